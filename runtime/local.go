@@ -1,0 +1,269 @@
+package runtime
+
+// This file holds Local, the single-threaded deterministic executor.
+
+import (
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Local is a single-threaded executor: its tasks are polled one at a time
+// on the goroutine that calls Run. It is deterministic: given the same
+// tasks and the same seed, and no wakes from other goroutines, it polls them
+// in the same order every time. By default it runs ready tasks first in,
+// first out; WithSeed makes it pick among ready tasks with a seeded random
+// generator, to explore other interleavings reproducibly.
+//
+// Its timers are one heap. WithVirtualTime gives it a simulated clock: when
+// no task is ready the clock jumps to the next timer, so a scenario that
+// sleeps for hours runs in microseconds, in the same order every time.
+//
+// Tasks may be spawned, and woken, from any goroutine.
+type Local struct {
+	mu       sync.Mutex
+	runq     ring[*task]
+	batch    ring[*task] // the run goroutine's FIFO batch
+	sleeping bool
+	notify   chan struct{}
+	rng      *rand.Rand
+	closed   bool
+	running  atomic.Bool
+	live     liveSet
+	tq       *timerQueue
+	polls    uint64
+}
+
+// A LocalOption configures a Local executor.
+type LocalOption func(*localConfig)
+
+type localConfig struct {
+	seed    uint64
+	seeded  bool
+	virtual bool
+	start   time.Time
+}
+
+// WithSeed makes the executor choose the next task among the ready ones
+// with a random generator seeded with seed.
+func WithSeed(seed uint64) LocalOption {
+	return func(c *localConfig) { c.seed, c.seeded = seed, true }
+}
+
+// WithVirtualTime gives the executor a simulated clock that starts at
+// start and advances only when no task is ready, straight to the next
+// timer.
+func WithVirtualTime(start time.Time) LocalOption {
+	return func(c *localConfig) { c.virtual, c.start = true, start }
+}
+
+// NewLocal returns a single-threaded executor.
+func NewLocal(opts ...LocalOption) *Local {
+	var c localConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	l := &Local{notify: make(chan struct{}, 1)}
+	if c.seeded {
+		l.rng = rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
+	}
+	if c.virtual {
+		l.tq = newTimerQueue(c.start, true)
+	} else {
+		l.tq = newTimerQueue(time.Now(), false)
+	}
+	return l
+}
+
+// Now returns the executor's clock.
+func (l *Local) Now() time.Time { return l.tq.nowTime() }
+
+// Polls returns how many times the executor has polled a task.
+func (l *Local) Polls() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.polls
+}
+
+// Len returns the number of unfinished tasks.
+func (l *Local) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.live.n
+}
+
+func (l *Local) timers() *timerQueue { return l.tq }
+
+func (l *Local) submit(t *task) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		t.kill(ErrClosed)
+		return
+	}
+	l.live.add(t)
+	l.push(t)
+	l.mu.Unlock()
+}
+
+func (l *Local) schedule(t *task) {
+	l.mu.Lock()
+	l.push(t)
+	l.mu.Unlock()
+}
+
+// push queues t; l.mu is held.
+func (l *Local) push(t *task) {
+	l.runq.pushBack(t)
+	if l.sleeping {
+		l.sleeping = false
+		select {
+		case l.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (l *Local) finished(t *task) {
+	l.mu.Lock()
+	l.live.remove(t)
+	l.mu.Unlock()
+}
+
+// next returns the next task to run, or nil; l.mu is held.
+func (l *Local) next() *task {
+	if l.rng != nil {
+		n := l.runq.len()
+		if n == 0 {
+			return nil
+		}
+		l.runq.swapFront(l.rng.IntN(n))
+		t, _ := l.runq.popFront()
+		return t
+	}
+	if l.batch.len() == 0 {
+		l.batch, l.runq = l.runq, l.batch
+	}
+	t, _ := l.batch.popFront()
+	return t
+}
+
+// Run runs the executor's tasks until every task has finished, parking the
+// goroutine while all tasks wait for wakes from other goroutines (or, with
+// a real clock, for timers). It returns at once if the executor is closed
+// (possibly by a task) and closing cancelled the remaining tasks. Run must
+// not be called by two goroutines at once.
+func (l *Local) Run() { l.run(false, nil) }
+
+// RunUntilStalled runs tasks until none can progress without a wake from
+// another goroutine: every ready task has been polled and, with virtual
+// time, every timer has fired; with a real clock it waits for timers. It
+// reports whether every task has finished. It is the step function of
+// simulation tests.
+func (l *Local) RunUntilStalled() bool { return l.run(true, nil) }
+
+func (l *Local) run(stall bool, until func() bool) bool {
+	if !l.running.CompareAndSwap(false, true) {
+		panic("asyncgen: Local.Run called while running")
+	}
+	defer l.running.Store(false)
+	var tm *time.Timer
+	defer func() {
+		if tm != nil {
+			tm.Stop()
+		}
+	}()
+	for {
+		if until != nil && until() {
+			return true
+		}
+		l.tq.fire(l.tq.now())
+		l.mu.Lock()
+		if l.closed {
+			ts := l.live.drain()
+			l.mu.Unlock()
+			for _, t := range ts {
+				t.kill(ErrClosed)
+			}
+			return true
+		}
+		if t := l.next(); t != nil {
+			l.polls++
+			l.mu.Unlock()
+			t.run()
+			continue
+		}
+		if l.live.n == 0 {
+			l.mu.Unlock()
+			return true
+		}
+		when, ok := l.tq.next()
+		if l.tq.virtual && ok {
+			l.mu.Unlock()
+			l.tq.advance(when)
+			continue
+		}
+		if stall && (l.tq.virtual || !ok) {
+			l.mu.Unlock()
+			return false
+		}
+		l.sleeping = true
+		l.mu.Unlock()
+		if ok {
+			d := time.Duration(when - l.tq.now())
+			if tm == nil {
+				tm = time.NewTimer(d)
+			} else {
+				tm.Reset(d)
+			}
+			select {
+			case <-l.notify:
+				tm.Stop()
+			case <-tm.C:
+			}
+		} else {
+			<-l.notify
+		}
+		l.mu.Lock()
+		l.sleeping = false
+		l.mu.Unlock()
+	}
+}
+
+// Close cancels every unfinished task and makes later spawns fail with
+// ErrClosed. Called while Run is running (from a task, or another
+// goroutine) it takes effect at Run's next step, on Run's goroutine.
+func (l *Local) Close() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.closed = true
+	if l.running.Load() {
+		if l.sleeping {
+			l.sleeping = false
+			select {
+			case l.notify <- struct{}{}:
+			default:
+			}
+		}
+		l.mu.Unlock()
+		return
+	}
+	ts := l.live.drain()
+	l.mu.Unlock()
+	for _, t := range ts {
+		t.kill(ErrClosed)
+	}
+}
+
+// RunFuture spawns f on l, runs l until f's task has finished (other tasks
+// run too, and may be left unfinished), and returns the task's outcome.
+func RunFuture[T any](l *Local, f Future[T]) (T, error) {
+	h := Spawn(l, f)
+	l.run(false, h.Done)
+	r, _ := h.Poll(nil)
+	return r.Value, r.Err
+}

@@ -1,0 +1,348 @@
+package runtime
+
+// This file holds tasks: the unit an executor schedules, the task state
+// machine that makes wakes safe from any goroutine, and Spawn.
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Errors reported by the runtime.
+var (
+	// ErrCanceled is the error of a task or operation that was cancelled.
+	ErrCanceled = errors.New("asyncgen: canceled")
+	// ErrClosed is the error of an operation on a closed channel or
+	// executor.
+	ErrClosed = errors.New("asyncgen: closed")
+	// ErrTimeout is the error of a future that missed its deadline.
+	ErrTimeout = errors.New("asyncgen: timeout")
+)
+
+// A PanicError is the error of a task whose future panicked. It carries the
+// panic value and the stack of the panicking goroutine.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error describes the panic.
+func (e *PanicError) Error() string { return fmt.Sprintf("asyncgen: task panicked: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// An Executor runs spawned tasks. The executors of this package are [Local]
+// (single-threaded, deterministic) and [Pool] (multi-threaded).
+//
+// Every executor guarantees that a wake arriving while its task is being
+// polled is not lost (the task is polled again), that a task is never polled
+// by two goroutines at once, and that a task may be polled spuriously.
+type Executor interface {
+	// Now returns the executor's clock: real time, or virtual time on a
+	// Local executor created WithVirtualTime.
+	Now() time.Time
+	// Close stops the executor. Tasks that have not completed are
+	// cancelled: their futures' Cancel methods run and their handles report
+	// ErrClosed. Spawning on a closed executor gives a task that has
+	// already failed with ErrClosed.
+	Close()
+
+	submit(t *task)
+	schedule(t *task)
+	finished(t *task)
+	timers() *timerQueue
+}
+
+// Task states, as bits of task.state.
+const (
+	stScheduled uint32 = 1 << iota // in a run queue
+	stRunning                      // being polled
+	stNotified                     // woken while being polled
+	stComplete                     // finished; wakes are ignored
+	stCancel                       // cancellation requested
+)
+
+// runner is the typed half of a task, implemented by *Task[T].
+type runner interface {
+	// poll polls the future once, recovering a panic; it reports whether
+	// the task has finished.
+	poll() bool
+	// abort cancels the future and records err as the task's outcome.
+	abort(err error)
+	// publish marks the outcome visible to the handle and wakes its awaiter.
+	publish()
+}
+
+// task is the untyped header of a Task. Its address is the task's Waker.
+type task struct {
+	state  atomic.Uint32
+	worker atomic.Int32 // Pool: the worker that last ran the task, -1 if none
+	shard  uint32       // Pool: the live-set shard holding the task
+	ex     Executor
+	r      runner
+	cx     Context
+	lprev  *task // live-set links
+	lnext  *task
+}
+
+// Wake schedules the task to be polled. It is safe from any goroutine, any
+// number of times; a wake during a poll makes the executor poll again.
+func (t *task) Wake() {
+	for {
+		s := t.state.Load()
+		if s&(stComplete|stScheduled|stNotified) != 0 {
+			return
+		}
+		if s&stRunning != 0 {
+			if t.state.CompareAndSwap(s, s|stNotified) {
+				return
+			}
+			continue
+		}
+		if t.state.CompareAndSwap(s, s|stScheduled) {
+			t.ex.schedule(t)
+			return
+		}
+	}
+}
+
+// timerQueue lets timers find the executor from the waker.
+func (t *task) timerQueue() *timerQueue { return t.ex.timers() }
+
+// requestCancel asks the executor to cancel the task at its next turn.
+func (t *task) requestCancel() {
+	for {
+		s := t.state.Load()
+		if s&(stComplete|stCancel) != 0 {
+			return
+		}
+		if t.state.CompareAndSwap(s, s|stCancel) {
+			break
+		}
+	}
+	t.Wake()
+}
+
+// run polls the task once. The caller has taken it from a run queue, so the
+// task is scheduled and nobody else runs it.
+func (t *task) run() {
+	var s uint32
+	for {
+		s = t.state.Load()
+		if s&stComplete != 0 {
+			return
+		}
+		if t.state.CompareAndSwap(s, s&^stScheduled|stRunning) {
+			break
+		}
+	}
+	var done bool
+	if s&stCancel != 0 {
+		t.r.abort(ErrCanceled)
+		done = true
+	} else {
+		done = t.r.poll()
+	}
+	if done {
+		t.state.Store(stComplete)
+		t.ex.finished(t)
+		t.r.publish()
+		return
+	}
+	for {
+		s = t.state.Load()
+		if s&stNotified != 0 {
+			if t.state.CompareAndSwap(s, s&^(stRunning|stNotified)|stScheduled) {
+				t.ex.schedule(t)
+				return
+			}
+			continue
+		}
+		if t.state.CompareAndSwap(s, s&^stRunning) {
+			return
+		}
+	}
+}
+
+// kill completes a task that is not running with err (used when an
+// executor closes). It reports whether this call completed the task.
+func (t *task) kill(err error) bool {
+	for {
+		s := t.state.Load()
+		if s&stComplete != 0 {
+			return false
+		}
+		if t.state.CompareAndSwap(s, stComplete) {
+			break
+		}
+	}
+	t.r.abort(err)
+	t.r.publish()
+	return true
+}
+
+// A Task is the handle of a spawned future. It is itself a future of the
+// task's outcome: a Result holding the future's value, or the error
+// ErrCanceled (the task was cancelled), ErrClosed (its executor closed), or
+// a *PanicError (the future panicked). A Task is awaited by one awaiter at
+// a time; Wait may be called from any number of goroutines.
+type Task[T any] struct {
+	task
+	fut  Future[T]
+	mu   sync.Mutex
+	fin  bool
+	val  T
+	err  error
+	join Waker
+	done chan struct{} // made by the first Wait
+}
+
+// Spawn starts running f as a task on ex and returns its handle. The task
+// runs whether or not the handle is awaited.
+func Spawn[T any](ex Executor, f Future[T]) *Task[T] {
+	t := &Task[T]{fut: f}
+	t.ex = ex
+	t.r = t
+	t.cx.waker = &t.task
+	t.worker.Store(-1)
+	t.state.Store(stScheduled)
+	ex.submit(&t.task)
+	return t
+}
+
+func (t *Task[T]) poll() (done bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.err = &PanicError{Value: p, Stack: debug.Stack()}
+			t.fut = nil
+			done = true
+		}
+	}()
+	v, ok := t.fut.Poll(&t.cx)
+	if ok {
+		t.val = v
+		t.fut = nil
+	}
+	return ok
+}
+
+func (t *Task[T]) abort(err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.err = &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	t.err = err
+	f := t.fut
+	t.fut = nil
+	Cancel(f)
+}
+
+func (t *Task[T]) publish() {
+	t.mu.Lock()
+	t.fin = true
+	w := t.join
+	t.join = nil
+	if t.done != nil {
+		close(t.done)
+	}
+	t.mu.Unlock()
+	if w != nil {
+		w.Wake()
+	}
+}
+
+// Poll reports the task's outcome once it has finished.
+func (t *Task[T]) Poll(cx *Context) (Result[T], bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.fin {
+		return Result[T]{Value: t.val, Err: t.err}, true
+	}
+	t.join = cx.Waker()
+	return Result[T]{}, false
+}
+
+// Cancel asks the executor to cancel the task: unless it completes first,
+// its future's Cancel method (if any) runs on the executor and the task
+// finishes with ErrCanceled. Cancel does not wait; it is safe from any
+// goroutine and does nothing on a finished task.
+func (t *Task[T]) Cancel() { t.requestCancel() }
+
+// Done reports whether the task has finished.
+func (t *Task[T]) Done() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.fin
+}
+
+// Wait blocks the calling goroutine until the task has finished and returns
+// its outcome. It must not be called from the goroutine that runs a Local
+// executor's Run (nothing would run the task).
+func (t *Task[T]) Wait() (T, error) {
+	t.mu.Lock()
+	if !t.fin && t.done == nil {
+		t.done = make(chan struct{})
+	}
+	ch := t.done
+	t.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.val, t.err
+}
+
+// liveSet is the set of a executor's unfinished tasks, an intrusive list.
+type liveSet struct {
+	mu   sync.Mutex
+	head *task
+	n    int
+}
+
+func (s *liveSet) add(t *task) {
+	t.lnext = s.head
+	t.lprev = nil
+	if s.head != nil {
+		s.head.lprev = t
+	}
+	s.head = t
+	s.n++
+}
+
+func (s *liveSet) remove(t *task) {
+	if t.lprev != nil {
+		t.lprev.lnext = t.lnext
+	} else if s.head == t {
+		s.head = t.lnext
+	} else {
+		return // not in the set
+	}
+	if t.lnext != nil {
+		t.lnext.lprev = t.lprev
+	}
+	t.lprev, t.lnext = nil, nil
+	s.n--
+}
+
+// drain empties the set and returns its tasks.
+func (s *liveSet) drain() []*task {
+	var ts []*task
+	for t := s.head; t != nil; {
+		next := t.lnext
+		t.lprev, t.lnext = nil, nil
+		ts = append(ts, t)
+		t = next
+	}
+	s.head, s.n = nil, 0
+	return ts
+}
