@@ -1,0 +1,280 @@
+package runtime
+
+// This file holds Pool, the multi-threaded work-stealing executor.
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Pool is a multi-threaded executor: a fixed set of worker goroutines, each
+// with its own run queue. A woken task goes back to the queue of the worker
+// that last ran it; a worker whose queue is empty takes tasks from the
+// shared queue, then steals half of another worker's queue, and parks when
+// there is nothing to run anywhere. A task is polled by one worker at a
+// time; a wake during its poll makes it run again.
+//
+// Timers are one heap per Pool, driven by one goroutine with one
+// time.Timer. Close stops the goroutines.
+type Pool struct {
+	workers  []*worker
+	inject   runQueue
+	sem      chan struct{} // wake tokens for parked workers
+	sleepers atomic.Int32
+	closed   atomic.Bool
+	rr       atomic.Uint32
+	wg       sync.WaitGroup
+	live     []liveSet
+	tq       *timerQueue
+	kick     chan struct{}
+	stop     chan struct{}
+	once     sync.Once
+}
+
+// runQueue is a run queue guarded by a mutex.
+type runQueue struct {
+	mu sync.Mutex
+	q  ring[*task]
+}
+
+type worker struct {
+	id    int
+	p     *Pool
+	local runQueue
+	tick  uint32
+	rnd   uint32
+	_     [64]byte // keep workers' queues on separate cache lines
+}
+
+// NewPool returns a multi-threaded executor with n workers; n <= 0 means
+// GOMAXPROCS.
+func NewPool(n int) *Pool {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	p := &Pool{
+		sem:  make(chan struct{}, n),
+		live: make([]liveSet, n),
+		tq:   newTimerQueue(time.Now(), false),
+		kick: make(chan struct{}, 1),
+		stop: make(chan struct{}),
+	}
+	p.tq.kick = func() {
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+	for i := range n {
+		p.workers = append(p.workers, &worker{id: i, p: p, rnd: uint32(i)*2654435761 + 1})
+	}
+	p.wg.Add(n + 1)
+	for _, w := range p.workers {
+		go w.loop()
+	}
+	go p.timerLoop()
+	return p
+}
+
+// Now returns the current time.
+func (p *Pool) Now() time.Time { return p.tq.nowTime() }
+
+func (p *Pool) timers() *timerQueue { return p.tq }
+
+func (p *Pool) submit(t *task) {
+	i := p.rr.Add(1) % uint32(len(p.workers))
+	t.shard = i
+	s := &p.live[i]
+	s.mu.Lock()
+	if p.closed.Load() {
+		s.mu.Unlock()
+		t.kill(ErrClosed)
+		return
+	}
+	s.add(t)
+	s.mu.Unlock()
+	w := p.workers[i]
+	w.local.mu.Lock()
+	w.local.q.pushBack(t)
+	w.local.mu.Unlock()
+	p.signal()
+}
+
+func (p *Pool) schedule(t *task) {
+	q := &p.inject
+	if i := t.worker.Load(); i >= 0 {
+		q = &p.workers[i].local
+	}
+	q.mu.Lock()
+	q.q.pushBack(t)
+	q.mu.Unlock()
+	p.signal()
+}
+
+// signal unparks a worker if any is parked. Pushers write a queue, then
+// read sleepers; parkers increment sleepers, then read every queue: one of
+// the two sees the other.
+func (p *Pool) signal() {
+	if p.sleepers.Load() > 0 {
+		select {
+		case p.sem <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (p *Pool) finished(t *task) {
+	s := &p.live[t.shard]
+	s.mu.Lock()
+	s.remove(t)
+	s.mu.Unlock()
+}
+
+func (w *worker) loop() {
+	p := w.p
+	defer p.wg.Done()
+	for {
+		if p.closed.Load() {
+			return
+		}
+		if t := w.find(); t != nil {
+			t.worker.Store(int32(w.id))
+			t.run()
+			continue
+		}
+		p.sleepers.Add(1)
+		if t := w.find(); t != nil {
+			p.sleepers.Add(-1)
+			t.worker.Store(int32(w.id))
+			t.run()
+			continue
+		}
+		if p.closed.Load() {
+			p.sleepers.Add(-1)
+			return
+		}
+		<-p.sem
+		p.sleepers.Add(-1)
+	}
+}
+
+// find returns a task to run: from the worker's queue (but from the shared
+// queue one time in 61, so it is never starved), the shared queue, or
+// another worker's queue.
+func (w *worker) find() *task {
+	w.tick++
+	if w.tick%61 == 0 {
+		if t := w.p.inject.pop(); t != nil {
+			return t
+		}
+	}
+	if t := w.local.pop(); t != nil {
+		return t
+	}
+	if t := w.p.inject.pop(); t != nil {
+		return t
+	}
+	n := len(w.p.workers)
+	w.rnd ^= w.rnd << 13
+	w.rnd ^= w.rnd >> 17
+	w.rnd ^= w.rnd << 5
+	start := int(w.rnd % uint32(n))
+	for k := range n {
+		v := w.p.workers[(start+k)%n]
+		if v != w {
+			if t := w.stealFrom(v); t != nil {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+func (q *runQueue) pop() *task {
+	q.mu.Lock()
+	t, _ := q.q.popFront()
+	q.mu.Unlock()
+	return t
+}
+
+// stealFrom moves half of v's queue to w's and returns one of its tasks.
+func (w *worker) stealFrom(v *worker) *task {
+	v.local.mu.Lock()
+	n := (v.local.q.len() + 1) / 2
+	if n == 0 {
+		v.local.mu.Unlock()
+		return nil
+	}
+	var buf [32]*task
+	if n > len(buf) {
+		n = len(buf)
+	}
+	for i := range n {
+		buf[i], _ = v.local.q.popFront()
+	}
+	v.local.mu.Unlock()
+	if n > 1 {
+		w.local.mu.Lock()
+		for _, t := range buf[1:n] {
+			w.local.q.pushBack(t)
+		}
+		w.local.mu.Unlock()
+	}
+	return buf[0]
+}
+
+// timerLoop drives the pool's timer heap with one time.Timer.
+func (p *Pool) timerLoop() {
+	defer p.wg.Done()
+	tm := time.NewTimer(time.Hour)
+	defer tm.Stop()
+	for {
+		p.tq.fire(p.tq.now())
+		if when, ok := p.tq.next(); ok {
+			tm.Reset(time.Duration(when - p.tq.now()))
+		} else {
+			tm.Stop()
+		}
+		select {
+		case <-tm.C:
+		case <-p.kick:
+		case <-p.stop:
+			return
+		}
+	}
+}
+
+// Close stops the workers and the timer goroutine, waiting for them to
+// exit (a task being polled finishes its poll), then cancels every
+// unfinished task: its future's Cancel runs on the calling goroutine and
+// its handle reports ErrClosed. Close must not be called from a task.
+func (p *Pool) Close() {
+	p.once.Do(func() {
+		for i := range p.live {
+			p.live[i].mu.Lock()
+		}
+		p.closed.Store(true)
+		for i := range p.live {
+			p.live[i].mu.Unlock()
+		}
+		close(p.stop)
+		for range p.workers {
+			select {
+			case p.sem <- struct{}{}:
+			default:
+			}
+		}
+		p.wg.Wait()
+		for i := range p.live {
+			s := &p.live[i]
+			s.mu.Lock()
+			ts := s.drain()
+			s.mu.Unlock()
+			for _, t := range ts {
+				t.kill(ErrClosed)
+			}
+		}
+	})
+}

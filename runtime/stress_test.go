@@ -1,0 +1,289 @@
+package runtime
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// checkGoroutines fails t if, after a grace period, more goroutines run
+// than before.
+func checkGoroutines(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= before {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("goroutines: %d before, %d after\n%s", before, n, buf)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// exclusive panics if two goroutines are inside it at once.
+type exclusive struct{ in atomic.Int32 }
+
+func (e *exclusive) enter() {
+	if !e.in.CompareAndSwap(0, 1) {
+		panic("task polled by two goroutines at once")
+	}
+}
+
+func (e *exclusive) leave() { e.in.Store(0) }
+
+// eventFuture completes once it has seen want events; events arrive from
+// other goroutines, each followed by a wake.
+type eventFuture struct {
+	exclusive
+	events atomic.Int64
+	want   int64
+	w      atomic.Pointer[Waker]
+	polls  int
+}
+
+func (f *eventFuture) Poll(cx *Context) (int, bool) {
+	f.enter()
+	defer f.leave()
+	f.polls++
+	w := cx.Waker()
+	f.w.Store(&w)
+	if f.events.Load() >= f.want {
+		return f.polls, true
+	}
+	return 0, false
+}
+
+func (f *eventFuture) event() {
+	f.events.Add(1)
+	if w := f.w.Load(); w != nil {
+		(*w).Wake()
+	}
+}
+
+func TestStressManyWakers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(4)
+	const tasks, wakers, per = 20, 8, 200
+	fs := make([]*eventFuture, tasks)
+	hs := make([]*Task[int], tasks)
+	for i := range fs {
+		fs[i] = &eventFuture{want: wakers * per}
+		hs[i] = Spawn[int](p, fs[i])
+	}
+	var wg sync.WaitGroup
+	for range wakers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range per {
+				for _, f := range fs {
+					f.event()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, h := range hs {
+		if _, err := h.Wait(); err != nil {
+			t.Fatalf("task %d: %v", i, err)
+		}
+	}
+	p.Close()
+	checkGoroutines(t, before)
+}
+
+// selfWaker wakes its task from another goroutine while it is being
+// polled, and waits for that wake to land before returning pending: the
+// executor must poll it again.
+type selfWaker struct {
+	exclusive
+	n, polls int
+}
+
+func (f *selfWaker) Poll(cx *Context) (int, bool) {
+	f.enter()
+	defer f.leave()
+	f.polls++
+	if f.polls > f.n {
+		return f.polls, true
+	}
+	done := make(chan struct{})
+	go func() { cx.Waker().Wake(); close(done) }()
+	<-done
+	return 0, false
+}
+
+func TestStressWakeDuringPoll(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, ex := range []Executor{NewPool(2), NewLocal()} {
+		var hs []*Task[int]
+		for range 50 {
+			hs = append(hs, Spawn[int](ex, &selfWaker{n: 50}))
+		}
+		if l, ok := ex.(*Local); ok {
+			l.Run()
+		}
+		for _, h := range hs {
+			if v, err := h.Wait(); err != nil || v != 51 {
+				t.Fatalf("got %d, %v", v, err)
+			}
+		}
+		ex.Close()
+	}
+	checkGoroutines(t, before)
+}
+
+// raceFuture completes when its flag is set; its Cancel records itself.
+type raceFuture struct {
+	exclusive
+	ready    atomic.Bool
+	canceled atomic.Int32
+	w        atomic.Pointer[Waker]
+}
+
+func (f *raceFuture) Poll(cx *Context) (int, bool) {
+	f.enter()
+	defer f.leave()
+	w := cx.Waker()
+	f.w.Store(&w)
+	if f.ready.Load() {
+		return 1, true
+	}
+	return 0, false
+}
+
+func (f *raceFuture) Cancel() {
+	f.enter()
+	defer f.leave()
+	f.canceled.Add(1)
+}
+
+func TestStressCancelRacesCompletion(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(2)
+	const n = 2000
+	var won, canceled int
+	for i := range n {
+		f := &raceFuture{}
+		h := Spawn[int](p, f)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			f.ready.Store(true)
+			if w := f.w.Load(); w != nil {
+				(*w).Wake()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				runtime.Gosched()
+			}
+			h.Cancel()
+		}()
+		wg.Wait()
+		v, err := h.Wait()
+		switch {
+		case err == nil && v == 1 && f.canceled.Load() == 0:
+			won++
+		case err == ErrCanceled && f.canceled.Load() == 1:
+			canceled++
+		default:
+			t.Fatalf("got %d, %v, canceled %d times", v, err, f.canceled.Load())
+		}
+	}
+	t.Logf("%d completed, %d cancelled", won, canceled)
+	p.Close()
+	checkGoroutines(t, before)
+}
+
+// spurious polls: a goroutine wakes every task over and over while they
+// wait on real events; every task still completes exactly once.
+func TestStressSpuriousPolls(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(2)
+	const tasks = 100
+	fs := make([]*eventFuture, tasks)
+	hs := make([]*Task[int], tasks)
+	for i := range fs {
+		fs[i] = &eventFuture{want: 10}
+		hs[i] = Spawn[int](p, fs[i])
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, h := range hs {
+				h.Wake()
+			}
+		}
+	}()
+	for range 10 {
+		for _, f := range fs {
+			f.event()
+		}
+	}
+	for _, h := range hs {
+		if _, err := h.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	<-done
+	p.Close()
+	checkGoroutines(t, before)
+}
+
+func TestPoolCloseCancels(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(2)
+	f := &raceFuture{}
+	h := Spawn[int](p, f)
+	s := Spawn[struct{}](p, Sleep(time.Hour))
+	time.Sleep(10 * time.Millisecond)
+	p.Close()
+	if _, err := h.Wait(); err != ErrClosed || f.canceled.Load() != 1 {
+		t.Fatalf("err %v, canceled %d", err, f.canceled.Load())
+	}
+	if _, err := s.Wait(); err != ErrClosed {
+		t.Fatalf("sleep: %v", err)
+	}
+	if p.tq.len() != 0 {
+		t.Fatalf("%d timers left", p.tq.len())
+	}
+	checkGoroutines(t, before)
+}
+
+func TestPoolTimers(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	t0 := time.Now()
+	var hs []*Task[struct{}]
+	for i := range 100 {
+		hs = append(hs, Spawn[struct{}](p, Sleep(time.Duration(i%10)*time.Millisecond)))
+	}
+	for _, h := range hs {
+		h.Wait()
+	}
+	if el := time.Since(t0); el < 9*time.Millisecond {
+		t.Errorf("took %v", el)
+	}
+	r, _ := Spawn[Result[int]](p, Timeout(Never[int](), 5*time.Millisecond)).Wait()
+	if r.Err != ErrTimeout {
+		t.Errorf("timeout: %v", r.Err)
+	}
+}
