@@ -1,5 +1,7 @@
 package runtime
 
+import "iter"
+
 // NoCopy is embedded in every generated machine. Its Lock and Unlock
 // methods do nothing; they exist so that go vet's copylocks check reports
 // a machine copied by value. A machine is pinned: it must not be copied once
@@ -24,4 +26,73 @@ func Cancel(f any) {
 	if c, ok := f.(Canceler); ok {
 		c.Cancel()
 	}
+}
+
+// Machine states shared by generated machines. A state above zero is a
+// suspension point; zero is "not started".
+const (
+	// StateDone: the body returned; polling again panics.
+	StateDone = -1
+	// StateRunning: the body is running. A machine found in this state at
+	// the start of a poll panicked during an earlier one.
+	StateRunning = -2
+	// StateCancelled: Cancel dropped the machine.
+	StateCancelled = -3
+)
+
+// BadPoll panics with the message for a generated future named name that
+// is polled in state (StateDone, StateRunning or StateCancelled).
+func BadPoll(name string, state int) {
+	switch state {
+	case StateDone:
+		panic("asyncgen: " + name + " polled after completion")
+	case StateRunning:
+		panic("asyncgen: " + name + " polled after a panic")
+	case StateCancelled:
+		panic("asyncgen: " + name + " polled after Cancel")
+	}
+	panic("asyncgen: " + name + " polled in a corrupt state")
+}
+
+// PanicMoved panics: the machine made by the constructor name was copied
+// after its first poll.
+func PanicMoved(name string) {
+	panic("asyncgen: " + name + " machine moved after its first poll (machines are pinned: never copy one)")
+}
+
+// RunDefers runs the deferred calls in *ds last first, as a returning
+// function does, and empties *ds first. Entries may be nil (removed). A
+// deferred call that panics does not stop the others, and one of them may
+// recover it, as in Go.
+func RunDefers(ds *[]func()) {
+	list := *ds
+	*ds = nil
+	for _, d := range list {
+		if d != nil {
+			defer d()
+		}
+	}
+}
+
+// Unwind runs the deferred calls in *ds while panicking with p: each call
+// is deferred directly, so a recover in it stops the panic as it would in
+// the body. Unwind returns normally only if one of them recovered.
+func Unwind(ds *[]func(), p any) {
+	list := *ds
+	*ds = nil
+	for _, d := range list {
+		if d != nil {
+			defer d()
+		}
+	}
+	panic(p)
+}
+
+// Pull0 is iter.Pull for an iterator that yields no values
+// (func(yield func() bool)).
+func Pull0(seq func(yield func() bool)) (next func() bool, stop func()) {
+	n, s := iter.Pull(func(yield func(struct{}) bool) {
+		seq(func() bool { return yield(struct{}{}) })
+	})
+	return func() bool { _, ok := n(); return ok }, s
 }
