@@ -1,0 +1,321 @@
+package runtime
+
+// This file holds Chan, the asynchronous channel: bounded (including
+// unbuffered) or unbounded, many senders and many receivers, with waiting
+// senders and receivers queued first in, first out inside their futures.
+
+import (
+	"errors"
+	"sync"
+)
+
+// Errors of the non-waiting channel operations.
+var (
+	// ErrFull is returned by TrySend when the channel's buffer is full.
+	ErrFull = errors.New("asyncgen: channel full")
+	// ErrEmpty is returned by TryRecv when no value is ready.
+	ErrEmpty = errors.New("asyncgen: channel empty")
+)
+
+// Chan is an asynchronous channel of T values. Send waits while the buffer
+// is full; Recv waits while it is empty. After Close, sends fail with
+// ErrClosed and receivers drain the buffer, then get ErrClosed. Values are
+// received in the order they were sent, waiting senders and receivers are
+// served in the order they started waiting, and a cancelled receive never
+// loses a value handed to it.
+//
+// Invariants (under mu): receivers wait only while the buffer is empty;
+// senders wait only while it is full.
+type Chan[T any] struct {
+	mu     sync.Mutex
+	buf    ring[T]
+	size   int // -1: unbounded
+	closed bool
+	sendq  wlist[T]
+	recvq  wlist[T]
+}
+
+// NewChan returns a channel with a buffer of size values; size 0 makes an
+// unbuffered channel, where a send completes when a receiver takes the
+// value.
+func NewChan[T any](size int) *Chan[T] {
+	if size < 0 {
+		panic("asyncgen: negative channel size")
+	}
+	return &Chan[T]{size: size}
+}
+
+// NewUnbounded returns a channel whose sends never wait.
+func NewUnbounded[T any]() *Chan[T] { return &Chan[T]{size: -1} }
+
+// Len returns the number of buffered values.
+func (c *Chan[T]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.len()
+}
+
+// Cap returns the buffer size, or -1 for an unbounded channel.
+func (c *Chan[T]) Cap() int { return c.size }
+
+// Close closes the channel: waiting senders fail with ErrClosed, and
+// waiting receivers get ErrClosed (the buffer is empty when they wait).
+// Closing twice is harmless.
+func (c *Chan[T]) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	c.recvq.wakeAll(wClosed)
+	c.sendq.wakeAll(wClosed)
+}
+
+// trySend delivers v without waiting; c.mu is held.
+func (c *Chan[T]) trySend(v T) bool {
+	if r := c.recvq.head; r != nil {
+		r.v = v
+		c.recvq.pop(wNotified)
+		return true
+	}
+	if c.size < 0 || c.buf.len() < c.size {
+		c.buf.pushBack(v)
+		return true
+	}
+	return false
+}
+
+// tryRecv takes a value without waiting; c.mu is held.
+func (c *Chan[T]) tryRecv() (T, bool) {
+	if v, ok := c.buf.popFront(); ok {
+		if s := c.sendq.head; s != nil {
+			c.buf.pushBack(s.v)
+			var zero T
+			s.v = zero
+			c.sendq.pop(wNotified)
+		}
+		return v, true
+	}
+	if s := c.sendq.head; s != nil {
+		v := s.v
+		var zero T
+		s.v = zero
+		c.sendq.pop(wNotified)
+		return v, true
+	}
+	var zero T
+	return zero, false
+}
+
+// TrySend sends v if that needs no waiting. It returns nil, ErrFull or
+// ErrClosed.
+func (c *Chan[T]) TrySend(v T) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	if c.trySend(v) {
+		return nil
+	}
+	return ErrFull
+}
+
+// TryRecv receives a value if one is ready. Its error is nil, ErrEmpty or
+// ErrClosed.
+func (c *Chan[T]) TryRecv() (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.tryRecv(); ok {
+		return v, nil
+	}
+	var zero T
+	if c.closed {
+		return zero, ErrClosed
+	}
+	return zero, ErrEmpty
+}
+
+// Send returns a future that sends v, ready with nil once the value is in
+// the channel (or taken by a receiver), or with ErrClosed. Cancelled while
+// waiting, it withdraws v.
+func (c *Chan[T]) Send(v T) *SendFuture[T] {
+	f := &SendFuture[T]{c: c}
+	f.w.v = v
+	return f
+}
+
+// A SendFuture sends a value; see [Chan.Send].
+type SendFuture[T any] struct {
+	c    *Chan[T]
+	w    wnode[T]
+	done bool
+}
+
+// Poll sends the value or waits for room.
+func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
+	if f.done {
+		panic("asyncgen: Send polled after completion")
+	}
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch f.w.state {
+	case wNotified:
+		f.done = true
+		return nil, true
+	case wClosed:
+		f.done = true
+		return ErrClosed, true
+	case wQueued:
+		f.w.waker = cx.Waker()
+		return nil, false
+	}
+	if c.closed {
+		f.done = true
+		return ErrClosed, true
+	}
+	if c.trySend(f.w.v) {
+		var zero T
+		f.w.v = zero
+		f.done = true
+		return nil, true
+	}
+	c.sendq.push(&f.w, cx.Waker())
+	return nil, false
+}
+
+// Cancel withdraws a waiting send.
+func (f *SendFuture[T]) Cancel() {
+	if f.done {
+		return
+	}
+	f.done = true
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.w.state == wQueued {
+		c.sendq.remove(&f.w)
+		f.w.state = wIdle
+	}
+}
+
+// Recv returns a future of the next value, or of ErrClosed once the
+// channel is closed and drained.
+func (c *Chan[T]) Recv() *RecvFuture[T] { return &RecvFuture[T]{c: c} }
+
+// A RecvFuture receives a value; see [Chan.Recv].
+type RecvFuture[T any] struct {
+	c    *Chan[T]
+	w    wnode[T]
+	done bool
+}
+
+// Poll receives a value or waits for one.
+func (f *RecvFuture[T]) Poll(cx *Context) (Result[T], bool) {
+	if f.done {
+		panic("asyncgen: Recv polled after completion")
+	}
+	v, st := f.c.pollRecv(&f.w, cx)
+	switch st {
+	case Yielded:
+		f.done = true
+		return Ok(v), true
+	case Done:
+		f.done = true
+		return Err[T](ErrClosed), true
+	}
+	return Result[T]{}, false
+}
+
+// Cancel withdraws a waiting receive. A value handed to it but not yet
+// observed goes to the next receiver, or back to the front of the buffer.
+func (f *RecvFuture[T]) Cancel() {
+	if !f.done {
+		f.done = true
+		f.c.cancelRecv(&f.w)
+	}
+}
+
+// pollRecv is the receive step shared by RecvFuture and ChanStream. The
+// node is reusable: it is idle again after Yielded.
+func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
+	var zero T
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch w.state {
+	case wNotified:
+		v := w.v
+		w.v = zero
+		w.state = wIdle
+		return v, Yielded
+	case wClosed:
+		return zero, Done
+	case wQueued:
+		w.waker = cx.Waker()
+		return zero, Pending
+	}
+	if v, ok := c.tryRecv(); ok {
+		return v, Yielded
+	}
+	if c.closed {
+		w.state = wClosed
+		return zero, Done
+	}
+	c.recvq.push(w, cx.Waker())
+	return zero, Pending
+}
+
+// cancelRecv withdraws the receive node w, passing on a value handed to it.
+func (c *Chan[T]) cancelRecv(w *wnode[T]) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch w.state {
+	case wQueued:
+		c.recvq.remove(w)
+	case wNotified:
+		v := w.v
+		var zero T
+		w.v = zero
+		if r := c.recvq.head; r != nil {
+			r.v = v
+			c.recvq.pop(wNotified)
+		} else {
+			c.buf.pushFront(v)
+		}
+	}
+	w.state = wIdle
+}
+
+// Stream returns a receiver of the channel's values as an AsyncIterator:
+// it yields each value and is Done once the channel is closed and drained.
+// Several streams (and Recv futures) may receive from one channel; each
+// value goes to one of them. Closing the stream withdraws it from the
+// channel without closing the channel.
+func (c *Chan[T]) Stream() *ChanStream[T] { return &ChanStream[T]{c: c} }
+
+// A ChanStream receives a channel's values; see [Chan.Stream].
+type ChanStream[T any] struct {
+	c      *Chan[T]
+	w      wnode[T]
+	closed bool
+}
+
+// PollNext receives the next value.
+func (s *ChanStream[T]) PollNext(cx *Context) (T, Status) {
+	if s.closed {
+		var zero T
+		return zero, Done
+	}
+	v, st := s.c.pollRecv(&s.w, cx)
+	if st == Done {
+		s.closed = true
+	}
+	return v, st
+}
+
+// Close withdraws the stream from the channel.
+func (s *ChanStream[T]) Close() {
+	if !s.closed {
+		s.closed = true
+		s.c.cancelRecv(&s.w)
+	}
+}

@@ -1,0 +1,91 @@
+package runtime
+
+// This file holds the intrusive waiter list shared by the synchronisation
+// primitives and channels. A waiter lives inside the future that waits, so
+// waiting allocates nothing; the primitive links it into its FIFO list.
+// Every list operation runs under the owning primitive's mutex, and
+// primitives wake waiters while holding it (a Waker must not block).
+
+// Waiter states.
+const (
+	wIdle     uint8 = iota // not queued
+	wQueued                // in a list, waiting
+	wNotified              // taken off the list by the primitive: proceed
+	wClosed                // taken off the list because the primitive closed
+)
+
+// wnode is a list node stored inside a waiting future; v carries a value
+// to or from the waiter (channels).
+type wnode[V any] struct {
+	prev, next *wnode[V]
+	waker      Waker
+	state      uint8
+	n          int // what the waiter wants (permits)
+	v          V
+}
+
+// wlist is a FIFO list of waiters.
+type wlist[V any] struct {
+	head, tail *wnode[V]
+	n          int
+}
+
+// waiter and waitList are the value-less forms.
+type (
+	waiter   = wnode[struct{}]
+	waitList = wlist[struct{}]
+)
+
+func (l *wlist[V]) empty() bool { return l.head == nil }
+
+// push queues w, which waits with waker.
+func (l *wlist[V]) push(w *wnode[V], waker Waker) {
+	w.waker = waker
+	w.state = wQueued
+	w.next = nil
+	w.prev = l.tail
+	if l.tail != nil {
+		l.tail.next = w
+	} else {
+		l.head = w
+	}
+	l.tail = w
+	l.n++
+}
+
+// remove unlinks the queued w.
+func (l *wlist[V]) remove(w *wnode[V]) {
+	if w.prev != nil {
+		w.prev.next = w.next
+	} else {
+		l.head = w.next
+	}
+	if w.next != nil {
+		w.next.prev = w.prev
+	} else {
+		l.tail = w.prev
+	}
+	w.prev, w.next = nil, nil
+	l.n--
+}
+
+// pop unlinks the first waiter, marks it st and wakes it.
+func (l *wlist[V]) pop(st uint8) *wnode[V] {
+	w := l.head
+	if w == nil {
+		return nil
+	}
+	l.remove(w)
+	w.state = st
+	k := w.waker
+	w.waker = nil
+	k.Wake()
+	return w
+}
+
+// wakeAll pops every waiter with state st.
+func (l *wlist[V]) wakeAll(st uint8) {
+	for l.head != nil {
+		l.pop(st)
+	}
+}
