@@ -96,3 +96,17 @@ func Pull0(seq func(yield func() bool)) (next func() bool, stop func()) {
 	})
 	return func() bool { _, ok := n(); return ok }, s
 }
+
+// PopDefer removes entry i of *ds (a cleanup whose construct was left
+// normally), trimming removed entries from the top.
+func PopDefer(ds *[]func(), i int) {
+	list := *ds
+	if i >= len(list) {
+		return
+	}
+	list[i] = nil
+	for len(list) > 0 && list[len(list)-1] == nil {
+		list = list[:len(list)-1]
+	}
+	*ds = list
+}
