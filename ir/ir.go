@@ -1,0 +1,207 @@
+// This file holds the data model: functions, blocks, terminators, variables.
+
+package ir
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Kind is the kind of body: async function, generator or stream.
+type Kind int
+
+const (
+	Async Kind = iota
+	Gen
+	Stream
+)
+
+func (k Kind) String() string {
+	return [...]string{"async", "gen", "stream"}[k]
+}
+
+// A Func is the control-flow graph of one annotated body.
+type Func struct {
+	Kind   Kind
+	Name   string // the constructor's name
+	Decl   *ast.FuncDecl
+	Info   *types.Info
+	Pkg    *types.Package
+	Blocks []*Block // Blocks[0] is the entry
+	Exit   *Block   // the return block: results are set, defers run
+
+	Vars     []*Var                  // hoisted variables: params, results, flattened locals, temporaries
+	VarOf    map[*types.Var]*Var     // by object
+	Temps    map[*ast.Ident]*Var     // synthetic identifiers naming temporaries
+	Results  []*Var                  // result variables (named or synthesized)
+	Yield    *types.Var              // the yield parameter (gen, stream)
+	Rewrites map[ast.Node][]ast.Stmt // replacements for nodes inside verbatim statements
+	Labels   map[*Block]string       // user label names kept on verbatim statements
+	Gotos    map[*ast.Ident]*Block   // labels of synthetic gotos, by identifier
+	Exprs    map[*ast.Ident]SynthExpr // placeholders for synthetic expressions
+
+	// Suspends lists the suspension terminators in state order (state i+1).
+	Suspends []*Block
+
+	HasDefer   bool       // defer statements or cleanup entries exist
+	LocalTypes []*ast.GenDecl // local type and const declarations to hoist
+	Errors     []Error
+}
+
+// An Error is a positioned diagnostic found while building.
+type Error struct {
+	Pos token.Pos
+	Msg string
+}
+
+// BlockKind says which construct made a block.
+type BlockKind int
+
+const (
+	KEntry BlockKind = iota
+	KBody
+	KResume
+	KIfThen
+	KIfElse
+	KIfDone
+	KForCond
+	KForBody
+	KForPost
+	KForDone
+	KRangeLoop
+	KRangeBody
+	KRangeDone
+	KSwitchCase
+	KSwitchBody
+	KSwitchDone
+	KSelectBody
+	KSelectDone
+	KLabel
+	KCond
+	KCondDone
+	KExit
+	KUnreachable
+)
+
+var kindNames = [...]string{
+	"entry", "body", "resume", "if.then", "if.else", "if.done", "for.cond",
+	"for.body", "for.post", "for.done", "range.loop", "range.body",
+	"range.done", "switch.case", "switch.body", "switch.done", "select.body",
+	"select.done", "label", "cond", "cond.done", "exit", "unreachable",
+}
+
+func (k BlockKind) String() string { return kindNames[k] }
+
+// A Block is a basic block: statements run in order, then the terminator.
+type Block struct {
+	Index int
+	Kind  BlockKind
+	Node  ast.Node   // the syntax that made it, if any
+	Stmts []ast.Stmt // straight-line statements, verbatim statements included
+	Term  Term
+	// Resume is set on the block a suspension continues in.
+	Resume *Suspend
+	Preds  []*Block
+}
+
+// Succs returns the successors of b.
+func (b *Block) Succs() []*Block {
+	switch t := b.Term.(type) {
+	case *Jump:
+		return []*Block{t.To}
+	case *If:
+		return []*Block{t.Then, t.Else}
+	case *Suspend:
+		return []*Block{t.Resume}
+	case *Dispatch:
+		return t.Targets
+	}
+	return nil
+}
+
+// Term is a block terminator.
+type Term interface{ term() }
+
+// Jump continues at To.
+type Jump struct{ To *Block }
+
+// If continues at Then when Cond is true, else at Else.
+type If struct {
+	Cond       ast.Expr
+	Then, Else *Block
+}
+
+// Dispatch runs Stmt, a verbatim switch, type switch or select whose
+// clauses end by jumping to one of Targets (written as goto statements
+// recorded in Func.Rewrites under the clause).
+type Dispatch struct {
+	Stmt    ast.Stmt
+	Targets []*Block
+}
+
+// Return leaves the body: results are set; defers run at Func.Exit.
+type Return struct{}
+
+// Unreachable ends a block that control never leaves (after panic, or an
+// infinite loop's missing exit).
+type Unreachable struct{}
+
+// SuspendKind tells what a suspension waits for.
+type SuspendKind int
+
+const (
+	SAwait    SuspendKind = iota // runtime.Await: Dest = value
+	STryAwait                    // runtime.TryAwait: Dest = value, error
+	SYield                       // yield(v): Dest = still wanted
+	SNext                        // for-await step: Dest = item, more
+	SPull                        // pull step of a generated iterator's All: Dest = item, more
+)
+
+var suspendNames = [...]string{"await", "tryawait", "yield", "next", "pull"}
+
+func (k SuspendKind) String() string { return suspendNames[k] }
+
+// A Suspend ends a block at a suspension point.
+type Suspend struct {
+	Kind   SuspendKind
+	State  int      // 1-based state number of the resume point
+	Pos    token.Pos
+	Arg    ast.Expr // the future (evaluated into Slot), the yielded value, or nil
+	Slot   *Var     // where the future or stream is kept while suspended
+	Dest   []ast.Expr
+	Resume *Block
+}
+
+func (*Jump) term()        {}
+func (*If) term()          {}
+func (*Dispatch) term()    {}
+func (*Return) term()      {}
+func (*Unreachable) term() {}
+func (*Suspend) term()     {}
+
+// VarKind classifies hoisted variables.
+type VarKind int
+
+const (
+	VParam VarKind = iota
+	VResult
+	VLocal
+	VTemp
+)
+
+// A Var is a hoisted variable of the body.
+type Var struct {
+	Name      string // source name (temporaries: a made-up one)
+	Type      types.Type
+	Obj       *types.Var // nil for temporaries
+	Kind      VarKind
+	AddrTaken bool   // &x, x captured by a closure, x sliced, pointer-method call
+	Decl      *Block // block of the declaration (nil for params/results)
+	InCycle   bool   // declaration can run more than once per activation
+	Index     int
+}
+
+// Boxed reports whether each declaration needs fresh storage: the
+// variable's address is taken and its declaration can run more than once.
+func (v *Var) Boxed() bool { return v.AddrTaken && v.InCycle }

@@ -1,0 +1,217 @@
+// This file computes which hoisted variables are live across suspension
+// points.
+
+package ir
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// varSet is a set of variables by index.
+type varSet map[*Var]bool
+
+// Liveness holds the result of the analysis.
+type Liveness struct {
+	In, Out map[*Block]varSet
+	// Across lists, per suspension block, the variables live when it
+	// suspends (live on entry to its resume point, its destinations excluded).
+	Across map[*Block][]*Var
+	// Stored is the union of Across.
+	Stored map[*Var]bool
+}
+
+// refs returns the variables n uses and the ones it defines (assigns
+// entirely, before any use), in the order Go evaluates them.
+func (fn *Func) refs(n ast.Node, uses, defs func(*Var)) {
+	varOf := func(id *ast.Ident) *Var {
+		if v := fn.Temps[id]; v != nil {
+			return v
+		}
+		if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok {
+			return fn.VarOf[obj]
+		}
+		return nil
+	}
+	var walk func(n ast.Node)
+	useAll := func(n ast.Node) {
+		if n == nil {
+			return
+		}
+		walk(n)
+	}
+	walk = func(n ast.Node) {
+		switch s := n.(type) {
+		case *NewBox:
+			defs(s.Var)
+			return
+		case *Rebox:
+			uses(s.Var)
+			return
+		case *PushDefer:
+			useAll(s.Call)
+			return
+		case *PushCleanup:
+			useAll(s.Fn)
+			defs(s.Slot)
+			return
+		case *PopCleanup:
+			useAll(s.Fn)
+			uses(s.Slot)
+			return
+		case *ast.AssignStmt:
+			if s.Tok == token.ASSIGN || s.Tok == token.DEFINE {
+				var plain []*Var
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						if v := varOf(id); v != nil {
+							plain = append(plain, v)
+						}
+						continue
+					}
+					useAll(l)
+				}
+				for _, r := range s.Rhs {
+					useAll(r)
+				}
+				for _, v := range plain {
+					defs(v)
+				}
+				return
+			}
+		}
+		ast.Inspect(n, func(n ast.Node) bool {
+			if n == nil {
+				return false
+			}
+			if r, ok := fn.Rewrites[n]; ok {
+				for _, st := range r {
+					// Inside verbatim code a definition may not run: only uses count.
+					fn.refs(st, uses, func(*Var) {})
+				}
+				return false
+			}
+			if id, ok := n.(*ast.Ident); ok {
+				if v := varOf(id); v != nil {
+					uses(v)
+				}
+			}
+			return true
+		})
+	}
+	walk(n)
+}
+
+// Live computes liveness of the hoisted variables.
+func (fn *Func) Live() *Liveness {
+	type effect struct {
+		use, def varSet
+	}
+	// Per block: upward-exposed uses and definitions.
+	eff := map[*Block]*effect{}
+	for _, b := range fn.Blocks {
+		e := &effect{use: varSet{}, def: varSet{}}
+		use := func(v *Var) {
+			if !e.def[v] {
+				e.use[v] = true
+			}
+		}
+		def := func(v *Var) { e.def[v] = true }
+		if b.Resume != nil {
+			for _, d := range b.Resume.Dest {
+				if d == nil {
+					continue
+				}
+				if id, ok := d.(*ast.Ident); ok {
+					if v := fn.Temps[id]; v != nil {
+						def(v)
+						continue
+					}
+					if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok && fn.VarOf[obj] != nil {
+						def(fn.VarOf[obj])
+						continue
+					}
+				}
+				fn.refs(d, use, def)
+			}
+			if b.Resume.Slot != nil {
+				use(b.Resume.Slot)
+			}
+		}
+		for _, s := range b.Stmts {
+			fn.refs(s, use, def)
+		}
+		switch t := b.Term.(type) {
+		case *If:
+			fn.refs(t.Cond, use, def)
+		case *Dispatch:
+			fn.refs(t.Stmt, use, def)
+		case *Suspend:
+			if t.Arg != nil {
+				fn.refs(t.Arg, use, def)
+			}
+			if t.Slot != nil && t.Arg != nil {
+				def(t.Slot)
+			}
+		}
+		if b == fn.Exit {
+			for _, r := range fn.Results {
+				use(r)
+			}
+		}
+		eff[b] = e
+	}
+	lv := &Liveness{In: map[*Block]varSet{}, Out: map[*Block]varSet{}, Across: map[*Block][]*Var{}, Stored: map[*Var]bool{}}
+	for _, b := range fn.Blocks {
+		lv.In[b] = varSet{}
+		lv.Out[b] = varSet{}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := len(fn.Blocks) - 1; i >= 0; i-- {
+			b := fn.Blocks[i]
+			out := lv.Out[b]
+			for _, s := range allSuccs(fn, b) {
+				for v := range lv.In[s] {
+					if !out[v] {
+						out[v] = true
+						changed = true
+					}
+				}
+			}
+			in := lv.In[b]
+			for v := range eff[b].use {
+				if !in[v] {
+					in[v] = true
+					changed = true
+				}
+			}
+			for v := range out {
+				if !eff[b].def[v] && !in[v] {
+					in[v] = true
+					changed = true
+				}
+			}
+		}
+	}
+	for _, b := range fn.Suspends {
+		s := b.Term.(*Suspend)
+		r := s.Resume
+		var across []*Var
+		// Live on entry to the resume block, minus what the resume defines
+		// before use (the destinations), plus the slot.
+		for _, v := range fn.Vars {
+			if lv.In[r][v] {
+				across = append(across, v)
+				lv.Stored[v] = true
+			}
+		}
+		if s.Slot != nil && !lv.Stored[s.Slot] {
+			across = append(across, s.Slot)
+			lv.Stored[s.Slot] = true
+		}
+		lv.Across[b] = across
+	}
+	return lv
+}

@@ -1,0 +1,87 @@
+// This file recognises the markers of the asyncgen contract in typed syntax.
+
+package ir
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// RuntimePath is the import path of the runtime package.
+const RuntimePath = "github.com/asyncgen/asyncgen/runtime"
+
+// Marker is the kind of a marker call.
+type Marker int
+
+const (
+	NoMarker Marker = iota
+	MAwait
+	MTryAwait
+	MForAwait
+	MYield
+)
+
+// MarkerOf reports which marker call e is, given the yield parameter (or nil).
+func MarkerOf(info *types.Info, yield *types.Var, e ast.Expr) Marker {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return NoMarker
+	}
+	fun := ast.Unparen(call.Fun)
+	if ix, ok := fun.(*ast.IndexExpr); ok {
+		fun = ix.X
+	} else if ix, ok := fun.(*ast.IndexListExpr); ok {
+		fun = ix.X
+	}
+	var id *ast.Ident
+	switch f := fun.(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	default:
+		return NoMarker
+	}
+	obj := info.Uses[id]
+	if obj == nil {
+		return NoMarker
+	}
+	if yield != nil && obj == yield {
+		return MYield
+	}
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != RuntimePath {
+		return NoMarker
+	}
+	switch fn.Name() {
+	case "Await":
+		return MAwait
+	case "TryAwait":
+		return MTryAwait
+	case "ForAwait":
+		return MForAwait
+	}
+	return NoMarker
+}
+
+// ContainsMarker reports whether n contains a marker call outside function
+// literals.
+func ContainsMarker(info *types.Info, yield *types.Var, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if MarkerOf(info, yield, n) != NoMarker {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}

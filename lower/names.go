@@ -1,0 +1,209 @@
+// This file decides where each hoisted variable lives and names
+// everything the lowering invents, so that no name collides with the user's.
+
+package lower
+
+import (
+	"go/ast"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/asyncgen/asyncgen/ir"
+)
+
+// newEmitter builds the graph of d's body and prepares its emission.
+func (g *generator) newEmitter(d *directive) *emitter {
+	recvName := ""
+	if d.sig.Recv() != nil {
+		recvName = recvTypeName(d.sig.Recv().Type())
+	}
+	fn := ir.Build(d.kind, d.name, d.decl, g.info, g.pkg.Types)
+	for _, err := range fn.Errors {
+		g.errorf(err.Pos, "%s", err.Msg)
+	}
+	if len(fn.Errors) > 0 {
+		return nil
+	}
+	if err := fn.Check(); err != nil {
+		g.errorf(d.decl.Pos(), "internal error: %v", err)
+		return nil
+	}
+	d.used = usedNames(d.decl)
+	e := &emitter{
+		fn: fn, d: d, info: g.info, pkg: g.pkg.Types,
+		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{},
+		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
+		typeName: machineTypeName(d, recvName),
+	}
+	if tps := d.sig.RecvTypeParams(); tps != nil {
+		for i := 0; i < tps.Len(); i++ {
+			e.tparams = append(e.tparams, tps.At(i))
+		}
+	}
+	if tps := d.sig.TypeParams(); tps != nil {
+		for i := 0; i < tps.Len(); i++ {
+			e.tparams = append(e.tparams, tps.At(i))
+		}
+	}
+	// Storage: params and results are fields; a local is a field when it is
+	// live across a suspension or its address is taken (boxed when its
+	// declaration can run again); otherwise a local of Poll.
+	lv := fn.Live()
+	for _, v := range fn.Vars {
+		switch {
+		case v.Kind == ir.VParam || v.Kind == ir.VResult:
+			e.store[v] = sField
+		case v.Boxed():
+			e.store[v] = sBoxed
+		case v.AddrTaken || lv.Stored[v]:
+			e.store[v] = sField
+		default:
+			e.store[v] = sLocal
+		}
+	}
+	// Names. Poll-level names avoid every name the body refers to that is
+	// not one of its hoisted variables, and every universe name.
+	outside := map[string]bool{}
+	for name := range g.pkgNames() {
+		outside[name] = true
+	}
+	for _, n := range types.Universe.Names() {
+		outside[n] = true
+	}
+	ast.Inspect(d.decl.Body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if obj := g.info.ObjectOf(id); obj != nil {
+				if v, ok := obj.(*types.Var); ok && fn.VarOf[v] != nil {
+					return true
+				}
+				if obj.Parent() != nil && obj.Parent() != obj.Pkg().Scope() && obj.Parent() != types.Universe {
+					return true // a local of a nested scope: shadowing keeps it apart
+				}
+				outside[id.Name] = true
+			}
+		}
+		return true
+	})
+	pick := func(base string, taken map[string]bool) string {
+		name := base
+		for i := 1; taken[name]; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		taken[name] = true
+		return name
+	}
+	// The receiver must differ from every identifier in the body.
+	all := map[string]bool{}
+	for n := range d.used {
+		all[n] = true
+	}
+	for n := range outside {
+		all[n] = true
+	}
+	e.recv = pick("m", all)
+	pollNames := map[string]bool{}
+	for n := range outside {
+		pollNames[n] = true
+	}
+	for _, n := range []string{e.recv, "state", "v", "ok", "st", "next", "fn"} {
+		pollNames[n] = true
+	}
+	for i := 0; i < 8; i++ {
+		pollNames["arg"+strconv.Itoa(i)] = true
+	}
+	e.cx = pick("cx", pollNames)
+	if fn.HasDefer {
+		e.res = pick("result", pollNames)
+		e.ready = pick("ready", pollNames)
+	}
+	fieldNames := map[string]bool{}
+	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "step", "init"} {
+		fieldNames[n] = true
+	}
+	e.fNoCopy = pick("noCopy", fieldNames)
+	e.fState = pick("state", fieldNames)
+	e.fSelf = pick("self", fieldNames)
+	if fn.HasDefer {
+		e.fDefers = pick("defers", fieldNames)
+	}
+	for _, v := range fn.Vars {
+		base := v.Name
+		if v.Kind == ir.VResult && (v.Obj == nil || v.Obj.Name() == "") {
+			base = "result" + strings.TrimPrefix(v.Name, "r")
+		}
+		if e.store[v] == sLocal {
+			e.names[v] = pick(base, pollNames)
+		} else {
+			e.names[v] = pick(base, fieldNames)
+		}
+	}
+	// Hoisted local types and constants.
+	for _, gd := range fn.LocalTypes {
+		for _, spec := range gd.Specs {
+			var ids []*ast.Ident
+			switch sp := spec.(type) {
+			case *ast.TypeSpec:
+				ids = []*ast.Ident{sp.Name}
+			case *ast.ValueSpec:
+				ids = sp.Names
+			}
+			for _, id := range ids {
+				if obj := g.info.Defs[id]; obj != nil {
+					base := strings.ToLower(d.decl.Name.Name[:1]) + d.decl.Name.Name[1:] + strings.ToUpper(id.Name[:1]) + id.Name[1:]
+					if id.Name == "_" {
+						continue
+					}
+					e.hoisted[obj] = g.uniquePkgName(base)
+				}
+			}
+		}
+	}
+	return e
+}
+
+// pkgNames returns the names declared at package level and the file-level
+// import names.
+func (g *generator) pkgNames() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range g.pkg.Types.Scope().Names() {
+		m[n] = true
+	}
+	for _, f := range g.pkg.Syntax {
+		for _, imp := range f.Imports {
+			if imp.Name != nil {
+				m[imp.Name.Name] = true
+			} else {
+				p := strings.Trim(imp.Path.Value, `"`)
+				m[p[strings.LastIndex(p, "/")+1:]] = true
+			}
+		}
+	}
+	return m
+}
+
+// uniquePkgName returns base, or base with a number, unused at package level.
+func (g *generator) uniquePkgName(base string) string {
+	if g.hoistedNames == nil {
+		g.hoistedNames = map[string]bool{}
+	}
+	scope := g.pkg.Types.Scope()
+	name := base
+	for i := 1; g.hoistedNames[name] || scope.Lookup(name) != nil && g.declaredOutsideTwins(scope.Lookup(name)); i++ {
+		name = base + strconv.Itoa(i)
+	}
+	g.hoistedNames[name] = true
+	return name
+}
+
+// usedNames returns every identifier name in the declaration.
+func usedNames(decl *ast.FuncDecl) map[string]bool {
+	m := map[string]bool{}
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			m[id.Name] = true
+		}
+		return true
+	})
+	return m
+}
