@@ -306,7 +306,8 @@ func (b *builder) branchTarget(s *ast.BranchStmt) ([]ast.Stmt, *Block) {
 		}
 		if match {
 			if s.Tok == token.BREAK {
-				return append(cleanup, t.cleanup...), t.brk
+				// The construct's own cleanup runs where its exit block starts.
+				return cleanup, t.brk
 			}
 			return cleanup, t.cont
 		}
@@ -563,7 +564,10 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		}))
 		idx := b.newTemp("i", intT)
 		kt := b.newTemp("k", u.Key())
-		vt := b.newTemp("v", u.Elem())
+		var vt *Var
+		if val != nil {
+			vt = b.newTemp("v", u.Elem())
+		}
 		ok := b.newTemp("ok", types.Typ[types.Bool])
 		b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
 		b.jump(loop)
@@ -572,11 +576,17 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{b.ident(keys)}}}, check, done)
 		b.cur = check
 		b.emit(assign(b.ident(kt), &ast.IndexExpr{X: b.ident(keys), Index: b.ident(idx)}))
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(vt), b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.IndexExpr{X: mp, Index: b.ident(kt)}}})
+		var vlhs ast.Expr = ast.NewIdent("_")
+		if val != nil {
+			vlhs = b.ident(vt)
+		}
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{vlhs, b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.IndexExpr{X: mp, Index: b.ident(kt)}}})
 		b.ifElse(b.ident(ok), body, post) // an entry deleted before it was reached is skipped
 		b.cur = body
 		add(key, b.ident(kt))
-		add(val, b.ident(vt))
+		if val != nil {
+			add(val, b.ident(vt))
+		}
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Chan:
 		ch := b.tempOf("ch", b.expr(s.X))
@@ -830,7 +840,7 @@ func (b *builder) typeSwitchStmt(s *ast.TypeSwitchStmt, lbl string) {
 	for i, c := range clauses {
 		cc := c.(*ast.CaseClause)
 		b.cur = bodies[i]
-		if obj, ok := b.info.Implicits[cc].(*types.Var); ok {
+		if obj, ok := b.info.Implicits[cc].(*types.Var); ok && usesObj(b.info, cc, obj) {
 			v := b.local(obj)
 			b.emit(&NewBox{specialBase: newSpecialBase(), Var: v})
 			var rhs ast.Expr = xv
@@ -907,7 +917,7 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 				b.errorf(st.Pos(), "asyncgen does not support await in the left side of a select receive")
 			}
 			var temps []ast.Expr
-			elem := b.info.TypeOf(recv)
+			elem := under(b.info.TypeOf(recv.X)).(*types.Chan).Elem()
 			for j := range st.Lhs {
 				t := elem
 				if j == 1 {
@@ -948,4 +958,16 @@ func (b *builder) anyHasMarker(es []ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// usesObj reports whether obj is used inside n.
+func usesObj(info *types.Info, n ast.Node, obj types.Object) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -98,6 +98,9 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 	}
 	var typeErrs []Diagnostic
 	for _, e := range pkg.Errors {
+		if g.twins[errorFile(e)] {
+			continue // a stale generated file: it is about to be rewritten
+		}
 		typeErrs = append(typeErrs, Diagnostic{Pos: errorPosition(e), Msg: e.Msg})
 	}
 	if len(typeErrs) > 0 {
