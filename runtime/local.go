@@ -30,7 +30,8 @@ type Local struct {
 	rng      *rand.Rand
 	closed   bool
 	running  atomic.Bool
-	live     liveSet
+	live     liveSet      // waiting tasks
+	count    atomic.Int64 // unfinished tasks
 	tq       *timerQueue
 	polls    uint64
 }
@@ -90,7 +91,7 @@ func (l *Local) Polls() uint64 {
 func (l *Local) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.live.n
+	return int(l.count.Load())
 }
 
 func (l *Local) timers() *timerQueue { return l.tq }
@@ -102,7 +103,7 @@ func (l *Local) submit(t *task) {
 		t.kill(ErrClosed)
 		return
 	}
-	l.live.add(t)
+	l.count.Add(1)
 	l.push(t)
 	l.mu.Unlock()
 }
@@ -125,10 +126,36 @@ func (l *Local) push(t *task) {
 	}
 }
 
-func (l *Local) finished(t *task) {
+func (l *Local) parked(t *task) {
 	l.mu.Lock()
-	l.live.remove(t)
+	l.live.add(t)
 	l.mu.Unlock()
+}
+
+func (l *Local) finished(t *task) {
+	l.count.Add(-1)
+	if t.listed {
+		l.mu.Lock()
+		l.live.remove(t)
+		l.mu.Unlock()
+	}
+}
+
+// drain empties the run queues and the live set and returns their tasks;
+// l.mu is held.
+func (l *Local) drain() []*task {
+	ts := l.live.drain()
+	for _, q := range []*ring[*task]{&l.runq, &l.batch} {
+		for {
+			t, ok := q.popFront()
+			if !ok {
+				break
+			}
+			ts = append(ts, t)
+		}
+	}
+	l.count.Store(0)
+	return ts
 }
 
 // next returns the next task to run, or nil; l.mu is held.
@@ -178,10 +205,12 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		if until != nil && until() {
 			return true
 		}
-		l.tq.fire(l.tq.now())
+		if !l.tq.empty() {
+			l.tq.fire(l.tq.now())
+		}
 		l.mu.Lock()
 		if l.closed {
-			ts := l.live.drain()
+			ts := l.drain()
 			l.mu.Unlock()
 			for _, t := range ts {
 				t.kill(ErrClosed)
@@ -194,7 +223,7 @@ func (l *Local) run(stall bool, until func() bool) bool {
 			t.run()
 			continue
 		}
-		if l.live.n == 0 {
+		if l.count.Load() == 0 {
 			l.mu.Unlock()
 			return true
 		}
@@ -252,7 +281,7 @@ func (l *Local) Close() {
 		l.mu.Unlock()
 		return
 	}
-	ts := l.live.drain()
+	ts := l.drain()
 	l.mu.Unlock()
 	for _, t := range ts {
 		t.kill(ErrClosed)

@@ -84,21 +84,15 @@ func (p *Pool) Now() time.Time { return p.tq.nowTime() }
 func (p *Pool) timers() *timerQueue { return p.tq }
 
 func (p *Pool) submit(t *task) {
-	i := p.rr.Add(1) % uint32(len(p.workers))
-	t.shard = i
-	s := &p.live[i]
-	s.mu.Lock()
+	q := &p.inject
+	q.mu.Lock()
 	if p.closed.Load() {
-		s.mu.Unlock()
+		q.mu.Unlock()
 		t.kill(ErrClosed)
 		return
 	}
-	s.add(t)
-	s.mu.Unlock()
-	w := p.workers[i]
-	w.local.mu.Lock()
-	w.local.q.pushBack(t)
-	w.local.mu.Unlock()
+	q.q.pushBack(t)
+	q.mu.Unlock()
 	p.signal()
 }
 
@@ -125,11 +119,21 @@ func (p *Pool) signal() {
 	}
 }
 
-func (p *Pool) finished(t *task) {
+func (p *Pool) parked(t *task) {
+	t.shard = uint32(t.worker.Load())
 	s := &p.live[t.shard]
 	s.mu.Lock()
-	s.remove(t)
+	s.add(t)
 	s.mu.Unlock()
+}
+
+func (p *Pool) finished(t *task) {
+	if t.listed {
+		s := &p.live[t.shard]
+		s.mu.Lock()
+		s.remove(t)
+		s.mu.Unlock()
+	}
 }
 
 func (w *worker) loop() {
@@ -140,6 +144,13 @@ func (w *worker) loop() {
 			return
 		}
 		if t := w.find(); t != nil {
+			t.worker.Store(int32(w.id))
+			t.run()
+			continue
+		}
+		// Spin a little before parking: parking and unparking cost far
+		// more than a few empty looks at the queues.
+		if t := w.spin(); t != nil {
 			t.worker.Store(int32(w.id))
 			t.run()
 			continue
@@ -160,20 +171,31 @@ func (w *worker) loop() {
 	}
 }
 
+// spin looks for work a few times, yielding the processor in between.
+func (w *worker) spin() *task {
+	for range 8 {
+		runtime.Gosched()
+		if t := w.find(); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
 // find returns a task to run: from the worker's queue (but from the shared
 // queue one time in 61, so it is never starved), the shared queue, or
 // another worker's queue.
 func (w *worker) find() *task {
 	w.tick++
 	if w.tick%61 == 0 {
-		if t := w.p.inject.pop(); t != nil {
+		if t := w.takeShared(); t != nil {
 			return t
 		}
 	}
 	if t := w.local.pop(); t != nil {
 		return t
 	}
-	if t := w.p.inject.pop(); t != nil {
+	if t := w.takeShared(); t != nil {
 		return t
 	}
 	n := len(w.p.workers)
@@ -190,6 +212,39 @@ func (w *worker) find() *task {
 		}
 	}
 	return nil
+}
+
+// takeShared moves a batch of the shared queue (its fair share, at most
+// 32) to w's queue and returns one of its tasks.
+func (w *worker) takeShared() *task {
+	q := &w.p.inject
+	q.mu.Lock()
+	n := q.q.len()/len(w.p.workers) + 1
+	if n > 32 {
+		n = 32
+	}
+	var buf [32]*task
+	k := 0
+	for k < n {
+		t, ok := q.q.popFront()
+		if !ok {
+			break
+		}
+		buf[k] = t
+		k++
+	}
+	q.mu.Unlock()
+	if k == 0 {
+		return nil
+	}
+	if k > 1 {
+		w.local.mu.Lock()
+		for _, t := range buf[1:k] {
+			w.local.q.pushBack(t)
+		}
+		w.local.mu.Unlock()
+	}
+	return buf[0]
 }
 
 func (q *runQueue) pop() *task {
@@ -225,6 +280,14 @@ func (w *worker) stealFrom(v *worker) *task {
 	return buf[0]
 }
 
+func (p *Pool) queues() []*runQueue {
+	var qs []*runQueue
+	for _, w := range p.workers {
+		qs = append(qs, &w.local)
+	}
+	return qs
+}
+
 // timerLoop drives the pool's timer heap with one time.Timer.
 func (p *Pool) timerLoop() {
 	defer p.wg.Done()
@@ -252,13 +315,11 @@ func (p *Pool) timerLoop() {
 // its handle reports ErrClosed. Close must not be called from a task.
 func (p *Pool) Close() {
 	p.once.Do(func() {
-		for i := range p.live {
-			p.live[i].mu.Lock()
-		}
+		// Spawns check closed under their queue's lock: after this, none
+		// can slip a task into a queue unnoticed.
+		p.inject.mu.Lock()
 		p.closed.Store(true)
-		for i := range p.live {
-			p.live[i].mu.Unlock()
-		}
+		p.inject.mu.Unlock()
 		close(p.stop)
 		for range p.workers {
 			select {
@@ -267,6 +328,21 @@ func (p *Pool) Close() {
 			}
 		}
 		p.wg.Wait()
+		var ts []*task
+		for _, q := range append([]*runQueue{&p.inject}, p.queues()...) {
+			q.mu.Lock()
+			for {
+				t, ok := q.q.popFront()
+				if !ok {
+					break
+				}
+				ts = append(ts, t)
+			}
+			q.mu.Unlock()
+		}
+		for _, t := range ts {
+			t.kill(ErrClosed)
+		}
 		for i := range p.live {
 			s := &p.live[i]
 			s.mu.Lock()

@@ -190,7 +190,7 @@ func TestWaitAllocatesNothing(t *testing.T) {
 	var mc lockMachine
 	allocs := testing.AllocsPerRun(100, func() {
 		m.TryLock()
-		mc.lock = LockFuture{m: &m}
+		mc.lock.Init(&m)
 		if _, ok := mc.lock.Poll(cx); ok {
 			t.Fatal("locked twice")
 		}

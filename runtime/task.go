@@ -57,7 +57,8 @@ type Executor interface {
 
 	submit(t *task)
 	schedule(t *task)
-	finished(t *task)
+	parked(t *task)   // t returned pending for the first time
+	finished(t *task) // t completed
 	timers() *timerQueue
 }
 
@@ -86,6 +87,7 @@ type task struct {
 	state  atomic.Uint32
 	worker atomic.Int32 // Pool: the worker that last ran the task, -1 if none
 	shard  uint32       // Pool: the live-set shard holding the task
+	listed bool         // in the executor's live set (touched by the poller)
 	ex     Executor
 	r      runner
 	cx     Context
@@ -156,6 +158,12 @@ func (t *task) run() {
 		t.ex.finished(t)
 		t.r.publish()
 		return
+	}
+	if !t.listed {
+		// A task that completes at its first poll never enters the live
+		// set; one that waits is listed so that Close can cancel it.
+		t.listed = true
+		t.ex.parked(t)
 	}
 	for {
 		s = t.state.Load()
@@ -302,7 +310,8 @@ func (t *Task[T]) Wait() (T, error) {
 	return t.val, t.err
 }
 
-// liveSet is the set of a executor's unfinished tasks, an intrusive list.
+// liveSet is the set of an executor's waiting tasks (those that have
+// returned pending at least once and not completed), an intrusive list.
 type liveSet struct {
 	mu   sync.Mutex
 	head *task
@@ -345,4 +354,48 @@ func (s *liveSet) drain() []*task {
 	}
 	s.head, s.n = nil, 0
 	return ts
+}
+
+// goTask is a detached task (see Go). Its memory is recycled.
+type goTask struct {
+	task
+	fut Future[struct{}]
+}
+
+var goTasks = sync.Pool{New: func() any { return new(goTask) }}
+
+// Go spawns f as a detached task: there is no handle, and the task's memory
+// is recycled when it completes, which makes Go the cheapest way to start a
+// task. A panic in f is not recovered: it propagates out of the worker (on
+// a Pool, crashing the program) or out of Local's Run, as a panic in a
+// goroutine started with the go statement would. Use Spawn for a handle.
+func Go(ex Executor, f Future[struct{}]) {
+	t := goTasks.Get().(*goTask)
+	t.fut = f
+	t.ex = ex
+	t.r = t
+	t.cx.waker = &t.task
+	t.listed = false
+	t.worker.Store(-1)
+	t.state.Store(stScheduled)
+	ex.submit(&t.task)
+}
+
+func (t *goTask) poll() bool {
+	if _, ok := t.fut.Poll(&t.cx); !ok {
+		return false
+	}
+	t.fut = nil
+	return true
+}
+
+func (t *goTask) abort(error) {
+	f := t.fut
+	t.fut = nil
+	Cancel(f)
+}
+
+func (t *goTask) publish() {
+	t.ex = nil
+	goTasks.Put(t)
 }

@@ -39,7 +39,11 @@ type timerQueue struct {
 	vnow    atomic.Int64
 	kick    func() // called when a new earliest deadline is set
 	wakes   []Waker
+	count   atomic.Int32 // len(heap), readable without the lock
 }
+
+// empty reports whether no timer is queued, without locking.
+func (q *timerQueue) empty() bool { return q.count.Load() == 0 }
 
 // timerNode is a timer, stored inside the future that waits on it.
 type timerNode struct {
@@ -94,6 +98,7 @@ func (q *timerQueue) wait(n *timerNode, when int64, w Waker) bool {
 	n.seq = q.seq
 	q.seq++
 	q.heap = append(q.heap, n)
+	q.count.Add(1)
 	n.idx = len(q.heap)
 	q.up(n.idx - 1)
 	first := n.idx == 1
@@ -221,6 +226,7 @@ func (q *timerQueue) remove(n *timerNode) {
 	}
 	q.heap[last] = nil
 	q.heap = q.heap[:last]
+	q.count.Add(-1)
 	n.idx = 0
 	if i != last {
 		q.down(i)
