@@ -267,7 +267,7 @@ func (b *builder) finish() {
 	// Cycles: a declaration block that reaches itself.
 	for _, v := range fn.Vars {
 		if v.Decl != nil && reach[v.Decl] {
-			v.InCycle = reaches(fn, v.Decl, v.Decl)
+			v.InCycle = v.PerIter || reaches(fn, v.Decl, v.Decl)
 		}
 	}
 }

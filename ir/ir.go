@@ -199,6 +199,7 @@ type Var struct {
 	AddrTaken bool   // &x, x captured by a closure, x sliced, pointer-method call
 	Decl      *Block // block of the declaration (nil for params/results)
 	InCycle   bool   // declaration can run more than once per activation
+	PerIter   bool   // a 3-clause for loop's variable: fresh each iteration
 	Index     int
 }
 

@@ -419,6 +419,9 @@ func (b *builder) forStmt(s *ast.ForStmt, lbl string) {
 		b.stmt(s.Init)
 	}
 	loopVars := b.definedVars(s.Init)
+	for _, v := range loopVars {
+		v.PerIter = true
+	}
 	cond := b.newBlock(KForCond, s)
 	body := b.newBlock(KForBody, s.Body)
 	post := b.newBlock(KForPost, s.Post)

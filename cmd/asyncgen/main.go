@@ -43,7 +43,6 @@ import (
 	"sort"
 
 	"github.com/asyncgen/asyncgen/lower"
-	"golang.org/x/tools/go/packages"
 )
 
 func usage() {
@@ -66,8 +65,7 @@ func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	cfg := &packages.Config{Mode: lower.LoadMode}
-	pkgs, err := packages.Load(cfg, patterns...)
+	pkgs, err := lower.Load("", patterns...)
 	if err != nil {
 		fmt.Fprintf(stderr, "asyncgen: %v\n", err)
 		return 1
