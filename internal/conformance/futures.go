@@ -2,6 +2,8 @@
 // against the same bodies called directly.
 package conformance
 
+//go:generate go tool asyncgen
+
 import (
 	"github.com/asyncgen/asyncgen/runtime"
 )
