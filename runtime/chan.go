@@ -70,10 +70,10 @@ func (c *Chan[T]) Close() {
 }
 
 // trySend delivers v without waiting; c.mu is held.
-func (c *Chan[T]) trySend(v T) bool {
+func (c *Chan[T]) trySend(v T, cx *Context) bool {
 	if r := c.recvq.head; r != nil {
 		r.v = v
-		c.recvq.pop(wNotified)
+		c.recvq.pop(wNotified, cx)
 		return true
 	}
 	if c.size < 0 || c.buf.len() < c.size {
@@ -84,13 +84,13 @@ func (c *Chan[T]) trySend(v T) bool {
 }
 
 // tryRecv takes a value without waiting; c.mu is held.
-func (c *Chan[T]) tryRecv() (T, bool) {
+func (c *Chan[T]) tryRecv(cx *Context) (T, bool) {
 	if v, ok := c.buf.popFront(); ok {
 		if s := c.sendq.head; s != nil {
 			c.buf.pushBack(s.v)
 			var zero T
 			s.v = zero
-			c.sendq.pop(wNotified)
+			c.sendq.pop(wNotified, cx)
 		}
 		return v, true
 	}
@@ -98,7 +98,7 @@ func (c *Chan[T]) tryRecv() (T, bool) {
 		v := s.v
 		var zero T
 		s.v = zero
-		c.sendq.pop(wNotified)
+		c.sendq.pop(wNotified, cx)
 		return v, true
 	}
 	var zero T
@@ -113,7 +113,7 @@ func (c *Chan[T]) TrySend(v T) error {
 	if c.closed {
 		return ErrClosed
 	}
-	if c.trySend(v) {
+	if c.trySend(v, nil) {
 		return nil
 	}
 	return ErrFull
@@ -124,7 +124,7 @@ func (c *Chan[T]) TrySend(v T) error {
 func (c *Chan[T]) TryRecv() (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.tryRecv(); ok {
+	if v, ok := c.tryRecv(nil); ok {
 		return v, nil
 	}
 	var zero T
@@ -173,7 +173,7 @@ func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 		f.done = true
 		return ErrClosed, true
 	}
-	if c.trySend(f.w.v) {
+	if c.trySend(f.w.v, cx) {
 		var zero T
 		f.w.v = zero
 		f.done = true
@@ -253,7 +253,7 @@ func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 		w.waker = cx.Waker()
 		return zero, Pending
 	}
-	if v, ok := c.tryRecv(); ok {
+	if v, ok := c.tryRecv(cx); ok {
 		return v, Yielded
 	}
 	if c.closed {
@@ -277,7 +277,7 @@ func (c *Chan[T]) cancelRecv(w *wnode[T]) {
 		w.v = zero
 		if r := c.recvq.head; r != nil {
 			r.v = v
-			c.recvq.pop(wNotified)
+			c.recvq.pop(wNotified, nil)
 		} else {
 			c.buf.pushFront(v)
 		}

@@ -33,7 +33,9 @@ type Local struct {
 	live     liveSet      // waiting tasks
 	count    atomic.Int64 // unfinished tasks
 	tq       *timerQueue
-	polls    uint64
+	polls    uint64 // touched by Run's goroutine only
+	tick     uint32
+	isClosed atomic.Bool // closed, readable without the lock
 }
 
 // A LocalOption configures a Local executor.
@@ -80,12 +82,9 @@ func NewLocal(opts ...LocalOption) *Local {
 // Now returns the executor's clock.
 func (l *Local) Now() time.Time { return l.tq.nowTime() }
 
-// Polls returns how many times the executor has polled a task.
-func (l *Local) Polls() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.polls
-}
+// Polls returns how many times the executor has polled a task. It must not
+// be called while Run is running on another goroutine.
+func (l *Local) Polls() uint64 { return l.polls }
 
 // Len returns the number of unfinished tasks.
 func (l *Local) Len() int {
@@ -158,23 +157,30 @@ func (l *Local) drain() []*task {
 	return ts
 }
 
-// next returns the next task to run, or nil; l.mu is held.
+// next returns the next task to run, or nil; l.mu is held. Tasks woken
+// from other goroutines (and spawned) wait in runq; next moves them behind
+// those in batch, the queue that only Run's goroutine touches.
 func (l *Local) next() *task {
-	if l.rng != nil {
-		n := l.runq.len()
-		if n == 0 {
-			return nil
+	for {
+		t, ok := l.runq.popFront()
+		if !ok {
+			break
 		}
-		l.runq.swapFront(l.rng.IntN(n))
-		t, _ := l.runq.popFront()
-		return t
+		l.batch.pushBack(t)
 	}
-	if l.batch.len() == 0 {
-		l.batch, l.runq = l.runq, l.batch
+	n := l.batch.len()
+	if n == 0 {
+		return nil
+	}
+	if l.rng != nil {
+		l.batch.swapFront(l.rng.IntN(n))
 	}
 	t, _ := l.batch.popFront()
 	return t
 }
+
+// pushLocal queues t, woken by a task Run is polling, without locking.
+func (l *Local) pushLocal(t *task) { l.batch.pushBack(t) }
 
 // Run runs the executor's tasks until every task has finished, parking the
 // goroutine while all tasks wait for wakes from other goroutines (or, with
@@ -208,13 +214,21 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		if !l.tq.empty() {
 			l.tq.fire(l.tq.now())
 		}
+		// Fast path: run a task from batch without locking; one time in
+		// 32 (and always with a seed) take the slow path, which also looks
+		// at runq, so tasks woken from elsewhere are not starved.
+		l.tick++
+		if l.rng == nil && l.tick%32 != 0 && l.batch.len() > 0 && !l.isClosed.Load() {
+			t, _ := l.batch.popFront()
+			l.polls++
+			t.run()
+			continue
+		}
 		l.mu.Lock()
 		if l.closed {
 			ts := l.drain()
 			l.mu.Unlock()
-			for _, t := range ts {
-				t.kill(ErrClosed)
-			}
+			killAll(ts, ErrClosed)
 			return true
 		}
 		if t := l.next(); t != nil {
@@ -270,6 +284,7 @@ func (l *Local) Close() {
 		return
 	}
 	l.closed = true
+	l.isClosed.Store(true)
 	if l.running.Load() {
 		if l.sleeping {
 			l.sleeping = false
@@ -283,16 +298,14 @@ func (l *Local) Close() {
 	}
 	ts := l.drain()
 	l.mu.Unlock()
-	for _, t := range ts {
-		t.kill(ErrClosed)
-	}
+	killAll(ts, ErrClosed)
 }
 
 // RunFuture spawns f on l, runs l until f's task has finished (other tasks
 // run too, and may be left unfinished), and returns the task's outcome.
 func RunFuture[T any](l *Local, f Future[T]) (T, error) {
 	h := Spawn(l, f)
-	l.run(false, h.Done)
+	l.run(false, func() bool { return h.state.Load()&stComplete != 0 })
 	r, _ := h.Poll(nil)
 	return r.Value, r.Err
 }

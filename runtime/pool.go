@@ -96,9 +96,12 @@ func (p *Pool) submit(t *task) {
 	p.signal()
 }
 
-func (p *Pool) schedule(t *task) {
+func (p *Pool) schedule(t *task) { p.scheduleOn(t, t.worker.Load()) }
+
+// scheduleOn queues t on worker i, or on the shared queue if i < 0.
+func (p *Pool) scheduleOn(t *task, i int32) {
 	q := &p.inject
-	if i := t.worker.Load(); i >= 0 {
+	if i >= 0 {
 		q = &p.workers[i].local
 	}
 	q.mu.Lock()
@@ -340,17 +343,12 @@ func (p *Pool) Close() {
 			}
 			q.mu.Unlock()
 		}
-		for _, t := range ts {
-			t.kill(ErrClosed)
-		}
 		for i := range p.live {
 			s := &p.live[i]
 			s.mu.Lock()
-			ts := s.drain()
+			ts = append(ts, s.drain()...)
 			s.mu.Unlock()
-			for _, t := range ts {
-				t.kill(ErrClosed)
-			}
 		}
+		killAll(ts, ErrClosed)
 	})
 }

@@ -48,7 +48,7 @@ func (s *Semaphore) Release(n int) {
 func (s *Semaphore) grant() {
 	for w := s.waiters.head; w != nil && s.permits >= w.n; w = s.waiters.head {
 		s.permits -= w.n
-		s.waiters.pop(wNotified)
+		s.waiters.pop(wNotified, nil)
 	}
 }
 
@@ -145,7 +145,7 @@ func (m *Mutex) Unlock() {
 }
 
 func (m *Mutex) unlock() {
-	if m.waiters.pop(wNotified) == nil {
+	if m.waiters.pop(wNotified, nil) == nil {
 		m.locked = false
 	}
 }
@@ -283,7 +283,7 @@ func (n *Notify) Notified() *NotifiedFuture { return &NotifiedFuture{n: n} }
 func (n *Notify) NotifyOne() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.waiters.pop(wNotified) == nil {
+	if n.waiters.pop(wNotified, nil) == nil {
 		n.permit = true
 	}
 }
@@ -342,7 +342,7 @@ func (f *NotifiedFuture) Cancel() {
 		n.waiters.remove(&f.w)
 		f.w.state = wIdle
 	case wNotified:
-		if n.waiters.pop(wNotified) == nil {
+		if n.waiters.pop(wNotified, nil) == nil {
 			n.permit = true
 		}
 	}

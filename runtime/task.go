@@ -116,6 +116,54 @@ func (t *task) Wake() {
 	}
 }
 
+// wake wakes w on behalf of the task polled with cx (nil outside a poll).
+// When both are tasks of one executor, the woken task is queued where the
+// current one runs: on a Local without locking (the wake runs on Run's
+// goroutine, inside the current task's poll), on a Pool in the current
+// worker's queue. A Context is only valid during the Poll it is passed to,
+// which is what makes this sound.
+func wake(cx *Context, w Waker) {
+	if t, ok := w.(*task); ok && cx != nil {
+		if cur, ok := cx.waker.(*task); ok {
+			t.wakeFrom(cur)
+			return
+		}
+	}
+	w.Wake()
+}
+
+// wakeFrom is Wake called from within cur's poll.
+func (t *task) wakeFrom(cur *task) {
+	for {
+		s := t.state.Load()
+		if s&(stComplete|stScheduled|stNotified) != 0 {
+			return
+		}
+		if s&stRunning != 0 {
+			if t.state.CompareAndSwap(s, s|stNotified) {
+				return
+			}
+			continue
+		}
+		if t.state.CompareAndSwap(s, s|stScheduled) {
+			// t.ex is stable now: t cannot finish (and a detached task
+			// cannot be recycled) while it is scheduled.
+			if t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
+				switch ex := t.ex.(type) {
+				case *Local:
+					ex.pushLocal(t)
+					return
+				case *Pool:
+					ex.scheduleOn(t, cur.worker.Load())
+					return
+				}
+			}
+			t.ex.schedule(t)
+			return
+		}
+	}
+}
+
 // timerQueue lets timers find the executor from the waker.
 func (t *task) timerQueue() *timerQueue { return t.ex.timers() }
 
@@ -183,18 +231,44 @@ func (t *task) run() {
 // kill completes a task that is not running with err (used when an
 // executor closes). It reports whether this call completed the task.
 func (t *task) kill(err error) bool {
+	if !t.markKilled() {
+		return false
+	}
+	t.r.abort(err)
+	t.r.publish()
+	return true
+}
+
+// markKilled marks a task that is not running complete; it reports whether
+// this call did so.
+func (t *task) markKilled() bool {
 	for {
 		s := t.state.Load()
 		if s&stComplete != 0 {
 			return false
 		}
 		if t.state.CompareAndSwap(s, stComplete) {
-			break
+			return true
 		}
 	}
-	t.r.abort(err)
-	t.r.publish()
-	return true
+}
+
+// killAll kills ts, which may hold a task more than once (queued and
+// listed). Every task is marked complete before any is published: a
+// detached task's memory is recycled when it is published, so it must not
+// be looked at again after that.
+func killAll(ts []*task, err error) {
+	n := 0
+	for _, t := range ts {
+		if t.markKilled() {
+			ts[n] = t
+			n++
+		}
+	}
+	for _, t := range ts[:n] {
+		t.r.abort(err)
+		t.r.publish()
+	}
 }
 
 // A Task is the handle of a spawned future. It is itself a future of the

@@ -69,8 +69,9 @@ func (l *wlist[V]) remove(w *wnode[V]) {
 	l.n--
 }
 
-// pop unlinks the first waiter, marks it st and wakes it.
-func (l *wlist[V]) pop(st uint8) *wnode[V] {
+// pop unlinks the first waiter, marks it st and wakes it on behalf of the
+// task polled with cx (nil outside a poll).
+func (l *wlist[V]) pop(st uint8, cx *Context) *wnode[V] {
 	w := l.head
 	if w == nil {
 		return nil
@@ -79,13 +80,13 @@ func (l *wlist[V]) pop(st uint8) *wnode[V] {
 	w.state = st
 	k := w.waker
 	w.waker = nil
-	k.Wake()
+	wake(cx, k)
 	return w
 }
 
 // wakeAll pops every waiter with state st.
 func (l *wlist[V]) wakeAll(st uint8) {
 	for l.head != nil {
-		l.pop(st)
+		l.pop(st, nil)
 	}
 }
