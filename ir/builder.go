@@ -13,6 +13,18 @@ import (
 // Build builds the graph of decl's body. kind says what the body is; name is
 // the constructor's name. Problems are reported in Func.Errors.
 func Build(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg *types.Package) *Func {
+	return BuildOpts(kind, name, decl, info, pkg, Options{})
+}
+
+// Options tune the builder.
+type Options struct {
+	// SplitAll decomposes every compound statement into blocks, as if each
+	// held a suspension (used to exercise the builder on ordinary code).
+	SplitAll bool
+}
+
+// BuildOpts is Build with options.
+func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg *types.Package, opts Options) *Func {
 	fn := &Func{
 		Kind:     kind,
 		Name:     name,
@@ -26,7 +38,7 @@ func Build(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg *ty
 		Gotos:    map[*ast.Ident]*Block{},
 		Exprs:    map[*ast.Ident]SynthExpr{},
 	}
-	b := &builder{fn: fn, info: info, labels: map[string]*label{}}
+	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll}
 	sig := info.Defs[decl.Name].Type().(*types.Signature)
 	if kind != Async && sig.Params().Len() > 0 {
 		fn.Yield = sig.Params().At(sig.Params().Len() - 1)
@@ -71,23 +83,24 @@ func Build(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg *ty
 }
 
 type builder struct {
-	fn      *Func
-	info    *types.Info
-	cur     *Block // nil after a jump, until a new block starts
-	targets *targets
-	labels  map[string]*label
-	used    map[string]bool
-	addr    map[*types.Var]bool
-	ntemp   int
+	fn       *Func
+	info     *types.Info
+	cur      *Block // nil after a jump, until a new block starts
+	targets  *targets
+	labels   map[string]*label
+	used     map[string]bool
+	addr     map[*types.Var]bool
+	splitAll bool
+	ntemp    int
 }
 
 // targets is a linked stack of break/continue/fallthrough targets.
 type targets struct {
-	tail        *targets
-	label       string
-	brk, cont   *Block
+	tail         *targets
+	label        string
+	brk, cont    *Block
 	fallthrough_ *Block
-	cleanup     []ast.Stmt // run when control leaves the construct by a branch
+	cleanup      []ast.Stmt // run when control leaves the construct by a branch
 }
 
 type label struct {

@@ -31,20 +31,20 @@ type Func struct {
 	Blocks []*Block // Blocks[0] is the entry
 	Exit   *Block   // the return block: results are set, defers run
 
-	Vars     []*Var                  // hoisted variables: params, results, flattened locals, temporaries
-	VarOf    map[*types.Var]*Var     // by object
-	Temps    map[*ast.Ident]*Var     // synthetic identifiers naming temporaries
-	Results  []*Var                  // result variables (named or synthesized)
-	Yield    *types.Var              // the yield parameter (gen, stream)
-	Rewrites map[ast.Node][]ast.Stmt // replacements for nodes inside verbatim statements
-	Labels   map[*Block]string       // user label names kept on verbatim statements
-	Gotos    map[*ast.Ident]*Block   // labels of synthetic gotos, by identifier
+	Vars     []*Var                   // hoisted variables: params, results, flattened locals, temporaries
+	VarOf    map[*types.Var]*Var      // by object
+	Temps    map[*ast.Ident]*Var      // synthetic identifiers naming temporaries
+	Results  []*Var                   // result variables (named or synthesized)
+	Yield    *types.Var               // the yield parameter (gen, stream)
+	Rewrites map[ast.Node][]ast.Stmt  // replacements for nodes inside verbatim statements
+	Labels   map[*Block]string        // user label names kept on verbatim statements
+	Gotos    map[*ast.Ident]*Block    // labels of synthetic gotos, by identifier
 	Exprs    map[*ast.Ident]SynthExpr // placeholders for synthetic expressions
 
 	// Suspends lists the suspension terminators in state order (state i+1).
 	Suspends []*Block
 
-	HasDefer   bool       // defer statements or cleanup entries exist
+	HasDefer   bool           // defer statements or cleanup entries exist
 	LocalTypes []*ast.GenDecl // local type and const declarations to hoist
 	Errors     []Error
 }
@@ -165,7 +165,7 @@ func (k SuspendKind) String() string { return suspendNames[k] }
 // A Suspend ends a block at a suspension point.
 type Suspend struct {
 	Kind   SuspendKind
-	State  int      // 1-based state number of the resume point
+	State  int // 1-based state number of the resume point
 	Pos    token.Pos
 	Arg    ast.Expr // the future (evaluated into Slot), the yielded value, or nil
 	Slot   *Var     // where the future or stream is kept while suspended

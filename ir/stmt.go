@@ -50,7 +50,7 @@ func (b *builder) stmt(s ast.Stmt) {
 			return
 		}
 	}
-	if !b.hasMarker(s) {
+	if !b.hasMarker(s) && !b.split(s) {
 		b.verbatim(s, "")
 		return
 	}
@@ -339,7 +339,7 @@ func (b *builder) labeledStmt(s *ast.LabeledStmt) {
 	l.block.Node = s
 	b.jump(l.block)
 	b.cur = l.block
-	if !b.hasMarker(s.Stmt) {
+	if !b.hasMarker(s.Stmt) && !b.split(s.Stmt) {
 		switch s.Stmt.(type) {
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt, *ast.IfStmt:
 			// Keep the label on the verbatim statement; the block is named after it.
@@ -973,4 +973,20 @@ func usesObj(info *types.Info, n ast.Node, obj types.Object) bool {
 		return !found
 	})
 	return found
+}
+
+// split reports whether a compound statement without markers is
+// decomposed anyway (Options.SplitAll).
+func (b *builder) split(s ast.Stmt) bool {
+	if !b.splitAll {
+		return false
+	}
+	switch s := s.(type) {
+	case *ast.IfStmt, *ast.ForStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+		return true
+	case *ast.RangeStmt:
+		_, isSig := under(b.info.TypeOf(s.X)).(*types.Signature)
+		return !isSig
+	}
+	return false
 }

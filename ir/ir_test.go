@@ -1,0 +1,148 @@
+package ir_test
+
+import (
+	"bytes"
+	"flag"
+	"go/ast"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/asyncgen/asyncgen/internal/loadtest"
+	"github.com/asyncgen/asyncgen/ir"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const mode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports
+
+// directives returns the annotated functions of a package in source order.
+func directives(pkg *packages.Package) (out []struct {
+	kind ir.Kind
+	name string
+	decl *ast.FuncDecl
+}) {
+	for _, f := range pkg.Syntax {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil {
+				continue
+			}
+			for _, c := range fd.Doc.List {
+				fields := strings.Fields(strings.TrimPrefix(c.Text, "//"))
+				if len(fields) != 2 {
+					continue
+				}
+				kinds := map[string]ir.Kind{"asyncgen:async": ir.Async, "asyncgen:gen": ir.Gen, "asyncgen:stream": ir.Stream}
+				if k, ok := kinds[fields[0]]; ok {
+					out = append(out, struct {
+						kind ir.Kind
+						name string
+						decl *ast.FuncDecl
+					}{k, fields[1], fd})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestGolden builds the graph of every annotated function in
+// testdata/*.txtar and compares its dump with the archive's "want" file.
+// The DOT form of each graph is checked to be well formed.
+func TestGolden(t *testing.T) {
+	archives := loadtest.Archives(t, "testdata")
+	dir := loadtest.Module(t, archives)
+	pkgs, err := packages.Load(&packages.Config{Mode: mode, Dir: dir}, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*packages.Package{}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Errorf("%s: %v", p.PkgPath, e)
+		}
+		byName[strings.TrimPrefix(p.PkgPath, loadtest.ModulePath+"/")] = p
+	}
+	names := make([]string, 0, len(archives))
+	for n := range archives {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			pkg := byName[name]
+			if pkg == nil {
+				t.Fatalf("package %s not loaded", name)
+			}
+			var buf bytes.Buffer
+			for _, d := range directives(pkg) {
+				fn := ir.Build(d.kind, d.name, d.decl, pkg.TypesInfo, pkg.Types)
+				for _, e := range fn.Errors {
+					t.Errorf("%s: %s", pkg.Fset.Position(e.Pos), e.Msg)
+				}
+				if err := fn.Check(); err != nil {
+					t.Fatalf("%s: %v", d.name, err)
+				}
+				if dot := fn.DOT(); !strings.HasPrefix(dot, "digraph") || !strings.HasSuffix(dot, "}\n") {
+					t.Errorf("bad DOT for %s", d.name)
+				}
+				buf.WriteString(fn.String())
+				buf.WriteString("\n")
+			}
+			a := archives[name]
+			if *update {
+				loadtest.SetFile(a, "want", buf.Bytes())
+				if err := os.WriteFile(filepath.Join("testdata", name+".txtar"), txtar.Format(a), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if want := loadtest.File(a, "want"); !bytes.Equal(want, buf.Bytes()) {
+				t.Errorf("dump differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", buf.Bytes(), want)
+			}
+		})
+	}
+}
+
+// TestStdlibSmoke builds the graph of every function of some standard
+// library packages, decomposing every compound statement, and checks the
+// invariants and that liveness runs.
+func TestStdlibSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads standard library packages")
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: mode}, "fmt", "strconv", "go/parser", "go/printer", "encoding/json",
+		"regexp/syntax", "text/template/parse", "compress/flate", "math/big", "time", "bufio", "sort", "strings", "net/url", "archive/tar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
+				}
+				if pkg.TypesInfo.Defs[fd.Name] == nil {
+					continue
+				}
+				fn := ir.BuildOpts(ir.Async, "F", fd, pkg.TypesInfo, pkg.Types, ir.Options{SplitAll: true})
+				if err := fn.Check(); err != nil {
+					t.Errorf("%s: %v", pkg.Fset.Position(fd.Pos()), err)
+				}
+				fn.Live()
+				n++
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d functions built", n)
+	}
+	t.Logf("%d functions", n)
+}
