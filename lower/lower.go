@@ -56,11 +56,11 @@ const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | 
 	packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps
 
 type generator struct {
-	pkg   *packages.Package
-	info  *types.Info
-	fset  *token.FileSet
-	diags []diag
-	twins map[string]bool // generated files of the package
+	pkg          *packages.Package
+	info         *types.Info
+	fset         *token.FileSet
+	diags        []diag
+	twins        map[string]bool // generated files of the package
 	hoistedNames map[string]bool
 }
 

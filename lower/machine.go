@@ -25,24 +25,24 @@ const (
 
 // emitter emits the machine of one body.
 type emitter struct {
-	fn      *ir.Func
-	d       *directive
-	info    *types.Info
-	pkg     *types.Package
-	names   map[*ir.Var]string
-	store   map[*ir.Var]storage
-	bound   map[*ir.Var]string
-	hoisted map[types.Object]string
-	tparams []*types.TypeParam
-	labels  map[*ir.Block]string
-	order   []*ir.Block
-	next    map[*ir.Block]*ir.Block
-	recv    string // the receiver of the machine's methods
-	cx      string
-	res     string // Poll's named results, when the body defers
-	ready   string
+	fn       *ir.Func
+	d        *directive
+	info     *types.Info
+	pkg      *types.Package
+	names    map[*ir.Var]string
+	store    map[*ir.Var]storage
+	bound    map[*ir.Var]string
+	hoisted  map[types.Object]string
+	tparams  []*types.TypeParam
+	labels   map[*ir.Block]string
+	order    []*ir.Block
+	next     map[*ir.Block]*ir.Block
+	recv     string // the receiver of the machine's methods
+	cx       string
+	res      string // Poll's named results, when the body defers
+	ready    string
 	typeName string
-	errs    []diag
+	errs     []diag
 	// internal field names
 	fState, fSelf, fDefers, fNoCopy string
 }

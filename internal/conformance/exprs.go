@@ -15,12 +15,12 @@ func note[T any](log *Log, s string, v T) T {
 
 type point struct{ X, Y int }
 
-func (p point) Sum(k int) int   { return p.X + p.Y + k }
-func (p *point) Scale(k int)    { p.X *= k; p.Y *= k }
-func (p point) String() string  { return fmt.Sprintf("(%d,%d)", p.X, p.Y) }
-func three(a, b, c int) string  { return fmt.Sprint(a, b, c) }
-func pair(a int) (int, error)   { return a, nil }
-func getPoint(log *Log) *point  { log.Add("getPoint"); return &point{1, 2} }
+func (p point) Sum(k int) int  { return p.X + p.Y + k }
+func (p *point) Scale(k int)   { p.X *= k; p.Y *= k }
+func (p point) String() string { return fmt.Sprintf("(%d,%d)", p.X, p.Y) }
+func three(a, b, c int) string { return fmt.Sprint(a, b, c) }
+func pair(a int) (int, error)  { return a, nil }
+func getPoint(log *Log) *point { log.Add("getPoint"); return &point{1, 2} }
 func failing(n int) runtime.Future[runtime.Result[int]] {
 	if n < 0 {
 		return ready(runtime.Err[int](errors.New("negative")))

@@ -23,7 +23,9 @@ type vr struct {
 func TestResults(t *testing.T) {
 	for _, n := range []int{-1, 0, 2, 3} {
 		same(t, func(l *Log) vr { v, err := results(l, n); return vr{v, fmt.Sprint(err)} },
-			func(l *Log) runtime.Future[vr] { return mapF(Results(l, n), func(r runtime.Result[int]) vr { return vr{r.Value, fmt.Sprint(r.Err)} }) })
+			func(l *Log) runtime.Future[vr] {
+				return mapF(Results(l, n), func(r runtime.Result[int]) vr { return vr{r.Value, fmt.Sprint(r.Err)} })
+			})
 	}
 }
 
