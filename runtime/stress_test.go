@@ -287,3 +287,98 @@ func TestPoolTimers(t *testing.T) {
 		t.Errorf("timeout: %v", r.Err)
 	}
 }
+
+// Acquires that time out race grants; every permit must come back.
+func TestStressSemaphoreCancel(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(2)
+	sem := NewSemaphore(3)
+	var got, timedOut atomic.Int64
+	var hs []*Task[struct{}]
+	for i := range 200 {
+		hs = append(hs, Spawn[struct{}](p, run(repeat(20, func(j int) []step {
+			var ok bool
+			return []step{
+				await(func() Future[Result[struct{}]] {
+					return Timeout[struct{}](sem.Acquire(1+(i+j)%2), time.Duration((i*j)%3)*10*time.Microsecond)
+				}, func(r Result[struct{}]) { ok = r.Err == nil }),
+				do(func() {
+					if ok {
+						got.Add(1)
+					} else {
+						timedOut.Add(1)
+					}
+				}),
+				await(Yield, nil),
+				do(func() {
+					if ok {
+						sem.Release(1 + (i+j)%2)
+					}
+				}),
+			}
+		})...)))
+	}
+	for _, h := range hs {
+		if _, err := h.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	if n := sem.Available(); n != 3 {
+		t.Fatalf("%d permits after %d acquires and %d timeouts", n, got.Load(), timedOut.Load())
+	}
+	t.Logf("%d acquired, %d timed out", got.Load(), timedOut.Load())
+	checkGoroutines(t, before)
+}
+
+// Receives that time out race sends; no value is lost or duplicated.
+func TestStressChanCancel(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := NewPool(2)
+	c := NewChan[int](2)
+	const producers, per = 4, 500
+	seen := make([]atomic.Int32, producers*per)
+	var prods []*Task[struct{}]
+	for k := range producers {
+		prods = append(prods, Spawn[struct{}](p, run(repeat(per, func(i int) []step {
+			return []step{await(func() Future[error] { return c.Send(k*per + i) }, nil)}
+		})...)))
+	}
+	var done atomic.Bool
+	var cons []*Task[struct{}]
+	for range 4 {
+		var loop func() Future[struct{}]
+		loop = func() Future[struct{}] {
+			return Then[Result[Result[int]]](Timeout[Result[int]](c.Recv(), 20*time.Microsecond), func(r Result[Result[int]]) Future[struct{}] {
+				if r.Err == nil {
+					if r.Value.Err != nil {
+						return Ready(struct{}{}) // closed
+					}
+					seen[r.Value.Value].Add(1)
+				}
+				if done.Load() && c.Len() == 0 {
+					return Ready(struct{}{})
+				}
+				return loop()
+			})
+		}
+		cons = append(cons, Spawn(p, loop()))
+	}
+	for _, h := range prods {
+		h.Wait()
+	}
+	done.Store(true)
+	c.Close()
+	for _, h := range cons {
+		if _, err := h.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	for v := range seen {
+		if n := seen[v].Load(); n != 1 {
+			t.Fatalf("value %d received %d times", v, n)
+		}
+	}
+	checkGoroutines(t, before)
+}
