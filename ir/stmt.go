@@ -258,7 +258,23 @@ func (b *builder) returnStmts(s *ast.ReturnStmt, flat bool) []ast.Stmt {
 			rhs := b.ordered(s.Results)
 			b.emit(&ast.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: rhs})
 		default:
-			out = append(out, &ast.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: s.Results})
+			// Skip results returned as themselves (return v, nil with v named).
+			var l, r []ast.Expr
+			for i, e := range s.Results {
+				if len(s.Results) == len(res) && b.isVar(e, res[i]) {
+					continue
+				}
+				if len(s.Results) == len(res) {
+					l = append(l, lhs[i])
+				}
+				r = append(r, e)
+			}
+			if len(s.Results) != len(res) {
+				l = lhs
+			}
+			if len(r) > 0 {
+				out = append(out, &ast.AssignStmt{Lhs: l, Tok: token.ASSIGN, Rhs: r})
+			}
 		}
 	}
 	for t := b.targets; t != nil; t = t.tail {
@@ -989,4 +1005,13 @@ func (b *builder) split(s ast.Stmt) bool {
 		return !isSig
 	}
 	return false
+}
+
+// isVar reports whether e is the variable v itself.
+func (b *builder) isVar(e ast.Expr, v *Var) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok || v.Obj == nil {
+		return false
+	}
+	return b.info.Uses[id] == v.Obj
 }

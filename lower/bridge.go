@@ -49,9 +49,9 @@ func (e *emitter) expr(x ast.Expr) jen.Code {
 				return jen.Qual(s.Path, x.Sel.Name)
 			}
 		}
-		return jen.Add(e.expr(x.X)).Dot(x.Sel.Name)
+		return jen.Add(e.primary(x.X)).Dot(x.Sel.Name)
 	case *ast.IndexExpr:
-		return jen.Add(e.expr(x.X)).Index(e.expr(x.Index))
+		return jen.Add(e.primary(x.X)).Index(e.expr(x.Index))
 	case *ast.IndexListExpr:
 		var idx []jen.Code
 		for _, i := range x.Indices {
@@ -63,12 +63,12 @@ func (e *emitter) expr(x ast.Expr) jen.Code {
 		if x.Slice3 {
 			parts = append(parts, e.exprOrEmpty(x.Max))
 		}
-		return jen.Add(e.expr(x.X)).Index(parts...)
+		return jen.Add(e.primary(x.X)).Index(parts...)
 	case *ast.TypeAssertExpr:
 		if x.Type == nil {
-			return jen.Add(e.expr(x.X)).Assert(jen.Type())
+			return jen.Add(e.primary(x.X)).Assert(jen.Type())
 		}
-		return jen.Add(e.expr(x.X)).Assert(e.expr(x.Type))
+		return jen.Add(e.primary(x.X)).Assert(e.expr(x.Type))
 	case *ast.CallExpr:
 		var args []jen.Code
 		for i, a := range x.Args {
@@ -123,6 +123,28 @@ func (e *emitter) exprOrEmpty(x ast.Expr) jen.Code {
 	return e.expr(x)
 }
 
+// primary renders the operand of a selector, index, slice or assertion: a
+// boxed variable (written *box) is parenthesized there.
+func (e *emitter) primary(x ast.Expr) jen.Code {
+	if id, ok := x.(*ast.Ident); ok {
+		if v := e.identVar(id); v != nil && (e.store[v] == sBoxed || e.bound[v] != "") {
+			return jen.Parens(e.expr(x))
+		}
+	}
+	return e.expr(x)
+}
+
+// identVar returns the hoisted variable id names, if any.
+func (e *emitter) identVar(id *ast.Ident) *ir.Var {
+	if v := e.fn.Temps[id]; v != nil {
+		return v
+	}
+	if obj, ok := e.info.ObjectOf(id).(*types.Var); ok {
+		return e.fn.VarOf[obj]
+	}
+	return nil
+}
+
 // callee renders the function of a call; a conversion to a type that does
 // not start with an identifier is parenthesized.
 func (e *emitter) callee(fun ast.Expr) jen.Code {
@@ -137,7 +159,7 @@ func (e *emitter) callee(fun ast.Expr) jen.Code {
 			return jen.Parens(e.typ(tv.Type))
 		}
 	}
-	return e.expr(fun)
+	return e.primary(fun)
 }
 
 // operand renders an operand of a binary operator, parenthesizing a

@@ -81,13 +81,13 @@ func (e *emitter) valueType() jen.Code {
 // varRef renders a use of v.
 func (e *emitter) varRef(v *ir.Var) jen.Code {
 	if name := e.bound[v]; name != "" {
-		return jen.Parens(jen.Op("*").Id(name))
+		return jen.Op("*").Id(name)
 	}
 	switch e.store[v] {
 	case sField:
 		return jen.Id(e.recv).Dot(e.names[v])
 	case sBoxed:
-		return jen.Parens(jen.Op("*").Id(e.recv).Dot(e.names[v]))
+		return jen.Op("*").Id(e.recv).Dot(e.names[v])
 	}
 	return jen.Id(e.names[v])
 }

@@ -155,10 +155,10 @@ func (e *emitter) resultValue() jen.Code {
 	case len(rs) == 1:
 		return e.varRef(rs[0])
 	}
-	return jen.Qual(rt, "Result").Types(e.typ(rs[0].Type)).Values(jen.Dict{
-		jen.Id("Value"): e.varRef(rs[0]),
-		jen.Id("Err"):   e.varRef(rs[1]),
-	})
+	return jen.Qual(rt, "Result").Types(e.typ(rs[0].Type)).Values(
+		jen.Id("Value").Op(":").Add(e.varRef(rs[0])),
+		jen.Id("Err").Op(":").Add(e.varRef(rs[1])),
+	)
 }
 
 // pinCheck renders the first statements of every step: the move check and

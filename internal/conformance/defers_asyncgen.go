@@ -220,10 +220,7 @@ resume2:
 	m.v, m.err = m.v*2, nil
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
-	return runtime.Result[int]{
-		Err:   m.err,
-		Value: m.v,
-	}, true
+	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -256,10 +253,7 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
-	*result, *ready = runtime.Result[int]{
-		Err:   m.err,
-		Value: m.v,
-	}, true
+	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // PanicsFuture is the future state machine of panics; Panics returns one.

@@ -486,10 +486,7 @@ resume4:
 	}
 exit:
 	m.state = runtime.StateDone
-	return runtime.Result[int]{
-		Err:   m.err,
-		Value: m.v,
-	}, true
+	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -178,18 +178,18 @@ func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.fs = nil
 	m.ps = nil
 	m.i = new(int)
-	(*m.i) = 0
+	*m.i = 0
 forCond1:
-	if !((*m.i) < m.n) {
+	if !(*m.i < m.n) {
 		goto forDone4
 	}
 	m.fs = append(m.fs, func(i *int) func() int {
 		return func() int {
-			return (*i) * 10
+			return *i * 10
 		}
 	}(m.i))
-	m.ps = append(m.ps, &(*m.i))
-	m.fut = ready((*m.i))
+	m.ps = append(m.ps, &*m.i)
+	m.fut = ready(*m.i)
 resume1:
 	{
 		_, ok := m.fut.Poll(cx)
@@ -199,13 +199,13 @@ resume1:
 		}
 		m.fut = nil
 	}
-	(*m.i)++
-	m.log.Add(fmt.Sprint("i=", (*m.i)))
+	*m.i++
+	m.log.Add(fmt.Sprint("i=", *m.i))
 	{
 		next := *m.i
 		m.i = &next
 	}
-	(*m.i)++
+	*m.i++
 	goto forCond1
 forDone4:
 	m.xs = []int{7, 8}
@@ -215,12 +215,12 @@ rangeLoop6:
 		goto rangeDone9
 	}
 	m.v = new(int)
-	(*m.v) = m.xs[m.i1]
+	*m.v = m.xs[m.i1]
 	m.j = new(int)
-	(*m.j) = (*m.v)
+	*m.j = *m.v
 	m.fs = append(m.fs, func(v *int, j *int) func() int {
 		return func() int {
-			return (*v) + (*j)
+			return *v + *j
 		}
 	}(m.v, m.j))
 	m.fut2 = ready(0)
@@ -233,7 +233,7 @@ resume2:
 		}
 		m.fut2 = nil
 	}
-	(*m.j)++
+	*m.j++
 	m.i1++
 	goto rangeLoop6
 rangeDone9:
@@ -507,10 +507,7 @@ resume1:
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
 	m.state = runtime.StateDone
-	return runtime.Result[string]{
-		Err:   m.result1,
-		Value: m.result0,
-	}, true
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
