@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -266,10 +267,29 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		g.errorf(file.Pos(), "internal error: generated code does not format: %v", err)
+		msg := err.Error()
+		if i := strings.Index(msg, " while formatting source"); i >= 0 {
+			msg = msg[:i]
+		}
+		g.errorf(file.Pos(), "internal error: generated code does not format: %s", msg)
 		return nil, false
 	}
-	return buf.Bytes(), true
+	twin := filepath.Base(strings.TrimSuffix(g.fset.Position(file.Pos()).Filename, ".go") + Suffix)
+	return resolveSelfLines(buf.Bytes(), twin), true
+}
+
+// resolveSelfLines turns each self-line marker into a line directive naming
+// the generated file at that very line, so the code after it (the machine's
+// own code) is reported where it is.
+func resolveSelfLines(src []byte, name string) []byte {
+	lines := bytes.Split(src, []byte("\n"))
+	for i, l := range lines {
+		if j := bytes.Index(l, []byte(selfLine)); j >= 0 {
+			dir := fmt.Sprintf("/*line %s:%d:%d*/", name, i+1, j+1)
+			lines[i] = append(append(append([]byte{}, l[:j]...), dir...), l[j+len(selfLine):]...)
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
 
 // emitOne lowers one directive into f. A failure inside the lowering is

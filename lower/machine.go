@@ -28,6 +28,7 @@ type emitter struct {
 	fn       *ir.Func
 	d        *directive
 	info     *types.Info
+	fset     *token.FileSet
 	pkg      *types.Package
 	names    map[*ir.Var]string
 	store    map[*ir.Var]storage

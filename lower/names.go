@@ -31,7 +31,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	}
 	d.used = usedNames(d.decl)
 	e := &emitter{
-		fn: fn, d: d, info: g.info, pkg: g.pkg.Types,
+		fn: fn, d: d, info: g.info, fset: g.fset, pkg: g.pkg.Types,
 		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{},
 		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
 		typeName: machineTypeName(d, recvName),

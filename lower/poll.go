@@ -4,8 +4,11 @@
 package lower
 
 import (
+	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
+	"path/filepath"
 	"strconv"
 
 	"github.com/asyncgen/asyncgen/ir"
@@ -249,14 +252,14 @@ func (e *emitter) blocks() []jen.Code {
 	for _, b := range e.order {
 		var stmts []jen.Code
 		if b.Resume != nil {
-			stmts = append(stmts, e.resume(b.Resume)...)
+			stmts = append(stmts, e.self(e.resume(b.Resume))...)
 		}
 		for _, s := range b.Stmts {
-			stmts = append(stmts, e.stmtCodes(s)...)
+			stmts = append(stmts, e.at(s.Pos(), e.stmtCodes(s))...)
 		}
 		stmts = append(stmts, e.term(b)...)
 		if b == e.fn.Exit {
-			stmts = e.exit()
+			stmts = e.self(e.exit())
 		}
 		if needs[b] && e.fn.Labels[b] == "" || b == e.fn.Exit && needs[b] {
 			if len(stmts) == 0 {
@@ -292,11 +295,11 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 	case *ir.If:
 		switch {
 		case t.Then == next:
-			return []jen.Code{jen.If(e.not(t.Cond)).Block(e.gotoBlock(t.Else))}
+			return e.at(t.Cond.Pos(), []jen.Code{jen.If(e.not(t.Cond)).Block(e.gotoBlock(t.Else))})
 		case t.Else == next:
-			return []jen.Code{jen.If(e.expr(t.Cond)).Block(e.gotoBlock(t.Then))}
+			return e.at(t.Cond.Pos(), []jen.Code{jen.If(e.expr(t.Cond)).Block(e.gotoBlock(t.Then))})
 		}
-		return []jen.Code{jen.If(e.expr(t.Cond)).Block(e.gotoBlock(t.Then)), e.gotoBlock(t.Else)}
+		return e.at(t.Cond.Pos(), []jen.Code{jen.If(e.expr(t.Cond)).Block(e.gotoBlock(t.Then)), e.gotoBlock(t.Else)})
 	case *ir.Dispatch:
 		return []jen.Code{e.stmt(t.Stmt)}
 	case *ir.Return:
@@ -308,7 +311,7 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 		var out []jen.Code
 		switch t.Kind {
 		case ir.SAwait, ir.STryAwait:
-			out = append(out, jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg)))
+			out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg))})...)
 		}
 		if t.Resume != next {
 			out = append(out, e.gotoBlock(t.Resume))
@@ -318,6 +321,33 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 		return []jen.Code{jen.Panic(jen.Lit("asyncgen: unreachable"))}
 	}
 	return nil
+}
+
+// at prefixes the first of codes with a line directive pointing at pos in
+// the body's file, so that panics and stack traces name the body's lines.
+func (e *emitter) at(pos token.Pos, codes []jen.Code) []jen.Code {
+	if len(codes) == 0 || !pos.IsValid() {
+		return codes
+	}
+	p := e.fset.Position(pos)
+	out := append([]jen.Code{}, codes...)
+	out[0] = jen.Comment(fmt.Sprintf("/*line %s:%d:%d*/", filepath.Base(p.Filename), p.Line, p.Column)).Add(codes[0])
+	return out
+}
+
+// selfLine marks a statement of the machinery: after rendering, it becomes
+// a line directive pointing back at the generated file itself.
+const selfLine = "/*line asyncgen.self:1:1*/"
+
+// self prefixes the first of codes with a directive back to the generated
+// file.
+func (e *emitter) self(codes []jen.Code) []jen.Code {
+	if len(codes) == 0 {
+		return codes
+	}
+	out := append([]jen.Code{}, codes...)
+	out[0] = jen.Comment(selfLine).Add(codes[0])
+	return out
 }
 
 // not renders the negation of a condition.

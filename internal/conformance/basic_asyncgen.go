@@ -49,17 +49,17 @@ func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Sum", state)
 	}
-	m.total = 0
+	/*line basic.go:11:2*/ m.total = 0
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop1:
 	if !(m.i2 < len(m.xs1)) {
 		goto rangeDone4
 	}
-	m.i, x = m.i2, m.xs1[m.i2]
-	m.fut = After(m.delay, x*2)
+	/*line basic.go:12:6*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line basic.go:13:8*/ m.fut = After(m.delay, x*2)
 resume1:
-	{
+	/*line basic_asyncgen.go:62:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -68,17 +68,17 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.log.Add(fmt.Sprint("item ", m.i, v1))
-	if v1 > 10 {
+	/*line basic.go:14:3*/ m.log.Add(fmt.Sprint("item ", m.i, v1))
+	/*line basic.go:15:3*/ if v1 > 10 {
 		goto forPost3
 	}
-	m.total += v1
+	/*line basic.go:18:3*/ m.total += v1
 forPost3:
 	m.i2++
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.total
-	m.state = runtime.StateDone
+	/*line basic_asyncgen.go:81:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

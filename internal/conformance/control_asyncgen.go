@@ -56,9 +56,9 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 		m.state = state
 		runtime.BadPoll("IfChain", state)
 	}
-	m.fut = ready(m.n)
+	/*line control.go:15:10*/ m.fut = ready(m.n)
 resume1:
-	{
+	/*line control_asyncgen.go:61:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -67,16 +67,16 @@ resume1:
 		m.fut = nil
 		m.x = v
 	}
-	if !(m.x < 0) {
+	/*line control.go:15:35*/ if !(m.x < 0) {
 		goto ifElse3
 	}
-	m.log.Add("negative")
+	/*line control.go:16:3*/ m.log.Add("negative")
 	m.result0 = "neg"
 	goto exit
 ifElse3:
-	m.fut1 = ready(m.x * 2)
+	/*line control.go:18:17*/ m.fut1 = ready(m.x * 2)
 resume2:
-	{
+	/*line control_asyncgen.go:79:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -85,10 +85,10 @@ resume2:
 		m.fut1 = nil
 		m.y = v
 	}
-	if !(m.y == 0) {
+	/*line control.go:18:46*/ if !(m.y == 0) {
 		goto ifElse7
 	}
-	m.log.Add("zero")
+	/*line control.go:19:3*/ m.log.Add("zero")
 ifDone8:
 
 	m.result0 = "done"
@@ -98,9 +98,9 @@ ifElse7:
 	if !cond {
 		goto condDone10
 	}
-	m.fut2 = ready(m.x)
+	/*line control.go:20:22*/ m.fut2 = ready(m.x)
 resume3:
-	{
+	/*line control_asyncgen.go:103:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -114,16 +114,16 @@ condDone10:
 	if !cond {
 		goto ifElse13
 	}
-	m.log.Add(fmt.Sprint("big ", m.x, m.y))
+	/*line control.go:21:3*/ m.log.Add(fmt.Sprint("big ", m.x, m.y))
 	m.result0 = "big"
 	goto exit
 ifElse13:
-	{
+	/*line control.go:23:9*/ {
 		m.log.Add(fmt.Sprint("small ", m.x, m.y))
 	}
 	goto ifDone8
 exit:
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:126:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -199,12 +199,12 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("ForForms", state)
 	}
-	m.total = 0
-	m.i = 0
+	/*line control.go:31:2*/ m.total = 0
+	/*line control.go:32:6*/ m.i = 0
 forCond1:
-	m.fut = ready(m.n)
+	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	{
+	/*line control_asyncgen.go:207:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -213,14 +213,14 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	if !(m.i < v1) {
+	/*line control.go:32:14*/ if !(m.i < v1) {
 		goto forDone4
 	}
-	m.total += m.i
-	m.log.Add(fmt.Sprint("a", m.i))
-	m.fut2 = ready(1)
+	/*line control.go:33:3*/ m.total += m.i
+	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
+	/*line control.go:32:48*/ m.fut2 = ready(1)
 resume2:
-	{
+	/*line control_asyncgen.go:223:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -229,17 +229,17 @@ resume2:
 		m.fut2 = nil
 		v11 = v
 	}
-	m.i += v11
+	/*line control.go:32:43*/ m.i += v11
 	goto forCond1
 forDone4:
-	m.j = 0
+	/*line control.go:36:2*/ m.j = 0
 forCond7:
-	if !(m.j < m.n) {
+	/*line control.go:37:6*/ if !(m.j < m.n) {
 		goto forDone10
 	}
-	m.fut3 = ready(m.j + 2)
+	/*line control.go:38:7*/ m.fut3 = ready(m.j + 2)
 resume3:
-	{
+	/*line control_asyncgen.go:242:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -248,15 +248,16 @@ resume3:
 		m.fut3 = nil
 		m.j = v
 	}
-	m.log.Add(fmt.Sprint("b", m.j))
+	/*line control.go:39:3*/ m.log.Add(fmt.Sprint("b", m.j))
 	goto forCond7
 forDone10:
 
 forCond12:
 
+	/*line control.go:42:6*/
 	m.fut5 = ready(m.j)
 resume4:
-	{
+	/*line control_asyncgen.go:260:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -268,18 +269,18 @@ resume4:
 	if !(v4 > 3*m.n) {
 		goto ifDone18
 	}
-	m.k = 0
-	m.k = 10
+	/*line control.go:47:6*/ m.k = 0
+	/*line control.go:48:6*/ m.k = 10
 forCond19:
-	if !(m.k > 0) {
+	/*line control.go:48:14*/ if !(m.k > 0) {
 		goto forDone22
 	}
-	if m.k%3 == 0 {
+	/*line control.go:49:3*/ if m.k%3 == 0 {
 		goto forPost21
 	}
-	m.fut7 = ready(m.k)
+	/*line control.go:52:12*/ m.fut7 = ready(m.k)
 resume5:
-	{
+	/*line control_asyncgen.go:283:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -288,19 +289,19 @@ resume5:
 		m.fut7 = nil
 		v6 = v
 	}
-	m.total += v6
+	/*line control.go:52:3*/ m.total += v6
 forPost21:
-	m.k--
+	/*line control.go:48:21*/ m.k--
 	goto forCond19
 forDone22:
-	m.log.Add(fmt.Sprint("k", m.k, "j", m.j))
+	/*line control.go:54:2*/ m.log.Add(fmt.Sprint("k", m.k, "j", m.j))
 	m.result0 = m.total
 	goto exit
 ifDone18:
-	m.j++
+	/*line control.go:45:3*/ m.j++
 	goto forCond12
 exit:
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:304:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -423,17 +424,17 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Ranges", state)
 	}
-	m.total = 0
+	/*line control.go:60:2*/ m.total = 0
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop1:
 	if !(m.i2 < len(m.xs1)) {
 		goto rangeDone4
 	}
-	m.i, x = m.i2, m.xs1[m.i2]
-	m.fut = ready(x)
+	/*line control.go:61:6*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line control.go:62:12*/ m.fut = ready(x)
 resume1:
-	{
+	/*line control_asyncgen.go:437:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -442,7 +443,7 @@ resume1:
 		m.fut = nil
 		v3 = v
 	}
-	m.total += v3 * m.i
+	/*line control.go:62:3*/ m.total += v3 * m.i
 	m.i2++
 	goto rangeLoop1
 rangeDone4:
@@ -451,11 +452,11 @@ rangeLoop6:
 	if !(m.i4 < len(m.arr)) {
 		goto rangeDone9
 	}
-	m.i1 = m.i4
-	m.arr[m.i1] += "!"
-	m.fut6 = ready("?")
+	/*line control.go:64:6*/ m.i1 = m.i4
+	/*line control.go:65:3*/ m.arr[m.i1] += "!"
+	/*line control.go:66:20*/ m.fut6 = ready("?")
 resume2:
-	{
+	/*line control_asyncgen.go:459:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -464,7 +465,7 @@ resume2:
 		m.fut6 = nil
 		v5 = v
 	}
-	m.log.Add(m.arr[m.i1] + v5)
+	/*line control.go:66:3*/ m.log.Add(m.arr[m.i1] + v5)
 	m.i4++
 	goto rangeLoop6
 rangeDone9:
@@ -474,10 +475,10 @@ rangeLoop11:
 	if !(m.i8 < len(m.xs7)) {
 		goto rangeDone14
 	}
-	v1 = m.xs7[m.i8]
-	m.fut10 = ready(v1)
+	/*line control.go:68:9*/ v1 = m.xs7[m.i8]
+	/*line control.go:69:11*/ m.fut10 = ready(v1)
 resume3:
-	{
+	/*line control_asyncgen.go:481:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -486,22 +487,22 @@ resume3:
 		m.fut10 = nil
 		v9 = v
 	}
-	m.log.Add(v9)
+	/*line control.go:69:3*/ m.log.Add(v9)
 	m.i8++
 	goto rangeLoop11
 rangeDone14:
-	m.p = &m.arr
+	/*line control.go:71:2*/ m.p = &m.arr
 	m.xs11 = m.p
 	m.i12 = 0
 rangeLoop16:
 	if !(m.i12 < len(m.xs11)) {
 		goto rangeDone19
 	}
-	m.i3, m.v = m.i12, m.xs11[m.i12]
-	m.p[(m.i3+1)%3] = "changed"
-	m.fut14 = ready(0)
+	/*line control.go:72:6*/ m.i3, m.v = m.i12, m.xs11[m.i12]
+	/*line control.go:73:3*/ m.p[(m.i3+1)%3] = "changed"
+	/*line control.go:74:28*/ m.fut14 = ready(0)
 resume4:
-	{
+	/*line control_asyncgen.go:505:2*/ {
 		v, ok := m.fut14.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -510,7 +511,7 @@ resume4:
 		m.fut14 = nil
 		v13 = v
 	}
-	m.log.Add(fmt.Sprint(m.i3, m.v, v13))
+	/*line control.go:74:3*/ m.log.Add(fmt.Sprint(m.i3, m.v, v13))
 	m.i12++
 	goto rangeLoop16
 rangeDone19:
@@ -521,10 +522,10 @@ rangeLoop21:
 		goto rangeDone24
 	}
 	r16, m.w = utf8.DecodeRuneInString(m.str[m.i15:])
-	m.i5, m.r = m.i15, r16
-	m.fut18 = ready(1)
+	/*line control.go:76:6*/ m.i5, m.r = m.i15, r16
+	/*line control.go:77:36*/ m.fut18 = ready(1)
 resume5:
-	{
+	/*line control_asyncgen.go:528:2*/ {
 		v, ok := m.fut18.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -533,7 +534,7 @@ resume5:
 		m.fut18 = nil
 		v17 = v
 	}
-	m.log.Add(fmt.Sprint(m.i5, string(m.r), v17))
+	/*line control.go:77:3*/ m.log.Add(fmt.Sprint(m.i5, string(m.r), v17))
 	m.i15 += m.w
 	goto rangeLoop21
 rangeDone24:
@@ -543,10 +544,10 @@ rangeLoop26:
 	if !ok1 {
 		goto rangeDone29
 	}
-	v2 = v20
-	m.fut22 = ready(v2)
+	/*line control.go:79:6*/ v2 = v20
+	/*line control.go:80:12*/ m.fut22 = ready(v2)
 resume6:
-	{
+	/*line control_asyncgen.go:550:2*/ {
 		v, ok := m.fut22.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -555,7 +556,7 @@ resume6:
 		m.fut22 = nil
 		v21 = v
 	}
-	m.total += v21
+	/*line control.go:80:3*/ m.total += v21
 	goto rangeLoop26
 rangeDone29:
 	m.n23 = m.n
@@ -564,10 +565,10 @@ rangeLoop31:
 	if !(m.i24 < m.n23) {
 		goto rangeDone34
 	}
-	i = m.i24
-	m.fut26 = ready(i)
+	/*line control.go:82:6*/ i = m.i24
+	/*line control.go:83:12*/ m.fut26 = ready(i)
 resume7:
-	{
+	/*line control_asyncgen.go:571:2*/ {
 		v, ok := m.fut26.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -576,13 +577,13 @@ resume7:
 		m.fut26 = nil
 		v25 = v
 	}
-	m.total += v25
+	/*line control.go:83:3*/ m.total += v25
 	m.i24++
 	goto rangeLoop31
 rangeDone34:
-	m.fut28 = ready(2)
+	/*line control.go:85:12*/ m.fut28 = ready(2)
 resume8:
-	{
+	/*line control_asyncgen.go:586:2*/ {
 		v, ok := m.fut28.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -597,12 +598,12 @@ rangeLoop36:
 	if !(i30 < n29) {
 		goto rangeDone39
 	}
-	m.log.Add("twice")
+	/*line control.go:86:3*/ m.log.Add("twice")
 	i30++
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:606:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -688,7 +689,7 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 		m1.state = state
 		runtime.BadPoll("MapRange", state)
 	}
-	m1.total = 0
+	/*line control.go:93:2*/ m1.total = 0
 	m1.mp = m1.m
 	m1.keys = slices.Collect(maps.Keys(m1.mp))
 	m1.i = 0
@@ -701,10 +702,10 @@ rangeLoop1:
 	if !ok1 {
 		goto forPost3
 	}
-	m1.k, v1 = k1, v2
-	m1.fut = ready(v1)
+	/*line control.go:94:6*/ m1.k, v1 = k1, v2
+	/*line control.go:95:12*/ m1.fut = ready(v1)
 resume1:
-	{
+	/*line control_asyncgen.go:708:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -713,8 +714,8 @@ resume1:
 		m1.fut = nil
 		v3 = v
 	}
-	m1.total += v3 * len(m1.k)
-	if m1.k == "del" {
+	/*line control.go:95:3*/ m1.total += v3 * len(m1.k)
+	/*line control.go:96:3*/ if m1.k == "del" {
 		goto forPost3
 	}
 forPost3:
@@ -733,11 +734,11 @@ rangeLoop7:
 	if !ok8 {
 		goto forPost9
 	}
-	k = k7
-	delete(m1.m, "gone")
-	m1.fut10 = ready(len(k))
+	/*line control.go:100:6*/ k = k7
+	/*line control.go:101:3*/ delete(m1.m, "gone")
+	/*line control.go:102:12*/ m1.fut10 = ready(len(k))
 resume2:
-	{
+	/*line control_asyncgen.go:741:2*/ {
 		v, ok := m1.fut10.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -746,13 +747,13 @@ resume2:
 		m1.fut10 = nil
 		v9 = v
 	}
-	m1.total += v9
+	/*line control.go:102:3*/ m1.total += v9
 forPost9:
 	m1.i6++
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	m1.state = runtime.StateDone
+	/*line control_asyncgen.go:756:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -848,7 +849,7 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		m.state = state
 		runtime.BadPoll("RangeFunc", state)
 	}
-	m.total = 0
+	/*line control.go:141:2*/ m.total = 0
 	m.next, m.stop = iter.Pull((func(func(int) bool))(count(m.n)))
 	m.cleanup = len(m.defers)
 	m.defers = append(m.defers, m.stop)
@@ -857,10 +858,10 @@ rangeLoop1:
 	if !ok1 {
 		goto rangeDone4
 	}
-	x = e0
-	m.fut = ready(x)
+	/*line control.go:142:6*/ x = e0
+	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	{
+	/*line control_asyncgen.go:864:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -869,7 +870,7 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.total += v1
+	/*line control.go:143:3*/ m.total += v1
 	goto rangeLoop1
 rangeDone4:
 	runtime.PopDefer(&m.defers, m.cleanup)
@@ -882,10 +883,10 @@ rangeLoop6:
 	if !ok5 {
 		goto rangeDone9
 	}
-	m.i, m.w = e04, e1
-	m.fut7 = ready(len(m.w))
+	/*line control.go:145:6*/ m.i, m.w = e04, e1
+	/*line control.go:146:28*/ m.fut7 = ready(len(m.w))
 resume2:
-	{
+	/*line control_asyncgen.go:889:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -894,7 +895,7 @@ resume2:
 		m.fut7 = nil
 		v6 = v
 	}
-	m.log.Add(fmt.Sprint(m.i, m.w, v6))
+	/*line control.go:146:3*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
 	goto rangeLoop6
 rangeDone9:
 	runtime.PopDefer(&m.defers, m.cleanup3)
@@ -907,10 +908,10 @@ rangeLoop11:
 	if !ok12 {
 		goto rangeDone14
 	}
-	m.x = e011
-	m.fut14 = ready(m.x)
+	/*line control.go:148:6*/ m.x = e011
+	/*line control.go:149:6*/ m.fut14 = ready(m.x)
 resume3:
-	{
+	/*line control_asyncgen.go:914:2*/ {
 		v, ok := m.fut14.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -933,10 +934,10 @@ rangeLoop18:
 	if !ok19 {
 		goto rangeDone21
 	}
-	x1 = e018
-	m.fut21 = ready(x1)
+	/*line control.go:154:6*/ x1 = e018
+	/*line control.go:155:6*/ m.fut21 = ready(x1)
 resume4:
-	{
+	/*line control_asyncgen.go:940:2*/ {
 		v, ok := m.fut21.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -961,10 +962,10 @@ rangeDone21:
 	m.result0 = -1
 	goto exit
 ifDone17:
-	m.log.Add(fmt.Sprint("t", m.x))
+	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.x))
 	goto rangeLoop11
 exit:
-	runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:968:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1068,9 +1069,9 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 		m.state = state
 		runtime.BadPoll("Switches", state)
 	}
-	m.fut = ready(m.n)
+	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	{
+	/*line control_asyncgen.go:1074:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1084,17 +1085,17 @@ resume1:
 		goto switchCase7
 	}
 switchBody3:
-	m.log.Add("small")
+	/*line control.go:166:3*/ m.log.Add("small")
 switchBody4:
-	m.log.Add("two or fell")
+	/*line control.go:169:3*/ m.log.Add("two or fell")
 switchDone2:
 	cond = m.n > 5
 	if !cond {
 		goto condDone18
 	}
-	m.fut4 = ready(true)
+	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	{
+	/*line control_asyncgen.go:1098:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1108,7 +1109,7 @@ condDone18:
 	if !cond {
 		goto switchCase20
 	}
-	m.log.Add("gt5")
+	/*line control.go:177:3*/ m.log.Add("gt5")
 switchDone12:
 	x7 = m.v
 	switch x7.(type) {
@@ -1123,9 +1124,9 @@ switchDone12:
 	}
 switchBody25:
 	m.t = x7.(int)
-	m.fut9 = ready(1)
+	/*line control.go:188:31*/ m.fut9 = ready(1)
 resume5:
-	{
+	/*line control_asyncgen.go:1129:2*/ {
 		v, ok := m.fut9.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1138,10 +1139,10 @@ resume5:
 	goto exit
 switchBody26:
 	t = x7
-	m.log.Add(fmt.Sprint(t))
-	m.fut10 = ready("str or error")
+	/*line control.go:190:3*/ m.log.Add(fmt.Sprint(t))
+	/*line control.go:191:10*/ m.fut10 = ready("str or error")
 resume6:
-	{
+	/*line control_asyncgen.go:1145:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1156,19 +1157,19 @@ switchBody27:
 	goto exit
 switchBody28:
 	t1 = x7
-	_ = t1
+	/*line control.go:195:3*/ _ = t1
 	m.result0 = "end"
 	goto exit
 switchCase20:
-	if !trace(m.log, "lazy1", m.n > 2) {
+	/*line control.go:178:7*/ if !trace(m.log, "lazy1", m.n > 2) {
 		goto switchCase21
 	}
-	m.log.Add("gt2")
+	/*line control.go:179:3*/ m.log.Add("gt2")
 	goto switchDone12
 switchCase21:
-	m.fut6 = ready(m.n)
+	/*line control.go:180:27*/ m.fut6 = ready(m.n)
 resume4:
-	{
+	/*line control_asyncgen.go:1172:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1177,12 +1178,12 @@ resume4:
 		m.fut6 = nil
 		v5 = v
 	}
-	if !trace(m.log, "lazy2", v5 > 1) {
+	/*line control.go:180:7*/ if !trace(m.log, "lazy2", v5 > 1) {
 		goto switchCase23
 	}
-	m.log.Add("gt1")
+	/*line control.go:181:3*/ m.log.Add("gt1")
 switchBody16:
-	m.log.Add("default")
+	/*line control.go:184:3*/ m.log.Add("default")
 	goto switchDone12
 switchCase23:
 	goto switchBody16
@@ -1193,9 +1194,9 @@ switchCase7:
 	if m.tag == 2 {
 		goto switchBody4
 	}
-	m.fut2 = ready(3)
+	/*line control.go:170:7*/ m.fut2 = ready(3)
 resume2:
-	{
+	/*line control_asyncgen.go:1199:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1207,14 +1208,15 @@ resume2:
 	if !(m.tag == v1) {
 		goto switchCase11
 	}
-	m.log.Add("three")
+	/*line control.go:171:3*/ m.log.Add("three")
 	goto switchDone2
 switchCase11:
 
+	/*line control.go:173:3*/
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:1219:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1303,17 +1305,17 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Selects", state)
 	}
-	m.total = 0
-	m.i = 0
+	/*line control.go:207:2*/ m.total = 0
+	/*line control.go:208:6*/ m.i = 0
 forCond1:
-	if !(m.i < 4) {
+	/*line control.go:208:14*/ if !(m.i < 4) {
 		goto forDone4
 	}
 	m.ch = m.a
 	m.ch2 = m.b
-	m.fut = ready(make(chan int))
+	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	{
+	/*line control_asyncgen.go:1318:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1332,15 +1334,15 @@ resume1:
 		goto selectBody8
 	}
 selectBody6:
-	v1, ok1 = m.recv, m.recv1
-	if !ok1 {
+	/*line control.go:210:8*/ v1, ok1 = m.recv, m.recv1
+	/*line control.go:211:4*/ if !ok1 {
 		m.a = nil
 		m.log.Add("a closed")
 		goto forPost3
 	}
-	m.fut7 = ready(v1)
+	/*line control.go:216:13*/ m.fut7 = ready(v1)
 resume2:
-	{
+	/*line control_asyncgen.go:1345:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1349,17 +1351,17 @@ resume2:
 		m.fut7 = nil
 		v6 = v
 	}
-	m.total += v6
+	/*line control.go:216:4*/ m.total += v6
 selectDone5:
 
 forPost3:
-	m.i++
+	/*line control.go:208:21*/ m.i++
 	goto forCond1
 selectBody7:
-	v2 = m.recv3
-	m.fut9 = ready(v2 * 10)
+	/*line control.go:217:8*/ v2 = m.recv3
+	/*line control.go:218:13*/ m.fut9 = ready(v2 * 10)
 resume3:
-	{
+	/*line control_asyncgen.go:1364:2*/ {
 		v, ok := m.fut9.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1368,10 +1370,10 @@ resume3:
 		m.fut9 = nil
 		v8 = v
 	}
-	m.total += v8
+	/*line control.go:218:4*/ m.total += v8
 	goto selectDone5
 selectBody8:
-	m.log.Add("never")
+	/*line control.go:220:4*/ m.log.Add("never")
 	goto selectDone5
 forDone4:
 	select {
@@ -1381,13 +1383,13 @@ forDone4:
 		goto selectBody14
 	}
 selectBody13:
-	v3 = m.recv10
+	/*line control.go:224:7*/ v3 = m.recv10
 	m.result0 = v3
 	goto exit
 selectBody14:
-	m.fut12 = ready(m.total)
+	/*line control.go:227:34*/ m.fut12 = ready(m.total)
 resume4:
-	{
+	/*line control_asyncgen.go:1392:2*/ {
 		v, ok := m.fut12.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1396,10 +1398,10 @@ resume4:
 		m.fut12 = nil
 		v11 = v
 	}
-	m.log.Add(fmt.Sprint("default ", v11))
+	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:1404:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1470,18 +1472,18 @@ func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Labels", state)
 	}
-	m.total = 0
-	m.i = 0
+	/*line control.go:234:2*/ m.total = 0
+	/*line control.go:236:6*/ m.i = 0
 forCond2:
-	if !(m.i < m.n) {
+	/*line control.go:236:14*/ if !(m.i < m.n) {
 		goto forDone5
 	}
-	m.j = 0
+	/*line control.go:238:7*/ m.j = 0
 forCond7:
-	if !(m.j < m.n) {
+	/*line control.go:238:15*/ if !(m.j < m.n) {
 		goto forDone10
 	}
-	switch {
+	/*line control.go:239:4*/ switch {
 	case m.j > m.i:
 		goto forPost4
 	case m.i+m.j == 5:
@@ -1489,9 +1491,9 @@ forCond7:
 	case m.i*m.j == 12:
 		goto forDone5
 	}
-	m.fut = ready(m.i * m.j)
+	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	{
+	/*line control_asyncgen.go:1496:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1500,25 +1502,25 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.total += v1
-	for k := 0; k < 3; k++ {
+	/*line control.go:247:4*/ m.total += v1
+	/*line control.go:248:4*/ for k := 0; k < 3; k++ {
 		if k == m.j {
 			goto forPost9
 		}
 		m.total++
 	}
 forPost9:
-	m.j++
+	/*line control.go:238:22*/ m.j++
 	goto forCond7
 forDone5:
-	m.i1 = 0
+	/*line control.go:257:2*/ m.i1 = 0
 label12:
-	if !(m.i1 < 3) {
+	/*line control.go:259:5*/ if !(m.i1 < 3) {
 		goto ifDone14
 	}
-	m.fut2 = ready(1)
+	/*line control.go:260:8*/ m.fut2 = ready(1)
 resume2:
-	{
+	/*line control_asyncgen.go:1523:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1527,16 +1529,16 @@ resume2:
 		m.fut2 = nil
 		v11 = v
 	}
-	m.i1 += v11
-	m.log.Add(fmt.Sprint("goto ", m.i1))
+	/*line control.go:260:3*/ m.i1 += v11
+	/*line control.go:261:3*/ m.log.Add(fmt.Sprint("goto ", m.i1))
 	goto label12
 ifDone14:
-	if m.total > 1000 {
+	/*line control.go:264:2*/ if m.total > 1000 {
 		goto label16
 	}
-	m.fut4 = ready(1)
+	/*line control.go:267:11*/ m.fut4 = ready(1)
 resume3:
-	{
+	/*line control_asyncgen.go:1541:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1545,17 +1547,17 @@ resume3:
 		m.fut4 = nil
 		v3 = v
 	}
-	m.total += v3
+	/*line control.go:267:2*/ m.total += v3
 label16:
 	m.result0 = m.total + m.i1
 	goto exit
 forDone10:
-	m.log.Add(fmt.Sprint("row ", m.i))
+	/*line control.go:255:3*/ m.log.Add(fmt.Sprint("row ", m.i))
 forPost4:
-	m.i++
+	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:1560:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

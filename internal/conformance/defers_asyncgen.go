@@ -59,9 +59,9 @@ func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 		m.log.Add(fmt.Sprint("closure sees ", m.out))
 		m.out += "!"
 	})
-	m.i = 0
+	/*line defers.go:17:6*/ m.i = 0
 forCond1:
-	if !(m.i < m.n) {
+	/*line defers.go:17:14*/ if !(m.i < m.n) {
 		goto forDone4
 	}
 	{
@@ -70,9 +70,9 @@ forCond1:
 			fn(arg0)
 		})
 	}
-	m.fut = ready(m.i)
+	/*line defers.go:19:3*/ m.fut = ready(m.i)
 resume1:
-	{
+	/*line defers_asyncgen.go:75:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -80,7 +80,7 @@ resume1:
 		}
 		m.fut = nil
 	}
-	m.i++
+	/*line defers.go:17:21*/ m.i++
 	goto forCond1
 forDone4:
 	{
@@ -90,9 +90,9 @@ forDone4:
 			m.log.Add(fmt.Sprint("arg ", k))
 		})
 	}
-	m.fut1 = ready(0)
+	/*line defers.go:22:2*/ m.fut1 = ready(0)
 resume2:
-	{
+	/*line defers_asyncgen.go:95:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -101,7 +101,7 @@ resume2:
 		m.fut1 = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:104:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -193,9 +193,9 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 			fn(arg0)
 		})
 	}
-	m.fut = ready(m.n)
+	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	{
+	/*line defers_asyncgen.go:198:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -204,12 +204,12 @@ resume1:
 		m.fut = nil
 		m.v = v
 	}
-	if m.v > 2 {
+	/*line defers.go:44:2*/ if m.v > 2 {
 		panic(fmt.Sprint("too big ", m.v))
 	}
-	m.fut1 = ready(0)
+	/*line defers.go:47:2*/ m.fut1 = ready(0)
 resume2:
-	{
+	/*line defers_asyncgen.go:212:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -218,7 +218,7 @@ resume2:
 		m.fut1 = nil
 	}
 	m.v, m.err = m.v*2, nil
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:221:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -299,9 +299,9 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 			fn(arg0)
 		})
 	}
-	m.fut = ready(0)
+	/*line defers.go:54:2*/ m.fut = ready(0)
 resume1:
-	{
+	/*line defers_asyncgen.go:304:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -309,11 +309,11 @@ resume1:
 		}
 		m.fut = nil
 	}
-	if m.n > 0 {
+	/*line defers.go:55:2*/ if m.n > 0 {
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:316:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -393,9 +393,9 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	m.defers = append(m.defers, func() {
 		panic("from defer")
 	})
-	m.fut = ready(0)
+	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	{
+	/*line defers_asyncgen.go:398:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -404,7 +404,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:407:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -487,9 +487,9 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 			fn(arg0)
 		})
 	}
-	m.fut = ready(0)
+	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	{
+	/*line defers_asyncgen.go:492:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -503,9 +503,9 @@ resume1:
 			fn(arg0)
 		})
 	}
-	m.fut1 = m.g
+	/*line defers.go:97:7*/ m.fut1 = m.g
 resume2:
-	{
+	/*line defers_asyncgen.go:508:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -514,9 +514,9 @@ resume2:
 		m.fut1 = nil
 		v1 = v
 	}
-	m.log.Add("never after cancel")
+	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:519:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }

@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"os"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -93,5 +95,26 @@ func TestMovedMachine(t *testing.T) {
 	_, p := outcome(func() int { v, _ := moved.Poll(runtime.NewContext(nil)); return v })
 	if !strings.Contains(fmt.Sprint(p), "moved") {
 		t.Fatalf("moved machine: %v", p)
+	}
+}
+
+// TestPanicLine checks that a panic in a machine's body is reported at the
+// body's own line (the generated code carries line directives).
+func TestPanicLine(t *testing.T) {
+	var stack string
+	func() {
+		defer func() {
+			recover()
+			stack = string(debug.Stack())
+		}()
+		drive(t, Panics(&Log{}, 1))
+	}()
+	src, err := os.ReadFile("defers.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := 1 + strings.Count(string(src[:strings.Index(string(src), `panic(errors.New("boom"))`)]), "\n")
+	if !strings.Contains(stack, fmt.Sprintf("defers.go:%d ", line)) {
+		t.Fatalf("stack does not name the body's line:\n%s", stack)
 	}
 }

@@ -122,11 +122,11 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 		m1.state = state
 		runtime.BadPoll("Order", state)
 	}
-	m1.x = 1
+	/*line exprs.go:33:2*/ m1.x = 1
 	m1.t = note(m1.log, "a", m1.x)
-	m1.fut = ready(note(m1.log, "await", 2))
+	/*line exprs.go:35:32*/ m1.fut = ready(note(m1.log, "await", 2))
 resume1:
-	{
+	/*line exprs_asyncgen.go:129:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -135,15 +135,15 @@ resume1:
 		m1.fut = nil
 		v1 = v
 	}
-	s = three(m1.t, v1, note(m1.log, "b", 3))
-	m1.log.Add(s)
+	/*line exprs.go:35:2*/ s = three(m1.t, v1, note(m1.log, "b", 3))
+	/*line exprs.go:36:2*/ m1.log.Add(s)
 	cond = note(m1.log, "l", m1.n > 0)
 	if !cond {
 		goto condDone3
 	}
-	m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
+	/*line exprs.go:37:33*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
 resume2:
-	{
+	/*line exprs_asyncgen.go:146:2*/ {
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -154,17 +154,17 @@ resume2:
 	}
 	cond = v11
 condDone3:
-	m1.ok = cond
+	/*line exprs.go:37:2*/ m1.ok = cond
 	cond3 = note(m1.log, "l2", m1.n > 0)
 	if !cond3 {
 		goto cond5
 	}
 condDone6:
-	ok2 = cond3
-	m1.log.Add(fmt.Sprint(m1.ok, ok2))
-	m1.fut7 = ready(m1.n)
+	/*line exprs.go:38:2*/ ok2 = cond3
+	/*line exprs.go:39:2*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
+	/*line exprs.go:40:16*/ m1.fut7 = ready(m1.n)
 resume4:
-	{
+	/*line exprs_asyncgen.go:167:2*/ {
 		v, ok := m1.fut7.Poll(cx)
 		if !ok {
 			m1.state = 4
@@ -173,11 +173,11 @@ resume4:
 		m1.fut7 = nil
 		v6 = v
 	}
-	m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
+	/*line exprs.go:40:2*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
 	m1.t8 = note(m1.log, "e0", 0)
-	m1.fut10 = ready(1)
+	/*line exprs.go:41:35*/ m1.fut10 = ready(1)
 resume5:
-	{
+	/*line exprs_asyncgen.go:180:2*/ {
 		v, ok := m1.fut10.Poll(cx)
 		if !ok {
 			m1.state = 5
@@ -186,10 +186,10 @@ resume5:
 		m1.fut10 = nil
 		v9 = v
 	}
-	m1.arr = []int{m1.t8, v9, 2}
-	m1.fut12 = ready(m1.n)
+	/*line exprs.go:41:2*/ m1.arr = []int{m1.t8, v9, 2}
+	/*line exprs.go:42:41*/ m1.fut12 = ready(m1.n)
 resume6:
-	{
+	/*line exprs_asyncgen.go:192:2*/ {
 		v, ok := m1.fut12.Poll(cx)
 		if !ok {
 			m1.state = 6
@@ -198,10 +198,10 @@ resume6:
 		m1.fut12 = nil
 		v111 = v
 	}
-	m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
-	m1.fut14 = ready(1)
+	/*line exprs.go:42:2*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
+	/*line exprs.go:43:13*/ m1.fut14 = ready(1)
 resume7:
-	{
+	/*line exprs_asyncgen.go:204:2*/ {
 		v, ok := m1.fut14.Poll(cx)
 		if !ok {
 			m1.state = 7
@@ -210,9 +210,9 @@ resume7:
 		m1.fut14 = nil
 		m1.v13 = v
 	}
-	m1.fut16 = ready(2)
+	/*line exprs.go:43:45*/ m1.fut16 = ready(2)
 resume8:
-	{
+	/*line exprs_asyncgen.go:215:2*/ {
 		v, ok := m1.fut16.Poll(cx)
 		if !ok {
 			m1.state = 8
@@ -221,11 +221,11 @@ resume8:
 		m1.fut16 = nil
 		v15 = v
 	}
-	m1.idx = m1.arr[m1.v13] + m1.arr[:v15][0]
+	/*line exprs.go:43:2*/ m1.idx = m1.arr[m1.v13] + m1.arr[:v15][0]
 	m1.t17 = getPoint(m1.log).Sum
-	m1.fut19 = ready(100)
+	/*line exprs.go:44:25*/ m1.fut19 = ready(100)
 resume9:
-	{
+	/*line exprs_asyncgen.go:228:2*/ {
 		v, ok := m1.fut19.Poll(cx)
 		if !ok {
 			m1.state = 9
@@ -234,10 +234,10 @@ resume9:
 		m1.fut19 = nil
 		v18 = v
 	}
-	m1.r = m1.t17(v18)
-	m1.fut21 = ready(m1.n)
+	/*line exprs.go:44:2*/ m1.r = m1.t17(v18)
+	/*line exprs.go:45:15*/ m1.fut21 = ready(m1.n)
 resume10:
-	{
+	/*line exprs_asyncgen.go:240:2*/ {
 		v, ok := m1.fut21.Poll(cx)
 		if !ok {
 			m1.state = 10
@@ -246,10 +246,10 @@ resume10:
 		m1.fut21 = nil
 		v20 = v
 	}
-	m1.f = float64(v20) / 2
-	m1.fut23 = ready(m1.p)
+	/*line exprs.go:45:2*/ m1.f = float64(v20) / 2
+	/*line exprs.go:46:42*/ m1.fut23 = ready(m1.p)
 resume11:
-	{
+	/*line exprs_asyncgen.go:252:2*/ {
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -258,10 +258,10 @@ resume11:
 		m1.fut23 = nil
 		v22 = v
 	}
-	m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.idx, m1.r, m1.f, v22.String())
-	m1.fut25 = ready(1)
+	/*line exprs.go:46:2*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.idx, m1.r, m1.f, v22.String())
+	/*line exprs.go:47:13*/ m1.fut25 = ready(1)
 resume12:
-	{
+	/*line exprs_asyncgen.go:264:2*/ {
 		v, ok := m1.fut25.Poll(cx)
 		if !ok {
 			m1.state = 12
@@ -270,10 +270,10 @@ resume12:
 		m1.fut25 = nil
 		v24 = v
 	}
-	m1.a, m1.b = v24, note(m1.log, "b", 2)
-	m1.fut27 = ready(10)
+	/*line exprs.go:47:6*/ m1.a, m1.b = v24, note(m1.log, "b", 2)
+	/*line exprs.go:48:11*/ m1.fut27 = ready(10)
 resume13:
-	{
+	/*line exprs_asyncgen.go:276:2*/ {
 		v, ok := m1.fut27.Poll(cx)
 		if !ok {
 			m1.state = 13
@@ -282,10 +282,10 @@ resume13:
 		m1.fut27 = nil
 		v26 = v
 	}
-	m1.a, m1.b = m1.b+v26, m1.a
-	m1.fut29 = ready(0)
+	/*line exprs.go:48:2*/ m1.a, m1.b = m1.b+v26, m1.a
+	/*line exprs.go:49:6*/ m1.fut29 = ready(0)
 resume14:
-	{
+	/*line exprs_asyncgen.go:288:2*/ {
 		v, ok := m1.fut29.Poll(cx)
 		if !ok {
 			m1.state = 14
@@ -294,9 +294,9 @@ resume14:
 		m1.fut29 = nil
 		m1.v28 = v
 	}
-	m1.fut31 = ready(5)
+	/*line exprs.go:49:34*/ m1.fut31 = ready(5)
 resume15:
-	{
+	/*line exprs_asyncgen.go:299:2*/ {
 		v, ok := m1.fut31.Poll(cx)
 		if !ok {
 			m1.state = 15
@@ -305,11 +305,11 @@ resume15:
 		m1.fut31 = nil
 		v30 = v
 	}
-	m1.arr[m1.v28] += v30
-	m1.arr[0]++
-	m1.fut33 = ready(m1.x)
+	/*line exprs.go:49:2*/ m1.arr[m1.v28] += v30
+	/*line exprs.go:50:2*/ m1.arr[0]++
+	/*line exprs.go:51:7*/ m1.fut33 = ready(m1.x)
 resume16:
-	{
+	/*line exprs_asyncgen.go:312:2*/ {
 		v, ok := m1.fut33.Poll(cx)
 		if !ok {
 			m1.state = 16
@@ -318,13 +318,13 @@ resume16:
 		m1.fut33 = nil
 		v32 = v
 	}
-	m1.x += v32
+	/*line exprs.go:51:2*/ m1.x += v32
 	m1.result0 = fmt.Sprint(m1.str, m1.a, m1.b, m1.arr, m1.x)
 	goto exit
 cond5:
-	m1.fut5 = ready(note(m1.log, "r2", true))
+	/*line exprs.go:38:35*/ m1.fut5 = ready(note(m1.log, "r2", true))
 resume3:
-	{
+	/*line exprs_asyncgen.go:327:2*/ {
 		v, ok := m1.fut5.Poll(cx)
 		if !ok {
 			m1.state = 3
@@ -336,7 +336,7 @@ resume3:
 	cond3 = v4
 	goto condDone6
 exit:
-	m1.state = runtime.StateDone
+	/*line exprs_asyncgen.go:339:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -430,9 +430,9 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 		m.state = state
 		runtime.BadPoll("Results", state)
 	}
-	m.fut = failing(m.n)
+	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	{
+	/*line exprs_asyncgen.go:435:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -441,13 +441,13 @@ resume1:
 		m.fut = nil
 		m.v, m.err = v.Value, v.Err
 	}
-	if m.err != nil {
+	/*line exprs.go:58:2*/ if m.err != nil {
 		m.v, m.err = 0, fmt.Errorf("wrapped: %w", m.err)
 		goto exit
 	}
-	m.fut1 = failing(m.v)
+	/*line exprs.go:61:12*/ m.fut1 = failing(m.v)
 resume2:
-	{
+	/*line exprs_asyncgen.go:450:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -456,14 +456,14 @@ resume2:
 		m.fut1 = nil
 		w, m.err = v.Value, v.Err
 	}
-	m.log.Add(fmt.Sprint("w", w))
-	if m.n == 2 {
+	/*line exprs.go:62:2*/ m.log.Add(fmt.Sprint("w", w))
+	/*line exprs.go:63:2*/ if m.n == 2 {
 		m.v = w + 1
 		goto exit
 	}
-	m.fut3 = ready(7)
+	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	{
+	/*line exprs_asyncgen.go:466:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -472,10 +472,10 @@ resume3:
 		m.fut3 = nil
 		v2 = v
 	}
-	m.log.Add(fmt.Sprint(pair(v2)))
-	m.fut4 = failing(m.n + 1)
+	/*line exprs.go:67:2*/ m.log.Add(fmt.Sprint(pair(v2)))
+	/*line exprs.go:68:9*/ m.fut4 = failing(m.n + 1)
 resume4:
-	{
+	/*line exprs_asyncgen.go:478:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -485,7 +485,7 @@ resume4:
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:488:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
@@ -545,9 +545,9 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 		m.state = state
 		runtime.BadPoll("NoResult", state)
 	}
-	m.fut = ready("x")
+	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	{
+	/*line exprs_asyncgen.go:550:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -556,13 +556,13 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.log.Add(fmt.Sprint(v1))
-	if len(m.log.Items) > 5 {
+	/*line exprs.go:73:2*/ m.log.Add(fmt.Sprint(v1))
+	/*line exprs.go:74:2*/ if len(m.log.Items) > 5 {
 		goto exit
 	}
-	m.fut1 = ready(0)
+	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	{
+	/*line exprs_asyncgen.go:565:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -570,9 +570,9 @@ resume2:
 		}
 		m.fut1 = nil
 	}
-	m.log.Add("end")
+	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:575:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
 }
 
@@ -652,11 +652,11 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Shadow", state)
 	}
-	m.x = m.n
-	m.x1 = m.x * 2
-	m.fut = ready(shadowK)
+	/*line exprs.go:85:2*/ m.x = m.n
+	/*line exprs.go:87:3*/ m.x1 = m.x * 2
+	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	{
+	/*line exprs_asyncgen.go:659:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -665,15 +665,15 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.x1 += v1
-	m.log.Add(fmt.Sprint("inner ", m.x1))
-	m.x2 = m.x + 100
-	if !(m.x2 > 0) {
+	/*line exprs.go:88:3*/ m.x1 += v1
+	/*line exprs.go:89:3*/ m.log.Add(fmt.Sprint("inner ", m.x1))
+	/*line exprs.go:91:5*/ m.x2 = m.x + 100
+	/*line exprs.go:91:19*/ if !(m.x2 > 0) {
 		goto ifDone3
 	}
-	m.fut2 = ready(m.x2)
+	/*line exprs.go:92:32*/ m.fut2 = ready(m.x2)
 resume2:
-	{
+	/*line exprs_asyncgen.go:676:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -682,11 +682,11 @@ resume2:
 		m.fut2 = nil
 		v11 = v
 	}
-	m.log.Add(fmt.Sprint("if ", m.x2, v11))
+	/*line exprs.go:92:3*/ m.log.Add(fmt.Sprint("if ", m.x2, v11))
 ifDone3:
-	m.fut4 = ready(shadowK * 2)
+	/*line exprs.go:94:22*/ m.fut4 = ready(shadowK * 2)
 resume3:
-	{
+	/*line exprs_asyncgen.go:689:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -695,17 +695,17 @@ resume3:
 		m.fut4 = nil
 		v3 = v
 	}
-	m.l = shadowLocal{A: m.x, B: v3}
-	m.err = nil
-	m.i = 0
+	/*line exprs.go:94:2*/ m.l = shadowLocal{A: m.x, B: v3}
+	/*line exprs.go:95:6*/ m.err = nil
+	/*line exprs.go:96:6*/ m.i = 0
 forCond6:
-	if !(m.i < 2) {
+	/*line exprs.go:96:14*/ if !(m.i < 2) {
 		goto forDone9
 	}
-	m.err1 = fmt.Errorf("e%d", m.i)
-	m.fut5 = ready(m.err1)
+	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.i)
+	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	{
+	/*line exprs_asyncgen.go:708:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -714,13 +714,13 @@ resume4:
 		m.fut5 = nil
 		_ = v
 	}
-	m.log.Add(m.err1.Error())
-	m.i++
+	/*line exprs.go:99:3*/ m.log.Add(m.err1.Error())
+	/*line exprs.go:96:21*/ m.i++
 	goto forCond6
 forDone9:
-	m.log.Add(fmt.Sprint(m.err))
+	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:723:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

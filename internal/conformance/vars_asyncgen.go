@@ -55,14 +55,14 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Pointers", state)
 	}
-	m.x = m.n
-	m.p = &m.x
-	m.arr = [4]int{1, 2, 3, 4}
-	m.s = m.arr[1:3]
-	m.pt = point{1, 2}
-	m.fut = ready(0)
+	/*line vars.go:11:2*/ m.x = m.n
+	/*line vars.go:12:2*/ m.p = &m.x
+	/*line vars.go:13:2*/ m.arr = [4]int{1, 2, 3, 4}
+	/*line vars.go:14:2*/ m.s = m.arr[1:3]
+	/*line vars.go:15:2*/ m.pt = point{1, 2}
+	/*line vars.go:16:2*/ m.fut = ready(0)
 resume1:
-	{
+	/*line vars_asyncgen.go:65:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -70,11 +70,11 @@ resume1:
 		}
 		m.fut = nil
 	}
-	*m.p += 10
-	m.s[0] = 99
-	m.fut1 = ready(3)
+	/*line vars.go:17:2*/ *m.p += 10
+	/*line vars.go:18:2*/ m.s[0] = 99
+	/*line vars.go:19:11*/ m.fut1 = ready(3)
 resume2:
-	{
+	/*line vars_asyncgen.go:77:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -83,15 +83,15 @@ resume2:
 		m.fut1 = nil
 		v1 = v
 	}
-	m.pt.Scale(v1)
-	m.log.Add(fmt.Sprint(m.x, m.arr, m.pt))
-	m.inc = func() {
+	/*line vars.go:19:2*/ m.pt.Scale(v1)
+	/*line vars.go:20:2*/ m.log.Add(fmt.Sprint(m.x, m.arr, m.pt))
+	/*line vars.go:21:2*/ m.inc = func() {
 		m.x++
 	}
-	m.inc()
-	m.fut2 = ready(0)
+	/*line vars.go:22:2*/ m.inc()
+	/*line vars.go:23:2*/ m.fut2 = ready(0)
 resume3:
-	{
+	/*line vars_asyncgen.go:94:2*/ {
 		_, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -99,10 +99,10 @@ resume3:
 		}
 		m.fut2 = nil
 	}
-	m.inc()
-	m.log.Add(fmt.Sprint(m.x, *m.p))
+	/*line vars.go:24:2*/ m.inc()
+	/*line vars.go:25:2*/ m.log.Add(fmt.Sprint(m.x, *m.p))
 	m.result0 = m.x
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:105:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -175,23 +175,23 @@ func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.state = state
 		runtime.BadPoll("Closures", state)
 	}
-	m.fs = nil
-	m.ps = nil
+	/*line vars.go:31:6*/ m.fs = nil
+	/*line vars.go:32:6*/ m.ps = nil
 	m.i = new(int)
-	*m.i = 0
+	/*line vars.go:33:6*/ *m.i = 0
 forCond1:
-	if !(*m.i < m.n) {
+	/*line vars.go:33:14*/ if !(*m.i < m.n) {
 		goto forDone4
 	}
-	m.fs = append(m.fs, func(i *int) func() int {
+	/*line vars.go:34:3*/ m.fs = append(m.fs, func(i *int) func() int {
 		return func() int {
 			return *i * 10
 		}
 	}(m.i))
-	m.ps = append(m.ps, &*m.i)
-	m.fut = ready(*m.i)
+	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
+	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	{
+	/*line vars_asyncgen.go:194:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -199,13 +199,13 @@ resume1:
 		}
 		m.fut = nil
 	}
-	*m.i++
-	m.log.Add(fmt.Sprint("i=", *m.i))
+	/*line vars.go:37:3*/ *m.i++
+	/*line vars.go:38:3*/ m.log.Add(fmt.Sprint("i=", *m.i))
 	{
 		next := *m.i
 		m.i = &next
 	}
-	*m.i++
+	/*line vars.go:33:21*/ *m.i++
 	goto forCond1
 forDone4:
 	m.xs = []int{7, 8}
@@ -215,17 +215,17 @@ rangeLoop6:
 		goto rangeDone9
 	}
 	m.v = new(int)
-	*m.v = m.xs[m.i1]
+	/*line vars.go:40:9*/ *m.v = m.xs[m.i1]
 	m.j = new(int)
-	*m.j = *m.v
-	m.fs = append(m.fs, func(v *int, j *int) func() int {
+	/*line vars.go:41:3*/ *m.j = *m.v
+	/*line vars.go:42:3*/ m.fs = append(m.fs, func(v *int, j *int) func() int {
 		return func() int {
 			return *v + *j
 		}
 	}(m.v, m.j))
-	m.fut2 = ready(0)
+	/*line vars.go:43:3*/ m.fut2 = ready(0)
 resume2:
-	{
+	/*line vars_asyncgen.go:228:2*/ {
 		_, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -233,30 +233,30 @@ resume2:
 		}
 		m.fut2 = nil
 	}
-	*m.j++
+	/*line vars.go:44:3*/ *m.j++
 	m.i1++
 	goto rangeLoop6
 rangeDone9:
-	m.total = 0
-	for _, f := range m.fs {
+	/*line vars.go:46:2*/ m.total = 0
+	/*line vars.go:47:2*/ for _, f := range m.fs {
 		m.total += f()
 	}
-	for _, p := range m.ps {
+	/*line vars.go:50:2*/ for _, p := range m.ps {
 		m.total += *p * 1000
 	}
-	m.counter = 0
-	m.bump = func() int {
+	/*line vars.go:53:2*/ m.counter = 0
+	/*line vars.go:54:2*/ m.bump = func() int {
 		m.counter++
 		return m.counter
 	}
-	m.k = 0
+	/*line vars.go:55:6*/ m.k = 0
 forCond11:
-	if !(m.k < 3) {
+	/*line vars.go:55:14*/ if !(m.k < 3) {
 		goto forDone14
 	}
-	m.fut3 = ready(m.bump())
+	/*line vars.go:56:3*/ m.fut3 = ready(m.bump())
 resume3:
-	{
+	/*line vars_asyncgen.go:259:2*/ {
 		_, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -264,11 +264,11 @@ resume3:
 		}
 		m.fut3 = nil
 	}
-	m.k++
+	/*line vars.go:55:21*/ m.k++
 	goto forCond11
 forDone14:
 	m.result0 = m.total + m.counter
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:271:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -335,10 +335,10 @@ rangeLoop1:
 	if !(m.i < len(m.xs)) {
 		goto rangeDone4
 	}
-	m.v = m.xs[m.i]
-	m.fut = ready(m.v)
+	/*line vars.go:68:9*/ m.v = m.xs[m.i]
+	/*line vars.go:69:10*/ m.fut = ready(m.v)
 resume1:
-	{
+	/*line vars_asyncgen.go:341:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -347,13 +347,13 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.s.Push(v1)
-	m.log.Add(fmt.Sprint(m.v))
+	/*line vars.go:69:3*/ m.s.Push(v1)
+	/*line vars.go:70:3*/ m.log.Add(fmt.Sprint(m.v))
 	m.i++
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:356:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -410,17 +410,17 @@ func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
 		m.state = state
 		runtime.BadPoll("MapAsync", state)
 	}
-	m.out = nil
+	/*line vars.go:77:6*/ m.out = nil
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
 	if !(m.i < len(m.xs1)) {
 		goto rangeDone4
 	}
-	x = m.xs1[m.i]
-	m.fut = m.f(x)
+	/*line vars.go:78:9*/ x = m.xs1[m.i]
+	/*line vars.go:79:21*/ m.fut = m.f(x)
 resume1:
-	{
+	/*line vars_asyncgen.go:423:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -429,12 +429,12 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	m.out = append(m.out, v1)
+	/*line vars.go:79:3*/ m.out = append(m.out, v1)
 	m.i++
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:437:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -489,9 +489,9 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 		m.state = state
 		runtime.BadPoll("Get", state)
 	}
-	m.fut = failing(len(m.key))
+	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	{
+	/*line vars_asyncgen.go:494:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -500,13 +500,13 @@ resume1:
 		m.fut = nil
 		n, err = v.Value, v.Err
 	}
-	if err != nil {
+	/*line vars.go:90:2*/ if err != nil {
 		m.result0, m.result1 = "", err
 		goto exit
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:509:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -568,9 +568,9 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 		m.state = state
 		runtime.BadPoll("Nested", state)
 	}
-	m.fut = m.c.Get("abc")
+	/*line vars.go:98:12*/ m.fut = m.c.Get("abc")
 resume1:
-	{
+	/*line vars_asyncgen.go:573:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -579,14 +579,14 @@ resume1:
 		m.fut = nil
 		m.s, err = v.Value, v.Err
 	}
-	m.log.Add(m.s)
-	if err != nil {
+	/*line vars.go:99:2*/ m.log.Add(m.s)
+	/*line vars.go:100:2*/ if err != nil {
 		m.result0 = "error"
 		goto exit
 	}
-	m.fut1 = Sum(m.log, []int{1, 2}, 1)
+	/*line vars.go:103:9*/ m.fut1 = Sum(m.log, []int{1, 2}, 1)
 resume2:
-	{
+	/*line vars_asyncgen.go:589:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -595,11 +595,11 @@ resume2:
 		m.fut1 = nil
 		m.sum = v
 	}
-	m.fut2 = MapAsync([]int{1, 2, 3}, func(x int) runtime.Future[string] {
+	/*line vars.go:104:8*/ m.fut2 = MapAsync([]int{1, 2, 3}, func(x int) runtime.Future[string] {
 		return ready(fmt.Sprint(x * x))
 	})
 resume3:
-	{
+	/*line vars_asyncgen.go:602:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -610,7 +610,7 @@ resume3:
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	m.state = runtime.StateDone
+	/*line vars_asyncgen.go:613:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
