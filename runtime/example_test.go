@@ -200,3 +200,15 @@ func ExampleGroup() {
 	fmt.Println("all done after", ex.Now().Sub(start))
 	// Output: all done after 2m0s
 }
+
+func ExampleTick() {
+	ex := runtime.NewLocal(runtime.WithVirtualTime(start))
+	ticks, _ := runtime.RunFuture(ex, runtime.Collect(runtime.Take(runtime.Tick(15*time.Minute), 3)))
+	for _, t := range ticks {
+		fmt.Println(t.Format(time.Kitchen))
+	}
+	// Output:
+	// 9:15AM
+	// 9:30AM
+	// 9:45AM
+}

@@ -305,7 +305,7 @@ func (l *Local) Close() {
 // run too, and may be left unfinished), and returns the task's outcome.
 func RunFuture[T any](l *Local, f Future[T]) (T, error) {
 	h := Spawn(l, f)
-	l.run(false, func() bool { return h.state.Load()&stComplete != 0 })
+	l.run(false, h.published)
 	r, _ := h.Poll(nil)
 	return r.Value, r.Err
 }

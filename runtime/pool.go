@@ -19,12 +19,15 @@ import (
 // Timers are one heap per Pool, driven by one goroutine with one
 // time.Timer. Close stops the goroutines.
 type Pool struct {
+	// read-mostly fields first; the contended ones on their own cache lines
 	workers  []*worker
-	inject   runQueue
 	sem      chan struct{} // wake tokens for parked workers
-	sleepers atomic.Int32
 	closed   atomic.Bool
-	rr       atomic.Uint32
+	_        [64]byte
+	inject   runQueue
+	_        [64]byte
+	sleepers atomic.Int32
+	_        [64]byte
 	wg       sync.WaitGroup
 	live     []liveSet
 	tq       *timerQueue

@@ -69,6 +69,7 @@ const (
 	stNotified                     // woken while being polled
 	stComplete                     // finished; wakes are ignored
 	stCancel                       // cancellation requested
+	stPublished                    // a Task's outcome is visible to its handle
 )
 
 // runner is the typed half of a task, implemented by *Task[T].
@@ -280,12 +281,27 @@ type Task[T any] struct {
 	task
 	fut  Future[T]
 	mu   sync.Mutex
-	fin  bool
 	val  T
 	err  error
-	join Waker
-	done chan struct{} // made by the first Wait
+	join Waker // the awaiter's waker, or a *waitFan while Wait blocks
 }
+
+// waitFan is the join waker of a Task while goroutines block in Wait: it
+// releases them all and wakes the awaiter it stands in front of.
+type waitFan struct {
+	ch   chan struct{}
+	next Waker
+}
+
+func (f *waitFan) Wake() {
+	close(f.ch)
+	if f.next != nil {
+		f.next.Wake()
+	}
+}
+
+// published reports whether the outcome is visible.
+func (t *Task[T]) published() bool { return t.state.Load()&stPublished != 0 }
 
 // Spawn starts running f as a task on ex and returns its handle. The task
 // runs whether or not the handle is awaited.
@@ -330,12 +346,9 @@ func (t *Task[T]) abort(err error) {
 
 func (t *Task[T]) publish() {
 	t.mu.Lock()
-	t.fin = true
+	t.state.Or(stPublished)
 	w := t.join
 	t.join = nil
-	if t.done != nil {
-		close(t.done)
-	}
 	t.mu.Unlock()
 	if w != nil {
 		w.Wake()
@@ -346,10 +359,14 @@ func (t *Task[T]) publish() {
 func (t *Task[T]) Poll(cx *Context) (Result[T], bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.fin {
+	if t.published() {
 		return Result[T]{Value: t.val, Err: t.err}, true
 	}
-	t.join = cx.Waker()
+	if f, ok := t.join.(*waitFan); ok {
+		f.next = cx.Waker()
+	} else {
+		t.join = cx.Waker()
+	}
 	return Result[T]{}, false
 }
 
@@ -360,26 +377,23 @@ func (t *Task[T]) Poll(cx *Context) (Result[T], bool) {
 func (t *Task[T]) Cancel() { t.requestCancel() }
 
 // Done reports whether the task has finished.
-func (t *Task[T]) Done() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.fin
-}
+func (t *Task[T]) Done() bool { return t.published() }
 
 // Wait blocks the calling goroutine until the task has finished and returns
 // its outcome. It must not be called from the goroutine that runs a Local
 // executor's Run (nothing would run the task).
 func (t *Task[T]) Wait() (T, error) {
 	t.mu.Lock()
-	if !t.fin && t.done == nil {
-		t.done = make(chan struct{})
+	if !t.published() {
+		f, ok := t.join.(*waitFan)
+		if !ok {
+			f = &waitFan{ch: make(chan struct{}), next: t.join}
+			t.join = f
+		}
+		t.mu.Unlock()
+		<-f.ch
+		t.mu.Lock()
 	}
-	ch := t.done
-	t.mu.Unlock()
-	if ch != nil {
-		<-ch
-	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.val, t.err
 }

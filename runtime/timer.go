@@ -427,3 +427,58 @@ func (y *yieldFuture) Poll(cx *Context) (struct{}, bool) {
 // Yield returns a future that is pending once, waking its task at once: it
 // lets the executor run other tasks.
 func Yield() Future[struct{}] { return &yieldFuture{} }
+
+// clockNow returns the time on the clock of the executor polling with cx.
+func clockNow(cx *Context) time.Time {
+	if q := timersOf(cx.Waker()); q != nil {
+		return q.nowTime()
+	}
+	return time.Now()
+}
+
+// A Ticker is a stream that yields the executor's time every period; see
+// [Tick].
+type Ticker struct {
+	period  time.Duration
+	next    time.Time
+	started bool
+	closed  bool
+	sleep   SleepFuture
+}
+
+// Tick returns a stream that yields at every period after its first poll,
+// on the executor's clock, until it is closed. Ticks are scheduled on a
+// fixed grid, so they do not drift; a consumer that falls behind gets the
+// missed ticks one after another.
+func Tick(period time.Duration) *Ticker {
+	if period <= 0 {
+		panic("asyncgen: non-positive Tick period")
+	}
+	return &Ticker{period: period}
+}
+
+// PollNext waits for the next tick.
+func (t *Ticker) PollNext(cx *Context) (time.Time, Status) {
+	if t.closed {
+		return time.Time{}, Done
+	}
+	if !t.started {
+		t.started = true
+		t.next = clockNow(cx).Add(t.period)
+		t.sleep = SleepFuture{abs: t.next, hasAbs: true}
+	}
+	if _, ok := t.sleep.Poll(cx); !ok {
+		return time.Time{}, Pending
+	}
+	at := t.next
+	t.next = t.next.Add(t.period)
+	t.sleep.Cancel()
+	t.sleep = SleepFuture{abs: t.next, hasAbs: true}
+	return at, Yielded
+}
+
+// Close stops the ticker.
+func (t *Ticker) Close() {
+	t.closed = true
+	t.sleep.Cancel()
+}
