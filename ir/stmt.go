@@ -647,43 +647,53 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	for i := 0; i < n; i++ {
 		elems = append(elems, yieldSig.Params().At(i).Type())
 	}
-	seq := b.expr(s.X)
-	var pull string
-	var seqType types.Type
-	iterPkg := types.NewPackage("iter", "iter")
-	switch n {
-	case 0:
-		pull = "Pull0"
-	case 1:
-		pull = "Pull"
-		seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
-	case 2:
-		pull = "Pull2"
-		seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0]), types.NewParam(0, nil, "", elems[1])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
-	}
-	_ = iterPkg
-	var nextResults []*types.Var
-	for _, t := range elems {
-		nextResults = append(nextResults, types.NewParam(0, nil, "", t))
-	}
-	nextResults = append(nextResults, types.NewParam(0, nil, "", types.Typ[types.Bool]))
-	nextT := types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(nextResults...), false)
-	stopT := types.NewSignatureType(nil, nil, nil, nil, nil, false)
-	next := b.newTemp("next", nextT)
-	stop := b.newTemp("stop", stopT)
-	slot := b.newTemp("cleanup", types.Typ[types.Int])
-	var pullFn ast.Expr
-	var arg ast.Expr = seq
-	if n == 0 {
-		pullFn = &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent(pull)}
+	var nextFn, stopFn ast.Expr
+	var slot *Var
+	if it := b.iteratorOf(s.X); it != nil {
+		// A range over it.All() of an iterator: pull it with Next and stop
+		// it with Close, no coroutine needed.
+		recv := b.tempOf("it", b.expr(it))
+		nextFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Next")}
+		stopFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Close")}
+		slot = b.newTemp("cleanup", types.Typ[types.Int])
 	} else {
-		pullFn = &ast.SelectorExpr{X: b.pkgName("iter", "iter"), Sel: ast.NewIdent(pull)}
-		arg = &ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}
+		seq := b.expr(s.X)
+		var pull string
+		var seqType types.Type
+		switch n {
+		case 0:
+			pull = "Pull0"
+		case 1:
+			pull = "Pull"
+			seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
+		case 2:
+			pull = "Pull2"
+			seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0]), types.NewParam(0, nil, "", elems[1])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
+		}
+		var nextResults []*types.Var
+		for _, t := range elems {
+			nextResults = append(nextResults, types.NewParam(0, nil, "", t))
+		}
+		nextResults = append(nextResults, types.NewParam(0, nil, "", types.Typ[types.Bool]))
+		nextT := types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(nextResults...), false)
+		stopT := types.NewSignatureType(nil, nil, nil, nil, nil, false)
+		next := b.newTemp("next", nextT)
+		stop := b.newTemp("stop", stopT)
+		slot = b.newTemp("cleanup", types.Typ[types.Int])
+		var pullFn ast.Expr
+		var arg ast.Expr = seq
+		if n == 0 {
+			pullFn = &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent(pull)}
+		} else {
+			pullFn = &ast.SelectorExpr{X: b.pkgName("iter", "iter"), Sel: ast.NewIdent(pull)}
+			arg = &ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}
+		}
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: pullFn, Args: []ast.Expr{arg}}}})
+		nextFn, stopFn = b.ident(next), b.ident(stop)
 	}
-	b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: pullFn, Args: []ast.Expr{arg}}}})
 	b.fn.HasDefer = true
-	b.emit(&PushCleanup{specialBase: newSpecialBase(), Fn: b.ident(stop), Slot: slot})
-	pop := &PopCleanup{specialBase: newSpecialBase(), Fn: b.ident(stop), Slot: slot}
+	b.emit(&PushCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot})
+	pop := &PopCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot}
 	var temps []ast.Expr
 	for i, t := range elems {
 		temps = append(temps, b.ident(b.newTemp("e"+string(rune('0'+i)), t)))
@@ -691,7 +701,7 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	ok := b.newTemp("ok", types.Typ[types.Bool])
 	b.jump(loop)
 	b.cur = loop
-	b.emit(&ast.AssignStmt{Lhs: append(append([]ast.Expr{}, temps...), b.ident(ok)), Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: b.ident(next)}}})
+	b.emit(&ast.AssignStmt{Lhs: append(append([]ast.Expr{}, temps...), b.ident(ok)), Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: nextFn}}})
 	b.ifElse(b.ident(ok), body, done)
 	b.cur = body
 	var lhs, rhs []ast.Expr
@@ -1014,4 +1024,38 @@ func (b *builder) isVar(e ast.Expr, v *Var) bool {
 		return false
 	}
 	return b.info.Uses[id] == v.Obj
+}
+
+// iteratorOf returns E when x is E.All() and E has the methods of an
+// iterator over the same items (Next() (T, bool) and Close()), as the
+// iterators asyncgen generates do; otherwise nil.
+func (b *builder) iteratorOf(x ast.Expr) ast.Expr {
+	call, ok := ast.Unparen(x).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "All" {
+		return nil
+	}
+	recvT := b.info.TypeOf(sel.X)
+	if recvT == nil {
+		return nil
+	}
+	ms := types.NewMethodSet(recvT)
+	next := ms.Lookup(nil, "Next")
+	cls := ms.Lookup(nil, "Close")
+	if next == nil || cls == nil {
+		return nil
+	}
+	nsig := next.Type().(*types.Signature)
+	csig := cls.Type().(*types.Signature)
+	yieldT := b.info.TypeOf(x).Underlying().(*types.Signature).Params().At(0).Type().Underlying().(*types.Signature)
+	if nsig.Params().Len() != 0 || nsig.Results().Len() != 2 || yieldT.Params().Len() != 1 ||
+		!types.Identical(nsig.Results().At(0).Type(), yieldT.Params().At(0).Type()) ||
+		!types.Identical(nsig.Results().At(1).Type(), types.Typ[types.Bool]) ||
+		csig.Params().Len() != 0 || csig.Results().Len() != 0 {
+		return nil
+	}
+	return sel.X
 }

@@ -45,7 +45,8 @@ type emitter struct {
 	typeName string
 	errs     []diag
 	// internal field names
-	fState, fSelf, fDefers, fNoCopy string
+	fState, fSelf, fDefers, fNoCopy, fClosing string
+	stubValue jen.Code // the value type, for stubs
 }
 
 func (e *emitter) errorf(pos token.Pos, format string, args ...any) {

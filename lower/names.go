@@ -127,6 +127,9 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	if fn.HasDefer {
 		e.fDefers = pick("defers", fieldNames)
 	}
+	if fn.Kind != ir.Async {
+		e.fClosing = pick("closing", fieldNames)
+	}
 	for _, v := range fn.Vars {
 		base := v.Name
 		if v.Kind == ir.VResult && (v.Obj == nil || v.Obj.Name() == "") {

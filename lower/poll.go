@@ -37,6 +37,9 @@ func (e *emitter) emit(f *jen.File) {
 	if fn.HasDefer {
 		fields = append(fields, jen.Id(e.fDefers).Index().Func().Params().Comment("pending defers, run last first"))
 	}
+	if fn.Kind != ir.Async {
+		fields = append(fields, jen.Id(e.fClosing).Bool().Comment("Close resumed the body: yield returns false"))
+	}
 	kindWord := map[ir.Kind]string{ir.Async: "future", ir.Gen: "iterator", ir.Stream: "stream"}[fn.Kind]
 	f.Commentf("%s is the %s state machine of %s; %s returns one.", e.typeName, kindWord, e.d.decl.Name.Name, e.d.name)
 	f.Commentf("It must not be copied once used.")
@@ -49,11 +52,17 @@ func (e *emitter) emit(f *jen.File) {
 	e.emitLocalDecls(f)
 	e.emitConstructor(f)
 	f.Line()
+	e.emitStep(f)
+	f.Line()
 	switch fn.Kind {
 	case ir.Async:
-		e.emitPoll(f)
-		f.Line()
 		e.emitCancel(f)
+	case ir.Gen:
+		e.emitClose(f)
+		f.Line()
+		e.emitAll(f)
+	case ir.Stream:
+		e.emitClose(f)
 	}
 	if fn.HasDefer {
 		f.Line()
@@ -188,34 +197,86 @@ func (e *emitter) prologue(name string, dispatch []jen.Code) []jen.Code {
 		s := b.Term.(*ir.Suspend)
 		cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.gotoBlock(s.Resume)))
 	}
-	cases = append(cases, jen.Default().Block(
-		e.field(e.fState).Op("=").Id("state"),
-		jen.Qual(rt, "BadPoll").Call(jen.Lit(name), jen.Id("state")),
-	))
+	if e.fn.Kind == ir.Async {
+		cases = append(cases, jen.Default().Block(
+			e.field(e.fState).Op("=").Id("state"),
+			jen.Qual(rt, "BadPoll").Call(jen.Lit(name), jen.Id("state")),
+		))
+	} else {
+		// Finished by returning, panicking or Close: no more items.
+		cases = append(cases, jen.Default().Block(
+			e.field(e.fState).Op("=").Id("state"),
+			jen.Return(e.zero(e.d.value), e.endSecond()),
+		))
+	}
 	out = append(out, jen.Switch(jen.Id("state")).Block(cases...))
 	return out
 }
 
-// emitPoll writes Poll for an async machine.
-func (e *emitter) emitPoll(f *jen.File) {
+// secondType is the type of a step's second result: ready, more or status.
+func (e *emitter) secondType() jen.Code {
+	if e.fn.Kind == ir.Stream {
+		return jen.Qual(rt, "Status")
+	}
+	return jen.Bool()
+}
+
+// endSecond is a step's second result when the body has finished.
+func (e *emitter) endSecond() jen.Code {
+	if e.fn.Kind == ir.Stream {
+		return jen.Qual(rt, "Done")
+	}
+	return jen.False()
+}
+
+// stepName is the name of the method that runs the body one step.
+func (e *emitter) stepName() string {
+	return map[ir.Kind]string{ir.Async: "Poll", ir.Gen: "Next", ir.Stream: "PollNext"}[e.fn.Kind]
+}
+
+// emitStep writes the method that runs the body to its next suspension:
+// Poll for a future, Next for an iterator, PollNext for a stream.
+func (e *emitter) emitStep(f *jen.File) {
 	fn := e.fn
 	var body []jen.Code
 	body = append(body, e.prologue(e.d.name, nil)...)
 	body = append(body, e.blocks()...)
-	results := jen.Params(e.valueType(), jen.Bool())
+	results := jen.Params(e.valueType(), e.secondType())
 	if fn.HasDefer {
-		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Bool())
+		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
 	}
-	f.Commentf("Poll runs %s until it suspends or returns.", e.d.decl.Name.Name)
-	f.Func().Params(e.recvDecl()).Id("Poll").Params(jen.Id(e.cx).Op("*").Qual(rt, "Context")).Add(results).Block(body...)
+	var params []jen.Code
+	if fn.Kind != ir.Gen {
+		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
+	}
+	switch fn.Kind {
+	case ir.Async:
+		f.Commentf("Poll runs %s until it suspends or returns.", e.d.decl.Name.Name)
+	case ir.Gen:
+		f.Commentf("Next runs %s until it yields an item, and returns it; it returns false", e.d.decl.Name.Name)
+		f.Commentf("once the body has returned, panicked or been closed.")
+	case ir.Stream:
+		f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
+		f.Commentf("(Pending) or has finished (Done).")
+	}
+	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
 }
 
-// pending renders the return of a suspended step in state k.
+// pending renders the return of a step suspended in state k.
 func (e *emitter) pending(k int) []jen.Code {
+	second := jen.False()
+	if e.fn.Kind == ir.Stream {
+		second = jen.Qual(rt, "Pending")
+	}
 	return []jen.Code{
 		e.field(e.fState).Op("=").Lit(k),
-		jen.Return(e.zero(e.d.value), jen.False()),
+		jen.Return(e.zero(e.d.value), second),
 	}
+}
+
+// closingCheck renders the panic of a body that suspends again after Close.
+func (e *emitter) closingCheck(what string) jen.Code {
+	return jen.If(e.field(e.fClosing)).Block(jen.Panic(jen.Lit(fmt.Sprintf("asyncgen: %s %s after Close", e.d.name, what))))
 }
 
 // blocks renders the body's blocks in layout order.
@@ -311,7 +372,22 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 		var out []jen.Code
 		switch t.Kind {
 		case ir.SAwait, ir.STryAwait:
+			if e.fn.Kind == ir.Stream {
+				out = append(out, e.closingCheck("awaited"))
+			}
 			out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg))})...)
+		case ir.SYield:
+			second := jen.True()
+			if e.fn.Kind == ir.Stream {
+				second = jen.Qual(rt, "Yielded")
+			}
+			out = append(out, e.at(t.Pos, []jen.Code{jen.Block(
+				jen.Id("v").Op(":=").Add(e.expr(t.Arg)),
+				e.closingCheck("yielded"),
+				e.field(e.fState).Op("=").Lit(t.State),
+				jen.Return(jen.Id("v"), second),
+			)})...)
+			return out
 		}
 		if t.Resume != next {
 			out = append(out, e.gotoBlock(t.Resume))
@@ -380,6 +456,12 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 		return nil
 	}
 	switch s.Kind {
+	case ir.SYield:
+		if len(s.Dest) > 0 && s.Dest[0] != nil {
+			out = append(out, jen.Add(dest(0)).Op("=").Op("!").Add(e.field(e.fClosing)))
+		} else {
+			out = append(out, jen.Empty())
+		}
 	case ir.SAwait, ir.STryAwait:
 		inner := []jen.Code{
 			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot("Poll").Call(jen.Id(e.cx)),
@@ -407,6 +489,14 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 	return out
 }
 
+// doneValues renders the results of a step after the body returned.
+func (e *emitter) doneValues() []jen.Code {
+	if e.fn.Kind == ir.Async {
+		return []jen.Code{e.resultValue(), jen.True()}
+	}
+	return []jen.Code{e.zero(e.d.value), e.endSecond()}
+}
+
 // exit renders the return block: run the defers, finish, hand out the value.
 func (e *emitter) exit() []jen.Code {
 	var out []jen.Code
@@ -414,7 +504,7 @@ func (e *emitter) exit() []jen.Code {
 		out = append(out, jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))))
 	}
 	out = append(out, e.field(e.fState).Op("=").Qual(rt, "StateDone"))
-	out = append(out, jen.Return(e.resultValue(), jen.True()))
+	out = append(out, jen.Return(e.doneValues()...))
 	return out
 }
 
@@ -446,7 +536,7 @@ func (e *emitter) emitCancel(f *jen.File) {
 // recovered panic into the machine's completion.
 func (e *emitter) emitUnwind(f *jen.File) {
 	f.Comment("unwind runs the pending defers when the body panics during a step.")
-	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Bool()).Block(
+	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(
 		jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Len(e.field(e.fDefers)).Op("==").Lit(0)).Block(jen.Return()),
 		jen.Id("p").Op(":=").Recover(),
 		jen.If(jen.Id("p").Op("==").Nil()).Block(
@@ -457,7 +547,75 @@ func (e *emitter) emitUnwind(f *jen.File) {
 		jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), jen.Id("p")),
 		jen.Comment("a deferred call recovered: the body returns normally"),
 		e.field(e.fState).Op("=").Qual(rt, "StateDone"),
-		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.resultValue(), jen.True()),
+		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.doneValues()...),
+	)
+}
+
+// emitClose writes Close for an iterator or a stream: a body suspended at a
+// yield resumes with yield returning false and runs to its return; one that
+// has not started runs nothing; a stream suspended at an await drops the
+// future it awaits and runs its pending defers.
+func (e *emitter) emitClose(f *jen.File) {
+	var body []jen.Code
+	body = append(body,
+		jen.If(e.field(e.fState).Op("==").Lit(0)).Block(
+			e.field(e.fState).Op("=").Qual(rt, "StateDone"),
+			jen.Return(),
+		),
+		jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()),
+	)
+	// A stream suspended at an await drops the future it awaits.
+	drop := []jen.Code{e.field(e.fState).Op("=").Qual(rt, "StateCancelled")}
+	if e.fn.HasDefer {
+		drop = append(drop, jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))))
+	}
+	drop = append(drop, jen.Return())
+	var sw []jen.Code
+	for _, b := range e.fn.Suspends {
+		s := b.Term.(*ir.Suspend)
+		var c []jen.Code
+		switch s.Kind {
+		case ir.SAwait, ir.STryAwait:
+			if e.store[s.Slot] != sLocal {
+				c = append(c, jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot)))
+			}
+		case ir.SNext:
+		default:
+			continue
+		}
+		sw = append(sw, jen.Case(jen.Lit(s.State)).Block(append(c, drop...)...))
+	}
+	if len(sw) > 0 {
+		body = append(body, jen.Switch(e.field(e.fState)).Block(sw...))
+	}
+	body = append(body, e.field(e.fClosing).Op("=").True())
+	if e.fn.Kind == ir.Gen {
+		body = append(body, jen.Id(e.recv).Dot("Next").Call())
+		f.Comment("Close stops the iterator: a body suspended at a yield resumes with yield")
+		f.Comment("returning false and runs to its return (its defers run); a body that has")
+		f.Comment("not started runs nothing. Closing twice or after the end is harmless.")
+	} else {
+		body = append(body, jen.Id(e.recv).Dot("PollNext").Call(jen.Qual(rt, "NewContext").Call(jen.Nil())))
+		f.Comment("Close stops the stream: a body suspended at a yield resumes with yield")
+		f.Comment("returning false and runs to its return (its defers run); one suspended at")
+		f.Comment("an await drops the future and runs its pending defers. Closing twice or")
+		f.Comment("after the end is harmless.")
+	}
+	f.Func().Params(e.recvDecl()).Id("Close").Params().Block(body...)
+}
+
+// emitAll writes All for an iterator.
+func (e *emitter) emitAll(f *jen.File) {
+	f.Comment("All returns the items as a sequence for range. Leaving the loop early")
+	f.Comment("(break, return or panic) closes the iterator.")
+	f.Func().Params(e.recvDecl()).Id("All").Params().Qual("iter", "Seq").Types(e.valueType()).Block(
+		jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(e.valueType()).Bool()).Block(
+			jen.Defer().Id(e.recv).Dot("Close").Call(),
+			jen.For().Block(
+				jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Next").Call(),
+				jen.If(jen.Op("!").Id("ok").Op("||").Op("!").Id("yield").Call(jen.Id("v"))).Block(jen.Return()),
+			),
+		)),
 	)
 }
 

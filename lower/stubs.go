@@ -67,6 +67,8 @@ func stubs(pkg *packages.Package) map[string][]byte {
 		var buf bytes.Buffer
 		if err := jf.Render(&buf); err == nil {
 			out[twin] = buf.Bytes()
+		} else if debugStubs {
+			panic(err)
 		}
 	}
 	// A generated file whose source lost its directives, or is gone, is
@@ -92,7 +94,11 @@ func stubs(pkg *packages.Package) map[string][]byte {
 
 // stub writes the declarations d will generate, with bodies that panic.
 func (g *generator) stub(f *jen.File, d *directive) {
-	defer func() { recover() }() // a malformed directive is reported by Generate
+	defer func() {
+		if p := recover(); p != nil && debugStubs {
+			panic(p)
+		}
+	}() // a malformed directive is reported by Generate
 	recvName := ""
 	if d.sig.Recv() != nil {
 		recvName = recvTypeName(d.sig.Recv().Type())
@@ -120,21 +126,24 @@ func (g *generator) stub(f *jen.File, d *directive) {
 	f.Add(tdecl.Struct(jen.Id("noCopy").Qual(rt, "NoCopy")))
 	// Constructor with the body's parameters.
 	var params []jen.Code
-	sig := d.sig
-	for i := 0; i < sig.Params().Len(); i++ {
-		p := sig.Params().At(i)
-		if p == fn.Yield {
-			continue
-		}
-		if sig.Variadic() && i == sig.Params().Len()-1 && fn.Yield == nil {
-			params = append(params, jen.Op("...").Add(e.typ(p.Type().(*typesSlice).Elem())))
+	fields := d.decl.Type.Params.List
+	if d.kind != ir.Async && len(fields) > 0 {
+		last := fields[len(fields)-1]
+		if len(last.Names) > 1 {
+			fields = append(fields[:len(fields)-1:len(fields)-1], &ast.Field{Names: last.Names[:len(last.Names)-1], Type: last.Type})
 		} else {
-			params = append(params, e.typ(p.Type()))
+			fields = fields[:len(fields)-1]
 		}
 	}
+	for _, fl := range fields {
+		for range max(1, len(fl.Names)) {
+			params = append(params, synType(fl.Type, d.file))
+		}
+	}
+	e.stubValue = g.stubValue(d)
 	ret := jen.Op("*").Add(e.machineType())
 	panicBody := jen.Block(jen.Panic(jen.Lit("asyncgen: stub")))
-	if r := sig.Recv(); r != nil {
+	if d.sig.Recv() != nil {
 		f.Func().Params(e.recvTypeExpr(d.decl.Recv.List[0].Type)).Id(d.name).Params(params...).Add(ret).Add(panicBody)
 	} else {
 		c := f.Func().Id(d.name)
@@ -149,7 +158,7 @@ func (g *generator) stub(f *jen.File, d *directive) {
 // emitMethodStubs writes the machine's methods with the given body.
 func (e *emitter) emitMethodStubs(f *jen.File, body jen.Code) {
 	recv := jen.Params(jen.Op("*").Add(e.machineType()))
-	v := e.valueType()
+	v := e.stubValue
 	switch e.d.kind {
 	case ir.Async:
 		f.Func().Add(recv).Id("Poll").Params(jen.Op("*").Qual(rt, "Context")).Params(v, jen.Bool()).Add(body)
@@ -162,4 +171,123 @@ func (e *emitter) emitMethodStubs(f *jen.File, body jen.Code) {
 		f.Func().Add(recv).Id("PollNext").Params(jen.Op("*").Qual(rt, "Context")).Params(v, jen.Qual(rt, "Status")).Add(body)
 		f.Func().Add(recv).Id("Close").Params().Add(body)
 	}
+}
+var debugStubs = os.Getenv("ASYNCGEN_DEBUG_STUBS") != ""
+
+// stubValue renders, from syntax, the type of the values of d's machine.
+func (g *generator) stubValue(d *directive) jen.Code {
+	ft := d.decl.Type
+	switch d.kind {
+	case ir.Async:
+		var rs []ast.Expr
+		if ft.Results != nil {
+			for _, f := range ft.Results.List {
+				for range max(1, len(f.Names)) {
+					rs = append(rs, f.Type)
+				}
+			}
+		}
+		switch len(rs) {
+		case 0:
+			return jen.Struct()
+		case 1:
+			return synType(rs[0], d.file)
+		default:
+			return jen.Qual(rt, "Result").Types(synType(rs[0], d.file))
+		}
+	}
+	last := ft.Params.List[len(ft.Params.List)-1]
+	if yt, ok := last.Type.(*ast.FuncType); ok && len(yt.Params.List) == 1 {
+		return synType(yt.Params.List[0].Type, d.file)
+	}
+	return jen.Any()
+}
+
+// synType renders a type expression from syntax alone: the stubs are made
+// before the package type-checks, when types that name generated
+// declarations are still invalid. Package names resolve through the file's
+// imports.
+func synType(x ast.Expr, file *ast.File) jen.Code {
+	switch x := x.(type) {
+	case *ast.Ident:
+		return jen.Id(x.Name)
+	case *ast.ParenExpr:
+		return synType(x.X, file)
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok {
+			for _, imp := range file.Imports {
+				path := strings.Trim(imp.Path.Value, `"`)
+				name := path[strings.LastIndex(path, "/")+1:]
+				if imp.Name != nil {
+					name = imp.Name.Name
+				}
+				if name == id.Name {
+					return jen.Qual(path, x.Sel.Name)
+				}
+			}
+		}
+		return jen.Add(synType(x.X, file)).Dot(x.Sel.Name)
+	case *ast.StarExpr:
+		return jen.Op("*").Add(synType(x.X, file))
+	case *ast.ArrayType:
+		if x.Len == nil {
+			return jen.Index().Add(synType(x.Elt, file))
+		}
+		if lit, ok := x.Len.(*ast.BasicLit); ok {
+			return jen.Index(jen.Id(lit.Value)).Add(synType(x.Elt, file))
+		}
+		return jen.Index(synType(x.Len, file)).Add(synType(x.Elt, file))
+	case *ast.MapType:
+		return jen.Map(synType(x.Key, file)).Add(synType(x.Value, file))
+	case *ast.ChanType:
+		switch x.Dir {
+		case ast.SEND:
+			return jen.Chan().Op("<-").Add(synType(x.Value, file))
+		case ast.RECV:
+			return jen.Op("<-").Chan().Add(synType(x.Value, file))
+		}
+		return jen.Chan().Add(synType(x.Value, file))
+	case *ast.Ellipsis:
+		return jen.Op("...").Add(synType(x.Elt, file))
+	case *ast.IndexExpr:
+		return jen.Add(synType(x.X, file)).Types(synType(x.Index, file))
+	case *ast.IndexListExpr:
+		var ts []jen.Code
+		for _, i := range x.Indices {
+			ts = append(ts, synType(i, file))
+		}
+		return jen.Add(synType(x.X, file)).Types(ts...)
+	case *ast.FuncType:
+		var ps, rs []jen.Code
+		for _, f := range x.Params.List {
+			for range max(1, len(f.Names)) {
+				ps = append(ps, synType(f.Type, file))
+			}
+		}
+		if x.Results != nil {
+			for _, f := range x.Results.List {
+				for range max(1, len(f.Names)) {
+					rs = append(rs, synType(f.Type, file))
+				}
+			}
+		}
+		c := jen.Func().Params(ps...)
+		switch len(rs) {
+		case 0:
+		case 1:
+			c = c.Add(rs[0])
+		default:
+			c = c.Params(rs...)
+		}
+		return c
+	case *ast.InterfaceType:
+		if len(x.Methods.List) == 0 {
+			return jen.Interface()
+		}
+	case *ast.StructType:
+		if len(x.Fields.List) == 0 {
+			return jen.Struct()
+		}
+	}
+	return jen.Any()
 }

@@ -1,0 +1,181 @@
+package conformance
+
+import (
+	"fmt"
+
+	"github.com/asyncgen/asyncgen/runtime"
+)
+
+//asyncgen:gen Fib
+func fib(n int, yield func(int) bool) {
+	a, b := 0, 1
+	for i := 0; i < n; i++ {
+		if !yield(a) {
+			return
+		}
+		a, b = b, a+b
+	}
+}
+
+//asyncgen:gen Pairs
+func pairsGen(log *Log, n int, yield func(string) bool) {
+	defer log.Add("pairs done")
+	for i := 0; i < n; i++ {
+		ok := yield(fmt.Sprint("a", i)) && yield(fmt.Sprint("b", i))
+		log.Add(fmt.Sprint("after ", i, ok))
+		if !ok {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Permutations
+func permutations(xs []int, yield func([]int) bool) {
+	if len(xs) <= 1 {
+		yield(append([]int(nil), xs...))
+		return
+	}
+	for i := range xs {
+		rest := append(append([]int(nil), xs[:i]...), xs[i+1:]...)
+		for p := range Permutations(rest).All() {
+			if !yield(append([]int{xs[i]}, p...)) {
+				return
+			}
+		}
+	}
+}
+
+//asyncgen:gen Count
+func countFrom(start int, yield func(int) bool) {
+	for i := start; ; i++ {
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Filter
+func filter(src *CountIter, p int, yield func(int) bool) {
+	defer src.Close()
+	for {
+		v, ok := src.Next()
+		if !ok {
+			return
+		}
+		if v%p != 0 && !yield(v) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Primes
+func primes(yield func(int) bool) {
+	var ch runtime.Iterator[int] = Count(2)
+	for {
+		p, ok := ch.Next()
+		if !ok {
+			return
+		}
+		if !yield(p) {
+			ch.Close()
+			return
+		}
+		ch = &sieveStage{src: ch, p: p}
+	}
+}
+
+// sieveStage filters multiples of p out of src.
+type sieveStage struct {
+	src runtime.Iterator[int]
+	p   int
+}
+
+func (s *sieveStage) Next() (int, bool) {
+	for {
+		v, ok := s.src.Next()
+		if !ok || v%s.p != 0 {
+			return v, ok
+		}
+	}
+}
+
+func (s *sieveStage) Close() { s.src.Close() }
+
+// Tree is a binary tree.
+type Tree struct {
+	Left, Right *Tree
+	V           int
+}
+
+//asyncgen:gen Walk
+func walk(t *Tree, yield func(int) bool) {
+	if t == nil {
+		return
+	}
+	for v := range Walk(t.Left).All() {
+		if !yield(v) {
+			return
+		}
+	}
+	if !yield(t.V) {
+		return
+	}
+	for v := range Walk(t.Right).All() {
+		if !yield(v) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Shapes
+func shapes(log *Log, n int, yield func(string) bool) {
+	x := 0
+	p := &x
+	more := true
+	defer func() { log.Add(fmt.Sprint("defer sees ", x)) }()
+outer:
+	for i := 0; i < n; i++ {
+		switch {
+		case i%3 == 0:
+			*p += i
+			if more = yield(fmt.Sprint("three ", i, x)); !more {
+				break outer
+			}
+		case i%3 == 1:
+			for j := 0; j < i; j++ {
+				if j == 2 {
+					continue outer
+				}
+				if !yield(fmt.Sprint("inner ", i, j)) {
+					return
+				}
+			}
+		default:
+			goto skip
+		}
+		log.Add(fmt.Sprint("step ", i))
+	skip:
+	}
+	if more {
+		yield(fmt.Sprint("last ", x))
+	}
+}
+
+//asyncgen:gen Boom
+func boom(log *Log, n int, yield func(int) bool) {
+	defer log.Add("boom deferred")
+	for i := 0; ; i++ {
+		if i == n {
+			panic(fmt.Sprint("boom at ", i))
+		}
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Stubborn
+func stubborn(yield func(int) bool) {
+	yield(1)
+	yield(2)
+}

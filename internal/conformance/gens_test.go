@@ -1,0 +1,174 @@
+package conformance
+
+import (
+	"fmt"
+	"iter"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/asyncgen/asyncgen/runtime"
+)
+
+// pushTake ranges over the direct form of a body and breaks after k items
+// (k < 0: all of them).
+func pushTake[T any](seq iter.Seq[T], k int) (items []T) {
+	if k == 0 {
+		return nil
+	}
+	for v := range seq {
+		items = append(items, v)
+		if len(items) == k {
+			break
+		}
+	}
+	return items
+}
+
+// pullTake calls Next k times (k < 0: until false), then Close.
+func pullTake[T any](it runtime.Iterator[T], k int) (items []T) {
+	for k < 0 || len(items) < k {
+		v, ok := it.Next()
+		if !ok {
+			break
+		}
+		items = append(items, v)
+	}
+	it.Close()
+	return items
+}
+
+// sameGen compares, for every k, the items and effects of the machine
+// closed after k items with the direct form broken out of after k items.
+func sameGen[T any](t *testing.T, ks []int, direct func(*Log) iter.Seq[T], machine func(*Log) runtime.Iterator[T]) {
+	t.Helper()
+	for _, k := range ks {
+		var l0, l1 Log
+		want := pushTake(direct(&l0), k)
+		got := pullTake(machine(&l1), k)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("k=%d: items %v, direct %v", k, got, want)
+		}
+		if !reflect.DeepEqual(l1.Items, l0.Items) {
+			t.Errorf("k=%d: effects differ:\nmachine %q\ndirect  %q", k, l1.Items, l0.Items)
+		}
+	}
+}
+
+func TestFib(t *testing.T) {
+	sameGen(t, []int{-1, 0, 1, 5}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { fib(10, y) } },
+		func(*Log) runtime.Iterator[int] { return Fib(10) })
+	var got []int
+	for v := range Fib(7).All() {
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{0, 1, 1, 2, 3, 5, 8}) {
+		t.Fatal(got)
+	}
+}
+
+func TestPairsGen(t *testing.T) {
+	sameGen(t, []int{-1, 0, 1, 2, 3, 4}, func(l *Log) iter.Seq[string] { return func(y func(string) bool) { pairsGen(l, 3, y) } },
+		func(l *Log) runtime.Iterator[string] { return Pairs(l, 3) })
+}
+
+func TestPermutations(t *testing.T) {
+	sameGen(t, []int{-1, 1, 7}, func(*Log) iter.Seq[[]int] { return func(y func([]int) bool) { permutations([]int{1, 2, 3, 4}, y) } },
+		func(*Log) runtime.Iterator[[]int] { return Permutations([]int{1, 2, 3, 4}) })
+	if n := len(pullTake(Permutations([]int{1, 2, 3, 4, 5}), -1)); n != 120 {
+		t.Fatalf("%d permutations", n)
+	}
+}
+
+func TestSieve(t *testing.T) {
+	got := pullTake(Primes(), 10)
+	if !slices.Equal(got, []int{2, 3, 5, 7, 11, 13, 17, 19, 23, 29}) {
+		t.Fatal(got)
+	}
+	// A generated filter over a generated counter.
+	got = pullTake[int](Filter(Count(2), 2), 5)
+	if !slices.Equal(got, []int{3, 5, 7, 9, 11}) {
+		t.Fatal(got)
+	}
+}
+
+func tree(lo, hi int) *Tree {
+	if lo > hi {
+		return nil
+	}
+	mid := (lo + hi) / 2
+	return &Tree{Left: tree(lo, mid-1), V: mid, Right: tree(mid+1, hi)}
+}
+
+func TestWalk(t *testing.T) {
+	tr := tree(1, 20)
+	sameGen(t, []int{-1, 0, 3, 11}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { walk(tr, y) } },
+		func(*Log) runtime.Iterator[int] { return Walk(tr) })
+	got := pullTake(Walk(tr), -1)
+	if len(got) != 20 || !slices.IsSorted(got) {
+		t.Fatal(got)
+	}
+}
+
+func TestShapes(t *testing.T) {
+	for _, n := range []int{0, 4, 8} {
+		sameGen(t, []int{-1, 0, 1, 2, 3, 5}, func(l *Log) iter.Seq[string] { return func(y func(string) bool) { shapes(l, n, y) } },
+			func(l *Log) runtime.Iterator[string] { return Shapes(l, n) })
+	}
+}
+
+func TestGenPanic(t *testing.T) {
+	var l0, l1 Log
+	_, p0 := outcome(func() []int { return pushTake(func(y func(int) bool) { boom(&l0, 3, y) }, -1) })
+	it := Boom(&l1, 3)
+	var got []int
+	_, p1 := outcome(func() []int {
+		for {
+			v, ok := it.Next()
+			if !ok {
+				return got
+			}
+			got = append(got, v)
+		}
+	})
+	if fmt.Sprint(p0) != fmt.Sprint(p1) || !reflect.DeepEqual(l0.Items, l1.Items) || len(got) != 3 {
+		t.Fatalf("panic %v vs %v; logs %q vs %q; items %v", p1, p0, l1.Items, l0.Items, got)
+	}
+	// A generator that panicked is finished.
+	if _, ok := it.Next(); ok {
+		t.Fatal("Next after panic gave an item")
+	}
+	it.Close()
+}
+
+func TestGenCloseStates(t *testing.T) {
+	// Close before the first Next runs nothing.
+	var l Log
+	it := Pairs(&l, 3)
+	it.Close()
+	if len(l.Items) != 0 {
+		t.Fatalf("unstarted close ran %q", l.Items)
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("Next after Close gave an item")
+	}
+	it.Close()
+	// A body that yields after being stopped panics.
+	s := Stubborn()
+	s.Next()
+	_, p := outcome(func() int { s.Close(); return 0 })
+	if !strings.Contains(fmt.Sprint(p), "Stubborn yielded after Close") {
+		t.Fatalf("yield after close: %v", p)
+	}
+	// Break out of All closes the iterator (its defers run).
+	var l2 Log
+	for v := range Pairs(&l2, 3).All() {
+		if v == "b0" {
+			break
+		}
+	}
+	if !slices.Contains(l2.Items, "pairs done") {
+		t.Fatalf("break did not close: %q", l2.Items)
+	}
+}
