@@ -382,3 +382,43 @@ func TestStressChanCancel(t *testing.T) {
 	}
 	checkGoroutines(t, before)
 }
+
+// Spawns from many goroutines race Close: every task ends, either run or
+// cancelled with ErrClosed, and nothing is left behind.
+func TestStressCloseRacesSpawn(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for round := range 20 {
+		p := NewPool(2)
+		var wg sync.WaitGroup
+		hs := make([][]*Task[int], 4)
+		for g := range hs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 200 {
+					var f Future[int] = &counter{n: i % 3}
+					if i%5 == 0 {
+						f = MapFuture(Timeout(Never[int](), time.Hour), func(Result[int]) int { return 0 })
+					}
+					hs[g] = append(hs[g], Spawn(p, f))
+				}
+			}()
+		}
+		if round%2 == 0 {
+			runtime.Gosched()
+		}
+		p.Close()
+		wg.Wait()
+		for _, list := range hs {
+			for _, h := range list {
+				if _, err := h.Wait(); err != nil && err != ErrClosed {
+					t.Fatal(err)
+				}
+			}
+		}
+		if n := p.tq.len(); n != 0 {
+			t.Fatalf("%d timers left", n)
+		}
+	}
+	checkGoroutines(t, before)
+}
