@@ -39,7 +39,7 @@ type Local struct {
 }
 
 // A LocalOption configures a Local executor.
-type LocalOption func(*localConfig)
+type LocalOption struct{ apply func(*localConfig) }
 
 type localConfig struct {
 	seed    uint64
@@ -51,21 +51,21 @@ type localConfig struct {
 // WithSeed makes the executor choose the next task among the ready ones
 // with a random generator seeded with seed.
 func WithSeed(seed uint64) LocalOption {
-	return func(c *localConfig) { c.seed, c.seeded = seed, true }
+	return LocalOption{func(c *localConfig) { c.seed, c.seeded = seed, true }}
 }
 
 // WithVirtualTime gives the executor a simulated clock that starts at
 // start and advances only when no task is ready, straight to the next
 // timer.
 func WithVirtualTime(start time.Time) LocalOption {
-	return func(c *localConfig) { c.virtual, c.start = true, start }
+	return LocalOption{func(c *localConfig) { c.virtual, c.start = true, start }}
 }
 
 // NewLocal returns a single-threaded executor.
 func NewLocal(opts ...LocalOption) *Local {
 	var c localConfig
 	for _, o := range opts {
-		o(&c)
+		o.apply(&c)
 	}
 	l := &Local{notify: make(chan struct{}, 1)}
 	if c.seeded {
@@ -218,7 +218,7 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		// 32 (and always with a seed) take the slow path, which also looks
 		// at runq, so tasks woken from elsewhere are not starved.
 		l.tick++
-		if l.rng == nil && l.tick%32 != 0 && l.batch.len() > 0 && !l.isClosed.Load() {
+		if !l.isClosed.Load() && l.rng == nil && l.tick%32 != 0 && l.batch.len() > 0 {
 			t, _ := l.batch.popFront()
 			l.polls++
 			t.run()
