@@ -70,7 +70,7 @@ func (f *eventFuture) event() {
 func TestStressManyWakers(t *testing.T) {
 	before := runtime.NumGoroutine()
 	p := NewPool(4)
-	const tasks, wakers, per = 20, 8, 200
+	const tasks, wakers, per = 32, 8, 1000
 	fs := make([]*eventFuture, tasks)
 	hs := make([]*Task[int], tasks)
 	for i := range fs {
@@ -168,7 +168,7 @@ func (f *raceFuture) Cancel() {
 func TestStressCancelRacesCompletion(t *testing.T) {
 	before := runtime.NumGoroutine()
 	p := NewPool(2)
-	const n = 2000
+	const n = 5000
 	var won, canceled int
 	for i := range n {
 		f := &raceFuture{}
@@ -214,7 +214,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 	fs := make([]*eventFuture, tasks)
 	hs := make([]*Task[int], tasks)
 	for i := range fs {
-		fs[i] = &eventFuture{want: 10}
+		fs[i] = &eventFuture{want: 100}
 		hs[i] = Spawn[int](p, fs[i])
 	}
 	stop := make(chan struct{})
@@ -232,7 +232,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 			}
 		}
 	}()
-	for range 10 {
+	for range 100 {
 		for _, f := range fs {
 			f.event()
 		}

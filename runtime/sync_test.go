@@ -61,7 +61,7 @@ func TestMutexStress(t *testing.T) {
 	p := NewPool(4)
 	var m Mutex
 	counter := 0 // guarded by m; the race detector checks it
-	const tasks, rounds = 50, 100
+	const tasks, rounds = 64, 200
 	var hs []*Task[struct{}]
 	for range tasks {
 		hs = append(hs, Spawn[struct{}](p, run(repeat(rounds, func(int) []step {
