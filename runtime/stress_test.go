@@ -90,11 +90,15 @@ func TestStressManyWakers(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	polls := 0
 	for i, h := range hs {
-		if _, err := h.Wait(); err != nil {
+		n, err := h.Wait()
+		if err != nil {
 			t.Fatalf("task %d: %v", i, err)
 		}
+		polls += n
 	}
+	t.Logf("%d events, %d polls", tasks*wakers*per, polls)
 	p.Close()
 	checkGoroutines(t, before)
 }
