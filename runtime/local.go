@@ -13,7 +13,10 @@ import (
 // on the goroutine that calls Run. It is deterministic: given the same
 // tasks and the same seed, and no wakes from other goroutines, it polls them
 // in the same order every time. By default it runs ready tasks first in,
-// first out; WithSeed makes it pick among ready tasks with a seeded random
+// first out (a task woken by the task being polled joins a queue that only
+// Run's goroutine touches, without locking; spawned tasks, and tasks woken
+// from outside a poll, join it from a shared queue at least every 32
+// polls); WithSeed makes it pick among all ready tasks with a seeded random
 // generator, to explore other interleavings reproducibly.
 //
 // Its timers are one heap. WithVirtualTime gives it a simulated clock: when

@@ -10,11 +10,14 @@ import (
 )
 
 // Pool is a multi-threaded executor: a fixed set of worker goroutines, each
-// with its own run queue. A woken task goes back to the queue of the worker
-// that last ran it; a worker whose queue is empty takes tasks from the
-// shared queue, then steals half of another worker's queue, and parks when
-// there is nothing to run anywhere. A task is polled by one worker at a
-// time; a wake during its poll makes it run again.
+// with its own run queue. Spawned tasks enter a shared queue, from which
+// idle workers take batches. A task woken by another task of the pool goes
+// to the queue of the worker running the waker (so a producer and its
+// consumer stay together); woken from elsewhere, it goes back to the worker
+// that last ran it. A worker whose queue is empty takes from the shared
+// queue, then steals half of another worker's queue, spins briefly, and
+// parks when there is nothing to run anywhere. A task is polled by one
+// worker at a time; a wake during its poll makes it run again.
 //
 // Timers are one heap per Pool, driven by one goroutine with one
 // time.Timer. Close stops the goroutines.
