@@ -46,9 +46,9 @@ func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 		m.state = state
 		runtime.BadPoll("Read", state)
 	}
-	m.fut = runtime.Sleep(m.s.Latency)
+	/*line fetch.go:28:2*/ m.fut = runtime.Sleep(m.s.Latency)
 resume1:
-	{
+	/*line fetch_asyncgen.go:51:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -56,19 +56,16 @@ resume1:
 		}
 		m.fut = nil
 	}
-	m.s.Reads++
-	v1, ok1 = m.s.Data[m.key]
-	if !ok1 {
+	/*line fetch.go:29:2*/ m.s.Reads++
+	/*line fetch.go:30:2*/ v1, ok1 = m.s.Data[m.key]
+	/*line fetch.go:31:2*/ if !ok1 {
 		m.result0, m.result1 = "", fmt.Errorf("%s: %w", m.key, ErrNotFound)
 		goto exit
 	}
 	m.result0, m.result1 = v1, nil
 exit:
-	m.state = runtime.StateDone
-	return runtime.Result[string]{
-		Err:   m.result1,
-		Value: m.result0,
-	}, true
+	/*line fetch_asyncgen.go:67:2*/ m.state = runtime.StateDone
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -125,20 +122,20 @@ func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 		m.state = state
 		runtime.BadPoll("Resolve", state)
 	}
-	m.seen = map[string]bool{}
-	m.hop = 0
+	/*line fetch.go:42:2*/ m.seen = map[string]bool{}
+	/*line fetch.go:43:6*/ m.hop = 0
 forCond1:
-	if !(m.hop < m.max) {
+	/*line fetch.go:43:16*/ if !(m.hop < m.max) {
 		goto forDone4
 	}
-	if m.seen[m.key] {
+	/*line fetch.go:44:3*/ if m.seen[m.key] {
 		m.result0, m.result1 = "", fmt.Errorf("cycle at %s", m.key)
 		goto exit
 	}
-	m.seen[m.key] = true
-	m.fut = m.s.Read(m.key)
+	/*line fetch.go:47:3*/ m.seen[m.key] = true
+	/*line fetch.go:48:13*/ m.fut = m.s.Read(m.key)
 resume1:
-	{
+	/*line fetch_asyncgen.go:138:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -147,7 +144,7 @@ resume1:
 		m.fut = nil
 		v1, err = v.Value, v.Err
 	}
-	switch {
+	/*line fetch.go:49:3*/ switch {
 	case err != nil:
 		m.result0, m.result1 = "", err
 		goto exit
@@ -158,16 +155,13 @@ resume1:
 	m.result0, m.result1 = v1, nil
 	goto exit
 forPost3:
-	m.hop++
+	/*line fetch.go:43:27*/ m.hop++
 	goto forCond1
 forDone4:
 	m.result0, m.result1 = "", errors.New("too many hops")
 exit:
-	m.state = runtime.StateDone
-	return runtime.Result[string]{
-		Err:   m.result1,
-		Value: m.result0,
-	}, true
+	/*line fetch_asyncgen.go:163:2*/ m.state = runtime.StateDone
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -225,14 +219,14 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 		m.state = state
 		runtime.BadPoll("ResolveAll", state)
 	}
-	fs = nil
-	for _, k := range m.keys {
+	/*line fetch.go:66:6*/ fs = nil
+	/*line fetch.go:67:2*/ for _, k := range m.keys {
 		fs = append(fs, Resolve(m.s, k, 5))
 	}
-	m.out = nil
-	m.fut = runtime.JoinAll(fs...)
+	/*line fetch.go:70:6*/ m.out = nil
+	/*line fetch.go:71:20*/ m.fut = runtime.JoinAll(fs...)
 resume1:
-	{
+	/*line fetch_asyncgen.go:229:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -247,18 +241,18 @@ rangeLoop1:
 	if !(i1 < len(xs)) {
 		goto rangeDone4
 	}
-	i, r = i1, xs[i1]
-	if r.Err != nil {
+	/*line fetch.go:71:6*/ i, r = i1, xs[i1]
+	/*line fetch.go:72:3*/ if r.Err != nil {
 		m.out = append(m.out, fmt.Sprintf("%s: error: %v", m.keys[i], r.Err))
 		goto forPost3
 	}
-	m.out = append(m.out, fmt.Sprintf("%s = %s", m.keys[i], r.Value))
+	/*line fetch.go:76:3*/ m.out = append(m.out, fmt.Sprintf("%s = %s", m.keys[i], r.Value))
 forPost3:
 	i1++
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:255:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -1,0 +1,55 @@
+// Package bench holds the bodies and anchors that the benchmarks measure
+// generated machines against.
+package bench
+
+//go:generate go tool asyncgen
+
+// Count yields 0..n-1.
+//
+//asyncgen:gen Count
+func count(n int, yield func(int) bool) {
+	for i := 0; i < n; i++ {
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+// CountDirect is the body as a push iterator.
+func CountDirect(n int) func(func(int) bool) {
+	return func(yield func(int) bool) { count(n, yield) }
+}
+
+// HandCount is the hand-written pull iterator over 0..n-1: the limit.
+type HandCount struct{ i, n int }
+
+// Next returns the next number.
+func (h *HandCount) Next() (int, bool) {
+	if h.i >= h.n {
+		return 0, false
+	}
+	h.i++
+	return h.i - 1, true
+}
+
+// Close stops the iterator.
+func (h *HandCount) Close() { h.i = h.n }
+
+// ChanCount runs the push iterator on a goroutine and hands the items over
+// a channel: the goroutine generator.
+func ChanCount(n int) (<-chan int, func()) {
+	ch := make(chan int)
+	done := make(chan struct{})
+	go func() {
+		defer close(ch)
+		count(n, func(v int) bool {
+			select {
+			case ch <- v:
+				return true
+			case <-done:
+				return false
+			}
+		})
+	}()
+	return ch, func() { close(done) }
+}

@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"iter"
+	"testing"
+)
+
+var sink int
+
+// Per-item cost of pulling from an iterator, side by side.
+
+func BenchmarkPullHand(b *testing.B) {
+	b.ReportAllocs()
+	it := &HandCount{n: b.N}
+	for {
+		v, ok := it.Next()
+		if !ok {
+			break
+		}
+		sink += v
+	}
+}
+
+func BenchmarkPullGenerated(b *testing.B) {
+	b.ReportAllocs()
+	it := Count(b.N)
+	for {
+		v, ok := it.Next()
+		if !ok {
+			break
+		}
+		sink += v
+	}
+}
+
+func BenchmarkPullIterPull(b *testing.B) {
+	b.ReportAllocs()
+	next, stop := iter.Pull(iter.Seq[int](CountDirect(b.N)))
+	defer stop()
+	for {
+		v, ok := next()
+		if !ok {
+			break
+		}
+		sink += v
+	}
+}
+
+func BenchmarkPullChannel(b *testing.B) {
+	b.ReportAllocs()
+	ch, stop := ChanCount(b.N)
+	defer stop()
+	for v := range ch {
+		sink += v
+	}
+}
+
+// Creating and draining a small generator (8 items).
+
+func BenchmarkSmallGenerated(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		it := Count(8)
+		for {
+			v, ok := it.Next()
+			if !ok {
+				break
+			}
+			sink += v
+		}
+	}
+}
+
+func BenchmarkSmallIterPull(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		next, stop := iter.Pull(iter.Seq[int](CountDirect(8)))
+		for {
+			v, ok := next()
+			if !ok {
+				break
+			}
+			sink += v
+		}
+		stop()
+	}
+}
+
+// TestCount keeps the machine and its anchors honest.
+func TestCount(t *testing.T) {
+	it := Count(5)
+	h := &HandCount{n: 5}
+	ch, stop := ChanCount(5)
+	defer stop()
+	for i := 0; i < 5; i++ {
+		a, _ := it.Next()
+		b, _ := h.Next()
+		c := <-ch
+		if a != i || b != i || c != i {
+			t.Fatal(a, b, c)
+		}
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("more")
+	}
+}
