@@ -236,12 +236,20 @@ func (b *builder) markerInto(call *ast.CallExpr, dests []ast.Expr) {
 	arg := b.expr(call.Args[0])
 	switch m {
 	case MAwait, MTryAwait:
-		ft := b.info.TypeOf(call.Args[0])
-		slot := b.newTemp("fut", ft)
 		kind := SAwait
 		if m == MTryAwait {
 			kind = STryAwait
 		}
+		// A future held in a variable is polled where it is: no copy.
+		if id, ok := arg.(*ast.Ident); ok {
+			if v := b.varOfIdent(id); v != nil {
+				s := b.suspend(kind, call.Pos(), nil, v, dests)
+				_ = s
+				return
+			}
+		}
+		ft := b.info.TypeOf(call.Args[0])
+		slot := b.newTemp("fut", ft)
 		b.suspend(kind, call.Pos(), arg, slot, dests)
 	case MYield:
 		b.suspend(SYield, call.Pos(), arg, nil, dests)
@@ -257,4 +265,15 @@ func (b *builder) suspend(kind SuspendKind, pos token.Pos, arg ast.Expr, slot *V
 	b.setTerm(s)
 	b.cur = resume
 	return resume
+}
+
+// varOfIdent returns the hoisted variable id names, if any.
+func (b *builder) varOfIdent(id *ast.Ident) *Var {
+	if v := b.fn.Temps[id]; v != nil {
+		return v
+	}
+	if obj, ok := b.info.Uses[id].(*types.Var); ok {
+		return b.fn.VarOf[obj]
+	}
+	return nil
 }

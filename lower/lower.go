@@ -63,6 +63,8 @@ type generator struct {
 	diags        []diag
 	twins        map[string]bool // generated files of the package
 	hoistedNames map[string]bool
+	emitters     map[*directive]*emitter
+	byCtor       map[string]*directive
 }
 
 func (g *generator) errorf(pos token.Pos, format string, args ...any) {
@@ -107,7 +109,9 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 	if len(typeErrs) > 0 {
 		return nil, typeErrs
 	}
-	g.checkNames(files2dirs(files, func(f fileDirs) []*directive { return f.dirs }))
+	all := files2dirs(files, func(f fileDirs) []*directive { return f.dirs })
+	g.checkNames(all)
+	g.prepare(all)
 	for _, f := range files {
 		twin := strings.TrimSuffix(f.path, ".go") + Suffix
 		if len(f.dirs) == 0 {
@@ -251,14 +255,8 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 	f.HeaderComment(Header)
 	f.ImportName(ir.RuntimePath, "runtime")
 	ok := true
-	before := len(g.diags)
 	for _, d := range dirs {
-		g.checkMarkers(d)
-		if len(g.diags) > before {
-			ok = false
-			continue
-		}
-		if !g.emitOne(f, d) {
+		if g.emitters[d] == nil || !g.emitOne(f, d) {
 			ok = false
 		}
 	}
@@ -292,6 +290,140 @@ func resolveSelfLines(src []byte, name string) []byte {
 	return bytes.Join(lines, []byte("\n"))
 }
 
+// prepare checks the markers of every directive, builds its graph and
+// plans the package's machines together: which awaited generated futures
+// are stored inline, and where a cycle of inline children is boxed.
+func (g *generator) prepare(dirs []*directive) {
+	g.emitters = map[*directive]*emitter{}
+	g.byCtor = map[string]*directive{}
+	for _, d := range dirs {
+		g.byCtor[ctorKey(d)] = d
+	}
+	for _, d := range dirs {
+		before := len(g.diags)
+		g.checkMarkers(d)
+		if len(g.diags) > before {
+			continue
+		}
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					g.errorf(d.decl.Pos(), "internal error lowering %s: %v", d.decl.Name.Name, p)
+				}
+			}()
+			if e := g.newEmitter(d); e != nil {
+				g.emitters[d] = e
+			}
+		}()
+	}
+	g.planInline(dirs)
+}
+
+// ctorKey names a constructor: NAME, or Recv.NAME for a method.
+func ctorKey(d *directive) string {
+	if d.sig.Recv() != nil {
+		return recvTypeName(d.sig.Recv().Type()) + "." + d.name
+	}
+	return d.name
+}
+
+// constructorOf returns the directive whose constructor call is, if any.
+func (g *generator) constructorOf(call *ast.CallExpr) *directive {
+	fun := ast.Unparen(call.Fun)
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
+	var obj types.Object
+	switch f := fun.(type) {
+	case *ast.Ident:
+		obj = g.info.Uses[f]
+	case *ast.SelectorExpr:
+		if sel := g.info.Selections[f]; sel != nil {
+			if sel.Kind() != types.MethodVal {
+				return nil
+			}
+			obj = sel.Obj()
+		} else {
+			obj = g.info.Uses[f.Sel]
+		}
+	}
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Pkg() != g.pkg.Types || !g.twins[g.fset.Position(fn.Pos()).Filename] {
+		return nil
+	}
+	key := fn.Name()
+	if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+		key = recvTypeName(recv.Type()) + "." + key
+	}
+	return g.byCtor[key]
+}
+
+// planInline decides, for every await of a generated async constructor of
+// the package, whether the child machine is stored inline. Inline children
+// nest by value, so a cycle (direct or mutual recursion) would be an
+// infinitely large struct: a depth-first walk boxes the awaits that close a
+// cycle (its back edges), and only those.
+func (g *generator) planInline(dirs []*directive) {
+	type edge struct {
+		s  *ir.Suspend
+		to *directive
+	}
+	edges := map[*directive][]edge{}
+	for _, d := range dirs {
+		e := g.emitters[d]
+		if e == nil {
+			continue
+		}
+		e.inline = map[*ir.Suspend]*directive{}
+		e.inlineSlot = map[*ir.Var]bool{}
+		for _, b := range e.fn.Suspends {
+			s := b.Term.(*ir.Suspend)
+			if (s.Kind != ir.SAwait && s.Kind != ir.STryAwait) || s.Arg == nil || s.Slot.Kind != ir.VTemp {
+				continue
+			}
+			call, ok := ast.Unparen(s.Arg).(*ast.CallExpr)
+			if !ok {
+				continue
+			}
+			if to := g.constructorOf(call); to != nil && to.kind == ir.Async && g.emitters[to] != nil {
+				if _, isPtr := s.Slot.Type.(*types.Pointer); isPtr {
+					edges[d] = append(edges[d], edge{s, to})
+				}
+			}
+		}
+	}
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*directive]int{}
+	var visit func(d *directive)
+	visit = func(d *directive) {
+		color[d] = grey
+		for _, ed := range edges[d] {
+			switch color[ed.to] {
+			case grey:
+				continue // a back edge: this await closes a cycle and is boxed
+			case white:
+				visit(ed.to)
+			}
+			e := g.emitters[d]
+			e.inline[ed.s] = ed.to
+			e.inlineSlot[ed.s.Slot] = true
+		}
+		color[d] = black
+	}
+	for _, d := range dirs {
+		if color[d] == white {
+			visit(d)
+		}
+	}
+}
+
 // emitOne lowers one directive into f. A failure inside the lowering is
 // reported at the function, never as a crash of the tool.
 func (g *generator) emitOne(f *jen.File, d *directive) (ok bool) {
@@ -301,10 +433,7 @@ func (g *generator) emitOne(f *jen.File, d *directive) (ok bool) {
 			ok = false
 		}
 	}()
-	e := g.newEmitter(d)
-	if e == nil {
-		return false
-	}
+	e := g.emitters[d]
 	e.emit(f)
 	for _, x := range e.errs {
 		g.diags = append(g.diags, x)

@@ -29,7 +29,7 @@ func (e *emitter) emit(f *jen.File) {
 	for _, v := range fn.Vars {
 		switch e.store[v] {
 		case sField:
-			fields = append(fields, jen.Id(e.names[v]).Add(e.typ(v.Type)))
+			fields = append(fields, jen.Id(e.names[v]).Add(e.typ(e.slotType(v))))
 		case sBoxed:
 			fields = append(fields, jen.Id(e.names[v]).Op("*").Add(e.typ(v.Type)))
 		}
@@ -57,6 +57,8 @@ func (e *emitter) emit(f *jen.File) {
 	switch fn.Kind {
 	case ir.Async:
 		e.emitCancel(f)
+		f.Line()
+		e.emitInit(f)
 	case ir.Gen:
 		e.emitClose(f)
 		f.Line()
@@ -375,7 +377,29 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 			if e.fn.Kind == ir.Stream {
 				out = append(out, e.closingCheck("awaited"))
 			}
-			out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg))})...)
+			switch {
+			case t.Arg == nil:
+				// The future is a variable of the body, polled where it is.
+			case e.inline[t] != nil:
+				// The child machine is constructed in place, inside this one.
+				call := ast.Unparen(t.Arg).(*ast.CallExpr)
+				var args []jen.Code
+				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+					if selection := e.info.Selections[sel]; selection != nil {
+						args = append(args, e.expr(sel.X))
+					}
+				}
+				for i, a := range call.Args {
+					c := e.expr(a)
+					if i == len(call.Args)-1 && call.Ellipsis.IsValid() {
+						c = jen.Add(c).Op("...")
+					}
+					args = append(args, c)
+				}
+				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Dot("init").Call(args...)})...)
+			default:
+				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg))})...)
+			}
 		case ir.SYield:
 			second := jen.True()
 			if e.fn.Kind == ir.Stream {
@@ -450,7 +474,13 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 		return e.expr(s.Dest[i])
 	}
 	clear := func() jen.Code {
-		if isPointerLike(s.Slot.Type) && e.store[s.Slot] != sLocal {
+		switch {
+		case s.Slot.Kind != ir.VTemp || e.store[s.Slot] == sLocal:
+			return nil
+		case e.inline[s] != nil:
+			// Drop what the finished child holds.
+			return jen.Add(e.varRef(s.Slot)).Op("=").Add(e.zero(e.slotType(s.Slot)))
+		case isPointerLike(s.Slot.Type):
 			return jen.Add(e.varRef(s.Slot)).Op("=").Add(e.zero(s.Slot.Type))
 		}
 		return nil
@@ -514,7 +544,7 @@ func (e *emitter) emitCancel(f *jen.File) {
 	for _, b := range e.fn.Suspends {
 		s := b.Term.(*ir.Suspend)
 		if (s.Kind == ir.SAwait || s.Kind == ir.STryAwait) && e.store[s.Slot] != sLocal {
-			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot))))
+			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.cancelSlot(s)))
 		}
 	}
 	var body []jen.Code
@@ -529,6 +559,51 @@ func (e *emitter) emitCancel(f *jen.File) {
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
 	f.Commentf("is cancelled. Polling it afterwards panics.")
 	f.Func().Params(e.recvDecl()).Id("Cancel").Params().Block(body...)
+}
+
+// cancelSlot renders the cancellation of the future s awaits: a static call
+// for an inline child, runtime.Cancel otherwise.
+func (e *emitter) cancelSlot(s *ir.Suspend) jen.Code {
+	if e.inline[s] != nil {
+		return jen.Add(e.varRef(s.Slot)).Dot("Cancel").Call()
+	}
+	return jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot))
+}
+
+// slotType is the type of v's field: the machine itself for an inline
+// child, v's type otherwise.
+func (e *emitter) slotType(v *ir.Var) types.Type {
+	if e.inlineSlot[v] {
+		return v.Type.(*types.Pointer).Elem()
+	}
+	return v.Type
+}
+
+// emitInit writes init, which constructs the machine in place: a parent
+// machine holds its children by value and calls init instead of the
+// constructor, so awaiting a generated future allocates nothing.
+func (e *emitter) emitInit(f *jen.File) {
+	var params, inits []jen.Code
+	sig := e.d.sig
+	if r := sig.Recv(); r != nil {
+		v := e.fn.VarOf[r]
+		params = append(params, jen.Id(e.names[v]).Add(e.typ(r.Type())))
+		inits = append(inits, jen.Id(e.names[v]).Op(":").Id(e.names[v]))
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		p := sig.Params().At(i)
+		v := e.fn.VarOf[p]
+		t := e.typ(p.Type())
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			t = jen.Op("...").Add(e.typ(p.Type().(*types.Slice).Elem()))
+		}
+		params = append(params, jen.Id(e.names[v]).Add(t))
+		inits = append(inits, jen.Id(e.names[v]).Op(":").Id(e.names[v]))
+	}
+	f.Comment("init constructs the machine in place (a parent holds it by value).")
+	f.Func().Params(e.recvDecl()).Id("init").Params(params...).Block(
+		jen.Op("*").Id(e.recv).Op("=").Add(e.machineType()).Values(inits...),
+	)
 }
 
 // emitUnwind writes the deferred handler of a body that defers: on a panic
@@ -577,7 +652,7 @@ func (e *emitter) emitClose(f *jen.File) {
 		switch s.Kind {
 		case ir.SAwait, ir.STryAwait:
 			if e.store[s.Slot] != sLocal {
-				c = append(c, jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot)))
+				c = append(c, e.cancelSlot(s))
 			}
 		case ir.SNext:
 		default:

@@ -172,6 +172,7 @@ func (e *emitter) emitMethodStubs(f *jen.File, body jen.Code) {
 		f.Func().Add(recv).Id("Close").Params().Add(body)
 	}
 }
+
 var debugStubs = os.Getenv("ASYNCGEN_DEBUG_STUBS") != ""
 
 // stubValue renders, from syntax, the type of the values of d's machine.

@@ -81,6 +81,11 @@ func (m *StoreReadFuture) Cancel() {
 	m.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *StoreReadFuture) init(s *Store, key string) {
+	*m = StoreReadFuture{s: s, key: key}
+}
+
 // ResolveFuture is the future state machine of resolve; Resolve returns one.
 // It must not be copied once used.
 type ResolveFuture struct {
@@ -94,7 +99,7 @@ type ResolveFuture struct {
 	result1 error
 	seen    map[string]bool
 	hop     int
-	fut     *StoreReadFuture
+	fut     StoreReadFuture
 }
 
 // Resolve returns a future that runs resolve one step at a time.
@@ -133,15 +138,15 @@ forCond1:
 		goto exit
 	}
 	/*line fetch.go:47:3*/ m.seen[m.key] = true
-	/*line fetch.go:48:13*/ m.fut = m.s.Read(m.key)
+	/*line fetch.go:48:13*/ m.fut.init(m.s, m.key)
 resume1:
-	/*line fetch_asyncgen.go:138:2*/ {
+	/*line fetch_asyncgen.go:143:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
 			return runtime.Result[string]{}, false
 		}
-		m.fut = nil
+		m.fut = StoreReadFuture{}
 		v1, err = v.Value, v.Err
 	}
 	/*line fetch.go:49:3*/ switch {
@@ -160,7 +165,7 @@ forPost3:
 forDone4:
 	m.result0, m.result1 = "", errors.New("too many hops")
 exit:
-	/*line fetch_asyncgen.go:163:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:168:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -172,9 +177,14 @@ func (m *ResolveFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		m.fut.Cancel()
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ResolveFuture) init(s *Store, key string, max int) {
+	*m = ResolveFuture{s: s, key: key, max: max}
 }
 
 // ResolveAllFuture is the future state machine of resolveAll; ResolveAll returns one.
@@ -226,7 +236,7 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	/*line fetch.go:70:6*/ m.out = nil
 	/*line fetch.go:71:20*/ m.fut = runtime.JoinAll(fs...)
 resume1:
-	/*line fetch_asyncgen.go:229:2*/ {
+	/*line fetch_asyncgen.go:239:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -252,7 +262,7 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line fetch_asyncgen.go:255:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:265:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -267,4 +277,9 @@ func (m *ResolveAllFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ResolveAllFuture) init(s *Store, keys []string) {
+	*m = ResolveAllFuture{s: s, keys: keys}
 }

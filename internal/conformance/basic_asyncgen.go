@@ -94,3 +94,8 @@ func (m *SumFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 }
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *SumFuture) init(log *Log, xs []int, delay int) {
+	*m = SumFuture{log: log, xs: xs, delay: delay}
+}

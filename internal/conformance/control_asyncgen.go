@@ -144,6 +144,11 @@ func (m *IfChainFuture) Cancel() {
 	m.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *IfChainFuture) init(log *Log, n int) {
+	*m = IfChainFuture{log: log, n: n}
+}
+
 // ForFormsFuture is the future state machine of forForms; ForForms returns one.
 // It must not be copied once used.
 type ForFormsFuture struct {
@@ -204,7 +209,7 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:207:2*/ {
+	/*line control_asyncgen.go:212:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -220,7 +225,7 @@ resume1:
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
 	/*line control.go:32:48*/ m.fut2 = ready(1)
 resume2:
-	/*line control_asyncgen.go:223:2*/ {
+	/*line control_asyncgen.go:228:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -239,7 +244,7 @@ forCond7:
 	}
 	/*line control.go:38:7*/ m.fut3 = ready(m.j + 2)
 resume3:
-	/*line control_asyncgen.go:242:2*/ {
+	/*line control_asyncgen.go:247:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -257,7 +262,7 @@ forCond12:
 	/*line control.go:42:6*/
 	m.fut5 = ready(m.j)
 resume4:
-	/*line control_asyncgen.go:260:2*/ {
+	/*line control_asyncgen.go:265:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -280,7 +285,7 @@ forCond19:
 	}
 	/*line control.go:52:12*/ m.fut7 = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:283:2*/ {
+	/*line control_asyncgen.go:288:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -301,7 +306,7 @@ ifDone18:
 	/*line control.go:45:3*/ m.j++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:304:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:309:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -324,6 +329,11 @@ func (m *ForFormsFuture) Cancel() {
 		runtime.Cancel(m.fut7)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ForFormsFuture) init(log *Log, n int) {
+	*m = ForFormsFuture{log: log, n: n}
 }
 
 // RangesFuture is the future state machine of ranges; Ranges returns one.
@@ -434,7 +444,7 @@ rangeLoop1:
 	/*line control.go:61:6*/ m.i, x = m.i2, m.xs1[m.i2]
 	/*line control.go:62:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:437:2*/ {
+	/*line control_asyncgen.go:447:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -456,7 +466,7 @@ rangeLoop6:
 	/*line control.go:65:3*/ m.arr[m.i1] += "!"
 	/*line control.go:66:20*/ m.fut6 = ready("?")
 resume2:
-	/*line control_asyncgen.go:459:2*/ {
+	/*line control_asyncgen.go:469:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -478,7 +488,7 @@ rangeLoop11:
 	/*line control.go:68:9*/ v1 = m.xs7[m.i8]
 	/*line control.go:69:11*/ m.fut10 = ready(v1)
 resume3:
-	/*line control_asyncgen.go:481:2*/ {
+	/*line control_asyncgen.go:491:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -502,7 +512,7 @@ rangeLoop16:
 	/*line control.go:73:3*/ m.p[(m.i3+1)%3] = "changed"
 	/*line control.go:74:28*/ m.fut14 = ready(0)
 resume4:
-	/*line control_asyncgen.go:505:2*/ {
+	/*line control_asyncgen.go:515:2*/ {
 		v, ok := m.fut14.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -525,7 +535,7 @@ rangeLoop21:
 	/*line control.go:76:6*/ m.i5, m.r = m.i15, r16
 	/*line control.go:77:36*/ m.fut18 = ready(1)
 resume5:
-	/*line control_asyncgen.go:528:2*/ {
+	/*line control_asyncgen.go:538:2*/ {
 		v, ok := m.fut18.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -547,7 +557,7 @@ rangeLoop26:
 	/*line control.go:79:6*/ v2 = v20
 	/*line control.go:80:12*/ m.fut22 = ready(v2)
 resume6:
-	/*line control_asyncgen.go:550:2*/ {
+	/*line control_asyncgen.go:560:2*/ {
 		v, ok := m.fut22.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -568,7 +578,7 @@ rangeLoop31:
 	/*line control.go:82:6*/ i = m.i24
 	/*line control.go:83:12*/ m.fut26 = ready(i)
 resume7:
-	/*line control_asyncgen.go:571:2*/ {
+	/*line control_asyncgen.go:581:2*/ {
 		v, ok := m.fut26.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -583,7 +593,7 @@ resume7:
 rangeDone34:
 	/*line control.go:85:12*/ m.fut28 = ready(2)
 resume8:
-	/*line control_asyncgen.go:586:2*/ {
+	/*line control_asyncgen.go:596:2*/ {
 		v, ok := m.fut28.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -603,7 +613,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:606:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:616:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -632,6 +642,11 @@ func (m *RangesFuture) Cancel() {
 		runtime.Cancel(m.fut28)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) {
+	*m = RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
 
 // MapRangeFuture is the future state machine of mapRange; MapRange returns one.
@@ -705,7 +720,7 @@ rangeLoop1:
 	/*line control.go:94:6*/ m1.k, v1 = k1, v2
 	/*line control.go:95:12*/ m1.fut = ready(v1)
 resume1:
-	/*line control_asyncgen.go:708:2*/ {
+	/*line control_asyncgen.go:723:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -738,7 +753,7 @@ rangeLoop7:
 	/*line control.go:101:3*/ delete(m1.m, "gone")
 	/*line control.go:102:12*/ m1.fut10 = ready(len(k))
 resume2:
-	/*line control_asyncgen.go:741:2*/ {
+	/*line control_asyncgen.go:756:2*/ {
 		v, ok := m1.fut10.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -753,7 +768,7 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:756:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:771:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -770,6 +785,11 @@ func (m1 *MapRangeFuture) Cancel() {
 		runtime.Cancel(m1.fut10)
 	}
 	m1.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
+	*m1 = MapRangeFuture{log: log, m: m}
 }
 
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
@@ -861,7 +881,7 @@ rangeLoop1:
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:864:2*/ {
+	/*line control_asyncgen.go:884:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -886,7 +906,7 @@ rangeLoop6:
 	/*line control.go:145:6*/ m.i, m.w = e04, e1
 	/*line control.go:146:28*/ m.fut7 = ready(len(m.w))
 resume2:
-	/*line control_asyncgen.go:889:2*/ {
+	/*line control_asyncgen.go:909:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -911,7 +931,7 @@ rangeLoop11:
 	/*line control.go:148:6*/ m.x = e011
 	/*line control.go:149:6*/ m.fut14 = ready(m.x)
 resume3:
-	/*line control_asyncgen.go:914:2*/ {
+	/*line control_asyncgen.go:934:2*/ {
 		v, ok := m.fut14.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -937,7 +957,7 @@ rangeLoop18:
 	/*line control.go:154:6*/ x1 = e018
 	/*line control.go:155:6*/ m.fut21 = ready(x1)
 resume4:
-	/*line control_asyncgen.go:940:2*/ {
+	/*line control_asyncgen.go:960:2*/ {
 		v, ok := m.fut21.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -965,7 +985,7 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.x))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:968:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:988:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -988,6 +1008,11 @@ func (m *RangeFuncFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *RangeFuncFuture) init(log *Log, n int) {
+	*m = RangeFuncFuture{log: log, n: n}
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -1071,7 +1096,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1074:2*/ {
+	/*line control_asyncgen.go:1099:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1095,7 +1120,7 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1098:2*/ {
+	/*line control_asyncgen.go:1123:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1126,7 +1151,7 @@ switchBody25:
 	m.t = x7.(int)
 	/*line control.go:188:31*/ m.fut9 = ready(1)
 resume5:
-	/*line control_asyncgen.go:1129:2*/ {
+	/*line control_asyncgen.go:1154:2*/ {
 		v, ok := m.fut9.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1142,7 +1167,7 @@ switchBody26:
 	/*line control.go:190:3*/ m.log.Add(fmt.Sprint(t))
 	/*line control.go:191:10*/ m.fut10 = ready("str or error")
 resume6:
-	/*line control_asyncgen.go:1145:2*/ {
+	/*line control_asyncgen.go:1170:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1169,7 +1194,7 @@ switchCase20:
 switchCase21:
 	/*line control.go:180:27*/ m.fut6 = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1172:2*/ {
+	/*line control_asyncgen.go:1197:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1196,7 +1221,7 @@ switchCase7:
 	}
 	/*line control.go:170:7*/ m.fut2 = ready(3)
 resume2:
-	/*line control_asyncgen.go:1199:2*/ {
+	/*line control_asyncgen.go:1224:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1216,7 +1241,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1219:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1244:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1241,6 +1266,11 @@ func (m *SwitchesFuture) Cancel() {
 		runtime.Cancel(m.fut10)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *SwitchesFuture) init(log *Log, n int, v any) {
+	*m = SwitchesFuture{log: log, n: n, v: v}
 }
 
 // SelectsFuture is the future state machine of selects; Selects returns one.
@@ -1315,7 +1345,7 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1318:2*/ {
+	/*line control_asyncgen.go:1348:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1342,7 +1372,7 @@ selectBody6:
 	}
 	/*line control.go:216:13*/ m.fut7 = ready(v1)
 resume2:
-	/*line control_asyncgen.go:1345:2*/ {
+	/*line control_asyncgen.go:1375:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1361,7 +1391,7 @@ selectBody7:
 	/*line control.go:217:8*/ v2 = m.recv3
 	/*line control.go:218:13*/ m.fut9 = ready(v2 * 10)
 resume3:
-	/*line control_asyncgen.go:1364:2*/ {
+	/*line control_asyncgen.go:1394:2*/ {
 		v, ok := m.fut9.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1389,7 +1419,7 @@ selectBody13:
 selectBody14:
 	/*line control.go:227:34*/ m.fut12 = ready(m.total)
 resume4:
-	/*line control_asyncgen.go:1392:2*/ {
+	/*line control_asyncgen.go:1422:2*/ {
 		v, ok := m.fut12.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1401,7 +1431,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1404:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1434:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1422,6 +1452,11 @@ func (m *SelectsFuture) Cancel() {
 		runtime.Cancel(m.fut12)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
+	*m = SelectsFuture{log: log, a: a, b: b}
 }
 
 // LabelsFuture is the future state machine of labels; Labels returns one.
@@ -1493,7 +1528,7 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1496:2*/ {
+	/*line control_asyncgen.go:1531:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1520,7 +1555,7 @@ label12:
 	}
 	/*line control.go:260:8*/ m.fut2 = ready(1)
 resume2:
-	/*line control_asyncgen.go:1523:2*/ {
+	/*line control_asyncgen.go:1558:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1538,7 +1573,7 @@ ifDone14:
 	}
 	/*line control.go:267:11*/ m.fut4 = ready(1)
 resume3:
-	/*line control_asyncgen.go:1541:2*/ {
+	/*line control_asyncgen.go:1576:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1557,7 +1592,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1560:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1595:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1576,4 +1611,9 @@ func (m *LabelsFuture) Cancel() {
 		runtime.Cancel(m.fut4)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *LabelsFuture) init(log *Log, n int) {
+	*m = LabelsFuture{log: log, n: n}
 }

@@ -122,6 +122,11 @@ func (m *DefersFuture) Cancel() {
 	runtime.RunDefers(&m.defers)
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *DefersFuture) init(log *Log, n int) {
+	*m = DefersFuture{log: log, n: n}
+}
+
 // unwind runs the pending defers when the body panics during a step.
 func (m *DefersFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || len(m.defers) == 0 {
@@ -195,7 +200,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	}
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:198:2*/ {
+	/*line defers_asyncgen.go:203:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -209,7 +214,7 @@ resume1:
 	}
 	/*line defers.go:47:2*/ m.fut1 = ready(0)
 resume2:
-	/*line defers_asyncgen.go:212:2*/ {
+	/*line defers_asyncgen.go:217:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -218,7 +223,7 @@ resume2:
 		m.fut1 = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:221:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:226:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -237,6 +242,11 @@ func (m *RecoversFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *RecoversFuture) init(log *Log, n int) {
+	*m = RecoversFuture{log: log, n: n}
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -301,7 +311,7 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line defers.go:54:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:304:2*/ {
+	/*line defers_asyncgen.go:314:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -313,7 +323,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:316:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:326:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -330,6 +340,11 @@ func (m *PanicsFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *PanicsFuture) init(log *Log, n int) {
+	*m = PanicsFuture{log: log, n: n}
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -395,7 +410,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:398:2*/ {
+	/*line defers_asyncgen.go:413:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -404,7 +419,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:407:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:422:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -421,6 +436,11 @@ func (m *DeferPanicsFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *DeferPanicsFuture) init(log *Log) {
+	*m = DeferPanicsFuture{log: log}
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -450,7 +470,6 @@ type CancellableFuture struct {
 	g       *Gate
 	result0 int
 	fut     runtime.Future[int]
-	fut1    *Gate
 	defers  []func() // pending defers, run last first
 }
 
@@ -489,7 +508,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	}
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:492:2*/ {
+	/*line defers_asyncgen.go:511:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -503,20 +522,18 @@ resume1:
 			fn(arg0)
 		})
 	}
-	/*line defers.go:97:7*/ m.fut1 = m.g
 resume2:
-	/*line defers_asyncgen.go:508:2*/ {
-		v, ok := m.fut1.Poll(cx)
+	/*line defers_asyncgen.go:526:2*/ {
+		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut1 = nil
 		v1 = v
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:519:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:536:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -531,10 +548,15 @@ func (m *CancellableFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.g)
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *CancellableFuture) init(log *Log, g *Gate) {
+	*m = CancellableFuture{log: log, g: g}
 }
 
 // unwind runs the pending defers when the body panics during a step.

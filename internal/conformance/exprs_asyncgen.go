@@ -383,6 +383,11 @@ func (m1 *OrderFuture) Cancel() {
 	m1.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m1 *OrderFuture) init(log *Log, n int) {
+	*m1 = OrderFuture{log: log, n: n}
+}
+
 // ResultsFuture is the future state machine of results; Results returns one.
 // It must not be copied once used.
 type ResultsFuture struct {
@@ -432,7 +437,7 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	/*line exprs_asyncgen.go:435:2*/ {
+	/*line exprs_asyncgen.go:440:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -447,7 +452,7 @@ resume1:
 	}
 	/*line exprs.go:61:12*/ m.fut1 = failing(m.v)
 resume2:
-	/*line exprs_asyncgen.go:450:2*/ {
+	/*line exprs_asyncgen.go:455:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -463,7 +468,7 @@ resume2:
 	}
 	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	/*line exprs_asyncgen.go:466:2*/ {
+	/*line exprs_asyncgen.go:471:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -475,7 +480,7 @@ resume3:
 	/*line exprs.go:67:2*/ m.log.Add(fmt.Sprint(pair(v2)))
 	/*line exprs.go:68:9*/ m.fut4 = failing(m.n + 1)
 resume4:
-	/*line exprs_asyncgen.go:478:2*/ {
+	/*line exprs_asyncgen.go:483:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -485,7 +490,7 @@ resume4:
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	/*line exprs_asyncgen.go:488:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:493:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
@@ -506,6 +511,11 @@ func (m *ResultsFuture) Cancel() {
 		runtime.Cancel(m.fut4)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ResultsFuture) init(log *Log, n int) {
+	*m = ResultsFuture{log: log, n: n}
 }
 
 // NoResultFuture is the future state machine of noResult; NoResult returns one.
@@ -547,7 +557,7 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	/*line exprs_asyncgen.go:550:2*/ {
+	/*line exprs_asyncgen.go:560:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -562,7 +572,7 @@ resume1:
 	}
 	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	/*line exprs_asyncgen.go:565:2*/ {
+	/*line exprs_asyncgen.go:575:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -572,7 +582,7 @@ resume2:
 	}
 	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	/*line exprs_asyncgen.go:575:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:585:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
 }
 
@@ -589,6 +599,11 @@ func (m *NoResultFuture) Cancel() {
 		runtime.Cancel(m.fut1)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *NoResultFuture) init(log *Log) {
+	*m = NoResultFuture{log: log}
 }
 
 // ShadowFuture is the future state machine of shadow; Shadow returns one.
@@ -656,7 +671,7 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line exprs.go:87:3*/ m.x1 = m.x * 2
 	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	/*line exprs_asyncgen.go:659:2*/ {
+	/*line exprs_asyncgen.go:674:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -673,7 +688,7 @@ resume1:
 	}
 	/*line exprs.go:92:32*/ m.fut2 = ready(m.x2)
 resume2:
-	/*line exprs_asyncgen.go:676:2*/ {
+	/*line exprs_asyncgen.go:691:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -686,7 +701,7 @@ resume2:
 ifDone3:
 	/*line exprs.go:94:22*/ m.fut4 = ready(shadowK * 2)
 resume3:
-	/*line exprs_asyncgen.go:689:2*/ {
+	/*line exprs_asyncgen.go:704:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -705,7 +720,7 @@ forCond6:
 	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.i)
 	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	/*line exprs_asyncgen.go:708:2*/ {
+	/*line exprs_asyncgen.go:723:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -720,7 +735,7 @@ resume4:
 forDone9:
 	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:723:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:738:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -741,4 +756,9 @@ func (m *ShadowFuture) Cancel() {
 		runtime.Cancel(m.fut5)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ShadowFuture) init(log *Log, n int) {
+	*m = ShadowFuture{log: log, n: n}
 }

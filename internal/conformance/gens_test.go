@@ -93,13 +93,6 @@ func TestSieve(t *testing.T) {
 	}
 }
 
-func tree(lo, hi int) *Tree {
-	if lo > hi {
-		return nil
-	}
-	mid := (lo + hi) / 2
-	return &Tree{Left: tree(lo, mid-1), V: mid, Right: tree(mid+1, hi)}
-}
 
 func TestWalk(t *testing.T) {
 	tr := tree(1, 20)

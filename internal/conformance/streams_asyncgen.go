@@ -245,6 +245,11 @@ func (m *SumStreamFuture) Cancel() {
 	m.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int) {
+	*m = SumStreamFuture{log: log, s: s, limit: limit}
+}
+
 // DoubledStream is the stream state machine of doubled; Doubled returns one.
 // It must not be copied once used.
 type DoubledStream struct {
@@ -304,7 +309,7 @@ func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 run
 rangeLoop1:
 
 resume1:
-	/*line streams_asyncgen.go:307:2*/ {
+	/*line streams_asyncgen.go:312:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -322,7 +327,7 @@ resume1:
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
-	/*line streams_asyncgen.go:325:2*/ {
+	/*line streams_asyncgen.go:330:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -344,7 +349,7 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:347:2*/ v1 = !m.closing
+	/*line streams_asyncgen.go:352:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone8
 	}
@@ -356,7 +361,7 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:359:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:364:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -413,7 +418,6 @@ type GatedStream struct {
 	self    *GatedStream // set at the first poll: detects a moved machine
 	log     *Log
 	g       *Gate
-	fut     *Gate
 	defers  []func() // pending defers, run last first
 	closing bool     // Close resumed the body: yield returns false
 }
@@ -463,19 +467,17 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:466:2*/
+	/*line streams_asyncgen.go:470:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
-	/*line streams.go:58:8*/ m.fut = m.g
 resume2:
-	/*line streams_asyncgen.go:472:2*/ {
-		v, ok := m.fut.Poll(cx)
+	/*line streams_asyncgen.go:475:2*/ {
+		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, runtime.Pending
 		}
-		m.fut = nil
 		v1 = v
 	}
 	/*line streams.go:58:2*/ {
@@ -487,8 +489,8 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:490:2*/
-	/*line streams_asyncgen.go:491:2*/
+	/*line streams_asyncgen.go:492:2*/
+	/*line streams_asyncgen.go:493:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
@@ -508,7 +510,7 @@ func (m *GatedStream) Close() {
 	}
 	switch m.state {
 	case 2:
-		runtime.Cancel(m.fut)
+		runtime.Cancel(m.g)
 		m.state = runtime.StateCancelled
 		runtime.RunDefers(&m.defers)
 		return

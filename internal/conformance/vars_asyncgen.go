@@ -123,6 +123,11 @@ func (m *PointersFuture) Cancel() {
 	m.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *PointersFuture) init(log *Log, n int) {
+	*m = PointersFuture{log: log, n: n}
+}
+
 // ClosuresFuture is the future state machine of closures; Closures returns one.
 // It must not be copied once used.
 type ClosuresFuture struct {
@@ -191,7 +196,7 @@ forCond1:
 	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
 	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	/*line vars_asyncgen.go:194:2*/ {
+	/*line vars_asyncgen.go:199:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -225,7 +230,7 @@ rangeLoop6:
 	}(m.v, m.j))
 	/*line vars.go:43:3*/ m.fut2 = ready(0)
 resume2:
-	/*line vars_asyncgen.go:228:2*/ {
+	/*line vars_asyncgen.go:233:2*/ {
 		_, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -256,7 +261,7 @@ forCond11:
 	}
 	/*line vars.go:56:3*/ m.fut3 = ready(m.bump())
 resume3:
-	/*line vars_asyncgen.go:259:2*/ {
+	/*line vars_asyncgen.go:264:2*/ {
 		_, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -268,7 +273,7 @@ resume3:
 	goto forCond11
 forDone14:
 	m.result0 = m.total + m.counter
-	/*line vars_asyncgen.go:271:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:276:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -287,6 +292,11 @@ func (m *ClosuresFuture) Cancel() {
 		runtime.Cancel(m.fut3)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *ClosuresFuture) init(log *Log, n int) {
+	*m = ClosuresFuture{log: log, n: n}
 }
 
 // StackPushAllFuture is the future state machine of pushAll; PushAll returns one.
@@ -338,7 +348,7 @@ rangeLoop1:
 	/*line vars.go:68:9*/ m.v = m.xs[m.i]
 	/*line vars.go:69:10*/ m.fut = ready(m.v)
 resume1:
-	/*line vars_asyncgen.go:341:2*/ {
+	/*line vars_asyncgen.go:351:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -353,7 +363,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:356:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:366:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -368,6 +378,11 @@ func (m *StackPushAllFuture[T]) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
+	*m = StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
 
 // MapAsyncFuture is the future state machine of mapAsync; MapAsync returns one.
@@ -420,7 +435,7 @@ rangeLoop1:
 	/*line vars.go:78:9*/ x = m.xs1[m.i]
 	/*line vars.go:79:21*/ m.fut = m.f(x)
 resume1:
-	/*line vars_asyncgen.go:423:2*/ {
+	/*line vars_asyncgen.go:438:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -434,7 +449,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line vars_asyncgen.go:437:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:452:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -449,6 +464,11 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
+	*m = MapAsyncFuture[T, U]{xs: xs, f: f}
 }
 
 // ClientGetFuture is the future state machine of get; Get returns one.
@@ -491,7 +511,7 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	/*line vars_asyncgen.go:494:2*/ {
+	/*line vars_asyncgen.go:514:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -506,7 +526,7 @@ resume1:
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	/*line vars_asyncgen.go:509:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:529:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -523,6 +543,11 @@ func (m *ClientGetFuture) Cancel() {
 	m.state = runtime.StateCancelled
 }
 
+// init constructs the machine in place (a parent holds it by value).
+func (m *ClientGetFuture) init(c *Client, key string) {
+	*m = ClientGetFuture{c: c, key: key}
+}
+
 // NestedFuture is the future state machine of nested; Nested returns one.
 // It must not be copied once used.
 type NestedFuture struct {
@@ -533,10 +558,10 @@ type NestedFuture struct {
 	c       *Client
 	result0 string
 	s       string
-	fut     *ClientGetFuture
+	fut     ClientGetFuture
 	sum     int
-	fut1    *SumFuture
-	fut2    *MapAsyncFuture[int, string]
+	fut1    SumFuture
+	fut2    MapAsyncFuture[int, string]
 }
 
 // Nested returns a future that runs nested one step at a time.
@@ -568,15 +593,15 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 		m.state = state
 		runtime.BadPoll("Nested", state)
 	}
-	/*line vars.go:98:12*/ m.fut = m.c.Get("abc")
+	/*line vars.go:98:12*/ m.fut.init(m.c, "abc")
 resume1:
-	/*line vars_asyncgen.go:573:2*/ {
+	/*line vars_asyncgen.go:598:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
 			return "", false
 		}
-		m.fut = nil
+		m.fut = ClientGetFuture{}
 		m.s, err = v.Value, v.Err
 	}
 	/*line vars.go:99:2*/ m.log.Add(m.s)
@@ -584,33 +609,33 @@ resume1:
 		m.result0 = "error"
 		goto exit
 	}
-	/*line vars.go:103:9*/ m.fut1 = Sum(m.log, []int{1, 2}, 1)
+	/*line vars.go:103:9*/ m.fut1.init(m.log, []int{1, 2}, 1)
 resume2:
-	/*line vars_asyncgen.go:589:2*/ {
+	/*line vars_asyncgen.go:614:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
 			return "", false
 		}
-		m.fut1 = nil
+		m.fut1 = SumFuture{}
 		m.sum = v
 	}
-	/*line vars.go:104:8*/ m.fut2 = MapAsync([]int{1, 2, 3}, func(x int) runtime.Future[string] {
+	/*line vars.go:104:8*/ m.fut2.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
 		return ready(fmt.Sprint(x * x))
 	})
 resume3:
-	/*line vars_asyncgen.go:602:2*/ {
+	/*line vars_asyncgen.go:627:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 3
 			return "", false
 		}
-		m.fut2 = nil
+		m.fut2 = MapAsyncFuture[int, string]{}
 		vs = v
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:613:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:638:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -622,11 +647,16 @@ func (m *NestedFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		m.fut.Cancel()
 	case 2:
-		runtime.Cancel(m.fut1)
+		m.fut1.Cancel()
 	case 3:
-		runtime.Cancel(m.fut2)
+		m.fut2.Cancel()
 	}
 	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *NestedFuture) init(log *Log, c *Client) {
+	*m = NestedFuture{log: log, c: c}
 }
