@@ -215,3 +215,173 @@ func (fn *Func) Live() *Liveness {
 	}
 	return lv
 }
+
+// blockEffects returns, in order, the uses and definitions of each point of
+// b: the resume header, each statement, the terminator.
+func (fn *Func) blockPoints(b *Block) (points [][2][]*Var) {
+	add := func(n ast.Node) {
+		var u, d []*Var
+		fn.refs(n, func(v *Var) { u = append(u, v) }, func(v *Var) { d = append(d, v) })
+		points = append(points, [2][]*Var{u, d})
+	}
+	if b.Resume != nil {
+		var u, d []*Var
+		if b.Resume.Slot != nil {
+			u = append(u, b.Resume.Slot)
+		}
+		for _, x := range b.Resume.Dest {
+			if x == nil {
+				continue
+			}
+			if id, ok := x.(*ast.Ident); ok {
+				if v := fn.Temps[id]; v != nil {
+					d = append(d, v)
+					continue
+				}
+				if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok && fn.VarOf[obj] != nil {
+					d = append(d, fn.VarOf[obj])
+					continue
+				}
+			}
+			fn.refs(x, func(v *Var) { u = append(u, v) }, func(*Var) {})
+		}
+		points = append(points, [2][]*Var{u, d})
+	}
+	for _, s := range b.Stmts {
+		add(s)
+	}
+	switch t := b.Term.(type) {
+	case *If:
+		add(t.Cond)
+	case *Dispatch:
+		add(t.Stmt)
+	case *Suspend:
+		var u, d []*Var
+		if t.Arg != nil {
+			fn.refs(t.Arg, func(v *Var) { u = append(u, v) }, func(*Var) {})
+			if t.Slot != nil {
+				d = append(d, t.Slot)
+			}
+		}
+		points = append(points, [2][]*Var{u, d})
+	}
+	if b == fn.Exit {
+		points = append(points, [2][]*Var{fn.Results, nil})
+	}
+	return points
+}
+
+// Interference returns the pairs of variables that are live at the same
+// time: a variable interferes with every variable live where it is
+// defined. Variables that do not interfere may share storage.
+func (fn *Func) Interference(lv *Liveness) map[*Var]map[*Var]bool {
+	g := map[*Var]map[*Var]bool{}
+	link := func(a, b *Var) {
+		if a == b {
+			return
+		}
+		if g[a] == nil {
+			g[a] = map[*Var]bool{}
+		}
+		if g[b] == nil {
+			g[b] = map[*Var]bool{}
+		}
+		g[a][b], g[b][a] = true, true
+	}
+	for _, b := range fn.Blocks {
+		live := varSet{}
+		for v := range lv.Out[b] {
+			live[v] = true
+		}
+		points := fn.blockPoints(b)
+		for i := len(points) - 1; i >= 0; i-- {
+			uses, defs := points[i][0], points[i][1]
+			for _, d := range defs {
+				for v := range live {
+					link(d, v)
+				}
+			}
+			for _, d := range defs {
+				delete(live, d)
+			}
+			for _, u := range uses {
+				live[u] = true
+			}
+		}
+		// Everything live on entry is live together.
+		var in []*Var
+		for v := range lv.In[b] {
+			in = append(in, v)
+		}
+		for i := range in {
+			for j := i + 1; j < len(in); j++ {
+				link(in[i], in[j])
+			}
+		}
+	}
+	return g
+}
+
+// Clears returns, for each suspension block, the variables that may still
+// hold a value there but are dead from that suspension on, so their
+// storage can be cleared for the garbage collector. clearable selects the
+// variables to consider.
+func (fn *Func) Clears(lv *Liveness, clearable func(*Var) bool) map[*Block][]*Var {
+	in := map[*Block]varSet{}
+	out := map[*Block]varSet{}
+	clears := map[*Block][]*Var{}
+	for _, b := range fn.Blocks {
+		in[b], out[b] = varSet{}, varSet{}
+	}
+	for _, v := range fn.Vars {
+		if v.Kind == VParam && clearable(v) {
+			in[fn.Blocks[0]][v] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			h := varSet{}
+			for v := range in[b] {
+				h[v] = true
+			}
+			for _, p := range b.Preds {
+				for v := range out[p] {
+					h[v] = true
+				}
+			}
+			for _, pt := range fn.blockPoints(b) {
+				for _, d := range pt[1] {
+					if clearable(d) {
+						h[d] = true
+					}
+				}
+			}
+			var cl []*Var
+			if s, ok := b.Term.(*Suspend); ok {
+				across := map[*Var]bool{}
+				for _, v := range lv.Across[b] {
+					across[v] = true
+				}
+				for _, v := range fn.Vars {
+					if h[v] && !across[v] && v != s.Slot {
+						cl = append(cl, v)
+						delete(h, v)
+					}
+				}
+				clears[b] = cl
+			}
+			if len(h) != len(out[b]) {
+				changed = true
+			} else {
+				for v := range h {
+					if !out[b][v] {
+						changed = true
+					}
+				}
+			}
+			out[b] = h
+		}
+	}
+	return clears
+}

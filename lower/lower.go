@@ -120,6 +120,11 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 			}
 			continue
 		}
+		for _, d := range f.dirs {
+			if e := g.emitters[d]; e != nil {
+				out.Explain = append(out.Explain, e.explain(g.machineSize))
+			}
+		}
 		src, ok := g.generateFile(f.file, f.dirs)
 		if ok {
 			out.Write[twin] = src
@@ -319,6 +324,16 @@ func (g *generator) prepare(dirs []*directive) {
 	g.planInline(dirs)
 }
 
+// machineSize returns the size of d's machine, children inline included.
+func (g *generator) machineSize(d *directive) int64 {
+	e := g.emitters[d]
+	if e == nil {
+		return 0
+	}
+	_, sz := e.fieldSizes(g.machineSize)
+	return layout(sz)
+}
+
 // ctorKey names a constructor: NAME, or Recv.NAME for a method.
 func ctorKey(d *directive) string {
 	if d.sig.Recv() != nil {
@@ -420,6 +435,11 @@ func (g *generator) planInline(dirs []*directive) {
 	for _, d := range dirs {
 		if color[d] == white {
 			visit(d)
+		}
+	}
+	for _, d := range dirs {
+		if e := g.emitters[d]; e != nil {
+			e.layoutFields()
 		}
 	}
 }

@@ -52,6 +52,10 @@ type emitter struct {
 	inline     map[*ir.Suspend]*directive
 	candidates map[*ir.Suspend]*directive
 	inlineSlot map[*ir.Var]bool
+	fieldNames map[string]bool
+	live       *ir.Liveness
+	shared     map[*ir.Var]bool        // variables sharing a field with others
+	clears     map[*ir.Block][]*ir.Var // dead references cleared at each suspension
 }
 
 func (e *emitter) errorf(pos token.Pos, format string, args ...any) {

@@ -32,7 +32,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	d.used = usedNames(d.decl)
 	e := &emitter{
 		fn: fn, d: d, info: g.info, fset: g.fset, pkg: g.pkg.Types,
-		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{},
+		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{}, shared: map[*ir.Var]bool{},
 		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
 		typeName: machineTypeName(d, recvName),
 	}
@@ -131,16 +131,12 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		e.fClosing = pick("closing", fieldNames)
 	}
 	for _, v := range fn.Vars {
-		base := v.Name
-		if v.Kind == ir.VResult && (v.Obj == nil || v.Obj.Name() == "") {
-			base = "result" + strings.TrimPrefix(v.Name, "r")
-		}
 		if e.store[v] == sLocal {
-			e.names[v] = pick(base, pollNames)
-		} else {
-			e.names[v] = pick(base, fieldNames)
+			e.names[v] = pick(baseName(v), pollNames)
 		}
 	}
+	e.fieldNames = fieldNames
+	e.live = lv
 	// Hoisted local types and constants.
 	for _, gd := range fn.LocalTypes {
 		for _, spec := range gd.Specs {
@@ -163,6 +159,109 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		}
 	}
 	return e
+}
+
+func baseName(v *ir.Var) string {
+	if v.Kind == ir.VResult && (v.Obj == nil || v.Obj.Name() == "") {
+		return "result" + strings.TrimPrefix(v.Name, "r")
+	}
+	return v.Name
+}
+
+// layoutFields names the machine's fields once the package's plan is known
+// (which awaits hold their child inline). Variables of identical type whose
+// live ranges never overlap share one field; the others get their own. It
+// also decides which dead references each suspension clears.
+func (e *emitter) layoutFields() {
+	fn := e.fn
+	pick := func(base string) string {
+		name := base
+		for i := 1; e.fieldNames[name]; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		e.fieldNames[name] = true
+		return name
+	}
+	interf := fn.Interference(e.live)
+	type group struct {
+		name    string
+		typ     types.Type
+		members []*ir.Var
+	}
+	var groups []*group
+	shareable := func(v *ir.Var) bool {
+		return e.store[v] == sField && (v.Kind == ir.VLocal || v.Kind == ir.VTemp) && !v.AddrTaken
+	}
+	for _, v := range fn.Vars {
+		switch e.store[v] {
+		case sLocal:
+			continue
+		case sBoxed:
+			e.names[v] = pick(baseName(v))
+			continue
+		}
+		if !shareable(v) {
+			e.names[v] = pick(baseName(v))
+			continue
+		}
+		t := e.slotType(v)
+		var joined *group
+		for _, g := range groups {
+			if !types.Identical(g.typ, t) {
+				continue
+			}
+			ok := true
+			for _, m := range g.members {
+				if interf[v][m] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				joined = g
+				break
+			}
+		}
+		if joined == nil {
+			joined = &group{name: pick(baseName(v)), typ: t}
+			groups = append(groups, joined)
+		}
+		joined.members = append(joined.members, v)
+		e.names[v] = joined.name
+		if len(joined.members) > 1 {
+			e.shared[v] = true
+		}
+	}
+	// Dead references cleared at each suspension, by field.
+	slotTemp := map[*ir.Var]bool{}
+	for _, b := range fn.Suspends {
+		if s := b.Term.(*ir.Suspend); s.Slot != nil && s.Slot.Kind == ir.VTemp {
+			slotTemp[s.Slot] = true
+		}
+	}
+	clearable := func(v *ir.Var) bool {
+		return e.store[v] == sField && v.Kind != ir.VResult && !v.AddrTaken && !slotTemp[v] &&
+			!e.inlineSlot[v] && isPointerLike(v.Type)
+	}
+	e.clears = map[*ir.Block][]*ir.Var{}
+	for b, vs := range fn.Clears(e.live, clearable) {
+		across := map[string]bool{}
+		for _, v := range e.live.Across[b] {
+			across[e.names[v]] = true
+		}
+		if s := b.Term.(*ir.Suspend); s.Slot != nil {
+			across[e.names[s.Slot]] = true
+		}
+		seen := map[string]bool{}
+		for _, v := range vs {
+			n := e.names[v]
+			if across[n] || seen[n] {
+				continue
+			}
+			seen[n] = true
+			e.clears[b] = append(e.clears[b], v)
+		}
+	}
 }
 
 // pkgNames returns the names declared at package level and the file-level

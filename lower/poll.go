@@ -26,7 +26,14 @@ func (e *emitter) emit(f *jen.File) {
 		jen.Id(e.fState).Int().Comment("0: not started; k > 0: suspended at resume k; runtime.State* otherwise"),
 		jen.Id(e.fSelf).Op("*").Add(e.machineType()).Comment("set at the first poll: detects a moved machine"),
 	)
+	declared := map[string]bool{}
 	for _, v := range fn.Vars {
+		if e.store[v] != sLocal {
+			if declared[e.names[v]] {
+				continue
+			}
+			declared[e.names[v]] = true
+		}
 		switch e.store[v] {
 		case sField:
 			fields = append(fields, jen.Id(e.names[v]).Add(e.typ(e.slotType(v))))
@@ -347,7 +354,7 @@ func walkGotoTargets(fn *ir.Func, b *ir.Block, f func(*ir.Block)) {
 }
 
 // term renders the terminator of b.
-func (e *emitter) term(b *ir.Block) []jen.Code {
+func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 	next := e.next[b]
 	switch t := b.Term.(type) {
 	case *ir.Jump:
@@ -372,6 +379,25 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 		return []jen.Code{e.gotoBlock(e.fn.Exit)}
 	case *ir.Suspend:
 		var out []jen.Code
+		// References dead from here on are dropped for the garbage
+		// collector, once what the suspension evaluates has been evaluated.
+		defer func() {
+			var clears []jen.Code
+			for _, v := range e.clears[b] {
+				clears = append(clears, jen.Add(e.varRef(v)).Op("=").Add(e.zero(v.Type)))
+			}
+			if len(clears) == 0 {
+				return
+			}
+			n := len(out)
+			if t.Resume != next {
+				n-- // before the jump to the resume point
+			}
+			if t.Kind == ir.SYield {
+				return // cleared inside the yield's block
+			}
+			res = append(append(append([]jen.Code{}, out[:n]...), clears...), out[n:]...)
+		}()
 		switch t.Kind {
 		case ir.SAwait, ir.STryAwait:
 			if e.fn.Kind == ir.Stream {
@@ -405,12 +431,16 @@ func (e *emitter) term(b *ir.Block) []jen.Code {
 			if e.fn.Kind == ir.Stream {
 				second = jen.Qual(rt, "Yielded")
 			}
-			out = append(out, e.at(t.Pos, []jen.Code{jen.Block(
-				jen.Id("v").Op(":=").Add(e.expr(t.Arg)),
+			inner := []jen.Code{jen.Id("v").Op(":=").Add(e.expr(t.Arg))}
+			for _, v := range e.clears[b] {
+				inner = append(inner, jen.Add(e.varRef(v)).Op("=").Add(e.zero(v.Type)))
+			}
+			inner = append(inner,
 				e.closingCheck("yielded"),
 				e.field(e.fState).Op("=").Lit(t.State),
 				jen.Return(jen.Id("v"), second),
-			)})...)
+			)
+			out = append(out, e.at(t.Pos, []jen.Code{jen.Block(inner...)})...)
 			return out
 		}
 		if t.Resume != next {

@@ -58,8 +58,9 @@ rangeLoop1:
 	}
 	/*line basic.go:12:6*/ m.i, x = m.i2, m.xs1[m.i2]
 	/*line basic.go:13:8*/ m.fut = After(m.delay, x*2)
+	m.xs = nil
 resume1:
-	/*line basic_asyncgen.go:62:2*/ {
+	/*line basic_asyncgen.go:63:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -78,7 +79,7 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.total
-	/*line basic_asyncgen.go:81:2*/ m.state = runtime.StateDone
+	/*line basic_asyncgen.go:82:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

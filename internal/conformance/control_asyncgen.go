@@ -23,8 +23,6 @@ type IfChainFuture struct {
 	x       int
 	fut     runtime.Future[int]
 	y       int
-	fut1    runtime.Future[int]
-	fut2    runtime.Future[int]
 }
 
 // IfChain returns a future that runs ifChain one step at a time.
@@ -58,7 +56,7 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:15:10*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:61:2*/ {
+	/*line control_asyncgen.go:59:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -74,15 +72,15 @@ resume1:
 	m.result0 = "neg"
 	goto exit
 ifElse3:
-	/*line control.go:18:17*/ m.fut1 = ready(m.x * 2)
+	/*line control.go:18:17*/ m.fut = ready(m.x * 2)
 resume2:
-	/*line control_asyncgen.go:79:2*/ {
-		v, ok := m.fut1.Poll(cx)
+	/*line control_asyncgen.go:77:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return "", false
 		}
-		m.fut1 = nil
+		m.fut = nil
 		m.y = v
 	}
 	/*line control.go:18:46*/ if !(m.y == 0) {
@@ -98,15 +96,15 @@ ifElse7:
 	if !cond {
 		goto condDone10
 	}
-	/*line control.go:20:22*/ m.fut2 = ready(m.x)
+	/*line control.go:20:22*/ m.fut = ready(m.x)
 resume3:
-	/*line control_asyncgen.go:103:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line control_asyncgen.go:101:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return "", false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v1 = v
 	}
 	cond = v1 > 20
@@ -123,7 +121,7 @@ ifElse13:
 	}
 	goto ifDone8
 exit:
-	/*line control_asyncgen.go:126:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:124:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -137,9 +135,9 @@ func (m *IfChainFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -161,12 +159,7 @@ type ForFormsFuture struct {
 	total   int
 	i       int
 	fut     runtime.Future[int]
-	fut2    runtime.Future[int]
-	j       int
-	fut3    runtime.Future[int]
-	fut5    runtime.Future[int]
 	k       int
-	fut7    runtime.Future[int]
 }
 
 // ForForms returns a future that runs forForms one step at a time.
@@ -209,7 +202,7 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:212:2*/ {
+	/*line control_asyncgen.go:205:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -223,52 +216,52 @@ resume1:
 	}
 	/*line control.go:33:3*/ m.total += m.i
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
-	/*line control.go:32:48*/ m.fut2 = ready(1)
+	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:228:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line control_asyncgen.go:221:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v11 = v
 	}
 	/*line control.go:32:43*/ m.i += v11
 	goto forCond1
 forDone4:
-	/*line control.go:36:2*/ m.j = 0
+	/*line control.go:36:2*/ m.i = 0
 forCond7:
-	/*line control.go:37:6*/ if !(m.j < m.n) {
+	/*line control.go:37:6*/ if !(m.i < m.n) {
 		goto forDone10
 	}
-	/*line control.go:38:7*/ m.fut3 = ready(m.j + 2)
+	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
-	/*line control_asyncgen.go:247:2*/ {
-		v, ok := m.fut3.Poll(cx)
+	/*line control_asyncgen.go:240:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut3 = nil
-		m.j = v
+		m.fut = nil
+		m.i = v
 	}
-	/*line control.go:39:3*/ m.log.Add(fmt.Sprint("b", m.j))
+	/*line control.go:39:3*/ m.log.Add(fmt.Sprint("b", m.i))
 	goto forCond7
 forDone10:
 
 forCond12:
 
 	/*line control.go:42:6*/
-	m.fut5 = ready(m.j)
+	m.fut = ready(m.i)
 resume4:
-	/*line control_asyncgen.go:265:2*/ {
-		v, ok := m.fut5.Poll(cx)
+	/*line control_asyncgen.go:258:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
 			return 0, false
 		}
-		m.fut5 = nil
+		m.fut = nil
 		v4 = v
 	}
 	if !(v4 > 3*m.n) {
@@ -283,15 +276,15 @@ forCond19:
 	/*line control.go:49:3*/ if m.k%3 == 0 {
 		goto forPost21
 	}
-	/*line control.go:52:12*/ m.fut7 = ready(m.k)
+	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:288:2*/ {
-		v, ok := m.fut7.Poll(cx)
+	/*line control_asyncgen.go:281:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
 			return 0, false
 		}
-		m.fut7 = nil
+		m.fut = nil
 		v6 = v
 	}
 	/*line control.go:52:3*/ m.total += v6
@@ -299,14 +292,14 @@ forPost21:
 	/*line control.go:48:21*/ m.k--
 	goto forCond19
 forDone22:
-	/*line control.go:54:2*/ m.log.Add(fmt.Sprint("k", m.k, "j", m.j))
+	/*line control.go:54:2*/ m.log.Add(fmt.Sprint("k", m.k, "j", m.i))
 	m.result0 = m.total
 	goto exit
 ifDone18:
-	/*line control.go:45:3*/ m.j++
+	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:309:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:302:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -320,13 +313,13 @@ func (m *ForFormsFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut3)
+		runtime.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut5)
+		runtime.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut7)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -354,30 +347,14 @@ type RangesFuture struct {
 	i2      int
 	i       int
 	fut     runtime.Future[int]
-	i4      int
-	i1      int
 	fut6    runtime.Future[string]
 	xs7     [3]string
-	i8      int
-	fut10   runtime.Future[string]
 	p       *[3]string
 	xs11    *[3]string
-	i12     int
-	i3      int
 	v       string
-	fut14   runtime.Future[int]
-	str     string
-	i15     int
-	w       int
-	i5      int
+	i1      int
 	r       rune
-	fut18   runtime.Future[int]
 	ch19    chan int
-	fut22   runtime.Future[int]
-	n23     int
-	i24     int
-	fut26   runtime.Future[int]
-	fut28   runtime.Future[int]
 }
 
 // Ranges returns a future that runs ranges one step at a time.
@@ -443,8 +420,9 @@ rangeLoop1:
 	}
 	/*line control.go:61:6*/ m.i, x = m.i2, m.xs1[m.i2]
 	/*line control.go:62:12*/ m.fut = ready(x)
+	m.xs = nil
 resume1:
-	/*line control_asyncgen.go:447:2*/ {
+	/*line control_asyncgen.go:425:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -457,16 +435,18 @@ resume1:
 	m.i2++
 	goto rangeLoop1
 rangeDone4:
-	m.i4 = 0
+	m.i2 = 0
 rangeLoop6:
-	if !(m.i4 < len(m.arr)) {
+	if !(m.i2 < len(m.arr)) {
 		goto rangeDone9
 	}
-	/*line control.go:64:6*/ m.i1 = m.i4
-	/*line control.go:65:3*/ m.arr[m.i1] += "!"
+	/*line control.go:64:6*/ m.i = m.i2
+	/*line control.go:65:3*/ m.arr[m.i] += "!"
 	/*line control.go:66:20*/ m.fut6 = ready("?")
+	m.xs = nil
+	m.xs1 = nil
 resume2:
-	/*line control_asyncgen.go:469:2*/ {
+	/*line control_asyncgen.go:449:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -475,77 +455,88 @@ resume2:
 		m.fut6 = nil
 		v5 = v
 	}
-	/*line control.go:66:3*/ m.log.Add(m.arr[m.i1] + v5)
-	m.i4++
+	/*line control.go:66:3*/ m.log.Add(m.arr[m.i] + v5)
+	m.i2++
 	goto rangeLoop6
 rangeDone9:
 	m.xs7 = m.arr
-	m.i8 = 0
+	m.i2 = 0
 rangeLoop11:
-	if !(m.i8 < len(m.xs7)) {
+	if !(m.i2 < len(m.xs7)) {
 		goto rangeDone14
 	}
-	/*line control.go:68:9*/ v1 = m.xs7[m.i8]
-	/*line control.go:69:11*/ m.fut10 = ready(v1)
+	/*line control.go:68:9*/ v1 = m.xs7[m.i2]
+	/*line control.go:69:11*/ m.fut6 = ready(v1)
+	m.xs = nil
+	m.xs1 = nil
 resume3:
-	/*line control_asyncgen.go:491:2*/ {
-		v, ok := m.fut10.Poll(cx)
+	/*line control_asyncgen.go:473:2*/ {
+		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut10 = nil
+		m.fut6 = nil
 		v9 = v
 	}
 	/*line control.go:69:3*/ m.log.Add(v9)
-	m.i8++
+	m.i2++
 	goto rangeLoop11
 rangeDone14:
 	/*line control.go:71:2*/ m.p = &m.arr
 	m.xs11 = m.p
-	m.i12 = 0
+	m.i2 = 0
 rangeLoop16:
-	if !(m.i12 < len(m.xs11)) {
+	if !(m.i2 < len(m.xs11)) {
 		goto rangeDone19
 	}
-	/*line control.go:72:6*/ m.i3, m.v = m.i12, m.xs11[m.i12]
-	/*line control.go:73:3*/ m.p[(m.i3+1)%3] = "changed"
-	/*line control.go:74:28*/ m.fut14 = ready(0)
+	/*line control.go:72:6*/ m.i, m.v = m.i2, m.xs11[m.i2]
+	/*line control.go:73:3*/ m.p[(m.i+1)%3] = "changed"
+	/*line control.go:74:28*/ m.fut = ready(0)
+	m.xs = nil
+	m.xs1 = nil
+	m.xs7 = [3]string{}
 resume4:
-	/*line control_asyncgen.go:515:2*/ {
-		v, ok := m.fut14.Poll(cx)
+	/*line control_asyncgen.go:500:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
 			return 0, false
 		}
-		m.fut14 = nil
+		m.fut = nil
 		v13 = v
 	}
-	/*line control.go:74:3*/ m.log.Add(fmt.Sprint(m.i3, m.v, v13))
-	m.i12++
+	/*line control.go:74:3*/ m.log.Add(fmt.Sprint(m.i, m.v, v13))
+	m.i2++
 	goto rangeLoop16
 rangeDone19:
-	m.str = m.s
-	m.i15 = 0
+	m.v = m.s
+	m.i2 = 0
 rangeLoop21:
-	if !(m.i15 < len(m.str)) {
+	if !(m.i2 < len(m.v)) {
 		goto rangeDone24
 	}
-	r16, m.w = utf8.DecodeRuneInString(m.str[m.i15:])
-	/*line control.go:76:6*/ m.i5, m.r = m.i15, r16
-	/*line control.go:77:36*/ m.fut18 = ready(1)
+	r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
+	/*line control.go:76:6*/ m.i1, m.r = m.i2, r16
+	/*line control.go:77:36*/ m.fut = ready(1)
+	m.xs = nil
+	m.s = ""
+	m.xs1 = nil
+	m.xs7 = [3]string{}
+	m.p = nil
+	m.xs11 = nil
 resume5:
-	/*line control_asyncgen.go:538:2*/ {
-		v, ok := m.fut18.Poll(cx)
+	/*line control_asyncgen.go:529:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
 			return 0, false
 		}
-		m.fut18 = nil
+		m.fut = nil
 		v17 = v
 	}
-	/*line control.go:77:3*/ m.log.Add(fmt.Sprint(m.i5, string(m.r), v17))
-	m.i15 += m.w
+	/*line control.go:77:3*/ m.log.Add(fmt.Sprint(m.i1, string(m.r), v17))
+	m.i2 += m.i
 	goto rangeLoop21
 rangeDone24:
 	m.ch19 = m.ch
@@ -555,51 +546,77 @@ rangeLoop26:
 		goto rangeDone29
 	}
 	/*line control.go:79:6*/ v2 = v20
-	/*line control.go:80:12*/ m.fut22 = ready(v2)
+	/*line control.go:80:12*/ m.fut = ready(v2)
+	m.xs = nil
+	m.s = ""
+	m.ch = nil
+	m.xs1 = nil
+	m.xs7 = [3]string{}
+	m.p = nil
+	m.xs11 = nil
+	m.v = ""
 resume6:
-	/*line control_asyncgen.go:560:2*/ {
-		v, ok := m.fut22.Poll(cx)
+	/*line control_asyncgen.go:559:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
 			return 0, false
 		}
-		m.fut22 = nil
+		m.fut = nil
 		v21 = v
 	}
 	/*line control.go:80:3*/ m.total += v21
 	goto rangeLoop26
 rangeDone29:
-	m.n23 = m.n
-	m.i24 = 0
+	m.i2 = m.n
+	m.i = 0
 rangeLoop31:
-	if !(m.i24 < m.n23) {
+	if !(m.i < m.i2) {
 		goto rangeDone34
 	}
-	/*line control.go:82:6*/ i = m.i24
-	/*line control.go:83:12*/ m.fut26 = ready(i)
+	/*line control.go:82:6*/ i = m.i
+	/*line control.go:83:12*/ m.fut = ready(i)
+	m.xs = nil
+	m.s = ""
+	m.ch = nil
+	m.xs1 = nil
+	m.xs7 = [3]string{}
+	m.p = nil
+	m.xs11 = nil
+	m.v = ""
+	m.ch19 = nil
 resume7:
-	/*line control_asyncgen.go:581:2*/ {
-		v, ok := m.fut26.Poll(cx)
+	/*line control_asyncgen.go:589:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 7
 			return 0, false
 		}
-		m.fut26 = nil
+		m.fut = nil
 		v25 = v
 	}
 	/*line control.go:83:3*/ m.total += v25
-	m.i24++
+	m.i++
 	goto rangeLoop31
 rangeDone34:
-	/*line control.go:85:12*/ m.fut28 = ready(2)
+	/*line control.go:85:12*/ m.fut = ready(2)
+	m.xs = nil
+	m.s = ""
+	m.ch = nil
+	m.xs1 = nil
+	m.xs7 = [3]string{}
+	m.p = nil
+	m.xs11 = nil
+	m.v = ""
+	m.ch19 = nil
 resume8:
-	/*line control_asyncgen.go:596:2*/ {
-		v, ok := m.fut28.Poll(cx)
+	/*line control_asyncgen.go:613:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 8
 			return 0, false
 		}
-		m.fut28 = nil
+		m.fut = nil
 		v27 = v
 	}
 	n29 = v27
@@ -613,7 +630,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:616:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:633:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -629,17 +646,17 @@ func (m *RangesFuture) Cancel() {
 	case 2:
 		runtime.Cancel(m.fut6)
 	case 3:
-		runtime.Cancel(m.fut10)
+		runtime.Cancel(m.fut6)
 	case 4:
-		runtime.Cancel(m.fut14)
+		runtime.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut18)
+		runtime.Cancel(m.fut)
 	case 6:
-		runtime.Cancel(m.fut22)
+		runtime.Cancel(m.fut)
 	case 7:
-		runtime.Cancel(m.fut26)
+		runtime.Cancel(m.fut)
 	case 8:
-		runtime.Cancel(m.fut28)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -664,10 +681,6 @@ type MapRangeFuture struct {
 	i       int
 	k       string
 	fut     runtime.Future[int]
-	mp4     map[string]int
-	keys5   []string
-	i6      int
-	fut10   runtime.Future[int]
 }
 
 // MapRange returns a future that runs mapRange one step at a time.
@@ -719,8 +732,9 @@ rangeLoop1:
 	}
 	/*line control.go:94:6*/ m1.k, v1 = k1, v2
 	/*line control.go:95:12*/ m1.fut = ready(v1)
+	m1.log = nil
 resume1:
-	/*line control_asyncgen.go:723:2*/ {
+	/*line control_asyncgen.go:737:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -737,38 +751,40 @@ forPost3:
 	m1.i++
 	goto rangeLoop1
 rangeDone4:
-	m1.mp4 = m1.m
-	m1.keys5 = slices.Collect(maps.Keys(m1.mp4))
-	m1.i6 = 0
+	m1.mp = m1.m
+	m1.keys = slices.Collect(maps.Keys(m1.mp))
+	m1.i = 0
 rangeLoop7:
-	if !(m1.i6 < len(m1.keys5)) {
+	if !(m1.i < len(m1.keys)) {
 		goto rangeDone10
 	}
-	k7 = m1.keys5[m1.i6]
-	_, ok8 = m1.mp4[k7]
+	k7 = m1.keys[m1.i]
+	_, ok8 = m1.mp[k7]
 	if !ok8 {
 		goto forPost9
 	}
 	/*line control.go:100:6*/ k = k7
 	/*line control.go:101:3*/ delete(m1.m, "gone")
-	/*line control.go:102:12*/ m1.fut10 = ready(len(k))
+	/*line control.go:102:12*/ m1.fut = ready(len(k))
+	m1.log = nil
+	m1.k = ""
 resume2:
-	/*line control_asyncgen.go:756:2*/ {
-		v, ok := m1.fut10.Poll(cx)
+	/*line control_asyncgen.go:772:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
 			return 0, false
 		}
-		m1.fut10 = nil
+		m1.fut = nil
 		v9 = v
 	}
 	/*line control.go:102:3*/ m1.total += v9
 forPost9:
-	m1.i6++
+	m1.i++
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:771:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:787:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -782,7 +798,7 @@ func (m1 *MapRangeFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m1.fut)
 	case 2:
-		runtime.Cancel(m1.fut10)
+		runtime.Cancel(m1.fut)
 	}
 	m1.state = runtime.StateCancelled
 }
@@ -795,33 +811,21 @@ func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
 // It must not be copied once used.
 type RangeFuncFuture struct {
-	noCopy    runtime.NoCopy
-	state     int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self      *RangeFuncFuture // set at the first poll: detects a moved machine
-	log       *Log
-	n         int
-	result0   int
-	total     int
-	next      func() (int, bool)
-	stop      func()
-	cleanup   int
-	fut       runtime.Future[int]
-	next1     func() (int, string, bool)
-	stop2     func()
-	cleanup3  int
-	i         int
-	w         string
-	fut7      runtime.Future[int]
-	next8     func() (int, bool)
-	stop9     func()
-	cleanup10 int
-	x         int
-	fut14     runtime.Future[int]
-	next15    func() (int, bool)
-	stop16    func()
-	cleanup17 int
-	fut21     runtime.Future[int]
-	defers    []func() // pending defers, run last first
+	noCopy  runtime.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *RangeFuncFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	result0 int
+	total   int
+	next    func() (int, bool)
+	stop    func()
+	cleanup int
+	fut     runtime.Future[int]
+	next1   func() (int, string, bool)
+	i       int
+	w       string
+	defers  []func() // pending defers, run last first
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
@@ -881,7 +885,7 @@ rangeLoop1:
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:884:2*/ {
+	/*line control_asyncgen.go:888:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -895,97 +899,103 @@ resume1:
 rangeDone4:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.stop()
-	m.next1, m.stop2 = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
-	m.cleanup3 = len(m.defers)
-	m.defers = append(m.defers, m.stop2)
+	m.next1, m.stop = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
+	m.cleanup = len(m.defers)
+	m.defers = append(m.defers, m.stop)
 rangeLoop6:
 	e04, e1, ok5 = m.next1()
 	if !ok5 {
 		goto rangeDone9
 	}
 	/*line control.go:145:6*/ m.i, m.w = e04, e1
-	/*line control.go:146:28*/ m.fut7 = ready(len(m.w))
+	/*line control.go:146:28*/ m.fut = ready(len(m.w))
+	m.next = nil
 resume2:
-	/*line control_asyncgen.go:909:2*/ {
-		v, ok := m.fut7.Poll(cx)
+	/*line control_asyncgen.go:914:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut7 = nil
+		m.fut = nil
 		v6 = v
 	}
 	/*line control.go:146:3*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
 	goto rangeLoop6
 rangeDone9:
-	runtime.PopDefer(&m.defers, m.cleanup3)
-	m.stop2()
-	m.next8, m.stop9 = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup10 = len(m.defers)
-	m.defers = append(m.defers, m.stop9)
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
+	m.next, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.defers)
+	m.defers = append(m.defers, m.stop)
 rangeLoop11:
-	e011, ok12 = m.next8()
+	e011, ok12 = m.next()
 	if !ok12 {
 		goto rangeDone14
 	}
-	/*line control.go:148:6*/ m.x = e011
-	/*line control.go:149:6*/ m.fut14 = ready(m.x)
+	/*line control.go:148:6*/ m.i = e011
+	/*line control.go:149:6*/ m.fut = ready(m.i)
+	m.next1 = nil
+	m.w = ""
 resume3:
-	/*line control_asyncgen.go:934:2*/ {
-		v, ok := m.fut14.Poll(cx)
+	/*line control_asyncgen.go:941:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut14 = nil
+		m.fut = nil
 		v13 = v
 	}
 	if !(v13 == 3) {
 		goto ifDone17
 	}
 rangeDone14:
-	runtime.PopDefer(&m.defers, m.cleanup10)
-	m.stop9()
-	m.next15, m.stop16 = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup17 = len(m.defers)
-	m.defers = append(m.defers, m.stop16)
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
+	m.next, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.defers)
+	m.defers = append(m.defers, m.stop)
 rangeLoop18:
-	e018, ok19 = m.next15()
+	e018, ok19 = m.next()
 	if !ok19 {
 		goto rangeDone21
 	}
 	/*line control.go:154:6*/ x1 = e018
-	/*line control.go:155:6*/ m.fut21 = ready(x1)
+	/*line control.go:155:6*/ m.fut = ready(x1)
+	m.log = nil
+	m.next1 = nil
+	m.w = ""
 resume4:
-	/*line control_asyncgen.go:960:2*/ {
-		v, ok := m.fut21.Poll(cx)
+	/*line control_asyncgen.go:970:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
 			return 0, false
 		}
-		m.fut21 = nil
+		m.fut = nil
 		v20 = v
 	}
 	if !(v20 == 2) {
 		goto ifDone24
 	}
 	m.result0 = m.total
-	runtime.PopDefer(&m.defers, m.cleanup17)
-	m.stop16()
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
 	goto exit
 ifDone24:
 
 	goto rangeLoop18
 rangeDone21:
-	runtime.PopDefer(&m.defers, m.cleanup17)
-	m.stop16()
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
 	m.result0 = -1
 	goto exit
 ifDone17:
-	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.x))
+	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:988:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:998:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1000,11 +1010,11 @@ func (m *RangeFuncFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut7)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut14)
+		runtime.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut21)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
@@ -1044,11 +1054,7 @@ type SwitchesFuture struct {
 	result0 string
 	fut     runtime.Future[int]
 	tag     int
-	fut2    runtime.Future[int]
 	fut4    runtime.Future[bool]
-	fut6    runtime.Future[int]
-	t       int
-	fut9    runtime.Future[int]
 	fut10   runtime.Future[string]
 }
 
@@ -1096,7 +1102,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1099:2*/ {
+	/*line control_asyncgen.go:1105:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1120,7 +1126,7 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1123:2*/ {
+	/*line control_asyncgen.go:1129:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1148,26 +1154,30 @@ switchDone12:
 		goto switchBody28
 	}
 switchBody25:
-	m.t = x7.(int)
-	/*line control.go:188:31*/ m.fut9 = ready(1)
+	m.tag = x7.(int)
+	/*line control.go:188:31*/ m.fut = ready(1)
+	m.log = nil
+	m.v = nil
 resume5:
-	/*line control_asyncgen.go:1154:2*/ {
-		v, ok := m.fut9.Poll(cx)
+	/*line control_asyncgen.go:1162:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
 			return "", false
 		}
-		m.fut9 = nil
+		m.fut = nil
 		v8 = v
 	}
-	m.result0 = fmt.Sprint("int ", m.t+v8)
+	m.result0 = fmt.Sprint("int ", m.tag+v8)
 	goto exit
 switchBody26:
 	t = x7
 	/*line control.go:190:3*/ m.log.Add(fmt.Sprint(t))
 	/*line control.go:191:10*/ m.fut10 = ready("str or error")
+	m.log = nil
+	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1170:2*/ {
+	/*line control_asyncgen.go:1180:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1192,15 +1202,15 @@ switchCase20:
 	/*line control.go:179:3*/ m.log.Add("gt2")
 	goto switchDone12
 switchCase21:
-	/*line control.go:180:27*/ m.fut6 = ready(m.n)
+	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1197:2*/ {
-		v, ok := m.fut6.Poll(cx)
+	/*line control_asyncgen.go:1207:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
 			return "", false
 		}
-		m.fut6 = nil
+		m.fut = nil
 		v5 = v
 	}
 	/*line control.go:180:7*/ if !trace(m.log, "lazy2", v5 > 1) {
@@ -1219,15 +1229,15 @@ switchCase7:
 	if m.tag == 2 {
 		goto switchBody4
 	}
-	/*line control.go:170:7*/ m.fut2 = ready(3)
+	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
-	/*line control_asyncgen.go:1224:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line control_asyncgen.go:1234:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return "", false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v1 = v
 	}
 	if !(m.tag == v1) {
@@ -1241,7 +1251,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1244:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1254:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1255,13 +1265,13 @@ func (m *SwitchesFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	case 3:
 		runtime.Cancel(m.fut4)
 	case 4:
-		runtime.Cancel(m.fut6)
+		runtime.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut9)
+		runtime.Cancel(m.fut)
 	case 6:
 		runtime.Cancel(m.fut10)
 	}
@@ -1292,9 +1302,7 @@ type SelectsFuture struct {
 	recv3   int
 	fut     runtime.Future[chan int]
 	fut7    runtime.Future[int]
-	fut9    runtime.Future[int]
 	recv10  int
-	fut12   runtime.Future[int]
 }
 
 // Selects returns a future that runs selects one step at a time.
@@ -1345,7 +1353,7 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1348:2*/ {
+	/*line control_asyncgen.go:1356:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1371,8 +1379,10 @@ selectBody6:
 		goto forPost3
 	}
 	/*line control.go:216:13*/ m.fut7 = ready(v1)
+	m.ch = nil
+	m.ch2 = nil
 resume2:
-	/*line control_asyncgen.go:1375:2*/ {
+	/*line control_asyncgen.go:1385:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1389,15 +1399,17 @@ forPost3:
 	goto forCond1
 selectBody7:
 	/*line control.go:217:8*/ v2 = m.recv3
-	/*line control.go:218:13*/ m.fut9 = ready(v2 * 10)
+	/*line control.go:218:13*/ m.fut7 = ready(v2 * 10)
+	m.ch = nil
+	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1394:2*/ {
-		v, ok := m.fut9.Poll(cx)
+	/*line control_asyncgen.go:1406:2*/ {
+		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut9 = nil
+		m.fut7 = nil
 		v8 = v
 	}
 	/*line control.go:218:4*/ m.total += v8
@@ -1417,21 +1429,25 @@ selectBody13:
 	m.result0 = v3
 	goto exit
 selectBody14:
-	/*line control.go:227:34*/ m.fut12 = ready(m.total)
+	/*line control.go:227:34*/ m.fut7 = ready(m.total)
+	m.a = nil
+	m.b = nil
+	m.ch = nil
+	m.ch2 = nil
 resume4:
-	/*line control_asyncgen.go:1422:2*/ {
-		v, ok := m.fut12.Poll(cx)
+	/*line control_asyncgen.go:1438:2*/ {
+		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 4
 			return 0, false
 		}
-		m.fut12 = nil
+		m.fut7 = nil
 		v11 = v
 	}
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1434:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1450:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1447,9 +1463,9 @@ func (m *SelectsFuture) Cancel() {
 	case 2:
 		runtime.Cancel(m.fut7)
 	case 3:
-		runtime.Cancel(m.fut9)
+		runtime.Cancel(m.fut7)
 	case 4:
-		runtime.Cancel(m.fut12)
+		runtime.Cancel(m.fut7)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -1472,9 +1488,6 @@ type LabelsFuture struct {
 	i       int
 	j       int
 	fut     runtime.Future[int]
-	i1      int
-	fut2    runtime.Future[int]
-	fut4    runtime.Future[int]
 }
 
 // Labels returns a future that runs labels one step at a time.
@@ -1528,7 +1541,7 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1531:2*/ {
+	/*line control_asyncgen.go:1544:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1548,43 +1561,44 @@ forPost9:
 	/*line control.go:238:22*/ m.j++
 	goto forCond7
 forDone5:
-	/*line control.go:257:2*/ m.i1 = 0
+	/*line control.go:257:2*/ m.i = 0
 label12:
-	/*line control.go:259:5*/ if !(m.i1 < 3) {
+	/*line control.go:259:5*/ if !(m.i < 3) {
 		goto ifDone14
 	}
-	/*line control.go:260:8*/ m.fut2 = ready(1)
+	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:1558:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line control_asyncgen.go:1571:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v11 = v
 	}
-	/*line control.go:260:3*/ m.i1 += v11
-	/*line control.go:261:3*/ m.log.Add(fmt.Sprint("goto ", m.i1))
+	/*line control.go:260:3*/ m.i += v11
+	/*line control.go:261:3*/ m.log.Add(fmt.Sprint("goto ", m.i))
 	goto label12
 ifDone14:
 	/*line control.go:264:2*/ if m.total > 1000 {
 		goto label16
 	}
-	/*line control.go:267:11*/ m.fut4 = ready(1)
+	/*line control.go:267:11*/ m.fut = ready(1)
+	m.log = nil
 resume3:
-	/*line control_asyncgen.go:1576:2*/ {
-		v, ok := m.fut4.Poll(cx)
+	/*line control_asyncgen.go:1590:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut4 = nil
+		m.fut = nil
 		v3 = v
 	}
 	/*line control.go:267:2*/ m.total += v3
 label16:
-	m.result0 = m.total + m.i1
+	m.result0 = m.total + m.i
 	goto exit
 forDone10:
 	/*line control.go:255:3*/ m.log.Add(fmt.Sprint("row ", m.i))
@@ -1592,7 +1606,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1595:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1609:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1606,9 +1620,9 @@ func (m *LabelsFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut4)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }

@@ -19,7 +19,6 @@ type DefersFuture struct {
 	out    string
 	i      int
 	fut    runtime.Future[int]
-	fut1   runtime.Future[int]
 	defers []func() // pending defers, run last first
 }
 
@@ -72,7 +71,7 @@ forCond1:
 	}
 	/*line defers.go:19:3*/ m.fut = ready(m.i)
 resume1:
-	/*line defers_asyncgen.go:75:2*/ {
+	/*line defers_asyncgen.go:74:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -90,18 +89,18 @@ forDone4:
 			m.log.Add(fmt.Sprint("arg ", k))
 		})
 	}
-	/*line defers.go:22:2*/ m.fut1 = ready(0)
+	/*line defers.go:22:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:95:2*/ {
-		_, ok := m.fut1.Poll(cx)
+	/*line defers_asyncgen.go:94:2*/ {
+		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return "", false
 		}
-		m.fut1 = nil
+		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:104:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:103:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -116,7 +115,7 @@ func (m *DefersFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
@@ -155,7 +154,6 @@ type RecoversFuture struct {
 	v      int
 	err    error
 	fut    runtime.Future[int]
-	fut1   runtime.Future[int]
 	defers []func() // pending defers, run last first
 }
 
@@ -200,7 +198,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	}
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:203:2*/ {
+	/*line defers_asyncgen.go:201:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -212,18 +210,18 @@ resume1:
 	/*line defers.go:44:2*/ if m.v > 2 {
 		panic(fmt.Sprint("too big ", m.v))
 	}
-	/*line defers.go:47:2*/ m.fut1 = ready(0)
+	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:217:2*/ {
-		_, ok := m.fut1.Poll(cx)
+	/*line defers_asyncgen.go:215:2*/ {
+		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return runtime.Result[int]{}, false
 		}
-		m.fut1 = nil
+		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:226:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:224:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -238,7 +236,7 @@ func (m *RecoversFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.defers)
@@ -310,8 +308,9 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		})
 	}
 	/*line defers.go:54:2*/ m.fut = ready(0)
+	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:314:2*/ {
+	/*line defers_asyncgen.go:313:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -323,7 +322,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:326:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:325:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -410,7 +409,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:413:2*/ {
+	/*line defers_asyncgen.go:412:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -419,7 +418,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:422:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:421:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -508,7 +507,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	}
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:511:2*/ {
+	/*line defers_asyncgen.go:510:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -523,7 +522,7 @@ resume1:
 		})
 	}
 resume2:
-	/*line defers_asyncgen.go:526:2*/ {
+	/*line defers_asyncgen.go:525:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -533,7 +532,7 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:536:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:535:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }

@@ -22,33 +22,15 @@ type OrderFuture struct {
 	fut     runtime.Future[int]
 	ok      bool
 	fut2    runtime.Future[bool]
-	fut5    runtime.Future[bool]
 	p       point
-	fut7    runtime.Future[int]
 	arr     []int
-	t8      int
-	fut10   runtime.Future[int]
 	m       map[string]int
-	fut12   runtime.Future[int]
-	idx     int
-	v13     int
-	fut14   runtime.Future[int]
-	fut16   runtime.Future[int]
 	r       int
 	t17     func(int) int
-	fut19   runtime.Future[int]
 	f       float64
-	fut21   runtime.Future[int]
 	str     string
 	fut23   runtime.Future[point]
-	a       int
-	b       int
-	fut25   runtime.Future[int]
-	fut27   runtime.Future[int]
 	v28     int
-	fut29   runtime.Future[int]
-	fut31   runtime.Future[int]
-	fut33   runtime.Future[int]
 }
 
 // Order returns a future that runs order one step at a time.
@@ -126,7 +108,7 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	m1.t = note(m1.log, "a", m1.x)
 	/*line exprs.go:35:32*/ m1.fut = ready(note(m1.log, "await", 2))
 resume1:
-	/*line exprs_asyncgen.go:129:2*/ {
+	/*line exprs_asyncgen.go:111:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -143,7 +125,7 @@ resume1:
 	}
 	/*line exprs.go:37:33*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
 resume2:
-	/*line exprs_asyncgen.go:146:2*/ {
+	/*line exprs_asyncgen.go:128:2*/ {
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -162,94 +144,98 @@ condDone3:
 condDone6:
 	/*line exprs.go:38:2*/ ok2 = cond3
 	/*line exprs.go:39:2*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
-	/*line exprs.go:40:16*/ m1.fut7 = ready(m1.n)
+	/*line exprs.go:40:16*/ m1.fut = ready(m1.n)
 resume4:
-	/*line exprs_asyncgen.go:167:2*/ {
-		v, ok := m1.fut7.Poll(cx)
+	/*line exprs_asyncgen.go:149:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 4
 			return "", false
 		}
-		m1.fut7 = nil
+		m1.fut = nil
 		v6 = v
 	}
 	/*line exprs.go:40:2*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
-	m1.t8 = note(m1.log, "e0", 0)
-	/*line exprs.go:41:35*/ m1.fut10 = ready(1)
+	m1.t = note(m1.log, "e0", 0)
+	/*line exprs.go:41:35*/ m1.fut = ready(1)
+	m1.arr = nil
 resume5:
-	/*line exprs_asyncgen.go:180:2*/ {
-		v, ok := m1.fut10.Poll(cx)
+	/*line exprs_asyncgen.go:163:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 5
 			return "", false
 		}
-		m1.fut10 = nil
+		m1.fut = nil
 		v9 = v
 	}
-	/*line exprs.go:41:2*/ m1.arr = []int{m1.t8, v9, 2}
-	/*line exprs.go:42:41*/ m1.fut12 = ready(m1.n)
+	/*line exprs.go:41:2*/ m1.arr = []int{m1.t, v9, 2}
+	/*line exprs.go:42:41*/ m1.fut = ready(m1.n)
+	m1.m = nil
 resume6:
-	/*line exprs_asyncgen.go:192:2*/ {
-		v, ok := m1.fut12.Poll(cx)
+	/*line exprs_asyncgen.go:176:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 6
 			return "", false
 		}
-		m1.fut12 = nil
+		m1.fut = nil
 		v111 = v
 	}
 	/*line exprs.go:42:2*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
-	/*line exprs.go:43:13*/ m1.fut14 = ready(1)
+	/*line exprs.go:43:13*/ m1.fut = ready(1)
 resume7:
-	/*line exprs_asyncgen.go:204:2*/ {
-		v, ok := m1.fut14.Poll(cx)
+	/*line exprs_asyncgen.go:188:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 7
 			return "", false
 		}
-		m1.fut14 = nil
-		m1.v13 = v
+		m1.fut = nil
+		m1.t = v
 	}
-	/*line exprs.go:43:45*/ m1.fut16 = ready(2)
+	/*line exprs.go:43:45*/ m1.fut = ready(2)
 resume8:
-	/*line exprs_asyncgen.go:215:2*/ {
-		v, ok := m1.fut16.Poll(cx)
+	/*line exprs_asyncgen.go:199:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 8
 			return "", false
 		}
-		m1.fut16 = nil
+		m1.fut = nil
 		v15 = v
 	}
-	/*line exprs.go:43:2*/ m1.idx = m1.arr[m1.v13] + m1.arr[:v15][0]
+	/*line exprs.go:43:2*/ m1.t = m1.arr[m1.t] + m1.arr[:v15][0]
 	m1.t17 = getPoint(m1.log).Sum
-	/*line exprs.go:44:25*/ m1.fut19 = ready(100)
+	/*line exprs.go:44:25*/ m1.fut = ready(100)
 resume9:
-	/*line exprs_asyncgen.go:228:2*/ {
-		v, ok := m1.fut19.Poll(cx)
+	/*line exprs_asyncgen.go:212:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 9
 			return "", false
 		}
-		m1.fut19 = nil
+		m1.fut = nil
 		v18 = v
 	}
 	/*line exprs.go:44:2*/ m1.r = m1.t17(v18)
-	/*line exprs.go:45:15*/ m1.fut21 = ready(m1.n)
+	/*line exprs.go:45:15*/ m1.fut = ready(m1.n)
+	m1.t17 = nil
 resume10:
-	/*line exprs_asyncgen.go:240:2*/ {
-		v, ok := m1.fut21.Poll(cx)
+	/*line exprs_asyncgen.go:225:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 10
 			return "", false
 		}
-		m1.fut21 = nil
+		m1.fut = nil
 		v20 = v
 	}
 	/*line exprs.go:45:2*/ m1.f = float64(v20) / 2
 	/*line exprs.go:46:42*/ m1.fut23 = ready(m1.p)
+	m1.str = ""
 resume11:
-	/*line exprs_asyncgen.go:252:2*/ {
+	/*line exprs_asyncgen.go:238:2*/ {
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -258,85 +244,87 @@ resume11:
 		m1.fut23 = nil
 		v22 = v
 	}
-	/*line exprs.go:46:2*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.idx, m1.r, m1.f, v22.String())
-	/*line exprs.go:47:13*/ m1.fut25 = ready(1)
+	/*line exprs.go:46:2*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v22.String())
+	/*line exprs.go:47:13*/ m1.fut = ready(1)
+	m1.m = nil
 resume12:
-	/*line exprs_asyncgen.go:264:2*/ {
-		v, ok := m1.fut25.Poll(cx)
+	/*line exprs_asyncgen.go:251:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 12
 			return "", false
 		}
-		m1.fut25 = nil
+		m1.fut = nil
 		v24 = v
 	}
-	/*line exprs.go:47:6*/ m1.a, m1.b = v24, note(m1.log, "b", 2)
-	/*line exprs.go:48:11*/ m1.fut27 = ready(10)
+	/*line exprs.go:47:6*/ m1.t, m1.r = v24, note(m1.log, "b", 2)
+	/*line exprs.go:48:11*/ m1.fut = ready(10)
+	m1.log = nil
 resume13:
-	/*line exprs_asyncgen.go:276:2*/ {
-		v, ok := m1.fut27.Poll(cx)
+	/*line exprs_asyncgen.go:264:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 13
 			return "", false
 		}
-		m1.fut27 = nil
+		m1.fut = nil
 		v26 = v
 	}
-	/*line exprs.go:48:2*/ m1.a, m1.b = m1.b+v26, m1.a
-	/*line exprs.go:49:6*/ m1.fut29 = ready(0)
+	/*line exprs.go:48:2*/ m1.t, m1.r = m1.r+v26, m1.t
+	/*line exprs.go:49:6*/ m1.fut = ready(0)
 resume14:
-	/*line exprs_asyncgen.go:288:2*/ {
-		v, ok := m1.fut29.Poll(cx)
+	/*line exprs_asyncgen.go:276:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 14
 			return "", false
 		}
-		m1.fut29 = nil
+		m1.fut = nil
 		m1.v28 = v
 	}
-	/*line exprs.go:49:34*/ m1.fut31 = ready(5)
+	/*line exprs.go:49:34*/ m1.fut = ready(5)
 resume15:
-	/*line exprs_asyncgen.go:299:2*/ {
-		v, ok := m1.fut31.Poll(cx)
+	/*line exprs_asyncgen.go:287:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 15
 			return "", false
 		}
-		m1.fut31 = nil
+		m1.fut = nil
 		v30 = v
 	}
 	/*line exprs.go:49:2*/ m1.arr[m1.v28] += v30
 	/*line exprs.go:50:2*/ m1.arr[0]++
-	/*line exprs.go:51:7*/ m1.fut33 = ready(m1.x)
+	/*line exprs.go:51:7*/ m1.fut = ready(m1.x)
 resume16:
-	/*line exprs_asyncgen.go:312:2*/ {
-		v, ok := m1.fut33.Poll(cx)
+	/*line exprs_asyncgen.go:300:2*/ {
+		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 16
 			return "", false
 		}
-		m1.fut33 = nil
+		m1.fut = nil
 		v32 = v
 	}
 	/*line exprs.go:51:2*/ m1.x += v32
-	m1.result0 = fmt.Sprint(m1.str, m1.a, m1.b, m1.arr, m1.x)
+	m1.result0 = fmt.Sprint(m1.str, m1.t, m1.r, m1.arr, m1.x)
 	goto exit
 cond5:
-	/*line exprs.go:38:35*/ m1.fut5 = ready(note(m1.log, "r2", true))
+	/*line exprs.go:38:35*/ m1.fut2 = ready(note(m1.log, "r2", true))
 resume3:
-	/*line exprs_asyncgen.go:327:2*/ {
-		v, ok := m1.fut5.Poll(cx)
+	/*line exprs_asyncgen.go:315:2*/ {
+		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 3
 			return "", false
 		}
-		m1.fut5 = nil
+		m1.fut2 = nil
 		v4 = v
 	}
 	cond3 = v4
 	goto condDone6
 exit:
-	/*line exprs_asyncgen.go:339:2*/ m1.state = runtime.StateDone
+	/*line exprs_asyncgen.go:327:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -352,33 +340,33 @@ func (m1 *OrderFuture) Cancel() {
 	case 2:
 		runtime.Cancel(m1.fut2)
 	case 3:
-		runtime.Cancel(m1.fut5)
+		runtime.Cancel(m1.fut2)
 	case 4:
-		runtime.Cancel(m1.fut7)
+		runtime.Cancel(m1.fut)
 	case 5:
-		runtime.Cancel(m1.fut10)
+		runtime.Cancel(m1.fut)
 	case 6:
-		runtime.Cancel(m1.fut12)
+		runtime.Cancel(m1.fut)
 	case 7:
-		runtime.Cancel(m1.fut14)
+		runtime.Cancel(m1.fut)
 	case 8:
-		runtime.Cancel(m1.fut16)
+		runtime.Cancel(m1.fut)
 	case 9:
-		runtime.Cancel(m1.fut19)
+		runtime.Cancel(m1.fut)
 	case 10:
-		runtime.Cancel(m1.fut21)
+		runtime.Cancel(m1.fut)
 	case 11:
 		runtime.Cancel(m1.fut23)
 	case 12:
-		runtime.Cancel(m1.fut25)
+		runtime.Cancel(m1.fut)
 	case 13:
-		runtime.Cancel(m1.fut27)
+		runtime.Cancel(m1.fut)
 	case 14:
-		runtime.Cancel(m1.fut29)
+		runtime.Cancel(m1.fut)
 	case 15:
-		runtime.Cancel(m1.fut31)
+		runtime.Cancel(m1.fut)
 	case 16:
-		runtime.Cancel(m1.fut33)
+		runtime.Cancel(m1.fut)
 	}
 	m1.state = runtime.StateCancelled
 }
@@ -399,9 +387,7 @@ type ResultsFuture struct {
 	v      int
 	err    error
 	fut    runtime.Future[runtime.Result[int]]
-	fut1   runtime.Future[runtime.Result[int]]
 	fut3   runtime.Future[int]
-	fut4   runtime.Future[runtime.Result[int]]
 }
 
 // Results returns a future that runs results one step at a time.
@@ -437,7 +423,7 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	/*line exprs_asyncgen.go:440:2*/ {
+	/*line exprs_asyncgen.go:426:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -450,15 +436,15 @@ resume1:
 		m.v, m.err = 0, fmt.Errorf("wrapped: %w", m.err)
 		goto exit
 	}
-	/*line exprs.go:61:12*/ m.fut1 = failing(m.v)
+	/*line exprs.go:61:12*/ m.fut = failing(m.v)
 resume2:
-	/*line exprs_asyncgen.go:455:2*/ {
-		v, ok := m.fut1.Poll(cx)
+	/*line exprs_asyncgen.go:441:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return runtime.Result[int]{}, false
 		}
-		m.fut1 = nil
+		m.fut = nil
 		w, m.err = v.Value, v.Err
 	}
 	/*line exprs.go:62:2*/ m.log.Add(fmt.Sprint("w", w))
@@ -468,7 +454,7 @@ resume2:
 	}
 	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	/*line exprs_asyncgen.go:471:2*/ {
+	/*line exprs_asyncgen.go:457:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -478,19 +464,20 @@ resume3:
 		v2 = v
 	}
 	/*line exprs.go:67:2*/ m.log.Add(fmt.Sprint(pair(v2)))
-	/*line exprs.go:68:9*/ m.fut4 = failing(m.n + 1)
+	/*line exprs.go:68:9*/ m.fut = failing(m.n + 1)
+	m.log = nil
 resume4:
-	/*line exprs_asyncgen.go:483:2*/ {
-		v, ok := m.fut4.Poll(cx)
+	/*line exprs_asyncgen.go:470:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
 			return runtime.Result[int]{}, false
 		}
-		m.fut4 = nil
+		m.fut = nil
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	/*line exprs_asyncgen.go:493:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:480:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
@@ -504,11 +491,11 @@ func (m *ResultsFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.fut)
 	case 3:
 		runtime.Cancel(m.fut3)
 	case 4:
-		runtime.Cancel(m.fut4)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -557,7 +544,7 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	/*line exprs_asyncgen.go:560:2*/ {
+	/*line exprs_asyncgen.go:547:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -572,7 +559,7 @@ resume1:
 	}
 	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	/*line exprs_asyncgen.go:575:2*/ {
+	/*line exprs_asyncgen.go:562:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -582,7 +569,7 @@ resume2:
 	}
 	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	/*line exprs_asyncgen.go:585:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:572:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
 }
 
@@ -618,12 +605,8 @@ type ShadowFuture struct {
 	x       int
 	x1      int
 	fut     runtime.Future[int]
-	x2      int
-	fut2    runtime.Future[int]
 	l       shadowLocal
-	fut4    runtime.Future[int]
 	err     error
-	i       int
 	err1    error
 	fut5    runtime.Future[error]
 }
@@ -671,7 +654,7 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line exprs.go:87:3*/ m.x1 = m.x * 2
 	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	/*line exprs_asyncgen.go:674:2*/ {
+	/*line exprs_asyncgen.go:657:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -682,45 +665,45 @@ resume1:
 	}
 	/*line exprs.go:88:3*/ m.x1 += v1
 	/*line exprs.go:89:3*/ m.log.Add(fmt.Sprint("inner ", m.x1))
-	/*line exprs.go:91:5*/ m.x2 = m.x + 100
-	/*line exprs.go:91:19*/ if !(m.x2 > 0) {
+	/*line exprs.go:91:5*/ m.x1 = m.x + 100
+	/*line exprs.go:91:19*/ if !(m.x1 > 0) {
 		goto ifDone3
 	}
-	/*line exprs.go:92:32*/ m.fut2 = ready(m.x2)
+	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
 resume2:
-	/*line exprs_asyncgen.go:691:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line exprs_asyncgen.go:674:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v11 = v
 	}
-	/*line exprs.go:92:3*/ m.log.Add(fmt.Sprint("if ", m.x2, v11))
+	/*line exprs.go:92:3*/ m.log.Add(fmt.Sprint("if ", m.x1, v11))
 ifDone3:
-	/*line exprs.go:94:22*/ m.fut4 = ready(shadowK * 2)
+	/*line exprs.go:94:22*/ m.fut = ready(shadowK * 2)
 resume3:
-	/*line exprs_asyncgen.go:704:2*/ {
-		v, ok := m.fut4.Poll(cx)
+	/*line exprs_asyncgen.go:687:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut4 = nil
+		m.fut = nil
 		v3 = v
 	}
 	/*line exprs.go:94:2*/ m.l = shadowLocal{A: m.x, B: v3}
 	/*line exprs.go:95:6*/ m.err = nil
-	/*line exprs.go:96:6*/ m.i = 0
+	/*line exprs.go:96:6*/ m.x = 0
 forCond6:
-	/*line exprs.go:96:14*/ if !(m.i < 2) {
+	/*line exprs.go:96:14*/ if !(m.x < 2) {
 		goto forDone9
 	}
-	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.i)
+	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)
 	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	/*line exprs_asyncgen.go:723:2*/ {
+	/*line exprs_asyncgen.go:706:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -730,12 +713,12 @@ resume4:
 		_ = v
 	}
 	/*line exprs.go:99:3*/ m.log.Add(m.err1.Error())
-	/*line exprs.go:96:21*/ m.i++
+	/*line exprs.go:96:21*/ m.x++
 	goto forCond6
 forDone9:
 	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:738:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:721:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -749,9 +732,9 @@ func (m *ShadowFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut4)
+		runtime.Cancel(m.fut)
 	case 4:
 		runtime.Cancel(m.fut5)
 	}

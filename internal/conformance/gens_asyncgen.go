@@ -301,6 +301,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 	/*line gens.go:35:3*/ {
 		v := append([]int(nil), m.xs...)
+		m.xs = nil
 		if m.closing {
 			panic("asyncgen: Permutations yielded after Close")
 		}
@@ -308,7 +309,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:311:2*/
+	/*line gens_asyncgen.go:312:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -337,7 +338,7 @@ rangeLoop8:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:340:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:341:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
@@ -355,7 +356,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:358:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:359:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
 }
@@ -455,7 +456,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:458:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:459:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -466,7 +467,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:469:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:470:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -561,7 +562,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:564:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:565:2*/ v11 = !m.closing
 	cond = !v11
 condDone5:
 	if !cond {
@@ -572,7 +573,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:575:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:576:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -677,7 +678,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:680:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:681:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -687,7 +688,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:690:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:691:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -723,16 +724,14 @@ func (m *PrimesIter) All() iter.Seq[int] {
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 type WalkIter struct {
-	noCopy   runtime.NoCopy
-	state    int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *WalkIter // set at the first poll: detects a moved machine
-	t        *Tree
-	it       *WalkIter
-	cleanup  int
-	it3      *WalkIter
-	cleanup4 int
-	defers   []func() // pending defers, run last first
-	closing  bool     // Close resumed the body: yield returns false
+	noCopy  runtime.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *WalkIter // set at the first poll: detects a moved machine
+	t       *Tree
+	it      *WalkIter
+	cleanup int
+	defers  []func() // pending defers, run last first
+	closing bool     // Close resumed the body: yield returns false
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
@@ -794,7 +793,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:797:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:796:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
@@ -809,6 +808,7 @@ rangeDone4:
 	m.it.Close()
 	/*line gens.go:120:6*/ {
 		v := m.t.V
+		m.it = nil
 		if m.closing {
 			panic("asyncgen: Walk yielded after Close")
 		}
@@ -822,17 +822,18 @@ resume2:
 	}
 	goto exit
 ifDone10:
-	m.it3 = Walk(m.t.Right)
-	m.cleanup4 = len(m.defers)
-	m.defers = append(m.defers, m.it3.Close)
+	m.it = Walk(m.t.Right)
+	m.cleanup = len(m.defers)
+	m.defers = append(m.defers, m.it.Close)
 rangeLoop11:
-	e05, ok6 = m.it3.Next()
+	e05, ok6 = m.it.Next()
 	if !ok6 {
 		goto rangeDone14
 	}
 	/*line gens.go:123:6*/ v3 = e05
 	/*line gens.go:124:7*/ {
 		v := v3
+		m.t = nil
 		if m.closing {
 			panic("asyncgen: Walk yielded after Close")
 		}
@@ -840,21 +841,21 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:843:2*/ v7 = !m.closing
+	/*line gens_asyncgen.go:844:2*/ v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
-	runtime.PopDefer(&m.defers, m.cleanup4)
-	m.it3.Close()
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.it.Close()
 	goto exit
 ifDone17:
 
 	goto rangeLoop11
 rangeDone14:
-	runtime.PopDefer(&m.defers, m.cleanup4)
-	m.it3.Close()
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:857:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:858:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -982,7 +983,7 @@ switchBody7:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:985:2*/ m.more = !m.closing
+	/*line gens_asyncgen.go:986:2*/ m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -992,6 +993,7 @@ forDone5:
 	}
 	/*line gens.go:160:3*/ {
 		v := fmt.Sprint("last ", m.x)
+		m.p = nil
 		if m.closing {
 			panic("asyncgen: Shapes yielded after Close")
 		}
@@ -999,7 +1001,7 @@ forDone5:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:1002:2*/
+	/*line gens_asyncgen.go:1004:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1029,7 +1031,7 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1032:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1034:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1044,7 +1046,7 @@ forDone16:
 switchBody9:
 	goto label20
 exit:
-	/*line gens_asyncgen.go:1047:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1049:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1149,6 +1151,7 @@ forCond1:
 	}
 	/*line gens.go:171:7*/ {
 		v := m.i
+		m.log = nil
 		if m.closing {
 			panic("asyncgen: Boom yielded after Close")
 		}
@@ -1156,7 +1159,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1159:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1162:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -1167,7 +1170,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1170:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1173:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1262,7 +1265,7 @@ func (m *StubbornIter) Next() (int, bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1265:2*/
+	/*line gens_asyncgen.go:1268:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1273,8 +1276,8 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1276:2*/
-	/*line gens_asyncgen.go:1277:2*/
+	/*line gens_asyncgen.go:1279:2*/
+	/*line gens_asyncgen.go:1280:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }

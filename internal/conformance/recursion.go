@@ -35,3 +35,15 @@ func mid(p *Pending[int]) int { return runtime.Await(Leaf(p)) + 1 }
 
 //asyncgen:async Top
 func top(p *Pending[int]) int { return runtime.Await(Mid(p)) * runtime.Await(Mid(p)) }
+
+// Big is a large value whose reclamation the tests observe.
+type Big struct{ Data [1 << 16]byte }
+
+//asyncgen:async Holds
+func holds(mk func() *Big, g *Gate) int {
+	buf := mk()
+	runtime.Await(After(1, 0))
+	n := len(buf.Data) // the last use of buf: dead across the next await
+	runtime.Await[int](g)
+	return n
+}

@@ -104,7 +104,6 @@ type OuterFuture struct {
 	fut     SumFuture
 	b       int
 	fut1    TreeSumFuture
-	fut2    SumFuture
 }
 
 // Outer returns a future that runs outer one step at a time.
@@ -137,7 +136,7 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion2.go:16:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
 resume1:
-	/*line recursion2_asyncgen.go:140:2*/ {
+	/*line recursion2_asyncgen.go:139:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -148,7 +147,7 @@ resume1:
 	}
 	/*line recursion2.go:17:7*/ m.fut1.init(tree(1, m.n))
 resume2:
-	/*line recursion2_asyncgen.go:151:2*/ {
+	/*line recursion2_asyncgen.go:150:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -157,15 +156,16 @@ resume2:
 		m.fut1 = TreeSumFuture{}
 		m.b = v
 	}
-	/*line recursion2.go:18:17*/ m.fut2.init(m.log, []int{1}, 1)
+	/*line recursion2.go:18:17*/ m.fut.init(m.log, []int{1}, 1)
+	m.log = nil
 resume3:
 	/*line recursion2_asyncgen.go:162:2*/ {
-		v, ok := m.fut2.Poll(cx)
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut2 = SumFuture{}
+		m.fut = SumFuture{}
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
@@ -185,7 +185,7 @@ func (m *OuterFuture) Cancel() {
 	case 2:
 		m.fut1.Cancel()
 	case 3:
-		m.fut2.Cancel()
+		m.fut.Cancel()
 	}
 	m.state = runtime.StateCancelled
 }

@@ -14,7 +14,6 @@ type TreeSumFuture struct {
 	result0 int
 	v       int
 	fut     *TreeSumFuture
-	fut2    *TreeSumFuture
 }
 
 // TreeSum returns a future that runs treeSum one step at a time.
@@ -49,7 +48,7 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:10:9*/ m.fut = TreeSum(m.t.Left)
 resume1:
-	/*line recursion_asyncgen.go:52:2*/ {
+	/*line recursion_asyncgen.go:51:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -58,20 +57,20 @@ resume1:
 		m.fut = nil
 		m.v = v
 	}
-	/*line recursion.go:10:48*/ m.fut2 = TreeSum(m.t.Right)
+	/*line recursion.go:10:48*/ m.fut = TreeSum(m.t.Right)
 resume2:
-	/*line recursion_asyncgen.go:63:2*/ {
-		v, ok := m.fut2.Poll(cx)
+	/*line recursion_asyncgen.go:62:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 		v1 = v
 	}
 	m.result0 = m.v + m.t.V + v1
 exit:
-	/*line recursion_asyncgen.go:74:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:73:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -85,7 +84,7 @@ func (m *TreeSumFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -135,7 +134,7 @@ func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	}
 	/*line recursion.go:18:9*/ m.fut.init(m.n - 1)
 resume1:
-	/*line recursion_asyncgen.go:138:2*/ {
+	/*line recursion_asyncgen.go:137:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -145,7 +144,7 @@ resume1:
 		m.result0 = v
 	}
 exit:
-	/*line recursion_asyncgen.go:148:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:147:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -201,7 +200,7 @@ func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Leaf", state)
 	}
 resume1:
-	/*line recursion_asyncgen.go:204:2*/ {
+	/*line recursion_asyncgen.go:203:2*/ {
 		v, ok := m.p.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -209,7 +208,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line recursion_asyncgen.go:212:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:211:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -267,6 +266,7 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Mid", state)
 	}
 	/*line recursion.go:34:40*/ m.fut.init(m.p)
+	m.p = nil
 resume1:
 	/*line recursion_asyncgen.go:271:2*/ {
 		v, ok := m.fut.Poll(cx)
@@ -310,7 +310,6 @@ type TopFuture struct {
 	result0 int
 	v       int
 	fut     MidFuture
-	fut2    MidFuture
 }
 
 // Top returns a future that runs top one step at a time.
@@ -341,7 +340,7 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:37:40*/ m.fut.init(m.p)
 resume1:
-	/*line recursion_asyncgen.go:344:2*/ {
+	/*line recursion_asyncgen.go:343:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -350,15 +349,16 @@ resume1:
 		m.fut = MidFuture{}
 		m.v = v
 	}
-	/*line recursion.go:37:64*/ m.fut2.init(m.p)
+	/*line recursion.go:37:64*/ m.fut.init(m.p)
+	m.p = nil
 resume2:
 	/*line recursion_asyncgen.go:355:2*/ {
-		v, ok := m.fut2.Poll(cx)
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = MidFuture{}
+		m.fut = MidFuture{}
 		v1 = v
 	}
 	m.result0 = m.v * v1
@@ -376,7 +376,7 @@ func (m *TopFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	case 2:
-		m.fut2.Cancel()
+		m.fut.Cancel()
 	}
 	m.state = runtime.StateCancelled
 }
@@ -384,4 +384,90 @@ func (m *TopFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *TopFuture) init(p *Pending[int]) {
 	*m = TopFuture{p: p}
+}
+
+// HoldsFuture is the future state machine of holds; Holds returns one.
+// It must not be copied once used.
+type HoldsFuture struct {
+	noCopy  runtime.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *HoldsFuture // set at the first poll: detects a moved machine
+	mk      func() *Big
+	g       *Gate
+	result0 int
+	buf     *Big
+	fut     runtime.Future[int]
+	n       int
+}
+
+// Holds returns a future that runs holds one step at a time.
+func Holds(mk func() *Big, g *Gate) *HoldsFuture {
+	return &HoldsFuture{mk: mk, g: g}
+}
+
+// Poll runs holds until it suspends or returns.
+func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
+	if m.self != m {
+		if m.self != nil {
+			runtime.PanicMoved("Holds")
+		}
+		m.self = m
+	}
+	state := m.state
+	m.state = runtime.StateRunning
+	switch state {
+	case 0:
+	case 1:
+		goto resume1
+	case 2:
+		goto resume2
+	default:
+		m.state = state
+		runtime.BadPoll("Holds", state)
+	}
+	/*line recursion.go:44:2*/ m.buf = m.mk()
+	/*line recursion.go:45:2*/ m.fut = After(1, 0)
+	m.mk = nil
+resume1:
+	/*line recursion_asyncgen.go:432:2*/ {
+		_, ok := m.fut.Poll(cx)
+		if !ok {
+			m.state = 1
+			return 0, false
+		}
+		m.fut = nil
+	}
+	/*line recursion.go:46:2*/ m.n = len(m.buf.Data)
+	m.buf = nil
+resume2:
+	/*line recursion_asyncgen.go:443:2*/ {
+		_, ok := m.g.Poll(cx)
+		if !ok {
+			m.state = 2
+			return 0, false
+		}
+	}
+	m.result0 = m.n
+	/*line recursion_asyncgen.go:451:2*/ m.state = runtime.StateDone
+	return m.result0, true
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+func (m *HoldsFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	case 2:
+		runtime.Cancel(m.g)
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
+	*m = HoldsFuture{mk: mk, g: g}
 }

@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	goruntime "runtime"
 	"testing"
+	"weak"
 
 	"github.com/asyncgen/asyncgen/runtime"
 )
@@ -34,5 +36,29 @@ func TestInlineAllocs(t *testing.T) {
 	})
 	if allocs != 1 {
 		t.Fatalf("%v allocations per run, want 1", allocs)
+	}
+}
+
+// TestDeadReferenceCleared checks that a reference dead from a suspension
+// on is cleared there: the garbage collector reclaims what it pointed at
+// while the machine is still suspended.
+func TestDeadReferenceCleared(t *testing.T) {
+	var w weak.Pointer[Big]
+	g := &Gate{}
+	f := Holds(func() *Big { b := new(Big); w = weak.Make(b); return b }, g)
+	cx := runtime.NewContext(nil)
+	for i := 0; i < 5; i++ {
+		if _, ok := f.Poll(cx); ok {
+			t.Fatal("ready")
+		}
+	}
+	goruntime.GC()
+	goruntime.GC()
+	if w.Value() != nil {
+		t.Fatal("the dead reference was kept by the suspended machine")
+	}
+	g.open = true
+	if v := drive(t, f); v != 1<<16 {
+		t.Fatal(v)
 	}
 }

@@ -155,7 +155,6 @@ type SumStreamFuture struct {
 	result0 int
 	total   int
 	stream  runtime.AsyncIterator[int]
-	stream1 runtime.AsyncIterator[int]
 }
 
 // SumStream returns a future that runs sumStream one step at a time.
@@ -194,7 +193,7 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 rangeLoop1:
 
 resume1:
-	/*line streams_asyncgen.go:197:2*/ {
+	/*line streams_asyncgen.go:196:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -212,12 +211,12 @@ resume1:
 	}
 	goto rangeLoop1
 rangeDone3:
-	m.stream1 = m.s
+	m.stream = m.s
 rangeLoop5:
-
+	m.s = nil
 resume2:
-	/*line streams_asyncgen.go:219:2*/ {
-		v, st := m.stream1.PollNext(cx)
+	/*line streams_asyncgen.go:218:2*/ {
+		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
 			return 0, false
@@ -232,7 +231,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:235:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:234:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -307,7 +306,8 @@ func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 run
 	}
 	m.stream = m.s
 rangeLoop1:
-
+	m.s = nil
+	m.p = nil
 resume1:
 	/*line streams_asyncgen.go:312:2*/ {
 		v, st := m.stream.PollNext(cx)
@@ -460,6 +460,7 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	}
 	/*line streams.go:57:2*/ {
 		v := 1
+		m.log = nil
 		if m.closing {
 			panic("asyncgen: Gated yielded after Close")
 		}
@@ -467,12 +468,12 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:470:2*/
+	/*line streams_asyncgen.go:471:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
-	/*line streams_asyncgen.go:475:2*/ {
+	/*line streams_asyncgen.go:476:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -482,6 +483,7 @@ resume2:
 	}
 	/*line streams.go:58:2*/ {
 		v := v1
+		m.g = nil
 		if m.closing {
 			panic("asyncgen: Gated yielded after Close")
 		}
@@ -489,8 +491,8 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:492:2*/
-	/*line streams_asyncgen.go:493:2*/
+	/*line streams_asyncgen.go:494:2*/
+	/*line streams_asyncgen.go:495:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, runtime.Done

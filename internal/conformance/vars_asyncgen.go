@@ -22,9 +22,7 @@ type PointersFuture struct {
 	s       []int
 	pt      point
 	fut     runtime.Future[int]
-	fut1    runtime.Future[int]
 	inc     func()
-	fut2    runtime.Future[int]
 }
 
 // Pointers returns a future that runs pointers one step at a time.
@@ -62,7 +60,7 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:15:2*/ m.pt = point{1, 2}
 	/*line vars.go:16:2*/ m.fut = ready(0)
 resume1:
-	/*line vars_asyncgen.go:65:2*/ {
+	/*line vars_asyncgen.go:63:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -72,15 +70,16 @@ resume1:
 	}
 	/*line vars.go:17:2*/ *m.p += 10
 	/*line vars.go:18:2*/ m.s[0] = 99
-	/*line vars.go:19:11*/ m.fut1 = ready(3)
+	/*line vars.go:19:11*/ m.fut = ready(3)
+	m.s = nil
 resume2:
-	/*line vars_asyncgen.go:77:2*/ {
-		v, ok := m.fut1.Poll(cx)
+	/*line vars_asyncgen.go:76:2*/ {
+		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut1 = nil
+		m.fut = nil
 		v1 = v
 	}
 	/*line vars.go:19:2*/ m.pt.Scale(v1)
@@ -89,20 +88,20 @@ resume2:
 		m.x++
 	}
 	/*line vars.go:22:2*/ m.inc()
-	/*line vars.go:23:2*/ m.fut2 = ready(0)
+	/*line vars.go:23:2*/ m.fut = ready(0)
 resume3:
-	/*line vars_asyncgen.go:94:2*/ {
-		_, ok := m.fut2.Poll(cx)
+	/*line vars_asyncgen.go:93:2*/ {
+		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 	}
 	/*line vars.go:24:2*/ m.inc()
 	/*line vars.go:25:2*/ m.log.Add(fmt.Sprint(m.x, *m.p))
 	m.result0 = m.x
-	/*line vars_asyncgen.go:105:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:104:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -116,9 +115,9 @@ func (m *PointersFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -145,12 +144,9 @@ type ClosuresFuture struct {
 	i1      int
 	v       *int
 	j       *int
-	fut2    runtime.Future[int]
-	total   int
 	counter int
 	bump    func() int
 	k       int
-	fut3    runtime.Future[int]
 }
 
 // Closures returns a future that runs closures one step at a time.
@@ -196,7 +192,7 @@ forCond1:
 	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
 	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	/*line vars_asyncgen.go:199:2*/ {
+	/*line vars_asyncgen.go:195:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -228,26 +224,27 @@ rangeLoop6:
 			return *v + *j
 		}
 	}(m.v, m.j))
-	/*line vars.go:43:3*/ m.fut2 = ready(0)
+	/*line vars.go:43:3*/ m.fut = ready(0)
+	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:233:2*/ {
-		_, ok := m.fut2.Poll(cx)
+	/*line vars_asyncgen.go:230:2*/ {
+		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
 			return 0, false
 		}
-		m.fut2 = nil
+		m.fut = nil
 	}
 	/*line vars.go:44:3*/ *m.j++
 	m.i1++
 	goto rangeLoop6
 rangeDone9:
-	/*line vars.go:46:2*/ m.total = 0
+	/*line vars.go:46:2*/ m.i1 = 0
 	/*line vars.go:47:2*/ for _, f := range m.fs {
-		m.total += f()
+		m.i1 += f()
 	}
 	/*line vars.go:50:2*/ for _, p := range m.ps {
-		m.total += *p * 1000
+		m.i1 += *p * 1000
 	}
 	/*line vars.go:53:2*/ m.counter = 0
 	/*line vars.go:54:2*/ m.bump = func() int {
@@ -259,21 +256,25 @@ forCond11:
 	/*line vars.go:55:14*/ if !(m.k < 3) {
 		goto forDone14
 	}
-	/*line vars.go:56:3*/ m.fut3 = ready(m.bump())
+	/*line vars.go:56:3*/ m.fut = ready(m.bump())
+	m.log = nil
+	m.fs = nil
+	m.ps = nil
+	m.xs = nil
 resume3:
-	/*line vars_asyncgen.go:264:2*/ {
-		_, ok := m.fut3.Poll(cx)
+	/*line vars_asyncgen.go:265:2*/ {
+		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
 			return 0, false
 		}
-		m.fut3 = nil
+		m.fut = nil
 	}
 	/*line vars.go:55:21*/ m.k++
 	goto forCond11
 forDone14:
-	m.result0 = m.total + m.counter
-	/*line vars_asyncgen.go:276:2*/ m.state = runtime.StateDone
+	m.result0 = m.i1 + m.counter
+	/*line vars_asyncgen.go:277:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -287,9 +288,9 @@ func (m *ClosuresFuture) Cancel() {
 	case 1:
 		runtime.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut2)
+		runtime.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut3)
+		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -347,8 +348,9 @@ rangeLoop1:
 	}
 	/*line vars.go:68:9*/ m.v = m.xs[m.i]
 	/*line vars.go:69:10*/ m.fut = ready(m.v)
+	m.vs = nil
 resume1:
-	/*line vars_asyncgen.go:351:2*/ {
+	/*line vars_asyncgen.go:353:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -363,7 +365,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:366:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:368:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -434,8 +436,9 @@ rangeLoop1:
 	}
 	/*line vars.go:78:9*/ x = m.xs1[m.i]
 	/*line vars.go:79:21*/ m.fut = m.f(x)
+	m.xs = nil
 resume1:
-	/*line vars_asyncgen.go:438:2*/ {
+	/*line vars_asyncgen.go:441:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -449,7 +452,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line vars_asyncgen.go:452:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:455:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -511,7 +514,7 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	/*line vars_asyncgen.go:514:2*/ {
+	/*line vars_asyncgen.go:517:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -526,7 +529,7 @@ resume1:
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	/*line vars_asyncgen.go:529:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:532:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -594,8 +597,10 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 		runtime.BadPoll("Nested", state)
 	}
 	/*line vars.go:98:12*/ m.fut.init(m.c, "abc")
+	m.c = nil
+	m.s = ""
 resume1:
-	/*line vars_asyncgen.go:598:2*/ {
+	/*line vars_asyncgen.go:603:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -610,8 +615,9 @@ resume1:
 		goto exit
 	}
 	/*line vars.go:103:9*/ m.fut1.init(m.log, []int{1, 2}, 1)
+	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:614:2*/ {
+	/*line vars_asyncgen.go:620:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -624,7 +630,7 @@ resume2:
 		return ready(fmt.Sprint(x * x))
 	})
 resume3:
-	/*line vars_asyncgen.go:627:2*/ {
+	/*line vars_asyncgen.go:633:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -635,7 +641,7 @@ resume3:
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:638:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:644:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
