@@ -38,6 +38,7 @@ type Local struct {
 	tq       *timerQueue
 	polls    uint64 // touched by Run's goroutine only
 	tick     uint32
+	cur      *task // the task being polled (Run's goroutine only)
 	isClosed atomic.Bool // closed, readable without the lock
 }
 
@@ -161,15 +162,23 @@ func (l *Local) drain() []*task {
 }
 
 // next returns the next task to run, or nil; l.mu is held. Tasks woken
-// from other goroutines (and spawned) wait in runq; next moves them behind
-// those in batch, the queue that only Run's goroutine touches.
+// from other goroutines (and spawned) wait in runq, marked stScheduled;
+// next moves them behind those in batch, the queue that only Run's
+// goroutine touches, where a task is at most once (queued).
 func (l *Local) next() *task {
 	for {
 		t, ok := l.runq.popFront()
 		if !ok {
 			break
 		}
-		l.batch.pushBack(t)
+		if t.state.Load()&stComplete != 0 {
+			continue // finished from batch while it waited here
+		}
+		t.remote = true // poll clears stScheduled
+		if !t.queued {
+			t.queued = true
+			l.batch.pushBack(t)
+		}
 	}
 	n := l.batch.len()
 	if n == 0 {
@@ -182,8 +191,56 @@ func (l *Local) next() *task {
 	return t
 }
 
-// pushLocal queues t, woken by a task Run is polling, without locking.
-func (l *Local) pushLocal(t *task) { l.batch.pushBack(t) }
+// wakeLocal queues t, woken by the task Run is polling (so on Run's
+// goroutine), in batch: no lock and no atomic instruction. The task states
+// of a Local keep no "running" bit: a wake from another goroutine during a
+// poll queues the task in runq (stScheduled), to be polled again.
+func (l *Local) wakeLocal(t *task) {
+	if !t.queued {
+		t.queued = true
+		l.batch.pushBack(t)
+	}
+}
+
+// poll polls t, taken from batch, once. A task woken only by tasks of l
+// (wakeLocal) is polled with no locked instruction until it finishes.
+func (l *Local) poll(t *task) {
+	t.queued = false
+	var s uint32
+	if t.remote {
+		t.remote = false
+		s = t.state.And(^stScheduled)
+	} else {
+		s = t.state.Load()
+	}
+	if s&stComplete != 0 {
+		return // a stale entry of a finished task
+	}
+	l.polls++
+	l.cur = t
+	var done bool
+	if s&stCancel != 0 {
+		t.r.abort(ErrCanceled)
+		done = true
+	} else {
+		done = t.r.poll()
+	}
+	l.cur = nil
+	if done {
+		if t.finish()&stScheduled != 0 || t.queued {
+			t.keep = true // runq or batch still holds it: do not recycle
+		}
+		l.finished(t)
+		t.r.publish()
+		return
+	}
+	if !t.listed {
+		// A task that completes at its first poll never enters the live
+		// set; one that waits is listed so that Close can cancel it.
+		t.listed = true
+		l.parked(t)
+	}
+}
 
 // Run runs the executor's tasks until every task has finished, parking the
 // goroutine while all tasks wait for wakes from other goroutines (or, with
@@ -203,7 +260,10 @@ func (l *Local) run(stall bool, until func() bool) bool {
 	if !l.running.CompareAndSwap(false, true) {
 		panic("asyncgen: Local.Run called while running")
 	}
-	defer l.running.Store(false)
+	defer func() {
+		l.cur = nil // a poll may have panicked
+		l.running.Store(false)
+	}()
 	var tm *time.Timer
 	defer func() {
 		if tm != nil {
@@ -223,8 +283,7 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		l.tick++
 		if !l.isClosed.Load() && l.rng == nil && l.tick%32 != 0 && l.batch.len() > 0 {
 			t, _ := l.batch.popFront()
-			l.polls++
-			t.run()
+			l.poll(t)
 			continue
 		}
 		l.mu.Lock()
@@ -235,9 +294,8 @@ func (l *Local) run(stall bool, until func() bool) bool {
 			return true
 		}
 		if t := l.next(); t != nil {
-			l.polls++
 			l.mu.Unlock()
-			t.run()
+			l.poll(t)
 			continue
 		}
 		if l.count.Load() == 0 {

@@ -102,7 +102,7 @@ func (p *Pool) submit(t *task) {
 	p.signal()
 }
 
-func (p *Pool) schedule(t *task) { p.scheduleOn(t, t.worker.Load()) }
+func (p *Pool) schedule(t *task) { p.scheduleOn(t, t.worker.Load()-1) }
 
 // scheduleOn queues t on worker i, or on the shared queue if i < 0.
 func (p *Pool) scheduleOn(t *task, i int32) {
@@ -129,7 +129,7 @@ func (p *Pool) signal() {
 }
 
 func (p *Pool) parked(t *task) {
-	t.shard = uint32(t.worker.Load())
+	t.shard = uint32(t.worker.Load() - 1)
 	s := &p.live[t.shard]
 	s.mu.Lock()
 	s.add(t)
@@ -153,22 +153,19 @@ func (w *worker) loop() {
 			return
 		}
 		if t := w.find(); t != nil {
-			t.worker.Store(int32(w.id))
-			t.run()
+			w.run(t)
 			continue
 		}
 		// Spin a little before parking: parking and unparking cost far
 		// more than a few empty looks at the queues.
 		if t := w.spin(); t != nil {
-			t.worker.Store(int32(w.id))
-			t.run()
+			w.run(t)
 			continue
 		}
 		p.sleepers.Add(1)
 		if t := w.find(); t != nil {
 			p.sleepers.Add(-1)
-			t.worker.Store(int32(w.id))
-			t.run()
+			w.run(t)
 			continue
 		}
 		if p.closed.Load() {
@@ -178,6 +175,15 @@ func (w *worker) loop() {
 		<-p.sem
 		p.sleepers.Add(-1)
 	}
+}
+
+// run runs t on w, recording w as the worker that last ran it (storing
+// only when that changes: a store is a locked instruction).
+func (w *worker) run(t *task) {
+	if id := int32(w.id) + 1; t.worker.Load() != id {
+		t.worker.Store(id)
+	}
+	t.run()
 }
 
 // spin looks for work a few times, yielding the processor in between.

@@ -70,6 +70,7 @@ const (
 	stComplete                     // finished; wakes are ignored
 	stCancel                       // cancellation requested
 	stPublished                    // a Task's outcome is visible to its handle
+	stJoin                         // a Task's join waker is set; publish must wake it
 )
 
 // runner is the typed half of a task, implemented by *Task[T].
@@ -86,9 +87,12 @@ type runner interface {
 // task is the untyped header of a Task. Its address is the task's Waker.
 type task struct {
 	state  atomic.Uint32
-	worker atomic.Int32 // Pool: the worker that last ran the task, -1 if none
+	worker atomic.Int32 // Pool: 1 + the worker that last ran the task, 0 if none
 	shard  uint32       // Pool: the live-set shard holding the task
 	listed bool         // in the executor's live set (touched by the poller)
+	queued bool         // Local: in the run goroutine's batch (run goroutine only)
+	remote bool         // Local: taken from the shared queue; stScheduled is still set
+	keep   bool         // a detached task that must not be recycled (a queue still holds it)
 	ex     Executor
 	r      runner
 	cx     Context
@@ -119,13 +123,20 @@ func (t *task) Wake() {
 
 // wake wakes w on behalf of the task polled with cx (nil outside a poll).
 // When both are tasks of one executor, the woken task is queued where the
-// current one runs: on a Local without locking (the wake runs on Run's
-// goroutine, inside the current task's poll), on a Pool in the current
+// current one runs: on a Local in the batch that only Run's goroutine
+// touches, with no lock and no atomic instruction (the wake runs on Run's
+// goroutine, inside the current task's poll); on a Pool in the current
 // worker's queue. A Context is only valid during the Poll it is passed to,
 // which is what makes this sound.
 func wake(cx *Context, w Waker) {
 	if t, ok := w.(*task); ok && cx != nil {
 		if cur, ok := cx.waker.(*task); ok {
+			if l, ok := cur.ex.(*Local); ok && l.cur == cur {
+				if tl, ok := t.ex.(*Local); ok && tl == l {
+					l.wakeLocal(t)
+					return
+				}
+			}
 			t.wakeFrom(cur)
 			return
 		}
@@ -149,15 +160,9 @@ func (t *task) wakeFrom(cur *task) {
 		if t.state.CompareAndSwap(s, s|stScheduled) {
 			// t.ex is stable now: t cannot finish (and a detached task
 			// cannot be recycled) while it is scheduled.
-			if t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
-				switch ex := t.ex.(type) {
-				case *Local:
-					ex.pushLocal(t)
-					return
-				case *Pool:
-					ex.scheduleOn(t, cur.worker.Load())
-					return
-				}
+			if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
+				p.scheduleOn(t, cur.worker.Load()-1)
+				return
 			}
 			t.ex.schedule(t)
 			return
@@ -203,7 +208,7 @@ func (t *task) run() {
 		done = t.r.poll()
 	}
 	if done {
-		t.state.Store(stComplete)
+		t.finish()
 		t.ex.finished(t)
 		t.r.publish()
 		return
@@ -248,8 +253,19 @@ func (t *task) markKilled() bool {
 		if s&stComplete != 0 {
 			return false
 		}
-		if t.state.CompareAndSwap(s, stComplete) {
+		if t.state.CompareAndSwap(s, s&stJoin|stComplete) {
 			return true
+		}
+	}
+}
+
+// finish marks the task, which its poller has just completed, complete
+// (keeping stJoin for publish) and returns its previous state.
+func (t *task) finish() uint32 {
+	for {
+		s := t.state.Load()
+		if t.state.CompareAndSwap(s, s&stJoin|stComplete) {
+			return s
 		}
 	}
 }
@@ -277,13 +293,17 @@ func killAll(ts []*task, err error) {
 // ErrCanceled (the task was cancelled), ErrClosed (its executor closed), or
 // a *PanicError (the future panicked). A Task is awaited by one awaiter at
 // a time; Wait may be called from any number of goroutines.
+//
+// The handle and the task are one allocation. Its outcome is published
+// with one atomic instruction; the mutex is taken only when an awaiter has
+// registered a waker (stJoin).
 type Task[T any] struct {
 	task
 	fut  Future[T]
-	mu   sync.Mutex
 	val  T
 	err  error
-	join Waker // the awaiter's waker, or a *waitFan while Wait blocks
+	mu   sync.Mutex // guards join
+	join Waker      // the awaiter's waker, or a *waitFan while Wait blocks
 }
 
 // waitFan is the join waker of a Task while goroutines block in Wait: it
@@ -310,7 +330,6 @@ func Spawn[T any](ex Executor, f Future[T]) *Task[T] {
 	t.ex = ex
 	t.r = t
 	t.cx.waker = &t.task
-	t.worker.Store(-1)
 	t.state.Store(stScheduled)
 	ex.submit(&t.task)
 	return t
@@ -344,9 +363,15 @@ func (t *Task[T]) abort(err error) {
 	Cancel(f)
 }
 
+// publish makes the outcome visible. An awaiter registers its waker under
+// mu and then sets stJoin; whichever of the two atomic ors comes second
+// sees the other: publish then wakes the registered waker, or the awaiter
+// sees the outcome.
 func (t *Task[T]) publish() {
+	if t.state.Or(stPublished)&stJoin == 0 {
+		return
+	}
 	t.mu.Lock()
-	t.state.Or(stPublished)
 	w := t.join
 	t.join = nil
 	t.mu.Unlock()
@@ -357,15 +382,18 @@ func (t *Task[T]) publish() {
 
 // Poll reports the task's outcome once it has finished.
 func (t *Task[T]) Poll(cx *Context) (Result[T], bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.published() {
 		return Result[T]{Value: t.val, Err: t.err}, true
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if f, ok := t.join.(*waitFan); ok {
 		f.next = cx.Waker()
 	} else {
 		t.join = cx.Waker()
+	}
+	if t.state.Or(stJoin)&stPublished != 0 {
+		return Result[T]{Value: t.val, Err: t.err}, true
 	}
 	return Result[T]{}, false
 }
@@ -383,18 +411,19 @@ func (t *Task[T]) Done() bool { return t.published() }
 // its outcome. It must not be called from the goroutine that runs a Local
 // executor's Run (nothing would run the task).
 func (t *Task[T]) Wait() (T, error) {
-	t.mu.Lock()
 	if !t.published() {
+		t.mu.Lock()
 		f, ok := t.join.(*waitFan)
 		if !ok {
 			f = &waitFan{ch: make(chan struct{}), next: t.join}
 			t.join = f
 		}
+		pub := t.state.Or(stJoin)&stPublished != 0
 		t.mu.Unlock()
-		<-f.ch
-		t.mu.Lock()
+		if !pub {
+			<-f.ch
+		}
 	}
-	defer t.mu.Unlock()
 	return t.val, t.err
 }
 
@@ -463,8 +492,8 @@ func Go(ex Executor, f Future[struct{}]) {
 	t.ex = ex
 	t.r = t
 	t.cx.waker = &t.task
-	t.listed = false
-	t.worker.Store(-1)
+	t.listed, t.queued, t.remote, t.keep = false, false, false, false
+	t.worker.Store(0)
 	t.state.Store(stScheduled)
 	ex.submit(&t.task)
 }
@@ -484,6 +513,11 @@ func (t *goTask) abort(error) {
 }
 
 func (t *goTask) publish() {
+	if t.keep {
+		// A queue may still hold it (see Local.poll): leave it to the
+		// garbage collector.
+		return
+	}
 	t.ex = nil
 	goTasks.Put(t)
 }
