@@ -159,8 +159,8 @@ func (p *pinger) Poll(cx *Context) (struct{}, bool) {
 	return struct{}{}, true
 }
 
-func newPingPong(n int) (*pinger, *pinger) {
-	a, b := NewChan[int](0), NewChan[int](0)
+func newPingPong(n int, mk func() *Chan[int]) (*pinger, *pinger) {
+	a, b := mk(), mk()
 	ping := &pinger{out: a, in: b, n: n, first: true, sending: true}
 	ping.send.Init(a, 0)
 	pong := &pinger{out: b, in: a, n: n}
@@ -208,7 +208,16 @@ func BenchmarkPingPong(b *testing.B) {
 	b.Run("async/local/inline", func(b *testing.B) {
 		b.ReportAllocs()
 		l := NewLocal()
-		ping, pong := newPingPong(b.N)
+		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
+		b.ResetTimer()
+		Spawn[struct{}](l, ping)
+		Spawn[struct{}](l, pong)
+		l.Run()
+	})
+	b.Run("async/local/localchan", func(b *testing.B) {
+		b.ReportAllocs()
+		l := NewLocal()
+		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewLocalChan[int](l, 0) })
 		b.ResetTimer()
 		Spawn[struct{}](l, ping)
 		Spawn[struct{}](l, pong)
@@ -229,7 +238,7 @@ func BenchmarkPingPong(b *testing.B) {
 		b.ReportAllocs()
 		p := NewPool(0)
 		defer p.Close()
-		ping, pong := newPingPong(b.N)
+		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
 		b.ResetTimer()
 		h1 := Spawn[struct{}](p, ping)
 		h2 := Spawn[struct{}](p, pong)

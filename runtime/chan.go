@@ -24,10 +24,14 @@ var (
 // served in the order they started waiting, and a cancelled receive never
 // loses a value handed to it.
 //
+// A channel made by [NewLocalChan] belongs to one [Local] executor and
+// takes no lock (every mu.Lock is skipped when owner is set); see there.
+//
 // Invariants (under mu): receivers wait only while the buffer is empty;
 // senders wait only while it is full.
 type Chan[T any] struct {
 	mu     sync.Mutex
+	owner  *Local // set: used only on owner's Run goroutine; mu is not used
 	buf    ring[T]
 	size   int // -1: unbounded
 	closed bool
@@ -48,10 +52,43 @@ func NewChan[T any](size int) *Chan[T] {
 // NewUnbounded returns a channel whose sends never wait.
 func NewUnbounded[T any]() *Chan[T] { return &Chan[T]{size: -1} }
 
+// NewLocalChan returns a channel of l's tasks only, with a buffer of size
+// values (0: unbuffered; -1: unbounded). It takes no lock: every operation
+// on it — polling its futures and streams, TrySend, TryRecv, Close, Len —
+// must run on the goroutine that runs l, in practice inside the polls of
+// l's tasks, or on any one goroutine while l is not running. A send or
+// receive that completes the operation of a waiting task of l queues it on
+// l without a lock or an atomic instruction, so two tasks of l exchanging
+// values through local channels synchronise nothing. Polled by a task of
+// another executor, its futures panic; other misuse is a data race, which
+// the race detector reports.
+func NewLocalChan[T any](l *Local, size int) *Chan[T] {
+	if size < -1 {
+		panic("asyncgen: negative channel size")
+	}
+	return &Chan[T]{owner: l, size: size}
+}
+
+// checkOwner panics if c belongs to a Local and cx is the context of a task
+// of another executor.
+func (c *Chan[T]) checkOwner(cx *Context) {
+	if c.owner == nil || cx == nil {
+		return
+	}
+	if t, ok := cx.waker.(*task); ok {
+		if l, ok := t.ex.(*Local); ok && l == c.owner {
+			return
+		}
+		panic("asyncgen: local channel used by a task of another executor")
+	}
+}
+
 // Len returns the number of buffered values.
 func (c *Chan[T]) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	return c.buf.len()
 }
 
@@ -62,8 +99,10 @@ func (c *Chan[T]) Cap() int { return c.size }
 // waiting receivers get ErrClosed (the buffer is empty when they wait).
 // Closing twice is harmless.
 func (c *Chan[T]) Close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	c.closed = true
 	c.recvq.wakeAll(wClosed)
 	c.sendq.wakeAll(wClosed)
@@ -108,8 +147,10 @@ func (c *Chan[T]) tryRecv(cx *Context) (T, bool) {
 // TrySend sends v if that needs no waiting. It returns nil, ErrFull or
 // ErrClosed.
 func (c *Chan[T]) TrySend(v T) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	if c.closed {
 		return ErrClosed
 	}
@@ -122,8 +163,10 @@ func (c *Chan[T]) TrySend(v T) error {
 // TryRecv receives a value if one is ready. Its error is nil, ErrEmpty or
 // ErrClosed.
 func (c *Chan[T]) TryRecv() (T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	if v, ok := c.tryRecv(nil); ok {
 		return v, nil
 	}
@@ -156,8 +199,11 @@ func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 		panic("asyncgen: Send polled after completion")
 	}
 	c := f.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.checkOwner(cx)
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	switch f.w.state {
 	case wNotified:
 		f.done = true
@@ -190,8 +236,10 @@ func (f *SendFuture[T]) Cancel() {
 	}
 	f.done = true
 	c := f.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	if f.w.state == wQueued {
 		c.sendq.remove(&f.w)
 		f.w.state = wIdle
@@ -239,8 +287,11 @@ func (f *RecvFuture[T]) Cancel() {
 // node is reusable: it is idle again after Yielded.
 func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 	var zero T
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.checkOwner(cx)
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	switch w.state {
 	case wNotified:
 		v := w.v
@@ -266,8 +317,10 @@ func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 
 // cancelRecv withdraws the receive node w, passing on a value handed to it.
 func (c *Chan[T]) cancelRecv(w *wnode[T]) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if c.owner == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
 	switch w.state {
 	case wQueued:
 		c.recvq.remove(w)
