@@ -38,7 +38,7 @@ type Local struct {
 	tq       *timerQueue
 	polls    uint64 // touched by Run's goroutine only
 	tick     uint32
-	cur      *task // the task being polled (Run's goroutine only)
+	cur      *task       // the task being polled (Run's goroutine only)
 	isClosed atomic.Bool // closed, readable without the lock
 }
 
