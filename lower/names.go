@@ -118,7 +118,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		e.ready = pick("ready", pollNames)
 	}
 	fieldNames := map[string]bool{}
-	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "step", "init"} {
+	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin"} {
 		fieldNames[n] = true
 	}
 	e.fNoCopy = pick("noCopy", fieldNames)

@@ -186,10 +186,6 @@ func (e *emitter) resultValue() jen.Code {
 // the state dispatch.
 func (e *emitter) prologue(name string, dispatch []jen.Code) []jen.Code {
 	var out []jen.Code
-	out = append(out, jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(
-		jen.If(e.field(e.fSelf).Op("!=").Nil()).Block(jen.Qual(rt, "PanicMoved").Call(jen.Lit(name))),
-		e.field(e.fSelf).Op("=").Id(e.recv),
-	))
 	if e.fn.HasDefer {
 		out = append(out, jen.Defer().Add(e.field("unwind")).Call(jen.Op("&").Id(e.res), jen.Op("&").Id(e.ready)))
 	}
@@ -199,27 +195,48 @@ func (e *emitter) prologue(name string, dispatch []jen.Code) []jen.Code {
 			out = append(out, jen.Var().Id(e.names[v]).Add(e.typ(v.Type)))
 		}
 	}
-	out = append(out, jen.Id("state").Op(":=").Add(e.field(e.fState)))
-	out = append(out, e.field(e.fState).Op("=").Qual(rt, "StateRunning"))
-	cases := []jen.Code{jen.Case(jen.Lit(0))}
+	// While the body runs the state is StateRunning: a machine found in
+	// that state by a later step panicked in an earlier one.
+	running := e.field(e.fState).Op("=").Qual(rt, "StateRunning")
+	cases := []jen.Code{jen.Case(jen.Lit(0)).Block(running)}
 	for _, b := range e.fn.Suspends {
 		s := b.Term.(*ir.Suspend)
-		cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.gotoBlock(s.Resume)))
+		if e.lazy(s) {
+			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.gotoBlock(s.Resume)))
+		} else {
+			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(running.Clone(), e.gotoBlock(s.Resume)))
+		}
 	}
 	if e.fn.Kind == ir.Async {
 		cases = append(cases, jen.Default().Block(
-			e.field(e.fState).Op("=").Id("state"),
-			jen.Qual(rt, "BadPoll").Call(jen.Lit(name), jen.Id("state")),
+			jen.Qual(rt, "BadPoll").Call(jen.Lit(name), e.field(e.fState)),
 		))
 	} else {
 		// Finished by returning, panicking or Close: no more items.
 		cases = append(cases, jen.Default().Block(
-			e.field(e.fState).Op("=").Id("state"),
 			jen.Return(e.zero(e.d.value), e.endSecond()),
 		))
 	}
-	out = append(out, jen.Switch(jen.Id("state")).Block(cases...))
+	out = append(out, jen.Switch(e.field(e.fState)).Block(cases...))
 	return out
+}
+
+// lazy reports whether the resume point of s leaves the state alone while
+// the child is pending: a generated child held inline is poisoned by its
+// own panics, so the parent marks itself running only once the child is
+// done. Not with defers, whose unwinding needs the running state.
+func (e *emitter) lazy(s *ir.Suspend) bool {
+	return !e.fn.HasDefer && e.inline[s] != nil
+}
+
+// emitPin writes pin, the cold path of the move check.
+func (e *emitter) emitPin(f *jen.File) {
+	f.Comment("pin records the machine's address at its first step and panics if it")
+	f.Comment("has moved since.")
+	f.Func().Params(e.recvDecl()).Id("pin").Params().Block(
+		jen.If(e.field(e.fSelf).Op("!=").Nil()).Block(jen.Qual(rt, "PanicMoved").Call(jen.Lit(e.d.name))),
+		e.field(e.fSelf).Op("=").Id(e.recv),
+	)
 }
 
 // secondType is the type of a step's second result: ready, more or status.
@@ -254,9 +271,10 @@ func (e *emitter) emitStep(f *jen.File) {
 	if fn.HasDefer {
 		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
 	}
-	var params []jen.Code
+	var params, args []jen.Code
 	if fn.Kind != ir.Gen {
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
+		args = append(args, jen.Id(e.cx))
 	}
 	switch fn.Kind {
 	case ir.Async:
@@ -268,7 +286,11 @@ func (e *emitter) emitStep(f *jen.File) {
 		f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
 		f.Commentf("(Pending) or has finished (Done).")
 	}
+	body = append([]jen.Code{jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(jen.Id(e.recv).Dot("pin").Call())}, body...)
+	_ = args
 	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
+	f.Line()
+	e.emitPin(f)
 }
 
 // pending renders the return of a step suspended in state k.
@@ -423,6 +445,9 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 					args = append(args, c)
 				}
 				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Dot("init").Call(args...)})...)
+				if e.lazy(t) {
+					out = append(out, e.field(e.fState).Op("=").Lit(t.State))
+				}
 			default:
 				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Op("=").Add(e.expr(t.Arg))})...)
 			}
@@ -523,9 +548,17 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			out = append(out, jen.Empty())
 		}
 	case ir.SAwait, ir.STryAwait:
+		poll := "Poll"
 		inner := []jen.Code{
-			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot("Poll").Call(jen.Id(e.cx)),
-			jen.If(jen.Op("!").Id("ok")).Block(e.pending(s.State)...),
+			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx)),
+		}
+		if e.lazy(s) {
+			inner = append(inner,
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(e.zero(e.d.value), jen.False())),
+				e.field(e.fState).Op("=").Qual(rt, "StateRunning"),
+			)
+		} else {
+			inner = append(inner, jen.If(jen.Op("!").Id("ok")).Block(e.pending(s.State)...))
 		}
 		if c := clear(); c != nil {
 			inner = append(inner, c)
@@ -535,7 +568,7 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 		} else if s.Kind == ir.STryAwait && len(s.Dest) > 0 {
 			inner = append(inner, jen.List(dest(0), dest(1)).Op("=").List(jen.Id("v").Dot("Value"), jen.Id("v").Dot("Err")))
 		} else {
-			inner[0] = jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot("Poll").Call(jen.Id(e.cx))
+			inner[0] = jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx))
 		}
 		out = append(out, jen.Block(inner...))
 	case ir.SNext:

@@ -25,21 +25,17 @@ func Chain1(t *Toggle, n int) *Chain1Future {
 // Poll runs chain1 until it suspends or returns.
 func (m *Chain1Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain1")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain1", state)
+		runtime.BadPoll("Chain1", m.state)
 	}
 	/*line chain.go:23:2*/ m.s = 0
 	/*line chain.go:24:6*/ m.i = 0
@@ -48,7 +44,7 @@ forCond1:
 		goto forDone4
 	}
 resume1:
-	/*line chain_asyncgen.go:51:2*/ {
+	/*line chain_asyncgen.go:47:2*/ {
 		v, ok := m.t.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -61,8 +57,17 @@ resume1:
 	goto forCond1
 forDone4:
 	m.result0 = m.s
-	/*line chain_asyncgen.go:64:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:60:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain1Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain1")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -103,35 +108,40 @@ func Chain2(t *Toggle, n int) *Chain2Future {
 // Poll runs chain2 until it suspends or returns.
 func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain2")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain2", state)
+		runtime.BadPoll("Chain2", m.state)
 	}
 	/*line chain.go:31:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:124:2*/ {
+	/*line chain_asyncgen.go:125:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:133:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:134:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain2Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain2")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -172,35 +182,40 @@ func Chain3(t *Toggle, n int) *Chain3Future {
 // Poll runs chain3 until it suspends or returns.
 func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain3")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain3", state)
+		runtime.BadPoll("Chain3", m.state)
 	}
 	/*line chain.go:34:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:193:2*/ {
+	/*line chain_asyncgen.go:199:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:202:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:208:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain3Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain3")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -241,35 +256,40 @@ func Chain4(t *Toggle, n int) *Chain4Future {
 // Poll runs chain4 until it suspends or returns.
 func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain4")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain4", state)
+		runtime.BadPoll("Chain4", m.state)
 	}
 	/*line chain.go:37:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:262:2*/ {
+	/*line chain_asyncgen.go:273:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:271:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:282:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain4Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain4")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -310,35 +330,40 @@ func Chain5(t *Toggle, n int) *Chain5Future {
 // Poll runs chain5 until it suspends or returns.
 func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain5")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain5", state)
+		runtime.BadPoll("Chain5", m.state)
 	}
 	/*line chain.go:40:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:331:2*/ {
+	/*line chain_asyncgen.go:347:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:340:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:356:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain5Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain5")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -379,35 +404,40 @@ func Chain6(t *Toggle, n int) *Chain6Future {
 // Poll runs chain6 until it suspends or returns.
 func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain6")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain6", state)
+		runtime.BadPoll("Chain6", m.state)
 	}
 	/*line chain.go:43:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:400:2*/ {
+	/*line chain_asyncgen.go:421:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:409:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:430:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain6Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain6")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -448,35 +478,40 @@ func Chain7(t *Toggle, n int) *Chain7Future {
 // Poll runs chain7 until it suspends or returns.
 func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain7")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain7", state)
+		runtime.BadPoll("Chain7", m.state)
 	}
 	/*line chain.go:46:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:469:2*/ {
+	/*line chain_asyncgen.go:495:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:478:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:504:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain7Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain7")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -517,35 +552,40 @@ func Chain8(t *Toggle, n int) *Chain8Future {
 // Poll runs chain8 until it suspends or returns.
 func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain8")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain8", state)
+		runtime.BadPoll("Chain8", m.state)
 	}
 	/*line chain.go:49:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:538:2*/ {
+	/*line chain_asyncgen.go:569:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:547:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:578:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain8Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain8")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -586,35 +626,40 @@ func Chain9(t *Toggle, n int) *Chain9Future {
 // Poll runs chain9 until it suspends or returns.
 func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain9")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain9", state)
+		runtime.BadPoll("Chain9", m.state)
 	}
 	/*line chain.go:52:44*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:607:2*/ {
+	/*line chain_asyncgen.go:643:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain8Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:616:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:652:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain9Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain9")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -655,35 +700,40 @@ func Chain10(t *Toggle, n int) *Chain10Future {
 // Poll runs chain10 until it suspends or returns.
 func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain10")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain10", state)
+		runtime.BadPoll("Chain10", m.state)
 	}
 	/*line chain.go:55:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:676:2*/ {
+	/*line chain_asyncgen.go:717:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain9Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:685:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:726:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain10Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain10")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -724,35 +774,40 @@ func Chain11(t *Toggle, n int) *Chain11Future {
 // Poll runs chain11 until it suspends or returns.
 func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain11")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain11", state)
+		runtime.BadPoll("Chain11", m.state)
 	}
 	/*line chain.go:58:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:745:2*/ {
+	/*line chain_asyncgen.go:791:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain10Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:754:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:800:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain11Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain11")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -793,35 +848,40 @@ func Chain12(t *Toggle, n int) *Chain12Future {
 // Poll runs chain12 until it suspends or returns.
 func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain12")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain12", state)
+		runtime.BadPoll("Chain12", m.state)
 	}
 	/*line chain.go:61:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:814:2*/ {
+	/*line chain_asyncgen.go:865:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain11Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:823:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:874:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain12Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain12")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -862,35 +922,40 @@ func Chain13(t *Toggle, n int) *Chain13Future {
 // Poll runs chain13 until it suspends or returns.
 func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain13")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain13", state)
+		runtime.BadPoll("Chain13", m.state)
 	}
 	/*line chain.go:64:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:883:2*/ {
+	/*line chain_asyncgen.go:939:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain12Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:892:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:948:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain13Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain13")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -931,35 +996,40 @@ func Chain14(t *Toggle, n int) *Chain14Future {
 // Poll runs chain14 until it suspends or returns.
 func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain14")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain14", state)
+		runtime.BadPoll("Chain14", m.state)
 	}
 	/*line chain.go:67:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:952:2*/ {
+	/*line chain_asyncgen.go:1013:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain13Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:961:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1022:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain14Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain14")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1000,35 +1070,40 @@ func Chain15(t *Toggle, n int) *Chain15Future {
 // Poll runs chain15 until it suspends or returns.
 func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain15")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain15", state)
+		runtime.BadPoll("Chain15", m.state)
 	}
 	/*line chain.go:70:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1021:2*/ {
+	/*line chain_asyncgen.go:1087:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain14Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1030:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1096:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain15Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain15")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1069,35 +1144,40 @@ func Chain16(t *Toggle, n int) *Chain16Future {
 // Poll runs chain16 until it suspends or returns.
 func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Chain16")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Chain16", state)
+		runtime.BadPoll("Chain16", m.state)
 	}
 	/*line chain.go:73:45*/ m.fut.init(m.t, m.n)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1090:2*/ {
+	/*line chain_asyncgen.go:1161:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Chain15Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1099:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1170:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Chain16Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Chain16")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1136,23 +1216,19 @@ func Wrap1(t *Toggle) *Wrap1Future {
 // Poll runs wrap1 until it suspends or returns.
 func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap1")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap1", state)
+		runtime.BadPoll("Wrap1", m.state)
 	}
 resume1:
-	/*line chain_asyncgen.go:1155:2*/ {
+	/*line chain_asyncgen.go:1231:2*/ {
 		v, ok := m.t.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1160,8 +1236,17 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1163:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1239:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap1Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap1")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1201,35 +1286,40 @@ func Wrap2(t *Toggle) *Wrap2Future {
 // Poll runs wrap2 until it suspends or returns.
 func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap2")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap2", state)
+		runtime.BadPoll("Wrap2", m.state)
 	}
 	/*line chain.go:116:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1222:2*/ {
+	/*line chain_asyncgen.go:1303:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1231:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1312:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap2Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap2")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1269,35 +1359,40 @@ func Wrap3(t *Toggle) *Wrap3Future {
 // Poll runs wrap3 until it suspends or returns.
 func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap3")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap3", state)
+		runtime.BadPoll("Wrap3", m.state)
 	}
 	/*line chain.go:119:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1290:2*/ {
+	/*line chain_asyncgen.go:1376:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1299:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1385:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap3Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap3")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1337,35 +1432,40 @@ func Wrap4(t *Toggle) *Wrap4Future {
 // Poll runs wrap4 until it suspends or returns.
 func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap4")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap4", state)
+		runtime.BadPoll("Wrap4", m.state)
 	}
 	/*line chain.go:122:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1358:2*/ {
+	/*line chain_asyncgen.go:1449:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1367:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1458:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap4Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap4")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1405,35 +1505,40 @@ func Wrap5(t *Toggle) *Wrap5Future {
 // Poll runs wrap5 until it suspends or returns.
 func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap5")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap5", state)
+		runtime.BadPoll("Wrap5", m.state)
 	}
 	/*line chain.go:125:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1426:2*/ {
+	/*line chain_asyncgen.go:1522:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1435:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1531:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap5Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap5")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1473,35 +1578,40 @@ func Wrap6(t *Toggle) *Wrap6Future {
 // Poll runs wrap6 until it suspends or returns.
 func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap6")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap6", state)
+		runtime.BadPoll("Wrap6", m.state)
 	}
 	/*line chain.go:128:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1494:2*/ {
+	/*line chain_asyncgen.go:1595:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1503:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1604:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap6Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap6")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1541,35 +1651,40 @@ func Wrap7(t *Toggle) *Wrap7Future {
 // Poll runs wrap7 until it suspends or returns.
 func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap7")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap7", state)
+		runtime.BadPoll("Wrap7", m.state)
 	}
 	/*line chain.go:131:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1562:2*/ {
+	/*line chain_asyncgen.go:1668:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1571:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1677:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap7Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap7")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1609,35 +1724,40 @@ func Wrap8(t *Toggle) *Wrap8Future {
 // Poll runs wrap8 until it suspends or returns.
 func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Wrap8")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Wrap8", state)
+		runtime.BadPoll("Wrap8", m.state)
 	}
 	/*line chain.go:134:36*/ m.fut.init(m.t)
+	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1630:2*/ {
+	/*line chain_asyncgen.go:1741:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = Wrap7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1639:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1750:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *Wrap8Future) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Wrap8")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1679,25 +1799,21 @@ func Idle(g runtime.Future[int], a int, b int) *IdleFuture {
 // Poll runs idle until it suspends or returns.
 func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Idle")
-		}
-		m.self = m
+		m.pin()
 	}
 	var y int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Idle", state)
+		runtime.BadPoll("Idle", m.state)
 	}
 	/*line chain.go:140:2*/ m.x = m.a * m.b
 resume1:
-	/*line chain_asyncgen.go:1700:2*/ {
+	/*line chain_asyncgen.go:1816:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1706,8 +1822,17 @@ resume1:
 		y = v
 	}
 	m.result0 = m.x + y
-	/*line chain_asyncgen.go:1709:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1825:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *IdleFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Idle")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -27,20 +27,16 @@ func Count(n int) *CountIter {
 // once the body has returned, panicked or been closed.
 func (m *CountIter) Next() (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Count")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gen.go:11:6*/ m.i = 0
@@ -57,7 +53,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gen_asyncgen.go:60:2*/ v1 = !m.closing
+	/*line gen_asyncgen.go:56:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -70,8 +66,17 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gen_asyncgen.go:73:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:69:2*/ m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *CountIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Count")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield

@@ -32,22 +32,18 @@ func Sum(log *Log, xs []int, delay int) *SumFuture {
 // Poll runs sum until it suspends or returns.
 func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Sum")
-		}
-		m.self = m
+		m.pin()
 	}
 	var x int
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Sum", state)
+		runtime.BadPoll("Sum", m.state)
 	}
 	/*line basic.go:11:2*/ m.total = 0
 	m.xs1 = m.xs
@@ -60,7 +56,7 @@ rangeLoop1:
 	/*line basic.go:13:8*/ m.fut = After(m.delay, x*2)
 	m.xs = nil
 resume1:
-	/*line basic_asyncgen.go:63:2*/ {
+	/*line basic_asyncgen.go:59:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -79,8 +75,17 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.total
-	/*line basic_asyncgen.go:82:2*/ m.state = runtime.StateDone
+	/*line basic_asyncgen.go:78:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SumFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Sum")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -33,30 +33,28 @@ func IfChain(log *Log, n int) *IfChainFuture {
 // Poll runs ifChain until it suspends or returns.
 func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("IfChain")
-		}
-		m.self = m
+		m.pin()
 	}
 	var cond bool
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("IfChain", state)
+		runtime.BadPoll("IfChain", m.state)
 	}
 	/*line control.go:15:10*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:59:2*/ {
+	/*line control_asyncgen.go:57:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -74,7 +72,7 @@ resume1:
 ifElse3:
 	/*line control.go:18:17*/ m.fut = ready(m.x * 2)
 resume2:
-	/*line control_asyncgen.go:77:2*/ {
+	/*line control_asyncgen.go:75:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -98,7 +96,7 @@ ifElse7:
 	}
 	/*line control.go:20:22*/ m.fut = ready(m.x)
 resume3:
-	/*line control_asyncgen.go:101:2*/ {
+	/*line control_asyncgen.go:99:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -121,8 +119,17 @@ ifElse13:
 	}
 	goto ifDone8
 exit:
-	/*line control_asyncgen.go:124:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:122:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *IfChainFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("IfChain")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -170,39 +177,39 @@ func ForForms(log *Log, n int) *ForFormsFuture {
 // Poll runs forForms until it suspends or returns.
 func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("ForForms")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
 	var v11 int
 	var v4 int
 	var v6 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	case 5:
+		m.state = runtime.StateRunning
 		goto resume5
 	default:
-		m.state = state
-		runtime.BadPoll("ForForms", state)
+		runtime.BadPoll("ForForms", m.state)
 	}
 	/*line control.go:31:2*/ m.total = 0
 	/*line control.go:32:6*/ m.i = 0
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:205:2*/ {
+	/*line control_asyncgen.go:212:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -218,7 +225,7 @@ resume1:
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
 	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:221:2*/ {
+	/*line control_asyncgen.go:228:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -237,7 +244,7 @@ forCond7:
 	}
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
-	/*line control_asyncgen.go:240:2*/ {
+	/*line control_asyncgen.go:247:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -255,7 +262,7 @@ forCond12:
 	/*line control.go:42:6*/
 	m.fut = ready(m.i)
 resume4:
-	/*line control_asyncgen.go:258:2*/ {
+	/*line control_asyncgen.go:265:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -278,7 +285,7 @@ forCond19:
 	}
 	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:281:2*/ {
+	/*line control_asyncgen.go:288:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -299,8 +306,17 @@ ifDone18:
 	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:302:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:309:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ForFormsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("ForForms")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -365,10 +381,7 @@ func Ranges(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) *Ra
 // Poll runs ranges until it suspends or returns.
 func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Ranges")
-		}
-		m.self = m
+		m.pin()
 	}
 	var x int
 	var v3 int
@@ -387,29 +400,35 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
 	var v27 int
 	var n29 int
 	var i30 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	case 5:
+		m.state = runtime.StateRunning
 		goto resume5
 	case 6:
+		m.state = runtime.StateRunning
 		goto resume6
 	case 7:
+		m.state = runtime.StateRunning
 		goto resume7
 	case 8:
+		m.state = runtime.StateRunning
 		goto resume8
 	default:
-		m.state = state
-		runtime.BadPoll("Ranges", state)
+		runtime.BadPoll("Ranges", m.state)
 	}
 	/*line control.go:60:2*/ m.total = 0
 	m.xs1 = m.xs
@@ -422,7 +441,7 @@ rangeLoop1:
 	/*line control.go:62:12*/ m.fut = ready(x)
 	m.xs = nil
 resume1:
-	/*line control_asyncgen.go:425:2*/ {
+	/*line control_asyncgen.go:444:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -446,7 +465,7 @@ rangeLoop6:
 	m.xs = nil
 	m.xs1 = nil
 resume2:
-	/*line control_asyncgen.go:449:2*/ {
+	/*line control_asyncgen.go:468:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -470,7 +489,7 @@ rangeLoop11:
 	m.xs = nil
 	m.xs1 = nil
 resume3:
-	/*line control_asyncgen.go:473:2*/ {
+	/*line control_asyncgen.go:492:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -497,7 +516,7 @@ rangeLoop16:
 	m.xs1 = nil
 	m.xs7 = [3]string{}
 resume4:
-	/*line control_asyncgen.go:500:2*/ {
+	/*line control_asyncgen.go:519:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -526,7 +545,7 @@ rangeLoop21:
 	m.p = nil
 	m.xs11 = nil
 resume5:
-	/*line control_asyncgen.go:529:2*/ {
+	/*line control_asyncgen.go:548:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -556,7 +575,7 @@ rangeLoop26:
 	m.xs11 = nil
 	m.v = ""
 resume6:
-	/*line control_asyncgen.go:559:2*/ {
+	/*line control_asyncgen.go:578:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -586,7 +605,7 @@ rangeLoop31:
 	m.v = ""
 	m.ch19 = nil
 resume7:
-	/*line control_asyncgen.go:589:2*/ {
+	/*line control_asyncgen.go:608:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -610,7 +629,7 @@ rangeDone34:
 	m.v = ""
 	m.ch19 = nil
 resume8:
-	/*line control_asyncgen.go:613:2*/ {
+	/*line control_asyncgen.go:632:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -630,8 +649,17 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:633:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:652:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *RangesFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Ranges")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -691,10 +719,7 @@ func MapRange(log *Log, m map[string]int) *MapRangeFuture {
 // Poll runs mapRange until it suspends or returns.
 func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m1.self != m1 {
-		if m1.self != nil {
-			runtime.PanicMoved("MapRange")
-		}
-		m1.self = m1
+		m1.pin()
 	}
 	var k1 string
 	var v2 int
@@ -705,17 +730,17 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 	var ok8 bool
 	var k string
 	var v9 int
-	state := m1.state
-	m1.state = runtime.StateRunning
-	switch state {
+	switch m1.state {
 	case 0:
+		m1.state = runtime.StateRunning
 	case 1:
+		m1.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m1.state = runtime.StateRunning
 		goto resume2
 	default:
-		m1.state = state
-		runtime.BadPoll("MapRange", state)
+		runtime.BadPoll("MapRange", m1.state)
 	}
 	/*line control.go:93:2*/ m1.total = 0
 	m1.mp = m1.m
@@ -734,7 +759,7 @@ rangeLoop1:
 	/*line control.go:95:12*/ m1.fut = ready(v1)
 	m1.log = nil
 resume1:
-	/*line control_asyncgen.go:737:2*/ {
+	/*line control_asyncgen.go:762:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -769,7 +794,7 @@ rangeLoop7:
 	m1.log = nil
 	m1.k = ""
 resume2:
-	/*line control_asyncgen.go:772:2*/ {
+	/*line control_asyncgen.go:797:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -784,8 +809,17 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:787:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:812:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m1 *MapRangeFuture) pin() {
+	if m1.self != nil {
+		runtime.PanicMoved("MapRange")
+	}
+	m1.self = m1
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -818,11 +852,11 @@ type RangeFuncFuture struct {
 	n       int
 	result0 int
 	total   int
-	next    func() (int, bool)
+	next1   func() (int, bool)
 	stop    func()
 	cleanup int
 	fut     runtime.Future[int]
-	next1   func() (int, string, bool)
+	next11  func() (int, string, bool)
 	i       int
 	w       string
 	defers  []func() // pending defers, run last first
@@ -836,10 +870,7 @@ func RangeFunc(log *Log, n int) *RangeFuncFuture {
 // Poll runs rangeFunc until it suspends or returns.
 func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("RangeFunc")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var e0 int
@@ -857,35 +888,37 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	var ok19 bool
 	var x1 int
 	var v20 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	default:
-		m.state = state
-		runtime.BadPoll("RangeFunc", state)
+		runtime.BadPoll("RangeFunc", m.state)
 	}
 	/*line control.go:141:2*/ m.total = 0
-	m.next, m.stop = iter.Pull((func(func(int) bool))(count(m.n)))
+	m.next1, m.stop = iter.Pull((func(func(int) bool))(count(m.n)))
 	m.cleanup = len(m.defers)
 	m.defers = append(m.defers, m.stop)
 rangeLoop1:
-	e0, ok1 = m.next()
+	e0, ok1 = m.next1()
 	if !ok1 {
 		goto rangeDone4
 	}
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:888:2*/ {
+	/*line control_asyncgen.go:921:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -899,19 +932,19 @@ resume1:
 rangeDone4:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.stop()
-	m.next1, m.stop = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
+	m.next11, m.stop = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
 	m.cleanup = len(m.defers)
 	m.defers = append(m.defers, m.stop)
 rangeLoop6:
-	e04, e1, ok5 = m.next1()
+	e04, e1, ok5 = m.next11()
 	if !ok5 {
 		goto rangeDone9
 	}
 	/*line control.go:145:6*/ m.i, m.w = e04, e1
 	/*line control.go:146:28*/ m.fut = ready(len(m.w))
-	m.next = nil
+	m.next1 = nil
 resume2:
-	/*line control_asyncgen.go:914:2*/ {
+	/*line control_asyncgen.go:947:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -925,20 +958,20 @@ resume2:
 rangeDone9:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.stop()
-	m.next, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	m.cleanup = len(m.defers)
 	m.defers = append(m.defers, m.stop)
 rangeLoop11:
-	e011, ok12 = m.next()
+	e011, ok12 = m.next1()
 	if !ok12 {
 		goto rangeDone14
 	}
 	/*line control.go:148:6*/ m.i = e011
 	/*line control.go:149:6*/ m.fut = ready(m.i)
-	m.next1 = nil
+	m.next11 = nil
 	m.w = ""
 resume3:
-	/*line control_asyncgen.go:941:2*/ {
+	/*line control_asyncgen.go:974:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -953,21 +986,21 @@ resume3:
 rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.stop()
-	m.next, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	m.cleanup = len(m.defers)
 	m.defers = append(m.defers, m.stop)
 rangeLoop18:
-	e018, ok19 = m.next()
+	e018, ok19 = m.next1()
 	if !ok19 {
 		goto rangeDone21
 	}
 	/*line control.go:154:6*/ x1 = e018
 	/*line control.go:155:6*/ m.fut = ready(x1)
 	m.log = nil
-	m.next1 = nil
+	m.next11 = nil
 	m.w = ""
 resume4:
-	/*line control_asyncgen.go:970:2*/ {
+	/*line control_asyncgen.go:1003:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -995,9 +1028,18 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:998:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1031:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *RangeFuncFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("RangeFunc")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1066,10 +1108,7 @@ func Switches(log *Log, n int, v any) *SwitchesFuture {
 // Poll runs switches until it suspends or returns.
 func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Switches")
-		}
-		m.self = m
+		m.pin()
 	}
 	var x int
 	var v1 int
@@ -1080,29 +1119,33 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	var v8 int
 	var t any
 	var t1 any
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	case 5:
+		m.state = runtime.StateRunning
 		goto resume5
 	case 6:
+		m.state = runtime.StateRunning
 		goto resume6
 	default:
-		m.state = state
-		runtime.BadPoll("Switches", state)
+		runtime.BadPoll("Switches", m.state)
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1105:2*/ {
+	/*line control_asyncgen.go:1148:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1126,7 +1169,7 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1129:2*/ {
+	/*line control_asyncgen.go:1172:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1159,7 +1202,7 @@ switchBody25:
 	m.log = nil
 	m.v = nil
 resume5:
-	/*line control_asyncgen.go:1162:2*/ {
+	/*line control_asyncgen.go:1205:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1177,7 +1220,7 @@ switchBody26:
 	m.log = nil
 	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1180:2*/ {
+	/*line control_asyncgen.go:1223:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1204,7 +1247,7 @@ switchCase20:
 switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1207:2*/ {
+	/*line control_asyncgen.go:1250:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1231,7 +1274,7 @@ switchCase7:
 	}
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
-	/*line control_asyncgen.go:1234:2*/ {
+	/*line control_asyncgen.go:1277:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1251,8 +1294,17 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1254:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1297:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SwitchesFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Switches")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1313,10 +1365,7 @@ func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 // Poll runs selects until it suspends or returns.
 func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Selects")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v4 chan int
 	var ch5 chan int
@@ -1327,21 +1376,23 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	var v8 int
 	var v3 int
 	var v11 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	default:
-		m.state = state
-		runtime.BadPoll("Selects", state)
+		runtime.BadPoll("Selects", m.state)
 	}
 	/*line control.go:207:2*/ m.total = 0
 	/*line control.go:208:6*/ m.i = 0
@@ -1353,7 +1404,7 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1356:2*/ {
+	/*line control_asyncgen.go:1407:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1382,7 +1433,7 @@ selectBody6:
 	m.ch = nil
 	m.ch2 = nil
 resume2:
-	/*line control_asyncgen.go:1385:2*/ {
+	/*line control_asyncgen.go:1436:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1403,7 +1454,7 @@ selectBody7:
 	m.ch = nil
 	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1406:2*/ {
+	/*line control_asyncgen.go:1457:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1435,7 +1486,7 @@ selectBody14:
 	m.ch = nil
 	m.ch2 = nil
 resume4:
-	/*line control_asyncgen.go:1438:2*/ {
+	/*line control_asyncgen.go:1489:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1447,8 +1498,17 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1450:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1501:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SelectsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Selects")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -1498,27 +1558,25 @@ func Labels(log *Log, n int) *LabelsFuture {
 // Poll runs labels until it suspends or returns.
 func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Labels")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
 	var v11 int
 	var v3 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("Labels", state)
+		runtime.BadPoll("Labels", m.state)
 	}
 	/*line control.go:234:2*/ m.total = 0
 	/*line control.go:236:6*/ m.i = 0
@@ -1541,7 +1599,7 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1544:2*/ {
+	/*line control_asyncgen.go:1602:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1568,7 +1626,7 @@ label12:
 	}
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:1571:2*/ {
+	/*line control_asyncgen.go:1629:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1587,7 +1645,7 @@ ifDone14:
 	/*line control.go:267:11*/ m.fut = ready(1)
 	m.log = nil
 resume3:
-	/*line control_asyncgen.go:1590:2*/ {
+	/*line control_asyncgen.go:1648:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1606,8 +1664,17 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1609:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1667:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *LabelsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Labels")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -30,23 +30,20 @@ func Defers(log *Log, n int) *DefersFuture {
 // Poll runs defers until it suspends or returns.
 func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Defers")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Defers", state)
+		runtime.BadPoll("Defers", m.state)
 	}
 	{
 		fn, arg0 := m.log.Add, "first deferred"
@@ -71,7 +68,7 @@ forCond1:
 	}
 	/*line defers.go:19:3*/ m.fut = ready(m.i)
 resume1:
-	/*line defers_asyncgen.go:74:2*/ {
+	/*line defers_asyncgen.go:71:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -91,7 +88,7 @@ forDone4:
 	}
 	/*line defers.go:22:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:94:2*/ {
+	/*line defers_asyncgen.go:91:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -100,9 +97,18 @@ resume2:
 		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:103:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:100:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.out, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DefersFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Defers")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -165,23 +171,20 @@ func Recovers(log *Log, n int) *RecoversFuture {
 // Poll runs recovers until it suspends or returns.
 func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Recovers")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Recovers", state)
+		runtime.BadPoll("Recovers", m.state)
 	}
 	m.defers = append(m.defers, func() {
 		if r := recover(); r != nil {
@@ -198,7 +201,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	}
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:201:2*/ {
+	/*line defers_asyncgen.go:204:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -212,7 +215,7 @@ resume1:
 	}
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:215:2*/ {
+	/*line defers_asyncgen.go:218:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -221,9 +224,18 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:224:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:227:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *RecoversFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Recovers")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -285,21 +297,17 @@ func Panics(log *Log, n int) *PanicsFuture {
 // Poll runs panics until it suspends or returns.
 func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Panics")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Panics", state)
+		runtime.BadPoll("Panics", m.state)
 	}
 	{
 		fn, arg0 := m.log.Add, "deferred"
@@ -310,7 +318,7 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line defers.go:54:2*/ m.fut = ready(0)
 	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:313:2*/ {
+	/*line defers_asyncgen.go:321:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -322,9 +330,18 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:325:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:333:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PanicsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Panics")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -383,21 +400,17 @@ func DeferPanics(log *Log) *DeferPanicsFuture {
 // Poll runs deferPanics until it suspends or returns.
 func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("DeferPanics")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("DeferPanics", state)
+		runtime.BadPoll("DeferPanics", m.state)
 	}
 	m.defers = append(m.defers, func() {
 		r := recover()
@@ -409,7 +422,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:412:2*/ {
+	/*line defers_asyncgen.go:425:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -418,9 +431,18 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:421:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:434:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DeferPanicsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("DeferPanics")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -480,24 +502,21 @@ func Cancellable(log *Log, g *Gate) *CancellableFuture {
 // Poll runs cancellable until it suspends or returns.
 func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Cancellable")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Cancellable", state)
+		runtime.BadPoll("Cancellable", m.state)
 	}
 	{
 		fn, arg0 := m.log.Add, "cleanup 1"
@@ -507,7 +526,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	}
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:510:2*/ {
+	/*line defers_asyncgen.go:529:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -522,7 +541,7 @@ resume1:
 		})
 	}
 resume2:
-	/*line defers_asyncgen.go:525:2*/ {
+	/*line defers_asyncgen.go:544:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -532,9 +551,18 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:535:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:554:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *CancellableFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Cancellable")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

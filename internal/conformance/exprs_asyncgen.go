@@ -41,10 +41,7 @@ func Order(log *Log, n int) *OrderFuture {
 // Poll runs order until it suspends or returns.
 func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	if m1.self != m1 {
-		if m1.self != nil {
-			runtime.PanicMoved("Order")
-		}
-		m1.self = m1
+		m1.pin()
 	}
 	var s string
 	var v1 int
@@ -64,51 +61,65 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	var v26 int
 	var v30 int
 	var v32 int
-	state := m1.state
-	m1.state = runtime.StateRunning
-	switch state {
+	switch m1.state {
 	case 0:
+		m1.state = runtime.StateRunning
 	case 1:
+		m1.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m1.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m1.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m1.state = runtime.StateRunning
 		goto resume4
 	case 5:
+		m1.state = runtime.StateRunning
 		goto resume5
 	case 6:
+		m1.state = runtime.StateRunning
 		goto resume6
 	case 7:
+		m1.state = runtime.StateRunning
 		goto resume7
 	case 8:
+		m1.state = runtime.StateRunning
 		goto resume8
 	case 9:
+		m1.state = runtime.StateRunning
 		goto resume9
 	case 10:
+		m1.state = runtime.StateRunning
 		goto resume10
 	case 11:
+		m1.state = runtime.StateRunning
 		goto resume11
 	case 12:
+		m1.state = runtime.StateRunning
 		goto resume12
 	case 13:
+		m1.state = runtime.StateRunning
 		goto resume13
 	case 14:
+		m1.state = runtime.StateRunning
 		goto resume14
 	case 15:
+		m1.state = runtime.StateRunning
 		goto resume15
 	case 16:
+		m1.state = runtime.StateRunning
 		goto resume16
 	default:
-		m1.state = state
-		runtime.BadPoll("Order", state)
+		runtime.BadPoll("Order", m1.state)
 	}
 	/*line exprs.go:33:2*/ m1.x = 1
 	m1.t = note(m1.log, "a", m1.x)
 	/*line exprs.go:35:32*/ m1.fut = ready(note(m1.log, "await", 2))
 resume1:
-	/*line exprs_asyncgen.go:111:2*/ {
+	/*line exprs_asyncgen.go:122:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -125,7 +136,7 @@ resume1:
 	}
 	/*line exprs.go:37:33*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
 resume2:
-	/*line exprs_asyncgen.go:128:2*/ {
+	/*line exprs_asyncgen.go:139:2*/ {
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -146,7 +157,7 @@ condDone6:
 	/*line exprs.go:39:2*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
 	/*line exprs.go:40:16*/ m1.fut = ready(m1.n)
 resume4:
-	/*line exprs_asyncgen.go:149:2*/ {
+	/*line exprs_asyncgen.go:160:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 4
@@ -160,7 +171,7 @@ resume4:
 	/*line exprs.go:41:35*/ m1.fut = ready(1)
 	m1.arr = nil
 resume5:
-	/*line exprs_asyncgen.go:163:2*/ {
+	/*line exprs_asyncgen.go:174:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 5
@@ -173,7 +184,7 @@ resume5:
 	/*line exprs.go:42:41*/ m1.fut = ready(m1.n)
 	m1.m = nil
 resume6:
-	/*line exprs_asyncgen.go:176:2*/ {
+	/*line exprs_asyncgen.go:187:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 6
@@ -185,7 +196,7 @@ resume6:
 	/*line exprs.go:42:2*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
 	/*line exprs.go:43:13*/ m1.fut = ready(1)
 resume7:
-	/*line exprs_asyncgen.go:188:2*/ {
+	/*line exprs_asyncgen.go:199:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 7
@@ -196,7 +207,7 @@ resume7:
 	}
 	/*line exprs.go:43:45*/ m1.fut = ready(2)
 resume8:
-	/*line exprs_asyncgen.go:199:2*/ {
+	/*line exprs_asyncgen.go:210:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 8
@@ -209,7 +220,7 @@ resume8:
 	m1.t17 = getPoint(m1.log).Sum
 	/*line exprs.go:44:25*/ m1.fut = ready(100)
 resume9:
-	/*line exprs_asyncgen.go:212:2*/ {
+	/*line exprs_asyncgen.go:223:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 9
@@ -222,7 +233,7 @@ resume9:
 	/*line exprs.go:45:15*/ m1.fut = ready(m1.n)
 	m1.t17 = nil
 resume10:
-	/*line exprs_asyncgen.go:225:2*/ {
+	/*line exprs_asyncgen.go:236:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 10
@@ -235,7 +246,7 @@ resume10:
 	/*line exprs.go:46:42*/ m1.fut23 = ready(m1.p)
 	m1.str = ""
 resume11:
-	/*line exprs_asyncgen.go:238:2*/ {
+	/*line exprs_asyncgen.go:249:2*/ {
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -248,7 +259,7 @@ resume11:
 	/*line exprs.go:47:13*/ m1.fut = ready(1)
 	m1.m = nil
 resume12:
-	/*line exprs_asyncgen.go:251:2*/ {
+	/*line exprs_asyncgen.go:262:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 12
@@ -261,7 +272,7 @@ resume12:
 	/*line exprs.go:48:11*/ m1.fut = ready(10)
 	m1.log = nil
 resume13:
-	/*line exprs_asyncgen.go:264:2*/ {
+	/*line exprs_asyncgen.go:275:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 13
@@ -273,7 +284,7 @@ resume13:
 	/*line exprs.go:48:2*/ m1.t, m1.r = m1.r+v26, m1.t
 	/*line exprs.go:49:6*/ m1.fut = ready(0)
 resume14:
-	/*line exprs_asyncgen.go:276:2*/ {
+	/*line exprs_asyncgen.go:287:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 14
@@ -284,7 +295,7 @@ resume14:
 	}
 	/*line exprs.go:49:34*/ m1.fut = ready(5)
 resume15:
-	/*line exprs_asyncgen.go:287:2*/ {
+	/*line exprs_asyncgen.go:298:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 15
@@ -297,7 +308,7 @@ resume15:
 	/*line exprs.go:50:2*/ m1.arr[0]++
 	/*line exprs.go:51:7*/ m1.fut = ready(m1.x)
 resume16:
-	/*line exprs_asyncgen.go:300:2*/ {
+	/*line exprs_asyncgen.go:311:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 16
@@ -312,7 +323,7 @@ resume16:
 cond5:
 	/*line exprs.go:38:35*/ m1.fut2 = ready(note(m1.log, "r2", true))
 resume3:
-	/*line exprs_asyncgen.go:315:2*/ {
+	/*line exprs_asyncgen.go:326:2*/ {
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 3
@@ -324,8 +335,17 @@ resume3:
 	cond3 = v4
 	goto condDone6
 exit:
-	/*line exprs_asyncgen.go:327:2*/ m1.state = runtime.StateDone
+	/*line exprs_asyncgen.go:338:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m1 *OrderFuture) pin() {
+	if m1.self != nil {
+		runtime.PanicMoved("Order")
+	}
+	m1.self = m1
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -398,32 +418,31 @@ func Results(log *Log, n int) *ResultsFuture {
 // Poll runs results until it suspends or returns.
 func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Results")
-		}
-		m.self = m
+		m.pin()
 	}
 	var w int
 	var v2 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	default:
-		m.state = state
-		runtime.BadPoll("Results", state)
+		runtime.BadPoll("Results", m.state)
 	}
 	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	/*line exprs_asyncgen.go:426:2*/ {
+	/*line exprs_asyncgen.go:445:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -438,7 +457,7 @@ resume1:
 	}
 	/*line exprs.go:61:12*/ m.fut = failing(m.v)
 resume2:
-	/*line exprs_asyncgen.go:441:2*/ {
+	/*line exprs_asyncgen.go:460:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -454,7 +473,7 @@ resume2:
 	}
 	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	/*line exprs_asyncgen.go:457:2*/ {
+	/*line exprs_asyncgen.go:476:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -467,7 +486,7 @@ resume3:
 	/*line exprs.go:68:9*/ m.fut = failing(m.n + 1)
 	m.log = nil
 resume4:
-	/*line exprs_asyncgen.go:470:2*/ {
+	/*line exprs_asyncgen.go:489:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -477,8 +496,17 @@ resume4:
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	/*line exprs_asyncgen.go:480:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:499:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ResultsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Results")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -524,27 +552,24 @@ func NoResult(log *Log) *NoResultFuture {
 // Poll runs noResult until it suspends or returns.
 func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("NoResult")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 string
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("NoResult", state)
+		runtime.BadPoll("NoResult", m.state)
 	}
 	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	/*line exprs_asyncgen.go:547:2*/ {
+	/*line exprs_asyncgen.go:572:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -559,7 +584,7 @@ resume1:
 	}
 	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	/*line exprs_asyncgen.go:562:2*/ {
+	/*line exprs_asyncgen.go:587:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -569,8 +594,17 @@ resume2:
 	}
 	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	/*line exprs_asyncgen.go:572:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:597:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *NoResultFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("NoResult")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -626,35 +660,34 @@ func Shadow(log *Log, n int) *ShadowFuture {
 // Poll runs shadow until it suspends or returns.
 func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Shadow")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
 	var v11 int
 	var v3 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	case 4:
+		m.state = runtime.StateRunning
 		goto resume4
 	default:
-		m.state = state
-		runtime.BadPoll("Shadow", state)
+		runtime.BadPoll("Shadow", m.state)
 	}
 	/*line exprs.go:85:2*/ m.x = m.n
 	/*line exprs.go:87:3*/ m.x1 = m.x * 2
 	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	/*line exprs_asyncgen.go:657:2*/ {
+	/*line exprs_asyncgen.go:690:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -671,7 +704,7 @@ resume1:
 	}
 	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
 resume2:
-	/*line exprs_asyncgen.go:674:2*/ {
+	/*line exprs_asyncgen.go:707:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -684,7 +717,7 @@ resume2:
 ifDone3:
 	/*line exprs.go:94:22*/ m.fut = ready(shadowK * 2)
 resume3:
-	/*line exprs_asyncgen.go:687:2*/ {
+	/*line exprs_asyncgen.go:720:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -703,7 +736,7 @@ forCond6:
 	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)
 	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	/*line exprs_asyncgen.go:706:2*/ {
+	/*line exprs_asyncgen.go:739:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -718,8 +751,17 @@ resume4:
 forDone9:
 	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:721:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:754:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ShadowFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Shadow")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -30,20 +30,16 @@ func Fib(n int) *FibIter {
 // once the body has returned, panicked or been closed.
 func (m *FibIter) Next() (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Fib")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gens.go:11:2*/ m.a, m.b = 0, 1
@@ -61,7 +57,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:64:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:60:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -73,8 +69,17 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:76:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:72:2*/ m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *FibIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Fib")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -128,26 +133,23 @@ func Pairs(log *Log, n int) *PairsIter {
 // once the body has returned, panicked or been closed.
 func (m *PairsIter) Next() (result string, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Pairs")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var ok1 bool
 	var v1 bool
 	var cond bool
 	var v11 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
 		return "", false
 	}
 	{
@@ -170,7 +172,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:173:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:175:2*/ v1 = !m.closing
 	cond = v1
 	if !cond {
 		goto condDone7
@@ -184,7 +186,7 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:187:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:189:2*/ v11 = !m.closing
 	cond = v11
 condDone7:
 	/*line gens.go:24:3*/ ok1 = cond
@@ -197,9 +199,18 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:200:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:202:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PairsIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Pairs")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -273,10 +284,7 @@ func Permutations(xs []int) *PermutationsIter {
 // once the body has returned, panicked or been closed.
 func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Permutations")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var rest []int
@@ -284,16 +292,16 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	var ok1 bool
 	var p []int
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
 		return nil, false
 	}
 	/*line gens.go:34:5*/ if !(len(m.xs) <= 1) {
@@ -309,7 +317,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:312:2*/
+	/*line gens_asyncgen.go:320:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -338,7 +346,7 @@ rangeLoop8:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:341:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:349:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
@@ -356,9 +364,18 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:359:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:367:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PermutationsIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Permutations")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -427,20 +444,16 @@ func Count(start int) *CountIter {
 // once the body has returned, panicked or been closed.
 func (m *CountIter) Next() (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Count")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gens.go:50:6*/ m.i = m.start
@@ -456,7 +469,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:459:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:472:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -467,8 +480,17 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:470:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:483:2*/ m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *CountIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Count")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -521,24 +543,20 @@ func Filter(src *CountIter, p int) *FilterIter {
 // once the body has returned, panicked or been closed.
 func (m *FilterIter) Next() (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Filter")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 int
 	var ok1 bool
 	var cond bool
 	var v11 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	m.defers = append(m.defers, m.src.Close)
@@ -562,7 +580,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:565:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:583:2*/ v11 = !m.closing
 	cond = !v11
 condDone5:
 	if !cond {
@@ -573,9 +591,18 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:576:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:594:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *FilterIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Filter")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -644,21 +671,17 @@ func Primes() *PrimesIter {
 // once the body has returned, panicked or been closed.
 func (m *PrimesIter) Next() (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Primes")
-		}
-		m.self = m
+		m.pin()
 	}
 	var ok1 bool
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gens.go:73:6*/ m.ch = Count(2)
@@ -678,7 +701,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:681:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:704:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -688,8 +711,17 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:691:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:714:2*/ m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PrimesIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Primes")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -743,10 +775,7 @@ func Walk(t *Tree) *WalkIter {
 // once the body has returned, panicked or been closed.
 func (m *WalkIter) Next() (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Walk")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var e0 int
@@ -758,18 +787,19 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 	var ok6 bool
 	var v3 int
 	var v7 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gens.go:112:2*/ if m.t == nil {
@@ -793,7 +823,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:796:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:826:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
@@ -816,7 +846,7 @@ rangeDone4:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:819:2*/ v2 = !m.closing
+	/*line gens_asyncgen.go:849:2*/ v2 = !m.closing
 	if v2 {
 		goto ifDone10
 	}
@@ -841,7 +871,7 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:844:2*/ v7 = !m.closing
+	/*line gens_asyncgen.go:874:2*/ v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
@@ -855,9 +885,18 @@ rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:858:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:888:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *WalkIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Walk")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -932,25 +971,23 @@ func Shapes(log *Log, n int) *ShapesIter {
 // once the body has returned, panicked or been closed.
 func (m *ShapesIter) Next() (result string, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Shapes")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
 		return "", false
 	}
 	/*line gens.go:132:2*/ m.x = 0
@@ -983,7 +1020,7 @@ switchBody7:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:986:2*/ m.more = !m.closing
+	/*line gens_asyncgen.go:1023:2*/ m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -1001,7 +1038,7 @@ forDone5:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:1004:2*/
+	/*line gens_asyncgen.go:1041:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1031,7 +1068,7 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1034:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1071:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1046,9 +1083,18 @@ forDone16:
 switchBody9:
 	goto label20
 exit:
-	/*line gens_asyncgen.go:1049:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1086:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ShapesIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Shapes")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -1119,21 +1165,17 @@ func Boom(log *Log, n int) *BoomIter {
 // once the body has returned, panicked or been closed.
 func (m *BoomIter) Next() (result int, ready1 bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Boom")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
 		return 0, false
 	}
 	{
@@ -1159,7 +1201,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1162:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1204:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -1170,9 +1212,18 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1173:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1215:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *BoomIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Boom")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield
@@ -1239,21 +1290,18 @@ func Stubborn() *StubbornIter {
 // once the body has returned, panicked or been closed.
 func (m *StubbornIter) Next() (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Stubborn")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
 		return 0, false
 	}
 	/*line gens.go:179:2*/ {
@@ -1265,7 +1313,7 @@ func (m *StubbornIter) Next() (int, bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1268:2*/
+	/*line gens_asyncgen.go:1316:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1276,10 +1324,19 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1279:2*/
-	/*line gens_asyncgen.go:1280:2*/
+	/*line gens_asyncgen.go:1327:2*/
+	/*line gens_asyncgen.go:1328:2*/
 	m.state = runtime.StateDone
 	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *StubbornIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Stubborn")
+	}
+	m.self = m
 }
 
 // Close stops the iterator: a body suspended at a yield resumes with yield

@@ -24,22 +24,19 @@ func Odd(n int) *OddFuture {
 // Poll runs odd until it suspends or returns.
 func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Odd")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Odd", state)
+		runtime.BadPoll("Odd", m.state)
 	}
 	/*line recursion2.go:7:2*/ if m.n == 0 {
 		m.result0 = false
@@ -47,7 +44,7 @@ func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
 	}
 	/*line recursion2.go:10:2*/ m.fut = After(1, 0)
 resume1:
-	/*line recursion2_asyncgen.go:50:2*/ {
+	/*line recursion2_asyncgen.go:47:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -57,7 +54,7 @@ resume1:
 	}
 	/*line recursion2.go:11:9*/ m.fut1 = Even(m.n - 1)
 resume2:
-	/*line recursion2_asyncgen.go:60:2*/ {
+	/*line recursion2_asyncgen.go:57:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -67,8 +64,17 @@ resume2:
 		m.result0 = v
 	}
 exit:
-	/*line recursion2_asyncgen.go:70:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:67:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *OddFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Odd")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -114,16 +120,12 @@ func Outer(log *Log, n int) *OuterFuture {
 // Poll runs outer until it suspends or returns.
 func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Outer")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	case 2:
@@ -131,46 +133,57 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	case 3:
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("Outer", state)
+		runtime.BadPoll("Outer", m.state)
 	}
 	/*line recursion2.go:16:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
+	m.state = 1
 resume1:
-	/*line recursion2_asyncgen.go:139:2*/ {
+	/*line recursion2_asyncgen.go:141:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = SumFuture{}
 		m.a = v
 	}
 	/*line recursion2.go:17:7*/ m.fut1.init(tree(1, m.n))
+	m.state = 2
 resume2:
-	/*line recursion2_asyncgen.go:150:2*/ {
+	/*line recursion2_asyncgen.go:153:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
-			m.state = 2
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut1 = TreeSumFuture{}
 		m.b = v
 	}
 	/*line recursion2.go:18:17*/ m.fut.init(m.log, []int{1}, 1)
+	m.state = 3
 	m.log = nil
 resume3:
-	/*line recursion2_asyncgen.go:162:2*/ {
+	/*line recursion2_asyncgen.go:166:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 3
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = SumFuture{}
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:172:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:176:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *OuterFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Outer")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -24,23 +24,20 @@ func TreeSum(t *Tree) *TreeSumFuture {
 // Poll runs treeSum until it suspends or returns.
 func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("TreeSum")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("TreeSum", state)
+		runtime.BadPoll("TreeSum", m.state)
 	}
 	/*line recursion.go:7:2*/ if m.t == nil {
 		m.result0 = 0
@@ -48,7 +45,7 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:10:9*/ m.fut = TreeSum(m.t.Left)
 resume1:
-	/*line recursion_asyncgen.go:51:2*/ {
+	/*line recursion_asyncgen.go:48:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -59,7 +56,7 @@ resume1:
 	}
 	/*line recursion.go:10:48*/ m.fut = TreeSum(m.t.Right)
 resume2:
-	/*line recursion_asyncgen.go:62:2*/ {
+	/*line recursion_asyncgen.go:59:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -70,8 +67,17 @@ resume2:
 	}
 	m.result0 = m.v + m.t.V + v1
 exit:
-	/*line recursion_asyncgen.go:73:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:70:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *TreeSumFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("TreeSum")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -113,39 +119,44 @@ func Even(n int) *EvenFuture {
 // Poll runs even until it suspends or returns.
 func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Even")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Even", state)
+		runtime.BadPoll("Even", m.state)
 	}
 	/*line recursion.go:15:2*/ if m.n == 0 {
 		m.result0 = true
 		goto exit
 	}
 	/*line recursion.go:18:9*/ m.fut.init(m.n - 1)
+	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:137:2*/ {
+	/*line recursion_asyncgen.go:139:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return false, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = OddFuture{}
 		m.result0 = v
 	}
 exit:
-	/*line recursion_asyncgen.go:147:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:149:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *EvenFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Even")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -184,23 +195,19 @@ func Leaf(p *Pending[int]) *LeafFuture {
 // Poll runs leaf until it suspends or returns.
 func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Leaf")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Leaf", state)
+		runtime.BadPoll("Leaf", m.state)
 	}
 resume1:
-	/*line recursion_asyncgen.go:203:2*/ {
+	/*line recursion_asyncgen.go:210:2*/ {
 		v, ok := m.p.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -208,8 +215,17 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line recursion_asyncgen.go:211:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:218:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *LeafFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Leaf")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -249,37 +265,42 @@ func Mid(p *Pending[int]) *MidFuture {
 // Poll runs mid until it suspends or returns.
 func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Mid")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Mid", state)
+		runtime.BadPoll("Mid", m.state)
 	}
 	/*line recursion.go:34:40*/ m.fut.init(m.p)
+	m.state = 1
 	m.p = nil
 resume1:
-	/*line recursion_asyncgen.go:271:2*/ {
+	/*line recursion_asyncgen.go:283:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = LeafFuture{}
 		v1 = v
 	}
 	m.result0 = v1 + 1
-	/*line recursion_asyncgen.go:281:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:293:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *MidFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Mid")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -320,50 +341,56 @@ func Top(p *Pending[int]) *TopFuture {
 // Poll runs top until it suspends or returns.
 func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Top")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	case 2:
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Top", state)
+		runtime.BadPoll("Top", m.state)
 	}
 	/*line recursion.go:37:40*/ m.fut.init(m.p)
+	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:343:2*/ {
+	/*line recursion_asyncgen.go:360:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = MidFuture{}
 		m.v = v
 	}
 	/*line recursion.go:37:64*/ m.fut.init(m.p)
+	m.state = 2
 	m.p = nil
 resume2:
-	/*line recursion_asyncgen.go:355:2*/ {
+	/*line recursion_asyncgen.go:373:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 2
 			return 0, false
 		}
+		m.state = runtime.StateRunning
 		m.fut = MidFuture{}
 		v1 = v
 	}
 	m.result0 = m.v * v1
-	/*line recursion_asyncgen.go:365:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:383:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *TopFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Top")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -408,28 +435,25 @@ func Holds(mk func() *Big, g *Gate) *HoldsFuture {
 // Poll runs holds until it suspends or returns.
 func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Holds")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("Holds", state)
+		runtime.BadPoll("Holds", m.state)
 	}
 	/*line recursion.go:44:2*/ m.buf = m.mk()
 	/*line recursion.go:45:2*/ m.fut = After(1, 0)
 	m.mk = nil
 resume1:
-	/*line recursion_asyncgen.go:432:2*/ {
+	/*line recursion_asyncgen.go:456:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -440,7 +464,7 @@ resume1:
 	/*line recursion.go:46:2*/ m.n = len(m.buf.Data)
 	m.buf = nil
 resume2:
-	/*line recursion_asyncgen.go:443:2*/ {
+	/*line recursion_asyncgen.go:467:2*/ {
 		_, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -448,8 +472,17 @@ resume2:
 		}
 	}
 	m.result0 = m.n
-	/*line recursion_asyncgen.go:451:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:475:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *HoldsFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Holds")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits

@@ -30,24 +30,21 @@ func Ticks(log *Log, n int) *TicksStream {
 // (Pending) or has finished (Done).
 func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Ticks")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 int
 	var v11 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
 		return 0, runtime.Done
 	}
 	{
@@ -66,7 +63,7 @@ forCond1:
 	}
 	/*line streams.go:13:8*/ m.fut = After(m.i%3, m.i*m.i)
 resume1:
-	/*line streams_asyncgen.go:69:2*/ {
+	/*line streams_asyncgen.go:66:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -85,7 +82,7 @@ resume1:
 		return v, runtime.Yielded
 	}
 resume2:
-	/*line streams_asyncgen.go:88:2*/ v11 = !m.closing
+	/*line streams_asyncgen.go:85:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone8
 	}
@@ -98,9 +95,18 @@ ifDone8:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:101:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:98:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *TicksStream) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Ticks")
+	}
+	m.self = m
 }
 
 // Close stops the stream: a body suspended at a yield resumes with yield
@@ -165,10 +171,7 @@ func SumStream(log *Log, s runtime.AsyncIterator[int], limit int) *SumStreamFutu
 // Poll runs sumStream until it suspends or returns.
 func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("SumStream")
-		}
-		m.self = m
+		m.pin()
 	}
 	var item int
 	var ok1 bool
@@ -176,24 +179,24 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 	var item2 int
 	var ok3 bool
 	var v2 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	default:
-		m.state = state
-		runtime.BadPoll("SumStream", state)
+		runtime.BadPoll("SumStream", m.state)
 	}
 	/*line streams.go:23:2*/ m.total = 0
 	m.stream = m.s
 rangeLoop1:
 
 resume1:
-	/*line streams_asyncgen.go:196:2*/ {
+	/*line streams_asyncgen.go:199:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -215,7 +218,7 @@ rangeDone3:
 rangeLoop5:
 	m.s = nil
 resume2:
-	/*line streams_asyncgen.go:218:2*/ {
+	/*line streams_asyncgen.go:221:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
@@ -231,8 +234,17 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:234:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:237:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SumStreamFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("SumStream")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -275,27 +287,25 @@ func Doubled(log *Log, s runtime.AsyncIterator[int]) *DoubledStream {
 // (Pending) or has finished (Done).
 func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 runtime.Status) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Doubled")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var item int
 	var ok1 bool
 	var v1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
 		return "", runtime.Done
 	}
 	{
@@ -309,7 +319,7 @@ rangeLoop1:
 	m.s = nil
 	m.p = nil
 resume1:
-	/*line streams_asyncgen.go:312:2*/ {
+	/*line streams_asyncgen.go:322:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -327,7 +337,7 @@ resume1:
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
-	/*line streams_asyncgen.go:330:2*/ {
+	/*line streams_asyncgen.go:340:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -349,7 +359,7 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:352:2*/ v1 = !m.closing
+	/*line streams_asyncgen.go:362:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone8
 	}
@@ -361,9 +371,18 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:364:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:374:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DoubledStream) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Doubled")
+	}
+	m.self = m
 }
 
 // Close stops the stream: a body suspended at a yield resumes with yield
@@ -431,25 +450,23 @@ func Gated(log *Log, g *Gate) *GatedStream {
 // (Pending) or has finished (Done).
 func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Gated")
-		}
-		m.self = m
+		m.pin()
 	}
 	defer m.unwind(&result, &ready1)
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
 		return 0, runtime.Done
 	}
 	{
@@ -468,12 +485,12 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:471:2*/
+	/*line streams_asyncgen.go:488:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
-	/*line streams_asyncgen.go:476:2*/ {
+	/*line streams_asyncgen.go:493:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -491,11 +508,20 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:494:2*/
-	/*line streams_asyncgen.go:495:2*/
+	/*line streams_asyncgen.go:511:2*/
+	/*line streams_asyncgen.go:512:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *GatedStream) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Gated")
+	}
+	m.self = m
 }
 
 // Close stops the stream: a body suspended at a yield resumes with yield

@@ -33,25 +33,23 @@ func Pointers(log *Log, n int) *PointersFuture {
 // Poll runs pointers until it suspends or returns.
 func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Pointers")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 int
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("Pointers", state)
+		runtime.BadPoll("Pointers", m.state)
 	}
 	/*line vars.go:11:2*/ m.x = m.n
 	/*line vars.go:12:2*/ m.p = &m.x
@@ -60,7 +58,7 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:15:2*/ m.pt = point{1, 2}
 	/*line vars.go:16:2*/ m.fut = ready(0)
 resume1:
-	/*line vars_asyncgen.go:63:2*/ {
+	/*line vars_asyncgen.go:61:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -73,7 +71,7 @@ resume1:
 	/*line vars.go:19:11*/ m.fut = ready(3)
 	m.s = nil
 resume2:
-	/*line vars_asyncgen.go:76:2*/ {
+	/*line vars_asyncgen.go:74:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -90,7 +88,7 @@ resume2:
 	/*line vars.go:22:2*/ m.inc()
 	/*line vars.go:23:2*/ m.fut = ready(0)
 resume3:
-	/*line vars_asyncgen.go:93:2*/ {
+	/*line vars_asyncgen.go:91:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -101,8 +99,17 @@ resume3:
 	/*line vars.go:24:2*/ m.inc()
 	/*line vars.go:25:2*/ m.log.Add(fmt.Sprint(m.x, *m.p))
 	m.result0 = m.x
-	/*line vars_asyncgen.go:104:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:102:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PointersFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Pointers")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -157,24 +164,22 @@ func Closures(log *Log, n int) *ClosuresFuture {
 // Poll runs closures until it suspends or returns.
 func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Closures")
-		}
-		m.self = m
+		m.pin()
 	}
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	case 2:
+		m.state = runtime.StateRunning
 		goto resume2
 	case 3:
+		m.state = runtime.StateRunning
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("Closures", state)
+		runtime.BadPoll("Closures", m.state)
 	}
 	/*line vars.go:31:6*/ m.fs = nil
 	/*line vars.go:32:6*/ m.ps = nil
@@ -192,7 +197,7 @@ forCond1:
 	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
 	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	/*line vars_asyncgen.go:195:2*/ {
+	/*line vars_asyncgen.go:200:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -227,7 +232,7 @@ rangeLoop6:
 	/*line vars.go:43:3*/ m.fut = ready(0)
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:230:2*/ {
+	/*line vars_asyncgen.go:235:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -262,7 +267,7 @@ forCond11:
 	m.ps = nil
 	m.xs = nil
 resume3:
-	/*line vars_asyncgen.go:265:2*/ {
+	/*line vars_asyncgen.go:270:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -274,8 +279,17 @@ resume3:
 	goto forCond11
 forDone14:
 	m.result0 = m.i1 + m.counter
-	/*line vars_asyncgen.go:277:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:282:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ClosuresFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Closures")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -324,21 +338,17 @@ func (s *Stack[T]) PushAll(log *Log, vs ...T) *StackPushAllFuture[T] {
 // Poll runs pushAll until it suspends or returns.
 func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("PushAll")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 T
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("PushAll", state)
+		runtime.BadPoll("PushAll", m.state)
 	}
 	m.xs = m.vs
 	m.i = 0
@@ -350,7 +360,7 @@ rangeLoop1:
 	/*line vars.go:69:10*/ m.fut = ready(m.v)
 	m.vs = nil
 resume1:
-	/*line vars_asyncgen.go:353:2*/ {
+	/*line vars_asyncgen.go:363:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -365,8 +375,17 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:368:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:378:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *StackPushAllFuture[T]) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("PushAll")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -410,22 +429,18 @@ func MapAsync[T any, U any](xs []T, f func(T) runtime.Future[U]) *MapAsyncFuture
 // Poll runs mapAsync until it suspends or returns.
 func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("MapAsync")
-		}
-		m.self = m
+		m.pin()
 	}
 	var x T
 	var v1 U
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("MapAsync", state)
+		runtime.BadPoll("MapAsync", m.state)
 	}
 	/*line vars.go:77:6*/ m.out = nil
 	m.xs1 = m.xs
@@ -438,7 +453,7 @@ rangeLoop1:
 	/*line vars.go:79:21*/ m.fut = m.f(x)
 	m.xs = nil
 resume1:
-	/*line vars_asyncgen.go:441:2*/ {
+	/*line vars_asyncgen.go:456:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -452,8 +467,17 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line vars_asyncgen.go:455:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:470:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *MapAsyncFuture[T, U]) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("MapAsync")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -495,26 +519,22 @@ func (c *Client) Get(key string) *ClientGetFuture {
 // Poll runs get until it suspends or returns.
 func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Get")
-		}
-		m.self = m
+		m.pin()
 	}
 	var n int
 	var err error
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Get", state)
+		runtime.BadPoll("Get", m.state)
 	}
 	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	/*line vars_asyncgen.go:517:2*/ {
+	/*line vars_asyncgen.go:537:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -529,8 +549,17 @@ resume1:
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	/*line vars_asyncgen.go:532:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:552:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ClientGetFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Get")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -575,17 +604,13 @@ func Nested(log *Log, c *Client) *NestedFuture {
 // Poll runs nested until it suspends or returns.
 func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Nested")
-		}
-		m.self = m
+		m.pin()
 	}
 	var err error
 	var vs []string
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	case 2:
@@ -593,19 +618,19 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	case 3:
 		goto resume3
 	default:
-		m.state = state
-		runtime.BadPoll("Nested", state)
+		runtime.BadPoll("Nested", m.state)
 	}
 	/*line vars.go:98:12*/ m.fut.init(m.c, "abc")
+	m.state = 1
 	m.c = nil
 	m.s = ""
 resume1:
-	/*line vars_asyncgen.go:603:2*/ {
+	/*line vars_asyncgen.go:628:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
-			m.state = 1
 			return "", false
 		}
+		m.state = runtime.StateRunning
 		m.fut = ClientGetFuture{}
 		m.s, err = v.Value, v.Err
 	}
@@ -615,34 +640,45 @@ resume1:
 		goto exit
 	}
 	/*line vars.go:103:9*/ m.fut1.init(m.log, []int{1, 2}, 1)
+	m.state = 2
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:620:2*/ {
+	/*line vars_asyncgen.go:646:2*/ {
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
-			m.state = 2
 			return "", false
 		}
+		m.state = runtime.StateRunning
 		m.fut1 = SumFuture{}
 		m.sum = v
 	}
 	/*line vars.go:104:8*/ m.fut2.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
 		return ready(fmt.Sprint(x * x))
 	})
+	m.state = 3
 resume3:
-	/*line vars_asyncgen.go:633:2*/ {
+	/*line vars_asyncgen.go:660:2*/ {
 		v, ok := m.fut2.Poll(cx)
 		if !ok {
-			m.state = 3
 			return "", false
 		}
+		m.state = runtime.StateRunning
 		m.fut2 = MapAsyncFuture[int, string]{}
 		vs = v
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:644:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:671:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *NestedFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Nested")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
