@@ -39,10 +39,22 @@ type Pool struct {
 	once     sync.Once
 }
 
-// runQueue is a run queue guarded by a mutex.
+// runQueue is a run queue guarded by a mutex. Workers look at full before
+// locking, so an empty queue costs its lookers no lock (and its pusher no
+// contention).
 type runQueue struct {
-	mu sync.Mutex
-	q  ring[*task]
+	mu   sync.Mutex
+	q    ring[*task]
+	full atomic.Bool // q is not empty; stored only when that changes
+	hint bool        // the value last stored in full (under mu)
+}
+
+// sync updates full after q changed; q.mu is held.
+func (q *runQueue) sync() {
+	if f := q.q.len() > 0; f != q.hint {
+		q.hint = f
+		q.full.Store(f)
+	}
 }
 
 type worker struct {
@@ -98,6 +110,7 @@ func (p *Pool) submit(t *task) {
 		return
 	}
 	q.q.pushBack(t)
+	q.sync()
 	q.mu.Unlock()
 	p.signal()
 }
@@ -112,6 +125,7 @@ func (p *Pool) scheduleOn(t *task, i int32) {
 	}
 	q.mu.Lock()
 	q.q.pushBack(t)
+	q.sync()
 	q.mu.Unlock()
 	p.signal()
 }
@@ -233,6 +247,9 @@ func (w *worker) find() *task {
 // 32) to w's queue and returns one of its tasks.
 func (w *worker) takeShared() *task {
 	q := &w.p.inject
+	if !q.full.Load() {
+		return nil
+	}
 	q.mu.Lock()
 	n := q.q.len()/len(w.p.workers) + 1
 	if n > 32 {
@@ -248,6 +265,7 @@ func (w *worker) takeShared() *task {
 		buf[k] = t
 		k++
 	}
+	q.sync()
 	q.mu.Unlock()
 	if k == 0 {
 		return nil
@@ -257,20 +275,28 @@ func (w *worker) takeShared() *task {
 		for _, t := range buf[1:k] {
 			w.local.q.pushBack(t)
 		}
+		w.local.sync()
 		w.local.mu.Unlock()
 	}
 	return buf[0]
 }
 
 func (q *runQueue) pop() *task {
+	if !q.full.Load() {
+		return nil
+	}
 	q.mu.Lock()
 	t, _ := q.q.popFront()
+	q.sync()
 	q.mu.Unlock()
 	return t
 }
 
 // stealFrom moves half of v's queue to w's and returns one of its tasks.
 func (w *worker) stealFrom(v *worker) *task {
+	if !v.local.full.Load() {
+		return nil
+	}
 	v.local.mu.Lock()
 	n := (v.local.q.len() + 1) / 2
 	if n == 0 {
@@ -284,12 +310,14 @@ func (w *worker) stealFrom(v *worker) *task {
 	for i := range n {
 		buf[i], _ = v.local.q.popFront()
 	}
+	v.local.sync()
 	v.local.mu.Unlock()
 	if n > 1 {
 		w.local.mu.Lock()
 		for _, t := range buf[1:n] {
 			w.local.q.pushBack(t)
 		}
+		w.local.sync()
 		w.local.mu.Unlock()
 	}
 	return buf[0]
