@@ -45,7 +45,7 @@ type emitter struct {
 	typeName string
 	errs     []diag
 	// internal field names
-	fState, fSelf, fDefers, fNoCopy, fClosing string
+	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep string
 	stubValue                                 jen.Code // the value type, for stubs
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.

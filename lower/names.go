@@ -118,7 +118,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		e.ready = pick("ready", pollNames)
 	}
 	fieldNames := map[string]bool{}
-	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin"} {
+	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin", "Step", "finished", "value", "deepest"} {
 		fieldNames[n] = true
 	}
 	e.fNoCopy = pick("noCopy", fieldNames)
@@ -181,6 +181,12 @@ func (e *emitter) layoutFields() {
 		}
 		e.fieldNames[name] = true
 		return name
+	}
+	for _, b := range fn.Suspends {
+		if e.lazy(b.Term.(*ir.Suspend)) {
+			e.fDeep = pick("deep")
+			break
+		}
 	}
 	interf := fn.Interference(e.live)
 	type group struct {

@@ -47,6 +47,9 @@ func (e *emitter) emit(f *jen.File) {
 	if fn.Kind != ir.Async {
 		fields = append(fields, jen.Id(e.fClosing).Bool().Comment("Close resumed the body: yield returns false"))
 	}
+	if e.fDeep != "" {
+		fields = append(fields, jen.Id(e.fDeep).Qual(rt, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
+	}
 	kindWord := map[ir.Kind]string{ir.Async: "future", ir.Gen: "iterator", ir.Stream: "stream"}[fn.Kind]
 	f.Commentf("%s is the %s state machine of %s; %s returns one.", e.typeName, kindWord, e.d.decl.Name.Name, e.d.name)
 	f.Commentf("It must not be copied once used.")
@@ -66,6 +69,8 @@ func (e *emitter) emit(f *jen.File) {
 		e.emitCancel(f)
 		f.Line()
 		e.emitInit(f)
+		f.Line()
+		e.emitStepper(f)
 	case ir.Gen:
 		e.emitClose(f)
 		f.Line()
@@ -194,6 +199,16 @@ func (e *emitter) prologue(name string, dispatch []jen.Code) []jen.Code {
 		if e.store[v] == sLocal {
 			out = append(out, jen.Var().Id(e.names[v]).Add(e.typ(v.Type)))
 		}
+	}
+	if e.fDeep != "" {
+		// Suspended inside inline children: step the deepest one first.
+		second := jen.False()
+		if e.fn.Kind == ir.Stream {
+			second = jen.Qual(rt, "Pending")
+		}
+		out = append(out, jen.If(e.field(e.fDeep).Op("!=").Nil().Op("&&").Op("!").Add(e.field(e.fDeep)).Dot("Step").Call(jen.Id(e.cx))).Block(
+			jen.Return(e.zero(e.d.value), second),
+		))
 	}
 	// While the body runs the state is StateRunning: a machine found in
 	// that state by a later step panicked in an earlier one.
@@ -553,10 +568,25 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx)),
 		}
 		if e.lazy(s) {
-			inner = append(inner,
-				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(e.zero(e.d.value), jen.False())),
+			second := jen.False()
+			if e.fn.Kind == ir.Stream {
+				second = jen.Qual(rt, "Pending")
+			}
+			slot := e.varRef(s.Slot)
+			inner = []jen.Code{
+				jen.Id("v").Op(":=").Add(slot).Dot("value").Call(),
+				jen.If(jen.Op("!").Add(slot).Dot("finished").Call()).Block(
+					jen.Comment("not finished by a step of the deepest child: poll it"),
+					jen.Var().Id("ok").Bool(),
+					jen.List(jen.Id("v"), jen.Id("ok")).Op("=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)),
+					jen.If(jen.Op("!").Id("ok")).Block(
+						e.field(e.fDeep).Op("=").Add(slot).Dot("deepest").Call(),
+						jen.Return(e.zero(e.d.value), second),
+					),
+				),
+				e.field(e.fDeep).Op("=").Nil(),
 				e.field(e.fState).Op("=").Qual(rt, "StateRunning"),
-			)
+			}
 		} else {
 			inner = append(inner, jen.If(jen.Op("!").Id("ok")).Block(e.pending(s.State)...))
 		}
@@ -667,6 +697,35 @@ func (e *emitter) emitInit(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("init").Params(params...).Block(
 		jen.Op("*").Id(e.recv).Op("=").Add(e.machineType()).Values(inits...),
 	)
+}
+
+// emitStepper writes Step and the helpers a parent holding the machine
+// inline uses: finished, value and deepest.
+func (e *emitter) emitStepper(f *jen.File) {
+	f.Comment("Step polls the machine and reports whether it has finished; it reports")
+	f.Comment("true again, without polling, once it has (see runtime.Stepper).")
+	f.Func().Params(e.recvDecl()).Id("Step").Params(jen.Id("cx").Op("*").Qual(rt, "Context")).Bool().Block(
+		jen.If(e.field(e.fState).Op("==").Qual(rt, "StateDone")).Block(jen.Return(jen.True())),
+		jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Poll").Call(jen.Id("cx")),
+		jen.Return(jen.Id("ok")),
+	)
+	f.Line()
+	f.Comment("finished reports whether the body has returned.")
+	f.Func().Params(e.recvDecl()).Id("finished").Params().Bool().Block(
+		jen.Return(e.field(e.fState).Op("==").Qual(rt, "StateDone")),
+	)
+	f.Line()
+	f.Comment("value is the machine's value once it has finished.")
+	f.Func().Params(e.recvDecl()).Id("value").Params().Add(e.valueType()).Block(jen.Return(e.resultValue()))
+	f.Line()
+	f.Comment("deepest is the innermost inline child the machine is suspended in, or")
+	f.Comment("the machine itself.")
+	body := []jen.Code{}
+	if e.fDeep != "" {
+		body = append(body, jen.If(e.field(e.fDeep).Op("!=").Nil()).Block(jen.Return(e.field(e.fDeep))))
+	}
+	body = append(body, jen.Return(jen.Id(e.recv)))
+	f.Func().Params(e.recvDecl()).Id("deepest").Params().Qual(rt, "Stepper").Block(body...)
 }
 
 // emitUnwind writes the deferred handler of a body that defers: on a panic

@@ -110,3 +110,12 @@ func PopDefer(ds *[]func(), i int) {
 	}
 	*ds = list
 }
+
+// A Stepper is a generated machine that can be stepped directly. A parent
+// machine suspended inside inline children remembers the deepest one and,
+// when polled, steps it first: the walk through every level happens only
+// when that child finishes, so a wake costs the same at any depth. Step
+// reports whether the machine has finished (true again once it has).
+type Stepper interface {
+	Step(cx *Context) bool
+}

@@ -88,6 +88,32 @@ func (m *Chain1Future) init(t *Toggle, n int) {
 	*m = Chain1Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain1Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain1Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain1Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain1Future) deepest() runtime.Stepper {
+	return m
+}
+
 // Chain2Future is the future state machine of chain2; Chain2 returns one.
 // It must not be copied once used.
 type Chain2Future struct {
@@ -98,6 +124,7 @@ type Chain2Future struct {
 	n       int
 	result0 int
 	fut     Chain1Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain2 returns a future that runs chain2 one step at a time.
@@ -109,6 +136,9 @@ func Chain2(t *Toggle, n int) *Chain2Future {
 func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -122,16 +152,23 @@ func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:125:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:155:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:134:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:171:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -162,6 +199,35 @@ func (m *Chain2Future) init(t *Toggle, n int) {
 	*m = Chain2Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain2Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain2Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain2Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain2Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain3Future is the future state machine of chain3; Chain3 returns one.
 // It must not be copied once used.
 type Chain3Future struct {
@@ -172,6 +238,7 @@ type Chain3Future struct {
 	n       int
 	result0 int
 	fut     Chain2Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain3 returns a future that runs chain3 one step at a time.
@@ -183,6 +250,9 @@ func Chain3(t *Toggle, n int) *Chain3Future {
 func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -196,16 +266,23 @@ func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:199:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:269:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:208:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:285:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -236,6 +313,35 @@ func (m *Chain3Future) init(t *Toggle, n int) {
 	*m = Chain3Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain3Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain3Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain3Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain3Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain4Future is the future state machine of chain4; Chain4 returns one.
 // It must not be copied once used.
 type Chain4Future struct {
@@ -246,6 +352,7 @@ type Chain4Future struct {
 	n       int
 	result0 int
 	fut     Chain3Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain4 returns a future that runs chain4 one step at a time.
@@ -257,6 +364,9 @@ func Chain4(t *Toggle, n int) *Chain4Future {
 func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -270,16 +380,23 @@ func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:273:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:383:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:282:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:399:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -310,6 +427,35 @@ func (m *Chain4Future) init(t *Toggle, n int) {
 	*m = Chain4Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain4Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain4Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain4Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain4Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain5Future is the future state machine of chain5; Chain5 returns one.
 // It must not be copied once used.
 type Chain5Future struct {
@@ -320,6 +466,7 @@ type Chain5Future struct {
 	n       int
 	result0 int
 	fut     Chain4Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain5 returns a future that runs chain5 one step at a time.
@@ -331,6 +478,9 @@ func Chain5(t *Toggle, n int) *Chain5Future {
 func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -344,16 +494,23 @@ func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:347:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:497:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:356:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:513:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -384,6 +541,35 @@ func (m *Chain5Future) init(t *Toggle, n int) {
 	*m = Chain5Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain5Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain5Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain5Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain5Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain6Future is the future state machine of chain6; Chain6 returns one.
 // It must not be copied once used.
 type Chain6Future struct {
@@ -394,6 +580,7 @@ type Chain6Future struct {
 	n       int
 	result0 int
 	fut     Chain5Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain6 returns a future that runs chain6 one step at a time.
@@ -405,6 +592,9 @@ func Chain6(t *Toggle, n int) *Chain6Future {
 func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -418,16 +608,23 @@ func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:421:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:611:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:430:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:627:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -458,6 +655,35 @@ func (m *Chain6Future) init(t *Toggle, n int) {
 	*m = Chain6Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain6Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain6Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain6Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain6Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain7Future is the future state machine of chain7; Chain7 returns one.
 // It must not be copied once used.
 type Chain7Future struct {
@@ -468,6 +694,7 @@ type Chain7Future struct {
 	n       int
 	result0 int
 	fut     Chain6Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain7 returns a future that runs chain7 one step at a time.
@@ -479,6 +706,9 @@ func Chain7(t *Toggle, n int) *Chain7Future {
 func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -492,16 +722,23 @@ func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:495:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:725:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:504:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:741:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -532,6 +769,35 @@ func (m *Chain7Future) init(t *Toggle, n int) {
 	*m = Chain7Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain7Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain7Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain7Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain7Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain8Future is the future state machine of chain8; Chain8 returns one.
 // It must not be copied once used.
 type Chain8Future struct {
@@ -542,6 +808,7 @@ type Chain8Future struct {
 	n       int
 	result0 int
 	fut     Chain7Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain8 returns a future that runs chain8 one step at a time.
@@ -553,6 +820,9 @@ func Chain8(t *Toggle, n int) *Chain8Future {
 func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -566,16 +836,23 @@ func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:569:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:839:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:578:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:855:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -606,6 +883,35 @@ func (m *Chain8Future) init(t *Toggle, n int) {
 	*m = Chain8Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain8Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain8Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain8Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain8Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain9Future is the future state machine of chain9; Chain9 returns one.
 // It must not be copied once used.
 type Chain9Future struct {
@@ -616,6 +922,7 @@ type Chain9Future struct {
 	n       int
 	result0 int
 	fut     Chain8Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain9 returns a future that runs chain9 one step at a time.
@@ -627,6 +934,9 @@ func Chain9(t *Toggle, n int) *Chain9Future {
 func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -640,16 +950,23 @@ func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:643:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:953:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain8Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:652:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:969:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -680,6 +997,35 @@ func (m *Chain9Future) init(t *Toggle, n int) {
 	*m = Chain9Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain9Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain9Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain9Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain9Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain10Future is the future state machine of chain10; Chain10 returns one.
 // It must not be copied once used.
 type Chain10Future struct {
@@ -690,6 +1036,7 @@ type Chain10Future struct {
 	n       int
 	result0 int
 	fut     Chain9Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain10 returns a future that runs chain10 one step at a time.
@@ -701,6 +1048,9 @@ func Chain10(t *Toggle, n int) *Chain10Future {
 func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -714,16 +1064,23 @@ func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:717:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1067:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain9Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:726:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1083:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -754,6 +1111,35 @@ func (m *Chain10Future) init(t *Toggle, n int) {
 	*m = Chain10Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain10Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain10Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain10Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain10Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain11Future is the future state machine of chain11; Chain11 returns one.
 // It must not be copied once used.
 type Chain11Future struct {
@@ -764,6 +1150,7 @@ type Chain11Future struct {
 	n       int
 	result0 int
 	fut     Chain10Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain11 returns a future that runs chain11 one step at a time.
@@ -775,6 +1162,9 @@ func Chain11(t *Toggle, n int) *Chain11Future {
 func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -788,16 +1178,23 @@ func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:791:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1181:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain10Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:800:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1197:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -828,6 +1225,35 @@ func (m *Chain11Future) init(t *Toggle, n int) {
 	*m = Chain11Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain11Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain11Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain11Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain11Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain12Future is the future state machine of chain12; Chain12 returns one.
 // It must not be copied once used.
 type Chain12Future struct {
@@ -838,6 +1264,7 @@ type Chain12Future struct {
 	n       int
 	result0 int
 	fut     Chain11Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain12 returns a future that runs chain12 one step at a time.
@@ -849,6 +1276,9 @@ func Chain12(t *Toggle, n int) *Chain12Future {
 func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -862,16 +1292,23 @@ func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:865:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1295:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain11Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:874:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1311:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -902,6 +1339,35 @@ func (m *Chain12Future) init(t *Toggle, n int) {
 	*m = Chain12Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain12Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain12Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain12Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain12Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain13Future is the future state machine of chain13; Chain13 returns one.
 // It must not be copied once used.
 type Chain13Future struct {
@@ -912,6 +1378,7 @@ type Chain13Future struct {
 	n       int
 	result0 int
 	fut     Chain12Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain13 returns a future that runs chain13 one step at a time.
@@ -923,6 +1390,9 @@ func Chain13(t *Toggle, n int) *Chain13Future {
 func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -936,16 +1406,23 @@ func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:939:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1409:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain12Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:948:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1425:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -976,6 +1453,35 @@ func (m *Chain13Future) init(t *Toggle, n int) {
 	*m = Chain13Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain13Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain13Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain13Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain13Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain14Future is the future state machine of chain14; Chain14 returns one.
 // It must not be copied once used.
 type Chain14Future struct {
@@ -986,6 +1492,7 @@ type Chain14Future struct {
 	n       int
 	result0 int
 	fut     Chain13Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain14 returns a future that runs chain14 one step at a time.
@@ -997,6 +1504,9 @@ func Chain14(t *Toggle, n int) *Chain14Future {
 func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1010,16 +1520,23 @@ func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1013:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1523:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain13Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1022:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1539:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1050,6 +1567,35 @@ func (m *Chain14Future) init(t *Toggle, n int) {
 	*m = Chain14Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain14Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain14Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain14Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain14Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain15Future is the future state machine of chain15; Chain15 returns one.
 // It must not be copied once used.
 type Chain15Future struct {
@@ -1060,6 +1606,7 @@ type Chain15Future struct {
 	n       int
 	result0 int
 	fut     Chain14Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain15 returns a future that runs chain15 one step at a time.
@@ -1071,6 +1618,9 @@ func Chain15(t *Toggle, n int) *Chain15Future {
 func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1084,16 +1634,23 @@ func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1087:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1637:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain14Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1096:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1653:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1124,6 +1681,35 @@ func (m *Chain15Future) init(t *Toggle, n int) {
 	*m = Chain15Future{t: t, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain15Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain15Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain15Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain15Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Chain16Future is the future state machine of chain16; Chain16 returns one.
 // It must not be copied once used.
 type Chain16Future struct {
@@ -1134,6 +1720,7 @@ type Chain16Future struct {
 	n       int
 	result0 int
 	fut     Chain15Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain16 returns a future that runs chain16 one step at a time.
@@ -1145,6 +1732,9 @@ func Chain16(t *Toggle, n int) *Chain16Future {
 func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1158,16 +1748,23 @@ func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1161:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1751:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Chain15Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1170:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1767:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1196,6 +1793,35 @@ func (m *Chain16Future) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *Chain16Future) init(t *Toggle, n int) {
 	*m = Chain16Future{t: t, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Chain16Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Chain16Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Chain16Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Chain16Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
 
 // Wrap1Future is the future state machine of wrap1; Wrap1 returns one.
@@ -1228,7 +1854,7 @@ func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Wrap1", m.state)
 	}
 resume1:
-	/*line chain_asyncgen.go:1231:2*/ {
+	/*line chain_asyncgen.go:1857:2*/ {
 		v, ok := m.t.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1236,7 +1862,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1239:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1865:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1267,6 +1893,32 @@ func (m *Wrap1Future) init(t *Toggle) {
 	*m = Wrap1Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap1Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap1Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap1Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap1Future) deepest() runtime.Stepper {
+	return m
+}
+
 // Wrap2Future is the future state machine of wrap2; Wrap2 returns one.
 // It must not be copied once used.
 type Wrap2Future struct {
@@ -1276,6 +1928,7 @@ type Wrap2Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap1Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap2 returns a future that runs wrap2 one step at a time.
@@ -1287,6 +1940,9 @@ func Wrap2(t *Toggle) *Wrap2Future {
 func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1300,16 +1956,23 @@ func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1303:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:1959:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1312:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1975:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1340,6 +2003,35 @@ func (m *Wrap2Future) init(t *Toggle) {
 	*m = Wrap2Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap2Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap2Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap2Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap2Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap3Future is the future state machine of wrap3; Wrap3 returns one.
 // It must not be copied once used.
 type Wrap3Future struct {
@@ -1349,6 +2041,7 @@ type Wrap3Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap2Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap3 returns a future that runs wrap3 one step at a time.
@@ -1360,6 +2053,9 @@ func Wrap3(t *Toggle) *Wrap3Future {
 func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1373,16 +2069,23 @@ func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1376:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2072:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1385:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2088:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1413,6 +2116,35 @@ func (m *Wrap3Future) init(t *Toggle) {
 	*m = Wrap3Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap3Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap3Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap3Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap3Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap4Future is the future state machine of wrap4; Wrap4 returns one.
 // It must not be copied once used.
 type Wrap4Future struct {
@@ -1422,6 +2154,7 @@ type Wrap4Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap3Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap4 returns a future that runs wrap4 one step at a time.
@@ -1433,6 +2166,9 @@ func Wrap4(t *Toggle) *Wrap4Future {
 func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1446,16 +2182,23 @@ func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1449:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2185:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1458:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2201:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1486,6 +2229,35 @@ func (m *Wrap4Future) init(t *Toggle) {
 	*m = Wrap4Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap4Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap4Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap4Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap4Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap5Future is the future state machine of wrap5; Wrap5 returns one.
 // It must not be copied once used.
 type Wrap5Future struct {
@@ -1495,6 +2267,7 @@ type Wrap5Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap4Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap5 returns a future that runs wrap5 one step at a time.
@@ -1506,6 +2279,9 @@ func Wrap5(t *Toggle) *Wrap5Future {
 func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1519,16 +2295,23 @@ func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1522:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2298:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1531:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2314:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1559,6 +2342,35 @@ func (m *Wrap5Future) init(t *Toggle) {
 	*m = Wrap5Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap5Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap5Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap5Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap5Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap6Future is the future state machine of wrap6; Wrap6 returns one.
 // It must not be copied once used.
 type Wrap6Future struct {
@@ -1568,6 +2380,7 @@ type Wrap6Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap5Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap6 returns a future that runs wrap6 one step at a time.
@@ -1579,6 +2392,9 @@ func Wrap6(t *Toggle) *Wrap6Future {
 func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1592,16 +2408,23 @@ func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1595:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2411:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1604:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2427:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1632,6 +2455,35 @@ func (m *Wrap6Future) init(t *Toggle) {
 	*m = Wrap6Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap6Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap6Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap6Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap6Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap7Future is the future state machine of wrap7; Wrap7 returns one.
 // It must not be copied once used.
 type Wrap7Future struct {
@@ -1641,6 +2493,7 @@ type Wrap7Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap6Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap7 returns a future that runs wrap7 one step at a time.
@@ -1652,6 +2505,9 @@ func Wrap7(t *Toggle) *Wrap7Future {
 func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1665,16 +2521,23 @@ func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1668:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2524:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1677:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2540:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1705,6 +2568,35 @@ func (m *Wrap7Future) init(t *Toggle) {
 	*m = Wrap7Future{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap7Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap7Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap7Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap7Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // Wrap8Future is the future state machine of wrap8; Wrap8 returns one.
 // It must not be copied once used.
 type Wrap8Future struct {
@@ -1714,6 +2606,7 @@ type Wrap8Future struct {
 	t       *Toggle
 	result0 int
 	fut     Wrap7Future
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap8 returns a future that runs wrap8 one step at a time.
@@ -1725,6 +2618,9 @@ func Wrap8(t *Toggle) *Wrap8Future {
 func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
 	}
 	switch m.state {
 	case 0:
@@ -1738,16 +2634,23 @@ func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1741:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line chain_asyncgen.go:2637:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = Wrap7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1750:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2653:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1776,6 +2679,35 @@ func (m *Wrap8Future) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *Wrap8Future) init(t *Toggle) {
 	*m = Wrap8Future{t: t}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *Wrap8Future) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *Wrap8Future) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *Wrap8Future) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *Wrap8Future) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
 
 // IdleFuture is the future state machine of idle; Idle returns one.
@@ -1813,7 +2745,7 @@ func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:140:2*/ m.x = m.a * m.b
 resume1:
-	/*line chain_asyncgen.go:1816:2*/ {
+	/*line chain_asyncgen.go:2748:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1822,7 +2754,7 @@ resume1:
 		y = v
 	}
 	m.result0 = m.x + y
-	/*line chain_asyncgen.go:1825:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2757:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1851,4 +2783,30 @@ func (m *IdleFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *IdleFuture) init(g runtime.Future[int], a int, b int) {
 	*m = IdleFuture{g: g, a: a, b: b}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *IdleFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *IdleFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *IdleFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *IdleFuture) deepest() runtime.Stepper {
+	return m
 }

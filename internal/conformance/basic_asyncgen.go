@@ -105,3 +105,29 @@ func (m *SumFuture) Cancel() {
 func (m *SumFuture) init(log *Log, xs []int, delay int) {
 	*m = SumFuture{log: log, xs: xs, delay: delay}
 }
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *SumFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *SumFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *SumFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *SumFuture) deepest() runtime.Stepper {
+	return m
+}

@@ -154,6 +154,32 @@ func (m *IfChainFuture) init(log *Log, n int) {
 	*m = IfChainFuture{log: log, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *IfChainFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *IfChainFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *IfChainFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *IfChainFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // ForFormsFuture is the future state machine of forForms; ForForms returns one.
 // It must not be copied once used.
 type ForFormsFuture struct {
@@ -209,7 +235,7 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:212:2*/ {
+	/*line control_asyncgen.go:238:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -225,7 +251,7 @@ resume1:
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
 	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:228:2*/ {
+	/*line control_asyncgen.go:254:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -244,7 +270,7 @@ forCond7:
 	}
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
-	/*line control_asyncgen.go:247:2*/ {
+	/*line control_asyncgen.go:273:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -262,7 +288,7 @@ forCond12:
 	/*line control.go:42:6*/
 	m.fut = ready(m.i)
 resume4:
-	/*line control_asyncgen.go:265:2*/ {
+	/*line control_asyncgen.go:291:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -285,7 +311,7 @@ forCond19:
 	}
 	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:288:2*/ {
+	/*line control_asyncgen.go:314:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -306,7 +332,7 @@ ifDone18:
 	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:309:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:335:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -343,6 +369,32 @@ func (m *ForFormsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ForFormsFuture) init(log *Log, n int) {
 	*m = ForFormsFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ForFormsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ForFormsFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ForFormsFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // RangesFuture is the future state machine of ranges; Ranges returns one.
@@ -441,7 +493,7 @@ rangeLoop1:
 	/*line control.go:62:12*/ m.fut = ready(x)
 	m.xs = nil
 resume1:
-	/*line control_asyncgen.go:444:2*/ {
+	/*line control_asyncgen.go:496:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -465,7 +517,7 @@ rangeLoop6:
 	m.xs = nil
 	m.xs1 = nil
 resume2:
-	/*line control_asyncgen.go:468:2*/ {
+	/*line control_asyncgen.go:520:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -489,7 +541,7 @@ rangeLoop11:
 	m.xs = nil
 	m.xs1 = nil
 resume3:
-	/*line control_asyncgen.go:492:2*/ {
+	/*line control_asyncgen.go:544:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -516,7 +568,7 @@ rangeLoop16:
 	m.xs1 = nil
 	m.xs7 = [3]string{}
 resume4:
-	/*line control_asyncgen.go:519:2*/ {
+	/*line control_asyncgen.go:571:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -545,7 +597,7 @@ rangeLoop21:
 	m.p = nil
 	m.xs11 = nil
 resume5:
-	/*line control_asyncgen.go:548:2*/ {
+	/*line control_asyncgen.go:600:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -575,7 +627,7 @@ rangeLoop26:
 	m.xs11 = nil
 	m.v = ""
 resume6:
-	/*line control_asyncgen.go:578:2*/ {
+	/*line control_asyncgen.go:630:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -605,7 +657,7 @@ rangeLoop31:
 	m.v = ""
 	m.ch19 = nil
 resume7:
-	/*line control_asyncgen.go:608:2*/ {
+	/*line control_asyncgen.go:660:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -629,7 +681,7 @@ rangeDone34:
 	m.v = ""
 	m.ch19 = nil
 resume8:
-	/*line control_asyncgen.go:632:2*/ {
+	/*line control_asyncgen.go:684:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -649,7 +701,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:652:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:704:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -692,6 +744,32 @@ func (m *RangesFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) {
 	*m = RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *RangesFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *RangesFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *RangesFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *RangesFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // MapRangeFuture is the future state machine of mapRange; MapRange returns one.
@@ -759,7 +837,7 @@ rangeLoop1:
 	/*line control.go:95:12*/ m1.fut = ready(v1)
 	m1.log = nil
 resume1:
-	/*line control_asyncgen.go:762:2*/ {
+	/*line control_asyncgen.go:840:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -794,7 +872,7 @@ rangeLoop7:
 	m1.log = nil
 	m1.k = ""
 resume2:
-	/*line control_asyncgen.go:797:2*/ {
+	/*line control_asyncgen.go:875:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -809,7 +887,7 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:812:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:890:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -840,6 +918,32 @@ func (m1 *MapRangeFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 	*m1 = MapRangeFuture{log: log, m: m}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
+	if m1.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m1.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m1 *MapRangeFuture) finished() bool {
+	return m1.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m1 *MapRangeFuture) value() int {
+	return m1.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m1 *MapRangeFuture) deepest() runtime.Stepper {
+	return m1
 }
 
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
@@ -918,7 +1022,7 @@ rangeLoop1:
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:921:2*/ {
+	/*line control_asyncgen.go:1025:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -944,7 +1048,7 @@ rangeLoop6:
 	/*line control.go:146:28*/ m.fut = ready(len(m.w))
 	m.next1 = nil
 resume2:
-	/*line control_asyncgen.go:947:2*/ {
+	/*line control_asyncgen.go:1051:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -971,7 +1075,7 @@ rangeLoop11:
 	m.next11 = nil
 	m.w = ""
 resume3:
-	/*line control_asyncgen.go:974:2*/ {
+	/*line control_asyncgen.go:1078:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1000,7 +1104,7 @@ rangeLoop18:
 	m.next11 = nil
 	m.w = ""
 resume4:
-	/*line control_asyncgen.go:1003:2*/ {
+	/*line control_asyncgen.go:1107:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1028,7 +1132,7 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1031:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1135:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1065,6 +1169,32 @@ func (m *RangeFuncFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *RangeFuncFuture) init(log *Log, n int) {
 	*m = RangeFuncFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *RangeFuncFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *RangeFuncFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *RangeFuncFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -1145,7 +1275,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1148:2*/ {
+	/*line control_asyncgen.go:1278:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1169,7 +1299,7 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1172:2*/ {
+	/*line control_asyncgen.go:1302:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1202,7 +1332,7 @@ switchBody25:
 	m.log = nil
 	m.v = nil
 resume5:
-	/*line control_asyncgen.go:1205:2*/ {
+	/*line control_asyncgen.go:1335:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1220,7 +1350,7 @@ switchBody26:
 	m.log = nil
 	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1223:2*/ {
+	/*line control_asyncgen.go:1353:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1247,7 +1377,7 @@ switchCase20:
 switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1250:2*/ {
+	/*line control_asyncgen.go:1380:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1274,7 +1404,7 @@ switchCase7:
 	}
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
-	/*line control_asyncgen.go:1277:2*/ {
+	/*line control_asyncgen.go:1407:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1294,7 +1424,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1297:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1427:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1333,6 +1463,32 @@ func (m *SwitchesFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *SwitchesFuture) init(log *Log, n int, v any) {
 	*m = SwitchesFuture{log: log, n: n, v: v}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *SwitchesFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *SwitchesFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *SwitchesFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // SelectsFuture is the future state machine of selects; Selects returns one.
@@ -1404,7 +1560,7 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1407:2*/ {
+	/*line control_asyncgen.go:1563:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1433,7 +1589,7 @@ selectBody6:
 	m.ch = nil
 	m.ch2 = nil
 resume2:
-	/*line control_asyncgen.go:1436:2*/ {
+	/*line control_asyncgen.go:1592:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1454,7 +1610,7 @@ selectBody7:
 	m.ch = nil
 	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1457:2*/ {
+	/*line control_asyncgen.go:1613:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1486,7 +1642,7 @@ selectBody14:
 	m.ch = nil
 	m.ch2 = nil
 resume4:
-	/*line control_asyncgen.go:1489:2*/ {
+	/*line control_asyncgen.go:1645:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1498,7 +1654,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1501:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1657:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1533,6 +1689,32 @@ func (m *SelectsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
 	*m = SelectsFuture{log: log, a: a, b: b}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *SelectsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *SelectsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *SelectsFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *SelectsFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // LabelsFuture is the future state machine of labels; Labels returns one.
@@ -1599,7 +1781,7 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1602:2*/ {
+	/*line control_asyncgen.go:1784:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1626,7 +1808,7 @@ label12:
 	}
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:1629:2*/ {
+	/*line control_asyncgen.go:1811:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1645,7 +1827,7 @@ ifDone14:
 	/*line control.go:267:11*/ m.fut = ready(1)
 	m.log = nil
 resume3:
-	/*line control_asyncgen.go:1648:2*/ {
+	/*line control_asyncgen.go:1830:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1664,7 +1846,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1667:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1849:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1697,4 +1879,30 @@ func (m *LabelsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *LabelsFuture) init(log *Log, n int) {
 	*m = LabelsFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *LabelsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *LabelsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *LabelsFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *LabelsFuture) deepest() runtime.Stepper {
+	return m
 }

@@ -132,6 +132,32 @@ func (m *DefersFuture) init(log *Log, n int) {
 	*m = DefersFuture{log: log, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *DefersFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *DefersFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *DefersFuture) value() string {
+	return m.out
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *DefersFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // unwind runs the pending defers when the body panics during a step.
 func (m *DefersFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || len(m.defers) == 0 {
@@ -201,7 +227,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	}
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:204:2*/ {
+	/*line defers_asyncgen.go:230:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -215,7 +241,7 @@ resume1:
 	}
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:218:2*/ {
+	/*line defers_asyncgen.go:244:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -224,7 +250,7 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:227:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:253:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -257,6 +283,32 @@ func (m *RecoversFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *RecoversFuture) init(log *Log, n int) {
 	*m = RecoversFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *RecoversFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *RecoversFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *RecoversFuture) value() runtime.Result[int] {
+	return runtime.Result[int]{Value: m.v, Err: m.err}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *RecoversFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -318,7 +370,7 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line defers.go:54:2*/ m.fut = ready(0)
 	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:321:2*/ {
+	/*line defers_asyncgen.go:373:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -330,7 +382,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:333:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:385:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -361,6 +413,32 @@ func (m *PanicsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *PanicsFuture) init(log *Log, n int) {
 	*m = PanicsFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *PanicsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *PanicsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *PanicsFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *PanicsFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -422,7 +500,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:425:2*/ {
+	/*line defers_asyncgen.go:503:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -431,7 +509,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:434:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:512:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -462,6 +540,32 @@ func (m *DeferPanicsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *DeferPanicsFuture) init(log *Log) {
 	*m = DeferPanicsFuture{log: log}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *DeferPanicsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *DeferPanicsFuture) value() string {
+	return m.s
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *DeferPanicsFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
@@ -526,7 +630,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	}
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:529:2*/ {
+	/*line defers_asyncgen.go:633:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -541,7 +645,7 @@ resume1:
 		})
 	}
 resume2:
-	/*line defers_asyncgen.go:544:2*/ {
+	/*line defers_asyncgen.go:648:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -551,7 +655,7 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:554:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:658:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -584,6 +688,32 @@ func (m *CancellableFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *CancellableFuture) init(log *Log, g *Gate) {
 	*m = CancellableFuture{log: log, g: g}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *CancellableFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *CancellableFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *CancellableFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *CancellableFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.

@@ -396,6 +396,32 @@ func (m1 *OrderFuture) init(log *Log, n int) {
 	*m1 = OrderFuture{log: log, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
+	if m1.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m1.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m1 *OrderFuture) finished() bool {
+	return m1.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m1 *OrderFuture) value() string {
+	return m1.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m1 *OrderFuture) deepest() runtime.Stepper {
+	return m1
+}
+
 // ResultsFuture is the future state machine of results; Results returns one.
 // It must not be copied once used.
 type ResultsFuture struct {
@@ -442,7 +468,7 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	/*line exprs_asyncgen.go:445:2*/ {
+	/*line exprs_asyncgen.go:471:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -457,7 +483,7 @@ resume1:
 	}
 	/*line exprs.go:61:12*/ m.fut = failing(m.v)
 resume2:
-	/*line exprs_asyncgen.go:460:2*/ {
+	/*line exprs_asyncgen.go:486:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -473,7 +499,7 @@ resume2:
 	}
 	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	/*line exprs_asyncgen.go:476:2*/ {
+	/*line exprs_asyncgen.go:502:2*/ {
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -486,7 +512,7 @@ resume3:
 	/*line exprs.go:68:9*/ m.fut = failing(m.n + 1)
 	m.log = nil
 resume4:
-	/*line exprs_asyncgen.go:489:2*/ {
+	/*line exprs_asyncgen.go:515:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -496,7 +522,7 @@ resume4:
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	/*line exprs_asyncgen.go:499:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:525:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
@@ -531,6 +557,32 @@ func (m *ResultsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ResultsFuture) init(log *Log, n int) {
 	*m = ResultsFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ResultsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ResultsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ResultsFuture) value() runtime.Result[int] {
+	return runtime.Result[int]{Value: m.v, Err: m.err}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ResultsFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // NoResultFuture is the future state machine of noResult; NoResult returns one.
@@ -569,7 +621,7 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	/*line exprs_asyncgen.go:572:2*/ {
+	/*line exprs_asyncgen.go:624:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -584,7 +636,7 @@ resume1:
 	}
 	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	/*line exprs_asyncgen.go:587:2*/ {
+	/*line exprs_asyncgen.go:639:2*/ {
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -594,7 +646,7 @@ resume2:
 	}
 	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	/*line exprs_asyncgen.go:597:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:649:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
 }
 
@@ -625,6 +677,32 @@ func (m *NoResultFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *NoResultFuture) init(log *Log) {
 	*m = NoResultFuture{log: log}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *NoResultFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *NoResultFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *NoResultFuture) value() struct{} {
+	return struct{}{}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *NoResultFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // ShadowFuture is the future state machine of shadow; Shadow returns one.
@@ -687,7 +765,7 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line exprs.go:87:3*/ m.x1 = m.x * 2
 	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	/*line exprs_asyncgen.go:690:2*/ {
+	/*line exprs_asyncgen.go:768:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -704,7 +782,7 @@ resume1:
 	}
 	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
 resume2:
-	/*line exprs_asyncgen.go:707:2*/ {
+	/*line exprs_asyncgen.go:785:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -717,7 +795,7 @@ resume2:
 ifDone3:
 	/*line exprs.go:94:22*/ m.fut = ready(shadowK * 2)
 resume3:
-	/*line exprs_asyncgen.go:720:2*/ {
+	/*line exprs_asyncgen.go:798:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -736,7 +814,7 @@ forCond6:
 	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)
 	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	/*line exprs_asyncgen.go:739:2*/ {
+	/*line exprs_asyncgen.go:817:2*/ {
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -751,7 +829,7 @@ resume4:
 forDone9:
 	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:754:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:832:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -786,4 +864,30 @@ func (m *ShadowFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ShadowFuture) init(log *Log, n int) {
 	*m = ShadowFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ShadowFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ShadowFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ShadowFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ShadowFuture) deepest() runtime.Stepper {
+	return m
 }

@@ -97,6 +97,32 @@ func (m *OddFuture) init(n int) {
 	*m = OddFuture{n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *OddFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *OddFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *OddFuture) value() bool {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *OddFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // OuterFuture is the future state machine of outer; Outer returns one.
 // It must not be copied once used.
 type OuterFuture struct {
@@ -110,6 +136,7 @@ type OuterFuture struct {
 	fut     SumFuture
 	b       int
 	fut1    TreeSumFuture
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Outer returns a future that runs outer one step at a time.
@@ -123,6 +150,9 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.pin()
 	}
 	var v1 int
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
+	}
 	switch m.state {
 	case 0:
 		m.state = runtime.StateRunning
@@ -138,11 +168,18 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion2.go:16:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
 	m.state = 1
 resume1:
-	/*line recursion2_asyncgen.go:141:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion2_asyncgen.go:171:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = SumFuture{}
 		m.a = v
@@ -150,11 +187,18 @@ resume1:
 	/*line recursion2.go:17:7*/ m.fut1.init(tree(1, m.n))
 	m.state = 2
 resume2:
-	/*line recursion2_asyncgen.go:153:2*/ {
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion2_asyncgen.go:190:2*/ {
+		v := m.fut1.value()
+		if !m.fut1.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut1.Poll(cx)
+			if !ok {
+				m.deep = m.fut1.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut1 = TreeSumFuture{}
 		m.b = v
@@ -163,17 +207,24 @@ resume2:
 	m.state = 3
 	m.log = nil
 resume3:
-	/*line recursion2_asyncgen.go:166:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion2_asyncgen.go:210:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = SumFuture{}
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:176:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:227:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -206,4 +257,33 @@ func (m *OuterFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *OuterFuture) init(log *Log, n int) {
 	*m = OuterFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *OuterFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *OuterFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *OuterFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *OuterFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }

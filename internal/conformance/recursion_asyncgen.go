@@ -100,6 +100,32 @@ func (m *TreeSumFuture) init(t *Tree) {
 	*m = TreeSumFuture{t: t}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *TreeSumFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *TreeSumFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *TreeSumFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // EvenFuture is the future state machine of even; Even returns one.
 // It must not be copied once used.
 type EvenFuture struct {
@@ -109,6 +135,7 @@ type EvenFuture struct {
 	n       int
 	result0 bool
 	fut     OddFuture
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Even returns a future that runs even one step at a time.
@@ -120,6 +147,9 @@ func Even(n int) *EvenFuture {
 func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	if m.self != m {
 		m.pin()
+	}
+	if m.deep != nil && !m.deep.Step(cx) {
+		return false, false
 	}
 	switch m.state {
 	case 0:
@@ -136,17 +166,24 @@ func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	/*line recursion.go:18:9*/ m.fut.init(m.n - 1)
 	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:139:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return false, false
+	/*line recursion_asyncgen.go:169:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return false, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = OddFuture{}
 		m.result0 = v
 	}
 exit:
-	/*line recursion_asyncgen.go:149:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:186:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -175,6 +212,35 @@ func (m *EvenFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *EvenFuture) init(n int) {
 	*m = EvenFuture{n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *EvenFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *EvenFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *EvenFuture) value() bool {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *EvenFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
 
 // LeafFuture is the future state machine of leaf; Leaf returns one.
@@ -207,7 +273,7 @@ func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Leaf", m.state)
 	}
 resume1:
-	/*line recursion_asyncgen.go:210:2*/ {
+	/*line recursion_asyncgen.go:276:2*/ {
 		v, ok := m.p.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -215,7 +281,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line recursion_asyncgen.go:218:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:284:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -246,6 +312,32 @@ func (m *LeafFuture) init(p *Pending[int]) {
 	*m = LeafFuture{p: p}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *LeafFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *LeafFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *LeafFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *LeafFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // MidFuture is the future state machine of mid; Mid returns one.
 // It must not be copied once used.
 type MidFuture struct {
@@ -255,6 +347,7 @@ type MidFuture struct {
 	p       *Pending[int]
 	result0 int
 	fut     LeafFuture
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Mid returns a future that runs mid one step at a time.
@@ -268,6 +361,9 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.pin()
 	}
 	var v1 int
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
+	}
 	switch m.state {
 	case 0:
 		m.state = runtime.StateRunning
@@ -280,17 +376,24 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.p = nil
 resume1:
-	/*line recursion_asyncgen.go:283:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion_asyncgen.go:379:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = LeafFuture{}
 		v1 = v
 	}
 	m.result0 = v1 + 1
-	/*line recursion_asyncgen.go:293:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:396:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -321,6 +424,35 @@ func (m *MidFuture) init(p *Pending[int]) {
 	*m = MidFuture{p: p}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *MidFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *MidFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *MidFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *MidFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
+}
+
 // TopFuture is the future state machine of top; Top returns one.
 // It must not be copied once used.
 type TopFuture struct {
@@ -331,6 +463,7 @@ type TopFuture struct {
 	result0 int
 	v       int
 	fut     MidFuture
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Top returns a future that runs top one step at a time.
@@ -344,6 +477,9 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 		m.pin()
 	}
 	var v1 int
+	if m.deep != nil && !m.deep.Step(cx) {
+		return 0, false
+	}
 	switch m.state {
 	case 0:
 		m.state = runtime.StateRunning
@@ -357,11 +493,18 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:37:40*/ m.fut.init(m.p)
 	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:360:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion_asyncgen.go:496:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = MidFuture{}
 		m.v = v
@@ -370,17 +513,24 @@ resume1:
 	m.state = 2
 	m.p = nil
 resume2:
-	/*line recursion_asyncgen.go:373:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return 0, false
+	/*line recursion_asyncgen.go:516:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = MidFuture{}
 		v1 = v
 	}
 	m.result0 = m.v * v1
-	/*line recursion_asyncgen.go:383:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:533:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -411,6 +561,35 @@ func (m *TopFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *TopFuture) init(p *Pending[int]) {
 	*m = TopFuture{p: p}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *TopFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *TopFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *TopFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *TopFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
 
 // HoldsFuture is the future state machine of holds; Holds returns one.
@@ -453,7 +632,7 @@ func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:45:2*/ m.fut = After(1, 0)
 	m.mk = nil
 resume1:
-	/*line recursion_asyncgen.go:456:2*/ {
+	/*line recursion_asyncgen.go:635:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -464,7 +643,7 @@ resume1:
 	/*line recursion.go:46:2*/ m.n = len(m.buf.Data)
 	m.buf = nil
 resume2:
-	/*line recursion_asyncgen.go:467:2*/ {
+	/*line recursion_asyncgen.go:646:2*/ {
 		_, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -472,7 +651,7 @@ resume2:
 		}
 	}
 	m.result0 = m.n
-	/*line recursion_asyncgen.go:475:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:654:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -503,4 +682,30 @@ func (m *HoldsFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
 	*m = HoldsFuture{mk: mk, g: g}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *HoldsFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *HoldsFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *HoldsFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *HoldsFuture) deepest() runtime.Stepper {
+	return m
 }

@@ -261,6 +261,32 @@ func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int
 	*m = SumStreamFuture{log: log, s: s, limit: limit}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *SumStreamFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *SumStreamFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *SumStreamFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // DoubledStream is the stream state machine of doubled; Doubled returns one.
 // It must not be copied once used.
 type DoubledStream struct {
@@ -319,7 +345,7 @@ rangeLoop1:
 	m.s = nil
 	m.p = nil
 resume1:
-	/*line streams_asyncgen.go:322:2*/ {
+	/*line streams_asyncgen.go:348:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -337,7 +363,7 @@ resume1:
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
-	/*line streams_asyncgen.go:340:2*/ {
+	/*line streams_asyncgen.go:366:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -359,7 +385,7 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:362:2*/ v1 = !m.closing
+	/*line streams_asyncgen.go:388:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone8
 	}
@@ -371,7 +397,7 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:374:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:400:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -485,12 +511,12 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:488:2*/
+	/*line streams_asyncgen.go:514:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
-	/*line streams_asyncgen.go:493:2*/ {
+	/*line streams_asyncgen.go:519:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -508,8 +534,8 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:511:2*/
-	/*line streams_asyncgen.go:512:2*/
+	/*line streams_asyncgen.go:537:2*/
+	/*line streams_asyncgen.go:538:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, runtime.Done

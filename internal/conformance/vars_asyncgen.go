@@ -134,6 +134,32 @@ func (m *PointersFuture) init(log *Log, n int) {
 	*m = PointersFuture{log: log, n: n}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *PointersFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *PointersFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *PointersFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *PointersFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // ClosuresFuture is the future state machine of closures; Closures returns one.
 // It must not be copied once used.
 type ClosuresFuture struct {
@@ -197,7 +223,7 @@ forCond1:
 	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
 	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	/*line vars_asyncgen.go:200:2*/ {
+	/*line vars_asyncgen.go:226:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -232,7 +258,7 @@ rangeLoop6:
 	/*line vars.go:43:3*/ m.fut = ready(0)
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:235:2*/ {
+	/*line vars_asyncgen.go:261:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -267,7 +293,7 @@ forCond11:
 	m.ps = nil
 	m.xs = nil
 resume3:
-	/*line vars_asyncgen.go:270:2*/ {
+	/*line vars_asyncgen.go:296:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -279,7 +305,7 @@ resume3:
 	goto forCond11
 forDone14:
 	m.result0 = m.i1 + m.counter
-	/*line vars_asyncgen.go:282:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:308:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -312,6 +338,32 @@ func (m *ClosuresFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ClosuresFuture) init(log *Log, n int) {
 	*m = ClosuresFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ClosuresFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ClosuresFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ClosuresFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // StackPushAllFuture is the future state machine of pushAll; PushAll returns one.
@@ -360,7 +412,7 @@ rangeLoop1:
 	/*line vars.go:69:10*/ m.fut = ready(m.v)
 	m.vs = nil
 resume1:
-	/*line vars_asyncgen.go:363:2*/ {
+	/*line vars_asyncgen.go:415:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -375,7 +427,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:378:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:430:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -404,6 +456,32 @@ func (m *StackPushAllFuture[T]) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
 	*m = StackPushAllFuture[T]{s: s, log: log, vs: vs}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *StackPushAllFuture[T]) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *StackPushAllFuture[T]) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
+	return m
 }
 
 // MapAsyncFuture is the future state machine of mapAsync; MapAsync returns one.
@@ -453,7 +531,7 @@ rangeLoop1:
 	/*line vars.go:79:21*/ m.fut = m.f(x)
 	m.xs = nil
 resume1:
-	/*line vars_asyncgen.go:456:2*/ {
+	/*line vars_asyncgen.go:534:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -467,7 +545,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line vars_asyncgen.go:470:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:548:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -496,6 +574,32 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
 	*m = MapAsyncFuture[T, U]{xs: xs, f: f}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *MapAsyncFuture[T, U]) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *MapAsyncFuture[T, U]) value() []U {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
+	return m
 }
 
 // ClientGetFuture is the future state machine of get; Get returns one.
@@ -534,7 +638,7 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	/*line vars_asyncgen.go:537:2*/ {
+	/*line vars_asyncgen.go:641:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -549,7 +653,7 @@ resume1:
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	/*line vars_asyncgen.go:552:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:656:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -580,6 +684,32 @@ func (m *ClientGetFuture) init(c *Client, key string) {
 	*m = ClientGetFuture{c: c, key: key}
 }
 
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ClientGetFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ClientGetFuture) value() runtime.Result[string] {
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ClientGetFuture) deepest() runtime.Stepper {
+	return m
+}
+
 // NestedFuture is the future state machine of nested; Nested returns one.
 // It must not be copied once used.
 type NestedFuture struct {
@@ -594,6 +724,7 @@ type NestedFuture struct {
 	sum     int
 	fut1    SumFuture
 	fut2    MapAsyncFuture[int, string]
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Nested returns a future that runs nested one step at a time.
@@ -608,6 +739,9 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	var err error
 	var vs []string
+	if m.deep != nil && !m.deep.Step(cx) {
+		return "", false
+	}
 	switch m.state {
 	case 0:
 		m.state = runtime.StateRunning
@@ -625,11 +759,18 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	m.c = nil
 	m.s = ""
 resume1:
-	/*line vars_asyncgen.go:628:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			return "", false
+	/*line vars_asyncgen.go:762:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return "", false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut = ClientGetFuture{}
 		m.s, err = v.Value, v.Err
@@ -643,11 +784,18 @@ resume1:
 	m.state = 2
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:646:2*/ {
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			return "", false
+	/*line vars_asyncgen.go:787:2*/ {
+		v := m.fut1.value()
+		if !m.fut1.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut1.Poll(cx)
+			if !ok {
+				m.deep = m.fut1.deepest()
+				return "", false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut1 = SumFuture{}
 		m.sum = v
@@ -657,18 +805,25 @@ resume2:
 	})
 	m.state = 3
 resume3:
-	/*line vars_asyncgen.go:660:2*/ {
-		v, ok := m.fut2.Poll(cx)
-		if !ok {
-			return "", false
+	/*line vars_asyncgen.go:808:2*/ {
+		v := m.fut2.value()
+		if !m.fut2.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut2.Poll(cx)
+			if !ok {
+				m.deep = m.fut2.deepest()
+				return "", false
+			}
 		}
+		m.deep = nil
 		m.state = runtime.StateRunning
 		m.fut2 = MapAsyncFuture[int, string]{}
 		vs = v
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:671:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:826:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -701,4 +856,33 @@ func (m *NestedFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *NestedFuture) init(log *Log, c *Client) {
 	*m = NestedFuture{log: log, c: c}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *NestedFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *NestedFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *NestedFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *NestedFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
