@@ -6,6 +6,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,9 @@ const (
 	stCancel                       // cancellation requested
 	stPublished                    // a Task's outcome is visible to its handle
 	stJoin                         // a Task's join waker is set; publish must wake it
+	stJoinLock                     // guards a Task's join field (a spin lock)
+
+	stKeep = stJoin | stJoinLock // bits that completing a task keeps
 )
 
 // runner is the typed half of a task, implemented by *Task[T].
@@ -253,18 +257,18 @@ func (t *task) markKilled() bool {
 		if s&stComplete != 0 {
 			return false
 		}
-		if t.state.CompareAndSwap(s, s&stJoin|stComplete) {
+		if t.state.CompareAndSwap(s, s&stKeep|stComplete) {
 			return true
 		}
 	}
 }
 
 // finish marks the task, which its poller has just completed, complete
-// (keeping stJoin for publish) and returns its previous state.
+// (keeping stJoin and stJoinLock for publish) and returns its previous state.
 func (t *task) finish() uint32 {
 	for {
 		s := t.state.Load()
-		if t.state.CompareAndSwap(s, s&stJoin|stComplete) {
+		if t.state.CompareAndSwap(s, s&stKeep|stComplete) {
 			return s
 		}
 	}
@@ -294,16 +298,41 @@ func killAll(ts []*task, err error) {
 // a *PanicError (the future panicked). A Task is awaited by one awaiter at
 // a time; Wait may be called from any number of goroutines.
 //
-// The handle and the task are one allocation. Its outcome is published
-// with one atomic instruction; the mutex is taken only when an awaiter has
-// registered a waker (stJoin).
+// The handle and the task are one allocation (128 bytes plus the value's
+// size). Its outcome is published with one atomic
+// instruction; the join lock, a bit of the task's state, is taken only
+// when an awaiter registers a waker or has registered one (stJoin).
 type Task[T any] struct {
 	task
 	fut  Future[T]
 	val  T
 	err  error
-	mu   sync.Mutex // guards join
-	join Waker      // the awaiter's waker, or a *waitFan while Wait blocks
+	join Waker // the awaiter's waker, or a *waitFan while Wait blocks; under stJoinLock
+}
+
+// lockJoin takes the join lock. Its holders only move a waker, so it is
+// held for a few instructions.
+func (t *Task[T]) lockJoin() {
+	for i := 0; ; i++ {
+		s := t.state.Load()
+		if s&stJoinLock == 0 && t.state.CompareAndSwap(s, s|stJoinLock) {
+			return
+		}
+		if i >= 8 {
+			goruntime.Gosched()
+		}
+	}
+}
+
+// unlockJoin releases the join lock, setting the bits set (stJoin or 0),
+// and returns the state before.
+func (t *Task[T]) unlockJoin(set uint32) uint32 {
+	for {
+		s := t.state.Load()
+		if t.state.CompareAndSwap(s, s&^stJoinLock|set) {
+			return s
+		}
+	}
 }
 
 // waitFan is the join waker of a Task while goroutines block in Wait: it
@@ -364,17 +393,17 @@ func (t *Task[T]) abort(err error) {
 }
 
 // publish makes the outcome visible. An awaiter registers its waker under
-// mu and then sets stJoin; whichever of the two atomic ors comes second
+// the join lock and sets stJoin as it releases it; whichever of the two atomic ors comes second
 // sees the other: publish then wakes the registered waker, or the awaiter
 // sees the outcome.
 func (t *Task[T]) publish() {
 	if t.state.Or(stPublished)&stJoin == 0 {
 		return
 	}
-	t.mu.Lock()
+	t.lockJoin()
 	w := t.join
 	t.join = nil
-	t.mu.Unlock()
+	t.unlockJoin(0)
 	if w != nil {
 		w.Wake()
 	}
@@ -385,14 +414,13 @@ func (t *Task[T]) Poll(cx *Context) (Result[T], bool) {
 	if t.published() {
 		return Result[T]{Value: t.val, Err: t.err}, true
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.lockJoin()
 	if f, ok := t.join.(*waitFan); ok {
 		f.next = cx.Waker()
 	} else {
 		t.join = cx.Waker()
 	}
-	if t.state.Or(stJoin)&stPublished != 0 {
+	if t.unlockJoin(stJoin)&stPublished != 0 {
 		return Result[T]{Value: t.val, Err: t.err}, true
 	}
 	return Result[T]{}, false
@@ -412,14 +440,13 @@ func (t *Task[T]) Done() bool { return t.published() }
 // executor's Run (nothing would run the task).
 func (t *Task[T]) Wait() (T, error) {
 	if !t.published() {
-		t.mu.Lock()
+		t.lockJoin()
 		f, ok := t.join.(*waitFan)
 		if !ok {
 			f = &waitFan{ch: make(chan struct{}), next: t.join}
 			t.join = f
 		}
-		pub := t.state.Or(stJoin)&stPublished != 0
-		t.mu.Unlock()
+		pub := t.unlockJoin(stJoin)&stPublished != 0
 		if !pub {
 			<-f.ch
 		}
