@@ -18,7 +18,30 @@
 // embeds [NoCopy], which go vet's copylocks check reports, and it detects a
 // move at its next poll.
 //
-// The rest of the package is the platform that runs machines: executors,
-// timers, channels, synchronisation and combinators. It depends on the
-// standard library only.
+// The rest of the package is the platform that runs machines. It depends
+// on the standard library only.
+//
+//   - Executors: [Local], single-threaded and deterministic (optionally
+//     seeded, optionally on virtual time), and [Pool], multi-threaded with
+//     work stealing; [Spawn] starts a future as a task with a [Task]
+//     handle, [Go] starts a detached one, [RunFuture] runs a Local until a
+//     future is done. [Blocking] runs blocking code on its own goroutine.
+//   - Timers, on the executor's clock: [Sleep], [SleepUntil], [Tick],
+//     [Timeout], [Deadline] and [Now]; [Yield] lets other tasks run.
+//   - Channels: [Chan] ([NewChan], [NewUnbounded]; [NewLocalChan] for a
+//     channel used only by the tasks of one Local, which takes no lock),
+//     and bridges to Go channels and iterators ([FromChan], [Values],
+//     [FromSeq], [FromIterator]).
+//   - Synchronisation: [Mutex], [Semaphore], [Notify], [Event] and
+//     [Group].
+//   - Combinators: [Join], [JoinAll], [Race], [First], [Select], [Then],
+//     [MapFuture] for futures; [Map], [Filter], [Take], [Merge], [Fuse]
+//     and [Collect] for streams.
+//
+// A [Context] is valid only during the Poll it was passed to: a future may
+// keep the [Waker] that cx.Waker() returns, but never the Context itself.
+// Executors rely on this: a wake made through the runtime's primitives
+// during a poll is attributed to the task being polled, which lets a Local
+// executor queue a task woken by another of its tasks without a lock or an
+// atomic instruction.
 package runtime
