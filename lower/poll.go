@@ -597,6 +597,8 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			inner = append(inner, jen.Add(dest(0)).Op("=").Id("v"))
 		} else if s.Kind == ir.STryAwait && len(s.Dest) > 0 {
 			inner = append(inner, jen.List(dest(0), dest(1)).Op("=").List(jen.Id("v").Dot("Value"), jen.Id("v").Dot("Err")))
+		} else if e.lazy(s) {
+			inner = e.lazyDiscard(s, inner[2:]) // the value is not used
 		} else {
 			inner[0] = jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx))
 		}
@@ -697,6 +699,24 @@ func (e *emitter) emitInit(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("init").Params(params...).Block(
 		jen.Op("*").Id(e.recv).Op("=").Add(e.machineType()).Values(inits...),
 	)
+}
+
+// lazyDiscard renders the lazy resume of an inline child whose value is
+// discarded, followed by rest.
+func (e *emitter) lazyDiscard(s *ir.Suspend, rest []jen.Code) []jen.Code {
+	second := jen.False()
+	if e.fn.Kind == ir.Stream {
+		second = jen.Qual(rt, "Pending")
+	}
+	slot := e.varRef(s.Slot)
+	return append([]jen.Code{
+		jen.If(jen.Op("!").Add(slot).Dot("finished").Call()).Block(
+			jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)), jen.Op("!").Id("ok")).Block(
+				e.field(e.fDeep).Op("=").Add(slot).Dot("deepest").Call(),
+				jen.Return(e.zero(e.d.value), second),
+			),
+		),
+	}, rest...)
 }
 
 // emitStepper writes Step and the helpers a parent holding the machine

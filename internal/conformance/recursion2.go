@@ -13,6 +13,7 @@ func odd(n int) bool {
 
 //asyncgen:async Outer
 func outer(log *Log, n int) int {
+	runtime.Await(Sum(log, []int{9}, 1)) // an inline child whose value is discarded
 	a := runtime.Await(Sum(log, []int{n, n + 1}, 2))
 	b := runtime.Await(TreeSum(tree(1, n)))
 	return a + b + runtime.Await(Sum(log, []int{1}, 1))

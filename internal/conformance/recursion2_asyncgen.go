@@ -132,10 +132,10 @@ type OuterFuture struct {
 	log     *Log
 	n       int
 	result0 int
-	a       int
 	fut     SumFuture
+	a       int
 	b       int
-	fut1    TreeSumFuture
+	fut2    TreeSumFuture
 	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -162,13 +162,29 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 		goto resume2
 	case 3:
 		goto resume3
+	case 4:
+		goto resume4
 	default:
 		runtime.BadPoll("Outer", m.state)
 	}
-	/*line recursion2.go:16:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
+	/*line recursion2.go:16:2*/ m.fut.init(m.log, []int{9}, 1)
 	m.state = 1
 resume1:
-	/*line recursion2_asyncgen.go:171:2*/ {
+	/*line recursion2_asyncgen.go:173:2*/ {
+		if !m.fut.finished() {
+			if _, ok := m.fut.Poll(cx); !ok {
+				m.deep = m.fut.deepest()
+				return 0, false
+			}
+		}
+		m.deep = nil
+		m.state = runtime.StateRunning
+		m.fut = SumFuture{}
+	}
+	/*line recursion2.go:17:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
+	m.state = 2
+resume2:
+	/*line recursion2_asyncgen.go:187:2*/ {
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -184,30 +200,30 @@ resume1:
 		m.fut = SumFuture{}
 		m.a = v
 	}
-	/*line recursion2.go:17:7*/ m.fut1.init(tree(1, m.n))
-	m.state = 2
-resume2:
-	/*line recursion2_asyncgen.go:190:2*/ {
-		v := m.fut1.value()
-		if !m.fut1.finished() {
+	/*line recursion2.go:18:7*/ m.fut2.init(tree(1, m.n))
+	m.state = 3
+resume3:
+	/*line recursion2_asyncgen.go:206:2*/ {
+		v := m.fut2.value()
+		if !m.fut2.finished() {
 			// not finished by a step of the deepest child: poll it
 			var ok bool
-			v, ok = m.fut1.Poll(cx)
+			v, ok = m.fut2.Poll(cx)
 			if !ok {
-				m.deep = m.fut1.deepest()
+				m.deep = m.fut2.deepest()
 				return 0, false
 			}
 		}
 		m.deep = nil
 		m.state = runtime.StateRunning
-		m.fut1 = TreeSumFuture{}
+		m.fut2 = TreeSumFuture{}
 		m.b = v
 	}
-	/*line recursion2.go:18:17*/ m.fut.init(m.log, []int{1}, 1)
-	m.state = 3
+	/*line recursion2.go:19:17*/ m.fut.init(m.log, []int{1}, 1)
+	m.state = 4
 	m.log = nil
-resume3:
-	/*line recursion2_asyncgen.go:210:2*/ {
+resume4:
+	/*line recursion2_asyncgen.go:226:2*/ {
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -224,7 +240,7 @@ resume3:
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:227:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:243:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -247,8 +263,10 @@ func (m *OuterFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	case 2:
-		m.fut1.Cancel()
+		m.fut.Cancel()
 	case 3:
+		m.fut2.Cancel()
+	case 4:
 		m.fut.Cancel()
 	}
 	m.state = runtime.StateCancelled
