@@ -115,7 +115,7 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 	for _, f := range files {
 		twin := strings.TrimSuffix(f.path, ".go") + Suffix
 		if len(f.dirs) == 0 {
-			if g.twins[twin] || fileExists(twin) {
+			if g.twins[twin] || isGeneratedFile(twin) {
 				out.Remove = append(out.Remove, twin)
 			}
 			continue
@@ -144,9 +144,11 @@ func files2dirs[T any](fs []T, f func(T) []*directive) []*directive {
 	return out
 }
 
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+// isGeneratedFile reports whether the file at path exists and starts with
+// the generated-code header.
+func isGeneratedFile(path string) bool {
+	src, err := os.ReadFile(path)
+	return err == nil && IsGenerated(src)
 }
 
 func errorFile(e packages.Error) string {

@@ -64,6 +64,9 @@ func stubs(pkg *packages.Package) map[string][]byte {
 		for _, d := range dirs {
 			g.stub(jf, d)
 		}
+		if src, err := os.ReadFile(twin); err == nil && !IsGenerated(src) {
+			continue // a hand-written file in the twin's place: Generate reports it
+		}
 		var buf bytes.Buffer
 		if err := jf.Render(&buf); err == nil {
 			out[twin] = buf.Bytes()
