@@ -5,8 +5,8 @@ package lower
 
 import (
 	"fmt"
-	"path/filepath"
 	"go/types"
+	"path/filepath"
 	"sort"
 	"strings"
 

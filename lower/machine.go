@@ -46,7 +46,7 @@ type emitter struct {
 	errs     []diag
 	// internal field names
 	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep string
-	stubValue                                 jen.Code // the value type, for stubs
+	stubValue                                        jen.Code // the value type, for stubs
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive

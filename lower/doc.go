@@ -1,0 +1,197 @@
+// Package lower turns annotated bodies into state machines.
+//
+// # Theory of operation
+//
+// A body marked //asyncgen:async, //asyncgen:gen or //asyncgen:stream stays
+// an ordinary Go function: called directly, runtime.Await blocks and yield
+// is the caller's callback. That direct form is the reference semantics.
+// For each body this package writes, in x_asyncgen.go beside x.go, a
+// machine type, a constructor with the body's parameters, and the methods
+// of runtime.Future (Poll, Cancel), runtime.Iterator (Next, Close, All) or
+// runtime.AsyncIterator (PollNext, Close).
+//
+// The package ir builds the body's control-flow graph, splitting it at
+// every suspension (an await, a yield, a for-await step); this package
+// decides where each variable lives and writes the graph back as Go: one
+// step method whose blocks are labels, whose edges are gotos, and whose
+// suspension points are resumed through a switch on the machine's state.
+// Statements that hold no suspension are copied whole.
+//
+// # Await
+//
+//	//asyncgen:async Double
+//	func double(f runtime.Future[int]) int {
+//		k := 2
+//		v := runtime.Await(f)
+//		return v * k
+//	}
+//
+// becomes (line directives elided)
+//
+//	type DoubleFuture struct {
+//		noCopy  runtime.NoCopy
+//		state   int
+//		self    *DoubleFuture
+//		f       runtime.Future[int]
+//		result0 int
+//		k       int
+//	}
+//
+//	func (m *DoubleFuture) Poll(cx *runtime.Context) (int, bool) {
+//		if m.self != m {
+//			m.pin() // first poll: remember the address; later: panic, it moved
+//		}
+//		var v1 int // live across no suspension: a local of Poll
+//		switch m.state {
+//		case 0:
+//			m.state = runtime.StateRunning
+//		case 1:
+//			m.state = runtime.StateRunning
+//			goto resume1
+//		default:
+//			runtime.BadPoll("Double", m.state) // after completion, a panic or Cancel
+//		}
+//		m.k = 2 // live across the await: a field
+//	resume1:
+//		{
+//			v, ok := m.f.Poll(cx)
+//			if !ok {
+//				m.state = 1
+//				return 0, false
+//			}
+//			v1 = v
+//		}
+//		m.result0 = v1 * m.k
+//		m.state = runtime.StateDone
+//		return m.result0, true
+//	}
+//
+// The awaited future f is a variable of the body, so it is polled where it
+// is; an awaited expression is first stored in a slot field, which is
+// cleared once the future is ready.
+//
+// # Awaits inside expressions
+//
+// Go evaluates the calls and receives of an expression left to right and
+// reads plain variables after them (the gc compiler's order). In
+//
+//	y := g(a(), runtime.Await(f(x)), b())
+//
+// a() runs and is spilled into a temporary before the suspension, f(x) is
+// stored in the slot, and g(t, v, b()) runs after it. && and || are
+// control flow: in p() && runtime.Await(q) the await runs only when p() is
+// true. Multi-assignments keep their two phases: the index operands of the
+// left side are spilled before a suspension on the right, and the
+// assignment itself stays one Go assignment. TryAwait(f) assigns the
+// Result's Value and Err. Awaits may appear in call arguments, composite
+// literals, index and slice expressions, receivers, conversions, return
+// lists, conditions, switch tags and cases, range expressions and select
+// operands.
+//
+// # Control flow
+//
+// if, for, range, switch, type switch, select, labeled break and continue,
+// goto and fallthrough are lowered only when a suspension is inside them.
+// A for loop becomes cond, body and post blocks; the post block gives Go
+// 1.22 per-iteration variables whose address is taken fresh storage
+// (`rebox`). A range evaluates its operand once: slices, arrays and
+// pointers to arrays by index, strings with utf8.DecodeRuneInString,
+// integers by counting, channels by receiving; a map is ranged over a
+// snapshot of its keys, skipping entries deleted before they are reached,
+// as Go allows. A range over a function iterator becomes a pull loop: over
+// it.All() of an iterator (the ones asyncgen generates) it calls it.Next
+// and it.Close itself; any other iter.Seq is pulled with iter.Pull. The
+// stop function is pushed on the defer stack so that a panic or Cancel
+// stops the iterator, and it is called when the loop is left by break,
+// return or the loop's end.
+//
+// A switch whose cases do not suspend dispatches with a native switch whose
+// clauses jump to the bodies; otherwise its cases are evaluated in order,
+// lazily, with tag == case. A type switch and a select dispatch the same
+// way; a select's received values land in temporaries and are assigned in
+// the chosen clause's block. break, continue, goto and return inside a
+// statement kept whole are rewritten to gotos to the blocks they leave to.
+//
+// # Variables
+//
+// Each variable declared at a level that is split is hoisted; ir computes
+// liveness at every suspension point. A variable lives in
+//
+//   - a field of the machine, when it is live across a suspension or its
+//     address is taken (&x, a closure capturing it, a slice of an array, a
+//     pointer-method call): pointers and closures point into the machine,
+//     which is never copied once polled (it embeds runtime.NoCopy, which
+//     go vet reports, and the self field detects a move at the next poll);
+//
+//   - a fresh box per declaration, when its address is taken and its
+//     declaration can run more than once (inside a loop): a closure created
+//     in an iteration binds the box of that iteration,
+//
+//     fs = append(fs, func(i *int) func() int {
+//     return func() int { return *i }
+//     }(m.i))
+//
+//   - a local of Poll otherwise.
+//
+// Fields of identical type whose variables are never live at the same time
+// share storage. A reference that is dead from a suspension on is cleared
+// there, so a suspended machine does not keep garbage alive.
+//
+// # Defer, panic, recover, cancel
+//
+// A defer statement evaluates its function and arguments and pushes a
+// func() on the machine's defer stack; a deferred function literal is
+// pushed itself, its parameters bound to the evaluated arguments inside it,
+// so recover in it is called directly by a deferred call. At return the
+// stack runs last first (runtime.RunDefers). A machine with defers defers
+// its unwind method in Poll: when the body panics it recovers the value and
+// re-panics inside runtime.Unwind, where every pending deferred call is
+// deferred directly, so a recover in them stops the panic exactly as in
+// the body; if one recovers, the body has returned with its named results
+// as the deferred calls left them. Cancel cancels the awaited future and
+// runs the pending defers (recover sees nil: it is not a panic). A panic
+// leaves the state StateRunning, so a later poll panics naming the
+// constructor.
+//
+// # Generators and streams
+//
+// yield(v) stores the state and returns v from Next (with true) or from
+// PollNext (with Yielded); when the step resumes, yield's value is true
+// unless Close is running. Close resumes a body suspended at a yield with
+// yield returning false, runs it to its return, and panics if it yields
+// again; a body that has not started runs nothing; a stream suspended at
+// an await drops the awaited future and runs its pending defers. All
+// returns an iter.Seq whose loop closes the iterator when left early. A
+// for-await loop stores its stream and suspends at each PollNext; breaking
+// out of it leaves the stream where it was.
+//
+// # Children, recursion and depth
+//
+// Awaiting a generated async constructor of the same package stores the
+// child machine inline, by value, constructed in place with its init
+// method: a whole tree of machines is one allocation. Inline children
+// nest, so a cycle of them (direct or mutual recursion, across files)
+// would be infinitely large: a depth-first walk over the package's
+// awaits boxes exactly the awaits that close a cycle (its back edges). A
+// parent suspended in an inline child remembers the deepest child
+// (runtime.Stepper) and steps it first when polled, so a wake costs the
+// same at any depth; the full walk happens only when that child finishes.
+//
+// # Line directives
+//
+// Statements copied from the body carry /*line x.go:L:C*/ directives, so
+// panics, stack traces and coverage name the body's own lines; the
+// machine's own code points back at the generated file.
+//
+// # What is not supported
+//
+// A marker inside a function literal, a go statement or a defer is an
+// error: those frames are not part of the machine. A recover inside a
+// named function deferred with arguments (defer handle(&err)) is called
+// from the pushed closure, not directly by a deferred call, so it does not
+// stop a panic; deferring a function literal that calls recover does. The
+// order of a panic's unwinding between a pulled iter.Seq and the defers
+// registered inside its loop body may differ from direct mode, and a goto
+// out of such a loop leaves the iterator to be stopped by the machine's
+// defers instead of at once.
+package lower
