@@ -107,8 +107,15 @@ type label struct {
 	block   *Block
 	defined bool
 	pos     token.Pos
-	// for labeled loops, switches and selects: filled in when built
-	brk, cont *Block
+	stack   *targets // the targets enclosing the label's statement
+	// gotos waiting for the label's definition to learn which cleanups
+	// they run: each jumps through a trampoline block
+	pending []pendingGoto
+}
+
+type pendingGoto struct {
+	tramp *Block
+	stack *targets
 }
 
 func (b *builder) errorf(pos token.Pos, format string, args ...any) {

@@ -302,7 +302,25 @@ func (b *builder) branchTarget(s *ast.BranchStmt) ([]ast.Stmt, *Block) {
 	var cleanup []ast.Stmt
 	switch s.Tok {
 	case token.GOTO:
-		return nil, b.label(s.Label.Name, s.Label.Pos()).block
+		l := b.label(s.Label.Name, s.Label.Pos())
+		hasCleanup := false
+		for t := b.targets; t != nil; t = t.tail {
+			hasCleanup = hasCleanup || len(t.cleanup) > 0
+		}
+		if !hasCleanup {
+			return nil, l.block
+		}
+		// Leaving constructs with cleanups (pulled iterators): jump through
+		// a trampoline that runs those the label is outside of.
+		tramp := &Block{Kind: KLabel, Term: &Jump{To: l.block}}
+		tramp.Index = len(b.fn.Blocks)
+		b.fn.Blocks = append(b.fn.Blocks, tramp)
+		if l.defined {
+			tramp.Stmts = cleanupsLeaving(b.targets, l.stack)
+		} else {
+			l.pending = append(l.pending, pendingGoto{tramp, b.targets})
+		}
+		return nil, tramp
 	case token.FALLTHROUGH:
 		for t := b.targets; t != nil; t = t.tail {
 			if t.fallthrough_ != nil {
@@ -352,6 +370,11 @@ func (b *builder) label(name string, pos token.Pos) *label {
 func (b *builder) labeledStmt(s *ast.LabeledStmt) {
 	l := b.label(s.Label.Name, s.Pos())
 	l.defined = true
+	l.stack = b.targets
+	for _, p := range l.pending {
+		p.tramp.Stmts = cleanupsLeaving(p.stack, l.stack)
+	}
+	l.pending = nil
 	l.block.Node = s
 	b.jump(l.block)
 	b.cur = l.block
@@ -1058,4 +1081,18 @@ func (b *builder) iteratorOf(x ast.Expr) ast.Expr {
 		return nil
 	}
 	return sel.X
+}
+
+// cleanupsLeaving returns the cleanups of the targets on from that are not
+// on to: the constructs a jump from one to the other leaves.
+func cleanupsLeaving(from, to *targets) []ast.Stmt {
+	on := map[*targets]bool{}
+	for t := to; t != nil; t = t.tail {
+		on[t] = true
+	}
+	var out []ast.Stmt
+	for t := from; t != nil && !on[t]; t = t.tail {
+		out = append(out, t.cleanup...)
+	}
+	return out
 }

@@ -103,7 +103,7 @@
 // and it.Close itself; any other iter.Seq is pulled with iter.Pull. The
 // stop function is pushed on the defer stack so that a panic or Cancel
 // stops the iterator, and it is called when the loop is left by break,
-// return or the loop's end.
+// return, goto or the loop's end.
 //
 // A switch whose cases do not suspend dispatches with a native switch whose
 // clauses jump to the bodies; otherwise its cases are evaluated in order,
@@ -191,7 +191,5 @@
 // from the pushed closure, not directly by a deferred call, so it does not
 // stop a panic; deferring a function literal that calls recover does. The
 // order of a panic's unwinding between a pulled iter.Seq and the defers
-// registered inside its loop body may differ from direct mode, and a goto
-// out of such a loop leaves the iterator to be stopped by the machine's
-// defers instead of at once.
+// registered inside its loop body may differ from direct mode.
 package lower

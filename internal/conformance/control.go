@@ -268,3 +268,18 @@ loop:
 end:
 	return total + i
 }
+
+//asyncgen:async GotoOut
+func gotoOut(log *Log, n int) int {
+	total := 0
+	for x := range tracked(log, 10) {
+		total += runtime.Await(ready(x))
+		if x == n {
+			goto out
+		}
+	}
+	log.Add("loop ended")
+out:
+	log.Add("after loop")
+	return total
+}

@@ -1906,3 +1906,159 @@ func (m *LabelsFuture) value() int {
 func (m *LabelsFuture) deepest() runtime.Stepper {
 	return m
 }
+
+// GotoOutFuture is the future state machine of gotoOut; GotoOut returns one.
+// It must not be copied once used.
+type GotoOutFuture struct {
+	noCopy  runtime.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *GotoOutFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	result0 int
+	total   int
+	next1   func() (int, bool)
+	stop    func()
+	cleanup int
+	x       int
+	fut     runtime.Future[int]
+	defers  []func() // pending defers, run last first
+}
+
+// GotoOut returns a future that runs gotoOut one step at a time.
+func GotoOut(log *Log, n int) *GotoOutFuture {
+	return &GotoOutFuture{log: log, n: n}
+}
+
+// Poll runs gotoOut until it suspends or returns.
+func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
+	if m.self != m {
+		m.pin()
+	}
+	defer m.unwind(&result, &ready1)
+	var e0 int
+	var ok1 bool
+	var v1 int
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		runtime.BadPoll("GotoOut", m.state)
+	}
+	/*line control.go:274:2*/ m.total = 0
+	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.defers)
+	m.defers = append(m.defers, m.stop)
+rangeLoop1:
+	e0, ok1 = m.next1()
+	if !ok1 {
+		goto rangeDone4
+	}
+	/*line control.go:275:6*/ m.x = e0
+	/*line control.go:276:12*/ m.fut = ready(m.x)
+resume1:
+	/*line control_asyncgen.go:1963:2*/ {
+		v, ok := m.fut.Poll(cx)
+		if !ok {
+			m.state = 1
+			return 0, false
+		}
+		m.fut = nil
+		v1 = v
+	}
+	/*line control.go:276:3*/ m.total += v1
+	/*line control.go:277:3*/ if m.x == m.n {
+		goto label7
+	}
+	goto rangeLoop1
+label7:
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
+label6:
+	/*line control.go:283:2*/ m.log.Add("after loop")
+	m.result0 = m.total
+	goto exit
+rangeDone4:
+	runtime.PopDefer(&m.defers, m.cleanup)
+	m.stop()
+	/*line control.go:281:2*/ m.log.Add("loop ended")
+	goto label6
+exit:
+	/*line control_asyncgen.go:1990:2*/ runtime.RunDefers(&m.defers)
+	m.state = runtime.StateDone
+	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *GotoOutFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("GotoOut")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+func (m *GotoOutFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	}
+	m.state = runtime.StateCancelled
+	runtime.RunDefers(&m.defers)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *GotoOutFuture) init(log *Log, n int) {
+	*m = GotoOutFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *GotoOutFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *GotoOutFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *GotoOutFuture) deepest() runtime.Stepper {
+	return m
+}
+
+// unwind runs the pending defers when the body panics during a step.
+func (m *GotoOutFuture) unwind(result *int, ready *bool) {
+	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+		return
+	}
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.RunDefers(&m.defers)
+		return
+	}
+	runtime.Unwind(&m.defers, p)
+	// a deferred call recovered: the body returns normally
+	m.state = runtime.StateDone
+	*result, *ready = m.result0, true
+}

@@ -84,3 +84,9 @@ func TestLabels(t *testing.T) {
 }
 
 var _ = slices.Sort[[]int]
+
+func TestGotoOut(t *testing.T) {
+	for _, n := range []int{2, 20} {
+		same(t, func(l *Log) int { return gotoOut(l, n) }, func(l *Log) runtime.Future[int] { return GotoOut(l, n) })
+	}
+}
