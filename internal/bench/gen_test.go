@@ -3,6 +3,8 @@ package bench
 import (
 	"iter"
 	"testing"
+
+	"github.com/asyncgen/asyncgen/runtime"
 )
 
 var sink int
@@ -103,4 +105,27 @@ func TestCount(t *testing.T) {
 	if _, ok := it.Next(); ok {
 		t.Fatal("more")
 	}
+}
+
+// Through the runtime.Iterator interface, as generic consumers pull.
+
+//go:noinline
+func pullAll(it runtime.Iterator[int]) {
+	for {
+		v, ok := it.Next()
+		if !ok {
+			break
+		}
+		sink += v
+	}
+}
+
+func BenchmarkPullHandIface(b *testing.B) {
+	b.ReportAllocs()
+	pullAll(&HandCount{n: b.N})
+}
+
+func BenchmarkPullGeneratedIface(b *testing.B) {
+	b.ReportAllocs()
+	pullAll(Count(b.N))
 }
