@@ -179,3 +179,48 @@ func stubborn(yield func(int) bool) {
 	yield(1)
 	yield(2)
 }
+
+// Ring is a generic ring buffer whose items a generated method iterates.
+type Ring[T any] struct{ Items []T }
+
+//asyncgen:gen Each
+func (r *Ring[T]) each(log *Log, start int, yield func(T) bool) {
+	var fs []func() T
+	for i := 0; i < len(r.Items); i++ {
+		j := (start + i) % len(r.Items)
+		fs = append(fs, func() T { return r.Items[j] })
+		if !yield(r.Items[j]) {
+			log.Add(fmt.Sprint("stopped at ", i))
+			return
+		}
+	}
+	for k, f := range fs {
+		log.Add(fmt.Sprint("closure ", k, " sees ", f()))
+	}
+}
+
+//asyncgen:gen Drain
+func drainChans(log *Log, a, b chan int, yield func(int) bool) {
+	for a != nil || b != nil {
+		select {
+		case v, ok := <-a:
+			if !ok {
+				a = nil
+				log.Add("a done")
+				continue
+			}
+			if !yield(v) {
+				return
+			}
+		case v, ok := <-b:
+			if !ok {
+				b = nil
+				log.Add("b done")
+				continue
+			}
+			if !yield(v * 100) {
+				return
+			}
+		}
+	}
+}

@@ -1367,3 +1367,269 @@ func (m *StubbornIter) All() iter.Seq[int] {
 		}
 	}
 }
+
+// RingEachIter is the iterator state machine of each; Each returns one.
+// It must not be copied once used.
+type RingEachIter[T any] struct {
+	noCopy  runtime.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *RingEachIter[T] // set at the first poll: detects a moved machine
+	r       *Ring[T]
+	log     *Log
+	start   int
+	fs      []func() T
+	i       int
+	j       *int
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Each returns an iterator over the values yielded by each one step at a time.
+func (r *Ring[T]) Each(log *Log, start int) *RingEachIter[T] {
+	return &RingEachIter[T]{r: r, log: log, start: start}
+}
+
+// Next runs each until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *RingEachIter[T]) Next() (T, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return *new(T), false
+	}
+	/*line gens.go:188:6*/ m.fs = nil
+	/*line gens.go:189:6*/ m.i = 0
+forCond1:
+	/*line gens.go:189:14*/ if !(m.i < len(m.r.Items)) {
+		goto forDone4
+	}
+	m.j = new(int)
+	/*line gens.go:190:3*/ *m.j = (m.start + m.i) % len(m.r.Items)
+	/*line gens.go:191:3*/ m.fs = append(m.fs, func(j *int) func() T {
+		return func() T {
+			return m.r.Items[*j]
+		}
+	}(m.j))
+	/*line gens.go:192:7*/ {
+		v := m.r.Items[*m.j]
+		if m.closing {
+			panic("asyncgen: Each yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	/*line gens_asyncgen.go:1429:2*/ v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	/*line gens.go:193:4*/ m.log.Add(fmt.Sprint("stopped at ", m.i))
+	goto exit
+ifDone7:
+
+	/*line gens.go:189:32*/
+	m.i++
+	goto forCond1
+forDone4:
+	/*line gens.go:197:2*/ for k, f := range m.fs {
+		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
+	}
+exit:
+	/*line gens_asyncgen.go:1445:2*/ m.state = runtime.StateDone
+	return *new(T), false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *RingEachIter[T]) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Each")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *RingEachIter[T]) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator.
+func (m *RingEachIter[T]) All() iter.Seq[T] {
+	return func(yield func(T) bool) {
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// DrainIter is the iterator state machine of drainChans; Drain returns one.
+// It must not be copied once used.
+type DrainIter struct {
+	noCopy  runtime.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *DrainIter // set at the first poll: detects a moved machine
+	log     *Log
+	a       chan int
+	b       chan int
+	recv    int
+	recv1   bool
+	recv2   int
+	recv3   bool
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Drain returns an iterator over the values yielded by drainChans one step at a time.
+func Drain(log *Log, a chan int, b chan int) *DrainIter {
+	return &DrainIter{log: log, a: a, b: b}
+}
+
+// Next runs drainChans until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *DrainIter) Next() (int, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var v1 int
+	var ok1 bool
+	var v4 bool
+	var v2 int
+	var ok2 bool
+	var v5 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	case 2:
+		m.state = runtime.StateRunning
+		goto resume2
+	default:
+		return 0, false
+	}
+forCond1:
+	/*line gens.go:204:6*/ if !(m.a != nil || m.b != nil) {
+		goto forDone4
+	}
+	select {
+	case m.recv, m.recv1 = <-m.a:
+		goto selectBody6
+	case m.recv2, m.recv3 = <-m.b:
+		goto selectBody7
+	}
+selectBody6:
+	/*line gens.go:206:8*/ v1, ok1 = m.recv, m.recv1
+	/*line gens.go:207:4*/ if !ok1 {
+		m.a = nil
+		m.log.Add("a done")
+		goto forPost3
+	}
+	/*line gens.go:212:8*/ {
+		v := v1
+		if m.closing {
+			panic("asyncgen: Drain yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	/*line gens_asyncgen.go:1558:2*/ v4 = !m.closing
+	if v4 {
+		goto ifDone10
+	}
+	goto exit
+ifDone10:
+
+selectDone5:
+
+forPost3:
+	goto forCond1
+selectBody7:
+	/*line gens.go:215:8*/ v2, ok2 = m.recv2, m.recv3
+	/*line gens.go:216:4*/ if !ok2 {
+		m.b = nil
+		m.log.Add("b done")
+		goto forPost3
+	}
+	/*line gens.go:221:8*/ {
+		v := v2 * 100
+		if m.closing {
+			panic("asyncgen: Drain yielded after Close")
+		}
+		m.state = 2
+		return v, true
+	}
+resume2:
+	/*line gens_asyncgen.go:1585:2*/ v5 = !m.closing
+	if v5 {
+		goto ifDone13
+	}
+	goto exit
+ifDone13:
+	goto selectDone5
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:1595:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DrainIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Drain")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *DrainIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator.
+func (m *DrainIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}

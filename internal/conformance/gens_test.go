@@ -165,3 +165,22 @@ func TestGenCloseStates(t *testing.T) {
 		t.Fatalf("break did not close: %q", l2.Items)
 	}
 }
+
+func TestGenericGenMethod(t *testing.T) {
+	r := &Ring[string]{Items: []string{"a", "b", "c", "d"}}
+	sameGen(t, []int{-1, 0, 2, 4}, func(l *Log) iter.Seq[string] { return func(y func(string) bool) { r.each(l, 1, y) } },
+		func(l *Log) runtime.Iterator[string] { return r.Each(l, 1) })
+}
+
+func TestGenSelect(t *testing.T) {
+	mk := func() (chan int, chan int) {
+		// One ready channel at a time keeps the order deterministic.
+		a := make(chan int, 3)
+		a <- 1
+		a <- 2
+		close(a)
+		return a, nil
+	}
+	sameGen(t, []int{-1, 0, 1}, func(l *Log) iter.Seq[int] { a, b := mk(); return func(y func(int) bool) { drainChans(l, a, b, y) } },
+		func(l *Log) runtime.Iterator[int] { a, b := mk(); return Drain(l, a, b) })
+}
