@@ -39,6 +39,7 @@ type Local struct {
 	polls    uint64 // touched by Run's goroutine only
 	tick     uint32
 	cur      *task       // the task being polled (Run's goroutine only)
+	cx       Context     // the context of every poll; its waker is cur
 	isClosed atomic.Bool // closed, readable without the lock
 }
 
@@ -223,7 +224,8 @@ func (l *Local) poll(t *task) {
 		t.r.abort(ErrCanceled)
 		done = true
 	} else {
-		done = t.r.poll()
+		l.cx.waker = t
+		done = t.r.poll(&l.cx)
 	}
 	l.cur = nil
 	if done {

@@ -63,6 +63,7 @@ type worker struct {
 	local runQueue
 	tick  uint32
 	rnd   uint32
+	cx    Context  // the context of every poll on w; its waker is the task
 	_     [64]byte // keep workers' queues on separate cache lines
 }
 
@@ -197,7 +198,8 @@ func (w *worker) run(t *task) {
 	if id := int32(w.id) + 1; t.worker.Load() != id {
 		t.worker.Store(id)
 	}
-	t.run()
+	w.cx.waker = t
+	t.run(&w.cx)
 }
 
 // spin looks for work a few times, yielding the processor in between.

@@ -79,9 +79,9 @@ const (
 
 // runner is the typed half of a task, implemented by *Task[T].
 type runner interface {
-	// poll polls the future once, recovering a panic; it reports whether
-	// the task has finished.
-	poll() bool
+	// poll polls the future once with cx, whose waker is the task,
+	// recovering a panic; it reports whether the task has finished.
+	poll(cx *Context) bool
 	// abort cancels the future and records err as the task's outcome.
 	abort(err error)
 	// publish marks the outcome visible to the handle and wakes its awaiter.
@@ -89,6 +89,9 @@ type runner interface {
 }
 
 // task is the untyped header of a Task. Its address is the task's Waker.
+// It holds no Context: an executor polls every task with a Context of its
+// own (one per Local, one per Pool worker) whose waker it sets to the task,
+// which a Context being valid only during its Poll allows.
 type task struct {
 	state  atomic.Uint32
 	worker atomic.Int32 // Pool: 1 + the worker that last ran the task, 0 if none
@@ -99,7 +102,6 @@ type task struct {
 	keep   bool         // a detached task that must not be recycled (a queue still holds it)
 	ex     Executor
 	r      runner
-	cx     Context
 	lprev  *task // live-set links
 	lnext  *task
 }
@@ -193,7 +195,7 @@ func (t *task) requestCancel() {
 
 // run polls the task once. The caller has taken it from a run queue, so the
 // task is scheduled and nobody else runs it.
-func (t *task) run() {
+func (t *task) run(cx *Context) {
 	var s uint32
 	for {
 		s = t.state.Load()
@@ -209,7 +211,7 @@ func (t *task) run() {
 		t.r.abort(ErrCanceled)
 		done = true
 	} else {
-		done = t.r.poll()
+		done = t.r.poll(cx)
 	}
 	if done {
 		t.finish()
@@ -298,7 +300,7 @@ func killAll(ts []*task, err error) {
 // a *PanicError (the future panicked). A Task is awaited by one awaiter at
 // a time; Wait may be called from any number of goroutines.
 //
-// The handle and the task are one allocation (128 bytes plus the value's
+// The handle and the task are one allocation (112 bytes plus the value's
 // size). Its outcome is published with one atomic
 // instruction; the join lock, a bit of the task's state, is taken only
 // when an awaiter registers a waker or has registered one (stJoin).
@@ -358,13 +360,12 @@ func Spawn[T any](ex Executor, f Future[T]) *Task[T] {
 	t := &Task[T]{fut: f}
 	t.ex = ex
 	t.r = t
-	t.cx.waker = &t.task
 	t.state.Store(stScheduled)
 	ex.submit(&t.task)
 	return t
 }
 
-func (t *Task[T]) poll() (done bool) {
+func (t *Task[T]) poll(cx *Context) (done bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			t.err = &PanicError{Value: p, Stack: debug.Stack()}
@@ -372,7 +373,7 @@ func (t *Task[T]) poll() (done bool) {
 			done = true
 		}
 	}()
-	v, ok := t.fut.Poll(&t.cx)
+	v, ok := t.fut.Poll(cx)
 	if ok {
 		t.val = v
 		t.fut = nil
@@ -518,15 +519,14 @@ func Go(ex Executor, f Future[struct{}]) {
 	t.fut = f
 	t.ex = ex
 	t.r = t
-	t.cx.waker = &t.task
 	t.listed, t.queued, t.remote, t.keep = false, false, false, false
 	t.worker.Store(0)
 	t.state.Store(stScheduled)
 	ex.submit(&t.task)
 }
 
-func (t *goTask) poll() bool {
-	if _, ok := t.fut.Poll(&t.cx); !ok {
+func (t *goTask) poll(cx *Context) bool {
+	if _, ok := t.fut.Poll(cx); !ok {
 		return false
 	}
 	t.fut = nil
