@@ -54,7 +54,7 @@ func (e *emitter) varSize(v *ir.Var, machineSize func(*directive) int64) int64 {
 		}
 	}
 	defer func() { recover() }() // a type parameter has no fixed size
-	return sizes.Sizeof(v.Type)
+	return sizes.Sizeof(e.slotType(v))
 }
 
 // machineSize lays the fields out as the compiler would (each aligned to

@@ -395,6 +395,7 @@ func (g *generator) planInline(dirs []*directive) {
 			continue
 		}
 		e.inline = map[*ir.Suspend]*directive{}
+		e.initInline = map[*ir.Suspend]bool{}
 		e.inlineSlot = map[*ir.Var]bool{}
 		for _, b := range e.fn.Suspends {
 			s := b.Term.(*ir.Suspend)
@@ -409,6 +410,9 @@ func (g *generator) planInline(dirs []*directive) {
 				if _, isPtr := s.Slot.Type.(*types.Pointer); isPtr {
 					edges[d] = append(edges[d], edge{s, to})
 				}
+			} else if g.hasInitProtocol(call, s.Slot.Type) {
+				e.initInline[s] = true
+				e.inlineSlot[s.Slot] = true
 			}
 		}
 	}
@@ -444,6 +448,53 @@ func (g *generator) planInline(dirs []*directive) {
 			e.layoutFields()
 		}
 	}
+}
+
+// hasInitProtocol reports whether the future call makes can be built in
+// place: call returns *F and F has a method Init taking the call's receiver
+// (for a method) and arguments. The runtime's futures (channel operations,
+// locks, sleeps) follow it, so a machine waits on them with no allocation.
+func (g *generator) hasInitProtocol(call *ast.CallExpr, slotType types.Type) bool {
+	ptr, ok := slotType.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	if _, ok := ptr.Elem().(*types.Named); !ok {
+		return false
+	}
+	sig, ok := g.info.TypeOf(call.Fun).(*types.Signature)
+	if !ok || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), slotType) {
+		return false
+	}
+	var want []types.Type
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if selection := g.info.Selections[sel]; selection != nil {
+			if selection.Kind() != types.MethodVal {
+				return false
+			}
+			want = append(want, selection.Recv())
+		}
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		want = append(want, sig.Params().At(i).Type())
+	}
+	obj, _, _ := types.LookupFieldOrMethod(slotType, true, nil, "Init")
+	init, ok := obj.(*types.Func)
+	if !ok || !init.Exported() {
+		return false
+	}
+	isig := init.Type().(*types.Signature)
+	if isig.Params().Len() != len(want) || isig.Variadic() != sig.Variadic() {
+		return false
+	}
+	for i, t := range want {
+		if !types.Identical(isig.Params().At(i).Type(), t) {
+			// A pointer receiver is passed as is; a value receiver's address
+			// is not what Init takes.
+			return false
+		}
+	}
+	return true
 }
 
 // emitOne lowers one directive into f. A failure inside the lowering is

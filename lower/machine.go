@@ -50,7 +50,7 @@ type emitter struct {
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive
-	candidates map[*ir.Suspend]*directive
+	initInline map[*ir.Suspend]bool // a runtime future built in place with Init
 	inlineSlot map[*ir.Var]bool
 	fieldNames map[string]bool
 	live       *ir.Liveness

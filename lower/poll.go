@@ -443,8 +443,9 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 			switch {
 			case t.Arg == nil:
 				// The future is a variable of the body, polled where it is.
-			case e.inline[t] != nil:
-				// The child machine is constructed in place, inside this one.
+			case e.inline[t] != nil || e.initInline[t]:
+				// The child machine (or runtime future) is constructed in
+				// place, inside this one.
 				call := ast.Unparen(t.Arg).(*ast.CallExpr)
 				var args []jen.Code
 				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
@@ -459,7 +460,11 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 					}
 					args = append(args, c)
 				}
-				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Dot("init").Call(args...)})...)
+				initName := "init"
+				if e.initInline[t] {
+					initName = "Init"
+				}
+				out = append(out, e.at(t.Pos, []jen.Code{jen.Add(e.varRef(t.Slot)).Dot(initName).Call(args...)})...)
 				if e.lazy(t) {
 					out = append(out, e.field(e.fState).Op("=").Lit(t.State))
 				}
@@ -547,7 +552,7 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 		switch {
 		case s.Slot.Kind != ir.VTemp || e.store[s.Slot] == sLocal:
 			return nil
-		case e.inline[s] != nil:
+		case e.inline[s] != nil || e.initInline[s]:
 			// Drop what the finished child holds.
 			return jen.Add(e.varRef(s.Slot)).Op("=").Add(e.zero(e.slotType(s.Slot)))
 		case isPointerLike(s.Slot.Type):
@@ -661,6 +666,9 @@ func (e *emitter) emitCancel(f *jen.File) {
 func (e *emitter) cancelSlot(s *ir.Suspend) jen.Code {
 	if e.inline[s] != nil {
 		return jen.Add(e.varRef(s.Slot)).Dot("Cancel").Call()
+	}
+	if e.initInline[s] {
+		return jen.Qual(rt, "Cancel").Call(jen.Op("&").Add(e.varRef(s.Slot)))
 	}
 	return jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot))
 }

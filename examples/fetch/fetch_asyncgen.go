@@ -18,7 +18,7 @@ type StoreReadFuture struct {
 	key     string
 	result0 string
 	result1 error
-	fut     *runtime.SleepFuture
+	fut     runtime.SleepFuture
 }
 
 // Read returns a future that runs read one step at a time.
@@ -29,32 +29,28 @@ func (s *Store) Read(key string) *StoreReadFuture {
 // Poll runs read until it suspends or returns.
 func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Read")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 string
 	var ok1 bool
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Read", state)
+		runtime.BadPoll("Read", m.state)
 	}
-	/*line fetch.go:28:2*/ m.fut = runtime.Sleep(m.s.Latency)
+	/*line fetch.go:28:2*/ m.fut.Init(m.s.Latency)
 resume1:
-	/*line fetch_asyncgen.go:51:2*/ {
+	/*line fetch_asyncgen.go:47:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
 			return runtime.Result[string]{}, false
 		}
-		m.fut = nil
+		m.fut = runtime.SleepFuture{}
 	}
 	/*line fetch.go:29:2*/ m.s.Reads++
 	/*line fetch.go:30:2*/ v1, ok1 = m.s.Data[m.key]
@@ -64,8 +60,17 @@ resume1:
 	}
 	m.result0, m.result1 = v1, nil
 exit:
-	/*line fetch_asyncgen.go:67:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:63:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *StoreReadFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Read")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -76,7 +81,7 @@ func (m *StoreReadFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		runtime.Cancel(&m.fut)
 	}
 	m.state = runtime.StateCancelled
 }
@@ -84,6 +89,32 @@ func (m *StoreReadFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *StoreReadFuture) init(s *Store, key string) {
 	*m = StoreReadFuture{s: s, key: key}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *StoreReadFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *StoreReadFuture) value() runtime.Result[string] {
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *StoreReadFuture) deepest() runtime.Stepper {
+	return m
 }
 
 // ResolveFuture is the future state machine of resolve; Resolve returns one.
@@ -100,6 +131,7 @@ type ResolveFuture struct {
 	seen    map[string]bool
 	hop     int
 	fut     StoreReadFuture
+	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Resolve returns a future that runs resolve one step at a time.
@@ -110,22 +142,20 @@ func Resolve(s *Store, key string, max int) *ResolveFuture {
 // Poll runs resolve until it suspends or returns.
 func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("Resolve")
-		}
-		m.self = m
+		m.pin()
 	}
 	var v1 string
 	var err error
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	if m.deep != nil && !m.deep.Step(cx) {
+		return runtime.Result[string]{}, false
+	}
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("Resolve", state)
+		runtime.BadPoll("Resolve", m.state)
 	}
 	/*line fetch.go:42:2*/ m.seen = map[string]bool{}
 	/*line fetch.go:43:6*/ m.hop = 0
@@ -139,13 +169,21 @@ forCond1:
 	}
 	/*line fetch.go:47:3*/ m.seen[m.key] = true
 	/*line fetch.go:48:13*/ m.fut.init(m.s, m.key)
+	m.state = 1
 resume1:
-	/*line fetch_asyncgen.go:143:2*/ {
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[string]{}, false
+	/*line fetch_asyncgen.go:174:2*/ {
+		v := m.fut.value()
+		if !m.fut.finished() {
+			// not finished by a step of the deepest child: poll it
+			var ok bool
+			v, ok = m.fut.Poll(cx)
+			if !ok {
+				m.deep = m.fut.deepest()
+				return runtime.Result[string]{}, false
+			}
 		}
+		m.deep = nil
+		m.state = runtime.StateRunning
 		m.fut = StoreReadFuture{}
 		v1, err = v.Value, v.Err
 	}
@@ -165,8 +203,17 @@ forPost3:
 forDone4:
 	m.result0, m.result1 = "", errors.New("too many hops")
 exit:
-	/*line fetch_asyncgen.go:168:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:206:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ResolveFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Resolve")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -185,6 +232,35 @@ func (m *ResolveFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ResolveFuture) init(s *Store, key string, max int) {
 	*m = ResolveFuture{s: s, key: key, max: max}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ResolveFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ResolveFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ResolveFuture) value() runtime.Result[string] {
+	return runtime.Result[string]{Value: m.result0, Err: m.result1}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ResolveFuture) deepest() runtime.Stepper {
+	if m.deep != nil {
+		return m.deep
+	}
+	return m
 }
 
 // ResolveAllFuture is the future state machine of resolveAll; ResolveAll returns one.
@@ -208,10 +284,7 @@ func ResolveAll(s *Store, keys []string) *ResolveAllFuture {
 // Poll runs resolveAll until it suspends or returns.
 func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	if m.self != m {
-		if m.self != nil {
-			runtime.PanicMoved("ResolveAll")
-		}
-		m.self = m
+		m.pin()
 	}
 	var fs []runtime.Future[runtime.Result[string]]
 	var v1 []runtime.Result[string]
@@ -219,15 +292,14 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	var i1 int
 	var i int
 	var r runtime.Result[string]
-	state := m.state
-	m.state = runtime.StateRunning
-	switch state {
+	switch m.state {
 	case 0:
+		m.state = runtime.StateRunning
 	case 1:
+		m.state = runtime.StateRunning
 		goto resume1
 	default:
-		m.state = state
-		runtime.BadPoll("ResolveAll", state)
+		runtime.BadPoll("ResolveAll", m.state)
 	}
 	/*line fetch.go:66:6*/ fs = nil
 	/*line fetch.go:67:2*/ for _, k := range m.keys {
@@ -235,8 +307,9 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	}
 	/*line fetch.go:70:6*/ m.out = nil
 	/*line fetch.go:71:20*/ m.fut = runtime.JoinAll(fs...)
+	m.s = nil
 resume1:
-	/*line fetch_asyncgen.go:239:2*/ {
+	/*line fetch_asyncgen.go:312:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -262,8 +335,17 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line fetch_asyncgen.go:265:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:338:2*/ m.state = runtime.StateDone
 	return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ResolveAllFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("ResolveAll")
+	}
+	m.self = m
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
@@ -282,4 +364,30 @@ func (m *ResolveAllFuture) Cancel() {
 // init constructs the machine in place (a parent holds it by value).
 func (m *ResolveAllFuture) init(s *Store, keys []string) {
 	*m = ResolveAllFuture{s: s, keys: keys}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *ResolveAllFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *ResolveAllFuture) value() []string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *ResolveAllFuture) deepest() runtime.Stepper {
+	return m
 }
