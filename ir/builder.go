@@ -43,7 +43,7 @@ func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg
 	if kind != Async && sig.Params().Len() > 0 {
 		fn.Yield = sig.Params().At(sig.Params().Len() - 1)
 	}
-	b.used = usedNames(decl)
+	b.used = UsedNames(decl)
 	// Parameters (the receiver first) and results.
 	if r := sig.Recv(); r != nil {
 		b.param(r, VParam)
@@ -298,6 +298,10 @@ func allSuccs(fn *Func, blk *Block) []*Block {
 	return append(blk.Succs(), blockGotos(fn, blk)...)
 }
 
+// GotoTargets returns the blocks that synthetic gotos inside blk's
+// statements and dispatch jump to.
+func (fn *Func) GotoTargets(blk *Block) []*Block { return blockGotos(fn, blk) }
+
 // blockGotos returns the blocks that gotos inside blk's statements (rewritten
 // branches leaving verbatim statements) jump to.
 func blockGotos(fn *Func, blk *Block) []*Block {
@@ -353,8 +357,8 @@ func reaches(fn *Func, from, to *Block) bool {
 	return false
 }
 
-// usedNames returns every identifier name in the declaration.
-func usedNames(decl *ast.FuncDecl) map[string]bool {
+// UsedNames returns every identifier name in the declaration.
+func UsedNames(decl *ast.FuncDecl) map[string]bool {
 	m := map[string]bool{}
 	ast.Inspect(decl, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {

@@ -264,9 +264,7 @@ func (e *emitter) layout() {
 				}
 				nextB = t.Targets[0]
 			}
-			for _, g := range gotoTargets(fn, b) {
-				stack = append(stack, g)
-			}
+			stack = append(stack, fn.GotoTargets(b)...)
 			b = nextB
 		}
 	}
@@ -283,39 +281,6 @@ func (e *emitter) layout() {
 	for i := 0; i+1 < len(order); i++ {
 		e.next[order[i]] = order[i+1]
 	}
-}
-
-func gotoTargets(fn *ir.Func, b *ir.Block) []*ir.Block {
-	var out []*ir.Block
-	for _, s := range b.Stmts {
-		walkGotos(fn, s, func(t *ir.Block) { out = append(out, t) })
-	}
-	return out
-}
-
-// walkGotos calls f for each synthetic goto inside s.
-func walkGotos(fn *ir.Func, s ast.Node, f func(*ir.Block)) {
-	if _, ok := s.(ir.Special); ok {
-		return
-	}
-	ast.Inspect(s, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.BranchStmt:
-			if n.Label != nil {
-				if t := fn.Gotos[n.Label]; t != nil {
-					f(t)
-				}
-			}
-		}
-		if n != nil {
-			for _, r := range fn.Rewrites[n] {
-				walkGotos(fn, r, f)
-			}
-		}
-		return true
-	})
 }
 
 // labelOf returns the label of b, naming it on first use.

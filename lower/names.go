@@ -29,23 +29,14 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		g.errorf(d.decl.Pos(), "internal error: %v", err)
 		return nil
 	}
-	d.used = usedNames(d.decl)
+	d.used = ir.UsedNames(d.decl)
 	e := &emitter{
 		fn: fn, d: d, info: g.info, fset: g.fset, pkg: g.pkg.Types,
 		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{}, shared: map[*ir.Var]bool{},
 		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
 		typeName: machineTypeName(d, recvName),
 	}
-	if tps := d.sig.RecvTypeParams(); tps != nil {
-		for i := 0; i < tps.Len(); i++ {
-			e.tparams = append(e.tparams, tps.At(i))
-		}
-	}
-	if tps := d.sig.TypeParams(); tps != nil {
-		for i := 0; i < tps.Len(); i++ {
-			e.tparams = append(e.tparams, tps.At(i))
-		}
-	}
+	e.tparams = typeParams(d.sig)
 	// Storage: params and results are fields; a local is a field when it is
 	// live across a suspension or its address is taken (boxed when its
 	// declaration can run again); otherwise a local of Poll.
@@ -304,14 +295,14 @@ func (g *generator) uniquePkgName(base string) string {
 	return name
 }
 
-// usedNames returns every identifier name in the declaration.
-func usedNames(decl *ast.FuncDecl) map[string]bool {
-	m := map[string]bool{}
-	ast.Inspect(decl, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			m[id.Name] = true
+// typeParams returns the machine's type parameters: the receiver's, then
+// the function's.
+func typeParams(sig *types.Signature) []*types.TypeParam {
+	var out []*types.TypeParam
+	for _, l := range []*types.TypeParamList{sig.RecvTypeParams(), sig.TypeParams()} {
+		for i := 0; i < l.Len(); i++ {
+			out = append(out, l.At(i))
 		}
-		return true
-	})
-	return m
+	}
+	return out
 }

@@ -354,7 +354,9 @@ func (e *emitter) blocks() []jen.Code {
 				}
 			}
 		}
-		walkGotoTargets(e.fn, b, func(t *ir.Block) { needs[t] = true })
+		for _, t := range e.fn.GotoTargets(b) {
+			needs[t] = true
+		}
 	}
 	for _, b := range e.order {
 		var stmts []jen.Code
@@ -379,15 +381,6 @@ func (e *emitter) blocks() []jen.Code {
 		out = append(out, stmts...)
 	}
 	return out
-}
-
-func walkGotoTargets(fn *ir.Func, b *ir.Block, f func(*ir.Block)) {
-	for _, s := range b.Stmts {
-		walkGotos(fn, s, f)
-	}
-	if d, ok := b.Term.(*ir.Dispatch); ok {
-		walkGotos(fn, d.Stmt, f)
-	}
 }
 
 // term renders the terminator of b.

@@ -109,16 +109,7 @@ func (g *generator) stub(f *jen.File, d *directive) {
 	fn := &ir.Func{Kind: d.kind, VarOf: map[*typesVar]*ir.Var{}}
 	e := &emitter{d: d, info: g.info, pkg: g.pkg.Types, fn: fn, hoisted: map[typesObject]string{},
 		typeName: machineTypeName(d, recvName), recv: "m", cx: "cx", names: map[*ir.Var]string{}}
-	if tps := d.sig.RecvTypeParams(); tps != nil {
-		for i := 0; i < tps.Len(); i++ {
-			e.tparams = append(e.tparams, tps.At(i))
-		}
-	}
-	if tps := d.sig.TypeParams(); tps != nil {
-		for i := 0; i < tps.Len(); i++ {
-			e.tparams = append(e.tparams, tps.At(i))
-		}
-	}
+	e.tparams = typeParams(d.sig)
 	if d.kind != ir.Async {
 		fn.Yield = d.sig.Params().At(d.sig.Params().Len() - 1)
 	}
