@@ -1343,6 +1343,14 @@ resume5:
 	}
 	m.result0 = fmt.Sprint("int ", m.tag+v8)
 	goto exit
+switchBody28:
+	t1 = x7
+	/*line control.go:195:3*/ _ = t1
+	m.result0 = "end"
+	goto exit
+switchBody27:
+	m.result0 = "nil"
+	goto exit
 switchBody26:
 	t = x7
 	/*line control.go:190:3*/ m.log.Add(fmt.Sprint(t))
@@ -1350,7 +1358,7 @@ switchBody26:
 	m.log = nil
 	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1353:2*/ {
+	/*line control_asyncgen.go:1361:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1359,14 +1367,6 @@ resume6:
 		m.fut10 = nil
 		m.result0 = v
 	}
-	goto exit
-switchBody27:
-	m.result0 = "nil"
-	goto exit
-switchBody28:
-	t1 = x7
-	/*line control.go:195:3*/ _ = t1
-	m.result0 = "end"
 	goto exit
 switchCase20:
 	/*line control.go:178:7*/ if !trace(m.log, "lazy1", m.n > 2) {
@@ -1604,13 +1604,16 @@ selectDone5:
 forPost3:
 	/*line control.go:208:21*/ m.i++
 	goto forCond1
+selectBody8:
+	/*line control.go:220:4*/ m.log.Add("never")
+	goto selectDone5
 selectBody7:
 	/*line control.go:217:8*/ v2 = m.recv3
 	/*line control.go:218:13*/ m.fut7 = ready(v2 * 10)
 	m.ch = nil
 	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1613:2*/ {
+	/*line control_asyncgen.go:1616:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1620,9 +1623,6 @@ resume3:
 		v8 = v
 	}
 	/*line control.go:218:4*/ m.total += v8
-	goto selectDone5
-selectBody8:
-	/*line control.go:220:4*/ m.log.Add("never")
 	goto selectDone5
 forDone4:
 	select {

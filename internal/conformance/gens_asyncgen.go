@@ -1050,6 +1050,8 @@ label20:
 forPost4:
 	/*line gens.go:137:21*/ m.i++
 	goto forCond2
+switchBody9:
+	goto label20
 switchBody8:
 	/*line gens.go:145:8*/ m.j = 0
 forCond13:
@@ -1068,7 +1070,7 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1071:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1073:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1080,8 +1082,6 @@ ifDone19:
 	goto forCond13
 forDone16:
 	goto switchDone6
-switchBody9:
-	goto label20
 exit:
 	/*line gens_asyncgen.go:1086:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
