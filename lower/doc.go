@@ -139,10 +139,13 @@
 //
 // # Defer, panic, recover, cancel
 //
-// A defer statement evaluates its function and arguments and pushes a
-// func() on the machine's defer stack; a deferred function literal is
-// pushed itself, its parameters bound to the evaluated arguments inside it,
-// so recover in it is called directly by a deferred call. At return the
+// A defer statement evaluates its function and arguments and pushes them on
+// the machine's defer stack: a deferred function literal is pushed itself,
+// its parameters bound to the evaluated arguments inside it; another
+// function called with arguments (defer handle(&err)) is pushed as a record
+// of the function and its arguments, which the machine's runDefers defers
+// directly. Either way the deferred function is what Go's defer calls, so a
+// recover in it stops a panic exactly as in the body. At return the
 // stack runs last first (runtime.RunDefers). A machine with defers defers
 // its unwind method in Poll: when the body panics it recovers the value and
 // re-panics inside runtime.Unwind, where every pending deferred call is
@@ -186,10 +189,6 @@
 // # What is not supported
 //
 // A marker inside a function literal, a go statement or a defer is an
-// error: those frames are not part of the machine. A recover inside a
-// named function deferred with arguments (defer handle(&err)) is called
-// from the pushed closure, not directly by a deferred call, so it does not
-// stop a panic; deferring a function literal that calls recover does. The
-// order of a panic's unwinding between a pulled iter.Seq and the defers
+// error: those frames are not part of the machine. The order of a panic's unwinding between a pulled iter.Seq and the defers
 // registered inside its loop body may differ from direct mode.
 package lower

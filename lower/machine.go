@@ -6,7 +6,9 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/asyncgen/asyncgen/ir"
 	"github.com/dave/jennifer/jen"
@@ -51,11 +53,16 @@ type emitter struct {
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive
 	initInline map[*ir.Suspend]bool // a runtime future built in place with Init
-	inlineSlot map[*ir.Var]bool
-	fieldNames map[string]bool
-	live       *ir.Liveness
-	shared     map[*ir.Var]bool        // variables sharing a field with others
-	clears     map[*ir.Block][]*ir.Var // dead references cleared at each suspension
+	// typedDefers are the calls deferred with arguments to a function value:
+	// each is pushed as a record that runDefers defers directly.
+	typedDefers map[*ast.CallExpr]*typedDefer
+	deferOrder  []*typedDefer
+	g           *generator
+	inlineSlot  map[*ir.Var]bool
+	fieldNames  map[string]bool
+	live        *ir.Liveness
+	shared      map[*ir.Var]bool        // variables sharing a field with others
+	clears      map[*ir.Block][]*ir.Var // dead references cleared at each suspension
 }
 
 func (e *emitter) errorf(pos token.Pos, format string, args ...any) {
@@ -136,8 +143,12 @@ func (e *emitter) special(s ir.Special) []jen.Code {
 			e.field(e.fDefers).Op("=").Append(e.field(e.fDefers), e.expr(s.Fn)),
 		}
 	case *ir.PopCleanup:
+		pop := "PopDefer"
+		if len(e.typedDefers) > 0 {
+			pop = "PopDeferAny"
+		}
 		return []jen.Code{
-			jen.Qual(rt, "PopDefer").Call(jen.Op("&").Add(e.field(e.fDefers)), e.varRef(s.Slot)),
+			jen.Qual(rt, pop).Call(jen.Op("&").Add(e.field(e.fDefers)), e.varRef(s.Slot)),
 			jen.Add(e.expr(s.Fn)).Call(),
 		}
 	}
@@ -187,6 +198,28 @@ func (e *emitter) pushDefer(call *ast.CallExpr) jen.Code {
 	isValue := true
 	if tv, ok := e.info.Types[fun]; ok && !tv.IsValue() {
 		isValue = false // a builtin
+	}
+	if td := e.typedDefers[call]; td != nil {
+		// A record of the function and arguments, deferred directly by runDefers.
+		vals := []jen.Code{jen.Id("fn").Op(":").Add(e.expr(fun))}
+		if len(call.Args) == 1 && len(td.args) > 1 {
+			var names []jen.Code
+			for i := range td.args {
+				names = append(names, jen.Id("a"+strconv.Itoa(i)))
+			}
+			var kv []jen.Code
+			for i := range td.args {
+				kv = append(kv, jen.Id("a"+strconv.Itoa(i)).Op(":").Id("a"+strconv.Itoa(i)))
+			}
+			return jen.Block(
+				jen.List(names...).Op(":=").Add(e.expr(call.Args[0])),
+				push(jen.Add(e.recordType(td.name)).Values(append(vals, kv...)...)),
+			)
+		}
+		for i, a := range call.Args {
+			vals = append(vals, jen.Id("a"+strconv.Itoa(i)).Op(":").Add(e.expr(a)))
+		}
+		return push(jen.Add(e.recordType(td.name)).Values(vals...))
 	}
 	if isValue && len(call.Args) == 0 && sig != nil && sig.Results().Len() == 0 {
 		return push(e.expr(fun))
@@ -333,4 +366,79 @@ func (e *emitter) usedLabel(l string) bool {
 // gotoBlock renders a jump to b.
 func (e *emitter) gotoBlock(b *ir.Block) jen.Code {
 	return jen.Goto().Id(e.labelOf(b))
+}
+
+// A typedDefer describes a call deferred with arguments: its record type,
+// the function's signature and the arguments' types.
+type typedDefer struct {
+	name   string
+	sig    *types.Signature
+	args   []types.Type
+	spread bool // the last argument is spread with ...
+}
+
+// findTypedDefers records the defer statements that call a function value
+// with arguments (not a function literal, not a builtin).
+func (e *emitter) findTypedDefers() {
+	e.typedDefers = map[*ast.CallExpr]*typedDefer{}
+	visit := func(s ast.Stmt) {
+		pd, ok := s.(*ir.PushDefer)
+		if !ok || len(pd.Call.Args) == 0 {
+			return
+		}
+		fun := ast.Unparen(pd.Call.Fun)
+		if _, lit := fun.(*ast.FuncLit); lit {
+			return
+		}
+		tv, ok := e.info.Types[fun]
+		if !ok || !tv.IsValue() {
+			return
+		}
+		sig, ok := tv.Type.Underlying().(*types.Signature)
+		if !ok {
+			return
+		}
+		td := &typedDefer{sig: sig, spread: pd.Call.Ellipsis.IsValid()}
+		if len(pd.Call.Args) == 1 {
+			if tup, ok := e.info.TypeOf(pd.Call.Args[0]).(*types.Tuple); ok {
+				for i := 0; i < tup.Len(); i++ {
+					td.args = append(td.args, sig.Params().At(i).Type())
+				}
+			}
+		}
+		if td.args == nil {
+			n := sig.Params().Len()
+			for i := range pd.Call.Args {
+				switch {
+				case sig.Variadic() && i >= n-1 && !td.spread:
+					td.args = append(td.args, sig.Params().At(n-1).Type().(*types.Slice).Elem())
+				default:
+					td.args = append(td.args, sig.Params().At(i).Type())
+				}
+			}
+		}
+		e.typedDefers[pd.Call] = td
+	}
+	for _, b := range e.fn.Blocks {
+		for _, s := range b.Stmts {
+			visit(s)
+		}
+	}
+	for _, r := range e.fn.Rewrites {
+		for _, s := range r {
+			visit(s)
+		}
+	}
+	// Name the records in source order, so the output is deterministic.
+	var calls []*ast.CallExpr
+	for c := range e.typedDefers {
+		calls = append(calls, c)
+	}
+	sort.Slice(calls, func(i, j int) bool { return calls[i].Pos() < calls[j].Pos() })
+	e.deferOrder = nil
+	for i, c := range calls {
+		td := e.typedDefers[c]
+		td.name = e.g.uniquePkgName(strings.ToLower(e.typeName[:1]) + e.typeName[1:] + "Defer" + strconv.Itoa(i))
+		e.deferOrder = append(e.deferOrder, td)
+	}
 }

@@ -34,9 +34,10 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		fn: fn, d: d, info: g.info, fset: g.fset, pkg: g.pkg.Types,
 		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{}, shared: map[*ir.Var]bool{},
 		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
-		typeName: machineTypeName(d, recvName),
+		typeName: machineTypeName(d, recvName), g: g,
 	}
 	e.tparams = typeParams(d.sig)
+	e.findTypedDefers()
 	// Storage: params and results are fields; a local is a field when it is
 	// live across a suspension or its address is taken (boxed when its
 	// declaration can run again); otherwise a local of Poll.

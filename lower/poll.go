@@ -42,7 +42,11 @@ func (e *emitter) emit(f *jen.File) {
 		}
 	}
 	if fn.HasDefer {
-		fields = append(fields, jen.Id(e.fDefers).Index().Func().Params().Comment("pending defers, run last first"))
+		if len(e.typedDefers) > 0 {
+			fields = append(fields, jen.Id(e.fDefers).Index().Any().Comment("pending defers, run last first: func() or a deferred call's record"))
+		} else {
+			fields = append(fields, jen.Id(e.fDefers).Index().Func().Params().Comment("pending defers, run last first"))
+		}
 	}
 	if fn.Kind != ir.Async {
 		fields = append(fields, jen.Id(e.fClosing).Bool().Comment("Close resumed the body: yield returns false"))
@@ -81,6 +85,10 @@ func (e *emitter) emit(f *jen.File) {
 	if fn.HasDefer {
 		f.Line()
 		e.emitUnwind(f)
+	}
+	if len(e.typedDefers) > 0 {
+		f.Line()
+		e.emitDeferRunners(f)
 	}
 }
 
@@ -624,7 +632,7 @@ func (e *emitter) doneValues() []jen.Code {
 func (e *emitter) exit() []jen.Code {
 	var out []jen.Code
 	if e.fn.HasDefer {
-		out = append(out, jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))))
+		out = append(out, e.runDefers())
 	}
 	out = append(out, e.field(e.fState).Op("=").Qual(rt, "StateDone"))
 	out = append(out, jen.Return(e.doneValues()...))
@@ -647,7 +655,7 @@ func (e *emitter) emitCancel(f *jen.File) {
 	}
 	body = append(body, e.field(e.fState).Op("=").Qual(rt, "StateCancelled"))
 	if e.fn.HasDefer {
-		body = append(body, jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))))
+		body = append(body, e.runDefers())
 	}
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
 	f.Commentf("is cancelled. Polling it afterwards panics.")
@@ -749,6 +757,77 @@ func (e *emitter) emitStepper(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("deepest").Params().Qual(rt, "Stepper").Block(body...)
 }
 
+// runDefers renders the call that runs the pending defers last first.
+func (e *emitter) runDefers() jen.Code {
+	if len(e.typedDefers) > 0 {
+		return jen.Id(e.recv).Dot("runDefers").Call(jen.False(), jen.Nil())
+	}
+	return jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))
+}
+
+// unwindDefers renders the call that runs the pending defers while
+// panicking with p.
+func (e *emitter) unwindDefers(p jen.Code) jen.Code {
+	if len(e.typedDefers) > 0 {
+		return jen.Id(e.recv).Dot("runDefers").Call(jen.True(), p)
+	}
+	return jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)
+}
+
+// emitDeferRunners writes the record type of each call deferred with
+// arguments and runDefers, which defers every pending call directly: the
+// deferred function itself is what the defer runs, so a recover in it stops
+// a panic as it would in the body (defer handle(&err)).
+func (e *emitter) emitDeferRunners(f *jen.File) {
+	var cases []jen.Code
+	cases = append(cases, jen.Case(jen.Func().Params()).Block(jen.Defer().Id("d").Call()))
+	for _, td := range e.deferOrder {
+		var fields, args []jen.Code
+		fields = append(fields, jen.Id("fn").Add(e.typ(td.sig)))
+		for i, t := range td.args {
+			name := "a" + strconv.Itoa(i)
+			fields = append(fields, jen.Id(name).Add(e.typ(t)))
+			c := jen.Id("d").Dot(name)
+			if td.spread && i == len(td.args)-1 {
+				c = c.Op("...")
+			}
+			args = append(args, c)
+		}
+		decl := jen.Type().Id(td.name)
+		if len(e.tparams) > 0 {
+			decl = decl.Types(e.typeParamDecls()...)
+		}
+		f.Commentf("%s is a call deferred by %s: its function and arguments.", td.name, e.d.decl.Name.Name)
+		f.Add(decl.Struct(fields...))
+		f.Line()
+		cases = append(cases, jen.Case(e.recordType(td.name)).Block(jen.Defer().Id("d").Dot("fn").Call(args...)))
+	}
+	f.Comment("runDefers runs the pending defers last first, each deferred directly;")
+	f.Comment("when panicking it re-panics with p among them, so they can recover it.")
+	f.Func().Params(e.recvDecl()).Id("runDefers").Params(jen.Id("panicking").Bool(), jen.Id("p").Any()).Block(
+		jen.Id("list").Op(":=").Add(e.field(e.fDefers)),
+		e.field(e.fDefers).Op("=").Nil(),
+		jen.For(jen.List(jen.Id("_"), jen.Id("d")).Op(":=").Range().Id("list")).Block(
+			jen.Switch(jen.Id("d").Op(":=").Id("d").Assert(jen.Type())).Block(cases...),
+		),
+		jen.If(jen.Id("panicking")).Block(jen.Panic(jen.Id("p"))),
+	)
+}
+
+// recordType renders a deferred call's record type with the machine's
+// type parameters.
+func (e *emitter) recordType(name string) jen.Code {
+	c := jen.Id(name)
+	if len(e.tparams) > 0 {
+		var ts []jen.Code
+		for _, tp := range e.tparams {
+			ts = append(ts, jen.Id(tp.Obj().Name()))
+		}
+		c = c.Types(ts...)
+	}
+	return c
+}
+
 // emitUnwind writes the deferred handler of a body that defers: on a panic
 // it runs the pending defers so that a recover in them works, and turns a
 // recovered panic into the machine's completion.
@@ -759,10 +838,10 @@ func (e *emitter) emitUnwind(f *jen.File) {
 		jen.Id("p").Op(":=").Recover(),
 		jen.If(jen.Id("p").Op("==").Nil()).Block(
 			jen.Comment("runtime.Goexit"),
-			jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))),
+			e.runDefers(),
 			jen.Return(),
 		),
-		jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), jen.Id("p")),
+		e.unwindDefers(jen.Id("p")),
 		jen.Comment("a deferred call recovered: the body returns normally"),
 		e.field(e.fState).Op("=").Qual(rt, "StateDone"),
 		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.doneValues()...),
@@ -785,7 +864,7 @@ func (e *emitter) emitClose(f *jen.File) {
 	// A stream suspended at an await drops the future it awaits.
 	drop := []jen.Code{e.field(e.fState).Op("=").Qual(rt, "StateCancelled")}
 	if e.fn.HasDefer {
-		drop = append(drop, jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers))))
+		drop = append(drop, e.runDefers())
 	}
 	drop = append(drop, jen.Return())
 	var sw []jen.Code

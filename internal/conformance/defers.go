@@ -98,3 +98,14 @@ func cancellable(log *Log, g *Gate) int {
 	log.Add("never after cancel")
 	return v
 }
+
+//asyncgen:async HelperRecovers
+func helperRecovers(log *Log, n int) (v int, err error) {
+	defer handle(log, &err)
+	defer log.Add(fmt.Sprint("deferred with ", n))
+	v = runtime.Await(ready(n))
+	if v > 1 {
+		panic(fmt.Sprint("bad ", v))
+	}
+	return v, nil
+}

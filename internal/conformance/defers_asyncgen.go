@@ -19,7 +19,7 @@ type DefersFuture struct {
 	out    string
 	i      int
 	fut    runtime.Future[int]
-	defers []func() // pending defers, run last first
+	defers []any // pending defers, run last first: func() or a deferred call's record
 }
 
 // Defers returns a future that runs defers one step at a time.
@@ -45,12 +45,7 @@ func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	default:
 		runtime.BadPoll("Defers", m.state)
 	}
-	{
-		fn, arg0 := m.log.Add, "first deferred"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, defersFutureDefer0{fn: m.log.Add, a0: "first deferred"})
 	m.defers = append(m.defers, func() {
 		m.log.Add(fmt.Sprint("closure sees ", m.out))
 		m.out += "!"
@@ -60,15 +55,10 @@ forCond1:
 	/*line defers.go:17:14*/ if !(m.i < m.n) {
 		goto forDone4
 	}
-	{
-		fn, arg0 := m.log.Add, fmt.Sprint("loop ", m.i)
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})
 	/*line defers.go:19:3*/ m.fut = ready(m.i)
 resume1:
-	/*line defers_asyncgen.go:71:2*/ {
+	/*line defers_asyncgen.go:61:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -88,7 +78,7 @@ forDone4:
 	}
 	/*line defers.go:22:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:91:2*/ {
+	/*line defers_asyncgen.go:81:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -97,7 +87,7 @@ resume2:
 		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:100:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:90:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -124,7 +114,7 @@ func (m *DefersFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -166,13 +156,45 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = m.out, true
+}
+
+// defersFutureDefer0 is a call deferred by defers: its function and arguments.
+type defersFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// defersFutureDefer1 is a call deferred by defers: its function and arguments.
+type defersFutureDefer1 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *DefersFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case defersFutureDefer0:
+			defer d.fn(d.a0)
+		case defersFutureDefer1:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // RecoversFuture is the future state machine of recovers; Recovers returns one.
@@ -186,7 +208,7 @@ type RecoversFuture struct {
 	v      int
 	err    error
 	fut    runtime.Future[int]
-	defers []func() // pending defers, run last first
+	defers []any // pending defers, run last first: func() or a deferred call's record
 }
 
 // Recovers returns a future that runs recovers one step at a time.
@@ -219,15 +241,10 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 			m.err = fmt.Errorf("%v", r)
 		}
 	})
-	{
-		fn, arg0 := m.log.Add, "deferred before panic"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, recoversFutureDefer0{fn: m.log.Add, a0: "deferred before panic"})
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:230:2*/ {
+	/*line defers_asyncgen.go:247:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -241,7 +258,7 @@ resume1:
 	}
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:244:2*/ {
+	/*line defers_asyncgen.go:261:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -250,7 +267,7 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:253:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:270:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -277,7 +294,7 @@ func (m *RecoversFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -319,13 +336,37 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
+}
+
+// recoversFutureDefer0 is a call deferred by recovers: its function and arguments.
+type recoversFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *RecoversFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case recoversFutureDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // PanicsFuture is the future state machine of panics; Panics returns one.
@@ -338,7 +379,7 @@ type PanicsFuture struct {
 	n       int
 	result0 int
 	fut     runtime.Future[int]
-	defers  []func() // pending defers, run last first
+	defers  []any // pending defers, run last first: func() or a deferred call's record
 }
 
 // Panics returns a future that runs panics one step at a time.
@@ -361,16 +402,11 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	default:
 		runtime.BadPoll("Panics", m.state)
 	}
-	{
-		fn, arg0 := m.log.Add, "deferred"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, panicsFutureDefer0{fn: m.log.Add, a0: "deferred"})
 	/*line defers.go:54:2*/ m.fut = ready(0)
 	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:373:2*/ {
+	/*line defers_asyncgen.go:409:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -382,7 +418,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:385:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:421:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -407,7 +443,7 @@ func (m *PanicsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -449,13 +485,37 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = m.result0, true
+}
+
+// panicsFutureDefer0 is a call deferred by panics: its function and arguments.
+type panicsFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *PanicsFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case panicsFutureDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // DeferPanicsFuture is the future state machine of deferPanics; DeferPanics returns one.
@@ -500,7 +560,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:503:2*/ {
+	/*line defers_asyncgen.go:563:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -509,7 +569,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:512:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:572:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -595,7 +655,7 @@ type CancellableFuture struct {
 	g       *Gate
 	result0 int
 	fut     runtime.Future[int]
-	defers  []func() // pending defers, run last first
+	defers  []any // pending defers, run last first: func() or a deferred call's record
 }
 
 // Cancellable returns a future that runs cancellable one step at a time.
@@ -622,15 +682,10 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	default:
 		runtime.BadPoll("Cancellable", m.state)
 	}
-	{
-		fn, arg0 := m.log.Add, "cleanup 1"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:633:2*/ {
+	/*line defers_asyncgen.go:688:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -638,14 +693,9 @@ resume1:
 		}
 		m.fut = nil
 	}
-	{
-		fn, arg0 := m.log.Add, "cleanup 2"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"})
 resume2:
-	/*line defers_asyncgen.go:648:2*/ {
+	/*line defers_asyncgen.go:698:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -655,7 +705,7 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:658:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:708:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -682,7 +732,7 @@ func (m *CancellableFuture) Cancel() {
 		runtime.Cancel(m.g)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -724,11 +774,204 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = m.result0, true
+}
+
+// cancellableFutureDefer0 is a call deferred by cancellable: its function and arguments.
+type cancellableFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// cancellableFutureDefer1 is a call deferred by cancellable: its function and arguments.
+type cancellableFutureDefer1 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *CancellableFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case cancellableFutureDefer0:
+			defer d.fn(d.a0)
+		case cancellableFutureDefer1:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
+}
+
+// HelperRecoversFuture is the future state machine of helperRecovers; HelperRecovers returns one.
+// It must not be copied once used.
+type HelperRecoversFuture struct {
+	noCopy runtime.NoCopy
+	state  int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self   *HelperRecoversFuture // set at the first poll: detects a moved machine
+	log    *Log
+	n      int
+	v      int
+	err    error
+	fut    runtime.Future[int]
+	defers []any // pending defers, run last first: func() or a deferred call's record
+}
+
+// HelperRecovers returns a future that runs helperRecovers one step at a time.
+func HelperRecovers(log *Log, n int) *HelperRecoversFuture {
+	return &HelperRecoversFuture{log: log, n: n}
+}
+
+// Poll runs helperRecovers until it suspends or returns.
+func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
+	if m.self != m {
+		m.pin()
+	}
+	defer m.unwind(&result, &ready1)
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		runtime.BadPoll("HelperRecovers", m.state)
+	}
+	m.defers = append(m.defers, helperRecoversFutureDefer0{fn: handle, a0: m.log, a1: &m.err})
+	m.defers = append(m.defers, helperRecoversFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred with ", m.n)})
+	/*line defers.go:106:6*/ m.fut = ready(m.n)
+	m.log = nil
+resume1:
+	/*line defers_asyncgen.go:857:2*/ {
+		v, ok := m.fut.Poll(cx)
+		if !ok {
+			m.state = 1
+			return runtime.Result[int]{}, false
+		}
+		m.fut = nil
+		m.v = v
+	}
+	/*line defers.go:107:2*/ if m.v > 1 {
+		panic(fmt.Sprint("bad ", m.v))
+	}
+	m.err = nil
+	/*line defers_asyncgen.go:870:2*/ m.runDefers(false, nil)
+	m.state = runtime.StateDone
+	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *HelperRecoversFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("HelperRecovers")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+func (m *HelperRecoversFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	}
+	m.state = runtime.StateCancelled
+	m.runDefers(false, nil)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *HelperRecoversFuture) init(log *Log, n int) {
+	*m = HelperRecoversFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *HelperRecoversFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *HelperRecoversFuture) value() runtime.Result[int] {
+	return runtime.Result[int]{Value: m.v, Err: m.err}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *HelperRecoversFuture) deepest() runtime.Stepper {
+	return m
+}
+
+// unwind runs the pending defers when the body panics during a step.
+func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
+	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+		return
+	}
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		m.runDefers(false, nil)
+		return
+	}
+	m.runDefers(true, p)
+	// a deferred call recovered: the body returns normally
+	m.state = runtime.StateDone
+	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
+}
+
+// helperRecoversFutureDefer0 is a call deferred by helperRecovers: its function and arguments.
+type helperRecoversFutureDefer0 struct {
+	fn func(*Log, *error)
+	a0 *Log
+	a1 *error
+}
+
+// helperRecoversFutureDefer1 is a call deferred by helperRecovers: its function and arguments.
+type helperRecoversFutureDefer1 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *HelperRecoversFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case helperRecoversFutureDefer0:
+			defer d.fn(d.a0, d.a1)
+		case helperRecoversFutureDefer1:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }

@@ -118,3 +118,14 @@ func TestPanicLine(t *testing.T) {
 		t.Fatalf("stack does not name the body's line:\n%s", stack)
 	}
 }
+
+// TestHelperRecovers: a named function deferred with arguments recovers a
+// panic of the body, as in Go (defer handle(&err)).
+func TestHelperRecovers(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		same(t, func(l *Log) vr { v, err := helperRecovers(l, n); return vr{v, fmt.Sprint(err)} },
+			func(l *Log) runtime.Future[vr] {
+				return mapF(HelperRecovers(l, n), func(r runtime.Result[int]) vr { return vr{r.Value, fmt.Sprint(r.Err)} })
+			})
+	}
+}

@@ -120,8 +120,8 @@ type PairsIter struct {
 	log     *Log
 	n       int
 	i       int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []any // pending defers, run last first: func() or a deferred call's record
+	closing bool  // Close resumed the body: yield returns false
 }
 
 // Pairs returns an iterator over the values yielded by pairsGen one step at a time.
@@ -152,12 +152,7 @@ func (m *PairsIter) Next() (result string, ready1 bool) {
 	default:
 		return "", false
 	}
-	{
-		fn, arg0 := m.log.Add, "pairs done"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, pairsIterDefer0{fn: m.log.Add, a0: "pairs done"})
 	/*line gens.go:23:6*/ m.i = 0
 forCond1:
 	/*line gens.go:23:14*/ if !(m.i < m.n) {
@@ -172,7 +167,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:175:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:170:2*/ v1 = !m.closing
 	cond = v1
 	if !cond {
 		goto condDone7
@@ -186,7 +181,7 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:189:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:184:2*/ v11 = !m.closing
 	cond = v11
 condDone7:
 	/*line gens.go:24:3*/ ok1 = cond
@@ -199,7 +194,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:202:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:197:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -250,13 +245,37 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = "", false
+}
+
+// pairsIterDefer0 is a call deferred by pairsGen: its function and arguments.
+type pairsIterDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *PairsIter) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case pairsIterDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // PermutationsIter is the iterator state machine of permutations; Permutations returns one.
@@ -317,7 +336,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:320:2*/
+	/*line gens_asyncgen.go:339:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -346,7 +365,7 @@ rangeLoop8:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:349:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:368:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
@@ -364,7 +383,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:367:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:386:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
 }
@@ -469,7 +488,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:472:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:491:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -480,7 +499,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:483:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:502:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -580,7 +599,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:583:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:602:2*/ v11 = !m.closing
 	cond = !v11
 condDone5:
 	if !cond {
@@ -591,7 +610,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:594:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:613:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -701,7 +720,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:704:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:723:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -711,7 +730,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:714:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:733:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -823,7 +842,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:826:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:845:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
@@ -846,7 +865,7 @@ rangeDone4:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:849:2*/ v2 = !m.closing
+	/*line gens_asyncgen.go:868:2*/ v2 = !m.closing
 	if v2 {
 		goto ifDone10
 	}
@@ -871,7 +890,7 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:874:2*/ v7 = !m.closing
+	/*line gens_asyncgen.go:893:2*/ v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
@@ -885,7 +904,7 @@ rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:888:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:907:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1020,7 +1039,7 @@ switchBody7:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1023:2*/ m.more = !m.closing
+	/*line gens_asyncgen.go:1042:2*/ m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -1038,7 +1057,7 @@ forDone5:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:1041:2*/
+	/*line gens_asyncgen.go:1060:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1070,7 +1089,7 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1073:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1092:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1083,7 +1102,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1086:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1105:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1152,8 +1171,8 @@ type BoomIter struct {
 	log     *Log
 	n       int
 	i       int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []any // pending defers, run last first: func() or a deferred call's record
+	closing bool  // Close resumed the body: yield returns false
 }
 
 // Boom returns an iterator over the values yielded by boom one step at a time.
@@ -1178,12 +1197,7 @@ func (m *BoomIter) Next() (result int, ready1 bool) {
 	default:
 		return 0, false
 	}
-	{
-		fn, arg0 := m.log.Add, "boom deferred"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, boomIterDefer0{fn: m.log.Add, a0: "boom deferred"})
 	/*line gens.go:167:6*/ m.i = 0
 forCond1:
 
@@ -1201,7 +1215,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1204:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1218:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -1212,7 +1226,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1215:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1229:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1263,13 +1277,37 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = 0, false
+}
+
+// boomIterDefer0 is a call deferred by boom: its function and arguments.
+type boomIterDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *BoomIter) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case boomIterDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // StubbornIter is the iterator state machine of stubborn; Stubborn returns one.
@@ -1313,7 +1351,7 @@ func (m *StubbornIter) Next() (int, bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1316:2*/
+	/*line gens_asyncgen.go:1354:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1324,8 +1362,8 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1327:2*/
-	/*line gens_asyncgen.go:1328:2*/
+	/*line gens_asyncgen.go:1365:2*/
+	/*line gens_asyncgen.go:1366:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1426,7 +1464,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1429:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1467:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -1442,7 +1480,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1445:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1483:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1555,7 +1593,7 @@ selectBody6:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1558:2*/ v4 = !m.closing
+	/*line gens_asyncgen.go:1596:2*/ v4 = !m.closing
 	if v4 {
 		goto ifDone10
 	}
@@ -1582,7 +1620,7 @@ selectBody7:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1585:2*/ v5 = !m.closing
+	/*line gens_asyncgen.go:1623:2*/ v5 = !m.closing
 	if v5 {
 		goto ifDone13
 	}
@@ -1592,7 +1630,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1595:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1633:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

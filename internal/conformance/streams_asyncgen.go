@@ -17,8 +17,8 @@ type TicksStream struct {
 	n       int
 	i       int
 	fut     runtime.Future[int]
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []any // pending defers, run last first: func() or a deferred call's record
+	closing bool  // Close resumed the body: yield returns false
 }
 
 // Ticks returns a stream of the values yielded by ticks one step at a time.
@@ -47,12 +47,7 @@ func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	default:
 		return 0, runtime.Done
 	}
-	{
-		fn, arg0 := m.log.Add, "ticks done"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, ticksStreamDefer0{fn: m.log.Add, a0: "ticks done"})
 	/*line streams.go:12:6*/ m.i = 0
 forCond1:
 	/*line streams.go:12:14*/ if !(m.i < m.n) {
@@ -63,7 +58,7 @@ forCond1:
 	}
 	/*line streams.go:13:8*/ m.fut = After(m.i%3, m.i*m.i)
 resume1:
-	/*line streams_asyncgen.go:66:2*/ {
+	/*line streams_asyncgen.go:61:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -82,7 +77,7 @@ resume1:
 		return v, runtime.Yielded
 	}
 resume2:
-	/*line streams_asyncgen.go:85:2*/ v11 = !m.closing
+	/*line streams_asyncgen.go:80:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone8
 	}
@@ -95,7 +90,7 @@ ifDone8:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:98:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:93:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -125,7 +120,7 @@ func (m *TicksStream) Close() {
 	case 1:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
 	m.closing = true
@@ -140,13 +135,37 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = 0, runtime.Done
+}
+
+// ticksStreamDefer0 is a call deferred by ticks: its function and arguments.
+type ticksStreamDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *TicksStream) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case ticksStreamDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // SumStreamFuture is the future state machine of sumStream; SumStream returns one.
@@ -196,7 +215,7 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 rangeLoop1:
 
 resume1:
-	/*line streams_asyncgen.go:199:2*/ {
+	/*line streams_asyncgen.go:218:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -218,7 +237,7 @@ rangeDone3:
 rangeLoop5:
 	m.s = nil
 resume2:
-	/*line streams_asyncgen.go:221:2*/ {
+	/*line streams_asyncgen.go:240:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
@@ -234,7 +253,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:237:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:256:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -300,8 +319,8 @@ type DoubledStream struct {
 	x       *int
 	fut     runtime.Future[int]
 	p       *int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []any // pending defers, run last first: func() or a deferred call's record
+	closing bool  // Close resumed the body: yield returns false
 }
 
 // Doubled returns a stream of the values yielded by doubled one step at a time.
@@ -334,18 +353,13 @@ func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 run
 	default:
 		return "", runtime.Done
 	}
-	{
-		fn, arg0 := m.log.Add, "doubled done"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, doubledStreamDefer0{fn: m.log.Add, a0: "doubled done"})
 	m.stream = m.s
 rangeLoop1:
 	m.s = nil
 	m.p = nil
 resume1:
-	/*line streams_asyncgen.go:348:2*/ {
+	/*line streams_asyncgen.go:362:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -363,7 +377,7 @@ resume1:
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
-	/*line streams_asyncgen.go:366:2*/ {
+	/*line streams_asyncgen.go:380:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -385,7 +399,7 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:388:2*/ v1 = !m.closing
+	/*line streams_asyncgen.go:402:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone8
 	}
@@ -397,7 +411,7 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:400:2*/ runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:414:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -426,12 +440,12 @@ func (m *DoubledStream) Close() {
 	switch m.state {
 	case 1:
 		m.state = runtime.StateCancelled
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	case 2:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
 	m.closing = true
@@ -446,13 +460,37 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = "", runtime.Done
+}
+
+// doubledStreamDefer0 is a call deferred by doubled: its function and arguments.
+type doubledStreamDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *DoubledStream) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case doubledStreamDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
 
 // GatedStream is the stream state machine of gated; Gated returns one.
@@ -463,8 +501,8 @@ type GatedStream struct {
 	self    *GatedStream // set at the first poll: detects a moved machine
 	log     *Log
 	g       *Gate
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []any // pending defers, run last first: func() or a deferred call's record
+	closing bool  // Close resumed the body: yield returns false
 }
 
 // Gated returns a stream of the values yielded by gated one step at a time.
@@ -495,12 +533,7 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	default:
 		return 0, runtime.Done
 	}
-	{
-		fn, arg0 := m.log.Add, "gated cleanup"
-		m.defers = append(m.defers, func() {
-			fn(arg0)
-		})
-	}
+	m.defers = append(m.defers, gatedStreamDefer0{fn: m.log.Add, a0: "gated cleanup"})
 	/*line streams.go:57:2*/ {
 		v := 1
 		m.log = nil
@@ -511,12 +544,12 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:514:2*/
+	/*line streams_asyncgen.go:547:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
-	/*line streams_asyncgen.go:519:2*/ {
+	/*line streams_asyncgen.go:552:2*/ {
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -534,9 +567,9 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:537:2*/
-	/*line streams_asyncgen.go:538:2*/
-	runtime.RunDefers(&m.defers)
+	/*line streams_asyncgen.go:570:2*/
+	/*line streams_asyncgen.go:571:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -566,7 +599,7 @@ func (m *GatedStream) Close() {
 	case 2:
 		runtime.Cancel(m.g)
 		m.state = runtime.StateCancelled
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
 	m.closing = true
@@ -581,11 +614,35 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		m.runDefers(false, nil)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = 0, runtime.Done
+}
+
+// gatedStreamDefer0 is a call deferred by gated: its function and arguments.
+type gatedStreamDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *GatedStream) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case gatedStreamDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }
