@@ -189,6 +189,7 @@
 // # What is not supported
 //
 // A marker inside a function literal, a go statement or a defer is an
-// error: those frames are not part of the machine. The order of a panic's unwinding between a pulled iter.Seq and the defers
-// registered inside its loop body may differ from direct mode.
+// error: those frames are not part of the machine. The order of a panic's
+// unwinding between a pulled iter.Seq and the defers registered inside its
+// loop body may differ from direct mode.
 package lower
