@@ -87,12 +87,14 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		dirs []*directive
 	}
 	var files []fileDirs
-	for i, f := range pkg.Syntax {
+	// Files in path order: the diagnostics and the output do not depend on
+	// the order the loader lists them in.
+	syntax := append([]*ast.File{}, pkg.Syntax...)
+	sort.Slice(syntax, func(i, j int) bool {
+		return pkg.Fset.File(syntax[i].Pos()).Name() < pkg.Fset.File(syntax[j].Pos()).Name()
+	})
+	for _, f := range syntax {
 		path := pkg.Fset.File(f.Pos()).Name()
-		if i < len(pkg.CompiledGoFiles) && strings.HasSuffix(path, Suffix) && ast.IsGenerated(f) {
-			g.twins[path] = true
-			continue
-		}
 		if strings.HasSuffix(path, Suffix) && ast.IsGenerated(f) {
 			g.twins[path] = true
 			continue
