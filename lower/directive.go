@@ -127,7 +127,7 @@ func (g *generator) checkCollision(c *ast.Comment, d *directive) bool {
 		return false
 	}
 	for _, e := range g.allGenerated() {
-		if e.pos >= c.Pos() {
+		if !g.sourceBefore(e.pos, c.Pos()) {
 			continue
 		}
 		switch {
@@ -482,4 +482,15 @@ func markerFunc(obj types.Object) string {
 		return fn.Name()
 	}
 	return ""
+}
+
+// sourceBefore reports whether a comes before b in the package's source:
+// by file name, then offset (a FileSet's positions follow the order files
+// were parsed in, which the loader does not fix).
+func (g *generator) sourceBefore(a, b token.Pos) bool {
+	pa, pb := g.fset.Position(a), g.fset.Position(b)
+	if pa.Filename != pb.Filename {
+		return pa.Filename < pb.Filename
+	}
+	return pa.Offset < pb.Offset
 }
