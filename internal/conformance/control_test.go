@@ -90,3 +90,9 @@ func TestGotoOut(t *testing.T) {
 		same(t, func(l *Log) int { return gotoOut(l, n) }, func(l *Log) runtime.Future[int] { return GotoOut(l, n) })
 	}
 }
+
+func TestOddPlaces(t *testing.T) {
+	for _, n := range []int{0, 1, 200} {
+		same(t, func(l *Log) Triple { return oddPlaces(l, n) }, func(l *Log) runtime.Future[Triple] { return OddPlaces(l, n) })
+	}
+}
