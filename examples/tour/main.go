@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/asyncgen/asyncgen/examples/fetch"
+	"github.com/asyncgen/asyncgen/examples/pipeline"
 	"github.com/asyncgen/asyncgen/runtime"
 )
 
@@ -60,4 +62,41 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("   same results")
+	for _, run := range extra {
+		if !run() {
+			os.Exit(1)
+		}
+	}
+}
+
+// extra lists the other examples, run after fetch.
+var extra []func() bool
+
+func init() { extra = append(extra, pipelineTour) }
+
+// pipelineTour runs the generator → stream → for-await pipeline as machines
+// on the deterministic executor, and directly.
+func pipelineTour() bool {
+	var t *pipeline.Tree
+	for _, w := range strings.Fields("the quick brown fox jumps over the lazy dog") {
+		t = t.Insert(w)
+	}
+	l := runtime.NewLocal(runtime.WithVirtualTime(time.Unix(0, 0)))
+	start := l.Now()
+	got, err := runtime.RunFuture(l, pipeline.Collect(pipeline.Lengths(pipeline.Walk(t), time.Second), 3))
+	if err != nil {
+		fmt.Println("error:", err)
+		return false
+	}
+	fmt.Println("pipeline, as state machines (generator → stream → for-await):")
+	fmt.Println("   first 3:", got.First)
+	fmt.Println("   the rest:", got.Rest)
+	fmt.Printf("   %v of virtual time\n", l.Now().Sub(start))
+	direct := pipeline.CollectDirect(t, time.Millisecond, 3)
+	if !reflect.DeepEqual(got, direct) {
+		fmt.Println("MISMATCH:", direct)
+		return false
+	}
+	fmt.Println("   same results directly")
+	return true
 }
