@@ -903,10 +903,45 @@ func (e *emitter) emitClose(f *jen.File) {
 
 // emitAll writes All for an iterator.
 func (e *emitter) emitAll(f *jen.File) {
+	// The direct call of the body: push iteration, the reference semantics.
+	var args []jen.Code
+	sig := e.d.sig
+	for i := 0; i < sig.Params().Len(); i++ {
+		p := sig.Params().At(i)
+		if p == e.fn.Yield {
+			continue
+		}
+		a := e.field(e.names[e.fn.VarOf[p]])
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			a = a.Op("...")
+		}
+		args = append(args, a)
+	}
+	args = append(args, jen.Id("yield"))
+	var body *jen.Statement
+	if r := sig.Recv(); r != nil {
+		body = e.field(e.names[e.fn.VarOf[r]]).Dot(e.d.decl.Name.Name)
+	} else {
+		body = jen.Id(e.d.decl.Name.Name)
+		if tps := sig.TypeParams(); tps != nil && tps.Len() > 0 {
+			var ts []jen.Code
+			for i := 0; i < tps.Len(); i++ {
+				ts = append(ts, jen.Id(tps.At(i).Obj().Name()))
+			}
+			body = body.Types(ts...)
+		}
+	}
 	f.Comment("All returns the items as a sequence for range. Leaving the loop early")
-	f.Comment("(break, return or panic) closes the iterator.")
+	f.Comment("(break, return or panic) closes the iterator. On an iterator that has")
+	f.Comment("not started, it runs the body directly, pushing the items: no state")
+	f.Comment("machine is needed when nothing pulls.")
 	f.Func().Params(e.recvDecl()).Id("All").Params().Qual("iter", "Seq").Types(e.valueType()).Block(
 		jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(e.valueType()).Bool()).Block(
+			jen.If(e.field(e.fState).Op("==").Lit(0).Op("&&").Add(e.field(e.fSelf)).Op("==").Nil()).Block(
+				e.field(e.fState).Op("=").Qual(rt, "StateDone"),
+				body.Call(args...),
+				jen.Return(),
+			),
 			jen.Defer().Id(e.recv).Dot("Close").Call(),
 			jen.For().Block(
 				jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Next").Call(),

@@ -171,9 +171,16 @@ func (m *WalkIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *WalkIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			walk(m.t, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -254,7 +261,7 @@ forCond1:
 	}
 	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
 resume1:
-	/*line pipeline_asyncgen.go:257:2*/ {
+	/*line pipeline_asyncgen.go:264:2*/ {
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -272,7 +279,7 @@ resume1:
 		return v, runtime.Yielded
 	}
 resume2:
-	/*line pipeline_asyncgen.go:275:2*/ v1 = !m.closing
+	/*line pipeline_asyncgen.go:282:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -281,7 +288,7 @@ ifDone7:
 
 	goto forCond1
 exit:
-	/*line pipeline_asyncgen.go:284:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:291:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -379,7 +386,7 @@ func (m *CollectFuture) Poll(cx *runtime.Context) (Lists, bool) {
 rangeLoop1:
 
 resume1:
-	/*line pipeline_asyncgen.go:382:2*/ {
+	/*line pipeline_asyncgen.go:389:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -401,7 +408,7 @@ rangeDone3:
 rangeLoop5:
 	m.s = nil
 resume2:
-	/*line pipeline_asyncgen.go:404:2*/ {
+	/*line pipeline_asyncgen.go:411:2*/ {
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
@@ -417,7 +424,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 
-	/*line pipeline_asyncgen.go:420:2*/
+	/*line pipeline_asyncgen.go:427:2*/
 	m.state = runtime.StateDone
 	return m.l, true
 }

@@ -95,9 +95,16 @@ func (m *CountIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			count(m.n, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()

@@ -129,3 +129,20 @@ func BenchmarkPullGeneratedIface(b *testing.B) {
 	b.ReportAllocs()
 	pullAll(Count(b.N))
 }
+
+// Ranging over All: an iterator that has not started runs its body
+// directly (push), beside ranging over the push form itself.
+
+func BenchmarkRangeAllGenerated(b *testing.B) {
+	b.ReportAllocs()
+	for v := range Count(b.N).All() {
+		sink += v
+	}
+}
+
+func BenchmarkRangeDirect(b *testing.B) {
+	b.ReportAllocs()
+	for v := range CountDirect(b.N) {
+		sink += v
+	}
+}

@@ -98,9 +98,16 @@ func (m *FibIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *FibIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			fib(m.n, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -167,7 +174,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:170:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:177:2*/ v1 = !m.closing
 	cond = v1
 	if !cond {
 		goto condDone7
@@ -181,7 +188,7 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:184:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:191:2*/ v11 = !m.closing
 	cond = v11
 condDone7:
 	/*line gens.go:24:3*/ ok1 = cond
@@ -194,7 +201,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:197:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:204:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -224,9 +231,16 @@ func (m *PairsIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *PairsIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			pairsGen(m.log, m.n, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -336,7 +350,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:339:2*/
+	/*line gens_asyncgen.go:353:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -365,7 +379,7 @@ rangeLoop8:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:368:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:382:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
@@ -383,7 +397,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:386:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:400:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
 }
@@ -413,9 +427,16 @@ func (m *PermutationsIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *PermutationsIter) All() iter.Seq[[]int] {
 	return func(yield func([]int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			permutations(m.xs, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -488,7 +509,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:491:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:512:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -499,7 +520,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:502:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:523:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -528,9 +549,16 @@ func (m *CountIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			countFrom(m.start, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -599,7 +627,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:602:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:630:2*/ v11 = !m.closing
 	cond = !v11
 condDone5:
 	if !cond {
@@ -610,7 +638,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:613:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:641:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -640,9 +668,16 @@ func (m *FilterIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *FilterIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			filter(m.src, m.p, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -720,7 +755,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:723:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:758:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -730,7 +765,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:733:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:768:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -759,9 +794,16 @@ func (m *PrimesIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *PrimesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			primes(yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -842,7 +884,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:845:2*/ v11 = !m.closing
+	/*line gens_asyncgen.go:887:2*/ v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
@@ -865,7 +907,7 @@ rangeDone4:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:868:2*/ v2 = !m.closing
+	/*line gens_asyncgen.go:910:2*/ v2 = !m.closing
 	if v2 {
 		goto ifDone10
 	}
@@ -890,7 +932,7 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:893:2*/ v7 = !m.closing
+	/*line gens_asyncgen.go:935:2*/ v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
@@ -904,7 +946,7 @@ rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:907:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:949:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -934,9 +976,16 @@ func (m *WalkIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *WalkIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			walk(m.t, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -1039,7 +1088,7 @@ switchBody7:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1042:2*/ m.more = !m.closing
+	/*line gens_asyncgen.go:1091:2*/ m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -1057,7 +1106,7 @@ forDone5:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:1060:2*/
+	/*line gens_asyncgen.go:1109:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1089,7 +1138,7 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1092:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1141:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1102,7 +1151,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1105:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1154:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1132,9 +1181,16 @@ func (m *ShapesIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *ShapesIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			shapes(m.log, m.n, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -1215,7 +1271,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1218:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1274:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -1226,7 +1282,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1229:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1285:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1256,9 +1312,16 @@ func (m *BoomIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *BoomIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			boom(m.log, m.n, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -1351,7 +1414,7 @@ func (m *StubbornIter) Next() (int, bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1354:2*/
+	/*line gens_asyncgen.go:1417:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1362,8 +1425,8 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1365:2*/
-	/*line gens_asyncgen.go:1366:2*/
+	/*line gens_asyncgen.go:1428:2*/
+	/*line gens_asyncgen.go:1429:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1393,9 +1456,16 @@ func (m *StubbornIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *StubbornIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			stubborn(yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -1464,7 +1534,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1467:2*/ v1 = !m.closing
+	/*line gens_asyncgen.go:1537:2*/ v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -1480,7 +1550,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1483:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1553:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1509,9 +1579,16 @@ func (m *RingEachIter[T]) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *RingEachIter[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			m.r.each(m.log, m.start, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()
@@ -1593,7 +1670,7 @@ selectBody6:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1596:2*/ v4 = !m.closing
+	/*line gens_asyncgen.go:1673:2*/ v4 = !m.closing
 	if v4 {
 		goto ifDone10
 	}
@@ -1620,7 +1697,7 @@ selectBody7:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1623:2*/ v5 = !m.closing
+	/*line gens_asyncgen.go:1700:2*/ v5 = !m.closing
 	if v5 {
 		goto ifDone13
 	}
@@ -1630,7 +1707,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1633:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1710:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1659,9 +1736,16 @@ func (m *DrainIter) Close() {
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator.
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
 func (m *DrainIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			drainChans(m.log, m.a, m.b, yield)
+			return
+		}
 		defer m.Close()
 		for {
 			v, ok := m.Next()

@@ -184,3 +184,28 @@ func TestGenSelect(t *testing.T) {
 	sameGen(t, []int{-1, 0, 1}, func(l *Log) iter.Seq[int] { a, b := mk(); return func(y func(int) bool) { drainChans(l, a, b, y) } },
 		func(l *Log) runtime.Iterator[int] { a, b := mk(); return Drain(l, a, b) })
 }
+
+// TestAllAfterNext: All on an iterator that has started continues where
+// Next left it; on one that has not, it runs the body directly.
+func TestAllAfterNext(t *testing.T) {
+	it := Fib(8)
+	it.Next()
+	it.Next()
+	var rest []int
+	for v := range it.All() {
+		rest = append(rest, v)
+	}
+	if !slices.Equal(rest, []int{1, 2, 3, 5, 8, 13}) {
+		t.Fatal(rest)
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("more after All")
+	}
+	var all []int
+	for v := range Fib(5).All() {
+		all = append(all, v)
+	}
+	if !slices.Equal(all, []int{0, 1, 1, 2, 3}) {
+		t.Fatal(all)
+	}
+}
