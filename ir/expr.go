@@ -107,13 +107,11 @@ func (b *builder) expr(e ast.Expr) ast.Expr {
 		}
 		return lit
 	case *ast.KeyValueExpr:
-		return &ast.KeyValueExpr{Key: kvKey(x), Value: b.expr(x.Value)}
+		return &ast.KeyValueExpr{Key: x.Key, Value: b.expr(x.Value)}
 	}
 	b.errorf(e.Pos(), "asyncgen does not support a marker inside %T", e)
 	return e
 }
-
-func kvKey(x *ast.KeyValueExpr) ast.Expr { return x.Key }
 
 func (b *builder) isMapOrArrayKey(lit *ast.CompositeLit) bool {
 	switch under(b.info.TypeOf(lit)).(type) {
@@ -243,8 +241,7 @@ func (b *builder) markerInto(call *ast.CallExpr, dests []ast.Expr) {
 		// A future held in a variable is polled where it is: no copy.
 		if id, ok := arg.(*ast.Ident); ok {
 			if v := b.varOfIdent(id); v != nil {
-				s := b.suspend(kind, call.Pos(), nil, v, dests)
-				_ = s
+				b.suspend(kind, call.Pos(), nil, v, dests)
 				return
 			}
 		}

@@ -759,8 +759,7 @@ func (b *builder) forAwait(s *ast.RangeStmt, lbl string) {
 	done := b.newBlock(KRangeDone, s)
 	b.jump(loop)
 	b.cur = loop
-	resume := b.suspend(SNext, call.Pos(), nil, st, []ast.Expr{b.ident(vt), b.ident(ok)})
-	_ = resume
+	b.suspend(SNext, call.Pos(), nil, st, []ast.Expr{b.ident(vt), b.ident(ok)})
 	b.ifElse(b.ident(ok), body, done)
 	b.cur = body
 	key, _ := b.iterVars(s)
@@ -980,7 +979,7 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 			comm = &ast.AssignStmt{Lhs: temps, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}}
 			var rhs []ast.Expr
 			for _, t := range temps {
-				rhs = append(rhs, b.fn.Temps[t.(*ast.Ident)].identCopy(b))
+				rhs = append(rhs, b.ident(b.fn.Temps[t.(*ast.Ident)]))
 			}
 			binds[i] = bind{lhs: st.Lhs, rhs: rhs, tok: st.Tok}
 		}
@@ -1000,8 +999,6 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 	}
 	b.cur = done
 }
-
-func (v *Var) identCopy(b *builder) ast.Expr { return b.ident(v) }
 
 func (b *builder) anyHasMarker(es []ast.Expr) bool {
 	for _, e := range es {

@@ -197,7 +197,7 @@ func (e *emitter) resultValue() jen.Code {
 
 // pinCheck renders the first statements of every step: the move check and
 // the state dispatch.
-func (e *emitter) prologue(name string, dispatch []jen.Code) []jen.Code {
+func (e *emitter) prologue(name string) []jen.Code {
 	var out []jen.Code
 	if e.fn.HasDefer {
 		out = append(out, jen.Defer().Add(e.field("unwind")).Call(jen.Op("&").Id(e.res), jen.Op("&").Id(e.ready)))
@@ -288,16 +288,15 @@ func (e *emitter) stepName() string {
 func (e *emitter) emitStep(f *jen.File) {
 	fn := e.fn
 	var body []jen.Code
-	body = append(body, e.prologue(e.d.name, nil)...)
+	body = append(body, e.prologue(e.d.name)...)
 	body = append(body, e.blocks()...)
 	results := jen.Params(e.valueType(), e.secondType())
 	if fn.HasDefer {
 		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
 	}
-	var params, args []jen.Code
+	var params []jen.Code
 	if fn.Kind != ir.Gen {
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
-		args = append(args, jen.Id(e.cx))
 	}
 	switch fn.Kind {
 	case ir.Async:
@@ -310,7 +309,6 @@ func (e *emitter) emitStep(f *jen.File) {
 		f.Commentf("(Pending) or has finished (Done).")
 	}
 	body = append([]jen.Code{jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(jen.Id(e.recv).Dot("pin").Call())}, body...)
-	_ = args
 	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
 	f.Line()
 	e.emitPin(f)
@@ -950,5 +948,3 @@ func (e *emitter) emitAll(f *jen.File) {
 		)),
 	)
 }
-
-var _ = strconv.Itoa
