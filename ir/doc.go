@@ -17,18 +17,35 @@
 //
 // For
 //
-//	x := a()
-//	if runtime.Await(f(x)) > 0 {
+//	y := g(h(), runtime.Await(f(x)), h())
+//	if y > 0 && runtime.Await(f(y)) > 1 {
 //		x++
 //	}
-//	return x
 //
-// the graph is
+// the dump (see String) is
 //
-//	b0 entry:  x = a(); tmp0 = f(x)  → await tmp0 → b1
-//	b1 resume: ok after tmp1 = <value>; if tmp1 > 0 → b2, b3
-//	b2 if.then: x++ → b3
-//	b3 if.done: result0 = x → return
+//	b0 entry:
+//		t = h()
+//		await fut = f(x) → b1 (state 1) live: fut t x
+//	b1 resume ← b0:
+//		resume 1: v
+//		y = g(t, v, h())
+//		cond = y > 0
+//		if cond → b2 else b3
+//	b2 cond ← b1:
+//		await fut2 = f(y) → b4 (state 2) live: fut2 x y
+//	b3 cond.done ← b1 b4:
+//		if cond → b5 else b6
+//	b4 resume ← b2:
+//		resume 2: v1
+//		cond = v1 > 1
+//		jump b3
+//	b5 if.then ← b3:
+//		x++
+//		jump b6
+//
+// The first h() runs before the suspension and is kept in t; the second
+// runs after it. Each suspension lists the variables live across it.
 //
 // Variables declared at the level the builder flattens are "hoisted": the
 // lowering decides, from liveness and from whether their address is taken,
