@@ -202,11 +202,15 @@ func (b *builder) ident(v *Var) *ast.Ident {
 	return id
 }
 
-// tempOf stores e in a new temporary and returns an identifier for it.
-func (b *builder) tempOf(hint string, e ast.Expr) ast.Expr {
-	t := b.typeOf(e)
+// tempOf stores e, the lowered form of orig, in a new temporary of orig's
+// type and returns an identifier for it.
+func (b *builder) tempOf(hint string, orig, e ast.Expr) ast.Expr {
+	t := b.typeOf(orig)
 	if t == nil {
-		return e
+		t = b.typeOf(e)
+	}
+	if t == nil {
+		panic(fmt.Sprintf("asyncgen: no type for %T", orig))
 	}
 	if tup, ok := t.(*types.Tuple); ok && tup.Len() == 1 {
 		t = tup.At(0).Type()

@@ -147,6 +147,10 @@ type Return struct{}
 // infinite loop's missing exit).
 type Unreachable struct{}
 
+// Terminated ends a block whose last statement does not complete normally
+// (a kept statement that returns, jumps or panics on every path).
+type Terminated struct{}
+
 // SuspendKind tells what a suspension waits for.
 type SuspendKind int
 
@@ -178,6 +182,7 @@ func (*If) term()          {}
 func (*Dispatch) term()    {}
 func (*Return) term()      {}
 func (*Unreachable) term() {}
+func (*Terminated) term()  {}
 func (*Suspend) term()     {}
 
 // VarKind classifies hoisted variables.

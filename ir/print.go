@@ -131,6 +131,8 @@ func (fn *Func) termString(b *Block, lv *Liveness) string {
 		return "return"
 	case *Unreachable:
 		return "unreachable"
+	case *Terminated:
+		return "terminated"
 	case *Suspend:
 		s := fmt.Sprintf("%s", t.Kind)
 		if t.Slot != nil && t.Arg != nil {

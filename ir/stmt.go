@@ -430,7 +430,11 @@ func (b *builder) ifStmt(s *ast.IfStmt) {
 	b.jump(done)
 	if els != nil {
 		b.cur = els
-		b.stmt(s.Else)
+		if blk, ok := s.Else.(*ast.BlockStmt); ok {
+			b.stmtList(blk.List)
+		} else {
+			b.stmt(s.Else)
+		}
 		b.jump(done)
 	}
 	b.cur = done
@@ -545,7 +549,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 	switch u := under(xt).(type) {
 	case *types.Basic:
 		if u.Info()&types.IsString != 0 {
-			str := b.tempOf("str", b.expr(s.X))
+			str := b.tempOf("str", s.X, b.expr(s.X))
 			idx := b.newTemp("i", intT)
 			r := b.newTemp("r", types.Typ[types.Rune])
 			w := b.newTemp("w", intT)
@@ -564,7 +568,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 			break
 		}
 		// range over an integer
-		n := b.tempOf("n", b.expr(s.X))
+		n := b.tempOf("n", s.X, b.expr(s.X))
 		it := b.typeOf(n)
 		idx := b.newTemp("i", it)
 		b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
@@ -580,7 +584,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		if _, isSlice := u.(*types.Slice); !isSlice && val == nil && !b.hasCall(s.X) {
 			length = &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{s.X}}
 		} else {
-			xs = b.tempOf("xs", b.expr(s.X))
+			xs = b.tempOf("xs", s.X, b.expr(s.X))
 			length = &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{xs}}
 		}
 		idx := b.newTemp("i", intT)
@@ -595,7 +599,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		}
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Map:
-		mp := b.tempOf("mp", b.expr(s.X))
+		mp := b.tempOf("mp", s.X, b.expr(s.X))
 		keys := b.newTemp("keys", types.NewSlice(u.Key()))
 		b.emit(assign(b.ident(keys), &ast.CallExpr{
 			Fun: &ast.SelectorExpr{X: b.pkgName("slices", "slices"), Sel: ast.NewIdent("Collect")},
@@ -631,15 +635,24 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		}
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Chan:
-		ch := b.tempOf("ch", b.expr(s.X))
-		vt := b.newTemp("v", u.Elem())
+		ch := b.tempOf("ch", s.X, b.expr(s.X))
+		var vt *Var
+		if key != nil {
+			vt = b.newTemp("v", u.Elem())
+		}
 		ok := b.newTemp("ok", types.Typ[types.Bool])
 		b.jump(loop)
 		b.cur = loop
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(vt), b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}})
+		var vlhs ast.Expr = ast.NewIdent("_")
+		if key != nil {
+			vlhs = b.ident(vt)
+		}
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{vlhs, b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}})
 		b.ifElse(b.ident(ok), body, done)
 		b.cur = body
-		add(key, b.ident(vt))
+		if key != nil {
+			add(key, b.ident(vt))
+		}
 	case *types.Signature:
 		b.rangeFunc(s, u, lbl, loop, body, post, done, key, val)
 		return
@@ -675,7 +688,7 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	if it := b.iteratorOf(s.X); it != nil {
 		// A range over it.All() of an iterator: pull it with Next and stop
 		// it with Close, no coroutine needed.
-		recv := b.tempOf("it", b.expr(it))
+		recv := b.tempOf("it", it, b.expr(it))
 		nextFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Next")}
 		stopFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Close")}
 		slot = b.newTemp("cleanup", types.Typ[types.Int])
@@ -781,7 +794,7 @@ func (b *builder) switchStmt(s *ast.SwitchStmt, lbl string) {
 	if s.Tag != nil {
 		tag = b.expr(s.Tag)
 		if b.hasMarker(s.Tag) || b.anyCaseMarker(s.Body) {
-			tag = b.tempOf("tag", tag)
+			tag = b.tempOf("tag", s.Tag, tag)
 		}
 	}
 	done := b.newBlock(KSwitchDone, s)
@@ -867,7 +880,7 @@ func (b *builder) typeSwitchStmt(s *ast.TypeSwitchStmt, lbl string) {
 	case *ast.AssignStmt:
 		x = a.Rhs[0].(*ast.TypeAssertExpr).X
 	}
-	xv := b.tempOf("x", b.expr(x))
+	xv := b.tempOf("x", x, b.expr(x))
 	done := b.newBlock(KSwitchDone, s)
 	clauses := s.Body.List
 	bodies := make([]*Block, len(clauses))
@@ -947,22 +960,22 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 			ch, v := st.Chan, st.Value
 			if commMarker {
 				r := b.ordered([]ast.Expr{ch, v})
-				ch = b.tempOf("ch", r[0])
-				v = b.tempOf("v", r[1])
+				ch = b.tempOf("ch", st.Chan, r[0])
+				v = b.tempOf("v", st.Value, r[1])
 			}
 			comm = &ast.SendStmt{Chan: ch, Value: v}
 		case *ast.ExprStmt:
 			recv := ast.Unparen(st.X).(*ast.UnaryExpr)
 			ch := recv.X
 			if commMarker {
-				ch = b.tempOf("ch", b.expr(ch))
+				ch = b.tempOf("ch", recv.X, b.expr(ch))
 			}
 			comm = &ast.ExprStmt{X: &ast.UnaryExpr{Op: token.ARROW, X: ch}}
 		case *ast.AssignStmt:
 			recv := ast.Unparen(st.Rhs[0]).(*ast.UnaryExpr)
 			ch := recv.X
 			if commMarker {
-				ch = b.tempOf("ch", b.expr(ch))
+				ch = b.tempOf("ch", recv.X, b.expr(ch))
 			}
 			if b.anyHasMarker(st.Lhs) {
 				b.errorf(st.Pos(), "asyncgen does not support await in the left side of a select receive")

@@ -6,6 +6,7 @@ package ir
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 )
 
 // verbatim emits s unchanged but for the rewrites of its inner statements
@@ -29,6 +30,40 @@ func (b *builder) verbatim(s ast.Stmt, own string) {
 		s = &ast.LabeledStmt{Label: ast.NewIdent(own), Stmt: s}
 	}
 	b.emit(s)
+	if b.terminating(s) {
+		// Control does not get past s: nothing may follow it in this block.
+		b.setTerm(&Terminated{})
+	}
+}
+
+// terminating reports whether s is a terminating statement in Go's sense,
+// once its returns and outward branches are rewritten to gotos.
+func (b *builder) terminating(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		_, rewritten := b.fn.Rewrites[s]
+		return s.Tok == token.GOTO || rewritten
+	case *ast.ExprStmt:
+		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+				_, builtin := b.info.Uses[id].(*types.Builtin)
+				return builtin && id.Name == "panic"
+			}
+		}
+	case *ast.BlockStmt:
+		for i := len(s.List) - 1; i >= 0; i-- {
+			if _, empty := s.List[i].(*ast.EmptyStmt); !empty {
+				return b.terminating(s.List[i])
+			}
+		}
+	case *ast.IfStmt:
+		return s.Else != nil && b.terminating(s.Body) && b.terminating(s.Else)
+	case *ast.LabeledStmt:
+		return b.terminating(s.Stmt)
+	}
+	return false
 }
 
 // rewriteInner walks the statements of a verbatim statement. breaks and

@@ -219,19 +219,7 @@ func (e *emitter) ident(id *ast.Ident) jen.Code {
 // variables binds their current boxes when it is evaluated, so each closure
 // keeps the variables of its own iteration.
 func (e *emitter) funcLit(lit *ast.FuncLit) jen.Code {
-	var boxed []*ir.Var
-	seen := map[*ir.Var]bool{}
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if obj, ok := e.info.Uses[id].(*types.Var); ok {
-				if v := e.fn.VarOf[obj]; v != nil && e.store[v] == sBoxed && e.bound[v] == "" && !seen[v] {
-					seen[v] = true
-					boxed = append(boxed, v)
-				}
-			}
-		}
-		return true
-	})
+	boxed := e.boxedIn(lit.Body)
 	sig := e.info.TypeOf(lit).(*types.Signature)
 	render := func() jen.Code {
 		return jen.Func().Add(e.funcParams(lit.Type, sig)).Block(e.stmts(lit.Body.List)...)
@@ -251,6 +239,25 @@ func (e *emitter) funcLit(lit *ast.FuncLit) jen.Code {
 		delete(e.bound, v)
 	}
 	return jen.Func().Params(params...).Add(e.typ(sig)).Block(jen.Return(inner)).Call(args...)
+}
+
+// boxedIn returns the boxed variables that n refers to and that are not
+// bound already, in order of first use.
+func (e *emitter) boxedIn(n ast.Node) []*ir.Var {
+	var boxed []*ir.Var
+	seen := map[*ir.Var]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if obj, ok := e.info.Uses[id].(*types.Var); ok {
+				if v := e.fn.VarOf[obj]; v != nil && e.store[v] == sBoxed && e.bound[v] == "" && !seen[v] {
+					seen[v] = true
+					boxed = append(boxed, v)
+				}
+			}
+		}
+		return true
+	})
+	return boxed
 }
 
 // funcParams renders the parameters and results of a literal with their names.
@@ -349,6 +356,9 @@ func (e *emitter) stmt(s ast.Stmt) jen.Code {
 	case *ast.ExprStmt:
 		return e.expr(s.X)
 	case *ast.AssignStmt:
+		if e.sameStorage(s) {
+			return nil // a copy between variables that share one field
+		}
 		return jen.Add(e.exprList(s.Lhs)).Op(s.Tok.String()).Add(e.exprList(s.Rhs))
 	case *ast.IncDecStmt:
 		return jen.Add(e.expr(s.X)).Op(s.Tok.String())
@@ -537,4 +547,19 @@ func (e *emitter) genDecl(d *ast.GenDecl, rename func(*ast.Ident) string) jen.Co
 		return kw.Add(defs[0])
 	}
 	return kw.Defs(defs...)
+}
+
+// sameStorage reports whether s assigns a hoisted variable to another one
+// stored in the very same place (variables that share a field): a no-op.
+func (e *emitter) sameStorage(s *ast.AssignStmt) bool {
+	if s.Tok != token.ASSIGN || len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+		return false
+	}
+	l, ok1 := s.Lhs[0].(*ast.Ident)
+	r, ok2 := ast.Unparen(s.Rhs[0]).(*ast.Ident)
+	if !ok1 || !ok2 {
+		return false
+	}
+	lv, rv := e.identVar(l), e.identVar(r)
+	return lv != nil && rv != nil && lv != rv && e.names[lv] == e.names[rv] && e.store[lv] == e.store[rv] && e.store[lv] != sBoxed
 }

@@ -170,7 +170,8 @@ func (e *emitter) pushDefer(call *ast.CallExpr) jen.Code {
 			return push(e.expr(lit))
 		}
 		if len(call.Args) == sig.Params().Len() {
-			// func() { p1, p2 := a1, a2; body }, with the arguments evaluated now.
+			// func() { p1, p2 := a1, a2; body }, with the arguments evaluated
+			// now and the boxes of per-iteration variables bound now.
 			var decls, args, params []jen.Code
 			i := 0
 			for _, f := range lit.Type.Params.List {
@@ -188,7 +189,18 @@ func (e *emitter) pushDefer(call *ast.CallExpr) jen.Code {
 					i++
 				}
 			}
+			boxed := e.boxedIn(lit.Body)
+			for _, v := range boxed {
+				decls = append(decls, jen.Id(e.names[v]))
+				args = append(args, e.boxPtr(v))
+			}
+			for _, v := range boxed {
+				e.bound[v] = e.names[v]
+			}
 			body := append(params, e.stmts(lit.Body.List)...)
+			for _, v := range boxed {
+				delete(e.bound, v)
+			}
 			return jen.Block(
 				jen.List(decls...).Op(":=").List(args...),
 				push(jen.Func().Params().Block(body...)),

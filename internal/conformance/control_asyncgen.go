@@ -114,12 +114,10 @@ condDone10:
 	m.result0 = "big"
 	goto exit
 ifElse13:
-	/*line control.go:23:9*/ {
-		m.log.Add(fmt.Sprint("small ", m.x, m.y))
-	}
+	/*line control.go:24:3*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
 	goto ifDone8
 exit:
-	/*line control_asyncgen.go:122:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:120:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -235,7 +233,7 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:238:2*/ {
+	/*line control_asyncgen.go:236:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -251,7 +249,7 @@ resume1:
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
 	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:254:2*/ {
+	/*line control_asyncgen.go:252:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -270,7 +268,7 @@ forCond7:
 	}
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
-	/*line control_asyncgen.go:273:2*/ {
+	/*line control_asyncgen.go:271:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -288,7 +286,7 @@ forCond12:
 	/*line control.go:42:6*/
 	m.fut = ready(m.i)
 resume4:
-	/*line control_asyncgen.go:291:2*/ {
+	/*line control_asyncgen.go:289:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -311,7 +309,7 @@ forCond19:
 	}
 	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:314:2*/ {
+	/*line control_asyncgen.go:312:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -332,7 +330,7 @@ ifDone18:
 	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:335:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:333:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -493,7 +491,7 @@ rangeLoop1:
 	/*line control.go:62:12*/ m.fut = ready(x)
 	m.xs = nil
 resume1:
-	/*line control_asyncgen.go:496:2*/ {
+	/*line control_asyncgen.go:494:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -517,7 +515,7 @@ rangeLoop6:
 	m.xs = nil
 	m.xs1 = nil
 resume2:
-	/*line control_asyncgen.go:520:2*/ {
+	/*line control_asyncgen.go:518:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -541,7 +539,7 @@ rangeLoop11:
 	m.xs = nil
 	m.xs1 = nil
 resume3:
-	/*line control_asyncgen.go:544:2*/ {
+	/*line control_asyncgen.go:542:2*/ {
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -568,7 +566,7 @@ rangeLoop16:
 	m.xs1 = nil
 	m.xs7 = [3]string{}
 resume4:
-	/*line control_asyncgen.go:571:2*/ {
+	/*line control_asyncgen.go:569:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -597,7 +595,7 @@ rangeLoop21:
 	m.p = nil
 	m.xs11 = nil
 resume5:
-	/*line control_asyncgen.go:600:2*/ {
+	/*line control_asyncgen.go:598:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -627,7 +625,7 @@ rangeLoop26:
 	m.xs11 = nil
 	m.v = ""
 resume6:
-	/*line control_asyncgen.go:630:2*/ {
+	/*line control_asyncgen.go:628:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -657,7 +655,7 @@ rangeLoop31:
 	m.v = ""
 	m.ch19 = nil
 resume7:
-	/*line control_asyncgen.go:660:2*/ {
+	/*line control_asyncgen.go:658:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -681,7 +679,7 @@ rangeDone34:
 	m.v = ""
 	m.ch19 = nil
 resume8:
-	/*line control_asyncgen.go:684:2*/ {
+	/*line control_asyncgen.go:682:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -701,7 +699,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:704:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:702:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -837,7 +835,7 @@ rangeLoop1:
 	/*line control.go:95:12*/ m1.fut = ready(v1)
 	m1.log = nil
 resume1:
-	/*line control_asyncgen.go:840:2*/ {
+	/*line control_asyncgen.go:838:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -872,7 +870,7 @@ rangeLoop7:
 	m1.log = nil
 	m1.k = ""
 resume2:
-	/*line control_asyncgen.go:875:2*/ {
+	/*line control_asyncgen.go:873:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -887,7 +885,7 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:890:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:888:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -1022,7 +1020,7 @@ rangeLoop1:
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:1025:2*/ {
+	/*line control_asyncgen.go:1023:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1048,7 +1046,7 @@ rangeLoop6:
 	/*line control.go:146:28*/ m.fut = ready(len(m.w))
 	m.next1 = nil
 resume2:
-	/*line control_asyncgen.go:1051:2*/ {
+	/*line control_asyncgen.go:1049:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1075,7 +1073,7 @@ rangeLoop11:
 	m.next11 = nil
 	m.w = ""
 resume3:
-	/*line control_asyncgen.go:1078:2*/ {
+	/*line control_asyncgen.go:1076:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1104,7 +1102,7 @@ rangeLoop18:
 	m.next11 = nil
 	m.w = ""
 resume4:
-	/*line control_asyncgen.go:1107:2*/ {
+	/*line control_asyncgen.go:1105:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1132,7 +1130,7 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1135:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1133:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1275,7 +1273,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1278:2*/ {
+	/*line control_asyncgen.go:1276:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1299,7 +1297,7 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1302:2*/ {
+	/*line control_asyncgen.go:1300:2*/ {
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1332,7 +1330,7 @@ switchBody25:
 	m.log = nil
 	m.v = nil
 resume5:
-	/*line control_asyncgen.go:1335:2*/ {
+	/*line control_asyncgen.go:1333:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1358,7 +1356,7 @@ switchBody26:
 	m.log = nil
 	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1361:2*/ {
+	/*line control_asyncgen.go:1359:2*/ {
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1377,7 +1375,7 @@ switchCase20:
 switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1380:2*/ {
+	/*line control_asyncgen.go:1378:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1404,7 +1402,7 @@ switchCase7:
 	}
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
-	/*line control_asyncgen.go:1407:2*/ {
+	/*line control_asyncgen.go:1405:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1424,7 +1422,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1427:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1425:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1560,7 +1558,7 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1563:2*/ {
+	/*line control_asyncgen.go:1561:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1589,7 +1587,7 @@ selectBody6:
 	m.ch = nil
 	m.ch2 = nil
 resume2:
-	/*line control_asyncgen.go:1592:2*/ {
+	/*line control_asyncgen.go:1590:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1613,7 +1611,7 @@ selectBody7:
 	m.ch = nil
 	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1616:2*/ {
+	/*line control_asyncgen.go:1614:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1642,7 +1640,7 @@ selectBody14:
 	m.ch = nil
 	m.ch2 = nil
 resume4:
-	/*line control_asyncgen.go:1645:2*/ {
+	/*line control_asyncgen.go:1643:2*/ {
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1654,7 +1652,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1657:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1655:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1781,7 +1779,7 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1784:2*/ {
+	/*line control_asyncgen.go:1782:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1808,7 +1806,7 @@ label12:
 	}
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:1811:2*/ {
+	/*line control_asyncgen.go:1809:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1827,7 +1825,7 @@ ifDone14:
 	/*line control.go:267:11*/ m.fut = ready(1)
 	m.log = nil
 resume3:
-	/*line control_asyncgen.go:1830:2*/ {
+	/*line control_asyncgen.go:1828:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1846,7 +1844,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1849:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1847:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1960,7 +1958,7 @@ rangeLoop1:
 	/*line control.go:275:6*/ m.x = e0
 	/*line control.go:276:12*/ m.fut = ready(m.x)
 resume1:
-	/*line control_asyncgen.go:1963:2*/ {
+	/*line control_asyncgen.go:1961:2*/ {
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1987,7 +1985,7 @@ rangeDone4:
 	/*line control.go:281:2*/ m.log.Add("loop ended")
 	goto label6
 exit:
-	/*line control_asyncgen.go:1990:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1988:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }

@@ -46,6 +46,7 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
 	var v9 int
 	var v12 int
 	var v15 int
+	var tag int
 	var v17 any
 	var x19 any
 	var x int
@@ -107,7 +108,7 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
 	/*line odd.go:23:5*/ m1.fut = ready(0)
 	m1.s = ""
 resume1:
-	/*line odd_asyncgen.go:110:2*/ {
+	/*line odd_asyncgen.go:111:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -118,7 +119,7 @@ resume1:
 	}
 	/*line odd.go:23:39*/ m1.fut = ready(m1.n)
 resume2:
-	/*line odd_asyncgen.go:121:2*/ {
+	/*line odd_asyncgen.go:122:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -129,7 +130,7 @@ resume2:
 	}
 	/*line odd.go:23:64*/ m1.fut = ready(m1.n + 1)
 resume3:
-	/*line odd_asyncgen.go:132:2*/ {
+	/*line odd_asyncgen.go:133:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 3
@@ -143,7 +144,7 @@ resume3:
 	m1.t6 = ptrTo(m1.log, &m1.v)
 	/*line odd.go:26:20*/ m1.fut = ready(7)
 resume4:
-	/*line odd_asyncgen.go:146:2*/ {
+	/*line odd_asyncgen.go:147:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 4
@@ -157,7 +158,7 @@ resume4:
 	m1.t6 = nil
 	m1.m = nil
 resume5:
-	/*line odd_asyncgen.go:160:2*/ {
+	/*line odd_asyncgen.go:161:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 5
@@ -169,7 +170,7 @@ resume5:
 	m1.s = fmt.Sprint("k", v9)
 	/*line odd.go:28:64*/ m1.fut = ready(2)
 resume6:
-	/*line odd_asyncgen.go:172:2*/ {
+	/*line odd_asyncgen.go:173:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 6
@@ -182,7 +183,7 @@ resume6:
 	/*line odd.go:30:14*/ m1.fut = ready(m1.n)
 	m1.s = ""
 resume7:
-	/*line odd_asyncgen.go:185:2*/ {
+	/*line odd_asyncgen.go:186:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 7
@@ -193,7 +194,7 @@ resume7:
 	}
 	/*line odd.go:30:43*/ m1.fut = ready(1)
 resume8:
-	/*line odd_asyncgen.go:196:2*/ {
+	/*line odd_asyncgen.go:197:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 8
@@ -202,7 +203,8 @@ resume8:
 		m1.fut = nil
 		v15 = v
 	}
-	switch m1.v1 + v15 {
+	tag = m1.v1 + v15
+	switch tag {
 	case 1:
 		goto switchBody10
 	default:
@@ -213,7 +215,7 @@ switchBody10:
 switchDone9:
 	/*line odd.go:36:14*/ m1.fut18 = ready[any](m1.n)
 resume9:
-	/*line odd_asyncgen.go:216:2*/ {
+	/*line odd_asyncgen.go:218:2*/ {
 		v, ok := m1.fut18.Poll(cx)
 		if !ok {
 			m1.state = 9
@@ -235,7 +237,7 @@ switchBody14:
 switchDone13:
 	/*line odd.go:42:6*/ m1.fut = ready(m1.n)
 resume10:
-	/*line odd_asyncgen.go:238:2*/ {
+	/*line odd_asyncgen.go:240:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 10
@@ -253,7 +255,7 @@ label18:
 	m1.m = nil
 	m1.xs24 = nil
 resume12:
-	/*line odd_asyncgen.go:256:2*/ {
+	/*line odd_asyncgen.go:258:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 12
@@ -265,7 +267,7 @@ resume12:
 	/*line odd.go:53:45*/ m1.fut = ready(m1.xs[2])
 	m1.xs = nil
 resume14:
-	/*line odd_asyncgen.go:268:2*/ {
+	/*line odd_asyncgen.go:270:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 14
@@ -280,7 +282,7 @@ ifDone17:
 	/*line odd.go:45:3*/ m1.s += "!"
 	/*line odd.go:48:20*/ m1.fut23 = ready(&m1.arr)
 resume11:
-	/*line odd_asyncgen.go:283:2*/ {
+	/*line odd_asyncgen.go:285:2*/ {
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -298,7 +300,7 @@ rangeLoop19:
 	/*line odd.go:48:6*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
 	/*line odd.go:49:16*/ m1.fut = ready(2)
 resume13:
-	/*line odd_asyncgen.go:301:2*/ {
+	/*line odd_asyncgen.go:303:2*/ {
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 13
@@ -317,7 +319,7 @@ switchBody11:
 	/*line odd.go:34:3*/ m1.s = "other"
 	goto switchDone9
 exit:
-	/*line odd_asyncgen.go:320:2*/ m1.state = runtime.StateDone
+	/*line odd_asyncgen.go:322:2*/ m1.state = runtime.StateDone
 	return m1.r, true
 }
 

@@ -33,13 +33,7 @@ var defaultSeeds = []uint64{1, 2, 3}
 // differ from the direct form, with the bug: they are generated and
 // lowered (and vetted) but their comparison is not run. Remove an entry
 // once the lowering is fixed.
-var knownBad = map[string]string{
-	// A deferred closure capturing the per-iteration variable of a
-	// 3-clause loop whose post statement awaits sees the variable's final
-	// value (d6=0 2) instead of its iteration's (d6=0 0) when the loop
-	// body also holds nested range loops with awaits.
-	"p1/a16": "per-iteration loop variable captured by a defer",
-}
+var knownBad = map[string]string{}
 
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {

@@ -16,7 +16,7 @@ import (
 const (
 	// enableSelectAwaitRecvChan awaits the channel operand of a select's
 	// receive case.
-	enableSelectAwaitRecvChan = false
+	enableSelectAwaitRecvChan = true
 	// enablePanicRecover makes bodies panic and recover in a deferred
 	// closure that sets the named result.
 	enablePanicRecover = true
@@ -24,15 +24,15 @@ const (
 	// it, so that the channel variable is a field of the machine: the range
 	// is then emitted as `m.ch = m.ch`, which go vet reports
 	// (self-assignment).
-	enableChanInField = false
+	enableChanInField = true
 	// enableElseReturn writes `if <suspends> { ... } else { return }`: the
 	// lowered if is followed by a goto after the else branch's return,
 	// which go vet reports (unreachable code).
-	enableElseReturn = false
+	enableElseReturn = true
 	// enableRangeChanNoVar writes `for range ch { <suspends> }`: the
 	// lowering receives into a temporary it never uses, which does not
 	// compile (declared and not used).
-	enableRangeChanNoVar = false
+	enableRangeChanNoVar = true
 )
 
 // Kind is the kind of a generated body.
