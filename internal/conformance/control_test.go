@@ -96,3 +96,9 @@ func TestOddPlaces(t *testing.T) {
 		same(t, func(l *Log) Triple { return oddPlaces(l, n) }, func(l *Log) runtime.Future[Triple] { return OddPlaces(l, n) })
 	}
 }
+
+func TestRegressions(t *testing.T) {
+	for _, n := range []int{0, 1, 9} {
+		same(t, func(l *Log) int { return regressions(l, n) }, func(l *Log) runtime.Future[int] { return Regressions(l, n) })
+	}
+}
