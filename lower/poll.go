@@ -367,6 +367,9 @@ func (e *emitter) blocks() []jen.Code {
 	for _, b := range e.order {
 		var stmts []jen.Code
 		if b.Resume != nil {
+			p := e.fset.Position(b.Resume.Pos)
+			what := map[ir.SuspendKind]string{ir.SAwait: "await", ir.STryAwait: "await (TryAwait)", ir.SYield: "yield", ir.SNext: "for-await step"}[b.Resume.Kind]
+			stmts = append(stmts, jen.Commentf("%s at %s:%d", what, filepath.Base(p.Filename), p.Line))
 			stmts = append(stmts, e.self(e.resume(b.Resume))...)
 		}
 		for _, s := range b.Stmts {

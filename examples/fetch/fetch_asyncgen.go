@@ -44,7 +44,9 @@ func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line fetch.go:28:2*/ m.fut.Init(m.s.Latency)
 resume1:
-	/*line fetch_asyncgen.go:47:2*/ {
+	// await at fetch.go:28
+	/*line fetch_asyncgen.go:48:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -60,7 +62,7 @@ resume1:
 	}
 	m.result0, m.result1 = v1, nil
 exit:
-	/*line fetch_asyncgen.go:63:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:65:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -171,7 +173,9 @@ forCond1:
 	/*line fetch.go:48:13*/ m.fut.init(m.s, m.key)
 	m.state = 1
 resume1:
-	/*line fetch_asyncgen.go:174:2*/ {
+	// await (TryAwait) at fetch.go:48
+	/*line fetch_asyncgen.go:177:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -203,7 +207,7 @@ forPost3:
 forDone4:
 	m.result0, m.result1 = "", errors.New("too many hops")
 exit:
-	/*line fetch_asyncgen.go:206:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:210:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -309,7 +313,9 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	/*line fetch.go:71:20*/ m.fut = runtime.JoinAll(fs...)
 	m.s = nil
 resume1:
-	/*line fetch_asyncgen.go:312:2*/ {
+	// await at fetch.go:71
+	/*line fetch_asyncgen.go:317:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -335,7 +341,7 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line fetch_asyncgen.go:338:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:344:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -79,7 +79,9 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line pipeline_asyncgen.go:82:2*/ v1 = !m.closing
+	// yield at pipeline.go:43
+	/*line pipeline_asyncgen.go:83:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -102,7 +104,9 @@ rangeDone4:
 		return v, true
 	}
 resume2:
-	/*line pipeline_asyncgen.go:105:2*/ v11 = !m.closing
+	// yield at pipeline.go:47
+	/*line pipeline_asyncgen.go:108:2*/
+	v11 = !m.closing
 	if v11 {
 		goto ifDone10
 	}
@@ -127,7 +131,9 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line pipeline_asyncgen.go:130:2*/ v6 = !m.closing
+	// yield at pipeline.go:51
+	/*line pipeline_asyncgen.go:135:2*/
+	v6 = !m.closing
 	if v6 {
 		goto ifDone17
 	}
@@ -141,7 +147,7 @@ rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.it.Close()
 exit:
-	/*line pipeline_asyncgen.go:144:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:150:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -261,7 +267,9 @@ forCond1:
 	}
 	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
 resume1:
-	/*line pipeline_asyncgen.go:264:2*/ {
+	// await at pipeline.go:67
+	/*line pipeline_asyncgen.go:271:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -279,7 +287,9 @@ resume1:
 		return v, runtime.Yielded
 	}
 resume2:
-	/*line pipeline_asyncgen.go:282:2*/ v1 = !m.closing
+	// yield at pipeline.go:68
+	/*line pipeline_asyncgen.go:291:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -288,7 +298,7 @@ ifDone7:
 
 	goto forCond1
 exit:
-	/*line pipeline_asyncgen.go:291:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:301:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -386,7 +396,9 @@ func (m *CollectFuture) Poll(cx *runtime.Context) (Lists, bool) {
 rangeLoop1:
 
 resume1:
-	/*line pipeline_asyncgen.go:389:2*/ {
+	// for-await step at pipeline.go:79
+	/*line pipeline_asyncgen.go:400:2*/
+	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -408,7 +420,9 @@ rangeDone3:
 rangeLoop5:
 	m.s = nil
 resume2:
-	/*line pipeline_asyncgen.go:411:2*/ {
+	// for-await step at pipeline.go:85
+	/*line pipeline_asyncgen.go:424:2*/
+	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
@@ -424,7 +438,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 
-	/*line pipeline_asyncgen.go:427:2*/
+	/*line pipeline_asyncgen.go:441:2*/
 	m.state = runtime.StateDone
 	return m.l, true
 }

@@ -44,7 +44,9 @@ forCond1:
 		goto forDone4
 	}
 resume1:
-	/*line chain_asyncgen.go:47:2*/ {
+	// await at chain.go:25
+	/*line chain_asyncgen.go:48:2*/
+	{
 		v, ok := m.t.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -57,7 +59,7 @@ resume1:
 	goto forCond1
 forDone4:
 	m.result0 = m.s
-	/*line chain_asyncgen.go:60:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:62:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -152,7 +154,9 @@ func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:155:2*/ {
+	// await at chain.go:31
+	/*line chain_asyncgen.go:158:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -168,7 +172,7 @@ resume1:
 		m.fut = Chain1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:171:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:175:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -266,7 +270,9 @@ func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:269:2*/ {
+	// await at chain.go:34
+	/*line chain_asyncgen.go:274:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -282,7 +288,7 @@ resume1:
 		m.fut = Chain2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:285:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:291:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -380,7 +386,9 @@ func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:383:2*/ {
+	// await at chain.go:37
+	/*line chain_asyncgen.go:390:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -396,7 +404,7 @@ resume1:
 		m.fut = Chain3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:399:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:407:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -494,7 +502,9 @@ func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:497:2*/ {
+	// await at chain.go:40
+	/*line chain_asyncgen.go:506:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -510,7 +520,7 @@ resume1:
 		m.fut = Chain4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:513:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:523:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -608,7 +618,9 @@ func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:611:2*/ {
+	// await at chain.go:43
+	/*line chain_asyncgen.go:622:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -624,7 +636,7 @@ resume1:
 		m.fut = Chain5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:627:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:639:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -722,7 +734,9 @@ func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:725:2*/ {
+	// await at chain.go:46
+	/*line chain_asyncgen.go:738:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -738,7 +752,7 @@ resume1:
 		m.fut = Chain6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:741:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:755:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -836,7 +850,9 @@ func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:839:2*/ {
+	// await at chain.go:49
+	/*line chain_asyncgen.go:854:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -852,7 +868,7 @@ resume1:
 		m.fut = Chain7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:855:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:871:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -950,7 +966,9 @@ func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:953:2*/ {
+	// await at chain.go:52
+	/*line chain_asyncgen.go:970:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -966,7 +984,7 @@ resume1:
 		m.fut = Chain8Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:969:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:987:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1064,7 +1082,9 @@ func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1067:2*/ {
+	// await at chain.go:55
+	/*line chain_asyncgen.go:1086:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1080,7 +1100,7 @@ resume1:
 		m.fut = Chain9Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1083:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1103:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1178,7 +1198,9 @@ func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1181:2*/ {
+	// await at chain.go:58
+	/*line chain_asyncgen.go:1202:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1194,7 +1216,7 @@ resume1:
 		m.fut = Chain10Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1197:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1219:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1292,7 +1314,9 @@ func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1295:2*/ {
+	// await at chain.go:61
+	/*line chain_asyncgen.go:1318:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1308,7 +1332,7 @@ resume1:
 		m.fut = Chain11Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1311:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1335:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1406,7 +1430,9 @@ func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1409:2*/ {
+	// await at chain.go:64
+	/*line chain_asyncgen.go:1434:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1422,7 +1448,7 @@ resume1:
 		m.fut = Chain12Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1425:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1451:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1520,7 +1546,9 @@ func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1523:2*/ {
+	// await at chain.go:67
+	/*line chain_asyncgen.go:1550:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1536,7 +1564,7 @@ resume1:
 		m.fut = Chain13Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1539:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1567:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1634,7 +1662,9 @@ func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1637:2*/ {
+	// await at chain.go:70
+	/*line chain_asyncgen.go:1666:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1650,7 +1680,7 @@ resume1:
 		m.fut = Chain14Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1653:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1683:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1748,7 +1778,9 @@ func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1751:2*/ {
+	// await at chain.go:73
+	/*line chain_asyncgen.go:1782:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1764,7 +1796,7 @@ resume1:
 		m.fut = Chain15Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1767:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1799:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1854,7 +1886,9 @@ func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Wrap1", m.state)
 	}
 resume1:
-	/*line chain_asyncgen.go:1857:2*/ {
+	// await at chain.go:113
+	/*line chain_asyncgen.go:1890:2*/
+	{
 		v, ok := m.t.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1862,7 +1896,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1865:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1899:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1956,7 +1990,9 @@ func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:1959:2*/ {
+	// await at chain.go:116
+	/*line chain_asyncgen.go:1994:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -1972,7 +2008,7 @@ resume1:
 		m.fut = Wrap1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1975:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2011:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2069,7 +2105,9 @@ func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2072:2*/ {
+	// await at chain.go:119
+	/*line chain_asyncgen.go:2109:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2085,7 +2123,7 @@ resume1:
 		m.fut = Wrap2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2088:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2126:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2182,7 +2220,9 @@ func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2185:2*/ {
+	// await at chain.go:122
+	/*line chain_asyncgen.go:2224:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2198,7 +2238,7 @@ resume1:
 		m.fut = Wrap3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2201:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2241:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2295,7 +2335,9 @@ func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2298:2*/ {
+	// await at chain.go:125
+	/*line chain_asyncgen.go:2339:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2311,7 +2353,7 @@ resume1:
 		m.fut = Wrap4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2314:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2356:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2408,7 +2450,9 @@ func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2411:2*/ {
+	// await at chain.go:128
+	/*line chain_asyncgen.go:2454:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2424,7 +2468,7 @@ resume1:
 		m.fut = Wrap5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2427:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2471:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2521,7 +2565,9 @@ func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2524:2*/ {
+	// await at chain.go:131
+	/*line chain_asyncgen.go:2569:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2537,7 +2583,7 @@ resume1:
 		m.fut = Wrap6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2540:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2586:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2634,7 +2680,9 @@ func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.t = nil
 resume1:
-	/*line chain_asyncgen.go:2637:2*/ {
+	// await at chain.go:134
+	/*line chain_asyncgen.go:2684:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -2650,7 +2698,7 @@ resume1:
 		m.fut = Wrap7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2653:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2701:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2745,7 +2793,9 @@ func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:140:2*/ m.x = m.a * m.b
 resume1:
-	/*line chain_asyncgen.go:2748:2*/ {
+	// await at chain.go:141
+	/*line chain_asyncgen.go:2797:2*/
+	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -2754,7 +2804,7 @@ resume1:
 		y = v
 	}
 	m.result0 = m.x + y
-	/*line chain_asyncgen.go:2757:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2807:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

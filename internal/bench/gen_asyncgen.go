@@ -53,7 +53,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gen_asyncgen.go:56:2*/ v1 = !m.closing
+	// yield at gen.go:12
+	/*line gen_asyncgen.go:57:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -66,7 +68,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gen_asyncgen.go:69:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:71:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

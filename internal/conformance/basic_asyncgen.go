@@ -56,7 +56,9 @@ rangeLoop1:
 	/*line basic.go:13:8*/ m.fut = After(m.delay, x*2)
 	m.xs = nil
 resume1:
-	/*line basic_asyncgen.go:59:2*/ {
+	// await at basic.go:13
+	/*line basic_asyncgen.go:60:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -75,7 +77,7 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.total
-	/*line basic_asyncgen.go:78:2*/ m.state = runtime.StateDone
+	/*line basic_asyncgen.go:80:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

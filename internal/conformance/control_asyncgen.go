@@ -54,7 +54,9 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:15:10*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:57:2*/ {
+	// await at control.go:15
+	/*line control_asyncgen.go:58:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -72,7 +74,9 @@ resume1:
 ifElse3:
 	/*line control.go:18:17*/ m.fut = ready(m.x * 2)
 resume2:
-	/*line control_asyncgen.go:75:2*/ {
+	// await at control.go:18
+	/*line control_asyncgen.go:78:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -96,7 +100,9 @@ ifElse7:
 	}
 	/*line control.go:20:22*/ m.fut = ready(m.x)
 resume3:
-	/*line control_asyncgen.go:99:2*/ {
+	// await at control.go:20
+	/*line control_asyncgen.go:104:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -117,7 +123,7 @@ ifElse13:
 	/*line control.go:24:3*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
 	goto ifDone8
 exit:
-	/*line control_asyncgen.go:120:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:126:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -233,7 +239,9 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:236:2*/ {
+	// await at control.go:32
+	/*line control_asyncgen.go:243:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -249,7 +257,9 @@ resume1:
 	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
 	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:252:2*/ {
+	// await at control.go:32
+	/*line control_asyncgen.go:261:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -268,7 +278,9 @@ forCond7:
 	}
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
-	/*line control_asyncgen.go:271:2*/ {
+	// await at control.go:38
+	/*line control_asyncgen.go:282:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -286,7 +298,9 @@ forCond12:
 	/*line control.go:42:6*/
 	m.fut = ready(m.i)
 resume4:
-	/*line control_asyncgen.go:289:2*/ {
+	// await at control.go:42
+	/*line control_asyncgen.go:302:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -309,7 +323,9 @@ forCond19:
 	}
 	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
-	/*line control_asyncgen.go:312:2*/ {
+	// await at control.go:52
+	/*line control_asyncgen.go:327:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -330,7 +346,7 @@ ifDone18:
 	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:333:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:349:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -491,7 +507,9 @@ rangeLoop1:
 	/*line control.go:62:12*/ m.fut = ready(x)
 	m.xs = nil
 resume1:
-	/*line control_asyncgen.go:494:2*/ {
+	// await at control.go:62
+	/*line control_asyncgen.go:511:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -515,7 +533,9 @@ rangeLoop6:
 	m.xs = nil
 	m.xs1 = nil
 resume2:
-	/*line control_asyncgen.go:518:2*/ {
+	// await at control.go:66
+	/*line control_asyncgen.go:537:2*/
+	{
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -539,7 +559,9 @@ rangeLoop11:
 	m.xs = nil
 	m.xs1 = nil
 resume3:
-	/*line control_asyncgen.go:542:2*/ {
+	// await at control.go:69
+	/*line control_asyncgen.go:563:2*/
+	{
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -566,7 +588,9 @@ rangeLoop16:
 	m.xs1 = nil
 	m.xs7 = [3]string{}
 resume4:
-	/*line control_asyncgen.go:569:2*/ {
+	// await at control.go:74
+	/*line control_asyncgen.go:592:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -595,7 +619,9 @@ rangeLoop21:
 	m.p = nil
 	m.xs11 = nil
 resume5:
-	/*line control_asyncgen.go:598:2*/ {
+	// await at control.go:77
+	/*line control_asyncgen.go:623:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -625,7 +651,9 @@ rangeLoop26:
 	m.xs11 = nil
 	m.v = ""
 resume6:
-	/*line control_asyncgen.go:628:2*/ {
+	// await at control.go:80
+	/*line control_asyncgen.go:655:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -655,7 +683,9 @@ rangeLoop31:
 	m.v = ""
 	m.ch19 = nil
 resume7:
-	/*line control_asyncgen.go:658:2*/ {
+	// await at control.go:83
+	/*line control_asyncgen.go:687:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 7
@@ -679,7 +709,9 @@ rangeDone34:
 	m.v = ""
 	m.ch19 = nil
 resume8:
-	/*line control_asyncgen.go:682:2*/ {
+	// await at control.go:85
+	/*line control_asyncgen.go:713:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 8
@@ -699,7 +731,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:702:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:734:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -835,7 +867,9 @@ rangeLoop1:
 	/*line control.go:95:12*/ m1.fut = ready(v1)
 	m1.log = nil
 resume1:
-	/*line control_asyncgen.go:838:2*/ {
+	// await at control.go:95
+	/*line control_asyncgen.go:871:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -870,7 +904,9 @@ rangeLoop7:
 	m1.log = nil
 	m1.k = ""
 resume2:
-	/*line control_asyncgen.go:873:2*/ {
+	// await at control.go:102
+	/*line control_asyncgen.go:908:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -885,7 +921,7 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:888:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:924:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -1020,7 +1056,9 @@ rangeLoop1:
 	/*line control.go:142:6*/ x = e0
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
-	/*line control_asyncgen.go:1023:2*/ {
+	// await at control.go:143
+	/*line control_asyncgen.go:1060:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1046,7 +1084,9 @@ rangeLoop6:
 	/*line control.go:146:28*/ m.fut = ready(len(m.w))
 	m.next1 = nil
 resume2:
-	/*line control_asyncgen.go:1049:2*/ {
+	// await at control.go:146
+	/*line control_asyncgen.go:1088:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1073,7 +1113,9 @@ rangeLoop11:
 	m.next11 = nil
 	m.w = ""
 resume3:
-	/*line control_asyncgen.go:1076:2*/ {
+	// await at control.go:149
+	/*line control_asyncgen.go:1117:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1102,7 +1144,9 @@ rangeLoop18:
 	m.next11 = nil
 	m.w = ""
 resume4:
-	/*line control_asyncgen.go:1105:2*/ {
+	// await at control.go:155
+	/*line control_asyncgen.go:1148:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1130,7 +1174,7 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1133:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1177:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1273,7 +1317,9 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
-	/*line control_asyncgen.go:1276:2*/ {
+	// await at control.go:164
+	/*line control_asyncgen.go:1321:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1297,7 +1343,9 @@ switchDone2:
 	}
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
-	/*line control_asyncgen.go:1300:2*/ {
+	// await at control.go:176
+	/*line control_asyncgen.go:1347:2*/
+	{
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1330,7 +1378,9 @@ switchBody25:
 	m.log = nil
 	m.v = nil
 resume5:
-	/*line control_asyncgen.go:1333:2*/ {
+	// await at control.go:188
+	/*line control_asyncgen.go:1382:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -1356,7 +1406,9 @@ switchBody26:
 	m.log = nil
 	m.v = nil
 resume6:
-	/*line control_asyncgen.go:1359:2*/ {
+	// await at control.go:191
+	/*line control_asyncgen.go:1410:2*/
+	{
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -1375,7 +1427,9 @@ switchCase20:
 switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
-	/*line control_asyncgen.go:1378:2*/ {
+	// await at control.go:180
+	/*line control_asyncgen.go:1431:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1402,7 +1456,9 @@ switchCase7:
 	}
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
-	/*line control_asyncgen.go:1405:2*/ {
+	// await at control.go:170
+	/*line control_asyncgen.go:1460:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1422,7 +1478,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1425:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1481:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1558,7 +1614,9 @@ forCond1:
 	m.ch2 = m.b
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
-	/*line control_asyncgen.go:1561:2*/ {
+	// await at control.go:219
+	/*line control_asyncgen.go:1618:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1587,7 +1645,9 @@ selectBody6:
 	m.ch = nil
 	m.ch2 = nil
 resume2:
-	/*line control_asyncgen.go:1590:2*/ {
+	// await at control.go:216
+	/*line control_asyncgen.go:1649:2*/
+	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1611,7 +1671,9 @@ selectBody7:
 	m.ch = nil
 	m.ch2 = nil
 resume3:
-	/*line control_asyncgen.go:1614:2*/ {
+	// await at control.go:218
+	/*line control_asyncgen.go:1675:2*/
+	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1640,7 +1702,9 @@ selectBody14:
 	m.ch = nil
 	m.ch2 = nil
 resume4:
-	/*line control_asyncgen.go:1643:2*/ {
+	// await at control.go:227
+	/*line control_asyncgen.go:1706:2*/
+	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -1652,7 +1716,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1655:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1719:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1779,7 +1843,9 @@ forCond7:
 	}
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
-	/*line control_asyncgen.go:1782:2*/ {
+	// await at control.go:247
+	/*line control_asyncgen.go:1847:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1806,7 +1872,9 @@ label12:
 	}
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
-	/*line control_asyncgen.go:1809:2*/ {
+	// await at control.go:260
+	/*line control_asyncgen.go:1876:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -1825,7 +1893,9 @@ ifDone14:
 	/*line control.go:267:11*/ m.fut = ready(1)
 	m.log = nil
 resume3:
-	/*line control_asyncgen.go:1828:2*/ {
+	// await at control.go:267
+	/*line control_asyncgen.go:1897:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -1844,7 +1914,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1847:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1917:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1958,7 +2028,9 @@ rangeLoop1:
 	/*line control.go:275:6*/ m.x = e0
 	/*line control.go:276:12*/ m.fut = ready(m.x)
 resume1:
-	/*line control_asyncgen.go:1961:2*/ {
+	// await at control.go:276
+	/*line control_asyncgen.go:2032:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -1985,7 +2057,7 @@ rangeDone4:
 	/*line control.go:281:2*/ m.log.Add("loop ended")
 	goto label6
 exit:
-	/*line control_asyncgen.go:1988:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:2060:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }

@@ -58,7 +58,9 @@ forCond1:
 	m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})
 	/*line defers.go:19:3*/ m.fut = ready(m.i)
 resume1:
-	/*line defers_asyncgen.go:61:2*/ {
+	// await at defers.go:19
+	/*line defers_asyncgen.go:62:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -78,7 +80,9 @@ forDone4:
 	}
 	/*line defers.go:22:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:81:2*/ {
+	// await at defers.go:22
+	/*line defers_asyncgen.go:84:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -87,7 +91,7 @@ resume2:
 		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:90:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:94:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -244,7 +248,9 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	m.defers = append(m.defers, recoversFutureDefer0{fn: m.log.Add, a0: "deferred before panic"})
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
-	/*line defers_asyncgen.go:247:2*/ {
+	// await at defers.go:43
+	/*line defers_asyncgen.go:252:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -258,7 +264,9 @@ resume1:
 	}
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
-	/*line defers_asyncgen.go:261:2*/ {
+	// await at defers.go:47
+	/*line defers_asyncgen.go:268:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -267,7 +275,7 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:270:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:278:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -406,7 +414,9 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line defers.go:54:2*/ m.fut = ready(0)
 	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:409:2*/ {
+	// await at defers.go:54
+	/*line defers_asyncgen.go:418:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -418,7 +428,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:421:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:431:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -560,7 +570,9 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	})
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:563:2*/ {
+	// await at defers.go:71
+	/*line defers_asyncgen.go:574:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -569,7 +581,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:572:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:584:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -685,7 +697,9 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
-	/*line defers_asyncgen.go:688:2*/ {
+	// await at defers.go:95
+	/*line defers_asyncgen.go:701:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -695,7 +709,9 @@ resume1:
 	}
 	m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"})
 resume2:
-	/*line defers_asyncgen.go:698:2*/ {
+	// await at defers.go:97
+	/*line defers_asyncgen.go:713:2*/
+	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -705,7 +721,7 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:708:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:724:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -854,7 +870,9 @@ func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[
 	/*line defers.go:106:6*/ m.fut = ready(m.n)
 	m.log = nil
 resume1:
-	/*line defers_asyncgen.go:857:2*/ {
+	// await at defers.go:106
+	/*line defers_asyncgen.go:874:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -867,7 +885,7 @@ resume1:
 		panic(fmt.Sprint("bad ", m.v))
 	}
 	m.err = nil
-	/*line defers_asyncgen.go:870:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:888:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }

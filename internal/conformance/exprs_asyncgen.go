@@ -119,7 +119,9 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	m1.t = note(m1.log, "a", m1.x)
 	/*line exprs.go:35:32*/ m1.fut = ready(note(m1.log, "await", 2))
 resume1:
-	/*line exprs_asyncgen.go:122:2*/ {
+	// await at exprs.go:35
+	/*line exprs_asyncgen.go:123:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -136,7 +138,9 @@ resume1:
 	}
 	/*line exprs.go:37:33*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
 resume2:
-	/*line exprs_asyncgen.go:139:2*/ {
+	// await at exprs.go:37
+	/*line exprs_asyncgen.go:142:2*/
+	{
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -157,7 +161,9 @@ condDone6:
 	/*line exprs.go:39:2*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
 	/*line exprs.go:40:16*/ m1.fut = ready(m1.n)
 resume4:
-	/*line exprs_asyncgen.go:160:2*/ {
+	// await at exprs.go:40
+	/*line exprs_asyncgen.go:165:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 4
@@ -171,7 +177,9 @@ resume4:
 	/*line exprs.go:41:35*/ m1.fut = ready(1)
 	m1.arr = nil
 resume5:
-	/*line exprs_asyncgen.go:174:2*/ {
+	// await at exprs.go:41
+	/*line exprs_asyncgen.go:181:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 5
@@ -184,7 +192,9 @@ resume5:
 	/*line exprs.go:42:41*/ m1.fut = ready(m1.n)
 	m1.m = nil
 resume6:
-	/*line exprs_asyncgen.go:187:2*/ {
+	// await at exprs.go:42
+	/*line exprs_asyncgen.go:196:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 6
@@ -196,7 +206,9 @@ resume6:
 	/*line exprs.go:42:2*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
 	/*line exprs.go:43:13*/ m1.fut = ready(1)
 resume7:
-	/*line exprs_asyncgen.go:199:2*/ {
+	// await at exprs.go:43
+	/*line exprs_asyncgen.go:210:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 7
@@ -207,7 +219,9 @@ resume7:
 	}
 	/*line exprs.go:43:45*/ m1.fut = ready(2)
 resume8:
-	/*line exprs_asyncgen.go:210:2*/ {
+	// await at exprs.go:43
+	/*line exprs_asyncgen.go:223:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 8
@@ -220,7 +234,9 @@ resume8:
 	m1.t17 = getPoint(m1.log).Sum
 	/*line exprs.go:44:25*/ m1.fut = ready(100)
 resume9:
-	/*line exprs_asyncgen.go:223:2*/ {
+	// await at exprs.go:44
+	/*line exprs_asyncgen.go:238:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 9
@@ -233,7 +249,9 @@ resume9:
 	/*line exprs.go:45:15*/ m1.fut = ready(m1.n)
 	m1.t17 = nil
 resume10:
-	/*line exprs_asyncgen.go:236:2*/ {
+	// await at exprs.go:45
+	/*line exprs_asyncgen.go:253:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 10
@@ -246,7 +264,9 @@ resume10:
 	/*line exprs.go:46:42*/ m1.fut23 = ready(m1.p)
 	m1.str = ""
 resume11:
-	/*line exprs_asyncgen.go:249:2*/ {
+	// await at exprs.go:46
+	/*line exprs_asyncgen.go:268:2*/
+	{
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -259,7 +279,9 @@ resume11:
 	/*line exprs.go:47:13*/ m1.fut = ready(1)
 	m1.m = nil
 resume12:
-	/*line exprs_asyncgen.go:262:2*/ {
+	// await at exprs.go:47
+	/*line exprs_asyncgen.go:283:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 12
@@ -272,7 +294,9 @@ resume12:
 	/*line exprs.go:48:11*/ m1.fut = ready(10)
 	m1.log = nil
 resume13:
-	/*line exprs_asyncgen.go:275:2*/ {
+	// await at exprs.go:48
+	/*line exprs_asyncgen.go:298:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 13
@@ -284,7 +308,9 @@ resume13:
 	/*line exprs.go:48:2*/ m1.t, m1.r = m1.r+v26, m1.t
 	/*line exprs.go:49:6*/ m1.fut = ready(0)
 resume14:
-	/*line exprs_asyncgen.go:287:2*/ {
+	// await at exprs.go:49
+	/*line exprs_asyncgen.go:312:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 14
@@ -295,7 +321,9 @@ resume14:
 	}
 	/*line exprs.go:49:34*/ m1.fut = ready(5)
 resume15:
-	/*line exprs_asyncgen.go:298:2*/ {
+	// await at exprs.go:49
+	/*line exprs_asyncgen.go:325:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 15
@@ -308,7 +336,9 @@ resume15:
 	/*line exprs.go:50:2*/ m1.arr[0]++
 	/*line exprs.go:51:7*/ m1.fut = ready(m1.x)
 resume16:
-	/*line exprs_asyncgen.go:311:2*/ {
+	// await at exprs.go:51
+	/*line exprs_asyncgen.go:340:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 16
@@ -323,7 +353,9 @@ resume16:
 cond5:
 	/*line exprs.go:38:35*/ m1.fut2 = ready(note(m1.log, "r2", true))
 resume3:
-	/*line exprs_asyncgen.go:326:2*/ {
+	// await at exprs.go:38
+	/*line exprs_asyncgen.go:357:2*/
+	{
 		v, ok := m1.fut2.Poll(cx)
 		if !ok {
 			m1.state = 3
@@ -335,7 +367,7 @@ resume3:
 	cond3 = v4
 	goto condDone6
 exit:
-	/*line exprs_asyncgen.go:338:2*/ m1.state = runtime.StateDone
+	/*line exprs_asyncgen.go:370:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -468,7 +500,9 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line exprs.go:57:11*/ m.fut = failing(m.n)
 resume1:
-	/*line exprs_asyncgen.go:471:2*/ {
+	// await (TryAwait) at exprs.go:57
+	/*line exprs_asyncgen.go:504:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -483,7 +517,9 @@ resume1:
 	}
 	/*line exprs.go:61:12*/ m.fut = failing(m.v)
 resume2:
-	/*line exprs_asyncgen.go:486:2*/ {
+	// await (TryAwait) at exprs.go:61
+	/*line exprs_asyncgen.go:521:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -499,7 +535,9 @@ resume2:
 	}
 	/*line exprs.go:67:26*/ m.fut3 = ready(7)
 resume3:
-	/*line exprs_asyncgen.go:502:2*/ {
+	// await at exprs.go:67
+	/*line exprs_asyncgen.go:539:2*/
+	{
 		v, ok := m.fut3.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -512,7 +550,9 @@ resume3:
 	/*line exprs.go:68:9*/ m.fut = failing(m.n + 1)
 	m.log = nil
 resume4:
-	/*line exprs_asyncgen.go:515:2*/ {
+	// await (TryAwait) at exprs.go:68
+	/*line exprs_asyncgen.go:554:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -522,7 +562,7 @@ resume4:
 		m.v, m.err = v.Value, v.Err
 	}
 exit:
-	/*line exprs_asyncgen.go:525:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:565:2*/ m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
@@ -621,7 +661,9 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line exprs.go:73:21*/ m.fut = ready("x")
 resume1:
-	/*line exprs_asyncgen.go:624:2*/ {
+	// await at exprs.go:73
+	/*line exprs_asyncgen.go:665:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -636,7 +678,9 @@ resume1:
 	}
 	/*line exprs.go:77:2*/ m.fut1 = ready(0)
 resume2:
-	/*line exprs_asyncgen.go:639:2*/ {
+	// await at exprs.go:77
+	/*line exprs_asyncgen.go:682:2*/
+	{
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -646,7 +690,7 @@ resume2:
 	}
 	/*line exprs.go:78:2*/ m.log.Add("end")
 exit:
-	/*line exprs_asyncgen.go:649:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:693:2*/ m.state = runtime.StateDone
 	return struct{}{}, true
 }
 
@@ -765,7 +809,9 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line exprs.go:87:3*/ m.x1 = m.x * 2
 	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
 resume1:
-	/*line exprs_asyncgen.go:768:2*/ {
+	// await at exprs.go:88
+	/*line exprs_asyncgen.go:813:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -782,7 +828,9 @@ resume1:
 	}
 	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
 resume2:
-	/*line exprs_asyncgen.go:785:2*/ {
+	// await at exprs.go:92
+	/*line exprs_asyncgen.go:832:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -795,7 +843,9 @@ resume2:
 ifDone3:
 	/*line exprs.go:94:22*/ m.fut = ready(shadowK * 2)
 resume3:
-	/*line exprs_asyncgen.go:798:2*/ {
+	// await at exprs.go:94
+	/*line exprs_asyncgen.go:847:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -814,7 +864,9 @@ forCond6:
 	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)
 	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
 resume4:
-	/*line exprs_asyncgen.go:817:2*/ {
+	// await at exprs.go:98
+	/*line exprs_asyncgen.go:868:2*/
+	{
 		v, ok := m.fut5.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -829,7 +881,7 @@ resume4:
 forDone9:
 	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
 	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:832:2*/ m.state = runtime.StateDone
+	/*line exprs_asyncgen.go:884:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

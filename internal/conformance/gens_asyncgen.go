@@ -57,7 +57,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:60:2*/ v1 = !m.closing
+	// yield at gens.go:13
+	/*line gens_asyncgen.go:61:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -69,7 +71,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:72:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:74:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -174,7 +176,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:177:2*/ v1 = !m.closing
+	// yield at gens.go:24
+	/*line gens_asyncgen.go:180:2*/
+	v1 = !m.closing
 	cond = v1
 	if !cond {
 		goto condDone7
@@ -188,7 +192,9 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:191:2*/ v11 = !m.closing
+	// yield at gens.go:24
+	/*line gens_asyncgen.go:196:2*/
+	v11 = !m.closing
 	cond = v11
 condDone7:
 	/*line gens.go:24:3*/ ok1 = cond
@@ -201,7 +207,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:204:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:210:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -350,7 +356,8 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:353:2*/
+	// yield at gens.go:35
+	/*line gens_asyncgen.go:360:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -379,7 +386,9 @@ rangeLoop8:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:382:2*/ v1 = !m.closing
+	// yield at gens.go:41
+	/*line gens_asyncgen.go:390:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
@@ -397,7 +406,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:400:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:409:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
 }
@@ -509,7 +518,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:512:2*/ v1 = !m.closing
+	// yield at gens.go:51
+	/*line gens_asyncgen.go:522:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -520,7 +531,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:523:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:534:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -627,7 +638,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:630:2*/ v11 = !m.closing
+	// yield at gens.go:65
+	/*line gens_asyncgen.go:642:2*/
+	v11 = !m.closing
 	cond = !v11
 condDone5:
 	if !cond {
@@ -638,7 +651,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:641:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:654:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -755,7 +768,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:758:2*/ v1 = !m.closing
+	// yield at gens.go:79
+	/*line gens_asyncgen.go:772:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -765,7 +780,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:768:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:783:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -884,7 +899,9 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:887:2*/ v11 = !m.closing
+	// yield at gens.go:116
+	/*line gens_asyncgen.go:903:2*/
+	v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
@@ -907,7 +924,9 @@ rangeDone4:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:910:2*/ v2 = !m.closing
+	// yield at gens.go:120
+	/*line gens_asyncgen.go:928:2*/
+	v2 = !m.closing
 	if v2 {
 		goto ifDone10
 	}
@@ -932,7 +951,9 @@ rangeLoop11:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:935:2*/ v7 = !m.closing
+	// yield at gens.go:124
+	/*line gens_asyncgen.go:955:2*/
+	v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
@@ -946,7 +967,7 @@ rangeDone14:
 	runtime.PopDefer(&m.defers, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:949:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:970:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1088,7 +1109,9 @@ switchBody7:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1091:2*/ m.more = !m.closing
+	// yield at gens.go:141
+	/*line gens_asyncgen.go:1113:2*/
+	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -1106,7 +1129,8 @@ forDone5:
 		return v, true
 	}
 resume3:
-	/*line gens_asyncgen.go:1109:2*/
+	// yield at gens.go:160
+	/*line gens_asyncgen.go:1133:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1138,7 +1162,9 @@ forCond13:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1141:2*/ v1 = !m.closing
+	// yield at gens.go:149
+	/*line gens_asyncgen.go:1166:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone19
 	}
@@ -1151,7 +1177,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1154:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1180:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1271,7 +1297,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1274:2*/ v1 = !m.closing
+	// yield at gens.go:171
+	/*line gens_asyncgen.go:1301:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone6
 	}
@@ -1282,7 +1310,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1285:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1313:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1414,7 +1442,8 @@ func (m *StubbornIter) Next() (int, bool) {
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1417:2*/
+	// yield at gens.go:179
+	/*line gens_asyncgen.go:1446:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1425,8 +1454,9 @@ resume1:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1428:2*/
-	/*line gens_asyncgen.go:1429:2*/
+	// yield at gens.go:180
+	/*line gens_asyncgen.go:1458:2*/
+	/*line gens_asyncgen.go:1459:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1534,7 +1564,9 @@ forCond1:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1537:2*/ v1 = !m.closing
+	// yield at gens.go:192
+	/*line gens_asyncgen.go:1568:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
@@ -1550,7 +1582,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1553:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1585:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1670,7 +1702,9 @@ selectBody6:
 		return v, true
 	}
 resume1:
-	/*line gens_asyncgen.go:1673:2*/ v4 = !m.closing
+	// yield at gens.go:212
+	/*line gens_asyncgen.go:1706:2*/
+	v4 = !m.closing
 	if v4 {
 		goto ifDone10
 	}
@@ -1697,7 +1731,9 @@ selectBody7:
 		return v, true
 	}
 resume2:
-	/*line gens_asyncgen.go:1700:2*/ v5 = !m.closing
+	// yield at gens.go:221
+	/*line gens_asyncgen.go:1735:2*/
+	v5 = !m.closing
 	if v5 {
 		goto ifDone13
 	}
@@ -1707,7 +1743,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1710:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1746:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

@@ -108,7 +108,9 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
 	/*line odd.go:23:5*/ m1.fut = ready(0)
 	m1.s = ""
 resume1:
-	/*line odd_asyncgen.go:111:2*/ {
+	// await at odd.go:23
+	/*line odd_asyncgen.go:112:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 1
@@ -119,7 +121,9 @@ resume1:
 	}
 	/*line odd.go:23:39*/ m1.fut = ready(m1.n)
 resume2:
-	/*line odd_asyncgen.go:122:2*/ {
+	// await at odd.go:23
+	/*line odd_asyncgen.go:125:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 2
@@ -130,7 +134,9 @@ resume2:
 	}
 	/*line odd.go:23:64*/ m1.fut = ready(m1.n + 1)
 resume3:
-	/*line odd_asyncgen.go:133:2*/ {
+	// await at odd.go:23
+	/*line odd_asyncgen.go:138:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 3
@@ -144,7 +150,9 @@ resume3:
 	m1.t6 = ptrTo(m1.log, &m1.v)
 	/*line odd.go:26:20*/ m1.fut = ready(7)
 resume4:
-	/*line odd_asyncgen.go:147:2*/ {
+	// await at odd.go:26
+	/*line odd_asyncgen.go:154:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 4
@@ -158,7 +166,9 @@ resume4:
 	m1.t6 = nil
 	m1.m = nil
 resume5:
-	/*line odd_asyncgen.go:161:2*/ {
+	// await at odd.go:28
+	/*line odd_asyncgen.go:170:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 5
@@ -170,7 +180,9 @@ resume5:
 	m1.s = fmt.Sprint("k", v9)
 	/*line odd.go:28:64*/ m1.fut = ready(2)
 resume6:
-	/*line odd_asyncgen.go:173:2*/ {
+	// await at odd.go:28
+	/*line odd_asyncgen.go:184:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 6
@@ -183,7 +195,9 @@ resume6:
 	/*line odd.go:30:14*/ m1.fut = ready(m1.n)
 	m1.s = ""
 resume7:
-	/*line odd_asyncgen.go:186:2*/ {
+	// await at odd.go:30
+	/*line odd_asyncgen.go:199:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 7
@@ -194,7 +208,9 @@ resume7:
 	}
 	/*line odd.go:30:43*/ m1.fut = ready(1)
 resume8:
-	/*line odd_asyncgen.go:197:2*/ {
+	// await at odd.go:30
+	/*line odd_asyncgen.go:212:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 8
@@ -215,7 +231,9 @@ switchBody10:
 switchDone9:
 	/*line odd.go:36:14*/ m1.fut18 = ready[any](m1.n)
 resume9:
-	/*line odd_asyncgen.go:218:2*/ {
+	// await at odd.go:36
+	/*line odd_asyncgen.go:235:2*/
+	{
 		v, ok := m1.fut18.Poll(cx)
 		if !ok {
 			m1.state = 9
@@ -237,7 +255,9 @@ switchBody14:
 switchDone13:
 	/*line odd.go:42:6*/ m1.fut = ready(m1.n)
 resume10:
-	/*line odd_asyncgen.go:240:2*/ {
+	// await at odd.go:42
+	/*line odd_asyncgen.go:259:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 10
@@ -255,7 +275,9 @@ label18:
 	m1.m = nil
 	m1.xs24 = nil
 resume12:
-	/*line odd_asyncgen.go:258:2*/ {
+	// await at odd.go:53
+	/*line odd_asyncgen.go:279:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 12
@@ -267,7 +289,9 @@ resume12:
 	/*line odd.go:53:45*/ m1.fut = ready(m1.xs[2])
 	m1.xs = nil
 resume14:
-	/*line odd_asyncgen.go:270:2*/ {
+	// await at odd.go:53
+	/*line odd_asyncgen.go:293:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 14
@@ -282,7 +306,9 @@ ifDone17:
 	/*line odd.go:45:3*/ m1.s += "!"
 	/*line odd.go:48:20*/ m1.fut23 = ready(&m1.arr)
 resume11:
-	/*line odd_asyncgen.go:285:2*/ {
+	// await at odd.go:48
+	/*line odd_asyncgen.go:310:2*/
+	{
 		v, ok := m1.fut23.Poll(cx)
 		if !ok {
 			m1.state = 11
@@ -300,7 +326,9 @@ rangeLoop19:
 	/*line odd.go:48:6*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
 	/*line odd.go:49:16*/ m1.fut = ready(2)
 resume13:
-	/*line odd_asyncgen.go:303:2*/ {
+	// await at odd.go:49
+	/*line odd_asyncgen.go:330:2*/
+	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
 			m1.state = 13
@@ -319,7 +347,7 @@ switchBody11:
 	/*line odd.go:34:3*/ m1.s = "other"
 	goto switchDone9
 exit:
-	/*line odd_asyncgen.go:322:2*/ m1.state = runtime.StateDone
+	/*line odd_asyncgen.go:350:2*/ m1.state = runtime.StateDone
 	return m1.r, true
 }
 

@@ -44,7 +44,9 @@ func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
 	}
 	/*line recursion2.go:10:2*/ m.fut = After(1, 0)
 resume1:
-	/*line recursion2_asyncgen.go:47:2*/ {
+	// await at recursion2.go:10
+	/*line recursion2_asyncgen.go:48:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -54,7 +56,9 @@ resume1:
 	}
 	/*line recursion2.go:11:9*/ m.fut1 = Even(m.n - 1)
 resume2:
-	/*line recursion2_asyncgen.go:57:2*/ {
+	// await at recursion2.go:11
+	/*line recursion2_asyncgen.go:60:2*/
+	{
 		v, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -64,7 +68,7 @@ resume2:
 		m.result0 = v
 	}
 exit:
-	/*line recursion2_asyncgen.go:67:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:71:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -170,7 +174,9 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion2.go:16:2*/ m.fut.init(m.log, []int{9}, 1)
 	m.state = 1
 resume1:
-	/*line recursion2_asyncgen.go:173:2*/ {
+	// await at recursion2.go:16
+	/*line recursion2_asyncgen.go:178:2*/
+	{
 		if !m.fut.finished() {
 			if _, ok := m.fut.Poll(cx); !ok {
 				m.deep = m.fut.deepest()
@@ -184,7 +190,9 @@ resume1:
 	/*line recursion2.go:17:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
 	m.state = 2
 resume2:
-	/*line recursion2_asyncgen.go:187:2*/ {
+	// await at recursion2.go:17
+	/*line recursion2_asyncgen.go:194:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -203,7 +211,9 @@ resume2:
 	/*line recursion2.go:18:7*/ m.fut2.init(tree(1, m.n))
 	m.state = 3
 resume3:
-	/*line recursion2_asyncgen.go:206:2*/ {
+	// await at recursion2.go:18
+	/*line recursion2_asyncgen.go:215:2*/
+	{
 		v := m.fut2.value()
 		if !m.fut2.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -223,7 +233,9 @@ resume3:
 	m.state = 4
 	m.log = nil
 resume4:
-	/*line recursion2_asyncgen.go:226:2*/ {
+	// await at recursion2.go:19
+	/*line recursion2_asyncgen.go:237:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -240,7 +252,7 @@ resume4:
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:243:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:255:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -45,7 +45,9 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:10:9*/ m.fut = TreeSum(m.t.Left)
 resume1:
-	/*line recursion_asyncgen.go:48:2*/ {
+	// await at recursion.go:10
+	/*line recursion_asyncgen.go:49:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -56,7 +58,9 @@ resume1:
 	}
 	/*line recursion.go:10:48*/ m.fut = TreeSum(m.t.Right)
 resume2:
-	/*line recursion_asyncgen.go:59:2*/ {
+	// await at recursion.go:10
+	/*line recursion_asyncgen.go:62:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -67,7 +71,7 @@ resume2:
 	}
 	m.result0 = m.v + m.t.V + v1
 exit:
-	/*line recursion_asyncgen.go:70:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:74:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -166,7 +170,9 @@ func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	/*line recursion.go:18:9*/ m.fut.init(m.n - 1)
 	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:169:2*/ {
+	// await at recursion.go:18
+	/*line recursion_asyncgen.go:174:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -183,7 +189,7 @@ resume1:
 		m.result0 = v
 	}
 exit:
-	/*line recursion_asyncgen.go:186:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:192:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -273,7 +279,9 @@ func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 		runtime.BadPoll("Leaf", m.state)
 	}
 resume1:
-	/*line recursion_asyncgen.go:276:2*/ {
+	// await at recursion.go:31
+	/*line recursion_asyncgen.go:283:2*/
+	{
 		v, ok := m.p.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -281,7 +289,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line recursion_asyncgen.go:284:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:292:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -376,7 +384,9 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 	m.p = nil
 resume1:
-	/*line recursion_asyncgen.go:379:2*/ {
+	// await at recursion.go:34
+	/*line recursion_asyncgen.go:388:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -393,7 +403,7 @@ resume1:
 		v1 = v
 	}
 	m.result0 = v1 + 1
-	/*line recursion_asyncgen.go:396:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:406:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -493,7 +503,9 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:37:40*/ m.fut.init(m.p)
 	m.state = 1
 resume1:
-	/*line recursion_asyncgen.go:496:2*/ {
+	// await at recursion.go:37
+	/*line recursion_asyncgen.go:507:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -513,7 +525,9 @@ resume1:
 	m.state = 2
 	m.p = nil
 resume2:
-	/*line recursion_asyncgen.go:516:2*/ {
+	// await at recursion.go:37
+	/*line recursion_asyncgen.go:529:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -530,7 +544,7 @@ resume2:
 		v1 = v
 	}
 	m.result0 = m.v * v1
-	/*line recursion_asyncgen.go:533:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:547:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -632,7 +646,9 @@ func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:45:2*/ m.fut = After(1, 0)
 	m.mk = nil
 resume1:
-	/*line recursion_asyncgen.go:635:2*/ {
+	// await at recursion.go:45
+	/*line recursion_asyncgen.go:650:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -643,7 +659,9 @@ resume1:
 	/*line recursion.go:46:2*/ m.n = len(m.buf.Data)
 	m.buf = nil
 resume2:
-	/*line recursion_asyncgen.go:646:2*/ {
+	// await at recursion.go:47
+	/*line recursion_asyncgen.go:663:2*/
+	{
 		_, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -651,7 +669,7 @@ resume2:
 		}
 	}
 	m.result0 = m.n
-	/*line recursion_asyncgen.go:654:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:672:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

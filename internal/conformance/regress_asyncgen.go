@@ -79,7 +79,9 @@ forCond1:
 	}
 	/*line regress.go:16:3*/ m.fut = ready(0)
 resume1:
-	/*line regress_asyncgen.go:82:2*/ {
+	// await at regress.go:16
+	/*line regress_asyncgen.go:83:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -97,7 +99,9 @@ forDone4:
 	m.t = note(m.log, "t1", 1)
 	/*line regress.go:20:34*/ m.fut = ready(m.n)
 resume2:
-	/*line regress_asyncgen.go:100:2*/ {
+	// await at regress.go:20
+	/*line regress_asyncgen.go:103:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -109,7 +113,9 @@ resume2:
 	m.t = add3(m.t, v1, note(m.log, "t2", 2)) % 4
 	/*line regress.go:21:7*/ m.fut = ready(0)
 resume3:
-	/*line regress_asyncgen.go:112:2*/ {
+	// await at regress.go:21
+	/*line regress_asyncgen.go:117:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -126,7 +132,9 @@ switchDone7:
 	/*line regress.go:28:2*/ m.ch = make(chan int, 2)
 	/*line regress.go:29:8*/ m.fut = ready(4)
 resume4:
-	/*line regress_asyncgen.go:129:2*/ {
+	// await at regress.go:29
+	/*line regress_asyncgen.go:136:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 4
@@ -146,7 +154,9 @@ rangeLoop15:
 	}
 	/*line regress.go:34:8*/ m.fut = ready(1)
 resume5:
-	/*line regress_asyncgen.go:149:2*/ {
+	// await at regress.go:34
+	/*line regress_asyncgen.go:158:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 5
@@ -161,7 +171,9 @@ rangeDone18:
 	/*line regress.go:37:5*/ m.fut = ready(m.n)
 	m.ch = nil
 resume6:
-	/*line regress_asyncgen.go:164:2*/ {
+	// await at regress.go:37
+	/*line regress_asyncgen.go:175:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 6
@@ -192,7 +204,7 @@ switchCase12:
 	}
 	goto switchDone7
 exit:
-	/*line regress_asyncgen.go:195:2*/ runtime.RunDefers(&m.defers)
+	/*line regress_asyncgen.go:207:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }

@@ -58,7 +58,9 @@ forCond1:
 	}
 	/*line streams.go:13:8*/ m.fut = After(m.i%3, m.i*m.i)
 resume1:
-	/*line streams_asyncgen.go:61:2*/ {
+	// await at streams.go:13
+	/*line streams_asyncgen.go:62:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -77,7 +79,9 @@ resume1:
 		return v, runtime.Yielded
 	}
 resume2:
-	/*line streams_asyncgen.go:80:2*/ v11 = !m.closing
+	// yield at streams.go:15
+	/*line streams_asyncgen.go:83:2*/
+	v11 = !m.closing
 	if v11 {
 		goto ifDone8
 	}
@@ -90,7 +94,7 @@ ifDone8:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:93:2*/ m.runDefers(false, nil)
+	/*line streams_asyncgen.go:97:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -215,7 +219,9 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 rangeLoop1:
 
 resume1:
-	/*line streams_asyncgen.go:218:2*/ {
+	// for-await step at streams.go:24
+	/*line streams_asyncgen.go:223:2*/
+	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -237,7 +243,9 @@ rangeDone3:
 rangeLoop5:
 	m.s = nil
 resume2:
-	/*line streams_asyncgen.go:240:2*/ {
+	// for-await step at streams.go:31
+	/*line streams_asyncgen.go:247:2*/
+	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 2
@@ -253,7 +261,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:256:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:264:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -359,7 +367,9 @@ rangeLoop1:
 	m.s = nil
 	m.p = nil
 resume1:
-	/*line streams_asyncgen.go:362:2*/ {
+	// for-await step at streams.go:40
+	/*line streams_asyncgen.go:371:2*/
+	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
 			m.state = 1
@@ -377,7 +387,9 @@ resume1:
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
-	/*line streams_asyncgen.go:380:2*/ {
+	// await at streams.go:41
+	/*line streams_asyncgen.go:391:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -399,7 +411,9 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:402:2*/ v1 = !m.closing
+	// yield at streams.go:46
+	/*line streams_asyncgen.go:415:2*/
+	v1 = !m.closing
 	if v1 {
 		goto ifDone8
 	}
@@ -411,7 +425,7 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:414:2*/ m.runDefers(false, nil)
+	/*line streams_asyncgen.go:428:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -544,12 +558,15 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 		return v, runtime.Yielded
 	}
 resume1:
-	/*line streams_asyncgen.go:547:2*/
+	// yield at streams.go:57
+	/*line streams_asyncgen.go:562:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
-	/*line streams_asyncgen.go:552:2*/ {
+	// await at streams.go:58
+	/*line streams_asyncgen.go:568:2*/
+	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -567,8 +584,9 @@ resume2:
 		return v, runtime.Yielded
 	}
 resume3:
-	/*line streams_asyncgen.go:570:2*/
-	/*line streams_asyncgen.go:571:2*/
+	// yield at streams.go:58
+	/*line streams_asyncgen.go:588:2*/
+	/*line streams_asyncgen.go:589:2*/
 	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done

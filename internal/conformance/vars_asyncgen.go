@@ -58,7 +58,9 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:15:2*/ m.pt = point{1, 2}
 	/*line vars.go:16:2*/ m.fut = ready(0)
 resume1:
-	/*line vars_asyncgen.go:61:2*/ {
+	// await at vars.go:16
+	/*line vars_asyncgen.go:62:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -71,7 +73,9 @@ resume1:
 	/*line vars.go:19:11*/ m.fut = ready(3)
 	m.s = nil
 resume2:
-	/*line vars_asyncgen.go:74:2*/ {
+	// await at vars.go:19
+	/*line vars_asyncgen.go:77:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -88,7 +92,9 @@ resume2:
 	/*line vars.go:22:2*/ m.inc()
 	/*line vars.go:23:2*/ m.fut = ready(0)
 resume3:
-	/*line vars_asyncgen.go:91:2*/ {
+	// await at vars.go:23
+	/*line vars_asyncgen.go:96:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -99,7 +105,7 @@ resume3:
 	/*line vars.go:24:2*/ m.inc()
 	/*line vars.go:25:2*/ m.log.Add(fmt.Sprint(m.x, *m.p))
 	m.result0 = m.x
-	/*line vars_asyncgen.go:102:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:108:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -223,7 +229,9 @@ forCond1:
 	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
 	/*line vars.go:36:3*/ m.fut = ready(*m.i)
 resume1:
-	/*line vars_asyncgen.go:226:2*/ {
+	// await at vars.go:36
+	/*line vars_asyncgen.go:233:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -258,7 +266,9 @@ rangeLoop6:
 	/*line vars.go:43:3*/ m.fut = ready(0)
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:261:2*/ {
+	// await at vars.go:43
+	/*line vars_asyncgen.go:270:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -293,7 +303,9 @@ forCond11:
 	m.ps = nil
 	m.xs = nil
 resume3:
-	/*line vars_asyncgen.go:296:2*/ {
+	// await at vars.go:56
+	/*line vars_asyncgen.go:307:2*/
+	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 3
@@ -305,7 +317,7 @@ resume3:
 	goto forCond11
 forDone14:
 	m.result0 = m.i1 + m.counter
-	/*line vars_asyncgen.go:308:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:320:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -412,7 +424,9 @@ rangeLoop1:
 	/*line vars.go:69:10*/ m.fut = ready(m.v)
 	m.vs = nil
 resume1:
-	/*line vars_asyncgen.go:415:2*/ {
+	// await at vars.go:69
+	/*line vars_asyncgen.go:428:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -427,7 +441,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:430:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:444:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -531,7 +545,9 @@ rangeLoop1:
 	/*line vars.go:79:21*/ m.fut = m.f(x)
 	m.xs = nil
 resume1:
-	/*line vars_asyncgen.go:534:2*/ {
+	// await at vars.go:79
+	/*line vars_asyncgen.go:549:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -545,7 +561,7 @@ resume1:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line vars_asyncgen.go:548:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:564:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -638,7 +654,9 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
 resume1:
-	/*line vars_asyncgen.go:641:2*/ {
+	// await (TryAwait) at vars.go:89
+	/*line vars_asyncgen.go:658:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -653,7 +671,7 @@ resume1:
 	}
 	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
 exit:
-	/*line vars_asyncgen.go:656:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:674:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -759,7 +777,9 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	m.c = nil
 	m.s = ""
 resume1:
-	/*line vars_asyncgen.go:762:2*/ {
+	// await (TryAwait) at vars.go:98
+	/*line vars_asyncgen.go:781:2*/
+	{
 		v := m.fut.value()
 		if !m.fut.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -784,7 +804,9 @@ resume1:
 	m.state = 2
 	m.log = nil
 resume2:
-	/*line vars_asyncgen.go:787:2*/ {
+	// await at vars.go:103
+	/*line vars_asyncgen.go:808:2*/
+	{
 		v := m.fut1.value()
 		if !m.fut1.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -805,7 +827,9 @@ resume2:
 	})
 	m.state = 3
 resume3:
-	/*line vars_asyncgen.go:808:2*/ {
+	// await at vars.go:104
+	/*line vars_asyncgen.go:831:2*/
+	{
 		v := m.fut2.value()
 		if !m.fut2.finished() {
 			// not finished by a step of the deepest child: poll it
@@ -823,7 +847,7 @@ resume3:
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:826:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:850:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -44,7 +44,9 @@ forCond1:
 	}
 	/*line waits.go:8:13*/ m.fut.Init(m.ch, m.i)
 resume1:
-	/*line waits_asyncgen.go:47:2*/ {
+	// await at waits.go:8
+	/*line waits_asyncgen.go:48:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -67,7 +69,7 @@ forDone4:
 	/*line waits.go:12:2*/ m.ch.Close()
 	m.result0 = nil
 exit:
-	/*line waits_asyncgen.go:70:2*/ m.state = runtime.StateDone
+	/*line waits_asyncgen.go:72:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -169,7 +171,9 @@ forCond1:
 	/*line waits.go:20:13*/
 	m.fut.Init(m.ch)
 resume1:
-	/*line waits_asyncgen.go:172:2*/ {
+	// await (TryAwait) at waits.go:20
+	/*line waits_asyncgen.go:175:2*/
+	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
 			m.state = 1
@@ -184,7 +188,9 @@ resume1:
 	}
 	/*line waits.go:24:3*/ m.fut1.Init(m.mu)
 resume2:
-	/*line waits_asyncgen.go:187:2*/ {
+	// await at waits.go:24
+	/*line waits_asyncgen.go:192:2*/
+	{
 		_, ok := m.fut1.Poll(cx)
 		if !ok {
 			m.state = 2
@@ -197,7 +203,7 @@ resume2:
 	/*line waits.go:27:3*/ m.n++
 	goto forCond1
 exit:
-	/*line waits_asyncgen.go:200:2*/ m.state = runtime.StateDone
+	/*line waits_asyncgen.go:206:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
