@@ -101,8 +101,9 @@
 // as Go allows. A range over a function iterator becomes a pull loop: over
 // it.All() of an iterator (the ones asyncgen generates) it calls it.Next
 // and it.Close itself; any other iter.Seq is pulled with iter.Pull. The
-// stop function is pushed on the defer stack so that a panic or Cancel
-// stops the iterator, and it is called when the loop is left by break,
+// stop function is pushed on a stack of cleanups that a panic or Cancel
+// runs, innermost first, before the body's defers (the iterator's frames
+// unwind first in Go), and it is called when the loop is left by break,
 // return, goto or the loop's end.
 //
 // A switch whose cases do not suspend dispatches with a native switch whose
@@ -189,7 +190,5 @@
 // # What is not supported
 //
 // A marker inside a function literal, a go statement or a defer is an
-// error: those frames are not part of the machine. The order of a panic's
-// unwinding between a pulled iter.Seq and the defers registered inside its
-// loop body may differ from direct mode.
+// error: those frames are not part of the machine.
 package lower

@@ -37,6 +37,9 @@ func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string
 	if e.fn.HasDefer {
 		add(e.fDefers, 3*word)
 	}
+	if e.fCleanups != "" {
+		add(e.fCleanups, 3*word)
+	}
 	if e.fn.Kind != ir.Async {
 		add(e.fClosing, 1)
 	}

@@ -47,8 +47,8 @@ type emitter struct {
 	typeName string
 	errs     []diag
 	// internal field names
-	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep string
-	stubValue                                        jen.Code // the value type, for stubs
+	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep, fCleanups string
+	stubValue                                                   jen.Code // the value type, for stubs
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive
@@ -139,16 +139,12 @@ func (e *emitter) special(s ir.Special) []jen.Code {
 		return []jen.Code{e.pushDefer(s.Call)}
 	case *ir.PushCleanup:
 		return []jen.Code{
-			jen.Add(e.varRef(s.Slot)).Op("=").Len(e.field(e.fDefers)),
-			e.field(e.fDefers).Op("=").Append(e.field(e.fDefers), e.expr(s.Fn)),
+			jen.Add(e.varRef(s.Slot)).Op("=").Len(e.field(e.fCleanups)),
+			e.field(e.fCleanups).Op("=").Append(e.field(e.fCleanups), e.expr(s.Fn)),
 		}
 	case *ir.PopCleanup:
-		pop := "PopDefer"
-		if len(e.typedDefers) > 0 {
-			pop = "PopDeferAny"
-		}
 		return []jen.Code{
-			jen.Qual(rt, pop).Call(jen.Op("&").Add(e.field(e.fDefers)), e.varRef(s.Slot)),
+			jen.Qual(rt, "PopDefer").Call(jen.Op("&").Add(e.field(e.fCleanups)), e.varRef(s.Slot)),
 			jen.Add(e.expr(s.Fn)).Call(),
 		}
 	}

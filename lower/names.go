@@ -119,6 +119,13 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	if fn.HasDefer {
 		e.fDefers = pick("defers", fieldNames)
 	}
+	for _, b := range fn.Blocks {
+		for _, st := range b.Stmts {
+			if _, ok := st.(*ir.PushCleanup); ok && e.fCleanups == "" {
+				e.fCleanups = pick("cleanups", fieldNames)
+			}
+		}
+	}
 	if fn.Kind != ir.Async {
 		e.fClosing = pick("closing", fieldNames)
 	}

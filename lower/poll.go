@@ -41,6 +41,9 @@ func (e *emitter) emit(f *jen.File) {
 			fields = append(fields, jen.Id(e.names[v]).Op("*").Add(e.typ(v.Type)))
 		}
 	}
+	if e.fCleanups != "" {
+		fields = append(fields, jen.Id(e.fCleanups).Index().Func().Params().Comment("stops of the iterators pulled by the loops the body is in"))
+	}
 	if fn.HasDefer {
 		if len(e.typedDefers) > 0 {
 			fields = append(fields, jen.Id(e.fDefers).Index().Any().Comment("pending defers, run last first: func() or a deferred call's record"))
@@ -758,21 +761,41 @@ func (e *emitter) emitStepper(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("deepest").Params().Qual(rt, "Stepper").Block(body...)
 }
 
+// noDefersPending renders the test that nothing is left to run on a panic.
+func (e *emitter) noDefersPending() jen.Code {
+	c := jen.Len(e.field(e.fDefers)).Op("==").Lit(0)
+	if e.fCleanups != "" {
+		c = c.Op("&&").Len(e.field(e.fCleanups)).Op("==").Lit(0)
+	}
+	return jen.Parens(c)
+}
+
+// runCleanups renders the stopping of the iterators of the pull loops the
+// body is inside, innermost first: when the body is left by a panic or a
+// cancellation they stop before the body's defers run, as the iterator
+// frames unwind before the body's in Go.
+func (e *emitter) runCleanups() jen.Code {
+	if e.fCleanups == "" {
+		return jen.Null()
+	}
+	return jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fCleanups)))
+}
+
 // runDefers renders the call that runs the pending defers last first.
 func (e *emitter) runDefers() jen.Code {
 	if len(e.typedDefers) > 0 {
-		return jen.Id(e.recv).Dot("runDefers").Call(jen.False(), jen.Nil())
+		return jen.Add(e.runCleanups()).Line().Id(e.recv).Dot("runDefers").Call(jen.False(), jen.Nil())
 	}
-	return jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))
+	return jen.Add(e.runCleanups()).Line().Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))
 }
 
 // unwindDefers renders the call that runs the pending defers while
 // panicking with p.
 func (e *emitter) unwindDefers(p jen.Code) jen.Code {
 	if len(e.typedDefers) > 0 {
-		return jen.Id(e.recv).Dot("runDefers").Call(jen.True(), p)
+		return jen.Add(e.runCleanups()).Line().Id(e.recv).Dot("runDefers").Call(jen.True(), p)
 	}
-	return jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)
+	return jen.Add(e.runCleanups()).Line().Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)
 }
 
 // emitDeferRunners writes the record type of each call deferred with
@@ -835,7 +858,7 @@ func (e *emitter) recordType(name string) jen.Code {
 func (e *emitter) emitUnwind(f *jen.File) {
 	f.Comment("unwind runs the pending defers when the body panics during a step.")
 	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(
-		jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Len(e.field(e.fDefers)).Op("==").Lit(0)).Block(jen.Return()),
+		jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
 		jen.Id("p").Op(":=").Recover(),
 		jen.If(jen.Id("p").Op("==").Nil()).Block(
 			jen.Comment("runtime.Goexit"),

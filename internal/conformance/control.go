@@ -283,3 +283,21 @@ out:
 	log.Add("after loop")
 	return total
 }
+
+//asyncgen:async PanicInPull
+func panicInPull(log *Log, n int) (r int) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Add(fmt.Sprint("recovered ", p))
+			r = -1
+		}
+	}()
+	for x := range tracked(log, 10) {
+		defer log.Add(fmt.Sprint("loop defer ", x))
+		r += runtime.Await(ready(x))
+		if x == n {
+			panic("in the loop")
+		}
+	}
+	return r
+}

@@ -983,21 +983,22 @@ func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
 // It must not be copied once used.
 type RangeFuncFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self    *RangeFuncFuture // set at the first poll: detects a moved machine
-	log     *Log
-	n       int
-	result0 int
-	total   int
-	next1   func() (int, bool)
-	stop    func()
-	cleanup int
-	fut     runtime.Future[int]
-	next11  func() (int, string, bool)
-	i       int
-	w       string
-	defers  []func() // pending defers, run last first
+	noCopy   runtime.NoCopy
+	state    int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *RangeFuncFuture // set at the first poll: detects a moved machine
+	log      *Log
+	n        int
+	result0  int
+	total    int
+	next1    func() (int, bool)
+	stop     func()
+	cleanup  int
+	fut      runtime.Future[int]
+	next11   func() (int, string, bool)
+	i        int
+	w        string
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []func() // pending defers, run last first
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
@@ -1046,8 +1047,8 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line control.go:141:2*/ m.total = 0
 	m.next1, m.stop = iter.Pull((func(func(int) bool))(count(m.n)))
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.stop)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
 rangeLoop1:
 	e0, ok1 = m.next1()
 	if !ok1 {
@@ -1057,7 +1058,7 @@ rangeLoop1:
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
 	// await at control.go:143
-	/*line control_asyncgen.go:1060:2*/
+	/*line control_asyncgen.go:1061:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1070,11 +1071,11 @@ resume1:
 	/*line control.go:143:3*/ m.total += v1
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	m.next11, m.stop = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.stop)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
 rangeLoop6:
 	e04, e1, ok5 = m.next11()
 	if !ok5 {
@@ -1085,7 +1086,7 @@ rangeLoop6:
 	m.next1 = nil
 resume2:
 	// await at control.go:146
-	/*line control_asyncgen.go:1088:2*/
+	/*line control_asyncgen.go:1089:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1098,11 +1099,11 @@ resume2:
 	/*line control.go:146:3*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
 	goto rangeLoop6
 rangeDone9:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.stop)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
 rangeLoop11:
 	e011, ok12 = m.next1()
 	if !ok12 {
@@ -1114,7 +1115,7 @@ rangeLoop11:
 	m.w = ""
 resume3:
 	// await at control.go:149
-	/*line control_asyncgen.go:1117:2*/
+	/*line control_asyncgen.go:1118:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1128,11 +1129,11 @@ resume3:
 		goto ifDone17
 	}
 rangeDone14:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.stop)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
 rangeLoop18:
 	e018, ok19 = m.next1()
 	if !ok19 {
@@ -1145,7 +1146,7 @@ rangeLoop18:
 	m.w = ""
 resume4:
 	// await at control.go:155
-	/*line control_asyncgen.go:1148:2*/
+	/*line control_asyncgen.go:1149:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1159,14 +1160,14 @@ resume4:
 		goto ifDone24
 	}
 	m.result0 = m.total
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	goto exit
 ifDone24:
 
 	goto rangeLoop18
 rangeDone21:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	m.result0 = -1
 	goto exit
@@ -1174,7 +1175,8 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1177:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:1178:2*/ runtime.RunDefers(&m.cleanups)
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -1205,6 +1207,7 @@ func (m *RangeFuncFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+	runtime.RunDefers(&m.cleanups)
 	runtime.RunDefers(&m.defers)
 }
 
@@ -1241,15 +1244,17 @@ func (m *RangeFuncFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
 		runtime.RunDefers(&m.defers)
 		return
 	}
+	runtime.RunDefers(&m.cleanups)
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1318,7 +1323,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
 	// await at control.go:164
-	/*line control_asyncgen.go:1321:2*/
+	/*line control_asyncgen.go:1326:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1344,7 +1349,7 @@ switchDone2:
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
 	// await at control.go:176
-	/*line control_asyncgen.go:1347:2*/
+	/*line control_asyncgen.go:1352:2*/
 	{
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
@@ -1379,7 +1384,7 @@ switchBody25:
 	m.v = nil
 resume5:
 	// await at control.go:188
-	/*line control_asyncgen.go:1382:2*/
+	/*line control_asyncgen.go:1387:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1407,7 +1412,7 @@ switchBody26:
 	m.v = nil
 resume6:
 	// await at control.go:191
-	/*line control_asyncgen.go:1410:2*/
+	/*line control_asyncgen.go:1415:2*/
 	{
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
@@ -1428,7 +1433,7 @@ switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
 	// await at control.go:180
-	/*line control_asyncgen.go:1431:2*/
+	/*line control_asyncgen.go:1436:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1457,7 +1462,7 @@ switchCase7:
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
 	// await at control.go:170
-	/*line control_asyncgen.go:1460:2*/
+	/*line control_asyncgen.go:1465:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1478,7 +1483,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1481:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1486:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1615,7 +1620,7 @@ forCond1:
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
 	// await at control.go:219
-	/*line control_asyncgen.go:1618:2*/
+	/*line control_asyncgen.go:1623:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1646,7 +1651,7 @@ selectBody6:
 	m.ch2 = nil
 resume2:
 	// await at control.go:216
-	/*line control_asyncgen.go:1649:2*/
+	/*line control_asyncgen.go:1654:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1672,7 +1677,7 @@ selectBody7:
 	m.ch2 = nil
 resume3:
 	// await at control.go:218
-	/*line control_asyncgen.go:1675:2*/
+	/*line control_asyncgen.go:1680:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1703,7 +1708,7 @@ selectBody14:
 	m.ch2 = nil
 resume4:
 	// await at control.go:227
-	/*line control_asyncgen.go:1706:2*/
+	/*line control_asyncgen.go:1711:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1716,7 +1721,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1719:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1724:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1844,7 +1849,7 @@ forCond7:
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
 	// await at control.go:247
-	/*line control_asyncgen.go:1847:2*/
+	/*line control_asyncgen.go:1852:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1873,7 +1878,7 @@ label12:
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
 	// await at control.go:260
-	/*line control_asyncgen.go:1876:2*/
+	/*line control_asyncgen.go:1881:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1894,7 +1899,7 @@ ifDone14:
 	m.log = nil
 resume3:
 	// await at control.go:267
-	/*line control_asyncgen.go:1897:2*/
+	/*line control_asyncgen.go:1902:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1914,7 +1919,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1917:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1922:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1978,19 +1983,20 @@ func (m *LabelsFuture) deepest() runtime.Stepper {
 // GotoOutFuture is the future state machine of gotoOut; GotoOut returns one.
 // It must not be copied once used.
 type GotoOutFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self    *GotoOutFuture // set at the first poll: detects a moved machine
-	log     *Log
-	n       int
-	result0 int
-	total   int
-	next1   func() (int, bool)
-	stop    func()
-	cleanup int
-	x       int
-	fut     runtime.Future[int]
-	defers  []func() // pending defers, run last first
+	noCopy   runtime.NoCopy
+	state    int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *GotoOutFuture // set at the first poll: detects a moved machine
+	log      *Log
+	n        int
+	result0  int
+	total    int
+	next1    func() (int, bool)
+	stop     func()
+	cleanup  int
+	x        int
+	fut      runtime.Future[int]
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []func() // pending defers, run last first
 }
 
 // GotoOut returns a future that runs gotoOut one step at a time.
@@ -2018,8 +2024,8 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line control.go:274:2*/ m.total = 0
 	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.stop)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
 rangeLoop1:
 	e0, ok1 = m.next1()
 	if !ok1 {
@@ -2029,7 +2035,7 @@ rangeLoop1:
 	/*line control.go:276:12*/ m.fut = ready(m.x)
 resume1:
 	// await at control.go:276
-	/*line control_asyncgen.go:2032:2*/
+	/*line control_asyncgen.go:2038:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -2045,19 +2051,20 @@ resume1:
 	}
 	goto rangeLoop1
 label7:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 label6:
 	/*line control.go:283:2*/ m.log.Add("after loop")
 	m.result0 = m.total
 	goto exit
 rangeDone4:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
 	/*line control.go:281:2*/ m.log.Add("loop ended")
 	goto label6
 exit:
-	/*line control_asyncgen.go:2060:2*/ runtime.RunDefers(&m.defers)
+	/*line control_asyncgen.go:2066:2*/ runtime.RunDefers(&m.cleanups)
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -2082,6 +2089,7 @@ func (m *GotoOutFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+	runtime.RunDefers(&m.cleanups)
 	runtime.RunDefers(&m.defers)
 }
 
@@ -2118,17 +2126,201 @@ func (m *GotoOutFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
 		runtime.RunDefers(&m.defers)
 		return
 	}
+	runtime.RunDefers(&m.cleanups)
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
 	*result, *ready = m.result0, true
+}
+
+// PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
+// It must not be copied once used.
+type PanicInPullFuture struct {
+	noCopy   runtime.NoCopy
+	state    int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *PanicInPullFuture // set at the first poll: detects a moved machine
+	log      *Log
+	n        int
+	r        int
+	next1    func() (int, bool)
+	stop     func()
+	cleanup  int
+	x        int
+	fut      runtime.Future[int]
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []any    // pending defers, run last first: func() or a deferred call's record
+}
+
+// PanicInPull returns a future that runs panicInPull one step at a time.
+func PanicInPull(log *Log, n int) *PanicInPullFuture {
+	return &PanicInPullFuture{log: log, n: n}
+}
+
+// Poll runs panicInPull until it suspends or returns.
+func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
+	if m.self != m {
+		m.pin()
+	}
+	defer m.unwind(&result, &ready1)
+	var e0 int
+	var ok1 bool
+	var v1 int
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		runtime.BadPoll("PanicInPull", m.state)
+	}
+	m.defers = append(m.defers, func() {
+		if p := recover(); p != nil {
+			m.log.Add(fmt.Sprint("recovered ", p))
+			m.r = -1
+		}
+	})
+	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.stop)
+rangeLoop1:
+	e0, ok1 = m.next1()
+	if !ok1 {
+		goto rangeDone4
+	}
+	/*line control.go:295:6*/ m.x = e0
+	m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
+	/*line control.go:297:8*/ m.fut = ready(m.x)
+resume1:
+	// await at control.go:297
+	/*line control_asyncgen.go:2206:2*/
+	{
+		v, ok := m.fut.Poll(cx)
+		if !ok {
+			m.state = 1
+			return 0, false
+		}
+		m.fut = nil
+		v1 = v
+	}
+	/*line control.go:297:3*/ m.r += v1
+	/*line control.go:298:3*/ if m.x == m.n {
+		panic("in the loop")
+	}
+	goto rangeLoop1
+rangeDone4:
+	runtime.PopDefer(&m.cleanups, m.cleanup)
+	m.stop()
+	/*line control_asyncgen.go:2224:2*/ runtime.RunDefers(&m.cleanups)
+	m.runDefers(false, nil)
+	m.state = runtime.StateDone
+	return m.r, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *PanicInPullFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("PanicInPull")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+func (m *PanicInPullFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	}
+	m.state = runtime.StateCancelled
+	runtime.RunDefers(&m.cleanups)
+	m.runDefers(false, nil)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+func (m *PanicInPullFuture) init(log *Log, n int) {
+	*m = PanicInPullFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+func (m *PanicInPullFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+func (m *PanicInPullFuture) value() int {
+	return m.r
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+func (m *PanicInPullFuture) deepest() runtime.Stepper {
+	return m
+}
+
+// unwind runs the pending defers when the body panics during a step.
+func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
+		return
+	}
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
+		m.runDefers(false, nil)
+		return
+	}
+	runtime.RunDefers(&m.cleanups)
+	m.runDefers(true, p)
+	// a deferred call recovered: the body returns normally
+	m.state = runtime.StateDone
+	*result, *ready = m.r, true
+}
+
+// panicInPullFutureDefer0 is a call deferred by panicInPull: its function and arguments.
+type panicInPullFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+func (m *PanicInPullFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case panicInPullFutureDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
 }

@@ -102,3 +102,12 @@ func TestRegressions(t *testing.T) {
 		same(t, func(l *Log) int { return regressions(l, n) }, func(l *Log) runtime.Future[int] { return Regressions(l, n) })
 	}
 }
+
+// TestPanicInPull: a panic in the body of a pulled loop stops the iterator
+// before the body's defers run (its frame unwinds first in Go), including
+// the defers registered inside the loop.
+func TestPanicInPull(t *testing.T) {
+	for _, n := range []int{1, 20} {
+		same(t, func(l *Log) int { return panicInPull(l, n) }, func(l *Log) runtime.Future[int] { return PanicInPull(l, n) })
+	}
+}

@@ -91,7 +91,8 @@ resume2:
 		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:94:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:94:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -118,6 +119,7 @@ func (m *DefersFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	m.runDefers(false, nil)
 }
 
@@ -154,15 +156,17 @@ func (m *DefersFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *DefersFuture) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -249,7 +253,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
 	// await at defers.go:43
-	/*line defers_asyncgen.go:252:2*/
+	/*line defers_asyncgen.go:256:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -265,7 +269,7 @@ resume1:
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
 	// await at defers.go:47
-	/*line defers_asyncgen.go:268:2*/
+	/*line defers_asyncgen.go:272:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -275,7 +279,8 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:278:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:282:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -302,6 +307,7 @@ func (m *RecoversFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	m.runDefers(false, nil)
 }
 
@@ -338,15 +344,17 @@ func (m *RecoversFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -415,7 +423,7 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	m.log = nil
 resume1:
 	// await at defers.go:54
-	/*line defers_asyncgen.go:418:2*/
+	/*line defers_asyncgen.go:426:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -428,7 +436,8 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:431:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:439:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -453,6 +462,7 @@ func (m *PanicsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	m.runDefers(false, nil)
 }
 
@@ -489,15 +499,17 @@ func (m *PanicsFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *PanicsFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -571,7 +583,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
 	// await at defers.go:71
-	/*line defers_asyncgen.go:574:2*/
+	/*line defers_asyncgen.go:586:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -581,7 +593,8 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:584:2*/ runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:596:2*/
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -606,6 +619,7 @@ func (m *DeferPanicsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	runtime.RunDefers(&m.defers)
 }
 
@@ -642,15 +656,17 @@ func (m *DeferPanicsFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
+
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -698,7 +714,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
 	// await at defers.go:95
-	/*line defers_asyncgen.go:701:2*/
+	/*line defers_asyncgen.go:717:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -710,7 +726,7 @@ resume1:
 	m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"})
 resume2:
 	// await at defers.go:97
-	/*line defers_asyncgen.go:713:2*/
+	/*line defers_asyncgen.go:729:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -721,7 +737,8 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:724:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:740:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -748,6 +765,7 @@ func (m *CancellableFuture) Cancel() {
 		runtime.Cancel(m.g)
 	}
 	m.state = runtime.StateCancelled
+
 	m.runDefers(false, nil)
 }
 
@@ -784,15 +802,17 @@ func (m *CancellableFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *CancellableFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -871,7 +891,7 @@ func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[
 	m.log = nil
 resume1:
 	// await at defers.go:106
-	/*line defers_asyncgen.go:874:2*/
+	/*line defers_asyncgen.go:894:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -885,7 +905,8 @@ resume1:
 		panic(fmt.Sprint("bad ", m.v))
 	}
 	m.err = nil
-	/*line defers_asyncgen.go:888:2*/ m.runDefers(false, nil)
+	/*line defers_asyncgen.go:908:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -910,6 +931,7 @@ func (m *HelperRecoversFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	m.runDefers(false, nil)
 }
 
@@ -946,15 +968,17 @@ func (m *HelperRecoversFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone

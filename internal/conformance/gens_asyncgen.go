@@ -207,7 +207,8 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:210:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:210:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -259,15 +260,17 @@ func (m *PairsIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *PairsIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -301,17 +304,18 @@ func (m *PairsIter) runDefers(panicking bool, p any) {
 // PermutationsIter is the iterator state machine of permutations; Permutations returns one.
 // It must not be copied once used.
 type PermutationsIter struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self    *PermutationsIter // set at the first poll: detects a moved machine
-	xs      []int
-	xs1     []int
-	i2      int
-	i       int
-	it      *PermutationsIter
-	cleanup int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	noCopy   runtime.NoCopy
+	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *PermutationsIter // set at the first poll: detects a moved machine
+	xs       []int
+	xs1      []int
+	i2       int
+	i        int
+	it       *PermutationsIter
+	cleanup  int
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []func() // pending defers, run last first
+	closing  bool     // Close resumed the body: yield returns false
 }
 
 // Permutations returns an iterator over the values yielded by permutations one step at a time.
@@ -357,7 +361,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:360:2*/
+	/*line gens_asyncgen.go:364:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -369,8 +373,8 @@ rangeLoop4:
 	/*line gens.go:38:6*/ m.i = m.i2
 	/*line gens.go:39:3*/ rest = append(append([]int(nil), m.xs[:m.i]...), m.xs[m.i+1:]...)
 	m.it = Permutations(rest)
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.it.Close)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.it.Close)
 rangeLoop8:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -387,26 +391,27 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:390:2*/
+	/*line gens_asyncgen.go:394:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone14
 	}
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone14:
 
 	goto rangeLoop8
 rangeDone11:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	m.i2++
 	goto rangeLoop4
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:409:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:413:2*/ runtime.RunDefers(&m.cleanups)
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
 }
@@ -458,15 +463,17 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
 		runtime.RunDefers(&m.defers)
 		return
 	}
+	runtime.RunDefers(&m.cleanups)
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -519,7 +526,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:522:2*/
+	/*line gens_asyncgen.go:529:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -531,7 +538,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:534:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:541:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -639,7 +646,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:642:2*/
+	/*line gens_asyncgen.go:649:2*/
 	v11 = !m.closing
 	cond = !v11
 condDone5:
@@ -651,7 +658,8 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:654:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:661:2*/
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -703,15 +711,17 @@ func (m *FilterIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *FilterIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
+
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -769,7 +779,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:772:2*/
+	/*line gens_asyncgen.go:782:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -780,7 +790,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:783:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:793:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -832,14 +842,15 @@ func (m *PrimesIter) All() iter.Seq[int] {
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 type WalkIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self    *WalkIter // set at the first poll: detects a moved machine
-	t       *Tree
-	it      *WalkIter
-	cleanup int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	noCopy   runtime.NoCopy
+	state    int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *WalkIter // set at the first poll: detects a moved machine
+	t        *Tree
+	it       *WalkIter
+	cleanup  int
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []func() // pending defers, run last first
+	closing  bool     // Close resumed the body: yield returns false
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
@@ -882,8 +893,8 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 		goto exit
 	}
 	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.it.Close)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.it.Close)
 rangeLoop1:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -900,19 +911,19 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:903:2*/
+	/*line gens_asyncgen.go:914:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
 	}
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone7:
 
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	/*line gens.go:120:6*/ {
 		v := m.t.V
@@ -925,7 +936,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:928:2*/
+	/*line gens_asyncgen.go:939:2*/
 	v2 = !m.closing
 	if v2 {
 		goto ifDone10
@@ -933,8 +944,8 @@ resume2:
 	goto exit
 ifDone10:
 	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.it.Close)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.it.Close)
 rangeLoop11:
 	e05, ok6 = m.it.Next()
 	if !ok6 {
@@ -952,22 +963,23 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:955:2*/
+	/*line gens_asyncgen.go:966:2*/
 	v7 = !m.closing
 	if v7 {
 		goto ifDone17
 	}
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone17:
 
 	goto rangeLoop11
 rangeDone14:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:970:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:981:2*/ runtime.RunDefers(&m.cleanups)
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1019,15 +1031,17 @@ func (m *WalkIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *WalkIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
 		runtime.RunDefers(&m.defers)
 		return
 	}
+	runtime.RunDefers(&m.cleanups)
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1110,7 +1124,7 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1113:2*/
+	/*line gens_asyncgen.go:1127:2*/
 	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
@@ -1130,7 +1144,7 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1133:2*/
+	/*line gens_asyncgen.go:1147:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1163,7 +1177,7 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1166:2*/
+	/*line gens_asyncgen.go:1180:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone19
@@ -1177,7 +1191,8 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1180:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1194:2*/
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1229,15 +1244,17 @@ func (m *ShapesIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *ShapesIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
+
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1298,7 +1315,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1301:2*/
+	/*line gens_asyncgen.go:1318:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -1310,7 +1327,8 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1313:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1330:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1362,15 +1380,17 @@ func (m *BoomIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *BoomIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1443,7 +1463,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1446:2*/
+	/*line gens_asyncgen.go:1466:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1455,8 +1475,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1458:2*/
-	/*line gens_asyncgen.go:1459:2*/
+	/*line gens_asyncgen.go:1478:2*/
+	/*line gens_asyncgen.go:1479:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1565,7 +1585,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1568:2*/
+	/*line gens_asyncgen.go:1588:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1582,7 +1602,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1585:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1605:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1703,7 +1723,7 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1706:2*/
+	/*line gens_asyncgen.go:1726:2*/
 	v4 = !m.closing
 	if v4 {
 		goto ifDone10
@@ -1732,7 +1752,7 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1735:2*/
+	/*line gens_asyncgen.go:1755:2*/
 	v5 = !m.closing
 	if v5 {
 		goto ifDone13
@@ -1743,7 +1763,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1746:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1766:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

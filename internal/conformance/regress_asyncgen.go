@@ -204,7 +204,8 @@ switchCase12:
 	}
 	goto switchDone7
 exit:
-	/*line regress_asyncgen.go:207:2*/ runtime.RunDefers(&m.defers)
+	/*line regress_asyncgen.go:207:2*/
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -239,6 +240,7 @@ func (m *RegressionsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
+
 	runtime.RunDefers(&m.defers)
 }
 
@@ -275,15 +277,17 @@ func (m *RegressionsFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *RegressionsFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
+
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone

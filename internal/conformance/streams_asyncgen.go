@@ -94,7 +94,8 @@ ifDone8:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:97:2*/ m.runDefers(false, nil)
+	/*line streams_asyncgen.go:97:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -124,6 +125,7 @@ func (m *TicksStream) Close() {
 	case 1:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
+
 		m.runDefers(false, nil)
 		return
 	}
@@ -133,15 +135,17 @@ func (m *TicksStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -220,7 +224,7 @@ rangeLoop1:
 
 resume1:
 	// for-await step at streams.go:24
-	/*line streams_asyncgen.go:223:2*/
+	/*line streams_asyncgen.go:227:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -244,7 +248,7 @@ rangeLoop5:
 	m.s = nil
 resume2:
 	// for-await step at streams.go:31
-	/*line streams_asyncgen.go:247:2*/
+	/*line streams_asyncgen.go:251:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -261,7 +265,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:264:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:268:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -368,7 +372,7 @@ rangeLoop1:
 	m.p = nil
 resume1:
 	// for-await step at streams.go:40
-	/*line streams_asyncgen.go:371:2*/
+	/*line streams_asyncgen.go:375:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -388,7 +392,7 @@ resume1:
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
 	// await at streams.go:41
-	/*line streams_asyncgen.go:391:2*/
+	/*line streams_asyncgen.go:395:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -412,7 +416,7 @@ resume2:
 	}
 resume3:
 	// yield at streams.go:46
-	/*line streams_asyncgen.go:415:2*/
+	/*line streams_asyncgen.go:419:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone8
@@ -425,7 +429,8 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:428:2*/ m.runDefers(false, nil)
+	/*line streams_asyncgen.go:432:2*/
+	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -454,11 +459,13 @@ func (m *DoubledStream) Close() {
 	switch m.state {
 	case 1:
 		m.state = runtime.StateCancelled
+
 		m.runDefers(false, nil)
 		return
 	case 2:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
+
 		m.runDefers(false, nil)
 		return
 	}
@@ -468,15 +475,17 @@ func (m *DoubledStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -559,13 +568,13 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	}
 resume1:
 	// yield at streams.go:57
-	/*line streams_asyncgen.go:562:2*/
+	/*line streams_asyncgen.go:571:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
 	// await at streams.go:58
-	/*line streams_asyncgen.go:568:2*/
+	/*line streams_asyncgen.go:577:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -585,8 +594,8 @@ resume2:
 	}
 resume3:
 	// yield at streams.go:58
-	/*line streams_asyncgen.go:588:2*/
-	/*line streams_asyncgen.go:589:2*/
+	/*line streams_asyncgen.go:597:2*/
+	/*line streams_asyncgen.go:598:2*/
 	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
@@ -617,6 +626,7 @@ func (m *GatedStream) Close() {
 	case 2:
 		runtime.Cancel(m.g)
 		m.state = runtime.StateCancelled
+
 		m.runDefers(false, nil)
 		return
 	}
@@ -626,15 +636,17 @@ func (m *GatedStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		m.runDefers(false, nil)
 		return
 	}
+
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
