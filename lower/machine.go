@@ -47,14 +47,16 @@ type emitter struct {
 	typeName string
 	errs     []diag
 	// internal field names
-	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep, fCleanups string
-	stubValue                                                   jen.Code // the value type, for stubs
+	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep, fCleanups, fFast string
+	stubValue                                                          jen.Code // the value type, for stubs
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive
 	initInline map[*ir.Suspend]bool // a runtime future built in place with Init
 	// typedDefers are the calls deferred with arguments to a function value:
 	// each is pushed as a record that runDefers defers directly.
+	shadow      map[*ir.Var]string // locals standing for variables, in a fast path
+	fast        *fastPath          // an iterator's fast path, if it has one
 	typedDefers map[*ast.CallExpr]*typedDefer
 	deferOrder  []*typedDefer
 	g           *generator
@@ -98,6 +100,9 @@ func (e *emitter) valueType() jen.Code {
 
 // varRef renders a use of v.
 func (e *emitter) varRef(v *ir.Var) jen.Code {
+	if name := e.shadow[v]; name != "" {
+		return jen.Id(name)
+	}
 	if name := e.bound[v]; name != "" {
 		return jen.Op("*").Id(name)
 	}

@@ -167,6 +167,16 @@ func baseName(v *ir.Var) string {
 	return v.Name
 }
 
+// pickField reserves a field name for the machine's own use.
+func (e *emitter) pickField(base string) string {
+	name := base
+	for i := 1; e.fieldNames[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	e.fieldNames[name] = true
+	return name
+}
+
 // layoutFields names the machine's fields once the package's plan is known
 // (which awaits hold their child inline). Variables of identical type whose
 // live ranges never overlap share one field; the others get their own. It

@@ -18,6 +18,10 @@ import (
 // emit writes the machine's declarations to f.
 func (e *emitter) emit(f *jen.File) {
 	fn := e.fn
+	e.fast = e.findFastPath()
+	if e.fast != nil {
+		e.fFast = e.pickField("fast")
+	}
 	e.layout()
 	// Label uses must be known before blocks render; naming is on demand.
 	var fields []jen.Code
@@ -56,6 +60,9 @@ func (e *emitter) emit(f *jen.File) {
 	}
 	if e.fDeep != "" {
 		fields = append(fields, jen.Id(e.fDeep).Qual(rt, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
+	}
+	if e.fFast != "" {
+		fields = append(fields, jen.Id(e.fFast).Op("*").Add(e.machineType()).Comment("the machine itself while Next may take its fast path"))
 	}
 	kindWord := map[ir.Kind]string{ir.Async: "future", ir.Gen: "iterator", ir.Stream: "stream"}[fn.Kind]
 	f.Commentf("%s is the %s state machine of %s; %s returns one.", e.typeName, kindWord, e.d.decl.Name.Name, e.d.name)
@@ -312,6 +319,15 @@ func (e *emitter) emitStep(f *jen.File) {
 		f.Commentf("(Pending) or has finished (Done).")
 	}
 	body = append([]jen.Code{jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(jen.Id(e.recv).Dot("pin").Call())}, body...)
+	if fp := e.fast; fp != nil {
+		body = append([]jen.Code{e.field(e.fFast).Op("=").Nil()}, body...)
+		e.emitFastNext(f, fp)
+		f.Comment("next is the full step of Next.")
+		f.Func().Params(e.recvDecl()).Id("next").Params(params...).Add(results).Block(body...)
+		f.Line()
+		e.emitPin(f)
+		return
+	}
 	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
 	f.Line()
 	e.emitPin(f)
@@ -485,11 +501,11 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 			for _, v := range e.clears[b] {
 				inner = append(inner, jen.Add(e.varRef(v)).Op("=").Add(e.zero(v.Type)))
 			}
-			inner = append(inner,
-				e.closingCheck("yielded"),
-				e.field(e.fState).Op("=").Lit(t.State),
-				jen.Return(jen.Id("v"), second),
-			)
+			inner = append(inner, e.closingCheck("yielded"), e.field(e.fState).Op("=").Lit(t.State))
+			if e.fast != nil && e.fast.yield == t {
+				inner = append(inner, e.field(e.fFast).Op("=").Id(e.recv))
+			}
+			inner = append(inner, jen.Return(jen.Id("v"), second))
 			out = append(out, e.at(t.Pos, []jen.Code{jen.Block(inner...)})...)
 			return out
 		}
@@ -911,7 +927,11 @@ func (e *emitter) emitClose(f *jen.File) {
 	}
 	body = append(body, e.field(e.fClosing).Op("=").True())
 	if e.fn.Kind == ir.Gen {
-		body = append(body, jen.Id(e.recv).Dot("Next").Call())
+		step := "Next"
+		if e.fast != nil {
+			step = "next" // the full step: the fast path does not look at closing
+		}
+		body = append(body, jen.Id(e.recv).Dot(step).Call())
 		f.Comment("Close stops the iterator: a body suspended at a yield resumes with yield")
 		f.Comment("returning false and runs to its return (its defers run); a body that has")
 		f.Comment("not started runs nothing. Closing twice or after the end is harmless.")

@@ -15,7 +15,8 @@ type CountIter struct {
 	self    *CountIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing bool       // Close resumed the body: yield returns false
+	fast    *CountIter // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by count one step at a time.
@@ -25,7 +26,25 @@ func Count(n int) *CountIter {
 
 // Next runs count until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+// Next runs count until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
 func (m *CountIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < m.n {
+			m.i = i
+			return i, true
+		}
+	}
+	return m.next()
+}
+
+// next is the full step of Next.
+func (m *CountIter) next() (int, bool) {
+	m.fast = nil
 	if m.self != m {
 		m.pin()
 	}
@@ -50,11 +69,12 @@ forCond1:
 			panic("asyncgen: Count yielded after Close")
 		}
 		m.state = 1
+		m.fast = m
 		return v, true
 	}
 resume1:
 	// yield at gen.go:12
-	/*line gen_asyncgen.go:57:2*/
+	/*line gen_asyncgen.go:77:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -68,7 +88,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gen_asyncgen.go:71:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:91:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -93,7 +113,7 @@ func (m *CountIter) Close() {
 		return
 	}
 	m.closing = true
-	m.Next()
+	m.next()
 }
 
 // All returns the items as a sequence for range. Leaving the loop early

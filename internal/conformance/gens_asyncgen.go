@@ -18,7 +18,8 @@ type FibIter struct {
 	a       int
 	b       int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing bool     // Close resumed the body: yield returns false
+	fast    *FibIter // the machine itself while Next may take its fast path
 }
 
 // Fib returns an iterator over the values yielded by fib one step at a time.
@@ -28,7 +29,30 @@ func Fib(n int) *FibIter {
 
 // Next runs fib until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+// Next runs fib until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
 func (m *FibIter) Next() (int, bool) {
+	if m.fast == m {
+		a := m.a
+		b := m.b
+		i := m.i
+		a, b = b, a+b
+		i++
+		if i < m.n {
+			m.a = a
+			m.b = b
+			m.i = i
+			return a, true
+		}
+	}
+	return m.next()
+}
+
+// next is the full step of Next.
+func (m *FibIter) next() (int, bool) {
+	m.fast = nil
 	if m.self != m {
 		m.pin()
 	}
@@ -54,11 +78,12 @@ forCond1:
 			panic("asyncgen: Fib yielded after Close")
 		}
 		m.state = 1
+		m.fast = m
 		return v, true
 	}
 resume1:
 	// yield at gens.go:13
-	/*line gens_asyncgen.go:61:2*/
+	/*line gens_asyncgen.go:86:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -71,7 +96,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:74:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:99:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -96,7 +121,7 @@ func (m *FibIter) Close() {
 		return
 	}
 	m.closing = true
-	m.Next()
+	m.next()
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
@@ -177,7 +202,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:180:2*/
+	/*line gens_asyncgen.go:205:2*/
 	v1 = !m.closing
 	cond = v1
 	if !cond {
@@ -193,7 +218,7 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:196:2*/
+	/*line gens_asyncgen.go:221:2*/
 	v11 = !m.closing
 	cond = v11
 condDone7:
@@ -207,7 +232,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:210:2*/
+	/*line gens_asyncgen.go:235:2*/
 	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
@@ -361,7 +386,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:364:2*/
+	/*line gens_asyncgen.go:389:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -391,7 +416,7 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:394:2*/
+	/*line gens_asyncgen.go:419:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone14
@@ -410,7 +435,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:413:2*/ runtime.RunDefers(&m.cleanups)
+	/*line gens_asyncgen.go:438:2*/ runtime.RunDefers(&m.cleanups)
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return nil, false
@@ -488,7 +513,8 @@ type CountIter struct {
 	self    *CountIter // set at the first poll: detects a moved machine
 	start   int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing bool       // Close resumed the body: yield returns false
+	fast    *CountIter // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by countFrom one step at a time.
@@ -498,7 +524,23 @@ func Count(start int) *CountIter {
 
 // Next runs countFrom until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+// Next runs countFrom until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
 func (m *CountIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		m.i = i
+		return i, true
+	}
+	return m.next()
+}
+
+// next is the full step of Next.
+func (m *CountIter) next() (int, bool) {
+	m.fast = nil
 	if m.self != m {
 		m.pin()
 	}
@@ -522,11 +564,12 @@ forCond1:
 			panic("asyncgen: Count yielded after Close")
 		}
 		m.state = 1
+		m.fast = m
 		return v, true
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:529:2*/
+	/*line gens_asyncgen.go:572:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -538,7 +581,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:541:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:584:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -563,7 +606,7 @@ func (m *CountIter) Close() {
 		return
 	}
 	m.closing = true
-	m.Next()
+	m.next()
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
@@ -646,7 +689,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:649:2*/
+	/*line gens_asyncgen.go:692:2*/
 	v11 = !m.closing
 	cond = !v11
 condDone5:
@@ -658,7 +701,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:661:2*/
+	/*line gens_asyncgen.go:704:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
@@ -779,7 +822,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:782:2*/
+	/*line gens_asyncgen.go:825:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -790,7 +833,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:793:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:836:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -911,7 +954,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:914:2*/
+	/*line gens_asyncgen.go:957:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -936,7 +979,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:939:2*/
+	/*line gens_asyncgen.go:982:2*/
 	v2 = !m.closing
 	if v2 {
 		goto ifDone10
@@ -963,7 +1006,7 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:966:2*/
+	/*line gens_asyncgen.go:1009:2*/
 	v7 = !m.closing
 	if v7 {
 		goto ifDone17
@@ -978,7 +1021,7 @@ rangeDone14:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:981:2*/ runtime.RunDefers(&m.cleanups)
+	/*line gens_asyncgen.go:1024:2*/ runtime.RunDefers(&m.cleanups)
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
@@ -1124,7 +1167,7 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1127:2*/
+	/*line gens_asyncgen.go:1170:2*/
 	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
@@ -1144,7 +1187,7 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1147:2*/
+	/*line gens_asyncgen.go:1190:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1177,7 +1220,7 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1180:2*/
+	/*line gens_asyncgen.go:1223:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone19
@@ -1191,7 +1234,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1194:2*/
+	/*line gens_asyncgen.go:1237:2*/
 	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
@@ -1315,7 +1358,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1318:2*/
+	/*line gens_asyncgen.go:1361:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -1327,7 +1370,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1330:2*/
+	/*line gens_asyncgen.go:1373:2*/
 	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
@@ -1463,7 +1506,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1466:2*/
+	/*line gens_asyncgen.go:1509:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1475,8 +1518,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1478:2*/
-	/*line gens_asyncgen.go:1479:2*/
+	/*line gens_asyncgen.go:1521:2*/
+	/*line gens_asyncgen.go:1522:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1585,7 +1628,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1588:2*/
+	/*line gens_asyncgen.go:1631:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1602,7 +1645,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1605:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1648:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1723,7 +1766,7 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1726:2*/
+	/*line gens_asyncgen.go:1769:2*/
 	v4 = !m.closing
 	if v4 {
 		goto ifDone10
@@ -1752,7 +1795,7 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1755:2*/
+	/*line gens_asyncgen.go:1798:2*/
 	v5 = !m.closing
 	if v5 {
 		goto ifDone13
@@ -1763,7 +1806,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1766:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1809:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
