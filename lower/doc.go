@@ -169,6 +169,24 @@
 // for-await loop stores its stream and suspends at each PollNext; breaking
 // out of it leaves the stream where it was.
 //
+// An iterator whose cycle from a yield back to it calls nothing and cannot
+// panic (variables, constants, arithmetic, comparisons) gets a fast path:
+//
+//	func (m *CountIter) Next() (int, bool) {
+//		if m.fast == m { // suspended at that yield, not moved, not closing
+//			i := m.i
+//			i++
+//			if i < m.n {
+//				m.i = i
+//				return i, true
+//			}
+//		}
+//		return m.next() // the full step
+//	}
+//
+// The cycle runs on locals and commits them only at the yield, so leaving
+// it anywhere falls back to the full step with nothing changed.
+//
 // # Children, recursion and depth
 //
 // Awaiting a generated async constructor of the same package stores the

@@ -209,3 +209,21 @@ func TestAllAfterNext(t *testing.T) {
 		t.Fatal(all)
 	}
 }
+
+// TestMovedIterator: an iterator copied after it started panics at its next
+// Next, whether or not it would take its fast path.
+func TestMovedIterator(t *testing.T) {
+	it := Fib(10)
+	it.Next()
+	it.Next()
+	moved := new(FibIter)
+	reflect.ValueOf(moved).Elem().Set(reflect.ValueOf(it).Elem())
+	_, p := outcome(func() int { v, _ := moved.Next(); return v })
+	if !strings.Contains(fmt.Sprint(p), "moved") {
+		t.Fatalf("moved iterator: %v", p)
+	}
+	// The original goes on.
+	if v, ok := it.Next(); !ok || v != 1 {
+		t.Fatal(v, ok)
+	}
+}
