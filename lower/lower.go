@@ -179,16 +179,7 @@ func (g *generator) sorted() []Diagnostic {
 	for _, d := range g.diags {
 		out = append(out, Diagnostic{Pos: g.fset.Position(d.pos), Msg: d.msg})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	SortDiagnostics(out)
 	return out
 }
 
@@ -514,4 +505,18 @@ func (g *generator) emitOne(f *jen.File, d *directive) (ok bool) {
 		g.diags = append(g.diags, x)
 	}
 	return len(e.errs) == 0
+}
+
+// SortDiagnostics orders diagnostics by file, line and column.
+func SortDiagnostics(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Pos, ds[j].Pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
 }

@@ -72,8 +72,12 @@ func (e *emitter) errorf(pos token.Pos, format string, args ...any) {
 }
 
 // machineType renders the machine type with its type parameters.
-func (e *emitter) machineType() *jen.Statement {
-	c := jen.Id(e.typeName)
+func (e *emitter) machineType() *jen.Statement { return e.withTypeParams(e.typeName) }
+
+// withTypeParams renders the generic type name instantiated with the
+// machine's type parameters.
+func (e *emitter) withTypeParams(name string) *jen.Statement {
+	c := jen.Id(name)
 	if len(e.tparams) > 0 {
 		var ts []jen.Code
 		for _, tp := range e.tparams {

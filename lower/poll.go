@@ -856,17 +856,7 @@ func (e *emitter) emitDeferRunners(f *jen.File) {
 
 // recordType renders a deferred call's record type with the machine's
 // type parameters.
-func (e *emitter) recordType(name string) jen.Code {
-	c := jen.Id(name)
-	if len(e.tparams) > 0 {
-		var ts []jen.Code
-		for _, tp := range e.tparams {
-			ts = append(ts, jen.Id(tp.Obj().Name()))
-		}
-		c = c.Types(ts...)
-	}
-	return c
-}
+func (e *emitter) recordType(name string) jen.Code { return e.withTypeParams(name) }
 
 // emitUnwind writes the deferred handler of a body that defers: on a panic
 // it runs the pending defers so that a recover in them works, and turns a

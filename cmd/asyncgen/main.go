@@ -122,16 +122,7 @@ func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
 	})
 	sort.Strings(remove)
 	if len(diags) > 0 {
-		sort.SliceStable(diags, func(i, j int) bool {
-			a, b := diags[i].Pos, diags[j].Pos
-			if a.Filename != b.Filename {
-				return a.Filename < b.Filename
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Column < b.Column
-		})
+		lower.SortDiagnostics(diags)
 		for _, d := range diags {
 			if d.Pos.Filename == "" {
 				fmt.Fprintf(stderr, "asyncgen: %s\n", d.Msg)
