@@ -3,6 +3,7 @@ package lower_test
 import (
 	"bytes"
 	"flag"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +44,9 @@ func TestGolden(t *testing.T) {
 		}
 		name := strings.TrimPrefix(p.PkgPath, loadtest.ModulePath+"/")
 		for path, src := range out.Write {
+			if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
+				t.Errorf("%s is not gofmt'd (%v)", path, err)
+			}
 			if filepath.Base(path) == "a_asyncgen.go" {
 				generated[name] = src
 			}
