@@ -12,14 +12,15 @@ import (
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 type WalkIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self    *WalkIter // set at the first poll: detects a moved machine
-	t       *Tree
-	it      *WalkIter
-	cleanup int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	noCopy   runtime.NoCopy
+	state    int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self     *WalkIter // set at the first poll: detects a moved machine
+	t        *Tree
+	it       *WalkIter
+	cleanup  int
+	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	defers   []func() // pending defers, run last first
+	closing  bool     // Close resumed the body: yield returns false
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
@@ -62,8 +63,8 @@ func (m *WalkIter) Next() (result string, ready bool) {
 		goto exit
 	}
 	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.it.Close)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.it.Close)
 rangeLoop1:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -80,19 +81,19 @@ rangeLoop1:
 	}
 resume1:
 	// yield at pipeline.go:43
-	/*line pipeline_asyncgen.go:83:2*/
+	/*line pipeline_asyncgen.go:84:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
 	}
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone7:
 
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	/*line pipeline.go:47:6*/ {
 		v := m.t.Word
@@ -105,7 +106,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at pipeline.go:47
-	/*line pipeline_asyncgen.go:108:2*/
+	/*line pipeline_asyncgen.go:109:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone10
@@ -113,8 +114,8 @@ resume2:
 	goto exit
 ifDone10:
 	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.defers)
-	m.defers = append(m.defers, m.it.Close)
+	m.cleanup = len(m.cleanups)
+	m.cleanups = append(m.cleanups, m.it.Close)
 rangeLoop11:
 	e04, ok5 = m.it.Next()
 	if !ok5 {
@@ -132,22 +133,23 @@ rangeLoop11:
 	}
 resume3:
 	// yield at pipeline.go:51
-	/*line pipeline_asyncgen.go:135:2*/
+	/*line pipeline_asyncgen.go:136:2*/
 	v6 = !m.closing
 	if v6 {
 		goto ifDone17
 	}
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone17:
 
 	goto rangeLoop11
 rangeDone14:
-	runtime.PopDefer(&m.defers, m.cleanup)
+	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line pipeline_asyncgen.go:150:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:151:2*/ runtime.RunDefers(&m.cleanups)
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -199,15 +201,17 @@ func (m *WalkIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *WalkIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+		runtime.RunDefers(&m.cleanups)
 		runtime.RunDefers(&m.defers)
 		return
 	}
+	runtime.RunDefers(&m.cleanups)
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -268,7 +272,7 @@ forCond1:
 	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
 resume1:
 	// await at pipeline.go:67
-	/*line pipeline_asyncgen.go:271:2*/
+	/*line pipeline_asyncgen.go:275:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -288,7 +292,7 @@ resume1:
 	}
 resume2:
 	// yield at pipeline.go:68
-	/*line pipeline_asyncgen.go:291:2*/
+	/*line pipeline_asyncgen.go:295:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -298,7 +302,8 @@ ifDone7:
 
 	goto forCond1
 exit:
-	/*line pipeline_asyncgen.go:301:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:305:2*/
+	runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -328,6 +333,7 @@ func (m *LengthsStream) Close() {
 	case 1:
 		runtime.Cancel(&m.fut)
 		m.state = runtime.StateCancelled
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
@@ -337,15 +343,17 @@ func (m *LengthsStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || len(m.defers) == 0 {
+	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
+
 		runtime.RunDefers(&m.defers)
 		return
 	}
+
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -397,7 +405,7 @@ rangeLoop1:
 
 resume1:
 	// for-await step at pipeline.go:79
-	/*line pipeline_asyncgen.go:400:2*/
+	/*line pipeline_asyncgen.go:408:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -421,7 +429,7 @@ rangeLoop5:
 	m.s = nil
 resume2:
 	// for-await step at pipeline.go:85
-	/*line pipeline_asyncgen.go:424:2*/
+	/*line pipeline_asyncgen.go:432:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -438,7 +446,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 
-	/*line pipeline_asyncgen.go:441:2*/
+	/*line pipeline_asyncgen.go:449:2*/
 	m.state = runtime.StateDone
 	return m.l, true
 }
