@@ -26,6 +26,17 @@ func Load(dir string, patterns ...string) ([]*packages.Package, error) {
 	if err != nil {
 		return nil, err
 	}
+	// When everything type-checks, the generated files present declare
+	// what the bodies use with the types they have: generate from this load.
+	clean := true
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		if len(p.Errors) > 0 {
+			clean = false
+		}
+	})
+	if clean {
+		return pkgs, nil
+	}
 	overlay := map[string][]byte{}
 	for _, pkg := range pkgs {
 		for path, src := range stubs(pkg) {
