@@ -93,7 +93,6 @@ func TestSieve(t *testing.T) {
 	}
 }
 
-
 func TestWalk(t *testing.T) {
 	tr := tree(1, 20)
 	sameGen(t, []int{-1, 0, 3, 11}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { walk(tr, y) } },
