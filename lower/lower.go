@@ -111,8 +111,10 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 	if len(typeErrs) > 0 {
 		return nil, typeErrs
 	}
-	all := files2dirs(files, func(f fileDirs) []*directive { return f.dirs })
-	g.checkNames(all)
+	var all []*directive
+	for _, f := range files {
+		all = append(all, f.dirs...)
+	}
 	g.prepare(all)
 	for _, f := range files {
 		twin := strings.TrimSuffix(f.path, ".go") + Suffix
@@ -136,14 +138,6 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		return nil, g.sorted()
 	}
 	return out, nil
-}
-
-func files2dirs[T any](fs []T, f func(T) []*directive) []*directive {
-	var out []*directive
-	for _, x := range fs {
-		out = append(out, f(x)...)
-	}
-	return out
 }
 
 // isGeneratedFile reports whether the file at path exists and starts with
@@ -181,44 +175,6 @@ func (g *generator) sorted() []Diagnostic {
 	}
 	SortDiagnostics(out)
 	return out
-}
-
-// declaredOutsideTwins reports whether obj is declared in a file that is not
-// a generated twin.
-func (g *generator) declaredOutsideTwins(obj types.Object) bool {
-	if obj == nil || !obj.Pos().IsValid() {
-		return obj != nil
-	}
-	return !g.twins[g.fset.Position(obj.Pos()).Filename]
-}
-
-// checkNames reports constructors and machine types that collide with
-// declarations of the package or with each other.
-func (g *generator) checkNames(dirs []*directive) {
-	seen := map[string]*directive{}
-	scope := g.pkg.Types.Scope()
-	for _, d := range dirs {
-		key := d.name
-		recvName := ""
-		if d.sig.Recv() != nil {
-			recvName = recvTypeName(d.sig.Recv().Type())
-			key = recvName + "." + d.name
-			obj, _, _ := types.LookupFieldOrMethod(d.sig.Recv().Type(), true, g.pkg.Types, d.name)
-			if obj != nil && g.declaredOutsideTwins(obj) {
-				g.errorf(d.decl.Doc.Pos(), "%s collides with %s.%s declared at %s", d.name, recvName, d.name, g.fset.Position(obj.Pos()))
-			}
-		} else if obj := scope.Lookup(d.name); obj != nil && g.declaredOutsideTwins(obj) {
-			g.errorf(d.decl.Doc.Pos(), "%s collides with the declaration at %s", d.name, g.fset.Position(obj.Pos()))
-		}
-		if other := seen[key]; other != nil {
-			g.errorf(d.decl.Doc.Pos(), "%s is also generated for %s", d.name, other.decl.Name.Name)
-		}
-		seen[key] = d
-		tn := machineTypeName(d, recvName)
-		if obj := scope.Lookup(tn); obj != nil && g.declaredOutsideTwins(obj) {
-			g.errorf(d.decl.Doc.Pos(), "the machine type %s collides with the declaration at %s", tn, g.fset.Position(obj.Pos()))
-		}
-	}
 }
 
 func recvTypeName(t types.Type) string {
@@ -361,7 +317,7 @@ func (g *generator) constructorOf(call *ast.CallExpr) *directive {
 		}
 	}
 	fn, ok := obj.(*types.Func)
-	if !ok || fn.Pkg() != g.pkg.Types || !g.twins[g.fset.Position(fn.Pos()).Filename] {
+	if !ok || fn.Pkg() != g.pkg.Types || !g.inTwin(fn.Pos()) {
 		return nil
 	}
 	key := fn.Name()

@@ -306,7 +306,7 @@ func (g *generator) uniquePkgName(base string) string {
 	}
 	scope := g.pkg.Types.Scope()
 	name := base
-	for i := 1; g.hoistedNames[name] || scope.Lookup(name) != nil && g.declaredOutsideTwins(scope.Lookup(name)); i++ {
+	for i := 1; g.hoistedNames[name] || scope.Lookup(name) != nil && !g.inTwin(scope.Lookup(name).Pos()); i++ {
 		name = base + strconv.Itoa(i)
 	}
 	g.hoistedNames[name] = true

@@ -9,6 +9,7 @@ package lower
 import (
 	"bytes"
 	"go/ast"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,8 +118,8 @@ func (g *generator) stub(f *jen.File, d *directive) {
 	if d.sig.Recv() != nil {
 		recvName = recvTypeName(d.sig.Recv().Type())
 	}
-	fn := &ir.Func{Kind: d.kind, VarOf: map[*typesVar]*ir.Var{}}
-	e := &emitter{d: d, info: g.info, pkg: g.pkg.Types, fn: fn, hoisted: map[typesObject]string{},
+	fn := &ir.Func{Kind: d.kind, VarOf: map[*types.Var]*ir.Var{}}
+	e := &emitter{d: d, info: g.info, pkg: g.pkg.Types, fn: fn, hoisted: map[types.Object]string{},
 		typeName: machineTypeName(d, recvName), recv: "m", cx: "cx", names: map[*ir.Var]string{}}
 	e.tparams = typeParams(d.sig)
 	if d.kind != ir.Async {

@@ -119,17 +119,3 @@ func PopDefer(ds *[]func(), i int) {
 type Stepper interface {
 	Step(cx *Context) bool
 }
-
-// PopDeferAny is PopDefer for a defer stack that also holds records of
-// calls deferred with arguments.
-func PopDeferAny(ds *[]any, i int) {
-	list := *ds
-	if i >= len(list) {
-		return
-	}
-	list[i] = nil
-	for len(list) > 0 && list[len(list)-1] == nil {
-		list = list[:len(list)-1]
-	}
-	*ds = list
-}

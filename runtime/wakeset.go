@@ -8,14 +8,13 @@ import "sync"
 
 // wakeSet gives each of n children its own Context and Waker.
 type wakeSet struct {
-	mu      sync.Mutex
-	parent  Waker
-	ready   []int
-	spare   []int
-	queued  []bool
-	subs    []subWaker
-	cxs     []Context
-	started bool
+	mu     sync.Mutex
+	parent Waker
+	ready  []int
+	spare  []int
+	queued []bool
+	subs   []subWaker
+	cxs    []Context
 }
 
 // subWaker is the waker of one child. It forwards the parent's executor to

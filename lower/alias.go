@@ -1,9 +1,0 @@
-package lower
-
-import "go/types"
-
-type (
-	typesVar    = types.Var
-	typesObject = types.Object
-	typesSlice  = types.Slice
-)
