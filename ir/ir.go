@@ -44,7 +44,8 @@ type Func struct {
 	// Suspends lists the suspension terminators in state order (state i+1).
 	Suspends []*Block
 
-	HasDefer   bool           // defer statements or cleanup entries exist
+	HasDefer   bool           // defer statements exist
+	HasCleanup bool           // pull loops push cleanups (PushCleanup)
 	LocalTypes []*ast.GenDecl // local type and const declarations to hoist
 	Errors     []Error
 }

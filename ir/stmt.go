@@ -727,7 +727,7 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: pullFn, Args: []ast.Expr{arg}}}})
 		nextFn, stopFn = b.ident(next), b.ident(stop)
 	}
-	b.fn.HasDefer = true
+	b.fn.HasCleanup = true
 	b.emit(&PushCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot})
 	pop := &PopCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot}
 	var temps []ast.Expr

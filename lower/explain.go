@@ -34,7 +34,7 @@ func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string
 		seen[e.names[v]] = true
 		add(e.names[v], e.varSize(v, machineSize))
 	}
-	if e.fn.HasDefer {
+	if e.fDefers != "" {
 		add(e.fDefers, 3*word)
 	}
 	if e.fCleanups != "" {

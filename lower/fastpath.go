@@ -28,7 +28,7 @@ const maxFastBlocks = 12
 
 // findFastPath returns the fast path of a generator, or nil.
 func (e *emitter) findFastPath() *fastPath {
-	if e.fn.Kind != ir.Gen || e.fn.HasDefer {
+	if e.fn.Kind != ir.Gen || e.unwinds() {
 		return nil
 	}
 	for _, sb := range e.fn.Suspends {

@@ -105,7 +105,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		pollNames["arg"+strconv.Itoa(i)] = true
 	}
 	e.cx = pick("cx", pollNames)
-	if fn.HasDefer {
+	if fn.HasDefer || fn.HasCleanup {
 		e.res = pick("result", pollNames)
 		e.ready = pick("ready", pollNames)
 	}
@@ -119,12 +119,8 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	if fn.HasDefer {
 		e.fDefers = pick("defers", fieldNames)
 	}
-	for _, b := range fn.Blocks {
-		for _, st := range b.Stmts {
-			if _, ok := st.(*ir.PushCleanup); ok && e.fCleanups == "" {
-				e.fCleanups = pick("cleanups", fieldNames)
-			}
-		}
+	if fn.HasCleanup {
+		e.fCleanups = pick("cleanups", fieldNames)
 	}
 	if fn.Kind != ir.Async {
 		e.fClosing = pick("closing", fieldNames)

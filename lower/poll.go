@@ -92,7 +92,7 @@ func (e *emitter) emit(f *jen.File) {
 	case ir.Stream:
 		e.emitClose(f)
 	}
-	if fn.HasDefer {
+	if e.unwinds() {
 		f.Line()
 		e.emitUnwind(f)
 	}
@@ -209,7 +209,7 @@ func (e *emitter) resultValue() jen.Code {
 // the state dispatch.
 func (e *emitter) prologue(name string) []jen.Code {
 	var out []jen.Code
-	if e.fn.HasDefer {
+	if e.unwinds() {
 		out = append(out, jen.Defer().Add(e.field("unwind")).Call(jen.Op("&").Id(e.res), jen.Op("&").Id(e.ready)))
 	}
 	// Poll locals.
@@ -259,7 +259,7 @@ func (e *emitter) prologue(name string) []jen.Code {
 // own panics, so the parent marks itself running only once the child is
 // done. Not with defers, whose unwinding needs the running state.
 func (e *emitter) lazy(s *ir.Suspend) bool {
-	return !e.fn.HasDefer && e.inline[s] != nil
+	return !e.unwinds() && e.inline[s] != nil
 }
 
 // emitPin writes pin, the cold path of the move check.
@@ -301,7 +301,7 @@ func (e *emitter) emitStep(f *jen.File) {
 	body = append(body, e.prologue(e.d.name)...)
 	body = append(body, e.blocks()...)
 	results := jen.Params(e.valueType(), e.secondType())
-	if fn.HasDefer {
+	if e.unwinds() {
 		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
 	}
 	var params []jen.Code
@@ -652,7 +652,9 @@ func (e *emitter) doneValues() []jen.Code {
 func (e *emitter) exit() []jen.Code {
 	var out []jen.Code
 	if e.fn.HasDefer {
-		out = append(out, e.runDefers())
+		// Pulled iterators were stopped as their loops were left: only the
+		// defers are pending.
+		out = append(out, e.deferCalls(false, nil)...)
 	}
 	out = append(out, e.field(e.fState).Op("=").Qual(rt, "StateDone"))
 	out = append(out, jen.Return(e.doneValues()...))
@@ -674,9 +676,7 @@ func (e *emitter) emitCancel(f *jen.File) {
 		body = append(body, jen.Switch(e.field(e.fState)).Block(cases...))
 	}
 	body = append(body, e.field(e.fState).Op("=").Qual(rt, "StateCancelled"))
-	if e.fn.HasDefer {
-		body = append(body, e.runDefers())
-	}
+	body = append(body, e.runDefers()...)
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
 	f.Commentf("is cancelled. Polling it afterwards panics.")
 	f.Func().Params(e.recvDecl()).Id("Cancel").Params().Block(body...)
@@ -779,39 +779,60 @@ func (e *emitter) emitStepper(f *jen.File) {
 
 // noDefersPending renders the test that nothing is left to run on a panic.
 func (e *emitter) noDefersPending() jen.Code {
-	c := jen.Len(e.field(e.fDefers)).Op("==").Lit(0)
-	if e.fCleanups != "" {
-		c = c.Op("&&").Len(e.field(e.fCleanups)).Op("==").Lit(0)
+	var conds []jen.Code
+	for _, f := range []string{e.fCleanups, e.fDefers} {
+		if f != "" {
+			conds = append(conds, jen.Len(e.field(f)).Op("==").Lit(0))
+		}
+	}
+	c := jen.Add(conds[0])
+	for _, x := range conds[1:] {
+		c = c.Op("&&").Add(x)
 	}
 	return jen.Parens(c)
 }
+
+// unwinds reports whether a step must handle a panic: the body defers, or
+// it pulls iterators that a panic must stop.
+func (e *emitter) unwinds() bool { return e.fn.HasDefer || e.fn.HasCleanup }
 
 // runCleanups renders the stopping of the iterators of the pull loops the
 // body is inside, innermost first: when the body is left by a panic or a
 // cancellation they stop before the body's defers run, as the iterator
 // frames unwind before the body's in Go.
-func (e *emitter) runCleanups() jen.Code {
+func (e *emitter) runCleanups() []jen.Code {
 	if e.fCleanups == "" {
-		return jen.Null()
+		return nil
 	}
-	return jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fCleanups)))
+	return []jen.Code{jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fCleanups)))}
 }
 
-// runDefers renders the call that runs the pending defers last first.
-func (e *emitter) runDefers() jen.Code {
-	if len(e.typedDefers) > 0 {
-		return jen.Add(e.runCleanups()).Line().Id(e.recv).Dot("runDefers").Call(jen.False(), jen.Nil())
+// deferCalls renders the running of the pending defers last first, or,
+// when panicking with p, with p re-panicked among them (see runtime.Unwind).
+func (e *emitter) deferCalls(panicking bool, p jen.Code) []jen.Code {
+	switch {
+	case len(e.typedDefers) > 0:
+		if !panicking {
+			p = jen.Nil()
+		}
+		return []jen.Code{jen.Id(e.recv).Dot("runDefers").Call(jen.Lit(panicking), p)}
+	case e.fDefers == "":
+		return nil
+	case panicking:
+		return []jen.Code{jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)}
 	}
-	return jen.Add(e.runCleanups()).Line().Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))
+	return []jen.Code{jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))}
 }
 
-// unwindDefers renders the call that runs the pending defers while
-// panicking with p.
-func (e *emitter) unwindDefers(p jen.Code) jen.Code {
-	if len(e.typedDefers) > 0 {
-		return jen.Add(e.runCleanups()).Line().Id(e.recv).Dot("runDefers").Call(jen.True(), p)
-	}
-	return jen.Add(e.runCleanups()).Line().Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)
+// runDefers renders the calls that stop the pulled iterators and run the
+// pending defers.
+func (e *emitter) runDefers() []jen.Code {
+	return append(e.runCleanups(), e.deferCalls(false, nil)...)
+}
+
+// unwindDefers renders the same while panicking with p.
+func (e *emitter) unwindDefers(p jen.Code) []jen.Code {
+	return append(e.runCleanups(), e.deferCalls(true, p)...)
 }
 
 // emitDeferRunners writes the record type of each call deferred with
@@ -863,19 +884,30 @@ func (e *emitter) recordType(name string) jen.Code { return e.withTypeParams(nam
 // recovered panic into the machine's completion.
 func (e *emitter) emitUnwind(f *jen.File) {
 	f.Comment("unwind runs the pending defers when the body panics during a step.")
-	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(
+	if !e.fn.HasDefer {
+		// Only pulled iterators to stop: no recover is needed, and the panic
+		// goes on with its own stack.
+		body := append([]jen.Code{
+			jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
+		}, e.runCleanups()...)
+		f.Comment("unwind stops the pulled iterators when the body panics during a step.")
+		f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
+		return
+	}
+	goexit := append([]jen.Code{jen.Comment("runtime.Goexit")}, e.runDefers()...)
+	goexit = append(goexit, jen.Return())
+	body := []jen.Code{
 		jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
 		jen.Id("p").Op(":=").Recover(),
-		jen.If(jen.Id("p").Op("==").Nil()).Block(
-			jen.Comment("runtime.Goexit"),
-			e.runDefers(),
-			jen.Return(),
-		),
-		e.unwindDefers(jen.Id("p")),
+		jen.If(jen.Id("p").Op("==").Nil()).Block(goexit...),
+	}
+	body = append(body, e.unwindDefers(jen.Id("p"))...)
+	body = append(body,
 		jen.Comment("a deferred call recovered: the body returns normally"),
 		e.field(e.fState).Op("=").Qual(rt, "StateDone"),
 		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.doneValues()...),
 	)
+	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
 }
 
 // emitClose writes Close for an iterator or a stream: a body suspended at a
@@ -893,9 +925,7 @@ func (e *emitter) emitClose(f *jen.File) {
 	)
 	// A stream suspended at an await drops the future it awaits.
 	drop := []jen.Code{e.field(e.fState).Op("=").Qual(rt, "StateCancelled")}
-	if e.fn.HasDefer {
-		drop = append(drop, e.runDefers())
-	}
+	drop = append(drop, e.runDefers()...)
 	drop = append(drop, jen.Return())
 	var sw []jen.Code
 	for _, b := range e.fn.Suspends {

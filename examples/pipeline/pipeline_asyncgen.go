@@ -19,7 +19,6 @@ type WalkIter struct {
 	it       *WalkIter
 	cleanup  int
 	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []func() // pending defers, run last first
 	closing  bool     // Close resumed the body: yield returns false
 }
 
@@ -81,7 +80,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at pipeline.go:43
-	/*line pipeline_asyncgen.go:84:2*/
+	/*line pipeline_asyncgen.go:83:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -106,7 +105,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at pipeline.go:47
-	/*line pipeline_asyncgen.go:109:2*/
+	/*line pipeline_asyncgen.go:108:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone10
@@ -133,7 +132,7 @@ rangeLoop11:
 	}
 resume3:
 	// yield at pipeline.go:51
-	/*line pipeline_asyncgen.go:136:2*/
+	/*line pipeline_asyncgen.go:135:2*/
 	v6 = !m.closing
 	if v6 {
 		goto ifDone17
@@ -148,9 +147,7 @@ rangeDone14:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line pipeline_asyncgen.go:151:2*/ runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
+	/*line pipeline_asyncgen.go:150:2*/ m.state = runtime.StateDone
 	return "", false
 }
 
@@ -200,22 +197,12 @@ func (m *WalkIter) All() iter.Seq[string] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+// unwind stops the pulled iterators when the body panics during a step.
 func (m *WalkIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
-		runtime.RunDefers(&m.defers)
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
 		return
 	}
 	runtime.RunDefers(&m.cleanups)
-	runtime.Unwind(&m.defers, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = "", false
 }
 
 // LengthsStream is the stream state machine of lengths; Lengths returns one.
@@ -272,7 +259,7 @@ forCond1:
 	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
 resume1:
 	// await at pipeline.go:67
-	/*line pipeline_asyncgen.go:275:2*/
+	/*line pipeline_asyncgen.go:262:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -292,7 +279,7 @@ resume1:
 	}
 resume2:
 	// yield at pipeline.go:68
-	/*line pipeline_asyncgen.go:295:2*/
+	/*line pipeline_asyncgen.go:282:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -302,8 +289,7 @@ ifDone7:
 
 	goto forCond1
 exit:
-	/*line pipeline_asyncgen.go:305:2*/
-	runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:292:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -333,7 +319,6 @@ func (m *LengthsStream) Close() {
 	case 1:
 		runtime.Cancel(&m.fut)
 		m.state = runtime.StateCancelled
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
@@ -349,11 +334,9 @@ func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
-
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -405,7 +388,7 @@ rangeLoop1:
 
 resume1:
 	// for-await step at pipeline.go:79
-	/*line pipeline_asyncgen.go:408:2*/
+	/*line pipeline_asyncgen.go:391:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -429,7 +412,7 @@ rangeLoop5:
 	m.s = nil
 resume2:
 	// for-await step at pipeline.go:85
-	/*line pipeline_asyncgen.go:432:2*/
+	/*line pipeline_asyncgen.go:415:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -446,7 +429,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 
-	/*line pipeline_asyncgen.go:449:2*/
+	/*line pipeline_asyncgen.go:432:2*/
 	m.state = runtime.StateDone
 	return m.l, true
 }

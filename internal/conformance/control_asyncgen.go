@@ -998,7 +998,6 @@ type RangeFuncFuture struct {
 	i        int
 	w        string
 	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []func() // pending defers, run last first
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
@@ -1058,7 +1057,7 @@ rangeLoop1:
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
 	// await at control.go:143
-	/*line control_asyncgen.go:1061:2*/
+	/*line control_asyncgen.go:1060:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1086,7 +1085,7 @@ rangeLoop6:
 	m.next1 = nil
 resume2:
 	// await at control.go:146
-	/*line control_asyncgen.go:1089:2*/
+	/*line control_asyncgen.go:1088:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1115,7 +1114,7 @@ rangeLoop11:
 	m.w = ""
 resume3:
 	// await at control.go:149
-	/*line control_asyncgen.go:1118:2*/
+	/*line control_asyncgen.go:1117:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1146,7 +1145,7 @@ rangeLoop18:
 	m.w = ""
 resume4:
 	// await at control.go:155
-	/*line control_asyncgen.go:1149:2*/
+	/*line control_asyncgen.go:1148:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1175,9 +1174,7 @@ ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1178:2*/ runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:1177:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1208,7 +1205,6 @@ func (m *RangeFuncFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1243,22 +1239,12 @@ func (m *RangeFuncFuture) deepest() runtime.Stepper {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+// unwind stops the pulled iterators when the body panics during a step.
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
-		runtime.RunDefers(&m.defers)
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
 		return
 	}
 	runtime.RunDefers(&m.cleanups)
-	runtime.Unwind(&m.defers, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = m.result0, true
 }
 
 // SwitchesFuture is the future state machine of switches; Switches returns one.
@@ -1323,7 +1309,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
 	// await at control.go:164
-	/*line control_asyncgen.go:1326:2*/
+	/*line control_asyncgen.go:1312:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1349,7 +1335,7 @@ switchDone2:
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
 	// await at control.go:176
-	/*line control_asyncgen.go:1352:2*/
+	/*line control_asyncgen.go:1338:2*/
 	{
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
@@ -1384,7 +1370,7 @@ switchBody25:
 	m.v = nil
 resume5:
 	// await at control.go:188
-	/*line control_asyncgen.go:1387:2*/
+	/*line control_asyncgen.go:1373:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1412,7 +1398,7 @@ switchBody26:
 	m.v = nil
 resume6:
 	// await at control.go:191
-	/*line control_asyncgen.go:1415:2*/
+	/*line control_asyncgen.go:1401:2*/
 	{
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
@@ -1433,7 +1419,7 @@ switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
 	// await at control.go:180
-	/*line control_asyncgen.go:1436:2*/
+	/*line control_asyncgen.go:1422:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1462,7 +1448,7 @@ switchCase7:
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
 	// await at control.go:170
-	/*line control_asyncgen.go:1465:2*/
+	/*line control_asyncgen.go:1451:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1483,7 +1469,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1486:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1472:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1620,7 +1606,7 @@ forCond1:
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
 	// await at control.go:219
-	/*line control_asyncgen.go:1623:2*/
+	/*line control_asyncgen.go:1609:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1651,7 +1637,7 @@ selectBody6:
 	m.ch2 = nil
 resume2:
 	// await at control.go:216
-	/*line control_asyncgen.go:1654:2*/
+	/*line control_asyncgen.go:1640:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1677,7 +1663,7 @@ selectBody7:
 	m.ch2 = nil
 resume3:
 	// await at control.go:218
-	/*line control_asyncgen.go:1680:2*/
+	/*line control_asyncgen.go:1666:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1708,7 +1694,7 @@ selectBody14:
 	m.ch2 = nil
 resume4:
 	// await at control.go:227
-	/*line control_asyncgen.go:1711:2*/
+	/*line control_asyncgen.go:1697:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1721,7 +1707,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1724:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1710:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1849,7 +1835,7 @@ forCond7:
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
 	// await at control.go:247
-	/*line control_asyncgen.go:1852:2*/
+	/*line control_asyncgen.go:1838:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1878,7 +1864,7 @@ label12:
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
 	// await at control.go:260
-	/*line control_asyncgen.go:1881:2*/
+	/*line control_asyncgen.go:1867:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1899,7 +1885,7 @@ ifDone14:
 	m.log = nil
 resume3:
 	// await at control.go:267
-	/*line control_asyncgen.go:1902:2*/
+	/*line control_asyncgen.go:1888:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1919,7 +1905,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1922:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1908:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1996,7 +1982,6 @@ type GotoOutFuture struct {
 	x        int
 	fut      runtime.Future[int]
 	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []func() // pending defers, run last first
 }
 
 // GotoOut returns a future that runs gotoOut one step at a time.
@@ -2035,7 +2020,7 @@ rangeLoop1:
 	/*line control.go:276:12*/ m.fut = ready(m.x)
 resume1:
 	// await at control.go:276
-	/*line control_asyncgen.go:2038:2*/
+	/*line control_asyncgen.go:2023:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -2063,9 +2048,7 @@ rangeDone4:
 	/*line control.go:281:2*/ m.log.Add("loop ended")
 	goto label6
 exit:
-	/*line control_asyncgen.go:2066:2*/ runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
+	/*line control_asyncgen.go:2051:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2090,7 +2073,6 @@ func (m *GotoOutFuture) Cancel() {
 	}
 	m.state = runtime.StateCancelled
 	runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2125,22 +2107,12 @@ func (m *GotoOutFuture) deepest() runtime.Stepper {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+// unwind stops the pulled iterators when the body panics during a step.
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
-		runtime.RunDefers(&m.defers)
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
 		return
 	}
 	runtime.RunDefers(&m.cleanups)
-	runtime.Unwind(&m.defers, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = m.result0, true
 }
 
 // PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
@@ -2203,7 +2175,7 @@ rangeLoop1:
 	/*line control.go:297:8*/ m.fut = ready(m.x)
 resume1:
 	// await at control.go:297
-	/*line control_asyncgen.go:2206:2*/
+	/*line control_asyncgen.go:2178:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -2221,8 +2193,7 @@ resume1:
 rangeDone4:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.stop()
-	/*line control_asyncgen.go:2224:2*/ runtime.RunDefers(&m.cleanups)
-	m.runDefers(false, nil)
+	/*line control_asyncgen.go:2196:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.r, true
 }
@@ -2284,7 +2255,7 @@ func (m *PanicInPullFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()

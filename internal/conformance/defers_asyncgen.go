@@ -91,8 +91,7 @@ resume2:
 		m.fut = nil
 	}
 	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:94:2*/
-	m.runDefers(false, nil)
+	/*line defers_asyncgen.go:94:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.out, true
 }
@@ -119,7 +118,6 @@ func (m *DefersFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	m.runDefers(false, nil)
 }
 
@@ -162,11 +160,9 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -253,7 +249,7 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	/*line defers.go:43:6*/ m.fut = ready(m.n)
 resume1:
 	// await at defers.go:43
-	/*line defers_asyncgen.go:256:2*/
+	/*line defers_asyncgen.go:252:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -269,7 +265,7 @@ resume1:
 	/*line defers.go:47:2*/ m.fut = ready(0)
 resume2:
 	// await at defers.go:47
-	/*line defers_asyncgen.go:272:2*/
+	/*line defers_asyncgen.go:268:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -279,8 +275,7 @@ resume2:
 		m.fut = nil
 	}
 	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:282:2*/
-	m.runDefers(false, nil)
+	/*line defers_asyncgen.go:278:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -307,7 +302,6 @@ func (m *RecoversFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	m.runDefers(false, nil)
 }
 
@@ -350,11 +344,9 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -423,7 +415,7 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	m.log = nil
 resume1:
 	// await at defers.go:54
-	/*line defers_asyncgen.go:426:2*/
+	/*line defers_asyncgen.go:418:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -436,8 +428,7 @@ resume1:
 		panic(errors.New("boom"))
 	}
 	m.result0 = m.n
-	/*line defers_asyncgen.go:439:2*/
-	m.runDefers(false, nil)
+	/*line defers_asyncgen.go:431:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -462,7 +453,6 @@ func (m *PanicsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	m.runDefers(false, nil)
 }
 
@@ -505,11 +495,9 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -583,7 +571,7 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	/*line defers.go:71:2*/ m.fut = ready(0)
 resume1:
 	// await at defers.go:71
-	/*line defers_asyncgen.go:586:2*/
+	/*line defers_asyncgen.go:574:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -593,8 +581,7 @@ resume1:
 		m.fut = nil
 	}
 	m.s = "normal"
-	/*line defers_asyncgen.go:596:2*/
-	runtime.RunDefers(&m.defers)
+	/*line defers_asyncgen.go:584:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.s, true
 }
@@ -619,7 +606,6 @@ func (m *DeferPanicsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	runtime.RunDefers(&m.defers)
 }
 
@@ -662,11 +648,9 @@ func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
-
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -714,7 +698,7 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line defers.go:95:2*/ m.fut = ready(0)
 resume1:
 	// await at defers.go:95
-	/*line defers_asyncgen.go:717:2*/
+	/*line defers_asyncgen.go:701:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -726,7 +710,7 @@ resume1:
 	m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"})
 resume2:
 	// await at defers.go:97
-	/*line defers_asyncgen.go:729:2*/
+	/*line defers_asyncgen.go:713:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -737,8 +721,7 @@ resume2:
 	}
 	/*line defers.go:98:2*/ m.log.Add("never after cancel")
 	m.result0 = v1
-	/*line defers_asyncgen.go:740:2*/
-	m.runDefers(false, nil)
+	/*line defers_asyncgen.go:724:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -765,7 +748,6 @@ func (m *CancellableFuture) Cancel() {
 		runtime.Cancel(m.g)
 	}
 	m.state = runtime.StateCancelled
-
 	m.runDefers(false, nil)
 }
 
@@ -808,11 +790,9 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -891,7 +871,7 @@ func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[
 	m.log = nil
 resume1:
 	// await at defers.go:106
-	/*line defers_asyncgen.go:894:2*/
+	/*line defers_asyncgen.go:874:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -905,8 +885,7 @@ resume1:
 		panic(fmt.Sprint("bad ", m.v))
 	}
 	m.err = nil
-	/*line defers_asyncgen.go:908:2*/
-	m.runDefers(false, nil)
+	/*line defers_asyncgen.go:888:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
@@ -931,7 +910,6 @@ func (m *HelperRecoversFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	m.runDefers(false, nil)
 }
 
@@ -974,11 +952,9 @@ func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) 
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone

@@ -232,8 +232,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:235:2*/
-	m.runDefers(false, nil)
+	/*line gens_asyncgen.go:235:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -291,11 +290,9 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -339,7 +336,6 @@ type PermutationsIter struct {
 	it       *PermutationsIter
 	cleanup  int
 	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []func() // pending defers, run last first
 	closing  bool     // Close resumed the body: yield returns false
 }
 
@@ -386,7 +382,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:389:2*/
+	/*line gens_asyncgen.go:385:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -416,7 +412,7 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:419:2*/
+	/*line gens_asyncgen.go:415:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone14
@@ -435,9 +431,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:438:2*/ runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
+	/*line gens_asyncgen.go:434:2*/ m.state = runtime.StateDone
 	return nil, false
 }
 
@@ -487,22 +481,12 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+// unwind stops the pulled iterators when the body panics during a step.
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
-		runtime.RunDefers(&m.defers)
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
 		return
 	}
 	runtime.RunDefers(&m.cleanups)
-	runtime.Unwind(&m.defers, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = nil, false
 }
 
 // CountIter is the iterator state machine of countFrom; Count returns one.
@@ -569,7 +553,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:572:2*/
+	/*line gens_asyncgen.go:556:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -581,7 +565,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:584:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:568:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -689,7 +673,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:692:2*/
+	/*line gens_asyncgen.go:676:2*/
 	v11 = !m.closing
 	cond = !v11
 condDone5:
@@ -701,8 +685,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:704:2*/
-	runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:688:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -760,11 +743,9 @@ func (m *FilterIter) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
-
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -822,7 +803,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:825:2*/
+	/*line gens_asyncgen.go:806:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -833,7 +814,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:836:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:817:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -892,7 +873,6 @@ type WalkIter struct {
 	it       *WalkIter
 	cleanup  int
 	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []func() // pending defers, run last first
 	closing  bool     // Close resumed the body: yield returns false
 }
 
@@ -954,7 +934,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:957:2*/
+	/*line gens_asyncgen.go:937:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -979,7 +959,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:982:2*/
+	/*line gens_asyncgen.go:962:2*/
 	v2 = !m.closing
 	if v2 {
 		goto ifDone10
@@ -1006,7 +986,7 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:1009:2*/
+	/*line gens_asyncgen.go:989:2*/
 	v7 = !m.closing
 	if v7 {
 		goto ifDone17
@@ -1021,9 +1001,7 @@ rangeDone14:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:1024:2*/ runtime.RunDefers(&m.cleanups)
-	runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1004:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1073,22 +1051,12 @@ func (m *WalkIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+// unwind stops the pulled iterators when the body panics during a step.
 func (m *WalkIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0 && len(m.cleanups) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
-		runtime.RunDefers(&m.defers)
+	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
 		return
 	}
 	runtime.RunDefers(&m.cleanups)
-	runtime.Unwind(&m.defers, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = 0, false
 }
 
 // ShapesIter is the iterator state machine of shapes; Shapes returns one.
@@ -1167,7 +1135,7 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1170:2*/
+	/*line gens_asyncgen.go:1138:2*/
 	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
@@ -1187,7 +1155,7 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1190:2*/
+	/*line gens_asyncgen.go:1158:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1220,7 +1188,7 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1223:2*/
+	/*line gens_asyncgen.go:1191:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone19
@@ -1234,8 +1202,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1237:2*/
-	runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1205:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1293,11 +1260,9 @@ func (m *ShapesIter) unwind(result *string, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
-
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1358,7 +1323,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1361:2*/
+	/*line gens_asyncgen.go:1326:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -1370,8 +1335,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1373:2*/
-	m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1338:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1429,11 +1393,9 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -1506,7 +1468,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1509:2*/
+	/*line gens_asyncgen.go:1471:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1518,8 +1480,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1521:2*/
-	/*line gens_asyncgen.go:1522:2*/
+	/*line gens_asyncgen.go:1483:2*/
+	/*line gens_asyncgen.go:1484:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1628,7 +1590,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1631:2*/
+	/*line gens_asyncgen.go:1593:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1645,7 +1607,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1648:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1610:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1766,7 +1728,7 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1769:2*/
+	/*line gens_asyncgen.go:1731:2*/
 	v4 = !m.closing
 	if v4 {
 		goto ifDone10
@@ -1795,7 +1757,7 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1798:2*/
+	/*line gens_asyncgen.go:1760:2*/
 	v5 = !m.closing
 	if v5 {
 		goto ifDone13
@@ -1806,7 +1768,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1809:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1771:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

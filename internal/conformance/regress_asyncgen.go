@@ -204,8 +204,7 @@ switchCase12:
 	}
 	goto switchDone7
 exit:
-	/*line regress_asyncgen.go:207:2*/
-	runtime.RunDefers(&m.defers)
+	/*line regress_asyncgen.go:207:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return m.result0, true
 }
@@ -240,7 +239,6 @@ func (m *RegressionsFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-
 	runtime.RunDefers(&m.defers)
 }
 
@@ -283,11 +281,9 @@ func (m *RegressionsFuture) unwind(result *int, ready *bool) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		runtime.RunDefers(&m.defers)
 		return
 	}
-
 	runtime.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone

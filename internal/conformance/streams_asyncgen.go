@@ -94,8 +94,7 @@ ifDone8:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:97:2*/
-	m.runDefers(false, nil)
+	/*line streams_asyncgen.go:97:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -125,7 +124,6 @@ func (m *TicksStream) Close() {
 	case 1:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
-
 		m.runDefers(false, nil)
 		return
 	}
@@ -141,11 +139,9 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -224,7 +220,7 @@ rangeLoop1:
 
 resume1:
 	// for-await step at streams.go:24
-	/*line streams_asyncgen.go:227:2*/
+	/*line streams_asyncgen.go:223:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -248,7 +244,7 @@ rangeLoop5:
 	m.s = nil
 resume2:
 	// for-await step at streams.go:31
-	/*line streams_asyncgen.go:251:2*/
+	/*line streams_asyncgen.go:247:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -265,7 +261,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 	m.result0 = m.total
-	/*line streams_asyncgen.go:268:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:264:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -372,7 +368,7 @@ rangeLoop1:
 	m.p = nil
 resume1:
 	// for-await step at streams.go:40
-	/*line streams_asyncgen.go:375:2*/
+	/*line streams_asyncgen.go:371:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -392,7 +388,7 @@ resume1:
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
 resume2:
 	// await at streams.go:41
-	/*line streams_asyncgen.go:395:2*/
+	/*line streams_asyncgen.go:391:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -416,7 +412,7 @@ resume2:
 	}
 resume3:
 	// yield at streams.go:46
-	/*line streams_asyncgen.go:419:2*/
+	/*line streams_asyncgen.go:415:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone8
@@ -429,8 +425,7 @@ ifDone8:
 rangeDone3:
 
 exit:
-	/*line streams_asyncgen.go:432:2*/
-	m.runDefers(false, nil)
+	/*line streams_asyncgen.go:428:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -459,13 +454,11 @@ func (m *DoubledStream) Close() {
 	switch m.state {
 	case 1:
 		m.state = runtime.StateCancelled
-
 		m.runDefers(false, nil)
 		return
 	case 2:
 		runtime.Cancel(m.fut)
 		m.state = runtime.StateCancelled
-
 		m.runDefers(false, nil)
 		return
 	}
@@ -481,11 +474,9 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
@@ -568,13 +559,13 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	}
 resume1:
 	// yield at streams.go:57
-	/*line streams_asyncgen.go:571:2*/
+	/*line streams_asyncgen.go:562:2*/
 	if m.closing {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
 	// await at streams.go:58
-	/*line streams_asyncgen.go:577:2*/
+	/*line streams_asyncgen.go:568:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -594,8 +585,8 @@ resume2:
 	}
 resume3:
 	// yield at streams.go:58
-	/*line streams_asyncgen.go:597:2*/
-	/*line streams_asyncgen.go:598:2*/
+	/*line streams_asyncgen.go:588:2*/
+	/*line streams_asyncgen.go:589:2*/
 	m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
@@ -626,7 +617,6 @@ func (m *GatedStream) Close() {
 	case 2:
 		runtime.Cancel(m.g)
 		m.state = runtime.StateCancelled
-
 		m.runDefers(false, nil)
 		return
 	}
@@ -642,11 +632,9 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-
 		m.runDefers(false, nil)
 		return
 	}
-
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone
