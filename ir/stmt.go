@@ -544,7 +544,6 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		}
 	}
 	intT := types.Typ[types.Int]
-	var cleanup []ast.Stmt
 	var postStmts []ast.Stmt
 	switch u := under(xt).(type) {
 	case *types.Basic:
@@ -553,11 +552,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 			idx := b.newTemp("i", intT)
 			r := b.newTemp("r", types.Typ[types.Rune])
 			w := b.newTemp("w", intT)
-			b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
-			b.jump(loop)
-			b.cur = loop
-			b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{str}}}, body, done)
-			b.cur = body
+			b.countLoop(idx, lenOf(str), loop, body, done)
 			b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(r), b.ident(w)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{
 				Fun:  &ast.SelectorExpr{X: b.pkgName("unicode/utf8", "utf8"), Sel: ast.NewIdent("DecodeRuneInString")},
 				Args: []ast.Expr{&ast.SliceExpr{X: str, Low: b.ident(idx)}},
@@ -571,28 +566,20 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		n := b.tempOf("n", s.X, b.expr(s.X))
 		it := b.typeOf(n)
 		idx := b.newTemp("i", it)
-		b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
-		b.jump(loop)
-		b.cur = loop
-		b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: n}, body, done)
-		b.cur = body
+		b.countLoop(idx, n, loop, body, done)
 		add(key, b.ident(idx))
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Slice, *types.Array, *types.Pointer:
 		var length ast.Expr
 		var xs ast.Expr
 		if _, isSlice := u.(*types.Slice); !isSlice && val == nil && !b.hasCall(s.X) {
-			length = &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{s.X}}
+			length = lenOf(s.X) // a constant: the operand is not evaluated
 		} else {
 			xs = b.tempOf("xs", s.X, b.expr(s.X))
-			length = &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{xs}}
+			length = lenOf(xs)
 		}
 		idx := b.newTemp("i", intT)
-		b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
-		b.jump(loop)
-		b.cur = loop
-		b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: length}, body, done)
-		b.cur = body
+		b.countLoop(idx, length, loop, body, done)
 		add(key, b.ident(idx))
 		if val != nil {
 			add(val, &ast.IndexExpr{X: xs, Index: b.ident(idx)})
@@ -615,12 +602,8 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 			vt = b.newTemp("v", u.Elem())
 		}
 		ok := b.newTemp("ok", types.Typ[types.Bool])
-		b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
-		b.jump(loop)
-		b.cur = loop
 		check := b.newBlock(KRangeLoop, s)
-		b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{b.ident(keys)}}}, check, done)
-		b.cur = check
+		b.countLoop(idx, lenOf(b.ident(keys)), loop, check, done)
 		b.emit(assign(b.ident(kt), &ast.IndexExpr{X: b.ident(keys), Index: b.ident(idx)}))
 		var vlhs ast.Expr = ast.NewIdent("_")
 		if val != nil {
@@ -661,7 +644,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		return
 	}
 	b.declareIter(s, lhs, rhs)
-	b.push(&targets{label: lbl, brk: done, cont: post, cleanup: cleanup})
+	b.push(&targets{label: lbl, brk: done, cont: post})
 	b.stmtList(s.Body.List)
 	b.jump(post)
 	b.pop()
@@ -684,49 +667,33 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 		elems = append(elems, yieldSig.Params().At(i).Type())
 	}
 	var nextFn, stopFn ast.Expr
-	var slot *Var
 	if it := b.iteratorOf(s.X); it != nil {
 		// A range over it.All() of an iterator: pull it with Next and stop
 		// it with Close, no coroutine needed.
 		recv := b.tempOf("it", it, b.expr(it))
 		nextFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Next")}
 		stopFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Close")}
-		slot = b.newTemp("cleanup", types.Typ[types.Int])
 	} else {
+		// iter.Pull, iter.Pull2, or runtime.Pull0 for a sequence of no values.
 		seq := b.expr(s.X)
-		var pull string
-		var seqType types.Type
-		switch n {
-		case 0:
-			pull = "Pull0"
-		case 1:
-			pull = "Pull"
-			seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
-		case 2:
-			pull = "Pull2"
-			seqType = types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "yield", types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(0, nil, "", elems[0]), types.NewParam(0, nil, "", elems[1])), types.NewTuple(types.NewParam(0, nil, "", types.Typ[types.Bool])), false))), nil, false)
-		}
-		var nextResults []*types.Var
-		for _, t := range elems {
-			nextResults = append(nextResults, types.NewParam(0, nil, "", t))
-		}
-		nextResults = append(nextResults, types.NewParam(0, nil, "", types.Typ[types.Bool]))
-		nextT := types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(nextResults...), false)
-		stopT := types.NewSignatureType(nil, nil, nil, nil, nil, false)
-		next := b.newTemp("next", nextT)
-		stop := b.newTemp("stop", stopT)
-		slot = b.newTemp("cleanup", types.Typ[types.Int])
-		var pullFn ast.Expr
-		var arg ast.Expr = seq
+		bool_ := types.Typ[types.Bool]
+		next := b.newTemp("next", funcOf(nil, append(append([]types.Type{}, elems...), bool_)))
+		stop := b.newTemp("stop", funcOf(nil, nil))
+		var call *ast.CallExpr
 		if n == 0 {
-			pullFn = &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent(pull)}
+			call = &ast.CallExpr{Fun: &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent("Pull0")}, Args: []ast.Expr{seq}}
 		} else {
-			pullFn = &ast.SelectorExpr{X: b.pkgName("iter", "iter"), Sel: ast.NewIdent(pull)}
-			arg = &ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}
+			pull := map[int]string{1: "Pull", 2: "Pull2"}[n]
+			seqType := funcOf([]types.Type{funcOf(elems, []types.Type{bool_})}, nil)
+			call = &ast.CallExpr{
+				Fun:  &ast.SelectorExpr{X: b.pkgName("iter", "iter"), Sel: ast.NewIdent(pull)},
+				Args: []ast.Expr{&ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}},
+			}
 		}
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.CallExpr{Fun: pullFn, Args: []ast.Expr{arg}}}})
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{call}})
 		nextFn, stopFn = b.ident(next), b.ident(stop)
 	}
+	slot := b.newTemp("cleanup", types.Typ[types.Int])
 	b.fn.HasCleanup = true
 	b.emit(&PushCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot})
 	pop := &PopCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot}
@@ -1105,4 +1072,31 @@ func cleanupsLeaving(from, to *targets) []ast.Stmt {
 		out = append(out, t.cleanup...)
 	}
 	return out
+}
+
+// countLoop starts a loop over idx from 0 while idx < bound: it sets idx to
+// 0, enters loop, and continues at into (at done once idx reaches bound).
+func (b *builder) countLoop(idx *Var, bound ast.Expr, loop, into, done *Block) {
+	b.emit(assign(b.ident(idx), &ast.BasicLit{Kind: token.INT, Value: "0"}))
+	b.jump(loop)
+	b.cur = loop
+	b.ifElse(&ast.BinaryExpr{X: b.ident(idx), Op: token.LSS, Y: bound}, into, done)
+	b.cur = into
+}
+
+// lenOf returns len(x).
+func lenOf(x ast.Expr) ast.Expr {
+	return &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{x}}
+}
+
+// funcOf returns the type func(params...) (results...).
+func funcOf(params, results []types.Type) *types.Signature {
+	tuple := func(ts []types.Type) *types.Tuple {
+		var vs []*types.Var
+		for _, t := range ts {
+			vs = append(vs, types.NewParam(token.NoPos, nil, "", t))
+		}
+		return types.NewTuple(vs...)
+	}
+	return types.NewSignatureType(nil, nil, nil, tuple(params), tuple(results), false)
 }
