@@ -20,6 +20,9 @@ type Liveness struct {
 	Across map[*Block][]*Var
 	// Stored is the union of Across.
 	Stored map[*Var]bool
+	// points are the uses and definitions of each block, point by point
+	// (see blockPoints).
+	points map[*Block][][2][]*Var
 }
 
 // refs returns the variables n uses and the ones it defines (assigns
@@ -109,60 +112,24 @@ func (fn *Func) Live() *Liveness {
 		use, def varSet
 	}
 	// Per block: upward-exposed uses and definitions.
+	points := map[*Block][][2][]*Var{}
 	eff := map[*Block]*effect{}
 	for _, b := range fn.Blocks {
 		e := &effect{use: varSet{}, def: varSet{}}
-		use := func(v *Var) {
-			if !e.def[v] {
-				e.use[v] = true
-			}
-		}
-		def := func(v *Var) { e.def[v] = true }
-		if b.Resume != nil {
-			for _, d := range b.Resume.Dest {
-				if d == nil {
-					continue
+		points[b] = fn.blockPoints(b)
+		for _, pt := range points[b] {
+			for _, u := range pt[0] {
+				if !e.def[u] {
+					e.use[u] = true
 				}
-				if id, ok := d.(*ast.Ident); ok {
-					if v := fn.Temps[id]; v != nil {
-						def(v)
-						continue
-					}
-					if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok && fn.VarOf[obj] != nil {
-						def(fn.VarOf[obj])
-						continue
-					}
-				}
-				fn.refs(d, use, def)
 			}
-			if b.Resume.Slot != nil {
-				use(b.Resume.Slot)
-			}
-		}
-		for _, s := range b.Stmts {
-			fn.refs(s, use, def)
-		}
-		switch t := b.Term.(type) {
-		case *If:
-			fn.refs(t.Cond, use, def)
-		case *Dispatch:
-			fn.refs(t.Stmt, use, def)
-		case *Suspend:
-			if t.Arg != nil {
-				fn.refs(t.Arg, use, def)
-			}
-			if t.Slot != nil && t.Arg != nil {
-				def(t.Slot)
-			}
-		}
-		if b == fn.Exit {
-			for _, r := range fn.Results {
-				use(r)
+			for _, d := range pt[1] {
+				e.def[d] = true
 			}
 		}
 		eff[b] = e
 	}
-	lv := &Liveness{In: map[*Block]varSet{}, Out: map[*Block]varSet{}, Across: map[*Block][]*Var{}, Stored: map[*Var]bool{}}
+	lv := &Liveness{In: map[*Block]varSet{}, Out: map[*Block]varSet{}, Across: map[*Block][]*Var{}, Stored: map[*Var]bool{}, points: points}
 	for _, b := range fn.Blocks {
 		lv.In[b] = varSet{}
 		lv.Out[b] = varSet{}
@@ -216,8 +183,10 @@ func (fn *Func) Live() *Liveness {
 	return lv
 }
 
-// blockEffects returns, in order, the uses and definitions of each point of
-// b: the resume header, each statement, the terminator.
+// blockPoints returns, in order, the uses and definitions of each point of
+// b: the resume header, each statement, the terminator (and, for the exit
+// block, the results it hands out). Within a point, uses come before
+// definitions.
 func (fn *Func) blockPoints(b *Block) (points [][2][]*Var) {
 	add := func(n ast.Node) {
 		var u, d []*Var
@@ -293,7 +262,7 @@ func (fn *Func) Interference(lv *Liveness) map[*Var]map[*Var]bool {
 		for v := range lv.Out[b] {
 			live[v] = true
 		}
-		points := fn.blockPoints(b)
+		points := lv.points[b]
 		for i := len(points) - 1; i >= 0; i-- {
 			uses, defs := points[i][0], points[i][1]
 			for _, d := range defs {
@@ -350,7 +319,7 @@ func (fn *Func) Clears(lv *Liveness, clearable func(*Var) bool) map[*Block][]*Va
 					h[v] = true
 				}
 			}
-			for _, pt := range fn.blockPoints(b) {
+			for _, pt := range lv.points[b] {
 				for _, d := range pt[1] {
 					if clearable(d) {
 						h[d] = true
