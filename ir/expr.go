@@ -240,7 +240,7 @@ func (b *builder) markerInto(call *ast.CallExpr, dests []ast.Expr) {
 		}
 		// A future held in a variable is polled where it is: no copy.
 		if id, ok := arg.(*ast.Ident); ok {
-			if v := b.varOfIdent(id); v != nil {
+			if v := b.fn.IdentVar(id); v != nil {
 				b.suspend(kind, call.Pos(), nil, v, dests)
 				return
 			}
@@ -262,15 +262,4 @@ func (b *builder) suspend(kind SuspendKind, pos token.Pos, arg ast.Expr, slot *V
 	b.setTerm(s)
 	b.cur = resume
 	return resume
-}
-
-// varOfIdent returns the hoisted variable id names, if any.
-func (b *builder) varOfIdent(id *ast.Ident) *Var {
-	if v := b.fn.Temps[id]; v != nil {
-		return v
-	}
-	if obj, ok := b.info.Uses[id].(*types.Var); ok {
-		return b.fn.VarOf[obj]
-	}
-	return nil
 }

@@ -212,3 +212,15 @@ type Var struct {
 // Boxed reports whether each declaration needs fresh storage: the
 // variable's address is taken and its declaration can run more than once.
 func (v *Var) Boxed() bool { return v.AddrTaken && v.InCycle }
+
+// IdentVar returns the hoisted variable id names (a temporary's synthetic
+// identifier, or a use or definition of a hoisted variable), or nil.
+func (fn *Func) IdentVar(id *ast.Ident) *Var {
+	if v := fn.Temps[id]; v != nil {
+		return v
+	}
+	if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok {
+		return fn.VarOf[obj]
+	}
+	return nil
+}

@@ -6,7 +6,6 @@ package ir
 import (
 	"go/ast"
 	"go/token"
-	"go/types"
 )
 
 // varSet is a set of variables by index.
@@ -28,15 +27,7 @@ type Liveness struct {
 // refs returns the variables n uses and the ones it defines (assigns
 // entirely, before any use), in the order Go evaluates them.
 func (fn *Func) refs(n ast.Node, uses, defs func(*Var)) {
-	varOf := func(id *ast.Ident) *Var {
-		if v := fn.Temps[id]; v != nil {
-			return v
-		}
-		if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok {
-			return fn.VarOf[obj]
-		}
-		return nil
-	}
+	varOf := fn.IdentVar
 	var walk func(n ast.Node)
 	useAll := func(n ast.Node) {
 		if n == nil {
@@ -203,12 +194,8 @@ func (fn *Func) blockPoints(b *Block) (points [][2][]*Var) {
 				continue
 			}
 			if id, ok := x.(*ast.Ident); ok {
-				if v := fn.Temps[id]; v != nil {
+				if v := fn.IdentVar(id); v != nil {
 					d = append(d, v)
-					continue
-				}
-				if obj, ok := fn.Info.ObjectOf(id).(*types.Var); ok && fn.VarOf[obj] != nil {
-					d = append(d, fn.VarOf[obj])
 					continue
 				}
 			}

@@ -135,15 +135,7 @@ func (e *emitter) primary(x ast.Expr) jen.Code {
 }
 
 // identVar returns the hoisted variable id names, if any.
-func (e *emitter) identVar(id *ast.Ident) *ir.Var {
-	if v := e.fn.Temps[id]; v != nil {
-		return v
-	}
-	if obj, ok := e.info.ObjectOf(id).(*types.Var); ok {
-		return e.fn.VarOf[obj]
-	}
-	return nil
-}
+func (e *emitter) identVar(id *ast.Ident) *ir.Var { return e.fn.IdentVar(id) }
 
 // callee renders the function of a call; a conversion to a type that does
 // not start with an identifier is parenthesized.
@@ -188,15 +180,11 @@ func (e *emitter) ident(id *ast.Ident) jen.Code {
 			return jen.Qual(s.Path, s.Name)
 		}
 	}
-	if v := e.fn.Temps[id]; v != nil {
+	if v := e.fn.IdentVar(id); v != nil {
 		return e.varRef(v)
 	}
 	obj := e.info.ObjectOf(id)
 	switch obj := obj.(type) {
-	case *types.Var:
-		if v := e.fn.VarOf[obj]; v != nil {
-			return e.varRef(v)
-		}
 	case *types.TypeName:
 		if e.hoisted[obj] != "" {
 			return e.named(obj, nil)
