@@ -341,3 +341,16 @@ func (fn *Func) Clears(lv *Liveness, clearable func(*Var) bool) map[*Block][]*Va
 	}
 	return clears
 }
+
+// Read returns the variables some point of the body reads.
+func (lv *Liveness) Read() map[*Var]bool {
+	read := map[*Var]bool{}
+	for _, pts := range lv.points {
+		for _, pt := range pts {
+			for _, u := range pt[0] {
+				read[u] = true
+			}
+		}
+	}
+	return read
+}

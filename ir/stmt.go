@@ -597,45 +597,27 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		}))
 		idx := b.newTemp("i", intT)
 		kt := b.newTemp("k", u.Key())
-		var vt *Var
-		if val != nil {
-			vt = b.newTemp("v", u.Elem())
-		}
+		vt := b.newTemp("v", u.Elem())
 		ok := b.newTemp("ok", types.Typ[types.Bool])
 		check := b.newBlock(KRangeLoop, s)
 		b.countLoop(idx, lenOf(b.ident(keys)), loop, check, done)
 		b.emit(assign(b.ident(kt), &ast.IndexExpr{X: b.ident(keys), Index: b.ident(idx)}))
-		var vlhs ast.Expr = ast.NewIdent("_")
-		if val != nil {
-			vlhs = b.ident(vt)
-		}
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{vlhs, b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.IndexExpr{X: mp, Index: b.ident(kt)}}})
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(vt), b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.IndexExpr{X: mp, Index: b.ident(kt)}}})
 		b.ifElse(b.ident(ok), body, post) // an entry deleted before it was reached is skipped
 		b.cur = body
 		add(key, b.ident(kt))
-		if val != nil {
-			add(val, b.ident(vt))
-		}
+		add(val, b.ident(vt))
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Chan:
 		ch := b.tempOf("ch", s.X, b.expr(s.X))
-		var vt *Var
-		if key != nil {
-			vt = b.newTemp("v", u.Elem())
-		}
+		vt := b.newTemp("v", u.Elem())
 		ok := b.newTemp("ok", types.Typ[types.Bool])
 		b.jump(loop)
 		b.cur = loop
-		var vlhs ast.Expr = ast.NewIdent("_")
-		if key != nil {
-			vlhs = b.ident(vt)
-		}
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{vlhs, b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}})
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(vt), b.ident(ok)}, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}})
 		b.ifElse(b.ident(ok), body, done)
 		b.cur = body
-		if key != nil {
-			add(key, b.ident(vt))
-		}
+		add(key, b.ident(vt))
 	case *types.Signature:
 		b.rangeFunc(s, u, lbl, loop, body, post, done, key, val)
 		return

@@ -28,7 +28,7 @@ func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string
 	add(e.fSelf, word)
 	seen := map[string]bool{}
 	for _, v := range e.fn.Vars {
-		if e.store[v] == sLocal || seen[e.names[v]] {
+		if e.store[v] == sLocal || e.store[v] == sDiscard || seen[e.names[v]] {
 			continue
 		}
 		seen[e.names[v]] = true
@@ -94,7 +94,7 @@ func (e *emitter) explain(machineSize func(*directive) int64) string {
 		var held []string
 		var total int64
 		for _, v := range e.live.Across[blk] {
-			if e.store[v] == sLocal {
+			if e.store[v] == sLocal || e.store[v] == sDiscard {
 				continue
 			}
 			n := e.varSize(v, machineSize)

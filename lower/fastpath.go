@@ -266,6 +266,9 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	}
 	var decls []jen.Code
 	for _, v := range order {
+		if e.store[v] == sDiscard {
+			continue // never read: assignments to it are discarded
+		}
 		name := e.names[v]
 		for i := 1; taken[name]; i++ {
 			name = e.names[v] + strconv.Itoa(i)

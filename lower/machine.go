@@ -23,6 +23,7 @@ const (
 	sField storage = iota // a field of the machine
 	sBoxed                // a field pointing to fresh storage per declaration
 	sLocal                // a local of Poll: not live across a suspension
+	sDiscard              // never read: what is assigned to it is discarded (_)
 )
 
 // emitter emits the machine of one body.
@@ -111,6 +112,8 @@ func (e *emitter) varRef(v *ir.Var) jen.Code {
 		return jen.Op("*").Id(name)
 	}
 	switch e.store[v] {
+	case sDiscard:
+		return jen.Id("_")
 	case sField:
 		return jen.Id(e.recv).Dot(e.names[v])
 	case sBoxed:

@@ -42,8 +42,11 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	// live across a suspension or its address is taken (boxed when its
 	// declaration can run again); otherwise a local of Poll.
 	lv := fn.Live()
+	read := lv.Read()
 	for _, v := range fn.Vars {
 		switch {
+		case v.Kind == ir.VTemp && !read[v] && !v.AddrTaken:
+			e.store[v] = sDiscard
 		case v.Kind == ir.VParam || v.Kind == ir.VResult:
 			e.store[v] = sField
 		case v.Boxed():
@@ -205,7 +208,7 @@ func (e *emitter) layoutFields() {
 	}
 	for _, v := range fn.Vars {
 		switch e.store[v] {
-		case sLocal:
+		case sLocal, sDiscard:
 			continue
 		case sBoxed:
 			e.names[v] = pick(baseName(v))

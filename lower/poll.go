@@ -32,7 +32,7 @@ func (e *emitter) emit(f *jen.File) {
 	)
 	declared := map[string]bool{}
 	for _, v := range fn.Vars {
-		if e.store[v] != sLocal {
+		if e.store[v] == sField || e.store[v] == sBoxed {
 			if declared[e.names[v]] {
 				continue
 			}

@@ -835,9 +835,9 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 	var v1 int
 	var v3 int
 	var k7 string
-	var ok8 bool
+	var ok9 bool
 	var k string
-	var v9 int
+	var v10 int
 	switch m1.state {
 	case 0:
 		m1.state = runtime.StateRunning
@@ -894,8 +894,8 @@ rangeLoop7:
 		goto rangeDone10
 	}
 	k7 = m1.keys[m1.i]
-	_, ok8 = m1.mp[k7]
-	if !ok8 {
+	_, ok9 = m1.mp[k7]
+	if !ok9 {
 		goto forPost9
 	}
 	/*line control.go:100:6*/ k = k7
@@ -913,9 +913,9 @@ resume2:
 			return 0, false
 		}
 		m1.fut = nil
-		v9 = v
+		v10 = v
 	}
-	/*line control.go:102:3*/ m1.total += v9
+	/*line control.go:102:3*/ m1.total += v10
 forPost9:
 	m1.i++
 	goto rangeLoop7

@@ -38,8 +38,8 @@ func (m *RegressionsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	var v2 int
 	var v4 int
 	var ok1 bool
-	var v7 int
-	var v9 int
+	var v8 int
+	var v10 int
 	switch m.state {
 	case 0:
 		m.state = runtime.StateRunning
@@ -163,9 +163,9 @@ resume5:
 			return 0, false
 		}
 		m.fut = nil
-		v7 = v
+		v8 = v
 	}
-	/*line regress.go:34:3*/ m.t += v7
+	/*line regress.go:34:3*/ m.t += v8
 	goto rangeLoop15
 rangeDone18:
 	/*line regress.go:37:5*/ m.fut = ready(m.n)
@@ -180,9 +180,9 @@ resume6:
 			return 0, false
 		}
 		m.fut = nil
-		v9 = v
+		v10 = v
 	}
-	if !(v9 > 5) {
+	if !(v10 > 5) {
 		goto ifElse22
 	}
 	/*line regress.go:38:3*/ m.log.Add("big")
