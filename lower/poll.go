@@ -600,9 +600,11 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			}
 			slot := e.varRef(s.Slot)
 			inner = []jen.Code{
-				jen.Id("v").Op(":=").Add(slot).Dot("value").Call(),
-				jen.If(jen.Op("!").Add(slot).Dot("finished").Call()).Block(
-					jen.Comment("not finished by a step of the deepest child: poll it"),
+				jen.Var().Id("v").Add(e.typ(e.pollValue(s.Slot))),
+				jen.If(jen.Add(slot).Dot("finished").Call()).Block(
+					jen.Comment("finished by a step of the deepest child"),
+					jen.Id("v").Op("=").Add(slot).Dot("value").Call(),
+				).Else().Block(
 					jen.Var().Id("ok").Bool(),
 					jen.List(jen.Id("v"), jen.Id("ok")).Op("=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)),
 					jen.If(jen.Op("!").Id("ok")).Block(
@@ -728,6 +730,13 @@ func (e *emitter) emitInit(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("init").Params(params...).Block(
 		jen.Op("*").Id(e.recv).Op("=").Add(e.machineType()).Values(inits...),
 	)
+}
+
+// pollValue is the type of the value the future in slot v produces (the
+// first result of its Poll), instantiated as the slot holds it.
+func (e *emitter) pollValue(v *ir.Var) types.Type {
+	obj, _, _ := types.LookupFieldOrMethod(v.Type, true, nil, "Poll")
+	return obj.Type().(*types.Signature).Results().At(0).Type()
 }
 
 // lazyDiscard renders the lazy resume of an inline child whose value is

@@ -176,9 +176,11 @@ resume1:
 	// await (TryAwait) at fetch.go:48
 	/*line fetch_asyncgen.go:177:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v runtime.Result[string]
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -207,7 +209,7 @@ forPost3:
 forDone4:
 	m.result0, m.result1 = "", errors.New("too many hops")
 exit:
-	/*line fetch_asyncgen.go:210:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:212:2*/ m.state = runtime.StateDone
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -314,7 +316,7 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	m.s = nil
 resume1:
 	// await at fetch.go:71
-	/*line fetch_asyncgen.go:317:2*/
+	/*line fetch_asyncgen.go:319:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -341,7 +343,7 @@ forPost3:
 	goto rangeLoop1
 rangeDone4:
 	m.result0 = m.out
-	/*line fetch_asyncgen.go:344:2*/ m.state = runtime.StateDone
+	/*line fetch_asyncgen.go:346:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

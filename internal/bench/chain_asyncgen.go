@@ -157,9 +157,11 @@ resume1:
 	// await at chain.go:31
 	/*line chain_asyncgen.go:158:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -172,7 +174,7 @@ resume1:
 		m.fut = Chain1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:175:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:177:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -271,11 +273,13 @@ func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:34
-	/*line chain_asyncgen.go:274:2*/
+	/*line chain_asyncgen.go:276:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -288,7 +292,7 @@ resume1:
 		m.fut = Chain2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:291:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:295:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -387,11 +391,13 @@ func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:37
-	/*line chain_asyncgen.go:390:2*/
+	/*line chain_asyncgen.go:394:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -404,7 +410,7 @@ resume1:
 		m.fut = Chain3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:407:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:413:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -503,11 +509,13 @@ func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:40
-	/*line chain_asyncgen.go:506:2*/
+	/*line chain_asyncgen.go:512:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -520,7 +528,7 @@ resume1:
 		m.fut = Chain4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:523:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:531:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -619,11 +627,13 @@ func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:43
-	/*line chain_asyncgen.go:622:2*/
+	/*line chain_asyncgen.go:630:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -636,7 +646,7 @@ resume1:
 		m.fut = Chain5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:639:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:649:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -735,11 +745,13 @@ func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:46
-	/*line chain_asyncgen.go:738:2*/
+	/*line chain_asyncgen.go:748:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -752,7 +764,7 @@ resume1:
 		m.fut = Chain6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:755:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:767:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -851,11 +863,13 @@ func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:49
-	/*line chain_asyncgen.go:854:2*/
+	/*line chain_asyncgen.go:866:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -868,7 +882,7 @@ resume1:
 		m.fut = Chain7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:871:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:885:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -967,11 +981,13 @@ func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:52
-	/*line chain_asyncgen.go:970:2*/
+	/*line chain_asyncgen.go:984:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -984,7 +1000,7 @@ resume1:
 		m.fut = Chain8Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:987:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1003:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1083,11 +1099,13 @@ func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:55
-	/*line chain_asyncgen.go:1086:2*/
+	/*line chain_asyncgen.go:1102:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1100,7 +1118,7 @@ resume1:
 		m.fut = Chain9Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1103:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1121:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1199,11 +1217,13 @@ func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:58
-	/*line chain_asyncgen.go:1202:2*/
+	/*line chain_asyncgen.go:1220:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1216,7 +1236,7 @@ resume1:
 		m.fut = Chain10Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1219:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1239:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1315,11 +1335,13 @@ func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:61
-	/*line chain_asyncgen.go:1318:2*/
+	/*line chain_asyncgen.go:1338:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1332,7 +1354,7 @@ resume1:
 		m.fut = Chain11Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1335:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1357:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1431,11 +1453,13 @@ func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:64
-	/*line chain_asyncgen.go:1434:2*/
+	/*line chain_asyncgen.go:1456:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1448,7 +1472,7 @@ resume1:
 		m.fut = Chain12Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1451:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1475:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1547,11 +1571,13 @@ func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:67
-	/*line chain_asyncgen.go:1550:2*/
+	/*line chain_asyncgen.go:1574:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1564,7 +1590,7 @@ resume1:
 		m.fut = Chain13Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1567:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1593:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1663,11 +1689,13 @@ func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:70
-	/*line chain_asyncgen.go:1666:2*/
+	/*line chain_asyncgen.go:1692:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1680,7 +1708,7 @@ resume1:
 		m.fut = Chain14Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1683:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1711:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1779,11 +1807,13 @@ func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:73
-	/*line chain_asyncgen.go:1782:2*/
+	/*line chain_asyncgen.go:1810:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -1796,7 +1826,7 @@ resume1:
 		m.fut = Chain15Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1799:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1829:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1887,7 +1917,7 @@ func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 resume1:
 	// await at chain.go:113
-	/*line chain_asyncgen.go:1890:2*/
+	/*line chain_asyncgen.go:1920:2*/
 	{
 		v, ok := m.t.Poll(cx)
 		if !ok {
@@ -1896,7 +1926,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:1899:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:1929:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1991,11 +2021,13 @@ func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:116
-	/*line chain_asyncgen.go:1994:2*/
+	/*line chain_asyncgen.go:2024:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2008,7 +2040,7 @@ resume1:
 		m.fut = Wrap1Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2011:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2043:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2106,11 +2138,13 @@ func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:119
-	/*line chain_asyncgen.go:2109:2*/
+	/*line chain_asyncgen.go:2141:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2123,7 +2157,7 @@ resume1:
 		m.fut = Wrap2Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2126:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2160:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2221,11 +2255,13 @@ func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:122
-	/*line chain_asyncgen.go:2224:2*/
+	/*line chain_asyncgen.go:2258:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2238,7 +2274,7 @@ resume1:
 		m.fut = Wrap3Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2241:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2277:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2336,11 +2372,13 @@ func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:125
-	/*line chain_asyncgen.go:2339:2*/
+	/*line chain_asyncgen.go:2375:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2353,7 +2391,7 @@ resume1:
 		m.fut = Wrap4Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2356:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2394:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2451,11 +2489,13 @@ func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:128
-	/*line chain_asyncgen.go:2454:2*/
+	/*line chain_asyncgen.go:2492:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2468,7 +2508,7 @@ resume1:
 		m.fut = Wrap5Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2471:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2511:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2566,11 +2606,13 @@ func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:131
-	/*line chain_asyncgen.go:2569:2*/
+	/*line chain_asyncgen.go:2609:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2583,7 +2625,7 @@ resume1:
 		m.fut = Wrap6Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2586:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2628:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2681,11 +2723,13 @@ func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	m.t = nil
 resume1:
 	// await at chain.go:134
-	/*line chain_asyncgen.go:2684:2*/
+	/*line chain_asyncgen.go:2726:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -2698,7 +2742,7 @@ resume1:
 		m.fut = Wrap7Future{}
 		m.result0 = v
 	}
-	/*line chain_asyncgen.go:2701:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2745:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2794,7 +2838,7 @@ func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line chain.go:140:2*/ m.x = m.a * m.b
 resume1:
 	// await at chain.go:141
-	/*line chain_asyncgen.go:2797:2*/
+	/*line chain_asyncgen.go:2841:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -2804,7 +2848,7 @@ resume1:
 		y = v
 	}
 	m.result0 = m.x + y
-	/*line chain_asyncgen.go:2807:2*/ m.state = runtime.StateDone
+	/*line chain_asyncgen.go:2851:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -193,9 +193,11 @@ resume2:
 	// await at recursion2.go:17
 	/*line recursion2_asyncgen.go:194:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -212,11 +214,13 @@ resume2:
 	m.state = 3
 resume3:
 	// await at recursion2.go:18
-	/*line recursion2_asyncgen.go:215:2*/
+	/*line recursion2_asyncgen.go:217:2*/
 	{
-		v := m.fut2.value()
-		if !m.fut2.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut2.finished() {
+			// finished by a step of the deepest child
+			v = m.fut2.value()
+		} else {
 			var ok bool
 			v, ok = m.fut2.Poll(cx)
 			if !ok {
@@ -234,11 +238,13 @@ resume3:
 	m.log = nil
 resume4:
 	// await at recursion2.go:19
-	/*line recursion2_asyncgen.go:237:2*/
+	/*line recursion2_asyncgen.go:241:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -252,7 +258,7 @@ resume4:
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:255:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:261:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

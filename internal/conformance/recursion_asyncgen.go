@@ -173,9 +173,11 @@ resume1:
 	// await at recursion.go:18
 	/*line recursion_asyncgen.go:174:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v bool
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -189,7 +191,7 @@ resume1:
 		m.result0 = v
 	}
 exit:
-	/*line recursion_asyncgen.go:192:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:194:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -280,7 +282,7 @@ func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 resume1:
 	// await at recursion.go:31
-	/*line recursion_asyncgen.go:283:2*/
+	/*line recursion_asyncgen.go:285:2*/
 	{
 		v, ok := m.p.Poll(cx)
 		if !ok {
@@ -289,7 +291,7 @@ resume1:
 		}
 		m.result0 = v
 	}
-	/*line recursion_asyncgen.go:292:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:294:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -385,11 +387,13 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.p = nil
 resume1:
 	// await at recursion.go:34
-	/*line recursion_asyncgen.go:388:2*/
+	/*line recursion_asyncgen.go:390:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -403,7 +407,7 @@ resume1:
 		v1 = v
 	}
 	m.result0 = v1 + 1
-	/*line recursion_asyncgen.go:406:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:410:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -504,11 +508,13 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.state = 1
 resume1:
 	// await at recursion.go:37
-	/*line recursion_asyncgen.go:507:2*/
+	/*line recursion_asyncgen.go:511:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -526,11 +532,13 @@ resume1:
 	m.p = nil
 resume2:
 	// await at recursion.go:37
-	/*line recursion_asyncgen.go:529:2*/
+	/*line recursion_asyncgen.go:535:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -544,7 +552,7 @@ resume2:
 		v1 = v
 	}
 	m.result0 = m.v * v1
-	/*line recursion_asyncgen.go:547:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:555:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -647,7 +655,7 @@ func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.mk = nil
 resume1:
 	// await at recursion.go:45
-	/*line recursion_asyncgen.go:650:2*/
+	/*line recursion_asyncgen.go:658:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -660,7 +668,7 @@ resume1:
 	m.buf = nil
 resume2:
 	// await at recursion.go:47
-	/*line recursion_asyncgen.go:663:2*/
+	/*line recursion_asyncgen.go:671:2*/
 	{
 		_, ok := m.g.Poll(cx)
 		if !ok {
@@ -669,7 +677,7 @@ resume2:
 		}
 	}
 	m.result0 = m.n
-	/*line recursion_asyncgen.go:672:2*/ m.state = runtime.StateDone
+	/*line recursion_asyncgen.go:680:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 

@@ -780,9 +780,11 @@ resume1:
 	// await (TryAwait) at vars.go:98
 	/*line vars_asyncgen.go:781:2*/
 	{
-		v := m.fut.value()
-		if !m.fut.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v runtime.Result[string]
+		if m.fut.finished() {
+			// finished by a step of the deepest child
+			v = m.fut.value()
+		} else {
 			var ok bool
 			v, ok = m.fut.Poll(cx)
 			if !ok {
@@ -805,11 +807,13 @@ resume1:
 	m.log = nil
 resume2:
 	// await at vars.go:103
-	/*line vars_asyncgen.go:808:2*/
+	/*line vars_asyncgen.go:810:2*/
 	{
-		v := m.fut1.value()
-		if !m.fut1.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v int
+		if m.fut1.finished() {
+			// finished by a step of the deepest child
+			v = m.fut1.value()
+		} else {
 			var ok bool
 			v, ok = m.fut1.Poll(cx)
 			if !ok {
@@ -828,11 +832,13 @@ resume2:
 	m.state = 3
 resume3:
 	// await at vars.go:104
-	/*line vars_asyncgen.go:831:2*/
+	/*line vars_asyncgen.go:835:2*/
 	{
-		v := m.fut2.value()
-		if !m.fut2.finished() {
-			// not finished by a step of the deepest child: poll it
+		var v []string
+		if m.fut2.finished() {
+			// finished by a step of the deepest child
+			v = m.fut2.value()
+		} else {
 			var ok bool
 			v, ok = m.fut2.Poll(cx)
 			if !ok {
@@ -847,7 +853,7 @@ resume3:
 	}
 	m.result0 = fmt.Sprint(m.s, m.sum, vs)
 exit:
-	/*line vars_asyncgen.go:850:2*/ m.state = runtime.StateDone
+	/*line vars_asyncgen.go:856:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
