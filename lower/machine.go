@@ -20,10 +20,10 @@ const rt = ir.RuntimePath
 type storage int
 
 const (
-	sField storage = iota // a field of the machine
-	sBoxed                // a field pointing to fresh storage per declaration
-	sLocal                // a local of Poll: not live across a suspension
-	sDiscard              // never read: what is assigned to it is discarded (_)
+	sField   storage = iota // a field of the machine
+	sBoxed                  // a field pointing to fresh storage per declaration
+	sLocal                  // a local of Poll: not live across a suspension
+	sDiscard                // never read: what is assigned to it is discarded (_)
 )
 
 // emitter emits the machine of one body.

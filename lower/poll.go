@@ -220,12 +220,8 @@ func (e *emitter) prologue(name string) []jen.Code {
 	}
 	if e.fDeep != "" {
 		// Suspended inside inline children: step the deepest one first.
-		second := jen.False()
-		if e.fn.Kind == ir.Stream {
-			second = jen.Qual(rt, "Pending")
-		}
 		out = append(out, jen.If(e.field(e.fDeep).Op("!=").Nil().Op("&&").Op("!").Add(e.field(e.fDeep)).Dot("Step").Call(jen.Id(e.cx))).Block(
-			jen.Return(e.zero(e.d.value), second),
+			e.pendingReturn(),
 		))
 	}
 	// While the body runs the state is StateRunning: a machine found in
@@ -335,14 +331,17 @@ func (e *emitter) emitStep(f *jen.File) {
 
 // pending renders the return of a step suspended in state k.
 func (e *emitter) pending(k int) []jen.Code {
+	return []jen.Code{e.field(e.fState).Op("=").Lit(k), e.pendingReturn()}
+}
+
+// pendingReturn renders the return of a step that stays suspended where it
+// is.
+func (e *emitter) pendingReturn() jen.Code {
 	second := jen.False()
 	if e.fn.Kind == ir.Stream {
 		second = jen.Qual(rt, "Pending")
 	}
-	return []jen.Code{
-		e.field(e.fState).Op("=").Lit(k),
-		jen.Return(e.zero(e.d.value), second),
-	}
+	return jen.Return(e.zero(e.d.value), second)
 }
 
 // closingCheck renders the panic of a body that suspends again after Close.
@@ -589,46 +588,28 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			out = append(out, jen.Empty())
 		}
 	case ir.SAwait, ir.STryAwait:
-		poll := "Poll"
-		inner := []jen.Code{
-			jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx)),
-		}
+		wants := len(s.Dest) > 0
+		var inner []jen.Code
 		if e.lazy(s) {
-			second := jen.False()
-			if e.fn.Kind == ir.Stream {
-				second = jen.Qual(rt, "Pending")
-			}
-			slot := e.varRef(s.Slot)
-			inner = []jen.Code{
-				jen.Var().Id("v").Add(e.typ(e.pollValue(s.Slot))),
-				jen.If(jen.Add(slot).Dot("finished").Call()).Block(
-					jen.Comment("finished by a step of the deepest child"),
-					jen.Id("v").Op("=").Add(slot).Dot("value").Call(),
-				).Else().Block(
-					jen.Var().Id("ok").Bool(),
-					jen.List(jen.Id("v"), jen.Id("ok")).Op("=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)),
-					jen.If(jen.Op("!").Id("ok")).Block(
-						e.field(e.fDeep).Op("=").Add(slot).Dot("deepest").Call(),
-						jen.Return(e.zero(e.d.value), second),
-					),
-				),
-				e.field(e.fDeep).Op("=").Nil(),
-				e.field(e.fState).Op("=").Qual(rt, "StateRunning"),
-			}
+			inner = e.lazyPoll(s, wants)
 		} else {
-			inner = append(inner, jen.If(jen.Op("!").Id("ok")).Block(e.pending(s.State)...))
+			v := jen.Id("_")
+			if wants {
+				v = jen.Id("v")
+			}
+			inner = []jen.Code{
+				jen.List(v, jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot("Poll").Call(jen.Id(e.cx)),
+				jen.If(jen.Op("!").Id("ok")).Block(e.pending(s.State)...),
+			}
 		}
 		if c := clear(); c != nil {
 			inner = append(inner, c)
 		}
-		if s.Kind == ir.SAwait && len(s.Dest) > 0 {
+		switch {
+		case s.Kind == ir.SAwait && wants:
 			inner = append(inner, jen.Add(dest(0)).Op("=").Id("v"))
-		} else if s.Kind == ir.STryAwait && len(s.Dest) > 0 {
+		case s.Kind == ir.STryAwait && wants:
 			inner = append(inner, jen.List(dest(0), dest(1)).Op("=").List(jen.Id("v").Dot("Value"), jen.Id("v").Dot("Err")))
-		} else if e.lazy(s) {
-			inner = e.lazyDiscard(s, inner[2:]) // the value is not used
-		} else {
-			inner[0] = jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(e.varRef(s.Slot)).Dot(poll).Call(jen.Id(e.cx))
 		}
 		out = append(out, jen.Block(inner...))
 	case ir.SNext:
@@ -739,22 +720,39 @@ func (e *emitter) pollValue(v *ir.Var) types.Type {
 	return obj.Type().(*types.Signature).Results().At(0).Type()
 }
 
-// lazyDiscard renders the lazy resume of an inline child whose value is
-// discarded, followed by rest.
-func (e *emitter) lazyDiscard(s *ir.Suspend, rest []jen.Code) []jen.Code {
-	second := jen.False()
-	if e.fn.Kind == ir.Stream {
-		second = jen.Qual(rt, "Pending")
-	}
+// lazyPoll renders the resume of an inline child (see lazy): its value is
+// read from it when a step of the deepest child finished it, else it is
+// polled; while it is pending the deepest child is remembered. The value
+// lands in v when wanted.
+func (e *emitter) lazyPoll(s *ir.Suspend, wants bool) []jen.Code {
 	slot := e.varRef(s.Slot)
-	return append([]jen.Code{
-		jen.If(jen.Op("!").Add(slot).Dot("finished").Call()).Block(
-			jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)), jen.Op("!").Id("ok")).Block(
-				e.field(e.fDeep).Op("=").Add(slot).Dot("deepest").Call(),
-				jen.Return(e.zero(e.d.value), second),
+	stillPending := jen.If(jen.Op("!").Id("ok")).Block(
+		e.field(e.fDeep).Op("=").Add(slot).Dot("deepest").Call(),
+		e.pendingReturn(),
+	)
+	var out []jen.Code
+	if wants {
+		out = append(out,
+			jen.Var().Id("v").Add(e.typ(e.pollValue(s.Slot))),
+			jen.If(jen.Add(slot).Dot("finished").Call()).Block(
+				jen.Comment("finished by a step of the deepest child"),
+				jen.Id("v").Op("=").Add(slot).Dot("value").Call(),
+			).Else().Block(
+				jen.Var().Id("ok").Bool(),
+				jen.List(jen.Id("v"), jen.Id("ok")).Op("=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)),
+				stillPending,
 			),
-		),
-	}, rest...)
+		)
+	} else {
+		out = append(out, jen.If(jen.Op("!").Add(slot).Dot("finished").Call()).Block(
+			jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(slot).Dot("Poll").Call(jen.Id(e.cx)),
+			stillPending,
+		))
+	}
+	return append(out,
+		e.field(e.fDeep).Op("=").Nil(),
+		e.field(e.fState).Op("=").Qual(rt, "StateRunning"),
+	)
 }
 
 // emitStepper writes Step and the helpers a parent holding the machine

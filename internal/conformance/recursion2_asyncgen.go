@@ -178,7 +178,8 @@ resume1:
 	/*line recursion2_asyncgen.go:178:2*/
 	{
 		if !m.fut.finished() {
-			if _, ok := m.fut.Poll(cx); !ok {
+			_, ok := m.fut.Poll(cx)
+			if !ok {
 				m.deep = m.fut.deepest()
 				return 0, false
 			}
@@ -191,7 +192,7 @@ resume1:
 	m.state = 2
 resume2:
 	// await at recursion2.go:17
-	/*line recursion2_asyncgen.go:194:2*/
+	/*line recursion2_asyncgen.go:195:2*/
 	{
 		var v int
 		if m.fut.finished() {
@@ -214,7 +215,7 @@ resume2:
 	m.state = 3
 resume3:
 	// await at recursion2.go:18
-	/*line recursion2_asyncgen.go:217:2*/
+	/*line recursion2_asyncgen.go:218:2*/
 	{
 		var v int
 		if m.fut2.finished() {
@@ -238,7 +239,7 @@ resume3:
 	m.log = nil
 resume4:
 	// await at recursion2.go:19
-	/*line recursion2_asyncgen.go:241:2*/
+	/*line recursion2_asyncgen.go:242:2*/
 	{
 		var v int
 		if m.fut.finished() {
@@ -258,7 +259,7 @@ resume4:
 		v1 = v
 	}
 	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:261:2*/ m.state = runtime.StateDone
+	/*line recursion2_asyncgen.go:262:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
