@@ -109,20 +109,29 @@ type task struct {
 // Wake schedules the task to be polled. It is safe from any goroutine, any
 // number of times; a wake during a poll makes the executor poll again.
 func (t *task) Wake() {
+	if t.claimSchedule() {
+		t.ex.schedule(t)
+	}
+}
+
+// claimSchedule records a wake in t's state. It reports true when the
+// caller must queue t: t was neither finished, queued, nor already notified,
+// and is not being polled (a wake during a poll only sets stNotified, so the
+// executor polls again).
+func (t *task) claimSchedule() bool {
 	for {
 		s := t.state.Load()
 		if s&(stComplete|stScheduled|stNotified) != 0 {
-			return
+			return false
 		}
 		if s&stRunning != 0 {
 			if t.state.CompareAndSwap(s, s|stNotified) {
-				return
+				return false
 			}
 			continue
 		}
 		if t.state.CompareAndSwap(s, s|stScheduled) {
-			t.ex.schedule(t)
-			return
+			return true
 		}
 	}
 }
@@ -152,28 +161,16 @@ func wake(cx *Context, w Waker) {
 
 // wakeFrom is Wake called from within cur's poll.
 func (t *task) wakeFrom(cur *task) {
-	for {
-		s := t.state.Load()
-		if s&(stComplete|stScheduled|stNotified) != 0 {
-			return
-		}
-		if s&stRunning != 0 {
-			if t.state.CompareAndSwap(s, s|stNotified) {
-				return
-			}
-			continue
-		}
-		if t.state.CompareAndSwap(s, s|stScheduled) {
-			// t.ex is stable now: t cannot finish (and a detached task
-			// cannot be recycled) while it is scheduled.
-			if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
-				p.scheduleOn(t, cur.worker.Load()-1)
-				return
-			}
-			t.ex.schedule(t)
-			return
-		}
+	if !t.claimSchedule() {
+		return
 	}
+	// t.ex is stable now: t cannot finish (and a detached task cannot be
+	// recycled) while it is scheduled.
+	if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
+		p.scheduleOn(t, cur.worker.Load()-1)
+		return
+	}
+	t.ex.schedule(t)
 }
 
 // timerQueue lets timers find the executor from the waker.
