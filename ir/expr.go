@@ -171,32 +171,23 @@ func (b *builder) tempOfType(hint string, e ast.Expr, t types.Type) ast.Expr {
 // hasCall reports whether e holds a call (not a conversion) or a receive
 // outside function literals.
 func (b *builder) hasCall(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if found {
-			return false
-		}
+	return anyOutsideLits(e, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
 		case *ast.CallExpr:
 			if tv, ok := b.info.Types[n.Fun]; ok && tv.IsType() {
-				return true
+				return false // a conversion
 			}
 			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
-				if _, isTemp := b.fn.Exprs[id]; isTemp {
-					return true // a synthetic conversion
+				if _, synth := b.fn.Exprs[id]; synth {
+					return false // a synthetic conversion
 				}
 			}
-			found = true
+			return true
 		case *ast.UnaryExpr:
-			if n.Op == token.ARROW {
-				found = true
-			}
+			return n.Op == token.ARROW
 		}
-		return !found
+		return false
 	})
-	return found
 }
 
 func (b *builder) anyHasCall(es []ast.Expr) bool {

@@ -67,21 +67,31 @@ func MarkerOf(info *types.Info, yield *types.Var, e ast.Expr) Marker {
 // ContainsMarker reports whether n contains a marker call outside function
 // literals.
 func ContainsMarker(info *types.Info, yield *types.Var, n ast.Node) bool {
+	return anyOutsideLits(n, func(n ast.Node) bool {
+		return MarkerOf(info, yield, asExpr(n)) != NoMarker
+	})
+}
+
+func asExpr(n ast.Node) ast.Expr {
+	e, _ := n.(ast.Expr)
+	return e
+}
+
+// anyOutsideLits reports whether pred holds for a node of n outside the
+// function literals in it (whose frames are not the body's).
+func anyOutsideLits(n ast.Node, pred func(ast.Node) bool) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {
 		if found {
 			return false
 		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
+		if _, lit := n.(*ast.FuncLit); lit {
 			return false
-		case *ast.CallExpr:
-			if MarkerOf(info, yield, n) != NoMarker {
-				found = true
-				return false
-			}
 		}
-		return true
+		if n != nil && pred(n) {
+			found = true
+		}
+		return !found
 	})
 	return found
 }
