@@ -207,7 +207,7 @@ func (e *emitter) resultValue() jen.Code {
 
 // pinCheck renders the first statements of every step: the move check and
 // the state dispatch.
-func (e *emitter) prologue(name string) []jen.Code {
+func (e *emitter) prologue() []jen.Code {
 	var out []jen.Code
 	if e.unwinds() {
 		out = append(out, jen.Defer().Add(e.field("unwind")).Call(jen.Op("&").Id(e.res), jen.Op("&").Id(e.ready)))
@@ -238,7 +238,7 @@ func (e *emitter) prologue(name string) []jen.Code {
 	}
 	if e.fn.Kind == ir.Async {
 		cases = append(cases, jen.Default().Block(
-			jen.Qual(rt, "BadPoll").Call(jen.Lit(name), e.field(e.fState)),
+			jen.Qual(rt, "BadPoll").Call(jen.Lit(e.d.name), e.field(e.fState)),
 		))
 	} else {
 		// Finished by returning, panicking or Close: no more items.
@@ -294,7 +294,7 @@ func (e *emitter) stepName() string {
 func (e *emitter) emitStep(f *jen.File) {
 	fn := e.fn
 	var body []jen.Code
-	body = append(body, e.prologue(e.d.name)...)
+	body = append(body, e.prologue()...)
 	body = append(body, e.blocks()...)
 	results := jen.Params(e.valueType(), e.secondType())
 	if e.unwinds() {
@@ -646,23 +646,39 @@ func (e *emitter) exit() []jen.Code {
 
 // emitCancel writes Cancel for an async machine.
 func (e *emitter) emitCancel(f *jen.File) {
-	var cases []jen.Code
-	for _, b := range e.fn.Suspends {
-		s := b.Term.(*ir.Suspend)
-		if (s.Kind == ir.SAwait || s.Kind == ir.STryAwait) && e.store[s.Slot] != sLocal {
-			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.cancelSlot(s)))
-		}
-	}
 	var body []jen.Code
 	body = append(body, jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()))
-	if len(cases) > 0 {
-		body = append(body, jen.Switch(e.field(e.fState)).Block(cases...))
-	}
+	body = append(body, e.cancelAwaited(nil)...)
 	body = append(body, e.field(e.fState).Op("=").Qual(rt, "StateCancelled"))
 	body = append(body, e.runDefers()...)
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
 	f.Commentf("is cancelled. Polling it afterwards panics.")
 	f.Func().Params(e.recvDecl()).Id("Cancel").Params().Block(body...)
+}
+
+// cancelAwaited renders a switch on the state that cancels the future the
+// body is suspended on, each case followed by then (a for-await step's
+// stream is left as it is: its case is then alone).
+func (e *emitter) cancelAwaited(then []jen.Code) []jen.Code {
+	var cases []jen.Code
+	for _, b := range e.fn.Suspends {
+		s := b.Term.(*ir.Suspend)
+		var c []jen.Code
+		switch s.Kind {
+		case ir.SAwait, ir.STryAwait:
+			c = append(c, e.cancelSlot(s))
+		case ir.SNext:
+		default:
+			continue
+		}
+		if c = append(c, then...); len(c) > 0 {
+			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(c...))
+		}
+	}
+	if len(cases) == 0 {
+		return nil
+	}
+	return []jen.Code{jen.Switch(e.field(e.fState)).Block(cases...)}
 }
 
 // cancelSlot renders the cancellation of the future s awaits: a static call
@@ -934,24 +950,7 @@ func (e *emitter) emitClose(f *jen.File) {
 	drop := []jen.Code{e.field(e.fState).Op("=").Qual(rt, "StateCancelled")}
 	drop = append(drop, e.runDefers()...)
 	drop = append(drop, jen.Return())
-	var sw []jen.Code
-	for _, b := range e.fn.Suspends {
-		s := b.Term.(*ir.Suspend)
-		var c []jen.Code
-		switch s.Kind {
-		case ir.SAwait, ir.STryAwait:
-			if e.store[s.Slot] != sLocal {
-				c = append(c, e.cancelSlot(s))
-			}
-		case ir.SNext:
-		default:
-			continue
-		}
-		sw = append(sw, jen.Case(jen.Lit(s.State)).Block(append(c, drop...)...))
-	}
-	if len(sw) > 0 {
-		body = append(body, jen.Switch(e.field(e.fState)).Block(sw...))
-	}
+	body = append(body, e.cancelAwaited(drop)...)
 	body = append(body, e.field(e.fClosing).Op("=").True())
 	if e.fn.Kind == ir.Gen {
 		step := "Next"
