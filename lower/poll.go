@@ -308,8 +308,10 @@ func (e *emitter) emitStep(f *jen.File) {
 	case ir.Async:
 		f.Commentf("Poll runs %s until it suspends or returns.", e.d.decl.Name.Name)
 	case ir.Gen:
-		f.Commentf("Next runs %s until it yields an item, and returns it; it returns false", e.d.decl.Name.Name)
-		f.Commentf("once the body has returned, panicked or been closed.")
+		if e.fast == nil {
+			f.Commentf("Next runs %s until it yields an item, and returns it; it returns false", e.d.decl.Name.Name)
+			f.Commentf("once the body has returned, panicked or been closed.")
+		}
 	case ir.Stream:
 		f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
 		f.Commentf("(Pending) or has finished (Done).")

@@ -25,8 +25,6 @@ func Count(n int) *CountIter {
 }
 
 // Next runs count until it yields an item, and returns it; it returns false
-// once the body has returned, panicked or been closed.
-// Next runs count until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
@@ -39,7 +37,7 @@ func (m *CountIter) Next() (int, bool) {
 			return i, true
 		}
 	}
-	return m.next()
+	return runtime.NextVia(m, (*CountIter).next)
 }
 
 // next is the full step of Next.
@@ -74,7 +72,7 @@ forCond1:
 	}
 resume1:
 	// yield at gen.go:12
-	/*line gen_asyncgen.go:77:2*/
+	/*line gen_asyncgen.go:75:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -88,7 +86,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gen_asyncgen.go:91:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:89:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

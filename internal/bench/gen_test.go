@@ -2,6 +2,9 @@ package bench
 
 import (
 	"iter"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/asyncgen/asyncgen/runtime"
@@ -144,5 +147,23 @@ func BenchmarkRangeDirect(b *testing.B) {
 	b.ReportAllocs()
 	for v := range CountDirect(b.N) {
 		sink += v
+	}
+}
+
+// TestNextInlinable checks that the compiler can inline the generated Next
+// of Count, whose fast path the benchmarks above measure: that is what puts
+// it beside the hand-written iterator.
+func TestNextInlinable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiler")
+	}
+	out, err := exec.Command("go", "build", "-gcflags=-m", "-o", os.DevNull, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, want := range []string{"can inline (*CountIter).Next", "can inline (*HandCount).Next"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("compiler output lacks %q:\n%s", want, out)
+		}
 	}
 }

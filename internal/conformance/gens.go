@@ -224,3 +224,17 @@ func drainChans(log *Log, a, b chan int, yield func(int) bool) {
 		}
 	}
 }
+
+// Series yields n terms of an arithmetic series: a generic generator whose
+// loop is its fast path.
+//
+//asyncgen:gen Series
+func series[N int | float64](start, step N, n int, yield func(N) bool) {
+	x := start
+	for i := 0; i < n; i++ {
+		if !yield(x) {
+			return
+		}
+		x += step
+	}
+}

@@ -28,8 +28,6 @@ func Fib(n int) *FibIter {
 }
 
 // Next runs fib until it yields an item, and returns it; it returns false
-// once the body has returned, panicked or been closed.
-// Next runs fib until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
@@ -47,7 +45,7 @@ func (m *FibIter) Next() (int, bool) {
 			return a, true
 		}
 	}
-	return m.next()
+	return runtime.NextVia(m, (*FibIter).next)
 }
 
 // next is the full step of Next.
@@ -83,7 +81,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:13
-	/*line gens_asyncgen.go:86:2*/
+	/*line gens_asyncgen.go:84:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -96,7 +94,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:99:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:97:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -202,7 +200,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:205:2*/
+	/*line gens_asyncgen.go:203:2*/
 	v1 = !m.closing
 	cond = v1
 	if !cond {
@@ -218,7 +216,7 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:221:2*/
+	/*line gens_asyncgen.go:219:2*/
 	v11 = !m.closing
 	cond = v11
 condDone7:
@@ -232,7 +230,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:235:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:233:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -382,7 +380,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:385:2*/
+	/*line gens_asyncgen.go:383:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -412,7 +410,7 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:415:2*/
+	/*line gens_asyncgen.go:413:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone14
@@ -431,7 +429,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:434:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:432:2*/ m.state = runtime.StateDone
 	return nil, false
 }
 
@@ -507,8 +505,6 @@ func Count(start int) *CountIter {
 }
 
 // Next runs countFrom until it yields an item, and returns it; it returns false
-// once the body has returned, panicked or been closed.
-// Next runs countFrom until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
@@ -519,7 +515,7 @@ func (m *CountIter) Next() (int, bool) {
 		m.i = i
 		return i, true
 	}
-	return m.next()
+	return runtime.NextVia(m, (*CountIter).next)
 }
 
 // next is the full step of Next.
@@ -553,7 +549,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:556:2*/
+	/*line gens_asyncgen.go:552:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -565,7 +561,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:568:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:564:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -673,7 +669,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:676:2*/
+	/*line gens_asyncgen.go:672:2*/
 	v11 = !m.closing
 	cond = !v11
 condDone5:
@@ -685,7 +681,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:688:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:684:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -803,7 +799,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:806:2*/
+	/*line gens_asyncgen.go:802:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -814,7 +810,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:817:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:813:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -934,7 +930,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:937:2*/
+	/*line gens_asyncgen.go:933:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -959,7 +955,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:962:2*/
+	/*line gens_asyncgen.go:958:2*/
 	v2 = !m.closing
 	if v2 {
 		goto ifDone10
@@ -986,7 +982,7 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:989:2*/
+	/*line gens_asyncgen.go:985:2*/
 	v7 = !m.closing
 	if v7 {
 		goto ifDone17
@@ -1001,7 +997,7 @@ rangeDone14:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:1004:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1000:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1135,7 +1131,7 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1138:2*/
+	/*line gens_asyncgen.go:1134:2*/
 	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
@@ -1155,7 +1151,7 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1158:2*/
+	/*line gens_asyncgen.go:1154:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1188,7 +1184,7 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1191:2*/
+	/*line gens_asyncgen.go:1187:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone19
@@ -1202,7 +1198,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1205:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1201:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1323,7 +1319,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1326:2*/
+	/*line gens_asyncgen.go:1322:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -1335,7 +1331,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1338:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1334:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1468,7 +1464,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1471:2*/
+	/*line gens_asyncgen.go:1467:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1480,8 +1476,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1483:2*/
-	/*line gens_asyncgen.go:1484:2*/
+	/*line gens_asyncgen.go:1479:2*/
+	/*line gens_asyncgen.go:1480:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1590,7 +1586,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1593:2*/
+	/*line gens_asyncgen.go:1589:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1607,7 +1603,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1610:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1606:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1728,7 +1724,7 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1731:2*/
+	/*line gens_asyncgen.go:1727:2*/
 	v4 = !m.closing
 	if v4 {
 		goto ifDone10
@@ -1757,7 +1753,7 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1760:2*/
+	/*line gens_asyncgen.go:1756:2*/
 	v5 = !m.closing
 	if v5 {
 		goto ifDone13
@@ -1768,7 +1764,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1771:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1767:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1805,6 +1801,145 @@ func (m *DrainIter) All() iter.Seq[int] {
 		if m.state == 0 && m.self == nil {
 			m.state = runtime.StateDone
 			drainChans(m.log, m.a, m.b, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// SeriesIter is the iterator state machine of series; Series returns one.
+// It must not be copied once used.
+type SeriesIter[N interface {
+	int | float64
+}] struct {
+	noCopy  runtime.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *SeriesIter[N] // set at the first poll: detects a moved machine
+	start   N
+	step    N
+	n       int
+	x       N
+	i       int
+	closing bool           // Close resumed the body: yield returns false
+	fast    *SeriesIter[N] // the machine itself while Next may take its fast path
+}
+
+// Series returns an iterator over the values yielded by series one step at a time.
+func Series[N interface {
+	int | float64
+}](start N, step N, n int) *SeriesIter[N] {
+	return &SeriesIter[N]{start: start, step: step, n: n}
+}
+
+// Next runs series until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *SeriesIter[N]) Next() (N, bool) {
+	if m.fast == m {
+		x := m.x
+		i := m.i
+		x += m.step
+		i++
+		if i < m.n {
+			m.x = x
+			m.i = i
+			return x, true
+		}
+	}
+	return runtime.NextVia(m, (*SeriesIter[N]).next)
+}
+
+// next is the full step of Next.
+func (m *SeriesIter[N]) next() (N, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return *new(N), false
+	}
+	/*line gens.go:233:2*/ m.x = m.start
+	/*line gens.go:234:6*/ m.i = 0
+forCond1:
+	/*line gens.go:234:14*/ if !(m.i < m.n) {
+		goto forDone4
+	}
+	/*line gens.go:235:7*/ {
+		v := m.x
+		m.start = *new(N)
+		if m.closing {
+			panic("asyncgen: Series yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:235
+	/*line gens_asyncgen.go:1893:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+	/*line gens.go:238:3*/ m.x += m.step
+	/*line gens.go:234:21*/ m.i++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:1906:2*/ m.state = runtime.StateDone
+	return *new(N), false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SeriesIter[N]) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Series")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *SeriesIter[N]) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *SeriesIter[N]) All() iter.Seq[N] {
+	return func(yield func(N) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			series[N](m.start, m.step, m.n, yield)
 			return
 		}
 		defer m.Close()

@@ -226,3 +226,10 @@ func TestMovedIterator(t *testing.T) {
 		t.Fatal(v, ok)
 	}
 }
+
+func TestGenericFastPath(t *testing.T) {
+	sameGen(t, []int{-1, 0, 1, 3, 7}, func(*Log) iter.Seq[float64] { return func(y func(float64) bool) { series(0.5, 0.25, 7, y) } },
+		func(*Log) runtime.Iterator[float64] { return Series(0.5, 0.25, 7) })
+	sameGen(t, []int{-1, 0, 2}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { series(3, -2, 4, y) } },
+		func(*Log) runtime.Iterator[int] { return Series(3, -2, 4) })
+}
