@@ -37,6 +37,7 @@ func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg
 		Labels:   map[*Block]string{},
 		Gotos:    map[*ast.Ident]*Block{},
 		Exprs:    map[*ast.Ident]SynthExpr{},
+		InBounds: map[*ast.IndexExpr]bool{},
 	}
 	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll}
 	sig := info.Defs[decl.Name].Type().(*types.Signature)

@@ -41,6 +41,11 @@ type Func struct {
 	Gotos    map[*ast.Ident]*Block    // labels of synthetic gotos, by identifier
 	Exprs    map[*ast.Ident]SynthExpr // placeholders for synthetic expressions
 
+	// InBounds holds the index expressions the builder wrote that cannot
+	// panic: a range over a slice or an array reads xs[i] only after
+	// i < len(xs), with both temporaries its own.
+	InBounds map[*ast.IndexExpr]bool
+
 	// Suspends lists the suspension terminators in state order (state i+1).
 	Suspends []*Block
 

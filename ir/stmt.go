@@ -582,7 +582,11 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		b.countLoop(idx, length, loop, body, done)
 		add(key, b.ident(idx))
 		if val != nil {
-			add(val, &ast.IndexExpr{X: xs, Index: b.ident(idx)})
+			ix := &ast.IndexExpr{X: xs, Index: b.ident(idx)}
+			if _, isPtr := u.(*types.Pointer); !isPtr {
+				b.fn.InBounds[ix] = true // a nil pointer to an array would panic
+			}
+			add(val, ix)
 		}
 		postStmts = append(postStmts, &ast.IncDecStmt{X: b.ident(idx), Tok: token.INC})
 	case *types.Map:

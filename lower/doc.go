@@ -170,7 +170,9 @@
 // out of it leaves the stream where it was.
 //
 // An iterator whose cycle from a yield back to it calls nothing and cannot
-// panic (variables, constants, arithmetic, comparisons) gets a fast path:
+// panic (variables, constants, arithmetic, comparisons, len and cap,
+// division and shifts by constants, the element reads of ranges over
+// slices and arrays, which are in bounds by construction) gets a fast path:
 //
 //	func (m *CountIter) Next() (int, bool) {
 //		if m.fast == m { // suspended at that yield, not moved, not closing
@@ -185,7 +187,10 @@
 //	}
 //
 // The cycle runs on locals and commits them only at the yield, so leaving
-// it anywhere falls back to the full step with nothing changed. The full
+// it anywhere falls back to the full step with nothing changed. Conditions
+// computed from the yield's result are known there (true) and not tested;
+// locals first assigned on the cycle are declared there, and those the
+// cycle never reads are dropped with their assignments. The full
 // step is called as a function value through runtime.NextVia: the
 // compiler's inliner charges a call of a function parameter a third of
 // what it charges a method call, so a Next with a short cycle fits the

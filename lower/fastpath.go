@@ -9,6 +9,7 @@ package lower
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -99,8 +100,14 @@ func (e *emitter) safeStmt(s ast.Stmt) bool {
 	case *ir.Rebox:
 		return e.store[s.Var] != sBoxed
 	case *ast.AssignStmt:
-		if s.Tok != token.ASSIGN && s.Tok != token.ADD_ASSIGN && s.Tok != token.SUB_ASSIGN && s.Tok != token.MUL_ASSIGN &&
-			s.Tok != token.AND_ASSIGN && s.Tok != token.OR_ASSIGN && s.Tok != token.XOR_ASSIGN && s.Tok != token.DEFINE {
+		switch s.Tok {
+		case token.ASSIGN, token.DEFINE, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN,
+			token.AND_ASSIGN, token.OR_ASSIGN, token.XOR_ASSIGN, token.AND_NOT_ASSIGN:
+		case token.QUO_ASSIGN, token.REM_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
+			if len(s.Lhs) != 1 || len(s.Rhs) != 1 || !e.safeOp(opOf[s.Tok], s.Lhs[0], s.Rhs[0]) {
+				return false
+			}
+		default:
 			return false
 		}
 		for _, l := range s.Lhs {
@@ -122,6 +129,12 @@ func (e *emitter) safeStmt(s ast.Stmt) bool {
 	return false
 }
 
+// opOf maps the assignment operators that can panic to their operators.
+var opOf = map[token.Token]token.Token{
+	token.QUO_ASSIGN: token.QUO, token.REM_ASSIGN: token.REM,
+	token.SHL_ASSIGN: token.SHL, token.SHR_ASSIGN: token.SHR,
+}
+
 // plainVar reports whether x is a hoisted variable held by value in a field
 // or a local of the step, whose address nothing takes.
 func (e *emitter) plainVar(x ast.Expr) bool {
@@ -137,7 +150,8 @@ func (e *emitter) plainVar(x ast.Expr) bool {
 }
 
 // safeExpr reports whether x evaluates without calls or panics: variables,
-// constants, and arithmetic that cannot fault.
+// constants, arithmetic that cannot fault, len and cap, and the element
+// reads of range loops, which are in bounds by construction.
 func (e *emitter) safeExpr(x ast.Expr) bool {
 	if x == nil {
 		return true
@@ -167,9 +181,21 @@ func (e *emitter) safeExpr(x ast.Expr) bool {
 		case token.SUB, token.ADD, token.NOT, token.XOR:
 			return e.safeExpr(x.X)
 		}
+	case *ast.IndexExpr:
+		return e.fn.InBounds[x] && e.safeExpr(x.X) && e.safeExpr(x.Index)
+	case *ast.CallExpr:
+		// len and cap never panic, not even on nil.
+		id, ok := ast.Unparen(x.Fun).(*ast.Ident)
+		if !ok || len(x.Args) != 1 || id.Name != "len" && id.Name != "cap" {
+			return false
+		}
+		switch e.info.ObjectOf(id).(type) {
+		case *types.Builtin, nil: // nil: written by the builder
+			return e.identVar(id) == nil && e.safeExpr(x.Args[0])
+		}
+		return false
 	case *ast.BinaryExpr:
-		switch x.Op {
-		case token.QUO, token.REM, token.SHL, token.SHR:
+		if !e.safeOp(x.Op, x.X, x.Y) {
 			return false
 		}
 		if t, ok := e.info.Types[x.X]; ok {
@@ -182,14 +208,132 @@ func (e *emitter) safeExpr(x ast.Expr) bool {
 	return false
 }
 
+// safeOp reports whether x op y cannot panic, given that x and y do not.
+func (e *emitter) safeOp(op token.Token, x, y ast.Expr) bool {
+	switch op {
+	case token.QUO, token.REM:
+		// Integer division panics on a zero divisor; by a constant other
+		// than zero, or on floats, it cannot.
+		if t, ok := e.info.Types[x]; ok && isFloat(t.Type) {
+			return true
+		}
+		tv, ok := e.info.Types[y]
+		return ok && tv.Value != nil && constant.Sign(tv.Value) != 0
+	case token.SHL, token.SHR:
+		// A shift panics on a negative count: not a constant one (that
+		// does not compile) nor an unsigned one.
+		tv, ok := e.info.Types[y]
+		return ok && (tv.Value != nil || isUnsigned(tv.Type))
+	}
+	return true
+}
+
+// isFloat reports whether t is a floating-point or complex type.
+func isFloat(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsFloat|types.IsComplex) != 0
+}
+
+// isUnsigned reports whether t is an unsigned integer type.
+func isUnsigned(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsUnsigned != 0
+}
+
+// knownValues folds what the fast path knows: the yield's result is true
+// there (Close takes the full step), and so is every condition computed
+// from it on the cycle, up to the next assignment of what it reads. It
+// returns the assignments whose value is known (written with a literal)
+// and the known conditions of the cycle's branches.
+func (e *emitter) knownValues(fp *fastPath) (stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
+	kv := map[*ir.Var]bool{}
+	for _, d := range fp.yield.Dest {
+		if id, ok := d.(*ast.Ident); ok {
+			if v := e.identVar(id); v != nil {
+				kv[v] = true
+			}
+		}
+	}
+	stmts, conds = map[ast.Stmt]bool{}, map[*ir.Block]bool{}
+	for _, b := range fp.blocks {
+		for _, s := range b.Stmts {
+			if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
+				if id, ok := as.Lhs[0].(*ast.Ident); ok {
+					if v := e.identVar(id); v != nil {
+						if val, ok := e.evalKnown(as.Rhs[0], kv); ok {
+							kv[v] = val
+							stmts[s] = val
+							continue
+						}
+					}
+				}
+			}
+			var lhs []ast.Expr
+			switch s := s.(type) {
+			case *ast.AssignStmt:
+				lhs = s.Lhs
+			case *ast.IncDecStmt:
+				lhs = []ast.Expr{s.X}
+			}
+			for _, l := range lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					delete(kv, e.identVar(id))
+				}
+			}
+		}
+		if t, ok := b.Term.(*ir.If); ok {
+			if val, ok := e.evalKnown(t.Cond, kv); ok {
+				conds[b] = val
+			}
+		}
+	}
+	return stmts, conds
+}
+
+// evalKnown evaluates a condition from the known values kv.
+func (e *emitter) evalKnown(x ast.Expr, kv map[*ir.Var]bool) (value, ok bool) {
+	if tv, ok := e.info.Types[x]; ok && tv.Value != nil && tv.Value.Kind() == constant.Bool {
+		return constant.BoolVal(tv.Value), true
+	}
+	switch x := x.(type) {
+	case *ast.ParenExpr:
+		return e.evalKnown(x.X, kv)
+	case *ast.UnaryExpr:
+		if x.Op == token.NOT {
+			v, ok := e.evalKnown(x.X, kv)
+			return !v, ok
+		}
+	case *ast.Ident:
+		if v := e.identVar(x); v != nil {
+			val, ok := kv[v]
+			return val, ok
+		}
+	case *ast.BinaryExpr:
+		// Operands on the cycle have no effects: one known operand can
+		// decide.
+		if x.Op == token.LAND || x.Op == token.LOR {
+			l, lok := e.evalKnown(x.X, kv)
+			r, rok := e.evalKnown(x.Y, kv)
+			decides := x.Op == token.LOR // the value that decides alone
+			switch {
+			case lok && l == decides || rok && r == decides:
+				return decides, true
+			case lok && rok:
+				return !decides, true
+			}
+		}
+	}
+	return false, false
+}
+
 // emitFastNext writes Next with the fast path in front of next, the full
 // step. The cycle runs on locals for the variables it assigns (the others
 // are read from the machine); each condition of the cycle nests the rest of
 // it, so leaving the cycle anywhere falls through to next with nothing
 // changed. It is written small so that the compiler may inline it.
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
-	// The yield's result is true on the fast path (Close takes the full
-	// step), so conditions on it are known.
+	// The yield's result is true on the fast path, and conditions computed
+	// from it are known: they are not tested.
 	known := map[*ir.Var]bool{}
 	for _, d := range fp.yield.Dest {
 		if id, ok := d.(*ast.Ident); ok {
@@ -198,76 +342,136 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			}
 		}
 	}
-	isKnown := func(c ast.Expr) (value, ok bool) {
-		neg := false
-		for {
-			switch x := c.(type) {
-			case *ast.ParenExpr:
-				c = x.X
-				continue
-			case *ast.UnaryExpr:
-				if x.Op == token.NOT {
-					neg = !neg
-					c = x.X
-					continue
-				}
-			case *ast.Ident:
-				if v := e.identVar(x); v != nil && known[v] {
-					return !neg, true
-				}
-			}
-			return false, false
-		}
-	}
+	constStmts, knownConds := e.knownValues(fp)
 	// Variables the cycle assigns get locals; names avoid every other name
-	// the cycle spells.
+	// the cycle spells. The cycle's reads and writes are listed in the
+	// order it runs them: a variable whose first event is a plain
+	// assignment is declared there (:=); one read first starts as a copy
+	// of its field.
 	taken := map[string]bool{e.recv: true}
-	assigned := map[*ir.Var]bool{}
-	var order []*ir.Var
-	assign := func(x ast.Expr) {
-		if id, ok := x.(*ast.Ident); ok {
-			if v := e.identVar(id); v != nil && !assigned[v] && !known[v] {
-				assigned[v] = true
-				order = append(order, v)
+	varOf := func(x ast.Expr) *ir.Var {
+		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+			if v := e.identVar(id); v != nil && !known[v] && e.store[v] != sDiscard {
+				return v
 			}
 		}
+		return nil
 	}
-	markNames := func(n ast.Node) {
+	type event struct {
+		v     *ir.Var
+		s     ast.Stmt // the assignment, for a write
+		write bool
+		use   bool // a read the compiler counts as a use (x++ and x op= y are not)
+	}
+	var events []event
+	read := func(n ast.Node) {
 		if _, special := n.(ir.Special); n == nil || special {
 			return
 		}
 		ast.Inspect(n, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && e.identVar(id) == nil {
-				taken[id.Name] = true
+			if id, ok := n.(*ast.Ident); ok {
+				if v := varOf(id); v != nil {
+					events = append(events, event{v: v, use: true})
+				} else if e.identVar(id) == nil {
+					taken[id.Name] = true
+				}
 			}
 			return true
 		})
 	}
 	for _, b := range fp.blocks {
 		for _, s := range b.Stmts {
-			markNames(s)
+			var lhs []ast.Expr
 			switch s := s.(type) {
 			case *ast.AssignStmt:
-				for _, l := range s.Lhs {
-					assign(l)
+				if _, ok := constStmts[s]; !ok {
+					for _, r := range s.Rhs {
+						read(r)
+					}
+				}
+				lhs = s.Lhs
+				if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
+					events = append(events, event{v: varOf(s.Lhs[0])})
 				}
 			case *ast.IncDecStmt:
-				assign(s.X)
+				lhs = []ast.Expr{s.X}
+				events = append(events, event{v: varOf(s.X)})
+			}
+			for _, l := range lhs {
+				events = append(events, event{v: varOf(l), s: s, write: true})
 			}
 		}
-		if t, ok := b.Term.(*ir.If); ok {
-			markNames(t.Cond)
+		if _, ok := knownConds[b]; !ok {
+			if t, ok := b.Term.(*ir.If); ok {
+				read(t.Cond)
+			}
 		}
 	}
-	markNames(fp.yield.Arg)
+	read(fp.yield.Arg)
+	// A field is committed at the yield unless the yield clears it (dead
+	// from there on: the full step cleared it there before, and it stays
+	// clear).
+	cleared := map[*ir.Var]bool{}
+	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
+		cleared[v] = true
+	}
+	commits := func(v *ir.Var) bool { return e.store[v] == sField && !cleared[v] }
+	// A known value assigned and overwritten before it is read, or never
+	// read nor committed, is not written at all.
+	dead := map[ast.Stmt]bool{}
+	pending := map[*ir.Var]ast.Stmt{}
+	for _, ev := range events {
+		if ev.v == nil {
+			continue
+		}
+		if p := pending[ev.v]; p != nil {
+			delete(pending, ev.v)
+			if ev.write {
+				dead[p] = true
+			}
+		}
+		if _, ok := constStmts[ev.s]; ok && ev.write {
+			pending[ev.v] = ev.s
+		}
+	}
+	for v, p := range pending {
+		if !commits(v) {
+			dead[p] = true
+		}
+	}
+	assigned := map[*ir.Var]bool{}
+	readFirst := map[*ir.Var]bool{}
+	used := map[*ir.Var]bool{}
+	firstWrite := map[*ir.Var]ast.Stmt{}
+	var order []*ir.Var
+	for _, ev := range events {
+		switch {
+		case ev.v == nil || dead[ev.s]:
+		case !ev.write:
+			used[ev.v] = used[ev.v] || ev.use
+			if !assigned[ev.v] {
+				readFirst[ev.v] = true
+			}
+		case !assigned[ev.v]:
+			assigned[ev.v] = true
+			order = append(order, ev.v)
+			if !readFirst[ev.v] {
+				firstWrite[ev.v] = ev.s
+			}
+		}
+	}
+	// A variable neither committed nor used is dropped, with the
+	// assignments to it (they have no effects).
+	dropped := map[*ir.Var]bool{}
 	e.shadow = map[*ir.Var]string{}
 	for v := range known {
 		e.shadow[v] = "true" // read only in known conditions, never emitted
 	}
 	var decls []jen.Code
 	for _, v := range order {
-		if e.store[v] == sDiscard {
-			continue // never read: assignments to it are discarded
+		if !used[v] && !commits(v) {
+			dropped[v] = true
+			continue
 		}
 		name := e.names[v]
 		for i := 1; taken[name]; i++ {
@@ -275,16 +479,87 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		}
 		taken[name] = true
 		e.shadow[v] = name
-		if e.store[v] == sField {
-			decls = append(decls, jen.Id(name).Op(":=").Add(e.field(e.names[v])))
-		} else {
-			decls = append(decls, jen.Var().Id(name).Add(e.typ(v.Type)))
+	}
+	// defines reports whether an assignment declares its variables: every
+	// one it keeps is assigned there first.
+	defines := func(s *ast.AssignStmt) bool {
+		if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
+			return false
 		}
+		n := 0
+		for _, l := range s.Lhs {
+			if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
+				continue
+			}
+			v := varOf(l)
+			if v == nil || dropped[v] {
+				continue
+			}
+			if firstWrite[v] != ast.Stmt(s) {
+				return false
+			}
+			n++
+		}
+		return n > 0
+	}
+	for _, v := range order {
+		if dropped[v] {
+			continue
+		}
+		switch s, _ := firstWrite[v].(*ast.AssignStmt); {
+		case s != nil && defines(s):
+			// declared by its first assignment
+		case readFirst[v] && e.store[v] == sField:
+			decls = append(decls, jen.Id(e.shadow[v]).Op(":=").Add(e.field(e.names[v])))
+		default:
+			decls = append(decls, jen.Var().Id(e.shadow[v]).Add(e.typ(v.Type)))
+		}
+	}
+	stmtCodes := func(s ast.Stmt) []jen.Code {
+		if dead[s] {
+			return nil
+		}
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
+				if v := varOf(s.Lhs[0]); v != nil && dropped[v] {
+					return nil
+				}
+				break
+			}
+			var lhs []jen.Code
+			kept := false
+			for _, l := range s.Lhs {
+				if v := varOf(l); v == nil || dropped[v] {
+					lhs = append(lhs, jen.Id("_"))
+					continue
+				}
+				lhs = append(lhs, e.expr(l))
+				kept = true
+			}
+			if !kept {
+				return nil // the right side has no effects
+			}
+			tok := "="
+			if defines(s) {
+				tok = ":="
+			}
+			rhs := e.exprList(s.Rhs)
+			if val, ok := constStmts[s]; ok {
+				rhs = jen.Lit(val)
+			}
+			return []jen.Code{jen.List(lhs...).Op(tok).Add(rhs)}
+		case *ast.IncDecStmt:
+			if v := varOf(s.X); v != nil && dropped[v] {
+				return nil
+			}
+		}
+		return e.stmtCodes(s)
 	}
 	// The innermost level: commit the assigned fields and hand out the item.
 	var commit []jen.Code
 	for _, v := range order {
-		if e.store[v] == sField {
+		if !dropped[v] && commits(v) {
 			commit = append(commit, e.field(e.names[v]).Op("=").Id(e.shadow[v]))
 		}
 	}
@@ -295,7 +570,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		b := fp.blocks[i]
 		if t, ok := b.Term.(*ir.If); ok {
 			wantThen := fp.next[b] == t.Then
-			if val, ok := isKnown(t.Cond); ok {
+			if val, ok := knownConds[b]; ok {
 				if val != wantThen {
 					level = nil // never taken: the cycle cannot be followed
 				}
@@ -307,7 +582,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		}
 		var stmts []jen.Code
 		for _, s := range b.Stmts {
-			stmts = append(stmts, e.stmtCodes(s)...)
+			stmts = append(stmts, stmtCodes(s)...)
 		}
 		level = append(stmts, level...)
 	}

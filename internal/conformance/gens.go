@@ -238,3 +238,78 @@ func series[N int | float64](start, step N, n int, yield func(N) bool) {
 		x += step
 	}
 }
+
+// The bodies below take fast paths of different shapes (see
+// lower/testdata/golden/fastpath.txtar); Deref's element read can panic
+// and takes none.
+
+//asyncgen:gen EachString
+func eachString(xs []string, yield func(string) bool) {
+	for _, x := range xs {
+		if !yield(x) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen EachArray
+func eachArray(xs [4]int, yield func(int) bool) {
+	for i, x := range xs {
+		if !yield(x*10 + i) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Squares
+func squares(n int, yield func(int) bool) {
+	for i := 0; i < n; i++ {
+		sq := i * i
+		if !yield(sq) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Offcycle
+func offcycle(n int, yield func(int) bool) {
+	for i := 0; i < n; i++ {
+		x := i * 2
+		if i == 5 {
+			if !yield(-x) {
+				return
+			}
+		}
+		if !yield(i) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Digits
+func digits(n uint, k uint, yield func(uint) bool) {
+	for n > 0 {
+		if !yield(n % 10 << k) {
+			return
+		}
+		n /= 10
+	}
+}
+
+//asyncgen:gen Odds
+func odds(xs []int, yield func(int) bool) {
+	for _, x := range xs {
+		if x%2 == 1 && !yield(x) {
+			return
+		}
+	}
+}
+
+//asyncgen:gen Deref
+func deref(p *[3]int, yield func(int) bool) {
+	for _, v := range p {
+		if !yield(v) {
+			return
+		}
+	}
+}

@@ -1951,3 +1951,940 @@ func (m *SeriesIter[N]) All() iter.Seq[N] {
 		}
 	}
 }
+
+// EachStringIter is the iterator state machine of eachString; EachString returns one.
+// It must not be copied once used.
+type EachStringIter struct {
+	noCopy  runtime.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *EachStringIter // set at the first poll: detects a moved machine
+	xs      []string
+	xs1     []string
+	i       int
+	closing bool            // Close resumed the body: yield returns false
+	fast    *EachStringIter // the machine itself while Next may take its fast path
+}
+
+// EachString returns an iterator over the values yielded by eachString one step at a time.
+func EachString(xs []string) *EachStringIter {
+	return &EachStringIter{xs: xs}
+}
+
+// Next runs eachString until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *EachStringIter) Next() (string, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < len(m.xs1) {
+			x := m.xs1[i]
+			m.i = i
+			return x, true
+		}
+	}
+	return runtime.NextVia(m, (*EachStringIter).next)
+}
+
+// next is the full step of Next.
+func (m *EachStringIter) next() (string, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x string
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return "", false
+	}
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gens.go:248:9*/ x = m.xs1[m.i]
+	/*line gens.go:249:7*/ {
+		v := x
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: EachString yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:249
+	/*line gens_asyncgen.go:2026:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gens_asyncgen.go:2039:2*/ m.state = runtime.StateDone
+	return "", false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *EachStringIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("EachString")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *EachStringIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *EachStringIter) All() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			eachString(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// EachArrayIter is the iterator state machine of eachArray; EachArray returns one.
+// It must not be copied once used.
+type EachArrayIter struct {
+	noCopy  runtime.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *EachArrayIter // set at the first poll: detects a moved machine
+	xs      [4]int
+	xs1     [4]int
+	i2      int
+	closing bool           // Close resumed the body: yield returns false
+	fast    *EachArrayIter // the machine itself while Next may take its fast path
+}
+
+// EachArray returns an iterator over the values yielded by eachArray one step at a time.
+func EachArray(xs [4]int) *EachArrayIter {
+	return &EachArrayIter{xs: xs}
+}
+
+// Next runs eachArray until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *EachArrayIter) Next() (int, bool) {
+	if m.fast == m {
+		i2 := m.i2
+		i2++
+		if i2 < len(m.xs1) {
+			i, x := i2, m.xs1[i2]
+			m.i2 = i2
+			return x*10 + i, true
+		}
+	}
+	return runtime.NextVia(m, (*EachArrayIter).next)
+}
+
+// next is the full step of Next.
+func (m *EachArrayIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var i int
+	var x int
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	m.xs1 = m.xs
+	m.i2 = 0
+rangeLoop1:
+	if !(m.i2 < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gens.go:257:6*/ i, x = m.i2, m.xs1[m.i2]
+	/*line gens.go:258:7*/ {
+		v := x*10 + i
+		if m.closing {
+			panic("asyncgen: EachArray yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:258
+	/*line gens_asyncgen.go:2159:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	m.i2++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gens_asyncgen.go:2172:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *EachArrayIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("EachArray")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *EachArrayIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *EachArrayIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			eachArray(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// SquaresIter is the iterator state machine of squares; Squares returns one.
+// It must not be copied once used.
+type SquaresIter struct {
+	noCopy  runtime.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *SquaresIter // set at the first poll: detects a moved machine
+	n       int
+	i       int
+	closing bool         // Close resumed the body: yield returns false
+	fast    *SquaresIter // the machine itself while Next may take its fast path
+}
+
+// Squares returns an iterator over the values yielded by squares one step at a time.
+func Squares(n int) *SquaresIter {
+	return &SquaresIter{n: n}
+}
+
+// Next runs squares until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *SquaresIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < m.n {
+			sq := i * i
+			m.i = i
+			return sq, true
+		}
+	}
+	return runtime.NextVia(m, (*SquaresIter).next)
+}
+
+// next is the full step of Next.
+func (m *SquaresIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var sq int
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	/*line gens.go:266:6*/ m.i = 0
+forCond1:
+	/*line gens.go:266:14*/ if !(m.i < m.n) {
+		goto forDone4
+	}
+	/*line gens.go:267:3*/ sq = m.i * m.i
+	/*line gens.go:268:7*/ {
+		v := sq
+		if m.closing {
+			panic("asyncgen: Squares yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:268
+	/*line gens_asyncgen.go:2289:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	/*line gens.go:266:21*/
+	m.i++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:2303:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SquaresIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Squares")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *SquaresIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *SquaresIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			squares(m.n, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// OffcycleIter is the iterator state machine of offcycle; Offcycle returns one.
+// It must not be copied once used.
+type OffcycleIter struct {
+	noCopy  runtime.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *OffcycleIter // set at the first poll: detects a moved machine
+	n       int
+	i       int
+	closing bool          // Close resumed the body: yield returns false
+	fast    *OffcycleIter // the machine itself while Next may take its fast path
+}
+
+// Offcycle returns an iterator over the values yielded by offcycle one step at a time.
+func Offcycle(n int) *OffcycleIter {
+	return &OffcycleIter{n: n}
+}
+
+// Next runs offcycle until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *OffcycleIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < m.n {
+			if !(i == 5) {
+				m.i = i
+				return i, true
+			}
+		}
+	}
+	return runtime.NextVia(m, (*OffcycleIter).next)
+}
+
+// next is the full step of Next.
+func (m *OffcycleIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var v1 bool
+	var v11 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	case 2:
+		m.state = runtime.StateRunning
+		goto resume2
+	default:
+		return 0, false
+	}
+	/*line gens.go:276:6*/ m.i = 0
+forCond1:
+	/*line gens.go:276:14*/ if !(m.i < m.n) {
+		goto forDone4
+	}
+	/*line gens.go:277:3*/ x = m.i * 2
+	/*line gens.go:278:6*/ if !(m.i == 5) {
+		goto ifDone6
+	}
+	/*line gens.go:279:8*/ {
+		v := -x
+		if m.closing {
+			panic("asyncgen: Offcycle yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	// yield at gens.go:279
+	/*line gens_asyncgen.go:2427:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone9
+	}
+	goto exit
+ifDone9:
+
+ifDone6:
+	/*line gens.go:283:7*/ {
+		v := m.i
+		if m.closing {
+			panic("asyncgen: Offcycle yielded after Close")
+		}
+		m.state = 2
+		m.fast = m
+		return v, true
+	}
+resume2:
+	// yield at gens.go:283
+	/*line gens_asyncgen.go:2447:2*/
+	v11 = !m.closing
+	if v11 {
+		goto ifDone12
+	}
+	goto exit
+ifDone12:
+
+	/*line gens.go:276:21*/
+	m.i++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:2461:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *OffcycleIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Offcycle")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *OffcycleIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *OffcycleIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			offcycle(m.n, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// DigitsIter is the iterator state machine of digits; Digits returns one.
+// It must not be copied once used.
+type DigitsIter struct {
+	noCopy  runtime.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *DigitsIter // set at the first poll: detects a moved machine
+	n       uint
+	k       uint
+	closing bool        // Close resumed the body: yield returns false
+	fast    *DigitsIter // the machine itself while Next may take its fast path
+}
+
+// Digits returns an iterator over the values yielded by digits one step at a time.
+func Digits(n uint, k uint) *DigitsIter {
+	return &DigitsIter{n: n, k: k}
+}
+
+// Next runs digits until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *DigitsIter) Next() (uint, bool) {
+	if m.fast == m {
+		n := m.n
+		n /= 10
+		if n > 0 {
+			m.n = n
+			return n % 10 << m.k, true
+		}
+	}
+	return runtime.NextVia(m, (*DigitsIter).next)
+}
+
+// next is the full step of Next.
+func (m *DigitsIter) next() (uint, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return uint(0), false
+	}
+forCond1:
+	/*line gens.go:291:6*/ if !(m.n > 0) {
+		goto forDone4
+	}
+	/*line gens.go:292:7*/ {
+		v := m.n % 10 << m.k
+		if m.closing {
+			panic("asyncgen: Digits yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:292
+	/*line gens_asyncgen.go:2574:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+	/*line gens.go:295:3*/ m.n /= 10
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:2586:2*/ m.state = runtime.StateDone
+	return uint(0), false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DigitsIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Digits")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *DigitsIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *DigitsIter) All() iter.Seq[uint] {
+	return func(yield func(uint) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			digits(m.n, m.k, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// OddsIter is the iterator state machine of odds; Odds returns one.
+// It must not be copied once used.
+type OddsIter struct {
+	noCopy  runtime.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *OddsIter // set at the first poll: detects a moved machine
+	xs      []int
+	xs1     []int
+	i       int
+	closing bool      // Close resumed the body: yield returns false
+	fast    *OddsIter // the machine itself while Next may take its fast path
+}
+
+// Odds returns an iterator over the values yielded by odds one step at a time.
+func Odds(xs []int) *OddsIter {
+	return &OddsIter{xs: xs}
+}
+
+// Next runs odds until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *OddsIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < len(m.xs1) {
+			x := m.xs1[i]
+			cond := x%2 == 1
+			if cond {
+				m.i = i
+				return x, true
+			}
+		}
+	}
+	return runtime.NextVia(m, (*OddsIter).next)
+}
+
+// next is the full step of Next.
+func (m *OddsIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var cond bool
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gens.go:301:9*/ x = m.xs1[m.i]
+	cond = x%2 == 1
+	if !cond {
+		goto condDone6
+	}
+	/*line gens.go:302:19*/ {
+		v := x
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: Odds yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:302
+	/*line gens_asyncgen.go:2714:2*/
+	v1 = !m.closing
+	cond = !v1
+condDone6:
+	if !cond {
+		goto ifDone9
+	}
+	goto exit
+ifDone9:
+
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gens_asyncgen.go:2729:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *OddsIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Odds")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *OddsIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *OddsIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			odds(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// DerefIter is the iterator state machine of deref; Deref returns one.
+// It must not be copied once used.
+type DerefIter struct {
+	noCopy  runtime.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *DerefIter // set at the first poll: detects a moved machine
+	p       *[3]int
+	xs      *[3]int
+	i       int
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Deref returns an iterator over the values yielded by deref one step at a time.
+func Deref(p *[3]int) *DerefIter {
+	return &DerefIter{p: p}
+}
+
+// Next runs deref until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *DerefIter) Next() (int, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var v1 int
+	var v11 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	m.xs = m.p
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs)) {
+		goto rangeDone4
+	}
+	/*line gens.go:310:9*/ v1 = m.xs[m.i]
+	/*line gens.go:311:7*/ {
+		v := v1
+		m.p = nil
+		if m.closing {
+			panic("asyncgen: Deref yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	// yield at gens.go:311
+	/*line gens_asyncgen.go:2830:2*/
+	v11 = !m.closing
+	if v11 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gens_asyncgen.go:2843:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *DerefIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Deref")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *DerefIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *DerefIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			deref(m.p, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}

@@ -233,3 +233,38 @@ func TestGenericFastPath(t *testing.T) {
 	sameGen(t, []int{-1, 0, 2}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { series(3, -2, 4, y) } },
 		func(*Log) runtime.Iterator[int] { return Series(3, -2, 4) })
 }
+
+func TestFastPathShapes(t *testing.T) {
+	ks := []int{-1, 0, 1, 2, 5, 7}
+	sameGen(t, ks, func(*Log) iter.Seq[string] {
+		return func(y func(string) bool) { eachString([]string{"a", "b", "c"}, y) }
+	}, func(*Log) runtime.Iterator[string] { return EachString([]string{"a", "b", "c"}) })
+	sameGen(t, ks, func(*Log) iter.Seq[string] { return func(y func(string) bool) { eachString(nil, y) } },
+		func(*Log) runtime.Iterator[string] { return EachString(nil) })
+	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { eachArray([4]int{1, 2, 3, 4}, y) } },
+		func(*Log) runtime.Iterator[int] { return EachArray([4]int{1, 2, 3, 4}) })
+	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { squares(6, y) } },
+		func(*Log) runtime.Iterator[int] { return Squares(6) })
+	sameGen(t, append(ks, 8, 9), func(*Log) iter.Seq[int] { return func(y func(int) bool) { offcycle(8, y) } },
+		func(*Log) runtime.Iterator[int] { return Offcycle(8) })
+	sameGen(t, ks, func(*Log) iter.Seq[uint] { return func(y func(uint) bool) { digits(90725, 2, y) } },
+		func(*Log) runtime.Iterator[uint] { return Digits(90725, 2) })
+	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { odds([]int{1, 2, 3, 4, 5, 7, 8}, y) } },
+		func(*Log) runtime.Iterator[int] { return Odds([]int{1, 2, 3, 4, 5, 7, 8}) })
+	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { deref(&[3]int{7, 8, 9}, y) } },
+		func(*Log) runtime.Iterator[int] { return Deref(&[3]int{7, 8, 9}) })
+}
+
+// A range over a nil pointer to an array panics at its first element read,
+// in the machine as directly, and the iterator is finished.
+func TestDerefNilPanics(t *testing.T) {
+	_, p0 := outcome(func() []int { return pushTake(func(y func(int) bool) { deref(nil, y) }, -1) })
+	it := Deref(nil)
+	_, p1 := outcome(func() []int { it.Next(); return nil })
+	if p0 == nil || fmt.Sprint(p0) != fmt.Sprint(p1) {
+		t.Fatalf("panic %v, direct %v", p1, p0)
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("Next after panic gave an item")
+	}
+}

@@ -599,9 +599,9 @@ func (g *generator) try(c, depth int) (string, bool) {
 		q := g.name("q")
 		p("%s := pair{A: %s, B: %s}\n", q, g.tick(1), g.sus(g.expr(1)))
 		p("lg(log, %q, %s, []int{%s, %s, %s})\n", q, q, g.tick(1), g.sus(g.expr(1)), g.tick(1))
-	case 29: // TryAwait
+	case 29: // TryAwait; in generators, a loop that calls nothing
 		if !async {
-			return "", false
+			return g.quietLoop(), true
 		}
 		tv, te := g.name("tv"), g.name("te")
 		p("%s, %s := runtime.TryAwait(PR(%d, %s, %v))\nlg(log, %q, %s, %s)\n", tv, te, g.k(), g.expr(1), g.chance(2), tv, tv, te)
@@ -619,6 +619,58 @@ func (g *generator) try(c, depth int) (string, bool) {
 		}
 	}
 	return sb.String(), true
+}
+
+// quietLoop writes a generator loop whose way from its yield back to it
+// calls nothing and cannot panic (the shape that gets a fast path): only
+// arithmetic on its own variables, with continue and break on conditions.
+func (g *generator) quietLoop() string {
+	acc, i, v, xs := g.name("acc"), g.name("i"), g.name("v"), g.name("xs")
+	var sb strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&sb, format, args...) }
+	p("%s := %s\n", acc, g.expr(1))
+	vars := []string{acc, i}
+	switch g.r.IntN(4) {
+	case 0:
+		p("%s := []int{%d, %d, %d}\nfor %s, %s := range %s {\n", xs, g.r.IntN(9), g.r.IntN(9), g.r.IntN(9), i, v, xs)
+		vars = append(vars, v)
+	case 1:
+		p("for %s, %s := range [2]int{%d, %d} {\n", i, v, g.r.IntN(9), g.r.IntN(9))
+		vars = append(vars, v)
+	case 2:
+		p("for %s := 0; %s < %d; %s++ {\n", i, i, 1+g.r.IntN(4), i)
+	default:
+		p("for %s := range %d {\n", i, 1+g.r.IntN(4))
+	}
+	if len(vars) == 3 {
+		p("%s += %s\n", acc, v) // every loop variable is used
+	}
+	operand := func() string {
+		if g.chance(3) {
+			return fmt.Sprint(1 + g.r.IntN(9))
+		}
+		return g.pick(vars)
+	}
+	for range 1 + g.r.IntN(3) {
+		switch g.r.IntN(6) {
+		case 0:
+			p("%s = %s*%d + %s\n", acc, acc, 1+g.r.IntN(3), operand())
+		case 1:
+			p("%s -= %s\n", acc, operand())
+		case 2:
+			p("%s ^= %s << %d\n", acc, operand(), g.r.IntN(3))
+		case 3:
+			p("%s %%= %d\n", acc, 5+g.r.IntN(20))
+		case 4:
+			p("if %s%%%d == 0 {\ncontinue\n}\n", operand(), 2+g.r.IntN(3))
+		default:
+			p("if %s > %d {\nbreak\n}\n", operand(), 10+g.r.IntN(40))
+		}
+	}
+	p("if !yield(%s + %s*%d) {\nlg(log, %q)\nreturn\n}\n}\n", acc, i, g.r.IntN(3), g.name("stop"))
+	p("lg(log, %q, %s)\n", acc, acc)
+	g.declare(ivar{acc, true})
+	return sb.String()
 }
 
 // loop writes a loop whose head (ending in "{\n") is given: it declares
