@@ -53,3 +53,33 @@ func ChanCount(n int) (<-chan int, func()) {
 	}()
 	return ch, func() { close(done) }
 }
+
+// Each yields the elements of xs: the most common generator, a range over a
+// slice.
+//
+//asyncgen:gen Each
+func each(xs []int, yield func(int) bool) {
+	for _, x := range xs {
+		if !yield(x) {
+			return
+		}
+	}
+}
+
+// HandEach is the hand-written pull iterator over a slice.
+type HandEach struct {
+	xs []int
+	i  int
+}
+
+// Next returns the next element.
+func (h *HandEach) Next() (int, bool) {
+	if h.i >= len(h.xs) {
+		return 0, false
+	}
+	h.i++
+	return h.xs[h.i-1], true
+}
+
+// Close stops the iterator.
+func (h *HandEach) Close() { h.i = len(h.xs) }

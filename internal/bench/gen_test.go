@@ -2,6 +2,7 @@ package bench
 
 import (
 	"iter"
+	"slices"
 	"os"
 	"os/exec"
 	"strings"
@@ -161,9 +162,79 @@ func TestNextInlinable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	for _, want := range []string{"can inline (*CountIter).Next", "can inline (*HandCount).Next"} {
+	for _, want := range []string{"can inline (*CountIter).Next", "can inline (*HandCount).Next", "can inline (*EachIter).Next", "can inline (*HandEach).Next"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("compiler output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Per-item cost of pulling the elements of a slice, in passes over 4096
+// elements (one iterator per pass).
+
+var elems = make([]int, 4096)
+
+func BenchmarkSliceHand(b *testing.B) {
+	b.ReportAllocs()
+	for n := 0; n < b.N; {
+		it := &HandEach{xs: elems}
+		for n < b.N {
+			v, ok := it.Next()
+			if !ok {
+				break
+			}
+			sink += v
+			n++
+		}
+	}
+}
+
+func BenchmarkSliceGenerated(b *testing.B) {
+	b.ReportAllocs()
+	for n := 0; n < b.N; {
+		it := Each(elems)
+		for n < b.N {
+			v, ok := it.Next()
+			if !ok {
+				break
+			}
+			sink += v
+			n++
+		}
+		it.Close()
+	}
+}
+
+func BenchmarkSliceIterPull(b *testing.B) {
+	b.ReportAllocs()
+	for n := 0; n < b.N; {
+		next, stop := iter.Pull(slices.Values(elems))
+		for n < b.N {
+			v, ok := next()
+			if !ok {
+				break
+			}
+			sink += v
+			n++
+		}
+		stop()
+	}
+}
+
+func TestEach(t *testing.T) {
+	xs := []int{4, 1, 3}
+	it, h := Each(xs), &HandEach{xs: xs}
+	for _, want := range xs {
+		a, aok := it.Next()
+		b, bok := h.Next()
+		if a != want || b != want || !aok || !bok {
+			t.Fatal(a, b, want)
+		}
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("more")
+	}
+	if _, ok := h.Next(); ok {
+		t.Fatal("more")
 	}
 }
