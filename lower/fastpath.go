@@ -243,14 +243,15 @@ func isUnsigned(t types.Type) bool {
 // knownValues folds what the fast path knows: the yield's result is true
 // there (Close takes the full step), and so is every condition computed
 // from it on the cycle, up to the next assignment of what it reads. It
-// returns the assignments whose value is known (written with a literal)
-// and the known conditions of the cycle's branches.
-func (e *emitter) knownValues(fp *fastPath) (stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
-	kv := map[*ir.Var]bool{}
+// returns the variables that receive the yield's result, the assignments
+// whose value is known (written with a literal) and the known conditions
+// of the cycle's branches.
+func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
+	dests, kv := map[*ir.Var]bool{}, map[*ir.Var]bool{}
 	for _, d := range fp.yield.Dest {
 		if id, ok := d.(*ast.Ident); ok {
 			if v := e.identVar(id); v != nil {
-				kv[v] = true
+				dests[v], kv[v] = true, true
 			}
 		}
 	}
@@ -287,7 +288,7 @@ func (e *emitter) knownValues(fp *fastPath) (stmts map[ast.Stmt]bool, conds map[
 			}
 		}
 	}
-	return stmts, conds
+	return dests, stmts, conds
 }
 
 // evalKnown evaluates a condition from the known values kv.
@@ -334,15 +335,7 @@ func (e *emitter) evalKnown(x ast.Expr, kv map[*ir.Var]bool) (value, ok bool) {
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	// The yield's result is true on the fast path, and conditions computed
 	// from it are known: they are not tested.
-	known := map[*ir.Var]bool{}
-	for _, d := range fp.yield.Dest {
-		if id, ok := d.(*ast.Ident); ok {
-			if v := e.identVar(id); v != nil {
-				known[v] = true
-			}
-		}
-	}
-	constStmts, knownConds := e.knownValues(fp)
+	known, constStmts, knownConds := e.knownValues(fp)
 	// Variables the cycle assigns get locals; names avoid every other name
 	// the cycle spells. The cycle's reads and writes are listed in the
 	// order it runs them: a variable whose first event is a plain
@@ -486,21 +479,18 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
 			return false
 		}
-		n := 0
+		seen := map[*ir.Var]bool{}
 		for _, l := range s.Lhs {
-			if id, ok := l.(*ast.Ident); ok && id.Name == "_" {
-				continue
-			}
 			v := varOf(l)
 			if v == nil || dropped[v] {
 				continue
 			}
-			if firstWrite[v] != ast.Stmt(s) {
+			if firstWrite[v] != ast.Stmt(s) || seen[v] {
 				return false
 			}
-			n++
+			seen[v] = true
 		}
-		return n > 0
+		return len(seen) > 0
 	}
 	for _, v := range order {
 		if dropped[v] {
