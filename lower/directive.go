@@ -292,7 +292,7 @@ func (g *generator) inTwin(pos token.Pos) bool {
 		return false
 	}
 	tf := g.fset.File(pos)
-	if tf == nil || !strings.HasSuffix(tf.Name(), Suffix) {
+	if tf == nil || !twinNamed(tf.Name()) {
 		return false
 	}
 	for _, f := range g.pkg.Syntax {

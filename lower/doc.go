@@ -5,7 +5,8 @@
 // A body marked //asyncgen:async, //asyncgen:gen or //asyncgen:stream stays
 // an ordinary Go function: called directly, runtime.Await blocks and yield
 // is the caller's callback. That direct form is the reference semantics.
-// For each body this package writes, in x_asyncgen.go beside x.go, a
+// For each body this package writes, in x_asyncgen.go beside x.go (in
+// x_asyncgen_test.go beside a test file x_test.go), a
 // machine type, a constructor with the body's parameters, and the methods
 // of runtime.Future (Poll, Cancel), runtime.Iterator (Next, Close, All) or
 // runtime.AsyncIterator (PollNext, Close).

@@ -9,9 +9,12 @@ package lower
 import (
 	"bytes"
 	"go/ast"
+	"go/parser"
+	"go/token"
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/asyncgen/asyncgen/ir"
@@ -19,11 +22,15 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// Load loads the packages matching patterns, with generated files replaced
-// by stubs of what they declare.
+// Load loads the packages matching patterns with their tests (test mains
+// left out), with generated files replaced by stubs of what they declare.
 func Load(dir string, patterns ...string) ([]*packages.Package, error) {
-	cfg := &packages.Config{Mode: LoadMode, Dir: dir}
-	pkgs, err := packages.Load(cfg, patterns...)
+	cfg := &packages.Config{Mode: LoadMode, Dir: dir, Tests: true}
+	load := func() ([]*packages.Package, error) {
+		pkgs, err := packages.Load(cfg, patterns...)
+		return slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") }), err
+	}
+	pkgs, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -39,35 +46,52 @@ func Load(dir string, patterns ...string) ([]*packages.Package, error) {
 		return pkgs, nil
 	}
 	overlay := map[string][]byte{}
+	var stale []string
 	for _, pkg := range pkgs {
-		for path, src := range stubs(pkg) {
+		stubbed, old := stubs(pkg)
+		for path, src := range stubbed {
 			overlay[path] = src
+		}
+		stale = append(stale, old...)
+	}
+	// A generated file whose source lost its directives, or is gone, is
+	// blanked, keeping its package clause: it is about to be removed.
+	for _, path := range stale {
+		if _, ok := overlay[path]; ok {
+			continue // another variant of the package stubs it
+		}
+		if src, err := os.ReadFile(path); err == nil && IsGenerated(src) {
+			if f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly); err == nil {
+				overlay[path] = []byte(Header + "\n\npackage " + f.Name.Name + "\n")
+			}
 		}
 	}
 	if len(overlay) == 0 {
 		return pkgs, nil
 	}
 	cfg.Overlay = overlay
-	return packages.Load(cfg, patterns...)
+	return load()
 }
 
-// stubs returns, for each generated file of pkg, the stub that replaces it.
-func stubs(pkg *packages.Package) map[string][]byte {
+// stubs returns, for each generated file of pkg, the stub that replaces
+// it, and the generated files beside pkg's sources that none of them is
+// the twin of.
+func stubs(pkg *packages.Package) (out map[string][]byte, stale []string) {
 	if pkg.TypesInfo == nil || pkg.Types == nil {
-		return nil
+		return nil, nil
 	}
-	out := map[string][]byte{}
+	out = map[string][]byte{}
 	g := &generator{pkg: pkg, info: pkg.TypesInfo, fset: pkg.Fset, twins: map[string]bool{}}
 	sources := map[string]bool{}
 	for _, f := range pkg.Syntax {
 		path := pkg.Fset.File(f.Pos()).Name()
-		if strings.HasSuffix(path, Suffix) && ast.IsGenerated(f) {
+		if twinNamed(path) && ast.IsGenerated(f) {
 			g.twins[path] = true
 			continue
 		}
 		sources[path] = true
 		dirs := g.findDirectives(f)
-		twin := strings.TrimSuffix(path, ".go") + Suffix
+		twin := TwinOf(path)
 		if len(dirs) == 0 {
 			continue
 		}
@@ -86,25 +110,20 @@ func stubs(pkg *packages.Package) map[string][]byte {
 			panic(err)
 		}
 	}
-	// A generated file whose source lost its directives, or is gone, is
-	// blanked: it is about to be removed.
 	dirs := map[string]bool{}
 	for p := range sources {
 		dirs[filepath.Dir(p)] = true
 	}
 	for d := range dirs {
 		matches, _ := filepath.Glob(filepath.Join(d, "*"+Suffix))
-		for _, m := range matches {
-			if _, ok := out[m]; ok {
-				continue
-			}
-			src, err := os.ReadFile(m)
-			if err == nil && IsGenerated(src) {
-				out[m] = []byte(Header + "\n\npackage " + pkg.Name + "\n")
+		tests, _ := filepath.Glob(filepath.Join(d, "*"+TestSuffix))
+		for _, m := range append(matches, tests...) {
+			if _, ok := out[m]; !ok {
+				stale = append(stale, m)
 			}
 		}
 	}
-	return out
+	return out, stale
 }
 
 // stub writes the declarations d will generate, with bodies that panic.

@@ -15,7 +15,8 @@
 // gets a constructor NAME with the same parameters (minus yield) and type
 // parameters, returning a state machine that runs the body one step at a
 // time. For each file x.go holding directives, asyncgen writes
-// x_asyncgen.go beside it; a file without directives loses its twin.
+// x_asyncgen.go beside it (x_asyncgen_test.go for a test file x_test.go,
+// in the same test package); a file without directives loses its twin.
 //
 // The flags are:
 //
