@@ -12,6 +12,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 
 	"github.com/asyncgen/asyncgen/ir"
@@ -19,10 +20,14 @@ import (
 )
 
 // A fastPath is a cycle of blocks from a yield's resume point back to it.
+// A branch off the cycle that comes back to it (a filter's skipped item,
+// a continue) makes the cycle from that block on a loop.
 type fastPath struct {
 	yield  *ir.Suspend
 	blocks []*ir.Block
-	next   map[*ir.Block]*ir.Block // the successor taken on the cycle
+	next   map[*ir.Block]*ir.Block   // the successor taken on the cycle
+	loop   int                       // the index in blocks of the loop's head; 0: no loop
+	back   map[*ir.Block][]*ir.Block // branches back to the head: the blocks run on the way
 }
 
 const maxFastBlocks = 12
@@ -71,10 +76,53 @@ func (e *emitter) findFastPath() *fastPath {
 			return false
 		}
 		if walk(y.Resume) {
+			e.findBackEdges(fp)
 			return fp
 		}
 	}
 	return nil
+}
+
+// findBackEdges finds the branches off the cycle that come back to it at
+// or before themselves, through blocks that are safe and only jump; all
+// must come back to the same block, the loop's head. The others leave the
+// fast path.
+func (e *emitter) findBackEdges(fp *fastPath) {
+	index := map[*ir.Block]int{}
+	for i, b := range fp.blocks {
+		index[b] = i
+	}
+	fp.back = map[*ir.Block][]*ir.Block{}
+	for j, b := range fp.blocks {
+		t, ok := b.Term.(*ir.If)
+		if !ok {
+			continue
+		}
+		c := t.Then
+		if fp.next[b] == t.Then {
+			c = t.Else
+		}
+		var chain []*ir.Block
+		for {
+			if _, on := index[c]; on {
+				break
+			}
+			jump, ok := c.Term.(*ir.Jump)
+			if !ok || len(chain) >= maxFastBlocks || c.Resume != nil || slices.Contains(chain, c) || !e.safeBlock(c) {
+				c = nil
+				break
+			}
+			chain = append(chain, c)
+			c = jump.To
+		}
+		if c == nil {
+			continue
+		}
+		if k := index[c]; k >= 1 && k <= j && (fp.loop == 0 || k == fp.loop) {
+			fp.loop = k
+			fp.back[b] = chain
+		}
+	}
 }
 
 // safeBlock reports whether b's statements run without calls or panics.
@@ -338,9 +386,9 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	known, constStmts, knownConds := e.knownValues(fp)
 	// Variables the cycle assigns get locals; names avoid every other name
 	// the cycle spells. The cycle's reads and writes are listed in the
-	// order it runs them: a variable whose first event is a plain
-	// assignment is declared there (:=); one read first starts as a copy
-	// of its field.
+	// order it runs them (a loop's twice over, as two turns of it run): a
+	// variable whose first event is a plain assignment is declared there
+	// (:=); one read first starts as a copy of its field.
 	taken := map[string]bool{e.recv: true}
 	varOf := func(x ast.Expr) *ir.Var {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
@@ -355,8 +403,11 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		s     ast.Stmt // the assignment, for a write
 		write bool
 		use   bool // a read the compiler counts as a use (x++ and x op= y are not)
+		maybe bool // on a branch back to the loop: it may not run
+		turn  int  // 1 or 2: the turn of the loop it belongs to; 0 outside
 	}
 	var events []event
+	turn, maybe := 0, false
 	read := func(n ast.Node) {
 		if _, special := n.(ir.Special); n == nil || special {
 			return
@@ -364,7 +415,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		ast.Inspect(n, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok {
 				if v := varOf(id); v != nil {
-					events = append(events, event{v: v, use: true})
+					events = append(events, event{v: v, use: true, maybe: maybe, turn: turn})
 				} else if e.identVar(id) == nil {
 					taken[id.Name] = true
 				}
@@ -372,34 +423,59 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			return true
 		})
 	}
-	for _, b := range fp.blocks {
+	stmtEvents := func(s ast.Stmt) {
+		var lhs []ast.Expr
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if _, ok := constStmts[s]; !ok {
+				for _, r := range s.Rhs {
+					read(r)
+				}
+			}
+			lhs = s.Lhs
+			if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
+				events = append(events, event{v: varOf(s.Lhs[0]), maybe: maybe, turn: turn})
+			}
+		case *ast.IncDecStmt:
+			lhs = []ast.Expr{s.X}
+			events = append(events, event{v: varOf(s.X), maybe: maybe, turn: turn})
+		}
+		for _, l := range lhs {
+			events = append(events, event{v: varOf(l), s: s, write: true, maybe: maybe, turn: turn})
+		}
+	}
+	blockEvents := func(b *ir.Block) {
 		for _, s := range b.Stmts {
-			var lhs []ast.Expr
-			switch s := s.(type) {
-			case *ast.AssignStmt:
-				if _, ok := constStmts[s]; !ok {
-					for _, r := range s.Rhs {
-						read(r)
-					}
-				}
-				lhs = s.Lhs
-				if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
-					events = append(events, event{v: varOf(s.Lhs[0])})
-				}
-			case *ast.IncDecStmt:
-				lhs = []ast.Expr{s.X}
-				events = append(events, event{v: varOf(s.X)})
-			}
-			for _, l := range lhs {
-				events = append(events, event{v: varOf(l), s: s, write: true})
-			}
+			stmtEvents(s)
 		}
 		if _, ok := knownConds[b]; !ok {
 			if t, ok := b.Term.(*ir.If); ok {
 				read(t.Cond)
+				if chain, ok := fp.back[b]; ok {
+					maybe = true
+					for _, c := range chain {
+						for _, s := range c.Stmts {
+							stmtEvents(s)
+						}
+					}
+					maybe = false
+				}
 			}
 		}
 	}
+	head := len(fp.blocks)
+	if fp.loop > 0 {
+		head = fp.loop
+	}
+	for _, b := range fp.blocks[:head] {
+		blockEvents(b)
+	}
+	for turn = 1; head < len(fp.blocks) && turn <= 2; turn++ {
+		for _, b := range fp.blocks[head:] {
+			blockEvents(b)
+		}
+	}
+	turn = 0
 	read(fp.yield.Arg)
 	// A field is committed at the yield unless the yield clears it (dead
 	// from there on: the full step cleared it there before, and it stays
@@ -409,33 +485,41 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		cleared[v] = true
 	}
 	commits := func(v *ir.Var) bool { return e.store[v] == sField && !cleared[v] }
-	// A known value assigned and overwritten before it is read, or never
-	// read nor committed, is not written at all.
-	dead := map[ast.Stmt]bool{}
+	// A known value assigned and overwritten before it is read (by a write
+	// that surely runs), or never read nor committed, is not written at
+	// all: dead in every turn of the loop it is written in.
+	deadIn := map[ast.Stmt]int{}
+	writes := map[ast.Stmt]int{}
 	pending := map[*ir.Var]ast.Stmt{}
 	for _, ev := range events {
 		if ev.v == nil {
 			continue
 		}
-		if p := pending[ev.v]; p != nil {
+		if p := pending[ev.v]; p != nil && (!ev.write || !ev.maybe) {
 			delete(pending, ev.v)
 			if ev.write {
-				dead[p] = true
+				deadIn[p]++
 			}
 		}
 		if _, ok := constStmts[ev.s]; ok && ev.write {
+			writes[ev.s]++
 			pending[ev.v] = ev.s
 		}
 	}
 	for v, p := range pending {
 		if !commits(v) {
-			dead[p] = true
+			deadIn[p]++
 		}
+	}
+	dead := map[ast.Stmt]bool{}
+	for s, n := range writes {
+		dead[s] = deadIn[s] == n
 	}
 	assigned := map[*ir.Var]bool{}
 	readFirst := map[*ir.Var]bool{}
 	used := map[*ir.Var]bool{}
 	firstWrite := map[*ir.Var]ast.Stmt{}
+	firstTurn := map[*ir.Var]int{}
 	var order []*ir.Var
 	for _, ev := range events {
 		switch {
@@ -448,9 +532,22 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		case !assigned[ev.v]:
 			assigned[ev.v] = true
 			order = append(order, ev.v)
-			if !readFirst[ev.v] {
-				firstWrite[ev.v] = ev.s
+			if !readFirst[ev.v] && !ev.maybe {
+				firstWrite[ev.v], firstTurn[ev.v] = ev.s, ev.turn
 			}
+		}
+	}
+	// A variable first written inside the loop is declared there only if
+	// the loop's second turn, too, writes it there before reading it: each
+	// turn declares it afresh.
+	seen2 := map[*ir.Var]bool{}
+	for _, ev := range events {
+		if ev.turn != 2 || ev.v == nil || dead[ev.s] || seen2[ev.v] {
+			continue
+		}
+		seen2[ev.v] = true
+		if w := firstWrite[ev.v]; w != nil && firstTurn[ev.v] == 1 && !(ev.write && !ev.maybe && ev.s == w) {
+			delete(firstWrite, ev.v)
 		}
 	}
 	// A variable neither committed nor used is dropped, with the
@@ -554,19 +651,39 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		}
 	}
 	commit = append(commit, jen.Return(e.expr(fp.yield.Arg), jen.True()))
-	// Build the cycle from the inside out.
+	// Build the cycle from the inside out. Before the loop's head, each
+	// condition nests the rest; in the loop, a branch off the cycle breaks
+	// out of it or, coming back, continues it.
 	level := commit
 	for i := len(fp.blocks) - 1; i >= 0; i-- {
 		b := fp.blocks[i]
+		inLoop := fp.loop > 0 && i >= fp.loop
 		if t, ok := b.Term.(*ir.If); ok {
 			wantThen := fp.next[b] == t.Then
-			if val, ok := knownConds[b]; ok {
-				if val != wantThen {
-					level = nil // never taken: the cycle cannot be followed
+			off := []jen.Code{jen.Break()} // the branch off the cycle
+			if chain, ok := fp.back[b]; ok {
+				off = nil
+				for _, c := range chain {
+					for _, s := range c.Stmts {
+						off = append(off, stmtCodes(s)...)
+					}
 				}
-			} else if wantThen {
+				off = append(off, jen.Continue())
+			}
+			switch val, known := knownConds[b]; {
+			case known && val != wantThen:
+				level = nil // never taken: the cycle cannot be followed
+				if inLoop {
+					level = []jen.Code{jen.Break()}
+				}
+			case known:
+			case inLoop && wantThen:
+				level = append([]jen.Code{jen.If(e.not(t.Cond)).Block(off...)}, level...)
+			case inLoop:
+				level = append([]jen.Code{jen.If(e.expr(t.Cond)).Block(off...)}, level...)
+			case wantThen:
 				level = []jen.Code{jen.If(e.expr(t.Cond)).Block(level...)}
-			} else {
+			default:
 				level = []jen.Code{jen.If(e.not(t.Cond)).Block(level...)}
 			}
 		}
@@ -575,6 +692,9 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			stmts = append(stmts, stmtCodes(s)...)
 		}
 		level = append(stmts, level...)
+		if fp.loop > 0 && i == fp.loop {
+			level = []jen.Code{jen.For().Block(level...)}
+		}
 	}
 	body := append(decls, level...)
 	e.shadow = nil

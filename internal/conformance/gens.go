@@ -305,6 +305,35 @@ func odds(xs []int, yield func(int) bool) {
 	}
 }
 
+//asyncgen:gen Sparse
+func sparse(xs []int, yield func(int) bool) {
+	skipped := 0
+	for _, x := range xs {
+		if x%3 == 0 {
+			skipped++
+			continue
+		}
+		if !yield(x*10 + skipped) {
+			return
+		}
+	}
+	yield(-skipped)
+}
+
+//asyncgen:gen Stepper
+func stepper(n int, yield func(int) bool) {
+	total := 0
+	for i := 0; i < n; i++ {
+		if i%4 == 1 {
+			continue
+		}
+		if !yield(i + total) {
+			return
+		}
+		total += i
+	}
+}
+
 //asyncgen:gen Deref
 func deref(p *[3]int, yield func(int) bool) {
 	for _, v := range p {

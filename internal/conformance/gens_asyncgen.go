@@ -2657,14 +2657,18 @@ func Odds(xs []int) *OddsIter {
 func (m *OddsIter) Next() (int, bool) {
 	if m.fast == m {
 		i := m.i
-		i++
-		if i < len(m.xs1) {
+		for {
+			i++
+			if !(i < len(m.xs1)) {
+				break
+			}
 			x := m.xs1[i]
 			cond := x%2 == 1
-			if cond {
-				m.i = i
-				return x, true
+			if !cond {
+				continue
 			}
+			m.i = i
+			return x, true
 		}
 	}
 	return runtime.NextVia(m, (*OddsIter).next)
@@ -2711,7 +2715,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:2714:2*/
+	/*line gens_asyncgen.go:2718:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -2726,7 +2730,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2729:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2733:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2763,6 +2767,257 @@ func (m *OddsIter) All() iter.Seq[int] {
 		if m.state == 0 && m.self == nil {
 			m.state = runtime.StateDone
 			odds(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// SparseIter is the iterator state machine of sparse; Sparse returns one.
+// It must not be copied once used.
+type SparseIter struct {
+	noCopy  runtime.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *SparseIter // set at the first poll: detects a moved machine
+	xs      []int
+	skipped int
+	xs1     []int
+	i       int
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Sparse returns an iterator over the values yielded by sparse one step at a time.
+func Sparse(xs []int) *SparseIter {
+	return &SparseIter{xs: xs}
+}
+
+// Next runs sparse until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *SparseIter) Next() (int, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	case 2:
+		m.state = runtime.StateRunning
+		goto resume2
+	default:
+		return 0, false
+	}
+	/*line gens.go:310:2*/ m.skipped = 0
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gens.go:311:9*/ x = m.xs1[m.i]
+	/*line gens.go:312:3*/ if x%3 == 0 {
+		m.skipped++
+		goto forPost3
+	}
+	/*line gens.go:316:7*/ {
+		v := x*10 + m.skipped
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: Sparse yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	// yield at gens.go:316
+	/*line gens_asyncgen.go:2843:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+forPost3:
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+	/*line gens.go:320:2*/ {
+		v := -m.skipped
+		m.xs = nil
+		m.xs1 = nil
+		if m.closing {
+			panic("asyncgen: Sparse yielded after Close")
+		}
+		m.state = 2
+		return v, true
+	}
+resume2:
+	// yield at gens.go:320
+	/*line gens_asyncgen.go:2867:2*/
+exit:
+	/*line gens_asyncgen.go:2869:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *SparseIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Sparse")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *SparseIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *SparseIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			sparse(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// StepperIter is the iterator state machine of stepper; Stepper returns one.
+// It must not be copied once used.
+type StepperIter struct {
+	noCopy  runtime.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *StepperIter // set at the first poll: detects a moved machine
+	n       int
+	total   int
+	i       int
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Stepper returns an iterator over the values yielded by stepper one step at a time.
+func Stepper(n int) *StepperIter {
+	return &StepperIter{n: n}
+}
+
+// Next runs stepper until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *StepperIter) Next() (int, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	/*line gens.go:325:2*/ m.total = 0
+	/*line gens.go:326:6*/ m.i = 0
+forCond1:
+	/*line gens.go:326:14*/ if !(m.i < m.n) {
+		goto forDone4
+	}
+	/*line gens.go:327:3*/ if m.i%4 == 1 {
+		goto forPost3
+	}
+	/*line gens.go:330:7*/ {
+		v := m.i + m.total
+		if m.closing {
+			panic("asyncgen: Stepper yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	// yield at gens.go:330
+	/*line gens_asyncgen.go:2970:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+	/*line gens.go:333:3*/ m.total += m.i
+forPost3:
+	/*line gens.go:326:21*/ m.i++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:2984:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *StepperIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Stepper")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *StepperIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *StepperIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			stepper(m.n, yield)
 			return
 		}
 		defer m.Close()
@@ -2815,8 +3070,8 @@ rangeLoop1:
 	if !(m.i < len(m.xs)) {
 		goto rangeDone4
 	}
-	/*line gens.go:310:9*/ v1 = m.xs[m.i]
-	/*line gens.go:311:7*/ {
+	/*line gens.go:339:9*/ v1 = m.xs[m.i]
+	/*line gens.go:340:7*/ {
 		v := v1
 		m.p = nil
 		if m.closing {
@@ -2826,8 +3081,8 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gens.go:311
-	/*line gens_asyncgen.go:2830:2*/
+	// yield at gens.go:340
+	/*line gens_asyncgen.go:3085:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -2840,7 +3095,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2843:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3098:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
