@@ -28,6 +28,8 @@ type fastPath struct {
 	next   map[*ir.Block]*ir.Block   // the successor taken on the cycle
 	loop   int                       // the index in blocks of the loop's head; 0: no loop
 	back   map[*ir.Block][]*ir.Block // branches back to the head: the blocks run on the way
+	jumps  map[*ir.Block][]*ir.Block // targets of gotos in verbatim statements on the cycle: the way back to the head
+	leave  map[*ir.Block]bool        // targets of gotos that leave the loop
 }
 
 const maxFastBlocks = 12
@@ -75,8 +77,7 @@ func (e *emitter) findFastPath() *fastPath {
 			delete(fp.next, b)
 			return false
 		}
-		if walk(y.Resume) {
-			e.findBackEdges(fp)
+		if walk(y.Resume) && e.findBackEdges(fp) {
 			return fp
 		}
 	}
@@ -85,15 +86,54 @@ func (e *emitter) findFastPath() *fastPath {
 
 // findBackEdges finds the branches off the cycle that come back to it at
 // or before themselves, through blocks that are safe and only jump; all
-// must come back to the same block, the loop's head. The others leave the
-// fast path.
-func (e *emitter) findBackEdges(fp *fastPath) {
+// must come back to the same block, the loop's head. The other branches of
+// the cycle's conditions leave the fast path. A goto out of a statement on
+// the cycle (a continue or break in an if) must come back to the head too,
+// or leave from inside the loop; otherwise there is no fast path.
+func (e *emitter) findBackEdges(fp *fastPath) bool {
 	index := map[*ir.Block]int{}
 	for i, b := range fp.blocks {
 		index[b] = i
 	}
+	// wayBack follows c to the cycle: the blocks on the way and where it
+	// comes back, or -1.
+	wayBack := func(c *ir.Block) ([]*ir.Block, int) {
+		var chain []*ir.Block
+		for {
+			if k, on := index[c]; on {
+				return chain, k
+			}
+			jump, ok := c.Term.(*ir.Jump)
+			if !ok || len(chain) >= maxFastBlocks || c.Resume != nil || slices.Contains(chain, c) ||
+				len(e.fn.GotoTargets(c)) > 0 || !e.safeBlock(c) {
+				return nil, -1
+			}
+			chain = append(chain, c)
+			c = jump.To
+		}
+	}
+	head := func(k, j int) bool {
+		if k >= 1 && k <= j && (fp.loop == 0 || k == fp.loop) {
+			fp.loop = k
+			return true
+		}
+		return false
+	}
 	fp.back = map[*ir.Block][]*ir.Block{}
+	fp.jumps = map[*ir.Block][]*ir.Block{}
+	fp.leave = map[*ir.Block]bool{}
+	var leaving []int // blocks whose statements leave the cycle by a goto
 	for j, b := range fp.blocks {
+		for _, t := range e.fn.GotoTargets(b) {
+			if chain, k := wayBack(t); k >= 0 && head(k, j) {
+				fp.jumps[t] = chain
+			} else if k >= 0 {
+				return false // back to the cycle, but not to the loop's head
+			} else {
+				fp.leave[t] = true
+				leaving = append(leaving, j)
+			}
+		}
 		t, ok := b.Term.(*ir.If)
 		if !ok {
 			continue
@@ -102,34 +142,20 @@ func (e *emitter) findBackEdges(fp *fastPath) {
 		if fp.next[b] == t.Then {
 			c = t.Else
 		}
-		var chain []*ir.Block
-		for {
-			if _, on := index[c]; on {
-				break
-			}
-			jump, ok := c.Term.(*ir.Jump)
-			if !ok || len(chain) >= maxFastBlocks || c.Resume != nil || slices.Contains(chain, c) || !e.safeBlock(c) {
-				c = nil
-				break
-			}
-			chain = append(chain, c)
-			c = jump.To
-		}
-		if c == nil {
-			continue
-		}
-		if k := index[c]; k >= 1 && k <= j && (fp.loop == 0 || k == fp.loop) {
-			fp.loop = k
+		if chain, k := wayBack(c); k >= 0 && head(k, j) {
 			fp.back[b] = chain
 		}
 	}
+	for _, j := range leaving {
+		if fp.loop == 0 || j < fp.loop {
+			return false // a goto out must break out of the loop
+		}
+	}
+	return true
 }
 
 // safeBlock reports whether b's statements run without calls or panics.
 func (e *emitter) safeBlock(b *ir.Block) bool {
-	if len(e.fn.GotoTargets(b)) > 0 {
-		return false
-	}
 	for _, s := range b.Stmts {
 		if !e.safeStmt(s) {
 			return false
@@ -139,10 +165,30 @@ func (e *emitter) safeBlock(b *ir.Block) bool {
 }
 
 func (e *emitter) safeStmt(s ast.Stmt) bool {
-	if _, ok := e.fn.Rewrites[s]; ok {
-		return false
+	if r, ok := e.fn.Rewrites[s]; ok {
+		// A branch out of a verbatim statement: safe statements, then a
+		// goto (findBackEdges decides where it may go).
+		if _, branch := s.(*ast.BranchStmt); !branch || len(r) == 0 {
+			return false
+		}
+		for _, st := range r[:len(r)-1] {
+			if !e.safeStmt(st) {
+				return false
+			}
+		}
+		g, ok := r[len(r)-1].(*ast.BranchStmt)
+		return ok && g.Tok == token.GOTO && g.Label != nil && e.fn.Gotos[g.Label] != nil
 	}
 	switch s := s.(type) {
+	case *ast.IfStmt:
+		return s.Init == nil && e.safeExpr(s.Cond) && e.safeStmt(s.Body) && (s.Else == nil || e.safeStmt(s.Else))
+	case *ast.BlockStmt:
+		for _, st := range s.List {
+			if !e.safeStmt(st) {
+				return false
+			}
+		}
+		return true
 	case *ir.NewBox:
 		return e.store[s.Var] != sBoxed // a no-op unless boxed
 	case *ir.Rebox:
@@ -317,17 +363,38 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 					}
 				}
 			}
-			var lhs []ast.Expr
-			switch s := s.(type) {
-			case *ast.AssignStmt:
-				lhs = s.Lhs
-			case *ast.IncDecStmt:
-				lhs = []ast.Expr{s.X}
+			// Whatever s assigns, at any depth, is no longer known.
+			var forget func(n ast.Node)
+			forget = func(n ast.Node) {
+				ast.Inspect(n, func(n ast.Node) bool {
+					var lhs []ast.Expr
+					switch n := n.(type) {
+					case *ast.AssignStmt:
+						lhs = n.Lhs
+					case *ast.IncDecStmt:
+						lhs = []ast.Expr{n.X}
+					}
+					for _, l := range lhs {
+						if id, ok := l.(*ast.Ident); ok {
+							delete(kv, e.identVar(id))
+						}
+					}
+					if n != nil {
+						for _, r := range e.fn.Rewrites[n] {
+							forget(r)
+						}
+					}
+					return true
+				})
 			}
-			for _, l := range lhs {
-				if id, ok := l.(*ast.Ident); ok {
-					delete(kv, e.identVar(id))
-				}
+			switch sp := s.(type) {
+			case *ir.NewBox:
+				delete(kv, sp.Var)
+			case *ir.Rebox:
+				delete(kv, sp.Var)
+			case ir.Special:
+			default:
+				forget(s)
 			}
 		}
 		if t, ok := b.Term.(*ir.If); ok {
@@ -423,9 +490,35 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			return true
 		})
 	}
-	stmtEvents := func(s ast.Stmt) {
+	var stmtEvents func(s ast.Stmt)
+	stmtEvents = func(s ast.Stmt) {
+		if r, ok := e.fn.Rewrites[s]; ok {
+			// A branch out: its statements, then those on the way back.
+			for _, st := range r[:len(r)-1] {
+				stmtEvents(st)
+			}
+			for _, c := range fp.jumps[e.fn.Gotos[r[len(r)-1].(*ast.BranchStmt).Label]] {
+				for _, st := range c.Stmts {
+					stmtEvents(st)
+				}
+			}
+			return
+		}
 		var lhs []ast.Expr
 		switch s := s.(type) {
+		case *ast.IfStmt:
+			read(s.Cond)
+			outer := maybe
+			maybe = true
+			stmtEvents(s.Body)
+			if s.Else != nil {
+				stmtEvents(s.Else)
+			}
+			maybe = outer
+		case *ast.BlockStmt:
+			for _, st := range s.List {
+				stmtEvents(st)
+			}
 		case *ast.AssignStmt:
 			if _, ok := constStmts[s]; !ok {
 				for _, r := range s.Rhs {
@@ -602,11 +695,42 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			decls = append(decls, jen.Var().Id(e.shadow[v]).Add(e.typ(v.Type)))
 		}
 	}
-	stmtCodes := func(s ast.Stmt) []jen.Code {
+	var stmtCodes func(s ast.Stmt) []jen.Code
+	list := func(ss []ast.Stmt) []jen.Code {
+		var out []jen.Code
+		for _, s := range ss {
+			out = append(out, stmtCodes(s)...)
+		}
+		return out
+	}
+	stmtCodes = func(s ast.Stmt) []jen.Code {
 		if dead[s] {
 			return nil
 		}
+		if r, ok := e.fn.Rewrites[s]; ok {
+			// A branch out: back to the loop's head, or out of the loop.
+			out := list(r[:len(r)-1])
+			t := e.fn.Gotos[r[len(r)-1].(*ast.BranchStmt).Label]
+			if fp.leave[t] {
+				return append(out, jen.Break())
+			}
+			for _, c := range fp.jumps[t] {
+				out = append(out, list(c.Stmts)...)
+			}
+			return append(out, jen.Continue())
+		}
 		switch s := s.(type) {
+		case *ast.IfStmt:
+			c := jen.If(e.expr(s.Cond)).Block(list(s.Body.List)...)
+			switch els := s.Else.(type) {
+			case *ast.BlockStmt:
+				c = c.Else().Block(list(els.List)...)
+			case *ast.IfStmt:
+				c = c.Else().Add(stmtCodes(els)...)
+			}
+			return []jen.Code{c}
+		case *ast.BlockStmt:
+			return []jen.Code{jen.Block(list(s.List)...)}
 		case *ast.AssignStmt:
 			if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
 				if v := varOf(s.Lhs[0]); v != nil && dropped[v] {

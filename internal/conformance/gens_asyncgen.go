@@ -2789,7 +2789,8 @@ type SparseIter struct {
 	skipped int
 	xs1     []int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing bool        // Close resumed the body: yield returns false
+	fast    *SparseIter // the machine itself while Next may take its fast path
 }
 
 // Sparse returns an iterator over the values yielded by sparse one step at a time.
@@ -2798,8 +2799,34 @@ func Sparse(xs []int) *SparseIter {
 }
 
 // Next runs sparse until it yields an item, and returns it; it returns false
-// once the body has returned, panicked or been closed.
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
 func (m *SparseIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		skipped := m.skipped
+		for {
+			i++
+			if !(i < len(m.xs1)) {
+				break
+			}
+			x := m.xs1[i]
+			if x%3 == 0 {
+				skipped++
+				continue
+			}
+			m.i = i
+			m.skipped = skipped
+			return x*10 + skipped, true
+		}
+	}
+	return runtime.NextVia(m, (*SparseIter).next)
+}
+
+// next is the full step of Next.
+func (m *SparseIter) next() (int, bool) {
+	m.fast = nil
 	if m.self != m {
 		m.pin()
 	}
@@ -2836,11 +2863,12 @@ rangeLoop1:
 			panic("asyncgen: Sparse yielded after Close")
 		}
 		m.state = 1
+		m.fast = m
 		return v, true
 	}
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:2843:2*/
+	/*line gens_asyncgen.go:2871:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2864,9 +2892,9 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:2867:2*/
+	/*line gens_asyncgen.go:2895:2*/
 exit:
-	/*line gens_asyncgen.go:2869:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2897:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2891,7 +2919,7 @@ func (m *SparseIter) Close() {
 		return
 	}
 	m.closing = true
-	m.Next()
+	m.next()
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
@@ -2924,7 +2952,8 @@ type StepperIter struct {
 	n       int
 	total   int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing bool         // Close resumed the body: yield returns false
+	fast    *StepperIter // the machine itself while Next may take its fast path
 }
 
 // Stepper returns an iterator over the values yielded by stepper one step at a time.
@@ -2933,8 +2962,33 @@ func Stepper(n int) *StepperIter {
 }
 
 // Next runs stepper until it yields an item, and returns it; it returns false
-// once the body has returned, panicked or been closed.
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
 func (m *StepperIter) Next() (int, bool) {
+	if m.fast == m {
+		total := m.total
+		i := m.i
+		total += i
+		for {
+			i++
+			if !(i < m.n) {
+				break
+			}
+			if i%4 == 1 {
+				continue
+			}
+			m.total = total
+			m.i = i
+			return i + total, true
+		}
+	}
+	return runtime.NextVia(m, (*StepperIter).next)
+}
+
+// next is the full step of Next.
+func (m *StepperIter) next() (int, bool) {
+	m.fast = nil
 	if m.self != m {
 		m.pin()
 	}
@@ -2963,11 +3017,12 @@ forCond1:
 			panic("asyncgen: Stepper yielded after Close")
 		}
 		m.state = 1
+		m.fast = m
 		return v, true
 	}
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:2970:2*/
+	/*line gens_asyncgen.go:3025:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2981,7 +3036,7 @@ forPost3:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2984:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3039:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3006,7 +3061,7 @@ func (m *StepperIter) Close() {
 		return
 	}
 	m.closing = true
-	m.Next()
+	m.next()
 }
 
 // All returns the items as a sequence for range. Leaving the loop early
@@ -3082,7 +3137,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:340
-	/*line gens_asyncgen.go:3085:2*/
+	/*line gens_asyncgen.go:3140:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3095,7 +3150,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3098:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3153:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
