@@ -191,7 +191,24 @@
 // it anywhere falls back to the full step with nothing changed. Conditions
 // computed from the yield's result are known there (true) and not tested;
 // locals first assigned on the cycle are declared there, and those the
-// cycle never reads are dropped with their assignments. The full
+// cycle never reads are dropped with their assignments. A branch that
+// leaves the cycle and comes back to it (a filter's skipped item, a
+// continue) makes the rest of the cycle a loop inside Next:
+//
+//	for {
+//		i++
+//		if !(i < len(m.xs1)) {
+//			break // leave: the full step runs
+//		}
+//		x := m.xs1[i]
+//		if x%3 == 0 {
+//			skipped++
+//			continue // the skipped item
+//		}
+//		m.i = i
+//		m.skipped = skipped
+//		return x*10 + skipped, true
+//	} The full
 // step is called as a function value through runtime.NextVia: the
 // compiler's inliner charges a call of a function parameter a third of
 // what it charges a method call, so a Next with a short cycle fits the

@@ -83,3 +83,37 @@ func (h *HandEach) Next() (int, bool) {
 
 // Close stops the iterator.
 func (h *HandEach) Close() { h.i = len(h.xs) }
+
+// Evens yields the even elements of xs: a filter, whose skipped items
+// loop in the fast path.
+//
+//asyncgen:gen Evens
+func evens(xs []int, yield func(int) bool) {
+	for _, x := range xs {
+		if x%2 == 0 && !yield(x) {
+			return
+		}
+	}
+}
+
+// HandEvens is the hand-written pull iterator over the even elements of a
+// slice.
+type HandEvens struct {
+	xs []int
+	i  int
+}
+
+// Next returns the next even element.
+func (h *HandEvens) Next() (int, bool) {
+	for h.i < len(h.xs) {
+		x := h.xs[h.i]
+		h.i++
+		if x%2 == 0 {
+			return x, true
+		}
+	}
+	return 0, false
+}
+
+// Close stops the iterator.
+func (h *HandEvens) Close() { h.i = len(h.xs) }

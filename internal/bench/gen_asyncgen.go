@@ -267,3 +267,150 @@ func (m *EachIter) All() iter.Seq[int] {
 		}
 	}
 }
+
+// EvensIter is the iterator state machine of evens; Evens returns one.
+// It must not be copied once used.
+type EvensIter struct {
+	noCopy  runtime.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *EvensIter // set at the first poll: detects a moved machine
+	xs      []int
+	xs1     []int
+	i       int
+	closing bool       // Close resumed the body: yield returns false
+	fast    *EvensIter // the machine itself while Next may take its fast path
+}
+
+// Evens returns an iterator over the values yielded by evens one step at a time.
+func Evens(xs []int) *EvensIter {
+	return &EvensIter{xs: xs}
+}
+
+// Next runs evens until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *EvensIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		for {
+			i++
+			if !(i < len(m.xs1)) {
+				break
+			}
+			x := m.xs1[i]
+			cond := x%2 == 0
+			if !cond {
+				continue
+			}
+			m.i = i
+			return x, true
+		}
+	}
+	return runtime.NextVia(m, (*EvensIter).next)
+}
+
+// next is the full step of Next.
+func (m *EvensIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var cond bool
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gen.go:92:9*/ x = m.xs1[m.i]
+	cond = x%2 == 0
+	if !cond {
+		goto condDone6
+	}
+	/*line gen.go:93:19*/ {
+		v := x
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: Evens yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gen.go:93
+	/*line gen_asyncgen.go:354:2*/
+	v1 = !m.closing
+	cond = !v1
+condDone6:
+	if !cond {
+		goto ifDone9
+	}
+	goto exit
+ifDone9:
+
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gen_asyncgen.go:369:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *EvensIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Evens")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *EvensIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *EvensIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			evens(m.xs, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
