@@ -208,8 +208,9 @@
 //		m.i = i
 //		m.skipped = skipped
 //		return x*10 + skipped, true
-//	} The full
-// step is called as a function value through runtime.NextVia: the
+//	}
+//
+// The full step is called as a function value through runtime.NextVia: the
 // compiler's inliner charges a call of a function parameter a third of
 // what it charges a method call, so a Next with a short cycle fits the
 // inlining budget and the cycle runs in the caller's loop, with no call.
