@@ -350,7 +350,25 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 		}
 	}
 	stmts, conds = map[ast.Stmt]bool{}, map[*ir.Block]bool{}
-	for _, b := range fp.blocks {
+	for i, b := range fp.blocks {
+		if fp.loop > 0 && i == fp.loop {
+			// What the loop assigns anywhere is not known at its head: a
+			// later turn may come back with another value.
+			for _, b := range fp.blocks[i:] {
+				for _, s := range b.Stmts {
+					e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
+				}
+			}
+			for _, chains := range []map[*ir.Block][]*ir.Block{fp.back, fp.jumps} {
+				for _, chain := range chains {
+					for _, c := range chain {
+						for _, s := range c.Stmts {
+							e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
+						}
+					}
+				}
+			}
+		}
 		for _, s := range b.Stmts {
 			if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
 				if id, ok := as.Lhs[0].(*ast.Ident); ok {
@@ -364,38 +382,7 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 				}
 			}
 			// Whatever s assigns, at any depth, is no longer known.
-			var forget func(n ast.Node)
-			forget = func(n ast.Node) {
-				ast.Inspect(n, func(n ast.Node) bool {
-					var lhs []ast.Expr
-					switch n := n.(type) {
-					case *ast.AssignStmt:
-						lhs = n.Lhs
-					case *ast.IncDecStmt:
-						lhs = []ast.Expr{n.X}
-					}
-					for _, l := range lhs {
-						if id, ok := l.(*ast.Ident); ok {
-							delete(kv, e.identVar(id))
-						}
-					}
-					if n != nil {
-						for _, r := range e.fn.Rewrites[n] {
-							forget(r)
-						}
-					}
-					return true
-				})
-			}
-			switch sp := s.(type) {
-			case *ir.NewBox:
-				delete(kv, sp.Var)
-			case *ir.Rebox:
-				delete(kv, sp.Var)
-			case ir.Special:
-			default:
-				forget(s)
-			}
+			e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
 		}
 		if t, ok := b.Term.(*ir.If); ok {
 			if val, ok := e.evalKnown(t.Cond, kv); ok {
@@ -404,6 +391,43 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 		}
 	}
 	return dests, stmts, conds
+}
+
+// forAssigned calls f with each variable that s assigns, at any depth
+// (the statements that replace its branches included).
+func (e *emitter) forAssigned(s ast.Stmt, f func(*ir.Var)) {
+	switch sp := s.(type) {
+	case *ir.NewBox:
+		f(sp.Var)
+		return
+	case *ir.Rebox:
+		f(sp.Var)
+		return
+	case ir.Special:
+		return
+	}
+	ast.Inspect(s, func(n ast.Node) bool {
+		var lhs []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			lhs = n.Lhs
+		case *ast.IncDecStmt:
+			lhs = []ast.Expr{n.X}
+		}
+		for _, l := range lhs {
+			if id, ok := l.(*ast.Ident); ok {
+				if v := e.identVar(id); v != nil {
+					f(v)
+				}
+			}
+		}
+		if n != nil {
+			for _, r := range e.fn.Rewrites[n] {
+				e.forAssigned(r, f)
+			}
+		}
+		return true
+	})
 }
 
 // evalKnown evaluates a condition from the known values kv.

@@ -334,6 +334,15 @@ func stepper(n int, yield func(int) bool) {
 	}
 }
 
+//asyncgen:gen Until
+func until(xs []int, limit int, yield func(int) bool) {
+	for _, x := range xs {
+		if x > limit || !yield(x) {
+			return
+		}
+	}
+}
+
 //asyncgen:gen Deref
 func deref(p *[3]int, yield func(int) bool) {
 	for _, v := range p {

@@ -2657,13 +2657,17 @@ func Odds(xs []int) *OddsIter {
 func (m *OddsIter) Next() (int, bool) {
 	if m.fast == m {
 		i := m.i
+		cond := false
 		for {
+			if cond {
+				break
+			}
 			i++
 			if !(i < len(m.xs1)) {
 				break
 			}
 			x := m.xs1[i]
-			cond := x%2 == 1
+			cond = x%2 == 1
 			if !cond {
 				continue
 			}
@@ -2715,7 +2719,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:2718:2*/
+	/*line gens_asyncgen.go:2722:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -2730,7 +2734,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2733:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2737:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2868,7 +2872,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:2871:2*/
+	/*line gens_asyncgen.go:2875:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2892,9 +2896,9 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:2895:2*/
+	/*line gens_asyncgen.go:2899:2*/
 exit:
-	/*line gens_asyncgen.go:2897:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2901:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3022,7 +3026,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:3025:2*/
+	/*line gens_asyncgen.go:3029:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -3036,7 +3040,7 @@ forPost3:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3039:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3043:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3073,6 +3077,160 @@ func (m *StepperIter) All() iter.Seq[int] {
 		if m.state == 0 && m.self == nil {
 			m.state = runtime.StateDone
 			stepper(m.n, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// UntilIter is the iterator state machine of until; Until returns one.
+// It must not be copied once used.
+type UntilIter struct {
+	noCopy  runtime.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *UntilIter // set at the first poll: detects a moved machine
+	xs      []int
+	limit   int
+	xs1     []int
+	i       int
+	closing bool       // Close resumed the body: yield returns false
+	fast    *UntilIter // the machine itself while Next may take its fast path
+}
+
+// Until returns an iterator over the values yielded by until one step at a time.
+func Until(xs []int, limit int) *UntilIter {
+	return &UntilIter{xs: xs, limit: limit}
+}
+
+// Next runs until until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *UntilIter) Next() (int, bool) {
+	if m.fast == m {
+		i := m.i
+		cond := false
+		for {
+			if cond {
+				break
+			}
+			i++
+			if !(i < len(m.xs1)) {
+				break
+			}
+			x := m.xs1[i]
+			cond = x > m.limit
+			if cond {
+				continue
+			}
+			m.i = i
+			return x, true
+		}
+	}
+	return runtime.NextVia(m, (*UntilIter).next)
+}
+
+// next is the full step of Next.
+func (m *UntilIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var cond bool
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gens.go:339:9*/ x = m.xs1[m.i]
+	cond = x > m.limit
+	if !cond {
+		goto cond5
+	}
+condDone6:
+	if !cond {
+		goto ifDone9
+	}
+	goto exit
+ifDone9:
+
+	m.i++
+	goto rangeLoop1
+cond5:
+	/*line gens.go:340:20*/ {
+		v := x
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: Until yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:340
+	/*line gens_asyncgen.go:3190:2*/
+	v1 = !m.closing
+	cond = !v1
+	goto condDone6
+rangeDone4:
+
+exit:
+	/*line gens_asyncgen.go:3197:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *UntilIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Until")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *UntilIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *UntilIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			until(m.xs, m.limit, yield)
 			return
 		}
 		defer m.Close()
@@ -3125,8 +3283,8 @@ rangeLoop1:
 	if !(m.i < len(m.xs)) {
 		goto rangeDone4
 	}
-	/*line gens.go:339:9*/ v1 = m.xs[m.i]
-	/*line gens.go:340:7*/ {
+	/*line gens.go:348:9*/ v1 = m.xs[m.i]
+	/*line gens.go:349:7*/ {
 		v := v1
 		m.p = nil
 		if m.closing {
@@ -3136,8 +3294,8 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gens.go:340
-	/*line gens_asyncgen.go:3140:2*/
+	// yield at gens.go:349
+	/*line gens_asyncgen.go:3298:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3150,7 +3308,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3153:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3311:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
