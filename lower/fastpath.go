@@ -77,11 +77,24 @@ func (e *emitter) findFastPath() *fastPath {
 			delete(fp.next, b)
 			return false
 		}
-		if walk(y.Resume) && e.findBackEdges(fp) {
+		if walk(y.Resume) && e.findBackEdges(fp) && e.followable(fp) {
 			return fp
 		}
 	}
 	return nil
+}
+
+// followable reports whether no condition on the cycle is known to take
+// the other way (a constant one, or one computed from the yield's result):
+// otherwise the fast path could never reach the yield.
+func (e *emitter) followable(fp *fastPath) bool {
+	_, _, conds := e.knownValues(fp)
+	for b, val := range conds {
+		if t := b.Term.(*ir.If); val != (fp.next[b] == t.Then) {
+			return false
+		}
+	}
+	return true
 }
 
 // findBackEdges finds the branches off the cycle that come back to it at
@@ -818,13 +831,8 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 				}
 				off = append(off, jen.Continue())
 			}
-			switch val, known := knownConds[b]; {
-			case known && val != wantThen:
-				level = nil // never taken: the cycle cannot be followed
-				if inLoop {
-					level = []jen.Code{jen.Break()}
-				}
-			case known:
+			switch _, known := knownConds[b]; {
+			case known: // and taken: followable checked it
 			case inLoop && wantThen:
 				level = append([]jen.Code{jen.If(e.not(t.Cond)).Block(off...)}, level...)
 			case inLoop:

@@ -343,6 +343,21 @@ func until(xs []int, limit int, yield func(int) bool) {
 	}
 }
 
+//asyncgen:gen Never
+func never(n int, yield func(int) bool) {
+	if !yield(-1) {
+		return
+	}
+	acc := 1
+	for i := range n {
+		acc ^= 1
+		if 7%3 == 0 && !yield(acc+i) {
+			return
+		}
+	}
+	yield(acc)
+}
+
 //asyncgen:gen Deref
 func deref(p *[3]int, yield func(int) bool) {
 	for _, v := range p {

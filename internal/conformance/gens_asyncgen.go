@@ -3243,6 +3243,163 @@ func (m *UntilIter) All() iter.Seq[int] {
 	}
 }
 
+// NeverIter is the iterator state machine of never; Never returns one.
+// It must not be copied once used.
+type NeverIter struct {
+	noCopy  runtime.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *NeverIter // set at the first poll: detects a moved machine
+	n       int
+	acc     int
+	n1      int
+	i2      int
+	closing bool // Close resumed the body: yield returns false
+}
+
+// Never returns an iterator over the values yielded by never one step at a time.
+func Never(n int) *NeverIter {
+	return &NeverIter{n: n}
+}
+
+// Next runs never until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+func (m *NeverIter) Next() (int, bool) {
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	var i int
+	var cond bool
+	var v3 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	case 2:
+		m.state = runtime.StateRunning
+		goto resume2
+	case 3:
+		m.state = runtime.StateRunning
+		goto resume3
+	default:
+		return 0, false
+	}
+	/*line gens.go:348:6*/ {
+		v := -1
+		if m.closing {
+			panic("asyncgen: Never yielded after Close")
+		}
+		m.state = 1
+		return v, true
+	}
+resume1:
+	// yield at gens.go:348
+	/*line gens_asyncgen.go:3299:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone3
+	}
+	goto exit
+ifDone3:
+	/*line gens.go:351:2*/ m.acc = 1
+	m.n1 = m.n
+	m.i2 = 0
+rangeLoop4:
+	if !(m.i2 < m.n1) {
+		goto rangeDone7
+	}
+	/*line gens.go:352:6*/ i = m.i2
+	/*line gens.go:353:3*/ m.acc ^= 1
+	cond = 7%3 == 0
+	if !cond {
+		goto condDone9
+	}
+	/*line gens.go:354:19*/ {
+		v := m.acc + i
+		if m.closing {
+			panic("asyncgen: Never yielded after Close")
+		}
+		m.state = 3
+		return v, true
+	}
+resume3:
+	// yield at gens.go:354
+	/*line gens_asyncgen.go:3329:2*/
+	v3 = !m.closing
+	cond = !v3
+condDone9:
+	if !cond {
+		goto ifDone12
+	}
+	goto exit
+ifDone12:
+
+	m.i2++
+	goto rangeLoop4
+rangeDone7:
+	/*line gens.go:358:2*/ {
+		v := m.acc
+		if m.closing {
+			panic("asyncgen: Never yielded after Close")
+		}
+		m.state = 2
+		return v, true
+	}
+resume2:
+	// yield at gens.go:358
+	/*line gens_asyncgen.go:3352:2*/
+exit:
+	/*line gens_asyncgen.go:3354:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *NeverIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Never")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *NeverIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.Next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *NeverIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			never(m.n, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
 // DerefIter is the iterator state machine of deref; Deref returns one.
 // It must not be copied once used.
 type DerefIter struct {
@@ -3283,8 +3440,8 @@ rangeLoop1:
 	if !(m.i < len(m.xs)) {
 		goto rangeDone4
 	}
-	/*line gens.go:348:9*/ v1 = m.xs[m.i]
-	/*line gens.go:349:7*/ {
+	/*line gens.go:363:9*/ v1 = m.xs[m.i]
+	/*line gens.go:364:7*/ {
 		v := v1
 		m.p = nil
 		if m.closing {
@@ -3294,8 +3451,8 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gens.go:349
-	/*line gens_asyncgen.go:3298:2*/
+	// yield at gens.go:364
+	/*line gens_asyncgen.go:3455:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3308,7 +3465,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3311:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3468:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

@@ -667,7 +667,14 @@ func (g *generator) quietLoop() string {
 			p("if %s > %d {\nbreak\n}\n", operand(), 10+g.r.IntN(40))
 		}
 	}
-	p("if !yield(%s + %s*%d) {\nlg(log, %q)\nreturn\n}\n}\n", acc, i, g.r.IntN(3), g.name("stop"))
+	guard := ""
+	switch g.r.IntN(3) {
+	case 0:
+		guard = fmt.Sprintf("%s > %d || ", operand(), 5+g.r.IntN(30))
+	case 1:
+		guard = fmt.Sprintf("%s%%%d == 0 && ", operand(), 2+g.r.IntN(2))
+	}
+	p("if %s!yield(%s + %s*%d) {\nlg(log, %q)\nreturn\n}\n}\n", guard, acc, i, g.r.IntN(3), g.name("stop"))
 	p("lg(log, %q, %s)\n", acc, acc)
 	g.declare(ivar{acc, true})
 	return sb.String()
