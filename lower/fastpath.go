@@ -12,6 +12,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -362,48 +363,115 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 			}
 		}
 	}
-	stmts, conds = map[ast.Stmt]bool{}, map[*ir.Block]bool{}
-	for i, b := range fp.blocks {
-		if fp.loop > 0 && i == fp.loop {
-			// What the loop assigns anywhere is not known at its head: a
-			// later turn may come back with another value.
-			for _, b := range fp.blocks[i:] {
-				for _, s := range b.Stmts {
-					e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
-				}
-			}
-			for _, chains := range []map[*ir.Block][]*ir.Block{fp.back, fp.jumps} {
-				for _, chain := range chains {
-					for _, c := range chain {
-						for _, s := range c.Stmts {
-							e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
+	// apply runs s on the known values: an assignment of a known value
+	// makes its variable known (and s folded), any other assignment makes
+	// what it assigns unknown.
+	apply := func(s ast.Stmt, kv map[*ir.Var]bool, folded map[ast.Stmt]bool) {
+		if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
+			if id, ok := as.Lhs[0].(*ast.Ident); ok {
+				if v := e.identVar(id); v != nil {
+					if val, ok := e.evalKnown(as.Rhs[0], kv); ok {
+						kv[v] = val
+						if folded != nil {
+							folded[s] = val
 						}
+						return
 					}
 				}
 			}
 		}
-		for _, s := range b.Stmts {
-			if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
-				if id, ok := as.Lhs[0].(*ast.Ident); ok {
-					if v := e.identVar(id); v != nil {
-						if val, ok := e.evalKnown(as.Rhs[0], kv); ok {
-							kv[v] = val
-							stmts[s] = val
-							continue
-						}
-					}
+		e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
+	}
+	// run runs blocks from kv, folding statements and conditions; at each
+	// branch back to the loop's head it hands what is known there to back.
+	run := func(blocks []*ir.Block, kv map[*ir.Var]bool, back func(map[*ir.Var]bool)) (stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
+		stmts, conds = map[ast.Stmt]bool{}, map[*ir.Block]bool{}
+		for _, b := range blocks {
+			for _, s := range b.Stmts {
+				if back != nil && e.jumpsBack(fp, s) {
+					kb := maps.Clone(kv)
+					e.forAssigned(s, func(v *ir.Var) { delete(kb, v) })
+					back(kb)
 				}
+				apply(s, kv, stmts)
 			}
-			// Whatever s assigns, at any depth, is no longer known.
-			e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
-		}
-		if t, ok := b.Term.(*ir.If); ok {
+			t, ok := b.Term.(*ir.If)
+			if !ok {
+				continue
+			}
 			if val, ok := e.evalKnown(t.Cond, kv); ok {
 				conds[b] = val
 			}
+			if chain, ok := fp.back[b]; ok && back != nil {
+				kb := maps.Clone(kv)
+				e.learn(kb, t.Cond, fp.next[b] != t.Then) // the branch back takes the other way
+				for _, c := range chain {
+					for _, s := range c.Stmts {
+						apply(s, kb, nil)
+					}
+				}
+				back(kb)
+			}
+		}
+		return stmts, conds
+	}
+	if fp.loop == 0 {
+		stmts, conds = run(fp.blocks, kv, nil)
+		return dests, stmts, conds
+	}
+	stmts, conds = run(fp.blocks[:fp.loop], kv, nil)
+	// What is known at the loop's head on every turn: what is known on
+	// entering it and on every branch back, as a fixed point (it only
+	// shrinks).
+	head := kv
+	for {
+		next := maps.Clone(head)
+		ls, lc := run(fp.blocks[fp.loop:], maps.Clone(head), func(kb map[*ir.Var]bool) {
+			for v, val := range next {
+				if w, ok := kb[v]; !ok || w != val {
+					delete(next, v)
+				}
+			}
+		})
+		if len(next) == len(head) {
+			maps.Copy(stmts, ls)
+			maps.Copy(conds, lc)
+			return dests, stmts, conds
+		}
+		head = next
+	}
+}
+
+// learn records in kv the value that cond is known to have, when cond is
+// a variable or its negation.
+func (e *emitter) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
+	for {
+		switch x := cond.(type) {
+		case *ast.ParenExpr:
+			cond = x.X
+			continue
+		case *ast.UnaryExpr:
+			if x.Op == token.NOT {
+				cond, value = x.X, !value
+				continue
+			}
+		case *ast.Ident:
+			if v := e.identVar(x); v != nil {
+				kv[v] = value
+			}
+		}
+		return
+	}
+}
+
+// jumpsBack reports whether s holds a branch back to the loop's head.
+func (e *emitter) jumpsBack(fp *fastPath, s ast.Stmt) bool {
+	for _, t := range e.fn.GotoTargets(&ir.Block{Stmts: []ast.Stmt{s}}) {
+		if _, back := fp.jumps[t]; back {
+			return true
 		}
 	}
-	return dests, stmts, conds
+	return false
 }
 
 // forAssigned calls f with each variable that s assigns, at any depth

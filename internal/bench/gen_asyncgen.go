@@ -293,17 +293,13 @@ func Evens(xs []int) *EvensIter {
 func (m *EvensIter) Next() (int, bool) {
 	if m.fast == m {
 		i := m.i
-		cond := false
 		for {
-			if cond {
-				break
-			}
 			i++
 			if !(i < len(m.xs1)) {
 				break
 			}
 			x := m.xs1[i]
-			cond = x%2 == 0
+			cond := x%2 == 0
 			if !cond {
 				continue
 			}
@@ -355,7 +351,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:93
-	/*line gen_asyncgen.go:358:2*/
+	/*line gen_asyncgen.go:354:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -370,7 +366,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:373:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:369:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

@@ -2657,17 +2657,13 @@ func Odds(xs []int) *OddsIter {
 func (m *OddsIter) Next() (int, bool) {
 	if m.fast == m {
 		i := m.i
-		cond := false
 		for {
-			if cond {
-				break
-			}
 			i++
 			if !(i < len(m.xs1)) {
 				break
 			}
 			x := m.xs1[i]
-			cond = x%2 == 1
+			cond := x%2 == 1
 			if !cond {
 				continue
 			}
@@ -2719,7 +2715,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:2722:2*/
+	/*line gens_asyncgen.go:2718:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -2734,7 +2730,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2737:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2733:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2872,7 +2868,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:2875:2*/
+	/*line gens_asyncgen.go:2871:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2896,9 +2892,9 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:2899:2*/
+	/*line gens_asyncgen.go:2895:2*/
 exit:
-	/*line gens_asyncgen.go:2901:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2897:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3026,7 +3022,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:3029:2*/
+	/*line gens_asyncgen.go:3025:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -3040,7 +3036,7 @@ forPost3:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3043:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3039:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3187,14 +3183,14 @@ cond5:
 	}
 resume1:
 	// yield at gens.go:340
-	/*line gens_asyncgen.go:3190:2*/
+	/*line gens_asyncgen.go:3186:2*/
 	v1 = !m.closing
 	cond = !v1
 	goto condDone6
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3197:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3193:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3296,7 +3292,7 @@ func (m *NeverIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:348
-	/*line gens_asyncgen.go:3299:2*/
+	/*line gens_asyncgen.go:3295:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone3
@@ -3326,7 +3322,7 @@ rangeLoop4:
 	}
 resume3:
 	// yield at gens.go:354
-	/*line gens_asyncgen.go:3329:2*/
+	/*line gens_asyncgen.go:3325:2*/
 	v3 = !m.closing
 	cond = !v3
 condDone9:
@@ -3349,9 +3345,9 @@ rangeDone7:
 	}
 resume2:
 	// yield at gens.go:358
-	/*line gens_asyncgen.go:3352:2*/
+	/*line gens_asyncgen.go:3348:2*/
 exit:
-	/*line gens_asyncgen.go:3354:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3350:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3452,7 +3448,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:364
-	/*line gens_asyncgen.go:3455:2*/
+	/*line gens_asyncgen.go:3451:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3465,7 +3461,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3468:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3464:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
