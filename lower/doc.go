@@ -175,7 +175,7 @@
 // division and shifts by constants, the element reads of ranges over
 // slices and arrays, which are in bounds by construction) gets a fast path:
 //
-//	func (m *CountIter) Next() (int, bool) {
+//	func (m *CountIter) Next() (item int, more bool) {
 //		if m.fast == m { // suspended at that yield, not moved, not closing
 //			i := m.i
 //			i++
@@ -184,7 +184,8 @@
 //				return i, true
 //			}
 //		}
-//		return runtime.NextVia(m, (*CountIter).next) // the full step
+//		item, more = runtime.NextVia(m, (*CountIter).next) // the full step
+//		return
 //	}
 //
 // The cycle runs on locals and commits them only at the yield, so leaving
@@ -212,8 +213,9 @@
 //
 // The full step is called as a function value through runtime.NextVia: the
 // compiler's inliner charges a call of a function parameter a third of
-// what it charges a method call, so a Next with a short cycle fits the
-// inlining budget and the cycle runs in the caller's loop, with no call.
+// what it charges a method call (and assigning named results less than
+// returning a call's), so a Next with a short cycle fits the inlining
+// budget and the cycle runs in the caller's loop, with no call.
 //
 // # Children, recursion and depth
 //

@@ -926,7 +926,18 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	f.Comment("once the body has returned, panicked or been closed. Its fast path runs")
 	f.Comment("the cycle from the last yield back to it on locals; whenever the body")
 	f.Comment("leaves that cycle, next, the full step, runs instead.")
-	f.Func().Params(e.recvDecl()).Id("Next").Params().Params(e.valueType(), jen.Bool()).Block(
+	// The results are named: assigning the full step's results and
+	// returning costs the inliner less than returning them.
+	resultName := func(base string) string {
+		name := base
+		for i := 1; taken[name] || name == e.typeName || name == "runtime"; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		taken[name] = true
+		return name
+	}
+	item, more := resultName("item"), resultName("more")
+	f.Func().Params(e.recvDecl()).Id("Next").Params().Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Bool()).Block(
 		// fast is the machine's own address exactly when it is suspended at
 		// the cycle's yield, not closing and not moved: one comparison.
 		jen.If(e.field(e.fFast).Op("==").Id(e.recv)).Block(body...),
@@ -934,7 +945,8 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		// runtime.NextVia: to the inliner a call of a parameter costs a
 		// third of a call of a method, which keeps Next small enough to
 		// inline into the caller's loop.
-		jen.Return(jen.Qual(rt, "NextVia").Call(jen.Id(e.recv), jen.Parens(jen.Op("*").Add(e.machineType())).Dot("next"))),
+		jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "NextVia").Call(jen.Id(e.recv), jen.Parens(jen.Op("*").Add(e.machineType())).Dot("next")),
+		jen.Return(),
 	)
 	f.Line()
 }

@@ -28,7 +28,7 @@ func Count(n int) *CountIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *CountIter) Next() (int, bool) {
+func (m *CountIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
@@ -37,7 +37,8 @@ func (m *CountIter) Next() (int, bool) {
 			return i, true
 		}
 	}
-	return runtime.NextVia(m, (*CountIter).next)
+	item, more = runtime.NextVia(m, (*CountIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -72,7 +73,7 @@ forCond1:
 	}
 resume1:
 	// yield at gen.go:12
-	/*line gen_asyncgen.go:75:2*/
+	/*line gen_asyncgen.go:76:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -86,7 +87,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gen_asyncgen.go:89:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:90:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -157,7 +158,7 @@ func Each(xs []int) *EachIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *EachIter) Next() (int, bool) {
+func (m *EachIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
@@ -167,7 +168,8 @@ func (m *EachIter) Next() (int, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*EachIter).next)
+	item, more = runtime.NextVia(m, (*EachIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -206,7 +208,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:63
-	/*line gen_asyncgen.go:209:2*/
+	/*line gen_asyncgen.go:211:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -219,7 +221,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:222:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:224:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -290,7 +292,7 @@ func Evens(xs []int) *EvensIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *EvensIter) Next() (int, bool) {
+func (m *EvensIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		for {
@@ -307,7 +309,8 @@ func (m *EvensIter) Next() (int, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*EvensIter).next)
+	item, more = runtime.NextVia(m, (*EvensIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -351,7 +354,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:93
-	/*line gen_asyncgen.go:354:2*/
+	/*line gen_asyncgen.go:357:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -366,7 +369,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:369:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:372:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

@@ -31,7 +31,7 @@ func Fib(n int) *FibIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *FibIter) Next() (int, bool) {
+func (m *FibIter) Next() (item int, more bool) {
 	if m.fast == m {
 		a := m.a
 		b := m.b
@@ -45,7 +45,8 @@ func (m *FibIter) Next() (int, bool) {
 			return a, true
 		}
 	}
-	return runtime.NextVia(m, (*FibIter).next)
+	item, more = runtime.NextVia(m, (*FibIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -81,7 +82,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:13
-	/*line gens_asyncgen.go:84:2*/
+	/*line gens_asyncgen.go:85:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -94,7 +95,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:97:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:98:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -200,7 +201,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:203:2*/
+	/*line gens_asyncgen.go:204:2*/
 	v1 = !m.closing
 	cond = v1
 	if !cond {
@@ -216,7 +217,7 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:219:2*/
+	/*line gens_asyncgen.go:220:2*/
 	v11 = !m.closing
 	cond = v11
 condDone7:
@@ -230,7 +231,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:233:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:234:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -380,7 +381,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:383:2*/
+	/*line gens_asyncgen.go:384:2*/
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -410,7 +411,7 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:413:2*/
+	/*line gens_asyncgen.go:414:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone14
@@ -429,7 +430,7 @@ rangeDone11:
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:432:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:433:2*/ m.state = runtime.StateDone
 	return nil, false
 }
 
@@ -508,14 +509,15 @@ func Count(start int) *CountIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *CountIter) Next() (int, bool) {
+func (m *CountIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
 		m.i = i
 		return i, true
 	}
-	return runtime.NextVia(m, (*CountIter).next)
+	item, more = runtime.NextVia(m, (*CountIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -549,7 +551,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:552:2*/
+	/*line gens_asyncgen.go:554:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -561,7 +563,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:564:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:566:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -669,7 +671,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:672:2*/
+	/*line gens_asyncgen.go:674:2*/
 	v11 = !m.closing
 	cond = !v11
 condDone5:
@@ -681,7 +683,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:684:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:686:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -799,7 +801,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:802:2*/
+	/*line gens_asyncgen.go:804:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -810,7 +812,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:813:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:815:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -930,7 +932,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:933:2*/
+	/*line gens_asyncgen.go:935:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -955,7 +957,7 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:958:2*/
+	/*line gens_asyncgen.go:960:2*/
 	v2 = !m.closing
 	if v2 {
 		goto ifDone10
@@ -982,7 +984,7 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:985:2*/
+	/*line gens_asyncgen.go:987:2*/
 	v7 = !m.closing
 	if v7 {
 		goto ifDone17
@@ -997,7 +999,7 @@ rangeDone14:
 	runtime.PopDefer(&m.cleanups, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:1000:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1002:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1131,7 +1133,7 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1134:2*/
+	/*line gens_asyncgen.go:1136:2*/
 	m.more = !m.closing
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
@@ -1151,7 +1153,7 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1154:2*/
+	/*line gens_asyncgen.go:1156:2*/
 ifDone22:
 	goto exit
 ifDone12:
@@ -1184,7 +1186,7 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1187:2*/
+	/*line gens_asyncgen.go:1189:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone19
@@ -1198,7 +1200,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1201:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1203:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1319,7 +1321,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1322:2*/
+	/*line gens_asyncgen.go:1324:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone6
@@ -1331,7 +1333,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1334:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1336:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1464,7 +1466,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1467:2*/
+	/*line gens_asyncgen.go:1469:2*/
 	/*line gens.go:180:2*/
 	{
 		v := 2
@@ -1476,8 +1478,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1479:2*/
-	/*line gens_asyncgen.go:1480:2*/
+	/*line gens_asyncgen.go:1481:2*/
+	/*line gens_asyncgen.go:1482:2*/
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1586,7 +1588,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1589:2*/
+	/*line gens_asyncgen.go:1591:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1603,7 +1605,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1606:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1608:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1724,7 +1726,7 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1727:2*/
+	/*line gens_asyncgen.go:1729:2*/
 	v4 = !m.closing
 	if v4 {
 		goto ifDone10
@@ -1753,7 +1755,7 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1756:2*/
+	/*line gens_asyncgen.go:1758:2*/
 	v5 = !m.closing
 	if v5 {
 		goto ifDone13
@@ -1764,7 +1766,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1767:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1769:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1841,7 +1843,7 @@ func Series[N interface {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *SeriesIter[N]) Next() (N, bool) {
+func (m *SeriesIter[N]) Next() (item N, more bool) {
 	if m.fast == m {
 		x := m.x
 		i := m.i
@@ -1853,7 +1855,8 @@ func (m *SeriesIter[N]) Next() (N, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*SeriesIter[N]).next)
+	item, more = runtime.NextVia(m, (*SeriesIter[N]).next)
+	return
 }
 
 // next is the full step of Next.
@@ -1890,7 +1893,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:235
-	/*line gens_asyncgen.go:1893:2*/
+	/*line gens_asyncgen.go:1896:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -1903,7 +1906,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1906:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1909:2*/ m.state = runtime.StateDone
 	return *new(N), false
 }
 
@@ -1974,7 +1977,7 @@ func EachString(xs []string) *EachStringIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *EachStringIter) Next() (string, bool) {
+func (m *EachStringIter) Next() (item string, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
@@ -1984,7 +1987,8 @@ func (m *EachStringIter) Next() (string, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*EachStringIter).next)
+	item, more = runtime.NextVia(m, (*EachStringIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2023,7 +2027,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:249
-	/*line gens_asyncgen.go:2026:2*/
+	/*line gens_asyncgen.go:2030:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2036,7 +2040,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2039:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2043:2*/ m.state = runtime.StateDone
 	return "", false
 }
 
@@ -2107,7 +2111,7 @@ func EachArray(xs [4]int) *EachArrayIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *EachArrayIter) Next() (int, bool) {
+func (m *EachArrayIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i2 := m.i2
 		i2++
@@ -2117,7 +2121,8 @@ func (m *EachArrayIter) Next() (int, bool) {
 			return x*10 + i, true
 		}
 	}
-	return runtime.NextVia(m, (*EachArrayIter).next)
+	item, more = runtime.NextVia(m, (*EachArrayIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2156,7 +2161,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:258
-	/*line gens_asyncgen.go:2159:2*/
+	/*line gens_asyncgen.go:2164:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2169,7 +2174,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2172:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2177:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2239,7 +2244,7 @@ func Squares(n int) *SquaresIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *SquaresIter) Next() (int, bool) {
+func (m *SquaresIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
@@ -2249,7 +2254,8 @@ func (m *SquaresIter) Next() (int, bool) {
 			return sq, true
 		}
 	}
-	return runtime.NextVia(m, (*SquaresIter).next)
+	item, more = runtime.NextVia(m, (*SquaresIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2286,7 +2292,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:268
-	/*line gens_asyncgen.go:2289:2*/
+	/*line gens_asyncgen.go:2295:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2300,7 +2306,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2303:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2309:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2370,7 +2376,7 @@ func Offcycle(n int) *OffcycleIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *OffcycleIter) Next() (int, bool) {
+func (m *OffcycleIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		i++
@@ -2381,7 +2387,8 @@ func (m *OffcycleIter) Next() (int, bool) {
 			}
 		}
 	}
-	return runtime.NextVia(m, (*OffcycleIter).next)
+	item, more = runtime.NextVia(m, (*OffcycleIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2424,7 +2431,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:279
-	/*line gens_asyncgen.go:2427:2*/
+	/*line gens_asyncgen.go:2434:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone9
@@ -2444,7 +2451,7 @@ ifDone6:
 	}
 resume2:
 	// yield at gens.go:283
-	/*line gens_asyncgen.go:2447:2*/
+	/*line gens_asyncgen.go:2454:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone12
@@ -2458,7 +2465,7 @@ ifDone12:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2461:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2468:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2528,7 +2535,7 @@ func Digits(n uint, k uint) *DigitsIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *DigitsIter) Next() (uint, bool) {
+func (m *DigitsIter) Next() (item uint, more bool) {
 	if m.fast == m {
 		n := m.n
 		n /= 10
@@ -2537,7 +2544,8 @@ func (m *DigitsIter) Next() (uint, bool) {
 			return n % 10 << m.k, true
 		}
 	}
-	return runtime.NextVia(m, (*DigitsIter).next)
+	item, more = runtime.NextVia(m, (*DigitsIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2571,7 +2579,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:292
-	/*line gens_asyncgen.go:2574:2*/
+	/*line gens_asyncgen.go:2582:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2583,7 +2591,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2586:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2594:2*/ m.state = runtime.StateDone
 	return uint(0), false
 }
 
@@ -2654,7 +2662,7 @@ func Odds(xs []int) *OddsIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *OddsIter) Next() (int, bool) {
+func (m *OddsIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		for {
@@ -2671,7 +2679,8 @@ func (m *OddsIter) Next() (int, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*OddsIter).next)
+	item, more = runtime.NextVia(m, (*OddsIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2715,7 +2724,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:2718:2*/
+	/*line gens_asyncgen.go:2727:2*/
 	v1 = !m.closing
 	cond = !v1
 condDone6:
@@ -2730,7 +2739,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2733:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2742:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2802,7 +2811,7 @@ func Sparse(xs []int) *SparseIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *SparseIter) Next() (int, bool) {
+func (m *SparseIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		skipped := m.skipped
@@ -2821,7 +2830,8 @@ func (m *SparseIter) Next() (int, bool) {
 			return x*10 + skipped, true
 		}
 	}
-	return runtime.NextVia(m, (*SparseIter).next)
+	item, more = runtime.NextVia(m, (*SparseIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -2868,7 +2878,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:2871:2*/
+	/*line gens_asyncgen.go:2881:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -2892,9 +2902,9 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:2895:2*/
+	/*line gens_asyncgen.go:2905:2*/
 exit:
-	/*line gens_asyncgen.go:2897:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2907:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2965,7 +2975,7 @@ func Stepper(n int) *StepperIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *StepperIter) Next() (int, bool) {
+func (m *StepperIter) Next() (item int, more bool) {
 	if m.fast == m {
 		total := m.total
 		i := m.i
@@ -2983,7 +2993,8 @@ func (m *StepperIter) Next() (int, bool) {
 			return i + total, true
 		}
 	}
-	return runtime.NextVia(m, (*StepperIter).next)
+	item, more = runtime.NextVia(m, (*StepperIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -3022,7 +3033,7 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:3025:2*/
+	/*line gens_asyncgen.go:3036:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone7
@@ -3036,7 +3047,7 @@ forPost3:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3039:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3050:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3108,7 +3119,7 @@ func Until(xs []int, limit int) *UntilIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
-func (m *UntilIter) Next() (int, bool) {
+func (m *UntilIter) Next() (item int, more bool) {
 	if m.fast == m {
 		i := m.i
 		cond := false
@@ -3129,7 +3140,8 @@ func (m *UntilIter) Next() (int, bool) {
 			return x, true
 		}
 	}
-	return runtime.NextVia(m, (*UntilIter).next)
+	item, more = runtime.NextVia(m, (*UntilIter).next)
+	return
 }
 
 // next is the full step of Next.
@@ -3183,14 +3195,14 @@ cond5:
 	}
 resume1:
 	// yield at gens.go:340
-	/*line gens_asyncgen.go:3186:2*/
+	/*line gens_asyncgen.go:3198:2*/
 	v1 = !m.closing
 	cond = !v1
 	goto condDone6
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3193:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3205:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3292,7 +3304,7 @@ func (m *NeverIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:348
-	/*line gens_asyncgen.go:3295:2*/
+	/*line gens_asyncgen.go:3307:2*/
 	v1 = !m.closing
 	if v1 {
 		goto ifDone3
@@ -3322,7 +3334,7 @@ rangeLoop4:
 	}
 resume3:
 	// yield at gens.go:354
-	/*line gens_asyncgen.go:3325:2*/
+	/*line gens_asyncgen.go:3337:2*/
 	v3 = !m.closing
 	cond = !v3
 condDone9:
@@ -3345,9 +3357,9 @@ rangeDone7:
 	}
 resume2:
 	// yield at gens.go:358
-	/*line gens_asyncgen.go:3348:2*/
+	/*line gens_asyncgen.go:3360:2*/
 exit:
-	/*line gens_asyncgen.go:3350:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3362:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3448,7 +3460,7 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:364
-	/*line gens_asyncgen.go:3451:2*/
+	/*line gens_asyncgen.go:3463:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3461,7 +3473,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3464:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3476:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
