@@ -129,7 +129,10 @@ func TestDifferential(t *testing.T) {
 		write(t, filepath.Join(sub, "drive_test.go"), strings.ReplaceAll(driveSrc, "PKG", pkg))
 		for i := range *nFlag {
 			kind, name, tmpl := Async, fmt.Sprintf("a%d", i), asyncTestSrc
-			if i%3 == 2 {
+			switch {
+			case i%6 == 5:
+				kind, name, tmpl = Stream, fmt.Sprintf("s%d", i), streamTestSrc
+			case i%3 == 2:
 				kind, name, tmpl = Gen, fmt.Sprintf("g%d", i), genTestSrc
 			}
 			b := Generate(name, kind, seed*100_003+uint64(i))

@@ -41,6 +41,7 @@ type Kind int
 const (
 	Async Kind = iota
 	Gen
+	Stream // awaits and yields
 )
 
 // Body is one generated body.
@@ -110,6 +111,9 @@ func Generate(name string, kind Kind, seed uint64) *Body {
 	case Gen:
 		stmts = g.stmts(0)
 		fmt.Fprintf(&sb, "//asyncgen:gen %s\nfunc %s(log *Log, yield func(int) bool) {\n%s}\n", ctor, name, stmts)
+	case Stream:
+		stmts = g.stmts(0)
+		fmt.Fprintf(&sb, "//asyncgen:stream %s\nfunc %s(log *Log, yield func(int) bool) {\n%s}\n", ctor, name, stmts)
 	}
 	src, err := format.Source([]byte(sb.String()))
 	if err != nil {
@@ -153,7 +157,7 @@ func (g *generator) sus(e string) string {
 // expr returns an int expression; in async bodies it may await.
 func (g *generator) expr(depth int) string {
 	vs := g.vars(false)
-	async := g.kind == Async
+	async := g.kind != Gen // async and stream bodies await
 	for {
 		switch c := g.r.IntN(12); {
 		case c == 0 || depth <= 0:
@@ -215,7 +219,7 @@ func (g *generator) cond() string {
 
 // suspend returns a statement that suspends: an await or a checked yield.
 func (g *generator) suspend() string {
-	if g.kind == Gen {
+	if g.kind == Gen || g.kind == Stream && g.chance(2) {
 		return fmt.Sprintf("if !yield(%s) {\nlg(log, %q)\nreturn\n}\n", g.expr(1), g.name("stop"))
 	}
 	if w := g.vars(true); len(w) > 0 && g.chance(2) {
@@ -259,7 +263,7 @@ func (g *generator) stmt(depth int) string {
 }
 
 func (g *generator) try(c, depth int) (string, bool) {
-	async := g.kind == Async
+	async := g.kind != Gen // async and stream bodies await
 	w := g.vars(true)
 	var sb strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&sb, format, args...) }
@@ -325,7 +329,7 @@ func (g *generator) try(c, depth int) (string, bool) {
 		}
 		p("if %s {\nlg(log, %q)\n", g.cond(), g.name("ret"))
 		switch {
-		case g.kind == Gen:
+		case g.kind != Async:
 			p("return\n")
 		case g.named && g.chance(2):
 			p("return\n")

@@ -167,6 +167,56 @@ func pullTake(it runtime.Iterator[int], k int) (items []int) {
 	return items
 }
 
+// streamTake polls s like a strict executor (with spurious, once more
+// after every pending poll) until it has k items (k < 0: until Done), then
+// closes it.
+func streamTake(s runtime.AsyncIterator[int], k int, spurious bool) (items []int) {
+	defer s.Close()
+	w := &countWaker{}
+	cx := runtime.NewContext(w)
+	for i := 0; k < 0 || len(items) < k; i++ {
+		before := w.n.Load()
+		v, st := s.PollNext(cx)
+		switch st {
+		case runtime.Yielded:
+			items = append(items, v)
+			continue
+		case runtime.Done:
+			return items
+		}
+		if w.n.Load() == before {
+			panic(fmt.Sprintf("poll %d returned pending without arranging a wake", i))
+		}
+		if spurious {
+			if v, st := s.PollNext(cx); st == runtime.Yielded {
+				items = append(items, v)
+			} else if st == runtime.Done {
+				return items
+			}
+		}
+		if i > 1_000_000 {
+			panic("stream never finishes")
+		}
+	}
+	return items
+}
+
+func sameStream(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) runtime.AsyncIterator[int]) {
+	t.Helper()
+	for _, k := range []int{-1, 0, 1, 2, 3, 5} {
+		var l0, l1, l2 Log
+		want := run(&l0, func() []int { return pushTake(direct(&l0), k) })
+		got := run(&l1, func() []int { return streamTake(machine(&l1), k, false) })
+		got2 := run(&l2, func() []int { return streamTake(machine(&l2), k, true) })
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("DIFF strict driver, Close after %d items:\nmachine %+v\ndirect  %+v", k, got, want)
+		}
+		if !reflect.DeepEqual(got2, want) {
+			t.Errorf("DIFF spurious driver, Close after %d items:\nmachine %+v\ndirect  %+v", k, got2, want)
+		}
+	}
+}
+
 func sameGen(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) interface {
 	runtime.Iterator[int]
 	All() iter.Seq[int]
@@ -219,5 +269,20 @@ func Test_NAME(t *testing.T) {
 		} {
 			return CTOR(l)
 		})
+}
+`
+
+const streamTestSrc = `package PKG
+
+import (
+	"iter"
+	"testing"
+
+	"github.com/asyncgen/asyncgen/runtime"
+)
+
+func Test_NAME(t *testing.T) {
+	sameStream(t, func(l *Log) iter.Seq[int] { return func(y func(int) bool) { NAME(l, y) } },
+		func(l *Log) runtime.AsyncIterator[int] { return CTOR(l) })
 }
 `
