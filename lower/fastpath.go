@@ -37,7 +37,7 @@ const maxFastBlocks = 12
 
 // findFastPath returns the fast path of a generator, or nil.
 func (e *emitter) findFastPath() *fastPath {
-	if e.fn.Kind != ir.Gen || e.unwinds() {
+	if e.fn.Kind == ir.Async || e.unwinds() {
 		return nil
 	}
 	for _, sb := range e.fn.Suspends {
@@ -561,7 +561,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	// order it runs them (a loop's twice over, as two turns of it run): a
 	// variable whose first event is a plain assignment is declared there
 	// (:=); one read first starts as a copy of its field.
-	taken := map[string]bool{e.recv: true}
+	taken := map[string]bool{e.recv: true, e.cx: true}
 	varOf := func(x ast.Expr) *ir.Var {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
 			if v := e.identVar(id); v != nil && !known[v] && e.store[v] != sDiscard {
@@ -879,7 +879,11 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 			commit = append(commit, e.field(e.names[v]).Op("=").Id(e.shadow[v]))
 		}
 	}
-	commit = append(commit, jen.Return(e.expr(fp.yield.Arg), jen.True()))
+	yielded := jen.True()
+	if e.fn.Kind == ir.Stream {
+		yielded = jen.Qual(rt, "Yielded")
+	}
+	commit = append(commit, jen.Return(e.expr(fp.yield.Arg), yielded))
 	// Build the cycle from the inside out. Before the loop's head, each
 	// condition nests the rest; in the loop, a branch off the cycle breaks
 	// out of it or, coming back, continues it.
@@ -922,10 +926,17 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	}
 	body := append(decls, level...)
 	e.shadow = nil
-	f.Commentf("Next runs %s until it yields an item, and returns it; it returns false", e.d.decl.Name.Name)
-	f.Comment("once the body has returned, panicked or been closed. Its fast path runs")
-	f.Comment("the cycle from the last yield back to it on locals; whenever the body")
-	f.Comment("leaves that cycle, next, the full step, runs instead.")
+	if e.fn.Kind == ir.Stream {
+		f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
+		f.Comment("(Pending) or has finished (Done). Its fast path runs the cycle from the")
+		f.Comment("last yield back to it on locals; whenever the body leaves that cycle,")
+		f.Comment("pollNext, the full step, runs instead.")
+	} else {
+		f.Commentf("Next runs %s until it yields an item, and returns it; it returns false", e.d.decl.Name.Name)
+		f.Comment("once the body has returned, panicked or been closed. Its fast path runs")
+		f.Comment("the cycle from the last yield back to it on locals; whenever the body")
+		f.Comment("leaves that cycle, next, the full step, runs instead.")
+	}
 	// The results are named: assigning the full step's results and
 	// returning costs the inliner less than returning them.
 	resultName := func(base string) string {
@@ -937,15 +948,25 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 		return name
 	}
 	item, more := resultName("item"), resultName("more")
-	f.Func().Params(e.recvDecl()).Id("Next").Params().Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Bool()).Block(
+	// The full step is called as a function value through runtime.NextVia
+	// (PollNextVia): to the inliner a call of a parameter costs a third of
+	// a call of a method, which keeps Next small enough to inline into the
+	// caller's loop.
+	var params []jen.Code
+	full := jen.List(jen.Id(item), jen.Id(more)).Op("=")
+	fullStep := jen.Parens(jen.Op("*").Add(e.machineType())).Dot(e.fullStep())
+	if e.fn.Kind == ir.Stream {
+		more = resultName("st")
+		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
+		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "PollNextVia").Call(jen.Id(e.recv), jen.Id(e.cx), fullStep)
+	} else {
+		full = full.Qual(rt, "NextVia").Call(jen.Id(e.recv), fullStep)
+	}
+	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(
 		// fast is the machine's own address exactly when it is suspended at
 		// the cycle's yield, not closing and not moved: one comparison.
 		jen.If(e.field(e.fFast).Op("==").Id(e.recv)).Block(body...),
-		// The full step is called as a function value through
-		// runtime.NextVia: to the inliner a call of a parameter costs a
-		// third of a call of a method, which keeps Next small enough to
-		// inline into the caller's loop.
-		jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "NextVia").Call(jen.Id(e.recv), jen.Parens(jen.Op("*").Add(e.machineType())).Dot("next")),
+		full,
 		jen.Return(),
 	)
 	f.Line()

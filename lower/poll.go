@@ -62,7 +62,7 @@ func (e *emitter) emit(f *jen.File) {
 		fields = append(fields, jen.Id(e.fDeep).Qual(rt, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
 	}
 	if e.fFast != "" {
-		fields = append(fields, jen.Id(e.fFast).Op("*").Add(e.machineType()).Comment("the machine itself while Next may take its fast path"))
+		fields = append(fields, jen.Id(e.fFast).Op("*").Add(e.machineType()).Comment("the machine itself while "+e.stepName()+" may take its fast path"))
 	}
 	kindWord := map[ir.Kind]string{ir.Async: "future", ir.Gen: "iterator", ir.Stream: "stream"}[fn.Kind]
 	f.Commentf("%s is the %s state machine of %s; %s returns one.", e.typeName, kindWord, e.d.decl.Name.Name, e.d.name)
@@ -289,6 +289,11 @@ func (e *emitter) stepName() string {
 	return map[ir.Kind]string{ir.Async: "Poll", ir.Gen: "Next", ir.Stream: "PollNext"}[e.fn.Kind]
 }
 
+// fullStep is the name of the full step of a machine with a fast path.
+func (e *emitter) fullStep() string {
+	return map[ir.Kind]string{ir.Gen: "next", ir.Stream: "pollNext"}[e.fn.Kind]
+}
+
 // emitStep writes the method that runs the body to its next suspension:
 // Poll for a future, Next for an iterator, PollNext for a stream.
 func (e *emitter) emitStep(f *jen.File) {
@@ -313,15 +318,17 @@ func (e *emitter) emitStep(f *jen.File) {
 			f.Commentf("once the body has returned, panicked or been closed.")
 		}
 	case ir.Stream:
-		f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
-		f.Commentf("(Pending) or has finished (Done).")
+		if e.fast == nil {
+			f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
+			f.Commentf("(Pending) or has finished (Done).")
+		}
 	}
 	body = append([]jen.Code{jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(jen.Id(e.recv).Dot("pin").Call())}, body...)
 	if fp := e.fast; fp != nil {
 		body = append([]jen.Code{e.field(e.fFast).Op("=").Nil()}, body...)
 		e.emitFastNext(f, fp)
-		f.Comment("next is the full step of Next.")
-		f.Func().Params(e.recvDecl()).Id("next").Params(params...).Add(results).Block(body...)
+		f.Commentf("%s is the full step of %s.", e.fullStep(), e.stepName())
+		f.Func().Params(e.recvDecl()).Id(e.fullStep()).Params(params...).Add(results).Block(body...)
 		f.Line()
 		e.emitPin(f)
 		return
@@ -954,17 +961,17 @@ func (e *emitter) emitClose(f *jen.File) {
 	drop = append(drop, jen.Return())
 	body = append(body, e.cancelAwaited(drop)...)
 	body = append(body, e.field(e.fClosing).Op("=").True())
+	step := e.stepName()
+	if e.fast != nil {
+		step = e.fullStep() // the fast path does not look at closing
+	}
 	if e.fn.Kind == ir.Gen {
-		step := "Next"
-		if e.fast != nil {
-			step = "next" // the full step: the fast path does not look at closing
-		}
 		body = append(body, jen.Id(e.recv).Dot(step).Call())
 		f.Comment("Close stops the iterator: a body suspended at a yield resumes with yield")
 		f.Comment("returning false and runs to its return (its defers run); a body that has")
 		f.Comment("not started runs nothing. Closing twice or after the end is harmless.")
 	} else {
-		body = append(body, jen.Id(e.recv).Dot("PollNext").Call(jen.Qual(rt, "NewContext").Call(jen.Nil())))
+		body = append(body, jen.Id(e.recv).Dot(step).Call(jen.Qual(rt, "NewContext").Call(jen.Nil())))
 		f.Comment("Close stops the stream: a body suspended at a yield resumes with yield")
 		f.Comment("returning false and runs to its return (its defers run); one suspended at")
 		f.Comment("an await drops the future and runs its pending defers. Closing twice or")

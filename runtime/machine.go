@@ -95,6 +95,12 @@ func Unwind(ds *[]func(), p any) {
 // with no call at all.
 func NextVia[M any, T any](m M, next func(M) (T, bool)) (T, bool) { return next(m) }
 
+// PollNextVia returns pollNext(m, cx): NextVia for a generated stream's
+// PollNext.
+func PollNextVia[M any, T any](m M, cx *Context, pollNext func(M, *Context) (T, Status)) (T, Status) {
+	return pollNext(m, cx)
+}
+
 // Pull0 is iter.Pull for an iterator that yields no values
 // (func(yield func() bool)).
 func Pull0(seq func(yield func() bool)) (next func() bool, stop func()) {

@@ -57,3 +57,22 @@ func gated(log *Log, g *Gate, yield func(int) bool) {
 	yield(1)
 	yield(runtime.Await[int](g))
 }
+
+// Batches awaits each batch, then yields its items from the fast path: a
+// cycle from the yield back to it with no await, and a loop over the items
+// it skips.
+//
+//asyncgen:stream Batches
+func batches(n int, yield func(int) bool) {
+	for b := 0; b < n; b++ {
+		xs := runtime.Await(After(b%3, []int{b, b * 10, b * 100, b + 1}))
+		for _, x := range xs {
+			if x%20 == 10 {
+				continue
+			}
+			if !yield(x) {
+				return
+			}
+		}
+	}
+}

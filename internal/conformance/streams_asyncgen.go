@@ -664,3 +664,165 @@ func (m *GatedStream) runDefers(panicking bool, p any) {
 		panic(p)
 	}
 }
+
+// BatchesStream is the stream state machine of batches; Batches returns one.
+// It must not be copied once used.
+type BatchesStream struct {
+	noCopy  runtime.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *BatchesStream // set at the first poll: detects a moved machine
+	n       int
+	b       int
+	fut     runtime.Future[[]int]
+	xs1     []int
+	i       int
+	closing bool           // Close resumed the body: yield returns false
+	fast    *BatchesStream // the machine itself while PollNext may take its fast path
+}
+
+// Batches returns a stream of the values yielded by batches one step at a time.
+func Batches(n int) *BatchesStream {
+	return &BatchesStream{n: n}
+}
+
+// PollNext runs batches until it yields an item (Yielded), suspends
+// (Pending) or has finished (Done). Its fast path runs the cycle from the
+// last yield back to it on locals; whenever the body leaves that cycle,
+// pollNext, the full step, runs instead.
+func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
+	if m.fast == m {
+		i := m.i
+		for {
+			i++
+			if !(i < len(m.xs1)) {
+				break
+			}
+			x := m.xs1[i]
+			if x%20 == 10 {
+				continue
+			}
+			m.i = i
+			return x, runtime.Yielded
+		}
+	}
+	item, st = runtime.PollNextVia(m, cx, (*BatchesStream).pollNext)
+	return
+}
+
+// pollNext is the full step of PollNext.
+func (m *BatchesStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var xs []int
+	var x int
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	case 2:
+		m.state = runtime.StateRunning
+		goto resume2
+	default:
+		return 0, runtime.Done
+	}
+	/*line streams.go:67:6*/ m.b = 0
+forCond1:
+	/*line streams.go:67:14*/ if !(m.b < m.n) {
+		goto forDone4
+	}
+	if m.closing {
+		panic("asyncgen: Batches awaited after Close")
+	}
+	/*line streams.go:68:9*/ m.fut = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
+	m.xs1 = nil
+resume1:
+	// await at streams.go:68
+	/*line streams_asyncgen.go:745:2*/
+	{
+		v, ok := m.fut.Poll(cx)
+		if !ok {
+			m.state = 1
+			return 0, runtime.Pending
+		}
+		m.fut = nil
+		xs = v
+	}
+	m.xs1 = xs
+	m.i = 0
+rangeLoop6:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone9
+	}
+	/*line streams.go:69:10*/ x = m.xs1[m.i]
+	/*line streams.go:70:4*/ if x%20 == 10 {
+		goto forPost8
+	}
+	/*line streams.go:73:8*/ {
+		v := x
+		if m.closing {
+			panic("asyncgen: Batches yielded after Close")
+		}
+		m.state = 2
+		m.fast = m
+		return v, runtime.Yielded
+	}
+resume2:
+	// yield at streams.go:73
+	/*line streams_asyncgen.go:776:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone12
+	}
+	goto exit
+ifDone12:
+
+forPost8:
+	m.i++
+	goto rangeLoop6
+rangeDone9:
+
+	/*line streams.go:67:21*/
+	m.b++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line streams_asyncgen.go:795:2*/ m.state = runtime.StateDone
+	return 0, runtime.Done
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *BatchesStream) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Batches")
+	}
+	m.self = m
+}
+
+// Close stops the stream: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); one suspended at
+// an await drops the future and runs its pending defers. Closing twice or
+// after the end is harmless.
+func (m *BatchesStream) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+		m.state = runtime.StateCancelled
+		return
+	}
+	m.closing = true
+	m.pollNext(runtime.NewContext(nil))
+}

@@ -84,3 +84,12 @@ func TestStreamCloseWhileAwaiting(t *testing.T) {
 		t.Fatal("closed stream gave", st)
 	}
 }
+
+func TestBatchesFastPath(t *testing.T) {
+	sameStream(t, []int{-1, 0, 1, 2, 3, 5, 8}, func(*Log) iter.Seq[int] { return func(y func(int) bool) { batches(5, y) } },
+		func(*Log) runtime.AsyncIterator[int] { return Batches(5) })
+	for _, limit := range []int{0, 5, 100, 1000} {
+		same(t, func(l *Log) int { return sumStream(l, Batches(5), limit) },
+			func(l *Log) runtime.Future[int] { return SumStream(l, Batches(5), limit) })
+	}
+}

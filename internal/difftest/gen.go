@@ -603,8 +603,8 @@ func (g *generator) try(c, depth int) (string, bool) {
 		q := g.name("q")
 		p("%s := pair{A: %s, B: %s}\n", q, g.tick(1), g.sus(g.expr(1)))
 		p("lg(log, %q, %s, []int{%s, %s, %s})\n", q, q, g.tick(1), g.sus(g.expr(1)), g.tick(1))
-	case 29: // TryAwait; in generators, a loop that calls nothing
-		if !async {
+	case 29: // TryAwait; in generators and streams, a loop that calls nothing
+		if g.kind == Gen || g.kind == Stream && g.chance(2) {
 			return g.quietLoop(), true
 		}
 		tv, te := g.name("tv"), g.name("te")
