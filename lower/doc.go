@@ -170,10 +170,12 @@
 // for-await loop stores its stream and suspends at each PollNext; breaking
 // out of it leaves the stream where it was.
 //
-// An iterator whose cycle from a yield back to it calls nothing and cannot
-// panic (variables, constants, arithmetic, comparisons, len and cap,
-// division and shifts by constants, the element reads of ranges over
-// slices and arrays, which are in bounds by construction) gets a fast path:
+// An iterator or a stream whose cycle from a yield back to it calls
+// nothing, awaits nothing and cannot panic (variables, constants,
+// arithmetic, comparisons, len and cap, division and shifts by constants,
+// the element reads of ranges over slices and arrays, which are in bounds
+// by construction) gets a fast path in Next (PollNext, whose full step is
+// pollNext, called through runtime.PollNextVia):
 //
 //	func (m *CountIter) Next() (item int, more bool) {
 //		if m.fast == m { // suspended at that yield, not moved, not closing
