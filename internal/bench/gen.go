@@ -2,6 +2,8 @@
 // generated machines against.
 package bench
 
+import "github.com/asyncgen/asyncgen/runtime"
+
 //go:generate go tool asyncgen
 
 // Count yields 0..n-1.
@@ -117,3 +119,33 @@ func (h *HandEvens) Next() (int, bool) {
 
 // Close stops the iterator.
 func (h *HandEvens) Close() { h.i = len(h.xs) }
+
+// Items yields the elements of xs as a stream: its PollNext takes the
+// fast path between two items.
+//
+//asyncgen:stream Items
+func items(xs []int, yield func(int) bool) {
+	for _, x := range xs {
+		if !yield(x) {
+			return
+		}
+	}
+}
+
+// HandItems is the hand-written stream over a slice.
+type HandItems struct {
+	xs []int
+	i  int
+}
+
+// PollNext returns the next element.
+func (h *HandItems) PollNext(*runtime.Context) (int, runtime.Status) {
+	if h.i >= len(h.xs) {
+		return 0, runtime.Done
+	}
+	h.i++
+	return h.xs[h.i-1], runtime.Yielded
+}
+
+// Close stops the stream.
+func (h *HandItems) Close() { h.i = len(h.xs) }

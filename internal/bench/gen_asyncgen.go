@@ -57,12 +57,12 @@ func (m *CountIter) next() (int, bool) {
 	default:
 		return 0, false
 	}
-	/*line gen.go:11:6*/ m.i = 0
+	/*line gen.go:13:6*/ m.i = 0
 forCond1:
-	/*line gen.go:11:14*/ if !(m.i < m.n) {
+	/*line gen.go:13:14*/ if !(m.i < m.n) {
 		goto forDone4
 	}
-	/*line gen.go:12:7*/ {
+	/*line gen.go:14:7*/ {
 		v := m.i
 		if m.closing {
 			panic("asyncgen: Count yielded after Close")
@@ -72,7 +72,7 @@ forCond1:
 		return v, true
 	}
 resume1:
-	// yield at gen.go:12
+	// yield at gen.go:14
 	/*line gen_asyncgen.go:76:2*/
 	v1 = !m.closing
 	if v1 {
@@ -81,7 +81,7 @@ resume1:
 	goto exit
 ifDone7:
 
-	/*line gen.go:11:21*/
+	/*line gen.go:13:21*/
 	m.i++
 	goto forCond1
 forDone4:
@@ -195,8 +195,8 @@ rangeLoop1:
 	if !(m.i < len(m.xs1)) {
 		goto rangeDone4
 	}
-	/*line gen.go:62:9*/ x = m.xs1[m.i]
-	/*line gen.go:63:7*/ {
+	/*line gen.go:64:9*/ x = m.xs1[m.i]
+	/*line gen.go:65:7*/ {
 		v := x
 		m.xs = nil
 		if m.closing {
@@ -207,7 +207,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gen.go:63
+	// yield at gen.go:65
 	/*line gen_asyncgen.go:211:2*/
 	v1 = !m.closing
 	if v1 {
@@ -337,12 +337,12 @@ rangeLoop1:
 	if !(m.i < len(m.xs1)) {
 		goto rangeDone4
 	}
-	/*line gen.go:92:9*/ x = m.xs1[m.i]
+	/*line gen.go:94:9*/ x = m.xs1[m.i]
 	cond = x%2 == 0
 	if !cond {
 		goto condDone6
 	}
-	/*line gen.go:93:19*/ {
+	/*line gen.go:95:19*/ {
 		v := x
 		m.xs = nil
 		if m.closing {
@@ -353,7 +353,7 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gen.go:93
+	// yield at gen.go:95
 	/*line gen_asyncgen.go:357:2*/
 	v1 = !m.closing
 	cond = !v1
@@ -416,4 +416,118 @@ func (m *EvensIter) All() iter.Seq[int] {
 			}
 		}
 	}
+}
+
+// ItemsStream is the stream state machine of items; Items returns one.
+// It must not be copied once used.
+type ItemsStream struct {
+	noCopy  runtime.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *ItemsStream // set at the first poll: detects a moved machine
+	xs      []int
+	xs1     []int
+	i       int
+	closing bool         // Close resumed the body: yield returns false
+	fast    *ItemsStream // the machine itself while PollNext may take its fast path
+}
+
+// Items returns a stream of the values yielded by items one step at a time.
+func Items(xs []int) *ItemsStream {
+	return &ItemsStream{xs: xs}
+}
+
+// PollNext runs items until it yields an item (Yielded), suspends
+// (Pending) or has finished (Done). Its fast path runs the cycle from the
+// last yield back to it on locals; whenever the body leaves that cycle,
+// pollNext, the full step, runs instead.
+func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
+	if m.fast == m {
+		i := m.i
+		i++
+		if i < len(m.xs1) {
+			x := m.xs1[i]
+			m.i = i
+			return x, runtime.Yielded
+		}
+	}
+	item, st = runtime.PollNextVia(m, cx, (*ItemsStream).pollNext)
+	return
+}
+
+// pollNext is the full step of PollNext.
+func (m *ItemsStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var x int
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, runtime.Done
+	}
+	m.xs1 = m.xs
+	m.i = 0
+rangeLoop1:
+	if !(m.i < len(m.xs1)) {
+		goto rangeDone4
+	}
+	/*line gen.go:128:9*/ x = m.xs1[m.i]
+	/*line gen.go:129:7*/ {
+		v := x
+		m.xs = nil
+		if m.closing {
+			panic("asyncgen: Items yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, runtime.Yielded
+	}
+resume1:
+	// yield at gen.go:129
+	/*line gen_asyncgen.go:493:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	m.i++
+	goto rangeLoop1
+rangeDone4:
+
+exit:
+	/*line gen_asyncgen.go:506:2*/ m.state = runtime.StateDone
+	return 0, runtime.Done
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *ItemsStream) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Items")
+	}
+	m.self = m
+}
+
+// Close stops the stream: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); one suspended at
+// an await drops the future and runs its pending defers. Closing twice or
+// after the end is harmless.
+func (m *ItemsStream) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.pollNext(runtime.NewContext(nil))
 }

@@ -162,7 +162,7 @@ func TestNextInlinable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	for _, want := range []string{"can inline (*CountIter).Next", "can inline (*HandCount).Next", "can inline (*EachIter).Next", "can inline (*HandEach).Next"} {
+	for _, want := range []string{"can inline (*CountIter).Next", "can inline (*HandCount).Next", "can inline (*EachIter).Next", "can inline (*HandEach).Next", "can inline (*ItemsStream).PollNext"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("compiler output lacks %q:\n%s", want, out)
 		}
@@ -312,5 +312,58 @@ func TestEvens(t *testing.T) {
 	}
 	if _, ok := h.Next(); ok {
 		t.Fatal("more")
+	}
+}
+
+// Per-item cost of polling a stream over elems, in passes as above.
+
+var streamCx = runtime.NewContext(nil)
+
+func BenchmarkStreamHand(b *testing.B) {
+	b.ReportAllocs()
+	for n := 0; n < b.N; {
+		s := &HandItems{xs: elems}
+		for n < b.N {
+			v, st := s.PollNext(streamCx)
+			if st != runtime.Yielded {
+				break
+			}
+			sink += v
+			n++
+		}
+	}
+}
+
+func BenchmarkStreamGenerated(b *testing.B) {
+	b.ReportAllocs()
+	for n := 0; n < b.N; {
+		s := Items(elems)
+		for n < b.N {
+			v, st := s.PollNext(streamCx)
+			if st != runtime.Yielded {
+				break
+			}
+			sink += v
+			n++
+		}
+		s.Close()
+	}
+}
+
+func TestItems(t *testing.T) {
+	xs := []int{4, 1, 3}
+	s, h := Items(xs), &HandItems{xs: xs}
+	for _, want := range xs {
+		a, ast := s.PollNext(streamCx)
+		b, bst := h.PollNext(streamCx)
+		if a != want || b != want || ast != runtime.Yielded || bst != runtime.Yielded {
+			t.Fatal(a, b, want)
+		}
+	}
+	if _, st := s.PollNext(streamCx); st != runtime.Done {
+		t.Fatal(st)
+	}
+	if _, st := h.PollNext(streamCx); st != runtime.Done {
+		t.Fatal(st)
 	}
 }
