@@ -241,6 +241,7 @@ func (x *fastEmitter) findDead() {
 // afresh.
 func (x *fastEmitter) firstEvents() {
 	assigned := map[*ir.Var]bool{}
+	surely := map[*ir.Var]bool{} // assigned by a write that surely runs
 	x.readFirst = map[*ir.Var]bool{}
 	x.used = map[*ir.Var]bool{}
 	x.firstWrite = map[*ir.Var]ast.Stmt{}
@@ -250,15 +251,18 @@ func (x *fastEmitter) firstEvents() {
 		case ev.v == nil || x.dead[ev.s]:
 		case !ev.write:
 			x.used[ev.v] = x.used[ev.v] || ev.use
+			if !surely[ev.v] {
+				x.readFirst[ev.v] = true // it may read the value before the cycle
+			}
+		default:
 			if !assigned[ev.v] {
-				x.readFirst[ev.v] = true
+				assigned[ev.v] = true
+				x.order = append(x.order, ev.v)
+				if !x.readFirst[ev.v] && !ev.maybe {
+					x.firstWrite[ev.v], firstTurn[ev.v] = ev.s, ev.turn
+				}
 			}
-		case !assigned[ev.v]:
-			assigned[ev.v] = true
-			x.order = append(x.order, ev.v)
-			if !x.readFirst[ev.v] && !ev.maybe {
-				x.firstWrite[ev.v], firstTurn[ev.v] = ev.s, ev.turn
-			}
+			surely[ev.v] = surely[ev.v] || !ev.maybe
 		}
 	}
 	seen2 := map[*ir.Var]bool{}

@@ -358,6 +358,19 @@ func never(n int, yield func(int) bool) {
 	yield(acc)
 }
 
+//asyncgen:gen Sticky
+func sticky(n int, yield func(int) bool) {
+	y := 100
+	for i := 0; i < n; i++ {
+		if i%3 == 0 {
+			y = i + 10
+		}
+		if !yield(y) {
+			return
+		}
+	}
+}
+
 //asyncgen:gen Deref
 func deref(p *[3]int, yield func(int) bool) {
 	for _, v := range p {

@@ -656,7 +656,11 @@ func (g *generator) quietLoop() string {
 		return g.pick(vars)
 	}
 	for range 1 + g.r.IntN(3) {
-		switch g.r.IntN(6) {
+		switch g.r.IntN(8) {
+		case 6: // an assignment that may not run, of a value not read from acc
+			p("if %s%%%d == 0 {\n%s = %s + %d\n}\n", operand(), 2+g.r.IntN(3), acc, g.pick(vars[1:]), g.r.IntN(9))
+		case 7:
+			p("if %s > %d {\n%s -= %s\ncontinue\n}\n", operand(), 5+g.r.IntN(20), acc, operand())
 		case 0:
 			p("%s = %s*%d + %s\n", acc, acc, 1+g.r.IntN(3), operand())
 		case 1:
