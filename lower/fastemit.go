@@ -18,7 +18,7 @@ type fastEvent struct {
 	s     ast.Stmt // the assignment, for a write
 	write bool
 	use   bool // a read the compiler counts as a use (x++ and x op= y are not)
-	maybe bool // on a branch that may not run (inside an if, on the way back)
+	maybe bool // on a branch that may not run (inside an if or a block, on the way back)
 	turn  int  // 1 or 2: the turn of the loop it belongs to; 0 outside
 }
 
@@ -137,9 +137,14 @@ func (x *fastEmitter) stmtEvents(s ast.Stmt) {
 		}
 		x.maybe = outer
 	case *ast.BlockStmt:
+		// Counted as branches that may not run: what a block assigns is
+		// not declared there (its scope would end with it).
+		outer := x.maybe
+		x.maybe = true
 		for _, st := range s.List {
 			x.stmtEvents(st)
 		}
+		x.maybe = outer
 	case *ast.AssignStmt:
 		if _, ok := x.constStmts[s]; !ok {
 			for _, r := range s.Rhs {

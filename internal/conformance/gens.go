@@ -371,6 +371,19 @@ func sticky(n int, yield func(int) bool) {
 	}
 }
 
+//asyncgen:gen Blocky
+func blocky(n int, yield func(int) bool) {
+	y := 0
+	for i := 0; i < n; i++ {
+		{
+			y = i * 3
+		}
+		if !yield(y) {
+			return
+		}
+	}
+}
+
 //asyncgen:gen Deref
 func deref(p *[3]int, yield func(int) bool) {
 	for _, v := range p {

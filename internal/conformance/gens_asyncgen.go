@@ -3547,6 +3547,145 @@ func (m *StickyIter) All() iter.Seq[int] {
 	}
 }
 
+// BlockyIter is the iterator state machine of blocky; Blocky returns one.
+// It must not be copied once used.
+type BlockyIter struct {
+	noCopy  runtime.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *BlockyIter // set at the first poll: detects a moved machine
+	n       int
+	y       int
+	i       int
+	closing bool        // Close resumed the body: yield returns false
+	fast    *BlockyIter // the machine itself while Next may take its fast path
+}
+
+// Blocky returns an iterator over the values yielded by blocky one step at a time.
+func Blocky(n int) *BlockyIter {
+	return &BlockyIter{n: n}
+}
+
+// Next runs blocky until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed. Its fast path runs
+// the cycle from the last yield back to it on locals; whenever the body
+// leaves that cycle, next, the full step, runs instead.
+func (m *BlockyIter) Next() (item int, more bool) {
+	if m.fast == m {
+		i := m.i
+		y := m.y
+		i++
+		if i < m.n {
+			{
+				y = i * 3
+			}
+			m.i = i
+			m.y = y
+			return y, true
+		}
+	}
+	item, more = runtime.NextVia(m, (*BlockyIter).next)
+	return
+}
+
+// next is the full step of Next.
+func (m *BlockyIter) next() (int, bool) {
+	m.fast = nil
+	if m.self != m {
+		m.pin()
+	}
+	var v1 bool
+	switch m.state {
+	case 0:
+		m.state = runtime.StateRunning
+	case 1:
+		m.state = runtime.StateRunning
+		goto resume1
+	default:
+		return 0, false
+	}
+	/*line gens.go:376:2*/ m.y = 0
+	/*line gens.go:377:6*/ m.i = 0
+forCond1:
+	/*line gens.go:377:14*/ if !(m.i < m.n) {
+		goto forDone4
+	}
+	/*line gens.go:378:3*/ {
+		m.y = m.i * 3
+	}
+	/*line gens.go:381:7*/ {
+		v := m.y
+		if m.closing {
+			panic("asyncgen: Blocky yielded after Close")
+		}
+		m.state = 1
+		m.fast = m
+		return v, true
+	}
+resume1:
+	// yield at gens.go:381
+	/*line gens_asyncgen.go:3626:2*/
+	v1 = !m.closing
+	if v1 {
+		goto ifDone7
+	}
+	goto exit
+ifDone7:
+
+	/*line gens.go:377:21*/
+	m.i++
+	goto forCond1
+forDone4:
+
+exit:
+	/*line gens_asyncgen.go:3640:2*/ m.state = runtime.StateDone
+	return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+func (m *BlockyIter) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Blocky")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+func (m *BlockyIter) Close() {
+	if m.state == 0 {
+		m.state = runtime.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = true
+	m.next()
+}
+
+// All returns the items as a sequence for range. Leaving the loop early
+// (break, return or panic) closes the iterator. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls.
+func (m *BlockyIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = runtime.StateDone
+			blocky(m.n, yield)
+			return
+		}
+		defer m.Close()
+		for {
+			v, ok := m.Next()
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
 // DerefIter is the iterator state machine of deref; Deref returns one.
 // It must not be copied once used.
 type DerefIter struct {
@@ -3587,8 +3726,8 @@ rangeLoop1:
 	if !(m.i < len(m.xs)) {
 		goto rangeDone4
 	}
-	/*line gens.go:376:9*/ v1 = m.xs[m.i]
-	/*line gens.go:377:7*/ {
+	/*line gens.go:389:9*/ v1 = m.xs[m.i]
+	/*line gens.go:390:7*/ {
 		v := v1
 		m.p = nil
 		if m.closing {
@@ -3598,8 +3737,8 @@ rangeLoop1:
 		return v, true
 	}
 resume1:
-	// yield at gens.go:377
-	/*line gens_asyncgen.go:3602:2*/
+	// yield at gens.go:390
+	/*line gens_asyncgen.go:3741:2*/
 	v11 = !m.closing
 	if v11 {
 		goto ifDone7
@@ -3612,7 +3751,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3615:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3754:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 

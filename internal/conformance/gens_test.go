@@ -257,6 +257,8 @@ func TestFastPathShapes(t *testing.T) {
 		func(*Log) runtime.Iterator[int] { return Stepper(11) })
 	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { until([]int{1, 2, 3, 9, 4, 5}, 5, y) } },
 		func(*Log) runtime.Iterator[int] { return Until([]int{1, 2, 3, 9, 4, 5}, 5) })
+	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { blocky(6, y) } },
+		func(*Log) runtime.Iterator[int] { return Blocky(6) })
 	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { sticky(7, y) } },
 		func(*Log) runtime.Iterator[int] { return Sticky(7) })
 	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { never(5, y) } },

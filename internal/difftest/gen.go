@@ -656,7 +656,9 @@ func (g *generator) quietLoop() string {
 		return g.pick(vars)
 	}
 	for range 1 + g.r.IntN(3) {
-		switch g.r.IntN(8) {
+		switch g.r.IntN(9) {
+		case 8: // an assignment in a block
+			p("{\n%s = %s*%d + %d\n}\n", acc, g.pick(vars[1:]), 1+g.r.IntN(3), g.r.IntN(9))
 		case 6: // an assignment that may not run, of a value not read from acc
 			p("if %s%%%d == 0 {\n%s = %s + %d\n}\n", operand(), 2+g.r.IntN(3), acc, g.pick(vars[1:]), g.r.IntN(9))
 		case 7:
