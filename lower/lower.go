@@ -127,6 +127,20 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		}
 		files = append(files, fileDirs{path: path, file: f, dirs: g.findDirectives(f)})
 	}
+	if strings.Contains(pkg.ID, " [") && len(g.diags) == 0 {
+		// A test variant whose test files hold no directive and have no
+		// generated twin has nothing to lower: its tests' own errors are
+		// not ours to report.
+		work := false
+		for _, f := range files {
+			if lowers(pkg, f.path) && (len(f.dirs) > 0 || g.twins[TwinOf(f.path)] || isGeneratedFile(TwinOf(f.path))) {
+				work = true
+			}
+		}
+		if !work {
+			return &Output{Write: map[string][]byte{}}, nil
+		}
+	}
 	var typeErrs []Diagnostic
 	for _, e := range pkg.Errors {
 		if g.twins[errorFile(e)] {
