@@ -43,6 +43,12 @@ func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string
 	if e.fn.Kind != ir.Async {
 		add(e.fClosing, 1)
 	}
+	if e.fDeep != "" {
+		add(e.fDeep, 2*word) // an interface
+	}
+	if e.fFast != "" {
+		add(e.fFast, word)
+	}
 	return names, sz
 }
 
@@ -107,6 +113,13 @@ func (e *emitter) explain(machineSize func(*directive) int64) string {
 		}
 		sort.Strings(held)
 		fmt.Fprintf(&b, "  resume %d, %s at line %d: %d bytes held: %s\n", s.State, s.Kind, p.Line, total, strings.Join(held, ", "))
+		if e.fast != nil && e.fast.yield == s {
+			loop := ""
+			if e.fast.loop > 0 {
+				loop = ", looping over what it skips"
+			}
+			fmt.Fprintf(&b, "    fast path: %s runs the way back to this yield on locals%s\n", e.stepName(), loop)
+		}
 	}
 	return b.String()
 }

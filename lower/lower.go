@@ -170,14 +170,21 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 			}
 			continue
 		}
+		src, ok := g.generateFile(f.file, f.dirs)
+		if ok {
+			out.Write[twin] = src
+		}
+	}
+	// Reported once every machine is written: writing decides the fast
+	// paths and the fields that go with them.
+	for _, f := range files {
+		if !lowers(pkg, f.path) {
+			continue
+		}
 		for _, d := range f.dirs {
 			if e := g.emitters[d]; e != nil {
 				out.Explain = append(out.Explain, e.explain(g.machineSize))
 			}
-		}
-		src, ok := g.generateFile(f.file, f.dirs)
-		if ok {
-			out.Write[twin] = src
 		}
 	}
 	if len(g.diags) > 0 {
