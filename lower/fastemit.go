@@ -26,8 +26,8 @@ type fastEvent struct {
 // locals; their names avoid every other name the cycle spells. The cycle's
 // reads and writes are listed in the order it runs them (a loop's twice
 // over, as two turns of it run): a variable whose first event is a plain
-// assignment is declared there (:=); one read first starts as a copy of
-// its field.
+// assignment that surely runs is declared there (:=); one read before such
+// an assignment starts as a copy of its field.
 type fastEmitter struct {
 	e  *emitter
 	fp *fastPath
