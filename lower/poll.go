@@ -563,8 +563,39 @@ func (e *emitter) not(c ast.Expr) jen.Code {
 		if x.Op.String() == "!" {
 			return e.expr(x.X)
 		}
+	case *ast.BinaryExpr:
+		// A comparison turns into its complement: == and != for every
+		// type, the orderings for integers and strings (not floats: NaN
+		// is neither less nor greater nor equal).
+		inverse := map[token.Token]token.Token{token.EQL: token.NEQ, token.NEQ: token.EQL,
+			token.LSS: token.GEQ, token.GEQ: token.LSS, token.GTR: token.LEQ, token.LEQ: token.GTR}
+		if op, ok := inverse[x.Op]; ok && (x.Op == token.EQL || x.Op == token.NEQ || e.ordered(x.X) && e.ordered(x.Y)) {
+			return jen.Add(e.expr(x.X)).Op(op.String()).Add(e.expr(x.Y))
+		}
 	}
 	return jen.Op("!").Parens(e.expr(c))
+}
+
+// ordered reports whether x is known to be an integer or a string: a
+// type whose values are totally ordered.
+func (e *emitter) ordered(x ast.Expr) bool {
+	var t types.Type
+	if tv, ok := e.info.Types[x]; ok {
+		t = tv.Type
+	} else if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+		if v := e.identVar(id); v != nil {
+			t = v.Type
+		}
+	} else if call, ok := ast.Unparen(x).(*ast.CallExpr); ok {
+		if id, ok := call.Fun.(*ast.Ident); ok && (id.Name == "len" || id.Name == "cap") && e.info.ObjectOf(id) == nil {
+			return true // written by the builder
+		}
+	}
+	if t == nil {
+		return false
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsInteger|types.IsString) != 0
 }
 
 // resume renders the code at a resume point: poll what the machine waits

@@ -162,7 +162,7 @@ func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 	/*line fetch.go:42:2*/ m.seen = map[string]bool{}
 	/*line fetch.go:43:6*/ m.hop = 0
 forCond1:
-	/*line fetch.go:43:16*/ if !(m.hop < m.max) {
+	/*line fetch.go:43:16*/ if m.hop >= m.max {
 		goto forDone4
 	}
 	/*line fetch.go:44:3*/ if m.seen[m.key] {
@@ -329,7 +329,7 @@ resume1:
 	xs = v1
 	i1 = 0
 rangeLoop1:
-	if !(i1 < len(xs)) {
+	if i1 >= len(xs) {
 		goto rangeDone4
 	}
 	/*line fetch.go:71:6*/ i, r = i1, xs[i1]

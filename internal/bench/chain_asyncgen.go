@@ -40,7 +40,7 @@ func (m *Chain1Future) Poll(cx *runtime.Context) (int, bool) {
 	/*line chain.go:23:2*/ m.s = 0
 	/*line chain.go:24:6*/ m.i = 0
 forCond1:
-	/*line chain.go:24:14*/ if !(m.i < m.n) {
+	/*line chain.go:24:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 resume1:

@@ -59,7 +59,7 @@ func (m *CountIter) next() (int, bool) {
 	}
 	/*line gen.go:13:6*/ m.i = 0
 forCond1:
-	/*line gen.go:13:14*/ if !(m.i < m.n) {
+	/*line gen.go:13:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gen.go:14:7*/ {
@@ -192,7 +192,7 @@ func (m *EachIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gen.go:64:9*/ x = m.xs1[m.i]
@@ -297,7 +297,7 @@ func (m *EvensIter) Next() (item int, more bool) {
 		i := m.i
 		for {
 			i++
-			if !(i < len(m.xs1)) {
+			if i >= len(m.xs1) {
 				break
 			}
 			x := m.xs1[i]
@@ -334,7 +334,7 @@ func (m *EvensIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gen.go:94:9*/ x = m.xs1[m.i]
@@ -474,7 +474,7 @@ func (m *ItemsStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gen.go:128:9*/ x = m.xs1[m.i]

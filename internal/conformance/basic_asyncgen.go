@@ -49,7 +49,7 @@ func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop1:
-	if !(m.i2 < len(m.xs1)) {
+	if m.i2 >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line basic.go:12:6*/ m.i, x = m.i2, m.xs1[m.i2]

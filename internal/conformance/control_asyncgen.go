@@ -65,7 +65,7 @@ resume1:
 		m.fut = nil
 		m.x = v
 	}
-	/*line control.go:15:35*/ if !(m.x < 0) {
+	/*line control.go:15:35*/ if m.x >= 0 {
 		goto ifElse3
 	}
 	/*line control.go:16:3*/ m.log.Add("negative")
@@ -85,7 +85,7 @@ resume2:
 		m.fut = nil
 		m.y = v
 	}
-	/*line control.go:18:46*/ if !(m.y == 0) {
+	/*line control.go:18:46*/ if m.y != 0 {
 		goto ifElse7
 	}
 	/*line control.go:19:3*/ m.log.Add("zero")
@@ -250,7 +250,7 @@ resume1:
 		m.fut = nil
 		v1 = v
 	}
-	/*line control.go:32:14*/ if !(m.i < v1) {
+	/*line control.go:32:14*/ if m.i >= v1 {
 		goto forDone4
 	}
 	/*line control.go:33:3*/ m.total += m.i
@@ -273,7 +273,7 @@ resume2:
 forDone4:
 	/*line control.go:36:2*/ m.i = 0
 forCond7:
-	/*line control.go:37:6*/ if !(m.i < m.n) {
+	/*line control.go:37:6*/ if m.i >= m.n {
 		goto forDone10
 	}
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
@@ -309,13 +309,13 @@ resume4:
 		m.fut = nil
 		v4 = v
 	}
-	if !(v4 > 3*m.n) {
+	if v4 <= 3*m.n {
 		goto ifDone18
 	}
 	/*line control.go:47:6*/ m.k = 0
 	/*line control.go:48:6*/ m.k = 10
 forCond19:
-	/*line control.go:48:14*/ if !(m.k > 0) {
+	/*line control.go:48:14*/ if m.k <= 0 {
 		goto forDone22
 	}
 	/*line control.go:49:3*/ if m.k%3 == 0 {
@@ -500,7 +500,7 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop1:
-	if !(m.i2 < len(m.xs1)) {
+	if m.i2 >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line control.go:61:6*/ m.i, x = m.i2, m.xs1[m.i2]
@@ -524,7 +524,7 @@ resume1:
 rangeDone4:
 	m.i2 = 0
 rangeLoop6:
-	if !(m.i2 < len(m.arr)) {
+	if m.i2 >= len(m.arr) {
 		goto rangeDone9
 	}
 	/*line control.go:64:6*/ m.i = m.i2
@@ -551,7 +551,7 @@ rangeDone9:
 	m.xs7 = m.arr
 	m.i2 = 0
 rangeLoop11:
-	if !(m.i2 < len(m.xs7)) {
+	if m.i2 >= len(m.xs7) {
 		goto rangeDone14
 	}
 	/*line control.go:68:9*/ v1 = m.xs7[m.i2]
@@ -578,7 +578,7 @@ rangeDone14:
 	m.xs11 = m.p
 	m.i2 = 0
 rangeLoop16:
-	if !(m.i2 < len(m.xs11)) {
+	if m.i2 >= len(m.xs11) {
 		goto rangeDone19
 	}
 	/*line control.go:72:6*/ m.i, m.v = m.i2, m.xs11[m.i2]
@@ -606,7 +606,7 @@ rangeDone19:
 	m.v = m.s
 	m.i2 = 0
 rangeLoop21:
-	if !(m.i2 < len(m.v)) {
+	if m.i2 >= len(m.v) {
 		goto rangeDone24
 	}
 	r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
@@ -668,7 +668,7 @@ rangeDone29:
 	m.i2 = m.n
 	m.i = 0
 rangeLoop31:
-	if !(m.i < m.i2) {
+	if m.i >= m.i2 {
 		goto rangeDone34
 	}
 	/*line control.go:82:6*/ i = m.i
@@ -723,7 +723,7 @@ resume8:
 	n29 = v27
 	i30 = 0
 rangeLoop36:
-	if !(i30 < n29) {
+	if i30 >= n29 {
 		goto rangeDone39
 	}
 	/*line control.go:86:3*/ m.log.Add("twice")
@@ -855,7 +855,7 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 	m1.keys = slices.Collect(maps.Keys(m1.mp))
 	m1.i = 0
 rangeLoop1:
-	if !(m1.i < len(m1.keys)) {
+	if m1.i >= len(m1.keys) {
 		goto rangeDone4
 	}
 	k1 = m1.keys[m1.i]
@@ -890,7 +890,7 @@ rangeDone4:
 	m1.keys = slices.Collect(maps.Keys(m1.mp))
 	m1.i = 0
 rangeLoop7:
-	if !(m1.i < len(m1.keys)) {
+	if m1.i >= len(m1.keys) {
 		goto rangeDone10
 	}
 	k7 = m1.keys[m1.i]
@@ -1124,7 +1124,7 @@ resume3:
 		m.fut = nil
 		v13 = v
 	}
-	if !(v13 == 3) {
+	if v13 != 3 {
 		goto ifDone17
 	}
 rangeDone14:
@@ -1155,7 +1155,7 @@ resume4:
 		m.fut = nil
 		v20 = v
 	}
-	if !(v20 == 2) {
+	if v20 != 2 {
 		goto ifDone24
 	}
 	m.result0 = m.total
@@ -1320,7 +1320,7 @@ resume1:
 		x = v
 	}
 	m.tag = x
-	if !(m.tag == 0) {
+	if m.tag != 0 {
 		goto switchCase7
 	}
 switchBody3:
@@ -1458,7 +1458,7 @@ resume2:
 		m.fut = nil
 		v1 = v
 	}
-	if !(m.tag == v1) {
+	if m.tag != v1 {
 		goto switchCase11
 	}
 	/*line control.go:171:3*/ m.log.Add("three")
@@ -1598,7 +1598,7 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:207:2*/ m.total = 0
 	/*line control.go:208:6*/ m.i = 0
 forCond1:
-	/*line control.go:208:14*/ if !(m.i < 4) {
+	/*line control.go:208:14*/ if m.i >= 4 {
 		goto forDone4
 	}
 	m.ch = m.a
@@ -1816,12 +1816,12 @@ func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:234:2*/ m.total = 0
 	/*line control.go:236:6*/ m.i = 0
 forCond2:
-	/*line control.go:236:14*/ if !(m.i < m.n) {
+	/*line control.go:236:14*/ if m.i >= m.n {
 		goto forDone5
 	}
 	/*line control.go:238:7*/ m.j = 0
 forCond7:
-	/*line control.go:238:15*/ if !(m.j < m.n) {
+	/*line control.go:238:15*/ if m.j >= m.n {
 		goto forDone10
 	}
 	/*line control.go:239:4*/ switch {
@@ -1858,7 +1858,7 @@ forPost9:
 forDone5:
 	/*line control.go:257:2*/ m.i = 0
 label12:
-	/*line control.go:259:5*/ if !(m.i < 3) {
+	/*line control.go:259:5*/ if m.i >= 3 {
 		goto ifDone14
 	}
 	/*line control.go:260:8*/ m.fut = ready(1)

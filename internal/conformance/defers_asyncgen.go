@@ -52,7 +52,7 @@ func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	})
 	/*line defers.go:17:6*/ m.i = 0
 forCond1:
-	/*line defers.go:17:14*/ if !(m.i < m.n) {
+	/*line defers.go:17:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})

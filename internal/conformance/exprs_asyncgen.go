@@ -823,7 +823,7 @@ resume1:
 	/*line exprs.go:88:3*/ m.x1 += v1
 	/*line exprs.go:89:3*/ m.log.Add(fmt.Sprint("inner ", m.x1))
 	/*line exprs.go:91:5*/ m.x1 = m.x + 100
-	/*line exprs.go:91:19*/ if !(m.x1 > 0) {
+	/*line exprs.go:91:19*/ if m.x1 <= 0 {
 		goto ifDone3
 	}
 	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
@@ -858,7 +858,7 @@ resume3:
 	/*line exprs.go:95:6*/ m.err = nil
 	/*line exprs.go:96:6*/ m.x = 0
 forCond6:
-	/*line exprs.go:96:14*/ if !(m.x < 2) {
+	/*line exprs.go:96:14*/ if m.x >= 2 {
 		goto forDone9
 	}
 	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)

@@ -68,7 +68,7 @@ func (m *FibIter) next() (int, bool) {
 	/*line gens.go:11:2*/ m.a, m.b = 0, 1
 	/*line gens.go:12:6*/ m.i = 0
 forCond1:
-	/*line gens.go:12:14*/ if !(m.i < m.n) {
+	/*line gens.go:12:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:13:7*/ {
@@ -188,7 +188,7 @@ func (m *PairsIter) Next() (result string, ready1 bool) {
 	m.defers = append(m.defers, pairsIterDefer0{fn: m.log.Add, a0: "pairs done"})
 	/*line gens.go:23:6*/ m.i = 0
 forCond1:
-	/*line gens.go:23:14*/ if !(m.i < m.n) {
+	/*line gens.go:23:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:24:9*/ {
@@ -367,7 +367,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	default:
 		return nil, false
 	}
-	/*line gens.go:34:5*/ if !(len(m.xs) <= 1) {
+	/*line gens.go:34:5*/ if len(m.xs) > 1 {
 		goto ifDone2
 	}
 	/*line gens.go:35:3*/ {
@@ -387,7 +387,7 @@ ifDone2:
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop4:
-	if !(m.i2 < len(m.xs1)) {
+	if m.i2 >= len(m.xs1) {
 		goto rangeDone7
 	}
 	/*line gens.go:38:6*/ m.i = m.i2
@@ -1110,7 +1110,7 @@ func (m *ShapesIter) Next() (result string, ready1 bool) {
 	})
 	/*line gens.go:137:6*/ m.i = 0
 forCond2:
-	/*line gens.go:137:14*/ if !(m.i < m.n) {
+	/*line gens.go:137:14*/ if m.i >= m.n {
 		goto forDone5
 	}
 	switch {
@@ -1170,7 +1170,7 @@ switchBody9:
 switchBody8:
 	/*line gens.go:145:8*/ m.j = 0
 forCond13:
-	/*line gens.go:145:16*/ if !(m.j < m.i) {
+	/*line gens.go:145:16*/ if m.j >= m.i {
 		goto forDone16
 	}
 	/*line gens.go:146:5*/ if m.j == 2 {
@@ -1568,7 +1568,7 @@ func (m *RingEachIter[T]) Next() (T, bool) {
 	/*line gens.go:188:6*/ m.fs = nil
 	/*line gens.go:189:6*/ m.i = 0
 forCond1:
-	/*line gens.go:189:14*/ if !(m.i < len(m.r.Items)) {
+	/*line gens.go:189:14*/ if m.i >= len(m.r.Items) {
 		goto forDone4
 	}
 	m.j = new(int)
@@ -1878,7 +1878,7 @@ func (m *SeriesIter[N]) next() (N, bool) {
 	/*line gens.go:233:2*/ m.x = m.start
 	/*line gens.go:234:6*/ m.i = 0
 forCond1:
-	/*line gens.go:234:14*/ if !(m.i < m.n) {
+	/*line gens.go:234:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:235:7*/ {
@@ -2011,7 +2011,7 @@ func (m *EachStringIter) next() (string, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gens.go:248:9*/ x = m.xs1[m.i]
@@ -2146,7 +2146,7 @@ func (m *EachArrayIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i2 = 0
 rangeLoop1:
-	if !(m.i2 < len(m.xs1)) {
+	if m.i2 >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gens.go:257:6*/ i, x = m.i2, m.xs1[m.i2]
@@ -2277,7 +2277,7 @@ func (m *SquaresIter) next() (int, bool) {
 	}
 	/*line gens.go:266:6*/ m.i = 0
 forCond1:
-	/*line gens.go:266:14*/ if !(m.i < m.n) {
+	/*line gens.go:266:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:267:3*/ sq = m.i * m.i
@@ -2381,7 +2381,7 @@ func (m *OffcycleIter) Next() (item int, more bool) {
 		i := m.i
 		i++
 		if i < m.n {
-			if !(i == 5) {
+			if i != 5 {
 				m.i = i
 				return i, true
 			}
@@ -2414,11 +2414,11 @@ func (m *OffcycleIter) next() (int, bool) {
 	}
 	/*line gens.go:276:6*/ m.i = 0
 forCond1:
-	/*line gens.go:276:14*/ if !(m.i < m.n) {
+	/*line gens.go:276:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:277:3*/ x = m.i * 2
-	/*line gens.go:278:6*/ if !(m.i == 5) {
+	/*line gens.go:278:6*/ if m.i != 5 {
 		goto ifDone6
 	}
 	/*line gens.go:279:8*/ {
@@ -2565,7 +2565,7 @@ func (m *DigitsIter) next() (uint, bool) {
 		return uint(0), false
 	}
 forCond1:
-	/*line gens.go:291:6*/ if !(m.n > 0) {
+	/*line gens.go:291:6*/ if m.n <= 0 {
 		goto forDone4
 	}
 	/*line gens.go:292:7*/ {
@@ -2667,7 +2667,7 @@ func (m *OddsIter) Next() (item int, more bool) {
 		i := m.i
 		for {
 			i++
-			if !(i < len(m.xs1)) {
+			if i >= len(m.xs1) {
 				break
 			}
 			x := m.xs1[i]
@@ -2704,7 +2704,7 @@ func (m *OddsIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gens.go:301:9*/ x = m.xs1[m.i]
@@ -2817,7 +2817,7 @@ func (m *SparseIter) Next() (item int, more bool) {
 		skipped := m.skipped
 		for {
 			i++
-			if !(i < len(m.xs1)) {
+			if i >= len(m.xs1) {
 				break
 			}
 			x := m.xs1[i]
@@ -2858,7 +2858,7 @@ func (m *SparseIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gens.go:311:9*/ x = m.xs1[m.i]
@@ -2982,7 +2982,7 @@ func (m *StepperIter) Next() (item int, more bool) {
 		total += i
 		for {
 			i++
-			if !(i < m.n) {
+			if i >= m.n {
 				break
 			}
 			if i%4 == 1 {
@@ -3016,7 +3016,7 @@ func (m *StepperIter) next() (int, bool) {
 	/*line gens.go:325:2*/ m.total = 0
 	/*line gens.go:326:6*/ m.i = 0
 forCond1:
-	/*line gens.go:326:14*/ if !(m.i < m.n) {
+	/*line gens.go:326:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:327:3*/ if m.i%4 == 1 {
@@ -3128,7 +3128,7 @@ func (m *UntilIter) Next() (item int, more bool) {
 				break
 			}
 			i++
-			if !(i < len(m.xs1)) {
+			if i >= len(m.xs1) {
 				break
 			}
 			x := m.xs1[i]
@@ -3165,7 +3165,7 @@ func (m *UntilIter) next() (int, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line gens.go:339:9*/ x = m.xs1[m.i]
@@ -3315,7 +3315,7 @@ ifDone3:
 	m.n1 = m.n
 	m.i2 = 0
 rangeLoop4:
-	if !(m.i2 < m.n1) {
+	if m.i2 >= m.n1 {
 		goto rangeDone7
 	}
 	/*line gens.go:352:6*/ i = m.i2
@@ -3467,7 +3467,7 @@ func (m *StickyIter) next() (int, bool) {
 	/*line gens.go:363:2*/ m.y = 100
 	/*line gens.go:364:6*/ m.i = 0
 forCond1:
-	/*line gens.go:364:14*/ if !(m.i < m.n) {
+	/*line gens.go:364:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:365:3*/ if m.i%3 == 0 {
@@ -3606,7 +3606,7 @@ func (m *BlockyIter) next() (int, bool) {
 	/*line gens.go:376:2*/ m.y = 0
 	/*line gens.go:377:6*/ m.i = 0
 forCond1:
-	/*line gens.go:377:14*/ if !(m.i < m.n) {
+	/*line gens.go:377:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line gens.go:378:3*/ {
@@ -3723,7 +3723,7 @@ func (m *DerefIter) Next() (int, bool) {
 	m.xs = m.p
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs)) {
+	if m.i >= len(m.xs) {
 		goto rangeDone4
 	}
 	/*line gens.go:389:9*/ v1 = m.xs[m.i]

@@ -266,7 +266,7 @@ resume10:
 		m1.fut = nil
 		v20 = v
 	}
-	if !(v20 > 100) {
+	if v20 <= 100 {
 		goto ifDone17
 	}
 label18:
@@ -320,7 +320,7 @@ resume11:
 	m1.xs24 = v22
 	m1.v1 = 0
 rangeLoop19:
-	if !(m1.v1 < len(m1.xs24)) {
+	if m1.v1 >= len(m1.xs24) {
 		goto rangeDone22
 	}
 	/*line odd.go:48:6*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]

@@ -67,7 +67,7 @@ func (m *RegressionsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	m.i = new(int)
 	/*line regress.go:14:6*/ *m.i = 0
 forCond1:
-	/*line regress.go:14:14*/ if !(*m.i < 2) {
+	/*line regress.go:14:14*/ if *m.i >= 2 {
 		goto forDone4
 	}
 	{
@@ -124,7 +124,7 @@ resume3:
 		m.fut = nil
 		v2 = v
 	}
-	if !(m.t == v2) {
+	if m.t != v2 {
 		goto switchCase11
 	}
 	/*line regress.go:22:3*/ m.log.Add("zero")
@@ -182,7 +182,7 @@ resume6:
 		m.fut = nil
 		v10 = v
 	}
-	if !(v10 > 5) {
+	if v10 <= 5 {
 		goto ifElse22
 	}
 	/*line regress.go:38:3*/ m.log.Add("big")
@@ -192,7 +192,7 @@ ifElse22:
 	m.result0 = m.t
 	goto exit
 switchCase11:
-	if !(m.t == 1) {
+	if m.t != 1 {
 		goto switchCase12
 	}
 switchBody9:

@@ -50,7 +50,7 @@ func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	m.defers = append(m.defers, ticksStreamDefer0{fn: m.log.Add, a0: "ticks done"})
 	/*line streams.go:12:6*/ m.i = 0
 forCond1:
-	/*line streams.go:12:14*/ if !(m.i < m.n) {
+	/*line streams.go:12:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	if m.closing {
@@ -694,7 +694,7 @@ func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Stat
 		i := m.i
 		for {
 			i++
-			if !(i < len(m.xs1)) {
+			if i >= len(m.xs1) {
 				break
 			}
 			x := m.xs1[i]
@@ -732,7 +732,7 @@ func (m *BatchesStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
 	}
 	/*line streams.go:67:6*/ m.b = 0
 forCond1:
-	/*line streams.go:67:14*/ if !(m.b < m.n) {
+	/*line streams.go:67:14*/ if m.b >= m.n {
 		goto forDone4
 	}
 	if m.closing {
@@ -755,7 +755,7 @@ resume1:
 	m.xs1 = xs
 	m.i = 0
 rangeLoop6:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone9
 	}
 	/*line streams.go:69:10*/ x = m.xs1[m.i]

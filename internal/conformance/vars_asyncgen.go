@@ -218,7 +218,7 @@ func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
 	m.i = new(int)
 	/*line vars.go:33:6*/ *m.i = 0
 forCond1:
-	/*line vars.go:33:14*/ if !(*m.i < m.n) {
+	/*line vars.go:33:14*/ if *m.i >= m.n {
 		goto forDone4
 	}
 	/*line vars.go:34:3*/ m.fs = append(m.fs, func(i *int) func() int {
@@ -251,7 +251,7 @@ forDone4:
 	m.xs = []int{7, 8}
 	m.i1 = 0
 rangeLoop6:
-	if !(m.i1 < len(m.xs)) {
+	if m.i1 >= len(m.xs) {
 		goto rangeDone9
 	}
 	m.v = new(int)
@@ -294,7 +294,7 @@ rangeDone9:
 	}
 	/*line vars.go:55:6*/ m.k = 0
 forCond11:
-	/*line vars.go:55:14*/ if !(m.k < 3) {
+	/*line vars.go:55:14*/ if m.k >= 3 {
 		goto forDone14
 	}
 	/*line vars.go:56:3*/ m.fut = ready(m.bump())
@@ -417,7 +417,7 @@ func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (int, bool) {
 	m.xs = m.vs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs)) {
+	if m.i >= len(m.xs) {
 		goto rangeDone4
 	}
 	/*line vars.go:68:9*/ m.v = m.xs[m.i]
@@ -538,7 +538,7 @@ func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
 	m.xs1 = m.xs
 	m.i = 0
 rangeLoop1:
-	if !(m.i < len(m.xs1)) {
+	if m.i >= len(m.xs1) {
 		goto rangeDone4
 	}
 	/*line vars.go:78:9*/ x = m.xs1[m.i]

@@ -39,7 +39,7 @@ func (m *ProducerFuture) Poll(cx *runtime.Context) (error, bool) {
 	}
 	/*line waits.go:7:6*/ m.i = 0
 forCond1:
-	/*line waits.go:7:14*/ if !(m.i < m.n) {
+	/*line waits.go:7:14*/ if m.i >= m.n {
 		goto forDone4
 	}
 	/*line waits.go:8:13*/ m.fut.Init(m.ch, m.i)
@@ -55,7 +55,7 @@ resume1:
 		m.fut = runtime.SendFuture[int]{}
 		err = v
 	}
-	/*line waits.go:8:40*/ if !(err != nil) {
+	/*line waits.go:8:40*/ if err == nil {
 		goto ifDone7
 	}
 	m.result0 = err
