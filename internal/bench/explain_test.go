@@ -20,7 +20,7 @@ func TestExplainSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sizes := map[string]int{}     // by machine type
+	sizes := map[string]int{}      // by machine type
 	reports := map[string]string{} // by constructor
 	header := regexp.MustCompile(`^(\w+) \(\S+\): (\w+), (\d+) bytes$`)
 	for _, pkg := range pkgs {

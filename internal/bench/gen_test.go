@@ -2,9 +2,9 @@ package bench
 
 import (
 	"iter"
-	"slices"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 

@@ -251,7 +251,9 @@ func TestFastPathShapes(t *testing.T) {
 		func(*Log) runtime.Iterator[uint] { return Digits(90725, 2) })
 	sameGen(t, ks, func(*Log) iter.Seq[int] { return func(y func(int) bool) { odds([]int{1, 2, 3, 4, 5, 7, 8}, y) } },
 		func(*Log) runtime.Iterator[int] { return Odds([]int{1, 2, 3, 4, 5, 7, 8}) })
-	sameGen(t, append(ks, 9, 10), func(*Log) iter.Seq[int] { return func(y func(int) bool) { sparse([]int{1, 3, 6, 4, 9, 5, 7, 12, 15}, y) } },
+	sameGen(t, append(ks, 9, 10), func(*Log) iter.Seq[int] {
+		return func(y func(int) bool) { sparse([]int{1, 3, 6, 4, 9, 5, 7, 12, 15}, y) }
+	},
 		func(*Log) runtime.Iterator[int] { return Sparse([]int{1, 3, 6, 4, 9, 5, 7, 12, 15}) })
 	sameGen(t, append(ks, 9, 10), func(*Log) iter.Seq[int] { return func(y func(int) bool) { stepper(11, y) } },
 		func(*Log) runtime.Iterator[int] { return Stepper(11) })
