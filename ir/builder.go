@@ -307,10 +307,24 @@ func allSuccs(fn *Func, blk *Block) []*Block {
 // statements and dispatch jump to.
 func (fn *Func) GotoTargets(blk *Block) []*Block { return blockGotos(fn, blk) }
 
+// StmtGotoTargets returns the blocks that synthetic gotos inside s jump to.
+func (fn *Func) StmtGotoTargets(s ast.Stmt) []*Block { return stmtGotos(fn, s, nil) }
+
 // blockGotos returns the blocks that gotos inside blk's statements (rewritten
 // branches leaving verbatim statements) jump to.
 func blockGotos(fn *Func, blk *Block) []*Block {
 	var out []*Block
+	for _, s := range blk.Stmts {
+		out = stmtGotos(fn, s, out)
+	}
+	if d, ok := blk.Term.(*Dispatch); ok {
+		out = stmtGotos(fn, d.Stmt, out)
+	}
+	return out
+}
+
+// stmtGotos appends to out the blocks that gotos inside s jump to.
+func stmtGotos(fn *Func, s ast.Stmt, out []*Block) []*Block {
 	var walk func(n ast.Node)
 	walk = func(n ast.Node) {
 		if _, ok := n.(Special); ok {
@@ -335,12 +349,7 @@ func blockGotos(fn *Func, blk *Block) []*Block {
 			return true
 		})
 	}
-	for _, s := range blk.Stmts {
-		walk(s)
-	}
-	if d, ok := blk.Term.(*Dispatch); ok {
-		walk(d.Stmt)
-	}
+	walk(s)
 	return out
 }
 

@@ -6,7 +6,6 @@ package lower
 import (
 	"go/ast"
 	"go/token"
-	"strconv"
 
 	"github.com/asyncgen/asyncgen/ir"
 	"github.com/dave/jennifer/jen"
@@ -32,12 +31,6 @@ type fastEmitter struct {
 	e  *emitter
 	fp *fastPath
 
-	// What is known: the yield's result is true on the fast path, and
-	// conditions computed from it are known: they are not tested.
-	known      map[*ir.Var]bool
-	constStmts map[ast.Stmt]bool
-	knownConds map[*ir.Block]bool
-
 	taken      map[string]bool // names the cycle spells, and the locals given out
 	events     []fastEvent
 	turn       int  // while listing events: the loop's turn
@@ -58,8 +51,9 @@ type fastEmitter struct {
 // through to the full step with nothing changed. It is written small so
 // that the compiler may inline it.
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
-	x := &fastEmitter{e: e, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true}}
-	x.known, x.constStmts, x.knownConds = e.knownValues(fp)
+	// The locals and results avoid the receiver, the context, the machine
+	// type and the runtime package too.
+	x := &fastEmitter{e: e, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true}}
 	x.listEvents()
 	x.cleared = map[*ir.Var]bool{}
 	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
@@ -68,7 +62,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	x.findDead()
 	x.firstEvents()
 	e.shadow = map[*ir.Var]string{}
-	for v := range x.known {
+	for v := range x.fp.dests {
 		e.shadow[v] = "true" // read only in known conditions, never emitted
 	}
 	x.nameLocals()
@@ -81,7 +75,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 // known there, nor one never read.
 func (x *fastEmitter) varOf(ex ast.Expr) *ir.Var {
 	if id, ok := ast.Unparen(ex).(*ast.Ident); ok {
-		if v := x.e.identVar(id); v != nil && !x.known[v] && x.e.store[v] != sDiscard {
+		if v := x.e.identVar(id); v != nil && !x.fp.dests[v] && x.e.store[v] != sDiscard {
 			return v
 		}
 	}
@@ -146,7 +140,7 @@ func (x *fastEmitter) stmtEvents(s ast.Stmt) {
 		}
 		x.maybe = outer
 	case *ast.AssignStmt:
-		if _, ok := x.constStmts[s]; !ok {
+		if _, ok := x.fp.constStmts[s]; !ok {
 			for _, r := range s.Rhs {
 				x.read(r)
 			}
@@ -168,7 +162,7 @@ func (x *fastEmitter) blockEvents(b *ir.Block) {
 	for _, s := range b.Stmts {
 		x.stmtEvents(s)
 	}
-	if _, ok := x.knownConds[b]; ok {
+	if _, ok := x.fp.knownConds[b]; ok {
 		return
 	}
 	if t, ok := b.Term.(*ir.If); ok {
@@ -223,7 +217,7 @@ func (x *fastEmitter) findDead() {
 				deadIn[p]++
 			}
 		}
-		if _, ok := x.constStmts[ev.s]; ok && ev.write {
+		if _, ok := x.fp.constStmts[ev.s]; ok && ev.write {
 			writes[ev.s]++
 			pending[ev.v] = ev.s
 		}
@@ -291,18 +285,8 @@ func (x *fastEmitter) nameLocals() {
 			x.dropped[v] = true
 			continue
 		}
-		x.e.shadow[v] = x.fresh(x.e.names[v])
+		x.e.shadow[v] = freshName(x.e.names[v], x.taken)
 	}
-}
-
-// fresh returns base, or base with a number, unlike any name taken.
-func (x *fastEmitter) fresh(base string) string {
-	name := base
-	for i := 1; x.taken[name] || name == x.e.typeName || name == "runtime"; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	x.taken[name] = true
-	return name
 }
 
 // defines reports whether an assignment declares its variables: every one
@@ -408,7 +392,7 @@ func (x *fastEmitter) stmtCodes(s ast.Stmt) []jen.Code {
 			tok = ":="
 		}
 		rhs := e.exprList(s.Rhs)
-		if val, ok := x.constStmts[s]; ok {
+		if val, ok := x.fp.constStmts[s]; ok {
 			rhs = jen.Lit(val)
 		}
 		return []jen.Code{jen.List(lhs...).Op(tok).Add(rhs)}
@@ -450,7 +434,7 @@ func (x *fastEmitter) cycle() []jen.Code {
 				}
 				off = append(off, jen.Continue())
 			}
-			switch _, known := x.knownConds[b]; {
+			switch _, known := x.fp.knownConds[b]; {
 			case known: // and taken: followable checked it
 			case inLoop && wantThen:
 				level = append([]jen.Code{jen.If(e.not(t.Cond)).Block(off...)}, level...)
@@ -490,17 +474,17 @@ func (x *fastEmitter) writeNext(f *jen.File, body []jen.Code) {
 	// to the inliner a call of a parameter costs a third of a call of a
 	// method, which keeps Next small enough to inline into the caller's
 	// loop.
-	item := x.fresh("item")
+	item := freshName("item", x.taken)
 	var params []jen.Code
 	var more string
 	var full jen.Code
 	fullStep := jen.Parens(jen.Op("*").Add(e.machineType())).Dot(e.fullStep())
 	if e.fn.Kind == ir.Stream {
-		more = x.fresh("st")
+		more = freshName("st", x.taken)
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
 		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "PollNextVia").Call(jen.Id(e.recv), jen.Id(e.cx), fullStep)
 	} else {
-		more = x.fresh("more")
+		more = freshName("more", x.taken)
 		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "NextVia").Call(jen.Id(e.recv), fullStep)
 	}
 	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(

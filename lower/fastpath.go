@@ -30,6 +30,12 @@ type fastPath struct {
 	back   map[*ir.Block][]*ir.Block // branches back to the head: the blocks run on the way
 	jumps  map[*ir.Block][]*ir.Block // targets of gotos in verbatim statements on the cycle: the way back to the head
 	leave  map[*ir.Block]bool        // targets of gotos that leave the loop
+
+	// What is known on the cycle (knownValues): the yield's destinations,
+	// the assignments of known values and the known conditions.
+	dests      map[*ir.Var]bool
+	constStmts map[ast.Stmt]bool
+	knownConds map[*ir.Block]bool
 }
 
 const maxFastBlocks = 12
@@ -86,10 +92,11 @@ func (e *emitter) findFastPath() *fastPath {
 
 // followable reports whether no condition on the cycle is known to take
 // the other way (a constant one, or one computed from the yield's result):
-// otherwise the fast path could never reach the yield.
+// otherwise the fast path could never reach the yield. It records on fp
+// what is known on the cycle.
 func (e *emitter) followable(fp *fastPath) bool {
-	_, _, conds := e.knownValues(fp)
-	for b, val := range conds {
+	fp.dests, fp.constStmts, fp.knownConds = e.knownValues(fp)
+	for b, val := range fp.knownConds {
 		if t := b.Term.(*ir.If); val != (fp.next[b] == t.Then) {
 			return false
 		}
@@ -465,7 +472,7 @@ func (e *emitter) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
 
 // jumpsBack reports whether s holds a branch back to the loop's head.
 func (e *emitter) jumpsBack(fp *fastPath, s ast.Stmt) bool {
-	for _, t := range e.fn.GotoTargets(&ir.Block{Stmts: []ast.Stmt{s}}) {
+	for _, t := range e.fn.StmtGotoTargets(s) {
 		if _, back := fp.jumps[t]; back {
 			return true
 		}

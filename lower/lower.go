@@ -47,8 +47,12 @@ func twinNamed(path string) bool {
 // variant of a package (loaded with its tests) holds the package's own
 // files too, which the package itself lowers.
 func lowers(pkg *packages.Package, path string) bool {
-	return !strings.Contains(pkg.ID, " [") || strings.HasSuffix(path, "_test.go")
+	return !testVariant(pkg) || strings.HasSuffix(path, "_test.go")
 }
+
+// testVariant reports whether pkg is a package loaded with its tests
+// (go/packages names it "path [path.test]").
+func testVariant(pkg *packages.Package) bool { return strings.Contains(pkg.ID, " [") }
 
 // A Diagnostic is a positioned error.
 type Diagnostic struct {
@@ -127,7 +131,7 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		}
 		files = append(files, fileDirs{path: path, file: f, dirs: g.findDirectives(f)})
 	}
-	if strings.Contains(pkg.ID, " [") && len(g.diags) == 0 {
+	if testVariant(pkg) && len(g.diags) == 0 {
 		// A test variant whose test files hold no directive and have no
 		// generated twin has nothing to lower: its tests' own errors are
 		// not ours to report.

@@ -80,14 +80,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		}
 		return true
 	})
-	pick := func(base string, taken map[string]bool) string {
-		name := base
-		for i := 1; taken[name]; i++ {
-			name = base + strconv.Itoa(i)
-		}
-		taken[name] = true
-		return name
-	}
+	pick := freshName
 	// The receiver must differ from every identifier in the body.
 	all := map[string]bool{}
 	for n := range d.used {
@@ -166,15 +159,19 @@ func baseName(v *ir.Var) string {
 	return v.Name
 }
 
-// pickField reserves a field name for the machine's own use.
-func (e *emitter) pickField(base string) string {
+// freshName returns base, or base with the first number that makes it
+// unlike every name taken, and takes it.
+func freshName(base string, taken map[string]bool) string {
 	name := base
-	for i := 1; e.fieldNames[name]; i++ {
+	for i := 1; taken[name]; i++ {
 		name = base + strconv.Itoa(i)
 	}
-	e.fieldNames[name] = true
+	taken[name] = true
 	return name
 }
+
+// pickField reserves a field name for the machine's own use.
+func (e *emitter) pickField(base string) string { return freshName(base, e.fieldNames) }
 
 // layoutFields names the machine's fields once the package's plan is known
 // (which awaits hold their child inline). Variables of identical type whose
@@ -182,14 +179,7 @@ func (e *emitter) pickField(base string) string {
 // also decides which dead references each suspension clears.
 func (e *emitter) layoutFields() {
 	fn := e.fn
-	pick := func(base string) string {
-		name := base
-		for i := 1; e.fieldNames[name]; i++ {
-			name = base + strconv.Itoa(i)
-		}
-		e.fieldNames[name] = true
-		return name
-	}
+	pick := e.pickField
 	for _, b := range fn.Suspends {
 		if e.lazy(b.Term.(*ir.Suspend)) {
 			e.fDeep = pick("deep")
