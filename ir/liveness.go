@@ -47,11 +47,11 @@ func (fn *Func) refs(n ast.Node, uses, defs func(*Var)) {
 			useAll(s.Call)
 			return
 		case *PushCleanup:
-			useAll(s.Fn)
+			useAll(s.Loop)
 			defs(s.Slot)
 			return
 		case *PopCleanup:
-			useAll(s.Fn)
+			useAll(s.Loop)
 			uses(s.Slot)
 			return
 		case *ast.AssignStmt:

@@ -81,9 +81,9 @@ func (fn *Func) stmtString(s ast.Stmt) string {
 	case *PushDefer:
 		return "defer " + fn.nodeString(s.Call)
 	case *PushCleanup:
-		return fmt.Sprintf("cleanup %s = push %s", s.Slot.Name, fn.nodeString(s.Fn))
+		return fmt.Sprintf("cleanup %s = push %s", s.Slot.Name, fn.nodeString(s.Loop))
 	case *PopCleanup:
-		return fmt.Sprintf("cleanup pop %s; %s()", s.Slot.Name, fn.nodeString(s.Fn))
+		return fmt.Sprintf("cleanup pop %s; %s.Close()", s.Slot.Name, fn.nodeString(s.Loop))
 	}
 	str := fn.nodeString(s)
 	if r := fn.gotoTargets(s); r != "" {

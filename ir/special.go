@@ -40,19 +40,21 @@ type PushDefer struct {
 	Call *ast.CallExpr
 }
 
-// PushCleanup pushes Fn (a func() value) on the defer stack and records its
-// index in Slot, so that a panic or cancellation runs it.
+// PushCleanup pushes Loop (a runtime.Loop: the iterator a pull loop
+// ranges over) on the machine's stack of loops and records its index in
+// Slot, so that a panic passes through the iterator and a cancellation
+// closes it.
 type PushCleanup struct {
 	specialBase
-	Fn   ast.Expr
+	Loop ast.Expr
 	Slot *Var
 }
 
-// PopCleanup removes the entry pushed by the matching PushCleanup and calls
-// it: the construct is left normally.
+// PopCleanup removes the entry pushed by the matching PushCleanup and
+// closes the iterator: the loop is left normally.
 type PopCleanup struct {
 	specialBase
-	Fn   ast.Expr
+	Loop ast.Expr
 	Slot *Var
 }
 

@@ -643,8 +643,12 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 }
 
 // rangeFunc lowers a range over a function iterator whose body suspends:
-// the iterator is pulled with iter.Pull (or iter.Pull2), and stopped when
-// the loop is left.
+// the machine pulls the items, with Go's range-over-func rules kept by the
+// runtime (runtime.Loop): a generated iterator ranged over through its All
+// is pulled with Next; any other function iterator through runtime.Pull
+// (iter.Pull with the checks Go makes). The iterator is pushed on the
+// machine's stack of loops, so that a panic of the body passes through it
+// and a cancellation closes it, and closed when the loop is left.
 func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, loop, body, post, done *Block, key, val ast.Expr) {
 	yieldSig := sig.Params().At(0).Type().Underlying().(*types.Signature)
 	n := yieldSig.Params().Len()
@@ -652,37 +656,32 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	for i := 0; i < n; i++ {
 		elems = append(elems, yieldSig.Params().At(i).Type())
 	}
-	var nextFn, stopFn ast.Expr
+	var nextFn, loopVal ast.Expr
 	if it := b.iteratorOf(s.X); it != nil {
-		// A range over it.All() of an iterator: pull it with Next and stop
-		// it with Close, no coroutine needed.
+		// A range over it.All() of a generated iterator: pull it with Next,
+		// no coroutine needed; the iterator is its own runtime.Loop.
 		recv := b.tempOf("it", it, b.expr(it))
 		nextFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Next")}
-		stopFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Close")}
+		loopVal = recv
 	} else {
-		// iter.Pull, iter.Pull2, or runtime.Pull0 for a sequence of no values.
+		// runtime.Pull, Pull2, or Pull0 for a sequence of no values.
 		seq := b.expr(s.X)
 		bool_ := types.Typ[types.Bool]
 		next := b.newTemp("next", funcOf(nil, append(append([]types.Type{}, elems...), bool_)))
-		stop := b.newTemp("stop", funcOf(nil, nil))
-		var call *ast.CallExpr
-		if n == 0 {
-			call = &ast.CallExpr{Fun: &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent("Pull0")}, Args: []ast.Expr{seq}}
-		} else {
-			pull := map[int]string{1: "Pull", 2: "Pull2"}[n]
-			seqType := funcOf([]types.Type{funcOf(elems, []types.Type{bool_})}, nil)
-			call = &ast.CallExpr{
-				Fun:  &ast.SelectorExpr{X: b.pkgName("iter", "iter"), Sel: ast.NewIdent(pull)},
-				Args: []ast.Expr{&ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}},
-			}
+		lp := b.newTemp("loop", loopType)
+		pull := map[int]string{0: "Pull0", 1: "Pull", 2: "Pull2"}[n]
+		seqType := funcOf([]types.Type{funcOf(elems, []types.Type{bool_})}, nil)
+		call := &ast.CallExpr{
+			Fun:  &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent(pull)},
+			Args: []ast.Expr{&ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}},
 		}
-		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(stop)}, Tok: token.ASSIGN, Rhs: []ast.Expr{call}})
-		nextFn, stopFn = b.ident(next), b.ident(stop)
+		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(lp)}, Tok: token.ASSIGN, Rhs: []ast.Expr{call}})
+		nextFn, loopVal = b.ident(next), b.ident(lp)
 	}
 	slot := b.newTemp("cleanup", types.Typ[types.Int])
 	b.fn.HasCleanup = true
-	b.emit(&PushCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot})
-	pop := &PopCleanup{specialBase: newSpecialBase(), Fn: stopFn, Slot: slot}
+	b.emit(&PushCleanup{specialBase: newSpecialBase(), Loop: loopVal, Slot: slot})
+	pop := &PopCleanup{specialBase: newSpecialBase(), Loop: loopVal, Slot: slot}
 	var temps []ast.Expr
 	for i, t := range elems {
 		temps = append(temps, b.ident(b.newTemp("e"+string(rune('0'+i)), t)))
@@ -1012,9 +1011,9 @@ func (b *builder) isVar(e ast.Expr, v *Var) bool {
 	return b.info.Uses[id] == v.Obj
 }
 
-// iteratorOf returns E when x is E.All() and E has the methods of an
-// iterator over the same items (Next() (T, bool) and Close()), as the
-// iterators asyncgen generates do; otherwise nil.
+// iteratorOf returns E when x is E.All() and E is an iterator asyncgen
+// generated: it has Next() (T, bool) over the same items, Close() and
+// ClosePanicking (runtime.Loop); otherwise nil.
 func (b *builder) iteratorOf(x ast.Expr) ast.Expr {
 	call, ok := ast.Unparen(x).(*ast.CallExpr)
 	if !ok || len(call.Args) != 0 {
@@ -1031,8 +1030,8 @@ func (b *builder) iteratorOf(x ast.Expr) ast.Expr {
 	ms := types.NewMethodSet(recvT)
 	next := ms.Lookup(nil, "Next")
 	cls := ms.Lookup(nil, "Close")
-	if next == nil || cls == nil {
-		return nil
+	if next == nil || cls == nil || ms.Lookup(nil, "ClosePanicking") == nil {
+		return nil // not a generated iterator: pulled as any function iterator
 	}
 	nsig := next.Type().(*types.Signature)
 	csig := cls.Type().(*types.Signature)
@@ -1076,6 +1075,13 @@ func lenOf(x ast.Expr) ast.Expr {
 }
 
 // funcOf returns the type func(params...) (results...).
+// loopType is runtime.Loop, the type of what a pull loop pushes on the
+// machine's stack of loops. It is only ever printed, so it need not come
+// from the loaded runtime package (a generator body need not import it).
+var loopType = types.NewNamed(
+	types.NewTypeName(token.NoPos, types.NewPackage(RuntimePath, "runtime"), "Loop", nil),
+	types.NewInterfaceType(nil, nil).Complete(), nil)
+
 func funcOf(params, results []types.Type) *types.Signature {
 	tuple := func(ts []types.Type) *types.Tuple {
 		var vs []*types.Var

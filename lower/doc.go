@@ -100,12 +100,34 @@
 // integers by counting, channels by receiving; a map is ranged over a
 // snapshot of its keys, skipping entries deleted before they are reached,
 // as Go allows. A range over a function iterator becomes a pull loop: over
-// it.All() of an iterator (the ones asyncgen generates) it calls it.Next
-// and it.Close itself; any other iter.Seq is pulled with iter.Pull. The
-// stop function is pushed on a stack of cleanups that a panic or Cancel
-// runs, innermost first, before the body's defers (the iterator's frames
-// unwind first in Go), and it is called when the loop is left by break,
-// return, goto or the loop's end.
+// it.All() of an iterator asyncgen generated it calls it.Next itself; any
+// other function iterator is pulled with runtime.Pull (iter.Pull with Go's
+// range-over-func checks). Either way the iterator is a runtime.Loop,
+// pushed on the machine's stack of loops and closed when the loop is left
+// by break, continue of an outer loop, return, goto or the loop's end. The
+// loop keeps Go's rules although its body runs outside the iterator's
+// call: a panic of the body passes through the iterators of the loops it
+// is in, innermost first, before the body's defers see it (ClosePanicking:
+// the yield the iterator is suspended at panics with the value, so its
+// defers run and its recover sees it; an iterator that swallows it gives
+// Go's runtime error), a cancellation closes them, and an iterator that
+// calls yield after it returned false, after a panic, or after the loop
+// is over panics with Go's runtime errors:
+//
+//	for x := range seq {                 m.next, m.loop = runtime.Pull(seq)
+//		runtime.Await(f(x))               m.cleanup = len(m.loops)
+//	}                                     m.loops = append(m.loops, m.loop)
+//	                                    rangeLoop:
+//	                                      x, ok = m.next()
+//	                                      if !ok { goto rangeDone }
+//	                                      ... await f(x) ...
+//	                                      goto rangeLoop
+//	                                    rangeDone:
+//	                                      runtime.PopLoop(&m.loops, m.cleanup)
+//	                                      m.loop.Close()
+//
+// and on a panic p of the body, unwind runs
+// p = runtime.UnwindLoops(&m.loops, p) before the defers.
 //
 // A switch whose cases do not suspend dispatches with a native switch whose
 // clauses jump to the bodies; otherwise its cases are evaluated in order,

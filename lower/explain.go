@@ -37,8 +37,8 @@ func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string
 	if e.fDefers != "" {
 		add(e.fDefers, 3*word)
 	}
-	if e.fCleanups != "" {
-		add(e.fCleanups, 3*word)
+	if e.fLoops != "" {
+		add(e.fLoops, 3*word)
 	}
 	if e.fn.Kind != ir.Async {
 		add(e.fClosing, 1)

@@ -48,8 +48,8 @@ type emitter struct {
 	typeName string
 	errs     []diag
 	// internal field names
-	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep, fCleanups, fFast string
-	stubValue                                                          jen.Code // the value type, for stubs
+	fState, fSelf, fDefers, fNoCopy, fClosing, fDeep, fLoops, fFast string
+	stubValue                                                       jen.Code // the value type, for stubs
 	// inline maps an await of a generated future to the callee's directive
 	// when the child machine is stored by value; inlineSlot marks its slot.
 	inline     map[*ir.Suspend]*directive
@@ -151,13 +151,13 @@ func (e *emitter) special(s ir.Special) []jen.Code {
 		return []jen.Code{e.pushDefer(s.Call)}
 	case *ir.PushCleanup:
 		return []jen.Code{
-			jen.Add(e.varRef(s.Slot)).Op("=").Len(e.field(e.fCleanups)),
-			e.field(e.fCleanups).Op("=").Append(e.field(e.fCleanups), e.expr(s.Fn)),
+			jen.Add(e.varRef(s.Slot)).Op("=").Len(e.field(e.fLoops)),
+			e.field(e.fLoops).Op("=").Append(e.field(e.fLoops), e.expr(s.Loop)),
 		}
 	case *ir.PopCleanup:
 		return []jen.Code{
-			jen.Qual(rt, "PopDefer").Call(jen.Op("&").Add(e.field(e.fCleanups)), e.varRef(s.Slot)),
-			jen.Add(e.expr(s.Fn)).Call(),
+			jen.Qual(rt, "PopLoop").Call(jen.Op("&").Add(e.field(e.fLoops)), e.varRef(s.Slot)),
+			jen.Add(e.expr(s.Loop)).Dot("Close").Call(),
 		}
 	}
 	return nil

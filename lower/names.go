@@ -116,7 +116,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		e.fDefers = pick("defers", fieldNames)
 	}
 	if fn.HasCleanup {
-		e.fCleanups = pick("cleanups", fieldNames)
+		e.fLoops = pick("loops", fieldNames)
 	}
 	if fn.Kind != ir.Async {
 		e.fClosing = pick("closing", fieldNames)

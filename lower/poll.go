@@ -45,8 +45,8 @@ func (e *emitter) emit(f *jen.File) {
 			fields = append(fields, jen.Id(e.names[v]).Op("*").Add(e.typ(v.Type)))
 		}
 	}
-	if e.fCleanups != "" {
-		fields = append(fields, jen.Id(e.fCleanups).Index().Func().Params().Comment("stops of the iterators pulled by the loops the body is in"))
+	if e.fLoops != "" {
+		fields = append(fields, jen.Id(e.fLoops).Index().Qual(rt, "Loop").Comment("the iterators of the pull loops the body is in, innermost last"))
 	}
 	if fn.HasDefer {
 		if len(e.typedDefers) > 0 {
@@ -56,7 +56,7 @@ func (e *emitter) emit(f *jen.File) {
 		}
 	}
 	if fn.Kind != ir.Async {
-		fields = append(fields, jen.Id(e.fClosing).Bool().Comment("Close resumed the body: yield returns false"))
+		fields = append(fields, jen.Id(e.fClosing).Op("*").Qual(rt, "Stop").Comment("why the body was resumed without an item pulled: Close, or a panic passing through"))
 	}
 	if e.fDeep != "" {
 		fields = append(fields, jen.Id(e.fDeep).Qual(rt, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
@@ -355,7 +355,7 @@ func (e *emitter) pendingReturn() jen.Code {
 
 // closingCheck renders the panic of a body that suspends again after Close.
 func (e *emitter) closingCheck(what string) jen.Code {
-	return jen.If(e.field(e.fClosing)).Block(jen.Panic(jen.Lit(fmt.Sprintf("asyncgen: %s %s after Close", e.d.name, what))))
+	return jen.If(e.field(e.fClosing).Op("!=").Nil()).Block(jen.Panic(jen.Lit(fmt.Sprintf("asyncgen: %s %s after Close", e.d.name, what))))
 }
 
 // blocks renders the body's blocks in layout order.
@@ -622,10 +622,13 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 	}
 	switch s.Kind {
 	case ir.SYield:
+		// Resumed by Next, yield returns true; by Close, false; by the panic
+		// of a loop ranging over the iterator, it panics.
+		resume := jen.Qual(rt, "Resume").Call(e.field(e.fClosing))
 		if len(s.Dest) > 0 && s.Dest[0] != nil {
-			out = append(out, jen.Add(dest(0)).Op("=").Op("!").Add(e.field(e.fClosing)))
+			out = append(out, jen.Add(dest(0)).Op("=").Add(resume))
 		} else {
-			out = append(out, jen.Empty())
+			out = append(out, resume)
 		}
 	case ir.SAwait, ir.STryAwait:
 		wants := len(s.Dest) > 0
@@ -843,7 +846,7 @@ func (e *emitter) emitStepper(f *jen.File) {
 // noDefersPending renders the test that nothing is left to run on a panic.
 func (e *emitter) noDefersPending() jen.Code {
 	var conds []jen.Code
-	for _, f := range []string{e.fCleanups, e.fDefers} {
+	for _, f := range []string{e.fLoops, e.fDefers} {
 		if f != "" {
 			conds = append(conds, jen.Len(e.field(f)).Op("==").Lit(0))
 		}
@@ -859,15 +862,25 @@ func (e *emitter) noDefersPending() jen.Code {
 // it pulls iterators that a panic must stop.
 func (e *emitter) unwinds() bool { return e.fn.HasDefer || e.fn.HasCleanup }
 
-// runCleanups renders the stopping of the iterators of the pull loops the
-// body is inside, innermost first: when the body is left by a panic or a
-// cancellation they stop before the body's defers run, as the iterator
-// frames unwind before the body's in Go.
+// runCleanups renders the closing of the iterators of the pull loops the
+// body is inside, innermost first: when the body is cancelled or closed
+// they stop before the body's defers run, as the iterator frames unwind
+// before the body's in Go.
 func (e *emitter) runCleanups() []jen.Code {
-	if e.fCleanups == "" {
+	if e.fLoops == "" {
 		return nil
 	}
-	return []jen.Code{jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fCleanups)))}
+	return []jen.Code{jen.Qual(rt, "CloseLoops").Call(jen.Op("&").Add(e.field(e.fLoops)))}
+}
+
+// unwindLoops renders the passing of the panic p through the iterators of
+// the pull loops the body is inside, innermost first, before the body's
+// defers see it: p becomes what comes out of the outermost.
+func (e *emitter) unwindLoops(p jen.Code) []jen.Code {
+	if e.fLoops == "" {
+		return nil
+	}
+	return []jen.Code{jen.Add(p).Op("=").Qual(rt, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), p)}
 }
 
 // deferCalls renders the running of the pending defers last first, or,
@@ -893,9 +906,10 @@ func (e *emitter) runDefers() []jen.Code {
 	return append(e.runCleanups(), e.deferCalls(false, nil)...)
 }
 
-// unwindDefers renders the same while panicking with p.
+// unwindDefers renders the same while panicking with p: the panic passes
+// through the iterators first.
 func (e *emitter) unwindDefers(p jen.Code) []jen.Code {
-	return append(e.runCleanups(), e.deferCalls(true, p)...)
+	return append(e.unwindLoops(p), e.deferCalls(true, p)...)
 }
 
 // emitDeferRunners writes the record type of each call deferred with
@@ -946,17 +960,19 @@ func (e *emitter) recordType(name string) jen.Code { return e.withTypeParams(nam
 // it runs the pending defers so that a recover in them works, and turns a
 // recovered panic into the machine's completion.
 func (e *emitter) emitUnwind(f *jen.File) {
-	f.Comment("unwind runs the pending defers when the body panics during a step.")
 	if !e.fn.HasDefer {
-		// Only pulled iterators to stop: no recover is needed, and the panic
-		// goes on with its own stack.
-		body := append([]jen.Code{
+		// Only pulled iterators: the panic passes through them, and goes on.
+		body := []jen.Code{
 			jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
-		}, e.runCleanups()...)
-		f.Comment("unwind stops the pulled iterators when the body panics during a step.")
+			jen.Id("p").Op(":=").Recover(),
+			jen.If(jen.Id("p").Op("==").Nil()).Block(append(append([]jen.Code{jen.Comment("runtime.Goexit")}, e.runCleanups()...), jen.Return())...),
+			jen.Panic(jen.Qual(rt, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), jen.Id("p"))),
+		}
+		f.Comment("unwind passes a panic of the body through the iterators it pulls.")
 		f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
 		return
 	}
+	f.Comment("unwind runs the pending defers when the body panics during a step.")
 	goexit := append([]jen.Code{jen.Comment("runtime.Goexit")}, e.runDefers()...)
 	goexit = append(goexit, jen.Return())
 	body := []jen.Code{
@@ -991,7 +1007,7 @@ func (e *emitter) emitClose(f *jen.File) {
 	drop = append(drop, e.runDefers()...)
 	drop = append(drop, jen.Return())
 	body = append(body, e.cancelAwaited(drop)...)
-	body = append(body, e.field(e.fClosing).Op("=").True())
+	body = append(body, e.field(e.fClosing).Op("=").Qual(rt, "Closed").Call())
 	step := e.stepName()
 	if e.fast != nil {
 		step = e.fullStep() // the fast path does not look at closing
@@ -1001,13 +1017,27 @@ func (e *emitter) emitClose(f *jen.File) {
 		f.Comment("Close stops the iterator: a body suspended at a yield resumes with yield")
 		f.Comment("returning false and runs to its return (its defers run); a body that has")
 		f.Comment("not started runs nothing. Closing twice or after the end is harmless.")
-	} else {
-		body = append(body, jen.Id(e.recv).Dot(step).Call(jen.Qual(rt, "NewContext").Call(jen.Nil())))
-		f.Comment("Close stops the stream: a body suspended at a yield resumes with yield")
-		f.Comment("returning false and runs to its return (its defers run); one suspended at")
-		f.Comment("an await drops the future and runs its pending defers. Closing twice or")
-		f.Comment("after the end is harmless.")
+		f.Func().Params(e.recvDecl()).Id("Close").Params().Block(body...)
+		f.Line()
+		f.Comment("ClosePanicking stops the iterator while the body of a loop ranging over")
+		f.Comment("it panics with p (see runtime.Loop): the yield the body is suspended at")
+		f.Comment("panics with p, so its defers run and may recover it, as when the loop")
+		f.Comment("ranges over the body run directly. It returns the panic that comes out.")
+		f.Func().Params(e.recvDecl()).Id("ClosePanicking").Params(jen.Id("p").Any()).Any().Block(
+			jen.If(e.field(e.fState).Op("<=").Lit(0)).Block(
+				jen.Id(e.recv).Dot("Close").Call(),
+				jen.Return(jen.Id("p")),
+			),
+			e.field(e.fClosing).Op("=").Qual(rt, "StopPanicking").Call(jen.Id("p")),
+			jen.Return(jen.Qual(rt, "Rethrown").Call(jen.Func().Params().Block(jen.Id(e.recv).Dot(step).Call()))),
+		)
+		return
 	}
+	body = append(body, jen.Id(e.recv).Dot(step).Call(jen.Qual(rt, "NewContext").Call(jen.Nil())))
+	f.Comment("Close stops the stream: a body suspended at a yield resumes with yield")
+	f.Comment("returning false and runs to its return (its defers run); one suspended at")
+	f.Comment("an await drops the future and runs its pending defers. Closing twice or")
+	f.Comment("after the end is harmless.")
 	f.Func().Params(e.recvDecl()).Id("Close").Params().Block(body...)
 }
 
@@ -1041,10 +1071,12 @@ func (e *emitter) emitAll(f *jen.File) {
 			body = body.Types(ts...)
 		}
 	}
-	f.Comment("All returns the items as a sequence for range. Leaving the loop early")
-	f.Comment("(break, return or panic) closes the iterator. On an iterator that has")
+	f.Comment("All returns the items as a sequence for range. On an iterator that has")
 	f.Comment("not started, it runs the body directly, pushing the items: no state")
-	f.Comment("machine is needed when nothing pulls.")
+	f.Comment("machine is needed when nothing pulls. Otherwise it pulls them; leaving")
+	f.Comment("the loop early closes the iterator, and a panic of the loop body passes")
+	f.Comment("through the body (ClosePanicking), as it would through the body run")
+	f.Comment("directly.")
 	f.Func().Params(e.recvDecl()).Id("All").Params().Qual("iter", "Seq").Types(e.valueType()).Block(
 		jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(e.valueType()).Bool()).Block(
 			jen.If(e.field(e.fState).Op("==").Lit(0).Op("&&").Add(e.field(e.fSelf)).Op("==").Nil()).Block(
@@ -1052,10 +1084,15 @@ func (e *emitter) emitAll(f *jen.File) {
 				body.Call(args...),
 				jen.Return(),
 			),
-			jen.Defer().Id(e.recv).Dot("Close").Call(),
+			jen.Id("inBody").Op(":=").False(),
+			jen.Defer().Qual(rt, "EndRange").Call(jen.Id(e.recv), jen.Op("&").Id("inBody")),
 			jen.For().Block(
 				jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Next").Call(),
-				jen.If(jen.Op("!").Id("ok").Op("||").Op("!").Id("yield").Call(jen.Id("v"))).Block(jen.Return()),
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),
+				jen.Id("inBody").Op("=").True(),
+				jen.Id("more").Op(":=").Id("yield").Call(jen.Id("v")),
+				jen.Id("inBody").Op("=").False(),
+				jen.If(jen.Op("!").Id("more")).Block(jen.Return()),
 			),
 		)),
 	)

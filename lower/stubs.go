@@ -191,6 +191,7 @@ func (e *emitter) emitMethodStubs(f *jen.File, body jen.Code) {
 	case ir.Gen:
 		f.Func().Add(recv).Id("Next").Params().Params(v, jen.Bool()).Add(body)
 		f.Func().Add(recv).Id("Close").Params().Add(body)
+		f.Func().Add(recv).Id("ClosePanicking").Params(jen.Id("p").Any()).Any().Add(body)
 		f.Func().Add(recv).Id("All").Params().Qual("iter", "Seq").Types(v).Add(body)
 	case ir.Stream:
 		f.Func().Add(recv).Id("PollNext").Params(jen.Op("*").Qual(rt, "Context")).Params(v, jen.Qual(rt, "Status")).Add(body)

@@ -1,7 +1,5 @@
 package runtime
 
-import "iter"
-
 // NoCopy is embedded in every generated machine. Its Lock and Unlock
 // methods do nothing; they exist so that go vet's copylocks check reports
 // a machine copied by value. A machine is pinned: it must not be copied once
@@ -99,29 +97,6 @@ func NextVia[M any, T any](m M, next func(M) (T, bool)) (T, bool) { return next(
 // PollNext.
 func PollNextVia[M any, T any](m M, cx *Context, pollNext func(M, *Context) (T, Status)) (T, Status) {
 	return pollNext(m, cx)
-}
-
-// Pull0 is iter.Pull for an iterator that yields no values
-// (func(yield func() bool)).
-func Pull0(seq func(yield func() bool)) (next func() bool, stop func()) {
-	n, s := iter.Pull(func(yield func(struct{}) bool) {
-		seq(func() bool { return yield(struct{}{}) })
-	})
-	return func() bool { _, ok := n(); return ok }, s
-}
-
-// PopDefer removes entry i of *ds (a cleanup whose construct was left
-// normally), trimming removed entries from the top.
-func PopDefer(ds *[]func(), i int) {
-	list := *ds
-	if i >= len(list) {
-		return
-	}
-	list[i] = nil
-	for len(list) > 0 && list[len(list)-1] == nil {
-		list = list[:len(list)-1]
-	}
-	*ds = list
 }
 
 // A Stepper is a generated machine that can be stepped directly. A parent

@@ -12,14 +12,14 @@ import (
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 type WalkIter struct {
-	noCopy   runtime.NoCopy
-	state    int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *WalkIter // set at the first poll: detects a moved machine
-	t        *Tree
-	it       *WalkIter
-	cleanup  int
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	closing  bool     // Close resumed the body: yield returns false
+	noCopy  runtime.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *WalkIter // set at the first poll: detects a moved machine
+	t       *Tree
+	it      *WalkIter
+	cleanup int
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
@@ -62,8 +62,8 @@ func (m *WalkIter) Next() (result string, ready bool) {
 		goto exit
 	}
 	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.it.Close)
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.it)
 rangeLoop1:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -72,7 +72,7 @@ rangeLoop1:
 	/*line pipeline.go:42:6*/ w = e0
 	/*line pipeline.go:43:7*/ {
 		v := w
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 1
@@ -81,23 +81,23 @@ rangeLoop1:
 resume1:
 	// yield at pipeline.go:43
 	/*line pipeline_asyncgen.go:83:2*/
-	v1 = !m.closing
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone7:
 
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	/*line pipeline.go:47:6*/ {
 		v := m.t.Word
 		m.it = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 2
@@ -106,15 +106,15 @@ rangeDone4:
 resume2:
 	// yield at pipeline.go:47
 	/*line pipeline_asyncgen.go:108:2*/
-	v11 = !m.closing
+	v11 = runtime.Resume(m.closing)
 	if v11 {
 		goto ifDone10
 	}
 	goto exit
 ifDone10:
 	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.it.Close)
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.it)
 rangeLoop11:
 	e04, ok5 = m.it.Next()
 	if !ok5 {
@@ -124,7 +124,7 @@ rangeLoop11:
 	/*line pipeline.go:51:7*/ {
 		v := w1
 		m.t = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 3
@@ -133,18 +133,18 @@ rangeLoop11:
 resume3:
 	// yield at pipeline.go:51
 	/*line pipeline_asyncgen.go:135:2*/
-	v6 = !m.closing
+	v6 = runtime.Resume(m.closing)
 	if v6 {
 		goto ifDone17
 	}
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone17:
 
 	goto rangeLoop11
 rangeDone14:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 exit:
 	/*line pipeline_asyncgen.go:150:2*/ m.state = runtime.StateDone
@@ -171,14 +171,31 @@ func (m *WalkIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *WalkIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *WalkIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -186,23 +203,35 @@ func (m *WalkIter) All() iter.Seq[string] {
 			walk(m.t, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
 	}
 }
 
-// unwind runs the pending defers when the body panics during a step.
-// unwind stops the pulled iterators when the body panics during a step.
+// unwind passes a panic of the body through the iterators it pulls.
 func (m *WalkIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.CloseLoops(&m.loops)
+		return
+	}
+	panic(runtime.UnwindLoops(&m.loops, p))
 }
 
 // LengthsStream is the stream state machine of lengths; Lengths returns one.
@@ -215,8 +244,8 @@ type LengthsStream struct {
 	delay   time.Duration
 	w       string
 	fut     runtime.SleepFuture
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []func()      // pending defers, run last first
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Lengths returns a stream of the values yielded by lengths one step at a time.
@@ -253,13 +282,13 @@ forCond1:
 	/*line pipeline.go:64:3*/ if !ok1 {
 		goto exit
 	}
-	if m.closing {
+	if m.closing != nil {
 		panic("asyncgen: Lengths awaited after Close")
 	}
 	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
 resume1:
 	// await at pipeline.go:67
-	/*line pipeline_asyncgen.go:262:2*/
+	/*line pipeline_asyncgen.go:291:2*/
 	{
 		_, ok := m.fut.Poll(cx)
 		if !ok {
@@ -271,7 +300,7 @@ resume1:
 	/*line pipeline.go:68:7*/ {
 		v := fmt.Sprintf("%s:%d", m.w, len(m.w))
 		m.w = ""
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Lengths yielded after Close")
 		}
 		m.state = 2
@@ -279,8 +308,8 @@ resume1:
 	}
 resume2:
 	// yield at pipeline.go:68
-	/*line pipeline_asyncgen.go:282:2*/
-	v1 = !m.closing
+	/*line pipeline_asyncgen.go:311:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -289,7 +318,7 @@ ifDone7:
 
 	goto forCond1
 exit:
-	/*line pipeline_asyncgen.go:292:2*/ runtime.RunDefers(&m.defers)
+	/*line pipeline_asyncgen.go:321:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", runtime.Done
 }
@@ -322,7 +351,7 @@ func (m *LengthsStream) Close() {
 		runtime.RunDefers(&m.defers)
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
@@ -388,7 +417,7 @@ rangeLoop1:
 
 resume1:
 	// for-await step at pipeline.go:79
-	/*line pipeline_asyncgen.go:391:2*/
+	/*line pipeline_asyncgen.go:420:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -412,7 +441,7 @@ rangeLoop5:
 	m.s = nil
 resume2:
 	// for-await step at pipeline.go:85
-	/*line pipeline_asyncgen.go:415:2*/
+	/*line pipeline_asyncgen.go:444:2*/
 	{
 		v, st := m.stream.PollNext(cx)
 		if st == runtime.Pending {
@@ -429,7 +458,7 @@ resume2:
 	goto rangeLoop5
 rangeDone7:
 
-	/*line pipeline_asyncgen.go:432:2*/
+	/*line pipeline_asyncgen.go:461:2*/
 	m.state = runtime.StateDone
 	return m.l, true
 }

@@ -15,8 +15,8 @@ type CountIter struct {
 	self    *CountIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing bool       // Close resumed the body: yield returns false
-	fast    *CountIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *CountIter    // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by count one step at a time.
@@ -64,7 +64,7 @@ forCond1:
 	}
 	/*line gen.go:14:7*/ {
 		v := m.i
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Count yielded after Close")
 		}
 		m.state = 1
@@ -74,7 +74,7 @@ forCond1:
 resume1:
 	// yield at gen.go:14
 	/*line gen_asyncgen.go:76:2*/
-	v1 = !m.closing
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -111,14 +111,31 @@ func (m *CountIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *CountIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -126,10 +143,17 @@ func (m *CountIter) All() iter.Seq[int] {
 			count(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -145,8 +169,8 @@ type EachIter struct {
 	xs      []int
 	xs1     []int
 	i       int
-	closing bool      // Close resumed the body: yield returns false
-	fast    *EachIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *EachIter     // the machine itself while Next may take its fast path
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
@@ -199,7 +223,7 @@ rangeLoop1:
 	/*line gen.go:65:7*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Each yielded after Close")
 		}
 		m.state = 1
@@ -208,8 +232,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:65
-	/*line gen_asyncgen.go:211:2*/
-	v1 = !m.closing
+	/*line gen_asyncgen.go:235:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -221,7 +245,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:224:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:248:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -245,14 +269,31 @@ func (m *EachIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *EachIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *EachIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -260,10 +301,17 @@ func (m *EachIter) All() iter.Seq[int] {
 			each(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -279,8 +327,8 @@ type EvensIter struct {
 	xs      []int
 	xs1     []int
 	i       int
-	closing bool       // Close resumed the body: yield returns false
-	fast    *EvensIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *EvensIter    // the machine itself while Next may take its fast path
 }
 
 // Evens returns an iterator over the values yielded by evens one step at a time.
@@ -345,7 +393,7 @@ rangeLoop1:
 	/*line gen.go:95:19*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Evens yielded after Close")
 		}
 		m.state = 1
@@ -354,8 +402,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:95
-	/*line gen_asyncgen.go:357:2*/
-	v1 = !m.closing
+	/*line gen_asyncgen.go:405:2*/
+	v1 = runtime.Resume(m.closing)
 	cond = !v1
 condDone6:
 	if !cond {
@@ -369,7 +417,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:372:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:420:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -393,14 +441,31 @@ func (m *EvensIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *EvensIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *EvensIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -408,10 +473,17 @@ func (m *EvensIter) All() iter.Seq[int] {
 			evens(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -427,8 +499,8 @@ type ItemsStream struct {
 	xs      []int
 	xs1     []int
 	i       int
-	closing bool         // Close resumed the body: yield returns false
-	fast    *ItemsStream // the machine itself while PollNext may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *ItemsStream  // the machine itself while PollNext may take its fast path
 }
 
 // Items returns a stream of the values yielded by items one step at a time.
@@ -481,7 +553,7 @@ rangeLoop1:
 	/*line gen.go:129:7*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Items yielded after Close")
 		}
 		m.state = 1
@@ -490,8 +562,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gen.go:129
-	/*line gen_asyncgen.go:493:2*/
-	v1 = !m.closing
+	/*line gen_asyncgen.go:565:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -503,7 +575,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gen_asyncgen.go:506:2*/ m.state = runtime.StateDone
+	/*line gen_asyncgen.go:578:2*/ m.state = runtime.StateDone
 	return 0, runtime.Done
 }
 
@@ -528,6 +600,6 @@ func (m *ItemsStream) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.pollNext(runtime.NewContext(nil))
 }

@@ -5,7 +5,6 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
-	"iter"
 	"maps"
 	"slices"
 	"unicode/utf8"
@@ -55,7 +54,7 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:15:10*/ m.fut = ready(m.n)
 resume1:
 	// await at control.go:15
-	/*line control_asyncgen.go:58:2*/
+	/*line control_asyncgen.go:57:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -75,7 +74,7 @@ ifElse3:
 	/*line control.go:18:17*/ m.fut = ready(m.x * 2)
 resume2:
 	// await at control.go:18
-	/*line control_asyncgen.go:78:2*/
+	/*line control_asyncgen.go:77:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -101,7 +100,7 @@ ifElse7:
 	/*line control.go:20:22*/ m.fut = ready(m.x)
 resume3:
 	// await at control.go:20
-	/*line control_asyncgen.go:104:2*/
+	/*line control_asyncgen.go:103:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -123,7 +122,7 @@ ifElse13:
 	/*line control.go:24:3*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
 	goto ifDone8
 exit:
-	/*line control_asyncgen.go:126:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:125:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -240,7 +239,7 @@ forCond1:
 	/*line control.go:32:18*/ m.fut = ready(m.n)
 resume1:
 	// await at control.go:32
-	/*line control_asyncgen.go:243:2*/
+	/*line control_asyncgen.go:242:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -258,7 +257,7 @@ resume1:
 	/*line control.go:32:48*/ m.fut = ready(1)
 resume2:
 	// await at control.go:32
-	/*line control_asyncgen.go:261:2*/
+	/*line control_asyncgen.go:260:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -279,7 +278,7 @@ forCond7:
 	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
 resume3:
 	// await at control.go:38
-	/*line control_asyncgen.go:282:2*/
+	/*line control_asyncgen.go:281:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -299,7 +298,7 @@ forCond12:
 	m.fut = ready(m.i)
 resume4:
 	// await at control.go:42
-	/*line control_asyncgen.go:302:2*/
+	/*line control_asyncgen.go:301:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -324,7 +323,7 @@ forCond19:
 	/*line control.go:52:12*/ m.fut = ready(m.k)
 resume5:
 	// await at control.go:52
-	/*line control_asyncgen.go:327:2*/
+	/*line control_asyncgen.go:326:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -346,7 +345,7 @@ ifDone18:
 	/*line control.go:45:3*/ m.i++
 	goto forCond12
 exit:
-	/*line control_asyncgen.go:349:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:348:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -508,7 +507,7 @@ rangeLoop1:
 	m.xs = nil
 resume1:
 	// await at control.go:62
-	/*line control_asyncgen.go:511:2*/
+	/*line control_asyncgen.go:510:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -534,7 +533,7 @@ rangeLoop6:
 	m.xs1 = nil
 resume2:
 	// await at control.go:66
-	/*line control_asyncgen.go:537:2*/
+	/*line control_asyncgen.go:536:2*/
 	{
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
@@ -560,7 +559,7 @@ rangeLoop11:
 	m.xs1 = nil
 resume3:
 	// await at control.go:69
-	/*line control_asyncgen.go:563:2*/
+	/*line control_asyncgen.go:562:2*/
 	{
 		v, ok := m.fut6.Poll(cx)
 		if !ok {
@@ -589,7 +588,7 @@ rangeLoop16:
 	m.xs7 = [3]string{}
 resume4:
 	// await at control.go:74
-	/*line control_asyncgen.go:592:2*/
+	/*line control_asyncgen.go:591:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -620,7 +619,7 @@ rangeLoop21:
 	m.xs11 = nil
 resume5:
 	// await at control.go:77
-	/*line control_asyncgen.go:623:2*/
+	/*line control_asyncgen.go:622:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -652,7 +651,7 @@ rangeLoop26:
 	m.v = ""
 resume6:
 	// await at control.go:80
-	/*line control_asyncgen.go:655:2*/
+	/*line control_asyncgen.go:654:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -684,7 +683,7 @@ rangeLoop31:
 	m.ch19 = nil
 resume7:
 	// await at control.go:83
-	/*line control_asyncgen.go:687:2*/
+	/*line control_asyncgen.go:686:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -710,7 +709,7 @@ rangeDone34:
 	m.ch19 = nil
 resume8:
 	// await at control.go:85
-	/*line control_asyncgen.go:713:2*/
+	/*line control_asyncgen.go:712:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -731,7 +730,7 @@ rangeLoop36:
 	goto rangeLoop36
 rangeDone39:
 	m.result0 = m.total
-	/*line control_asyncgen.go:734:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:733:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -868,7 +867,7 @@ rangeLoop1:
 	m1.log = nil
 resume1:
 	// await at control.go:95
-	/*line control_asyncgen.go:871:2*/
+	/*line control_asyncgen.go:870:2*/
 	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
@@ -905,7 +904,7 @@ rangeLoop7:
 	m1.k = ""
 resume2:
 	// await at control.go:102
-	/*line control_asyncgen.go:908:2*/
+	/*line control_asyncgen.go:907:2*/
 	{
 		v, ok := m1.fut.Poll(cx)
 		if !ok {
@@ -921,7 +920,7 @@ forPost9:
 	goto rangeLoop7
 rangeDone10:
 	m1.result0 = m1.total
-	/*line control_asyncgen.go:924:2*/ m1.state = runtime.StateDone
+	/*line control_asyncgen.go:923:2*/ m1.state = runtime.StateDone
 	return m1.result0, true
 }
 
@@ -983,21 +982,21 @@ func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
 // It must not be copied once used.
 type RangeFuncFuture struct {
-	noCopy   runtime.NoCopy
-	state    int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *RangeFuncFuture // set at the first poll: detects a moved machine
-	log      *Log
-	n        int
-	result0  int
-	total    int
-	next1    func() (int, bool)
-	stop     func()
-	cleanup  int
-	fut      runtime.Future[int]
-	next11   func() (int, string, bool)
-	i        int
-	w        string
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	noCopy  runtime.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *RangeFuncFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	result0 int
+	total   int
+	next1   func() (int, bool)
+	loop    runtime.Loop
+	cleanup int
+	fut     runtime.Future[int]
+	next11  func() (int, string, bool)
+	i       int
+	w       string
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
@@ -1045,9 +1044,9 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		runtime.BadPoll("RangeFunc", m.state)
 	}
 	/*line control.go:141:2*/ m.total = 0
-	m.next1, m.stop = iter.Pull((func(func(int) bool))(count(m.n)))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	m.next1, m.loop = runtime.Pull((func(func(int) bool))(count(m.n)))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop1:
 	e0, ok1 = m.next1()
 	if !ok1 {
@@ -1057,7 +1056,7 @@ rangeLoop1:
 	/*line control.go:143:12*/ m.fut = ready(x)
 resume1:
 	// await at control.go:143
-	/*line control_asyncgen.go:1060:2*/
+	/*line control_asyncgen.go:1059:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1070,11 +1069,11 @@ resume1:
 	/*line control.go:143:3*/ m.total += v1
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
-	m.next11, m.stop = iter.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
+	m.next11, m.loop = runtime.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop6:
 	e04, e1, ok5 = m.next11()
 	if !ok5 {
@@ -1085,7 +1084,7 @@ rangeLoop6:
 	m.next1 = nil
 resume2:
 	// await at control.go:146
-	/*line control_asyncgen.go:1088:2*/
+	/*line control_asyncgen.go:1087:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1098,11 +1097,11 @@ resume2:
 	/*line control.go:146:3*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
 	goto rangeLoop6
 rangeDone9:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
-	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
+	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop11:
 	e011, ok12 = m.next1()
 	if !ok12 {
@@ -1114,7 +1113,7 @@ rangeLoop11:
 	m.w = ""
 resume3:
 	// await at control.go:149
-	/*line control_asyncgen.go:1117:2*/
+	/*line control_asyncgen.go:1116:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1128,11 +1127,11 @@ resume3:
 		goto ifDone17
 	}
 rangeDone14:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
-	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
+	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop18:
 	e018, ok19 = m.next1()
 	if !ok19 {
@@ -1145,7 +1144,7 @@ rangeLoop18:
 	m.w = ""
 resume4:
 	// await at control.go:155
-	/*line control_asyncgen.go:1148:2*/
+	/*line control_asyncgen.go:1147:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1159,22 +1158,22 @@ resume4:
 		goto ifDone24
 	}
 	m.result0 = m.total
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
 	goto exit
 ifDone24:
 
 	goto rangeLoop18
 rangeDone21:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
 	m.result0 = -1
 	goto exit
 ifDone17:
 	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
 	goto rangeLoop11
 exit:
-	/*line control_asyncgen.go:1177:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1176:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1204,7 +1203,7 @@ func (m *RangeFuncFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.cleanups)
+	runtime.CloseLoops(&m.loops)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1238,13 +1237,18 @@ func (m *RangeFuncFuture) deepest() runtime.Stepper {
 	return m
 }
 
-// unwind runs the pending defers when the body panics during a step.
-// unwind stops the pulled iterators when the body panics during a step.
+// unwind passes a panic of the body through the iterators it pulls.
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.CloseLoops(&m.loops)
+		return
+	}
+	panic(runtime.UnwindLoops(&m.loops, p))
 }
 
 // SwitchesFuture is the future state machine of switches; Switches returns one.
@@ -1309,7 +1313,7 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:164:14*/ m.fut = ready(m.n)
 resume1:
 	// await at control.go:164
-	/*line control_asyncgen.go:1312:2*/
+	/*line control_asyncgen.go:1316:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1335,7 +1339,7 @@ switchDone2:
 	/*line control.go:176:16*/ m.fut4 = ready(true)
 resume3:
 	// await at control.go:176
-	/*line control_asyncgen.go:1338:2*/
+	/*line control_asyncgen.go:1342:2*/
 	{
 		v, ok := m.fut4.Poll(cx)
 		if !ok {
@@ -1370,7 +1374,7 @@ switchBody25:
 	m.v = nil
 resume5:
 	// await at control.go:188
-	/*line control_asyncgen.go:1373:2*/
+	/*line control_asyncgen.go:1377:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1398,7 +1402,7 @@ switchBody26:
 	m.v = nil
 resume6:
 	// await at control.go:191
-	/*line control_asyncgen.go:1401:2*/
+	/*line control_asyncgen.go:1405:2*/
 	{
 		v, ok := m.fut10.Poll(cx)
 		if !ok {
@@ -1419,7 +1423,7 @@ switchCase21:
 	/*line control.go:180:27*/ m.fut = ready(m.n)
 resume4:
 	// await at control.go:180
-	/*line control_asyncgen.go:1422:2*/
+	/*line control_asyncgen.go:1426:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1448,7 +1452,7 @@ switchCase7:
 	/*line control.go:170:7*/ m.fut = ready(3)
 resume2:
 	// await at control.go:170
-	/*line control_asyncgen.go:1451:2*/
+	/*line control_asyncgen.go:1455:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1469,7 +1473,7 @@ switchCase11:
 	m.log.Add("other")
 	goto switchDone2
 exit:
-	/*line control_asyncgen.go:1472:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1476:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1606,7 +1610,7 @@ forCond1:
 	/*line control.go:219:10*/ m.fut = ready(make(chan int))
 resume1:
 	// await at control.go:219
-	/*line control_asyncgen.go:1609:2*/
+	/*line control_asyncgen.go:1613:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1637,7 +1641,7 @@ selectBody6:
 	m.ch2 = nil
 resume2:
 	// await at control.go:216
-	/*line control_asyncgen.go:1640:2*/
+	/*line control_asyncgen.go:1644:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1663,7 +1667,7 @@ selectBody7:
 	m.ch2 = nil
 resume3:
 	// await at control.go:218
-	/*line control_asyncgen.go:1666:2*/
+	/*line control_asyncgen.go:1670:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1694,7 +1698,7 @@ selectBody14:
 	m.ch2 = nil
 resume4:
 	// await at control.go:227
-	/*line control_asyncgen.go:1697:2*/
+	/*line control_asyncgen.go:1701:2*/
 	{
 		v, ok := m.fut7.Poll(cx)
 		if !ok {
@@ -1707,7 +1711,7 @@ resume4:
 	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
 	m.result0 = m.total
 exit:
-	/*line control_asyncgen.go:1710:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1714:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1835,7 +1839,7 @@ forCond7:
 	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
 resume1:
 	// await at control.go:247
-	/*line control_asyncgen.go:1838:2*/
+	/*line control_asyncgen.go:1842:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1864,7 +1868,7 @@ label12:
 	/*line control.go:260:8*/ m.fut = ready(1)
 resume2:
 	// await at control.go:260
-	/*line control_asyncgen.go:1867:2*/
+	/*line control_asyncgen.go:1871:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1885,7 +1889,7 @@ ifDone14:
 	m.log = nil
 resume3:
 	// await at control.go:267
-	/*line control_asyncgen.go:1888:2*/
+	/*line control_asyncgen.go:1892:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -1905,7 +1909,7 @@ forPost4:
 	/*line control.go:236:21*/ m.i++
 	goto forCond2
 exit:
-	/*line control_asyncgen.go:1908:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:1912:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -1969,19 +1973,19 @@ func (m *LabelsFuture) deepest() runtime.Stepper {
 // GotoOutFuture is the future state machine of gotoOut; GotoOut returns one.
 // It must not be copied once used.
 type GotoOutFuture struct {
-	noCopy   runtime.NoCopy
-	state    int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *GotoOutFuture // set at the first poll: detects a moved machine
-	log      *Log
-	n        int
-	result0  int
-	total    int
-	next1    func() (int, bool)
-	stop     func()
-	cleanup  int
-	x        int
-	fut      runtime.Future[int]
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
+	noCopy  runtime.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *GotoOutFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	result0 int
+	total   int
+	next1   func() (int, bool)
+	loop    runtime.Loop
+	cleanup int
+	x       int
+	fut     runtime.Future[int]
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
 }
 
 // GotoOut returns a future that runs gotoOut one step at a time.
@@ -2008,9 +2012,9 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		runtime.BadPoll("GotoOut", m.state)
 	}
 	/*line control.go:274:2*/ m.total = 0
-	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop1:
 	e0, ok1 = m.next1()
 	if !ok1 {
@@ -2020,7 +2024,7 @@ rangeLoop1:
 	/*line control.go:276:12*/ m.fut = ready(m.x)
 resume1:
 	// await at control.go:276
-	/*line control_asyncgen.go:2023:2*/
+	/*line control_asyncgen.go:2027:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -2036,19 +2040,19 @@ resume1:
 	}
 	goto rangeLoop1
 label7:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
 label6:
 	/*line control.go:283:2*/ m.log.Add("after loop")
 	m.result0 = m.total
 	goto exit
 rangeDone4:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
 	/*line control.go:281:2*/ m.log.Add("loop ended")
 	goto label6
 exit:
-	/*line control_asyncgen.go:2051:2*/ m.state = runtime.StateDone
+	/*line control_asyncgen.go:2055:2*/ m.state = runtime.StateDone
 	return m.result0, true
 }
 
@@ -2072,7 +2076,7 @@ func (m *GotoOutFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.cleanups)
+	runtime.CloseLoops(&m.loops)
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2106,31 +2110,36 @@ func (m *GotoOutFuture) deepest() runtime.Stepper {
 	return m
 }
 
-// unwind runs the pending defers when the body panics during a step.
-// unwind stops the pulled iterators when the body panics during a step.
+// unwind passes a panic of the body through the iterators it pulls.
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.CloseLoops(&m.loops)
+		return
+	}
+	panic(runtime.UnwindLoops(&m.loops, p))
 }
 
 // PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
 // It must not be copied once used.
 type PanicInPullFuture struct {
-	noCopy   runtime.NoCopy
-	state    int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *PanicInPullFuture // set at the first poll: detects a moved machine
-	log      *Log
-	n        int
-	r        int
-	next1    func() (int, bool)
-	stop     func()
-	cleanup  int
-	x        int
-	fut      runtime.Future[int]
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	defers   []any    // pending defers, run last first: func() or a deferred call's record
+	noCopy  runtime.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *PanicInPullFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	r       int
+	next1   func() (int, bool)
+	loop    runtime.Loop
+	cleanup int
+	x       int
+	fut     runtime.Future[int]
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	defers  []any          // pending defers, run last first: func() or a deferred call's record
 }
 
 // PanicInPull returns a future that runs panicInPull one step at a time.
@@ -2162,9 +2171,9 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 			m.r = -1
 		}
 	})
-	m.next1, m.stop = iter.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.stop)
+	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.loop)
 rangeLoop1:
 	e0, ok1 = m.next1()
 	if !ok1 {
@@ -2175,7 +2184,7 @@ rangeLoop1:
 	/*line control.go:297:8*/ m.fut = ready(m.x)
 resume1:
 	// await at control.go:297
-	/*line control_asyncgen.go:2178:2*/
+	/*line control_asyncgen.go:2187:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -2191,9 +2200,9 @@ resume1:
 	}
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
-	m.stop()
-	/*line control_asyncgen.go:2196:2*/ m.runDefers(false, nil)
+	runtime.PopLoop(&m.loops, m.cleanup)
+	m.loop.Close()
+	/*line control_asyncgen.go:2205:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return m.r, true
 }
@@ -2218,7 +2227,7 @@ func (m *PanicInPullFuture) Cancel() {
 		runtime.Cancel(m.fut)
 	}
 	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.cleanups)
+	runtime.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
 
@@ -2255,17 +2264,17 @@ func (m *PanicInPullFuture) deepest() runtime.Stepper {
 
 // unwind runs the pending defers when the body panics during a step.
 func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0 && len(m.defers) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.cleanups)
+		runtime.CloseLoops(&m.loops)
 		m.runDefers(false, nil)
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p = runtime.UnwindLoops(&m.loops, p)
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = runtime.StateDone

@@ -18,8 +18,8 @@ type FibIter struct {
 	a       int
 	b       int
 	i       int
-	closing bool     // Close resumed the body: yield returns false
-	fast    *FibIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *FibIter      // the machine itself while Next may take its fast path
 }
 
 // Fib returns an iterator over the values yielded by fib one step at a time.
@@ -73,7 +73,7 @@ forCond1:
 	}
 	/*line gens.go:13:7*/ {
 		v := m.a
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Fib yielded after Close")
 		}
 		m.state = 1
@@ -83,7 +83,7 @@ forCond1:
 resume1:
 	// yield at gens.go:13
 	/*line gens_asyncgen.go:85:2*/
-	v1 = !m.closing
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -119,14 +119,31 @@ func (m *FibIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *FibIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *FibIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -134,10 +151,17 @@ func (m *FibIter) All() iter.Seq[int] {
 			fib(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -153,8 +177,8 @@ type PairsIter struct {
 	log     *Log
 	n       int
 	i       int
-	defers  []any // pending defers, run last first: func() or a deferred call's record
-	closing bool  // Close resumed the body: yield returns false
+	defers  []any         // pending defers, run last first: func() or a deferred call's record
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Pairs returns an iterator over the values yielded by pairsGen one step at a time.
@@ -193,7 +217,7 @@ forCond1:
 	}
 	/*line gens.go:24:9*/ {
 		v := fmt.Sprint("a", m.i)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Pairs yielded after Close")
 		}
 		m.state = 1
@@ -201,15 +225,15 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:204:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:228:2*/
+	v1 = runtime.Resume(m.closing)
 	cond = v1
 	if !cond {
 		goto condDone7
 	}
 	/*line gens.go:24:38*/ {
 		v := fmt.Sprint("b", m.i)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Pairs yielded after Close")
 		}
 		m.state = 2
@@ -217,8 +241,8 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:220:2*/
-	v11 = !m.closing
+	/*line gens_asyncgen.go:244:2*/
+	v11 = runtime.Resume(m.closing)
 	cond = v11
 condDone7:
 	/*line gens.go:24:3*/ ok1 = cond
@@ -231,7 +255,7 @@ condDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:234:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:258:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -256,14 +280,31 @@ func (m *PairsIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *PairsIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *PairsIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -271,10 +312,17 @@ func (m *PairsIter) All() iter.Seq[string] {
 			pairsGen(m.log, m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -325,17 +373,17 @@ func (m *PairsIter) runDefers(panicking bool, p any) {
 // PermutationsIter is the iterator state machine of permutations; Permutations returns one.
 // It must not be copied once used.
 type PermutationsIter struct {
-	noCopy   runtime.NoCopy
-	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *PermutationsIter // set at the first poll: detects a moved machine
-	xs       []int
-	xs1      []int
-	i2       int
-	i        int
-	it       *PermutationsIter
-	cleanup  int
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	closing  bool     // Close resumed the body: yield returns false
+	noCopy  runtime.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *PermutationsIter // set at the first poll: detects a moved machine
+	xs      []int
+	xs1     []int
+	i2      int
+	i       int
+	it      *PermutationsIter
+	cleanup int
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Permutations returns an iterator over the values yielded by permutations one step at a time.
@@ -373,7 +421,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	/*line gens.go:35:3*/ {
 		v := append([]int(nil), m.xs...)
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Permutations yielded after Close")
 		}
 		m.state = 1
@@ -381,7 +429,8 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:384:2*/
+	/*line gens_asyncgen.go:432:2*/
+	runtime.Resume(m.closing)
 	goto exit
 ifDone2:
 	m.xs1 = m.xs
@@ -393,8 +442,8 @@ rangeLoop4:
 	/*line gens.go:38:6*/ m.i = m.i2
 	/*line gens.go:39:3*/ rest = append(append([]int(nil), m.xs[:m.i]...), m.xs[m.i+1:]...)
 	m.it = Permutations(rest)
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.it.Close)
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.it)
 rangeLoop8:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -403,7 +452,7 @@ rangeLoop8:
 	/*line gens.go:40:7*/ p = e0
 	/*line gens.go:41:8*/ {
 		v := append([]int{m.xs[m.i]}, p...)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Permutations yielded after Close")
 		}
 		m.state = 2
@@ -411,26 +460,26 @@ rangeLoop8:
 	}
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:414:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:463:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone14
 	}
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone14:
 
 	goto rangeLoop8
 rangeDone11:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	m.i2++
 	goto rangeLoop4
 rangeDone7:
 
 exit:
-	/*line gens_asyncgen.go:433:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:482:2*/ m.state = runtime.StateDone
 	return nil, false
 }
 
@@ -454,14 +503,31 @@ func (m *PermutationsIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *PermutationsIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *PermutationsIter) All() iter.Seq[[]int] {
 	return func(yield func([]int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -469,23 +535,35 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 			permutations(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
 	}
 }
 
-// unwind runs the pending defers when the body panics during a step.
-// unwind stops the pulled iterators when the body panics during a step.
+// unwind passes a panic of the body through the iterators it pulls.
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.CloseLoops(&m.loops)
+		return
+	}
+	panic(runtime.UnwindLoops(&m.loops, p))
 }
 
 // CountIter is the iterator state machine of countFrom; Count returns one.
@@ -496,8 +574,8 @@ type CountIter struct {
 	self    *CountIter // set at the first poll: detects a moved machine
 	start   int
 	i       int
-	closing bool       // Close resumed the body: yield returns false
-	fast    *CountIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *CountIter    // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by countFrom one step at a time.
@@ -542,7 +620,7 @@ forCond1:
 	/*line gens.go:51:7*/
 	{
 		v := m.i
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Count yielded after Close")
 		}
 		m.state = 1
@@ -551,8 +629,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:554:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:632:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone6
 	}
@@ -563,7 +641,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:566:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:644:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -587,14 +665,31 @@ func (m *CountIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *CountIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -602,10 +697,17 @@ func (m *CountIter) All() iter.Seq[int] {
 			countFrom(m.start, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -620,8 +722,8 @@ type FilterIter struct {
 	self    *FilterIter // set at the first poll: detects a moved machine
 	src     *CountIter
 	p       int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []func()      // pending defers, run last first
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Filter returns an iterator over the values yielded by filter one step at a time.
@@ -663,7 +765,7 @@ forCond1:
 	}
 	/*line gens.go:65:19*/ {
 		v := v1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Filter yielded after Close")
 		}
 		m.state = 1
@@ -671,8 +773,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:674:2*/
-	v11 = !m.closing
+	/*line gens_asyncgen.go:776:2*/
+	v11 = runtime.Resume(m.closing)
 	cond = !v11
 condDone5:
 	if !cond {
@@ -683,7 +785,7 @@ ifDone8:
 
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:686:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:788:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -708,14 +810,31 @@ func (m *FilterIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *FilterIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *FilterIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -723,10 +842,17 @@ func (m *FilterIter) All() iter.Seq[int] {
 			filter(m.src, m.p, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -758,7 +884,7 @@ type PrimesIter struct {
 	self    *PrimesIter // set at the first poll: detects a moved machine
 	ch      runtime.Iterator[int]
 	p       int
-	closing bool // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Primes returns an iterator over the values yielded by primes one step at a time.
@@ -793,7 +919,7 @@ forCond1:
 	}
 	/*line gens.go:79:7*/ {
 		v := m.p
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Primes yielded after Close")
 		}
 		m.state = 1
@@ -801,8 +927,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:804:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:930:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone6
 	}
@@ -812,7 +938,7 @@ ifDone6:
 	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:815:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:941:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -836,14 +962,31 @@ func (m *PrimesIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *PrimesIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *PrimesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -851,10 +994,17 @@ func (m *PrimesIter) All() iter.Seq[int] {
 			primes(yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -864,14 +1014,14 @@ func (m *PrimesIter) All() iter.Seq[int] {
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 type WalkIter struct {
-	noCopy   runtime.NoCopy
-	state    int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
-	self     *WalkIter // set at the first poll: detects a moved machine
-	t        *Tree
-	it       *WalkIter
-	cleanup  int
-	cleanups []func() // stops of the iterators pulled by the loops the body is in
-	closing  bool     // Close resumed the body: yield returns false
+	noCopy  runtime.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *WalkIter // set at the first poll: detects a moved machine
+	t       *Tree
+	it      *WalkIter
+	cleanup int
+	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
@@ -914,8 +1064,8 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 		goto exit
 	}
 	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.it.Close)
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.it)
 rangeLoop1:
 	e0, ok1 = m.it.Next()
 	if !ok1 {
@@ -924,7 +1074,7 @@ rangeLoop1:
 	/*line gens.go:115:6*/ v1 = e0
 	/*line gens.go:116:7*/ {
 		v := v1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 1
@@ -932,24 +1082,24 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:935:2*/
-	v11 = !m.closing
+	/*line gens_asyncgen.go:1085:2*/
+	v11 = runtime.Resume(m.closing)
 	if v11 {
 		goto ifDone7
 	}
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone7:
 
 	goto rangeLoop1
 rangeDone4:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	/*line gens.go:120:6*/ {
 		v := m.t.V
 		m.it = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 2
@@ -957,16 +1107,16 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:960:2*/
-	v2 = !m.closing
+	/*line gens_asyncgen.go:1110:2*/
+	v2 = runtime.Resume(m.closing)
 	if v2 {
 		goto ifDone10
 	}
 	goto exit
 ifDone10:
 	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.cleanups)
-	m.cleanups = append(m.cleanups, m.it.Close)
+	m.cleanup = len(m.loops)
+	m.loops = append(m.loops, m.it)
 rangeLoop11:
 	e05, ok6 = m.it.Next()
 	if !ok6 {
@@ -976,7 +1126,7 @@ rangeLoop11:
 	/*line gens.go:124:7*/ {
 		v := v3
 		m.t = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Walk yielded after Close")
 		}
 		m.state = 3
@@ -984,22 +1134,22 @@ rangeLoop11:
 	}
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:987:2*/
-	v7 = !m.closing
+	/*line gens_asyncgen.go:1137:2*/
+	v7 = runtime.Resume(m.closing)
 	if v7 {
 		goto ifDone17
 	}
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 	goto exit
 ifDone17:
 
 	goto rangeLoop11
 rangeDone14:
-	runtime.PopDefer(&m.cleanups, m.cleanup)
+	runtime.PopLoop(&m.loops, m.cleanup)
 	m.it.Close()
 exit:
-	/*line gens_asyncgen.go:1002:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1152:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1023,14 +1173,31 @@ func (m *WalkIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *WalkIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *WalkIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1038,23 +1205,35 @@ func (m *WalkIter) All() iter.Seq[int] {
 			walk(m.t, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
 	}
 }
 
-// unwind runs the pending defers when the body panics during a step.
-// unwind stops the pulled iterators when the body panics during a step.
+// unwind passes a panic of the body through the iterators it pulls.
 func (m *WalkIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.cleanups) == 0) {
+	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
 	}
-	runtime.RunDefers(&m.cleanups)
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		runtime.CloseLoops(&m.loops)
+		return
+	}
+	panic(runtime.UnwindLoops(&m.loops, p))
 }
 
 // ShapesIter is the iterator state machine of shapes; Shapes returns one.
@@ -1070,8 +1249,8 @@ type ShapesIter struct {
 	more    bool
 	i       int
 	j       int
-	defers  []func() // pending defers, run last first
-	closing bool     // Close resumed the body: yield returns false
+	defers  []func()      // pending defers, run last first
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Shapes returns an iterator over the values yielded by shapes one step at a time.
@@ -1125,7 +1304,7 @@ switchBody7:
 	/*line gens.go:140:4*/ *m.p += m.i
 	/*line gens.go:141:14*/ {
 		v := fmt.Sprint("three ", m.i, m.x)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Shapes yielded after Close")
 		}
 		m.state = 1
@@ -1133,8 +1312,8 @@ switchBody7:
 	}
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1136:2*/
-	m.more = !m.closing
+	/*line gens_asyncgen.go:1315:2*/
+	m.more = runtime.Resume(m.closing)
 	/*line gens.go:141:49*/ if m.more {
 		goto ifDone12
 	}
@@ -1145,7 +1324,7 @@ forDone5:
 	/*line gens.go:160:3*/ {
 		v := fmt.Sprint("last ", m.x)
 		m.p = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Shapes yielded after Close")
 		}
 		m.state = 3
@@ -1153,7 +1332,8 @@ forDone5:
 	}
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1156:2*/
+	/*line gens_asyncgen.go:1335:2*/
+	runtime.Resume(m.closing)
 ifDone22:
 	goto exit
 ifDone12:
@@ -1178,7 +1358,7 @@ forCond13:
 	}
 	/*line gens.go:149:9*/ {
 		v := fmt.Sprint("inner ", m.i, m.j)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Shapes yielded after Close")
 		}
 		m.state = 2
@@ -1186,8 +1366,8 @@ forCond13:
 	}
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1189:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:1369:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone19
 	}
@@ -1200,7 +1380,7 @@ ifDone19:
 forDone16:
 	goto switchDone6
 exit:
-	/*line gens_asyncgen.go:1203:2*/ runtime.RunDefers(&m.defers)
+	/*line gens_asyncgen.go:1383:2*/ runtime.RunDefers(&m.defers)
 	m.state = runtime.StateDone
 	return "", false
 }
@@ -1225,14 +1405,31 @@ func (m *ShapesIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *ShapesIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *ShapesIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1240,10 +1437,17 @@ func (m *ShapesIter) All() iter.Seq[string] {
 			shapes(m.log, m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1276,8 +1480,8 @@ type BoomIter struct {
 	log     *Log
 	n       int
 	i       int
-	defers  []any // pending defers, run last first: func() or a deferred call's record
-	closing bool  // Close resumed the body: yield returns false
+	defers  []any         // pending defers, run last first: func() or a deferred call's record
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Boom returns an iterator over the values yielded by boom one step at a time.
@@ -1313,7 +1517,7 @@ forCond1:
 	/*line gens.go:171:7*/ {
 		v := m.i
 		m.log = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Boom yielded after Close")
 		}
 		m.state = 1
@@ -1321,8 +1525,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1324:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:1528:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone6
 	}
@@ -1333,7 +1537,7 @@ ifDone6:
 	m.i++
 	goto forCond1
 exit:
-	/*line gens_asyncgen.go:1336:2*/ m.runDefers(false, nil)
+	/*line gens_asyncgen.go:1540:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, false
 }
@@ -1358,14 +1562,31 @@ func (m *BoomIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *BoomIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *BoomIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1373,10 +1594,17 @@ func (m *BoomIter) All() iter.Seq[int] {
 			boom(m.log, m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1430,7 +1658,7 @@ type StubbornIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
 	self    *StubbornIter // set at the first poll: detects a moved machine
-	closing bool          // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Stubborn returns an iterator over the values yielded by stubborn one step at a time.
@@ -1458,7 +1686,7 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 	/*line gens.go:179:2*/ {
 		v := 1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Stubborn yielded after Close")
 		}
 		m.state = 1
@@ -1466,11 +1694,11 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1469:2*/
-	/*line gens.go:180:2*/
-	{
+	/*line gens_asyncgen.go:1697:2*/
+	runtime.Resume(m.closing)
+	/*line gens.go:180:2*/ {
 		v := 2
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Stubborn yielded after Close")
 		}
 		m.state = 2
@@ -1478,9 +1706,9 @@ resume1:
 	}
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1481:2*/
-	/*line gens_asyncgen.go:1482:2*/
-	m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1709:2*/
+	runtime.Resume(m.closing)
+	/*line gens_asyncgen.go:1711:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1504,14 +1732,31 @@ func (m *StubbornIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *StubbornIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *StubbornIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1519,10 +1764,17 @@ func (m *StubbornIter) All() iter.Seq[int] {
 			stubborn(yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1541,7 +1793,7 @@ type RingEachIter[T any] struct {
 	fs      []func() T
 	i       int
 	j       *int
-	closing bool // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
@@ -1580,7 +1832,7 @@ forCond1:
 	}(m.j))
 	/*line gens.go:192:7*/ {
 		v := m.r.Items[*m.j]
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Each yielded after Close")
 		}
 		m.state = 1
@@ -1588,8 +1840,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1591:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:1843:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -1605,7 +1857,7 @@ forDone4:
 		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	}
 exit:
-	/*line gens_asyncgen.go:1608:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:1860:2*/ m.state = runtime.StateDone
 	return *new(T), false
 }
 
@@ -1629,14 +1881,31 @@ func (m *RingEachIter[T]) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *RingEachIter[T]) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *RingEachIter[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1644,10 +1913,17 @@ func (m *RingEachIter[T]) All() iter.Seq[T] {
 			m.r.each(m.log, m.start, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1667,7 +1943,7 @@ type DrainIter struct {
 	recv1   bool
 	recv2   int
 	recv3   bool
-	closing bool // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Drain returns an iterator over the values yielded by drainChans one step at a time.
@@ -1718,7 +1994,7 @@ selectBody6:
 	}
 	/*line gens.go:212:8*/ {
 		v := v1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Drain yielded after Close")
 		}
 		m.state = 1
@@ -1726,8 +2002,8 @@ selectBody6:
 	}
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:1729:2*/
-	v4 = !m.closing
+	/*line gens_asyncgen.go:2005:2*/
+	v4 = runtime.Resume(m.closing)
 	if v4 {
 		goto ifDone10
 	}
@@ -1747,7 +2023,7 @@ selectBody7:
 	}
 	/*line gens.go:221:8*/ {
 		v := v2 * 100
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Drain yielded after Close")
 		}
 		m.state = 2
@@ -1755,8 +2031,8 @@ selectBody7:
 	}
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:1758:2*/
-	v5 = !m.closing
+	/*line gens_asyncgen.go:2034:2*/
+	v5 = runtime.Resume(m.closing)
 	if v5 {
 		goto ifDone13
 	}
@@ -1766,7 +2042,7 @@ ifDone13:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1769:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2045:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -1790,14 +2066,31 @@ func (m *DrainIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *DrainIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *DrainIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1805,10 +2098,17 @@ func (m *DrainIter) All() iter.Seq[int] {
 			drainChans(m.log, m.a, m.b, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1828,7 +2128,7 @@ type SeriesIter[N interface {
 	n       int
 	x       N
 	i       int
-	closing bool           // Close resumed the body: yield returns false
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *SeriesIter[N] // the machine itself while Next may take its fast path
 }
 
@@ -1884,7 +2184,7 @@ forCond1:
 	/*line gens.go:235:7*/ {
 		v := m.x
 		m.start = *new(N)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Series yielded after Close")
 		}
 		m.state = 1
@@ -1893,8 +2193,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:235
-	/*line gens_asyncgen.go:1896:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:2196:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -1906,7 +2206,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:1909:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2209:2*/ m.state = runtime.StateDone
 	return *new(N), false
 }
 
@@ -1930,14 +2230,31 @@ func (m *SeriesIter[N]) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *SeriesIter[N]) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *SeriesIter[N]) All() iter.Seq[N] {
 	return func(yield func(N) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1945,10 +2262,17 @@ func (m *SeriesIter[N]) All() iter.Seq[N] {
 			series[N](m.start, m.step, m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -1964,7 +2288,7 @@ type EachStringIter struct {
 	xs      []string
 	xs1     []string
 	i       int
-	closing bool            // Close resumed the body: yield returns false
+	closing *runtime.Stop   // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachStringIter // the machine itself while Next may take its fast path
 }
 
@@ -2018,7 +2342,7 @@ rangeLoop1:
 	/*line gens.go:249:7*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: EachString yielded after Close")
 		}
 		m.state = 1
@@ -2027,8 +2351,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:249
-	/*line gens_asyncgen.go:2030:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:2354:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -2040,7 +2364,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2043:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2367:2*/ m.state = runtime.StateDone
 	return "", false
 }
 
@@ -2064,14 +2388,31 @@ func (m *EachStringIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *EachStringIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *EachStringIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2079,10 +2420,17 @@ func (m *EachStringIter) All() iter.Seq[string] {
 			eachString(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2098,7 +2446,7 @@ type EachArrayIter struct {
 	xs      [4]int
 	xs1     [4]int
 	i2      int
-	closing bool           // Close resumed the body: yield returns false
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachArrayIter // the machine itself while Next may take its fast path
 }
 
@@ -2152,7 +2500,7 @@ rangeLoop1:
 	/*line gens.go:257:6*/ i, x = m.i2, m.xs1[m.i2]
 	/*line gens.go:258:7*/ {
 		v := x*10 + i
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: EachArray yielded after Close")
 		}
 		m.state = 1
@@ -2161,8 +2509,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:258
-	/*line gens_asyncgen.go:2164:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:2512:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -2174,7 +2522,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2177:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2525:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2198,14 +2546,31 @@ func (m *EachArrayIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *EachArrayIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *EachArrayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2213,10 +2578,17 @@ func (m *EachArrayIter) All() iter.Seq[int] {
 			eachArray(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2231,8 +2603,8 @@ type SquaresIter struct {
 	self    *SquaresIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing bool         // Close resumed the body: yield returns false
-	fast    *SquaresIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *SquaresIter  // the machine itself while Next may take its fast path
 }
 
 // Squares returns an iterator over the values yielded by squares one step at a time.
@@ -2283,7 +2655,7 @@ forCond1:
 	/*line gens.go:267:3*/ sq = m.i * m.i
 	/*line gens.go:268:7*/ {
 		v := sq
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Squares yielded after Close")
 		}
 		m.state = 1
@@ -2292,8 +2664,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:268
-	/*line gens_asyncgen.go:2295:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:2667:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -2306,7 +2678,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2309:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2681:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2330,14 +2702,31 @@ func (m *SquaresIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *SquaresIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *SquaresIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2345,10 +2734,17 @@ func (m *SquaresIter) All() iter.Seq[int] {
 			squares(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2363,7 +2759,7 @@ type OffcycleIter struct {
 	self    *OffcycleIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing bool          // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *OffcycleIter // the machine itself while Next may take its fast path
 }
 
@@ -2423,7 +2819,7 @@ forCond1:
 	}
 	/*line gens.go:279:8*/ {
 		v := -x
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Offcycle yielded after Close")
 		}
 		m.state = 1
@@ -2431,8 +2827,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:279
-	/*line gens_asyncgen.go:2434:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:2830:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone9
 	}
@@ -2442,7 +2838,7 @@ ifDone9:
 ifDone6:
 	/*line gens.go:283:7*/ {
 		v := m.i
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Offcycle yielded after Close")
 		}
 		m.state = 2
@@ -2451,8 +2847,8 @@ ifDone6:
 	}
 resume2:
 	// yield at gens.go:283
-	/*line gens_asyncgen.go:2454:2*/
-	v11 = !m.closing
+	/*line gens_asyncgen.go:2850:2*/
+	v11 = runtime.Resume(m.closing)
 	if v11 {
 		goto ifDone12
 	}
@@ -2465,7 +2861,7 @@ ifDone12:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2468:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:2864:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2489,14 +2885,31 @@ func (m *OffcycleIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *OffcycleIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *OffcycleIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2504,10 +2917,17 @@ func (m *OffcycleIter) All() iter.Seq[int] {
 			offcycle(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2522,8 +2942,8 @@ type DigitsIter struct {
 	self    *DigitsIter // set at the first poll: detects a moved machine
 	n       uint
 	k       uint
-	closing bool        // Close resumed the body: yield returns false
-	fast    *DigitsIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *DigitsIter   // the machine itself while Next may take its fast path
 }
 
 // Digits returns an iterator over the values yielded by digits one step at a time.
@@ -2570,7 +2990,7 @@ forCond1:
 	}
 	/*line gens.go:292:7*/ {
 		v := m.n % 10 << m.k
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Digits yielded after Close")
 		}
 		m.state = 1
@@ -2579,8 +2999,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:292
-	/*line gens_asyncgen.go:2582:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3002:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -2591,7 +3011,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:2594:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3014:2*/ m.state = runtime.StateDone
 	return uint(0), false
 }
 
@@ -2615,14 +3035,31 @@ func (m *DigitsIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *DigitsIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *DigitsIter) All() iter.Seq[uint] {
 	return func(yield func(uint) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2630,10 +3067,17 @@ func (m *DigitsIter) All() iter.Seq[uint] {
 			digits(m.n, m.k, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2649,8 +3093,8 @@ type OddsIter struct {
 	xs      []int
 	xs1     []int
 	i       int
-	closing bool      // Close resumed the body: yield returns false
-	fast    *OddsIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *OddsIter     // the machine itself while Next may take its fast path
 }
 
 // Odds returns an iterator over the values yielded by odds one step at a time.
@@ -2715,7 +3159,7 @@ rangeLoop1:
 	/*line gens.go:302:19*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Odds yielded after Close")
 		}
 		m.state = 1
@@ -2724,8 +3168,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:2727:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3171:2*/
+	v1 = runtime.Resume(m.closing)
 	cond = !v1
 condDone6:
 	if !cond {
@@ -2739,7 +3183,7 @@ ifDone9:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:2742:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3186:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2763,14 +3207,31 @@ func (m *OddsIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *OddsIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *OddsIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2778,10 +3239,17 @@ func (m *OddsIter) All() iter.Seq[int] {
 			odds(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2798,8 +3266,8 @@ type SparseIter struct {
 	skipped int
 	xs1     []int
 	i       int
-	closing bool        // Close resumed the body: yield returns false
-	fast    *SparseIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *SparseIter   // the machine itself while Next may take its fast path
 }
 
 // Sparse returns an iterator over the values yielded by sparse one step at a time.
@@ -2869,7 +3337,7 @@ rangeLoop1:
 	/*line gens.go:316:7*/ {
 		v := x*10 + m.skipped
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Sparse yielded after Close")
 		}
 		m.state = 1
@@ -2878,8 +3346,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:2881:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3349:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -2894,7 +3362,7 @@ rangeDone4:
 		v := -m.skipped
 		m.xs = nil
 		m.xs1 = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Sparse yielded after Close")
 		}
 		m.state = 2
@@ -2902,9 +3370,10 @@ rangeDone4:
 	}
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:2905:2*/
+	/*line gens_asyncgen.go:3373:2*/
+	runtime.Resume(m.closing)
 exit:
-	/*line gens_asyncgen.go:2907:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3376:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -2928,14 +3397,31 @@ func (m *SparseIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *SparseIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *SparseIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2943,10 +3429,17 @@ func (m *SparseIter) All() iter.Seq[int] {
 			sparse(m.xs, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -2962,8 +3455,8 @@ type StepperIter struct {
 	n       int
 	total   int
 	i       int
-	closing bool         // Close resumed the body: yield returns false
-	fast    *StepperIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *StepperIter  // the machine itself while Next may take its fast path
 }
 
 // Stepper returns an iterator over the values yielded by stepper one step at a time.
@@ -3024,7 +3517,7 @@ forCond1:
 	}
 	/*line gens.go:330:7*/ {
 		v := m.i + m.total
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Stepper yielded after Close")
 		}
 		m.state = 1
@@ -3033,8 +3526,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:3036:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3529:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -3047,7 +3540,7 @@ forPost3:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3050:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3543:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3071,14 +3564,31 @@ func (m *StepperIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *StepperIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *StepperIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3086,10 +3596,17 @@ func (m *StepperIter) All() iter.Seq[int] {
 			stepper(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -3106,8 +3623,8 @@ type UntilIter struct {
 	limit   int
 	xs1     []int
 	i       int
-	closing bool       // Close resumed the body: yield returns false
-	fast    *UntilIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *UntilIter    // the machine itself while Next may take its fast path
 }
 
 // Until returns an iterator over the values yielded by until one step at a time.
@@ -3186,7 +3703,7 @@ cond5:
 	/*line gens.go:340:20*/ {
 		v := x
 		m.xs = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Until yielded after Close")
 		}
 		m.state = 1
@@ -3195,14 +3712,14 @@ cond5:
 	}
 resume1:
 	// yield at gens.go:340
-	/*line gens_asyncgen.go:3198:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3715:2*/
+	v1 = runtime.Resume(m.closing)
 	cond = !v1
 	goto condDone6
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3205:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3722:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3226,14 +3743,31 @@ func (m *UntilIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *UntilIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *UntilIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3241,10 +3775,17 @@ func (m *UntilIter) All() iter.Seq[int] {
 			until(m.xs, m.limit, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -3261,7 +3802,7 @@ type NeverIter struct {
 	acc     int
 	n1      int
 	i2      int
-	closing bool // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Never returns an iterator over the values yielded by never one step at a time.
@@ -3296,7 +3837,7 @@ func (m *NeverIter) Next() (int, bool) {
 	}
 	/*line gens.go:348:6*/ {
 		v := -1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Never yielded after Close")
 		}
 		m.state = 1
@@ -3304,8 +3845,8 @@ func (m *NeverIter) Next() (int, bool) {
 	}
 resume1:
 	// yield at gens.go:348
-	/*line gens_asyncgen.go:3307:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:3848:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone3
 	}
@@ -3326,7 +3867,7 @@ rangeLoop4:
 	}
 	/*line gens.go:354:19*/ {
 		v := m.acc + i
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Never yielded after Close")
 		}
 		m.state = 3
@@ -3334,8 +3875,8 @@ rangeLoop4:
 	}
 resume3:
 	// yield at gens.go:354
-	/*line gens_asyncgen.go:3337:2*/
-	v3 = !m.closing
+	/*line gens_asyncgen.go:3878:2*/
+	v3 = runtime.Resume(m.closing)
 	cond = !v3
 condDone9:
 	if !cond {
@@ -3349,7 +3890,7 @@ ifDone12:
 rangeDone7:
 	/*line gens.go:358:2*/ {
 		v := m.acc
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Never yielded after Close")
 		}
 		m.state = 2
@@ -3357,9 +3898,10 @@ rangeDone7:
 	}
 resume2:
 	// yield at gens.go:358
-	/*line gens_asyncgen.go:3360:2*/
+	/*line gens_asyncgen.go:3901:2*/
+	runtime.Resume(m.closing)
 exit:
-	/*line gens_asyncgen.go:3362:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:3904:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3383,14 +3925,31 @@ func (m *NeverIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *NeverIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *NeverIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3398,10 +3957,17 @@ func (m *NeverIter) All() iter.Seq[int] {
 			never(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -3417,8 +3983,8 @@ type StickyIter struct {
 	n       int
 	y       int
 	i       int
-	closing bool        // Close resumed the body: yield returns false
-	fast    *StickyIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *StickyIter   // the machine itself while Next may take its fast path
 }
 
 // Sticky returns an iterator over the values yielded by sticky one step at a time.
@@ -3475,7 +4041,7 @@ forCond1:
 	}
 	/*line gens.go:368:7*/ {
 		v := m.y
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Sticky yielded after Close")
 		}
 		m.state = 1
@@ -3484,8 +4050,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:368
-	/*line gens_asyncgen.go:3487:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:4053:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -3498,7 +4064,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3501:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:4067:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3522,14 +4088,31 @@ func (m *StickyIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *StickyIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *StickyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3537,10 +4120,17 @@ func (m *StickyIter) All() iter.Seq[int] {
 			sticky(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -3556,8 +4146,8 @@ type BlockyIter struct {
 	n       int
 	y       int
 	i       int
-	closing bool        // Close resumed the body: yield returns false
-	fast    *BlockyIter // the machine itself while Next may take its fast path
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	fast    *BlockyIter   // the machine itself while Next may take its fast path
 }
 
 // Blocky returns an iterator over the values yielded by blocky one step at a time.
@@ -3614,7 +4204,7 @@ forCond1:
 	}
 	/*line gens.go:381:7*/ {
 		v := m.y
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Blocky yielded after Close")
 		}
 		m.state = 1
@@ -3623,8 +4213,8 @@ forCond1:
 	}
 resume1:
 	// yield at gens.go:381
-	/*line gens_asyncgen.go:3626:2*/
-	v1 = !m.closing
+	/*line gens_asyncgen.go:4216:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone7
 	}
@@ -3637,7 +4227,7 @@ ifDone7:
 forDone4:
 
 exit:
-	/*line gens_asyncgen.go:3640:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:4230:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3661,14 +4251,31 @@ func (m *BlockyIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *BlockyIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *BlockyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3676,10 +4283,17 @@ func (m *BlockyIter) All() iter.Seq[int] {
 			blocky(m.n, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}
@@ -3695,7 +4309,7 @@ type DerefIter struct {
 	p       *[3]int
 	xs      *[3]int
 	i       int
-	closing bool // Close resumed the body: yield returns false
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Deref returns an iterator over the values yielded by deref one step at a time.
@@ -3730,7 +4344,7 @@ rangeLoop1:
 	/*line gens.go:390:7*/ {
 		v := v1
 		m.p = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Deref yielded after Close")
 		}
 		m.state = 1
@@ -3738,8 +4352,8 @@ rangeLoop1:
 	}
 resume1:
 	// yield at gens.go:390
-	/*line gens_asyncgen.go:3741:2*/
-	v11 = !m.closing
+	/*line gens_asyncgen.go:4355:2*/
+	v11 = runtime.Resume(m.closing)
 	if v11 {
 		goto ifDone7
 	}
@@ -3751,7 +4365,7 @@ ifDone7:
 rangeDone4:
 
 exit:
-	/*line gens_asyncgen.go:3754:2*/ m.state = runtime.StateDone
+	/*line gens_asyncgen.go:4368:2*/ m.state = runtime.StateDone
 	return 0, false
 }
 
@@ -3775,14 +4389,31 @@ func (m *DerefIter) Close() {
 	if m.state < 0 {
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.Next()
 }
 
-// All returns the items as a sequence for range. Leaving the loop early
-// (break, return or panic) closes the iterator. On an iterator that has
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see runtime.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+func (m *DerefIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = runtime.StopPanicking(p)
+	return runtime.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
 // not started, it runs the body directly, pushing the items: no state
-// machine is needed when nothing pulls.
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
 func (m *DerefIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3790,10 +4421,17 @@ func (m *DerefIter) All() iter.Seq[int] {
 			deref(m.p, yield)
 			return
 		}
-		defer m.Close()
+		inBody := false
+		defer runtime.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
-			if !ok || !yield(v) {
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
 				return
 			}
 		}

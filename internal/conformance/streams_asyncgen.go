@@ -17,8 +17,8 @@ type TicksStream struct {
 	n       int
 	i       int
 	fut     runtime.Future[int]
-	defers  []any // pending defers, run last first: func() or a deferred call's record
-	closing bool  // Close resumed the body: yield returns false
+	defers  []any         // pending defers, run last first: func() or a deferred call's record
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Ticks returns a stream of the values yielded by ticks one step at a time.
@@ -53,7 +53,7 @@ forCond1:
 	/*line streams.go:12:14*/ if m.i >= m.n {
 		goto forDone4
 	}
-	if m.closing {
+	if m.closing != nil {
 		panic("asyncgen: Ticks awaited after Close")
 	}
 	/*line streams.go:13:8*/ m.fut = After(m.i%3, m.i*m.i)
@@ -72,7 +72,7 @@ resume1:
 	/*line streams.go:14:3*/ m.log.Add(fmt.Sprint("tick ", v1))
 	/*line streams.go:15:7*/ {
 		v := v1
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Ticks yielded after Close")
 		}
 		m.state = 2
@@ -81,7 +81,7 @@ resume1:
 resume2:
 	// yield at streams.go:15
 	/*line streams_asyncgen.go:83:2*/
-	v11 = !m.closing
+	v11 = runtime.Resume(m.closing)
 	if v11 {
 		goto ifDone8
 	}
@@ -127,7 +127,7 @@ func (m *TicksStream) Close() {
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
@@ -327,8 +327,8 @@ type DoubledStream struct {
 	x       *int
 	fut     runtime.Future[int]
 	p       *int
-	defers  []any // pending defers, run last first: func() or a deferred call's record
-	closing bool  // Close resumed the body: yield returns false
+	defers  []any         // pending defers, run last first: func() or a deferred call's record
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Doubled returns a stream of the values yielded by doubled one step at a time.
@@ -382,7 +382,7 @@ resume1:
 	}
 	/*line streams.go:40:6*/ m.v = item
 	m.x = new(int)
-	if m.closing {
+	if m.closing != nil {
 		panic("asyncgen: Doubled awaited after Close")
 	}
 	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
@@ -404,7 +404,7 @@ resume2:
 	}
 	/*line streams.go:46:7*/ {
 		v := fmt.Sprint(*m.p)
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Doubled yielded after Close")
 		}
 		m.state = 3
@@ -413,7 +413,7 @@ resume2:
 resume3:
 	// yield at streams.go:46
 	/*line streams_asyncgen.go:415:2*/
-	v1 = !m.closing
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone8
 	}
@@ -462,7 +462,7 @@ func (m *DoubledStream) Close() {
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
@@ -515,8 +515,8 @@ type GatedStream struct {
 	self    *GatedStream // set at the first poll: detects a moved machine
 	log     *Log
 	g       *Gate
-	defers  []any // pending defers, run last first: func() or a deferred call's record
-	closing bool  // Close resumed the body: yield returns false
+	defers  []any         // pending defers, run last first: func() or a deferred call's record
+	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Gated returns a stream of the values yielded by gated one step at a time.
@@ -551,7 +551,7 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	/*line streams.go:57:2*/ {
 		v := 1
 		m.log = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Gated yielded after Close")
 		}
 		m.state = 1
@@ -560,12 +560,13 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 resume1:
 	// yield at streams.go:57
 	/*line streams_asyncgen.go:562:2*/
-	if m.closing {
+	runtime.Resume(m.closing)
+	if m.closing != nil {
 		panic("asyncgen: Gated awaited after Close")
 	}
 resume2:
 	// await at streams.go:58
-	/*line streams_asyncgen.go:568:2*/
+	/*line streams_asyncgen.go:569:2*/
 	{
 		v, ok := m.g.Poll(cx)
 		if !ok {
@@ -577,7 +578,7 @@ resume2:
 	/*line streams.go:58:2*/ {
 		v := v1
 		m.g = nil
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Gated yielded after Close")
 		}
 		m.state = 3
@@ -585,9 +586,9 @@ resume2:
 	}
 resume3:
 	// yield at streams.go:58
-	/*line streams_asyncgen.go:588:2*/
 	/*line streams_asyncgen.go:589:2*/
-	m.runDefers(false, nil)
+	runtime.Resume(m.closing)
+	/*line streams_asyncgen.go:591:2*/ m.runDefers(false, nil)
 	m.state = runtime.StateDone
 	return 0, runtime.Done
 }
@@ -620,7 +621,7 @@ func (m *GatedStream) Close() {
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
@@ -676,7 +677,7 @@ type BatchesStream struct {
 	fut     runtime.Future[[]int]
 	xs1     []int
 	i       int
-	closing bool           // Close resumed the body: yield returns false
+	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *BatchesStream // the machine itself while PollNext may take its fast path
 }
 
@@ -735,14 +736,14 @@ forCond1:
 	/*line streams.go:67:14*/ if m.b >= m.n {
 		goto forDone4
 	}
-	if m.closing {
+	if m.closing != nil {
 		panic("asyncgen: Batches awaited after Close")
 	}
 	/*line streams.go:68:9*/ m.fut = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
 	m.xs1 = nil
 resume1:
 	// await at streams.go:68
-	/*line streams_asyncgen.go:745:2*/
+	/*line streams_asyncgen.go:746:2*/
 	{
 		v, ok := m.fut.Poll(cx)
 		if !ok {
@@ -764,7 +765,7 @@ rangeLoop6:
 	}
 	/*line streams.go:73:8*/ {
 		v := x
-		if m.closing {
+		if m.closing != nil {
 			panic("asyncgen: Batches yielded after Close")
 		}
 		m.state = 2
@@ -773,8 +774,8 @@ rangeLoop6:
 	}
 resume2:
 	// yield at streams.go:73
-	/*line streams_asyncgen.go:776:2*/
-	v1 = !m.closing
+	/*line streams_asyncgen.go:777:2*/
+	v1 = runtime.Resume(m.closing)
 	if v1 {
 		goto ifDone12
 	}
@@ -792,7 +793,7 @@ rangeDone9:
 forDone4:
 
 exit:
-	/*line streams_asyncgen.go:795:2*/ m.state = runtime.StateDone
+	/*line streams_asyncgen.go:796:2*/ m.state = runtime.StateDone
 	return 0, runtime.Done
 }
 
@@ -823,6 +824,6 @@ func (m *BatchesStream) Close() {
 		m.state = runtime.StateCancelled
 		return
 	}
-	m.closing = true
+	m.closing = runtime.Closed()
 	m.pollNext(runtime.NewContext(nil))
 }
