@@ -83,7 +83,7 @@ type Position = token.Position
 
 // LoadMode is what Generate needs from go/packages.
 const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
-	packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps
+	packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps | packages.NeedModule
 
 type generator struct {
 	pkg          *packages.Package
@@ -145,18 +145,8 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 			return &Output{Write: map[string][]byte{}}, nil
 		}
 	}
-	var typeErrs []Diagnostic
-	for _, e := range pkg.Errors {
-		if g.twins[errorFile(e)] {
-			continue // a stale generated file: it is about to be rewritten
-		}
-		if f := errorFile(e); f != "" && !lowers(pkg, f) {
-			continue // reported with the package itself
-		}
-		typeErrs = append(typeErrs, Diagnostic{Pos: errorPosition(e), Msg: e.Msg})
-	}
-	if len(typeErrs) > 0 {
-		return nil, typeErrs
+	if errs := g.loadErrors(); len(errs) > 0 {
+		return nil, errs
 	}
 	var all []*directive
 	for _, f := range files {
@@ -179,6 +169,9 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 			out.Write[twin] = src
 		}
 	}
+	if len(syntax) > 0 {
+		out.Remove = append(out.Remove, g.orphans(pkg.Fset.File(syntax[0].Pos()).Name())...)
+	}
 	// Reported once every machine is written: writing decides the fast
 	// paths and the fields that go with them.
 	for _, f := range files {
@@ -195,6 +188,93 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		return nil, g.sorted()
 	}
 	return out, nil
+}
+
+// loadErrors returns the errors of loading the package, as the compiler
+// would report them: syntax errors alone when there are any, one per file
+// (what follows the first is noise); otherwise errors of listing, then of
+// type checking, where an import that failed names the imported package's
+// own error. Errors in generated twins are left out: they are about to be
+// rewritten.
+func (g *generator) loadErrors() []Diagnostic {
+	pkg := g.pkg
+	var parse, list, typ []Diagnostic
+	seenFile := map[string]bool{}
+	seen := map[Diagnostic]bool{}
+	add := func(to *[]Diagnostic, d Diagnostic) {
+		if !seen[d] {
+			seen[d] = true
+			*to = append(*to, d)
+		}
+	}
+	for _, e := range pkg.Errors {
+		f := errorFile(e)
+		if g.twins[f] || f != "" && !lowers(pkg, f) {
+			continue
+		}
+		d := Diagnostic{Pos: errorPosition(e), Msg: e.Msg}
+		switch e.Kind {
+		case packages.ParseError:
+			if !seenFile[f] {
+				seenFile[f] = true
+				add(&parse, d)
+			}
+		case packages.ListError, packages.UnknownError:
+			add(&list, d)
+		default:
+			if path, ok := strings.CutPrefix(e.Msg, "could not import "); ok {
+				if i := strings.Index(path, " "); i >= 0 {
+					path = path[:i]
+				}
+				if dep := pkg.Imports[path]; dep != nil && len(dep.Errors) > 0 {
+					d.Msg = oneLine(dep.Errors[0].Msg)
+				}
+			}
+			add(&typ, d)
+		}
+	}
+	switch {
+	case len(parse) > 0:
+		return parse
+	case len(list) > 0:
+		return list
+	}
+	return typ
+}
+
+// oneLine joins the lines of a message of the go command into one.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// SourceOf returns the path of the source file whose twin is at path.
+func SourceOf(path string) string {
+	if base, ok := strings.CutSuffix(path, TestSuffix); ok {
+		return base + "_test.go"
+	}
+	return strings.TrimSuffix(path, Suffix) + ".go"
+}
+
+// orphans returns the generated twins in the package's directory (that of
+// the file at path) whose source file is gone, whatever build constraints
+// they carry: nothing else would ever remove them.
+func (g *generator) orphans(path string) []string {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		twin := filepath.Join(dir, e.Name())
+		if e.IsDir() || !twinNamed(twin) || !lowers(g.pkg, SourceOf(twin)) {
+			continue
+		}
+		if _, err := os.Stat(SourceOf(twin)); os.IsNotExist(err) && isGeneratedFile(twin) {
+			out = append(out, twin)
+		}
+	}
+	return out
 }
 
 // isGeneratedFile reports whether the file at path exists and starts with
@@ -289,8 +369,14 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 		g.errorf(file.Pos(), "internal error: generated code does not format: %s", msg)
 		return nil, false
 	}
-	twin := filepath.Base(TwinOf(g.fset.Position(file.Pos()).Filename))
-	return resolveSelfLines(buf.Bytes(), twin), true
+	path := g.fset.Position(file.Pos()).Filename
+	src := resolveSelfLines(buf.Bytes(), filepath.Base(TwinOf(path)))
+	if c := buildConstraint(file, path); c != "" {
+		// After the header line, in a block of its own before the package
+		// clause, as go/build wants it.
+		src = bytes.Replace(src, []byte(Header+"\n"), []byte(Header+"\n\n"+c+"\n"), 1)
+	}
+	return src, true
 }
 
 // resolveSelfLines turns each self-line marker into a line directive naming

@@ -25,7 +25,16 @@ import (
 // Load loads the packages matching patterns with their tests (test mains
 // left out), with generated files replaced by stubs of what they declare.
 func Load(dir string, patterns ...string) ([]*packages.Package, error) {
+	return LoadTags(dir, "", patterns...)
+}
+
+// LoadTags is Load with the build tags tags (a comma-separated list, as
+// for go build -tags) set.
+func LoadTags(dir, tags string, patterns ...string) ([]*packages.Package, error) {
 	cfg := &packages.Config{Mode: LoadMode, Dir: dir, Tests: true}
+	if tags != "" {
+		cfg.BuildFlags = []string{"-tags=" + tags}
+	}
 	load := func() ([]*packages.Package, error) {
 		pkgs, err := packages.Load(cfg, patterns...)
 		return slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") }), err
@@ -47,13 +56,20 @@ func Load(dir string, patterns ...string) ([]*packages.Package, error) {
 	}
 	overlay := map[string][]byte{}
 	var stale []string
-	for _, pkg := range pkgs {
+	// The packages of the main module among the dependencies are stubbed
+	// too: a body may await the constructors of another package of the
+	// module whose twins are not generated yet (go generate ./... from a
+	// clean checkout runs the packages in any order).
+	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
+		if pkg.Module == nil || !pkg.Module.Main {
+			return
+		}
 		stubbed, old := stubs(pkg)
 		for path, src := range stubbed {
 			overlay[path] = src
 		}
 		stale = append(stale, old...)
-	}
+	})
 	// A generated file whose source lost its directives, or is gone, is
 	// blanked, keeping its package clause: it is about to be removed.
 	for _, path := range stale {

@@ -23,6 +23,14 @@
 //	-check    write nothing; exit 1 if a generated file is missing or stale
 //	-explain  print each machine's layout: its size and, per suspension
 //	          point, the variables it holds
+//	-tags     comma-separated build tags to load the packages with
+//	-version  print the version and exit
+//
+// Arguments naming .go files (as in //go:generate asyncgen $GOFILE) lower
+// the packages of their directories and write the twins of those files
+// only. A twin carries its source's build constraints (its //go:build
+// line, and those its name implies, as x_linux.go's), and a twin whose
+// source file is gone is removed.
 //
 // Errors are reported as file:line:col: asyncgen: message, all of a run at
 // once; when there is any, no file is written and the exit status is 1.
@@ -40,7 +48,9 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -59,10 +69,13 @@ func main() {
 func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("asyncgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	check := fs.Bool("check", false, "write nothing; exit 1 if a generated file is missing or stale")
-	explain := fs.Bool("explain", false, "print each machine's layout")
+	var o options
+	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 if a generated file is missing or stale")
+	fs.BoolVar(&o.explain, "explain", false, "print each machine's layout")
+	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
+	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [packages]\n")
+		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-tags list] [packages | files]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -71,17 +84,85 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	return run(fs.Args(), *check, *explain, stdout, stderr)
+	if *version {
+		fmt.Fprintln(stdout, "asyncgen", toolVersion())
+		return 0
+	}
+	return run(fs.Args(), o, stdout, stderr)
+}
+
+// options are the flags of a run.
+type options struct {
+	check, explain bool
+	tags           string
+}
+
+// toolVersion returns the module version the tool was built from and the
+// Go version that built it.
+func toolVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	return v + " " + bi.GoVersion
+}
+
+// fileArgs turns arguments naming .go files (the go:generate habit of
+// passing $GOFILE) into the packages of their directories, and returns the
+// files: only their twins are written or removed.
+func fileArgs(args []string) (patterns []string, only map[string]bool) {
+	for _, a := range args {
+		if !strings.HasSuffix(a, ".go") {
+			return args, nil
+		}
+	}
+	only = map[string]bool{}
+	dirs := map[string]bool{}
+	for _, a := range args {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return args, nil
+		}
+		only[abs] = true
+		if d := filepath.Dir(abs); !dirs[d] {
+			dirs[d] = true
+			patterns = append(patterns, d)
+		}
+	}
+	return patterns, only
 }
 
 // run is the whole tool; it returns the exit status.
-func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
-	if len(patterns) == 0 {
-		patterns = []string{"."}
+func run(args []string, o options, stdout, stderr io.Writer) int {
+	check, explain := o.check, o.explain
+	if len(args) == 0 {
+		args = []string{"."}
 	}
-	pkgs, err := lower.Load("", patterns...)
+	if noModule() {
+		wd, _ := os.Getwd()
+		fmt.Fprintf(stderr, "asyncgen: no go.mod in %s or any parent directory: asyncgen lowers the packages of a module (go mod init)\n", wd)
+		return 1
+	}
+	patterns, only := fileArgs(args)
+	for _, p := range patterns {
+		if fi, err := os.Stat(p); only != nil && (err != nil || !fi.IsDir()) {
+			fmt.Fprintf(stderr, "asyncgen: %s: no such directory\n", p)
+			return 1
+		}
+	}
+	for f := range only {
+		if _, err := os.Stat(f); err != nil {
+			fmt.Fprintf(stderr, "asyncgen: %s: no such file\n", relPath(f))
+			return 1
+		}
+	}
+	pkgs, err := lower.LoadTags("", o.tags, patterns...)
 	if err != nil {
-		fmt.Fprintf(stderr, "asyncgen: %v\n", err)
+		fmt.Fprintf(stderr, "asyncgen: %s\n", goMessage(err))
 		return 1
 	}
 	if len(pkgs) == 0 {
@@ -92,6 +173,7 @@ func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
 	write := map[string][]byte{}
 	var remove []string
 	var reports []string
+	named := func(twin string) bool { return only == nil || only[lower.SourceOf(twin)] }
 	for _, pkg := range pkgs {
 		out, ds := lower.Generate(pkg)
 		diags = append(diags, ds...)
@@ -99,10 +181,29 @@ func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
 			continue
 		}
 		for p, src := range out.Write {
-			write[p] = src
+			if named(p) {
+				write[p] = src
+			}
 		}
-		remove = append(remove, out.Remove...)
+		for _, p := range out.Remove {
+			if named(p) && !slices.Contains(remove, p) {
+				remove = append(remove, p)
+			}
+		}
 		reports = append(reports, out.Explain...)
+	}
+	if only != nil {
+		// Of the errors, those of the named files; all of them when none
+		// is there: an error elsewhere can still stop the package.
+		var mine []lower.Diagnostic
+		for _, d := range diags {
+			if abs, err := filepath.Abs(d.Pos.Filename); err == nil && only[abs] {
+				mine = append(mine, d)
+			}
+		}
+		if len(mine) > 0 {
+			diags = mine
+		}
 	}
 	// Never overwrite a file that lacks the generated header; a twin to
 	// remove that lacks it is not ours: leave it alone.
@@ -175,6 +276,24 @@ func run(patterns []string, check, explain bool, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// noModule reports whether the current directory is outside any module.
+func noModule() bool {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	mod := strings.TrimSpace(string(out))
+	return err == nil && (mod == "" || mod == os.DevNull)
+}
+
+// goMessage returns what the go command said, without the wrapping that
+// go/packages adds around it.
+func goMessage(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "stderr: "); i >= 0 {
+		msg = msg[i+len("stderr: "):]
+	}
+	msg = strings.TrimPrefix(msg, "go: ")
+	return strings.TrimSpace(msg)
 }
 
 // relPath returns path relative to the current directory when it lies
