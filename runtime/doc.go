@@ -28,6 +28,9 @@
 //     future is done. [Blocking] runs blocking code on its own goroutine.
 //   - Timers, on the executor's clock: [Sleep], [SleepUntil], [Tick],
 //     [Timeout], [Deadline] and [Now]; [Yield] lets other tasks run.
+//   - I/O: an executor waits in a [Poller] once a future attaches one
+//     ([AttachPoller]); package runtime/anet provides TCP over the
+//     operating system's poller, and a simulated network.
 //   - Channels: [Chan] ([NewChan], [NewUnbounded]; [NewLocalChan] for a
 //     channel used only by the tasks of one Local, which takes no lock),
 //     and bridges to Go channels and iterators ([FromChan], [Values],

@@ -72,3 +72,11 @@ func (s *SleepFuture) Init(d time.Duration) *SleepFuture {
 	*s = SleepFuture{d: d}
 	return s
 }
+
+// InitUntil sets s up to sleep until t on the executor's clock and returns
+// s. A queued timer is cancelled first.
+func (s *SleepFuture) InitUntil(t time.Time) *SleepFuture {
+	s.Cancel()
+	*s = SleepFuture{abs: t, hasAbs: true}
+	return s
+}

@@ -19,7 +19,10 @@ import (
 // polls); WithSeed makes it pick among all ready tasks with a seeded random
 // generator, to explore other interleavings reproducibly.
 //
-// Its timers are one heap. WithVirtualTime gives it a simulated clock: when
+// Its timers are one heap. Once a future needs I/O readiness (see
+// [AttachPoller]), Run waits in the I/O poller when no task is ready, for
+// at most the time to the next timer, and looks at it without waiting at
+// least every 64 polls while tasks are ready. WithVirtualTime gives it a simulated clock: when
 // no task is ready the clock jumps to the next timer, so a scenario that
 // sleeps for hours runs in microseconds, in the same order every time.
 //
@@ -29,6 +32,7 @@ type Local struct {
 	runq     ring[*task]
 	batch    ring[*task] // the run goroutine's FIFO batch
 	sleeping bool
+	sleepIn  Poller // the poller Run waits in while sleeping, or nil
 	notify   chan struct{}
 	rng      *rand.Rand
 	closed   bool
@@ -37,6 +41,7 @@ type Local struct {
 	count    atomic.Int64 // unfinished tasks
 	tq       *timerQueue
 	polls    uint64 // touched by Run's goroutine only
+	ioAt     uint64 // polls when the poller was last looked at (Run's goroutine only)
 	tick     uint32
 	cur      *task       // the task being polled (Run's goroutine only)
 	cx       Context     // the context of every poll; its waker is cur
@@ -123,10 +128,19 @@ func (l *Local) push(t *task) {
 	l.runq.pushBack(t)
 	if l.sleeping {
 		l.sleeping = false
-		select {
-		case l.notify <- struct{}{}:
-		default:
-		}
+		l.rouse()
+	}
+}
+
+// rouse wakes Run from its sleep; l.mu is held and l.sleeping was set.
+func (l *Local) rouse() {
+	if l.sleepIn != nil {
+		l.sleepIn.Interrupt()
+		return
+	}
+	select {
+	case l.notify <- struct{}{}:
+	default:
 	}
 }
 
@@ -288,6 +302,11 @@ func (l *Local) run(stall bool, until func() bool) bool {
 			l.poll(t)
 			continue
 		}
+		pl := l.tq.pollerOf()
+		if pl != nil && l.polls-l.ioAt >= 64 {
+			l.ioAt = l.polls
+			pl.Wait(0) // readiness queues its tasks in runq
+		}
 		l.mu.Lock()
 		if l.closed {
 			ts := l.drain()
@@ -315,8 +334,12 @@ func (l *Local) run(stall bool, until func() bool) bool {
 			return false
 		}
 		l.sleeping = true
+		l.sleepIn = pl
 		l.mu.Unlock()
-		if ok {
+		if pl != nil {
+			pl.Wait(l.tq.pollTimeout(when, ok))
+			l.ioAt = l.polls
+		} else if ok {
 			d := time.Duration(when - l.tq.now())
 			if tm == nil {
 				tm = time.NewTimer(d)
@@ -333,6 +356,7 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		}
 		l.mu.Lock()
 		l.sleeping = false
+		l.sleepIn = nil
 		l.mu.Unlock()
 	}
 }
@@ -351,10 +375,7 @@ func (l *Local) Close() {
 	if l.running.Load() {
 		if l.sleeping {
 			l.sleeping = false
-			select {
-			case l.notify <- struct{}{}:
-			default:
-			}
+			l.rouse()
 		}
 		l.mu.Unlock()
 		return

@@ -20,7 +20,9 @@ import (
 // worker at a time; a wake during its poll makes it run again.
 //
 // Timers are one heap per Pool, driven by one goroutine with one
-// time.Timer. Close stops the goroutines.
+// time.Timer; once a future attaches an I/O poller ([AttachPoller]), that
+// goroutine waits in the poller instead, bounded by the next timer.
+// Close stops the goroutines.
 type Pool struct {
 	// read-mostly fields first; the contended ones on their own cache lines
 	workers  []*worker
@@ -81,6 +83,9 @@ func NewPool(n int) *Pool {
 		stop: make(chan struct{}),
 	}
 	p.tq.kick = func() {
+		if pl := p.tq.pollerOf(); pl != nil {
+			pl.Interrupt()
+		}
 		select {
 		case p.kick <- struct{}{}:
 		default:
@@ -333,13 +338,25 @@ func (p *Pool) queues() []*runQueue {
 	return qs
 }
 
-// timerLoop drives the pool's timer heap with one time.Timer.
+// timerLoop drives the pool's timer heap with one time.Timer; once a
+// poller is attached (see AttachPoller) it waits in the poller instead,
+// for at most the time to the next timer, and readiness wakes tasks onto
+// the workers that last ran them.
 func (p *Pool) timerLoop() {
 	defer p.wg.Done()
 	tm := time.NewTimer(time.Hour)
 	defer tm.Stop()
 	for {
 		p.tq.fire(p.tq.now())
+		if pl := p.tq.pollerOf(); pl != nil {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+			pl.Wait(p.tq.pollTimeout(p.tq.next()))
+			continue
+		}
 		if when, ok := p.tq.next(); ok {
 			tm.Reset(time.Duration(when - p.tq.now()))
 		} else {
@@ -366,6 +383,9 @@ func (p *Pool) Close() {
 		p.closed.Store(true)
 		p.inject.mu.Unlock()
 		close(p.stop)
+		if pl := p.tq.pollerOf(); pl != nil {
+			pl.Interrupt()
+		}
 		for range p.workers {
 			select {
 			case p.sem <- struct{}{}:

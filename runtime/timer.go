@@ -40,6 +40,7 @@ type timerQueue struct {
 	kick    func() // called when a new earliest deadline is set
 	wakes   []Waker
 	count   atomic.Int32 // len(heap), readable without the lock
+	poller  pollerSlot   // the executor's I/O poller, if one is attached
 }
 
 // empty reports whether no timer is queued, without locking.

@@ -1,0 +1,365 @@
+package anet
+
+// This file holds the API shared by every transport: Network, Conn,
+// Listener and the futures of their operations.
+
+import (
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/asyncgen/asyncgen/runtime"
+)
+
+// A Network makes connections, such as [TCP] over the operating system's
+// sockets. A server written against a Network (and [*Conn], [*Listener])
+// runs unchanged on any of them.
+type Network interface {
+	// Listen listens on addr ("host:port"; port 0 picks one).
+	Listen(addr string) (*Listener, error)
+	// Dial returns a future of a connection to addr.
+	Dial(addr string) runtime.Future[runtime.Result[*Conn]]
+}
+
+// stream is the transport behind a Conn.
+type stream interface {
+	// read reads into p, or registers cx's waker and reports false.
+	read(cx *runtime.Context, p []byte) (int, error, bool)
+	// write writes as much of p as it can and reports how much; it
+	// reports false, having registered cx's waker, when it must wait to
+	// write the rest.
+	write(cx *runtime.Context, p []byte) (int, error, bool)
+	// disarm forgets the waker a pending operation of direction d
+	// registered; kick wakes it.
+	disarm(d int)
+	kick(d int)
+	closeWrite() error
+	close() error
+}
+
+// acceptor is the transport behind a Listener.
+type acceptor interface {
+	accept(cx *runtime.Context) (*Conn, error, bool)
+	disarm()
+	close() error
+}
+
+// Conn is a connection. Its Read and Write return futures; one read and
+// one write may wait at a time (a second one replaces the first's waker).
+// Close, CloseWrite and the deadline setters are safe from any goroutine
+// and wake a waiting operation.
+type Conn struct {
+	s      stream
+	net    string
+	laddr  net.Addr
+	raddr  net.Addr
+	dl     [2]atomic.Int64 // read and write deadlines, Unix nanoseconds; 0: none
+	closed atomic.Bool
+}
+
+func newConn(s stream, network string, laddr, raddr net.Addr) *Conn {
+	return &Conn{s: s, net: network, laddr: laddr, raddr: raddr}
+}
+
+// LocalAddr returns the local address.
+func (c *Conn) LocalAddr() net.Addr { return c.laddr }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
+
+// Read returns a future that reads into p: the number of bytes read (at
+// least one, unless p is empty), io.EOF once the peer has closed its
+// writing side, or an error wrapping the cause in a *net.OpError.
+func (c *Conn) Read(p []byte) *ReadFuture { return &ReadFuture{c: c, p: p} }
+
+// Write returns a future that writes all of p: len(p), or fewer bytes and
+// an error.
+func (c *Conn) Write(p []byte) *WriteFuture { return &WriteFuture{c: c, p: p} }
+
+// Close closes the connection; waiting operations fail with an error
+// wrapping net.ErrClosed.
+func (c *Conn) Close() error {
+	if c.closed.Swap(true) {
+		return c.opErr("close", net.ErrClosed)
+	}
+	if err := c.s.close(); err != nil {
+		return c.opErr("close", err)
+	}
+	return nil
+}
+
+// CloseWrite shuts down the writing side: the peer reads io.EOF once it
+// has read what was written.
+func (c *Conn) CloseWrite() error {
+	if c.closed.Load() {
+		return c.opErr("close", net.ErrClosed)
+	}
+	if err := c.s.closeWrite(); err != nil {
+		return c.opErr("close", err)
+	}
+	return nil
+}
+
+// SetDeadline sets the read and write deadlines.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.setDeadline(dirRead, t)
+	c.setDeadline(dirWrite, t)
+	return nil
+}
+
+// SetReadDeadline sets the time, on the clock of the executor that polls
+// the read (virtual on a virtual-time Local), after which a read fails
+// with an error wrapping os.ErrDeadlineExceeded. The zero time means none.
+// It applies to a waiting read too.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.setDeadline(dirRead, t)
+	return nil
+}
+
+// SetWriteDeadline is SetReadDeadline for writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.setDeadline(dirWrite, t)
+	return nil
+}
+
+func (c *Conn) setDeadline(d int, t time.Time) {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+		if ns == 0 {
+			ns = 1
+		}
+	}
+	if c.dl[d].Swap(ns) != ns {
+		c.s.kick(d)
+	}
+}
+
+// opErr wraps err as the net package does.
+func (c *Conn) opErr(op string, err error) error {
+	if err == io.EOF {
+		return err
+	}
+	return &net.OpError{Op: op, Net: c.net, Source: c.laddr, Addr: c.raddr, Err: err}
+}
+
+// deadline is the deadline part of a read or write future: a timer of the
+// executor, inline, set while the operation waits under a deadline.
+type deadline struct {
+	at    int64 // the deadline the timer is set for; 0: none
+	timer runtime.SleepFuture
+}
+
+// expired reports whether the deadline ns (0: none) has passed on cx's
+// executor's clock; if not, the timer wakes the task when it does.
+func (d *deadline) expired(cx *runtime.Context, ns int64) bool {
+	if ns == 0 {
+		if d.at != 0 {
+			d.timer.Cancel()
+			d.at = 0
+		}
+		return false
+	}
+	if d.at != ns {
+		d.timer.InitUntil(time.Unix(0, ns))
+		d.at = ns
+	}
+	_, ok := d.timer.Poll(cx)
+	return ok
+}
+
+func (d *deadline) stop() {
+	if d.at != 0 {
+		d.timer.Cancel()
+		d.at = 0
+	}
+}
+
+// A ReadFuture reads from a Conn; see [Conn.Read]. A generated machine
+// stores it inline (Init), so a read allocates nothing.
+type ReadFuture struct {
+	c    *Conn
+	p    []byte
+	dl   deadline
+	done bool
+}
+
+// Init sets f up to read from c into p and returns f. A waiting f is
+// cancelled first.
+func (f *ReadFuture) Init(c *Conn, p []byte) *ReadFuture {
+	f.Cancel()
+	*f = ReadFuture{c: c, p: p}
+	return f
+}
+
+// Poll reads, or waits until the connection is readable.
+func (f *ReadFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+	if f.done {
+		panic("anet: Read polled after completion")
+	}
+	c := f.c
+	if c.closed.Load() {
+		return f.fail(net.ErrClosed)
+	}
+	if f.dl.expired(cx, c.dl[dirRead].Load()) {
+		c.s.disarm(dirRead)
+		return f.fail(os.ErrDeadlineExceeded)
+	}
+	n, err, ok := c.s.read(cx, f.p)
+	if !ok {
+		return runtime.Result[int]{}, false
+	}
+	f.done = true
+	f.dl.stop()
+	if err != nil {
+		return runtime.Result[int]{Value: n, Err: c.opErr("read", err)}, true
+	}
+	return runtime.Result[int]{Value: n}, true
+}
+
+func (f *ReadFuture) fail(err error) (runtime.Result[int], bool) {
+	f.done = true
+	f.dl.stop()
+	return runtime.Result[int]{Err: f.c.opErr("read", err)}, true
+}
+
+// Cancel abandons a waiting read: its waker and timer are dropped.
+func (f *ReadFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.done = true
+		f.c.s.disarm(dirRead)
+		f.dl.stop()
+	}
+}
+
+// A WriteFuture writes to a Conn; see [Conn.Write].
+type WriteFuture struct {
+	c    *Conn
+	p    []byte
+	n    int
+	dl   deadline
+	done bool
+}
+
+// Init sets f up to write p to c and returns f. A waiting f is cancelled
+// first.
+func (f *WriteFuture) Init(c *Conn, p []byte) *WriteFuture {
+	f.Cancel()
+	*f = WriteFuture{c: c, p: p}
+	return f
+}
+
+// Poll writes, or waits until the connection is writable.
+func (f *WriteFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+	if f.done {
+		panic("anet: Write polled after completion")
+	}
+	c := f.c
+	if c.closed.Load() {
+		return f.fail(net.ErrClosed)
+	}
+	if f.dl.expired(cx, c.dl[dirWrite].Load()) {
+		c.s.disarm(dirWrite)
+		return f.fail(os.ErrDeadlineExceeded)
+	}
+	n, err, ok := c.s.write(cx, f.p[f.n:])
+	f.n += n
+	if !ok {
+		return runtime.Result[int]{}, false
+	}
+	if err != nil {
+		return f.fail(err)
+	}
+	f.done = true
+	f.dl.stop()
+	return runtime.Result[int]{Value: f.n}, true
+}
+
+func (f *WriteFuture) fail(err error) (runtime.Result[int], bool) {
+	f.done = true
+	f.dl.stop()
+	return runtime.Result[int]{Value: f.n, Err: f.c.opErr("write", err)}, true
+}
+
+// Cancel abandons a waiting write (what was written stays written).
+func (f *WriteFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.done = true
+		f.c.s.disarm(dirWrite)
+		f.dl.stop()
+	}
+}
+
+// Listener accepts connections.
+type Listener struct {
+	a      acceptor
+	net    string
+	addr   net.Addr
+	closed atomic.Bool
+}
+
+// Addr returns the address listened on.
+func (l *Listener) Addr() net.Addr { return l.addr }
+
+// Accept returns a future of the next connection.
+func (l *Listener) Accept() *AcceptFuture { return &AcceptFuture{l: l} }
+
+// Close stops listening; a waiting Accept fails with an error wrapping
+// net.ErrClosed.
+func (l *Listener) Close() error {
+	if l.closed.Swap(true) {
+		return l.opErr("close", net.ErrClosed)
+	}
+	if err := l.a.close(); err != nil {
+		return l.opErr("close", err)
+	}
+	return nil
+}
+
+func (l *Listener) opErr(op string, err error) error {
+	return &net.OpError{Op: op, Net: l.net, Addr: l.addr, Err: err}
+}
+
+// An AcceptFuture accepts a connection; see [Listener.Accept].
+type AcceptFuture struct {
+	l    *Listener
+	done bool
+}
+
+// Init sets f up to accept from l and returns f.
+func (f *AcceptFuture) Init(l *Listener) *AcceptFuture {
+	f.Cancel()
+	*f = AcceptFuture{l: l}
+	return f
+}
+
+// Poll accepts, or waits for a connection.
+func (f *AcceptFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
+	if f.done {
+		panic("anet: Accept polled after completion")
+	}
+	l := f.l
+	if l.closed.Load() {
+		f.done = true
+		return runtime.Result[*Conn]{Err: l.opErr("accept", net.ErrClosed)}, true
+	}
+	c, err, ok := l.a.accept(cx)
+	if !ok {
+		return runtime.Result[*Conn]{}, false
+	}
+	f.done = true
+	if err != nil {
+		return runtime.Result[*Conn]{Err: l.opErr("accept", err)}, true
+	}
+	return runtime.Result[*Conn]{Value: c}, true
+}
+
+// Cancel abandons a waiting accept.
+func (f *AcceptFuture) Cancel() {
+	if f.l != nil && !f.done {
+		f.done = true
+		f.l.a.disarm()
+	}
+}

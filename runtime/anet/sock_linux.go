@@ -1,0 +1,330 @@
+//go:build linux
+
+package anet
+
+// This file holds TCP over non-blocking sockets registered with epoll:
+// no goroutine per connection, no blocking system call.
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/asyncgen/asyncgen/runtime"
+)
+
+// sock is a non-blocking socket: a connection's stream or a listener's
+// acceptor.
+type sock struct {
+	pd pollDesc
+}
+
+func newSock(fd int) *sock {
+	s := &sock{}
+	s.pd.fd = fd
+	return s
+}
+
+func (s *sock) read(cx *runtime.Context, p []byte) (int, error, bool) {
+	pd := &s.pd
+	if !pd.incref() {
+		return 0, net.ErrClosed, true
+	}
+	for {
+		seq := pd.seq[dirRead].Load()
+		n, err := syscall.Read(pd.fd, p)
+		switch {
+		case err == nil:
+			pd.decref()
+			if n == 0 && len(p) > 0 {
+				return 0, io.EOF, true
+			}
+			return n, nil, true
+		case err == syscall.EINTR:
+			continue
+		case err != syscall.EAGAIN:
+			pd.decref()
+			return 0, os.NewSyscallError("read", err), true
+		}
+		ok, err := pd.arm(cx, dirRead, seq)
+		if ok || err != nil || pd.refs.Load()&1 != 0 {
+			pd.decref()
+			if ok {
+				return 0, nil, false
+			}
+			if err == nil {
+				err = net.ErrClosed
+			}
+			return 0, err, true
+		}
+	}
+}
+
+func (s *sock) write(cx *runtime.Context, p []byte) (int, error, bool) {
+	pd := &s.pd
+	if !pd.incref() {
+		return 0, net.ErrClosed, true
+	}
+	off := 0
+	for off < len(p) {
+		seq := pd.seq[dirWrite].Load()
+		n, err := syscall.Write(pd.fd, p[off:])
+		if n > 0 {
+			off += n
+		}
+		switch {
+		case err == nil || err == syscall.EINTR:
+			continue
+		case err != syscall.EAGAIN:
+			pd.decref()
+			return off, os.NewSyscallError("write", err), true
+		}
+		ok, err := pd.arm(cx, dirWrite, seq)
+		if ok || err != nil || pd.refs.Load()&1 != 0 {
+			pd.decref()
+			if ok {
+				return off, nil, false
+			}
+			if err == nil {
+				err = net.ErrClosed
+			}
+			return off, err, true
+		}
+	}
+	pd.decref()
+	return off, nil, true
+}
+
+func (s *sock) disarm(d int) { s.pd.disarm(d) }
+func (s *sock) kick(d int)   { s.pd.kick(d) }
+
+func (s *sock) closeWrite() error {
+	if !s.pd.incref() {
+		return net.ErrClosed
+	}
+	defer s.pd.decref()
+	if err := syscall.Shutdown(s.pd.fd, syscall.SHUT_WR); err != nil {
+		return os.NewSyscallError("shutdown", err)
+	}
+	return nil
+}
+
+func (s *sock) close() error {
+	if !s.pd.markClosed() {
+		return net.ErrClosed
+	}
+	return nil
+}
+
+// accept takes a pending connection off a listening socket.
+func (s *sock) accept(cx *runtime.Context) (*Conn, error, bool) {
+	pd := &s.pd
+	if !pd.incref() {
+		return nil, net.ErrClosed, true
+	}
+	defer pd.decref()
+	for {
+		seq := pd.seq[dirRead].Load()
+		fd, sa, err := syscall.Accept4(pd.fd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		switch {
+		case err == nil:
+			syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+			lsa, _ := syscall.Getsockname(fd)
+			return newConn(newSock(fd), "tcp", sockaddrToTCP(lsa), sockaddrToTCP(sa)), nil, true
+		case err == syscall.EINTR || err == syscall.ECONNABORTED:
+			continue
+		case err != syscall.EAGAIN:
+			return nil, os.NewSyscallError("accept4", err), true
+		}
+		ok, err := pd.arm(cx, dirRead, seq)
+		if ok {
+			return nil, nil, false
+		}
+		if err != nil {
+			return nil, err, true
+		}
+		if pd.refs.Load()&1 != 0 {
+			return nil, net.ErrClosed, true
+		}
+	}
+}
+
+// sockAcceptor is a listening socket as an acceptor.
+type sockAcceptor struct{ *sock }
+
+func (a sockAcceptor) disarm() { a.pd.disarm(dirRead) }
+
+// tcpNetwork is TCP.
+type tcpNetwork struct{}
+
+// TCP is the network of the operating system's TCP sockets.
+var TCP Network = tcpNetwork{}
+
+func (tcpNetwork) Listen(addr string) (*Listener, error)                  { return Listen(addr) }
+func (tcpNetwork) Dial(addr string) runtime.Future[runtime.Result[*Conn]] { return Dial(addr) }
+
+// Listen listens for TCP connections on addr ("host:port"; host is an IP
+// address or a name resolved at once, empty for all of IPv4).
+func Listen(addr string) (*Listener, error) {
+	opErr := func(err error, a net.Addr) error {
+		return &net.OpError{Op: "listen", Net: "tcp", Addr: a, Err: err}
+	}
+	ta, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return nil, opErr(err, nil)
+	}
+	family, sa := tcpToSockaddr(ta)
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, opErr(os.NewSyscallError("socket", err), ta)
+	}
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if err := syscall.Bind(fd, sa); err != nil {
+		syscall.Close(fd)
+		return nil, opErr(os.NewSyscallError("bind", err), ta)
+	}
+	if err := syscall.Listen(fd, 4096); err != nil {
+		syscall.Close(fd)
+		return nil, opErr(os.NewSyscallError("listen", err), ta)
+	}
+	lsa, _ := syscall.Getsockname(fd)
+	return &Listener{a: sockAcceptor{newSock(fd)}, net: "tcp", addr: sockaddrToTCP(lsa)}, nil
+}
+
+// A DialFuture connects to a TCP address; see [Dial].
+type DialFuture struct {
+	addr  string
+	raddr *net.TCPAddr
+	s     *sock
+	done  bool
+}
+
+// Dial returns a future of a TCP connection to addr ("host:port"; a host
+// name is resolved at the first poll, blocking it: pass an IP address from
+// a task). Cancelling it (or a runtime.Timeout around it) closes the
+// socket.
+func Dial(addr string) *DialFuture { return &DialFuture{addr: addr} }
+
+// Init sets f up to dial addr and returns f. A waiting f is cancelled
+// first.
+func (f *DialFuture) Init(addr string) *DialFuture {
+	f.Cancel()
+	*f = DialFuture{addr: addr}
+	return f
+}
+
+// Poll connects, or waits for the connection to be made.
+func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
+	if f.done {
+		panic("anet: Dial polled after completion")
+	}
+	if f.s == nil {
+		ta, err := net.ResolveTCPAddr("tcp", f.addr)
+		if err != nil {
+			return f.fail(err)
+		}
+		f.raddr = ta
+		family, sa := tcpToSockaddr(ta)
+		fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return f.fail(os.NewSyscallError("socket", err))
+		}
+		f.s = newSock(fd)
+		for {
+			err = syscall.Connect(fd, sa)
+			if err != syscall.EINTR {
+				break
+			}
+		}
+		if err != nil && err != syscall.EINPROGRESS {
+			return f.fail(os.NewSyscallError("connect", err))
+		}
+	}
+	pd := &f.s.pd
+	for {
+		seq := pd.seq[dirWrite].Load()
+		e, err := syscall.GetsockoptInt(pd.fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
+		if err != nil {
+			return f.fail(os.NewSyscallError("getsockopt", err))
+		}
+		switch errno := syscall.Errno(e); errno {
+		case 0, syscall.EISCONN:
+			if rsa, err := syscall.Getpeername(pd.fd); err == nil {
+				syscall.SetsockoptInt(pd.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+				lsa, _ := syscall.Getsockname(pd.fd)
+				f.done = true
+				c := newConn(f.s, "tcp", sockaddrToTCP(lsa), sockaddrToTCP(rsa))
+				f.s = nil
+				return runtime.Result[*Conn]{Value: c}, true
+			}
+		case syscall.EINPROGRESS, syscall.EALREADY, syscall.EINTR:
+		default:
+			return f.fail(os.NewSyscallError("connect", errno))
+		}
+		ok, err := pd.arm(cx, dirWrite, seq)
+		if ok {
+			return runtime.Result[*Conn]{}, false
+		}
+		if err != nil {
+			return f.fail(err)
+		}
+	}
+}
+
+func (f *DialFuture) fail(err error) (runtime.Result[*Conn], bool) {
+	f.done = true
+	if f.s != nil {
+		f.s.close()
+		f.s = nil
+	}
+	var a net.Addr
+	if f.raddr != nil {
+		a = f.raddr
+	}
+	return runtime.Result[*Conn]{Err: &net.OpError{Op: "dial", Net: "tcp", Addr: a, Err: err}}, true
+}
+
+// Cancel abandons the connection being made.
+func (f *DialFuture) Cancel() {
+	if !f.done {
+		f.done = true
+		if f.s != nil {
+			f.s.close()
+			f.s = nil
+		}
+	}
+}
+
+// tcpToSockaddr returns the socket family and address of a.
+func tcpToSockaddr(a *net.TCPAddr) (int, syscall.Sockaddr) {
+	if a.IP == nil || a.IP.To4() != nil {
+		sa := &syscall.SockaddrInet4{Port: a.Port}
+		if a.IP != nil {
+			copy(sa.Addr[:], a.IP.To4())
+		}
+		return syscall.AF_INET, sa
+	}
+	sa := &syscall.SockaddrInet6{Port: a.Port}
+	copy(sa.Addr[:], a.IP.To16())
+	if a.Zone != "" {
+		if ifi, err := net.InterfaceByName(a.Zone); err == nil {
+			sa.ZoneId = uint32(ifi.Index)
+		}
+	}
+	return syscall.AF_INET6, sa
+}
+
+// sockaddrToTCP converts a socket address to a *net.TCPAddr (nil if it is
+// not one).
+func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IPv4(sa.Addr[0], sa.Addr[1], sa.Addr[2], sa.Addr[3]), Port: sa.Port}
+	case *syscall.SockaddrInet6:
+		ip := make(net.IP, net.IPv6len)
+		copy(ip, sa.Addr[:])
+		return &net.TCPAddr{IP: ip, Port: sa.Port}
+	}
+	return nil
+}
