@@ -56,5 +56,4 @@
 // waiting operation is a goroutine blocked in the net call, which wakes
 // the task when it returns. The API and its semantics are the same; the
 // cost (a goroutine per waiting operation, a copy of the data) is not.
-
 package anet
