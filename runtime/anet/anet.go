@@ -27,6 +27,11 @@ type Network interface {
 type stream interface {
 	// read reads into p, or registers cx's waker and reports false.
 	read(cx *runtime.Context, p []byte) (int, error, bool)
+	// tryRead reads into p, or reports false if it would have to wait.
+	tryRead(p []byte) (int, error, bool)
+	// readable reports true if a read may not have to wait; otherwise it
+	// registers cx's waker for when it may not.
+	readable(cx *runtime.Context) bool
 	// write writes as much of p as it can and reports how much; it
 	// reports false, having registered cx's waker, when it must wait to
 	// write the rest.
@@ -73,6 +78,27 @@ func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
 // least one, unless p is empty), io.EOF once the peer has closed its
 // writing side, or an error wrapping the cause in a *net.OpError.
 func (c *Conn) Read(p []byte) *ReadFuture { return &ReadFuture{c: c, p: p} }
+
+// TryRead reads into p if it can without waiting: it reports false (and
+// reads nothing) when no data has arrived. With [Conn.Readable] it lets a
+// server hold no buffer while a connection is idle: wait until the
+// connection is readable, then read into a buffer taken from a pool.
+func (c *Conn) TryRead(p []byte) (n int, ok bool, err error) {
+	if c.closed.Load() {
+		return 0, true, c.opErr("read", net.ErrClosed)
+	}
+	n, err, ok = c.s.tryRead(p)
+	if err != nil {
+		err = c.opErr("read", err)
+	}
+	return n, ok, err
+}
+
+// Readable returns a future that is ready once a read may not have to
+// wait: data has arrived, the peer has closed, or the connection failed
+// (it may be ready spuriously, so TryRead may still report false). It
+// fails like Read with the read deadline, and with net.ErrClosed.
+func (c *Conn) Readable() *ReadableFuture { return &ReadableFuture{c: c} }
 
 // Write returns a future that writes all of p: len(p), or fewer bytes and
 // an error.
@@ -227,6 +253,54 @@ func (f *ReadFuture) fail(err error) (runtime.Result[int], bool) {
 
 // Cancel abandons a waiting read: its waker and timer are dropped.
 func (f *ReadFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.done = true
+		f.c.s.disarm(dirRead)
+		f.dl.stop()
+	}
+}
+
+// A ReadableFuture waits until a Conn may be read; see [Conn.Readable].
+type ReadableFuture struct {
+	c    *Conn
+	dl   deadline
+	done bool
+}
+
+// Init sets f up to wait for c and returns f. A waiting f is cancelled
+// first.
+func (f *ReadableFuture) Init(c *Conn) *ReadableFuture {
+	f.Cancel()
+	*f = ReadableFuture{c: c}
+	return f
+}
+
+// Poll reports whether the connection may be read.
+func (f *ReadableFuture) Poll(cx *runtime.Context) (runtime.Result[struct{}], bool) {
+	if f.done {
+		panic("anet: Readable polled after completion")
+	}
+	c := f.c
+	var err error
+	switch {
+	case c.closed.Load():
+		err = net.ErrClosed
+	case f.dl.expired(cx, c.dl[dirRead].Load()):
+		c.s.disarm(dirRead)
+		err = os.ErrDeadlineExceeded
+	case !c.s.readable(cx):
+		return runtime.Result[struct{}]{}, false
+	}
+	f.done = true
+	f.dl.stop()
+	if err != nil {
+		return runtime.Result[struct{}]{Err: c.opErr("read", err)}, true
+	}
+	return runtime.Result[struct{}]{}, true
+}
+
+// Cancel abandons the wait.
+func (f *ReadableFuture) Cancel() {
 	if f.c != nil && !f.done {
 		f.done = true
 		f.c.s.disarm(dirRead)

@@ -76,6 +76,37 @@ func (s *goStream) read(cx *runtime.Context, p []byte) (int, error, bool) {
 	return 0, nil, false
 }
 
+func (s *goStream) tryRead(p []byte) (int, error, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.roff < s.rn {
+		n := copy(p, s.rbuf[s.roff:s.rn])
+		s.roff += n
+		return n, nil, true
+	}
+	if s.rerr != nil {
+		return 0, s.rerr, true
+	}
+	return 0, nil, len(p) == 0
+}
+
+func (s *goStream) readable(cx *runtime.Context) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.roff < s.rn || s.rerr != nil {
+		return true
+	}
+	s.rw = cx.Waker()
+	if !s.rbusy {
+		s.rbusy = true
+		if len(s.rbuf) == 0 {
+			s.rbuf = make([]byte, 4096)
+		}
+		go s.pumpRead(s.rbuf)
+	}
+	return false
+}
+
 func (s *goStream) pumpRead(buf []byte) {
 	n, err := s.c.Read(buf)
 	s.mu.Lock()

@@ -196,6 +196,7 @@ type pollDesc struct {
 	fd    int
 	refs  atomic.Int64 // 2 × operations in flight, | 1 once closed
 	seq   [2]atomic.Uint64
+	idle  atomic.Uint64 // 1 + seq[dirRead] when tryRead last found nothing; 0: no such wait
 	mu    sync.Mutex
 	p     *poller // registered with, or nil
 	waker [2]runtime.Waker
@@ -314,9 +315,8 @@ func (pd *pollDesc) arm(cx *runtime.Context, d int, seq uint64) (bool, error) {
 			return false, err
 		}
 		pd.p = p
-		// Registering reports the current readiness as an event, which
-		// takes mu: retry now rather than wait for it.
-		return false, nil
+		// Registering reports the current readiness as an event (edge
+		// triggering included), which the seq check below waits for.
 	}
 	if pd.seq[d].Load() != seq {
 		return false, nil

@@ -61,6 +61,46 @@ func (s *sock) read(cx *runtime.Context, p []byte) (int, error, bool) {
 	}
 }
 
+func (s *sock) tryRead(p []byte) (int, error, bool) {
+	pd := &s.pd
+	if !pd.incref() {
+		return 0, net.ErrClosed, true
+	}
+	defer pd.decref()
+	for {
+		seq := pd.seq[dirRead].Load()
+		n, err := syscall.Read(pd.fd, p)
+		switch {
+		case err == nil:
+			if n == 0 && len(p) > 0 {
+				return 0, io.EOF, true
+			}
+			return n, nil, true
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			pd.idle.Store(seq + 1)
+			return 0, nil, false
+		}
+		return 0, os.NewSyscallError("read", err), true
+	}
+}
+
+// readable waits for the read event that follows the last EAGAIN of
+// tryRead, without a system call; with no EAGAIN seen it reports true.
+func (s *sock) readable(cx *runtime.Context) bool {
+	pd := &s.pd
+	idle := pd.idle.Load()
+	if idle == 0 {
+		return true
+	}
+	if ok, _ := pd.arm(cx, dirRead, idle-1); ok {
+		return false
+	}
+	pd.idle.Store(0)
+	return true
+}
+
 func (s *sock) write(cx *runtime.Context, p []byte) (int, error, bool) {
 	pd := &s.pd
 	if !pd.incref() {
