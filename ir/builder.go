@@ -26,20 +26,21 @@ type Options struct {
 // BuildOpts is Build with options.
 func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg *types.Package, opts Options) *Func {
 	fn := &Func{
-		Kind:     kind,
-		Name:     name,
-		Decl:     decl,
-		Info:     info,
-		Pkg:      pkg,
-		VarOf:    map[*types.Var]*Var{},
-		Temps:    map[*ast.Ident]*Var{},
-		Rewrites: map[ast.Node][]ast.Stmt{},
-		Labels:   map[*Block]string{},
-		Gotos:    map[*ast.Ident]*Block{},
-		Exprs:    map[*ast.Ident]SynthExpr{},
-		InBounds: map[*ast.IndexExpr]bool{},
+		Kind:      kind,
+		Name:      name,
+		Decl:      decl,
+		Info:      info,
+		Pkg:       pkg,
+		VarOf:     map[*types.Var]*Var{},
+		Temps:     map[*ast.Ident]*Var{},
+		Rewrites:  map[ast.Node][]ast.Stmt{},
+		Labels:    map[*Block]string{},
+		Gotos:     map[*ast.Ident]*Block{},
+		Exprs:     map[*ast.Ident]SynthExpr{},
+		InBounds:  map[*ast.IndexExpr]bool{},
+		Positions: map[ast.Stmt]token.Pos{},
 	}
-	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll}
+	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll, pos: decl.Pos()}
 	sig := info.Defs[decl.Name].Type().(*types.Signature)
 	if kind != Async && sig.Params().Len() > 0 {
 		fn.Yield = sig.Params().At(sig.Params().Len() - 1)
@@ -86,7 +87,8 @@ func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg
 type builder struct {
 	fn       *Func
 	info     *types.Info
-	cur      *Block // nil after a jump, until a new block starts
+	cur      *Block    // nil after a jump, until a new block starts
+	pos      token.Pos // the source statement being lowered: what emit records
 	targets  *targets
 	labels   map[string]*label
 	used     map[string]bool
@@ -137,6 +139,9 @@ func (b *builder) emit(s ast.Stmt) {
 		b.cur = b.newBlock(KUnreachable, nil)
 	}
 	b.cur.Stmts = append(b.cur.Stmts, s)
+	if !s.Pos().IsValid() {
+		b.fn.Positions[s] = b.pos
+	}
 }
 
 // setTerm ends the current block with t.

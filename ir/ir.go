@@ -41,6 +41,12 @@ type Func struct {
 	Gotos    map[*ast.Ident]*Block    // labels of synthetic gotos, by identifier
 	Exprs    map[*ast.Ident]SynthExpr // placeholders for synthetic expressions
 
+	// Positions holds the source position of each statement the builder
+	// wrote that has none of its own: that of the source statement it
+	// lowers (as go/ssa's emit helpers take one), so that every statement
+	// of the machine points at the body. See StmtPos.
+	Positions map[ast.Stmt]token.Pos
+
 	// InBounds holds the index expressions the builder wrote that cannot
 	// panic: a range over a slice or an array reads xs[i] only after
 	// i < len(xs), with both temporaries its own.
@@ -53,6 +59,15 @@ type Func struct {
 	HasCleanup bool           // pull loops push cleanups (PushCleanup)
 	LocalTypes []*ast.GenDecl // local type and const declarations to hoist
 	Errors     []Error
+}
+
+// StmtPos returns the source position of s: its own, or that of the source
+// statement the builder wrote it for.
+func (fn *Func) StmtPos(s ast.Stmt) token.Pos {
+	if p := s.Pos(); p.IsValid() {
+		return p
+	}
+	return fn.Positions[s]
 }
 
 // An Error is a positioned diagnostic found while building.

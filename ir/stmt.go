@@ -16,6 +16,10 @@ func (b *builder) stmtList(list []ast.Stmt) {
 
 // stmt lowers one statement at the flattened level.
 func (b *builder) stmt(s ast.Stmt) {
+	// What the builder writes for s points at s; what it writes after s,
+	// at the construct s is in.
+	defer func(outer token.Pos) { b.pos = outer }(b.pos)
+	b.pos = s.Pos()
 	switch s := s.(type) {
 	case *ast.EmptyStmt:
 		return

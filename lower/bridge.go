@@ -283,10 +283,11 @@ func (e *emitter) funcParams(ft *ast.FuncType, sig *types.Signature) jen.Code {
 }
 
 // stmts renders a statement list, expanding rewrites.
+// Each statement carries the directive of its source line.
 func (e *emitter) stmts(list []ast.Stmt) []jen.Code {
 	var out []jen.Code
 	for _, s := range list {
-		out = append(out, e.stmtCodes(s)...)
+		out = append(out, e.at(e.fn.StmtPos(s), e.stmtCodes(s))...)
 	}
 	return out
 }

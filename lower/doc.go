@@ -259,9 +259,21 @@
 //
 // # Line directives
 //
-// Statements copied from the body carry /*line x.go:L:C*/ directives, so
-// panics, stack traces and coverage name the body's own lines; the
-// machine's own code points back at the generated file.
+// Every line of a step method (Poll, Next, PollNext and their fast paths)
+// carries a /*line x.go:L:1*/ directive naming the body's line it does
+// the work of (linemap.go): the builder records, for each statement it
+// writes, the source statement it lowers (ir.Func.StmtPos), and the
+// machinery around a statement (a resume point's poll, the clearing of
+// dead references) counts as that statement's line; the dispatch of a
+// state is the line of its suspension, so a parent suspended in a child
+// is at its await in a stack trace; returning is the body's closing brace.
+// The step method's func keyword maps to the body's declaration, so the go
+// tool's coverage counts the step under x.go, at the body's lines; every
+// other function maps back to the generated file at its own lines. Within
+// a basic block positions never go back (coverage takes a block's extent
+// from its first and last statements). The body's own units stay in the
+// profile too (uncovered when it only ran as a machine): go tool cover
+// -html draws the two overlapping, and -func counts both.
 //
 // # What is not supported
 //

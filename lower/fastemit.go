@@ -487,7 +487,7 @@ func (x *fastEmitter) writeNext(f *jen.File, body []jen.Code) {
 		more = freshName("more", x.taken)
 		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "NextVia").Call(jen.Id(e.recv), fullStep)
 	}
-	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(
+	e.bodyFunc(f).Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(
 		// fast is the machine's own address exactly when it is suspended at
 		// the cycle's yield, not closing and not moved: one comparison.
 		jen.If(e.field(e.fFast).Op("==").Id(e.recv)).Block(body...),

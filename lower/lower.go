@@ -370,27 +370,17 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 		return nil, false
 	}
 	path := g.fset.Position(file.Pos()).Filename
-	src := resolveSelfLines(buf.Bytes(), filepath.Base(TwinOf(path)))
+	src, err := stick(buf.Bytes(), filepath.Base(TwinOf(path)))
+	if err != nil {
+		g.errorf(file.Pos(), "internal error: line mapping does not format: %v", err)
+		return nil, false
+	}
 	if c := buildConstraint(file, path); c != "" {
 		// After the header line, in a block of its own before the package
 		// clause, as go/build wants it.
 		src = bytes.Replace(src, []byte(Header+"\n"), []byte(Header+"\n\n"+c+"\n"), 1)
 	}
 	return src, true
-}
-
-// resolveSelfLines turns each self-line marker into a line directive naming
-// the generated file at that very line, so the code after it (the machine's
-// own code) is reported where it is.
-func resolveSelfLines(src []byte, name string) []byte {
-	lines := bytes.Split(src, []byte("\n"))
-	for i, l := range lines {
-		if j := bytes.Index(l, []byte(selfLine)); j >= 0 {
-			dir := fmt.Sprintf("/*line %s:%d:%d*/", name, i+1, j+1)
-			lines[i] = append(append(append([]byte{}, l[:j]...), dir...), l[j+len(selfLine):]...)
-		}
-	}
-	return bytes.Join(lines, []byte("\n"))
 }
 
 // prepare checks the markers of every directive, builds its graph and

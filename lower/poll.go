@@ -218,33 +218,39 @@ func (e *emitter) prologue() []jen.Code {
 			out = append(out, jen.Var().Id(e.names[v]).Add(e.typ(v.Type)))
 		}
 	}
-	if e.fDeep != "" {
-		// Suspended inside inline children: step the deepest one first.
-		out = append(out, jen.If(e.field(e.fDeep).Op("!=").Nil().Op("&&").Op("!").Add(e.field(e.fDeep)).Dot("Step").Call(jen.Id(e.cx))).Block(
-			e.pendingReturn(),
-		))
-	}
 	// While the body runs the state is StateRunning: a machine found in
-	// that state by a later step panicked in an earlier one.
+	// that state by a later step panicked in an earlier one. Resuming is
+	// the work of the suspension's line: a parent waiting in a child is
+	// at its await in a stack trace.
 	running := e.field(e.fState).Op("=").Qual(rt, "StateRunning")
 	cases := []jen.Code{jen.Case(jen.Lit(0)).Block(running)}
 	for _, b := range e.fn.Suspends {
 		s := b.Term.(*ir.Suspend)
+		var resume []jen.Code
 		if e.lazy(s) {
-			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.gotoBlock(s.Resume)))
+			if e.fDeep != "" {
+				// Suspended inside inline children: step the deepest one
+				// first; this one resumes when it has finished.
+				resume = append(resume, jen.If(e.field(e.fDeep).Op("!=").Nil().Op("&&").Op("!").Add(e.field(e.fDeep)).Dot("Step").Call(jen.Id(e.cx))).Block(
+					e.pendingReturn(),
+				))
+			}
+			resume = append(resume, e.gotoBlock(s.Resume))
 		} else {
-			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(running.Clone(), e.gotoBlock(s.Resume)))
+			resume = append(resume, running.Clone(), e.gotoBlock(s.Resume))
 		}
+		cases = append(cases, jen.Case(jen.Lit(s.State)).Block(e.at(s.Pos, resume)...))
 	}
+	decl := e.d.decl.Pos()
 	if e.fn.Kind == ir.Async {
-		cases = append(cases, jen.Default().Block(
+		cases = append(cases, jen.Default().Block(e.at(decl, []jen.Code{
 			jen.Qual(rt, "BadPoll").Call(jen.Lit(e.d.name), e.field(e.fState)),
-		))
+		})...))
 	} else {
 		// Finished by returning, panicking or Close: no more items.
-		cases = append(cases, jen.Default().Block(
+		cases = append(cases, jen.Default().Block(e.at(decl, []jen.Code{
 			jen.Return(e.zero(e.d.value), e.endSecond()),
-		))
+		})...))
 	}
 	out = append(out, jen.Switch(e.field(e.fState)).Block(cases...))
 	return out
@@ -328,12 +334,12 @@ func (e *emitter) emitStep(f *jen.File) {
 		body = append([]jen.Code{e.field(e.fFast).Op("=").Nil()}, body...)
 		e.emitFastNext(f, fp)
 		f.Commentf("%s is the full step of %s.", e.fullStep(), e.stepName())
-		f.Func().Params(e.recvDecl()).Id(e.fullStep()).Params(params...).Add(results).Block(body...)
+		e.bodyFunc(f).Params(e.recvDecl()).Id(e.fullStep()).Params(params...).Add(results).Block(body...)
 		f.Line()
 		e.emitPin(f)
 		return
 	}
-	f.Func().Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
+	e.bodyFunc(f).Params(e.recvDecl()).Id(e.stepName()).Params(params...).Add(results).Block(body...)
 	f.Line()
 	e.emitPin(f)
 }
@@ -391,23 +397,27 @@ func (e *emitter) blocks() []jen.Code {
 			needs[t] = true
 		}
 	}
-	for _, b := range e.order {
+	for i, b := range e.order {
 		var stmts []jen.Code
 		if b.Resume != nil {
 			p := e.fset.Position(b.Resume.Pos)
 			what := map[ir.SuspendKind]string{ir.SAwait: "await", ir.STryAwait: "await (TryAwait)", ir.SYield: "yield", ir.SNext: "for-await step"}[b.Resume.Kind]
 			stmts = append(stmts, jen.Commentf("%s at %s:%d", what, filepath.Base(p.Filename), p.Line))
-			stmts = append(stmts, e.self(e.resume(b.Resume))...)
+			// A parent suspended here, polling its child, is at the await.
+			stmts = append(stmts, e.at(b.Resume.Pos, e.resume(b.Resume))...)
 		}
 		for _, s := range b.Stmts {
-			stmts = append(stmts, e.at(s.Pos(), e.stmtCodes(s))...)
+			stmts = append(stmts, e.at(e.fn.StmtPos(s), e.stmtCodes(s))...)
 		}
 		stmts = append(stmts, e.term(b)...)
 		if b == e.fn.Exit {
-			stmts = e.self(e.exit())
+			// Returning is the body's closing brace.
+			stmts = e.at(e.d.decl.Body.Rbrace, e.exit())
 		}
 		if needs[b] && e.fn.Labels[b] == "" || b == e.fn.Exit && needs[b] {
-			if len(stmts) == 0 {
+			if len(stmts) == 0 && i == len(e.order)-1 {
+				// A label needs a statement after it; elsewhere the next
+				// block's first one follows.
 				stmts = []jen.Code{jen.Empty()}
 			}
 			out = append(out, jen.Id(e.labelOf(b)).Op(":"))
@@ -525,33 +535,6 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 		return []jen.Code{jen.Panic(jen.Lit("asyncgen: unreachable"))}
 	}
 	return nil
-}
-
-// at prefixes the first of codes with a line directive pointing at pos in
-// the body's file, so that panics and stack traces name the body's lines.
-func (e *emitter) at(pos token.Pos, codes []jen.Code) []jen.Code {
-	if len(codes) == 0 || !pos.IsValid() {
-		return codes
-	}
-	p := e.fset.Position(pos)
-	out := append([]jen.Code{}, codes...)
-	out[0] = jen.Comment(fmt.Sprintf("/*line %s:%d:%d*/", filepath.Base(p.Filename), p.Line, p.Column)).Add(codes[0])
-	return out
-}
-
-// selfLine marks a statement of the machinery: after rendering, it becomes
-// a line directive pointing back at the generated file itself.
-const selfLine = "/*line asyncgen.self:1:1*/"
-
-// self prefixes the first of codes with a directive back to the generated
-// file.
-func (e *emitter) self(codes []jen.Code) []jen.Code {
-	if len(codes) == 0 {
-		return codes
-	}
-	out := append([]jen.Code{}, codes...)
-	out[0] = jen.Comment(selfLine).Add(codes[0])
-	return out
 }
 
 // not renders the negation of a condition.

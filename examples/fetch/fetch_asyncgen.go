@@ -10,6 +10,8 @@ import (
 
 // StoreReadFuture is the future state machine of read; Read returns one.
 // It must not be copied once used.
+//
+//line fetch_asyncgen.go:15:1
 type StoreReadFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -22,52 +24,58 @@ type StoreReadFuture struct {
 }
 
 // Read returns a future that runs read one step at a time.
+//
+//line fetch_asyncgen.go:29:1
 func (s *Store) Read(key string) *StoreReadFuture {
 	return &StoreReadFuture{s: s, key: key}
 }
 
 // Poll runs read until it suspends or returns.
+//
+//line fetch.go:27:1
 func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
-	if m.self != m {
-		m.pin()
+	/*line fetch.go:27:1*/ if m.self != m {
+		/*line fetch.go:27:1*/ m.pin()
 	}
-	var v1 string
-	var ok1 bool
-	switch m.state {
+	/*line fetch.go:27:1*/ var v1 string
+	/*line fetch.go:27:1*/ var ok1 bool
+	/*line fetch.go:27:1*/ switch m.state { /*line fetch.go:26:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line fetch.go:27:1*/ m.state = runtime.StateRunning /*line fetch.go:26:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line fetch.go:28:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:28:1*/ goto resume1 /*line fetch.go:27:1*/
 	default:
-		runtime.BadPoll("Read", m.state)
+		/*line fetch.go:27:1*/ runtime.BadPoll("Read", m.state)
 	}
-	/*line fetch.go:28:2*/ m.fut.Init(m.s.Latency)
+	/*line fetch.go:28:1*/ m.fut.Init(m.s.Latency) /*line fetch.go:27:1*/
 resume1:
 	// await at fetch.go:28
-	/*line fetch_asyncgen.go:48:2*/
+	/*line fetch.go:28:1*/ /*line fetch.go:27:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[string]{}, false
+		/*line fetch.go:28:1*/ _, ok := m.fut.Poll(cx)
+		/*line fetch.go:28:1*/ if !ok {
+			/*line fetch.go:28:1*/ m.state = 1
+			/*line fetch.go:28:1*/ return runtime.Result[string]{}, false
 		}
-		m.fut = runtime.SleepFuture{}
+		/*line fetch.go:28:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line fetch.go:29:2*/ m.s.Reads++
-	/*line fetch.go:30:2*/ v1, ok1 = m.s.Data[m.key]
-	/*line fetch.go:31:2*/ if !ok1 {
-		m.result0, m.result1 = "", fmt.Errorf("%s: %w", m.key, ErrNotFound)
-		goto exit
+	/*line fetch.go:29:1*/ m.s.Reads++
+	/*line fetch.go:30:1*/ v1, ok1 = m.s.Data[m.key]
+	/*line fetch.go:31:1*/ if !ok1 {
+		/*line fetch.go:32:1*/ m.result0, m.result1 = "", fmt.Errorf("%s: %w", m.key, ErrNotFound)
+		/*line fetch.go:32:1*/ goto exit
 	}
-	m.result0, m.result1 = v1, nil
+	/*line fetch.go:34:1*/ m.result0, m.result1 = v1, nil /*line fetch.go:33:1*/
 exit:
-	/*line fetch_asyncgen.go:65:2*/ m.state = runtime.StateDone
-	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+	/*line fetch.go:35:1*/ m.state = runtime.StateDone
+	/*line fetch.go:35:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line fetch_asyncgen.go:79:1
 func (m *StoreReadFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Read")
@@ -77,6 +85,8 @@ func (m *StoreReadFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line fetch_asyncgen.go:90:1
 func (m *StoreReadFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -89,12 +99,16 @@ func (m *StoreReadFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line fetch_asyncgen.go:104:1
 func (m *StoreReadFuture) init(s *Store, key string) {
 	*m = StoreReadFuture{s: s, key: key}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line fetch_asyncgen.go:112:1
 func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -104,23 +118,31 @@ func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line fetch_asyncgen.go:123:1
 func (m *StoreReadFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line fetch_asyncgen.go:130:1
 func (m *StoreReadFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line fetch_asyncgen.go:138:1
 func (m *StoreReadFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ResolveFuture is the future state machine of resolve; Resolve returns one.
 // It must not be copied once used.
+//
+//line fetch_asyncgen.go:146:1
 type ResolveFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -137,84 +159,90 @@ type ResolveFuture struct {
 }
 
 // Resolve returns a future that runs resolve one step at a time.
+//
+//line fetch_asyncgen.go:164:1
 func Resolve(s *Store, key string, max int) *ResolveFuture {
 	return &ResolveFuture{s: s, key: key, max: max}
 }
 
 // Poll runs resolve until it suspends or returns.
+//
+//line fetch.go:41:1
 func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
-	if m.self != m {
-		m.pin()
+	/*line fetch.go:41:1*/ if m.self != m {
+		/*line fetch.go:41:1*/ m.pin()
 	}
-	var v1 string
-	var err error
-	if m.deep != nil && !m.deep.Step(cx) {
-		return runtime.Result[string]{}, false
-	}
-	switch m.state {
+	/*line fetch.go:41:1*/ var v1 string
+	/*line fetch.go:41:1*/ var err error
+	/*line fetch.go:41:1*/ switch m.state { /*line fetch.go:40:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line fetch.go:41:1*/ m.state = runtime.StateRunning /*line fetch.go:40:1*/
 	case 1:
-		goto resume1
+		/*line fetch.go:48:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line fetch.go:48:1*/ return runtime.Result[string]{}, false
+		}
+		/*line fetch.go:48:1*/ goto resume1 /*line fetch.go:47:1*/
 	default:
-		runtime.BadPoll("Resolve", m.state)
+		/*line fetch.go:41:1*/ runtime.BadPoll("Resolve", m.state)
 	}
-	/*line fetch.go:42:2*/ m.seen = map[string]bool{}
-	/*line fetch.go:43:6*/ m.hop = 0
+	/*line fetch.go:42:1*/ m.seen = map[string]bool{}
+	/*line fetch.go:43:1*/ m.hop = 0 /*line fetch.go:42:1*/
 forCond1:
-	/*line fetch.go:43:16*/ if m.hop >= m.max {
-		goto forDone4
+	/*line fetch.go:43:1*/ if m.hop >= m.max {
+		/*line fetch.go:43:1*/ goto forDone4
 	}
-	/*line fetch.go:44:3*/ if m.seen[m.key] {
-		m.result0, m.result1 = "", fmt.Errorf("cycle at %s", m.key)
-		goto exit
+	/*line fetch.go:44:1*/ if m.seen[m.key] {
+		/*line fetch.go:45:1*/ m.result0, m.result1 = "", fmt.Errorf("cycle at %s", m.key)
+		/*line fetch.go:45:1*/ goto exit
 	}
-	/*line fetch.go:47:3*/ m.seen[m.key] = true
-	/*line fetch.go:48:13*/ m.fut.init(m.s, m.key)
-	m.state = 1
+	/*line fetch.go:47:1*/ m.seen[m.key] = true
+	/*line fetch.go:48:1*/ m.fut.init(m.s, m.key)
+	/*line fetch.go:48:1*/ m.state = 1 /*line fetch.go:47:1*/
 resume1:
 	// await (TryAwait) at fetch.go:48
-	/*line fetch_asyncgen.go:177:2*/
+	/*line fetch.go:48:1*/ /*line fetch.go:47:1*/
 	{
-		var v runtime.Result[string]
-		if m.fut.finished() {
+		/*line fetch.go:48:1*/ var v runtime.Result[string]
+		/*line fetch.go:48:1*/ if m.fut.finished() { /*line fetch.go:46:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line fetch.go:47:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return runtime.Result[string]{}, false
+			/*line fetch.go:48:1*/ var ok bool
+			/*line fetch.go:48:1*/ v, ok = m.fut.Poll(cx)
+			/*line fetch.go:48:1*/ if !ok {
+				/*line fetch.go:48:1*/ m.deep = m.fut.deepest()
+				/*line fetch.go:48:1*/ return runtime.Result[string]{}, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = StoreReadFuture{}
-		v1, err = v.Value, v.Err
+		/*line fetch.go:48:1*/ m.deep = nil
+		/*line fetch.go:48:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:48:1*/ m.fut = StoreReadFuture{}
+		/*line fetch.go:48:1*/ v1, err = v.Value, v.Err
 	}
-	/*line fetch.go:49:3*/ switch {
+	/*line fetch.go:49:1*/ switch { /*line fetch.go:48:1*/
 	case err != nil:
-		m.result0, m.result1 = "", err
-		goto exit
+		/*line fetch.go:51:1*/ m.result0, m.result1 = "", err
+		/*line fetch.go:51:1*/ goto exit /*line fetch.go:50:1*/
 	case len(v1) > 2 && v1[:2] == "->":
-		m.key = v1[2:]
-		goto forPost3
+		/*line fetch.go:53:1*/ m.key = v1[2:]
+		/*line fetch.go:54:1*/ goto forPost3
 	}
-	m.result0, m.result1 = v1, nil
-	goto exit
+	/*line fetch.go:56:1*/ m.result0, m.result1 = v1, nil
+	/*line fetch.go:56:1*/ goto exit /*line fetch.go:55:1*/
 forPost3:
-	/*line fetch.go:43:27*/ m.hop++
-	goto forCond1
+	/*line fetch.go:43:1*/ m.hop++
+	/*line fetch.go:43:1*/ goto forCond1 /*line fetch.go:42:1*/
 forDone4:
-	m.result0, m.result1 = "", errors.New("too many hops")
+	/*line fetch.go:58:1*/ m.result0, m.result1 = "", errors.New("too many hops") /*line fetch.go:57:1*/
 exit:
-	/*line fetch_asyncgen.go:212:2*/ m.state = runtime.StateDone
-	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+	/*line fetch.go:59:1*/ m.state = runtime.StateDone
+	/*line fetch.go:59:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line fetch_asyncgen.go:246:1
 func (m *ResolveFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Resolve")
@@ -224,6 +252,8 @@ func (m *ResolveFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line fetch_asyncgen.go:257:1
 func (m *ResolveFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -236,12 +266,16 @@ func (m *ResolveFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line fetch_asyncgen.go:271:1
 func (m *ResolveFuture) init(s *Store, key string, max int) {
 	*m = ResolveFuture{s: s, key: key, max: max}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line fetch_asyncgen.go:279:1
 func (m *ResolveFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -251,17 +285,23 @@ func (m *ResolveFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line fetch_asyncgen.go:290:1
 func (m *ResolveFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line fetch_asyncgen.go:297:1
 func (m *ResolveFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line fetch_asyncgen.go:305:1
 func (m *ResolveFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -271,6 +311,8 @@ func (m *ResolveFuture) deepest() runtime.Stepper {
 
 // ResolveAllFuture is the future state machine of resolveAll; ResolveAll returns one.
 // It must not be copied once used.
+//
+//line fetch_asyncgen.go:316:1
 type ResolveAllFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -283,72 +325,78 @@ type ResolveAllFuture struct {
 }
 
 // ResolveAll returns a future that runs resolveAll one step at a time.
+//
+//line fetch_asyncgen.go:330:1
 func ResolveAll(s *Store, keys []string) *ResolveAllFuture {
 	return &ResolveAllFuture{s: s, keys: keys}
 }
 
 // Poll runs resolveAll until it suspends or returns.
+//
+//line fetch.go:65:1
 func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
-	if m.self != m {
-		m.pin()
+	/*line fetch.go:65:1*/ if m.self != m {
+		/*line fetch.go:65:1*/ m.pin()
 	}
-	var fs []runtime.Future[runtime.Result[string]]
-	var v1 []runtime.Result[string]
-	var xs []runtime.Result[string]
-	var i1 int
-	var i int
-	var r runtime.Result[string]
-	switch m.state {
+	/*line fetch.go:65:1*/ var fs []runtime.Future[runtime.Result[string]]
+	/*line fetch.go:65:1*/ var v1 []runtime.Result[string]
+	/*line fetch.go:65:1*/ var xs []runtime.Result[string]
+	/*line fetch.go:65:1*/ var i1 int
+	/*line fetch.go:65:1*/ var i int
+	/*line fetch.go:65:1*/ var r runtime.Result[string]
+	/*line fetch.go:65:1*/ switch m.state { /*line fetch.go:64:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line fetch.go:65:1*/ m.state = runtime.StateRunning /*line fetch.go:64:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line fetch.go:71:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:71:1*/ goto resume1 /*line fetch.go:70:1*/
 	default:
-		runtime.BadPoll("ResolveAll", m.state)
+		/*line fetch.go:65:1*/ runtime.BadPoll("ResolveAll", m.state)
 	}
-	/*line fetch.go:66:6*/ fs = nil
-	/*line fetch.go:67:2*/ for _, k := range m.keys {
-		fs = append(fs, Resolve(m.s, k, 5))
+	/*line fetch.go:66:1*/ fs = nil
+	/*line fetch.go:67:1*/ for _, k := range m.keys {
+		/*line fetch.go:68:1*/ fs = append(fs, Resolve(m.s, k, 5))
 	}
-	/*line fetch.go:70:6*/ m.out = nil
-	/*line fetch.go:71:20*/ m.fut = runtime.JoinAll(fs...)
-	m.s = nil
+	/*line fetch.go:70:1*/ m.out = nil
+	/*line fetch.go:71:1*/ m.fut = runtime.JoinAll(fs...)
+	/*line fetch.go:71:1*/ m.s = nil /*line fetch.go:70:1*/
 resume1:
 	// await at fetch.go:71
-	/*line fetch_asyncgen.go:319:2*/
+	/*line fetch.go:71:1*/ /*line fetch.go:70:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line fetch.go:71:1*/ v, ok := m.fut.Poll(cx)
+		/*line fetch.go:71:1*/ if !ok {
+			/*line fetch.go:71:1*/ m.state = 1
+			/*line fetch.go:71:1*/ return nil, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line fetch.go:71:1*/ m.fut = nil
+		/*line fetch.go:71:1*/ v1 = v
 	}
-	xs = v1
-	i1 = 0
+	/*line fetch.go:71:1*/ xs = v1
+	/*line fetch.go:71:1*/ i1 = 0 /*line fetch.go:70:1*/
 rangeLoop1:
-	if i1 >= len(xs) {
-		goto rangeDone4
+	/*line fetch.go:71:1*/ if i1 >= len(xs) {
+		/*line fetch.go:71:1*/ goto rangeDone4
 	}
-	/*line fetch.go:71:6*/ i, r = i1, xs[i1]
-	/*line fetch.go:72:3*/ if r.Err != nil {
-		m.out = append(m.out, fmt.Sprintf("%s: error: %v", m.keys[i], r.Err))
-		goto forPost3
+	/*line fetch.go:71:1*/ i, r = i1, xs[i1]
+	/*line fetch.go:72:1*/ if r.Err != nil {
+		/*line fetch.go:73:1*/ m.out = append(m.out, fmt.Sprintf("%s: error: %v", m.keys[i], r.Err))
+		/*line fetch.go:74:1*/ goto forPost3
 	}
-	/*line fetch.go:76:3*/ m.out = append(m.out, fmt.Sprintf("%s = %s", m.keys[i], r.Value))
+	/*line fetch.go:76:1*/ m.out = append(m.out, fmt.Sprintf("%s = %s", m.keys[i], r.Value)) /*line fetch.go:75:1*/
 forPost3:
-	i1++
-	goto rangeLoop1
+	/*line fetch.go:71:1*/ i1++
+	/*line fetch.go:71:1*/ goto rangeLoop1 /*line fetch.go:70:1*/
 rangeDone4:
-	m.result0 = m.out
-	/*line fetch_asyncgen.go:346:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line fetch.go:78:1*/ m.result0 = m.out
+	/*line fetch.go:79:1*/ m.state = runtime.StateDone
+	/*line fetch.go:79:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line fetch_asyncgen.go:400:1
 func (m *ResolveAllFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ResolveAll")
@@ -358,6 +406,8 @@ func (m *ResolveAllFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line fetch_asyncgen.go:411:1
 func (m *ResolveAllFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -370,12 +420,16 @@ func (m *ResolveAllFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line fetch_asyncgen.go:425:1
 func (m *ResolveAllFuture) init(s *Store, keys []string) {
 	*m = ResolveAllFuture{s: s, keys: keys}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line fetch_asyncgen.go:433:1
 func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -385,17 +439,23 @@ func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line fetch_asyncgen.go:444:1
 func (m *ResolveAllFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line fetch_asyncgen.go:451:1
 func (m *ResolveAllFuture) value() []string {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line fetch_asyncgen.go:459:1
 func (m *ResolveAllFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -11,6 +11,8 @@ import (
 
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
+//
+//line pipeline_asyncgen.go:16:1
 type WalkIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,136 +25,143 @@ type WalkIter struct {
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
+//
+//line pipeline_asyncgen.go:30:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
 
 // Next runs walk until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line pipeline.go:38:1
 func (m *WalkIter) Next() (result string, ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line pipeline.go:38:1*/ if m.self != m {
+		/*line pipeline.go:38:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var e0 string
-	var ok1 bool
-	var w string
-	var v1 bool
-	var v11 bool
-	var e04 string
-	var ok5 bool
-	var w1 string
-	var v6 bool
-	switch m.state {
+	/*line pipeline.go:38:1*/ defer m.unwind(&result, &ready)
+	/*line pipeline.go:38:1*/ var e0 string
+	/*line pipeline.go:38:1*/ var ok1 bool
+	/*line pipeline.go:38:1*/ var w string
+	/*line pipeline.go:38:1*/ var v1 bool
+	/*line pipeline.go:38:1*/ var v11 bool
+	/*line pipeline.go:38:1*/ var e04 string
+	/*line pipeline.go:38:1*/ var ok5 bool
+	/*line pipeline.go:38:1*/ var w1 string
+	/*line pipeline.go:38:1*/ var v6 bool
+	/*line pipeline.go:38:1*/ switch m.state { /*line pipeline.go:37:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line pipeline.go:38:1*/ m.state = runtime.StateRunning /*line pipeline.go:37:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line pipeline.go:43:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:43:1*/ goto resume1 /*line pipeline.go:42:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line pipeline.go:47:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:47:1*/ goto resume2 /*line pipeline.go:46:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line pipeline.go:51:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:51:1*/ goto resume3 /*line pipeline.go:50:1*/
 	default:
-		return "", false
+		/*line pipeline.go:38:1*/ return "", false
 	}
-	/*line pipeline.go:39:2*/ if m.t == nil {
-		goto exit
+	/*line pipeline.go:39:1*/ if m.t == nil {
+		/*line pipeline.go:40:1*/ goto exit
 	}
-	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line pipeline.go:42:1*/ m.it = Walk(m.t.Left)
+	/*line pipeline.go:42:1*/ m.cleanup = len(m.loops)
+	/*line pipeline.go:42:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:41:1*/
 rangeLoop1:
-	e0, ok1 = m.it.Next()
-	if !ok1 {
-		goto rangeDone4
+	/*line pipeline.go:42:1*/ e0, ok1 = m.it.Next()
+	/*line pipeline.go:42:1*/ if !ok1 {
+		/*line pipeline.go:42:1*/ goto rangeDone4
 	}
-	/*line pipeline.go:42:6*/ w = e0
-	/*line pipeline.go:43:7*/ {
-		v := w
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line pipeline.go:42:1*/ w = e0
+	/*line pipeline.go:43:1*/ {
+		/*line pipeline.go:43:1*/ v := w
+		/*line pipeline.go:43:1*/ if m.closing != nil {
+			/*line pipeline.go:43:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line pipeline.go:43:1*/ m.state = 1
+		/*line pipeline.go:43:1*/ return v, true
+	} /*line pipeline.go:42:1*/
 resume1:
 	// yield at pipeline.go:43
-	/*line pipeline_asyncgen.go:83:2*/
+	/*line pipeline.go:43:1*/
+	/*line pipeline.go:43:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line pipeline.go:43:1*/ if v1 {
+		/*line pipeline.go:43:1*/ goto ifDone7
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line pipeline.go:42:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:42:1*/ m.it.Close()
+	/*line pipeline.go:42:1*/ goto exit /*line pipeline.go:41:1*/
 ifDone7:
-
-	goto rangeLoop1
+	/*line pipeline.go:42:1*/ goto rangeLoop1 /*line pipeline.go:41:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	/*line pipeline.go:47:6*/ {
-		v := m.t.Word
-		m.it = nil
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line pipeline.go:42:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:42:1*/ m.it.Close()
+	/*line pipeline.go:47:1*/ {
+		/*line pipeline.go:47:1*/ v := m.t.Word
+		/*line pipeline.go:47:1*/ m.it = nil
+		/*line pipeline.go:47:1*/ if m.closing != nil {
+			/*line pipeline.go:47:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line pipeline.go:47:1*/ m.state = 2
+		/*line pipeline.go:47:1*/ return v, true
+	} /*line pipeline.go:46:1*/
 resume2:
 	// yield at pipeline.go:47
-	/*line pipeline_asyncgen.go:108:2*/
+	/*line pipeline.go:47:1*/
+	/*line pipeline.go:47:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone10
+	/*line pipeline.go:47:1*/ if v11 {
+		/*line pipeline.go:47:1*/ goto ifDone10
 	}
-	goto exit
+	/*line pipeline.go:47:1*/ goto exit /*line pipeline.go:46:1*/
 ifDone10:
-	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line pipeline.go:50:1*/ m.it = Walk(m.t.Right)
+	/*line pipeline.go:50:1*/ m.cleanup = len(m.loops)
+	/*line pipeline.go:50:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:49:1*/
 rangeLoop11:
-	e04, ok5 = m.it.Next()
-	if !ok5 {
-		goto rangeDone14
+	/*line pipeline.go:50:1*/ e04, ok5 = m.it.Next()
+	/*line pipeline.go:50:1*/ if !ok5 {
+		/*line pipeline.go:50:1*/ goto rangeDone14
 	}
-	/*line pipeline.go:50:6*/ w1 = e04
-	/*line pipeline.go:51:7*/ {
-		v := w1
-		m.t = nil
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line pipeline.go:50:1*/ w1 = e04
+	/*line pipeline.go:51:1*/ {
+		/*line pipeline.go:51:1*/ v := w1
+		/*line pipeline.go:51:1*/ m.t = nil
+		/*line pipeline.go:51:1*/ if m.closing != nil {
+			/*line pipeline.go:51:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 3
-		return v, true
-	}
+		/*line pipeline.go:51:1*/ m.state = 3
+		/*line pipeline.go:51:1*/ return v, true
+	} /*line pipeline.go:50:1*/
 resume3:
 	// yield at pipeline.go:51
-	/*line pipeline_asyncgen.go:135:2*/
+	/*line pipeline.go:51:1*/
+	/*line pipeline.go:51:1*/
 	v6 = runtime.Resume(m.closing)
-	if v6 {
-		goto ifDone17
+	/*line pipeline.go:51:1*/ if v6 {
+		/*line pipeline.go:51:1*/ goto ifDone17
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line pipeline.go:50:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:50:1*/ m.it.Close()
+	/*line pipeline.go:50:1*/ goto exit /*line pipeline.go:49:1*/
 ifDone17:
-
-	goto rangeLoop11
+	/*line pipeline.go:50:1*/ goto rangeLoop11 /*line pipeline.go:49:1*/
 rangeDone14:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
+	/*line pipeline.go:50:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:50:1*/ m.it.Close() /*line pipeline.go:49:1*/
 exit:
-	/*line pipeline_asyncgen.go:150:2*/ m.state = runtime.StateDone
-	return "", false
+	/*line pipeline.go:55:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:55:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line pipeline_asyncgen.go:165:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Walk")
@@ -163,6 +172,8 @@ func (m *WalkIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line pipeline_asyncgen.go:177:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -179,6 +190,8 @@ func (m *WalkIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line pipeline_asyncgen.go:195:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -196,6 +209,8 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line pipeline_asyncgen.go:214:1
 func (m *WalkIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -221,6 +236,8 @@ func (m *WalkIter) All() iter.Seq[string] {
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
+//
+//line pipeline_asyncgen.go:241:1
 func (m *WalkIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -236,6 +253,8 @@ func (m *WalkIter) unwind(result *string, ready *bool) {
 
 // LengthsStream is the stream state machine of lengths; Lengths returns one.
 // It must not be copied once used.
+//
+//line pipeline_asyncgen.go:258:1
 type LengthsStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -249,82 +268,86 @@ type LengthsStream struct {
 }
 
 // Lengths returns a stream of the values yielded by lengths one step at a time.
+//
+//line pipeline_asyncgen.go:273:1
 func Lengths(words runtime.Iterator[string], delay time.Duration) *LengthsStream {
 	return &LengthsStream{words: words, delay: delay}
 }
 
 // PollNext runs lengths until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
+//
+//line pipeline.go:60:1
 func (m *LengthsStream) PollNext(cx *runtime.Context) (result string, ready runtime.Status) {
-	if m.self != m {
-		m.pin()
+	/*line pipeline.go:60:1*/ if m.self != m {
+		/*line pipeline.go:60:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var ok1 bool
-	var v1 bool
-	switch m.state {
+	/*line pipeline.go:60:1*/ defer m.unwind(&result, &ready)
+	/*line pipeline.go:60:1*/ var ok1 bool
+	/*line pipeline.go:60:1*/ var v1 bool
+	/*line pipeline.go:60:1*/ switch m.state { /*line pipeline.go:59:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line pipeline.go:60:1*/ m.state = runtime.StateRunning /*line pipeline.go:59:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line pipeline.go:67:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:67:1*/ goto resume1 /*line pipeline.go:66:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line pipeline.go:68:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:68:1*/ goto resume2 /*line pipeline.go:67:1*/
 	default:
-		return "", runtime.Done
+		/*line pipeline.go:60:1*/ return "", runtime.Done
 	}
-	m.defers = append(m.defers, m.words.Close)
+	/*line pipeline.go:61:1*/ m.defers = append(m.defers, m.words.Close) /*line pipeline.go:60:1*/
 forCond1:
-
-	/*line pipeline.go:63:3*/
-	m.w, ok1 = m.words.Next()
-	/*line pipeline.go:64:3*/ if !ok1 {
-		goto exit
+	/*line pipeline.go:63:1*/ m.w, ok1 = m.words.Next()
+	/*line pipeline.go:64:1*/ if !ok1 {
+		/*line pipeline.go:65:1*/ goto exit
 	}
-	if m.closing != nil {
-		panic("asyncgen: Lengths awaited after Close")
+	/*line pipeline.go:65:1*/ if m.closing != nil {
+		/*line pipeline.go:65:1*/ panic("asyncgen: Lengths awaited after Close")
 	}
-	/*line pipeline.go:67:3*/ m.fut.Init(m.delay)
+	/*line pipeline.go:67:1*/ m.fut.Init(m.delay) /*line pipeline.go:66:1*/
 resume1:
 	// await at pipeline.go:67
-	/*line pipeline_asyncgen.go:291:2*/
+	/*line pipeline.go:67:1*/ /*line pipeline.go:66:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", runtime.Pending
+		/*line pipeline.go:67:1*/ _, ok := m.fut.Poll(cx)
+		/*line pipeline.go:67:1*/ if !ok {
+			/*line pipeline.go:67:1*/ m.state = 1
+			/*line pipeline.go:67:1*/ return "", runtime.Pending
 		}
-		m.fut = runtime.SleepFuture{}
+		/*line pipeline.go:67:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line pipeline.go:68:7*/ {
-		v := fmt.Sprintf("%s:%d", m.w, len(m.w))
-		m.w = ""
-		if m.closing != nil {
-			panic("asyncgen: Lengths yielded after Close")
+	/*line pipeline.go:68:1*/ {
+		/*line pipeline.go:68:1*/ v := fmt.Sprintf("%s:%d", m.w, len(m.w))
+		/*line pipeline.go:68:1*/ m.w = ""
+		/*line pipeline.go:68:1*/ if m.closing != nil {
+			/*line pipeline.go:68:1*/ panic("asyncgen: Lengths yielded after Close")
 		}
-		m.state = 2
-		return v, runtime.Yielded
-	}
+		/*line pipeline.go:68:1*/ m.state = 2
+		/*line pipeline.go:68:1*/ return v, runtime.Yielded
+	} /*line pipeline.go:67:1*/
 resume2:
 	// yield at pipeline.go:68
-	/*line pipeline_asyncgen.go:311:2*/
+	/*line pipeline.go:68:1*/
+	/*line pipeline.go:68:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line pipeline.go:68:1*/ if v1 {
+		/*line pipeline.go:68:1*/ goto ifDone7
 	}
-	goto exit
+	/*line pipeline.go:68:1*/ goto exit /*line pipeline.go:67:1*/
 ifDone7:
-
-	goto forCond1
+	/*line pipeline.go:68:1*/ goto forCond1 /*line pipeline.go:67:1*/
 exit:
-	/*line pipeline_asyncgen.go:321:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return "", runtime.Done
+	/*line pipeline.go:72:1*/ runtime.RunDefers(&m.defers)
+	/*line pipeline.go:72:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:72:1*/ return "", runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line pipeline_asyncgen.go:351:1
 func (m *LengthsStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Lengths")
@@ -336,6 +359,8 @@ func (m *LengthsStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line pipeline_asyncgen.go:364:1
 func (m *LengthsStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -356,6 +381,8 @@ func (m *LengthsStream) Close() {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line pipeline_asyncgen.go:386:1
 func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -374,6 +401,8 @@ func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 
 // CollectFuture is the future state machine of collect; Collect returns one.
 // It must not be copied once used.
+//
+//line pipeline_asyncgen.go:406:1
 type CollectFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -385,86 +414,89 @@ type CollectFuture struct {
 }
 
 // Collect returns a future that runs collect one step at a time.
+//
+//line pipeline_asyncgen.go:419:1
 func Collect(s runtime.AsyncIterator[string], max int) *CollectFuture {
 	return &CollectFuture{s: s, max: max}
 }
 
 // Poll runs collect until it suspends or returns.
+//
+//line pipeline.go:78:1
 func (m *CollectFuture) Poll(cx *runtime.Context) (Lists, bool) {
-	if m.self != m {
-		m.pin()
+	/*line pipeline.go:78:1*/ if m.self != m {
+		/*line pipeline.go:78:1*/ m.pin()
 	}
-	var item1 string
-	var ok1 bool
-	var item string
-	var item3 string
-	var ok4 bool
-	var item2 string
-	switch m.state {
+	/*line pipeline.go:78:1*/ var item1 string
+	/*line pipeline.go:78:1*/ var ok1 bool
+	/*line pipeline.go:78:1*/ var item string
+	/*line pipeline.go:78:1*/ var item3 string
+	/*line pipeline.go:78:1*/ var ok4 bool
+	/*line pipeline.go:78:1*/ var item2 string
+	/*line pipeline.go:78:1*/ switch m.state { /*line pipeline.go:77:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line pipeline.go:78:1*/ m.state = runtime.StateRunning /*line pipeline.go:77:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line pipeline.go:79:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:79:1*/ goto resume1 /*line pipeline.go:78:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line pipeline.go:85:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:85:1*/ goto resume2 /*line pipeline.go:84:1*/
 	default:
-		runtime.BadPoll("Collect", m.state)
+		/*line pipeline.go:78:1*/ runtime.BadPoll("Collect", m.state)
 	}
-	m.stream = m.s
-rangeLoop1:
-
+		/*line pipeline.go:79:1*/ m.stream = m.s /*line pipeline.go:78:1*/
+rangeLoop1: /*line pipeline.go:78:1*/
 resume1:
 	// for-await step at pipeline.go:79
-	/*line pipeline_asyncgen.go:420:2*/
+	/*line pipeline.go:79:1*/ /*line pipeline.go:78:1*/
 	{
-		v, st := m.stream.PollNext(cx)
-		if st == runtime.Pending {
-			m.state = 1
-			return Lists{}, false
+		/*line pipeline.go:79:1*/ v, st := m.stream.PollNext(cx)
+		/*line pipeline.go:79:1*/ if st == runtime.Pending {
+			/*line pipeline.go:79:1*/ m.state = 1
+			/*line pipeline.go:79:1*/ return Lists{}, false
 		}
-		item1, ok1 = v, st == runtime.Yielded
+		/*line pipeline.go:79:1*/ item1, ok1 = v, st == runtime.Yielded
 	}
-	if !ok1 {
-		goto rangeDone3
+	/*line pipeline.go:79:1*/ if !ok1 {
+		/*line pipeline.go:79:1*/ goto rangeDone3
 	}
-	/*line pipeline.go:79:6*/ item = item1
-	/*line pipeline.go:80:3*/ m.l.First = append(m.l.First, item)
-	/*line pipeline.go:81:3*/ if len(m.l.First) == m.max {
-		goto rangeDone3
+	/*line pipeline.go:79:1*/ item = item1
+	/*line pipeline.go:80:1*/ m.l.First = append(m.l.First, item)
+	/*line pipeline.go:81:1*/ if len(m.l.First) == m.max {
+		/*line pipeline.go:82:1*/ goto rangeDone3
 	}
-	goto rangeLoop1
+	/*line pipeline.go:82:1*/ goto rangeLoop1 /*line pipeline.go:81:1*/
 rangeDone3:
-	m.stream = m.s
+	/*line pipeline.go:85:1*/ m.stream = m.s /*line pipeline.go:84:1*/
 rangeLoop5:
-	m.s = nil
+	/*line pipeline.go:85:1*/ m.s = nil /*line pipeline.go:84:1*/
 resume2:
 	// for-await step at pipeline.go:85
-	/*line pipeline_asyncgen.go:444:2*/
+	/*line pipeline.go:85:1*/ /*line pipeline.go:84:1*/
 	{
-		v, st := m.stream.PollNext(cx)
-		if st == runtime.Pending {
-			m.state = 2
-			return Lists{}, false
+		/*line pipeline.go:85:1*/ v, st := m.stream.PollNext(cx)
+		/*line pipeline.go:85:1*/ if st == runtime.Pending {
+			/*line pipeline.go:85:1*/ m.state = 2
+			/*line pipeline.go:85:1*/ return Lists{}, false
 		}
-		item3, ok4 = v, st == runtime.Yielded
+		/*line pipeline.go:85:1*/ item3, ok4 = v, st == runtime.Yielded
 	}
-	if !ok4 {
-		goto rangeDone7
+	/*line pipeline.go:85:1*/ if !ok4 {
+		/*line pipeline.go:85:1*/ goto rangeDone7
 	}
-	/*line pipeline.go:85:6*/ item2 = item3
-	/*line pipeline.go:86:3*/ m.l.Rest = append(m.l.Rest, item2)
-	goto rangeLoop5
+	/*line pipeline.go:85:1*/ item2 = item3
+	/*line pipeline.go:86:1*/ m.l.Rest = append(m.l.Rest, item2)
+	/*line pipeline.go:86:1*/ goto rangeLoop5 /*line pipeline.go:85:1*/
 rangeDone7:
-
-	/*line pipeline_asyncgen.go:461:2*/
-	m.state = runtime.StateDone
-	return m.l, true
+	/*line pipeline.go:89:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:89:1*/ return m.l, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line pipeline_asyncgen.go:500:1
 func (m *CollectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Collect")
@@ -474,6 +506,8 @@ func (m *CollectFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line pipeline_asyncgen.go:511:1
 func (m *CollectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -482,12 +516,16 @@ func (m *CollectFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line pipeline_asyncgen.go:521:1
 func (m *CollectFuture) init(s runtime.AsyncIterator[string], max int) {
 	*m = CollectFuture{s: s, max: max}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line pipeline_asyncgen.go:529:1
 func (m *CollectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -497,17 +535,23 @@ func (m *CollectFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line pipeline_asyncgen.go:540:1
 func (m *CollectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line pipeline_asyncgen.go:547:1
 func (m *CollectFuture) value() Lists {
 	return m.l
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line pipeline_asyncgen.go:555:1
 func (m *CollectFuture) deepest() runtime.Stepper {
 	return m
 }

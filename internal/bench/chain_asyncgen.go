@@ -6,6 +6,8 @@ import "github.com/asyncgen/asyncgen/runtime"
 
 // Chain1Future is the future state machine of chain1; Chain1 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:11:1
 type Chain1Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -18,53 +20,59 @@ type Chain1Future struct {
 }
 
 // Chain1 returns a future that runs chain1 one step at a time.
+//
+//line chain_asyncgen.go:25:1
 func Chain1(t *Toggle, n int) *Chain1Future {
 	return &Chain1Future{t: t, n: n}
 }
 
 // Poll runs chain1 until it suspends or returns.
+//
+//line chain.go:22:1
 func (m *Chain1Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:22:1*/ if m.self != m {
+		/*line chain.go:22:1*/ m.pin()
 	}
-	var v1 int
-	switch m.state {
+	/*line chain.go:22:1*/ var v1 int
+	/*line chain.go:22:1*/ switch m.state { /*line chain.go:21:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:22:1*/ m.state = runtime.StateRunning /*line chain.go:21:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line chain.go:25:1*/ m.state = runtime.StateRunning
+		/*line chain.go:25:1*/ goto resume1 /*line chain.go:24:1*/
 	default:
-		runtime.BadPoll("Chain1", m.state)
+		/*line chain.go:22:1*/ runtime.BadPoll("Chain1", m.state)
 	}
-	/*line chain.go:23:2*/ m.s = 0
-	/*line chain.go:24:6*/ m.i = 0
+	/*line chain.go:23:1*/ m.s = 0
+	/*line chain.go:24:1*/ m.i = 0 /*line chain.go:23:1*/
 forCond1:
-	/*line chain.go:24:14*/ if m.i >= m.n {
-		goto forDone4
-	}
+	/*line chain.go:24:1*/ if m.i >= m.n {
+		/*line chain.go:24:1*/ goto forDone4
+	} /*line chain.go:23:1*/
 resume1:
 	// await at chain.go:25
-	/*line chain_asyncgen.go:48:2*/
+	/*line chain.go:25:1*/ /*line chain.go:24:1*/
 	{
-		v, ok := m.t.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line chain.go:25:1*/ v, ok := m.t.Poll(cx)
+		/*line chain.go:25:1*/ if !ok {
+			/*line chain.go:25:1*/ m.state = 1
+			/*line chain.go:25:1*/ return 0, false
 		}
-		v1 = v
+		/*line chain.go:25:1*/ v1 = v
 	}
-	/*line chain.go:25:3*/ m.s += v1
-	/*line chain.go:24:21*/ m.i++
-	goto forCond1
+	/*line chain.go:25:1*/ m.s += v1
+	/*line chain.go:25:1*/ m.i++
+	/*line chain.go:25:1*/ goto forCond1 /*line chain.go:24:1*/
 forDone4:
-	m.result0 = m.s
-	/*line chain_asyncgen.go:62:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:27:1*/ m.result0 = m.s
+	/*line chain.go:28:1*/ m.state = runtime.StateDone
+	/*line chain.go:28:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:76:1
 func (m *Chain1Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain1")
@@ -74,6 +82,8 @@ func (m *Chain1Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:87:1
 func (m *Chain1Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -86,12 +96,16 @@ func (m *Chain1Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:101:1
 func (m *Chain1Future) init(t *Toggle, n int) {
 	*m = Chain1Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:109:1
 func (m *Chain1Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -101,23 +115,31 @@ func (m *Chain1Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:120:1
 func (m *Chain1Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:127:1
 func (m *Chain1Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:135:1
 func (m *Chain1Future) deepest() runtime.Stepper {
 	return m
 }
 
 // Chain2Future is the future state machine of chain2; Chain2 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:143:1
 type Chain2Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -130,56 +152,62 @@ type Chain2Future struct {
 }
 
 // Chain2 returns a future that runs chain2 one step at a time.
+//
+//line chain_asyncgen.go:157:1
 func Chain2(t *Toggle, n int) *Chain2Future {
 	return &Chain2Future{t: t, n: n}
 }
 
 // Poll runs chain2 until it suspends or returns.
+//
+//line chain.go:31:1
 func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:31:1*/ if m.self != m {
+		/*line chain.go:31:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:31:1*/ switch m.state { /*line chain.go:30:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:31:1*/ m.state = runtime.StateRunning /*line chain.go:30:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:31:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:31:1*/ return 0, false
+		}
+		/*line chain.go:31:1*/ goto resume1 /*line chain.go:30:1*/
 	default:
-		runtime.BadPoll("Chain2", m.state)
+		/*line chain.go:31:1*/ runtime.BadPoll("Chain2", m.state)
 	}
-	/*line chain.go:31:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:31:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:31:1*/ m.state = 1
+	/*line chain.go:31:1*/ m.t = nil /*line chain.go:30:1*/
 resume1:
 	// await at chain.go:31
-	/*line chain_asyncgen.go:158:2*/
+	/*line chain.go:31:1*/ /*line chain.go:30:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:31:1*/ var v int
+		/*line chain.go:31:1*/ if m.fut.finished() { /*line chain.go:29:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:30:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:31:1*/ var ok bool
+			/*line chain.go:31:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:31:1*/ if !ok {
+				/*line chain.go:31:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:31:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain1Future{}
-		m.result0 = v
+		/*line chain.go:31:1*/ m.deep = nil
+		/*line chain.go:31:1*/ m.state = runtime.StateRunning
+		/*line chain.go:31:1*/ m.fut = Chain1Future{}
+		/*line chain.go:31:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:177:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:31:1*/ m.state = runtime.StateDone
+	/*line chain.go:31:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:211:1
 func (m *Chain2Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain2")
@@ -189,6 +217,8 @@ func (m *Chain2Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:222:1
 func (m *Chain2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -201,12 +231,16 @@ func (m *Chain2Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:236:1
 func (m *Chain2Future) init(t *Toggle, n int) {
 	*m = Chain2Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:244:1
 func (m *Chain2Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -216,17 +250,23 @@ func (m *Chain2Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:255:1
 func (m *Chain2Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:262:1
 func (m *Chain2Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:270:1
 func (m *Chain2Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -236,6 +276,8 @@ func (m *Chain2Future) deepest() runtime.Stepper {
 
 // Chain3Future is the future state machine of chain3; Chain3 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:281:1
 type Chain3Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -248,56 +290,62 @@ type Chain3Future struct {
 }
 
 // Chain3 returns a future that runs chain3 one step at a time.
+//
+//line chain_asyncgen.go:295:1
 func Chain3(t *Toggle, n int) *Chain3Future {
 	return &Chain3Future{t: t, n: n}
 }
 
 // Poll runs chain3 until it suspends or returns.
+//
+//line chain.go:34:1
 func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:34:1*/ if m.self != m {
+		/*line chain.go:34:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:34:1*/ switch m.state { /*line chain.go:33:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:34:1*/ m.state = runtime.StateRunning /*line chain.go:33:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:34:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:34:1*/ return 0, false
+		}
+		/*line chain.go:34:1*/ goto resume1 /*line chain.go:33:1*/
 	default:
-		runtime.BadPoll("Chain3", m.state)
+		/*line chain.go:34:1*/ runtime.BadPoll("Chain3", m.state)
 	}
-	/*line chain.go:34:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:34:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:34:1*/ m.state = 1
+	/*line chain.go:34:1*/ m.t = nil /*line chain.go:33:1*/
 resume1:
 	// await at chain.go:34
-	/*line chain_asyncgen.go:276:2*/
+	/*line chain.go:34:1*/ /*line chain.go:33:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:34:1*/ var v int
+		/*line chain.go:34:1*/ if m.fut.finished() { /*line chain.go:32:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:33:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:34:1*/ var ok bool
+			/*line chain.go:34:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:34:1*/ if !ok {
+				/*line chain.go:34:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:34:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain2Future{}
-		m.result0 = v
+		/*line chain.go:34:1*/ m.deep = nil
+		/*line chain.go:34:1*/ m.state = runtime.StateRunning
+		/*line chain.go:34:1*/ m.fut = Chain2Future{}
+		/*line chain.go:34:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:295:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:34:1*/ m.state = runtime.StateDone
+	/*line chain.go:34:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:349:1
 func (m *Chain3Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain3")
@@ -307,6 +355,8 @@ func (m *Chain3Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:360:1
 func (m *Chain3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -319,12 +369,16 @@ func (m *Chain3Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:374:1
 func (m *Chain3Future) init(t *Toggle, n int) {
 	*m = Chain3Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:382:1
 func (m *Chain3Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -334,17 +388,23 @@ func (m *Chain3Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:393:1
 func (m *Chain3Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:400:1
 func (m *Chain3Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:408:1
 func (m *Chain3Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -354,6 +414,8 @@ func (m *Chain3Future) deepest() runtime.Stepper {
 
 // Chain4Future is the future state machine of chain4; Chain4 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:419:1
 type Chain4Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -366,56 +428,62 @@ type Chain4Future struct {
 }
 
 // Chain4 returns a future that runs chain4 one step at a time.
+//
+//line chain_asyncgen.go:433:1
 func Chain4(t *Toggle, n int) *Chain4Future {
 	return &Chain4Future{t: t, n: n}
 }
 
 // Poll runs chain4 until it suspends or returns.
+//
+//line chain.go:37:1
 func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:37:1*/ if m.self != m {
+		/*line chain.go:37:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:37:1*/ switch m.state { /*line chain.go:36:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:37:1*/ m.state = runtime.StateRunning /*line chain.go:36:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:37:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:37:1*/ return 0, false
+		}
+		/*line chain.go:37:1*/ goto resume1 /*line chain.go:36:1*/
 	default:
-		runtime.BadPoll("Chain4", m.state)
+		/*line chain.go:37:1*/ runtime.BadPoll("Chain4", m.state)
 	}
-	/*line chain.go:37:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:37:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:37:1*/ m.state = 1
+	/*line chain.go:37:1*/ m.t = nil /*line chain.go:36:1*/
 resume1:
 	// await at chain.go:37
-	/*line chain_asyncgen.go:394:2*/
+	/*line chain.go:37:1*/ /*line chain.go:36:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:37:1*/ var v int
+		/*line chain.go:37:1*/ if m.fut.finished() { /*line chain.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:36:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:37:1*/ var ok bool
+			/*line chain.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:37:1*/ if !ok {
+				/*line chain.go:37:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:37:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain3Future{}
-		m.result0 = v
+		/*line chain.go:37:1*/ m.deep = nil
+		/*line chain.go:37:1*/ m.state = runtime.StateRunning
+		/*line chain.go:37:1*/ m.fut = Chain3Future{}
+		/*line chain.go:37:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:413:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:37:1*/ m.state = runtime.StateDone
+	/*line chain.go:37:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:487:1
 func (m *Chain4Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain4")
@@ -425,6 +493,8 @@ func (m *Chain4Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:498:1
 func (m *Chain4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -437,12 +507,16 @@ func (m *Chain4Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:512:1
 func (m *Chain4Future) init(t *Toggle, n int) {
 	*m = Chain4Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:520:1
 func (m *Chain4Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -452,17 +526,23 @@ func (m *Chain4Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:531:1
 func (m *Chain4Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:538:1
 func (m *Chain4Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:546:1
 func (m *Chain4Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -472,6 +552,8 @@ func (m *Chain4Future) deepest() runtime.Stepper {
 
 // Chain5Future is the future state machine of chain5; Chain5 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:557:1
 type Chain5Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -484,56 +566,62 @@ type Chain5Future struct {
 }
 
 // Chain5 returns a future that runs chain5 one step at a time.
+//
+//line chain_asyncgen.go:571:1
 func Chain5(t *Toggle, n int) *Chain5Future {
 	return &Chain5Future{t: t, n: n}
 }
 
 // Poll runs chain5 until it suspends or returns.
+//
+//line chain.go:40:1
 func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:40:1*/ if m.self != m {
+		/*line chain.go:40:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:40:1*/ switch m.state { /*line chain.go:39:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:40:1*/ m.state = runtime.StateRunning /*line chain.go:39:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:40:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:40:1*/ return 0, false
+		}
+		/*line chain.go:40:1*/ goto resume1 /*line chain.go:39:1*/
 	default:
-		runtime.BadPoll("Chain5", m.state)
+		/*line chain.go:40:1*/ runtime.BadPoll("Chain5", m.state)
 	}
-	/*line chain.go:40:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:40:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:40:1*/ m.state = 1
+	/*line chain.go:40:1*/ m.t = nil /*line chain.go:39:1*/
 resume1:
 	// await at chain.go:40
-	/*line chain_asyncgen.go:512:2*/
+	/*line chain.go:40:1*/ /*line chain.go:39:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:40:1*/ var v int
+		/*line chain.go:40:1*/ if m.fut.finished() { /*line chain.go:38:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:39:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:40:1*/ var ok bool
+			/*line chain.go:40:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:40:1*/ if !ok {
+				/*line chain.go:40:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:40:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain4Future{}
-		m.result0 = v
+		/*line chain.go:40:1*/ m.deep = nil
+		/*line chain.go:40:1*/ m.state = runtime.StateRunning
+		/*line chain.go:40:1*/ m.fut = Chain4Future{}
+		/*line chain.go:40:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:531:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:40:1*/ m.state = runtime.StateDone
+	/*line chain.go:40:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:625:1
 func (m *Chain5Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain5")
@@ -543,6 +631,8 @@ func (m *Chain5Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:636:1
 func (m *Chain5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -555,12 +645,16 @@ func (m *Chain5Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:650:1
 func (m *Chain5Future) init(t *Toggle, n int) {
 	*m = Chain5Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:658:1
 func (m *Chain5Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -570,17 +664,23 @@ func (m *Chain5Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:669:1
 func (m *Chain5Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:676:1
 func (m *Chain5Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:684:1
 func (m *Chain5Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -590,6 +690,8 @@ func (m *Chain5Future) deepest() runtime.Stepper {
 
 // Chain6Future is the future state machine of chain6; Chain6 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:695:1
 type Chain6Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -602,56 +704,62 @@ type Chain6Future struct {
 }
 
 // Chain6 returns a future that runs chain6 one step at a time.
+//
+//line chain_asyncgen.go:709:1
 func Chain6(t *Toggle, n int) *Chain6Future {
 	return &Chain6Future{t: t, n: n}
 }
 
 // Poll runs chain6 until it suspends or returns.
+//
+//line chain.go:43:1
 func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:43:1*/ if m.self != m {
+		/*line chain.go:43:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:43:1*/ switch m.state { /*line chain.go:42:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:43:1*/ m.state = runtime.StateRunning /*line chain.go:42:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:43:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:43:1*/ return 0, false
+		}
+		/*line chain.go:43:1*/ goto resume1 /*line chain.go:42:1*/
 	default:
-		runtime.BadPoll("Chain6", m.state)
+		/*line chain.go:43:1*/ runtime.BadPoll("Chain6", m.state)
 	}
-	/*line chain.go:43:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:43:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:43:1*/ m.state = 1
+	/*line chain.go:43:1*/ m.t = nil /*line chain.go:42:1*/
 resume1:
 	// await at chain.go:43
-	/*line chain_asyncgen.go:630:2*/
+	/*line chain.go:43:1*/ /*line chain.go:42:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:43:1*/ var v int
+		/*line chain.go:43:1*/ if m.fut.finished() { /*line chain.go:41:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:42:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:43:1*/ var ok bool
+			/*line chain.go:43:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:43:1*/ if !ok {
+				/*line chain.go:43:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:43:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain5Future{}
-		m.result0 = v
+		/*line chain.go:43:1*/ m.deep = nil
+		/*line chain.go:43:1*/ m.state = runtime.StateRunning
+		/*line chain.go:43:1*/ m.fut = Chain5Future{}
+		/*line chain.go:43:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:649:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:43:1*/ m.state = runtime.StateDone
+	/*line chain.go:43:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:763:1
 func (m *Chain6Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain6")
@@ -661,6 +769,8 @@ func (m *Chain6Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:774:1
 func (m *Chain6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -673,12 +783,16 @@ func (m *Chain6Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:788:1
 func (m *Chain6Future) init(t *Toggle, n int) {
 	*m = Chain6Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:796:1
 func (m *Chain6Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -688,17 +802,23 @@ func (m *Chain6Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:807:1
 func (m *Chain6Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:814:1
 func (m *Chain6Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:822:1
 func (m *Chain6Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -708,6 +828,8 @@ func (m *Chain6Future) deepest() runtime.Stepper {
 
 // Chain7Future is the future state machine of chain7; Chain7 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:833:1
 type Chain7Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -720,56 +842,62 @@ type Chain7Future struct {
 }
 
 // Chain7 returns a future that runs chain7 one step at a time.
+//
+//line chain_asyncgen.go:847:1
 func Chain7(t *Toggle, n int) *Chain7Future {
 	return &Chain7Future{t: t, n: n}
 }
 
 // Poll runs chain7 until it suspends or returns.
+//
+//line chain.go:46:1
 func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:46:1*/ if m.self != m {
+		/*line chain.go:46:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:46:1*/ switch m.state { /*line chain.go:45:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:46:1*/ m.state = runtime.StateRunning /*line chain.go:45:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:46:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:46:1*/ return 0, false
+		}
+		/*line chain.go:46:1*/ goto resume1 /*line chain.go:45:1*/
 	default:
-		runtime.BadPoll("Chain7", m.state)
+		/*line chain.go:46:1*/ runtime.BadPoll("Chain7", m.state)
 	}
-	/*line chain.go:46:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:46:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:46:1*/ m.state = 1
+	/*line chain.go:46:1*/ m.t = nil /*line chain.go:45:1*/
 resume1:
 	// await at chain.go:46
-	/*line chain_asyncgen.go:748:2*/
+	/*line chain.go:46:1*/ /*line chain.go:45:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:46:1*/ var v int
+		/*line chain.go:46:1*/ if m.fut.finished() { /*line chain.go:44:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:45:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:46:1*/ var ok bool
+			/*line chain.go:46:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:46:1*/ if !ok {
+				/*line chain.go:46:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:46:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain6Future{}
-		m.result0 = v
+		/*line chain.go:46:1*/ m.deep = nil
+		/*line chain.go:46:1*/ m.state = runtime.StateRunning
+		/*line chain.go:46:1*/ m.fut = Chain6Future{}
+		/*line chain.go:46:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:767:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:46:1*/ m.state = runtime.StateDone
+	/*line chain.go:46:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:901:1
 func (m *Chain7Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain7")
@@ -779,6 +907,8 @@ func (m *Chain7Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:912:1
 func (m *Chain7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -791,12 +921,16 @@ func (m *Chain7Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:926:1
 func (m *Chain7Future) init(t *Toggle, n int) {
 	*m = Chain7Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:934:1
 func (m *Chain7Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -806,17 +940,23 @@ func (m *Chain7Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:945:1
 func (m *Chain7Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:952:1
 func (m *Chain7Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:960:1
 func (m *Chain7Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -826,6 +966,8 @@ func (m *Chain7Future) deepest() runtime.Stepper {
 
 // Chain8Future is the future state machine of chain8; Chain8 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:971:1
 type Chain8Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -838,56 +980,62 @@ type Chain8Future struct {
 }
 
 // Chain8 returns a future that runs chain8 one step at a time.
+//
+//line chain_asyncgen.go:985:1
 func Chain8(t *Toggle, n int) *Chain8Future {
 	return &Chain8Future{t: t, n: n}
 }
 
 // Poll runs chain8 until it suspends or returns.
+//
+//line chain.go:49:1
 func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:49:1*/ if m.self != m {
+		/*line chain.go:49:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:49:1*/ switch m.state { /*line chain.go:48:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:49:1*/ m.state = runtime.StateRunning /*line chain.go:48:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:49:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:49:1*/ return 0, false
+		}
+		/*line chain.go:49:1*/ goto resume1 /*line chain.go:48:1*/
 	default:
-		runtime.BadPoll("Chain8", m.state)
+		/*line chain.go:49:1*/ runtime.BadPoll("Chain8", m.state)
 	}
-	/*line chain.go:49:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:49:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:49:1*/ m.state = 1
+	/*line chain.go:49:1*/ m.t = nil /*line chain.go:48:1*/
 resume1:
 	// await at chain.go:49
-	/*line chain_asyncgen.go:866:2*/
+	/*line chain.go:49:1*/ /*line chain.go:48:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:49:1*/ var v int
+		/*line chain.go:49:1*/ if m.fut.finished() { /*line chain.go:47:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:48:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:49:1*/ var ok bool
+			/*line chain.go:49:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:49:1*/ if !ok {
+				/*line chain.go:49:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:49:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain7Future{}
-		m.result0 = v
+		/*line chain.go:49:1*/ m.deep = nil
+		/*line chain.go:49:1*/ m.state = runtime.StateRunning
+		/*line chain.go:49:1*/ m.fut = Chain7Future{}
+		/*line chain.go:49:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:885:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:49:1*/ m.state = runtime.StateDone
+	/*line chain.go:49:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1039:1
 func (m *Chain8Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain8")
@@ -897,6 +1045,8 @@ func (m *Chain8Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1050:1
 func (m *Chain8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -909,12 +1059,16 @@ func (m *Chain8Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1064:1
 func (m *Chain8Future) init(t *Toggle, n int) {
 	*m = Chain8Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1072:1
 func (m *Chain8Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -924,17 +1078,23 @@ func (m *Chain8Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1083:1
 func (m *Chain8Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1090:1
 func (m *Chain8Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1098:1
 func (m *Chain8Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -944,6 +1104,8 @@ func (m *Chain8Future) deepest() runtime.Stepper {
 
 // Chain9Future is the future state machine of chain9; Chain9 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1109:1
 type Chain9Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -956,56 +1118,62 @@ type Chain9Future struct {
 }
 
 // Chain9 returns a future that runs chain9 one step at a time.
+//
+//line chain_asyncgen.go:1123:1
 func Chain9(t *Toggle, n int) *Chain9Future {
 	return &Chain9Future{t: t, n: n}
 }
 
 // Poll runs chain9 until it suspends or returns.
+//
+//line chain.go:52:1
 func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:52:1*/ if m.self != m {
+		/*line chain.go:52:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:52:1*/ switch m.state { /*line chain.go:51:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:52:1*/ m.state = runtime.StateRunning /*line chain.go:51:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:52:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:52:1*/ return 0, false
+		}
+		/*line chain.go:52:1*/ goto resume1 /*line chain.go:51:1*/
 	default:
-		runtime.BadPoll("Chain9", m.state)
+		/*line chain.go:52:1*/ runtime.BadPoll("Chain9", m.state)
 	}
-	/*line chain.go:52:44*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:52:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:52:1*/ m.state = 1
+	/*line chain.go:52:1*/ m.t = nil /*line chain.go:51:1*/
 resume1:
 	// await at chain.go:52
-	/*line chain_asyncgen.go:984:2*/
+	/*line chain.go:52:1*/ /*line chain.go:51:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:52:1*/ var v int
+		/*line chain.go:52:1*/ if m.fut.finished() { /*line chain.go:50:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:51:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:52:1*/ var ok bool
+			/*line chain.go:52:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:52:1*/ if !ok {
+				/*line chain.go:52:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:52:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain8Future{}
-		m.result0 = v
+		/*line chain.go:52:1*/ m.deep = nil
+		/*line chain.go:52:1*/ m.state = runtime.StateRunning
+		/*line chain.go:52:1*/ m.fut = Chain8Future{}
+		/*line chain.go:52:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1003:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:52:1*/ m.state = runtime.StateDone
+	/*line chain.go:52:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1177:1
 func (m *Chain9Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain9")
@@ -1015,6 +1183,8 @@ func (m *Chain9Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1188:1
 func (m *Chain9Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1027,12 +1197,16 @@ func (m *Chain9Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1202:1
 func (m *Chain9Future) init(t *Toggle, n int) {
 	*m = Chain9Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1210:1
 func (m *Chain9Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1042,17 +1216,23 @@ func (m *Chain9Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1221:1
 func (m *Chain9Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1228:1
 func (m *Chain9Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1236:1
 func (m *Chain9Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1062,6 +1242,8 @@ func (m *Chain9Future) deepest() runtime.Stepper {
 
 // Chain10Future is the future state machine of chain10; Chain10 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1247:1
 type Chain10Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1074,56 +1256,62 @@ type Chain10Future struct {
 }
 
 // Chain10 returns a future that runs chain10 one step at a time.
+//
+//line chain_asyncgen.go:1261:1
 func Chain10(t *Toggle, n int) *Chain10Future {
 	return &Chain10Future{t: t, n: n}
 }
 
 // Poll runs chain10 until it suspends or returns.
+//
+//line chain.go:55:1
 func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:55:1*/ if m.self != m {
+		/*line chain.go:55:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:55:1*/ switch m.state { /*line chain.go:54:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:55:1*/ m.state = runtime.StateRunning /*line chain.go:54:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:55:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:55:1*/ return 0, false
+		}
+		/*line chain.go:55:1*/ goto resume1 /*line chain.go:54:1*/
 	default:
-		runtime.BadPoll("Chain10", m.state)
+		/*line chain.go:55:1*/ runtime.BadPoll("Chain10", m.state)
 	}
-	/*line chain.go:55:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:55:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:55:1*/ m.state = 1
+	/*line chain.go:55:1*/ m.t = nil /*line chain.go:54:1*/
 resume1:
 	// await at chain.go:55
-	/*line chain_asyncgen.go:1102:2*/
+	/*line chain.go:55:1*/ /*line chain.go:54:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:55:1*/ var v int
+		/*line chain.go:55:1*/ if m.fut.finished() { /*line chain.go:53:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:54:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:55:1*/ var ok bool
+			/*line chain.go:55:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:55:1*/ if !ok {
+				/*line chain.go:55:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:55:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain9Future{}
-		m.result0 = v
+		/*line chain.go:55:1*/ m.deep = nil
+		/*line chain.go:55:1*/ m.state = runtime.StateRunning
+		/*line chain.go:55:1*/ m.fut = Chain9Future{}
+		/*line chain.go:55:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1121:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:55:1*/ m.state = runtime.StateDone
+	/*line chain.go:55:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1315:1
 func (m *Chain10Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain10")
@@ -1133,6 +1321,8 @@ func (m *Chain10Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1326:1
 func (m *Chain10Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1145,12 +1335,16 @@ func (m *Chain10Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1340:1
 func (m *Chain10Future) init(t *Toggle, n int) {
 	*m = Chain10Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1348:1
 func (m *Chain10Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1160,17 +1354,23 @@ func (m *Chain10Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1359:1
 func (m *Chain10Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1366:1
 func (m *Chain10Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1374:1
 func (m *Chain10Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1180,6 +1380,8 @@ func (m *Chain10Future) deepest() runtime.Stepper {
 
 // Chain11Future is the future state machine of chain11; Chain11 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1385:1
 type Chain11Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1192,56 +1394,62 @@ type Chain11Future struct {
 }
 
 // Chain11 returns a future that runs chain11 one step at a time.
+//
+//line chain_asyncgen.go:1399:1
 func Chain11(t *Toggle, n int) *Chain11Future {
 	return &Chain11Future{t: t, n: n}
 }
 
 // Poll runs chain11 until it suspends or returns.
+//
+//line chain.go:58:1
 func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:58:1*/ if m.self != m {
+		/*line chain.go:58:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:58:1*/ switch m.state { /*line chain.go:57:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:58:1*/ m.state = runtime.StateRunning /*line chain.go:57:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:58:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:58:1*/ return 0, false
+		}
+		/*line chain.go:58:1*/ goto resume1 /*line chain.go:57:1*/
 	default:
-		runtime.BadPoll("Chain11", m.state)
+		/*line chain.go:58:1*/ runtime.BadPoll("Chain11", m.state)
 	}
-	/*line chain.go:58:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:58:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:58:1*/ m.state = 1
+	/*line chain.go:58:1*/ m.t = nil /*line chain.go:57:1*/
 resume1:
 	// await at chain.go:58
-	/*line chain_asyncgen.go:1220:2*/
+	/*line chain.go:58:1*/ /*line chain.go:57:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:58:1*/ var v int
+		/*line chain.go:58:1*/ if m.fut.finished() { /*line chain.go:56:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:57:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:58:1*/ var ok bool
+			/*line chain.go:58:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:58:1*/ if !ok {
+				/*line chain.go:58:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:58:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain10Future{}
-		m.result0 = v
+		/*line chain.go:58:1*/ m.deep = nil
+		/*line chain.go:58:1*/ m.state = runtime.StateRunning
+		/*line chain.go:58:1*/ m.fut = Chain10Future{}
+		/*line chain.go:58:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1239:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:58:1*/ m.state = runtime.StateDone
+	/*line chain.go:58:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1453:1
 func (m *Chain11Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain11")
@@ -1251,6 +1459,8 @@ func (m *Chain11Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1464:1
 func (m *Chain11Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1263,12 +1473,16 @@ func (m *Chain11Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1478:1
 func (m *Chain11Future) init(t *Toggle, n int) {
 	*m = Chain11Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1486:1
 func (m *Chain11Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1278,17 +1492,23 @@ func (m *Chain11Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1497:1
 func (m *Chain11Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1504:1
 func (m *Chain11Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1512:1
 func (m *Chain11Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1298,6 +1518,8 @@ func (m *Chain11Future) deepest() runtime.Stepper {
 
 // Chain12Future is the future state machine of chain12; Chain12 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1523:1
 type Chain12Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1310,56 +1532,62 @@ type Chain12Future struct {
 }
 
 // Chain12 returns a future that runs chain12 one step at a time.
+//
+//line chain_asyncgen.go:1537:1
 func Chain12(t *Toggle, n int) *Chain12Future {
 	return &Chain12Future{t: t, n: n}
 }
 
 // Poll runs chain12 until it suspends or returns.
+//
+//line chain.go:61:1
 func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:61:1*/ if m.self != m {
+		/*line chain.go:61:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:61:1*/ switch m.state { /*line chain.go:60:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:61:1*/ m.state = runtime.StateRunning /*line chain.go:60:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:61:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:61:1*/ return 0, false
+		}
+		/*line chain.go:61:1*/ goto resume1 /*line chain.go:60:1*/
 	default:
-		runtime.BadPoll("Chain12", m.state)
+		/*line chain.go:61:1*/ runtime.BadPoll("Chain12", m.state)
 	}
-	/*line chain.go:61:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:61:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:61:1*/ m.state = 1
+	/*line chain.go:61:1*/ m.t = nil /*line chain.go:60:1*/
 resume1:
 	// await at chain.go:61
-	/*line chain_asyncgen.go:1338:2*/
+	/*line chain.go:61:1*/ /*line chain.go:60:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:61:1*/ var v int
+		/*line chain.go:61:1*/ if m.fut.finished() { /*line chain.go:59:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:60:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:61:1*/ var ok bool
+			/*line chain.go:61:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:61:1*/ if !ok {
+				/*line chain.go:61:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:61:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain11Future{}
-		m.result0 = v
+		/*line chain.go:61:1*/ m.deep = nil
+		/*line chain.go:61:1*/ m.state = runtime.StateRunning
+		/*line chain.go:61:1*/ m.fut = Chain11Future{}
+		/*line chain.go:61:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1357:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:61:1*/ m.state = runtime.StateDone
+	/*line chain.go:61:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1591:1
 func (m *Chain12Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain12")
@@ -1369,6 +1597,8 @@ func (m *Chain12Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1602:1
 func (m *Chain12Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1381,12 +1611,16 @@ func (m *Chain12Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1616:1
 func (m *Chain12Future) init(t *Toggle, n int) {
 	*m = Chain12Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1624:1
 func (m *Chain12Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1396,17 +1630,23 @@ func (m *Chain12Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1635:1
 func (m *Chain12Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1642:1
 func (m *Chain12Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1650:1
 func (m *Chain12Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1416,6 +1656,8 @@ func (m *Chain12Future) deepest() runtime.Stepper {
 
 // Chain13Future is the future state machine of chain13; Chain13 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1661:1
 type Chain13Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1428,56 +1670,62 @@ type Chain13Future struct {
 }
 
 // Chain13 returns a future that runs chain13 one step at a time.
+//
+//line chain_asyncgen.go:1675:1
 func Chain13(t *Toggle, n int) *Chain13Future {
 	return &Chain13Future{t: t, n: n}
 }
 
 // Poll runs chain13 until it suspends or returns.
+//
+//line chain.go:64:1
 func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:64:1*/ if m.self != m {
+		/*line chain.go:64:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:64:1*/ switch m.state { /*line chain.go:63:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:64:1*/ m.state = runtime.StateRunning /*line chain.go:63:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:64:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:64:1*/ return 0, false
+		}
+		/*line chain.go:64:1*/ goto resume1 /*line chain.go:63:1*/
 	default:
-		runtime.BadPoll("Chain13", m.state)
+		/*line chain.go:64:1*/ runtime.BadPoll("Chain13", m.state)
 	}
-	/*line chain.go:64:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:64:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:64:1*/ m.state = 1
+	/*line chain.go:64:1*/ m.t = nil /*line chain.go:63:1*/
 resume1:
 	// await at chain.go:64
-	/*line chain_asyncgen.go:1456:2*/
+	/*line chain.go:64:1*/ /*line chain.go:63:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:64:1*/ var v int
+		/*line chain.go:64:1*/ if m.fut.finished() { /*line chain.go:62:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:63:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:64:1*/ var ok bool
+			/*line chain.go:64:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:64:1*/ if !ok {
+				/*line chain.go:64:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:64:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain12Future{}
-		m.result0 = v
+		/*line chain.go:64:1*/ m.deep = nil
+		/*line chain.go:64:1*/ m.state = runtime.StateRunning
+		/*line chain.go:64:1*/ m.fut = Chain12Future{}
+		/*line chain.go:64:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1475:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:64:1*/ m.state = runtime.StateDone
+	/*line chain.go:64:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1729:1
 func (m *Chain13Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain13")
@@ -1487,6 +1735,8 @@ func (m *Chain13Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1740:1
 func (m *Chain13Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1499,12 +1749,16 @@ func (m *Chain13Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1754:1
 func (m *Chain13Future) init(t *Toggle, n int) {
 	*m = Chain13Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1762:1
 func (m *Chain13Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1514,17 +1768,23 @@ func (m *Chain13Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1773:1
 func (m *Chain13Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1780:1
 func (m *Chain13Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1788:1
 func (m *Chain13Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1534,6 +1794,8 @@ func (m *Chain13Future) deepest() runtime.Stepper {
 
 // Chain14Future is the future state machine of chain14; Chain14 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1799:1
 type Chain14Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1546,56 +1808,62 @@ type Chain14Future struct {
 }
 
 // Chain14 returns a future that runs chain14 one step at a time.
+//
+//line chain_asyncgen.go:1813:1
 func Chain14(t *Toggle, n int) *Chain14Future {
 	return &Chain14Future{t: t, n: n}
 }
 
 // Poll runs chain14 until it suspends or returns.
+//
+//line chain.go:67:1
 func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:67:1*/ if m.self != m {
+		/*line chain.go:67:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:67:1*/ switch m.state { /*line chain.go:66:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:67:1*/ m.state = runtime.StateRunning /*line chain.go:66:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:67:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:67:1*/ return 0, false
+		}
+		/*line chain.go:67:1*/ goto resume1 /*line chain.go:66:1*/
 	default:
-		runtime.BadPoll("Chain14", m.state)
+		/*line chain.go:67:1*/ runtime.BadPoll("Chain14", m.state)
 	}
-	/*line chain.go:67:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:67:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:67:1*/ m.state = 1
+	/*line chain.go:67:1*/ m.t = nil /*line chain.go:66:1*/
 resume1:
 	// await at chain.go:67
-	/*line chain_asyncgen.go:1574:2*/
+	/*line chain.go:67:1*/ /*line chain.go:66:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:67:1*/ var v int
+		/*line chain.go:67:1*/ if m.fut.finished() { /*line chain.go:65:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:66:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:67:1*/ var ok bool
+			/*line chain.go:67:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:67:1*/ if !ok {
+				/*line chain.go:67:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:67:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain13Future{}
-		m.result0 = v
+		/*line chain.go:67:1*/ m.deep = nil
+		/*line chain.go:67:1*/ m.state = runtime.StateRunning
+		/*line chain.go:67:1*/ m.fut = Chain13Future{}
+		/*line chain.go:67:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1593:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:67:1*/ m.state = runtime.StateDone
+	/*line chain.go:67:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:1867:1
 func (m *Chain14Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain14")
@@ -1605,6 +1873,8 @@ func (m *Chain14Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:1878:1
 func (m *Chain14Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1617,12 +1887,16 @@ func (m *Chain14Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:1892:1
 func (m *Chain14Future) init(t *Toggle, n int) {
 	*m = Chain14Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:1900:1
 func (m *Chain14Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1632,17 +1906,23 @@ func (m *Chain14Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:1911:1
 func (m *Chain14Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:1918:1
 func (m *Chain14Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:1926:1
 func (m *Chain14Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1652,6 +1932,8 @@ func (m *Chain14Future) deepest() runtime.Stepper {
 
 // Chain15Future is the future state machine of chain15; Chain15 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:1937:1
 type Chain15Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1664,56 +1946,62 @@ type Chain15Future struct {
 }
 
 // Chain15 returns a future that runs chain15 one step at a time.
+//
+//line chain_asyncgen.go:1951:1
 func Chain15(t *Toggle, n int) *Chain15Future {
 	return &Chain15Future{t: t, n: n}
 }
 
 // Poll runs chain15 until it suspends or returns.
+//
+//line chain.go:70:1
 func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:70:1*/ if m.self != m {
+		/*line chain.go:70:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:70:1*/ switch m.state { /*line chain.go:69:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:70:1*/ m.state = runtime.StateRunning /*line chain.go:69:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:70:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:70:1*/ return 0, false
+		}
+		/*line chain.go:70:1*/ goto resume1 /*line chain.go:69:1*/
 	default:
-		runtime.BadPoll("Chain15", m.state)
+		/*line chain.go:70:1*/ runtime.BadPoll("Chain15", m.state)
 	}
-	/*line chain.go:70:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:70:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:70:1*/ m.state = 1
+	/*line chain.go:70:1*/ m.t = nil /*line chain.go:69:1*/
 resume1:
 	// await at chain.go:70
-	/*line chain_asyncgen.go:1692:2*/
+	/*line chain.go:70:1*/ /*line chain.go:69:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:70:1*/ var v int
+		/*line chain.go:70:1*/ if m.fut.finished() { /*line chain.go:68:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:69:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:70:1*/ var ok bool
+			/*line chain.go:70:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:70:1*/ if !ok {
+				/*line chain.go:70:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:70:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain14Future{}
-		m.result0 = v
+		/*line chain.go:70:1*/ m.deep = nil
+		/*line chain.go:70:1*/ m.state = runtime.StateRunning
+		/*line chain.go:70:1*/ m.fut = Chain14Future{}
+		/*line chain.go:70:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1711:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:70:1*/ m.state = runtime.StateDone
+	/*line chain.go:70:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2005:1
 func (m *Chain15Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain15")
@@ -1723,6 +2011,8 @@ func (m *Chain15Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2016:1
 func (m *Chain15Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1735,12 +2025,16 @@ func (m *Chain15Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2030:1
 func (m *Chain15Future) init(t *Toggle, n int) {
 	*m = Chain15Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2038:1
 func (m *Chain15Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1750,17 +2044,23 @@ func (m *Chain15Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2049:1
 func (m *Chain15Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2056:1
 func (m *Chain15Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2064:1
 func (m *Chain15Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1770,6 +2070,8 @@ func (m *Chain15Future) deepest() runtime.Stepper {
 
 // Chain16Future is the future state machine of chain16; Chain16 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2075:1
 type Chain16Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1782,56 +2084,62 @@ type Chain16Future struct {
 }
 
 // Chain16 returns a future that runs chain16 one step at a time.
+//
+//line chain_asyncgen.go:2089:1
 func Chain16(t *Toggle, n int) *Chain16Future {
 	return &Chain16Future{t: t, n: n}
 }
 
 // Poll runs chain16 until it suspends or returns.
+//
+//line chain.go:73:1
 func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:73:1*/ if m.self != m {
+		/*line chain.go:73:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:73:1*/ switch m.state { /*line chain.go:72:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:73:1*/ m.state = runtime.StateRunning /*line chain.go:72:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:73:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:73:1*/ return 0, false
+		}
+		/*line chain.go:73:1*/ goto resume1 /*line chain.go:72:1*/
 	default:
-		runtime.BadPoll("Chain16", m.state)
+		/*line chain.go:73:1*/ runtime.BadPoll("Chain16", m.state)
 	}
-	/*line chain.go:73:45*/ m.fut.init(m.t, m.n)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:73:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:73:1*/ m.state = 1
+	/*line chain.go:73:1*/ m.t = nil /*line chain.go:72:1*/
 resume1:
 	// await at chain.go:73
-	/*line chain_asyncgen.go:1810:2*/
+	/*line chain.go:73:1*/ /*line chain.go:72:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:73:1*/ var v int
+		/*line chain.go:73:1*/ if m.fut.finished() { /*line chain.go:71:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:72:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:73:1*/ var ok bool
+			/*line chain.go:73:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:73:1*/ if !ok {
+				/*line chain.go:73:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:73:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Chain15Future{}
-		m.result0 = v
+		/*line chain.go:73:1*/ m.deep = nil
+		/*line chain.go:73:1*/ m.state = runtime.StateRunning
+		/*line chain.go:73:1*/ m.fut = Chain15Future{}
+		/*line chain.go:73:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1829:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:73:1*/ m.state = runtime.StateDone
+	/*line chain.go:73:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2143:1
 func (m *Chain16Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain16")
@@ -1841,6 +2149,8 @@ func (m *Chain16Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2154:1
 func (m *Chain16Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1853,12 +2163,16 @@ func (m *Chain16Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2168:1
 func (m *Chain16Future) init(t *Toggle, n int) {
 	*m = Chain16Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2176:1
 func (m *Chain16Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1868,17 +2182,23 @@ func (m *Chain16Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2187:1
 func (m *Chain16Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2194:1
 func (m *Chain16Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2202:1
 func (m *Chain16Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1888,6 +2208,8 @@ func (m *Chain16Future) deepest() runtime.Stepper {
 
 // Wrap1Future is the future state machine of wrap1; Wrap1 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2213:1
 type Wrap1Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1897,41 +2219,47 @@ type Wrap1Future struct {
 }
 
 // Wrap1 returns a future that runs wrap1 one step at a time.
+//
+//line chain_asyncgen.go:2224:1
 func Wrap1(t *Toggle) *Wrap1Future {
 	return &Wrap1Future{t: t}
 }
 
 // Poll runs wrap1 until it suspends or returns.
+//
+//line chain.go:113:1
 func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:113:1*/ if m.self != m {
+		/*line chain.go:113:1*/ m.pin()
 	}
-	switch m.state {
+	/*line chain.go:113:1*/ switch m.state { /*line chain.go:112:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:113:1*/ m.state = runtime.StateRunning /*line chain.go:112:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line chain.go:113:1*/ m.state = runtime.StateRunning
+		/*line chain.go:113:1*/ goto resume1 /*line chain.go:112:1*/
 	default:
-		runtime.BadPoll("Wrap1", m.state)
-	}
+		/*line chain.go:113:1*/ runtime.BadPoll("Wrap1", m.state)
+	} /*line chain.go:112:1*/
 resume1:
 	// await at chain.go:113
-	/*line chain_asyncgen.go:1920:2*/
+	/*line chain.go:113:1*/ /*line chain.go:112:1*/
 	{
-		v, ok := m.t.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line chain.go:113:1*/ v, ok := m.t.Poll(cx)
+		/*line chain.go:113:1*/ if !ok {
+			/*line chain.go:113:1*/ m.state = 1
+			/*line chain.go:113:1*/ return 0, false
 		}
-		m.result0 = v
+		/*line chain.go:113:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:1929:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:113:1*/ m.state = runtime.StateDone
+	/*line chain.go:113:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2263:1
 func (m *Wrap1Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap1")
@@ -1941,6 +2269,8 @@ func (m *Wrap1Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2274:1
 func (m *Wrap1Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1953,12 +2283,16 @@ func (m *Wrap1Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2288:1
 func (m *Wrap1Future) init(t *Toggle) {
 	*m = Wrap1Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2296:1
 func (m *Wrap1Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1968,23 +2302,31 @@ func (m *Wrap1Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2307:1
 func (m *Wrap1Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2314:1
 func (m *Wrap1Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2322:1
 func (m *Wrap1Future) deepest() runtime.Stepper {
 	return m
 }
 
 // Wrap2Future is the future state machine of wrap2; Wrap2 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2330:1
 type Wrap2Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1996,56 +2338,62 @@ type Wrap2Future struct {
 }
 
 // Wrap2 returns a future that runs wrap2 one step at a time.
+//
+//line chain_asyncgen.go:2343:1
 func Wrap2(t *Toggle) *Wrap2Future {
 	return &Wrap2Future{t: t}
 }
 
 // Poll runs wrap2 until it suspends or returns.
+//
+//line chain.go:116:1
 func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:116:1*/ if m.self != m {
+		/*line chain.go:116:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:116:1*/ switch m.state { /*line chain.go:115:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:116:1*/ m.state = runtime.StateRunning /*line chain.go:115:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:116:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:116:1*/ return 0, false
+		}
+		/*line chain.go:116:1*/ goto resume1 /*line chain.go:115:1*/
 	default:
-		runtime.BadPoll("Wrap2", m.state)
+		/*line chain.go:116:1*/ runtime.BadPoll("Wrap2", m.state)
 	}
-	/*line chain.go:116:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:116:1*/ m.fut.init(m.t)
+	/*line chain.go:116:1*/ m.state = 1
+	/*line chain.go:116:1*/ m.t = nil /*line chain.go:115:1*/
 resume1:
 	// await at chain.go:116
-	/*line chain_asyncgen.go:2024:2*/
+	/*line chain.go:116:1*/ /*line chain.go:115:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:116:1*/ var v int
+		/*line chain.go:116:1*/ if m.fut.finished() { /*line chain.go:114:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:115:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:116:1*/ var ok bool
+			/*line chain.go:116:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:116:1*/ if !ok {
+				/*line chain.go:116:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:116:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap1Future{}
-		m.result0 = v
+		/*line chain.go:116:1*/ m.deep = nil
+		/*line chain.go:116:1*/ m.state = runtime.StateRunning
+		/*line chain.go:116:1*/ m.fut = Wrap1Future{}
+		/*line chain.go:116:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2043:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:116:1*/ m.state = runtime.StateDone
+	/*line chain.go:116:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2397:1
 func (m *Wrap2Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap2")
@@ -2055,6 +2403,8 @@ func (m *Wrap2Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2408:1
 func (m *Wrap2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2067,12 +2417,16 @@ func (m *Wrap2Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2422:1
 func (m *Wrap2Future) init(t *Toggle) {
 	*m = Wrap2Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2430:1
 func (m *Wrap2Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2082,17 +2436,23 @@ func (m *Wrap2Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2441:1
 func (m *Wrap2Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2448:1
 func (m *Wrap2Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2456:1
 func (m *Wrap2Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2102,6 +2462,8 @@ func (m *Wrap2Future) deepest() runtime.Stepper {
 
 // Wrap3Future is the future state machine of wrap3; Wrap3 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2467:1
 type Wrap3Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2113,56 +2475,62 @@ type Wrap3Future struct {
 }
 
 // Wrap3 returns a future that runs wrap3 one step at a time.
+//
+//line chain_asyncgen.go:2480:1
 func Wrap3(t *Toggle) *Wrap3Future {
 	return &Wrap3Future{t: t}
 }
 
 // Poll runs wrap3 until it suspends or returns.
+//
+//line chain.go:119:1
 func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:119:1*/ if m.self != m {
+		/*line chain.go:119:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:119:1*/ switch m.state { /*line chain.go:118:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:119:1*/ m.state = runtime.StateRunning /*line chain.go:118:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:119:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:119:1*/ return 0, false
+		}
+		/*line chain.go:119:1*/ goto resume1 /*line chain.go:118:1*/
 	default:
-		runtime.BadPoll("Wrap3", m.state)
+		/*line chain.go:119:1*/ runtime.BadPoll("Wrap3", m.state)
 	}
-	/*line chain.go:119:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:119:1*/ m.fut.init(m.t)
+	/*line chain.go:119:1*/ m.state = 1
+	/*line chain.go:119:1*/ m.t = nil /*line chain.go:118:1*/
 resume1:
 	// await at chain.go:119
-	/*line chain_asyncgen.go:2141:2*/
+	/*line chain.go:119:1*/ /*line chain.go:118:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:119:1*/ var v int
+		/*line chain.go:119:1*/ if m.fut.finished() { /*line chain.go:117:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:118:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:119:1*/ var ok bool
+			/*line chain.go:119:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:119:1*/ if !ok {
+				/*line chain.go:119:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:119:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap2Future{}
-		m.result0 = v
+		/*line chain.go:119:1*/ m.deep = nil
+		/*line chain.go:119:1*/ m.state = runtime.StateRunning
+		/*line chain.go:119:1*/ m.fut = Wrap2Future{}
+		/*line chain.go:119:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2160:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:119:1*/ m.state = runtime.StateDone
+	/*line chain.go:119:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2534:1
 func (m *Wrap3Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap3")
@@ -2172,6 +2540,8 @@ func (m *Wrap3Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2545:1
 func (m *Wrap3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2184,12 +2554,16 @@ func (m *Wrap3Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2559:1
 func (m *Wrap3Future) init(t *Toggle) {
 	*m = Wrap3Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2567:1
 func (m *Wrap3Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2199,17 +2573,23 @@ func (m *Wrap3Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2578:1
 func (m *Wrap3Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2585:1
 func (m *Wrap3Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2593:1
 func (m *Wrap3Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2219,6 +2599,8 @@ func (m *Wrap3Future) deepest() runtime.Stepper {
 
 // Wrap4Future is the future state machine of wrap4; Wrap4 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2604:1
 type Wrap4Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2230,56 +2612,62 @@ type Wrap4Future struct {
 }
 
 // Wrap4 returns a future that runs wrap4 one step at a time.
+//
+//line chain_asyncgen.go:2617:1
 func Wrap4(t *Toggle) *Wrap4Future {
 	return &Wrap4Future{t: t}
 }
 
 // Poll runs wrap4 until it suspends or returns.
+//
+//line chain.go:122:1
 func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:122:1*/ if m.self != m {
+		/*line chain.go:122:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:122:1*/ switch m.state { /*line chain.go:121:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:122:1*/ m.state = runtime.StateRunning /*line chain.go:121:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:122:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:122:1*/ return 0, false
+		}
+		/*line chain.go:122:1*/ goto resume1 /*line chain.go:121:1*/
 	default:
-		runtime.BadPoll("Wrap4", m.state)
+		/*line chain.go:122:1*/ runtime.BadPoll("Wrap4", m.state)
 	}
-	/*line chain.go:122:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:122:1*/ m.fut.init(m.t)
+	/*line chain.go:122:1*/ m.state = 1
+	/*line chain.go:122:1*/ m.t = nil /*line chain.go:121:1*/
 resume1:
 	// await at chain.go:122
-	/*line chain_asyncgen.go:2258:2*/
+	/*line chain.go:122:1*/ /*line chain.go:121:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:122:1*/ var v int
+		/*line chain.go:122:1*/ if m.fut.finished() { /*line chain.go:120:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:121:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:122:1*/ var ok bool
+			/*line chain.go:122:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:122:1*/ if !ok {
+				/*line chain.go:122:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:122:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap3Future{}
-		m.result0 = v
+		/*line chain.go:122:1*/ m.deep = nil
+		/*line chain.go:122:1*/ m.state = runtime.StateRunning
+		/*line chain.go:122:1*/ m.fut = Wrap3Future{}
+		/*line chain.go:122:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2277:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:122:1*/ m.state = runtime.StateDone
+	/*line chain.go:122:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2671:1
 func (m *Wrap4Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap4")
@@ -2289,6 +2677,8 @@ func (m *Wrap4Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2682:1
 func (m *Wrap4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2301,12 +2691,16 @@ func (m *Wrap4Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2696:1
 func (m *Wrap4Future) init(t *Toggle) {
 	*m = Wrap4Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2704:1
 func (m *Wrap4Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2316,17 +2710,23 @@ func (m *Wrap4Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2715:1
 func (m *Wrap4Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2722:1
 func (m *Wrap4Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2730:1
 func (m *Wrap4Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2336,6 +2736,8 @@ func (m *Wrap4Future) deepest() runtime.Stepper {
 
 // Wrap5Future is the future state machine of wrap5; Wrap5 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2741:1
 type Wrap5Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2347,56 +2749,62 @@ type Wrap5Future struct {
 }
 
 // Wrap5 returns a future that runs wrap5 one step at a time.
+//
+//line chain_asyncgen.go:2754:1
 func Wrap5(t *Toggle) *Wrap5Future {
 	return &Wrap5Future{t: t}
 }
 
 // Poll runs wrap5 until it suspends or returns.
+//
+//line chain.go:125:1
 func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:125:1*/ if m.self != m {
+		/*line chain.go:125:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:125:1*/ switch m.state { /*line chain.go:124:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:125:1*/ m.state = runtime.StateRunning /*line chain.go:124:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:125:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:125:1*/ return 0, false
+		}
+		/*line chain.go:125:1*/ goto resume1 /*line chain.go:124:1*/
 	default:
-		runtime.BadPoll("Wrap5", m.state)
+		/*line chain.go:125:1*/ runtime.BadPoll("Wrap5", m.state)
 	}
-	/*line chain.go:125:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:125:1*/ m.fut.init(m.t)
+	/*line chain.go:125:1*/ m.state = 1
+	/*line chain.go:125:1*/ m.t = nil /*line chain.go:124:1*/
 resume1:
 	// await at chain.go:125
-	/*line chain_asyncgen.go:2375:2*/
+	/*line chain.go:125:1*/ /*line chain.go:124:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:125:1*/ var v int
+		/*line chain.go:125:1*/ if m.fut.finished() { /*line chain.go:123:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:124:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:125:1*/ var ok bool
+			/*line chain.go:125:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:125:1*/ if !ok {
+				/*line chain.go:125:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:125:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap4Future{}
-		m.result0 = v
+		/*line chain.go:125:1*/ m.deep = nil
+		/*line chain.go:125:1*/ m.state = runtime.StateRunning
+		/*line chain.go:125:1*/ m.fut = Wrap4Future{}
+		/*line chain.go:125:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2394:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:125:1*/ m.state = runtime.StateDone
+	/*line chain.go:125:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2808:1
 func (m *Wrap5Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap5")
@@ -2406,6 +2814,8 @@ func (m *Wrap5Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2819:1
 func (m *Wrap5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2418,12 +2828,16 @@ func (m *Wrap5Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2833:1
 func (m *Wrap5Future) init(t *Toggle) {
 	*m = Wrap5Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2841:1
 func (m *Wrap5Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2433,17 +2847,23 @@ func (m *Wrap5Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2852:1
 func (m *Wrap5Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2859:1
 func (m *Wrap5Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:2867:1
 func (m *Wrap5Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2453,6 +2873,8 @@ func (m *Wrap5Future) deepest() runtime.Stepper {
 
 // Wrap6Future is the future state machine of wrap6; Wrap6 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:2878:1
 type Wrap6Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2464,56 +2886,62 @@ type Wrap6Future struct {
 }
 
 // Wrap6 returns a future that runs wrap6 one step at a time.
+//
+//line chain_asyncgen.go:2891:1
 func Wrap6(t *Toggle) *Wrap6Future {
 	return &Wrap6Future{t: t}
 }
 
 // Poll runs wrap6 until it suspends or returns.
+//
+//line chain.go:128:1
 func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:128:1*/ if m.self != m {
+		/*line chain.go:128:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:128:1*/ switch m.state { /*line chain.go:127:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:128:1*/ m.state = runtime.StateRunning /*line chain.go:127:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:128:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:128:1*/ return 0, false
+		}
+		/*line chain.go:128:1*/ goto resume1 /*line chain.go:127:1*/
 	default:
-		runtime.BadPoll("Wrap6", m.state)
+		/*line chain.go:128:1*/ runtime.BadPoll("Wrap6", m.state)
 	}
-	/*line chain.go:128:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:128:1*/ m.fut.init(m.t)
+	/*line chain.go:128:1*/ m.state = 1
+	/*line chain.go:128:1*/ m.t = nil /*line chain.go:127:1*/
 resume1:
 	// await at chain.go:128
-	/*line chain_asyncgen.go:2492:2*/
+	/*line chain.go:128:1*/ /*line chain.go:127:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:128:1*/ var v int
+		/*line chain.go:128:1*/ if m.fut.finished() { /*line chain.go:126:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:127:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:128:1*/ var ok bool
+			/*line chain.go:128:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:128:1*/ if !ok {
+				/*line chain.go:128:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:128:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap5Future{}
-		m.result0 = v
+		/*line chain.go:128:1*/ m.deep = nil
+		/*line chain.go:128:1*/ m.state = runtime.StateRunning
+		/*line chain.go:128:1*/ m.fut = Wrap5Future{}
+		/*line chain.go:128:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2511:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:128:1*/ m.state = runtime.StateDone
+	/*line chain.go:128:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:2945:1
 func (m *Wrap6Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap6")
@@ -2523,6 +2951,8 @@ func (m *Wrap6Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:2956:1
 func (m *Wrap6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2535,12 +2965,16 @@ func (m *Wrap6Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:2970:1
 func (m *Wrap6Future) init(t *Toggle) {
 	*m = Wrap6Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:2978:1
 func (m *Wrap6Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2550,17 +2984,23 @@ func (m *Wrap6Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:2989:1
 func (m *Wrap6Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:2996:1
 func (m *Wrap6Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:3004:1
 func (m *Wrap6Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2570,6 +3010,8 @@ func (m *Wrap6Future) deepest() runtime.Stepper {
 
 // Wrap7Future is the future state machine of wrap7; Wrap7 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:3015:1
 type Wrap7Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2581,56 +3023,62 @@ type Wrap7Future struct {
 }
 
 // Wrap7 returns a future that runs wrap7 one step at a time.
+//
+//line chain_asyncgen.go:3028:1
 func Wrap7(t *Toggle) *Wrap7Future {
 	return &Wrap7Future{t: t}
 }
 
 // Poll runs wrap7 until it suspends or returns.
+//
+//line chain.go:131:1
 func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:131:1*/ if m.self != m {
+		/*line chain.go:131:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:131:1*/ switch m.state { /*line chain.go:130:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:131:1*/ m.state = runtime.StateRunning /*line chain.go:130:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:131:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:131:1*/ return 0, false
+		}
+		/*line chain.go:131:1*/ goto resume1 /*line chain.go:130:1*/
 	default:
-		runtime.BadPoll("Wrap7", m.state)
+		/*line chain.go:131:1*/ runtime.BadPoll("Wrap7", m.state)
 	}
-	/*line chain.go:131:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:131:1*/ m.fut.init(m.t)
+	/*line chain.go:131:1*/ m.state = 1
+	/*line chain.go:131:1*/ m.t = nil /*line chain.go:130:1*/
 resume1:
 	// await at chain.go:131
-	/*line chain_asyncgen.go:2609:2*/
+	/*line chain.go:131:1*/ /*line chain.go:130:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:131:1*/ var v int
+		/*line chain.go:131:1*/ if m.fut.finished() { /*line chain.go:129:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:130:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:131:1*/ var ok bool
+			/*line chain.go:131:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:131:1*/ if !ok {
+				/*line chain.go:131:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:131:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap6Future{}
-		m.result0 = v
+		/*line chain.go:131:1*/ m.deep = nil
+		/*line chain.go:131:1*/ m.state = runtime.StateRunning
+		/*line chain.go:131:1*/ m.fut = Wrap6Future{}
+		/*line chain.go:131:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2628:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:131:1*/ m.state = runtime.StateDone
+	/*line chain.go:131:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:3082:1
 func (m *Wrap7Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap7")
@@ -2640,6 +3088,8 @@ func (m *Wrap7Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:3093:1
 func (m *Wrap7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2652,12 +3102,16 @@ func (m *Wrap7Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:3107:1
 func (m *Wrap7Future) init(t *Toggle) {
 	*m = Wrap7Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:3115:1
 func (m *Wrap7Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2667,17 +3121,23 @@ func (m *Wrap7Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:3126:1
 func (m *Wrap7Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:3133:1
 func (m *Wrap7Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:3141:1
 func (m *Wrap7Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2687,6 +3147,8 @@ func (m *Wrap7Future) deepest() runtime.Stepper {
 
 // Wrap8Future is the future state machine of wrap8; Wrap8 returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:3152:1
 type Wrap8Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2698,56 +3160,62 @@ type Wrap8Future struct {
 }
 
 // Wrap8 returns a future that runs wrap8 one step at a time.
+//
+//line chain_asyncgen.go:3165:1
 func Wrap8(t *Toggle) *Wrap8Future {
 	return &Wrap8Future{t: t}
 }
 
 // Poll runs wrap8 until it suspends or returns.
+//
+//line chain.go:134:1
 func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:134:1*/ if m.self != m {
+		/*line chain.go:134:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line chain.go:134:1*/ switch m.state { /*line chain.go:133:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:134:1*/ m.state = runtime.StateRunning /*line chain.go:133:1*/
 	case 1:
-		goto resume1
+		/*line chain.go:134:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line chain.go:134:1*/ return 0, false
+		}
+		/*line chain.go:134:1*/ goto resume1 /*line chain.go:133:1*/
 	default:
-		runtime.BadPoll("Wrap8", m.state)
+		/*line chain.go:134:1*/ runtime.BadPoll("Wrap8", m.state)
 	}
-	/*line chain.go:134:36*/ m.fut.init(m.t)
-	m.state = 1
-	m.t = nil
+	/*line chain.go:134:1*/ m.fut.init(m.t)
+	/*line chain.go:134:1*/ m.state = 1
+	/*line chain.go:134:1*/ m.t = nil /*line chain.go:133:1*/
 resume1:
 	// await at chain.go:134
-	/*line chain_asyncgen.go:2726:2*/
+	/*line chain.go:134:1*/ /*line chain.go:133:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line chain.go:134:1*/ var v int
+		/*line chain.go:134:1*/ if m.fut.finished() { /*line chain.go:132:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line chain.go:133:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line chain.go:134:1*/ var ok bool
+			/*line chain.go:134:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:134:1*/ if !ok {
+				/*line chain.go:134:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:134:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = Wrap7Future{}
-		m.result0 = v
+		/*line chain.go:134:1*/ m.deep = nil
+		/*line chain.go:134:1*/ m.state = runtime.StateRunning
+		/*line chain.go:134:1*/ m.fut = Wrap7Future{}
+		/*line chain.go:134:1*/ m.result0 = v
 	}
-	/*line chain_asyncgen.go:2745:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:134:1*/ m.state = runtime.StateDone
+	/*line chain.go:134:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:3219:1
 func (m *Wrap8Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap8")
@@ -2757,6 +3225,8 @@ func (m *Wrap8Future) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:3230:1
 func (m *Wrap8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2769,12 +3239,16 @@ func (m *Wrap8Future) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:3244:1
 func (m *Wrap8Future) init(t *Toggle) {
 	*m = Wrap8Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:3252:1
 func (m *Wrap8Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2784,17 +3258,23 @@ func (m *Wrap8Future) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:3263:1
 func (m *Wrap8Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:3270:1
 func (m *Wrap8Future) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:3278:1
 func (m *Wrap8Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2804,6 +3284,8 @@ func (m *Wrap8Future) deepest() runtime.Stepper {
 
 // IdleFuture is the future state machine of idle; Idle returns one.
 // It must not be copied once used.
+//
+//line chain_asyncgen.go:3289:1
 type IdleFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2816,44 +3298,50 @@ type IdleFuture struct {
 }
 
 // Idle returns a future that runs idle one step at a time.
+//
+//line chain_asyncgen.go:3303:1
 func Idle(g runtime.Future[int], a int, b int) *IdleFuture {
 	return &IdleFuture{g: g, a: a, b: b}
 }
 
 // Poll runs idle until it suspends or returns.
+//
+//line chain.go:139:1
 func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line chain.go:139:1*/ if m.self != m {
+		/*line chain.go:139:1*/ m.pin()
 	}
-	var y int
-	switch m.state {
+	/*line chain.go:139:1*/ var y int
+	/*line chain.go:139:1*/ switch m.state { /*line chain.go:138:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line chain.go:139:1*/ m.state = runtime.StateRunning /*line chain.go:138:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line chain.go:141:1*/ m.state = runtime.StateRunning
+		/*line chain.go:141:1*/ goto resume1 /*line chain.go:140:1*/
 	default:
-		runtime.BadPoll("Idle", m.state)
+		/*line chain.go:139:1*/ runtime.BadPoll("Idle", m.state)
 	}
-	/*line chain.go:140:2*/ m.x = m.a * m.b
+	/*line chain.go:140:1*/ m.x = m.a * m.b /*line chain.go:139:1*/
 resume1:
 	// await at chain.go:141
-	/*line chain_asyncgen.go:2841:2*/
+	/*line chain.go:141:1*/ /*line chain.go:140:1*/
 	{
-		v, ok := m.g.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line chain.go:141:1*/ v, ok := m.g.Poll(cx)
+		/*line chain.go:141:1*/ if !ok {
+			/*line chain.go:141:1*/ m.state = 1
+			/*line chain.go:141:1*/ return 0, false
 		}
-		y = v
+		/*line chain.go:141:1*/ y = v
 	}
-	m.result0 = m.x + y
-	/*line chain_asyncgen.go:2851:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line chain.go:142:1*/ m.result0 = m.x + y
+	/*line chain.go:143:1*/ m.state = runtime.StateDone
+	/*line chain.go:143:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line chain_asyncgen.go:3345:1
 func (m *IdleFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Idle")
@@ -2863,6 +3351,8 @@ func (m *IdleFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line chain_asyncgen.go:3356:1
 func (m *IdleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2875,12 +3365,16 @@ func (m *IdleFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line chain_asyncgen.go:3370:1
 func (m *IdleFuture) init(g runtime.Future[int], a int, b int) {
 	*m = IdleFuture{g: g, a: a, b: b}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line chain_asyncgen.go:3378:1
 func (m *IdleFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2890,17 +3384,23 @@ func (m *IdleFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line chain_asyncgen.go:3389:1
 func (m *IdleFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line chain_asyncgen.go:3396:1
 func (m *IdleFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line chain_asyncgen.go:3404:1
 func (m *IdleFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -9,6 +9,8 @@ import (
 
 // CountIter is the iterator state machine of count; Count returns one.
 // It must not be copied once used.
+//
+//line gen_asyncgen.go:14:1
 type CountIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -20,6 +22,8 @@ type CountIter struct {
 }
 
 // Count returns an iterator over the values yielded by count one step at a time.
+//
+//line gen_asyncgen.go:27:1
 func Count(n int) *CountIter {
 	return &CountIter{n: n}
 }
@@ -28,71 +32,75 @@ func Count(n int) *CountIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gen.go:12:1
 func (m *CountIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < m.n {
-			m.i = i
-			return i, true
+	/*line gen.go:12:1*/ if m.fast == m {
+		/*line gen.go:12:1*/ i := m.i
+		/*line gen.go:12:1*/ i++
+		/*line gen.go:12:1*/ if i < m.n {
+			/*line gen.go:12:1*/ m.i = i
+			/*line gen.go:12:1*/ return i, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*CountIter).next)
-	return
+	/*line gen.go:12:1*/ item, more = runtime.NextVia(m, (*CountIter).next)
+	/*line gen.go:12:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gen.go:12:1
 func (m *CountIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gen.go:12:1*/ m.fast = nil
+	/*line gen.go:12:1*/ if m.self != m {
+		/*line gen.go:12:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gen.go:12:1*/ var v1 bool
+	/*line gen.go:12:1*/ switch m.state { /*line gen.go:11:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gen.go:12:1*/ m.state = runtime.StateRunning /*line gen.go:11:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gen.go:14:1*/ m.state = runtime.StateRunning
+		/*line gen.go:14:1*/ goto resume1 /*line gen.go:13:1*/
 	default:
-		return 0, false
+		/*line gen.go:12:1*/ return 0, false
 	}
-	/*line gen.go:13:6*/ m.i = 0
+	/*line gen.go:13:1*/ m.i = 0 /*line gen.go:12:1*/
 forCond1:
-	/*line gen.go:13:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gen.go:13:1*/ if m.i >= m.n {
+		/*line gen.go:13:1*/ goto forDone4
 	}
-	/*line gen.go:14:7*/ {
-		v := m.i
-		if m.closing != nil {
-			panic("asyncgen: Count yielded after Close")
+	/*line gen.go:14:1*/ {
+		/*line gen.go:14:1*/ v := m.i
+		/*line gen.go:14:1*/ if m.closing != nil {
+			/*line gen.go:14:1*/ panic("asyncgen: Count yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gen.go:14:1*/ m.state = 1
+		/*line gen.go:14:1*/ m.fast = m
+		/*line gen.go:14:1*/ return v, true
+	} /*line gen.go:13:1*/
 resume1:
 	// yield at gen.go:14
-	/*line gen_asyncgen.go:76:2*/
+	/*line gen.go:14:1*/
+	/*line gen.go:14:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gen.go:14:1*/ if v1 {
+		/*line gen.go:14:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gen.go:14:1*/ goto exit /*line gen.go:13:1*/
 ifDone7:
-
-	/*line gen.go:13:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line gen.go:13:1*/ m.i++
+		/*line gen.go:13:1*/ goto forCond1 /*line gen.go:12:1*/
+forDone4: /*line gen.go:12:1*/
 exit:
-	/*line gen_asyncgen.go:90:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gen.go:18:1*/ m.state = runtime.StateDone
+	/*line gen.go:18:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gen_asyncgen.go:104:1
 func (m *CountIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Count")
@@ -103,6 +111,8 @@ func (m *CountIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gen_asyncgen.go:116:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -119,6 +129,8 @@ func (m *CountIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gen_asyncgen.go:134:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -136,6 +148,8 @@ func (m *CountIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gen_asyncgen.go:153:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -162,6 +176,8 @@ func (m *CountIter) All() iter.Seq[int] {
 
 // EachIter is the iterator state machine of each; Each returns one.
 // It must not be copied once used.
+//
+//line gen_asyncgen.go:181:1
 type EachIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -174,6 +190,8 @@ type EachIter struct {
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
+//
+//line gen_asyncgen.go:195:1
 func Each(xs []int) *EachIter {
 	return &EachIter{xs: xs}
 }
@@ -182,75 +200,80 @@ func Each(xs []int) *EachIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gen.go:63:1
 func (m *EachIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < len(m.xs1) {
-			x := m.xs1[i]
-			m.i = i
-			return x, true
+	/*line gen.go:63:1*/ if m.fast == m {
+		/*line gen.go:63:1*/ i := m.i
+		/*line gen.go:63:1*/ i++
+		/*line gen.go:63:1*/ if i < len(m.xs1) {
+			/*line gen.go:63:1*/ x := m.xs1[i]
+			/*line gen.go:63:1*/ m.i = i
+			/*line gen.go:63:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*EachIter).next)
-	return
+	/*line gen.go:63:1*/ item, more = runtime.NextVia(m, (*EachIter).next)
+	/*line gen.go:63:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gen.go:63:1
 func (m *EachIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gen.go:63:1*/ m.fast = nil
+	/*line gen.go:63:1*/ if m.self != m {
+		/*line gen.go:63:1*/ m.pin()
 	}
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line gen.go:63:1*/ var x int
+	/*line gen.go:63:1*/ var v1 bool
+	/*line gen.go:63:1*/ switch m.state { /*line gen.go:62:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gen.go:63:1*/ m.state = runtime.StateRunning /*line gen.go:62:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gen.go:65:1*/ m.state = runtime.StateRunning
+		/*line gen.go:65:1*/ goto resume1 /*line gen.go:64:1*/
 	default:
-		return 0, false
+		/*line gen.go:63:1*/ return 0, false
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gen.go:64:1*/ m.xs1 = m.xs
+	/*line gen.go:64:1*/ m.i = 0 /*line gen.go:63:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gen.go:64:1*/ if m.i >= len(m.xs1) {
+		/*line gen.go:64:1*/ goto rangeDone4
 	}
-	/*line gen.go:64:9*/ x = m.xs1[m.i]
-	/*line gen.go:65:7*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Each yielded after Close")
+	/*line gen.go:64:1*/ x = m.xs1[m.i]
+	/*line gen.go:65:1*/ {
+		/*line gen.go:65:1*/ v := x
+		/*line gen.go:65:1*/ m.xs = nil
+		/*line gen.go:65:1*/ if m.closing != nil {
+			/*line gen.go:65:1*/ panic("asyncgen: Each yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gen.go:65:1*/ m.state = 1
+		/*line gen.go:65:1*/ m.fast = m
+		/*line gen.go:65:1*/ return v, true
+	} /*line gen.go:64:1*/
 resume1:
 	// yield at gen.go:65
-	/*line gen_asyncgen.go:235:2*/
+	/*line gen.go:65:1*/
+	/*line gen.go:65:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gen.go:65:1*/ if v1 {
+		/*line gen.go:65:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gen.go:65:1*/ goto exit /*line gen.go:64:1*/
 ifDone7:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gen.go:64:1*/ m.i++
+		/*line gen.go:64:1*/ goto rangeLoop1 /*line gen.go:63:1*/
+rangeDone4: /*line gen.go:63:1*/
 exit:
-	/*line gen_asyncgen.go:248:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gen.go:69:1*/ m.state = runtime.StateDone
+	/*line gen.go:69:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gen_asyncgen.go:277:1
 func (m *EachIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Each")
@@ -261,6 +284,8 @@ func (m *EachIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gen_asyncgen.go:289:1
 func (m *EachIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -277,6 +302,8 @@ func (m *EachIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gen_asyncgen.go:307:1
 func (m *EachIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -294,6 +321,8 @@ func (m *EachIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gen_asyncgen.go:326:1
 func (m *EachIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -320,6 +349,8 @@ func (m *EachIter) All() iter.Seq[int] {
 
 // EvensIter is the iterator state machine of evens; Evens returns one.
 // It must not be copied once used.
+//
+//line gen_asyncgen.go:354:1
 type EvensIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -332,6 +363,8 @@ type EvensIter struct {
 }
 
 // Evens returns an iterator over the values yielded by evens one step at a time.
+//
+//line gen_asyncgen.go:368:1
 func Evens(xs []int) *EvensIter {
 	return &EvensIter{xs: xs}
 }
@@ -340,89 +373,94 @@ func Evens(xs []int) *EvensIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gen.go:93:1
 func (m *EvensIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		for {
-			i++
-			if i >= len(m.xs1) {
-				break
+	/*line gen.go:93:1*/ if m.fast == m {
+		/*line gen.go:93:1*/ i := m.i
+		/*line gen.go:93:1*/ for {
+			/*line gen.go:93:1*/ i++
+			/*line gen.go:93:1*/ if i >= len(m.xs1) {
+				/*line gen.go:93:1*/ break
 			}
-			x := m.xs1[i]
-			cond := x%2 == 0
-			if !cond {
-				continue
+			/*line gen.go:93:1*/ x := m.xs1[i]
+			/*line gen.go:93:1*/ cond := x%2 == 0
+			/*line gen.go:93:1*/ if !cond {
+				/*line gen.go:93:1*/ continue
 			}
-			m.i = i
-			return x, true
+			/*line gen.go:93:1*/ m.i = i
+			/*line gen.go:93:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*EvensIter).next)
-	return
+	/*line gen.go:93:1*/ item, more = runtime.NextVia(m, (*EvensIter).next)
+	/*line gen.go:93:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gen.go:93:1
 func (m *EvensIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gen.go:93:1*/ m.fast = nil
+	/*line gen.go:93:1*/ if m.self != m {
+		/*line gen.go:93:1*/ m.pin()
 	}
-	var x int
-	var cond bool
-	var v1 bool
-	switch m.state {
+	/*line gen.go:93:1*/ var x int
+	/*line gen.go:93:1*/ var cond bool
+	/*line gen.go:93:1*/ var v1 bool
+	/*line gen.go:93:1*/ switch m.state { /*line gen.go:92:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gen.go:93:1*/ m.state = runtime.StateRunning /*line gen.go:92:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gen.go:95:1*/ m.state = runtime.StateRunning
+		/*line gen.go:95:1*/ goto resume1 /*line gen.go:94:1*/
 	default:
-		return 0, false
+		/*line gen.go:93:1*/ return 0, false
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gen.go:94:1*/ m.xs1 = m.xs
+	/*line gen.go:94:1*/ m.i = 0 /*line gen.go:93:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gen.go:94:1*/ if m.i >= len(m.xs1) {
+		/*line gen.go:94:1*/ goto rangeDone4
 	}
-	/*line gen.go:94:9*/ x = m.xs1[m.i]
-	cond = x%2 == 0
-	if !cond {
-		goto condDone6
+	/*line gen.go:94:1*/ x = m.xs1[m.i]
+	/*line gen.go:95:1*/ cond = x%2 == 0
+	/*line gen.go:95:1*/ if !cond {
+		/*line gen.go:95:1*/ goto condDone6
 	}
-	/*line gen.go:95:19*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Evens yielded after Close")
+	/*line gen.go:95:1*/ {
+		/*line gen.go:95:1*/ v := x
+		/*line gen.go:95:1*/ m.xs = nil
+		/*line gen.go:95:1*/ if m.closing != nil {
+			/*line gen.go:95:1*/ panic("asyncgen: Evens yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gen.go:95:1*/ m.state = 1
+		/*line gen.go:95:1*/ m.fast = m
+		/*line gen.go:95:1*/ return v, true
+	} /*line gen.go:94:1*/
 resume1:
 	// yield at gen.go:95
-	/*line gen_asyncgen.go:405:2*/
+	/*line gen.go:95:1*/
+	/*line gen.go:95:1*/
 	v1 = runtime.Resume(m.closing)
-	cond = !v1
+	/*line gen.go:95:1*/ cond = !v1 /*line gen.go:94:1*/
 condDone6:
-	if !cond {
-		goto ifDone9
+	/*line gen.go:95:1*/ if !cond {
+		/*line gen.go:95:1*/ goto ifDone9
 	}
-	goto exit
+	/*line gen.go:95:1*/ goto exit /*line gen.go:94:1*/
 ifDone9:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gen.go:94:1*/ m.i++
+		/*line gen.go:94:1*/ goto rangeLoop1 /*line gen.go:93:1*/
+rangeDone4: /*line gen.go:93:1*/
 exit:
-	/*line gen_asyncgen.go:420:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gen.go:99:1*/ m.state = runtime.StateDone
+	/*line gen.go:99:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gen_asyncgen.go:464:1
 func (m *EvensIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Evens")
@@ -433,6 +471,8 @@ func (m *EvensIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gen_asyncgen.go:476:1
 func (m *EvensIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -449,6 +489,8 @@ func (m *EvensIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gen_asyncgen.go:494:1
 func (m *EvensIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -466,6 +508,8 @@ func (m *EvensIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gen_asyncgen.go:513:1
 func (m *EvensIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -492,6 +536,8 @@ func (m *EvensIter) All() iter.Seq[int] {
 
 // ItemsStream is the stream state machine of items; Items returns one.
 // It must not be copied once used.
+//
+//line gen_asyncgen.go:541:1
 type ItemsStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -504,6 +550,8 @@ type ItemsStream struct {
 }
 
 // Items returns a stream of the values yielded by items one step at a time.
+//
+//line gen_asyncgen.go:555:1
 func Items(xs []int) *ItemsStream {
 	return &ItemsStream{xs: xs}
 }
@@ -512,75 +560,80 @@ func Items(xs []int) *ItemsStream {
 // (Pending) or has finished (Done). Its fast path runs the cycle from the
 // last yield back to it on locals; whenever the body leaves that cycle,
 // pollNext, the full step, runs instead.
+//
+//line gen.go:127:1
 func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < len(m.xs1) {
-			x := m.xs1[i]
-			m.i = i
-			return x, runtime.Yielded
+	/*line gen.go:127:1*/ if m.fast == m {
+		/*line gen.go:127:1*/ i := m.i
+		/*line gen.go:127:1*/ i++
+		/*line gen.go:127:1*/ if i < len(m.xs1) {
+			/*line gen.go:127:1*/ x := m.xs1[i]
+			/*line gen.go:127:1*/ m.i = i
+			/*line gen.go:127:1*/ return x, runtime.Yielded
 		}
 	}
-	item, st = runtime.PollNextVia(m, cx, (*ItemsStream).pollNext)
-	return
+	/*line gen.go:127:1*/ item, st = runtime.PollNextVia(m, cx, (*ItemsStream).pollNext)
+	/*line gen.go:127:1*/ return
 }
 
 // pollNext is the full step of PollNext.
+//
+//line gen.go:127:1
 func (m *ItemsStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gen.go:127:1*/ m.fast = nil
+	/*line gen.go:127:1*/ if m.self != m {
+		/*line gen.go:127:1*/ m.pin()
 	}
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line gen.go:127:1*/ var x int
+	/*line gen.go:127:1*/ var v1 bool
+	/*line gen.go:127:1*/ switch m.state { /*line gen.go:126:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gen.go:127:1*/ m.state = runtime.StateRunning /*line gen.go:126:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gen.go:129:1*/ m.state = runtime.StateRunning
+		/*line gen.go:129:1*/ goto resume1 /*line gen.go:128:1*/
 	default:
-		return 0, runtime.Done
+		/*line gen.go:127:1*/ return 0, runtime.Done
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gen.go:128:1*/ m.xs1 = m.xs
+	/*line gen.go:128:1*/ m.i = 0 /*line gen.go:127:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gen.go:128:1*/ if m.i >= len(m.xs1) {
+		/*line gen.go:128:1*/ goto rangeDone4
 	}
-	/*line gen.go:128:9*/ x = m.xs1[m.i]
-	/*line gen.go:129:7*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Items yielded after Close")
+	/*line gen.go:128:1*/ x = m.xs1[m.i]
+	/*line gen.go:129:1*/ {
+		/*line gen.go:129:1*/ v := x
+		/*line gen.go:129:1*/ m.xs = nil
+		/*line gen.go:129:1*/ if m.closing != nil {
+			/*line gen.go:129:1*/ panic("asyncgen: Items yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, runtime.Yielded
-	}
+		/*line gen.go:129:1*/ m.state = 1
+		/*line gen.go:129:1*/ m.fast = m
+		/*line gen.go:129:1*/ return v, runtime.Yielded
+	} /*line gen.go:128:1*/
 resume1:
 	// yield at gen.go:129
-	/*line gen_asyncgen.go:565:2*/
+	/*line gen.go:129:1*/
+	/*line gen.go:129:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gen.go:129:1*/ if v1 {
+		/*line gen.go:129:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gen.go:129:1*/ goto exit /*line gen.go:128:1*/
 ifDone7:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gen.go:128:1*/ m.i++
+		/*line gen.go:128:1*/ goto rangeLoop1 /*line gen.go:127:1*/
+rangeDone4: /*line gen.go:127:1*/
 exit:
-	/*line gen_asyncgen.go:578:2*/ m.state = runtime.StateDone
-	return 0, runtime.Done
+	/*line gen.go:133:1*/ m.state = runtime.StateDone
+	/*line gen.go:133:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gen_asyncgen.go:637:1
 func (m *ItemsStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Items")
@@ -592,6 +645,8 @@ func (m *ItemsStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line gen_asyncgen.go:650:1
 func (m *ItemsStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone

@@ -9,6 +9,8 @@ import (
 
 // SumFuture is the future state machine of sum; Sum returns one.
 // It must not be copied once used.
+//
+//line basic_asyncgen.go:14:1
 type SumFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -25,64 +27,70 @@ type SumFuture struct {
 }
 
 // Sum returns a future that runs sum one step at a time.
+//
+//line basic_asyncgen.go:32:1
 func Sum(log *Log, xs []int, delay int) *SumFuture {
 	return &SumFuture{log: log, xs: xs, delay: delay}
 }
 
 // Poll runs sum until it suspends or returns.
+//
+//line basic.go:10:1
 func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line basic.go:10:1*/ if m.self != m {
+		/*line basic.go:10:1*/ m.pin()
 	}
-	var x int
-	var v1 int
-	switch m.state {
+	/*line basic.go:10:1*/ var x int
+	/*line basic.go:10:1*/ var v1 int
+	/*line basic.go:10:1*/ switch m.state { /*line basic.go:9:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line basic.go:10:1*/ m.state = runtime.StateRunning /*line basic.go:9:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line basic.go:13:1*/ m.state = runtime.StateRunning
+		/*line basic.go:13:1*/ goto resume1 /*line basic.go:12:1*/
 	default:
-		runtime.BadPoll("Sum", m.state)
+		/*line basic.go:10:1*/ runtime.BadPoll("Sum", m.state)
 	}
-	/*line basic.go:11:2*/ m.total = 0
-	m.xs1 = m.xs
-	m.i2 = 0
+	/*line basic.go:11:1*/ m.total = 0
+	/*line basic.go:12:1*/ m.xs1 = m.xs
+	/*line basic.go:12:1*/ m.i2 = 0 /*line basic.go:11:1*/
 rangeLoop1:
-	if m.i2 >= len(m.xs1) {
-		goto rangeDone4
+	/*line basic.go:12:1*/ if m.i2 >= len(m.xs1) {
+		/*line basic.go:12:1*/ goto rangeDone4
 	}
-	/*line basic.go:12:6*/ m.i, x = m.i2, m.xs1[m.i2]
-	/*line basic.go:13:8*/ m.fut = After(m.delay, x*2)
-	m.xs = nil
+	/*line basic.go:12:1*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line basic.go:13:1*/ m.fut = After(m.delay, x*2)
+	/*line basic.go:13:1*/ m.xs = nil /*line basic.go:12:1*/
 resume1:
 	// await at basic.go:13
-	/*line basic_asyncgen.go:60:2*/
+	/*line basic.go:13:1*/ /*line basic.go:12:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line basic.go:13:1*/ v, ok := m.fut.Poll(cx)
+		/*line basic.go:13:1*/ if !ok {
+			/*line basic.go:13:1*/ m.state = 1
+			/*line basic.go:13:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line basic.go:13:1*/ m.fut = nil
+		/*line basic.go:13:1*/ v1 = v
 	}
-	/*line basic.go:14:3*/ m.log.Add(fmt.Sprint("item ", m.i, v1))
-	/*line basic.go:15:3*/ if v1 > 10 {
-		goto forPost3
+	/*line basic.go:14:1*/ m.log.Add(fmt.Sprint("item ", m.i, v1))
+	/*line basic.go:15:1*/ if v1 > 10 {
+		/*line basic.go:16:1*/ goto forPost3
 	}
-	/*line basic.go:18:3*/ m.total += v1
+	/*line basic.go:18:1*/ m.total += v1 /*line basic.go:17:1*/
 forPost3:
-	m.i2++
-	goto rangeLoop1
+	/*line basic.go:12:1*/ m.i2++
+	/*line basic.go:12:1*/ goto rangeLoop1 /*line basic.go:11:1*/
 rangeDone4:
-	m.result0 = m.total
-	/*line basic_asyncgen.go:80:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line basic.go:20:1*/ m.result0 = m.total
+	/*line basic.go:21:1*/ m.state = runtime.StateDone
+	/*line basic.go:21:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line basic_asyncgen.go:94:1
 func (m *SumFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sum")
@@ -92,6 +100,8 @@ func (m *SumFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line basic_asyncgen.go:105:1
 func (m *SumFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -104,12 +114,16 @@ func (m *SumFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line basic_asyncgen.go:119:1
 func (m *SumFuture) init(log *Log, xs []int, delay int) {
 	*m = SumFuture{log: log, xs: xs, delay: delay}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line basic_asyncgen.go:127:1
 func (m *SumFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -119,17 +133,23 @@ func (m *SumFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line basic_asyncgen.go:138:1
 func (m *SumFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line basic_asyncgen.go:145:1
 func (m *SumFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line basic_asyncgen.go:153:1
 func (m *SumFuture) deepest() runtime.Stepper {
 	return m
 }

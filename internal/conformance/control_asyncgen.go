@@ -12,6 +12,8 @@ import (
 
 // IfChainFuture is the future state machine of ifChain; IfChain returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:17:1
 type IfChainFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -25,109 +27,114 @@ type IfChainFuture struct {
 }
 
 // IfChain returns a future that runs ifChain one step at a time.
+//
+//line control_asyncgen.go:32:1
 func IfChain(log *Log, n int) *IfChainFuture {
 	return &IfChainFuture{log: log, n: n}
 }
 
 // Poll runs ifChain until it suspends or returns.
+//
+//line control.go:14:1
 func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:14:1*/ if m.self != m {
+		/*line control.go:14:1*/ m.pin()
 	}
-	var cond bool
-	var v1 int
-	switch m.state {
+	/*line control.go:14:1*/ var cond bool
+	/*line control.go:14:1*/ var v1 int
+	/*line control.go:14:1*/ switch m.state { /*line control.go:13:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:14:1*/ m.state = runtime.StateRunning /*line control.go:13:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:15:1*/ m.state = runtime.StateRunning
+		/*line control.go:15:1*/ goto resume1 /*line control.go:14:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:18:1*/ m.state = runtime.StateRunning
+		/*line control.go:18:1*/ goto resume2 /*line control.go:17:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:20:1*/ m.state = runtime.StateRunning
+		/*line control.go:20:1*/ goto resume3 /*line control.go:19:1*/
 	default:
-		runtime.BadPoll("IfChain", m.state)
+		/*line control.go:14:1*/ runtime.BadPoll("IfChain", m.state)
 	}
-	/*line control.go:15:10*/ m.fut = ready(m.n)
+	/*line control.go:15:1*/ m.fut = ready(m.n) /*line control.go:14:1*/
 resume1:
 	// await at control.go:15
-	/*line control_asyncgen.go:57:2*/
+	/*line control.go:15:1*/ /*line control.go:14:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", false
+		/*line control.go:15:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:15:1*/ if !ok {
+			/*line control.go:15:1*/ m.state = 1
+			/*line control.go:15:1*/ return "", false
 		}
-		m.fut = nil
-		m.x = v
+		/*line control.go:15:1*/ m.fut = nil
+		/*line control.go:15:1*/ m.x = v
 	}
-	/*line control.go:15:35*/ if m.x >= 0 {
-		goto ifElse3
+	/*line control.go:15:1*/ if m.x >= 0 {
+		/*line control.go:15:1*/ goto ifElse3
 	}
-	/*line control.go:16:3*/ m.log.Add("negative")
-	m.result0 = "neg"
-	goto exit
+	/*line control.go:16:1*/ m.log.Add("negative")
+	/*line control.go:17:1*/ m.result0 = "neg"
+	/*line control.go:17:1*/ goto exit /*line control.go:16:1*/
 ifElse3:
-	/*line control.go:18:17*/ m.fut = ready(m.x * 2)
+	/*line control.go:18:1*/ m.fut = ready(m.x * 2) /*line control.go:17:1*/
 resume2:
 	// await at control.go:18
-	/*line control_asyncgen.go:77:2*/
+	/*line control.go:18:1*/ /*line control.go:17:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return "", false
+		/*line control.go:18:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:18:1*/ if !ok {
+			/*line control.go:18:1*/ m.state = 2
+			/*line control.go:18:1*/ return "", false
 		}
-		m.fut = nil
-		m.y = v
+		/*line control.go:18:1*/ m.fut = nil
+		/*line control.go:18:1*/ m.y = v
 	}
-	/*line control.go:18:46*/ if m.y != 0 {
-		goto ifElse7
+	/*line control.go:18:1*/ if m.y != 0 {
+		/*line control.go:18:1*/ goto ifElse7
 	}
-	/*line control.go:19:3*/ m.log.Add("zero")
+	/*line control.go:19:1*/ m.log.Add("zero") /*line control.go:18:1*/
 ifDone8:
-
-	m.result0 = "done"
-	goto exit
+	/*line control.go:26:1*/ m.result0 = "done"
+	/*line control.go:26:1*/ goto exit /*line control.go:25:1*/
 ifElse7:
-	cond = m.x > 10
-	if !cond {
-		goto condDone10
+	/*line control.go:20:1*/ cond = m.x > 10
+	/*line control.go:20:1*/ if !cond {
+		/*line control.go:20:1*/ goto condDone10
 	}
-	/*line control.go:20:22*/ m.fut = ready(m.x)
+	/*line control.go:20:1*/ m.fut = ready(m.x) /*line control.go:19:1*/
 resume3:
 	// await at control.go:20
-	/*line control_asyncgen.go:103:2*/
+	/*line control.go:20:1*/ /*line control.go:19:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return "", false
+		/*line control.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:20:1*/ if !ok {
+			/*line control.go:20:1*/ m.state = 3
+			/*line control.go:20:1*/ return "", false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:20:1*/ m.fut = nil
+		/*line control.go:20:1*/ v1 = v
 	}
-	cond = v1 > 20
+	/*line control.go:20:1*/ cond = v1 > 20 /*line control.go:19:1*/
 condDone10:
-	if !cond {
-		goto ifElse13
+	/*line control.go:20:1*/ if !cond {
+		/*line control.go:20:1*/ goto ifElse13
 	}
-	/*line control.go:21:3*/ m.log.Add(fmt.Sprint("big ", m.x, m.y))
-	m.result0 = "big"
-	goto exit
+	/*line control.go:21:1*/ m.log.Add(fmt.Sprint("big ", m.x, m.y))
+	/*line control.go:22:1*/ m.result0 = "big"
+	/*line control.go:22:1*/ goto exit /*line control.go:21:1*/
 ifElse13:
-	/*line control.go:24:3*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
-	goto ifDone8
+	/*line control.go:24:1*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
+	/*line control.go:24:1*/ goto ifDone8 /*line control.go:23:1*/
 exit:
-	/*line control_asyncgen.go:125:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:27:1*/ m.state = runtime.StateDone
+	/*line control.go:27:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:138:1
 func (m *IfChainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("IfChain")
@@ -137,6 +144,8 @@ func (m *IfChainFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:149:1
 func (m *IfChainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -153,12 +162,16 @@ func (m *IfChainFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:167:1
 func (m *IfChainFuture) init(log *Log, n int) {
 	*m = IfChainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:175:1
 func (m *IfChainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -168,23 +181,31 @@ func (m *IfChainFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:186:1
 func (m *IfChainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:193:1
 func (m *IfChainFuture) value() string {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:201:1
 func (m *IfChainFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ForFormsFuture is the future state machine of forForms; ForForms returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:209:1
 type ForFormsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -199,158 +220,161 @@ type ForFormsFuture struct {
 }
 
 // ForForms returns a future that runs forForms one step at a time.
+//
+//line control_asyncgen.go:225:1
 func ForForms(log *Log, n int) *ForFormsFuture {
 	return &ForFormsFuture{log: log, n: n}
 }
 
 // Poll runs forForms until it suspends or returns.
+//
+//line control.go:30:1
 func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:30:1*/ if m.self != m {
+		/*line control.go:30:1*/ m.pin()
 	}
-	var v1 int
-	var v11 int
-	var v4 int
-	var v6 int
-	switch m.state {
+	/*line control.go:30:1*/ var v1 int
+	/*line control.go:30:1*/ var v11 int
+	/*line control.go:30:1*/ var v4 int
+	/*line control.go:30:1*/ var v6 int
+	/*line control.go:30:1*/ switch m.state { /*line control.go:29:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:30:1*/ m.state = runtime.StateRunning /*line control.go:29:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:32:1*/ m.state = runtime.StateRunning
+		/*line control.go:32:1*/ goto resume1 /*line control.go:31:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:32:1*/ m.state = runtime.StateRunning
+		/*line control.go:32:1*/ goto resume2 /*line control.go:31:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:38:1*/ m.state = runtime.StateRunning
+		/*line control.go:38:1*/ goto resume3 /*line control.go:37:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line control.go:42:1*/ m.state = runtime.StateRunning
+		/*line control.go:42:1*/ goto resume4 /*line control.go:41:1*/
 	case 5:
-		m.state = runtime.StateRunning
-		goto resume5
+		/*line control.go:52:1*/ m.state = runtime.StateRunning
+		/*line control.go:52:1*/ goto resume5 /*line control.go:51:1*/
 	default:
-		runtime.BadPoll("ForForms", m.state)
+		/*line control.go:30:1*/ runtime.BadPoll("ForForms", m.state)
 	}
-	/*line control.go:31:2*/ m.total = 0
-	/*line control.go:32:6*/ m.i = 0
+	/*line control.go:31:1*/ m.total = 0
+	/*line control.go:32:1*/ m.i = 0 /*line control.go:31:1*/
 forCond1:
-	/*line control.go:32:18*/ m.fut = ready(m.n)
+	/*line control.go:32:1*/ m.fut = ready(m.n) /*line control.go:31:1*/
 resume1:
 	// await at control.go:32
-	/*line control_asyncgen.go:242:2*/
+	/*line control.go:32:1*/ /*line control.go:31:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:32:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:32:1*/ if !ok {
+			/*line control.go:32:1*/ m.state = 1
+			/*line control.go:32:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:32:1*/ m.fut = nil
+		/*line control.go:32:1*/ v1 = v
 	}
-	/*line control.go:32:14*/ if m.i >= v1 {
-		goto forDone4
+	/*line control.go:32:1*/ if m.i >= v1 {
+		/*line control.go:32:1*/ goto forDone4
 	}
-	/*line control.go:33:3*/ m.total += m.i
-	/*line control.go:34:3*/ m.log.Add(fmt.Sprint("a", m.i))
-	/*line control.go:32:48*/ m.fut = ready(1)
+	/*line control.go:33:1*/ m.total += m.i
+	/*line control.go:34:1*/ m.log.Add(fmt.Sprint("a", m.i))
+	/*line control.go:34:1*/ m.fut = ready(1) /*line control.go:33:1*/
 resume2:
 	// await at control.go:32
-	/*line control_asyncgen.go:260:2*/
+	/*line control.go:32:1*/ /*line control.go:31:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line control.go:32:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:32:1*/ if !ok {
+			/*line control.go:32:1*/ m.state = 2
+			/*line control.go:32:1*/ return 0, false
 		}
-		m.fut = nil
-		v11 = v
+		/*line control.go:32:1*/ m.fut = nil
+		/*line control.go:32:1*/ v11 = v
 	}
-	/*line control.go:32:43*/ m.i += v11
-	goto forCond1
+	/*line control.go:32:1*/ m.i += v11
+	/*line control.go:32:1*/ goto forCond1 /*line control.go:31:1*/
 forDone4:
-	/*line control.go:36:2*/ m.i = 0
+	/*line control.go:36:1*/ m.i = 0 /*line control.go:35:1*/
 forCond7:
-	/*line control.go:37:6*/ if m.i >= m.n {
-		goto forDone10
+	/*line control.go:37:1*/ if m.i >= m.n {
+		/*line control.go:37:1*/ goto forDone10
 	}
-	/*line control.go:38:7*/ m.fut = ready(m.i + 2)
+	/*line control.go:38:1*/ m.fut = ready(m.i + 2) /*line control.go:37:1*/
 resume3:
 	// await at control.go:38
-	/*line control_asyncgen.go:281:2*/
+	/*line control.go:38:1*/ /*line control.go:37:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line control.go:38:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:38:1*/ if !ok {
+			/*line control.go:38:1*/ m.state = 3
+			/*line control.go:38:1*/ return 0, false
 		}
-		m.fut = nil
-		m.i = v
+		/*line control.go:38:1*/ m.fut = nil
+		/*line control.go:38:1*/ m.i = v
 	}
-	/*line control.go:39:3*/ m.log.Add(fmt.Sprint("b", m.i))
-	goto forCond7
-forDone10:
-
+	/*line control.go:39:1*/ m.log.Add(fmt.Sprint("b", m.i))
+		/*line control.go:39:1*/ goto forCond7 /*line control.go:38:1*/
+forDone10: /*line control.go:38:1*/
 forCond12:
-
-	/*line control.go:42:6*/
-	m.fut = ready(m.i)
+	/*line control.go:42:1*/ m.fut = ready(m.i) /*line control.go:41:1*/
 resume4:
 	// await at control.go:42
-	/*line control_asyncgen.go:301:2*/
+	/*line control.go:42:1*/ /*line control.go:41:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line control.go:42:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:42:1*/ if !ok {
+			/*line control.go:42:1*/ m.state = 4
+			/*line control.go:42:1*/ return 0, false
 		}
-		m.fut = nil
-		v4 = v
+		/*line control.go:42:1*/ m.fut = nil
+		/*line control.go:42:1*/ v4 = v
 	}
-	if v4 <= 3*m.n {
-		goto ifDone18
+	/*line control.go:42:1*/ if v4 <= 3*m.n {
+		/*line control.go:42:1*/ goto ifDone18
 	}
-	/*line control.go:47:6*/ m.k = 0
-	/*line control.go:48:6*/ m.k = 10
+	/*line control.go:47:1*/ m.k = 0
+	/*line control.go:48:1*/ m.k = 10 /*line control.go:47:1*/
 forCond19:
-	/*line control.go:48:14*/ if m.k <= 0 {
-		goto forDone22
+	/*line control.go:48:1*/ if m.k <= 0 {
+		/*line control.go:48:1*/ goto forDone22
 	}
-	/*line control.go:49:3*/ if m.k%3 == 0 {
-		goto forPost21
+	/*line control.go:49:1*/ if m.k%3 == 0 {
+		/*line control.go:50:1*/ goto forPost21
 	}
-	/*line control.go:52:12*/ m.fut = ready(m.k)
+	/*line control.go:52:1*/ m.fut = ready(m.k) /*line control.go:51:1*/
 resume5:
 	// await at control.go:52
-	/*line control_asyncgen.go:326:2*/
+	/*line control.go:52:1*/ /*line control.go:51:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 5
-			return 0, false
+		/*line control.go:52:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:52:1*/ if !ok {
+			/*line control.go:52:1*/ m.state = 5
+			/*line control.go:52:1*/ return 0, false
 		}
-		m.fut = nil
-		v6 = v
+		/*line control.go:52:1*/ m.fut = nil
+		/*line control.go:52:1*/ v6 = v
 	}
-	/*line control.go:52:3*/ m.total += v6
+	/*line control.go:52:1*/ m.total += v6 /*line control.go:51:1*/
 forPost21:
-	/*line control.go:48:21*/ m.k--
-	goto forCond19
+	/*line control.go:48:1*/ m.k--
+	/*line control.go:48:1*/ goto forCond19 /*line control.go:47:1*/
 forDone22:
-	/*line control.go:54:2*/ m.log.Add(fmt.Sprint("k", m.k, "j", m.i))
-	m.result0 = m.total
-	goto exit
+	/*line control.go:54:1*/ m.log.Add(fmt.Sprint("k", m.k, "j", m.i))
+	/*line control.go:55:1*/ m.result0 = m.total
+	/*line control.go:55:1*/ goto exit /*line control.go:54:1*/
 ifDone18:
-	/*line control.go:45:3*/ m.i++
-	goto forCond12
+	/*line control.go:45:1*/ m.i++
+	/*line control.go:45:1*/ goto forCond12 /*line control.go:44:1*/
 exit:
-	/*line control_asyncgen.go:348:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:56:1*/ m.state = runtime.StateDone
+	/*line control.go:56:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:378:1
 func (m *ForFormsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ForForms")
@@ -360,6 +384,8 @@ func (m *ForFormsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:389:1
 func (m *ForFormsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -380,12 +406,16 @@ func (m *ForFormsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:411:1
 func (m *ForFormsFuture) init(log *Log, n int) {
 	*m = ForFormsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:419:1
 func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -395,23 +425,31 @@ func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:430:1
 func (m *ForFormsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:437:1
 func (m *ForFormsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:445:1
 func (m *ForFormsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // RangesFuture is the future state machine of ranges; Ranges returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:453:1
 type RangesFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -439,303 +477,309 @@ type RangesFuture struct {
 }
 
 // Ranges returns a future that runs ranges one step at a time.
+//
+//line control_asyncgen.go:482:1
 func Ranges(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) *RangesFuture {
 	return &RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
 
 // Poll runs ranges until it suspends or returns.
+//
+//line control.go:59:1
 func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:59:1*/ if m.self != m {
+		/*line control.go:59:1*/ m.pin()
 	}
-	var x int
-	var v3 int
-	var v5 string
-	var v1 string
-	var v9 string
-	var v13 int
-	var r16 int32
-	var v17 int
-	var v20 int
-	var ok1 bool
-	var v2 int
-	var v21 int
-	var i int
-	var v25 int
-	var v27 int
-	var n29 int
-	var i30 int
-	switch m.state {
+	/*line control.go:59:1*/ var x int
+	/*line control.go:59:1*/ var v3 int
+	/*line control.go:59:1*/ var v5 string
+	/*line control.go:59:1*/ var v1 string
+	/*line control.go:59:1*/ var v9 string
+	/*line control.go:59:1*/ var v13 int
+	/*line control.go:59:1*/ var r16 int32
+	/*line control.go:59:1*/ var v17 int
+	/*line control.go:59:1*/ var v20 int
+	/*line control.go:59:1*/ var ok1 bool
+	/*line control.go:59:1*/ var v2 int
+	/*line control.go:59:1*/ var v21 int
+	/*line control.go:59:1*/ var i int
+	/*line control.go:59:1*/ var v25 int
+	/*line control.go:59:1*/ var v27 int
+	/*line control.go:59:1*/ var n29 int
+	/*line control.go:59:1*/ var i30 int
+	/*line control.go:59:1*/ switch m.state { /*line control.go:58:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:59:1*/ m.state = runtime.StateRunning /*line control.go:58:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:62:1*/ m.state = runtime.StateRunning
+		/*line control.go:62:1*/ goto resume1 /*line control.go:61:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:66:1*/ m.state = runtime.StateRunning
+		/*line control.go:66:1*/ goto resume2 /*line control.go:65:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:69:1*/ m.state = runtime.StateRunning
+		/*line control.go:69:1*/ goto resume3 /*line control.go:68:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line control.go:74:1*/ m.state = runtime.StateRunning
+		/*line control.go:74:1*/ goto resume4 /*line control.go:73:1*/
 	case 5:
-		m.state = runtime.StateRunning
-		goto resume5
+		/*line control.go:77:1*/ m.state = runtime.StateRunning
+		/*line control.go:77:1*/ goto resume5 /*line control.go:76:1*/
 	case 6:
-		m.state = runtime.StateRunning
-		goto resume6
+		/*line control.go:80:1*/ m.state = runtime.StateRunning
+		/*line control.go:80:1*/ goto resume6 /*line control.go:79:1*/
 	case 7:
-		m.state = runtime.StateRunning
-		goto resume7
+		/*line control.go:83:1*/ m.state = runtime.StateRunning
+		/*line control.go:83:1*/ goto resume7 /*line control.go:82:1*/
 	case 8:
-		m.state = runtime.StateRunning
-		goto resume8
+		/*line control.go:85:1*/ m.state = runtime.StateRunning
+		/*line control.go:85:1*/ goto resume8 /*line control.go:84:1*/
 	default:
-		runtime.BadPoll("Ranges", m.state)
+		/*line control.go:59:1*/ runtime.BadPoll("Ranges", m.state)
 	}
-	/*line control.go:60:2*/ m.total = 0
-	m.xs1 = m.xs
-	m.i2 = 0
+	/*line control.go:60:1*/ m.total = 0
+	/*line control.go:61:1*/ m.xs1 = m.xs
+	/*line control.go:61:1*/ m.i2 = 0 /*line control.go:60:1*/
 rangeLoop1:
-	if m.i2 >= len(m.xs1) {
-		goto rangeDone4
+	/*line control.go:61:1*/ if m.i2 >= len(m.xs1) {
+		/*line control.go:61:1*/ goto rangeDone4
 	}
-	/*line control.go:61:6*/ m.i, x = m.i2, m.xs1[m.i2]
-	/*line control.go:62:12*/ m.fut = ready(x)
-	m.xs = nil
+	/*line control.go:61:1*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line control.go:62:1*/ m.fut = ready(x)
+	/*line control.go:62:1*/ m.xs = nil /*line control.go:61:1*/
 resume1:
 	// await at control.go:62
-	/*line control_asyncgen.go:510:2*/
+	/*line control.go:62:1*/ /*line control.go:61:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:62:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:62:1*/ if !ok {
+			/*line control.go:62:1*/ m.state = 1
+			/*line control.go:62:1*/ return 0, false
 		}
-		m.fut = nil
-		v3 = v
+		/*line control.go:62:1*/ m.fut = nil
+		/*line control.go:62:1*/ v3 = v
 	}
-	/*line control.go:62:3*/ m.total += v3 * m.i
-	m.i2++
-	goto rangeLoop1
+	/*line control.go:62:1*/ m.total += v3 * m.i
+	/*line control.go:62:1*/ m.i2++
+	/*line control.go:62:1*/ goto rangeLoop1 /*line control.go:61:1*/
 rangeDone4:
-	m.i2 = 0
+	/*line control.go:64:1*/ m.i2 = 0 /*line control.go:63:1*/
 rangeLoop6:
-	if m.i2 >= len(m.arr) {
-		goto rangeDone9
+	/*line control.go:64:1*/ if m.i2 >= len(m.arr) {
+		/*line control.go:64:1*/ goto rangeDone9
 	}
-	/*line control.go:64:6*/ m.i = m.i2
-	/*line control.go:65:3*/ m.arr[m.i] += "!"
-	/*line control.go:66:20*/ m.fut6 = ready("?")
-	m.xs = nil
-	m.xs1 = nil
+	/*line control.go:64:1*/ m.i = m.i2
+	/*line control.go:65:1*/ m.arr[m.i] += "!"
+	/*line control.go:66:1*/ m.fut6 = ready("?")
+	/*line control.go:66:1*/ m.xs = nil
+	/*line control.go:66:1*/ m.xs1 = nil /*line control.go:65:1*/
 resume2:
 	// await at control.go:66
-	/*line control_asyncgen.go:536:2*/
+	/*line control.go:66:1*/ /*line control.go:65:1*/
 	{
-		v, ok := m.fut6.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line control.go:66:1*/ v, ok := m.fut6.Poll(cx)
+		/*line control.go:66:1*/ if !ok {
+			/*line control.go:66:1*/ m.state = 2
+			/*line control.go:66:1*/ return 0, false
 		}
-		m.fut6 = nil
-		v5 = v
+		/*line control.go:66:1*/ m.fut6 = nil
+		/*line control.go:66:1*/ v5 = v
 	}
-	/*line control.go:66:3*/ m.log.Add(m.arr[m.i] + v5)
-	m.i2++
-	goto rangeLoop6
+	/*line control.go:66:1*/ m.log.Add(m.arr[m.i] + v5)
+	/*line control.go:66:1*/ m.i2++
+	/*line control.go:66:1*/ goto rangeLoop6 /*line control.go:65:1*/
 rangeDone9:
-	m.xs7 = m.arr
-	m.i2 = 0
+	/*line control.go:68:1*/ m.xs7 = m.arr
+	/*line control.go:68:1*/ m.i2 = 0 /*line control.go:67:1*/
 rangeLoop11:
-	if m.i2 >= len(m.xs7) {
-		goto rangeDone14
+	/*line control.go:68:1*/ if m.i2 >= len(m.xs7) {
+		/*line control.go:68:1*/ goto rangeDone14
 	}
-	/*line control.go:68:9*/ v1 = m.xs7[m.i2]
-	/*line control.go:69:11*/ m.fut6 = ready(v1)
-	m.xs = nil
-	m.xs1 = nil
+	/*line control.go:68:1*/ v1 = m.xs7[m.i2]
+	/*line control.go:69:1*/ m.fut6 = ready(v1)
+	/*line control.go:69:1*/ m.xs = nil
+	/*line control.go:69:1*/ m.xs1 = nil /*line control.go:68:1*/
 resume3:
 	// await at control.go:69
-	/*line control_asyncgen.go:562:2*/
+	/*line control.go:69:1*/ /*line control.go:68:1*/
 	{
-		v, ok := m.fut6.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line control.go:69:1*/ v, ok := m.fut6.Poll(cx)
+		/*line control.go:69:1*/ if !ok {
+			/*line control.go:69:1*/ m.state = 3
+			/*line control.go:69:1*/ return 0, false
 		}
-		m.fut6 = nil
-		v9 = v
+		/*line control.go:69:1*/ m.fut6 = nil
+		/*line control.go:69:1*/ v9 = v
 	}
-	/*line control.go:69:3*/ m.log.Add(v9)
-	m.i2++
-	goto rangeLoop11
+	/*line control.go:69:1*/ m.log.Add(v9)
+	/*line control.go:69:1*/ m.i2++
+	/*line control.go:69:1*/ goto rangeLoop11 /*line control.go:68:1*/
 rangeDone14:
-	/*line control.go:71:2*/ m.p = &m.arr
-	m.xs11 = m.p
-	m.i2 = 0
+	/*line control.go:71:1*/ m.p = &m.arr
+	/*line control.go:72:1*/ m.xs11 = m.p
+	/*line control.go:72:1*/ m.i2 = 0 /*line control.go:71:1*/
 rangeLoop16:
-	if m.i2 >= len(m.xs11) {
-		goto rangeDone19
+	/*line control.go:72:1*/ if m.i2 >= len(m.xs11) {
+		/*line control.go:72:1*/ goto rangeDone19
 	}
-	/*line control.go:72:6*/ m.i, m.v = m.i2, m.xs11[m.i2]
-	/*line control.go:73:3*/ m.p[(m.i+1)%3] = "changed"
-	/*line control.go:74:28*/ m.fut = ready(0)
-	m.xs = nil
-	m.xs1 = nil
-	m.xs7 = [3]string{}
+	/*line control.go:72:1*/ m.i, m.v = m.i2, m.xs11[m.i2]
+	/*line control.go:73:1*/ m.p[(m.i+1)%3] = "changed"
+	/*line control.go:74:1*/ m.fut = ready(0)
+	/*line control.go:74:1*/ m.xs = nil
+	/*line control.go:74:1*/ m.xs1 = nil
+	/*line control.go:74:1*/ m.xs7 = [3]string{} /*line control.go:73:1*/
 resume4:
 	// await at control.go:74
-	/*line control_asyncgen.go:591:2*/
+	/*line control.go:74:1*/ /*line control.go:73:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line control.go:74:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:74:1*/ if !ok {
+			/*line control.go:74:1*/ m.state = 4
+			/*line control.go:74:1*/ return 0, false
 		}
-		m.fut = nil
-		v13 = v
+		/*line control.go:74:1*/ m.fut = nil
+		/*line control.go:74:1*/ v13 = v
 	}
-	/*line control.go:74:3*/ m.log.Add(fmt.Sprint(m.i, m.v, v13))
-	m.i2++
-	goto rangeLoop16
+	/*line control.go:74:1*/ m.log.Add(fmt.Sprint(m.i, m.v, v13))
+	/*line control.go:74:1*/ m.i2++
+	/*line control.go:74:1*/ goto rangeLoop16 /*line control.go:73:1*/
 rangeDone19:
-	m.v = m.s
-	m.i2 = 0
+	/*line control.go:76:1*/ m.v = m.s
+	/*line control.go:76:1*/ m.i2 = 0 /*line control.go:75:1*/
 rangeLoop21:
-	if m.i2 >= len(m.v) {
-		goto rangeDone24
+	/*line control.go:76:1*/ if m.i2 >= len(m.v) {
+		/*line control.go:76:1*/ goto rangeDone24
 	}
-	r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
-	/*line control.go:76:6*/ m.i1, m.r = m.i2, r16
-	/*line control.go:77:36*/ m.fut = ready(1)
-	m.xs = nil
-	m.s = ""
-	m.xs1 = nil
-	m.xs7 = [3]string{}
-	m.p = nil
-	m.xs11 = nil
+	/*line control.go:76:1*/ r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
+	/*line control.go:76:1*/ m.i1, m.r = m.i2, r16
+	/*line control.go:77:1*/ m.fut = ready(1)
+	/*line control.go:77:1*/ m.xs = nil
+	/*line control.go:77:1*/ m.s = ""
+	/*line control.go:77:1*/ m.xs1 = nil
+	/*line control.go:77:1*/ m.xs7 = [3]string{}
+	/*line control.go:77:1*/ m.p = nil
+	/*line control.go:77:1*/ m.xs11 = nil /*line control.go:76:1*/
 resume5:
 	// await at control.go:77
-	/*line control_asyncgen.go:622:2*/
+	/*line control.go:77:1*/ /*line control.go:76:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 5
-			return 0, false
+		/*line control.go:77:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:77:1*/ if !ok {
+			/*line control.go:77:1*/ m.state = 5
+			/*line control.go:77:1*/ return 0, false
 		}
-		m.fut = nil
-		v17 = v
+		/*line control.go:77:1*/ m.fut = nil
+		/*line control.go:77:1*/ v17 = v
 	}
-	/*line control.go:77:3*/ m.log.Add(fmt.Sprint(m.i1, string(m.r), v17))
-	m.i2 += m.i
-	goto rangeLoop21
+	/*line control.go:77:1*/ m.log.Add(fmt.Sprint(m.i1, string(m.r), v17))
+	/*line control.go:77:1*/ m.i2 += m.i
+	/*line control.go:77:1*/ goto rangeLoop21 /*line control.go:76:1*/
 rangeDone24:
-	m.ch19 = m.ch
+	/*line control.go:79:1*/ m.ch19 = m.ch /*line control.go:78:1*/
 rangeLoop26:
-	v20, ok1 = <-m.ch19
-	if !ok1 {
-		goto rangeDone29
+	/*line control.go:79:1*/ v20, ok1 = <-m.ch19
+	/*line control.go:79:1*/ if !ok1 {
+		/*line control.go:79:1*/ goto rangeDone29
 	}
-	/*line control.go:79:6*/ v2 = v20
-	/*line control.go:80:12*/ m.fut = ready(v2)
-	m.xs = nil
-	m.s = ""
-	m.ch = nil
-	m.xs1 = nil
-	m.xs7 = [3]string{}
-	m.p = nil
-	m.xs11 = nil
-	m.v = ""
+	/*line control.go:79:1*/ v2 = v20
+	/*line control.go:80:1*/ m.fut = ready(v2)
+	/*line control.go:80:1*/ m.xs = nil
+	/*line control.go:80:1*/ m.s = ""
+	/*line control.go:80:1*/ m.ch = nil
+	/*line control.go:80:1*/ m.xs1 = nil
+	/*line control.go:80:1*/ m.xs7 = [3]string{}
+	/*line control.go:80:1*/ m.p = nil
+	/*line control.go:80:1*/ m.xs11 = nil
+	/*line control.go:80:1*/ m.v = "" /*line control.go:79:1*/
 resume6:
 	// await at control.go:80
-	/*line control_asyncgen.go:654:2*/
+	/*line control.go:80:1*/ /*line control.go:79:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 6
-			return 0, false
+		/*line control.go:80:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:80:1*/ if !ok {
+			/*line control.go:80:1*/ m.state = 6
+			/*line control.go:80:1*/ return 0, false
 		}
-		m.fut = nil
-		v21 = v
+		/*line control.go:80:1*/ m.fut = nil
+		/*line control.go:80:1*/ v21 = v
 	}
-	/*line control.go:80:3*/ m.total += v21
-	goto rangeLoop26
+	/*line control.go:80:1*/ m.total += v21
+	/*line control.go:80:1*/ goto rangeLoop26 /*line control.go:79:1*/
 rangeDone29:
-	m.i2 = m.n
-	m.i = 0
+	/*line control.go:82:1*/ m.i2 = m.n
+	/*line control.go:82:1*/ m.i = 0 /*line control.go:81:1*/
 rangeLoop31:
-	if m.i >= m.i2 {
-		goto rangeDone34
+	/*line control.go:82:1*/ if m.i >= m.i2 {
+		/*line control.go:82:1*/ goto rangeDone34
 	}
-	/*line control.go:82:6*/ i = m.i
-	/*line control.go:83:12*/ m.fut = ready(i)
-	m.xs = nil
-	m.s = ""
-	m.ch = nil
-	m.xs1 = nil
-	m.xs7 = [3]string{}
-	m.p = nil
-	m.xs11 = nil
-	m.v = ""
-	m.ch19 = nil
+	/*line control.go:82:1*/ i = m.i
+	/*line control.go:83:1*/ m.fut = ready(i)
+	/*line control.go:83:1*/ m.xs = nil
+	/*line control.go:83:1*/ m.s = ""
+	/*line control.go:83:1*/ m.ch = nil
+	/*line control.go:83:1*/ m.xs1 = nil
+	/*line control.go:83:1*/ m.xs7 = [3]string{}
+	/*line control.go:83:1*/ m.p = nil
+	/*line control.go:83:1*/ m.xs11 = nil
+	/*line control.go:83:1*/ m.v = ""
+	/*line control.go:83:1*/ m.ch19 = nil /*line control.go:82:1*/
 resume7:
 	// await at control.go:83
-	/*line control_asyncgen.go:686:2*/
+	/*line control.go:83:1*/ /*line control.go:82:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 7
-			return 0, false
+		/*line control.go:83:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:83:1*/ if !ok {
+			/*line control.go:83:1*/ m.state = 7
+			/*line control.go:83:1*/ return 0, false
 		}
-		m.fut = nil
-		v25 = v
+		/*line control.go:83:1*/ m.fut = nil
+		/*line control.go:83:1*/ v25 = v
 	}
-	/*line control.go:83:3*/ m.total += v25
-	m.i++
-	goto rangeLoop31
+	/*line control.go:83:1*/ m.total += v25
+	/*line control.go:83:1*/ m.i++
+	/*line control.go:83:1*/ goto rangeLoop31 /*line control.go:82:1*/
 rangeDone34:
-	/*line control.go:85:12*/ m.fut = ready(2)
-	m.xs = nil
-	m.s = ""
-	m.ch = nil
-	m.xs1 = nil
-	m.xs7 = [3]string{}
-	m.p = nil
-	m.xs11 = nil
-	m.v = ""
-	m.ch19 = nil
+	/*line control.go:85:1*/ m.fut = ready(2)
+	/*line control.go:85:1*/ m.xs = nil
+	/*line control.go:85:1*/ m.s = ""
+	/*line control.go:85:1*/ m.ch = nil
+	/*line control.go:85:1*/ m.xs1 = nil
+	/*line control.go:85:1*/ m.xs7 = [3]string{}
+	/*line control.go:85:1*/ m.p = nil
+	/*line control.go:85:1*/ m.xs11 = nil
+	/*line control.go:85:1*/ m.v = ""
+	/*line control.go:85:1*/ m.ch19 = nil /*line control.go:84:1*/
 resume8:
 	// await at control.go:85
-	/*line control_asyncgen.go:712:2*/
+	/*line control.go:85:1*/ /*line control.go:84:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 8
-			return 0, false
+		/*line control.go:85:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:85:1*/ if !ok {
+			/*line control.go:85:1*/ m.state = 8
+			/*line control.go:85:1*/ return 0, false
 		}
-		m.fut = nil
-		v27 = v
+		/*line control.go:85:1*/ m.fut = nil
+		/*line control.go:85:1*/ v27 = v
 	}
-	n29 = v27
-	i30 = 0
+	/*line control.go:85:1*/ n29 = v27
+	/*line control.go:85:1*/ i30 = 0 /*line control.go:84:1*/
 rangeLoop36:
-	if i30 >= n29 {
-		goto rangeDone39
+	/*line control.go:85:1*/ if i30 >= n29 {
+		/*line control.go:85:1*/ goto rangeDone39
 	}
-	/*line control.go:86:3*/ m.log.Add("twice")
-	i30++
-	goto rangeLoop36
+	/*line control.go:86:1*/ m.log.Add("twice")
+	/*line control.go:86:1*/ i30++
+	/*line control.go:86:1*/ goto rangeLoop36 /*line control.go:85:1*/
 rangeDone39:
-	m.result0 = m.total
-	/*line control_asyncgen.go:733:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:88:1*/ m.result0 = m.total
+	/*line control.go:89:1*/ m.state = runtime.StateDone
+	/*line control.go:89:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:783:1
 func (m *RangesFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Ranges")
@@ -745,6 +789,8 @@ func (m *RangesFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:794:1
 func (m *RangesFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -771,12 +817,16 @@ func (m *RangesFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:822:1
 func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) {
 	*m = RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:830:1
 func (m *RangesFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -786,23 +836,31 @@ func (m *RangesFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:841:1
 func (m *RangesFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:848:1
 func (m *RangesFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:856:1
 func (m *RangesFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // MapRangeFuture is the future state machine of mapRange; MapRange returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:864:1
 type MapRangeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -819,113 +877,119 @@ type MapRangeFuture struct {
 }
 
 // MapRange returns a future that runs mapRange one step at a time.
+//
+//line control_asyncgen.go:882:1
 func MapRange(log *Log, m map[string]int) *MapRangeFuture {
 	return &MapRangeFuture{log: log, m: m}
 }
 
 // Poll runs mapRange until it suspends or returns.
+//
+//line control.go:92:1
 func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m1.self != m1 {
-		m1.pin()
+	/*line control.go:92:1*/ if m1.self != m1 {
+		/*line control.go:92:1*/ m1.pin()
 	}
-	var k1 string
-	var v2 int
-	var ok1 bool
-	var v1 int
-	var v3 int
-	var k7 string
-	var ok9 bool
-	var k string
-	var v10 int
-	switch m1.state {
+	/*line control.go:92:1*/ var k1 string
+	/*line control.go:92:1*/ var v2 int
+	/*line control.go:92:1*/ var ok1 bool
+	/*line control.go:92:1*/ var v1 int
+	/*line control.go:92:1*/ var v3 int
+	/*line control.go:92:1*/ var k7 string
+	/*line control.go:92:1*/ var ok9 bool
+	/*line control.go:92:1*/ var k string
+	/*line control.go:92:1*/ var v10 int
+	/*line control.go:92:1*/ switch m1.state { /*line control.go:91:1*/
 	case 0:
-		m1.state = runtime.StateRunning
+		/*line control.go:92:1*/ m1.state = runtime.StateRunning /*line control.go:91:1*/
 	case 1:
-		m1.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:95:1*/ m1.state = runtime.StateRunning
+		/*line control.go:95:1*/ goto resume1 /*line control.go:94:1*/
 	case 2:
-		m1.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:102:1*/ m1.state = runtime.StateRunning
+		/*line control.go:102:1*/ goto resume2 /*line control.go:101:1*/
 	default:
-		runtime.BadPoll("MapRange", m1.state)
+		/*line control.go:92:1*/ runtime.BadPoll("MapRange", m1.state)
 	}
-	/*line control.go:93:2*/ m1.total = 0
-	m1.mp = m1.m
-	m1.keys = slices.Collect(maps.Keys(m1.mp))
-	m1.i = 0
+	/*line control.go:93:1*/ m1.total = 0
+	/*line control.go:94:1*/ m1.mp = m1.m
+	/*line control.go:94:1*/ m1.keys = slices.Collect(maps.Keys(m1.mp))
+	/*line control.go:94:1*/ m1.i = 0 /*line control.go:93:1*/
 rangeLoop1:
-	if m1.i >= len(m1.keys) {
-		goto rangeDone4
+	/*line control.go:94:1*/ if m1.i >= len(m1.keys) {
+		/*line control.go:94:1*/ goto rangeDone4
 	}
-	k1 = m1.keys[m1.i]
-	v2, ok1 = m1.mp[k1]
-	if !ok1 {
-		goto forPost3
+	/*line control.go:94:1*/ k1 = m1.keys[m1.i]
+	/*line control.go:94:1*/ v2, ok1 = m1.mp[k1]
+	/*line control.go:94:1*/ if !ok1 {
+		/*line control.go:94:1*/ goto forPost3
 	}
-	/*line control.go:94:6*/ m1.k, v1 = k1, v2
-	/*line control.go:95:12*/ m1.fut = ready(v1)
-	m1.log = nil
+	/*line control.go:94:1*/ m1.k, v1 = k1, v2
+	/*line control.go:95:1*/ m1.fut = ready(v1)
+	/*line control.go:95:1*/ m1.log = nil /*line control.go:94:1*/
 resume1:
 	// await at control.go:95
-	/*line control_asyncgen.go:870:2*/
+	/*line control.go:95:1*/ /*line control.go:94:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 1
-			return 0, false
+		/*line control.go:95:1*/ v, ok := m1.fut.Poll(cx)
+		/*line control.go:95:1*/ if !ok {
+			/*line control.go:95:1*/ m1.state = 1
+			/*line control.go:95:1*/ return 0, false
 		}
-		m1.fut = nil
-		v3 = v
+		/*line control.go:95:1*/ m1.fut = nil
+		/*line control.go:95:1*/ v3 = v
 	}
-	/*line control.go:95:3*/ m1.total += v3 * len(m1.k)
-	/*line control.go:96:3*/ if m1.k == "del" {
-		goto forPost3
-	}
+	/*line control.go:95:1*/ m1.total += v3 * len(m1.k)
+	/*line control.go:96:1*/ if m1.k == "del" {
+		/*line control.go:97:1*/ goto forPost3
+	} /*line control.go:96:1*/
 forPost3:
-	m1.i++
-	goto rangeLoop1
+	/*line control.go:94:1*/ m1.i++
+	/*line control.go:94:1*/ goto rangeLoop1 /*line control.go:93:1*/
 rangeDone4:
-	m1.mp = m1.m
-	m1.keys = slices.Collect(maps.Keys(m1.mp))
-	m1.i = 0
+	/*line control.go:100:1*/ m1.mp = m1.m
+	/*line control.go:100:1*/ m1.keys = slices.Collect(maps.Keys(m1.mp))
+	/*line control.go:100:1*/ m1.i = 0 /*line control.go:99:1*/
 rangeLoop7:
-	if m1.i >= len(m1.keys) {
-		goto rangeDone10
+	/*line control.go:100:1*/ if m1.i >= len(m1.keys) {
+		/*line control.go:100:1*/ goto rangeDone10
 	}
-	k7 = m1.keys[m1.i]
-	_, ok9 = m1.mp[k7]
-	if !ok9 {
-		goto forPost9
+	/*line control.go:100:1*/ k7 = m1.keys[m1.i]
+	/*line control.go:100:1*/ _, ok9 = m1.mp[k7]
+	/*line control.go:100:1*/ if !ok9 {
+		/*line control.go:100:1*/ goto forPost9
 	}
-	/*line control.go:100:6*/ k = k7
-	/*line control.go:101:3*/ delete(m1.m, "gone")
-	/*line control.go:102:12*/ m1.fut = ready(len(k))
-	m1.log = nil
-	m1.k = ""
+	/*line control.go:100:1*/ k = k7
+	/*line control.go:101:1*/ delete(m1.m, "gone")
+	/*line control.go:102:1*/ m1.fut = ready(len(k))
+	/*line control.go:102:1*/ m1.log = nil
+	/*line control.go:102:1*/ m1.k = "" /*line control.go:101:1*/
 resume2:
 	// await at control.go:102
-	/*line control_asyncgen.go:907:2*/
+	/*line control.go:102:1*/ /*line control.go:101:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 2
-			return 0, false
+		/*line control.go:102:1*/ v, ok := m1.fut.Poll(cx)
+		/*line control.go:102:1*/ if !ok {
+			/*line control.go:102:1*/ m1.state = 2
+			/*line control.go:102:1*/ return 0, false
 		}
-		m1.fut = nil
-		v10 = v
+		/*line control.go:102:1*/ m1.fut = nil
+		/*line control.go:102:1*/ v10 = v
 	}
-	/*line control.go:102:3*/ m1.total += v10
+	/*line control.go:102:1*/ m1.total += v10 /*line control.go:101:1*/
 forPost9:
-	m1.i++
-	goto rangeLoop7
+	/*line control.go:100:1*/ m1.i++
+	/*line control.go:100:1*/ goto rangeLoop7 /*line control.go:99:1*/
 rangeDone10:
-	m1.result0 = m1.total
-	/*line control_asyncgen.go:923:2*/ m1.state = runtime.StateDone
-	return m1.result0, true
+	/*line control.go:104:1*/ m1.result0 = m1.total
+	/*line control.go:105:1*/ m1.state = runtime.StateDone
+	/*line control.go:105:1*/ return m1.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:993:1
 func (m1 *MapRangeFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("MapRange")
@@ -935,6 +999,8 @@ func (m1 *MapRangeFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:1004:1
 func (m1 *MapRangeFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -949,12 +1015,16 @@ func (m1 *MapRangeFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:1020:1
 func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 	*m1 = MapRangeFuture{log: log, m: m}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:1028:1
 func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -964,23 +1034,31 @@ func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:1039:1
 func (m1 *MapRangeFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:1046:1
 func (m1 *MapRangeFuture) value() int {
 	return m1.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:1054:1
 func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 	return m1
 }
 
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:1062:1
 type RangeFuncFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1000,185 +1078,190 @@ type RangeFuncFuture struct {
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
+//
+//line control_asyncgen.go:1083:1
 func RangeFunc(log *Log, n int) *RangeFuncFuture {
 	return &RangeFuncFuture{log: log, n: n}
 }
 
 // Poll runs rangeFunc until it suspends or returns.
+//
+//line control.go:140:1
 func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:140:1*/ if m.self != m {
+		/*line control.go:140:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var x int
-	var v1 int
-	var e04 int
-	var e1 string
-	var ok5 bool
-	var v6 int
-	var e011 int
-	var ok12 bool
-	var v13 int
-	var e018 int
-	var ok19 bool
-	var x1 int
-	var v20 int
-	switch m.state {
+	/*line control.go:140:1*/ defer m.unwind(&result, &ready1)
+	/*line control.go:140:1*/ var e0 int
+	/*line control.go:140:1*/ var ok1 bool
+	/*line control.go:140:1*/ var x int
+	/*line control.go:140:1*/ var v1 int
+	/*line control.go:140:1*/ var e04 int
+	/*line control.go:140:1*/ var e1 string
+	/*line control.go:140:1*/ var ok5 bool
+	/*line control.go:140:1*/ var v6 int
+	/*line control.go:140:1*/ var e011 int
+	/*line control.go:140:1*/ var ok12 bool
+	/*line control.go:140:1*/ var v13 int
+	/*line control.go:140:1*/ var e018 int
+	/*line control.go:140:1*/ var ok19 bool
+	/*line control.go:140:1*/ var x1 int
+	/*line control.go:140:1*/ var v20 int
+	/*line control.go:140:1*/ switch m.state { /*line control.go:139:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:140:1*/ m.state = runtime.StateRunning /*line control.go:139:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:143:1*/ m.state = runtime.StateRunning
+		/*line control.go:143:1*/ goto resume1 /*line control.go:142:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:146:1*/ m.state = runtime.StateRunning
+		/*line control.go:146:1*/ goto resume2 /*line control.go:145:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:149:1*/ m.state = runtime.StateRunning
+		/*line control.go:149:1*/ goto resume3 /*line control.go:148:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line control.go:155:1*/ m.state = runtime.StateRunning
+		/*line control.go:155:1*/ goto resume4 /*line control.go:154:1*/
 	default:
-		runtime.BadPoll("RangeFunc", m.state)
+		/*line control.go:140:1*/ runtime.BadPoll("RangeFunc", m.state)
 	}
-	/*line control.go:141:2*/ m.total = 0
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(count(m.n)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:141:1*/ m.total = 0
+	/*line control.go:142:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(count(m.n)))
+	/*line control.go:142:1*/ m.cleanup = len(m.loops)
+	/*line control.go:142:1*/ m.loops = append(m.loops, m.loop) /*line control.go:141:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line control.go:142:1*/ e0, ok1 = m.next1()
+	/*line control.go:142:1*/ if !ok1 {
+		/*line control.go:142:1*/ goto rangeDone4
 	}
-	/*line control.go:142:6*/ x = e0
-	/*line control.go:143:12*/ m.fut = ready(x)
+	/*line control.go:142:1*/ x = e0
+	/*line control.go:143:1*/ m.fut = ready(x) /*line control.go:142:1*/
 resume1:
 	// await at control.go:143
-	/*line control_asyncgen.go:1059:2*/
+	/*line control.go:143:1*/ /*line control.go:142:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:143:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:143:1*/ if !ok {
+			/*line control.go:143:1*/ m.state = 1
+			/*line control.go:143:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:143:1*/ m.fut = nil
+		/*line control.go:143:1*/ v1 = v
 	}
-	/*line control.go:143:3*/ m.total += v1
-	goto rangeLoop1
+	/*line control.go:143:1*/ m.total += v1
+	/*line control.go:143:1*/ goto rangeLoop1 /*line control.go:142:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.next11, m.loop = runtime.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:142:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:142:1*/ m.loop.Close()
+	/*line control.go:145:1*/ m.next11, m.loop = runtime.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
+	/*line control.go:145:1*/ m.cleanup = len(m.loops)
+	/*line control.go:145:1*/ m.loops = append(m.loops, m.loop) /*line control.go:144:1*/
 rangeLoop6:
-	e04, e1, ok5 = m.next11()
-	if !ok5 {
-		goto rangeDone9
+	/*line control.go:145:1*/ e04, e1, ok5 = m.next11()
+	/*line control.go:145:1*/ if !ok5 {
+		/*line control.go:145:1*/ goto rangeDone9
 	}
-	/*line control.go:145:6*/ m.i, m.w = e04, e1
-	/*line control.go:146:28*/ m.fut = ready(len(m.w))
-	m.next1 = nil
+	/*line control.go:145:1*/ m.i, m.w = e04, e1
+	/*line control.go:146:1*/ m.fut = ready(len(m.w))
+	/*line control.go:146:1*/ m.next1 = nil /*line control.go:145:1*/
 resume2:
 	// await at control.go:146
-	/*line control_asyncgen.go:1087:2*/
+	/*line control.go:146:1*/ /*line control.go:145:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line control.go:146:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:146:1*/ if !ok {
+			/*line control.go:146:1*/ m.state = 2
+			/*line control.go:146:1*/ return 0, false
 		}
-		m.fut = nil
-		v6 = v
+		/*line control.go:146:1*/ m.fut = nil
+		/*line control.go:146:1*/ v6 = v
 	}
-	/*line control.go:146:3*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
-	goto rangeLoop6
+	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
+	/*line control.go:146:1*/ goto rangeLoop6 /*line control.go:145:1*/
 rangeDone9:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:145:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:145:1*/ m.loop.Close()
+	/*line control.go:148:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:148:1*/ m.cleanup = len(m.loops)
+	/*line control.go:148:1*/ m.loops = append(m.loops, m.loop) /*line control.go:147:1*/
 rangeLoop11:
-	e011, ok12 = m.next1()
-	if !ok12 {
-		goto rangeDone14
+	/*line control.go:148:1*/ e011, ok12 = m.next1()
+	/*line control.go:148:1*/ if !ok12 {
+		/*line control.go:148:1*/ goto rangeDone14
 	}
-	/*line control.go:148:6*/ m.i = e011
-	/*line control.go:149:6*/ m.fut = ready(m.i)
-	m.next11 = nil
-	m.w = ""
+	/*line control.go:148:1*/ m.i = e011
+	/*line control.go:149:1*/ m.fut = ready(m.i)
+	/*line control.go:149:1*/ m.next11 = nil
+	/*line control.go:149:1*/ m.w = "" /*line control.go:148:1*/
 resume3:
 	// await at control.go:149
-	/*line control_asyncgen.go:1116:2*/
+	/*line control.go:149:1*/ /*line control.go:148:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line control.go:149:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:149:1*/ if !ok {
+			/*line control.go:149:1*/ m.state = 3
+			/*line control.go:149:1*/ return 0, false
 		}
-		m.fut = nil
-		v13 = v
+		/*line control.go:149:1*/ m.fut = nil
+		/*line control.go:149:1*/ v13 = v
 	}
-	if v13 != 3 {
-		goto ifDone17
-	}
+	/*line control.go:149:1*/ if v13 != 3 {
+		/*line control.go:149:1*/ goto ifDone17
+	} /*line control.go:148:1*/
 rangeDone14:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:148:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:148:1*/ m.loop.Close()
+	/*line control.go:154:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:154:1*/ m.cleanup = len(m.loops)
+	/*line control.go:154:1*/ m.loops = append(m.loops, m.loop) /*line control.go:153:1*/
 rangeLoop18:
-	e018, ok19 = m.next1()
-	if !ok19 {
-		goto rangeDone21
+	/*line control.go:154:1*/ e018, ok19 = m.next1()
+	/*line control.go:154:1*/ if !ok19 {
+		/*line control.go:154:1*/ goto rangeDone21
 	}
-	/*line control.go:154:6*/ x1 = e018
-	/*line control.go:155:6*/ m.fut = ready(x1)
-	m.log = nil
-	m.next11 = nil
-	m.w = ""
+	/*line control.go:154:1*/ x1 = e018
+	/*line control.go:155:1*/ m.fut = ready(x1)
+	/*line control.go:155:1*/ m.log = nil
+	/*line control.go:155:1*/ m.next11 = nil
+	/*line control.go:155:1*/ m.w = "" /*line control.go:154:1*/
 resume4:
 	// await at control.go:155
-	/*line control_asyncgen.go:1147:2*/
+	/*line control.go:155:1*/ /*line control.go:154:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line control.go:155:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:155:1*/ if !ok {
+			/*line control.go:155:1*/ m.state = 4
+			/*line control.go:155:1*/ return 0, false
 		}
-		m.fut = nil
-		v20 = v
+		/*line control.go:155:1*/ m.fut = nil
+		/*line control.go:155:1*/ v20 = v
 	}
-	if v20 != 2 {
-		goto ifDone24
+	/*line control.go:155:1*/ if v20 != 2 {
+		/*line control.go:155:1*/ goto ifDone24
 	}
-	m.result0 = m.total
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	goto exit
+	/*line control.go:156:1*/ m.result0 = m.total
+	/*line control.go:156:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:156:1*/ m.loop.Close()
+	/*line control.go:156:1*/ goto exit /*line control.go:155:1*/
 ifDone24:
-
-	goto rangeLoop18
+	/*line control.go:156:1*/ goto rangeLoop18 /*line control.go:155:1*/
 rangeDone21:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.result0 = -1
-	goto exit
+	/*line control.go:154:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:154:1*/ m.loop.Close()
+	/*line control.go:159:1*/ m.result0 = -1
+	/*line control.go:159:1*/ goto exit /*line control.go:158:1*/
 ifDone17:
-	/*line control.go:152:3*/ m.log.Add(fmt.Sprint("t", m.i))
-	goto rangeLoop11
+	/*line control.go:152:1*/ m.log.Add(fmt.Sprint("t", m.i))
+	/*line control.go:152:1*/ goto rangeLoop11 /*line control.go:151:1*/
 exit:
-	/*line control_asyncgen.go:1176:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:160:1*/ m.state = runtime.StateDone
+	/*line control.go:160:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:1265:1
 func (m *RangeFuncFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RangeFunc")
@@ -1188,6 +1271,8 @@ func (m *RangeFuncFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:1276:1
 func (m *RangeFuncFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1207,12 +1292,16 @@ func (m *RangeFuncFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:1297:1
 func (m *RangeFuncFuture) init(log *Log, n int) {
 	*m = RangeFuncFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:1305:1
 func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1222,22 +1311,30 @@ func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:1316:1
 func (m *RangeFuncFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:1323:1
 func (m *RangeFuncFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:1331:1
 func (m *RangeFuncFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
+//
+//line control_asyncgen.go:1338:1
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -1253,6 +1350,8 @@ func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
 
 // SwitchesFuture is the future state machine of switches; Switches returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:1355:1
 type SwitchesFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1268,217 +1367,221 @@ type SwitchesFuture struct {
 }
 
 // Switches returns a future that runs switches one step at a time.
+//
+//line control_asyncgen.go:1372:1
 func Switches(log *Log, n int, v any) *SwitchesFuture {
 	return &SwitchesFuture{log: log, n: n, v: v}
 }
 
 // Poll runs switches until it suspends or returns.
+//
+//line control.go:163:1
 func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:163:1*/ if m.self != m {
+		/*line control.go:163:1*/ m.pin()
 	}
-	var x int
-	var v1 int
-	var cond bool
-	var v3 bool
-	var v5 int
-	var x7 any
-	var v8 int
-	var t any
-	var t1 any
-	switch m.state {
+	/*line control.go:163:1*/ var x int
+	/*line control.go:163:1*/ var v1 int
+	/*line control.go:163:1*/ var cond bool
+	/*line control.go:163:1*/ var v3 bool
+	/*line control.go:163:1*/ var v5 int
+	/*line control.go:163:1*/ var x7 any
+	/*line control.go:163:1*/ var v8 int
+	/*line control.go:163:1*/ var t any
+	/*line control.go:163:1*/ var t1 any
+	/*line control.go:163:1*/ switch m.state { /*line control.go:162:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:163:1*/ m.state = runtime.StateRunning /*line control.go:162:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:164:1*/ m.state = runtime.StateRunning
+		/*line control.go:164:1*/ goto resume1 /*line control.go:163:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:170:1*/ m.state = runtime.StateRunning
+		/*line control.go:170:1*/ goto resume2 /*line control.go:169:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:176:1*/ m.state = runtime.StateRunning
+		/*line control.go:176:1*/ goto resume3 /*line control.go:175:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line control.go:180:1*/ m.state = runtime.StateRunning
+		/*line control.go:180:1*/ goto resume4 /*line control.go:179:1*/
 	case 5:
-		m.state = runtime.StateRunning
-		goto resume5
+		/*line control.go:188:1*/ m.state = runtime.StateRunning
+		/*line control.go:188:1*/ goto resume5 /*line control.go:187:1*/
 	case 6:
-		m.state = runtime.StateRunning
-		goto resume6
+		/*line control.go:191:1*/ m.state = runtime.StateRunning
+		/*line control.go:191:1*/ goto resume6 /*line control.go:190:1*/
 	default:
-		runtime.BadPoll("Switches", m.state)
+		/*line control.go:163:1*/ runtime.BadPoll("Switches", m.state)
 	}
-	/*line control.go:164:14*/ m.fut = ready(m.n)
+	/*line control.go:164:1*/ m.fut = ready(m.n) /*line control.go:163:1*/
 resume1:
 	// await at control.go:164
-	/*line control_asyncgen.go:1316:2*/
+	/*line control.go:164:1*/ /*line control.go:163:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", false
+		/*line control.go:164:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:164:1*/ if !ok {
+			/*line control.go:164:1*/ m.state = 1
+			/*line control.go:164:1*/ return "", false
 		}
-		m.fut = nil
-		x = v
+		/*line control.go:164:1*/ m.fut = nil
+		/*line control.go:164:1*/ x = v
 	}
-	m.tag = x
-	if m.tag != 0 {
-		goto switchCase7
-	}
+	/*line control.go:164:1*/ m.tag = x
+	/*line control.go:164:1*/ if m.tag != 0 {
+		/*line control.go:164:1*/ goto switchCase7
+	} /*line control.go:163:1*/
 switchBody3:
-	/*line control.go:166:3*/ m.log.Add("small")
+	/*line control.go:166:1*/ m.log.Add("small") /*line control.go:165:1*/
 switchBody4:
-	/*line control.go:169:3*/ m.log.Add("two or fell")
+	/*line control.go:169:1*/ m.log.Add("two or fell") /*line control.go:168:1*/
 switchDone2:
-	cond = m.n > 5
-	if !cond {
-		goto condDone18
+	/*line control.go:175:1*/ cond = m.n > 5
+	/*line control.go:175:1*/ if !cond {
+		/*line control.go:175:1*/ goto condDone18
 	}
-	/*line control.go:176:16*/ m.fut4 = ready(true)
+	/*line control.go:176:1*/ m.fut4 = ready(true) /*line control.go:175:1*/
 resume3:
 	// await at control.go:176
-	/*line control_asyncgen.go:1342:2*/
+	/*line control.go:176:1*/ /*line control.go:175:1*/
 	{
-		v, ok := m.fut4.Poll(cx)
-		if !ok {
-			m.state = 3
-			return "", false
+		/*line control.go:176:1*/ v, ok := m.fut4.Poll(cx)
+		/*line control.go:176:1*/ if !ok {
+			/*line control.go:176:1*/ m.state = 3
+			/*line control.go:176:1*/ return "", false
 		}
-		m.fut4 = nil
-		v3 = v
+		/*line control.go:176:1*/ m.fut4 = nil
+		/*line control.go:176:1*/ v3 = v
 	}
-	cond = v3
+	/*line control.go:175:1*/ cond = v3 /*line control.go:174:1*/
 condDone18:
-	if !cond {
-		goto switchCase20
+	/*line control.go:175:1*/ if !cond {
+		/*line control.go:175:1*/ goto switchCase20
 	}
-	/*line control.go:177:3*/ m.log.Add("gt5")
+	/*line control.go:177:1*/ m.log.Add("gt5") /*line control.go:176:1*/
 switchDone12:
-	x7 = m.v
-	switch x7.(type) {
+	/*line control.go:186:1*/ x7 = m.v
+	/*line control.go:186:1*/ switch x7.(type) { /*line control.go:185:1*/
 	case int:
-		goto switchBody25
+		/*line control.go:186:1*/ goto switchBody25 /*line control.go:185:1*/
 	case string, error:
-		goto switchBody26
+		/*line control.go:186:1*/ goto switchBody26 /*line control.go:185:1*/
 	case nil:
-		goto switchBody27
+		/*line control.go:186:1*/ goto switchBody27 /*line control.go:185:1*/
 	default:
-		goto switchBody28
-	}
+		/*line control.go:186:1*/ goto switchBody28
+	} /*line control.go:185:1*/
 switchBody25:
-	m.tag = x7.(int)
-	/*line control.go:188:31*/ m.fut = ready(1)
-	m.log = nil
-	m.v = nil
+	/*line control.go:186:1*/ m.tag = x7.(int)
+	/*line control.go:188:1*/ m.fut = ready(1)
+	/*line control.go:188:1*/ m.log = nil
+	/*line control.go:188:1*/ m.v = nil /*line control.go:187:1*/
 resume5:
 	// await at control.go:188
-	/*line control_asyncgen.go:1377:2*/
+	/*line control.go:188:1*/ /*line control.go:187:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 5
-			return "", false
+		/*line control.go:188:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:188:1*/ if !ok {
+			/*line control.go:188:1*/ m.state = 5
+			/*line control.go:188:1*/ return "", false
 		}
-		m.fut = nil
-		v8 = v
+		/*line control.go:188:1*/ m.fut = nil
+		/*line control.go:188:1*/ v8 = v
 	}
-	m.result0 = fmt.Sprint("int ", m.tag+v8)
-	goto exit
+	/*line control.go:188:1*/ m.result0 = fmt.Sprint("int ", m.tag+v8)
+	/*line control.go:188:1*/ goto exit /*line control.go:187:1*/
 switchBody28:
-	t1 = x7
-	/*line control.go:195:3*/ _ = t1
-	m.result0 = "end"
-	goto exit
+	/*line control.go:186:1*/ t1 = x7
+	/*line control.go:195:1*/ _ = t1
+	/*line control.go:197:1*/ m.result0 = "end"
+	/*line control.go:197:1*/ goto exit /*line control.go:196:1*/
 switchBody27:
-	m.result0 = "nil"
-	goto exit
+	/*line control.go:193:1*/ m.result0 = "nil"
+	/*line control.go:193:1*/ goto exit /*line control.go:192:1*/
 switchBody26:
-	t = x7
-	/*line control.go:190:3*/ m.log.Add(fmt.Sprint(t))
-	/*line control.go:191:10*/ m.fut10 = ready("str or error")
-	m.log = nil
-	m.v = nil
+	/*line control.go:186:1*/ t = x7
+	/*line control.go:190:1*/ m.log.Add(fmt.Sprint(t))
+	/*line control.go:191:1*/ m.fut10 = ready("str or error")
+	/*line control.go:191:1*/ m.log = nil
+	/*line control.go:191:1*/ m.v = nil /*line control.go:190:1*/
 resume6:
 	// await at control.go:191
-	/*line control_asyncgen.go:1405:2*/
+	/*line control.go:191:1*/ /*line control.go:190:1*/
 	{
-		v, ok := m.fut10.Poll(cx)
-		if !ok {
-			m.state = 6
-			return "", false
+		/*line control.go:191:1*/ v, ok := m.fut10.Poll(cx)
+		/*line control.go:191:1*/ if !ok {
+			/*line control.go:191:1*/ m.state = 6
+			/*line control.go:191:1*/ return "", false
 		}
-		m.fut10 = nil
-		m.result0 = v
+		/*line control.go:191:1*/ m.fut10 = nil
+		/*line control.go:191:1*/ m.result0 = v
 	}
-	goto exit
+	/*line control.go:191:1*/ goto exit /*line control.go:190:1*/
 switchCase20:
-	/*line control.go:178:7*/ if !trace(m.log, "lazy1", m.n > 2) {
-		goto switchCase21
+	/*line control.go:178:1*/ if !trace(m.log, "lazy1", m.n > 2) {
+		/*line control.go:178:1*/ goto switchCase21
 	}
-	/*line control.go:179:3*/ m.log.Add("gt2")
-	goto switchDone12
+	/*line control.go:179:1*/ m.log.Add("gt2")
+	/*line control.go:179:1*/ goto switchDone12 /*line control.go:178:1*/
 switchCase21:
-	/*line control.go:180:27*/ m.fut = ready(m.n)
+	/*line control.go:180:1*/ m.fut = ready(m.n) /*line control.go:179:1*/
 resume4:
 	// await at control.go:180
-	/*line control_asyncgen.go:1426:2*/
+	/*line control.go:180:1*/ /*line control.go:179:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return "", false
+		/*line control.go:180:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:180:1*/ if !ok {
+			/*line control.go:180:1*/ m.state = 4
+			/*line control.go:180:1*/ return "", false
 		}
-		m.fut = nil
-		v5 = v
+		/*line control.go:180:1*/ m.fut = nil
+		/*line control.go:180:1*/ v5 = v
 	}
-	/*line control.go:180:7*/ if !trace(m.log, "lazy2", v5 > 1) {
-		goto switchCase23
+	/*line control.go:180:1*/ if !trace(m.log, "lazy2", v5 > 1) {
+		/*line control.go:180:1*/ goto switchCase23
 	}
-	/*line control.go:181:3*/ m.log.Add("gt1")
+	/*line control.go:181:1*/ m.log.Add("gt1") /*line control.go:180:1*/
 switchBody16:
-	/*line control.go:184:3*/ m.log.Add("default")
-	goto switchDone12
+	/*line control.go:184:1*/ m.log.Add("default")
+	/*line control.go:184:1*/ goto switchDone12 /*line control.go:183:1*/
 switchCase23:
-	goto switchBody16
+	/*line control.go:184:1*/ goto switchBody16 /*line control.go:183:1*/
 switchCase7:
-	if m.tag == 1 {
-		goto switchBody3
+	/*line control.go:184:1*/ if m.tag == 1 {
+		/*line control.go:184:1*/ goto switchBody3
 	}
-	if m.tag == 2 {
-		goto switchBody4
+	/*line control.go:184:1*/ if m.tag == 2 {
+		/*line control.go:184:1*/ goto switchBody4
 	}
-	/*line control.go:170:7*/ m.fut = ready(3)
+	/*line control.go:170:1*/ m.fut = ready(3) /*line control.go:169:1*/
 resume2:
 	// await at control.go:170
-	/*line control_asyncgen.go:1455:2*/
+	/*line control.go:170:1*/ /*line control.go:169:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return "", false
+		/*line control.go:170:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:170:1*/ if !ok {
+			/*line control.go:170:1*/ m.state = 2
+			/*line control.go:170:1*/ return "", false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:170:1*/ m.fut = nil
+		/*line control.go:170:1*/ v1 = v
 	}
-	if m.tag != v1 {
-		goto switchCase11
+	/*line control.go:170:1*/ if m.tag != v1 {
+		/*line control.go:170:1*/ goto switchCase11
 	}
-	/*line control.go:171:3*/ m.log.Add("three")
-	goto switchDone2
+	/*line control.go:171:1*/ m.log.Add("three")
+	/*line control.go:171:1*/ goto switchDone2 /*line control.go:170:1*/
 switchCase11:
-
-	/*line control.go:173:3*/
-	m.log.Add("other")
-	goto switchDone2
+	/*line control.go:173:1*/ m.log.Add("other")
+	/*line control.go:173:1*/ goto switchDone2 /*line control.go:172:1*/
 exit:
-	/*line control_asyncgen.go:1476:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:198:1*/ m.state = runtime.StateDone
+	/*line control.go:198:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:1585:1
 func (m *SwitchesFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Switches")
@@ -1488,6 +1591,8 @@ func (m *SwitchesFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:1596:1
 func (m *SwitchesFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1510,12 +1615,16 @@ func (m *SwitchesFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:1620:1
 func (m *SwitchesFuture) init(log *Log, n int, v any) {
 	*m = SwitchesFuture{log: log, n: n, v: v}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:1628:1
 func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1525,23 +1634,31 @@ func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:1639:1
 func (m *SwitchesFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:1646:1
 func (m *SwitchesFuture) value() string {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:1654:1
 func (m *SwitchesFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // SelectsFuture is the future state machine of selects; Selects returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:1662:1
 type SelectsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1563,160 +1680,165 @@ type SelectsFuture struct {
 }
 
 // Selects returns a future that runs selects one step at a time.
+//
+//line control_asyncgen.go:1685:1
 func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 	return &SelectsFuture{log: log, a: a, b: b}
 }
 
 // Poll runs selects until it suspends or returns.
+//
+//line control.go:206:1
 func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:206:1*/ if m.self != m {
+		/*line control.go:206:1*/ m.pin()
 	}
-	var v4 chan int
-	var ch5 chan int
-	var v1 int
-	var ok1 bool
-	var v6 int
-	var v2 int
-	var v8 int
-	var v3 int
-	var v11 int
-	switch m.state {
+	/*line control.go:206:1*/ var v4 chan int
+	/*line control.go:206:1*/ var ch5 chan int
+	/*line control.go:206:1*/ var v1 int
+	/*line control.go:206:1*/ var ok1 bool
+	/*line control.go:206:1*/ var v6 int
+	/*line control.go:206:1*/ var v2 int
+	/*line control.go:206:1*/ var v8 int
+	/*line control.go:206:1*/ var v3 int
+	/*line control.go:206:1*/ var v11 int
+	/*line control.go:206:1*/ switch m.state { /*line control.go:205:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:206:1*/ m.state = runtime.StateRunning /*line control.go:205:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:219:1*/ m.state = runtime.StateRunning
+		/*line control.go:219:1*/ goto resume1 /*line control.go:218:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:216:1*/ m.state = runtime.StateRunning
+		/*line control.go:216:1*/ goto resume2 /*line control.go:215:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:218:1*/ m.state = runtime.StateRunning
+		/*line control.go:218:1*/ goto resume3 /*line control.go:217:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line control.go:227:1*/ m.state = runtime.StateRunning
+		/*line control.go:227:1*/ goto resume4 /*line control.go:226:1*/
 	default:
-		runtime.BadPoll("Selects", m.state)
+		/*line control.go:206:1*/ runtime.BadPoll("Selects", m.state)
 	}
-	/*line control.go:207:2*/ m.total = 0
-	/*line control.go:208:6*/ m.i = 0
+	/*line control.go:207:1*/ m.total = 0
+	/*line control.go:208:1*/ m.i = 0 /*line control.go:207:1*/
 forCond1:
-	/*line control.go:208:14*/ if m.i >= 4 {
-		goto forDone4
+	/*line control.go:208:1*/ if m.i >= 4 {
+		/*line control.go:208:1*/ goto forDone4
 	}
-	m.ch = m.a
-	m.ch2 = m.b
-	/*line control.go:219:10*/ m.fut = ready(make(chan int))
+	/*line control.go:209:1*/ m.ch = m.a
+	/*line control.go:209:1*/ m.ch2 = m.b
+	/*line control.go:219:1*/ m.fut = ready(make(chan int)) /*line control.go:218:1*/
 resume1:
 	// await at control.go:219
-	/*line control_asyncgen.go:1613:2*/
+	/*line control.go:219:1*/ /*line control.go:218:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:219:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:219:1*/ if !ok {
+			/*line control.go:219:1*/ m.state = 1
+			/*line control.go:219:1*/ return 0, false
 		}
-		m.fut = nil
-		v4 = v
+		/*line control.go:219:1*/ m.fut = nil
+		/*line control.go:219:1*/ v4 = v
 	}
-	ch5 = v4
-	select {
+	/*line control.go:209:1*/ ch5 = v4
+	/*line control.go:209:1*/ select { /*line control.go:208:1*/
 	case m.recv, m.recv1 = <-m.ch:
-		goto selectBody6
+		/*line control.go:209:1*/ goto selectBody6 /*line control.go:208:1*/
 	case m.recv3 = <-m.ch2:
-		goto selectBody7
+		/*line control.go:209:1*/ goto selectBody7 /*line control.go:208:1*/
 	case <-ch5:
-		goto selectBody8
-	}
+		/*line control.go:209:1*/ goto selectBody8
+	} /*line control.go:208:1*/
 selectBody6:
-	/*line control.go:210:8*/ v1, ok1 = m.recv, m.recv1
-	/*line control.go:211:4*/ if !ok1 {
-		m.a = nil
-		m.log.Add("a closed")
-		goto forPost3
+	/*line control.go:210:1*/ v1, ok1 = m.recv, m.recv1
+	/*line control.go:211:1*/ if !ok1 {
+		/*line control.go:212:1*/ m.a = nil
+		/*line control.go:213:1*/ m.log.Add("a closed")
+		/*line control.go:214:1*/ goto forPost3
 	}
-	/*line control.go:216:13*/ m.fut7 = ready(v1)
-	m.ch = nil
-	m.ch2 = nil
+	/*line control.go:216:1*/ m.fut7 = ready(v1)
+	/*line control.go:216:1*/ m.ch = nil
+	/*line control.go:216:1*/ m.ch2 = nil /*line control.go:215:1*/
 resume2:
 	// await at control.go:216
-	/*line control_asyncgen.go:1644:2*/
+	/*line control.go:216:1*/ /*line control.go:215:1*/
 	{
-		v, ok := m.fut7.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line control.go:216:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:216:1*/ if !ok {
+			/*line control.go:216:1*/ m.state = 2
+			/*line control.go:216:1*/ return 0, false
 		}
-		m.fut7 = nil
-		v6 = v
+		/*line control.go:216:1*/ m.fut7 = nil
+		/*line control.go:216:1*/ v6 = v
 	}
-	/*line control.go:216:4*/ m.total += v6
-selectDone5:
-
+		/*line control.go:216:1*/ m.total += v6 /*line control.go:215:1*/
+selectDone5: /*line control.go:215:1*/
 forPost3:
-	/*line control.go:208:21*/ m.i++
-	goto forCond1
+	/*line control.go:208:1*/ m.i++
+	/*line control.go:208:1*/ goto forCond1 /*line control.go:207:1*/
 selectBody8:
-	/*line control.go:220:4*/ m.log.Add("never")
-	goto selectDone5
+	/*line control.go:220:1*/ m.log.Add("never")
+	/*line control.go:220:1*/ goto selectDone5 /*line control.go:219:1*/
 selectBody7:
-	/*line control.go:217:8*/ v2 = m.recv3
-	/*line control.go:218:13*/ m.fut7 = ready(v2 * 10)
-	m.ch = nil
-	m.ch2 = nil
+	/*line control.go:217:1*/ v2 = m.recv3
+	/*line control.go:218:1*/ m.fut7 = ready(v2 * 10)
+	/*line control.go:218:1*/ m.ch = nil
+	/*line control.go:218:1*/ m.ch2 = nil /*line control.go:217:1*/
 resume3:
 	// await at control.go:218
-	/*line control_asyncgen.go:1670:2*/
+	/*line control.go:218:1*/ /*line control.go:217:1*/
 	{
-		v, ok := m.fut7.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line control.go:218:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:218:1*/ if !ok {
+			/*line control.go:218:1*/ m.state = 3
+			/*line control.go:218:1*/ return 0, false
 		}
-		m.fut7 = nil
-		v8 = v
+		/*line control.go:218:1*/ m.fut7 = nil
+		/*line control.go:218:1*/ v8 = v
 	}
-	/*line control.go:218:4*/ m.total += v8
-	goto selectDone5
+	/*line control.go:218:1*/ m.total += v8
+	/*line control.go:218:1*/ goto selectDone5 /*line control.go:217:1*/
 forDone4:
-	select {
+	/*line control.go:218:1*/ select { /*line control.go:217:1*/
 	case m.recv10 = <-m.a:
-		goto selectBody13
+		/*line control.go:218:1*/ goto selectBody13 /*line control.go:217:1*/
 	default:
-		goto selectBody14
-	}
+		/*line control.go:218:1*/ goto selectBody14
+	} /*line control.go:217:1*/
 selectBody13:
-	/*line control.go:224:7*/ v3 = m.recv10
-	m.result0 = v3
-	goto exit
+	/*line control.go:224:1*/ v3 = m.recv10
+	/*line control.go:225:1*/ m.result0 = v3
+	/*line control.go:225:1*/ goto exit /*line control.go:224:1*/
 selectBody14:
-	/*line control.go:227:34*/ m.fut7 = ready(m.total)
-	m.a = nil
-	m.b = nil
-	m.ch = nil
-	m.ch2 = nil
+	/*line control.go:227:1*/ m.fut7 = ready(m.total)
+	/*line control.go:227:1*/ m.a = nil
+	/*line control.go:227:1*/ m.b = nil
+	/*line control.go:227:1*/ m.ch = nil
+	/*line control.go:227:1*/ m.ch2 = nil /*line control.go:226:1*/
 resume4:
 	// await at control.go:227
-	/*line control_asyncgen.go:1701:2*/
+	/*line control.go:227:1*/ /*line control.go:226:1*/
 	{
-		v, ok := m.fut7.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line control.go:227:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:227:1*/ if !ok {
+			/*line control.go:227:1*/ m.state = 4
+			/*line control.go:227:1*/ return 0, false
 		}
-		m.fut7 = nil
-		v11 = v
+		/*line control.go:227:1*/ m.fut7 = nil
+		/*line control.go:227:1*/ v11 = v
 	}
-	/*line control.go:227:3*/ m.log.Add(fmt.Sprint("default ", v11))
-	m.result0 = m.total
+	/*line control.go:227:1*/ m.log.Add(fmt.Sprint("default ", v11))
+	/*line control.go:229:1*/ m.result0 = m.total /*line control.go:228:1*/
 exit:
-	/*line control_asyncgen.go:1714:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:230:1*/ m.state = runtime.StateDone
+	/*line control.go:230:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:1842:1
 func (m *SelectsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Selects")
@@ -1726,6 +1848,8 @@ func (m *SelectsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:1853:1
 func (m *SelectsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1744,12 +1868,16 @@ func (m *SelectsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:1873:1
 func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
 	*m = SelectsFuture{log: log, a: a, b: b}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:1881:1
 func (m *SelectsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1759,23 +1887,31 @@ func (m *SelectsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:1892:1
 func (m *SelectsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:1899:1
 func (m *SelectsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:1907:1
 func (m *SelectsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // LabelsFuture is the future state machine of labels; Labels returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:1915:1
 type LabelsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1790,131 +1926,137 @@ type LabelsFuture struct {
 }
 
 // Labels returns a future that runs labels one step at a time.
+//
+//line control_asyncgen.go:1931:1
 func Labels(log *Log, n int) *LabelsFuture {
 	return &LabelsFuture{log: log, n: n}
 }
 
 // Poll runs labels until it suspends or returns.
+//
+//line control.go:233:1
 func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:233:1*/ if m.self != m {
+		/*line control.go:233:1*/ m.pin()
 	}
-	var v1 int
-	var v11 int
-	var v3 int
-	switch m.state {
+	/*line control.go:233:1*/ var v1 int
+	/*line control.go:233:1*/ var v11 int
+	/*line control.go:233:1*/ var v3 int
+	/*line control.go:233:1*/ switch m.state { /*line control.go:232:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:233:1*/ m.state = runtime.StateRunning /*line control.go:232:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:247:1*/ m.state = runtime.StateRunning
+		/*line control.go:247:1*/ goto resume1 /*line control.go:246:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line control.go:260:1*/ m.state = runtime.StateRunning
+		/*line control.go:260:1*/ goto resume2 /*line control.go:259:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line control.go:267:1*/ m.state = runtime.StateRunning
+		/*line control.go:267:1*/ goto resume3 /*line control.go:266:1*/
 	default:
-		runtime.BadPoll("Labels", m.state)
+		/*line control.go:233:1*/ runtime.BadPoll("Labels", m.state)
 	}
-	/*line control.go:234:2*/ m.total = 0
-	/*line control.go:236:6*/ m.i = 0
+	/*line control.go:234:1*/ m.total = 0
+	/*line control.go:236:1*/ m.i = 0 /*line control.go:235:1*/
 forCond2:
-	/*line control.go:236:14*/ if m.i >= m.n {
-		goto forDone5
+	/*line control.go:236:1*/ if m.i >= m.n {
+		/*line control.go:236:1*/ goto forDone5
 	}
-	/*line control.go:238:7*/ m.j = 0
+	/*line control.go:238:1*/ m.j = 0 /*line control.go:237:1*/
 forCond7:
-	/*line control.go:238:15*/ if m.j >= m.n {
-		goto forDone10
+	/*line control.go:238:1*/ if m.j >= m.n {
+		/*line control.go:238:1*/ goto forDone10
 	}
-	/*line control.go:239:4*/ switch {
+	/*line control.go:239:1*/ switch { /*line control.go:238:1*/
 	case m.j > m.i:
-		goto forPost4
+		/*line control.go:241:1*/ goto forPost4 /*line control.go:240:1*/
 	case m.i+m.j == 5:
-		goto forDone10
+		/*line control.go:243:1*/ goto forDone10 /*line control.go:242:1*/
 	case m.i*m.j == 12:
-		goto forDone5
+		/*line control.go:245:1*/ goto forDone5
 	}
-	/*line control.go:247:13*/ m.fut = ready(m.i * m.j)
+	/*line control.go:247:1*/ m.fut = ready(m.i * m.j) /*line control.go:246:1*/
 resume1:
 	// await at control.go:247
-	/*line control_asyncgen.go:1842:2*/
+	/*line control.go:247:1*/ /*line control.go:246:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:247:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:247:1*/ if !ok {
+			/*line control.go:247:1*/ m.state = 1
+			/*line control.go:247:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:247:1*/ m.fut = nil
+		/*line control.go:247:1*/ v1 = v
 	}
-	/*line control.go:247:4*/ m.total += v1
-	/*line control.go:248:4*/ for k := 0; k < 3; k++ {
-		if k == m.j {
-			goto forPost9
+	/*line control.go:247:1*/ m.total += v1
+	/*line control.go:248:1*/ for k := 0; k < 3; k++ {
+		/*line control.go:249:1*/ if k == m.j {
+			/*line control.go:250:1*/ goto forPost9
 		}
-		m.total++
-	}
+		/*line control.go:252:1*/ m.total++
+	} /*line control.go:251:1*/
 forPost9:
-	/*line control.go:238:22*/ m.j++
-	goto forCond7
+	/*line control.go:238:1*/ m.j++
+	/*line control.go:238:1*/ goto forCond7 /*line control.go:237:1*/
 forDone5:
-	/*line control.go:257:2*/ m.i = 0
+	/*line control.go:257:1*/ m.i = 0 /*line control.go:256:1*/
 label12:
-	/*line control.go:259:5*/ if m.i >= 3 {
-		goto ifDone14
+	/*line control.go:259:1*/ if m.i >= 3 {
+		/*line control.go:259:1*/ goto ifDone14
 	}
-	/*line control.go:260:8*/ m.fut = ready(1)
+	/*line control.go:260:1*/ m.fut = ready(1) /*line control.go:259:1*/
 resume2:
 	// await at control.go:260
-	/*line control_asyncgen.go:1871:2*/
+	/*line control.go:260:1*/ /*line control.go:259:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line control.go:260:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:260:1*/ if !ok {
+			/*line control.go:260:1*/ m.state = 2
+			/*line control.go:260:1*/ return 0, false
 		}
-		m.fut = nil
-		v11 = v
+		/*line control.go:260:1*/ m.fut = nil
+		/*line control.go:260:1*/ v11 = v
 	}
-	/*line control.go:260:3*/ m.i += v11
-	/*line control.go:261:3*/ m.log.Add(fmt.Sprint("goto ", m.i))
-	goto label12
+	/*line control.go:260:1*/ m.i += v11
+	/*line control.go:261:1*/ m.log.Add(fmt.Sprint("goto ", m.i))
+	/*line control.go:261:1*/ goto label12 /*line control.go:260:1*/
 ifDone14:
-	/*line control.go:264:2*/ if m.total > 1000 {
-		goto label16
+	/*line control.go:264:1*/ if m.total > 1000 {
+		/*line control.go:265:1*/ goto label16
 	}
-	/*line control.go:267:11*/ m.fut = ready(1)
-	m.log = nil
+	/*line control.go:267:1*/ m.fut = ready(1)
+	/*line control.go:267:1*/ m.log = nil /*line control.go:266:1*/
 resume3:
 	// await at control.go:267
-	/*line control_asyncgen.go:1892:2*/
+	/*line control.go:267:1*/ /*line control.go:266:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line control.go:267:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:267:1*/ if !ok {
+			/*line control.go:267:1*/ m.state = 3
+			/*line control.go:267:1*/ return 0, false
 		}
-		m.fut = nil
-		v3 = v
+		/*line control.go:267:1*/ m.fut = nil
+		/*line control.go:267:1*/ v3 = v
 	}
-	/*line control.go:267:2*/ m.total += v3
+	/*line control.go:267:1*/ m.total += v3 /*line control.go:266:1*/
 label16:
-	m.result0 = m.total + m.i
-	goto exit
+	/*line control.go:269:1*/ m.result0 = m.total + m.i
+	/*line control.go:269:1*/ goto exit /*line control.go:268:1*/
 forDone10:
-	/*line control.go:255:3*/ m.log.Add(fmt.Sprint("row ", m.i))
+	/*line control.go:255:1*/ m.log.Add(fmt.Sprint("row ", m.i)) /*line control.go:254:1*/
 forPost4:
-	/*line control.go:236:21*/ m.i++
-	goto forCond2
+	/*line control.go:236:1*/ m.i++
+	/*line control.go:236:1*/ goto forCond2 /*line control.go:235:1*/
 exit:
-	/*line control_asyncgen.go:1912:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:270:1*/ m.state = runtime.StateDone
+	/*line control.go:270:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:2060:1
 func (m *LabelsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Labels")
@@ -1924,6 +2066,8 @@ func (m *LabelsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:2071:1
 func (m *LabelsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1940,12 +2084,16 @@ func (m *LabelsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:2089:1
 func (m *LabelsFuture) init(log *Log, n int) {
 	*m = LabelsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:2097:1
 func (m *LabelsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1955,23 +2103,31 @@ func (m *LabelsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:2108:1
 func (m *LabelsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:2115:1
 func (m *LabelsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:2123:1
 func (m *LabelsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // GotoOutFuture is the future state machine of gotoOut; GotoOut returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:2131:1
 type GotoOutFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1989,75 +2145,81 @@ type GotoOutFuture struct {
 }
 
 // GotoOut returns a future that runs gotoOut one step at a time.
+//
+//line control_asyncgen.go:2150:1
 func GotoOut(log *Log, n int) *GotoOutFuture {
 	return &GotoOutFuture{log: log, n: n}
 }
 
 // Poll runs gotoOut until it suspends or returns.
+//
+//line control.go:273:1
 func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:273:1*/ if m.self != m {
+		/*line control.go:273:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line control.go:273:1*/ defer m.unwind(&result, &ready1)
+	/*line control.go:273:1*/ var e0 int
+	/*line control.go:273:1*/ var ok1 bool
+	/*line control.go:273:1*/ var v1 int
+	/*line control.go:273:1*/ switch m.state { /*line control.go:272:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:273:1*/ m.state = runtime.StateRunning /*line control.go:272:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:276:1*/ m.state = runtime.StateRunning
+		/*line control.go:276:1*/ goto resume1 /*line control.go:275:1*/
 	default:
-		runtime.BadPoll("GotoOut", m.state)
+		/*line control.go:273:1*/ runtime.BadPoll("GotoOut", m.state)
 	}
-	/*line control.go:274:2*/ m.total = 0
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:274:1*/ m.total = 0
+	/*line control.go:275:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:275:1*/ m.cleanup = len(m.loops)
+	/*line control.go:275:1*/ m.loops = append(m.loops, m.loop) /*line control.go:274:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line control.go:275:1*/ e0, ok1 = m.next1()
+	/*line control.go:275:1*/ if !ok1 {
+		/*line control.go:275:1*/ goto rangeDone4
 	}
-	/*line control.go:275:6*/ m.x = e0
-	/*line control.go:276:12*/ m.fut = ready(m.x)
+	/*line control.go:275:1*/ m.x = e0
+	/*line control.go:276:1*/ m.fut = ready(m.x) /*line control.go:275:1*/
 resume1:
 	// await at control.go:276
-	/*line control_asyncgen.go:2027:2*/
+	/*line control.go:276:1*/ /*line control.go:275:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:276:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:276:1*/ if !ok {
+			/*line control.go:276:1*/ m.state = 1
+			/*line control.go:276:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:276:1*/ m.fut = nil
+		/*line control.go:276:1*/ v1 = v
 	}
-	/*line control.go:276:3*/ m.total += v1
-	/*line control.go:277:3*/ if m.x == m.n {
-		goto label7
+	/*line control.go:276:1*/ m.total += v1
+	/*line control.go:277:1*/ if m.x == m.n {
+		/*line control.go:278:1*/ goto label7
 	}
-	goto rangeLoop1
+	/*line control.go:278:1*/ goto rangeLoop1 /*line control.go:277:1*/
 label7:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
+	/*line control.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:275:1*/ m.loop.Close() /*line control.go:274:1*/
 label6:
-	/*line control.go:283:2*/ m.log.Add("after loop")
-	m.result0 = m.total
-	goto exit
+	/*line control.go:283:1*/ m.log.Add("after loop")
+	/*line control.go:284:1*/ m.result0 = m.total
+	/*line control.go:284:1*/ goto exit /*line control.go:283:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line control.go:281:2*/ m.log.Add("loop ended")
-	goto label6
+	/*line control.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:275:1*/ m.loop.Close()
+	/*line control.go:281:1*/ m.log.Add("loop ended")
+	/*line control.go:281:1*/ goto label6 /*line control.go:280:1*/
 exit:
-	/*line control_asyncgen.go:2055:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line control.go:285:1*/ m.state = runtime.StateDone
+	/*line control.go:285:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:2223:1
 func (m *GotoOutFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("GotoOut")
@@ -2067,6 +2229,8 @@ func (m *GotoOutFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:2234:1
 func (m *GotoOutFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2080,12 +2244,16 @@ func (m *GotoOutFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:2249:1
 func (m *GotoOutFuture) init(log *Log, n int) {
 	*m = GotoOutFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:2257:1
 func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2095,22 +2263,30 @@ func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:2268:1
 func (m *GotoOutFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:2275:1
 func (m *GotoOutFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:2283:1
 func (m *GotoOutFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
+//
+//line control_asyncgen.go:2290:1
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -2126,6 +2302,8 @@ func (m *GotoOutFuture) unwind(result *int, ready *bool) {
 
 // PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
 // It must not be copied once used.
+//
+//line control_asyncgen.go:2307:1
 type PanicInPullFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2143,72 +2321,78 @@ type PanicInPullFuture struct {
 }
 
 // PanicInPull returns a future that runs panicInPull one step at a time.
+//
+//line control_asyncgen.go:2326:1
 func PanicInPull(log *Log, n int) *PanicInPullFuture {
 	return &PanicInPullFuture{log: log, n: n}
 }
 
 // Poll runs panicInPull until it suspends or returns.
+//
+//line control.go:288:1
 func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line control.go:288:1*/ if m.self != m {
+		/*line control.go:288:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line control.go:288:1*/ defer m.unwind(&result, &ready1)
+	/*line control.go:288:1*/ var e0 int
+	/*line control.go:288:1*/ var ok1 bool
+	/*line control.go:288:1*/ var v1 int
+	/*line control.go:288:1*/ switch m.state { /*line control.go:287:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line control.go:288:1*/ m.state = runtime.StateRunning /*line control.go:287:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line control.go:297:1*/ m.state = runtime.StateRunning
+		/*line control.go:297:1*/ goto resume1 /*line control.go:296:1*/
 	default:
-		runtime.BadPoll("PanicInPull", m.state)
+		/*line control.go:288:1*/ runtime.BadPoll("PanicInPull", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		if p := recover(); p != nil {
-			m.log.Add(fmt.Sprint("recovered ", p))
-			m.r = -1
-		}
+	/*line control.go:289:1*/ m.defers = append(m.defers, func() {
+		/*line control.go:290:1*/ if p := recover(); p != nil {
+			/*line control.go:291:1*/ m.log.Add(fmt.Sprint("recovered ", p))
+			/*line control.go:292:1*/ m.r = -1
+		} /*line control.go:291:1*/
 	})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line control.go:295:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:295:1*/ m.cleanup = len(m.loops)
+	/*line control.go:295:1*/ m.loops = append(m.loops, m.loop) /*line control.go:294:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line control.go:295:1*/ e0, ok1 = m.next1()
+	/*line control.go:295:1*/ if !ok1 {
+		/*line control.go:295:1*/ goto rangeDone4
 	}
-	/*line control.go:295:6*/ m.x = e0
-	m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
-	/*line control.go:297:8*/ m.fut = ready(m.x)
+	/*line control.go:295:1*/ m.x = e0
+	/*line control.go:296:1*/ m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
+	/*line control.go:297:1*/ m.fut = ready(m.x) /*line control.go:296:1*/
 resume1:
 	// await at control.go:297
-	/*line control_asyncgen.go:2187:2*/
+	/*line control.go:297:1*/ /*line control.go:296:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line control.go:297:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:297:1*/ if !ok {
+			/*line control.go:297:1*/ m.state = 1
+			/*line control.go:297:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line control.go:297:1*/ m.fut = nil
+		/*line control.go:297:1*/ v1 = v
 	}
-	/*line control.go:297:3*/ m.r += v1
-	/*line control.go:298:3*/ if m.x == m.n {
-		panic("in the loop")
+	/*line control.go:297:1*/ m.r += v1
+	/*line control.go:298:1*/ if m.x == m.n {
+		/*line control.go:299:1*/ panic("in the loop")
 	}
-	goto rangeLoop1
+	/*line control.go:299:1*/ goto rangeLoop1 /*line control.go:298:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line control_asyncgen.go:2205:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.r, true
+	/*line control.go:295:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:295:1*/ m.loop.Close()
+	/*line control.go:303:1*/ m.runDefers(false, nil)
+	/*line control.go:303:1*/ m.state = runtime.StateDone
+	/*line control.go:303:1*/ return m.r, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line control_asyncgen.go:2396:1
 func (m *PanicInPullFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanicInPull")
@@ -2218,6 +2402,8 @@ func (m *PanicInPullFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line control_asyncgen.go:2407:1
 func (m *PanicInPullFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2232,12 +2418,16 @@ func (m *PanicInPullFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line control_asyncgen.go:2423:1
 func (m *PanicInPullFuture) init(log *Log, n int) {
 	*m = PanicInPullFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line control_asyncgen.go:2431:1
 func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2247,22 +2437,30 @@ func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line control_asyncgen.go:2442:1
 func (m *PanicInPullFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line control_asyncgen.go:2449:1
 func (m *PanicInPullFuture) value() int {
 	return m.r
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line control_asyncgen.go:2457:1
 func (m *PanicInPullFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line control_asyncgen.go:2464:1
 func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2282,6 +2480,8 @@ func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
 }
 
 // panicInPullFutureDefer0 is a call deferred by panicInPull: its function and arguments.
+//
+//line control_asyncgen.go:2485:1
 type panicInPullFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -2289,6 +2489,8 @@ type panicInPullFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line control_asyncgen.go:2494:1
 func (m *PanicInPullFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

@@ -10,6 +10,8 @@ import (
 
 // DefersFuture is the future state machine of defers; Defers returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:15:1
 type DefersFuture struct {
 	noCopy runtime.NoCopy
 	state  int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,81 +25,87 @@ type DefersFuture struct {
 }
 
 // Defers returns a future that runs defers one step at a time.
+//
+//line defers_asyncgen.go:30:1
 func Defers(log *Log, n int) *DefersFuture {
 	return &DefersFuture{log: log, n: n}
 }
 
 // Poll runs defers until it suspends or returns.
+//
+//line defers.go:11:1
 func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:11:1*/ if m.self != m {
+		/*line defers.go:11:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	switch m.state {
+	/*line defers.go:11:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:11:1*/ switch m.state { /*line defers.go:10:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:11:1*/ m.state = runtime.StateRunning /*line defers.go:10:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:19:1*/ m.state = runtime.StateRunning
+		/*line defers.go:19:1*/ goto resume1 /*line defers.go:18:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line defers.go:22:1*/ m.state = runtime.StateRunning
+		/*line defers.go:22:1*/ goto resume2 /*line defers.go:21:1*/
 	default:
-		runtime.BadPoll("Defers", m.state)
+		/*line defers.go:11:1*/ runtime.BadPoll("Defers", m.state)
 	}
-	m.defers = append(m.defers, defersFutureDefer0{fn: m.log.Add, a0: "first deferred"})
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("closure sees ", m.out))
-		m.out += "!"
+	/*line defers.go:12:1*/ m.defers = append(m.defers, defersFutureDefer0{fn: m.log.Add, a0: "first deferred"})
+	/*line defers.go:13:1*/ m.defers = append(m.defers, func() {
+		/*line defers.go:14:1*/ m.log.Add(fmt.Sprint("closure sees ", m.out))
+		/*line defers.go:15:1*/ m.out += "!" /*line defers.go:14:1*/
 	})
-	/*line defers.go:17:6*/ m.i = 0
+	/*line defers.go:17:1*/ m.i = 0 /*line defers.go:16:1*/
 forCond1:
-	/*line defers.go:17:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line defers.go:17:1*/ if m.i >= m.n {
+		/*line defers.go:17:1*/ goto forDone4
 	}
-	m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})
-	/*line defers.go:19:3*/ m.fut = ready(m.i)
+	/*line defers.go:18:1*/ m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})
+	/*line defers.go:19:1*/ m.fut = ready(m.i) /*line defers.go:18:1*/
 resume1:
 	// await at defers.go:19
-	/*line defers_asyncgen.go:62:2*/
+	/*line defers.go:19:1*/ /*line defers.go:18:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", false
+		/*line defers.go:19:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:19:1*/ if !ok {
+			/*line defers.go:19:1*/ m.state = 1
+			/*line defers.go:19:1*/ return "", false
 		}
-		m.fut = nil
+		/*line defers.go:19:1*/ m.fut = nil
 	}
-	/*line defers.go:17:21*/ m.i++
-	goto forCond1
+	/*line defers.go:17:1*/ m.i++
+	/*line defers.go:17:1*/ goto forCond1 /*line defers.go:16:1*/
 forDone4:
-	{
-		arg0 := m.n * 2
-		m.defers = append(m.defers, func() {
-			k := arg0
-			m.log.Add(fmt.Sprint("arg ", k))
+	/*line defers.go:21:1*/ {
+		/*line defers.go:21:1*/ arg0 := m.n * 2
+		/*line defers.go:21:1*/ m.defers = append(m.defers, func() {
+			/*line defers.go:21:1*/ k := arg0
+			/*line defers.go:21:1*/ m.log.Add(fmt.Sprint("arg ", k)) /*line defers.go:20:1*/
 		})
 	}
-	/*line defers.go:22:2*/ m.fut = ready(0)
+	/*line defers.go:22:1*/ m.fut = ready(0) /*line defers.go:21:1*/
 resume2:
 	// await at defers.go:22
-	/*line defers_asyncgen.go:84:2*/
+	/*line defers.go:22:1*/ /*line defers.go:21:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return "", false
+		/*line defers.go:22:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:22:1*/ if !ok {
+			/*line defers.go:22:1*/ m.state = 2
+			/*line defers.go:22:1*/ return "", false
 		}
-		m.fut = nil
+		/*line defers.go:22:1*/ m.fut = nil
 	}
-	m.out = fmt.Sprint("ret", m.n)
-	/*line defers_asyncgen.go:94:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.out, true
+	/*line defers.go:23:1*/ m.out = fmt.Sprint("ret", m.n)
+	/*line defers.go:24:1*/ m.runDefers(false, nil)
+	/*line defers.go:24:1*/ m.state = runtime.StateDone
+	/*line defers.go:24:1*/ return m.out, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:109:1
 func (m *DefersFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Defers")
@@ -107,6 +115,8 @@ func (m *DefersFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:120:1
 func (m *DefersFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -122,12 +132,16 @@ func (m *DefersFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:137:1
 func (m *DefersFuture) init(log *Log, n int) {
 	*m = DefersFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:145:1
 func (m *DefersFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -137,22 +151,30 @@ func (m *DefersFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:156:1
 func (m *DefersFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:163:1
 func (m *DefersFuture) value() string {
 	return m.out
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:171:1
 func (m *DefersFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:178:1
 func (m *DefersFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -170,12 +192,16 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 }
 
 // defersFutureDefer0 is a call deferred by defers: its function and arguments.
+//
+//line defers_asyncgen.go:197:1
 type defersFutureDefer0 struct {
 	fn func(string)
 	a0 string
 }
 
 // defersFutureDefer1 is a call deferred by defers: its function and arguments.
+//
+//line defers_asyncgen.go:205:1
 type defersFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -183,6 +209,8 @@ type defersFutureDefer1 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line defers_asyncgen.go:214:1
 func (m *DefersFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -203,6 +231,8 @@ func (m *DefersFuture) runDefers(panicking bool, p any) {
 
 // RecoversFuture is the future state machine of recovers; Recovers returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:236:1
 type RecoversFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -216,72 +246,78 @@ type RecoversFuture struct {
 }
 
 // Recovers returns a future that runs recovers one step at a time.
+//
+//line defers_asyncgen.go:251:1
 func Recovers(log *Log, n int) *RecoversFuture {
 	return &RecoversFuture{log: log, n: n}
 }
 
 // Poll runs recovers until it suspends or returns.
+//
+//line defers.go:34:1
 func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:34:1*/ if m.self != m {
+		/*line defers.go:34:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	switch m.state {
+	/*line defers.go:34:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:34:1*/ switch m.state { /*line defers.go:33:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:34:1*/ m.state = runtime.StateRunning /*line defers.go:33:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:43:1*/ m.state = runtime.StateRunning
+		/*line defers.go:43:1*/ goto resume1 /*line defers.go:42:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line defers.go:47:1*/ m.state = runtime.StateRunning
+		/*line defers.go:47:1*/ goto resume2 /*line defers.go:46:1*/
 	default:
-		runtime.BadPoll("Recovers", m.state)
+		/*line defers.go:34:1*/ runtime.BadPoll("Recovers", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		if r := recover(); r != nil {
-			m.log.Add(fmt.Sprint("recovered ", r))
-			m.v = -1
-			m.err = fmt.Errorf("%v", r)
-		}
+	/*line defers.go:35:1*/ m.defers = append(m.defers, func() {
+		/*line defers.go:36:1*/ if r := recover(); r != nil {
+			/*line defers.go:37:1*/ m.log.Add(fmt.Sprint("recovered ", r))
+			/*line defers.go:38:1*/ m.v = -1
+			/*line defers.go:39:1*/ m.err = fmt.Errorf("%v", r)
+		} /*line defers.go:38:1*/
 	})
-	m.defers = append(m.defers, recoversFutureDefer0{fn: m.log.Add, a0: "deferred before panic"})
-	/*line defers.go:43:6*/ m.fut = ready(m.n)
+	/*line defers.go:42:1*/ m.defers = append(m.defers, recoversFutureDefer0{fn: m.log.Add, a0: "deferred before panic"})
+	/*line defers.go:43:1*/ m.fut = ready(m.n) /*line defers.go:42:1*/
 resume1:
 	// await at defers.go:43
-	/*line defers_asyncgen.go:252:2*/
+	/*line defers.go:43:1*/ /*line defers.go:42:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[int]{}, false
+		/*line defers.go:43:1*/ v, ok := m.fut.Poll(cx)
+		/*line defers.go:43:1*/ if !ok {
+			/*line defers.go:43:1*/ m.state = 1
+			/*line defers.go:43:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
-		m.v = v
+		/*line defers.go:43:1*/ m.fut = nil
+		/*line defers.go:43:1*/ m.v = v
 	}
-	/*line defers.go:44:2*/ if m.v > 2 {
-		panic(fmt.Sprint("too big ", m.v))
+	/*line defers.go:44:1*/ if m.v > 2 {
+		/*line defers.go:45:1*/ panic(fmt.Sprint("too big ", m.v))
 	}
-	/*line defers.go:47:2*/ m.fut = ready(0)
+	/*line defers.go:47:1*/ m.fut = ready(0) /*line defers.go:46:1*/
 resume2:
 	// await at defers.go:47
-	/*line defers_asyncgen.go:268:2*/
+	/*line defers.go:47:1*/ /*line defers.go:46:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return runtime.Result[int]{}, false
+		/*line defers.go:47:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:47:1*/ if !ok {
+			/*line defers.go:47:1*/ m.state = 2
+			/*line defers.go:47:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
+		/*line defers.go:47:1*/ m.fut = nil
 	}
-	m.v, m.err = m.v*2, nil
-	/*line defers_asyncgen.go:278:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+	/*line defers.go:48:1*/ m.v, m.err = m.v*2, nil
+	/*line defers.go:49:1*/ m.runDefers(false, nil)
+	/*line defers.go:49:1*/ m.state = runtime.StateDone
+	/*line defers.go:49:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:321:1
 func (m *RecoversFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Recovers")
@@ -291,6 +327,8 @@ func (m *RecoversFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:332:1
 func (m *RecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -306,12 +344,16 @@ func (m *RecoversFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:349:1
 func (m *RecoversFuture) init(log *Log, n int) {
 	*m = RecoversFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:357:1
 func (m *RecoversFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -321,22 +363,30 @@ func (m *RecoversFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:368:1
 func (m *RecoversFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:375:1
 func (m *RecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:383:1
 func (m *RecoversFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:390:1
 func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -354,6 +404,8 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 }
 
 // recoversFutureDefer0 is a call deferred by recovers: its function and arguments.
+//
+//line defers_asyncgen.go:409:1
 type recoversFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -361,6 +413,8 @@ type recoversFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line defers_asyncgen.go:418:1
 func (m *RecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -379,6 +433,8 @@ func (m *RecoversFuture) runDefers(panicking bool, p any) {
 
 // PanicsFuture is the future state machine of panics; Panics returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:438:1
 type PanicsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -391,50 +447,56 @@ type PanicsFuture struct {
 }
 
 // Panics returns a future that runs panics one step at a time.
+//
+//line defers_asyncgen.go:452:1
 func Panics(log *Log, n int) *PanicsFuture {
 	return &PanicsFuture{log: log, n: n}
 }
 
 // Poll runs panics until it suspends or returns.
+//
+//line defers.go:52:1
 func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:52:1*/ if m.self != m {
+		/*line defers.go:52:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	switch m.state {
+	/*line defers.go:52:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:52:1*/ switch m.state { /*line defers.go:51:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:52:1*/ m.state = runtime.StateRunning /*line defers.go:51:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:54:1*/ m.state = runtime.StateRunning
+		/*line defers.go:54:1*/ goto resume1 /*line defers.go:53:1*/
 	default:
-		runtime.BadPoll("Panics", m.state)
+		/*line defers.go:52:1*/ runtime.BadPoll("Panics", m.state)
 	}
-	m.defers = append(m.defers, panicsFutureDefer0{fn: m.log.Add, a0: "deferred"})
-	/*line defers.go:54:2*/ m.fut = ready(0)
-	m.log = nil
+	/*line defers.go:53:1*/ m.defers = append(m.defers, panicsFutureDefer0{fn: m.log.Add, a0: "deferred"})
+	/*line defers.go:54:1*/ m.fut = ready(0)
+	/*line defers.go:54:1*/ m.log = nil /*line defers.go:53:1*/
 resume1:
 	// await at defers.go:54
-	/*line defers_asyncgen.go:418:2*/
+	/*line defers.go:54:1*/ /*line defers.go:53:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line defers.go:54:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:54:1*/ if !ok {
+			/*line defers.go:54:1*/ m.state = 1
+			/*line defers.go:54:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line defers.go:54:1*/ m.fut = nil
 	}
-	/*line defers.go:55:2*/ if m.n > 0 {
-		panic(errors.New("boom"))
+	/*line defers.go:55:1*/ if m.n > 0 {
+		/*line defers.go:56:1*/ panic(errors.New("boom"))
 	}
-	m.result0 = m.n
-	/*line defers_asyncgen.go:431:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.result0, true
+	/*line defers.go:58:1*/ m.result0 = m.n
+	/*line defers.go:59:1*/ m.runDefers(false, nil)
+	/*line defers.go:59:1*/ m.state = runtime.StateDone
+	/*line defers.go:59:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:500:1
 func (m *PanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Panics")
@@ -444,6 +506,8 @@ func (m *PanicsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:511:1
 func (m *PanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -457,12 +521,16 @@ func (m *PanicsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:526:1
 func (m *PanicsFuture) init(log *Log, n int) {
 	*m = PanicsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:534:1
 func (m *PanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -472,22 +540,30 @@ func (m *PanicsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:545:1
 func (m *PanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:552:1
 func (m *PanicsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:560:1
 func (m *PanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:567:1
 func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -505,6 +581,8 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 }
 
 // panicsFutureDefer0 is a call deferred by panics: its function and arguments.
+//
+//line defers_asyncgen.go:586:1
 type panicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -512,6 +590,8 @@ type panicsFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line defers_asyncgen.go:595:1
 func (m *PanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -530,6 +610,8 @@ func (m *PanicsFuture) runDefers(panicking bool, p any) {
 
 // DeferPanicsFuture is the future state machine of deferPanics; DeferPanics returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:615:1
 type DeferPanicsFuture struct {
 	noCopy runtime.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -541,53 +623,59 @@ type DeferPanicsFuture struct {
 }
 
 // DeferPanics returns a future that runs deferPanics one step at a time.
+//
+//line defers_asyncgen.go:628:1
 func DeferPanics(log *Log) *DeferPanicsFuture {
 	return &DeferPanicsFuture{log: log}
 }
 
 // Poll runs deferPanics until it suspends or returns.
+//
+//line defers.go:62:1
 func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:62:1*/ if m.self != m {
+		/*line defers.go:62:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	switch m.state {
+	/*line defers.go:62:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:62:1*/ switch m.state { /*line defers.go:61:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:62:1*/ m.state = runtime.StateRunning /*line defers.go:61:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:71:1*/ m.state = runtime.StateRunning
+		/*line defers.go:71:1*/ goto resume1 /*line defers.go:70:1*/
 	default:
-		runtime.BadPoll("DeferPanics", m.state)
+		/*line defers.go:62:1*/ runtime.BadPoll("DeferPanics", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		r := recover()
-		m.log.Add(fmt.Sprint("outer recovered ", r))
-		m.s = fmt.Sprint(r)
+	/*line defers.go:63:1*/ m.defers = append(m.defers, func() {
+		/*line defers.go:64:1*/ r := recover()
+		/*line defers.go:65:1*/ m.log.Add(fmt.Sprint("outer recovered ", r))
+		/*line defers.go:66:1*/ m.s = fmt.Sprint(r) /*line defers.go:65:1*/
 	})
-	m.defers = append(m.defers, func() {
-		panic("from defer")
+	/*line defers.go:68:1*/ m.defers = append(m.defers, func() {
+		/*line defers.go:69:1*/ panic("from defer") /*line defers.go:68:1*/
 	})
-	/*line defers.go:71:2*/ m.fut = ready(0)
+	/*line defers.go:71:1*/ m.fut = ready(0) /*line defers.go:70:1*/
 resume1:
 	// await at defers.go:71
-	/*line defers_asyncgen.go:574:2*/
+	/*line defers.go:71:1*/ /*line defers.go:70:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", false
+		/*line defers.go:71:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:71:1*/ if !ok {
+			/*line defers.go:71:1*/ m.state = 1
+			/*line defers.go:71:1*/ return "", false
 		}
-		m.fut = nil
+		/*line defers.go:71:1*/ m.fut = nil
 	}
-	m.s = "normal"
-	/*line defers_asyncgen.go:584:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.s, true
+	/*line defers.go:72:1*/ m.s = "normal"
+	/*line defers.go:73:1*/ runtime.RunDefers(&m.defers)
+	/*line defers.go:73:1*/ m.state = runtime.StateDone
+	/*line defers.go:73:1*/ return m.s, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:679:1
 func (m *DeferPanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("DeferPanics")
@@ -597,6 +685,8 @@ func (m *DeferPanicsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:690:1
 func (m *DeferPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -610,12 +700,16 @@ func (m *DeferPanicsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:705:1
 func (m *DeferPanicsFuture) init(log *Log) {
 	*m = DeferPanicsFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:713:1
 func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -625,22 +719,30 @@ func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:724:1
 func (m *DeferPanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:731:1
 func (m *DeferPanicsFuture) value() string {
 	return m.s
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:739:1
 func (m *DeferPanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:746:1
 func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -659,6 +761,8 @@ func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 
 // CancellableFuture is the future state machine of cancellable; Cancellable returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:766:1
 type CancellableFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -671,63 +775,69 @@ type CancellableFuture struct {
 }
 
 // Cancellable returns a future that runs cancellable one step at a time.
+//
+//line defers_asyncgen.go:780:1
 func Cancellable(log *Log, g *Gate) *CancellableFuture {
 	return &CancellableFuture{log: log, g: g}
 }
 
 // Poll runs cancellable until it suspends or returns.
+//
+//line defers.go:93:1
 func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:93:1*/ if m.self != m {
+		/*line defers.go:93:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 int
-	switch m.state {
+	/*line defers.go:93:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:93:1*/ var v1 int
+	/*line defers.go:93:1*/ switch m.state { /*line defers.go:92:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:93:1*/ m.state = runtime.StateRunning /*line defers.go:92:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:95:1*/ m.state = runtime.StateRunning
+		/*line defers.go:95:1*/ goto resume1 /*line defers.go:94:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line defers.go:97:1*/ m.state = runtime.StateRunning
+		/*line defers.go:97:1*/ goto resume2 /*line defers.go:96:1*/
 	default:
-		runtime.BadPoll("Cancellable", m.state)
+		/*line defers.go:93:1*/ runtime.BadPoll("Cancellable", m.state)
 	}
-	m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
-	/*line defers.go:95:2*/ m.fut = ready(0)
+	/*line defers.go:94:1*/ m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
+	/*line defers.go:95:1*/ m.fut = ready(0) /*line defers.go:94:1*/
 resume1:
 	// await at defers.go:95
-	/*line defers_asyncgen.go:701:2*/
+	/*line defers.go:95:1*/ /*line defers.go:94:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line defers.go:95:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:95:1*/ if !ok {
+			/*line defers.go:95:1*/ m.state = 1
+			/*line defers.go:95:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line defers.go:95:1*/ m.fut = nil
 	}
-	m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"})
+	/*line defers.go:96:1*/ m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"}) /*line defers.go:95:1*/
 resume2:
 	// await at defers.go:97
-	/*line defers_asyncgen.go:713:2*/
+	/*line defers.go:97:1*/ /*line defers.go:96:1*/
 	{
-		v, ok := m.g.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line defers.go:97:1*/ v, ok := m.g.Poll(cx)
+		/*line defers.go:97:1*/ if !ok {
+			/*line defers.go:97:1*/ m.state = 2
+			/*line defers.go:97:1*/ return 0, false
 		}
-		v1 = v
+		/*line defers.go:97:1*/ v1 = v
 	}
-	/*line defers.go:98:2*/ m.log.Add("never after cancel")
-	m.result0 = v1
-	/*line defers_asyncgen.go:724:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.result0, true
+	/*line defers.go:98:1*/ m.log.Add("never after cancel")
+	/*line defers.go:99:1*/ m.result0 = v1
+	/*line defers.go:100:1*/ m.runDefers(false, nil)
+	/*line defers.go:100:1*/ m.state = runtime.StateDone
+	/*line defers.go:100:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:841:1
 func (m *CancellableFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Cancellable")
@@ -737,6 +847,8 @@ func (m *CancellableFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:852:1
 func (m *CancellableFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -752,12 +864,16 @@ func (m *CancellableFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:869:1
 func (m *CancellableFuture) init(log *Log, g *Gate) {
 	*m = CancellableFuture{log: log, g: g}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:877:1
 func (m *CancellableFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -767,22 +883,30 @@ func (m *CancellableFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:888:1
 func (m *CancellableFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:895:1
 func (m *CancellableFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:903:1
 func (m *CancellableFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:910:1
 func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -800,12 +924,16 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 }
 
 // cancellableFutureDefer0 is a call deferred by cancellable: its function and arguments.
+//
+//line defers_asyncgen.go:929:1
 type cancellableFutureDefer0 struct {
 	fn func(string)
 	a0 string
 }
 
 // cancellableFutureDefer1 is a call deferred by cancellable: its function and arguments.
+//
+//line defers_asyncgen.go:937:1
 type cancellableFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -813,6 +941,8 @@ type cancellableFutureDefer1 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line defers_asyncgen.go:946:1
 func (m *CancellableFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -833,6 +963,8 @@ func (m *CancellableFuture) runDefers(panicking bool, p any) {
 
 // HelperRecoversFuture is the future state machine of helperRecovers; HelperRecovers returns one.
 // It must not be copied once used.
+//
+//line defers_asyncgen.go:968:1
 type HelperRecoversFuture struct {
 	noCopy runtime.NoCopy
 	state  int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -846,52 +978,58 @@ type HelperRecoversFuture struct {
 }
 
 // HelperRecovers returns a future that runs helperRecovers one step at a time.
+//
+//line defers_asyncgen.go:983:1
 func HelperRecovers(log *Log, n int) *HelperRecoversFuture {
 	return &HelperRecoversFuture{log: log, n: n}
 }
 
 // Poll runs helperRecovers until it suspends or returns.
+//
+//line defers.go:103:1
 func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line defers.go:103:1*/ if m.self != m {
+		/*line defers.go:103:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	switch m.state {
+	/*line defers.go:103:1*/ defer m.unwind(&result, &ready1)
+	/*line defers.go:103:1*/ switch m.state { /*line defers.go:102:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line defers.go:103:1*/ m.state = runtime.StateRunning /*line defers.go:102:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line defers.go:106:1*/ m.state = runtime.StateRunning
+		/*line defers.go:106:1*/ goto resume1 /*line defers.go:105:1*/
 	default:
-		runtime.BadPoll("HelperRecovers", m.state)
+		/*line defers.go:103:1*/ runtime.BadPoll("HelperRecovers", m.state)
 	}
-	m.defers = append(m.defers, helperRecoversFutureDefer0{fn: handle, a0: m.log, a1: &m.err})
-	m.defers = append(m.defers, helperRecoversFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred with ", m.n)})
-	/*line defers.go:106:6*/ m.fut = ready(m.n)
-	m.log = nil
+	/*line defers.go:104:1*/ m.defers = append(m.defers, helperRecoversFutureDefer0{fn: handle, a0: m.log, a1: &m.err})
+	/*line defers.go:105:1*/ m.defers = append(m.defers, helperRecoversFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred with ", m.n)})
+	/*line defers.go:106:1*/ m.fut = ready(m.n)
+	/*line defers.go:106:1*/ m.log = nil /*line defers.go:105:1*/
 resume1:
 	// await at defers.go:106
-	/*line defers_asyncgen.go:874:2*/
+	/*line defers.go:106:1*/ /*line defers.go:105:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[int]{}, false
+		/*line defers.go:106:1*/ v, ok := m.fut.Poll(cx)
+		/*line defers.go:106:1*/ if !ok {
+			/*line defers.go:106:1*/ m.state = 1
+			/*line defers.go:106:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
-		m.v = v
+		/*line defers.go:106:1*/ m.fut = nil
+		/*line defers.go:106:1*/ m.v = v
 	}
-	/*line defers.go:107:2*/ if m.v > 1 {
-		panic(fmt.Sprint("bad ", m.v))
+	/*line defers.go:107:1*/ if m.v > 1 {
+		/*line defers.go:108:1*/ panic(fmt.Sprint("bad ", m.v))
 	}
-	m.err = nil
-	/*line defers_asyncgen.go:888:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+	/*line defers.go:110:1*/ m.err = nil
+	/*line defers.go:111:1*/ m.runDefers(false, nil)
+	/*line defers.go:111:1*/ m.state = runtime.StateDone
+	/*line defers.go:111:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line defers_asyncgen.go:1033:1
 func (m *HelperRecoversFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("HelperRecovers")
@@ -901,6 +1039,8 @@ func (m *HelperRecoversFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line defers_asyncgen.go:1044:1
 func (m *HelperRecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -914,12 +1054,16 @@ func (m *HelperRecoversFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line defers_asyncgen.go:1059:1
 func (m *HelperRecoversFuture) init(log *Log, n int) {
 	*m = HelperRecoversFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line defers_asyncgen.go:1067:1
 func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -929,22 +1073,30 @@ func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line defers_asyncgen.go:1078:1
 func (m *HelperRecoversFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line defers_asyncgen.go:1085:1
 func (m *HelperRecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line defers_asyncgen.go:1093:1
 func (m *HelperRecoversFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line defers_asyncgen.go:1100:1
 func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -962,6 +1114,8 @@ func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) 
 }
 
 // helperRecoversFutureDefer0 is a call deferred by helperRecovers: its function and arguments.
+//
+//line defers_asyncgen.go:1119:1
 type helperRecoversFutureDefer0 struct {
 	fn func(*Log, *error)
 	a0 *Log
@@ -969,6 +1123,8 @@ type helperRecoversFutureDefer0 struct {
 }
 
 // helperRecoversFutureDefer1 is a call deferred by helperRecovers: its function and arguments.
+//
+//line defers_asyncgen.go:1128:1
 type helperRecoversFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -976,6 +1132,8 @@ type helperRecoversFutureDefer1 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line defers_asyncgen.go:1137:1
 func (m *HelperRecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

@@ -10,6 +10,8 @@ import (
 
 // OrderFuture is the future state machine of order; Order returns one.
 // It must not be copied once used.
+//
+//line exprs_asyncgen.go:15:1
 type OrderFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -34,345 +36,351 @@ type OrderFuture struct {
 }
 
 // Order returns a future that runs order one step at a time.
+//
+//line exprs_asyncgen.go:41:1
 func Order(log *Log, n int) *OrderFuture {
 	return &OrderFuture{log: log, n: n}
 }
 
 // Poll runs order until it suspends or returns.
+//
+//line exprs.go:32:1
 func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
-	if m1.self != m1 {
-		m1.pin()
+	/*line exprs.go:32:1*/ if m1.self != m1 {
+		/*line exprs.go:32:1*/ m1.pin()
 	}
-	var s string
-	var v1 int
-	var cond bool
-	var v11 bool
-	var ok2 bool
-	var cond3 bool
-	var v4 bool
-	var v6 int
-	var v9 int
-	var v111 int
-	var v15 int
-	var v18 int
-	var v20 int
-	var v22 point
-	var v24 int
-	var v26 int
-	var v30 int
-	var v32 int
-	switch m1.state {
+	/*line exprs.go:32:1*/ var s string
+	/*line exprs.go:32:1*/ var v1 int
+	/*line exprs.go:32:1*/ var cond bool
+	/*line exprs.go:32:1*/ var v11 bool
+	/*line exprs.go:32:1*/ var ok2 bool
+	/*line exprs.go:32:1*/ var cond3 bool
+	/*line exprs.go:32:1*/ var v4 bool
+	/*line exprs.go:32:1*/ var v6 int
+	/*line exprs.go:32:1*/ var v9 int
+	/*line exprs.go:32:1*/ var v111 int
+	/*line exprs.go:32:1*/ var v15 int
+	/*line exprs.go:32:1*/ var v18 int
+	/*line exprs.go:32:1*/ var v20 int
+	/*line exprs.go:32:1*/ var v22 point
+	/*line exprs.go:32:1*/ var v24 int
+	/*line exprs.go:32:1*/ var v26 int
+	/*line exprs.go:32:1*/ var v30 int
+	/*line exprs.go:32:1*/ var v32 int
+	/*line exprs.go:32:1*/ switch m1.state { /*line exprs.go:31:1*/
 	case 0:
-		m1.state = runtime.StateRunning
+		/*line exprs.go:32:1*/ m1.state = runtime.StateRunning /*line exprs.go:31:1*/
 	case 1:
-		m1.state = runtime.StateRunning
-		goto resume1
+		/*line exprs.go:35:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:35:1*/ goto resume1 /*line exprs.go:34:1*/
 	case 2:
-		m1.state = runtime.StateRunning
-		goto resume2
+		/*line exprs.go:37:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:37:1*/ goto resume2 /*line exprs.go:36:1*/
 	case 3:
-		m1.state = runtime.StateRunning
-		goto resume3
+		/*line exprs.go:38:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:38:1*/ goto resume3 /*line exprs.go:37:1*/
 	case 4:
-		m1.state = runtime.StateRunning
-		goto resume4
+		/*line exprs.go:40:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:40:1*/ goto resume4 /*line exprs.go:39:1*/
 	case 5:
-		m1.state = runtime.StateRunning
-		goto resume5
+		/*line exprs.go:41:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:41:1*/ goto resume5 /*line exprs.go:40:1*/
 	case 6:
-		m1.state = runtime.StateRunning
-		goto resume6
+		/*line exprs.go:42:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:42:1*/ goto resume6 /*line exprs.go:41:1*/
 	case 7:
-		m1.state = runtime.StateRunning
-		goto resume7
+		/*line exprs.go:43:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:43:1*/ goto resume7 /*line exprs.go:42:1*/
 	case 8:
-		m1.state = runtime.StateRunning
-		goto resume8
+		/*line exprs.go:43:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:43:1*/ goto resume8 /*line exprs.go:42:1*/
 	case 9:
-		m1.state = runtime.StateRunning
-		goto resume9
+		/*line exprs.go:44:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:44:1*/ goto resume9 /*line exprs.go:43:1*/
 	case 10:
-		m1.state = runtime.StateRunning
-		goto resume10
+		/*line exprs.go:45:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:45:1*/ goto resume10 /*line exprs.go:44:1*/
 	case 11:
-		m1.state = runtime.StateRunning
-		goto resume11
+		/*line exprs.go:46:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:46:1*/ goto resume11 /*line exprs.go:45:1*/
 	case 12:
-		m1.state = runtime.StateRunning
-		goto resume12
+		/*line exprs.go:47:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:47:1*/ goto resume12 /*line exprs.go:46:1*/
 	case 13:
-		m1.state = runtime.StateRunning
-		goto resume13
+		/*line exprs.go:48:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:48:1*/ goto resume13 /*line exprs.go:47:1*/
 	case 14:
-		m1.state = runtime.StateRunning
-		goto resume14
+		/*line exprs.go:49:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:49:1*/ goto resume14 /*line exprs.go:48:1*/
 	case 15:
-		m1.state = runtime.StateRunning
-		goto resume15
+		/*line exprs.go:49:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:49:1*/ goto resume15 /*line exprs.go:48:1*/
 	case 16:
-		m1.state = runtime.StateRunning
-		goto resume16
+		/*line exprs.go:51:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:51:1*/ goto resume16 /*line exprs.go:50:1*/
 	default:
-		runtime.BadPoll("Order", m1.state)
+		/*line exprs.go:32:1*/ runtime.BadPoll("Order", m1.state)
 	}
-	/*line exprs.go:33:2*/ m1.x = 1
-	m1.t = note(m1.log, "a", m1.x)
-	/*line exprs.go:35:32*/ m1.fut = ready(note(m1.log, "await", 2))
+	/*line exprs.go:33:1*/ m1.x = 1
+	/*line exprs.go:35:1*/ m1.t = note(m1.log, "a", m1.x)
+	/*line exprs.go:35:1*/ m1.fut = ready(note(m1.log, "await", 2)) /*line exprs.go:34:1*/
 resume1:
 	// await at exprs.go:35
-	/*line exprs_asyncgen.go:123:2*/
+	/*line exprs.go:35:1*/ /*line exprs.go:34:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 1
-			return "", false
+		/*line exprs.go:35:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:35:1*/ if !ok {
+			/*line exprs.go:35:1*/ m1.state = 1
+			/*line exprs.go:35:1*/ return "", false
 		}
-		m1.fut = nil
-		v1 = v
+		/*line exprs.go:35:1*/ m1.fut = nil
+		/*line exprs.go:35:1*/ v1 = v
 	}
-	/*line exprs.go:35:2*/ s = three(m1.t, v1, note(m1.log, "b", 3))
-	/*line exprs.go:36:2*/ m1.log.Add(s)
-	cond = note(m1.log, "l", m1.n > 0)
-	if !cond {
-		goto condDone3
+	/*line exprs.go:35:1*/ s = three(m1.t, v1, note(m1.log, "b", 3))
+	/*line exprs.go:36:1*/ m1.log.Add(s)
+	/*line exprs.go:37:1*/ cond = note(m1.log, "l", m1.n > 0)
+	/*line exprs.go:37:1*/ if !cond {
+		/*line exprs.go:37:1*/ goto condDone3
 	}
-	/*line exprs.go:37:33*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1))
+	/*line exprs.go:37:1*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1)) /*line exprs.go:36:1*/
 resume2:
 	// await at exprs.go:37
-	/*line exprs_asyncgen.go:142:2*/
+	/*line exprs.go:37:1*/ /*line exprs.go:36:1*/
 	{
-		v, ok := m1.fut2.Poll(cx)
-		if !ok {
-			m1.state = 2
-			return "", false
+		/*line exprs.go:37:1*/ v, ok := m1.fut2.Poll(cx)
+		/*line exprs.go:37:1*/ if !ok {
+			/*line exprs.go:37:1*/ m1.state = 2
+			/*line exprs.go:37:1*/ return "", false
 		}
-		m1.fut2 = nil
-		v11 = v
+		/*line exprs.go:37:1*/ m1.fut2 = nil
+		/*line exprs.go:37:1*/ v11 = v
 	}
-	cond = v11
+	/*line exprs.go:37:1*/ cond = v11 /*line exprs.go:36:1*/
 condDone3:
-	/*line exprs.go:37:2*/ m1.ok = cond
-	cond3 = note(m1.log, "l2", m1.n > 0)
-	if !cond3 {
-		goto cond5
-	}
+	/*line exprs.go:37:1*/ m1.ok = cond
+	/*line exprs.go:38:1*/ cond3 = note(m1.log, "l2", m1.n > 0)
+	/*line exprs.go:38:1*/ if !cond3 {
+		/*line exprs.go:38:1*/ goto cond5
+	} /*line exprs.go:37:1*/
 condDone6:
-	/*line exprs.go:38:2*/ ok2 = cond3
-	/*line exprs.go:39:2*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
-	/*line exprs.go:40:16*/ m1.fut = ready(m1.n)
+	/*line exprs.go:38:1*/ ok2 = cond3
+	/*line exprs.go:39:1*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
+	/*line exprs.go:40:1*/ m1.fut = ready(m1.n) /*line exprs.go:39:1*/
 resume4:
 	// await at exprs.go:40
-	/*line exprs_asyncgen.go:165:2*/
+	/*line exprs.go:40:1*/ /*line exprs.go:39:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 4
-			return "", false
+		/*line exprs.go:40:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:40:1*/ if !ok {
+			/*line exprs.go:40:1*/ m1.state = 4
+			/*line exprs.go:40:1*/ return "", false
 		}
-		m1.fut = nil
-		v6 = v
+		/*line exprs.go:40:1*/ m1.fut = nil
+		/*line exprs.go:40:1*/ v6 = v
 	}
-	/*line exprs.go:40:2*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
-	m1.t = note(m1.log, "e0", 0)
-	/*line exprs.go:41:35*/ m1.fut = ready(1)
-	m1.arr = nil
+	/*line exprs.go:40:1*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
+	/*line exprs.go:41:1*/ m1.t = note(m1.log, "e0", 0)
+	/*line exprs.go:41:1*/ m1.fut = ready(1)
+	/*line exprs.go:41:1*/ m1.arr = nil /*line exprs.go:40:1*/
 resume5:
 	// await at exprs.go:41
-	/*line exprs_asyncgen.go:181:2*/
+	/*line exprs.go:41:1*/ /*line exprs.go:40:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 5
-			return "", false
+		/*line exprs.go:41:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:41:1*/ if !ok {
+			/*line exprs.go:41:1*/ m1.state = 5
+			/*line exprs.go:41:1*/ return "", false
 		}
-		m1.fut = nil
-		v9 = v
+		/*line exprs.go:41:1*/ m1.fut = nil
+		/*line exprs.go:41:1*/ v9 = v
 	}
-	/*line exprs.go:41:2*/ m1.arr = []int{m1.t, v9, 2}
-	/*line exprs.go:42:41*/ m1.fut = ready(m1.n)
-	m1.m = nil
+	/*line exprs.go:41:1*/ m1.arr = []int{m1.t, v9, 2}
+	/*line exprs.go:42:1*/ m1.fut = ready(m1.n)
+	/*line exprs.go:42:1*/ m1.m = nil /*line exprs.go:41:1*/
 resume6:
 	// await at exprs.go:42
-	/*line exprs_asyncgen.go:196:2*/
+	/*line exprs.go:42:1*/ /*line exprs.go:41:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 6
-			return "", false
+		/*line exprs.go:42:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:42:1*/ if !ok {
+			/*line exprs.go:42:1*/ m1.state = 6
+			/*line exprs.go:42:1*/ return "", false
 		}
-		m1.fut = nil
-		v111 = v
+		/*line exprs.go:42:1*/ m1.fut = nil
+		/*line exprs.go:42:1*/ v111 = v
 	}
-	/*line exprs.go:42:2*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
-	/*line exprs.go:43:13*/ m1.fut = ready(1)
+	/*line exprs.go:42:1*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
+	/*line exprs.go:43:1*/ m1.fut = ready(1) /*line exprs.go:42:1*/
 resume7:
 	// await at exprs.go:43
-	/*line exprs_asyncgen.go:210:2*/
+	/*line exprs.go:43:1*/ /*line exprs.go:42:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 7
-			return "", false
+		/*line exprs.go:43:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:43:1*/ if !ok {
+			/*line exprs.go:43:1*/ m1.state = 7
+			/*line exprs.go:43:1*/ return "", false
 		}
-		m1.fut = nil
-		m1.t = v
+		/*line exprs.go:43:1*/ m1.fut = nil
+		/*line exprs.go:43:1*/ m1.t = v
 	}
-	/*line exprs.go:43:45*/ m1.fut = ready(2)
+	/*line exprs.go:43:1*/ m1.fut = ready(2) /*line exprs.go:42:1*/
 resume8:
 	// await at exprs.go:43
-	/*line exprs_asyncgen.go:223:2*/
+	/*line exprs.go:43:1*/ /*line exprs.go:42:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 8
-			return "", false
+		/*line exprs.go:43:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:43:1*/ if !ok {
+			/*line exprs.go:43:1*/ m1.state = 8
+			/*line exprs.go:43:1*/ return "", false
 		}
-		m1.fut = nil
-		v15 = v
+		/*line exprs.go:43:1*/ m1.fut = nil
+		/*line exprs.go:43:1*/ v15 = v
 	}
-	/*line exprs.go:43:2*/ m1.t = m1.arr[m1.t] + m1.arr[:v15][0]
-	m1.t17 = getPoint(m1.log).Sum
-	/*line exprs.go:44:25*/ m1.fut = ready(100)
+	/*line exprs.go:43:1*/ m1.t = m1.arr[m1.t] + m1.arr[:v15][0]
+	/*line exprs.go:44:1*/ m1.t17 = getPoint(m1.log).Sum
+	/*line exprs.go:44:1*/ m1.fut = ready(100) /*line exprs.go:43:1*/
 resume9:
 	// await at exprs.go:44
-	/*line exprs_asyncgen.go:238:2*/
+	/*line exprs.go:44:1*/ /*line exprs.go:43:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 9
-			return "", false
+		/*line exprs.go:44:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:44:1*/ if !ok {
+			/*line exprs.go:44:1*/ m1.state = 9
+			/*line exprs.go:44:1*/ return "", false
 		}
-		m1.fut = nil
-		v18 = v
+		/*line exprs.go:44:1*/ m1.fut = nil
+		/*line exprs.go:44:1*/ v18 = v
 	}
-	/*line exprs.go:44:2*/ m1.r = m1.t17(v18)
-	/*line exprs.go:45:15*/ m1.fut = ready(m1.n)
-	m1.t17 = nil
+	/*line exprs.go:44:1*/ m1.r = m1.t17(v18)
+	/*line exprs.go:45:1*/ m1.fut = ready(m1.n)
+	/*line exprs.go:45:1*/ m1.t17 = nil /*line exprs.go:44:1*/
 resume10:
 	// await at exprs.go:45
-	/*line exprs_asyncgen.go:253:2*/
+	/*line exprs.go:45:1*/ /*line exprs.go:44:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 10
-			return "", false
+		/*line exprs.go:45:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:45:1*/ if !ok {
+			/*line exprs.go:45:1*/ m1.state = 10
+			/*line exprs.go:45:1*/ return "", false
 		}
-		m1.fut = nil
-		v20 = v
+		/*line exprs.go:45:1*/ m1.fut = nil
+		/*line exprs.go:45:1*/ v20 = v
 	}
-	/*line exprs.go:45:2*/ m1.f = float64(v20) / 2
-	/*line exprs.go:46:42*/ m1.fut23 = ready(m1.p)
-	m1.str = ""
+	/*line exprs.go:45:1*/ m1.f = float64(v20) / 2
+	/*line exprs.go:46:1*/ m1.fut23 = ready(m1.p)
+	/*line exprs.go:46:1*/ m1.str = "" /*line exprs.go:45:1*/
 resume11:
 	// await at exprs.go:46
-	/*line exprs_asyncgen.go:268:2*/
+	/*line exprs.go:46:1*/ /*line exprs.go:45:1*/
 	{
-		v, ok := m1.fut23.Poll(cx)
-		if !ok {
-			m1.state = 11
-			return "", false
+		/*line exprs.go:46:1*/ v, ok := m1.fut23.Poll(cx)
+		/*line exprs.go:46:1*/ if !ok {
+			/*line exprs.go:46:1*/ m1.state = 11
+			/*line exprs.go:46:1*/ return "", false
 		}
-		m1.fut23 = nil
-		v22 = v
+		/*line exprs.go:46:1*/ m1.fut23 = nil
+		/*line exprs.go:46:1*/ v22 = v
 	}
-	/*line exprs.go:46:2*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v22.String())
-	/*line exprs.go:47:13*/ m1.fut = ready(1)
-	m1.m = nil
+	/*line exprs.go:46:1*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v22.String())
+	/*line exprs.go:47:1*/ m1.fut = ready(1)
+	/*line exprs.go:47:1*/ m1.m = nil /*line exprs.go:46:1*/
 resume12:
 	// await at exprs.go:47
-	/*line exprs_asyncgen.go:283:2*/
+	/*line exprs.go:47:1*/ /*line exprs.go:46:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 12
-			return "", false
+		/*line exprs.go:47:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:47:1*/ if !ok {
+			/*line exprs.go:47:1*/ m1.state = 12
+			/*line exprs.go:47:1*/ return "", false
 		}
-		m1.fut = nil
-		v24 = v
+		/*line exprs.go:47:1*/ m1.fut = nil
+		/*line exprs.go:47:1*/ v24 = v
 	}
-	/*line exprs.go:47:6*/ m1.t, m1.r = v24, note(m1.log, "b", 2)
-	/*line exprs.go:48:11*/ m1.fut = ready(10)
-	m1.log = nil
+	/*line exprs.go:47:1*/ m1.t, m1.r = v24, note(m1.log, "b", 2)
+	/*line exprs.go:48:1*/ m1.fut = ready(10)
+	/*line exprs.go:48:1*/ m1.log = nil /*line exprs.go:47:1*/
 resume13:
 	// await at exprs.go:48
-	/*line exprs_asyncgen.go:298:2*/
+	/*line exprs.go:48:1*/ /*line exprs.go:47:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 13
-			return "", false
+		/*line exprs.go:48:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:48:1*/ if !ok {
+			/*line exprs.go:48:1*/ m1.state = 13
+			/*line exprs.go:48:1*/ return "", false
 		}
-		m1.fut = nil
-		v26 = v
+		/*line exprs.go:48:1*/ m1.fut = nil
+		/*line exprs.go:48:1*/ v26 = v
 	}
-	/*line exprs.go:48:2*/ m1.t, m1.r = m1.r+v26, m1.t
-	/*line exprs.go:49:6*/ m1.fut = ready(0)
+	/*line exprs.go:48:1*/ m1.t, m1.r = m1.r+v26, m1.t
+	/*line exprs.go:49:1*/ m1.fut = ready(0) /*line exprs.go:48:1*/
 resume14:
 	// await at exprs.go:49
-	/*line exprs_asyncgen.go:312:2*/
+	/*line exprs.go:49:1*/ /*line exprs.go:48:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 14
-			return "", false
+		/*line exprs.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:49:1*/ if !ok {
+			/*line exprs.go:49:1*/ m1.state = 14
+			/*line exprs.go:49:1*/ return "", false
 		}
-		m1.fut = nil
-		m1.v28 = v
+		/*line exprs.go:49:1*/ m1.fut = nil
+		/*line exprs.go:49:1*/ m1.v28 = v
 	}
-	/*line exprs.go:49:34*/ m1.fut = ready(5)
+	/*line exprs.go:49:1*/ m1.fut = ready(5) /*line exprs.go:48:1*/
 resume15:
 	// await at exprs.go:49
-	/*line exprs_asyncgen.go:325:2*/
+	/*line exprs.go:49:1*/ /*line exprs.go:48:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 15
-			return "", false
+		/*line exprs.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:49:1*/ if !ok {
+			/*line exprs.go:49:1*/ m1.state = 15
+			/*line exprs.go:49:1*/ return "", false
 		}
-		m1.fut = nil
-		v30 = v
+		/*line exprs.go:49:1*/ m1.fut = nil
+		/*line exprs.go:49:1*/ v30 = v
 	}
-	/*line exprs.go:49:2*/ m1.arr[m1.v28] += v30
-	/*line exprs.go:50:2*/ m1.arr[0]++
-	/*line exprs.go:51:7*/ m1.fut = ready(m1.x)
+	/*line exprs.go:49:1*/ m1.arr[m1.v28] += v30
+	/*line exprs.go:50:1*/ m1.arr[0]++
+	/*line exprs.go:51:1*/ m1.fut = ready(m1.x) /*line exprs.go:50:1*/
 resume16:
 	// await at exprs.go:51
-	/*line exprs_asyncgen.go:340:2*/
+	/*line exprs.go:51:1*/ /*line exprs.go:50:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 16
-			return "", false
+		/*line exprs.go:51:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:51:1*/ if !ok {
+			/*line exprs.go:51:1*/ m1.state = 16
+			/*line exprs.go:51:1*/ return "", false
 		}
-		m1.fut = nil
-		v32 = v
+		/*line exprs.go:51:1*/ m1.fut = nil
+		/*line exprs.go:51:1*/ v32 = v
 	}
-	/*line exprs.go:51:2*/ m1.x += v32
-	m1.result0 = fmt.Sprint(m1.str, m1.t, m1.r, m1.arr, m1.x)
-	goto exit
+	/*line exprs.go:51:1*/ m1.x += v32
+	/*line exprs.go:52:1*/ m1.result0 = fmt.Sprint(m1.str, m1.t, m1.r, m1.arr, m1.x)
+	/*line exprs.go:52:1*/ goto exit /*line exprs.go:51:1*/
 cond5:
-	/*line exprs.go:38:35*/ m1.fut2 = ready(note(m1.log, "r2", true))
+	/*line exprs.go:38:1*/ m1.fut2 = ready(note(m1.log, "r2", true)) /*line exprs.go:37:1*/
 resume3:
 	// await at exprs.go:38
-	/*line exprs_asyncgen.go:357:2*/
+	/*line exprs.go:38:1*/ /*line exprs.go:37:1*/
 	{
-		v, ok := m1.fut2.Poll(cx)
-		if !ok {
-			m1.state = 3
-			return "", false
+		/*line exprs.go:38:1*/ v, ok := m1.fut2.Poll(cx)
+		/*line exprs.go:38:1*/ if !ok {
+			/*line exprs.go:38:1*/ m1.state = 3
+			/*line exprs.go:38:1*/ return "", false
 		}
-		m1.fut2 = nil
-		v4 = v
+		/*line exprs.go:38:1*/ m1.fut2 = nil
+		/*line exprs.go:38:1*/ v4 = v
 	}
-	cond3 = v4
-	goto condDone6
+	/*line exprs.go:38:1*/ cond3 = v4
+	/*line exprs.go:38:1*/ goto condDone6 /*line exprs.go:37:1*/
 exit:
-	/*line exprs_asyncgen.go:370:2*/ m1.state = runtime.StateDone
-	return m1.result0, true
+	/*line exprs.go:53:1*/ m1.state = runtime.StateDone
+	/*line exprs.go:53:1*/ return m1.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line exprs_asyncgen.go:384:1
 func (m1 *OrderFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Order")
@@ -382,6 +390,8 @@ func (m1 *OrderFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line exprs_asyncgen.go:395:1
 func (m1 *OrderFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -424,12 +434,16 @@ func (m1 *OrderFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line exprs_asyncgen.go:439:1
 func (m1 *OrderFuture) init(log *Log, n int) {
 	*m1 = OrderFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line exprs_asyncgen.go:447:1
 func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -439,23 +453,31 @@ func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line exprs_asyncgen.go:458:1
 func (m1 *OrderFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line exprs_asyncgen.go:465:1
 func (m1 *OrderFuture) value() string {
 	return m1.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line exprs_asyncgen.go:473:1
 func (m1 *OrderFuture) deepest() runtime.Stepper {
 	return m1
 }
 
 // ResultsFuture is the future state machine of results; Results returns one.
 // It must not be copied once used.
+//
+//line exprs_asyncgen.go:481:1
 type ResultsFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -469,105 +491,111 @@ type ResultsFuture struct {
 }
 
 // Results returns a future that runs results one step at a time.
+//
+//line exprs_asyncgen.go:496:1
 func Results(log *Log, n int) *ResultsFuture {
 	return &ResultsFuture{log: log, n: n}
 }
 
 // Poll runs results until it suspends or returns.
+//
+//line exprs.go:56:1
 func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line exprs.go:56:1*/ if m.self != m {
+		/*line exprs.go:56:1*/ m.pin()
 	}
-	var w int
-	var v2 int
-	switch m.state {
+	/*line exprs.go:56:1*/ var w int
+	/*line exprs.go:56:1*/ var v2 int
+	/*line exprs.go:56:1*/ switch m.state { /*line exprs.go:55:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line exprs.go:56:1*/ m.state = runtime.StateRunning /*line exprs.go:55:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line exprs.go:57:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:57:1*/ goto resume1 /*line exprs.go:56:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line exprs.go:61:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:61:1*/ goto resume2 /*line exprs.go:60:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line exprs.go:67:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:67:1*/ goto resume3 /*line exprs.go:66:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line exprs.go:68:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:68:1*/ goto resume4 /*line exprs.go:67:1*/
 	default:
-		runtime.BadPoll("Results", m.state)
+		/*line exprs.go:56:1*/ runtime.BadPoll("Results", m.state)
 	}
-	/*line exprs.go:57:11*/ m.fut = failing(m.n)
+	/*line exprs.go:57:1*/ m.fut = failing(m.n) /*line exprs.go:56:1*/
 resume1:
 	// await (TryAwait) at exprs.go:57
-	/*line exprs_asyncgen.go:504:2*/
+	/*line exprs.go:57:1*/ /*line exprs.go:56:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[int]{}, false
+		/*line exprs.go:57:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:57:1*/ if !ok {
+			/*line exprs.go:57:1*/ m.state = 1
+			/*line exprs.go:57:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
-		m.v, m.err = v.Value, v.Err
+		/*line exprs.go:57:1*/ m.fut = nil
+		/*line exprs.go:57:1*/ m.v, m.err = v.Value, v.Err
 	}
-	/*line exprs.go:58:2*/ if m.err != nil {
-		m.v, m.err = 0, fmt.Errorf("wrapped: %w", m.err)
-		goto exit
+	/*line exprs.go:58:1*/ if m.err != nil {
+		/*line exprs.go:59:1*/ m.v, m.err = 0, fmt.Errorf("wrapped: %w", m.err)
+		/*line exprs.go:59:1*/ goto exit
 	}
-	/*line exprs.go:61:12*/ m.fut = failing(m.v)
+	/*line exprs.go:61:1*/ m.fut = failing(m.v) /*line exprs.go:60:1*/
 resume2:
 	// await (TryAwait) at exprs.go:61
-	/*line exprs_asyncgen.go:521:2*/
+	/*line exprs.go:61:1*/ /*line exprs.go:60:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return runtime.Result[int]{}, false
+		/*line exprs.go:61:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:61:1*/ if !ok {
+			/*line exprs.go:61:1*/ m.state = 2
+			/*line exprs.go:61:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
-		w, m.err = v.Value, v.Err
+		/*line exprs.go:61:1*/ m.fut = nil
+		/*line exprs.go:61:1*/ w, m.err = v.Value, v.Err
 	}
-	/*line exprs.go:62:2*/ m.log.Add(fmt.Sprint("w", w))
-	/*line exprs.go:63:2*/ if m.n == 2 {
-		m.v = w + 1
-		goto exit
+	/*line exprs.go:62:1*/ m.log.Add(fmt.Sprint("w", w))
+	/*line exprs.go:63:1*/ if m.n == 2 {
+		/*line exprs.go:64:1*/ m.v = w + 1
+		/*line exprs.go:65:1*/ goto exit
 	}
-	/*line exprs.go:67:26*/ m.fut3 = ready(7)
+	/*line exprs.go:67:1*/ m.fut3 = ready(7) /*line exprs.go:66:1*/
 resume3:
 	// await at exprs.go:67
-	/*line exprs_asyncgen.go:539:2*/
+	/*line exprs.go:67:1*/ /*line exprs.go:66:1*/
 	{
-		v, ok := m.fut3.Poll(cx)
-		if !ok {
-			m.state = 3
-			return runtime.Result[int]{}, false
+		/*line exprs.go:67:1*/ v, ok := m.fut3.Poll(cx)
+		/*line exprs.go:67:1*/ if !ok {
+			/*line exprs.go:67:1*/ m.state = 3
+			/*line exprs.go:67:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut3 = nil
-		v2 = v
+		/*line exprs.go:67:1*/ m.fut3 = nil
+		/*line exprs.go:67:1*/ v2 = v
 	}
-	/*line exprs.go:67:2*/ m.log.Add(fmt.Sprint(pair(v2)))
-	/*line exprs.go:68:9*/ m.fut = failing(m.n + 1)
-	m.log = nil
+	/*line exprs.go:67:1*/ m.log.Add(fmt.Sprint(pair(v2)))
+	/*line exprs.go:68:1*/ m.fut = failing(m.n + 1)
+	/*line exprs.go:68:1*/ m.log = nil /*line exprs.go:67:1*/
 resume4:
 	// await (TryAwait) at exprs.go:68
-	/*line exprs_asyncgen.go:554:2*/
+	/*line exprs.go:68:1*/ /*line exprs.go:67:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return runtime.Result[int]{}, false
+		/*line exprs.go:68:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:68:1*/ if !ok {
+			/*line exprs.go:68:1*/ m.state = 4
+			/*line exprs.go:68:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = nil
-		m.v, m.err = v.Value, v.Err
-	}
+		/*line exprs.go:68:1*/ m.fut = nil
+		/*line exprs.go:68:1*/ m.v, m.err = v.Value, v.Err
+	} /*line exprs.go:67:1*/
 exit:
-	/*line exprs_asyncgen.go:565:2*/ m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.v, Err: m.err}, true
+	/*line exprs.go:69:1*/ m.state = runtime.StateDone
+	/*line exprs.go:69:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line exprs_asyncgen.go:599:1
 func (m *ResultsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Results")
@@ -577,6 +605,8 @@ func (m *ResultsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line exprs_asyncgen.go:610:1
 func (m *ResultsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -595,12 +625,16 @@ func (m *ResultsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line exprs_asyncgen.go:630:1
 func (m *ResultsFuture) init(log *Log, n int) {
 	*m = ResultsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line exprs_asyncgen.go:638:1
 func (m *ResultsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -610,23 +644,31 @@ func (m *ResultsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line exprs_asyncgen.go:649:1
 func (m *ResultsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line exprs_asyncgen.go:656:1
 func (m *ResultsFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line exprs_asyncgen.go:664:1
 func (m *ResultsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // NoResultFuture is the future state machine of noResult; NoResult returns one.
 // It must not be copied once used.
+//
+//line exprs_asyncgen.go:672:1
 type NoResultFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -637,65 +679,71 @@ type NoResultFuture struct {
 }
 
 // NoResult returns a future that runs noResult one step at a time.
+//
+//line exprs_asyncgen.go:684:1
 func NoResult(log *Log) *NoResultFuture {
 	return &NoResultFuture{log: log}
 }
 
 // Poll runs noResult until it suspends or returns.
+//
+//line exprs.go:72:1
 func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
-	if m.self != m {
-		m.pin()
+	/*line exprs.go:72:1*/ if m.self != m {
+		/*line exprs.go:72:1*/ m.pin()
 	}
-	var v1 string
-	switch m.state {
+	/*line exprs.go:72:1*/ var v1 string
+	/*line exprs.go:72:1*/ switch m.state { /*line exprs.go:71:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line exprs.go:72:1*/ m.state = runtime.StateRunning /*line exprs.go:71:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line exprs.go:73:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:73:1*/ goto resume1 /*line exprs.go:72:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line exprs.go:77:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:77:1*/ goto resume2 /*line exprs.go:76:1*/
 	default:
-		runtime.BadPoll("NoResult", m.state)
+		/*line exprs.go:72:1*/ runtime.BadPoll("NoResult", m.state)
 	}
-	/*line exprs.go:73:21*/ m.fut = ready("x")
+	/*line exprs.go:73:1*/ m.fut = ready("x") /*line exprs.go:72:1*/
 resume1:
 	// await at exprs.go:73
-	/*line exprs_asyncgen.go:665:2*/
+	/*line exprs.go:73:1*/ /*line exprs.go:72:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return struct{}{}, false
+		/*line exprs.go:73:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:73:1*/ if !ok {
+			/*line exprs.go:73:1*/ m.state = 1
+			/*line exprs.go:73:1*/ return struct{}{}, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line exprs.go:73:1*/ m.fut = nil
+		/*line exprs.go:73:1*/ v1 = v
 	}
-	/*line exprs.go:73:2*/ m.log.Add(fmt.Sprint(v1))
-	/*line exprs.go:74:2*/ if len(m.log.Items) > 5 {
-		goto exit
+	/*line exprs.go:73:1*/ m.log.Add(fmt.Sprint(v1))
+	/*line exprs.go:74:1*/ if len(m.log.Items) > 5 {
+		/*line exprs.go:75:1*/ goto exit
 	}
-	/*line exprs.go:77:2*/ m.fut1 = ready(0)
+	/*line exprs.go:77:1*/ m.fut1 = ready(0) /*line exprs.go:76:1*/
 resume2:
 	// await at exprs.go:77
-	/*line exprs_asyncgen.go:682:2*/
+	/*line exprs.go:77:1*/ /*line exprs.go:76:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return struct{}{}, false
+		/*line exprs.go:77:1*/ _, ok := m.fut1.Poll(cx)
+		/*line exprs.go:77:1*/ if !ok {
+			/*line exprs.go:77:1*/ m.state = 2
+			/*line exprs.go:77:1*/ return struct{}{}, false
 		}
-		m.fut1 = nil
+		/*line exprs.go:77:1*/ m.fut1 = nil
 	}
-	/*line exprs.go:78:2*/ m.log.Add("end")
+	/*line exprs.go:78:1*/ m.log.Add("end") /*line exprs.go:77:1*/
 exit:
-	/*line exprs_asyncgen.go:693:2*/ m.state = runtime.StateDone
-	return struct{}{}, true
+	/*line exprs.go:79:1*/ m.state = runtime.StateDone
+	/*line exprs.go:79:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line exprs_asyncgen.go:747:1
 func (m *NoResultFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("NoResult")
@@ -705,6 +753,8 @@ func (m *NoResultFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line exprs_asyncgen.go:758:1
 func (m *NoResultFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -719,12 +769,16 @@ func (m *NoResultFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line exprs_asyncgen.go:774:1
 func (m *NoResultFuture) init(log *Log) {
 	*m = NoResultFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line exprs_asyncgen.go:782:1
 func (m *NoResultFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -734,23 +788,31 @@ func (m *NoResultFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line exprs_asyncgen.go:793:1
 func (m *NoResultFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line exprs_asyncgen.go:800:1
 func (m *NoResultFuture) value() struct{} {
 	return struct{}{}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line exprs_asyncgen.go:808:1
 func (m *NoResultFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ShadowFuture is the future state machine of shadow; Shadow returns one.
 // It must not be copied once used.
+//
+//line exprs_asyncgen.go:816:1
 type ShadowFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -767,126 +829,134 @@ type ShadowFuture struct {
 	fut5    runtime.Future[error]
 }
 
+//line exprs_asyncgen.go:833:1
 const shadowK = 3
 
+//line exprs_asyncgen.go:836:1
 type shadowLocal struct {
 	A int
 	B int
 }
 
 // Shadow returns a future that runs shadow one step at a time.
+//
+//line exprs_asyncgen.go:844:1
 func Shadow(log *Log, n int) *ShadowFuture {
 	return &ShadowFuture{log: log, n: n}
 }
 
 // Poll runs shadow until it suspends or returns.
+//
+//line exprs.go:82:1
 func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line exprs.go:82:1*/ if m.self != m {
+		/*line exprs.go:82:1*/ m.pin()
 	}
-	var v1 int
-	var v11 int
-	var v3 int
-	switch m.state {
+	/*line exprs.go:82:1*/ var v1 int
+	/*line exprs.go:82:1*/ var v11 int
+	/*line exprs.go:82:1*/ var v3 int
+	/*line exprs.go:82:1*/ switch m.state { /*line exprs.go:81:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line exprs.go:82:1*/ m.state = runtime.StateRunning /*line exprs.go:81:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line exprs.go:88:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:88:1*/ goto resume1 /*line exprs.go:87:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line exprs.go:92:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:92:1*/ goto resume2 /*line exprs.go:91:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line exprs.go:94:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:94:1*/ goto resume3 /*line exprs.go:93:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line exprs.go:98:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:98:1*/ goto resume4 /*line exprs.go:97:1*/
 	default:
-		runtime.BadPoll("Shadow", m.state)
+		/*line exprs.go:82:1*/ runtime.BadPoll("Shadow", m.state)
 	}
-	/*line exprs.go:85:2*/ m.x = m.n
-	/*line exprs.go:87:3*/ m.x1 = m.x * 2
-	/*line exprs.go:88:8*/ m.fut = ready(shadowK)
+	/*line exprs.go:85:1*/ m.x = m.n
+	/*line exprs.go:87:1*/ m.x1 = m.x * 2
+	/*line exprs.go:88:1*/ m.fut = ready(shadowK) /*line exprs.go:87:1*/
 resume1:
 	// await at exprs.go:88
-	/*line exprs_asyncgen.go:813:2*/
+	/*line exprs.go:88:1*/ /*line exprs.go:87:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line exprs.go:88:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:88:1*/ if !ok {
+			/*line exprs.go:88:1*/ m.state = 1
+			/*line exprs.go:88:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line exprs.go:88:1*/ m.fut = nil
+		/*line exprs.go:88:1*/ v1 = v
 	}
-	/*line exprs.go:88:3*/ m.x1 += v1
-	/*line exprs.go:89:3*/ m.log.Add(fmt.Sprint("inner ", m.x1))
-	/*line exprs.go:91:5*/ m.x1 = m.x + 100
-	/*line exprs.go:91:19*/ if m.x1 <= 0 {
-		goto ifDone3
+	/*line exprs.go:88:1*/ m.x1 += v1
+	/*line exprs.go:89:1*/ m.log.Add(fmt.Sprint("inner ", m.x1))
+	/*line exprs.go:91:1*/ m.x1 = m.x + 100
+	/*line exprs.go:91:1*/ if m.x1 <= 0 {
+		/*line exprs.go:91:1*/ goto ifDone3
 	}
-	/*line exprs.go:92:32*/ m.fut = ready(m.x1)
+	/*line exprs.go:92:1*/ m.fut = ready(m.x1) /*line exprs.go:91:1*/
 resume2:
 	// await at exprs.go:92
-	/*line exprs_asyncgen.go:832:2*/
+	/*line exprs.go:92:1*/ /*line exprs.go:91:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line exprs.go:92:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:92:1*/ if !ok {
+			/*line exprs.go:92:1*/ m.state = 2
+			/*line exprs.go:92:1*/ return 0, false
 		}
-		m.fut = nil
-		v11 = v
+		/*line exprs.go:92:1*/ m.fut = nil
+		/*line exprs.go:92:1*/ v11 = v
 	}
-	/*line exprs.go:92:3*/ m.log.Add(fmt.Sprint("if ", m.x1, v11))
+	/*line exprs.go:92:1*/ m.log.Add(fmt.Sprint("if ", m.x1, v11)) /*line exprs.go:91:1*/
 ifDone3:
-	/*line exprs.go:94:22*/ m.fut = ready(shadowK * 2)
+	/*line exprs.go:94:1*/ m.fut = ready(shadowK * 2) /*line exprs.go:93:1*/
 resume3:
 	// await at exprs.go:94
-	/*line exprs_asyncgen.go:847:2*/
+	/*line exprs.go:94:1*/ /*line exprs.go:93:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line exprs.go:94:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:94:1*/ if !ok {
+			/*line exprs.go:94:1*/ m.state = 3
+			/*line exprs.go:94:1*/ return 0, false
 		}
-		m.fut = nil
-		v3 = v
+		/*line exprs.go:94:1*/ m.fut = nil
+		/*line exprs.go:94:1*/ v3 = v
 	}
-	/*line exprs.go:94:2*/ m.l = shadowLocal{A: m.x, B: v3}
-	/*line exprs.go:95:6*/ m.err = nil
-	/*line exprs.go:96:6*/ m.x = 0
+	/*line exprs.go:94:1*/ m.l = shadowLocal{A: m.x, B: v3}
+	/*line exprs.go:95:1*/ m.err = nil
+	/*line exprs.go:96:1*/ m.x = 0 /*line exprs.go:95:1*/
 forCond6:
-	/*line exprs.go:96:14*/ if m.x >= 2 {
-		goto forDone9
+	/*line exprs.go:96:1*/ if m.x >= 2 {
+		/*line exprs.go:96:1*/ goto forDone9
 	}
-	/*line exprs.go:97:3*/ m.err1 = fmt.Errorf("e%d", m.x)
-	/*line exprs.go:98:7*/ m.fut5 = ready(m.err1)
+	/*line exprs.go:97:1*/ m.err1 = fmt.Errorf("e%d", m.x)
+	/*line exprs.go:98:1*/ m.fut5 = ready(m.err1) /*line exprs.go:97:1*/
 resume4:
 	// await at exprs.go:98
-	/*line exprs_asyncgen.go:868:2*/
+	/*line exprs.go:98:1*/ /*line exprs.go:97:1*/
 	{
-		v, ok := m.fut5.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line exprs.go:98:1*/ v, ok := m.fut5.Poll(cx)
+		/*line exprs.go:98:1*/ if !ok {
+			/*line exprs.go:98:1*/ m.state = 4
+			/*line exprs.go:98:1*/ return 0, false
 		}
-		m.fut5 = nil
-		_ = v
+		/*line exprs.go:98:1*/ m.fut5 = nil
+		/*line exprs.go:98:1*/ _ = v
 	}
-	/*line exprs.go:99:3*/ m.log.Add(m.err1.Error())
-	/*line exprs.go:96:21*/ m.x++
-	goto forCond6
+	/*line exprs.go:99:1*/ m.log.Add(m.err1.Error())
+	/*line exprs.go:99:1*/ m.x++
+	/*line exprs.go:99:1*/ goto forCond6 /*line exprs.go:98:1*/
 forDone9:
-	/*line exprs.go:101:2*/ m.log.Add(fmt.Sprint(m.err))
-	m.result0 = m.l.A + m.l.B
-	/*line exprs_asyncgen.go:884:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line exprs.go:101:1*/ m.log.Add(fmt.Sprint(m.err))
+	/*line exprs.go:102:1*/ m.result0 = m.l.A + m.l.B
+	/*line exprs.go:103:1*/ m.state = runtime.StateDone
+	/*line exprs.go:103:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line exprs_asyncgen.go:960:1
 func (m *ShadowFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Shadow")
@@ -896,6 +966,8 @@ func (m *ShadowFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line exprs_asyncgen.go:971:1
 func (m *ShadowFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -914,12 +986,16 @@ func (m *ShadowFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line exprs_asyncgen.go:991:1
 func (m *ShadowFuture) init(log *Log, n int) {
 	*m = ShadowFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line exprs_asyncgen.go:999:1
 func (m *ShadowFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -929,17 +1005,23 @@ func (m *ShadowFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line exprs_asyncgen.go:1010:1
 func (m *ShadowFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line exprs_asyncgen.go:1017:1
 func (m *ShadowFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line exprs_asyncgen.go:1025:1
 func (m *ShadowFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -10,6 +10,8 @@ import (
 
 // FibIter is the iterator state machine of fib; Fib returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:15:1
 type FibIter struct {
 	noCopy  runtime.NoCopy
 	state   int      // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,6 +25,8 @@ type FibIter struct {
 }
 
 // Fib returns an iterator over the values yielded by fib one step at a time.
+//
+//line gens_asyncgen.go:30:1
 func Fib(n int) *FibIter {
 	return &FibIter{n: n}
 }
@@ -31,76 +35,82 @@ func Fib(n int) *FibIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:10:1
 func (m *FibIter) Next() (item int, more bool) {
-	if m.fast == m {
-		a := m.a
-		b := m.b
-		i := m.i
-		a, b = b, a+b
-		i++
-		if i < m.n {
-			m.a = a
-			m.b = b
-			m.i = i
-			return a, true
+	/*line gens.go:10:1*/ if m.fast == m {
+		/*line gens.go:10:1*/ a := m.a
+		/*line gens.go:10:1*/ b := m.b
+		/*line gens.go:10:1*/ i := m.i
+		/*line gens.go:10:1*/ a, b = b, a+b
+		/*line gens.go:10:1*/ i++
+		/*line gens.go:10:1*/ if i < m.n {
+			/*line gens.go:10:1*/ m.a = a
+			/*line gens.go:10:1*/ m.b = b
+			/*line gens.go:10:1*/ m.i = i
+			/*line gens.go:10:1*/ return a, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*FibIter).next)
-	return
+	/*line gens.go:10:1*/ item, more = runtime.NextVia(m, (*FibIter).next)
+	/*line gens.go:10:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:10:1
 func (m *FibIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:10:1*/ m.fast = nil
+	/*line gens.go:10:1*/ if m.self != m {
+		/*line gens.go:10:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:10:1*/ var v1 bool
+	/*line gens.go:10:1*/ switch m.state { /*line gens.go:9:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:10:1*/ m.state = runtime.StateRunning /*line gens.go:9:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:13:1*/ m.state = runtime.StateRunning
+		/*line gens.go:13:1*/ goto resume1 /*line gens.go:12:1*/
 	default:
-		return 0, false
+		/*line gens.go:10:1*/ return 0, false
 	}
-	/*line gens.go:11:2*/ m.a, m.b = 0, 1
-	/*line gens.go:12:6*/ m.i = 0
+	/*line gens.go:11:1*/ m.a, m.b = 0, 1
+	/*line gens.go:12:1*/ m.i = 0 /*line gens.go:11:1*/
 forCond1:
-	/*line gens.go:12:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:12:1*/ if m.i >= m.n {
+		/*line gens.go:12:1*/ goto forDone4
 	}
-	/*line gens.go:13:7*/ {
-		v := m.a
-		if m.closing != nil {
-			panic("asyncgen: Fib yielded after Close")
+	/*line gens.go:13:1*/ {
+		/*line gens.go:13:1*/ v := m.a
+		/*line gens.go:13:1*/ if m.closing != nil {
+			/*line gens.go:13:1*/ panic("asyncgen: Fib yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:13:1*/ m.state = 1
+		/*line gens.go:13:1*/ m.fast = m
+		/*line gens.go:13:1*/ return v, true
+	} /*line gens.go:12:1*/
 resume1:
 	// yield at gens.go:13
-	/*line gens_asyncgen.go:85:2*/
+	/*line gens.go:13:1*/
+	/*line gens.go:13:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:13:1*/ if v1 {
+		/*line gens.go:13:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:13:1*/ goto exit /*line gens.go:12:1*/
 ifDone7:
-	/*line gens.go:16:3*/ m.a, m.b = m.b, m.a+m.b
-	/*line gens.go:12:21*/ m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:16:1*/ m.a, m.b = m.b, m.a+m.b
+	/*line gens.go:16:1*/ m.i++
+		/*line gens.go:16:1*/ goto forCond1 /*line gens.go:15:1*/
+forDone4: /*line gens.go:15:1*/
 exit:
-	/*line gens_asyncgen.go:98:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:18:1*/ m.state = runtime.StateDone
+	/*line gens.go:18:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:114:1
 func (m *FibIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Fib")
@@ -111,6 +121,8 @@ func (m *FibIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:126:1
 func (m *FibIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -127,6 +139,8 @@ func (m *FibIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:144:1
 func (m *FibIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -144,6 +158,8 @@ func (m *FibIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:163:1
 func (m *FibIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -170,6 +186,8 @@ func (m *FibIter) All() iter.Seq[int] {
 
 // PairsIter is the iterator state machine of pairsGen; Pairs returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:191:1
 type PairsIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -182,86 +200,93 @@ type PairsIter struct {
 }
 
 // Pairs returns an iterator over the values yielded by pairsGen one step at a time.
+//
+//line gens_asyncgen.go:205:1
 func Pairs(log *Log, n int) *PairsIter {
 	return &PairsIter{log: log, n: n}
 }
 
 // Next runs pairsGen until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:21:1
 func (m *PairsIter) Next() (result string, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:21:1*/ if m.self != m {
+		/*line gens.go:21:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var ok1 bool
-	var v1 bool
-	var cond bool
-	var v11 bool
-	switch m.state {
+	/*line gens.go:21:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:21:1*/ var ok1 bool
+	/*line gens.go:21:1*/ var v1 bool
+	/*line gens.go:21:1*/ var cond bool
+	/*line gens.go:21:1*/ var v11 bool
+	/*line gens.go:21:1*/ switch m.state { /*line gens.go:20:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:21:1*/ m.state = runtime.StateRunning /*line gens.go:20:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:24:1*/ m.state = runtime.StateRunning
+		/*line gens.go:24:1*/ goto resume1 /*line gens.go:23:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:24:1*/ m.state = runtime.StateRunning
+		/*line gens.go:24:1*/ goto resume2 /*line gens.go:23:1*/
 	default:
-		return "", false
+		/*line gens.go:21:1*/ return "", false
 	}
-	m.defers = append(m.defers, pairsIterDefer0{fn: m.log.Add, a0: "pairs done"})
-	/*line gens.go:23:6*/ m.i = 0
+	/*line gens.go:22:1*/ m.defers = append(m.defers, pairsIterDefer0{fn: m.log.Add, a0: "pairs done"})
+	/*line gens.go:23:1*/ m.i = 0 /*line gens.go:22:1*/
 forCond1:
-	/*line gens.go:23:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:23:1*/ if m.i >= m.n {
+		/*line gens.go:23:1*/ goto forDone4
 	}
-	/*line gens.go:24:9*/ {
-		v := fmt.Sprint("a", m.i)
-		if m.closing != nil {
-			panic("asyncgen: Pairs yielded after Close")
+	/*line gens.go:24:1*/ {
+		/*line gens.go:24:1*/ v := fmt.Sprint("a", m.i)
+		/*line gens.go:24:1*/ if m.closing != nil {
+			/*line gens.go:24:1*/ panic("asyncgen: Pairs yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:24:1*/ m.state = 1
+		/*line gens.go:24:1*/ return v, true
+	} /*line gens.go:23:1*/
 resume1:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:228:2*/
+	/*line gens.go:24:1*/
+	/*line gens.go:24:1*/
 	v1 = runtime.Resume(m.closing)
-	cond = v1
-	if !cond {
-		goto condDone7
+	/*line gens.go:24:1*/ cond = v1
+	/*line gens.go:24:1*/ if !cond {
+		/*line gens.go:24:1*/ goto condDone7
 	}
-	/*line gens.go:24:38*/ {
-		v := fmt.Sprint("b", m.i)
-		if m.closing != nil {
-			panic("asyncgen: Pairs yielded after Close")
+	/*line gens.go:24:1*/ {
+		/*line gens.go:24:1*/ v := fmt.Sprint("b", m.i)
+		/*line gens.go:24:1*/ if m.closing != nil {
+			/*line gens.go:24:1*/ panic("asyncgen: Pairs yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:24:1*/ m.state = 2
+		/*line gens.go:24:1*/ return v, true
+	} /*line gens.go:23:1*/
 resume2:
 	// yield at gens.go:24
-	/*line gens_asyncgen.go:244:2*/
+	/*line gens.go:24:1*/
+	/*line gens.go:24:1*/
 	v11 = runtime.Resume(m.closing)
-	cond = v11
+	/*line gens.go:24:1*/ cond = v11 /*line gens.go:23:1*/
 condDone7:
-	/*line gens.go:24:3*/ ok1 = cond
-	/*line gens.go:25:3*/ m.log.Add(fmt.Sprint("after ", m.i, ok1))
-	/*line gens.go:26:3*/ if !ok1 {
-		goto exit
+	/*line gens.go:24:1*/ ok1 = cond
+	/*line gens.go:25:1*/ m.log.Add(fmt.Sprint("after ", m.i, ok1))
+	/*line gens.go:26:1*/ if !ok1 {
+		/*line gens.go:27:1*/ goto exit
 	}
-	/*line gens.go:23:21*/ m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:23:1*/ m.i++
+		/*line gens.go:23:1*/ goto forCond1 /*line gens.go:22:1*/
+forDone4: /*line gens.go:22:1*/
 exit:
-	/*line gens_asyncgen.go:258:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return "", false
+	/*line gens.go:30:1*/ m.runDefers(false, nil)
+	/*line gens.go:30:1*/ m.state = runtime.StateDone
+	/*line gens.go:30:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:290:1
 func (m *PairsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pairs")
@@ -272,6 +297,8 @@ func (m *PairsIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:302:1
 func (m *PairsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -288,6 +315,8 @@ func (m *PairsIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:320:1
 func (m *PairsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -305,6 +334,8 @@ func (m *PairsIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:339:1
 func (m *PairsIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -330,6 +361,8 @@ func (m *PairsIter) All() iter.Seq[string] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line gens_asyncgen.go:366:1
 func (m *PairsIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -347,6 +380,8 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 }
 
 // pairsIterDefer0 is a call deferred by pairsGen: its function and arguments.
+//
+//line gens_asyncgen.go:385:1
 type pairsIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -354,6 +389,8 @@ type pairsIterDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line gens_asyncgen.go:394:1
 func (m *PairsIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -372,6 +409,8 @@ func (m *PairsIter) runDefers(panicking bool, p any) {
 
 // PermutationsIter is the iterator state machine of permutations; Permutations returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:414:1
 type PermutationsIter struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -387,104 +426,110 @@ type PermutationsIter struct {
 }
 
 // Permutations returns an iterator over the values yielded by permutations one step at a time.
+//
+//line gens_asyncgen.go:431:1
 func Permutations(xs []int) *PermutationsIter {
 	return &PermutationsIter{xs: xs}
 }
 
 // Next runs permutations until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:33:1
 func (m *PermutationsIter) Next() (result []int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:33:1*/ if m.self != m {
+		/*line gens.go:33:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var rest []int
-	var e0 []int
-	var ok1 bool
-	var p []int
-	var v1 bool
-	switch m.state {
+	/*line gens.go:33:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:33:1*/ var rest []int
+	/*line gens.go:33:1*/ var e0 []int
+	/*line gens.go:33:1*/ var ok1 bool
+	/*line gens.go:33:1*/ var p []int
+	/*line gens.go:33:1*/ var v1 bool
+	/*line gens.go:33:1*/ switch m.state { /*line gens.go:32:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:33:1*/ m.state = runtime.StateRunning /*line gens.go:32:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:35:1*/ m.state = runtime.StateRunning
+		/*line gens.go:35:1*/ goto resume1 /*line gens.go:34:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:41:1*/ m.state = runtime.StateRunning
+		/*line gens.go:41:1*/ goto resume2 /*line gens.go:40:1*/
 	default:
-		return nil, false
+		/*line gens.go:33:1*/ return nil, false
 	}
-	/*line gens.go:34:5*/ if len(m.xs) > 1 {
-		goto ifDone2
+	/*line gens.go:34:1*/ if len(m.xs) > 1 {
+		/*line gens.go:34:1*/ goto ifDone2
 	}
-	/*line gens.go:35:3*/ {
-		v := append([]int(nil), m.xs...)
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Permutations yielded after Close")
+	/*line gens.go:35:1*/ {
+		/*line gens.go:35:1*/ v := append([]int(nil), m.xs...)
+		/*line gens.go:35:1*/ m.xs = nil
+		/*line gens.go:35:1*/ if m.closing != nil {
+			/*line gens.go:35:1*/ panic("asyncgen: Permutations yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:35:1*/ m.state = 1
+		/*line gens.go:35:1*/ return v, true
+	} /*line gens.go:34:1*/
 resume1:
 	// yield at gens.go:35
-	/*line gens_asyncgen.go:432:2*/
+	/*line gens.go:35:1*/
+	/*line gens.go:35:1*/
 	runtime.Resume(m.closing)
-	goto exit
+	/*line gens.go:35:1*/ goto exit /*line gens.go:34:1*/
 ifDone2:
-	m.xs1 = m.xs
-	m.i2 = 0
+	/*line gens.go:38:1*/ m.xs1 = m.xs
+	/*line gens.go:38:1*/ m.i2 = 0 /*line gens.go:37:1*/
 rangeLoop4:
-	if m.i2 >= len(m.xs1) {
-		goto rangeDone7
+	/*line gens.go:38:1*/ if m.i2 >= len(m.xs1) {
+		/*line gens.go:38:1*/ goto rangeDone7
 	}
-	/*line gens.go:38:6*/ m.i = m.i2
-	/*line gens.go:39:3*/ rest = append(append([]int(nil), m.xs[:m.i]...), m.xs[m.i+1:]...)
-	m.it = Permutations(rest)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line gens.go:38:1*/ m.i = m.i2
+	/*line gens.go:39:1*/ rest = append(append([]int(nil), m.xs[:m.i]...), m.xs[m.i+1:]...)
+	/*line gens.go:40:1*/ m.it = Permutations(rest)
+	/*line gens.go:40:1*/ m.cleanup = len(m.loops)
+	/*line gens.go:40:1*/ m.loops = append(m.loops, m.it) /*line gens.go:39:1*/
 rangeLoop8:
-	e0, ok1 = m.it.Next()
-	if !ok1 {
-		goto rangeDone11
+	/*line gens.go:40:1*/ e0, ok1 = m.it.Next()
+	/*line gens.go:40:1*/ if !ok1 {
+		/*line gens.go:40:1*/ goto rangeDone11
 	}
-	/*line gens.go:40:7*/ p = e0
-	/*line gens.go:41:8*/ {
-		v := append([]int{m.xs[m.i]}, p...)
-		if m.closing != nil {
-			panic("asyncgen: Permutations yielded after Close")
+	/*line gens.go:40:1*/ p = e0
+	/*line gens.go:41:1*/ {
+		/*line gens.go:41:1*/ v := append([]int{m.xs[m.i]}, p...)
+		/*line gens.go:41:1*/ if m.closing != nil {
+			/*line gens.go:41:1*/ panic("asyncgen: Permutations yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:41:1*/ m.state = 2
+		/*line gens.go:41:1*/ return v, true
+	} /*line gens.go:40:1*/
 resume2:
 	// yield at gens.go:41
-	/*line gens_asyncgen.go:463:2*/
+	/*line gens.go:41:1*/
+	/*line gens.go:41:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone14
+	/*line gens.go:41:1*/ if v1 {
+		/*line gens.go:41:1*/ goto ifDone14
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line gens.go:40:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:40:1*/ m.it.Close()
+	/*line gens.go:40:1*/ goto exit /*line gens.go:39:1*/
 ifDone14:
-
-	goto rangeLoop8
+	/*line gens.go:40:1*/ goto rangeLoop8 /*line gens.go:39:1*/
 rangeDone11:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	m.i2++
-	goto rangeLoop4
-rangeDone7:
-
+	/*line gens.go:40:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:40:1*/ m.it.Close()
+	/*line gens.go:40:1*/ m.i2++
+		/*line gens.go:40:1*/ goto rangeLoop4 /*line gens.go:39:1*/
+rangeDone7: /*line gens.go:39:1*/
 exit:
-	/*line gens_asyncgen.go:482:2*/ m.state = runtime.StateDone
-	return nil, false
+	/*line gens.go:46:1*/ m.state = runtime.StateDone
+	/*line gens.go:46:1*/ return nil, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:533:1
 func (m *PermutationsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Permutations")
@@ -495,6 +540,8 @@ func (m *PermutationsIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:545:1
 func (m *PermutationsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -511,6 +558,8 @@ func (m *PermutationsIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:563:1
 func (m *PermutationsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -528,6 +577,8 @@ func (m *PermutationsIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:582:1
 func (m *PermutationsIter) All() iter.Seq[[]int] {
 	return func(yield func([]int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -553,6 +604,8 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
+//
+//line gens_asyncgen.go:609:1
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -568,6 +621,8 @@ func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
 
 // CountIter is the iterator state machine of countFrom; Count returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:626:1
 type CountIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -579,6 +634,8 @@ type CountIter struct {
 }
 
 // Count returns an iterator over the values yielded by countFrom one step at a time.
+//
+//line gens_asyncgen.go:639:1
 func Count(start int) *CountIter {
 	return &CountIter{start: start}
 }
@@ -587,66 +644,69 @@ func Count(start int) *CountIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:49:1
 func (m *CountIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		m.i = i
-		return i, true
+	/*line gens.go:49:1*/ if m.fast == m {
+		/*line gens.go:49:1*/ i := m.i
+		/*line gens.go:49:1*/ i++
+		/*line gens.go:49:1*/ m.i = i
+		/*line gens.go:49:1*/ return i, true
 	}
-	item, more = runtime.NextVia(m, (*CountIter).next)
-	return
+	/*line gens.go:49:1*/ item, more = runtime.NextVia(m, (*CountIter).next)
+	/*line gens.go:49:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:49:1
 func (m *CountIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:49:1*/ m.fast = nil
+	/*line gens.go:49:1*/ if m.self != m {
+		/*line gens.go:49:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:49:1*/ var v1 bool
+	/*line gens.go:49:1*/ switch m.state { /*line gens.go:48:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:49:1*/ m.state = runtime.StateRunning /*line gens.go:48:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:51:1*/ m.state = runtime.StateRunning
+		/*line gens.go:51:1*/ goto resume1 /*line gens.go:50:1*/
 	default:
-		return 0, false
+		/*line gens.go:49:1*/ return 0, false
 	}
-	/*line gens.go:50:6*/ m.i = m.start
+	/*line gens.go:50:1*/ m.i = m.start /*line gens.go:49:1*/
 forCond1:
-
-	/*line gens.go:51:7*/
-	{
-		v := m.i
-		if m.closing != nil {
-			panic("asyncgen: Count yielded after Close")
+	/*line gens.go:51:1*/ {
+		/*line gens.go:51:1*/ v := m.i
+		/*line gens.go:51:1*/ if m.closing != nil {
+			/*line gens.go:51:1*/ panic("asyncgen: Count yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:51:1*/ m.state = 1
+		/*line gens.go:51:1*/ m.fast = m
+		/*line gens.go:51:1*/ return v, true
+	} /*line gens.go:50:1*/
 resume1:
 	// yield at gens.go:51
-	/*line gens_asyncgen.go:632:2*/
+	/*line gens.go:51:1*/
+	/*line gens.go:51:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone6
+	/*line gens.go:51:1*/ if v1 {
+		/*line gens.go:51:1*/ goto ifDone6
 	}
-	goto exit
+	/*line gens.go:51:1*/ goto exit /*line gens.go:50:1*/
 ifDone6:
-
-	/*line gens.go:50:20*/
-	m.i++
-	goto forCond1
+	/*line gens.go:50:1*/ m.i++
+	/*line gens.go:50:1*/ goto forCond1 /*line gens.go:49:1*/
 exit:
-	/*line gens_asyncgen.go:644:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:55:1*/ m.state = runtime.StateDone
+	/*line gens.go:55:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:710:1
 func (m *CountIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Count")
@@ -657,6 +717,8 @@ func (m *CountIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:722:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -673,6 +735,8 @@ func (m *CountIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:740:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -690,6 +754,8 @@ func (m *CountIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:759:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -716,6 +782,8 @@ func (m *CountIter) All() iter.Seq[int] {
 
 // FilterIter is the iterator state machine of filter; Filter returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:787:1
 type FilterIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -727,71 +795,75 @@ type FilterIter struct {
 }
 
 // Filter returns an iterator over the values yielded by filter one step at a time.
+//
+//line gens_asyncgen.go:800:1
 func Filter(src *CountIter, p int) *FilterIter {
 	return &FilterIter{src: src, p: p}
 }
 
 // Next runs filter until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:58:1
 func (m *FilterIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:58:1*/ if m.self != m {
+		/*line gens.go:58:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 int
-	var ok1 bool
-	var cond bool
-	var v11 bool
-	switch m.state {
+	/*line gens.go:58:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:58:1*/ var v1 int
+	/*line gens.go:58:1*/ var ok1 bool
+	/*line gens.go:58:1*/ var cond bool
+	/*line gens.go:58:1*/ var v11 bool
+	/*line gens.go:58:1*/ switch m.state { /*line gens.go:57:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:58:1*/ m.state = runtime.StateRunning /*line gens.go:57:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:65:1*/ m.state = runtime.StateRunning
+		/*line gens.go:65:1*/ goto resume1 /*line gens.go:64:1*/
 	default:
-		return 0, false
+		/*line gens.go:58:1*/ return 0, false
 	}
-	m.defers = append(m.defers, m.src.Close)
+	/*line gens.go:59:1*/ m.defers = append(m.defers, m.src.Close) /*line gens.go:58:1*/
 forCond1:
-
-	/*line gens.go:61:3*/
-	v1, ok1 = m.src.Next()
-	/*line gens.go:62:3*/ if !ok1 {
-		goto exit
+	/*line gens.go:61:1*/ v1, ok1 = m.src.Next()
+	/*line gens.go:62:1*/ if !ok1 {
+		/*line gens.go:63:1*/ goto exit
 	}
-	cond = v1%m.p != 0
-	if !cond {
-		goto condDone5
+	/*line gens.go:65:1*/ cond = v1%m.p != 0
+	/*line gens.go:65:1*/ if !cond {
+		/*line gens.go:65:1*/ goto condDone5
 	}
-	/*line gens.go:65:19*/ {
-		v := v1
-		if m.closing != nil {
-			panic("asyncgen: Filter yielded after Close")
+	/*line gens.go:65:1*/ {
+		/*line gens.go:65:1*/ v := v1
+		/*line gens.go:65:1*/ if m.closing != nil {
+			/*line gens.go:65:1*/ panic("asyncgen: Filter yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:65:1*/ m.state = 1
+		/*line gens.go:65:1*/ return v, true
+	} /*line gens.go:64:1*/
 resume1:
 	// yield at gens.go:65
-	/*line gens_asyncgen.go:776:2*/
+	/*line gens.go:65:1*/
+	/*line gens.go:65:1*/
 	v11 = runtime.Resume(m.closing)
-	cond = !v11
+	/*line gens.go:65:1*/ cond = !v11 /*line gens.go:64:1*/
 condDone5:
-	if !cond {
-		goto ifDone8
+	/*line gens.go:65:1*/ if !cond {
+		/*line gens.go:65:1*/ goto ifDone8
 	}
-	goto exit
+	/*line gens.go:65:1*/ goto exit /*line gens.go:64:1*/
 ifDone8:
-
-	goto forCond1
+	/*line gens.go:65:1*/ goto forCond1 /*line gens.go:64:1*/
 exit:
-	/*line gens_asyncgen.go:788:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:69:1*/ runtime.RunDefers(&m.defers)
+	/*line gens.go:69:1*/ m.state = runtime.StateDone
+	/*line gens.go:69:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:867:1
 func (m *FilterIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Filter")
@@ -802,6 +874,8 @@ func (m *FilterIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:879:1
 func (m *FilterIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -818,6 +892,8 @@ func (m *FilterIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:897:1
 func (m *FilterIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -835,6 +911,8 @@ func (m *FilterIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:916:1
 func (m *FilterIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -860,6 +938,8 @@ func (m *FilterIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line gens_asyncgen.go:943:1
 func (m *FilterIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -878,6 +958,8 @@ func (m *FilterIter) unwind(result *int, ready *bool) {
 
 // PrimesIter is the iterator state machine of primes; Primes returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:963:1
 type PrimesIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -888,62 +970,67 @@ type PrimesIter struct {
 }
 
 // Primes returns an iterator over the values yielded by primes one step at a time.
+//
+//line gens_asyncgen.go:975:1
 func Primes() *PrimesIter {
 	return &PrimesIter{}
 }
 
 // Next runs primes until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:72:1
 func (m *PrimesIter) Next() (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:72:1*/ if m.self != m {
+		/*line gens.go:72:1*/ m.pin()
 	}
-	var ok1 bool
-	var v1 bool
-	switch m.state {
+	/*line gens.go:72:1*/ var ok1 bool
+	/*line gens.go:72:1*/ var v1 bool
+	/*line gens.go:72:1*/ switch m.state { /*line gens.go:71:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:72:1*/ m.state = runtime.StateRunning /*line gens.go:71:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:79:1*/ m.state = runtime.StateRunning
+		/*line gens.go:79:1*/ goto resume1 /*line gens.go:78:1*/
 	default:
-		return 0, false
+		/*line gens.go:72:1*/ return 0, false
 	}
-	/*line gens.go:73:6*/ m.ch = Count(2)
+	/*line gens.go:73:1*/ m.ch = Count(2) /*line gens.go:72:1*/
 forCond1:
-
-	/*line gens.go:75:3*/
-	m.p, ok1 = m.ch.Next()
-	/*line gens.go:76:3*/ if !ok1 {
-		goto exit
+	/*line gens.go:75:1*/ m.p, ok1 = m.ch.Next()
+	/*line gens.go:76:1*/ if !ok1 {
+		/*line gens.go:77:1*/ goto exit
 	}
-	/*line gens.go:79:7*/ {
-		v := m.p
-		if m.closing != nil {
-			panic("asyncgen: Primes yielded after Close")
+	/*line gens.go:79:1*/ {
+		/*line gens.go:79:1*/ v := m.p
+		/*line gens.go:79:1*/ if m.closing != nil {
+			/*line gens.go:79:1*/ panic("asyncgen: Primes yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:79:1*/ m.state = 1
+		/*line gens.go:79:1*/ return v, true
+	} /*line gens.go:78:1*/
 resume1:
 	// yield at gens.go:79
-	/*line gens_asyncgen.go:930:2*/
+	/*line gens.go:79:1*/
+	/*line gens.go:79:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone6
+	/*line gens.go:79:1*/ if v1 {
+		/*line gens.go:79:1*/ goto ifDone6
 	}
-	/*line gens.go:80:4*/ m.ch.Close()
-	goto exit
+	/*line gens.go:80:1*/ m.ch.Close()
+	/*line gens.go:80:1*/ goto exit /*line gens.go:79:1*/
 ifDone6:
-	/*line gens.go:83:3*/ m.ch = &sieveStage{src: m.ch, p: m.p}
-	goto forCond1
+	/*line gens.go:83:1*/ m.ch = &sieveStage{src: m.ch, p: m.p}
+	/*line gens.go:83:1*/ goto forCond1 /*line gens.go:82:1*/
 exit:
-	/*line gens_asyncgen.go:941:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:85:1*/ m.state = runtime.StateDone
+	/*line gens.go:85:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:1034:1
 func (m *PrimesIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Primes")
@@ -954,6 +1041,8 @@ func (m *PrimesIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:1046:1
 func (m *PrimesIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -970,6 +1059,8 @@ func (m *PrimesIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:1064:1
 func (m *PrimesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -987,6 +1078,8 @@ func (m *PrimesIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:1083:1
 func (m *PrimesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1013,6 +1106,8 @@ func (m *PrimesIter) All() iter.Seq[int] {
 
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:1111:1
 type WalkIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1025,136 +1120,143 @@ type WalkIter struct {
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
+//
+//line gens_asyncgen.go:1125:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
 
 // Next runs walk until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:111:1
 func (m *WalkIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:111:1*/ if m.self != m {
+		/*line gens.go:111:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var v1 int
-	var v11 bool
-	var v2 bool
-	var e05 int
-	var ok6 bool
-	var v3 int
-	var v7 bool
-	switch m.state {
+	/*line gens.go:111:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:111:1*/ var e0 int
+	/*line gens.go:111:1*/ var ok1 bool
+	/*line gens.go:111:1*/ var v1 int
+	/*line gens.go:111:1*/ var v11 bool
+	/*line gens.go:111:1*/ var v2 bool
+	/*line gens.go:111:1*/ var e05 int
+	/*line gens.go:111:1*/ var ok6 bool
+	/*line gens.go:111:1*/ var v3 int
+	/*line gens.go:111:1*/ var v7 bool
+	/*line gens.go:111:1*/ switch m.state { /*line gens.go:110:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:111:1*/ m.state = runtime.StateRunning /*line gens.go:110:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:116:1*/ m.state = runtime.StateRunning
+		/*line gens.go:116:1*/ goto resume1 /*line gens.go:115:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:120:1*/ m.state = runtime.StateRunning
+		/*line gens.go:120:1*/ goto resume2 /*line gens.go:119:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line gens.go:124:1*/ m.state = runtime.StateRunning
+		/*line gens.go:124:1*/ goto resume3 /*line gens.go:123:1*/
 	default:
-		return 0, false
+		/*line gens.go:111:1*/ return 0, false
 	}
-	/*line gens.go:112:2*/ if m.t == nil {
-		goto exit
+	/*line gens.go:112:1*/ if m.t == nil {
+		/*line gens.go:113:1*/ goto exit
 	}
-	m.it = Walk(m.t.Left)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line gens.go:115:1*/ m.it = Walk(m.t.Left)
+	/*line gens.go:115:1*/ m.cleanup = len(m.loops)
+	/*line gens.go:115:1*/ m.loops = append(m.loops, m.it) /*line gens.go:114:1*/
 rangeLoop1:
-	e0, ok1 = m.it.Next()
-	if !ok1 {
-		goto rangeDone4
+	/*line gens.go:115:1*/ e0, ok1 = m.it.Next()
+	/*line gens.go:115:1*/ if !ok1 {
+		/*line gens.go:115:1*/ goto rangeDone4
 	}
-	/*line gens.go:115:6*/ v1 = e0
-	/*line gens.go:116:7*/ {
-		v := v1
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line gens.go:115:1*/ v1 = e0
+	/*line gens.go:116:1*/ {
+		/*line gens.go:116:1*/ v := v1
+		/*line gens.go:116:1*/ if m.closing != nil {
+			/*line gens.go:116:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:116:1*/ m.state = 1
+		/*line gens.go:116:1*/ return v, true
+	} /*line gens.go:115:1*/
 resume1:
 	// yield at gens.go:116
-	/*line gens_asyncgen.go:1085:2*/
+	/*line gens.go:116:1*/
+	/*line gens.go:116:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone7
+	/*line gens.go:116:1*/ if v11 {
+		/*line gens.go:116:1*/ goto ifDone7
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line gens.go:115:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:115:1*/ m.it.Close()
+	/*line gens.go:115:1*/ goto exit /*line gens.go:114:1*/
 ifDone7:
-
-	goto rangeLoop1
+	/*line gens.go:115:1*/ goto rangeLoop1 /*line gens.go:114:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	/*line gens.go:120:6*/ {
-		v := m.t.V
-		m.it = nil
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line gens.go:115:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:115:1*/ m.it.Close()
+	/*line gens.go:120:1*/ {
+		/*line gens.go:120:1*/ v := m.t.V
+		/*line gens.go:120:1*/ m.it = nil
+		/*line gens.go:120:1*/ if m.closing != nil {
+			/*line gens.go:120:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:120:1*/ m.state = 2
+		/*line gens.go:120:1*/ return v, true
+	} /*line gens.go:119:1*/
 resume2:
 	// yield at gens.go:120
-	/*line gens_asyncgen.go:1110:2*/
+	/*line gens.go:120:1*/
+	/*line gens.go:120:1*/
 	v2 = runtime.Resume(m.closing)
-	if v2 {
-		goto ifDone10
+	/*line gens.go:120:1*/ if v2 {
+		/*line gens.go:120:1*/ goto ifDone10
 	}
-	goto exit
+	/*line gens.go:120:1*/ goto exit /*line gens.go:119:1*/
 ifDone10:
-	m.it = Walk(m.t.Right)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line gens.go:123:1*/ m.it = Walk(m.t.Right)
+	/*line gens.go:123:1*/ m.cleanup = len(m.loops)
+	/*line gens.go:123:1*/ m.loops = append(m.loops, m.it) /*line gens.go:122:1*/
 rangeLoop11:
-	e05, ok6 = m.it.Next()
-	if !ok6 {
-		goto rangeDone14
+	/*line gens.go:123:1*/ e05, ok6 = m.it.Next()
+	/*line gens.go:123:1*/ if !ok6 {
+		/*line gens.go:123:1*/ goto rangeDone14
 	}
-	/*line gens.go:123:6*/ v3 = e05
-	/*line gens.go:124:7*/ {
-		v := v3
-		m.t = nil
-		if m.closing != nil {
-			panic("asyncgen: Walk yielded after Close")
+	/*line gens.go:123:1*/ v3 = e05
+	/*line gens.go:124:1*/ {
+		/*line gens.go:124:1*/ v := v3
+		/*line gens.go:124:1*/ m.t = nil
+		/*line gens.go:124:1*/ if m.closing != nil {
+			/*line gens.go:124:1*/ panic("asyncgen: Walk yielded after Close")
 		}
-		m.state = 3
-		return v, true
-	}
+		/*line gens.go:124:1*/ m.state = 3
+		/*line gens.go:124:1*/ return v, true
+	} /*line gens.go:123:1*/
 resume3:
 	// yield at gens.go:124
-	/*line gens_asyncgen.go:1137:2*/
+	/*line gens.go:124:1*/
+	/*line gens.go:124:1*/
 	v7 = runtime.Resume(m.closing)
-	if v7 {
-		goto ifDone17
+	/*line gens.go:124:1*/ if v7 {
+		/*line gens.go:124:1*/ goto ifDone17
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line gens.go:123:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:123:1*/ m.it.Close()
+	/*line gens.go:123:1*/ goto exit /*line gens.go:122:1*/
 ifDone17:
-
-	goto rangeLoop11
+	/*line gens.go:123:1*/ goto rangeLoop11 /*line gens.go:122:1*/
 rangeDone14:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
+	/*line gens.go:123:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:123:1*/ m.it.Close() /*line gens.go:122:1*/
 exit:
-	/*line gens_asyncgen.go:1152:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:128:1*/ m.state = runtime.StateDone
+	/*line gens.go:128:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:1260:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Walk")
@@ -1165,6 +1267,8 @@ func (m *WalkIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:1272:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1181,6 +1285,8 @@ func (m *WalkIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:1290:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1198,6 +1304,8 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:1309:1
 func (m *WalkIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1223,6 +1331,8 @@ func (m *WalkIter) All() iter.Seq[int] {
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
+//
+//line gens_asyncgen.go:1336:1
 func (m *WalkIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -1238,6 +1348,8 @@ func (m *WalkIter) unwind(result *int, ready *bool) {
 
 // ShapesIter is the iterator state machine of shapes; Shapes returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:1353:1
 type ShapesIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1254,139 +1366,144 @@ type ShapesIter struct {
 }
 
 // Shapes returns an iterator over the values yielded by shapes one step at a time.
+//
+//line gens_asyncgen.go:1371:1
 func Shapes(log *Log, n int) *ShapesIter {
 	return &ShapesIter{log: log, n: n}
 }
 
 // Next runs shapes until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:131:1
 func (m *ShapesIter) Next() (result string, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:131:1*/ if m.self != m {
+		/*line gens.go:131:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 bool
-	switch m.state {
+	/*line gens.go:131:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:131:1*/ var v1 bool
+	/*line gens.go:131:1*/ switch m.state { /*line gens.go:130:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:131:1*/ m.state = runtime.StateRunning /*line gens.go:130:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:141:1*/ m.state = runtime.StateRunning
+		/*line gens.go:141:1*/ goto resume1 /*line gens.go:140:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:149:1*/ m.state = runtime.StateRunning
+		/*line gens.go:149:1*/ goto resume2 /*line gens.go:148:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line gens.go:160:1*/ m.state = runtime.StateRunning
+		/*line gens.go:160:1*/ goto resume3 /*line gens.go:159:1*/
 	default:
-		return "", false
+		/*line gens.go:131:1*/ return "", false
 	}
-	/*line gens.go:132:2*/ m.x = 0
-	/*line gens.go:133:2*/ m.p = &m.x
-	/*line gens.go:134:2*/ m.more = true
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("defer sees ", m.x))
+	/*line gens.go:132:1*/ m.x = 0
+	/*line gens.go:133:1*/ m.p = &m.x
+	/*line gens.go:134:1*/ m.more = true
+	/*line gens.go:135:1*/ m.defers = append(m.defers, func() {
+		/*line gens.go:135:1*/ m.log.Add(fmt.Sprint("defer sees ", m.x)) /*line gens.go:134:1*/
 	})
-	/*line gens.go:137:6*/ m.i = 0
+	/*line gens.go:137:1*/ m.i = 0 /*line gens.go:136:1*/
 forCond2:
-	/*line gens.go:137:14*/ if m.i >= m.n {
-		goto forDone5
+	/*line gens.go:137:1*/ if m.i >= m.n {
+		/*line gens.go:137:1*/ goto forDone5
 	}
-	switch {
+	/*line gens.go:137:1*/ switch { /*line gens.go:136:1*/
 	case m.i%3 == 0:
-		goto switchBody7
+		/*line gens.go:137:1*/ goto switchBody7 /*line gens.go:136:1*/
 	case m.i%3 == 1:
-		goto switchBody8
+		/*line gens.go:137:1*/ goto switchBody8 /*line gens.go:136:1*/
 	default:
-		goto switchBody9
-	}
+		/*line gens.go:137:1*/ goto switchBody9
+	} /*line gens.go:136:1*/
 switchBody7:
-	/*line gens.go:140:4*/ *m.p += m.i
-	/*line gens.go:141:14*/ {
-		v := fmt.Sprint("three ", m.i, m.x)
-		if m.closing != nil {
-			panic("asyncgen: Shapes yielded after Close")
+	/*line gens.go:140:1*/ *m.p += m.i
+	/*line gens.go:141:1*/ {
+		/*line gens.go:141:1*/ v := fmt.Sprint("three ", m.i, m.x)
+		/*line gens.go:141:1*/ if m.closing != nil {
+			/*line gens.go:141:1*/ panic("asyncgen: Shapes yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:141:1*/ m.state = 1
+		/*line gens.go:141:1*/ return v, true
+	} /*line gens.go:140:1*/
 resume1:
 	// yield at gens.go:141
-	/*line gens_asyncgen.go:1315:2*/
+	/*line gens.go:141:1*/
+	/*line gens.go:141:1*/
 	m.more = runtime.Resume(m.closing)
-	/*line gens.go:141:49*/ if m.more {
-		goto ifDone12
-	}
+	/*line gens.go:141:1*/ if m.more {
+		/*line gens.go:141:1*/ goto ifDone12
+	} /*line gens.go:140:1*/
 forDone5:
-	/*line gens.go:159:5*/ if !m.more {
-		goto ifDone22
+	/*line gens.go:159:1*/ if !m.more {
+		/*line gens.go:159:1*/ goto ifDone22
 	}
-	/*line gens.go:160:3*/ {
-		v := fmt.Sprint("last ", m.x)
-		m.p = nil
-		if m.closing != nil {
-			panic("asyncgen: Shapes yielded after Close")
+	/*line gens.go:160:1*/ {
+		/*line gens.go:160:1*/ v := fmt.Sprint("last ", m.x)
+		/*line gens.go:160:1*/ m.p = nil
+		/*line gens.go:160:1*/ if m.closing != nil {
+			/*line gens.go:160:1*/ panic("asyncgen: Shapes yielded after Close")
 		}
-		m.state = 3
-		return v, true
-	}
+		/*line gens.go:160:1*/ m.state = 3
+		/*line gens.go:160:1*/ return v, true
+	} /*line gens.go:159:1*/
 resume3:
 	// yield at gens.go:160
-	/*line gens_asyncgen.go:1335:2*/
-	runtime.Resume(m.closing)
+	/*line gens.go:160:1*/
+	/*line gens.go:160:1*/
+	runtime.Resume(m.closing) /*line gens.go:159:1*/
 ifDone22:
-	goto exit
-ifDone12:
-
+		/*line gens.go:160:1*/ goto exit /*line gens.go:159:1*/
+ifDone12: /*line gens.go:159:1*/
 switchDone6:
-	/*line gens.go:156:3*/ m.log.Add(fmt.Sprint("step ", m.i))
-label20:
-
+		/*line gens.go:156:1*/ m.log.Add(fmt.Sprint("step ", m.i)) /*line gens.go:155:1*/
+label20: /*line gens.go:155:1*/
 forPost4:
-	/*line gens.go:137:21*/ m.i++
-	goto forCond2
+	/*line gens.go:137:1*/ m.i++
+	/*line gens.go:137:1*/ goto forCond2 /*line gens.go:136:1*/
 switchBody9:
-	goto label20
+	/*line gens.go:137:1*/ goto label20 /*line gens.go:136:1*/
 switchBody8:
-	/*line gens.go:145:8*/ m.j = 0
+	/*line gens.go:145:1*/ m.j = 0 /*line gens.go:144:1*/
 forCond13:
-	/*line gens.go:145:16*/ if m.j >= m.i {
-		goto forDone16
+	/*line gens.go:145:1*/ if m.j >= m.i {
+		/*line gens.go:145:1*/ goto forDone16
 	}
-	/*line gens.go:146:5*/ if m.j == 2 {
-		goto forPost4
+	/*line gens.go:146:1*/ if m.j == 2 {
+		/*line gens.go:147:1*/ goto forPost4
 	}
-	/*line gens.go:149:9*/ {
-		v := fmt.Sprint("inner ", m.i, m.j)
-		if m.closing != nil {
-			panic("asyncgen: Shapes yielded after Close")
+	/*line gens.go:149:1*/ {
+		/*line gens.go:149:1*/ v := fmt.Sprint("inner ", m.i, m.j)
+		/*line gens.go:149:1*/ if m.closing != nil {
+			/*line gens.go:149:1*/ panic("asyncgen: Shapes yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:149:1*/ m.state = 2
+		/*line gens.go:149:1*/ return v, true
+	} /*line gens.go:148:1*/
 resume2:
 	// yield at gens.go:149
-	/*line gens_asyncgen.go:1369:2*/
+	/*line gens.go:149:1*/
+	/*line gens.go:149:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone19
+	/*line gens.go:149:1*/ if v1 {
+		/*line gens.go:149:1*/ goto ifDone19
 	}
-	goto exit
+	/*line gens.go:149:1*/ goto exit /*line gens.go:148:1*/
 ifDone19:
-
-	/*line gens.go:145:23*/
-	m.j++
-	goto forCond13
+	/*line gens.go:145:1*/ m.j++
+	/*line gens.go:145:1*/ goto forCond13 /*line gens.go:144:1*/
 forDone16:
-	goto switchDone6
+	/*line gens.go:145:1*/ goto switchDone6 /*line gens.go:144:1*/
 exit:
-	/*line gens_asyncgen.go:1383:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return "", false
+	/*line gens.go:162:1*/ runtime.RunDefers(&m.defers)
+	/*line gens.go:162:1*/ m.state = runtime.StateDone
+	/*line gens.go:162:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:1507:1
 func (m *ShapesIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Shapes")
@@ -1397,6 +1514,8 @@ func (m *ShapesIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:1519:1
 func (m *ShapesIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1413,6 +1532,8 @@ func (m *ShapesIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:1537:1
 func (m *ShapesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1430,6 +1551,8 @@ func (m *ShapesIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:1556:1
 func (m *ShapesIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1455,6 +1578,8 @@ func (m *ShapesIter) All() iter.Seq[string] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line gens_asyncgen.go:1583:1
 func (m *ShapesIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1473,6 +1598,8 @@ func (m *ShapesIter) unwind(result *string, ready *bool) {
 
 // BoomIter is the iterator state machine of boom; Boom returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:1603:1
 type BoomIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1485,65 +1612,68 @@ type BoomIter struct {
 }
 
 // Boom returns an iterator over the values yielded by boom one step at a time.
+//
+//line gens_asyncgen.go:1617:1
 func Boom(log *Log, n int) *BoomIter {
 	return &BoomIter{log: log, n: n}
 }
 
 // Next runs boom until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:165:1
 func (m *BoomIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:165:1*/ if m.self != m {
+		/*line gens.go:165:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 bool
-	switch m.state {
+	/*line gens.go:165:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:165:1*/ var v1 bool
+	/*line gens.go:165:1*/ switch m.state { /*line gens.go:164:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:165:1*/ m.state = runtime.StateRunning /*line gens.go:164:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:171:1*/ m.state = runtime.StateRunning
+		/*line gens.go:171:1*/ goto resume1 /*line gens.go:170:1*/
 	default:
-		return 0, false
+		/*line gens.go:165:1*/ return 0, false
 	}
-	m.defers = append(m.defers, boomIterDefer0{fn: m.log.Add, a0: "boom deferred"})
-	/*line gens.go:167:6*/ m.i = 0
+	/*line gens.go:166:1*/ m.defers = append(m.defers, boomIterDefer0{fn: m.log.Add, a0: "boom deferred"})
+	/*line gens.go:167:1*/ m.i = 0 /*line gens.go:166:1*/
 forCond1:
-
-	/*line gens.go:168:3*/
-	if m.i == m.n {
-		panic(fmt.Sprint("boom at ", m.i))
+	/*line gens.go:168:1*/ if m.i == m.n {
+		/*line gens.go:169:1*/ panic(fmt.Sprint("boom at ", m.i))
 	}
-	/*line gens.go:171:7*/ {
-		v := m.i
-		m.log = nil
-		if m.closing != nil {
-			panic("asyncgen: Boom yielded after Close")
+	/*line gens.go:171:1*/ {
+		/*line gens.go:171:1*/ v := m.i
+		/*line gens.go:171:1*/ m.log = nil
+		/*line gens.go:171:1*/ if m.closing != nil {
+			/*line gens.go:171:1*/ panic("asyncgen: Boom yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:171:1*/ m.state = 1
+		/*line gens.go:171:1*/ return v, true
+	} /*line gens.go:170:1*/
 resume1:
 	// yield at gens.go:171
-	/*line gens_asyncgen.go:1528:2*/
+	/*line gens.go:171:1*/
+	/*line gens.go:171:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone6
+	/*line gens.go:171:1*/ if v1 {
+		/*line gens.go:171:1*/ goto ifDone6
 	}
-	goto exit
+	/*line gens.go:171:1*/ goto exit /*line gens.go:170:1*/
 ifDone6:
-
-	/*line gens.go:167:16*/
-	m.i++
-	goto forCond1
+	/*line gens.go:167:1*/ m.i++
+	/*line gens.go:167:1*/ goto forCond1 /*line gens.go:166:1*/
 exit:
-	/*line gens_asyncgen.go:1540:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:175:1*/ m.runDefers(false, nil)
+	/*line gens.go:175:1*/ m.state = runtime.StateDone
+	/*line gens.go:175:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:1677:1
 func (m *BoomIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Boom")
@@ -1554,6 +1684,8 @@ func (m *BoomIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:1689:1
 func (m *BoomIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1570,6 +1702,8 @@ func (m *BoomIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:1707:1
 func (m *BoomIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1587,6 +1721,8 @@ func (m *BoomIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:1726:1
 func (m *BoomIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1612,6 +1748,8 @@ func (m *BoomIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line gens_asyncgen.go:1753:1
 func (m *BoomIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1629,6 +1767,8 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 }
 
 // boomIterDefer0 is a call deferred by boom: its function and arguments.
+//
+//line gens_asyncgen.go:1772:1
 type boomIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -1636,6 +1776,8 @@ type boomIterDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line gens_asyncgen.go:1781:1
 func (m *BoomIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1654,6 +1796,8 @@ func (m *BoomIter) runDefers(panicking bool, p any) {
 
 // StubbornIter is the iterator state machine of stubborn; Stubborn returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:1801:1
 type StubbornIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1662,58 +1806,66 @@ type StubbornIter struct {
 }
 
 // Stubborn returns an iterator over the values yielded by stubborn one step at a time.
+//
+//line gens_asyncgen.go:1811:1
 func Stubborn() *StubbornIter {
 	return &StubbornIter{}
 }
 
 // Next runs stubborn until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:178:1
 func (m *StubbornIter) Next() (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:178:1*/ if m.self != m {
+		/*line gens.go:178:1*/ m.pin()
 	}
-	switch m.state {
+	/*line gens.go:178:1*/ switch m.state { /*line gens.go:177:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:178:1*/ m.state = runtime.StateRunning /*line gens.go:177:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:179:1*/ m.state = runtime.StateRunning
+		/*line gens.go:179:1*/ goto resume1 /*line gens.go:178:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:180:1*/ m.state = runtime.StateRunning
+		/*line gens.go:180:1*/ goto resume2 /*line gens.go:179:1*/
 	default:
-		return 0, false
+		/*line gens.go:178:1*/ return 0, false
 	}
-	/*line gens.go:179:2*/ {
-		v := 1
-		if m.closing != nil {
-			panic("asyncgen: Stubborn yielded after Close")
+	/*line gens.go:179:1*/ {
+		/*line gens.go:179:1*/ v := 1
+		/*line gens.go:179:1*/ if m.closing != nil {
+			/*line gens.go:179:1*/ panic("asyncgen: Stubborn yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:179:1*/ m.state = 1
+		/*line gens.go:179:1*/ return v, true
+	} /*line gens.go:178:1*/
 resume1:
 	// yield at gens.go:179
-	/*line gens_asyncgen.go:1697:2*/
+	/*line gens.go:179:1*/
+	/*line gens.go:179:1*/
 	runtime.Resume(m.closing)
-	/*line gens.go:180:2*/ {
-		v := 2
-		if m.closing != nil {
-			panic("asyncgen: Stubborn yielded after Close")
+	/*line gens.go:180:1*/ {
+		/*line gens.go:180:1*/ v := 2
+		/*line gens.go:180:1*/ if m.closing != nil {
+			/*line gens.go:180:1*/ panic("asyncgen: Stubborn yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:180:1*/ m.state = 2
+		/*line gens.go:180:1*/ return v, true
+	} /*line gens.go:179:1*/
 resume2:
 	// yield at gens.go:180
-	/*line gens_asyncgen.go:1709:2*/
+	/*line gens.go:180:1*/
+	/*line gens.go:180:1*/
 	runtime.Resume(m.closing)
-	/*line gens_asyncgen.go:1711:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:181:1*/ m.state = runtime.StateDone
+	/*line gens.go:181:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:1869:1
 func (m *StubbornIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Stubborn")
@@ -1724,6 +1876,8 @@ func (m *StubbornIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:1881:1
 func (m *StubbornIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1740,6 +1894,8 @@ func (m *StubbornIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:1899:1
 func (m *StubbornIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1757,6 +1913,8 @@ func (m *StubbornIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:1918:1
 func (m *StubbornIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1783,6 +1941,8 @@ func (m *StubbornIter) All() iter.Seq[int] {
 
 // RingEachIter is the iterator state machine of each; Each returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:1946:1
 type RingEachIter[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1797,72 +1957,77 @@ type RingEachIter[T any] struct {
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
+//
+//line gens_asyncgen.go:1962:1
 func (r *Ring[T]) Each(log *Log, start int) *RingEachIter[T] {
 	return &RingEachIter[T]{r: r, log: log, start: start}
 }
 
 // Next runs each until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:187:1
 func (m *RingEachIter[T]) Next() (T, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:187:1*/ if m.self != m {
+		/*line gens.go:187:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:187:1*/ var v1 bool
+	/*line gens.go:187:1*/ switch m.state { /*line gens.go:186:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:187:1*/ m.state = runtime.StateRunning /*line gens.go:186:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:192:1*/ m.state = runtime.StateRunning
+		/*line gens.go:192:1*/ goto resume1 /*line gens.go:191:1*/
 	default:
-		return *new(T), false
+		/*line gens.go:187:1*/ return *new(T), false
 	}
-	/*line gens.go:188:6*/ m.fs = nil
-	/*line gens.go:189:6*/ m.i = 0
+	/*line gens.go:188:1*/ m.fs = nil
+	/*line gens.go:189:1*/ m.i = 0 /*line gens.go:188:1*/
 forCond1:
-	/*line gens.go:189:14*/ if m.i >= len(m.r.Items) {
-		goto forDone4
+	/*line gens.go:189:1*/ if m.i >= len(m.r.Items) {
+		/*line gens.go:189:1*/ goto forDone4
 	}
-	m.j = new(int)
-	/*line gens.go:190:3*/ *m.j = (m.start + m.i) % len(m.r.Items)
-	/*line gens.go:191:3*/ m.fs = append(m.fs, func(j *int) func() T {
-		return func() T {
-			return m.r.Items[*j]
-		}
+	/*line gens.go:190:1*/ m.j = new(int)
+	/*line gens.go:190:1*/ *m.j = (m.start + m.i) % len(m.r.Items)
+	/*line gens.go:191:1*/ m.fs = append(m.fs, func(j *int) func() T {
+		/*line gens.go:191:1*/ return func() T {
+			/*line gens.go:191:1*/ return m.r.Items[*j]
+		} /*line gens.go:190:1*/
 	}(m.j))
-	/*line gens.go:192:7*/ {
-		v := m.r.Items[*m.j]
-		if m.closing != nil {
-			panic("asyncgen: Each yielded after Close")
+	/*line gens.go:192:1*/ {
+		/*line gens.go:192:1*/ v := m.r.Items[*m.j]
+		/*line gens.go:192:1*/ if m.closing != nil {
+			/*line gens.go:192:1*/ panic("asyncgen: Each yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:192:1*/ m.state = 1
+		/*line gens.go:192:1*/ return v, true
+	} /*line gens.go:191:1*/
 resume1:
 	// yield at gens.go:192
-	/*line gens_asyncgen.go:1843:2*/
+	/*line gens.go:192:1*/
+	/*line gens.go:192:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:192:1*/ if v1 {
+		/*line gens.go:192:1*/ goto ifDone7
 	}
-	/*line gens.go:193:4*/ m.log.Add(fmt.Sprint("stopped at ", m.i))
-	goto exit
+	/*line gens.go:193:1*/ m.log.Add(fmt.Sprint("stopped at ", m.i))
+	/*line gens.go:193:1*/ goto exit /*line gens.go:192:1*/
 ifDone7:
-
-	/*line gens.go:189:32*/
-	m.i++
-	goto forCond1
+	/*line gens.go:189:1*/ m.i++
+	/*line gens.go:189:1*/ goto forCond1 /*line gens.go:188:1*/
 forDone4:
-	/*line gens.go:197:2*/ for k, f := range m.fs {
-		m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
-	}
+	/*line gens.go:197:1*/ for k, f := range m.fs {
+		/*line gens.go:198:1*/ m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
+	} /*line gens.go:197:1*/
 exit:
-	/*line gens_asyncgen.go:1860:2*/ m.state = runtime.StateDone
-	return *new(T), false
+	/*line gens.go:200:1*/ m.state = runtime.StateDone
+	/*line gens.go:200:1*/ return *new(T), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2031:1
 func (m *RingEachIter[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Each")
@@ -1873,6 +2038,8 @@ func (m *RingEachIter[T]) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2043:1
 func (m *RingEachIter[T]) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1889,6 +2056,8 @@ func (m *RingEachIter[T]) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2061:1
 func (m *RingEachIter[T]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1906,6 +2075,8 @@ func (m *RingEachIter[T]) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2080:1
 func (m *RingEachIter[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1932,6 +2103,8 @@ func (m *RingEachIter[T]) All() iter.Seq[T] {
 
 // DrainIter is the iterator state machine of drainChans; Drain returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:2108:1
 type DrainIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1947,107 +2120,112 @@ type DrainIter struct {
 }
 
 // Drain returns an iterator over the values yielded by drainChans one step at a time.
+//
+//line gens_asyncgen.go:2125:1
 func Drain(log *Log, a chan int, b chan int) *DrainIter {
 	return &DrainIter{log: log, a: a, b: b}
 }
 
 // Next runs drainChans until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:203:1
 func (m *DrainIter) Next() (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:203:1*/ if m.self != m {
+		/*line gens.go:203:1*/ m.pin()
 	}
-	var v1 int
-	var ok1 bool
-	var v4 bool
-	var v2 int
-	var ok2 bool
-	var v5 bool
-	switch m.state {
+	/*line gens.go:203:1*/ var v1 int
+	/*line gens.go:203:1*/ var ok1 bool
+	/*line gens.go:203:1*/ var v4 bool
+	/*line gens.go:203:1*/ var v2 int
+	/*line gens.go:203:1*/ var ok2 bool
+	/*line gens.go:203:1*/ var v5 bool
+	/*line gens.go:203:1*/ switch m.state { /*line gens.go:202:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:203:1*/ m.state = runtime.StateRunning /*line gens.go:202:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:212:1*/ m.state = runtime.StateRunning
+		/*line gens.go:212:1*/ goto resume1 /*line gens.go:211:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:221:1*/ m.state = runtime.StateRunning
+		/*line gens.go:221:1*/ goto resume2 /*line gens.go:220:1*/
 	default:
-		return 0, false
-	}
+		/*line gens.go:203:1*/ return 0, false
+	} /*line gens.go:202:1*/
 forCond1:
-	/*line gens.go:204:6*/ if !(m.a != nil || m.b != nil) {
-		goto forDone4
+	/*line gens.go:204:1*/ if !(m.a != nil || m.b != nil) {
+		/*line gens.go:204:1*/ goto forDone4
 	}
-	select {
+	/*line gens.go:204:1*/ select { /*line gens.go:203:1*/
 	case m.recv, m.recv1 = <-m.a:
-		goto selectBody6
+		/*line gens.go:204:1*/ goto selectBody6 /*line gens.go:203:1*/
 	case m.recv2, m.recv3 = <-m.b:
-		goto selectBody7
-	}
+		/*line gens.go:204:1*/ goto selectBody7
+	} /*line gens.go:203:1*/
 selectBody6:
-	/*line gens.go:206:8*/ v1, ok1 = m.recv, m.recv1
-	/*line gens.go:207:4*/ if !ok1 {
-		m.a = nil
-		m.log.Add("a done")
-		goto forPost3
+	/*line gens.go:206:1*/ v1, ok1 = m.recv, m.recv1
+	/*line gens.go:207:1*/ if !ok1 {
+		/*line gens.go:208:1*/ m.a = nil
+		/*line gens.go:209:1*/ m.log.Add("a done")
+		/*line gens.go:210:1*/ goto forPost3
 	}
-	/*line gens.go:212:8*/ {
-		v := v1
-		if m.closing != nil {
-			panic("asyncgen: Drain yielded after Close")
+	/*line gens.go:212:1*/ {
+		/*line gens.go:212:1*/ v := v1
+		/*line gens.go:212:1*/ if m.closing != nil {
+			/*line gens.go:212:1*/ panic("asyncgen: Drain yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:212:1*/ m.state = 1
+		/*line gens.go:212:1*/ return v, true
+	} /*line gens.go:211:1*/
 resume1:
 	// yield at gens.go:212
-	/*line gens_asyncgen.go:2005:2*/
+	/*line gens.go:212:1*/
+	/*line gens.go:212:1*/
 	v4 = runtime.Resume(m.closing)
-	if v4 {
-		goto ifDone10
+	/*line gens.go:212:1*/ if v4 {
+		/*line gens.go:212:1*/ goto ifDone10
 	}
-	goto exit
-ifDone10:
-
-selectDone5:
-
+		/*line gens.go:212:1*/ goto exit /*line gens.go:211:1*/
+ifDone10: /*line gens.go:211:1*/
+selectDone5: /*line gens.go:211:1*/
 forPost3:
-	goto forCond1
+	/*line gens.go:212:1*/ goto forCond1 /*line gens.go:211:1*/
 selectBody7:
-	/*line gens.go:215:8*/ v2, ok2 = m.recv2, m.recv3
-	/*line gens.go:216:4*/ if !ok2 {
-		m.b = nil
-		m.log.Add("b done")
-		goto forPost3
+	/*line gens.go:215:1*/ v2, ok2 = m.recv2, m.recv3
+	/*line gens.go:216:1*/ if !ok2 {
+		/*line gens.go:217:1*/ m.b = nil
+		/*line gens.go:218:1*/ m.log.Add("b done")
+		/*line gens.go:219:1*/ goto forPost3
 	}
-	/*line gens.go:221:8*/ {
-		v := v2 * 100
-		if m.closing != nil {
-			panic("asyncgen: Drain yielded after Close")
+	/*line gens.go:221:1*/ {
+		/*line gens.go:221:1*/ v := v2 * 100
+		/*line gens.go:221:1*/ if m.closing != nil {
+			/*line gens.go:221:1*/ panic("asyncgen: Drain yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:221:1*/ m.state = 2
+		/*line gens.go:221:1*/ return v, true
+	} /*line gens.go:220:1*/
 resume2:
 	// yield at gens.go:221
-	/*line gens_asyncgen.go:2034:2*/
+	/*line gens.go:221:1*/
+	/*line gens.go:221:1*/
 	v5 = runtime.Resume(m.closing)
-	if v5 {
-		goto ifDone13
+	/*line gens.go:221:1*/ if v5 {
+		/*line gens.go:221:1*/ goto ifDone13
 	}
-	goto exit
+	/*line gens.go:221:1*/ goto exit /*line gens.go:220:1*/
 ifDone13:
-	goto selectDone5
-forDone4:
-
+		/*line gens.go:221:1*/ goto selectDone5 /*line gens.go:220:1*/
+forDone4: /*line gens.go:220:1*/
 exit:
-	/*line gens_asyncgen.go:2045:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:226:1*/ m.state = runtime.StateDone
+	/*line gens.go:226:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2229:1
 func (m *DrainIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Drain")
@@ -2058,6 +2236,8 @@ func (m *DrainIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2241:1
 func (m *DrainIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2074,6 +2254,8 @@ func (m *DrainIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2259:1
 func (m *DrainIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2091,6 +2273,8 @@ func (m *DrainIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2278:1
 func (m *DrainIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2117,6 +2301,8 @@ func (m *DrainIter) All() iter.Seq[int] {
 
 // SeriesIter is the iterator state machine of series; Series returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:2306:1
 type SeriesIter[N interface {
 	int | float64
 }] struct {
@@ -2133,6 +2319,8 @@ type SeriesIter[N interface {
 }
 
 // Series returns an iterator over the values yielded by series one step at a time.
+//
+//line gens_asyncgen.go:2324:1
 func Series[N interface {
 	int | float64
 }](start N, step N, n int) *SeriesIter[N] {
@@ -2143,75 +2331,81 @@ func Series[N interface {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:232:1
 func (m *SeriesIter[N]) Next() (item N, more bool) {
-	if m.fast == m {
-		x := m.x
-		i := m.i
-		x += m.step
-		i++
-		if i < m.n {
-			m.x = x
-			m.i = i
-			return x, true
+	/*line gens.go:232:1*/ if m.fast == m {
+		/*line gens.go:232:1*/ x := m.x
+		/*line gens.go:232:1*/ i := m.i
+		/*line gens.go:232:1*/ x += m.step
+		/*line gens.go:232:1*/ i++
+		/*line gens.go:232:1*/ if i < m.n {
+			/*line gens.go:232:1*/ m.x = x
+			/*line gens.go:232:1*/ m.i = i
+			/*line gens.go:232:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*SeriesIter[N]).next)
-	return
+	/*line gens.go:232:1*/ item, more = runtime.NextVia(m, (*SeriesIter[N]).next)
+	/*line gens.go:232:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:232:1
 func (m *SeriesIter[N]) next() (N, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:232:1*/ m.fast = nil
+	/*line gens.go:232:1*/ if m.self != m {
+		/*line gens.go:232:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:232:1*/ var v1 bool
+	/*line gens.go:232:1*/ switch m.state { /*line gens.go:231:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:232:1*/ m.state = runtime.StateRunning /*line gens.go:231:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:235:1*/ m.state = runtime.StateRunning
+		/*line gens.go:235:1*/ goto resume1 /*line gens.go:234:1*/
 	default:
-		return *new(N), false
+		/*line gens.go:232:1*/ return *new(N), false
 	}
-	/*line gens.go:233:2*/ m.x = m.start
-	/*line gens.go:234:6*/ m.i = 0
+	/*line gens.go:233:1*/ m.x = m.start
+	/*line gens.go:234:1*/ m.i = 0 /*line gens.go:233:1*/
 forCond1:
-	/*line gens.go:234:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:234:1*/ if m.i >= m.n {
+		/*line gens.go:234:1*/ goto forDone4
 	}
-	/*line gens.go:235:7*/ {
-		v := m.x
-		m.start = *new(N)
-		if m.closing != nil {
-			panic("asyncgen: Series yielded after Close")
+	/*line gens.go:235:1*/ {
+		/*line gens.go:235:1*/ v := m.x
+		/*line gens.go:235:1*/ m.start = *new(N)
+		/*line gens.go:235:1*/ if m.closing != nil {
+			/*line gens.go:235:1*/ panic("asyncgen: Series yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:235:1*/ m.state = 1
+		/*line gens.go:235:1*/ m.fast = m
+		/*line gens.go:235:1*/ return v, true
+	} /*line gens.go:234:1*/
 resume1:
 	// yield at gens.go:235
-	/*line gens_asyncgen.go:2196:2*/
+	/*line gens.go:235:1*/
+	/*line gens.go:235:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:235:1*/ if v1 {
+		/*line gens.go:235:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:235:1*/ goto exit /*line gens.go:234:1*/
 ifDone7:
-	/*line gens.go:238:3*/ m.x += m.step
-	/*line gens.go:234:21*/ m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:238:1*/ m.x += m.step
+	/*line gens.go:238:1*/ m.i++
+		/*line gens.go:238:1*/ goto forCond1 /*line gens.go:237:1*/
+forDone4: /*line gens.go:237:1*/
 exit:
-	/*line gens_asyncgen.go:2209:2*/ m.state = runtime.StateDone
-	return *new(N), false
+	/*line gens.go:240:1*/ m.state = runtime.StateDone
+	/*line gens.go:240:1*/ return *new(N), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2409:1
 func (m *SeriesIter[N]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Series")
@@ -2222,6 +2416,8 @@ func (m *SeriesIter[N]) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2421:1
 func (m *SeriesIter[N]) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2238,6 +2434,8 @@ func (m *SeriesIter[N]) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2439:1
 func (m *SeriesIter[N]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2255,6 +2453,8 @@ func (m *SeriesIter[N]) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2458:1
 func (m *SeriesIter[N]) All() iter.Seq[N] {
 	return func(yield func(N) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2281,6 +2481,8 @@ func (m *SeriesIter[N]) All() iter.Seq[N] {
 
 // EachStringIter is the iterator state machine of eachString; EachString returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:2486:1
 type EachStringIter struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2293,6 +2495,8 @@ type EachStringIter struct {
 }
 
 // EachString returns an iterator over the values yielded by eachString one step at a time.
+//
+//line gens_asyncgen.go:2500:1
 func EachString(xs []string) *EachStringIter {
 	return &EachStringIter{xs: xs}
 }
@@ -2301,75 +2505,80 @@ func EachString(xs []string) *EachStringIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:247:1
 func (m *EachStringIter) Next() (item string, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < len(m.xs1) {
-			x := m.xs1[i]
-			m.i = i
-			return x, true
+	/*line gens.go:247:1*/ if m.fast == m {
+		/*line gens.go:247:1*/ i := m.i
+		/*line gens.go:247:1*/ i++
+		/*line gens.go:247:1*/ if i < len(m.xs1) {
+			/*line gens.go:247:1*/ x := m.xs1[i]
+			/*line gens.go:247:1*/ m.i = i
+			/*line gens.go:247:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*EachStringIter).next)
-	return
+	/*line gens.go:247:1*/ item, more = runtime.NextVia(m, (*EachStringIter).next)
+	/*line gens.go:247:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:247:1
 func (m *EachStringIter) next() (string, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:247:1*/ m.fast = nil
+	/*line gens.go:247:1*/ if m.self != m {
+		/*line gens.go:247:1*/ m.pin()
 	}
-	var x string
-	var v1 bool
-	switch m.state {
+	/*line gens.go:247:1*/ var x string
+	/*line gens.go:247:1*/ var v1 bool
+	/*line gens.go:247:1*/ switch m.state { /*line gens.go:246:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:247:1*/ m.state = runtime.StateRunning /*line gens.go:246:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:249:1*/ m.state = runtime.StateRunning
+		/*line gens.go:249:1*/ goto resume1 /*line gens.go:248:1*/
 	default:
-		return "", false
+		/*line gens.go:247:1*/ return "", false
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gens.go:248:1*/ m.xs1 = m.xs
+	/*line gens.go:248:1*/ m.i = 0 /*line gens.go:247:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gens.go:248:1*/ if m.i >= len(m.xs1) {
+		/*line gens.go:248:1*/ goto rangeDone4
 	}
-	/*line gens.go:248:9*/ x = m.xs1[m.i]
-	/*line gens.go:249:7*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: EachString yielded after Close")
+	/*line gens.go:248:1*/ x = m.xs1[m.i]
+	/*line gens.go:249:1*/ {
+		/*line gens.go:249:1*/ v := x
+		/*line gens.go:249:1*/ m.xs = nil
+		/*line gens.go:249:1*/ if m.closing != nil {
+			/*line gens.go:249:1*/ panic("asyncgen: EachString yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:249:1*/ m.state = 1
+		/*line gens.go:249:1*/ m.fast = m
+		/*line gens.go:249:1*/ return v, true
+	} /*line gens.go:248:1*/
 resume1:
 	// yield at gens.go:249
-	/*line gens_asyncgen.go:2354:2*/
+	/*line gens.go:249:1*/
+	/*line gens.go:249:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:249:1*/ if v1 {
+		/*line gens.go:249:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:249:1*/ goto exit /*line gens.go:248:1*/
 ifDone7:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gens.go:248:1*/ m.i++
+		/*line gens.go:248:1*/ goto rangeLoop1 /*line gens.go:247:1*/
+rangeDone4: /*line gens.go:247:1*/
 exit:
-	/*line gens_asyncgen.go:2367:2*/ m.state = runtime.StateDone
-	return "", false
+	/*line gens.go:253:1*/ m.state = runtime.StateDone
+	/*line gens.go:253:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2582:1
 func (m *EachStringIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EachString")
@@ -2380,6 +2589,8 @@ func (m *EachStringIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2594:1
 func (m *EachStringIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2396,6 +2607,8 @@ func (m *EachStringIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2612:1
 func (m *EachStringIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2413,6 +2626,8 @@ func (m *EachStringIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2631:1
 func (m *EachStringIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2439,6 +2654,8 @@ func (m *EachStringIter) All() iter.Seq[string] {
 
 // EachArrayIter is the iterator state machine of eachArray; EachArray returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:2659:1
 type EachArrayIter struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2451,6 +2668,8 @@ type EachArrayIter struct {
 }
 
 // EachArray returns an iterator over the values yielded by eachArray one step at a time.
+//
+//line gens_asyncgen.go:2673:1
 func EachArray(xs [4]int) *EachArrayIter {
 	return &EachArrayIter{xs: xs}
 }
@@ -2459,75 +2678,80 @@ func EachArray(xs [4]int) *EachArrayIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:256:1
 func (m *EachArrayIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i2 := m.i2
-		i2++
-		if i2 < len(m.xs1) {
-			i, x := i2, m.xs1[i2]
-			m.i2 = i2
-			return x*10 + i, true
+	/*line gens.go:256:1*/ if m.fast == m {
+		/*line gens.go:256:1*/ i2 := m.i2
+		/*line gens.go:256:1*/ i2++
+		/*line gens.go:256:1*/ if i2 < len(m.xs1) {
+			/*line gens.go:256:1*/ i, x := i2, m.xs1[i2]
+			/*line gens.go:256:1*/ m.i2 = i2
+			/*line gens.go:256:1*/ return x*10 + i, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*EachArrayIter).next)
-	return
+	/*line gens.go:256:1*/ item, more = runtime.NextVia(m, (*EachArrayIter).next)
+	/*line gens.go:256:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:256:1
 func (m *EachArrayIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:256:1*/ m.fast = nil
+	/*line gens.go:256:1*/ if m.self != m {
+		/*line gens.go:256:1*/ m.pin()
 	}
-	var i int
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line gens.go:256:1*/ var i int
+	/*line gens.go:256:1*/ var x int
+	/*line gens.go:256:1*/ var v1 bool
+	/*line gens.go:256:1*/ switch m.state { /*line gens.go:255:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:256:1*/ m.state = runtime.StateRunning /*line gens.go:255:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:258:1*/ m.state = runtime.StateRunning
+		/*line gens.go:258:1*/ goto resume1 /*line gens.go:257:1*/
 	default:
-		return 0, false
+		/*line gens.go:256:1*/ return 0, false
 	}
-	m.xs1 = m.xs
-	m.i2 = 0
+	/*line gens.go:257:1*/ m.xs1 = m.xs
+	/*line gens.go:257:1*/ m.i2 = 0 /*line gens.go:256:1*/
 rangeLoop1:
-	if m.i2 >= len(m.xs1) {
-		goto rangeDone4
+	/*line gens.go:257:1*/ if m.i2 >= len(m.xs1) {
+		/*line gens.go:257:1*/ goto rangeDone4
 	}
-	/*line gens.go:257:6*/ i, x = m.i2, m.xs1[m.i2]
-	/*line gens.go:258:7*/ {
-		v := x*10 + i
-		if m.closing != nil {
-			panic("asyncgen: EachArray yielded after Close")
+	/*line gens.go:257:1*/ i, x = m.i2, m.xs1[m.i2]
+	/*line gens.go:258:1*/ {
+		/*line gens.go:258:1*/ v := x*10 + i
+		/*line gens.go:258:1*/ if m.closing != nil {
+			/*line gens.go:258:1*/ panic("asyncgen: EachArray yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:258:1*/ m.state = 1
+		/*line gens.go:258:1*/ m.fast = m
+		/*line gens.go:258:1*/ return v, true
+	} /*line gens.go:257:1*/
 resume1:
 	// yield at gens.go:258
-	/*line gens_asyncgen.go:2512:2*/
+	/*line gens.go:258:1*/
+	/*line gens.go:258:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:258:1*/ if v1 {
+		/*line gens.go:258:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:258:1*/ goto exit /*line gens.go:257:1*/
 ifDone7:
-
-	m.i2++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gens.go:257:1*/ m.i2++
+		/*line gens.go:257:1*/ goto rangeLoop1 /*line gens.go:256:1*/
+rangeDone4: /*line gens.go:256:1*/
 exit:
-	/*line gens_asyncgen.go:2525:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:262:1*/ m.state = runtime.StateDone
+	/*line gens.go:262:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2755:1
 func (m *EachArrayIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EachArray")
@@ -2538,6 +2762,8 @@ func (m *EachArrayIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2767:1
 func (m *EachArrayIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2554,6 +2780,8 @@ func (m *EachArrayIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2785:1
 func (m *EachArrayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2571,6 +2799,8 @@ func (m *EachArrayIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2804:1
 func (m *EachArrayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2597,6 +2827,8 @@ func (m *EachArrayIter) All() iter.Seq[int] {
 
 // SquaresIter is the iterator state machine of squares; Squares returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:2832:1
 type SquaresIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2608,6 +2840,8 @@ type SquaresIter struct {
 }
 
 // Squares returns an iterator over the values yielded by squares one step at a time.
+//
+//line gens_asyncgen.go:2845:1
 func Squares(n int) *SquaresIter {
 	return &SquaresIter{n: n}
 }
@@ -2616,74 +2850,78 @@ func Squares(n int) *SquaresIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:265:1
 func (m *SquaresIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < m.n {
-			sq := i * i
-			m.i = i
-			return sq, true
+	/*line gens.go:265:1*/ if m.fast == m {
+		/*line gens.go:265:1*/ i := m.i
+		/*line gens.go:265:1*/ i++
+		/*line gens.go:265:1*/ if i < m.n {
+			/*line gens.go:265:1*/ sq := i * i
+			/*line gens.go:265:1*/ m.i = i
+			/*line gens.go:265:1*/ return sq, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*SquaresIter).next)
-	return
+	/*line gens.go:265:1*/ item, more = runtime.NextVia(m, (*SquaresIter).next)
+	/*line gens.go:265:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:265:1
 func (m *SquaresIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:265:1*/ m.fast = nil
+	/*line gens.go:265:1*/ if m.self != m {
+		/*line gens.go:265:1*/ m.pin()
 	}
-	var sq int
-	var v1 bool
-	switch m.state {
+	/*line gens.go:265:1*/ var sq int
+	/*line gens.go:265:1*/ var v1 bool
+	/*line gens.go:265:1*/ switch m.state { /*line gens.go:264:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:265:1*/ m.state = runtime.StateRunning /*line gens.go:264:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:268:1*/ m.state = runtime.StateRunning
+		/*line gens.go:268:1*/ goto resume1 /*line gens.go:267:1*/
 	default:
-		return 0, false
+		/*line gens.go:265:1*/ return 0, false
 	}
-	/*line gens.go:266:6*/ m.i = 0
+	/*line gens.go:266:1*/ m.i = 0 /*line gens.go:265:1*/
 forCond1:
-	/*line gens.go:266:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:266:1*/ if m.i >= m.n {
+		/*line gens.go:266:1*/ goto forDone4
 	}
-	/*line gens.go:267:3*/ sq = m.i * m.i
-	/*line gens.go:268:7*/ {
-		v := sq
-		if m.closing != nil {
-			panic("asyncgen: Squares yielded after Close")
+	/*line gens.go:267:1*/ sq = m.i * m.i
+	/*line gens.go:268:1*/ {
+		/*line gens.go:268:1*/ v := sq
+		/*line gens.go:268:1*/ if m.closing != nil {
+			/*line gens.go:268:1*/ panic("asyncgen: Squares yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:268:1*/ m.state = 1
+		/*line gens.go:268:1*/ m.fast = m
+		/*line gens.go:268:1*/ return v, true
+	} /*line gens.go:267:1*/
 resume1:
 	// yield at gens.go:268
-	/*line gens_asyncgen.go:2667:2*/
+	/*line gens.go:268:1*/
+	/*line gens.go:268:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:268:1*/ if v1 {
+		/*line gens.go:268:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:268:1*/ goto exit /*line gens.go:267:1*/
 ifDone7:
-
-	/*line gens.go:266:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:266:1*/ m.i++
+		/*line gens.go:266:1*/ goto forCond1 /*line gens.go:265:1*/
+forDone4: /*line gens.go:265:1*/
 exit:
-	/*line gens_asyncgen.go:2681:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:272:1*/ m.state = runtime.StateDone
+	/*line gens.go:272:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:2925:1
 func (m *SquaresIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Squares")
@@ -2694,6 +2932,8 @@ func (m *SquaresIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:2937:1
 func (m *SquaresIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2710,6 +2950,8 @@ func (m *SquaresIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:2955:1
 func (m *SquaresIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2727,6 +2969,8 @@ func (m *SquaresIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:2974:1
 func (m *SquaresIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2753,6 +2997,8 @@ func (m *SquaresIter) All() iter.Seq[int] {
 
 // OffcycleIter is the iterator state machine of offcycle; Offcycle returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3002:1
 type OffcycleIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2764,6 +3010,8 @@ type OffcycleIter struct {
 }
 
 // Offcycle returns an iterator over the values yielded by offcycle one step at a time.
+//
+//line gens_asyncgen.go:3015:1
 func Offcycle(n int) *OffcycleIter {
 	return &OffcycleIter{n: n}
 }
@@ -2772,101 +3020,105 @@ func Offcycle(n int) *OffcycleIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:275:1
 func (m *OffcycleIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		i++
-		if i < m.n {
-			if i != 5 {
-				m.i = i
-				return i, true
+	/*line gens.go:275:1*/ if m.fast == m {
+		/*line gens.go:275:1*/ i := m.i
+		/*line gens.go:275:1*/ i++
+		/*line gens.go:275:1*/ if i < m.n {
+			/*line gens.go:275:1*/ if i != 5 {
+				/*line gens.go:275:1*/ m.i = i
+				/*line gens.go:275:1*/ return i, true
 			}
 		}
 	}
-	item, more = runtime.NextVia(m, (*OffcycleIter).next)
-	return
+	/*line gens.go:275:1*/ item, more = runtime.NextVia(m, (*OffcycleIter).next)
+	/*line gens.go:275:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:275:1
 func (m *OffcycleIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:275:1*/ m.fast = nil
+	/*line gens.go:275:1*/ if m.self != m {
+		/*line gens.go:275:1*/ m.pin()
 	}
-	var x int
-	var v1 bool
-	var v11 bool
-	switch m.state {
+	/*line gens.go:275:1*/ var x int
+	/*line gens.go:275:1*/ var v1 bool
+	/*line gens.go:275:1*/ var v11 bool
+	/*line gens.go:275:1*/ switch m.state { /*line gens.go:274:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:275:1*/ m.state = runtime.StateRunning /*line gens.go:274:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:279:1*/ m.state = runtime.StateRunning
+		/*line gens.go:279:1*/ goto resume1 /*line gens.go:278:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:283:1*/ m.state = runtime.StateRunning
+		/*line gens.go:283:1*/ goto resume2 /*line gens.go:282:1*/
 	default:
-		return 0, false
+		/*line gens.go:275:1*/ return 0, false
 	}
-	/*line gens.go:276:6*/ m.i = 0
+	/*line gens.go:276:1*/ m.i = 0 /*line gens.go:275:1*/
 forCond1:
-	/*line gens.go:276:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:276:1*/ if m.i >= m.n {
+		/*line gens.go:276:1*/ goto forDone4
 	}
-	/*line gens.go:277:3*/ x = m.i * 2
-	/*line gens.go:278:6*/ if m.i != 5 {
-		goto ifDone6
+	/*line gens.go:277:1*/ x = m.i * 2
+	/*line gens.go:278:1*/ if m.i != 5 {
+		/*line gens.go:278:1*/ goto ifDone6
 	}
-	/*line gens.go:279:8*/ {
-		v := -x
-		if m.closing != nil {
-			panic("asyncgen: Offcycle yielded after Close")
+	/*line gens.go:279:1*/ {
+		/*line gens.go:279:1*/ v := -x
+		/*line gens.go:279:1*/ if m.closing != nil {
+			/*line gens.go:279:1*/ panic("asyncgen: Offcycle yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:279:1*/ m.state = 1
+		/*line gens.go:279:1*/ return v, true
+	} /*line gens.go:278:1*/
 resume1:
 	// yield at gens.go:279
-	/*line gens_asyncgen.go:2830:2*/
+	/*line gens.go:279:1*/
+	/*line gens.go:279:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone9
+	/*line gens.go:279:1*/ if v1 {
+		/*line gens.go:279:1*/ goto ifDone9
 	}
-	goto exit
-ifDone9:
-
+		/*line gens.go:279:1*/ goto exit /*line gens.go:278:1*/
+ifDone9: /*line gens.go:278:1*/
 ifDone6:
-	/*line gens.go:283:7*/ {
-		v := m.i
-		if m.closing != nil {
-			panic("asyncgen: Offcycle yielded after Close")
+	/*line gens.go:283:1*/ {
+		/*line gens.go:283:1*/ v := m.i
+		/*line gens.go:283:1*/ if m.closing != nil {
+			/*line gens.go:283:1*/ panic("asyncgen: Offcycle yielded after Close")
 		}
-		m.state = 2
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:283:1*/ m.state = 2
+		/*line gens.go:283:1*/ m.fast = m
+		/*line gens.go:283:1*/ return v, true
+	} /*line gens.go:282:1*/
 resume2:
 	// yield at gens.go:283
-	/*line gens_asyncgen.go:2850:2*/
+	/*line gens.go:283:1*/
+	/*line gens.go:283:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone12
+	/*line gens.go:283:1*/ if v11 {
+		/*line gens.go:283:1*/ goto ifDone12
 	}
-	goto exit
+	/*line gens.go:283:1*/ goto exit /*line gens.go:282:1*/
 ifDone12:
-
-	/*line gens.go:276:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:276:1*/ m.i++
+		/*line gens.go:276:1*/ goto forCond1 /*line gens.go:275:1*/
+forDone4: /*line gens.go:275:1*/
 exit:
-	/*line gens_asyncgen.go:2864:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:287:1*/ m.state = runtime.StateDone
+	/*line gens.go:287:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:3122:1
 func (m *OffcycleIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Offcycle")
@@ -2877,6 +3129,8 @@ func (m *OffcycleIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:3134:1
 func (m *OffcycleIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2893,6 +3147,8 @@ func (m *OffcycleIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:3152:1
 func (m *OffcycleIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2910,6 +3166,8 @@ func (m *OffcycleIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:3171:1
 func (m *OffcycleIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2936,6 +3194,8 @@ func (m *OffcycleIter) All() iter.Seq[int] {
 
 // DigitsIter is the iterator state machine of digits; Digits returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3199:1
 type DigitsIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2947,6 +3207,8 @@ type DigitsIter struct {
 }
 
 // Digits returns an iterator over the values yielded by digits one step at a time.
+//
+//line gens_asyncgen.go:3212:1
 func Digits(n uint, k uint) *DigitsIter {
 	return &DigitsIter{n: n, k: k}
 }
@@ -2955,68 +3217,74 @@ func Digits(n uint, k uint) *DigitsIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:290:1
 func (m *DigitsIter) Next() (item uint, more bool) {
-	if m.fast == m {
-		n := m.n
-		n /= 10
-		if n > 0 {
-			m.n = n
-			return n % 10 << m.k, true
+	/*line gens.go:290:1*/ if m.fast == m {
+		/*line gens.go:290:1*/ n := m.n
+		/*line gens.go:290:1*/ n /= 10
+		/*line gens.go:290:1*/ if n > 0 {
+			/*line gens.go:290:1*/ m.n = n
+			/*line gens.go:290:1*/ return n % 10 << m.k, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*DigitsIter).next)
-	return
+	/*line gens.go:290:1*/ item, more = runtime.NextVia(m, (*DigitsIter).next)
+	/*line gens.go:290:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:290:1
 func (m *DigitsIter) next() (uint, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:290:1*/ m.fast = nil
+	/*line gens.go:290:1*/ if m.self != m {
+		/*line gens.go:290:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:290:1*/ var v1 bool
+	/*line gens.go:290:1*/ switch m.state { /*line gens.go:289:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:290:1*/ m.state = runtime.StateRunning /*line gens.go:289:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:292:1*/ m.state = runtime.StateRunning
+		/*line gens.go:292:1*/ goto resume1 /*line gens.go:291:1*/
 	default:
-		return uint(0), false
-	}
+		/*line gens.go:290:1*/ return uint(0), false
+	} /*line gens.go:289:1*/
 forCond1:
-	/*line gens.go:291:6*/ if m.n <= 0 {
-		goto forDone4
+	/*line gens.go:291:1*/ if m.n <= 0 {
+		/*line gens.go:291:1*/ goto forDone4
 	}
-	/*line gens.go:292:7*/ {
-		v := m.n % 10 << m.k
-		if m.closing != nil {
-			panic("asyncgen: Digits yielded after Close")
+	/*line gens.go:292:1*/ {
+		/*line gens.go:292:1*/ v := m.n % 10 << m.k
+		/*line gens.go:292:1*/ if m.closing != nil {
+			/*line gens.go:292:1*/ panic("asyncgen: Digits yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:292:1*/ m.state = 1
+		/*line gens.go:292:1*/ m.fast = m
+		/*line gens.go:292:1*/ return v, true
+	} /*line gens.go:291:1*/
 resume1:
 	// yield at gens.go:292
-	/*line gens_asyncgen.go:3002:2*/
+	/*line gens.go:292:1*/
+	/*line gens.go:292:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:292:1*/ if v1 {
+		/*line gens.go:292:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:292:1*/ goto exit /*line gens.go:291:1*/
 ifDone7:
-	/*line gens.go:295:3*/ m.n /= 10
-	goto forCond1
-forDone4:
-
+	/*line gens.go:295:1*/ m.n /= 10
+		/*line gens.go:295:1*/ goto forCond1 /*line gens.go:294:1*/
+forDone4: /*line gens.go:294:1*/
 exit:
-	/*line gens_asyncgen.go:3014:2*/ m.state = runtime.StateDone
-	return uint(0), false
+	/*line gens.go:297:1*/ m.state = runtime.StateDone
+	/*line gens.go:297:1*/ return uint(0), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:3288:1
 func (m *DigitsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Digits")
@@ -3027,6 +3295,8 @@ func (m *DigitsIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:3300:1
 func (m *DigitsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3043,6 +3313,8 @@ func (m *DigitsIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:3318:1
 func (m *DigitsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3060,6 +3332,8 @@ func (m *DigitsIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:3337:1
 func (m *DigitsIter) All() iter.Seq[uint] {
 	return func(yield func(uint) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3086,6 +3360,8 @@ func (m *DigitsIter) All() iter.Seq[uint] {
 
 // OddsIter is the iterator state machine of odds; Odds returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3365:1
 type OddsIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3098,6 +3374,8 @@ type OddsIter struct {
 }
 
 // Odds returns an iterator over the values yielded by odds one step at a time.
+//
+//line gens_asyncgen.go:3379:1
 func Odds(xs []int) *OddsIter {
 	return &OddsIter{xs: xs}
 }
@@ -3106,89 +3384,94 @@ func Odds(xs []int) *OddsIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:300:1
 func (m *OddsIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		for {
-			i++
-			if i >= len(m.xs1) {
-				break
+	/*line gens.go:300:1*/ if m.fast == m {
+		/*line gens.go:300:1*/ i := m.i
+		/*line gens.go:300:1*/ for {
+			/*line gens.go:300:1*/ i++
+			/*line gens.go:300:1*/ if i >= len(m.xs1) {
+				/*line gens.go:300:1*/ break
 			}
-			x := m.xs1[i]
-			cond := x%2 == 1
-			if !cond {
-				continue
+			/*line gens.go:300:1*/ x := m.xs1[i]
+			/*line gens.go:300:1*/ cond := x%2 == 1
+			/*line gens.go:300:1*/ if !cond {
+				/*line gens.go:300:1*/ continue
 			}
-			m.i = i
-			return x, true
+			/*line gens.go:300:1*/ m.i = i
+			/*line gens.go:300:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*OddsIter).next)
-	return
+	/*line gens.go:300:1*/ item, more = runtime.NextVia(m, (*OddsIter).next)
+	/*line gens.go:300:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:300:1
 func (m *OddsIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:300:1*/ m.fast = nil
+	/*line gens.go:300:1*/ if m.self != m {
+		/*line gens.go:300:1*/ m.pin()
 	}
-	var x int
-	var cond bool
-	var v1 bool
-	switch m.state {
+	/*line gens.go:300:1*/ var x int
+	/*line gens.go:300:1*/ var cond bool
+	/*line gens.go:300:1*/ var v1 bool
+	/*line gens.go:300:1*/ switch m.state { /*line gens.go:299:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:300:1*/ m.state = runtime.StateRunning /*line gens.go:299:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:302:1*/ m.state = runtime.StateRunning
+		/*line gens.go:302:1*/ goto resume1 /*line gens.go:301:1*/
 	default:
-		return 0, false
+		/*line gens.go:300:1*/ return 0, false
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gens.go:301:1*/ m.xs1 = m.xs
+	/*line gens.go:301:1*/ m.i = 0 /*line gens.go:300:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gens.go:301:1*/ if m.i >= len(m.xs1) {
+		/*line gens.go:301:1*/ goto rangeDone4
 	}
-	/*line gens.go:301:9*/ x = m.xs1[m.i]
-	cond = x%2 == 1
-	if !cond {
-		goto condDone6
+	/*line gens.go:301:1*/ x = m.xs1[m.i]
+	/*line gens.go:302:1*/ cond = x%2 == 1
+	/*line gens.go:302:1*/ if !cond {
+		/*line gens.go:302:1*/ goto condDone6
 	}
-	/*line gens.go:302:19*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Odds yielded after Close")
+	/*line gens.go:302:1*/ {
+		/*line gens.go:302:1*/ v := x
+		/*line gens.go:302:1*/ m.xs = nil
+		/*line gens.go:302:1*/ if m.closing != nil {
+			/*line gens.go:302:1*/ panic("asyncgen: Odds yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:302:1*/ m.state = 1
+		/*line gens.go:302:1*/ m.fast = m
+		/*line gens.go:302:1*/ return v, true
+	} /*line gens.go:301:1*/
 resume1:
 	// yield at gens.go:302
-	/*line gens_asyncgen.go:3171:2*/
+	/*line gens.go:302:1*/
+	/*line gens.go:302:1*/
 	v1 = runtime.Resume(m.closing)
-	cond = !v1
+	/*line gens.go:302:1*/ cond = !v1 /*line gens.go:301:1*/
 condDone6:
-	if !cond {
-		goto ifDone9
+	/*line gens.go:302:1*/ if !cond {
+		/*line gens.go:302:1*/ goto ifDone9
 	}
-	goto exit
+	/*line gens.go:302:1*/ goto exit /*line gens.go:301:1*/
 ifDone9:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gens.go:301:1*/ m.i++
+		/*line gens.go:301:1*/ goto rangeLoop1 /*line gens.go:300:1*/
+rangeDone4: /*line gens.go:300:1*/
 exit:
-	/*line gens_asyncgen.go:3186:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:306:1*/ m.state = runtime.StateDone
+	/*line gens.go:306:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:3475:1
 func (m *OddsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Odds")
@@ -3199,6 +3482,8 @@ func (m *OddsIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:3487:1
 func (m *OddsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3215,6 +3500,8 @@ func (m *OddsIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:3505:1
 func (m *OddsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3232,6 +3519,8 @@ func (m *OddsIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:3524:1
 func (m *OddsIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3258,6 +3547,8 @@ func (m *OddsIter) All() iter.Seq[int] {
 
 // SparseIter is the iterator state machine of sparse; Sparse returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3552:1
 type SparseIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3271,6 +3562,8 @@ type SparseIter struct {
 }
 
 // Sparse returns an iterator over the values yielded by sparse one step at a time.
+//
+//line gens_asyncgen.go:3567:1
 func Sparse(xs []int) *SparseIter {
 	return &SparseIter{xs: xs}
 }
@@ -3279,106 +3572,113 @@ func Sparse(xs []int) *SparseIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:309:1
 func (m *SparseIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		skipped := m.skipped
-		for {
-			i++
-			if i >= len(m.xs1) {
-				break
+	/*line gens.go:309:1*/ if m.fast == m {
+		/*line gens.go:309:1*/ i := m.i
+		/*line gens.go:309:1*/ skipped := m.skipped
+		/*line gens.go:309:1*/ for {
+			/*line gens.go:309:1*/ i++
+			/*line gens.go:309:1*/ if i >= len(m.xs1) {
+				/*line gens.go:309:1*/ break
 			}
-			x := m.xs1[i]
-			if x%3 == 0 {
-				skipped++
-				continue
+			/*line gens.go:309:1*/ x := m.xs1[i]
+			/*line gens.go:309:1*/ if x%3 == 0 {
+				/*line gens.go:309:1*/ skipped++
+				/*line gens.go:309:1*/ continue
 			}
-			m.i = i
-			m.skipped = skipped
-			return x*10 + skipped, true
+			/*line gens.go:309:1*/ m.i = i
+			/*line gens.go:309:1*/ m.skipped = skipped
+			/*line gens.go:309:1*/ return x*10 + skipped, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*SparseIter).next)
-	return
+	/*line gens.go:309:1*/ item, more = runtime.NextVia(m, (*SparseIter).next)
+	/*line gens.go:309:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:309:1
 func (m *SparseIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:309:1*/ m.fast = nil
+	/*line gens.go:309:1*/ if m.self != m {
+		/*line gens.go:309:1*/ m.pin()
 	}
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line gens.go:309:1*/ var x int
+	/*line gens.go:309:1*/ var v1 bool
+	/*line gens.go:309:1*/ switch m.state { /*line gens.go:308:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:309:1*/ m.state = runtime.StateRunning /*line gens.go:308:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:316:1*/ m.state = runtime.StateRunning
+		/*line gens.go:316:1*/ goto resume1 /*line gens.go:315:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:320:1*/ m.state = runtime.StateRunning
+		/*line gens.go:320:1*/ goto resume2 /*line gens.go:319:1*/
 	default:
-		return 0, false
+		/*line gens.go:309:1*/ return 0, false
 	}
-	/*line gens.go:310:2*/ m.skipped = 0
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gens.go:310:1*/ m.skipped = 0
+	/*line gens.go:311:1*/ m.xs1 = m.xs
+	/*line gens.go:311:1*/ m.i = 0 /*line gens.go:310:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gens.go:311:1*/ if m.i >= len(m.xs1) {
+		/*line gens.go:311:1*/ goto rangeDone4
 	}
-	/*line gens.go:311:9*/ x = m.xs1[m.i]
-	/*line gens.go:312:3*/ if x%3 == 0 {
-		m.skipped++
-		goto forPost3
+	/*line gens.go:311:1*/ x = m.xs1[m.i]
+	/*line gens.go:312:1*/ if x%3 == 0 {
+		/*line gens.go:313:1*/ m.skipped++
+		/*line gens.go:314:1*/ goto forPost3
 	}
-	/*line gens.go:316:7*/ {
-		v := x*10 + m.skipped
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Sparse yielded after Close")
+	/*line gens.go:316:1*/ {
+		/*line gens.go:316:1*/ v := x*10 + m.skipped
+		/*line gens.go:316:1*/ m.xs = nil
+		/*line gens.go:316:1*/ if m.closing != nil {
+			/*line gens.go:316:1*/ panic("asyncgen: Sparse yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:316:1*/ m.state = 1
+		/*line gens.go:316:1*/ m.fast = m
+		/*line gens.go:316:1*/ return v, true
+	} /*line gens.go:315:1*/
 resume1:
 	// yield at gens.go:316
-	/*line gens_asyncgen.go:3349:2*/
+	/*line gens.go:316:1*/
+	/*line gens.go:316:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:316:1*/ if v1 {
+		/*line gens.go:316:1*/ goto ifDone7
 	}
-	goto exit
-ifDone7:
-
+		/*line gens.go:316:1*/ goto exit /*line gens.go:315:1*/
+ifDone7: /*line gens.go:315:1*/
 forPost3:
-	m.i++
-	goto rangeLoop1
+	/*line gens.go:311:1*/ m.i++
+	/*line gens.go:311:1*/ goto rangeLoop1 /*line gens.go:310:1*/
 rangeDone4:
-	/*line gens.go:320:2*/ {
-		v := -m.skipped
-		m.xs = nil
-		m.xs1 = nil
-		if m.closing != nil {
-			panic("asyncgen: Sparse yielded after Close")
+	/*line gens.go:320:1*/ {
+		/*line gens.go:320:1*/ v := -m.skipped
+		/*line gens.go:320:1*/ m.xs = nil
+		/*line gens.go:320:1*/ m.xs1 = nil
+		/*line gens.go:320:1*/ if m.closing != nil {
+			/*line gens.go:320:1*/ panic("asyncgen: Sparse yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:320:1*/ m.state = 2
+		/*line gens.go:320:1*/ return v, true
+	} /*line gens.go:319:1*/
 resume2:
 	// yield at gens.go:320
-	/*line gens_asyncgen.go:3373:2*/
-	runtime.Resume(m.closing)
+	/*line gens.go:320:1*/
+	/*line gens.go:320:1*/
+	runtime.Resume(m.closing) /*line gens.go:319:1*/
 exit:
-	/*line gens_asyncgen.go:3376:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:321:1*/ m.state = runtime.StateDone
+	/*line gens.go:321:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:3682:1
 func (m *SparseIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sparse")
@@ -3389,6 +3689,8 @@ func (m *SparseIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:3694:1
 func (m *SparseIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3405,6 +3707,8 @@ func (m *SparseIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:3712:1
 func (m *SparseIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3422,6 +3726,8 @@ func (m *SparseIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:3731:1
 func (m *SparseIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3448,6 +3754,8 @@ func (m *SparseIter) All() iter.Seq[int] {
 
 // StepperIter is the iterator state machine of stepper; Stepper returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3759:1
 type StepperIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3460,6 +3768,8 @@ type StepperIter struct {
 }
 
 // Stepper returns an iterator over the values yielded by stepper one step at a time.
+//
+//line gens_asyncgen.go:3773:1
 func Stepper(n int) *StepperIter {
 	return &StepperIter{n: n}
 }
@@ -3468,84 +3778,90 @@ func Stepper(n int) *StepperIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:324:1
 func (m *StepperIter) Next() (item int, more bool) {
-	if m.fast == m {
-		total := m.total
-		i := m.i
-		total += i
-		for {
-			i++
-			if i >= m.n {
-				break
+	/*line gens.go:324:1*/ if m.fast == m {
+		/*line gens.go:324:1*/ total := m.total
+		/*line gens.go:324:1*/ i := m.i
+		/*line gens.go:324:1*/ total += i
+		/*line gens.go:324:1*/ for {
+			/*line gens.go:324:1*/ i++
+			/*line gens.go:324:1*/ if i >= m.n {
+				/*line gens.go:324:1*/ break
 			}
-			if i%4 == 1 {
-				continue
+			/*line gens.go:324:1*/ if i%4 == 1 {
+				/*line gens.go:324:1*/ continue
 			}
-			m.total = total
-			m.i = i
-			return i + total, true
+			/*line gens.go:324:1*/ m.total = total
+			/*line gens.go:324:1*/ m.i = i
+			/*line gens.go:324:1*/ return i + total, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*StepperIter).next)
-	return
+	/*line gens.go:324:1*/ item, more = runtime.NextVia(m, (*StepperIter).next)
+	/*line gens.go:324:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:324:1
 func (m *StepperIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:324:1*/ m.fast = nil
+	/*line gens.go:324:1*/ if m.self != m {
+		/*line gens.go:324:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:324:1*/ var v1 bool
+	/*line gens.go:324:1*/ switch m.state { /*line gens.go:323:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:324:1*/ m.state = runtime.StateRunning /*line gens.go:323:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:330:1*/ m.state = runtime.StateRunning
+		/*line gens.go:330:1*/ goto resume1 /*line gens.go:329:1*/
 	default:
-		return 0, false
+		/*line gens.go:324:1*/ return 0, false
 	}
-	/*line gens.go:325:2*/ m.total = 0
-	/*line gens.go:326:6*/ m.i = 0
+	/*line gens.go:325:1*/ m.total = 0
+	/*line gens.go:326:1*/ m.i = 0 /*line gens.go:325:1*/
 forCond1:
-	/*line gens.go:326:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:326:1*/ if m.i >= m.n {
+		/*line gens.go:326:1*/ goto forDone4
 	}
-	/*line gens.go:327:3*/ if m.i%4 == 1 {
-		goto forPost3
+	/*line gens.go:327:1*/ if m.i%4 == 1 {
+		/*line gens.go:328:1*/ goto forPost3
 	}
-	/*line gens.go:330:7*/ {
-		v := m.i + m.total
-		if m.closing != nil {
-			panic("asyncgen: Stepper yielded after Close")
+	/*line gens.go:330:1*/ {
+		/*line gens.go:330:1*/ v := m.i + m.total
+		/*line gens.go:330:1*/ if m.closing != nil {
+			/*line gens.go:330:1*/ panic("asyncgen: Stepper yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:330:1*/ m.state = 1
+		/*line gens.go:330:1*/ m.fast = m
+		/*line gens.go:330:1*/ return v, true
+	} /*line gens.go:329:1*/
 resume1:
 	// yield at gens.go:330
-	/*line gens_asyncgen.go:3529:2*/
+	/*line gens.go:330:1*/
+	/*line gens.go:330:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:330:1*/ if v1 {
+		/*line gens.go:330:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:330:1*/ goto exit /*line gens.go:329:1*/
 ifDone7:
-	/*line gens.go:333:3*/ m.total += m.i
+	/*line gens.go:333:1*/ m.total += m.i /*line gens.go:332:1*/
 forPost3:
-	/*line gens.go:326:21*/ m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:326:1*/ m.i++
+		/*line gens.go:326:1*/ goto forCond1 /*line gens.go:325:1*/
+forDone4: /*line gens.go:325:1*/
 exit:
-	/*line gens_asyncgen.go:3543:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:335:1*/ m.state = runtime.StateDone
+	/*line gens.go:335:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:3865:1
 func (m *StepperIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Stepper")
@@ -3556,6 +3872,8 @@ func (m *StepperIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:3877:1
 func (m *StepperIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3572,6 +3890,8 @@ func (m *StepperIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:3895:1
 func (m *StepperIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3589,6 +3909,8 @@ func (m *StepperIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:3914:1
 func (m *StepperIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3615,6 +3937,8 @@ func (m *StepperIter) All() iter.Seq[int] {
 
 // UntilIter is the iterator state machine of until; Until returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:3942:1
 type UntilIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3628,6 +3952,8 @@ type UntilIter struct {
 }
 
 // Until returns an iterator over the values yielded by until one step at a time.
+//
+//line gens_asyncgen.go:3957:1
 func Until(xs []int, limit int) *UntilIter {
 	return &UntilIter{xs: xs, limit: limit}
 }
@@ -3636,95 +3962,100 @@ func Until(xs []int, limit int) *UntilIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:338:1
 func (m *UntilIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		cond := false
-		for {
-			if cond {
-				break
+	/*line gens.go:338:1*/ if m.fast == m {
+		/*line gens.go:338:1*/ i := m.i
+		/*line gens.go:338:1*/ cond := false
+		/*line gens.go:338:1*/ for {
+			/*line gens.go:338:1*/ if cond {
+				/*line gens.go:338:1*/ break
 			}
-			i++
-			if i >= len(m.xs1) {
-				break
+			/*line gens.go:338:1*/ i++
+			/*line gens.go:338:1*/ if i >= len(m.xs1) {
+				/*line gens.go:338:1*/ break
 			}
-			x := m.xs1[i]
-			cond = x > m.limit
-			if cond {
-				continue
+			/*line gens.go:338:1*/ x := m.xs1[i]
+			/*line gens.go:338:1*/ cond = x > m.limit
+			/*line gens.go:338:1*/ if cond {
+				/*line gens.go:338:1*/ continue
 			}
-			m.i = i
-			return x, true
+			/*line gens.go:338:1*/ m.i = i
+			/*line gens.go:338:1*/ return x, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*UntilIter).next)
-	return
+	/*line gens.go:338:1*/ item, more = runtime.NextVia(m, (*UntilIter).next)
+	/*line gens.go:338:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:338:1
 func (m *UntilIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:338:1*/ m.fast = nil
+	/*line gens.go:338:1*/ if m.self != m {
+		/*line gens.go:338:1*/ m.pin()
 	}
-	var x int
-	var cond bool
-	var v1 bool
-	switch m.state {
+	/*line gens.go:338:1*/ var x int
+	/*line gens.go:338:1*/ var cond bool
+	/*line gens.go:338:1*/ var v1 bool
+	/*line gens.go:338:1*/ switch m.state { /*line gens.go:337:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:338:1*/ m.state = runtime.StateRunning /*line gens.go:337:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:340:1*/ m.state = runtime.StateRunning
+		/*line gens.go:340:1*/ goto resume1 /*line gens.go:339:1*/
 	default:
-		return 0, false
+		/*line gens.go:338:1*/ return 0, false
 	}
-	m.xs1 = m.xs
-	m.i = 0
+	/*line gens.go:339:1*/ m.xs1 = m.xs
+	/*line gens.go:339:1*/ m.i = 0 /*line gens.go:338:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line gens.go:339:1*/ if m.i >= len(m.xs1) {
+		/*line gens.go:339:1*/ goto rangeDone4
 	}
-	/*line gens.go:339:9*/ x = m.xs1[m.i]
-	cond = x > m.limit
-	if !cond {
-		goto cond5
-	}
+	/*line gens.go:339:1*/ x = m.xs1[m.i]
+	/*line gens.go:340:1*/ cond = x > m.limit
+	/*line gens.go:340:1*/ if !cond {
+		/*line gens.go:340:1*/ goto cond5
+	} /*line gens.go:339:1*/
 condDone6:
-	if !cond {
-		goto ifDone9
+	/*line gens.go:340:1*/ if !cond {
+		/*line gens.go:340:1*/ goto ifDone9
 	}
-	goto exit
+	/*line gens.go:340:1*/ goto exit /*line gens.go:339:1*/
 ifDone9:
-
-	m.i++
-	goto rangeLoop1
+	/*line gens.go:339:1*/ m.i++
+	/*line gens.go:339:1*/ goto rangeLoop1 /*line gens.go:338:1*/
 cond5:
-	/*line gens.go:340:20*/ {
-		v := x
-		m.xs = nil
-		if m.closing != nil {
-			panic("asyncgen: Until yielded after Close")
+	/*line gens.go:340:1*/ {
+		/*line gens.go:340:1*/ v := x
+		/*line gens.go:340:1*/ m.xs = nil
+		/*line gens.go:340:1*/ if m.closing != nil {
+			/*line gens.go:340:1*/ panic("asyncgen: Until yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:340:1*/ m.state = 1
+		/*line gens.go:340:1*/ m.fast = m
+		/*line gens.go:340:1*/ return v, true
+	} /*line gens.go:339:1*/
 resume1:
 	// yield at gens.go:340
-	/*line gens_asyncgen.go:3715:2*/
+	/*line gens.go:340:1*/
+	/*line gens.go:340:1*/
 	v1 = runtime.Resume(m.closing)
-	cond = !v1
-	goto condDone6
-rangeDone4:
-
+	/*line gens.go:340:1*/ cond = !v1
+		/*line gens.go:340:1*/ goto condDone6 /*line gens.go:339:1*/
+rangeDone4: /*line gens.go:339:1*/
 exit:
-	/*line gens_asyncgen.go:3722:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:344:1*/ m.state = runtime.StateDone
+	/*line gens.go:344:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:4059:1
 func (m *UntilIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Until")
@@ -3735,6 +4066,8 @@ func (m *UntilIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:4071:1
 func (m *UntilIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3751,6 +4084,8 @@ func (m *UntilIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:4089:1
 func (m *UntilIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3768,6 +4103,8 @@ func (m *UntilIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:4108:1
 func (m *UntilIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3794,6 +4131,8 @@ func (m *UntilIter) All() iter.Seq[int] {
 
 // NeverIter is the iterator state machine of never; Never returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:4136:1
 type NeverIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3806,107 +4145,115 @@ type NeverIter struct {
 }
 
 // Never returns an iterator over the values yielded by never one step at a time.
+//
+//line gens_asyncgen.go:4150:1
 func Never(n int) *NeverIter {
 	return &NeverIter{n: n}
 }
 
 // Next runs never until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:347:1
 func (m *NeverIter) Next() (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:347:1*/ if m.self != m {
+		/*line gens.go:347:1*/ m.pin()
 	}
-	var v1 bool
-	var i int
-	var cond bool
-	var v3 bool
-	switch m.state {
+	/*line gens.go:347:1*/ var v1 bool
+	/*line gens.go:347:1*/ var i int
+	/*line gens.go:347:1*/ var cond bool
+	/*line gens.go:347:1*/ var v3 bool
+	/*line gens.go:347:1*/ switch m.state { /*line gens.go:346:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:347:1*/ m.state = runtime.StateRunning /*line gens.go:346:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:348:1*/ m.state = runtime.StateRunning
+		/*line gens.go:348:1*/ goto resume1 /*line gens.go:347:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line gens.go:358:1*/ m.state = runtime.StateRunning
+		/*line gens.go:358:1*/ goto resume2 /*line gens.go:357:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line gens.go:354:1*/ m.state = runtime.StateRunning
+		/*line gens.go:354:1*/ goto resume3 /*line gens.go:353:1*/
 	default:
-		return 0, false
+		/*line gens.go:347:1*/ return 0, false
 	}
-	/*line gens.go:348:6*/ {
-		v := -1
-		if m.closing != nil {
-			panic("asyncgen: Never yielded after Close")
+	/*line gens.go:348:1*/ {
+		/*line gens.go:348:1*/ v := -1
+		/*line gens.go:348:1*/ if m.closing != nil {
+			/*line gens.go:348:1*/ panic("asyncgen: Never yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:348:1*/ m.state = 1
+		/*line gens.go:348:1*/ return v, true
+	} /*line gens.go:347:1*/
 resume1:
 	// yield at gens.go:348
-	/*line gens_asyncgen.go:3848:2*/
+	/*line gens.go:348:1*/
+	/*line gens.go:348:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone3
+	/*line gens.go:348:1*/ if v1 {
+		/*line gens.go:348:1*/ goto ifDone3
 	}
-	goto exit
+	/*line gens.go:348:1*/ goto exit /*line gens.go:347:1*/
 ifDone3:
-	/*line gens.go:351:2*/ m.acc = 1
-	m.n1 = m.n
-	m.i2 = 0
+	/*line gens.go:351:1*/ m.acc = 1
+	/*line gens.go:352:1*/ m.n1 = m.n
+	/*line gens.go:352:1*/ m.i2 = 0 /*line gens.go:351:1*/
 rangeLoop4:
-	if m.i2 >= m.n1 {
-		goto rangeDone7
+	/*line gens.go:352:1*/ if m.i2 >= m.n1 {
+		/*line gens.go:352:1*/ goto rangeDone7
 	}
-	/*line gens.go:352:6*/ i = m.i2
-	/*line gens.go:353:3*/ m.acc ^= 1
-	cond = 7%3 == 0
-	if !cond {
-		goto condDone9
+	/*line gens.go:352:1*/ i = m.i2
+	/*line gens.go:353:1*/ m.acc ^= 1
+	/*line gens.go:354:1*/ cond = 7%3 == 0
+	/*line gens.go:354:1*/ if !cond {
+		/*line gens.go:354:1*/ goto condDone9
 	}
-	/*line gens.go:354:19*/ {
-		v := m.acc + i
-		if m.closing != nil {
-			panic("asyncgen: Never yielded after Close")
+	/*line gens.go:354:1*/ {
+		/*line gens.go:354:1*/ v := m.acc + i
+		/*line gens.go:354:1*/ if m.closing != nil {
+			/*line gens.go:354:1*/ panic("asyncgen: Never yielded after Close")
 		}
-		m.state = 3
-		return v, true
-	}
+		/*line gens.go:354:1*/ m.state = 3
+		/*line gens.go:354:1*/ return v, true
+	} /*line gens.go:353:1*/
 resume3:
 	// yield at gens.go:354
-	/*line gens_asyncgen.go:3878:2*/
+	/*line gens.go:354:1*/
+	/*line gens.go:354:1*/
 	v3 = runtime.Resume(m.closing)
-	cond = !v3
+	/*line gens.go:354:1*/ cond = !v3 /*line gens.go:353:1*/
 condDone9:
-	if !cond {
-		goto ifDone12
+	/*line gens.go:354:1*/ if !cond {
+		/*line gens.go:354:1*/ goto ifDone12
 	}
-	goto exit
+	/*line gens.go:354:1*/ goto exit /*line gens.go:353:1*/
 ifDone12:
-
-	m.i2++
-	goto rangeLoop4
+	/*line gens.go:352:1*/ m.i2++
+	/*line gens.go:352:1*/ goto rangeLoop4 /*line gens.go:351:1*/
 rangeDone7:
-	/*line gens.go:358:2*/ {
-		v := m.acc
-		if m.closing != nil {
-			panic("asyncgen: Never yielded after Close")
+	/*line gens.go:358:1*/ {
+		/*line gens.go:358:1*/ v := m.acc
+		/*line gens.go:358:1*/ if m.closing != nil {
+			/*line gens.go:358:1*/ panic("asyncgen: Never yielded after Close")
 		}
-		m.state = 2
-		return v, true
-	}
+		/*line gens.go:358:1*/ m.state = 2
+		/*line gens.go:358:1*/ return v, true
+	} /*line gens.go:357:1*/
 resume2:
 	// yield at gens.go:358
-	/*line gens_asyncgen.go:3901:2*/
-	runtime.Resume(m.closing)
+	/*line gens.go:358:1*/
+	/*line gens.go:358:1*/
+	runtime.Resume(m.closing) /*line gens.go:357:1*/
 exit:
-	/*line gens_asyncgen.go:3904:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:359:1*/ m.state = runtime.StateDone
+	/*line gens.go:359:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:4257:1
 func (m *NeverIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Never")
@@ -3917,6 +4264,8 @@ func (m *NeverIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:4269:1
 func (m *NeverIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3933,6 +4282,8 @@ func (m *NeverIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:4287:1
 func (m *NeverIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3950,6 +4301,8 @@ func (m *NeverIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:4306:1
 func (m *NeverIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3976,6 +4329,8 @@ func (m *NeverIter) All() iter.Seq[int] {
 
 // StickyIter is the iterator state machine of sticky; Sticky returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:4334:1
 type StickyIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3988,6 +4343,8 @@ type StickyIter struct {
 }
 
 // Sticky returns an iterator over the values yielded by sticky one step at a time.
+//
+//line gens_asyncgen.go:4348:1
 func Sticky(n int) *StickyIter {
 	return &StickyIter{n: n}
 }
@@ -3996,80 +4353,84 @@ func Sticky(n int) *StickyIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:362:1
 func (m *StickyIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		y := m.y
-		i++
-		if i < m.n {
-			if i%3 == 0 {
-				y = i + 10
+	/*line gens.go:362:1*/ if m.fast == m {
+		/*line gens.go:362:1*/ i := m.i
+		/*line gens.go:362:1*/ y := m.y
+		/*line gens.go:362:1*/ i++
+		/*line gens.go:362:1*/ if i < m.n {
+			/*line gens.go:362:1*/ if i%3 == 0 {
+				/*line gens.go:362:1*/ y = i + 10
 			}
-			m.i = i
-			m.y = y
-			return y, true
+			/*line gens.go:362:1*/ m.i = i
+			/*line gens.go:362:1*/ m.y = y
+			/*line gens.go:362:1*/ return y, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*StickyIter).next)
-	return
+	/*line gens.go:362:1*/ item, more = runtime.NextVia(m, (*StickyIter).next)
+	/*line gens.go:362:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:362:1
 func (m *StickyIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:362:1*/ m.fast = nil
+	/*line gens.go:362:1*/ if m.self != m {
+		/*line gens.go:362:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:362:1*/ var v1 bool
+	/*line gens.go:362:1*/ switch m.state { /*line gens.go:361:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:362:1*/ m.state = runtime.StateRunning /*line gens.go:361:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:368:1*/ m.state = runtime.StateRunning
+		/*line gens.go:368:1*/ goto resume1 /*line gens.go:367:1*/
 	default:
-		return 0, false
+		/*line gens.go:362:1*/ return 0, false
 	}
-	/*line gens.go:363:2*/ m.y = 100
-	/*line gens.go:364:6*/ m.i = 0
+	/*line gens.go:363:1*/ m.y = 100
+	/*line gens.go:364:1*/ m.i = 0 /*line gens.go:363:1*/
 forCond1:
-	/*line gens.go:364:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:364:1*/ if m.i >= m.n {
+		/*line gens.go:364:1*/ goto forDone4
 	}
-	/*line gens.go:365:3*/ if m.i%3 == 0 {
-		m.y = m.i + 10
+	/*line gens.go:365:1*/ if m.i%3 == 0 {
+		/*line gens.go:366:1*/ m.y = m.i + 10
 	}
-	/*line gens.go:368:7*/ {
-		v := m.y
-		if m.closing != nil {
-			panic("asyncgen: Sticky yielded after Close")
+	/*line gens.go:368:1*/ {
+		/*line gens.go:368:1*/ v := m.y
+		/*line gens.go:368:1*/ if m.closing != nil {
+			/*line gens.go:368:1*/ panic("asyncgen: Sticky yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:368:1*/ m.state = 1
+		/*line gens.go:368:1*/ m.fast = m
+		/*line gens.go:368:1*/ return v, true
+	} /*line gens.go:367:1*/
 resume1:
 	// yield at gens.go:368
-	/*line gens_asyncgen.go:4053:2*/
+	/*line gens.go:368:1*/
+	/*line gens.go:368:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:368:1*/ if v1 {
+		/*line gens.go:368:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:368:1*/ goto exit /*line gens.go:367:1*/
 ifDone7:
-
-	/*line gens.go:364:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:364:1*/ m.i++
+		/*line gens.go:364:1*/ goto forCond1 /*line gens.go:363:1*/
+forDone4: /*line gens.go:363:1*/
 exit:
-	/*line gens_asyncgen.go:4067:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:372:1*/ m.state = runtime.StateDone
+	/*line gens.go:372:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:4434:1
 func (m *StickyIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sticky")
@@ -4080,6 +4441,8 @@ func (m *StickyIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:4446:1
 func (m *StickyIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4096,6 +4459,8 @@ func (m *StickyIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:4464:1
 func (m *StickyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4113,6 +4478,8 @@ func (m *StickyIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:4483:1
 func (m *StickyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4139,6 +4506,8 @@ func (m *StickyIter) All() iter.Seq[int] {
 
 // BlockyIter is the iterator state machine of blocky; Blocky returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:4511:1
 type BlockyIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4151,6 +4520,8 @@ type BlockyIter struct {
 }
 
 // Blocky returns an iterator over the values yielded by blocky one step at a time.
+//
+//line gens_asyncgen.go:4525:1
 func Blocky(n int) *BlockyIter {
 	return &BlockyIter{n: n}
 }
@@ -4159,80 +4530,84 @@ func Blocky(n int) *BlockyIter {
 // once the body has returned, panicked or been closed. Its fast path runs
 // the cycle from the last yield back to it on locals; whenever the body
 // leaves that cycle, next, the full step, runs instead.
+//
+//line gens.go:375:1
 func (m *BlockyIter) Next() (item int, more bool) {
-	if m.fast == m {
-		i := m.i
-		y := m.y
-		i++
-		if i < m.n {
+	/*line gens.go:375:1*/ if m.fast == m {
+		/*line gens.go:375:1*/ i := m.i
+		/*line gens.go:375:1*/ y := m.y
+		/*line gens.go:375:1*/ i++
+		/*line gens.go:375:1*/ if i < m.n { /*line gens.go:374:1*/
 			{
-				y = i * 3
+				/*line gens.go:375:1*/ y = i * 3
 			}
-			m.i = i
-			m.y = y
-			return y, true
+			/*line gens.go:375:1*/ m.i = i
+			/*line gens.go:375:1*/ m.y = y
+			/*line gens.go:375:1*/ return y, true
 		}
 	}
-	item, more = runtime.NextVia(m, (*BlockyIter).next)
-	return
+	/*line gens.go:375:1*/ item, more = runtime.NextVia(m, (*BlockyIter).next)
+	/*line gens.go:375:1*/ return
 }
 
 // next is the full step of Next.
+//
+//line gens.go:375:1
 func (m *BlockyIter) next() (int, bool) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line gens.go:375:1*/ m.fast = nil
+	/*line gens.go:375:1*/ if m.self != m {
+		/*line gens.go:375:1*/ m.pin()
 	}
-	var v1 bool
-	switch m.state {
+	/*line gens.go:375:1*/ var v1 bool
+	/*line gens.go:375:1*/ switch m.state { /*line gens.go:374:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:375:1*/ m.state = runtime.StateRunning /*line gens.go:374:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:381:1*/ m.state = runtime.StateRunning
+		/*line gens.go:381:1*/ goto resume1 /*line gens.go:380:1*/
 	default:
-		return 0, false
+		/*line gens.go:375:1*/ return 0, false
 	}
-	/*line gens.go:376:2*/ m.y = 0
-	/*line gens.go:377:6*/ m.i = 0
+	/*line gens.go:376:1*/ m.y = 0
+	/*line gens.go:377:1*/ m.i = 0 /*line gens.go:376:1*/
 forCond1:
-	/*line gens.go:377:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line gens.go:377:1*/ if m.i >= m.n {
+		/*line gens.go:377:1*/ goto forDone4
 	}
-	/*line gens.go:378:3*/ {
-		m.y = m.i * 3
+	/*line gens.go:378:1*/ {
+		/*line gens.go:379:1*/ m.y = m.i * 3
 	}
-	/*line gens.go:381:7*/ {
-		v := m.y
-		if m.closing != nil {
-			panic("asyncgen: Blocky yielded after Close")
+	/*line gens.go:381:1*/ {
+		/*line gens.go:381:1*/ v := m.y
+		/*line gens.go:381:1*/ if m.closing != nil {
+			/*line gens.go:381:1*/ panic("asyncgen: Blocky yielded after Close")
 		}
-		m.state = 1
-		m.fast = m
-		return v, true
-	}
+		/*line gens.go:381:1*/ m.state = 1
+		/*line gens.go:381:1*/ m.fast = m
+		/*line gens.go:381:1*/ return v, true
+	} /*line gens.go:380:1*/
 resume1:
 	// yield at gens.go:381
-	/*line gens_asyncgen.go:4216:2*/
+	/*line gens.go:381:1*/
+	/*line gens.go:381:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line gens.go:381:1*/ if v1 {
+		/*line gens.go:381:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:381:1*/ goto exit /*line gens.go:380:1*/
 ifDone7:
-
-	/*line gens.go:377:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line gens.go:377:1*/ m.i++
+		/*line gens.go:377:1*/ goto forCond1 /*line gens.go:376:1*/
+forDone4: /*line gens.go:376:1*/
 exit:
-	/*line gens_asyncgen.go:4230:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:385:1*/ m.state = runtime.StateDone
+	/*line gens.go:385:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:4611:1
 func (m *BlockyIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Blocky")
@@ -4243,6 +4618,8 @@ func (m *BlockyIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:4623:1
 func (m *BlockyIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4259,6 +4636,8 @@ func (m *BlockyIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:4641:1
 func (m *BlockyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4276,6 +4655,8 @@ func (m *BlockyIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:4660:1
 func (m *BlockyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4302,6 +4683,8 @@ func (m *BlockyIter) All() iter.Seq[int] {
 
 // DerefIter is the iterator state machine of deref; Deref returns one.
 // It must not be copied once used.
+//
+//line gens_asyncgen.go:4688:1
 type DerefIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4313,64 +4696,69 @@ type DerefIter struct {
 }
 
 // Deref returns an iterator over the values yielded by deref one step at a time.
+//
+//line gens_asyncgen.go:4701:1
 func Deref(p *[3]int) *DerefIter {
 	return &DerefIter{p: p}
 }
 
 // Next runs deref until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line gens.go:388:1
 func (m *DerefIter) Next() (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line gens.go:388:1*/ if m.self != m {
+		/*line gens.go:388:1*/ m.pin()
 	}
-	var v1 int
-	var v11 bool
-	switch m.state {
+	/*line gens.go:388:1*/ var v1 int
+	/*line gens.go:388:1*/ var v11 bool
+	/*line gens.go:388:1*/ switch m.state { /*line gens.go:387:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line gens.go:388:1*/ m.state = runtime.StateRunning /*line gens.go:387:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line gens.go:390:1*/ m.state = runtime.StateRunning
+		/*line gens.go:390:1*/ goto resume1 /*line gens.go:389:1*/
 	default:
-		return 0, false
+		/*line gens.go:388:1*/ return 0, false
 	}
-	m.xs = m.p
-	m.i = 0
+	/*line gens.go:389:1*/ m.xs = m.p
+	/*line gens.go:389:1*/ m.i = 0 /*line gens.go:388:1*/
 rangeLoop1:
-	if m.i >= len(m.xs) {
-		goto rangeDone4
+	/*line gens.go:389:1*/ if m.i >= len(m.xs) {
+		/*line gens.go:389:1*/ goto rangeDone4
 	}
-	/*line gens.go:389:9*/ v1 = m.xs[m.i]
-	/*line gens.go:390:7*/ {
-		v := v1
-		m.p = nil
-		if m.closing != nil {
-			panic("asyncgen: Deref yielded after Close")
+	/*line gens.go:389:1*/ v1 = m.xs[m.i]
+	/*line gens.go:390:1*/ {
+		/*line gens.go:390:1*/ v := v1
+		/*line gens.go:390:1*/ m.p = nil
+		/*line gens.go:390:1*/ if m.closing != nil {
+			/*line gens.go:390:1*/ panic("asyncgen: Deref yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line gens.go:390:1*/ m.state = 1
+		/*line gens.go:390:1*/ return v, true
+	} /*line gens.go:389:1*/
 resume1:
 	// yield at gens.go:390
-	/*line gens_asyncgen.go:4355:2*/
+	/*line gens.go:390:1*/
+	/*line gens.go:390:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone7
+	/*line gens.go:390:1*/ if v11 {
+		/*line gens.go:390:1*/ goto ifDone7
 	}
-	goto exit
+	/*line gens.go:390:1*/ goto exit /*line gens.go:389:1*/
 ifDone7:
-
-	m.i++
-	goto rangeLoop1
-rangeDone4:
-
+	/*line gens.go:389:1*/ m.i++
+		/*line gens.go:389:1*/ goto rangeLoop1 /*line gens.go:388:1*/
+rangeDone4: /*line gens.go:388:1*/
 exit:
-	/*line gens_asyncgen.go:4368:2*/ m.state = runtime.StateDone
-	return 0, false
+	/*line gens.go:394:1*/ m.state = runtime.StateDone
+	/*line gens.go:394:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line gens_asyncgen.go:4762:1
 func (m *DerefIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Deref")
@@ -4381,6 +4769,8 @@ func (m *DerefIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line gens_asyncgen.go:4774:1
 func (m *DerefIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4397,6 +4787,8 @@ func (m *DerefIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line gens_asyncgen.go:4792:1
 func (m *DerefIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4414,6 +4806,8 @@ func (m *DerefIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line gens_asyncgen.go:4811:1
 func (m *DerefIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {

@@ -9,6 +9,8 @@ import (
 
 // OddPlacesFuture is the future state machine of oddPlaces; OddPlaces returns one.
 // It must not be copied once used.
+//
+//line odd_asyncgen.go:14:1
 type OddPlacesFuture struct {
 	noCopy runtime.NoCopy
 	state  int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -32,327 +34,333 @@ type OddPlacesFuture struct {
 }
 
 // OddPlaces returns a future that runs oddPlaces one step at a time.
+//
+//line odd_asyncgen.go:39:1
 func OddPlaces(log *Log, n int) *OddPlacesFuture {
 	return &OddPlacesFuture{log: log, n: n}
 }
 
 // Poll runs oddPlaces until it suspends or returns.
+//
+//line odd.go:18:1
 func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
-	if m1.self != m1 {
-		m1.pin()
+	/*line odd.go:18:1*/ if m1.self != m1 {
+		/*line odd.go:18:1*/ m1.pin()
 	}
-	var v4 int
-	var v7 int
-	var v9 int
-	var v12 int
-	var v15 int
-	var tag int
-	var v17 any
-	var x19 any
-	var x int
-	var v20 int
-	var v22 *[3]int
-	var v26 int
-	var v30 int
-	switch m1.state {
+	/*line odd.go:18:1*/ var v4 int
+	/*line odd.go:18:1*/ var v7 int
+	/*line odd.go:18:1*/ var v9 int
+	/*line odd.go:18:1*/ var v12 int
+	/*line odd.go:18:1*/ var v15 int
+	/*line odd.go:18:1*/ var tag int
+	/*line odd.go:18:1*/ var v17 any
+	/*line odd.go:18:1*/ var x19 any
+	/*line odd.go:18:1*/ var x int
+	/*line odd.go:18:1*/ var v20 int
+	/*line odd.go:18:1*/ var v22 *[3]int
+	/*line odd.go:18:1*/ var v26 int
+	/*line odd.go:18:1*/ var v30 int
+	/*line odd.go:18:1*/ switch m1.state { /*line odd.go:17:1*/
 	case 0:
-		m1.state = runtime.StateRunning
+		/*line odd.go:18:1*/ m1.state = runtime.StateRunning /*line odd.go:17:1*/
 	case 1:
-		m1.state = runtime.StateRunning
-		goto resume1
+		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ goto resume1 /*line odd.go:22:1*/
 	case 2:
-		m1.state = runtime.StateRunning
-		goto resume2
+		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ goto resume2 /*line odd.go:22:1*/
 	case 3:
-		m1.state = runtime.StateRunning
-		goto resume3
+		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ goto resume3 /*line odd.go:22:1*/
 	case 4:
-		m1.state = runtime.StateRunning
-		goto resume4
+		/*line odd.go:26:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:26:1*/ goto resume4 /*line odd.go:25:1*/
 	case 5:
-		m1.state = runtime.StateRunning
-		goto resume5
+		/*line odd.go:28:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:28:1*/ goto resume5 /*line odd.go:27:1*/
 	case 6:
-		m1.state = runtime.StateRunning
-		goto resume6
+		/*line odd.go:28:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:28:1*/ goto resume6 /*line odd.go:27:1*/
 	case 7:
-		m1.state = runtime.StateRunning
-		goto resume7
+		/*line odd.go:30:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:30:1*/ goto resume7 /*line odd.go:29:1*/
 	case 8:
-		m1.state = runtime.StateRunning
-		goto resume8
+		/*line odd.go:30:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:30:1*/ goto resume8 /*line odd.go:29:1*/
 	case 9:
-		m1.state = runtime.StateRunning
-		goto resume9
+		/*line odd.go:36:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:36:1*/ goto resume9 /*line odd.go:35:1*/
 	case 10:
-		m1.state = runtime.StateRunning
-		goto resume10
+		/*line odd.go:42:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:42:1*/ goto resume10 /*line odd.go:41:1*/
 	case 11:
-		m1.state = runtime.StateRunning
-		goto resume11
+		/*line odd.go:48:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:48:1*/ goto resume11 /*line odd.go:47:1*/
 	case 12:
-		m1.state = runtime.StateRunning
-		goto resume12
+		/*line odd.go:53:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:53:1*/ goto resume12 /*line odd.go:52:1*/
 	case 13:
-		m1.state = runtime.StateRunning
-		goto resume13
+		/*line odd.go:49:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:49:1*/ goto resume13 /*line odd.go:48:1*/
 	case 14:
-		m1.state = runtime.StateRunning
-		goto resume14
+		/*line odd.go:53:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:53:1*/ goto resume14 /*line odd.go:52:1*/
 	default:
-		runtime.BadPoll("OddPlaces", m1.state)
+		/*line odd.go:18:1*/ runtime.BadPoll("OddPlaces", m1.state)
 	}
-	/*line odd.go:19:6*/ m1.s = ""
-	/*line odd.go:20:2*/ m1.arr = [3]int{1, 2, 3}
-	/*line odd.go:21:2*/ m1.xs = []int{0, 0, 0}
-	/*line odd.go:23:5*/ m1.fut = ready(0)
-	m1.s = ""
+	/*line odd.go:19:1*/ m1.s = ""
+	/*line odd.go:20:1*/ m1.arr = [3]int{1, 2, 3}
+	/*line odd.go:21:1*/ m1.xs = []int{0, 0, 0}
+	/*line odd.go:23:1*/ m1.fut = ready(0)
+	/*line odd.go:23:1*/ m1.s = "" /*line odd.go:22:1*/
 resume1:
 	// await at odd.go:23
-	/*line odd_asyncgen.go:112:2*/
+	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 1
-			return Triple{}, false
+		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ if !ok {
+			/*line odd.go:23:1*/ m1.state = 1
+			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		m1.v1 = v
+		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ m1.v1 = v
 	}
-	/*line odd.go:23:39*/ m1.fut = ready(m1.n)
+	/*line odd.go:23:1*/ m1.fut = ready(m1.n) /*line odd.go:22:1*/
 resume2:
 	// await at odd.go:23
-	/*line odd_asyncgen.go:125:2*/
+	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 2
-			return Triple{}, false
+		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ if !ok {
+			/*line odd.go:23:1*/ m1.state = 2
+			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		m1.v2 = v
+		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ m1.v2 = v
 	}
-	/*line odd.go:23:64*/ m1.fut = ready(m1.n + 1)
+	/*line odd.go:23:1*/ m1.fut = ready(m1.n + 1) /*line odd.go:22:1*/
 resume3:
 	// await at odd.go:23
-	/*line odd_asyncgen.go:138:2*/
+	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 3
-			return Triple{}, false
+		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ if !ok {
+			/*line odd.go:23:1*/ m1.state = 3
+			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v4 = v
+		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ v4 = v
 	}
-	/*line odd.go:23:2*/ m1.xs[m1.v1], m1.xs[2] = m1.v2, v4
-	/*line odd.go:25:2*/ m1.v = 0
-	m1.t6 = ptrTo(m1.log, &m1.v)
-	/*line odd.go:26:20*/ m1.fut = ready(7)
+	/*line odd.go:23:1*/ m1.xs[m1.v1], m1.xs[2] = m1.v2, v4
+	/*line odd.go:25:1*/ m1.v = 0
+	/*line odd.go:26:1*/ m1.t6 = ptrTo(m1.log, &m1.v)
+	/*line odd.go:26:1*/ m1.fut = ready(7) /*line odd.go:25:1*/
 resume4:
 	// await at odd.go:26
-	/*line odd_asyncgen.go:154:2*/
+	/*line odd.go:26:1*/ /*line odd.go:25:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 4
-			return Triple{}, false
+		/*line odd.go:26:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:26:1*/ if !ok {
+			/*line odd.go:26:1*/ m1.state = 4
+			/*line odd.go:26:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v7 = v
+		/*line odd.go:26:1*/ m1.fut = nil
+		/*line odd.go:26:1*/ v7 = v
 	}
-	*m1.t6 = v7
-	/*line odd.go:28:38*/ m1.fut = ready(1)
-	m1.t6 = nil
-	m1.m = nil
+	/*line odd.go:26:1*/ *m1.t6 = v7
+	/*line odd.go:28:1*/ m1.fut = ready(1)
+	/*line odd.go:28:1*/ m1.t6 = nil
+	/*line odd.go:28:1*/ m1.m = nil /*line odd.go:27:1*/
 resume5:
 	// await at odd.go:28
-	/*line odd_asyncgen.go:170:2*/
+	/*line odd.go:28:1*/ /*line odd.go:27:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 5
-			return Triple{}, false
+		/*line odd.go:28:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:28:1*/ if !ok {
+			/*line odd.go:28:1*/ m1.state = 5
+			/*line odd.go:28:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v9 = v
+		/*line odd.go:28:1*/ m1.fut = nil
+		/*line odd.go:28:1*/ v9 = v
 	}
-	m1.s = fmt.Sprint("k", v9)
-	/*line odd.go:28:64*/ m1.fut = ready(2)
+	/*line odd.go:28:1*/ m1.s = fmt.Sprint("k", v9)
+	/*line odd.go:28:1*/ m1.fut = ready(2) /*line odd.go:27:1*/
 resume6:
 	// await at odd.go:28
-	/*line odd_asyncgen.go:184:2*/
+	/*line odd.go:28:1*/ /*line odd.go:27:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 6
-			return Triple{}, false
+		/*line odd.go:28:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:28:1*/ if !ok {
+			/*line odd.go:28:1*/ m1.state = 6
+			/*line odd.go:28:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v12 = v
+		/*line odd.go:28:1*/ m1.fut = nil
+		/*line odd.go:28:1*/ v12 = v
 	}
-	/*line odd.go:28:2*/ m1.m = map[string]int{m1.s: v12}
-	/*line odd.go:30:14*/ m1.fut = ready(m1.n)
-	m1.s = ""
+	/*line odd.go:28:1*/ m1.m = map[string]int{m1.s: v12}
+	/*line odd.go:30:1*/ m1.fut = ready(m1.n)
+	/*line odd.go:30:1*/ m1.s = "" /*line odd.go:29:1*/
 resume7:
 	// await at odd.go:30
-	/*line odd_asyncgen.go:199:2*/
+	/*line odd.go:30:1*/ /*line odd.go:29:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 7
-			return Triple{}, false
+		/*line odd.go:30:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:30:1*/ if !ok {
+			/*line odd.go:30:1*/ m1.state = 7
+			/*line odd.go:30:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		m1.v1 = v
+		/*line odd.go:30:1*/ m1.fut = nil
+		/*line odd.go:30:1*/ m1.v1 = v
 	}
-	/*line odd.go:30:43*/ m1.fut = ready(1)
+	/*line odd.go:30:1*/ m1.fut = ready(1) /*line odd.go:29:1*/
 resume8:
 	// await at odd.go:30
-	/*line odd_asyncgen.go:212:2*/
+	/*line odd.go:30:1*/ /*line odd.go:29:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 8
-			return Triple{}, false
+		/*line odd.go:30:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:30:1*/ if !ok {
+			/*line odd.go:30:1*/ m1.state = 8
+			/*line odd.go:30:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v15 = v
+		/*line odd.go:30:1*/ m1.fut = nil
+		/*line odd.go:30:1*/ v15 = v
 	}
-	tag = m1.v1 + v15
-	switch tag {
+	/*line odd.go:30:1*/ tag = m1.v1 + v15
+	/*line odd.go:30:1*/ switch tag { /*line odd.go:29:1*/
 	case 1:
-		goto switchBody10
+		/*line odd.go:30:1*/ goto switchBody10 /*line odd.go:29:1*/
 	default:
-		goto switchBody11
-	}
+		/*line odd.go:30:1*/ goto switchBody11
+	} /*line odd.go:29:1*/
 switchBody10:
-	/*line odd.go:32:3*/ m1.s = "one"
+	/*line odd.go:32:1*/ m1.s = "one" /*line odd.go:31:1*/
 switchDone9:
-	/*line odd.go:36:14*/ m1.fut18 = ready[any](m1.n)
+	/*line odd.go:36:1*/ m1.fut18 = ready[any](m1.n) /*line odd.go:35:1*/
 resume9:
 	// await at odd.go:36
-	/*line odd_asyncgen.go:235:2*/
+	/*line odd.go:36:1*/ /*line odd.go:35:1*/
 	{
-		v, ok := m1.fut18.Poll(cx)
-		if !ok {
-			m1.state = 9
-			return Triple{}, false
+		/*line odd.go:36:1*/ v, ok := m1.fut18.Poll(cx)
+		/*line odd.go:36:1*/ if !ok {
+			/*line odd.go:36:1*/ m1.state = 9
+			/*line odd.go:36:1*/ return Triple{}, false
 		}
-		m1.fut18 = nil
-		v17 = v
+		/*line odd.go:36:1*/ m1.fut18 = nil
+		/*line odd.go:36:1*/ v17 = v
 	}
-	x19 = v17
-	switch x19.(type) {
+	/*line odd.go:36:1*/ x19 = v17
+	/*line odd.go:36:1*/ switch x19.(type) { /*line odd.go:35:1*/
 	case int:
-		goto switchBody14
+		/*line odd.go:36:1*/ goto switchBody14 /*line odd.go:35:1*/
 	default:
-		goto switchDone13
-	}
+		/*line odd.go:36:1*/ goto switchDone13
+	} /*line odd.go:35:1*/
 switchBody14:
-	x = x19.(int)
-	/*line odd.go:38:3*/ m1.s += fmt.Sprint(x + 1)
+	/*line odd.go:36:1*/ x = x19.(int)
+	/*line odd.go:38:1*/ m1.s += fmt.Sprint(x + 1) /*line odd.go:37:1*/
 switchDone13:
-	/*line odd.go:42:6*/ m1.fut = ready(m1.n)
+	/*line odd.go:42:1*/ m1.fut = ready(m1.n) /*line odd.go:41:1*/
 resume10:
 	// await at odd.go:42
-	/*line odd_asyncgen.go:259:2*/
+	/*line odd.go:42:1*/ /*line odd.go:41:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 10
-			return Triple{}, false
+		/*line odd.go:42:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:42:1*/ if !ok {
+			/*line odd.go:42:1*/ m1.state = 10
+			/*line odd.go:42:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v20 = v
+		/*line odd.go:42:1*/ m1.fut = nil
+		/*line odd.go:42:1*/ v20 = v
 	}
-	if v20 <= 100 {
-		goto ifDone17
-	}
+	/*line odd.go:42:1*/ if v20 <= 100 {
+		/*line odd.go:42:1*/ goto ifDone17
+	} /*line odd.go:41:1*/
 label18:
-	/*line odd.go:53:16*/ m1.fut = ready(m1.xs[0])
-	m1.log = nil
-	m1.m = nil
-	m1.xs24 = nil
+	/*line odd.go:53:1*/ m1.fut = ready(m1.xs[0])
+	/*line odd.go:53:1*/ m1.log = nil
+	/*line odd.go:53:1*/ m1.m = nil
+	/*line odd.go:53:1*/ m1.xs24 = nil /*line odd.go:52:1*/
 resume12:
 	// await at odd.go:53
-	/*line odd_asyncgen.go:279:2*/
+	/*line odd.go:53:1*/ /*line odd.go:52:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 12
-			return Triple{}, false
+		/*line odd.go:53:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:53:1*/ if !ok {
+			/*line odd.go:53:1*/ m1.state = 12
+			/*line odd.go:53:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		m1.v1 = v
+		/*line odd.go:53:1*/ m1.fut = nil
+		/*line odd.go:53:1*/ m1.v1 = v
 	}
-	/*line odd.go:53:45*/ m1.fut = ready(m1.xs[2])
-	m1.xs = nil
+	/*line odd.go:53:1*/ m1.fut = ready(m1.xs[2])
+	/*line odd.go:53:1*/ m1.xs = nil /*line odd.go:52:1*/
 resume14:
 	// await at odd.go:53
-	/*line odd_asyncgen.go:293:2*/
+	/*line odd.go:53:1*/ /*line odd.go:52:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 14
-			return Triple{}, false
+		/*line odd.go:53:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:53:1*/ if !ok {
+			/*line odd.go:53:1*/ m1.state = 14
+			/*line odd.go:53:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v30 = v
+		/*line odd.go:53:1*/ m1.fut = nil
+		/*line odd.go:53:1*/ v30 = v
 	}
-	m1.r = Triple{m1.v1, v30, m1.s}
-	goto exit
+	/*line odd.go:53:1*/ m1.r = Triple{m1.v1, v30, m1.s}
+	/*line odd.go:53:1*/ goto exit /*line odd.go:52:1*/
 ifDone17:
-	/*line odd.go:45:3*/ m1.s += "!"
-	/*line odd.go:48:20*/ m1.fut23 = ready(&m1.arr)
+	/*line odd.go:45:1*/ m1.s += "!"
+	/*line odd.go:48:1*/ m1.fut23 = ready(&m1.arr) /*line odd.go:47:1*/
 resume11:
 	// await at odd.go:48
-	/*line odd_asyncgen.go:310:2*/
+	/*line odd.go:48:1*/ /*line odd.go:47:1*/
 	{
-		v, ok := m1.fut23.Poll(cx)
-		if !ok {
-			m1.state = 11
-			return Triple{}, false
+		/*line odd.go:48:1*/ v, ok := m1.fut23.Poll(cx)
+		/*line odd.go:48:1*/ if !ok {
+			/*line odd.go:48:1*/ m1.state = 11
+			/*line odd.go:48:1*/ return Triple{}, false
 		}
-		m1.fut23 = nil
-		v22 = v
+		/*line odd.go:48:1*/ m1.fut23 = nil
+		/*line odd.go:48:1*/ v22 = v
 	}
-	m1.xs24 = v22
-	m1.v1 = 0
+	/*line odd.go:48:1*/ m1.xs24 = v22
+	/*line odd.go:48:1*/ m1.v1 = 0 /*line odd.go:47:1*/
 rangeLoop19:
-	if m1.v1 >= len(m1.xs24) {
-		goto rangeDone22
+	/*line odd.go:48:1*/ if m1.v1 >= len(m1.xs24) {
+		/*line odd.go:48:1*/ goto rangeDone22
 	}
-	/*line odd.go:48:6*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
-	/*line odd.go:49:16*/ m1.fut = ready(2)
+	/*line odd.go:48:1*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
+	/*line odd.go:49:1*/ m1.fut = ready(2) /*line odd.go:48:1*/
 resume13:
 	// await at odd.go:49
-	/*line odd_asyncgen.go:330:2*/
+	/*line odd.go:49:1*/ /*line odd.go:48:1*/
 	{
-		v, ok := m1.fut.Poll(cx)
-		if !ok {
-			m1.state = 13
-			return Triple{}, false
+		/*line odd.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:49:1*/ if !ok {
+			/*line odd.go:49:1*/ m1.state = 13
+			/*line odd.go:49:1*/ return Triple{}, false
 		}
-		m1.fut = nil
-		v26 = v
+		/*line odd.go:49:1*/ m1.fut = nil
+		/*line odd.go:49:1*/ v26 = v
 	}
-	/*line odd.go:49:3*/ m1.arr[m1.v2] = m1.x * v26
-	m1.v1++
-	goto rangeLoop19
+	/*line odd.go:49:1*/ m1.arr[m1.v2] = m1.x * v26
+	/*line odd.go:49:1*/ m1.v1++
+	/*line odd.go:49:1*/ goto rangeLoop19 /*line odd.go:48:1*/
 rangeDone22:
-	/*line odd.go:51:2*/ m1.log.Add(fmt.Sprint(m1.xs, m1.v, m1.m, m1.arr))
-	goto label18
+	/*line odd.go:51:1*/ m1.log.Add(fmt.Sprint(m1.xs, m1.v, m1.m, m1.arr))
+	/*line odd.go:51:1*/ goto label18 /*line odd.go:50:1*/
 switchBody11:
-	/*line odd.go:34:3*/ m1.s = "other"
-	goto switchDone9
+	/*line odd.go:34:1*/ m1.s = "other"
+	/*line odd.go:34:1*/ goto switchDone9 /*line odd.go:33:1*/
 exit:
-	/*line odd_asyncgen.go:350:2*/ m1.state = runtime.StateDone
-	return m1.r, true
+	/*line odd.go:54:1*/ m1.state = runtime.StateDone
+	/*line odd.go:54:1*/ return m1.r, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line odd_asyncgen.go:364:1
 func (m1 *OddPlacesFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("OddPlaces")
@@ -362,6 +370,8 @@ func (m1 *OddPlacesFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line odd_asyncgen.go:375:1
 func (m1 *OddPlacesFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -400,12 +410,16 @@ func (m1 *OddPlacesFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line odd_asyncgen.go:415:1
 func (m1 *OddPlacesFuture) init(log *Log, n int) {
 	*m1 = OddPlacesFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line odd_asyncgen.go:423:1
 func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -415,17 +429,23 @@ func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line odd_asyncgen.go:434:1
 func (m1 *OddPlacesFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line odd_asyncgen.go:441:1
 func (m1 *OddPlacesFuture) value() Triple {
 	return m1.r
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line odd_asyncgen.go:449:1
 func (m1 *OddPlacesFuture) deepest() runtime.Stepper {
 	return m1
 }

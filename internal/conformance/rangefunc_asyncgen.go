@@ -10,6 +10,8 @@ import (
 
 // BodyPanicsFuture is the future state machine of bodyPanics; BodyPanics returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:15:1
 type BodyPanicsFuture struct {
 	noCopy   runtime.NoCopy
 	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -31,86 +33,92 @@ type BodyPanicsFuture struct {
 }
 
 // BodyPanics returns a future that runs bodyPanics one step at a time.
+//
+//line rangefunc_asyncgen.go:38:1
 func BodyPanics(log *Log, n int, rewrap bool) *BodyPanicsFuture {
 	return &BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
 
 // Poll runs bodyPanics until it suspends or returns.
+//
+//line rangefunc.go:146:1
 func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:146:1*/ if m.self != m {
+		/*line rangefunc.go:146:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var e04 int
-	var ok5 bool
-	var y int
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:146:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:146:1*/ var e0 int
+	/*line rangefunc.go:146:1*/ var ok1 bool
+	/*line rangefunc.go:146:1*/ var e04 int
+	/*line rangefunc.go:146:1*/ var ok5 bool
+	/*line rangefunc.go:146:1*/ var y int
+	/*line rangefunc.go:146:1*/ var v1 int
+	/*line rangefunc.go:146:1*/ switch m.state { /*line rangefunc.go:145:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:146:1*/ m.state = runtime.StateRunning /*line rangefunc.go:145:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:152:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:152:1*/ goto resume1 /*line rangefunc.go:151:1*/
 	default:
-		runtime.BadPoll("BodyPanics", m.state)
+		/*line rangefunc.go:146:1*/ runtime.BadPoll("BodyPanics", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:147:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:147:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:146:1*/
 	})
-	m.defers = append(m.defers, bodyPanicsFutureDefer0{fn: m.log.Add, a0: "body defer"})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, m.rewrap)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:148:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer0{fn: m.log.Add, a0: "body defer"})
+	/*line rangefunc.go:149:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, m.rewrap)))
+	/*line rangefunc.go:149:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:149:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:148:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:149:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:149:1*/ if !ok1 {
+		/*line rangefunc.go:149:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:149:6*/ m.x = e0
-	m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
-	m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
-	m.cleanup3 = len(m.loops)
-	m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:149:1*/ m.x = e0
+	/*line rangefunc.go:150:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
+	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
+	/*line rangefunc.go:151:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:150:1*/
 rangeLoop5:
-	e04, ok5 = m.next11()
-	if !ok5 {
-		goto rangeDone8
+	/*line rangefunc.go:151:1*/ e04, ok5 = m.next11()
+	/*line rangefunc.go:151:1*/ if !ok5 {
+		/*line rangefunc.go:151:1*/ goto rangeDone8
 	}
-	/*line rangefunc.go:151:7*/ y = e04
-	/*line rangefunc.go:152:9*/ m.fut = ready(10*m.x + y)
+	/*line rangefunc.go:151:1*/ y = e04
+	/*line rangefunc.go:152:1*/ m.fut = ready(10*m.x + y) /*line rangefunc.go:151:1*/
 resume1:
 	// await at rangefunc.go:152
-	/*line rangefunc_asyncgen.go:85:2*/
+	/*line rangefunc.go:152:1*/ /*line rangefunc.go:151:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:152:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:152:1*/ if !ok {
+			/*line rangefunc.go:152:1*/ m.state = 1
+			/*line rangefunc.go:152:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:152:1*/ m.fut = nil
+		/*line rangefunc.go:152:1*/ v1 = v
 	}
-	/*line rangefunc.go:153:4*/ if v1 == m.n {
-		panic(fmt.Sprint("boom ", v1))
+	/*line rangefunc.go:153:1*/ if v1 == m.n {
+		/*line rangefunc.go:154:1*/ panic(fmt.Sprint("boom ", v1))
 	}
-	/*line rangefunc.go:156:4*/ m.sum += v1
-	goto rangeLoop5
+	/*line rangefunc.go:156:1*/ m.sum += v1
+	/*line rangefunc.go:156:1*/ goto rangeLoop5 /*line rangefunc.go:155:1*/
 rangeDone8:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	goto rangeLoop1
+	/*line rangefunc.go:151:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:151:1*/ m.loop2.Close()
+	/*line rangefunc.go:151:1*/ goto rangeLoop1 /*line rangefunc.go:150:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc_asyncgen.go:107:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:149:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:149:1*/ m.loop.Close()
+	/*line rangefunc.go:160:1*/ m.runDefers(false, nil)
+	/*line rangefunc.go:160:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:160:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:122:1
 func (m *BodyPanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BodyPanics")
@@ -120,6 +128,8 @@ func (m *BodyPanicsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:133:1
 func (m *BodyPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -134,12 +144,16 @@ func (m *BodyPanicsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:149:1
 func (m *BodyPanicsFuture) init(log *Log, n int, rewrap bool) {
 	*m = BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:157:1
 func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -149,22 +163,30 @@ func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:168:1
 func (m *BodyPanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:175:1
 func (m *BodyPanicsFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:183:1
 func (m *BodyPanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:190:1
 func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -184,12 +206,16 @@ func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
 }
 
 // bodyPanicsFutureDefer0 is a call deferred by bodyPanics: its function and arguments.
+//
+//line rangefunc_asyncgen.go:211:1
 type bodyPanicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
 }
 
 // bodyPanicsFutureDefer1 is a call deferred by bodyPanics: its function and arguments.
+//
+//line rangefunc_asyncgen.go:219:1
 type bodyPanicsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -197,6 +223,8 @@ type bodyPanicsFutureDefer1 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line rangefunc_asyncgen.go:228:1
 func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -217,6 +245,8 @@ func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 
 // SwallowedPanicFuture is the future state machine of swallowedPanic; SwallowedPanic returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:250:1
 type SwallowedPanicFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -234,71 +264,77 @@ type SwallowedPanicFuture struct {
 }
 
 // SwallowedPanic returns a future that runs swallowedPanic one step at a time.
+//
+//line rangefunc_asyncgen.go:269:1
 func SwallowedPanic(log *Log, n int) *SwallowedPanicFuture {
 	return &SwallowedPanicFuture{log: log, n: n}
 }
 
 // Poll runs swallowedPanic until it suspends or returns.
+//
+//line rangefunc.go:163:1
 func (m *SwallowedPanicFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:163:1*/ if m.self != m {
+		/*line rangefunc.go:163:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e1 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:163:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:163:1*/ var e1 int
+	/*line rangefunc.go:163:1*/ var ok1 bool
+	/*line rangefunc.go:163:1*/ var v1 int
+	/*line rangefunc.go:163:1*/ switch m.state { /*line rangefunc.go:162:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:163:1*/ m.state = runtime.StateRunning /*line rangefunc.go:162:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:166:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:166:1*/ goto resume1 /*line rangefunc.go:165:1*/
 	default:
-		runtime.BadPoll("SwallowedPanic", m.state)
+		/*line rangefunc.go:163:1*/ runtime.BadPoll("SwallowedPanic", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:164:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:164:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:163:1*/
 	})
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(swallowPanicOfSliceIndex(m.log, []int{1, 2, 3, 4})))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:165:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(swallowPanicOfSliceIndex(m.log, []int{1, 2, 3, 4})))
+	/*line rangefunc.go:165:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:165:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:164:1*/
 rangeLoop1:
-	_, e1, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:165:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:165:1*/ if !ok1 {
+		/*line rangefunc.go:165:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:165:9*/ m.x = e1
-	/*line rangefunc.go:166:6*/ m.fut = ready(m.x)
+	/*line rangefunc.go:165:1*/ m.x = e1
+	/*line rangefunc.go:166:1*/ m.fut = ready(m.x) /*line rangefunc.go:165:1*/
 resume1:
 	// await at rangefunc.go:166
-	/*line rangefunc_asyncgen.go:274:2*/
+	/*line rangefunc.go:166:1*/ /*line rangefunc.go:165:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:166:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:166:1*/ if !ok {
+			/*line rangefunc.go:166:1*/ m.state = 1
+			/*line rangefunc.go:166:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:166:1*/ m.fut = nil
+		/*line rangefunc.go:166:1*/ v1 = v
 	}
-	if v1 != m.n {
-		goto ifDone7
+	/*line rangefunc.go:166:1*/ if v1 != m.n {
+		/*line rangefunc.go:166:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:167:4*/ panic(fmt.Sprint("boom ", m.x))
+	/*line rangefunc.go:167:1*/ panic(fmt.Sprint("boom ", m.x)) /*line rangefunc.go:166:1*/
 ifDone7:
-	/*line rangefunc.go:169:3*/ m.sum += m.x
-	goto rangeLoop1
+	/*line rangefunc.go:169:1*/ m.sum += m.x
+	/*line rangefunc.go:169:1*/ goto rangeLoop1 /*line rangefunc.go:168:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc.go:171:2*/ m.log.Add("after loop")
-	/*line rangefunc_asyncgen.go:295:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:165:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:165:1*/ m.loop.Close()
+	/*line rangefunc.go:171:1*/ m.log.Add("after loop")
+	/*line rangefunc.go:173:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:173:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:173:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:338:1
 func (m *SwallowedPanicFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SwallowedPanic")
@@ -308,6 +344,8 @@ func (m *SwallowedPanicFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:349:1
 func (m *SwallowedPanicFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -322,12 +360,16 @@ func (m *SwallowedPanicFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:365:1
 func (m *SwallowedPanicFuture) init(log *Log, n int) {
 	*m = SwallowedPanicFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:373:1
 func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -337,22 +379,30 @@ func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:384:1
 func (m *SwallowedPanicFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:391:1
 func (m *SwallowedPanicFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:399:1
 func (m *SwallowedPanicFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:406:1
 func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -373,6 +423,8 @@ func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 
 // BadBreakFuture is the future state machine of badBreak; BadBreak returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:428:1
 type BadBreakFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -390,69 +442,75 @@ type BadBreakFuture struct {
 }
 
 // BadBreak returns a future that runs badBreak one step at a time.
+//
+//line rangefunc_asyncgen.go:447:1
 func BadBreak(log *Log, stop int) *BadBreakFuture {
 	return &BadBreakFuture{log: log, stop: stop}
 }
 
 // Poll runs badBreak until it suspends or returns.
+//
+//line rangefunc.go:176:1
 func (m *BadBreakFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:176:1*/ if m.self != m {
+		/*line rangefunc.go:176:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e1 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:176:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:176:1*/ var e1 int
+	/*line rangefunc.go:176:1*/ var ok1 bool
+	/*line rangefunc.go:176:1*/ var v1 int
+	/*line rangefunc.go:176:1*/ switch m.state { /*line rangefunc.go:175:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:176:1*/ m.state = runtime.StateRunning /*line rangefunc.go:175:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:179:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:179:1*/ goto resume1 /*line rangefunc.go:178:1*/
 	default:
-		runtime.BadPoll("BadBreak", m.state)
+		/*line rangefunc.go:176:1*/ runtime.BadPoll("BadBreak", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:177:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:177:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:176:1*/
 	})
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(badOfSliceIndex(m.log, []int{1, 2, 3, 4, 5})))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:178:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(badOfSliceIndex(m.log, []int{1, 2, 3, 4, 5})))
+	/*line rangefunc.go:178:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:178:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:177:1*/
 rangeLoop1:
-	_, e1, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:178:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:178:1*/ if !ok1 {
+		/*line rangefunc.go:178:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:178:9*/ m.x = e1
-	/*line rangefunc.go:179:10*/ m.fut = ready(m.x)
+	/*line rangefunc.go:178:1*/ m.x = e1
+	/*line rangefunc.go:179:1*/ m.fut = ready(m.x) /*line rangefunc.go:178:1*/
 resume1:
 	// await at rangefunc.go:179
-	/*line rangefunc_asyncgen.go:430:2*/
+	/*line rangefunc.go:179:1*/ /*line rangefunc.go:178:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:179:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:179:1*/ if !ok {
+			/*line rangefunc.go:179:1*/ m.state = 1
+			/*line rangefunc.go:179:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:179:1*/ m.fut = nil
+		/*line rangefunc.go:179:1*/ v1 = v
 	}
-	/*line rangefunc.go:179:3*/ m.sum += v1
-	/*line rangefunc.go:180:3*/ if m.x == m.stop {
-		goto rangeDone4
+	/*line rangefunc.go:179:1*/ m.sum += v1
+	/*line rangefunc.go:180:1*/ if m.x == m.stop {
+		/*line rangefunc.go:181:1*/ goto rangeDone4
 	}
-	goto rangeLoop1
+	/*line rangefunc.go:181:1*/ goto rangeLoop1 /*line rangefunc.go:180:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc.go:184:2*/ m.log.Add("after loop")
-	/*line rangefunc_asyncgen.go:449:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:178:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:178:1*/ m.loop.Close()
+	/*line rangefunc.go:184:1*/ m.log.Add("after loop")
+	/*line rangefunc.go:186:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:186:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:186:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:514:1
 func (m *BadBreakFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BadBreak")
@@ -462,6 +520,8 @@ func (m *BadBreakFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:525:1
 func (m *BadBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -476,12 +536,16 @@ func (m *BadBreakFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:541:1
 func (m *BadBreakFuture) init(log *Log, stop int) {
 	*m = BadBreakFuture{log: log, stop: stop}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:549:1
 func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -491,22 +555,30 @@ func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:560:1
 func (m *BadBreakFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:567:1
 func (m *BadBreakFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:575:1
 func (m *BadBreakFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:582:1
 func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -527,6 +599,8 @@ func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 
 // VeryBadFuture is the future state machine of veryBad; VeryBad returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:604:1
 type VeryBadFuture struct {
 	noCopy   runtime.NoCopy
 	state    int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -547,143 +621,149 @@ type VeryBadFuture struct {
 }
 
 // VeryBad returns a future that runs veryBad one step at a time.
+//
+//line rangefunc_asyncgen.go:626:1
 func VeryBad(log *Log, s []int) *VeryBadFuture {
 	return &VeryBadFuture{log: log, s: s}
 }
 
 // Poll runs veryBad until it suspends or returns.
+//
+//line rangefunc.go:193:1
 func (m *VeryBadFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:193:1*/ if m.self != m {
+		/*line rangefunc.go:193:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e1 int
-	var ok1 bool
-	var x int
-	var v1 int
-	var next1 func() (int, int, bool)
-	var e15 int
-	var ok6 bool
-	var y int
-	var v7 int
-	var e113 int
-	var ok14 bool
-	var v15 int
-	switch m.state {
+	/*line rangefunc.go:193:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:193:1*/ var e1 int
+	/*line rangefunc.go:193:1*/ var ok1 bool
+	/*line rangefunc.go:193:1*/ var x int
+	/*line rangefunc.go:193:1*/ var v1 int
+	/*line rangefunc.go:193:1*/ var next1 func() (int, int, bool)
+	/*line rangefunc.go:193:1*/ var e15 int
+	/*line rangefunc.go:193:1*/ var ok6 bool
+	/*line rangefunc.go:193:1*/ var y int
+	/*line rangefunc.go:193:1*/ var v7 int
+	/*line rangefunc.go:193:1*/ var e113 int
+	/*line rangefunc.go:193:1*/ var ok14 bool
+	/*line rangefunc.go:193:1*/ var v15 int
+	/*line rangefunc.go:193:1*/ switch m.state { /*line rangefunc.go:192:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:193:1*/ m.state = runtime.StateRunning /*line rangefunc.go:192:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:197:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:197:1*/ goto resume1 /*line rangefunc.go:196:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line rangefunc.go:199:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:199:1*/ goto resume2 /*line rangefunc.go:198:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line rangefunc.go:203:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:203:1*/ goto resume3 /*line rangefunc.go:202:1*/
 	default:
-		runtime.BadPoll("VeryBad", m.state)
+		/*line rangefunc.go:193:1*/ runtime.BadPoll("VeryBad", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:194:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:194:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:193:1*/
 	})
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{1, 2, 3})))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:195:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{1, 2, 3})))
+	/*line rangefunc.go:195:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:195:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:194:1*/
 rangeLoop2:
-	_, e1, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone5
+	/*line rangefunc.go:195:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:195:1*/ if !ok1 {
+		/*line rangefunc.go:195:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:196:9*/ x = e1
-	/*line rangefunc.go:197:27*/ m.fut = ready(x)
-	m.loop2 = nil
-	m.next9 = nil
+	/*line rangefunc.go:196:1*/ x = e1
+	/*line rangefunc.go:197:1*/ m.fut = ready(x)
+	/*line rangefunc.go:197:1*/ m.loop2 = nil
+	/*line rangefunc.go:197:1*/ m.next9 = nil /*line rangefunc.go:196:1*/
 resume1:
 	// await at rangefunc.go:197
-	/*line rangefunc_asyncgen.go:604:2*/
+	/*line rangefunc.go:197:1*/ /*line rangefunc.go:196:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line rangefunc.go:197:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:197:1*/ if !ok {
+			/*line rangefunc.go:197:1*/ m.state = 1
+			/*line rangefunc.go:197:1*/ return nil, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:197:1*/ m.fut = nil
+		/*line rangefunc.go:197:1*/ v1 = v
 	}
-	/*line rangefunc.go:197:3*/ m.result = append(m.result, v1)
-	next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
-	m.cleanup3 = len(m.loops)
-	m.loops = append(m.loops, m.loop2)
-	_, e15, ok6 = next1()
-	if !ok6 {
-		goto rangeDone9
+	/*line rangefunc.go:197:1*/ m.result = append(m.result, v1)
+	/*line rangefunc.go:198:1*/ next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
+	/*line rangefunc.go:198:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:198:1*/ m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:198:1*/ _, e15, ok6 = next1()
+	/*line rangefunc.go:198:1*/ if !ok6 {
+		/*line rangefunc.go:198:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:198:10*/ y = e15
-	/*line rangefunc.go:199:28*/ m.fut = ready(y)
-	m.s = nil
-	m.next1 = nil
+	/*line rangefunc.go:198:1*/ y = e15
+	/*line rangefunc.go:199:1*/ m.fut = ready(y)
+	/*line rangefunc.go:199:1*/ m.s = nil
+	/*line rangefunc.go:199:1*/ m.next1 = nil /*line rangefunc.go:198:1*/
 resume2:
 	// await at rangefunc.go:199
-	/*line rangefunc_asyncgen.go:628:2*/
+	/*line rangefunc.go:199:1*/ /*line rangefunc.go:198:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return nil, false
+		/*line rangefunc.go:199:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:199:1*/ if !ok {
+			/*line rangefunc.go:199:1*/ m.state = 2
+			/*line rangefunc.go:199:1*/ return nil, false
 		}
-		m.fut = nil
-		v7 = v
+		/*line rangefunc.go:199:1*/ m.fut = nil
+		/*line rangefunc.go:199:1*/ v7 = v
 	}
-	/*line rangefunc.go:199:4*/ m.result = append(m.result, v7)
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
+	/*line rangefunc.go:199:1*/ m.result = append(m.result, v7)
+	/*line rangefunc.go:199:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:199:1*/ m.loop2.Close() /*line rangefunc.go:198:1*/
 rangeDone5:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	goto exit
+	/*line rangefunc.go:195:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:195:1*/ m.loop.Close()
+	/*line rangefunc.go:195:1*/ goto exit /*line rangefunc.go:194:1*/
 rangeDone9:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	m.next9, m.loop2 = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
-	m.cleanup3 = len(m.loops)
-	m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:198:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:198:1*/ m.loop2.Close()
+	/*line rangefunc.go:202:1*/ m.next9, m.loop2 = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
+	/*line rangefunc.go:202:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:202:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:201:1*/
 rangeLoop11:
-	_, e113, ok14 = m.next9()
-	if !ok14 {
-		goto rangeDone14
+	/*line rangefunc.go:202:1*/ _, e113, ok14 = m.next9()
+	/*line rangefunc.go:202:1*/ if !ok14 {
+		/*line rangefunc.go:202:1*/ goto rangeDone14
 	}
-	/*line rangefunc.go:202:10*/ m.z = e113
-	/*line rangefunc.go:203:28*/ m.fut = ready(m.z)
+	/*line rangefunc.go:202:1*/ m.z = e113
+	/*line rangefunc.go:203:1*/ m.fut = ready(m.z) /*line rangefunc.go:202:1*/
 resume3:
 	// await at rangefunc.go:203
-	/*line rangefunc_asyncgen.go:660:2*/
+	/*line rangefunc.go:203:1*/ /*line rangefunc.go:202:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return nil, false
+		/*line rangefunc.go:203:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:203:1*/ if !ok {
+			/*line rangefunc.go:203:1*/ m.state = 3
+			/*line rangefunc.go:203:1*/ return nil, false
 		}
-		m.fut = nil
-		v15 = v
+		/*line rangefunc.go:203:1*/ m.fut = nil
+		/*line rangefunc.go:203:1*/ v15 = v
 	}
-	/*line rangefunc.go:203:4*/ m.result = append(m.result, v15)
-	/*line rangefunc.go:204:4*/ if m.z == 100 {
-		goto rangeDone14
+	/*line rangefunc.go:203:1*/ m.result = append(m.result, v15)
+	/*line rangefunc.go:204:1*/ if m.z == 100 {
+		/*line rangefunc.go:205:1*/ goto rangeDone14
 	}
-	goto rangeLoop11
+	/*line rangefunc.go:205:1*/ goto rangeLoop11 /*line rangefunc.go:204:1*/
 rangeDone14:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	goto rangeLoop2
+	/*line rangefunc.go:202:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:202:1*/ m.loop2.Close()
+	/*line rangefunc.go:202:1*/ goto rangeLoop2 /*line rangefunc.go:201:1*/
 exit:
-	/*line rangefunc_asyncgen.go:680:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.result, true
+	/*line rangefunc.go:210:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:210:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:210:1*/ return m.result, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:767:1
 func (m *VeryBadFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("VeryBad")
@@ -693,6 +773,8 @@ func (m *VeryBadFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:778:1
 func (m *VeryBadFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -711,12 +793,16 @@ func (m *VeryBadFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:798:1
 func (m *VeryBadFuture) init(log *Log, s []int) {
 	*m = VeryBadFuture{log: log, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:806:1
 func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -726,22 +812,30 @@ func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:817:1
 func (m *VeryBadFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:824:1
 func (m *VeryBadFuture) value() []int {
 	return m.result
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:832:1
 func (m *VeryBadFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:839:1
 func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -762,6 +856,8 @@ func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 
 // PanickyBreakFuture is the future state machine of panickyBreak; PanickyBreak returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:861:1
 type PanickyBreakFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -778,68 +874,74 @@ type PanickyBreakFuture struct {
 }
 
 // PanickyBreak returns a future that runs panickyBreak one step at a time.
+//
+//line rangefunc_asyncgen.go:879:1
 func PanickyBreak(log *Log) *PanickyBreakFuture {
 	return &PanickyBreakFuture{log: log}
 }
 
 // Poll runs panickyBreak until it suspends or returns.
+//
+//line rangefunc.go:213:1
 func (m *PanickyBreakFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:213:1*/ if m.self != m {
+		/*line rangefunc.go:213:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e1 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:213:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:213:1*/ var e1 int
+	/*line rangefunc.go:213:1*/ var ok1 bool
+	/*line rangefunc.go:213:1*/ var v1 int
+	/*line rangefunc.go:213:1*/ switch m.state { /*line rangefunc.go:212:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:213:1*/ m.state = runtime.StateRunning /*line rangefunc.go:212:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:216:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:216:1*/ goto resume1 /*line rangefunc.go:215:1*/
 	default:
-		runtime.BadPoll("PanickyBreak", m.state)
+		/*line rangefunc.go:213:1*/ runtime.BadPoll("PanickyBreak", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:214:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:214:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:213:1*/
 	})
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2, 3, 4})))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:215:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2, 3, 4})))
+	/*line rangefunc.go:215:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:215:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:214:1*/
 rangeLoop1:
-	_, e1, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:215:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:215:1*/ if !ok1 {
+		/*line rangefunc.go:215:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:215:9*/ m.z = e1
-	/*line rangefunc.go:216:27*/ m.fut = ready(m.z)
+	/*line rangefunc.go:215:1*/ m.z = e1
+	/*line rangefunc.go:216:1*/ m.fut = ready(m.z) /*line rangefunc.go:215:1*/
 resume1:
 	// await at rangefunc.go:216
-	/*line rangefunc_asyncgen.go:818:2*/
+	/*line rangefunc.go:216:1*/ /*line rangefunc.go:215:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line rangefunc.go:216:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:216:1*/ if !ok {
+			/*line rangefunc.go:216:1*/ m.state = 1
+			/*line rangefunc.go:216:1*/ return nil, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:216:1*/ m.fut = nil
+		/*line rangefunc.go:216:1*/ v1 = v
 	}
-	/*line rangefunc.go:216:3*/ m.result = append(m.result, v1)
-	/*line rangefunc.go:217:3*/ if m.z == 2 {
-		goto rangeDone4
+	/*line rangefunc.go:216:1*/ m.result = append(m.result, v1)
+	/*line rangefunc.go:217:1*/ if m.z == 2 {
+		/*line rangefunc.go:218:1*/ goto rangeDone4
 	}
-	goto rangeLoop1
+	/*line rangefunc.go:218:1*/ goto rangeLoop1 /*line rangefunc.go:217:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc_asyncgen.go:836:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.result, true
+	/*line rangefunc.go:215:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:215:1*/ m.loop.Close()
+	/*line rangefunc.go:222:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:222:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:222:1*/ return m.result, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:945:1
 func (m *PanickyBreakFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanickyBreak")
@@ -849,6 +951,8 @@ func (m *PanickyBreakFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:956:1
 func (m *PanickyBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -863,12 +967,16 @@ func (m *PanickyBreakFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:972:1
 func (m *PanickyBreakFuture) init(log *Log) {
 	*m = PanickyBreakFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:980:1
 func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -878,22 +986,30 @@ func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:991:1
 func (m *PanickyBreakFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:998:1
 func (m *PanickyBreakFuture) value() []int {
 	return m.result
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:1006:1
 func (m *PanickyBreakFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1013:1
 func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -914,6 +1030,8 @@ func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 
 // TrickyAfterExitFuture is the future state machine of trickyAfterExit; TrickyAfterExit returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:1035:1
 type TrickyAfterExitFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -932,109 +1050,115 @@ type TrickyAfterExitFuture struct {
 }
 
 // TrickyAfterExit returns a future that runs trickyAfterExit one step at a time.
+//
+//line rangefunc_asyncgen.go:1055:1
 func TrickyAfterExit(log *Log, zero bool) *TrickyAfterExitFuture {
 	return &TrickyAfterExitFuture{log: log, zero: zero}
 }
 
 // Poll runs trickyAfterExit until it suspends or returns.
+//
+//line rangefunc.go:244:1
 func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:244:1*/ if m.self != m {
+		/*line rangefunc.go:244:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var seq iter.Seq2[int, int]
-	var e1 int
-	var ok1 bool
-	var x int
-	var v1 int
-	var e15 int
-	var ok6 bool
-	var v7 int
-	switch m.state {
+	/*line rangefunc.go:244:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:244:1*/ var seq iter.Seq2[int, int]
+	/*line rangefunc.go:244:1*/ var e1 int
+	/*line rangefunc.go:244:1*/ var ok1 bool
+	/*line rangefunc.go:244:1*/ var x int
+	/*line rangefunc.go:244:1*/ var v1 int
+	/*line rangefunc.go:244:1*/ var e15 int
+	/*line rangefunc.go:244:1*/ var ok6 bool
+	/*line rangefunc.go:244:1*/ var v7 int
+	/*line rangefunc.go:244:1*/ switch m.state { /*line rangefunc.go:243:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:244:1*/ m.state = runtime.StateRunning /*line rangefunc.go:243:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:252:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:252:1*/ goto resume1 /*line rangefunc.go:251:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line rangefunc.go:260:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:260:1*/ goto resume2 /*line rangefunc.go:259:1*/
 	default:
-		runtime.BadPoll("TrickyAfterExit", m.state)
+		/*line rangefunc.go:244:1*/ runtime.BadPoll("TrickyAfterExit", m.state)
 	}
-	m.defers = append(m.defers, trickyAfterExitFutureDefer0{fn: logRecover, a0: m.log, a1: "echo"})
-	/*line rangefunc.go:246:2*/ m.ti = &tricky{}
-	/*line rangefunc.go:247:2*/ seq = m.ti.iterAll([]int{1, 2, 3, 4, 5})
-	/*line rangefunc.go:248:2*/ if m.zero {
-		seq = m.ti.iterZero()
+	/*line rangefunc.go:245:1*/ m.defers = append(m.defers, trickyAfterExitFutureDefer0{fn: logRecover, a0: m.log, a1: "echo"})
+	/*line rangefunc.go:246:1*/ m.ti = &tricky{}
+	/*line rangefunc.go:247:1*/ seq = m.ti.iterAll([]int{1, 2, 3, 4, 5})
+	/*line rangefunc.go:248:1*/ if m.zero {
+		/*line rangefunc.go:249:1*/ seq = m.ti.iterZero()
 	}
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(seq))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:251:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(seq))
+	/*line rangefunc.go:251:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:251:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:250:1*/
 rangeLoop1:
-	_, e1, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:251:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:251:1*/ if !ok1 {
+		/*line rangefunc.go:251:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:251:9*/ x = e1
-	/*line rangefunc.go:252:10*/ m.fut = ready(x)
+	/*line rangefunc.go:251:1*/ x = e1
+	/*line rangefunc.go:252:1*/ m.fut = ready(x) /*line rangefunc.go:251:1*/
 resume1:
 	// await at rangefunc.go:252
-	/*line rangefunc_asyncgen.go:983:2*/
+	/*line rangefunc.go:252:1*/ /*line rangefunc.go:251:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:252:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:252:1*/ if !ok {
+			/*line rangefunc.go:252:1*/ m.state = 1
+			/*line rangefunc.go:252:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:252:1*/ m.fut = nil
+		/*line rangefunc.go:252:1*/ v1 = v
 	}
-	/*line rangefunc.go:252:3*/ m.sum += v1
-	/*line rangefunc.go:253:3*/ if m.sum >= 6 {
-		goto rangeDone4
+	/*line rangefunc.go:252:1*/ m.sum += v1
+	/*line rangefunc.go:253:1*/ if m.sum >= 6 {
+		/*line rangefunc.go:254:1*/ goto rangeDone4
 	}
-	goto rangeLoop1
+	/*line rangefunc.go:254:1*/ goto rangeLoop1 /*line rangefunc.go:253:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc.go:257:2*/ failSafely(m.log, m.ti)
-	m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(m.ti.iterEcho([]int{7, 8})))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:251:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:251:1*/ m.loop.Close()
+	/*line rangefunc.go:257:1*/ failSafely(m.log, m.ti)
+	/*line rangefunc.go:259:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(m.ti.iterEcho([]int{7, 8})))
+	/*line rangefunc.go:259:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:259:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:258:1*/
 rangeLoop6:
-	_, e15, ok6 = m.next1()
-	if !ok6 {
-		goto rangeDone9
+	/*line rangefunc.go:259:1*/ _, e15, ok6 = m.next1()
+	/*line rangefunc.go:259:1*/ if !ok6 {
+		/*line rangefunc.go:259:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:259:9*/ m.x = e15
-	/*line rangefunc.go:260:10*/ m.fut = ready(m.x)
-	m.ti = nil
+	/*line rangefunc.go:259:1*/ m.x = e15
+	/*line rangefunc.go:260:1*/ m.fut = ready(m.x)
+	/*line rangefunc.go:260:1*/ m.ti = nil /*line rangefunc.go:259:1*/
 resume2:
 	// await at rangefunc.go:260
-	/*line rangefunc_asyncgen.go:1015:2*/
+	/*line rangefunc.go:260:1*/ /*line rangefunc.go:259:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line rangefunc.go:260:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:260:1*/ if !ok {
+			/*line rangefunc.go:260:1*/ m.state = 2
+			/*line rangefunc.go:260:1*/ return 0, false
 		}
-		m.fut = nil
-		v7 = v
+		/*line rangefunc.go:260:1*/ m.fut = nil
+		/*line rangefunc.go:260:1*/ v7 = v
 	}
-	/*line rangefunc.go:260:3*/ m.sum += v7
-	/*line rangefunc.go:261:3*/ m.log.Add(fmt.Sprint("echo ", m.x))
-	goto rangeLoop6
+	/*line rangefunc.go:260:1*/ m.sum += v7
+	/*line rangefunc.go:261:1*/ m.log.Add(fmt.Sprint("echo ", m.x))
+	/*line rangefunc.go:261:1*/ goto rangeLoop6 /*line rangefunc.go:260:1*/
 rangeDone9:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc_asyncgen.go:1031:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:259:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:259:1*/ m.loop.Close()
+	/*line rangefunc.go:264:1*/ m.runDefers(false, nil)
+	/*line rangefunc.go:264:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:264:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:1162:1
 func (m *TrickyAfterExitFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("TrickyAfterExit")
@@ -1044,6 +1168,8 @@ func (m *TrickyAfterExitFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:1173:1
 func (m *TrickyAfterExitFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1060,12 +1186,16 @@ func (m *TrickyAfterExitFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:1191:1
 func (m *TrickyAfterExitFuture) init(log *Log, zero bool) {
 	*m = TrickyAfterExitFuture{log: log, zero: zero}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:1199:1
 func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1075,22 +1205,30 @@ func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:1210:1
 func (m *TrickyAfterExitFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:1217:1
 func (m *TrickyAfterExitFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:1225:1
 func (m *TrickyAfterExitFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1232:1
 func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1110,6 +1248,8 @@ func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
 }
 
 // trickyAfterExitFutureDefer0 is a call deferred by trickyAfterExit: its function and arguments.
+//
+//line rangefunc_asyncgen.go:1253:1
 type trickyAfterExitFutureDefer0 struct {
 	fn func(*Log, string)
 	a0 *Log
@@ -1118,6 +1258,8 @@ type trickyAfterExitFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line rangefunc_asyncgen.go:1263:1
 func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1136,6 +1278,8 @@ func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 
 // ExitsFuture is the future state machine of exits; Exits returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:1283:1
 type ExitsFuture struct {
 	noCopy   runtime.NoCopy
 	state    int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1157,146 +1301,151 @@ type ExitsFuture struct {
 }
 
 // Exits returns a future that runs exits one step at a time.
+//
+//line rangefunc_asyncgen.go:1306:1
 func Exits(log *Log, how int) *ExitsFuture {
 	return &ExitsFuture{log: log, how: how}
 }
 
 // Poll runs exits until it suspends or returns.
+//
+//line rangefunc.go:270:1
 func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:270:1*/ if m.self != m {
+		/*line rangefunc.go:270:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var e04 int
-	var ok5 bool
-	var v1 int
-	var v6 int
-	switch m.state {
+	/*line rangefunc.go:270:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:270:1*/ var e0 int
+	/*line rangefunc.go:270:1*/ var ok1 bool
+	/*line rangefunc.go:270:1*/ var e04 int
+	/*line rangefunc.go:270:1*/ var ok5 bool
+	/*line rangefunc.go:270:1*/ var v1 int
+	/*line rangefunc.go:270:1*/ var v6 int
+	/*line rangefunc.go:270:1*/ switch m.state { /*line rangefunc.go:269:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:270:1*/ m.state = runtime.StateRunning /*line rangefunc.go:269:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:276:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:276:1*/ goto resume1 /*line rangefunc.go:275:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line rangefunc.go:283:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:283:1*/ goto resume2 /*line rangefunc.go:282:1*/
 	default:
-		runtime.BadPoll("Exits", m.state)
+		/*line rangefunc.go:270:1*/ runtime.BadPoll("Exits", m.state)
 	}
-	m.defers = append(m.defers, exitsFutureDefer0{fn: m.log.Add, a0: "exits returns"})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 4, false)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:271:1*/ m.defers = append(m.defers, exitsFutureDefer0{fn: m.log.Add, a0: "exits returns"})
+	/*line rangefunc.go:272:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 4, false)))
+	/*line rangefunc.go:272:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:272:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:271:1*/
 rangeLoop2:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone5
+	/*line rangefunc.go:272:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:272:1*/ if !ok1 {
+		/*line rangefunc.go:272:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:273:6*/ m.x = e0
-	m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
-	m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
-	m.cleanup3 = len(m.loops)
-	m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:273:1*/ m.x = e0
+	/*line rangefunc.go:274:1*/ m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
+	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
+	/*line rangefunc.go:275:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:274:1*/
 rangeLoop6:
-	e04, ok5 = m.next11()
-	if !ok5 {
-		goto rangeDone9
+	/*line rangefunc.go:275:1*/ e04, ok5 = m.next11()
+	/*line rangefunc.go:275:1*/ if !ok5 {
+		/*line rangefunc.go:275:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:275:7*/ m.y = e04
-	/*line rangefunc.go:276:9*/ m.fut = ready(10*m.x + m.y)
+	/*line rangefunc.go:275:1*/ m.y = e04
+	/*line rangefunc.go:276:1*/ m.fut = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
 resume1:
 	// await at rangefunc.go:276
-	/*line rangefunc_asyncgen.go:1211:2*/
+	/*line rangefunc.go:276:1*/ /*line rangefunc.go:275:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return "", false
+		/*line rangefunc.go:276:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:276:1*/ if !ok {
+			/*line rangefunc.go:276:1*/ m.state = 1
+			/*line rangefunc.go:276:1*/ return "", false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:276:1*/ m.fut = nil
+		/*line rangefunc.go:276:1*/ v1 = v
 	}
-	switch {
+	/*line rangefunc.go:276:1*/ switch { /*line rangefunc.go:275:1*/
 	case m.how == 0 && v1 == 12:
-		goto switchBody12
+		/*line rangefunc.go:276:1*/ goto switchBody12 /*line rangefunc.go:275:1*/
 	case m.how == 1 && v1 == 12:
-		goto switchBody13
+		/*line rangefunc.go:276:1*/ goto switchBody13 /*line rangefunc.go:275:1*/
 	case m.how == 2 && v1 == 21:
-		goto switchBody14
+		/*line rangefunc.go:276:1*/ goto switchBody14 /*line rangefunc.go:275:1*/
 	case m.how == 3 && v1 == 13:
-		goto switchBody15
+		/*line rangefunc.go:276:1*/ goto switchBody15 /*line rangefunc.go:275:1*/
 	case m.how == 4 && m.y == 1:
-		goto switchBody16
+		/*line rangefunc.go:276:1*/ goto switchBody16 /*line rangefunc.go:275:1*/
 	case m.how == 5 && v1 == 22:
-		goto switchBody17
+		/*line rangefunc.go:276:1*/ goto switchBody17 /*line rangefunc.go:275:1*/
 	default:
-		goto switchDone11
-	}
+		/*line rangefunc.go:276:1*/ goto switchDone11
+	} /*line rangefunc.go:275:1*/
 switchBody12:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
+	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
 rangeDone5:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.res = "end"
-	goto exit
+	/*line rangefunc.go:272:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:272:1*/ m.loop.Close()
+	/*line rangefunc.go:294:1*/ m.res = "end"
+	/*line rangefunc.go:294:1*/ goto exit /*line rangefunc.go:293:1*/
 switchDone11:
-	/*line rangefunc.go:291:4*/ m.log.Add(fmt.Sprint("at ", v1))
-	goto rangeLoop6
+	/*line rangefunc.go:291:1*/ m.log.Add(fmt.Sprint("at ", v1))
+	/*line rangefunc.go:291:1*/ goto rangeLoop6 /*line rangefunc.go:290:1*/
 switchBody17:
-	/*line rangefunc.go:289:5*/ panic(fmt.Sprint("exit by panic ", v1))
+	/*line rangefunc.go:289:1*/ panic(fmt.Sprint("exit by panic ", v1)) /*line rangefunc.go:288:1*/
 switchBody16:
-	goto switchDone11
+	/*line rangefunc.go:289:1*/ goto switchDone11 /*line rangefunc.go:288:1*/
 switchBody15:
-
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	m.res = "out by goto"
-	goto exit
+	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ m.loop2.Close()
+	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:275:1*/ m.loop.Close()
+	/*line rangefunc.go:296:1*/ m.res = "out by goto"
+	/*line rangefunc.go:296:1*/ goto exit /*line rangefunc.go:295:1*/
 switchBody14:
-	/*line rangefunc.go:283:36*/ m.fut = ready(v1)
-	m.log = nil
-	m.next1 = nil
-	m.next11 = nil
+	/*line rangefunc.go:283:1*/ m.fut = ready(v1)
+	/*line rangefunc.go:283:1*/ m.log = nil
+	/*line rangefunc.go:283:1*/ m.next1 = nil
+	/*line rangefunc.go:283:1*/ m.next11 = nil /*line rangefunc.go:282:1*/
 resume2:
 	// await at rangefunc.go:283
-	/*line rangefunc_asyncgen.go:1267:2*/
+	/*line rangefunc.go:283:1*/ /*line rangefunc.go:282:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return "", false
+		/*line rangefunc.go:283:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:283:1*/ if !ok {
+			/*line rangefunc.go:283:1*/ m.state = 2
+			/*line rangefunc.go:283:1*/ return "", false
 		}
-		m.fut = nil
-		v6 = v
+		/*line rangefunc.go:283:1*/ m.fut = nil
+		/*line rangefunc.go:283:1*/ v6 = v
 	}
-	m.res = fmt.Sprint("returned ", v6)
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	goto exit
+	/*line rangefunc.go:283:1*/ m.res = fmt.Sprint("returned ", v6)
+	/*line rangefunc.go:283:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:283:1*/ m.loop2.Close()
+	/*line rangefunc.go:283:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:283:1*/ m.loop.Close()
+	/*line rangefunc.go:283:1*/ goto exit /*line rangefunc.go:282:1*/
 switchBody13:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
+	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
 forPost4:
-	goto rangeLoop2
+	/*line rangefunc.go:275:1*/ goto rangeLoop2 /*line rangefunc.go:274:1*/
 rangeDone9:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	goto forPost4
+	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ m.loop2.Close()
+	/*line rangefunc.go:275:1*/ goto forPost4 /*line rangefunc.go:274:1*/
 exit:
-	/*line rangefunc_asyncgen.go:1293:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.res, true
+	/*line rangefunc.go:297:1*/ m.runDefers(false, nil)
+	/*line rangefunc.go:297:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:297:1*/ return m.res, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:1449:1
 func (m *ExitsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Exits")
@@ -1306,6 +1455,8 @@ func (m *ExitsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:1460:1
 func (m *ExitsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1322,12 +1473,16 @@ func (m *ExitsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:1478:1
 func (m *ExitsFuture) init(log *Log, how int) {
 	*m = ExitsFuture{log: log, how: how}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:1486:1
 func (m *ExitsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1337,22 +1492,30 @@ func (m *ExitsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:1497:1
 func (m *ExitsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:1504:1
 func (m *ExitsFuture) value() string {
 	return m.res
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:1512:1
 func (m *ExitsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1519:1
 func (m *ExitsFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1372,12 +1535,16 @@ func (m *ExitsFuture) unwind(result *string, ready *bool) {
 }
 
 // exitsFutureDefer0 is a call deferred by exits: its function and arguments.
+//
+//line rangefunc_asyncgen.go:1540:1
 type exitsFutureDefer0 struct {
 	fn func(string)
 	a0 string
 }
 
 // exitsFutureDefer1 is a call deferred by exits: its function and arguments.
+//
+//line rangefunc_asyncgen.go:1548:1
 type exitsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -1385,6 +1552,8 @@ type exitsFutureDefer1 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line rangefunc_asyncgen.go:1557:1
 func (m *ExitsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1405,6 +1574,8 @@ func (m *ExitsFuture) runDefers(panicking bool, p any) {
 
 // PanicOutOfIteratorFuture is the future state machine of panicOutOfIterator; PanicOutOfIterator returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:1579:1
 type PanicOutOfIteratorFuture struct {
 	noCopy   runtime.NoCopy
 	state    int                       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1422,81 +1593,87 @@ type PanicOutOfIteratorFuture struct {
 }
 
 // PanicOutOfIterator returns a future that runs panicOutOfIterator one step at a time.
+//
+//line rangefunc_asyncgen.go:1598:1
 func PanicOutOfIterator(log *Log) *PanicOutOfIteratorFuture {
 	return &PanicOutOfIteratorFuture{log: log}
 }
 
 // Poll runs panicOutOfIterator until it suspends or returns.
+//
+//line rangefunc.go:300:1
 func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:300:1*/ if m.self != m {
+		/*line rangefunc.go:300:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var x int
-	var next1 func() (int, int, bool)
-	var e1 int
-	var ok5 bool
-	var y int
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:300:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:300:1*/ var e0 int
+	/*line rangefunc.go:300:1*/ var ok1 bool
+	/*line rangefunc.go:300:1*/ var x int
+	/*line rangefunc.go:300:1*/ var next1 func() (int, int, bool)
+	/*line rangefunc.go:300:1*/ var e1 int
+	/*line rangefunc.go:300:1*/ var ok5 bool
+	/*line rangefunc.go:300:1*/ var y int
+	/*line rangefunc.go:300:1*/ var v1 int
+	/*line rangefunc.go:300:1*/ switch m.state { /*line rangefunc.go:299:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:300:1*/ m.state = runtime.StateRunning /*line rangefunc.go:299:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:304:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:304:1*/ goto resume1 /*line rangefunc.go:303:1*/
 	default:
-		runtime.BadPoll("PanicOutOfIterator", m.state)
+		/*line rangefunc.go:300:1*/ runtime.BadPoll("PanicOutOfIterator", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:301:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:301:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:300:1*/
 	})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:302:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
+	/*line rangefunc.go:302:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:302:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:301:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:302:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:302:1*/ if !ok1 {
+		/*line rangefunc.go:302:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:302:6*/ x = e0
-	next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
-	m.cleanup3 = len(m.loops)
-	m.loops = append(m.loops, m.loop2)
-	_, e1, ok5 = next1()
-	if !ok5 {
-		goto rangeDone7
+	/*line rangefunc.go:302:1*/ x = e0
+	/*line rangefunc.go:303:1*/ next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
+	/*line rangefunc.go:303:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:303:1*/ m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:303:1*/ _, e1, ok5 = next1()
+	/*line rangefunc.go:303:1*/ if !ok5 {
+		/*line rangefunc.go:303:1*/ goto rangeDone7
 	}
-	/*line rangefunc.go:303:10*/ y = e1
-	/*line rangefunc.go:304:11*/ m.fut = ready(x + y)
+	/*line rangefunc.go:303:1*/ y = e1
+	/*line rangefunc.go:304:1*/ m.fut = ready(x + y) /*line rangefunc.go:303:1*/
 resume1:
 	// await at rangefunc.go:304
-	/*line rangefunc_asyncgen.go:1475:2*/
+	/*line rangefunc.go:304:1*/ /*line rangefunc.go:303:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:304:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:304:1*/ if !ok {
+			/*line rangefunc.go:304:1*/ m.state = 1
+			/*line rangefunc.go:304:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:304:1*/ m.fut = nil
+		/*line rangefunc.go:304:1*/ v1 = v
 	}
-	/*line rangefunc.go:304:4*/ m.sum += v1
+	/*line rangefunc.go:304:1*/ m.sum += v1 /*line rangefunc.go:303:1*/
 rangeDone7:
-	runtime.PopLoop(&m.loops, m.cleanup3)
-	m.loop2.Close()
-	goto rangeLoop1
+	/*line rangefunc.go:303:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:303:1*/ m.loop2.Close()
+	/*line rangefunc.go:303:1*/ goto rangeLoop1 /*line rangefunc.go:302:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc_asyncgen.go:1493:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:302:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:302:1*/ m.loop.Close()
+	/*line rangefunc.go:309:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:309:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:309:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:1677:1
 func (m *PanicOutOfIteratorFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanicOutOfIterator")
@@ -1506,6 +1683,8 @@ func (m *PanicOutOfIteratorFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:1688:1
 func (m *PanicOutOfIteratorFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1520,12 +1699,16 @@ func (m *PanicOutOfIteratorFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:1704:1
 func (m *PanicOutOfIteratorFuture) init(log *Log) {
 	*m = PanicOutOfIteratorFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:1712:1
 func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1535,22 +1718,30 @@ func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:1723:1
 func (m *PanicOutOfIteratorFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:1730:1
 func (m *PanicOutOfIteratorFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:1738:1
 func (m *PanicOutOfIteratorFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1745:1
 func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1571,6 +1762,8 @@ func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 
 // RelayIter is the iterator state machine of relay; Relay returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:1767:1
 type RelayIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1587,77 +1780,83 @@ type RelayIter struct {
 }
 
 // Relay returns an iterator over the values yielded by relay one step at a time.
+//
+//line rangefunc_asyncgen.go:1785:1
 func Relay(log *Log, n int, bad int) *RelayIter {
 	return &RelayIter{log: log, n: n, bad: bad}
 }
 
 // Next runs relay until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line rangefunc.go:315:1
 func (m *RelayIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:315:1*/ if m.self != m {
+		/*line rangefunc.go:315:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line rangefunc.go:315:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:315:1*/ var e0 int
+	/*line rangefunc.go:315:1*/ var ok1 bool
+	/*line rangefunc.go:315:1*/ var x int
+	/*line rangefunc.go:315:1*/ var v1 bool
+	/*line rangefunc.go:315:1*/ switch m.state { /*line rangefunc.go:314:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:315:1*/ m.state = runtime.StateRunning /*line rangefunc.go:314:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:321:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:321:1*/ goto resume1 /*line rangefunc.go:320:1*/
 	default:
-		return 0, false
+		/*line rangefunc.go:315:1*/ return 0, false
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("relay recovered: ", recover()))
+	/*line rangefunc.go:316:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:316:1*/ m.log.Add(fmt.Sprint("relay recovered: ", recover())) /*line rangefunc.go:315:1*/
 	})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:317:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
+	/*line rangefunc.go:317:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:317:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:316:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:317:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:317:1*/ if !ok1 {
+		/*line rangefunc.go:317:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:317:6*/ x = e0
-	/*line rangefunc.go:318:3*/ if x == m.bad {
-		panic(fmt.Sprint("relay boom ", x))
+	/*line rangefunc.go:317:1*/ x = e0
+	/*line rangefunc.go:318:1*/ if x == m.bad {
+		/*line rangefunc.go:319:1*/ panic(fmt.Sprint("relay boom ", x))
 	}
-	/*line rangefunc.go:321:7*/ {
-		v := x
-		if m.closing != nil {
-			panic("asyncgen: Relay yielded after Close")
+	/*line rangefunc.go:321:1*/ {
+		/*line rangefunc.go:321:1*/ v := x
+		/*line rangefunc.go:321:1*/ if m.closing != nil {
+			/*line rangefunc.go:321:1*/ panic("asyncgen: Relay yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line rangefunc.go:321:1*/ m.state = 1
+		/*line rangefunc.go:321:1*/ return v, true
+	} /*line rangefunc.go:320:1*/
 resume1:
 	// yield at rangefunc.go:321
-	/*line rangefunc_asyncgen.go:1639:2*/
+	/*line rangefunc.go:321:1*/
+	/*line rangefunc.go:321:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line rangefunc.go:321:1*/ if v1 {
+		/*line rangefunc.go:321:1*/ goto ifDone7
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	goto exit
+	/*line rangefunc.go:317:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:317:1*/ m.loop.Close()
+	/*line rangefunc.go:317:1*/ goto exit /*line rangefunc.go:316:1*/
 ifDone7:
-
-	goto rangeLoop1
+	/*line rangefunc.go:317:1*/ goto rangeLoop1 /*line rangefunc.go:316:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
+	/*line rangefunc.go:317:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:317:1*/ m.loop.Close() /*line rangefunc.go:316:1*/
 exit:
-	/*line rangefunc_asyncgen.go:1654:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line rangefunc.go:325:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:325:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:325:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:1860:1
 func (m *RelayIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Relay")
@@ -1668,6 +1867,8 @@ func (m *RelayIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line rangefunc_asyncgen.go:1872:1
 func (m *RelayIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1684,6 +1885,8 @@ func (m *RelayIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line rangefunc_asyncgen.go:1890:1
 func (m *RelayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1701,6 +1904,8 @@ func (m *RelayIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line rangefunc_asyncgen.go:1909:1
 func (m *RelayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1726,6 +1931,8 @@ func (m *RelayIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1936:1
 func (m *RelayIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1746,6 +1953,8 @@ func (m *RelayIter) unwind(result *int, ready *bool) {
 
 // NumbersIter is the iterator state machine of numbers; Numbers returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:1958:1
 type NumbersIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1758,71 +1967,75 @@ type NumbersIter struct {
 }
 
 // Numbers returns an iterator over the values yielded by numbers one step at a time.
+//
+//line rangefunc_asyncgen.go:1972:1
 func Numbers(log *Log, n int) *NumbersIter {
 	return &NumbersIter{log: log, n: n}
 }
 
 // Next runs numbers until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line rangefunc.go:328:1
 func (m *NumbersIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:328:1*/ if m.self != m {
+		/*line rangefunc.go:328:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 bool
-	switch m.state {
+	/*line rangefunc.go:328:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:328:1*/ var v1 bool
+	/*line rangefunc.go:328:1*/ switch m.state { /*line rangefunc.go:327:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:328:1*/ m.state = runtime.StateRunning /*line rangefunc.go:327:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:337:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:337:1*/ goto resume1 /*line rangefunc.go:336:1*/
 	default:
-		return 0, false
+		/*line rangefunc.go:328:1*/ return 0, false
 	}
-	m.defers = append(m.defers, func() {
-		r := recover()
-		m.log.Add(fmt.Sprint("numbers recovered: ", r))
-		if r != nil {
-			panic(fmt.Sprint("numbers(", r, ")"))
-		}
+	/*line rangefunc.go:329:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:330:1*/ r := recover()
+		/*line rangefunc.go:331:1*/ m.log.Add(fmt.Sprint("numbers recovered: ", r))
+		/*line rangefunc.go:332:1*/ if r != nil {
+			/*line rangefunc.go:333:1*/ panic(fmt.Sprint("numbers(", r, ")"))
+		} /*line rangefunc.go:332:1*/
 	})
-	/*line rangefunc.go:336:6*/ m.i = 0
+	/*line rangefunc.go:336:1*/ m.i = 0 /*line rangefunc.go:335:1*/
 forCond1:
-	/*line rangefunc.go:336:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line rangefunc.go:336:1*/ if m.i >= m.n {
+		/*line rangefunc.go:336:1*/ goto forDone4
 	}
-	/*line rangefunc.go:337:7*/ {
-		v := m.i
-		if m.closing != nil {
-			panic("asyncgen: Numbers yielded after Close")
+	/*line rangefunc.go:337:1*/ {
+		/*line rangefunc.go:337:1*/ v := m.i
+		/*line rangefunc.go:337:1*/ if m.closing != nil {
+			/*line rangefunc.go:337:1*/ panic("asyncgen: Numbers yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line rangefunc.go:337:1*/ m.state = 1
+		/*line rangefunc.go:337:1*/ return v, true
+	} /*line rangefunc.go:336:1*/
 resume1:
 	// yield at rangefunc.go:337
-	/*line rangefunc_asyncgen.go:1804:2*/
+	/*line rangefunc.go:337:1*/
+	/*line rangefunc.go:337:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line rangefunc.go:337:1*/ if v1 {
+		/*line rangefunc.go:337:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:338:4*/ m.log.Add("numbers stopped")
-	goto exit
+	/*line rangefunc.go:338:1*/ m.log.Add("numbers stopped")
+	/*line rangefunc.go:338:1*/ goto exit /*line rangefunc.go:337:1*/
 ifDone7:
-
-	/*line rangefunc.go:336:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line rangefunc.go:336:1*/ m.i++
+		/*line rangefunc.go:336:1*/ goto forCond1 /*line rangefunc.go:335:1*/
+forDone4: /*line rangefunc.go:335:1*/
 exit:
-	/*line rangefunc_asyncgen.go:1819:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line rangefunc.go:342:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:342:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:342:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2039:1
 func (m *NumbersIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Numbers")
@@ -1833,6 +2046,8 @@ func (m *NumbersIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line rangefunc_asyncgen.go:2051:1
 func (m *NumbersIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1849,6 +2064,8 @@ func (m *NumbersIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line rangefunc_asyncgen.go:2069:1
 func (m *NumbersIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1866,6 +2083,8 @@ func (m *NumbersIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line rangefunc_asyncgen.go:2088:1
 func (m *NumbersIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1891,6 +2110,8 @@ func (m *NumbersIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:2115:1
 func (m *NumbersIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1909,6 +2130,8 @@ func (m *NumbersIter) unwind(result *int, ready *bool) {
 
 // DelegateIter is the iterator state machine of delegate; Delegate returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:2135:1
 type DelegateIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1924,77 +2147,83 @@ type DelegateIter struct {
 }
 
 // Delegate returns an iterator over the values yielded by delegate one step at a time.
+//
+//line rangefunc_asyncgen.go:2152:1
 func Delegate(log *Log, n int, bad int) *DelegateIter {
 	return &DelegateIter{log: log, n: n, bad: bad}
 }
 
 // Next runs delegate until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line rangefunc.go:345:1
 func (m *DelegateIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:345:1*/ if m.self != m {
+		/*line rangefunc.go:345:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line rangefunc.go:345:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:345:1*/ var e0 int
+	/*line rangefunc.go:345:1*/ var ok1 bool
+	/*line rangefunc.go:345:1*/ var x int
+	/*line rangefunc.go:345:1*/ var v1 bool
+	/*line rangefunc.go:345:1*/ switch m.state { /*line rangefunc.go:344:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:345:1*/ m.state = runtime.StateRunning /*line rangefunc.go:344:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:351:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:351:1*/ goto resume1 /*line rangefunc.go:350:1*/
 	default:
-		return 0, false
+		/*line rangefunc.go:345:1*/ return 0, false
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("delegate recovered: ", recover()))
+	/*line rangefunc.go:346:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:346:1*/ m.log.Add(fmt.Sprint("delegate recovered: ", recover())) /*line rangefunc.go:345:1*/
 	})
-	m.it = Numbers(m.log, m.n)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line rangefunc.go:347:1*/ m.it = Numbers(m.log, m.n)
+	/*line rangefunc.go:347:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:347:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:346:1*/
 rangeLoop1:
-	e0, ok1 = m.it.Next()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:347:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:347:1*/ if !ok1 {
+		/*line rangefunc.go:347:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:347:6*/ x = e0
-	/*line rangefunc.go:348:3*/ if x == m.bad {
-		panic(fmt.Sprint("delegate boom ", x))
+	/*line rangefunc.go:347:1*/ x = e0
+	/*line rangefunc.go:348:1*/ if x == m.bad {
+		/*line rangefunc.go:349:1*/ panic(fmt.Sprint("delegate boom ", x))
 	}
-	/*line rangefunc.go:351:7*/ {
-		v := x * 10
-		if m.closing != nil {
-			panic("asyncgen: Delegate yielded after Close")
+	/*line rangefunc.go:351:1*/ {
+		/*line rangefunc.go:351:1*/ v := x * 10
+		/*line rangefunc.go:351:1*/ if m.closing != nil {
+			/*line rangefunc.go:351:1*/ panic("asyncgen: Delegate yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line rangefunc.go:351:1*/ m.state = 1
+		/*line rangefunc.go:351:1*/ return v, true
+	} /*line rangefunc.go:350:1*/
 resume1:
 	// yield at rangefunc.go:351
-	/*line rangefunc_asyncgen.go:1976:2*/
+	/*line rangefunc.go:351:1*/
+	/*line rangefunc.go:351:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line rangefunc.go:351:1*/ if v1 {
+		/*line rangefunc.go:351:1*/ goto ifDone7
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	goto exit
+	/*line rangefunc.go:347:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ m.it.Close()
+	/*line rangefunc.go:347:1*/ goto exit /*line rangefunc.go:346:1*/
 ifDone7:
-
-	goto rangeLoop1
+	/*line rangefunc.go:347:1*/ goto rangeLoop1 /*line rangefunc.go:346:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
+	/*line rangefunc.go:347:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ m.it.Close() /*line rangefunc.go:346:1*/
 exit:
-	/*line rangefunc_asyncgen.go:1991:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line rangefunc.go:355:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:355:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:355:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2227:1
 func (m *DelegateIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Delegate")
@@ -2005,6 +2234,8 @@ func (m *DelegateIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line rangefunc_asyncgen.go:2239:1
 func (m *DelegateIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2021,6 +2252,8 @@ func (m *DelegateIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line rangefunc_asyncgen.go:2257:1
 func (m *DelegateIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2038,6 +2271,8 @@ func (m *DelegateIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line rangefunc_asyncgen.go:2276:1
 func (m *DelegateIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2063,6 +2298,8 @@ func (m *DelegateIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:2303:1
 func (m *DelegateIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2083,6 +2320,8 @@ func (m *DelegateIter) unwind(result *int, ready *bool) {
 
 // SwallowerIter is the iterator state machine of swallower; Swallower returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:2325:1
 type SwallowerIter struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2094,66 +2333,70 @@ type SwallowerIter struct {
 }
 
 // Swallower returns an iterator over the values yielded by swallower one step at a time.
+//
+//line rangefunc_asyncgen.go:2338:1
 func Swallower(log *Log) *SwallowerIter {
 	return &SwallowerIter{log: log}
 }
 
 // Next runs swallower until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
+//
+//line rangefunc.go:361:1
 func (m *SwallowerIter) Next() (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:361:1*/ if m.self != m {
+		/*line rangefunc.go:361:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 bool
-	switch m.state {
+	/*line rangefunc.go:361:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:361:1*/ var v1 bool
+	/*line rangefunc.go:361:1*/ switch m.state { /*line rangefunc.go:360:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:361:1*/ m.state = runtime.StateRunning /*line rangefunc.go:360:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:364:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:364:1*/ goto resume1 /*line rangefunc.go:363:1*/
 	default:
-		return 0, false
+		/*line rangefunc.go:361:1*/ return 0, false
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("swallower recovered: ", recover()))
+	/*line rangefunc.go:362:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:362:1*/ m.log.Add(fmt.Sprint("swallower recovered: ", recover())) /*line rangefunc.go:361:1*/
 	})
-	/*line rangefunc.go:363:6*/ m.i = 0
+	/*line rangefunc.go:363:1*/ m.i = 0 /*line rangefunc.go:362:1*/
 forCond1:
-	/*line rangefunc.go:363:14*/ if m.i >= 3 {
-		goto forDone4
+	/*line rangefunc.go:363:1*/ if m.i >= 3 {
+		/*line rangefunc.go:363:1*/ goto forDone4
 	}
-	/*line rangefunc.go:364:7*/ {
-		v := m.i
-		if m.closing != nil {
-			panic("asyncgen: Swallower yielded after Close")
+	/*line rangefunc.go:364:1*/ {
+		/*line rangefunc.go:364:1*/ v := m.i
+		/*line rangefunc.go:364:1*/ if m.closing != nil {
+			/*line rangefunc.go:364:1*/ panic("asyncgen: Swallower yielded after Close")
 		}
-		m.state = 1
-		return v, true
-	}
+		/*line rangefunc.go:364:1*/ m.state = 1
+		/*line rangefunc.go:364:1*/ return v, true
+	} /*line rangefunc.go:363:1*/
 resume1:
 	// yield at rangefunc.go:364
-	/*line rangefunc_asyncgen.go:2136:2*/
+	/*line rangefunc.go:364:1*/
+	/*line rangefunc.go:364:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone7
+	/*line rangefunc.go:364:1*/ if v1 {
+		/*line rangefunc.go:364:1*/ goto ifDone7
 	}
-	goto exit
+	/*line rangefunc.go:364:1*/ goto exit /*line rangefunc.go:363:1*/
 ifDone7:
-
-	/*line rangefunc.go:363:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line rangefunc.go:363:1*/ m.i++
+		/*line rangefunc.go:363:1*/ goto forCond1 /*line rangefunc.go:362:1*/
+forDone4: /*line rangefunc.go:362:1*/
 exit:
-	/*line rangefunc_asyncgen.go:2150:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, false
+	/*line rangefunc.go:368:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:368:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:368:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2400:1
 func (m *SwallowerIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Swallower")
@@ -2164,6 +2407,8 @@ func (m *SwallowerIter) pin() {
 // Close stops the iterator: a body suspended at a yield resumes with yield
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
+//
+//line rangefunc_asyncgen.go:2412:1
 func (m *SwallowerIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2180,6 +2425,8 @@ func (m *SwallowerIter) Close() {
 // it panics with p (see runtime.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
+//
+//line rangefunc_asyncgen.go:2430:1
 func (m *SwallowerIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2197,6 +2444,8 @@ func (m *SwallowerIter) ClosePanicking(p any) any {
 // the loop early closes the iterator, and a panic of the loop body passes
 // through the body (ClosePanicking), as it would through the body run
 // directly.
+//
+//line rangefunc_asyncgen.go:2449:1
 func (m *SwallowerIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2222,6 +2471,8 @@ func (m *SwallowerIter) All() iter.Seq[int] {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:2476:1
 func (m *SwallowerIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -2240,6 +2491,8 @@ func (m *SwallowerIter) unwind(result *int, ready *bool) {
 
 // OverGeneratedFuture is the future state machine of overGenerated; OverGenerated returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:2496:1
 type OverGeneratedFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2258,75 +2511,81 @@ type OverGeneratedFuture struct {
 }
 
 // OverGenerated returns a future that runs overGenerated one step at a time.
+//
+//line rangefunc_asyncgen.go:2516:1
 func OverGenerated(log *Log, bad int, swallow bool) *OverGeneratedFuture {
 	return &OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
 
 // Poll runs overGenerated until it suspends or returns.
+//
+//line rangefunc.go:371:1
 func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:371:1*/ if m.self != m {
+		/*line rangefunc.go:371:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var seq iter.Seq[int]
-	var e0 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:371:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:371:1*/ var seq iter.Seq[int]
+	/*line rangefunc.go:371:1*/ var e0 int
+	/*line rangefunc.go:371:1*/ var ok1 bool
+	/*line rangefunc.go:371:1*/ var v1 int
+	/*line rangefunc.go:371:1*/ switch m.state { /*line rangefunc.go:370:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:371:1*/ m.state = runtime.StateRunning /*line rangefunc.go:370:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:378:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:378:1*/ goto resume1 /*line rangefunc.go:377:1*/
 	default:
-		runtime.BadPoll("OverGenerated", m.state)
+		/*line rangefunc.go:371:1*/ runtime.BadPoll("OverGenerated", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:372:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:372:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:371:1*/
 	})
-	/*line rangefunc.go:373:6*/ seq = Numbers(m.log, 4).All()
-	/*line rangefunc.go:374:2*/ if m.swallow {
-		seq = Swallower(m.log).All()
+	/*line rangefunc.go:373:1*/ seq = Numbers(m.log, 4).All()
+	/*line rangefunc.go:374:1*/ if m.swallow {
+		/*line rangefunc.go:375:1*/ seq = Swallower(m.log).All()
 	}
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(seq))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:377:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(seq))
+	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:376:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:377:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:377:1*/ if !ok1 {
+		/*line rangefunc.go:377:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:377:6*/ m.x = e0
-	/*line rangefunc.go:378:6*/ m.fut = ready(m.x)
+	/*line rangefunc.go:377:1*/ m.x = e0
+	/*line rangefunc.go:378:1*/ m.fut = ready(m.x) /*line rangefunc.go:377:1*/
 resume1:
 	// await at rangefunc.go:378
-	/*line rangefunc_asyncgen.go:2303:2*/
+	/*line rangefunc.go:378:1*/ /*line rangefunc.go:377:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:378:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:378:1*/ if !ok {
+			/*line rangefunc.go:378:1*/ m.state = 1
+			/*line rangefunc.go:378:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:378:1*/ m.fut = nil
+		/*line rangefunc.go:378:1*/ v1 = v
 	}
-	if v1 != m.bad {
-		goto ifDone7
+	/*line rangefunc.go:378:1*/ if v1 != m.bad {
+		/*line rangefunc.go:378:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:379:4*/ panic(fmt.Sprint("over boom ", m.x))
+	/*line rangefunc.go:379:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:378:1*/
 ifDone7:
-	/*line rangefunc.go:381:3*/ m.sum += m.x
-	goto rangeLoop1
+	/*line rangefunc.go:381:1*/ m.sum += m.x
+	/*line rangefunc.go:381:1*/ goto rangeLoop1 /*line rangefunc.go:380:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	/*line rangefunc_asyncgen.go:2323:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:377:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:377:1*/ m.loop.Close()
+	/*line rangefunc.go:384:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:384:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:384:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2589:1
 func (m *OverGeneratedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("OverGenerated")
@@ -2336,6 +2595,8 @@ func (m *OverGeneratedFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:2600:1
 func (m *OverGeneratedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2350,12 +2611,16 @@ func (m *OverGeneratedFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:2616:1
 func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 	*m = OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:2624:1
 func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2365,22 +2630,30 @@ func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:2635:1
 func (m *OverGeneratedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:2642:1
 func (m *OverGeneratedFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:2650:1
 func (m *OverGeneratedFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:2657:1
 func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2401,6 +2674,8 @@ func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 
 // OverGeneratedDirectFuture is the future state machine of overGeneratedDirect; OverGeneratedDirect returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:2679:1
 type OverGeneratedDirectFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2417,70 +2692,76 @@ type OverGeneratedDirectFuture struct {
 }
 
 // OverGeneratedDirect returns a future that runs overGeneratedDirect one step at a time.
+//
+//line rangefunc_asyncgen.go:2697:1
 func OverGeneratedDirect(log *Log, bad int) *OverGeneratedDirectFuture {
 	return &OverGeneratedDirectFuture{log: log, bad: bad}
 }
 
 // Poll runs overGeneratedDirect until it suspends or returns.
+//
+//line rangefunc.go:387:1
 func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:387:1*/ if m.self != m {
+		/*line rangefunc.go:387:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var v1 int
-	switch m.state {
+	/*line rangefunc.go:387:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:387:1*/ var e0 int
+	/*line rangefunc.go:387:1*/ var ok1 bool
+	/*line rangefunc.go:387:1*/ var v1 int
+	/*line rangefunc.go:387:1*/ switch m.state { /*line rangefunc.go:386:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:387:1*/ m.state = runtime.StateRunning /*line rangefunc.go:386:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:390:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:390:1*/ goto resume1 /*line rangefunc.go:389:1*/
 	default:
-		runtime.BadPoll("OverGeneratedDirect", m.state)
+		/*line rangefunc.go:387:1*/ runtime.BadPoll("OverGeneratedDirect", m.state)
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("body recovered: ", recover()))
+	/*line rangefunc.go:388:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:388:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:387:1*/
 	})
-	m.it = Numbers(m.log, 4)
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.it)
+	/*line rangefunc.go:389:1*/ m.it = Numbers(m.log, 4)
+	/*line rangefunc.go:389:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:389:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:388:1*/
 rangeLoop1:
-	e0, ok1 = m.it.Next()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:389:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:389:1*/ if !ok1 {
+		/*line rangefunc.go:389:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:389:6*/ m.x = e0
-	/*line rangefunc.go:390:6*/ m.fut = ready(m.x)
+	/*line rangefunc.go:389:1*/ m.x = e0
+	/*line rangefunc.go:390:1*/ m.fut = ready(m.x) /*line rangefunc.go:389:1*/
 resume1:
 	// await at rangefunc.go:390
-	/*line rangefunc_asyncgen.go:2457:2*/
+	/*line rangefunc.go:390:1*/ /*line rangefunc.go:389:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line rangefunc.go:390:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:390:1*/ if !ok {
+			/*line rangefunc.go:390:1*/ m.state = 1
+			/*line rangefunc.go:390:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:390:1*/ m.fut = nil
+		/*line rangefunc.go:390:1*/ v1 = v
 	}
-	if v1 != m.bad {
-		goto ifDone7
+	/*line rangefunc.go:390:1*/ if v1 != m.bad {
+		/*line rangefunc.go:390:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:391:4*/ panic(fmt.Sprint("over boom ", m.x))
+	/*line rangefunc.go:391:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:390:1*/
 ifDone7:
-	/*line rangefunc.go:393:3*/ m.sum += m.x
-	goto rangeLoop1
+	/*line rangefunc.go:393:1*/ m.sum += m.x
+	/*line rangefunc.go:393:1*/ goto rangeLoop1 /*line rangefunc.go:392:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.it.Close()
-	/*line rangefunc_asyncgen.go:2477:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.sum, true
+	/*line rangefunc.go:389:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:389:1*/ m.it.Close()
+	/*line rangefunc.go:396:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:396:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:396:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2765:1
 func (m *OverGeneratedDirectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("OverGeneratedDirect")
@@ -2490,6 +2771,8 @@ func (m *OverGeneratedDirectFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:2776:1
 func (m *OverGeneratedDirectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2504,12 +2787,16 @@ func (m *OverGeneratedDirectFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:2792:1
 func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 	*m = OverGeneratedDirectFuture{log: log, bad: bad}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line rangefunc_asyncgen.go:2800:1
 func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2519,22 +2806,30 @@ func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:2811:1
 func (m *OverGeneratedDirectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:2818:1
 func (m *OverGeneratedDirectFuture) value() int {
 	return m.sum
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line rangefunc_asyncgen.go:2826:1
 func (m *OverGeneratedDirectFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:2833:1
 func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2555,6 +2850,8 @@ func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 
 // RelayStreamStream is the stream state machine of relayStream; RelayStream returns one.
 // It must not be copied once used.
+//
+//line rangefunc_asyncgen.go:2855:1
 type RelayStreamStream struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2571,97 +2868,103 @@ type RelayStreamStream struct {
 }
 
 // RelayStream returns a stream of the values yielded by relayStream one step at a time.
+//
+//line rangefunc_asyncgen.go:2873:1
 func RelayStream(log *Log, bad int) *RelayStreamStream {
 	return &RelayStreamStream{log: log, bad: bad}
 }
 
 // PollNext runs relayStream until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
+//
+//line rangefunc.go:399:1
 func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
-	if m.self != m {
-		m.pin()
+	/*line rangefunc.go:399:1*/ if m.self != m {
+		/*line rangefunc.go:399:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var e0 int
-	var ok1 bool
-	var x int
-	var v1 int
-	var v11 bool
-	switch m.state {
+	/*line rangefunc.go:399:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:399:1*/ var e0 int
+	/*line rangefunc.go:399:1*/ var ok1 bool
+	/*line rangefunc.go:399:1*/ var x int
+	/*line rangefunc.go:399:1*/ var v1 int
+	/*line rangefunc.go:399:1*/ var v11 bool
+	/*line rangefunc.go:399:1*/ switch m.state { /*line rangefunc.go:398:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line rangefunc.go:399:1*/ m.state = runtime.StateRunning /*line rangefunc.go:398:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line rangefunc.go:402:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:402:1*/ goto resume1 /*line rangefunc.go:401:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line rangefunc.go:406:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:406:1*/ goto resume2 /*line rangefunc.go:405:1*/
 	default:
-		return 0, runtime.Done
+		/*line rangefunc.go:399:1*/ return 0, runtime.Done
 	}
-	m.defers = append(m.defers, func() {
-		m.log.Add(fmt.Sprint("stream recovered: ", recover()))
+	/*line rangefunc.go:400:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:400:1*/ m.log.Add(fmt.Sprint("stream recovered: ", recover())) /*line rangefunc.go:399:1*/
 	})
-	m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
-	m.cleanup = len(m.loops)
-	m.loops = append(m.loops, m.loop)
+	/*line rangefunc.go:401:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
+	/*line rangefunc.go:401:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:401:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:400:1*/
 rangeLoop1:
-	e0, ok1 = m.next1()
-	if !ok1 {
-		goto rangeDone4
+	/*line rangefunc.go:401:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:401:1*/ if !ok1 {
+		/*line rangefunc.go:401:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:401:6*/ x = e0
-	if m.closing != nil {
-		panic("asyncgen: RelayStream awaited after Close")
+	/*line rangefunc.go:401:1*/ x = e0
+	/*line rangefunc.go:401:1*/ if m.closing != nil {
+		/*line rangefunc.go:401:1*/ panic("asyncgen: RelayStream awaited after Close")
 	}
-	/*line rangefunc.go:402:8*/ m.fut = ready(x)
+	/*line rangefunc.go:402:1*/ m.fut = ready(x) /*line rangefunc.go:401:1*/
 resume1:
 	// await at rangefunc.go:402
-	/*line rangefunc_asyncgen.go:2620:2*/
+	/*line rangefunc.go:402:1*/ /*line rangefunc.go:401:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, runtime.Pending
+		/*line rangefunc.go:402:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:402:1*/ if !ok {
+			/*line rangefunc.go:402:1*/ m.state = 1
+			/*line rangefunc.go:402:1*/ return 0, runtime.Pending
 		}
-		m.fut = nil
-		v1 = v
+		/*line rangefunc.go:402:1*/ m.fut = nil
+		/*line rangefunc.go:402:1*/ v1 = v
 	}
-	/*line rangefunc.go:403:3*/ if v1 == m.bad {
-		panic(fmt.Sprint("stream boom ", v1))
+	/*line rangefunc.go:403:1*/ if v1 == m.bad {
+		/*line rangefunc.go:404:1*/ panic(fmt.Sprint("stream boom ", v1))
 	}
-	/*line rangefunc.go:406:7*/ {
-		v := v1
-		if m.closing != nil {
-			panic("asyncgen: RelayStream yielded after Close")
+	/*line rangefunc.go:406:1*/ {
+		/*line rangefunc.go:406:1*/ v := v1
+		/*line rangefunc.go:406:1*/ if m.closing != nil {
+			/*line rangefunc.go:406:1*/ panic("asyncgen: RelayStream yielded after Close")
 		}
-		m.state = 2
-		return v, runtime.Yielded
-	}
+		/*line rangefunc.go:406:1*/ m.state = 2
+		/*line rangefunc.go:406:1*/ return v, runtime.Yielded
+	} /*line rangefunc.go:405:1*/
 resume2:
 	// yield at rangefunc.go:406
-	/*line rangefunc_asyncgen.go:2643:2*/
+	/*line rangefunc.go:406:1*/
+	/*line rangefunc.go:406:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone8
+	/*line rangefunc.go:406:1*/ if v11 {
+		/*line rangefunc.go:406:1*/ goto ifDone8
 	}
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
-	goto exit
+	/*line rangefunc.go:401:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:401:1*/ m.loop.Close()
+	/*line rangefunc.go:401:1*/ goto exit /*line rangefunc.go:400:1*/
 ifDone8:
-
-	goto rangeLoop1
+	/*line rangefunc.go:401:1*/ goto rangeLoop1 /*line rangefunc.go:400:1*/
 rangeDone4:
-	runtime.PopLoop(&m.loops, m.cleanup)
-	m.loop.Close()
+	/*line rangefunc.go:401:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:401:1*/ m.loop.Close() /*line rangefunc.go:400:1*/
 exit:
-	/*line rangefunc_asyncgen.go:2658:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return 0, runtime.Done
+	/*line rangefunc.go:410:1*/ runtime.RunDefers(&m.defers)
+	/*line rangefunc.go:410:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:410:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line rangefunc_asyncgen.go:2968:1
 func (m *RelayStreamStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RelayStream")
@@ -2673,6 +2976,8 @@ func (m *RelayStreamStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line rangefunc_asyncgen.go:2981:1
 func (m *RelayStreamStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2694,6 +2999,8 @@ func (m *RelayStreamStream) Close() {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:3004:1
 func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return

@@ -6,6 +6,8 @@ import "github.com/asyncgen/asyncgen/runtime"
 
 // OddFuture is the future state machine of odd; Odd returns one.
 // It must not be copied once used.
+//
+//line recursion2_asyncgen.go:11:1
 type OddFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -17,63 +19,69 @@ type OddFuture struct {
 }
 
 // Odd returns a future that runs odd one step at a time.
+//
+//line recursion2_asyncgen.go:24:1
 func Odd(n int) *OddFuture {
 	return &OddFuture{n: n}
 }
 
 // Poll runs odd until it suspends or returns.
+//
+//line recursion2.go:6:1
 func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion2.go:6:1*/ if m.self != m {
+		/*line recursion2.go:6:1*/ m.pin()
 	}
-	switch m.state {
+	/*line recursion2.go:6:1*/ switch m.state { /*line recursion2.go:5:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion2.go:6:1*/ m.state = runtime.StateRunning /*line recursion2.go:5:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line recursion2.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:10:1*/ goto resume1 /*line recursion2.go:9:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line recursion2.go:11:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:11:1*/ goto resume2 /*line recursion2.go:10:1*/
 	default:
-		runtime.BadPoll("Odd", m.state)
+		/*line recursion2.go:6:1*/ runtime.BadPoll("Odd", m.state)
 	}
-	/*line recursion2.go:7:2*/ if m.n == 0 {
-		m.result0 = false
-		goto exit
+	/*line recursion2.go:7:1*/ if m.n == 0 {
+		/*line recursion2.go:8:1*/ m.result0 = false
+		/*line recursion2.go:8:1*/ goto exit
 	}
-	/*line recursion2.go:10:2*/ m.fut = After(1, 0)
+	/*line recursion2.go:10:1*/ m.fut = After(1, 0) /*line recursion2.go:9:1*/
 resume1:
 	// await at recursion2.go:10
-	/*line recursion2_asyncgen.go:48:2*/
+	/*line recursion2.go:10:1*/ /*line recursion2.go:9:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return false, false
+		/*line recursion2.go:10:1*/ _, ok := m.fut.Poll(cx)
+		/*line recursion2.go:10:1*/ if !ok {
+			/*line recursion2.go:10:1*/ m.state = 1
+			/*line recursion2.go:10:1*/ return false, false
 		}
-		m.fut = nil
+		/*line recursion2.go:10:1*/ m.fut = nil
 	}
-	/*line recursion2.go:11:9*/ m.fut1 = Even(m.n - 1)
+	/*line recursion2.go:11:1*/ m.fut1 = Even(m.n - 1) /*line recursion2.go:10:1*/
 resume2:
 	// await at recursion2.go:11
-	/*line recursion2_asyncgen.go:60:2*/
+	/*line recursion2.go:11:1*/ /*line recursion2.go:10:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return false, false
+		/*line recursion2.go:11:1*/ v, ok := m.fut1.Poll(cx)
+		/*line recursion2.go:11:1*/ if !ok {
+			/*line recursion2.go:11:1*/ m.state = 2
+			/*line recursion2.go:11:1*/ return false, false
 		}
-		m.fut1 = nil
-		m.result0 = v
-	}
+		/*line recursion2.go:11:1*/ m.fut1 = nil
+		/*line recursion2.go:11:1*/ m.result0 = v
+	} /*line recursion2.go:10:1*/
 exit:
-	/*line recursion2_asyncgen.go:71:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion2.go:12:1*/ m.state = runtime.StateDone
+	/*line recursion2.go:12:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion2_asyncgen.go:85:1
 func (m *OddFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Odd")
@@ -83,6 +91,8 @@ func (m *OddFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion2_asyncgen.go:96:1
 func (m *OddFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -97,12 +107,16 @@ func (m *OddFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion2_asyncgen.go:112:1
 func (m *OddFuture) init(n int) {
 	*m = OddFuture{n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion2_asyncgen.go:120:1
 func (m *OddFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -112,23 +126,31 @@ func (m *OddFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion2_asyncgen.go:131:1
 func (m *OddFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion2_asyncgen.go:138:1
 func (m *OddFuture) value() bool {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion2_asyncgen.go:146:1
 func (m *OddFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // OuterFuture is the future state machine of outer; Outer returns one.
 // It must not be copied once used.
+//
+//line recursion2_asyncgen.go:154:1
 type OuterFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -144,127 +166,142 @@ type OuterFuture struct {
 }
 
 // Outer returns a future that runs outer one step at a time.
+//
+//line recursion2_asyncgen.go:171:1
 func Outer(log *Log, n int) *OuterFuture {
 	return &OuterFuture{log: log, n: n}
 }
 
 // Poll runs outer until it suspends or returns.
+//
+//line recursion2.go:15:1
 func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion2.go:15:1*/ if m.self != m {
+		/*line recursion2.go:15:1*/ m.pin()
 	}
-	var v1 int
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line recursion2.go:15:1*/ var v1 int
+	/*line recursion2.go:15:1*/ switch m.state { /*line recursion2.go:14:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion2.go:15:1*/ m.state = runtime.StateRunning /*line recursion2.go:14:1*/
 	case 1:
-		goto resume1
+		/*line recursion2.go:16:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion2.go:16:1*/ return 0, false
+		}
+		/*line recursion2.go:16:1*/ goto resume1 /*line recursion2.go:15:1*/
 	case 2:
-		goto resume2
+		/*line recursion2.go:17:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion2.go:17:1*/ return 0, false
+		}
+		/*line recursion2.go:17:1*/ goto resume2 /*line recursion2.go:16:1*/
 	case 3:
-		goto resume3
+		/*line recursion2.go:18:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion2.go:18:1*/ return 0, false
+		}
+		/*line recursion2.go:18:1*/ goto resume3 /*line recursion2.go:17:1*/
 	case 4:
-		goto resume4
+		/*line recursion2.go:19:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion2.go:19:1*/ return 0, false
+		}
+		/*line recursion2.go:19:1*/ goto resume4 /*line recursion2.go:18:1*/
 	default:
-		runtime.BadPoll("Outer", m.state)
+		/*line recursion2.go:15:1*/ runtime.BadPoll("Outer", m.state)
 	}
-	/*line recursion2.go:16:2*/ m.fut.init(m.log, []int{9}, 1)
-	m.state = 1
+	/*line recursion2.go:16:1*/ m.fut.init(m.log, []int{9}, 1)
+	/*line recursion2.go:16:1*/ m.state = 1 /*line recursion2.go:15:1*/
 resume1:
 	// await at recursion2.go:16
-	/*line recursion2_asyncgen.go:178:2*/
+	/*line recursion2.go:16:1*/ /*line recursion2.go:15:1*/
 	{
-		if !m.fut.finished() {
-			_, ok := m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+		/*line recursion2.go:16:1*/ if !m.fut.finished() {
+			/*line recursion2.go:16:1*/ _, ok := m.fut.Poll(cx)
+			/*line recursion2.go:16:1*/ if !ok {
+				/*line recursion2.go:16:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:16:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = SumFuture{}
+		/*line recursion2.go:16:1*/ m.deep = nil
+		/*line recursion2.go:16:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:16:1*/ m.fut = SumFuture{}
 	}
-	/*line recursion2.go:17:7*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
-	m.state = 2
+	/*line recursion2.go:17:1*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
+	/*line recursion2.go:17:1*/ m.state = 2 /*line recursion2.go:16:1*/
 resume2:
 	// await at recursion2.go:17
-	/*line recursion2_asyncgen.go:195:2*/
+	/*line recursion2.go:17:1*/ /*line recursion2.go:16:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line recursion2.go:17:1*/ var v int
+		/*line recursion2.go:17:1*/ if m.fut.finished() { /*line recursion2.go:15:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion2.go:16:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line recursion2.go:17:1*/ var ok bool
+			/*line recursion2.go:17:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion2.go:17:1*/ if !ok {
+				/*line recursion2.go:17:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:17:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = SumFuture{}
-		m.a = v
+		/*line recursion2.go:17:1*/ m.deep = nil
+		/*line recursion2.go:17:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:17:1*/ m.fut = SumFuture{}
+		/*line recursion2.go:17:1*/ m.a = v
 	}
-	/*line recursion2.go:18:7*/ m.fut2.init(tree(1, m.n))
-	m.state = 3
+	/*line recursion2.go:18:1*/ m.fut2.init(tree(1, m.n))
+	/*line recursion2.go:18:1*/ m.state = 3 /*line recursion2.go:17:1*/
 resume3:
 	// await at recursion2.go:18
-	/*line recursion2_asyncgen.go:218:2*/
+	/*line recursion2.go:18:1*/ /*line recursion2.go:17:1*/
 	{
-		var v int
-		if m.fut2.finished() {
+		/*line recursion2.go:18:1*/ var v int
+		/*line recursion2.go:18:1*/ if m.fut2.finished() { /*line recursion2.go:16:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value()
+			v = m.fut2.value() /*line recursion2.go:17:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut2.Poll(cx)
-			if !ok {
-				m.deep = m.fut2.deepest()
-				return 0, false
+			/*line recursion2.go:18:1*/ var ok bool
+			/*line recursion2.go:18:1*/ v, ok = m.fut2.Poll(cx)
+			/*line recursion2.go:18:1*/ if !ok {
+				/*line recursion2.go:18:1*/ m.deep = m.fut2.deepest()
+				/*line recursion2.go:18:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut2 = TreeSumFuture{}
-		m.b = v
+		/*line recursion2.go:18:1*/ m.deep = nil
+		/*line recursion2.go:18:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:18:1*/ m.fut2 = TreeSumFuture{}
+		/*line recursion2.go:18:1*/ m.b = v
 	}
-	/*line recursion2.go:19:17*/ m.fut.init(m.log, []int{1}, 1)
-	m.state = 4
-	m.log = nil
+	/*line recursion2.go:19:1*/ m.fut.init(m.log, []int{1}, 1)
+	/*line recursion2.go:19:1*/ m.state = 4
+	/*line recursion2.go:19:1*/ m.log = nil /*line recursion2.go:18:1*/
 resume4:
 	// await at recursion2.go:19
-	/*line recursion2_asyncgen.go:242:2*/
+	/*line recursion2.go:19:1*/ /*line recursion2.go:18:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line recursion2.go:19:1*/ var v int
+		/*line recursion2.go:19:1*/ if m.fut.finished() { /*line recursion2.go:17:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion2.go:18:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line recursion2.go:19:1*/ var ok bool
+			/*line recursion2.go:19:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion2.go:19:1*/ if !ok {
+				/*line recursion2.go:19:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:19:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = SumFuture{}
-		v1 = v
+		/*line recursion2.go:19:1*/ m.deep = nil
+		/*line recursion2.go:19:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:19:1*/ m.fut = SumFuture{}
+		/*line recursion2.go:19:1*/ v1 = v
 	}
-	m.result0 = m.a + m.b + v1
-	/*line recursion2_asyncgen.go:262:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion2.go:19:1*/ m.result0 = m.a + m.b + v1
+	/*line recursion2.go:20:1*/ m.state = runtime.StateDone
+	/*line recursion2.go:20:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion2_asyncgen.go:305:1
 func (m *OuterFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Outer")
@@ -274,6 +311,8 @@ func (m *OuterFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion2_asyncgen.go:316:1
 func (m *OuterFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -292,12 +331,16 @@ func (m *OuterFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion2_asyncgen.go:336:1
 func (m *OuterFuture) init(log *Log, n int) {
 	*m = OuterFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion2_asyncgen.go:344:1
 func (m *OuterFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -307,17 +350,23 @@ func (m *OuterFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion2_asyncgen.go:355:1
 func (m *OuterFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion2_asyncgen.go:362:1
 func (m *OuterFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion2_asyncgen.go:370:1
 func (m *OuterFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep

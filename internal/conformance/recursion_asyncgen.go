@@ -6,6 +6,8 @@ import "github.com/asyncgen/asyncgen/runtime"
 
 // TreeSumFuture is the future state machine of treeSum; TreeSum returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:11:1
 type TreeSumFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -17,66 +19,72 @@ type TreeSumFuture struct {
 }
 
 // TreeSum returns a future that runs treeSum one step at a time.
+//
+//line recursion_asyncgen.go:24:1
 func TreeSum(t *Tree) *TreeSumFuture {
 	return &TreeSumFuture{t: t}
 }
 
 // Poll runs treeSum until it suspends or returns.
+//
+//line recursion.go:6:1
 func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:6:1*/ if m.self != m {
+		/*line recursion.go:6:1*/ m.pin()
 	}
-	var v1 int
-	switch m.state {
+	/*line recursion.go:6:1*/ var v1 int
+	/*line recursion.go:6:1*/ switch m.state { /*line recursion.go:5:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:6:1*/ m.state = runtime.StateRunning /*line recursion.go:5:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line recursion.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:10:1*/ goto resume1 /*line recursion.go:9:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line recursion.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:10:1*/ goto resume2 /*line recursion.go:9:1*/
 	default:
-		runtime.BadPoll("TreeSum", m.state)
+		/*line recursion.go:6:1*/ runtime.BadPoll("TreeSum", m.state)
 	}
-	/*line recursion.go:7:2*/ if m.t == nil {
-		m.result0 = 0
-		goto exit
+	/*line recursion.go:7:1*/ if m.t == nil {
+		/*line recursion.go:8:1*/ m.result0 = 0
+		/*line recursion.go:8:1*/ goto exit
 	}
-	/*line recursion.go:10:9*/ m.fut = TreeSum(m.t.Left)
+	/*line recursion.go:10:1*/ m.fut = TreeSum(m.t.Left) /*line recursion.go:9:1*/
 resume1:
 	// await at recursion.go:10
-	/*line recursion_asyncgen.go:49:2*/
+	/*line recursion.go:10:1*/ /*line recursion.go:9:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line recursion.go:10:1*/ v, ok := m.fut.Poll(cx)
+		/*line recursion.go:10:1*/ if !ok {
+			/*line recursion.go:10:1*/ m.state = 1
+			/*line recursion.go:10:1*/ return 0, false
 		}
-		m.fut = nil
-		m.v = v
+		/*line recursion.go:10:1*/ m.fut = nil
+		/*line recursion.go:10:1*/ m.v = v
 	}
-	/*line recursion.go:10:48*/ m.fut = TreeSum(m.t.Right)
+	/*line recursion.go:10:1*/ m.fut = TreeSum(m.t.Right) /*line recursion.go:9:1*/
 resume2:
 	// await at recursion.go:10
-	/*line recursion_asyncgen.go:62:2*/
+	/*line recursion.go:10:1*/ /*line recursion.go:9:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line recursion.go:10:1*/ v, ok := m.fut.Poll(cx)
+		/*line recursion.go:10:1*/ if !ok {
+			/*line recursion.go:10:1*/ m.state = 2
+			/*line recursion.go:10:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line recursion.go:10:1*/ m.fut = nil
+		/*line recursion.go:10:1*/ v1 = v
 	}
-	m.result0 = m.v + m.t.V + v1
+	/*line recursion.go:10:1*/ m.result0 = m.v + m.t.V + v1 /*line recursion.go:9:1*/
 exit:
-	/*line recursion_asyncgen.go:74:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:11:1*/ m.state = runtime.StateDone
+	/*line recursion.go:11:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:88:1
 func (m *TreeSumFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("TreeSum")
@@ -86,6 +94,8 @@ func (m *TreeSumFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:99:1
 func (m *TreeSumFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -100,12 +110,16 @@ func (m *TreeSumFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:115:1
 func (m *TreeSumFuture) init(t *Tree) {
 	*m = TreeSumFuture{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:123:1
 func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -115,23 +129,31 @@ func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:134:1
 func (m *TreeSumFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:141:1
 func (m *TreeSumFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:149:1
 func (m *TreeSumFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // EvenFuture is the future state machine of even; Even returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:157:1
 type EvenFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -143,60 +165,66 @@ type EvenFuture struct {
 }
 
 // Even returns a future that runs even one step at a time.
+//
+//line recursion_asyncgen.go:170:1
 func Even(n int) *EvenFuture {
 	return &EvenFuture{n: n}
 }
 
 // Poll runs even until it suspends or returns.
+//
+//line recursion.go:14:1
 func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:14:1*/ if m.self != m {
+		/*line recursion.go:14:1*/ m.pin()
 	}
-	if m.deep != nil && !m.deep.Step(cx) {
-		return false, false
-	}
-	switch m.state {
+	/*line recursion.go:14:1*/ switch m.state { /*line recursion.go:13:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:14:1*/ m.state = runtime.StateRunning /*line recursion.go:13:1*/
 	case 1:
-		goto resume1
+		/*line recursion.go:18:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion.go:18:1*/ return false, false
+		}
+		/*line recursion.go:18:1*/ goto resume1 /*line recursion.go:17:1*/
 	default:
-		runtime.BadPoll("Even", m.state)
+		/*line recursion.go:14:1*/ runtime.BadPoll("Even", m.state)
 	}
-	/*line recursion.go:15:2*/ if m.n == 0 {
-		m.result0 = true
-		goto exit
+	/*line recursion.go:15:1*/ if m.n == 0 {
+		/*line recursion.go:16:1*/ m.result0 = true
+		/*line recursion.go:16:1*/ goto exit
 	}
-	/*line recursion.go:18:9*/ m.fut.init(m.n - 1)
-	m.state = 1
+	/*line recursion.go:18:1*/ m.fut.init(m.n - 1)
+	/*line recursion.go:18:1*/ m.state = 1 /*line recursion.go:17:1*/
 resume1:
 	// await at recursion.go:18
-	/*line recursion_asyncgen.go:174:2*/
+	/*line recursion.go:18:1*/ /*line recursion.go:17:1*/
 	{
-		var v bool
-		if m.fut.finished() {
+		/*line recursion.go:18:1*/ var v bool
+		/*line recursion.go:18:1*/ if m.fut.finished() { /*line recursion.go:16:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion.go:17:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return false, false
+			/*line recursion.go:18:1*/ var ok bool
+			/*line recursion.go:18:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:18:1*/ if !ok {
+				/*line recursion.go:18:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:18:1*/ return false, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = OddFuture{}
-		m.result0 = v
-	}
+		/*line recursion.go:18:1*/ m.deep = nil
+		/*line recursion.go:18:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:18:1*/ m.fut = OddFuture{}
+		/*line recursion.go:18:1*/ m.result0 = v
+	} /*line recursion.go:17:1*/
 exit:
-	/*line recursion_asyncgen.go:194:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:19:1*/ m.state = runtime.StateDone
+	/*line recursion.go:19:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:228:1
 func (m *EvenFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Even")
@@ -206,6 +234,8 @@ func (m *EvenFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:239:1
 func (m *EvenFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -218,12 +248,16 @@ func (m *EvenFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:253:1
 func (m *EvenFuture) init(n int) {
 	*m = EvenFuture{n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:261:1
 func (m *EvenFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -233,17 +267,23 @@ func (m *EvenFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:272:1
 func (m *EvenFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:279:1
 func (m *EvenFuture) value() bool {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:287:1
 func (m *EvenFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -253,6 +293,8 @@ func (m *EvenFuture) deepest() runtime.Stepper {
 
 // LeafFuture is the future state machine of leaf; Leaf returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:298:1
 type LeafFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -262,41 +304,47 @@ type LeafFuture struct {
 }
 
 // Leaf returns a future that runs leaf one step at a time.
+//
+//line recursion_asyncgen.go:309:1
 func Leaf(p *Pending[int]) *LeafFuture {
 	return &LeafFuture{p: p}
 }
 
 // Poll runs leaf until it suspends or returns.
+//
+//line recursion.go:31:1
 func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:31:1*/ if m.self != m {
+		/*line recursion.go:31:1*/ m.pin()
 	}
-	switch m.state {
+	/*line recursion.go:31:1*/ switch m.state { /*line recursion.go:30:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:31:1*/ m.state = runtime.StateRunning /*line recursion.go:30:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line recursion.go:31:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:31:1*/ goto resume1 /*line recursion.go:30:1*/
 	default:
-		runtime.BadPoll("Leaf", m.state)
-	}
+		/*line recursion.go:31:1*/ runtime.BadPoll("Leaf", m.state)
+	} /*line recursion.go:30:1*/
 resume1:
 	// await at recursion.go:31
-	/*line recursion_asyncgen.go:285:2*/
+	/*line recursion.go:31:1*/ /*line recursion.go:30:1*/
 	{
-		v, ok := m.p.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line recursion.go:31:1*/ v, ok := m.p.Poll(cx)
+		/*line recursion.go:31:1*/ if !ok {
+			/*line recursion.go:31:1*/ m.state = 1
+			/*line recursion.go:31:1*/ return 0, false
 		}
-		m.result0 = v
+		/*line recursion.go:31:1*/ m.result0 = v
 	}
-	/*line recursion_asyncgen.go:294:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:31:1*/ m.state = runtime.StateDone
+	/*line recursion.go:31:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:348:1
 func (m *LeafFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Leaf")
@@ -306,6 +354,8 @@ func (m *LeafFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:359:1
 func (m *LeafFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -318,12 +368,16 @@ func (m *LeafFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:373:1
 func (m *LeafFuture) init(p *Pending[int]) {
 	*m = LeafFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:381:1
 func (m *LeafFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -333,23 +387,31 @@ func (m *LeafFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:392:1
 func (m *LeafFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:399:1
 func (m *LeafFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:407:1
 func (m *LeafFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // MidFuture is the future state machine of mid; Mid returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:415:1
 type MidFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -361,58 +423,64 @@ type MidFuture struct {
 }
 
 // Mid returns a future that runs mid one step at a time.
+//
+//line recursion_asyncgen.go:428:1
 func Mid(p *Pending[int]) *MidFuture {
 	return &MidFuture{p: p}
 }
 
 // Poll runs mid until it suspends or returns.
+//
+//line recursion.go:34:1
 func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:34:1*/ if m.self != m {
+		/*line recursion.go:34:1*/ m.pin()
 	}
-	var v1 int
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line recursion.go:34:1*/ var v1 int
+	/*line recursion.go:34:1*/ switch m.state { /*line recursion.go:33:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:34:1*/ m.state = runtime.StateRunning /*line recursion.go:33:1*/
 	case 1:
-		goto resume1
+		/*line recursion.go:34:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion.go:34:1*/ return 0, false
+		}
+		/*line recursion.go:34:1*/ goto resume1 /*line recursion.go:33:1*/
 	default:
-		runtime.BadPoll("Mid", m.state)
+		/*line recursion.go:34:1*/ runtime.BadPoll("Mid", m.state)
 	}
-	/*line recursion.go:34:40*/ m.fut.init(m.p)
-	m.state = 1
-	m.p = nil
+	/*line recursion.go:34:1*/ m.fut.init(m.p)
+	/*line recursion.go:34:1*/ m.state = 1
+	/*line recursion.go:34:1*/ m.p = nil /*line recursion.go:33:1*/
 resume1:
 	// await at recursion.go:34
-	/*line recursion_asyncgen.go:390:2*/
+	/*line recursion.go:34:1*/ /*line recursion.go:33:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line recursion.go:34:1*/ var v int
+		/*line recursion.go:34:1*/ if m.fut.finished() { /*line recursion.go:32:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion.go:33:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line recursion.go:34:1*/ var ok bool
+			/*line recursion.go:34:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:34:1*/ if !ok {
+				/*line recursion.go:34:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:34:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = LeafFuture{}
-		v1 = v
+		/*line recursion.go:34:1*/ m.deep = nil
+		/*line recursion.go:34:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:34:1*/ m.fut = LeafFuture{}
+		/*line recursion.go:34:1*/ v1 = v
 	}
-	m.result0 = v1 + 1
-	/*line recursion_asyncgen.go:410:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:34:1*/ m.result0 = v1 + 1
+	/*line recursion.go:34:1*/ m.state = runtime.StateDone
+	/*line recursion.go:34:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:484:1
 func (m *MidFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Mid")
@@ -422,6 +490,8 @@ func (m *MidFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:495:1
 func (m *MidFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -434,12 +504,16 @@ func (m *MidFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:509:1
 func (m *MidFuture) init(p *Pending[int]) {
 	*m = MidFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:517:1
 func (m *MidFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -449,17 +523,23 @@ func (m *MidFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:528:1
 func (m *MidFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:535:1
 func (m *MidFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:543:1
 func (m *MidFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -469,6 +549,8 @@ func (m *MidFuture) deepest() runtime.Stepper {
 
 // TopFuture is the future state machine of top; Top returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:554:1
 type TopFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -481,83 +563,92 @@ type TopFuture struct {
 }
 
 // Top returns a future that runs top one step at a time.
+//
+//line recursion_asyncgen.go:568:1
 func Top(p *Pending[int]) *TopFuture {
 	return &TopFuture{p: p}
 }
 
 // Poll runs top until it suspends or returns.
+//
+//line recursion.go:37:1
 func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:37:1*/ if m.self != m {
+		/*line recursion.go:37:1*/ m.pin()
 	}
-	var v1 int
-	if m.deep != nil && !m.deep.Step(cx) {
-		return 0, false
-	}
-	switch m.state {
+	/*line recursion.go:37:1*/ var v1 int
+	/*line recursion.go:37:1*/ switch m.state { /*line recursion.go:36:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:37:1*/ m.state = runtime.StateRunning /*line recursion.go:36:1*/
 	case 1:
-		goto resume1
+		/*line recursion.go:37:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion.go:37:1*/ return 0, false
+		}
+		/*line recursion.go:37:1*/ goto resume1 /*line recursion.go:36:1*/
 	case 2:
-		goto resume2
+		/*line recursion.go:37:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line recursion.go:37:1*/ return 0, false
+		}
+		/*line recursion.go:37:1*/ goto resume2 /*line recursion.go:36:1*/
 	default:
-		runtime.BadPoll("Top", m.state)
+		/*line recursion.go:37:1*/ runtime.BadPoll("Top", m.state)
 	}
-	/*line recursion.go:37:40*/ m.fut.init(m.p)
-	m.state = 1
+	/*line recursion.go:37:1*/ m.fut.init(m.p)
+	/*line recursion.go:37:1*/ m.state = 1 /*line recursion.go:36:1*/
 resume1:
 	// await at recursion.go:37
-	/*line recursion_asyncgen.go:511:2*/
+	/*line recursion.go:37:1*/ /*line recursion.go:36:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line recursion.go:37:1*/ var v int
+		/*line recursion.go:37:1*/ if m.fut.finished() { /*line recursion.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion.go:36:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line recursion.go:37:1*/ var ok bool
+			/*line recursion.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:37:1*/ if !ok {
+				/*line recursion.go:37:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:37:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = MidFuture{}
-		m.v = v
+		/*line recursion.go:37:1*/ m.deep = nil
+		/*line recursion.go:37:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:37:1*/ m.fut = MidFuture{}
+		/*line recursion.go:37:1*/ m.v = v
 	}
-	/*line recursion.go:37:64*/ m.fut.init(m.p)
-	m.state = 2
-	m.p = nil
+	/*line recursion.go:37:1*/ m.fut.init(m.p)
+	/*line recursion.go:37:1*/ m.state = 2
+	/*line recursion.go:37:1*/ m.p = nil /*line recursion.go:36:1*/
 resume2:
 	// await at recursion.go:37
-	/*line recursion_asyncgen.go:535:2*/
+	/*line recursion.go:37:1*/ /*line recursion.go:36:1*/
 	{
-		var v int
-		if m.fut.finished() {
+		/*line recursion.go:37:1*/ var v int
+		/*line recursion.go:37:1*/ if m.fut.finished() { /*line recursion.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line recursion.go:36:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return 0, false
+			/*line recursion.go:37:1*/ var ok bool
+			/*line recursion.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:37:1*/ if !ok {
+				/*line recursion.go:37:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:37:1*/ return 0, false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = MidFuture{}
-		v1 = v
+		/*line recursion.go:37:1*/ m.deep = nil
+		/*line recursion.go:37:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:37:1*/ m.fut = MidFuture{}
+		/*line recursion.go:37:1*/ v1 = v
 	}
-	m.result0 = m.v * v1
-	/*line recursion_asyncgen.go:555:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:37:1*/ m.result0 = m.v * v1
+	/*line recursion.go:37:1*/ m.state = runtime.StateDone
+	/*line recursion.go:37:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:652:1
 func (m *TopFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Top")
@@ -567,6 +658,8 @@ func (m *TopFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:663:1
 func (m *TopFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -581,12 +674,16 @@ func (m *TopFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:679:1
 func (m *TopFuture) init(p *Pending[int]) {
 	*m = TopFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:687:1
 func (m *TopFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -596,17 +693,23 @@ func (m *TopFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:698:1
 func (m *TopFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:705:1
 func (m *TopFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:713:1
 func (m *TopFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -616,6 +719,8 @@ func (m *TopFuture) deepest() runtime.Stepper {
 
 // HoldsFuture is the future state machine of holds; Holds returns one.
 // It must not be copied once used.
+//
+//line recursion_asyncgen.go:724:1
 type HoldsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -629,60 +734,66 @@ type HoldsFuture struct {
 }
 
 // Holds returns a future that runs holds one step at a time.
+//
+//line recursion_asyncgen.go:739:1
 func Holds(mk func() *Big, g *Gate) *HoldsFuture {
 	return &HoldsFuture{mk: mk, g: g}
 }
 
 // Poll runs holds until it suspends or returns.
+//
+//line recursion.go:43:1
 func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line recursion.go:43:1*/ if m.self != m {
+		/*line recursion.go:43:1*/ m.pin()
 	}
-	switch m.state {
+	/*line recursion.go:43:1*/ switch m.state { /*line recursion.go:42:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line recursion.go:43:1*/ m.state = runtime.StateRunning /*line recursion.go:42:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line recursion.go:45:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:45:1*/ goto resume1 /*line recursion.go:44:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line recursion.go:47:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:47:1*/ goto resume2 /*line recursion.go:46:1*/
 	default:
-		runtime.BadPoll("Holds", m.state)
+		/*line recursion.go:43:1*/ runtime.BadPoll("Holds", m.state)
 	}
-	/*line recursion.go:44:2*/ m.buf = m.mk()
-	/*line recursion.go:45:2*/ m.fut = After(1, 0)
-	m.mk = nil
+	/*line recursion.go:44:1*/ m.buf = m.mk()
+	/*line recursion.go:45:1*/ m.fut = After(1, 0)
+	/*line recursion.go:45:1*/ m.mk = nil /*line recursion.go:44:1*/
 resume1:
 	// await at recursion.go:45
-	/*line recursion_asyncgen.go:658:2*/
+	/*line recursion.go:45:1*/ /*line recursion.go:44:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line recursion.go:45:1*/ _, ok := m.fut.Poll(cx)
+		/*line recursion.go:45:1*/ if !ok {
+			/*line recursion.go:45:1*/ m.state = 1
+			/*line recursion.go:45:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line recursion.go:45:1*/ m.fut = nil
 	}
-	/*line recursion.go:46:2*/ m.n = len(m.buf.Data)
-	m.buf = nil
+	/*line recursion.go:46:1*/ m.n = len(m.buf.Data)
+	/*line recursion.go:46:1*/ m.buf = nil /*line recursion.go:45:1*/
 resume2:
 	// await at recursion.go:47
-	/*line recursion_asyncgen.go:671:2*/
+	/*line recursion.go:47:1*/ /*line recursion.go:46:1*/
 	{
-		_, ok := m.g.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line recursion.go:47:1*/ _, ok := m.g.Poll(cx)
+		/*line recursion.go:47:1*/ if !ok {
+			/*line recursion.go:47:1*/ m.state = 2
+			/*line recursion.go:47:1*/ return 0, false
 		}
 	}
-	m.result0 = m.n
-	/*line recursion_asyncgen.go:680:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line recursion.go:48:1*/ m.result0 = m.n
+	/*line recursion.go:49:1*/ m.state = runtime.StateDone
+	/*line recursion.go:49:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line recursion_asyncgen.go:797:1
 func (m *HoldsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Holds")
@@ -692,6 +803,8 @@ func (m *HoldsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line recursion_asyncgen.go:808:1
 func (m *HoldsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -706,12 +819,16 @@ func (m *HoldsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line recursion_asyncgen.go:824:1
 func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
 	*m = HoldsFuture{mk: mk, g: g}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line recursion_asyncgen.go:832:1
 func (m *HoldsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -721,17 +838,23 @@ func (m *HoldsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line recursion_asyncgen.go:843:1
 func (m *HoldsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line recursion_asyncgen.go:850:1
 func (m *HoldsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line recursion_asyncgen.go:858:1
 func (m *HoldsFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -9,6 +9,8 @@ import (
 
 // RegressionsFuture is the future state machine of regressions; Regressions returns one.
 // It must not be copied once used.
+//
+//line regress_asyncgen.go:14:1
 type RegressionsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -24,193 +26,199 @@ type RegressionsFuture struct {
 }
 
 // Regressions returns a future that runs regressions one step at a time.
+//
+//line regress_asyncgen.go:31:1
 func Regressions(log *Log, n int) *RegressionsFuture {
 	return &RegressionsFuture{log: log, n: n}
 }
 
 // Poll runs regressions until it suspends or returns.
+//
+//line regress.go:12:1
 func (m *RegressionsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	if m.self != m {
-		m.pin()
+	/*line regress.go:12:1*/ if m.self != m {
+		/*line regress.go:12:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 int
-	var v2 int
-	var v4 int
-	var ok1 bool
-	var v8 int
-	var v10 int
-	switch m.state {
+	/*line regress.go:12:1*/ defer m.unwind(&result, &ready1)
+	/*line regress.go:12:1*/ var v1 int
+	/*line regress.go:12:1*/ var v2 int
+	/*line regress.go:12:1*/ var v4 int
+	/*line regress.go:12:1*/ var ok1 bool
+	/*line regress.go:12:1*/ var v8 int
+	/*line regress.go:12:1*/ var v10 int
+	/*line regress.go:12:1*/ switch m.state { /*line regress.go:11:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line regress.go:12:1*/ m.state = runtime.StateRunning /*line regress.go:11:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line regress.go:16:1*/ m.state = runtime.StateRunning
+		/*line regress.go:16:1*/ goto resume1 /*line regress.go:15:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line regress.go:20:1*/ m.state = runtime.StateRunning
+		/*line regress.go:20:1*/ goto resume2 /*line regress.go:19:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line regress.go:21:1*/ m.state = runtime.StateRunning
+		/*line regress.go:21:1*/ goto resume3 /*line regress.go:20:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line regress.go:29:1*/ m.state = runtime.StateRunning
+		/*line regress.go:29:1*/ goto resume4 /*line regress.go:28:1*/
 	case 5:
-		m.state = runtime.StateRunning
-		goto resume5
+		/*line regress.go:34:1*/ m.state = runtime.StateRunning
+		/*line regress.go:34:1*/ goto resume5 /*line regress.go:33:1*/
 	case 6:
-		m.state = runtime.StateRunning
-		goto resume6
+		/*line regress.go:37:1*/ m.state = runtime.StateRunning
+		/*line regress.go:37:1*/ goto resume6 /*line regress.go:36:1*/
 	default:
-		runtime.BadPoll("Regressions", m.state)
+		/*line regress.go:12:1*/ runtime.BadPoll("Regressions", m.state)
 	}
-	m.i = new(int)
-	/*line regress.go:14:6*/ *m.i = 0
+	/*line regress.go:14:1*/ m.i = new(int)
+	/*line regress.go:14:1*/ *m.i = 0 /*line regress.go:13:1*/
 forCond1:
-	/*line regress.go:14:14*/ if *m.i >= 2 {
-		goto forDone4
+	/*line regress.go:14:1*/ if *m.i >= 2 {
+		/*line regress.go:14:1*/ goto forDone4
 	}
-	{
-		arg0, i := *m.i, m.i
-		m.defers = append(m.defers, func() {
-			k := arg0
-			m.log.Add(fmt.Sprint("defer ", k, *i))
+	/*line regress.go:15:1*/ {
+		/*line regress.go:15:1*/ arg0, i := *m.i, m.i
+		/*line regress.go:15:1*/ m.defers = append(m.defers, func() {
+			/*line regress.go:15:1*/ k := arg0
+			/*line regress.go:15:1*/ m.log.Add(fmt.Sprint("defer ", k, *i)) /*line regress.go:14:1*/
 		})
 	}
-	/*line regress.go:16:3*/ m.fut = ready(0)
+	/*line regress.go:16:1*/ m.fut = ready(0) /*line regress.go:15:1*/
 resume1:
 	// await at regress.go:16
-	/*line regress_asyncgen.go:83:2*/
+	/*line regress.go:16:1*/ /*line regress.go:15:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line regress.go:16:1*/ _, ok := m.fut.Poll(cx)
+		/*line regress.go:16:1*/ if !ok {
+			/*line regress.go:16:1*/ m.state = 1
+			/*line regress.go:16:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line regress.go:16:1*/ m.fut = nil
 	}
-	{
-		next := *m.i
-		m.i = &next
+	/*line regress.go:14:1*/ {
+		/*line regress.go:14:1*/ next := *m.i
+		/*line regress.go:14:1*/ m.i = &next
 	}
-	/*line regress.go:14:21*/ *m.i++
-	goto forCond1
+	/*line regress.go:14:1*/ *m.i++
+	/*line regress.go:14:1*/ goto forCond1 /*line regress.go:13:1*/
 forDone4:
-	m.t = note(m.log, "t1", 1)
-	/*line regress.go:20:34*/ m.fut = ready(m.n)
+	/*line regress.go:20:1*/ m.t = note(m.log, "t1", 1)
+	/*line regress.go:20:1*/ m.fut = ready(m.n) /*line regress.go:19:1*/
 resume2:
 	// await at regress.go:20
-	/*line regress_asyncgen.go:103:2*/
+	/*line regress.go:20:1*/ /*line regress.go:19:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line regress.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:20:1*/ if !ok {
+			/*line regress.go:20:1*/ m.state = 2
+			/*line regress.go:20:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line regress.go:20:1*/ m.fut = nil
+		/*line regress.go:20:1*/ v1 = v
 	}
-	m.t = add3(m.t, v1, note(m.log, "t2", 2)) % 4
-	/*line regress.go:21:7*/ m.fut = ready(0)
+	/*line regress.go:20:1*/ m.t = add3(m.t, v1, note(m.log, "t2", 2)) % 4
+	/*line regress.go:21:1*/ m.fut = ready(0) /*line regress.go:20:1*/
 resume3:
 	// await at regress.go:21
-	/*line regress_asyncgen.go:117:2*/
+	/*line regress.go:21:1*/ /*line regress.go:20:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line regress.go:21:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:21:1*/ if !ok {
+			/*line regress.go:21:1*/ m.state = 3
+			/*line regress.go:21:1*/ return 0, false
 		}
-		m.fut = nil
-		v2 = v
+		/*line regress.go:21:1*/ m.fut = nil
+		/*line regress.go:21:1*/ v2 = v
 	}
-	if m.t != v2 {
-		goto switchCase11
+	/*line regress.go:21:1*/ if m.t != v2 {
+		/*line regress.go:21:1*/ goto switchCase11
 	}
-	/*line regress.go:22:3*/ m.log.Add("zero")
+	/*line regress.go:22:1*/ m.log.Add("zero") /*line regress.go:21:1*/
 switchDone7:
-	/*line regress.go:28:2*/ m.ch = make(chan int, 2)
-	/*line regress.go:29:8*/ m.fut = ready(4)
+	/*line regress.go:28:1*/ m.ch = make(chan int, 2)
+	/*line regress.go:29:1*/ m.fut = ready(4) /*line regress.go:28:1*/
 resume4:
 	// await at regress.go:29
-	/*line regress_asyncgen.go:136:2*/
+	/*line regress.go:29:1*/ /*line regress.go:28:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 4
-			return 0, false
+		/*line regress.go:29:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:29:1*/ if !ok {
+			/*line regress.go:29:1*/ m.state = 4
+			/*line regress.go:29:1*/ return 0, false
 		}
-		m.fut = nil
-		v4 = v
+		/*line regress.go:29:1*/ m.fut = nil
+		/*line regress.go:29:1*/ v4 = v
 	}
-	/*line regress.go:29:2*/ m.ch <- v4
-	/*line regress.go:30:2*/ m.ch <- 5
-	/*line regress.go:31:2*/ close(m.ch)
-	/*line regress.go:32:2*/ m.t = 0
+	/*line regress.go:29:1*/ m.ch <- v4
+	/*line regress.go:30:1*/ m.ch <- 5
+	/*line regress.go:31:1*/ close(m.ch)
+	/*line regress.go:32:1*/ m.t = 0 /*line regress.go:31:1*/
 rangeLoop15:
-	_, ok1 = <-m.ch
-	if !ok1 {
-		goto rangeDone18
+	/*line regress.go:33:1*/ _, ok1 = <-m.ch
+	/*line regress.go:33:1*/ if !ok1 {
+		/*line regress.go:33:1*/ goto rangeDone18
 	}
-	/*line regress.go:34:8*/ m.fut = ready(1)
+	/*line regress.go:34:1*/ m.fut = ready(1) /*line regress.go:33:1*/
 resume5:
 	// await at regress.go:34
-	/*line regress_asyncgen.go:158:2*/
+	/*line regress.go:34:1*/ /*line regress.go:33:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 5
-			return 0, false
+		/*line regress.go:34:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:34:1*/ if !ok {
+			/*line regress.go:34:1*/ m.state = 5
+			/*line regress.go:34:1*/ return 0, false
 		}
-		m.fut = nil
-		v8 = v
+		/*line regress.go:34:1*/ m.fut = nil
+		/*line regress.go:34:1*/ v8 = v
 	}
-	/*line regress.go:34:3*/ m.t += v8
-	goto rangeLoop15
+	/*line regress.go:34:1*/ m.t += v8
+	/*line regress.go:34:1*/ goto rangeLoop15 /*line regress.go:33:1*/
 rangeDone18:
-	/*line regress.go:37:5*/ m.fut = ready(m.n)
-	m.ch = nil
+	/*line regress.go:37:1*/ m.fut = ready(m.n)
+	/*line regress.go:37:1*/ m.ch = nil /*line regress.go:36:1*/
 resume6:
 	// await at regress.go:37
-	/*line regress_asyncgen.go:175:2*/
+	/*line regress.go:37:1*/ /*line regress.go:36:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 6
-			return 0, false
+		/*line regress.go:37:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:37:1*/ if !ok {
+			/*line regress.go:37:1*/ m.state = 6
+			/*line regress.go:37:1*/ return 0, false
 		}
-		m.fut = nil
-		v10 = v
+		/*line regress.go:37:1*/ m.fut = nil
+		/*line regress.go:37:1*/ v10 = v
 	}
-	if v10 <= 5 {
-		goto ifElse22
+	/*line regress.go:37:1*/ if v10 <= 5 {
+		/*line regress.go:37:1*/ goto ifElse22
 	}
-	/*line regress.go:38:3*/ m.log.Add("big")
-	m.result0 = -m.t
-	goto exit
+	/*line regress.go:38:1*/ m.log.Add("big")
+	/*line regress.go:42:1*/ m.result0 = -m.t
+	/*line regress.go:42:1*/ goto exit /*line regress.go:41:1*/
 ifElse22:
-	m.result0 = m.t
-	goto exit
+	/*line regress.go:40:1*/ m.result0 = m.t
+	/*line regress.go:40:1*/ goto exit /*line regress.go:39:1*/
 switchCase11:
-	if m.t != 1 {
-		goto switchCase12
-	}
+	/*line regress.go:40:1*/ if m.t != 1 {
+		/*line regress.go:40:1*/ goto switchCase12
+	} /*line regress.go:39:1*/
 switchBody9:
-	/*line regress.go:24:3*/ m.log.Add("one or two")
-	goto switchDone7
+	/*line regress.go:24:1*/ m.log.Add("one or two")
+	/*line regress.go:24:1*/ goto switchDone7 /*line regress.go:23:1*/
 switchCase12:
-	if m.t == 2 {
-		goto switchBody9
+	/*line regress.go:24:1*/ if m.t == 2 {
+		/*line regress.go:24:1*/ goto switchBody9
 	}
-	goto switchDone7
+	/*line regress.go:24:1*/ goto switchDone7 /*line regress.go:23:1*/
 exit:
-	/*line regress_asyncgen.go:207:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.result0, true
+	/*line regress.go:43:1*/ runtime.RunDefers(&m.defers)
+	/*line regress.go:43:1*/ m.state = runtime.StateDone
+	/*line regress.go:43:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line regress_asyncgen.go:222:1
 func (m *RegressionsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Regressions")
@@ -220,6 +228,8 @@ func (m *RegressionsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line regress_asyncgen.go:233:1
 func (m *RegressionsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -243,12 +253,16 @@ func (m *RegressionsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line regress_asyncgen.go:258:1
 func (m *RegressionsFuture) init(log *Log, n int) {
 	*m = RegressionsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line regress_asyncgen.go:266:1
 func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -258,22 +272,30 @@ func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line regress_asyncgen.go:277:1
 func (m *RegressionsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line regress_asyncgen.go:284:1
 func (m *RegressionsFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line regress_asyncgen.go:292:1
 func (m *RegressionsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line regress_asyncgen.go:299:1
 func (m *RegressionsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

@@ -9,6 +9,8 @@ import (
 
 // TicksStream is the stream state machine of ticks; Ticks returns one.
 // It must not be copied once used.
+//
+//line streams_asyncgen.go:14:1
 type TicksStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -22,85 +24,89 @@ type TicksStream struct {
 }
 
 // Ticks returns a stream of the values yielded by ticks one step at a time.
+//
+//line streams_asyncgen.go:29:1
 func Ticks(log *Log, n int) *TicksStream {
 	return &TicksStream{log: log, n: n}
 }
 
 // PollNext runs ticks until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
+//
+//line streams.go:10:1
 func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
-	if m.self != m {
-		m.pin()
+	/*line streams.go:10:1*/ if m.self != m {
+		/*line streams.go:10:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 int
-	var v11 bool
-	switch m.state {
+	/*line streams.go:10:1*/ defer m.unwind(&result, &ready1)
+	/*line streams.go:10:1*/ var v1 int
+	/*line streams.go:10:1*/ var v11 bool
+	/*line streams.go:10:1*/ switch m.state { /*line streams.go:9:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line streams.go:10:1*/ m.state = runtime.StateRunning /*line streams.go:9:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line streams.go:13:1*/ m.state = runtime.StateRunning
+		/*line streams.go:13:1*/ goto resume1 /*line streams.go:12:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line streams.go:15:1*/ m.state = runtime.StateRunning
+		/*line streams.go:15:1*/ goto resume2 /*line streams.go:14:1*/
 	default:
-		return 0, runtime.Done
+		/*line streams.go:10:1*/ return 0, runtime.Done
 	}
-	m.defers = append(m.defers, ticksStreamDefer0{fn: m.log.Add, a0: "ticks done"})
-	/*line streams.go:12:6*/ m.i = 0
+	/*line streams.go:11:1*/ m.defers = append(m.defers, ticksStreamDefer0{fn: m.log.Add, a0: "ticks done"})
+	/*line streams.go:12:1*/ m.i = 0 /*line streams.go:11:1*/
 forCond1:
-	/*line streams.go:12:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line streams.go:12:1*/ if m.i >= m.n {
+		/*line streams.go:12:1*/ goto forDone4
 	}
-	if m.closing != nil {
-		panic("asyncgen: Ticks awaited after Close")
+	/*line streams.go:12:1*/ if m.closing != nil {
+		/*line streams.go:12:1*/ panic("asyncgen: Ticks awaited after Close")
 	}
-	/*line streams.go:13:8*/ m.fut = After(m.i%3, m.i*m.i)
+	/*line streams.go:13:1*/ m.fut = After(m.i%3, m.i*m.i) /*line streams.go:12:1*/
 resume1:
 	// await at streams.go:13
-	/*line streams_asyncgen.go:62:2*/
+	/*line streams.go:13:1*/ /*line streams.go:12:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, runtime.Pending
+		/*line streams.go:13:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:13:1*/ if !ok {
+			/*line streams.go:13:1*/ m.state = 1
+			/*line streams.go:13:1*/ return 0, runtime.Pending
 		}
-		m.fut = nil
-		v1 = v
+		/*line streams.go:13:1*/ m.fut = nil
+		/*line streams.go:13:1*/ v1 = v
 	}
-	/*line streams.go:14:3*/ m.log.Add(fmt.Sprint("tick ", v1))
-	/*line streams.go:15:7*/ {
-		v := v1
-		if m.closing != nil {
-			panic("asyncgen: Ticks yielded after Close")
+	/*line streams.go:14:1*/ m.log.Add(fmt.Sprint("tick ", v1))
+	/*line streams.go:15:1*/ {
+		/*line streams.go:15:1*/ v := v1
+		/*line streams.go:15:1*/ if m.closing != nil {
+			/*line streams.go:15:1*/ panic("asyncgen: Ticks yielded after Close")
 		}
-		m.state = 2
-		return v, runtime.Yielded
-	}
+		/*line streams.go:15:1*/ m.state = 2
+		/*line streams.go:15:1*/ return v, runtime.Yielded
+	} /*line streams.go:14:1*/
 resume2:
 	// yield at streams.go:15
-	/*line streams_asyncgen.go:83:2*/
+	/*line streams.go:15:1*/
+	/*line streams.go:15:1*/
 	v11 = runtime.Resume(m.closing)
-	if v11 {
-		goto ifDone8
+	/*line streams.go:15:1*/ if v11 {
+		/*line streams.go:15:1*/ goto ifDone8
 	}
-	goto exit
+	/*line streams.go:15:1*/ goto exit /*line streams.go:14:1*/
 ifDone8:
-
-	/*line streams.go:12:21*/
-	m.i++
-	goto forCond1
-forDone4:
-
+	/*line streams.go:12:1*/ m.i++
+		/*line streams.go:12:1*/ goto forCond1 /*line streams.go:11:1*/
+forDone4: /*line streams.go:11:1*/
 exit:
-	/*line streams_asyncgen.go:97:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return 0, runtime.Done
+	/*line streams.go:19:1*/ m.runDefers(false, nil)
+	/*line streams.go:19:1*/ m.state = runtime.StateDone
+	/*line streams.go:19:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line streams_asyncgen.go:110:1
 func (m *TicksStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Ticks")
@@ -112,6 +118,8 @@ func (m *TicksStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line streams_asyncgen.go:123:1
 func (m *TicksStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -132,6 +140,8 @@ func (m *TicksStream) Close() {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line streams_asyncgen.go:145:1
 func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -149,6 +159,8 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 }
 
 // ticksStreamDefer0 is a call deferred by ticks: its function and arguments.
+//
+//line streams_asyncgen.go:164:1
 type ticksStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -156,6 +168,8 @@ type ticksStreamDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line streams_asyncgen.go:173:1
 func (m *TicksStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -174,6 +188,8 @@ func (m *TicksStream) runDefers(panicking bool, p any) {
 
 // SumStreamFuture is the future state machine of sumStream; SumStream returns one.
 // It must not be copied once used.
+//
+//line streams_asyncgen.go:193:1
 type SumStreamFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -187,86 +203,91 @@ type SumStreamFuture struct {
 }
 
 // SumStream returns a future that runs sumStream one step at a time.
+//
+//line streams_asyncgen.go:208:1
 func SumStream(log *Log, s runtime.AsyncIterator[int], limit int) *SumStreamFuture {
 	return &SumStreamFuture{log: log, s: s, limit: limit}
 }
 
 // Poll runs sumStream until it suspends or returns.
+//
+//line streams.go:22:1
 func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line streams.go:22:1*/ if m.self != m {
+		/*line streams.go:22:1*/ m.pin()
 	}
-	var item int
-	var ok1 bool
-	var v1 int
-	var item2 int
-	var ok3 bool
-	var v2 int
-	switch m.state {
+	/*line streams.go:22:1*/ var item int
+	/*line streams.go:22:1*/ var ok1 bool
+	/*line streams.go:22:1*/ var v1 int
+	/*line streams.go:22:1*/ var item2 int
+	/*line streams.go:22:1*/ var ok3 bool
+	/*line streams.go:22:1*/ var v2 int
+	/*line streams.go:22:1*/ switch m.state { /*line streams.go:21:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line streams.go:22:1*/ m.state = runtime.StateRunning /*line streams.go:21:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line streams.go:24:1*/ m.state = runtime.StateRunning
+		/*line streams.go:24:1*/ goto resume1 /*line streams.go:23:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line streams.go:31:1*/ m.state = runtime.StateRunning
+		/*line streams.go:31:1*/ goto resume2 /*line streams.go:30:1*/
 	default:
-		runtime.BadPoll("SumStream", m.state)
+		/*line streams.go:22:1*/ runtime.BadPoll("SumStream", m.state)
 	}
-	/*line streams.go:23:2*/ m.total = 0
-	m.stream = m.s
-rangeLoop1:
-
+	/*line streams.go:23:1*/ m.total = 0
+		/*line streams.go:24:1*/ m.stream = m.s /*line streams.go:23:1*/
+rangeLoop1: /*line streams.go:23:1*/
 resume1:
 	// for-await step at streams.go:24
-	/*line streams_asyncgen.go:223:2*/
+	/*line streams.go:24:1*/ /*line streams.go:23:1*/
 	{
-		v, st := m.stream.PollNext(cx)
-		if st == runtime.Pending {
-			m.state = 1
-			return 0, false
+		/*line streams.go:24:1*/ v, st := m.stream.PollNext(cx)
+		/*line streams.go:24:1*/ if st == runtime.Pending {
+			/*line streams.go:24:1*/ m.state = 1
+			/*line streams.go:24:1*/ return 0, false
 		}
-		item, ok1 = v, st == runtime.Yielded
+		/*line streams.go:24:1*/ item, ok1 = v, st == runtime.Yielded
 	}
-	if !ok1 {
-		goto rangeDone3
+	/*line streams.go:24:1*/ if !ok1 {
+		/*line streams.go:24:1*/ goto rangeDone3
 	}
-	/*line streams.go:24:6*/ v1 = item
-	/*line streams.go:25:3*/ m.total += v1
-	/*line streams.go:26:3*/ if m.total > m.limit {
-		goto rangeDone3
+	/*line streams.go:24:1*/ v1 = item
+	/*line streams.go:25:1*/ m.total += v1
+	/*line streams.go:26:1*/ if m.total > m.limit {
+		/*line streams.go:27:1*/ goto rangeDone3
 	}
-	goto rangeLoop1
+	/*line streams.go:27:1*/ goto rangeLoop1 /*line streams.go:26:1*/
 rangeDone3:
-	m.stream = m.s
+	/*line streams.go:31:1*/ m.stream = m.s /*line streams.go:30:1*/
 rangeLoop5:
-	m.s = nil
+	/*line streams.go:31:1*/ m.s = nil /*line streams.go:30:1*/
 resume2:
 	// for-await step at streams.go:31
-	/*line streams_asyncgen.go:247:2*/
+	/*line streams.go:31:1*/ /*line streams.go:30:1*/
 	{
-		v, st := m.stream.PollNext(cx)
-		if st == runtime.Pending {
-			m.state = 2
-			return 0, false
+		/*line streams.go:31:1*/ v, st := m.stream.PollNext(cx)
+		/*line streams.go:31:1*/ if st == runtime.Pending {
+			/*line streams.go:31:1*/ m.state = 2
+			/*line streams.go:31:1*/ return 0, false
 		}
-		item2, ok3 = v, st == runtime.Yielded
+		/*line streams.go:31:1*/ item2, ok3 = v, st == runtime.Yielded
 	}
-	if !ok3 {
-		goto rangeDone7
+	/*line streams.go:31:1*/ if !ok3 {
+		/*line streams.go:31:1*/ goto rangeDone7
 	}
-	/*line streams.go:31:6*/ v2 = item2
-	/*line streams.go:32:3*/ m.log.Add(fmt.Sprint("rest ", v2))
-	goto rangeLoop5
+	/*line streams.go:31:1*/ v2 = item2
+	/*line streams.go:32:1*/ m.log.Add(fmt.Sprint("rest ", v2))
+	/*line streams.go:32:1*/ goto rangeLoop5 /*line streams.go:31:1*/
 rangeDone7:
-	m.result0 = m.total
-	/*line streams_asyncgen.go:264:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line streams.go:34:1*/ m.result0 = m.total
+	/*line streams.go:35:1*/ m.state = runtime.StateDone
+	/*line streams.go:35:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line streams_asyncgen.go:291:1
 func (m *SumStreamFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SumStream")
@@ -276,6 +297,8 @@ func (m *SumStreamFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line streams_asyncgen.go:302:1
 func (m *SumStreamFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -284,12 +307,16 @@ func (m *SumStreamFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line streams_asyncgen.go:312:1
 func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int) {
 	*m = SumStreamFuture{log: log, s: s, limit: limit}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line streams_asyncgen.go:320:1
 func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -299,23 +326,31 @@ func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line streams_asyncgen.go:331:1
 func (m *SumStreamFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line streams_asyncgen.go:338:1
 func (m *SumStreamFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line streams_asyncgen.go:346:1
 func (m *SumStreamFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // DoubledStream is the stream state machine of doubled; Doubled returns one.
 // It must not be copied once used.
+//
+//line streams_asyncgen.go:354:1
 type DoubledStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -332,106 +367,112 @@ type DoubledStream struct {
 }
 
 // Doubled returns a stream of the values yielded by doubled one step at a time.
+//
+//line streams_asyncgen.go:372:1
 func Doubled(log *Log, s runtime.AsyncIterator[int]) *DoubledStream {
 	return &DoubledStream{log: log, s: s}
 }
 
 // PollNext runs doubled until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
+//
+//line streams.go:38:1
 func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 runtime.Status) {
-	if m.self != m {
-		m.pin()
+	/*line streams.go:38:1*/ if m.self != m {
+		/*line streams.go:38:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var item int
-	var ok1 bool
-	var v1 bool
-	switch m.state {
+	/*line streams.go:38:1*/ defer m.unwind(&result, &ready1)
+	/*line streams.go:38:1*/ var item int
+	/*line streams.go:38:1*/ var ok1 bool
+	/*line streams.go:38:1*/ var v1 bool
+	/*line streams.go:38:1*/ switch m.state { /*line streams.go:37:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line streams.go:38:1*/ m.state = runtime.StateRunning /*line streams.go:37:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line streams.go:40:1*/ m.state = runtime.StateRunning
+		/*line streams.go:40:1*/ goto resume1 /*line streams.go:39:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line streams.go:41:1*/ m.state = runtime.StateRunning
+		/*line streams.go:41:1*/ goto resume2 /*line streams.go:40:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line streams.go:46:1*/ m.state = runtime.StateRunning
+		/*line streams.go:46:1*/ goto resume3 /*line streams.go:45:1*/
 	default:
-		return "", runtime.Done
+		/*line streams.go:38:1*/ return "", runtime.Done
 	}
-	m.defers = append(m.defers, doubledStreamDefer0{fn: m.log.Add, a0: "doubled done"})
-	m.stream = m.s
+	/*line streams.go:39:1*/ m.defers = append(m.defers, doubledStreamDefer0{fn: m.log.Add, a0: "doubled done"})
+	/*line streams.go:40:1*/ m.stream = m.s /*line streams.go:39:1*/
 rangeLoop1:
-	m.s = nil
-	m.p = nil
+	/*line streams.go:40:1*/ m.s = nil
+	/*line streams.go:40:1*/ m.p = nil /*line streams.go:39:1*/
 resume1:
 	// for-await step at streams.go:40
-	/*line streams_asyncgen.go:371:2*/
+	/*line streams.go:40:1*/ /*line streams.go:39:1*/
 	{
-		v, st := m.stream.PollNext(cx)
-		if st == runtime.Pending {
-			m.state = 1
-			return "", runtime.Pending
+		/*line streams.go:40:1*/ v, st := m.stream.PollNext(cx)
+		/*line streams.go:40:1*/ if st == runtime.Pending {
+			/*line streams.go:40:1*/ m.state = 1
+			/*line streams.go:40:1*/ return "", runtime.Pending
 		}
-		item, ok1 = v, st == runtime.Yielded
+		/*line streams.go:40:1*/ item, ok1 = v, st == runtime.Yielded
 	}
-	if !ok1 {
-		goto rangeDone3
+	/*line streams.go:40:1*/ if !ok1 {
+		/*line streams.go:40:1*/ goto rangeDone3
 	}
-	/*line streams.go:40:6*/ m.v = item
-	m.x = new(int)
-	if m.closing != nil {
-		panic("asyncgen: Doubled awaited after Close")
+	/*line streams.go:40:1*/ m.v = item
+	/*line streams.go:41:1*/ m.x = new(int)
+	/*line streams.go:41:1*/ if m.closing != nil {
+		/*line streams.go:41:1*/ panic("asyncgen: Doubled awaited after Close")
 	}
-	/*line streams.go:41:8*/ m.fut = After(2, m.v*2)
+	/*line streams.go:41:1*/ m.fut = After(2, m.v*2) /*line streams.go:40:1*/
 resume2:
 	// await at streams.go:41
-	/*line streams_asyncgen.go:391:2*/
+	/*line streams.go:41:1*/ /*line streams.go:40:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return "", runtime.Pending
+		/*line streams.go:41:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:41:1*/ if !ok {
+			/*line streams.go:41:1*/ m.state = 2
+			/*line streams.go:41:1*/ return "", runtime.Pending
 		}
-		m.fut = nil
-		*m.x = v
+		/*line streams.go:41:1*/ m.fut = nil
+		/*line streams.go:41:1*/ *m.x = v
 	}
-	/*line streams.go:42:3*/ m.p = &*m.x
-	/*line streams.go:43:3*/ if m.v%2 == 1 {
-		goto rangeLoop1
+	/*line streams.go:42:1*/ m.p = &*m.x
+	/*line streams.go:43:1*/ if m.v%2 == 1 {
+		/*line streams.go:44:1*/ goto rangeLoop1
 	}
-	/*line streams.go:46:7*/ {
-		v := fmt.Sprint(*m.p)
-		if m.closing != nil {
-			panic("asyncgen: Doubled yielded after Close")
+	/*line streams.go:46:1*/ {
+		/*line streams.go:46:1*/ v := fmt.Sprint(*m.p)
+		/*line streams.go:46:1*/ if m.closing != nil {
+			/*line streams.go:46:1*/ panic("asyncgen: Doubled yielded after Close")
 		}
-		m.state = 3
-		return v, runtime.Yielded
-	}
+		/*line streams.go:46:1*/ m.state = 3
+		/*line streams.go:46:1*/ return v, runtime.Yielded
+	} /*line streams.go:45:1*/
 resume3:
 	// yield at streams.go:46
-	/*line streams_asyncgen.go:415:2*/
+	/*line streams.go:46:1*/
+	/*line streams.go:46:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone8
+	/*line streams.go:46:1*/ if v1 {
+		/*line streams.go:46:1*/ goto ifDone8
 	}
-	goto exit
+	/*line streams.go:46:1*/ goto exit /*line streams.go:45:1*/
 ifDone8:
-	/*line streams.go:49:3*/ *m.p++
-	/*line streams.go:50:3*/ m.log.Add(fmt.Sprint("after yield ", *m.x))
-	goto rangeLoop1
-rangeDone3:
-
+	/*line streams.go:49:1*/ *m.p++
+	/*line streams.go:50:1*/ m.log.Add(fmt.Sprint("after yield ", *m.x))
+		/*line streams.go:50:1*/ goto rangeLoop1 /*line streams.go:49:1*/
+rangeDone3: /*line streams.go:49:1*/
 exit:
-	/*line streams_asyncgen.go:428:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return "", runtime.Done
+	/*line streams.go:52:1*/ m.runDefers(false, nil)
+	/*line streams.go:52:1*/ m.state = runtime.StateDone
+	/*line streams.go:52:1*/ return "", runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line streams_asyncgen.go:476:1
 func (m *DoubledStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Doubled")
@@ -443,6 +484,8 @@ func (m *DoubledStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line streams_asyncgen.go:489:1
 func (m *DoubledStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -467,6 +510,8 @@ func (m *DoubledStream) Close() {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line streams_asyncgen.go:515:1
 func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -484,6 +529,8 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 }
 
 // doubledStreamDefer0 is a call deferred by doubled: its function and arguments.
+//
+//line streams_asyncgen.go:534:1
 type doubledStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -491,6 +538,8 @@ type doubledStreamDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line streams_asyncgen.go:543:1
 func (m *DoubledStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -509,6 +558,8 @@ func (m *DoubledStream) runDefers(panicking bool, p any) {
 
 // GatedStream is the stream state machine of gated; Gated returns one.
 // It must not be copied once used.
+//
+//line streams_asyncgen.go:563:1
 type GatedStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -520,81 +571,89 @@ type GatedStream struct {
 }
 
 // Gated returns a stream of the values yielded by gated one step at a time.
+//
+//line streams_asyncgen.go:576:1
 func Gated(log *Log, g *Gate) *GatedStream {
 	return &GatedStream{log: log, g: g}
 }
 
 // PollNext runs gated until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
+//
+//line streams.go:55:1
 func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
-	if m.self != m {
-		m.pin()
+	/*line streams.go:55:1*/ if m.self != m {
+		/*line streams.go:55:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready1)
-	var v1 int
-	switch m.state {
+	/*line streams.go:55:1*/ defer m.unwind(&result, &ready1)
+	/*line streams.go:55:1*/ var v1 int
+	/*line streams.go:55:1*/ switch m.state { /*line streams.go:54:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line streams.go:55:1*/ m.state = runtime.StateRunning /*line streams.go:54:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line streams.go:57:1*/ m.state = runtime.StateRunning
+		/*line streams.go:57:1*/ goto resume1 /*line streams.go:56:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line streams.go:58:1*/ m.state = runtime.StateRunning
+		/*line streams.go:58:1*/ goto resume2 /*line streams.go:57:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line streams.go:58:1*/ m.state = runtime.StateRunning
+		/*line streams.go:58:1*/ goto resume3 /*line streams.go:57:1*/
 	default:
-		return 0, runtime.Done
+		/*line streams.go:55:1*/ return 0, runtime.Done
 	}
-	m.defers = append(m.defers, gatedStreamDefer0{fn: m.log.Add, a0: "gated cleanup"})
-	/*line streams.go:57:2*/ {
-		v := 1
-		m.log = nil
-		if m.closing != nil {
-			panic("asyncgen: Gated yielded after Close")
+	/*line streams.go:56:1*/ m.defers = append(m.defers, gatedStreamDefer0{fn: m.log.Add, a0: "gated cleanup"})
+	/*line streams.go:57:1*/ {
+		/*line streams.go:57:1*/ v := 1
+		/*line streams.go:57:1*/ m.log = nil
+		/*line streams.go:57:1*/ if m.closing != nil {
+			/*line streams.go:57:1*/ panic("asyncgen: Gated yielded after Close")
 		}
-		m.state = 1
-		return v, runtime.Yielded
-	}
+		/*line streams.go:57:1*/ m.state = 1
+		/*line streams.go:57:1*/ return v, runtime.Yielded
+	} /*line streams.go:56:1*/
 resume1:
 	// yield at streams.go:57
-	/*line streams_asyncgen.go:562:2*/
+	/*line streams.go:57:1*/
+	/*line streams.go:57:1*/
 	runtime.Resume(m.closing)
-	if m.closing != nil {
-		panic("asyncgen: Gated awaited after Close")
-	}
+	/*line streams.go:57:1*/ if m.closing != nil {
+		/*line streams.go:57:1*/ panic("asyncgen: Gated awaited after Close")
+	} /*line streams.go:56:1*/
 resume2:
 	// await at streams.go:58
-	/*line streams_asyncgen.go:569:2*/
+	/*line streams.go:58:1*/ /*line streams.go:57:1*/
 	{
-		v, ok := m.g.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, runtime.Pending
+		/*line streams.go:58:1*/ v, ok := m.g.Poll(cx)
+		/*line streams.go:58:1*/ if !ok {
+			/*line streams.go:58:1*/ m.state = 2
+			/*line streams.go:58:1*/ return 0, runtime.Pending
 		}
-		v1 = v
+		/*line streams.go:58:1*/ v1 = v
 	}
-	/*line streams.go:58:2*/ {
-		v := v1
-		m.g = nil
-		if m.closing != nil {
-			panic("asyncgen: Gated yielded after Close")
+	/*line streams.go:58:1*/ {
+		/*line streams.go:58:1*/ v := v1
+		/*line streams.go:58:1*/ m.g = nil
+		/*line streams.go:58:1*/ if m.closing != nil {
+			/*line streams.go:58:1*/ panic("asyncgen: Gated yielded after Close")
 		}
-		m.state = 3
-		return v, runtime.Yielded
-	}
+		/*line streams.go:58:1*/ m.state = 3
+		/*line streams.go:58:1*/ return v, runtime.Yielded
+	} /*line streams.go:57:1*/
 resume3:
 	// yield at streams.go:58
-	/*line streams_asyncgen.go:589:2*/
+	/*line streams.go:58:1*/
+	/*line streams.go:58:1*/
 	runtime.Resume(m.closing)
-	/*line streams_asyncgen.go:591:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return 0, runtime.Done
+	/*line streams.go:59:1*/ m.runDefers(false, nil)
+	/*line streams.go:59:1*/ m.state = runtime.StateDone
+	/*line streams.go:59:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line streams_asyncgen.go:657:1
 func (m *GatedStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Gated")
@@ -606,6 +665,8 @@ func (m *GatedStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line streams_asyncgen.go:670:1
 func (m *GatedStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -626,6 +687,8 @@ func (m *GatedStream) Close() {
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line streams_asyncgen.go:692:1
 func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -643,6 +706,8 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 }
 
 // gatedStreamDefer0 is a call deferred by gated: its function and arguments.
+//
+//line streams_asyncgen.go:711:1
 type gatedStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -650,6 +715,8 @@ type gatedStreamDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line streams_asyncgen.go:720:1
 func (m *GatedStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -668,6 +735,8 @@ func (m *GatedStream) runDefers(panicking bool, p any) {
 
 // BatchesStream is the stream state machine of batches; Batches returns one.
 // It must not be copied once used.
+//
+//line streams_asyncgen.go:740:1
 type BatchesStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -682,6 +751,8 @@ type BatchesStream struct {
 }
 
 // Batches returns a stream of the values yielded by batches one step at a time.
+//
+//line streams_asyncgen.go:756:1
 func Batches(n int) *BatchesStream {
 	return &BatchesStream{n: n}
 }
@@ -690,115 +761,118 @@ func Batches(n int) *BatchesStream {
 // (Pending) or has finished (Done). Its fast path runs the cycle from the
 // last yield back to it on locals; whenever the body leaves that cycle,
 // pollNext, the full step, runs instead.
+//
+//line streams.go:66:1
 func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
-	if m.fast == m {
-		i := m.i
-		for {
-			i++
-			if i >= len(m.xs1) {
-				break
+	/*line streams.go:66:1*/ if m.fast == m {
+		/*line streams.go:66:1*/ i := m.i
+		/*line streams.go:66:1*/ for {
+			/*line streams.go:66:1*/ i++
+			/*line streams.go:66:1*/ if i >= len(m.xs1) {
+				/*line streams.go:66:1*/ break
 			}
-			x := m.xs1[i]
-			if x%20 == 10 {
-				continue
+			/*line streams.go:66:1*/ x := m.xs1[i]
+			/*line streams.go:66:1*/ if x%20 == 10 {
+				/*line streams.go:66:1*/ continue
 			}
-			m.i = i
-			return x, runtime.Yielded
+			/*line streams.go:66:1*/ m.i = i
+			/*line streams.go:66:1*/ return x, runtime.Yielded
 		}
 	}
-	item, st = runtime.PollNextVia(m, cx, (*BatchesStream).pollNext)
-	return
+	/*line streams.go:66:1*/ item, st = runtime.PollNextVia(m, cx, (*BatchesStream).pollNext)
+	/*line streams.go:66:1*/ return
 }
 
 // pollNext is the full step of PollNext.
+//
+//line streams.go:66:1
 func (m *BatchesStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
-	m.fast = nil
-	if m.self != m {
-		m.pin()
+	/*line streams.go:66:1*/ m.fast = nil
+	/*line streams.go:66:1*/ if m.self != m {
+		/*line streams.go:66:1*/ m.pin()
 	}
-	var xs []int
-	var x int
-	var v1 bool
-	switch m.state {
+	/*line streams.go:66:1*/ var xs []int
+	/*line streams.go:66:1*/ var x int
+	/*line streams.go:66:1*/ var v1 bool
+	/*line streams.go:66:1*/ switch m.state { /*line streams.go:65:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line streams.go:66:1*/ m.state = runtime.StateRunning /*line streams.go:65:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line streams.go:68:1*/ m.state = runtime.StateRunning
+		/*line streams.go:68:1*/ goto resume1 /*line streams.go:67:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line streams.go:73:1*/ m.state = runtime.StateRunning
+		/*line streams.go:73:1*/ goto resume2 /*line streams.go:72:1*/
 	default:
-		return 0, runtime.Done
+		/*line streams.go:66:1*/ return 0, runtime.Done
 	}
-	/*line streams.go:67:6*/ m.b = 0
+	/*line streams.go:67:1*/ m.b = 0 /*line streams.go:66:1*/
 forCond1:
-	/*line streams.go:67:14*/ if m.b >= m.n {
-		goto forDone4
+	/*line streams.go:67:1*/ if m.b >= m.n {
+		/*line streams.go:67:1*/ goto forDone4
 	}
-	if m.closing != nil {
-		panic("asyncgen: Batches awaited after Close")
+	/*line streams.go:67:1*/ if m.closing != nil {
+		/*line streams.go:67:1*/ panic("asyncgen: Batches awaited after Close")
 	}
-	/*line streams.go:68:9*/ m.fut = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
-	m.xs1 = nil
+	/*line streams.go:68:1*/ m.fut = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
+	/*line streams.go:68:1*/ m.xs1 = nil /*line streams.go:67:1*/
 resume1:
 	// await at streams.go:68
-	/*line streams_asyncgen.go:746:2*/
+	/*line streams.go:68:1*/ /*line streams.go:67:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, runtime.Pending
+		/*line streams.go:68:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:68:1*/ if !ok {
+			/*line streams.go:68:1*/ m.state = 1
+			/*line streams.go:68:1*/ return 0, runtime.Pending
 		}
-		m.fut = nil
-		xs = v
+		/*line streams.go:68:1*/ m.fut = nil
+		/*line streams.go:68:1*/ xs = v
 	}
-	m.xs1 = xs
-	m.i = 0
+	/*line streams.go:69:1*/ m.xs1 = xs
+	/*line streams.go:69:1*/ m.i = 0 /*line streams.go:68:1*/
 rangeLoop6:
-	if m.i >= len(m.xs1) {
-		goto rangeDone9
+	/*line streams.go:69:1*/ if m.i >= len(m.xs1) {
+		/*line streams.go:69:1*/ goto rangeDone9
 	}
-	/*line streams.go:69:10*/ x = m.xs1[m.i]
-	/*line streams.go:70:4*/ if x%20 == 10 {
-		goto forPost8
+	/*line streams.go:69:1*/ x = m.xs1[m.i]
+	/*line streams.go:70:1*/ if x%20 == 10 {
+		/*line streams.go:71:1*/ goto forPost8
 	}
-	/*line streams.go:73:8*/ {
-		v := x
-		if m.closing != nil {
-			panic("asyncgen: Batches yielded after Close")
+	/*line streams.go:73:1*/ {
+		/*line streams.go:73:1*/ v := x
+		/*line streams.go:73:1*/ if m.closing != nil {
+			/*line streams.go:73:1*/ panic("asyncgen: Batches yielded after Close")
 		}
-		m.state = 2
-		m.fast = m
-		return v, runtime.Yielded
-	}
+		/*line streams.go:73:1*/ m.state = 2
+		/*line streams.go:73:1*/ m.fast = m
+		/*line streams.go:73:1*/ return v, runtime.Yielded
+	} /*line streams.go:72:1*/
 resume2:
 	// yield at streams.go:73
-	/*line streams_asyncgen.go:777:2*/
+	/*line streams.go:73:1*/
+	/*line streams.go:73:1*/
 	v1 = runtime.Resume(m.closing)
-	if v1 {
-		goto ifDone12
+	/*line streams.go:73:1*/ if v1 {
+		/*line streams.go:73:1*/ goto ifDone12
 	}
-	goto exit
-ifDone12:
-
+		/*line streams.go:73:1*/ goto exit /*line streams.go:72:1*/
+ifDone12: /*line streams.go:72:1*/
 forPost8:
-	m.i++
-	goto rangeLoop6
+	/*line streams.go:69:1*/ m.i++
+	/*line streams.go:69:1*/ goto rangeLoop6 /*line streams.go:68:1*/
 rangeDone9:
-
-	/*line streams.go:67:21*/
-	m.b++
-	goto forCond1
-forDone4:
-
+	/*line streams.go:67:1*/ m.b++
+		/*line streams.go:67:1*/ goto forCond1 /*line streams.go:66:1*/
+forDone4: /*line streams.go:66:1*/
 exit:
-	/*line streams_asyncgen.go:796:2*/ m.state = runtime.StateDone
-	return 0, runtime.Done
+	/*line streams.go:78:1*/ m.state = runtime.StateDone
+	/*line streams.go:78:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line streams_asyncgen.go:876:1
 func (m *BatchesStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Batches")
@@ -810,6 +884,8 @@ func (m *BatchesStream) pin() {
 // returning false and runs to its return (its defers run); one suspended at
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
+//
+//line streams_asyncgen.go:889:1
 func (m *BatchesStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone

@@ -9,6 +9,8 @@ import (
 
 // PointersFuture is the future state machine of pointers; Pointers returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:14:1
 type PointersFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -26,91 +28,97 @@ type PointersFuture struct {
 }
 
 // Pointers returns a future that runs pointers one step at a time.
+//
+//line vars_asyncgen.go:33:1
 func Pointers(log *Log, n int) *PointersFuture {
 	return &PointersFuture{log: log, n: n}
 }
 
 // Poll runs pointers until it suspends or returns.
+//
+//line vars.go:10:1
 func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:10:1*/ if m.self != m {
+		/*line vars.go:10:1*/ m.pin()
 	}
-	var v1 int
-	switch m.state {
+	/*line vars.go:10:1*/ var v1 int
+	/*line vars.go:10:1*/ switch m.state { /*line vars.go:9:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:10:1*/ m.state = runtime.StateRunning /*line vars.go:9:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line vars.go:16:1*/ m.state = runtime.StateRunning
+		/*line vars.go:16:1*/ goto resume1 /*line vars.go:15:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line vars.go:19:1*/ m.state = runtime.StateRunning
+		/*line vars.go:19:1*/ goto resume2 /*line vars.go:18:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line vars.go:23:1*/ m.state = runtime.StateRunning
+		/*line vars.go:23:1*/ goto resume3 /*line vars.go:22:1*/
 	default:
-		runtime.BadPoll("Pointers", m.state)
+		/*line vars.go:10:1*/ runtime.BadPoll("Pointers", m.state)
 	}
-	/*line vars.go:11:2*/ m.x = m.n
-	/*line vars.go:12:2*/ m.p = &m.x
-	/*line vars.go:13:2*/ m.arr = [4]int{1, 2, 3, 4}
-	/*line vars.go:14:2*/ m.s = m.arr[1:3]
-	/*line vars.go:15:2*/ m.pt = point{1, 2}
-	/*line vars.go:16:2*/ m.fut = ready(0)
+	/*line vars.go:11:1*/ m.x = m.n
+	/*line vars.go:12:1*/ m.p = &m.x
+	/*line vars.go:13:1*/ m.arr = [4]int{1, 2, 3, 4}
+	/*line vars.go:14:1*/ m.s = m.arr[1:3]
+	/*line vars.go:15:1*/ m.pt = point{1, 2}
+	/*line vars.go:16:1*/ m.fut = ready(0) /*line vars.go:15:1*/
 resume1:
 	// await at vars.go:16
-	/*line vars_asyncgen.go:62:2*/
+	/*line vars.go:16:1*/ /*line vars.go:15:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line vars.go:16:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:16:1*/ if !ok {
+			/*line vars.go:16:1*/ m.state = 1
+			/*line vars.go:16:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line vars.go:16:1*/ m.fut = nil
 	}
-	/*line vars.go:17:2*/ *m.p += 10
-	/*line vars.go:18:2*/ m.s[0] = 99
-	/*line vars.go:19:11*/ m.fut = ready(3)
-	m.s = nil
+	/*line vars.go:17:1*/ *m.p += 10
+	/*line vars.go:18:1*/ m.s[0] = 99
+	/*line vars.go:19:1*/ m.fut = ready(3)
+	/*line vars.go:19:1*/ m.s = nil /*line vars.go:18:1*/
 resume2:
 	// await at vars.go:19
-	/*line vars_asyncgen.go:77:2*/
+	/*line vars.go:19:1*/ /*line vars.go:18:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line vars.go:19:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:19:1*/ if !ok {
+			/*line vars.go:19:1*/ m.state = 2
+			/*line vars.go:19:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line vars.go:19:1*/ m.fut = nil
+		/*line vars.go:19:1*/ v1 = v
 	}
-	/*line vars.go:19:2*/ m.pt.Scale(v1)
-	/*line vars.go:20:2*/ m.log.Add(fmt.Sprint(m.x, m.arr, m.pt))
-	/*line vars.go:21:2*/ m.inc = func() {
-		m.x++
+	/*line vars.go:19:1*/ m.pt.Scale(v1)
+	/*line vars.go:20:1*/ m.log.Add(fmt.Sprint(m.x, m.arr, m.pt))
+	/*line vars.go:21:1*/ m.inc = func() {
+		/*line vars.go:21:1*/ m.x++
 	}
-	/*line vars.go:22:2*/ m.inc()
-	/*line vars.go:23:2*/ m.fut = ready(0)
+	/*line vars.go:22:1*/ m.inc()
+	/*line vars.go:23:1*/ m.fut = ready(0) /*line vars.go:22:1*/
 resume3:
 	// await at vars.go:23
-	/*line vars_asyncgen.go:96:2*/
+	/*line vars.go:23:1*/ /*line vars.go:22:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line vars.go:23:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:23:1*/ if !ok {
+			/*line vars.go:23:1*/ m.state = 3
+			/*line vars.go:23:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line vars.go:23:1*/ m.fut = nil
 	}
-	/*line vars.go:24:2*/ m.inc()
-	/*line vars.go:25:2*/ m.log.Add(fmt.Sprint(m.x, *m.p))
-	m.result0 = m.x
-	/*line vars_asyncgen.go:108:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line vars.go:24:1*/ m.inc()
+	/*line vars.go:25:1*/ m.log.Add(fmt.Sprint(m.x, *m.p))
+	/*line vars.go:26:1*/ m.result0 = m.x
+	/*line vars.go:27:1*/ m.state = runtime.StateDone
+	/*line vars.go:27:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:122:1
 func (m *PointersFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pointers")
@@ -120,6 +128,8 @@ func (m *PointersFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:133:1
 func (m *PointersFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -136,12 +146,16 @@ func (m *PointersFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:151:1
 func (m *PointersFuture) init(log *Log, n int) {
 	*m = PointersFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:159:1
 func (m *PointersFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -151,23 +165,31 @@ func (m *PointersFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:170:1
 func (m *PointersFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:177:1
 func (m *PointersFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:185:1
 func (m *PointersFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ClosuresFuture is the future state machine of closures; Closures returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:193:1
 type ClosuresFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -189,140 +211,146 @@ type ClosuresFuture struct {
 }
 
 // Closures returns a future that runs closures one step at a time.
+//
+//line vars_asyncgen.go:216:1
 func Closures(log *Log, n int) *ClosuresFuture {
 	return &ClosuresFuture{log: log, n: n}
 }
 
 // Poll runs closures until it suspends or returns.
+//
+//line vars.go:30:1
 func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:30:1*/ if m.self != m {
+		/*line vars.go:30:1*/ m.pin()
 	}
-	switch m.state {
+	/*line vars.go:30:1*/ switch m.state { /*line vars.go:29:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:30:1*/ m.state = runtime.StateRunning /*line vars.go:29:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line vars.go:36:1*/ m.state = runtime.StateRunning
+		/*line vars.go:36:1*/ goto resume1 /*line vars.go:35:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line vars.go:43:1*/ m.state = runtime.StateRunning
+		/*line vars.go:43:1*/ goto resume2 /*line vars.go:42:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line vars.go:56:1*/ m.state = runtime.StateRunning
+		/*line vars.go:56:1*/ goto resume3 /*line vars.go:55:1*/
 	default:
-		runtime.BadPoll("Closures", m.state)
+		/*line vars.go:30:1*/ runtime.BadPoll("Closures", m.state)
 	}
-	/*line vars.go:31:6*/ m.fs = nil
-	/*line vars.go:32:6*/ m.ps = nil
-	m.i = new(int)
-	/*line vars.go:33:6*/ *m.i = 0
+	/*line vars.go:31:1*/ m.fs = nil
+	/*line vars.go:32:1*/ m.ps = nil
+	/*line vars.go:33:1*/ m.i = new(int)
+	/*line vars.go:33:1*/ *m.i = 0 /*line vars.go:32:1*/
 forCond1:
-	/*line vars.go:33:14*/ if *m.i >= m.n {
-		goto forDone4
+	/*line vars.go:33:1*/ if *m.i >= m.n {
+		/*line vars.go:33:1*/ goto forDone4
 	}
-	/*line vars.go:34:3*/ m.fs = append(m.fs, func(i *int) func() int {
-		return func() int {
-			return *i * 10
-		}
+	/*line vars.go:34:1*/ m.fs = append(m.fs, func(i *int) func() int {
+		/*line vars.go:34:1*/ return func() int {
+			/*line vars.go:34:1*/ return *i * 10
+		} /*line vars.go:33:1*/
 	}(m.i))
-	/*line vars.go:35:3*/ m.ps = append(m.ps, &*m.i)
-	/*line vars.go:36:3*/ m.fut = ready(*m.i)
+	/*line vars.go:35:1*/ m.ps = append(m.ps, &*m.i)
+	/*line vars.go:36:1*/ m.fut = ready(*m.i) /*line vars.go:35:1*/
 resume1:
 	// await at vars.go:36
-	/*line vars_asyncgen.go:233:2*/
+	/*line vars.go:36:1*/ /*line vars.go:35:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line vars.go:36:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:36:1*/ if !ok {
+			/*line vars.go:36:1*/ m.state = 1
+			/*line vars.go:36:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line vars.go:36:1*/ m.fut = nil
 	}
-	/*line vars.go:37:3*/ *m.i++
-	/*line vars.go:38:3*/ m.log.Add(fmt.Sprint("i=", *m.i))
-	{
-		next := *m.i
-		m.i = &next
+	/*line vars.go:37:1*/ *m.i++
+	/*line vars.go:38:1*/ m.log.Add(fmt.Sprint("i=", *m.i))
+	/*line vars.go:38:1*/ {
+		/*line vars.go:38:1*/ next := *m.i
+		/*line vars.go:38:1*/ m.i = &next
 	}
-	/*line vars.go:33:21*/ *m.i++
-	goto forCond1
+	/*line vars.go:33:1*/ *m.i++
+	/*line vars.go:33:1*/ goto forCond1 /*line vars.go:32:1*/
 forDone4:
-	m.xs = []int{7, 8}
-	m.i1 = 0
+	/*line vars.go:40:1*/ m.xs = []int{7, 8}
+	/*line vars.go:40:1*/ m.i1 = 0 /*line vars.go:39:1*/
 rangeLoop6:
-	if m.i1 >= len(m.xs) {
-		goto rangeDone9
+	/*line vars.go:40:1*/ if m.i1 >= len(m.xs) {
+		/*line vars.go:40:1*/ goto rangeDone9
 	}
-	m.v = new(int)
-	/*line vars.go:40:9*/ *m.v = m.xs[m.i1]
-	m.j = new(int)
-	/*line vars.go:41:3*/ *m.j = *m.v
-	/*line vars.go:42:3*/ m.fs = append(m.fs, func(v *int, j *int) func() int {
-		return func() int {
-			return *v + *j
-		}
+	/*line vars.go:40:1*/ m.v = new(int)
+	/*line vars.go:40:1*/ *m.v = m.xs[m.i1]
+	/*line vars.go:41:1*/ m.j = new(int)
+	/*line vars.go:41:1*/ *m.j = *m.v
+	/*line vars.go:42:1*/ m.fs = append(m.fs, func(v *int, j *int) func() int {
+		/*line vars.go:42:1*/ return func() int {
+			/*line vars.go:42:1*/ return *v + *j
+		} /*line vars.go:41:1*/
 	}(m.v, m.j))
-	/*line vars.go:43:3*/ m.fut = ready(0)
-	m.log = nil
+	/*line vars.go:43:1*/ m.fut = ready(0)
+	/*line vars.go:43:1*/ m.log = nil /*line vars.go:42:1*/
 resume2:
 	// await at vars.go:43
-	/*line vars_asyncgen.go:270:2*/
+	/*line vars.go:43:1*/ /*line vars.go:42:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line vars.go:43:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:43:1*/ if !ok {
+			/*line vars.go:43:1*/ m.state = 2
+			/*line vars.go:43:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line vars.go:43:1*/ m.fut = nil
 	}
-	/*line vars.go:44:3*/ *m.j++
-	m.i1++
-	goto rangeLoop6
+	/*line vars.go:44:1*/ *m.j++
+	/*line vars.go:44:1*/ m.i1++
+	/*line vars.go:44:1*/ goto rangeLoop6 /*line vars.go:43:1*/
 rangeDone9:
-	/*line vars.go:46:2*/ m.i1 = 0
-	/*line vars.go:47:2*/ for _, f := range m.fs {
-		m.i1 += f()
+	/*line vars.go:46:1*/ m.i1 = 0
+	/*line vars.go:47:1*/ for _, f := range m.fs {
+		/*line vars.go:48:1*/ m.i1 += f()
 	}
-	/*line vars.go:50:2*/ for _, p := range m.ps {
-		m.i1 += *p * 1000
+	/*line vars.go:50:1*/ for _, p := range m.ps {
+		/*line vars.go:51:1*/ m.i1 += *p * 1000
 	}
-	/*line vars.go:53:2*/ m.counter = 0
-	/*line vars.go:54:2*/ m.bump = func() int {
-		m.counter++
-		return m.counter
+	/*line vars.go:53:1*/ m.counter = 0
+	/*line vars.go:54:1*/ m.bump = func() int {
+		/*line vars.go:54:1*/ m.counter++
+		/*line vars.go:54:1*/ return m.counter
 	}
-	/*line vars.go:55:6*/ m.k = 0
+	/*line vars.go:55:1*/ m.k = 0 /*line vars.go:54:1*/
 forCond11:
-	/*line vars.go:55:14*/ if m.k >= 3 {
-		goto forDone14
+	/*line vars.go:55:1*/ if m.k >= 3 {
+		/*line vars.go:55:1*/ goto forDone14
 	}
-	/*line vars.go:56:3*/ m.fut = ready(m.bump())
-	m.log = nil
-	m.fs = nil
-	m.ps = nil
-	m.xs = nil
+	/*line vars.go:56:1*/ m.fut = ready(m.bump())
+	/*line vars.go:56:1*/ m.log = nil
+	/*line vars.go:56:1*/ m.fs = nil
+	/*line vars.go:56:1*/ m.ps = nil
+	/*line vars.go:56:1*/ m.xs = nil /*line vars.go:55:1*/
 resume3:
 	// await at vars.go:56
-	/*line vars_asyncgen.go:307:2*/
+	/*line vars.go:56:1*/ /*line vars.go:55:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return 0, false
+		/*line vars.go:56:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:56:1*/ if !ok {
+			/*line vars.go:56:1*/ m.state = 3
+			/*line vars.go:56:1*/ return 0, false
 		}
-		m.fut = nil
+		/*line vars.go:56:1*/ m.fut = nil
 	}
-	/*line vars.go:55:21*/ m.k++
-	goto forCond11
+	/*line vars.go:55:1*/ m.k++
+	/*line vars.go:55:1*/ goto forCond11 /*line vars.go:54:1*/
 forDone14:
-	m.result0 = m.i1 + m.counter
-	/*line vars_asyncgen.go:320:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line vars.go:58:1*/ m.result0 = m.i1 + m.counter
+	/*line vars.go:59:1*/ m.state = runtime.StateDone
+	/*line vars.go:59:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:354:1
 func (m *ClosuresFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Closures")
@@ -332,6 +360,8 @@ func (m *ClosuresFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:365:1
 func (m *ClosuresFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -348,12 +378,16 @@ func (m *ClosuresFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:383:1
 func (m *ClosuresFuture) init(log *Log, n int) {
 	*m = ClosuresFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:391:1
 func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -363,23 +397,31 @@ func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:402:1
 func (m *ClosuresFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:409:1
 func (m *ClosuresFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:417:1
 func (m *ClosuresFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // StackPushAllFuture is the future state machine of pushAll; PushAll returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:425:1
 type StackPushAllFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -395,58 +437,64 @@ type StackPushAllFuture[T any] struct {
 }
 
 // PushAll returns a future that runs pushAll one step at a time.
+//
+//line vars_asyncgen.go:442:1
 func (s *Stack[T]) PushAll(log *Log, vs ...T) *StackPushAllFuture[T] {
 	return &StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
 
 // Poll runs pushAll until it suspends or returns.
+//
+//line vars.go:67:1
 func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:67:1*/ if m.self != m {
+		/*line vars.go:67:1*/ m.pin()
 	}
-	var v1 T
-	switch m.state {
+	/*line vars.go:67:1*/ var v1 T
+	/*line vars.go:67:1*/ switch m.state { /*line vars.go:66:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:67:1*/ m.state = runtime.StateRunning /*line vars.go:66:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line vars.go:69:1*/ m.state = runtime.StateRunning
+		/*line vars.go:69:1*/ goto resume1 /*line vars.go:68:1*/
 	default:
-		runtime.BadPoll("PushAll", m.state)
+		/*line vars.go:67:1*/ runtime.BadPoll("PushAll", m.state)
 	}
-	m.xs = m.vs
-	m.i = 0
+	/*line vars.go:68:1*/ m.xs = m.vs
+	/*line vars.go:68:1*/ m.i = 0 /*line vars.go:67:1*/
 rangeLoop1:
-	if m.i >= len(m.xs) {
-		goto rangeDone4
+	/*line vars.go:68:1*/ if m.i >= len(m.xs) {
+		/*line vars.go:68:1*/ goto rangeDone4
 	}
-	/*line vars.go:68:9*/ m.v = m.xs[m.i]
-	/*line vars.go:69:10*/ m.fut = ready(m.v)
-	m.vs = nil
+	/*line vars.go:68:1*/ m.v = m.xs[m.i]
+	/*line vars.go:69:1*/ m.fut = ready(m.v)
+	/*line vars.go:69:1*/ m.vs = nil /*line vars.go:68:1*/
 resume1:
 	// await at vars.go:69
-	/*line vars_asyncgen.go:428:2*/
+	/*line vars.go:69:1*/ /*line vars.go:68:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line vars.go:69:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:69:1*/ if !ok {
+			/*line vars.go:69:1*/ m.state = 1
+			/*line vars.go:69:1*/ return 0, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line vars.go:69:1*/ m.fut = nil
+		/*line vars.go:69:1*/ v1 = v
 	}
-	/*line vars.go:69:3*/ m.s.Push(v1)
-	/*line vars.go:70:3*/ m.log.Add(fmt.Sprint(m.v))
-	m.i++
-	goto rangeLoop1
+	/*line vars.go:69:1*/ m.s.Push(v1)
+	/*line vars.go:70:1*/ m.log.Add(fmt.Sprint(m.v))
+	/*line vars.go:70:1*/ m.i++
+	/*line vars.go:70:1*/ goto rangeLoop1 /*line vars.go:69:1*/
 rangeDone4:
-	m.result0 = len(m.s.items)
-	/*line vars_asyncgen.go:444:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line vars.go:72:1*/ m.result0 = len(m.s.items)
+	/*line vars.go:73:1*/ m.state = runtime.StateDone
+	/*line vars.go:73:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:498:1
 func (m *StackPushAllFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PushAll")
@@ -456,6 +504,8 @@ func (m *StackPushAllFuture[T]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:509:1
 func (m *StackPushAllFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -468,12 +518,16 @@ func (m *StackPushAllFuture[T]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:523:1
 func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
 	*m = StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:531:1
 func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -483,23 +537,31 @@ func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:542:1
 func (m *StackPushAllFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:549:1
 func (m *StackPushAllFuture[T]) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:557:1
 func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
 	return m
 }
 
 // MapAsyncFuture is the future state machine of mapAsync; MapAsync returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:565:1
 type MapAsyncFuture[T any, U any] struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -514,59 +576,65 @@ type MapAsyncFuture[T any, U any] struct {
 }
 
 // MapAsync returns a future that runs mapAsync one step at a time.
+//
+//line vars_asyncgen.go:581:1
 func MapAsync[T any, U any](xs []T, f func(T) runtime.Future[U]) *MapAsyncFuture[T, U] {
 	return &MapAsyncFuture[T, U]{xs: xs, f: f}
 }
 
 // Poll runs mapAsync until it suspends or returns.
+//
+//line vars.go:76:1
 func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:76:1*/ if m.self != m {
+		/*line vars.go:76:1*/ m.pin()
 	}
-	var x T
-	var v1 U
-	switch m.state {
+	/*line vars.go:76:1*/ var x T
+	/*line vars.go:76:1*/ var v1 U
+	/*line vars.go:76:1*/ switch m.state { /*line vars.go:75:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:76:1*/ m.state = runtime.StateRunning /*line vars.go:75:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line vars.go:79:1*/ m.state = runtime.StateRunning
+		/*line vars.go:79:1*/ goto resume1 /*line vars.go:78:1*/
 	default:
-		runtime.BadPoll("MapAsync", m.state)
+		/*line vars.go:76:1*/ runtime.BadPoll("MapAsync", m.state)
 	}
-	/*line vars.go:77:6*/ m.out = nil
-	m.xs1 = m.xs
-	m.i = 0
+	/*line vars.go:77:1*/ m.out = nil
+	/*line vars.go:78:1*/ m.xs1 = m.xs
+	/*line vars.go:78:1*/ m.i = 0 /*line vars.go:77:1*/
 rangeLoop1:
-	if m.i >= len(m.xs1) {
-		goto rangeDone4
+	/*line vars.go:78:1*/ if m.i >= len(m.xs1) {
+		/*line vars.go:78:1*/ goto rangeDone4
 	}
-	/*line vars.go:78:9*/ x = m.xs1[m.i]
-	/*line vars.go:79:21*/ m.fut = m.f(x)
-	m.xs = nil
+	/*line vars.go:78:1*/ x = m.xs1[m.i]
+	/*line vars.go:79:1*/ m.fut = m.f(x)
+	/*line vars.go:79:1*/ m.xs = nil /*line vars.go:78:1*/
 resume1:
 	// await at vars.go:79
-	/*line vars_asyncgen.go:549:2*/
+	/*line vars.go:79:1*/ /*line vars.go:78:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line vars.go:79:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:79:1*/ if !ok {
+			/*line vars.go:79:1*/ m.state = 1
+			/*line vars.go:79:1*/ return nil, false
 		}
-		m.fut = nil
-		v1 = v
+		/*line vars.go:79:1*/ m.fut = nil
+		/*line vars.go:79:1*/ v1 = v
 	}
-	/*line vars.go:79:3*/ m.out = append(m.out, v1)
-	m.i++
-	goto rangeLoop1
+	/*line vars.go:79:1*/ m.out = append(m.out, v1)
+	/*line vars.go:79:1*/ m.i++
+	/*line vars.go:79:1*/ goto rangeLoop1 /*line vars.go:78:1*/
 rangeDone4:
-	m.result0 = m.out
-	/*line vars_asyncgen.go:564:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line vars.go:81:1*/ m.result0 = m.out
+	/*line vars.go:82:1*/ m.state = runtime.StateDone
+	/*line vars.go:82:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:638:1
 func (m *MapAsyncFuture[T, U]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("MapAsync")
@@ -576,6 +644,8 @@ func (m *MapAsyncFuture[T, U]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:649:1
 func (m *MapAsyncFuture[T, U]) Cancel() {
 	if m.state < 0 {
 		return
@@ -588,12 +658,16 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:663:1
 func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
 	*m = MapAsyncFuture[T, U]{xs: xs, f: f}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:671:1
 func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -603,23 +677,31 @@ func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:682:1
 func (m *MapAsyncFuture[T, U]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:689:1
 func (m *MapAsyncFuture[T, U]) value() []U {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:697:1
 func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
 	return m
 }
 
 // ClientGetFuture is the future state machine of get; Get returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:705:1
 type ClientGetFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -632,51 +714,57 @@ type ClientGetFuture struct {
 }
 
 // Get returns a future that runs get one step at a time.
+//
+//line vars_asyncgen.go:719:1
 func (c *Client) Get(key string) *ClientGetFuture {
 	return &ClientGetFuture{c: c, key: key}
 }
 
 // Poll runs get until it suspends or returns.
+//
+//line vars.go:88:1
 func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:88:1*/ if m.self != m {
+		/*line vars.go:88:1*/ m.pin()
 	}
-	var n int
-	var err error
-	switch m.state {
+	/*line vars.go:88:1*/ var n int
+	/*line vars.go:88:1*/ var err error
+	/*line vars.go:88:1*/ switch m.state { /*line vars.go:87:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:88:1*/ m.state = runtime.StateRunning /*line vars.go:87:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line vars.go:89:1*/ m.state = runtime.StateRunning
+		/*line vars.go:89:1*/ goto resume1 /*line vars.go:88:1*/
 	default:
-		runtime.BadPoll("Get", m.state)
+		/*line vars.go:88:1*/ runtime.BadPoll("Get", m.state)
 	}
-	/*line vars.go:89:12*/ m.fut = failing(len(m.key))
+	/*line vars.go:89:1*/ m.fut = failing(len(m.key)) /*line vars.go:88:1*/
 resume1:
 	// await (TryAwait) at vars.go:89
-	/*line vars_asyncgen.go:658:2*/
+	/*line vars.go:89:1*/ /*line vars.go:88:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[string]{}, false
+		/*line vars.go:89:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:89:1*/ if !ok {
+			/*line vars.go:89:1*/ m.state = 1
+			/*line vars.go:89:1*/ return runtime.Result[string]{}, false
 		}
-		m.fut = nil
-		n, err = v.Value, v.Err
+		/*line vars.go:89:1*/ m.fut = nil
+		/*line vars.go:89:1*/ n, err = v.Value, v.Err
 	}
-	/*line vars.go:90:2*/ if err != nil {
-		m.result0, m.result1 = "", err
-		goto exit
+	/*line vars.go:90:1*/ if err != nil {
+		/*line vars.go:91:1*/ m.result0, m.result1 = "", err
+		/*line vars.go:91:1*/ goto exit
 	}
-	m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil
+	/*line vars.go:93:1*/ m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil /*line vars.go:92:1*/
 exit:
-	/*line vars_asyncgen.go:674:2*/ m.state = runtime.StateDone
-	return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+	/*line vars.go:94:1*/ m.state = runtime.StateDone
+	/*line vars.go:94:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:768:1
 func (m *ClientGetFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Get")
@@ -686,6 +774,8 @@ func (m *ClientGetFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:779:1
 func (m *ClientGetFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -698,12 +788,16 @@ func (m *ClientGetFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:793:1
 func (m *ClientGetFuture) init(c *Client, key string) {
 	*m = ClientGetFuture{c: c, key: key}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:801:1
 func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -713,23 +807,31 @@ func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:812:1
 func (m *ClientGetFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:819:1
 func (m *ClientGetFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:827:1
 func (m *ClientGetFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // NestedFuture is the future state machine of nested; Nested returns one.
 // It must not be copied once used.
+//
+//line vars_asyncgen.go:835:1
 type NestedFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -746,119 +848,131 @@ type NestedFuture struct {
 }
 
 // Nested returns a future that runs nested one step at a time.
+//
+//line vars_asyncgen.go:853:1
 func Nested(log *Log, c *Client) *NestedFuture {
 	return &NestedFuture{log: log, c: c}
 }
 
 // Poll runs nested until it suspends or returns.
+//
+//line vars.go:97:1
 func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
-	if m.self != m {
-		m.pin()
+	/*line vars.go:97:1*/ if m.self != m {
+		/*line vars.go:97:1*/ m.pin()
 	}
-	var err error
-	var vs []string
-	if m.deep != nil && !m.deep.Step(cx) {
-		return "", false
-	}
-	switch m.state {
+	/*line vars.go:97:1*/ var err error
+	/*line vars.go:97:1*/ var vs []string
+	/*line vars.go:97:1*/ switch m.state { /*line vars.go:96:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line vars.go:97:1*/ m.state = runtime.StateRunning /*line vars.go:96:1*/
 	case 1:
-		goto resume1
+		/*line vars.go:98:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line vars.go:98:1*/ return "", false
+		}
+		/*line vars.go:98:1*/ goto resume1 /*line vars.go:97:1*/
 	case 2:
-		goto resume2
+		/*line vars.go:103:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line vars.go:103:1*/ return "", false
+		}
+		/*line vars.go:103:1*/ goto resume2 /*line vars.go:102:1*/
 	case 3:
-		goto resume3
+		/*line vars.go:104:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line vars.go:104:1*/ return "", false
+		}
+		/*line vars.go:104:1*/ goto resume3 /*line vars.go:103:1*/
 	default:
-		runtime.BadPoll("Nested", m.state)
+		/*line vars.go:97:1*/ runtime.BadPoll("Nested", m.state)
 	}
-	/*line vars.go:98:12*/ m.fut.init(m.c, "abc")
-	m.state = 1
-	m.c = nil
-	m.s = ""
+	/*line vars.go:98:1*/ m.fut.init(m.c, "abc")
+	/*line vars.go:98:1*/ m.state = 1
+	/*line vars.go:98:1*/ m.c = nil
+	/*line vars.go:98:1*/ m.s = "" /*line vars.go:97:1*/
 resume1:
 	// await (TryAwait) at vars.go:98
-	/*line vars_asyncgen.go:781:2*/
+	/*line vars.go:98:1*/ /*line vars.go:97:1*/
 	{
-		var v runtime.Result[string]
-		if m.fut.finished() {
+		/*line vars.go:98:1*/ var v runtime.Result[string]
+		/*line vars.go:98:1*/ if m.fut.finished() { /*line vars.go:96:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value()
+			v = m.fut.value() /*line vars.go:97:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut.Poll(cx)
-			if !ok {
-				m.deep = m.fut.deepest()
-				return "", false
+			/*line vars.go:98:1*/ var ok bool
+			/*line vars.go:98:1*/ v, ok = m.fut.Poll(cx)
+			/*line vars.go:98:1*/ if !ok {
+				/*line vars.go:98:1*/ m.deep = m.fut.deepest()
+				/*line vars.go:98:1*/ return "", false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut = ClientGetFuture{}
-		m.s, err = v.Value, v.Err
+		/*line vars.go:98:1*/ m.deep = nil
+		/*line vars.go:98:1*/ m.state = runtime.StateRunning
+		/*line vars.go:98:1*/ m.fut = ClientGetFuture{}
+		/*line vars.go:98:1*/ m.s, err = v.Value, v.Err
 	}
-	/*line vars.go:99:2*/ m.log.Add(m.s)
-	/*line vars.go:100:2*/ if err != nil {
-		m.result0 = "error"
-		goto exit
+	/*line vars.go:99:1*/ m.log.Add(m.s)
+	/*line vars.go:100:1*/ if err != nil {
+		/*line vars.go:101:1*/ m.result0 = "error"
+		/*line vars.go:101:1*/ goto exit
 	}
-	/*line vars.go:103:9*/ m.fut1.init(m.log, []int{1, 2}, 1)
-	m.state = 2
-	m.log = nil
+	/*line vars.go:103:1*/ m.fut1.init(m.log, []int{1, 2}, 1)
+	/*line vars.go:103:1*/ m.state = 2
+	/*line vars.go:103:1*/ m.log = nil /*line vars.go:102:1*/
 resume2:
 	// await at vars.go:103
-	/*line vars_asyncgen.go:810:2*/
+	/*line vars.go:103:1*/ /*line vars.go:102:1*/
 	{
-		var v int
-		if m.fut1.finished() {
+		/*line vars.go:103:1*/ var v int
+		/*line vars.go:103:1*/ if m.fut1.finished() { /*line vars.go:101:1*/
 			// finished by a step of the deepest child
-			v = m.fut1.value()
+			v = m.fut1.value() /*line vars.go:102:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut1.Poll(cx)
-			if !ok {
-				m.deep = m.fut1.deepest()
-				return "", false
+			/*line vars.go:103:1*/ var ok bool
+			/*line vars.go:103:1*/ v, ok = m.fut1.Poll(cx)
+			/*line vars.go:103:1*/ if !ok {
+				/*line vars.go:103:1*/ m.deep = m.fut1.deepest()
+				/*line vars.go:103:1*/ return "", false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut1 = SumFuture{}
-		m.sum = v
+		/*line vars.go:103:1*/ m.deep = nil
+		/*line vars.go:103:1*/ m.state = runtime.StateRunning
+		/*line vars.go:103:1*/ m.fut1 = SumFuture{}
+		/*line vars.go:103:1*/ m.sum = v
 	}
-	/*line vars.go:104:8*/ m.fut2.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
-		return ready(fmt.Sprint(x * x))
+	/*line vars.go:104:1*/ m.fut2.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
+		/*line vars.go:104:1*/ return ready(fmt.Sprint(x * x)) /*line vars.go:103:1*/
 	})
-	m.state = 3
+	/*line vars.go:104:1*/ m.state = 3 /*line vars.go:103:1*/
 resume3:
 	// await at vars.go:104
-	/*line vars_asyncgen.go:835:2*/
+	/*line vars.go:104:1*/ /*line vars.go:103:1*/
 	{
-		var v []string
-		if m.fut2.finished() {
+		/*line vars.go:104:1*/ var v []string
+		/*line vars.go:104:1*/ if m.fut2.finished() { /*line vars.go:102:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value()
+			v = m.fut2.value() /*line vars.go:103:1*/
 		} else {
-			var ok bool
-			v, ok = m.fut2.Poll(cx)
-			if !ok {
-				m.deep = m.fut2.deepest()
-				return "", false
+			/*line vars.go:104:1*/ var ok bool
+			/*line vars.go:104:1*/ v, ok = m.fut2.Poll(cx)
+			/*line vars.go:104:1*/ if !ok {
+				/*line vars.go:104:1*/ m.deep = m.fut2.deepest()
+				/*line vars.go:104:1*/ return "", false
 			}
 		}
-		m.deep = nil
-		m.state = runtime.StateRunning
-		m.fut2 = MapAsyncFuture[int, string]{}
-		vs = v
+		/*line vars.go:104:1*/ m.deep = nil
+		/*line vars.go:104:1*/ m.state = runtime.StateRunning
+		/*line vars.go:104:1*/ m.fut2 = MapAsyncFuture[int, string]{}
+		/*line vars.go:104:1*/ vs = v
 	}
-	m.result0 = fmt.Sprint(m.s, m.sum, vs)
+	/*line vars.go:105:1*/ m.result0 = fmt.Sprint(m.s, m.sum, vs) /*line vars.go:104:1*/
 exit:
-	/*line vars_asyncgen.go:856:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line vars.go:106:1*/ m.state = runtime.StateDone
+	/*line vars.go:106:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line vars_asyncgen.go:976:1
 func (m *NestedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nested")
@@ -868,6 +982,8 @@ func (m *NestedFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line vars_asyncgen.go:987:1
 func (m *NestedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -884,12 +1000,16 @@ func (m *NestedFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line vars_asyncgen.go:1005:1
 func (m *NestedFuture) init(log *Log, c *Client) {
 	*m = NestedFuture{log: log, c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line vars_asyncgen.go:1013:1
 func (m *NestedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -899,17 +1019,23 @@ func (m *NestedFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line vars_asyncgen.go:1024:1
 func (m *NestedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line vars_asyncgen.go:1031:1
 func (m *NestedFuture) value() string {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line vars_asyncgen.go:1039:1
 func (m *NestedFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep

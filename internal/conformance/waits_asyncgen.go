@@ -6,6 +6,8 @@ import "github.com/asyncgen/asyncgen/runtime"
 
 // ProducerFuture is the future state machine of producer; Producer returns one.
 // It must not be copied once used.
+//
+//line waits_asyncgen.go:11:1
 type ProducerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -18,63 +20,67 @@ type ProducerFuture struct {
 }
 
 // Producer returns a future that runs producer one step at a time.
+//
+//line waits_asyncgen.go:25:1
 func Producer(ch *runtime.Chan[int], n int) *ProducerFuture {
 	return &ProducerFuture{ch: ch, n: n}
 }
 
 // Poll runs producer until it suspends or returns.
+//
+//line waits.go:6:1
 func (m *ProducerFuture) Poll(cx *runtime.Context) (error, bool) {
-	if m.self != m {
-		m.pin()
+	/*line waits.go:6:1*/ if m.self != m {
+		/*line waits.go:6:1*/ m.pin()
 	}
-	var err error
-	switch m.state {
+	/*line waits.go:6:1*/ var err error
+	/*line waits.go:6:1*/ switch m.state { /*line waits.go:5:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line waits.go:6:1*/ m.state = runtime.StateRunning /*line waits.go:5:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line waits.go:8:1*/ m.state = runtime.StateRunning
+		/*line waits.go:8:1*/ goto resume1 /*line waits.go:7:1*/
 	default:
-		runtime.BadPoll("Producer", m.state)
+		/*line waits.go:6:1*/ runtime.BadPoll("Producer", m.state)
 	}
-	/*line waits.go:7:6*/ m.i = 0
+	/*line waits.go:7:1*/ m.i = 0 /*line waits.go:6:1*/
 forCond1:
-	/*line waits.go:7:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line waits.go:7:1*/ if m.i >= m.n {
+		/*line waits.go:7:1*/ goto forDone4
 	}
-	/*line waits.go:8:13*/ m.fut.Init(m.ch, m.i)
+	/*line waits.go:8:1*/ m.fut.Init(m.ch, m.i) /*line waits.go:7:1*/
 resume1:
 	// await at waits.go:8
-	/*line waits_asyncgen.go:48:2*/
+	/*line waits.go:8:1*/ /*line waits.go:7:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line waits.go:8:1*/ v, ok := m.fut.Poll(cx)
+		/*line waits.go:8:1*/ if !ok {
+			/*line waits.go:8:1*/ m.state = 1
+			/*line waits.go:8:1*/ return nil, false
 		}
-		m.fut = runtime.SendFuture[int]{}
-		err = v
+		/*line waits.go:8:1*/ m.fut = runtime.SendFuture[int]{}
+		/*line waits.go:8:1*/ err = v
 	}
-	/*line waits.go:8:40*/ if err == nil {
-		goto ifDone7
+	/*line waits.go:8:1*/ if err == nil {
+		/*line waits.go:8:1*/ goto ifDone7
 	}
-	m.result0 = err
-	goto exit
+	/*line waits.go:9:1*/ m.result0 = err
+	/*line waits.go:9:1*/ goto exit /*line waits.go:8:1*/
 ifDone7:
-
-	/*line waits.go:7:21*/
-	m.i++
-	goto forCond1
+	/*line waits.go:7:1*/ m.i++
+	/*line waits.go:7:1*/ goto forCond1 /*line waits.go:6:1*/
 forDone4:
-	/*line waits.go:12:2*/ m.ch.Close()
-	m.result0 = nil
+	/*line waits.go:12:1*/ m.ch.Close()
+	/*line waits.go:13:1*/ m.result0 = nil /*line waits.go:12:1*/
 exit:
-	/*line waits_asyncgen.go:72:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line waits.go:14:1*/ m.state = runtime.StateDone
+	/*line waits.go:14:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line waits_asyncgen.go:84:1
 func (m *ProducerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Producer")
@@ -84,6 +90,8 @@ func (m *ProducerFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line waits_asyncgen.go:95:1
 func (m *ProducerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -96,12 +104,16 @@ func (m *ProducerFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line waits_asyncgen.go:109:1
 func (m *ProducerFuture) init(ch *runtime.Chan[int], n int) {
 	*m = ProducerFuture{ch: ch, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line waits_asyncgen.go:117:1
 func (m *ProducerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -111,23 +123,31 @@ func (m *ProducerFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line waits_asyncgen.go:128:1
 func (m *ProducerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line waits_asyncgen.go:135:1
 func (m *ProducerFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line waits_asyncgen.go:143:1
 func (m *ProducerFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ConsumerFuture is the future state machine of consumer; Consumer returns one.
 // It must not be copied once used.
+//
+//line waits_asyncgen.go:151:1
 type ConsumerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -143,72 +163,76 @@ type ConsumerFuture struct {
 }
 
 // Consumer returns a future that runs consumer one step at a time.
+//
+//line waits_asyncgen.go:168:1
 func Consumer(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) *ConsumerFuture {
 	return &ConsumerFuture{mu: mu, ch: ch, total: total}
 }
 
 // Poll runs consumer until it suspends or returns.
+//
+//line waits.go:17:1
 func (m *ConsumerFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line waits.go:17:1*/ if m.self != m {
+		/*line waits.go:17:1*/ m.pin()
 	}
-	var err error
-	switch m.state {
+	/*line waits.go:17:1*/ var err error
+	/*line waits.go:17:1*/ switch m.state { /*line waits.go:16:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line waits.go:17:1*/ m.state = runtime.StateRunning /*line waits.go:16:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line waits.go:20:1*/ m.state = runtime.StateRunning
+		/*line waits.go:20:1*/ goto resume1 /*line waits.go:19:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line waits.go:24:1*/ m.state = runtime.StateRunning
+		/*line waits.go:24:1*/ goto resume2 /*line waits.go:23:1*/
 	default:
-		runtime.BadPoll("Consumer", m.state)
+		/*line waits.go:17:1*/ runtime.BadPoll("Consumer", m.state)
 	}
-	/*line waits.go:18:2*/ m.n = 0
+	/*line waits.go:18:1*/ m.n = 0 /*line waits.go:17:1*/
 forCond1:
-
-	/*line waits.go:20:13*/
-	m.fut.Init(m.ch)
+	/*line waits.go:20:1*/ m.fut.Init(m.ch) /*line waits.go:19:1*/
 resume1:
 	// await (TryAwait) at waits.go:20
-	/*line waits_asyncgen.go:175:2*/
+	/*line waits.go:20:1*/ /*line waits.go:19:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return 0, false
+		/*line waits.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line waits.go:20:1*/ if !ok {
+			/*line waits.go:20:1*/ m.state = 1
+			/*line waits.go:20:1*/ return 0, false
 		}
-		m.fut = runtime.RecvFuture[int]{}
-		m.v, err = v.Value, v.Err
+		/*line waits.go:20:1*/ m.fut = runtime.RecvFuture[int]{}
+		/*line waits.go:20:1*/ m.v, err = v.Value, v.Err
 	}
-	/*line waits.go:21:3*/ if err != nil {
-		m.result0 = m.n
-		goto exit
+	/*line waits.go:21:1*/ if err != nil {
+		/*line waits.go:22:1*/ m.result0 = m.n
+		/*line waits.go:22:1*/ goto exit
 	}
-	/*line waits.go:24:3*/ m.fut1.Init(m.mu)
+	/*line waits.go:24:1*/ m.fut1.Init(m.mu) /*line waits.go:23:1*/
 resume2:
 	// await at waits.go:24
-	/*line waits_asyncgen.go:192:2*/
+	/*line waits.go:24:1*/ /*line waits.go:23:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return 0, false
+		/*line waits.go:24:1*/ _, ok := m.fut1.Poll(cx)
+		/*line waits.go:24:1*/ if !ok {
+			/*line waits.go:24:1*/ m.state = 2
+			/*line waits.go:24:1*/ return 0, false
 		}
-		m.fut1 = runtime.LockFuture{}
+		/*line waits.go:24:1*/ m.fut1 = runtime.LockFuture{}
 	}
-	/*line waits.go:25:3*/ *m.total += m.v
-	/*line waits.go:26:3*/ m.mu.Unlock()
-	/*line waits.go:27:3*/ m.n++
-	goto forCond1
+	/*line waits.go:25:1*/ *m.total += m.v
+	/*line waits.go:26:1*/ m.mu.Unlock()
+	/*line waits.go:27:1*/ m.n++
+	/*line waits.go:27:1*/ goto forCond1 /*line waits.go:26:1*/
 exit:
-	/*line waits_asyncgen.go:206:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line waits.go:29:1*/ m.state = runtime.StateDone
+	/*line waits.go:29:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line waits_asyncgen.go:236:1
 func (m *ConsumerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Consumer")
@@ -218,6 +242,8 @@ func (m *ConsumerFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line waits_asyncgen.go:247:1
 func (m *ConsumerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -232,12 +258,16 @@ func (m *ConsumerFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line waits_asyncgen.go:263:1
 func (m *ConsumerFuture) init(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) {
 	*m = ConsumerFuture{mu: mu, ch: ch, total: total}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line waits_asyncgen.go:271:1
 func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -247,17 +277,23 @@ func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line waits_asyncgen.go:282:1
 func (m *ConsumerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line waits_asyncgen.go:289:1
 func (m *ConsumerFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line waits_asyncgen.go:297:1
 func (m *ConsumerFuture) deepest() runtime.Stepper {
 	return m
 }

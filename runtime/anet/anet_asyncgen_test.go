@@ -15,6 +15,8 @@ import (
 
 // EchoFuture is the future state machine of echo; Echo returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:20:1
 type EchoFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -28,92 +30,95 @@ type EchoFuture struct {
 }
 
 // Echo returns a future that runs echo one step at a time.
+//
+//line anet_asyncgen_test.go:35:1
 func Echo(c *anet.Conn) *EchoFuture {
 	return &EchoFuture{c: c}
 }
 
 // Poll runs echo until it suspends or returns.
+//
+//line anet_test.go:24:1
 func (m *EchoFuture) Poll(cx *runtime.Context) (result error, ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:24:1*/ if m.self != m {
+		/*line anet_test.go:24:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var n int
-	var err error
-	var _ int
-	var err1 error
-	switch m.state {
+	/*line anet_test.go:24:1*/ defer m.unwind(&result, &ready)
+	/*line anet_test.go:24:1*/ var n int
+	/*line anet_test.go:24:1*/ var err error
+	/*line anet_test.go:24:1*/ var _ int
+	/*line anet_test.go:24:1*/ var err1 error
+	/*line anet_test.go:24:1*/ switch m.state { /*line anet_test.go:23:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:24:1*/ m.state = runtime.StateRunning /*line anet_test.go:23:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:28:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:28:1*/ goto resume1 /*line anet_test.go:27:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line anet_test.go:35:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:35:1*/ goto resume2 /*line anet_test.go:34:1*/
 	default:
-		runtime.BadPoll("Echo", m.state)
+		/*line anet_test.go:24:1*/ runtime.BadPoll("Echo", m.state)
 	}
-	{
-		fn := m.c.Close
-		m.defers = append(m.defers, func() {
-			fn()
+	/*line anet_test.go:25:1*/ {
+		/*line anet_test.go:25:1*/ fn := m.c.Close
+		/*line anet_test.go:25:1*/ m.defers = append(m.defers, func() {
+			/*line anet_test.go:25:1*/ fn() /*line anet_test.go:24:1*/
 		})
 	}
-	/*line anet_test.go:26:2*/ m.buf = make([]byte, 4096)
+	/*line anet_test.go:26:1*/ m.buf = make([]byte, 4096) /*line anet_test.go:25:1*/
 forCond1:
-
-	/*line anet_test.go:28:13*/
-	m.fut.Init(m.c, m.buf)
+	/*line anet_test.go:28:1*/ m.fut.Init(m.c, m.buf) /*line anet_test.go:27:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:28
-	/*line anet_asyncgen_test.go:70:2*/
+	/*line anet_test.go:28:1*/ /*line anet_test.go:27:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line anet_test.go:28:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:28:1*/ if !ok {
+			/*line anet_test.go:28:1*/ m.state = 1
+			/*line anet_test.go:28:1*/ return nil, false
 		}
-		m.fut = anet.ReadFuture{}
-		n, err = v.Value, v.Err
+		/*line anet_test.go:28:1*/ m.fut = anet.ReadFuture{}
+		/*line anet_test.go:28:1*/ n, err = v.Value, v.Err
 	}
-	/*line anet_test.go:29:3*/ if err == io.EOF {
-		m.result0 = nil
-		goto exit
+	/*line anet_test.go:29:1*/ if err == io.EOF {
+		/*line anet_test.go:30:1*/ m.result0 = nil
+		/*line anet_test.go:30:1*/ goto exit
 	}
-	/*line anet_test.go:32:3*/ if err != nil {
-		m.result0 = err
-		goto exit
+	/*line anet_test.go:32:1*/ if err != nil {
+		/*line anet_test.go:33:1*/ m.result0 = err
+		/*line anet_test.go:33:1*/ goto exit
 	}
-	/*line anet_test.go:35:16*/ m.fut1.Init(m.c, m.buf[:n])
+	/*line anet_test.go:35:1*/ m.fut1.Init(m.c, m.buf[:n]) /*line anet_test.go:34:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:35
-	/*line anet_asyncgen_test.go:91:2*/
+	/*line anet_test.go:35:1*/ /*line anet_test.go:34:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return nil, false
+		/*line anet_test.go:35:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:35:1*/ if !ok {
+			/*line anet_test.go:35:1*/ m.state = 2
+			/*line anet_test.go:35:1*/ return nil, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err1 = v.Value, v.Err
+		/*line anet_test.go:35:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:35:1*/ _, err1 = v.Value, v.Err
 	}
-	/*line anet_test.go:35:52*/ if err1 == nil {
-		goto ifDone7
+	/*line anet_test.go:35:1*/ if err1 == nil {
+		/*line anet_test.go:35:1*/ goto ifDone7
 	}
-	m.result0 = err1
-	goto exit
+	/*line anet_test.go:36:1*/ m.result0 = err1
+	/*line anet_test.go:36:1*/ goto exit /*line anet_test.go:35:1*/
 ifDone7:
-
-	goto forCond1
+	/*line anet_test.go:36:1*/ goto forCond1 /*line anet_test.go:35:1*/
 exit:
-	/*line anet_asyncgen_test.go:110:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return m.result0, true
+	/*line anet_test.go:39:1*/ runtime.RunDefers(&m.defers)
+	/*line anet_test.go:39:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:39:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:122:1
 func (m *EchoFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Echo")
@@ -123,6 +128,8 @@ func (m *EchoFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:133:1
 func (m *EchoFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -138,12 +145,16 @@ func (m *EchoFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:150:1
 func (m *EchoFuture) init(c *anet.Conn) {
 	*m = EchoFuture{c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:158:1
 func (m *EchoFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -153,22 +164,30 @@ func (m *EchoFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:169:1
 func (m *EchoFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:176:1
 func (m *EchoFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:184:1
 func (m *EchoFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line anet_asyncgen_test.go:191:1
 func (m *EchoFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -187,6 +206,8 @@ func (m *EchoFuture) unwind(result *error, ready *bool) {
 
 // ServeFuture is the future state machine of serve; Serve returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:211:1
 type ServeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -200,60 +221,66 @@ type ServeFuture struct {
 }
 
 // Serve returns a future that runs serve one step at a time.
+//
+//line anet_asyncgen_test.go:226:1
 func Serve(ex runtime.Executor, l *anet.Listener, n int) *ServeFuture {
 	return &ServeFuture{ex: ex, l: l, n: n}
 }
 
 // Poll runs serve until it suspends or returns.
+//
+//line anet_test.go:44:1
 func (m *ServeFuture) Poll(cx *runtime.Context) (error, bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:44:1*/ if m.self != m {
+		/*line anet_test.go:44:1*/ m.pin()
 	}
-	var c *anet.Conn
-	var err error
-	switch m.state {
+	/*line anet_test.go:44:1*/ var c *anet.Conn
+	/*line anet_test.go:44:1*/ var err error
+	/*line anet_test.go:44:1*/ switch m.state { /*line anet_test.go:43:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:44:1*/ m.state = runtime.StateRunning /*line anet_test.go:43:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:46:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:46:1*/ goto resume1 /*line anet_test.go:45:1*/
 	default:
-		runtime.BadPoll("Serve", m.state)
+		/*line anet_test.go:44:1*/ runtime.BadPoll("Serve", m.state)
 	}
-	/*line anet_test.go:45:6*/ m.i = 0
+	/*line anet_test.go:45:1*/ m.i = 0 /*line anet_test.go:44:1*/
 forCond1:
-	/*line anet_test.go:45:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line anet_test.go:45:1*/ if m.i >= m.n {
+		/*line anet_test.go:45:1*/ goto forDone4
 	}
-	/*line anet_test.go:46:13*/ m.fut.Init(m.l)
+	/*line anet_test.go:46:1*/ m.fut.Init(m.l) /*line anet_test.go:45:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:46
-	/*line anet_asyncgen_test.go:231:2*/
+	/*line anet_test.go:46:1*/ /*line anet_test.go:45:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line anet_test.go:46:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:46:1*/ if !ok {
+			/*line anet_test.go:46:1*/ m.state = 1
+			/*line anet_test.go:46:1*/ return nil, false
 		}
-		m.fut = anet.AcceptFuture{}
-		c, err = v.Value, v.Err
+		/*line anet_test.go:46:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:46:1*/ c, err = v.Value, v.Err
 	}
-	/*line anet_test.go:47:3*/ if err != nil {
-		m.result0 = err
-		goto exit
+	/*line anet_test.go:47:1*/ if err != nil {
+		/*line anet_test.go:48:1*/ m.result0 = err
+		/*line anet_test.go:48:1*/ goto exit
 	}
-	/*line anet_test.go:50:3*/ runtime.Spawn(m.ex, Echo(c))
-	/*line anet_test.go:45:21*/ m.i++
-	goto forCond1
+	/*line anet_test.go:50:1*/ runtime.Spawn(m.ex, Echo(c))
+	/*line anet_test.go:50:1*/ m.i++
+	/*line anet_test.go:50:1*/ goto forCond1 /*line anet_test.go:49:1*/
 forDone4:
-	m.result0 = nil
+	/*line anet_test.go:52:1*/ m.result0 = nil /*line anet_test.go:51:1*/
 exit:
-	/*line anet_asyncgen_test.go:251:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line anet_test.go:53:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:53:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:284:1
 func (m *ServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Serve")
@@ -263,6 +290,8 @@ func (m *ServeFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:295:1
 func (m *ServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -275,12 +304,16 @@ func (m *ServeFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:309:1
 func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 	*m = ServeFuture{ex: ex, l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:317:1
 func (m *ServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -290,23 +323,31 @@ func (m *ServeFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:328:1
 func (m *ServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:335:1
 func (m *ServeFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:343:1
 func (m *ServeFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // RoundTripFuture is the future state machine of roundTrip; RoundTrip returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:351:1
 type RoundTripFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -325,121 +366,125 @@ type RoundTripFuture struct {
 }
 
 // RoundTrip returns a future that runs roundTrip one step at a time.
+//
+//line anet_asyncgen_test.go:371:1
 func RoundTrip(addr string, msg []byte) *RoundTripFuture {
 	return &RoundTripFuture{addr: addr, msg: msg}
 }
 
 // Poll runs roundTrip until it suspends or returns.
+//
+//line anet_test.go:58:1
 func (m *RoundTripFuture) Poll(cx *runtime.Context) (result runtime.Result[[]byte], ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:58:1*/ if m.self != m {
+		/*line anet_test.go:58:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var err error
-	var _ int
-	var err1 error
-	var n int
-	var err2 error
-	switch m.state {
+	/*line anet_test.go:58:1*/ defer m.unwind(&result, &ready)
+	/*line anet_test.go:58:1*/ var err error
+	/*line anet_test.go:58:1*/ var _ int
+	/*line anet_test.go:58:1*/ var err1 error
+	/*line anet_test.go:58:1*/ var n int
+	/*line anet_test.go:58:1*/ var err2 error
+	/*line anet_test.go:58:1*/ switch m.state { /*line anet_test.go:57:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:58:1*/ m.state = runtime.StateRunning /*line anet_test.go:57:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:59:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:59:1*/ goto resume1 /*line anet_test.go:58:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line anet_test.go:64:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:64:1*/ goto resume2 /*line anet_test.go:63:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line anet_test.go:73:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:73:1*/ goto resume3 /*line anet_test.go:72:1*/
 	default:
-		runtime.BadPoll("RoundTrip", m.state)
+		/*line anet_test.go:58:1*/ runtime.BadPoll("RoundTrip", m.state)
 	}
-	/*line anet_test.go:59:12*/ m.fut.Init(m.addr)
-	m.addr = ""
-	m.c = nil
+	/*line anet_test.go:59:1*/ m.fut.Init(m.addr)
+	/*line anet_test.go:59:1*/ m.addr = ""
+	/*line anet_test.go:59:1*/ m.c = nil /*line anet_test.go:58:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:59
-	/*line anet_asyncgen_test.go:363:2*/
+	/*line anet_test.go:59:1*/ /*line anet_test.go:58:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[[]byte]{}, false
+		/*line anet_test.go:59:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:59:1*/ if !ok {
+			/*line anet_test.go:59:1*/ m.state = 1
+			/*line anet_test.go:59:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut = anet.DialFuture{}
-		m.c, err = v.Value, v.Err
+		/*line anet_test.go:59:1*/ m.fut = anet.DialFuture{}
+		/*line anet_test.go:59:1*/ m.c, err = v.Value, v.Err
 	}
-	/*line anet_test.go:60:2*/ if err != nil {
-		m.result0, m.result1 = nil, err
-		goto exit
+	/*line anet_test.go:60:1*/ if err != nil {
+		/*line anet_test.go:61:1*/ m.result0, m.result1 = nil, err
+		/*line anet_test.go:61:1*/ goto exit
 	}
-	{
-		fn := m.c.Close
-		m.defers = append(m.defers, func() {
-			fn()
+	/*line anet_test.go:63:1*/ {
+		/*line anet_test.go:63:1*/ fn := m.c.Close
+		/*line anet_test.go:63:1*/ m.defers = append(m.defers, func() {
+			/*line anet_test.go:63:1*/ fn() /*line anet_test.go:62:1*/
 		})
 	}
-	/*line anet_test.go:64:15*/ m.fut1.Init(m.c, m.msg)
-	m.msg = nil
+	/*line anet_test.go:64:1*/ m.fut1.Init(m.c, m.msg)
+	/*line anet_test.go:64:1*/ m.msg = nil /*line anet_test.go:63:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:64
-	/*line anet_asyncgen_test.go:387:2*/
+	/*line anet_test.go:64:1*/ /*line anet_test.go:63:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return runtime.Result[[]byte]{}, false
+		/*line anet_test.go:64:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:64:1*/ if !ok {
+			/*line anet_test.go:64:1*/ m.state = 2
+			/*line anet_test.go:64:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err1 = v.Value, v.Err
+		/*line anet_test.go:64:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:64:1*/ _, err1 = v.Value, v.Err
 	}
-	/*line anet_test.go:64:47*/ if err1 == nil {
-		goto ifDone4
+	/*line anet_test.go:64:1*/ if err1 == nil {
+		/*line anet_test.go:64:1*/ goto ifDone4
 	}
-	m.result0, m.result1 = nil, err1
-	goto exit
+	/*line anet_test.go:65:1*/ m.result0, m.result1 = nil, err1
+	/*line anet_test.go:65:1*/ goto exit /*line anet_test.go:64:1*/
 ifDone4:
-	/*line anet_test.go:67:2*/ if err := m.c.CloseWrite(); err != nil {
-		m.result0, m.result1 = nil, err
-		goto exit
+	/*line anet_test.go:67:1*/ if err := m.c.CloseWrite(); err != nil {
+		/*line anet_test.go:68:1*/ m.result0, m.result1 = nil, err
+		/*line anet_test.go:68:1*/ goto exit
 	}
-	/*line anet_test.go:70:6*/ m.out = nil
-	/*line anet_test.go:71:2*/ m.buf = make([]byte, 1000)
+	/*line anet_test.go:70:1*/ m.out = nil
+	/*line anet_test.go:71:1*/ m.buf = make([]byte, 1000) /*line anet_test.go:70:1*/
 forCond5:
-
-	/*line anet_test.go:73:13*/
-	m.fut2.Init(m.c, m.buf)
+	/*line anet_test.go:73:1*/ m.fut2.Init(m.c, m.buf) /*line anet_test.go:72:1*/
 resume3:
 	// await (TryAwait) at anet_test.go:73
-	/*line anet_asyncgen_test.go:415:2*/
+	/*line anet_test.go:73:1*/ /*line anet_test.go:72:1*/
 	{
-		v, ok := m.fut2.Poll(cx)
-		if !ok {
-			m.state = 3
-			return runtime.Result[[]byte]{}, false
+		/*line anet_test.go:73:1*/ v, ok := m.fut2.Poll(cx)
+		/*line anet_test.go:73:1*/ if !ok {
+			/*line anet_test.go:73:1*/ m.state = 3
+			/*line anet_test.go:73:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut2 = anet.ReadFuture{}
-		n, err2 = v.Value, v.Err
+		/*line anet_test.go:73:1*/ m.fut2 = anet.ReadFuture{}
+		/*line anet_test.go:73:1*/ n, err2 = v.Value, v.Err
 	}
-	/*line anet_test.go:74:3*/ m.out = append(m.out, m.buf[:n]...)
-	/*line anet_test.go:75:3*/ if err2 == io.EOF {
-		m.result0, m.result1 = m.out, nil
-		goto exit
+	/*line anet_test.go:74:1*/ m.out = append(m.out, m.buf[:n]...)
+	/*line anet_test.go:75:1*/ if err2 == io.EOF {
+		/*line anet_test.go:76:1*/ m.result0, m.result1 = m.out, nil
+		/*line anet_test.go:76:1*/ goto exit
 	}
-	/*line anet_test.go:78:3*/ if err2 != nil {
-		m.result0, m.result1 = m.out, err2
-		goto exit
+	/*line anet_test.go:78:1*/ if err2 != nil {
+		/*line anet_test.go:79:1*/ m.result0, m.result1 = m.out, err2
+		/*line anet_test.go:79:1*/ goto exit
 	}
-	goto forCond5
+	/*line anet_test.go:79:1*/ goto forCond5 /*line anet_test.go:78:1*/
 exit:
-	/*line anet_asyncgen_test.go:436:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
+	/*line anet_test.go:82:1*/ runtime.RunDefers(&m.defers)
+	/*line anet_test.go:82:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:82:1*/ return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:488:1
 func (m *RoundTripFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTrip")
@@ -449,6 +494,8 @@ func (m *RoundTripFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:499:1
 func (m *RoundTripFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -466,12 +513,16 @@ func (m *RoundTripFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:518:1
 func (m *RoundTripFuture) init(addr string, msg []byte) {
 	*m = RoundTripFuture{addr: addr, msg: msg}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:526:1
 func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -481,22 +532,30 @@ func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:537:1
 func (m *RoundTripFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:544:1
 func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:552:1
 func (m *RoundTripFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line anet_asyncgen_test.go:559:1
 func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -515,6 +574,8 @@ func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 
 // ReadOnceFuture is the future state machine of readOnce; ReadOnce returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:579:1
 type ReadOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -527,45 +588,51 @@ type ReadOnceFuture struct {
 }
 
 // ReadOnce returns a future that runs readOnce one step at a time.
+//
+//line anet_asyncgen_test.go:593:1
 func ReadOnce(c *anet.Conn, buf []byte) *ReadOnceFuture {
 	return &ReadOnceFuture{c: c, buf: buf}
 }
 
 // Poll runs readOnce until it suspends or returns.
+//
+//line anet_test.go:87:1
 func (m *ReadOnceFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:87:1*/ if m.self != m {
+		/*line anet_test.go:87:1*/ m.pin()
 	}
-	switch m.state {
+	/*line anet_test.go:87:1*/ switch m.state { /*line anet_test.go:86:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:87:1*/ m.state = runtime.StateRunning /*line anet_test.go:86:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:88:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:88:1*/ goto resume1 /*line anet_test.go:87:1*/
 	default:
-		runtime.BadPoll("ReadOnce", m.state)
+		/*line anet_test.go:87:1*/ runtime.BadPoll("ReadOnce", m.state)
 	}
-	/*line anet_test.go:88:9*/ m.fut.Init(m.c, m.buf)
-	m.c = nil
-	m.buf = nil
+	/*line anet_test.go:88:1*/ m.fut.Init(m.c, m.buf)
+	/*line anet_test.go:88:1*/ m.c = nil
+	/*line anet_test.go:88:1*/ m.buf = nil /*line anet_test.go:87:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:88
-	/*line anet_asyncgen_test.go:553:2*/
+	/*line anet_test.go:88:1*/ /*line anet_test.go:87:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[int]{}, false
+		/*line anet_test.go:88:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:88:1*/ if !ok {
+			/*line anet_test.go:88:1*/ m.state = 1
+			/*line anet_test.go:88:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = anet.ReadFuture{}
-		m.result0, m.result1 = v.Value, v.Err
+		/*line anet_test.go:88:1*/ m.fut = anet.ReadFuture{}
+		/*line anet_test.go:88:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line anet_asyncgen_test.go:563:2*/ m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
+	/*line anet_test.go:89:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:89:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:636:1
 func (m *ReadOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ReadOnce")
@@ -575,6 +642,8 @@ func (m *ReadOnceFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:647:1
 func (m *ReadOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -587,12 +656,16 @@ func (m *ReadOnceFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:661:1
 func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 	*m = ReadOnceFuture{c: c, buf: buf}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:669:1
 func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -602,23 +675,31 @@ func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:680:1
 func (m *ReadOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:687:1
 func (m *ReadOnceFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:695:1
 func (m *ReadOnceFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ClientsFuture is the future state machine of clients; Clients returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:703:1
 type ClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -635,74 +716,80 @@ type ClientsFuture struct {
 }
 
 // Clients returns a future that runs clients one step at a time.
+//
+//line anet_asyncgen_test.go:721:1
 func Clients(ex runtime.Executor, addr string, n int, size int) *ClientsFuture {
 	return &ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
 
 // Poll runs clients until it suspends or returns.
+//
+//line anet_test.go:95:1
 func (m *ClientsFuture) Poll(cx *runtime.Context) (error, bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:95:1*/ if m.self != m {
+		/*line anet_test.go:95:1*/ m.pin()
 	}
-	var ts []*runtime.Task[runtime.Result[[]byte]]
-	var r runtime.Result[[]byte]
-	var err error
-	switch m.state {
+	/*line anet_test.go:95:1*/ var ts []*runtime.Task[runtime.Result[[]byte]]
+	/*line anet_test.go:95:1*/ var r runtime.Result[[]byte]
+	/*line anet_test.go:95:1*/ var err error
+	/*line anet_test.go:95:1*/ switch m.state { /*line anet_test.go:94:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:95:1*/ m.state = runtime.StateRunning /*line anet_test.go:94:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:101:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:101:1*/ goto resume1 /*line anet_test.go:100:1*/
 	default:
-		runtime.BadPoll("Clients", m.state)
+		/*line anet_test.go:95:1*/ runtime.BadPoll("Clients", m.state)
 	}
-	/*line anet_test.go:96:6*/ ts = nil
-	/*line anet_test.go:97:2*/ for i := 0; i < m.n; i++ {
-		ts = append(ts, runtime.Spawn(m.ex, RoundTrip(m.addr, message(i, m.size))))
+	/*line anet_test.go:96:1*/ ts = nil
+	/*line anet_test.go:97:1*/ for i := 0; i < m.n; i++ {
+		/*line anet_test.go:98:1*/ ts = append(ts, runtime.Spawn(m.ex, RoundTrip(m.addr, message(i, m.size))))
 	}
-	m.xs = ts
-	m.i1 = 0
+	/*line anet_test.go:100:1*/ m.xs = ts
+	/*line anet_test.go:100:1*/ m.i1 = 0 /*line anet_test.go:99:1*/
 rangeLoop1:
-	if m.i1 >= len(m.xs) {
-		goto rangeDone4
+	/*line anet_test.go:100:1*/ if m.i1 >= len(m.xs) {
+		/*line anet_test.go:100:1*/ goto rangeDone4
 	}
-	/*line anet_test.go:100:6*/ m.i, m.t = m.i1, m.xs[m.i1]
-	m.ex = nil
-	m.addr = ""
+	/*line anet_test.go:100:1*/ m.i, m.t = m.i1, m.xs[m.i1]
+	/*line anet_test.go:100:1*/ m.ex = nil
+	/*line anet_test.go:100:1*/ m.addr = "" /*line anet_test.go:99:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:101
-	/*line anet_asyncgen_test.go:674:2*/
+	/*line anet_test.go:101:1*/ /*line anet_test.go:100:1*/
 	{
-		v, ok := m.t.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line anet_test.go:101:1*/ v, ok := m.t.Poll(cx)
+		/*line anet_test.go:101:1*/ if !ok {
+			/*line anet_test.go:101:1*/ m.state = 1
+			/*line anet_test.go:101:1*/ return nil, false
 		}
-		r, err = v.Value, v.Err
+		/*line anet_test.go:101:1*/ r, err = v.Value, v.Err
 	}
-	/*line anet_test.go:102:3*/ if err != nil {
-		m.result0 = err
-		goto exit
+	/*line anet_test.go:102:1*/ if err != nil {
+		/*line anet_test.go:103:1*/ m.result0 = err
+		/*line anet_test.go:103:1*/ goto exit
 	}
-	/*line anet_test.go:105:3*/ if r.Err != nil {
-		m.result0 = fmt.Errorf("client %d: %w", m.i, r.Err)
-		goto exit
+	/*line anet_test.go:105:1*/ if r.Err != nil {
+		/*line anet_test.go:106:1*/ m.result0 = fmt.Errorf("client %d: %w", m.i, r.Err)
+		/*line anet_test.go:106:1*/ goto exit
 	}
-	/*line anet_test.go:108:3*/ if !bytes.Equal(r.Value, message(m.i, m.size)) {
-		m.result0 = fmt.Errorf("client %d: echo of %d bytes differs (%d bytes back)", m.i, m.size, len(r.Value))
-		goto exit
+	/*line anet_test.go:108:1*/ if !bytes.Equal(r.Value, message(m.i, m.size)) {
+		/*line anet_test.go:109:1*/ m.result0 = fmt.Errorf("client %d: echo of %d bytes differs (%d bytes back)", m.i, m.size, len(r.Value))
+		/*line anet_test.go:109:1*/ goto exit
 	}
-	m.i1++
-	goto rangeLoop1
+	/*line anet_test.go:100:1*/ m.i1++
+	/*line anet_test.go:100:1*/ goto rangeLoop1 /*line anet_test.go:99:1*/
 rangeDone4:
-	m.result0 = nil
+	/*line anet_test.go:112:1*/ m.result0 = nil /*line anet_test.go:111:1*/
 exit:
-	/*line anet_asyncgen_test.go:700:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line anet_test.go:113:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:113:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:793:1
 func (m *ClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Clients")
@@ -712,6 +799,8 @@ func (m *ClientsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:804:1
 func (m *ClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -724,12 +813,16 @@ func (m *ClientsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:818:1
 func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) {
 	*m = ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:826:1
 func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -739,23 +832,31 @@ func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:837:1
 func (m *ClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:844:1
 func (m *ClientsFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:852:1
 func (m *ClientsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ChurnServeFuture is the future state machine of churnServeBody; ChurnServe returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:860:1
 type ChurnServeFuture struct {
 	noCopy   runtime.NoCopy
 	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -770,66 +871,72 @@ type ChurnServeFuture struct {
 }
 
 // ChurnServe returns a future that runs churnServeBody one step at a time.
+//
+//line anet_asyncgen_test.go:876:1
 func ChurnServe(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) *ChurnServeFuture {
 	return &ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
 
 // Poll runs churnServeBody until it suspends or returns.
+//
+//line anet_test.go:219:1
 func (m *ChurnServeFuture) Poll(cx *runtime.Context) (error, bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:219:1*/ if m.self != m {
+		/*line anet_test.go:219:1*/ m.pin()
 	}
-	var c *anet.Conn
-	var err error
-	switch m.state {
+	/*line anet_test.go:219:1*/ var c *anet.Conn
+	/*line anet_test.go:219:1*/ var err error
+	/*line anet_test.go:219:1*/ switch m.state { /*line anet_test.go:218:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:219:1*/ m.state = runtime.StateRunning /*line anet_test.go:218:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:221:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:221:1*/ goto resume1 /*line anet_test.go:220:1*/
 	default:
-		runtime.BadPoll("ChurnServe", m.state)
+		/*line anet_test.go:219:1*/ runtime.BadPoll("ChurnServe", m.state)
 	}
-	/*line anet_test.go:220:6*/ m.i = 0
+	/*line anet_test.go:220:1*/ m.i = 0 /*line anet_test.go:219:1*/
 forCond1:
-	/*line anet_test.go:220:14*/ if m.i >= m.n {
-		goto forDone4
+	/*line anet_test.go:220:1*/ if m.i >= m.n {
+		/*line anet_test.go:220:1*/ goto forDone4
 	}
-	/*line anet_test.go:221:13*/ m.fut.Init(m.l)
+	/*line anet_test.go:221:1*/ m.fut.Init(m.l) /*line anet_test.go:220:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:221
-	/*line anet_asyncgen_test.go:801:2*/
+	/*line anet_test.go:221:1*/ /*line anet_test.go:220:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line anet_test.go:221:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:221:1*/ if !ok {
+			/*line anet_test.go:221:1*/ m.state = 1
+			/*line anet_test.go:221:1*/ return nil, false
 		}
-		m.fut = anet.AcceptFuture{}
-		c, err = v.Value, v.Err
+		/*line anet_test.go:221:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:221:1*/ c, err = v.Value, v.Err
 	}
-	/*line anet_test.go:222:3*/ if err != nil {
-		m.result0 = err
-		goto exit
+	/*line anet_test.go:222:1*/ if err != nil {
+		/*line anet_test.go:223:1*/ m.result0 = err
+		/*line anet_test.go:223:1*/ goto exit
 	}
-	/*line anet_test.go:225:3*/ m.accepted.Add(1)
-	/*line anet_test.go:226:3*/ if m.i%3 == 0 {
-		c.Close()
-		goto forPost3
+	/*line anet_test.go:225:1*/ m.accepted.Add(1)
+	/*line anet_test.go:226:1*/ if m.i%3 == 0 {
+		/*line anet_test.go:227:1*/ c.Close()
+		/*line anet_test.go:228:1*/ goto forPost3
 	}
-	/*line anet_test.go:230:3*/ runtime.Spawn(m.ex, Echo(c))
+	/*line anet_test.go:230:1*/ runtime.Spawn(m.ex, Echo(c)) /*line anet_test.go:229:1*/
 forPost3:
-	/*line anet_test.go:220:21*/ m.i++
-	goto forCond1
+	/*line anet_test.go:220:1*/ m.i++
+	/*line anet_test.go:220:1*/ goto forCond1 /*line anet_test.go:219:1*/
 forDone4:
-	m.result0 = nil
+	/*line anet_test.go:232:1*/ m.result0 = nil /*line anet_test.go:231:1*/
 exit:
-	/*line anet_asyncgen_test.go:827:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line anet_test.go:233:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:233:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:940:1
 func (m *ChurnServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnServe")
@@ -839,6 +946,8 @@ func (m *ChurnServeFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:951:1
 func (m *ChurnServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -851,12 +960,16 @@ func (m *ChurnServeFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:965:1
 func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) {
 	*m = ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:973:1
 func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -866,23 +979,31 @@ func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:984:1
 func (m *ChurnServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:991:1
 func (m *ChurnServeFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:999:1
 func (m *ChurnServeFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ChurnClientFuture is the future state machine of churnClient; ChurnClient returns one.
 // It must not be copied once used.
+//
+//line anet_asyncgen_test.go:1007:1
 type ChurnClientFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -902,155 +1023,161 @@ type ChurnClientFuture struct {
 }
 
 // ChurnClient returns a future that runs churnClient one step at a time.
+//
+//line anet_asyncgen_test.go:1028:1
 func ChurnClient(addr string, i int) *ChurnClientFuture {
 	return &ChurnClientFuture{addr: addr, i: i}
 }
 
 // Poll runs churnClient until it suspends or returns.
+//
+//line anet_test.go:240:1
 func (m *ChurnClientFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line anet_test.go:240:1*/ if m.self != m {
+		/*line anet_test.go:240:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var err error
-	var _ int
-	var err1 error
-	var n int
-	var err2 error
-	switch m.state {
+	/*line anet_test.go:240:1*/ defer m.unwind(&result, &ready)
+	/*line anet_test.go:240:1*/ var err error
+	/*line anet_test.go:240:1*/ var _ int
+	/*line anet_test.go:240:1*/ var err1 error
+	/*line anet_test.go:240:1*/ var n int
+	/*line anet_test.go:240:1*/ var err2 error
+	/*line anet_test.go:240:1*/ switch m.state { /*line anet_test.go:239:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line anet_test.go:240:1*/ m.state = runtime.StateRunning /*line anet_test.go:239:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line anet_test.go:241:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:241:1*/ goto resume1 /*line anet_test.go:240:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line anet_test.go:254:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:254:1*/ goto resume2 /*line anet_test.go:253:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line anet_test.go:250:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:250:1*/ goto resume3 /*line anet_test.go:249:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line anet_test.go:260:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:260:1*/ goto resume4 /*line anet_test.go:259:1*/
 	default:
-		runtime.BadPoll("ChurnClient", m.state)
+		/*line anet_test.go:240:1*/ runtime.BadPoll("ChurnClient", m.state)
 	}
-	/*line anet_test.go:241:12*/ m.fut.Init(m.addr)
-	m.addr = ""
-	m.c = nil
+	/*line anet_test.go:241:1*/ m.fut.Init(m.addr)
+	/*line anet_test.go:241:1*/ m.addr = ""
+	/*line anet_test.go:241:1*/ m.c = nil /*line anet_test.go:240:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:241
-	/*line anet_asyncgen_test.go:943:2*/
+	/*line anet_test.go:241:1*/ /*line anet_test.go:240:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[int]{}, false
+		/*line anet_test.go:241:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:241:1*/ if !ok {
+			/*line anet_test.go:241:1*/ m.state = 1
+			/*line anet_test.go:241:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut = anet.DialFuture{}
-		m.c, err = v.Value, v.Err
+		/*line anet_test.go:241:1*/ m.fut = anet.DialFuture{}
+		/*line anet_test.go:241:1*/ m.c, err = v.Value, v.Err
 	}
-	/*line anet_test.go:242:2*/ if err != nil {
-		m.result0, m.result1 = 0, err
-		goto exit
+	/*line anet_test.go:242:1*/ if err != nil {
+		/*line anet_test.go:243:1*/ m.result0, m.result1 = 0, err
+		/*line anet_test.go:243:1*/ goto exit
 	}
-	{
-		fn := m.c.Close
-		m.defers = append(m.defers, func() {
-			fn()
+	/*line anet_test.go:245:1*/ {
+		/*line anet_test.go:245:1*/ fn := m.c.Close
+		/*line anet_test.go:245:1*/ m.defers = append(m.defers, func() {
+			/*line anet_test.go:245:1*/ fn() /*line anet_test.go:244:1*/
 		})
 	}
-	switch m.i % 4 {
+	/*line anet_test.go:245:1*/ switch m.i % 4 { /*line anet_test.go:244:1*/
 	case 0:
-		goto switchBody3
+		/*line anet_test.go:245:1*/ goto switchBody3 /*line anet_test.go:244:1*/
 	case 1:
-		goto switchBody4
+		/*line anet_test.go:245:1*/ goto switchBody4 /*line anet_test.go:244:1*/
 	default:
-		goto switchDone2
-	}
+		/*line anet_test.go:245:1*/ goto switchDone2
+	} /*line anet_test.go:244:1*/
 switchBody3:
-	m.result0, m.result1 = 0, nil
-	goto exit
+	/*line anet_test.go:248:1*/ m.result0, m.result1 = 0, nil
+	/*line anet_test.go:248:1*/ goto exit /*line anet_test.go:247:1*/
 switchDone2:
-	/*line anet_test.go:253:2*/ m.msg = message(m.i, 100)
-	/*line anet_test.go:254:15*/ m.fut1.Init(m.c, m.msg)
+	/*line anet_test.go:253:1*/ m.msg = message(m.i, 100)
+	/*line anet_test.go:254:1*/ m.fut1.Init(m.c, m.msg) /*line anet_test.go:253:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:254
-	/*line anet_asyncgen_test.go:979:2*/
+	/*line anet_test.go:254:1*/ /*line anet_test.go:253:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return runtime.Result[int]{}, false
+		/*line anet_test.go:254:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:254:1*/ if !ok {
+			/*line anet_test.go:254:1*/ m.state = 2
+			/*line anet_test.go:254:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err1 = v.Value, v.Err
+		/*line anet_test.go:254:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:254:1*/ _, err1 = v.Value, v.Err
 	}
-	/*line anet_test.go:254:47*/ if err1 == nil {
-		goto ifDone8
+	/*line anet_test.go:254:1*/ if err1 == nil {
+		/*line anet_test.go:254:1*/ goto ifDone8
 	}
-	m.result0, m.result1 = 0, nil
-	goto exit
+	/*line anet_test.go:255:1*/ m.result0, m.result1 = 0, nil
+	/*line anet_test.go:255:1*/ goto exit /*line anet_test.go:254:1*/
 ifDone8:
-	/*line anet_test.go:257:2*/ m.got = make([]byte, 0, 100)
-	/*line anet_test.go:258:2*/ m.buf = make([]byte, 100)
+	/*line anet_test.go:257:1*/ m.got = make([]byte, 0, 100)
+	/*line anet_test.go:258:1*/ m.buf = make([]byte, 100) /*line anet_test.go:257:1*/
 forCond9:
-	/*line anet_test.go:259:6*/ if len(m.got) >= len(m.msg) {
-		goto forDone12
+	/*line anet_test.go:259:1*/ if len(m.got) >= len(m.msg) {
+		/*line anet_test.go:259:1*/ goto forDone12
 	}
-	/*line anet_test.go:260:13*/ m.fut3.Init(m.c, m.buf)
+	/*line anet_test.go:260:1*/ m.fut3.Init(m.c, m.buf) /*line anet_test.go:259:1*/
 resume4:
 	// await (TryAwait) at anet_test.go:260
-	/*line anet_asyncgen_test.go:1004:2*/
+	/*line anet_test.go:260:1*/ /*line anet_test.go:259:1*/
 	{
-		v, ok := m.fut3.Poll(cx)
-		if !ok {
-			m.state = 4
-			return runtime.Result[int]{}, false
+		/*line anet_test.go:260:1*/ v, ok := m.fut3.Poll(cx)
+		/*line anet_test.go:260:1*/ if !ok {
+			/*line anet_test.go:260:1*/ m.state = 4
+			/*line anet_test.go:260:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut3 = anet.ReadFuture{}
-		n, err2 = v.Value, v.Err
+		/*line anet_test.go:260:1*/ m.fut3 = anet.ReadFuture{}
+		/*line anet_test.go:260:1*/ n, err2 = v.Value, v.Err
 	}
-	/*line anet_test.go:261:3*/ if err2 != nil {
-		if err2 == io.EOF || errors.Is(err2, syscall.ECONNRESET) {
-			m.result0, m.result1 = 0, nil
-			goto exit
+	/*line anet_test.go:261:1*/ if err2 != nil {
+		/*line anet_test.go:262:1*/ if err2 == io.EOF || errors.Is(err2, syscall.ECONNRESET) {
+			/*line anet_test.go:263:1*/ m.result0, m.result1 = 0, nil
+			/*line anet_test.go:263:1*/ goto exit
 		}
-		m.result0, m.result1 = 0, err2
-		goto exit
+		/*line anet_test.go:265:1*/ m.result0, m.result1 = 0, err2
+		/*line anet_test.go:265:1*/ goto exit
 	}
-	/*line anet_test.go:267:3*/ m.got = append(m.got, m.buf[:n]...)
-	goto forCond9
+	/*line anet_test.go:267:1*/ m.got = append(m.got, m.buf[:n]...)
+	/*line anet_test.go:267:1*/ goto forCond9 /*line anet_test.go:266:1*/
 forDone12:
-	/*line anet_test.go:269:2*/ if !bytes.Equal(m.got, m.msg) {
-		m.result0, m.result1 = 0, fmt.Errorf("client %d: wrong echo", m.i)
-		goto exit
+	/*line anet_test.go:269:1*/ if !bytes.Equal(m.got, m.msg) {
+		/*line anet_test.go:270:1*/ m.result0, m.result1 = 0, fmt.Errorf("client %d: wrong echo", m.i)
+		/*line anet_test.go:270:1*/ goto exit
 	}
-	m.result0, m.result1 = 1, nil
-	goto exit
+	/*line anet_test.go:272:1*/ m.result0, m.result1 = 1, nil
+	/*line anet_test.go:272:1*/ goto exit /*line anet_test.go:271:1*/
 switchBody4:
-	/*line anet_test.go:250:3*/ m.fut1.Init(m.c, []byte("bye"))
-	m.c = nil
+	/*line anet_test.go:250:1*/ m.fut1.Init(m.c, []byte("bye"))
+	/*line anet_test.go:250:1*/ m.c = nil /*line anet_test.go:249:1*/
 resume3:
 	// await (TryAwait) at anet_test.go:250
-	/*line anet_asyncgen_test.go:1036:2*/
+	/*line anet_test.go:250:1*/ /*line anet_test.go:249:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 3
-			return runtime.Result[int]{}, false
+		/*line anet_test.go:250:1*/ _, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:250:1*/ if !ok {
+			/*line anet_test.go:250:1*/ m.state = 3
+			/*line anet_test.go:250:1*/ return runtime.Result[int]{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:250:1*/ m.fut1 = anet.WriteFuture{}
 	}
-	m.result0, m.result1 = 0, nil
+	/*line anet_test.go:251:1*/ m.result0, m.result1 = 0, nil /*line anet_test.go:250:1*/
 exit:
-	/*line anet_asyncgen_test.go:1047:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
+	/*line anet_test.go:273:1*/ runtime.RunDefers(&m.defers)
+	/*line anet_test.go:273:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:273:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line anet_asyncgen_test.go:1181:1
 func (m *ChurnClientFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnClient")
@@ -1060,6 +1187,8 @@ func (m *ChurnClientFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:1192:1
 func (m *ChurnClientFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1079,12 +1208,16 @@ func (m *ChurnClientFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:1213:1
 func (m *ChurnClientFuture) init(addr string, i int) {
 	*m = ChurnClientFuture{addr: addr, i: i}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:1221:1
 func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1094,22 +1227,30 @@ func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:1232:1
 func (m *ChurnClientFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:1239:1
 func (m *ChurnClientFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line anet_asyncgen_test.go:1247:1
 func (m *ChurnClientFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line anet_asyncgen_test.go:1254:1
 func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

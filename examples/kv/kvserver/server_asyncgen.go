@@ -12,6 +12,8 @@ import (
 
 // ServerServeFuture is the future state machine of serve; Serve returns one.
 // It must not be copied once used.
+//
+//line server_asyncgen.go:17:1
 type ServerServeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -26,81 +28,85 @@ type ServerServeFuture struct {
 }
 
 // Serve returns a future that runs serve one step at a time.
+//
+//line server_asyncgen.go:33:1
 func (s *Server) Serve(ex runtime.Executor, l *anet.Listener) *ServerServeFuture {
 	return &ServerServeFuture{s: s, ex: ex, l: l}
 }
 
 // Poll runs serve until it suspends or returns.
+//
+//line server.go:113:1
 func (m *ServerServeFuture) Poll(cx *runtime.Context) (result error, ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line server.go:113:1*/ if m.self != m {
+		/*line server.go:113:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var c *anet.Conn
-	var err error
-	switch m.state {
+	/*line server.go:113:1*/ defer m.unwind(&result, &ready)
+	/*line server.go:113:1*/ var c *anet.Conn
+	/*line server.go:113:1*/ var err error
+	/*line server.go:113:1*/ switch m.state { /*line server.go:112:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line server.go:113:1*/ m.state = runtime.StateRunning /*line server.go:112:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line server.go:117:1*/ m.state = runtime.StateRunning
+		/*line server.go:117:1*/ goto resume1 /*line server.go:116:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line server.go:124:1*/ m.state = runtime.StateRunning
+		/*line server.go:124:1*/ goto resume2 /*line server.go:123:1*/
 	default:
-		runtime.BadPoll("Serve", m.state)
+		/*line server.go:113:1*/ runtime.BadPoll("Serve", m.state)
 	}
-	/*line server.go:114:2*/ runtime.Go(m.ex, m.s.Sweeper())
-	m.defers = append(m.defers, serverServeFutureDefer0{fn: m.s.stopped.Store, a0: true})
+	/*line server.go:114:1*/ runtime.Go(m.ex, m.s.Sweeper())
+	/*line server.go:115:1*/ m.defers = append(m.defers, serverServeFutureDefer0{fn: m.s.stopped.Store, a0: true}) /*line server.go:114:1*/
 forCond1:
-
-	/*line server.go:117:13*/
-	m.fut.Init(m.l)
+	/*line server.go:117:1*/ m.fut.Init(m.l) /*line server.go:116:1*/
 resume1:
 	// await (TryAwait) at server.go:117
-	/*line server_asyncgen.go:61:2*/
+	/*line server.go:117:1*/ /*line server.go:116:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line server.go:117:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:117:1*/ if !ok {
+			/*line server.go:117:1*/ m.state = 1
+			/*line server.go:117:1*/ return nil, false
 		}
-		m.fut = anet.AcceptFuture{}
-		c, err = v.Value, v.Err
+		/*line server.go:117:1*/ m.fut = anet.AcceptFuture{}
+		/*line server.go:117:1*/ c, err = v.Value, v.Err
 	}
-	/*line server.go:118:3*/ if errors.Is(err, net.ErrClosed) {
-		m.result0 = nil
-		goto exit
+	/*line server.go:118:1*/ if errors.Is(err, net.ErrClosed) {
+		/*line server.go:119:1*/ m.result0 = nil
+		/*line server.go:119:1*/ goto exit
 	}
-	/*line server.go:121:6*/ if err == nil {
-		goto ifDone6
+	/*line server.go:121:1*/ if err == nil {
+		/*line server.go:121:1*/ goto ifDone6
 	}
-	/*line server.go:124:4*/ m.fut1.Init(10 * time.Millisecond)
+	/*line server.go:124:1*/ m.fut1.Init(10 * time.Millisecond) /*line server.go:123:1*/
 resume2:
 	// await at server.go:124
-	/*line server_asyncgen.go:81:2*/
+	/*line server.go:124:1*/ /*line server.go:123:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return nil, false
+		/*line server.go:124:1*/ _, ok := m.fut1.Poll(cx)
+		/*line server.go:124:1*/ if !ok {
+			/*line server.go:124:1*/ m.state = 2
+			/*line server.go:124:1*/ return nil, false
 		}
-		m.fut1 = runtime.SleepFuture{}
-	}
+		/*line server.go:124:1*/ m.fut1 = runtime.SleepFuture{}
+	} /*line server.go:123:1*/
 forPost3:
-	goto forCond1
+	/*line server.go:124:1*/ goto forCond1 /*line server.go:123:1*/
 ifDone6:
-	/*line server.go:127:3*/ m.s.accepted.Add(1)
-	/*line server.go:128:3*/ runtime.Go(m.ex, m.s.Handle(c))
-	goto forPost3
+	/*line server.go:127:1*/ m.s.accepted.Add(1)
+	/*line server.go:128:1*/ runtime.Go(m.ex, m.s.Handle(c))
+	/*line server.go:128:1*/ goto forPost3 /*line server.go:127:1*/
 exit:
-	/*line server_asyncgen.go:97:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return m.result0, true
+	/*line server.go:130:1*/ m.runDefers(false, nil)
+	/*line server.go:130:1*/ m.state = runtime.StateDone
+	/*line server.go:130:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line server_asyncgen.go:110:1
 func (m *ServerServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Serve")
@@ -110,6 +116,8 @@ func (m *ServerServeFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line server_asyncgen.go:121:1
 func (m *ServerServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -125,12 +133,16 @@ func (m *ServerServeFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line server_asyncgen.go:138:1
 func (m *ServerServeFuture) init(s *Server, ex runtime.Executor, l *anet.Listener) {
 	*m = ServerServeFuture{s: s, ex: ex, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line server_asyncgen.go:146:1
 func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -140,22 +152,30 @@ func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line server_asyncgen.go:157:1
 func (m *ServerServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line server_asyncgen.go:164:1
 func (m *ServerServeFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line server_asyncgen.go:172:1
 func (m *ServerServeFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line server_asyncgen.go:179:1
 func (m *ServerServeFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -173,6 +193,8 @@ func (m *ServerServeFuture) unwind(result *error, ready *bool) {
 }
 
 // serverServeFutureDefer0 is a call deferred by serve: its function and arguments.
+//
+//line server_asyncgen.go:198:1
 type serverServeFutureDefer0 struct {
 	fn func(bool)
 	a0 bool
@@ -180,6 +202,8 @@ type serverServeFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line server_asyncgen.go:207:1
 func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -198,6 +222,8 @@ func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 
 // ServerSweeperFuture is the future state machine of sweeper; Sweeper returns one.
 // It must not be copied once used.
+//
+//line server_asyncgen.go:227:1
 type ServerSweeperFuture struct {
 	noCopy runtime.NoCopy
 	state  int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -208,69 +234,73 @@ type ServerSweeperFuture struct {
 }
 
 // Sweeper returns a future that runs sweeper one step at a time.
+//
+//line server_asyncgen.go:239:1
 func (s *Server) Sweeper() *ServerSweeperFuture {
 	return &ServerSweeperFuture{s: s}
 }
 
 // Poll runs sweeper until it suspends or returns.
+//
+//line server.go:136:1
 func (m *ServerSweeperFuture) Poll(cx *runtime.Context) (struct{}, bool) {
-	if m.self != m {
-		m.pin()
+	/*line server.go:136:1*/ if m.self != m {
+		/*line server.go:136:1*/ m.pin()
 	}
-	var now time.Time
-	switch m.state {
+	/*line server.go:136:1*/ var now time.Time
+	/*line server.go:136:1*/ switch m.state { /*line server.go:135:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line server.go:136:1*/ m.state = runtime.StateRunning /*line server.go:135:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line server.go:138:1*/ m.state = runtime.StateRunning
+		/*line server.go:138:1*/ goto resume1 /*line server.go:137:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line server.go:139:1*/ m.state = runtime.StateRunning
+		/*line server.go:139:1*/ goto resume2 /*line server.go:138:1*/
 	default:
-		runtime.BadPoll("Sweeper", m.state)
-	}
+		/*line server.go:136:1*/ runtime.BadPoll("Sweeper", m.state)
+	} /*line server.go:135:1*/
 forCond1:
-	/*line server.go:137:6*/ if m.s.stopped.Load() {
-		goto forDone4
+	/*line server.go:137:1*/ if m.s.stopped.Load() {
+		/*line server.go:137:1*/ goto forDone4
 	}
-	/*line server.go:138:3*/ m.fut.Init(100 * time.Millisecond)
+	/*line server.go:138:1*/ m.fut.Init(100 * time.Millisecond) /*line server.go:137:1*/
 resume1:
 	// await at server.go:138
-	/*line server_asyncgen.go:240:2*/
+	/*line server.go:138:1*/ /*line server.go:137:1*/
 	{
-		_, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return struct{}{}, false
+		/*line server.go:138:1*/ _, ok := m.fut.Poll(cx)
+		/*line server.go:138:1*/ if !ok {
+			/*line server.go:138:1*/ m.state = 1
+			/*line server.go:138:1*/ return struct{}{}, false
 		}
-		m.fut = runtime.SleepFuture{}
+		/*line server.go:138:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line server.go:139:10*/ m.fut1 = runtime.Now()
+	/*line server.go:139:1*/ m.fut1 = runtime.Now() /*line server.go:138:1*/
 resume2:
 	// await at server.go:139
-	/*line server_asyncgen.go:252:2*/
+	/*line server.go:139:1*/ /*line server.go:138:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return struct{}{}, false
+		/*line server.go:139:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:139:1*/ if !ok {
+			/*line server.go:139:1*/ m.state = 2
+			/*line server.go:139:1*/ return struct{}{}, false
 		}
-		m.fut1 = nil
-		now = v
+		/*line server.go:139:1*/ m.fut1 = nil
+		/*line server.go:139:1*/ now = v
 	}
-	/*line server.go:140:3*/ for m.s.DB.Sweep(now, 20) == 20 {
+	/*line server.go:140:1*/ for m.s.DB.Sweep(now, 20) == 20 {
 	}
-	goto forCond1
+	/*line server.go:140:1*/ goto forCond1 /*line server.go:139:1*/
 forDone4:
-
-	/*line server_asyncgen.go:267:2*/
-	m.state = runtime.StateDone
-	return struct{}{}, true
+	/*line server.go:143:1*/ m.state = runtime.StateDone
+	/*line server.go:143:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line server_asyncgen.go:304:1
 func (m *ServerSweeperFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sweeper")
@@ -280,6 +310,8 @@ func (m *ServerSweeperFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line server_asyncgen.go:315:1
 func (m *ServerSweeperFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -294,12 +326,16 @@ func (m *ServerSweeperFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line server_asyncgen.go:331:1
 func (m *ServerSweeperFuture) init(s *Server) {
 	*m = ServerSweeperFuture{s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line server_asyncgen.go:339:1
 func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -309,23 +345,31 @@ func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line server_asyncgen.go:350:1
 func (m *ServerSweeperFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line server_asyncgen.go:357:1
 func (m *ServerSweeperFuture) value() struct{} {
 	return struct{}{}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line server_asyncgen.go:365:1
 func (m *ServerSweeperFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ServerHandleFuture is the future state machine of handle; Handle returns one.
 // It must not be copied once used.
+//
+//line server_asyncgen.go:373:1
 type ServerHandleFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -344,268 +388,268 @@ type ServerHandleFuture struct {
 }
 
 // Handle returns a future that runs handle one step at a time.
+//
+//line server_asyncgen.go:393:1
 func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 	return &ServerHandleFuture{s: s, c: c}
 }
 
 // Poll runs handle until it suspends or returns.
+//
+//line server.go:149:1
 func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line server.go:149:1*/ if m.self != m {
+		/*line server.go:149:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var err error
-	var n int
-	var ok1 bool
-	var args1 [][]byte
-	var used int
-	var err1 error
-	var out1 []byte
-	switch m.state {
+	/*line server.go:149:1*/ defer m.unwind(&result, &ready)
+	/*line server.go:149:1*/ var err error
+	/*line server.go:149:1*/ var n int
+	/*line server.go:149:1*/ var ok1 bool
+	/*line server.go:149:1*/ var args1 [][]byte
+	/*line server.go:149:1*/ var used int
+	/*line server.go:149:1*/ var err1 error
+	/*line server.go:149:1*/ var out1 []byte
+	/*line server.go:149:1*/ switch m.state { /*line server.go:148:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line server.go:149:1*/ m.state = runtime.StateRunning /*line server.go:148:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line server.go:168:1*/ m.state = runtime.StateRunning
+		/*line server.go:168:1*/ goto resume1 /*line server.go:167:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line server.go:175:1*/ m.state = runtime.StateRunning
+		/*line server.go:175:1*/ goto resume2 /*line server.go:174:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line server.go:190:1*/ m.state = runtime.StateRunning
+		/*line server.go:190:1*/ goto resume3 /*line server.go:189:1*/
 	case 4:
-		m.state = runtime.StateRunning
-		goto resume4
+		/*line server.go:196:1*/ m.state = runtime.StateRunning
+		/*line server.go:196:1*/ goto resume4 /*line server.go:195:1*/
 	case 5:
-		m.state = runtime.StateRunning
-		goto resume5
+		/*line server.go:205:1*/ m.state = runtime.StateRunning
+		/*line server.go:205:1*/ goto resume5 /*line server.go:204:1*/
 	case 6:
-		m.state = runtime.StateRunning
-		goto resume6
+		/*line server.go:212:1*/ m.state = runtime.StateRunning
+		/*line server.go:212:1*/ goto resume6 /*line server.go:211:1*/
 	case 7:
-		m.state = runtime.StateRunning
-		goto resume7
+		/*line server.go:219:1*/ m.state = runtime.StateRunning
+		/*line server.go:219:1*/ goto resume7 /*line server.go:218:1*/
 	default:
-		runtime.BadPoll("Handle", m.state)
+		/*line server.go:149:1*/ runtime.BadPoll("Handle", m.state)
 	}
-	/*line server.go:150:2*/ m.s.open.Add(1)
-	m.defers = append(m.defers, serverHandleFutureDefer0{fn: m.s.open.Add, a0: -1})
-	{
-		fn := m.c.Close
-		m.defers = append(m.defers, func() {
-			fn()
+	/*line server.go:150:1*/ m.s.open.Add(1)
+	/*line server.go:151:1*/ m.defers = append(m.defers, serverHandleFutureDefer0{fn: m.s.open.Add, a0: -1})
+	/*line server.go:152:1*/ {
+		/*line server.go:152:1*/ fn := m.c.Close
+		/*line server.go:152:1*/ m.defers = append(m.defers, func() {
+			/*line server.go:152:1*/ fn() /*line server.go:151:1*/
 		})
 	}
-	/*line server.go:153:6*/ m.b = nil
-	m.defers = append(m.defers, func() {
-		if m.b != nil {
-			m.s.putBuf(m.b)
-		}
+	/*line server.go:153:1*/ m.b = nil
+	/*line server.go:154:1*/ m.defers = append(m.defers, func() {
+		/*line server.go:155:1*/ if m.b != nil {
+			/*line server.go:156:1*/ m.s.putBuf(m.b)
+		} /*line server.go:155:1*/
 	})
-	/*line server.go:159:2*/ m.timeout = m.s.CmdTimeout
-	/*line server.go:160:2*/ if m.timeout <= 0 {
-		m.timeout = 10 * time.Second
+	/*line server.go:159:1*/ m.timeout = m.s.CmdTimeout
+	/*line server.go:160:1*/ if m.timeout <= 0 {
+		/*line server.go:161:1*/ m.timeout = 10 * time.Second
 	}
-	/*line server.go:163:2*/ m.partial = false
-	/*line server.go:164:6*/ err = nil
+	/*line server.go:163:1*/ m.partial = false
+	/*line server.go:164:1*/ err = nil /*line server.go:163:1*/
 forCond1:
-
-	/*line server.go:166:6*/
-	if m.b != nil {
-		goto ifDone5
+	/*line server.go:166:1*/ if m.b != nil {
+		/*line server.go:166:1*/ goto ifDone5
 	}
-	/*line server.go:168:16*/ m.fut.Init(m.c)
-	m.now = time.Time{}
+	/*line server.go:168:1*/ m.fut.Init(m.c)
+	/*line server.go:168:1*/ m.now = time.Time{} /*line server.go:167:1*/
 resume1:
 	// await (TryAwait) at server.go:168
-	/*line server_asyncgen.go:421:2*/
+	/*line server.go:168:1*/ /*line server.go:167:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return struct{}{}, false
+		/*line server.go:168:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:168:1*/ if !ok {
+			/*line server.go:168:1*/ m.state = 1
+			/*line server.go:168:1*/ return struct{}{}, false
 		}
-		m.fut = anet.ReadableFuture{}
-		_, err = v.Value, v.Err
+		/*line server.go:168:1*/ m.fut = anet.ReadableFuture{}
+		/*line server.go:168:1*/ _, err = v.Value, v.Err
 	}
-	/*line server.go:168:48*/ if err == nil {
-		goto ifDone8
+	/*line server.go:168:1*/ if err == nil {
+		/*line server.go:168:1*/ goto ifDone8
 	}
-	goto exit
+	/*line server.go:168:1*/ goto exit /*line server.go:167:1*/
 ifDone8:
-	/*line server.go:171:4*/ m.b = m.s.getBuf()
+	/*line server.go:171:1*/ m.b = m.s.getBuf() /*line server.go:170:1*/
 ifDone5:
-	/*line server.go:173:6*/ if m.b.room() {
-		goto ifDone10
+	/*line server.go:173:1*/ if m.b.room() {
+		/*line server.go:173:1*/ goto ifDone10
 	}
-	/*line server.go:174:4*/ m.b.out = appendError(m.b.out, "ERR Protocol error: request too big")
-	/*line server.go:175:4*/ m.fut1.Init(m.c, m.b.out)
-	m.c = nil
-	m.now = time.Time{}
+	/*line server.go:174:1*/ m.b.out = appendError(m.b.out, "ERR Protocol error: request too big")
+	/*line server.go:175:1*/ m.fut1.Init(m.c, m.b.out)
+	/*line server.go:175:1*/ m.c = nil
+	/*line server.go:175:1*/ m.now = time.Time{} /*line server.go:174:1*/
 resume2:
 	// await (TryAwait) at server.go:175
-	/*line server_asyncgen.go:447:2*/
+	/*line server.go:175:1*/ /*line server.go:174:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return struct{}{}, false
+		/*line server.go:175:1*/ _, ok := m.fut1.Poll(cx)
+		/*line server.go:175:1*/ if !ok {
+			/*line server.go:175:1*/ m.state = 2
+			/*line server.go:175:1*/ return struct{}{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
+		/*line server.go:175:1*/ m.fut1 = anet.WriteFuture{}
 	}
-	goto exit
+	/*line server.go:175:1*/ goto exit /*line server.go:174:1*/
 ifDone10:
-	/*line server.go:178:7*/ n = 0
-	/*line server.go:179:7*/ ok1 = false
-	/*line server.go:180:3*/ n, ok1, err = m.c.TryRead(m.b.in[m.b.end:])
-	/*line server.go:181:3*/ if err != nil {
-		goto exit
+	/*line server.go:178:1*/ n = 0
+	/*line server.go:179:1*/ ok1 = false
+	/*line server.go:180:1*/ n, ok1, err = m.c.TryRead(m.b.in[m.b.end:])
+	/*line server.go:181:1*/ if err != nil {
+		/*line server.go:182:1*/ goto exit
 	}
-	/*line server.go:184:6*/ if ok1 {
-		goto ifDone13
+	/*line server.go:184:1*/ if ok1 {
+		/*line server.go:184:1*/ goto ifDone13
 	}
-	/*line server.go:185:4*/ if m.b.start == m.b.end {
-		m.s.putBuf(m.b)
-		m.b = nil
-		goto forPost3
+	/*line server.go:185:1*/ if m.b.start == m.b.end {
+		/*line server.go:186:1*/ m.s.putBuf(m.b)
+		/*line server.go:187:1*/ m.b = nil
+		/*line server.go:188:1*/ goto forPost3
 	}
-	/*line server.go:190:16*/ m.fut.Init(m.c)
-	m.now = time.Time{}
+	/*line server.go:190:1*/ m.fut.Init(m.c)
+	/*line server.go:190:1*/ m.now = time.Time{} /*line server.go:189:1*/
 resume3:
 	// await (TryAwait) at server.go:190
-	/*line server_asyncgen.go:476:2*/
+	/*line server.go:190:1*/ /*line server.go:189:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 3
-			return struct{}{}, false
+		/*line server.go:190:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:190:1*/ if !ok {
+			/*line server.go:190:1*/ m.state = 3
+			/*line server.go:190:1*/ return struct{}{}, false
 		}
-		m.fut = anet.ReadableFuture{}
-		_, err = v.Value, v.Err
+		/*line server.go:190:1*/ m.fut = anet.ReadableFuture{}
+		/*line server.go:190:1*/ _, err = v.Value, v.Err
 	}
-	/*line server.go:190:48*/ if err == nil {
-		goto ifDone16
+	/*line server.go:190:1*/ if err == nil {
+		/*line server.go:190:1*/ goto ifDone16
 	}
-	goto exit
-ifDone16:
-
+		/*line server.go:190:1*/ goto exit /*line server.go:189:1*/
+ifDone16: /*line server.go:189:1*/
 forPost3:
-	goto forCond1
+	/*line server.go:190:1*/ goto forCond1 /*line server.go:189:1*/
 ifDone13:
-	/*line server.go:195:3*/ m.b.end += n
-	/*line server.go:196:10*/ m.fut3 = runtime.Now()
-	m.now = time.Time{}
+	/*line server.go:195:1*/ m.b.end += n
+	/*line server.go:196:1*/ m.fut3 = runtime.Now()
+	/*line server.go:196:1*/ m.now = time.Time{} /*line server.go:195:1*/
 resume4:
 	// await at server.go:196
-	/*line server_asyncgen.go:500:2*/
+	/*line server.go:196:1*/ /*line server.go:195:1*/
 	{
-		v, ok := m.fut3.Poll(cx)
-		if !ok {
-			m.state = 4
-			return struct{}{}, false
+		/*line server.go:196:1*/ v, ok := m.fut3.Poll(cx)
+		/*line server.go:196:1*/ if !ok {
+			/*line server.go:196:1*/ m.state = 4
+			/*line server.go:196:1*/ return struct{}{}, false
 		}
-		m.fut3 = nil
-		m.now = v
-	}
+		/*line server.go:196:1*/ m.fut3 = nil
+		/*line server.go:196:1*/ m.now = v
+	} /*line server.go:195:1*/
 forCond18:
-
-	/*line server.go:198:4*/
-	args1, used, err1 = parse(m.b.in[m.b.start:m.b.end], m.b.args)
-	/*line server.go:199:4*/ m.b.args = args1
-	/*line server.go:200:4*/ if err1 == errIncomplete {
-		goto forDone21
+	/*line server.go:198:1*/ args1, used, err1 = parse(m.b.in[m.b.start:m.b.end], m.b.args)
+	/*line server.go:199:1*/ m.b.args = args1
+	/*line server.go:200:1*/ if err1 == errIncomplete {
+		/*line server.go:201:1*/ goto forDone21
 	}
-	/*line server.go:203:7*/ if err1 == nil {
-		goto ifDone23
+	/*line server.go:203:1*/ if err1 == nil {
+		/*line server.go:203:1*/ goto ifDone23
 	}
-	/*line server.go:204:5*/ m.b.out = appendError(m.b.out, "ERR "+err1.Error())
-	/*line server.go:205:5*/ m.fut1.Init(m.c, m.b.out)
-	m.c = nil
-	m.now = time.Time{}
+	/*line server.go:204:1*/ m.b.out = appendError(m.b.out, "ERR "+err1.Error())
+	/*line server.go:205:1*/ m.fut1.Init(m.c, m.b.out)
+	/*line server.go:205:1*/ m.c = nil
+	/*line server.go:205:1*/ m.now = time.Time{} /*line server.go:204:1*/
 resume5:
 	// await (TryAwait) at server.go:205
-	/*line server_asyncgen.go:527:2*/
+	/*line server.go:205:1*/ /*line server.go:204:1*/
 	{
-		_, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 5
-			return struct{}{}, false
+		/*line server.go:205:1*/ _, ok := m.fut1.Poll(cx)
+		/*line server.go:205:1*/ if !ok {
+			/*line server.go:205:1*/ m.state = 5
+			/*line server.go:205:1*/ return struct{}{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
+		/*line server.go:205:1*/ m.fut1 = anet.WriteFuture{}
 	}
-	goto exit
+	/*line server.go:205:1*/ goto exit /*line server.go:204:1*/
 forDone21:
-	/*line server.go:218:6*/ if len(m.b.out) <= 0 {
-		goto ifDone31
+	/*line server.go:218:1*/ if len(m.b.out) <= 0 {
+		/*line server.go:218:1*/ goto ifDone31
 	}
-	/*line server.go:219:16*/ m.fut1.Init(m.c, m.b.out)
+	/*line server.go:219:1*/ m.fut1.Init(m.c, m.b.out) /*line server.go:218:1*/
 resume7:
 	// await (TryAwait) at server.go:219
-	/*line server_asyncgen.go:544:2*/
+	/*line server.go:219:1*/ /*line server.go:218:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 7
-			return struct{}{}, false
+		/*line server.go:219:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:219:1*/ if !ok {
+			/*line server.go:219:1*/ m.state = 7
+			/*line server.go:219:1*/ return struct{}{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err = v.Value, v.Err
+		/*line server.go:219:1*/ m.fut1 = anet.WriteFuture{}
+		/*line server.go:219:1*/ _, err = v.Value, v.Err
 	}
-	/*line server.go:219:50*/ if err == nil {
-		goto ifDone34
+	/*line server.go:219:1*/ if err == nil {
+		/*line server.go:219:1*/ goto ifDone34
 	}
-	goto exit
+	/*line server.go:219:1*/ goto exit /*line server.go:218:1*/
 ifDone34:
-	/*line server.go:222:4*/ m.b.out = m.b.out[:0]
+	/*line server.go:222:1*/ m.b.out = m.b.out[:0] /*line server.go:221:1*/
 ifDone31:
-	/*line server.go:224:3*/ if m.b.start == m.b.end {
-		m.b.start, m.b.end = 0, 0
-		if m.partial {
-			m.partial = false
-			m.c.SetReadDeadline(time.Time{})
-		}
+	/*line server.go:224:1*/ if m.b.start == m.b.end {
+		/*line server.go:225:1*/ m.b.start, m.b.end = 0, 0
+		/*line server.go:226:1*/ if m.partial {
+			/*line server.go:227:1*/ m.partial = false
+			/*line server.go:228:1*/ m.c.SetReadDeadline(time.Time{})
+		} /*line server.go:227:1*/
 	} else if !m.partial {
-		m.partial = true
-		m.c.SetReadDeadline(m.now.Add(m.timeout))
+		/*line server.go:231:1*/ m.partial = true
+		/*line server.go:232:1*/ m.c.SetReadDeadline(m.now.Add(m.timeout))
 	}
-	goto forPost3
+	/*line server.go:232:1*/ goto forPost3 /*line server.go:231:1*/
 ifDone23:
-	/*line server.go:208:4*/ m.b.start += used
-	/*line server.go:209:4*/ out1, m.quit = m.s.DB.Exec(m.now, args1, m.b.out)
-	/*line server.go:210:4*/ m.b.out = out1
-	/*line server.go:211:7*/ if !(m.quit || len(m.b.out) >= flushAt) {
-		goto ifDone26
+	/*line server.go:208:1*/ m.b.start += used
+	/*line server.go:209:1*/ out1, m.quit = m.s.DB.Exec(m.now, args1, m.b.out)
+	/*line server.go:210:1*/ m.b.out = out1
+	/*line server.go:211:1*/ if !(m.quit || len(m.b.out) >= flushAt) {
+		/*line server.go:211:1*/ goto ifDone26
 	}
-	/*line server.go:212:17*/ m.fut1.Init(m.c, m.b.out)
+	/*line server.go:212:1*/ m.fut1.Init(m.c, m.b.out) /*line server.go:211:1*/
 resume6:
 	// await (TryAwait) at server.go:212
-	/*line server_asyncgen.go:582:2*/
+	/*line server.go:212:1*/ /*line server.go:211:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 6
-			return struct{}{}, false
+		/*line server.go:212:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:212:1*/ if !ok {
+			/*line server.go:212:1*/ m.state = 6
+			/*line server.go:212:1*/ return struct{}{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err1 = v.Value, v.Err
+		/*line server.go:212:1*/ m.fut1 = anet.WriteFuture{}
+		/*line server.go:212:1*/ _, err1 = v.Value, v.Err
 	}
-	/*line server.go:212:51*/ if !(err1 != nil || m.quit) {
-		goto ifDone29
+	/*line server.go:212:1*/ if !(err1 != nil || m.quit) {
+		/*line server.go:212:1*/ goto ifDone29
 	}
-	goto exit
+	/*line server.go:212:1*/ goto exit /*line server.go:211:1*/
 ifDone29:
-	/*line server.go:215:5*/ m.b.out = m.b.out[:0]
+	/*line server.go:215:1*/ m.b.out = m.b.out[:0] /*line server.go:214:1*/
 ifDone26:
-
-	goto forCond18
+	/*line server.go:215:1*/ goto forCond18 /*line server.go:214:1*/
 exit:
-	/*line server_asyncgen.go:602:2*/ m.runDefers(false, nil)
-	m.state = runtime.StateDone
-	return struct{}{}, true
+	/*line server.go:235:1*/ m.runDefers(false, nil)
+	/*line server.go:235:1*/ m.state = runtime.StateDone
+	/*line server.go:235:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line server_asyncgen.go:653:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Handle")
@@ -615,6 +659,8 @@ func (m *ServerHandleFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line server_asyncgen.go:664:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -640,12 +686,16 @@ func (m *ServerHandleFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line server_asyncgen.go:691:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line server_asyncgen.go:699:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -655,22 +705,30 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line server_asyncgen.go:710:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line server_asyncgen.go:717:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line server_asyncgen.go:725:1
 func (m *ServerHandleFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line server_asyncgen.go:732:1
 func (m *ServerHandleFuture) unwind(result *struct{}, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -688,6 +746,8 @@ func (m *ServerHandleFuture) unwind(result *struct{}, ready *bool) {
 }
 
 // serverHandleFutureDefer0 is a call deferred by handle: its function and arguments.
+//
+//line server_asyncgen.go:751:1
 type serverHandleFutureDefer0 struct {
 	fn func(int64) int64
 	a0 int64
@@ -695,6 +755,8 @@ type serverHandleFutureDefer0 struct {
 
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
+//
+//line server_asyncgen.go:760:1
 func (m *ServerHandleFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
