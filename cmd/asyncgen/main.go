@@ -23,6 +23,9 @@
 //	-check    write nothing; exit 1 if a generated file is missing or stale
 //	-explain  print each machine's layout: its size and, per suspension
 //	          point, the variables it holds
+//	-graph    write the state machine of constructor NAME as Graphviz DOT:
+//	          its states (start, each suspension point with its source
+//	          line, done) and the steps between them; nothing is generated
 //	-tags     comma-separated build tags to load the packages with
 //	-version  print the version and exit
 //
@@ -56,6 +59,7 @@ import (
 	"strings"
 
 	"github.com/asyncgen/asyncgen/lower"
+	"golang.org/x/tools/go/packages"
 )
 
 func main() {
@@ -73,9 +77,10 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 if a generated file is missing or stale")
 	fs.BoolVar(&o.explain, "explain", false, "print each machine's layout")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
+	fs.StringVar(&o.graph, "graph", "", "write the state machine of constructor `NAME` (Recv.NAME for a method) as Graphviz DOT, and nothing else")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-tags list] [packages | files]\n")
+		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-graph NAME] [-tags list] [packages | files]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -94,7 +99,7 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 // options are the flags of a run.
 type options struct {
 	check, explain bool
-	tags           string
+	tags, graph    string
 }
 
 // toolVersion returns the module version the tool was built from and the
@@ -168,6 +173,9 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 	if len(pkgs) == 0 {
 		fmt.Fprintf(stderr, "asyncgen: no packages match %v\n", patterns)
 		return 1
+	}
+	if o.graph != "" {
+		return graph(pkgs, o.graph, stdout, stderr)
 	}
 	var diags []lower.Diagnostic
 	write := map[string][]byte{}
@@ -276,6 +284,28 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// graph writes the state machine of the constructor name declared in one
+// of pkgs.
+func graph(pkgs []*packages.Package, name string, stdout, stderr io.Writer) int {
+	for _, pkg := range pkgs {
+		dot, found, errs := lower.StateGraph(pkg, name)
+		if !found {
+			continue
+		}
+		if len(errs) > 0 {
+			for _, d := range errs {
+				d.Pos.Filename = relPath(d.Pos.Filename)
+				fmt.Fprintln(stderr, d)
+			}
+			return 1
+		}
+		fmt.Fprint(stdout, dot)
+		return 0
+	}
+	fmt.Fprintf(stderr, "asyncgen: no constructor %s in the packages\n", name)
+	return 1
 }
 
 // noModule reports whether the current directory is outside any module.
