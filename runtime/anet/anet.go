@@ -13,9 +13,9 @@ import (
 	"github.com/asyncgen/asyncgen/runtime"
 )
 
-// A Network makes connections, such as [TCP] over the operating system's
-// sockets. A server written against a Network (and [*Conn], [*Listener])
-// runs unchanged on any of them.
+// A Network makes connections: [TCP] over the operating system's sockets,
+// or a node of a simulated network ([Sim.Node]). A server written against
+// a Network (and [*Conn], [*Listener]) runs unchanged on both.
 type Network interface {
 	// Listen listens on addr ("host:port"; port 0 picks one).
 	Listen(addr string) (*Listener, error)

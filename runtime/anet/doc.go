@@ -56,4 +56,12 @@
 // waiting operation is a goroutine blocked in the net call, which wakes
 // the task when it returns. The API and its semantics are the same; the
 // cost (a goroutine per waiting operation, a copy of the data) is not.
+//
+// # Simulation
+//
+// [Sim] is the same Network in memory, for deterministic tests on a Local
+// executor with virtual time: links with latency, jitter, bandwidth and
+// loss, partitions that heal, nodes that crash and restart, every random
+// choice drawn from one seed, and a hash of the whole trace to show that
+// a seed replays bit for bit.
 package anet
