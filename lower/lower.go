@@ -81,9 +81,11 @@ type Output struct {
 // Position is a source position.
 type Position = token.Position
 
-// LoadMode is what Generate needs from go/packages.
+// LoadMode is what Generate needs from go/packages. Dependencies come
+// from export data, as go vet has them (Load loads them from source only
+// when a package does not type-check, to stub what they generate).
 const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
-	packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps | packages.NeedModule
+	packages.NeedTypesInfo | packages.NeedImports | packages.NeedModule
 
 type generator struct {
 	pkg          *packages.Package
@@ -210,6 +212,11 @@ func (g *generator) loadErrors() []Diagnostic {
 	for _, e := range pkg.Errors {
 		f := errorFile(e)
 		if g.twins[f] || f != "" && !lowers(pkg, f) {
+			continue
+		}
+		if strings.HasPrefix(e.Msg, "# ") {
+			// The go command's output of compiling the package for export
+			// data: the type checker reports the same errors from source.
 			continue
 		}
 		d := Diagnostic{Pos: errorPosition(e), Msg: e.Msg}

@@ -54,6 +54,13 @@ func LoadTags(dir, tags string, patterns ...string) ([]*packages.Package, error)
 	if clean {
 		return pkgs, nil
 	}
+	// Stubbing needs the syntax of the module's packages among the
+	// dependencies too: load them from source this once.
+	cfg.Mode |= packages.NeedDeps
+	if pkgs, err = load(); err != nil {
+		return nil, err
+	}
+	cfg.Mode &^= packages.NeedDeps
 	overlay := map[string][]byte{}
 	var stale []string
 	// The packages of the main module among the dependencies are stubbed
