@@ -12,6 +12,8 @@ import (
 
 // RoundTripOnFuture is the future state machine of roundTripOn; RoundTripOn returns one.
 // It must not be copied once used.
+//
+//line sim_asyncgen_test.go:17:1
 type RoundTripOnFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -31,122 +33,126 @@ type RoundTripOnFuture struct {
 }
 
 // RoundTripOn returns a future that runs roundTripOn one step at a time.
+//
+//line sim_asyncgen_test.go:38:1
 func RoundTripOn(nw anet.Network, addr string, msg []byte) *RoundTripOnFuture {
 	return &RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
 
 // Poll runs roundTripOn until it suspends or returns.
+//
+//line sim_test.go:23:1
 func (m *RoundTripOnFuture) Poll(cx *runtime.Context) (result runtime.Result[[]byte], ready bool) {
-	if m.self != m {
-		m.pin()
+	/*line sim_test.go:23:1*/ if m.self != m {
+		/*line sim_test.go:23:1*/ m.pin()
 	}
-	defer m.unwind(&result, &ready)
-	var err error
-	var _ int
-	var err1 error
-	var n int
-	var err2 error
-	switch m.state {
+	/*line sim_test.go:23:1*/ defer m.unwind(&result, &ready)
+	/*line sim_test.go:23:1*/ var err error
+	/*line sim_test.go:23:1*/ var _ int
+	/*line sim_test.go:23:1*/ var err1 error
+	/*line sim_test.go:23:1*/ var n int
+	/*line sim_test.go:23:1*/ var err2 error
+	/*line sim_test.go:23:1*/ switch m.state { /*line sim_test.go:22:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line sim_test.go:23:1*/ m.state = runtime.StateRunning /*line sim_test.go:22:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line sim_test.go:24:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:24:1*/ goto resume1 /*line sim_test.go:23:1*/
 	case 2:
-		m.state = runtime.StateRunning
-		goto resume2
+		/*line sim_test.go:29:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:29:1*/ goto resume2 /*line sim_test.go:28:1*/
 	case 3:
-		m.state = runtime.StateRunning
-		goto resume3
+		/*line sim_test.go:38:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:38:1*/ goto resume3 /*line sim_test.go:37:1*/
 	default:
-		runtime.BadPoll("RoundTripOn", m.state)
+		/*line sim_test.go:23:1*/ runtime.BadPoll("RoundTripOn", m.state)
 	}
-	/*line sim_test.go:24:12*/ m.fut = m.nw.Dial(m.addr)
-	m.nw = nil
-	m.addr = ""
-	m.c = nil
+	/*line sim_test.go:24:1*/ m.fut = m.nw.Dial(m.addr)
+	/*line sim_test.go:24:1*/ m.nw = nil
+	/*line sim_test.go:24:1*/ m.addr = ""
+	/*line sim_test.go:24:1*/ m.c = nil /*line sim_test.go:23:1*/
 resume1:
 	// await (TryAwait) at sim_test.go:24
-	/*line sim_asyncgen_test.go:70:2*/
+	/*line sim_test.go:24:1*/ /*line sim_test.go:23:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[[]byte]{}, false
+		/*line sim_test.go:24:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:24:1*/ if !ok {
+			/*line sim_test.go:24:1*/ m.state = 1
+			/*line sim_test.go:24:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut = nil
-		m.c, err = v.Value, v.Err
+		/*line sim_test.go:24:1*/ m.fut = nil
+		/*line sim_test.go:24:1*/ m.c, err = v.Value, v.Err
 	}
-	/*line sim_test.go:25:2*/ if err != nil {
-		m.result0, m.result1 = nil, err
-		goto exit
+	/*line sim_test.go:25:1*/ if err != nil {
+		/*line sim_test.go:26:1*/ m.result0, m.result1 = nil, err
+		/*line sim_test.go:26:1*/ goto exit
 	}
-	{
-		fn := m.c.Close
-		m.defers = append(m.defers, func() {
-			fn()
+	/*line sim_test.go:28:1*/ {
+		/*line sim_test.go:28:1*/ fn := m.c.Close
+		/*line sim_test.go:28:1*/ m.defers = append(m.defers, func() {
+			/*line sim_test.go:28:1*/ fn() /*line sim_test.go:27:1*/
 		})
 	}
-	/*line sim_test.go:29:15*/ m.fut1.Init(m.c, m.msg)
-	m.msg = nil
+	/*line sim_test.go:29:1*/ m.fut1.Init(m.c, m.msg)
+	/*line sim_test.go:29:1*/ m.msg = nil /*line sim_test.go:28:1*/
 resume2:
 	// await (TryAwait) at sim_test.go:29
-	/*line sim_asyncgen_test.go:94:2*/
+	/*line sim_test.go:29:1*/ /*line sim_test.go:28:1*/
 	{
-		v, ok := m.fut1.Poll(cx)
-		if !ok {
-			m.state = 2
-			return runtime.Result[[]byte]{}, false
+		/*line sim_test.go:29:1*/ v, ok := m.fut1.Poll(cx)
+		/*line sim_test.go:29:1*/ if !ok {
+			/*line sim_test.go:29:1*/ m.state = 2
+			/*line sim_test.go:29:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut1 = anet.WriteFuture{}
-		_, err1 = v.Value, v.Err
+		/*line sim_test.go:29:1*/ m.fut1 = anet.WriteFuture{}
+		/*line sim_test.go:29:1*/ _, err1 = v.Value, v.Err
 	}
-	/*line sim_test.go:29:47*/ if err1 == nil {
-		goto ifDone4
+	/*line sim_test.go:29:1*/ if err1 == nil {
+		/*line sim_test.go:29:1*/ goto ifDone4
 	}
-	m.result0, m.result1 = nil, err1
-	goto exit
+	/*line sim_test.go:30:1*/ m.result0, m.result1 = nil, err1
+	/*line sim_test.go:30:1*/ goto exit /*line sim_test.go:29:1*/
 ifDone4:
-	/*line sim_test.go:32:2*/ if err := m.c.CloseWrite(); err != nil {
-		m.result0, m.result1 = nil, err
-		goto exit
+	/*line sim_test.go:32:1*/ if err := m.c.CloseWrite(); err != nil {
+		/*line sim_test.go:33:1*/ m.result0, m.result1 = nil, err
+		/*line sim_test.go:33:1*/ goto exit
 	}
-	/*line sim_test.go:35:6*/ m.out = nil
-	/*line sim_test.go:36:2*/ m.buf = make([]byte, 1000)
+	/*line sim_test.go:35:1*/ m.out = nil
+	/*line sim_test.go:36:1*/ m.buf = make([]byte, 1000) /*line sim_test.go:35:1*/
 forCond5:
-
-	/*line sim_test.go:38:13*/
-	m.fut2.Init(m.c, m.buf)
+	/*line sim_test.go:38:1*/ m.fut2.Init(m.c, m.buf) /*line sim_test.go:37:1*/
 resume3:
 	// await (TryAwait) at sim_test.go:38
-	/*line sim_asyncgen_test.go:122:2*/
+	/*line sim_test.go:38:1*/ /*line sim_test.go:37:1*/
 	{
-		v, ok := m.fut2.Poll(cx)
-		if !ok {
-			m.state = 3
-			return runtime.Result[[]byte]{}, false
+		/*line sim_test.go:38:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:38:1*/ if !ok {
+			/*line sim_test.go:38:1*/ m.state = 3
+			/*line sim_test.go:38:1*/ return runtime.Result[[]byte]{}, false
 		}
-		m.fut2 = anet.ReadFuture{}
-		n, err2 = v.Value, v.Err
+		/*line sim_test.go:38:1*/ m.fut2 = anet.ReadFuture{}
+		/*line sim_test.go:38:1*/ n, err2 = v.Value, v.Err
 	}
-	/*line sim_test.go:39:3*/ m.out = append(m.out, m.buf[:n]...)
-	/*line sim_test.go:40:3*/ if err2 == io.EOF {
-		m.result0, m.result1 = m.out, nil
-		goto exit
+	/*line sim_test.go:39:1*/ m.out = append(m.out, m.buf[:n]...)
+	/*line sim_test.go:40:1*/ if err2 == io.EOF {
+		/*line sim_test.go:41:1*/ m.result0, m.result1 = m.out, nil
+		/*line sim_test.go:41:1*/ goto exit
 	}
-	/*line sim_test.go:43:3*/ if err2 != nil {
-		m.result0, m.result1 = m.out, err2
-		goto exit
+	/*line sim_test.go:43:1*/ if err2 != nil {
+		/*line sim_test.go:44:1*/ m.result0, m.result1 = m.out, err2
+		/*line sim_test.go:44:1*/ goto exit
 	}
-	goto forCond5
+	/*line sim_test.go:44:1*/ goto forCond5 /*line sim_test.go:43:1*/
 exit:
-	/*line sim_asyncgen_test.go:143:2*/ runtime.RunDefers(&m.defers)
-	m.state = runtime.StateDone
-	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
+	/*line sim_test.go:47:1*/ runtime.RunDefers(&m.defers)
+	/*line sim_test.go:47:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:47:1*/ return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line sim_asyncgen_test.go:156:1
 func (m *RoundTripOnFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTripOn")
@@ -156,6 +162,8 @@ func (m *RoundTripOnFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line sim_asyncgen_test.go:167:1
 func (m *RoundTripOnFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -173,12 +181,16 @@ func (m *RoundTripOnFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line sim_asyncgen_test.go:186:1
 func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 	*m = RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line sim_asyncgen_test.go:194:1
 func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -188,22 +200,30 @@ func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line sim_asyncgen_test.go:205:1
 func (m *RoundTripOnFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line sim_asyncgen_test.go:212:1
 func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line sim_asyncgen_test.go:220:1
 func (m *RoundTripOnFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
+//
+//line sim_asyncgen_test.go:227:1
 func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -222,6 +242,8 @@ func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) 
 
 // SimClientsFuture is the future state machine of simClients; SimClients returns one.
 // It must not be copied once used.
+//
+//line sim_asyncgen_test.go:247:1
 type SimClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -239,75 +261,81 @@ type SimClientsFuture struct {
 }
 
 // SimClients returns a future that runs simClients one step at a time.
+//
+//line sim_asyncgen_test.go:266:1
 func SimClients(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) *SimClientsFuture {
 	return &SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
 
 // Poll runs simClients until it suspends or returns.
+//
+//line sim_test.go:52:1
 func (m *SimClientsFuture) Poll(cx *runtime.Context) (error, bool) {
-	if m.self != m {
-		m.pin()
+	/*line sim_test.go:52:1*/ if m.self != m {
+		/*line sim_test.go:52:1*/ m.pin()
 	}
-	var ts []*runtime.Task[runtime.Result[[]byte]]
-	var r runtime.Result[[]byte]
-	var err error
-	switch m.state {
+	/*line sim_test.go:52:1*/ var ts []*runtime.Task[runtime.Result[[]byte]]
+	/*line sim_test.go:52:1*/ var r runtime.Result[[]byte]
+	/*line sim_test.go:52:1*/ var err error
+	/*line sim_test.go:52:1*/ switch m.state { /*line sim_test.go:51:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line sim_test.go:52:1*/ m.state = runtime.StateRunning /*line sim_test.go:51:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line sim_test.go:58:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:58:1*/ goto resume1 /*line sim_test.go:57:1*/
 	default:
-		runtime.BadPoll("SimClients", m.state)
+		/*line sim_test.go:52:1*/ runtime.BadPoll("SimClients", m.state)
 	}
-	/*line sim_test.go:53:6*/ ts = nil
-	/*line sim_test.go:54:2*/ for i := 0; i < m.n; i++ {
-		ts = append(ts, runtime.Spawn(m.ex, RoundTripOn(m.sim.Node(fmt.Sprint("c", i)), m.addr, message(i, m.size))))
+	/*line sim_test.go:53:1*/ ts = nil
+	/*line sim_test.go:54:1*/ for i := 0; i < m.n; i++ {
+		/*line sim_test.go:55:1*/ ts = append(ts, runtime.Spawn(m.ex, RoundTripOn(m.sim.Node(fmt.Sprint("c", i)), m.addr, message(i, m.size))))
 	}
-	m.xs = ts
-	m.i1 = 0
+	/*line sim_test.go:57:1*/ m.xs = ts
+	/*line sim_test.go:57:1*/ m.i1 = 0 /*line sim_test.go:56:1*/
 rangeLoop1:
-	if m.i1 >= len(m.xs) {
-		goto rangeDone4
+	/*line sim_test.go:57:1*/ if m.i1 >= len(m.xs) {
+		/*line sim_test.go:57:1*/ goto rangeDone4
 	}
-	/*line sim_test.go:57:6*/ m.i, m.t = m.i1, m.xs[m.i1]
-	m.ex = nil
-	m.sim = nil
-	m.addr = ""
+	/*line sim_test.go:57:1*/ m.i, m.t = m.i1, m.xs[m.i1]
+	/*line sim_test.go:57:1*/ m.ex = nil
+	/*line sim_test.go:57:1*/ m.sim = nil
+	/*line sim_test.go:57:1*/ m.addr = "" /*line sim_test.go:56:1*/
 resume1:
 	// await (TryAwait) at sim_test.go:58
-	/*line sim_asyncgen_test.go:279:2*/
+	/*line sim_test.go:58:1*/ /*line sim_test.go:57:1*/
 	{
-		v, ok := m.t.Poll(cx)
-		if !ok {
-			m.state = 1
-			return nil, false
+		/*line sim_test.go:58:1*/ v, ok := m.t.Poll(cx)
+		/*line sim_test.go:58:1*/ if !ok {
+			/*line sim_test.go:58:1*/ m.state = 1
+			/*line sim_test.go:58:1*/ return nil, false
 		}
-		r, err = v.Value, v.Err
+		/*line sim_test.go:58:1*/ r, err = v.Value, v.Err
 	}
-	/*line sim_test.go:59:3*/ if err != nil {
-		m.result0 = err
-		goto exit
+	/*line sim_test.go:59:1*/ if err != nil {
+		/*line sim_test.go:60:1*/ m.result0 = err
+		/*line sim_test.go:60:1*/ goto exit
 	}
-	/*line sim_test.go:62:3*/ if r.Err != nil {
-		m.result0 = fmt.Errorf("client %d: %w", m.i, r.Err)
-		goto exit
+	/*line sim_test.go:62:1*/ if r.Err != nil {
+		/*line sim_test.go:63:1*/ m.result0 = fmt.Errorf("client %d: %w", m.i, r.Err)
+		/*line sim_test.go:63:1*/ goto exit
 	}
-	/*line sim_test.go:65:3*/ if !bytes.Equal(r.Value, message(m.i, m.size)) {
-		m.result0 = fmt.Errorf("client %d: echo differs", m.i)
-		goto exit
+	/*line sim_test.go:65:1*/ if !bytes.Equal(r.Value, message(m.i, m.size)) {
+		/*line sim_test.go:66:1*/ m.result0 = fmt.Errorf("client %d: echo differs", m.i)
+		/*line sim_test.go:66:1*/ goto exit
 	}
-	m.i1++
-	goto rangeLoop1
+	/*line sim_test.go:57:1*/ m.i1++
+	/*line sim_test.go:57:1*/ goto rangeLoop1 /*line sim_test.go:56:1*/
 rangeDone4:
-	m.result0 = nil
+	/*line sim_test.go:69:1*/ m.result0 = nil /*line sim_test.go:68:1*/
 exit:
-	/*line sim_asyncgen_test.go:305:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line sim_test.go:70:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:70:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line sim_asyncgen_test.go:339:1
 func (m *SimClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimClients")
@@ -317,6 +345,8 @@ func (m *SimClientsFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line sim_asyncgen_test.go:350:1
 func (m *SimClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -329,12 +359,16 @@ func (m *SimClientsFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line sim_asyncgen_test.go:364:1
 func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) {
 	*m = SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line sim_asyncgen_test.go:372:1
 func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -344,23 +378,31 @@ func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line sim_asyncgen_test.go:383:1
 func (m *SimClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line sim_asyncgen_test.go:390:1
 func (m *SimClientsFuture) value() error {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line sim_asyncgen_test.go:398:1
 func (m *SimClientsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // SimDialOnceFuture is the future state machine of simDialOnce; SimDialOnce returns one.
 // It must not be copied once used.
+//
+//line sim_asyncgen_test.go:406:1
 type SimDialOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -373,45 +415,51 @@ type SimDialOnceFuture struct {
 }
 
 // SimDialOnce returns a future that runs simDialOnce one step at a time.
+//
+//line sim_asyncgen_test.go:420:1
 func SimDialOnce(n *anet.SimNode, addr string) *SimDialOnceFuture {
 	return &SimDialOnceFuture{n: n, addr: addr}
 }
 
 // Poll runs simDialOnce until it suspends or returns.
+//
+//line sim_test.go:146:1
 func (m *SimDialOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn], bool) {
-	if m.self != m {
-		m.pin()
+	/*line sim_test.go:146:1*/ if m.self != m {
+		/*line sim_test.go:146:1*/ m.pin()
 	}
-	switch m.state {
+	/*line sim_test.go:146:1*/ switch m.state { /*line sim_test.go:145:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line sim_test.go:146:1*/ m.state = runtime.StateRunning /*line sim_test.go:145:1*/
 	case 1:
-		m.state = runtime.StateRunning
-		goto resume1
+		/*line sim_test.go:147:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:147:1*/ goto resume1 /*line sim_test.go:146:1*/
 	default:
-		runtime.BadPoll("SimDialOnce", m.state)
+		/*line sim_test.go:146:1*/ runtime.BadPoll("SimDialOnce", m.state)
 	}
-	/*line sim_test.go:147:9*/ m.fut = m.n.Dial(m.addr)
-	m.n = nil
-	m.addr = ""
+	/*line sim_test.go:147:1*/ m.fut = m.n.Dial(m.addr)
+	/*line sim_test.go:147:1*/ m.n = nil
+	/*line sim_test.go:147:1*/ m.addr = "" /*line sim_test.go:146:1*/
 resume1:
 	// await (TryAwait) at sim_test.go:147
-	/*line sim_asyncgen_test.go:399:2*/
+	/*line sim_test.go:147:1*/ /*line sim_test.go:146:1*/
 	{
-		v, ok := m.fut.Poll(cx)
-		if !ok {
-			m.state = 1
-			return runtime.Result[*anet.Conn]{}, false
+		/*line sim_test.go:147:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:147:1*/ if !ok {
+			/*line sim_test.go:147:1*/ m.state = 1
+			/*line sim_test.go:147:1*/ return runtime.Result[*anet.Conn]{}, false
 		}
-		m.fut = nil
-		m.result0, m.result1 = v.Value, v.Err
+		/*line sim_test.go:147:1*/ m.fut = nil
+		/*line sim_test.go:147:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line sim_asyncgen_test.go:409:2*/ m.state = runtime.StateDone
-	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}, true
+	/*line sim_test.go:148:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:148:1*/ return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line sim_asyncgen_test.go:463:1
 func (m *SimDialOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimDialOnce")
@@ -421,6 +469,8 @@ func (m *SimDialOnceFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line sim_asyncgen_test.go:474:1
 func (m *SimDialOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -433,12 +483,16 @@ func (m *SimDialOnceFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line sim_asyncgen_test.go:488:1
 func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 	*m = SimDialOnceFuture{n: n, addr: addr}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line sim_asyncgen_test.go:496:1
 func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -448,17 +502,23 @@ func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line sim_asyncgen_test.go:507:1
 func (m *SimDialOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line sim_asyncgen_test.go:514:1
 func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line sim_asyncgen_test.go:522:1
 func (m *SimDialOnceFuture) deepest() runtime.Stepper {
 	return m
 }
