@@ -76,6 +76,8 @@ type Output struct {
 	Write   map[string][]byte // generated files by path
 	Remove  []string          // generated twins whose source lost its directives
 	Explain []string          // machine layout reports, for -explain
+	Debug   []string          // graphs of the bodies, as Options ask
+	Raw     map[string][]byte // unformatted twins of files that do not format, as Options ask
 }
 
 // Position is a source position.
@@ -96,6 +98,8 @@ type generator struct {
 	hoistedNames map[string]bool
 	emitters     map[*directive]*emitter
 	byCtor       map[string]*directive
+	opts         Options
+	raw          map[string][]byte // Output.Raw
 }
 
 func (g *generator) errorf(pos token.Pos, format string, args ...any) {
@@ -111,8 +115,21 @@ func IsGenerated(src []byte) bool {
 // the package; when there is one, the output is empty. Of a test variant
 // (a package loaded with its tests), it lowers the test files only.
 func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
-	g := &generator{pkg: pkg, info: pkg.TypesInfo, fset: pkg.Fset, twins: map[string]bool{}}
-	out := &Output{Write: map[string][]byte{}}
+	return GenerateOpts(pkg, Options{})
+}
+
+// Options ask Generate for what helps debug the tool itself.
+type Options struct {
+	IR  bool // Output.Debug holds each body's graph, with liveness
+	DOT bool // Output.Debug holds each body's graph in Graphviz DOT form
+	Raw bool // Output.Raw holds the unformatted twin of a file that does not format
+}
+
+// GenerateOpts is Generate with options.
+func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
+	g := &generator{pkg: pkg, info: pkg.TypesInfo, fset: pkg.Fset, twins: map[string]bool{}, opts: opts}
+	out := &Output{Write: map[string][]byte{}, Raw: map[string][]byte{}}
+	g.raw = out.Raw
 	type fileDirs struct {
 		path string
 		file *ast.File
@@ -155,6 +172,18 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 		all = append(all, f.dirs...)
 	}
 	g.prepare(all)
+	for _, d := range all {
+		if e := g.emitters[d]; e != nil && lowers(pkg, g.fset.Position(d.decl.Pos()).Filename) {
+			if opts.IR {
+				var buf bytes.Buffer
+				e.fn.Fprint(&buf, e.fn.Live())
+				out.Debug = append(out.Debug, buf.String())
+			}
+			if opts.DOT {
+				out.Debug = append(out.Debug, e.fn.DOT())
+			}
+		}
+	}
 	for _, f := range files {
 		if !lowers(pkg, f.path) {
 			continue
@@ -374,6 +403,13 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 			msg = msg[:i]
 		}
 		g.errorf(file.Pos(), "internal error: generated code does not format: %s", msg)
+		if g.opts.Raw {
+			f.NoFormat = true
+			buf.Reset()
+			if f.Render(&buf) == nil {
+				g.raw[TwinOf(g.fset.Position(file.Pos()).Filename)] = buf.Bytes()
+			}
+		}
 		return nil, false
 	}
 	path := g.fset.Position(file.Pos()).Filename

@@ -26,6 +26,10 @@
 //	-graph    write the state machine of constructor NAME as Graphviz DOT:
 //	          its states (start, each suspension point with its source
 //	          line, done) and the steps between them; nothing is generated
+//	-debug    debug the tool: ir prints each body's graph (blocks,
+//	          statements, suspensions, liveness), dot the same as Graphviz
+//	          DOT, raw writes the unformatted twin of a file whose generated
+//	          code does not format, so there is something to inspect
 //	-tags     comma-separated build tags to load the packages with
 //	-version  print the version and exit
 //
@@ -76,6 +80,7 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 if a generated file is missing or stale")
 	fs.BoolVar(&o.explain, "explain", false, "print each machine's layout")
+	fs.StringVar(&o.debug, "debug", "", "debug the tool: `ir` prints each body's graph with liveness, dot the same as Graphviz DOT, raw writes the unformatted twin of a file whose generated code does not format")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
 	fs.StringVar(&o.graph, "graph", "", "write the state machine of constructor `NAME` (Recv.NAME for a method) as Graphviz DOT, and nothing else")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -98,8 +103,8 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 
 // options are the flags of a run.
 type options struct {
-	check, explain bool
-	tags, graph    string
+	check, explain     bool
+	tags, graph, debug string
 }
 
 // toolVersion returns the module version the tool was built from and the
@@ -181,9 +186,35 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 	write := map[string][]byte{}
 	var remove []string
 	var reports []string
+	var opts lower.Options
+	switch o.debug {
+	case "":
+	case "ir":
+		opts.IR = true
+	case "dot":
+		opts.DOT = true
+	case "raw":
+		opts.Raw = true
+	default:
+		fmt.Fprintf(stderr, "asyncgen: -debug takes ir, dot or raw, not %q\n", o.debug)
+		return 2
+	}
 	named := func(twin string) bool { return only == nil || only[lower.SourceOf(twin)] }
 	for _, pkg := range pkgs {
-		out, ds := lower.Generate(pkg)
+		out, ds := lower.GenerateOpts(pkg, opts)
+		if out != nil {
+			for _, d := range out.Debug {
+				fmt.Fprint(stdout, d)
+			}
+			for p, src := range out.Raw {
+				if old, err := os.ReadFile(p); err == nil && !lower.IsGenerated(old) {
+					continue
+				}
+				if err := writeFile(p, src); err == nil {
+					fmt.Fprintf(stderr, "asyncgen: wrote %s unformatted, for inspection\n", relPath(p))
+				}
+			}
+		}
 		diags = append(diags, ds...)
 		if out == nil {
 			continue
