@@ -372,12 +372,22 @@ func (g *generator) typeString(t types.Type) string {
 	return types.TypeString(t, types.RelativeTo(g.pkg.Types))
 }
 
-// resultOf returns runtime.Result[t].
+// resultOf returns runtime.Result[t]. A package whose bodies hold no
+// marker need not import the runtime at all; Result is then declared as
+// the runtime declares it, in a package of the runtime's path, so that it
+// is still rendered with its type argument.
 func (g *generator) resultOf(t types.Type) types.Type {
 	rtp := g.rtPkg()
 	obj, _ := rtp.Scope().Lookup("Result").(*types.TypeName)
 	if obj == nil {
-		return types.NewNamed(types.NewTypeName(token.NoPos, rtp, "Result", nil), types.NewStruct(nil, nil), nil)
+		obj = types.NewTypeName(token.NoPos, rtp, "Result", nil)
+		tp := types.NewTypeParam(types.NewTypeName(token.NoPos, rtp, "T", nil), types.Universe.Lookup("any").Type())
+		named := types.NewNamed(obj, nil, nil)
+		named.SetTypeParams([]*types.TypeParam{tp})
+		named.SetUnderlying(types.NewStruct([]*types.Var{
+			types.NewField(token.NoPos, rtp, "Value", tp, false),
+			types.NewField(token.NoPos, rtp, "Err", types.Universe.Lookup("error").Type(), false),
+		}, nil))
 	}
 	inst, err := types.Instantiate(nil, obj.Type(), []types.Type{t}, false)
 	if err != nil {
