@@ -245,12 +245,13 @@
 //
 // Awaiting a generated async constructor of the same package stores the
 // child machine inline, by value, constructed in place with its init
-// method: a whole tree of machines is one allocation. A future from any
-// other constructor C(args) returning *F, where F has a method Init taking
-// C's receiver and arguments (the runtime's channel operations, locks and
-// sleeps), is stored by value too and set up with Init, so waiting on it
-// allocates nothing. Inline children
-// nest, so a cycle of them (direct or mutual recursion, across files)
+// method: a whole tree of machines is one allocation. A future from a
+// constructor C(args) of the runtime package returning *F, where F is a
+// runtime type with a method Init taking C's receiver and arguments (the
+// runtime's channel operations, locks and sleeps), is stored by value too
+// and set up with Init, so waiting on it allocates nothing; any other
+// constructor is called as written, whatever methods its future has.
+// Inline children nest, so a cycle of them (direct or mutual recursion, across files)
 // would be infinitely large: a depth-first walk over the package's
 // awaits boxes exactly the awaits that close a cycle (its back edges). A
 // parent suspended in an inline child remembers the deepest child

@@ -475,29 +475,8 @@ func ctorKey(d *directive) string {
 
 // constructorOf returns the directive whose constructor call is, if any.
 func (g *generator) constructorOf(call *ast.CallExpr) *directive {
-	fun := ast.Unparen(call.Fun)
-	switch f := fun.(type) {
-	case *ast.IndexExpr:
-		fun = f.X
-	case *ast.IndexListExpr:
-		fun = f.X
-	}
-	var obj types.Object
-	switch f := fun.(type) {
-	case *ast.Ident:
-		obj = g.info.Uses[f]
-	case *ast.SelectorExpr:
-		if sel := g.info.Selections[f]; sel != nil {
-			if sel.Kind() != types.MethodVal {
-				return nil
-			}
-			obj = sel.Obj()
-		} else {
-			obj = g.info.Uses[f.Sel]
-		}
-	}
-	fn, ok := obj.(*types.Func)
-	if !ok || fn.Pkg() != g.pkg.Types || !g.inTwin(fn.Pos()) {
+	fn := calledFunc(g.info, call)
+	if fn == nil || fn.Pkg() != g.pkg.Types || !g.inTwin(fn.Pos()) {
 		return nil
 	}
 	key := fn.Name()
@@ -580,15 +559,23 @@ func (g *generator) planInline(dirs []*directive) {
 }
 
 // hasInitProtocol reports whether the future call makes can be built in
-// place: call returns *F and F has a method Init taking the call's receiver
+// place: call is a function or method of the runtime package returning *F,
+// F is a runtime type, and F has a method Init taking the call's receiver
 // (for a method) and arguments. The runtime's futures (channel operations,
 // locks, sleeps) follow it, so a machine waits on them with no allocation.
+// Only the runtime's own constructors are known to do nothing but what
+// Init does: a user's function whose future happens to have an Init method
+// is called as written.
 func (g *generator) hasInitProtocol(call *ast.CallExpr, slotType types.Type) bool {
 	ptr, ok := slotType.(*types.Pointer)
 	if !ok {
 		return false
 	}
-	if _, ok := ptr.Elem().(*types.Named); !ok {
+	named, ok := ptr.Elem().(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != ir.RuntimePath {
+		return false
+	}
+	if fn := calledFunc(g.info, call); fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != ir.RuntimePath {
 		return false
 	}
 	sig, ok := g.info.TypeOf(call.Fun).(*types.Signature)
@@ -624,6 +611,34 @@ func (g *generator) hasInitProtocol(call *ast.CallExpr, slotType types.Type) boo
 		}
 	}
 	return true
+}
+
+// calledFunc returns the function or method call calls by name (generic
+// instantiations included), or nil for a call of a function value.
+func calledFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	fun := ast.Unparen(call.Fun)
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
+	var obj types.Object
+	switch f := fun.(type) {
+	case *ast.Ident:
+		obj = info.Uses[f]
+	case *ast.SelectorExpr:
+		if sel := info.Selections[f]; sel != nil {
+			if sel.Kind() != types.MethodVal {
+				return nil
+			}
+			obj = sel.Obj()
+		} else {
+			obj = info.Uses[f.Sel]
+		}
+	}
+	fn, _ := obj.(*types.Func)
+	return fn
 }
 
 // emitOne lowers one directive into f. A failure inside the lowering is
