@@ -95,6 +95,10 @@ func (b *builder) exprStmt(s *ast.ExprStmt) {
 		return
 	}
 	b.emit(&ast.ExprStmt{X: b.expr(s.X)})
+	if b.terminating(s) {
+		// panic(runtime.Await(f)): control does not get past it.
+		b.setTerm(&Terminated{})
+	}
 }
 
 // declStmt lowers var declarations to assignments of hoisted variables and

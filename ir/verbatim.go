@@ -53,17 +53,109 @@ func (b *builder) terminating(s ast.Stmt) bool {
 			}
 		}
 	case *ast.BlockStmt:
-		for i := len(s.List) - 1; i >= 0; i-- {
-			if _, empty := s.List[i].(*ast.EmptyStmt); !empty {
-				return b.terminating(s.List[i])
-			}
+		if last := lastStmt(s.List); last != nil {
+			return b.terminating(last)
 		}
 	case *ast.IfStmt:
 		return s.Else != nil && b.terminating(s.Body) && b.terminating(s.Else)
 	case *ast.LabeledStmt:
-		return b.terminating(s.Stmt)
+		return b.terminatingLabeled(s.Stmt, s.Label.Name)
+	case *ast.ForStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		return b.terminatingLabeled(s, "")
 	}
 	return false
+}
+
+// terminatingLabeled is terminating for a statement labeled label (or
+// unlabeled): a for loop with no condition, a switch with a default clause
+// and a select, none of them left by a break, whose clauses each end in a
+// terminating statement (or, in a switch, fall through), as the Go
+// specification defines it.
+func (b *builder) terminatingLabeled(s ast.Stmt, label string) bool {
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		return s.Cond == nil && !b.breaksOut(s.Body, label)
+	case *ast.SwitchStmt:
+		return b.clausesTerminate(s.Body, label, true)
+	case *ast.TypeSwitchStmt:
+		return b.clausesTerminate(s.Body, label, true)
+	case *ast.SelectStmt:
+		return b.clausesTerminate(s.Body, label, false)
+	}
+	return b.terminating(s)
+}
+
+// clausesTerminate reports whether every clause of a switch or select body
+// ends in a terminating statement (or a fallthrough) and none breaks out of
+// it; a switch also needs a default clause.
+func (b *builder) clausesTerminate(body *ast.BlockStmt, label string, needDefault bool) bool {
+	hasDefault := false
+	for _, c := range body.List {
+		var list []ast.Stmt
+		switch c := c.(type) {
+		case *ast.CaseClause:
+			list = c.Body
+			hasDefault = hasDefault || c.List == nil
+		case *ast.CommClause:
+			list = c.Body
+		}
+		if b.breaksOut(&ast.BlockStmt{List: list}, label) {
+			return false
+		}
+		last := lastStmt(list)
+		if br, ok := last.(*ast.BranchStmt); ok && br.Tok == token.FALLTHROUGH {
+			continue
+		}
+		if last == nil || !b.terminating(last) {
+			return false
+		}
+	}
+	return hasDefault || !needDefault
+}
+
+// lastStmt returns the last non-empty statement of list, or nil.
+func lastStmt(list []ast.Stmt) ast.Stmt {
+	for i := len(list) - 1; i >= 0; i-- {
+		if _, empty := list[i].(*ast.EmptyStmt); !empty {
+			return list[i]
+		}
+	}
+	return nil
+}
+
+// breaksOut reports whether body holds a break that leaves the statement
+// it belongs to: an unlabeled break outside any inner for, switch or
+// select, or a break naming label. Breaks rewritten to leave further out
+// are gotos, not breaks.
+func (b *builder) breaksOut(body ast.Stmt, label string) bool {
+	found := false
+	var walk func(n ast.Node, nested bool)
+	walk = func(n ast.Node, nested bool) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if found {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if !nested {
+					walk(n.(ast.Stmt), true)
+					return false
+				}
+			case *ast.BranchStmt:
+				if _, rewritten := b.fn.Rewrites[n]; rewritten || n.Tok != token.BREAK {
+					return false
+				}
+				if n.Label == nil && !nested || n.Label != nil && n.Label.Name == label {
+					found = true
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
 }
 
 // rewriteInner walks the statements of a verbatim statement. breaks and

@@ -246,9 +246,10 @@
 // Awaiting a generated async constructor of the same package stores the
 // child machine inline, by value, constructed in place with its init
 // method: a whole tree of machines is one allocation. A future from a
-// constructor C(args) of the runtime package returning *F, where F is a
-// runtime type with a method Init taking C's receiver and arguments (the
-// runtime's channel operations, locks and sleeps), is stored by value too
+// constructor C(args) of the runtime (or a package below it, such as
+// runtime/anet) returning *F, where F is a type of theirs with a method
+// Init taking C's receiver and arguments (the runtime's channel operations,
+// locks, sleeps and sockets), is stored by value too
 // and set up with Init, so waiting on it allocates nothing; any other
 // constructor is called as written, whatever methods its future has.
 // Inline children nest, so a cycle of them (direct or mutual recursion, across files)

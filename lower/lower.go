@@ -559,8 +559,8 @@ func (g *generator) planInline(dirs []*directive) {
 }
 
 // hasInitProtocol reports whether the future call makes can be built in
-// place: call is a function or method of the runtime package returning *F,
-// F is a runtime type, and F has a method Init taking the call's receiver
+// place: call is a function or method of the runtime (or of a package
+// below it) returning *F, F is a type of the same tree, and F has a method Init taking the call's receiver
 // (for a method) and arguments. The runtime's futures (channel operations,
 // locks, sleeps) follow it, so a machine waits on them with no allocation.
 // Only the runtime's own constructors are known to do nothing but what
@@ -572,10 +572,10 @@ func (g *generator) hasInitProtocol(call *ast.CallExpr, slotType types.Type) boo
 		return false
 	}
 	named, ok := ptr.Elem().(*types.Named)
-	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != ir.RuntimePath {
+	if !ok || !inRuntime(named.Obj().Pkg()) {
 		return false
 	}
-	if fn := calledFunc(g.info, call); fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != ir.RuntimePath {
+	if fn := calledFunc(g.info, call); fn == nil || !inRuntime(fn.Pkg()) {
 		return false
 	}
 	sig, ok := g.info.TypeOf(call.Fun).(*types.Signature)
@@ -611,6 +611,13 @@ func (g *generator) hasInitProtocol(call *ast.CallExpr, slotType types.Type) boo
 		}
 	}
 	return true
+}
+
+// inRuntime reports whether pkg is the runtime package or one of its own
+// packages below it (runtime/anet): the futures whose constructors the
+// tool knows do nothing but what Init does.
+func inRuntime(pkg *types.Package) bool {
+	return pkg != nil && (pkg.Path() == ir.RuntimePath || strings.HasPrefix(pkg.Path(), ir.RuntimePath+"/"))
 }
 
 // calledFunc returns the function or method call calls by name (generic

@@ -411,6 +411,11 @@ func (e *emitter) blocks() []jen.Code {
 		}
 		stmts = append(stmts, e.term(b)...)
 		if b == e.fn.Exit {
+			if len(b.Preds) == 0 {
+				// No path returns: the block before ends in a terminating
+				// statement, and code after it would be unreachable.
+				continue
+			}
 			// Returning is the body's closing brace.
 			stmts = e.at(e.d.decl.Body.Rbrace, e.exit())
 		}

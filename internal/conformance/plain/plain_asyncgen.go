@@ -11,6 +11,8 @@ import (
 
 // NothingFuture is the future state machine of nothing; Nothing returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:16:1
 type NothingFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -20,33 +22,39 @@ type NothingFuture struct {
 }
 
 // Nothing returns a future that runs nothing one step at a time.
+//
+//line plain_asyncgen.go:27:1
 func Nothing(l *Log, n int) *NothingFuture {
 	return &NothingFuture{l: l, n: n}
 }
 
 // Poll runs nothing until it suspends or returns.
+//
+//line plain.go:23:1
 func (m *NothingFuture) Poll(cx *runtime.Context) (struct{}, bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:23:1*/ if m.self != m {
+		/*line plain.go:23:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:23:1*/ switch m.state { /*line plain.go:22:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:23:1*/ m.state = runtime.StateRunning /*line plain.go:22:1*/
 	default:
-		runtime.BadPoll("Nothing", m.state)
+		/*line plain.go:23:1*/ runtime.BadPoll("Nothing", m.state)
 	}
-	/*line plain.go:24:2*/ if m.n < 0 {
-		m.l.Add("negative")
-		goto exit
+	/*line plain.go:24:1*/ if m.n < 0 {
+		/*line plain.go:25:1*/ m.l.Add("negative")
+		/*line plain.go:26:1*/ goto exit
 	}
-	/*line plain.go:28:2*/ m.l.Add(fmt.Sprint("n=", m.n))
+	/*line plain.go:28:1*/ m.l.Add(fmt.Sprint("n=", m.n)) /*line plain.go:27:1*/
 exit:
-	/*line plain_asyncgen.go:44:2*/ m.state = runtime.StateDone
-	return struct{}{}, true
+	/*line plain.go:29:1*/ m.state = runtime.StateDone
+	/*line plain.go:29:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:58:1
 func (m *NothingFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nothing")
@@ -56,6 +64,8 @@ func (m *NothingFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:69:1
 func (m *NothingFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -64,12 +74,16 @@ func (m *NothingFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:79:1
 func (m *NothingFuture) init(l *Log, n int) {
 	*m = NothingFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:87:1
 func (m *NothingFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -79,23 +93,31 @@ func (m *NothingFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:98:1
 func (m *NothingFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:105:1
 func (m *NothingFuture) value() struct{} {
 	return struct{}{}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:113:1
 func (m *NothingFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // BasicFuture is the future state machine of basic; Basic returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:121:1
 type BasicFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -106,29 +128,35 @@ type BasicFuture struct {
 }
 
 // Basic returns a future that runs basic one step at a time.
+//
+//line plain_asyncgen.go:133:1
 func Basic(l *Log, n int) *BasicFuture {
 	return &BasicFuture{l: l, n: n}
 }
 
 // Poll runs basic until it suspends or returns.
+//
+//line plain.go:32:1
 func (m *BasicFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:32:1*/ if m.self != m {
+		/*line plain.go:32:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:32:1*/ switch m.state { /*line plain.go:31:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:32:1*/ m.state = runtime.StateRunning /*line plain.go:31:1*/
 	default:
-		runtime.BadPoll("Basic", m.state)
+		/*line plain.go:32:1*/ runtime.BadPoll("Basic", m.state)
 	}
-	/*line plain.go:33:2*/ m.l.Add("basic")
-	m.result0 = m.n * 2
-	/*line plain_asyncgen.go:126:2*/ m.state = runtime.StateDone
-	return m.result0, true
+	/*line plain.go:33:1*/ m.l.Add("basic")
+	/*line plain.go:34:1*/ m.result0 = m.n * 2
+	/*line plain.go:35:1*/ m.state = runtime.StateDone
+	/*line plain.go:35:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:160:1
 func (m *BasicFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Basic")
@@ -138,6 +166,8 @@ func (m *BasicFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:171:1
 func (m *BasicFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -146,12 +176,16 @@ func (m *BasicFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:181:1
 func (m *BasicFuture) init(l *Log, n int) {
 	*m = BasicFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:189:1
 func (m *BasicFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -161,23 +195,31 @@ func (m *BasicFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:200:1
 func (m *BasicFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:207:1
 func (m *BasicFuture) value() int {
 	return m.result0
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:215:1
 func (m *BasicFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // BasicErrFuture is the future state machine of basicErr; BasicErr returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:223:1
 type BasicErrFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -189,34 +231,40 @@ type BasicErrFuture struct {
 }
 
 // BasicErr returns a future that runs basicErr one step at a time.
+//
+//line plain_asyncgen.go:236:1
 func BasicErr(l *Log, n int) *BasicErrFuture {
 	return &BasicErrFuture{l: l, n: n}
 }
 
 // Poll runs basicErr until it suspends or returns.
+//
+//line plain.go:38:1
 func (m *BasicErrFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:38:1*/ if m.self != m {
+		/*line plain.go:38:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:38:1*/ switch m.state { /*line plain.go:37:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:38:1*/ m.state = runtime.StateRunning /*line plain.go:37:1*/
 	default:
-		runtime.BadPoll("BasicErr", m.state)
+		/*line plain.go:38:1*/ runtime.BadPoll("BasicErr", m.state)
 	}
-	/*line plain.go:39:2*/ if m.n < 0 {
-		m.result0, m.result1 = 0, errNeg
-		goto exit
+	/*line plain.go:39:1*/ if m.n < 0 {
+		/*line plain.go:40:1*/ m.result0, m.result1 = 0, errNeg
+		/*line plain.go:40:1*/ goto exit
 	}
-	/*line plain.go:42:2*/ m.l.Add("basicErr")
-	m.result0, m.result1 = m.n+1, nil
+	/*line plain.go:42:1*/ m.l.Add("basicErr")
+	/*line plain.go:43:1*/ m.result0, m.result1 = m.n+1, nil /*line plain.go:42:1*/
 exit:
-	/*line plain_asyncgen.go:214:2*/ m.state = runtime.StateDone
-	return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:44:1*/ m.state = runtime.StateDone
+	/*line plain.go:44:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:268:1
 func (m *BasicErrFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BasicErr")
@@ -226,6 +274,8 @@ func (m *BasicErrFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:279:1
 func (m *BasicErrFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -234,12 +284,16 @@ func (m *BasicErrFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:289:1
 func (m *BasicErrFuture) init(l *Log, n int) {
 	*m = BasicErrFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:297:1
 func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -249,23 +303,31 @@ func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:308:1
 func (m *BasicErrFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:315:1
 func (m *BasicErrFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:323:1
 func (m *BasicErrFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // SliceFuture is the future state machine of slice; Slice returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:331:1
 type SliceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -277,39 +339,45 @@ type SliceFuture struct {
 }
 
 // Slice returns a future that runs slice one step at a time.
+//
+//line plain_asyncgen.go:344:1
 func Slice(l *Log, n int) *SliceFuture {
 	return &SliceFuture{l: l, n: n}
 }
 
 // Poll runs slice until it suspends or returns.
+//
+//line plain.go:47:1
 func (m *SliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:47:1*/ if m.self != m {
+		/*line plain.go:47:1*/ m.pin()
 	}
-	var out []int
-	switch m.state {
+	/*line plain.go:47:1*/ var out []int
+	/*line plain.go:47:1*/ switch m.state { /*line plain.go:46:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:47:1*/ m.state = runtime.StateRunning /*line plain.go:46:1*/
 	default:
-		runtime.BadPoll("Slice", m.state)
+		/*line plain.go:47:1*/ runtime.BadPoll("Slice", m.state)
 	}
-	/*line plain.go:48:2*/ if m.n < 0 {
-		m.result0, m.result1 = nil, errNeg
-		goto exit
+	/*line plain.go:48:1*/ if m.n < 0 {
+		/*line plain.go:49:1*/ m.result0, m.result1 = nil, errNeg
+		/*line plain.go:49:1*/ goto exit
 	}
-	/*line plain.go:51:2*/ out = make([]int, m.n)
-	/*line plain.go:52:2*/ for i := range out {
-		out[i] = i * i
+	/*line plain.go:51:1*/ out = make([]int, m.n)
+	/*line plain.go:52:1*/ for i := range out {
+		/*line plain.go:53:1*/ out[i] = i * i
 	}
-	/*line plain.go:55:2*/ m.l.Add("slice")
-	m.result0, m.result1 = out, nil
+	/*line plain.go:55:1*/ m.l.Add("slice")
+	/*line plain.go:56:1*/ m.result0, m.result1 = out, nil /*line plain.go:55:1*/
 exit:
-	/*line plain_asyncgen.go:307:2*/ m.state = runtime.StateDone
-	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:57:1*/ m.state = runtime.StateDone
+	/*line plain.go:57:1*/ return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:381:1
 func (m *SliceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Slice")
@@ -319,6 +387,8 @@ func (m *SliceFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:392:1
 func (m *SliceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -327,12 +397,16 @@ func (m *SliceFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:402:1
 func (m *SliceFuture) init(l *Log, n int) {
 	*m = SliceFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:410:1
 func (m *SliceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -342,23 +416,31 @@ func (m *SliceFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:421:1
 func (m *SliceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:428:1
 func (m *SliceFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:436:1
 func (m *SliceFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // MapFuture is the future state machine of mapOf; Map returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:444:1
 type MapFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -370,39 +452,45 @@ type MapFuture struct {
 }
 
 // Map returns a future that runs mapOf one step at a time.
+//
+//line plain_asyncgen.go:457:1
 func Map(l *Log, n int) *MapFuture {
 	return &MapFuture{l: l, n: n}
 }
 
 // Poll runs mapOf until it suspends or returns.
+//
+//line plain.go:60:1
 func (m1 *MapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]int], bool) {
-	if m1.self != m1 {
-		m1.pin()
+	/*line plain.go:60:1*/ if m1.self != m1 {
+		/*line plain.go:60:1*/ m1.pin()
 	}
-	var m map[string]int
-	switch m1.state {
+	/*line plain.go:60:1*/ var m map[string]int
+	/*line plain.go:60:1*/ switch m1.state { /*line plain.go:59:1*/
 	case 0:
-		m1.state = runtime.StateRunning
+		/*line plain.go:60:1*/ m1.state = runtime.StateRunning /*line plain.go:59:1*/
 	default:
-		runtime.BadPoll("Map", m1.state)
+		/*line plain.go:60:1*/ runtime.BadPoll("Map", m1.state)
 	}
-	/*line plain.go:61:2*/ if m1.n < 0 {
-		m1.result0, m1.result1 = nil, errNeg
-		goto exit
+	/*line plain.go:61:1*/ if m1.n < 0 {
+		/*line plain.go:62:1*/ m1.result0, m1.result1 = nil, errNeg
+		/*line plain.go:62:1*/ goto exit
 	}
-	/*line plain.go:64:2*/ m = map[string]int{}
-	/*line plain.go:65:2*/ for i := 0; i < m1.n; i++ {
-		m[fmt.Sprint(i)] = i
+	/*line plain.go:64:1*/ m = map[string]int{}
+	/*line plain.go:65:1*/ for i := 0; i < m1.n; i++ {
+		/*line plain.go:66:1*/ m[fmt.Sprint(i)] = i
 	}
-	/*line plain.go:68:2*/ m1.l.Add("map")
-	m1.result0, m1.result1 = m, nil
+	/*line plain.go:68:1*/ m1.l.Add("map")
+	/*line plain.go:69:1*/ m1.result0, m1.result1 = m, nil /*line plain.go:68:1*/
 exit:
-	/*line plain_asyncgen.go:400:2*/ m1.state = runtime.StateDone
-	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}, true
+	/*line plain.go:70:1*/ m1.state = runtime.StateDone
+	/*line plain.go:70:1*/ return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:494:1
 func (m1 *MapFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Map")
@@ -412,6 +500,8 @@ func (m1 *MapFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:505:1
 func (m1 *MapFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -420,12 +510,16 @@ func (m1 *MapFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:515:1
 func (m1 *MapFuture) init(l *Log, n int) {
 	*m1 = MapFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:523:1
 func (m1 *MapFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -435,23 +529,31 @@ func (m1 *MapFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:534:1
 func (m1 *MapFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:541:1
 func (m1 *MapFuture) value() runtime.Result[map[string]int] {
 	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:549:1
 func (m1 *MapFuture) deepest() runtime.Stepper {
 	return m1
 }
 
 // PointerFuture is the future state machine of pointer; Pointer returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:557:1
 type PointerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -463,34 +565,40 @@ type PointerFuture struct {
 }
 
 // Pointer returns a future that runs pointer one step at a time.
+//
+//line plain_asyncgen.go:570:1
 func Pointer(l *Log, n int) *PointerFuture {
 	return &PointerFuture{l: l, n: n}
 }
 
 // Poll runs pointer until it suspends or returns.
+//
+//line plain.go:73:1
 func (m *PointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:73:1*/ if m.self != m {
+		/*line plain.go:73:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:73:1*/ switch m.state { /*line plain.go:72:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:73:1*/ m.state = runtime.StateRunning /*line plain.go:72:1*/
 	default:
-		runtime.BadPoll("Pointer", m.state)
+		/*line plain.go:73:1*/ runtime.BadPoll("Pointer", m.state)
 	}
-	/*line plain.go:74:2*/ if m.n < 0 {
-		m.result0, m.result1 = nil, errNeg
-		goto exit
+	/*line plain.go:74:1*/ if m.n < 0 {
+		/*line plain.go:75:1*/ m.result0, m.result1 = nil, errNeg
+		/*line plain.go:75:1*/ goto exit
 	}
-	/*line plain.go:77:2*/ m.l.Add("pointer")
-	m.result0, m.result1 = &m.n, nil
+	/*line plain.go:77:1*/ m.l.Add("pointer")
+	/*line plain.go:78:1*/ m.result0, m.result1 = &m.n, nil /*line plain.go:77:1*/
 exit:
-	/*line plain_asyncgen.go:488:2*/ m.state = runtime.StateDone
-	return runtime.Result[*int]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:79:1*/ m.state = runtime.StateDone
+	/*line plain.go:79:1*/ return runtime.Result[*int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:602:1
 func (m *PointerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pointer")
@@ -500,6 +608,8 @@ func (m *PointerFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:613:1
 func (m *PointerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -508,12 +618,16 @@ func (m *PointerFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:623:1
 func (m *PointerFuture) init(l *Log, n int) {
 	*m = PointerFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:631:1
 func (m *PointerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -523,23 +637,31 @@ func (m *PointerFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:642:1
 func (m *PointerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:649:1
 func (m *PointerFuture) value() runtime.Result[*int] {
 	return runtime.Result[*int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:657:1
 func (m *PointerFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ForeignFuture is the future state machine of foreign; Foreign returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:665:1
 type ForeignFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -551,34 +673,40 @@ type ForeignFuture struct {
 }
 
 // Foreign returns a future that runs foreign one step at a time.
+//
+//line plain_asyncgen.go:678:1
 func Foreign(l *Log, n int) *ForeignFuture {
 	return &ForeignFuture{l: l, n: n}
 }
 
 // Poll runs foreign until it suspends or returns.
+//
+//line plain.go:82:1
 func (m *ForeignFuture) Poll(cx *runtime.Context) (runtime.Result[time.Duration], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:82:1*/ if m.self != m {
+		/*line plain.go:82:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:82:1*/ switch m.state { /*line plain.go:81:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:82:1*/ m.state = runtime.StateRunning /*line plain.go:81:1*/
 	default:
-		runtime.BadPoll("Foreign", m.state)
+		/*line plain.go:82:1*/ runtime.BadPoll("Foreign", m.state)
 	}
-	/*line plain.go:83:2*/ if m.n < 0 {
-		m.result0, m.result1 = 0, errNeg
-		goto exit
+	/*line plain.go:83:1*/ if m.n < 0 {
+		/*line plain.go:84:1*/ m.result0, m.result1 = 0, errNeg
+		/*line plain.go:84:1*/ goto exit
 	}
-	/*line plain.go:86:2*/ m.l.Add("foreign")
-	m.result0, m.result1 = time.Duration(m.n)*time.Second, nil
+	/*line plain.go:86:1*/ m.l.Add("foreign")
+	/*line plain.go:87:1*/ m.result0, m.result1 = time.Duration(m.n)*time.Second, nil /*line plain.go:86:1*/
 exit:
-	/*line plain_asyncgen.go:576:2*/ m.state = runtime.StateDone
-	return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:88:1*/ m.state = runtime.StateDone
+	/*line plain.go:88:1*/ return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:710:1
 func (m *ForeignFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Foreign")
@@ -588,6 +716,8 @@ func (m *ForeignFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:721:1
 func (m *ForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -596,12 +726,16 @@ func (m *ForeignFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:731:1
 func (m *ForeignFuture) init(l *Log, n int) {
 	*m = ForeignFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:739:1
 func (m *ForeignFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -611,23 +745,31 @@ func (m *ForeignFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:750:1
 func (m *ForeignFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:757:1
 func (m *ForeignFuture) value() runtime.Result[time.Duration] {
 	return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:765:1
 func (m *ForeignFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // ForeignPointerFuture is the future state machine of foreignPointer; ForeignPointer returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:773:1
 type ForeignPointerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -640,36 +782,42 @@ type ForeignPointerFuture struct {
 }
 
 // ForeignPointer returns a future that runs foreignPointer one step at a time.
+//
+//line plain_asyncgen.go:787:1
 func ForeignPointer(l *Log, s string) *ForeignPointerFuture {
 	return &ForeignPointerFuture{l: l, s: s}
 }
 
 // Poll runs foreignPointer until it suspends or returns.
+//
+//line plain.go:91:1
 func (m *ForeignPointerFuture) Poll(cx *runtime.Context) (runtime.Result[*strings.Builder], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:91:1*/ if m.self != m {
+		/*line plain.go:91:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:91:1*/ switch m.state { /*line plain.go:90:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:91:1*/ m.state = runtime.StateRunning /*line plain.go:90:1*/
 	default:
-		runtime.BadPoll("ForeignPointer", m.state)
+		/*line plain.go:91:1*/ runtime.BadPoll("ForeignPointer", m.state)
 	}
-	/*line plain.go:92:2*/ if m.s == "" {
-		m.result0, m.result1 = nil, errNeg
-		goto exit
+	/*line plain.go:92:1*/ if m.s == "" {
+		/*line plain.go:93:1*/ m.result0, m.result1 = nil, errNeg
+		/*line plain.go:93:1*/ goto exit
 	}
-	/*line plain.go:95:6*/ m.b = strings.Builder{}
-	/*line plain.go:96:2*/ m.b.WriteString(m.s)
-	/*line plain.go:97:2*/ m.l.Add("foreignPointer")
-	m.result0, m.result1 = &m.b, nil
+	/*line plain.go:95:1*/ m.b = strings.Builder{}
+	/*line plain.go:96:1*/ m.b.WriteString(m.s)
+	/*line plain.go:97:1*/ m.l.Add("foreignPointer")
+	/*line plain.go:98:1*/ m.result0, m.result1 = &m.b, nil /*line plain.go:97:1*/
 exit:
-	/*line plain_asyncgen.go:667:2*/ m.state = runtime.StateDone
-	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:99:1*/ m.state = runtime.StateDone
+	/*line plain.go:99:1*/ return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:821:1
 func (m *ForeignPointerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ForeignPointer")
@@ -679,6 +827,8 @@ func (m *ForeignPointerFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:832:1
 func (m *ForeignPointerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -687,12 +837,16 @@ func (m *ForeignPointerFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:842:1
 func (m *ForeignPointerFuture) init(l *Log, s string) {
 	*m = ForeignPointerFuture{l: l, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:850:1
 func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -702,23 +856,31 @@ func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:861:1
 func (m *ForeignPointerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:868:1
 func (m *ForeignPointerFuture) value() runtime.Result[*strings.Builder] {
 	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:876:1
 func (m *ForeignPointerFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // GenericFuture is the future state machine of generic; Generic returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:884:1
 type GenericFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -731,35 +893,41 @@ type GenericFuture[T any] struct {
 }
 
 // Generic returns a future that runs generic one step at a time.
+//
+//line plain_asyncgen.go:898:1
 func Generic[T any](l *Log, v T, fail bool) *GenericFuture[T] {
 	return &GenericFuture[T]{l: l, v: v, fail: fail}
 }
 
 // Poll runs generic until it suspends or returns.
+//
+//line plain.go:102:1
 func (m *GenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:102:1*/ if m.self != m {
+		/*line plain.go:102:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:102:1*/ switch m.state { /*line plain.go:101:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:102:1*/ m.state = runtime.StateRunning /*line plain.go:101:1*/
 	default:
-		runtime.BadPoll("Generic", m.state)
+		/*line plain.go:102:1*/ runtime.BadPoll("Generic", m.state)
 	}
-	/*line plain.go:103:2*/ m.l.Add(fmt.Sprint("generic ", m.v))
-	/*line plain.go:104:2*/ if m.fail {
-		var zero T
-		m.result0, m.result1 = zero, errNeg
-		goto exit
+	/*line plain.go:103:1*/ m.l.Add(fmt.Sprint("generic ", m.v))
+	/*line plain.go:104:1*/ if m.fail {
+		/*line plain.go:105:1*/ var zero T
+		/*line plain.go:106:1*/ m.result0, m.result1 = zero, errNeg
+		/*line plain.go:106:1*/ goto exit
 	}
-	m.result0, m.result1 = m.v, nil
+	/*line plain.go:108:1*/ m.result0, m.result1 = m.v, nil /*line plain.go:107:1*/
 exit:
-	/*line plain_asyncgen.go:757:2*/ m.state = runtime.StateDone
-	return runtime.Result[T]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:109:1*/ m.state = runtime.StateDone
+	/*line plain.go:109:1*/ return runtime.Result[T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:931:1
 func (m *GenericFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Generic")
@@ -769,6 +937,8 @@ func (m *GenericFuture[T]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:942:1
 func (m *GenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -777,12 +947,16 @@ func (m *GenericFuture[T]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:952:1
 func (m *GenericFuture[T]) init(l *Log, v T, fail bool) {
 	*m = GenericFuture[T]{l: l, v: v, fail: fail}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:960:1
 func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -792,23 +966,31 @@ func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:971:1
 func (m *GenericFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:978:1
 func (m *GenericFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:986:1
 func (m *GenericFuture[T]) deepest() runtime.Stepper {
 	return m
 }
 
 // GenericSliceFuture is the future state machine of genericSlice; GenericSlice returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:994:1
 type GenericSliceFuture[T comparable] struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -821,36 +1003,42 @@ type GenericSliceFuture[T comparable] struct {
 }
 
 // GenericSlice returns a future that runs genericSlice one step at a time.
+//
+//line plain_asyncgen.go:1008:1
 func GenericSlice[T comparable](l *Log, xs []T, x T) *GenericSliceFuture[T] {
 	return &GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
 
 // Poll runs genericSlice until it suspends or returns.
+//
+//line plain.go:112:1
 func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:112:1*/ if m.self != m {
+		/*line plain.go:112:1*/ m.pin()
 	}
-	var out []T
-	switch m.state {
+	/*line plain.go:112:1*/ var out []T
+	/*line plain.go:112:1*/ switch m.state { /*line plain.go:111:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:112:1*/ m.state = runtime.StateRunning /*line plain.go:111:1*/
 	default:
-		runtime.BadPoll("GenericSlice", m.state)
+		/*line plain.go:112:1*/ runtime.BadPoll("GenericSlice", m.state)
 	}
-	/*line plain.go:113:6*/ out = nil
-	/*line plain.go:114:2*/ for _, y := range m.xs {
-		if y != m.x {
-			out = append(out, y)
+	/*line plain.go:113:1*/ out = nil
+	/*line plain.go:114:1*/ for _, y := range m.xs {
+		/*line plain.go:115:1*/ if y != m.x {
+			/*line plain.go:116:1*/ out = append(out, y)
 		}
 	}
-	/*line plain.go:119:2*/ m.l.Add("genericSlice")
-	m.result0, m.result1 = out, nil
-	/*line plain_asyncgen.go:848:2*/ m.state = runtime.StateDone
-	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:119:1*/ m.l.Add("genericSlice")
+	/*line plain.go:120:1*/ m.result0, m.result1 = out, nil
+	/*line plain.go:121:1*/ m.state = runtime.StateDone
+	/*line plain.go:121:1*/ return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1042:1
 func (m *GenericSliceFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("GenericSlice")
@@ -860,6 +1048,8 @@ func (m *GenericSliceFuture[T]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1053:1
 func (m *GenericSliceFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -868,12 +1058,16 @@ func (m *GenericSliceFuture[T]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1063:1
 func (m *GenericSliceFuture[T]) init(l *Log, xs []T, x T) {
 	*m = GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1071:1
 func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -883,23 +1077,31 @@ func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1082:1
 func (m *GenericSliceFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1089:1
 func (m *GenericSliceFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1097:1
 func (m *GenericSliceFuture[T]) deepest() runtime.Stepper {
 	return m
 }
 
 // NamedFuture is the future state machine of named; Named returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1105:1
 type NamedFuture struct {
 	noCopy runtime.NoCopy
 	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -911,37 +1113,43 @@ type NamedFuture struct {
 }
 
 // Named returns a future that runs named one step at a time.
+//
+//line plain_asyncgen.go:1118:1
 func Named(l *Log, n int) *NamedFuture {
 	return &NamedFuture{l: l, n: n}
 }
 
 // Poll runs named until it suspends or returns.
+//
+//line plain.go:124:1
 func (m *NamedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:124:1*/ if m.self != m {
+		/*line plain.go:124:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:124:1*/ switch m.state { /*line plain.go:123:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:124:1*/ m.state = runtime.StateRunning /*line plain.go:123:1*/
 	default:
-		runtime.BadPoll("Named", m.state)
+		/*line plain.go:124:1*/ runtime.BadPoll("Named", m.state)
 	}
-	/*line plain.go:125:2*/ if m.n < 0 {
-		m.err = errNeg
-		goto exit
+	/*line plain.go:125:1*/ if m.n < 0 {
+		/*line plain.go:126:1*/ m.err = errNeg
+		/*line plain.go:127:1*/ goto exit
 	}
-	/*line plain.go:129:2*/ for i := 0; i < m.n; i++ {
-		m.v = append(m.v, fmt.Sprint(i))
+	/*line plain.go:129:1*/ for i := 0; i < m.n; i++ {
+		/*line plain.go:130:1*/ m.v = append(m.v, fmt.Sprint(i))
 	}
-	/*line plain.go:132:2*/ m.l.Add("named")
-	m.err = nil
+	/*line plain.go:132:1*/ m.l.Add("named")
+	/*line plain.go:133:1*/ m.err = nil /*line plain.go:132:1*/
 exit:
-	/*line plain_asyncgen.go:939:2*/ m.state = runtime.StateDone
-	return runtime.Result[[]string]{Value: m.v, Err: m.err}, true
+	/*line plain.go:134:1*/ m.state = runtime.StateDone
+	/*line plain.go:134:1*/ return runtime.Result[[]string]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1153:1
 func (m *NamedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Named")
@@ -951,6 +1159,8 @@ func (m *NamedFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1164:1
 func (m *NamedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -959,12 +1169,16 @@ func (m *NamedFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1174:1
 func (m *NamedFuture) init(l *Log, n int) {
 	*m = NamedFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1182:1
 func (m *NamedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -974,23 +1188,31 @@ func (m *NamedFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1193:1
 func (m *NamedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1200:1
 func (m *NamedFuture) value() runtime.Result[[]string] {
 	return runtime.Result[[]string]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1208:1
 func (m *NamedFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // NakedFuture is the future state machine of naked; Naked returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1216:1
 type NakedFuture struct {
 	noCopy runtime.NoCopy
 	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1002,35 +1224,41 @@ type NakedFuture struct {
 }
 
 // Naked returns a future that runs naked one step at a time.
+//
+//line plain_asyncgen.go:1229:1
 func Naked(l *Log, n int) *NakedFuture {
 	return &NakedFuture{l: l, n: n}
 }
 
 // Poll runs naked until it suspends or returns.
+//
+//line plain.go:137:1
 func (m *NakedFuture) Poll(cx *runtime.Context) (runtime.Result[map[int]bool], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:137:1*/ if m.self != m {
+		/*line plain.go:137:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:137:1*/ switch m.state { /*line plain.go:136:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:137:1*/ m.state = runtime.StateRunning /*line plain.go:136:1*/
 	default:
-		runtime.BadPoll("Naked", m.state)
+		/*line plain.go:137:1*/ runtime.BadPoll("Naked", m.state)
 	}
-	/*line plain.go:138:2*/ m.v = map[int]bool{}
-	/*line plain.go:139:2*/ if m.n < 0 {
-		m.err = errNeg
-		goto exit
+	/*line plain.go:138:1*/ m.v = map[int]bool{}
+	/*line plain.go:139:1*/ if m.n < 0 {
+		/*line plain.go:140:1*/ m.err = errNeg
+		/*line plain.go:141:1*/ goto exit
 	}
-	/*line plain.go:143:2*/ m.v[m.n] = true
-	/*line plain.go:144:2*/ m.l.Add("naked")
+	/*line plain.go:143:1*/ m.v[m.n] = true
+	/*line plain.go:144:1*/ m.l.Add("naked") /*line plain.go:143:1*/
 exit:
-	/*line plain_asyncgen.go:1028:2*/ m.state = runtime.StateDone
-	return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}, true
+	/*line plain.go:146:1*/ m.state = runtime.StateDone
+	/*line plain.go:146:1*/ return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1262:1
 func (m *NakedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Naked")
@@ -1040,6 +1268,8 @@ func (m *NakedFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1273:1
 func (m *NakedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1048,12 +1278,16 @@ func (m *NakedFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1283:1
 func (m *NakedFuture) init(l *Log, n int) {
 	*m = NakedFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1291:1
 func (m *NakedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1063,23 +1297,31 @@ func (m *NakedFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1302:1
 func (m *NakedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1309:1
 func (m *NakedFuture) value() runtime.Result[map[int]bool] {
 	return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1317:1
 func (m *NakedFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // NakedOneFuture is the future state machine of nakedOne; NakedOne returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1325:1
 type NakedOneFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1091,30 +1333,36 @@ type NakedOneFuture struct {
 }
 
 // NakedOne returns a future that runs nakedOne one step at a time.
+//
+//line plain_asyncgen.go:1338:1
 func NakedOne(l *Log, n int) *NakedOneFuture {
 	return &NakedOneFuture{l: l, n: n}
 }
 
 // Poll runs nakedOne until it suspends or returns.
+//
+//line plain.go:149:1
 func (m *NakedOneFuture) Poll(cx *runtime.Context) (*time.Time, bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:149:1*/ if m.self != m {
+		/*line plain.go:149:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:149:1*/ switch m.state { /*line plain.go:148:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:149:1*/ m.state = runtime.StateRunning /*line plain.go:148:1*/
 	default:
-		runtime.BadPoll("NakedOne", m.state)
+		/*line plain.go:149:1*/ runtime.BadPoll("NakedOne", m.state)
 	}
-	/*line plain.go:150:2*/ m.t = time.Unix(int64(m.n), 0).UTC()
-	/*line plain.go:151:2*/ m.v = &m.t
-	/*line plain.go:152:2*/ m.l.Add("nakedOne")
-	/*line plain_asyncgen.go:1112:2*/ m.state = runtime.StateDone
-	return m.v, true
+	/*line plain.go:150:1*/ m.t = time.Unix(int64(m.n), 0).UTC()
+	/*line plain.go:151:1*/ m.v = &m.t
+	/*line plain.go:152:1*/ m.l.Add("nakedOne")
+	/*line plain.go:154:1*/ m.state = runtime.StateDone
+	/*line plain.go:154:1*/ return m.v, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1366:1
 func (m *NakedOneFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("NakedOne")
@@ -1124,6 +1372,8 @@ func (m *NakedOneFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1377:1
 func (m *NakedOneFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1132,12 +1382,16 @@ func (m *NakedOneFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1387:1
 func (m *NakedOneFuture) init(l *Log, n int) {
 	*m = NakedOneFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1395:1
 func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1147,23 +1401,31 @@ func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1406:1
 func (m *NakedOneFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1413:1
 func (m *NakedOneFuture) value() *time.Time {
 	return m.v
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1421:1
 func (m *NakedOneFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // CounterAddFuture is the future state machine of add; Add returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1429:1
 type CounterAddFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1176,35 +1438,41 @@ type CounterAddFuture struct {
 }
 
 // Add returns a future that runs add one step at a time.
+//
+//line plain_asyncgen.go:1443:1
 func (c *Counter) Add(l *Log, k int) *CounterAddFuture {
 	return &CounterAddFuture{c: c, l: l, k: k}
 }
 
 // Poll runs add until it suspends or returns.
+//
+//line plain.go:160:1
 func (m *CounterAddFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:160:1*/ if m.self != m {
+		/*line plain.go:160:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:160:1*/ switch m.state { /*line plain.go:159:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:160:1*/ m.state = runtime.StateRunning /*line plain.go:159:1*/
 	default:
-		runtime.BadPoll("Add", m.state)
+		/*line plain.go:160:1*/ runtime.BadPoll("Add", m.state)
 	}
-	/*line plain.go:161:2*/ if m.k < 0 {
-		m.result0, m.result1 = nil, errNeg
-		goto exit
+	/*line plain.go:161:1*/ if m.k < 0 {
+		/*line plain.go:162:1*/ m.result0, m.result1 = nil, errNeg
+		/*line plain.go:162:1*/ goto exit
 	}
-	/*line plain.go:164:2*/ m.c.N += m.k
-	/*line plain.go:165:2*/ m.l.Add("add")
-	m.result0, m.result1 = []int{m.c.N}, nil
+	/*line plain.go:164:1*/ m.c.N += m.k
+	/*line plain.go:165:1*/ m.l.Add("add")
+	/*line plain.go:166:1*/ m.result0, m.result1 = []int{m.c.N}, nil /*line plain.go:165:1*/
 exit:
-	/*line plain_asyncgen.go:1202:2*/ m.state = runtime.StateDone
-	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:167:1*/ m.state = runtime.StateDone
+	/*line plain.go:167:1*/ return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1476:1
 func (m *CounterAddFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Add")
@@ -1214,6 +1482,8 @@ func (m *CounterAddFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1487:1
 func (m *CounterAddFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1222,12 +1492,16 @@ func (m *CounterAddFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1497:1
 func (m *CounterAddFuture) init(c *Counter, l *Log, k int) {
 	*m = CounterAddFuture{c: c, l: l, k: k}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1505:1
 func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1237,23 +1511,31 @@ func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1516:1
 func (m *CounterAddFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1523:1
 func (m *CounterAddFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1531:1
 func (m *CounterAddFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // CounterGetFuture is the future state machine of get; Get returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1539:1
 type CounterGetFuture struct {
 	noCopy runtime.NoCopy
 	state  int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1264,29 +1546,35 @@ type CounterGetFuture struct {
 }
 
 // Get returns a future that runs get one step at a time.
+//
+//line plain_asyncgen.go:1551:1
 func (c Counter) Get(l *Log) *CounterGetFuture {
 	return &CounterGetFuture{c: c, l: l}
 }
 
 // Poll runs get until it suspends or returns.
+//
+//line plain.go:170:1
 func (m *CounterGetFuture) Poll(cx *runtime.Context) (int, bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:170:1*/ if m.self != m {
+		/*line plain.go:170:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:170:1*/ switch m.state { /*line plain.go:169:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:170:1*/ m.state = runtime.StateRunning /*line plain.go:169:1*/
 	default:
-		runtime.BadPoll("Get", m.state)
+		/*line plain.go:170:1*/ runtime.BadPoll("Get", m.state)
 	}
-	/*line plain.go:171:2*/ m.l.Add("get")
-	/*line plain.go:172:2*/ m.n = m.c.N
-	/*line plain_asyncgen.go:1284:2*/ m.state = runtime.StateDone
-	return m.n, true
+	/*line plain.go:171:1*/ m.l.Add("get")
+	/*line plain.go:172:1*/ m.n = m.c.N
+	/*line plain.go:174:1*/ m.state = runtime.StateDone
+	/*line plain.go:174:1*/ return m.n, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1578:1
 func (m *CounterGetFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Get")
@@ -1296,6 +1584,8 @@ func (m *CounterGetFuture) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1589:1
 func (m *CounterGetFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1304,12 +1594,16 @@ func (m *CounterGetFuture) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1599:1
 func (m *CounterGetFuture) init(c Counter, l *Log) {
 	*m = CounterGetFuture{c: c, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1607:1
 func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1319,23 +1613,31 @@ func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1618:1
 func (m *CounterGetFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1625:1
 func (m *CounterGetFuture) value() int {
 	return m.n
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1633:1
 func (m *CounterGetFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // StackPushFuture is the future state machine of push; Push returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1641:1
 type StackPushFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1348,30 +1650,36 @@ type StackPushFuture[T any] struct {
 }
 
 // Push returns a future that runs push one step at a time.
+//
+//line plain_asyncgen.go:1655:1
 func (s *Stack[T]) Push(l *Log, v T) *StackPushFuture[T] {
 	return &StackPushFuture[T]{s: s, l: l, v: v}
 }
 
 // Poll runs push until it suspends or returns.
+//
+//line plain.go:180:1
 func (m *StackPushFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:180:1*/ if m.self != m {
+		/*line plain.go:180:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:180:1*/ switch m.state { /*line plain.go:179:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:180:1*/ m.state = runtime.StateRunning /*line plain.go:179:1*/
 	default:
-		runtime.BadPoll("Push", m.state)
+		/*line plain.go:180:1*/ runtime.BadPoll("Push", m.state)
 	}
-	/*line plain.go:181:2*/ m.s.items = append(m.s.items, m.v)
-	/*line plain.go:182:2*/ m.l.Add(fmt.Sprint("push ", m.v))
-	m.result0, m.result1 = m.s.items, nil
-	/*line plain_asyncgen.go:1369:2*/ m.state = runtime.StateDone
-	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
+	/*line plain.go:181:1*/ m.s.items = append(m.s.items, m.v)
+	/*line plain.go:182:1*/ m.l.Add(fmt.Sprint("push ", m.v))
+	/*line plain.go:183:1*/ m.result0, m.result1 = m.s.items, nil
+	/*line plain.go:184:1*/ m.state = runtime.StateDone
+	/*line plain.go:184:1*/ return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1683:1
 func (m *StackPushFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Push")
@@ -1381,6 +1689,8 @@ func (m *StackPushFuture[T]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1694:1
 func (m *StackPushFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -1389,12 +1699,16 @@ func (m *StackPushFuture[T]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1704:1
 func (m *StackPushFuture[T]) init(s *Stack[T], l *Log, v T) {
 	*m = StackPushFuture[T]{s: s, l: l, v: v}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1712:1
 func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1404,23 +1718,31 @@ func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1723:1
 func (m *StackPushFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1730:1
 func (m *StackPushFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1738:1
 func (m *StackPushFuture[T]) deepest() runtime.Stepper {
 	return m
 }
 
 // StackPopFuture is the future state machine of pop; Pop returns one.
 // It must not be copied once used.
+//
+//line plain_asyncgen.go:1746:1
 type StackPopFuture[T any] struct {
 	noCopy runtime.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1432,34 +1754,40 @@ type StackPopFuture[T any] struct {
 }
 
 // Pop returns a future that runs pop one step at a time.
+//
+//line plain_asyncgen.go:1759:1
 func (s *Stack[T]) Pop(l *Log) *StackPopFuture[T] {
 	return &StackPopFuture[T]{s: s, l: l}
 }
 
 // Poll runs pop until it suspends or returns.
+//
+//line plain.go:187:1
 func (m *StackPopFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
-	if m.self != m {
-		m.pin()
+	/*line plain.go:187:1*/ if m.self != m {
+		/*line plain.go:187:1*/ m.pin()
 	}
-	switch m.state {
+	/*line plain.go:187:1*/ switch m.state { /*line plain.go:186:1*/
 	case 0:
-		m.state = runtime.StateRunning
+		/*line plain.go:187:1*/ m.state = runtime.StateRunning /*line plain.go:186:1*/
 	default:
-		runtime.BadPoll("Pop", m.state)
+		/*line plain.go:187:1*/ runtime.BadPoll("Pop", m.state)
 	}
-	/*line plain.go:188:2*/ if len(m.s.items) == 0 {
-		m.err = errNeg
-		goto exit
+	/*line plain.go:188:1*/ if len(m.s.items) == 0 {
+		/*line plain.go:189:1*/ m.err = errNeg
+		/*line plain.go:190:1*/ goto exit
 	}
-	/*line plain.go:192:2*/ m.v, m.s.items = m.s.items[len(m.s.items)-1], m.s.items[:len(m.s.items)-1]
-	/*line plain.go:193:2*/ m.l.Add("pop")
+	/*line plain.go:192:1*/ m.v, m.s.items = m.s.items[len(m.s.items)-1], m.s.items[:len(m.s.items)-1]
+	/*line plain.go:193:1*/ m.l.Add("pop") /*line plain.go:192:1*/
 exit:
-	/*line plain_asyncgen.go:1457:2*/ m.state = runtime.StateDone
-	return runtime.Result[T]{Value: m.v, Err: m.err}, true
+	/*line plain.go:195:1*/ m.state = runtime.StateDone
+	/*line plain.go:195:1*/ return runtime.Result[T]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
+//
+//line plain_asyncgen.go:1791:1
 func (m *StackPopFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pop")
@@ -1469,6 +1797,8 @@ func (m *StackPopFuture[T]) pin() {
 
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1802:1
 func (m *StackPopFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -1477,12 +1807,16 @@ func (m *StackPopFuture[T]) Cancel() {
 }
 
 // init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1812:1
 func (m *StackPopFuture[T]) init(s *Stack[T], l *Log) {
 	*m = StackPopFuture[T]{s: s, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1820:1
 func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1492,17 +1826,23 @@ func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
 }
 
 // finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1831:1
 func (m *StackPopFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1838:1
 func (m *StackPopFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.v, Err: m.err}
 }
 
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
+//
+//line plain_asyncgen.go:1846:1
 func (m *StackPopFuture[T]) deepest() runtime.Stepper {
 	return m
 }
