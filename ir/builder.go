@@ -286,8 +286,14 @@ func (b *builder) finish() {
 		if blk.Term == nil {
 			blk.Term = &Unreachable{}
 		}
+		// One edge per successor, however many ways lead there (an if
+		// whose branches meet, clauses of one dispatch jumping alike).
+		seen := map[*Block]bool{}
 		for _, s := range allSuccs(fn, blk) {
-			s.Preds = append(s.Preds, blk)
+			if !seen[s] {
+				seen[s] = true
+				s.Preds = append(s.Preds, blk)
+			}
 		}
 		if s, ok := blk.Term.(*Suspend); ok {
 			fn.Suspends = append(fn.Suspends, blk)

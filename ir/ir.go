@@ -180,10 +180,9 @@ const (
 	STryAwait                    // runtime.TryAwait: Dest = value, error
 	SYield                       // yield(v): Dest = still wanted
 	SNext                        // for-await step: Dest = item, more
-	SPull                        // pull step of a generated iterator's All: Dest = item, more
 )
 
-var suspendNames = [...]string{"await", "tryawait", "yield", "next", "pull"}
+var suspendNames = [...]string{"await", "tryawait", "yield", "next"}
 
 func (k SuspendKind) String() string { return suspendNames[k] }
 
