@@ -91,6 +91,8 @@ func (e *emitter) emit(f *jen.File) {
 		e.emitAll(f)
 	case ir.Stream:
 		e.emitClose(f)
+	default:
+		panic(fmt.Sprintf("unknown body kind %v", fn.Kind))
 	}
 	if e.unwinds() {
 		f.Line()
@@ -328,6 +330,8 @@ func (e *emitter) emitStep(f *jen.File) {
 			f.Commentf("PollNext runs %s until it yields an item (Yielded), suspends", e.d.decl.Name.Name)
 			f.Commentf("(Pending) or has finished (Done).")
 		}
+	default:
+		panic(fmt.Sprintf("unknown body kind %v", fn.Kind))
 	}
 	body = append([]jen.Code{jen.If(e.field(e.fSelf).Op("!=").Id(e.recv)).Block(jen.Id(e.recv).Dot("pin").Call())}, body...)
 	if fp := e.fast; fp != nil {
@@ -531,6 +535,10 @@ func (e *emitter) term(b *ir.Block) (res []jen.Code) {
 			inner = append(inner, jen.Return(jen.Id("v"), second))
 			out = append(out, e.at(t.Pos, []jen.Code{jen.Block(inner...)})...)
 			return out
+		case ir.SNext:
+			// The stream is a variable of the body, stepped at the resume.
+		default:
+			panic(fmt.Sprintf("unknown suspension kind %v", t.Kind))
 		}
 		if t.Resume != next {
 			out = append(out, e.gotoBlock(t.Resume))
@@ -650,6 +658,8 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 			jen.List(dest(0), dest(1)).Op("=").List(jen.Id("v"), jen.Id("st").Op("==").Qual(rt, "Yielded")),
 		}
 		out = append(out, jen.Block(inner...))
+	default:
+		panic(fmt.Sprintf("unknown suspension kind %v", s.Kind))
 	}
 	return out
 }
@@ -699,8 +709,10 @@ func (e *emitter) cancelAwaited(then []jen.Code) []jen.Code {
 		case ir.SAwait, ir.STryAwait:
 			c = append(c, e.cancelSlot(s))
 		case ir.SNext:
-		default:
+		case ir.SYield:
 			continue
+		default:
+			panic(fmt.Sprintf("unknown suspension kind %v", s.Kind))
 		}
 		if c = append(c, then...); len(c) > 0 {
 			cases = append(cases, jen.Case(jen.Lit(s.State)).Block(c...))
