@@ -9,7 +9,7 @@ import (
 	"io"
 )
 
-// Reader reads requests from a bufio.Reader, with the limits of parse.
+// Reader reads requests from a bufio.Reader, with the limits of Parse.
 type Reader struct {
 	br   *bufio.Reader
 	buf  []byte

@@ -87,7 +87,7 @@ func TestRedisBenchmark(t *testing.T) {
 			s := start(t, ex, 0)
 			h, p := hostPort(t, s.addr)
 			for _, pipe := range []string{"1", "16"} {
-				out := runTool(t, "", bench, "-h", h, "-p", p, "-q", "-t", "ping,set,get", "-n", "5000", "-c", "20", "-P", pipe)
+				out := runTool(t, "", bench, "-h", h, "-p", p, "-q", "-t", "ping,set,get", "-n", "2000", "-c", "20", "-P", pipe)
 				for _, test := range []string{"PING_INLINE", "PING_MBULK", "SET", "GET"} {
 					if !strings.Contains(out, test+": ") || strings.Contains(out, "WARNING") {
 						t.Errorf("-P %s: no %s result, or a warning:\n%s", pipe, test, out)

@@ -18,8 +18,8 @@ const (
 	MaxRequest = MaxBulk + 64<<10
 )
 
-// errIncomplete means the buffer holds only part of a request.
-var errIncomplete = errors.New("incomplete request")
+// ErrIncomplete means the buffer holds only part of a request.
+var ErrIncomplete = errors.New("incomplete request")
 
 // A ProtocolError is malformed input; the server replies with it and
 // closes the connection.
@@ -29,15 +29,15 @@ func (e *ProtocolError) Error() string { return "Protocol error: " + e.Msg }
 
 func protoErr(msg string) error { return &ProtocolError{msg} }
 
-// parse parses one request at the start of b: a RESP array of bulk
+// Parse parses one request at the start of b: a RESP array of bulk
 // strings, or an inline command (words separated by spaces, ended by a
 // newline). It returns the arguments (slices of b, appended to args[:0])
-// and the number of bytes used, or errIncomplete, or a *ProtocolError. An
+// and the number of bytes used, or ErrIncomplete, or a *ProtocolError. An
 // empty line gives no arguments.
-func parse(b []byte, args [][]byte) ([][]byte, int, error) {
+func Parse(b []byte, args [][]byte) ([][]byte, int, error) {
 	args = args[:0]
 	if len(b) == 0 {
-		return args, 0, errIncomplete
+		return args, 0, ErrIncomplete
 	}
 	if b[0] != '*' {
 		return parseInline(b, args)
@@ -48,7 +48,7 @@ func parse(b []byte, args [][]byte) ([][]byte, int, error) {
 	}
 	for i := 0; i < n; i++ {
 		if pos >= len(b) {
-			return args, 0, errIncomplete
+			return args, 0, ErrIncomplete
 		}
 		if b[pos] != '$' {
 			return args, 0, protoErr("expected '$', got '" + printable(b[pos]) + "'")
@@ -61,7 +61,7 @@ func parse(b []byte, args [][]byte) ([][]byte, int, error) {
 			return args, 0, protoErr("invalid bulk length")
 		}
 		if len(b)-p < l+2 {
-			return args, 0, errIncomplete
+			return args, 0, ErrIncomplete
 		}
 		if b[p+l] != '\r' || b[p+l+1] != '\n' {
 			return args, 0, protoErr("bulk string not ended by CRLF")
@@ -81,7 +81,7 @@ func parseLen(b []byte, i, max int, msg string) (int, int, error) {
 		if len(b)-i > 20 {
 			return 0, 0, protoErr(msg)
 		}
-		return 0, 0, errIncomplete
+		return 0, 0, ErrIncomplete
 	}
 	end += i
 	if end == i || b[end-1] != '\r' {
@@ -123,7 +123,7 @@ func parseInline(b []byte, args [][]byte) ([][]byte, int, error) {
 		if len(b) > MaxInline {
 			return args, 0, protoErr("too big inline request")
 		}
-		return args, 0, errIncomplete
+		return args, 0, ErrIncomplete
 	}
 	line := b[:end]
 	if len(line) > 0 && line[len(line)-1] == '\r' {

@@ -40,21 +40,21 @@ func TestParse(t *testing.T) {
 		{strings.Repeat("x", MaxInline+1), nil, 0, "too big inline request"},
 	}
 	for _, tt := range tests {
-		args, used, err := parse([]byte(tt.in), nil)
+		args, used, err := Parse([]byte(tt.in), nil)
 		switch {
 		case tt.err == "incomplete":
-			if err != errIncomplete {
-				t.Errorf("parse(%q): %v, want incomplete", tt.in, err)
+			if err != ErrIncomplete {
+				t.Errorf("Parse(%q): %v, want incomplete", tt.in, err)
 			}
 			continue
 		case tt.err != "":
 			var pe *ProtocolError
 			if !errors.As(err, &pe) || pe.Msg != tt.err {
-				t.Errorf("parse(%q): %v, want protocol error %q", tt.in, err, tt.err)
+				t.Errorf("Parse(%q): %v, want protocol error %q", tt.in, err, tt.err)
 			}
 			continue
 		case err != nil:
-			t.Errorf("parse(%q): %v", tt.in, err)
+			t.Errorf("Parse(%q): %v", tt.in, err)
 			continue
 		}
 		var got []string
@@ -62,26 +62,26 @@ func TestParse(t *testing.T) {
 			got = append(got, string(a))
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tt.args) || used != tt.used {
-			t.Errorf("parse(%q) = %q, %d; want %q, %d", tt.in, got, used, tt.args, tt.used)
+			t.Errorf("Parse(%q) = %q, %d; want %q, %d", tt.in, got, used, tt.args, tt.used)
 		}
 	}
 }
 
-// FuzzParse checks that parse never panics, uses no more than it is
+// FuzzParse checks that Parse never panics, uses no more than it is
 // given, and parses the same request the same way when more input follows.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"))
 	f.Add([]byte("PING\r\n"))
 	f.Add([]byte("*1\r\n$99999999999\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		args, used, err := parse(b, nil)
+		args, used, err := Parse(b, nil)
 		if err != nil {
 			return
 		}
 		if used > len(b) || used <= 0 {
 			t.Fatalf("used %d of %d bytes", used, len(b))
 		}
-		args2, used2, err2 := parse(append(b[:len(b):len(b)], "*1\r\n"...), nil)
+		args2, used2, err2 := Parse(append(b[:len(b):len(b)], "*1\r\n"...), nil)
 		if err2 != nil || used2 != used || fmt.Sprint(args2) != fmt.Sprint(args) {
 			t.Fatalf("with more input: %q %d %v, want %q %d", args2, used2, err2, args, used)
 		}

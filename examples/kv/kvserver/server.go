@@ -195,9 +195,9 @@ func (s *Server) handle(c *anet.Conn) {
 		b.end += n
 		now := runtime.Await(runtime.Now())
 		for {
-			args, used, err := parse(b.in[b.start:b.end], b.args)
+			args, used, err := Parse(b.in[b.start:b.end], b.args)
 			b.args = args
-			if err == errIncomplete {
+			if err == ErrIncomplete {
 				break
 			}
 			if err != nil {

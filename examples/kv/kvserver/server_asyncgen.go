@@ -553,9 +553,9 @@ resume4:
 		/*line server.go:196:1*/ m.now = v
 	} /*line server.go:195:1*/
 forCond18:
-	/*line server.go:198:1*/ args1, used, err1 = parse(m.b.in[m.b.start:m.b.end], m.b.args)
+	/*line server.go:198:1*/ args1, used, err1 = Parse(m.b.in[m.b.start:m.b.end], m.b.args)
 	/*line server.go:199:1*/ m.b.args = args1
-	/*line server.go:200:1*/ if err1 == errIncomplete {
+	/*line server.go:200:1*/ if err1 == ErrIncomplete {
 		/*line server.go:201:1*/ goto forDone21
 	}
 	/*line server.go:203:1*/ if err1 == nil {
