@@ -109,7 +109,7 @@ func (b *builder) expr(e ast.Expr) ast.Expr {
 	case *ast.KeyValueExpr:
 		return &ast.KeyValueExpr{Key: x.Key, Value: b.expr(x.Value)}
 	}
-	b.errorf(e.Pos(), "asyncgen does not support a marker inside %T", e)
+	b.errorf(e.Pos(), "cannot lower a marker inside %s", Describe(e))
 	return e
 }
 

@@ -83,7 +83,7 @@ func (b *builder) stmt(s ast.Stmt) {
 	case *ast.GoStmt, *ast.DeferStmt:
 		// reported above
 	default:
-		b.errorf(s.Pos(), "asyncgen does not support %T here", s)
+		b.errorf(s.Pos(), "cannot lower %s here", Describe(s))
 	}
 }
 
@@ -295,7 +295,7 @@ func (b *builder) returnStmts(s *ast.ReturnStmt, flat bool) []ast.Stmt {
 func (b *builder) branchStmt(s *ast.BranchStmt) {
 	stmts, to := b.branchTarget(s)
 	if to == nil {
-		b.errorf(s.Pos(), "asyncgen cannot resolve %s", s.Tok)
+		b.errorf(s.Pos(), "cannot resolve the target of %s", Describe(s))
 		return
 	}
 	for _, st := range stmts {
@@ -634,7 +634,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 		b.rangeFunc(s, u, lbl, loop, body, post, done, key, val)
 		return
 	default:
-		b.errorf(s.X.Pos(), "asyncgen cannot range over %s", xt)
+		b.errorf(s.X.Pos(), "cannot range over %s", xt)
 		return
 	}
 	b.declareIter(s, lhs, rhs)
@@ -938,7 +938,7 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 				ch = b.tempOf("ch", recv.X, b.expr(ch))
 			}
 			if b.anyHasMarker(st.Lhs) {
-				b.errorf(st.Pos(), "asyncgen does not support await in the left side of a select receive")
+				b.errorf(st.Pos(), "cannot lower an await in the left side of a select receive")
 			}
 			var temps []ast.Expr
 			elem := under(b.info.TypeOf(recv.X)).(*types.Chan).Elem()

@@ -180,7 +180,7 @@ func (b *builder) rewriteInner(s ast.Stmt, inner map[string]bool, breaks, loops 
 		}
 		stmts, to := b.branchTarget(s)
 		if to == nil {
-			b.errorf(s.Pos(), "asyncgen cannot resolve %s", s.Tok)
+			b.errorf(s.Pos(), "cannot resolve the target of %s", Describe(s))
 			return
 		}
 		b.fn.Rewrites[s] = append(stmts, b.gotoStmt(to))

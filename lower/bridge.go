@@ -112,7 +112,7 @@ func (e *emitter) expr(x ast.Expr) jen.Code {
 			return e.typ(tv.Type)
 		}
 	}
-	e.errorf(x.Pos(), "asyncgen cannot emit %T", x)
+	e.errorf(x.Pos(), "cannot emit %s", ir.Describe(x))
 	return jen.Null()
 }
 
@@ -323,7 +323,7 @@ func (e *emitter) one(s ast.Stmt) jen.Code {
 	}
 	cs := e.stmtCodes(s)
 	if len(cs) != 1 {
-		e.errorf(s.Pos(), "asyncgen cannot emit this statement here")
+		e.errorf(s.Pos(), "cannot emit %s here", ir.Describe(s))
 		return jen.Empty()
 	}
 	return cs[0]
@@ -441,7 +441,7 @@ func (e *emitter) stmt(s ast.Stmt) jen.Code {
 	case *ast.DeclStmt:
 		return e.genDecl(s.Decl.(*ast.GenDecl), nil)
 	}
-	e.errorf(s.Pos(), "asyncgen cannot emit %T", s)
+	e.errorf(s.Pos(), "cannot emit %s", ir.Describe(s))
 	return nil
 }
 

@@ -62,6 +62,9 @@ type Diagnostic struct {
 
 func (d Diagnostic) String() string { return fmt.Sprintf("%s: asyncgen: %s", d.Pos, d.Msg) }
 
+// Error implements error: the diagnostic as String prints it.
+func (d Diagnostic) Error() string { return d.String() }
+
 type diag struct {
 	pos token.Pos
 	msg string
@@ -257,17 +260,23 @@ func (g *generator) loadErrors() []Diagnostic {
 			}
 		case packages.ListError, packages.UnknownError:
 			add(&list, d)
-		default:
-			if path, ok := strings.CutPrefix(e.Msg, "could not import "); ok {
-				if i := strings.Index(path, " "); i >= 0 {
-					path = path[:i]
-				}
-				if dep := pkg.Imports[path]; dep != nil && len(dep.Errors) > 0 {
-					d.Msg = oneLine(dep.Errors[0].Msg)
-				}
-			}
-			add(&typ, d)
 		}
+	}
+	// Type errors as the type checker made them, positions and all.
+	for _, e := range pkg.TypeErrors {
+		d := Diagnostic{Pos: e.Fset.Position(e.Pos), Msg: e.Msg}
+		if g.twins[d.Pos.Filename] || d.Pos.Filename != "" && !lowers(pkg, d.Pos.Filename) {
+			continue
+		}
+		if path, ok := strings.CutPrefix(e.Msg, "could not import "); ok {
+			if i := strings.Index(path, " "); i >= 0 {
+				path = path[:i]
+			}
+			if dep := pkg.Imports[path]; dep != nil && len(dep.Errors) > 0 {
+				d.Msg = oneLine(dep.Errors[0].Msg)
+			}
+		}
+		add(&typ, d)
 	}
 	switch {
 	case len(parse) > 0:

@@ -7,6 +7,6 @@ import "github.com/asyncgen/asyncgen/runtime"
 func a(f runtime.Future[int], ch chan int) {
 	var arr [4]int
 	select {
-	case arr[runtime.Await(f)] = <-ch: // ERROR col=7 "asyncgen does not support await in the left side of a select receive"
+	case arr[runtime.Await(f)] = <-ch: // ERROR col=7 "cannot lower an await in the left side of a select receive"
 	}
 }
