@@ -42,6 +42,8 @@ type stream interface {
 	kick(d int)
 	closeWrite() error
 	close() error
+	// addrs returns the network's name and the two ends' addresses.
+	addrs() (network string, local, remote net.Addr)
 }
 
 // acceptor is the transport behind a Listener.
@@ -57,22 +59,24 @@ type acceptor interface {
 // and wake a waiting operation.
 type Conn struct {
 	s      stream
-	net    string
-	laddr  net.Addr
-	raddr  net.Addr
 	dl     [2]atomic.Int64 // read and write deadlines, Unix nanoseconds; 0: none
 	closed atomic.Bool
+	sys    sysConn // the socket s is, when it is one: one allocation for both
 }
 
-func newConn(s stream, network string, laddr, raddr net.Addr) *Conn {
-	return &Conn{s: s, net: network, laddr: laddr, raddr: raddr}
-}
+func newConn(s stream) *Conn { return &Conn{s: s} }
 
 // LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.laddr }
+func (c *Conn) LocalAddr() net.Addr {
+	_, a, _ := c.s.addrs()
+	return a
+}
 
 // RemoteAddr returns the peer's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
+func (c *Conn) RemoteAddr() net.Addr {
+	_, _, a := c.s.addrs()
+	return a
+}
 
 // Read returns a future that reads into p: the number of bytes read (at
 // least one, unless p is empty), io.EOF once the peer has closed its
@@ -168,14 +172,16 @@ func (c *Conn) opErr(op string, err error) error {
 	if err == io.EOF {
 		return err
 	}
-	return &net.OpError{Op: op, Net: c.net, Source: c.laddr, Addr: c.raddr, Err: err}
+	n, l, r := c.s.addrs()
+	return &net.OpError{Op: op, Net: n, Source: l, Addr: r, Err: err}
 }
 
 // deadline is the deadline part of a read or write future: a timer of the
-// executor, inline, set while the operation waits under a deadline.
+// executor, allocated by the first wait under a deadline (so that a
+// future without one, and the machine holding it, stays small).
 type deadline struct {
 	at    int64 // the deadline the timer is set for; 0: none
-	timer runtime.SleepFuture
+	timer *runtime.SleepFuture
 }
 
 // expired reports whether the deadline ns (0: none) has passed on cx's
@@ -189,6 +195,9 @@ func (d *deadline) expired(cx *runtime.Context, ns int64) bool {
 		return false
 	}
 	if d.at != ns {
+		if d.timer == nil {
+			d.timer = new(runtime.SleepFuture)
+		}
 		d.timer.InitUntil(time.Unix(0, ns))
 		d.at = ns
 	}

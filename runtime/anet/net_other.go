@@ -188,6 +188,13 @@ func (s *goStream) closeWrite() error {
 
 func (s *goStream) close() error { return unwrap(s.c.Close()) }
 
+func (s *goStream) addrs() (string, net.Addr, net.Addr) {
+	return "tcp", s.c.LocalAddr(), s.c.RemoteAddr()
+}
+
+// sysConn is nothing here: the stream is a goStream of its own.
+type sysConn struct{}
+
 // goAcceptor is a net.Listener as an acceptor.
 type goAcceptor struct {
 	l    net.Listener
@@ -207,7 +214,7 @@ func (a *goAcceptor) accept(cx *runtime.Context) (*Conn, error, bool) {
 		if err != nil {
 			return nil, err, true
 		}
-		return newConn(&goStream{c: c}, "tcp", c.LocalAddr(), c.RemoteAddr()), nil, true
+		return newConn(&goStream{c: c}), nil, true
 	}
 	a.w = cx.Waker()
 	if !a.busy {
@@ -299,7 +306,7 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 	if r.err != nil {
 		return runtime.Result[*Conn]{Err: r.err}, true
 	}
-	return runtime.Result[*Conn]{Value: newConn(&goStream{c: r.c}, "tcp", r.c.LocalAddr(), r.c.RemoteAddr())}, true
+	return runtime.Result[*Conn]{Value: newConn(&goStream{c: r.c})}, true
 }
 
 // Cancel abandons the dial; a connection it makes is closed.

@@ -387,7 +387,7 @@ func (l *simListener) accept(cx *runtime.Context) (*Conn, error, bool) {
 		c := l.backlog[0]
 		l.backlog[0] = nil
 		l.backlog = l.backlog[1:]
-		s.event("accept %v <- %v", c.laddr, c.raddr)
+		s.event("accept %v <- %v", c.LocalAddr(), c.RemoteAddr())
 		return c, nil, true
 	}
 	l.w = cx.Waker()
@@ -497,8 +497,8 @@ func (d *simDial) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 			n.nextPort++
 			caddr := SimAddr{n.name, port}
 			ce, se := newSimPair(s, n, peer, caddr, d.to)
-			d.conn = newConn(ce, "sim", caddr, d.to)
-			l.backlog = append(l.backlog, newConn(se, "sim", d.to, caddr))
+			d.conn = newConn(ce)
+			l.backlog = append(l.backlog, newConn(se))
 			if l.w != nil {
 				l.w.Wake()
 				l.w = nil
@@ -513,7 +513,7 @@ func (d *simDial) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 			if e := c.s.(*simEnd); e.in.err != nil {
 				return runtime.Result[*Conn]{Err: c.opErr("dial", e.in.err)}, true
 			}
-			s.event("connected %v -> %v", c.laddr, c.raddr)
+			s.event("connected %v -> %v", c.LocalAddr(), c.RemoteAddr())
 			return runtime.Result[*Conn]{Value: c}, true
 		case 3:
 			return d.fail(os.NewSyscallError("connect", syscall.ECONNREFUSED))
@@ -573,7 +573,10 @@ type simEnd struct {
 	peer    *simEnd
 	closed  bool
 	name    string // "local->remote", for the trace
+	la, ra  SimAddr
 }
+
+func (e *simEnd) addrs() (string, net.Addr, net.Addr) { return "sim", e.la, e.ra }
 
 func newSimPair(s *Sim, a, b *SimNode, aa, ba SimAddr) (*simEnd, *simEnd) {
 	ab := &simPipe{from: a.name, to: b.name}
@@ -583,6 +586,7 @@ func newSimPair(s *Sim, a, b *SimNode, aa, ba SimAddr) (*simEnd, *simEnd) {
 	s.ids++
 	eb := &simEnd{sim: s, id: s.ids, node: b, in: ab, out: ba2, name: ba.String() + "->" + aa.String()}
 	ea.peer, eb.peer = eb, ea
+	ea.la, ea.ra, eb.la, eb.ra = aa, ba, ba, aa
 	a.conns[ea] = true
 	b.conns[eb] = true
 	return ea, eb

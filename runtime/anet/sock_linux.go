@@ -8,6 +8,7 @@ package anet
 import (
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"syscall"
 
@@ -15,15 +16,56 @@ import (
 )
 
 // sock is a non-blocking socket: a connection's stream or a listener's
-// acceptor.
+// acceptor, with its addresses (kept small: a net.Addr is made when asked
+// for).
 type sock struct {
 	pd pollDesc
+	ra netip.AddrPort // the peer's; the local address is asked of the socket
 }
+
+// sysConn is the socket a Conn holds inline.
+type sysConn = sock
 
 func newSock(fd int) *sock {
 	s := &sock{}
 	s.pd.fd = fd
 	return s
+}
+
+// newSockConn returns a Conn whose stream is the socket fd, held inline.
+func newSockConn(fd int) *Conn {
+	c := &Conn{}
+	c.sys.pd.fd = fd
+	c.s = &c.sys
+	return c
+}
+
+func (s *sock) addrs() (string, net.Addr, net.Addr) {
+	var local net.Addr
+	if s.pd.incref() {
+		if sa, err := syscall.Getsockname(s.pd.fd); err == nil {
+			local = tcpAddr(addrPort(sa))
+		}
+		s.pd.decref()
+	}
+	return "tcp", local, tcpAddr(s.ra)
+}
+
+func tcpAddr(a netip.AddrPort) net.Addr {
+	if !a.IsValid() {
+		return nil
+	}
+	return net.TCPAddrFromAddrPort(a)
+}
+
+func addrPort(sa syscall.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *syscall.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	}
+	return netip.AddrPort{}
 }
 
 func (s *sock) read(cx *runtime.Context, p []byte) (int, error, bool) {
@@ -170,8 +212,9 @@ func (s *sock) accept(cx *runtime.Context) (*Conn, error, bool) {
 		switch {
 		case err == nil:
 			syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-			lsa, _ := syscall.Getsockname(fd)
-			return newConn(newSock(fd), "tcp", sockaddrToTCP(lsa), sockaddrToTCP(sa)), nil, true
+			c := newSockConn(fd)
+			c.sys.ra = addrPort(sa)
+			return c, nil, true
 		case err == syscall.EINTR || err == syscall.ECONNABORTED:
 			continue
 		case err != syscall.EAGAIN:
@@ -236,7 +279,7 @@ func Listen(addr string) (*Listener, error) {
 type DialFuture struct {
 	addr  string
 	raddr *net.TCPAddr
-	s     *sock
+	c     *Conn
 	done  bool
 }
 
@@ -259,7 +302,7 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 	if f.done {
 		panic("anet: Dial polled after completion")
 	}
-	if f.s == nil {
+	if f.c == nil {
 		ta, err := net.ResolveTCPAddr("tcp", f.addr)
 		if err != nil {
 			return f.fail(err)
@@ -270,7 +313,7 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 		if err != nil {
 			return f.fail(os.NewSyscallError("socket", err))
 		}
-		f.s = newSock(fd)
+		f.c = newSockConn(fd)
 		for {
 			err = syscall.Connect(fd, sa)
 			if err != syscall.EINTR {
@@ -281,7 +324,7 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 			return f.fail(os.NewSyscallError("connect", err))
 		}
 	}
-	pd := &f.s.pd
+	pd := &f.c.sys.pd
 	for {
 		seq := pd.seq[dirWrite].Load()
 		e, err := syscall.GetsockoptInt(pd.fd, syscall.SOL_SOCKET, syscall.SO_ERROR)
@@ -292,10 +335,10 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 		case 0, syscall.EISCONN:
 			if rsa, err := syscall.Getpeername(pd.fd); err == nil {
 				syscall.SetsockoptInt(pd.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
-				lsa, _ := syscall.Getsockname(pd.fd)
 				f.done = true
-				c := newConn(f.s, "tcp", sockaddrToTCP(lsa), sockaddrToTCP(rsa))
-				f.s = nil
+				c := f.c
+				c.sys.ra = addrPort(rsa)
+				f.c = nil
 				return runtime.Result[*Conn]{Value: c}, true
 			}
 		case syscall.EINPROGRESS, syscall.EALREADY, syscall.EINTR:
@@ -314,9 +357,9 @@ func (f *DialFuture) Poll(cx *runtime.Context) (runtime.Result[*Conn], bool) {
 
 func (f *DialFuture) fail(err error) (runtime.Result[*Conn], bool) {
 	f.done = true
-	if f.s != nil {
-		f.s.close()
-		f.s = nil
+	if f.c != nil {
+		f.c.sys.close()
+		f.c = nil
 	}
 	var a net.Addr
 	if f.raddr != nil {
@@ -329,9 +372,9 @@ func (f *DialFuture) fail(err error) (runtime.Result[*Conn], bool) {
 func (f *DialFuture) Cancel() {
 	if !f.done {
 		f.done = true
-		if f.s != nil {
-			f.s.close()
-			f.s = nil
+		if f.c != nil {
+			f.c.sys.close()
+			f.c = nil
 		}
 	}
 }

@@ -377,279 +377,187 @@ type ServerHandleFuture struct {
 	s       *Server
 	c       *anet.Conn
 	b       *buffer
-	timeout time.Duration
+	wait    bool
+	more    bool
+	closing bool
 	partial bool
 	fut     anet.ReadableFuture
-	fut1    anet.WriteFuture
-	now     time.Time
-	fut3    runtime.Future[time.Time]
-	quit    bool
-	defers  []any // pending defers, run last first: func() or a deferred call's record
+	fut1    runtime.Future[time.Time]
+	fut2    anet.WriteFuture
 }
 
 // Handle returns a future that runs handle one step at a time.
 //
-//line server_asyncgen.go:393:1
+//line server_asyncgen.go:392:1
 func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 	return &ServerHandleFuture{s: s, c: c}
 }
 
 // Poll runs handle until it suspends or returns.
 //
-//line server.go:149:1
-func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
-	/*line server.go:149:1*/ if m.self != m {
-		/*line server.go:149:1*/ m.pin()
+//line server.go:150:1
+func (m *ServerHandleFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+	/*line server.go:150:1*/ if m.self != m {
+		/*line server.go:150:1*/ m.pin()
 	}
-	/*line server.go:149:1*/ defer m.unwind(&result, &ready)
-	/*line server.go:149:1*/ var err error
-	/*line server.go:149:1*/ var n int
-	/*line server.go:149:1*/ var ok1 bool
-	/*line server.go:149:1*/ var args1 [][]byte
-	/*line server.go:149:1*/ var used int
-	/*line server.go:149:1*/ var err1 error
-	/*line server.go:149:1*/ var out1 []byte
-	/*line server.go:149:1*/ switch m.state { /*line server.go:148:1*/
+	/*line server.go:150:1*/ var r runtime.Result[struct{}]
+	/*line server.go:150:1*/ var now time.Time
+	/*line server.go:150:1*/ var r1 runtime.Result[int]
+	/*line server.go:150:1*/ switch m.state { /*line server.go:149:1*/
 	case 0:
-		/*line server.go:149:1*/ m.state = runtime.StateRunning /*line server.go:148:1*/
+		/*line server.go:150:1*/ m.state = runtime.StateRunning /*line server.go:149:1*/
 	case 1:
-		/*line server.go:168:1*/ m.state = runtime.StateRunning
-		/*line server.go:168:1*/ goto resume1 /*line server.go:167:1*/
+		/*line server.go:160:1*/ m.state = runtime.StateRunning
+		/*line server.go:160:1*/ goto resume1 /*line server.go:159:1*/
 	case 2:
-		/*line server.go:175:1*/ m.state = runtime.StateRunning
-		/*line server.go:175:1*/ goto resume2 /*line server.go:174:1*/
+		/*line server.go:189:1*/ m.state = runtime.StateRunning
+		/*line server.go:189:1*/ goto resume2 /*line server.go:188:1*/
 	case 3:
-		/*line server.go:190:1*/ m.state = runtime.StateRunning
-		/*line server.go:190:1*/ goto resume3 /*line server.go:189:1*/
-	case 4:
-		/*line server.go:196:1*/ m.state = runtime.StateRunning
-		/*line server.go:196:1*/ goto resume4 /*line server.go:195:1*/
-	case 5:
-		/*line server.go:205:1*/ m.state = runtime.StateRunning
-		/*line server.go:205:1*/ goto resume5 /*line server.go:204:1*/
-	case 6:
-		/*line server.go:212:1*/ m.state = runtime.StateRunning
-		/*line server.go:212:1*/ goto resume6 /*line server.go:211:1*/
-	case 7:
-		/*line server.go:219:1*/ m.state = runtime.StateRunning
-		/*line server.go:219:1*/ goto resume7 /*line server.go:218:1*/
+		/*line server.go:221:1*/ m.state = runtime.StateRunning
+		/*line server.go:221:1*/ goto resume3 /*line server.go:220:1*/
 	default:
-		/*line server.go:149:1*/ runtime.BadPoll("Handle", m.state)
+		/*line server.go:150:1*/ runtime.BadPoll("Handle", m.state)
 	}
-	/*line server.go:150:1*/ m.s.open.Add(1)
-	/*line server.go:151:1*/ m.defers = append(m.defers, serverHandleFutureDefer0{fn: m.s.open.Add, a0: -1})
-	/*line server.go:152:1*/ {
-		/*line server.go:152:1*/ fn := m.c.Close
-		/*line server.go:152:1*/ m.defers = append(m.defers, func() {
-			/*line server.go:152:1*/ fn() /*line server.go:151:1*/
-		})
-	}
-	/*line server.go:153:1*/ m.b = nil
-	/*line server.go:154:1*/ m.defers = append(m.defers, func() {
-		/*line server.go:155:1*/ if m.b != nil {
-			/*line server.go:156:1*/ m.s.putBuf(m.b)
-		} /*line server.go:155:1*/
-	})
-	/*line server.go:159:1*/ m.timeout = m.s.CmdTimeout
-	/*line server.go:160:1*/ if m.timeout <= 0 {
-		/*line server.go:161:1*/ m.timeout = 10 * time.Second
-	}
-	/*line server.go:163:1*/ m.partial = false
-	/*line server.go:164:1*/ err = nil /*line server.go:163:1*/
+	/*line server.go:151:1*/ m.s.open.Add(1)
+	/*line server.go:152:1*/ m.b = nil
+	/*line server.go:153:1*/ m.wait = true
+	/*line server.go:154:1*/ m.more = false
+	/*line server.go:155:1*/ m.closing = false
+	/*line server.go:156:1*/ m.partial = false /*line server.go:155:1*/
 forCond1:
-	/*line server.go:166:1*/ if m.b != nil {
-		/*line server.go:166:1*/ goto ifDone5
+	/*line server.go:157:1*/ if m.closing {
+		/*line server.go:157:1*/ goto forDone4
 	}
-	/*line server.go:168:1*/ m.fut.Init(m.c)
-	/*line server.go:168:1*/ m.now = time.Time{} /*line server.go:167:1*/
+	/*line server.go:158:1*/ if !m.wait {
+		/*line server.go:158:1*/ goto ifDone6
+	}
+	/*line server.go:160:1*/ m.fut.Init(m.c) /*line server.go:159:1*/
 resume1:
-	// await (TryAwait) at server.go:168
-	/*line server.go:168:1*/ /*line server.go:167:1*/
+	// await at server.go:160
+	/*line server.go:160:1*/ /*line server.go:159:1*/
 	{
-		/*line server.go:168:1*/ v, ok := m.fut.Poll(cx)
-		/*line server.go:168:1*/ if !ok {
-			/*line server.go:168:1*/ m.state = 1
-			/*line server.go:168:1*/ return struct{}{}, false
+		/*line server.go:160:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:160:1*/ if !ok {
+			/*line server.go:160:1*/ m.state = 1
+			/*line server.go:160:1*/ return struct{}{}, false
 		}
-		/*line server.go:168:1*/ m.fut = anet.ReadableFuture{}
-		/*line server.go:168:1*/ _, err = v.Value, v.Err
+		/*line server.go:160:1*/ m.fut = anet.ReadableFuture{}
+		/*line server.go:160:1*/ r = v
 	}
-	/*line server.go:168:1*/ if err == nil {
-		/*line server.go:168:1*/ goto ifDone8
+	/*line server.go:160:1*/ if r.Err == nil {
+		/*line server.go:160:1*/ goto ifDone9
+	} /*line server.go:159:1*/
+forDone4:
+	/*line server.go:227:1*/ if m.b != nil {
+		/*line server.go:228:1*/ m.s.putBuf(m.b)
 	}
-	/*line server.go:168:1*/ goto exit /*line server.go:167:1*/
-ifDone8:
-	/*line server.go:171:1*/ m.b = m.s.getBuf() /*line server.go:170:1*/
-ifDone5:
-	/*line server.go:173:1*/ if m.b.room() {
-		/*line server.go:173:1*/ goto ifDone10
+	/*line server.go:230:1*/ m.c.Close()
+	/*line server.go:231:1*/ m.s.open.Add(-1)
+	/*line server.go:231:1*/ goto exit /*line server.go:230:1*/
+ifDone9:
+	/*line server.go:163:1*/ m.wait = false /*line server.go:162:1*/
+ifDone6:
+	/*line server.go:165:1*/ if m.b == nil {
+		/*line server.go:166:1*/ m.b = m.s.getBuf()
 	}
-	/*line server.go:174:1*/ m.b.out = appendError(m.b.out, "ERR Protocol error: request too big")
-	/*line server.go:175:1*/ m.fut1.Init(m.c, m.b.out)
-	/*line server.go:175:1*/ m.c = nil
-	/*line server.go:175:1*/ m.now = time.Time{} /*line server.go:174:1*/
+	/*line server.go:168:1*/ if !m.more {
+		/*line server.go:169:1*/ if !m.b.room() {
+			/*line server.go:170:1*/ m.b.out = appendError(m.b.out, "ERR Protocol error: request too big")
+			/*line server.go:171:1*/ m.closing = true /*line server.go:170:1*/
+		} else {
+			/*line server.go:173:1*/ n, ok, err := m.c.TryRead(m.b.in[m.b.end:])
+			/*line server.go:174:1*/ if err != nil {
+				/*line server.go:175:1*/ goto forDone4
+			}
+			/*line server.go:177:1*/ if !ok {
+				/*line server.go:178:1*/ if m.b.start == m.b.end {
+					/*line server.go:179:1*/ m.s.putBuf(m.b)
+					/*line server.go:180:1*/ m.b = nil
+				}
+				/*line server.go:182:1*/ m.wait = true
+				/*line server.go:183:1*/ goto forPost3
+			}
+			/*line server.go:185:1*/ m.b.end += n
+		}
+	}
+	/*line server.go:188:1*/ m.more = false
+	/*line server.go:189:1*/ m.fut1 = runtime.Now() /*line server.go:188:1*/
 resume2:
-	// await (TryAwait) at server.go:175
-	/*line server.go:175:1*/ /*line server.go:174:1*/
+	// await at server.go:189
+	/*line server.go:189:1*/ /*line server.go:188:1*/
 	{
-		/*line server.go:175:1*/ _, ok := m.fut1.Poll(cx)
-		/*line server.go:175:1*/ if !ok {
-			/*line server.go:175:1*/ m.state = 2
-			/*line server.go:175:1*/ return struct{}{}, false
+		/*line server.go:189:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:189:1*/ if !ok {
+			/*line server.go:189:1*/ m.state = 2
+			/*line server.go:189:1*/ return struct{}{}, false
 		}
-		/*line server.go:175:1*/ m.fut1 = anet.WriteFuture{}
+		/*line server.go:189:1*/ m.fut1 = nil
+		/*line server.go:189:1*/ now = v
 	}
-	/*line server.go:175:1*/ goto exit /*line server.go:174:1*/
-ifDone10:
-	/*line server.go:178:1*/ n = 0
-	/*line server.go:179:1*/ ok1 = false
-	/*line server.go:180:1*/ n, ok1, err = m.c.TryRead(m.b.in[m.b.end:])
-	/*line server.go:181:1*/ if err != nil {
-		/*line server.go:182:1*/ goto exit
+	/*line server.go:190:1*/ for !m.closing {
+		/*line server.go:191:1*/ args, used, perr := Parse(m.b.in[m.b.start:m.b.end], m.b.args)
+		/*line server.go:192:1*/ m.b.args = args
+		/*line server.go:193:1*/ if perr == ErrIncomplete {
+			/*line server.go:194:1*/ break
+		}
+		/*line server.go:196:1*/ if perr != nil {
+			/*line server.go:197:1*/ m.b.out = appendError(m.b.out, "ERR "+perr.Error())
+			/*line server.go:198:1*/ m.closing = true
+			/*line server.go:199:1*/ break
+		}
+		/*line server.go:201:1*/ m.b.start += used
+		/*line server.go:202:1*/ m.b.out, m.closing = m.s.DB.Exec(now, args, m.b.out)
+		/*line server.go:203:1*/ if len(m.b.out) >= flushAt {
+			/*line server.go:204:1*/ m.more = true
+			/*line server.go:205:1*/ break
+		}
 	}
-	/*line server.go:184:1*/ if ok1 {
-		/*line server.go:184:1*/ goto ifDone13
+	/*line server.go:208:1*/ if !m.more && !m.closing {
+		/*line server.go:209:1*/ if m.b.start == m.b.end {
+			/*line server.go:210:1*/ m.b.start, m.b.end = 0, 0
+			/*line server.go:211:1*/ if m.partial {
+				/*line server.go:212:1*/ m.partial = false
+				/*line server.go:213:1*/ m.c.SetReadDeadline(time.Time{})
+			} /*line server.go:212:1*/
+		} else if !m.partial {
+			/*line server.go:216:1*/ m.partial = true
+			/*line server.go:217:1*/ m.c.SetReadDeadline(now.Add(m.s.cmdTimeout()))
+		}
 	}
-	/*line server.go:185:1*/ if m.b.start == m.b.end {
-		/*line server.go:186:1*/ m.s.putBuf(m.b)
-		/*line server.go:187:1*/ m.b = nil
-		/*line server.go:188:1*/ goto forPost3
+	/*line server.go:220:1*/ if len(m.b.out) <= 0 {
+		/*line server.go:220:1*/ goto ifDone12
 	}
-	/*line server.go:190:1*/ m.fut.Init(m.c)
-	/*line server.go:190:1*/ m.now = time.Time{} /*line server.go:189:1*/
+	/*line server.go:221:1*/ m.fut2.Init(m.c, m.b.out) /*line server.go:220:1*/
 resume3:
-	// await (TryAwait) at server.go:190
-	/*line server.go:190:1*/ /*line server.go:189:1*/
+	// await at server.go:221
+	/*line server.go:221:1*/ /*line server.go:220:1*/
 	{
-		/*line server.go:190:1*/ v, ok := m.fut.Poll(cx)
-		/*line server.go:190:1*/ if !ok {
-			/*line server.go:190:1*/ m.state = 3
-			/*line server.go:190:1*/ return struct{}{}, false
+		/*line server.go:221:1*/ v, ok := m.fut2.Poll(cx)
+		/*line server.go:221:1*/ if !ok {
+			/*line server.go:221:1*/ m.state = 3
+			/*line server.go:221:1*/ return struct{}{}, false
 		}
-		/*line server.go:190:1*/ m.fut = anet.ReadableFuture{}
-		/*line server.go:190:1*/ _, err = v.Value, v.Err
+		/*line server.go:221:1*/ m.fut2 = anet.WriteFuture{}
+		/*line server.go:221:1*/ r1 = v
 	}
-	/*line server.go:190:1*/ if err == nil {
-		/*line server.go:190:1*/ goto ifDone16
+	/*line server.go:221:1*/ if r1.Err == nil {
+		/*line server.go:221:1*/ goto ifDone15
 	}
-		/*line server.go:190:1*/ goto exit /*line server.go:189:1*/
-ifDone16: /*line server.go:189:1*/
+	/*line server.go:221:1*/ goto forDone4 /*line server.go:220:1*/
+ifDone15:
+		/*line server.go:224:1*/ m.b.out = m.b.out[:0] /*line server.go:223:1*/
+ifDone12: /*line server.go:223:1*/
 forPost3:
-	/*line server.go:190:1*/ goto forCond1 /*line server.go:189:1*/
-ifDone13:
-	/*line server.go:195:1*/ m.b.end += n
-	/*line server.go:196:1*/ m.fut3 = runtime.Now()
-	/*line server.go:196:1*/ m.now = time.Time{} /*line server.go:195:1*/
-resume4:
-	// await at server.go:196
-	/*line server.go:196:1*/ /*line server.go:195:1*/
-	{
-		/*line server.go:196:1*/ v, ok := m.fut3.Poll(cx)
-		/*line server.go:196:1*/ if !ok {
-			/*line server.go:196:1*/ m.state = 4
-			/*line server.go:196:1*/ return struct{}{}, false
-		}
-		/*line server.go:196:1*/ m.fut3 = nil
-		/*line server.go:196:1*/ m.now = v
-	} /*line server.go:195:1*/
-forCond18:
-	/*line server.go:198:1*/ args1, used, err1 = Parse(m.b.in[m.b.start:m.b.end], m.b.args)
-	/*line server.go:199:1*/ m.b.args = args1
-	/*line server.go:200:1*/ if err1 == ErrIncomplete {
-		/*line server.go:201:1*/ goto forDone21
-	}
-	/*line server.go:203:1*/ if err1 == nil {
-		/*line server.go:203:1*/ goto ifDone23
-	}
-	/*line server.go:204:1*/ m.b.out = appendError(m.b.out, "ERR "+err1.Error())
-	/*line server.go:205:1*/ m.fut1.Init(m.c, m.b.out)
-	/*line server.go:205:1*/ m.c = nil
-	/*line server.go:205:1*/ m.now = time.Time{} /*line server.go:204:1*/
-resume5:
-	// await (TryAwait) at server.go:205
-	/*line server.go:205:1*/ /*line server.go:204:1*/
-	{
-		/*line server.go:205:1*/ _, ok := m.fut1.Poll(cx)
-		/*line server.go:205:1*/ if !ok {
-			/*line server.go:205:1*/ m.state = 5
-			/*line server.go:205:1*/ return struct{}{}, false
-		}
-		/*line server.go:205:1*/ m.fut1 = anet.WriteFuture{}
-	}
-	/*line server.go:205:1*/ goto exit /*line server.go:204:1*/
-forDone21:
-	/*line server.go:218:1*/ if len(m.b.out) <= 0 {
-		/*line server.go:218:1*/ goto ifDone31
-	}
-	/*line server.go:219:1*/ m.fut1.Init(m.c, m.b.out) /*line server.go:218:1*/
-resume7:
-	// await (TryAwait) at server.go:219
-	/*line server.go:219:1*/ /*line server.go:218:1*/
-	{
-		/*line server.go:219:1*/ v, ok := m.fut1.Poll(cx)
-		/*line server.go:219:1*/ if !ok {
-			/*line server.go:219:1*/ m.state = 7
-			/*line server.go:219:1*/ return struct{}{}, false
-		}
-		/*line server.go:219:1*/ m.fut1 = anet.WriteFuture{}
-		/*line server.go:219:1*/ _, err = v.Value, v.Err
-	}
-	/*line server.go:219:1*/ if err == nil {
-		/*line server.go:219:1*/ goto ifDone34
-	}
-	/*line server.go:219:1*/ goto exit /*line server.go:218:1*/
-ifDone34:
-	/*line server.go:222:1*/ m.b.out = m.b.out[:0] /*line server.go:221:1*/
-ifDone31:
-	/*line server.go:224:1*/ if m.b.start == m.b.end {
-		/*line server.go:225:1*/ m.b.start, m.b.end = 0, 0
-		/*line server.go:226:1*/ if m.partial {
-			/*line server.go:227:1*/ m.partial = false
-			/*line server.go:228:1*/ m.c.SetReadDeadline(time.Time{})
-		} /*line server.go:227:1*/
-	} else if !m.partial {
-		/*line server.go:231:1*/ m.partial = true
-		/*line server.go:232:1*/ m.c.SetReadDeadline(m.now.Add(m.timeout))
-	}
-	/*line server.go:232:1*/ goto forPost3 /*line server.go:231:1*/
-ifDone23:
-	/*line server.go:208:1*/ m.b.start += used
-	/*line server.go:209:1*/ out1, m.quit = m.s.DB.Exec(m.now, args1, m.b.out)
-	/*line server.go:210:1*/ m.b.out = out1
-	/*line server.go:211:1*/ if !(m.quit || len(m.b.out) >= flushAt) {
-		/*line server.go:211:1*/ goto ifDone26
-	}
-	/*line server.go:212:1*/ m.fut1.Init(m.c, m.b.out) /*line server.go:211:1*/
-resume6:
-	// await (TryAwait) at server.go:212
-	/*line server.go:212:1*/ /*line server.go:211:1*/
-	{
-		/*line server.go:212:1*/ v, ok := m.fut1.Poll(cx)
-		/*line server.go:212:1*/ if !ok {
-			/*line server.go:212:1*/ m.state = 6
-			/*line server.go:212:1*/ return struct{}{}, false
-		}
-		/*line server.go:212:1*/ m.fut1 = anet.WriteFuture{}
-		/*line server.go:212:1*/ _, err1 = v.Value, v.Err
-	}
-	/*line server.go:212:1*/ if !(err1 != nil || m.quit) {
-		/*line server.go:212:1*/ goto ifDone29
-	}
-	/*line server.go:212:1*/ goto exit /*line server.go:211:1*/
-ifDone29:
-	/*line server.go:215:1*/ m.b.out = m.b.out[:0] /*line server.go:214:1*/
-ifDone26:
-	/*line server.go:215:1*/ goto forCond18 /*line server.go:214:1*/
+	/*line server.go:224:1*/ goto forCond1 /*line server.go:223:1*/
 exit:
-	/*line server.go:235:1*/ m.runDefers(false, nil)
-	/*line server.go:235:1*/ m.state = runtime.StateDone
-	/*line server.go:235:1*/ return struct{}{}, true
+	/*line server.go:232:1*/ m.state = runtime.StateDone
+	/*line server.go:232:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:653:1
+//line server_asyncgen.go:561:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Handle")
@@ -660,7 +568,7 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:664:1
+//line server_asyncgen.go:572:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -669,25 +577,16 @@ func (m *ServerHandleFuture) Cancel() {
 	case 1:
 		runtime.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		runtime.Cancel(m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut)
-	case 4:
-		runtime.Cancel(m.fut3)
-	case 5:
-		runtime.Cancel(&m.fut1)
-	case 6:
-		runtime.Cancel(&m.fut1)
-	case 7:
-		runtime.Cancel(&m.fut1)
+		runtime.Cancel(&m.fut2)
 	}
 	m.state = runtime.StateCancelled
-	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:691:1
+//line server_asyncgen.go:590:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
@@ -695,7 +594,7 @@ func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line server_asyncgen.go:699:1
+//line server_asyncgen.go:598:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -706,14 +605,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:710:1
+//line server_asyncgen.go:609:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:717:1
+//line server_asyncgen.go:616:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -721,54 +620,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:725:1
+//line server_asyncgen.go:624:1
 func (m *ServerHandleFuture) deepest() runtime.Stepper {
 	return m
-}
-
-// unwind runs the pending defers when the body panics during a step.
-//
-//line server_asyncgen.go:732:1
-func (m *ServerHandleFuture) unwind(result *struct{}, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
-		return
-	}
-	p := recover()
-	if p == nil {
-		// runtime.Goexit
-		m.runDefers(false, nil)
-		return
-	}
-	m.runDefers(true, p)
-	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
-	*result, *ready = struct{}{}, true
-}
-
-// serverHandleFutureDefer0 is a call deferred by handle: its function and arguments.
-//
-//line server_asyncgen.go:751:1
-type serverHandleFutureDefer0 struct {
-	fn func(int64) int64
-	a0 int64
-}
-
-// runDefers runs the pending defers last first, each deferred directly;
-// when panicking it re-panics with p among them, so they can recover it.
-//
-//line server_asyncgen.go:760:1
-func (m *ServerHandleFuture) runDefers(panicking bool, p any) {
-	list := m.defers
-	m.defers = nil
-	for _, d := range list {
-		switch d := d.(type) {
-		case func():
-			defer d()
-		case serverHandleFutureDefer0:
-			defer d.fn(d.a0)
-		}
-	}
-	if panicking {
-		panic(p)
-	}
 }
