@@ -25,7 +25,28 @@ var (
 	seedsFlag = flag.String("difftest.seeds", os.Getenv("DIFFTEST_SEEDS"), "comma-separated seeds, or \"N random\"")
 	nFlag     = flag.Int("difftest.n", envInt("DIFFTEST_N", 40), "bodies per seed")
 	keepFlag  = flag.String("difftest.keep", os.Getenv("DIFFTEST_KEEP"), "write the module to this directory and keep it")
+	catsFlag  = flag.String("difftest.cats", envString("DIFFTEST_CATS", defaultCats), "categories of constructs beyond the base ones: \"all\", \"base\", or a comma-separated list of "+AllCategories.String())
 )
+
+// defaultCats are the categories generated unless -difftest.cats says
+// otherwise. The others find bugs of the lowering not fixed yet:
+//
+//   - init: a future made by newX(args) whose type has an Init method of
+//     the same parameters is built with Init in place, so newX's own work
+//     is skipped (Await(newGauge(log, 0, 1)) gives Init's value).
+//   - shapes: a (T, error) body in a file that does not import the runtime
+//     gets a Poll returning runtime.Result without its type argument (does
+//     not compile).
+//   - panicend: a body ending in panic (with no suspension before it) gets
+//     code after the panic (go vet: unreachable code).
+const defaultCats = "rangefunc"
+
+func envString(name, def string) string {
+	if s, ok := os.LookupEnv(name); ok {
+		return s
+	}
+	return def
+}
 
 var defaultSeeds = []uint64{1, 2, 3}
 
@@ -121,6 +142,11 @@ func TestDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	cats, err := ParseCategories(*catsFlag)
+	if err != nil {
+		t.Fatalf("-difftest.cats: %v", err)
+	}
+	t.Logf("categories: %v", cats)
 	m := &module{dir: dir, bodies: map[bodyKey]*Body{}, fails: map[bodyKey][]string{}}
 	for _, seed := range seeds(t) {
 		pkg := pkgName(seed)
@@ -128,14 +154,14 @@ func TestDifferential(t *testing.T) {
 		write(t, filepath.Join(sub, "helpers.go"), strings.ReplaceAll(helpersSrc, "PKG", pkg))
 		write(t, filepath.Join(sub, "drive_test.go"), strings.ReplaceAll(driveSrc, "PKG", pkg))
 		for i := range *nFlag {
-			kind, name, tmpl := Async, fmt.Sprintf("a%d", i), asyncTestSrc
+			kind, name := Async, fmt.Sprintf("a%d", i)
 			switch {
 			case i%6 == 5:
-				kind, name, tmpl = Stream, fmt.Sprintf("s%d", i), streamTestSrc
+				kind, name = Stream, fmt.Sprintf("s%d", i)
 			case i%3 == 2:
-				kind, name, tmpl = Gen, fmt.Sprintf("g%d", i), genTestSrc
+				kind, name = Gen, fmt.Sprintf("g%d", i)
 			}
-			b := Generate(name, kind, seed*100_003+uint64(i))
+			b := GenerateWith(name, kind, seed*100_003+uint64(i), cats)
 			b.File = strings.Replace(b.File, "package PKG", "package "+pkg, 1)
 			m.bodies[pkg+"/"+name] = b
 			write(t, filepath.Join(sub, name+".go"), b.File)
@@ -144,7 +170,7 @@ func TestDifferential(t *testing.T) {
 				t.Logf("%s/%s: comparison skipped, known bug: %s", pkg, name, why)
 				continue
 			}
-			write(t, filepath.Join(sub, name+"_test.go"), r.Replace(tmpl))
+			write(t, filepath.Join(sub, name+"_test.go"), r.Replace(b.Test))
 		}
 	}
 	start := time.Now()
@@ -168,7 +194,7 @@ func TestDifferential(t *testing.T) {
 	t.Logf("%d bodies, %d failed", len(m.bodies), len(m.fails))
 }
 
-var bodyFile = regexp.MustCompile(`\b(p\d+)/([ag]\d+)(?:_asyncgen|_test)?\.go:\d+`)
+var bodyFile = regexp.MustCompile(`\b(p\d+)/([a-z]\d+)(?:_asyncgen|_test)?\.go:\d+`)
 
 // generate runs asyncgen in-process on every package, dropping bodies it
 // rejects or panics on, until the rest lowers.
@@ -290,7 +316,7 @@ func (m *module) run(args ...string) (string, error) {
 	return string(out), err
 }
 
-var failLine = regexp.MustCompile(`^\s*--- FAIL: Test_([ag]\d+)`)
+var failLine = regexp.MustCompile(`^\s*--- FAIL: Test_([a-z]\d+)`)
 var pkgLine = regexp.MustCompile(`^(?:FAIL|ok)\s+\S+/(p\d+)\b`)
 
 // test runs the generated tests and records the bodies whose machine

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/format"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -44,11 +45,86 @@ const (
 	Stream // awaits and yields
 )
 
+// Category is a set of constructs the generator may write beyond the base
+// ones (statements, loops, defers, closures, selects, awaits and yields).
+type Category uint
+
+const (
+	// RangeFunc: loops over function iterators (iter.Seq, iter.Seq2,
+	// 0-argument, the standard library's, a generated iterator's All),
+	// nested and labeled, left by break, continue, goto and return, with
+	// defers and panics in their bodies; iterators that panic, recover
+	// (and panic again or not), and misbehave (yield after false, yield
+	// kept and called after the loop).
+	RangeFunc Category = 1 << iota
+	// InitCtor: awaiting futures made by a constructor (a function or a
+	// method) whose type has an unrelated Init method.
+	InitCtor
+	// Shapes: async bodies of every result shape ((), (T), (T, error),
+	// named or not, T a slice, a map, a struct, another package's type),
+	// a third of them without a suspension point (generators and streams
+	// without one too).
+	Shapes
+	// PanicEnd: bodies whose last statement is a panic (recovered by a
+	// deferred call or not).
+	PanicEnd
+
+	// AllCategories is every category.
+	AllCategories = RangeFunc | InitCtor | Shapes | PanicEnd
+)
+
+var categoryNames = []struct {
+	c    Category
+	name string
+}{{RangeFunc, "rangefunc"}, {InitCtor, "init"}, {Shapes, "shapes"}, {PanicEnd, "panicend"}}
+
+// String lists the categories, comma-separated ("base" for none).
+func (c Category) String() string {
+	var out []string
+	for _, n := range categoryNames {
+		if c&n.c != 0 {
+			out = append(out, n.name)
+		}
+	}
+	if len(out) == 0 {
+		return "base"
+	}
+	return strings.Join(out, ",")
+}
+
+// ParseCategories parses a comma-separated list of category names ("all"
+// for every category, "base" or "" for none).
+func ParseCategories(s string) (Category, error) {
+	var c Category
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		switch f {
+		case "", "base":
+			continue
+		case "all":
+			c |= AllCategories
+			continue
+		}
+		found := false
+		for _, n := range categoryNames {
+			if n.name == f {
+				c |= n.c
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("unknown category %q", f)
+		}
+	}
+	return c, nil
+}
+
 // Body is one generated body.
 type Body struct {
 	Name string // lower-case name of the body function; the constructor is capitalized
 	Kind Kind
 	File string // the file's source
+	Test string // its test's source, with PKG, NAME and CTOR to replace
 }
 
 // Ctor returns the constructor's name.
@@ -59,16 +135,26 @@ type loopFrame struct {
 	used  bool
 }
 
+type gotoFrame struct {
+	label string
+	used  bool
+}
+
 type generator struct {
 	r        *rand.Rand
 	kind     Kind
+	cats     Category
 	n        int      // names
 	scopes   [][]ivar // int variables in scope
 	loops    []*loopFrame
-	brk      int // enclosing breakable statements (for, switch, select)
-	budget   int // statements left
+	gotos    []*gotoFrame // labels just after enclosing function-iterator loops
+	brk      int          // enclosing breakable statements (for, switch, select)
+	budget   int          // statements left
 	named    bool
-	recovers bool // the body has a deferred recover
+	recovers bool   // the body has a deferred recover
+	nosus    bool   // the body neither awaits nor yields
+	inRF     int    // enclosing loops over function iterators
+	shape    *shape // an async body's results
 }
 
 type ivar struct {
@@ -76,50 +162,229 @@ type ivar struct {
 	writable bool
 }
 
-// Generate returns the body of the given name and kind made from seed.
+// A shape is an async body's result type: none, T or (T, error).
+type shape struct {
+	typ     string // "" for none
+	err     bool   // (T, error)
+	val     string // a value of typ: a format with int expressions for %s
+	nval    int    // how many %s val has
+	imports []string
+}
+
+var shapes = []shape{
+	{typ: "int", val: "%s", nval: 1},
+	{typ: "[]int", val: "[]int{%s, %s}", nval: 2},
+	{typ: "[]string", val: "[]string{fmt.Sprint(%s), \"s\"}", nval: 1},
+	{typ: "map[string]int", val: "map[string]int{\"k\": %s}", nval: 1},
+	{typ: "pair", val: "pair{A: %s, B: %s}", nval: 2},
+	{typ: "*pair", val: "&pair{A: %s}", nval: 1},
+	{typ: "[]byte", val: "[]byte(fmt.Sprint(%s))", nval: 1},
+	{typ: "time.Duration", val: "time.Duration(%s) * time.Millisecond", nval: 1, imports: []string{"time"}},
+	{typ: "*big.Int", val: "big.NewInt(int64(%s))", nval: 1, imports: []string{"math/big"}},
+	{typ: "*bytes.Buffer", val: "bytes.NewBufferString(fmt.Sprint(%s))", nval: 1, imports: []string{"bytes"}},
+	{typ: "[2]string", val: "[2]string{strconv.Itoa(%s)}", nval: 1, imports: []string{"strconv"}},
+}
+
+// value returns a value of the shape's type.
+func (g *generator) value() string {
+	args := make([]any, g.shape.nval)
+	for i := range args {
+		args[i] = g.expr(2)
+	}
+	return fmt.Sprintf(g.shape.val, args...)
+}
+
+// ret returns a return statement of the body.
+func (g *generator) ret() string {
+	switch {
+	case g.kind != Async || g.shape.typ == "":
+		return "return\n"
+	case g.named && g.chance(2):
+		return "return\n"
+	case g.shape.err:
+		e := "nil"
+		if g.chance(2) {
+			e = fmt.Sprintf("fmt.Errorf(%q, %s)", g.name("e")+" %d", g.expr(1))
+		}
+		return fmt.Sprintf("return %s, %s\n", g.value(), e)
+	default:
+		return fmt.Sprintf("return %s\n", g.value())
+	}
+}
+
+// Generate returns the body of the given name and kind made from seed,
+// with the base constructs only.
 func Generate(name string, kind Kind, seed uint64) *Body {
-	g := &generator{r: rand.New(rand.NewPCG(seed, uint64(kind)+7)), kind: kind, budget: 10 + int(seed%3)*5}
+	return GenerateWith(name, kind, seed, 0)
+}
+
+// GenerateWith returns the body of the given name and kind made from seed,
+// using the constructs of cats too.
+func GenerateWith(name string, kind Kind, seed uint64, cats Category) *Body {
+	g := &generator{r: rand.New(rand.NewPCG(seed, uint64(kind)+7)), kind: kind, cats: cats, budget: 10 + int(seed%3)*5}
 	g.scopes = [][]ivar{nil}
+	g.shape = &shapes[0]
+	imports := map[string]bool{}
+	if kind == Async && cats&Shapes != 0 && g.chance(2) {
+		// half of them int, the rest of every shape
+		switch g.r.IntN(3) {
+		case 0:
+			g.shape = &shape{}
+		default:
+			sh := shapes[g.r.IntN(len(shapes))]
+			sh.err = g.chance(2)
+			g.shape = &sh
+		}
+	}
+	if cats&Shapes != 0 && g.chance(3) {
+		g.nosus = true
+		g.budget = 4 + int(seed%3)*3
+	}
+	for _, imp := range g.shape.imports {
+		imports[imp] = true
+	}
+	panicky := cats&(RangeFunc|PanicEnd) != 0
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "package PKG\n\nimport (\n\t\"fmt\"\n\t\"slices\"\n\n\t\"github.com/asyncgen/asyncgen/runtime\"\n)\n\n")
-	fmt.Fprintf(&sb, "var _ = fmt.Sprint\nvar _ = slices.Sort[[]int]\nvar _ = runtime.Await[int]\n\n")
 	ctor := strings.ToUpper(name[:1]) + name[1:]
 	var stmts string
 	switch kind {
 	case Async:
-		g.named = g.r.IntN(2) == 0
-		if g.named {
+		sh := g.shape
+		g.named = sh.typ != "" && g.r.IntN(2) == 0
+		if g.named && sh.typ == "int" {
 			g.scopes[0] = append(g.scopes[0], ivar{"r", true})
 		}
 		pre := ""
-		if g.named && enablePanicRecover && g.r.IntN(3) == 0 {
+		if enablePanicRecover && (g.named || panicky) && g.r.IntN(3) == 0 {
 			g.recovers = true
-			pre = "defer func() {\nif e := recover(); e != nil {\nlg(log, \"recovered\", e, r)\nr = -r - 1\n}\n}()\n"
+			fix := ""
+			switch {
+			case g.named && sh.typ == "int":
+				fix = "r = -r - 1\n"
+			case g.named && sh.err:
+				fix = "err = fmt.Errorf(\"recovered %v\", e)\n"
+			}
+			pre = "defer func() {\nif e := recover(); e != nil {\nlg(log, \"recovered\", e)\n" + fix + "}\n}()\n"
 		}
 		stmts = pre + g.stmts(0)
-		if g.named {
-			if g.r.IntN(2) == 0 {
-				stmts += fmt.Sprintf("r += %s\nreturn\n", g.expr(2))
-			} else {
-				stmts += fmt.Sprintf("return %s\n", g.expr(2))
+		var end string
+		switch {
+		case cats&PanicEnd != 0 && g.chance(5):
+			end = fmt.Sprintf("lg(log, %q)\npanic(fmt.Sprint(%q, %s))\n", g.name("end"), g.name("boom"), g.expr(1))
+		case g.named && sh.typ == "int" && g.chance(2):
+			end = fmt.Sprintf("r += %s\nreturn\n", g.expr(2))
+		case g.named && sh.typ != "int" && g.chance(3):
+			end = fmt.Sprintf("r = %s\nreturn\n", g.value())
+		case sh.typ == "":
+			if g.chance(2) {
+				end = "return\n"
 			}
-			fmt.Fprintf(&sb, "//asyncgen:async %s\nfunc %s(log *Log) (r int) {\n%s}\n", ctor, name, stmts)
-		} else {
-			stmts += fmt.Sprintf("return %s\n", g.expr(2))
-			fmt.Fprintf(&sb, "//asyncgen:async %s\nfunc %s(log *Log) int {\n%s}\n", ctor, name, stmts)
+		default:
+			end = g.ret()
+			if end == "return\n" && g.named && sh.typ != "int" {
+				end = fmt.Sprintf("r = %s\nreturn\n", g.value())
+			}
 		}
-	case Gen:
-		stmts = g.stmts(0)
-		fmt.Fprintf(&sb, "//asyncgen:gen %s\nfunc %s(log *Log, yield func(int) bool) {\n%s}\n", ctor, name, stmts)
-	case Stream:
-		stmts = g.stmts(0)
-		fmt.Fprintf(&sb, "//asyncgen:stream %s\nfunc %s(log *Log, yield func(int) bool) {\n%s}\n", ctor, name, stmts)
+		stmts += end
+		var results string
+		switch {
+		case sh.typ == "":
+		case g.named && sh.err:
+			results = fmt.Sprintf(" (r %s, err error)", sh.typ)
+		case g.named:
+			results = fmt.Sprintf(" (r %s)", sh.typ)
+		case sh.err:
+			results = fmt.Sprintf(" (%s, error)", sh.typ)
+		default:
+			results = " " + sh.typ
+		}
+		fmt.Fprintf(&sb, "//asyncgen:async %s\nfunc %s(log *Log)%s {\n%s}\n", ctor, name, results, stmts)
+	case Gen, Stream:
+		pre := ""
+		if enablePanicRecover && panicky && g.r.IntN(4) == 0 {
+			g.recovers = true
+			pre = "defer func() {\nif e := recover(); e != nil {\nlg(log, \"recovered\", e)\n}\n}()\n"
+		}
+		stmts = pre + g.stmts(0)
+		if cats&PanicEnd != 0 && g.chance(5) {
+			stmts += fmt.Sprintf("lg(log, %q)\npanic(fmt.Sprint(%q, %s))\n", g.name("end"), g.name("boom"), g.expr(1))
+		}
+		directive := "gen"
+		if kind == Stream {
+			directive = "stream"
+		}
+		fmt.Fprintf(&sb, "//asyncgen:%s %s\nfunc %s(log *Log, yield func(int) bool) {\n%s}\n", directive, ctor, name, stmts)
 	}
+	var head strings.Builder
+	fmt.Fprintf(&head, "package PKG\n\nimport (\n\t\"fmt\"\n\t\"slices\"\n")
+	var extra []string
+	for imp := range imports {
+		extra = append(extra, imp)
+	}
+	slices.Sort(extra)
+	for _, imp := range extra {
+		fmt.Fprintf(&head, "\t%q\n", imp)
+	}
+	// A body that names nothing of the runtime is in a file that does not
+	// import it, as a user's would be.
+	if strings.Contains(sb.String(), "runtime.") {
+		fmt.Fprintf(&head, "\n\t\"github.com/asyncgen/asyncgen/runtime\"\n)\n\n")
+		fmt.Fprintf(&head, "var _ = runtime.Await[int]\n")
+	} else {
+		fmt.Fprintf(&head, ")\n\n")
+	}
+	fmt.Fprintf(&head, "var _ = fmt.Sprint\nvar _ = slices.Sort[[]int]\n\n")
+	src, err := format.Source([]byte(head.String() + sb.String()))
+	if err != nil {
+		panic(fmt.Sprintf("difftest: generated body does not parse: %v\n%s", err, head.String()+sb.String()))
+	}
+	return &Body{Name: name, Kind: kind, File: string(src), Test: g.testSrc(extra)}
+}
+
+// testSrc returns the body's test, comparing its machine with its direct
+// form.
+func (g *generator) testSrc(imports []string) string {
+	switch g.kind {
+	case Gen:
+		return genTestSrc
+	case Stream:
+		return streamTestSrc
+	}
+	var sb strings.Builder
+	sb.WriteString("package PKG\n\nimport (\n\t\"testing\"\n")
+	for _, imp := range imports {
+		fmt.Fprintf(&sb, "\t%q\n", imp)
+	}
+	sb.WriteString("\n\t\"github.com/asyncgen/asyncgen/runtime\"\n)\n\n")
+	for _, imp := range imports {
+		fmt.Fprintf(&sb, "var _ = %s\n", importUse[imp])
+	}
+	sh := g.shape
+	var direct, typ string
+	switch {
+	case sh.typ == "":
+		typ, direct = "struct{}", "NAME(l)\nreturn struct{}{}"
+	case sh.err:
+		typ = "runtime.Result[" + sh.typ + "]"
+		direct = "v, err := NAME(l)\nreturn " + typ + "{Value: v, Err: err}"
+	default:
+		typ, direct = sh.typ, "return NAME(l)"
+	}
+	fmt.Fprintf(&sb, "func Test_NAME(t *testing.T) {\nsameAsync(t, func(l *Log) %s {\n%s\n}, func(l *Log) runtime.Future[%s] { return CTOR(l) })\n}\n", typ, direct, typ)
 	src, err := format.Source([]byte(sb.String()))
 	if err != nil {
-		panic(fmt.Sprintf("difftest: generated body does not parse: %v\n%s", err, sb.String()))
+		panic(fmt.Sprintf("difftest: generated test does not parse: %v\n%s", err, sb.String()))
 	}
-	return &Body{Name: name, Kind: kind, File: string(src)}
+	return string(src)
+}
+
+// importUse names something of each package a shape imports, so that a
+// file importing it uses it.
+var importUse = map[string]string{
+	"time":     "time.Second",
+	"math/big": "big.NewInt",
+	"bytes":    "bytes.NewBuffer",
+	"strconv":  "strconv.Itoa",
 }
 
 func (g *generator) name(prefix string) string {
@@ -157,9 +422,13 @@ func (g *generator) sus(e string) string {
 // expr returns an int expression; in async bodies it may await.
 func (g *generator) expr(depth int) string {
 	vs := g.vars(false)
-	async := g.kind != Gen // async and stream bodies await
+	async := g.awaits()
+	n := 12
+	if async && g.cats&InitCtor != 0 {
+		n = 13
+	}
 	for {
-		switch c := g.r.IntN(12); {
+		switch c := g.r.IntN(n); {
 		case c == 0 || depth <= 0:
 			if len(vs) > 0 && g.chance(2) {
 				return g.pick(vs)
@@ -183,9 +452,14 @@ func (g *generator) expr(depth int) string {
 			return fmt.Sprintf("(%s - %s)", g.expr(depth-1), g.expr(depth-1))
 		case c == 11 && async:
 			return fmt.Sprintf("([]int{%s, %s, 7})[%s]", g.expr(depth-1), g.tick(depth-1), g.sus(fmt.Sprint(g.r.IntN(3))))
+		case c == 12:
+			return fmt.Sprintf("runtime.Await(newGauge(log, %d, %s))", g.k(), g.expr(depth-1))
 		}
 	}
 }
+
+// awaits reports whether the body may await here.
+func (g *generator) awaits() bool { return g.kind != Gen && !g.nosus }
 
 // plainExpr returns an int expression that does not suspend.
 func (g *generator) plainExpr(depth int) string {
@@ -219,6 +493,9 @@ func (g *generator) cond() string {
 
 // suspend returns a statement that suspends: an await or a checked yield.
 func (g *generator) suspend() string {
+	if g.nosus {
+		return fmt.Sprintf("lg(log, %q, %s)\n", g.name("ns"), g.expr(1))
+	}
 	if g.kind == Gen || g.kind == Stream && g.chance(2) {
 		return fmt.Sprintf("if !yield(%s) {\nlg(log, %q)\nreturn\n}\n", g.expr(1), g.name("stop"))
 	}
@@ -252,8 +529,8 @@ func (g *generator) stmts(depth int) string {
 
 func (g *generator) stmt(depth int) string {
 	for {
-		c := g.r.IntN(32)
-		if depth >= 3 && c >= 8 && c < 28 {
+		c := g.r.IntN(40)
+		if depth >= 3 && (c >= 8 && c < 28 || c == 32 || c == 33) {
 			continue // too deep for compound statements
 		}
 		if s, ok := g.try(c, depth); ok {
@@ -263,7 +540,10 @@ func (g *generator) stmt(depth int) string {
 }
 
 func (g *generator) try(c, depth int) (string, bool) {
-	async := g.kind != Gen // async and stream bodies await
+	async := g.awaits()
+	if g.nosus && (c == 15 || c == 26 || c == 29) {
+		return "", false // they yield
+	}
 	w := g.vars(true)
 	var sb strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&sb, format, args...) }
@@ -327,16 +607,7 @@ func (g *generator) try(c, depth int) (string, bool) {
 		if !g.chance(3) {
 			return "", false
 		}
-		p("if %s {\nlg(log, %q)\n", g.cond(), g.name("ret"))
-		switch {
-		case g.kind != Async:
-			p("return\n")
-		case g.named && g.chance(2):
-			p("return\n")
-		default:
-			p("return %s\n", g.expr(2))
-		}
-		p("}\n")
+		p("if %s {\nlg(log, %q)\n%s}\n", g.cond(), g.name("ret"), g.ret())
 	case 8, 9: // if / else chain
 		p("if %s {\n%s", g.cond(), g.block(depth+1))
 		for g.chance(2) {
@@ -484,7 +755,7 @@ func (g *generator) try(c, depth int) (string, bool) {
 		case 1:
 			p("defer lg(log, %q, %s)\n", d, v)
 		default:
-			if g.named {
+			if g.named && g.shape.typ == "int" {
 				p("defer func() {\nr += %s\nlg(log, %q, r)\n}()\n", v, d)
 			} else {
 				p("defer func(n int) {\nlg(log, %q, n, %s)\n}(%s)\n", d, v, v)
@@ -615,6 +886,47 @@ func (g *generator) try(c, depth int) (string, bool) {
 			return "", false
 		}
 		p("if %s {\nlg(log, %q)\npanic(fmt.Sprint(%q, %s))\n}\n", g.cond(), g.name("panic"), g.name("boom"), g.expr(1))
+	case 32, 33: // a loop over a function iterator
+		if g.cats&RangeFunc == 0 {
+			return "", false
+		}
+		return g.rangeFunc(depth), true
+	case 34: // a defer in a loop body over a function iterator
+		vs := g.vars(false)
+		if g.inRF == 0 || len(vs) == 0 {
+			return "", false
+		}
+		d := g.name("d")
+		switch g.r.IntN(3) {
+		case 0:
+			p("defer lg(log, %q, %s)\n", d, g.pick(vs))
+		case 1:
+			p("defer func() {\nlg(log, %q, %s)\n}()\n", d, g.pick(vs))
+		default:
+			p("defer func() {\nlg(log, %q, recover())\n}()\n", d)
+		}
+	case 35, 36: // a panic in a loop body over a function iterator
+		if g.inRF == 0 {
+			return "", false
+		}
+		p("if %s {\nlg(log, %q)\npanic(fmt.Sprint(%q, %s))\n}\n", g.cond(), g.name("panic"), g.name("boom"), g.expr(1))
+	case 37: // goto out of a loop over a function iterator
+		if len(g.gotos) == 0 {
+			return "", false
+		}
+		f := g.gotos[g.r.IntN(len(g.gotos))]
+		f.used = true
+		p("if %s {\nlg(log, %q)\ngoto %s\n}\n", g.cond(), g.name("goto"), f.label)
+	case 38: // futures made by a method of a type with an unrelated Init
+		if !async || g.cats&InitCtor == 0 {
+			return "", false
+		}
+		f, v := g.name("fa"), g.name("mv")
+		p("%s := &factory{}\n%s := runtime.Await(%s.meter(%d, %s))\n", f, v, f, g.k(), g.expr(1))
+		p("%s += runtime.Await(%s.meter(%d, %s))\nlg(log, %q, %s, %s.made)\n", v, f, g.k(), g.expr(1), v, v, f)
+		g.declare(ivar{v, true})
+	case 39:
+		return "", false
 	default: // nested suspension
 		if async {
 			p("lg(log, %q, %s)\n", g.name("n"), g.sus(g.sus(g.expr(1))+"+1"))
@@ -707,6 +1019,9 @@ func (g *generator) loop(depth int, head string, vars []string, label string) st
 	var sb strings.Builder
 	sb.WriteString(head)
 	fmt.Fprintf(&sb, "lg(log, %q, %s)\n", g.name("it"), strings.Join(vars, ", "))
+	if g.inRF > 0 && depth < 2 && g.cats&RangeFunc != 0 && g.chance(3) {
+		sb.WriteString(g.rangeFunc(depth + 1)) // nested loops over function iterators
+	}
 	sb.WriteString(g.stmts(depth + 1))
 	sb.WriteString("}\n")
 	g.pop()
@@ -716,4 +1031,72 @@ func (g *generator) loop(depth int, head string, vars []string, label string) st
 		return f.label + ":\n" + sb.String()
 	}
 	return sb.String()
+}
+
+// rangeFunc writes a loop over a function iterator: a well-behaved one of
+// each signature, the standard library's, a generated iterator's All, or
+// one that panics, recovers, or misbehaves. Its body may suspend, defer,
+// panic, and leave by break, continue, goto and return.
+func (g *generator) rangeFunc(depth int) string {
+	it, x := g.name("it"), g.name("x")
+	n := fmt.Sprint(g.r.IntN(4))
+	if g.awaits() && g.chance(4) {
+		n = g.sus(n)
+	}
+	var pre, post, head string
+	vars := []string{x}
+	switch g.r.IntN(13) {
+	case 0, 1:
+		head = fmt.Sprintf("for %s := range seq(log, %q, %s) {\n", x, it, n)
+	case 2:
+		k := g.name("k")
+		head = fmt.Sprintf("for %s, %s := range seq2(log, %q, %s) {\n", k, x, it, n)
+		vars = []string{k, x}
+	case 3:
+		head = fmt.Sprintf("for range seq0(log, %q, %s) {\n", it, n)
+		vars = nil
+	case 4, 5:
+		head = fmt.Sprintf("for %s := range Count(log, %q, %s, %d).All() {\n", x, it, n, g.r.IntN(5)-2)
+	case 6:
+		head = fmt.Sprintf("for %s := range panicSeq(log, %q, %s, %d) {\n", x, it, n, g.r.IntN(4))
+	case 7:
+		head = fmt.Sprintf("for %s := range recoverSeq(log, %q, %s, %v) {\n", x, it, n, g.chance(2))
+	case 8:
+		head = fmt.Sprintf("for %s := range swallowSeq(log, %q, %s) {\n", x, it, n)
+	case 9:
+		head = fmt.Sprintf("for %s := range badSeq(log, %q, %s) {\n", x, it, n)
+	case 10:
+		kp := g.name("kp")
+		pre = fmt.Sprintf("%s := &keeper{}\n", kp)
+		head = fmt.Sprintf("for %s := range %s.seq(log, %q, %s) {\n", x, kp, it, n)
+		post = fmt.Sprintf("%s.again(log)\n", kp)
+	default:
+		sl, i := g.name("sl"), g.name("i")
+		pre = fmt.Sprintf("%s := []int{%s, %s, %s}\n", sl, g.expr(1), g.expr(1), g.expr(1))
+		switch g.r.IntN(3) {
+		case 0:
+			head = fmt.Sprintf("for %s := range slices.Values(%s) {\n", x, sl)
+		case 1:
+			head = fmt.Sprintf("for %s, %s := range slices.All(%s) {\n", i, x, sl)
+			vars = []string{i, x}
+		default:
+			head = fmt.Sprintf("for %s, %s := range slices.Backward(%s) {\n", i, x, sl)
+			vars = []string{i, x}
+		}
+	}
+	label := ""
+	if g.chance(2) {
+		label = g.name("L")
+	}
+	gf := &gotoFrame{label: g.name("G")}
+	g.gotos = append(g.gotos, gf)
+	g.inRF++
+	body := g.loop(depth, head, vars, label)
+	g.inRF--
+	g.gotos = g.gotos[:len(g.gotos)-1]
+	out := pre + body + post
+	if gf.used {
+		out += fmt.Sprintf("%s:\nlg(log, %q)\n", gf.label, gf.label)
+	}
+	return out
 }

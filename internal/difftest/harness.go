@@ -7,6 +7,7 @@ const helpersSrc = `package PKG
 import (
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/asyncgen/asyncgen/runtime"
 )
@@ -55,6 +56,210 @@ func (p *pend[T]) Poll(cx *runtime.Context) (T, bool) {
 
 // P is a future of v, pending n times.
 func P[T any](n int, v T) runtime.Future[T] { return &pend[T]{v: v, n: n} }
+
+// Iterators that loops of the bodies range over. Each logs when it
+// returns (or unwinds), so where a loop leaves it shows in the log.
+
+// seq yields 0..n-1.
+func seq(l *Log, name string, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer l.Add(name + " returns")
+		for i := range n {
+			if !yield(i) {
+				l.Add(name + " stopped")
+				return
+			}
+		}
+	}
+}
+
+// seq2 yields (i, 10*i) for i in 0..n-1.
+func seq2(l *Log, name string, n int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		defer l.Add(name + " returns")
+		for i := range n {
+			if !yield(i, 10*i) {
+				l.Add(name + " stopped")
+				return
+			}
+		}
+	}
+}
+
+// seq0 calls yield n times with no values.
+func seq0(l *Log, name string, n int) func(func() bool) {
+	return func(yield func() bool) {
+		defer l.Add(name + " returns")
+		for range n {
+			if !yield() {
+				l.Add(name + " stopped")
+				return
+			}
+		}
+	}
+}
+
+// panicSeq panics itself before yielding at.
+func panicSeq(l *Log, name string, n, at int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer l.Add(name + " returns")
+		for i := range n {
+			if i == at {
+				panic(name + " panics")
+			}
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// recoverSeq recovers in a deferred call; with repanic it panics again
+// with what it recovered (wrapped), otherwise it returns normally, which
+// after a loop body's panic is Go's runtime error.
+func recoverSeq(l *Log, name string, n int, repanic bool) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer func() {
+			r := recover()
+			l.Add(fmt.Sprint(name, " recovered ", r))
+			if r != nil && repanic {
+				panic(fmt.Sprint(name, "(", r, ")"))
+			}
+		}()
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// swallowSeq recovers a loop body's panic around each yield and goes on
+// yielding, which Go's runtime checks report.
+func swallowSeq(l *Log, name string, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer l.Add(name + " returns")
+		for i := range n {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						l.Add(fmt.Sprint(name, " swallowed ", r))
+					}
+				}()
+				yield(i)
+			}()
+		}
+	}
+}
+
+// badSeq ignores yield's false and goes on yielding.
+func badSeq(l *Log, name string, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer l.Add(name + " returns")
+		for i := range n {
+			yield(i)
+		}
+	}
+}
+
+// keeper keeps the yield of its iterator, to call it after the loop was
+// left.
+type keeper struct{ yield func(int) bool }
+
+func (k *keeper) seq(l *Log, name string, n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer l.Add(name + " returns")
+		k.yield = yield
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// again calls the kept yield.
+func (k *keeper) again(l *Log) {
+	if k.yield != nil {
+		l.Add(fmt.Sprint("again ", k.yield(99)))
+	}
+}
+
+// countGen is a generated iterator (count.All() is ranged over): it yields
+// 0..n-1, panicking before at.
+//
+//asyncgen:gen Count
+func countGen(l *Log, name string, n, at int, yield func(int) bool) {
+	defer l.Add(name + " returns")
+	for i := range n {
+		if i == at {
+			panic(name + " panics")
+		}
+		if !yield(i) {
+			l.Add(name + " stopped")
+			return
+		}
+	}
+}
+
+// gauge is a future with an Init method unrelated to its constructor: a
+// machine awaiting newGauge(...) must run the constructor, whose effects
+// differ from Init's.
+type gauge struct {
+	v, n int
+}
+
+func newGauge(l *Log, n, v int) *gauge {
+	l.Add(fmt.Sprint("newGauge ", n, " ", v))
+	return &gauge{v: v * 2, n: n}
+}
+
+func (g *gauge) Init(l *Log, n, v int) *gauge {
+	l.Add("gauge.Init")
+	*g = gauge{v: v + 1000, n: 0}
+	return g
+}
+
+func (g *gauge) Poll(cx *runtime.Context) (int, bool) {
+	if g.n > 0 {
+		g.n--
+		cx.Waker().Wake()
+		return 0, false
+	}
+	return g.v, true
+}
+
+// meter is made by a method, and has an Init of the same parameters that
+// does something else.
+type meter struct {
+	v, n int
+	done bool
+}
+
+type factory struct{ made int }
+
+func (f *factory) meter(n, v int) *meter {
+	f.made++
+	return &meter{v: v + f.made, n: n}
+}
+
+func (m *meter) Init(f *factory, n, v int) *meter {
+	*m = meter{v: -v, n: n}
+	return m
+}
+
+func (m *meter) Poll(cx *runtime.Context) (int, bool) {
+	if m.done {
+		panic("meter polled after completion")
+	}
+	if m.n > 0 {
+		m.n--
+		cx.Waker().Wake()
+		return 0, false
+	}
+	m.done = true
+	return m.v, true
+}
 
 // PR is a future of a Result, pending n times, failing when fail.
 func PR(n int, v int, fail bool) runtime.Future[runtime.Result[int]] {
@@ -126,12 +331,12 @@ func drive[T any](f runtime.Future[T], spurious bool) T {
 	}
 }
 
-func sameAsync(t *testing.T, direct func(*Log) int, machine func(*Log) runtime.Future[int]) {
+func sameAsync[T any](t *testing.T, direct func(*Log) T, machine func(*Log) runtime.Future[T]) {
 	t.Helper()
 	var l0, l1, l2 Log
-	want := run(&l0, func() int { return direct(&l0) })
-	got := run(&l1, func() int { return drive(machine(&l1), false) })
-	got2 := run(&l2, func() int { return drive(machine(&l2), true) })
+	want := run(&l0, func() T { return direct(&l0) })
+	got := run(&l1, func() T { return drive(machine(&l1), false) })
+	got2 := run(&l2, func() T { return drive(machine(&l2), true) })
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DIFF strict driver:\nmachine %+v\ndirect  %+v", got, want)
 	}
@@ -234,19 +439,6 @@ func sameGen(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) i
 			t.Errorf("DIFF All, break after %d items:\nmachine %+v\ndirect  %+v", k, got2, want)
 		}
 	}
-}
-`
-
-const asyncTestSrc = `package PKG
-
-import (
-	"testing"
-
-	"github.com/asyncgen/asyncgen/runtime"
-)
-
-func Test_NAME(t *testing.T) {
-	sameAsync(t, func(l *Log) int { return NAME(l) }, func(l *Log) runtime.Future[int] { return CTOR(l) })
 }
 `
 
