@@ -178,6 +178,9 @@ func (b *builder) assignStmt(s *ast.AssignStmt) {
 		tok = token.ASSIGN
 		for _, l := range s.Lhs {
 			id := l.(*ast.Ident)
+			if id.Name == "_" {
+				continue // a blank is no variable: it stays _ in the assignment
+			}
 			if obj, ok := b.info.Defs[id].(*types.Var); ok && obj != nil {
 				v := b.local(obj)
 				boxes = append(boxes, &NewBox{specialBase: newSpecialBase(), Var: v})

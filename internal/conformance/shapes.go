@@ -235,3 +235,12 @@ func connect(log *Log, addr string) string {
 	b := runtime.Await(Dial(log, addr+"2"))
 	return a + " " + b
 }
+
+//asyncgen:async Blanks
+func blanks(log *Log, s string) string {
+	a, _ := strings.CutPrefix(s, "a")
+	b, _ := strings.CutSuffix(runtime.Await(ready(a)), "z")
+	c, _, _ := strings.Cut(b, ",")
+	log.Add(c)
+	return c
+}

@@ -2362,3 +2362,134 @@ func (m *ConnectFuture) value() string {
 func (m *ConnectFuture) deepest() runtime.Stepper {
 	return m
 }
+
+// BlanksFuture is the future state machine of blanks; Blanks returns one.
+// It must not be copied once used.
+//
+//line shapes_asyncgen.go:2370:1
+type BlanksFuture struct {
+	noCopy  runtime.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *BlanksFuture // set at the first poll: detects a moved machine
+	log     *Log
+	s       string
+	result0 string
+	fut     runtime.Future[string]
+}
+
+// Blanks returns a future that runs blanks one step at a time.
+//
+//line shapes_asyncgen.go:2383:1
+func Blanks(log *Log, s string) *BlanksFuture {
+	return &BlanksFuture{log: log, s: s}
+}
+
+// Poll runs blanks until it suspends or returns.
+//
+//line shapes.go:240:1
+func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
+	/*line shapes.go:240:1*/ if m.self != m {
+		/*line shapes.go:240:1*/ m.pin()
+	}
+	/*line shapes.go:240:1*/ var a string
+	/*line shapes.go:240:1*/ var b string
+	/*line shapes.go:240:1*/ var v1 string
+	/*line shapes.go:240:1*/ var c string
+	/*line shapes.go:240:1*/ switch m.state { /*line shapes.go:239:1*/
+	case 0:
+		/*line shapes.go:240:1*/ m.state = runtime.StateRunning /*line shapes.go:239:1*/
+	case 1:
+		/*line shapes.go:242:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:242:1*/ goto resume1 /*line shapes.go:241:1*/
+	default:
+		/*line shapes.go:240:1*/ runtime.BadPoll("Blanks", m.state)
+	}
+	/*line shapes.go:241:1*/ a, _ = strings.CutPrefix(m.s, "a")
+	/*line shapes.go:242:1*/ m.fut = ready(a)
+	/*line shapes.go:242:1*/ m.s = "" /*line shapes.go:241:1*/
+resume1:
+	// await at shapes.go:242
+	/*line shapes.go:242:1*/ /*line shapes.go:241:1*/
+	{
+		/*line shapes.go:242:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:242:1*/ if !ok {
+			/*line shapes.go:242:1*/ m.state = 1
+			/*line shapes.go:242:1*/ return "", false
+		}
+		/*line shapes.go:242:1*/ m.fut = nil
+		/*line shapes.go:242:1*/ v1 = v
+	}
+	/*line shapes.go:242:1*/ b, _ = strings.CutSuffix(v1, "z")
+	/*line shapes.go:243:1*/ c, _, _ = strings.Cut(b, ",")
+	/*line shapes.go:244:1*/ m.log.Add(c)
+	/*line shapes.go:245:1*/ m.result0 = c
+	/*line shapes.go:246:1*/ m.state = runtime.StateDone
+	/*line shapes.go:246:1*/ return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line shapes_asyncgen.go:2434:1
+func (m *BlanksFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Blanks")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+//
+//line shapes_asyncgen.go:2445:1
+func (m *BlanksFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line shapes_asyncgen.go:2459:1
+func (m *BlanksFuture) init(log *Log, s string) {
+	*m = BlanksFuture{log: log, s: s}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+//
+//line shapes_asyncgen.go:2467:1
+func (m *BlanksFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line shapes_asyncgen.go:2478:1
+func (m *BlanksFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line shapes_asyncgen.go:2485:1
+func (m *BlanksFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line shapes_asyncgen.go:2493:1
+func (m *BlanksFuture) deepest() runtime.Stepper {
+	return m
+}

@@ -32,6 +32,13 @@ func TestResultShapes(t *testing.T) {
 	}
 }
 
+// TestBlanks: several blanks defined in one body are no variables.
+func TestBlanks(t *testing.T) {
+	for _, s := range []string{"", "ab,cz", "x,y"} {
+		sameOutcome(t, "Blanks", func(l *Log) string { return blanks(l, s) }, func(l *Log) runtime.Future[string] { return Blanks(l, s) })
+	}
+}
+
 func TestTerminatingEnds(t *testing.T) {
 	for _, n := range []int{-2, 0, 1, 2, 3} {
 		sameOutcome(t, "EndPanic", func(l *Log) int { return endPanic(l, n) }, func(l *Log) runtime.Future[int] { return EndPanic(l, n) })

@@ -46,7 +46,6 @@ func (m *EchoFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line anet_test.go:24:1*/ defer m.unwind(&result, &ready)
 	/*line anet_test.go:24:1*/ var n int
 	/*line anet_test.go:24:1*/ var err error
-	/*line anet_test.go:24:1*/ var _ int
 	/*line anet_test.go:24:1*/ var err1 error
 	/*line anet_test.go:24:1*/ switch m.state { /*line anet_test.go:23:1*/
 	case 0:
@@ -118,7 +117,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:122:1
+//line anet_asyncgen_test.go:121:1
 func (m *EchoFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Echo")
@@ -129,7 +128,7 @@ func (m *EchoFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:133:1
+//line anet_asyncgen_test.go:132:1
 func (m *EchoFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -146,7 +145,7 @@ func (m *EchoFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:150:1
+//line anet_asyncgen_test.go:149:1
 func (m *EchoFuture) init(c *anet.Conn) {
 	*m = EchoFuture{c: c}
 }
@@ -154,7 +153,7 @@ func (m *EchoFuture) init(c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:158:1
+//line anet_asyncgen_test.go:157:1
 func (m *EchoFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -165,14 +164,14 @@ func (m *EchoFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:169:1
+//line anet_asyncgen_test.go:168:1
 func (m *EchoFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:176:1
+//line anet_asyncgen_test.go:175:1
 func (m *EchoFuture) value() error {
 	return m.result0
 }
@@ -180,14 +179,14 @@ func (m *EchoFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:184:1
+//line anet_asyncgen_test.go:183:1
 func (m *EchoFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:191:1
+//line anet_asyncgen_test.go:190:1
 func (m *EchoFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -207,7 +206,7 @@ func (m *EchoFuture) unwind(result *error, ready *bool) {
 // ServeFuture is the future state machine of serve; Serve returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:211:1
+//line anet_asyncgen_test.go:210:1
 type ServeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -222,7 +221,7 @@ type ServeFuture struct {
 
 // Serve returns a future that runs serve one step at a time.
 //
-//line anet_asyncgen_test.go:226:1
+//line anet_asyncgen_test.go:225:1
 func Serve(ex runtime.Executor, l *anet.Listener, n int) *ServeFuture {
 	return &ServeFuture{ex: ex, l: l, n: n}
 }
@@ -280,7 +279,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:284:1
+//line anet_asyncgen_test.go:283:1
 func (m *ServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Serve")
@@ -291,7 +290,7 @@ func (m *ServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:295:1
+//line anet_asyncgen_test.go:294:1
 func (m *ServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -305,7 +304,7 @@ func (m *ServeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:309:1
+//line anet_asyncgen_test.go:308:1
 func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 	*m = ServeFuture{ex: ex, l: l, n: n}
 }
@@ -313,7 +312,7 @@ func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:317:1
+//line anet_asyncgen_test.go:316:1
 func (m *ServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -324,14 +323,14 @@ func (m *ServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:328:1
+//line anet_asyncgen_test.go:327:1
 func (m *ServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:335:1
+//line anet_asyncgen_test.go:334:1
 func (m *ServeFuture) value() error {
 	return m.result0
 }
@@ -339,7 +338,7 @@ func (m *ServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:343:1
+//line anet_asyncgen_test.go:342:1
 func (m *ServeFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -347,7 +346,7 @@ func (m *ServeFuture) deepest() runtime.Stepper {
 // RoundTripFuture is the future state machine of roundTrip; RoundTrip returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:351:1
+//line anet_asyncgen_test.go:350:1
 type RoundTripFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -367,7 +366,7 @@ type RoundTripFuture struct {
 
 // RoundTrip returns a future that runs roundTrip one step at a time.
 //
-//line anet_asyncgen_test.go:371:1
+//line anet_asyncgen_test.go:370:1
 func RoundTrip(addr string, msg []byte) *RoundTripFuture {
 	return &RoundTripFuture{addr: addr, msg: msg}
 }
@@ -381,7 +380,6 @@ func (m *RoundTripFuture) Poll(cx *runtime.Context) (result runtime.Result[[]byt
 	}
 	/*line anet_test.go:58:1*/ defer m.unwind(&result, &ready)
 	/*line anet_test.go:58:1*/ var err error
-	/*line anet_test.go:58:1*/ var _ int
 	/*line anet_test.go:58:1*/ var err1 error
 	/*line anet_test.go:58:1*/ var n int
 	/*line anet_test.go:58:1*/ var err2 error
@@ -484,7 +482,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:488:1
+//line anet_asyncgen_test.go:486:1
 func (m *RoundTripFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTrip")
@@ -495,7 +493,7 @@ func (m *RoundTripFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:499:1
+//line anet_asyncgen_test.go:497:1
 func (m *RoundTripFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -514,7 +512,7 @@ func (m *RoundTripFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:518:1
+//line anet_asyncgen_test.go:516:1
 func (m *RoundTripFuture) init(addr string, msg []byte) {
 	*m = RoundTripFuture{addr: addr, msg: msg}
 }
@@ -522,7 +520,7 @@ func (m *RoundTripFuture) init(addr string, msg []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:526:1
+//line anet_asyncgen_test.go:524:1
 func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -533,14 +531,14 @@ func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:537:1
+//line anet_asyncgen_test.go:535:1
 func (m *RoundTripFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:544:1
+//line anet_asyncgen_test.go:542:1
 func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -548,14 +546,14 @@ func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:552:1
+//line anet_asyncgen_test.go:550:1
 func (m *RoundTripFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:559:1
+//line anet_asyncgen_test.go:557:1
 func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -575,7 +573,7 @@ func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 // ReadOnceFuture is the future state machine of readOnce; ReadOnce returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:579:1
+//line anet_asyncgen_test.go:577:1
 type ReadOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -589,7 +587,7 @@ type ReadOnceFuture struct {
 
 // ReadOnce returns a future that runs readOnce one step at a time.
 //
-//line anet_asyncgen_test.go:593:1
+//line anet_asyncgen_test.go:591:1
 func ReadOnce(c *anet.Conn, buf []byte) *ReadOnceFuture {
 	return &ReadOnceFuture{c: c, buf: buf}
 }
@@ -632,7 +630,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:636:1
+//line anet_asyncgen_test.go:634:1
 func (m *ReadOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ReadOnce")
@@ -643,7 +641,7 @@ func (m *ReadOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:647:1
+//line anet_asyncgen_test.go:645:1
 func (m *ReadOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -657,7 +655,7 @@ func (m *ReadOnceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:661:1
+//line anet_asyncgen_test.go:659:1
 func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 	*m = ReadOnceFuture{c: c, buf: buf}
 }
@@ -665,7 +663,7 @@ func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:669:1
+//line anet_asyncgen_test.go:667:1
 func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -676,14 +674,14 @@ func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:680:1
+//line anet_asyncgen_test.go:678:1
 func (m *ReadOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:687:1
+//line anet_asyncgen_test.go:685:1
 func (m *ReadOnceFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -691,7 +689,7 @@ func (m *ReadOnceFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:695:1
+//line anet_asyncgen_test.go:693:1
 func (m *ReadOnceFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -699,7 +697,7 @@ func (m *ReadOnceFuture) deepest() runtime.Stepper {
 // ClientsFuture is the future state machine of clients; Clients returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:703:1
+//line anet_asyncgen_test.go:701:1
 type ClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -717,7 +715,7 @@ type ClientsFuture struct {
 
 // Clients returns a future that runs clients one step at a time.
 //
-//line anet_asyncgen_test.go:721:1
+//line anet_asyncgen_test.go:719:1
 func Clients(ex runtime.Executor, addr string, n int, size int) *ClientsFuture {
 	return &ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
@@ -789,7 +787,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:793:1
+//line anet_asyncgen_test.go:791:1
 func (m *ClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Clients")
@@ -800,7 +798,7 @@ func (m *ClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:804:1
+//line anet_asyncgen_test.go:802:1
 func (m *ClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -814,7 +812,7 @@ func (m *ClientsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:818:1
+//line anet_asyncgen_test.go:816:1
 func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) {
 	*m = ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
@@ -822,7 +820,7 @@ func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:826:1
+//line anet_asyncgen_test.go:824:1
 func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -833,14 +831,14 @@ func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:837:1
+//line anet_asyncgen_test.go:835:1
 func (m *ClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:844:1
+//line anet_asyncgen_test.go:842:1
 func (m *ClientsFuture) value() error {
 	return m.result0
 }
@@ -848,7 +846,7 @@ func (m *ClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:852:1
+//line anet_asyncgen_test.go:850:1
 func (m *ClientsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -856,7 +854,7 @@ func (m *ClientsFuture) deepest() runtime.Stepper {
 // ChurnServeFuture is the future state machine of churnServeBody; ChurnServe returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:860:1
+//line anet_asyncgen_test.go:858:1
 type ChurnServeFuture struct {
 	noCopy   runtime.NoCopy
 	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -872,7 +870,7 @@ type ChurnServeFuture struct {
 
 // ChurnServe returns a future that runs churnServeBody one step at a time.
 //
-//line anet_asyncgen_test.go:876:1
+//line anet_asyncgen_test.go:874:1
 func ChurnServe(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) *ChurnServeFuture {
 	return &ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
@@ -936,7 +934,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:940:1
+//line anet_asyncgen_test.go:938:1
 func (m *ChurnServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnServe")
@@ -947,7 +945,7 @@ func (m *ChurnServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:951:1
+//line anet_asyncgen_test.go:949:1
 func (m *ChurnServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -961,7 +959,7 @@ func (m *ChurnServeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:965:1
+//line anet_asyncgen_test.go:963:1
 func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) {
 	*m = ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
@@ -969,7 +967,7 @@ func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, ac
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:973:1
+//line anet_asyncgen_test.go:971:1
 func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -980,14 +978,14 @@ func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:984:1
+//line anet_asyncgen_test.go:982:1
 func (m *ChurnServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:991:1
+//line anet_asyncgen_test.go:989:1
 func (m *ChurnServeFuture) value() error {
 	return m.result0
 }
@@ -995,7 +993,7 @@ func (m *ChurnServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:999:1
+//line anet_asyncgen_test.go:997:1
 func (m *ChurnServeFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1003,7 +1001,7 @@ func (m *ChurnServeFuture) deepest() runtime.Stepper {
 // ChurnClientFuture is the future state machine of churnClient; ChurnClient returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:1007:1
+//line anet_asyncgen_test.go:1005:1
 type ChurnClientFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1024,7 +1022,7 @@ type ChurnClientFuture struct {
 
 // ChurnClient returns a future that runs churnClient one step at a time.
 //
-//line anet_asyncgen_test.go:1028:1
+//line anet_asyncgen_test.go:1026:1
 func ChurnClient(addr string, i int) *ChurnClientFuture {
 	return &ChurnClientFuture{addr: addr, i: i}
 }
@@ -1038,7 +1036,6 @@ func (m *ChurnClientFuture) Poll(cx *runtime.Context) (result runtime.Result[int
 	}
 	/*line anet_test.go:240:1*/ defer m.unwind(&result, &ready)
 	/*line anet_test.go:240:1*/ var err error
-	/*line anet_test.go:240:1*/ var _ int
 	/*line anet_test.go:240:1*/ var err1 error
 	/*line anet_test.go:240:1*/ var n int
 	/*line anet_test.go:240:1*/ var err2 error
@@ -1177,7 +1174,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1181:1
+//line anet_asyncgen_test.go:1178:1
 func (m *ChurnClientFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnClient")
@@ -1188,7 +1185,7 @@ func (m *ChurnClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1192:1
+//line anet_asyncgen_test.go:1189:1
 func (m *ChurnClientFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1209,7 +1206,7 @@ func (m *ChurnClientFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1213:1
+//line anet_asyncgen_test.go:1210:1
 func (m *ChurnClientFuture) init(addr string, i int) {
 	*m = ChurnClientFuture{addr: addr, i: i}
 }
@@ -1217,7 +1214,7 @@ func (m *ChurnClientFuture) init(addr string, i int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:1221:1
+//line anet_asyncgen_test.go:1218:1
 func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1228,14 +1225,14 @@ func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1232:1
+//line anet_asyncgen_test.go:1229:1
 func (m *ChurnClientFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1239:1
+//line anet_asyncgen_test.go:1236:1
 func (m *ChurnClientFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -1243,14 +1240,14 @@ func (m *ChurnClientFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1247:1
+//line anet_asyncgen_test.go:1244:1
 func (m *ChurnClientFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:1254:1
+//line anet_asyncgen_test.go:1251:1
 func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

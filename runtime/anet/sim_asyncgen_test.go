@@ -48,7 +48,6 @@ func (m *RoundTripOnFuture) Poll(cx *runtime.Context) (result runtime.Result[[]b
 	}
 	/*line sim_test.go:23:1*/ defer m.unwind(&result, &ready)
 	/*line sim_test.go:23:1*/ var err error
-	/*line sim_test.go:23:1*/ var _ int
 	/*line sim_test.go:23:1*/ var err1 error
 	/*line sim_test.go:23:1*/ var n int
 	/*line sim_test.go:23:1*/ var err2 error
@@ -152,7 +151,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:156:1
+//line sim_asyncgen_test.go:155:1
 func (m *RoundTripOnFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTripOn")
@@ -163,7 +162,7 @@ func (m *RoundTripOnFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:167:1
+//line sim_asyncgen_test.go:166:1
 func (m *RoundTripOnFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -182,7 +181,7 @@ func (m *RoundTripOnFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:186:1
+//line sim_asyncgen_test.go:185:1
 func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 	*m = RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
@@ -190,7 +189,7 @@ func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:194:1
+//line sim_asyncgen_test.go:193:1
 func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -201,14 +200,14 @@ func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:205:1
+//line sim_asyncgen_test.go:204:1
 func (m *RoundTripOnFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:212:1
+//line sim_asyncgen_test.go:211:1
 func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -216,14 +215,14 @@ func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:220:1
+//line sim_asyncgen_test.go:219:1
 func (m *RoundTripOnFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:227:1
+//line sim_asyncgen_test.go:226:1
 func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -243,7 +242,7 @@ func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) 
 // SimClientsFuture is the future state machine of simClients; SimClients returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:247:1
+//line sim_asyncgen_test.go:246:1
 type SimClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -262,7 +261,7 @@ type SimClientsFuture struct {
 
 // SimClients returns a future that runs simClients one step at a time.
 //
-//line sim_asyncgen_test.go:266:1
+//line sim_asyncgen_test.go:265:1
 func SimClients(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) *SimClientsFuture {
 	return &SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
@@ -335,7 +334,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:339:1
+//line sim_asyncgen_test.go:338:1
 func (m *SimClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimClients")
@@ -346,7 +345,7 @@ func (m *SimClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:350:1
+//line sim_asyncgen_test.go:349:1
 func (m *SimClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -360,7 +359,7 @@ func (m *SimClientsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:364:1
+//line sim_asyncgen_test.go:363:1
 func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) {
 	*m = SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
@@ -368,7 +367,7 @@ func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string,
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:372:1
+//line sim_asyncgen_test.go:371:1
 func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -379,14 +378,14 @@ func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:383:1
+//line sim_asyncgen_test.go:382:1
 func (m *SimClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:390:1
+//line sim_asyncgen_test.go:389:1
 func (m *SimClientsFuture) value() error {
 	return m.result0
 }
@@ -394,7 +393,7 @@ func (m *SimClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:398:1
+//line sim_asyncgen_test.go:397:1
 func (m *SimClientsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -402,7 +401,7 @@ func (m *SimClientsFuture) deepest() runtime.Stepper {
 // SimDialOnceFuture is the future state machine of simDialOnce; SimDialOnce returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:406:1
+//line sim_asyncgen_test.go:405:1
 type SimDialOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -416,7 +415,7 @@ type SimDialOnceFuture struct {
 
 // SimDialOnce returns a future that runs simDialOnce one step at a time.
 //
-//line sim_asyncgen_test.go:420:1
+//line sim_asyncgen_test.go:419:1
 func SimDialOnce(n *anet.SimNode, addr string) *SimDialOnceFuture {
 	return &SimDialOnceFuture{n: n, addr: addr}
 }
@@ -459,7 +458,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:463:1
+//line sim_asyncgen_test.go:462:1
 func (m *SimDialOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimDialOnce")
@@ -470,7 +469,7 @@ func (m *SimDialOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:474:1
+//line sim_asyncgen_test.go:473:1
 func (m *SimDialOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -484,7 +483,7 @@ func (m *SimDialOnceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:488:1
+//line sim_asyncgen_test.go:487:1
 func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 	*m = SimDialOnceFuture{n: n, addr: addr}
 }
@@ -492,7 +491,7 @@ func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:496:1
+//line sim_asyncgen_test.go:495:1
 func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -503,14 +502,14 @@ func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:507:1
+//line sim_asyncgen_test.go:506:1
 func (m *SimDialOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:514:1
+//line sim_asyncgen_test.go:513:1
 func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
@@ -518,7 +517,7 @@ func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:522:1
+//line sim_asyncgen_test.go:521:1
 func (m *SimDialOnceFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -45,7 +45,6 @@ func (m *RequestFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 		/*line sim_test.go:86:1*/ m.pin()
 	}
 	/*line sim_test.go:86:1*/ var now time.Time
-	/*line sim_test.go:86:1*/ var _ int
 	/*line sim_test.go:86:1*/ var err error
 	/*line sim_test.go:86:1*/ var k int
 	/*line sim_test.go:86:1*/ var err1 error
@@ -131,7 +130,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:135:1
+//line sim_asyncgen_test.go:134:1
 func (m *RequestFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Request")
@@ -142,7 +141,7 @@ func (m *RequestFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:146:1
+//line sim_asyncgen_test.go:145:1
 func (m *RequestFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -160,7 +159,7 @@ func (m *RequestFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:164:1
+//line sim_asyncgen_test.go:163:1
 func (m *RequestFuture) init(c *anet.Conn, cmd []byte, rb *replyBuf) {
 	*m = RequestFuture{c: c, cmd: cmd, rb: rb}
 }
@@ -168,7 +167,7 @@ func (m *RequestFuture) init(c *anet.Conn, cmd []byte, rb *replyBuf) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:172:1
+//line sim_asyncgen_test.go:171:1
 func (m *RequestFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -179,14 +178,14 @@ func (m *RequestFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:183:1
+//line sim_asyncgen_test.go:182:1
 func (m *RequestFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:190:1
+//line sim_asyncgen_test.go:189:1
 func (m *RequestFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -194,7 +193,7 @@ func (m *RequestFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:198:1
+//line sim_asyncgen_test.go:197:1
 func (m *RequestFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -202,7 +201,7 @@ func (m *RequestFuture) deepest() runtime.Stepper {
 // KVClientFuture is the future state machine of kvClient; KVClient returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:206:1
+//line sim_asyncgen_test.go:205:1
 type KVClientFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -228,7 +227,7 @@ type KVClientFuture struct {
 
 // KVClient returns a future that runs kvClient one step at a time.
 //
-//line sim_asyncgen_test.go:232:1
+//line sim_asyncgen_test.go:231:1
 func KVClient(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) *KVClientFuture {
 	return &KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
@@ -418,7 +417,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:422:1
+//line sim_asyncgen_test.go:421:1
 func (m *KVClientFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("KVClient")
@@ -429,7 +428,7 @@ func (m *KVClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:433:1
+//line sim_asyncgen_test.go:432:1
 func (m *KVClientFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -449,7 +448,7 @@ func (m *KVClientFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:453:1
+//line sim_asyncgen_test.go:452:1
 func (m *KVClientFuture) init(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) {
 	*m = KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
@@ -457,7 +456,7 @@ func (m *KVClientFuture) init(nd *anet.SimNode, addr string, id int, ops int, se
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:461:1
+//line sim_asyncgen_test.go:460:1
 func (m *KVClientFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -468,14 +467,14 @@ func (m *KVClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:472:1
+//line sim_asyncgen_test.go:471:1
 func (m *KVClientFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:479:1
+//line sim_asyncgen_test.go:478:1
 func (m *KVClientFuture) value() error {
 	return m.result0
 }
@@ -483,7 +482,7 @@ func (m *KVClientFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:487:1
+//line sim_asyncgen_test.go:486:1
 func (m *KVClientFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -494,7 +493,7 @@ func (m *KVClientFuture) deepest() runtime.Stepper {
 // NemesisFuture is the future state machine of nemesis; Nemesis returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:498:1
+//line sim_asyncgen_test.go:497:1
 type NemesisFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -515,7 +514,7 @@ type NemesisFuture struct {
 
 // Nemesis returns a future that runs nemesis one step at a time.
 //
-//line sim_asyncgen_test.go:519:1
+//line sim_asyncgen_test.go:518:1
 func Nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) *NemesisFuture {
 	return &NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
@@ -626,7 +625,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:630:1
+//line sim_asyncgen_test.go:629:1
 func (m *NemesisFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nemesis")
@@ -637,7 +636,7 @@ func (m *NemesisFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:641:1
+//line sim_asyncgen_test.go:640:1
 func (m *NemesisFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -655,7 +654,7 @@ func (m *NemesisFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:659:1
+//line sim_asyncgen_test.go:658:1
 func (m *NemesisFuture) init(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) {
 	*m = NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
@@ -663,7 +662,7 @@ func (m *NemesisFuture) init(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:667:1
+//line sim_asyncgen_test.go:666:1
 func (m *NemesisFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -674,14 +673,14 @@ func (m *NemesisFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:678:1
+//line sim_asyncgen_test.go:677:1
 func (m *NemesisFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:685:1
+//line sim_asyncgen_test.go:684:1
 func (m *NemesisFuture) value() error {
 	return m.result0
 }
@@ -689,7 +688,7 @@ func (m *NemesisFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:693:1
+//line sim_asyncgen_test.go:692:1
 func (m *NemesisFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -697,7 +696,7 @@ func (m *NemesisFuture) deepest() runtime.Stepper {
 // ScenarioFuture is the future state machine of scenario; Scenario returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:701:1
+//line sim_asyncgen_test.go:700:1
 type ScenarioFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -725,7 +724,7 @@ type ScenarioFuture struct {
 
 // Scenario returns a future that runs scenario one step at a time.
 //
-//line sim_asyncgen_test.go:729:1
+//line sim_asyncgen_test.go:728:1
 func Scenario(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) *ScenarioFuture {
 	return &ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
@@ -911,7 +910,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:915:1
+//line sim_asyncgen_test.go:914:1
 func (m *ScenarioFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Scenario")
@@ -922,7 +921,7 @@ func (m *ScenarioFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:926:1
+//line sim_asyncgen_test.go:925:1
 func (m *ScenarioFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -943,7 +942,7 @@ func (m *ScenarioFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:947:1
+//line sim_asyncgen_test.go:946:1
 func (m *ScenarioFuture) init(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) {
 	*m = ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
@@ -951,7 +950,7 @@ func (m *ScenarioFuture) init(ex runtime.Executor, sim *anet.Sim, clients int, o
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:955:1
+//line sim_asyncgen_test.go:954:1
 func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -962,14 +961,14 @@ func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:966:1
+//line sim_asyncgen_test.go:965:1
 func (m *ScenarioFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:973:1
+//line sim_asyncgen_test.go:972:1
 func (m *ScenarioFuture) value() error {
 	return m.result0
 }
@@ -977,14 +976,14 @@ func (m *ScenarioFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:981:1
+//line sim_asyncgen_test.go:980:1
 func (m *ScenarioFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:988:1
+//line sim_asyncgen_test.go:987:1
 func (m *ScenarioFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

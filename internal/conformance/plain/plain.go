@@ -193,3 +193,12 @@ func (s *Stack[T]) pop(l *Log) (v T, err error) {
 	l.Add("pop")
 	return
 }
+
+//asyncgen:async Blanks
+func blanks(l *Log, s string) string {
+	a, _ := strings.CutPrefix(s, "a")
+	b, _ := strings.CutSuffix(a, "z")
+	c, _, _ := strings.Cut(b, ",")
+	l.Add(c)
+	return c
+}

@@ -1846,3 +1846,111 @@ func (m *StackPopFuture[T]) value() runtime.Result[T] {
 func (m *StackPopFuture[T]) deepest() runtime.Stepper {
 	return m
 }
+
+// BlanksFuture is the future state machine of blanks; Blanks returns one.
+// It must not be copied once used.
+//
+//line plain_asyncgen.go:1854:1
+type BlanksFuture struct {
+	noCopy  runtime.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *BlanksFuture // set at the first poll: detects a moved machine
+	l       *Log
+	s       string
+	result0 string
+}
+
+// Blanks returns a future that runs blanks one step at a time.
+//
+//line plain_asyncgen.go:1866:1
+func Blanks(l *Log, s string) *BlanksFuture {
+	return &BlanksFuture{l: l, s: s}
+}
+
+// Poll runs blanks until it suspends or returns.
+//
+//line plain.go:198:1
+func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
+	/*line plain.go:198:1*/ if m.self != m {
+		/*line plain.go:198:1*/ m.pin()
+	}
+	/*line plain.go:198:1*/ var a string
+	/*line plain.go:198:1*/ var b string
+	/*line plain.go:198:1*/ var c string
+	/*line plain.go:198:1*/ switch m.state { /*line plain.go:197:1*/
+	case 0:
+		/*line plain.go:198:1*/ m.state = runtime.StateRunning /*line plain.go:197:1*/
+	default:
+		/*line plain.go:198:1*/ runtime.BadPoll("Blanks", m.state)
+	}
+	/*line plain.go:199:1*/ a, _ = strings.CutPrefix(m.s, "a")
+	/*line plain.go:200:1*/ b, _ = strings.CutSuffix(a, "z")
+	/*line plain.go:201:1*/ c, _, _ = strings.Cut(b, ",")
+	/*line plain.go:202:1*/ m.l.Add(c)
+	/*line plain.go:203:1*/ m.result0 = c
+	/*line plain.go:204:1*/ m.state = runtime.StateDone
+	/*line plain.go:204:1*/ return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line plain_asyncgen.go:1899:1
+func (m *BlanksFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("Blanks")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+//
+//line plain_asyncgen.go:1910:1
+func (m *BlanksFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line plain_asyncgen.go:1920:1
+func (m *BlanksFuture) init(l *Log, s string) {
+	*m = BlanksFuture{l: l, s: s}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+//
+//line plain_asyncgen.go:1928:1
+func (m *BlanksFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line plain_asyncgen.go:1939:1
+func (m *BlanksFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line plain_asyncgen.go:1946:1
+func (m *BlanksFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line plain_asyncgen.go:1954:1
+func (m *BlanksFuture) deepest() runtime.Stepper {
+	return m
+}

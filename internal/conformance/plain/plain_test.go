@@ -48,6 +48,9 @@ func res[T any](v T, err error) runtime.Result[T] { return runtime.Result[T]{Val
 // TestPlainShapes covers every result shape of a body without a suspension
 // point, in a package that does not import the runtime.
 func TestPlainShapes(t *testing.T) {
+	for _, s := range []string{"", "ab,cz", "x,y"} {
+		samePlain(t, "Blanks", func(l *Log) string { return blanks(l, s) }, func(l *Log) runtime.Future[string] { return Blanks(l, s) })
+	}
 	for _, n := range []int{-1, 0, 3} {
 		samePlain(t, "Nothing", func(l *Log) struct{} { nothing(l, n); return struct{}{} }, func(l *Log) runtime.Future[struct{}] { return Nothing(l, n) })
 		samePlain(t, "Basic", func(l *Log) int { return basic(l, n) }, func(l *Log) runtime.Future[int] { return Basic(l, n) })
