@@ -6,6 +6,7 @@
 #
 #	examples/kv/bench.sh              # the full run
 #	N=20000 IDLE=1000 examples/kv/bench.sh  # a quick one
+#	SERVERS="kv-local goroutine" PIPES=1 IDLE_SERVERS= examples/kv/bench.sh  # some
 #
 # It needs redis-benchmark and redis-server (.ci/install-redis).
 set -euo pipefail
@@ -45,8 +46,8 @@ stop() { kill $pid; wait $pid 2>/dev/null || true; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(go version | cut -d' ' -f3), $(redis-server --version | cut -d' ' -f3)"
 echo "# redis-benchmark -q -t ping,set,get -n $N -c $C [-P 16]; load average before each run"
-servers="kv-local kv-pool goroutine gnet redis"
-for P in 1 16; do
+servers=${SERVERS:-kv-local kv-pool goroutine gnet redis}
+for P in ${PIPES:-1 16}; do
 	for s in $servers; do
 		start $s
 		load=$(cut -d' ' -f1 /proc/loadavg)
@@ -56,7 +57,7 @@ for P in 1 16; do
 	done
 done
 echo "# idle connections: $IDLE; used_memory (Go: heap+stacks after GC) per connection"
-for s in kv-local kv-pool goroutine gnet redis; do
+for s in ${IDLE_SERVERS-kv-local kv-pool goroutine gnet redis}; do
 	start $s
 	echo "idle $s $("$bin/idleconns" -addr 127.0.0.1:$PORT -n $IDLE)"
 	stop

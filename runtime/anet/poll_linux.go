@@ -196,7 +196,7 @@ type pollDesc struct {
 	fd    int
 	refs  atomic.Int64 // 2 × operations in flight, | 1 once closed
 	seq   [2]atomic.Uint64
-	idle  atomic.Uint64 // 1 + seq[dirRead] when tryRead last found nothing; 0: no such wait
+	idle  atomic.Uint64 // 1 + seq[dirRead] when tryRead last emptied the socket; 0: it may not have
 	mu    sync.Mutex
 	p     *poller // registered with, or nil
 	waker [2]runtime.Waker

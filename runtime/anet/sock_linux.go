@@ -117,6 +117,15 @@ func (s *sock) tryRead(p []byte) (int, error, bool) {
 			if n == 0 && len(p) > 0 {
 				return 0, io.EOF, true
 			}
+			if n < len(p) {
+				// A short read emptied the receive queue: data that
+				// arrives later is a new edge, so Readable may wait for
+				// it without reading EAGAIN first (one system call less
+				// per request).
+				pd.idle.Store(seq + 1)
+			} else if pd.idle.Load() != 0 {
+				pd.idle.Store(0) // more may be queued: read before waiting
+			}
 			return n, nil, true
 		case err == syscall.EINTR:
 			continue
@@ -128,8 +137,9 @@ func (s *sock) tryRead(p []byte) (int, error, bool) {
 	}
 }
 
-// readable waits for the read event that follows the last EAGAIN of
-// tryRead, without a system call; with no EAGAIN seen it reports true.
+// readable waits for the read event that follows the last time tryRead
+// emptied the receive queue (EAGAIN, or a short read), without a system
+// call; if the last read may have left data, it reports true.
 func (s *sock) readable(cx *runtime.Context) bool {
 	pd := &s.pd
 	idle := pd.idle.Load()
