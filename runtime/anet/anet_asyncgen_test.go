@@ -1263,3 +1263,249 @@ func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 	m.state = runtime.StateDone
 	*result, *ready = runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
+
+// AcceptOnceFuture is the future state machine of acceptOnce; AcceptOnce returns one.
+// It must not be copied once used.
+//
+//line anet_asyncgen_test.go:1271:1
+type AcceptOnceFuture struct {
+	noCopy  runtime.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *AcceptOnceFuture // set at the first poll: detects a moved machine
+	l       *anet.Listener
+	result0 *anet.Conn
+	result1 error
+	fut     anet.AcceptFuture
+}
+
+// AcceptOnce returns a future that runs acceptOnce one step at a time.
+//
+//line anet_asyncgen_test.go:1284:1
+func AcceptOnce(l *anet.Listener) *AcceptOnceFuture {
+	return &AcceptOnceFuture{l: l}
+}
+
+// Poll runs acceptOnce until it suspends or returns.
+//
+//line anet_test.go:411:1
+func (m *AcceptOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn], bool) {
+	/*line anet_test.go:411:1*/ if m.self != m {
+		/*line anet_test.go:411:1*/ m.pin()
+	}
+	/*line anet_test.go:411:1*/ switch m.state { /*line anet_test.go:410:1*/
+	case 0:
+		/*line anet_test.go:411:1*/ m.state = runtime.StateRunning /*line anet_test.go:410:1*/
+	case 1:
+		/*line anet_test.go:412:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:412:1*/ goto resume1 /*line anet_test.go:411:1*/
+	default:
+		/*line anet_test.go:411:1*/ runtime.BadPoll("AcceptOnce", m.state)
+	}
+	/*line anet_test.go:412:1*/ m.fut.Init(m.l)
+	/*line anet_test.go:412:1*/ m.l = nil /*line anet_test.go:411:1*/
+resume1:
+	// await (TryAwait) at anet_test.go:412
+	/*line anet_test.go:412:1*/ /*line anet_test.go:411:1*/
+	{
+		/*line anet_test.go:412:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:412:1*/ if !ok {
+			/*line anet_test.go:412:1*/ m.state = 1
+			/*line anet_test.go:412:1*/ return runtime.Result[*anet.Conn]{}, false
+		}
+		/*line anet_test.go:412:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:412:1*/ m.result0, m.result1 = v.Value, v.Err
+	}
+	/*line anet_test.go:413:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:413:1*/ return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line anet_asyncgen_test.go:1326:1
+func (m *AcceptOnceFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("AcceptOnce")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:1337:1
+func (m *AcceptOnceFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(&m.fut)
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:1351:1
+func (m *AcceptOnceFuture) init(l *anet.Listener) {
+	*m = AcceptOnceFuture{l: l}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:1359:1
+func (m *AcceptOnceFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:1370:1
+func (m *AcceptOnceFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:1377:1
+func (m *AcceptOnceFuture) value() runtime.Result[*anet.Conn] {
+	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line anet_asyncgen_test.go:1385:1
+func (m *AcceptOnceFuture) deepest() runtime.Stepper {
+	return m
+}
+
+// WriteAllFuture is the future state machine of writeAll; WriteAll returns one.
+// It must not be copied once used.
+//
+//line anet_asyncgen_test.go:1393:1
+type WriteAllFuture struct {
+	noCopy  runtime.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *WriteAllFuture // set at the first poll: detects a moved machine
+	c       *anet.Conn
+	p       []byte
+	result0 int
+	result1 error
+	fut     anet.WriteFuture
+}
+
+// WriteAll returns a future that runs writeAll one step at a time.
+//
+//line anet_asyncgen_test.go:1407:1
+func WriteAll(c *anet.Conn, p []byte) *WriteAllFuture {
+	return &WriteAllFuture{c: c, p: p}
+}
+
+// Poll runs writeAll until it suspends or returns.
+//
+//line anet_test.go:418:1
+func (m *WriteAllFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+	/*line anet_test.go:418:1*/ if m.self != m {
+		/*line anet_test.go:418:1*/ m.pin()
+	}
+	/*line anet_test.go:418:1*/ switch m.state { /*line anet_test.go:417:1*/
+	case 0:
+		/*line anet_test.go:418:1*/ m.state = runtime.StateRunning /*line anet_test.go:417:1*/
+	case 1:
+		/*line anet_test.go:419:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:419:1*/ goto resume1 /*line anet_test.go:418:1*/
+	default:
+		/*line anet_test.go:418:1*/ runtime.BadPoll("WriteAll", m.state)
+	}
+	/*line anet_test.go:419:1*/ m.fut.Init(m.c, m.p)
+	/*line anet_test.go:419:1*/ m.c = nil
+	/*line anet_test.go:419:1*/ m.p = nil /*line anet_test.go:418:1*/
+resume1:
+	// await (TryAwait) at anet_test.go:419
+	/*line anet_test.go:419:1*/ /*line anet_test.go:418:1*/
+	{
+		/*line anet_test.go:419:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:419:1*/ if !ok {
+			/*line anet_test.go:419:1*/ m.state = 1
+			/*line anet_test.go:419:1*/ return runtime.Result[int]{}, false
+		}
+		/*line anet_test.go:419:1*/ m.fut = anet.WriteFuture{}
+		/*line anet_test.go:419:1*/ m.result0, m.result1 = v.Value, v.Err
+	}
+	/*line anet_test.go:420:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:420:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line anet_asyncgen_test.go:1450:1
+func (m *WriteAllFuture) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("WriteAll")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+//
+//line anet_asyncgen_test.go:1461:1
+func (m *WriteAllFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(&m.fut)
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line anet_asyncgen_test.go:1475:1
+func (m *WriteAllFuture) init(c *anet.Conn, p []byte) {
+	*m = WriteAllFuture{c: c, p: p}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+//
+//line anet_asyncgen_test.go:1483:1
+func (m *WriteAllFuture) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line anet_asyncgen_test.go:1494:1
+func (m *WriteAllFuture) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line anet_asyncgen_test.go:1501:1
+func (m *WriteAllFuture) value() runtime.Result[int] {
+	return runtime.Result[int]{Value: m.result0, Err: m.result1}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line anet_asyncgen_test.go:1509:1
+func (m *WriteAllFuture) deepest() runtime.Stepper {
+	return m
+}

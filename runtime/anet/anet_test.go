@@ -404,3 +404,87 @@ func TestLocalTimersBoundPollerWait(t *testing.T) {
 		t.Fatalf("read: %v %v %v", r.Value, r.Err, err)
 	}
 }
+
+// acceptOnce accepts one connection from l.
+//
+//asyncgen:async AcceptOnce
+func acceptOnce(l *anet.Listener) (*anet.Conn, error) {
+	return runtime.TryAwait(l.Accept())
+}
+
+// writeAll writes p to c.
+//
+//asyncgen:async WriteAll
+func writeAll(c *anet.Conn, p []byte) (int, error) {
+	return runtime.TryAwait(c.Write(p))
+}
+
+// TestCancelAcceptAndWrite cancels a waiting accept and a waiting write:
+// the listener and the connection go on working.
+func TestCancelAcceptAndWrite(t *testing.T) {
+	l := listen(t)
+	ex := runtime.NewLocal()
+	defer ex.Close()
+	first := runtime.Spawn(ex, AcceptOnce(l))
+	ex.RunUntilStalled()
+	first.Cancel()
+	ex.RunUntilStalled()
+	if _, err := first.Wait(); !errors.Is(err, runtime.ErrCanceled) {
+		t.Fatalf("cancelled accept: %v", err)
+	}
+	go runtime.BlockOn(anet.Dial(l.Addr().String()))
+	r, err := runtime.RunFuture(ex, AcceptOnce(l))
+	if err != nil || r.Err != nil {
+		t.Fatalf("accept after a cancelled one: %v %v", err, r.Err)
+	}
+	s := r.Value
+	defer s.Close()
+
+	// A write larger than the socket buffers waits for a reader that
+	// does not read; cancel it, then read what got through and write
+	// again.
+	c, err := runtime.BlockOn(anet.Dial(l.Addr().String())).Unpack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	peer, err := runtime.RunFuture(ex, AcceptOnce(l))
+	if err != nil || peer.Err != nil {
+		t.Fatal(err, peer.Err)
+	}
+	defer peer.Value.Close()
+	big := make([]byte, 64<<20)
+	w := runtime.Spawn(ex, WriteAll(c, big))
+	ex.RunUntilStalled()
+	if w.Done() {
+		t.Fatal("a 64 MB write to a reader that does not read finished")
+	}
+	w.Cancel()
+	ex.RunUntilStalled()
+	if _, err := w.Wait(); !errors.Is(err, runtime.ErrCanceled) {
+		t.Fatalf("cancelled write: %v", err)
+	}
+	drained := make(chan []byte)
+	go func() {
+		var tail []byte
+		buf := make([]byte, 1<<20)
+		for {
+			n, err := runtime.BlockOn(peer.Value.Read(buf)).Unpack()
+			tail = append(tail, buf[:n]...)
+			if len(tail) > 16 {
+				tail = tail[len(tail)-16:]
+			}
+			if err != nil {
+				drained <- tail
+				return
+			}
+		}
+	}()
+	if r, err := runtime.RunFuture(ex, WriteAll(c, []byte("after"))); err != nil || r.Err != nil || r.Value != 5 {
+		t.Fatalf("write after a cancelled one: %v %v", err, r.Err)
+	}
+	c.CloseWrite()
+	if tail := <-drained; !bytes.HasSuffix(tail, []byte("after")) {
+		t.Fatalf("the stream ends with %q", tail)
+	}
+}
