@@ -39,92 +39,92 @@ func Request(c *anet.Conn, cmd []byte, rb *replyBuf) *RequestFuture {
 
 // Poll runs request until it suspends or returns.
 //
-//line sim_test.go:86:1
+//line sim_test.go:84:1
 func (m *RequestFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
-	/*line sim_test.go:86:1*/ if m.self != m {
-		/*line sim_test.go:86:1*/ m.pin()
+	/*line sim_test.go:84:1*/ if m.self != m {
+		/*line sim_test.go:84:1*/ m.pin()
 	}
-	/*line sim_test.go:86:1*/ var now time.Time
-	/*line sim_test.go:86:1*/ var err error
-	/*line sim_test.go:86:1*/ var k int
-	/*line sim_test.go:86:1*/ var err1 error
-	/*line sim_test.go:86:1*/ switch m.state { /*line sim_test.go:85:1*/
+	/*line sim_test.go:84:1*/ var now time.Time
+	/*line sim_test.go:84:1*/ var err error
+	/*line sim_test.go:84:1*/ var k int
+	/*line sim_test.go:84:1*/ var err1 error
+	/*line sim_test.go:84:1*/ switch m.state { /*line sim_test.go:83:1*/
 	case 0:
-		/*line sim_test.go:86:1*/ m.state = runtime.StateRunning /*line sim_test.go:85:1*/
+		/*line sim_test.go:84:1*/ m.state = runtime.StateRunning /*line sim_test.go:83:1*/
 	case 1:
-		/*line sim_test.go:87:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:87:1*/ goto resume1 /*line sim_test.go:86:1*/
+		/*line sim_test.go:85:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:85:1*/ goto resume1 /*line sim_test.go:84:1*/
 	case 2:
-		/*line sim_test.go:89:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:89:1*/ goto resume2 /*line sim_test.go:88:1*/
+		/*line sim_test.go:87:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:87:1*/ goto resume2 /*line sim_test.go:86:1*/
 	case 3:
-		/*line sim_test.go:97:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:97:1*/ goto resume3 /*line sim_test.go:96:1*/
+		/*line sim_test.go:95:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:95:1*/ goto resume3 /*line sim_test.go:94:1*/
 	default:
-		/*line sim_test.go:86:1*/ runtime.BadPoll("Request", m.state)
+		/*line sim_test.go:84:1*/ runtime.BadPoll("Request", m.state)
 	}
-	/*line sim_test.go:87:1*/ m.fut = runtime.Now() /*line sim_test.go:86:1*/
+	/*line sim_test.go:85:1*/ m.fut = runtime.Now() /*line sim_test.go:84:1*/
 resume1:
-	// await at sim_test.go:87
+	// await at sim_test.go:85
+	/*line sim_test.go:85:1*/ /*line sim_test.go:84:1*/
+	{
+		/*line sim_test.go:85:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:85:1*/ if !ok {
+			/*line sim_test.go:85:1*/ m.state = 1
+			/*line sim_test.go:85:1*/ return runtime.Result[string]{}, false
+		}
+		/*line sim_test.go:85:1*/ m.fut = nil
+		/*line sim_test.go:85:1*/ now = v
+	}
+	/*line sim_test.go:86:1*/ m.c.SetDeadline(now.Add(2 * time.Second))
+	/*line sim_test.go:87:1*/ m.fut1.Init(m.c, m.cmd)
+	/*line sim_test.go:87:1*/ m.cmd = nil /*line sim_test.go:86:1*/
+resume2:
+	// await (TryAwait) at sim_test.go:87
 	/*line sim_test.go:87:1*/ /*line sim_test.go:86:1*/
 	{
-		/*line sim_test.go:87:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:87:1*/ v, ok := m.fut1.Poll(cx)
 		/*line sim_test.go:87:1*/ if !ok {
-			/*line sim_test.go:87:1*/ m.state = 1
+			/*line sim_test.go:87:1*/ m.state = 2
 			/*line sim_test.go:87:1*/ return runtime.Result[string]{}, false
 		}
-		/*line sim_test.go:87:1*/ m.fut = nil
-		/*line sim_test.go:87:1*/ now = v
+		/*line sim_test.go:87:1*/ m.fut1 = anet.WriteFuture{}
+		/*line sim_test.go:87:1*/ _, err = v.Value, v.Err
 	}
-	/*line sim_test.go:88:1*/ m.c.SetDeadline(now.Add(2 * time.Second))
-	/*line sim_test.go:89:1*/ m.fut1.Init(m.c, m.cmd)
-	/*line sim_test.go:89:1*/ m.cmd = nil /*line sim_test.go:88:1*/
-resume2:
-	// await (TryAwait) at sim_test.go:89
-	/*line sim_test.go:89:1*/ /*line sim_test.go:88:1*/
-	{
-		/*line sim_test.go:89:1*/ v, ok := m.fut1.Poll(cx)
-		/*line sim_test.go:89:1*/ if !ok {
-			/*line sim_test.go:89:1*/ m.state = 2
-			/*line sim_test.go:89:1*/ return runtime.Result[string]{}, false
-		}
-		/*line sim_test.go:89:1*/ m.fut1 = anet.WriteFuture{}
-		/*line sim_test.go:89:1*/ _, err = v.Value, v.Err
+	/*line sim_test.go:87:1*/ if err == nil {
+		/*line sim_test.go:87:1*/ goto ifDone4
 	}
-	/*line sim_test.go:89:1*/ if err == nil {
-		/*line sim_test.go:89:1*/ goto ifDone4
-	}
-	/*line sim_test.go:90:1*/ m.result0, m.result1 = "", err
-		/*line sim_test.go:90:1*/ goto exit /*line sim_test.go:89:1*/
-ifDone4: /*line sim_test.go:89:1*/
+	/*line sim_test.go:88:1*/ m.result0, m.result1 = "", err
+		/*line sim_test.go:88:1*/ goto exit /*line sim_test.go:87:1*/
+ifDone4: /*line sim_test.go:87:1*/
 forCond5:
-	/*line sim_test.go:93:1*/ if r, n, ok := parseReply(m.rb.buf); ok {
-		/*line sim_test.go:94:1*/ m.rb.buf = m.rb.buf[n:]
-		/*line sim_test.go:95:1*/ m.result0, m.result1 = r, nil
-		/*line sim_test.go:95:1*/ goto exit
+	/*line sim_test.go:91:1*/ if r, n, ok := parseReply(m.rb.buf); ok {
+		/*line sim_test.go:92:1*/ m.rb.buf = m.rb.buf[n:]
+		/*line sim_test.go:93:1*/ m.result0, m.result1 = r, nil
+		/*line sim_test.go:93:1*/ goto exit
 	}
-	/*line sim_test.go:97:1*/ m.fut2.Init(m.c, m.rb.tmp[:]) /*line sim_test.go:96:1*/
+	/*line sim_test.go:95:1*/ m.fut2.Init(m.c, m.rb.tmp[:]) /*line sim_test.go:94:1*/
 resume3:
-	// await (TryAwait) at sim_test.go:97
-	/*line sim_test.go:97:1*/ /*line sim_test.go:96:1*/
+	// await (TryAwait) at sim_test.go:95
+	/*line sim_test.go:95:1*/ /*line sim_test.go:94:1*/
 	{
-		/*line sim_test.go:97:1*/ v, ok := m.fut2.Poll(cx)
-		/*line sim_test.go:97:1*/ if !ok {
-			/*line sim_test.go:97:1*/ m.state = 3
-			/*line sim_test.go:97:1*/ return runtime.Result[string]{}, false
+		/*line sim_test.go:95:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:95:1*/ if !ok {
+			/*line sim_test.go:95:1*/ m.state = 3
+			/*line sim_test.go:95:1*/ return runtime.Result[string]{}, false
 		}
-		/*line sim_test.go:97:1*/ m.fut2 = anet.ReadFuture{}
-		/*line sim_test.go:97:1*/ k, err1 = v.Value, v.Err
+		/*line sim_test.go:95:1*/ m.fut2 = anet.ReadFuture{}
+		/*line sim_test.go:95:1*/ k, err1 = v.Value, v.Err
 	}
-	/*line sim_test.go:98:1*/ if err1 != nil {
-		/*line sim_test.go:99:1*/ m.result0, m.result1 = "", err1
-		/*line sim_test.go:99:1*/ goto exit
+	/*line sim_test.go:96:1*/ if err1 != nil {
+		/*line sim_test.go:97:1*/ m.result0, m.result1 = "", err1
+		/*line sim_test.go:97:1*/ goto exit
 	}
-	/*line sim_test.go:101:1*/ m.rb.buf = append(m.rb.buf, m.rb.tmp[:k]...)
-	/*line sim_test.go:101:1*/ goto forCond5 /*line sim_test.go:100:1*/
+	/*line sim_test.go:99:1*/ m.rb.buf = append(m.rb.buf, m.rb.tmp[:k]...)
+	/*line sim_test.go:99:1*/ goto forCond5 /*line sim_test.go:98:1*/
 exit:
-	/*line sim_test.go:103:1*/ m.state = runtime.StateDone
-	/*line sim_test.go:103:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
+	/*line sim_test.go:101:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:101:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
@@ -234,184 +234,184 @@ func KVClient(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *hi
 
 // Poll runs kvClient until it suspends or returns.
 //
-//line sim_test.go:110:1
+//line sim_test.go:108:1
 func (m *KVClientFuture) Poll(cx *runtime.Context) (error, bool) {
-	/*line sim_test.go:110:1*/ if m.self != m {
-		/*line sim_test.go:110:1*/ m.pin()
+	/*line sim_test.go:108:1*/ if m.self != m {
+		/*line sim_test.go:108:1*/ m.pin()
 	}
-	/*line sim_test.go:110:1*/ var cc *anet.Conn
-	/*line sim_test.go:110:1*/ var err error
-	/*line sim_test.go:110:1*/ var resp string
-	/*line sim_test.go:110:1*/ var err1 error
-	/*line sim_test.go:110:1*/ var resp1 string
-	/*line sim_test.go:110:1*/ var err2 error
-	/*line sim_test.go:110:1*/ var v1 int
-	/*line sim_test.go:110:1*/ switch m.state { /*line sim_test.go:109:1*/
+	/*line sim_test.go:108:1*/ var cc *anet.Conn
+	/*line sim_test.go:108:1*/ var err error
+	/*line sim_test.go:108:1*/ var resp string
+	/*line sim_test.go:108:1*/ var err1 error
+	/*line sim_test.go:108:1*/ var resp1 string
+	/*line sim_test.go:108:1*/ var err2 error
+	/*line sim_test.go:108:1*/ var v1 int
+	/*line sim_test.go:108:1*/ switch m.state { /*line sim_test.go:107:1*/
 	case 0:
-		/*line sim_test.go:110:1*/ m.state = runtime.StateRunning /*line sim_test.go:109:1*/
+		/*line sim_test.go:108:1*/ m.state = runtime.StateRunning /*line sim_test.go:107:1*/
 	case 1:
-		/*line sim_test.go:116:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:116:1*/ goto resume1 /*line sim_test.go:115:1*/
+		/*line sim_test.go:114:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:114:1*/ goto resume1 /*line sim_test.go:113:1*/
 	case 2:
-		/*line sim_test.go:118:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:118:1*/ goto resume2 /*line sim_test.go:117:1*/
+		/*line sim_test.go:116:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:116:1*/ goto resume2 /*line sim_test.go:115:1*/
 	case 3:
-		/*line sim_test.go:128:1*/ if m.deep != nil && !m.deep.Step(cx) {
-			/*line sim_test.go:128:1*/ return nil, false
+		/*line sim_test.go:126:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line sim_test.go:126:1*/ return nil, false
 		}
-		/*line sim_test.go:128:1*/ goto resume3 /*line sim_test.go:127:1*/
+		/*line sim_test.go:126:1*/ goto resume3 /*line sim_test.go:125:1*/
 	case 4:
-		/*line sim_test.go:146:1*/ if m.deep != nil && !m.deep.Step(cx) {
-			/*line sim_test.go:146:1*/ return nil, false
+		/*line sim_test.go:144:1*/ if m.deep != nil && !m.deep.Step(cx) {
+			/*line sim_test.go:144:1*/ return nil, false
 		}
-		/*line sim_test.go:146:1*/ goto resume4 /*line sim_test.go:145:1*/
+		/*line sim_test.go:144:1*/ goto resume4 /*line sim_test.go:143:1*/
 	default:
-		/*line sim_test.go:110:1*/ runtime.BadPoll("KVClient", m.state)
+		/*line sim_test.go:108:1*/ runtime.BadPoll("KVClient", m.state)
 	}
-	/*line sim_test.go:111:1*/ m.rng = rand.New(rand.NewPCG(m.seed, uint64(m.id)))
-	/*line sim_test.go:112:1*/ m.c = nil
-	/*line sim_test.go:113:1*/ m.rb = &replyBuf{}
-	/*line sim_test.go:114:1*/ m.i = 0 /*line sim_test.go:113:1*/
+	/*line sim_test.go:109:1*/ m.rng = rand.New(rand.NewPCG(m.seed, uint64(m.id)))
+	/*line sim_test.go:110:1*/ m.c = nil
+	/*line sim_test.go:111:1*/ m.rb = &replyBuf{}
+	/*line sim_test.go:112:1*/ m.i = 0 /*line sim_test.go:111:1*/
 forCond1:
-	/*line sim_test.go:114:1*/ if m.i >= m.ops {
-		/*line sim_test.go:114:1*/ goto forDone4
+	/*line sim_test.go:112:1*/ if m.i >= m.ops {
+		/*line sim_test.go:112:1*/ goto forDone4
 	}
-	/*line sim_test.go:115:1*/ if m.c != nil {
-		/*line sim_test.go:115:1*/ goto ifDone6
+	/*line sim_test.go:113:1*/ if m.c != nil {
+		/*line sim_test.go:113:1*/ goto ifDone6
 	}
-	/*line sim_test.go:116:1*/ m.fut = m.nd.Dial(m.addr)
-	/*line sim_test.go:116:1*/ m.key = "" /*line sim_test.go:115:1*/
+	/*line sim_test.go:114:1*/ m.fut = m.nd.Dial(m.addr)
+	/*line sim_test.go:114:1*/ m.key = "" /*line sim_test.go:113:1*/
 resume1:
-	// await (TryAwait) at sim_test.go:116
+	// await (TryAwait) at sim_test.go:114
+	/*line sim_test.go:114:1*/ /*line sim_test.go:113:1*/
+	{
+		/*line sim_test.go:114:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:114:1*/ if !ok {
+			/*line sim_test.go:114:1*/ m.state = 1
+			/*line sim_test.go:114:1*/ return nil, false
+		}
+		/*line sim_test.go:114:1*/ m.fut = nil
+		/*line sim_test.go:114:1*/ cc, err = v.Value, v.Err
+	}
+	/*line sim_test.go:115:1*/ if err == nil {
+		/*line sim_test.go:115:1*/ goto ifDone9
+	}
+	/*line sim_test.go:116:1*/ m.fut1.Init(100 * time.Millisecond) /*line sim_test.go:115:1*/
+resume2:
+	// await at sim_test.go:116
 	/*line sim_test.go:116:1*/ /*line sim_test.go:115:1*/
 	{
-		/*line sim_test.go:116:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:116:1*/ _, ok := m.fut1.Poll(cx)
 		/*line sim_test.go:116:1*/ if !ok {
-			/*line sim_test.go:116:1*/ m.state = 1
+			/*line sim_test.go:116:1*/ m.state = 2
 			/*line sim_test.go:116:1*/ return nil, false
 		}
-		/*line sim_test.go:116:1*/ m.fut = nil
-		/*line sim_test.go:116:1*/ cc, err = v.Value, v.Err
-	}
-	/*line sim_test.go:117:1*/ if err == nil {
-		/*line sim_test.go:117:1*/ goto ifDone9
-	}
-	/*line sim_test.go:118:1*/ m.fut1.Init(100 * time.Millisecond) /*line sim_test.go:117:1*/
-resume2:
-	// await at sim_test.go:118
-	/*line sim_test.go:118:1*/ /*line sim_test.go:117:1*/
-	{
-		/*line sim_test.go:118:1*/ _, ok := m.fut1.Poll(cx)
-		/*line sim_test.go:118:1*/ if !ok {
-			/*line sim_test.go:118:1*/ m.state = 2
-			/*line sim_test.go:118:1*/ return nil, false
-		}
-		/*line sim_test.go:118:1*/ m.fut1 = runtime.SleepFuture{}
-	} /*line sim_test.go:117:1*/
+		/*line sim_test.go:116:1*/ m.fut1 = runtime.SleepFuture{}
+	} /*line sim_test.go:115:1*/
 forPost3:
-	/*line sim_test.go:114:1*/ m.i++
-	/*line sim_test.go:114:1*/ goto forCond1 /*line sim_test.go:113:1*/
+	/*line sim_test.go:112:1*/ m.i++
+	/*line sim_test.go:112:1*/ goto forCond1 /*line sim_test.go:111:1*/
 ifDone9:
-	/*line sim_test.go:121:1*/ m.c = cc
-	/*line sim_test.go:122:1*/ m.rb.buf = m.rb.buf[:0] /*line sim_test.go:121:1*/
+	/*line sim_test.go:119:1*/ m.c = cc
+	/*line sim_test.go:120:1*/ m.rb.buf = m.rb.buf[:0] /*line sim_test.go:119:1*/
 ifDone6:
-	/*line sim_test.go:124:1*/ m.key = fmt.Sprintf("c%d:k%d", m.id, m.rng.IntN(3))
-	/*line sim_test.go:125:1*/ if m.rng.IntN(2) != 0 {
-		/*line sim_test.go:125:1*/ goto ifDone12
+	/*line sim_test.go:122:1*/ m.key = fmt.Sprintf("c%d:k%d", m.id, m.rng.IntN(3))
+	/*line sim_test.go:123:1*/ if m.rng.IntN(2) != 0 {
+		/*line sim_test.go:123:1*/ goto ifDone12
 	}
-	/*line sim_test.go:126:1*/ m.h.next[m.key]++
-	/*line sim_test.go:127:1*/ m.v = m.h.next[m.key]
-	/*line sim_test.go:128:1*/ m.fut2.init(m.c, command("SET", m.key, strconv.Itoa(m.v)), m.rb)
-	/*line sim_test.go:128:1*/ m.state = 3 /*line sim_test.go:127:1*/
+	/*line sim_test.go:124:1*/ m.h.next[m.key]++
+	/*line sim_test.go:125:1*/ m.v = m.h.next[m.key]
+	/*line sim_test.go:126:1*/ m.fut2.init(m.c, command("SET", m.key, strconv.Itoa(m.v)), m.rb)
+	/*line sim_test.go:126:1*/ m.state = 3 /*line sim_test.go:125:1*/
 resume3:
-	// await (TryAwait) at sim_test.go:128
-	/*line sim_test.go:128:1*/ /*line sim_test.go:127:1*/
+	// await (TryAwait) at sim_test.go:126
+	/*line sim_test.go:126:1*/ /*line sim_test.go:125:1*/
 	{
-		/*line sim_test.go:128:1*/ var v runtime.Result[string]
-		/*line sim_test.go:128:1*/ if m.fut2.finished() { /*line sim_test.go:126:1*/
+		/*line sim_test.go:126:1*/ var v runtime.Result[string]
+		/*line sim_test.go:126:1*/ if m.fut2.finished() { /*line sim_test.go:124:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line sim_test.go:127:1*/
+			v = m.fut2.value() /*line sim_test.go:125:1*/
 		} else {
-			/*line sim_test.go:128:1*/ var ok bool
-			/*line sim_test.go:128:1*/ v, ok = m.fut2.Poll(cx)
-			/*line sim_test.go:128:1*/ if !ok {
-				/*line sim_test.go:128:1*/ m.deep = m.fut2.deepest()
-				/*line sim_test.go:128:1*/ return nil, false
+			/*line sim_test.go:126:1*/ var ok bool
+			/*line sim_test.go:126:1*/ v, ok = m.fut2.Poll(cx)
+			/*line sim_test.go:126:1*/ if !ok {
+				/*line sim_test.go:126:1*/ m.deep = m.fut2.deepest()
+				/*line sim_test.go:126:1*/ return nil, false
 			}
 		}
-		/*line sim_test.go:128:1*/ m.deep = nil
-		/*line sim_test.go:128:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:128:1*/ m.fut2 = RequestFuture{}
-		/*line sim_test.go:128:1*/ resp, err1 = v.Value, v.Err
+		/*line sim_test.go:126:1*/ m.deep = nil
+		/*line sim_test.go:126:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:126:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:126:1*/ resp, err1 = v.Value, v.Err
 	}
-	/*line sim_test.go:129:1*/ if err1 != nil {
-		/*line sim_test.go:130:1*/ if m.h.doubt[m.key] == nil {
-			/*line sim_test.go:131:1*/ m.h.doubt[m.key] = map[int]bool{}
+	/*line sim_test.go:127:1*/ if err1 != nil {
+		/*line sim_test.go:128:1*/ if m.h.doubt[m.key] == nil {
+			/*line sim_test.go:129:1*/ m.h.doubt[m.key] = map[int]bool{}
 		}
-		/*line sim_test.go:133:1*/ m.h.doubt[m.key][m.v] = true
-		/*line sim_test.go:134:1*/ m.h.failed++
-		/*line sim_test.go:135:1*/ m.c.Close()
-		/*line sim_test.go:136:1*/ m.c = nil
-		/*line sim_test.go:137:1*/ goto forPost3
+		/*line sim_test.go:131:1*/ m.h.doubt[m.key][m.v] = true
+		/*line sim_test.go:132:1*/ m.h.failed++
+		/*line sim_test.go:133:1*/ m.c.Close()
+		/*line sim_test.go:134:1*/ m.c = nil
+		/*line sim_test.go:135:1*/ goto forPost3
 	}
-	/*line sim_test.go:139:1*/ if resp != "+OK" {
-		/*line sim_test.go:140:1*/ m.result0 = fmt.Errorf("SET %s %d: %s", m.key, m.v, resp)
-		/*line sim_test.go:140:1*/ goto exit
+	/*line sim_test.go:137:1*/ if resp != "+OK" {
+		/*line sim_test.go:138:1*/ m.result0 = fmt.Errorf("SET %s %d: %s", m.key, m.v, resp)
+		/*line sim_test.go:138:1*/ goto exit
 	}
-	/*line sim_test.go:142:1*/ m.h.acked[m.key] = m.v
-	/*line sim_test.go:143:1*/ m.h.writes++
-	/*line sim_test.go:143:1*/ goto forPost3 /*line sim_test.go:142:1*/
+	/*line sim_test.go:140:1*/ m.h.acked[m.key] = m.v
+	/*line sim_test.go:141:1*/ m.h.writes++
+	/*line sim_test.go:141:1*/ goto forPost3 /*line sim_test.go:140:1*/
 ifDone12:
-	/*line sim_test.go:146:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb)
-	/*line sim_test.go:146:1*/ m.state = 4 /*line sim_test.go:145:1*/
+	/*line sim_test.go:144:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb)
+	/*line sim_test.go:144:1*/ m.state = 4 /*line sim_test.go:143:1*/
 resume4:
-	// await (TryAwait) at sim_test.go:146
-	/*line sim_test.go:146:1*/ /*line sim_test.go:145:1*/
+	// await (TryAwait) at sim_test.go:144
+	/*line sim_test.go:144:1*/ /*line sim_test.go:143:1*/
 	{
-		/*line sim_test.go:146:1*/ var v runtime.Result[string]
-		/*line sim_test.go:146:1*/ if m.fut2.finished() { /*line sim_test.go:144:1*/
+		/*line sim_test.go:144:1*/ var v runtime.Result[string]
+		/*line sim_test.go:144:1*/ if m.fut2.finished() { /*line sim_test.go:142:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line sim_test.go:145:1*/
+			v = m.fut2.value() /*line sim_test.go:143:1*/
 		} else {
-			/*line sim_test.go:146:1*/ var ok bool
-			/*line sim_test.go:146:1*/ v, ok = m.fut2.Poll(cx)
-			/*line sim_test.go:146:1*/ if !ok {
-				/*line sim_test.go:146:1*/ m.deep = m.fut2.deepest()
-				/*line sim_test.go:146:1*/ return nil, false
+			/*line sim_test.go:144:1*/ var ok bool
+			/*line sim_test.go:144:1*/ v, ok = m.fut2.Poll(cx)
+			/*line sim_test.go:144:1*/ if !ok {
+				/*line sim_test.go:144:1*/ m.deep = m.fut2.deepest()
+				/*line sim_test.go:144:1*/ return nil, false
 			}
 		}
-		/*line sim_test.go:146:1*/ m.deep = nil
-		/*line sim_test.go:146:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:146:1*/ m.fut2 = RequestFuture{}
-		/*line sim_test.go:146:1*/ resp1, err2 = v.Value, v.Err
+		/*line sim_test.go:144:1*/ m.deep = nil
+		/*line sim_test.go:144:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:144:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:144:1*/ resp1, err2 = v.Value, v.Err
 	}
-	/*line sim_test.go:147:1*/ if err2 != nil {
-		/*line sim_test.go:148:1*/ m.h.failed++
-		/*line sim_test.go:149:1*/ m.c.Close()
-		/*line sim_test.go:150:1*/ m.c = nil
-		/*line sim_test.go:151:1*/ goto forPost3
+	/*line sim_test.go:145:1*/ if err2 != nil {
+		/*line sim_test.go:146:1*/ m.h.failed++
+		/*line sim_test.go:147:1*/ m.c.Close()
+		/*line sim_test.go:148:1*/ m.c = nil
+		/*line sim_test.go:149:1*/ goto forPost3
 	}
-	/*line sim_test.go:153:1*/ v1 = 0
-	/*line sim_test.go:154:1*/ if resp1 != "nil" {
-		/*line sim_test.go:155:1*/ if v1, err2 = strconv.Atoi(resp1); err2 != nil {
-			/*line sim_test.go:156:1*/ m.result0 = fmt.Errorf("GET %s: %s", m.key, resp1)
-			/*line sim_test.go:156:1*/ goto exit
+	/*line sim_test.go:151:1*/ v1 = 0
+	/*line sim_test.go:152:1*/ if resp1 != "nil" {
+		/*line sim_test.go:153:1*/ if v1, err2 = strconv.Atoi(resp1); err2 != nil {
+			/*line sim_test.go:154:1*/ m.result0 = fmt.Errorf("GET %s: %s", m.key, resp1)
+			/*line sim_test.go:154:1*/ goto exit
 		}
 	}
-	/*line sim_test.go:159:1*/ if err := m.h.check(m.key, v1); err != nil {
-		/*line sim_test.go:160:1*/ m.result0 = err
-		/*line sim_test.go:160:1*/ goto exit
+	/*line sim_test.go:157:1*/ if err := m.h.check(m.key, v1); err != nil {
+		/*line sim_test.go:158:1*/ m.result0 = err
+		/*line sim_test.go:158:1*/ goto exit
 	}
-	/*line sim_test.go:162:1*/ m.h.reads++
-	/*line sim_test.go:162:1*/ goto forPost3 /*line sim_test.go:161:1*/
+	/*line sim_test.go:160:1*/ m.h.reads++
+	/*line sim_test.go:160:1*/ goto forPost3 /*line sim_test.go:159:1*/
 forDone4:
-	/*line sim_test.go:164:1*/ if m.c != nil {
-		/*line sim_test.go:165:1*/ m.c.Close()
+	/*line sim_test.go:162:1*/ if m.c != nil {
+		/*line sim_test.go:163:1*/ m.c.Close()
 	}
-	/*line sim_test.go:167:1*/ m.result0 = nil /*line sim_test.go:166:1*/
+	/*line sim_test.go:165:1*/ m.result0 = nil /*line sim_test.go:164:1*/
 exit:
-	/*line sim_test.go:168:1*/ m.state = runtime.StateDone
-	/*line sim_test.go:168:1*/ return m.result0, true
+	/*line sim_test.go:166:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:166:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
@@ -521,105 +521,105 @@ func Nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, s
 
 // Poll runs nemesis until it suspends or returns.
 //
-//line sim_test.go:175:1
+//line sim_test.go:173:1
 func (m *NemesisFuture) Poll(cx *runtime.Context) (error, bool) {
-	/*line sim_test.go:175:1*/ if m.self != m {
-		/*line sim_test.go:175:1*/ m.pin()
+	/*line sim_test.go:173:1*/ if m.self != m {
+		/*line sim_test.go:173:1*/ m.pin()
 	}
-	/*line sim_test.go:175:1*/ var l *anet.Listener
-	/*line sim_test.go:175:1*/ var err error
-	/*line sim_test.go:175:1*/ switch m.state { /*line sim_test.go:174:1*/
+	/*line sim_test.go:173:1*/ var l *anet.Listener
+	/*line sim_test.go:173:1*/ var err error
+	/*line sim_test.go:173:1*/ switch m.state { /*line sim_test.go:172:1*/
 	case 0:
-		/*line sim_test.go:175:1*/ m.state = runtime.StateRunning /*line sim_test.go:174:1*/
+		/*line sim_test.go:173:1*/ m.state = runtime.StateRunning /*line sim_test.go:172:1*/
 	case 1:
-		/*line sim_test.go:179:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:179:1*/ goto resume1 /*line sim_test.go:178:1*/
+		/*line sim_test.go:177:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:177:1*/ goto resume1 /*line sim_test.go:176:1*/
 	case 2:
-		/*line sim_test.go:188:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:188:1*/ goto resume2 /*line sim_test.go:187:1*/
+		/*line sim_test.go:186:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:186:1*/ goto resume2 /*line sim_test.go:185:1*/
 	case 3:
-		/*line sim_test.go:193:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:193:1*/ goto resume3 /*line sim_test.go:192:1*/
+		/*line sim_test.go:191:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:191:1*/ goto resume3 /*line sim_test.go:190:1*/
 	default:
-		/*line sim_test.go:175:1*/ runtime.BadPoll("Nemesis", m.state)
+		/*line sim_test.go:173:1*/ runtime.BadPoll("Nemesis", m.state)
 	}
-	/*line sim_test.go:176:1*/ m.rng = rand.New(rand.NewPCG(m.seed, 99))
-	/*line sim_test.go:177:1*/ m.srv = m.sim.Node("kv") /*line sim_test.go:176:1*/
+	/*line sim_test.go:174:1*/ m.rng = rand.New(rand.NewPCG(m.seed, 99))
+	/*line sim_test.go:175:1*/ m.srv = m.sim.Node("kv") /*line sim_test.go:174:1*/
 forCond1:
-	/*line sim_test.go:178:1*/ if *m.stop {
-		/*line sim_test.go:178:1*/ goto forDone4
+	/*line sim_test.go:176:1*/ if *m.stop {
+		/*line sim_test.go:176:1*/ goto forDone4
 	}
-	/*line sim_test.go:179:1*/ m.fut.Init(time.Duration(200+m.rng.IntN(800)) * time.Millisecond)
-	/*line sim_test.go:179:1*/ m.peer = "" /*line sim_test.go:178:1*/
+	/*line sim_test.go:177:1*/ m.fut.Init(time.Duration(200+m.rng.IntN(800)) * time.Millisecond)
+	/*line sim_test.go:177:1*/ m.peer = "" /*line sim_test.go:176:1*/
 resume1:
-	// await at sim_test.go:179
-	/*line sim_test.go:179:1*/ /*line sim_test.go:178:1*/
+	// await at sim_test.go:177
+	/*line sim_test.go:177:1*/ /*line sim_test.go:176:1*/
 	{
-		/*line sim_test.go:179:1*/ _, ok := m.fut.Poll(cx)
-		/*line sim_test.go:179:1*/ if !ok {
-			/*line sim_test.go:179:1*/ m.state = 1
-			/*line sim_test.go:179:1*/ return nil, false
+		/*line sim_test.go:177:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:177:1*/ if !ok {
+			/*line sim_test.go:177:1*/ m.state = 1
+			/*line sim_test.go:177:1*/ return nil, false
 		}
-		/*line sim_test.go:179:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:177:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line sim_test.go:180:1*/ if *m.stop {
-		/*line sim_test.go:181:1*/ goto forDone4
+	/*line sim_test.go:178:1*/ if *m.stop {
+		/*line sim_test.go:179:1*/ goto forDone4
 	}
-	/*line sim_test.go:181:1*/ switch m.rng.IntN(3) { /*line sim_test.go:180:1*/
+	/*line sim_test.go:179:1*/ switch m.rng.IntN(3) { /*line sim_test.go:178:1*/
 	case 0, 1:
-		/*line sim_test.go:181:1*/ goto switchBody7 /*line sim_test.go:180:1*/
+		/*line sim_test.go:179:1*/ goto switchBody7 /*line sim_test.go:178:1*/
 	case 2:
-		/*line sim_test.go:181:1*/ goto switchBody8 /*line sim_test.go:180:1*/
+		/*line sim_test.go:179:1*/ goto switchBody8 /*line sim_test.go:178:1*/
 	default:
-		/*line sim_test.go:181:1*/ goto switchDone6
-	} /*line sim_test.go:180:1*/
+		/*line sim_test.go:179:1*/ goto switchDone6
+	} /*line sim_test.go:178:1*/
 switchBody7:
-	/*line sim_test.go:185:1*/ m.peer = fmt.Sprint("c", m.rng.IntN(m.clients))
-	/*line sim_test.go:186:1*/ m.sim.Partition("kv", m.peer)
-	/*line sim_test.go:187:1*/ m.h.cuts++
-	/*line sim_test.go:188:1*/ m.fut.Init(time.Duration(500+m.rng.IntN(3000)) * time.Millisecond) /*line sim_test.go:187:1*/
+	/*line sim_test.go:183:1*/ m.peer = fmt.Sprint("c", m.rng.IntN(m.clients))
+	/*line sim_test.go:184:1*/ m.sim.Partition("kv", m.peer)
+	/*line sim_test.go:185:1*/ m.h.cuts++
+	/*line sim_test.go:186:1*/ m.fut.Init(time.Duration(500+m.rng.IntN(3000)) * time.Millisecond) /*line sim_test.go:185:1*/
 resume2:
-	// await at sim_test.go:188
-	/*line sim_test.go:188:1*/ /*line sim_test.go:187:1*/
+	// await at sim_test.go:186
+	/*line sim_test.go:186:1*/ /*line sim_test.go:185:1*/
 	{
-		/*line sim_test.go:188:1*/ _, ok := m.fut.Poll(cx)
-		/*line sim_test.go:188:1*/ if !ok {
-			/*line sim_test.go:188:1*/ m.state = 2
-			/*line sim_test.go:188:1*/ return nil, false
+		/*line sim_test.go:186:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:186:1*/ if !ok {
+			/*line sim_test.go:186:1*/ m.state = 2
+			/*line sim_test.go:186:1*/ return nil, false
 		}
-		/*line sim_test.go:188:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:186:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line sim_test.go:189:1*/ m.sim.Heal("kv", m.peer) /*line sim_test.go:188:1*/
+	/*line sim_test.go:187:1*/ m.sim.Heal("kv", m.peer) /*line sim_test.go:186:1*/
 switchDone6:
-	/*line sim_test.go:189:1*/ goto forCond1 /*line sim_test.go:188:1*/
+	/*line sim_test.go:187:1*/ goto forCond1 /*line sim_test.go:186:1*/
 switchBody8:
-	/*line sim_test.go:191:1*/ m.srv.Crash()
-	/*line sim_test.go:192:1*/ m.h.crashes++
-	/*line sim_test.go:193:1*/ m.fut.Init(time.Duration(100+m.rng.IntN(1000)) * time.Millisecond) /*line sim_test.go:192:1*/
+	/*line sim_test.go:189:1*/ m.srv.Crash()
+	/*line sim_test.go:190:1*/ m.h.crashes++
+	/*line sim_test.go:191:1*/ m.fut.Init(time.Duration(100+m.rng.IntN(1000)) * time.Millisecond) /*line sim_test.go:190:1*/
 resume3:
-	// await at sim_test.go:193
-	/*line sim_test.go:193:1*/ /*line sim_test.go:192:1*/
+	// await at sim_test.go:191
+	/*line sim_test.go:191:1*/ /*line sim_test.go:190:1*/
 	{
-		/*line sim_test.go:193:1*/ _, ok := m.fut.Poll(cx)
-		/*line sim_test.go:193:1*/ if !ok {
-			/*line sim_test.go:193:1*/ m.state = 3
-			/*line sim_test.go:193:1*/ return nil, false
+		/*line sim_test.go:191:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:191:1*/ if !ok {
+			/*line sim_test.go:191:1*/ m.state = 3
+			/*line sim_test.go:191:1*/ return nil, false
 		}
-		/*line sim_test.go:193:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:191:1*/ m.fut = runtime.SleepFuture{}
 	}
-	/*line sim_test.go:194:1*/ m.srv.Restart()
-	/*line sim_test.go:195:1*/ l, err = m.srv.Listen(":6379")
-	/*line sim_test.go:196:1*/ if err != nil {
-		/*line sim_test.go:197:1*/ m.result0 = err
-		/*line sim_test.go:197:1*/ goto exit
+	/*line sim_test.go:192:1*/ m.srv.Restart()
+	/*line sim_test.go:193:1*/ l, err = m.srv.Listen(":6379")
+	/*line sim_test.go:194:1*/ if err != nil {
+		/*line sim_test.go:195:1*/ m.result0 = err
+		/*line sim_test.go:195:1*/ goto exit
 	}
-	/*line sim_test.go:199:1*/ runtime.Go(m.ex, discard(m.ex, &kvserver.Server{DB: m.db}, l))
-	/*line sim_test.go:199:1*/ goto switchDone6 /*line sim_test.go:198:1*/
+	/*line sim_test.go:197:1*/ runtime.Go(m.ex, discard(m.ex, &kvserver.Server{DB: m.db}, l))
+	/*line sim_test.go:197:1*/ goto switchDone6 /*line sim_test.go:196:1*/
 forDone4:
-	/*line sim_test.go:202:1*/ m.result0 = nil /*line sim_test.go:201:1*/
+	/*line sim_test.go:200:1*/ m.result0 = nil /*line sim_test.go:199:1*/
 exit:
-	/*line sim_test.go:203:1*/ m.state = runtime.StateDone
-	/*line sim_test.go:203:1*/ return m.result0, true
+	/*line sim_test.go:201:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:201:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
@@ -731,180 +731,180 @@ func Scenario(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uin
 
 // Poll runs scenario until it suspends or returns.
 //
-//line sim_test.go:213:1
+//line sim_test.go:211:1
 func (m *ScenarioFuture) Poll(cx *runtime.Context) (result error, ready bool) {
-	/*line sim_test.go:213:1*/ if m.self != m {
-		/*line sim_test.go:213:1*/ m.pin()
+	/*line sim_test.go:211:1*/ if m.self != m {
+		/*line sim_test.go:211:1*/ m.pin()
 	}
-	/*line sim_test.go:213:1*/ defer m.unwind(&result, &ready)
-	/*line sim_test.go:213:1*/ var db *kvserver.DB
-	/*line sim_test.go:213:1*/ var l *anet.Listener
-	/*line sim_test.go:213:1*/ var err error
-	/*line sim_test.go:213:1*/ var ts []*runtime.Task[error]
-	/*line sim_test.go:213:1*/ var e error
-	/*line sim_test.go:213:1*/ var err1 error
-	/*line sim_test.go:213:1*/ var e1 error
-	/*line sim_test.go:213:1*/ var err2 error
-	/*line sim_test.go:213:1*/ var resp string
-	/*line sim_test.go:213:1*/ var err3 error
-	/*line sim_test.go:213:1*/ var v1 int
-	/*line sim_test.go:213:1*/ switch m.state { /*line sim_test.go:212:1*/
+	/*line sim_test.go:211:1*/ defer m.unwind(&result, &ready)
+	/*line sim_test.go:211:1*/ var db *kvserver.DB
+	/*line sim_test.go:211:1*/ var l *anet.Listener
+	/*line sim_test.go:211:1*/ var err error
+	/*line sim_test.go:211:1*/ var ts []*runtime.Task[error]
+	/*line sim_test.go:211:1*/ var e error
+	/*line sim_test.go:211:1*/ var err1 error
+	/*line sim_test.go:211:1*/ var e1 error
+	/*line sim_test.go:211:1*/ var err2 error
+	/*line sim_test.go:211:1*/ var resp string
+	/*line sim_test.go:211:1*/ var err3 error
+	/*line sim_test.go:211:1*/ var v1 int
+	/*line sim_test.go:211:1*/ switch m.state { /*line sim_test.go:210:1*/
 	case 0:
-		/*line sim_test.go:213:1*/ m.state = runtime.StateRunning /*line sim_test.go:212:1*/
+		/*line sim_test.go:211:1*/ m.state = runtime.StateRunning /*line sim_test.go:210:1*/
 	case 1:
-		/*line sim_test.go:227:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:227:1*/ goto resume1 /*line sim_test.go:226:1*/
+		/*line sim_test.go:225:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:225:1*/ goto resume1 /*line sim_test.go:224:1*/
 	case 2:
-		/*line sim_test.go:236:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:236:1*/ goto resume2 /*line sim_test.go:235:1*/
+		/*line sim_test.go:234:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:234:1*/ goto resume2 /*line sim_test.go:233:1*/
 	case 3:
-		/*line sim_test.go:241:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:241:1*/ goto resume3 /*line sim_test.go:240:1*/
+		/*line sim_test.go:239:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:239:1*/ goto resume3 /*line sim_test.go:238:1*/
 	case 4:
-		/*line sim_test.go:250:1*/ m.state = runtime.StateRunning
-		/*line sim_test.go:250:1*/ goto resume4 /*line sim_test.go:249:1*/
+		/*line sim_test.go:248:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:248:1*/ goto resume4 /*line sim_test.go:247:1*/
 	default:
-		/*line sim_test.go:213:1*/ runtime.BadPoll("Scenario", m.state)
+		/*line sim_test.go:211:1*/ runtime.BadPoll("Scenario", m.state)
 	}
-	/*line sim_test.go:214:1*/ db = kvserver.NewDB()
-	/*line sim_test.go:215:1*/ l, err = m.sim.Node("kv").Listen(":6379")
-	/*line sim_test.go:216:1*/ if err != nil {
-		/*line sim_test.go:217:1*/ m.result0 = err
-		/*line sim_test.go:217:1*/ goto exit
+	/*line sim_test.go:212:1*/ db = kvserver.NewDB()
+	/*line sim_test.go:213:1*/ l, err = m.sim.Node("kv").Listen(":6379")
+	/*line sim_test.go:214:1*/ if err != nil {
+		/*line sim_test.go:215:1*/ m.result0 = err
+		/*line sim_test.go:215:1*/ goto exit
 	}
-	/*line sim_test.go:219:1*/ runtime.Go(m.ex, discard(m.ex, &kvserver.Server{DB: db}, l))
-	/*line sim_test.go:220:1*/ m.stop = false
-	/*line sim_test.go:221:1*/ m.nem = runtime.Spawn(m.ex, Nemesis(m.ex, m.sim, db, m.clients, m.seed, &m.stop, m.h))
-	/*line sim_test.go:222:1*/ ts = nil
-	/*line sim_test.go:223:1*/ for i := 0; i < m.clients; i++ {
-		/*line sim_test.go:224:1*/ ts = append(ts, runtime.Spawn(m.ex, KVClient(m.sim.Node(fmt.Sprint("c", i)), "kv:6379", i, m.ops, m.seed, m.h)))
+	/*line sim_test.go:217:1*/ runtime.Go(m.ex, discard(m.ex, &kvserver.Server{DB: db}, l))
+	/*line sim_test.go:218:1*/ m.stop = false
+	/*line sim_test.go:219:1*/ m.nem = runtime.Spawn(m.ex, Nemesis(m.ex, m.sim, db, m.clients, m.seed, &m.stop, m.h))
+	/*line sim_test.go:220:1*/ ts = nil
+	/*line sim_test.go:221:1*/ for i := 0; i < m.clients; i++ {
+		/*line sim_test.go:222:1*/ ts = append(ts, runtime.Spawn(m.ex, KVClient(m.sim.Node(fmt.Sprint("c", i)), "kv:6379", i, m.ops, m.seed, m.h)))
 	}
-	/*line sim_test.go:226:1*/ m.xs = ts
-	/*line sim_test.go:226:1*/ m.i1 = 0 /*line sim_test.go:225:1*/
+	/*line sim_test.go:224:1*/ m.xs = ts
+	/*line sim_test.go:224:1*/ m.i1 = 0 /*line sim_test.go:223:1*/
 rangeLoop1:
-	/*line sim_test.go:226:1*/ if m.i1 >= len(m.xs) {
-		/*line sim_test.go:226:1*/ goto rangeDone4
+	/*line sim_test.go:224:1*/ if m.i1 >= len(m.xs) {
+		/*line sim_test.go:224:1*/ goto rangeDone4
 	}
-	/*line sim_test.go:226:1*/ m.t = m.xs[m.i1]
-	/*line sim_test.go:226:1*/ m.ex = nil /*line sim_test.go:225:1*/
+	/*line sim_test.go:224:1*/ m.t = m.xs[m.i1]
+	/*line sim_test.go:224:1*/ m.ex = nil /*line sim_test.go:223:1*/
 resume1:
-	// await (TryAwait) at sim_test.go:227
-	/*line sim_test.go:227:1*/ /*line sim_test.go:226:1*/
+	// await (TryAwait) at sim_test.go:225
+	/*line sim_test.go:225:1*/ /*line sim_test.go:224:1*/
 	{
-		/*line sim_test.go:227:1*/ v, ok := m.t.Poll(cx)
-		/*line sim_test.go:227:1*/ if !ok {
-			/*line sim_test.go:227:1*/ m.state = 1
-			/*line sim_test.go:227:1*/ return nil, false
+		/*line sim_test.go:225:1*/ v, ok := m.t.Poll(cx)
+		/*line sim_test.go:225:1*/ if !ok {
+			/*line sim_test.go:225:1*/ m.state = 1
+			/*line sim_test.go:225:1*/ return nil, false
 		}
-		/*line sim_test.go:227:1*/ e, err1 = v.Value, v.Err
+		/*line sim_test.go:225:1*/ e, err1 = v.Value, v.Err
 	}
-	/*line sim_test.go:228:1*/ if err1 != nil {
-		/*line sim_test.go:229:1*/ m.result0 = err1
-		/*line sim_test.go:229:1*/ goto exit
+	/*line sim_test.go:226:1*/ if err1 != nil {
+		/*line sim_test.go:227:1*/ m.result0 = err1
+		/*line sim_test.go:227:1*/ goto exit
 	}
-	/*line sim_test.go:231:1*/ if e != nil {
-		/*line sim_test.go:232:1*/ m.result0 = e
-		/*line sim_test.go:232:1*/ goto exit
+	/*line sim_test.go:229:1*/ if e != nil {
+		/*line sim_test.go:230:1*/ m.result0 = e
+		/*line sim_test.go:230:1*/ goto exit
 	}
-	/*line sim_test.go:226:1*/ m.i1++
-	/*line sim_test.go:226:1*/ goto rangeLoop1 /*line sim_test.go:225:1*/
+	/*line sim_test.go:224:1*/ m.i1++
+	/*line sim_test.go:224:1*/ goto rangeLoop1 /*line sim_test.go:223:1*/
 rangeDone4:
-	/*line sim_test.go:235:1*/ m.stop = true
-	/*line sim_test.go:235:1*/ m.ex = nil
-	/*line sim_test.go:235:1*/ m.xs = nil
-	/*line sim_test.go:235:1*/ m.t = nil /*line sim_test.go:234:1*/
+	/*line sim_test.go:233:1*/ m.stop = true
+	/*line sim_test.go:233:1*/ m.ex = nil
+	/*line sim_test.go:233:1*/ m.xs = nil
+	/*line sim_test.go:233:1*/ m.t = nil /*line sim_test.go:232:1*/
 resume2:
-	// await (TryAwait) at sim_test.go:236
-	/*line sim_test.go:236:1*/ /*line sim_test.go:235:1*/
+	// await (TryAwait) at sim_test.go:234
+	/*line sim_test.go:234:1*/ /*line sim_test.go:233:1*/
 	{
-		/*line sim_test.go:236:1*/ v, ok := m.nem.Poll(cx)
-		/*line sim_test.go:236:1*/ if !ok {
-			/*line sim_test.go:236:1*/ m.state = 2
-			/*line sim_test.go:236:1*/ return nil, false
+		/*line sim_test.go:234:1*/ v, ok := m.nem.Poll(cx)
+		/*line sim_test.go:234:1*/ if !ok {
+			/*line sim_test.go:234:1*/ m.state = 2
+			/*line sim_test.go:234:1*/ return nil, false
 		}
-		/*line sim_test.go:236:1*/ e1, err2 = v.Value, v.Err
+		/*line sim_test.go:234:1*/ e1, err2 = v.Value, v.Err
 	}
-	/*line sim_test.go:236:1*/ if !(err2 != nil || e1 != nil) {
-		/*line sim_test.go:236:1*/ goto ifDone8
+	/*line sim_test.go:234:1*/ if !(err2 != nil || e1 != nil) {
+		/*line sim_test.go:234:1*/ goto ifDone8
 	}
-	/*line sim_test.go:237:1*/ m.result0 = fmt.Errorf("nemesis: %v %v", err2, e1)
-	/*line sim_test.go:237:1*/ goto exit /*line sim_test.go:236:1*/
+	/*line sim_test.go:235:1*/ m.result0 = fmt.Errorf("nemesis: %v %v", err2, e1)
+	/*line sim_test.go:235:1*/ goto exit /*line sim_test.go:234:1*/
 ifDone8:
-	/*line sim_test.go:239:1*/ m.sim.HealAll()
-	/*line sim_test.go:241:1*/ m.fut = m.sim.Node("check").Dial("kv:6379")
-	/*line sim_test.go:241:1*/ m.sim = nil
-	/*line sim_test.go:241:1*/ m.nem = nil
-	/*line sim_test.go:241:1*/ m.c = nil /*line sim_test.go:240:1*/
+	/*line sim_test.go:237:1*/ m.sim.HealAll()
+	/*line sim_test.go:239:1*/ m.fut = m.sim.Node("check").Dial("kv:6379")
+	/*line sim_test.go:239:1*/ m.sim = nil
+	/*line sim_test.go:239:1*/ m.nem = nil
+	/*line sim_test.go:239:1*/ m.c = nil /*line sim_test.go:238:1*/
 resume3:
-	// await (TryAwait) at sim_test.go:241
-	/*line sim_test.go:241:1*/ /*line sim_test.go:240:1*/
+	// await (TryAwait) at sim_test.go:239
+	/*line sim_test.go:239:1*/ /*line sim_test.go:238:1*/
 	{
-		/*line sim_test.go:241:1*/ v, ok := m.fut.Poll(cx)
-		/*line sim_test.go:241:1*/ if !ok {
-			/*line sim_test.go:241:1*/ m.state = 3
-			/*line sim_test.go:241:1*/ return nil, false
+		/*line sim_test.go:239:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:239:1*/ if !ok {
+			/*line sim_test.go:239:1*/ m.state = 3
+			/*line sim_test.go:239:1*/ return nil, false
 		}
-		/*line sim_test.go:241:1*/ m.fut = nil
-		/*line sim_test.go:241:1*/ m.c, err = v.Value, v.Err
+		/*line sim_test.go:239:1*/ m.fut = nil
+		/*line sim_test.go:239:1*/ m.c, err = v.Value, v.Err
 	}
-	/*line sim_test.go:242:1*/ if err != nil {
-		/*line sim_test.go:243:1*/ m.result0 = err
-		/*line sim_test.go:243:1*/ goto exit
+	/*line sim_test.go:240:1*/ if err != nil {
+		/*line sim_test.go:241:1*/ m.result0 = err
+		/*line sim_test.go:241:1*/ goto exit
 	}
-	/*line sim_test.go:245:1*/ {
-		/*line sim_test.go:245:1*/ fn := m.c.Close
-		/*line sim_test.go:245:1*/ m.defers = append(m.defers, func() {
-			/*line sim_test.go:245:1*/ fn() /*line sim_test.go:244:1*/
+	/*line sim_test.go:243:1*/ {
+		/*line sim_test.go:243:1*/ fn := m.c.Close
+		/*line sim_test.go:243:1*/ m.defers = append(m.defers, func() {
+			/*line sim_test.go:243:1*/ fn() /*line sim_test.go:242:1*/
 		})
 	}
-	/*line sim_test.go:246:1*/ m.rb = &replyBuf{}
-	/*line sim_test.go:247:1*/ m.i1 = 0 /*line sim_test.go:246:1*/
+	/*line sim_test.go:244:1*/ m.rb = &replyBuf{}
+	/*line sim_test.go:245:1*/ m.i1 = 0 /*line sim_test.go:244:1*/
 forCond10:
-	/*line sim_test.go:247:1*/ if m.i1 >= m.clients {
-		/*line sim_test.go:247:1*/ goto forDone13
+	/*line sim_test.go:245:1*/ if m.i1 >= m.clients {
+		/*line sim_test.go:245:1*/ goto forDone13
 	}
-	/*line sim_test.go:248:1*/ m.k = 0 /*line sim_test.go:247:1*/
+	/*line sim_test.go:246:1*/ m.k = 0 /*line sim_test.go:245:1*/
 forCond14:
-	/*line sim_test.go:248:1*/ if m.k >= 3 {
-		/*line sim_test.go:248:1*/ goto forDone17
+	/*line sim_test.go:246:1*/ if m.k >= 3 {
+		/*line sim_test.go:246:1*/ goto forDone17
 	}
-	/*line sim_test.go:249:1*/ m.key = fmt.Sprintf("c%d:k%d", m.i1, m.k)
-	/*line sim_test.go:250:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb) /*line sim_test.go:249:1*/
+	/*line sim_test.go:247:1*/ m.key = fmt.Sprintf("c%d:k%d", m.i1, m.k)
+	/*line sim_test.go:248:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb) /*line sim_test.go:247:1*/
 resume4:
-	// await (TryAwait) at sim_test.go:250
-	/*line sim_test.go:250:1*/ /*line sim_test.go:249:1*/
+	// await (TryAwait) at sim_test.go:248
+	/*line sim_test.go:248:1*/ /*line sim_test.go:247:1*/
 	{
-		/*line sim_test.go:250:1*/ v, ok := m.fut2.Poll(cx)
-		/*line sim_test.go:250:1*/ if !ok {
-			/*line sim_test.go:250:1*/ m.state = 4
-			/*line sim_test.go:250:1*/ return nil, false
+		/*line sim_test.go:248:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:248:1*/ if !ok {
+			/*line sim_test.go:248:1*/ m.state = 4
+			/*line sim_test.go:248:1*/ return nil, false
 		}
-		/*line sim_test.go:250:1*/ m.fut2 = RequestFuture{}
-		/*line sim_test.go:250:1*/ resp, err3 = v.Value, v.Err
+		/*line sim_test.go:248:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:248:1*/ resp, err3 = v.Value, v.Err
 	}
-	/*line sim_test.go:251:1*/ if err3 != nil {
-		/*line sim_test.go:252:1*/ m.result0 = err3
-		/*line sim_test.go:252:1*/ goto exit
+	/*line sim_test.go:249:1*/ if err3 != nil {
+		/*line sim_test.go:250:1*/ m.result0 = err3
+		/*line sim_test.go:250:1*/ goto exit
 	}
-	/*line sim_test.go:254:1*/ v1 = 0
-	/*line sim_test.go:255:1*/ if resp != "nil" {
-		/*line sim_test.go:256:1*/ v1, _ = strconv.Atoi(resp)
+	/*line sim_test.go:252:1*/ v1 = 0
+	/*line sim_test.go:253:1*/ if resp != "nil" {
+		/*line sim_test.go:254:1*/ v1, _ = strconv.Atoi(resp)
 	}
-	/*line sim_test.go:258:1*/ if err := m.h.check(m.key, v1); err != nil {
-		/*line sim_test.go:259:1*/ m.result0 = fmt.Errorf("final read: %w", err)
-		/*line sim_test.go:259:1*/ goto exit
+	/*line sim_test.go:256:1*/ if err := m.h.check(m.key, v1); err != nil {
+		/*line sim_test.go:257:1*/ m.result0 = fmt.Errorf("final read: %w", err)
+		/*line sim_test.go:257:1*/ goto exit
 	}
-	/*line sim_test.go:248:1*/ m.k++
-	/*line sim_test.go:248:1*/ goto forCond14 /*line sim_test.go:247:1*/
+	/*line sim_test.go:246:1*/ m.k++
+	/*line sim_test.go:246:1*/ goto forCond14 /*line sim_test.go:245:1*/
 forDone17:
-	/*line sim_test.go:247:1*/ m.i1++
-	/*line sim_test.go:247:1*/ goto forCond10 /*line sim_test.go:246:1*/
+	/*line sim_test.go:245:1*/ m.i1++
+	/*line sim_test.go:245:1*/ goto forCond10 /*line sim_test.go:244:1*/
 forDone13:
-	/*line sim_test.go:263:1*/ m.result0 = nil /*line sim_test.go:262:1*/
+	/*line sim_test.go:261:1*/ m.result0 = nil /*line sim_test.go:260:1*/
 exit:
-	/*line sim_test.go:264:1*/ runtime.RunDefers(&m.defers)
-	/*line sim_test.go:264:1*/ m.state = runtime.StateDone
-	/*line sim_test.go:264:1*/ return m.result0, true
+	/*line sim_test.go:262:1*/ runtime.RunDefers(&m.defers)
+	/*line sim_test.go:262:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:262:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it

@@ -14,8 +14,6 @@ import (
 	"github.com/asyncgen/asyncgen/runtime/anet"
 )
 
-//go:generate go tool asyncgen
-
 var simSeed = flag.Uint64("sim.seed", 0, "run the simulation test with this seed only")
 
 // history is what the clients of a simulation know about each key: the
