@@ -28,6 +28,7 @@ const (
 
 // emitter emits the machine of one body.
 type emitter struct {
+	unread   []*ir.Var // locals of Poll no code that runs reads
 	fn       *ir.Func
 	d        *directive
 	info     *types.Info

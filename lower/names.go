@@ -55,6 +55,11 @@ func (g *generator) newEmitter(d *directive) *emitter {
 			e.store[v] = sField
 		default:
 			e.store[v] = sLocal
+			if !read[v] {
+				// Read only in code that cannot run (after an endless
+				// loop), which is not written: Poll must still use it.
+				e.unread = append(e.unread, v)
+			}
 		}
 	}
 	// Names. Poll-level names avoid every name the body refers to that is

@@ -220,6 +220,9 @@ func (e *emitter) prologue() []jen.Code {
 			out = append(out, jen.Var().Id(e.names[v]).Add(e.typ(v.Type)))
 		}
 	}
+	for _, v := range e.unread {
+		out = append(out, jen.Id("_").Op("=").Id(e.names[v]))
+	}
 	// While the body runs the state is StateRunning: a machine found in
 	// that state by a later step panicked in an earlier one. Resuming is
 	// the work of the suspension's line: a parent waiting in a child is
