@@ -166,6 +166,16 @@ func (e generated) ctor() string {
 // allGenerated returns what every well-formed directive of the package
 // declares, in source order.
 func (g *generator) allGenerated() []generated {
+	if g.generatedCache != nil {
+		return *g.generatedCache
+	}
+	out := g.scanGenerated()
+	g.generatedCache = &out
+	return out
+}
+
+// scanGenerated computes allGenerated.
+func (g *generator) scanGenerated() []generated {
 	var out []generated
 	for _, f := range g.pkg.Syntax {
 		if g.inTwin(f.Pos()) {
@@ -220,6 +230,16 @@ func declWord(n ast.Node) string {
 // that a stale generated file declaring the same name does not hide the
 // user's declaration.
 func (g *generator) sourceDecls() declSet {
+	if g.declCache != nil {
+		return *g.declCache
+	}
+	ds := g.scanDecls()
+	g.declCache = &ds
+	return ds
+}
+
+// scanDecls computes sourceDecls.
+func (g *generator) scanDecls() declSet {
 	ds := declSet{pkg: map[string]ast.Node{}, methods: map[string]ast.Node{}}
 	add := func(m map[string]ast.Node, name string, n ast.Node) {
 		if name != "_" && m[name] == nil {

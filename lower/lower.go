@@ -103,6 +103,12 @@ type generator struct {
 	byCtor       map[string]*directive
 	opts         Options
 	raw          map[string][]byte // Output.Raw
+
+	// What the directives of the package declare and what its sources
+	// declare, computed once: every directive is checked against them.
+	generatedCache *[]generated
+	declCache      *declSet
+	pkgNameCache   map[string]bool // package-level, import and universe names
 }
 
 func (g *generator) errorf(pos token.Pos, format string, args ...any) {

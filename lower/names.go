@@ -64,13 +64,11 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	}
 	// Names. Poll-level names avoid every name the body refers to that is
 	// not one of its hoisted variables, and every universe name.
+	// outside holds the names the body refers to; shared (every
+	// package-level and universe name, computed once for the package) is
+	// avoided too, without being copied for each body.
 	outside := map[string]bool{}
-	for name := range g.pkgNames() {
-		outside[name] = true
-	}
-	for _, n := range types.Universe.Names() {
-		outside[n] = true
-	}
+	shared := g.pkgNames()
 	ast.Inspect(d.decl.Body, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
 			if obj := g.info.ObjectOf(id); obj != nil {
@@ -86,6 +84,15 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		return true
 	})
 	pick := freshName
+	// pickOutside is freshName avoiding the shared names as well.
+	pickOutside := func(base string, taken map[string]bool) string {
+		name := base
+		for i := 1; taken[name] || shared[name]; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		taken[name] = true
+		return name
+	}
 	// The receiver must differ from every identifier in the body.
 	all := map[string]bool{}
 	for n := range d.used {
@@ -94,7 +101,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	for n := range outside {
 		all[n] = true
 	}
-	e.recv = pick("m", all)
+	e.recv = pickOutside("m", all)
 	pollNames := map[string]bool{}
 	for n := range outside {
 		pollNames[n] = true
@@ -105,10 +112,10 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	for i := 0; i < 8; i++ {
 		pollNames["arg"+strconv.Itoa(i)] = true
 	}
-	e.cx = pick("cx", pollNames)
+	e.cx = pickOutside("cx", pollNames)
 	if fn.HasDefer || fn.HasCleanup {
-		e.res = pick("result", pollNames)
-		e.ready = pick("ready", pollNames)
+		e.res = pickOutside("result", pollNames)
+		e.ready = pickOutside("ready", pollNames)
 	}
 	fieldNames := map[string]bool{}
 	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin", "Step", "finished", "value", "deepest"} {
@@ -128,7 +135,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	}
 	for _, v := range fn.Vars {
 		if e.store[v] == sLocal {
-			e.names[v] = pick(baseName(v), pollNames)
+			e.names[v] = pickOutside(baseName(v), pollNames)
 		}
 	}
 	e.fieldNames = fieldNames
@@ -273,10 +280,17 @@ func (e *emitter) layoutFields() {
 	}
 }
 
-// pkgNames returns the names declared at package level and the file-level
-// import names.
+// pkgNames returns the names declared at package level, the file-level
+// import names and the universe's, computed once for the package.
 func (g *generator) pkgNames() map[string]bool {
+	if g.pkgNameCache != nil {
+		return g.pkgNameCache
+	}
 	m := map[string]bool{}
+	g.pkgNameCache = m
+	for _, n := range types.Universe.Names() {
+		m[n] = true
+	}
 	for _, n := range g.pkg.Types.Scope().Names() {
 		m[n] = true
 	}

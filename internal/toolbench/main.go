@@ -32,13 +32,18 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("toolbench: ")
 	rounds := flag.Int("rounds", 5, "measurements per package and tool")
+	keep := flag.Bool("keep", false, "keep the temporary module and print its directory")
 	flag.Parse()
 	repo := repoRoot()
 	dir, err := os.MkdirTemp("", "toolbench")
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	if *keep {
+		fmt.Println("module in", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	tool := filepath.Join(dir, "asyncgen")
 	run(repo, "go", "build", "-o", tool, "./cmd/asyncgen")
 	writeModule(dir, repo)
