@@ -30,9 +30,14 @@ type BlockingFuture[T any] struct {
 func Blocking[T any](fn func() T) *BlockingFuture[T] { return &BlockingFuture[T]{fn: fn} }
 
 // BlockingContext is Blocking for a function that stops when its context
-// is cancelled: cancelling the future cancels the context.
-func BlockingContext[T any](fn func(ctx context.Context) (T, error)) *BlockingFuture[Result[T]] {
-	ctx, cancel := context.WithCancel(context.Background())
+// is cancelled. fn's context is derived from parent (nil means
+// context.Background()), so it is cancelled when parent is, and when the
+// future is cancelled; it is released once fn returns.
+func BlockingContext[T any](parent context.Context, fn func(ctx context.Context) (T, error)) *BlockingFuture[Result[T]] {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	f := Blocking(func() Result[T] {
 		defer cancel()
 		v, err := fn(ctx)

@@ -22,7 +22,7 @@ func TestBlocking(t *testing.T) {
 		t.Fatalf("panic not surfaced: %v", err)
 	}
 	ctxErr := make(chan error, 1)
-	f := BlockingContext(func(ctx context.Context) (int, error) {
+	f := BlockingContext(context.Background(), func(ctx context.Context) (int, error) {
 		<-ctx.Done()
 		ctxErr <- ctx.Err()
 		return 0, ctx.Err()

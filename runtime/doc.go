@@ -38,8 +38,18 @@
 //   - Synchronisation: [Mutex], [Semaphore], [Notify], [Event] and
 //     [Group].
 //   - Combinators: [Join], [JoinAll], [Race], [First], [Select], [Then],
-//     [MapFuture] for futures; [Map], [Filter], [Take], [Merge], [Fuse]
-//     and [Collect] for streams.
+//     [MapFuture] for futures; [TryJoinAll] (stop at the first error, with
+//     a concurrency limit), [WaitAny] and [Completed] (wait without
+//     cancelling the others), [TryTimeout] and [TryDeadline] for futures
+//     of a Result; [Map], [Filter], [Take], [Merge], [Fuse], [Collect] and
+//     [NextItem] for streams. [CurrentExecutor] is the executor polling a
+//     body.
+//   - The standard context package: [ContextDone] (a context's end as a
+//     future), [UntilDone] and [TryUntilDone] (a future bounded by a
+//     context), [SpawnContext] (a task a context cancels), [WithContext] (a
+//     context that lives as long as a future) and [BlockingContext].
+//     Contexts are outside events: their deadlines run on the real clock,
+//     even on a Local with virtual time.
 //
 // A [Context] is valid only during the Poll it was passed to: a future may
 // keep the [Waker] that cx.Waker() returns, but never the Context itself.

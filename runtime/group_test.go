@@ -1,0 +1,250 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// sleepy is a fallible future that sleeps d, then succeeds with v or fails
+// with err, tracking how many of its kind run at once.
+func sleepy(d time.Duration, v int, err error, running, peak *atomic.Int32, cancelled *atomic.Int32) Future[Result[int]] {
+	started := false
+	var s *SleepFuture
+	return &cancelFn[Result[int]]{
+		poll: func(cx *Context) (Result[int], bool) {
+			if !started {
+				started = true
+				s = Sleep(d)
+				n := running.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+			}
+			if _, ok := s.Poll(cx); !ok {
+				return Result[int]{}, false
+			}
+			running.Add(-1)
+			return Result[int]{v, err}, true
+		},
+		cancel: func() {
+			cancelled.Add(1)
+			if started {
+				running.Add(-1)
+				s.Cancel()
+			}
+		},
+	}
+}
+
+type cancelFn[T any] struct {
+	poll   func(*Context) (T, bool)
+	cancel func()
+}
+
+func (c *cancelFn[T]) Poll(cx *Context) (T, bool) { return c.poll(cx) }
+func (c *cancelFn[T]) Cancel()                    { c.cancel() }
+
+func TestTryJoinAll(t *testing.T) {
+	var running, peak, cancelled atomic.Int32
+	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
+	var fs []Future[Result[int]]
+	for i := range 10 {
+		fs = append(fs, sleepy(time.Duration(10-i)*time.Millisecond, i*i, nil, &running, &peak, &cancelled))
+	}
+	r, _ := RunFuture(l, TryJoinAll(3, fs...))
+	if r.Err != nil || fmt.Sprint(r.Value) != "[0 1 4 9 16 25 36 49 64 81]" {
+		t.Fatalf("got %+v", r)
+	}
+	if peak.Load() != 3 || cancelled.Load() != 0 {
+		t.Fatalf("peak %d (want 3), cancelled %d", peak.Load(), cancelled.Load())
+	}
+
+	// The first error wins; the running and the unstarted are cancelled.
+	running.Store(0)
+	peak.Store(0)
+	boom := errors.New("boom")
+	fs = nil
+	for i := range 10 {
+		var err error
+		if i == 1 {
+			err = boom
+		}
+		fs = append(fs, sleepy(time.Duration(i+1)*time.Millisecond, i, err, &running, &peak, &cancelled))
+	}
+	t0 := l.Now()
+	r, _ = RunFuture(l, TryJoinAll(4, fs...))
+	if r.Err != boom || l.Now().Sub(t0) != 2*time.Millisecond {
+		t.Fatalf("got %+v after %v", r, l.Now().Sub(t0))
+	}
+	// Started 0..3 (0 finished, 1 failed, 4 started when 0 finished): 2, 3, 4
+	// running cancelled, 5..9 never started, cancelled too.
+	if cancelled.Load() != 8 || running.Load() != 0 {
+		t.Fatalf("cancelled %d (want 8), still running %d", cancelled.Load(), running.Load())
+	}
+	// No limit, and no futures.
+	r, _ = RunFuture(l, TryJoinAll[int](0))
+	if r.Err != nil || len(r.Value) != 0 {
+		t.Fatalf("empty: %+v", r)
+	}
+}
+
+func TestTryJoinAllPanic(t *testing.T) {
+	var running, peak, cancelled atomic.Int32
+	l := NewLocal()
+	bad := &cancelFn[Result[int]]{poll: func(*Context) (Result[int], bool) { panic("bad") }, cancel: func() {}}
+	h := Spawn(l, TryJoinAll(0, sleepy(time.Hour, 0, nil, &running, &peak, &cancelled), Future[Result[int]](bad)))
+	l.Run()
+	var pe *PanicError
+	if _, err := h.Wait(); !errors.As(err, &pe) || cancelled.Load() != 1 {
+		t.Fatalf("%v, cancelled %d", err, cancelled.Load())
+	}
+}
+
+func TestWaitAnyKeepsTheRest(t *testing.T) {
+	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
+	var running, peak, cancelled atomic.Int32
+	fs := []Future[Result[int]]{
+		sleepy(30*time.Millisecond, 0, nil, &running, &peak, &cancelled),
+		sleepy(10*time.Millisecond, 1, nil, &running, &peak, &cancelled),
+		sleepy(20*time.Millisecond, 2, nil, &running, &peak, &cancelled),
+	}
+	var order []int
+	for range fs {
+		sel, _ := RunFuture(l, WaitAny(fs...))
+		order = append(order, sel.Index)
+		fs[sel.Index] = nil
+	}
+	if fmt.Sprint(order) != "[1 2 0]" || cancelled.Load() != 0 || l.Now().Sub(time.Unix(0, 0)) != 30*time.Millisecond {
+		t.Fatalf("order %v, cancelled %d, at %v", order, cancelled.Load(), l.Now())
+	}
+}
+
+func TestCompleted(t *testing.T) {
+	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
+	var running, peak, cancelled atomic.Int32
+	var fs []Future[Result[int]]
+	for i := range 5 {
+		fs = append(fs, sleepy(time.Duration(5-i)*time.Millisecond, i, nil, &running, &peak, &cancelled))
+	}
+	s := Completed(fs...)
+	got, _ := RunFuture(l, Collect(Take(s, 3)))
+	var idx []int
+	for _, sel := range got {
+		idx = append(idx, sel.Index)
+	}
+	if fmt.Sprint(idx) != "[4 3 2]" || cancelled.Load() != 0 {
+		t.Fatalf("got %v, cancelled %d", idx, cancelled.Load())
+	}
+	s.Close()
+	if cancelled.Load() != 2 {
+		t.Fatalf("close cancelled %d, want 2", cancelled.Load())
+	}
+}
+
+func TestNextItem(t *testing.T) {
+	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
+	ch := NewChan[int](0)
+	Spawn(l, run(repeat(5, func(i int) []step {
+		return []step{
+			await(func() Future[struct{}] { return Sleep(5 * time.Millisecond) }, nil),
+			await(func() Future[error] { return ch.Send(i) }, nil),
+		}
+	})...))
+	Spawn(l, run(await(func() Future[struct{}] { return Sleep(30 * time.Millisecond) }, nil), do(ch.Close)))
+	s := ch.Stream()
+	var items []int
+	timeouts := 0
+	done := false
+	var steps []step
+	for range 40 {
+		steps = append(steps, await(func() Future[Result[Item[int]]] {
+			if done {
+				return Ready(Ok(Item[int]{}))
+			}
+			return TryTimeout(MapFuture(NextItem(s), Ok[Item[int]]), 3*time.Millisecond)
+		}, func(r Result[Item[int]]) {
+			switch {
+			case done:
+			case r.Err == ErrTimeout:
+				timeouts++
+			case r.Value.OK:
+				items = append(items, r.Value.Value)
+			default:
+				done = true
+			}
+		}))
+	}
+	if _, err := RunFuture(l, run(steps...)); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(items) != "[0 1 2 3 4]" || !done || timeouts == 0 {
+		t.Fatalf("items %v, done %v, timeouts %d", items, done, timeouts)
+	}
+}
+
+func TestTryTimeout(t *testing.T) {
+	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
+	boom := errors.New("boom")
+	var r Result[int] // not Result[Result[int]]
+	r, _ = RunFuture(l, TryTimeout(Ready(Err[int](boom)), time.Second))
+	if r.Err != boom {
+		t.Fatalf("error: %+v", r)
+	}
+	r, _ = RunFuture(l, TryTimeout(Ready(Ok(3)), time.Second))
+	if r.Err != nil || r.Value != 3 {
+		t.Fatalf("ok: %+v", r)
+	}
+	r, _ = RunFuture(l, TryDeadline(Never[Result[int]](), l.Now().Add(time.Second)))
+	if r.Err != ErrTimeout {
+		t.Fatalf("timeout: %+v", r)
+	}
+}
+
+// Stress: TryJoinAll on a Pool with many children failing at random
+// moments while the joins themselves are cancelled from another goroutine.
+func TestStressTryJoinAll(t *testing.T) {
+	p := NewPool(4)
+	defer p.Close()
+	rounds := 200
+	if testing.Short() {
+		rounds = 50
+	}
+	boom := errors.New("boom")
+	var running, peak, cancelled atomic.Int32
+	hs := make([]*Task[Result[[]int]], rounds)
+	for r := range rounds {
+		var fs []Future[Result[int]]
+		for i := range 20 {
+			var err error
+			if r%3 == 0 && i == r%20 {
+				err = boom
+			}
+			fs = append(fs, sleepy(time.Duration((i*7+r)%5)*time.Microsecond, i, err, &running, &peak, &cancelled))
+		}
+		hs[r] = Spawn(p, TryJoinAll(1+r%6, fs...))
+		if r%4 == 1 {
+			go hs[r].Cancel()
+		}
+	}
+	for r, h := range hs {
+		res, err := h.Wait()
+		switch {
+		case err == ErrCanceled:
+		case err != nil:
+			t.Fatalf("round %d: %v", r, err)
+		case r%3 == 0 && res.Err != boom:
+			t.Fatalf("round %d: want boom, got %v", r, res.Err)
+		case r%3 != 0 && (res.Err != nil || len(res.Value) != 20 || res.Value[19] != 19):
+			t.Fatalf("round %d: %+v", r, res)
+		}
+	}
+	if running.Load() != 0 {
+		t.Fatalf("%d children still running", running.Load())
+	}
+}
