@@ -32,8 +32,8 @@ type pollerSlot = atomic.Pointer[pollerBox]
 
 // AttachPoller returns the poller of the executor whose task polls with
 // cx, attaching the poller mk returns if the executor has none yet. From
-// then on the executor waits in that poller when idle, its timers bounding
-// the wait: a Local on its Run goroutine, a Pool on its timer goroutine.
+// then on the executor waits in that poller when idle: a Local on its Run
+// goroutine, its timers bounding the wait; a Pool on an idle worker.
 // It returns nil when cx's waker belongs to no executor (under BlockOn, or
 // a foreign waker), or when mk returns nil; the caller then needs a poller
 // of its own that some goroutine waits in.

@@ -20,9 +20,10 @@ import (
 // worker at a time; a wake during its poll makes it run again.
 //
 // Timers are one heap per Pool, driven by one goroutine with one
-// time.Timer; once a future attaches an I/O poller ([AttachPoller]), that
-// goroutine waits in the poller instead, bounded by the next timer.
-// Close stops the goroutines.
+// time.Timer. Once a future attaches an I/O poller ([AttachPoller]), an
+// idle worker waits in it instead of parking (one at a time; the others
+// park), dispatching readiness itself, and busy workers look at it
+// without waiting every 64 tasks. Close stops the goroutines.
 type Pool struct {
 	// read-mostly fields first; the contended ones on their own cache lines
 	workers  []*worker
@@ -32,6 +33,7 @@ type Pool struct {
 	inject   runQueue
 	_        [64]byte
 	sleepers atomic.Int32
+	polling  atomic.Bool // a worker waits in (or polls) the attached poller
 	_        [64]byte
 	wg       sync.WaitGroup
 	live     []liveSet
@@ -83,9 +85,6 @@ func NewPool(n int) *Pool {
 		stop: make(chan struct{}),
 	}
 	p.tq.kick = func() {
-		if pl := p.tq.pollerOf(); pl != nil {
-			pl.Interrupt()
-		}
 		select {
 		case p.kick <- struct{}{}:
 		default:
@@ -138,9 +137,19 @@ func (p *Pool) scheduleOn(t *task, i int32) {
 
 // signal unparks a worker if any is parked. Pushers write a queue, then
 // read sleepers; parkers increment sleepers, then read every queue: one of
-// the two sees the other.
+// the two sees the other. When the only sleeper waits in the I/O poller,
+// it is interrupted; otherwise a worker parked on sem is woken (the one in
+// the poller keeps waiting for readiness). A worker that takes the poller
+// reads the queues once more after taking it, so a pusher that saw no
+// poller has a parker to wake, or is seen.
 func (p *Pool) signal() {
-	if p.sleepers.Load() > 0 {
+	if n := p.sleepers.Load(); n > 0 {
+		if n == 1 && p.polling.Load() {
+			if pl := p.tq.pollerOf(); pl != nil {
+				pl.Interrupt()
+				return
+			}
+		}
 		select {
 		case p.sem <- struct{}{}:
 		default:
@@ -172,6 +181,14 @@ func (w *worker) loop() {
 		if p.closed.Load() {
 			return
 		}
+		if w.tick%64 == 0 {
+			// Busy workers look at the poller now and then, so readiness
+			// is not left waiting while every worker runs tasks.
+			if pl := p.tq.pollerOf(); pl != nil && p.polling.CompareAndSwap(false, true) {
+				pl.Wait(0)
+				p.polling.Store(false)
+			}
+		}
 		if t := w.find(); t != nil {
 			w.run(t)
 			continue
@@ -191,6 +208,28 @@ func (w *worker) loop() {
 		if p.closed.Load() {
 			p.sleepers.Add(-1)
 			return
+		}
+		if pl := p.tq.pollerOf(); pl != nil && p.polling.CompareAndSwap(false, true) {
+			// Wait for I/O readiness instead of a wake token: readiness
+			// is dispatched by an idle worker, with no goroutine between.
+			if t := w.find(); t != nil {
+				p.polling.Store(false)
+				p.sleepers.Add(-1)
+				w.run(t)
+				continue
+			}
+			pl.Wait(-1)
+			p.polling.Store(false)
+			p.sleepers.Add(-1)
+			if p.sleepers.Load() > 0 {
+				// Hand the poller on: a parked worker takes it while this
+				// one runs what became ready.
+				select {
+				case p.sem <- struct{}{}:
+				default:
+				}
+			}
+			continue
 		}
 		<-p.sem
 		p.sleepers.Add(-1)
@@ -338,25 +377,13 @@ func (p *Pool) queues() []*runQueue {
 	return qs
 }
 
-// timerLoop drives the pool's timer heap with one time.Timer; once a
-// poller is attached (see AttachPoller) it waits in the poller instead,
-// for at most the time to the next timer, and readiness wakes tasks onto
-// the workers that last ran them.
+// timerLoop drives the pool's timer heap with one time.Timer.
 func (p *Pool) timerLoop() {
 	defer p.wg.Done()
 	tm := time.NewTimer(time.Hour)
 	defer tm.Stop()
 	for {
 		p.tq.fire(p.tq.now())
-		if pl := p.tq.pollerOf(); pl != nil {
-			select {
-			case <-p.stop:
-				return
-			default:
-			}
-			pl.Wait(p.tq.pollTimeout(p.tq.next()))
-			continue
-		}
 		if when, ok := p.tq.next(); ok {
 			tm.Reset(time.Duration(when - p.tq.now()))
 		} else {

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/asyncgen/asyncgen/examples/kv/internal/gokv"
 	"github.com/asyncgen/asyncgen/examples/kv/kvserver"
@@ -27,9 +28,20 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:6380", "address to listen on")
 	exec := flag.String("exec", "local", "how to run connections: local (one Local executor), pool (a Pool), goroutine (a goroutine each, net package)")
 	workers := flag.Int("workers", 0, "workers of -exec pool (0: GOMAXPROCS)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file until interrupted")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("kv: ")
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	if *exec == "goroutine" {
 		l, err := net.Listen("tcp", *addr)

@@ -37,9 +37,10 @@
 // connection. The first operation that has to wait attaches a poller to
 // its executor ([runtime.AttachPoller]): a Local then waits in epoll when
 // no task is ready, for at most the time to its next timer, and looks at
-// it without blocking every 64 polls while tasks are ready; a Pool's timer
-// goroutine waits in it, and readiness wakes each task onto the worker
-// that last ran it. A socket is registered with the poller of the
+// it without blocking every 64 polls while tasks are ready; on a Pool an
+// idle worker waits in it (the others park) and wakes each ready task onto
+// the worker that last ran it, and busy workers look at it every 64
+// tasks. A socket is registered with the poller of the
 // executor polling it (and moved if another executor polls it later).
 // Outside any executor (under runtime.BlockOn) a process-wide poller with
 // a goroutine of its own is used.
