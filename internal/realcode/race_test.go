@@ -1,0 +1,5 @@
+//go:build race
+
+package realcode
+
+const raceEnabled = true
