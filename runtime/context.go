@@ -11,7 +11,11 @@ package runtime
 // virtual clock nor is moved by it, and a task waiting on a context
 // deadline alone stalls the executor until that much real time has passed.
 // A deadline that belongs to the simulation is a Timeout or Deadline, which
-// run on the executor's clock.
+// run on the executor's clock. For the same reason a context cancelled by
+// one task reaches another through a goroutine (context.AfterFunc's), not
+// at once: on virtual time the clock may move on before it arrives. Inside
+// a simulation, stop tasks with Cancel (or a combinator that cancels, such
+// as Select or TryJoinAll), which is synchronous.
 
 import (
 	"context"
