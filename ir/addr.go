@@ -108,7 +108,23 @@ func under(t types.Type) types.Type {
 	if tp, ok := t.(*types.TypeParam); ok {
 		// A type parameter's core type, if any.
 		if it, ok := tp.Constraint().Underlying().(*types.Interface); ok && it.NumEmbeddeds() == 1 {
-			return under(it.EmbeddedType(0))
+			e := it.EmbeddedType(0)
+			if u, ok := e.(*types.Union); ok {
+				// ~[]E, or terms that share their underlying type.
+				var core types.Type
+				for i := 0; i < u.Len(); i++ {
+					ut := under(u.Term(i).Type())
+					if core != nil && !types.Identical(core, ut) {
+						return t
+					}
+					core = ut
+				}
+				if core == nil {
+					return t
+				}
+				return core
+			}
+			return under(e)
 		}
 		return t
 	}

@@ -244,3 +244,13 @@ func blanks(log *Log, s string) string {
 	log.Add(c)
 	return c
 }
+
+//asyncgen:async SumAll
+func sumAll[S ~[]E, E ~int | ~int64](log *Log, s S) E {
+	var total E
+	for i, x := range s {
+		total += x * E(runtime.Await(After(i%2, 1)))
+		log.Add(fmt.Sprint(i, x))
+	}
+	return total
+}

@@ -2493,3 +2493,153 @@ func (m *BlanksFuture) value() string {
 func (m *BlanksFuture) deepest() runtime.Stepper {
 	return m
 }
+
+// SumAllFuture is the future state machine of sumAll; SumAll returns one.
+// It must not be copied once used.
+//
+//line shapes_asyncgen.go:2501:1
+type SumAllFuture[S interface {
+	~[]E
+}, E interface {
+	~int | ~int64
+}] struct {
+	noCopy  runtime.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	self    *SumAllFuture[S, E] // set at the first poll: detects a moved machine
+	log     *Log
+	s       S
+	result0 E
+	total   E
+	xs      S
+	i1      int
+	i       int
+	x       E
+	fut     runtime.Future[int]
+}
+
+// SumAll returns a future that runs sumAll one step at a time.
+//
+//line shapes_asyncgen.go:2523:1
+func SumAll[S interface {
+	~[]E
+}, E interface {
+	~int | ~int64
+}](log *Log, s S) *SumAllFuture[S, E] {
+	return &SumAllFuture[S, E]{log: log, s: s}
+}
+
+// Poll runs sumAll until it suspends or returns.
+//
+//line shapes.go:249:1
+func (m *SumAllFuture[S, E]) Poll(cx *runtime.Context) (E, bool) {
+	/*line shapes.go:249:1*/ if m.self != m {
+		/*line shapes.go:249:1*/ m.pin()
+	}
+	/*line shapes.go:249:1*/ var v1 int
+	/*line shapes.go:249:1*/ switch m.state { /*line shapes.go:248:1*/
+	case 0:
+		/*line shapes.go:249:1*/ m.state = runtime.StateRunning /*line shapes.go:248:1*/
+	case 1:
+		/*line shapes.go:252:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:252:1*/ goto resume1 /*line shapes.go:251:1*/
+	default:
+		/*line shapes.go:249:1*/ runtime.BadPoll("SumAll", m.state)
+	}
+	/*line shapes.go:250:1*/ m.total = *new(E)
+	/*line shapes.go:251:1*/ m.xs = m.s
+	/*line shapes.go:251:1*/ m.i1 = 0 /*line shapes.go:250:1*/
+rangeLoop1:
+	/*line shapes.go:251:1*/ if m.i1 >= len(m.xs) {
+		/*line shapes.go:251:1*/ goto rangeDone4
+	}
+	/*line shapes.go:251:1*/ m.i, m.x = m.i1, m.xs[m.i1]
+	/*line shapes.go:252:1*/ m.fut = After(m.i%2, 1)
+	/*line shapes.go:252:1*/ m.s = *new(S) /*line shapes.go:251:1*/
+resume1:
+	// await at shapes.go:252
+	/*line shapes.go:252:1*/ /*line shapes.go:251:1*/
+	{
+		/*line shapes.go:252:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:252:1*/ if !ok {
+			/*line shapes.go:252:1*/ m.state = 1
+			/*line shapes.go:252:1*/ return *new(E), false
+		}
+		/*line shapes.go:252:1*/ m.fut = nil
+		/*line shapes.go:252:1*/ v1 = v
+	}
+	/*line shapes.go:252:1*/ m.total += m.x * E(v1)
+	/*line shapes.go:253:1*/ m.log.Add(fmt.Sprint(m.i, m.x))
+	/*line shapes.go:253:1*/ m.i1++
+	/*line shapes.go:253:1*/ goto rangeLoop1 /*line shapes.go:252:1*/
+rangeDone4:
+	/*line shapes.go:255:1*/ m.result0 = m.total
+	/*line shapes.go:256:1*/ m.state = runtime.StateDone
+	/*line shapes.go:256:1*/ return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line shapes_asyncgen.go:2584:1
+func (m *SumAllFuture[S, E]) pin() {
+	if m.self != nil {
+		runtime.PanicMoved("SumAll")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is cancelled. Polling it afterwards panics.
+//
+//line shapes_asyncgen.go:2595:1
+func (m *SumAllFuture[S, E]) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		runtime.Cancel(m.fut)
+	}
+	m.state = runtime.StateCancelled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line shapes_asyncgen.go:2609:1
+func (m *SumAllFuture[S, E]) init(log *Log, s S) {
+	*m = SumAllFuture[S, E]{log: log, s: s}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see runtime.Stepper).
+//
+//line shapes_asyncgen.go:2617:1
+func (m *SumAllFuture[S, E]) Step(cx *runtime.Context) bool {
+	if m.state == runtime.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line shapes_asyncgen.go:2628:1
+func (m *SumAllFuture[S, E]) finished() bool {
+	return m.state == runtime.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line shapes_asyncgen.go:2635:1
+func (m *SumAllFuture[S, E]) value() E {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line shapes_asyncgen.go:2643:1
+func (m *SumAllFuture[S, E]) deepest() runtime.Stepper {
+	return m
+}

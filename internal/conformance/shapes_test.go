@@ -39,6 +39,16 @@ func TestBlanks(t *testing.T) {
 	}
 }
 
+type ints []int64
+
+// TestRangeTypeParam: a range over a value whose type is a type parameter
+// with a slice core type, its body suspending.
+func TestRangeTypeParam(t *testing.T) {
+	for _, s := range []ints{nil, {1}, {3, 4, 5}} {
+		sameOutcome(t, "SumAll", func(l *Log) int64 { return sumAll(l, s) }, func(l *Log) runtime.Future[int64] { return SumAll(l, s) })
+	}
+}
+
 func TestTerminatingEnds(t *testing.T) {
 	for _, n := range []int{-2, 0, 1, 2, 3} {
 		sameOutcome(t, "EndPanic", func(l *Log) int { return endPanic(l, n) }, func(l *Log) runtime.Future[int] { return EndPanic(l, n) })
