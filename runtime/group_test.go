@@ -248,3 +248,85 @@ func TestStressTryJoinAll(t *testing.T) {
 		t.Fatalf("%d children still running", running.Load())
 	}
 }
+
+// Stress: futures completed from other goroutines while a task on a Pool
+// takes them one by one with Completed, and others with WaitAny, with the
+// consumers cancelled at random moments. Every value is seen at most once,
+// and a consumer that is not cancelled sees every value.
+func TestStressCompletedWaitAny(t *testing.T) {
+	p := NewPool(4)
+	defer p.Close()
+	const k = 16
+	rounds := 300
+	if testing.Short() {
+		rounds = 60
+	}
+	for r := range rounds {
+		evs := make([]*eventFuture, k)
+		fs := make([]Future[int], k)
+		for i := range evs {
+			evs[i] = &eventFuture{want: 1}
+			fs[i] = evs[i]
+		}
+		var seen [k]atomic.Int32
+		useWaitAny := r%2 == 0
+		var h *Task[int]
+		if useWaitAny {
+			rest := append([]Future[int](nil), fs...)
+			left := k
+			var cur Future[Selected[int]]
+			h = Spawn(p, PollFunc[int](func(cx *Context) (int, bool) {
+				for left > 0 {
+					if cur == nil {
+						cur = WaitAny(rest...)
+					}
+					sel, ok := cur.Poll(cx)
+					if !ok {
+						return 0, false
+					}
+					cur = nil
+					seen[sel.Index].Add(1)
+					rest[sel.Index] = nil
+					left--
+				}
+				return k, true
+			}))
+		} else {
+			s := Completed(fs...)
+			n := 0
+			h = Spawn(p, PollFunc[int](func(cx *Context) (int, bool) {
+				for {
+					sel, st := s.PollNext(cx)
+					switch st {
+					case Pending:
+						return 0, false
+					case Done:
+						return n, true
+					}
+					seen[sel.Index].Add(1)
+					n++
+				}
+			}))
+		}
+		go func() {
+			for i := k - 1; i >= 0; i-- {
+				evs[(i*7+r)%k].event()
+			}
+		}()
+		if r%5 == 0 {
+			go h.Cancel()
+		}
+		n, err := h.Wait()
+		for i := range seen {
+			if seen[i].Load() > 1 {
+				t.Fatalf("round %d: value %d seen %d times", r, i, seen[i].Load())
+			}
+		}
+		if err == nil && n != k {
+			t.Fatalf("round %d: %d of %d values", r, n, k)
+		}
+		if err != nil && err != ErrCanceled {
+			t.Fatalf("round %d: %v", r, err)
+		}
+	}
+}
