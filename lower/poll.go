@@ -67,6 +67,8 @@ func (e *emitter) emit(f *jen.File) {
 	kindWord := map[ir.Kind]string{ir.Async: "future", ir.Gen: "iterator", ir.Stream: "stream"}[fn.Kind]
 	f.Commentf("%s is the %s state machine of %s; %s returns one.", e.typeName, kindWord, e.d.decl.Name.Name, e.d.name)
 	f.Commentf("It must not be copied once used.")
+	f.Comment("")
+	f.Comment(HashLine(ctorKey(e.d), BodyHash(e.fset, e.d.decl, e.fn.Kind.String(), e.d.name)))
 	tdecl := jen.Type().Id(e.typeName)
 	if len(e.tparams) > 0 {
 		tdecl = tdecl.Types(e.typeParamDecls()...)

@@ -10,7 +10,9 @@ import (
 // ActorFuture is the future state machine of actor; Actor returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:14:1
+// Generated for Actor from a body with hash 75be47b23aa6a111.
+//
+//line main_asyncgen.go:16:1
 type ActorFuture struct {
 	noCopy runtime.NoCopy
 	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -28,7 +30,7 @@ type ActorFuture struct {
 
 // Actor returns a future that runs actor one step at a time.
 //
-//line main_asyncgen.go:32:1
+//line main_asyncgen.go:34:1
 func Actor(w *World, id int) *ActorFuture {
 	return &ActorFuture{w: w, id: id}
 }
@@ -133,7 +135,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:137:1
+//line main_asyncgen.go:139:1
 func (m1 *ActorFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Actor")
@@ -144,7 +146,7 @@ func (m1 *ActorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:148:1
+//line main_asyncgen.go:150:1
 func (m1 *ActorFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -162,7 +164,7 @@ func (m1 *ActorFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:166:1
+//line main_asyncgen.go:168:1
 func (m1 *ActorFuture) init(w *World, id int) {
 	*m1 = ActorFuture{w: w, id: id}
 }
@@ -170,7 +172,7 @@ func (m1 *ActorFuture) init(w *World, id int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line main_asyncgen.go:174:1
+//line main_asyncgen.go:176:1
 func (m1 *ActorFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -181,14 +183,14 @@ func (m1 *ActorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:185:1
+//line main_asyncgen.go:187:1
 func (m1 *ActorFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:192:1
+//line main_asyncgen.go:194:1
 func (m1 *ActorFuture) value() struct{} {
 	return struct{}{}
 }
@@ -196,7 +198,7 @@ func (m1 *ActorFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:200:1
+//line main_asyncgen.go:202:1
 func (m1 *ActorFuture) deepest() runtime.Stepper {
 	return m1
 }

@@ -11,7 +11,9 @@ import (
 // StoreReadFuture is the future state machine of read; Read returns one.
 // It must not be copied once used.
 //
-//line fetch_asyncgen.go:15:1
+// Generated for Store.Read from a body with hash 1424352dd34054f7.
+//
+//line fetch_asyncgen.go:17:1
 type StoreReadFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -25,7 +27,7 @@ type StoreReadFuture struct {
 
 // Read returns a future that runs read one step at a time.
 //
-//line fetch_asyncgen.go:29:1
+//line fetch_asyncgen.go:31:1
 func (s *Store) Read(key string) *StoreReadFuture {
 	return &StoreReadFuture{s: s, key: key}
 }
@@ -75,7 +77,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:79:1
+//line fetch_asyncgen.go:81:1
 func (m *StoreReadFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Read")
@@ -86,7 +88,7 @@ func (m *StoreReadFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:90:1
+//line fetch_asyncgen.go:92:1
 func (m *StoreReadFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -100,7 +102,7 @@ func (m *StoreReadFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:104:1
+//line fetch_asyncgen.go:106:1
 func (m *StoreReadFuture) init(s *Store, key string) {
 	*m = StoreReadFuture{s: s, key: key}
 }
@@ -108,7 +110,7 @@ func (m *StoreReadFuture) init(s *Store, key string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line fetch_asyncgen.go:112:1
+//line fetch_asyncgen.go:114:1
 func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -119,14 +121,14 @@ func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:123:1
+//line fetch_asyncgen.go:125:1
 func (m *StoreReadFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:130:1
+//line fetch_asyncgen.go:132:1
 func (m *StoreReadFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -134,7 +136,7 @@ func (m *StoreReadFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:138:1
+//line fetch_asyncgen.go:140:1
 func (m *StoreReadFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -142,7 +144,9 @@ func (m *StoreReadFuture) deepest() runtime.Stepper {
 // ResolveFuture is the future state machine of resolve; Resolve returns one.
 // It must not be copied once used.
 //
-//line fetch_asyncgen.go:146:1
+// Generated for Resolve from a body with hash 413674811c6fb314.
+//
+//line fetch_asyncgen.go:150:1
 type ResolveFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -160,7 +164,7 @@ type ResolveFuture struct {
 
 // Resolve returns a future that runs resolve one step at a time.
 //
-//line fetch_asyncgen.go:164:1
+//line fetch_asyncgen.go:168:1
 func Resolve(s *Store, key string, max int) *ResolveFuture {
 	return &ResolveFuture{s: s, key: key, max: max}
 }
@@ -242,7 +246,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:246:1
+//line fetch_asyncgen.go:250:1
 func (m *ResolveFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Resolve")
@@ -253,7 +257,7 @@ func (m *ResolveFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:257:1
+//line fetch_asyncgen.go:261:1
 func (m *ResolveFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -267,7 +271,7 @@ func (m *ResolveFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:271:1
+//line fetch_asyncgen.go:275:1
 func (m *ResolveFuture) init(s *Store, key string, max int) {
 	*m = ResolveFuture{s: s, key: key, max: max}
 }
@@ -275,7 +279,7 @@ func (m *ResolveFuture) init(s *Store, key string, max int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line fetch_asyncgen.go:279:1
+//line fetch_asyncgen.go:283:1
 func (m *ResolveFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -286,14 +290,14 @@ func (m *ResolveFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:290:1
+//line fetch_asyncgen.go:294:1
 func (m *ResolveFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:297:1
+//line fetch_asyncgen.go:301:1
 func (m *ResolveFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -301,7 +305,7 @@ func (m *ResolveFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:305:1
+//line fetch_asyncgen.go:309:1
 func (m *ResolveFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -312,7 +316,9 @@ func (m *ResolveFuture) deepest() runtime.Stepper {
 // ResolveAllFuture is the future state machine of resolveAll; ResolveAll returns one.
 // It must not be copied once used.
 //
-//line fetch_asyncgen.go:316:1
+// Generated for ResolveAll from a body with hash 0802fc1af0ab0408.
+//
+//line fetch_asyncgen.go:322:1
 type ResolveAllFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -326,7 +332,7 @@ type ResolveAllFuture struct {
 
 // ResolveAll returns a future that runs resolveAll one step at a time.
 //
-//line fetch_asyncgen.go:330:1
+//line fetch_asyncgen.go:336:1
 func ResolveAll(s *Store, keys []string) *ResolveAllFuture {
 	return &ResolveAllFuture{s: s, keys: keys}
 }
@@ -396,7 +402,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:400:1
+//line fetch_asyncgen.go:406:1
 func (m *ResolveAllFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ResolveAll")
@@ -407,7 +413,7 @@ func (m *ResolveAllFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:411:1
+//line fetch_asyncgen.go:417:1
 func (m *ResolveAllFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -421,7 +427,7 @@ func (m *ResolveAllFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:425:1
+//line fetch_asyncgen.go:431:1
 func (m *ResolveAllFuture) init(s *Store, keys []string) {
 	*m = ResolveAllFuture{s: s, keys: keys}
 }
@@ -429,7 +435,7 @@ func (m *ResolveAllFuture) init(s *Store, keys []string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line fetch_asyncgen.go:433:1
+//line fetch_asyncgen.go:439:1
 func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -440,14 +446,14 @@ func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:444:1
+//line fetch_asyncgen.go:450:1
 func (m *ResolveAllFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:451:1
+//line fetch_asyncgen.go:457:1
 func (m *ResolveAllFuture) value() []string {
 	return m.result0
 }
@@ -455,7 +461,7 @@ func (m *ResolveAllFuture) value() []string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:459:1
+//line fetch_asyncgen.go:465:1
 func (m *ResolveAllFuture) deepest() runtime.Stepper {
 	return m
 }

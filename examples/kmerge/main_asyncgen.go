@@ -10,7 +10,9 @@ import (
 // MultiplesIter is the iterator state machine of multiples; Multiples returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:14:1
+// Generated for Multiples from a body with hash 3e51996b045880fa.
+//
+//line main_asyncgen.go:16:1
 type MultiplesIter struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -24,7 +26,7 @@ type MultiplesIter struct {
 
 // Multiples returns an iterator over the values yielded by multiples one step at a time.
 //
-//line main_asyncgen.go:28:1
+//line main_asyncgen.go:30:1
 func Multiples(p int, limit int) *MultiplesIter {
 	return &MultiplesIter{p: p, limit: limit}
 }
@@ -101,7 +103,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:105:1
+//line main_asyncgen.go:107:1
 func (m *MultiplesIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Multiples")
@@ -113,7 +115,7 @@ func (m *MultiplesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:117:1
+//line main_asyncgen.go:119:1
 func (m *MultiplesIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -131,7 +133,7 @@ func (m *MultiplesIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:135:1
+//line main_asyncgen.go:137:1
 func (m *MultiplesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -150,7 +152,7 @@ func (m *MultiplesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:154:1
+//line main_asyncgen.go:156:1
 func (m *MultiplesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -178,7 +180,9 @@ func (m *MultiplesIter) All() iter.Seq[int] {
 // MergeIter is the iterator state machine of merge; Merge returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:182:1
+// Generated for Merge from a body with hash 7cf50ecade464b9b.
+//
+//line main_asyncgen.go:186:1
 type MergeIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -191,7 +195,7 @@ type MergeIter struct {
 
 // Merge returns an iterator over the values yielded by merge one step at a time.
 //
-//line main_asyncgen.go:195:1
+//line main_asyncgen.go:199:1
 func Merge(srcs []runtime.Iterator[int]) *MergeIter {
 	return &MergeIter{srcs: srcs}
 }
@@ -266,7 +270,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:270:1
+//line main_asyncgen.go:274:1
 func (m *MergeIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Merge")
@@ -278,7 +282,7 @@ func (m *MergeIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:282:1
+//line main_asyncgen.go:286:1
 func (m *MergeIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -296,7 +300,7 @@ func (m *MergeIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:300:1
+//line main_asyncgen.go:304:1
 func (m *MergeIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -315,7 +319,7 @@ func (m *MergeIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:319:1
+//line main_asyncgen.go:323:1
 func (m *MergeIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -342,7 +346,7 @@ func (m *MergeIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:346:1
+//line main_asyncgen.go:350:1
 func (m *MergeIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -362,7 +366,9 @@ func (m *MergeIter) unwind(result *int, ready *bool) {
 // DistinctIter is the iterator state machine of distinct; Distinct returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:366:1
+// Generated for Distinct from a body with hash ef049e92d36b9693.
+//
+//line main_asyncgen.go:372:1
 type DistinctIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -375,7 +381,7 @@ type DistinctIter struct {
 
 // Distinct returns an iterator over the values yielded by distinct one step at a time.
 //
-//line main_asyncgen.go:379:1
+//line main_asyncgen.go:385:1
 func Distinct(src runtime.Iterator[int]) *DistinctIter {
 	return &DistinctIter{src: src}
 }
@@ -442,7 +448,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:446:1
+//line main_asyncgen.go:452:1
 func (m *DistinctIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Distinct")
@@ -454,7 +460,7 @@ func (m *DistinctIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:458:1
+//line main_asyncgen.go:464:1
 func (m *DistinctIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -472,7 +478,7 @@ func (m *DistinctIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:476:1
+//line main_asyncgen.go:482:1
 func (m *DistinctIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -491,7 +497,7 @@ func (m *DistinctIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:495:1
+//line main_asyncgen.go:501:1
 func (m *DistinctIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -518,7 +524,7 @@ func (m *DistinctIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:522:1
+//line main_asyncgen.go:528:1
 func (m *DistinctIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

@@ -12,7 +12,9 @@ import (
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 //
-//line pipeline_asyncgen.go:16:1
+// Generated for Walk from a body with hash 32419dee4ff1bd24.
+//
+//line pipeline_asyncgen.go:18:1
 type WalkIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -26,7 +28,7 @@ type WalkIter struct {
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
 //
-//line pipeline_asyncgen.go:30:1
+//line pipeline_asyncgen.go:32:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
@@ -161,7 +163,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:165:1
+//line pipeline_asyncgen.go:167:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Walk")
@@ -173,7 +175,7 @@ func (m *WalkIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line pipeline_asyncgen.go:177:1
+//line pipeline_asyncgen.go:179:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -191,7 +193,7 @@ func (m *WalkIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line pipeline_asyncgen.go:195:1
+//line pipeline_asyncgen.go:197:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -210,7 +212,7 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line pipeline_asyncgen.go:214:1
+//line pipeline_asyncgen.go:216:1
 func (m *WalkIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -237,7 +239,7 @@ func (m *WalkIter) All() iter.Seq[string] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line pipeline_asyncgen.go:241:1
+//line pipeline_asyncgen.go:243:1
 func (m *WalkIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -254,7 +256,9 @@ func (m *WalkIter) unwind(result *string, ready *bool) {
 // LengthsStream is the stream state machine of lengths; Lengths returns one.
 // It must not be copied once used.
 //
-//line pipeline_asyncgen.go:258:1
+// Generated for Lengths from a body with hash da5727dc45fdd398.
+//
+//line pipeline_asyncgen.go:262:1
 type LengthsStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -269,7 +273,7 @@ type LengthsStream struct {
 
 // Lengths returns a stream of the values yielded by lengths one step at a time.
 //
-//line pipeline_asyncgen.go:273:1
+//line pipeline_asyncgen.go:277:1
 func Lengths(words runtime.Iterator[string], delay time.Duration) *LengthsStream {
 	return &LengthsStream{words: words, delay: delay}
 }
@@ -347,7 +351,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:351:1
+//line pipeline_asyncgen.go:355:1
 func (m *LengthsStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Lengths")
@@ -360,7 +364,7 @@ func (m *LengthsStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line pipeline_asyncgen.go:364:1
+//line pipeline_asyncgen.go:368:1
 func (m *LengthsStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -382,7 +386,7 @@ func (m *LengthsStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line pipeline_asyncgen.go:386:1
+//line pipeline_asyncgen.go:390:1
 func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -402,7 +406,9 @@ func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 // CollectFuture is the future state machine of collect; Collect returns one.
 // It must not be copied once used.
 //
-//line pipeline_asyncgen.go:406:1
+// Generated for Collect from a body with hash 5384317ebf2d5543.
+//
+//line pipeline_asyncgen.go:412:1
 type CollectFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -415,7 +421,7 @@ type CollectFuture struct {
 
 // Collect returns a future that runs collect one step at a time.
 //
-//line pipeline_asyncgen.go:419:1
+//line pipeline_asyncgen.go:425:1
 func Collect(s runtime.AsyncIterator[string], max int) *CollectFuture {
 	return &CollectFuture{s: s, max: max}
 }
@@ -496,7 +502,7 @@ rangeDone7:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:500:1
+//line pipeline_asyncgen.go:506:1
 func (m *CollectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Collect")
@@ -507,7 +513,7 @@ func (m *CollectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line pipeline_asyncgen.go:511:1
+//line pipeline_asyncgen.go:517:1
 func (m *CollectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -517,7 +523,7 @@ func (m *CollectFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line pipeline_asyncgen.go:521:1
+//line pipeline_asyncgen.go:527:1
 func (m *CollectFuture) init(s runtime.AsyncIterator[string], max int) {
 	*m = CollectFuture{s: s, max: max}
 }
@@ -525,7 +531,7 @@ func (m *CollectFuture) init(s runtime.AsyncIterator[string], max int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line pipeline_asyncgen.go:529:1
+//line pipeline_asyncgen.go:535:1
 func (m *CollectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -536,14 +542,14 @@ func (m *CollectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line pipeline_asyncgen.go:540:1
+//line pipeline_asyncgen.go:546:1
 func (m *CollectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line pipeline_asyncgen.go:547:1
+//line pipeline_asyncgen.go:553:1
 func (m *CollectFuture) value() Lists {
 	return m.l
 }
@@ -551,7 +557,7 @@ func (m *CollectFuture) value() Lists {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line pipeline_asyncgen.go:555:1
+//line pipeline_asyncgen.go:561:1
 func (m *CollectFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -12,7 +12,9 @@ import (
 // ReadStream is the stream state machine of read; Read returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:16:1
+// Generated for Read from a body with hash 6c1f59e767911a83.
+//
+//line main_asyncgen.go:18:1
 type ReadStream struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -27,7 +29,7 @@ type ReadStream struct {
 
 // Read returns a stream of the values yielded by read one step at a time.
 //
-//line main_asyncgen.go:31:1
+//line main_asyncgen.go:33:1
 func Read(s Sensor, start time.Time) *ReadStream {
 	return &ReadStream{s: s, start: start}
 }
@@ -103,7 +105,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:107:1
+//line main_asyncgen.go:109:1
 func (m *ReadStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Read")
@@ -116,7 +118,7 @@ func (m *ReadStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line main_asyncgen.go:120:1
+//line main_asyncgen.go:122:1
 func (m *ReadStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -138,7 +140,9 @@ func (m *ReadStream) Close() {
 // ProduceFuture is the future state machine of produce; Produce returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:142:1
+// Generated for Produce from a body with hash fa7dfc482b0941e6.
+//
+//line main_asyncgen.go:146:1
 type ProduceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -156,7 +160,7 @@ type ProduceFuture struct {
 
 // Produce returns a future that runs produce one step at a time.
 //
-//line main_asyncgen.go:160:1
+//line main_asyncgen.go:164:1
 func Produce(ctx context.Context, out *runtime.Chan[Reading], sensors []Sensor, start time.Time) *ProduceFuture {
 	return &ProduceFuture{ctx: ctx, out: out, sensors: sensors, start: start}
 }
@@ -245,7 +249,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:249:1
+//line main_asyncgen.go:253:1
 func (m1 *ProduceFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Produce")
@@ -256,7 +260,7 @@ func (m1 *ProduceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:260:1
+//line main_asyncgen.go:264:1
 func (m1 *ProduceFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -273,7 +277,7 @@ func (m1 *ProduceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:277:1
+//line main_asyncgen.go:281:1
 func (m1 *ProduceFuture) init(ctx context.Context, out *runtime.Chan[Reading], sensors []Sensor, start time.Time) {
 	*m1 = ProduceFuture{ctx: ctx, out: out, sensors: sensors, start: start}
 }
@@ -281,7 +285,7 @@ func (m1 *ProduceFuture) init(ctx context.Context, out *runtime.Chan[Reading], s
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line main_asyncgen.go:285:1
+//line main_asyncgen.go:289:1
 func (m1 *ProduceFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -292,14 +296,14 @@ func (m1 *ProduceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:296:1
+//line main_asyncgen.go:300:1
 func (m1 *ProduceFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:303:1
+//line main_asyncgen.go:307:1
 func (m1 *ProduceFuture) value() error {
 	return m1.result0
 }
@@ -307,14 +311,14 @@ func (m1 *ProduceFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:311:1
+//line main_asyncgen.go:315:1
 func (m1 *ProduceFuture) deepest() runtime.Stepper {
 	return m1
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:318:1
+//line main_asyncgen.go:322:1
 func (m1 *ProduceFuture) unwind(result *error, ready *bool) {
 	if m1.state != runtime.StateRunning || (len(m1.defers) == 0) {
 		return
@@ -334,7 +338,9 @@ func (m1 *ProduceFuture) unwind(result *error, ready *bool) {
 // ConsumeFuture is the future state machine of consume; Consume returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:338:1
+// Generated for Consume from a body with hash a7492b1952a52599.
+//
+//line main_asyncgen.go:344:1
 type ConsumeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -353,7 +359,7 @@ type ConsumeFuture struct {
 
 // Consume returns a future that runs consume one step at a time.
 //
-//line main_asyncgen.go:357:1
+//line main_asyncgen.go:363:1
 func Consume(ctx context.Context, cancel context.CancelFunc, in *runtime.Chan[Reading], limit int, silence time.Duration) *ConsumeFuture {
 	return &ConsumeFuture{ctx: ctx, cancel: cancel, in: in, limit: limit, silence: silence}
 }
@@ -431,7 +437,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:435:1
+//line main_asyncgen.go:441:1
 func (m *ConsumeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Consume")
@@ -442,7 +448,7 @@ func (m *ConsumeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:446:1
+//line main_asyncgen.go:452:1
 func (m *ConsumeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -457,7 +463,7 @@ func (m *ConsumeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:461:1
+//line main_asyncgen.go:467:1
 func (m *ConsumeFuture) init(ctx context.Context, cancel context.CancelFunc, in *runtime.Chan[Reading], limit int, silence time.Duration) {
 	*m = ConsumeFuture{ctx: ctx, cancel: cancel, in: in, limit: limit, silence: silence}
 }
@@ -465,7 +471,7 @@ func (m *ConsumeFuture) init(ctx context.Context, cancel context.CancelFunc, in 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line main_asyncgen.go:469:1
+//line main_asyncgen.go:475:1
 func (m *ConsumeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -476,14 +482,14 @@ func (m *ConsumeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:480:1
+//line main_asyncgen.go:486:1
 func (m *ConsumeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:487:1
+//line main_asyncgen.go:493:1
 func (m *ConsumeFuture) value() runtime.Result[Summary] {
 	return runtime.Result[Summary]{Value: m.result0, Err: m.result1}
 }
@@ -491,14 +497,14 @@ func (m *ConsumeFuture) value() runtime.Result[Summary] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:495:1
+//line main_asyncgen.go:501:1
 func (m *ConsumeFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:502:1
+//line main_asyncgen.go:508:1
 func (m *ConsumeFuture) unwind(result *runtime.Result[Summary], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -518,7 +524,9 @@ func (m *ConsumeFuture) unwind(result *runtime.Result[Summary], ready *bool) {
 // MonitorFuture is the future state machine of monitor; Monitor returns one.
 // It must not be copied once used.
 //
-//line main_asyncgen.go:522:1
+// Generated for Monitor from a body with hash 666b81dde3b9bac7.
+//
+//line main_asyncgen.go:530:1
 type MonitorFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -539,7 +547,7 @@ type MonitorFuture struct {
 
 // Monitor returns a future that runs monitor one step at a time.
 //
-//line main_asyncgen.go:543:1
+//line main_asyncgen.go:551:1
 func Monitor(ctx context.Context, sensors []Sensor, limit int, silence time.Duration) *MonitorFuture {
 	return &MonitorFuture{ctx: ctx, sensors: sensors, limit: limit, silence: silence}
 }
@@ -636,7 +644,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:640:1
+//line main_asyncgen.go:648:1
 func (m *MonitorFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Monitor")
@@ -647,7 +655,7 @@ func (m *MonitorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:651:1
+//line main_asyncgen.go:659:1
 func (m *MonitorFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -666,7 +674,7 @@ func (m *MonitorFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:670:1
+//line main_asyncgen.go:678:1
 func (m *MonitorFuture) init(ctx context.Context, sensors []Sensor, limit int, silence time.Duration) {
 	*m = MonitorFuture{ctx: ctx, sensors: sensors, limit: limit, silence: silence}
 }
@@ -674,7 +682,7 @@ func (m *MonitorFuture) init(ctx context.Context, sensors []Sensor, limit int, s
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line main_asyncgen.go:678:1
+//line main_asyncgen.go:686:1
 func (m *MonitorFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -685,14 +693,14 @@ func (m *MonitorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:689:1
+//line main_asyncgen.go:697:1
 func (m *MonitorFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:696:1
+//line main_asyncgen.go:704:1
 func (m *MonitorFuture) value() runtime.Result[Summary] {
 	return runtime.Result[Summary]{Value: m.result0, Err: m.result1}
 }
@@ -700,14 +708,14 @@ func (m *MonitorFuture) value() runtime.Result[Summary] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:704:1
+//line main_asyncgen.go:712:1
 func (m *MonitorFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:711:1
+//line main_asyncgen.go:719:1
 func (m *MonitorFuture) unwind(result *runtime.Result[Summary], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

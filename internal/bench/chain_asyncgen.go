@@ -7,7 +7,9 @@ import "github.com/asyncgen/asyncgen/runtime"
 // Chain1Future is the future state machine of chain1; Chain1 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:11:1
+// Generated for Chain1 from a body with hash 20320a499441f28a.
+//
+//line chain_asyncgen.go:13:1
 type Chain1Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -21,7 +23,7 @@ type Chain1Future struct {
 
 // Chain1 returns a future that runs chain1 one step at a time.
 //
-//line chain_asyncgen.go:25:1
+//line chain_asyncgen.go:27:1
 func Chain1(t *Toggle, n int) *Chain1Future {
 	return &Chain1Future{t: t, n: n}
 }
@@ -72,7 +74,7 @@ forDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:76:1
+//line chain_asyncgen.go:78:1
 func (m *Chain1Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain1")
@@ -83,7 +85,7 @@ func (m *Chain1Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:87:1
+//line chain_asyncgen.go:89:1
 func (m *Chain1Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -97,7 +99,7 @@ func (m *Chain1Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:101:1
+//line chain_asyncgen.go:103:1
 func (m *Chain1Future) init(t *Toggle, n int) {
 	*m = Chain1Future{t: t, n: n}
 }
@@ -105,7 +107,7 @@ func (m *Chain1Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:109:1
+//line chain_asyncgen.go:111:1
 func (m *Chain1Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -116,14 +118,14 @@ func (m *Chain1Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:120:1
+//line chain_asyncgen.go:122:1
 func (m *Chain1Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:127:1
+//line chain_asyncgen.go:129:1
 func (m *Chain1Future) value() int {
 	return m.result0
 }
@@ -131,7 +133,7 @@ func (m *Chain1Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:135:1
+//line chain_asyncgen.go:137:1
 func (m *Chain1Future) deepest() runtime.Stepper {
 	return m
 }
@@ -139,7 +141,9 @@ func (m *Chain1Future) deepest() runtime.Stepper {
 // Chain2Future is the future state machine of chain2; Chain2 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:143:1
+// Generated for Chain2 from a body with hash afde7133c29314d7.
+//
+//line chain_asyncgen.go:147:1
 type Chain2Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -153,7 +157,7 @@ type Chain2Future struct {
 
 // Chain2 returns a future that runs chain2 one step at a time.
 //
-//line chain_asyncgen.go:157:1
+//line chain_asyncgen.go:161:1
 func Chain2(t *Toggle, n int) *Chain2Future {
 	return &Chain2Future{t: t, n: n}
 }
@@ -207,7 +211,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:211:1
+//line chain_asyncgen.go:215:1
 func (m *Chain2Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain2")
@@ -218,7 +222,7 @@ func (m *Chain2Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:222:1
+//line chain_asyncgen.go:226:1
 func (m *Chain2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -232,7 +236,7 @@ func (m *Chain2Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:236:1
+//line chain_asyncgen.go:240:1
 func (m *Chain2Future) init(t *Toggle, n int) {
 	*m = Chain2Future{t: t, n: n}
 }
@@ -240,7 +244,7 @@ func (m *Chain2Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:244:1
+//line chain_asyncgen.go:248:1
 func (m *Chain2Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -251,14 +255,14 @@ func (m *Chain2Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:255:1
+//line chain_asyncgen.go:259:1
 func (m *Chain2Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:262:1
+//line chain_asyncgen.go:266:1
 func (m *Chain2Future) value() int {
 	return m.result0
 }
@@ -266,7 +270,7 @@ func (m *Chain2Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:270:1
+//line chain_asyncgen.go:274:1
 func (m *Chain2Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -277,7 +281,9 @@ func (m *Chain2Future) deepest() runtime.Stepper {
 // Chain3Future is the future state machine of chain3; Chain3 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:281:1
+// Generated for Chain3 from a body with hash 3b79cb6ce2158b77.
+//
+//line chain_asyncgen.go:287:1
 type Chain3Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -291,7 +297,7 @@ type Chain3Future struct {
 
 // Chain3 returns a future that runs chain3 one step at a time.
 //
-//line chain_asyncgen.go:295:1
+//line chain_asyncgen.go:301:1
 func Chain3(t *Toggle, n int) *Chain3Future {
 	return &Chain3Future{t: t, n: n}
 }
@@ -345,7 +351,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:349:1
+//line chain_asyncgen.go:355:1
 func (m *Chain3Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain3")
@@ -356,7 +362,7 @@ func (m *Chain3Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:360:1
+//line chain_asyncgen.go:366:1
 func (m *Chain3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -370,7 +376,7 @@ func (m *Chain3Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:374:1
+//line chain_asyncgen.go:380:1
 func (m *Chain3Future) init(t *Toggle, n int) {
 	*m = Chain3Future{t: t, n: n}
 }
@@ -378,7 +384,7 @@ func (m *Chain3Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:382:1
+//line chain_asyncgen.go:388:1
 func (m *Chain3Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -389,14 +395,14 @@ func (m *Chain3Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:393:1
+//line chain_asyncgen.go:399:1
 func (m *Chain3Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:400:1
+//line chain_asyncgen.go:406:1
 func (m *Chain3Future) value() int {
 	return m.result0
 }
@@ -404,7 +410,7 @@ func (m *Chain3Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:408:1
+//line chain_asyncgen.go:414:1
 func (m *Chain3Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -415,7 +421,9 @@ func (m *Chain3Future) deepest() runtime.Stepper {
 // Chain4Future is the future state machine of chain4; Chain4 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:419:1
+// Generated for Chain4 from a body with hash 99e969ae5349c2fe.
+//
+//line chain_asyncgen.go:427:1
 type Chain4Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -429,7 +437,7 @@ type Chain4Future struct {
 
 // Chain4 returns a future that runs chain4 one step at a time.
 //
-//line chain_asyncgen.go:433:1
+//line chain_asyncgen.go:441:1
 func Chain4(t *Toggle, n int) *Chain4Future {
 	return &Chain4Future{t: t, n: n}
 }
@@ -483,7 +491,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:487:1
+//line chain_asyncgen.go:495:1
 func (m *Chain4Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain4")
@@ -494,7 +502,7 @@ func (m *Chain4Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:498:1
+//line chain_asyncgen.go:506:1
 func (m *Chain4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -508,7 +516,7 @@ func (m *Chain4Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:512:1
+//line chain_asyncgen.go:520:1
 func (m *Chain4Future) init(t *Toggle, n int) {
 	*m = Chain4Future{t: t, n: n}
 }
@@ -516,7 +524,7 @@ func (m *Chain4Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:520:1
+//line chain_asyncgen.go:528:1
 func (m *Chain4Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -527,14 +535,14 @@ func (m *Chain4Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:531:1
+//line chain_asyncgen.go:539:1
 func (m *Chain4Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:538:1
+//line chain_asyncgen.go:546:1
 func (m *Chain4Future) value() int {
 	return m.result0
 }
@@ -542,7 +550,7 @@ func (m *Chain4Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:546:1
+//line chain_asyncgen.go:554:1
 func (m *Chain4Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -553,7 +561,9 @@ func (m *Chain4Future) deepest() runtime.Stepper {
 // Chain5Future is the future state machine of chain5; Chain5 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:557:1
+// Generated for Chain5 from a body with hash 77580563fe1ba0a6.
+//
+//line chain_asyncgen.go:567:1
 type Chain5Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -567,7 +577,7 @@ type Chain5Future struct {
 
 // Chain5 returns a future that runs chain5 one step at a time.
 //
-//line chain_asyncgen.go:571:1
+//line chain_asyncgen.go:581:1
 func Chain5(t *Toggle, n int) *Chain5Future {
 	return &Chain5Future{t: t, n: n}
 }
@@ -621,7 +631,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:625:1
+//line chain_asyncgen.go:635:1
 func (m *Chain5Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain5")
@@ -632,7 +642,7 @@ func (m *Chain5Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:636:1
+//line chain_asyncgen.go:646:1
 func (m *Chain5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -646,7 +656,7 @@ func (m *Chain5Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:650:1
+//line chain_asyncgen.go:660:1
 func (m *Chain5Future) init(t *Toggle, n int) {
 	*m = Chain5Future{t: t, n: n}
 }
@@ -654,7 +664,7 @@ func (m *Chain5Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:658:1
+//line chain_asyncgen.go:668:1
 func (m *Chain5Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -665,14 +675,14 @@ func (m *Chain5Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:669:1
+//line chain_asyncgen.go:679:1
 func (m *Chain5Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:676:1
+//line chain_asyncgen.go:686:1
 func (m *Chain5Future) value() int {
 	return m.result0
 }
@@ -680,7 +690,7 @@ func (m *Chain5Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:684:1
+//line chain_asyncgen.go:694:1
 func (m *Chain5Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -691,7 +701,9 @@ func (m *Chain5Future) deepest() runtime.Stepper {
 // Chain6Future is the future state machine of chain6; Chain6 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:695:1
+// Generated for Chain6 from a body with hash 9327e845098e0b84.
+//
+//line chain_asyncgen.go:707:1
 type Chain6Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -705,7 +717,7 @@ type Chain6Future struct {
 
 // Chain6 returns a future that runs chain6 one step at a time.
 //
-//line chain_asyncgen.go:709:1
+//line chain_asyncgen.go:721:1
 func Chain6(t *Toggle, n int) *Chain6Future {
 	return &Chain6Future{t: t, n: n}
 }
@@ -759,7 +771,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:763:1
+//line chain_asyncgen.go:775:1
 func (m *Chain6Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain6")
@@ -770,7 +782,7 @@ func (m *Chain6Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:774:1
+//line chain_asyncgen.go:786:1
 func (m *Chain6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -784,7 +796,7 @@ func (m *Chain6Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:788:1
+//line chain_asyncgen.go:800:1
 func (m *Chain6Future) init(t *Toggle, n int) {
 	*m = Chain6Future{t: t, n: n}
 }
@@ -792,7 +804,7 @@ func (m *Chain6Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:796:1
+//line chain_asyncgen.go:808:1
 func (m *Chain6Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -803,14 +815,14 @@ func (m *Chain6Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:807:1
+//line chain_asyncgen.go:819:1
 func (m *Chain6Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:814:1
+//line chain_asyncgen.go:826:1
 func (m *Chain6Future) value() int {
 	return m.result0
 }
@@ -818,7 +830,7 @@ func (m *Chain6Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:822:1
+//line chain_asyncgen.go:834:1
 func (m *Chain6Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -829,7 +841,9 @@ func (m *Chain6Future) deepest() runtime.Stepper {
 // Chain7Future is the future state machine of chain7; Chain7 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:833:1
+// Generated for Chain7 from a body with hash e654b3971eb89f12.
+//
+//line chain_asyncgen.go:847:1
 type Chain7Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -843,7 +857,7 @@ type Chain7Future struct {
 
 // Chain7 returns a future that runs chain7 one step at a time.
 //
-//line chain_asyncgen.go:847:1
+//line chain_asyncgen.go:861:1
 func Chain7(t *Toggle, n int) *Chain7Future {
 	return &Chain7Future{t: t, n: n}
 }
@@ -897,7 +911,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:901:1
+//line chain_asyncgen.go:915:1
 func (m *Chain7Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain7")
@@ -908,7 +922,7 @@ func (m *Chain7Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:912:1
+//line chain_asyncgen.go:926:1
 func (m *Chain7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -922,7 +936,7 @@ func (m *Chain7Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:926:1
+//line chain_asyncgen.go:940:1
 func (m *Chain7Future) init(t *Toggle, n int) {
 	*m = Chain7Future{t: t, n: n}
 }
@@ -930,7 +944,7 @@ func (m *Chain7Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:934:1
+//line chain_asyncgen.go:948:1
 func (m *Chain7Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -941,14 +955,14 @@ func (m *Chain7Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:945:1
+//line chain_asyncgen.go:959:1
 func (m *Chain7Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:952:1
+//line chain_asyncgen.go:966:1
 func (m *Chain7Future) value() int {
 	return m.result0
 }
@@ -956,7 +970,7 @@ func (m *Chain7Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:960:1
+//line chain_asyncgen.go:974:1
 func (m *Chain7Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -967,7 +981,9 @@ func (m *Chain7Future) deepest() runtime.Stepper {
 // Chain8Future is the future state machine of chain8; Chain8 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:971:1
+// Generated for Chain8 from a body with hash 9c4d08671237f31f.
+//
+//line chain_asyncgen.go:987:1
 type Chain8Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -981,7 +997,7 @@ type Chain8Future struct {
 
 // Chain8 returns a future that runs chain8 one step at a time.
 //
-//line chain_asyncgen.go:985:1
+//line chain_asyncgen.go:1001:1
 func Chain8(t *Toggle, n int) *Chain8Future {
 	return &Chain8Future{t: t, n: n}
 }
@@ -1035,7 +1051,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1039:1
+//line chain_asyncgen.go:1055:1
 func (m *Chain8Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain8")
@@ -1046,7 +1062,7 @@ func (m *Chain8Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1050:1
+//line chain_asyncgen.go:1066:1
 func (m *Chain8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1060,7 +1076,7 @@ func (m *Chain8Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1064:1
+//line chain_asyncgen.go:1080:1
 func (m *Chain8Future) init(t *Toggle, n int) {
 	*m = Chain8Future{t: t, n: n}
 }
@@ -1068,7 +1084,7 @@ func (m *Chain8Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1072:1
+//line chain_asyncgen.go:1088:1
 func (m *Chain8Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1079,14 +1095,14 @@ func (m *Chain8Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1083:1
+//line chain_asyncgen.go:1099:1
 func (m *Chain8Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1090:1
+//line chain_asyncgen.go:1106:1
 func (m *Chain8Future) value() int {
 	return m.result0
 }
@@ -1094,7 +1110,7 @@ func (m *Chain8Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1098:1
+//line chain_asyncgen.go:1114:1
 func (m *Chain8Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1105,7 +1121,9 @@ func (m *Chain8Future) deepest() runtime.Stepper {
 // Chain9Future is the future state machine of chain9; Chain9 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1109:1
+// Generated for Chain9 from a body with hash 09c5794aebdf9d51.
+//
+//line chain_asyncgen.go:1127:1
 type Chain9Future struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1119,7 +1137,7 @@ type Chain9Future struct {
 
 // Chain9 returns a future that runs chain9 one step at a time.
 //
-//line chain_asyncgen.go:1123:1
+//line chain_asyncgen.go:1141:1
 func Chain9(t *Toggle, n int) *Chain9Future {
 	return &Chain9Future{t: t, n: n}
 }
@@ -1173,7 +1191,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1177:1
+//line chain_asyncgen.go:1195:1
 func (m *Chain9Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain9")
@@ -1184,7 +1202,7 @@ func (m *Chain9Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1188:1
+//line chain_asyncgen.go:1206:1
 func (m *Chain9Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1198,7 +1216,7 @@ func (m *Chain9Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1202:1
+//line chain_asyncgen.go:1220:1
 func (m *Chain9Future) init(t *Toggle, n int) {
 	*m = Chain9Future{t: t, n: n}
 }
@@ -1206,7 +1224,7 @@ func (m *Chain9Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1210:1
+//line chain_asyncgen.go:1228:1
 func (m *Chain9Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1217,14 +1235,14 @@ func (m *Chain9Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1221:1
+//line chain_asyncgen.go:1239:1
 func (m *Chain9Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1228:1
+//line chain_asyncgen.go:1246:1
 func (m *Chain9Future) value() int {
 	return m.result0
 }
@@ -1232,7 +1250,7 @@ func (m *Chain9Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1236:1
+//line chain_asyncgen.go:1254:1
 func (m *Chain9Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1243,7 +1261,9 @@ func (m *Chain9Future) deepest() runtime.Stepper {
 // Chain10Future is the future state machine of chain10; Chain10 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1247:1
+// Generated for Chain10 from a body with hash b8dd2c605e355168.
+//
+//line chain_asyncgen.go:1267:1
 type Chain10Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1257,7 +1277,7 @@ type Chain10Future struct {
 
 // Chain10 returns a future that runs chain10 one step at a time.
 //
-//line chain_asyncgen.go:1261:1
+//line chain_asyncgen.go:1281:1
 func Chain10(t *Toggle, n int) *Chain10Future {
 	return &Chain10Future{t: t, n: n}
 }
@@ -1311,7 +1331,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1315:1
+//line chain_asyncgen.go:1335:1
 func (m *Chain10Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain10")
@@ -1322,7 +1342,7 @@ func (m *Chain10Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1326:1
+//line chain_asyncgen.go:1346:1
 func (m *Chain10Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1336,7 +1356,7 @@ func (m *Chain10Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1340:1
+//line chain_asyncgen.go:1360:1
 func (m *Chain10Future) init(t *Toggle, n int) {
 	*m = Chain10Future{t: t, n: n}
 }
@@ -1344,7 +1364,7 @@ func (m *Chain10Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1348:1
+//line chain_asyncgen.go:1368:1
 func (m *Chain10Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1355,14 +1375,14 @@ func (m *Chain10Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1359:1
+//line chain_asyncgen.go:1379:1
 func (m *Chain10Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1366:1
+//line chain_asyncgen.go:1386:1
 func (m *Chain10Future) value() int {
 	return m.result0
 }
@@ -1370,7 +1390,7 @@ func (m *Chain10Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1374:1
+//line chain_asyncgen.go:1394:1
 func (m *Chain10Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1381,7 +1401,9 @@ func (m *Chain10Future) deepest() runtime.Stepper {
 // Chain11Future is the future state machine of chain11; Chain11 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1385:1
+// Generated for Chain11 from a body with hash 091dbc7576a6e776.
+//
+//line chain_asyncgen.go:1407:1
 type Chain11Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1395,7 +1417,7 @@ type Chain11Future struct {
 
 // Chain11 returns a future that runs chain11 one step at a time.
 //
-//line chain_asyncgen.go:1399:1
+//line chain_asyncgen.go:1421:1
 func Chain11(t *Toggle, n int) *Chain11Future {
 	return &Chain11Future{t: t, n: n}
 }
@@ -1449,7 +1471,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1453:1
+//line chain_asyncgen.go:1475:1
 func (m *Chain11Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain11")
@@ -1460,7 +1482,7 @@ func (m *Chain11Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1464:1
+//line chain_asyncgen.go:1486:1
 func (m *Chain11Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1474,7 +1496,7 @@ func (m *Chain11Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1478:1
+//line chain_asyncgen.go:1500:1
 func (m *Chain11Future) init(t *Toggle, n int) {
 	*m = Chain11Future{t: t, n: n}
 }
@@ -1482,7 +1504,7 @@ func (m *Chain11Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1486:1
+//line chain_asyncgen.go:1508:1
 func (m *Chain11Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1493,14 +1515,14 @@ func (m *Chain11Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1497:1
+//line chain_asyncgen.go:1519:1
 func (m *Chain11Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1504:1
+//line chain_asyncgen.go:1526:1
 func (m *Chain11Future) value() int {
 	return m.result0
 }
@@ -1508,7 +1530,7 @@ func (m *Chain11Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1512:1
+//line chain_asyncgen.go:1534:1
 func (m *Chain11Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1519,7 +1541,9 @@ func (m *Chain11Future) deepest() runtime.Stepper {
 // Chain12Future is the future state machine of chain12; Chain12 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1523:1
+// Generated for Chain12 from a body with hash 71799bca2aeaabe7.
+//
+//line chain_asyncgen.go:1547:1
 type Chain12Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1533,7 +1557,7 @@ type Chain12Future struct {
 
 // Chain12 returns a future that runs chain12 one step at a time.
 //
-//line chain_asyncgen.go:1537:1
+//line chain_asyncgen.go:1561:1
 func Chain12(t *Toggle, n int) *Chain12Future {
 	return &Chain12Future{t: t, n: n}
 }
@@ -1587,7 +1611,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1591:1
+//line chain_asyncgen.go:1615:1
 func (m *Chain12Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain12")
@@ -1598,7 +1622,7 @@ func (m *Chain12Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1602:1
+//line chain_asyncgen.go:1626:1
 func (m *Chain12Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1612,7 +1636,7 @@ func (m *Chain12Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1616:1
+//line chain_asyncgen.go:1640:1
 func (m *Chain12Future) init(t *Toggle, n int) {
 	*m = Chain12Future{t: t, n: n}
 }
@@ -1620,7 +1644,7 @@ func (m *Chain12Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1624:1
+//line chain_asyncgen.go:1648:1
 func (m *Chain12Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1631,14 +1655,14 @@ func (m *Chain12Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1635:1
+//line chain_asyncgen.go:1659:1
 func (m *Chain12Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1642:1
+//line chain_asyncgen.go:1666:1
 func (m *Chain12Future) value() int {
 	return m.result0
 }
@@ -1646,7 +1670,7 @@ func (m *Chain12Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1650:1
+//line chain_asyncgen.go:1674:1
 func (m *Chain12Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1657,7 +1681,9 @@ func (m *Chain12Future) deepest() runtime.Stepper {
 // Chain13Future is the future state machine of chain13; Chain13 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1661:1
+// Generated for Chain13 from a body with hash 80af89460221b539.
+//
+//line chain_asyncgen.go:1687:1
 type Chain13Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1671,7 +1697,7 @@ type Chain13Future struct {
 
 // Chain13 returns a future that runs chain13 one step at a time.
 //
-//line chain_asyncgen.go:1675:1
+//line chain_asyncgen.go:1701:1
 func Chain13(t *Toggle, n int) *Chain13Future {
 	return &Chain13Future{t: t, n: n}
 }
@@ -1725,7 +1751,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1729:1
+//line chain_asyncgen.go:1755:1
 func (m *Chain13Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain13")
@@ -1736,7 +1762,7 @@ func (m *Chain13Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1740:1
+//line chain_asyncgen.go:1766:1
 func (m *Chain13Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1750,7 +1776,7 @@ func (m *Chain13Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1754:1
+//line chain_asyncgen.go:1780:1
 func (m *Chain13Future) init(t *Toggle, n int) {
 	*m = Chain13Future{t: t, n: n}
 }
@@ -1758,7 +1784,7 @@ func (m *Chain13Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1762:1
+//line chain_asyncgen.go:1788:1
 func (m *Chain13Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1769,14 +1795,14 @@ func (m *Chain13Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1773:1
+//line chain_asyncgen.go:1799:1
 func (m *Chain13Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1780:1
+//line chain_asyncgen.go:1806:1
 func (m *Chain13Future) value() int {
 	return m.result0
 }
@@ -1784,7 +1810,7 @@ func (m *Chain13Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1788:1
+//line chain_asyncgen.go:1814:1
 func (m *Chain13Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1795,7 +1821,9 @@ func (m *Chain13Future) deepest() runtime.Stepper {
 // Chain14Future is the future state machine of chain14; Chain14 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1799:1
+// Generated for Chain14 from a body with hash de942bd5ac4ee95a.
+//
+//line chain_asyncgen.go:1827:1
 type Chain14Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1809,7 +1837,7 @@ type Chain14Future struct {
 
 // Chain14 returns a future that runs chain14 one step at a time.
 //
-//line chain_asyncgen.go:1813:1
+//line chain_asyncgen.go:1841:1
 func Chain14(t *Toggle, n int) *Chain14Future {
 	return &Chain14Future{t: t, n: n}
 }
@@ -1863,7 +1891,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1867:1
+//line chain_asyncgen.go:1895:1
 func (m *Chain14Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain14")
@@ -1874,7 +1902,7 @@ func (m *Chain14Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1878:1
+//line chain_asyncgen.go:1906:1
 func (m *Chain14Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1888,7 +1916,7 @@ func (m *Chain14Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1892:1
+//line chain_asyncgen.go:1920:1
 func (m *Chain14Future) init(t *Toggle, n int) {
 	*m = Chain14Future{t: t, n: n}
 }
@@ -1896,7 +1924,7 @@ func (m *Chain14Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:1900:1
+//line chain_asyncgen.go:1928:1
 func (m *Chain14Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1907,14 +1935,14 @@ func (m *Chain14Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1911:1
+//line chain_asyncgen.go:1939:1
 func (m *Chain14Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1918:1
+//line chain_asyncgen.go:1946:1
 func (m *Chain14Future) value() int {
 	return m.result0
 }
@@ -1922,7 +1950,7 @@ func (m *Chain14Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1926:1
+//line chain_asyncgen.go:1954:1
 func (m *Chain14Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -1933,7 +1961,9 @@ func (m *Chain14Future) deepest() runtime.Stepper {
 // Chain15Future is the future state machine of chain15; Chain15 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:1937:1
+// Generated for Chain15 from a body with hash 4a4422f5fd1e3af5.
+//
+//line chain_asyncgen.go:1967:1
 type Chain15Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1947,7 +1977,7 @@ type Chain15Future struct {
 
 // Chain15 returns a future that runs chain15 one step at a time.
 //
-//line chain_asyncgen.go:1951:1
+//line chain_asyncgen.go:1981:1
 func Chain15(t *Toggle, n int) *Chain15Future {
 	return &Chain15Future{t: t, n: n}
 }
@@ -2001,7 +2031,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2005:1
+//line chain_asyncgen.go:2035:1
 func (m *Chain15Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain15")
@@ -2012,7 +2042,7 @@ func (m *Chain15Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2016:1
+//line chain_asyncgen.go:2046:1
 func (m *Chain15Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2026,7 +2056,7 @@ func (m *Chain15Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2030:1
+//line chain_asyncgen.go:2060:1
 func (m *Chain15Future) init(t *Toggle, n int) {
 	*m = Chain15Future{t: t, n: n}
 }
@@ -2034,7 +2064,7 @@ func (m *Chain15Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2038:1
+//line chain_asyncgen.go:2068:1
 func (m *Chain15Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2045,14 +2075,14 @@ func (m *Chain15Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2049:1
+//line chain_asyncgen.go:2079:1
 func (m *Chain15Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2056:1
+//line chain_asyncgen.go:2086:1
 func (m *Chain15Future) value() int {
 	return m.result0
 }
@@ -2060,7 +2090,7 @@ func (m *Chain15Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2064:1
+//line chain_asyncgen.go:2094:1
 func (m *Chain15Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2071,7 +2101,9 @@ func (m *Chain15Future) deepest() runtime.Stepper {
 // Chain16Future is the future state machine of chain16; Chain16 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2075:1
+// Generated for Chain16 from a body with hash 162f1e9d6a067487.
+//
+//line chain_asyncgen.go:2107:1
 type Chain16Future struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2085,7 +2117,7 @@ type Chain16Future struct {
 
 // Chain16 returns a future that runs chain16 one step at a time.
 //
-//line chain_asyncgen.go:2089:1
+//line chain_asyncgen.go:2121:1
 func Chain16(t *Toggle, n int) *Chain16Future {
 	return &Chain16Future{t: t, n: n}
 }
@@ -2139,7 +2171,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2143:1
+//line chain_asyncgen.go:2175:1
 func (m *Chain16Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Chain16")
@@ -2150,7 +2182,7 @@ func (m *Chain16Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2154:1
+//line chain_asyncgen.go:2186:1
 func (m *Chain16Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2164,7 +2196,7 @@ func (m *Chain16Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2168:1
+//line chain_asyncgen.go:2200:1
 func (m *Chain16Future) init(t *Toggle, n int) {
 	*m = Chain16Future{t: t, n: n}
 }
@@ -2172,7 +2204,7 @@ func (m *Chain16Future) init(t *Toggle, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2176:1
+//line chain_asyncgen.go:2208:1
 func (m *Chain16Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2183,14 +2215,14 @@ func (m *Chain16Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2187:1
+//line chain_asyncgen.go:2219:1
 func (m *Chain16Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2194:1
+//line chain_asyncgen.go:2226:1
 func (m *Chain16Future) value() int {
 	return m.result0
 }
@@ -2198,7 +2230,7 @@ func (m *Chain16Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2202:1
+//line chain_asyncgen.go:2234:1
 func (m *Chain16Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2209,7 +2241,9 @@ func (m *Chain16Future) deepest() runtime.Stepper {
 // Wrap1Future is the future state machine of wrap1; Wrap1 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2213:1
+// Generated for Wrap1 from a body with hash 7f1f59d6990b1e27.
+//
+//line chain_asyncgen.go:2247:1
 type Wrap1Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2220,7 +2254,7 @@ type Wrap1Future struct {
 
 // Wrap1 returns a future that runs wrap1 one step at a time.
 //
-//line chain_asyncgen.go:2224:1
+//line chain_asyncgen.go:2258:1
 func Wrap1(t *Toggle) *Wrap1Future {
 	return &Wrap1Future{t: t}
 }
@@ -2259,7 +2293,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2263:1
+//line chain_asyncgen.go:2297:1
 func (m *Wrap1Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap1")
@@ -2270,7 +2304,7 @@ func (m *Wrap1Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2274:1
+//line chain_asyncgen.go:2308:1
 func (m *Wrap1Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2284,7 +2318,7 @@ func (m *Wrap1Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2288:1
+//line chain_asyncgen.go:2322:1
 func (m *Wrap1Future) init(t *Toggle) {
 	*m = Wrap1Future{t: t}
 }
@@ -2292,7 +2326,7 @@ func (m *Wrap1Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2296:1
+//line chain_asyncgen.go:2330:1
 func (m *Wrap1Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2303,14 +2337,14 @@ func (m *Wrap1Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2307:1
+//line chain_asyncgen.go:2341:1
 func (m *Wrap1Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2314:1
+//line chain_asyncgen.go:2348:1
 func (m *Wrap1Future) value() int {
 	return m.result0
 }
@@ -2318,7 +2352,7 @@ func (m *Wrap1Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2322:1
+//line chain_asyncgen.go:2356:1
 func (m *Wrap1Future) deepest() runtime.Stepper {
 	return m
 }
@@ -2326,7 +2360,9 @@ func (m *Wrap1Future) deepest() runtime.Stepper {
 // Wrap2Future is the future state machine of wrap2; Wrap2 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2330:1
+// Generated for Wrap2 from a body with hash 51c960f34278b847.
+//
+//line chain_asyncgen.go:2366:1
 type Wrap2Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2339,7 +2375,7 @@ type Wrap2Future struct {
 
 // Wrap2 returns a future that runs wrap2 one step at a time.
 //
-//line chain_asyncgen.go:2343:1
+//line chain_asyncgen.go:2379:1
 func Wrap2(t *Toggle) *Wrap2Future {
 	return &Wrap2Future{t: t}
 }
@@ -2393,7 +2429,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2397:1
+//line chain_asyncgen.go:2433:1
 func (m *Wrap2Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap2")
@@ -2404,7 +2440,7 @@ func (m *Wrap2Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2408:1
+//line chain_asyncgen.go:2444:1
 func (m *Wrap2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2418,7 +2454,7 @@ func (m *Wrap2Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2422:1
+//line chain_asyncgen.go:2458:1
 func (m *Wrap2Future) init(t *Toggle) {
 	*m = Wrap2Future{t: t}
 }
@@ -2426,7 +2462,7 @@ func (m *Wrap2Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2430:1
+//line chain_asyncgen.go:2466:1
 func (m *Wrap2Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2437,14 +2473,14 @@ func (m *Wrap2Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2441:1
+//line chain_asyncgen.go:2477:1
 func (m *Wrap2Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2448:1
+//line chain_asyncgen.go:2484:1
 func (m *Wrap2Future) value() int {
 	return m.result0
 }
@@ -2452,7 +2488,7 @@ func (m *Wrap2Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2456:1
+//line chain_asyncgen.go:2492:1
 func (m *Wrap2Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2463,7 +2499,9 @@ func (m *Wrap2Future) deepest() runtime.Stepper {
 // Wrap3Future is the future state machine of wrap3; Wrap3 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2467:1
+// Generated for Wrap3 from a body with hash 8a6c65ae3a1a2618.
+//
+//line chain_asyncgen.go:2505:1
 type Wrap3Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2476,7 +2514,7 @@ type Wrap3Future struct {
 
 // Wrap3 returns a future that runs wrap3 one step at a time.
 //
-//line chain_asyncgen.go:2480:1
+//line chain_asyncgen.go:2518:1
 func Wrap3(t *Toggle) *Wrap3Future {
 	return &Wrap3Future{t: t}
 }
@@ -2530,7 +2568,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2534:1
+//line chain_asyncgen.go:2572:1
 func (m *Wrap3Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap3")
@@ -2541,7 +2579,7 @@ func (m *Wrap3Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2545:1
+//line chain_asyncgen.go:2583:1
 func (m *Wrap3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2555,7 +2593,7 @@ func (m *Wrap3Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2559:1
+//line chain_asyncgen.go:2597:1
 func (m *Wrap3Future) init(t *Toggle) {
 	*m = Wrap3Future{t: t}
 }
@@ -2563,7 +2601,7 @@ func (m *Wrap3Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2567:1
+//line chain_asyncgen.go:2605:1
 func (m *Wrap3Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2574,14 +2612,14 @@ func (m *Wrap3Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2578:1
+//line chain_asyncgen.go:2616:1
 func (m *Wrap3Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2585:1
+//line chain_asyncgen.go:2623:1
 func (m *Wrap3Future) value() int {
 	return m.result0
 }
@@ -2589,7 +2627,7 @@ func (m *Wrap3Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2593:1
+//line chain_asyncgen.go:2631:1
 func (m *Wrap3Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2600,7 +2638,9 @@ func (m *Wrap3Future) deepest() runtime.Stepper {
 // Wrap4Future is the future state machine of wrap4; Wrap4 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2604:1
+// Generated for Wrap4 from a body with hash 1c84b660bc3b7571.
+//
+//line chain_asyncgen.go:2644:1
 type Wrap4Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2613,7 +2653,7 @@ type Wrap4Future struct {
 
 // Wrap4 returns a future that runs wrap4 one step at a time.
 //
-//line chain_asyncgen.go:2617:1
+//line chain_asyncgen.go:2657:1
 func Wrap4(t *Toggle) *Wrap4Future {
 	return &Wrap4Future{t: t}
 }
@@ -2667,7 +2707,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2671:1
+//line chain_asyncgen.go:2711:1
 func (m *Wrap4Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap4")
@@ -2678,7 +2718,7 @@ func (m *Wrap4Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2682:1
+//line chain_asyncgen.go:2722:1
 func (m *Wrap4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2692,7 +2732,7 @@ func (m *Wrap4Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2696:1
+//line chain_asyncgen.go:2736:1
 func (m *Wrap4Future) init(t *Toggle) {
 	*m = Wrap4Future{t: t}
 }
@@ -2700,7 +2740,7 @@ func (m *Wrap4Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2704:1
+//line chain_asyncgen.go:2744:1
 func (m *Wrap4Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2711,14 +2751,14 @@ func (m *Wrap4Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2715:1
+//line chain_asyncgen.go:2755:1
 func (m *Wrap4Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2722:1
+//line chain_asyncgen.go:2762:1
 func (m *Wrap4Future) value() int {
 	return m.result0
 }
@@ -2726,7 +2766,7 @@ func (m *Wrap4Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2730:1
+//line chain_asyncgen.go:2770:1
 func (m *Wrap4Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2737,7 +2777,9 @@ func (m *Wrap4Future) deepest() runtime.Stepper {
 // Wrap5Future is the future state machine of wrap5; Wrap5 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2741:1
+// Generated for Wrap5 from a body with hash 9a595ae0a99d7e2b.
+//
+//line chain_asyncgen.go:2783:1
 type Wrap5Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2750,7 +2792,7 @@ type Wrap5Future struct {
 
 // Wrap5 returns a future that runs wrap5 one step at a time.
 //
-//line chain_asyncgen.go:2754:1
+//line chain_asyncgen.go:2796:1
 func Wrap5(t *Toggle) *Wrap5Future {
 	return &Wrap5Future{t: t}
 }
@@ -2804,7 +2846,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2808:1
+//line chain_asyncgen.go:2850:1
 func (m *Wrap5Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap5")
@@ -2815,7 +2857,7 @@ func (m *Wrap5Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2819:1
+//line chain_asyncgen.go:2861:1
 func (m *Wrap5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2829,7 +2871,7 @@ func (m *Wrap5Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2833:1
+//line chain_asyncgen.go:2875:1
 func (m *Wrap5Future) init(t *Toggle) {
 	*m = Wrap5Future{t: t}
 }
@@ -2837,7 +2879,7 @@ func (m *Wrap5Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2841:1
+//line chain_asyncgen.go:2883:1
 func (m *Wrap5Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2848,14 +2890,14 @@ func (m *Wrap5Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2852:1
+//line chain_asyncgen.go:2894:1
 func (m *Wrap5Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2859:1
+//line chain_asyncgen.go:2901:1
 func (m *Wrap5Future) value() int {
 	return m.result0
 }
@@ -2863,7 +2905,7 @@ func (m *Wrap5Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2867:1
+//line chain_asyncgen.go:2909:1
 func (m *Wrap5Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -2874,7 +2916,9 @@ func (m *Wrap5Future) deepest() runtime.Stepper {
 // Wrap6Future is the future state machine of wrap6; Wrap6 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:2878:1
+// Generated for Wrap6 from a body with hash bf7585cafcdd3ec9.
+//
+//line chain_asyncgen.go:2922:1
 type Wrap6Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2887,7 +2931,7 @@ type Wrap6Future struct {
 
 // Wrap6 returns a future that runs wrap6 one step at a time.
 //
-//line chain_asyncgen.go:2891:1
+//line chain_asyncgen.go:2935:1
 func Wrap6(t *Toggle) *Wrap6Future {
 	return &Wrap6Future{t: t}
 }
@@ -2941,7 +2985,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2945:1
+//line chain_asyncgen.go:2989:1
 func (m *Wrap6Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap6")
@@ -2952,7 +2996,7 @@ func (m *Wrap6Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2956:1
+//line chain_asyncgen.go:3000:1
 func (m *Wrap6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2966,7 +3010,7 @@ func (m *Wrap6Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2970:1
+//line chain_asyncgen.go:3014:1
 func (m *Wrap6Future) init(t *Toggle) {
 	*m = Wrap6Future{t: t}
 }
@@ -2974,7 +3018,7 @@ func (m *Wrap6Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:2978:1
+//line chain_asyncgen.go:3022:1
 func (m *Wrap6Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2985,14 +3029,14 @@ func (m *Wrap6Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2989:1
+//line chain_asyncgen.go:3033:1
 func (m *Wrap6Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2996:1
+//line chain_asyncgen.go:3040:1
 func (m *Wrap6Future) value() int {
 	return m.result0
 }
@@ -3000,7 +3044,7 @@ func (m *Wrap6Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3004:1
+//line chain_asyncgen.go:3048:1
 func (m *Wrap6Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -3011,7 +3055,9 @@ func (m *Wrap6Future) deepest() runtime.Stepper {
 // Wrap7Future is the future state machine of wrap7; Wrap7 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:3015:1
+// Generated for Wrap7 from a body with hash 80e3443f46acc7bf.
+//
+//line chain_asyncgen.go:3061:1
 type Wrap7Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3024,7 +3070,7 @@ type Wrap7Future struct {
 
 // Wrap7 returns a future that runs wrap7 one step at a time.
 //
-//line chain_asyncgen.go:3028:1
+//line chain_asyncgen.go:3074:1
 func Wrap7(t *Toggle) *Wrap7Future {
 	return &Wrap7Future{t: t}
 }
@@ -3078,7 +3124,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3082:1
+//line chain_asyncgen.go:3128:1
 func (m *Wrap7Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap7")
@@ -3089,7 +3135,7 @@ func (m *Wrap7Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3093:1
+//line chain_asyncgen.go:3139:1
 func (m *Wrap7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -3103,7 +3149,7 @@ func (m *Wrap7Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3107:1
+//line chain_asyncgen.go:3153:1
 func (m *Wrap7Future) init(t *Toggle) {
 	*m = Wrap7Future{t: t}
 }
@@ -3111,7 +3157,7 @@ func (m *Wrap7Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:3115:1
+//line chain_asyncgen.go:3161:1
 func (m *Wrap7Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -3122,14 +3168,14 @@ func (m *Wrap7Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3126:1
+//line chain_asyncgen.go:3172:1
 func (m *Wrap7Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3133:1
+//line chain_asyncgen.go:3179:1
 func (m *Wrap7Future) value() int {
 	return m.result0
 }
@@ -3137,7 +3183,7 @@ func (m *Wrap7Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3141:1
+//line chain_asyncgen.go:3187:1
 func (m *Wrap7Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -3148,7 +3194,9 @@ func (m *Wrap7Future) deepest() runtime.Stepper {
 // Wrap8Future is the future state machine of wrap8; Wrap8 returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:3152:1
+// Generated for Wrap8 from a body with hash 4dd0207290d35d9f.
+//
+//line chain_asyncgen.go:3200:1
 type Wrap8Future struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3161,7 +3209,7 @@ type Wrap8Future struct {
 
 // Wrap8 returns a future that runs wrap8 one step at a time.
 //
-//line chain_asyncgen.go:3165:1
+//line chain_asyncgen.go:3213:1
 func Wrap8(t *Toggle) *Wrap8Future {
 	return &Wrap8Future{t: t}
 }
@@ -3215,7 +3263,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3219:1
+//line chain_asyncgen.go:3267:1
 func (m *Wrap8Future) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Wrap8")
@@ -3226,7 +3274,7 @@ func (m *Wrap8Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3230:1
+//line chain_asyncgen.go:3278:1
 func (m *Wrap8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -3240,7 +3288,7 @@ func (m *Wrap8Future) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3244:1
+//line chain_asyncgen.go:3292:1
 func (m *Wrap8Future) init(t *Toggle) {
 	*m = Wrap8Future{t: t}
 }
@@ -3248,7 +3296,7 @@ func (m *Wrap8Future) init(t *Toggle) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:3252:1
+//line chain_asyncgen.go:3300:1
 func (m *Wrap8Future) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -3259,14 +3307,14 @@ func (m *Wrap8Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3263:1
+//line chain_asyncgen.go:3311:1
 func (m *Wrap8Future) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3270:1
+//line chain_asyncgen.go:3318:1
 func (m *Wrap8Future) value() int {
 	return m.result0
 }
@@ -3274,7 +3322,7 @@ func (m *Wrap8Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3278:1
+//line chain_asyncgen.go:3326:1
 func (m *Wrap8Future) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -3285,7 +3333,9 @@ func (m *Wrap8Future) deepest() runtime.Stepper {
 // IdleFuture is the future state machine of idle; Idle returns one.
 // It must not be copied once used.
 //
-//line chain_asyncgen.go:3289:1
+// Generated for Idle from a body with hash 4a2e8de1b9e0f60a.
+//
+//line chain_asyncgen.go:3339:1
 type IdleFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3299,7 +3349,7 @@ type IdleFuture struct {
 
 // Idle returns a future that runs idle one step at a time.
 //
-//line chain_asyncgen.go:3303:1
+//line chain_asyncgen.go:3353:1
 func Idle(g runtime.Future[int], a int, b int) *IdleFuture {
 	return &IdleFuture{g: g, a: a, b: b}
 }
@@ -3341,7 +3391,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3345:1
+//line chain_asyncgen.go:3395:1
 func (m *IdleFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Idle")
@@ -3352,7 +3402,7 @@ func (m *IdleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3356:1
+//line chain_asyncgen.go:3406:1
 func (m *IdleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -3366,7 +3416,7 @@ func (m *IdleFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3370:1
+//line chain_asyncgen.go:3420:1
 func (m *IdleFuture) init(g runtime.Future[int], a int, b int) {
 	*m = IdleFuture{g: g, a: a, b: b}
 }
@@ -3374,7 +3424,7 @@ func (m *IdleFuture) init(g runtime.Future[int], a int, b int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line chain_asyncgen.go:3378:1
+//line chain_asyncgen.go:3428:1
 func (m *IdleFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -3385,14 +3435,14 @@ func (m *IdleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3389:1
+//line chain_asyncgen.go:3439:1
 func (m *IdleFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3396:1
+//line chain_asyncgen.go:3446:1
 func (m *IdleFuture) value() int {
 	return m.result0
 }
@@ -3400,7 +3450,7 @@ func (m *IdleFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3404:1
+//line chain_asyncgen.go:3454:1
 func (m *IdleFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -10,7 +10,9 @@ import (
 // CountIter is the iterator state machine of count; Count returns one.
 // It must not be copied once used.
 //
-//line gen_asyncgen.go:14:1
+// Generated for Count from a body with hash 7e57b6c5dfdc0eee.
+//
+//line gen_asyncgen.go:16:1
 type CountIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,7 +25,7 @@ type CountIter struct {
 
 // Count returns an iterator over the values yielded by count one step at a time.
 //
-//line gen_asyncgen.go:27:1
+//line gen_asyncgen.go:29:1
 func Count(n int) *CountIter {
 	return &CountIter{n: n}
 }
@@ -100,7 +102,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:104:1
+//line gen_asyncgen.go:106:1
 func (m *CountIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Count")
@@ -112,7 +114,7 @@ func (m *CountIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:116:1
+//line gen_asyncgen.go:118:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -130,7 +132,7 @@ func (m *CountIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:134:1
+//line gen_asyncgen.go:136:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -149,7 +151,7 @@ func (m *CountIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:153:1
+//line gen_asyncgen.go:155:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -177,7 +179,9 @@ func (m *CountIter) All() iter.Seq[int] {
 // EachIter is the iterator state machine of each; Each returns one.
 // It must not be copied once used.
 //
-//line gen_asyncgen.go:181:1
+// Generated for Each from a body with hash 8ef3c426fd033bb4.
+//
+//line gen_asyncgen.go:185:1
 type EachIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -191,7 +195,7 @@ type EachIter struct {
 
 // Each returns an iterator over the values yielded by each one step at a time.
 //
-//line gen_asyncgen.go:195:1
+//line gen_asyncgen.go:199:1
 func Each(xs []int) *EachIter {
 	return &EachIter{xs: xs}
 }
@@ -273,7 +277,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:277:1
+//line gen_asyncgen.go:281:1
 func (m *EachIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Each")
@@ -285,7 +289,7 @@ func (m *EachIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:289:1
+//line gen_asyncgen.go:293:1
 func (m *EachIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -303,7 +307,7 @@ func (m *EachIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:307:1
+//line gen_asyncgen.go:311:1
 func (m *EachIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -322,7 +326,7 @@ func (m *EachIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:326:1
+//line gen_asyncgen.go:330:1
 func (m *EachIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -350,7 +354,9 @@ func (m *EachIter) All() iter.Seq[int] {
 // EvensIter is the iterator state machine of evens; Evens returns one.
 // It must not be copied once used.
 //
-//line gen_asyncgen.go:354:1
+// Generated for Evens from a body with hash 0ab674d15bb79530.
+//
+//line gen_asyncgen.go:360:1
 type EvensIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -364,7 +370,7 @@ type EvensIter struct {
 
 // Evens returns an iterator over the values yielded by evens one step at a time.
 //
-//line gen_asyncgen.go:368:1
+//line gen_asyncgen.go:374:1
 func Evens(xs []int) *EvensIter {
 	return &EvensIter{xs: xs}
 }
@@ -460,7 +466,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:464:1
+//line gen_asyncgen.go:470:1
 func (m *EvensIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Evens")
@@ -472,7 +478,7 @@ func (m *EvensIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:476:1
+//line gen_asyncgen.go:482:1
 func (m *EvensIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -490,7 +496,7 @@ func (m *EvensIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:494:1
+//line gen_asyncgen.go:500:1
 func (m *EvensIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -509,7 +515,7 @@ func (m *EvensIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:513:1
+//line gen_asyncgen.go:519:1
 func (m *EvensIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -537,7 +543,9 @@ func (m *EvensIter) All() iter.Seq[int] {
 // ItemsStream is the stream state machine of items; Items returns one.
 // It must not be copied once used.
 //
-//line gen_asyncgen.go:541:1
+// Generated for Items from a body with hash 086885255ef30651.
+//
+//line gen_asyncgen.go:549:1
 type ItemsStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -551,7 +559,7 @@ type ItemsStream struct {
 
 // Items returns a stream of the values yielded by items one step at a time.
 //
-//line gen_asyncgen.go:555:1
+//line gen_asyncgen.go:563:1
 func Items(xs []int) *ItemsStream {
 	return &ItemsStream{xs: xs}
 }
@@ -633,7 +641,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:637:1
+//line gen_asyncgen.go:645:1
 func (m *ItemsStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Items")
@@ -646,7 +654,7 @@ func (m *ItemsStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line gen_asyncgen.go:650:1
+//line gen_asyncgen.go:658:1
 func (m *ItemsStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone

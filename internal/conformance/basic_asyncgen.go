@@ -10,7 +10,9 @@ import (
 // SumFuture is the future state machine of sum; Sum returns one.
 // It must not be copied once used.
 //
-//line basic_asyncgen.go:14:1
+// Generated for Sum from a body with hash 23aeb9cbd2edf075.
+//
+//line basic_asyncgen.go:16:1
 type SumFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -28,7 +30,7 @@ type SumFuture struct {
 
 // Sum returns a future that runs sum one step at a time.
 //
-//line basic_asyncgen.go:32:1
+//line basic_asyncgen.go:34:1
 func Sum(log *Log, xs []int, delay int) *SumFuture {
 	return &SumFuture{log: log, xs: xs, delay: delay}
 }
@@ -90,7 +92,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line basic_asyncgen.go:94:1
+//line basic_asyncgen.go:96:1
 func (m *SumFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sum")
@@ -101,7 +103,7 @@ func (m *SumFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line basic_asyncgen.go:105:1
+//line basic_asyncgen.go:107:1
 func (m *SumFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -115,7 +117,7 @@ func (m *SumFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line basic_asyncgen.go:119:1
+//line basic_asyncgen.go:121:1
 func (m *SumFuture) init(log *Log, xs []int, delay int) {
 	*m = SumFuture{log: log, xs: xs, delay: delay}
 }
@@ -123,7 +125,7 @@ func (m *SumFuture) init(log *Log, xs []int, delay int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line basic_asyncgen.go:127:1
+//line basic_asyncgen.go:129:1
 func (m *SumFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -134,14 +136,14 @@ func (m *SumFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line basic_asyncgen.go:138:1
+//line basic_asyncgen.go:140:1
 func (m *SumFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line basic_asyncgen.go:145:1
+//line basic_asyncgen.go:147:1
 func (m *SumFuture) value() int {
 	return m.result0
 }
@@ -149,7 +151,7 @@ func (m *SumFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line basic_asyncgen.go:153:1
+//line basic_asyncgen.go:155:1
 func (m *SumFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -13,7 +13,9 @@ import (
 // IfChainFuture is the future state machine of ifChain; IfChain returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:17:1
+// Generated for IfChain from a body with hash edd389c1a9a738e0.
+//
+//line control_asyncgen.go:19:1
 type IfChainFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -28,7 +30,7 @@ type IfChainFuture struct {
 
 // IfChain returns a future that runs ifChain one step at a time.
 //
-//line control_asyncgen.go:32:1
+//line control_asyncgen.go:34:1
 func IfChain(log *Log, n int) *IfChainFuture {
 	return &IfChainFuture{log: log, n: n}
 }
@@ -134,7 +136,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:138:1
+//line control_asyncgen.go:140:1
 func (m *IfChainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("IfChain")
@@ -145,7 +147,7 @@ func (m *IfChainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:149:1
+//line control_asyncgen.go:151:1
 func (m *IfChainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -163,7 +165,7 @@ func (m *IfChainFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:167:1
+//line control_asyncgen.go:169:1
 func (m *IfChainFuture) init(log *Log, n int) {
 	*m = IfChainFuture{log: log, n: n}
 }
@@ -171,7 +173,7 @@ func (m *IfChainFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:175:1
+//line control_asyncgen.go:177:1
 func (m *IfChainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -182,14 +184,14 @@ func (m *IfChainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:186:1
+//line control_asyncgen.go:188:1
 func (m *IfChainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:193:1
+//line control_asyncgen.go:195:1
 func (m *IfChainFuture) value() string {
 	return m.result0
 }
@@ -197,7 +199,7 @@ func (m *IfChainFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:201:1
+//line control_asyncgen.go:203:1
 func (m *IfChainFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -205,7 +207,9 @@ func (m *IfChainFuture) deepest() runtime.Stepper {
 // ForFormsFuture is the future state machine of forForms; ForForms returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:209:1
+// Generated for ForForms from a body with hash 4d07f247da03ac1c.
+//
+//line control_asyncgen.go:213:1
 type ForFormsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -221,7 +225,7 @@ type ForFormsFuture struct {
 
 // ForForms returns a future that runs forForms one step at a time.
 //
-//line control_asyncgen.go:225:1
+//line control_asyncgen.go:229:1
 func ForForms(log *Log, n int) *ForFormsFuture {
 	return &ForFormsFuture{log: log, n: n}
 }
@@ -374,7 +378,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:378:1
+//line control_asyncgen.go:382:1
 func (m *ForFormsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ForForms")
@@ -385,7 +389,7 @@ func (m *ForFormsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:389:1
+//line control_asyncgen.go:393:1
 func (m *ForFormsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -407,7 +411,7 @@ func (m *ForFormsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:411:1
+//line control_asyncgen.go:415:1
 func (m *ForFormsFuture) init(log *Log, n int) {
 	*m = ForFormsFuture{log: log, n: n}
 }
@@ -415,7 +419,7 @@ func (m *ForFormsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:419:1
+//line control_asyncgen.go:423:1
 func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -426,14 +430,14 @@ func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:430:1
+//line control_asyncgen.go:434:1
 func (m *ForFormsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:437:1
+//line control_asyncgen.go:441:1
 func (m *ForFormsFuture) value() int {
 	return m.result0
 }
@@ -441,7 +445,7 @@ func (m *ForFormsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:445:1
+//line control_asyncgen.go:449:1
 func (m *ForFormsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -449,7 +453,9 @@ func (m *ForFormsFuture) deepest() runtime.Stepper {
 // RangesFuture is the future state machine of ranges; Ranges returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:453:1
+// Generated for Ranges from a body with hash c779b96a9e8e0bd0.
+//
+//line control_asyncgen.go:459:1
 type RangesFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -478,7 +484,7 @@ type RangesFuture struct {
 
 // Ranges returns a future that runs ranges one step at a time.
 //
-//line control_asyncgen.go:482:1
+//line control_asyncgen.go:488:1
 func Ranges(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) *RangesFuture {
 	return &RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
@@ -779,7 +785,7 @@ rangeDone39:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:783:1
+//line control_asyncgen.go:789:1
 func (m *RangesFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Ranges")
@@ -790,7 +796,7 @@ func (m *RangesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:794:1
+//line control_asyncgen.go:800:1
 func (m *RangesFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -818,7 +824,7 @@ func (m *RangesFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:822:1
+//line control_asyncgen.go:828:1
 func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) {
 	*m = RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
@@ -826,7 +832,7 @@ func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:830:1
+//line control_asyncgen.go:836:1
 func (m *RangesFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -837,14 +843,14 @@ func (m *RangesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:841:1
+//line control_asyncgen.go:847:1
 func (m *RangesFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:848:1
+//line control_asyncgen.go:854:1
 func (m *RangesFuture) value() int {
 	return m.result0
 }
@@ -852,7 +858,7 @@ func (m *RangesFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:856:1
+//line control_asyncgen.go:862:1
 func (m *RangesFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -860,7 +866,9 @@ func (m *RangesFuture) deepest() runtime.Stepper {
 // MapRangeFuture is the future state machine of mapRange; MapRange returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:864:1
+// Generated for MapRange from a body with hash 65729443b189c505.
+//
+//line control_asyncgen.go:872:1
 type MapRangeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -878,7 +886,7 @@ type MapRangeFuture struct {
 
 // MapRange returns a future that runs mapRange one step at a time.
 //
-//line control_asyncgen.go:882:1
+//line control_asyncgen.go:890:1
 func MapRange(log *Log, m map[string]int) *MapRangeFuture {
 	return &MapRangeFuture{log: log, m: m}
 }
@@ -989,7 +997,7 @@ rangeDone10:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:993:1
+//line control_asyncgen.go:1001:1
 func (m1 *MapRangeFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("MapRange")
@@ -1000,7 +1008,7 @@ func (m1 *MapRangeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1004:1
+//line control_asyncgen.go:1012:1
 func (m1 *MapRangeFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -1016,7 +1024,7 @@ func (m1 *MapRangeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1020:1
+//line control_asyncgen.go:1028:1
 func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 	*m1 = MapRangeFuture{log: log, m: m}
 }
@@ -1024,7 +1032,7 @@ func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:1028:1
+//line control_asyncgen.go:1036:1
 func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -1035,14 +1043,14 @@ func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1039:1
+//line control_asyncgen.go:1047:1
 func (m1 *MapRangeFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1046:1
+//line control_asyncgen.go:1054:1
 func (m1 *MapRangeFuture) value() int {
 	return m1.result0
 }
@@ -1050,7 +1058,7 @@ func (m1 *MapRangeFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1054:1
+//line control_asyncgen.go:1062:1
 func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 	return m1
 }
@@ -1058,7 +1066,9 @@ func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 // RangeFuncFuture is the future state machine of rangeFunc; RangeFunc returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:1062:1
+// Generated for RangeFunc from a body with hash c446ec6ad34a9a4f.
+//
+//line control_asyncgen.go:1072:1
 type RangeFuncFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1079,7 +1089,7 @@ type RangeFuncFuture struct {
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
 //
-//line control_asyncgen.go:1083:1
+//line control_asyncgen.go:1093:1
 func RangeFunc(log *Log, n int) *RangeFuncFuture {
 	return &RangeFuncFuture{log: log, n: n}
 }
@@ -1261,7 +1271,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1265:1
+//line control_asyncgen.go:1275:1
 func (m *RangeFuncFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RangeFunc")
@@ -1272,7 +1282,7 @@ func (m *RangeFuncFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1276:1
+//line control_asyncgen.go:1286:1
 func (m *RangeFuncFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1293,7 +1303,7 @@ func (m *RangeFuncFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1297:1
+//line control_asyncgen.go:1307:1
 func (m *RangeFuncFuture) init(log *Log, n int) {
 	*m = RangeFuncFuture{log: log, n: n}
 }
@@ -1301,7 +1311,7 @@ func (m *RangeFuncFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:1305:1
+//line control_asyncgen.go:1315:1
 func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1312,14 +1322,14 @@ func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1316:1
+//line control_asyncgen.go:1326:1
 func (m *RangeFuncFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1323:1
+//line control_asyncgen.go:1333:1
 func (m *RangeFuncFuture) value() int {
 	return m.result0
 }
@@ -1327,14 +1337,14 @@ func (m *RangeFuncFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1331:1
+//line control_asyncgen.go:1341:1
 func (m *RangeFuncFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line control_asyncgen.go:1338:1
+//line control_asyncgen.go:1348:1
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -1351,7 +1361,9 @@ func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
 // SwitchesFuture is the future state machine of switches; Switches returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:1355:1
+// Generated for Switches from a body with hash 4117944e2e4741e4.
+//
+//line control_asyncgen.go:1367:1
 type SwitchesFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1368,7 +1380,7 @@ type SwitchesFuture struct {
 
 // Switches returns a future that runs switches one step at a time.
 //
-//line control_asyncgen.go:1372:1
+//line control_asyncgen.go:1384:1
 func Switches(log *Log, n int, v any) *SwitchesFuture {
 	return &SwitchesFuture{log: log, n: n, v: v}
 }
@@ -1581,7 +1593,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1585:1
+//line control_asyncgen.go:1597:1
 func (m *SwitchesFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Switches")
@@ -1592,7 +1604,7 @@ func (m *SwitchesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1596:1
+//line control_asyncgen.go:1608:1
 func (m *SwitchesFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1616,7 +1628,7 @@ func (m *SwitchesFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1620:1
+//line control_asyncgen.go:1632:1
 func (m *SwitchesFuture) init(log *Log, n int, v any) {
 	*m = SwitchesFuture{log: log, n: n, v: v}
 }
@@ -1624,7 +1636,7 @@ func (m *SwitchesFuture) init(log *Log, n int, v any) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:1628:1
+//line control_asyncgen.go:1640:1
 func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1635,14 +1647,14 @@ func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1639:1
+//line control_asyncgen.go:1651:1
 func (m *SwitchesFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1646:1
+//line control_asyncgen.go:1658:1
 func (m *SwitchesFuture) value() string {
 	return m.result0
 }
@@ -1650,7 +1662,7 @@ func (m *SwitchesFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1654:1
+//line control_asyncgen.go:1666:1
 func (m *SwitchesFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1658,7 +1670,9 @@ func (m *SwitchesFuture) deepest() runtime.Stepper {
 // SelectsFuture is the future state machine of selects; Selects returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:1662:1
+// Generated for Selects from a body with hash cf181da64568efcc.
+//
+//line control_asyncgen.go:1676:1
 type SelectsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1681,7 +1695,7 @@ type SelectsFuture struct {
 
 // Selects returns a future that runs selects one step at a time.
 //
-//line control_asyncgen.go:1685:1
+//line control_asyncgen.go:1699:1
 func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 	return &SelectsFuture{log: log, a: a, b: b}
 }
@@ -1838,7 +1852,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1842:1
+//line control_asyncgen.go:1856:1
 func (m *SelectsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Selects")
@@ -1849,7 +1863,7 @@ func (m *SelectsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1853:1
+//line control_asyncgen.go:1867:1
 func (m *SelectsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1869,7 +1883,7 @@ func (m *SelectsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1873:1
+//line control_asyncgen.go:1887:1
 func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
 	*m = SelectsFuture{log: log, a: a, b: b}
 }
@@ -1877,7 +1891,7 @@ func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:1881:1
+//line control_asyncgen.go:1895:1
 func (m *SelectsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1888,14 +1902,14 @@ func (m *SelectsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1892:1
+//line control_asyncgen.go:1906:1
 func (m *SelectsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1899:1
+//line control_asyncgen.go:1913:1
 func (m *SelectsFuture) value() int {
 	return m.result0
 }
@@ -1903,7 +1917,7 @@ func (m *SelectsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1907:1
+//line control_asyncgen.go:1921:1
 func (m *SelectsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1911,7 +1925,9 @@ func (m *SelectsFuture) deepest() runtime.Stepper {
 // LabelsFuture is the future state machine of labels; Labels returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:1915:1
+// Generated for Labels from a body with hash 84c388a4c8155512.
+//
+//line control_asyncgen.go:1931:1
 type LabelsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1927,7 +1943,7 @@ type LabelsFuture struct {
 
 // Labels returns a future that runs labels one step at a time.
 //
-//line control_asyncgen.go:1931:1
+//line control_asyncgen.go:1947:1
 func Labels(log *Log, n int) *LabelsFuture {
 	return &LabelsFuture{log: log, n: n}
 }
@@ -2056,7 +2072,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2060:1
+//line control_asyncgen.go:2076:1
 func (m *LabelsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Labels")
@@ -2067,7 +2083,7 @@ func (m *LabelsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2071:1
+//line control_asyncgen.go:2087:1
 func (m *LabelsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2085,7 +2101,7 @@ func (m *LabelsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2089:1
+//line control_asyncgen.go:2105:1
 func (m *LabelsFuture) init(log *Log, n int) {
 	*m = LabelsFuture{log: log, n: n}
 }
@@ -2093,7 +2109,7 @@ func (m *LabelsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:2097:1
+//line control_asyncgen.go:2113:1
 func (m *LabelsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2104,14 +2120,14 @@ func (m *LabelsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2108:1
+//line control_asyncgen.go:2124:1
 func (m *LabelsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2115:1
+//line control_asyncgen.go:2131:1
 func (m *LabelsFuture) value() int {
 	return m.result0
 }
@@ -2119,7 +2135,7 @@ func (m *LabelsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2123:1
+//line control_asyncgen.go:2139:1
 func (m *LabelsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -2127,7 +2143,9 @@ func (m *LabelsFuture) deepest() runtime.Stepper {
 // GotoOutFuture is the future state machine of gotoOut; GotoOut returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:2131:1
+// Generated for GotoOut from a body with hash e57cb2e2e8d9690d.
+//
+//line control_asyncgen.go:2149:1
 type GotoOutFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2146,7 +2164,7 @@ type GotoOutFuture struct {
 
 // GotoOut returns a future that runs gotoOut one step at a time.
 //
-//line control_asyncgen.go:2150:1
+//line control_asyncgen.go:2168:1
 func GotoOut(log *Log, n int) *GotoOutFuture {
 	return &GotoOutFuture{log: log, n: n}
 }
@@ -2219,7 +2237,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2223:1
+//line control_asyncgen.go:2241:1
 func (m *GotoOutFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("GotoOut")
@@ -2230,7 +2248,7 @@ func (m *GotoOutFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2234:1
+//line control_asyncgen.go:2252:1
 func (m *GotoOutFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2245,7 +2263,7 @@ func (m *GotoOutFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2249:1
+//line control_asyncgen.go:2267:1
 func (m *GotoOutFuture) init(log *Log, n int) {
 	*m = GotoOutFuture{log: log, n: n}
 }
@@ -2253,7 +2271,7 @@ func (m *GotoOutFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:2257:1
+//line control_asyncgen.go:2275:1
 func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2264,14 +2282,14 @@ func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2268:1
+//line control_asyncgen.go:2286:1
 func (m *GotoOutFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2275:1
+//line control_asyncgen.go:2293:1
 func (m *GotoOutFuture) value() int {
 	return m.result0
 }
@@ -2279,14 +2297,14 @@ func (m *GotoOutFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2283:1
+//line control_asyncgen.go:2301:1
 func (m *GotoOutFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line control_asyncgen.go:2290:1
+//line control_asyncgen.go:2308:1
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -2303,7 +2321,9 @@ func (m *GotoOutFuture) unwind(result *int, ready *bool) {
 // PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
 // It must not be copied once used.
 //
-//line control_asyncgen.go:2307:1
+// Generated for PanicInPull from a body with hash 968bb1afa806a7b2.
+//
+//line control_asyncgen.go:2327:1
 type PanicInPullFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2322,7 +2342,7 @@ type PanicInPullFuture struct {
 
 // PanicInPull returns a future that runs panicInPull one step at a time.
 //
-//line control_asyncgen.go:2326:1
+//line control_asyncgen.go:2346:1
 func PanicInPull(log *Log, n int) *PanicInPullFuture {
 	return &PanicInPullFuture{log: log, n: n}
 }
@@ -2392,7 +2412,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2396:1
+//line control_asyncgen.go:2416:1
 func (m *PanicInPullFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanicInPull")
@@ -2403,7 +2423,7 @@ func (m *PanicInPullFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2407:1
+//line control_asyncgen.go:2427:1
 func (m *PanicInPullFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2419,7 +2439,7 @@ func (m *PanicInPullFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2423:1
+//line control_asyncgen.go:2443:1
 func (m *PanicInPullFuture) init(log *Log, n int) {
 	*m = PanicInPullFuture{log: log, n: n}
 }
@@ -2427,7 +2447,7 @@ func (m *PanicInPullFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line control_asyncgen.go:2431:1
+//line control_asyncgen.go:2451:1
 func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2438,14 +2458,14 @@ func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2442:1
+//line control_asyncgen.go:2462:1
 func (m *PanicInPullFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2449:1
+//line control_asyncgen.go:2469:1
 func (m *PanicInPullFuture) value() int {
 	return m.r
 }
@@ -2453,14 +2473,14 @@ func (m *PanicInPullFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2457:1
+//line control_asyncgen.go:2477:1
 func (m *PanicInPullFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line control_asyncgen.go:2464:1
+//line control_asyncgen.go:2484:1
 func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2481,7 +2501,7 @@ func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
 
 // panicInPullFutureDefer0 is a call deferred by panicInPull: its function and arguments.
 //
-//line control_asyncgen.go:2485:1
+//line control_asyncgen.go:2505:1
 type panicInPullFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -2490,7 +2510,7 @@ type panicInPullFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line control_asyncgen.go:2494:1
+//line control_asyncgen.go:2514:1
 func (m *PanicInPullFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

@@ -11,7 +11,9 @@ import (
 // DefersFuture is the future state machine of defers; Defers returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:15:1
+// Generated for Defers from a body with hash fed733a30cbbc0f5.
+//
+//line defers_asyncgen.go:17:1
 type DefersFuture struct {
 	noCopy runtime.NoCopy
 	state  int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -26,7 +28,7 @@ type DefersFuture struct {
 
 // Defers returns a future that runs defers one step at a time.
 //
-//line defers_asyncgen.go:30:1
+//line defers_asyncgen.go:32:1
 func Defers(log *Log, n int) *DefersFuture {
 	return &DefersFuture{log: log, n: n}
 }
@@ -105,7 +107,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:109:1
+//line defers_asyncgen.go:111:1
 func (m *DefersFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Defers")
@@ -116,7 +118,7 @@ func (m *DefersFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:120:1
+//line defers_asyncgen.go:122:1
 func (m *DefersFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -133,7 +135,7 @@ func (m *DefersFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:137:1
+//line defers_asyncgen.go:139:1
 func (m *DefersFuture) init(log *Log, n int) {
 	*m = DefersFuture{log: log, n: n}
 }
@@ -141,7 +143,7 @@ func (m *DefersFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:145:1
+//line defers_asyncgen.go:147:1
 func (m *DefersFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -152,14 +154,14 @@ func (m *DefersFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:156:1
+//line defers_asyncgen.go:158:1
 func (m *DefersFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:163:1
+//line defers_asyncgen.go:165:1
 func (m *DefersFuture) value() string {
 	return m.out
 }
@@ -167,14 +169,14 @@ func (m *DefersFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:171:1
+//line defers_asyncgen.go:173:1
 func (m *DefersFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:178:1
+//line defers_asyncgen.go:180:1
 func (m *DefersFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -193,7 +195,7 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 
 // defersFutureDefer0 is a call deferred by defers: its function and arguments.
 //
-//line defers_asyncgen.go:197:1
+//line defers_asyncgen.go:199:1
 type defersFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -201,7 +203,7 @@ type defersFutureDefer0 struct {
 
 // defersFutureDefer1 is a call deferred by defers: its function and arguments.
 //
-//line defers_asyncgen.go:205:1
+//line defers_asyncgen.go:207:1
 type defersFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -210,7 +212,7 @@ type defersFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:214:1
+//line defers_asyncgen.go:216:1
 func (m *DefersFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -232,7 +234,9 @@ func (m *DefersFuture) runDefers(panicking bool, p any) {
 // RecoversFuture is the future state machine of recovers; Recovers returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:236:1
+// Generated for Recovers from a body with hash aa95ae2dd2b4deb9.
+//
+//line defers_asyncgen.go:240:1
 type RecoversFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -247,7 +251,7 @@ type RecoversFuture struct {
 
 // Recovers returns a future that runs recovers one step at a time.
 //
-//line defers_asyncgen.go:251:1
+//line defers_asyncgen.go:255:1
 func Recovers(log *Log, n int) *RecoversFuture {
 	return &RecoversFuture{log: log, n: n}
 }
@@ -317,7 +321,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:321:1
+//line defers_asyncgen.go:325:1
 func (m *RecoversFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Recovers")
@@ -328,7 +332,7 @@ func (m *RecoversFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:332:1
+//line defers_asyncgen.go:336:1
 func (m *RecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -345,7 +349,7 @@ func (m *RecoversFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:349:1
+//line defers_asyncgen.go:353:1
 func (m *RecoversFuture) init(log *Log, n int) {
 	*m = RecoversFuture{log: log, n: n}
 }
@@ -353,7 +357,7 @@ func (m *RecoversFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:357:1
+//line defers_asyncgen.go:361:1
 func (m *RecoversFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -364,14 +368,14 @@ func (m *RecoversFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:368:1
+//line defers_asyncgen.go:372:1
 func (m *RecoversFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:375:1
+//line defers_asyncgen.go:379:1
 func (m *RecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -379,14 +383,14 @@ func (m *RecoversFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:383:1
+//line defers_asyncgen.go:387:1
 func (m *RecoversFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:390:1
+//line defers_asyncgen.go:394:1
 func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -405,7 +409,7 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 
 // recoversFutureDefer0 is a call deferred by recovers: its function and arguments.
 //
-//line defers_asyncgen.go:409:1
+//line defers_asyncgen.go:413:1
 type recoversFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -414,7 +418,7 @@ type recoversFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:418:1
+//line defers_asyncgen.go:422:1
 func (m *RecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -434,7 +438,9 @@ func (m *RecoversFuture) runDefers(panicking bool, p any) {
 // PanicsFuture is the future state machine of panics; Panics returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:438:1
+// Generated for Panics from a body with hash 0e3e082a497b7204.
+//
+//line defers_asyncgen.go:444:1
 type PanicsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -448,7 +454,7 @@ type PanicsFuture struct {
 
 // Panics returns a future that runs panics one step at a time.
 //
-//line defers_asyncgen.go:452:1
+//line defers_asyncgen.go:458:1
 func Panics(log *Log, n int) *PanicsFuture {
 	return &PanicsFuture{log: log, n: n}
 }
@@ -496,7 +502,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:500:1
+//line defers_asyncgen.go:506:1
 func (m *PanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Panics")
@@ -507,7 +513,7 @@ func (m *PanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:511:1
+//line defers_asyncgen.go:517:1
 func (m *PanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -522,7 +528,7 @@ func (m *PanicsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:526:1
+//line defers_asyncgen.go:532:1
 func (m *PanicsFuture) init(log *Log, n int) {
 	*m = PanicsFuture{log: log, n: n}
 }
@@ -530,7 +536,7 @@ func (m *PanicsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:534:1
+//line defers_asyncgen.go:540:1
 func (m *PanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -541,14 +547,14 @@ func (m *PanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:545:1
+//line defers_asyncgen.go:551:1
 func (m *PanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:552:1
+//line defers_asyncgen.go:558:1
 func (m *PanicsFuture) value() int {
 	return m.result0
 }
@@ -556,14 +562,14 @@ func (m *PanicsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:560:1
+//line defers_asyncgen.go:566:1
 func (m *PanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:567:1
+//line defers_asyncgen.go:573:1
 func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -582,7 +588,7 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 
 // panicsFutureDefer0 is a call deferred by panics: its function and arguments.
 //
-//line defers_asyncgen.go:586:1
+//line defers_asyncgen.go:592:1
 type panicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -591,7 +597,7 @@ type panicsFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:595:1
+//line defers_asyncgen.go:601:1
 func (m *PanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -611,7 +617,9 @@ func (m *PanicsFuture) runDefers(panicking bool, p any) {
 // DeferPanicsFuture is the future state machine of deferPanics; DeferPanics returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:615:1
+// Generated for DeferPanics from a body with hash cda451c4e3ca29fb.
+//
+//line defers_asyncgen.go:623:1
 type DeferPanicsFuture struct {
 	noCopy runtime.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -624,7 +632,7 @@ type DeferPanicsFuture struct {
 
 // DeferPanics returns a future that runs deferPanics one step at a time.
 //
-//line defers_asyncgen.go:628:1
+//line defers_asyncgen.go:636:1
 func DeferPanics(log *Log) *DeferPanicsFuture {
 	return &DeferPanicsFuture{log: log}
 }
@@ -675,7 +683,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:679:1
+//line defers_asyncgen.go:687:1
 func (m *DeferPanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("DeferPanics")
@@ -686,7 +694,7 @@ func (m *DeferPanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:690:1
+//line defers_asyncgen.go:698:1
 func (m *DeferPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -701,7 +709,7 @@ func (m *DeferPanicsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:705:1
+//line defers_asyncgen.go:713:1
 func (m *DeferPanicsFuture) init(log *Log) {
 	*m = DeferPanicsFuture{log: log}
 }
@@ -709,7 +717,7 @@ func (m *DeferPanicsFuture) init(log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:713:1
+//line defers_asyncgen.go:721:1
 func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -720,14 +728,14 @@ func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:724:1
+//line defers_asyncgen.go:732:1
 func (m *DeferPanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:731:1
+//line defers_asyncgen.go:739:1
 func (m *DeferPanicsFuture) value() string {
 	return m.s
 }
@@ -735,14 +743,14 @@ func (m *DeferPanicsFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:739:1
+//line defers_asyncgen.go:747:1
 func (m *DeferPanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:746:1
+//line defers_asyncgen.go:754:1
 func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -762,7 +770,9 @@ func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 // CancellableFuture is the future state machine of cancellable; Cancellable returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:766:1
+// Generated for Cancellable from a body with hash df8587f8cfa158af.
+//
+//line defers_asyncgen.go:776:1
 type CancellableFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -776,7 +786,7 @@ type CancellableFuture struct {
 
 // Cancellable returns a future that runs cancellable one step at a time.
 //
-//line defers_asyncgen.go:780:1
+//line defers_asyncgen.go:790:1
 func Cancellable(log *Log, g *Gate) *CancellableFuture {
 	return &CancellableFuture{log: log, g: g}
 }
@@ -837,7 +847,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:841:1
+//line defers_asyncgen.go:851:1
 func (m *CancellableFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Cancellable")
@@ -848,7 +858,7 @@ func (m *CancellableFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:852:1
+//line defers_asyncgen.go:862:1
 func (m *CancellableFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -865,7 +875,7 @@ func (m *CancellableFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:869:1
+//line defers_asyncgen.go:879:1
 func (m *CancellableFuture) init(log *Log, g *Gate) {
 	*m = CancellableFuture{log: log, g: g}
 }
@@ -873,7 +883,7 @@ func (m *CancellableFuture) init(log *Log, g *Gate) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:877:1
+//line defers_asyncgen.go:887:1
 func (m *CancellableFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -884,14 +894,14 @@ func (m *CancellableFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:888:1
+//line defers_asyncgen.go:898:1
 func (m *CancellableFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:895:1
+//line defers_asyncgen.go:905:1
 func (m *CancellableFuture) value() int {
 	return m.result0
 }
@@ -899,14 +909,14 @@ func (m *CancellableFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:903:1
+//line defers_asyncgen.go:913:1
 func (m *CancellableFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:910:1
+//line defers_asyncgen.go:920:1
 func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -925,7 +935,7 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 
 // cancellableFutureDefer0 is a call deferred by cancellable: its function and arguments.
 //
-//line defers_asyncgen.go:929:1
+//line defers_asyncgen.go:939:1
 type cancellableFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -933,7 +943,7 @@ type cancellableFutureDefer0 struct {
 
 // cancellableFutureDefer1 is a call deferred by cancellable: its function and arguments.
 //
-//line defers_asyncgen.go:937:1
+//line defers_asyncgen.go:947:1
 type cancellableFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -942,7 +952,7 @@ type cancellableFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:946:1
+//line defers_asyncgen.go:956:1
 func (m *CancellableFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -964,7 +974,9 @@ func (m *CancellableFuture) runDefers(panicking bool, p any) {
 // HelperRecoversFuture is the future state machine of helperRecovers; HelperRecovers returns one.
 // It must not be copied once used.
 //
-//line defers_asyncgen.go:968:1
+// Generated for HelperRecovers from a body with hash 790d057da60250b0.
+//
+//line defers_asyncgen.go:980:1
 type HelperRecoversFuture struct {
 	noCopy runtime.NoCopy
 	state  int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -979,7 +991,7 @@ type HelperRecoversFuture struct {
 
 // HelperRecovers returns a future that runs helperRecovers one step at a time.
 //
-//line defers_asyncgen.go:983:1
+//line defers_asyncgen.go:995:1
 func HelperRecovers(log *Log, n int) *HelperRecoversFuture {
 	return &HelperRecoversFuture{log: log, n: n}
 }
@@ -1029,7 +1041,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:1033:1
+//line defers_asyncgen.go:1045:1
 func (m *HelperRecoversFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("HelperRecovers")
@@ -1040,7 +1052,7 @@ func (m *HelperRecoversFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:1044:1
+//line defers_asyncgen.go:1056:1
 func (m *HelperRecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1055,7 +1067,7 @@ func (m *HelperRecoversFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:1059:1
+//line defers_asyncgen.go:1071:1
 func (m *HelperRecoversFuture) init(log *Log, n int) {
 	*m = HelperRecoversFuture{log: log, n: n}
 }
@@ -1063,7 +1075,7 @@ func (m *HelperRecoversFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line defers_asyncgen.go:1067:1
+//line defers_asyncgen.go:1079:1
 func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1074,14 +1086,14 @@ func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:1078:1
+//line defers_asyncgen.go:1090:1
 func (m *HelperRecoversFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:1085:1
+//line defers_asyncgen.go:1097:1
 func (m *HelperRecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -1089,14 +1101,14 @@ func (m *HelperRecoversFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:1093:1
+//line defers_asyncgen.go:1105:1
 func (m *HelperRecoversFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:1100:1
+//line defers_asyncgen.go:1112:1
 func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1115,7 +1127,7 @@ func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) 
 
 // helperRecoversFutureDefer0 is a call deferred by helperRecovers: its function and arguments.
 //
-//line defers_asyncgen.go:1119:1
+//line defers_asyncgen.go:1131:1
 type helperRecoversFutureDefer0 struct {
 	fn func(*Log, *error)
 	a0 *Log
@@ -1124,7 +1136,7 @@ type helperRecoversFutureDefer0 struct {
 
 // helperRecoversFutureDefer1 is a call deferred by helperRecovers: its function and arguments.
 //
-//line defers_asyncgen.go:1128:1
+//line defers_asyncgen.go:1140:1
 type helperRecoversFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -1133,7 +1145,7 @@ type helperRecoversFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:1137:1
+//line defers_asyncgen.go:1149:1
 func (m *HelperRecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

@@ -11,7 +11,9 @@ import (
 // OrderFuture is the future state machine of order; Order returns one.
 // It must not be copied once used.
 //
-//line exprs_asyncgen.go:15:1
+// Generated for Order from a body with hash aa6a3f7ded87b779.
+//
+//line exprs_asyncgen.go:17:1
 type OrderFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -37,7 +39,7 @@ type OrderFuture struct {
 
 // Order returns a future that runs order one step at a time.
 //
-//line exprs_asyncgen.go:41:1
+//line exprs_asyncgen.go:43:1
 func Order(log *Log, n int) *OrderFuture {
 	return &OrderFuture{log: log, n: n}
 }
@@ -380,7 +382,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:384:1
+//line exprs_asyncgen.go:386:1
 func (m1 *OrderFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Order")
@@ -391,7 +393,7 @@ func (m1 *OrderFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:395:1
+//line exprs_asyncgen.go:397:1
 func (m1 *OrderFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -435,7 +437,7 @@ func (m1 *OrderFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:439:1
+//line exprs_asyncgen.go:441:1
 func (m1 *OrderFuture) init(log *Log, n int) {
 	*m1 = OrderFuture{log: log, n: n}
 }
@@ -443,7 +445,7 @@ func (m1 *OrderFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line exprs_asyncgen.go:447:1
+//line exprs_asyncgen.go:449:1
 func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -454,14 +456,14 @@ func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:458:1
+//line exprs_asyncgen.go:460:1
 func (m1 *OrderFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:465:1
+//line exprs_asyncgen.go:467:1
 func (m1 *OrderFuture) value() string {
 	return m1.result0
 }
@@ -469,7 +471,7 @@ func (m1 *OrderFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:473:1
+//line exprs_asyncgen.go:475:1
 func (m1 *OrderFuture) deepest() runtime.Stepper {
 	return m1
 }
@@ -477,7 +479,9 @@ func (m1 *OrderFuture) deepest() runtime.Stepper {
 // ResultsFuture is the future state machine of results; Results returns one.
 // It must not be copied once used.
 //
-//line exprs_asyncgen.go:481:1
+// Generated for Results from a body with hash d1d3aac685c63c31.
+//
+//line exprs_asyncgen.go:485:1
 type ResultsFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -492,7 +496,7 @@ type ResultsFuture struct {
 
 // Results returns a future that runs results one step at a time.
 //
-//line exprs_asyncgen.go:496:1
+//line exprs_asyncgen.go:500:1
 func Results(log *Log, n int) *ResultsFuture {
 	return &ResultsFuture{log: log, n: n}
 }
@@ -595,7 +599,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:599:1
+//line exprs_asyncgen.go:603:1
 func (m *ResultsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Results")
@@ -606,7 +610,7 @@ func (m *ResultsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:610:1
+//line exprs_asyncgen.go:614:1
 func (m *ResultsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -626,7 +630,7 @@ func (m *ResultsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:630:1
+//line exprs_asyncgen.go:634:1
 func (m *ResultsFuture) init(log *Log, n int) {
 	*m = ResultsFuture{log: log, n: n}
 }
@@ -634,7 +638,7 @@ func (m *ResultsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line exprs_asyncgen.go:638:1
+//line exprs_asyncgen.go:642:1
 func (m *ResultsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -645,14 +649,14 @@ func (m *ResultsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:649:1
+//line exprs_asyncgen.go:653:1
 func (m *ResultsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:656:1
+//line exprs_asyncgen.go:660:1
 func (m *ResultsFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -660,7 +664,7 @@ func (m *ResultsFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:664:1
+//line exprs_asyncgen.go:668:1
 func (m *ResultsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -668,7 +672,9 @@ func (m *ResultsFuture) deepest() runtime.Stepper {
 // NoResultFuture is the future state machine of noResult; NoResult returns one.
 // It must not be copied once used.
 //
-//line exprs_asyncgen.go:672:1
+// Generated for NoResult from a body with hash 19bf2527aa52bb3c.
+//
+//line exprs_asyncgen.go:678:1
 type NoResultFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -680,7 +686,7 @@ type NoResultFuture struct {
 
 // NoResult returns a future that runs noResult one step at a time.
 //
-//line exprs_asyncgen.go:684:1
+//line exprs_asyncgen.go:690:1
 func NoResult(log *Log) *NoResultFuture {
 	return &NoResultFuture{log: log}
 }
@@ -743,7 +749,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:747:1
+//line exprs_asyncgen.go:753:1
 func (m *NoResultFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("NoResult")
@@ -754,7 +760,7 @@ func (m *NoResultFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:758:1
+//line exprs_asyncgen.go:764:1
 func (m *NoResultFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -770,7 +776,7 @@ func (m *NoResultFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:774:1
+//line exprs_asyncgen.go:780:1
 func (m *NoResultFuture) init(log *Log) {
 	*m = NoResultFuture{log: log}
 }
@@ -778,7 +784,7 @@ func (m *NoResultFuture) init(log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line exprs_asyncgen.go:782:1
+//line exprs_asyncgen.go:788:1
 func (m *NoResultFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -789,14 +795,14 @@ func (m *NoResultFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:793:1
+//line exprs_asyncgen.go:799:1
 func (m *NoResultFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:800:1
+//line exprs_asyncgen.go:806:1
 func (m *NoResultFuture) value() struct{} {
 	return struct{}{}
 }
@@ -804,7 +810,7 @@ func (m *NoResultFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:808:1
+//line exprs_asyncgen.go:814:1
 func (m *NoResultFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -812,7 +818,9 @@ func (m *NoResultFuture) deepest() runtime.Stepper {
 // ShadowFuture is the future state machine of shadow; Shadow returns one.
 // It must not be copied once used.
 //
-//line exprs_asyncgen.go:816:1
+// Generated for Shadow from a body with hash 5d2081b9577f4526.
+//
+//line exprs_asyncgen.go:824:1
 type ShadowFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -829,10 +837,10 @@ type ShadowFuture struct {
 	fut5    runtime.Future[error]
 }
 
-//line exprs_asyncgen.go:833:1
+//line exprs_asyncgen.go:841:1
 const shadowK = 3
 
-//line exprs_asyncgen.go:836:1
+//line exprs_asyncgen.go:844:1
 type shadowLocal struct {
 	A int
 	B int
@@ -840,7 +848,7 @@ type shadowLocal struct {
 
 // Shadow returns a future that runs shadow one step at a time.
 //
-//line exprs_asyncgen.go:844:1
+//line exprs_asyncgen.go:852:1
 func Shadow(log *Log, n int) *ShadowFuture {
 	return &ShadowFuture{log: log, n: n}
 }
@@ -956,7 +964,7 @@ forDone9:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:960:1
+//line exprs_asyncgen.go:968:1
 func (m *ShadowFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Shadow")
@@ -967,7 +975,7 @@ func (m *ShadowFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:971:1
+//line exprs_asyncgen.go:979:1
 func (m *ShadowFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -987,7 +995,7 @@ func (m *ShadowFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:991:1
+//line exprs_asyncgen.go:999:1
 func (m *ShadowFuture) init(log *Log, n int) {
 	*m = ShadowFuture{log: log, n: n}
 }
@@ -995,7 +1003,7 @@ func (m *ShadowFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line exprs_asyncgen.go:999:1
+//line exprs_asyncgen.go:1007:1
 func (m *ShadowFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1006,14 +1014,14 @@ func (m *ShadowFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:1010:1
+//line exprs_asyncgen.go:1018:1
 func (m *ShadowFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:1017:1
+//line exprs_asyncgen.go:1025:1
 func (m *ShadowFuture) value() int {
 	return m.result0
 }
@@ -1021,7 +1029,7 @@ func (m *ShadowFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:1025:1
+//line exprs_asyncgen.go:1033:1
 func (m *ShadowFuture) deepest() runtime.Stepper {
 	return m
 }

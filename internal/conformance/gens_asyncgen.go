@@ -11,7 +11,9 @@ import (
 // FibIter is the iterator state machine of fib; Fib returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:15:1
+// Generated for Fib from a body with hash 317b8b563b6a6ea0.
+//
+//line gens_asyncgen.go:17:1
 type FibIter struct {
 	noCopy  runtime.NoCopy
 	state   int      // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -26,7 +28,7 @@ type FibIter struct {
 
 // Fib returns an iterator over the values yielded by fib one step at a time.
 //
-//line gens_asyncgen.go:30:1
+//line gens_asyncgen.go:32:1
 func Fib(n int) *FibIter {
 	return &FibIter{n: n}
 }
@@ -110,7 +112,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:114:1
+//line gens_asyncgen.go:116:1
 func (m *FibIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Fib")
@@ -122,7 +124,7 @@ func (m *FibIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:126:1
+//line gens_asyncgen.go:128:1
 func (m *FibIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -140,7 +142,7 @@ func (m *FibIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:144:1
+//line gens_asyncgen.go:146:1
 func (m *FibIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -159,7 +161,7 @@ func (m *FibIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:163:1
+//line gens_asyncgen.go:165:1
 func (m *FibIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -187,7 +189,9 @@ func (m *FibIter) All() iter.Seq[int] {
 // PairsIter is the iterator state machine of pairsGen; Pairs returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:191:1
+// Generated for Pairs from a body with hash 8cac540b943e637b.
+//
+//line gens_asyncgen.go:195:1
 type PairsIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -201,7 +205,7 @@ type PairsIter struct {
 
 // Pairs returns an iterator over the values yielded by pairsGen one step at a time.
 //
-//line gens_asyncgen.go:205:1
+//line gens_asyncgen.go:209:1
 func Pairs(log *Log, n int) *PairsIter {
 	return &PairsIter{log: log, n: n}
 }
@@ -286,7 +290,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:290:1
+//line gens_asyncgen.go:294:1
 func (m *PairsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pairs")
@@ -298,7 +302,7 @@ func (m *PairsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:302:1
+//line gens_asyncgen.go:306:1
 func (m *PairsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -316,7 +320,7 @@ func (m *PairsIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:320:1
+//line gens_asyncgen.go:324:1
 func (m *PairsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -335,7 +339,7 @@ func (m *PairsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:339:1
+//line gens_asyncgen.go:343:1
 func (m *PairsIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -362,7 +366,7 @@ func (m *PairsIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:366:1
+//line gens_asyncgen.go:370:1
 func (m *PairsIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -381,7 +385,7 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 
 // pairsIterDefer0 is a call deferred by pairsGen: its function and arguments.
 //
-//line gens_asyncgen.go:385:1
+//line gens_asyncgen.go:389:1
 type pairsIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -390,7 +394,7 @@ type pairsIterDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line gens_asyncgen.go:394:1
+//line gens_asyncgen.go:398:1
 func (m *PairsIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -410,7 +414,9 @@ func (m *PairsIter) runDefers(panicking bool, p any) {
 // PermutationsIter is the iterator state machine of permutations; Permutations returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:414:1
+// Generated for Permutations from a body with hash 5cd5cb5bb8d22b26.
+//
+//line gens_asyncgen.go:420:1
 type PermutationsIter struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -427,7 +433,7 @@ type PermutationsIter struct {
 
 // Permutations returns an iterator over the values yielded by permutations one step at a time.
 //
-//line gens_asyncgen.go:431:1
+//line gens_asyncgen.go:437:1
 func Permutations(xs []int) *PermutationsIter {
 	return &PermutationsIter{xs: xs}
 }
@@ -529,7 +535,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:533:1
+//line gens_asyncgen.go:539:1
 func (m *PermutationsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Permutations")
@@ -541,7 +547,7 @@ func (m *PermutationsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:545:1
+//line gens_asyncgen.go:551:1
 func (m *PermutationsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -559,7 +565,7 @@ func (m *PermutationsIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:563:1
+//line gens_asyncgen.go:569:1
 func (m *PermutationsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -578,7 +584,7 @@ func (m *PermutationsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:582:1
+//line gens_asyncgen.go:588:1
 func (m *PermutationsIter) All() iter.Seq[[]int] {
 	return func(yield func([]int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -605,7 +611,7 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line gens_asyncgen.go:609:1
+//line gens_asyncgen.go:615:1
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -622,7 +628,9 @@ func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
 // CountIter is the iterator state machine of countFrom; Count returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:626:1
+// Generated for Count from a body with hash 40f69afa18f964e3.
+//
+//line gens_asyncgen.go:634:1
 type CountIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -635,7 +643,7 @@ type CountIter struct {
 
 // Count returns an iterator over the values yielded by countFrom one step at a time.
 //
-//line gens_asyncgen.go:639:1
+//line gens_asyncgen.go:647:1
 func Count(start int) *CountIter {
 	return &CountIter{start: start}
 }
@@ -706,7 +714,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:710:1
+//line gens_asyncgen.go:718:1
 func (m *CountIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Count")
@@ -718,7 +726,7 @@ func (m *CountIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:722:1
+//line gens_asyncgen.go:730:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -736,7 +744,7 @@ func (m *CountIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:740:1
+//line gens_asyncgen.go:748:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -755,7 +763,7 @@ func (m *CountIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:759:1
+//line gens_asyncgen.go:767:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -783,7 +791,9 @@ func (m *CountIter) All() iter.Seq[int] {
 // FilterIter is the iterator state machine of filter; Filter returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:787:1
+// Generated for Filter from a body with hash 5e9a4aedc2c6dc7f.
+//
+//line gens_asyncgen.go:797:1
 type FilterIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -796,7 +806,7 @@ type FilterIter struct {
 
 // Filter returns an iterator over the values yielded by filter one step at a time.
 //
-//line gens_asyncgen.go:800:1
+//line gens_asyncgen.go:810:1
 func Filter(src *CountIter, p int) *FilterIter {
 	return &FilterIter{src: src, p: p}
 }
@@ -863,7 +873,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:867:1
+//line gens_asyncgen.go:877:1
 func (m *FilterIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Filter")
@@ -875,7 +885,7 @@ func (m *FilterIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:879:1
+//line gens_asyncgen.go:889:1
 func (m *FilterIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -893,7 +903,7 @@ func (m *FilterIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:897:1
+//line gens_asyncgen.go:907:1
 func (m *FilterIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -912,7 +922,7 @@ func (m *FilterIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:916:1
+//line gens_asyncgen.go:926:1
 func (m *FilterIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -939,7 +949,7 @@ func (m *FilterIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:943:1
+//line gens_asyncgen.go:953:1
 func (m *FilterIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -959,7 +969,9 @@ func (m *FilterIter) unwind(result *int, ready *bool) {
 // PrimesIter is the iterator state machine of primes; Primes returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:963:1
+// Generated for Primes from a body with hash ab09c2353294ad18.
+//
+//line gens_asyncgen.go:975:1
 type PrimesIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -971,7 +983,7 @@ type PrimesIter struct {
 
 // Primes returns an iterator over the values yielded by primes one step at a time.
 //
-//line gens_asyncgen.go:975:1
+//line gens_asyncgen.go:987:1
 func Primes() *PrimesIter {
 	return &PrimesIter{}
 }
@@ -1030,7 +1042,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1034:1
+//line gens_asyncgen.go:1046:1
 func (m *PrimesIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Primes")
@@ -1042,7 +1054,7 @@ func (m *PrimesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1046:1
+//line gens_asyncgen.go:1058:1
 func (m *PrimesIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1060,7 +1072,7 @@ func (m *PrimesIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1064:1
+//line gens_asyncgen.go:1076:1
 func (m *PrimesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1079,7 +1091,7 @@ func (m *PrimesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1083:1
+//line gens_asyncgen.go:1095:1
 func (m *PrimesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1107,7 +1119,9 @@ func (m *PrimesIter) All() iter.Seq[int] {
 // WalkIter is the iterator state machine of walk; Walk returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:1111:1
+// Generated for Walk from a body with hash ac8e3bcd0e3047e9.
+//
+//line gens_asyncgen.go:1125:1
 type WalkIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1121,7 +1135,7 @@ type WalkIter struct {
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
 //
-//line gens_asyncgen.go:1125:1
+//line gens_asyncgen.go:1139:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
@@ -1256,7 +1270,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1260:1
+//line gens_asyncgen.go:1274:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Walk")
@@ -1268,7 +1282,7 @@ func (m *WalkIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1272:1
+//line gens_asyncgen.go:1286:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1286,7 +1300,7 @@ func (m *WalkIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1290:1
+//line gens_asyncgen.go:1304:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1305,7 +1319,7 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1309:1
+//line gens_asyncgen.go:1323:1
 func (m *WalkIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1332,7 +1346,7 @@ func (m *WalkIter) All() iter.Seq[int] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line gens_asyncgen.go:1336:1
+//line gens_asyncgen.go:1350:1
 func (m *WalkIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
 		return
@@ -1349,7 +1363,9 @@ func (m *WalkIter) unwind(result *int, ready *bool) {
 // ShapesIter is the iterator state machine of shapes; Shapes returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:1353:1
+// Generated for Shapes from a body with hash 7b45076bb48ca187.
+//
+//line gens_asyncgen.go:1369:1
 type ShapesIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1367,7 +1383,7 @@ type ShapesIter struct {
 
 // Shapes returns an iterator over the values yielded by shapes one step at a time.
 //
-//line gens_asyncgen.go:1371:1
+//line gens_asyncgen.go:1387:1
 func Shapes(log *Log, n int) *ShapesIter {
 	return &ShapesIter{log: log, n: n}
 }
@@ -1503,7 +1519,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1507:1
+//line gens_asyncgen.go:1523:1
 func (m *ShapesIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Shapes")
@@ -1515,7 +1531,7 @@ func (m *ShapesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1519:1
+//line gens_asyncgen.go:1535:1
 func (m *ShapesIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1533,7 +1549,7 @@ func (m *ShapesIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1537:1
+//line gens_asyncgen.go:1553:1
 func (m *ShapesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1552,7 +1568,7 @@ func (m *ShapesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1556:1
+//line gens_asyncgen.go:1572:1
 func (m *ShapesIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1579,7 +1595,7 @@ func (m *ShapesIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:1583:1
+//line gens_asyncgen.go:1599:1
 func (m *ShapesIter) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1599,7 +1615,9 @@ func (m *ShapesIter) unwind(result *string, ready *bool) {
 // BoomIter is the iterator state machine of boom; Boom returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:1603:1
+// Generated for Boom from a body with hash d69f2b54fa5dad47.
+//
+//line gens_asyncgen.go:1621:1
 type BoomIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1613,7 +1631,7 @@ type BoomIter struct {
 
 // Boom returns an iterator over the values yielded by boom one step at a time.
 //
-//line gens_asyncgen.go:1617:1
+//line gens_asyncgen.go:1635:1
 func Boom(log *Log, n int) *BoomIter {
 	return &BoomIter{log: log, n: n}
 }
@@ -1673,7 +1691,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1677:1
+//line gens_asyncgen.go:1695:1
 func (m *BoomIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Boom")
@@ -1685,7 +1703,7 @@ func (m *BoomIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1689:1
+//line gens_asyncgen.go:1707:1
 func (m *BoomIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1703,7 +1721,7 @@ func (m *BoomIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1707:1
+//line gens_asyncgen.go:1725:1
 func (m *BoomIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1722,7 +1740,7 @@ func (m *BoomIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1726:1
+//line gens_asyncgen.go:1744:1
 func (m *BoomIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1749,7 +1767,7 @@ func (m *BoomIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:1753:1
+//line gens_asyncgen.go:1771:1
 func (m *BoomIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1768,7 +1786,7 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 
 // boomIterDefer0 is a call deferred by boom: its function and arguments.
 //
-//line gens_asyncgen.go:1772:1
+//line gens_asyncgen.go:1790:1
 type boomIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -1777,7 +1795,7 @@ type boomIterDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line gens_asyncgen.go:1781:1
+//line gens_asyncgen.go:1799:1
 func (m *BoomIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1797,7 +1815,9 @@ func (m *BoomIter) runDefers(panicking bool, p any) {
 // StubbornIter is the iterator state machine of stubborn; Stubborn returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:1801:1
+// Generated for Stubborn from a body with hash 77b29576cd46164a.
+//
+//line gens_asyncgen.go:1821:1
 type StubbornIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1807,7 +1827,7 @@ type StubbornIter struct {
 
 // Stubborn returns an iterator over the values yielded by stubborn one step at a time.
 //
-//line gens_asyncgen.go:1811:1
+//line gens_asyncgen.go:1831:1
 func Stubborn() *StubbornIter {
 	return &StubbornIter{}
 }
@@ -1865,7 +1885,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1869:1
+//line gens_asyncgen.go:1889:1
 func (m *StubbornIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Stubborn")
@@ -1877,7 +1897,7 @@ func (m *StubbornIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1881:1
+//line gens_asyncgen.go:1901:1
 func (m *StubbornIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1895,7 +1915,7 @@ func (m *StubbornIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1899:1
+//line gens_asyncgen.go:1919:1
 func (m *StubbornIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1914,7 +1934,7 @@ func (m *StubbornIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1918:1
+//line gens_asyncgen.go:1938:1
 func (m *StubbornIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1942,7 +1962,9 @@ func (m *StubbornIter) All() iter.Seq[int] {
 // RingEachIter is the iterator state machine of each; Each returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:1946:1
+// Generated for Ring.Each from a body with hash 049532bf65fb202d.
+//
+//line gens_asyncgen.go:1968:1
 type RingEachIter[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1958,7 +1980,7 @@ type RingEachIter[T any] struct {
 
 // Each returns an iterator over the values yielded by each one step at a time.
 //
-//line gens_asyncgen.go:1962:1
+//line gens_asyncgen.go:1984:1
 func (r *Ring[T]) Each(log *Log, start int) *RingEachIter[T] {
 	return &RingEachIter[T]{r: r, log: log, start: start}
 }
@@ -2027,7 +2049,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2031:1
+//line gens_asyncgen.go:2053:1
 func (m *RingEachIter[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Each")
@@ -2039,7 +2061,7 @@ func (m *RingEachIter[T]) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2043:1
+//line gens_asyncgen.go:2065:1
 func (m *RingEachIter[T]) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2057,7 +2079,7 @@ func (m *RingEachIter[T]) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2061:1
+//line gens_asyncgen.go:2083:1
 func (m *RingEachIter[T]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2076,7 +2098,7 @@ func (m *RingEachIter[T]) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2080:1
+//line gens_asyncgen.go:2102:1
 func (m *RingEachIter[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2104,7 +2126,9 @@ func (m *RingEachIter[T]) All() iter.Seq[T] {
 // DrainIter is the iterator state machine of drainChans; Drain returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:2108:1
+// Generated for Drain from a body with hash 219c049095d3025b.
+//
+//line gens_asyncgen.go:2132:1
 type DrainIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2121,7 +2145,7 @@ type DrainIter struct {
 
 // Drain returns an iterator over the values yielded by drainChans one step at a time.
 //
-//line gens_asyncgen.go:2125:1
+//line gens_asyncgen.go:2149:1
 func Drain(log *Log, a chan int, b chan int) *DrainIter {
 	return &DrainIter{log: log, a: a, b: b}
 }
@@ -2225,7 +2249,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2229:1
+//line gens_asyncgen.go:2253:1
 func (m *DrainIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Drain")
@@ -2237,7 +2261,7 @@ func (m *DrainIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2241:1
+//line gens_asyncgen.go:2265:1
 func (m *DrainIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2255,7 +2279,7 @@ func (m *DrainIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2259:1
+//line gens_asyncgen.go:2283:1
 func (m *DrainIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2274,7 +2298,7 @@ func (m *DrainIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2278:1
+//line gens_asyncgen.go:2302:1
 func (m *DrainIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2302,7 +2326,9 @@ func (m *DrainIter) All() iter.Seq[int] {
 // SeriesIter is the iterator state machine of series; Series returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:2306:1
+// Generated for Series from a body with hash 15b7ebc4c3520628.
+//
+//line gens_asyncgen.go:2332:1
 type SeriesIter[N interface {
 	int | float64
 }] struct {
@@ -2320,7 +2346,7 @@ type SeriesIter[N interface {
 
 // Series returns an iterator over the values yielded by series one step at a time.
 //
-//line gens_asyncgen.go:2324:1
+//line gens_asyncgen.go:2350:1
 func Series[N interface {
 	int | float64
 }](start N, step N, n int) *SeriesIter[N] {
@@ -2405,7 +2431,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2409:1
+//line gens_asyncgen.go:2435:1
 func (m *SeriesIter[N]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Series")
@@ -2417,7 +2443,7 @@ func (m *SeriesIter[N]) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2421:1
+//line gens_asyncgen.go:2447:1
 func (m *SeriesIter[N]) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2435,7 +2461,7 @@ func (m *SeriesIter[N]) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2439:1
+//line gens_asyncgen.go:2465:1
 func (m *SeriesIter[N]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2454,7 +2480,7 @@ func (m *SeriesIter[N]) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2458:1
+//line gens_asyncgen.go:2484:1
 func (m *SeriesIter[N]) All() iter.Seq[N] {
 	return func(yield func(N) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2482,7 +2508,9 @@ func (m *SeriesIter[N]) All() iter.Seq[N] {
 // EachStringIter is the iterator state machine of eachString; EachString returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:2486:1
+// Generated for EachString from a body with hash facdc4258dd6d909.
+//
+//line gens_asyncgen.go:2514:1
 type EachStringIter struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2496,7 +2524,7 @@ type EachStringIter struct {
 
 // EachString returns an iterator over the values yielded by eachString one step at a time.
 //
-//line gens_asyncgen.go:2500:1
+//line gens_asyncgen.go:2528:1
 func EachString(xs []string) *EachStringIter {
 	return &EachStringIter{xs: xs}
 }
@@ -2578,7 +2606,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2582:1
+//line gens_asyncgen.go:2610:1
 func (m *EachStringIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EachString")
@@ -2590,7 +2618,7 @@ func (m *EachStringIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2594:1
+//line gens_asyncgen.go:2622:1
 func (m *EachStringIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2608,7 +2636,7 @@ func (m *EachStringIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2612:1
+//line gens_asyncgen.go:2640:1
 func (m *EachStringIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2627,7 +2655,7 @@ func (m *EachStringIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2631:1
+//line gens_asyncgen.go:2659:1
 func (m *EachStringIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2655,7 +2683,9 @@ func (m *EachStringIter) All() iter.Seq[string] {
 // EachArrayIter is the iterator state machine of eachArray; EachArray returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:2659:1
+// Generated for EachArray from a body with hash 5b3876170ed50c75.
+//
+//line gens_asyncgen.go:2689:1
 type EachArrayIter struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2669,7 +2699,7 @@ type EachArrayIter struct {
 
 // EachArray returns an iterator over the values yielded by eachArray one step at a time.
 //
-//line gens_asyncgen.go:2673:1
+//line gens_asyncgen.go:2703:1
 func EachArray(xs [4]int) *EachArrayIter {
 	return &EachArrayIter{xs: xs}
 }
@@ -2751,7 +2781,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2755:1
+//line gens_asyncgen.go:2785:1
 func (m *EachArrayIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EachArray")
@@ -2763,7 +2793,7 @@ func (m *EachArrayIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2767:1
+//line gens_asyncgen.go:2797:1
 func (m *EachArrayIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2781,7 +2811,7 @@ func (m *EachArrayIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2785:1
+//line gens_asyncgen.go:2815:1
 func (m *EachArrayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2800,7 +2830,7 @@ func (m *EachArrayIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2804:1
+//line gens_asyncgen.go:2834:1
 func (m *EachArrayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2828,7 +2858,9 @@ func (m *EachArrayIter) All() iter.Seq[int] {
 // SquaresIter is the iterator state machine of squares; Squares returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:2832:1
+// Generated for Squares from a body with hash 815fca8d2a540607.
+//
+//line gens_asyncgen.go:2864:1
 type SquaresIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2841,7 +2873,7 @@ type SquaresIter struct {
 
 // Squares returns an iterator over the values yielded by squares one step at a time.
 //
-//line gens_asyncgen.go:2845:1
+//line gens_asyncgen.go:2877:1
 func Squares(n int) *SquaresIter {
 	return &SquaresIter{n: n}
 }
@@ -2921,7 +2953,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2925:1
+//line gens_asyncgen.go:2957:1
 func (m *SquaresIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Squares")
@@ -2933,7 +2965,7 @@ func (m *SquaresIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2937:1
+//line gens_asyncgen.go:2969:1
 func (m *SquaresIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2951,7 +2983,7 @@ func (m *SquaresIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2955:1
+//line gens_asyncgen.go:2987:1
 func (m *SquaresIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2970,7 +3002,7 @@ func (m *SquaresIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2974:1
+//line gens_asyncgen.go:3006:1
 func (m *SquaresIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2998,7 +3030,9 @@ func (m *SquaresIter) All() iter.Seq[int] {
 // OffcycleIter is the iterator state machine of offcycle; Offcycle returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3002:1
+// Generated for Offcycle from a body with hash f35d2199d5c28161.
+//
+//line gens_asyncgen.go:3036:1
 type OffcycleIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3011,7 +3045,7 @@ type OffcycleIter struct {
 
 // Offcycle returns an iterator over the values yielded by offcycle one step at a time.
 //
-//line gens_asyncgen.go:3015:1
+//line gens_asyncgen.go:3049:1
 func Offcycle(n int) *OffcycleIter {
 	return &OffcycleIter{n: n}
 }
@@ -3118,7 +3152,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3122:1
+//line gens_asyncgen.go:3156:1
 func (m *OffcycleIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Offcycle")
@@ -3130,7 +3164,7 @@ func (m *OffcycleIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3134:1
+//line gens_asyncgen.go:3168:1
 func (m *OffcycleIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3148,7 +3182,7 @@ func (m *OffcycleIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3152:1
+//line gens_asyncgen.go:3186:1
 func (m *OffcycleIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3167,7 +3201,7 @@ func (m *OffcycleIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3171:1
+//line gens_asyncgen.go:3205:1
 func (m *OffcycleIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3195,7 +3229,9 @@ func (m *OffcycleIter) All() iter.Seq[int] {
 // DigitsIter is the iterator state machine of digits; Digits returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3199:1
+// Generated for Digits from a body with hash 0cfcbb919724f20f.
+//
+//line gens_asyncgen.go:3235:1
 type DigitsIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3208,7 +3244,7 @@ type DigitsIter struct {
 
 // Digits returns an iterator over the values yielded by digits one step at a time.
 //
-//line gens_asyncgen.go:3212:1
+//line gens_asyncgen.go:3248:1
 func Digits(n uint, k uint) *DigitsIter {
 	return &DigitsIter{n: n, k: k}
 }
@@ -3284,7 +3320,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3288:1
+//line gens_asyncgen.go:3324:1
 func (m *DigitsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Digits")
@@ -3296,7 +3332,7 @@ func (m *DigitsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3300:1
+//line gens_asyncgen.go:3336:1
 func (m *DigitsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3314,7 +3350,7 @@ func (m *DigitsIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3318:1
+//line gens_asyncgen.go:3354:1
 func (m *DigitsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3333,7 +3369,7 @@ func (m *DigitsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3337:1
+//line gens_asyncgen.go:3373:1
 func (m *DigitsIter) All() iter.Seq[uint] {
 	return func(yield func(uint) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3361,7 +3397,9 @@ func (m *DigitsIter) All() iter.Seq[uint] {
 // OddsIter is the iterator state machine of odds; Odds returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3365:1
+// Generated for Odds from a body with hash 7b94ff1e42d5dd99.
+//
+//line gens_asyncgen.go:3403:1
 type OddsIter struct {
 	noCopy  runtime.NoCopy
 	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3375,7 +3413,7 @@ type OddsIter struct {
 
 // Odds returns an iterator over the values yielded by odds one step at a time.
 //
-//line gens_asyncgen.go:3379:1
+//line gens_asyncgen.go:3417:1
 func Odds(xs []int) *OddsIter {
 	return &OddsIter{xs: xs}
 }
@@ -3471,7 +3509,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3475:1
+//line gens_asyncgen.go:3513:1
 func (m *OddsIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Odds")
@@ -3483,7 +3521,7 @@ func (m *OddsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3487:1
+//line gens_asyncgen.go:3525:1
 func (m *OddsIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3501,7 +3539,7 @@ func (m *OddsIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3505:1
+//line gens_asyncgen.go:3543:1
 func (m *OddsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3520,7 +3558,7 @@ func (m *OddsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3524:1
+//line gens_asyncgen.go:3562:1
 func (m *OddsIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3548,7 +3586,9 @@ func (m *OddsIter) All() iter.Seq[int] {
 // SparseIter is the iterator state machine of sparse; Sparse returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3552:1
+// Generated for Sparse from a body with hash a4cbc58f854f6fae.
+//
+//line gens_asyncgen.go:3592:1
 type SparseIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3563,7 +3603,7 @@ type SparseIter struct {
 
 // Sparse returns an iterator over the values yielded by sparse one step at a time.
 //
-//line gens_asyncgen.go:3567:1
+//line gens_asyncgen.go:3607:1
 func Sparse(xs []int) *SparseIter {
 	return &SparseIter{xs: xs}
 }
@@ -3678,7 +3718,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3682:1
+//line gens_asyncgen.go:3722:1
 func (m *SparseIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sparse")
@@ -3690,7 +3730,7 @@ func (m *SparseIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3694:1
+//line gens_asyncgen.go:3734:1
 func (m *SparseIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3708,7 +3748,7 @@ func (m *SparseIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3712:1
+//line gens_asyncgen.go:3752:1
 func (m *SparseIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3727,7 +3767,7 @@ func (m *SparseIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3731:1
+//line gens_asyncgen.go:3771:1
 func (m *SparseIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3755,7 +3795,9 @@ func (m *SparseIter) All() iter.Seq[int] {
 // StepperIter is the iterator state machine of stepper; Stepper returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3759:1
+// Generated for Stepper from a body with hash ae8ee08d289d3421.
+//
+//line gens_asyncgen.go:3801:1
 type StepperIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3769,7 +3811,7 @@ type StepperIter struct {
 
 // Stepper returns an iterator over the values yielded by stepper one step at a time.
 //
-//line gens_asyncgen.go:3773:1
+//line gens_asyncgen.go:3815:1
 func Stepper(n int) *StepperIter {
 	return &StepperIter{n: n}
 }
@@ -3861,7 +3903,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3865:1
+//line gens_asyncgen.go:3907:1
 func (m *StepperIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Stepper")
@@ -3873,7 +3915,7 @@ func (m *StepperIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3877:1
+//line gens_asyncgen.go:3919:1
 func (m *StepperIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3891,7 +3933,7 @@ func (m *StepperIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3895:1
+//line gens_asyncgen.go:3937:1
 func (m *StepperIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -3910,7 +3952,7 @@ func (m *StepperIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3914:1
+//line gens_asyncgen.go:3956:1
 func (m *StepperIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -3938,7 +3980,9 @@ func (m *StepperIter) All() iter.Seq[int] {
 // UntilIter is the iterator state machine of until; Until returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:3942:1
+// Generated for Until from a body with hash 50998c027d61d373.
+//
+//line gens_asyncgen.go:3986:1
 type UntilIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -3953,7 +3997,7 @@ type UntilIter struct {
 
 // Until returns an iterator over the values yielded by until one step at a time.
 //
-//line gens_asyncgen.go:3957:1
+//line gens_asyncgen.go:4001:1
 func Until(xs []int, limit int) *UntilIter {
 	return &UntilIter{xs: xs, limit: limit}
 }
@@ -4055,7 +4099,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4059:1
+//line gens_asyncgen.go:4103:1
 func (m *UntilIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Until")
@@ -4067,7 +4111,7 @@ func (m *UntilIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4071:1
+//line gens_asyncgen.go:4115:1
 func (m *UntilIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4085,7 +4129,7 @@ func (m *UntilIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4089:1
+//line gens_asyncgen.go:4133:1
 func (m *UntilIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4104,7 +4148,7 @@ func (m *UntilIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4108:1
+//line gens_asyncgen.go:4152:1
 func (m *UntilIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4132,7 +4176,9 @@ func (m *UntilIter) All() iter.Seq[int] {
 // NeverIter is the iterator state machine of never; Never returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:4136:1
+// Generated for Never from a body with hash ed4522d69fd671b5.
+//
+//line gens_asyncgen.go:4182:1
 type NeverIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4146,7 +4192,7 @@ type NeverIter struct {
 
 // Never returns an iterator over the values yielded by never one step at a time.
 //
-//line gens_asyncgen.go:4150:1
+//line gens_asyncgen.go:4196:1
 func Never(n int) *NeverIter {
 	return &NeverIter{n: n}
 }
@@ -4253,7 +4299,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4257:1
+//line gens_asyncgen.go:4303:1
 func (m *NeverIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Never")
@@ -4265,7 +4311,7 @@ func (m *NeverIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4269:1
+//line gens_asyncgen.go:4315:1
 func (m *NeverIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4283,7 +4329,7 @@ func (m *NeverIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4287:1
+//line gens_asyncgen.go:4333:1
 func (m *NeverIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4302,7 +4348,7 @@ func (m *NeverIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4306:1
+//line gens_asyncgen.go:4352:1
 func (m *NeverIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4330,7 +4376,9 @@ func (m *NeverIter) All() iter.Seq[int] {
 // StickyIter is the iterator state machine of sticky; Sticky returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:4334:1
+// Generated for Sticky from a body with hash fbcb10df2f555183.
+//
+//line gens_asyncgen.go:4382:1
 type StickyIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4344,7 +4392,7 @@ type StickyIter struct {
 
 // Sticky returns an iterator over the values yielded by sticky one step at a time.
 //
-//line gens_asyncgen.go:4348:1
+//line gens_asyncgen.go:4396:1
 func Sticky(n int) *StickyIter {
 	return &StickyIter{n: n}
 }
@@ -4430,7 +4478,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4434:1
+//line gens_asyncgen.go:4482:1
 func (m *StickyIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sticky")
@@ -4442,7 +4490,7 @@ func (m *StickyIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4446:1
+//line gens_asyncgen.go:4494:1
 func (m *StickyIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4460,7 +4508,7 @@ func (m *StickyIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4464:1
+//line gens_asyncgen.go:4512:1
 func (m *StickyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4479,7 +4527,7 @@ func (m *StickyIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4483:1
+//line gens_asyncgen.go:4531:1
 func (m *StickyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4507,7 +4555,9 @@ func (m *StickyIter) All() iter.Seq[int] {
 // BlockyIter is the iterator state machine of blocky; Blocky returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:4511:1
+// Generated for Blocky from a body with hash e95273132bce563c.
+//
+//line gens_asyncgen.go:4561:1
 type BlockyIter struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4521,7 +4571,7 @@ type BlockyIter struct {
 
 // Blocky returns an iterator over the values yielded by blocky one step at a time.
 //
-//line gens_asyncgen.go:4525:1
+//line gens_asyncgen.go:4575:1
 func Blocky(n int) *BlockyIter {
 	return &BlockyIter{n: n}
 }
@@ -4607,7 +4657,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4611:1
+//line gens_asyncgen.go:4661:1
 func (m *BlockyIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Blocky")
@@ -4619,7 +4669,7 @@ func (m *BlockyIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4623:1
+//line gens_asyncgen.go:4673:1
 func (m *BlockyIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4637,7 +4687,7 @@ func (m *BlockyIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4641:1
+//line gens_asyncgen.go:4691:1
 func (m *BlockyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4656,7 +4706,7 @@ func (m *BlockyIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4660:1
+//line gens_asyncgen.go:4710:1
 func (m *BlockyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -4684,7 +4734,9 @@ func (m *BlockyIter) All() iter.Seq[int] {
 // DerefIter is the iterator state machine of deref; Deref returns one.
 // It must not be copied once used.
 //
-//line gens_asyncgen.go:4688:1
+// Generated for Deref from a body with hash 9e3f29aacc7a39ff.
+//
+//line gens_asyncgen.go:4740:1
 type DerefIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -4697,7 +4749,7 @@ type DerefIter struct {
 
 // Deref returns an iterator over the values yielded by deref one step at a time.
 //
-//line gens_asyncgen.go:4701:1
+//line gens_asyncgen.go:4753:1
 func Deref(p *[3]int) *DerefIter {
 	return &DerefIter{p: p}
 }
@@ -4758,7 +4810,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4762:1
+//line gens_asyncgen.go:4814:1
 func (m *DerefIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Deref")
@@ -4770,7 +4822,7 @@ func (m *DerefIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4774:1
+//line gens_asyncgen.go:4826:1
 func (m *DerefIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -4788,7 +4840,7 @@ func (m *DerefIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4792:1
+//line gens_asyncgen.go:4844:1
 func (m *DerefIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -4807,7 +4859,7 @@ func (m *DerefIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4811:1
+//line gens_asyncgen.go:4863:1
 func (m *DerefIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {

@@ -10,7 +10,9 @@ import (
 // OddPlacesFuture is the future state machine of oddPlaces; OddPlaces returns one.
 // It must not be copied once used.
 //
-//line odd_asyncgen.go:14:1
+// Generated for OddPlaces from a body with hash 7335650fc1732330.
+//
+//line odd_asyncgen.go:16:1
 type OddPlacesFuture struct {
 	noCopy runtime.NoCopy
 	state  int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -35,7 +37,7 @@ type OddPlacesFuture struct {
 
 // OddPlaces returns a future that runs oddPlaces one step at a time.
 //
-//line odd_asyncgen.go:39:1
+//line odd_asyncgen.go:41:1
 func OddPlaces(log *Log, n int) *OddPlacesFuture {
 	return &OddPlacesFuture{log: log, n: n}
 }
@@ -360,7 +362,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line odd_asyncgen.go:364:1
+//line odd_asyncgen.go:366:1
 func (m1 *OddPlacesFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("OddPlaces")
@@ -371,7 +373,7 @@ func (m1 *OddPlacesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line odd_asyncgen.go:375:1
+//line odd_asyncgen.go:377:1
 func (m1 *OddPlacesFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -411,7 +413,7 @@ func (m1 *OddPlacesFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line odd_asyncgen.go:415:1
+//line odd_asyncgen.go:417:1
 func (m1 *OddPlacesFuture) init(log *Log, n int) {
 	*m1 = OddPlacesFuture{log: log, n: n}
 }
@@ -419,7 +421,7 @@ func (m1 *OddPlacesFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line odd_asyncgen.go:423:1
+//line odd_asyncgen.go:425:1
 func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -430,14 +432,14 @@ func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line odd_asyncgen.go:434:1
+//line odd_asyncgen.go:436:1
 func (m1 *OddPlacesFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line odd_asyncgen.go:441:1
+//line odd_asyncgen.go:443:1
 func (m1 *OddPlacesFuture) value() Triple {
 	return m1.r
 }
@@ -445,7 +447,7 @@ func (m1 *OddPlacesFuture) value() Triple {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line odd_asyncgen.go:449:1
+//line odd_asyncgen.go:451:1
 func (m1 *OddPlacesFuture) deepest() runtime.Stepper {
 	return m1
 }

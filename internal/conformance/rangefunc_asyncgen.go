@@ -11,7 +11,9 @@ import (
 // BodyPanicsFuture is the future state machine of bodyPanics; BodyPanics returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:15:1
+// Generated for BodyPanics from a body with hash c4ccdc383d8f6e32.
+//
+//line rangefunc_asyncgen.go:17:1
 type BodyPanicsFuture struct {
 	noCopy   runtime.NoCopy
 	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -34,7 +36,7 @@ type BodyPanicsFuture struct {
 
 // BodyPanics returns a future that runs bodyPanics one step at a time.
 //
-//line rangefunc_asyncgen.go:38:1
+//line rangefunc_asyncgen.go:40:1
 func BodyPanics(log *Log, n int, rewrap bool) *BodyPanicsFuture {
 	return &BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
@@ -118,7 +120,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:122:1
+//line rangefunc_asyncgen.go:124:1
 func (m *BodyPanicsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BodyPanics")
@@ -129,7 +131,7 @@ func (m *BodyPanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:133:1
+//line rangefunc_asyncgen.go:135:1
 func (m *BodyPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -145,7 +147,7 @@ func (m *BodyPanicsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:149:1
+//line rangefunc_asyncgen.go:151:1
 func (m *BodyPanicsFuture) init(log *Log, n int, rewrap bool) {
 	*m = BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
@@ -153,7 +155,7 @@ func (m *BodyPanicsFuture) init(log *Log, n int, rewrap bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:157:1
+//line rangefunc_asyncgen.go:159:1
 func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -164,14 +166,14 @@ func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:168:1
+//line rangefunc_asyncgen.go:170:1
 func (m *BodyPanicsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:175:1
+//line rangefunc_asyncgen.go:177:1
 func (m *BodyPanicsFuture) value() int {
 	return m.sum
 }
@@ -179,14 +181,14 @@ func (m *BodyPanicsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:183:1
+//line rangefunc_asyncgen.go:185:1
 func (m *BodyPanicsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:190:1
+//line rangefunc_asyncgen.go:192:1
 func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -207,7 +209,7 @@ func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
 
 // bodyPanicsFutureDefer0 is a call deferred by bodyPanics: its function and arguments.
 //
-//line rangefunc_asyncgen.go:211:1
+//line rangefunc_asyncgen.go:213:1
 type bodyPanicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -215,7 +217,7 @@ type bodyPanicsFutureDefer0 struct {
 
 // bodyPanicsFutureDefer1 is a call deferred by bodyPanics: its function and arguments.
 //
-//line rangefunc_asyncgen.go:219:1
+//line rangefunc_asyncgen.go:221:1
 type bodyPanicsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -224,7 +226,7 @@ type bodyPanicsFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:228:1
+//line rangefunc_asyncgen.go:230:1
 func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -246,7 +248,9 @@ func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 // SwallowedPanicFuture is the future state machine of swallowedPanic; SwallowedPanic returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:250:1
+// Generated for SwallowedPanic from a body with hash f99edc352707cca8.
+//
+//line rangefunc_asyncgen.go:254:1
 type SwallowedPanicFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -265,7 +269,7 @@ type SwallowedPanicFuture struct {
 
 // SwallowedPanic returns a future that runs swallowedPanic one step at a time.
 //
-//line rangefunc_asyncgen.go:269:1
+//line rangefunc_asyncgen.go:273:1
 func SwallowedPanic(log *Log, n int) *SwallowedPanicFuture {
 	return &SwallowedPanicFuture{log: log, n: n}
 }
@@ -334,7 +338,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:338:1
+//line rangefunc_asyncgen.go:342:1
 func (m *SwallowedPanicFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SwallowedPanic")
@@ -345,7 +349,7 @@ func (m *SwallowedPanicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:349:1
+//line rangefunc_asyncgen.go:353:1
 func (m *SwallowedPanicFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -361,7 +365,7 @@ func (m *SwallowedPanicFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:365:1
+//line rangefunc_asyncgen.go:369:1
 func (m *SwallowedPanicFuture) init(log *Log, n int) {
 	*m = SwallowedPanicFuture{log: log, n: n}
 }
@@ -369,7 +373,7 @@ func (m *SwallowedPanicFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:373:1
+//line rangefunc_asyncgen.go:377:1
 func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -380,14 +384,14 @@ func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:384:1
+//line rangefunc_asyncgen.go:388:1
 func (m *SwallowedPanicFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:391:1
+//line rangefunc_asyncgen.go:395:1
 func (m *SwallowedPanicFuture) value() int {
 	return m.sum
 }
@@ -395,14 +399,14 @@ func (m *SwallowedPanicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:399:1
+//line rangefunc_asyncgen.go:403:1
 func (m *SwallowedPanicFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:406:1
+//line rangefunc_asyncgen.go:410:1
 func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -424,7 +428,9 @@ func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 // BadBreakFuture is the future state machine of badBreak; BadBreak returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:428:1
+// Generated for BadBreak from a body with hash 5e9c870f9ac67626.
+//
+//line rangefunc_asyncgen.go:434:1
 type BadBreakFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -443,7 +449,7 @@ type BadBreakFuture struct {
 
 // BadBreak returns a future that runs badBreak one step at a time.
 //
-//line rangefunc_asyncgen.go:447:1
+//line rangefunc_asyncgen.go:453:1
 func BadBreak(log *Log, stop int) *BadBreakFuture {
 	return &BadBreakFuture{log: log, stop: stop}
 }
@@ -510,7 +516,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:514:1
+//line rangefunc_asyncgen.go:520:1
 func (m *BadBreakFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BadBreak")
@@ -521,7 +527,7 @@ func (m *BadBreakFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:525:1
+//line rangefunc_asyncgen.go:531:1
 func (m *BadBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -537,7 +543,7 @@ func (m *BadBreakFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:541:1
+//line rangefunc_asyncgen.go:547:1
 func (m *BadBreakFuture) init(log *Log, stop int) {
 	*m = BadBreakFuture{log: log, stop: stop}
 }
@@ -545,7 +551,7 @@ func (m *BadBreakFuture) init(log *Log, stop int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:549:1
+//line rangefunc_asyncgen.go:555:1
 func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -556,14 +562,14 @@ func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:560:1
+//line rangefunc_asyncgen.go:566:1
 func (m *BadBreakFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:567:1
+//line rangefunc_asyncgen.go:573:1
 func (m *BadBreakFuture) value() int {
 	return m.sum
 }
@@ -571,14 +577,14 @@ func (m *BadBreakFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:575:1
+//line rangefunc_asyncgen.go:581:1
 func (m *BadBreakFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:582:1
+//line rangefunc_asyncgen.go:588:1
 func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -600,7 +606,9 @@ func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 // VeryBadFuture is the future state machine of veryBad; VeryBad returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:604:1
+// Generated for VeryBad from a body with hash 17078ce5cc729599.
+//
+//line rangefunc_asyncgen.go:612:1
 type VeryBadFuture struct {
 	noCopy   runtime.NoCopy
 	state    int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -622,7 +630,7 @@ type VeryBadFuture struct {
 
 // VeryBad returns a future that runs veryBad one step at a time.
 //
-//line rangefunc_asyncgen.go:626:1
+//line rangefunc_asyncgen.go:634:1
 func VeryBad(log *Log, s []int) *VeryBadFuture {
 	return &VeryBadFuture{log: log, s: s}
 }
@@ -763,7 +771,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:767:1
+//line rangefunc_asyncgen.go:775:1
 func (m *VeryBadFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("VeryBad")
@@ -774,7 +782,7 @@ func (m *VeryBadFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:778:1
+//line rangefunc_asyncgen.go:786:1
 func (m *VeryBadFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -794,7 +802,7 @@ func (m *VeryBadFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:798:1
+//line rangefunc_asyncgen.go:806:1
 func (m *VeryBadFuture) init(log *Log, s []int) {
 	*m = VeryBadFuture{log: log, s: s}
 }
@@ -802,7 +810,7 @@ func (m *VeryBadFuture) init(log *Log, s []int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:806:1
+//line rangefunc_asyncgen.go:814:1
 func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -813,14 +821,14 @@ func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:817:1
+//line rangefunc_asyncgen.go:825:1
 func (m *VeryBadFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:824:1
+//line rangefunc_asyncgen.go:832:1
 func (m *VeryBadFuture) value() []int {
 	return m.result
 }
@@ -828,14 +836,14 @@ func (m *VeryBadFuture) value() []int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:832:1
+//line rangefunc_asyncgen.go:840:1
 func (m *VeryBadFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:839:1
+//line rangefunc_asyncgen.go:847:1
 func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -857,7 +865,9 @@ func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 // PanickyBreakFuture is the future state machine of panickyBreak; PanickyBreak returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:861:1
+// Generated for PanickyBreak from a body with hash 00889d4c5153794a.
+//
+//line rangefunc_asyncgen.go:871:1
 type PanickyBreakFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -875,7 +885,7 @@ type PanickyBreakFuture struct {
 
 // PanickyBreak returns a future that runs panickyBreak one step at a time.
 //
-//line rangefunc_asyncgen.go:879:1
+//line rangefunc_asyncgen.go:889:1
 func PanickyBreak(log *Log) *PanickyBreakFuture {
 	return &PanickyBreakFuture{log: log}
 }
@@ -941,7 +951,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:945:1
+//line rangefunc_asyncgen.go:955:1
 func (m *PanickyBreakFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanickyBreak")
@@ -952,7 +962,7 @@ func (m *PanickyBreakFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:956:1
+//line rangefunc_asyncgen.go:966:1
 func (m *PanickyBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -968,7 +978,7 @@ func (m *PanickyBreakFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:972:1
+//line rangefunc_asyncgen.go:982:1
 func (m *PanickyBreakFuture) init(log *Log) {
 	*m = PanickyBreakFuture{log: log}
 }
@@ -976,7 +986,7 @@ func (m *PanickyBreakFuture) init(log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:980:1
+//line rangefunc_asyncgen.go:990:1
 func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -987,14 +997,14 @@ func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:991:1
+//line rangefunc_asyncgen.go:1001:1
 func (m *PanickyBreakFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:998:1
+//line rangefunc_asyncgen.go:1008:1
 func (m *PanickyBreakFuture) value() []int {
 	return m.result
 }
@@ -1002,14 +1012,14 @@ func (m *PanickyBreakFuture) value() []int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1006:1
+//line rangefunc_asyncgen.go:1016:1
 func (m *PanickyBreakFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1013:1
+//line rangefunc_asyncgen.go:1023:1
 func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1031,7 +1041,9 @@ func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 // TrickyAfterExitFuture is the future state machine of trickyAfterExit; TrickyAfterExit returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:1035:1
+// Generated for TrickyAfterExit from a body with hash 33cfe2b07f3082e0.
+//
+//line rangefunc_asyncgen.go:1047:1
 type TrickyAfterExitFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1051,7 +1063,7 @@ type TrickyAfterExitFuture struct {
 
 // TrickyAfterExit returns a future that runs trickyAfterExit one step at a time.
 //
-//line rangefunc_asyncgen.go:1055:1
+//line rangefunc_asyncgen.go:1067:1
 func TrickyAfterExit(log *Log, zero bool) *TrickyAfterExitFuture {
 	return &TrickyAfterExitFuture{log: log, zero: zero}
 }
@@ -1158,7 +1170,7 @@ rangeDone9:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1162:1
+//line rangefunc_asyncgen.go:1174:1
 func (m *TrickyAfterExitFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("TrickyAfterExit")
@@ -1169,7 +1181,7 @@ func (m *TrickyAfterExitFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1173:1
+//line rangefunc_asyncgen.go:1185:1
 func (m *TrickyAfterExitFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1187,7 +1199,7 @@ func (m *TrickyAfterExitFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1191:1
+//line rangefunc_asyncgen.go:1203:1
 func (m *TrickyAfterExitFuture) init(log *Log, zero bool) {
 	*m = TrickyAfterExitFuture{log: log, zero: zero}
 }
@@ -1195,7 +1207,7 @@ func (m *TrickyAfterExitFuture) init(log *Log, zero bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:1199:1
+//line rangefunc_asyncgen.go:1211:1
 func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1206,14 +1218,14 @@ func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1210:1
+//line rangefunc_asyncgen.go:1222:1
 func (m *TrickyAfterExitFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1217:1
+//line rangefunc_asyncgen.go:1229:1
 func (m *TrickyAfterExitFuture) value() int {
 	return m.sum
 }
@@ -1221,14 +1233,14 @@ func (m *TrickyAfterExitFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1225:1
+//line rangefunc_asyncgen.go:1237:1
 func (m *TrickyAfterExitFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1232:1
+//line rangefunc_asyncgen.go:1244:1
 func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1249,7 +1261,7 @@ func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
 
 // trickyAfterExitFutureDefer0 is a call deferred by trickyAfterExit: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1253:1
+//line rangefunc_asyncgen.go:1265:1
 type trickyAfterExitFutureDefer0 struct {
 	fn func(*Log, string)
 	a0 *Log
@@ -1259,7 +1271,7 @@ type trickyAfterExitFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:1263:1
+//line rangefunc_asyncgen.go:1275:1
 func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1279,7 +1291,9 @@ func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 // ExitsFuture is the future state machine of exits; Exits returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:1283:1
+// Generated for Exits from a body with hash c2623162380b5e1e.
+//
+//line rangefunc_asyncgen.go:1297:1
 type ExitsFuture struct {
 	noCopy   runtime.NoCopy
 	state    int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1302,7 +1316,7 @@ type ExitsFuture struct {
 
 // Exits returns a future that runs exits one step at a time.
 //
-//line rangefunc_asyncgen.go:1306:1
+//line rangefunc_asyncgen.go:1320:1
 func Exits(log *Log, how int) *ExitsFuture {
 	return &ExitsFuture{log: log, how: how}
 }
@@ -1445,7 +1459,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1449:1
+//line rangefunc_asyncgen.go:1463:1
 func (m *ExitsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Exits")
@@ -1456,7 +1470,7 @@ func (m *ExitsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1460:1
+//line rangefunc_asyncgen.go:1474:1
 func (m *ExitsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1474,7 +1488,7 @@ func (m *ExitsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1478:1
+//line rangefunc_asyncgen.go:1492:1
 func (m *ExitsFuture) init(log *Log, how int) {
 	*m = ExitsFuture{log: log, how: how}
 }
@@ -1482,7 +1496,7 @@ func (m *ExitsFuture) init(log *Log, how int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:1486:1
+//line rangefunc_asyncgen.go:1500:1
 func (m *ExitsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1493,14 +1507,14 @@ func (m *ExitsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1497:1
+//line rangefunc_asyncgen.go:1511:1
 func (m *ExitsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1504:1
+//line rangefunc_asyncgen.go:1518:1
 func (m *ExitsFuture) value() string {
 	return m.res
 }
@@ -1508,14 +1522,14 @@ func (m *ExitsFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1512:1
+//line rangefunc_asyncgen.go:1526:1
 func (m *ExitsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1519:1
+//line rangefunc_asyncgen.go:1533:1
 func (m *ExitsFuture) unwind(result *string, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1536,7 +1550,7 @@ func (m *ExitsFuture) unwind(result *string, ready *bool) {
 
 // exitsFutureDefer0 is a call deferred by exits: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1540:1
+//line rangefunc_asyncgen.go:1554:1
 type exitsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -1544,7 +1558,7 @@ type exitsFutureDefer0 struct {
 
 // exitsFutureDefer1 is a call deferred by exits: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1548:1
+//line rangefunc_asyncgen.go:1562:1
 type exitsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -1553,7 +1567,7 @@ type exitsFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:1557:1
+//line rangefunc_asyncgen.go:1571:1
 func (m *ExitsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1575,7 +1589,9 @@ func (m *ExitsFuture) runDefers(panicking bool, p any) {
 // PanicOutOfIteratorFuture is the future state machine of panicOutOfIterator; PanicOutOfIterator returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:1579:1
+// Generated for PanicOutOfIterator from a body with hash b45b6d02b5a42bc5.
+//
+//line rangefunc_asyncgen.go:1595:1
 type PanicOutOfIteratorFuture struct {
 	noCopy   runtime.NoCopy
 	state    int                       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1594,7 +1610,7 @@ type PanicOutOfIteratorFuture struct {
 
 // PanicOutOfIterator returns a future that runs panicOutOfIterator one step at a time.
 //
-//line rangefunc_asyncgen.go:1598:1
+//line rangefunc_asyncgen.go:1614:1
 func PanicOutOfIterator(log *Log) *PanicOutOfIteratorFuture {
 	return &PanicOutOfIteratorFuture{log: log}
 }
@@ -1673,7 +1689,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1677:1
+//line rangefunc_asyncgen.go:1693:1
 func (m *PanicOutOfIteratorFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanicOutOfIterator")
@@ -1684,7 +1700,7 @@ func (m *PanicOutOfIteratorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1688:1
+//line rangefunc_asyncgen.go:1704:1
 func (m *PanicOutOfIteratorFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1700,7 +1716,7 @@ func (m *PanicOutOfIteratorFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1704:1
+//line rangefunc_asyncgen.go:1720:1
 func (m *PanicOutOfIteratorFuture) init(log *Log) {
 	*m = PanicOutOfIteratorFuture{log: log}
 }
@@ -1708,7 +1724,7 @@ func (m *PanicOutOfIteratorFuture) init(log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:1712:1
+//line rangefunc_asyncgen.go:1728:1
 func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1719,14 +1735,14 @@ func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1723:1
+//line rangefunc_asyncgen.go:1739:1
 func (m *PanicOutOfIteratorFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1730:1
+//line rangefunc_asyncgen.go:1746:1
 func (m *PanicOutOfIteratorFuture) value() int {
 	return m.sum
 }
@@ -1734,14 +1750,14 @@ func (m *PanicOutOfIteratorFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1738:1
+//line rangefunc_asyncgen.go:1754:1
 func (m *PanicOutOfIteratorFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1745:1
+//line rangefunc_asyncgen.go:1761:1
 func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1763,7 +1779,9 @@ func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 // RelayIter is the iterator state machine of relay; Relay returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:1767:1
+// Generated for Relay from a body with hash 5f8ef43240c16b05.
+//
+//line rangefunc_asyncgen.go:1785:1
 type RelayIter struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1781,7 +1799,7 @@ type RelayIter struct {
 
 // Relay returns an iterator over the values yielded by relay one step at a time.
 //
-//line rangefunc_asyncgen.go:1785:1
+//line rangefunc_asyncgen.go:1803:1
 func Relay(log *Log, n int, bad int) *RelayIter {
 	return &RelayIter{log: log, n: n, bad: bad}
 }
@@ -1856,7 +1874,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1860:1
+//line rangefunc_asyncgen.go:1878:1
 func (m *RelayIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Relay")
@@ -1868,7 +1886,7 @@ func (m *RelayIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:1872:1
+//line rangefunc_asyncgen.go:1890:1
 func (m *RelayIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -1886,7 +1904,7 @@ func (m *RelayIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:1890:1
+//line rangefunc_asyncgen.go:1908:1
 func (m *RelayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1905,7 +1923,7 @@ func (m *RelayIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:1909:1
+//line rangefunc_asyncgen.go:1927:1
 func (m *RelayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1932,7 +1950,7 @@ func (m *RelayIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1936:1
+//line rangefunc_asyncgen.go:1954:1
 func (m *RelayIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1954,7 +1972,9 @@ func (m *RelayIter) unwind(result *int, ready *bool) {
 // NumbersIter is the iterator state machine of numbers; Numbers returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:1958:1
+// Generated for Numbers from a body with hash df2341621f5b19ed.
+//
+//line rangefunc_asyncgen.go:1978:1
 type NumbersIter struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1968,7 +1988,7 @@ type NumbersIter struct {
 
 // Numbers returns an iterator over the values yielded by numbers one step at a time.
 //
-//line rangefunc_asyncgen.go:1972:1
+//line rangefunc_asyncgen.go:1992:1
 func Numbers(log *Log, n int) *NumbersIter {
 	return &NumbersIter{log: log, n: n}
 }
@@ -2035,7 +2055,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2039:1
+//line rangefunc_asyncgen.go:2059:1
 func (m *NumbersIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Numbers")
@@ -2047,7 +2067,7 @@ func (m *NumbersIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2051:1
+//line rangefunc_asyncgen.go:2071:1
 func (m *NumbersIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2065,7 +2085,7 @@ func (m *NumbersIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2069:1
+//line rangefunc_asyncgen.go:2089:1
 func (m *NumbersIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2084,7 +2104,7 @@ func (m *NumbersIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2088:1
+//line rangefunc_asyncgen.go:2108:1
 func (m *NumbersIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2111,7 +2131,7 @@ func (m *NumbersIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2115:1
+//line rangefunc_asyncgen.go:2135:1
 func (m *NumbersIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -2131,7 +2151,9 @@ func (m *NumbersIter) unwind(result *int, ready *bool) {
 // DelegateIter is the iterator state machine of delegate; Delegate returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:2135:1
+// Generated for Delegate from a body with hash 83930a01006b39b7.
+//
+//line rangefunc_asyncgen.go:2157:1
 type DelegateIter struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2148,7 +2170,7 @@ type DelegateIter struct {
 
 // Delegate returns an iterator over the values yielded by delegate one step at a time.
 //
-//line rangefunc_asyncgen.go:2152:1
+//line rangefunc_asyncgen.go:2174:1
 func Delegate(log *Log, n int, bad int) *DelegateIter {
 	return &DelegateIter{log: log, n: n, bad: bad}
 }
@@ -2223,7 +2245,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2227:1
+//line rangefunc_asyncgen.go:2249:1
 func (m *DelegateIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Delegate")
@@ -2235,7 +2257,7 @@ func (m *DelegateIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2239:1
+//line rangefunc_asyncgen.go:2261:1
 func (m *DelegateIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2253,7 +2275,7 @@ func (m *DelegateIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2257:1
+//line rangefunc_asyncgen.go:2279:1
 func (m *DelegateIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2272,7 +2294,7 @@ func (m *DelegateIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2276:1
+//line rangefunc_asyncgen.go:2298:1
 func (m *DelegateIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2299,7 +2321,7 @@ func (m *DelegateIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2303:1
+//line rangefunc_asyncgen.go:2325:1
 func (m *DelegateIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2321,7 +2343,9 @@ func (m *DelegateIter) unwind(result *int, ready *bool) {
 // SwallowerIter is the iterator state machine of swallower; Swallower returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:2325:1
+// Generated for Swallower from a body with hash 7c8f109a3860b2e4.
+//
+//line rangefunc_asyncgen.go:2349:1
 type SwallowerIter struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2334,7 +2358,7 @@ type SwallowerIter struct {
 
 // Swallower returns an iterator over the values yielded by swallower one step at a time.
 //
-//line rangefunc_asyncgen.go:2338:1
+//line rangefunc_asyncgen.go:2362:1
 func Swallower(log *Log) *SwallowerIter {
 	return &SwallowerIter{log: log}
 }
@@ -2396,7 +2420,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2400:1
+//line rangefunc_asyncgen.go:2424:1
 func (m *SwallowerIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Swallower")
@@ -2408,7 +2432,7 @@ func (m *SwallowerIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2412:1
+//line rangefunc_asyncgen.go:2436:1
 func (m *SwallowerIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -2426,7 +2450,7 @@ func (m *SwallowerIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2430:1
+//line rangefunc_asyncgen.go:2454:1
 func (m *SwallowerIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2445,7 +2469,7 @@ func (m *SwallowerIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2449:1
+//line rangefunc_asyncgen.go:2473:1
 func (m *SwallowerIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2472,7 +2496,7 @@ func (m *SwallowerIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2476:1
+//line rangefunc_asyncgen.go:2500:1
 func (m *SwallowerIter) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -2492,7 +2516,9 @@ func (m *SwallowerIter) unwind(result *int, ready *bool) {
 // OverGeneratedFuture is the future state machine of overGenerated; OverGenerated returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:2496:1
+// Generated for OverGenerated from a body with hash 1204b35335d7c9b1.
+//
+//line rangefunc_asyncgen.go:2522:1
 type OverGeneratedFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2512,7 +2538,7 @@ type OverGeneratedFuture struct {
 
 // OverGenerated returns a future that runs overGenerated one step at a time.
 //
-//line rangefunc_asyncgen.go:2516:1
+//line rangefunc_asyncgen.go:2542:1
 func OverGenerated(log *Log, bad int, swallow bool) *OverGeneratedFuture {
 	return &OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
@@ -2585,7 +2611,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2589:1
+//line rangefunc_asyncgen.go:2615:1
 func (m *OverGeneratedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("OverGenerated")
@@ -2596,7 +2622,7 @@ func (m *OverGeneratedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2600:1
+//line rangefunc_asyncgen.go:2626:1
 func (m *OverGeneratedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2612,7 +2638,7 @@ func (m *OverGeneratedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2616:1
+//line rangefunc_asyncgen.go:2642:1
 func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 	*m = OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
@@ -2620,7 +2646,7 @@ func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:2624:1
+//line rangefunc_asyncgen.go:2650:1
 func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2631,14 +2657,14 @@ func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2635:1
+//line rangefunc_asyncgen.go:2661:1
 func (m *OverGeneratedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2642:1
+//line rangefunc_asyncgen.go:2668:1
 func (m *OverGeneratedFuture) value() int {
 	return m.sum
 }
@@ -2646,14 +2672,14 @@ func (m *OverGeneratedFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2650:1
+//line rangefunc_asyncgen.go:2676:1
 func (m *OverGeneratedFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2657:1
+//line rangefunc_asyncgen.go:2683:1
 func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2675,7 +2701,9 @@ func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 // OverGeneratedDirectFuture is the future state machine of overGeneratedDirect; OverGeneratedDirect returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:2679:1
+// Generated for OverGeneratedDirect from a body with hash 243c20ebb8019c1d.
+//
+//line rangefunc_asyncgen.go:2707:1
 type OverGeneratedDirectFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2693,7 +2721,7 @@ type OverGeneratedDirectFuture struct {
 
 // OverGeneratedDirect returns a future that runs overGeneratedDirect one step at a time.
 //
-//line rangefunc_asyncgen.go:2697:1
+//line rangefunc_asyncgen.go:2725:1
 func OverGeneratedDirect(log *Log, bad int) *OverGeneratedDirectFuture {
 	return &OverGeneratedDirectFuture{log: log, bad: bad}
 }
@@ -2761,7 +2789,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2765:1
+//line rangefunc_asyncgen.go:2793:1
 func (m *OverGeneratedDirectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("OverGeneratedDirect")
@@ -2772,7 +2800,7 @@ func (m *OverGeneratedDirectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2776:1
+//line rangefunc_asyncgen.go:2804:1
 func (m *OverGeneratedDirectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2788,7 +2816,7 @@ func (m *OverGeneratedDirectFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2792:1
+//line rangefunc_asyncgen.go:2820:1
 func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 	*m = OverGeneratedDirectFuture{log: log, bad: bad}
 }
@@ -2796,7 +2824,7 @@ func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line rangefunc_asyncgen.go:2800:1
+//line rangefunc_asyncgen.go:2828:1
 func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2807,14 +2835,14 @@ func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2811:1
+//line rangefunc_asyncgen.go:2839:1
 func (m *OverGeneratedDirectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2818:1
+//line rangefunc_asyncgen.go:2846:1
 func (m *OverGeneratedDirectFuture) value() int {
 	return m.sum
 }
@@ -2822,14 +2850,14 @@ func (m *OverGeneratedDirectFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2826:1
+//line rangefunc_asyncgen.go:2854:1
 func (m *OverGeneratedDirectFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2833:1
+//line rangefunc_asyncgen.go:2861:1
 func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2851,7 +2879,9 @@ func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 // RelayStreamStream is the stream state machine of relayStream; RelayStream returns one.
 // It must not be copied once used.
 //
-//line rangefunc_asyncgen.go:2855:1
+// Generated for RelayStream from a body with hash ef973f12877c3d6f.
+//
+//line rangefunc_asyncgen.go:2885:1
 type RelayStreamStream struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2869,7 +2899,7 @@ type RelayStreamStream struct {
 
 // RelayStream returns a stream of the values yielded by relayStream one step at a time.
 //
-//line rangefunc_asyncgen.go:2873:1
+//line rangefunc_asyncgen.go:2903:1
 func RelayStream(log *Log, bad int) *RelayStreamStream {
 	return &RelayStreamStream{log: log, bad: bad}
 }
@@ -2964,7 +2994,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2968:1
+//line rangefunc_asyncgen.go:2998:1
 func (m *RelayStreamStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RelayStream")
@@ -2977,7 +3007,7 @@ func (m *RelayStreamStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2981:1
+//line rangefunc_asyncgen.go:3011:1
 func (m *RelayStreamStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -3000,7 +3030,7 @@ func (m *RelayStreamStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:3004:1
+//line rangefunc_asyncgen.go:3034:1
 func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return

@@ -7,7 +7,9 @@ import "github.com/asyncgen/asyncgen/runtime"
 // OddFuture is the future state machine of odd; Odd returns one.
 // It must not be copied once used.
 //
-//line recursion2_asyncgen.go:11:1
+// Generated for Odd from a body with hash 794af92f7da96615.
+//
+//line recursion2_asyncgen.go:13:1
 type OddFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -20,7 +22,7 @@ type OddFuture struct {
 
 // Odd returns a future that runs odd one step at a time.
 //
-//line recursion2_asyncgen.go:24:1
+//line recursion2_asyncgen.go:26:1
 func Odd(n int) *OddFuture {
 	return &OddFuture{n: n}
 }
@@ -81,7 +83,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion2_asyncgen.go:85:1
+//line recursion2_asyncgen.go:87:1
 func (m *OddFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Odd")
@@ -92,7 +94,7 @@ func (m *OddFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion2_asyncgen.go:96:1
+//line recursion2_asyncgen.go:98:1
 func (m *OddFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -108,7 +110,7 @@ func (m *OddFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion2_asyncgen.go:112:1
+//line recursion2_asyncgen.go:114:1
 func (m *OddFuture) init(n int) {
 	*m = OddFuture{n: n}
 }
@@ -116,7 +118,7 @@ func (m *OddFuture) init(n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion2_asyncgen.go:120:1
+//line recursion2_asyncgen.go:122:1
 func (m *OddFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -127,14 +129,14 @@ func (m *OddFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion2_asyncgen.go:131:1
+//line recursion2_asyncgen.go:133:1
 func (m *OddFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion2_asyncgen.go:138:1
+//line recursion2_asyncgen.go:140:1
 func (m *OddFuture) value() bool {
 	return m.result0
 }
@@ -142,7 +144,7 @@ func (m *OddFuture) value() bool {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion2_asyncgen.go:146:1
+//line recursion2_asyncgen.go:148:1
 func (m *OddFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -150,7 +152,9 @@ func (m *OddFuture) deepest() runtime.Stepper {
 // OuterFuture is the future state machine of outer; Outer returns one.
 // It must not be copied once used.
 //
-//line recursion2_asyncgen.go:154:1
+// Generated for Outer from a body with hash 98016764fa678eb0.
+//
+//line recursion2_asyncgen.go:158:1
 type OuterFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -167,7 +171,7 @@ type OuterFuture struct {
 
 // Outer returns a future that runs outer one step at a time.
 //
-//line recursion2_asyncgen.go:171:1
+//line recursion2_asyncgen.go:175:1
 func Outer(log *Log, n int) *OuterFuture {
 	return &OuterFuture{log: log, n: n}
 }
@@ -301,7 +305,7 @@ resume4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion2_asyncgen.go:305:1
+//line recursion2_asyncgen.go:309:1
 func (m *OuterFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Outer")
@@ -312,7 +316,7 @@ func (m *OuterFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion2_asyncgen.go:316:1
+//line recursion2_asyncgen.go:320:1
 func (m *OuterFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -332,7 +336,7 @@ func (m *OuterFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion2_asyncgen.go:336:1
+//line recursion2_asyncgen.go:340:1
 func (m *OuterFuture) init(log *Log, n int) {
 	*m = OuterFuture{log: log, n: n}
 }
@@ -340,7 +344,7 @@ func (m *OuterFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion2_asyncgen.go:344:1
+//line recursion2_asyncgen.go:348:1
 func (m *OuterFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -351,14 +355,14 @@ func (m *OuterFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion2_asyncgen.go:355:1
+//line recursion2_asyncgen.go:359:1
 func (m *OuterFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion2_asyncgen.go:362:1
+//line recursion2_asyncgen.go:366:1
 func (m *OuterFuture) value() int {
 	return m.result0
 }
@@ -366,7 +370,7 @@ func (m *OuterFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion2_asyncgen.go:370:1
+//line recursion2_asyncgen.go:374:1
 func (m *OuterFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep

@@ -7,7 +7,9 @@ import "github.com/asyncgen/asyncgen/runtime"
 // TreeSumFuture is the future state machine of treeSum; TreeSum returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:11:1
+// Generated for TreeSum from a body with hash 77fd4a4ac9df284b.
+//
+//line recursion_asyncgen.go:13:1
 type TreeSumFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -20,7 +22,7 @@ type TreeSumFuture struct {
 
 // TreeSum returns a future that runs treeSum one step at a time.
 //
-//line recursion_asyncgen.go:24:1
+//line recursion_asyncgen.go:26:1
 func TreeSum(t *Tree) *TreeSumFuture {
 	return &TreeSumFuture{t: t}
 }
@@ -84,7 +86,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:88:1
+//line recursion_asyncgen.go:90:1
 func (m *TreeSumFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("TreeSum")
@@ -95,7 +97,7 @@ func (m *TreeSumFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:99:1
+//line recursion_asyncgen.go:101:1
 func (m *TreeSumFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -111,7 +113,7 @@ func (m *TreeSumFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:115:1
+//line recursion_asyncgen.go:117:1
 func (m *TreeSumFuture) init(t *Tree) {
 	*m = TreeSumFuture{t: t}
 }
@@ -119,7 +121,7 @@ func (m *TreeSumFuture) init(t *Tree) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:123:1
+//line recursion_asyncgen.go:125:1
 func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -130,14 +132,14 @@ func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:134:1
+//line recursion_asyncgen.go:136:1
 func (m *TreeSumFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:141:1
+//line recursion_asyncgen.go:143:1
 func (m *TreeSumFuture) value() int {
 	return m.result0
 }
@@ -145,7 +147,7 @@ func (m *TreeSumFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:149:1
+//line recursion_asyncgen.go:151:1
 func (m *TreeSumFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -153,7 +155,9 @@ func (m *TreeSumFuture) deepest() runtime.Stepper {
 // EvenFuture is the future state machine of even; Even returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:157:1
+// Generated for Even from a body with hash 8359c279aad1be84.
+//
+//line recursion_asyncgen.go:161:1
 type EvenFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -166,7 +170,7 @@ type EvenFuture struct {
 
 // Even returns a future that runs even one step at a time.
 //
-//line recursion_asyncgen.go:170:1
+//line recursion_asyncgen.go:174:1
 func Even(n int) *EvenFuture {
 	return &EvenFuture{n: n}
 }
@@ -224,7 +228,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:228:1
+//line recursion_asyncgen.go:232:1
 func (m *EvenFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Even")
@@ -235,7 +239,7 @@ func (m *EvenFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:239:1
+//line recursion_asyncgen.go:243:1
 func (m *EvenFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -249,7 +253,7 @@ func (m *EvenFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:253:1
+//line recursion_asyncgen.go:257:1
 func (m *EvenFuture) init(n int) {
 	*m = EvenFuture{n: n}
 }
@@ -257,7 +261,7 @@ func (m *EvenFuture) init(n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:261:1
+//line recursion_asyncgen.go:265:1
 func (m *EvenFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -268,14 +272,14 @@ func (m *EvenFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:272:1
+//line recursion_asyncgen.go:276:1
 func (m *EvenFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:279:1
+//line recursion_asyncgen.go:283:1
 func (m *EvenFuture) value() bool {
 	return m.result0
 }
@@ -283,7 +287,7 @@ func (m *EvenFuture) value() bool {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:287:1
+//line recursion_asyncgen.go:291:1
 func (m *EvenFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -294,7 +298,9 @@ func (m *EvenFuture) deepest() runtime.Stepper {
 // LeafFuture is the future state machine of leaf; Leaf returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:298:1
+// Generated for Leaf from a body with hash c130554b6e3e7fae.
+//
+//line recursion_asyncgen.go:304:1
 type LeafFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -305,7 +311,7 @@ type LeafFuture struct {
 
 // Leaf returns a future that runs leaf one step at a time.
 //
-//line recursion_asyncgen.go:309:1
+//line recursion_asyncgen.go:315:1
 func Leaf(p *Pending[int]) *LeafFuture {
 	return &LeafFuture{p: p}
 }
@@ -344,7 +350,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:348:1
+//line recursion_asyncgen.go:354:1
 func (m *LeafFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Leaf")
@@ -355,7 +361,7 @@ func (m *LeafFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:359:1
+//line recursion_asyncgen.go:365:1
 func (m *LeafFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -369,7 +375,7 @@ func (m *LeafFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:373:1
+//line recursion_asyncgen.go:379:1
 func (m *LeafFuture) init(p *Pending[int]) {
 	*m = LeafFuture{p: p}
 }
@@ -377,7 +383,7 @@ func (m *LeafFuture) init(p *Pending[int]) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:381:1
+//line recursion_asyncgen.go:387:1
 func (m *LeafFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -388,14 +394,14 @@ func (m *LeafFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:392:1
+//line recursion_asyncgen.go:398:1
 func (m *LeafFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:399:1
+//line recursion_asyncgen.go:405:1
 func (m *LeafFuture) value() int {
 	return m.result0
 }
@@ -403,7 +409,7 @@ func (m *LeafFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:407:1
+//line recursion_asyncgen.go:413:1
 func (m *LeafFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -411,7 +417,9 @@ func (m *LeafFuture) deepest() runtime.Stepper {
 // MidFuture is the future state machine of mid; Mid returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:415:1
+// Generated for Mid from a body with hash 3e1f22f86705f5b3.
+//
+//line recursion_asyncgen.go:423:1
 type MidFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -424,7 +432,7 @@ type MidFuture struct {
 
 // Mid returns a future that runs mid one step at a time.
 //
-//line recursion_asyncgen.go:428:1
+//line recursion_asyncgen.go:436:1
 func Mid(p *Pending[int]) *MidFuture {
 	return &MidFuture{p: p}
 }
@@ -480,7 +488,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:484:1
+//line recursion_asyncgen.go:492:1
 func (m *MidFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Mid")
@@ -491,7 +499,7 @@ func (m *MidFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:495:1
+//line recursion_asyncgen.go:503:1
 func (m *MidFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -505,7 +513,7 @@ func (m *MidFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:509:1
+//line recursion_asyncgen.go:517:1
 func (m *MidFuture) init(p *Pending[int]) {
 	*m = MidFuture{p: p}
 }
@@ -513,7 +521,7 @@ func (m *MidFuture) init(p *Pending[int]) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:517:1
+//line recursion_asyncgen.go:525:1
 func (m *MidFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -524,14 +532,14 @@ func (m *MidFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:528:1
+//line recursion_asyncgen.go:536:1
 func (m *MidFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:535:1
+//line recursion_asyncgen.go:543:1
 func (m *MidFuture) value() int {
 	return m.result0
 }
@@ -539,7 +547,7 @@ func (m *MidFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:543:1
+//line recursion_asyncgen.go:551:1
 func (m *MidFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -550,7 +558,9 @@ func (m *MidFuture) deepest() runtime.Stepper {
 // TopFuture is the future state machine of top; Top returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:554:1
+// Generated for Top from a body with hash 9d22a483b43b5520.
+//
+//line recursion_asyncgen.go:564:1
 type TopFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -564,7 +574,7 @@ type TopFuture struct {
 
 // Top returns a future that runs top one step at a time.
 //
-//line recursion_asyncgen.go:568:1
+//line recursion_asyncgen.go:578:1
 func Top(p *Pending[int]) *TopFuture {
 	return &TopFuture{p: p}
 }
@@ -648,7 +658,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:652:1
+//line recursion_asyncgen.go:662:1
 func (m *TopFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Top")
@@ -659,7 +669,7 @@ func (m *TopFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:663:1
+//line recursion_asyncgen.go:673:1
 func (m *TopFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -675,7 +685,7 @@ func (m *TopFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:679:1
+//line recursion_asyncgen.go:689:1
 func (m *TopFuture) init(p *Pending[int]) {
 	*m = TopFuture{p: p}
 }
@@ -683,7 +693,7 @@ func (m *TopFuture) init(p *Pending[int]) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:687:1
+//line recursion_asyncgen.go:697:1
 func (m *TopFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -694,14 +704,14 @@ func (m *TopFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:698:1
+//line recursion_asyncgen.go:708:1
 func (m *TopFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:705:1
+//line recursion_asyncgen.go:715:1
 func (m *TopFuture) value() int {
 	return m.result0
 }
@@ -709,7 +719,7 @@ func (m *TopFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:713:1
+//line recursion_asyncgen.go:723:1
 func (m *TopFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -720,7 +730,9 @@ func (m *TopFuture) deepest() runtime.Stepper {
 // HoldsFuture is the future state machine of holds; Holds returns one.
 // It must not be copied once used.
 //
-//line recursion_asyncgen.go:724:1
+// Generated for Holds from a body with hash 3fcae5f6f1a59451.
+//
+//line recursion_asyncgen.go:736:1
 type HoldsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -735,7 +747,7 @@ type HoldsFuture struct {
 
 // Holds returns a future that runs holds one step at a time.
 //
-//line recursion_asyncgen.go:739:1
+//line recursion_asyncgen.go:751:1
 func Holds(mk func() *Big, g *Gate) *HoldsFuture {
 	return &HoldsFuture{mk: mk, g: g}
 }
@@ -793,7 +805,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:797:1
+//line recursion_asyncgen.go:809:1
 func (m *HoldsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Holds")
@@ -804,7 +816,7 @@ func (m *HoldsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:808:1
+//line recursion_asyncgen.go:820:1
 func (m *HoldsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -820,7 +832,7 @@ func (m *HoldsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:824:1
+//line recursion_asyncgen.go:836:1
 func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
 	*m = HoldsFuture{mk: mk, g: g}
 }
@@ -828,7 +840,7 @@ func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line recursion_asyncgen.go:832:1
+//line recursion_asyncgen.go:844:1
 func (m *HoldsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -839,14 +851,14 @@ func (m *HoldsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:843:1
+//line recursion_asyncgen.go:855:1
 func (m *HoldsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:850:1
+//line recursion_asyncgen.go:862:1
 func (m *HoldsFuture) value() int {
 	return m.result0
 }
@@ -854,7 +866,7 @@ func (m *HoldsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:858:1
+//line recursion_asyncgen.go:870:1
 func (m *HoldsFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -10,7 +10,9 @@ import (
 // RegressionsFuture is the future state machine of regressions; Regressions returns one.
 // It must not be copied once used.
 //
-//line regress_asyncgen.go:14:1
+// Generated for Regressions from a body with hash b1ee67591c7337c7.
+//
+//line regress_asyncgen.go:16:1
 type RegressionsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -27,7 +29,7 @@ type RegressionsFuture struct {
 
 // Regressions returns a future that runs regressions one step at a time.
 //
-//line regress_asyncgen.go:31:1
+//line regress_asyncgen.go:33:1
 func Regressions(log *Log, n int) *RegressionsFuture {
 	return &RegressionsFuture{log: log, n: n}
 }
@@ -218,7 +220,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line regress_asyncgen.go:222:1
+//line regress_asyncgen.go:224:1
 func (m *RegressionsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Regressions")
@@ -229,7 +231,7 @@ func (m *RegressionsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line regress_asyncgen.go:233:1
+//line regress_asyncgen.go:235:1
 func (m *RegressionsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -254,7 +256,7 @@ func (m *RegressionsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line regress_asyncgen.go:258:1
+//line regress_asyncgen.go:260:1
 func (m *RegressionsFuture) init(log *Log, n int) {
 	*m = RegressionsFuture{log: log, n: n}
 }
@@ -262,7 +264,7 @@ func (m *RegressionsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line regress_asyncgen.go:266:1
+//line regress_asyncgen.go:268:1
 func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -273,14 +275,14 @@ func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line regress_asyncgen.go:277:1
+//line regress_asyncgen.go:279:1
 func (m *RegressionsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line regress_asyncgen.go:284:1
+//line regress_asyncgen.go:286:1
 func (m *RegressionsFuture) value() int {
 	return m.result0
 }
@@ -288,14 +290,14 @@ func (m *RegressionsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line regress_asyncgen.go:292:1
+//line regress_asyncgen.go:294:1
 func (m *RegressionsFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line regress_asyncgen.go:299:1
+//line regress_asyncgen.go:301:1
 func (m *RegressionsFuture) unwind(result *int, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

@@ -12,7 +12,9 @@ import (
 // ShapeSliceFuture is the future state machine of shapeSlice; ShapeSlice returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:16:1
+// Generated for ShapeSlice from a body with hash 59deba22e666a71d.
+//
+//line shapes_asyncgen.go:18:1
 type ShapeSliceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -30,7 +32,7 @@ type ShapeSliceFuture struct {
 
 // ShapeSlice returns a future that runs shapeSlice one step at a time.
 //
-//line shapes_asyncgen.go:34:1
+//line shapes_asyncgen.go:36:1
 func ShapeSlice(log *Log, n int) *ShapeSliceFuture {
 	return &ShapeSliceFuture{log: log, n: n}
 }
@@ -108,7 +110,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:112:1
+//line shapes_asyncgen.go:114:1
 func (m *ShapeSliceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapeSlice")
@@ -119,7 +121,7 @@ func (m *ShapeSliceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:123:1
+//line shapes_asyncgen.go:125:1
 func (m *ShapeSliceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -135,7 +137,7 @@ func (m *ShapeSliceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:139:1
+//line shapes_asyncgen.go:141:1
 func (m *ShapeSliceFuture) init(log *Log, n int) {
 	*m = ShapeSliceFuture{log: log, n: n}
 }
@@ -143,7 +145,7 @@ func (m *ShapeSliceFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:147:1
+//line shapes_asyncgen.go:149:1
 func (m *ShapeSliceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -154,14 +156,14 @@ func (m *ShapeSliceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:158:1
+//line shapes_asyncgen.go:160:1
 func (m *ShapeSliceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:165:1
+//line shapes_asyncgen.go:167:1
 func (m *ShapeSliceFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -169,7 +171,7 @@ func (m *ShapeSliceFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:173:1
+//line shapes_asyncgen.go:175:1
 func (m *ShapeSliceFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -177,7 +179,9 @@ func (m *ShapeSliceFuture) deepest() runtime.Stepper {
 // ShapeMapFuture is the future state machine of shapeMap; ShapeMap returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:181:1
+// Generated for ShapeMap from a body with hash 1255fe5a9293032b.
+//
+//line shapes_asyncgen.go:185:1
 type ShapeMapFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -194,7 +198,7 @@ type ShapeMapFuture struct {
 
 // ShapeMap returns a future that runs shapeMap one step at a time.
 //
-//line shapes_asyncgen.go:198:1
+//line shapes_asyncgen.go:202:1
 func ShapeMap(log *Log, n int) *ShapeMapFuture {
 	return &ShapeMapFuture{log: log, n: n}
 }
@@ -249,7 +253,7 @@ forDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:253:1
+//line shapes_asyncgen.go:257:1
 func (m1 *ShapeMapFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("ShapeMap")
@@ -260,7 +264,7 @@ func (m1 *ShapeMapFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:264:1
+//line shapes_asyncgen.go:268:1
 func (m1 *ShapeMapFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -274,7 +278,7 @@ func (m1 *ShapeMapFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:278:1
+//line shapes_asyncgen.go:282:1
 func (m1 *ShapeMapFuture) init(log *Log, n int) {
 	*m1 = ShapeMapFuture{log: log, n: n}
 }
@@ -282,7 +286,7 @@ func (m1 *ShapeMapFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:286:1
+//line shapes_asyncgen.go:290:1
 func (m1 *ShapeMapFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -293,14 +297,14 @@ func (m1 *ShapeMapFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:297:1
+//line shapes_asyncgen.go:301:1
 func (m1 *ShapeMapFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:304:1
+//line shapes_asyncgen.go:308:1
 func (m1 *ShapeMapFuture) value() runtime.Result[map[string]int] {
 	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}
 }
@@ -308,7 +312,7 @@ func (m1 *ShapeMapFuture) value() runtime.Result[map[string]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:312:1
+//line shapes_asyncgen.go:316:1
 func (m1 *ShapeMapFuture) deepest() runtime.Stepper {
 	return m1
 }
@@ -316,7 +320,9 @@ func (m1 *ShapeMapFuture) deepest() runtime.Stepper {
 // ShapePointerFuture is the future state machine of shapePointer; ShapePointer returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:320:1
+// Generated for ShapePointer from a body with hash 21149b2c85c4efe7.
+//
+//line shapes_asyncgen.go:326:1
 type ShapePointerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -331,7 +337,7 @@ type ShapePointerFuture struct {
 
 // ShapePointer returns a future that runs shapePointer one step at a time.
 //
-//line shapes_asyncgen.go:335:1
+//line shapes_asyncgen.go:341:1
 func ShapePointer(log *Log, n int) *ShapePointerFuture {
 	return &ShapePointerFuture{log: log, n: n}
 }
@@ -374,7 +380,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:378:1
+//line shapes_asyncgen.go:384:1
 func (m *ShapePointerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapePointer")
@@ -385,7 +391,7 @@ func (m *ShapePointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:389:1
+//line shapes_asyncgen.go:395:1
 func (m *ShapePointerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -399,7 +405,7 @@ func (m *ShapePointerFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:403:1
+//line shapes_asyncgen.go:409:1
 func (m *ShapePointerFuture) init(log *Log, n int) {
 	*m = ShapePointerFuture{log: log, n: n}
 }
@@ -407,7 +413,7 @@ func (m *ShapePointerFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:411:1
+//line shapes_asyncgen.go:417:1
 func (m *ShapePointerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -418,14 +424,14 @@ func (m *ShapePointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:422:1
+//line shapes_asyncgen.go:428:1
 func (m *ShapePointerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:429:1
+//line shapes_asyncgen.go:435:1
 func (m *ShapePointerFuture) value() runtime.Result[*int] {
 	return runtime.Result[*int]{Value: m.result0, Err: m.result1}
 }
@@ -433,7 +439,7 @@ func (m *ShapePointerFuture) value() runtime.Result[*int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:437:1
+//line shapes_asyncgen.go:443:1
 func (m *ShapePointerFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -441,7 +447,9 @@ func (m *ShapePointerFuture) deepest() runtime.Stepper {
 // ShapeForeignFuture is the future state machine of shapeForeign; ShapeForeign returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:445:1
+// Generated for ShapeForeign from a body with hash b2dab2c75db3a54d.
+//
+//line shapes_asyncgen.go:453:1
 type ShapeForeignFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -456,7 +464,7 @@ type ShapeForeignFuture struct {
 
 // ShapeForeign returns a future that runs shapeForeign one step at a time.
 //
-//line shapes_asyncgen.go:460:1
+//line shapes_asyncgen.go:468:1
 func ShapeForeign(log *Log, s string) *ShapeForeignFuture {
 	return &ShapeForeignFuture{log: log, s: s}
 }
@@ -503,7 +511,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:507:1
+//line shapes_asyncgen.go:515:1
 func (m *ShapeForeignFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapeForeign")
@@ -514,7 +522,7 @@ func (m *ShapeForeignFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:518:1
+//line shapes_asyncgen.go:526:1
 func (m *ShapeForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -528,7 +536,7 @@ func (m *ShapeForeignFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:532:1
+//line shapes_asyncgen.go:540:1
 func (m *ShapeForeignFuture) init(log *Log, s string) {
 	*m = ShapeForeignFuture{log: log, s: s}
 }
@@ -536,7 +544,7 @@ func (m *ShapeForeignFuture) init(log *Log, s string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:540:1
+//line shapes_asyncgen.go:548:1
 func (m *ShapeForeignFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -547,14 +555,14 @@ func (m *ShapeForeignFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:551:1
+//line shapes_asyncgen.go:559:1
 func (m *ShapeForeignFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:558:1
+//line shapes_asyncgen.go:566:1
 func (m *ShapeForeignFuture) value() runtime.Result[*strings.Builder] {
 	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}
 }
@@ -562,7 +570,7 @@ func (m *ShapeForeignFuture) value() runtime.Result[*strings.Builder] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:566:1
+//line shapes_asyncgen.go:574:1
 func (m *ShapeForeignFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -570,7 +578,9 @@ func (m *ShapeForeignFuture) deepest() runtime.Stepper {
 // ShapeDurationFuture is the future state machine of shapeDuration; ShapeDuration returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:574:1
+// Generated for ShapeDuration from a body with hash 1a54fdfcaabc8398.
+//
+//line shapes_asyncgen.go:584:1
 type ShapeDurationFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -583,7 +593,7 @@ type ShapeDurationFuture struct {
 
 // ShapeDuration returns a future that runs shapeDuration one step at a time.
 //
-//line shapes_asyncgen.go:587:1
+//line shapes_asyncgen.go:597:1
 func ShapeDuration(log *Log, n int) *ShapeDurationFuture {
 	return &ShapeDurationFuture{log: log, n: n}
 }
@@ -628,7 +638,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:632:1
+//line shapes_asyncgen.go:642:1
 func (m *ShapeDurationFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapeDuration")
@@ -639,7 +649,7 @@ func (m *ShapeDurationFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:643:1
+//line shapes_asyncgen.go:653:1
 func (m *ShapeDurationFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -653,7 +663,7 @@ func (m *ShapeDurationFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:657:1
+//line shapes_asyncgen.go:667:1
 func (m *ShapeDurationFuture) init(log *Log, n int) {
 	*m = ShapeDurationFuture{log: log, n: n}
 }
@@ -661,7 +671,7 @@ func (m *ShapeDurationFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:665:1
+//line shapes_asyncgen.go:675:1
 func (m *ShapeDurationFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -672,14 +682,14 @@ func (m *ShapeDurationFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:676:1
+//line shapes_asyncgen.go:686:1
 func (m *ShapeDurationFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:683:1
+//line shapes_asyncgen.go:693:1
 func (m *ShapeDurationFuture) value() time.Duration {
 	return m.result0
 }
@@ -687,7 +697,7 @@ func (m *ShapeDurationFuture) value() time.Duration {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:691:1
+//line shapes_asyncgen.go:701:1
 func (m *ShapeDurationFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -695,7 +705,9 @@ func (m *ShapeDurationFuture) deepest() runtime.Stepper {
 // ShapeGenericFuture is the future state machine of shapeGeneric; ShapeGeneric returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:699:1
+// Generated for ShapeGeneric from a body with hash 03ee07dfcae9fa54.
+//
+//line shapes_asyncgen.go:711:1
 type ShapeGenericFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -710,7 +722,7 @@ type ShapeGenericFuture[T any] struct {
 
 // ShapeGeneric returns a future that runs shapeGeneric one step at a time.
 //
-//line shapes_asyncgen.go:714:1
+//line shapes_asyncgen.go:726:1
 func ShapeGeneric[T any](log *Log, v T, fail bool) *ShapeGenericFuture[T] {
 	return &ShapeGenericFuture[T]{log: log, v: v, fail: fail}
 }
@@ -761,7 +773,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:765:1
+//line shapes_asyncgen.go:777:1
 func (m *ShapeGenericFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapeGeneric")
@@ -772,7 +784,7 @@ func (m *ShapeGenericFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:776:1
+//line shapes_asyncgen.go:788:1
 func (m *ShapeGenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -786,7 +798,7 @@ func (m *ShapeGenericFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:790:1
+//line shapes_asyncgen.go:802:1
 func (m *ShapeGenericFuture[T]) init(log *Log, v T, fail bool) {
 	*m = ShapeGenericFuture[T]{log: log, v: v, fail: fail}
 }
@@ -794,7 +806,7 @@ func (m *ShapeGenericFuture[T]) init(log *Log, v T, fail bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:798:1
+//line shapes_asyncgen.go:810:1
 func (m *ShapeGenericFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -805,14 +817,14 @@ func (m *ShapeGenericFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:809:1
+//line shapes_asyncgen.go:821:1
 func (m *ShapeGenericFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:816:1
+//line shapes_asyncgen.go:828:1
 func (m *ShapeGenericFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.result0, Err: m.result1}
 }
@@ -820,7 +832,7 @@ func (m *ShapeGenericFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:824:1
+//line shapes_asyncgen.go:836:1
 func (m *ShapeGenericFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -828,7 +840,9 @@ func (m *ShapeGenericFuture[T]) deepest() runtime.Stepper {
 // ShapeNakedFuture is the future state machine of shapeNaked; ShapeNaked returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:832:1
+// Generated for ShapeNaked from a body with hash 13d25e94640be56e.
+//
+//line shapes_asyncgen.go:846:1
 type ShapeNakedFuture struct {
 	noCopy runtime.NoCopy
 	state  int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -843,7 +857,7 @@ type ShapeNakedFuture struct {
 
 // ShapeNaked returns a future that runs shapeNaked one step at a time.
 //
-//line shapes_asyncgen.go:847:1
+//line shapes_asyncgen.go:861:1
 func ShapeNaked(log *Log, n int) *ShapeNakedFuture {
 	return &ShapeNakedFuture{log: log, n: n}
 }
@@ -919,7 +933,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:923:1
+//line shapes_asyncgen.go:937:1
 func (m *ShapeNakedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ShapeNaked")
@@ -930,7 +944,7 @@ func (m *ShapeNakedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:934:1
+//line shapes_asyncgen.go:948:1
 func (m *ShapeNakedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -946,7 +960,7 @@ func (m *ShapeNakedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:950:1
+//line shapes_asyncgen.go:964:1
 func (m *ShapeNakedFuture) init(log *Log, n int) {
 	*m = ShapeNakedFuture{log: log, n: n}
 }
@@ -954,7 +968,7 @@ func (m *ShapeNakedFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:958:1
+//line shapes_asyncgen.go:972:1
 func (m *ShapeNakedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -965,14 +979,14 @@ func (m *ShapeNakedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:969:1
+//line shapes_asyncgen.go:983:1
 func (m *ShapeNakedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:976:1
+//line shapes_asyncgen.go:990:1
 func (m *ShapeNakedFuture) value() runtime.Result[[]string] {
 	return runtime.Result[[]string]{Value: m.v, Err: m.err}
 }
@@ -980,7 +994,7 @@ func (m *ShapeNakedFuture) value() runtime.Result[[]string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:984:1
+//line shapes_asyncgen.go:998:1
 func (m *ShapeNakedFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -988,7 +1002,9 @@ func (m *ShapeNakedFuture) deepest() runtime.Stepper {
 // ShelfTakeFuture is the future state machine of take; Take returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:992:1
+// Generated for Shelf.Take from a body with hash b1f6b86c261296e6.
+//
+//line shapes_asyncgen.go:1008:1
 type ShelfTakeFuture struct {
 	noCopy runtime.NoCopy
 	state  int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1002,7 +1018,7 @@ type ShelfTakeFuture struct {
 
 // Take returns a future that runs take one step at a time.
 //
-//line shapes_asyncgen.go:1006:1
+//line shapes_asyncgen.go:1022:1
 func (s *Shelf) Take(log *Log) *ShelfTakeFuture {
 	return &ShelfTakeFuture{s: s, log: log}
 }
@@ -1049,7 +1065,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1053:1
+//line shapes_asyncgen.go:1069:1
 func (m *ShelfTakeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Take")
@@ -1060,7 +1076,7 @@ func (m *ShelfTakeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1064:1
+//line shapes_asyncgen.go:1080:1
 func (m *ShelfTakeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1074,7 +1090,7 @@ func (m *ShelfTakeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1078:1
+//line shapes_asyncgen.go:1094:1
 func (m *ShelfTakeFuture) init(s *Shelf, log *Log) {
 	*m = ShelfTakeFuture{s: s, log: log}
 }
@@ -1082,7 +1098,7 @@ func (m *ShelfTakeFuture) init(s *Shelf, log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1086:1
+//line shapes_asyncgen.go:1102:1
 func (m *ShelfTakeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1093,14 +1109,14 @@ func (m *ShelfTakeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1097:1
+//line shapes_asyncgen.go:1113:1
 func (m *ShelfTakeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1104:1
+//line shapes_asyncgen.go:1120:1
 func (m *ShelfTakeFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.item, Err: m.err}
 }
@@ -1108,7 +1124,7 @@ func (m *ShelfTakeFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1112:1
+//line shapes_asyncgen.go:1128:1
 func (m *ShelfTakeFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1116,7 +1132,9 @@ func (m *ShelfTakeFuture) deepest() runtime.Stepper {
 // EndPanicFuture is the future state machine of endPanic; EndPanic returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1120:1
+// Generated for EndPanic from a body with hash 7b34dd04de6703b6.
+//
+//line shapes_asyncgen.go:1138:1
 type EndPanicFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1129,7 +1147,7 @@ type EndPanicFuture struct {
 
 // EndPanic returns a future that runs endPanic one step at a time.
 //
-//line shapes_asyncgen.go:1133:1
+//line shapes_asyncgen.go:1151:1
 func EndPanic(log *Log, n int) *EndPanicFuture {
 	return &EndPanicFuture{log: log, n: n}
 }
@@ -1171,7 +1189,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1175:1
+//line shapes_asyncgen.go:1193:1
 func (m *EndPanicFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndPanic")
@@ -1182,7 +1200,7 @@ func (m *EndPanicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1186:1
+//line shapes_asyncgen.go:1204:1
 func (m *EndPanicFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1196,7 +1214,7 @@ func (m *EndPanicFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1200:1
+//line shapes_asyncgen.go:1218:1
 func (m *EndPanicFuture) init(log *Log, n int) {
 	*m = EndPanicFuture{log: log, n: n}
 }
@@ -1204,7 +1222,7 @@ func (m *EndPanicFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1208:1
+//line shapes_asyncgen.go:1226:1
 func (m *EndPanicFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1215,14 +1233,14 @@ func (m *EndPanicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1219:1
+//line shapes_asyncgen.go:1237:1
 func (m *EndPanicFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1226:1
+//line shapes_asyncgen.go:1244:1
 func (m *EndPanicFuture) value() int {
 	return m.result0
 }
@@ -1230,7 +1248,7 @@ func (m *EndPanicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1234:1
+//line shapes_asyncgen.go:1252:1
 func (m *EndPanicFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1238,7 +1256,9 @@ func (m *EndPanicFuture) deepest() runtime.Stepper {
 // EndPanicPlainFuture is the future state machine of endPanicPlain; EndPanicPlain returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1242:1
+// Generated for EndPanicPlain from a body with hash cc3c5b5151ef0f66.
+//
+//line shapes_asyncgen.go:1262:1
 type EndPanicPlainFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1250,7 +1270,7 @@ type EndPanicPlainFuture struct {
 
 // EndPanicPlain returns a future that runs endPanicPlain one step at a time.
 //
-//line shapes_asyncgen.go:1254:1
+//line shapes_asyncgen.go:1274:1
 func EndPanicPlain(log *Log, n int) *EndPanicPlainFuture {
 	return &EndPanicPlainFuture{log: log, n: n}
 }
@@ -1275,7 +1295,7 @@ func (m *EndPanicPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1279:1
+//line shapes_asyncgen.go:1299:1
 func (m *EndPanicPlainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndPanicPlain")
@@ -1286,7 +1306,7 @@ func (m *EndPanicPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1290:1
+//line shapes_asyncgen.go:1310:1
 func (m *EndPanicPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1296,7 +1316,7 @@ func (m *EndPanicPlainFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1300:1
+//line shapes_asyncgen.go:1320:1
 func (m *EndPanicPlainFuture) init(log *Log, n int) {
 	*m = EndPanicPlainFuture{log: log, n: n}
 }
@@ -1304,7 +1324,7 @@ func (m *EndPanicPlainFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1308:1
+//line shapes_asyncgen.go:1328:1
 func (m *EndPanicPlainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1315,14 +1335,14 @@ func (m *EndPanicPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1319:1
+//line shapes_asyncgen.go:1339:1
 func (m *EndPanicPlainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1326:1
+//line shapes_asyncgen.go:1346:1
 func (m *EndPanicPlainFuture) value() int {
 	return m.result0
 }
@@ -1330,7 +1350,7 @@ func (m *EndPanicPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1334:1
+//line shapes_asyncgen.go:1354:1
 func (m *EndPanicPlainFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1338,7 +1358,9 @@ func (m *EndPanicPlainFuture) deepest() runtime.Stepper {
 // EndForFuture is the future state machine of endFor; EndFor returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1342:1
+// Generated for EndFor from a body with hash 5aeb604459ba723b.
+//
+//line shapes_asyncgen.go:1364:1
 type EndForFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1352,7 +1374,7 @@ type EndForFuture struct {
 
 // EndFor returns a future that runs endFor one step at a time.
 //
-//line shapes_asyncgen.go:1356:1
+//line shapes_asyncgen.go:1378:1
 func EndFor(log *Log, n int) *EndForFuture {
 	return &EndForFuture{log: log, n: n}
 }
@@ -1419,7 +1441,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1423:1
+//line shapes_asyncgen.go:1445:1
 func (m *EndForFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndFor")
@@ -1430,7 +1452,7 @@ func (m *EndForFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1434:1
+//line shapes_asyncgen.go:1456:1
 func (m *EndForFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1446,7 +1468,7 @@ func (m *EndForFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1450:1
+//line shapes_asyncgen.go:1472:1
 func (m *EndForFuture) init(log *Log, n int) {
 	*m = EndForFuture{log: log, n: n}
 }
@@ -1454,7 +1476,7 @@ func (m *EndForFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1458:1
+//line shapes_asyncgen.go:1480:1
 func (m *EndForFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1465,14 +1487,14 @@ func (m *EndForFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1469:1
+//line shapes_asyncgen.go:1491:1
 func (m *EndForFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1476:1
+//line shapes_asyncgen.go:1498:1
 func (m *EndForFuture) value() int {
 	return m.result0
 }
@@ -1480,7 +1502,7 @@ func (m *EndForFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1484:1
+//line shapes_asyncgen.go:1506:1
 func (m *EndForFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1488,7 +1510,9 @@ func (m *EndForFuture) deepest() runtime.Stepper {
 // EndForPlainFuture is the future state machine of endForPlain; EndForPlain returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1492:1
+// Generated for EndForPlain from a body with hash 22f69dce7401cd16.
+//
+//line shapes_asyncgen.go:1516:1
 type EndForPlainFuture struct {
 	noCopy runtime.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1500,7 +1524,7 @@ type EndForPlainFuture struct {
 
 // EndForPlain returns a future that runs endForPlain one step at a time.
 //
-//line shapes_asyncgen.go:1504:1
+//line shapes_asyncgen.go:1528:1
 func EndForPlain(log *Log, n int) *EndForPlainFuture {
 	return &EndForPlainFuture{log: log, n: n}
 }
@@ -1538,7 +1562,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1542:1
+//line shapes_asyncgen.go:1566:1
 func (m *EndForPlainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndForPlain")
@@ -1549,7 +1573,7 @@ func (m *EndForPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1553:1
+//line shapes_asyncgen.go:1577:1
 func (m *EndForPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1559,7 +1583,7 @@ func (m *EndForPlainFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1563:1
+//line shapes_asyncgen.go:1587:1
 func (m *EndForPlainFuture) init(log *Log, n int) {
 	*m = EndForPlainFuture{log: log, n: n}
 }
@@ -1567,7 +1591,7 @@ func (m *EndForPlainFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1571:1
+//line shapes_asyncgen.go:1595:1
 func (m *EndForPlainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1578,14 +1602,14 @@ func (m *EndForPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1582:1
+//line shapes_asyncgen.go:1606:1
 func (m *EndForPlainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1589:1
+//line shapes_asyncgen.go:1613:1
 func (m *EndForPlainFuture) value() int {
 	return m.k
 }
@@ -1593,7 +1617,7 @@ func (m *EndForPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1597:1
+//line shapes_asyncgen.go:1621:1
 func (m *EndForPlainFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1601,7 +1625,9 @@ func (m *EndForPlainFuture) deepest() runtime.Stepper {
 // EndSelectFuture is the future state machine of endSelect; EndSelect returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1605:1
+// Generated for EndSelect from a body with hash 163bca76ab935c89.
+//
+//line shapes_asyncgen.go:1631:1
 type EndSelectFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1614,7 +1640,7 @@ type EndSelectFuture struct {
 
 // EndSelect returns a future that runs endSelect one step at a time.
 //
-//line shapes_asyncgen.go:1618:1
+//line shapes_asyncgen.go:1644:1
 func EndSelect(log *Log, ch chan int) *EndSelectFuture {
 	return &EndSelectFuture{log: log, ch: ch}
 }
@@ -1666,7 +1692,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1670:1
+//line shapes_asyncgen.go:1696:1
 func (m *EndSelectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndSelect")
@@ -1677,7 +1703,7 @@ func (m *EndSelectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1681:1
+//line shapes_asyncgen.go:1707:1
 func (m *EndSelectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1691,7 +1717,7 @@ func (m *EndSelectFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1695:1
+//line shapes_asyncgen.go:1721:1
 func (m *EndSelectFuture) init(log *Log, ch chan int) {
 	*m = EndSelectFuture{log: log, ch: ch}
 }
@@ -1699,7 +1725,7 @@ func (m *EndSelectFuture) init(log *Log, ch chan int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1703:1
+//line shapes_asyncgen.go:1729:1
 func (m *EndSelectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1710,14 +1736,14 @@ func (m *EndSelectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1714:1
+//line shapes_asyncgen.go:1740:1
 func (m *EndSelectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1721:1
+//line shapes_asyncgen.go:1747:1
 func (m *EndSelectFuture) value() int {
 	return m.result0
 }
@@ -1725,7 +1751,7 @@ func (m *EndSelectFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1729:1
+//line shapes_asyncgen.go:1755:1
 func (m *EndSelectFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1733,7 +1759,9 @@ func (m *EndSelectFuture) deepest() runtime.Stepper {
 // EndSwitchFuture is the future state machine of endSwitch; EndSwitch returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1737:1
+// Generated for EndSwitch from a body with hash a3fa0f5cc11389da.
+//
+//line shapes_asyncgen.go:1765:1
 type EndSwitchFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1746,7 +1774,7 @@ type EndSwitchFuture struct {
 
 // EndSwitch returns a future that runs endSwitch one step at a time.
 //
-//line shapes_asyncgen.go:1750:1
+//line shapes_asyncgen.go:1778:1
 func EndSwitch(log *Log, n int) *EndSwitchFuture {
 	return &EndSwitchFuture{log: log, n: n}
 }
@@ -1800,7 +1828,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1804:1
+//line shapes_asyncgen.go:1832:1
 func (m *EndSwitchFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndSwitch")
@@ -1811,7 +1839,7 @@ func (m *EndSwitchFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1815:1
+//line shapes_asyncgen.go:1843:1
 func (m *EndSwitchFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1825,7 +1853,7 @@ func (m *EndSwitchFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1829:1
+//line shapes_asyncgen.go:1857:1
 func (m *EndSwitchFuture) init(log *Log, n int) {
 	*m = EndSwitchFuture{log: log, n: n}
 }
@@ -1833,7 +1861,7 @@ func (m *EndSwitchFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1837:1
+//line shapes_asyncgen.go:1865:1
 func (m *EndSwitchFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1844,14 +1872,14 @@ func (m *EndSwitchFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1848:1
+//line shapes_asyncgen.go:1876:1
 func (m *EndSwitchFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1855:1
+//line shapes_asyncgen.go:1883:1
 func (m *EndSwitchFuture) value() string {
 	return m.result0
 }
@@ -1859,7 +1887,7 @@ func (m *EndSwitchFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1863:1
+//line shapes_asyncgen.go:1891:1
 func (m *EndSwitchFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1867,7 +1895,9 @@ func (m *EndSwitchFuture) deepest() runtime.Stepper {
 // EndSwitchPlainFuture is the future state machine of endSwitchPlain; EndSwitchPlain returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1871:1
+// Generated for EndSwitchPlain from a body with hash 2dd5bec3374bfa1e.
+//
+//line shapes_asyncgen.go:1901:1
 type EndSwitchPlainFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1879,7 +1909,7 @@ type EndSwitchPlainFuture struct {
 
 // EndSwitchPlain returns a future that runs endSwitchPlain one step at a time.
 //
-//line shapes_asyncgen.go:1883:1
+//line shapes_asyncgen.go:1913:1
 func EndSwitchPlain(log *Log, n int) *EndSwitchPlainFuture {
 	return &EndSwitchPlainFuture{log: log, n: n}
 }
@@ -1915,7 +1945,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1919:1
+//line shapes_asyncgen.go:1949:1
 func (m *EndSwitchPlainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndSwitchPlain")
@@ -1926,7 +1956,7 @@ func (m *EndSwitchPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1930:1
+//line shapes_asyncgen.go:1960:1
 func (m *EndSwitchPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1936,7 +1966,7 @@ func (m *EndSwitchPlainFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1940:1
+//line shapes_asyncgen.go:1970:1
 func (m *EndSwitchPlainFuture) init(log *Log, n int) {
 	*m = EndSwitchPlainFuture{log: log, n: n}
 }
@@ -1944,7 +1974,7 @@ func (m *EndSwitchPlainFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:1948:1
+//line shapes_asyncgen.go:1978:1
 func (m *EndSwitchPlainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1955,14 +1985,14 @@ func (m *EndSwitchPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1959:1
+//line shapes_asyncgen.go:1989:1
 func (m *EndSwitchPlainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1966:1
+//line shapes_asyncgen.go:1996:1
 func (m *EndSwitchPlainFuture) value() string {
 	return m.result0
 }
@@ -1970,7 +2000,7 @@ func (m *EndSwitchPlainFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1974:1
+//line shapes_asyncgen.go:2004:1
 func (m *EndSwitchPlainFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1978,7 +2008,9 @@ func (m *EndSwitchPlainFuture) deepest() runtime.Stepper {
 // EndGotoFuture is the future state machine of endGoto; EndGoto returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:1982:1
+// Generated for EndGoto from a body with hash fe73f00ae8ab4fa7.
+//
+//line shapes_asyncgen.go:2014:1
 type EndGotoFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1992,7 +2024,7 @@ type EndGotoFuture struct {
 
 // EndGoto returns a future that runs endGoto one step at a time.
 //
-//line shapes_asyncgen.go:1996:1
+//line shapes_asyncgen.go:2028:1
 func EndGoto(log *Log, n int) *EndGotoFuture {
 	return &EndGotoFuture{log: log, n: n}
 }
@@ -2044,7 +2076,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2048:1
+//line shapes_asyncgen.go:2080:1
 func (m *EndGotoFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndGoto")
@@ -2055,7 +2087,7 @@ func (m *EndGotoFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2059:1
+//line shapes_asyncgen.go:2091:1
 func (m *EndGotoFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2069,7 +2101,7 @@ func (m *EndGotoFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2073:1
+//line shapes_asyncgen.go:2105:1
 func (m *EndGotoFuture) init(log *Log, n int) {
 	*m = EndGotoFuture{log: log, n: n}
 }
@@ -2077,7 +2109,7 @@ func (m *EndGotoFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:2081:1
+//line shapes_asyncgen.go:2113:1
 func (m *EndGotoFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2088,14 +2120,14 @@ func (m *EndGotoFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2092:1
+//line shapes_asyncgen.go:2124:1
 func (m *EndGotoFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2099:1
+//line shapes_asyncgen.go:2131:1
 func (m *EndGotoFuture) value() int {
 	return m.result0
 }
@@ -2103,7 +2135,7 @@ func (m *EndGotoFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2107:1
+//line shapes_asyncgen.go:2139:1
 func (m *EndGotoFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -2111,7 +2143,9 @@ func (m *EndGotoFuture) deepest() runtime.Stepper {
 // EndGotoPlainFuture is the future state machine of endGotoPlain; EndGotoPlain returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:2115:1
+// Generated for EndGotoPlain from a body with hash fa27f0d4c8a05774.
+//
+//line shapes_asyncgen.go:2149:1
 type EndGotoPlainFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2123,7 +2157,7 @@ type EndGotoPlainFuture struct {
 
 // EndGotoPlain returns a future that runs endGotoPlain one step at a time.
 //
-//line shapes_asyncgen.go:2127:1
+//line shapes_asyncgen.go:2161:1
 func EndGotoPlain(log *Log, n int) *EndGotoPlainFuture {
 	return &EndGotoPlainFuture{log: log, n: n}
 }
@@ -2158,7 +2192,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2162:1
+//line shapes_asyncgen.go:2196:1
 func (m *EndGotoPlainFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("EndGotoPlain")
@@ -2169,7 +2203,7 @@ func (m *EndGotoPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2173:1
+//line shapes_asyncgen.go:2207:1
 func (m *EndGotoPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2179,7 +2213,7 @@ func (m *EndGotoPlainFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2183:1
+//line shapes_asyncgen.go:2217:1
 func (m *EndGotoPlainFuture) init(log *Log, n int) {
 	*m = EndGotoPlainFuture{log: log, n: n}
 }
@@ -2187,7 +2221,7 @@ func (m *EndGotoPlainFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:2191:1
+//line shapes_asyncgen.go:2225:1
 func (m *EndGotoPlainFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2198,14 +2232,14 @@ func (m *EndGotoPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2202:1
+//line shapes_asyncgen.go:2236:1
 func (m *EndGotoPlainFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2209:1
+//line shapes_asyncgen.go:2243:1
 func (m *EndGotoPlainFuture) value() int {
 	return m.result0
 }
@@ -2213,7 +2247,7 @@ func (m *EndGotoPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2217:1
+//line shapes_asyncgen.go:2251:1
 func (m *EndGotoPlainFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -2221,7 +2255,9 @@ func (m *EndGotoPlainFuture) deepest() runtime.Stepper {
 // ConnectFuture is the future state machine of connect; Connect returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:2225:1
+// Generated for Connect from a body with hash b42b7b902c494e5c.
+//
+//line shapes_asyncgen.go:2261:1
 type ConnectFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2235,7 +2271,7 @@ type ConnectFuture struct {
 
 // Connect returns a future that runs connect one step at a time.
 //
-//line shapes_asyncgen.go:2239:1
+//line shapes_asyncgen.go:2275:1
 func Connect(log *Log, addr string) *ConnectFuture {
 	return &ConnectFuture{log: log, addr: addr}
 }
@@ -2297,7 +2333,7 @@ resume2:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2301:1
+//line shapes_asyncgen.go:2337:1
 func (m *ConnectFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Connect")
@@ -2308,7 +2344,7 @@ func (m *ConnectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2312:1
+//line shapes_asyncgen.go:2348:1
 func (m *ConnectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2324,7 +2360,7 @@ func (m *ConnectFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2328:1
+//line shapes_asyncgen.go:2364:1
 func (m *ConnectFuture) init(log *Log, addr string) {
 	*m = ConnectFuture{log: log, addr: addr}
 }
@@ -2332,7 +2368,7 @@ func (m *ConnectFuture) init(log *Log, addr string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:2336:1
+//line shapes_asyncgen.go:2372:1
 func (m *ConnectFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2343,14 +2379,14 @@ func (m *ConnectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2347:1
+//line shapes_asyncgen.go:2383:1
 func (m *ConnectFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2354:1
+//line shapes_asyncgen.go:2390:1
 func (m *ConnectFuture) value() string {
 	return m.result0
 }
@@ -2358,7 +2394,7 @@ func (m *ConnectFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2362:1
+//line shapes_asyncgen.go:2398:1
 func (m *ConnectFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -2366,7 +2402,9 @@ func (m *ConnectFuture) deepest() runtime.Stepper {
 // BlanksFuture is the future state machine of blanks; Blanks returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:2370:1
+// Generated for Blanks from a body with hash 2aa1a719292d607a.
+//
+//line shapes_asyncgen.go:2408:1
 type BlanksFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -2379,7 +2417,7 @@ type BlanksFuture struct {
 
 // Blanks returns a future that runs blanks one step at a time.
 //
-//line shapes_asyncgen.go:2383:1
+//line shapes_asyncgen.go:2421:1
 func Blanks(log *Log, s string) *BlanksFuture {
 	return &BlanksFuture{log: log, s: s}
 }
@@ -2430,7 +2468,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2434:1
+//line shapes_asyncgen.go:2472:1
 func (m *BlanksFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Blanks")
@@ -2441,7 +2479,7 @@ func (m *BlanksFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2445:1
+//line shapes_asyncgen.go:2483:1
 func (m *BlanksFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2455,7 +2493,7 @@ func (m *BlanksFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2459:1
+//line shapes_asyncgen.go:2497:1
 func (m *BlanksFuture) init(log *Log, s string) {
 	*m = BlanksFuture{log: log, s: s}
 }
@@ -2463,7 +2501,7 @@ func (m *BlanksFuture) init(log *Log, s string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:2467:1
+//line shapes_asyncgen.go:2505:1
 func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2474,14 +2512,14 @@ func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2478:1
+//line shapes_asyncgen.go:2516:1
 func (m *BlanksFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2485:1
+//line shapes_asyncgen.go:2523:1
 func (m *BlanksFuture) value() string {
 	return m.result0
 }
@@ -2489,7 +2527,7 @@ func (m *BlanksFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2493:1
+//line shapes_asyncgen.go:2531:1
 func (m *BlanksFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -2497,7 +2535,9 @@ func (m *BlanksFuture) deepest() runtime.Stepper {
 // SumAllFuture is the future state machine of sumAll; SumAll returns one.
 // It must not be copied once used.
 //
-//line shapes_asyncgen.go:2501:1
+// Generated for SumAll from a body with hash 9e73136e7d22ba9f.
+//
+//line shapes_asyncgen.go:2541:1
 type SumAllFuture[S interface {
 	~[]E
 }, E interface {
@@ -2519,7 +2559,7 @@ type SumAllFuture[S interface {
 
 // SumAll returns a future that runs sumAll one step at a time.
 //
-//line shapes_asyncgen.go:2523:1
+//line shapes_asyncgen.go:2563:1
 func SumAll[S interface {
 	~[]E
 }, E interface {
@@ -2580,7 +2620,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2584:1
+//line shapes_asyncgen.go:2624:1
 func (m *SumAllFuture[S, E]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SumAll")
@@ -2591,7 +2631,7 @@ func (m *SumAllFuture[S, E]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2595:1
+//line shapes_asyncgen.go:2635:1
 func (m *SumAllFuture[S, E]) Cancel() {
 	if m.state < 0 {
 		return
@@ -2605,7 +2645,7 @@ func (m *SumAllFuture[S, E]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2609:1
+//line shapes_asyncgen.go:2649:1
 func (m *SumAllFuture[S, E]) init(log *Log, s S) {
 	*m = SumAllFuture[S, E]{log: log, s: s}
 }
@@ -2613,7 +2653,7 @@ func (m *SumAllFuture[S, E]) init(log *Log, s S) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line shapes_asyncgen.go:2617:1
+//line shapes_asyncgen.go:2657:1
 func (m *SumAllFuture[S, E]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -2624,14 +2664,14 @@ func (m *SumAllFuture[S, E]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2628:1
+//line shapes_asyncgen.go:2668:1
 func (m *SumAllFuture[S, E]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2635:1
+//line shapes_asyncgen.go:2675:1
 func (m *SumAllFuture[S, E]) value() E {
 	return m.result0
 }
@@ -2639,7 +2679,7 @@ func (m *SumAllFuture[S, E]) value() E {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2643:1
+//line shapes_asyncgen.go:2683:1
 func (m *SumAllFuture[S, E]) deepest() runtime.Stepper {
 	return m
 }

@@ -10,7 +10,9 @@ import (
 // TicksStream is the stream state machine of ticks; Ticks returns one.
 // It must not be copied once used.
 //
-//line streams_asyncgen.go:14:1
+// Generated for Ticks from a body with hash c848e2dd57a082df.
+//
+//line streams_asyncgen.go:16:1
 type TicksStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -25,7 +27,7 @@ type TicksStream struct {
 
 // Ticks returns a stream of the values yielded by ticks one step at a time.
 //
-//line streams_asyncgen.go:29:1
+//line streams_asyncgen.go:31:1
 func Ticks(log *Log, n int) *TicksStream {
 	return &TicksStream{log: log, n: n}
 }
@@ -106,7 +108,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:110:1
+//line streams_asyncgen.go:112:1
 func (m *TicksStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Ticks")
@@ -119,7 +121,7 @@ func (m *TicksStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:123:1
+//line streams_asyncgen.go:125:1
 func (m *TicksStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -141,7 +143,7 @@ func (m *TicksStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:145:1
+//line streams_asyncgen.go:147:1
 func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -160,7 +162,7 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 
 // ticksStreamDefer0 is a call deferred by ticks: its function and arguments.
 //
-//line streams_asyncgen.go:164:1
+//line streams_asyncgen.go:166:1
 type ticksStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -169,7 +171,7 @@ type ticksStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:173:1
+//line streams_asyncgen.go:175:1
 func (m *TicksStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -189,7 +191,9 @@ func (m *TicksStream) runDefers(panicking bool, p any) {
 // SumStreamFuture is the future state machine of sumStream; SumStream returns one.
 // It must not be copied once used.
 //
-//line streams_asyncgen.go:193:1
+// Generated for SumStream from a body with hash a5cc69966ed31a15.
+//
+//line streams_asyncgen.go:197:1
 type SumStreamFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -204,7 +208,7 @@ type SumStreamFuture struct {
 
 // SumStream returns a future that runs sumStream one step at a time.
 //
-//line streams_asyncgen.go:208:1
+//line streams_asyncgen.go:212:1
 func SumStream(log *Log, s runtime.AsyncIterator[int], limit int) *SumStreamFuture {
 	return &SumStreamFuture{log: log, s: s, limit: limit}
 }
@@ -287,7 +291,7 @@ rangeDone7:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:291:1
+//line streams_asyncgen.go:295:1
 func (m *SumStreamFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SumStream")
@@ -298,7 +302,7 @@ func (m *SumStreamFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line streams_asyncgen.go:302:1
+//line streams_asyncgen.go:306:1
 func (m *SumStreamFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -308,7 +312,7 @@ func (m *SumStreamFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line streams_asyncgen.go:312:1
+//line streams_asyncgen.go:316:1
 func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int) {
 	*m = SumStreamFuture{log: log, s: s, limit: limit}
 }
@@ -316,7 +320,7 @@ func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line streams_asyncgen.go:320:1
+//line streams_asyncgen.go:324:1
 func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -327,14 +331,14 @@ func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line streams_asyncgen.go:331:1
+//line streams_asyncgen.go:335:1
 func (m *SumStreamFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line streams_asyncgen.go:338:1
+//line streams_asyncgen.go:342:1
 func (m *SumStreamFuture) value() int {
 	return m.result0
 }
@@ -342,7 +346,7 @@ func (m *SumStreamFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line streams_asyncgen.go:346:1
+//line streams_asyncgen.go:350:1
 func (m *SumStreamFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -350,7 +354,9 @@ func (m *SumStreamFuture) deepest() runtime.Stepper {
 // DoubledStream is the stream state machine of doubled; Doubled returns one.
 // It must not be copied once used.
 //
-//line streams_asyncgen.go:354:1
+// Generated for Doubled from a body with hash 4eb06b7ff4e870a7.
+//
+//line streams_asyncgen.go:360:1
 type DoubledStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -368,7 +374,7 @@ type DoubledStream struct {
 
 // Doubled returns a stream of the values yielded by doubled one step at a time.
 //
-//line streams_asyncgen.go:372:1
+//line streams_asyncgen.go:378:1
 func Doubled(log *Log, s runtime.AsyncIterator[int]) *DoubledStream {
 	return &DoubledStream{log: log, s: s}
 }
@@ -472,7 +478,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:476:1
+//line streams_asyncgen.go:482:1
 func (m *DoubledStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Doubled")
@@ -485,7 +491,7 @@ func (m *DoubledStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:489:1
+//line streams_asyncgen.go:495:1
 func (m *DoubledStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -511,7 +517,7 @@ func (m *DoubledStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:515:1
+//line streams_asyncgen.go:521:1
 func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -530,7 +536,7 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 
 // doubledStreamDefer0 is a call deferred by doubled: its function and arguments.
 //
-//line streams_asyncgen.go:534:1
+//line streams_asyncgen.go:540:1
 type doubledStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -539,7 +545,7 @@ type doubledStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:543:1
+//line streams_asyncgen.go:549:1
 func (m *DoubledStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -559,7 +565,9 @@ func (m *DoubledStream) runDefers(panicking bool, p any) {
 // GatedStream is the stream state machine of gated; Gated returns one.
 // It must not be copied once used.
 //
-//line streams_asyncgen.go:563:1
+// Generated for Gated from a body with hash 2f76d98639dcd444.
+//
+//line streams_asyncgen.go:571:1
 type GatedStream struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -572,7 +580,7 @@ type GatedStream struct {
 
 // Gated returns a stream of the values yielded by gated one step at a time.
 //
-//line streams_asyncgen.go:576:1
+//line streams_asyncgen.go:584:1
 func Gated(log *Log, g *Gate) *GatedStream {
 	return &GatedStream{log: log, g: g}
 }
@@ -653,7 +661,7 @@ resume3:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:657:1
+//line streams_asyncgen.go:665:1
 func (m *GatedStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Gated")
@@ -666,7 +674,7 @@ func (m *GatedStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:670:1
+//line streams_asyncgen.go:678:1
 func (m *GatedStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -688,7 +696,7 @@ func (m *GatedStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:692:1
+//line streams_asyncgen.go:700:1
 func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -707,7 +715,7 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 
 // gatedStreamDefer0 is a call deferred by gated: its function and arguments.
 //
-//line streams_asyncgen.go:711:1
+//line streams_asyncgen.go:719:1
 type gatedStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -716,7 +724,7 @@ type gatedStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:720:1
+//line streams_asyncgen.go:728:1
 func (m *GatedStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -736,7 +744,9 @@ func (m *GatedStream) runDefers(panicking bool, p any) {
 // BatchesStream is the stream state machine of batches; Batches returns one.
 // It must not be copied once used.
 //
-//line streams_asyncgen.go:740:1
+// Generated for Batches from a body with hash f4921d04ea28a628.
+//
+//line streams_asyncgen.go:750:1
 type BatchesStream struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -752,7 +762,7 @@ type BatchesStream struct {
 
 // Batches returns a stream of the values yielded by batches one step at a time.
 //
-//line streams_asyncgen.go:756:1
+//line streams_asyncgen.go:766:1
 func Batches(n int) *BatchesStream {
 	return &BatchesStream{n: n}
 }
@@ -872,7 +882,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:876:1
+//line streams_asyncgen.go:886:1
 func (m *BatchesStream) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Batches")
@@ -885,7 +895,7 @@ func (m *BatchesStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:889:1
+//line streams_asyncgen.go:899:1
 func (m *BatchesStream) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone

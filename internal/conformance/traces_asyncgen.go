@@ -10,7 +10,9 @@ import (
 // IndexAfterAwaitFuture is the future state machine of indexAfterAwait; IndexAfterAwait returns one.
 // It must not be copied once used.
 //
-//line traces_asyncgen.go:14:1
+// Generated for IndexAfterAwait from a body with hash 221f7fbb973a0284.
+//
+//line traces_asyncgen.go:16:1
 type IndexAfterAwaitFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,7 +25,7 @@ type IndexAfterAwaitFuture struct {
 
 // IndexAfterAwait returns a future that runs indexAfterAwait one step at a time.
 //
-//line traces_asyncgen.go:27:1
+//line traces_asyncgen.go:29:1
 func IndexAfterAwait(xs []int, i int) *IndexAfterAwaitFuture {
 	return &IndexAfterAwaitFuture{xs: xs, i: i}
 }
@@ -64,7 +66,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:68:1
+//line traces_asyncgen.go:70:1
 func (m *IndexAfterAwaitFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("IndexAfterAwait")
@@ -75,7 +77,7 @@ func (m *IndexAfterAwaitFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line traces_asyncgen.go:79:1
+//line traces_asyncgen.go:81:1
 func (m *IndexAfterAwaitFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -89,7 +91,7 @@ func (m *IndexAfterAwaitFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line traces_asyncgen.go:93:1
+//line traces_asyncgen.go:95:1
 func (m *IndexAfterAwaitFuture) init(xs []int, i int) {
 	*m = IndexAfterAwaitFuture{xs: xs, i: i}
 }
@@ -97,7 +99,7 @@ func (m *IndexAfterAwaitFuture) init(xs []int, i int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line traces_asyncgen.go:101:1
+//line traces_asyncgen.go:103:1
 func (m *IndexAfterAwaitFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -108,14 +110,14 @@ func (m *IndexAfterAwaitFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line traces_asyncgen.go:112:1
+//line traces_asyncgen.go:114:1
 func (m *IndexAfterAwaitFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line traces_asyncgen.go:119:1
+//line traces_asyncgen.go:121:1
 func (m *IndexAfterAwaitFuture) value() int {
 	return m.result0
 }
@@ -123,7 +125,7 @@ func (m *IndexAfterAwaitFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line traces_asyncgen.go:127:1
+//line traces_asyncgen.go:129:1
 func (m *IndexAfterAwaitFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -131,7 +133,9 @@ func (m *IndexAfterAwaitFuture) deepest() runtime.Stepper {
 // AwaitsIndexFuture is the future state machine of awaitsIndex; AwaitsIndex returns one.
 // It must not be copied once used.
 //
-//line traces_asyncgen.go:135:1
+// Generated for AwaitsIndex from a body with hash 3c3378b74f838092.
+//
+//line traces_asyncgen.go:139:1
 type AwaitsIndexFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -145,7 +149,7 @@ type AwaitsIndexFuture struct {
 
 // AwaitsIndex returns a future that runs awaitsIndex one step at a time.
 //
-//line traces_asyncgen.go:149:1
+//line traces_asyncgen.go:153:1
 func AwaitsIndex(xs []int, i int) *AwaitsIndexFuture {
 	return &AwaitsIndexFuture{xs: xs, i: i}
 }
@@ -201,7 +205,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:205:1
+//line traces_asyncgen.go:209:1
 func (m *AwaitsIndexFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("AwaitsIndex")
@@ -212,7 +216,7 @@ func (m *AwaitsIndexFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line traces_asyncgen.go:216:1
+//line traces_asyncgen.go:220:1
 func (m *AwaitsIndexFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -226,7 +230,7 @@ func (m *AwaitsIndexFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line traces_asyncgen.go:230:1
+//line traces_asyncgen.go:234:1
 func (m *AwaitsIndexFuture) init(xs []int, i int) {
 	*m = AwaitsIndexFuture{xs: xs, i: i}
 }
@@ -234,7 +238,7 @@ func (m *AwaitsIndexFuture) init(xs []int, i int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line traces_asyncgen.go:238:1
+//line traces_asyncgen.go:242:1
 func (m *AwaitsIndexFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -245,14 +249,14 @@ func (m *AwaitsIndexFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line traces_asyncgen.go:249:1
+//line traces_asyncgen.go:253:1
 func (m *AwaitsIndexFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line traces_asyncgen.go:256:1
+//line traces_asyncgen.go:260:1
 func (m *AwaitsIndexFuture) value() int {
 	return m.result0
 }
@@ -260,7 +264,7 @@ func (m *AwaitsIndexFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line traces_asyncgen.go:264:1
+//line traces_asyncgen.go:268:1
 func (m *AwaitsIndexFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -271,7 +275,9 @@ func (m *AwaitsIndexFuture) deepest() runtime.Stepper {
 // PanicsLastIter is the iterator state machine of panicsLast; PanicsLast returns one.
 // It must not be copied once used.
 //
-//line traces_asyncgen.go:275:1
+// Generated for PanicsLast from a body with hash 776f5d48dd2a1c8e.
+//
+//line traces_asyncgen.go:281:1
 type PanicsLastIter struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -284,7 +290,7 @@ type PanicsLastIter struct {
 
 // PanicsLast returns an iterator over the values yielded by panicsLast one step at a time.
 //
-//line traces_asyncgen.go:288:1
+//line traces_asyncgen.go:294:1
 func PanicsLast(n int) *PanicsLastIter {
 	return &PanicsLastIter{n: n}
 }
@@ -357,7 +363,7 @@ forDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:361:1
+//line traces_asyncgen.go:367:1
 func (m *PanicsLastIter) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PanicsLast")
@@ -369,7 +375,7 @@ func (m *PanicsLastIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line traces_asyncgen.go:373:1
+//line traces_asyncgen.go:379:1
 func (m *PanicsLastIter) Close() {
 	if m.state == 0 {
 		m.state = runtime.StateDone
@@ -387,7 +393,7 @@ func (m *PanicsLastIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line traces_asyncgen.go:391:1
+//line traces_asyncgen.go:397:1
 func (m *PanicsLastIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -406,7 +412,7 @@ func (m *PanicsLastIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line traces_asyncgen.go:410:1
+//line traces_asyncgen.go:416:1
 func (m *PanicsLastIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {

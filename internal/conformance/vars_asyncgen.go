@@ -10,7 +10,9 @@ import (
 // PointersFuture is the future state machine of pointers; Pointers returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:14:1
+// Generated for Pointers from a body with hash becab8b473f3d067.
+//
+//line vars_asyncgen.go:16:1
 type PointersFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -29,7 +31,7 @@ type PointersFuture struct {
 
 // Pointers returns a future that runs pointers one step at a time.
 //
-//line vars_asyncgen.go:33:1
+//line vars_asyncgen.go:35:1
 func Pointers(log *Log, n int) *PointersFuture {
 	return &PointersFuture{log: log, n: n}
 }
@@ -118,7 +120,7 @@ resume3:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:122:1
+//line vars_asyncgen.go:124:1
 func (m *PointersFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pointers")
@@ -129,7 +131,7 @@ func (m *PointersFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:133:1
+//line vars_asyncgen.go:135:1
 func (m *PointersFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -147,7 +149,7 @@ func (m *PointersFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:151:1
+//line vars_asyncgen.go:153:1
 func (m *PointersFuture) init(log *Log, n int) {
 	*m = PointersFuture{log: log, n: n}
 }
@@ -155,7 +157,7 @@ func (m *PointersFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:159:1
+//line vars_asyncgen.go:161:1
 func (m *PointersFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -166,14 +168,14 @@ func (m *PointersFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:170:1
+//line vars_asyncgen.go:172:1
 func (m *PointersFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:177:1
+//line vars_asyncgen.go:179:1
 func (m *PointersFuture) value() int {
 	return m.result0
 }
@@ -181,7 +183,7 @@ func (m *PointersFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:185:1
+//line vars_asyncgen.go:187:1
 func (m *PointersFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -189,7 +191,9 @@ func (m *PointersFuture) deepest() runtime.Stepper {
 // ClosuresFuture is the future state machine of closures; Closures returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:193:1
+// Generated for Closures from a body with hash 0ca3c9163e7a5045.
+//
+//line vars_asyncgen.go:197:1
 type ClosuresFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -212,7 +216,7 @@ type ClosuresFuture struct {
 
 // Closures returns a future that runs closures one step at a time.
 //
-//line vars_asyncgen.go:216:1
+//line vars_asyncgen.go:220:1
 func Closures(log *Log, n int) *ClosuresFuture {
 	return &ClosuresFuture{log: log, n: n}
 }
@@ -350,7 +354,7 @@ forDone14:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:354:1
+//line vars_asyncgen.go:358:1
 func (m *ClosuresFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Closures")
@@ -361,7 +365,7 @@ func (m *ClosuresFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:365:1
+//line vars_asyncgen.go:369:1
 func (m *ClosuresFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -379,7 +383,7 @@ func (m *ClosuresFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:383:1
+//line vars_asyncgen.go:387:1
 func (m *ClosuresFuture) init(log *Log, n int) {
 	*m = ClosuresFuture{log: log, n: n}
 }
@@ -387,7 +391,7 @@ func (m *ClosuresFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:391:1
+//line vars_asyncgen.go:395:1
 func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -398,14 +402,14 @@ func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:402:1
+//line vars_asyncgen.go:406:1
 func (m *ClosuresFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:409:1
+//line vars_asyncgen.go:413:1
 func (m *ClosuresFuture) value() int {
 	return m.result0
 }
@@ -413,7 +417,7 @@ func (m *ClosuresFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:417:1
+//line vars_asyncgen.go:421:1
 func (m *ClosuresFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -421,7 +425,9 @@ func (m *ClosuresFuture) deepest() runtime.Stepper {
 // StackPushAllFuture is the future state machine of pushAll; PushAll returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:425:1
+// Generated for Stack.PushAll from a body with hash e499e9def2df7046.
+//
+//line vars_asyncgen.go:431:1
 type StackPushAllFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -438,7 +444,7 @@ type StackPushAllFuture[T any] struct {
 
 // PushAll returns a future that runs pushAll one step at a time.
 //
-//line vars_asyncgen.go:442:1
+//line vars_asyncgen.go:448:1
 func (s *Stack[T]) PushAll(log *Log, vs ...T) *StackPushAllFuture[T] {
 	return &StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
@@ -494,7 +500,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:498:1
+//line vars_asyncgen.go:504:1
 func (m *StackPushAllFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PushAll")
@@ -505,7 +511,7 @@ func (m *StackPushAllFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:509:1
+//line vars_asyncgen.go:515:1
 func (m *StackPushAllFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -519,7 +525,7 @@ func (m *StackPushAllFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:523:1
+//line vars_asyncgen.go:529:1
 func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
 	*m = StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
@@ -527,7 +533,7 @@ func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:531:1
+//line vars_asyncgen.go:537:1
 func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -538,14 +544,14 @@ func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:542:1
+//line vars_asyncgen.go:548:1
 func (m *StackPushAllFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:549:1
+//line vars_asyncgen.go:555:1
 func (m *StackPushAllFuture[T]) value() int {
 	return m.result0
 }
@@ -553,7 +559,7 @@ func (m *StackPushAllFuture[T]) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:557:1
+//line vars_asyncgen.go:563:1
 func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -561,7 +567,9 @@ func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
 // MapAsyncFuture is the future state machine of mapAsync; MapAsync returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:565:1
+// Generated for MapAsync from a body with hash 8e132ed7763f87d1.
+//
+//line vars_asyncgen.go:573:1
 type MapAsyncFuture[T any, U any] struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -577,7 +585,7 @@ type MapAsyncFuture[T any, U any] struct {
 
 // MapAsync returns a future that runs mapAsync one step at a time.
 //
-//line vars_asyncgen.go:581:1
+//line vars_asyncgen.go:589:1
 func MapAsync[T any, U any](xs []T, f func(T) runtime.Future[U]) *MapAsyncFuture[T, U] {
 	return &MapAsyncFuture[T, U]{xs: xs, f: f}
 }
@@ -634,7 +642,7 @@ rangeDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:638:1
+//line vars_asyncgen.go:646:1
 func (m *MapAsyncFuture[T, U]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("MapAsync")
@@ -645,7 +653,7 @@ func (m *MapAsyncFuture[T, U]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:649:1
+//line vars_asyncgen.go:657:1
 func (m *MapAsyncFuture[T, U]) Cancel() {
 	if m.state < 0 {
 		return
@@ -659,7 +667,7 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:663:1
+//line vars_asyncgen.go:671:1
 func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
 	*m = MapAsyncFuture[T, U]{xs: xs, f: f}
 }
@@ -667,7 +675,7 @@ func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:671:1
+//line vars_asyncgen.go:679:1
 func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -678,14 +686,14 @@ func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:682:1
+//line vars_asyncgen.go:690:1
 func (m *MapAsyncFuture[T, U]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:689:1
+//line vars_asyncgen.go:697:1
 func (m *MapAsyncFuture[T, U]) value() []U {
 	return m.result0
 }
@@ -693,7 +701,7 @@ func (m *MapAsyncFuture[T, U]) value() []U {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:697:1
+//line vars_asyncgen.go:705:1
 func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
 	return m
 }
@@ -701,7 +709,9 @@ func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
 // ClientGetFuture is the future state machine of get; Get returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:705:1
+// Generated for Client.Get from a body with hash 8700ec26039f6fc7.
+//
+//line vars_asyncgen.go:715:1
 type ClientGetFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -715,7 +725,7 @@ type ClientGetFuture struct {
 
 // Get returns a future that runs get one step at a time.
 //
-//line vars_asyncgen.go:719:1
+//line vars_asyncgen.go:729:1
 func (c *Client) Get(key string) *ClientGetFuture {
 	return &ClientGetFuture{c: c, key: key}
 }
@@ -764,7 +774,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:768:1
+//line vars_asyncgen.go:778:1
 func (m *ClientGetFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Get")
@@ -775,7 +785,7 @@ func (m *ClientGetFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:779:1
+//line vars_asyncgen.go:789:1
 func (m *ClientGetFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -789,7 +799,7 @@ func (m *ClientGetFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:793:1
+//line vars_asyncgen.go:803:1
 func (m *ClientGetFuture) init(c *Client, key string) {
 	*m = ClientGetFuture{c: c, key: key}
 }
@@ -797,7 +807,7 @@ func (m *ClientGetFuture) init(c *Client, key string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:801:1
+//line vars_asyncgen.go:811:1
 func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -808,14 +818,14 @@ func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:812:1
+//line vars_asyncgen.go:822:1
 func (m *ClientGetFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:819:1
+//line vars_asyncgen.go:829:1
 func (m *ClientGetFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -823,7 +833,7 @@ func (m *ClientGetFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:827:1
+//line vars_asyncgen.go:837:1
 func (m *ClientGetFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -831,7 +841,9 @@ func (m *ClientGetFuture) deepest() runtime.Stepper {
 // NestedFuture is the future state machine of nested; Nested returns one.
 // It must not be copied once used.
 //
-//line vars_asyncgen.go:835:1
+// Generated for Nested from a body with hash 6d508973a5fd926d.
+//
+//line vars_asyncgen.go:847:1
 type NestedFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -849,7 +861,7 @@ type NestedFuture struct {
 
 // Nested returns a future that runs nested one step at a time.
 //
-//line vars_asyncgen.go:853:1
+//line vars_asyncgen.go:865:1
 func Nested(log *Log, c *Client) *NestedFuture {
 	return &NestedFuture{log: log, c: c}
 }
@@ -972,7 +984,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:976:1
+//line vars_asyncgen.go:988:1
 func (m *NestedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nested")
@@ -983,7 +995,7 @@ func (m *NestedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:987:1
+//line vars_asyncgen.go:999:1
 func (m *NestedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1001,7 +1013,7 @@ func (m *NestedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:1005:1
+//line vars_asyncgen.go:1017:1
 func (m *NestedFuture) init(log *Log, c *Client) {
 	*m = NestedFuture{log: log, c: c}
 }
@@ -1009,7 +1021,7 @@ func (m *NestedFuture) init(log *Log, c *Client) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line vars_asyncgen.go:1013:1
+//line vars_asyncgen.go:1025:1
 func (m *NestedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1020,14 +1032,14 @@ func (m *NestedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:1024:1
+//line vars_asyncgen.go:1036:1
 func (m *NestedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:1031:1
+//line vars_asyncgen.go:1043:1
 func (m *NestedFuture) value() string {
 	return m.result0
 }
@@ -1035,7 +1047,7 @@ func (m *NestedFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:1039:1
+//line vars_asyncgen.go:1051:1
 func (m *NestedFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep

@@ -7,7 +7,9 @@ import "github.com/asyncgen/asyncgen/runtime"
 // ProducerFuture is the future state machine of producer; Producer returns one.
 // It must not be copied once used.
 //
-//line waits_asyncgen.go:11:1
+// Generated for Producer from a body with hash 91d5a05c2a7dcd19.
+//
+//line waits_asyncgen.go:13:1
 type ProducerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -21,7 +23,7 @@ type ProducerFuture struct {
 
 // Producer returns a future that runs producer one step at a time.
 //
-//line waits_asyncgen.go:25:1
+//line waits_asyncgen.go:27:1
 func Producer(ch *runtime.Chan[int], n int) *ProducerFuture {
 	return &ProducerFuture{ch: ch, n: n}
 }
@@ -80,7 +82,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line waits_asyncgen.go:84:1
+//line waits_asyncgen.go:86:1
 func (m *ProducerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Producer")
@@ -91,7 +93,7 @@ func (m *ProducerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line waits_asyncgen.go:95:1
+//line waits_asyncgen.go:97:1
 func (m *ProducerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -105,7 +107,7 @@ func (m *ProducerFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line waits_asyncgen.go:109:1
+//line waits_asyncgen.go:111:1
 func (m *ProducerFuture) init(ch *runtime.Chan[int], n int) {
 	*m = ProducerFuture{ch: ch, n: n}
 }
@@ -113,7 +115,7 @@ func (m *ProducerFuture) init(ch *runtime.Chan[int], n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line waits_asyncgen.go:117:1
+//line waits_asyncgen.go:119:1
 func (m *ProducerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -124,14 +126,14 @@ func (m *ProducerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line waits_asyncgen.go:128:1
+//line waits_asyncgen.go:130:1
 func (m *ProducerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line waits_asyncgen.go:135:1
+//line waits_asyncgen.go:137:1
 func (m *ProducerFuture) value() error {
 	return m.result0
 }
@@ -139,7 +141,7 @@ func (m *ProducerFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line waits_asyncgen.go:143:1
+//line waits_asyncgen.go:145:1
 func (m *ProducerFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -147,7 +149,9 @@ func (m *ProducerFuture) deepest() runtime.Stepper {
 // ConsumerFuture is the future state machine of consumer; Consumer returns one.
 // It must not be copied once used.
 //
-//line waits_asyncgen.go:151:1
+// Generated for Consumer from a body with hash 49348fd00d21733e.
+//
+//line waits_asyncgen.go:155:1
 type ConsumerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -164,7 +168,7 @@ type ConsumerFuture struct {
 
 // Consumer returns a future that runs consumer one step at a time.
 //
-//line waits_asyncgen.go:168:1
+//line waits_asyncgen.go:172:1
 func Consumer(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) *ConsumerFuture {
 	return &ConsumerFuture{mu: mu, ch: ch, total: total}
 }
@@ -232,7 +236,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line waits_asyncgen.go:236:1
+//line waits_asyncgen.go:240:1
 func (m *ConsumerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Consumer")
@@ -243,7 +247,7 @@ func (m *ConsumerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line waits_asyncgen.go:247:1
+//line waits_asyncgen.go:251:1
 func (m *ConsumerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -259,7 +263,7 @@ func (m *ConsumerFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line waits_asyncgen.go:263:1
+//line waits_asyncgen.go:267:1
 func (m *ConsumerFuture) init(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) {
 	*m = ConsumerFuture{mu: mu, ch: ch, total: total}
 }
@@ -267,7 +271,7 @@ func (m *ConsumerFuture) init(mu *runtime.Mutex, ch *runtime.Chan[int], total *i
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line waits_asyncgen.go:271:1
+//line waits_asyncgen.go:275:1
 func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -278,14 +282,14 @@ func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line waits_asyncgen.go:282:1
+//line waits_asyncgen.go:286:1
 func (m *ConsumerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line waits_asyncgen.go:289:1
+//line waits_asyncgen.go:293:1
 func (m *ConsumerFuture) value() int {
 	return m.result0
 }
@@ -293,7 +297,7 @@ func (m *ConsumerFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line waits_asyncgen.go:297:1
+//line waits_asyncgen.go:301:1
 func (m *ConsumerFuture) deepest() runtime.Stepper {
 	return m
 }

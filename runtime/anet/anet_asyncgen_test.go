@@ -16,7 +16,9 @@ import (
 // EchoFuture is the future state machine of echo; Echo returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:20:1
+// Generated for Echo from a body with hash c1263767019ade76.
+//
+//line anet_asyncgen_test.go:22:1
 type EchoFuture struct {
 	noCopy  runtime.NoCopy
 	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -31,7 +33,7 @@ type EchoFuture struct {
 
 // Echo returns a future that runs echo one step at a time.
 //
-//line anet_asyncgen_test.go:35:1
+//line anet_asyncgen_test.go:37:1
 func Echo(c *anet.Conn) *EchoFuture {
 	return &EchoFuture{c: c}
 }
@@ -117,7 +119,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:121:1
+//line anet_asyncgen_test.go:123:1
 func (m *EchoFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Echo")
@@ -128,7 +130,7 @@ func (m *EchoFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:132:1
+//line anet_asyncgen_test.go:134:1
 func (m *EchoFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -145,7 +147,7 @@ func (m *EchoFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:149:1
+//line anet_asyncgen_test.go:151:1
 func (m *EchoFuture) init(c *anet.Conn) {
 	*m = EchoFuture{c: c}
 }
@@ -153,7 +155,7 @@ func (m *EchoFuture) init(c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:157:1
+//line anet_asyncgen_test.go:159:1
 func (m *EchoFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -164,14 +166,14 @@ func (m *EchoFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:168:1
+//line anet_asyncgen_test.go:170:1
 func (m *EchoFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:175:1
+//line anet_asyncgen_test.go:177:1
 func (m *EchoFuture) value() error {
 	return m.result0
 }
@@ -179,14 +181,14 @@ func (m *EchoFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:183:1
+//line anet_asyncgen_test.go:185:1
 func (m *EchoFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:190:1
+//line anet_asyncgen_test.go:192:1
 func (m *EchoFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -206,7 +208,9 @@ func (m *EchoFuture) unwind(result *error, ready *bool) {
 // ServeFuture is the future state machine of serve; Serve returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:210:1
+// Generated for Serve from a body with hash 73429c7ab1e5ce55.
+//
+//line anet_asyncgen_test.go:214:1
 type ServeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -221,7 +225,7 @@ type ServeFuture struct {
 
 // Serve returns a future that runs serve one step at a time.
 //
-//line anet_asyncgen_test.go:225:1
+//line anet_asyncgen_test.go:229:1
 func Serve(ex runtime.Executor, l *anet.Listener, n int) *ServeFuture {
 	return &ServeFuture{ex: ex, l: l, n: n}
 }
@@ -279,7 +283,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:283:1
+//line anet_asyncgen_test.go:287:1
 func (m *ServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Serve")
@@ -290,7 +294,7 @@ func (m *ServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:294:1
+//line anet_asyncgen_test.go:298:1
 func (m *ServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -304,7 +308,7 @@ func (m *ServeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:308:1
+//line anet_asyncgen_test.go:312:1
 func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 	*m = ServeFuture{ex: ex, l: l, n: n}
 }
@@ -312,7 +316,7 @@ func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:316:1
+//line anet_asyncgen_test.go:320:1
 func (m *ServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -323,14 +327,14 @@ func (m *ServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:327:1
+//line anet_asyncgen_test.go:331:1
 func (m *ServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:334:1
+//line anet_asyncgen_test.go:338:1
 func (m *ServeFuture) value() error {
 	return m.result0
 }
@@ -338,7 +342,7 @@ func (m *ServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:342:1
+//line anet_asyncgen_test.go:346:1
 func (m *ServeFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -346,7 +350,9 @@ func (m *ServeFuture) deepest() runtime.Stepper {
 // RoundTripFuture is the future state machine of roundTrip; RoundTrip returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:350:1
+// Generated for RoundTrip from a body with hash 1a79428d85d96bf4.
+//
+//line anet_asyncgen_test.go:356:1
 type RoundTripFuture struct {
 	noCopy  runtime.NoCopy
 	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -366,7 +372,7 @@ type RoundTripFuture struct {
 
 // RoundTrip returns a future that runs roundTrip one step at a time.
 //
-//line anet_asyncgen_test.go:370:1
+//line anet_asyncgen_test.go:376:1
 func RoundTrip(addr string, msg []byte) *RoundTripFuture {
 	return &RoundTripFuture{addr: addr, msg: msg}
 }
@@ -482,7 +488,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:486:1
+//line anet_asyncgen_test.go:492:1
 func (m *RoundTripFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTrip")
@@ -493,7 +499,7 @@ func (m *RoundTripFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:497:1
+//line anet_asyncgen_test.go:503:1
 func (m *RoundTripFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -512,7 +518,7 @@ func (m *RoundTripFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:516:1
+//line anet_asyncgen_test.go:522:1
 func (m *RoundTripFuture) init(addr string, msg []byte) {
 	*m = RoundTripFuture{addr: addr, msg: msg}
 }
@@ -520,7 +526,7 @@ func (m *RoundTripFuture) init(addr string, msg []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:524:1
+//line anet_asyncgen_test.go:530:1
 func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -531,14 +537,14 @@ func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:535:1
+//line anet_asyncgen_test.go:541:1
 func (m *RoundTripFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:542:1
+//line anet_asyncgen_test.go:548:1
 func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -546,14 +552,14 @@ func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:550:1
+//line anet_asyncgen_test.go:556:1
 func (m *RoundTripFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:557:1
+//line anet_asyncgen_test.go:563:1
 func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -573,7 +579,9 @@ func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 // ReadOnceFuture is the future state machine of readOnce; ReadOnce returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:577:1
+// Generated for ReadOnce from a body with hash fa3d93011d6254e3.
+//
+//line anet_asyncgen_test.go:585:1
 type ReadOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -587,7 +595,7 @@ type ReadOnceFuture struct {
 
 // ReadOnce returns a future that runs readOnce one step at a time.
 //
-//line anet_asyncgen_test.go:591:1
+//line anet_asyncgen_test.go:599:1
 func ReadOnce(c *anet.Conn, buf []byte) *ReadOnceFuture {
 	return &ReadOnceFuture{c: c, buf: buf}
 }
@@ -630,7 +638,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:634:1
+//line anet_asyncgen_test.go:642:1
 func (m *ReadOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ReadOnce")
@@ -641,7 +649,7 @@ func (m *ReadOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:645:1
+//line anet_asyncgen_test.go:653:1
 func (m *ReadOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -655,7 +663,7 @@ func (m *ReadOnceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:659:1
+//line anet_asyncgen_test.go:667:1
 func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 	*m = ReadOnceFuture{c: c, buf: buf}
 }
@@ -663,7 +671,7 @@ func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:667:1
+//line anet_asyncgen_test.go:675:1
 func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -674,14 +682,14 @@ func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:678:1
+//line anet_asyncgen_test.go:686:1
 func (m *ReadOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:685:1
+//line anet_asyncgen_test.go:693:1
 func (m *ReadOnceFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -689,7 +697,7 @@ func (m *ReadOnceFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:693:1
+//line anet_asyncgen_test.go:701:1
 func (m *ReadOnceFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -697,7 +705,9 @@ func (m *ReadOnceFuture) deepest() runtime.Stepper {
 // ClientsFuture is the future state machine of clients; Clients returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:701:1
+// Generated for Clients from a body with hash dd5d17bcba577500.
+//
+//line anet_asyncgen_test.go:711:1
 type ClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -715,7 +725,7 @@ type ClientsFuture struct {
 
 // Clients returns a future that runs clients one step at a time.
 //
-//line anet_asyncgen_test.go:719:1
+//line anet_asyncgen_test.go:729:1
 func Clients(ex runtime.Executor, addr string, n int, size int) *ClientsFuture {
 	return &ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
@@ -787,7 +797,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:791:1
+//line anet_asyncgen_test.go:801:1
 func (m *ClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Clients")
@@ -798,7 +808,7 @@ func (m *ClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:802:1
+//line anet_asyncgen_test.go:812:1
 func (m *ClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -812,7 +822,7 @@ func (m *ClientsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:816:1
+//line anet_asyncgen_test.go:826:1
 func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) {
 	*m = ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
@@ -820,7 +830,7 @@ func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) 
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:824:1
+//line anet_asyncgen_test.go:834:1
 func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -831,14 +841,14 @@ func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:835:1
+//line anet_asyncgen_test.go:845:1
 func (m *ClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:842:1
+//line anet_asyncgen_test.go:852:1
 func (m *ClientsFuture) value() error {
 	return m.result0
 }
@@ -846,7 +856,7 @@ func (m *ClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:850:1
+//line anet_asyncgen_test.go:860:1
 func (m *ClientsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -854,7 +864,9 @@ func (m *ClientsFuture) deepest() runtime.Stepper {
 // ChurnServeFuture is the future state machine of churnServeBody; ChurnServe returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:858:1
+// Generated for ChurnServe from a body with hash 10d2be6c08aee723.
+//
+//line anet_asyncgen_test.go:870:1
 type ChurnServeFuture struct {
 	noCopy   runtime.NoCopy
 	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -870,7 +882,7 @@ type ChurnServeFuture struct {
 
 // ChurnServe returns a future that runs churnServeBody one step at a time.
 //
-//line anet_asyncgen_test.go:874:1
+//line anet_asyncgen_test.go:886:1
 func ChurnServe(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) *ChurnServeFuture {
 	return &ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
@@ -934,7 +946,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:938:1
+//line anet_asyncgen_test.go:950:1
 func (m *ChurnServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnServe")
@@ -945,7 +957,7 @@ func (m *ChurnServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:949:1
+//line anet_asyncgen_test.go:961:1
 func (m *ChurnServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -959,7 +971,7 @@ func (m *ChurnServeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:963:1
+//line anet_asyncgen_test.go:975:1
 func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) {
 	*m = ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
@@ -967,7 +979,7 @@ func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, ac
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:971:1
+//line anet_asyncgen_test.go:983:1
 func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -978,14 +990,14 @@ func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:982:1
+//line anet_asyncgen_test.go:994:1
 func (m *ChurnServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:989:1
+//line anet_asyncgen_test.go:1001:1
 func (m *ChurnServeFuture) value() error {
 	return m.result0
 }
@@ -993,7 +1005,7 @@ func (m *ChurnServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:997:1
+//line anet_asyncgen_test.go:1009:1
 func (m *ChurnServeFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1001,7 +1013,9 @@ func (m *ChurnServeFuture) deepest() runtime.Stepper {
 // ChurnClientFuture is the future state machine of churnClient; ChurnClient returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:1005:1
+// Generated for ChurnClient from a body with hash ac1d1d4069da6ada.
+//
+//line anet_asyncgen_test.go:1019:1
 type ChurnClientFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1022,7 +1036,7 @@ type ChurnClientFuture struct {
 
 // ChurnClient returns a future that runs churnClient one step at a time.
 //
-//line anet_asyncgen_test.go:1026:1
+//line anet_asyncgen_test.go:1040:1
 func ChurnClient(addr string, i int) *ChurnClientFuture {
 	return &ChurnClientFuture{addr: addr, i: i}
 }
@@ -1174,7 +1188,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1178:1
+//line anet_asyncgen_test.go:1192:1
 func (m *ChurnClientFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ChurnClient")
@@ -1185,7 +1199,7 @@ func (m *ChurnClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1189:1
+//line anet_asyncgen_test.go:1203:1
 func (m *ChurnClientFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1206,7 +1220,7 @@ func (m *ChurnClientFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1210:1
+//line anet_asyncgen_test.go:1224:1
 func (m *ChurnClientFuture) init(addr string, i int) {
 	*m = ChurnClientFuture{addr: addr, i: i}
 }
@@ -1214,7 +1228,7 @@ func (m *ChurnClientFuture) init(addr string, i int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:1218:1
+//line anet_asyncgen_test.go:1232:1
 func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1225,14 +1239,14 @@ func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1229:1
+//line anet_asyncgen_test.go:1243:1
 func (m *ChurnClientFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1236:1
+//line anet_asyncgen_test.go:1250:1
 func (m *ChurnClientFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -1240,14 +1254,14 @@ func (m *ChurnClientFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1244:1
+//line anet_asyncgen_test.go:1258:1
 func (m *ChurnClientFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:1251:1
+//line anet_asyncgen_test.go:1265:1
 func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -1267,7 +1281,9 @@ func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 // AcceptOnceFuture is the future state machine of acceptOnce; AcceptOnce returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:1271:1
+// Generated for AcceptOnce from a body with hash dcae8e51ed2f212d.
+//
+//line anet_asyncgen_test.go:1287:1
 type AcceptOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1280,7 +1296,7 @@ type AcceptOnceFuture struct {
 
 // AcceptOnce returns a future that runs acceptOnce one step at a time.
 //
-//line anet_asyncgen_test.go:1284:1
+//line anet_asyncgen_test.go:1300:1
 func AcceptOnce(l *anet.Listener) *AcceptOnceFuture {
 	return &AcceptOnceFuture{l: l}
 }
@@ -1322,7 +1338,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1326:1
+//line anet_asyncgen_test.go:1342:1
 func (m *AcceptOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("AcceptOnce")
@@ -1333,7 +1349,7 @@ func (m *AcceptOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1337:1
+//line anet_asyncgen_test.go:1353:1
 func (m *AcceptOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1347,7 +1363,7 @@ func (m *AcceptOnceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1351:1
+//line anet_asyncgen_test.go:1367:1
 func (m *AcceptOnceFuture) init(l *anet.Listener) {
 	*m = AcceptOnceFuture{l: l}
 }
@@ -1355,7 +1371,7 @@ func (m *AcceptOnceFuture) init(l *anet.Listener) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:1359:1
+//line anet_asyncgen_test.go:1375:1
 func (m *AcceptOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1366,14 +1382,14 @@ func (m *AcceptOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1370:1
+//line anet_asyncgen_test.go:1386:1
 func (m *AcceptOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1377:1
+//line anet_asyncgen_test.go:1393:1
 func (m *AcceptOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
@@ -1381,7 +1397,7 @@ func (m *AcceptOnceFuture) value() runtime.Result[*anet.Conn] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1385:1
+//line anet_asyncgen_test.go:1401:1
 func (m *AcceptOnceFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1389,7 +1405,9 @@ func (m *AcceptOnceFuture) deepest() runtime.Stepper {
 // WriteAllFuture is the future state machine of writeAll; WriteAll returns one.
 // It must not be copied once used.
 //
-//line anet_asyncgen_test.go:1393:1
+// Generated for WriteAll from a body with hash 4b5b492b0197c6e4.
+//
+//line anet_asyncgen_test.go:1411:1
 type WriteAllFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1403,7 +1421,7 @@ type WriteAllFuture struct {
 
 // WriteAll returns a future that runs writeAll one step at a time.
 //
-//line anet_asyncgen_test.go:1407:1
+//line anet_asyncgen_test.go:1425:1
 func WriteAll(c *anet.Conn, p []byte) *WriteAllFuture {
 	return &WriteAllFuture{c: c, p: p}
 }
@@ -1446,7 +1464,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1450:1
+//line anet_asyncgen_test.go:1468:1
 func (m *WriteAllFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("WriteAll")
@@ -1457,7 +1475,7 @@ func (m *WriteAllFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1461:1
+//line anet_asyncgen_test.go:1479:1
 func (m *WriteAllFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1471,7 +1489,7 @@ func (m *WriteAllFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1475:1
+//line anet_asyncgen_test.go:1493:1
 func (m *WriteAllFuture) init(c *anet.Conn, p []byte) {
 	*m = WriteAllFuture{c: c, p: p}
 }
@@ -1479,7 +1497,7 @@ func (m *WriteAllFuture) init(c *anet.Conn, p []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line anet_asyncgen_test.go:1483:1
+//line anet_asyncgen_test.go:1501:1
 func (m *WriteAllFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1490,14 +1508,14 @@ func (m *WriteAllFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1494:1
+//line anet_asyncgen_test.go:1512:1
 func (m *WriteAllFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1501:1
+//line anet_asyncgen_test.go:1519:1
 func (m *WriteAllFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -1505,7 +1523,7 @@ func (m *WriteAllFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1509:1
+//line anet_asyncgen_test.go:1527:1
 func (m *WriteAllFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -10,7 +10,9 @@ import (
 // PingPongFuture is the future state machine of pingPong; PingPong returns one.
 // It must not be copied once used.
 //
-//line bench_asyncgen_test.go:14:1
+// Generated for PingPong from a body with hash f30952d493c53ae8.
+//
+//line bench_asyncgen_test.go:16:1
 type PingPongFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -29,7 +31,7 @@ type PingPongFuture struct {
 
 // PingPong returns a future that runs pingPong one step at a time.
 //
-//line bench_asyncgen_test.go:33:1
+//line bench_asyncgen_test.go:35:1
 func PingPong(c *anet.Conn, n int, size int) *PingPongFuture {
 	return &PingPongFuture{c: c, n: n, size: size}
 }
@@ -119,7 +121,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line bench_asyncgen_test.go:123:1
+//line bench_asyncgen_test.go:125:1
 func (m *PingPongFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("PingPong")
@@ -130,7 +132,7 @@ func (m *PingPongFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line bench_asyncgen_test.go:134:1
+//line bench_asyncgen_test.go:136:1
 func (m *PingPongFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -146,7 +148,7 @@ func (m *PingPongFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line bench_asyncgen_test.go:150:1
+//line bench_asyncgen_test.go:152:1
 func (m *PingPongFuture) init(c *anet.Conn, n int, size int) {
 	*m = PingPongFuture{c: c, n: n, size: size}
 }
@@ -154,7 +156,7 @@ func (m *PingPongFuture) init(c *anet.Conn, n int, size int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line bench_asyncgen_test.go:158:1
+//line bench_asyncgen_test.go:160:1
 func (m *PingPongFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -165,14 +167,14 @@ func (m *PingPongFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line bench_asyncgen_test.go:169:1
+//line bench_asyncgen_test.go:171:1
 func (m *PingPongFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line bench_asyncgen_test.go:176:1
+//line bench_asyncgen_test.go:178:1
 func (m *PingPongFuture) value() error {
 	return m.result0
 }
@@ -180,7 +182,7 @@ func (m *PingPongFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line bench_asyncgen_test.go:184:1
+//line bench_asyncgen_test.go:186:1
 func (m *PingPongFuture) deepest() runtime.Stepper {
 	return m
 }

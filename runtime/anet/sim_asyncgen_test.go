@@ -13,7 +13,9 @@ import (
 // RoundTripOnFuture is the future state machine of roundTripOn; RoundTripOn returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:17:1
+// Generated for RoundTripOn from a body with hash 5d88795cbab9e08c.
+//
+//line sim_asyncgen_test.go:19:1
 type RoundTripOnFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -34,7 +36,7 @@ type RoundTripOnFuture struct {
 
 // RoundTripOn returns a future that runs roundTripOn one step at a time.
 //
-//line sim_asyncgen_test.go:38:1
+//line sim_asyncgen_test.go:40:1
 func RoundTripOn(nw anet.Network, addr string, msg []byte) *RoundTripOnFuture {
 	return &RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
@@ -151,7 +153,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:155:1
+//line sim_asyncgen_test.go:157:1
 func (m *RoundTripOnFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("RoundTripOn")
@@ -162,7 +164,7 @@ func (m *RoundTripOnFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:166:1
+//line sim_asyncgen_test.go:168:1
 func (m *RoundTripOnFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -181,7 +183,7 @@ func (m *RoundTripOnFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:185:1
+//line sim_asyncgen_test.go:187:1
 func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 	*m = RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
@@ -189,7 +191,7 @@ func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:193:1
+//line sim_asyncgen_test.go:195:1
 func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -200,14 +202,14 @@ func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:204:1
+//line sim_asyncgen_test.go:206:1
 func (m *RoundTripOnFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:211:1
+//line sim_asyncgen_test.go:213:1
 func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -215,14 +217,14 @@ func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:219:1
+//line sim_asyncgen_test.go:221:1
 func (m *RoundTripOnFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:226:1
+//line sim_asyncgen_test.go:228:1
 func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -242,7 +244,9 @@ func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) 
 // SimClientsFuture is the future state machine of simClients; SimClients returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:246:1
+// Generated for SimClients from a body with hash 25d697e68fe28684.
+//
+//line sim_asyncgen_test.go:250:1
 type SimClientsFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -261,7 +265,7 @@ type SimClientsFuture struct {
 
 // SimClients returns a future that runs simClients one step at a time.
 //
-//line sim_asyncgen_test.go:265:1
+//line sim_asyncgen_test.go:269:1
 func SimClients(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) *SimClientsFuture {
 	return &SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
@@ -334,7 +338,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:338:1
+//line sim_asyncgen_test.go:342:1
 func (m *SimClientsFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimClients")
@@ -345,7 +349,7 @@ func (m *SimClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:349:1
+//line sim_asyncgen_test.go:353:1
 func (m *SimClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -359,7 +363,7 @@ func (m *SimClientsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:363:1
+//line sim_asyncgen_test.go:367:1
 func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) {
 	*m = SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
@@ -367,7 +371,7 @@ func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string,
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:371:1
+//line sim_asyncgen_test.go:375:1
 func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -378,14 +382,14 @@ func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:382:1
+//line sim_asyncgen_test.go:386:1
 func (m *SimClientsFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:389:1
+//line sim_asyncgen_test.go:393:1
 func (m *SimClientsFuture) value() error {
 	return m.result0
 }
@@ -393,7 +397,7 @@ func (m *SimClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:397:1
+//line sim_asyncgen_test.go:401:1
 func (m *SimClientsFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -401,7 +405,9 @@ func (m *SimClientsFuture) deepest() runtime.Stepper {
 // SimDialOnceFuture is the future state machine of simDialOnce; SimDialOnce returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:405:1
+// Generated for SimDialOnce from a body with hash 0929b1e638c460b6.
+//
+//line sim_asyncgen_test.go:411:1
 type SimDialOnceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -415,7 +421,7 @@ type SimDialOnceFuture struct {
 
 // SimDialOnce returns a future that runs simDialOnce one step at a time.
 //
-//line sim_asyncgen_test.go:419:1
+//line sim_asyncgen_test.go:425:1
 func SimDialOnce(n *anet.SimNode, addr string) *SimDialOnceFuture {
 	return &SimDialOnceFuture{n: n, addr: addr}
 }
@@ -458,7 +464,7 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:462:1
+//line sim_asyncgen_test.go:468:1
 func (m *SimDialOnceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("SimDialOnce")
@@ -469,7 +475,7 @@ func (m *SimDialOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:473:1
+//line sim_asyncgen_test.go:479:1
 func (m *SimDialOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -483,7 +489,7 @@ func (m *SimDialOnceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:487:1
+//line sim_asyncgen_test.go:493:1
 func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 	*m = SimDialOnceFuture{n: n, addr: addr}
 }
@@ -491,7 +497,7 @@ func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:495:1
+//line sim_asyncgen_test.go:501:1
 func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -502,14 +508,14 @@ func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:506:1
+//line sim_asyncgen_test.go:512:1
 func (m *SimDialOnceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:513:1
+//line sim_asyncgen_test.go:519:1
 func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
@@ -517,7 +523,7 @@ func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:521:1
+//line sim_asyncgen_test.go:527:1
 func (m *SimDialOnceFuture) deepest() runtime.Stepper {
 	return m
 }

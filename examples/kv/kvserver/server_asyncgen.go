@@ -13,7 +13,9 @@ import (
 // ServerServeFuture is the future state machine of serve; Serve returns one.
 // It must not be copied once used.
 //
-//line server_asyncgen.go:17:1
+// Generated for Server.Serve from a body with hash 97402e2422e7698c.
+//
+//line server_asyncgen.go:19:1
 type ServerServeFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -29,7 +31,7 @@ type ServerServeFuture struct {
 
 // Serve returns a future that runs serve one step at a time.
 //
-//line server_asyncgen.go:33:1
+//line server_asyncgen.go:35:1
 func (s *Server) Serve(ex runtime.Executor, l *anet.Listener) *ServerServeFuture {
 	return &ServerServeFuture{s: s, ex: ex, l: l}
 }
@@ -106,7 +108,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:110:1
+//line server_asyncgen.go:112:1
 func (m *ServerServeFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Serve")
@@ -117,7 +119,7 @@ func (m *ServerServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:121:1
+//line server_asyncgen.go:123:1
 func (m *ServerServeFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -134,7 +136,7 @@ func (m *ServerServeFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:138:1
+//line server_asyncgen.go:140:1
 func (m *ServerServeFuture) init(s *Server, ex runtime.Executor, l *anet.Listener) {
 	*m = ServerServeFuture{s: s, ex: ex, l: l}
 }
@@ -142,7 +144,7 @@ func (m *ServerServeFuture) init(s *Server, ex runtime.Executor, l *anet.Listene
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line server_asyncgen.go:146:1
+//line server_asyncgen.go:148:1
 func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -153,14 +155,14 @@ func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:157:1
+//line server_asyncgen.go:159:1
 func (m *ServerServeFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:164:1
+//line server_asyncgen.go:166:1
 func (m *ServerServeFuture) value() error {
 	return m.result0
 }
@@ -168,14 +170,14 @@ func (m *ServerServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:172:1
+//line server_asyncgen.go:174:1
 func (m *ServerServeFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line server_asyncgen.go:179:1
+//line server_asyncgen.go:181:1
 func (m *ServerServeFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return
@@ -194,7 +196,7 @@ func (m *ServerServeFuture) unwind(result *error, ready *bool) {
 
 // serverServeFutureDefer0 is a call deferred by serve: its function and arguments.
 //
-//line server_asyncgen.go:198:1
+//line server_asyncgen.go:200:1
 type serverServeFutureDefer0 struct {
 	fn func(bool)
 	a0 bool
@@ -203,7 +205,7 @@ type serverServeFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line server_asyncgen.go:207:1
+//line server_asyncgen.go:209:1
 func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -223,7 +225,9 @@ func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 // ServerSweeperFuture is the future state machine of sweeper; Sweeper returns one.
 // It must not be copied once used.
 //
-//line server_asyncgen.go:227:1
+// Generated for Server.Sweeper from a body with hash 0b75fd3eb60add24.
+//
+//line server_asyncgen.go:231:1
 type ServerSweeperFuture struct {
 	noCopy runtime.NoCopy
 	state  int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -235,7 +239,7 @@ type ServerSweeperFuture struct {
 
 // Sweeper returns a future that runs sweeper one step at a time.
 //
-//line server_asyncgen.go:239:1
+//line server_asyncgen.go:243:1
 func (s *Server) Sweeper() *ServerSweeperFuture {
 	return &ServerSweeperFuture{s: s}
 }
@@ -300,7 +304,7 @@ forDone4:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:304:1
+//line server_asyncgen.go:308:1
 func (m *ServerSweeperFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Sweeper")
@@ -311,7 +315,7 @@ func (m *ServerSweeperFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:315:1
+//line server_asyncgen.go:319:1
 func (m *ServerSweeperFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -327,7 +331,7 @@ func (m *ServerSweeperFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:331:1
+//line server_asyncgen.go:335:1
 func (m *ServerSweeperFuture) init(s *Server) {
 	*m = ServerSweeperFuture{s: s}
 }
@@ -335,7 +339,7 @@ func (m *ServerSweeperFuture) init(s *Server) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line server_asyncgen.go:339:1
+//line server_asyncgen.go:343:1
 func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -346,14 +350,14 @@ func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:350:1
+//line server_asyncgen.go:354:1
 func (m *ServerSweeperFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:357:1
+//line server_asyncgen.go:361:1
 func (m *ServerSweeperFuture) value() struct{} {
 	return struct{}{}
 }
@@ -361,7 +365,7 @@ func (m *ServerSweeperFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:365:1
+//line server_asyncgen.go:369:1
 func (m *ServerSweeperFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -369,7 +373,9 @@ func (m *ServerSweeperFuture) deepest() runtime.Stepper {
 // ServerHandleFuture is the future state machine of handle; Handle returns one.
 // It must not be copied once used.
 //
-//line server_asyncgen.go:373:1
+// Generated for Server.Handle from a body with hash 46004a587e1c0ab2.
+//
+//line server_asyncgen.go:379:1
 type ServerHandleFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -388,7 +394,7 @@ type ServerHandleFuture struct {
 
 // Handle returns a future that runs handle one step at a time.
 //
-//line server_asyncgen.go:392:1
+//line server_asyncgen.go:398:1
 func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 	return &ServerHandleFuture{s: s, c: c}
 }
@@ -557,7 +563,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:561:1
+//line server_asyncgen.go:567:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Handle")
@@ -568,7 +574,7 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:572:1
+//line server_asyncgen.go:578:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -586,7 +592,7 @@ func (m *ServerHandleFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:590:1
+//line server_asyncgen.go:596:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
@@ -594,7 +600,7 @@ func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line server_asyncgen.go:598:1
+//line server_asyncgen.go:604:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -605,14 +611,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:609:1
+//line server_asyncgen.go:615:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:616:1
+//line server_asyncgen.go:622:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -620,7 +626,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:624:1
+//line server_asyncgen.go:630:1
 func (m *ServerHandleFuture) deepest() runtime.Stepper {
 	return m
 }

@@ -15,7 +15,9 @@ import (
 // RequestFuture is the future state machine of request; Request returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:19:1
+// Generated for Request from a body with hash ac20dce3730236d2.
+//
+//line sim_asyncgen_test.go:21:1
 type RequestFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -32,7 +34,7 @@ type RequestFuture struct {
 
 // Request returns a future that runs request one step at a time.
 //
-//line sim_asyncgen_test.go:36:1
+//line sim_asyncgen_test.go:38:1
 func Request(c *anet.Conn, cmd []byte, rb *replyBuf) *RequestFuture {
 	return &RequestFuture{c: c, cmd: cmd, rb: rb}
 }
@@ -130,7 +132,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:134:1
+//line sim_asyncgen_test.go:136:1
 func (m *RequestFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Request")
@@ -141,7 +143,7 @@ func (m *RequestFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:145:1
+//line sim_asyncgen_test.go:147:1
 func (m *RequestFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -159,7 +161,7 @@ func (m *RequestFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:163:1
+//line sim_asyncgen_test.go:165:1
 func (m *RequestFuture) init(c *anet.Conn, cmd []byte, rb *replyBuf) {
 	*m = RequestFuture{c: c, cmd: cmd, rb: rb}
 }
@@ -167,7 +169,7 @@ func (m *RequestFuture) init(c *anet.Conn, cmd []byte, rb *replyBuf) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:171:1
+//line sim_asyncgen_test.go:173:1
 func (m *RequestFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -178,14 +180,14 @@ func (m *RequestFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:182:1
+//line sim_asyncgen_test.go:184:1
 func (m *RequestFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:189:1
+//line sim_asyncgen_test.go:191:1
 func (m *RequestFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -193,7 +195,7 @@ func (m *RequestFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:197:1
+//line sim_asyncgen_test.go:199:1
 func (m *RequestFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -201,7 +203,9 @@ func (m *RequestFuture) deepest() runtime.Stepper {
 // KVClientFuture is the future state machine of kvClient; KVClient returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:205:1
+// Generated for KVClient from a body with hash 3df8eb9f352b6974.
+//
+//line sim_asyncgen_test.go:209:1
 type KVClientFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -227,7 +231,7 @@ type KVClientFuture struct {
 
 // KVClient returns a future that runs kvClient one step at a time.
 //
-//line sim_asyncgen_test.go:231:1
+//line sim_asyncgen_test.go:235:1
 func KVClient(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) *KVClientFuture {
 	return &KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
@@ -417,7 +421,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:421:1
+//line sim_asyncgen_test.go:425:1
 func (m *KVClientFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("KVClient")
@@ -428,7 +432,7 @@ func (m *KVClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:432:1
+//line sim_asyncgen_test.go:436:1
 func (m *KVClientFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -448,7 +452,7 @@ func (m *KVClientFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:452:1
+//line sim_asyncgen_test.go:456:1
 func (m *KVClientFuture) init(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) {
 	*m = KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
@@ -456,7 +460,7 @@ func (m *KVClientFuture) init(nd *anet.SimNode, addr string, id int, ops int, se
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:460:1
+//line sim_asyncgen_test.go:464:1
 func (m *KVClientFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -467,14 +471,14 @@ func (m *KVClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:471:1
+//line sim_asyncgen_test.go:475:1
 func (m *KVClientFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:478:1
+//line sim_asyncgen_test.go:482:1
 func (m *KVClientFuture) value() error {
 	return m.result0
 }
@@ -482,7 +486,7 @@ func (m *KVClientFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:486:1
+//line sim_asyncgen_test.go:490:1
 func (m *KVClientFuture) deepest() runtime.Stepper {
 	if m.deep != nil {
 		return m.deep
@@ -493,7 +497,9 @@ func (m *KVClientFuture) deepest() runtime.Stepper {
 // NemesisFuture is the future state machine of nemesis; Nemesis returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:497:1
+// Generated for Nemesis from a body with hash 01089d336998e5b2.
+//
+//line sim_asyncgen_test.go:503:1
 type NemesisFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -514,7 +520,7 @@ type NemesisFuture struct {
 
 // Nemesis returns a future that runs nemesis one step at a time.
 //
-//line sim_asyncgen_test.go:518:1
+//line sim_asyncgen_test.go:524:1
 func Nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) *NemesisFuture {
 	return &NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
@@ -625,7 +631,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:629:1
+//line sim_asyncgen_test.go:635:1
 func (m *NemesisFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nemesis")
@@ -636,7 +642,7 @@ func (m *NemesisFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:640:1
+//line sim_asyncgen_test.go:646:1
 func (m *NemesisFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -654,7 +660,7 @@ func (m *NemesisFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:658:1
+//line sim_asyncgen_test.go:664:1
 func (m *NemesisFuture) init(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) {
 	*m = NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
@@ -662,7 +668,7 @@ func (m *NemesisFuture) init(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:666:1
+//line sim_asyncgen_test.go:672:1
 func (m *NemesisFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -673,14 +679,14 @@ func (m *NemesisFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:677:1
+//line sim_asyncgen_test.go:683:1
 func (m *NemesisFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:684:1
+//line sim_asyncgen_test.go:690:1
 func (m *NemesisFuture) value() error {
 	return m.result0
 }
@@ -688,7 +694,7 @@ func (m *NemesisFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:692:1
+//line sim_asyncgen_test.go:698:1
 func (m *NemesisFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -696,7 +702,9 @@ func (m *NemesisFuture) deepest() runtime.Stepper {
 // ScenarioFuture is the future state machine of scenario; Scenario returns one.
 // It must not be copied once used.
 //
-//line sim_asyncgen_test.go:700:1
+// Generated for Scenario from a body with hash 0655e01eb13af51a.
+//
+//line sim_asyncgen_test.go:708:1
 type ScenarioFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -724,7 +732,7 @@ type ScenarioFuture struct {
 
 // Scenario returns a future that runs scenario one step at a time.
 //
-//line sim_asyncgen_test.go:728:1
+//line sim_asyncgen_test.go:736:1
 func Scenario(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) *ScenarioFuture {
 	return &ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
@@ -910,7 +918,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:914:1
+//line sim_asyncgen_test.go:922:1
 func (m *ScenarioFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Scenario")
@@ -921,7 +929,7 @@ func (m *ScenarioFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:925:1
+//line sim_asyncgen_test.go:933:1
 func (m *ScenarioFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -942,7 +950,7 @@ func (m *ScenarioFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:946:1
+//line sim_asyncgen_test.go:954:1
 func (m *ScenarioFuture) init(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) {
 	*m = ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
@@ -950,7 +958,7 @@ func (m *ScenarioFuture) init(ex runtime.Executor, sim *anet.Sim, clients int, o
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line sim_asyncgen_test.go:954:1
+//line sim_asyncgen_test.go:962:1
 func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -961,14 +969,14 @@ func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:965:1
+//line sim_asyncgen_test.go:973:1
 func (m *ScenarioFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:972:1
+//line sim_asyncgen_test.go:980:1
 func (m *ScenarioFuture) value() error {
 	return m.result0
 }
@@ -976,14 +984,14 @@ func (m *ScenarioFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:980:1
+//line sim_asyncgen_test.go:988:1
 func (m *ScenarioFuture) deepest() runtime.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:987:1
+//line sim_asyncgen_test.go:995:1
 func (m *ScenarioFuture) unwind(result *error, ready *bool) {
 	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
 		return

@@ -12,7 +12,9 @@ import (
 // NothingFuture is the future state machine of nothing; Nothing returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:16:1
+// Generated for Nothing from a body with hash d4ce6fb62cf41d9b.
+//
+//line plain_asyncgen.go:18:1
 type NothingFuture struct {
 	noCopy runtime.NoCopy
 	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -23,7 +25,7 @@ type NothingFuture struct {
 
 // Nothing returns a future that runs nothing one step at a time.
 //
-//line plain_asyncgen.go:27:1
+//line plain_asyncgen.go:29:1
 func Nothing(l *Log, n int) *NothingFuture {
 	return &NothingFuture{l: l, n: n}
 }
@@ -54,7 +56,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:58:1
+//line plain_asyncgen.go:60:1
 func (m *NothingFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Nothing")
@@ -65,7 +67,7 @@ func (m *NothingFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:69:1
+//line plain_asyncgen.go:71:1
 func (m *NothingFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -75,7 +77,7 @@ func (m *NothingFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:79:1
+//line plain_asyncgen.go:81:1
 func (m *NothingFuture) init(l *Log, n int) {
 	*m = NothingFuture{l: l, n: n}
 }
@@ -83,7 +85,7 @@ func (m *NothingFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:87:1
+//line plain_asyncgen.go:89:1
 func (m *NothingFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -94,14 +96,14 @@ func (m *NothingFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:98:1
+//line plain_asyncgen.go:100:1
 func (m *NothingFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:105:1
+//line plain_asyncgen.go:107:1
 func (m *NothingFuture) value() struct{} {
 	return struct{}{}
 }
@@ -109,7 +111,7 @@ func (m *NothingFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:113:1
+//line plain_asyncgen.go:115:1
 func (m *NothingFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -117,7 +119,9 @@ func (m *NothingFuture) deepest() runtime.Stepper {
 // BasicFuture is the future state machine of basic; Basic returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:121:1
+// Generated for Basic from a body with hash 832386c4ebdf7d71.
+//
+//line plain_asyncgen.go:125:1
 type BasicFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -129,7 +133,7 @@ type BasicFuture struct {
 
 // Basic returns a future that runs basic one step at a time.
 //
-//line plain_asyncgen.go:133:1
+//line plain_asyncgen.go:137:1
 func Basic(l *Log, n int) *BasicFuture {
 	return &BasicFuture{l: l, n: n}
 }
@@ -156,7 +160,7 @@ func (m *BasicFuture) Poll(cx *runtime.Context) (int, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:160:1
+//line plain_asyncgen.go:164:1
 func (m *BasicFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Basic")
@@ -167,7 +171,7 @@ func (m *BasicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:171:1
+//line plain_asyncgen.go:175:1
 func (m *BasicFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -177,7 +181,7 @@ func (m *BasicFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:181:1
+//line plain_asyncgen.go:185:1
 func (m *BasicFuture) init(l *Log, n int) {
 	*m = BasicFuture{l: l, n: n}
 }
@@ -185,7 +189,7 @@ func (m *BasicFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:189:1
+//line plain_asyncgen.go:193:1
 func (m *BasicFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -196,14 +200,14 @@ func (m *BasicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:200:1
+//line plain_asyncgen.go:204:1
 func (m *BasicFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:207:1
+//line plain_asyncgen.go:211:1
 func (m *BasicFuture) value() int {
 	return m.result0
 }
@@ -211,7 +215,7 @@ func (m *BasicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:215:1
+//line plain_asyncgen.go:219:1
 func (m *BasicFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -219,7 +223,9 @@ func (m *BasicFuture) deepest() runtime.Stepper {
 // BasicErrFuture is the future state machine of basicErr; BasicErr returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:223:1
+// Generated for BasicErr from a body with hash 3d883e95dd91be59.
+//
+//line plain_asyncgen.go:229:1
 type BasicErrFuture struct {
 	noCopy  runtime.NoCopy
 	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -232,7 +238,7 @@ type BasicErrFuture struct {
 
 // BasicErr returns a future that runs basicErr one step at a time.
 //
-//line plain_asyncgen.go:236:1
+//line plain_asyncgen.go:242:1
 func BasicErr(l *Log, n int) *BasicErrFuture {
 	return &BasicErrFuture{l: l, n: n}
 }
@@ -264,7 +270,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:268:1
+//line plain_asyncgen.go:274:1
 func (m *BasicErrFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("BasicErr")
@@ -275,7 +281,7 @@ func (m *BasicErrFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:279:1
+//line plain_asyncgen.go:285:1
 func (m *BasicErrFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -285,7 +291,7 @@ func (m *BasicErrFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:289:1
+//line plain_asyncgen.go:295:1
 func (m *BasicErrFuture) init(l *Log, n int) {
 	*m = BasicErrFuture{l: l, n: n}
 }
@@ -293,7 +299,7 @@ func (m *BasicErrFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:297:1
+//line plain_asyncgen.go:303:1
 func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -304,14 +310,14 @@ func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:308:1
+//line plain_asyncgen.go:314:1
 func (m *BasicErrFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:315:1
+//line plain_asyncgen.go:321:1
 func (m *BasicErrFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -319,7 +325,7 @@ func (m *BasicErrFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:323:1
+//line plain_asyncgen.go:329:1
 func (m *BasicErrFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -327,7 +333,9 @@ func (m *BasicErrFuture) deepest() runtime.Stepper {
 // SliceFuture is the future state machine of slice; Slice returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:331:1
+// Generated for Slice from a body with hash e8e40c58c308783e.
+//
+//line plain_asyncgen.go:339:1
 type SliceFuture struct {
 	noCopy  runtime.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -340,7 +348,7 @@ type SliceFuture struct {
 
 // Slice returns a future that runs slice one step at a time.
 //
-//line plain_asyncgen.go:344:1
+//line plain_asyncgen.go:352:1
 func Slice(l *Log, n int) *SliceFuture {
 	return &SliceFuture{l: l, n: n}
 }
@@ -377,7 +385,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:381:1
+//line plain_asyncgen.go:389:1
 func (m *SliceFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Slice")
@@ -388,7 +396,7 @@ func (m *SliceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:392:1
+//line plain_asyncgen.go:400:1
 func (m *SliceFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -398,7 +406,7 @@ func (m *SliceFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:402:1
+//line plain_asyncgen.go:410:1
 func (m *SliceFuture) init(l *Log, n int) {
 	*m = SliceFuture{l: l, n: n}
 }
@@ -406,7 +414,7 @@ func (m *SliceFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:410:1
+//line plain_asyncgen.go:418:1
 func (m *SliceFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -417,14 +425,14 @@ func (m *SliceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:421:1
+//line plain_asyncgen.go:429:1
 func (m *SliceFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:428:1
+//line plain_asyncgen.go:436:1
 func (m *SliceFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -432,7 +440,7 @@ func (m *SliceFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:436:1
+//line plain_asyncgen.go:444:1
 func (m *SliceFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -440,7 +448,9 @@ func (m *SliceFuture) deepest() runtime.Stepper {
 // MapFuture is the future state machine of mapOf; Map returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:444:1
+// Generated for Map from a body with hash 82715d40582158e0.
+//
+//line plain_asyncgen.go:454:1
 type MapFuture struct {
 	noCopy  runtime.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -453,7 +463,7 @@ type MapFuture struct {
 
 // Map returns a future that runs mapOf one step at a time.
 //
-//line plain_asyncgen.go:457:1
+//line plain_asyncgen.go:467:1
 func Map(l *Log, n int) *MapFuture {
 	return &MapFuture{l: l, n: n}
 }
@@ -490,7 +500,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:494:1
+//line plain_asyncgen.go:504:1
 func (m1 *MapFuture) pin() {
 	if m1.self != nil {
 		runtime.PanicMoved("Map")
@@ -501,7 +511,7 @@ func (m1 *MapFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:505:1
+//line plain_asyncgen.go:515:1
 func (m1 *MapFuture) Cancel() {
 	if m1.state < 0 {
 		return
@@ -511,7 +521,7 @@ func (m1 *MapFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:515:1
+//line plain_asyncgen.go:525:1
 func (m1 *MapFuture) init(l *Log, n int) {
 	*m1 = MapFuture{l: l, n: n}
 }
@@ -519,7 +529,7 @@ func (m1 *MapFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:523:1
+//line plain_asyncgen.go:533:1
 func (m1 *MapFuture) Step(cx *runtime.Context) bool {
 	if m1.state == runtime.StateDone {
 		return true
@@ -530,14 +540,14 @@ func (m1 *MapFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:534:1
+//line plain_asyncgen.go:544:1
 func (m1 *MapFuture) finished() bool {
 	return m1.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:541:1
+//line plain_asyncgen.go:551:1
 func (m1 *MapFuture) value() runtime.Result[map[string]int] {
 	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}
 }
@@ -545,7 +555,7 @@ func (m1 *MapFuture) value() runtime.Result[map[string]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:549:1
+//line plain_asyncgen.go:559:1
 func (m1 *MapFuture) deepest() runtime.Stepper {
 	return m1
 }
@@ -553,7 +563,9 @@ func (m1 *MapFuture) deepest() runtime.Stepper {
 // PointerFuture is the future state machine of pointer; Pointer returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:557:1
+// Generated for Pointer from a body with hash 2083f57e021c3bd8.
+//
+//line plain_asyncgen.go:569:1
 type PointerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -566,7 +578,7 @@ type PointerFuture struct {
 
 // Pointer returns a future that runs pointer one step at a time.
 //
-//line plain_asyncgen.go:570:1
+//line plain_asyncgen.go:582:1
 func Pointer(l *Log, n int) *PointerFuture {
 	return &PointerFuture{l: l, n: n}
 }
@@ -598,7 +610,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:602:1
+//line plain_asyncgen.go:614:1
 func (m *PointerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pointer")
@@ -609,7 +621,7 @@ func (m *PointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:613:1
+//line plain_asyncgen.go:625:1
 func (m *PointerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -619,7 +631,7 @@ func (m *PointerFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:623:1
+//line plain_asyncgen.go:635:1
 func (m *PointerFuture) init(l *Log, n int) {
 	*m = PointerFuture{l: l, n: n}
 }
@@ -627,7 +639,7 @@ func (m *PointerFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:631:1
+//line plain_asyncgen.go:643:1
 func (m *PointerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -638,14 +650,14 @@ func (m *PointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:642:1
+//line plain_asyncgen.go:654:1
 func (m *PointerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:649:1
+//line plain_asyncgen.go:661:1
 func (m *PointerFuture) value() runtime.Result[*int] {
 	return runtime.Result[*int]{Value: m.result0, Err: m.result1}
 }
@@ -653,7 +665,7 @@ func (m *PointerFuture) value() runtime.Result[*int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:657:1
+//line plain_asyncgen.go:669:1
 func (m *PointerFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -661,7 +673,9 @@ func (m *PointerFuture) deepest() runtime.Stepper {
 // ForeignFuture is the future state machine of foreign; Foreign returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:665:1
+// Generated for Foreign from a body with hash df34955495cc83dc.
+//
+//line plain_asyncgen.go:679:1
 type ForeignFuture struct {
 	noCopy  runtime.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -674,7 +688,7 @@ type ForeignFuture struct {
 
 // Foreign returns a future that runs foreign one step at a time.
 //
-//line plain_asyncgen.go:678:1
+//line plain_asyncgen.go:692:1
 func Foreign(l *Log, n int) *ForeignFuture {
 	return &ForeignFuture{l: l, n: n}
 }
@@ -706,7 +720,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:710:1
+//line plain_asyncgen.go:724:1
 func (m *ForeignFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Foreign")
@@ -717,7 +731,7 @@ func (m *ForeignFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:721:1
+//line plain_asyncgen.go:735:1
 func (m *ForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -727,7 +741,7 @@ func (m *ForeignFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:731:1
+//line plain_asyncgen.go:745:1
 func (m *ForeignFuture) init(l *Log, n int) {
 	*m = ForeignFuture{l: l, n: n}
 }
@@ -735,7 +749,7 @@ func (m *ForeignFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:739:1
+//line plain_asyncgen.go:753:1
 func (m *ForeignFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -746,14 +760,14 @@ func (m *ForeignFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:750:1
+//line plain_asyncgen.go:764:1
 func (m *ForeignFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:757:1
+//line plain_asyncgen.go:771:1
 func (m *ForeignFuture) value() runtime.Result[time.Duration] {
 	return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}
 }
@@ -761,7 +775,7 @@ func (m *ForeignFuture) value() runtime.Result[time.Duration] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:765:1
+//line plain_asyncgen.go:779:1
 func (m *ForeignFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -769,7 +783,9 @@ func (m *ForeignFuture) deepest() runtime.Stepper {
 // ForeignPointerFuture is the future state machine of foreignPointer; ForeignPointer returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:773:1
+// Generated for ForeignPointer from a body with hash b045a8b59c3a8148.
+//
+//line plain_asyncgen.go:789:1
 type ForeignPointerFuture struct {
 	noCopy  runtime.NoCopy
 	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -783,7 +799,7 @@ type ForeignPointerFuture struct {
 
 // ForeignPointer returns a future that runs foreignPointer one step at a time.
 //
-//line plain_asyncgen.go:787:1
+//line plain_asyncgen.go:803:1
 func ForeignPointer(l *Log, s string) *ForeignPointerFuture {
 	return &ForeignPointerFuture{l: l, s: s}
 }
@@ -817,7 +833,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:821:1
+//line plain_asyncgen.go:837:1
 func (m *ForeignPointerFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("ForeignPointer")
@@ -828,7 +844,7 @@ func (m *ForeignPointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:832:1
+//line plain_asyncgen.go:848:1
 func (m *ForeignPointerFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -838,7 +854,7 @@ func (m *ForeignPointerFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:842:1
+//line plain_asyncgen.go:858:1
 func (m *ForeignPointerFuture) init(l *Log, s string) {
 	*m = ForeignPointerFuture{l: l, s: s}
 }
@@ -846,7 +862,7 @@ func (m *ForeignPointerFuture) init(l *Log, s string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:850:1
+//line plain_asyncgen.go:866:1
 func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -857,14 +873,14 @@ func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:861:1
+//line plain_asyncgen.go:877:1
 func (m *ForeignPointerFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:868:1
+//line plain_asyncgen.go:884:1
 func (m *ForeignPointerFuture) value() runtime.Result[*strings.Builder] {
 	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}
 }
@@ -872,7 +888,7 @@ func (m *ForeignPointerFuture) value() runtime.Result[*strings.Builder] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:876:1
+//line plain_asyncgen.go:892:1
 func (m *ForeignPointerFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -880,7 +896,9 @@ func (m *ForeignPointerFuture) deepest() runtime.Stepper {
 // GenericFuture is the future state machine of generic; Generic returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:884:1
+// Generated for Generic from a body with hash cb6f93fa48b18258.
+//
+//line plain_asyncgen.go:902:1
 type GenericFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -894,7 +912,7 @@ type GenericFuture[T any] struct {
 
 // Generic returns a future that runs generic one step at a time.
 //
-//line plain_asyncgen.go:898:1
+//line plain_asyncgen.go:916:1
 func Generic[T any](l *Log, v T, fail bool) *GenericFuture[T] {
 	return &GenericFuture[T]{l: l, v: v, fail: fail}
 }
@@ -927,7 +945,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:931:1
+//line plain_asyncgen.go:949:1
 func (m *GenericFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Generic")
@@ -938,7 +956,7 @@ func (m *GenericFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:942:1
+//line plain_asyncgen.go:960:1
 func (m *GenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -948,7 +966,7 @@ func (m *GenericFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:952:1
+//line plain_asyncgen.go:970:1
 func (m *GenericFuture[T]) init(l *Log, v T, fail bool) {
 	*m = GenericFuture[T]{l: l, v: v, fail: fail}
 }
@@ -956,7 +974,7 @@ func (m *GenericFuture[T]) init(l *Log, v T, fail bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:960:1
+//line plain_asyncgen.go:978:1
 func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -967,14 +985,14 @@ func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:971:1
+//line plain_asyncgen.go:989:1
 func (m *GenericFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:978:1
+//line plain_asyncgen.go:996:1
 func (m *GenericFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.result0, Err: m.result1}
 }
@@ -982,7 +1000,7 @@ func (m *GenericFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:986:1
+//line plain_asyncgen.go:1004:1
 func (m *GenericFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -990,7 +1008,9 @@ func (m *GenericFuture[T]) deepest() runtime.Stepper {
 // GenericSliceFuture is the future state machine of genericSlice; GenericSlice returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:994:1
+// Generated for GenericSlice from a body with hash 8c5df95c420cd0cb.
+//
+//line plain_asyncgen.go:1014:1
 type GenericSliceFuture[T comparable] struct {
 	noCopy  runtime.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1004,7 +1024,7 @@ type GenericSliceFuture[T comparable] struct {
 
 // GenericSlice returns a future that runs genericSlice one step at a time.
 //
-//line plain_asyncgen.go:1008:1
+//line plain_asyncgen.go:1028:1
 func GenericSlice[T comparable](l *Log, xs []T, x T) *GenericSliceFuture[T] {
 	return &GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
@@ -1038,7 +1058,7 @@ func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1042:1
+//line plain_asyncgen.go:1062:1
 func (m *GenericSliceFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("GenericSlice")
@@ -1049,7 +1069,7 @@ func (m *GenericSliceFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1053:1
+//line plain_asyncgen.go:1073:1
 func (m *GenericSliceFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -1059,7 +1079,7 @@ func (m *GenericSliceFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1063:1
+//line plain_asyncgen.go:1083:1
 func (m *GenericSliceFuture[T]) init(l *Log, xs []T, x T) {
 	*m = GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
@@ -1067,7 +1087,7 @@ func (m *GenericSliceFuture[T]) init(l *Log, xs []T, x T) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1071:1
+//line plain_asyncgen.go:1091:1
 func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1078,14 +1098,14 @@ func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1082:1
+//line plain_asyncgen.go:1102:1
 func (m *GenericSliceFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1089:1
+//line plain_asyncgen.go:1109:1
 func (m *GenericSliceFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
@@ -1093,7 +1113,7 @@ func (m *GenericSliceFuture[T]) value() runtime.Result[[]T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1097:1
+//line plain_asyncgen.go:1117:1
 func (m *GenericSliceFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -1101,7 +1121,9 @@ func (m *GenericSliceFuture[T]) deepest() runtime.Stepper {
 // NamedFuture is the future state machine of named; Named returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1105:1
+// Generated for Named from a body with hash 3359f408ce5077ae.
+//
+//line plain_asyncgen.go:1127:1
 type NamedFuture struct {
 	noCopy runtime.NoCopy
 	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1114,7 +1136,7 @@ type NamedFuture struct {
 
 // Named returns a future that runs named one step at a time.
 //
-//line plain_asyncgen.go:1118:1
+//line plain_asyncgen.go:1140:1
 func Named(l *Log, n int) *NamedFuture {
 	return &NamedFuture{l: l, n: n}
 }
@@ -1149,7 +1171,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1153:1
+//line plain_asyncgen.go:1175:1
 func (m *NamedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Named")
@@ -1160,7 +1182,7 @@ func (m *NamedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1164:1
+//line plain_asyncgen.go:1186:1
 func (m *NamedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1170,7 +1192,7 @@ func (m *NamedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1174:1
+//line plain_asyncgen.go:1196:1
 func (m *NamedFuture) init(l *Log, n int) {
 	*m = NamedFuture{l: l, n: n}
 }
@@ -1178,7 +1200,7 @@ func (m *NamedFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1182:1
+//line plain_asyncgen.go:1204:1
 func (m *NamedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1189,14 +1211,14 @@ func (m *NamedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1193:1
+//line plain_asyncgen.go:1215:1
 func (m *NamedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1200:1
+//line plain_asyncgen.go:1222:1
 func (m *NamedFuture) value() runtime.Result[[]string] {
 	return runtime.Result[[]string]{Value: m.v, Err: m.err}
 }
@@ -1204,7 +1226,7 @@ func (m *NamedFuture) value() runtime.Result[[]string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1208:1
+//line plain_asyncgen.go:1230:1
 func (m *NamedFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1212,7 +1234,9 @@ func (m *NamedFuture) deepest() runtime.Stepper {
 // NakedFuture is the future state machine of naked; Naked returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1216:1
+// Generated for Naked from a body with hash 1a9ea0521acef229.
+//
+//line plain_asyncgen.go:1240:1
 type NakedFuture struct {
 	noCopy runtime.NoCopy
 	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1225,7 +1249,7 @@ type NakedFuture struct {
 
 // Naked returns a future that runs naked one step at a time.
 //
-//line plain_asyncgen.go:1229:1
+//line plain_asyncgen.go:1253:1
 func Naked(l *Log, n int) *NakedFuture {
 	return &NakedFuture{l: l, n: n}
 }
@@ -1258,7 +1282,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1262:1
+//line plain_asyncgen.go:1286:1
 func (m *NakedFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Naked")
@@ -1269,7 +1293,7 @@ func (m *NakedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1273:1
+//line plain_asyncgen.go:1297:1
 func (m *NakedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1279,7 +1303,7 @@ func (m *NakedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1283:1
+//line plain_asyncgen.go:1307:1
 func (m *NakedFuture) init(l *Log, n int) {
 	*m = NakedFuture{l: l, n: n}
 }
@@ -1287,7 +1311,7 @@ func (m *NakedFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1291:1
+//line plain_asyncgen.go:1315:1
 func (m *NakedFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1298,14 +1322,14 @@ func (m *NakedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1302:1
+//line plain_asyncgen.go:1326:1
 func (m *NakedFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1309:1
+//line plain_asyncgen.go:1333:1
 func (m *NakedFuture) value() runtime.Result[map[int]bool] {
 	return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}
 }
@@ -1313,7 +1337,7 @@ func (m *NakedFuture) value() runtime.Result[map[int]bool] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1317:1
+//line plain_asyncgen.go:1341:1
 func (m *NakedFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1321,7 +1345,9 @@ func (m *NakedFuture) deepest() runtime.Stepper {
 // NakedOneFuture is the future state machine of nakedOne; NakedOne returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1325:1
+// Generated for NakedOne from a body with hash 3d668f58c1c87e3d.
+//
+//line plain_asyncgen.go:1351:1
 type NakedOneFuture struct {
 	noCopy runtime.NoCopy
 	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1334,7 +1360,7 @@ type NakedOneFuture struct {
 
 // NakedOne returns a future that runs nakedOne one step at a time.
 //
-//line plain_asyncgen.go:1338:1
+//line plain_asyncgen.go:1364:1
 func NakedOne(l *Log, n int) *NakedOneFuture {
 	return &NakedOneFuture{l: l, n: n}
 }
@@ -1362,7 +1388,7 @@ func (m *NakedOneFuture) Poll(cx *runtime.Context) (*time.Time, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1366:1
+//line plain_asyncgen.go:1392:1
 func (m *NakedOneFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("NakedOne")
@@ -1373,7 +1399,7 @@ func (m *NakedOneFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1377:1
+//line plain_asyncgen.go:1403:1
 func (m *NakedOneFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1383,7 +1409,7 @@ func (m *NakedOneFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1387:1
+//line plain_asyncgen.go:1413:1
 func (m *NakedOneFuture) init(l *Log, n int) {
 	*m = NakedOneFuture{l: l, n: n}
 }
@@ -1391,7 +1417,7 @@ func (m *NakedOneFuture) init(l *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1395:1
+//line plain_asyncgen.go:1421:1
 func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1402,14 +1428,14 @@ func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1406:1
+//line plain_asyncgen.go:1432:1
 func (m *NakedOneFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1413:1
+//line plain_asyncgen.go:1439:1
 func (m *NakedOneFuture) value() *time.Time {
 	return m.v
 }
@@ -1417,7 +1443,7 @@ func (m *NakedOneFuture) value() *time.Time {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1421:1
+//line plain_asyncgen.go:1447:1
 func (m *NakedOneFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1425,7 +1451,9 @@ func (m *NakedOneFuture) deepest() runtime.Stepper {
 // CounterAddFuture is the future state machine of add; Add returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1429:1
+// Generated for Counter.Add from a body with hash 2c4a99b6e1468489.
+//
+//line plain_asyncgen.go:1457:1
 type CounterAddFuture struct {
 	noCopy  runtime.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1439,7 +1467,7 @@ type CounterAddFuture struct {
 
 // Add returns a future that runs add one step at a time.
 //
-//line plain_asyncgen.go:1443:1
+//line plain_asyncgen.go:1471:1
 func (c *Counter) Add(l *Log, k int) *CounterAddFuture {
 	return &CounterAddFuture{c: c, l: l, k: k}
 }
@@ -1472,7 +1500,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1476:1
+//line plain_asyncgen.go:1504:1
 func (m *CounterAddFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Add")
@@ -1483,7 +1511,7 @@ func (m *CounterAddFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1487:1
+//line plain_asyncgen.go:1515:1
 func (m *CounterAddFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1493,7 +1521,7 @@ func (m *CounterAddFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1497:1
+//line plain_asyncgen.go:1525:1
 func (m *CounterAddFuture) init(c *Counter, l *Log, k int) {
 	*m = CounterAddFuture{c: c, l: l, k: k}
 }
@@ -1501,7 +1529,7 @@ func (m *CounterAddFuture) init(c *Counter, l *Log, k int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1505:1
+//line plain_asyncgen.go:1533:1
 func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1512,14 +1540,14 @@ func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1516:1
+//line plain_asyncgen.go:1544:1
 func (m *CounterAddFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1523:1
+//line plain_asyncgen.go:1551:1
 func (m *CounterAddFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -1527,7 +1555,7 @@ func (m *CounterAddFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1531:1
+//line plain_asyncgen.go:1559:1
 func (m *CounterAddFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1535,7 +1563,9 @@ func (m *CounterAddFuture) deepest() runtime.Stepper {
 // CounterGetFuture is the future state machine of get; Get returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1539:1
+// Generated for Counter.Get from a body with hash 519ee10ad709dd2f.
+//
+//line plain_asyncgen.go:1569:1
 type CounterGetFuture struct {
 	noCopy runtime.NoCopy
 	state  int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1547,7 +1577,7 @@ type CounterGetFuture struct {
 
 // Get returns a future that runs get one step at a time.
 //
-//line plain_asyncgen.go:1551:1
+//line plain_asyncgen.go:1581:1
 func (c Counter) Get(l *Log) *CounterGetFuture {
 	return &CounterGetFuture{c: c, l: l}
 }
@@ -1574,7 +1604,7 @@ func (m *CounterGetFuture) Poll(cx *runtime.Context) (int, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1578:1
+//line plain_asyncgen.go:1608:1
 func (m *CounterGetFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Get")
@@ -1585,7 +1615,7 @@ func (m *CounterGetFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1589:1
+//line plain_asyncgen.go:1619:1
 func (m *CounterGetFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1595,7 +1625,7 @@ func (m *CounterGetFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1599:1
+//line plain_asyncgen.go:1629:1
 func (m *CounterGetFuture) init(c Counter, l *Log) {
 	*m = CounterGetFuture{c: c, l: l}
 }
@@ -1603,7 +1633,7 @@ func (m *CounterGetFuture) init(c Counter, l *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1607:1
+//line plain_asyncgen.go:1637:1
 func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1614,14 +1644,14 @@ func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1618:1
+//line plain_asyncgen.go:1648:1
 func (m *CounterGetFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1625:1
+//line plain_asyncgen.go:1655:1
 func (m *CounterGetFuture) value() int {
 	return m.n
 }
@@ -1629,7 +1659,7 @@ func (m *CounterGetFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1633:1
+//line plain_asyncgen.go:1663:1
 func (m *CounterGetFuture) deepest() runtime.Stepper {
 	return m
 }
@@ -1637,7 +1667,9 @@ func (m *CounterGetFuture) deepest() runtime.Stepper {
 // StackPushFuture is the future state machine of push; Push returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1641:1
+// Generated for Stack.Push from a body with hash 8c3873eec154aefa.
+//
+//line plain_asyncgen.go:1673:1
 type StackPushFuture[T any] struct {
 	noCopy  runtime.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1651,7 +1683,7 @@ type StackPushFuture[T any] struct {
 
 // Push returns a future that runs push one step at a time.
 //
-//line plain_asyncgen.go:1655:1
+//line plain_asyncgen.go:1687:1
 func (s *Stack[T]) Push(l *Log, v T) *StackPushFuture[T] {
 	return &StackPushFuture[T]{s: s, l: l, v: v}
 }
@@ -1679,7 +1711,7 @@ func (m *StackPushFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], boo
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1683:1
+//line plain_asyncgen.go:1715:1
 func (m *StackPushFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Push")
@@ -1690,7 +1722,7 @@ func (m *StackPushFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1694:1
+//line plain_asyncgen.go:1726:1
 func (m *StackPushFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -1700,7 +1732,7 @@ func (m *StackPushFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1704:1
+//line plain_asyncgen.go:1736:1
 func (m *StackPushFuture[T]) init(s *Stack[T], l *Log, v T) {
 	*m = StackPushFuture[T]{s: s, l: l, v: v}
 }
@@ -1708,7 +1740,7 @@ func (m *StackPushFuture[T]) init(s *Stack[T], l *Log, v T) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1712:1
+//line plain_asyncgen.go:1744:1
 func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1719,14 +1751,14 @@ func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1723:1
+//line plain_asyncgen.go:1755:1
 func (m *StackPushFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1730:1
+//line plain_asyncgen.go:1762:1
 func (m *StackPushFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
@@ -1734,7 +1766,7 @@ func (m *StackPushFuture[T]) value() runtime.Result[[]T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1738:1
+//line plain_asyncgen.go:1770:1
 func (m *StackPushFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -1742,7 +1774,9 @@ func (m *StackPushFuture[T]) deepest() runtime.Stepper {
 // StackPopFuture is the future state machine of pop; Pop returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1746:1
+// Generated for Stack.Pop from a body with hash f08bc9fbd81523fd.
+//
+//line plain_asyncgen.go:1780:1
 type StackPopFuture[T any] struct {
 	noCopy runtime.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1755,7 +1789,7 @@ type StackPopFuture[T any] struct {
 
 // Pop returns a future that runs pop one step at a time.
 //
-//line plain_asyncgen.go:1759:1
+//line plain_asyncgen.go:1793:1
 func (s *Stack[T]) Pop(l *Log) *StackPopFuture[T] {
 	return &StackPopFuture[T]{s: s, l: l}
 }
@@ -1787,7 +1821,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1791:1
+//line plain_asyncgen.go:1825:1
 func (m *StackPopFuture[T]) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Pop")
@@ -1798,7 +1832,7 @@ func (m *StackPopFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1802:1
+//line plain_asyncgen.go:1836:1
 func (m *StackPopFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
@@ -1808,7 +1842,7 @@ func (m *StackPopFuture[T]) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1812:1
+//line plain_asyncgen.go:1846:1
 func (m *StackPopFuture[T]) init(s *Stack[T], l *Log) {
 	*m = StackPopFuture[T]{s: s, l: l}
 }
@@ -1816,7 +1850,7 @@ func (m *StackPopFuture[T]) init(s *Stack[T], l *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1820:1
+//line plain_asyncgen.go:1854:1
 func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1827,14 +1861,14 @@ func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1831:1
+//line plain_asyncgen.go:1865:1
 func (m *StackPopFuture[T]) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1838:1
+//line plain_asyncgen.go:1872:1
 func (m *StackPopFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.v, Err: m.err}
 }
@@ -1842,7 +1876,7 @@ func (m *StackPopFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1846:1
+//line plain_asyncgen.go:1880:1
 func (m *StackPopFuture[T]) deepest() runtime.Stepper {
 	return m
 }
@@ -1850,7 +1884,9 @@ func (m *StackPopFuture[T]) deepest() runtime.Stepper {
 // BlanksFuture is the future state machine of blanks; Blanks returns one.
 // It must not be copied once used.
 //
-//line plain_asyncgen.go:1854:1
+// Generated for Blanks from a body with hash 1da112b78f6965ad.
+//
+//line plain_asyncgen.go:1890:1
 type BlanksFuture struct {
 	noCopy  runtime.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
@@ -1862,7 +1898,7 @@ type BlanksFuture struct {
 
 // Blanks returns a future that runs blanks one step at a time.
 //
-//line plain_asyncgen.go:1866:1
+//line plain_asyncgen.go:1902:1
 func Blanks(l *Log, s string) *BlanksFuture {
 	return &BlanksFuture{l: l, s: s}
 }
@@ -1895,7 +1931,7 @@ func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1899:1
+//line plain_asyncgen.go:1935:1
 func (m *BlanksFuture) pin() {
 	if m.self != nil {
 		runtime.PanicMoved("Blanks")
@@ -1906,7 +1942,7 @@ func (m *BlanksFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1910:1
+//line plain_asyncgen.go:1946:1
 func (m *BlanksFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1916,7 +1952,7 @@ func (m *BlanksFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1920:1
+//line plain_asyncgen.go:1956:1
 func (m *BlanksFuture) init(l *Log, s string) {
 	*m = BlanksFuture{l: l, s: s}
 }
@@ -1924,7 +1960,7 @@ func (m *BlanksFuture) init(l *Log, s string) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see runtime.Stepper).
 //
-//line plain_asyncgen.go:1928:1
+//line plain_asyncgen.go:1964:1
 func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 	if m.state == runtime.StateDone {
 		return true
@@ -1935,14 +1971,14 @@ func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1939:1
+//line plain_asyncgen.go:1975:1
 func (m *BlanksFuture) finished() bool {
 	return m.state == runtime.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1946:1
+//line plain_asyncgen.go:1982:1
 func (m *BlanksFuture) value() string {
 	return m.result0
 }
@@ -1950,7 +1986,7 @@ func (m *BlanksFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1954:1
+//line plain_asyncgen.go:1990:1
 func (m *BlanksFuture) deepest() runtime.Stepper {
 	return m
 }
