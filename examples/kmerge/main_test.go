@@ -80,7 +80,7 @@ func TestStopEarly(t *testing.T) {
 func TestProgram(t *testing.T) { main() }
 
 // The same program, 8 inputs merged and deduplicated (about 83,000 items
-// from 163,000 pulled), on generated machines and on iter.Pull.
+// from 145,545 pulled), on generated machines and on iter.Pull.
 func benchSmooth(b *testing.B, mk func([]int, int) runtime.Iterator[int]) {
 	const limit = 100_000
 	items := 0
