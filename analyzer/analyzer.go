@@ -339,4 +339,3 @@ func isFuture(t types.Type) bool {
 	return ok && named.Obj().Name() == "Context" && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == ir.RuntimePath &&
 		types.Identical(sig.Results().At(1).Type(), types.Typ[types.Bool])
 }
-

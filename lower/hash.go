@@ -32,7 +32,9 @@ func BodyHash(fset *token.FileSet, fd *ast.FuncDecl, kind, name string) string {
 
 // HashLine is the doc comment line of a machine type that records the
 // hash of the body it was generated from.
-func HashLine(name, hash string) string { return "Generated for " + name + " from a body with hash " + hash + "." }
+func HashLine(name, hash string) string {
+	return "Generated for " + name + " from a body with hash " + hash + "."
+}
 
 var hashLineRE = regexp.MustCompile(`^// Generated for ([\pL_][\pL\pN_.]*) from a body with hash ([0-9a-f]+)\.$`)
 
