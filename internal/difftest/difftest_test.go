@@ -24,6 +24,7 @@ import (
 var (
 	seedsFlag = flag.String("difftest.seeds", os.Getenv("DIFFTEST_SEEDS"), "comma-separated seeds, or \"N random\"")
 	nFlag     = flag.Int("difftest.n", envInt("DIFFTEST_N", 40), "bodies per seed")
+	sizeFlag  = flag.Int("difftest.size", envInt("DIFFTEST_SIZE", 10), "statement budget of a body (size to 2*size)")
 	keepFlag  = flag.String("difftest.keep", os.Getenv("DIFFTEST_KEEP"), "write the module to this directory and keep it")
 	catsFlag  = flag.String("difftest.cats", envString("DIFFTEST_CATS", defaultCats), "categories of constructs beyond the base ones: \"all\", \"base\", or a comma-separated list of "+AllCategories.String())
 )
@@ -161,7 +162,7 @@ func TestDifferential(t *testing.T) {
 			case i%3 == 2:
 				kind, name = Gen, fmt.Sprintf("g%d", i)
 			}
-			b := GenerateWith(name, kind, seed*100_003+uint64(i), cats)
+			b := GenerateSized(name, kind, seed*100_003+uint64(i), cats, *sizeFlag)
 			b.File = strings.Replace(b.File, "package PKG", "package "+pkg, 1)
 			m.bodies[pkg+"/"+name] = b
 			write(t, filepath.Join(sub, name+".go"), b.File)

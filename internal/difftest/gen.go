@@ -221,7 +221,14 @@ func Generate(name string, kind Kind, seed uint64) *Body {
 // GenerateWith returns the body of the given name and kind made from seed,
 // using the constructs of cats too.
 func GenerateWith(name string, kind Kind, seed uint64, cats Category) *Body {
-	g := &generator{r: rand.New(rand.NewPCG(seed, uint64(kind)+7)), kind: kind, cats: cats, budget: 10 + int(seed%3)*5}
+	return GenerateSized(name, kind, seed, cats, 10)
+}
+
+// GenerateSized is GenerateWith with a statement budget of size to 2*size
+// (10 by default): smaller bodies compile faster, so more of them fit in a
+// run.
+func GenerateSized(name string, kind Kind, seed uint64, cats Category, size int) *Body {
+	g := &generator{r: rand.New(rand.NewPCG(seed, uint64(kind)+7)), kind: kind, cats: cats, budget: size + int(seed%3)*size/2}
 	g.scopes = [][]ivar{nil}
 	g.shape = &shapes[0]
 	imports := map[string]bool{}
@@ -238,7 +245,7 @@ func GenerateWith(name string, kind Kind, seed uint64, cats Category) *Body {
 	}
 	if cats&Shapes != 0 && g.chance(3) {
 		g.nosus = true
-		g.budget = 4 + int(seed%3)*3
+		g.budget = (4 + int(seed%3)*3) * size / 10
 	}
 	for _, imp := range g.shape.imports {
 		imports[imp] = true
