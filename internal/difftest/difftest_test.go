@@ -30,17 +30,9 @@ var (
 )
 
 // defaultCats are the categories generated unless -difftest.cats says
-// otherwise. The others find bugs of the lowering not fixed yet:
-//
-//   - init: a future made by newX(args) whose type has an Init method of
-//     the same parameters is built with Init in place, so newX's own work
-//     is skipped (Await(newGauge(log, 0, 1)) gives Init's value).
-//   - shapes: a (T, error) body in a file that does not import the runtime
-//     gets a Poll returning runtime.Result without its type argument (does
-//     not compile).
-//   - panicend: a body ending in panic (with no suspension before it) gets
-//     code after the panic (go vet: unreachable code).
-const defaultCats = "rangefunc"
+// otherwise: all of them (the lowering bugs init, shapes and panicend
+// found are fixed, each with a regression case of its own).
+const defaultCats = "all"
 
 func envString(name, def string) string {
 	if s, ok := os.LookupEnv(name); ok {

@@ -340,7 +340,13 @@ func GenerateSized(name string, kind Kind, seed uint64, cats Category, size int)
 	} else {
 		fmt.Fprintf(&head, ")\n\n")
 	}
-	fmt.Fprintf(&head, "var _ = fmt.Sprint\nvar _ = slices.Sort[[]int]\n\n")
+	fmt.Fprintf(&head, "var _ = fmt.Sprint\nvar _ = slices.Sort[[]int]\n")
+	for _, imp := range extra {
+		// A body that never returns its shape's value still uses the
+		// package the shape imports.
+		fmt.Fprintf(&head, "var _ = %s\n", importUse[imp])
+	}
+	head.WriteString("\n")
 	src, err := format.Source([]byte(head.String() + sb.String()))
 	if err != nil {
 		panic(fmt.Sprintf("difftest: generated body does not parse: %v\n%s", err, head.String()+sb.String()))
