@@ -141,8 +141,8 @@ func reportStale(pass *analysis.Pass, bodies map[*ast.FuncDecl]lower.Directive) 
 		src := pass.Fset.File(fd.Pos()).Name()
 		twin := lower.TwinOf(src)
 		key := d.Name
-		if fd.Recv != nil && len(fd.Recv.List) == 1 {
-			key = recvName(fd.Recv.List[0].Type) + "." + d.Name
+		if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+			key = lower.ConstructorKey(fn, d.Name)
 		}
 		hashes, ok := recorded[twin]
 		switch {
@@ -154,20 +154,6 @@ func reportStale(pass *analysis.Pass, bodies map[*ast.FuncDecl]lower.Directive) 
 			pass.Reportf(fd.Name.Pos(), "the body of %s changed since %s was generated; run go generate", key, filepath.Base(twin))
 		}
 	}
-}
-
-func recvName(t ast.Expr) string {
-	switch t := t.(type) {
-	case *ast.StarExpr:
-		return recvName(t.X)
-	case *ast.IndexExpr:
-		return recvName(t.X)
-	case *ast.IndexListExpr:
-		return recvName(t.X)
-	case *ast.Ident:
-		return t.Name
-	}
-	return ""
 }
 
 // blocking names, by function, the runtime's asynchronous alternative to

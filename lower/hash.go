@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"regexp"
 	"strings"
 )
@@ -50,6 +51,15 @@ func RecordedHashes(f *ast.File) map[string]string {
 		}
 	}
 	return out
+}
+
+// ConstructorKey names the constructor name generated for the body fn:
+// NAME, or Recv.NAME for a method, as the machine's doc records it.
+func ConstructorKey(fn *types.Func, name string) string {
+	if r := fn.Type().(*types.Signature).Recv(); r != nil {
+		return recvTypeName(r.Type()) + "." + name
+	}
+	return name
 }
 
 // A Directive is an annotation as written: the body's kind ("async",

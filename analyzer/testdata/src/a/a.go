@@ -14,14 +14,14 @@ func fetch(n int) int {
 
 //asyncgen:async Use
 func use(mu *sync.Mutex, wg *sync.WaitGroup, ch chan int, n int) int {
-	v := fetch(n)          // want `fetch is the body of Fetch: called directly it blocks the executor; await its constructor \(runtime.Await\(Fetch\(...\)\)\)`
-	time.Sleep(1)          // want `time.Sleep blocks the executor in an async body; await runtime.Sleep`
-	mu.Lock()              // want `\(\*sync.Mutex\).Lock blocks the executor in an async body; use a runtime.Mutex`
-	wg.Wait()              // want `\(\*sync.WaitGroup\).Wait blocks`
-	ch <- v                // want `a send on a Go channel blocks the executor`
-	v += <-ch              // want `a receive from a Go channel blocks the executor`
+	v := fetch(n)             // want `fetch is the body of Fetch: called directly it blocks the executor; await its constructor \(runtime.Await\(Fetch\(...\)\)\)`
+	time.Sleep(1)             // want `time.Sleep blocks the executor in an async body; await runtime.Sleep`
+	mu.Lock()                 // want `\(\*sync.Mutex\).Lock blocks the executor in an async body; use a runtime.Mutex`
+	wg.Wait()                 // want `\(\*sync.WaitGroup\).Wait blocks`
+	ch <- v                   // want `a send on a Go channel blocks the executor`
+	v += <-ch                 // want `a receive from a Go channel blocks the executor`
 	runtime.BlockOn(Fetch(1)) // want `BlockOn blocks the executor in an async body; use runtime.Await`
-	select {               // want `a select on Go channels blocks the executor`
+	select {                  // want `a select on Go channels blocks the executor`
 	case <-ch:
 	}
 	select {
@@ -42,8 +42,8 @@ func use(mu *sync.Mutex, wg *sync.WaitGroup, ch chan int, n int) int {
 // plain is no body: it may block.
 func plain(ch chan int) {
 	ch <- 1
-	Fetch(1)       // want `the future Fetch returns is dropped: await, spawn or return it`
-	_ = Fetch(2)   // want `the future Fetch returns is dropped`
+	Fetch(1)                // want `the future Fetch returns is dropped: await, spawn or return it`
+	_ = Fetch(2)            // want `the future Fetch returns is dropped`
 	runtime.Spawn(Fetch(3)) // a task's handle: not reported
 	f := Fetch(4)
 	runtime.BlockOn(f)

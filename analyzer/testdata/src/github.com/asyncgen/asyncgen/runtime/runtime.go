@@ -15,10 +15,10 @@ type Result[T any] struct {
 
 type AsyncIterator[T any] interface{ Close() }
 
-func Await[T any](f Future[T]) T                  { var v T; return v }
+func Await[T any](f Future[T]) T                     { var v T; return v }
 func TryAwait[T any](f Future[Result[T]]) (T, error) { var v T; return v, nil }
 func ForAwait[T any](s AsyncIterator[T]) iter.Seq[T] { return nil }
-func BlockOn[T any](f Future[T]) T                 { var v T; return v }
+func BlockOn[T any](f Future[T]) T                   { var v T; return v }
 
 type ReadyFuture[T any] struct{ v T }
 
