@@ -66,3 +66,10 @@ func pair() (int, int) { return 1, 2 } // want `an async body returns \(\), \(T\
 func lit(f runtime.Future[int]) func() int { // want `Lit is not in a_asyncgen.go yet`
 	return func() int { return runtime.Await(f) } // want `Await inside a function literal`
 }
+
+//asyncgen:async Locks
+func locks(rw *sync.RWMutex, c *sync.Cond) {
+	rw.Lock()  // want `\(\*sync.RWMutex\).Lock blocks the executor in an async body; use a runtime.Mutex`
+	rw.RLock() // want `\(\*sync.RWMutex\).RLock blocks the executor in an async body; use a runtime.Mutex`
+	c.Wait()   // want `\(\*sync.Cond\).Wait blocks the executor in an async body; use a runtime.Notify`
+}
