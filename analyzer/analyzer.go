@@ -33,6 +33,7 @@ import (
 	"github.com/asyncgen/asyncgen/lower"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Analyzer checks asyncgen's directives and bodies.
@@ -182,7 +183,7 @@ func checkBody(pass *analysis.Pass, fd *ast.FuncDecl, bodies map[*ast.FuncDecl]l
 		case *ast.FuncLit, *ast.GoStmt:
 			return false // runs apart from the machine
 		case *ast.CallExpr:
-			fn := typeutilCallee(pass.TypesInfo, n)
+			fn := typeutil.StaticCallee(pass.TypesInfo, n)
 			if fn == nil {
 				return true
 			}
@@ -215,33 +216,6 @@ func checkBody(pass *analysis.Pass, fd *ast.FuncDecl, bodies map[*ast.FuncDecl]l
 		}
 		return true
 	})
-}
-
-// typeutilCallee returns the function or method a call calls statically.
-func typeutilCallee(info *types.Info, call *ast.CallExpr) *types.Func {
-	fun := ast.Unparen(call.Fun)
-	switch f := fun.(type) {
-	case *ast.IndexExpr:
-		fun = f.X
-	case *ast.IndexListExpr:
-		fun = f.X
-	}
-	var obj types.Object
-	switch f := fun.(type) {
-	case *ast.Ident:
-		obj = info.Uses[f]
-	case *ast.SelectorExpr:
-		if sel := info.Selections[f]; sel != nil {
-			obj = sel.Obj()
-		} else {
-			obj = info.Uses[f.Sel]
-		}
-	}
-	fn, _ := obj.(*types.Func)
-	if fn != nil {
-		fn = fn.Origin()
-	}
-	return fn
 }
 
 func isChan(pass *analysis.Pass, x ast.Expr) bool {
