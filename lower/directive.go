@@ -53,17 +53,13 @@ func (g *generator) findDirectives(file *ast.File) []*directive {
 	return out
 }
 
+// directiveKinds maps a directive's word to the kind of body it annotates.
+var directiveKinds = map[string]ir.Kind{"asyncgen:async": ir.Async, "asyncgen:gen": ir.Gen, "asyncgen:stream": ir.Stream}
+
 func (g *generator) parseDirective(c *ast.Comment, fd *ast.FuncDecl, file *ast.File) *directive {
 	fields := strings.Fields(strings.TrimPrefix(c.Text, "//"))
-	var kind ir.Kind
-	switch fields[0] {
-	case "asyncgen:async":
-		kind = ir.Async
-	case "asyncgen:gen":
-		kind = ir.Gen
-	case "asyncgen:stream":
-		kind = ir.Stream
-	default:
+	kind, ok := directiveKinds[fields[0]]
+	if !ok {
 		g.errorf(c.Pos(), "unknown directive %s (want asyncgen:async, asyncgen:gen or asyncgen:stream)", fields[0])
 		return nil
 	}
@@ -199,7 +195,7 @@ func (g *generator) scanGenerated() []generated {
 				if !strings.HasPrefix(c.Text, prefix) || len(fields) != 2 || !token.IsIdentifier(fields[1]) {
 					continue
 				}
-				kind, ok := map[string]ir.Kind{"asyncgen:async": ir.Async, "asyncgen:gen": ir.Gen, "asyncgen:stream": ir.Stream}[fields[0]]
+				kind, ok := directiveKinds[fields[0]]
 				if !ok {
 					continue
 				}

@@ -79,9 +79,8 @@ func DirectiveOf(fd *ast.FuncDecl) (Directive, bool) {
 		if len(fields) != 2 || !token.IsIdentifier(fields[1]) {
 			continue
 		}
-		switch fields[0] {
-		case "asyncgen:async", "asyncgen:gen", "asyncgen:stream":
-			return Directive{Kind: strings.TrimPrefix(fields[0], "asyncgen:"), Name: fields[1]}, true
+		if kind, ok := directiveKinds[fields[0]]; ok {
+			return Directive{Kind: kind.String(), Name: fields[1]}, true
 		}
 	}
 	return Directive{}, false
