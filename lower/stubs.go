@@ -39,28 +39,39 @@ func LoadTags(dir, tags string, patterns ...string) ([]*packages.Package, error)
 		pkgs, err := packages.Load(cfg, patterns...)
 		return slices.DeleteFunc(pkgs, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") }), err
 	}
-	pkgs, err := load()
-	if err != nil {
-		return nil, err
+	q := loadQuick(*cfg, patterns)
+	if q.state == quickClean {
+		return q.pkgs, nil
 	}
-	// When everything type-checks, the generated files present declare
-	// what the bodies use with the types they have: generate from this load.
-	clean := true
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
-		if len(p.Errors) > 0 {
-			clean = false
+	var pkgs []*packages.Package
+	if q.state == quickTypeErrors {
+		// The named packages parse and their dependencies are sound but
+		// outside the main module: stubbing needs the roots alone.
+		pkgs = q.pkgs
+	} else {
+		var err error
+		if pkgs, err = load(); err != nil {
+			return nil, err
 		}
-	})
-	if clean {
-		return pkgs, nil
+		// When everything type-checks, the generated files present declare
+		// what the bodies use with the types they have: generate from this load.
+		clean := true
+		packages.Visit(pkgs, nil, func(p *packages.Package) {
+			if len(p.Errors) > 0 {
+				clean = false
+			}
+		})
+		if clean {
+			return pkgs, nil
+		}
+		// Stubbing needs the syntax of the module's packages among the
+		// dependencies too: load them from source this once.
+		cfg.Mode |= packages.NeedDeps
+		if pkgs, err = load(); err != nil {
+			return nil, err
+		}
+		cfg.Mode &^= packages.NeedDeps
 	}
-	// Stubbing needs the syntax of the module's packages among the
-	// dependencies too: load them from source this once.
-	cfg.Mode |= packages.NeedDeps
-	if pkgs, err = load(); err != nil {
-		return nil, err
-	}
-	cfg.Mode &^= packages.NeedDeps
 	overlay := map[string][]byte{}
 	var stale []string
 	// The packages of the main module among the dependencies are stubbed
@@ -93,6 +104,11 @@ func LoadTags(dir, tags string, patterns ...string) ([]*packages.Package, error)
 		return pkgs, nil
 	}
 	cfg.Overlay = overlay
+	if q.state == quickTypeErrors {
+		if q := loadQuick(*cfg, patterns); q.state != quickRefused {
+			return q.pkgs, nil
+		}
+	}
 	return load()
 }
 

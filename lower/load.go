@@ -1,0 +1,214 @@
+// This file holds the quick first phase of loading: the packages named on
+// the command line are type-checked from source against the export data of
+// what they import, as go/packages does, but without compiling them first
+// (go list -export, which go/packages runs for export data, compiles every
+// package it lists, the roots too; for a package of machines that costs
+// more than all the rest of a run).
+
+package lower
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// quick is the outcome of loadQuick.
+type quick struct {
+	pkgs  []*packages.Package
+	state quickState
+}
+
+type quickState int
+
+const (
+	quickRefused    quickState = iota // load with go/packages
+	quickClean                        // every package type-checks
+	quickTypeErrors                   // type errors in the named packages only, none of whose dependencies is of the main module
+)
+
+// loadQuick loads patterns (with their tests) in cfg as go/packages does
+// with LoadMode. It refuses (and the caller loads with go/packages) unless
+// every package lists and parses, every dependency loads cleanly, and the
+// import graph is one it handles: no dependency that is a test variant or
+// that imports a package named on the command line. Type errors in the
+// named packages are recorded as go/packages records them.
+func loadQuick(cfg packages.Config, patterns []string) quick {
+	refused := quick{state: quickRefused}
+	cfg.Mode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+		packages.NeedImports | packages.NeedModule
+	roots, err := packages.Load(&cfg, patterns...)
+	if err != nil || len(roots) == 0 {
+		return refused
+	}
+	roots = slices.DeleteFunc(roots, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
+	byID := map[string]*packages.Package{}
+	for _, p := range roots {
+		if len(p.Errors) > 0 {
+			return refused
+		}
+		byID[p.ID] = p
+	}
+	// The dependencies that are not roots come from export data, loaded in
+	// one go so that they share their packages.
+	var deps []string
+	seen := map[string]bool{}
+	for _, p := range roots {
+		for _, imp := range p.Imports {
+			if byID[imp.ID] != nil || seen[imp.ID] || imp.PkgPath == "unsafe" {
+				continue
+			}
+			if imp.ID != imp.PkgPath {
+				return refused // a test variant of a dependency
+			}
+			seen[imp.ID] = true
+			deps = append(deps, imp.PkgPath)
+		}
+	}
+	slices.Sort(deps)
+	exported := map[string]*types.Package{}
+	var sizes types.Sizes
+	mainDeps := false
+	if len(deps) > 0 {
+		dcfg := cfg
+		dcfg.Tests = false
+		dcfg.Mode = packages.NeedName | packages.NeedTypes | packages.NeedTypesSizes |
+			packages.NeedImports | packages.NeedDeps | packages.NeedModule
+		dpkgs, err := packages.Load(&dcfg, deps...)
+		if err != nil {
+			return refused
+		}
+		clean := true
+		packages.Visit(dpkgs, nil, func(p *packages.Package) {
+			if len(p.Errors) > 0 || byID[p.ID] != nil || byID[p.PkgPath] != nil {
+				clean = false
+			}
+			if p.Module != nil && p.Module.Main {
+				mainDeps = true
+			}
+		})
+		if !clean {
+			return refused
+		}
+		for _, p := range dpkgs {
+			exported[p.ID] = p.Types
+			sizes = p.TypesSizes
+		}
+	}
+	fset := token.NewFileSet()
+	if cfg.Fset != nil {
+		fset = cfg.Fset
+	}
+	checked := map[string]bool{}
+	typeErrors := false
+	var check func(p *packages.Package, path []string) bool
+	check = func(p *packages.Package, path []string) bool {
+		if checked[p.ID] {
+			return true
+		}
+		if slices.Contains(path, p.ID) {
+			return false // an import cycle: go/packages reports it
+		}
+		for _, imp := range p.Imports {
+			if r := byID[imp.ID]; r != nil && !check(r, append(path, p.ID)) {
+				return false
+			}
+		}
+		checked[p.ID] = true
+		ok := checkFromSource(p, fset, sizes, cfg.Overlay, func(id string) *types.Package {
+			if r := byID[id]; r != nil {
+				return r.Types
+			}
+			return exported[id]
+		})
+		typeErrors = typeErrors || len(p.TypeErrors) > 0
+		return ok
+	}
+	for _, p := range roots {
+		if !check(p, nil) {
+			return refused
+		}
+	}
+	switch {
+	case !typeErrors:
+		return quick{roots, quickClean}
+	case !mainDeps:
+		return quick{roots, quickTypeErrors}
+	}
+	return refused
+}
+
+// checkFromSource parses p's files (from overlay where it has them) into
+// fset and type-checks them, its imports resolved through lookup by
+// package ID, recording type errors as go/packages does. It reports false
+// when a file does not read or parse or an import does not resolve.
+func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes, overlay map[string][]byte, lookup func(id string) *types.Package) bool {
+	p.Fset = fset
+	for _, name := range p.CompiledGoFiles {
+		src, ok := overlay[name]
+		if !ok {
+			var err error
+			if src, err = os.ReadFile(name); err != nil {
+				return false
+			}
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return false
+		}
+		p.Syntax = append(p.Syntax, f)
+	}
+	p.TypesInfo = &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	p.TypesSizes = sizes
+	failed := false
+	tc := &types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if path == "unsafe" {
+				return types.Unsafe, nil
+			}
+			if imp := p.Imports[path]; imp != nil {
+				if t := lookup(imp.ID); t != nil {
+					return t, nil
+				}
+			}
+			failed = true
+			return nil, os.ErrNotExist
+		}),
+		Error: func(err error) {
+			terr, ok := err.(types.Error)
+			if !ok {
+				failed = true
+				return
+			}
+			p.TypeErrors = append(p.TypeErrors, terr)
+			p.Errors = append(p.Errors, packages.Error{Pos: fset.Position(terr.Pos).String(), Msg: terr.Msg, Kind: packages.TypeError})
+		},
+		Sizes: sizes,
+	}
+	if p.Module != nil && p.Module.GoVersion != "" {
+		tc.GoVersion = "go" + p.Module.GoVersion
+	}
+	p.Types = types.NewPackage(p.PkgPath, p.Name)
+	types.NewChecker(tc, fset, p.Types, p.TypesInfo).Files(p.Syntax)
+	p.IllTyped = len(p.Errors) > 0
+	return !failed
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
