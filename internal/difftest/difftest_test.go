@@ -26,6 +26,7 @@ var (
 	nFlag     = flag.Int("difftest.n", envInt("DIFFTEST_N", 40), "bodies per seed")
 	sizeFlag  = flag.Int("difftest.size", envInt("DIFFTEST_SIZE", 10), "statement budget of a body (size to 2*size)")
 	keepFlag  = flag.String("difftest.keep", os.Getenv("DIFFTEST_KEEP"), "write the module to this directory and keep it")
+	gcFlag    = flag.String("difftest.gcflags", envString("DIFFTEST_GCFLAGS", "-N -l"), "compiler flags for the generated packages (the default skips optimizing: what is compared is the lowering, and compiling is most of a program's cost)")
 	catsFlag  = flag.String("difftest.cats", envString("DIFFTEST_CATS", defaultCats), "categories of constructs beyond the base ones: \"all\", \"base\", or a comma-separated list of "+AllCategories.String())
 )
 
@@ -101,7 +102,7 @@ func (m *module) fail(key bodyKey, msg string) {
 // drop removes a body's files so the rest of its package still builds.
 func (m *module) drop(key bodyKey) {
 	base := filepath.Join(m.dir, key)
-	for _, suf := range []string{".go", lower.Suffix, "_test.go"} {
+	for _, suf := range []string{".go", lower.Suffix, "_case.go"} {
 		os.Remove(base + suf)
 	}
 }
@@ -129,24 +130,82 @@ func TestDifferential(t *testing.T) {
 		os.RemoveAll(dir)
 		t.Logf("module in %s", dir)
 	}
+	cats, err := ParseCategories(*catsFlag)
+	if err != nil {
+		t.Fatalf("-difftest.cats: %v", err)
+	}
+	t.Logf("categories: %v", cats)
+	m := newModule(t, dir, seeds(t), *nFlag, cats)
+	m.generate(t)
+	m.check(t)
+	keys := make([]string, 0, len(m.fails))
+	for k := range m.fails {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Errorf("%s:\n%s\n--- body %s.go:\n%s", k, strings.Join(m.fails[k], "\n"), k, m.bodies[k].File)
+	}
+	t.Logf("%d bodies, %d failed", len(m.bodies), len(m.fails))
+}
+
+// The harness itself: a body whose twin does not build and a body whose
+// machine differs from its direct form are each reported, under their own
+// names, and the others pass.
+func TestDifferentialCatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a generated module")
+	}
+	m := newModule(t, t.TempDir(), []uint64{7}, 4, AllCategories)
+	m.generate(t)
+	sub := filepath.Join(m.dir, "p7")
+	broken := filepath.Join(sub, "a1"+lower.Suffix)
+	src, err := os.ReadFile(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, broken, string(src)+"\nfunc broken() int { return undefinedName }\n")
+	// The direct form of a0 logs one effect more than its machine.
+	c := filepath.Join(sub, "a0_case.go")
+	src, err = os.ReadFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(src), "sameAsync(t, func(l *Log)")
+	j := strings.Index(string(src)[i:], "{\n")
+	if i < 0 || j < 0 {
+		t.Fatalf("unexpected case file:\n%s", src)
+	}
+	write(t, c, string(src)[:i+j+2]+"l.Add(\"extra\")\n"+string(src)[i+j+2:])
+	m.check(t)
+	if len(m.fails) != 2 || len(m.fails["p7/a0"]) == 0 || len(m.fails["p7/a1"]) == 0 {
+		t.Fatalf("failures: %q; want p7/a0 (differs) and p7/a1 (does not build)", m.fails)
+	}
+	if got := m.fails["p7/a0"][0]; !strings.Contains(got, "machine differs from direct") || !strings.Contains(got, "extra") {
+		t.Errorf("p7/a0: %s", got)
+	}
+	if got := m.fails["p7/a1"][0]; !strings.Contains(got, "undefinedName") {
+		t.Errorf("p7/a1: %s", got)
+	}
+}
+
+// newModule writes a module in dir holding a package per seed with n
+// bodies each, their cases, and the drivers.
+func newModule(t *testing.T, dir string, seeds []uint64, n int, cats Category) *module {
 	write(t, filepath.Join(dir, "go.mod"), string(loadtest.GoMod(t)))
 	sum, err := os.ReadFile(filepath.Join(loadtest.RepoRoot(), "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
-	cats, err := ParseCategories(*catsFlag)
-	if err != nil {
-		t.Fatalf("-difftest.cats: %v", err)
-	}
-	t.Logf("categories: %v", cats)
 	m := &module{dir: dir, bodies: map[bodyKey]*Body{}, fails: map[bodyKey][]string{}}
-	for _, seed := range seeds(t) {
+	for _, seed := range seeds {
 		pkg := pkgName(seed)
 		sub := filepath.Join(dir, pkg)
 		write(t, filepath.Join(sub, "helpers.go"), strings.ReplaceAll(helpersSrc, "PKG", pkg))
-		write(t, filepath.Join(sub, "drive_test.go"), strings.ReplaceAll(driveSrc, "PKG", pkg))
-		for i := range *nFlag {
+		write(t, filepath.Join(sub, "drive.go"), strings.ReplaceAll(driveSrc, "PKG", pkg))
+		write(t, filepath.Join(sub, "run_test.go"), strings.ReplaceAll(runSrc, "PKG", pkg))
+		for i := range n {
 			kind, name := Async, fmt.Sprintf("a%d", i)
 			switch {
 			case i%6 == 5:
@@ -163,35 +222,37 @@ func TestDifferential(t *testing.T) {
 				t.Logf("%s/%s: comparison skipped, known bug: %s", pkg, name, why)
 				continue
 			}
-			write(t, filepath.Join(sub, name+"_test.go"), r.Replace(b.Test))
+			write(t, filepath.Join(sub, name+"_case.go"), r.Replace(b.Test))
 		}
 	}
+	return m
+}
+
+// check vets, builds and runs the module, recording the bodies that fail.
+func (m *module) check(t *testing.T) {
 	start := time.Now()
-	m.generate(t)
-	t.Logf("asyncgen: %v", time.Since(start).Round(time.Millisecond))
-	start = time.Now()
-	m.build(t, "vet", "go", "vet", "./...")
+	// vet compiles each package for its external test; with the flags
+	// the tests use, the test run finds the packages compiled.
+	m.build(t, "vet", "go", "vet", "-gcflags="+*gcFlag, "./...")
 	t.Logf("go vet: %v", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	m.test(t)
 	t.Logf("go test: %v", time.Since(start).Round(time.Millisecond))
-
-	keys := make([]string, 0, len(m.fails))
-	for k := range m.fails {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		t.Errorf("%s:\n%s\n--- body %s.go:\n%s", k, strings.Join(m.fails[k], "\n"), k, m.bodies[k].File)
-	}
-	t.Logf("%d bodies, %d failed", len(m.bodies), len(m.fails))
 }
 
-var bodyFile = regexp.MustCompile(`\b(p\d+)/([a-z]\d+)(?:_asyncgen|_test)?\.go:\d+`)
+// bodyFile finds a body's files in the go command's messages: as
+// p7/a1_asyncgen.go:3 or, under a "# example.com/t/p7" header (the
+// compiler's), as a1_asyncgen.go:3.
+var (
+	bodyFile  = regexp.MustCompile(`(?:\b(p\d+)/|\s|^)([a-z]\d+)(?:_asyncgen|_case)?\.go:\d+`)
+	pkgHeader = regexp.MustCompile(`^# \S+/(p\d+)\b`)
+)
 
 // generate runs asyncgen in-process on every package, dropping bodies it
 // rejects or panics on, until the rest lowers.
 func (m *module) generate(t *testing.T) {
+	start := time.Now()
+	defer func() { t.Logf("asyncgen: %v", time.Since(start).Round(time.Millisecond)) }()
 	for round := 0; ; round++ {
 		if round > 20 {
 			t.Fatal("asyncgen keeps failing")
@@ -285,9 +346,21 @@ func (m *module) build(t *testing.T, what string, args ...string) {
 			return
 		}
 		culprits := map[bodyKey][]string{}
+		cur := ""
 		for _, line := range strings.Split(out, "\n") {
+			if mm := pkgHeader.FindStringSubmatch(line); mm != nil {
+				cur = mm[1]
+				continue
+			}
 			for _, mm := range bodyFile.FindAllStringSubmatch(line, -1) {
-				k := mm[1] + "/" + mm[2]
+				pkg := mm[1]
+				if pkg == "" {
+					pkg = cur
+				}
+				if pkg == "" {
+					continue
+				}
+				k := pkg + "/" + mm[2]
 				culprits[k] = append(culprits[k], strings.TrimSpace(line))
 			}
 		}
@@ -309,15 +382,16 @@ func (m *module) run(args ...string) (string, error) {
 	return string(out), err
 }
 
-var failLine = regexp.MustCompile(`^\s*--- FAIL: Test_([a-z]\d+)`)
+var failLine = regexp.MustCompile(`^\s*--- FAIL: TestBodies/([a-z]\d+)`)
 var pkgLine = regexp.MustCompile(`^(?:FAIL|ok)\s+\S+/(p\d+)\b`)
 
 // test runs the generated tests and records the bodies whose machine
 // differs from their direct form.
 func (m *module) test(t *testing.T) {
 	// Compile errors in test files are attributed like vet's.
-	m.build(t, "build", "go", "test", "-count=1", "-run=^$", "./...")
-	out, err := m.run("go", "test", "-count=1", "-timeout=120s", "./...")
+	gc := "-gcflags=" + *gcFlag
+	m.build(t, "build", "go", "test", gc, "-count=1", "-run=^$", "./...")
+	out, err := m.run("go", "test", gc, "-count=1", "-timeout=120s", "./...")
 	if err == nil {
 		return
 	}

@@ -364,7 +364,7 @@ func (g *generator) testSrc(imports []string) string {
 		return streamTestSrc
 	}
 	var sb strings.Builder
-	sb.WriteString("package PKG\n\nimport (\n\t\"testing\"\n")
+	sb.WriteString("package PKG\n\nimport (\n")
 	for _, imp := range imports {
 		fmt.Fprintf(&sb, "\t%q\n", imp)
 	}
@@ -383,7 +383,7 @@ func (g *generator) testSrc(imports []string) string {
 	default:
 		typ, direct = sh.typ, "return NAME(l)"
 	}
-	fmt.Fprintf(&sb, "func Test_NAME(t *testing.T) {\nsameAsync(t, func(l *Log) %s {\n%s\n}, func(l *Log) runtime.Future[%s] { return CTOR(l) })\n}\n", typ, direct, typ)
+	fmt.Fprintf(&sb, "func init() { register(\"NAME\", test_NAME) }\n\nfunc test_NAME(t Reporter) {\nsameAsync(t, func(l *Log) %s {\n%s\n}, func(l *Log) runtime.Future[%s] { return CTOR(l) })\n}\n", typ, direct, typ)
 	src, err := format.Source([]byte(sb.String()))
 	if err != nil {
 		panic(fmt.Sprintf("difftest: generated test does not parse: %v\n%s", err, sb.String()))

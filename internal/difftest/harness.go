@@ -271,18 +271,46 @@ func PR(n int, v int, fail bool) runtime.Future[runtime.Result[int]] {
 }
 `
 
-// driveSrc is written as drive_test.go of each generated package.
+// driveSrc is written as drive.go of each generated package: the drivers
+// that compare a body's machine with its direct form, and the table of
+// cases (one NAME_case.go a body registers itself in). The drivers live in
+// the package itself, and the test that runs them in an external test
+// package (runSrc), so the package with its machines compiles once, not
+// once more as a test variant.
 const driveSrc = `package PKG
 
 import (
 	"fmt"
 	"iter"
 	"reflect"
+	"sort"
 	"sync/atomic"
-	"testing"
 
 	"github.com/asyncgen/asyncgen/runtime"
 )
+
+// Reporter is what a case reports to: a *testing.T.
+type Reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+var cases = map[string]func(Reporter){}
+
+func register(name string, f func(Reporter)) { cases[name] = f }
+
+// Names lists the cases in order.
+func Names() []string {
+	var out []string
+	for n := range cases {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Run runs the case name.
+func Run(name string, t Reporter) { cases[name](t) }
 
 type countWaker struct{ n atomic.Int64 }
 
@@ -331,7 +359,7 @@ func drive[T any](f runtime.Future[T], spurious bool) T {
 	}
 }
 
-func sameAsync[T any](t *testing.T, direct func(*Log) T, machine func(*Log) runtime.Future[T]) {
+func sameAsync[T any](t Reporter, direct func(*Log) T, machine func(*Log) runtime.Future[T]) {
 	t.Helper()
 	var l0, l1, l2 Log
 	want := run(&l0, func() T { return direct(&l0) })
@@ -406,7 +434,7 @@ func streamTake(s runtime.AsyncIterator[int], k int, spurious bool) (items []int
 	return items
 }
 
-func sameStream(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) runtime.AsyncIterator[int]) {
+func sameStream(t Reporter, direct func(*Log) iter.Seq[int], machine func(*Log) runtime.AsyncIterator[int]) {
 	t.Helper()
 	for _, k := range []int{-1, 0, 1, 2, 3, 5} {
 		var l0, l1, l2 Log
@@ -422,7 +450,7 @@ func sameStream(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log
 	}
 }
 
-func sameGen(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) interface {
+func sameGen(t Reporter, direct func(*Log) iter.Seq[int], machine func(*Log) interface {
 	runtime.Iterator[int]
 	All() iter.Seq[int]
 }) {
@@ -442,18 +470,35 @@ func sameGen(t *testing.T, direct func(*Log) iter.Seq[int], machine func(*Log) i
 }
 `
 
+// runSrc is written as run_test.go of each generated package.
+const runSrc = `package PKG_test
+
+import (
+	"testing"
+
+	"example.com/t/PKG"
+)
+
+func TestBodies(t *testing.T) {
+	for _, name := range PKG.Names() {
+		t.Run(name, func(t *testing.T) { PKG.Run(name, t) })
+	}
+}
+`
+
 const genTestSrc = `package PKG
 
 import (
 	"iter"
-	"testing"
 
 	"github.com/asyncgen/asyncgen/runtime"
 )
 
 var _ runtime.Iterator[int]
 
-func Test_NAME(t *testing.T) {
+func init() { register("NAME", test_NAME) }
+
+func test_NAME(t Reporter) {
 	sameGen(t, func(l *Log) iter.Seq[int] { return func(y func(int) bool) { NAME(l, y) } },
 		func(l *Log) interface {
 			runtime.Iterator[int]
@@ -468,12 +513,13 @@ const streamTestSrc = `package PKG
 
 import (
 	"iter"
-	"testing"
 
 	"github.com/asyncgen/asyncgen/runtime"
 )
 
-func Test_NAME(t *testing.T) {
+func init() { register("NAME", test_NAME) }
+
+func test_NAME(t Reporter) {
 	sameStream(t, func(l *Log) iter.Seq[int] { return func(y func(int) bool) { NAME(l, y) } },
 		func(l *Log) runtime.AsyncIterator[int] { return CTOR(l) })
 }
