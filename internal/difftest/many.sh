@@ -5,7 +5,8 @@
 #
 #	internal/difftest/many.sh FIRST CHUNKS [go test args...]
 #
-# runs seeds FIRST, FIRST+1, ... (CHUNKS*10 of them). A chunk that fails
+# runs seeds FIRST, FIRST+1, ... (CHUNKS*10 of them), and exits 1 if a
+# chunk failed. A chunk that fails
 # keeps its log in $TMPDIR/difftest-many-SEED.log; rerun one seed with
 #	go test -run '^TestDifferential$' ./internal/difftest -args -difftest.seeds=SEED -difftest.n=100
 set -eu
@@ -14,6 +15,7 @@ chunks=${2:?number of chunks}
 shift 2
 programs=0
 failed=0
+bad=0
 i=0
 while [ "$i" -lt "$chunks" ]; do
 	from=$((first + i * 10))
@@ -24,6 +26,7 @@ while [ "$i" -lt "$chunks" ]; do
 		status=ok
 	else
 		status=FAIL
+		bad=1
 	fi
 	line=$(grep -E '[0-9]+ bodies, [0-9]+ failed' "$log" | tail -1 | sed 's/.*: //')
 	n=$(echo "$line" | awk '{print $1}')
@@ -35,3 +38,4 @@ while [ "$i" -lt "$chunks" ]; do
 	i=$((i + 1))
 done
 echo "total: $programs programs, $failed failed"
+exit $bad
