@@ -22,7 +22,9 @@
 //		x++
 //	}
 //
-// the dump (see String) is
+// the dump (see Fprint; with a file set each block also names its source
+// line, and a table of the variables follows, with the facts storage is
+// decided on: kind, type, address taken, declared in a cycle) is
 //
 //	b0 entry:
 //		t = h()

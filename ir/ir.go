@@ -215,6 +215,10 @@ const (
 	VTemp
 )
 
+func (k VarKind) String() string {
+	return [...]string{"param", "result", "local", "temp"}[k]
+}
+
 // A Var is a hoisted variable of the body.
 type Var struct {
 	Name      string // source name (temporaries: a made-up one)

@@ -91,7 +91,7 @@ func TestGolden(t *testing.T) {
 				if dot := fn.DOT(); !strings.HasPrefix(dot, "digraph") || !strings.HasSuffix(dot, "}\n") {
 					t.Errorf("bad DOT for %s", d.name)
 				}
-				buf.WriteString(fn.String())
+				fn.Fprint(&buf, pkg.Fset, fn.Live())
 				buf.WriteString("\n")
 			}
 			a := archives[name]

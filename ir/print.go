@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/format"
 	"go/token"
+	"go/types"
 	"sort"
 	"strings"
 )
@@ -16,13 +17,15 @@ import (
 // String returns the text dump of fn.
 func (fn *Func) String() string {
 	var buf bytes.Buffer
-	fn.Fprint(&buf, fn.Live())
+	fn.Fprint(&buf, nil, fn.Live())
 	return buf.String()
 }
 
 // Fprint writes the text dump of fn, with the variables live across each
-// suspension when lv is not nil.
-func (fn *Func) Fprint(buf *bytes.Buffer, lv *Liveness) {
+// suspension when lv is not nil. With fset, each block names the source
+// line it starts at, and a table of the variables follows the blocks: the
+// facts their storage is decided on.
+func (fn *Func) Fprint(buf *bytes.Buffer, fset *token.FileSet, lv *Liveness) {
 	fmt.Fprintf(buf, "%s %s (%s)\n", fn.Kind, fn.Decl.Name.Name, fn.Name)
 	for _, b := range fn.Blocks {
 		fmt.Fprintf(buf, "b%d %s", b.Index, b.Kind)
@@ -33,6 +36,9 @@ func (fn *Func) Fprint(buf *bytes.Buffer, lv *Liveness) {
 			}
 			fmt.Fprintf(buf, " ← %s", strings.Join(ps, " "))
 		}
+		if p := fn.blockPos(b); fset != nil && p.IsValid() {
+			fmt.Fprintf(buf, " (line %d)", fset.Position(p).Line)
+		}
 		buf.WriteString(":\n")
 		if b.Resume != nil {
 			fmt.Fprintf(buf, "\tresume %d: %s\n", b.Resume.State, fn.exprs(b.Resume.Dest))
@@ -41,6 +47,69 @@ func (fn *Func) Fprint(buf *bytes.Buffer, lv *Liveness) {
 			fmt.Fprintf(buf, "\t%s\n", fn.stmtString(s))
 		}
 		fmt.Fprintf(buf, "\t%s\n", fn.termString(b, lv))
+	}
+	if fset != nil {
+		fn.fprintVars(buf)
+	}
+}
+
+// blockPos returns the source position of the first statement of b that
+// has one, or of its terminator.
+func (fn *Func) blockPos(b *Block) token.Pos {
+	for _, s := range b.Stmts {
+		if p := fn.StmtPos(s); p.IsValid() {
+			return p
+		}
+	}
+	switch t := b.Term.(type) {
+	case *Suspend:
+		return t.Pos
+	case *If:
+		return t.Cond.Pos()
+	case *Dispatch:
+		return t.Stmt.Pos()
+	}
+	return token.NoPos
+}
+
+// fprintVars writes the table of fn's variables: name, kind, type, and
+// the flags storage depends on (address taken, declared in a cycle, a
+// fresh variable per iteration).
+func (fn *Func) fprintVars(buf *bytes.Buffer) {
+	if len(fn.Vars) == 0 {
+		return
+	}
+	qual := func(p *types.Package) string {
+		if p == fn.Pkg {
+			return ""
+		}
+		return p.Name()
+	}
+	rows := make([][4]string, len(fn.Vars))
+	var width [3]int
+	for i, v := range fn.Vars {
+		var flags []string
+		if v.AddrTaken {
+			flags = append(flags, "addr")
+		}
+		if v.InCycle {
+			flags = append(flags, "cycle")
+		}
+		if v.PerIter {
+			flags = append(flags, "per-iter")
+		}
+		if v.Decl != nil {
+			flags = append(flags, fmt.Sprintf("decl b%d", v.Decl.Index))
+		}
+		rows[i] = [4]string{v.Name, v.Kind.String(), types.TypeString(v.Type, qual), strings.Join(flags, " ")}
+		for j := range width {
+			width[j] = max(width[j], len(rows[i][j]))
+		}
+	}
+	buf.WriteString("vars:\n")
+	for _, r := range rows {
+		line := fmt.Sprintf("\t%-*s %-*s %-*s %s", width[0], r[0], width[1], r[1], width[2], r[2], r[3])
+		buf.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 }
 

@@ -185,7 +185,7 @@ func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
 		if e := g.emitters[d]; e != nil && lowers(pkg, g.fset.Position(d.decl.Pos()).Filename) {
 			if opts.IR {
 				var buf bytes.Buffer
-				e.fn.Fprint(&buf, e.fn.Live())
+				e.fn.Fprint(&buf, e.fset, e.fn.Live())
 				out.Debug = append(out.Debug, buf.String())
 			}
 			if opts.DOT {
