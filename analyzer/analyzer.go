@@ -48,9 +48,32 @@ func run(pass *analysis.Pass) (any, error) {
 	if !usesAsyncgen(pass) {
 		return nil, nil
 	}
-	reportLowering(pass)
+	refused := reportLowering(pass)
 	bodies := annotated(pass)
-	reportStale(pass, bodies)
+	// A body the tool refuses is reported for that alone: no twin is
+	// coming for it, and what it does otherwise waits on the fix. An
+	// error outside every body (two bodies claiming one name, a package
+	// the tool does not lower) holds up the package's twins: saying that
+	// one is missing or stale would be noise.
+	outside := false
+	for _, p := range refused {
+		in := false
+		for fd := range bodies {
+			start := fd.Pos()
+			if fd.Doc != nil {
+				start = fd.Doc.Pos()
+			}
+			if start <= p && p < fd.End() {
+				delete(bodies, fd)
+				in = true
+				break
+			}
+		}
+		outside = outside || !in
+	}
+	if !outside {
+		reportStale(pass, bodies)
+	}
 	for fd, d := range bodies {
 		if d.Kind != "gen" {
 			checkBody(pass, fd, bodies)
@@ -80,9 +103,9 @@ func usesAsyncgen(pass *analysis.Pass) bool {
 	return false
 }
 
-// reportLowering runs the tool's lowering on the package and reports its
-// errors.
-func reportLowering(pass *analysis.Pass) {
+// reportLowering runs the tool's lowering on the package, reports its
+// errors and returns their positions.
+func reportLowering(pass *analysis.Pass) (at []token.Pos) {
 	pkg := &packages.Package{
 		ID: pass.Pkg.Path(), Name: pass.Pkg.Name(), PkgPath: pass.Pkg.Path(),
 		Fset: pass.Fset, Syntax: pass.Files, Types: pass.Pkg, TypesInfo: pass.TypesInfo,
@@ -92,8 +115,10 @@ func reportLowering(pass *analysis.Pass) {
 		pos := position(pass, d.Pos)
 		if pos.IsValid() {
 			pass.Reportf(pos, "%s", d.Msg)
+			at = append(at, pos)
 		}
 	}
+	return at
 }
 
 // position finds p in the pass's files.

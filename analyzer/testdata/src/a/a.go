@@ -60,10 +60,10 @@ func later() int { // want `Later is not in a_asyncgen.go yet; run go generate`
 }
 
 //asyncgen:async Pair
-func pair() (int, int) { return 1, 2 } // want `an async body returns \(\), \(T\) or \(T, error\); pair returns \(int, int\)` `Pair is not in a_asyncgen.go yet`
+func pair() (int, int) { return 1, 2 } // want `an async body returns \(\), \(T\) or \(T, error\); pair returns \(int, int\)`
 
 //asyncgen:async Lit
-func lit(f runtime.Future[int]) func() int { // want `Lit is not in a_asyncgen.go yet`
+func lit(f runtime.Future[int]) func() int {
 	return func() int { return runtime.Await(f) } // want `Await inside a function literal`
 }
 
