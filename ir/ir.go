@@ -159,6 +159,10 @@ type If struct {
 type Dispatch struct {
 	Stmt    ast.Stmt
 	Targets []*Block
+	// Defs are the variables the dispatch itself assigns: the temporaries
+	// a select's receive clauses receive into (each defined on the way to
+	// its clause's body, the only place that reads it).
+	Defs []*Var
 }
 
 // Return leaves the body: results are set; defers run at Func.Exit.

@@ -6,6 +6,7 @@ package ir
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 )
 
 // varSet is a set of variables by index.
@@ -210,7 +211,15 @@ func (fn *Func) blockPoints(b *Block) (points [][2][]*Var) {
 	case *If:
 		add(t.Cond)
 	case *Dispatch:
-		add(t.Stmt)
+		// The variables it defines are not uses: the receive clauses
+		// assign them.
+		var u []*Var
+		fn.refs(t.Stmt, func(v *Var) {
+			if !slices.Contains(t.Defs, v) {
+				u = append(u, v)
+			}
+		}, func(*Var) {})
+		points = append(points, [2][]*Var{u, t.Defs})
 	case *Suspend:
 		var u, d []*Var
 		if t.Arg != nil {

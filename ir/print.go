@@ -195,7 +195,15 @@ func (fn *Func) termString(b *Block, lv *Liveness) string {
 			ts = append(ts, fmt.Sprintf("b%d", x.Index))
 		}
 		kind := strings.TrimPrefix(strings.TrimSuffix(fmt.Sprintf("%T", t.Stmt), "Stmt"), "*ast.")
-		return fmt.Sprintf("dispatch %s → %s", strings.ToLower(kind), strings.Join(ts, " "))
+		s := fmt.Sprintf("dispatch %s → %s", strings.ToLower(kind), strings.Join(ts, " "))
+		if len(t.Defs) > 0 {
+			var ds []string
+			for _, v := range t.Defs {
+				ds = append(ds, v.Name)
+			}
+			s += " defines " + strings.Join(ds, " ")
+		}
+		return s
 	case *Return:
 		return "return"
 	case *Unreachable:

@@ -912,6 +912,7 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 		tok token.Token
 	}
 	binds := make([]bind, len(clauses))
+	var defs []*Var
 	for i, c := range clauses {
 		cc := c.(*ast.CommClause)
 		bodies[i] = b.newBlock(KSelectBody, cc)
@@ -950,7 +951,9 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 				if j == 1 {
 					t = types.Typ[types.Bool]
 				}
-				temps = append(temps, b.ident(b.newTemp("recv", t)))
+				v := b.newTemp("recv", t)
+				defs = append(defs, v)
+				temps = append(temps, b.ident(v))
 			}
 			comm = &ast.AssignStmt{Lhs: temps, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.UnaryExpr{Op: token.ARROW, X: ch}}}
 			var rhs []ast.Expr
@@ -961,7 +964,7 @@ func (b *builder) selectStmt(s *ast.SelectStmt, lbl string) {
 		}
 		sel.Body.List = append(sel.Body.List, &ast.CommClause{Comm: comm, Body: []ast.Stmt{b.gotoStmt(bodies[i])}})
 	}
-	b.setTerm(&Dispatch{Stmt: sel, Targets: tl})
+	b.setTerm(&Dispatch{Stmt: sel, Targets: tl, Defs: defs})
 	for i, c := range clauses {
 		cc := c.(*ast.CommClause)
 		b.cur = bodies[i]

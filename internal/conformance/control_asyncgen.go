@@ -1684,18 +1684,14 @@ type SelectsFuture struct {
 	total   int
 	i       int
 	ch      chan int
-	recv    int
-	recv1   bool
 	ch2     chan int
-	recv3   int
 	fut     runtime.Future[chan int]
 	fut7    runtime.Future[int]
-	recv10  int
 }
 
 // Selects returns a future that runs selects one step at a time.
 //
-//line control_asyncgen.go:1699:1
+//line control_asyncgen.go:1695:1
 func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 	return &SelectsFuture{log: log, a: a, b: b}
 }
@@ -1707,6 +1703,9 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:206:1*/ if m.self != m {
 		/*line control.go:206:1*/ m.pin()
 	}
+	/*line control.go:206:1*/ var recv int
+	/*line control.go:206:1*/ var recv1 bool
+	/*line control.go:206:1*/ var recv3 int
 	/*line control.go:206:1*/ var v4 chan int
 	/*line control.go:206:1*/ var ch5 chan int
 	/*line control.go:206:1*/ var v1 int
@@ -1714,6 +1713,7 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:206:1*/ var v6 int
 	/*line control.go:206:1*/ var v2 int
 	/*line control.go:206:1*/ var v8 int
+	/*line control.go:206:1*/ var recv10 int
 	/*line control.go:206:1*/ var v3 int
 	/*line control.go:206:1*/ var v11 int
 	/*line control.go:206:1*/ switch m.state { /*line control.go:205:1*/
@@ -1757,15 +1757,15 @@ resume1:
 	}
 	/*line control.go:209:1*/ ch5 = v4
 	/*line control.go:209:1*/ select { /*line control.go:208:1*/
-	case m.recv, m.recv1 = <-m.ch:
+	case recv, recv1 = <-m.ch:
 		/*line control.go:209:1*/ goto selectBody6 /*line control.go:208:1*/
-	case m.recv3 = <-m.ch2:
+	case recv3 = <-m.ch2:
 		/*line control.go:209:1*/ goto selectBody7 /*line control.go:208:1*/
 	case <-ch5:
 		/*line control.go:209:1*/ goto selectBody8
 	} /*line control.go:208:1*/
 selectBody6:
-	/*line control.go:210:1*/ v1, ok1 = m.recv, m.recv1
+	/*line control.go:210:1*/ v1, ok1 = recv, recv1
 	/*line control.go:211:1*/ if !ok1 {
 		/*line control.go:212:1*/ m.a = nil
 		/*line control.go:213:1*/ m.log.Add("a closed")
@@ -1795,7 +1795,7 @@ selectBody8:
 	/*line control.go:220:1*/ m.log.Add("never")
 	/*line control.go:220:1*/ goto selectDone5 /*line control.go:219:1*/
 selectBody7:
-	/*line control.go:217:1*/ v2 = m.recv3
+	/*line control.go:217:1*/ v2 = recv3
 	/*line control.go:218:1*/ m.fut7 = ready(v2 * 10)
 	/*line control.go:218:1*/ m.ch = nil
 	/*line control.go:218:1*/ m.ch2 = nil /*line control.go:217:1*/
@@ -1815,13 +1815,13 @@ resume3:
 	/*line control.go:218:1*/ goto selectDone5 /*line control.go:217:1*/
 forDone4:
 	/*line control.go:218:1*/ select { /*line control.go:217:1*/
-	case m.recv10 = <-m.a:
+	case recv10 = <-m.a:
 		/*line control.go:218:1*/ goto selectBody13 /*line control.go:217:1*/
 	default:
 		/*line control.go:218:1*/ goto selectBody14
 	} /*line control.go:217:1*/
 selectBody13:
-	/*line control.go:224:1*/ v3 = m.recv10
+	/*line control.go:224:1*/ v3 = recv10
 	/*line control.go:225:1*/ m.result0 = v3
 	/*line control.go:225:1*/ goto exit /*line control.go:224:1*/
 selectBody14:

@@ -2136,16 +2136,12 @@ type DrainIter struct {
 	log     *Log
 	a       chan int
 	b       chan int
-	recv    int
-	recv1   bool
-	recv2   int
-	recv3   bool
 	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Drain returns an iterator over the values yielded by drainChans one step at a time.
 //
-//line gens_asyncgen.go:2149:1
+//line gens_asyncgen.go:2145:1
 func Drain(log *Log, a chan int, b chan int) *DrainIter {
 	return &DrainIter{log: log, a: a, b: b}
 }
@@ -2158,6 +2154,10 @@ func (m *DrainIter) Next() (int, bool) {
 	/*line gens.go:203:1*/ if m.self != m {
 		/*line gens.go:203:1*/ m.pin()
 	}
+	/*line gens.go:203:1*/ var recv int
+	/*line gens.go:203:1*/ var recv1 bool
+	/*line gens.go:203:1*/ var recv2 int
+	/*line gens.go:203:1*/ var recv3 bool
 	/*line gens.go:203:1*/ var v1 int
 	/*line gens.go:203:1*/ var ok1 bool
 	/*line gens.go:203:1*/ var v4 bool
@@ -2181,13 +2181,13 @@ forCond1:
 		/*line gens.go:204:1*/ goto forDone4
 	}
 	/*line gens.go:204:1*/ select { /*line gens.go:203:1*/
-	case m.recv, m.recv1 = <-m.a:
+	case recv, recv1 = <-m.a:
 		/*line gens.go:204:1*/ goto selectBody6 /*line gens.go:203:1*/
-	case m.recv2, m.recv3 = <-m.b:
+	case recv2, recv3 = <-m.b:
 		/*line gens.go:204:1*/ goto selectBody7
 	} /*line gens.go:203:1*/
 selectBody6:
-	/*line gens.go:206:1*/ v1, ok1 = m.recv, m.recv1
+	/*line gens.go:206:1*/ v1, ok1 = recv, recv1
 	/*line gens.go:207:1*/ if !ok1 {
 		/*line gens.go:208:1*/ m.a = nil
 		/*line gens.go:209:1*/ m.log.Add("a done")
@@ -2215,7 +2215,7 @@ selectDone5: /*line gens.go:211:1*/
 forPost3:
 	/*line gens.go:212:1*/ goto forCond1 /*line gens.go:211:1*/
 selectBody7:
-	/*line gens.go:215:1*/ v2, ok2 = m.recv2, m.recv3
+	/*line gens.go:215:1*/ v2, ok2 = recv2, recv3
 	/*line gens.go:216:1*/ if !ok2 {
 		/*line gens.go:217:1*/ m.b = nil
 		/*line gens.go:218:1*/ m.log.Add("b done")
