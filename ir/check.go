@@ -12,7 +12,8 @@ import (
 // the exit block is last; every block is terminated; every successor is a
 // block of the graph; predecessors mirror successors, once per edge;
 // suspension states are numbered 1..n and each resume block follows
-// exactly its suspension, and only it. It reports every violation, with
+// exactly its suspension, and only it; no temporary is read before it is
+// assigned on some path. It reports every violation, with
 // the function's dump, as go/ssa's sanity checker does.
 func (fn *Func) Check() error {
 	var errs []string
@@ -72,6 +73,16 @@ func (fn *Func) Check() error {
 		if b.Resume != nil {
 			if len(b.Preds) != 1 || b.Preds[0].Term != b.Resume {
 				bad("resume block %d is not entered only from its suspension", b.Index)
+			}
+		}
+	}
+	// Definitions: a temporary is assigned before it is read, on every
+	// path from the entry (it is not live on entry).
+	if len(errs) == 0 && len(fn.Blocks) > 0 {
+		lv := fn.Live()
+		for _, v := range fn.Vars {
+			if v.Kind == VTemp && lv.In[fn.Blocks[0]][v] {
+				bad("temporary %s may be read before it is assigned", v.Name)
 			}
 		}
 	}

@@ -146,3 +146,51 @@ func TestStdlibSmoke(t *testing.T) {
 	}
 	t.Logf("%d functions", n)
 }
+
+// The checker reports each violation it is given, every one of them.
+func TestCheckReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a package")
+	}
+	dir := loadtest.Module(t, map[string]*txtar.Archive{"c": txtar.Parse([]byte(`
+-- c.go --
+package c
+
+import "github.com/asyncgen/asyncgen/runtime"
+
+func f(int) runtime.Future[int] { return nil }
+func h() int                    { return 0 }
+
+//asyncgen:async G
+func g(x int) int {
+	return h() + runtime.Await(f(x))
+}
+`))})
+	pkgs, err := packages.Load(&packages.Config{Mode: mode, Dir: dir}, "./c")
+	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
+		t.Fatalf("load: %v %v", err, pkgs)
+	}
+	d := directives(pkgs[0])[0]
+	fn := ir.Build(d.kind, d.name, d.decl, pkgs[0].TypesInfo, pkgs[0].Types)
+	if err := fn.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// The entry evaluates h() into a temporary before it suspends: drop
+	// that assignment.
+	entry := fn.Blocks[0]
+	if len(entry.Stmts) == 0 {
+		t.Fatalf("entry has no statement:\n%s", fn)
+	}
+	saved := entry.Stmts
+	entry.Stmts = entry.Stmts[1:]
+	if err := fn.Check(); err == nil || !strings.Contains(err.Error(), "temporary t may be read before it is assigned") {
+		t.Errorf("check without the assignment: %v", err)
+	}
+	entry.Stmts = saved
+	// Repeat an edge.
+	exit := fn.Exit
+	exit.Preds = append(exit.Preds, exit.Preds[0])
+	if err := fn.Check(); err == nil || !strings.Contains(err.Error(), "is a predecessor of block 2 2 times") {
+		t.Errorf("check with a repeated edge: %v", err)
+	}
+}
