@@ -8,6 +8,7 @@
 package lower
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -162,11 +163,20 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 				return false
 			}
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return false
+		const mode = parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
+		var f *ast.File
+		twin := twinNamed(name) && IsGenerated(src)
+		if twin {
+			// Parsing the bodies of machines is most of parsing them.
+			f, _ = parser.ParseFile(fset, name, withoutBodies(src), mode)
 		}
-		if twinNamed(name) && ast.IsGenerated(f) {
+		if f == nil {
+			var err error
+			if f, err = parser.ParseFile(fset, name, src, mode); err != nil {
+				return false
+			}
+		}
+		if twin {
 			dropBodies(f)
 			twins[f] = true
 		}
@@ -230,6 +240,40 @@ func dropBodies(f *ast.File) {
 			fd.Body = nil
 		}
 	}
+}
+
+// withoutBodies blanks the bodies of the top-level functions of a file
+// asyncgen wrote, keeping its lines: each starts on a line at column 0 that
+// ends with "{" and ends at the next line that is "}" alone. A file written
+// otherwise may not parse after it; the caller parses the text as it is
+// then.
+func withoutBodies(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	in := false
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line = src[:i+1]
+		}
+		src = src[len(line):]
+		text := bytes.TrimRight(line, "\r\n")
+		switch {
+		case in && string(text) == "}":
+			in = false
+			out = append(out, line...)
+		case in:
+			out = append(out, '\n')
+		default:
+			if bytes.HasPrefix(text, []byte("func ")) && bytes.HasSuffix(text, []byte("{")) {
+				in = true
+			}
+			out = append(out, line...)
+		}
+	}
+	if in {
+		return nil
+	}
+	return out
 }
 
 // fileOf returns the file of files that holds pos.

@@ -151,3 +151,14 @@ func summary(pkgs []*packages.Package) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
+
+func TestWithoutBodies(t *testing.T) {
+	src := "package p\n\nfunc F() int {\n\tx := 1\n\treturn x\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n"
+	want := "package p\n\nfunc F() int {\n\n\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n"
+	if got := string(withoutBodies([]byte(src))); got != want {
+		t.Errorf("withoutBodies:\n%s\nwant\n%s", got, want)
+	}
+	if got := withoutBodies([]byte("package p\n\nfunc F() {\n\treturn\n")); got != nil {
+		t.Errorf("withoutBodies of an unclosed body: %q, want nil", got)
+	}
+}
