@@ -42,7 +42,7 @@ func TestAnalyzerReportsToolErrors(t *testing.T) {
 		if len(p.Errors) == 0 {
 			clean = append(clean, p)
 		} else {
-			t.Logf("%s: does not type-check, left out", p.PkgPath)
+			t.Logf("%s: does not type-check, left out: %v", p.PkgPath, p.Errors)
 		}
 	}
 	if len(clean) < len(want)-1 {

@@ -13,87 +13,105 @@ import (
 	"github.com/asyncgen/asyncgen/ir"
 )
 
-// sizes are the gc compiler's sizes for the host's word size.
-var sizes = types.SizesFor("gc", "amd64")
-
-// fieldSizes returns the machine's fields (name and size) in declaration
-// order; inline children count at their own machine's size.
-func (e *emitter) fieldSizes(machineSize func(*directive) int64) (names []string, sz []int64) {
-	word := sizes.Sizeof(types.Typ[types.Uintptr])
-	add := func(name string, n int64) {
-		names = append(names, name)
-		sz = append(sz, n)
+// sizes returns the sizes of the package's target (GOARCH), as go list
+// gave them, or amd64's.
+func (g *generator) sizes() types.Sizes {
+	if g.pkg.TypesSizes != nil {
+		return g.pkg.TypesSizes
 	}
-	add(e.fState, word)
-	add(e.fSelf, word)
+	return types.SizesFor("gc", "amd64")
+}
+
+// A fieldSize is the size and alignment of one field of a machine.
+type fieldSize struct {
+	name        string
+	size, align int64
+}
+
+// fieldSizes returns the machine's fields in declaration order (as the
+// struct the step renders declares them); inline children count at their
+// own machine's size.
+func (e *emitter) fieldSizes(machineSize func(*directive) int64) []fieldSize {
+	sizes := e.g.sizes()
+	var out []fieldSize
+	add := func(name string, t types.Type) {
+		out = append(out, fieldSize{name, sizes.Sizeof(t), sizes.Alignof(t)})
+	}
+	ptr := types.Typ[types.UnsafePointer]
+	slice := types.NewSlice(ptr)
+	add(e.fNoCopy, types.NewStruct(nil, nil))
+	add(e.fState, types.Typ[types.Int])
+	add(e.fSelf, ptr)
 	seen := map[string]bool{}
 	for _, v := range e.fn.Vars {
 		if e.store[v] == sLocal || e.store[v] == sDiscard || seen[e.names[v]] {
 			continue
 		}
 		seen[e.names[v]] = true
-		add(e.names[v], e.varSize(v, machineSize))
-	}
-	if e.fDefers != "" {
-		add(e.fDefers, 3*word)
+		out = append(out, e.varSize(v, machineSize))
 	}
 	if e.fLoops != "" {
-		add(e.fLoops, 3*word)
+		add(e.fLoops, slice)
+	}
+	if e.fn.HasDefer {
+		add(e.fDefers, slice)
 	}
 	if e.fn.Kind != ir.Async {
-		add(e.fClosing, 1)
+		add(e.fClosing, ptr)
 	}
 	if e.fDeep != "" {
-		add(e.fDeep, 2*word) // an interface
+		add(e.fDeep, types.NewInterfaceType(nil, nil))
 	}
 	if e.fFast != "" {
-		add(e.fFast, word)
+		add(e.fFast, ptr)
 	}
-	return names, sz
+	return out
 }
 
-// varSize is the size of v's field.
-func (e *emitter) varSize(v *ir.Var, machineSize func(*directive) int64) int64 {
+// varSize is the size of v's field: 0 for a type parameter's, which has
+// none until the machine is instantiated.
+func (e *emitter) varSize(v *ir.Var, machineSize func(*directive) int64) (f fieldSize) {
+	sizes := e.g.sizes()
+	word := sizes.Sizeof(types.Typ[types.Uintptr])
+	f.name = e.names[v]
 	if e.store[v] == sBoxed {
-		return sizes.Sizeof(types.Typ[types.Uintptr])
+		return fieldSize{f.name, word, word}
 	}
 	for s, child := range e.inline {
 		if s.Slot == v {
-			return machineSize(child)
+			return fieldSize{f.name, machineSize(child), word}
 		}
 	}
-	defer func() { recover() }() // a type parameter has no fixed size
-	return sizes.Sizeof(e.slotType(v))
+	defer func() {
+		if recover() != nil {
+			f = fieldSize{f.name, 0, 1}
+		}
+	}()
+	t := e.slotType(v)
+	return fieldSize{f.name, sizes.Sizeof(t), sizes.Alignof(t)}
 }
 
-// machineSize lays the fields out as the compiler would (each aligned to
-// its size, up to a word) and returns the total.
-func layout(sz []int64) int64 {
-	word := sizes.Sizeof(types.Typ[types.Uintptr])
-	var off int64
-	for _, n := range sz {
-		a := min(max(n, 1), word)
-		if n >= word {
-			a = word
-		}
-		for _, p := range []int64{8, 4, 2, 1} {
-			if a >= p {
-				a = p
-				break
-			}
-		}
-		off = (off + a - 1) / a * a
-		off += n
+// structSize lays the fields out as the compiler does (each at an offset
+// that is a multiple of its alignment, the whole a multiple of the largest)
+// and returns the total.
+func structSize(fields []fieldSize) int64 {
+	var off, maxAlign int64 = 0, 1
+	for _, f := range fields {
+		a := max(f.align, 1)
+		maxAlign = max(maxAlign, a)
+		off = (off+a-1)/a*a + f.size
 	}
-	return (off + word - 1) / word * word
+	if n := len(fields); n > 0 && fields[n-1].size == 0 && off > 0 {
+		off++ // a zero-size last field would point past the struct
+	}
+	return (off + maxAlign - 1) / maxAlign * maxAlign
 }
 
 // explain renders the report of one machine.
 func (e *emitter) explain(machineSize func(*directive) int64) string {
 	var b strings.Builder
-	_, sz := e.fieldSizes(machineSize)
 	pos := e.fset.Position(e.d.decl.Pos())
-	fmt.Fprintf(&b, "%s (%s:%d): %s, %d bytes\n", e.d.name, filepath.Base(pos.Filename), pos.Line, e.typeName, layout(sz))
+	fmt.Fprintf(&b, "%s (%s:%d): %s, %d bytes\n", e.d.name, filepath.Base(pos.Filename), pos.Line, e.typeName, structSize(e.fieldSizes(machineSize)))
 	for _, blk := range e.fn.Suspends {
 		s := blk.Term.(*ir.Suspend)
 		p := e.fset.Position(s.Pos)
@@ -103,7 +121,7 @@ func (e *emitter) explain(machineSize func(*directive) int64) string {
 			if e.store[v] == sLocal || e.store[v] == sDiscard {
 				continue
 			}
-			n := e.varSize(v, machineSize)
+			n := e.varSize(v, machineSize).size
 			total += n
 			what := v.Name
 			if e.inline[s] != nil && v == s.Slot {

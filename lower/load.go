@@ -10,6 +10,7 @@ package lower
 import (
 	"bytes"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -74,7 +75,9 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	}
 	slices.Sort(deps)
 	exported := map[string]*types.Package{}
-	var sizes types.Sizes
+	// The target's sizes come with the dependencies' types; a package
+	// that imports nothing is sized for GOARCH as go/build sees it.
+	sizes := types.SizesFor("gc", build.Default.GOARCH)
 	mainDeps := false
 	if len(deps) > 0 {
 		dcfg := cfg
@@ -102,7 +105,9 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 		}
 		for _, p := range dpkgs {
 			exported[p.ID] = p.Types
-			sizes = p.TypesSizes
+			if p.TypesSizes != nil {
+				sizes = p.TypesSizes
+			}
 		}
 	}
 	fset := token.NewFileSet()
@@ -168,7 +173,9 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 		twin := twinNamed(name) && IsGenerated(src)
 		if twin {
 			// Parsing the bodies of machines is most of parsing them.
-			f, _ = parser.ParseFile(fset, name, withoutBodies(src), mode)
+			if g, err := parser.ParseFile(fset, name, withoutBodies(src), mode); err == nil {
+				f = g
+			}
 		}
 		if f == nil {
 			var err error
@@ -236,20 +243,28 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 // cost of a load otherwise.
 func dropBodies(f *ast.File) {
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name != "init" {
+		// go/types wants the bodies of init and of generic functions.
+		if fd, ok := d.(*ast.FuncDecl); ok && (fd.Name.Name != "init" || fd.Recv != nil) && fd.Type.TypeParams == nil {
 			fd.Body = nil
 		}
 	}
 }
 
 // withoutBodies blanks the bodies of the top-level functions of a file
-// asyncgen wrote, keeping its lines: each starts on a line at column 0 that
-// ends with "{" and ends at the next line that is "}" alone. A file written
-// otherwise may not parse after it; the caller parses the text as it is
-// then.
+// asyncgen wrote, keeping its lines: a body opens at the end of the line
+// where the brackets of a declaration starting with "func " at column 0
+// leave one brace open, and closes at the next line that is "}" alone;
+// generic functions keep theirs.
+// A file written otherwise may not parse after it; the caller then parses
+// the text as it is.
 func withoutBodies(src []byte) []byte {
 	out := make([]byte, 0, len(src))
-	in := false
+	const (
+		outside = iota
+		signature
+		body
+	)
+	state, depth := outside, 0
 	for len(src) > 0 {
 		line := src
 		if i := bytes.IndexByte(src, '\n'); i >= 0 {
@@ -257,23 +272,67 @@ func withoutBodies(src []byte) []byte {
 		}
 		src = src[len(line):]
 		text := bytes.TrimRight(line, "\r\n")
-		switch {
-		case in && string(text) == "}":
-			in = false
-			out = append(out, line...)
-		case in:
-			out = append(out, '\n')
-		default:
-			if bytes.HasPrefix(text, []byte("func ")) && bytes.HasSuffix(text, []byte("{")) {
-				in = true
-			}
-			out = append(out, line...)
+		if state == outside && bytes.HasPrefix(text, []byte("func ")) && !genericFunc(text) {
+			state, depth = signature, 0
 		}
+		switch state {
+		case body:
+			if string(text) == "}" {
+				state = outside
+				out = append(out, line...)
+			} else {
+				out = append(out, '\n')
+			}
+			continue
+		case signature:
+			depth += bracketDepth(text)
+			if depth == 1 && bytes.HasSuffix(text, []byte("{")) {
+				state = body
+			} else if depth <= 0 {
+				state = outside // no body, or one closed on this line
+			}
+		}
+		out = append(out, line...)
 	}
-	if in {
+	if state != outside {
 		return nil
 	}
 	return out
+}
+
+// genericFunc reports whether a line declares a generic function (go/types
+// wants its body): "func Name[".
+func genericFunc(line []byte) bool {
+	rest := line[len("func "):]
+	i := bytes.IndexAny(rest, "[( ")
+	return i > 0 && rest[i] == '['
+}
+
+// bracketDepth returns how many more brackets a line of Go opens than it
+// closes, outside strings, runes and comments.
+func bracketDepth(line []byte) int {
+	d := 0
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote != '`' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '/' && i+1 < len(line) && line[i+1] == '/':
+			return d
+		case c == '(' || c == '[' || c == '{':
+			d++
+		case c == ')' || c == ']' || c == '}':
+			d--
+		}
+	}
+	return d
 }
 
 // fileOf returns the file of files that holds pos.

@@ -2,7 +2,11 @@ package lower
 
 import (
 	"fmt"
+	"go/parser"
+	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -153,10 +157,33 @@ func summary(pkgs []*packages.Package) string {
 }
 
 func TestWithoutBodies(t *testing.T) {
-	src := "package p\n\nfunc F() int {\n\tx := 1\n\treturn x\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n"
-	want := "package p\n\nfunc F() int {\n\n\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n"
+	src := "package p\n\nfunc F() int {\n\tx := 1\n\treturn x\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n" +
+		"\nfunc H[N interface {\n\tint | float64\n}](s struct{ a string \"x{\" }) N {\n\treturn 0\n}\n"
+	src += "\nfunc (r R) M(s struct{ a string \"x{\" }) (int, error) {\n\treturn 0, nil\n}\n"
+	want := "package p\n\nfunc F() int {\n\n\n}\n\nfunc G() {}\n\nvar V = func() int {\n\treturn 2\n}()\n" +
+		"\nfunc H[N interface {\n\tint | float64\n}](s struct{ a string \"x{\" }) N {\n\treturn 0\n}\n" +
+		"\nfunc (r R) M(s struct{ a string \"x{\" }) (int, error) {\n\n}\n"
 	if got := string(withoutBodies([]byte(src))); got != want {
 		t.Errorf("withoutBodies:\n%s\nwant\n%s", got, want)
+	}
+	// Every generated file of the repository parses without its bodies.
+	files, err := filepath.Glob(filepath.Join(loadtest.RepoRoot(), "*", "*", "*"+Suffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(filepath.Join(loadtest.RepoRoot(), "*", "*"+Suffix))
+	files = append(files, more...)
+	if len(files) < 10 {
+		t.Fatalf("only %d generated files", len(files))
+	}
+	for _, name := range files {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parser.ParseFile(token.NewFileSet(), name, withoutBodies(src), 0); err != nil {
+			t.Errorf("%s without bodies: %v", name, err)
+		}
 	}
 	if got := withoutBodies([]byte("package p\n\nfunc F() {\n\treturn\n")); got != nil {
 		t.Errorf("withoutBodies of an unclosed body: %q, want nil", got)

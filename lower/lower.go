@@ -90,7 +90,7 @@ type Position = token.Position
 // from export data, as go vet has them (Load loads them from source only
 // when a package does not type-check, to stub what they generate).
 const LoadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
-	packages.NeedTypesInfo | packages.NeedImports | packages.NeedModule
+	packages.NeedTypesInfo | packages.NeedImports | packages.NeedModule | packages.NeedTypesSizes
 
 type generator struct {
 	pkg          *packages.Package
@@ -476,8 +476,7 @@ func (g *generator) machineSize(d *directive) int64 {
 	if e == nil {
 		return 0
 	}
-	_, sz := e.fieldSizes(g.machineSize)
-	return layout(sz)
+	return structSize(e.fieldSizes(g.machineSize))
 }
 
 // ctorKey names a constructor: NAME, or Recv.NAME for a method.
