@@ -15,6 +15,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -220,7 +221,7 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 				failed = true
 				return
 			}
-			if terr.Soft && strings.HasSuffix(terr.Msg, "imported and not used") && twins[fileOf(p.Syntax, terr.Pos)] {
+			if terr.Soft && unusedImport.MatchString(terr.Msg) && twins[fileOf(p.Syntax, terr.Pos)] {
 				return // used in the bodies dropped
 			}
 			p.TypeErrors = append(p.TypeErrors, terr)
@@ -236,6 +237,9 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 	p.IllTyped = len(p.Errors) > 0
 	return !failed
 }
+
+// unusedImport matches go/types' message for an import not used.
+var unusedImport = regexp.MustCompile(`^"[^"]*" imported( as \w+)? and not used$`)
 
 // dropBodies removes the bodies of f's functions and methods: a generated
 // file is about to be replaced, and what the bodies of a package use of it
