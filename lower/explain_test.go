@@ -56,3 +56,40 @@ func TestExplainSizes(t *testing.T) {
 	}
 	t.Logf("%d machines", n)
 }
+
+// Packages generated at once give what each gives alone (run with -race:
+// packages share their dependencies' types and, between a package and its
+// test variant, syntax).
+func TestGenerateAll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads packages")
+	}
+	pkgs, err := lower.Load(loadtest.RepoRoot(), "./internal/conformance", "./examples/...", "./runtime/anet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) < 8 {
+		t.Fatalf("only %d packages", len(pkgs))
+	}
+	outs, diags := lower.GenerateAll(pkgs, lower.Options{})
+	for i, pkg := range pkgs {
+		out, ds := lower.Generate(pkg)
+		if len(ds) > 0 || len(diags[i]) > 0 {
+			t.Fatalf("%s: %v / %v", pkg.ID, ds, diags[i])
+		}
+		if (out == nil) != (outs[i] == nil) {
+			t.Fatalf("%s: output %v alone, %v at once", pkg.ID, out != nil, outs[i] != nil)
+		}
+		if out == nil {
+			continue
+		}
+		if len(out.Write) != len(outs[i].Write) {
+			t.Errorf("%s: %d files alone, %d at once", pkg.ID, len(out.Write), len(outs[i].Write))
+		}
+		for path, src := range out.Write {
+			if string(outs[i].Write[path]) != string(src) {
+				t.Errorf("%s: %s differs when generated at once", pkg.ID, path)
+			}
+		}
+	}
+}

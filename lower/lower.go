@@ -11,8 +11,10 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/asyncgen/asyncgen/ir"
 	"github.com/dave/jennifer/jen"
@@ -132,6 +134,26 @@ type Options struct {
 	IR  bool // Output.Debug holds each body's graph, with liveness
 	DOT bool // Output.Debug holds each body's graph in Graphviz DOT form
 	Raw bool // Output.Raw holds the unformatted twin of a file that does not format
+}
+
+// GenerateAll generates every package of pkgs, as many at a time as
+// there are processors, and returns each one's output and diagnostics in
+// the order of pkgs.
+func GenerateAll(pkgs []*packages.Package, opts Options) ([]*Output, [][]Diagnostic) {
+	outs := make([]*Output, len(pkgs))
+	diags := make([][]Diagnostic, len(pkgs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
+	for i, pkg := range pkgs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i], diags[i] = GenerateOpts(pkg, opts)
+		}()
+	}
+	wg.Wait()
+	return outs, diags
 }
 
 // GenerateOpts is Generate with options.

@@ -200,8 +200,9 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 		return 2
 	}
 	named := func(twin string) bool { return only == nil || only[lower.SourceOf(twin)] }
-	for _, pkg := range pkgs {
-		out, ds := lower.GenerateOpts(pkg, opts)
+	outs, pkgDiags := lower.GenerateAll(pkgs, opts)
+	for i := range pkgs {
+		out, ds := outs[i], pkgDiags[i]
 		if out != nil {
 			for _, d := range out.Debug {
 				fmt.Fprint(stdout, d)
