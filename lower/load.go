@@ -16,8 +16,10 @@ import (
 	"go/types"
 	"os"
 	"regexp"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -75,6 +77,16 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 		}
 	}
 	slices.Sort(deps)
+	// Parse the roots while go list compiles the dependencies.
+	fset := token.NewFileSet()
+	if cfg.Fset != nil {
+		fset = cfg.Fset
+	}
+	parsed := make([]*parsedFiles, len(roots))
+	var parsing sync.WaitGroup
+	for i, p := range roots {
+		parsing.Go(func() { parsed[i] = parseFiles(p, fset, cfg.Overlay) })
+	}
 	exported := map[string]*types.Package{}
 	// The target's sizes come with the dependencies' types; a package
 	// that imports nothing is sized for GOARCH as go/build sees it.
@@ -90,6 +102,7 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 			packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedExportFile
 		dpkgs, err := packages.Load(&dcfg, deps...)
 		if err != nil {
+			parsing.Wait()
 			return refused
 		}
 		clean := true
@@ -102,6 +115,7 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 			}
 		})
 		if !clean {
+			parsing.Wait()
 			return refused
 		}
 		for _, p := range dpkgs {
@@ -111,39 +125,54 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 			}
 		}
 	}
-	fset := token.NewFileSet()
-	if cfg.Fset != nil {
-		fset = cfg.Fset
+	parsing.Wait()
+	index := map[*packages.Package]int{}
+	for i, p := range roots {
+		if parsed[i] == nil {
+			return refused // a file does not read or parse
+		}
+		index[p] = i
 	}
-	checked := map[string]bool{}
-	typeErrors := false
-	var check func(p *packages.Package, path []string) bool
-	check = func(p *packages.Package, path []string) bool {
-		if checked[p.ID] {
-			return true
-		}
-		if slices.Contains(path, p.ID) {
-			return false // an import cycle: go/packages reports it
-		}
-		for _, imp := range p.Imports {
-			if r := byID[imp.ID]; r != nil && !check(r, append(path, p.ID)) {
-				return false
+	// Type-check the roots, each once the roots it imports are checked,
+	// as many at a time as there are processors.
+	if importCycle(roots, byID) {
+		return refused // go/packages reports it
+	}
+	done := make([]chan struct{}, len(roots))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	ok := make([]bool, len(roots))
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
+	var checking sync.WaitGroup
+	for i, p := range roots {
+		checking.Go(func() {
+			defer close(done[i])
+			for _, imp := range p.Imports {
+				if r := byID[imp.ID]; r != nil {
+					<-done[index[r]]
+					if !ok[index[r]] {
+						return
+					}
+				}
 			}
-		}
-		checked[p.ID] = true
-		ok := checkFromSource(p, fset, sizes, cfg.Overlay, func(id string) *types.Package {
-			if r := byID[id]; r != nil {
-				return r.Types
-			}
-			return exported[id]
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ok[i] = typeCheck(p, parsed[i], sizes, func(id string) *types.Package {
+				if r := byID[id]; r != nil {
+					return r.Types
+				}
+				return exported[id]
+			})
 		})
-		typeErrors = typeErrors || len(p.TypeErrors) > 0
-		return ok
 	}
-	for _, p := range roots {
-		if !check(p, nil) {
+	checking.Wait()
+	typeErrors := false
+	for i, p := range roots {
+		if !ok[i] {
 			return refused
 		}
+		typeErrors = typeErrors || len(p.TypeErrors) > 0
 	}
 	switch {
 	case !typeErrors:
@@ -154,19 +183,52 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	return refused
 }
 
-// checkFromSource parses p's files (from overlay where it has them) into
-// fset and type-checks them, its imports resolved through lookup by
-// package ID, recording type errors as go/packages does. It reports false
-// when a file does not read or parse or an import does not resolve.
-func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes, overlay map[string][]byte, lookup func(id string) *types.Package) bool {
-	p.Fset = fset
-	twins := map[*ast.File]bool{}
+// importCycle reports whether the roots import each other in a cycle.
+func importCycle(roots []*packages.Package, byID map[string]*packages.Package) bool {
+	state := map[*packages.Package]int{} // 1: on the path, 2: done
+	var visit func(p *packages.Package) bool
+	visit = func(p *packages.Package) bool {
+		switch state[p] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+		state[p] = 1
+		for _, imp := range p.Imports {
+			if r := byID[imp.ID]; r != nil && visit(r) {
+				return true
+			}
+		}
+		state[p] = 2
+		return false
+	}
+	for _, p := range roots {
+		if visit(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// parsedFiles are a package's files, parsed, and which of them asyncgen
+// wrote (their bodies dropped).
+type parsedFiles struct {
+	fset  *token.FileSet
+	files []*ast.File
+	twins map[*ast.File]bool
+}
+
+// parseFiles parses p's files (from overlay where it has them) into fset,
+// or returns nil when one does not read or parse.
+func parseFiles(p *packages.Package, fset *token.FileSet, overlay map[string][]byte) *parsedFiles {
+	out := &parsedFiles{fset: fset, twins: map[*ast.File]bool{}}
 	for _, name := range p.CompiledGoFiles {
 		src, ok := overlay[name]
 		if !ok {
 			var err error
 			if src, err = os.ReadFile(name); err != nil {
-				return false
+				return nil
 			}
 		}
 		const mode = parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
@@ -181,15 +243,26 @@ func checkFromSource(p *packages.Package, fset *token.FileSet, sizes types.Sizes
 		if f == nil {
 			var err error
 			if f, err = parser.ParseFile(fset, name, src, mode); err != nil {
-				return false
+				return nil
 			}
 		}
 		if twin {
 			dropBodies(f)
-			twins[f] = true
+			out.twins[f] = true
 		}
-		p.Syntax = append(p.Syntax, f)
+		out.files = append(out.files, f)
 	}
+	return out
+}
+
+// typeCheck type-checks p's parsed files, its imports resolved through
+// lookup by package ID, recording type errors as go/packages does. It
+// reports false when an import does not resolve.
+func typeCheck(p *packages.Package, parsed *parsedFiles, sizes types.Sizes, lookup func(id string) *types.Package) bool {
+	fset := parsed.fset
+	p.Fset = fset
+	p.Syntax = parsed.files
+	twins := parsed.twins
 	p.TypesInfo = &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
 		Defs:         map[*ast.Ident]types.Object{},
