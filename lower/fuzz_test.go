@@ -21,6 +21,28 @@ import (
 
 	"github.com/asyncgen/asyncgen/internal/loadtest"
 	"github.com/asyncgen/asyncgen/lower"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/analysis/passes/assign"
+	"golang.org/x/tools/go/analysis/passes/atomic"
+	"golang.org/x/tools/go/analysis/passes/bools"
+	"golang.org/x/tools/go/analysis/passes/composite"
+	"golang.org/x/tools/go/analysis/passes/copylock"
+	"golang.org/x/tools/go/analysis/passes/defers"
+	"golang.org/x/tools/go/analysis/passes/errorsas"
+	"golang.org/x/tools/go/analysis/passes/ifaceassert"
+	"golang.org/x/tools/go/analysis/passes/loopclosure"
+	"golang.org/x/tools/go/analysis/passes/lostcancel"
+	"golang.org/x/tools/go/analysis/passes/nilfunc"
+	"golang.org/x/tools/go/analysis/passes/printf"
+	"golang.org/x/tools/go/analysis/passes/shift"
+	"golang.org/x/tools/go/analysis/passes/stdmethods"
+	"golang.org/x/tools/go/analysis/passes/stringintconv"
+	"golang.org/x/tools/go/analysis/passes/structtag"
+	"golang.org/x/tools/go/analysis/passes/unmarshal"
+	"golang.org/x/tools/go/analysis/passes/unreachable"
+	"golang.org/x/tools/go/analysis/passes/unsafeptr"
+	"golang.org/x/tools/go/analysis/passes/unusedresult"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -173,11 +195,43 @@ func checkGenerate(t *testing.T, src string) {
 		if err != nil {
 			t.Fatalf("generated code does not parse: %v\n%s\n%s", err, src, gen)
 		}
-		if _, ok := typeCheck([]*ast.File{file, g}); !ok {
+		both, ok := typeCheck([]*ast.File{file, g})
+		if !ok {
 			_, errs := typeCheckErrs([]*ast.File{file, g})
 			t.Fatalf("generated code does not compile: %v\n--- source\n%s\n--- generated\n%s", errs, src, gen)
 		}
+		for _, d := range vet(t, both) {
+			if p := fuzzFset.Position(d.Pos); p.Filename == path {
+				t.Fatalf("go vet: %s: %s\n--- source\n%s\n--- generated\n%s", p, d.Message, src, gen)
+			}
+		}
 	}
+}
+
+// vetAnalyzers are go vet's analyzers that work on one package without
+// the facts of its dependencies' analysis.
+var vetAnalyzers = []*analysis.Analyzer{
+	assign.Analyzer, atomic.Analyzer, bools.Analyzer, composite.Analyzer,
+	copylock.Analyzer, defers.Analyzer, errorsas.Analyzer, ifaceassert.Analyzer,
+	loopclosure.Analyzer, lostcancel.Analyzer, nilfunc.Analyzer, printf.Analyzer,
+	shift.Analyzer, stdmethods.Analyzer, stringintconv.Analyzer, structtag.Analyzer,
+	unmarshal.Analyzer, unreachable.Analyzer, unsafeptr.Analyzer, unusedresult.Analyzer,
+}
+
+// vet runs vetAnalyzers on pkg, in memory, and returns their diagnostics.
+func vet(t *testing.T, pkg *packages.Package) []analysis.Diagnostic {
+	g, err := checker.Analyze(vetAnalyzers, []*packages.Package{pkg}, nil)
+	if err != nil {
+		t.Fatalf("vet: %v", err)
+	}
+	var out []analysis.Diagnostic
+	for act := range g.All() {
+		if act.Err != nil {
+			t.Fatalf("vet %s: %v", act.Analyzer.Name, act.Err)
+		}
+		out = append(out, act.Diagnostics...)
+	}
+	return out
 }
 
 // typeCheck builds the package the tool is given.
@@ -207,7 +261,7 @@ func typeCheckErrs(files []*ast.File) (*packages.Package, []error) {
 	return &packages.Package{
 		ID: "example.com/fuzz/p", Name: files[0].Name.Name, PkgPath: "example.com/fuzz/p",
 		GoFiles: names, CompiledGoFiles: names,
-		Fset: fuzzFset, Syntax: files, Types: tp, TypesInfo: info,
+		Fset: fuzzFset, Syntax: files, Types: tp, TypesInfo: info, TypesSizes: types.SizesFor("gc", "amd64"),
 		Module: &packages.Module{Path: "example.com/fuzz", Main: true},
 	}, errs
 }
@@ -295,4 +349,29 @@ func merged(t testing.TB, dir string) string {
 	b.WriteString(")\n\n")
 	b.WriteString(body.String())
 	return b.String()
+}
+
+// The in-memory vet of the fuzz targets reports what go vet would.
+func TestFuzzVet(t *testing.T) {
+	fuzzMu.Lock()
+	defer fuzzMu.Unlock()
+	src := "package p\n\nimport \"fmt\"\n\nfunc f() int {\n\treturn 1\n\tfmt.Printf(\"%d\")\n\treturn 2\n}\n"
+	file, err := parser.ParseFile(fuzzFset, "/fuzz/vet/a.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, ok := typeCheck([]*ast.File{file})
+	if !ok {
+		t.Fatal("does not type-check")
+	}
+	var got []string
+	for _, d := range vet(t, pkg) {
+		got = append(got, d.Category+": "+d.Message)
+	}
+	text := strings.Join(got, "\n")
+	for _, want := range []string{"unreachable code", "Printf format %d reads arg #1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("vet reports %q, want %q", got, want)
+		}
+	}
 }
