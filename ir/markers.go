@@ -10,6 +10,13 @@ import (
 // RuntimePath is the import path of the runtime package.
 const RuntimePath = "github.com/asyncgen/asyncgen/runtime"
 
+// MachinePath is the import path of the package of the helpers only
+// generated code calls, and MachineName its name.
+const (
+	MachinePath = RuntimePath + "/machine"
+	MachineName = "machine"
+)
+
 // Marker is the kind of a marker call.
 type Marker int
 

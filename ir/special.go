@@ -40,7 +40,7 @@ type PushDefer struct {
 	Call *ast.CallExpr
 }
 
-// PushCleanup pushes Loop (a runtime.Loop: the iterator a pull loop
+// PushCleanup pushes Loop (a machine.Loop: the iterator a pull loop
 // ranges over) on the machine's stack of loops and records its index in
 // Slot, so that a panic passes through the iterator and a cancellation
 // closes it.

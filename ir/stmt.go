@@ -655,8 +655,8 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 
 // rangeFunc lowers a range over a function iterator whose body suspends:
 // the machine pulls the items, with Go's range-over-func rules kept by the
-// runtime (runtime.Loop): a generated iterator ranged over through its All
-// is pulled with Next; any other function iterator through runtime.Pull
+// machine package (machine.Loop): a generated iterator ranged over through its All
+// is pulled with Next; any other function iterator through machine.Pull
 // (iter.Pull with the checks Go makes). The iterator is pushed on the
 // machine's stack of loops, so that a panic of the body passes through it
 // and a cancellation closes it, and closed when the loop is left.
@@ -670,12 +670,12 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	var nextFn, loopVal ast.Expr
 	if it := b.iteratorOf(s.X); it != nil {
 		// A range over it.All() of a generated iterator: pull it with Next,
-		// no coroutine needed; the iterator is its own runtime.Loop.
+		// no coroutine needed; the iterator is its own machine.Loop.
 		recv := b.tempOf("it", it, b.expr(it))
 		nextFn = &ast.SelectorExpr{X: recv, Sel: ast.NewIdent("Next")}
 		loopVal = recv
 	} else {
-		// runtime.Pull, Pull2, or Pull0 for a sequence of no values.
+		// machine.Pull, Pull2, or Pull0 for a sequence of no values.
 		seq := b.expr(s.X)
 		bool_ := types.Typ[types.Bool]
 		next := b.newTemp("next", funcOf(nil, append(append([]types.Type{}, elems...), bool_)))
@@ -683,7 +683,7 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 		pull := map[int]string{0: "Pull0", 1: "Pull", 2: "Pull2"}[n]
 		seqType := funcOf([]types.Type{funcOf(elems, []types.Type{bool_})}, nil)
 		call := &ast.CallExpr{
-			Fun:  &ast.SelectorExpr{X: b.pkgName(RuntimePath, "runtime"), Sel: ast.NewIdent(pull)},
+			Fun:  &ast.SelectorExpr{X: b.pkgName(MachinePath, MachineName), Sel: ast.NewIdent(pull)},
 			Args: []ast.Expr{&ast.CallExpr{Fun: b.typeExpr(seqType), Args: []ast.Expr{seq}}},
 		}
 		b.emit(&ast.AssignStmt{Lhs: []ast.Expr{b.ident(next), b.ident(lp)}, Tok: token.ASSIGN, Rhs: []ast.Expr{call}})
@@ -1027,7 +1027,7 @@ func (b *builder) isVar(e ast.Expr, v *Var) bool {
 
 // iteratorOf returns E when x is E.All() and E is an iterator asyncgen
 // generated: it has Next() (T, bool) over the same items, Close() and
-// ClosePanicking (runtime.Loop); otherwise nil.
+// ClosePanicking (machine.Loop); otherwise nil.
 func (b *builder) iteratorOf(x ast.Expr) ast.Expr {
 	call, ok := ast.Unparen(x).(*ast.CallExpr)
 	if !ok || len(call.Args) != 0 {
@@ -1088,14 +1088,14 @@ func lenOf(x ast.Expr) ast.Expr {
 	return &ast.CallExpr{Fun: ast.NewIdent("len"), Args: []ast.Expr{x}}
 }
 
-// funcOf returns the type func(params...) (results...).
-// loopType is runtime.Loop, the type of what a pull loop pushes on the
+// loopType is machine.Loop, the type of what a pull loop pushes on the
 // machine's stack of loops. It is only ever printed, so it need not come
-// from the loaded runtime package (a generator body need not import it).
+// from a loaded package (no body imports package machine).
 var loopType = types.NewNamed(
-	types.NewTypeName(token.NoPos, types.NewPackage(RuntimePath, "runtime"), "Loop", nil),
+	types.NewTypeName(token.NoPos, types.NewPackage(MachinePath, MachineName), "Loop", nil),
 	types.NewInterfaceType(nil, nil).Complete(), nil)
 
+// funcOf returns the type func(params...) (results...).
 func funcOf(params, results []types.Type) *types.Signature {
 	tuple := func(ts []types.Type) *types.Tuple {
 		var vs []*types.Var

@@ -9,7 +9,11 @@
 // x_asyncgen_test.go beside a test file x_test.go), a
 // machine type, a constructor with the body's parameters, and the methods
 // of runtime.Future (Poll, Cancel), runtime.Iterator (Next, Close, All) or
-// runtime.AsyncIterator (PollNext, Close).
+// runtime.AsyncIterator (PollNext, Close). The generated code names its
+// users' types from package runtime; the helpers only it calls (the
+// machine's states, its misuse panics, defers and unwinding, pull loops)
+// come from package runtime/machine, which it imports as machine (or as
+// machine1 when the package declares machine itself).
 //
 // The package ir builds the body's control-flow graph, splitting it at
 // every suspension (an await, a yield, a for-await step); this package
@@ -30,7 +34,7 @@
 // becomes (line directives elided)
 //
 //	type DoubleFuture struct {
-//		noCopy  runtime.NoCopy
+//		noCopy  machine.NoCopy
 //		state   int
 //		self    *DoubleFuture
 //		f       runtime.Future[int]
@@ -45,12 +49,12 @@
 //		var v1 int // live across no suspension: a local of Poll
 //		switch m.state {
 //		case 0:
-//			m.state = runtime.StateRunning
+//			m.state = machine.StateRunning
 //		case 1:
-//			m.state = runtime.StateRunning
+//			m.state = machine.StateRunning
 //			goto resume1
 //		default:
-//			runtime.BadPoll("Double", m.state) // after completion, a panic or Cancel
+//			machine.BadPoll("Double", m.state) // after completion, a panic or Cancel
 //		}
 //		m.k = 2 // live across the await: a field
 //	resume1:
@@ -63,7 +67,7 @@
 //			v1 = v
 //		}
 //		m.result0 = v1 * m.k
-//		m.state = runtime.StateDone
+//		m.state = machine.StateDone
 //		return m.result0, true
 //	}
 //
@@ -101,8 +105,8 @@
 // snapshot of its keys, skipping entries deleted before they are reached,
 // as Go allows. A range over a function iterator becomes a pull loop: over
 // it.All() of an iterator asyncgen generated it calls it.Next itself; any
-// other function iterator is pulled with runtime.Pull (iter.Pull with Go's
-// range-over-func checks). Either way the iterator is a runtime.Loop,
+// other function iterator is pulled with machine.Pull (iter.Pull with Go's
+// range-over-func checks). Either way the iterator is a machine.Loop,
 // pushed on the machine's stack of loops and closed when the loop is left
 // by break, continue of an outer loop, return, goto or the loop's end. The
 // loop keeps Go's rules although its body runs outside the iterator's
@@ -114,7 +118,7 @@
 // calls yield after it returned false, after a panic, or after the loop
 // is over panics with Go's runtime errors:
 //
-//	for x := range seq {                 m.next, m.loop = runtime.Pull(seq)
+//	for x := range seq {                 m.next, m.loop = machine.Pull(seq)
 //		runtime.Await(f(x))               m.cleanup = len(m.loops)
 //	}                                     m.loops = append(m.loops, m.loop)
 //	                                    rangeLoop:
@@ -123,11 +127,11 @@
 //	                                      ... await f(x) ...
 //	                                      goto rangeLoop
 //	                                    rangeDone:
-//	                                      runtime.PopLoop(&m.loops, m.cleanup)
+//	                                      machine.PopLoop(&m.loops, m.cleanup)
 //	                                      m.loop.Close()
 //
 // and on a panic p of the body, unwind runs
-// p = runtime.UnwindLoops(&m.loops, p) before the defers.
+// p = machine.UnwindLoops(&m.loops, p) before the defers.
 //
 // A switch whose cases do not suspend dispatches with a native switch whose
 // clauses jump to the bodies; otherwise its cases are evaluated in order,
@@ -144,7 +148,7 @@
 //   - a field of the machine, when it is live across a suspension or its
 //     address is taken (&x, a closure capturing it, a slice of an array, a
 //     pointer-method call): pointers and closures point into the machine,
-//     which is never copied once polled (it embeds runtime.NoCopy, which
+//     which is never copied once polled (it embeds machine.NoCopy, which
 //     go vet reports, and the self field detects a move at the next poll);
 //
 //   - a fresh box per declaration, when its address is taken and its
@@ -170,9 +174,9 @@
 // of the function and its arguments, which the machine's runDefers defers
 // directly. Either way the deferred function is what Go's defer calls, so a
 // recover in it stops a panic exactly as in the body. At return the
-// stack runs last first (runtime.RunDefers). A machine with defers defers
+// stack runs last first (machine.RunDefers). A machine with defers defers
 // its unwind method in Poll: when the body panics it recovers the value and
-// re-panics inside runtime.Unwind, where every pending deferred call is
+// re-panics inside machine.Unwind, where every pending deferred call is
 // deferred directly, so a recover in them stops the panic exactly as in
 // the body; if one recovers, the body has returned with its named results
 // as the deferred calls left them. Cancel cancels the awaited future and
@@ -197,7 +201,7 @@
 // arithmetic, comparisons, len and cap, division and shifts by constants,
 // the element reads of ranges over slices and arrays, which are in bounds
 // by construction) gets a fast path in Next (PollNext, whose full step is
-// pollNext, called through runtime.PollNextVia):
+// pollNext, called through machine.PollNextVia):
 //
 //	func (m *CountIter) Next() (item int, more bool) {
 //		if m.fast == m { // suspended at that yield, not moved, not closing
@@ -208,7 +212,7 @@
 //				return i, true
 //			}
 //		}
-//		item, more = runtime.NextVia(m, (*CountIter).next) // the full step
+//		item, more = machine.NextVia(m, (*CountIter).next) // the full step
 //		return
 //	}
 //
@@ -235,7 +239,7 @@
 //		return x*10 + skipped, true
 //	}
 //
-// The full step is called as a function value through runtime.NextVia: the
+// The full step is called as a function value through machine.NextVia: the
 // compiler's inliner charges a call of a function parameter a third of
 // what it charges a method call (and assigning named results less than
 // returning a call's), so a Next with a short cycle fits the inlining
@@ -256,7 +260,7 @@
 // would be infinitely large: a depth-first walk over the package's
 // awaits boxes exactly the awaits that close a cycle (its back edges). A
 // parent suspended in an inline child remembers the deepest child
-// (runtime.Stepper) and steps it first when polled, so a wake costs the
+// (machine.Stepper) and steps it first when polled, so a wake costs the
 // same at any depth; the full walk happens only when that child finishes.
 //
 // # Line directives

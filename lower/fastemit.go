@@ -52,8 +52,8 @@ type fastEmitter struct {
 // that the compiler may inline it.
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	// The locals and results avoid the receiver, the context, the machine
-	// type and the runtime package too.
-	x := &fastEmitter{e: e, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true}}
+	// type and the runtime and machine packages too.
+	x := &fastEmitter{e: e, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
 	x.listEvents()
 	x.cleared = map[*ir.Var]bool{}
 	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
@@ -470,7 +470,7 @@ func (x *fastEmitter) writeNext(f *jen.File, body []jen.Code) {
 	}
 	// The results are named: assigning the full step's results and
 	// returning costs the inliner less than returning them. The full step
-	// is called as a function value through runtime.NextVia (PollNextVia):
+	// is called as a function value through machine.NextVia (PollNextVia):
 	// to the inliner a call of a parameter costs a third of a call of a
 	// method, which keeps Next small enough to inline into the caller's
 	// loop.
@@ -482,10 +482,10 @@ func (x *fastEmitter) writeNext(f *jen.File, body []jen.Code) {
 	if e.fn.Kind == ir.Stream {
 		more = freshName("st", x.taken)
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
-		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "PollNextVia").Call(jen.Id(e.recv), jen.Id(e.cx), fullStep)
+		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(mc, "PollNextVia").Call(jen.Id(e.recv), jen.Id(e.cx), fullStep)
 	} else {
 		more = freshName("more", x.taken)
-		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(rt, "NextVia").Call(jen.Id(e.recv), fullStep)
+		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(mc, "NextVia").Call(jen.Id(e.recv), fullStep)
 	}
 	e.bodyFunc(f).Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(
 		// fast is the machine's own address exactly when it is suspended at

@@ -111,6 +111,7 @@ type generator struct {
 	generatedCache *[]generated
 	declCache      *declSet
 	pkgNameCache   map[string]bool // package-level, import and universe names
+	machineAlias   string          // the name the twins import package machine by
 }
 
 func (g *generator) errorf(pos token.Pos, format string, args ...any) {
@@ -424,6 +425,7 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 	f := jen.NewFilePathName(g.pkg.PkgPath, g.pkg.Name)
 	f.HeaderComment(Header)
 	f.ImportName(ir.RuntimePath, "runtime")
+	g.importMachine(f)
 	ok := true
 	for _, d := range dirs {
 		if g.emitters[d] == nil || !g.emitOne(f, d) {

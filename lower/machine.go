@@ -14,7 +14,13 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-const rt = ir.RuntimePath
+// rt is the path of the runtime package, whose names generated code shares
+// with its users; mc that of package machine, the helpers only generated
+// code calls.
+const (
+	rt = ir.RuntimePath
+	mc = ir.MachinePath
+)
 
 // storage is where a hoisted variable lives.
 type storage int
@@ -157,7 +163,7 @@ func (e *emitter) special(s ir.Special) []jen.Code {
 		}
 	case *ir.PopCleanup:
 		return []jen.Code{
-			jen.Qual(rt, "PopLoop").Call(jen.Op("&").Add(e.field(e.fLoops)), e.varRef(s.Slot)),
+			jen.Qual(mc, "PopLoop").Call(jen.Op("&").Add(e.field(e.fLoops)), e.varRef(s.Slot)),
 			jen.Add(e.expr(s.Loop)).Dot("Close").Call(),
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/asyncgen/asyncgen/ir"
+	"github.com/dave/jennifer/jen"
 )
 
 // newEmitter builds the graph of d's body and prepares its emission.
@@ -106,7 +107,7 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	for n := range outside {
 		pollNames[n] = true
 	}
-	for _, n := range []string{e.recv, "state", "v", "ok", "st", "next", "fn"} {
+	for _, n := range []string{e.recv, "state", "v", "ok", "st", "next", "fn", "runtime", g.machineName()} {
 		pollNames[n] = true
 	}
 	for i := 0; i < 8; i++ {
@@ -305,6 +306,52 @@ func (g *generator) pkgNames() map[string]bool {
 		}
 	}
 	return m
+}
+
+// machineName returns the name the twins of the package import package
+// machine by: its own, unless the package declares that name or one of its
+// files imports another package by it; then the first numbered form that
+// is free. Locals of Poll and the fast path avoid it.
+func (g *generator) machineName() string {
+	if g.machineAlias != "" {
+		return g.machineAlias
+	}
+	taken := map[string]bool{}
+	scope := g.pkg.Types.Scope()
+	for _, n := range scope.Names() {
+		if !g.inTwin(scope.Lookup(n).Pos()) {
+			taken[n] = true
+		}
+	}
+	for _, f := range g.pkg.Syntax {
+		if ast.IsGenerated(f) {
+			continue
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			switch {
+			case imp.Name != nil:
+				taken[imp.Name.Name] = true
+			case p != ir.MachinePath:
+				taken[p[strings.LastIndex(p, "/")+1:]] = true
+			}
+		}
+	}
+	name := ir.MachineName
+	for i := 1; taken[name]; i++ {
+		name = ir.MachineName + strconv.Itoa(i)
+	}
+	g.machineAlias = name
+	return name
+}
+
+// importMachine names package machine in f as machineName says.
+func (g *generator) importMachine(f *jen.File) {
+	if name := g.machineName(); name != ir.MachineName {
+		f.ImportAlias(ir.MachinePath, name)
+	} else {
+		f.ImportName(ir.MachinePath, name)
+	}
 }
 
 // uniquePkgName returns base, or base with a number, unused at package level.

@@ -26,8 +26,8 @@ func (e *emitter) emit(f *jen.File) {
 	// Label uses must be known before blocks render; naming is on demand.
 	var fields []jen.Code
 	fields = append(fields,
-		jen.Id(e.fNoCopy).Qual(rt, "NoCopy"),
-		jen.Id(e.fState).Int().Comment("0: not started; k > 0: suspended at resume k; runtime.State* otherwise"),
+		jen.Id(e.fNoCopy).Qual(mc, "NoCopy"),
+		jen.Id(e.fState).Int().Comment("0: not started; k > 0: suspended at resume k; machine.State* otherwise"),
 		jen.Id(e.fSelf).Op("*").Add(e.machineType()).Comment("set at the first poll: detects a moved machine"),
 	)
 	declared := map[string]bool{}
@@ -46,7 +46,7 @@ func (e *emitter) emit(f *jen.File) {
 		}
 	}
 	if e.fLoops != "" {
-		fields = append(fields, jen.Id(e.fLoops).Index().Qual(rt, "Loop").Comment("the iterators of the pull loops the body is in, innermost last"))
+		fields = append(fields, jen.Id(e.fLoops).Index().Qual(mc, "Loop").Comment("the iterators of the pull loops the body is in, innermost last"))
 	}
 	if fn.HasDefer {
 		if len(e.typedDefers) > 0 {
@@ -56,10 +56,10 @@ func (e *emitter) emit(f *jen.File) {
 		}
 	}
 	if fn.Kind != ir.Async {
-		fields = append(fields, jen.Id(e.fClosing).Op("*").Qual(rt, "Stop").Comment("why the body was resumed without an item pulled: Close, or a panic passing through"))
+		fields = append(fields, jen.Id(e.fClosing).Op("*").Qual(mc, "Stop").Comment("why the body was resumed without an item pulled: Close, or a panic passing through"))
 	}
 	if e.fDeep != "" {
-		fields = append(fields, jen.Id(e.fDeep).Qual(rt, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
+		fields = append(fields, jen.Id(e.fDeep).Qual(mc, "Stepper").Comment("the innermost inline child suspended in, stepped first"))
 	}
 	if e.fFast != "" {
 		fields = append(fields, jen.Id(e.fFast).Op("*").Add(e.machineType()).Comment("the machine itself while "+e.stepName()+" may take its fast path"))
@@ -229,7 +229,7 @@ func (e *emitter) prologue() []jen.Code {
 	// that state by a later step panicked in an earlier one. Resuming is
 	// the work of the suspension's line: a parent waiting in a child is
 	// at its await in a stack trace.
-	running := e.field(e.fState).Op("=").Qual(rt, "StateRunning")
+	running := e.field(e.fState).Op("=").Qual(mc, "StateRunning")
 	cases := []jen.Code{jen.Case(jen.Lit(0)).Block(running)}
 	for _, b := range e.fn.Suspends {
 		s := b.Term.(*ir.Suspend)
@@ -251,7 +251,7 @@ func (e *emitter) prologue() []jen.Code {
 	decl := e.d.decl.Pos()
 	if e.fn.Kind == ir.Async {
 		cases = append(cases, jen.Default().Block(e.at(decl, []jen.Code{
-			jen.Qual(rt, "BadPoll").Call(jen.Lit(e.d.name), e.field(e.fState)),
+			jen.Qual(mc, "BadPoll").Call(jen.Lit(e.d.name), e.field(e.fState)),
 		})...))
 	} else {
 		// Finished by returning, panicking or Close: no more items.
@@ -276,7 +276,7 @@ func (e *emitter) emitPin(f *jen.File) {
 	f.Comment("pin records the machine's address at its first step and panics if it")
 	f.Comment("has moved since.")
 	f.Func().Params(e.recvDecl()).Id("pin").Params().Block(
-		jen.If(e.field(e.fSelf).Op("!=").Nil()).Block(jen.Qual(rt, "PanicMoved").Call(jen.Lit(e.d.name))),
+		jen.If(e.field(e.fSelf).Op("!=").Nil()).Block(jen.Qual(mc, "PanicMoved").Call(jen.Lit(e.d.name))),
 		e.field(e.fSelf).Op("=").Id(e.recv),
 	)
 }
@@ -625,7 +625,7 @@ func (e *emitter) resume(s *ir.Suspend) []jen.Code {
 	case ir.SYield:
 		// Resumed by Next, yield returns true; by Close, false; by the panic
 		// of a loop ranging over the iterator, it panics.
-		resume := jen.Qual(rt, "Resume").Call(e.field(e.fClosing))
+		resume := jen.Qual(mc, "Resume").Call(e.field(e.fClosing))
 		if len(s.Dest) > 0 && s.Dest[0] != nil {
 			out = append(out, jen.Add(dest(0)).Op("=").Add(resume))
 		} else {
@@ -685,7 +685,7 @@ func (e *emitter) exit() []jen.Code {
 		// defers are pending.
 		out = append(out, e.deferCalls(false, nil)...)
 	}
-	out = append(out, e.field(e.fState).Op("=").Qual(rt, "StateDone"))
+	out = append(out, e.field(e.fState).Op("=").Qual(mc, "StateDone"))
 	out = append(out, jen.Return(e.doneValues()...))
 	return out
 }
@@ -695,7 +695,7 @@ func (e *emitter) emitCancel(f *jen.File) {
 	var body []jen.Code
 	body = append(body, jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()))
 	body = append(body, e.cancelAwaited(nil)...)
-	body = append(body, e.field(e.fState).Op("=").Qual(rt, "StateCancelled"))
+	body = append(body, e.field(e.fState).Op("=").Qual(mc, "StateCancelled"))
 	body = append(body, e.runDefers()...)
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
 	f.Commentf("is cancelled. Polling it afterwards panics.")
@@ -730,15 +730,15 @@ func (e *emitter) cancelAwaited(then []jen.Code) []jen.Code {
 }
 
 // cancelSlot renders the cancellation of the future s awaits: a static call
-// for an inline child, runtime.Cancel otherwise.
+// for an inline child, machine.Cancel otherwise.
 func (e *emitter) cancelSlot(s *ir.Suspend) jen.Code {
 	if e.inline[s] != nil {
 		return jen.Add(e.varRef(s.Slot)).Dot("Cancel").Call()
 	}
 	if e.initInline[s] {
-		return jen.Qual(rt, "Cancel").Call(jen.Op("&").Add(e.varRef(s.Slot)))
+		return jen.Qual(mc, "Cancel").Call(jen.Op("&").Add(e.varRef(s.Slot)))
 	}
-	return jen.Qual(rt, "Cancel").Call(e.varRef(s.Slot))
+	return jen.Qual(mc, "Cancel").Call(e.varRef(s.Slot))
 }
 
 // slotType is the type of v's field: the machine itself for an inline
@@ -815,7 +815,7 @@ func (e *emitter) lazyPoll(s *ir.Suspend, wants bool) []jen.Code {
 	}
 	return append(out,
 		e.field(e.fDeep).Op("=").Nil(),
-		e.field(e.fState).Op("=").Qual(rt, "StateRunning"),
+		e.field(e.fState).Op("=").Qual(mc, "StateRunning"),
 	)
 }
 
@@ -823,16 +823,16 @@ func (e *emitter) lazyPoll(s *ir.Suspend, wants bool) []jen.Code {
 // inline uses: finished, value and deepest.
 func (e *emitter) emitStepper(f *jen.File) {
 	f.Comment("Step polls the machine and reports whether it has finished; it reports")
-	f.Comment("true again, without polling, once it has (see runtime.Stepper).")
+	f.Comment("true again, without polling, once it has (see machine.Stepper).")
 	f.Func().Params(e.recvDecl()).Id("Step").Params(jen.Id("cx").Op("*").Qual(rt, "Context")).Bool().Block(
-		jen.If(e.field(e.fState).Op("==").Qual(rt, "StateDone")).Block(jen.Return(jen.True())),
+		jen.If(e.field(e.fState).Op("==").Qual(mc, "StateDone")).Block(jen.Return(jen.True())),
 		jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Poll").Call(jen.Id("cx")),
 		jen.Return(jen.Id("ok")),
 	)
 	f.Line()
 	f.Comment("finished reports whether the body has returned.")
 	f.Func().Params(e.recvDecl()).Id("finished").Params().Bool().Block(
-		jen.Return(e.field(e.fState).Op("==").Qual(rt, "StateDone")),
+		jen.Return(e.field(e.fState).Op("==").Qual(mc, "StateDone")),
 	)
 	f.Line()
 	f.Comment("value is the machine's value once it has finished.")
@@ -845,7 +845,7 @@ func (e *emitter) emitStepper(f *jen.File) {
 		body = append(body, jen.If(e.field(e.fDeep).Op("!=").Nil()).Block(jen.Return(e.field(e.fDeep))))
 	}
 	body = append(body, jen.Return(jen.Id(e.recv)))
-	f.Func().Params(e.recvDecl()).Id("deepest").Params().Qual(rt, "Stepper").Block(body...)
+	f.Func().Params(e.recvDecl()).Id("deepest").Params().Qual(mc, "Stepper").Block(body...)
 }
 
 // noDefersPending renders the test that nothing is left to run on a panic.
@@ -875,7 +875,7 @@ func (e *emitter) runCleanups() []jen.Code {
 	if e.fLoops == "" {
 		return nil
 	}
-	return []jen.Code{jen.Qual(rt, "CloseLoops").Call(jen.Op("&").Add(e.field(e.fLoops)))}
+	return []jen.Code{jen.Qual(mc, "CloseLoops").Call(jen.Op("&").Add(e.field(e.fLoops)))}
 }
 
 // unwindLoops renders the passing of the panic p through the iterators of
@@ -885,11 +885,11 @@ func (e *emitter) unwindLoops(p jen.Code) []jen.Code {
 	if e.fLoops == "" {
 		return nil
 	}
-	return []jen.Code{jen.Add(p).Op("=").Qual(rt, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), p)}
+	return []jen.Code{jen.Add(p).Op("=").Qual(mc, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), p)}
 }
 
 // deferCalls renders the running of the pending defers last first, or,
-// when panicking with p, with p re-panicked among them (see runtime.Unwind).
+// when panicking with p, with p re-panicked among them (see machine.Unwind).
 func (e *emitter) deferCalls(panicking bool, p jen.Code) []jen.Code {
 	switch {
 	case len(e.typedDefers) > 0:
@@ -900,9 +900,9 @@ func (e *emitter) deferCalls(panicking bool, p jen.Code) []jen.Code {
 	case e.fDefers == "":
 		return nil
 	case panicking:
-		return []jen.Code{jen.Qual(rt, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)}
+		return []jen.Code{jen.Qual(mc, "Unwind").Call(jen.Op("&").Add(e.field(e.fDefers)), p)}
 	}
-	return []jen.Code{jen.Qual(rt, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))}
+	return []jen.Code{jen.Qual(mc, "RunDefers").Call(jen.Op("&").Add(e.field(e.fDefers)))}
 }
 
 // runDefers renders the calls that stop the pulled iterators and run the
@@ -968,10 +968,10 @@ func (e *emitter) emitUnwind(f *jen.File) {
 	if !e.fn.HasDefer {
 		// Only pulled iterators: the panic passes through them, and goes on.
 		body := []jen.Code{
-			jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
+			jen.If(e.field(e.fState).Op("!=").Qual(mc, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
 			jen.Id("p").Op(":=").Recover(),
 			jen.If(jen.Id("p").Op("==").Nil()).Block(append(append([]jen.Code{jen.Comment("runtime.Goexit")}, e.runCleanups()...), jen.Return())...),
-			jen.Panic(jen.Qual(rt, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), jen.Id("p"))),
+			jen.Panic(jen.Qual(mc, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), jen.Id("p"))),
 		}
 		f.Comment("unwind passes a panic of the body through the iterators it pulls.")
 		f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
@@ -981,14 +981,14 @@ func (e *emitter) emitUnwind(f *jen.File) {
 	goexit := append([]jen.Code{jen.Comment("runtime.Goexit")}, e.runDefers()...)
 	goexit = append(goexit, jen.Return())
 	body := []jen.Code{
-		jen.If(e.field(e.fState).Op("!=").Qual(rt, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
+		jen.If(e.field(e.fState).Op("!=").Qual(mc, "StateRunning").Op("||").Add(e.noDefersPending())).Block(jen.Return()),
 		jen.Id("p").Op(":=").Recover(),
 		jen.If(jen.Id("p").Op("==").Nil()).Block(goexit...),
 	}
 	body = append(body, e.unwindDefers(jen.Id("p"))...)
 	body = append(body,
 		jen.Comment("a deferred call recovered: the body returns normally"),
-		e.field(e.fState).Op("=").Qual(rt, "StateDone"),
+		e.field(e.fState).Op("=").Qual(mc, "StateDone"),
 		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.doneValues()...),
 	)
 	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
@@ -1002,17 +1002,17 @@ func (e *emitter) emitClose(f *jen.File) {
 	var body []jen.Code
 	body = append(body,
 		jen.If(e.field(e.fState).Op("==").Lit(0)).Block(
-			e.field(e.fState).Op("=").Qual(rt, "StateDone"),
+			e.field(e.fState).Op("=").Qual(mc, "StateDone"),
 			jen.Return(),
 		),
 		jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()),
 	)
 	// A stream suspended at an await drops the future it awaits.
-	drop := []jen.Code{e.field(e.fState).Op("=").Qual(rt, "StateCancelled")}
+	drop := []jen.Code{e.field(e.fState).Op("=").Qual(mc, "StateCancelled")}
 	drop = append(drop, e.runDefers()...)
 	drop = append(drop, jen.Return())
 	body = append(body, e.cancelAwaited(drop)...)
-	body = append(body, e.field(e.fClosing).Op("=").Qual(rt, "Closed").Call())
+	body = append(body, e.field(e.fClosing).Op("=").Qual(mc, "Closed").Call())
 	step := e.stepName()
 	if e.fast != nil {
 		step = e.fullStep() // the fast path does not look at closing
@@ -1025,7 +1025,7 @@ func (e *emitter) emitClose(f *jen.File) {
 		f.Func().Params(e.recvDecl()).Id("Close").Params().Block(body...)
 		f.Line()
 		f.Comment("ClosePanicking stops the iterator while the body of a loop ranging over")
-		f.Comment("it panics with p (see runtime.Loop): the yield the body is suspended at")
+		f.Comment("it panics with p (see machine.Loop): the yield the body is suspended at")
 		f.Comment("panics with p, so its defers run and may recover it, as when the loop")
 		f.Comment("ranges over the body run directly. It returns the panic that comes out.")
 		f.Func().Params(e.recvDecl()).Id("ClosePanicking").Params(jen.Id("p").Any()).Any().Block(
@@ -1033,8 +1033,8 @@ func (e *emitter) emitClose(f *jen.File) {
 				jen.Id(e.recv).Dot("Close").Call(),
 				jen.Return(jen.Id("p")),
 			),
-			e.field(e.fClosing).Op("=").Qual(rt, "StopPanicking").Call(jen.Id("p")),
-			jen.Return(jen.Qual(rt, "Rethrown").Call(jen.Func().Params().Block(jen.Id(e.recv).Dot(step).Call()))),
+			e.field(e.fClosing).Op("=").Qual(mc, "StopPanicking").Call(jen.Id("p")),
+			jen.Return(jen.Qual(mc, "Rethrown").Call(jen.Func().Params().Block(jen.Id(e.recv).Dot(step).Call()))),
 		)
 		return
 	}
@@ -1085,12 +1085,12 @@ func (e *emitter) emitAll(f *jen.File) {
 	f.Func().Params(e.recvDecl()).Id("All").Params().Qual("iter", "Seq").Types(e.valueType()).Block(
 		jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(e.valueType()).Bool()).Block(
 			jen.If(e.field(e.fState).Op("==").Lit(0).Op("&&").Add(e.field(e.fSelf)).Op("==").Nil()).Block(
-				e.field(e.fState).Op("=").Qual(rt, "StateDone"),
+				e.field(e.fState).Op("=").Qual(mc, "StateDone"),
 				body.Call(args...),
 				jen.Return(),
 			),
 			jen.Id("inBody").Op(":=").False(),
-			jen.Defer().Qual(rt, "EndRange").Call(jen.Id(e.recv), jen.Op("&").Id("inBody")),
+			jen.Defer().Qual(mc, "EndRange").Call(jen.Id(e.recv), jen.Op("&").Id("inBody")),
 			jen.For().Block(
 				jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Id(e.recv).Dot("Next").Call(),
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),

@@ -136,6 +136,7 @@ func stubs(pkg *packages.Package) (out map[string][]byte, stale []string) {
 		}
 		jf := jen.NewFilePathName(pkg.PkgPath, pkg.Name)
 		jf.HeaderComment(Header)
+		g.importMachine(jf)
 		for _, d := range dirs {
 			g.stub(jf, d)
 		}
@@ -187,7 +188,7 @@ func (g *generator) stub(f *jen.File, d *directive) {
 	if len(e.tparams) > 0 {
 		tdecl = tdecl.Types(e.typeParamDecls()...)
 	}
-	f.Add(tdecl.Struct(jen.Id("noCopy").Qual(rt, "NoCopy")))
+	f.Add(tdecl.Struct(jen.Id("noCopy").Qual(mc, "NoCopy")))
 	// Constructor with the body's parameters.
 	var params []jen.Code
 	fields := d.decl.Type.Params.List

@@ -15,8 +15,13 @@
 //     parking it while the future is pending.
 //
 // A generated machine is pinned: it must not be copied once polled. Its type
-// embeds [NoCopy], which go vet's copylocks check reports, and it detects a
+// embeds a field that go vet's copylocks check reports, and it detects a
 // move at its next poll.
+//
+// What generated code calls and programs never do (a machine's states,
+// deferred calls and unwinding, pull loops) is in package
+// [github.com/asyncgen/asyncgen/runtime/machine], which carries no promise
+// to programs.
 //
 // The rest of the package is the platform that runs machines. It depends
 // on the standard library only.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"time"
 )
 
@@ -12,10 +13,10 @@ import (
 //
 // Generated for Actor from a body with hash 75be47b23aa6a111.
 //
-//line main_asyncgen.go:16:1
+//line main_asyncgen.go:17:1
 type ActorFuture struct {
-	noCopy runtime.NoCopy
-	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ActorFuture // set at the first poll: detects a moved machine
 	w      *World
 	id     int
@@ -30,7 +31,7 @@ type ActorFuture struct {
 
 // Actor returns a future that runs actor one step at a time.
 //
-//line main_asyncgen.go:34:1
+//line main_asyncgen.go:35:1
 func Actor(w *World, id int) *ActorFuture {
 	return &ActorFuture{w: w, id: id}
 }
@@ -46,18 +47,18 @@ func (m1 *ActorFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	/*line main.go:56:1*/ var delay time.Duration
 	/*line main.go:56:1*/ switch m1.state { /*line main.go:55:1*/
 	case 0:
-		/*line main.go:56:1*/ m1.state = runtime.StateRunning /*line main.go:55:1*/
+		/*line main.go:56:1*/ m1.state = machine.StateRunning /*line main.go:55:1*/
 	case 1:
-		/*line main.go:59:1*/ m1.state = runtime.StateRunning
+		/*line main.go:59:1*/ m1.state = machine.StateRunning
 		/*line main.go:59:1*/ goto resume1 /*line main.go:58:1*/
 	case 2:
-		/*line main.go:69:1*/ m1.state = runtime.StateRunning
+		/*line main.go:69:1*/ m1.state = machine.StateRunning
 		/*line main.go:69:1*/ goto resume2 /*line main.go:68:1*/
 	case 3:
-		/*line main.go:76:1*/ m1.state = runtime.StateRunning
+		/*line main.go:76:1*/ m1.state = machine.StateRunning
 		/*line main.go:76:1*/ goto resume3 /*line main.go:75:1*/
 	default:
-		/*line main.go:56:1*/ runtime.BadPoll("Actor", m1.state)
+		/*line main.go:56:1*/ machine.BadPoll("Actor", m1.state)
 	}
 	/*line main.go:57:1*/ m1.n = len(m1.w.Inbox) /*line main.go:56:1*/
 forCond1:
@@ -128,17 +129,17 @@ forDone9: /*line main.go:69:1*/
 forPost3:
 	/*line main.go:70:1*/ goto forCond1 /*line main.go:69:1*/
 exit:
-	/*line main.go:83:1*/ m1.state = runtime.StateDone
+	/*line main.go:83:1*/ m1.state = machine.StateDone
 	/*line main.go:83:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:139:1
+//line main_asyncgen.go:140:1
 func (m1 *ActorFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("Actor")
+		machine.PanicMoved("Actor")
 	}
 	m1.self = m1
 }
@@ -146,35 +147,35 @@ func (m1 *ActorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:150:1
+//line main_asyncgen.go:151:1
 func (m1 *ActorFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(&m1.fut)
+		machine.Cancel(&m1.fut)
 	case 2:
-		runtime.Cancel(m1.fut1)
+		machine.Cancel(m1.fut1)
 	case 3:
-		runtime.Cancel(&m1.fut2)
+		machine.Cancel(&m1.fut2)
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:168:1
+//line main_asyncgen.go:169:1
 func (m1 *ActorFuture) init(w *World, id int) {
 	*m1 = ActorFuture{w: w, id: id}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line main_asyncgen.go:176:1
+//line main_asyncgen.go:177:1
 func (m1 *ActorFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -183,14 +184,14 @@ func (m1 *ActorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:187:1
+//line main_asyncgen.go:188:1
 func (m1 *ActorFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:194:1
+//line main_asyncgen.go:195:1
 func (m1 *ActorFuture) value() struct{} {
 	return struct{}{}
 }
@@ -198,7 +199,7 @@ func (m1 *ActorFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:202:1
-func (m1 *ActorFuture) deepest() runtime.Stepper {
+//line main_asyncgen.go:203:1
+func (m1 *ActorFuture) deepest() machine.Stepper {
 	return m1
 }

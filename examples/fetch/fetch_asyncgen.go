@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // StoreReadFuture is the future state machine of read; Read returns one.
@@ -13,10 +14,10 @@ import (
 //
 // Generated for Store.Read from a body with hash 1424352dd34054f7.
 //
-//line fetch_asyncgen.go:17:1
+//line fetch_asyncgen.go:18:1
 type StoreReadFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StoreReadFuture // set at the first poll: detects a moved machine
 	s       *Store
 	key     string
@@ -27,7 +28,7 @@ type StoreReadFuture struct {
 
 // Read returns a future that runs read one step at a time.
 //
-//line fetch_asyncgen.go:31:1
+//line fetch_asyncgen.go:32:1
 func (s *Store) Read(key string) *StoreReadFuture {
 	return &StoreReadFuture{s: s, key: key}
 }
@@ -43,12 +44,12 @@ func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	/*line fetch.go:27:1*/ var ok1 bool
 	/*line fetch.go:27:1*/ switch m.state { /*line fetch.go:26:1*/
 	case 0:
-		/*line fetch.go:27:1*/ m.state = runtime.StateRunning /*line fetch.go:26:1*/
+		/*line fetch.go:27:1*/ m.state = machine.StateRunning /*line fetch.go:26:1*/
 	case 1:
-		/*line fetch.go:28:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:28:1*/ m.state = machine.StateRunning
 		/*line fetch.go:28:1*/ goto resume1 /*line fetch.go:27:1*/
 	default:
-		/*line fetch.go:27:1*/ runtime.BadPoll("Read", m.state)
+		/*line fetch.go:27:1*/ machine.BadPoll("Read", m.state)
 	}
 	/*line fetch.go:28:1*/ m.fut.Init(m.s.Latency) /*line fetch.go:27:1*/
 resume1:
@@ -70,17 +71,17 @@ resume1:
 	}
 	/*line fetch.go:34:1*/ m.result0, m.result1 = v1, nil /*line fetch.go:33:1*/
 exit:
-	/*line fetch.go:35:1*/ m.state = runtime.StateDone
+	/*line fetch.go:35:1*/ m.state = machine.StateDone
 	/*line fetch.go:35:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:81:1
+//line fetch_asyncgen.go:82:1
 func (m *StoreReadFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Read")
+		machine.PanicMoved("Read")
 	}
 	m.self = m
 }
@@ -88,31 +89,31 @@ func (m *StoreReadFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:92:1
+//line fetch_asyncgen.go:93:1
 func (m *StoreReadFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:106:1
+//line fetch_asyncgen.go:107:1
 func (m *StoreReadFuture) init(s *Store, key string) {
 	*m = StoreReadFuture{s: s, key: key}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line fetch_asyncgen.go:114:1
+//line fetch_asyncgen.go:115:1
 func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -121,14 +122,14 @@ func (m *StoreReadFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:125:1
+//line fetch_asyncgen.go:126:1
 func (m *StoreReadFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:132:1
+//line fetch_asyncgen.go:133:1
 func (m *StoreReadFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -136,8 +137,8 @@ func (m *StoreReadFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:140:1
-func (m *StoreReadFuture) deepest() runtime.Stepper {
+//line fetch_asyncgen.go:141:1
+func (m *StoreReadFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -146,10 +147,10 @@ func (m *StoreReadFuture) deepest() runtime.Stepper {
 //
 // Generated for Resolve from a body with hash 413674811c6fb314.
 //
-//line fetch_asyncgen.go:150:1
+//line fetch_asyncgen.go:151:1
 type ResolveFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ResolveFuture // set at the first poll: detects a moved machine
 	s       *Store
 	key     string
@@ -159,12 +160,12 @@ type ResolveFuture struct {
 	seen    map[string]bool
 	hop     int
 	fut     StoreReadFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Resolve returns a future that runs resolve one step at a time.
 //
-//line fetch_asyncgen.go:168:1
+//line fetch_asyncgen.go:169:1
 func Resolve(s *Store, key string, max int) *ResolveFuture {
 	return &ResolveFuture{s: s, key: key, max: max}
 }
@@ -180,14 +181,14 @@ func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 	/*line fetch.go:41:1*/ var err error
 	/*line fetch.go:41:1*/ switch m.state { /*line fetch.go:40:1*/
 	case 0:
-		/*line fetch.go:41:1*/ m.state = runtime.StateRunning /*line fetch.go:40:1*/
+		/*line fetch.go:41:1*/ m.state = machine.StateRunning /*line fetch.go:40:1*/
 	case 1:
 		/*line fetch.go:48:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line fetch.go:48:1*/ return runtime.Result[string]{}, false
 		}
 		/*line fetch.go:48:1*/ goto resume1 /*line fetch.go:47:1*/
 	default:
-		/*line fetch.go:41:1*/ runtime.BadPoll("Resolve", m.state)
+		/*line fetch.go:41:1*/ machine.BadPoll("Resolve", m.state)
 	}
 	/*line fetch.go:42:1*/ m.seen = map[string]bool{}
 	/*line fetch.go:43:1*/ m.hop = 0 /*line fetch.go:42:1*/
@@ -219,7 +220,7 @@ resume1:
 			}
 		}
 		/*line fetch.go:48:1*/ m.deep = nil
-		/*line fetch.go:48:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:48:1*/ m.state = machine.StateRunning
 		/*line fetch.go:48:1*/ m.fut = StoreReadFuture{}
 		/*line fetch.go:48:1*/ v1, err = v.Value, v.Err
 	}
@@ -239,17 +240,17 @@ forPost3:
 forDone4:
 	/*line fetch.go:58:1*/ m.result0, m.result1 = "", errors.New("too many hops") /*line fetch.go:57:1*/
 exit:
-	/*line fetch.go:59:1*/ m.state = runtime.StateDone
+	/*line fetch.go:59:1*/ m.state = machine.StateDone
 	/*line fetch.go:59:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:250:1
+//line fetch_asyncgen.go:251:1
 func (m *ResolveFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Resolve")
+		machine.PanicMoved("Resolve")
 	}
 	m.self = m
 }
@@ -257,7 +258,7 @@ func (m *ResolveFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:261:1
+//line fetch_asyncgen.go:262:1
 func (m *ResolveFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -266,22 +267,22 @@ func (m *ResolveFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:275:1
+//line fetch_asyncgen.go:276:1
 func (m *ResolveFuture) init(s *Store, key string, max int) {
 	*m = ResolveFuture{s: s, key: key, max: max}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line fetch_asyncgen.go:283:1
+//line fetch_asyncgen.go:284:1
 func (m *ResolveFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -290,14 +291,14 @@ func (m *ResolveFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:294:1
+//line fetch_asyncgen.go:295:1
 func (m *ResolveFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:301:1
+//line fetch_asyncgen.go:302:1
 func (m *ResolveFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -305,8 +306,8 @@ func (m *ResolveFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:309:1
-func (m *ResolveFuture) deepest() runtime.Stepper {
+//line fetch_asyncgen.go:310:1
+func (m *ResolveFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -318,10 +319,10 @@ func (m *ResolveFuture) deepest() runtime.Stepper {
 //
 // Generated for ResolveAll from a body with hash 0802fc1af0ab0408.
 //
-//line fetch_asyncgen.go:322:1
+//line fetch_asyncgen.go:323:1
 type ResolveAllFuture struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ResolveAllFuture // set at the first poll: detects a moved machine
 	s       *Store
 	keys    []string
@@ -332,7 +333,7 @@ type ResolveAllFuture struct {
 
 // ResolveAll returns a future that runs resolveAll one step at a time.
 //
-//line fetch_asyncgen.go:336:1
+//line fetch_asyncgen.go:337:1
 func ResolveAll(s *Store, keys []string) *ResolveAllFuture {
 	return &ResolveAllFuture{s: s, keys: keys}
 }
@@ -352,12 +353,12 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 	/*line fetch.go:65:1*/ var r runtime.Result[string]
 	/*line fetch.go:65:1*/ switch m.state { /*line fetch.go:64:1*/
 	case 0:
-		/*line fetch.go:65:1*/ m.state = runtime.StateRunning /*line fetch.go:64:1*/
+		/*line fetch.go:65:1*/ m.state = machine.StateRunning /*line fetch.go:64:1*/
 	case 1:
-		/*line fetch.go:71:1*/ m.state = runtime.StateRunning
+		/*line fetch.go:71:1*/ m.state = machine.StateRunning
 		/*line fetch.go:71:1*/ goto resume1 /*line fetch.go:70:1*/
 	default:
-		/*line fetch.go:65:1*/ runtime.BadPoll("ResolveAll", m.state)
+		/*line fetch.go:65:1*/ machine.BadPoll("ResolveAll", m.state)
 	}
 	/*line fetch.go:66:1*/ fs = nil
 	/*line fetch.go:67:1*/ for _, k := range m.keys {
@@ -395,17 +396,17 @@ forPost3:
 	/*line fetch.go:71:1*/ goto rangeLoop1 /*line fetch.go:70:1*/
 rangeDone4:
 	/*line fetch.go:78:1*/ m.result0 = m.out
-	/*line fetch.go:79:1*/ m.state = runtime.StateDone
+	/*line fetch.go:79:1*/ m.state = machine.StateDone
 	/*line fetch.go:79:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line fetch_asyncgen.go:406:1
+//line fetch_asyncgen.go:407:1
 func (m *ResolveAllFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ResolveAll")
+		machine.PanicMoved("ResolveAll")
 	}
 	m.self = m
 }
@@ -413,31 +414,31 @@ func (m *ResolveAllFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line fetch_asyncgen.go:417:1
+//line fetch_asyncgen.go:418:1
 func (m *ResolveAllFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line fetch_asyncgen.go:431:1
+//line fetch_asyncgen.go:432:1
 func (m *ResolveAllFuture) init(s *Store, keys []string) {
 	*m = ResolveAllFuture{s: s, keys: keys}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line fetch_asyncgen.go:439:1
+//line fetch_asyncgen.go:440:1
 func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -446,14 +447,14 @@ func (m *ResolveAllFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line fetch_asyncgen.go:450:1
+//line fetch_asyncgen.go:451:1
 func (m *ResolveAllFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line fetch_asyncgen.go:457:1
+//line fetch_asyncgen.go:458:1
 func (m *ResolveAllFuture) value() []string {
 	return m.result0
 }
@@ -461,7 +462,7 @@ func (m *ResolveAllFuture) value() []string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line fetch_asyncgen.go:465:1
-func (m *ResolveAllFuture) deepest() runtime.Stepper {
+//line fetch_asyncgen.go:466:1
+func (m *ResolveAllFuture) deepest() machine.Stepper {
 	return m
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 )
 
@@ -12,21 +13,21 @@ import (
 //
 // Generated for Multiples from a body with hash 3e51996b045880fa.
 //
-//line main_asyncgen.go:16:1
+//line main_asyncgen.go:17:1
 type MultiplesIter struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MultiplesIter // set at the first poll: detects a moved machine
 	p       int
 	limit   int
 	v       int
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *MultiplesIter // the machine itself while Next may take its fast path
 }
 
 // Multiples returns an iterator over the values yielded by multiples one step at a time.
 //
-//line main_asyncgen.go:30:1
+//line main_asyncgen.go:31:1
 func Multiples(p int, limit int) *MultiplesIter {
 	return &MultiplesIter{p: p, limit: limit}
 }
@@ -46,7 +47,7 @@ func (m *MultiplesIter) Next() (item int, more bool) {
 			/*line main.go:27:1*/ return v, true
 		}
 	}
-	/*line main.go:27:1*/ item, more = runtime.NextVia(m, (*MultiplesIter).next)
+	/*line main.go:27:1*/ item, more = machine.NextVia(m, (*MultiplesIter).next)
 	/*line main.go:27:1*/ return
 }
 
@@ -61,9 +62,9 @@ func (m *MultiplesIter) next() (int, bool) {
 	/*line main.go:27:1*/ var v1 bool
 	/*line main.go:27:1*/ switch m.state { /*line main.go:26:1*/
 	case 0:
-		/*line main.go:27:1*/ m.state = runtime.StateRunning /*line main.go:26:1*/
+		/*line main.go:27:1*/ m.state = machine.StateRunning /*line main.go:26:1*/
 	case 1:
-		/*line main.go:29:1*/ m.state = runtime.StateRunning
+		/*line main.go:29:1*/ m.state = machine.StateRunning
 		/*line main.go:29:1*/ goto resume1 /*line main.go:28:1*/
 	default:
 		/*line main.go:27:1*/ return 0, false
@@ -86,7 +87,7 @@ resume1:
 	// yield at main.go:29
 	/*line main.go:29:1*/
 	/*line main.go:29:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line main.go:29:1*/ if v1 {
 		/*line main.go:29:1*/ goto ifDone7
 	}
@@ -96,17 +97,17 @@ ifDone7:
 		/*line main.go:28:1*/ goto forCond1 /*line main.go:27:1*/
 forDone4: /*line main.go:27:1*/
 exit:
-	/*line main.go:33:1*/ m.state = runtime.StateDone
+	/*line main.go:33:1*/ m.state = machine.StateDone
 	/*line main.go:33:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:107:1
+//line main_asyncgen.go:108:1
 func (m *MultiplesIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Multiples")
+		machine.PanicMoved("Multiples")
 	}
 	m.self = m
 }
@@ -115,32 +116,32 @@ func (m *MultiplesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:119:1
+//line main_asyncgen.go:120:1
 func (m *MultiplesIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:137:1
+//line main_asyncgen.go:138:1
 func (m *MultiplesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -152,16 +153,16 @@ func (m *MultiplesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:156:1
+//line main_asyncgen.go:157:1
 func (m *MultiplesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			multiples(m.p, m.limit, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -182,20 +183,20 @@ func (m *MultiplesIter) All() iter.Seq[int] {
 //
 // Generated for Merge from a body with hash 7cf50ecade464b9b.
 //
-//line main_asyncgen.go:186:1
+//line main_asyncgen.go:187:1
 type MergeIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MergeIter // set at the first poll: detects a moved machine
 	srcs    []runtime.Iterator[int]
 	h       heap
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Merge returns an iterator over the values yielded by merge one step at a time.
 //
-//line main_asyncgen.go:199:1
+//line main_asyncgen.go:200:1
 func Merge(srcs []runtime.Iterator[int]) *MergeIter {
 	return &MergeIter{srcs: srcs}
 }
@@ -212,9 +213,9 @@ func (m *MergeIter) Next() (result int, ready bool) {
 	/*line main.go:80:1*/ var v1 bool
 	/*line main.go:80:1*/ switch m.state { /*line main.go:79:1*/
 	case 0:
-		/*line main.go:80:1*/ m.state = runtime.StateRunning /*line main.go:79:1*/
+		/*line main.go:80:1*/ m.state = machine.StateRunning /*line main.go:79:1*/
 	case 1:
-		/*line main.go:93:1*/ m.state = runtime.StateRunning
+		/*line main.go:93:1*/ m.state = machine.StateRunning
 		/*line main.go:93:1*/ goto resume1 /*line main.go:92:1*/
 	default:
 		/*line main.go:80:1*/ return 0, false
@@ -246,7 +247,7 @@ resume1:
 	// yield at main.go:93
 	/*line main.go:93:1*/
 	/*line main.go:93:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line main.go:93:1*/ if v1 {
 		/*line main.go:93:1*/ goto ifDone7
 	}
@@ -262,18 +263,18 @@ ifDone7:
 		/*line main.go:102:1*/ goto forCond1 /*line main.go:101:1*/
 forDone4: /*line main.go:101:1*/
 exit:
-	/*line main.go:104:1*/ runtime.RunDefers(&m.defers)
-	/*line main.go:104:1*/ m.state = runtime.StateDone
+	/*line main.go:104:1*/ machine.RunDefers(&m.defers)
+	/*line main.go:104:1*/ m.state = machine.StateDone
 	/*line main.go:104:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:274:1
+//line main_asyncgen.go:275:1
 func (m *MergeIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Merge")
+		machine.PanicMoved("Merge")
 	}
 	m.self = m
 }
@@ -282,32 +283,32 @@ func (m *MergeIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:286:1
+//line main_asyncgen.go:287:1
 func (m *MergeIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:304:1
+//line main_asyncgen.go:305:1
 func (m *MergeIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -319,16 +320,16 @@ func (m *MergeIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:323:1
+//line main_asyncgen.go:324:1
 func (m *MergeIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			merge(m.srcs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -346,20 +347,20 @@ func (m *MergeIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:350:1
+//line main_asyncgen.go:351:1
 func (m *MergeIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -368,20 +369,20 @@ func (m *MergeIter) unwind(result *int, ready *bool) {
 //
 // Generated for Distinct from a body with hash ef049e92d36b9693.
 //
-//line main_asyncgen.go:372:1
+//line main_asyncgen.go:373:1
 type DistinctIter struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DistinctIter // set at the first poll: detects a moved machine
 	src     runtime.Iterator[int]
 	v       int
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Distinct returns an iterator over the values yielded by distinct one step at a time.
 //
-//line main_asyncgen.go:385:1
+//line main_asyncgen.go:386:1
 func Distinct(src runtime.Iterator[int]) *DistinctIter {
 	return &DistinctIter{src: src}
 }
@@ -401,9 +402,9 @@ func (m *DistinctIter) Next() (result int, ready bool) {
 	/*line main.go:109:1*/ var v1 bool
 	/*line main.go:109:1*/ switch m.state { /*line main.go:108:1*/
 	case 0:
-		/*line main.go:109:1*/ m.state = runtime.StateRunning /*line main.go:108:1*/
+		/*line main.go:109:1*/ m.state = machine.StateRunning /*line main.go:108:1*/
 	case 1:
-		/*line main.go:118:1*/ m.state = runtime.StateRunning
+		/*line main.go:118:1*/ m.state = machine.StateRunning
 		/*line main.go:118:1*/ goto resume1 /*line main.go:117:1*/
 	default:
 		/*line main.go:109:1*/ return 0, false
@@ -430,7 +431,7 @@ resume1:
 	// yield at main.go:118
 	/*line main.go:118:1*/
 	/*line main.go:118:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line main.go:118:1*/ if v1 {
 		/*line main.go:118:1*/ goto ifDone8
 	}
@@ -440,18 +441,18 @@ ifDone5:
 	/*line main.go:122:1*/ last, first = m.v, false
 	/*line main.go:122:1*/ goto forCond1 /*line main.go:121:1*/
 exit:
-	/*line main.go:124:1*/ runtime.RunDefers(&m.defers)
-	/*line main.go:124:1*/ m.state = runtime.StateDone
+	/*line main.go:124:1*/ machine.RunDefers(&m.defers)
+	/*line main.go:124:1*/ m.state = machine.StateDone
 	/*line main.go:124:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:452:1
+//line main_asyncgen.go:453:1
 func (m *DistinctIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Distinct")
+		machine.PanicMoved("Distinct")
 	}
 	m.self = m
 }
@@ -460,32 +461,32 @@ func (m *DistinctIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line main_asyncgen.go:464:1
+//line main_asyncgen.go:465:1
 func (m *DistinctIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line main_asyncgen.go:482:1
+//line main_asyncgen.go:483:1
 func (m *DistinctIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -497,16 +498,16 @@ func (m *DistinctIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line main_asyncgen.go:501:1
+//line main_asyncgen.go:502:1
 func (m *DistinctIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			distinct(m.src, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -524,19 +525,19 @@ func (m *DistinctIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:528:1
+//line main_asyncgen.go:529:1
 func (m *DistinctIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }

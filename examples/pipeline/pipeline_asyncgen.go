@@ -5,6 +5,7 @@ package pipeline
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 	"time"
 )
@@ -14,21 +15,21 @@ import (
 //
 // Generated for Walk from a body with hash 32419dee4ff1bd24.
 //
-//line pipeline_asyncgen.go:18:1
+//line pipeline_asyncgen.go:19:1
 type WalkIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *WalkIter // set at the first poll: detects a moved machine
 	t       *Tree
 	it      *WalkIter
 	cleanup int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
 //
-//line pipeline_asyncgen.go:32:1
+//line pipeline_asyncgen.go:33:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
@@ -53,15 +54,15 @@ func (m *WalkIter) Next() (result string, ready bool) {
 	/*line pipeline.go:38:1*/ var v6 bool
 	/*line pipeline.go:38:1*/ switch m.state { /*line pipeline.go:37:1*/
 	case 0:
-		/*line pipeline.go:38:1*/ m.state = runtime.StateRunning /*line pipeline.go:37:1*/
+		/*line pipeline.go:38:1*/ m.state = machine.StateRunning /*line pipeline.go:37:1*/
 	case 1:
-		/*line pipeline.go:43:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:43:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:43:1*/ goto resume1 /*line pipeline.go:42:1*/
 	case 2:
-		/*line pipeline.go:47:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:47:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:47:1*/ goto resume2 /*line pipeline.go:46:1*/
 	case 3:
-		/*line pipeline.go:51:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:51:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:51:1*/ goto resume3 /*line pipeline.go:50:1*/
 	default:
 		/*line pipeline.go:38:1*/ return "", false
@@ -90,17 +91,17 @@ resume1:
 	// yield at pipeline.go:43
 	/*line pipeline.go:43:1*/
 	/*line pipeline.go:43:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line pipeline.go:43:1*/ if v1 {
 		/*line pipeline.go:43:1*/ goto ifDone7
 	}
-	/*line pipeline.go:42:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:42:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line pipeline.go:42:1*/ m.it.Close()
 	/*line pipeline.go:42:1*/ goto exit /*line pipeline.go:41:1*/
 ifDone7:
 	/*line pipeline.go:42:1*/ goto rangeLoop1 /*line pipeline.go:41:1*/
 rangeDone4:
-	/*line pipeline.go:42:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:42:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line pipeline.go:42:1*/ m.it.Close()
 	/*line pipeline.go:47:1*/ {
 		/*line pipeline.go:47:1*/ v := m.t.Word
@@ -115,7 +116,7 @@ resume2:
 	// yield at pipeline.go:47
 	/*line pipeline.go:47:1*/
 	/*line pipeline.go:47:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line pipeline.go:47:1*/ if v11 {
 		/*line pipeline.go:47:1*/ goto ifDone10
 	}
@@ -143,30 +144,30 @@ resume3:
 	// yield at pipeline.go:51
 	/*line pipeline.go:51:1*/
 	/*line pipeline.go:51:1*/
-	v6 = runtime.Resume(m.closing)
+	v6 = machine.Resume(m.closing)
 	/*line pipeline.go:51:1*/ if v6 {
 		/*line pipeline.go:51:1*/ goto ifDone17
 	}
-	/*line pipeline.go:50:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:50:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line pipeline.go:50:1*/ m.it.Close()
 	/*line pipeline.go:50:1*/ goto exit /*line pipeline.go:49:1*/
 ifDone17:
 	/*line pipeline.go:50:1*/ goto rangeLoop11 /*line pipeline.go:49:1*/
 rangeDone14:
-	/*line pipeline.go:50:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line pipeline.go:50:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line pipeline.go:50:1*/ m.it.Close() /*line pipeline.go:49:1*/
 exit:
-	/*line pipeline.go:55:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:55:1*/ m.state = machine.StateDone
 	/*line pipeline.go:55:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:167:1
+//line pipeline_asyncgen.go:168:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Walk")
+		machine.PanicMoved("Walk")
 	}
 	m.self = m
 }
@@ -175,32 +176,32 @@ func (m *WalkIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line pipeline_asyncgen.go:179:1
+//line pipeline_asyncgen.go:180:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line pipeline_asyncgen.go:197:1
+//line pipeline_asyncgen.go:198:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -212,16 +213,16 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line pipeline_asyncgen.go:216:1
+//line pipeline_asyncgen.go:217:1
 func (m *WalkIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			walk(m.t, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -239,18 +240,18 @@ func (m *WalkIter) All() iter.Seq[string] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line pipeline_asyncgen.go:243:1
+//line pipeline_asyncgen.go:244:1
 func (m *WalkIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		return
 	}
-	panic(runtime.UnwindLoops(&m.loops, p))
+	panic(machine.UnwindLoops(&m.loops, p))
 }
 
 // LengthsStream is the stream state machine of lengths; Lengths returns one.
@@ -258,22 +259,22 @@ func (m *WalkIter) unwind(result *string, ready *bool) {
 //
 // Generated for Lengths from a body with hash da5727dc45fdd398.
 //
-//line pipeline_asyncgen.go:262:1
+//line pipeline_asyncgen.go:263:1
 type LengthsStream struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *LengthsStream // set at the first poll: detects a moved machine
 	words   runtime.Iterator[string]
 	delay   time.Duration
 	w       string
 	fut     runtime.SleepFuture
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Lengths returns a stream of the values yielded by lengths one step at a time.
 //
-//line pipeline_asyncgen.go:277:1
+//line pipeline_asyncgen.go:278:1
 func Lengths(words runtime.Iterator[string], delay time.Duration) *LengthsStream {
 	return &LengthsStream{words: words, delay: delay}
 }
@@ -291,12 +292,12 @@ func (m *LengthsStream) PollNext(cx *runtime.Context) (result string, ready runt
 	/*line pipeline.go:60:1*/ var v1 bool
 	/*line pipeline.go:60:1*/ switch m.state { /*line pipeline.go:59:1*/
 	case 0:
-		/*line pipeline.go:60:1*/ m.state = runtime.StateRunning /*line pipeline.go:59:1*/
+		/*line pipeline.go:60:1*/ m.state = machine.StateRunning /*line pipeline.go:59:1*/
 	case 1:
-		/*line pipeline.go:67:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:67:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:67:1*/ goto resume1 /*line pipeline.go:66:1*/
 	case 2:
-		/*line pipeline.go:68:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:68:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:68:1*/ goto resume2 /*line pipeline.go:67:1*/
 	default:
 		/*line pipeline.go:60:1*/ return "", runtime.Done
@@ -335,7 +336,7 @@ resume2:
 	// yield at pipeline.go:68
 	/*line pipeline.go:68:1*/
 	/*line pipeline.go:68:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line pipeline.go:68:1*/ if v1 {
 		/*line pipeline.go:68:1*/ goto ifDone7
 	}
@@ -343,18 +344,18 @@ resume2:
 ifDone7:
 	/*line pipeline.go:68:1*/ goto forCond1 /*line pipeline.go:67:1*/
 exit:
-	/*line pipeline.go:72:1*/ runtime.RunDefers(&m.defers)
-	/*line pipeline.go:72:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:72:1*/ machine.RunDefers(&m.defers)
+	/*line pipeline.go:72:1*/ m.state = machine.StateDone
 	/*line pipeline.go:72:1*/ return "", runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:355:1
+//line pipeline_asyncgen.go:356:1
 func (m *LengthsStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Lengths")
+		machine.PanicMoved("Lengths")
 	}
 	m.self = m
 }
@@ -364,10 +365,10 @@ func (m *LengthsStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line pipeline_asyncgen.go:368:1
+//line pipeline_asyncgen.go:369:1
 func (m *LengthsStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -375,31 +376,31 @@ func (m *LengthsStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
-		m.state = runtime.StateCancelled
-		runtime.RunDefers(&m.defers)
+		machine.Cancel(&m.fut)
+		m.state = machine.StateCancelled
+		machine.RunDefers(&m.defers)
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line pipeline_asyncgen.go:390:1
+//line pipeline_asyncgen.go:391:1
 func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = "", runtime.Done
 }
 
@@ -408,10 +409,10 @@ func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 //
 // Generated for Collect from a body with hash 5384317ebf2d5543.
 //
-//line pipeline_asyncgen.go:412:1
+//line pipeline_asyncgen.go:413:1
 type CollectFuture struct {
-	noCopy runtime.NoCopy
-	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *CollectFuture // set at the first poll: detects a moved machine
 	s      runtime.AsyncIterator[string]
 	max    int
@@ -421,7 +422,7 @@ type CollectFuture struct {
 
 // Collect returns a future that runs collect one step at a time.
 //
-//line pipeline_asyncgen.go:425:1
+//line pipeline_asyncgen.go:426:1
 func Collect(s runtime.AsyncIterator[string], max int) *CollectFuture {
 	return &CollectFuture{s: s, max: max}
 }
@@ -441,15 +442,15 @@ func (m *CollectFuture) Poll(cx *runtime.Context) (Lists, bool) {
 	/*line pipeline.go:78:1*/ var item2 string
 	/*line pipeline.go:78:1*/ switch m.state { /*line pipeline.go:77:1*/
 	case 0:
-		/*line pipeline.go:78:1*/ m.state = runtime.StateRunning /*line pipeline.go:77:1*/
+		/*line pipeline.go:78:1*/ m.state = machine.StateRunning /*line pipeline.go:77:1*/
 	case 1:
-		/*line pipeline.go:79:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:79:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:79:1*/ goto resume1 /*line pipeline.go:78:1*/
 	case 2:
-		/*line pipeline.go:85:1*/ m.state = runtime.StateRunning
+		/*line pipeline.go:85:1*/ m.state = machine.StateRunning
 		/*line pipeline.go:85:1*/ goto resume2 /*line pipeline.go:84:1*/
 	default:
-		/*line pipeline.go:78:1*/ runtime.BadPoll("Collect", m.state)
+		/*line pipeline.go:78:1*/ machine.BadPoll("Collect", m.state)
 	}
 		/*line pipeline.go:79:1*/ m.stream = m.s /*line pipeline.go:78:1*/
 rangeLoop1: /*line pipeline.go:78:1*/
@@ -495,17 +496,17 @@ resume2:
 	/*line pipeline.go:86:1*/ m.l.Rest = append(m.l.Rest, item2)
 	/*line pipeline.go:86:1*/ goto rangeLoop5 /*line pipeline.go:85:1*/
 rangeDone7:
-	/*line pipeline.go:89:1*/ m.state = runtime.StateDone
+	/*line pipeline.go:89:1*/ m.state = machine.StateDone
 	/*line pipeline.go:89:1*/ return m.l, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line pipeline_asyncgen.go:506:1
+//line pipeline_asyncgen.go:507:1
 func (m *CollectFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Collect")
+		machine.PanicMoved("Collect")
 	}
 	m.self = m
 }
@@ -513,27 +514,27 @@ func (m *CollectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line pipeline_asyncgen.go:517:1
+//line pipeline_asyncgen.go:518:1
 func (m *CollectFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line pipeline_asyncgen.go:527:1
+//line pipeline_asyncgen.go:528:1
 func (m *CollectFuture) init(s runtime.AsyncIterator[string], max int) {
 	*m = CollectFuture{s: s, max: max}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line pipeline_asyncgen.go:535:1
+//line pipeline_asyncgen.go:536:1
 func (m *CollectFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -542,14 +543,14 @@ func (m *CollectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line pipeline_asyncgen.go:546:1
+//line pipeline_asyncgen.go:547:1
 func (m *CollectFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line pipeline_asyncgen.go:553:1
+//line pipeline_asyncgen.go:554:1
 func (m *CollectFuture) value() Lists {
 	return m.l
 }
@@ -557,7 +558,7 @@ func (m *CollectFuture) value() Lists {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line pipeline_asyncgen.go:561:1
-func (m *CollectFuture) deepest() runtime.Stepper {
+//line pipeline_asyncgen.go:562:1
+func (m *CollectFuture) deepest() machine.Stepper {
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"time"
 )
 
@@ -14,22 +15,22 @@ import (
 //
 // Generated for Read from a body with hash 6c1f59e767911a83.
 //
-//line main_asyncgen.go:18:1
+//line main_asyncgen.go:19:1
 type ReadStream struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ReadStream // set at the first poll: detects a moved machine
 	s       Sensor
 	start   time.Time
 	i       int
 	at      time.Duration
 	fut     *runtime.SleepFuture
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Read returns a stream of the values yielded by read one step at a time.
 //
-//line main_asyncgen.go:33:1
+//line main_asyncgen.go:34:1
 func Read(s Sensor, start time.Time) *ReadStream {
 	return &ReadStream{s: s, start: start}
 }
@@ -45,12 +46,12 @@ func (m *ReadStream) PollNext(cx *runtime.Context) (Reading, runtime.Status) {
 	/*line main.go:53:1*/ var v1 bool
 	/*line main.go:53:1*/ switch m.state { /*line main.go:52:1*/
 	case 0:
-		/*line main.go:53:1*/ m.state = runtime.StateRunning /*line main.go:52:1*/
+		/*line main.go:53:1*/ m.state = machine.StateRunning /*line main.go:52:1*/
 	case 1:
-		/*line main.go:56:1*/ m.state = runtime.StateRunning
+		/*line main.go:56:1*/ m.state = machine.StateRunning
 		/*line main.go:56:1*/ goto resume1 /*line main.go:55:1*/
 	case 2:
-		/*line main.go:57:1*/ m.state = runtime.StateRunning
+		/*line main.go:57:1*/ m.state = machine.StateRunning
 		/*line main.go:57:1*/ goto resume2 /*line main.go:56:1*/
 	default:
 		/*line main.go:53:1*/ return Reading{}, runtime.Done
@@ -88,7 +89,7 @@ resume2:
 	// yield at main.go:57
 	/*line main.go:57:1*/
 	/*line main.go:57:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line main.go:57:1*/ if v1 {
 		/*line main.go:57:1*/ goto ifDone8
 	}
@@ -98,17 +99,17 @@ ifDone8:
 		/*line main.go:54:1*/ goto forCond1 /*line main.go:53:1*/
 forDone4: /*line main.go:53:1*/
 exit:
-	/*line main.go:61:1*/ m.state = runtime.StateDone
+	/*line main.go:61:1*/ m.state = machine.StateDone
 	/*line main.go:61:1*/ return Reading{}, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:109:1
+//line main_asyncgen.go:110:1
 func (m *ReadStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Read")
+		machine.PanicMoved("Read")
 	}
 	m.self = m
 }
@@ -118,10 +119,10 @@ func (m *ReadStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line main_asyncgen.go:122:1
+//line main_asyncgen.go:123:1
 func (m *ReadStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -129,11 +130,11 @@ func (m *ReadStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
-		m.state = runtime.StateCancelled
+		machine.Cancel(m.fut)
+		m.state = machine.StateCancelled
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
@@ -142,10 +143,10 @@ func (m *ReadStream) Close() {
 //
 // Generated for Produce from a body with hash fa7dfc482b0941e6.
 //
-//line main_asyncgen.go:146:1
+//line main_asyncgen.go:147:1
 type ProduceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ProduceFuture // set at the first poll: detects a moved machine
 	ctx     context.Context
 	out     *runtime.Chan[Reading]
@@ -160,7 +161,7 @@ type ProduceFuture struct {
 
 // Produce returns a future that runs produce one step at a time.
 //
-//line main_asyncgen.go:164:1
+//line main_asyncgen.go:165:1
 func Produce(ctx context.Context, out *runtime.Chan[Reading], sensors []Sensor, start time.Time) *ProduceFuture {
 	return &ProduceFuture{ctx: ctx, out: out, sensors: sensors, start: start}
 }
@@ -179,15 +180,15 @@ func (m1 *ProduceFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line main.go:68:1*/ var err1 error
 	/*line main.go:68:1*/ switch m1.state { /*line main.go:67:1*/
 	case 0:
-		/*line main.go:68:1*/ m1.state = runtime.StateRunning /*line main.go:67:1*/
+		/*line main.go:68:1*/ m1.state = machine.StateRunning /*line main.go:67:1*/
 	case 1:
-		/*line main.go:77:1*/ m1.state = runtime.StateRunning
+		/*line main.go:77:1*/ m1.state = machine.StateRunning
 		/*line main.go:77:1*/ goto resume1 /*line main.go:76:1*/
 	case 2:
-		/*line main.go:84:1*/ m1.state = runtime.StateRunning
+		/*line main.go:84:1*/ m1.state = machine.StateRunning
 		/*line main.go:84:1*/ goto resume2 /*line main.go:83:1*/
 	default:
-		/*line main.go:68:1*/ runtime.BadPoll("Produce", m1.state)
+		/*line main.go:68:1*/ machine.BadPoll("Produce", m1.state)
 	}
 	/*line main.go:69:1*/ m1.defers = append(m1.defers, m1.out.Close)
 	/*line main.go:70:1*/ streams = nil
@@ -241,18 +242,18 @@ resume2:
 ifDone7:
 	/*line main.go:85:1*/ goto forCond1 /*line main.go:84:1*/
 exit:
-	/*line main.go:88:1*/ runtime.RunDefers(&m1.defers)
-	/*line main.go:88:1*/ m1.state = runtime.StateDone
+	/*line main.go:88:1*/ machine.RunDefers(&m1.defers)
+	/*line main.go:88:1*/ m1.state = machine.StateDone
 	/*line main.go:88:1*/ return m1.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:253:1
+//line main_asyncgen.go:254:1
 func (m1 *ProduceFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("Produce")
+		machine.PanicMoved("Produce")
 	}
 	m1.self = m1
 }
@@ -260,34 +261,34 @@ func (m1 *ProduceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:264:1
+//line main_asyncgen.go:265:1
 func (m1 *ProduceFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 2:
-		runtime.Cancel(&m1.fut1)
+		machine.Cancel(&m1.fut1)
 	}
-	m1.state = runtime.StateCancelled
-	runtime.RunDefers(&m1.defers)
+	m1.state = machine.StateCancelled
+	machine.RunDefers(&m1.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:281:1
+//line main_asyncgen.go:282:1
 func (m1 *ProduceFuture) init(ctx context.Context, out *runtime.Chan[Reading], sensors []Sensor, start time.Time) {
 	*m1 = ProduceFuture{ctx: ctx, out: out, sensors: sensors, start: start}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line main_asyncgen.go:289:1
+//line main_asyncgen.go:290:1
 func (m1 *ProduceFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -296,14 +297,14 @@ func (m1 *ProduceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:300:1
+//line main_asyncgen.go:301:1
 func (m1 *ProduceFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:307:1
+//line main_asyncgen.go:308:1
 func (m1 *ProduceFuture) value() error {
 	return m1.result0
 }
@@ -311,27 +312,27 @@ func (m1 *ProduceFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:315:1
-func (m1 *ProduceFuture) deepest() runtime.Stepper {
+//line main_asyncgen.go:316:1
+func (m1 *ProduceFuture) deepest() machine.Stepper {
 	return m1
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:322:1
+//line main_asyncgen.go:323:1
 func (m1 *ProduceFuture) unwind(result *error, ready *bool) {
-	if m1.state != runtime.StateRunning || (len(m1.defers) == 0) {
+	if m1.state != machine.StateRunning || (len(m1.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m1.defers)
+		machine.RunDefers(&m1.defers)
 		return
 	}
-	runtime.Unwind(&m1.defers, p)
+	machine.Unwind(&m1.defers, p)
 	// a deferred call recovered: the body returns normally
-	m1.state = runtime.StateDone
+	m1.state = machine.StateDone
 	*result, *ready = m1.result0, true
 }
 
@@ -340,10 +341,10 @@ func (m1 *ProduceFuture) unwind(result *error, ready *bool) {
 //
 // Generated for Consume from a body with hash a7492b1952a52599.
 //
-//line main_asyncgen.go:344:1
+//line main_asyncgen.go:345:1
 type ConsumeFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ConsumeFuture // set at the first poll: detects a moved machine
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -359,7 +360,7 @@ type ConsumeFuture struct {
 
 // Consume returns a future that runs consume one step at a time.
 //
-//line main_asyncgen.go:363:1
+//line main_asyncgen.go:364:1
 func Consume(ctx context.Context, cancel context.CancelFunc, in *runtime.Chan[Reading], limit int, silence time.Duration) *ConsumeFuture {
 	return &ConsumeFuture{ctx: ctx, cancel: cancel, in: in, limit: limit, silence: silence}
 }
@@ -376,12 +377,12 @@ func (m *ConsumeFuture) Poll(cx *runtime.Context) (result runtime.Result[Summary
 	/*line main.go:104:1*/ var err error
 	/*line main.go:104:1*/ switch m.state { /*line main.go:103:1*/
 	case 0:
-		/*line main.go:104:1*/ m.state = runtime.StateRunning /*line main.go:103:1*/
+		/*line main.go:104:1*/ m.state = machine.StateRunning /*line main.go:103:1*/
 	case 1:
-		/*line main.go:109:1*/ m.state = runtime.StateRunning
+		/*line main.go:109:1*/ m.state = machine.StateRunning
 		/*line main.go:109:1*/ goto resume1 /*line main.go:108:1*/
 	default:
-		/*line main.go:104:1*/ runtime.BadPoll("Consume", m.state)
+		/*line main.go:104:1*/ machine.BadPoll("Consume", m.state)
 	}
 	/*line main.go:105:1*/ {
 		/*line main.go:105:1*/ fn := m.cancel
@@ -429,18 +430,18 @@ resume1:
 	}
 	/*line main.go:127:1*/ goto forCond1 /*line main.go:126:1*/
 exit:
-	/*line main.go:130:1*/ runtime.RunDefers(&m.defers)
-	/*line main.go:130:1*/ m.state = runtime.StateDone
+	/*line main.go:130:1*/ machine.RunDefers(&m.defers)
+	/*line main.go:130:1*/ m.state = machine.StateDone
 	/*line main.go:130:1*/ return runtime.Result[Summary]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:441:1
+//line main_asyncgen.go:442:1
 func (m *ConsumeFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Consume")
+		machine.PanicMoved("Consume")
 	}
 	m.self = m
 }
@@ -448,32 +449,32 @@ func (m *ConsumeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:452:1
+//line main_asyncgen.go:453:1
 func (m *ConsumeFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:467:1
+//line main_asyncgen.go:468:1
 func (m *ConsumeFuture) init(ctx context.Context, cancel context.CancelFunc, in *runtime.Chan[Reading], limit int, silence time.Duration) {
 	*m = ConsumeFuture{ctx: ctx, cancel: cancel, in: in, limit: limit, silence: silence}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line main_asyncgen.go:475:1
+//line main_asyncgen.go:476:1
 func (m *ConsumeFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -482,14 +483,14 @@ func (m *ConsumeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:486:1
+//line main_asyncgen.go:487:1
 func (m *ConsumeFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:493:1
+//line main_asyncgen.go:494:1
 func (m *ConsumeFuture) value() runtime.Result[Summary] {
 	return runtime.Result[Summary]{Value: m.result0, Err: m.result1}
 }
@@ -497,27 +498,27 @@ func (m *ConsumeFuture) value() runtime.Result[Summary] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:501:1
-func (m *ConsumeFuture) deepest() runtime.Stepper {
+//line main_asyncgen.go:502:1
+func (m *ConsumeFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:508:1
+//line main_asyncgen.go:509:1
 func (m *ConsumeFuture) unwind(result *runtime.Result[Summary], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[Summary]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -526,10 +527,10 @@ func (m *ConsumeFuture) unwind(result *runtime.Result[Summary], ready *bool) {
 //
 // Generated for Monitor from a body with hash 666b81dde3b9bac7.
 //
-//line main_asyncgen.go:530:1
+//line main_asyncgen.go:531:1
 type MonitorFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MonitorFuture // set at the first poll: detects a moved machine
 	ctx     context.Context
 	sensors []Sensor
@@ -547,7 +548,7 @@ type MonitorFuture struct {
 
 // Monitor returns a future that runs monitor one step at a time.
 //
-//line main_asyncgen.go:551:1
+//line main_asyncgen.go:552:1
 func Monitor(ctx context.Context, sensors []Sensor, limit int, silence time.Duration) *MonitorFuture {
 	return &MonitorFuture{ctx: ctx, sensors: sensors, limit: limit, silence: silence}
 }
@@ -565,18 +566,18 @@ func (m *MonitorFuture) Poll(cx *runtime.Context) (result runtime.Result[Summary
 	/*line main.go:139:1*/ var first runtime.Selected[runtime.Result[Summary]]
 	/*line main.go:139:1*/ switch m.state { /*line main.go:138:1*/
 	case 0:
-		/*line main.go:139:1*/ m.state = runtime.StateRunning /*line main.go:138:1*/
+		/*line main.go:139:1*/ m.state = machine.StateRunning /*line main.go:138:1*/
 	case 1:
-		/*line main.go:142:1*/ m.state = runtime.StateRunning
+		/*line main.go:142:1*/ m.state = machine.StateRunning
 		/*line main.go:142:1*/ goto resume1 /*line main.go:141:1*/
 	case 2:
-		/*line main.go:148:1*/ m.state = runtime.StateRunning
+		/*line main.go:148:1*/ m.state = machine.StateRunning
 		/*line main.go:148:1*/ goto resume2 /*line main.go:147:1*/
 	case 3:
-		/*line main.go:153:1*/ m.state = runtime.StateRunning
+		/*line main.go:153:1*/ m.state = machine.StateRunning
 		/*line main.go:153:1*/ goto resume3 /*line main.go:152:1*/
 	default:
-		/*line main.go:139:1*/ runtime.BadPoll("Monitor", m.state)
+		/*line main.go:139:1*/ machine.BadPoll("Monitor", m.state)
 	}
 	/*line main.go:140:1*/ m.ctx, m.cancel = context.WithCancel(m.ctx)
 	/*line main.go:141:1*/ {
@@ -636,18 +637,18 @@ resume3:
 		/*line main.go:153:1*/ m.result0, m.result1 = v.Value, v.Err
 	} /*line main.go:152:1*/
 exit:
-	/*line main.go:154:1*/ runtime.RunDefers(&m.defers)
-	/*line main.go:154:1*/ m.state = runtime.StateDone
+	/*line main.go:154:1*/ machine.RunDefers(&m.defers)
+	/*line main.go:154:1*/ m.state = machine.StateDone
 	/*line main.go:154:1*/ return runtime.Result[Summary]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line main_asyncgen.go:648:1
+//line main_asyncgen.go:649:1
 func (m *MonitorFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Monitor")
+		machine.PanicMoved("Monitor")
 	}
 	m.self = m
 }
@@ -655,36 +656,36 @@ func (m *MonitorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line main_asyncgen.go:659:1
+//line main_asyncgen.go:660:1
 func (m *MonitorFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		machine.Cancel(m.fut1)
 	case 3:
-		runtime.Cancel(m.fut2)
+		machine.Cancel(m.fut2)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line main_asyncgen.go:678:1
+//line main_asyncgen.go:679:1
 func (m *MonitorFuture) init(ctx context.Context, sensors []Sensor, limit int, silence time.Duration) {
 	*m = MonitorFuture{ctx: ctx, sensors: sensors, limit: limit, silence: silence}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line main_asyncgen.go:686:1
+//line main_asyncgen.go:687:1
 func (m *MonitorFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -693,14 +694,14 @@ func (m *MonitorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line main_asyncgen.go:697:1
+//line main_asyncgen.go:698:1
 func (m *MonitorFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line main_asyncgen.go:704:1
+//line main_asyncgen.go:705:1
 func (m *MonitorFuture) value() runtime.Result[Summary] {
 	return runtime.Result[Summary]{Value: m.result0, Err: m.result1}
 }
@@ -708,26 +709,26 @@ func (m *MonitorFuture) value() runtime.Result[Summary] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line main_asyncgen.go:712:1
-func (m *MonitorFuture) deepest() runtime.Stepper {
+//line main_asyncgen.go:713:1
+func (m *MonitorFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line main_asyncgen.go:719:1
+//line main_asyncgen.go:720:1
 func (m *MonitorFuture) unwind(result *runtime.Result[Summary], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[Summary]{Value: m.result0, Err: m.result1}, true
 }

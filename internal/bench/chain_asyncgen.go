@@ -2,17 +2,20 @@
 
 package bench
 
-import "github.com/asyncgen/asyncgen/runtime"
+import (
+	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
+)
 
 // Chain1Future is the future state machine of chain1; Chain1 returns one.
 // It must not be copied once used.
 //
 // Generated for Chain1 from a body with hash 20320a499441f28a.
 //
-//line chain_asyncgen.go:13:1
+//line chain_asyncgen.go:16:1
 type Chain1Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain1Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
@@ -23,7 +26,7 @@ type Chain1Future struct {
 
 // Chain1 returns a future that runs chain1 one step at a time.
 //
-//line chain_asyncgen.go:27:1
+//line chain_asyncgen.go:30:1
 func Chain1(t *Toggle, n int) *Chain1Future {
 	return &Chain1Future{t: t, n: n}
 }
@@ -38,12 +41,12 @@ func (m *Chain1Future) Poll(cx *runtime.Context) (int, bool) {
 	/*line chain.go:22:1*/ var v1 int
 	/*line chain.go:22:1*/ switch m.state { /*line chain.go:21:1*/
 	case 0:
-		/*line chain.go:22:1*/ m.state = runtime.StateRunning /*line chain.go:21:1*/
+		/*line chain.go:22:1*/ m.state = machine.StateRunning /*line chain.go:21:1*/
 	case 1:
-		/*line chain.go:25:1*/ m.state = runtime.StateRunning
+		/*line chain.go:25:1*/ m.state = machine.StateRunning
 		/*line chain.go:25:1*/ goto resume1 /*line chain.go:24:1*/
 	default:
-		/*line chain.go:22:1*/ runtime.BadPoll("Chain1", m.state)
+		/*line chain.go:22:1*/ machine.BadPoll("Chain1", m.state)
 	}
 	/*line chain.go:23:1*/ m.s = 0
 	/*line chain.go:24:1*/ m.i = 0 /*line chain.go:23:1*/
@@ -67,17 +70,17 @@ resume1:
 	/*line chain.go:25:1*/ goto forCond1 /*line chain.go:24:1*/
 forDone4:
 	/*line chain.go:27:1*/ m.result0 = m.s
-	/*line chain.go:28:1*/ m.state = runtime.StateDone
+	/*line chain.go:28:1*/ m.state = machine.StateDone
 	/*line chain.go:28:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:78:1
+//line chain_asyncgen.go:81:1
 func (m *Chain1Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain1")
+		machine.PanicMoved("Chain1")
 	}
 	m.self = m
 }
@@ -85,31 +88,31 @@ func (m *Chain1Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:89:1
+//line chain_asyncgen.go:92:1
 func (m *Chain1Future) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.t)
+		machine.Cancel(m.t)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:103:1
+//line chain_asyncgen.go:106:1
 func (m *Chain1Future) init(t *Toggle, n int) {
 	*m = Chain1Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:111:1
+//line chain_asyncgen.go:114:1
 func (m *Chain1Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -118,14 +121,14 @@ func (m *Chain1Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:122:1
+//line chain_asyncgen.go:125:1
 func (m *Chain1Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:129:1
+//line chain_asyncgen.go:132:1
 func (m *Chain1Future) value() int {
 	return m.result0
 }
@@ -133,8 +136,8 @@ func (m *Chain1Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:137:1
-func (m *Chain1Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:140:1
+func (m *Chain1Future) deepest() machine.Stepper {
 	return m
 }
 
@@ -143,21 +146,21 @@ func (m *Chain1Future) deepest() runtime.Stepper {
 //
 // Generated for Chain2 from a body with hash afde7133c29314d7.
 //
-//line chain_asyncgen.go:147:1
+//line chain_asyncgen.go:150:1
 type Chain2Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain2Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain1Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain2 returns a future that runs chain2 one step at a time.
 //
-//line chain_asyncgen.go:161:1
+//line chain_asyncgen.go:164:1
 func Chain2(t *Toggle, n int) *Chain2Future {
 	return &Chain2Future{t: t, n: n}
 }
@@ -171,14 +174,14 @@ func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:31:1*/ switch m.state { /*line chain.go:30:1*/
 	case 0:
-		/*line chain.go:31:1*/ m.state = runtime.StateRunning /*line chain.go:30:1*/
+		/*line chain.go:31:1*/ m.state = machine.StateRunning /*line chain.go:30:1*/
 	case 1:
 		/*line chain.go:31:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:31:1*/ return 0, false
 		}
 		/*line chain.go:31:1*/ goto resume1 /*line chain.go:30:1*/
 	default:
-		/*line chain.go:31:1*/ runtime.BadPoll("Chain2", m.state)
+		/*line chain.go:31:1*/ machine.BadPoll("Chain2", m.state)
 	}
 	/*line chain.go:31:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:31:1*/ m.state = 1
@@ -200,21 +203,21 @@ resume1:
 			}
 		}
 		/*line chain.go:31:1*/ m.deep = nil
-		/*line chain.go:31:1*/ m.state = runtime.StateRunning
+		/*line chain.go:31:1*/ m.state = machine.StateRunning
 		/*line chain.go:31:1*/ m.fut = Chain1Future{}
 		/*line chain.go:31:1*/ m.result0 = v
 	}
-	/*line chain.go:31:1*/ m.state = runtime.StateDone
+	/*line chain.go:31:1*/ m.state = machine.StateDone
 	/*line chain.go:31:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:215:1
+//line chain_asyncgen.go:218:1
 func (m *Chain2Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain2")
+		machine.PanicMoved("Chain2")
 	}
 	m.self = m
 }
@@ -222,7 +225,7 @@ func (m *Chain2Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:226:1
+//line chain_asyncgen.go:229:1
 func (m *Chain2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -231,22 +234,22 @@ func (m *Chain2Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:240:1
+//line chain_asyncgen.go:243:1
 func (m *Chain2Future) init(t *Toggle, n int) {
 	*m = Chain2Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:248:1
+//line chain_asyncgen.go:251:1
 func (m *Chain2Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -255,14 +258,14 @@ func (m *Chain2Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:259:1
+//line chain_asyncgen.go:262:1
 func (m *Chain2Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:266:1
+//line chain_asyncgen.go:269:1
 func (m *Chain2Future) value() int {
 	return m.result0
 }
@@ -270,8 +273,8 @@ func (m *Chain2Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:274:1
-func (m *Chain2Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:277:1
+func (m *Chain2Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -283,21 +286,21 @@ func (m *Chain2Future) deepest() runtime.Stepper {
 //
 // Generated for Chain3 from a body with hash 3b79cb6ce2158b77.
 //
-//line chain_asyncgen.go:287:1
+//line chain_asyncgen.go:290:1
 type Chain3Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain3Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain2Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain3 returns a future that runs chain3 one step at a time.
 //
-//line chain_asyncgen.go:301:1
+//line chain_asyncgen.go:304:1
 func Chain3(t *Toggle, n int) *Chain3Future {
 	return &Chain3Future{t: t, n: n}
 }
@@ -311,14 +314,14 @@ func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:34:1*/ switch m.state { /*line chain.go:33:1*/
 	case 0:
-		/*line chain.go:34:1*/ m.state = runtime.StateRunning /*line chain.go:33:1*/
+		/*line chain.go:34:1*/ m.state = machine.StateRunning /*line chain.go:33:1*/
 	case 1:
 		/*line chain.go:34:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:34:1*/ return 0, false
 		}
 		/*line chain.go:34:1*/ goto resume1 /*line chain.go:33:1*/
 	default:
-		/*line chain.go:34:1*/ runtime.BadPoll("Chain3", m.state)
+		/*line chain.go:34:1*/ machine.BadPoll("Chain3", m.state)
 	}
 	/*line chain.go:34:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:34:1*/ m.state = 1
@@ -340,21 +343,21 @@ resume1:
 			}
 		}
 		/*line chain.go:34:1*/ m.deep = nil
-		/*line chain.go:34:1*/ m.state = runtime.StateRunning
+		/*line chain.go:34:1*/ m.state = machine.StateRunning
 		/*line chain.go:34:1*/ m.fut = Chain2Future{}
 		/*line chain.go:34:1*/ m.result0 = v
 	}
-	/*line chain.go:34:1*/ m.state = runtime.StateDone
+	/*line chain.go:34:1*/ m.state = machine.StateDone
 	/*line chain.go:34:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:355:1
+//line chain_asyncgen.go:358:1
 func (m *Chain3Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain3")
+		machine.PanicMoved("Chain3")
 	}
 	m.self = m
 }
@@ -362,7 +365,7 @@ func (m *Chain3Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:366:1
+//line chain_asyncgen.go:369:1
 func (m *Chain3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -371,22 +374,22 @@ func (m *Chain3Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:380:1
+//line chain_asyncgen.go:383:1
 func (m *Chain3Future) init(t *Toggle, n int) {
 	*m = Chain3Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:388:1
+//line chain_asyncgen.go:391:1
 func (m *Chain3Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -395,14 +398,14 @@ func (m *Chain3Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:399:1
+//line chain_asyncgen.go:402:1
 func (m *Chain3Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:406:1
+//line chain_asyncgen.go:409:1
 func (m *Chain3Future) value() int {
 	return m.result0
 }
@@ -410,8 +413,8 @@ func (m *Chain3Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:414:1
-func (m *Chain3Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:417:1
+func (m *Chain3Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -423,21 +426,21 @@ func (m *Chain3Future) deepest() runtime.Stepper {
 //
 // Generated for Chain4 from a body with hash 99e969ae5349c2fe.
 //
-//line chain_asyncgen.go:427:1
+//line chain_asyncgen.go:430:1
 type Chain4Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain4Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain3Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain4 returns a future that runs chain4 one step at a time.
 //
-//line chain_asyncgen.go:441:1
+//line chain_asyncgen.go:444:1
 func Chain4(t *Toggle, n int) *Chain4Future {
 	return &Chain4Future{t: t, n: n}
 }
@@ -451,14 +454,14 @@ func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:37:1*/ switch m.state { /*line chain.go:36:1*/
 	case 0:
-		/*line chain.go:37:1*/ m.state = runtime.StateRunning /*line chain.go:36:1*/
+		/*line chain.go:37:1*/ m.state = machine.StateRunning /*line chain.go:36:1*/
 	case 1:
 		/*line chain.go:37:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:37:1*/ return 0, false
 		}
 		/*line chain.go:37:1*/ goto resume1 /*line chain.go:36:1*/
 	default:
-		/*line chain.go:37:1*/ runtime.BadPoll("Chain4", m.state)
+		/*line chain.go:37:1*/ machine.BadPoll("Chain4", m.state)
 	}
 	/*line chain.go:37:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:37:1*/ m.state = 1
@@ -480,21 +483,21 @@ resume1:
 			}
 		}
 		/*line chain.go:37:1*/ m.deep = nil
-		/*line chain.go:37:1*/ m.state = runtime.StateRunning
+		/*line chain.go:37:1*/ m.state = machine.StateRunning
 		/*line chain.go:37:1*/ m.fut = Chain3Future{}
 		/*line chain.go:37:1*/ m.result0 = v
 	}
-	/*line chain.go:37:1*/ m.state = runtime.StateDone
+	/*line chain.go:37:1*/ m.state = machine.StateDone
 	/*line chain.go:37:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:495:1
+//line chain_asyncgen.go:498:1
 func (m *Chain4Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain4")
+		machine.PanicMoved("Chain4")
 	}
 	m.self = m
 }
@@ -502,7 +505,7 @@ func (m *Chain4Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:506:1
+//line chain_asyncgen.go:509:1
 func (m *Chain4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -511,22 +514,22 @@ func (m *Chain4Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:520:1
+//line chain_asyncgen.go:523:1
 func (m *Chain4Future) init(t *Toggle, n int) {
 	*m = Chain4Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:528:1
+//line chain_asyncgen.go:531:1
 func (m *Chain4Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -535,14 +538,14 @@ func (m *Chain4Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:539:1
+//line chain_asyncgen.go:542:1
 func (m *Chain4Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:546:1
+//line chain_asyncgen.go:549:1
 func (m *Chain4Future) value() int {
 	return m.result0
 }
@@ -550,8 +553,8 @@ func (m *Chain4Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:554:1
-func (m *Chain4Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:557:1
+func (m *Chain4Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -563,21 +566,21 @@ func (m *Chain4Future) deepest() runtime.Stepper {
 //
 // Generated for Chain5 from a body with hash 77580563fe1ba0a6.
 //
-//line chain_asyncgen.go:567:1
+//line chain_asyncgen.go:570:1
 type Chain5Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain5Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain4Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain5 returns a future that runs chain5 one step at a time.
 //
-//line chain_asyncgen.go:581:1
+//line chain_asyncgen.go:584:1
 func Chain5(t *Toggle, n int) *Chain5Future {
 	return &Chain5Future{t: t, n: n}
 }
@@ -591,14 +594,14 @@ func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:40:1*/ switch m.state { /*line chain.go:39:1*/
 	case 0:
-		/*line chain.go:40:1*/ m.state = runtime.StateRunning /*line chain.go:39:1*/
+		/*line chain.go:40:1*/ m.state = machine.StateRunning /*line chain.go:39:1*/
 	case 1:
 		/*line chain.go:40:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:40:1*/ return 0, false
 		}
 		/*line chain.go:40:1*/ goto resume1 /*line chain.go:39:1*/
 	default:
-		/*line chain.go:40:1*/ runtime.BadPoll("Chain5", m.state)
+		/*line chain.go:40:1*/ machine.BadPoll("Chain5", m.state)
 	}
 	/*line chain.go:40:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:40:1*/ m.state = 1
@@ -620,21 +623,21 @@ resume1:
 			}
 		}
 		/*line chain.go:40:1*/ m.deep = nil
-		/*line chain.go:40:1*/ m.state = runtime.StateRunning
+		/*line chain.go:40:1*/ m.state = machine.StateRunning
 		/*line chain.go:40:1*/ m.fut = Chain4Future{}
 		/*line chain.go:40:1*/ m.result0 = v
 	}
-	/*line chain.go:40:1*/ m.state = runtime.StateDone
+	/*line chain.go:40:1*/ m.state = machine.StateDone
 	/*line chain.go:40:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:635:1
+//line chain_asyncgen.go:638:1
 func (m *Chain5Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain5")
+		machine.PanicMoved("Chain5")
 	}
 	m.self = m
 }
@@ -642,7 +645,7 @@ func (m *Chain5Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:646:1
+//line chain_asyncgen.go:649:1
 func (m *Chain5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -651,22 +654,22 @@ func (m *Chain5Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:660:1
+//line chain_asyncgen.go:663:1
 func (m *Chain5Future) init(t *Toggle, n int) {
 	*m = Chain5Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:668:1
+//line chain_asyncgen.go:671:1
 func (m *Chain5Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -675,14 +678,14 @@ func (m *Chain5Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:679:1
+//line chain_asyncgen.go:682:1
 func (m *Chain5Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:686:1
+//line chain_asyncgen.go:689:1
 func (m *Chain5Future) value() int {
 	return m.result0
 }
@@ -690,8 +693,8 @@ func (m *Chain5Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:694:1
-func (m *Chain5Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:697:1
+func (m *Chain5Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -703,21 +706,21 @@ func (m *Chain5Future) deepest() runtime.Stepper {
 //
 // Generated for Chain6 from a body with hash 9327e845098e0b84.
 //
-//line chain_asyncgen.go:707:1
+//line chain_asyncgen.go:710:1
 type Chain6Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain6Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain5Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain6 returns a future that runs chain6 one step at a time.
 //
-//line chain_asyncgen.go:721:1
+//line chain_asyncgen.go:724:1
 func Chain6(t *Toggle, n int) *Chain6Future {
 	return &Chain6Future{t: t, n: n}
 }
@@ -731,14 +734,14 @@ func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:43:1*/ switch m.state { /*line chain.go:42:1*/
 	case 0:
-		/*line chain.go:43:1*/ m.state = runtime.StateRunning /*line chain.go:42:1*/
+		/*line chain.go:43:1*/ m.state = machine.StateRunning /*line chain.go:42:1*/
 	case 1:
 		/*line chain.go:43:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:43:1*/ return 0, false
 		}
 		/*line chain.go:43:1*/ goto resume1 /*line chain.go:42:1*/
 	default:
-		/*line chain.go:43:1*/ runtime.BadPoll("Chain6", m.state)
+		/*line chain.go:43:1*/ machine.BadPoll("Chain6", m.state)
 	}
 	/*line chain.go:43:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:43:1*/ m.state = 1
@@ -760,21 +763,21 @@ resume1:
 			}
 		}
 		/*line chain.go:43:1*/ m.deep = nil
-		/*line chain.go:43:1*/ m.state = runtime.StateRunning
+		/*line chain.go:43:1*/ m.state = machine.StateRunning
 		/*line chain.go:43:1*/ m.fut = Chain5Future{}
 		/*line chain.go:43:1*/ m.result0 = v
 	}
-	/*line chain.go:43:1*/ m.state = runtime.StateDone
+	/*line chain.go:43:1*/ m.state = machine.StateDone
 	/*line chain.go:43:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:775:1
+//line chain_asyncgen.go:778:1
 func (m *Chain6Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain6")
+		machine.PanicMoved("Chain6")
 	}
 	m.self = m
 }
@@ -782,7 +785,7 @@ func (m *Chain6Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:786:1
+//line chain_asyncgen.go:789:1
 func (m *Chain6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -791,22 +794,22 @@ func (m *Chain6Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:800:1
+//line chain_asyncgen.go:803:1
 func (m *Chain6Future) init(t *Toggle, n int) {
 	*m = Chain6Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:808:1
+//line chain_asyncgen.go:811:1
 func (m *Chain6Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -815,14 +818,14 @@ func (m *Chain6Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:819:1
+//line chain_asyncgen.go:822:1
 func (m *Chain6Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:826:1
+//line chain_asyncgen.go:829:1
 func (m *Chain6Future) value() int {
 	return m.result0
 }
@@ -830,8 +833,8 @@ func (m *Chain6Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:834:1
-func (m *Chain6Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:837:1
+func (m *Chain6Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -843,21 +846,21 @@ func (m *Chain6Future) deepest() runtime.Stepper {
 //
 // Generated for Chain7 from a body with hash e654b3971eb89f12.
 //
-//line chain_asyncgen.go:847:1
+//line chain_asyncgen.go:850:1
 type Chain7Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain7Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain6Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain7 returns a future that runs chain7 one step at a time.
 //
-//line chain_asyncgen.go:861:1
+//line chain_asyncgen.go:864:1
 func Chain7(t *Toggle, n int) *Chain7Future {
 	return &Chain7Future{t: t, n: n}
 }
@@ -871,14 +874,14 @@ func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:46:1*/ switch m.state { /*line chain.go:45:1*/
 	case 0:
-		/*line chain.go:46:1*/ m.state = runtime.StateRunning /*line chain.go:45:1*/
+		/*line chain.go:46:1*/ m.state = machine.StateRunning /*line chain.go:45:1*/
 	case 1:
 		/*line chain.go:46:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:46:1*/ return 0, false
 		}
 		/*line chain.go:46:1*/ goto resume1 /*line chain.go:45:1*/
 	default:
-		/*line chain.go:46:1*/ runtime.BadPoll("Chain7", m.state)
+		/*line chain.go:46:1*/ machine.BadPoll("Chain7", m.state)
 	}
 	/*line chain.go:46:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:46:1*/ m.state = 1
@@ -900,21 +903,21 @@ resume1:
 			}
 		}
 		/*line chain.go:46:1*/ m.deep = nil
-		/*line chain.go:46:1*/ m.state = runtime.StateRunning
+		/*line chain.go:46:1*/ m.state = machine.StateRunning
 		/*line chain.go:46:1*/ m.fut = Chain6Future{}
 		/*line chain.go:46:1*/ m.result0 = v
 	}
-	/*line chain.go:46:1*/ m.state = runtime.StateDone
+	/*line chain.go:46:1*/ m.state = machine.StateDone
 	/*line chain.go:46:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:915:1
+//line chain_asyncgen.go:918:1
 func (m *Chain7Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain7")
+		machine.PanicMoved("Chain7")
 	}
 	m.self = m
 }
@@ -922,7 +925,7 @@ func (m *Chain7Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:926:1
+//line chain_asyncgen.go:929:1
 func (m *Chain7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -931,22 +934,22 @@ func (m *Chain7Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:940:1
+//line chain_asyncgen.go:943:1
 func (m *Chain7Future) init(t *Toggle, n int) {
 	*m = Chain7Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:948:1
+//line chain_asyncgen.go:951:1
 func (m *Chain7Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -955,14 +958,14 @@ func (m *Chain7Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:959:1
+//line chain_asyncgen.go:962:1
 func (m *Chain7Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:966:1
+//line chain_asyncgen.go:969:1
 func (m *Chain7Future) value() int {
 	return m.result0
 }
@@ -970,8 +973,8 @@ func (m *Chain7Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:974:1
-func (m *Chain7Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:977:1
+func (m *Chain7Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -983,21 +986,21 @@ func (m *Chain7Future) deepest() runtime.Stepper {
 //
 // Generated for Chain8 from a body with hash 9c4d08671237f31f.
 //
-//line chain_asyncgen.go:987:1
+//line chain_asyncgen.go:990:1
 type Chain8Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain8Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain7Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain8 returns a future that runs chain8 one step at a time.
 //
-//line chain_asyncgen.go:1001:1
+//line chain_asyncgen.go:1004:1
 func Chain8(t *Toggle, n int) *Chain8Future {
 	return &Chain8Future{t: t, n: n}
 }
@@ -1011,14 +1014,14 @@ func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:49:1*/ switch m.state { /*line chain.go:48:1*/
 	case 0:
-		/*line chain.go:49:1*/ m.state = runtime.StateRunning /*line chain.go:48:1*/
+		/*line chain.go:49:1*/ m.state = machine.StateRunning /*line chain.go:48:1*/
 	case 1:
 		/*line chain.go:49:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:49:1*/ return 0, false
 		}
 		/*line chain.go:49:1*/ goto resume1 /*line chain.go:48:1*/
 	default:
-		/*line chain.go:49:1*/ runtime.BadPoll("Chain8", m.state)
+		/*line chain.go:49:1*/ machine.BadPoll("Chain8", m.state)
 	}
 	/*line chain.go:49:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:49:1*/ m.state = 1
@@ -1040,21 +1043,21 @@ resume1:
 			}
 		}
 		/*line chain.go:49:1*/ m.deep = nil
-		/*line chain.go:49:1*/ m.state = runtime.StateRunning
+		/*line chain.go:49:1*/ m.state = machine.StateRunning
 		/*line chain.go:49:1*/ m.fut = Chain7Future{}
 		/*line chain.go:49:1*/ m.result0 = v
 	}
-	/*line chain.go:49:1*/ m.state = runtime.StateDone
+	/*line chain.go:49:1*/ m.state = machine.StateDone
 	/*line chain.go:49:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1055:1
+//line chain_asyncgen.go:1058:1
 func (m *Chain8Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain8")
+		machine.PanicMoved("Chain8")
 	}
 	m.self = m
 }
@@ -1062,7 +1065,7 @@ func (m *Chain8Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1066:1
+//line chain_asyncgen.go:1069:1
 func (m *Chain8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1071,22 +1074,22 @@ func (m *Chain8Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1080:1
+//line chain_asyncgen.go:1083:1
 func (m *Chain8Future) init(t *Toggle, n int) {
 	*m = Chain8Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1088:1
+//line chain_asyncgen.go:1091:1
 func (m *Chain8Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1095,14 +1098,14 @@ func (m *Chain8Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1099:1
+//line chain_asyncgen.go:1102:1
 func (m *Chain8Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1106:1
+//line chain_asyncgen.go:1109:1
 func (m *Chain8Future) value() int {
 	return m.result0
 }
@@ -1110,8 +1113,8 @@ func (m *Chain8Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1114:1
-func (m *Chain8Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1117:1
+func (m *Chain8Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1123,21 +1126,21 @@ func (m *Chain8Future) deepest() runtime.Stepper {
 //
 // Generated for Chain9 from a body with hash 09c5794aebdf9d51.
 //
-//line chain_asyncgen.go:1127:1
+//line chain_asyncgen.go:1130:1
 type Chain9Future struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain9Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain8Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain9 returns a future that runs chain9 one step at a time.
 //
-//line chain_asyncgen.go:1141:1
+//line chain_asyncgen.go:1144:1
 func Chain9(t *Toggle, n int) *Chain9Future {
 	return &Chain9Future{t: t, n: n}
 }
@@ -1151,14 +1154,14 @@ func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:52:1*/ switch m.state { /*line chain.go:51:1*/
 	case 0:
-		/*line chain.go:52:1*/ m.state = runtime.StateRunning /*line chain.go:51:1*/
+		/*line chain.go:52:1*/ m.state = machine.StateRunning /*line chain.go:51:1*/
 	case 1:
 		/*line chain.go:52:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:52:1*/ return 0, false
 		}
 		/*line chain.go:52:1*/ goto resume1 /*line chain.go:51:1*/
 	default:
-		/*line chain.go:52:1*/ runtime.BadPoll("Chain9", m.state)
+		/*line chain.go:52:1*/ machine.BadPoll("Chain9", m.state)
 	}
 	/*line chain.go:52:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:52:1*/ m.state = 1
@@ -1180,21 +1183,21 @@ resume1:
 			}
 		}
 		/*line chain.go:52:1*/ m.deep = nil
-		/*line chain.go:52:1*/ m.state = runtime.StateRunning
+		/*line chain.go:52:1*/ m.state = machine.StateRunning
 		/*line chain.go:52:1*/ m.fut = Chain8Future{}
 		/*line chain.go:52:1*/ m.result0 = v
 	}
-	/*line chain.go:52:1*/ m.state = runtime.StateDone
+	/*line chain.go:52:1*/ m.state = machine.StateDone
 	/*line chain.go:52:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1195:1
+//line chain_asyncgen.go:1198:1
 func (m *Chain9Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain9")
+		machine.PanicMoved("Chain9")
 	}
 	m.self = m
 }
@@ -1202,7 +1205,7 @@ func (m *Chain9Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1206:1
+//line chain_asyncgen.go:1209:1
 func (m *Chain9Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1211,22 +1214,22 @@ func (m *Chain9Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1220:1
+//line chain_asyncgen.go:1223:1
 func (m *Chain9Future) init(t *Toggle, n int) {
 	*m = Chain9Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1228:1
+//line chain_asyncgen.go:1231:1
 func (m *Chain9Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1235,14 +1238,14 @@ func (m *Chain9Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1239:1
+//line chain_asyncgen.go:1242:1
 func (m *Chain9Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1246:1
+//line chain_asyncgen.go:1249:1
 func (m *Chain9Future) value() int {
 	return m.result0
 }
@@ -1250,8 +1253,8 @@ func (m *Chain9Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1254:1
-func (m *Chain9Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1257:1
+func (m *Chain9Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1263,21 +1266,21 @@ func (m *Chain9Future) deepest() runtime.Stepper {
 //
 // Generated for Chain10 from a body with hash b8dd2c605e355168.
 //
-//line chain_asyncgen.go:1267:1
+//line chain_asyncgen.go:1270:1
 type Chain10Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain10Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain9Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain10 returns a future that runs chain10 one step at a time.
 //
-//line chain_asyncgen.go:1281:1
+//line chain_asyncgen.go:1284:1
 func Chain10(t *Toggle, n int) *Chain10Future {
 	return &Chain10Future{t: t, n: n}
 }
@@ -1291,14 +1294,14 @@ func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:55:1*/ switch m.state { /*line chain.go:54:1*/
 	case 0:
-		/*line chain.go:55:1*/ m.state = runtime.StateRunning /*line chain.go:54:1*/
+		/*line chain.go:55:1*/ m.state = machine.StateRunning /*line chain.go:54:1*/
 	case 1:
 		/*line chain.go:55:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:55:1*/ return 0, false
 		}
 		/*line chain.go:55:1*/ goto resume1 /*line chain.go:54:1*/
 	default:
-		/*line chain.go:55:1*/ runtime.BadPoll("Chain10", m.state)
+		/*line chain.go:55:1*/ machine.BadPoll("Chain10", m.state)
 	}
 	/*line chain.go:55:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:55:1*/ m.state = 1
@@ -1320,21 +1323,21 @@ resume1:
 			}
 		}
 		/*line chain.go:55:1*/ m.deep = nil
-		/*line chain.go:55:1*/ m.state = runtime.StateRunning
+		/*line chain.go:55:1*/ m.state = machine.StateRunning
 		/*line chain.go:55:1*/ m.fut = Chain9Future{}
 		/*line chain.go:55:1*/ m.result0 = v
 	}
-	/*line chain.go:55:1*/ m.state = runtime.StateDone
+	/*line chain.go:55:1*/ m.state = machine.StateDone
 	/*line chain.go:55:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1335:1
+//line chain_asyncgen.go:1338:1
 func (m *Chain10Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain10")
+		machine.PanicMoved("Chain10")
 	}
 	m.self = m
 }
@@ -1342,7 +1345,7 @@ func (m *Chain10Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1346:1
+//line chain_asyncgen.go:1349:1
 func (m *Chain10Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1351,22 +1354,22 @@ func (m *Chain10Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1360:1
+//line chain_asyncgen.go:1363:1
 func (m *Chain10Future) init(t *Toggle, n int) {
 	*m = Chain10Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1368:1
+//line chain_asyncgen.go:1371:1
 func (m *Chain10Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1375,14 +1378,14 @@ func (m *Chain10Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1379:1
+//line chain_asyncgen.go:1382:1
 func (m *Chain10Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1386:1
+//line chain_asyncgen.go:1389:1
 func (m *Chain10Future) value() int {
 	return m.result0
 }
@@ -1390,8 +1393,8 @@ func (m *Chain10Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1394:1
-func (m *Chain10Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1397:1
+func (m *Chain10Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1403,21 +1406,21 @@ func (m *Chain10Future) deepest() runtime.Stepper {
 //
 // Generated for Chain11 from a body with hash 091dbc7576a6e776.
 //
-//line chain_asyncgen.go:1407:1
+//line chain_asyncgen.go:1410:1
 type Chain11Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain11Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain10Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain11 returns a future that runs chain11 one step at a time.
 //
-//line chain_asyncgen.go:1421:1
+//line chain_asyncgen.go:1424:1
 func Chain11(t *Toggle, n int) *Chain11Future {
 	return &Chain11Future{t: t, n: n}
 }
@@ -1431,14 +1434,14 @@ func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:58:1*/ switch m.state { /*line chain.go:57:1*/
 	case 0:
-		/*line chain.go:58:1*/ m.state = runtime.StateRunning /*line chain.go:57:1*/
+		/*line chain.go:58:1*/ m.state = machine.StateRunning /*line chain.go:57:1*/
 	case 1:
 		/*line chain.go:58:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:58:1*/ return 0, false
 		}
 		/*line chain.go:58:1*/ goto resume1 /*line chain.go:57:1*/
 	default:
-		/*line chain.go:58:1*/ runtime.BadPoll("Chain11", m.state)
+		/*line chain.go:58:1*/ machine.BadPoll("Chain11", m.state)
 	}
 	/*line chain.go:58:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:58:1*/ m.state = 1
@@ -1460,21 +1463,21 @@ resume1:
 			}
 		}
 		/*line chain.go:58:1*/ m.deep = nil
-		/*line chain.go:58:1*/ m.state = runtime.StateRunning
+		/*line chain.go:58:1*/ m.state = machine.StateRunning
 		/*line chain.go:58:1*/ m.fut = Chain10Future{}
 		/*line chain.go:58:1*/ m.result0 = v
 	}
-	/*line chain.go:58:1*/ m.state = runtime.StateDone
+	/*line chain.go:58:1*/ m.state = machine.StateDone
 	/*line chain.go:58:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1475:1
+//line chain_asyncgen.go:1478:1
 func (m *Chain11Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain11")
+		machine.PanicMoved("Chain11")
 	}
 	m.self = m
 }
@@ -1482,7 +1485,7 @@ func (m *Chain11Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1486:1
+//line chain_asyncgen.go:1489:1
 func (m *Chain11Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1491,22 +1494,22 @@ func (m *Chain11Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1500:1
+//line chain_asyncgen.go:1503:1
 func (m *Chain11Future) init(t *Toggle, n int) {
 	*m = Chain11Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1508:1
+//line chain_asyncgen.go:1511:1
 func (m *Chain11Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1515,14 +1518,14 @@ func (m *Chain11Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1519:1
+//line chain_asyncgen.go:1522:1
 func (m *Chain11Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1526:1
+//line chain_asyncgen.go:1529:1
 func (m *Chain11Future) value() int {
 	return m.result0
 }
@@ -1530,8 +1533,8 @@ func (m *Chain11Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1534:1
-func (m *Chain11Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1537:1
+func (m *Chain11Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1543,21 +1546,21 @@ func (m *Chain11Future) deepest() runtime.Stepper {
 //
 // Generated for Chain12 from a body with hash 71799bca2aeaabe7.
 //
-//line chain_asyncgen.go:1547:1
+//line chain_asyncgen.go:1550:1
 type Chain12Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain12Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain11Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain12 returns a future that runs chain12 one step at a time.
 //
-//line chain_asyncgen.go:1561:1
+//line chain_asyncgen.go:1564:1
 func Chain12(t *Toggle, n int) *Chain12Future {
 	return &Chain12Future{t: t, n: n}
 }
@@ -1571,14 +1574,14 @@ func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:61:1*/ switch m.state { /*line chain.go:60:1*/
 	case 0:
-		/*line chain.go:61:1*/ m.state = runtime.StateRunning /*line chain.go:60:1*/
+		/*line chain.go:61:1*/ m.state = machine.StateRunning /*line chain.go:60:1*/
 	case 1:
 		/*line chain.go:61:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:61:1*/ return 0, false
 		}
 		/*line chain.go:61:1*/ goto resume1 /*line chain.go:60:1*/
 	default:
-		/*line chain.go:61:1*/ runtime.BadPoll("Chain12", m.state)
+		/*line chain.go:61:1*/ machine.BadPoll("Chain12", m.state)
 	}
 	/*line chain.go:61:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:61:1*/ m.state = 1
@@ -1600,21 +1603,21 @@ resume1:
 			}
 		}
 		/*line chain.go:61:1*/ m.deep = nil
-		/*line chain.go:61:1*/ m.state = runtime.StateRunning
+		/*line chain.go:61:1*/ m.state = machine.StateRunning
 		/*line chain.go:61:1*/ m.fut = Chain11Future{}
 		/*line chain.go:61:1*/ m.result0 = v
 	}
-	/*line chain.go:61:1*/ m.state = runtime.StateDone
+	/*line chain.go:61:1*/ m.state = machine.StateDone
 	/*line chain.go:61:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1615:1
+//line chain_asyncgen.go:1618:1
 func (m *Chain12Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain12")
+		machine.PanicMoved("Chain12")
 	}
 	m.self = m
 }
@@ -1622,7 +1625,7 @@ func (m *Chain12Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1626:1
+//line chain_asyncgen.go:1629:1
 func (m *Chain12Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1631,22 +1634,22 @@ func (m *Chain12Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1640:1
+//line chain_asyncgen.go:1643:1
 func (m *Chain12Future) init(t *Toggle, n int) {
 	*m = Chain12Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1648:1
+//line chain_asyncgen.go:1651:1
 func (m *Chain12Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1655,14 +1658,14 @@ func (m *Chain12Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1659:1
+//line chain_asyncgen.go:1662:1
 func (m *Chain12Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1666:1
+//line chain_asyncgen.go:1669:1
 func (m *Chain12Future) value() int {
 	return m.result0
 }
@@ -1670,8 +1673,8 @@ func (m *Chain12Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1674:1
-func (m *Chain12Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1677:1
+func (m *Chain12Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1683,21 +1686,21 @@ func (m *Chain12Future) deepest() runtime.Stepper {
 //
 // Generated for Chain13 from a body with hash 80af89460221b539.
 //
-//line chain_asyncgen.go:1687:1
+//line chain_asyncgen.go:1690:1
 type Chain13Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain13Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain12Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain13 returns a future that runs chain13 one step at a time.
 //
-//line chain_asyncgen.go:1701:1
+//line chain_asyncgen.go:1704:1
 func Chain13(t *Toggle, n int) *Chain13Future {
 	return &Chain13Future{t: t, n: n}
 }
@@ -1711,14 +1714,14 @@ func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:64:1*/ switch m.state { /*line chain.go:63:1*/
 	case 0:
-		/*line chain.go:64:1*/ m.state = runtime.StateRunning /*line chain.go:63:1*/
+		/*line chain.go:64:1*/ m.state = machine.StateRunning /*line chain.go:63:1*/
 	case 1:
 		/*line chain.go:64:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:64:1*/ return 0, false
 		}
 		/*line chain.go:64:1*/ goto resume1 /*line chain.go:63:1*/
 	default:
-		/*line chain.go:64:1*/ runtime.BadPoll("Chain13", m.state)
+		/*line chain.go:64:1*/ machine.BadPoll("Chain13", m.state)
 	}
 	/*line chain.go:64:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:64:1*/ m.state = 1
@@ -1740,21 +1743,21 @@ resume1:
 			}
 		}
 		/*line chain.go:64:1*/ m.deep = nil
-		/*line chain.go:64:1*/ m.state = runtime.StateRunning
+		/*line chain.go:64:1*/ m.state = machine.StateRunning
 		/*line chain.go:64:1*/ m.fut = Chain12Future{}
 		/*line chain.go:64:1*/ m.result0 = v
 	}
-	/*line chain.go:64:1*/ m.state = runtime.StateDone
+	/*line chain.go:64:1*/ m.state = machine.StateDone
 	/*line chain.go:64:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1755:1
+//line chain_asyncgen.go:1758:1
 func (m *Chain13Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain13")
+		machine.PanicMoved("Chain13")
 	}
 	m.self = m
 }
@@ -1762,7 +1765,7 @@ func (m *Chain13Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1766:1
+//line chain_asyncgen.go:1769:1
 func (m *Chain13Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1771,22 +1774,22 @@ func (m *Chain13Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1780:1
+//line chain_asyncgen.go:1783:1
 func (m *Chain13Future) init(t *Toggle, n int) {
 	*m = Chain13Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1788:1
+//line chain_asyncgen.go:1791:1
 func (m *Chain13Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1795,14 +1798,14 @@ func (m *Chain13Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1799:1
+//line chain_asyncgen.go:1802:1
 func (m *Chain13Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1806:1
+//line chain_asyncgen.go:1809:1
 func (m *Chain13Future) value() int {
 	return m.result0
 }
@@ -1810,8 +1813,8 @@ func (m *Chain13Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1814:1
-func (m *Chain13Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1817:1
+func (m *Chain13Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1823,21 +1826,21 @@ func (m *Chain13Future) deepest() runtime.Stepper {
 //
 // Generated for Chain14 from a body with hash de942bd5ac4ee95a.
 //
-//line chain_asyncgen.go:1827:1
+//line chain_asyncgen.go:1830:1
 type Chain14Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain14Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain13Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain14 returns a future that runs chain14 one step at a time.
 //
-//line chain_asyncgen.go:1841:1
+//line chain_asyncgen.go:1844:1
 func Chain14(t *Toggle, n int) *Chain14Future {
 	return &Chain14Future{t: t, n: n}
 }
@@ -1851,14 +1854,14 @@ func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:67:1*/ switch m.state { /*line chain.go:66:1*/
 	case 0:
-		/*line chain.go:67:1*/ m.state = runtime.StateRunning /*line chain.go:66:1*/
+		/*line chain.go:67:1*/ m.state = machine.StateRunning /*line chain.go:66:1*/
 	case 1:
 		/*line chain.go:67:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:67:1*/ return 0, false
 		}
 		/*line chain.go:67:1*/ goto resume1 /*line chain.go:66:1*/
 	default:
-		/*line chain.go:67:1*/ runtime.BadPoll("Chain14", m.state)
+		/*line chain.go:67:1*/ machine.BadPoll("Chain14", m.state)
 	}
 	/*line chain.go:67:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:67:1*/ m.state = 1
@@ -1880,21 +1883,21 @@ resume1:
 			}
 		}
 		/*line chain.go:67:1*/ m.deep = nil
-		/*line chain.go:67:1*/ m.state = runtime.StateRunning
+		/*line chain.go:67:1*/ m.state = machine.StateRunning
 		/*line chain.go:67:1*/ m.fut = Chain13Future{}
 		/*line chain.go:67:1*/ m.result0 = v
 	}
-	/*line chain.go:67:1*/ m.state = runtime.StateDone
+	/*line chain.go:67:1*/ m.state = machine.StateDone
 	/*line chain.go:67:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:1895:1
+//line chain_asyncgen.go:1898:1
 func (m *Chain14Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain14")
+		machine.PanicMoved("Chain14")
 	}
 	m.self = m
 }
@@ -1902,7 +1905,7 @@ func (m *Chain14Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:1906:1
+//line chain_asyncgen.go:1909:1
 func (m *Chain14Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -1911,22 +1914,22 @@ func (m *Chain14Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:1920:1
+//line chain_asyncgen.go:1923:1
 func (m *Chain14Future) init(t *Toggle, n int) {
 	*m = Chain14Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:1928:1
+//line chain_asyncgen.go:1931:1
 func (m *Chain14Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1935,14 +1938,14 @@ func (m *Chain14Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:1939:1
+//line chain_asyncgen.go:1942:1
 func (m *Chain14Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:1946:1
+//line chain_asyncgen.go:1949:1
 func (m *Chain14Future) value() int {
 	return m.result0
 }
@@ -1950,8 +1953,8 @@ func (m *Chain14Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:1954:1
-func (m *Chain14Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:1957:1
+func (m *Chain14Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -1963,21 +1966,21 @@ func (m *Chain14Future) deepest() runtime.Stepper {
 //
 // Generated for Chain15 from a body with hash 4a4422f5fd1e3af5.
 //
-//line chain_asyncgen.go:1967:1
+//line chain_asyncgen.go:1970:1
 type Chain15Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain15Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain14Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain15 returns a future that runs chain15 one step at a time.
 //
-//line chain_asyncgen.go:1981:1
+//line chain_asyncgen.go:1984:1
 func Chain15(t *Toggle, n int) *Chain15Future {
 	return &Chain15Future{t: t, n: n}
 }
@@ -1991,14 +1994,14 @@ func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:70:1*/ switch m.state { /*line chain.go:69:1*/
 	case 0:
-		/*line chain.go:70:1*/ m.state = runtime.StateRunning /*line chain.go:69:1*/
+		/*line chain.go:70:1*/ m.state = machine.StateRunning /*line chain.go:69:1*/
 	case 1:
 		/*line chain.go:70:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:70:1*/ return 0, false
 		}
 		/*line chain.go:70:1*/ goto resume1 /*line chain.go:69:1*/
 	default:
-		/*line chain.go:70:1*/ runtime.BadPoll("Chain15", m.state)
+		/*line chain.go:70:1*/ machine.BadPoll("Chain15", m.state)
 	}
 	/*line chain.go:70:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:70:1*/ m.state = 1
@@ -2020,21 +2023,21 @@ resume1:
 			}
 		}
 		/*line chain.go:70:1*/ m.deep = nil
-		/*line chain.go:70:1*/ m.state = runtime.StateRunning
+		/*line chain.go:70:1*/ m.state = machine.StateRunning
 		/*line chain.go:70:1*/ m.fut = Chain14Future{}
 		/*line chain.go:70:1*/ m.result0 = v
 	}
-	/*line chain.go:70:1*/ m.state = runtime.StateDone
+	/*line chain.go:70:1*/ m.state = machine.StateDone
 	/*line chain.go:70:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2035:1
+//line chain_asyncgen.go:2038:1
 func (m *Chain15Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain15")
+		machine.PanicMoved("Chain15")
 	}
 	m.self = m
 }
@@ -2042,7 +2045,7 @@ func (m *Chain15Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2046:1
+//line chain_asyncgen.go:2049:1
 func (m *Chain15Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2051,22 +2054,22 @@ func (m *Chain15Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2060:1
+//line chain_asyncgen.go:2063:1
 func (m *Chain15Future) init(t *Toggle, n int) {
 	*m = Chain15Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2068:1
+//line chain_asyncgen.go:2071:1
 func (m *Chain15Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2075,14 +2078,14 @@ func (m *Chain15Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2079:1
+//line chain_asyncgen.go:2082:1
 func (m *Chain15Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2086:1
+//line chain_asyncgen.go:2089:1
 func (m *Chain15Future) value() int {
 	return m.result0
 }
@@ -2090,8 +2093,8 @@ func (m *Chain15Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2094:1
-func (m *Chain15Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2097:1
+func (m *Chain15Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2103,21 +2106,21 @@ func (m *Chain15Future) deepest() runtime.Stepper {
 //
 // Generated for Chain16 from a body with hash 162f1e9d6a067487.
 //
-//line chain_asyncgen.go:2107:1
+//line chain_asyncgen.go:2110:1
 type Chain16Future struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Chain16Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	n       int
 	result0 int
 	fut     Chain15Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Chain16 returns a future that runs chain16 one step at a time.
 //
-//line chain_asyncgen.go:2121:1
+//line chain_asyncgen.go:2124:1
 func Chain16(t *Toggle, n int) *Chain16Future {
 	return &Chain16Future{t: t, n: n}
 }
@@ -2131,14 +2134,14 @@ func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:73:1*/ switch m.state { /*line chain.go:72:1*/
 	case 0:
-		/*line chain.go:73:1*/ m.state = runtime.StateRunning /*line chain.go:72:1*/
+		/*line chain.go:73:1*/ m.state = machine.StateRunning /*line chain.go:72:1*/
 	case 1:
 		/*line chain.go:73:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:73:1*/ return 0, false
 		}
 		/*line chain.go:73:1*/ goto resume1 /*line chain.go:72:1*/
 	default:
-		/*line chain.go:73:1*/ runtime.BadPoll("Chain16", m.state)
+		/*line chain.go:73:1*/ machine.BadPoll("Chain16", m.state)
 	}
 	/*line chain.go:73:1*/ m.fut.init(m.t, m.n)
 	/*line chain.go:73:1*/ m.state = 1
@@ -2160,21 +2163,21 @@ resume1:
 			}
 		}
 		/*line chain.go:73:1*/ m.deep = nil
-		/*line chain.go:73:1*/ m.state = runtime.StateRunning
+		/*line chain.go:73:1*/ m.state = machine.StateRunning
 		/*line chain.go:73:1*/ m.fut = Chain15Future{}
 		/*line chain.go:73:1*/ m.result0 = v
 	}
-	/*line chain.go:73:1*/ m.state = runtime.StateDone
+	/*line chain.go:73:1*/ m.state = machine.StateDone
 	/*line chain.go:73:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2175:1
+//line chain_asyncgen.go:2178:1
 func (m *Chain16Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Chain16")
+		machine.PanicMoved("Chain16")
 	}
 	m.self = m
 }
@@ -2182,7 +2185,7 @@ func (m *Chain16Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2186:1
+//line chain_asyncgen.go:2189:1
 func (m *Chain16Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2191,22 +2194,22 @@ func (m *Chain16Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2200:1
+//line chain_asyncgen.go:2203:1
 func (m *Chain16Future) init(t *Toggle, n int) {
 	*m = Chain16Future{t: t, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2208:1
+//line chain_asyncgen.go:2211:1
 func (m *Chain16Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2215,14 +2218,14 @@ func (m *Chain16Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2219:1
+//line chain_asyncgen.go:2222:1
 func (m *Chain16Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2226:1
+//line chain_asyncgen.go:2229:1
 func (m *Chain16Future) value() int {
 	return m.result0
 }
@@ -2230,8 +2233,8 @@ func (m *Chain16Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2234:1
-func (m *Chain16Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2237:1
+func (m *Chain16Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2243,10 +2246,10 @@ func (m *Chain16Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap1 from a body with hash 7f1f59d6990b1e27.
 //
-//line chain_asyncgen.go:2247:1
+//line chain_asyncgen.go:2250:1
 type Wrap1Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap1Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
@@ -2254,7 +2257,7 @@ type Wrap1Future struct {
 
 // Wrap1 returns a future that runs wrap1 one step at a time.
 //
-//line chain_asyncgen.go:2258:1
+//line chain_asyncgen.go:2261:1
 func Wrap1(t *Toggle) *Wrap1Future {
 	return &Wrap1Future{t: t}
 }
@@ -2268,12 +2271,12 @@ func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:113:1*/ switch m.state { /*line chain.go:112:1*/
 	case 0:
-		/*line chain.go:113:1*/ m.state = runtime.StateRunning /*line chain.go:112:1*/
+		/*line chain.go:113:1*/ m.state = machine.StateRunning /*line chain.go:112:1*/
 	case 1:
-		/*line chain.go:113:1*/ m.state = runtime.StateRunning
+		/*line chain.go:113:1*/ m.state = machine.StateRunning
 		/*line chain.go:113:1*/ goto resume1 /*line chain.go:112:1*/
 	default:
-		/*line chain.go:113:1*/ runtime.BadPoll("Wrap1", m.state)
+		/*line chain.go:113:1*/ machine.BadPoll("Wrap1", m.state)
 	} /*line chain.go:112:1*/
 resume1:
 	// await at chain.go:113
@@ -2286,17 +2289,17 @@ resume1:
 		}
 		/*line chain.go:113:1*/ m.result0 = v
 	}
-	/*line chain.go:113:1*/ m.state = runtime.StateDone
+	/*line chain.go:113:1*/ m.state = machine.StateDone
 	/*line chain.go:113:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2297:1
+//line chain_asyncgen.go:2300:1
 func (m *Wrap1Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap1")
+		machine.PanicMoved("Wrap1")
 	}
 	m.self = m
 }
@@ -2304,31 +2307,31 @@ func (m *Wrap1Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2308:1
+//line chain_asyncgen.go:2311:1
 func (m *Wrap1Future) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.t)
+		machine.Cancel(m.t)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2322:1
+//line chain_asyncgen.go:2325:1
 func (m *Wrap1Future) init(t *Toggle) {
 	*m = Wrap1Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2330:1
+//line chain_asyncgen.go:2333:1
 func (m *Wrap1Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2337,14 +2340,14 @@ func (m *Wrap1Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2341:1
+//line chain_asyncgen.go:2344:1
 func (m *Wrap1Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2348:1
+//line chain_asyncgen.go:2351:1
 func (m *Wrap1Future) value() int {
 	return m.result0
 }
@@ -2352,8 +2355,8 @@ func (m *Wrap1Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2356:1
-func (m *Wrap1Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2359:1
+func (m *Wrap1Future) deepest() machine.Stepper {
 	return m
 }
 
@@ -2362,20 +2365,20 @@ func (m *Wrap1Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap2 from a body with hash 51c960f34278b847.
 //
-//line chain_asyncgen.go:2366:1
+//line chain_asyncgen.go:2369:1
 type Wrap2Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap2Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap1Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap2 returns a future that runs wrap2 one step at a time.
 //
-//line chain_asyncgen.go:2379:1
+//line chain_asyncgen.go:2382:1
 func Wrap2(t *Toggle) *Wrap2Future {
 	return &Wrap2Future{t: t}
 }
@@ -2389,14 +2392,14 @@ func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:116:1*/ switch m.state { /*line chain.go:115:1*/
 	case 0:
-		/*line chain.go:116:1*/ m.state = runtime.StateRunning /*line chain.go:115:1*/
+		/*line chain.go:116:1*/ m.state = machine.StateRunning /*line chain.go:115:1*/
 	case 1:
 		/*line chain.go:116:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:116:1*/ return 0, false
 		}
 		/*line chain.go:116:1*/ goto resume1 /*line chain.go:115:1*/
 	default:
-		/*line chain.go:116:1*/ runtime.BadPoll("Wrap2", m.state)
+		/*line chain.go:116:1*/ machine.BadPoll("Wrap2", m.state)
 	}
 	/*line chain.go:116:1*/ m.fut.init(m.t)
 	/*line chain.go:116:1*/ m.state = 1
@@ -2418,21 +2421,21 @@ resume1:
 			}
 		}
 		/*line chain.go:116:1*/ m.deep = nil
-		/*line chain.go:116:1*/ m.state = runtime.StateRunning
+		/*line chain.go:116:1*/ m.state = machine.StateRunning
 		/*line chain.go:116:1*/ m.fut = Wrap1Future{}
 		/*line chain.go:116:1*/ m.result0 = v
 	}
-	/*line chain.go:116:1*/ m.state = runtime.StateDone
+	/*line chain.go:116:1*/ m.state = machine.StateDone
 	/*line chain.go:116:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2433:1
+//line chain_asyncgen.go:2436:1
 func (m *Wrap2Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap2")
+		machine.PanicMoved("Wrap2")
 	}
 	m.self = m
 }
@@ -2440,7 +2443,7 @@ func (m *Wrap2Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2444:1
+//line chain_asyncgen.go:2447:1
 func (m *Wrap2Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2449,22 +2452,22 @@ func (m *Wrap2Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2458:1
+//line chain_asyncgen.go:2461:1
 func (m *Wrap2Future) init(t *Toggle) {
 	*m = Wrap2Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2466:1
+//line chain_asyncgen.go:2469:1
 func (m *Wrap2Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2473,14 +2476,14 @@ func (m *Wrap2Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2477:1
+//line chain_asyncgen.go:2480:1
 func (m *Wrap2Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2484:1
+//line chain_asyncgen.go:2487:1
 func (m *Wrap2Future) value() int {
 	return m.result0
 }
@@ -2488,8 +2491,8 @@ func (m *Wrap2Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2492:1
-func (m *Wrap2Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2495:1
+func (m *Wrap2Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2501,20 +2504,20 @@ func (m *Wrap2Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap3 from a body with hash 8a6c65ae3a1a2618.
 //
-//line chain_asyncgen.go:2505:1
+//line chain_asyncgen.go:2508:1
 type Wrap3Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap3Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap2Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap3 returns a future that runs wrap3 one step at a time.
 //
-//line chain_asyncgen.go:2518:1
+//line chain_asyncgen.go:2521:1
 func Wrap3(t *Toggle) *Wrap3Future {
 	return &Wrap3Future{t: t}
 }
@@ -2528,14 +2531,14 @@ func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:119:1*/ switch m.state { /*line chain.go:118:1*/
 	case 0:
-		/*line chain.go:119:1*/ m.state = runtime.StateRunning /*line chain.go:118:1*/
+		/*line chain.go:119:1*/ m.state = machine.StateRunning /*line chain.go:118:1*/
 	case 1:
 		/*line chain.go:119:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:119:1*/ return 0, false
 		}
 		/*line chain.go:119:1*/ goto resume1 /*line chain.go:118:1*/
 	default:
-		/*line chain.go:119:1*/ runtime.BadPoll("Wrap3", m.state)
+		/*line chain.go:119:1*/ machine.BadPoll("Wrap3", m.state)
 	}
 	/*line chain.go:119:1*/ m.fut.init(m.t)
 	/*line chain.go:119:1*/ m.state = 1
@@ -2557,21 +2560,21 @@ resume1:
 			}
 		}
 		/*line chain.go:119:1*/ m.deep = nil
-		/*line chain.go:119:1*/ m.state = runtime.StateRunning
+		/*line chain.go:119:1*/ m.state = machine.StateRunning
 		/*line chain.go:119:1*/ m.fut = Wrap2Future{}
 		/*line chain.go:119:1*/ m.result0 = v
 	}
-	/*line chain.go:119:1*/ m.state = runtime.StateDone
+	/*line chain.go:119:1*/ m.state = machine.StateDone
 	/*line chain.go:119:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2572:1
+//line chain_asyncgen.go:2575:1
 func (m *Wrap3Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap3")
+		machine.PanicMoved("Wrap3")
 	}
 	m.self = m
 }
@@ -2579,7 +2582,7 @@ func (m *Wrap3Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2583:1
+//line chain_asyncgen.go:2586:1
 func (m *Wrap3Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2588,22 +2591,22 @@ func (m *Wrap3Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2597:1
+//line chain_asyncgen.go:2600:1
 func (m *Wrap3Future) init(t *Toggle) {
 	*m = Wrap3Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2605:1
+//line chain_asyncgen.go:2608:1
 func (m *Wrap3Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2612,14 +2615,14 @@ func (m *Wrap3Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2616:1
+//line chain_asyncgen.go:2619:1
 func (m *Wrap3Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2623:1
+//line chain_asyncgen.go:2626:1
 func (m *Wrap3Future) value() int {
 	return m.result0
 }
@@ -2627,8 +2630,8 @@ func (m *Wrap3Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2631:1
-func (m *Wrap3Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2634:1
+func (m *Wrap3Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2640,20 +2643,20 @@ func (m *Wrap3Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap4 from a body with hash 1c84b660bc3b7571.
 //
-//line chain_asyncgen.go:2644:1
+//line chain_asyncgen.go:2647:1
 type Wrap4Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap4Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap3Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap4 returns a future that runs wrap4 one step at a time.
 //
-//line chain_asyncgen.go:2657:1
+//line chain_asyncgen.go:2660:1
 func Wrap4(t *Toggle) *Wrap4Future {
 	return &Wrap4Future{t: t}
 }
@@ -2667,14 +2670,14 @@ func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:122:1*/ switch m.state { /*line chain.go:121:1*/
 	case 0:
-		/*line chain.go:122:1*/ m.state = runtime.StateRunning /*line chain.go:121:1*/
+		/*line chain.go:122:1*/ m.state = machine.StateRunning /*line chain.go:121:1*/
 	case 1:
 		/*line chain.go:122:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:122:1*/ return 0, false
 		}
 		/*line chain.go:122:1*/ goto resume1 /*line chain.go:121:1*/
 	default:
-		/*line chain.go:122:1*/ runtime.BadPoll("Wrap4", m.state)
+		/*line chain.go:122:1*/ machine.BadPoll("Wrap4", m.state)
 	}
 	/*line chain.go:122:1*/ m.fut.init(m.t)
 	/*line chain.go:122:1*/ m.state = 1
@@ -2696,21 +2699,21 @@ resume1:
 			}
 		}
 		/*line chain.go:122:1*/ m.deep = nil
-		/*line chain.go:122:1*/ m.state = runtime.StateRunning
+		/*line chain.go:122:1*/ m.state = machine.StateRunning
 		/*line chain.go:122:1*/ m.fut = Wrap3Future{}
 		/*line chain.go:122:1*/ m.result0 = v
 	}
-	/*line chain.go:122:1*/ m.state = runtime.StateDone
+	/*line chain.go:122:1*/ m.state = machine.StateDone
 	/*line chain.go:122:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2711:1
+//line chain_asyncgen.go:2714:1
 func (m *Wrap4Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap4")
+		machine.PanicMoved("Wrap4")
 	}
 	m.self = m
 }
@@ -2718,7 +2721,7 @@ func (m *Wrap4Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2722:1
+//line chain_asyncgen.go:2725:1
 func (m *Wrap4Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2727,22 +2730,22 @@ func (m *Wrap4Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2736:1
+//line chain_asyncgen.go:2739:1
 func (m *Wrap4Future) init(t *Toggle) {
 	*m = Wrap4Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2744:1
+//line chain_asyncgen.go:2747:1
 func (m *Wrap4Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2751,14 +2754,14 @@ func (m *Wrap4Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2755:1
+//line chain_asyncgen.go:2758:1
 func (m *Wrap4Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2762:1
+//line chain_asyncgen.go:2765:1
 func (m *Wrap4Future) value() int {
 	return m.result0
 }
@@ -2766,8 +2769,8 @@ func (m *Wrap4Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2770:1
-func (m *Wrap4Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2773:1
+func (m *Wrap4Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2779,20 +2782,20 @@ func (m *Wrap4Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap5 from a body with hash 9a595ae0a99d7e2b.
 //
-//line chain_asyncgen.go:2783:1
+//line chain_asyncgen.go:2786:1
 type Wrap5Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap5Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap4Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap5 returns a future that runs wrap5 one step at a time.
 //
-//line chain_asyncgen.go:2796:1
+//line chain_asyncgen.go:2799:1
 func Wrap5(t *Toggle) *Wrap5Future {
 	return &Wrap5Future{t: t}
 }
@@ -2806,14 +2809,14 @@ func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:125:1*/ switch m.state { /*line chain.go:124:1*/
 	case 0:
-		/*line chain.go:125:1*/ m.state = runtime.StateRunning /*line chain.go:124:1*/
+		/*line chain.go:125:1*/ m.state = machine.StateRunning /*line chain.go:124:1*/
 	case 1:
 		/*line chain.go:125:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:125:1*/ return 0, false
 		}
 		/*line chain.go:125:1*/ goto resume1 /*line chain.go:124:1*/
 	default:
-		/*line chain.go:125:1*/ runtime.BadPoll("Wrap5", m.state)
+		/*line chain.go:125:1*/ machine.BadPoll("Wrap5", m.state)
 	}
 	/*line chain.go:125:1*/ m.fut.init(m.t)
 	/*line chain.go:125:1*/ m.state = 1
@@ -2835,21 +2838,21 @@ resume1:
 			}
 		}
 		/*line chain.go:125:1*/ m.deep = nil
-		/*line chain.go:125:1*/ m.state = runtime.StateRunning
+		/*line chain.go:125:1*/ m.state = machine.StateRunning
 		/*line chain.go:125:1*/ m.fut = Wrap4Future{}
 		/*line chain.go:125:1*/ m.result0 = v
 	}
-	/*line chain.go:125:1*/ m.state = runtime.StateDone
+	/*line chain.go:125:1*/ m.state = machine.StateDone
 	/*line chain.go:125:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2850:1
+//line chain_asyncgen.go:2853:1
 func (m *Wrap5Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap5")
+		machine.PanicMoved("Wrap5")
 	}
 	m.self = m
 }
@@ -2857,7 +2860,7 @@ func (m *Wrap5Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:2861:1
+//line chain_asyncgen.go:2864:1
 func (m *Wrap5Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -2866,22 +2869,22 @@ func (m *Wrap5Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:2875:1
+//line chain_asyncgen.go:2878:1
 func (m *Wrap5Future) init(t *Toggle) {
 	*m = Wrap5Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:2883:1
+//line chain_asyncgen.go:2886:1
 func (m *Wrap5Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2890,14 +2893,14 @@ func (m *Wrap5Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:2894:1
+//line chain_asyncgen.go:2897:1
 func (m *Wrap5Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:2901:1
+//line chain_asyncgen.go:2904:1
 func (m *Wrap5Future) value() int {
 	return m.result0
 }
@@ -2905,8 +2908,8 @@ func (m *Wrap5Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:2909:1
-func (m *Wrap5Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:2912:1
+func (m *Wrap5Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -2918,20 +2921,20 @@ func (m *Wrap5Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap6 from a body with hash bf7585cafcdd3ec9.
 //
-//line chain_asyncgen.go:2922:1
+//line chain_asyncgen.go:2925:1
 type Wrap6Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap6Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap5Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap6 returns a future that runs wrap6 one step at a time.
 //
-//line chain_asyncgen.go:2935:1
+//line chain_asyncgen.go:2938:1
 func Wrap6(t *Toggle) *Wrap6Future {
 	return &Wrap6Future{t: t}
 }
@@ -2945,14 +2948,14 @@ func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:128:1*/ switch m.state { /*line chain.go:127:1*/
 	case 0:
-		/*line chain.go:128:1*/ m.state = runtime.StateRunning /*line chain.go:127:1*/
+		/*line chain.go:128:1*/ m.state = machine.StateRunning /*line chain.go:127:1*/
 	case 1:
 		/*line chain.go:128:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:128:1*/ return 0, false
 		}
 		/*line chain.go:128:1*/ goto resume1 /*line chain.go:127:1*/
 	default:
-		/*line chain.go:128:1*/ runtime.BadPoll("Wrap6", m.state)
+		/*line chain.go:128:1*/ machine.BadPoll("Wrap6", m.state)
 	}
 	/*line chain.go:128:1*/ m.fut.init(m.t)
 	/*line chain.go:128:1*/ m.state = 1
@@ -2974,21 +2977,21 @@ resume1:
 			}
 		}
 		/*line chain.go:128:1*/ m.deep = nil
-		/*line chain.go:128:1*/ m.state = runtime.StateRunning
+		/*line chain.go:128:1*/ m.state = machine.StateRunning
 		/*line chain.go:128:1*/ m.fut = Wrap5Future{}
 		/*line chain.go:128:1*/ m.result0 = v
 	}
-	/*line chain.go:128:1*/ m.state = runtime.StateDone
+	/*line chain.go:128:1*/ m.state = machine.StateDone
 	/*line chain.go:128:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:2989:1
+//line chain_asyncgen.go:2992:1
 func (m *Wrap6Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap6")
+		machine.PanicMoved("Wrap6")
 	}
 	m.self = m
 }
@@ -2996,7 +2999,7 @@ func (m *Wrap6Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3000:1
+//line chain_asyncgen.go:3003:1
 func (m *Wrap6Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -3005,22 +3008,22 @@ func (m *Wrap6Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3014:1
+//line chain_asyncgen.go:3017:1
 func (m *Wrap6Future) init(t *Toggle) {
 	*m = Wrap6Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:3022:1
+//line chain_asyncgen.go:3025:1
 func (m *Wrap6Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -3029,14 +3032,14 @@ func (m *Wrap6Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3033:1
+//line chain_asyncgen.go:3036:1
 func (m *Wrap6Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3040:1
+//line chain_asyncgen.go:3043:1
 func (m *Wrap6Future) value() int {
 	return m.result0
 }
@@ -3044,8 +3047,8 @@ func (m *Wrap6Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3048:1
-func (m *Wrap6Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:3051:1
+func (m *Wrap6Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -3057,20 +3060,20 @@ func (m *Wrap6Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap7 from a body with hash 80e3443f46acc7bf.
 //
-//line chain_asyncgen.go:3061:1
+//line chain_asyncgen.go:3064:1
 type Wrap7Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap7Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap6Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap7 returns a future that runs wrap7 one step at a time.
 //
-//line chain_asyncgen.go:3074:1
+//line chain_asyncgen.go:3077:1
 func Wrap7(t *Toggle) *Wrap7Future {
 	return &Wrap7Future{t: t}
 }
@@ -3084,14 +3087,14 @@ func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:131:1*/ switch m.state { /*line chain.go:130:1*/
 	case 0:
-		/*line chain.go:131:1*/ m.state = runtime.StateRunning /*line chain.go:130:1*/
+		/*line chain.go:131:1*/ m.state = machine.StateRunning /*line chain.go:130:1*/
 	case 1:
 		/*line chain.go:131:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:131:1*/ return 0, false
 		}
 		/*line chain.go:131:1*/ goto resume1 /*line chain.go:130:1*/
 	default:
-		/*line chain.go:131:1*/ runtime.BadPoll("Wrap7", m.state)
+		/*line chain.go:131:1*/ machine.BadPoll("Wrap7", m.state)
 	}
 	/*line chain.go:131:1*/ m.fut.init(m.t)
 	/*line chain.go:131:1*/ m.state = 1
@@ -3113,21 +3116,21 @@ resume1:
 			}
 		}
 		/*line chain.go:131:1*/ m.deep = nil
-		/*line chain.go:131:1*/ m.state = runtime.StateRunning
+		/*line chain.go:131:1*/ m.state = machine.StateRunning
 		/*line chain.go:131:1*/ m.fut = Wrap6Future{}
 		/*line chain.go:131:1*/ m.result0 = v
 	}
-	/*line chain.go:131:1*/ m.state = runtime.StateDone
+	/*line chain.go:131:1*/ m.state = machine.StateDone
 	/*line chain.go:131:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3128:1
+//line chain_asyncgen.go:3131:1
 func (m *Wrap7Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap7")
+		machine.PanicMoved("Wrap7")
 	}
 	m.self = m
 }
@@ -3135,7 +3138,7 @@ func (m *Wrap7Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3139:1
+//line chain_asyncgen.go:3142:1
 func (m *Wrap7Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -3144,22 +3147,22 @@ func (m *Wrap7Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3153:1
+//line chain_asyncgen.go:3156:1
 func (m *Wrap7Future) init(t *Toggle) {
 	*m = Wrap7Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:3161:1
+//line chain_asyncgen.go:3164:1
 func (m *Wrap7Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -3168,14 +3171,14 @@ func (m *Wrap7Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3172:1
+//line chain_asyncgen.go:3175:1
 func (m *Wrap7Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3179:1
+//line chain_asyncgen.go:3182:1
 func (m *Wrap7Future) value() int {
 	return m.result0
 }
@@ -3183,8 +3186,8 @@ func (m *Wrap7Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3187:1
-func (m *Wrap7Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:3190:1
+func (m *Wrap7Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -3196,20 +3199,20 @@ func (m *Wrap7Future) deepest() runtime.Stepper {
 //
 // Generated for Wrap8 from a body with hash 4dd0207290d35d9f.
 //
-//line chain_asyncgen.go:3200:1
+//line chain_asyncgen.go:3203:1
 type Wrap8Future struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *Wrap8Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
 	fut     Wrap7Future
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Wrap8 returns a future that runs wrap8 one step at a time.
 //
-//line chain_asyncgen.go:3213:1
+//line chain_asyncgen.go:3216:1
 func Wrap8(t *Toggle) *Wrap8Future {
 	return &Wrap8Future{t: t}
 }
@@ -3223,14 +3226,14 @@ func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line chain.go:134:1*/ switch m.state { /*line chain.go:133:1*/
 	case 0:
-		/*line chain.go:134:1*/ m.state = runtime.StateRunning /*line chain.go:133:1*/
+		/*line chain.go:134:1*/ m.state = machine.StateRunning /*line chain.go:133:1*/
 	case 1:
 		/*line chain.go:134:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line chain.go:134:1*/ return 0, false
 		}
 		/*line chain.go:134:1*/ goto resume1 /*line chain.go:133:1*/
 	default:
-		/*line chain.go:134:1*/ runtime.BadPoll("Wrap8", m.state)
+		/*line chain.go:134:1*/ machine.BadPoll("Wrap8", m.state)
 	}
 	/*line chain.go:134:1*/ m.fut.init(m.t)
 	/*line chain.go:134:1*/ m.state = 1
@@ -3252,21 +3255,21 @@ resume1:
 			}
 		}
 		/*line chain.go:134:1*/ m.deep = nil
-		/*line chain.go:134:1*/ m.state = runtime.StateRunning
+		/*line chain.go:134:1*/ m.state = machine.StateRunning
 		/*line chain.go:134:1*/ m.fut = Wrap7Future{}
 		/*line chain.go:134:1*/ m.result0 = v
 	}
-	/*line chain.go:134:1*/ m.state = runtime.StateDone
+	/*line chain.go:134:1*/ m.state = machine.StateDone
 	/*line chain.go:134:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3267:1
+//line chain_asyncgen.go:3270:1
 func (m *Wrap8Future) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Wrap8")
+		machine.PanicMoved("Wrap8")
 	}
 	m.self = m
 }
@@ -3274,7 +3277,7 @@ func (m *Wrap8Future) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3278:1
+//line chain_asyncgen.go:3281:1
 func (m *Wrap8Future) Cancel() {
 	if m.state < 0 {
 		return
@@ -3283,22 +3286,22 @@ func (m *Wrap8Future) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3292:1
+//line chain_asyncgen.go:3295:1
 func (m *Wrap8Future) init(t *Toggle) {
 	*m = Wrap8Future{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:3300:1
+//line chain_asyncgen.go:3303:1
 func (m *Wrap8Future) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -3307,14 +3310,14 @@ func (m *Wrap8Future) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3311:1
+//line chain_asyncgen.go:3314:1
 func (m *Wrap8Future) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3318:1
+//line chain_asyncgen.go:3321:1
 func (m *Wrap8Future) value() int {
 	return m.result0
 }
@@ -3322,8 +3325,8 @@ func (m *Wrap8Future) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3326:1
-func (m *Wrap8Future) deepest() runtime.Stepper {
+//line chain_asyncgen.go:3329:1
+func (m *Wrap8Future) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -3335,10 +3338,10 @@ func (m *Wrap8Future) deepest() runtime.Stepper {
 //
 // Generated for Idle from a body with hash 4a2e8de1b9e0f60a.
 //
-//line chain_asyncgen.go:3339:1
+//line chain_asyncgen.go:3342:1
 type IdleFuture struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *IdleFuture // set at the first poll: detects a moved machine
 	g       runtime.Future[int]
 	a       int
@@ -3349,7 +3352,7 @@ type IdleFuture struct {
 
 // Idle returns a future that runs idle one step at a time.
 //
-//line chain_asyncgen.go:3353:1
+//line chain_asyncgen.go:3356:1
 func Idle(g runtime.Future[int], a int, b int) *IdleFuture {
 	return &IdleFuture{g: g, a: a, b: b}
 }
@@ -3364,12 +3367,12 @@ func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line chain.go:139:1*/ var y int
 	/*line chain.go:139:1*/ switch m.state { /*line chain.go:138:1*/
 	case 0:
-		/*line chain.go:139:1*/ m.state = runtime.StateRunning /*line chain.go:138:1*/
+		/*line chain.go:139:1*/ m.state = machine.StateRunning /*line chain.go:138:1*/
 	case 1:
-		/*line chain.go:141:1*/ m.state = runtime.StateRunning
+		/*line chain.go:141:1*/ m.state = machine.StateRunning
 		/*line chain.go:141:1*/ goto resume1 /*line chain.go:140:1*/
 	default:
-		/*line chain.go:139:1*/ runtime.BadPoll("Idle", m.state)
+		/*line chain.go:139:1*/ machine.BadPoll("Idle", m.state)
 	}
 	/*line chain.go:140:1*/ m.x = m.a * m.b /*line chain.go:139:1*/
 resume1:
@@ -3384,17 +3387,17 @@ resume1:
 		/*line chain.go:141:1*/ y = v
 	}
 	/*line chain.go:142:1*/ m.result0 = m.x + y
-	/*line chain.go:143:1*/ m.state = runtime.StateDone
+	/*line chain.go:143:1*/ m.state = machine.StateDone
 	/*line chain.go:143:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line chain_asyncgen.go:3395:1
+//line chain_asyncgen.go:3398:1
 func (m *IdleFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Idle")
+		machine.PanicMoved("Idle")
 	}
 	m.self = m
 }
@@ -3402,31 +3405,31 @@ func (m *IdleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line chain_asyncgen.go:3406:1
+//line chain_asyncgen.go:3409:1
 func (m *IdleFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.g)
+		machine.Cancel(m.g)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line chain_asyncgen.go:3420:1
+//line chain_asyncgen.go:3423:1
 func (m *IdleFuture) init(g runtime.Future[int], a int, b int) {
 	*m = IdleFuture{g: g, a: a, b: b}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line chain_asyncgen.go:3428:1
+//line chain_asyncgen.go:3431:1
 func (m *IdleFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -3435,14 +3438,14 @@ func (m *IdleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line chain_asyncgen.go:3439:1
+//line chain_asyncgen.go:3442:1
 func (m *IdleFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line chain_asyncgen.go:3446:1
+//line chain_asyncgen.go:3449:1
 func (m *IdleFuture) value() int {
 	return m.result0
 }
@@ -3450,7 +3453,7 @@ func (m *IdleFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line chain_asyncgen.go:3454:1
-func (m *IdleFuture) deepest() runtime.Stepper {
+//line chain_asyncgen.go:3457:1
+func (m *IdleFuture) deepest() machine.Stepper {
 	return m
 }

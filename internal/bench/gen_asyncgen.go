@@ -4,6 +4,7 @@ package bench
 
 import (
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 )
 
@@ -12,20 +13,20 @@ import (
 //
 // Generated for Count from a body with hash 7e57b6c5dfdc0eee.
 //
-//line gen_asyncgen.go:16:1
+//line gen_asyncgen.go:17:1
 type CountIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *CountIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *CountIter    // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by count one step at a time.
 //
-//line gen_asyncgen.go:29:1
+//line gen_asyncgen.go:30:1
 func Count(n int) *CountIter {
 	return &CountIter{n: n}
 }
@@ -45,7 +46,7 @@ func (m *CountIter) Next() (item int, more bool) {
 			/*line gen.go:12:1*/ return i, true
 		}
 	}
-	/*line gen.go:12:1*/ item, more = runtime.NextVia(m, (*CountIter).next)
+	/*line gen.go:12:1*/ item, more = machine.NextVia(m, (*CountIter).next)
 	/*line gen.go:12:1*/ return
 }
 
@@ -60,9 +61,9 @@ func (m *CountIter) next() (int, bool) {
 	/*line gen.go:12:1*/ var v1 bool
 	/*line gen.go:12:1*/ switch m.state { /*line gen.go:11:1*/
 	case 0:
-		/*line gen.go:12:1*/ m.state = runtime.StateRunning /*line gen.go:11:1*/
+		/*line gen.go:12:1*/ m.state = machine.StateRunning /*line gen.go:11:1*/
 	case 1:
-		/*line gen.go:14:1*/ m.state = runtime.StateRunning
+		/*line gen.go:14:1*/ m.state = machine.StateRunning
 		/*line gen.go:14:1*/ goto resume1 /*line gen.go:13:1*/
 	default:
 		/*line gen.go:12:1*/ return 0, false
@@ -85,7 +86,7 @@ resume1:
 	// yield at gen.go:14
 	/*line gen.go:14:1*/
 	/*line gen.go:14:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gen.go:14:1*/ if v1 {
 		/*line gen.go:14:1*/ goto ifDone7
 	}
@@ -95,17 +96,17 @@ ifDone7:
 		/*line gen.go:13:1*/ goto forCond1 /*line gen.go:12:1*/
 forDone4: /*line gen.go:12:1*/
 exit:
-	/*line gen.go:18:1*/ m.state = runtime.StateDone
+	/*line gen.go:18:1*/ m.state = machine.StateDone
 	/*line gen.go:18:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:106:1
+//line gen_asyncgen.go:107:1
 func (m *CountIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Count")
+		machine.PanicMoved("Count")
 	}
 	m.self = m
 }
@@ -114,32 +115,32 @@ func (m *CountIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:118:1
+//line gen_asyncgen.go:119:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:136:1
+//line gen_asyncgen.go:137:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -151,16 +152,16 @@ func (m *CountIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:155:1
+//line gen_asyncgen.go:156:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			count(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -181,21 +182,21 @@ func (m *CountIter) All() iter.Seq[int] {
 //
 // Generated for Each from a body with hash 8ef3c426fd033bb4.
 //
-//line gen_asyncgen.go:185:1
+//line gen_asyncgen.go:186:1
 type EachIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EachIter // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachIter     // the machine itself while Next may take its fast path
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
 //
-//line gen_asyncgen.go:199:1
+//line gen_asyncgen.go:200:1
 func Each(xs []int) *EachIter {
 	return &EachIter{xs: xs}
 }
@@ -216,7 +217,7 @@ func (m *EachIter) Next() (item int, more bool) {
 			/*line gen.go:63:1*/ return x, true
 		}
 	}
-	/*line gen.go:63:1*/ item, more = runtime.NextVia(m, (*EachIter).next)
+	/*line gen.go:63:1*/ item, more = machine.NextVia(m, (*EachIter).next)
 	/*line gen.go:63:1*/ return
 }
 
@@ -232,9 +233,9 @@ func (m *EachIter) next() (int, bool) {
 	/*line gen.go:63:1*/ var v1 bool
 	/*line gen.go:63:1*/ switch m.state { /*line gen.go:62:1*/
 	case 0:
-		/*line gen.go:63:1*/ m.state = runtime.StateRunning /*line gen.go:62:1*/
+		/*line gen.go:63:1*/ m.state = machine.StateRunning /*line gen.go:62:1*/
 	case 1:
-		/*line gen.go:65:1*/ m.state = runtime.StateRunning
+		/*line gen.go:65:1*/ m.state = machine.StateRunning
 		/*line gen.go:65:1*/ goto resume1 /*line gen.go:64:1*/
 	default:
 		/*line gen.go:63:1*/ return 0, false
@@ -260,7 +261,7 @@ resume1:
 	// yield at gen.go:65
 	/*line gen.go:65:1*/
 	/*line gen.go:65:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gen.go:65:1*/ if v1 {
 		/*line gen.go:65:1*/ goto ifDone7
 	}
@@ -270,17 +271,17 @@ ifDone7:
 		/*line gen.go:64:1*/ goto rangeLoop1 /*line gen.go:63:1*/
 rangeDone4: /*line gen.go:63:1*/
 exit:
-	/*line gen.go:69:1*/ m.state = runtime.StateDone
+	/*line gen.go:69:1*/ m.state = machine.StateDone
 	/*line gen.go:69:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:281:1
+//line gen_asyncgen.go:282:1
 func (m *EachIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Each")
+		machine.PanicMoved("Each")
 	}
 	m.self = m
 }
@@ -289,32 +290,32 @@ func (m *EachIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:293:1
+//line gen_asyncgen.go:294:1
 func (m *EachIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:311:1
+//line gen_asyncgen.go:312:1
 func (m *EachIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -326,16 +327,16 @@ func (m *EachIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:330:1
+//line gen_asyncgen.go:331:1
 func (m *EachIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			each(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -356,21 +357,21 @@ func (m *EachIter) All() iter.Seq[int] {
 //
 // Generated for Evens from a body with hash 0ab674d15bb79530.
 //
-//line gen_asyncgen.go:360:1
+//line gen_asyncgen.go:361:1
 type EvensIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EvensIter // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EvensIter    // the machine itself while Next may take its fast path
 }
 
 // Evens returns an iterator over the values yielded by evens one step at a time.
 //
-//line gen_asyncgen.go:374:1
+//line gen_asyncgen.go:375:1
 func Evens(xs []int) *EvensIter {
 	return &EvensIter{xs: xs}
 }
@@ -398,7 +399,7 @@ func (m *EvensIter) Next() (item int, more bool) {
 			/*line gen.go:93:1*/ return x, true
 		}
 	}
-	/*line gen.go:93:1*/ item, more = runtime.NextVia(m, (*EvensIter).next)
+	/*line gen.go:93:1*/ item, more = machine.NextVia(m, (*EvensIter).next)
 	/*line gen.go:93:1*/ return
 }
 
@@ -415,9 +416,9 @@ func (m *EvensIter) next() (int, bool) {
 	/*line gen.go:93:1*/ var v1 bool
 	/*line gen.go:93:1*/ switch m.state { /*line gen.go:92:1*/
 	case 0:
-		/*line gen.go:93:1*/ m.state = runtime.StateRunning /*line gen.go:92:1*/
+		/*line gen.go:93:1*/ m.state = machine.StateRunning /*line gen.go:92:1*/
 	case 1:
-		/*line gen.go:95:1*/ m.state = runtime.StateRunning
+		/*line gen.go:95:1*/ m.state = machine.StateRunning
 		/*line gen.go:95:1*/ goto resume1 /*line gen.go:94:1*/
 	default:
 		/*line gen.go:93:1*/ return 0, false
@@ -447,7 +448,7 @@ resume1:
 	// yield at gen.go:95
 	/*line gen.go:95:1*/
 	/*line gen.go:95:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gen.go:95:1*/ cond = !v1 /*line gen.go:94:1*/
 condDone6:
 	/*line gen.go:95:1*/ if !cond {
@@ -459,17 +460,17 @@ ifDone9:
 		/*line gen.go:94:1*/ goto rangeLoop1 /*line gen.go:93:1*/
 rangeDone4: /*line gen.go:93:1*/
 exit:
-	/*line gen.go:99:1*/ m.state = runtime.StateDone
+	/*line gen.go:99:1*/ m.state = machine.StateDone
 	/*line gen.go:99:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:470:1
+//line gen_asyncgen.go:471:1
 func (m *EvensIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Evens")
+		machine.PanicMoved("Evens")
 	}
 	m.self = m
 }
@@ -478,32 +479,32 @@ func (m *EvensIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gen_asyncgen.go:482:1
+//line gen_asyncgen.go:483:1
 func (m *EvensIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gen_asyncgen.go:500:1
+//line gen_asyncgen.go:501:1
 func (m *EvensIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -515,16 +516,16 @@ func (m *EvensIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gen_asyncgen.go:519:1
+//line gen_asyncgen.go:520:1
 func (m *EvensIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			evens(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -545,21 +546,21 @@ func (m *EvensIter) All() iter.Seq[int] {
 //
 // Generated for Items from a body with hash 086885255ef30651.
 //
-//line gen_asyncgen.go:549:1
+//line gen_asyncgen.go:550:1
 type ItemsStream struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ItemsStream // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *ItemsStream  // the machine itself while PollNext may take its fast path
 }
 
 // Items returns a stream of the values yielded by items one step at a time.
 //
-//line gen_asyncgen.go:563:1
+//line gen_asyncgen.go:564:1
 func Items(xs []int) *ItemsStream {
 	return &ItemsStream{xs: xs}
 }
@@ -580,7 +581,7 @@ func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, st runtime.Status
 			/*line gen.go:127:1*/ return x, runtime.Yielded
 		}
 	}
-	/*line gen.go:127:1*/ item, st = runtime.PollNextVia(m, cx, (*ItemsStream).pollNext)
+	/*line gen.go:127:1*/ item, st = machine.PollNextVia(m, cx, (*ItemsStream).pollNext)
 	/*line gen.go:127:1*/ return
 }
 
@@ -596,9 +597,9 @@ func (m *ItemsStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
 	/*line gen.go:127:1*/ var v1 bool
 	/*line gen.go:127:1*/ switch m.state { /*line gen.go:126:1*/
 	case 0:
-		/*line gen.go:127:1*/ m.state = runtime.StateRunning /*line gen.go:126:1*/
+		/*line gen.go:127:1*/ m.state = machine.StateRunning /*line gen.go:126:1*/
 	case 1:
-		/*line gen.go:129:1*/ m.state = runtime.StateRunning
+		/*line gen.go:129:1*/ m.state = machine.StateRunning
 		/*line gen.go:129:1*/ goto resume1 /*line gen.go:128:1*/
 	default:
 		/*line gen.go:127:1*/ return 0, runtime.Done
@@ -624,7 +625,7 @@ resume1:
 	// yield at gen.go:129
 	/*line gen.go:129:1*/
 	/*line gen.go:129:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gen.go:129:1*/ if v1 {
 		/*line gen.go:129:1*/ goto ifDone7
 	}
@@ -634,17 +635,17 @@ ifDone7:
 		/*line gen.go:128:1*/ goto rangeLoop1 /*line gen.go:127:1*/
 rangeDone4: /*line gen.go:127:1*/
 exit:
-	/*line gen.go:133:1*/ m.state = runtime.StateDone
+	/*line gen.go:133:1*/ m.state = machine.StateDone
 	/*line gen.go:133:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gen_asyncgen.go:645:1
+//line gen_asyncgen.go:646:1
 func (m *ItemsStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Items")
+		machine.PanicMoved("Items")
 	}
 	m.self = m
 }
@@ -654,15 +655,15 @@ func (m *ItemsStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line gen_asyncgen.go:658:1
+//line gen_asyncgen.go:659:1
 func (m *ItemsStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.pollNext(runtime.NewContext(nil))
 }

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // SumFuture is the future state machine of sum; Sum returns one.
@@ -12,10 +13,10 @@ import (
 //
 // Generated for Sum from a body with hash 23aeb9cbd2edf075.
 //
-//line basic_asyncgen.go:16:1
+//line basic_asyncgen.go:17:1
 type SumFuture struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SumFuture // set at the first poll: detects a moved machine
 	log     *Log
 	xs      []int
@@ -30,7 +31,7 @@ type SumFuture struct {
 
 // Sum returns a future that runs sum one step at a time.
 //
-//line basic_asyncgen.go:34:1
+//line basic_asyncgen.go:35:1
 func Sum(log *Log, xs []int, delay int) *SumFuture {
 	return &SumFuture{log: log, xs: xs, delay: delay}
 }
@@ -46,12 +47,12 @@ func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line basic.go:10:1*/ var v1 int
 	/*line basic.go:10:1*/ switch m.state { /*line basic.go:9:1*/
 	case 0:
-		/*line basic.go:10:1*/ m.state = runtime.StateRunning /*line basic.go:9:1*/
+		/*line basic.go:10:1*/ m.state = machine.StateRunning /*line basic.go:9:1*/
 	case 1:
-		/*line basic.go:13:1*/ m.state = runtime.StateRunning
+		/*line basic.go:13:1*/ m.state = machine.StateRunning
 		/*line basic.go:13:1*/ goto resume1 /*line basic.go:12:1*/
 	default:
-		/*line basic.go:10:1*/ runtime.BadPoll("Sum", m.state)
+		/*line basic.go:10:1*/ machine.BadPoll("Sum", m.state)
 	}
 	/*line basic.go:11:1*/ m.total = 0
 	/*line basic.go:12:1*/ m.xs1 = m.xs
@@ -85,17 +86,17 @@ forPost3:
 	/*line basic.go:12:1*/ goto rangeLoop1 /*line basic.go:11:1*/
 rangeDone4:
 	/*line basic.go:20:1*/ m.result0 = m.total
-	/*line basic.go:21:1*/ m.state = runtime.StateDone
+	/*line basic.go:21:1*/ m.state = machine.StateDone
 	/*line basic.go:21:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line basic_asyncgen.go:96:1
+//line basic_asyncgen.go:97:1
 func (m *SumFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Sum")
+		machine.PanicMoved("Sum")
 	}
 	m.self = m
 }
@@ -103,31 +104,31 @@ func (m *SumFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line basic_asyncgen.go:107:1
+//line basic_asyncgen.go:108:1
 func (m *SumFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line basic_asyncgen.go:121:1
+//line basic_asyncgen.go:122:1
 func (m *SumFuture) init(log *Log, xs []int, delay int) {
 	*m = SumFuture{log: log, xs: xs, delay: delay}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line basic_asyncgen.go:129:1
+//line basic_asyncgen.go:130:1
 func (m *SumFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -136,14 +137,14 @@ func (m *SumFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line basic_asyncgen.go:140:1
+//line basic_asyncgen.go:141:1
 func (m *SumFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line basic_asyncgen.go:147:1
+//line basic_asyncgen.go:148:1
 func (m *SumFuture) value() int {
 	return m.result0
 }
@@ -151,7 +152,7 @@ func (m *SumFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line basic_asyncgen.go:155:1
-func (m *SumFuture) deepest() runtime.Stepper {
+//line basic_asyncgen.go:156:1
+func (m *SumFuture) deepest() machine.Stepper {
 	return m
 }

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"maps"
 	"slices"
 	"unicode/utf8"
@@ -15,10 +16,10 @@ import (
 //
 // Generated for IfChain from a body with hash edd389c1a9a738e0.
 //
-//line control_asyncgen.go:19:1
+//line control_asyncgen.go:20:1
 type IfChainFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *IfChainFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -30,7 +31,7 @@ type IfChainFuture struct {
 
 // IfChain returns a future that runs ifChain one step at a time.
 //
-//line control_asyncgen.go:34:1
+//line control_asyncgen.go:35:1
 func IfChain(log *Log, n int) *IfChainFuture {
 	return &IfChainFuture{log: log, n: n}
 }
@@ -46,18 +47,18 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:14:1*/ var v1 int
 	/*line control.go:14:1*/ switch m.state { /*line control.go:13:1*/
 	case 0:
-		/*line control.go:14:1*/ m.state = runtime.StateRunning /*line control.go:13:1*/
+		/*line control.go:14:1*/ m.state = machine.StateRunning /*line control.go:13:1*/
 	case 1:
-		/*line control.go:15:1*/ m.state = runtime.StateRunning
+		/*line control.go:15:1*/ m.state = machine.StateRunning
 		/*line control.go:15:1*/ goto resume1 /*line control.go:14:1*/
 	case 2:
-		/*line control.go:18:1*/ m.state = runtime.StateRunning
+		/*line control.go:18:1*/ m.state = machine.StateRunning
 		/*line control.go:18:1*/ goto resume2 /*line control.go:17:1*/
 	case 3:
-		/*line control.go:20:1*/ m.state = runtime.StateRunning
+		/*line control.go:20:1*/ m.state = machine.StateRunning
 		/*line control.go:20:1*/ goto resume3 /*line control.go:19:1*/
 	default:
-		/*line control.go:14:1*/ runtime.BadPoll("IfChain", m.state)
+		/*line control.go:14:1*/ machine.BadPoll("IfChain", m.state)
 	}
 	/*line control.go:15:1*/ m.fut = ready(m.n) /*line control.go:14:1*/
 resume1:
@@ -129,17 +130,17 @@ ifElse13:
 	/*line control.go:24:1*/ m.log.Add(fmt.Sprint("small ", m.x, m.y))
 	/*line control.go:24:1*/ goto ifDone8 /*line control.go:23:1*/
 exit:
-	/*line control.go:27:1*/ m.state = runtime.StateDone
+	/*line control.go:27:1*/ m.state = machine.StateDone
 	/*line control.go:27:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:140:1
+//line control_asyncgen.go:141:1
 func (m *IfChainFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("IfChain")
+		machine.PanicMoved("IfChain")
 	}
 	m.self = m
 }
@@ -147,35 +148,35 @@ func (m *IfChainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:151:1
+//line control_asyncgen.go:152:1
 func (m *IfChainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:169:1
+//line control_asyncgen.go:170:1
 func (m *IfChainFuture) init(log *Log, n int) {
 	*m = IfChainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:177:1
+//line control_asyncgen.go:178:1
 func (m *IfChainFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -184,14 +185,14 @@ func (m *IfChainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:188:1
+//line control_asyncgen.go:189:1
 func (m *IfChainFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:195:1
+//line control_asyncgen.go:196:1
 func (m *IfChainFuture) value() string {
 	return m.result0
 }
@@ -199,8 +200,8 @@ func (m *IfChainFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:203:1
-func (m *IfChainFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:204:1
+func (m *IfChainFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -209,10 +210,10 @@ func (m *IfChainFuture) deepest() runtime.Stepper {
 //
 // Generated for ForForms from a body with hash 4d07f247da03ac1c.
 //
-//line control_asyncgen.go:213:1
+//line control_asyncgen.go:214:1
 type ForFormsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ForFormsFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -225,7 +226,7 @@ type ForFormsFuture struct {
 
 // ForForms returns a future that runs forForms one step at a time.
 //
-//line control_asyncgen.go:229:1
+//line control_asyncgen.go:230:1
 func ForForms(log *Log, n int) *ForFormsFuture {
 	return &ForFormsFuture{log: log, n: n}
 }
@@ -243,24 +244,24 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:30:1*/ var v6 int
 	/*line control.go:30:1*/ switch m.state { /*line control.go:29:1*/
 	case 0:
-		/*line control.go:30:1*/ m.state = runtime.StateRunning /*line control.go:29:1*/
+		/*line control.go:30:1*/ m.state = machine.StateRunning /*line control.go:29:1*/
 	case 1:
-		/*line control.go:32:1*/ m.state = runtime.StateRunning
+		/*line control.go:32:1*/ m.state = machine.StateRunning
 		/*line control.go:32:1*/ goto resume1 /*line control.go:31:1*/
 	case 2:
-		/*line control.go:32:1*/ m.state = runtime.StateRunning
+		/*line control.go:32:1*/ m.state = machine.StateRunning
 		/*line control.go:32:1*/ goto resume2 /*line control.go:31:1*/
 	case 3:
-		/*line control.go:38:1*/ m.state = runtime.StateRunning
+		/*line control.go:38:1*/ m.state = machine.StateRunning
 		/*line control.go:38:1*/ goto resume3 /*line control.go:37:1*/
 	case 4:
-		/*line control.go:42:1*/ m.state = runtime.StateRunning
+		/*line control.go:42:1*/ m.state = machine.StateRunning
 		/*line control.go:42:1*/ goto resume4 /*line control.go:41:1*/
 	case 5:
-		/*line control.go:52:1*/ m.state = runtime.StateRunning
+		/*line control.go:52:1*/ m.state = machine.StateRunning
 		/*line control.go:52:1*/ goto resume5 /*line control.go:51:1*/
 	default:
-		/*line control.go:30:1*/ runtime.BadPoll("ForForms", m.state)
+		/*line control.go:30:1*/ machine.BadPoll("ForForms", m.state)
 	}
 	/*line control.go:31:1*/ m.total = 0
 	/*line control.go:32:1*/ m.i = 0 /*line control.go:31:1*/
@@ -371,17 +372,17 @@ ifDone18:
 	/*line control.go:45:1*/ m.i++
 	/*line control.go:45:1*/ goto forCond12 /*line control.go:44:1*/
 exit:
-	/*line control.go:56:1*/ m.state = runtime.StateDone
+	/*line control.go:56:1*/ m.state = machine.StateDone
 	/*line control.go:56:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:382:1
+//line control_asyncgen.go:383:1
 func (m *ForFormsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ForForms")
+		machine.PanicMoved("ForForms")
 	}
 	m.self = m
 }
@@ -389,39 +390,39 @@ func (m *ForFormsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:393:1
+//line control_asyncgen.go:394:1
 func (m *ForFormsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:415:1
+//line control_asyncgen.go:416:1
 func (m *ForFormsFuture) init(log *Log, n int) {
 	*m = ForFormsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:423:1
+//line control_asyncgen.go:424:1
 func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -430,14 +431,14 @@ func (m *ForFormsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:434:1
+//line control_asyncgen.go:435:1
 func (m *ForFormsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:441:1
+//line control_asyncgen.go:442:1
 func (m *ForFormsFuture) value() int {
 	return m.result0
 }
@@ -445,8 +446,8 @@ func (m *ForFormsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:449:1
-func (m *ForFormsFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:450:1
+func (m *ForFormsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -455,10 +456,10 @@ func (m *ForFormsFuture) deepest() runtime.Stepper {
 //
 // Generated for Ranges from a body with hash c779b96a9e8e0bd0.
 //
-//line control_asyncgen.go:459:1
+//line control_asyncgen.go:460:1
 type RangesFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RangesFuture // set at the first poll: detects a moved machine
 	log     *Log
 	xs      []int
@@ -484,7 +485,7 @@ type RangesFuture struct {
 
 // Ranges returns a future that runs ranges one step at a time.
 //
-//line control_asyncgen.go:488:1
+//line control_asyncgen.go:489:1
 func Ranges(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) *RangesFuture {
 	return &RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
@@ -515,33 +516,33 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:59:1*/ var i30 int
 	/*line control.go:59:1*/ switch m.state { /*line control.go:58:1*/
 	case 0:
-		/*line control.go:59:1*/ m.state = runtime.StateRunning /*line control.go:58:1*/
+		/*line control.go:59:1*/ m.state = machine.StateRunning /*line control.go:58:1*/
 	case 1:
-		/*line control.go:62:1*/ m.state = runtime.StateRunning
+		/*line control.go:62:1*/ m.state = machine.StateRunning
 		/*line control.go:62:1*/ goto resume1 /*line control.go:61:1*/
 	case 2:
-		/*line control.go:66:1*/ m.state = runtime.StateRunning
+		/*line control.go:66:1*/ m.state = machine.StateRunning
 		/*line control.go:66:1*/ goto resume2 /*line control.go:65:1*/
 	case 3:
-		/*line control.go:69:1*/ m.state = runtime.StateRunning
+		/*line control.go:69:1*/ m.state = machine.StateRunning
 		/*line control.go:69:1*/ goto resume3 /*line control.go:68:1*/
 	case 4:
-		/*line control.go:74:1*/ m.state = runtime.StateRunning
+		/*line control.go:74:1*/ m.state = machine.StateRunning
 		/*line control.go:74:1*/ goto resume4 /*line control.go:73:1*/
 	case 5:
-		/*line control.go:77:1*/ m.state = runtime.StateRunning
+		/*line control.go:77:1*/ m.state = machine.StateRunning
 		/*line control.go:77:1*/ goto resume5 /*line control.go:76:1*/
 	case 6:
-		/*line control.go:80:1*/ m.state = runtime.StateRunning
+		/*line control.go:80:1*/ m.state = machine.StateRunning
 		/*line control.go:80:1*/ goto resume6 /*line control.go:79:1*/
 	case 7:
-		/*line control.go:83:1*/ m.state = runtime.StateRunning
+		/*line control.go:83:1*/ m.state = machine.StateRunning
 		/*line control.go:83:1*/ goto resume7 /*line control.go:82:1*/
 	case 8:
-		/*line control.go:85:1*/ m.state = runtime.StateRunning
+		/*line control.go:85:1*/ m.state = machine.StateRunning
 		/*line control.go:85:1*/ goto resume8 /*line control.go:84:1*/
 	default:
-		/*line control.go:59:1*/ runtime.BadPoll("Ranges", m.state)
+		/*line control.go:59:1*/ machine.BadPoll("Ranges", m.state)
 	}
 	/*line control.go:60:1*/ m.total = 0
 	/*line control.go:61:1*/ m.xs1 = m.xs
@@ -778,17 +779,17 @@ rangeLoop36:
 	/*line control.go:86:1*/ goto rangeLoop36 /*line control.go:85:1*/
 rangeDone39:
 	/*line control.go:88:1*/ m.result0 = m.total
-	/*line control.go:89:1*/ m.state = runtime.StateDone
+	/*line control.go:89:1*/ m.state = machine.StateDone
 	/*line control.go:89:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:789:1
+//line control_asyncgen.go:790:1
 func (m *RangesFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Ranges")
+		machine.PanicMoved("Ranges")
 	}
 	m.self = m
 }
@@ -796,45 +797,45 @@ func (m *RangesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:800:1
+//line control_asyncgen.go:801:1
 func (m *RangesFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut6)
+		machine.Cancel(m.fut6)
 	case 3:
-		runtime.Cancel(m.fut6)
+		machine.Cancel(m.fut6)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 6:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 7:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 8:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:828:1
+//line control_asyncgen.go:829:1
 func (m *RangesFuture) init(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) {
 	*m = RangesFuture{log: log, xs: xs, arr: arr, s: s, ch: ch, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:836:1
+//line control_asyncgen.go:837:1
 func (m *RangesFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -843,14 +844,14 @@ func (m *RangesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:847:1
+//line control_asyncgen.go:848:1
 func (m *RangesFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:854:1
+//line control_asyncgen.go:855:1
 func (m *RangesFuture) value() int {
 	return m.result0
 }
@@ -858,8 +859,8 @@ func (m *RangesFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:862:1
-func (m *RangesFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:863:1
+func (m *RangesFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -868,10 +869,10 @@ func (m *RangesFuture) deepest() runtime.Stepper {
 //
 // Generated for MapRange from a body with hash 65729443b189c505.
 //
-//line control_asyncgen.go:872:1
+//line control_asyncgen.go:873:1
 type MapRangeFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MapRangeFuture // set at the first poll: detects a moved machine
 	log     *Log
 	m       map[string]int
@@ -886,7 +887,7 @@ type MapRangeFuture struct {
 
 // MapRange returns a future that runs mapRange one step at a time.
 //
-//line control_asyncgen.go:890:1
+//line control_asyncgen.go:891:1
 func MapRange(log *Log, m map[string]int) *MapRangeFuture {
 	return &MapRangeFuture{log: log, m: m}
 }
@@ -909,15 +910,15 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:92:1*/ var v10 int
 	/*line control.go:92:1*/ switch m1.state { /*line control.go:91:1*/
 	case 0:
-		/*line control.go:92:1*/ m1.state = runtime.StateRunning /*line control.go:91:1*/
+		/*line control.go:92:1*/ m1.state = machine.StateRunning /*line control.go:91:1*/
 	case 1:
-		/*line control.go:95:1*/ m1.state = runtime.StateRunning
+		/*line control.go:95:1*/ m1.state = machine.StateRunning
 		/*line control.go:95:1*/ goto resume1 /*line control.go:94:1*/
 	case 2:
-		/*line control.go:102:1*/ m1.state = runtime.StateRunning
+		/*line control.go:102:1*/ m1.state = machine.StateRunning
 		/*line control.go:102:1*/ goto resume2 /*line control.go:101:1*/
 	default:
-		/*line control.go:92:1*/ runtime.BadPoll("MapRange", m1.state)
+		/*line control.go:92:1*/ machine.BadPoll("MapRange", m1.state)
 	}
 	/*line control.go:93:1*/ m1.total = 0
 	/*line control.go:94:1*/ m1.mp = m1.m
@@ -990,17 +991,17 @@ forPost9:
 	/*line control.go:100:1*/ goto rangeLoop7 /*line control.go:99:1*/
 rangeDone10:
 	/*line control.go:104:1*/ m1.result0 = m1.total
-	/*line control.go:105:1*/ m1.state = runtime.StateDone
+	/*line control.go:105:1*/ m1.state = machine.StateDone
 	/*line control.go:105:1*/ return m1.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1001:1
+//line control_asyncgen.go:1002:1
 func (m1 *MapRangeFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("MapRange")
+		machine.PanicMoved("MapRange")
 	}
 	m1.self = m1
 }
@@ -1008,33 +1009,33 @@ func (m1 *MapRangeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1012:1
+//line control_asyncgen.go:1013:1
 func (m1 *MapRangeFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 2:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1028:1
+//line control_asyncgen.go:1029:1
 func (m1 *MapRangeFuture) init(log *Log, m map[string]int) {
 	*m1 = MapRangeFuture{log: log, m: m}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:1036:1
+//line control_asyncgen.go:1037:1
 func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -1043,14 +1044,14 @@ func (m1 *MapRangeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1047:1
+//line control_asyncgen.go:1048:1
 func (m1 *MapRangeFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1054:1
+//line control_asyncgen.go:1055:1
 func (m1 *MapRangeFuture) value() int {
 	return m1.result0
 }
@@ -1058,8 +1059,8 @@ func (m1 *MapRangeFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1062:1
-func (m1 *MapRangeFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:1063:1
+func (m1 *MapRangeFuture) deepest() machine.Stepper {
 	return m1
 }
 
@@ -1068,28 +1069,28 @@ func (m1 *MapRangeFuture) deepest() runtime.Stepper {
 //
 // Generated for RangeFunc from a body with hash c446ec6ad34a9a4f.
 //
-//line control_asyncgen.go:1072:1
+//line control_asyncgen.go:1073:1
 type RangeFuncFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RangeFuncFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	result0 int
 	total   int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	fut     runtime.Future[int]
 	next11  func() (int, string, bool)
 	i       int
 	w       string
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 }
 
 // RangeFunc returns a future that runs rangeFunc one step at a time.
 //
-//line control_asyncgen.go:1093:1
+//line control_asyncgen.go:1094:1
 func RangeFunc(log *Log, n int) *RangeFuncFuture {
 	return &RangeFuncFuture{log: log, n: n}
 }
@@ -1119,24 +1120,24 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:140:1*/ var v20 int
 	/*line control.go:140:1*/ switch m.state { /*line control.go:139:1*/
 	case 0:
-		/*line control.go:140:1*/ m.state = runtime.StateRunning /*line control.go:139:1*/
+		/*line control.go:140:1*/ m.state = machine.StateRunning /*line control.go:139:1*/
 	case 1:
-		/*line control.go:143:1*/ m.state = runtime.StateRunning
+		/*line control.go:143:1*/ m.state = machine.StateRunning
 		/*line control.go:143:1*/ goto resume1 /*line control.go:142:1*/
 	case 2:
-		/*line control.go:146:1*/ m.state = runtime.StateRunning
+		/*line control.go:146:1*/ m.state = machine.StateRunning
 		/*line control.go:146:1*/ goto resume2 /*line control.go:145:1*/
 	case 3:
-		/*line control.go:149:1*/ m.state = runtime.StateRunning
+		/*line control.go:149:1*/ m.state = machine.StateRunning
 		/*line control.go:149:1*/ goto resume3 /*line control.go:148:1*/
 	case 4:
-		/*line control.go:155:1*/ m.state = runtime.StateRunning
+		/*line control.go:155:1*/ m.state = machine.StateRunning
 		/*line control.go:155:1*/ goto resume4 /*line control.go:154:1*/
 	default:
-		/*line control.go:140:1*/ runtime.BadPoll("RangeFunc", m.state)
+		/*line control.go:140:1*/ machine.BadPoll("RangeFunc", m.state)
 	}
 	/*line control.go:141:1*/ m.total = 0
-	/*line control.go:142:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(count(m.n)))
+	/*line control.go:142:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(count(m.n)))
 	/*line control.go:142:1*/ m.cleanup = len(m.loops)
 	/*line control.go:142:1*/ m.loops = append(m.loops, m.loop) /*line control.go:141:1*/
 rangeLoop1:
@@ -1161,9 +1162,9 @@ resume1:
 	/*line control.go:143:1*/ m.total += v1
 	/*line control.go:143:1*/ goto rangeLoop1 /*line control.go:142:1*/
 rangeDone4:
-	/*line control.go:142:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:142:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:142:1*/ m.loop.Close()
-	/*line control.go:145:1*/ m.next11, m.loop = runtime.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
+	/*line control.go:145:1*/ m.next11, m.loop = machine.Pull2((func(func(int, string) bool))(pairs("a bb ccc")))
 	/*line control.go:145:1*/ m.cleanup = len(m.loops)
 	/*line control.go:145:1*/ m.loops = append(m.loops, m.loop) /*line control.go:144:1*/
 rangeLoop6:
@@ -1189,9 +1190,9 @@ resume2:
 	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
 	/*line control.go:146:1*/ goto rangeLoop6 /*line control.go:145:1*/
 rangeDone9:
-	/*line control.go:145:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:145:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:145:1*/ m.loop.Close()
-	/*line control.go:148:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:148:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	/*line control.go:148:1*/ m.cleanup = len(m.loops)
 	/*line control.go:148:1*/ m.loops = append(m.loops, m.loop) /*line control.go:147:1*/
 rangeLoop11:
@@ -1219,9 +1220,9 @@ resume3:
 		/*line control.go:149:1*/ goto ifDone17
 	} /*line control.go:148:1*/
 rangeDone14:
-	/*line control.go:148:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:148:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:148:1*/ m.loop.Close()
-	/*line control.go:154:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:154:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	/*line control.go:154:1*/ m.cleanup = len(m.loops)
 	/*line control.go:154:1*/ m.loops = append(m.loops, m.loop) /*line control.go:153:1*/
 rangeLoop18:
@@ -1250,13 +1251,13 @@ resume4:
 		/*line control.go:155:1*/ goto ifDone24
 	}
 	/*line control.go:156:1*/ m.result0 = m.total
-	/*line control.go:156:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:156:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:156:1*/ m.loop.Close()
 	/*line control.go:156:1*/ goto exit /*line control.go:155:1*/
 ifDone24:
 	/*line control.go:156:1*/ goto rangeLoop18 /*line control.go:155:1*/
 rangeDone21:
-	/*line control.go:154:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:154:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:154:1*/ m.loop.Close()
 	/*line control.go:159:1*/ m.result0 = -1
 	/*line control.go:159:1*/ goto exit /*line control.go:158:1*/
@@ -1264,17 +1265,17 @@ ifDone17:
 	/*line control.go:152:1*/ m.log.Add(fmt.Sprint("t", m.i))
 	/*line control.go:152:1*/ goto rangeLoop11 /*line control.go:151:1*/
 exit:
-	/*line control.go:160:1*/ m.state = runtime.StateDone
+	/*line control.go:160:1*/ m.state = machine.StateDone
 	/*line control.go:160:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1275:1
+//line control_asyncgen.go:1276:1
 func (m *RangeFuncFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("RangeFunc")
+		machine.PanicMoved("RangeFunc")
 	}
 	m.self = m
 }
@@ -1282,38 +1283,38 @@ func (m *RangeFuncFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1286:1
+//line control_asyncgen.go:1287:1
 func (m *RangeFuncFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1307:1
+//line control_asyncgen.go:1308:1
 func (m *RangeFuncFuture) init(log *Log, n int) {
 	*m = RangeFuncFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:1315:1
+//line control_asyncgen.go:1316:1
 func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1322,14 +1323,14 @@ func (m *RangeFuncFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1326:1
+//line control_asyncgen.go:1327:1
 func (m *RangeFuncFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1333:1
+//line control_asyncgen.go:1334:1
 func (m *RangeFuncFuture) value() int {
 	return m.result0
 }
@@ -1337,25 +1338,25 @@ func (m *RangeFuncFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1341:1
-func (m *RangeFuncFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:1342:1
+func (m *RangeFuncFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line control_asyncgen.go:1348:1
+//line control_asyncgen.go:1349:1
 func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		return
 	}
-	panic(runtime.UnwindLoops(&m.loops, p))
+	panic(machine.UnwindLoops(&m.loops, p))
 }
 
 // SwitchesFuture is the future state machine of switches; Switches returns one.
@@ -1363,10 +1364,10 @@ func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
 //
 // Generated for Switches from a body with hash 4117944e2e4741e4.
 //
-//line control_asyncgen.go:1367:1
+//line control_asyncgen.go:1368:1
 type SwitchesFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SwitchesFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1380,7 +1381,7 @@ type SwitchesFuture struct {
 
 // Switches returns a future that runs switches one step at a time.
 //
-//line control_asyncgen.go:1384:1
+//line control_asyncgen.go:1385:1
 func Switches(log *Log, n int, v any) *SwitchesFuture {
 	return &SwitchesFuture{log: log, n: n, v: v}
 }
@@ -1403,27 +1404,27 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line control.go:163:1*/ var t1 any
 	/*line control.go:163:1*/ switch m.state { /*line control.go:162:1*/
 	case 0:
-		/*line control.go:163:1*/ m.state = runtime.StateRunning /*line control.go:162:1*/
+		/*line control.go:163:1*/ m.state = machine.StateRunning /*line control.go:162:1*/
 	case 1:
-		/*line control.go:164:1*/ m.state = runtime.StateRunning
+		/*line control.go:164:1*/ m.state = machine.StateRunning
 		/*line control.go:164:1*/ goto resume1 /*line control.go:163:1*/
 	case 2:
-		/*line control.go:170:1*/ m.state = runtime.StateRunning
+		/*line control.go:170:1*/ m.state = machine.StateRunning
 		/*line control.go:170:1*/ goto resume2 /*line control.go:169:1*/
 	case 3:
-		/*line control.go:176:1*/ m.state = runtime.StateRunning
+		/*line control.go:176:1*/ m.state = machine.StateRunning
 		/*line control.go:176:1*/ goto resume3 /*line control.go:175:1*/
 	case 4:
-		/*line control.go:180:1*/ m.state = runtime.StateRunning
+		/*line control.go:180:1*/ m.state = machine.StateRunning
 		/*line control.go:180:1*/ goto resume4 /*line control.go:179:1*/
 	case 5:
-		/*line control.go:188:1*/ m.state = runtime.StateRunning
+		/*line control.go:188:1*/ m.state = machine.StateRunning
 		/*line control.go:188:1*/ goto resume5 /*line control.go:187:1*/
 	case 6:
-		/*line control.go:191:1*/ m.state = runtime.StateRunning
+		/*line control.go:191:1*/ m.state = machine.StateRunning
 		/*line control.go:191:1*/ goto resume6 /*line control.go:190:1*/
 	default:
-		/*line control.go:163:1*/ runtime.BadPoll("Switches", m.state)
+		/*line control.go:163:1*/ machine.BadPoll("Switches", m.state)
 	}
 	/*line control.go:164:1*/ m.fut = ready(m.n) /*line control.go:163:1*/
 resume1:
@@ -1586,17 +1587,17 @@ switchCase11:
 	/*line control.go:173:1*/ m.log.Add("other")
 	/*line control.go:173:1*/ goto switchDone2 /*line control.go:172:1*/
 exit:
-	/*line control.go:198:1*/ m.state = runtime.StateDone
+	/*line control.go:198:1*/ m.state = machine.StateDone
 	/*line control.go:198:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1597:1
+//line control_asyncgen.go:1598:1
 func (m *SwitchesFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Switches")
+		machine.PanicMoved("Switches")
 	}
 	m.self = m
 }
@@ -1604,41 +1605,41 @@ func (m *SwitchesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1608:1
+//line control_asyncgen.go:1609:1
 func (m *SwitchesFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut4)
+		machine.Cancel(m.fut4)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 6:
-		runtime.Cancel(m.fut10)
+		machine.Cancel(m.fut10)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1632:1
+//line control_asyncgen.go:1633:1
 func (m *SwitchesFuture) init(log *Log, n int, v any) {
 	*m = SwitchesFuture{log: log, n: n, v: v}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:1640:1
+//line control_asyncgen.go:1641:1
 func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1647,14 +1648,14 @@ func (m *SwitchesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1651:1
+//line control_asyncgen.go:1652:1
 func (m *SwitchesFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1658:1
+//line control_asyncgen.go:1659:1
 func (m *SwitchesFuture) value() string {
 	return m.result0
 }
@@ -1662,8 +1663,8 @@ func (m *SwitchesFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1666:1
-func (m *SwitchesFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:1667:1
+func (m *SwitchesFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1672,10 +1673,10 @@ func (m *SwitchesFuture) deepest() runtime.Stepper {
 //
 // Generated for Selects from a body with hash cf181da64568efcc.
 //
-//line control_asyncgen.go:1676:1
+//line control_asyncgen.go:1677:1
 type SelectsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SelectsFuture // set at the first poll: detects a moved machine
 	log     *Log
 	a       chan int
@@ -1691,7 +1692,7 @@ type SelectsFuture struct {
 
 // Selects returns a future that runs selects one step at a time.
 //
-//line control_asyncgen.go:1695:1
+//line control_asyncgen.go:1696:1
 func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 	return &SelectsFuture{log: log, a: a, b: b}
 }
@@ -1718,21 +1719,21 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:206:1*/ var v11 int
 	/*line control.go:206:1*/ switch m.state { /*line control.go:205:1*/
 	case 0:
-		/*line control.go:206:1*/ m.state = runtime.StateRunning /*line control.go:205:1*/
+		/*line control.go:206:1*/ m.state = machine.StateRunning /*line control.go:205:1*/
 	case 1:
-		/*line control.go:219:1*/ m.state = runtime.StateRunning
+		/*line control.go:219:1*/ m.state = machine.StateRunning
 		/*line control.go:219:1*/ goto resume1 /*line control.go:218:1*/
 	case 2:
-		/*line control.go:216:1*/ m.state = runtime.StateRunning
+		/*line control.go:216:1*/ m.state = machine.StateRunning
 		/*line control.go:216:1*/ goto resume2 /*line control.go:215:1*/
 	case 3:
-		/*line control.go:218:1*/ m.state = runtime.StateRunning
+		/*line control.go:218:1*/ m.state = machine.StateRunning
 		/*line control.go:218:1*/ goto resume3 /*line control.go:217:1*/
 	case 4:
-		/*line control.go:227:1*/ m.state = runtime.StateRunning
+		/*line control.go:227:1*/ m.state = machine.StateRunning
 		/*line control.go:227:1*/ goto resume4 /*line control.go:226:1*/
 	default:
-		/*line control.go:206:1*/ runtime.BadPoll("Selects", m.state)
+		/*line control.go:206:1*/ machine.BadPoll("Selects", m.state)
 	}
 	/*line control.go:207:1*/ m.total = 0
 	/*line control.go:208:1*/ m.i = 0 /*line control.go:207:1*/
@@ -1845,17 +1846,17 @@ resume4:
 	/*line control.go:227:1*/ m.log.Add(fmt.Sprint("default ", v11))
 	/*line control.go:229:1*/ m.result0 = m.total /*line control.go:228:1*/
 exit:
-	/*line control.go:230:1*/ m.state = runtime.StateDone
+	/*line control.go:230:1*/ m.state = machine.StateDone
 	/*line control.go:230:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:1856:1
+//line control_asyncgen.go:1857:1
 func (m *SelectsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Selects")
+		machine.PanicMoved("Selects")
 	}
 	m.self = m
 }
@@ -1863,37 +1864,37 @@ func (m *SelectsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:1867:1
+//line control_asyncgen.go:1868:1
 func (m *SelectsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut7)
+		machine.Cancel(m.fut7)
 	case 3:
-		runtime.Cancel(m.fut7)
+		machine.Cancel(m.fut7)
 	case 4:
-		runtime.Cancel(m.fut7)
+		machine.Cancel(m.fut7)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:1887:1
+//line control_asyncgen.go:1888:1
 func (m *SelectsFuture) init(log *Log, a chan int, b chan int) {
 	*m = SelectsFuture{log: log, a: a, b: b}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:1895:1
+//line control_asyncgen.go:1896:1
 func (m *SelectsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1902,14 +1903,14 @@ func (m *SelectsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:1906:1
+//line control_asyncgen.go:1907:1
 func (m *SelectsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:1913:1
+//line control_asyncgen.go:1914:1
 func (m *SelectsFuture) value() int {
 	return m.result0
 }
@@ -1917,8 +1918,8 @@ func (m *SelectsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:1921:1
-func (m *SelectsFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:1922:1
+func (m *SelectsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1927,10 +1928,10 @@ func (m *SelectsFuture) deepest() runtime.Stepper {
 //
 // Generated for Labels from a body with hash 84c388a4c8155512.
 //
-//line control_asyncgen.go:1931:1
+//line control_asyncgen.go:1932:1
 type LabelsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *LabelsFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1943,7 +1944,7 @@ type LabelsFuture struct {
 
 // Labels returns a future that runs labels one step at a time.
 //
-//line control_asyncgen.go:1947:1
+//line control_asyncgen.go:1948:1
 func Labels(log *Log, n int) *LabelsFuture {
 	return &LabelsFuture{log: log, n: n}
 }
@@ -1960,18 +1961,18 @@ func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:233:1*/ var v3 int
 	/*line control.go:233:1*/ switch m.state { /*line control.go:232:1*/
 	case 0:
-		/*line control.go:233:1*/ m.state = runtime.StateRunning /*line control.go:232:1*/
+		/*line control.go:233:1*/ m.state = machine.StateRunning /*line control.go:232:1*/
 	case 1:
-		/*line control.go:247:1*/ m.state = runtime.StateRunning
+		/*line control.go:247:1*/ m.state = machine.StateRunning
 		/*line control.go:247:1*/ goto resume1 /*line control.go:246:1*/
 	case 2:
-		/*line control.go:260:1*/ m.state = runtime.StateRunning
+		/*line control.go:260:1*/ m.state = machine.StateRunning
 		/*line control.go:260:1*/ goto resume2 /*line control.go:259:1*/
 	case 3:
-		/*line control.go:267:1*/ m.state = runtime.StateRunning
+		/*line control.go:267:1*/ m.state = machine.StateRunning
 		/*line control.go:267:1*/ goto resume3 /*line control.go:266:1*/
 	default:
-		/*line control.go:233:1*/ runtime.BadPoll("Labels", m.state)
+		/*line control.go:233:1*/ machine.BadPoll("Labels", m.state)
 	}
 	/*line control.go:234:1*/ m.total = 0
 	/*line control.go:236:1*/ m.i = 0 /*line control.go:235:1*/
@@ -2065,17 +2066,17 @@ forPost4:
 	/*line control.go:236:1*/ m.i++
 	/*line control.go:236:1*/ goto forCond2 /*line control.go:235:1*/
 exit:
-	/*line control.go:270:1*/ m.state = runtime.StateDone
+	/*line control.go:270:1*/ m.state = machine.StateDone
 	/*line control.go:270:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2076:1
+//line control_asyncgen.go:2077:1
 func (m *LabelsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Labels")
+		machine.PanicMoved("Labels")
 	}
 	m.self = m
 }
@@ -2083,35 +2084,35 @@ func (m *LabelsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2087:1
+//line control_asyncgen.go:2088:1
 func (m *LabelsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2105:1
+//line control_asyncgen.go:2106:1
 func (m *LabelsFuture) init(log *Log, n int) {
 	*m = LabelsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:2113:1
+//line control_asyncgen.go:2114:1
 func (m *LabelsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2120,14 +2121,14 @@ func (m *LabelsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2124:1
+//line control_asyncgen.go:2125:1
 func (m *LabelsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2131:1
+//line control_asyncgen.go:2132:1
 func (m *LabelsFuture) value() int {
 	return m.result0
 }
@@ -2135,8 +2136,8 @@ func (m *LabelsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2139:1
-func (m *LabelsFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:2140:1
+func (m *LabelsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2145,26 +2146,26 @@ func (m *LabelsFuture) deepest() runtime.Stepper {
 //
 // Generated for GotoOut from a body with hash e57cb2e2e8d9690d.
 //
-//line control_asyncgen.go:2149:1
+//line control_asyncgen.go:2150:1
 type GotoOutFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GotoOutFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	result0 int
 	total   int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 }
 
 // GotoOut returns a future that runs gotoOut one step at a time.
 //
-//line control_asyncgen.go:2168:1
+//line control_asyncgen.go:2169:1
 func GotoOut(log *Log, n int) *GotoOutFuture {
 	return &GotoOutFuture{log: log, n: n}
 }
@@ -2182,15 +2183,15 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:273:1*/ var v1 int
 	/*line control.go:273:1*/ switch m.state { /*line control.go:272:1*/
 	case 0:
-		/*line control.go:273:1*/ m.state = runtime.StateRunning /*line control.go:272:1*/
+		/*line control.go:273:1*/ m.state = machine.StateRunning /*line control.go:272:1*/
 	case 1:
-		/*line control.go:276:1*/ m.state = runtime.StateRunning
+		/*line control.go:276:1*/ m.state = machine.StateRunning
 		/*line control.go:276:1*/ goto resume1 /*line control.go:275:1*/
 	default:
-		/*line control.go:273:1*/ runtime.BadPoll("GotoOut", m.state)
+		/*line control.go:273:1*/ machine.BadPoll("GotoOut", m.state)
 	}
 	/*line control.go:274:1*/ m.total = 0
-	/*line control.go:275:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:275:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	/*line control.go:275:1*/ m.cleanup = len(m.loops)
 	/*line control.go:275:1*/ m.loops = append(m.loops, m.loop) /*line control.go:274:1*/
 rangeLoop1:
@@ -2218,29 +2219,29 @@ resume1:
 	}
 	/*line control.go:278:1*/ goto rangeLoop1 /*line control.go:277:1*/
 label7:
-	/*line control.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:275:1*/ m.loop.Close() /*line control.go:274:1*/
 label6:
 	/*line control.go:283:1*/ m.log.Add("after loop")
 	/*line control.go:284:1*/ m.result0 = m.total
 	/*line control.go:284:1*/ goto exit /*line control.go:283:1*/
 rangeDone4:
-	/*line control.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:275:1*/ m.loop.Close()
 	/*line control.go:281:1*/ m.log.Add("loop ended")
 	/*line control.go:281:1*/ goto label6 /*line control.go:280:1*/
 exit:
-	/*line control.go:285:1*/ m.state = runtime.StateDone
+	/*line control.go:285:1*/ m.state = machine.StateDone
 	/*line control.go:285:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2241:1
+//line control_asyncgen.go:2242:1
 func (m *GotoOutFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("GotoOut")
+		machine.PanicMoved("GotoOut")
 	}
 	m.self = m
 }
@@ -2248,32 +2249,32 @@ func (m *GotoOutFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2252:1
+//line control_asyncgen.go:2253:1
 func (m *GotoOutFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2267:1
+//line control_asyncgen.go:2268:1
 func (m *GotoOutFuture) init(log *Log, n int) {
 	*m = GotoOutFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:2275:1
+//line control_asyncgen.go:2276:1
 func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2282,14 +2283,14 @@ func (m *GotoOutFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2286:1
+//line control_asyncgen.go:2287:1
 func (m *GotoOutFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2293:1
+//line control_asyncgen.go:2294:1
 func (m *GotoOutFuture) value() int {
 	return m.result0
 }
@@ -2297,25 +2298,25 @@ func (m *GotoOutFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2301:1
-func (m *GotoOutFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:2302:1
+func (m *GotoOutFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line control_asyncgen.go:2308:1
+//line control_asyncgen.go:2309:1
 func (m *GotoOutFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		return
 	}
-	panic(runtime.UnwindLoops(&m.loops, p))
+	panic(machine.UnwindLoops(&m.loops, p))
 }
 
 // PanicInPullFuture is the future state machine of panicInPull; PanicInPull returns one.
@@ -2323,26 +2324,26 @@ func (m *GotoOutFuture) unwind(result *int, ready *bool) {
 //
 // Generated for PanicInPull from a body with hash 968bb1afa806a7b2.
 //
-//line control_asyncgen.go:2327:1
+//line control_asyncgen.go:2328:1
 type PanicInPullFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PanicInPullFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	r       int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []any          // pending defers, run last first: func() or a deferred call's record
 }
 
 // PanicInPull returns a future that runs panicInPull one step at a time.
 //
-//line control_asyncgen.go:2346:1
+//line control_asyncgen.go:2347:1
 func PanicInPull(log *Log, n int) *PanicInPullFuture {
 	return &PanicInPullFuture{log: log, n: n}
 }
@@ -2360,12 +2361,12 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line control.go:288:1*/ var v1 int
 	/*line control.go:288:1*/ switch m.state { /*line control.go:287:1*/
 	case 0:
-		/*line control.go:288:1*/ m.state = runtime.StateRunning /*line control.go:287:1*/
+		/*line control.go:288:1*/ m.state = machine.StateRunning /*line control.go:287:1*/
 	case 1:
-		/*line control.go:297:1*/ m.state = runtime.StateRunning
+		/*line control.go:297:1*/ m.state = machine.StateRunning
 		/*line control.go:297:1*/ goto resume1 /*line control.go:296:1*/
 	default:
-		/*line control.go:288:1*/ runtime.BadPoll("PanicInPull", m.state)
+		/*line control.go:288:1*/ machine.BadPoll("PanicInPull", m.state)
 	}
 	/*line control.go:289:1*/ m.defers = append(m.defers, func() {
 		/*line control.go:290:1*/ if p := recover(); p != nil {
@@ -2373,7 +2374,7 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 			/*line control.go:292:1*/ m.r = -1
 		} /*line control.go:291:1*/
 	})
-	/*line control.go:295:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(tracked(m.log, 10)))
+	/*line control.go:295:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(tracked(m.log, 10)))
 	/*line control.go:295:1*/ m.cleanup = len(m.loops)
 	/*line control.go:295:1*/ m.loops = append(m.loops, m.loop) /*line control.go:294:1*/
 rangeLoop1:
@@ -2402,20 +2403,20 @@ resume1:
 	}
 	/*line control.go:299:1*/ goto rangeLoop1 /*line control.go:298:1*/
 rangeDone4:
-	/*line control.go:295:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line control.go:295:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:295:1*/ m.loop.Close()
 	/*line control.go:303:1*/ m.runDefers(false, nil)
-	/*line control.go:303:1*/ m.state = runtime.StateDone
+	/*line control.go:303:1*/ m.state = machine.StateDone
 	/*line control.go:303:1*/ return m.r, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line control_asyncgen.go:2416:1
+//line control_asyncgen.go:2417:1
 func (m *PanicInPullFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PanicInPull")
+		machine.PanicMoved("PanicInPull")
 	}
 	m.self = m
 }
@@ -2423,33 +2424,33 @@ func (m *PanicInPullFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line control_asyncgen.go:2427:1
+//line control_asyncgen.go:2428:1
 func (m *PanicInPullFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line control_asyncgen.go:2443:1
+//line control_asyncgen.go:2444:1
 func (m *PanicInPullFuture) init(log *Log, n int) {
 	*m = PanicInPullFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line control_asyncgen.go:2451:1
+//line control_asyncgen.go:2452:1
 func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2458,14 +2459,14 @@ func (m *PanicInPullFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line control_asyncgen.go:2462:1
+//line control_asyncgen.go:2463:1
 func (m *PanicInPullFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line control_asyncgen.go:2469:1
+//line control_asyncgen.go:2470:1
 func (m *PanicInPullFuture) value() int {
 	return m.r
 }
@@ -2473,35 +2474,35 @@ func (m *PanicInPullFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line control_asyncgen.go:2477:1
-func (m *PanicInPullFuture) deepest() runtime.Stepper {
+//line control_asyncgen.go:2478:1
+func (m *PanicInPullFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line control_asyncgen.go:2484:1
+//line control_asyncgen.go:2485:1
 func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		m.runDefers(false, nil)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
+	p = machine.UnwindLoops(&m.loops, p)
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.r, true
 }
 
 // panicInPullFutureDefer0 is a call deferred by panicInPull: its function and arguments.
 //
-//line control_asyncgen.go:2505:1
+//line control_asyncgen.go:2506:1
 type panicInPullFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -2510,7 +2511,7 @@ type panicInPullFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line control_asyncgen.go:2514:1
+//line control_asyncgen.go:2515:1
 func (m *PanicInPullFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

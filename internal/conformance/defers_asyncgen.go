@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // DefersFuture is the future state machine of defers; Defers returns one.
@@ -13,10 +14,10 @@ import (
 //
 // Generated for Defers from a body with hash fed733a30cbbc0f5.
 //
-//line defers_asyncgen.go:17:1
+//line defers_asyncgen.go:18:1
 type DefersFuture struct {
-	noCopy runtime.NoCopy
-	state  int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *DefersFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -28,7 +29,7 @@ type DefersFuture struct {
 
 // Defers returns a future that runs defers one step at a time.
 //
-//line defers_asyncgen.go:32:1
+//line defers_asyncgen.go:33:1
 func Defers(log *Log, n int) *DefersFuture {
 	return &DefersFuture{log: log, n: n}
 }
@@ -43,15 +44,15 @@ func (m *DefersFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line defers.go:11:1*/ defer m.unwind(&result, &ready1)
 	/*line defers.go:11:1*/ switch m.state { /*line defers.go:10:1*/
 	case 0:
-		/*line defers.go:11:1*/ m.state = runtime.StateRunning /*line defers.go:10:1*/
+		/*line defers.go:11:1*/ m.state = machine.StateRunning /*line defers.go:10:1*/
 	case 1:
-		/*line defers.go:19:1*/ m.state = runtime.StateRunning
+		/*line defers.go:19:1*/ m.state = machine.StateRunning
 		/*line defers.go:19:1*/ goto resume1 /*line defers.go:18:1*/
 	case 2:
-		/*line defers.go:22:1*/ m.state = runtime.StateRunning
+		/*line defers.go:22:1*/ m.state = machine.StateRunning
 		/*line defers.go:22:1*/ goto resume2 /*line defers.go:21:1*/
 	default:
-		/*line defers.go:11:1*/ runtime.BadPoll("Defers", m.state)
+		/*line defers.go:11:1*/ machine.BadPoll("Defers", m.state)
 	}
 	/*line defers.go:12:1*/ m.defers = append(m.defers, defersFutureDefer0{fn: m.log.Add, a0: "first deferred"})
 	/*line defers.go:13:1*/ m.defers = append(m.defers, func() {
@@ -100,17 +101,17 @@ resume2:
 	}
 	/*line defers.go:23:1*/ m.out = fmt.Sprint("ret", m.n)
 	/*line defers.go:24:1*/ m.runDefers(false, nil)
-	/*line defers.go:24:1*/ m.state = runtime.StateDone
+	/*line defers.go:24:1*/ m.state = machine.StateDone
 	/*line defers.go:24:1*/ return m.out, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:111:1
+//line defers_asyncgen.go:112:1
 func (m *DefersFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Defers")
+		machine.PanicMoved("Defers")
 	}
 	m.self = m
 }
@@ -118,34 +119,34 @@ func (m *DefersFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:122:1
+//line defers_asyncgen.go:123:1
 func (m *DefersFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:139:1
+//line defers_asyncgen.go:140:1
 func (m *DefersFuture) init(log *Log, n int) {
 	*m = DefersFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:147:1
+//line defers_asyncgen.go:148:1
 func (m *DefersFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -154,14 +155,14 @@ func (m *DefersFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:158:1
+//line defers_asyncgen.go:159:1
 func (m *DefersFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:165:1
+//line defers_asyncgen.go:166:1
 func (m *DefersFuture) value() string {
 	return m.out
 }
@@ -169,16 +170,16 @@ func (m *DefersFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:173:1
-func (m *DefersFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:174:1
+func (m *DefersFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:180:1
+//line defers_asyncgen.go:181:1
 func (m *DefersFuture) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -189,13 +190,13 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.out, true
 }
 
 // defersFutureDefer0 is a call deferred by defers: its function and arguments.
 //
-//line defers_asyncgen.go:199:1
+//line defers_asyncgen.go:200:1
 type defersFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -203,7 +204,7 @@ type defersFutureDefer0 struct {
 
 // defersFutureDefer1 is a call deferred by defers: its function and arguments.
 //
-//line defers_asyncgen.go:207:1
+//line defers_asyncgen.go:208:1
 type defersFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -212,7 +213,7 @@ type defersFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:216:1
+//line defers_asyncgen.go:217:1
 func (m *DefersFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -236,10 +237,10 @@ func (m *DefersFuture) runDefers(panicking bool, p any) {
 //
 // Generated for Recovers from a body with hash aa95ae2dd2b4deb9.
 //
-//line defers_asyncgen.go:240:1
+//line defers_asyncgen.go:241:1
 type RecoversFuture struct {
-	noCopy runtime.NoCopy
-	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *RecoversFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -251,7 +252,7 @@ type RecoversFuture struct {
 
 // Recovers returns a future that runs recovers one step at a time.
 //
-//line defers_asyncgen.go:255:1
+//line defers_asyncgen.go:256:1
 func Recovers(log *Log, n int) *RecoversFuture {
 	return &RecoversFuture{log: log, n: n}
 }
@@ -266,15 +267,15 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 	/*line defers.go:34:1*/ defer m.unwind(&result, &ready1)
 	/*line defers.go:34:1*/ switch m.state { /*line defers.go:33:1*/
 	case 0:
-		/*line defers.go:34:1*/ m.state = runtime.StateRunning /*line defers.go:33:1*/
+		/*line defers.go:34:1*/ m.state = machine.StateRunning /*line defers.go:33:1*/
 	case 1:
-		/*line defers.go:43:1*/ m.state = runtime.StateRunning
+		/*line defers.go:43:1*/ m.state = machine.StateRunning
 		/*line defers.go:43:1*/ goto resume1 /*line defers.go:42:1*/
 	case 2:
-		/*line defers.go:47:1*/ m.state = runtime.StateRunning
+		/*line defers.go:47:1*/ m.state = machine.StateRunning
 		/*line defers.go:47:1*/ goto resume2 /*line defers.go:46:1*/
 	default:
-		/*line defers.go:34:1*/ runtime.BadPoll("Recovers", m.state)
+		/*line defers.go:34:1*/ machine.BadPoll("Recovers", m.state)
 	}
 	/*line defers.go:35:1*/ m.defers = append(m.defers, func() {
 		/*line defers.go:36:1*/ if r := recover(); r != nil {
@@ -314,17 +315,17 @@ resume2:
 	}
 	/*line defers.go:48:1*/ m.v, m.err = m.v*2, nil
 	/*line defers.go:49:1*/ m.runDefers(false, nil)
-	/*line defers.go:49:1*/ m.state = runtime.StateDone
+	/*line defers.go:49:1*/ m.state = machine.StateDone
 	/*line defers.go:49:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:325:1
+//line defers_asyncgen.go:326:1
 func (m *RecoversFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Recovers")
+		machine.PanicMoved("Recovers")
 	}
 	m.self = m
 }
@@ -332,34 +333,34 @@ func (m *RecoversFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:336:1
+//line defers_asyncgen.go:337:1
 func (m *RecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:353:1
+//line defers_asyncgen.go:354:1
 func (m *RecoversFuture) init(log *Log, n int) {
 	*m = RecoversFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:361:1
+//line defers_asyncgen.go:362:1
 func (m *RecoversFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -368,14 +369,14 @@ func (m *RecoversFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:372:1
+//line defers_asyncgen.go:373:1
 func (m *RecoversFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:379:1
+//line defers_asyncgen.go:380:1
 func (m *RecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -383,16 +384,16 @@ func (m *RecoversFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:387:1
-func (m *RecoversFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:388:1
+func (m *RecoversFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:394:1
+//line defers_asyncgen.go:395:1
 func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -403,13 +404,13 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // recoversFutureDefer0 is a call deferred by recovers: its function and arguments.
 //
-//line defers_asyncgen.go:413:1
+//line defers_asyncgen.go:414:1
 type recoversFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -418,7 +419,7 @@ type recoversFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:422:1
+//line defers_asyncgen.go:423:1
 func (m *RecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -440,10 +441,10 @@ func (m *RecoversFuture) runDefers(panicking bool, p any) {
 //
 // Generated for Panics from a body with hash 0e3e082a497b7204.
 //
-//line defers_asyncgen.go:444:1
+//line defers_asyncgen.go:445:1
 type PanicsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PanicsFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -454,7 +455,7 @@ type PanicsFuture struct {
 
 // Panics returns a future that runs panics one step at a time.
 //
-//line defers_asyncgen.go:458:1
+//line defers_asyncgen.go:459:1
 func Panics(log *Log, n int) *PanicsFuture {
 	return &PanicsFuture{log: log, n: n}
 }
@@ -469,12 +470,12 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line defers.go:52:1*/ defer m.unwind(&result, &ready1)
 	/*line defers.go:52:1*/ switch m.state { /*line defers.go:51:1*/
 	case 0:
-		/*line defers.go:52:1*/ m.state = runtime.StateRunning /*line defers.go:51:1*/
+		/*line defers.go:52:1*/ m.state = machine.StateRunning /*line defers.go:51:1*/
 	case 1:
-		/*line defers.go:54:1*/ m.state = runtime.StateRunning
+		/*line defers.go:54:1*/ m.state = machine.StateRunning
 		/*line defers.go:54:1*/ goto resume1 /*line defers.go:53:1*/
 	default:
-		/*line defers.go:52:1*/ runtime.BadPoll("Panics", m.state)
+		/*line defers.go:52:1*/ machine.BadPoll("Panics", m.state)
 	}
 	/*line defers.go:53:1*/ m.defers = append(m.defers, panicsFutureDefer0{fn: m.log.Add, a0: "deferred"})
 	/*line defers.go:54:1*/ m.fut = ready(0)
@@ -495,17 +496,17 @@ resume1:
 	}
 	/*line defers.go:58:1*/ m.result0 = m.n
 	/*line defers.go:59:1*/ m.runDefers(false, nil)
-	/*line defers.go:59:1*/ m.state = runtime.StateDone
+	/*line defers.go:59:1*/ m.state = machine.StateDone
 	/*line defers.go:59:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:506:1
+//line defers_asyncgen.go:507:1
 func (m *PanicsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Panics")
+		machine.PanicMoved("Panics")
 	}
 	m.self = m
 }
@@ -513,32 +514,32 @@ func (m *PanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:517:1
+//line defers_asyncgen.go:518:1
 func (m *PanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:532:1
+//line defers_asyncgen.go:533:1
 func (m *PanicsFuture) init(log *Log, n int) {
 	*m = PanicsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:540:1
+//line defers_asyncgen.go:541:1
 func (m *PanicsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -547,14 +548,14 @@ func (m *PanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:551:1
+//line defers_asyncgen.go:552:1
 func (m *PanicsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:558:1
+//line defers_asyncgen.go:559:1
 func (m *PanicsFuture) value() int {
 	return m.result0
 }
@@ -562,16 +563,16 @@ func (m *PanicsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:566:1
-func (m *PanicsFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:567:1
+func (m *PanicsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:573:1
+//line defers_asyncgen.go:574:1
 func (m *PanicsFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -582,13 +583,13 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }
 
 // panicsFutureDefer0 is a call deferred by panics: its function and arguments.
 //
-//line defers_asyncgen.go:592:1
+//line defers_asyncgen.go:593:1
 type panicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -597,7 +598,7 @@ type panicsFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:601:1
+//line defers_asyncgen.go:602:1
 func (m *PanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -619,10 +620,10 @@ func (m *PanicsFuture) runDefers(panicking bool, p any) {
 //
 // Generated for DeferPanics from a body with hash cda451c4e3ca29fb.
 //
-//line defers_asyncgen.go:623:1
+//line defers_asyncgen.go:624:1
 type DeferPanicsFuture struct {
-	noCopy runtime.NoCopy
-	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *DeferPanicsFuture // set at the first poll: detects a moved machine
 	log    *Log
 	s      string
@@ -632,7 +633,7 @@ type DeferPanicsFuture struct {
 
 // DeferPanics returns a future that runs deferPanics one step at a time.
 //
-//line defers_asyncgen.go:636:1
+//line defers_asyncgen.go:637:1
 func DeferPanics(log *Log) *DeferPanicsFuture {
 	return &DeferPanicsFuture{log: log}
 }
@@ -647,12 +648,12 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	/*line defers.go:62:1*/ defer m.unwind(&result, &ready1)
 	/*line defers.go:62:1*/ switch m.state { /*line defers.go:61:1*/
 	case 0:
-		/*line defers.go:62:1*/ m.state = runtime.StateRunning /*line defers.go:61:1*/
+		/*line defers.go:62:1*/ m.state = machine.StateRunning /*line defers.go:61:1*/
 	case 1:
-		/*line defers.go:71:1*/ m.state = runtime.StateRunning
+		/*line defers.go:71:1*/ m.state = machine.StateRunning
 		/*line defers.go:71:1*/ goto resume1 /*line defers.go:70:1*/
 	default:
-		/*line defers.go:62:1*/ runtime.BadPoll("DeferPanics", m.state)
+		/*line defers.go:62:1*/ machine.BadPoll("DeferPanics", m.state)
 	}
 	/*line defers.go:63:1*/ m.defers = append(m.defers, func() {
 		/*line defers.go:64:1*/ r := recover()
@@ -675,18 +676,18 @@ resume1:
 		/*line defers.go:71:1*/ m.fut = nil
 	}
 	/*line defers.go:72:1*/ m.s = "normal"
-	/*line defers.go:73:1*/ runtime.RunDefers(&m.defers)
-	/*line defers.go:73:1*/ m.state = runtime.StateDone
+	/*line defers.go:73:1*/ machine.RunDefers(&m.defers)
+	/*line defers.go:73:1*/ m.state = machine.StateDone
 	/*line defers.go:73:1*/ return m.s, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:687:1
+//line defers_asyncgen.go:688:1
 func (m *DeferPanicsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("DeferPanics")
+		machine.PanicMoved("DeferPanics")
 	}
 	m.self = m
 }
@@ -694,32 +695,32 @@ func (m *DeferPanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:698:1
+//line defers_asyncgen.go:699:1
 func (m *DeferPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:713:1
+//line defers_asyncgen.go:714:1
 func (m *DeferPanicsFuture) init(log *Log) {
 	*m = DeferPanicsFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:721:1
+//line defers_asyncgen.go:722:1
 func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -728,14 +729,14 @@ func (m *DeferPanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:732:1
+//line defers_asyncgen.go:733:1
 func (m *DeferPanicsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:739:1
+//line defers_asyncgen.go:740:1
 func (m *DeferPanicsFuture) value() string {
 	return m.s
 }
@@ -743,27 +744,27 @@ func (m *DeferPanicsFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:747:1
-func (m *DeferPanicsFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:748:1
+func (m *DeferPanicsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:754:1
+//line defers_asyncgen.go:755:1
 func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.s, true
 }
 
@@ -772,10 +773,10 @@ func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 //
 // Generated for Cancellable from a body with hash df8587f8cfa158af.
 //
-//line defers_asyncgen.go:776:1
+//line defers_asyncgen.go:777:1
 type CancellableFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *CancellableFuture // set at the first poll: detects a moved machine
 	log     *Log
 	g       *Gate
@@ -786,7 +787,7 @@ type CancellableFuture struct {
 
 // Cancellable returns a future that runs cancellable one step at a time.
 //
-//line defers_asyncgen.go:790:1
+//line defers_asyncgen.go:791:1
 func Cancellable(log *Log, g *Gate) *CancellableFuture {
 	return &CancellableFuture{log: log, g: g}
 }
@@ -802,15 +803,15 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line defers.go:93:1*/ var v1 int
 	/*line defers.go:93:1*/ switch m.state { /*line defers.go:92:1*/
 	case 0:
-		/*line defers.go:93:1*/ m.state = runtime.StateRunning /*line defers.go:92:1*/
+		/*line defers.go:93:1*/ m.state = machine.StateRunning /*line defers.go:92:1*/
 	case 1:
-		/*line defers.go:95:1*/ m.state = runtime.StateRunning
+		/*line defers.go:95:1*/ m.state = machine.StateRunning
 		/*line defers.go:95:1*/ goto resume1 /*line defers.go:94:1*/
 	case 2:
-		/*line defers.go:97:1*/ m.state = runtime.StateRunning
+		/*line defers.go:97:1*/ m.state = machine.StateRunning
 		/*line defers.go:97:1*/ goto resume2 /*line defers.go:96:1*/
 	default:
-		/*line defers.go:93:1*/ runtime.BadPoll("Cancellable", m.state)
+		/*line defers.go:93:1*/ machine.BadPoll("Cancellable", m.state)
 	}
 	/*line defers.go:94:1*/ m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
 	/*line defers.go:95:1*/ m.fut = ready(0) /*line defers.go:94:1*/
@@ -840,17 +841,17 @@ resume2:
 	/*line defers.go:98:1*/ m.log.Add("never after cancel")
 	/*line defers.go:99:1*/ m.result0 = v1
 	/*line defers.go:100:1*/ m.runDefers(false, nil)
-	/*line defers.go:100:1*/ m.state = runtime.StateDone
+	/*line defers.go:100:1*/ m.state = machine.StateDone
 	/*line defers.go:100:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:851:1
+//line defers_asyncgen.go:852:1
 func (m *CancellableFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Cancellable")
+		machine.PanicMoved("Cancellable")
 	}
 	m.self = m
 }
@@ -858,34 +859,34 @@ func (m *CancellableFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:862:1
+//line defers_asyncgen.go:863:1
 func (m *CancellableFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.g)
+		machine.Cancel(m.g)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:879:1
+//line defers_asyncgen.go:880:1
 func (m *CancellableFuture) init(log *Log, g *Gate) {
 	*m = CancellableFuture{log: log, g: g}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:887:1
+//line defers_asyncgen.go:888:1
 func (m *CancellableFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -894,14 +895,14 @@ func (m *CancellableFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:898:1
+//line defers_asyncgen.go:899:1
 func (m *CancellableFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:905:1
+//line defers_asyncgen.go:906:1
 func (m *CancellableFuture) value() int {
 	return m.result0
 }
@@ -909,16 +910,16 @@ func (m *CancellableFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:913:1
-func (m *CancellableFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:914:1
+func (m *CancellableFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:920:1
+//line defers_asyncgen.go:921:1
 func (m *CancellableFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -929,13 +930,13 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }
 
 // cancellableFutureDefer0 is a call deferred by cancellable: its function and arguments.
 //
-//line defers_asyncgen.go:939:1
+//line defers_asyncgen.go:940:1
 type cancellableFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -943,7 +944,7 @@ type cancellableFutureDefer0 struct {
 
 // cancellableFutureDefer1 is a call deferred by cancellable: its function and arguments.
 //
-//line defers_asyncgen.go:947:1
+//line defers_asyncgen.go:948:1
 type cancellableFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -952,7 +953,7 @@ type cancellableFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:956:1
+//line defers_asyncgen.go:957:1
 func (m *CancellableFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -976,10 +977,10 @@ func (m *CancellableFuture) runDefers(panicking bool, p any) {
 //
 // Generated for HelperRecovers from a body with hash 790d057da60250b0.
 //
-//line defers_asyncgen.go:980:1
+//line defers_asyncgen.go:981:1
 type HelperRecoversFuture struct {
-	noCopy runtime.NoCopy
-	state  int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *HelperRecoversFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -991,7 +992,7 @@ type HelperRecoversFuture struct {
 
 // HelperRecovers returns a future that runs helperRecovers one step at a time.
 //
-//line defers_asyncgen.go:995:1
+//line defers_asyncgen.go:996:1
 func HelperRecovers(log *Log, n int) *HelperRecoversFuture {
 	return &HelperRecoversFuture{log: log, n: n}
 }
@@ -1006,12 +1007,12 @@ func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[
 	/*line defers.go:103:1*/ defer m.unwind(&result, &ready1)
 	/*line defers.go:103:1*/ switch m.state { /*line defers.go:102:1*/
 	case 0:
-		/*line defers.go:103:1*/ m.state = runtime.StateRunning /*line defers.go:102:1*/
+		/*line defers.go:103:1*/ m.state = machine.StateRunning /*line defers.go:102:1*/
 	case 1:
-		/*line defers.go:106:1*/ m.state = runtime.StateRunning
+		/*line defers.go:106:1*/ m.state = machine.StateRunning
 		/*line defers.go:106:1*/ goto resume1 /*line defers.go:105:1*/
 	default:
-		/*line defers.go:103:1*/ runtime.BadPoll("HelperRecovers", m.state)
+		/*line defers.go:103:1*/ machine.BadPoll("HelperRecovers", m.state)
 	}
 	/*line defers.go:104:1*/ m.defers = append(m.defers, helperRecoversFutureDefer0{fn: handle, a0: m.log, a1: &m.err})
 	/*line defers.go:105:1*/ m.defers = append(m.defers, helperRecoversFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred with ", m.n)})
@@ -1034,17 +1035,17 @@ resume1:
 	}
 	/*line defers.go:110:1*/ m.err = nil
 	/*line defers.go:111:1*/ m.runDefers(false, nil)
-	/*line defers.go:111:1*/ m.state = runtime.StateDone
+	/*line defers.go:111:1*/ m.state = machine.StateDone
 	/*line defers.go:111:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line defers_asyncgen.go:1045:1
+//line defers_asyncgen.go:1046:1
 func (m *HelperRecoversFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("HelperRecovers")
+		machine.PanicMoved("HelperRecovers")
 	}
 	m.self = m
 }
@@ -1052,32 +1053,32 @@ func (m *HelperRecoversFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line defers_asyncgen.go:1056:1
+//line defers_asyncgen.go:1057:1
 func (m *HelperRecoversFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line defers_asyncgen.go:1071:1
+//line defers_asyncgen.go:1072:1
 func (m *HelperRecoversFuture) init(log *Log, n int) {
 	*m = HelperRecoversFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line defers_asyncgen.go:1079:1
+//line defers_asyncgen.go:1080:1
 func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1086,14 +1087,14 @@ func (m *HelperRecoversFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line defers_asyncgen.go:1090:1
+//line defers_asyncgen.go:1091:1
 func (m *HelperRecoversFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line defers_asyncgen.go:1097:1
+//line defers_asyncgen.go:1098:1
 func (m *HelperRecoversFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -1101,16 +1102,16 @@ func (m *HelperRecoversFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line defers_asyncgen.go:1105:1
-func (m *HelperRecoversFuture) deepest() runtime.Stepper {
+//line defers_asyncgen.go:1106:1
+func (m *HelperRecoversFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line defers_asyncgen.go:1112:1
+//line defers_asyncgen.go:1113:1
 func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -1121,13 +1122,13 @@ func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) 
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // helperRecoversFutureDefer0 is a call deferred by helperRecovers: its function and arguments.
 //
-//line defers_asyncgen.go:1131:1
+//line defers_asyncgen.go:1132:1
 type helperRecoversFutureDefer0 struct {
 	fn func(*Log, *error)
 	a0 *Log
@@ -1136,7 +1137,7 @@ type helperRecoversFutureDefer0 struct {
 
 // helperRecoversFutureDefer1 is a call deferred by helperRecovers: its function and arguments.
 //
-//line defers_asyncgen.go:1140:1
+//line defers_asyncgen.go:1141:1
 type helperRecoversFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -1145,7 +1146,7 @@ type helperRecoversFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line defers_asyncgen.go:1149:1
+//line defers_asyncgen.go:1150:1
 func (m *HelperRecoversFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"strconv"
 )
 
@@ -13,10 +14,10 @@ import (
 //
 // Generated for Order from a body with hash aa6a3f7ded87b779.
 //
-//line exprs_asyncgen.go:17:1
+//line exprs_asyncgen.go:18:1
 type OrderFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OrderFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -39,7 +40,7 @@ type OrderFuture struct {
 
 // Order returns a future that runs order one step at a time.
 //
-//line exprs_asyncgen.go:43:1
+//line exprs_asyncgen.go:44:1
 func Order(log *Log, n int) *OrderFuture {
 	return &OrderFuture{log: log, n: n}
 }
@@ -71,57 +72,57 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line exprs.go:32:1*/ var v32 int
 	/*line exprs.go:32:1*/ switch m1.state { /*line exprs.go:31:1*/
 	case 0:
-		/*line exprs.go:32:1*/ m1.state = runtime.StateRunning /*line exprs.go:31:1*/
+		/*line exprs.go:32:1*/ m1.state = machine.StateRunning /*line exprs.go:31:1*/
 	case 1:
-		/*line exprs.go:35:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:35:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:35:1*/ goto resume1 /*line exprs.go:34:1*/
 	case 2:
-		/*line exprs.go:37:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:37:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:37:1*/ goto resume2 /*line exprs.go:36:1*/
 	case 3:
-		/*line exprs.go:38:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:38:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:38:1*/ goto resume3 /*line exprs.go:37:1*/
 	case 4:
-		/*line exprs.go:40:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:40:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:40:1*/ goto resume4 /*line exprs.go:39:1*/
 	case 5:
-		/*line exprs.go:41:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:41:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:41:1*/ goto resume5 /*line exprs.go:40:1*/
 	case 6:
-		/*line exprs.go:42:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:42:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:42:1*/ goto resume6 /*line exprs.go:41:1*/
 	case 7:
-		/*line exprs.go:43:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:43:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:43:1*/ goto resume7 /*line exprs.go:42:1*/
 	case 8:
-		/*line exprs.go:43:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:43:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:43:1*/ goto resume8 /*line exprs.go:42:1*/
 	case 9:
-		/*line exprs.go:44:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:44:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:44:1*/ goto resume9 /*line exprs.go:43:1*/
 	case 10:
-		/*line exprs.go:45:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:45:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:45:1*/ goto resume10 /*line exprs.go:44:1*/
 	case 11:
-		/*line exprs.go:46:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:46:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:46:1*/ goto resume11 /*line exprs.go:45:1*/
 	case 12:
-		/*line exprs.go:47:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:47:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:47:1*/ goto resume12 /*line exprs.go:46:1*/
 	case 13:
-		/*line exprs.go:48:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:48:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:48:1*/ goto resume13 /*line exprs.go:47:1*/
 	case 14:
-		/*line exprs.go:49:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:49:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:49:1*/ goto resume14 /*line exprs.go:48:1*/
 	case 15:
-		/*line exprs.go:49:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:49:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:49:1*/ goto resume15 /*line exprs.go:48:1*/
 	case 16:
-		/*line exprs.go:51:1*/ m1.state = runtime.StateRunning
+		/*line exprs.go:51:1*/ m1.state = machine.StateRunning
 		/*line exprs.go:51:1*/ goto resume16 /*line exprs.go:50:1*/
 	default:
-		/*line exprs.go:32:1*/ runtime.BadPoll("Order", m1.state)
+		/*line exprs.go:32:1*/ machine.BadPoll("Order", m1.state)
 	}
 	/*line exprs.go:33:1*/ m1.x = 1
 	/*line exprs.go:35:1*/ m1.t = note(m1.log, "a", m1.x)
@@ -375,17 +376,17 @@ resume3:
 	/*line exprs.go:38:1*/ cond3 = v4
 	/*line exprs.go:38:1*/ goto condDone6 /*line exprs.go:37:1*/
 exit:
-	/*line exprs.go:53:1*/ m1.state = runtime.StateDone
+	/*line exprs.go:53:1*/ m1.state = machine.StateDone
 	/*line exprs.go:53:1*/ return m1.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:386:1
+//line exprs_asyncgen.go:387:1
 func (m1 *OrderFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("Order")
+		machine.PanicMoved("Order")
 	}
 	m1.self = m1
 }
@@ -393,61 +394,61 @@ func (m1 *OrderFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:397:1
+//line exprs_asyncgen.go:398:1
 func (m1 *OrderFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 2:
-		runtime.Cancel(m1.fut2)
+		machine.Cancel(m1.fut2)
 	case 3:
-		runtime.Cancel(m1.fut2)
+		machine.Cancel(m1.fut2)
 	case 4:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 5:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 6:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 7:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 8:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 9:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 10:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 11:
-		runtime.Cancel(m1.fut23)
+		machine.Cancel(m1.fut23)
 	case 12:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 13:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 14:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 15:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 16:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:441:1
+//line exprs_asyncgen.go:442:1
 func (m1 *OrderFuture) init(log *Log, n int) {
 	*m1 = OrderFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line exprs_asyncgen.go:449:1
+//line exprs_asyncgen.go:450:1
 func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -456,14 +457,14 @@ func (m1 *OrderFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:460:1
+//line exprs_asyncgen.go:461:1
 func (m1 *OrderFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:467:1
+//line exprs_asyncgen.go:468:1
 func (m1 *OrderFuture) value() string {
 	return m1.result0
 }
@@ -471,8 +472,8 @@ func (m1 *OrderFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:475:1
-func (m1 *OrderFuture) deepest() runtime.Stepper {
+//line exprs_asyncgen.go:476:1
+func (m1 *OrderFuture) deepest() machine.Stepper {
 	return m1
 }
 
@@ -481,10 +482,10 @@ func (m1 *OrderFuture) deepest() runtime.Stepper {
 //
 // Generated for Results from a body with hash d1d3aac685c63c31.
 //
-//line exprs_asyncgen.go:485:1
+//line exprs_asyncgen.go:486:1
 type ResultsFuture struct {
-	noCopy runtime.NoCopy
-	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ResultsFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -496,7 +497,7 @@ type ResultsFuture struct {
 
 // Results returns a future that runs results one step at a time.
 //
-//line exprs_asyncgen.go:500:1
+//line exprs_asyncgen.go:501:1
 func Results(log *Log, n int) *ResultsFuture {
 	return &ResultsFuture{log: log, n: n}
 }
@@ -512,21 +513,21 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	/*line exprs.go:56:1*/ var v2 int
 	/*line exprs.go:56:1*/ switch m.state { /*line exprs.go:55:1*/
 	case 0:
-		/*line exprs.go:56:1*/ m.state = runtime.StateRunning /*line exprs.go:55:1*/
+		/*line exprs.go:56:1*/ m.state = machine.StateRunning /*line exprs.go:55:1*/
 	case 1:
-		/*line exprs.go:57:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:57:1*/ m.state = machine.StateRunning
 		/*line exprs.go:57:1*/ goto resume1 /*line exprs.go:56:1*/
 	case 2:
-		/*line exprs.go:61:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:61:1*/ m.state = machine.StateRunning
 		/*line exprs.go:61:1*/ goto resume2 /*line exprs.go:60:1*/
 	case 3:
-		/*line exprs.go:67:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:67:1*/ m.state = machine.StateRunning
 		/*line exprs.go:67:1*/ goto resume3 /*line exprs.go:66:1*/
 	case 4:
-		/*line exprs.go:68:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:68:1*/ m.state = machine.StateRunning
 		/*line exprs.go:68:1*/ goto resume4 /*line exprs.go:67:1*/
 	default:
-		/*line exprs.go:56:1*/ runtime.BadPoll("Results", m.state)
+		/*line exprs.go:56:1*/ machine.BadPoll("Results", m.state)
 	}
 	/*line exprs.go:57:1*/ m.fut = failing(m.n) /*line exprs.go:56:1*/
 resume1:
@@ -592,17 +593,17 @@ resume4:
 		/*line exprs.go:68:1*/ m.v, m.err = v.Value, v.Err
 	} /*line exprs.go:67:1*/
 exit:
-	/*line exprs.go:69:1*/ m.state = runtime.StateDone
+	/*line exprs.go:69:1*/ m.state = machine.StateDone
 	/*line exprs.go:69:1*/ return runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:603:1
+//line exprs_asyncgen.go:604:1
 func (m *ResultsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Results")
+		machine.PanicMoved("Results")
 	}
 	m.self = m
 }
@@ -610,37 +611,37 @@ func (m *ResultsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:614:1
+//line exprs_asyncgen.go:615:1
 func (m *ResultsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut3)
+		machine.Cancel(m.fut3)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:634:1
+//line exprs_asyncgen.go:635:1
 func (m *ResultsFuture) init(log *Log, n int) {
 	*m = ResultsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line exprs_asyncgen.go:642:1
+//line exprs_asyncgen.go:643:1
 func (m *ResultsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -649,14 +650,14 @@ func (m *ResultsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:653:1
+//line exprs_asyncgen.go:654:1
 func (m *ResultsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:660:1
+//line exprs_asyncgen.go:661:1
 func (m *ResultsFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.v, Err: m.err}
 }
@@ -664,8 +665,8 @@ func (m *ResultsFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:668:1
-func (m *ResultsFuture) deepest() runtime.Stepper {
+//line exprs_asyncgen.go:669:1
+func (m *ResultsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -674,10 +675,10 @@ func (m *ResultsFuture) deepest() runtime.Stepper {
 //
 // Generated for NoResult from a body with hash 19bf2527aa52bb3c.
 //
-//line exprs_asyncgen.go:678:1
+//line exprs_asyncgen.go:679:1
 type NoResultFuture struct {
-	noCopy runtime.NoCopy
-	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NoResultFuture // set at the first poll: detects a moved machine
 	log    *Log
 	fut    runtime.Future[string]
@@ -686,7 +687,7 @@ type NoResultFuture struct {
 
 // NoResult returns a future that runs noResult one step at a time.
 //
-//line exprs_asyncgen.go:690:1
+//line exprs_asyncgen.go:691:1
 func NoResult(log *Log) *NoResultFuture {
 	return &NoResultFuture{log: log}
 }
@@ -701,15 +702,15 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	/*line exprs.go:72:1*/ var v1 string
 	/*line exprs.go:72:1*/ switch m.state { /*line exprs.go:71:1*/
 	case 0:
-		/*line exprs.go:72:1*/ m.state = runtime.StateRunning /*line exprs.go:71:1*/
+		/*line exprs.go:72:1*/ m.state = machine.StateRunning /*line exprs.go:71:1*/
 	case 1:
-		/*line exprs.go:73:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:73:1*/ m.state = machine.StateRunning
 		/*line exprs.go:73:1*/ goto resume1 /*line exprs.go:72:1*/
 	case 2:
-		/*line exprs.go:77:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:77:1*/ m.state = machine.StateRunning
 		/*line exprs.go:77:1*/ goto resume2 /*line exprs.go:76:1*/
 	default:
-		/*line exprs.go:72:1*/ runtime.BadPoll("NoResult", m.state)
+		/*line exprs.go:72:1*/ machine.BadPoll("NoResult", m.state)
 	}
 	/*line exprs.go:73:1*/ m.fut = ready("x") /*line exprs.go:72:1*/
 resume1:
@@ -742,17 +743,17 @@ resume2:
 	}
 	/*line exprs.go:78:1*/ m.log.Add("end") /*line exprs.go:77:1*/
 exit:
-	/*line exprs.go:79:1*/ m.state = runtime.StateDone
+	/*line exprs.go:79:1*/ m.state = machine.StateDone
 	/*line exprs.go:79:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:753:1
+//line exprs_asyncgen.go:754:1
 func (m *NoResultFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("NoResult")
+		machine.PanicMoved("NoResult")
 	}
 	m.self = m
 }
@@ -760,33 +761,33 @@ func (m *NoResultFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:764:1
+//line exprs_asyncgen.go:765:1
 func (m *NoResultFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		machine.Cancel(m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:780:1
+//line exprs_asyncgen.go:781:1
 func (m *NoResultFuture) init(log *Log) {
 	*m = NoResultFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line exprs_asyncgen.go:788:1
+//line exprs_asyncgen.go:789:1
 func (m *NoResultFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -795,14 +796,14 @@ func (m *NoResultFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:799:1
+//line exprs_asyncgen.go:800:1
 func (m *NoResultFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:806:1
+//line exprs_asyncgen.go:807:1
 func (m *NoResultFuture) value() struct{} {
 	return struct{}{}
 }
@@ -810,8 +811,8 @@ func (m *NoResultFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:814:1
-func (m *NoResultFuture) deepest() runtime.Stepper {
+//line exprs_asyncgen.go:815:1
+func (m *NoResultFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -820,10 +821,10 @@ func (m *NoResultFuture) deepest() runtime.Stepper {
 //
 // Generated for Shadow from a body with hash 5d2081b9577f4526.
 //
-//line exprs_asyncgen.go:824:1
+//line exprs_asyncgen.go:825:1
 type ShadowFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShadowFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -837,10 +838,10 @@ type ShadowFuture struct {
 	fut5    runtime.Future[error]
 }
 
-//line exprs_asyncgen.go:841:1
+//line exprs_asyncgen.go:842:1
 const shadowK = 3
 
-//line exprs_asyncgen.go:844:1
+//line exprs_asyncgen.go:845:1
 type shadowLocal struct {
 	A int
 	B int
@@ -848,7 +849,7 @@ type shadowLocal struct {
 
 // Shadow returns a future that runs shadow one step at a time.
 //
-//line exprs_asyncgen.go:852:1
+//line exprs_asyncgen.go:853:1
 func Shadow(log *Log, n int) *ShadowFuture {
 	return &ShadowFuture{log: log, n: n}
 }
@@ -865,21 +866,21 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line exprs.go:82:1*/ var v3 int
 	/*line exprs.go:82:1*/ switch m.state { /*line exprs.go:81:1*/
 	case 0:
-		/*line exprs.go:82:1*/ m.state = runtime.StateRunning /*line exprs.go:81:1*/
+		/*line exprs.go:82:1*/ m.state = machine.StateRunning /*line exprs.go:81:1*/
 	case 1:
-		/*line exprs.go:88:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:88:1*/ m.state = machine.StateRunning
 		/*line exprs.go:88:1*/ goto resume1 /*line exprs.go:87:1*/
 	case 2:
-		/*line exprs.go:92:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:92:1*/ m.state = machine.StateRunning
 		/*line exprs.go:92:1*/ goto resume2 /*line exprs.go:91:1*/
 	case 3:
-		/*line exprs.go:94:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:94:1*/ m.state = machine.StateRunning
 		/*line exprs.go:94:1*/ goto resume3 /*line exprs.go:93:1*/
 	case 4:
-		/*line exprs.go:98:1*/ m.state = runtime.StateRunning
+		/*line exprs.go:98:1*/ m.state = machine.StateRunning
 		/*line exprs.go:98:1*/ goto resume4 /*line exprs.go:97:1*/
 	default:
-		/*line exprs.go:82:1*/ runtime.BadPoll("Shadow", m.state)
+		/*line exprs.go:82:1*/ machine.BadPoll("Shadow", m.state)
 	}
 	/*line exprs.go:85:1*/ m.x = m.n
 	/*line exprs.go:87:1*/ m.x1 = m.x * 2
@@ -957,17 +958,17 @@ resume4:
 forDone9:
 	/*line exprs.go:101:1*/ m.log.Add(fmt.Sprint(m.err))
 	/*line exprs.go:102:1*/ m.result0 = m.l.A + m.l.B
-	/*line exprs.go:103:1*/ m.state = runtime.StateDone
+	/*line exprs.go:103:1*/ m.state = machine.StateDone
 	/*line exprs.go:103:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line exprs_asyncgen.go:968:1
+//line exprs_asyncgen.go:969:1
 func (m *ShadowFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Shadow")
+		machine.PanicMoved("Shadow")
 	}
 	m.self = m
 }
@@ -975,37 +976,37 @@ func (m *ShadowFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line exprs_asyncgen.go:979:1
+//line exprs_asyncgen.go:980:1
 func (m *ShadowFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut5)
+		machine.Cancel(m.fut5)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line exprs_asyncgen.go:999:1
+//line exprs_asyncgen.go:1000:1
 func (m *ShadowFuture) init(log *Log, n int) {
 	*m = ShadowFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line exprs_asyncgen.go:1007:1
+//line exprs_asyncgen.go:1008:1
 func (m *ShadowFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1014,14 +1015,14 @@ func (m *ShadowFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line exprs_asyncgen.go:1018:1
+//line exprs_asyncgen.go:1019:1
 func (m *ShadowFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line exprs_asyncgen.go:1025:1
+//line exprs_asyncgen.go:1026:1
 func (m *ShadowFuture) value() int {
 	return m.result0
 }
@@ -1029,7 +1030,7 @@ func (m *ShadowFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line exprs_asyncgen.go:1033:1
-func (m *ShadowFuture) deepest() runtime.Stepper {
+//line exprs_asyncgen.go:1034:1
+func (m *ShadowFuture) deepest() machine.Stepper {
 	return m
 }

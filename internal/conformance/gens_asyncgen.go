@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 )
 
@@ -13,22 +14,22 @@ import (
 //
 // Generated for Fib from a body with hash 317b8b563b6a6ea0.
 //
-//line gens_asyncgen.go:17:1
+//line gens_asyncgen.go:18:1
 type FibIter struct {
-	noCopy  runtime.NoCopy
-	state   int      // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int      // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *FibIter // set at the first poll: detects a moved machine
 	n       int
 	a       int
 	b       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *FibIter      // the machine itself while Next may take its fast path
 }
 
 // Fib returns an iterator over the values yielded by fib one step at a time.
 //
-//line gens_asyncgen.go:32:1
+//line gens_asyncgen.go:33:1
 func Fib(n int) *FibIter {
 	return &FibIter{n: n}
 }
@@ -53,7 +54,7 @@ func (m *FibIter) Next() (item int, more bool) {
 			/*line gens.go:10:1*/ return a, true
 		}
 	}
-	/*line gens.go:10:1*/ item, more = runtime.NextVia(m, (*FibIter).next)
+	/*line gens.go:10:1*/ item, more = machine.NextVia(m, (*FibIter).next)
 	/*line gens.go:10:1*/ return
 }
 
@@ -68,9 +69,9 @@ func (m *FibIter) next() (int, bool) {
 	/*line gens.go:10:1*/ var v1 bool
 	/*line gens.go:10:1*/ switch m.state { /*line gens.go:9:1*/
 	case 0:
-		/*line gens.go:10:1*/ m.state = runtime.StateRunning /*line gens.go:9:1*/
+		/*line gens.go:10:1*/ m.state = machine.StateRunning /*line gens.go:9:1*/
 	case 1:
-		/*line gens.go:13:1*/ m.state = runtime.StateRunning
+		/*line gens.go:13:1*/ m.state = machine.StateRunning
 		/*line gens.go:13:1*/ goto resume1 /*line gens.go:12:1*/
 	default:
 		/*line gens.go:10:1*/ return 0, false
@@ -94,7 +95,7 @@ resume1:
 	// yield at gens.go:13
 	/*line gens.go:13:1*/
 	/*line gens.go:13:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:13:1*/ if v1 {
 		/*line gens.go:13:1*/ goto ifDone7
 	}
@@ -105,17 +106,17 @@ ifDone7:
 		/*line gens.go:16:1*/ goto forCond1 /*line gens.go:15:1*/
 forDone4: /*line gens.go:15:1*/
 exit:
-	/*line gens.go:18:1*/ m.state = runtime.StateDone
+	/*line gens.go:18:1*/ m.state = machine.StateDone
 	/*line gens.go:18:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:116:1
+//line gens_asyncgen.go:117:1
 func (m *FibIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Fib")
+		machine.PanicMoved("Fib")
 	}
 	m.self = m
 }
@@ -124,32 +125,32 @@ func (m *FibIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:128:1
+//line gens_asyncgen.go:129:1
 func (m *FibIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:146:1
+//line gens_asyncgen.go:147:1
 func (m *FibIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -161,16 +162,16 @@ func (m *FibIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:165:1
+//line gens_asyncgen.go:166:1
 func (m *FibIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			fib(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -191,21 +192,21 @@ func (m *FibIter) All() iter.Seq[int] {
 //
 // Generated for Pairs from a body with hash 8cac540b943e637b.
 //
-//line gens_asyncgen.go:195:1
+//line gens_asyncgen.go:196:1
 type PairsIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PairsIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	i       int
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Pairs returns an iterator over the values yielded by pairsGen one step at a time.
 //
-//line gens_asyncgen.go:209:1
+//line gens_asyncgen.go:210:1
 func Pairs(log *Log, n int) *PairsIter {
 	return &PairsIter{log: log, n: n}
 }
@@ -225,12 +226,12 @@ func (m *PairsIter) Next() (result string, ready1 bool) {
 	/*line gens.go:21:1*/ var v11 bool
 	/*line gens.go:21:1*/ switch m.state { /*line gens.go:20:1*/
 	case 0:
-		/*line gens.go:21:1*/ m.state = runtime.StateRunning /*line gens.go:20:1*/
+		/*line gens.go:21:1*/ m.state = machine.StateRunning /*line gens.go:20:1*/
 	case 1:
-		/*line gens.go:24:1*/ m.state = runtime.StateRunning
+		/*line gens.go:24:1*/ m.state = machine.StateRunning
 		/*line gens.go:24:1*/ goto resume1 /*line gens.go:23:1*/
 	case 2:
-		/*line gens.go:24:1*/ m.state = runtime.StateRunning
+		/*line gens.go:24:1*/ m.state = machine.StateRunning
 		/*line gens.go:24:1*/ goto resume2 /*line gens.go:23:1*/
 	default:
 		/*line gens.go:21:1*/ return "", false
@@ -253,7 +254,7 @@ resume1:
 	// yield at gens.go:24
 	/*line gens.go:24:1*/
 	/*line gens.go:24:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:24:1*/ cond = v1
 	/*line gens.go:24:1*/ if !cond {
 		/*line gens.go:24:1*/ goto condDone7
@@ -270,7 +271,7 @@ resume2:
 	// yield at gens.go:24
 	/*line gens.go:24:1*/
 	/*line gens.go:24:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line gens.go:24:1*/ cond = v11 /*line gens.go:23:1*/
 condDone7:
 	/*line gens.go:24:1*/ ok1 = cond
@@ -283,17 +284,17 @@ condDone7:
 forDone4: /*line gens.go:22:1*/
 exit:
 	/*line gens.go:30:1*/ m.runDefers(false, nil)
-	/*line gens.go:30:1*/ m.state = runtime.StateDone
+	/*line gens.go:30:1*/ m.state = machine.StateDone
 	/*line gens.go:30:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:294:1
+//line gens_asyncgen.go:295:1
 func (m *PairsIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Pairs")
+		machine.PanicMoved("Pairs")
 	}
 	m.self = m
 }
@@ -302,32 +303,32 @@ func (m *PairsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:306:1
+//line gens_asyncgen.go:307:1
 func (m *PairsIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:324:1
+//line gens_asyncgen.go:325:1
 func (m *PairsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -339,16 +340,16 @@ func (m *PairsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:343:1
+//line gens_asyncgen.go:344:1
 func (m *PairsIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			pairsGen(m.log, m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -366,9 +367,9 @@ func (m *PairsIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:370:1
+//line gens_asyncgen.go:371:1
 func (m *PairsIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -379,13 +380,13 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = "", false
 }
 
 // pairsIterDefer0 is a call deferred by pairsGen: its function and arguments.
 //
-//line gens_asyncgen.go:389:1
+//line gens_asyncgen.go:390:1
 type pairsIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -394,7 +395,7 @@ type pairsIterDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line gens_asyncgen.go:398:1
+//line gens_asyncgen.go:399:1
 func (m *PairsIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -416,10 +417,10 @@ func (m *PairsIter) runDefers(panicking bool, p any) {
 //
 // Generated for Permutations from a body with hash 5cd5cb5bb8d22b26.
 //
-//line gens_asyncgen.go:420:1
+//line gens_asyncgen.go:421:1
 type PermutationsIter struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PermutationsIter // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
@@ -427,13 +428,13 @@ type PermutationsIter struct {
 	i       int
 	it      *PermutationsIter
 	cleanup int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Permutations returns an iterator over the values yielded by permutations one step at a time.
 //
-//line gens_asyncgen.go:437:1
+//line gens_asyncgen.go:438:1
 func Permutations(xs []int) *PermutationsIter {
 	return &PermutationsIter{xs: xs}
 }
@@ -454,12 +455,12 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	/*line gens.go:33:1*/ var v1 bool
 	/*line gens.go:33:1*/ switch m.state { /*line gens.go:32:1*/
 	case 0:
-		/*line gens.go:33:1*/ m.state = runtime.StateRunning /*line gens.go:32:1*/
+		/*line gens.go:33:1*/ m.state = machine.StateRunning /*line gens.go:32:1*/
 	case 1:
-		/*line gens.go:35:1*/ m.state = runtime.StateRunning
+		/*line gens.go:35:1*/ m.state = machine.StateRunning
 		/*line gens.go:35:1*/ goto resume1 /*line gens.go:34:1*/
 	case 2:
-		/*line gens.go:41:1*/ m.state = runtime.StateRunning
+		/*line gens.go:41:1*/ m.state = machine.StateRunning
 		/*line gens.go:41:1*/ goto resume2 /*line gens.go:40:1*/
 	default:
 		/*line gens.go:33:1*/ return nil, false
@@ -480,7 +481,7 @@ resume1:
 	// yield at gens.go:35
 	/*line gens.go:35:1*/
 	/*line gens.go:35:1*/
-	runtime.Resume(m.closing)
+	machine.Resume(m.closing)
 	/*line gens.go:35:1*/ goto exit /*line gens.go:34:1*/
 ifDone2:
 	/*line gens.go:38:1*/ m.xs1 = m.xs
@@ -512,33 +513,33 @@ resume2:
 	// yield at gens.go:41
 	/*line gens.go:41:1*/
 	/*line gens.go:41:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:41:1*/ if v1 {
 		/*line gens.go:41:1*/ goto ifDone14
 	}
-	/*line gens.go:40:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:40:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:40:1*/ m.it.Close()
 	/*line gens.go:40:1*/ goto exit /*line gens.go:39:1*/
 ifDone14:
 	/*line gens.go:40:1*/ goto rangeLoop8 /*line gens.go:39:1*/
 rangeDone11:
-	/*line gens.go:40:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:40:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:40:1*/ m.it.Close()
 	/*line gens.go:40:1*/ m.i2++
 		/*line gens.go:40:1*/ goto rangeLoop4 /*line gens.go:39:1*/
 rangeDone7: /*line gens.go:39:1*/
 exit:
-	/*line gens.go:46:1*/ m.state = runtime.StateDone
+	/*line gens.go:46:1*/ m.state = machine.StateDone
 	/*line gens.go:46:1*/ return nil, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:539:1
+//line gens_asyncgen.go:540:1
 func (m *PermutationsIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Permutations")
+		machine.PanicMoved("Permutations")
 	}
 	m.self = m
 }
@@ -547,32 +548,32 @@ func (m *PermutationsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:551:1
+//line gens_asyncgen.go:552:1
 func (m *PermutationsIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:569:1
+//line gens_asyncgen.go:570:1
 func (m *PermutationsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -584,16 +585,16 @@ func (m *PermutationsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:588:1
+//line gens_asyncgen.go:589:1
 func (m *PermutationsIter) All() iter.Seq[[]int] {
 	return func(yield func([]int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			permutations(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -611,18 +612,18 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line gens_asyncgen.go:615:1
+//line gens_asyncgen.go:616:1
 func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		return
 	}
-	panic(runtime.UnwindLoops(&m.loops, p))
+	panic(machine.UnwindLoops(&m.loops, p))
 }
 
 // CountIter is the iterator state machine of countFrom; Count returns one.
@@ -630,20 +631,20 @@ func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
 //
 // Generated for Count from a body with hash 40f69afa18f964e3.
 //
-//line gens_asyncgen.go:634:1
+//line gens_asyncgen.go:635:1
 type CountIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *CountIter // set at the first poll: detects a moved machine
 	start   int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *CountIter    // the machine itself while Next may take its fast path
 }
 
 // Count returns an iterator over the values yielded by countFrom one step at a time.
 //
-//line gens_asyncgen.go:647:1
+//line gens_asyncgen.go:648:1
 func Count(start int) *CountIter {
 	return &CountIter{start: start}
 }
@@ -661,7 +662,7 @@ func (m *CountIter) Next() (item int, more bool) {
 		/*line gens.go:49:1*/ m.i = i
 		/*line gens.go:49:1*/ return i, true
 	}
-	/*line gens.go:49:1*/ item, more = runtime.NextVia(m, (*CountIter).next)
+	/*line gens.go:49:1*/ item, more = machine.NextVia(m, (*CountIter).next)
 	/*line gens.go:49:1*/ return
 }
 
@@ -676,9 +677,9 @@ func (m *CountIter) next() (int, bool) {
 	/*line gens.go:49:1*/ var v1 bool
 	/*line gens.go:49:1*/ switch m.state { /*line gens.go:48:1*/
 	case 0:
-		/*line gens.go:49:1*/ m.state = runtime.StateRunning /*line gens.go:48:1*/
+		/*line gens.go:49:1*/ m.state = machine.StateRunning /*line gens.go:48:1*/
 	case 1:
-		/*line gens.go:51:1*/ m.state = runtime.StateRunning
+		/*line gens.go:51:1*/ m.state = machine.StateRunning
 		/*line gens.go:51:1*/ goto resume1 /*line gens.go:50:1*/
 	default:
 		/*line gens.go:49:1*/ return 0, false
@@ -698,7 +699,7 @@ resume1:
 	// yield at gens.go:51
 	/*line gens.go:51:1*/
 	/*line gens.go:51:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:51:1*/ if v1 {
 		/*line gens.go:51:1*/ goto ifDone6
 	}
@@ -707,17 +708,17 @@ ifDone6:
 	/*line gens.go:50:1*/ m.i++
 	/*line gens.go:50:1*/ goto forCond1 /*line gens.go:49:1*/
 exit:
-	/*line gens.go:55:1*/ m.state = runtime.StateDone
+	/*line gens.go:55:1*/ m.state = machine.StateDone
 	/*line gens.go:55:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:718:1
+//line gens_asyncgen.go:719:1
 func (m *CountIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Count")
+		machine.PanicMoved("Count")
 	}
 	m.self = m
 }
@@ -726,32 +727,32 @@ func (m *CountIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:730:1
+//line gens_asyncgen.go:731:1
 func (m *CountIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:748:1
+//line gens_asyncgen.go:749:1
 func (m *CountIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -763,16 +764,16 @@ func (m *CountIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:767:1
+//line gens_asyncgen.go:768:1
 func (m *CountIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			countFrom(m.start, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -793,20 +794,20 @@ func (m *CountIter) All() iter.Seq[int] {
 //
 // Generated for Filter from a body with hash 5e9a4aedc2c6dc7f.
 //
-//line gens_asyncgen.go:797:1
+//line gens_asyncgen.go:798:1
 type FilterIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *FilterIter // set at the first poll: detects a moved machine
 	src     *CountIter
 	p       int
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Filter returns an iterator over the values yielded by filter one step at a time.
 //
-//line gens_asyncgen.go:810:1
+//line gens_asyncgen.go:811:1
 func Filter(src *CountIter, p int) *FilterIter {
 	return &FilterIter{src: src, p: p}
 }
@@ -826,9 +827,9 @@ func (m *FilterIter) Next() (result int, ready1 bool) {
 	/*line gens.go:58:1*/ var v11 bool
 	/*line gens.go:58:1*/ switch m.state { /*line gens.go:57:1*/
 	case 0:
-		/*line gens.go:58:1*/ m.state = runtime.StateRunning /*line gens.go:57:1*/
+		/*line gens.go:58:1*/ m.state = machine.StateRunning /*line gens.go:57:1*/
 	case 1:
-		/*line gens.go:65:1*/ m.state = runtime.StateRunning
+		/*line gens.go:65:1*/ m.state = machine.StateRunning
 		/*line gens.go:65:1*/ goto resume1 /*line gens.go:64:1*/
 	default:
 		/*line gens.go:58:1*/ return 0, false
@@ -855,7 +856,7 @@ resume1:
 	// yield at gens.go:65
 	/*line gens.go:65:1*/
 	/*line gens.go:65:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line gens.go:65:1*/ cond = !v11 /*line gens.go:64:1*/
 condDone5:
 	/*line gens.go:65:1*/ if !cond {
@@ -865,18 +866,18 @@ condDone5:
 ifDone8:
 	/*line gens.go:65:1*/ goto forCond1 /*line gens.go:64:1*/
 exit:
-	/*line gens.go:69:1*/ runtime.RunDefers(&m.defers)
-	/*line gens.go:69:1*/ m.state = runtime.StateDone
+	/*line gens.go:69:1*/ machine.RunDefers(&m.defers)
+	/*line gens.go:69:1*/ m.state = machine.StateDone
 	/*line gens.go:69:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:877:1
+//line gens_asyncgen.go:878:1
 func (m *FilterIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Filter")
+		machine.PanicMoved("Filter")
 	}
 	m.self = m
 }
@@ -885,32 +886,32 @@ func (m *FilterIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:889:1
+//line gens_asyncgen.go:890:1
 func (m *FilterIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:907:1
+//line gens_asyncgen.go:908:1
 func (m *FilterIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -922,16 +923,16 @@ func (m *FilterIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:926:1
+//line gens_asyncgen.go:927:1
 func (m *FilterIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			filter(m.src, m.p, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -949,20 +950,20 @@ func (m *FilterIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:953:1
+//line gens_asyncgen.go:954:1
 func (m *FilterIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -971,19 +972,19 @@ func (m *FilterIter) unwind(result *int, ready *bool) {
 //
 // Generated for Primes from a body with hash ab09c2353294ad18.
 //
-//line gens_asyncgen.go:975:1
+//line gens_asyncgen.go:976:1
 type PrimesIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PrimesIter // set at the first poll: detects a moved machine
 	ch      runtime.Iterator[int]
 	p       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Primes returns an iterator over the values yielded by primes one step at a time.
 //
-//line gens_asyncgen.go:987:1
+//line gens_asyncgen.go:988:1
 func Primes() *PrimesIter {
 	return &PrimesIter{}
 }
@@ -1000,9 +1001,9 @@ func (m *PrimesIter) Next() (int, bool) {
 	/*line gens.go:72:1*/ var v1 bool
 	/*line gens.go:72:1*/ switch m.state { /*line gens.go:71:1*/
 	case 0:
-		/*line gens.go:72:1*/ m.state = runtime.StateRunning /*line gens.go:71:1*/
+		/*line gens.go:72:1*/ m.state = machine.StateRunning /*line gens.go:71:1*/
 	case 1:
-		/*line gens.go:79:1*/ m.state = runtime.StateRunning
+		/*line gens.go:79:1*/ m.state = machine.StateRunning
 		/*line gens.go:79:1*/ goto resume1 /*line gens.go:78:1*/
 	default:
 		/*line gens.go:72:1*/ return 0, false
@@ -1025,7 +1026,7 @@ resume1:
 	// yield at gens.go:79
 	/*line gens.go:79:1*/
 	/*line gens.go:79:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:79:1*/ if v1 {
 		/*line gens.go:79:1*/ goto ifDone6
 	}
@@ -1035,17 +1036,17 @@ ifDone6:
 	/*line gens.go:83:1*/ m.ch = &sieveStage{src: m.ch, p: m.p}
 	/*line gens.go:83:1*/ goto forCond1 /*line gens.go:82:1*/
 exit:
-	/*line gens.go:85:1*/ m.state = runtime.StateDone
+	/*line gens.go:85:1*/ m.state = machine.StateDone
 	/*line gens.go:85:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1046:1
+//line gens_asyncgen.go:1047:1
 func (m *PrimesIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Primes")
+		machine.PanicMoved("Primes")
 	}
 	m.self = m
 }
@@ -1054,32 +1055,32 @@ func (m *PrimesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1058:1
+//line gens_asyncgen.go:1059:1
 func (m *PrimesIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1076:1
+//line gens_asyncgen.go:1077:1
 func (m *PrimesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1091,16 +1092,16 @@ func (m *PrimesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1095:1
+//line gens_asyncgen.go:1096:1
 func (m *PrimesIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			primes(yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1121,21 +1122,21 @@ func (m *PrimesIter) All() iter.Seq[int] {
 //
 // Generated for Walk from a body with hash ac8e3bcd0e3047e9.
 //
-//line gens_asyncgen.go:1125:1
+//line gens_asyncgen.go:1126:1
 type WalkIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *WalkIter // set at the first poll: detects a moved machine
 	t       *Tree
 	it      *WalkIter
 	cleanup int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Walk returns an iterator over the values yielded by walk one step at a time.
 //
-//line gens_asyncgen.go:1139:1
+//line gens_asyncgen.go:1140:1
 func Walk(t *Tree) *WalkIter {
 	return &WalkIter{t: t}
 }
@@ -1160,15 +1161,15 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 	/*line gens.go:111:1*/ var v7 bool
 	/*line gens.go:111:1*/ switch m.state { /*line gens.go:110:1*/
 	case 0:
-		/*line gens.go:111:1*/ m.state = runtime.StateRunning /*line gens.go:110:1*/
+		/*line gens.go:111:1*/ m.state = machine.StateRunning /*line gens.go:110:1*/
 	case 1:
-		/*line gens.go:116:1*/ m.state = runtime.StateRunning
+		/*line gens.go:116:1*/ m.state = machine.StateRunning
 		/*line gens.go:116:1*/ goto resume1 /*line gens.go:115:1*/
 	case 2:
-		/*line gens.go:120:1*/ m.state = runtime.StateRunning
+		/*line gens.go:120:1*/ m.state = machine.StateRunning
 		/*line gens.go:120:1*/ goto resume2 /*line gens.go:119:1*/
 	case 3:
-		/*line gens.go:124:1*/ m.state = runtime.StateRunning
+		/*line gens.go:124:1*/ m.state = machine.StateRunning
 		/*line gens.go:124:1*/ goto resume3 /*line gens.go:123:1*/
 	default:
 		/*line gens.go:111:1*/ return 0, false
@@ -1197,17 +1198,17 @@ resume1:
 	// yield at gens.go:116
 	/*line gens.go:116:1*/
 	/*line gens.go:116:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line gens.go:116:1*/ if v11 {
 		/*line gens.go:116:1*/ goto ifDone7
 	}
-	/*line gens.go:115:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:115:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:115:1*/ m.it.Close()
 	/*line gens.go:115:1*/ goto exit /*line gens.go:114:1*/
 ifDone7:
 	/*line gens.go:115:1*/ goto rangeLoop1 /*line gens.go:114:1*/
 rangeDone4:
-	/*line gens.go:115:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:115:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:115:1*/ m.it.Close()
 	/*line gens.go:120:1*/ {
 		/*line gens.go:120:1*/ v := m.t.V
@@ -1222,7 +1223,7 @@ resume2:
 	// yield at gens.go:120
 	/*line gens.go:120:1*/
 	/*line gens.go:120:1*/
-	v2 = runtime.Resume(m.closing)
+	v2 = machine.Resume(m.closing)
 	/*line gens.go:120:1*/ if v2 {
 		/*line gens.go:120:1*/ goto ifDone10
 	}
@@ -1250,30 +1251,30 @@ resume3:
 	// yield at gens.go:124
 	/*line gens.go:124:1*/
 	/*line gens.go:124:1*/
-	v7 = runtime.Resume(m.closing)
+	v7 = machine.Resume(m.closing)
 	/*line gens.go:124:1*/ if v7 {
 		/*line gens.go:124:1*/ goto ifDone17
 	}
-	/*line gens.go:123:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:123:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:123:1*/ m.it.Close()
 	/*line gens.go:123:1*/ goto exit /*line gens.go:122:1*/
 ifDone17:
 	/*line gens.go:123:1*/ goto rangeLoop11 /*line gens.go:122:1*/
 rangeDone14:
-	/*line gens.go:123:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line gens.go:123:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:123:1*/ m.it.Close() /*line gens.go:122:1*/
 exit:
-	/*line gens.go:128:1*/ m.state = runtime.StateDone
+	/*line gens.go:128:1*/ m.state = machine.StateDone
 	/*line gens.go:128:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1274:1
+//line gens_asyncgen.go:1275:1
 func (m *WalkIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Walk")
+		machine.PanicMoved("Walk")
 	}
 	m.self = m
 }
@@ -1282,32 +1283,32 @@ func (m *WalkIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1286:1
+//line gens_asyncgen.go:1287:1
 func (m *WalkIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1304:1
+//line gens_asyncgen.go:1305:1
 func (m *WalkIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1319,16 +1320,16 @@ func (m *WalkIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1323:1
+//line gens_asyncgen.go:1324:1
 func (m *WalkIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			walk(m.t, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1346,18 +1347,18 @@ func (m *WalkIter) All() iter.Seq[int] {
 
 // unwind passes a panic of the body through the iterators it pulls.
 //
-//line gens_asyncgen.go:1350:1
+//line gens_asyncgen.go:1351:1
 func (m *WalkIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		return
 	}
-	panic(runtime.UnwindLoops(&m.loops, p))
+	panic(machine.UnwindLoops(&m.loops, p))
 }
 
 // ShapesIter is the iterator state machine of shapes; Shapes returns one.
@@ -1365,10 +1366,10 @@ func (m *WalkIter) unwind(result *int, ready *bool) {
 //
 // Generated for Shapes from a body with hash 7b45076bb48ca187.
 //
-//line gens_asyncgen.go:1369:1
+//line gens_asyncgen.go:1370:1
 type ShapesIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapesIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1378,12 +1379,12 @@ type ShapesIter struct {
 	i       int
 	j       int
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Shapes returns an iterator over the values yielded by shapes one step at a time.
 //
-//line gens_asyncgen.go:1387:1
+//line gens_asyncgen.go:1388:1
 func Shapes(log *Log, n int) *ShapesIter {
 	return &ShapesIter{log: log, n: n}
 }
@@ -1400,15 +1401,15 @@ func (m *ShapesIter) Next() (result string, ready1 bool) {
 	/*line gens.go:131:1*/ var v1 bool
 	/*line gens.go:131:1*/ switch m.state { /*line gens.go:130:1*/
 	case 0:
-		/*line gens.go:131:1*/ m.state = runtime.StateRunning /*line gens.go:130:1*/
+		/*line gens.go:131:1*/ m.state = machine.StateRunning /*line gens.go:130:1*/
 	case 1:
-		/*line gens.go:141:1*/ m.state = runtime.StateRunning
+		/*line gens.go:141:1*/ m.state = machine.StateRunning
 		/*line gens.go:141:1*/ goto resume1 /*line gens.go:140:1*/
 	case 2:
-		/*line gens.go:149:1*/ m.state = runtime.StateRunning
+		/*line gens.go:149:1*/ m.state = machine.StateRunning
 		/*line gens.go:149:1*/ goto resume2 /*line gens.go:148:1*/
 	case 3:
-		/*line gens.go:160:1*/ m.state = runtime.StateRunning
+		/*line gens.go:160:1*/ m.state = machine.StateRunning
 		/*line gens.go:160:1*/ goto resume3 /*line gens.go:159:1*/
 	default:
 		/*line gens.go:131:1*/ return "", false
@@ -1446,7 +1447,7 @@ resume1:
 	// yield at gens.go:141
 	/*line gens.go:141:1*/
 	/*line gens.go:141:1*/
-	m.more = runtime.Resume(m.closing)
+	m.more = machine.Resume(m.closing)
 	/*line gens.go:141:1*/ if m.more {
 		/*line gens.go:141:1*/ goto ifDone12
 	} /*line gens.go:140:1*/
@@ -1467,7 +1468,7 @@ resume3:
 	// yield at gens.go:160
 	/*line gens.go:160:1*/
 	/*line gens.go:160:1*/
-	runtime.Resume(m.closing) /*line gens.go:159:1*/
+	machine.Resume(m.closing) /*line gens.go:159:1*/
 ifDone22:
 		/*line gens.go:160:1*/ goto exit /*line gens.go:159:1*/
 ifDone12: /*line gens.go:159:1*/
@@ -1500,7 +1501,7 @@ resume2:
 	// yield at gens.go:149
 	/*line gens.go:149:1*/
 	/*line gens.go:149:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:149:1*/ if v1 {
 		/*line gens.go:149:1*/ goto ifDone19
 	}
@@ -1511,18 +1512,18 @@ ifDone19:
 forDone16:
 	/*line gens.go:145:1*/ goto switchDone6 /*line gens.go:144:1*/
 exit:
-	/*line gens.go:162:1*/ runtime.RunDefers(&m.defers)
-	/*line gens.go:162:1*/ m.state = runtime.StateDone
+	/*line gens.go:162:1*/ machine.RunDefers(&m.defers)
+	/*line gens.go:162:1*/ m.state = machine.StateDone
 	/*line gens.go:162:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1523:1
+//line gens_asyncgen.go:1524:1
 func (m *ShapesIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Shapes")
+		machine.PanicMoved("Shapes")
 	}
 	m.self = m
 }
@@ -1531,32 +1532,32 @@ func (m *ShapesIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1535:1
+//line gens_asyncgen.go:1536:1
 func (m *ShapesIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1553:1
+//line gens_asyncgen.go:1554:1
 func (m *ShapesIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1568,16 +1569,16 @@ func (m *ShapesIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1572:1
+//line gens_asyncgen.go:1573:1
 func (m *ShapesIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			shapes(m.log, m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1595,20 +1596,20 @@ func (m *ShapesIter) All() iter.Seq[string] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:1599:1
+//line gens_asyncgen.go:1600:1
 func (m *ShapesIter) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = "", false
 }
 
@@ -1617,21 +1618,21 @@ func (m *ShapesIter) unwind(result *string, ready *bool) {
 //
 // Generated for Boom from a body with hash d69f2b54fa5dad47.
 //
-//line gens_asyncgen.go:1621:1
+//line gens_asyncgen.go:1622:1
 type BoomIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BoomIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	i       int
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Boom returns an iterator over the values yielded by boom one step at a time.
 //
-//line gens_asyncgen.go:1635:1
+//line gens_asyncgen.go:1636:1
 func Boom(log *Log, n int) *BoomIter {
 	return &BoomIter{log: log, n: n}
 }
@@ -1648,9 +1649,9 @@ func (m *BoomIter) Next() (result int, ready1 bool) {
 	/*line gens.go:165:1*/ var v1 bool
 	/*line gens.go:165:1*/ switch m.state { /*line gens.go:164:1*/
 	case 0:
-		/*line gens.go:165:1*/ m.state = runtime.StateRunning /*line gens.go:164:1*/
+		/*line gens.go:165:1*/ m.state = machine.StateRunning /*line gens.go:164:1*/
 	case 1:
-		/*line gens.go:171:1*/ m.state = runtime.StateRunning
+		/*line gens.go:171:1*/ m.state = machine.StateRunning
 		/*line gens.go:171:1*/ goto resume1 /*line gens.go:170:1*/
 	default:
 		/*line gens.go:165:1*/ return 0, false
@@ -1674,7 +1675,7 @@ resume1:
 	// yield at gens.go:171
 	/*line gens.go:171:1*/
 	/*line gens.go:171:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:171:1*/ if v1 {
 		/*line gens.go:171:1*/ goto ifDone6
 	}
@@ -1684,17 +1685,17 @@ ifDone6:
 	/*line gens.go:167:1*/ goto forCond1 /*line gens.go:166:1*/
 exit:
 	/*line gens.go:175:1*/ m.runDefers(false, nil)
-	/*line gens.go:175:1*/ m.state = runtime.StateDone
+	/*line gens.go:175:1*/ m.state = machine.StateDone
 	/*line gens.go:175:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1695:1
+//line gens_asyncgen.go:1696:1
 func (m *BoomIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Boom")
+		machine.PanicMoved("Boom")
 	}
 	m.self = m
 }
@@ -1703,32 +1704,32 @@ func (m *BoomIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1707:1
+//line gens_asyncgen.go:1708:1
 func (m *BoomIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1725:1
+//line gens_asyncgen.go:1726:1
 func (m *BoomIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1740,16 +1741,16 @@ func (m *BoomIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1744:1
+//line gens_asyncgen.go:1745:1
 func (m *BoomIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			boom(m.log, m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1767,9 +1768,9 @@ func (m *BoomIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line gens_asyncgen.go:1771:1
+//line gens_asyncgen.go:1772:1
 func (m *BoomIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -1780,13 +1781,13 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
 // boomIterDefer0 is a call deferred by boom: its function and arguments.
 //
-//line gens_asyncgen.go:1790:1
+//line gens_asyncgen.go:1791:1
 type boomIterDefer0 struct {
 	fn func(string)
 	a0 string
@@ -1795,7 +1796,7 @@ type boomIterDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line gens_asyncgen.go:1799:1
+//line gens_asyncgen.go:1800:1
 func (m *BoomIter) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1817,17 +1818,17 @@ func (m *BoomIter) runDefers(panicking bool, p any) {
 //
 // Generated for Stubborn from a body with hash 77b29576cd46164a.
 //
-//line gens_asyncgen.go:1821:1
+//line gens_asyncgen.go:1822:1
 type StubbornIter struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StubbornIter // set at the first poll: detects a moved machine
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Stubborn returns an iterator over the values yielded by stubborn one step at a time.
 //
-//line gens_asyncgen.go:1831:1
+//line gens_asyncgen.go:1832:1
 func Stubborn() *StubbornIter {
 	return &StubbornIter{}
 }
@@ -1842,12 +1843,12 @@ func (m *StubbornIter) Next() (int, bool) {
 	}
 	/*line gens.go:178:1*/ switch m.state { /*line gens.go:177:1*/
 	case 0:
-		/*line gens.go:178:1*/ m.state = runtime.StateRunning /*line gens.go:177:1*/
+		/*line gens.go:178:1*/ m.state = machine.StateRunning /*line gens.go:177:1*/
 	case 1:
-		/*line gens.go:179:1*/ m.state = runtime.StateRunning
+		/*line gens.go:179:1*/ m.state = machine.StateRunning
 		/*line gens.go:179:1*/ goto resume1 /*line gens.go:178:1*/
 	case 2:
-		/*line gens.go:180:1*/ m.state = runtime.StateRunning
+		/*line gens.go:180:1*/ m.state = machine.StateRunning
 		/*line gens.go:180:1*/ goto resume2 /*line gens.go:179:1*/
 	default:
 		/*line gens.go:178:1*/ return 0, false
@@ -1864,7 +1865,7 @@ resume1:
 	// yield at gens.go:179
 	/*line gens.go:179:1*/
 	/*line gens.go:179:1*/
-	runtime.Resume(m.closing)
+	machine.Resume(m.closing)
 	/*line gens.go:180:1*/ {
 		/*line gens.go:180:1*/ v := 2
 		/*line gens.go:180:1*/ if m.closing != nil {
@@ -1877,18 +1878,18 @@ resume2:
 	// yield at gens.go:180
 	/*line gens.go:180:1*/
 	/*line gens.go:180:1*/
-	runtime.Resume(m.closing)
-	/*line gens.go:181:1*/ m.state = runtime.StateDone
+	machine.Resume(m.closing)
+	/*line gens.go:181:1*/ m.state = machine.StateDone
 	/*line gens.go:181:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:1889:1
+//line gens_asyncgen.go:1890:1
 func (m *StubbornIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Stubborn")
+		machine.PanicMoved("Stubborn")
 	}
 	m.self = m
 }
@@ -1897,32 +1898,32 @@ func (m *StubbornIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:1901:1
+//line gens_asyncgen.go:1902:1
 func (m *StubbornIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:1919:1
+//line gens_asyncgen.go:1920:1
 func (m *StubbornIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1934,16 +1935,16 @@ func (m *StubbornIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:1938:1
+//line gens_asyncgen.go:1939:1
 func (m *StubbornIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			stubborn(yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1964,10 +1965,10 @@ func (m *StubbornIter) All() iter.Seq[int] {
 //
 // Generated for Ring.Each from a body with hash 049532bf65fb202d.
 //
-//line gens_asyncgen.go:1968:1
+//line gens_asyncgen.go:1969:1
 type RingEachIter[T any] struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RingEachIter[T] // set at the first poll: detects a moved machine
 	r       *Ring[T]
 	log     *Log
@@ -1975,12 +1976,12 @@ type RingEachIter[T any] struct {
 	fs      []func() T
 	i       int
 	j       *int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Each returns an iterator over the values yielded by each one step at a time.
 //
-//line gens_asyncgen.go:1984:1
+//line gens_asyncgen.go:1985:1
 func (r *Ring[T]) Each(log *Log, start int) *RingEachIter[T] {
 	return &RingEachIter[T]{r: r, log: log, start: start}
 }
@@ -1996,9 +1997,9 @@ func (m *RingEachIter[T]) Next() (T, bool) {
 	/*line gens.go:187:1*/ var v1 bool
 	/*line gens.go:187:1*/ switch m.state { /*line gens.go:186:1*/
 	case 0:
-		/*line gens.go:187:1*/ m.state = runtime.StateRunning /*line gens.go:186:1*/
+		/*line gens.go:187:1*/ m.state = machine.StateRunning /*line gens.go:186:1*/
 	case 1:
-		/*line gens.go:192:1*/ m.state = runtime.StateRunning
+		/*line gens.go:192:1*/ m.state = machine.StateRunning
 		/*line gens.go:192:1*/ goto resume1 /*line gens.go:191:1*/
 	default:
 		/*line gens.go:187:1*/ return *new(T), false
@@ -2028,7 +2029,7 @@ resume1:
 	// yield at gens.go:192
 	/*line gens.go:192:1*/
 	/*line gens.go:192:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:192:1*/ if v1 {
 		/*line gens.go:192:1*/ goto ifDone7
 	}
@@ -2042,17 +2043,17 @@ forDone4:
 		/*line gens.go:198:1*/ m.log.Add(fmt.Sprint("closure ", k, " sees ", f()))
 	} /*line gens.go:197:1*/
 exit:
-	/*line gens.go:200:1*/ m.state = runtime.StateDone
+	/*line gens.go:200:1*/ m.state = machine.StateDone
 	/*line gens.go:200:1*/ return *new(T), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2053:1
+//line gens_asyncgen.go:2054:1
 func (m *RingEachIter[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Each")
+		machine.PanicMoved("Each")
 	}
 	m.self = m
 }
@@ -2061,32 +2062,32 @@ func (m *RingEachIter[T]) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2065:1
+//line gens_asyncgen.go:2066:1
 func (m *RingEachIter[T]) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2083:1
+//line gens_asyncgen.go:2084:1
 func (m *RingEachIter[T]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -2098,16 +2099,16 @@ func (m *RingEachIter[T]) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2102:1
+//line gens_asyncgen.go:2103:1
 func (m *RingEachIter[T]) All() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			m.r.each(m.log, m.start, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2128,20 +2129,20 @@ func (m *RingEachIter[T]) All() iter.Seq[T] {
 //
 // Generated for Drain from a body with hash 219c049095d3025b.
 //
-//line gens_asyncgen.go:2132:1
+//line gens_asyncgen.go:2133:1
 type DrainIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DrainIter // set at the first poll: detects a moved machine
 	log     *Log
 	a       chan int
 	b       chan int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Drain returns an iterator over the values yielded by drainChans one step at a time.
 //
-//line gens_asyncgen.go:2145:1
+//line gens_asyncgen.go:2146:1
 func Drain(log *Log, a chan int, b chan int) *DrainIter {
 	return &DrainIter{log: log, a: a, b: b}
 }
@@ -2166,12 +2167,12 @@ func (m *DrainIter) Next() (int, bool) {
 	/*line gens.go:203:1*/ var v5 bool
 	/*line gens.go:203:1*/ switch m.state { /*line gens.go:202:1*/
 	case 0:
-		/*line gens.go:203:1*/ m.state = runtime.StateRunning /*line gens.go:202:1*/
+		/*line gens.go:203:1*/ m.state = machine.StateRunning /*line gens.go:202:1*/
 	case 1:
-		/*line gens.go:212:1*/ m.state = runtime.StateRunning
+		/*line gens.go:212:1*/ m.state = machine.StateRunning
 		/*line gens.go:212:1*/ goto resume1 /*line gens.go:211:1*/
 	case 2:
-		/*line gens.go:221:1*/ m.state = runtime.StateRunning
+		/*line gens.go:221:1*/ m.state = machine.StateRunning
 		/*line gens.go:221:1*/ goto resume2 /*line gens.go:220:1*/
 	default:
 		/*line gens.go:203:1*/ return 0, false
@@ -2205,7 +2206,7 @@ resume1:
 	// yield at gens.go:212
 	/*line gens.go:212:1*/
 	/*line gens.go:212:1*/
-	v4 = runtime.Resume(m.closing)
+	v4 = machine.Resume(m.closing)
 	/*line gens.go:212:1*/ if v4 {
 		/*line gens.go:212:1*/ goto ifDone10
 	}
@@ -2233,7 +2234,7 @@ resume2:
 	// yield at gens.go:221
 	/*line gens.go:221:1*/
 	/*line gens.go:221:1*/
-	v5 = runtime.Resume(m.closing)
+	v5 = machine.Resume(m.closing)
 	/*line gens.go:221:1*/ if v5 {
 		/*line gens.go:221:1*/ goto ifDone13
 	}
@@ -2242,17 +2243,17 @@ ifDone13:
 		/*line gens.go:221:1*/ goto selectDone5 /*line gens.go:220:1*/
 forDone4: /*line gens.go:220:1*/
 exit:
-	/*line gens.go:226:1*/ m.state = runtime.StateDone
+	/*line gens.go:226:1*/ m.state = machine.StateDone
 	/*line gens.go:226:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2253:1
+//line gens_asyncgen.go:2254:1
 func (m *DrainIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Drain")
+		machine.PanicMoved("Drain")
 	}
 	m.self = m
 }
@@ -2261,32 +2262,32 @@ func (m *DrainIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2265:1
+//line gens_asyncgen.go:2266:1
 func (m *DrainIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2283:1
+//line gens_asyncgen.go:2284:1
 func (m *DrainIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -2298,16 +2299,16 @@ func (m *DrainIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2302:1
+//line gens_asyncgen.go:2303:1
 func (m *DrainIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			drainChans(m.log, m.a, m.b, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2328,25 +2329,25 @@ func (m *DrainIter) All() iter.Seq[int] {
 //
 // Generated for Series from a body with hash 15b7ebc4c3520628.
 //
-//line gens_asyncgen.go:2332:1
+//line gens_asyncgen.go:2333:1
 type SeriesIter[N interface {
 	int | float64
 }] struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SeriesIter[N] // set at the first poll: detects a moved machine
 	start   N
 	step    N
 	n       int
 	x       N
 	i       int
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *SeriesIter[N] // the machine itself while Next may take its fast path
 }
 
 // Series returns an iterator over the values yielded by series one step at a time.
 //
-//line gens_asyncgen.go:2350:1
+//line gens_asyncgen.go:2351:1
 func Series[N interface {
 	int | float64
 }](start N, step N, n int) *SeriesIter[N] {
@@ -2371,7 +2372,7 @@ func (m *SeriesIter[N]) Next() (item N, more bool) {
 			/*line gens.go:232:1*/ return x, true
 		}
 	}
-	/*line gens.go:232:1*/ item, more = runtime.NextVia(m, (*SeriesIter[N]).next)
+	/*line gens.go:232:1*/ item, more = machine.NextVia(m, (*SeriesIter[N]).next)
 	/*line gens.go:232:1*/ return
 }
 
@@ -2386,9 +2387,9 @@ func (m *SeriesIter[N]) next() (N, bool) {
 	/*line gens.go:232:1*/ var v1 bool
 	/*line gens.go:232:1*/ switch m.state { /*line gens.go:231:1*/
 	case 0:
-		/*line gens.go:232:1*/ m.state = runtime.StateRunning /*line gens.go:231:1*/
+		/*line gens.go:232:1*/ m.state = machine.StateRunning /*line gens.go:231:1*/
 	case 1:
-		/*line gens.go:235:1*/ m.state = runtime.StateRunning
+		/*line gens.go:235:1*/ m.state = machine.StateRunning
 		/*line gens.go:235:1*/ goto resume1 /*line gens.go:234:1*/
 	default:
 		/*line gens.go:232:1*/ return *new(N), false
@@ -2413,7 +2414,7 @@ resume1:
 	// yield at gens.go:235
 	/*line gens.go:235:1*/
 	/*line gens.go:235:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:235:1*/ if v1 {
 		/*line gens.go:235:1*/ goto ifDone7
 	}
@@ -2424,17 +2425,17 @@ ifDone7:
 		/*line gens.go:238:1*/ goto forCond1 /*line gens.go:237:1*/
 forDone4: /*line gens.go:237:1*/
 exit:
-	/*line gens.go:240:1*/ m.state = runtime.StateDone
+	/*line gens.go:240:1*/ m.state = machine.StateDone
 	/*line gens.go:240:1*/ return *new(N), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2435:1
+//line gens_asyncgen.go:2436:1
 func (m *SeriesIter[N]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Series")
+		machine.PanicMoved("Series")
 	}
 	m.self = m
 }
@@ -2443,32 +2444,32 @@ func (m *SeriesIter[N]) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2447:1
+//line gens_asyncgen.go:2448:1
 func (m *SeriesIter[N]) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2465:1
+//line gens_asyncgen.go:2466:1
 func (m *SeriesIter[N]) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -2480,16 +2481,16 @@ func (m *SeriesIter[N]) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2484:1
+//line gens_asyncgen.go:2485:1
 func (m *SeriesIter[N]) All() iter.Seq[N] {
 	return func(yield func(N) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			series[N](m.start, m.step, m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2510,21 +2511,21 @@ func (m *SeriesIter[N]) All() iter.Seq[N] {
 //
 // Generated for EachString from a body with hash facdc4258dd6d909.
 //
-//line gens_asyncgen.go:2514:1
+//line gens_asyncgen.go:2515:1
 type EachStringIter struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EachStringIter // set at the first poll: detects a moved machine
 	xs      []string
 	xs1     []string
 	i       int
-	closing *runtime.Stop   // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop   // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachStringIter // the machine itself while Next may take its fast path
 }
 
 // EachString returns an iterator over the values yielded by eachString one step at a time.
 //
-//line gens_asyncgen.go:2528:1
+//line gens_asyncgen.go:2529:1
 func EachString(xs []string) *EachStringIter {
 	return &EachStringIter{xs: xs}
 }
@@ -2545,7 +2546,7 @@ func (m *EachStringIter) Next() (item string, more bool) {
 			/*line gens.go:247:1*/ return x, true
 		}
 	}
-	/*line gens.go:247:1*/ item, more = runtime.NextVia(m, (*EachStringIter).next)
+	/*line gens.go:247:1*/ item, more = machine.NextVia(m, (*EachStringIter).next)
 	/*line gens.go:247:1*/ return
 }
 
@@ -2561,9 +2562,9 @@ func (m *EachStringIter) next() (string, bool) {
 	/*line gens.go:247:1*/ var v1 bool
 	/*line gens.go:247:1*/ switch m.state { /*line gens.go:246:1*/
 	case 0:
-		/*line gens.go:247:1*/ m.state = runtime.StateRunning /*line gens.go:246:1*/
+		/*line gens.go:247:1*/ m.state = machine.StateRunning /*line gens.go:246:1*/
 	case 1:
-		/*line gens.go:249:1*/ m.state = runtime.StateRunning
+		/*line gens.go:249:1*/ m.state = machine.StateRunning
 		/*line gens.go:249:1*/ goto resume1 /*line gens.go:248:1*/
 	default:
 		/*line gens.go:247:1*/ return "", false
@@ -2589,7 +2590,7 @@ resume1:
 	// yield at gens.go:249
 	/*line gens.go:249:1*/
 	/*line gens.go:249:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:249:1*/ if v1 {
 		/*line gens.go:249:1*/ goto ifDone7
 	}
@@ -2599,17 +2600,17 @@ ifDone7:
 		/*line gens.go:248:1*/ goto rangeLoop1 /*line gens.go:247:1*/
 rangeDone4: /*line gens.go:247:1*/
 exit:
-	/*line gens.go:253:1*/ m.state = runtime.StateDone
+	/*line gens.go:253:1*/ m.state = machine.StateDone
 	/*line gens.go:253:1*/ return "", false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2610:1
+//line gens_asyncgen.go:2611:1
 func (m *EachStringIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EachString")
+		machine.PanicMoved("EachString")
 	}
 	m.self = m
 }
@@ -2618,32 +2619,32 @@ func (m *EachStringIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2622:1
+//line gens_asyncgen.go:2623:1
 func (m *EachStringIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2640:1
+//line gens_asyncgen.go:2641:1
 func (m *EachStringIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -2655,16 +2656,16 @@ func (m *EachStringIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2659:1
+//line gens_asyncgen.go:2660:1
 func (m *EachStringIter) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			eachString(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2685,21 +2686,21 @@ func (m *EachStringIter) All() iter.Seq[string] {
 //
 // Generated for EachArray from a body with hash 5b3876170ed50c75.
 //
-//line gens_asyncgen.go:2689:1
+//line gens_asyncgen.go:2690:1
 type EachArrayIter struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EachArrayIter // set at the first poll: detects a moved machine
 	xs      [4]int
 	xs1     [4]int
 	i2      int
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachArrayIter // the machine itself while Next may take its fast path
 }
 
 // EachArray returns an iterator over the values yielded by eachArray one step at a time.
 //
-//line gens_asyncgen.go:2703:1
+//line gens_asyncgen.go:2704:1
 func EachArray(xs [4]int) *EachArrayIter {
 	return &EachArrayIter{xs: xs}
 }
@@ -2720,7 +2721,7 @@ func (m *EachArrayIter) Next() (item int, more bool) {
 			/*line gens.go:256:1*/ return x*10 + i, true
 		}
 	}
-	/*line gens.go:256:1*/ item, more = runtime.NextVia(m, (*EachArrayIter).next)
+	/*line gens.go:256:1*/ item, more = machine.NextVia(m, (*EachArrayIter).next)
 	/*line gens.go:256:1*/ return
 }
 
@@ -2737,9 +2738,9 @@ func (m *EachArrayIter) next() (int, bool) {
 	/*line gens.go:256:1*/ var v1 bool
 	/*line gens.go:256:1*/ switch m.state { /*line gens.go:255:1*/
 	case 0:
-		/*line gens.go:256:1*/ m.state = runtime.StateRunning /*line gens.go:255:1*/
+		/*line gens.go:256:1*/ m.state = machine.StateRunning /*line gens.go:255:1*/
 	case 1:
-		/*line gens.go:258:1*/ m.state = runtime.StateRunning
+		/*line gens.go:258:1*/ m.state = machine.StateRunning
 		/*line gens.go:258:1*/ goto resume1 /*line gens.go:257:1*/
 	default:
 		/*line gens.go:256:1*/ return 0, false
@@ -2764,7 +2765,7 @@ resume1:
 	// yield at gens.go:258
 	/*line gens.go:258:1*/
 	/*line gens.go:258:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:258:1*/ if v1 {
 		/*line gens.go:258:1*/ goto ifDone7
 	}
@@ -2774,17 +2775,17 @@ ifDone7:
 		/*line gens.go:257:1*/ goto rangeLoop1 /*line gens.go:256:1*/
 rangeDone4: /*line gens.go:256:1*/
 exit:
-	/*line gens.go:262:1*/ m.state = runtime.StateDone
+	/*line gens.go:262:1*/ m.state = machine.StateDone
 	/*line gens.go:262:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2785:1
+//line gens_asyncgen.go:2786:1
 func (m *EachArrayIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EachArray")
+		machine.PanicMoved("EachArray")
 	}
 	m.self = m
 }
@@ -2793,32 +2794,32 @@ func (m *EachArrayIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2797:1
+//line gens_asyncgen.go:2798:1
 func (m *EachArrayIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2815:1
+//line gens_asyncgen.go:2816:1
 func (m *EachArrayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -2830,16 +2831,16 @@ func (m *EachArrayIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:2834:1
+//line gens_asyncgen.go:2835:1
 func (m *EachArrayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			eachArray(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2860,20 +2861,20 @@ func (m *EachArrayIter) All() iter.Seq[int] {
 //
 // Generated for Squares from a body with hash 815fca8d2a540607.
 //
-//line gens_asyncgen.go:2864:1
+//line gens_asyncgen.go:2865:1
 type SquaresIter struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SquaresIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *SquaresIter  // the machine itself while Next may take its fast path
 }
 
 // Squares returns an iterator over the values yielded by squares one step at a time.
 //
-//line gens_asyncgen.go:2877:1
+//line gens_asyncgen.go:2878:1
 func Squares(n int) *SquaresIter {
 	return &SquaresIter{n: n}
 }
@@ -2894,7 +2895,7 @@ func (m *SquaresIter) Next() (item int, more bool) {
 			/*line gens.go:265:1*/ return sq, true
 		}
 	}
-	/*line gens.go:265:1*/ item, more = runtime.NextVia(m, (*SquaresIter).next)
+	/*line gens.go:265:1*/ item, more = machine.NextVia(m, (*SquaresIter).next)
 	/*line gens.go:265:1*/ return
 }
 
@@ -2910,9 +2911,9 @@ func (m *SquaresIter) next() (int, bool) {
 	/*line gens.go:265:1*/ var v1 bool
 	/*line gens.go:265:1*/ switch m.state { /*line gens.go:264:1*/
 	case 0:
-		/*line gens.go:265:1*/ m.state = runtime.StateRunning /*line gens.go:264:1*/
+		/*line gens.go:265:1*/ m.state = machine.StateRunning /*line gens.go:264:1*/
 	case 1:
-		/*line gens.go:268:1*/ m.state = runtime.StateRunning
+		/*line gens.go:268:1*/ m.state = machine.StateRunning
 		/*line gens.go:268:1*/ goto resume1 /*line gens.go:267:1*/
 	default:
 		/*line gens.go:265:1*/ return 0, false
@@ -2936,7 +2937,7 @@ resume1:
 	// yield at gens.go:268
 	/*line gens.go:268:1*/
 	/*line gens.go:268:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:268:1*/ if v1 {
 		/*line gens.go:268:1*/ goto ifDone7
 	}
@@ -2946,17 +2947,17 @@ ifDone7:
 		/*line gens.go:266:1*/ goto forCond1 /*line gens.go:265:1*/
 forDone4: /*line gens.go:265:1*/
 exit:
-	/*line gens.go:272:1*/ m.state = runtime.StateDone
+	/*line gens.go:272:1*/ m.state = machine.StateDone
 	/*line gens.go:272:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:2957:1
+//line gens_asyncgen.go:2958:1
 func (m *SquaresIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Squares")
+		machine.PanicMoved("Squares")
 	}
 	m.self = m
 }
@@ -2965,32 +2966,32 @@ func (m *SquaresIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:2969:1
+//line gens_asyncgen.go:2970:1
 func (m *SquaresIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:2987:1
+//line gens_asyncgen.go:2988:1
 func (m *SquaresIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3002,16 +3003,16 @@ func (m *SquaresIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3006:1
+//line gens_asyncgen.go:3007:1
 func (m *SquaresIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			squares(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3032,20 +3033,20 @@ func (m *SquaresIter) All() iter.Seq[int] {
 //
 // Generated for Offcycle from a body with hash f35d2199d5c28161.
 //
-//line gens_asyncgen.go:3036:1
+//line gens_asyncgen.go:3037:1
 type OffcycleIter struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OffcycleIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *OffcycleIter // the machine itself while Next may take its fast path
 }
 
 // Offcycle returns an iterator over the values yielded by offcycle one step at a time.
 //
-//line gens_asyncgen.go:3049:1
+//line gens_asyncgen.go:3050:1
 func Offcycle(n int) *OffcycleIter {
 	return &OffcycleIter{n: n}
 }
@@ -3067,7 +3068,7 @@ func (m *OffcycleIter) Next() (item int, more bool) {
 			}
 		}
 	}
-	/*line gens.go:275:1*/ item, more = runtime.NextVia(m, (*OffcycleIter).next)
+	/*line gens.go:275:1*/ item, more = machine.NextVia(m, (*OffcycleIter).next)
 	/*line gens.go:275:1*/ return
 }
 
@@ -3084,12 +3085,12 @@ func (m *OffcycleIter) next() (int, bool) {
 	/*line gens.go:275:1*/ var v11 bool
 	/*line gens.go:275:1*/ switch m.state { /*line gens.go:274:1*/
 	case 0:
-		/*line gens.go:275:1*/ m.state = runtime.StateRunning /*line gens.go:274:1*/
+		/*line gens.go:275:1*/ m.state = machine.StateRunning /*line gens.go:274:1*/
 	case 1:
-		/*line gens.go:279:1*/ m.state = runtime.StateRunning
+		/*line gens.go:279:1*/ m.state = machine.StateRunning
 		/*line gens.go:279:1*/ goto resume1 /*line gens.go:278:1*/
 	case 2:
-		/*line gens.go:283:1*/ m.state = runtime.StateRunning
+		/*line gens.go:283:1*/ m.state = machine.StateRunning
 		/*line gens.go:283:1*/ goto resume2 /*line gens.go:282:1*/
 	default:
 		/*line gens.go:275:1*/ return 0, false
@@ -3115,7 +3116,7 @@ resume1:
 	// yield at gens.go:279
 	/*line gens.go:279:1*/
 	/*line gens.go:279:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:279:1*/ if v1 {
 		/*line gens.go:279:1*/ goto ifDone9
 	}
@@ -3135,7 +3136,7 @@ resume2:
 	// yield at gens.go:283
 	/*line gens.go:283:1*/
 	/*line gens.go:283:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line gens.go:283:1*/ if v11 {
 		/*line gens.go:283:1*/ goto ifDone12
 	}
@@ -3145,17 +3146,17 @@ ifDone12:
 		/*line gens.go:276:1*/ goto forCond1 /*line gens.go:275:1*/
 forDone4: /*line gens.go:275:1*/
 exit:
-	/*line gens.go:287:1*/ m.state = runtime.StateDone
+	/*line gens.go:287:1*/ m.state = machine.StateDone
 	/*line gens.go:287:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3156:1
+//line gens_asyncgen.go:3157:1
 func (m *OffcycleIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Offcycle")
+		machine.PanicMoved("Offcycle")
 	}
 	m.self = m
 }
@@ -3164,32 +3165,32 @@ func (m *OffcycleIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3168:1
+//line gens_asyncgen.go:3169:1
 func (m *OffcycleIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3186:1
+//line gens_asyncgen.go:3187:1
 func (m *OffcycleIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3201,16 +3202,16 @@ func (m *OffcycleIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3205:1
+//line gens_asyncgen.go:3206:1
 func (m *OffcycleIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			offcycle(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3231,20 +3232,20 @@ func (m *OffcycleIter) All() iter.Seq[int] {
 //
 // Generated for Digits from a body with hash 0cfcbb919724f20f.
 //
-//line gens_asyncgen.go:3235:1
+//line gens_asyncgen.go:3236:1
 type DigitsIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DigitsIter // set at the first poll: detects a moved machine
 	n       uint
 	k       uint
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *DigitsIter   // the machine itself while Next may take its fast path
 }
 
 // Digits returns an iterator over the values yielded by digits one step at a time.
 //
-//line gens_asyncgen.go:3248:1
+//line gens_asyncgen.go:3249:1
 func Digits(n uint, k uint) *DigitsIter {
 	return &DigitsIter{n: n, k: k}
 }
@@ -3264,7 +3265,7 @@ func (m *DigitsIter) Next() (item uint, more bool) {
 			/*line gens.go:290:1*/ return n % 10 << m.k, true
 		}
 	}
-	/*line gens.go:290:1*/ item, more = runtime.NextVia(m, (*DigitsIter).next)
+	/*line gens.go:290:1*/ item, more = machine.NextVia(m, (*DigitsIter).next)
 	/*line gens.go:290:1*/ return
 }
 
@@ -3279,9 +3280,9 @@ func (m *DigitsIter) next() (uint, bool) {
 	/*line gens.go:290:1*/ var v1 bool
 	/*line gens.go:290:1*/ switch m.state { /*line gens.go:289:1*/
 	case 0:
-		/*line gens.go:290:1*/ m.state = runtime.StateRunning /*line gens.go:289:1*/
+		/*line gens.go:290:1*/ m.state = machine.StateRunning /*line gens.go:289:1*/
 	case 1:
-		/*line gens.go:292:1*/ m.state = runtime.StateRunning
+		/*line gens.go:292:1*/ m.state = machine.StateRunning
 		/*line gens.go:292:1*/ goto resume1 /*line gens.go:291:1*/
 	default:
 		/*line gens.go:290:1*/ return uint(0), false
@@ -3303,7 +3304,7 @@ resume1:
 	// yield at gens.go:292
 	/*line gens.go:292:1*/
 	/*line gens.go:292:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:292:1*/ if v1 {
 		/*line gens.go:292:1*/ goto ifDone7
 	}
@@ -3313,17 +3314,17 @@ ifDone7:
 		/*line gens.go:295:1*/ goto forCond1 /*line gens.go:294:1*/
 forDone4: /*line gens.go:294:1*/
 exit:
-	/*line gens.go:297:1*/ m.state = runtime.StateDone
+	/*line gens.go:297:1*/ m.state = machine.StateDone
 	/*line gens.go:297:1*/ return uint(0), false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3324:1
+//line gens_asyncgen.go:3325:1
 func (m *DigitsIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Digits")
+		machine.PanicMoved("Digits")
 	}
 	m.self = m
 }
@@ -3332,32 +3333,32 @@ func (m *DigitsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3336:1
+//line gens_asyncgen.go:3337:1
 func (m *DigitsIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3354:1
+//line gens_asyncgen.go:3355:1
 func (m *DigitsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3369,16 +3370,16 @@ func (m *DigitsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3373:1
+//line gens_asyncgen.go:3374:1
 func (m *DigitsIter) All() iter.Seq[uint] {
 	return func(yield func(uint) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			digits(m.n, m.k, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3399,21 +3400,21 @@ func (m *DigitsIter) All() iter.Seq[uint] {
 //
 // Generated for Odds from a body with hash 7b94ff1e42d5dd99.
 //
-//line gens_asyncgen.go:3403:1
+//line gens_asyncgen.go:3404:1
 type OddsIter struct {
-	noCopy  runtime.NoCopy
-	state   int       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OddsIter // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *OddsIter     // the machine itself while Next may take its fast path
 }
 
 // Odds returns an iterator over the values yielded by odds one step at a time.
 //
-//line gens_asyncgen.go:3417:1
+//line gens_asyncgen.go:3418:1
 func Odds(xs []int) *OddsIter {
 	return &OddsIter{xs: xs}
 }
@@ -3441,7 +3442,7 @@ func (m *OddsIter) Next() (item int, more bool) {
 			/*line gens.go:300:1*/ return x, true
 		}
 	}
-	/*line gens.go:300:1*/ item, more = runtime.NextVia(m, (*OddsIter).next)
+	/*line gens.go:300:1*/ item, more = machine.NextVia(m, (*OddsIter).next)
 	/*line gens.go:300:1*/ return
 }
 
@@ -3458,9 +3459,9 @@ func (m *OddsIter) next() (int, bool) {
 	/*line gens.go:300:1*/ var v1 bool
 	/*line gens.go:300:1*/ switch m.state { /*line gens.go:299:1*/
 	case 0:
-		/*line gens.go:300:1*/ m.state = runtime.StateRunning /*line gens.go:299:1*/
+		/*line gens.go:300:1*/ m.state = machine.StateRunning /*line gens.go:299:1*/
 	case 1:
-		/*line gens.go:302:1*/ m.state = runtime.StateRunning
+		/*line gens.go:302:1*/ m.state = machine.StateRunning
 		/*line gens.go:302:1*/ goto resume1 /*line gens.go:301:1*/
 	default:
 		/*line gens.go:300:1*/ return 0, false
@@ -3490,7 +3491,7 @@ resume1:
 	// yield at gens.go:302
 	/*line gens.go:302:1*/
 	/*line gens.go:302:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:302:1*/ cond = !v1 /*line gens.go:301:1*/
 condDone6:
 	/*line gens.go:302:1*/ if !cond {
@@ -3502,17 +3503,17 @@ ifDone9:
 		/*line gens.go:301:1*/ goto rangeLoop1 /*line gens.go:300:1*/
 rangeDone4: /*line gens.go:300:1*/
 exit:
-	/*line gens.go:306:1*/ m.state = runtime.StateDone
+	/*line gens.go:306:1*/ m.state = machine.StateDone
 	/*line gens.go:306:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3513:1
+//line gens_asyncgen.go:3514:1
 func (m *OddsIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Odds")
+		machine.PanicMoved("Odds")
 	}
 	m.self = m
 }
@@ -3521,32 +3522,32 @@ func (m *OddsIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3525:1
+//line gens_asyncgen.go:3526:1
 func (m *OddsIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3543:1
+//line gens_asyncgen.go:3544:1
 func (m *OddsIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3558,16 +3559,16 @@ func (m *OddsIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3562:1
+//line gens_asyncgen.go:3563:1
 func (m *OddsIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			odds(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3588,22 +3589,22 @@ func (m *OddsIter) All() iter.Seq[int] {
 //
 // Generated for Sparse from a body with hash a4cbc58f854f6fae.
 //
-//line gens_asyncgen.go:3592:1
+//line gens_asyncgen.go:3593:1
 type SparseIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SparseIter // set at the first poll: detects a moved machine
 	xs      []int
 	skipped int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *SparseIter   // the machine itself while Next may take its fast path
 }
 
 // Sparse returns an iterator over the values yielded by sparse one step at a time.
 //
-//line gens_asyncgen.go:3607:1
+//line gens_asyncgen.go:3608:1
 func Sparse(xs []int) *SparseIter {
 	return &SparseIter{xs: xs}
 }
@@ -3633,7 +3634,7 @@ func (m *SparseIter) Next() (item int, more bool) {
 			/*line gens.go:309:1*/ return x*10 + skipped, true
 		}
 	}
-	/*line gens.go:309:1*/ item, more = runtime.NextVia(m, (*SparseIter).next)
+	/*line gens.go:309:1*/ item, more = machine.NextVia(m, (*SparseIter).next)
 	/*line gens.go:309:1*/ return
 }
 
@@ -3649,12 +3650,12 @@ func (m *SparseIter) next() (int, bool) {
 	/*line gens.go:309:1*/ var v1 bool
 	/*line gens.go:309:1*/ switch m.state { /*line gens.go:308:1*/
 	case 0:
-		/*line gens.go:309:1*/ m.state = runtime.StateRunning /*line gens.go:308:1*/
+		/*line gens.go:309:1*/ m.state = machine.StateRunning /*line gens.go:308:1*/
 	case 1:
-		/*line gens.go:316:1*/ m.state = runtime.StateRunning
+		/*line gens.go:316:1*/ m.state = machine.StateRunning
 		/*line gens.go:316:1*/ goto resume1 /*line gens.go:315:1*/
 	case 2:
-		/*line gens.go:320:1*/ m.state = runtime.StateRunning
+		/*line gens.go:320:1*/ m.state = machine.StateRunning
 		/*line gens.go:320:1*/ goto resume2 /*line gens.go:319:1*/
 	default:
 		/*line gens.go:309:1*/ return 0, false
@@ -3685,7 +3686,7 @@ resume1:
 	// yield at gens.go:316
 	/*line gens.go:316:1*/
 	/*line gens.go:316:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:316:1*/ if v1 {
 		/*line gens.go:316:1*/ goto ifDone7
 	}
@@ -3709,19 +3710,19 @@ resume2:
 	// yield at gens.go:320
 	/*line gens.go:320:1*/
 	/*line gens.go:320:1*/
-	runtime.Resume(m.closing) /*line gens.go:319:1*/
+	machine.Resume(m.closing) /*line gens.go:319:1*/
 exit:
-	/*line gens.go:321:1*/ m.state = runtime.StateDone
+	/*line gens.go:321:1*/ m.state = machine.StateDone
 	/*line gens.go:321:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3722:1
+//line gens_asyncgen.go:3723:1
 func (m *SparseIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Sparse")
+		machine.PanicMoved("Sparse")
 	}
 	m.self = m
 }
@@ -3730,32 +3731,32 @@ func (m *SparseIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3734:1
+//line gens_asyncgen.go:3735:1
 func (m *SparseIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3752:1
+//line gens_asyncgen.go:3753:1
 func (m *SparseIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3767,16 +3768,16 @@ func (m *SparseIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3771:1
+//line gens_asyncgen.go:3772:1
 func (m *SparseIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			sparse(m.xs, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3797,21 +3798,21 @@ func (m *SparseIter) All() iter.Seq[int] {
 //
 // Generated for Stepper from a body with hash ae8ee08d289d3421.
 //
-//line gens_asyncgen.go:3801:1
+//line gens_asyncgen.go:3802:1
 type StepperIter struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StepperIter // set at the first poll: detects a moved machine
 	n       int
 	total   int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *StepperIter  // the machine itself while Next may take its fast path
 }
 
 // Stepper returns an iterator over the values yielded by stepper one step at a time.
 //
-//line gens_asyncgen.go:3815:1
+//line gens_asyncgen.go:3816:1
 func Stepper(n int) *StepperIter {
 	return &StepperIter{n: n}
 }
@@ -3840,7 +3841,7 @@ func (m *StepperIter) Next() (item int, more bool) {
 			/*line gens.go:324:1*/ return i + total, true
 		}
 	}
-	/*line gens.go:324:1*/ item, more = runtime.NextVia(m, (*StepperIter).next)
+	/*line gens.go:324:1*/ item, more = machine.NextVia(m, (*StepperIter).next)
 	/*line gens.go:324:1*/ return
 }
 
@@ -3855,9 +3856,9 @@ func (m *StepperIter) next() (int, bool) {
 	/*line gens.go:324:1*/ var v1 bool
 	/*line gens.go:324:1*/ switch m.state { /*line gens.go:323:1*/
 	case 0:
-		/*line gens.go:324:1*/ m.state = runtime.StateRunning /*line gens.go:323:1*/
+		/*line gens.go:324:1*/ m.state = machine.StateRunning /*line gens.go:323:1*/
 	case 1:
-		/*line gens.go:330:1*/ m.state = runtime.StateRunning
+		/*line gens.go:330:1*/ m.state = machine.StateRunning
 		/*line gens.go:330:1*/ goto resume1 /*line gens.go:329:1*/
 	default:
 		/*line gens.go:324:1*/ return 0, false
@@ -3884,7 +3885,7 @@ resume1:
 	// yield at gens.go:330
 	/*line gens.go:330:1*/
 	/*line gens.go:330:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:330:1*/ if v1 {
 		/*line gens.go:330:1*/ goto ifDone7
 	}
@@ -3896,17 +3897,17 @@ forPost3:
 		/*line gens.go:326:1*/ goto forCond1 /*line gens.go:325:1*/
 forDone4: /*line gens.go:325:1*/
 exit:
-	/*line gens.go:335:1*/ m.state = runtime.StateDone
+	/*line gens.go:335:1*/ m.state = machine.StateDone
 	/*line gens.go:335:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:3907:1
+//line gens_asyncgen.go:3908:1
 func (m *StepperIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Stepper")
+		machine.PanicMoved("Stepper")
 	}
 	m.self = m
 }
@@ -3915,32 +3916,32 @@ func (m *StepperIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:3919:1
+//line gens_asyncgen.go:3920:1
 func (m *StepperIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:3937:1
+//line gens_asyncgen.go:3938:1
 func (m *StepperIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -3952,16 +3953,16 @@ func (m *StepperIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:3956:1
+//line gens_asyncgen.go:3957:1
 func (m *StepperIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			stepper(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -3982,22 +3983,22 @@ func (m *StepperIter) All() iter.Seq[int] {
 //
 // Generated for Until from a body with hash 50998c027d61d373.
 //
-//line gens_asyncgen.go:3986:1
+//line gens_asyncgen.go:3987:1
 type UntilIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *UntilIter // set at the first poll: detects a moved machine
 	xs      []int
 	limit   int
 	xs1     []int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *UntilIter    // the machine itself while Next may take its fast path
 }
 
 // Until returns an iterator over the values yielded by until one step at a time.
 //
-//line gens_asyncgen.go:4001:1
+//line gens_asyncgen.go:4002:1
 func Until(xs []int, limit int) *UntilIter {
 	return &UntilIter{xs: xs, limit: limit}
 }
@@ -4029,7 +4030,7 @@ func (m *UntilIter) Next() (item int, more bool) {
 			/*line gens.go:338:1*/ return x, true
 		}
 	}
-	/*line gens.go:338:1*/ item, more = runtime.NextVia(m, (*UntilIter).next)
+	/*line gens.go:338:1*/ item, more = machine.NextVia(m, (*UntilIter).next)
 	/*line gens.go:338:1*/ return
 }
 
@@ -4046,9 +4047,9 @@ func (m *UntilIter) next() (int, bool) {
 	/*line gens.go:338:1*/ var v1 bool
 	/*line gens.go:338:1*/ switch m.state { /*line gens.go:337:1*/
 	case 0:
-		/*line gens.go:338:1*/ m.state = runtime.StateRunning /*line gens.go:337:1*/
+		/*line gens.go:338:1*/ m.state = machine.StateRunning /*line gens.go:337:1*/
 	case 1:
-		/*line gens.go:340:1*/ m.state = runtime.StateRunning
+		/*line gens.go:340:1*/ m.state = machine.StateRunning
 		/*line gens.go:340:1*/ goto resume1 /*line gens.go:339:1*/
 	default:
 		/*line gens.go:338:1*/ return 0, false
@@ -4087,22 +4088,22 @@ resume1:
 	// yield at gens.go:340
 	/*line gens.go:340:1*/
 	/*line gens.go:340:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:340:1*/ cond = !v1
 		/*line gens.go:340:1*/ goto condDone6 /*line gens.go:339:1*/
 rangeDone4: /*line gens.go:339:1*/
 exit:
-	/*line gens.go:344:1*/ m.state = runtime.StateDone
+	/*line gens.go:344:1*/ m.state = machine.StateDone
 	/*line gens.go:344:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4103:1
+//line gens_asyncgen.go:4104:1
 func (m *UntilIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Until")
+		machine.PanicMoved("Until")
 	}
 	m.self = m
 }
@@ -4111,32 +4112,32 @@ func (m *UntilIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4115:1
+//line gens_asyncgen.go:4116:1
 func (m *UntilIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4133:1
+//line gens_asyncgen.go:4134:1
 func (m *UntilIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -4148,16 +4149,16 @@ func (m *UntilIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4152:1
+//line gens_asyncgen.go:4153:1
 func (m *UntilIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			until(m.xs, m.limit, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -4178,21 +4179,21 @@ func (m *UntilIter) All() iter.Seq[int] {
 //
 // Generated for Never from a body with hash ed4522d69fd671b5.
 //
-//line gens_asyncgen.go:4182:1
+//line gens_asyncgen.go:4183:1
 type NeverIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *NeverIter // set at the first poll: detects a moved machine
 	n       int
 	acc     int
 	n1      int
 	i2      int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Never returns an iterator over the values yielded by never one step at a time.
 //
-//line gens_asyncgen.go:4196:1
+//line gens_asyncgen.go:4197:1
 func Never(n int) *NeverIter {
 	return &NeverIter{n: n}
 }
@@ -4211,15 +4212,15 @@ func (m *NeverIter) Next() (int, bool) {
 	/*line gens.go:347:1*/ var v3 bool
 	/*line gens.go:347:1*/ switch m.state { /*line gens.go:346:1*/
 	case 0:
-		/*line gens.go:347:1*/ m.state = runtime.StateRunning /*line gens.go:346:1*/
+		/*line gens.go:347:1*/ m.state = machine.StateRunning /*line gens.go:346:1*/
 	case 1:
-		/*line gens.go:348:1*/ m.state = runtime.StateRunning
+		/*line gens.go:348:1*/ m.state = machine.StateRunning
 		/*line gens.go:348:1*/ goto resume1 /*line gens.go:347:1*/
 	case 2:
-		/*line gens.go:358:1*/ m.state = runtime.StateRunning
+		/*line gens.go:358:1*/ m.state = machine.StateRunning
 		/*line gens.go:358:1*/ goto resume2 /*line gens.go:357:1*/
 	case 3:
-		/*line gens.go:354:1*/ m.state = runtime.StateRunning
+		/*line gens.go:354:1*/ m.state = machine.StateRunning
 		/*line gens.go:354:1*/ goto resume3 /*line gens.go:353:1*/
 	default:
 		/*line gens.go:347:1*/ return 0, false
@@ -4236,7 +4237,7 @@ resume1:
 	// yield at gens.go:348
 	/*line gens.go:348:1*/
 	/*line gens.go:348:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:348:1*/ if v1 {
 		/*line gens.go:348:1*/ goto ifDone3
 	}
@@ -4267,7 +4268,7 @@ resume3:
 	// yield at gens.go:354
 	/*line gens.go:354:1*/
 	/*line gens.go:354:1*/
-	v3 = runtime.Resume(m.closing)
+	v3 = machine.Resume(m.closing)
 	/*line gens.go:354:1*/ cond = !v3 /*line gens.go:353:1*/
 condDone9:
 	/*line gens.go:354:1*/ if !cond {
@@ -4290,19 +4291,19 @@ resume2:
 	// yield at gens.go:358
 	/*line gens.go:358:1*/
 	/*line gens.go:358:1*/
-	runtime.Resume(m.closing) /*line gens.go:357:1*/
+	machine.Resume(m.closing) /*line gens.go:357:1*/
 exit:
-	/*line gens.go:359:1*/ m.state = runtime.StateDone
+	/*line gens.go:359:1*/ m.state = machine.StateDone
 	/*line gens.go:359:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4303:1
+//line gens_asyncgen.go:4304:1
 func (m *NeverIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Never")
+		machine.PanicMoved("Never")
 	}
 	m.self = m
 }
@@ -4311,32 +4312,32 @@ func (m *NeverIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4315:1
+//line gens_asyncgen.go:4316:1
 func (m *NeverIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4333:1
+//line gens_asyncgen.go:4334:1
 func (m *NeverIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -4348,16 +4349,16 @@ func (m *NeverIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4352:1
+//line gens_asyncgen.go:4353:1
 func (m *NeverIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			never(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -4378,21 +4379,21 @@ func (m *NeverIter) All() iter.Seq[int] {
 //
 // Generated for Sticky from a body with hash fbcb10df2f555183.
 //
-//line gens_asyncgen.go:4382:1
+//line gens_asyncgen.go:4383:1
 type StickyIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StickyIter // set at the first poll: detects a moved machine
 	n       int
 	y       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *StickyIter   // the machine itself while Next may take its fast path
 }
 
 // Sticky returns an iterator over the values yielded by sticky one step at a time.
 //
-//line gens_asyncgen.go:4396:1
+//line gens_asyncgen.go:4397:1
 func Sticky(n int) *StickyIter {
 	return &StickyIter{n: n}
 }
@@ -4417,7 +4418,7 @@ func (m *StickyIter) Next() (item int, more bool) {
 			/*line gens.go:362:1*/ return y, true
 		}
 	}
-	/*line gens.go:362:1*/ item, more = runtime.NextVia(m, (*StickyIter).next)
+	/*line gens.go:362:1*/ item, more = machine.NextVia(m, (*StickyIter).next)
 	/*line gens.go:362:1*/ return
 }
 
@@ -4432,9 +4433,9 @@ func (m *StickyIter) next() (int, bool) {
 	/*line gens.go:362:1*/ var v1 bool
 	/*line gens.go:362:1*/ switch m.state { /*line gens.go:361:1*/
 	case 0:
-		/*line gens.go:362:1*/ m.state = runtime.StateRunning /*line gens.go:361:1*/
+		/*line gens.go:362:1*/ m.state = machine.StateRunning /*line gens.go:361:1*/
 	case 1:
-		/*line gens.go:368:1*/ m.state = runtime.StateRunning
+		/*line gens.go:368:1*/ m.state = machine.StateRunning
 		/*line gens.go:368:1*/ goto resume1 /*line gens.go:367:1*/
 	default:
 		/*line gens.go:362:1*/ return 0, false
@@ -4461,7 +4462,7 @@ resume1:
 	// yield at gens.go:368
 	/*line gens.go:368:1*/
 	/*line gens.go:368:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:368:1*/ if v1 {
 		/*line gens.go:368:1*/ goto ifDone7
 	}
@@ -4471,17 +4472,17 @@ ifDone7:
 		/*line gens.go:364:1*/ goto forCond1 /*line gens.go:363:1*/
 forDone4: /*line gens.go:363:1*/
 exit:
-	/*line gens.go:372:1*/ m.state = runtime.StateDone
+	/*line gens.go:372:1*/ m.state = machine.StateDone
 	/*line gens.go:372:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4482:1
+//line gens_asyncgen.go:4483:1
 func (m *StickyIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Sticky")
+		machine.PanicMoved("Sticky")
 	}
 	m.self = m
 }
@@ -4490,32 +4491,32 @@ func (m *StickyIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4494:1
+//line gens_asyncgen.go:4495:1
 func (m *StickyIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4512:1
+//line gens_asyncgen.go:4513:1
 func (m *StickyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -4527,16 +4528,16 @@ func (m *StickyIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4531:1
+//line gens_asyncgen.go:4532:1
 func (m *StickyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			sticky(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -4557,21 +4558,21 @@ func (m *StickyIter) All() iter.Seq[int] {
 //
 // Generated for Blocky from a body with hash e95273132bce563c.
 //
-//line gens_asyncgen.go:4561:1
+//line gens_asyncgen.go:4562:1
 type BlockyIter struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BlockyIter // set at the first poll: detects a moved machine
 	n       int
 	y       int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *BlockyIter   // the machine itself while Next may take its fast path
 }
 
 // Blocky returns an iterator over the values yielded by blocky one step at a time.
 //
-//line gens_asyncgen.go:4575:1
+//line gens_asyncgen.go:4576:1
 func Blocky(n int) *BlockyIter {
 	return &BlockyIter{n: n}
 }
@@ -4596,7 +4597,7 @@ func (m *BlockyIter) Next() (item int, more bool) {
 			/*line gens.go:375:1*/ return y, true
 		}
 	}
-	/*line gens.go:375:1*/ item, more = runtime.NextVia(m, (*BlockyIter).next)
+	/*line gens.go:375:1*/ item, more = machine.NextVia(m, (*BlockyIter).next)
 	/*line gens.go:375:1*/ return
 }
 
@@ -4611,9 +4612,9 @@ func (m *BlockyIter) next() (int, bool) {
 	/*line gens.go:375:1*/ var v1 bool
 	/*line gens.go:375:1*/ switch m.state { /*line gens.go:374:1*/
 	case 0:
-		/*line gens.go:375:1*/ m.state = runtime.StateRunning /*line gens.go:374:1*/
+		/*line gens.go:375:1*/ m.state = machine.StateRunning /*line gens.go:374:1*/
 	case 1:
-		/*line gens.go:381:1*/ m.state = runtime.StateRunning
+		/*line gens.go:381:1*/ m.state = machine.StateRunning
 		/*line gens.go:381:1*/ goto resume1 /*line gens.go:380:1*/
 	default:
 		/*line gens.go:375:1*/ return 0, false
@@ -4640,7 +4641,7 @@ resume1:
 	// yield at gens.go:381
 	/*line gens.go:381:1*/
 	/*line gens.go:381:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line gens.go:381:1*/ if v1 {
 		/*line gens.go:381:1*/ goto ifDone7
 	}
@@ -4650,17 +4651,17 @@ ifDone7:
 		/*line gens.go:377:1*/ goto forCond1 /*line gens.go:376:1*/
 forDone4: /*line gens.go:376:1*/
 exit:
-	/*line gens.go:385:1*/ m.state = runtime.StateDone
+	/*line gens.go:385:1*/ m.state = machine.StateDone
 	/*line gens.go:385:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4661:1
+//line gens_asyncgen.go:4662:1
 func (m *BlockyIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Blocky")
+		machine.PanicMoved("Blocky")
 	}
 	m.self = m
 }
@@ -4669,32 +4670,32 @@ func (m *BlockyIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4673:1
+//line gens_asyncgen.go:4674:1
 func (m *BlockyIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4691:1
+//line gens_asyncgen.go:4692:1
 func (m *BlockyIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -4706,16 +4707,16 @@ func (m *BlockyIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4710:1
+//line gens_asyncgen.go:4711:1
 func (m *BlockyIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			blocky(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -4736,20 +4737,20 @@ func (m *BlockyIter) All() iter.Seq[int] {
 //
 // Generated for Deref from a body with hash 9e3f29aacc7a39ff.
 //
-//line gens_asyncgen.go:4740:1
+//line gens_asyncgen.go:4741:1
 type DerefIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DerefIter // set at the first poll: detects a moved machine
 	p       *[3]int
 	xs      *[3]int
 	i       int
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Deref returns an iterator over the values yielded by deref one step at a time.
 //
-//line gens_asyncgen.go:4753:1
+//line gens_asyncgen.go:4754:1
 func Deref(p *[3]int) *DerefIter {
 	return &DerefIter{p: p}
 }
@@ -4766,9 +4767,9 @@ func (m *DerefIter) Next() (int, bool) {
 	/*line gens.go:388:1*/ var v11 bool
 	/*line gens.go:388:1*/ switch m.state { /*line gens.go:387:1*/
 	case 0:
-		/*line gens.go:388:1*/ m.state = runtime.StateRunning /*line gens.go:387:1*/
+		/*line gens.go:388:1*/ m.state = machine.StateRunning /*line gens.go:387:1*/
 	case 1:
-		/*line gens.go:390:1*/ m.state = runtime.StateRunning
+		/*line gens.go:390:1*/ m.state = machine.StateRunning
 		/*line gens.go:390:1*/ goto resume1 /*line gens.go:389:1*/
 	default:
 		/*line gens.go:388:1*/ return 0, false
@@ -4793,7 +4794,7 @@ resume1:
 	// yield at gens.go:390
 	/*line gens.go:390:1*/
 	/*line gens.go:390:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line gens.go:390:1*/ if v11 {
 		/*line gens.go:390:1*/ goto ifDone7
 	}
@@ -4803,17 +4804,17 @@ ifDone7:
 		/*line gens.go:389:1*/ goto rangeLoop1 /*line gens.go:388:1*/
 rangeDone4: /*line gens.go:388:1*/
 exit:
-	/*line gens.go:394:1*/ m.state = runtime.StateDone
+	/*line gens.go:394:1*/ m.state = machine.StateDone
 	/*line gens.go:394:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line gens_asyncgen.go:4814:1
+//line gens_asyncgen.go:4815:1
 func (m *DerefIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Deref")
+		machine.PanicMoved("Deref")
 	}
 	m.self = m
 }
@@ -4822,32 +4823,32 @@ func (m *DerefIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line gens_asyncgen.go:4826:1
+//line gens_asyncgen.go:4827:1
 func (m *DerefIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line gens_asyncgen.go:4844:1
+//line gens_asyncgen.go:4845:1
 func (m *DerefIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -4859,16 +4860,16 @@ func (m *DerefIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line gens_asyncgen.go:4863:1
+//line gens_asyncgen.go:4864:1
 func (m *DerefIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			deref(m.p, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {

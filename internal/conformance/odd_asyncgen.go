@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // OddPlacesFuture is the future state machine of oddPlaces; OddPlaces returns one.
@@ -12,10 +13,10 @@ import (
 //
 // Generated for OddPlaces from a body with hash 7335650fc1732330.
 //
-//line odd_asyncgen.go:16:1
+//line odd_asyncgen.go:17:1
 type OddPlacesFuture struct {
-	noCopy runtime.NoCopy
-	state  int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *OddPlacesFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -37,7 +38,7 @@ type OddPlacesFuture struct {
 
 // OddPlaces returns a future that runs oddPlaces one step at a time.
 //
-//line odd_asyncgen.go:41:1
+//line odd_asyncgen.go:42:1
 func OddPlaces(log *Log, n int) *OddPlacesFuture {
 	return &OddPlacesFuture{log: log, n: n}
 }
@@ -64,51 +65,51 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
 	/*line odd.go:18:1*/ var v30 int
 	/*line odd.go:18:1*/ switch m1.state { /*line odd.go:17:1*/
 	case 0:
-		/*line odd.go:18:1*/ m1.state = runtime.StateRunning /*line odd.go:17:1*/
+		/*line odd.go:18:1*/ m1.state = machine.StateRunning /*line odd.go:17:1*/
 	case 1:
-		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ m1.state = machine.StateRunning
 		/*line odd.go:23:1*/ goto resume1 /*line odd.go:22:1*/
 	case 2:
-		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ m1.state = machine.StateRunning
 		/*line odd.go:23:1*/ goto resume2 /*line odd.go:22:1*/
 	case 3:
-		/*line odd.go:23:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:23:1*/ m1.state = machine.StateRunning
 		/*line odd.go:23:1*/ goto resume3 /*line odd.go:22:1*/
 	case 4:
-		/*line odd.go:26:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:26:1*/ m1.state = machine.StateRunning
 		/*line odd.go:26:1*/ goto resume4 /*line odd.go:25:1*/
 	case 5:
-		/*line odd.go:28:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:28:1*/ m1.state = machine.StateRunning
 		/*line odd.go:28:1*/ goto resume5 /*line odd.go:27:1*/
 	case 6:
-		/*line odd.go:28:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:28:1*/ m1.state = machine.StateRunning
 		/*line odd.go:28:1*/ goto resume6 /*line odd.go:27:1*/
 	case 7:
-		/*line odd.go:30:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:30:1*/ m1.state = machine.StateRunning
 		/*line odd.go:30:1*/ goto resume7 /*line odd.go:29:1*/
 	case 8:
-		/*line odd.go:30:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:30:1*/ m1.state = machine.StateRunning
 		/*line odd.go:30:1*/ goto resume8 /*line odd.go:29:1*/
 	case 9:
-		/*line odd.go:36:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:36:1*/ m1.state = machine.StateRunning
 		/*line odd.go:36:1*/ goto resume9 /*line odd.go:35:1*/
 	case 10:
-		/*line odd.go:42:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:42:1*/ m1.state = machine.StateRunning
 		/*line odd.go:42:1*/ goto resume10 /*line odd.go:41:1*/
 	case 11:
-		/*line odd.go:48:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:48:1*/ m1.state = machine.StateRunning
 		/*line odd.go:48:1*/ goto resume11 /*line odd.go:47:1*/
 	case 12:
-		/*line odd.go:53:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:53:1*/ m1.state = machine.StateRunning
 		/*line odd.go:53:1*/ goto resume12 /*line odd.go:52:1*/
 	case 13:
-		/*line odd.go:49:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:49:1*/ m1.state = machine.StateRunning
 		/*line odd.go:49:1*/ goto resume13 /*line odd.go:48:1*/
 	case 14:
-		/*line odd.go:53:1*/ m1.state = runtime.StateRunning
+		/*line odd.go:53:1*/ m1.state = machine.StateRunning
 		/*line odd.go:53:1*/ goto resume14 /*line odd.go:52:1*/
 	default:
-		/*line odd.go:18:1*/ runtime.BadPoll("OddPlaces", m1.state)
+		/*line odd.go:18:1*/ machine.BadPoll("OddPlaces", m1.state)
 	}
 	/*line odd.go:19:1*/ m1.s = ""
 	/*line odd.go:20:1*/ m1.arr = [3]int{1, 2, 3}
@@ -355,17 +356,17 @@ switchBody11:
 	/*line odd.go:34:1*/ m1.s = "other"
 	/*line odd.go:34:1*/ goto switchDone9 /*line odd.go:33:1*/
 exit:
-	/*line odd.go:54:1*/ m1.state = runtime.StateDone
+	/*line odd.go:54:1*/ m1.state = machine.StateDone
 	/*line odd.go:54:1*/ return m1.r, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line odd_asyncgen.go:366:1
+//line odd_asyncgen.go:367:1
 func (m1 *OddPlacesFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("OddPlaces")
+		machine.PanicMoved("OddPlaces")
 	}
 	m1.self = m1
 }
@@ -373,57 +374,57 @@ func (m1 *OddPlacesFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line odd_asyncgen.go:377:1
+//line odd_asyncgen.go:378:1
 func (m1 *OddPlacesFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 2:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 3:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 4:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 5:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 6:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 7:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 8:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 9:
-		runtime.Cancel(m1.fut18)
+		machine.Cancel(m1.fut18)
 	case 10:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 11:
-		runtime.Cancel(m1.fut23)
+		machine.Cancel(m1.fut23)
 	case 12:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 13:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	case 14:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line odd_asyncgen.go:417:1
+//line odd_asyncgen.go:418:1
 func (m1 *OddPlacesFuture) init(log *Log, n int) {
 	*m1 = OddPlacesFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line odd_asyncgen.go:425:1
+//line odd_asyncgen.go:426:1
 func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -432,14 +433,14 @@ func (m1 *OddPlacesFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line odd_asyncgen.go:436:1
+//line odd_asyncgen.go:437:1
 func (m1 *OddPlacesFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line odd_asyncgen.go:443:1
+//line odd_asyncgen.go:444:1
 func (m1 *OddPlacesFuture) value() Triple {
 	return m1.r
 }
@@ -447,7 +448,7 @@ func (m1 *OddPlacesFuture) value() Triple {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line odd_asyncgen.go:451:1
-func (m1 *OddPlacesFuture) deepest() runtime.Stepper {
+//line odd_asyncgen.go:452:1
+func (m1 *OddPlacesFuture) deepest() machine.Stepper {
 	return m1
 }

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 )
 
@@ -13,30 +14,30 @@ import (
 //
 // Generated for BodyPanics from a body with hash c4ccdc383d8f6e32.
 //
-//line rangefunc_asyncgen.go:17:1
+//line rangefunc_asyncgen.go:18:1
 type BodyPanicsFuture struct {
-	noCopy   runtime.NoCopy
-	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy   machine.NoCopy
+	state    int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self     *BodyPanicsFuture // set at the first poll: detects a moved machine
 	log      *Log
 	n        int
 	rewrap   bool
 	sum      int
 	next1    func() (int, bool)
-	loop     runtime.Loop
+	loop     machine.Loop
 	cleanup  int
 	x        int
 	next11   func() (int, bool)
-	loop2    runtime.Loop
+	loop2    machine.Loop
 	cleanup3 int
 	fut      runtime.Future[int]
-	loops    []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
 }
 
 // BodyPanics returns a future that runs bodyPanics one step at a time.
 //
-//line rangefunc_asyncgen.go:40:1
+//line rangefunc_asyncgen.go:41:1
 func BodyPanics(log *Log, n int, rewrap bool) *BodyPanicsFuture {
 	return &BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
@@ -57,18 +58,18 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:146:1*/ var v1 int
 	/*line rangefunc.go:146:1*/ switch m.state { /*line rangefunc.go:145:1*/
 	case 0:
-		/*line rangefunc.go:146:1*/ m.state = runtime.StateRunning /*line rangefunc.go:145:1*/
+		/*line rangefunc.go:146:1*/ m.state = machine.StateRunning /*line rangefunc.go:145:1*/
 	case 1:
-		/*line rangefunc.go:152:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:152:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:152:1*/ goto resume1 /*line rangefunc.go:151:1*/
 	default:
-		/*line rangefunc.go:146:1*/ runtime.BadPoll("BodyPanics", m.state)
+		/*line rangefunc.go:146:1*/ machine.BadPoll("BodyPanics", m.state)
 	}
 	/*line rangefunc.go:147:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:147:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:146:1*/
 	})
 	/*line rangefunc.go:148:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer0{fn: m.log.Add, a0: "body defer"})
-	/*line rangefunc.go:149:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, m.rewrap)))
+	/*line rangefunc.go:149:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 3, m.rewrap)))
 	/*line rangefunc.go:149:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:149:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:148:1*/
 rangeLoop1:
@@ -78,7 +79,7 @@ rangeLoop1:
 	}
 	/*line rangefunc.go:149:1*/ m.x = e0
 	/*line rangefunc.go:150:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
-	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
+	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
 	/*line rangefunc.go:151:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:150:1*/
 rangeLoop5:
@@ -106,24 +107,24 @@ resume1:
 	/*line rangefunc.go:156:1*/ m.sum += v1
 	/*line rangefunc.go:156:1*/ goto rangeLoop5 /*line rangefunc.go:155:1*/
 rangeDone8:
-	/*line rangefunc.go:151:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:151:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:151:1*/ m.loop2.Close()
 	/*line rangefunc.go:151:1*/ goto rangeLoop1 /*line rangefunc.go:150:1*/
 rangeDone4:
-	/*line rangefunc.go:149:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:149:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:149:1*/ m.loop.Close()
 	/*line rangefunc.go:160:1*/ m.runDefers(false, nil)
-	/*line rangefunc.go:160:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:160:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:160:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:124:1
+//line rangefunc_asyncgen.go:125:1
 func (m *BodyPanicsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("BodyPanics")
+		machine.PanicMoved("BodyPanics")
 	}
 	m.self = m
 }
@@ -131,33 +132,33 @@ func (m *BodyPanicsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:135:1
+//line rangefunc_asyncgen.go:136:1
 func (m *BodyPanicsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:151:1
+//line rangefunc_asyncgen.go:152:1
 func (m *BodyPanicsFuture) init(log *Log, n int, rewrap bool) {
 	*m = BodyPanicsFuture{log: log, n: n, rewrap: rewrap}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:159:1
+//line rangefunc_asyncgen.go:160:1
 func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -166,14 +167,14 @@ func (m *BodyPanicsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:170:1
+//line rangefunc_asyncgen.go:171:1
 func (m *BodyPanicsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:177:1
+//line rangefunc_asyncgen.go:178:1
 func (m *BodyPanicsFuture) value() int {
 	return m.sum
 }
@@ -181,35 +182,35 @@ func (m *BodyPanicsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:185:1
-func (m *BodyPanicsFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:186:1
+func (m *BodyPanicsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:192:1
+//line rangefunc_asyncgen.go:193:1
 func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		m.runDefers(false, nil)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
+	p = machine.UnwindLoops(&m.loops, p)
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
 // bodyPanicsFutureDefer0 is a call deferred by bodyPanics: its function and arguments.
 //
-//line rangefunc_asyncgen.go:213:1
+//line rangefunc_asyncgen.go:214:1
 type bodyPanicsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -217,7 +218,7 @@ type bodyPanicsFutureDefer0 struct {
 
 // bodyPanicsFutureDefer1 is a call deferred by bodyPanics: its function and arguments.
 //
-//line rangefunc_asyncgen.go:221:1
+//line rangefunc_asyncgen.go:222:1
 type bodyPanicsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -226,7 +227,7 @@ type bodyPanicsFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:230:1
+//line rangefunc_asyncgen.go:231:1
 func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -250,26 +251,26 @@ func (m *BodyPanicsFuture) runDefers(panicking bool, p any) {
 //
 // Generated for SwallowedPanic from a body with hash f99edc352707cca8.
 //
-//line rangefunc_asyncgen.go:254:1
+//line rangefunc_asyncgen.go:255:1
 type SwallowedPanicFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SwallowedPanicFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	sum     int
 	next1   func() (int, int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
 
 // SwallowedPanic returns a future that runs swallowedPanic one step at a time.
 //
-//line rangefunc_asyncgen.go:273:1
+//line rangefunc_asyncgen.go:274:1
 func SwallowedPanic(log *Log, n int) *SwallowedPanicFuture {
 	return &SwallowedPanicFuture{log: log, n: n}
 }
@@ -287,17 +288,17 @@ func (m *SwallowedPanicFuture) Poll(cx *runtime.Context) (result int, ready1 boo
 	/*line rangefunc.go:163:1*/ var v1 int
 	/*line rangefunc.go:163:1*/ switch m.state { /*line rangefunc.go:162:1*/
 	case 0:
-		/*line rangefunc.go:163:1*/ m.state = runtime.StateRunning /*line rangefunc.go:162:1*/
+		/*line rangefunc.go:163:1*/ m.state = machine.StateRunning /*line rangefunc.go:162:1*/
 	case 1:
-		/*line rangefunc.go:166:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:166:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:166:1*/ goto resume1 /*line rangefunc.go:165:1*/
 	default:
-		/*line rangefunc.go:163:1*/ runtime.BadPoll("SwallowedPanic", m.state)
+		/*line rangefunc.go:163:1*/ machine.BadPoll("SwallowedPanic", m.state)
 	}
 	/*line rangefunc.go:164:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:164:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:163:1*/
 	})
-	/*line rangefunc.go:165:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(swallowPanicOfSliceIndex(m.log, []int{1, 2, 3, 4})))
+	/*line rangefunc.go:165:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(swallowPanicOfSliceIndex(m.log, []int{1, 2, 3, 4})))
 	/*line rangefunc.go:165:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:165:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:164:1*/
 rangeLoop1:
@@ -327,21 +328,21 @@ ifDone7:
 	/*line rangefunc.go:169:1*/ m.sum += m.x
 	/*line rangefunc.go:169:1*/ goto rangeLoop1 /*line rangefunc.go:168:1*/
 rangeDone4:
-	/*line rangefunc.go:165:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:165:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:165:1*/ m.loop.Close()
 	/*line rangefunc.go:171:1*/ m.log.Add("after loop")
-	/*line rangefunc.go:173:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:173:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:173:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:173:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:173:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:342:1
+//line rangefunc_asyncgen.go:343:1
 func (m *SwallowedPanicFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("SwallowedPanic")
+		machine.PanicMoved("SwallowedPanic")
 	}
 	m.self = m
 }
@@ -349,33 +350,33 @@ func (m *SwallowedPanicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:353:1
+//line rangefunc_asyncgen.go:354:1
 func (m *SwallowedPanicFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:369:1
+//line rangefunc_asyncgen.go:370:1
 func (m *SwallowedPanicFuture) init(log *Log, n int) {
 	*m = SwallowedPanicFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:377:1
+//line rangefunc_asyncgen.go:378:1
 func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -384,14 +385,14 @@ func (m *SwallowedPanicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:388:1
+//line rangefunc_asyncgen.go:389:1
 func (m *SwallowedPanicFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:395:1
+//line rangefunc_asyncgen.go:396:1
 func (m *SwallowedPanicFuture) value() int {
 	return m.sum
 }
@@ -399,29 +400,29 @@ func (m *SwallowedPanicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:403:1
-func (m *SwallowedPanicFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:404:1
+func (m *SwallowedPanicFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:410:1
+//line rangefunc_asyncgen.go:411:1
 func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
@@ -430,26 +431,26 @@ func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 //
 // Generated for BadBreak from a body with hash 5e9c870f9ac67626.
 //
-//line rangefunc_asyncgen.go:434:1
+//line rangefunc_asyncgen.go:435:1
 type BadBreakFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BadBreakFuture // set at the first poll: detects a moved machine
 	log     *Log
 	stop    int
 	sum     int
 	next1   func() (int, int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
 
 // BadBreak returns a future that runs badBreak one step at a time.
 //
-//line rangefunc_asyncgen.go:453:1
+//line rangefunc_asyncgen.go:454:1
 func BadBreak(log *Log, stop int) *BadBreakFuture {
 	return &BadBreakFuture{log: log, stop: stop}
 }
@@ -467,17 +468,17 @@ func (m *BadBreakFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:176:1*/ var v1 int
 	/*line rangefunc.go:176:1*/ switch m.state { /*line rangefunc.go:175:1*/
 	case 0:
-		/*line rangefunc.go:176:1*/ m.state = runtime.StateRunning /*line rangefunc.go:175:1*/
+		/*line rangefunc.go:176:1*/ m.state = machine.StateRunning /*line rangefunc.go:175:1*/
 	case 1:
-		/*line rangefunc.go:179:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:179:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:179:1*/ goto resume1 /*line rangefunc.go:178:1*/
 	default:
-		/*line rangefunc.go:176:1*/ runtime.BadPoll("BadBreak", m.state)
+		/*line rangefunc.go:176:1*/ machine.BadPoll("BadBreak", m.state)
 	}
 	/*line rangefunc.go:177:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:177:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:176:1*/
 	})
-	/*line rangefunc.go:178:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(badOfSliceIndex(m.log, []int{1, 2, 3, 4, 5})))
+	/*line rangefunc.go:178:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(badOfSliceIndex(m.log, []int{1, 2, 3, 4, 5})))
 	/*line rangefunc.go:178:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:178:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:177:1*/
 rangeLoop1:
@@ -505,21 +506,21 @@ resume1:
 	}
 	/*line rangefunc.go:181:1*/ goto rangeLoop1 /*line rangefunc.go:180:1*/
 rangeDone4:
-	/*line rangefunc.go:178:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:178:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:178:1*/ m.loop.Close()
 	/*line rangefunc.go:184:1*/ m.log.Add("after loop")
-	/*line rangefunc.go:186:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:186:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:186:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:186:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:186:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:520:1
+//line rangefunc_asyncgen.go:521:1
 func (m *BadBreakFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("BadBreak")
+		machine.PanicMoved("BadBreak")
 	}
 	m.self = m
 }
@@ -527,33 +528,33 @@ func (m *BadBreakFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:531:1
+//line rangefunc_asyncgen.go:532:1
 func (m *BadBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:547:1
+//line rangefunc_asyncgen.go:548:1
 func (m *BadBreakFuture) init(log *Log, stop int) {
 	*m = BadBreakFuture{log: log, stop: stop}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:555:1
+//line rangefunc_asyncgen.go:556:1
 func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -562,14 +563,14 @@ func (m *BadBreakFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:566:1
+//line rangefunc_asyncgen.go:567:1
 func (m *BadBreakFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:573:1
+//line rangefunc_asyncgen.go:574:1
 func (m *BadBreakFuture) value() int {
 	return m.sum
 }
@@ -577,29 +578,29 @@ func (m *BadBreakFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:581:1
-func (m *BadBreakFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:582:1
+func (m *BadBreakFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:588:1
+//line rangefunc_asyncgen.go:589:1
 func (m *BadBreakFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
@@ -608,29 +609,29 @@ func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 //
 // Generated for VeryBad from a body with hash 17078ce5cc729599.
 //
-//line rangefunc_asyncgen.go:612:1
+//line rangefunc_asyncgen.go:613:1
 type VeryBadFuture struct {
-	noCopy   runtime.NoCopy
-	state    int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy   machine.NoCopy
+	state    int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self     *VeryBadFuture // set at the first poll: detects a moved machine
 	log      *Log
 	s        []int
 	result   []int
 	next1    func() (int, int, bool)
-	loop     runtime.Loop
+	loop     machine.Loop
 	cleanup  int
 	fut      runtime.Future[int]
-	loop2    runtime.Loop
+	loop2    machine.Loop
 	cleanup3 int
 	next9    func() (int, int, bool)
 	z        int
-	loops    []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []func()       // pending defers, run last first
 }
 
 // VeryBad returns a future that runs veryBad one step at a time.
 //
-//line rangefunc_asyncgen.go:634:1
+//line rangefunc_asyncgen.go:635:1
 func VeryBad(log *Log, s []int) *VeryBadFuture {
 	return &VeryBadFuture{log: log, s: s}
 }
@@ -657,23 +658,23 @@ func (m *VeryBadFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
 	/*line rangefunc.go:193:1*/ var v15 int
 	/*line rangefunc.go:193:1*/ switch m.state { /*line rangefunc.go:192:1*/
 	case 0:
-		/*line rangefunc.go:193:1*/ m.state = runtime.StateRunning /*line rangefunc.go:192:1*/
+		/*line rangefunc.go:193:1*/ m.state = machine.StateRunning /*line rangefunc.go:192:1*/
 	case 1:
-		/*line rangefunc.go:197:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:197:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:197:1*/ goto resume1 /*line rangefunc.go:196:1*/
 	case 2:
-		/*line rangefunc.go:199:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:199:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:199:1*/ goto resume2 /*line rangefunc.go:198:1*/
 	case 3:
-		/*line rangefunc.go:203:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:203:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:203:1*/ goto resume3 /*line rangefunc.go:202:1*/
 	default:
-		/*line rangefunc.go:193:1*/ runtime.BadPoll("VeryBad", m.state)
+		/*line rangefunc.go:193:1*/ machine.BadPoll("VeryBad", m.state)
 	}
 	/*line rangefunc.go:194:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:194:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:193:1*/
 	})
-	/*line rangefunc.go:195:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{1, 2, 3})))
+	/*line rangefunc.go:195:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{1, 2, 3})))
 	/*line rangefunc.go:195:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:195:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:194:1*/
 rangeLoop2:
@@ -698,7 +699,7 @@ resume1:
 		/*line rangefunc.go:197:1*/ v1 = v
 	}
 	/*line rangefunc.go:197:1*/ m.result = append(m.result, v1)
-	/*line rangefunc.go:198:1*/ next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
+	/*line rangefunc.go:198:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
 	/*line rangefunc.go:198:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:198:1*/ m.loops = append(m.loops, m.loop2)
 	/*line rangefunc.go:198:1*/ _, e15, ok6 = next1()
@@ -722,16 +723,16 @@ resume2:
 		/*line rangefunc.go:199:1*/ v7 = v
 	}
 	/*line rangefunc.go:199:1*/ m.result = append(m.result, v7)
-	/*line rangefunc.go:199:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:199:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:199:1*/ m.loop2.Close() /*line rangefunc.go:198:1*/
 rangeDone5:
-	/*line rangefunc.go:195:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:195:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:195:1*/ m.loop.Close()
 	/*line rangefunc.go:195:1*/ goto exit /*line rangefunc.go:194:1*/
 rangeDone9:
-	/*line rangefunc.go:198:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:198:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:198:1*/ m.loop2.Close()
-	/*line rangefunc.go:202:1*/ m.next9, m.loop2 = runtime.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
+	/*line rangefunc.go:202:1*/ m.next9, m.loop2 = machine.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
 	/*line rangefunc.go:202:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:202:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:201:1*/
 rangeLoop11:
@@ -759,22 +760,22 @@ resume3:
 	}
 	/*line rangefunc.go:205:1*/ goto rangeLoop11 /*line rangefunc.go:204:1*/
 rangeDone14:
-	/*line rangefunc.go:202:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:202:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:202:1*/ m.loop2.Close()
 	/*line rangefunc.go:202:1*/ goto rangeLoop2 /*line rangefunc.go:201:1*/
 exit:
-	/*line rangefunc.go:210:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:210:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:210:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:210:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:210:1*/ return m.result, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:775:1
+//line rangefunc_asyncgen.go:776:1
 func (m *VeryBadFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("VeryBad")
+		machine.PanicMoved("VeryBad")
 	}
 	m.self = m
 }
@@ -782,37 +783,37 @@ func (m *VeryBadFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:786:1
+//line rangefunc_asyncgen.go:787:1
 func (m *VeryBadFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:806:1
+//line rangefunc_asyncgen.go:807:1
 func (m *VeryBadFuture) init(log *Log, s []int) {
 	*m = VeryBadFuture{log: log, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:814:1
+//line rangefunc_asyncgen.go:815:1
 func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -821,14 +822,14 @@ func (m *VeryBadFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:825:1
+//line rangefunc_asyncgen.go:826:1
 func (m *VeryBadFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:832:1
+//line rangefunc_asyncgen.go:833:1
 func (m *VeryBadFuture) value() []int {
 	return m.result
 }
@@ -836,29 +837,29 @@ func (m *VeryBadFuture) value() []int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:840:1
-func (m *VeryBadFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:841:1
+func (m *VeryBadFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:847:1
+//line rangefunc_asyncgen.go:848:1
 func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result, true
 }
 
@@ -867,25 +868,25 @@ func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 //
 // Generated for PanickyBreak from a body with hash 00889d4c5153794a.
 //
-//line rangefunc_asyncgen.go:871:1
+//line rangefunc_asyncgen.go:872:1
 type PanickyBreakFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PanickyBreakFuture // set at the first poll: detects a moved machine
 	log     *Log
 	result  []int
 	next1   func() (int, int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	z       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
 
 // PanickyBreak returns a future that runs panickyBreak one step at a time.
 //
-//line rangefunc_asyncgen.go:889:1
+//line rangefunc_asyncgen.go:890:1
 func PanickyBreak(log *Log) *PanickyBreakFuture {
 	return &PanickyBreakFuture{log: log}
 }
@@ -903,17 +904,17 @@ func (m *PanickyBreakFuture) Poll(cx *runtime.Context) (result []int, ready1 boo
 	/*line rangefunc.go:213:1*/ var v1 int
 	/*line rangefunc.go:213:1*/ switch m.state { /*line rangefunc.go:212:1*/
 	case 0:
-		/*line rangefunc.go:213:1*/ m.state = runtime.StateRunning /*line rangefunc.go:212:1*/
+		/*line rangefunc.go:213:1*/ m.state = machine.StateRunning /*line rangefunc.go:212:1*/
 	case 1:
-		/*line rangefunc.go:216:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:216:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:216:1*/ goto resume1 /*line rangefunc.go:215:1*/
 	default:
-		/*line rangefunc.go:213:1*/ runtime.BadPoll("PanickyBreak", m.state)
+		/*line rangefunc.go:213:1*/ machine.BadPoll("PanickyBreak", m.state)
 	}
 	/*line rangefunc.go:214:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:214:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:213:1*/
 	})
-	/*line rangefunc.go:215:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2, 3, 4})))
+	/*line rangefunc.go:215:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2, 3, 4})))
 	/*line rangefunc.go:215:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:215:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:214:1*/
 rangeLoop1:
@@ -941,20 +942,20 @@ resume1:
 	}
 	/*line rangefunc.go:218:1*/ goto rangeLoop1 /*line rangefunc.go:217:1*/
 rangeDone4:
-	/*line rangefunc.go:215:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:215:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:215:1*/ m.loop.Close()
-	/*line rangefunc.go:222:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:222:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:222:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:222:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:222:1*/ return m.result, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:955:1
+//line rangefunc_asyncgen.go:956:1
 func (m *PanickyBreakFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PanickyBreak")
+		machine.PanicMoved("PanickyBreak")
 	}
 	m.self = m
 }
@@ -962,33 +963,33 @@ func (m *PanickyBreakFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:966:1
+//line rangefunc_asyncgen.go:967:1
 func (m *PanickyBreakFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:982:1
+//line rangefunc_asyncgen.go:983:1
 func (m *PanickyBreakFuture) init(log *Log) {
 	*m = PanickyBreakFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:990:1
+//line rangefunc_asyncgen.go:991:1
 func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -997,14 +998,14 @@ func (m *PanickyBreakFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1001:1
+//line rangefunc_asyncgen.go:1002:1
 func (m *PanickyBreakFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1008:1
+//line rangefunc_asyncgen.go:1009:1
 func (m *PanickyBreakFuture) value() []int {
 	return m.result
 }
@@ -1012,29 +1013,29 @@ func (m *PanickyBreakFuture) value() []int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1016:1
-func (m *PanickyBreakFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:1017:1
+func (m *PanickyBreakFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1023:1
+//line rangefunc_asyncgen.go:1024:1
 func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result, true
 }
 
@@ -1043,27 +1044,27 @@ func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 //
 // Generated for TrickyAfterExit from a body with hash 33cfe2b07f3082e0.
 //
-//line rangefunc_asyncgen.go:1047:1
+//line rangefunc_asyncgen.go:1048:1
 type TrickyAfterExitFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *TrickyAfterExitFuture // set at the first poll: detects a moved machine
 	log     *Log
 	zero    bool
 	sum     int
 	ti      *tricky
 	next1   func() (int, int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	fut     runtime.Future[int]
 	x       int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []any          // pending defers, run last first: func() or a deferred call's record
 }
 
 // TrickyAfterExit returns a future that runs trickyAfterExit one step at a time.
 //
-//line rangefunc_asyncgen.go:1067:1
+//line rangefunc_asyncgen.go:1068:1
 func TrickyAfterExit(log *Log, zero bool) *TrickyAfterExitFuture {
 	return &TrickyAfterExitFuture{log: log, zero: zero}
 }
@@ -1086,15 +1087,15 @@ func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bo
 	/*line rangefunc.go:244:1*/ var v7 int
 	/*line rangefunc.go:244:1*/ switch m.state { /*line rangefunc.go:243:1*/
 	case 0:
-		/*line rangefunc.go:244:1*/ m.state = runtime.StateRunning /*line rangefunc.go:243:1*/
+		/*line rangefunc.go:244:1*/ m.state = machine.StateRunning /*line rangefunc.go:243:1*/
 	case 1:
-		/*line rangefunc.go:252:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:252:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:252:1*/ goto resume1 /*line rangefunc.go:251:1*/
 	case 2:
-		/*line rangefunc.go:260:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:260:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:260:1*/ goto resume2 /*line rangefunc.go:259:1*/
 	default:
-		/*line rangefunc.go:244:1*/ runtime.BadPoll("TrickyAfterExit", m.state)
+		/*line rangefunc.go:244:1*/ machine.BadPoll("TrickyAfterExit", m.state)
 	}
 	/*line rangefunc.go:245:1*/ m.defers = append(m.defers, trickyAfterExitFutureDefer0{fn: logRecover, a0: m.log, a1: "echo"})
 	/*line rangefunc.go:246:1*/ m.ti = &tricky{}
@@ -1102,7 +1103,7 @@ func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bo
 	/*line rangefunc.go:248:1*/ if m.zero {
 		/*line rangefunc.go:249:1*/ seq = m.ti.iterZero()
 	}
-	/*line rangefunc.go:251:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(seq))
+	/*line rangefunc.go:251:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(seq))
 	/*line rangefunc.go:251:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:251:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:250:1*/
 rangeLoop1:
@@ -1130,10 +1131,10 @@ resume1:
 	}
 	/*line rangefunc.go:254:1*/ goto rangeLoop1 /*line rangefunc.go:253:1*/
 rangeDone4:
-	/*line rangefunc.go:251:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:251:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:251:1*/ m.loop.Close()
 	/*line rangefunc.go:257:1*/ failSafely(m.log, m.ti)
-	/*line rangefunc.go:259:1*/ m.next1, m.loop = runtime.Pull2((func(func(int, int) bool))(m.ti.iterEcho([]int{7, 8})))
+	/*line rangefunc.go:259:1*/ m.next1, m.loop = machine.Pull2((func(func(int, int) bool))(m.ti.iterEcho([]int{7, 8})))
 	/*line rangefunc.go:259:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:259:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:258:1*/
 rangeLoop6:
@@ -1160,20 +1161,20 @@ resume2:
 	/*line rangefunc.go:261:1*/ m.log.Add(fmt.Sprint("echo ", m.x))
 	/*line rangefunc.go:261:1*/ goto rangeLoop6 /*line rangefunc.go:260:1*/
 rangeDone9:
-	/*line rangefunc.go:259:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:259:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:259:1*/ m.loop.Close()
 	/*line rangefunc.go:264:1*/ m.runDefers(false, nil)
-	/*line rangefunc.go:264:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:264:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:264:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1174:1
+//line rangefunc_asyncgen.go:1175:1
 func (m *TrickyAfterExitFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("TrickyAfterExit")
+		machine.PanicMoved("TrickyAfterExit")
 	}
 	m.self = m
 }
@@ -1181,35 +1182,35 @@ func (m *TrickyAfterExitFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1185:1
+//line rangefunc_asyncgen.go:1186:1
 func (m *TrickyAfterExitFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1203:1
+//line rangefunc_asyncgen.go:1204:1
 func (m *TrickyAfterExitFuture) init(log *Log, zero bool) {
 	*m = TrickyAfterExitFuture{log: log, zero: zero}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:1211:1
+//line rangefunc_asyncgen.go:1212:1
 func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1218,14 +1219,14 @@ func (m *TrickyAfterExitFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1222:1
+//line rangefunc_asyncgen.go:1223:1
 func (m *TrickyAfterExitFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1229:1
+//line rangefunc_asyncgen.go:1230:1
 func (m *TrickyAfterExitFuture) value() int {
 	return m.sum
 }
@@ -1233,35 +1234,35 @@ func (m *TrickyAfterExitFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1237:1
-func (m *TrickyAfterExitFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:1238:1
+func (m *TrickyAfterExitFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1244:1
+//line rangefunc_asyncgen.go:1245:1
 func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		m.runDefers(false, nil)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
+	p = machine.UnwindLoops(&m.loops, p)
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
 // trickyAfterExitFutureDefer0 is a call deferred by trickyAfterExit: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1265:1
+//line rangefunc_asyncgen.go:1266:1
 type trickyAfterExitFutureDefer0 struct {
 	fn func(*Log, string)
 	a0 *Log
@@ -1271,7 +1272,7 @@ type trickyAfterExitFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:1275:1
+//line rangefunc_asyncgen.go:1276:1
 func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1293,30 +1294,30 @@ func (m *TrickyAfterExitFuture) runDefers(panicking bool, p any) {
 //
 // Generated for Exits from a body with hash c2623162380b5e1e.
 //
-//line rangefunc_asyncgen.go:1297:1
+//line rangefunc_asyncgen.go:1298:1
 type ExitsFuture struct {
-	noCopy   runtime.NoCopy
-	state    int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy   machine.NoCopy
+	state    int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self     *ExitsFuture // set at the first poll: detects a moved machine
 	log      *Log
 	how      int
 	res      string
 	next1    func() (int, bool)
-	loop     runtime.Loop
+	loop     machine.Loop
 	cleanup  int
 	x        int
 	next11   func() (int, bool)
-	loop2    runtime.Loop
+	loop2    machine.Loop
 	cleanup3 int
 	y        int
 	fut      runtime.Future[int]
-	loops    []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
 }
 
 // Exits returns a future that runs exits one step at a time.
 //
-//line rangefunc_asyncgen.go:1320:1
+//line rangefunc_asyncgen.go:1321:1
 func Exits(log *Log, how int) *ExitsFuture {
 	return &ExitsFuture{log: log, how: how}
 }
@@ -1337,18 +1338,18 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line rangefunc.go:270:1*/ var v6 int
 	/*line rangefunc.go:270:1*/ switch m.state { /*line rangefunc.go:269:1*/
 	case 0:
-		/*line rangefunc.go:270:1*/ m.state = runtime.StateRunning /*line rangefunc.go:269:1*/
+		/*line rangefunc.go:270:1*/ m.state = machine.StateRunning /*line rangefunc.go:269:1*/
 	case 1:
-		/*line rangefunc.go:276:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:276:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:276:1*/ goto resume1 /*line rangefunc.go:275:1*/
 	case 2:
-		/*line rangefunc.go:283:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:283:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:283:1*/ goto resume2 /*line rangefunc.go:282:1*/
 	default:
-		/*line rangefunc.go:270:1*/ runtime.BadPoll("Exits", m.state)
+		/*line rangefunc.go:270:1*/ machine.BadPoll("Exits", m.state)
 	}
 	/*line rangefunc.go:271:1*/ m.defers = append(m.defers, exitsFutureDefer0{fn: m.log.Add, a0: "exits returns"})
-	/*line rangefunc.go:272:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 4, false)))
+	/*line rangefunc.go:272:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 4, false)))
 	/*line rangefunc.go:272:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:272:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:271:1*/
 rangeLoop2:
@@ -1358,7 +1359,7 @@ rangeLoop2:
 	}
 	/*line rangefunc.go:273:1*/ m.x = e0
 	/*line rangefunc.go:274:1*/ m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
-	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = runtime.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
+	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
 	/*line rangefunc.go:275:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:274:1*/
 rangeLoop6:
@@ -1397,10 +1398,10 @@ resume1:
 		/*line rangefunc.go:276:1*/ goto switchDone11
 	} /*line rangefunc.go:275:1*/
 switchBody12:
-	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
 rangeDone5:
-	/*line rangefunc.go:272:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:272:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:272:1*/ m.loop.Close()
 	/*line rangefunc.go:294:1*/ m.res = "end"
 	/*line rangefunc.go:294:1*/ goto exit /*line rangefunc.go:293:1*/
@@ -1412,9 +1413,9 @@ switchBody17:
 switchBody16:
 	/*line rangefunc.go:289:1*/ goto switchDone11 /*line rangefunc.go:288:1*/
 switchBody15:
-	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:275:1*/ m.loop2.Close()
-	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:275:1*/ m.loop.Close()
 	/*line rangefunc.go:296:1*/ m.res = "out by goto"
 	/*line rangefunc.go:296:1*/ goto exit /*line rangefunc.go:295:1*/
@@ -1436,33 +1437,33 @@ resume2:
 		/*line rangefunc.go:283:1*/ v6 = v
 	}
 	/*line rangefunc.go:283:1*/ m.res = fmt.Sprint("returned ", v6)
-	/*line rangefunc.go:283:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:283:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:283:1*/ m.loop2.Close()
-	/*line rangefunc.go:283:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:283:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:283:1*/ m.loop.Close()
 	/*line rangefunc.go:283:1*/ goto exit /*line rangefunc.go:282:1*/
 switchBody13:
-	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
 forPost4:
 	/*line rangefunc.go:275:1*/ goto rangeLoop2 /*line rangefunc.go:274:1*/
 rangeDone9:
-	/*line rangefunc.go:275:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:275:1*/ m.loop2.Close()
 	/*line rangefunc.go:275:1*/ goto forPost4 /*line rangefunc.go:274:1*/
 exit:
 	/*line rangefunc.go:297:1*/ m.runDefers(false, nil)
-	/*line rangefunc.go:297:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:297:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:297:1*/ return m.res, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1463:1
+//line rangefunc_asyncgen.go:1464:1
 func (m *ExitsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Exits")
+		machine.PanicMoved("Exits")
 	}
 	m.self = m
 }
@@ -1470,35 +1471,35 @@ func (m *ExitsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1474:1
+//line rangefunc_asyncgen.go:1475:1
 func (m *ExitsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1492:1
+//line rangefunc_asyncgen.go:1493:1
 func (m *ExitsFuture) init(log *Log, how int) {
 	*m = ExitsFuture{log: log, how: how}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:1500:1
+//line rangefunc_asyncgen.go:1501:1
 func (m *ExitsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1507,14 +1508,14 @@ func (m *ExitsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1511:1
+//line rangefunc_asyncgen.go:1512:1
 func (m *ExitsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1518:1
+//line rangefunc_asyncgen.go:1519:1
 func (m *ExitsFuture) value() string {
 	return m.res
 }
@@ -1522,35 +1523,35 @@ func (m *ExitsFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1526:1
-func (m *ExitsFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:1527:1
+func (m *ExitsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1533:1
+//line rangefunc_asyncgen.go:1534:1
 func (m *ExitsFuture) unwind(result *string, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
+		machine.CloseLoops(&m.loops)
 		m.runDefers(false, nil)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
+	p = machine.UnwindLoops(&m.loops, p)
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.res, true
 }
 
 // exitsFutureDefer0 is a call deferred by exits: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1554:1
+//line rangefunc_asyncgen.go:1555:1
 type exitsFutureDefer0 struct {
 	fn func(string)
 	a0 string
@@ -1558,7 +1559,7 @@ type exitsFutureDefer0 struct {
 
 // exitsFutureDefer1 is a call deferred by exits: its function and arguments.
 //
-//line rangefunc_asyncgen.go:1562:1
+//line rangefunc_asyncgen.go:1563:1
 type exitsFutureDefer1 struct {
 	fn func(string)
 	a0 string
@@ -1567,7 +1568,7 @@ type exitsFutureDefer1 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line rangefunc_asyncgen.go:1571:1
+//line rangefunc_asyncgen.go:1572:1
 func (m *ExitsFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -1591,26 +1592,26 @@ func (m *ExitsFuture) runDefers(panicking bool, p any) {
 //
 // Generated for PanicOutOfIterator from a body with hash b45b6d02b5a42bc5.
 //
-//line rangefunc_asyncgen.go:1595:1
+//line rangefunc_asyncgen.go:1596:1
 type PanicOutOfIteratorFuture struct {
-	noCopy   runtime.NoCopy
-	state    int                       // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy   machine.NoCopy
+	state    int                       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self     *PanicOutOfIteratorFuture // set at the first poll: detects a moved machine
 	log      *Log
 	sum      int
 	next1    func() (int, bool)
-	loop     runtime.Loop
+	loop     machine.Loop
 	cleanup  int
-	loop2    runtime.Loop
+	loop2    machine.Loop
 	cleanup3 int
 	fut      runtime.Future[int]
-	loops    []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []func()       // pending defers, run last first
 }
 
 // PanicOutOfIterator returns a future that runs panicOutOfIterator one step at a time.
 //
-//line rangefunc_asyncgen.go:1614:1
+//line rangefunc_asyncgen.go:1615:1
 func PanicOutOfIterator(log *Log) *PanicOutOfIteratorFuture {
 	return &PanicOutOfIteratorFuture{log: log}
 }
@@ -1633,17 +1634,17 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 	/*line rangefunc.go:300:1*/ var v1 int
 	/*line rangefunc.go:300:1*/ switch m.state { /*line rangefunc.go:299:1*/
 	case 0:
-		/*line rangefunc.go:300:1*/ m.state = runtime.StateRunning /*line rangefunc.go:299:1*/
+		/*line rangefunc.go:300:1*/ m.state = machine.StateRunning /*line rangefunc.go:299:1*/
 	case 1:
-		/*line rangefunc.go:304:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:304:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:304:1*/ goto resume1 /*line rangefunc.go:303:1*/
 	default:
-		/*line rangefunc.go:300:1*/ runtime.BadPoll("PanicOutOfIterator", m.state)
+		/*line rangefunc.go:300:1*/ machine.BadPoll("PanicOutOfIterator", m.state)
 	}
 	/*line rangefunc.go:301:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:301:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:300:1*/
 	})
-	/*line rangefunc.go:302:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
+	/*line rangefunc.go:302:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
 	/*line rangefunc.go:302:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:302:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:301:1*/
 rangeLoop1:
@@ -1652,7 +1653,7 @@ rangeLoop1:
 		/*line rangefunc.go:302:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:302:1*/ x = e0
-	/*line rangefunc.go:303:1*/ next1, m.loop2 = runtime.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
+	/*line rangefunc.go:303:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
 	/*line rangefunc.go:303:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:303:1*/ m.loops = append(m.loops, m.loop2)
 	/*line rangefunc.go:303:1*/ _, e1, ok5 = next1()
@@ -1675,24 +1676,24 @@ resume1:
 	}
 	/*line rangefunc.go:304:1*/ m.sum += v1 /*line rangefunc.go:303:1*/
 rangeDone7:
-	/*line rangefunc.go:303:1*/ runtime.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:303:1*/ machine.PopLoop(&m.loops, m.cleanup3)
 	/*line rangefunc.go:303:1*/ m.loop2.Close()
 	/*line rangefunc.go:303:1*/ goto rangeLoop1 /*line rangefunc.go:302:1*/
 rangeDone4:
-	/*line rangefunc.go:302:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:302:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:302:1*/ m.loop.Close()
-	/*line rangefunc.go:309:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:309:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:309:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:309:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:309:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1693:1
+//line rangefunc_asyncgen.go:1694:1
 func (m *PanicOutOfIteratorFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PanicOutOfIterator")
+		machine.PanicMoved("PanicOutOfIterator")
 	}
 	m.self = m
 }
@@ -1700,33 +1701,33 @@ func (m *PanicOutOfIteratorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1704:1
+//line rangefunc_asyncgen.go:1705:1
 func (m *PanicOutOfIteratorFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1720:1
+//line rangefunc_asyncgen.go:1721:1
 func (m *PanicOutOfIteratorFuture) init(log *Log) {
 	*m = PanicOutOfIteratorFuture{log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:1728:1
+//line rangefunc_asyncgen.go:1729:1
 func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1735,14 +1736,14 @@ func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1739:1
+//line rangefunc_asyncgen.go:1740:1
 func (m *PanicOutOfIteratorFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1746:1
+//line rangefunc_asyncgen.go:1747:1
 func (m *PanicOutOfIteratorFuture) value() int {
 	return m.sum
 }
@@ -1750,29 +1751,29 @@ func (m *PanicOutOfIteratorFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1754:1
-func (m *PanicOutOfIteratorFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:1755:1
+func (m *PanicOutOfIteratorFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1761:1
+//line rangefunc_asyncgen.go:1762:1
 func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
@@ -1781,25 +1782,25 @@ func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 //
 // Generated for Relay from a body with hash 5f8ef43240c16b05.
 //
-//line rangefunc_asyncgen.go:1785:1
+//line rangefunc_asyncgen.go:1786:1
 type RelayIter struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RelayIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	bad     int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Relay returns an iterator over the values yielded by relay one step at a time.
 //
-//line rangefunc_asyncgen.go:1803:1
+//line rangefunc_asyncgen.go:1804:1
 func Relay(log *Log, n int, bad int) *RelayIter {
 	return &RelayIter{log: log, n: n, bad: bad}
 }
@@ -1819,9 +1820,9 @@ func (m *RelayIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:315:1*/ var v1 bool
 	/*line rangefunc.go:315:1*/ switch m.state { /*line rangefunc.go:314:1*/
 	case 0:
-		/*line rangefunc.go:315:1*/ m.state = runtime.StateRunning /*line rangefunc.go:314:1*/
+		/*line rangefunc.go:315:1*/ m.state = machine.StateRunning /*line rangefunc.go:314:1*/
 	case 1:
-		/*line rangefunc.go:321:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:321:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:321:1*/ goto resume1 /*line rangefunc.go:320:1*/
 	default:
 		/*line rangefunc.go:315:1*/ return 0, false
@@ -1829,7 +1830,7 @@ func (m *RelayIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:316:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:316:1*/ m.log.Add(fmt.Sprint("relay recovered: ", recover())) /*line rangefunc.go:315:1*/
 	})
-	/*line rangefunc.go:317:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
+	/*line rangefunc.go:317:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
 	/*line rangefunc.go:317:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:317:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:316:1*/
 rangeLoop1:
@@ -1853,31 +1854,31 @@ resume1:
 	// yield at rangefunc.go:321
 	/*line rangefunc.go:321:1*/
 	/*line rangefunc.go:321:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line rangefunc.go:321:1*/ if v1 {
 		/*line rangefunc.go:321:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:317:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:317:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:317:1*/ m.loop.Close()
 	/*line rangefunc.go:317:1*/ goto exit /*line rangefunc.go:316:1*/
 ifDone7:
 	/*line rangefunc.go:317:1*/ goto rangeLoop1 /*line rangefunc.go:316:1*/
 rangeDone4:
-	/*line rangefunc.go:317:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:317:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:317:1*/ m.loop.Close() /*line rangefunc.go:316:1*/
 exit:
-	/*line rangefunc.go:325:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:325:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:325:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:325:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:325:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1878:1
+//line rangefunc_asyncgen.go:1879:1
 func (m *RelayIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Relay")
+		machine.PanicMoved("Relay")
 	}
 	m.self = m
 }
@@ -1886,32 +1887,32 @@ func (m *RelayIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:1890:1
+//line rangefunc_asyncgen.go:1891:1
 func (m *RelayIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:1908:1
+//line rangefunc_asyncgen.go:1909:1
 func (m *RelayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -1923,16 +1924,16 @@ func (m *RelayIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:1927:1
+//line rangefunc_asyncgen.go:1928:1
 func (m *RelayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			relay(m.log, m.n, m.bad, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -1950,22 +1951,22 @@ func (m *RelayIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1954:1
+//line rangefunc_asyncgen.go:1955:1
 func (m *RelayIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -1974,21 +1975,21 @@ func (m *RelayIter) unwind(result *int, ready *bool) {
 //
 // Generated for Numbers from a body with hash df2341621f5b19ed.
 //
-//line rangefunc_asyncgen.go:1978:1
+//line rangefunc_asyncgen.go:1979:1
 type NumbersIter struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *NumbersIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	i       int
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Numbers returns an iterator over the values yielded by numbers one step at a time.
 //
-//line rangefunc_asyncgen.go:1992:1
+//line rangefunc_asyncgen.go:1993:1
 func Numbers(log *Log, n int) *NumbersIter {
 	return &NumbersIter{log: log, n: n}
 }
@@ -2005,9 +2006,9 @@ func (m *NumbersIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:328:1*/ var v1 bool
 	/*line rangefunc.go:328:1*/ switch m.state { /*line rangefunc.go:327:1*/
 	case 0:
-		/*line rangefunc.go:328:1*/ m.state = runtime.StateRunning /*line rangefunc.go:327:1*/
+		/*line rangefunc.go:328:1*/ m.state = machine.StateRunning /*line rangefunc.go:327:1*/
 	case 1:
-		/*line rangefunc.go:337:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:337:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:337:1*/ goto resume1 /*line rangefunc.go:336:1*/
 	default:
 		/*line rangefunc.go:328:1*/ return 0, false
@@ -2036,7 +2037,7 @@ resume1:
 	// yield at rangefunc.go:337
 	/*line rangefunc.go:337:1*/
 	/*line rangefunc.go:337:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line rangefunc.go:337:1*/ if v1 {
 		/*line rangefunc.go:337:1*/ goto ifDone7
 	}
@@ -2047,18 +2048,18 @@ ifDone7:
 		/*line rangefunc.go:336:1*/ goto forCond1 /*line rangefunc.go:335:1*/
 forDone4: /*line rangefunc.go:335:1*/
 exit:
-	/*line rangefunc.go:342:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:342:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:342:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:342:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:342:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2059:1
+//line rangefunc_asyncgen.go:2060:1
 func (m *NumbersIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Numbers")
+		machine.PanicMoved("Numbers")
 	}
 	m.self = m
 }
@@ -2067,32 +2068,32 @@ func (m *NumbersIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2071:1
+//line rangefunc_asyncgen.go:2072:1
 func (m *NumbersIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2089:1
+//line rangefunc_asyncgen.go:2090:1
 func (m *NumbersIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -2104,16 +2105,16 @@ func (m *NumbersIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2108:1
+//line rangefunc_asyncgen.go:2109:1
 func (m *NumbersIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			numbers(m.log, m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2131,20 +2132,20 @@ func (m *NumbersIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2135:1
+//line rangefunc_asyncgen.go:2136:1
 func (m *NumbersIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -2153,24 +2154,24 @@ func (m *NumbersIter) unwind(result *int, ready *bool) {
 //
 // Generated for Delegate from a body with hash 83930a01006b39b7.
 //
-//line rangefunc_asyncgen.go:2157:1
+//line rangefunc_asyncgen.go:2158:1
 type DelegateIter struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DelegateIter // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	bad     int
 	it      *NumbersIter
 	cleanup int
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Delegate returns an iterator over the values yielded by delegate one step at a time.
 //
-//line rangefunc_asyncgen.go:2174:1
+//line rangefunc_asyncgen.go:2175:1
 func Delegate(log *Log, n int, bad int) *DelegateIter {
 	return &DelegateIter{log: log, n: n, bad: bad}
 }
@@ -2190,9 +2191,9 @@ func (m *DelegateIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:345:1*/ var v1 bool
 	/*line rangefunc.go:345:1*/ switch m.state { /*line rangefunc.go:344:1*/
 	case 0:
-		/*line rangefunc.go:345:1*/ m.state = runtime.StateRunning /*line rangefunc.go:344:1*/
+		/*line rangefunc.go:345:1*/ m.state = machine.StateRunning /*line rangefunc.go:344:1*/
 	case 1:
-		/*line rangefunc.go:351:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:351:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:351:1*/ goto resume1 /*line rangefunc.go:350:1*/
 	default:
 		/*line rangefunc.go:345:1*/ return 0, false
@@ -2224,31 +2225,31 @@ resume1:
 	// yield at rangefunc.go:351
 	/*line rangefunc.go:351:1*/
 	/*line rangefunc.go:351:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line rangefunc.go:351:1*/ if v1 {
 		/*line rangefunc.go:351:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:347:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:347:1*/ m.it.Close()
 	/*line rangefunc.go:347:1*/ goto exit /*line rangefunc.go:346:1*/
 ifDone7:
 	/*line rangefunc.go:347:1*/ goto rangeLoop1 /*line rangefunc.go:346:1*/
 rangeDone4:
-	/*line rangefunc.go:347:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:347:1*/ m.it.Close() /*line rangefunc.go:346:1*/
 exit:
-	/*line rangefunc.go:355:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:355:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:355:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:355:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:355:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2249:1
+//line rangefunc_asyncgen.go:2250:1
 func (m *DelegateIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Delegate")
+		machine.PanicMoved("Delegate")
 	}
 	m.self = m
 }
@@ -2257,32 +2258,32 @@ func (m *DelegateIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2261:1
+//line rangefunc_asyncgen.go:2262:1
 func (m *DelegateIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2279:1
+//line rangefunc_asyncgen.go:2280:1
 func (m *DelegateIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -2294,16 +2295,16 @@ func (m *DelegateIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2298:1
+//line rangefunc_asyncgen.go:2299:1
 func (m *DelegateIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			delegate(m.log, m.n, m.bad, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2321,22 +2322,22 @@ func (m *DelegateIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2325:1
+//line rangefunc_asyncgen.go:2326:1
 func (m *DelegateIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -2345,20 +2346,20 @@ func (m *DelegateIter) unwind(result *int, ready *bool) {
 //
 // Generated for Swallower from a body with hash 7c8f109a3860b2e4.
 //
-//line rangefunc_asyncgen.go:2349:1
+//line rangefunc_asyncgen.go:2350:1
 type SwallowerIter struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SwallowerIter // set at the first poll: detects a moved machine
 	log     *Log
 	i       int
 	defers  []func()      // pending defers, run last first
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Swallower returns an iterator over the values yielded by swallower one step at a time.
 //
-//line rangefunc_asyncgen.go:2362:1
+//line rangefunc_asyncgen.go:2363:1
 func Swallower(log *Log) *SwallowerIter {
 	return &SwallowerIter{log: log}
 }
@@ -2375,9 +2376,9 @@ func (m *SwallowerIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:361:1*/ var v1 bool
 	/*line rangefunc.go:361:1*/ switch m.state { /*line rangefunc.go:360:1*/
 	case 0:
-		/*line rangefunc.go:361:1*/ m.state = runtime.StateRunning /*line rangefunc.go:360:1*/
+		/*line rangefunc.go:361:1*/ m.state = machine.StateRunning /*line rangefunc.go:360:1*/
 	case 1:
-		/*line rangefunc.go:364:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:364:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:364:1*/ goto resume1 /*line rangefunc.go:363:1*/
 	default:
 		/*line rangefunc.go:361:1*/ return 0, false
@@ -2402,7 +2403,7 @@ resume1:
 	// yield at rangefunc.go:364
 	/*line rangefunc.go:364:1*/
 	/*line rangefunc.go:364:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line rangefunc.go:364:1*/ if v1 {
 		/*line rangefunc.go:364:1*/ goto ifDone7
 	}
@@ -2412,18 +2413,18 @@ ifDone7:
 		/*line rangefunc.go:363:1*/ goto forCond1 /*line rangefunc.go:362:1*/
 forDone4: /*line rangefunc.go:362:1*/
 exit:
-	/*line rangefunc.go:368:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:368:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:368:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:368:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:368:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2424:1
+//line rangefunc_asyncgen.go:2425:1
 func (m *SwallowerIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Swallower")
+		machine.PanicMoved("Swallower")
 	}
 	m.self = m
 }
@@ -2432,32 +2433,32 @@ func (m *SwallowerIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2436:1
+//line rangefunc_asyncgen.go:2437:1
 func (m *SwallowerIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.Next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2454:1
+//line rangefunc_asyncgen.go:2455:1
 func (m *SwallowerIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.Next()
 	})
 }
@@ -2469,16 +2470,16 @@ func (m *SwallowerIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2473:1
+//line rangefunc_asyncgen.go:2474:1
 func (m *SwallowerIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			swallower(m.log, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {
@@ -2496,20 +2497,20 @@ func (m *SwallowerIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2500:1
+//line rangefunc_asyncgen.go:2501:1
 func (m *SwallowerIter) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, false
 }
 
@@ -2518,27 +2519,27 @@ func (m *SwallowerIter) unwind(result *int, ready *bool) {
 //
 // Generated for OverGenerated from a body with hash 1204b35335d7c9b1.
 //
-//line rangefunc_asyncgen.go:2522:1
+//line rangefunc_asyncgen.go:2523:1
 type OverGeneratedFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OverGeneratedFuture // set at the first poll: detects a moved machine
 	log     *Log
 	bad     int
 	swallow bool
 	sum     int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
 
 // OverGenerated returns a future that runs overGenerated one step at a time.
 //
-//line rangefunc_asyncgen.go:2542:1
+//line rangefunc_asyncgen.go:2543:1
 func OverGenerated(log *Log, bad int, swallow bool) *OverGeneratedFuture {
 	return &OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
@@ -2557,12 +2558,12 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	/*line rangefunc.go:371:1*/ var v1 int
 	/*line rangefunc.go:371:1*/ switch m.state { /*line rangefunc.go:370:1*/
 	case 0:
-		/*line rangefunc.go:371:1*/ m.state = runtime.StateRunning /*line rangefunc.go:370:1*/
+		/*line rangefunc.go:371:1*/ m.state = machine.StateRunning /*line rangefunc.go:370:1*/
 	case 1:
-		/*line rangefunc.go:378:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:378:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:378:1*/ goto resume1 /*line rangefunc.go:377:1*/
 	default:
-		/*line rangefunc.go:371:1*/ runtime.BadPoll("OverGenerated", m.state)
+		/*line rangefunc.go:371:1*/ machine.BadPoll("OverGenerated", m.state)
 	}
 	/*line rangefunc.go:372:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:372:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:371:1*/
@@ -2571,7 +2572,7 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	/*line rangefunc.go:374:1*/ if m.swallow {
 		/*line rangefunc.go:375:1*/ seq = Swallower(m.log).All()
 	}
-	/*line rangefunc.go:377:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(seq))
+	/*line rangefunc.go:377:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(seq))
 	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:376:1*/
 rangeLoop1:
@@ -2601,20 +2602,20 @@ ifDone7:
 	/*line rangefunc.go:381:1*/ m.sum += m.x
 	/*line rangefunc.go:381:1*/ goto rangeLoop1 /*line rangefunc.go:380:1*/
 rangeDone4:
-	/*line rangefunc.go:377:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:377:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:377:1*/ m.loop.Close()
-	/*line rangefunc.go:384:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:384:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:384:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:384:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:384:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2615:1
+//line rangefunc_asyncgen.go:2616:1
 func (m *OverGeneratedFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("OverGenerated")
+		machine.PanicMoved("OverGenerated")
 	}
 	m.self = m
 }
@@ -2622,33 +2623,33 @@ func (m *OverGeneratedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2626:1
+//line rangefunc_asyncgen.go:2627:1
 func (m *OverGeneratedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2642:1
+//line rangefunc_asyncgen.go:2643:1
 func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 	*m = OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:2650:1
+//line rangefunc_asyncgen.go:2651:1
 func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2657,14 +2658,14 @@ func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2661:1
+//line rangefunc_asyncgen.go:2662:1
 func (m *OverGeneratedFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2668:1
+//line rangefunc_asyncgen.go:2669:1
 func (m *OverGeneratedFuture) value() int {
 	return m.sum
 }
@@ -2672,29 +2673,29 @@ func (m *OverGeneratedFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2676:1
-func (m *OverGeneratedFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:2677:1
+func (m *OverGeneratedFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2683:1
+//line rangefunc_asyncgen.go:2684:1
 func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
@@ -2703,10 +2704,10 @@ func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 //
 // Generated for OverGeneratedDirect from a body with hash 243c20ebb8019c1d.
 //
-//line rangefunc_asyncgen.go:2707:1
+//line rangefunc_asyncgen.go:2708:1
 type OverGeneratedDirectFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OverGeneratedDirectFuture // set at the first poll: detects a moved machine
 	log     *Log
 	bad     int
@@ -2715,13 +2716,13 @@ type OverGeneratedDirectFuture struct {
 	cleanup int
 	x       int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
 
 // OverGeneratedDirect returns a future that runs overGeneratedDirect one step at a time.
 //
-//line rangefunc_asyncgen.go:2725:1
+//line rangefunc_asyncgen.go:2726:1
 func OverGeneratedDirect(log *Log, bad int) *OverGeneratedDirectFuture {
 	return &OverGeneratedDirectFuture{log: log, bad: bad}
 }
@@ -2739,12 +2740,12 @@ func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready
 	/*line rangefunc.go:387:1*/ var v1 int
 	/*line rangefunc.go:387:1*/ switch m.state { /*line rangefunc.go:386:1*/
 	case 0:
-		/*line rangefunc.go:387:1*/ m.state = runtime.StateRunning /*line rangefunc.go:386:1*/
+		/*line rangefunc.go:387:1*/ m.state = machine.StateRunning /*line rangefunc.go:386:1*/
 	case 1:
-		/*line rangefunc.go:390:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:390:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:390:1*/ goto resume1 /*line rangefunc.go:389:1*/
 	default:
-		/*line rangefunc.go:387:1*/ runtime.BadPoll("OverGeneratedDirect", m.state)
+		/*line rangefunc.go:387:1*/ machine.BadPoll("OverGeneratedDirect", m.state)
 	}
 	/*line rangefunc.go:388:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:388:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:387:1*/
@@ -2779,20 +2780,20 @@ ifDone7:
 	/*line rangefunc.go:393:1*/ m.sum += m.x
 	/*line rangefunc.go:393:1*/ goto rangeLoop1 /*line rangefunc.go:392:1*/
 rangeDone4:
-	/*line rangefunc.go:389:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:389:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:389:1*/ m.it.Close()
-	/*line rangefunc.go:396:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:396:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:396:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:396:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:396:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2793:1
+//line rangefunc_asyncgen.go:2794:1
 func (m *OverGeneratedDirectFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("OverGeneratedDirect")
+		machine.PanicMoved("OverGeneratedDirect")
 	}
 	m.self = m
 }
@@ -2800,33 +2801,33 @@ func (m *OverGeneratedDirectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2804:1
+//line rangefunc_asyncgen.go:2805:1
 func (m *OverGeneratedDirectFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.CloseLoops(&m.loops)
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.CloseLoops(&m.loops)
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2820:1
+//line rangefunc_asyncgen.go:2821:1
 func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 	*m = OverGeneratedDirectFuture{log: log, bad: bad}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:2828:1
+//line rangefunc_asyncgen.go:2829:1
 func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2835,14 +2836,14 @@ func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2839:1
+//line rangefunc_asyncgen.go:2840:1
 func (m *OverGeneratedDirectFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2846:1
+//line rangefunc_asyncgen.go:2847:1
 func (m *OverGeneratedDirectFuture) value() int {
 	return m.sum
 }
@@ -2850,29 +2851,29 @@ func (m *OverGeneratedDirectFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2854:1
-func (m *OverGeneratedDirectFuture) deepest() runtime.Stepper {
+//line rangefunc_asyncgen.go:2855:1
+func (m *OverGeneratedDirectFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2861:1
+//line rangefunc_asyncgen.go:2862:1
 func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.sum, true
 }
 
@@ -2881,25 +2882,25 @@ func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 //
 // Generated for RelayStream from a body with hash ef973f12877c3d6f.
 //
-//line rangefunc_asyncgen.go:2885:1
+//line rangefunc_asyncgen.go:2886:1
 type RelayStreamStream struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RelayStreamStream // set at the first poll: detects a moved machine
 	log     *Log
 	bad     int
 	next1   func() (int, bool)
-	loop    runtime.Loop
+	loop    machine.Loop
 	cleanup int
 	fut     runtime.Future[int]
-	loops   []runtime.Loop // the iterators of the pull loops the body is in, innermost last
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // RelayStream returns a stream of the values yielded by relayStream one step at a time.
 //
-//line rangefunc_asyncgen.go:2903:1
+//line rangefunc_asyncgen.go:2904:1
 func RelayStream(log *Log, bad int) *RelayStreamStream {
 	return &RelayStreamStream{log: log, bad: bad}
 }
@@ -2920,12 +2921,12 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 ru
 	/*line rangefunc.go:399:1*/ var v11 bool
 	/*line rangefunc.go:399:1*/ switch m.state { /*line rangefunc.go:398:1*/
 	case 0:
-		/*line rangefunc.go:399:1*/ m.state = runtime.StateRunning /*line rangefunc.go:398:1*/
+		/*line rangefunc.go:399:1*/ m.state = machine.StateRunning /*line rangefunc.go:398:1*/
 	case 1:
-		/*line rangefunc.go:402:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:402:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:402:1*/ goto resume1 /*line rangefunc.go:401:1*/
 	case 2:
-		/*line rangefunc.go:406:1*/ m.state = runtime.StateRunning
+		/*line rangefunc.go:406:1*/ m.state = machine.StateRunning
 		/*line rangefunc.go:406:1*/ goto resume2 /*line rangefunc.go:405:1*/
 	default:
 		/*line rangefunc.go:399:1*/ return 0, runtime.Done
@@ -2933,7 +2934,7 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 ru
 	/*line rangefunc.go:400:1*/ m.defers = append(m.defers, func() {
 		/*line rangefunc.go:400:1*/ m.log.Add(fmt.Sprint("stream recovered: ", recover())) /*line rangefunc.go:399:1*/
 	})
-	/*line rangefunc.go:401:1*/ m.next1, m.loop = runtime.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
+	/*line rangefunc.go:401:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
 	/*line rangefunc.go:401:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:401:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:400:1*/
 rangeLoop1:
@@ -2973,31 +2974,31 @@ resume2:
 	// yield at rangefunc.go:406
 	/*line rangefunc.go:406:1*/
 	/*line rangefunc.go:406:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line rangefunc.go:406:1*/ if v11 {
 		/*line rangefunc.go:406:1*/ goto ifDone8
 	}
-	/*line rangefunc.go:401:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:401:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:401:1*/ m.loop.Close()
 	/*line rangefunc.go:401:1*/ goto exit /*line rangefunc.go:400:1*/
 ifDone8:
 	/*line rangefunc.go:401:1*/ goto rangeLoop1 /*line rangefunc.go:400:1*/
 rangeDone4:
-	/*line rangefunc.go:401:1*/ runtime.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:401:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:401:1*/ m.loop.Close() /*line rangefunc.go:400:1*/
 exit:
-	/*line rangefunc.go:410:1*/ runtime.RunDefers(&m.defers)
-	/*line rangefunc.go:410:1*/ m.state = runtime.StateDone
+	/*line rangefunc.go:410:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:410:1*/ m.state = machine.StateDone
 	/*line rangefunc.go:410:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2998:1
+//line rangefunc_asyncgen.go:2999:1
 func (m *RelayStreamStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("RelayStream")
+		machine.PanicMoved("RelayStream")
 	}
 	m.self = m
 }
@@ -3007,10 +3008,10 @@ func (m *RelayStreamStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line rangefunc_asyncgen.go:3011:1
+//line rangefunc_asyncgen.go:3012:1
 func (m *RelayStreamStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -3018,33 +3019,33 @@ func (m *RelayStreamStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
-		m.state = runtime.StateCancelled
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.Cancel(m.fut)
+		m.state = machine.StateCancelled
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:3034:1
+//line rangefunc_asyncgen.go:3035:1
 func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.CloseLoops(&m.loops)
-		runtime.RunDefers(&m.defers)
+		machine.CloseLoops(&m.loops)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	p = runtime.UnwindLoops(&m.loops, p)
-	runtime.Unwind(&m.defers, p)
+	p = machine.UnwindLoops(&m.loops, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, runtime.Done
 }

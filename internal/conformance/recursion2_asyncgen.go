@@ -2,17 +2,20 @@
 
 package conformance
 
-import "github.com/asyncgen/asyncgen/runtime"
+import (
+	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
+)
 
 // OddFuture is the future state machine of odd; Odd returns one.
 // It must not be copied once used.
 //
 // Generated for Odd from a body with hash 794af92f7da96615.
 //
-//line recursion2_asyncgen.go:13:1
+//line recursion2_asyncgen.go:16:1
 type OddFuture struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OddFuture // set at the first poll: detects a moved machine
 	n       int
 	result0 bool
@@ -22,7 +25,7 @@ type OddFuture struct {
 
 // Odd returns a future that runs odd one step at a time.
 //
-//line recursion2_asyncgen.go:26:1
+//line recursion2_asyncgen.go:29:1
 func Odd(n int) *OddFuture {
 	return &OddFuture{n: n}
 }
@@ -36,15 +39,15 @@ func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
 	}
 	/*line recursion2.go:6:1*/ switch m.state { /*line recursion2.go:5:1*/
 	case 0:
-		/*line recursion2.go:6:1*/ m.state = runtime.StateRunning /*line recursion2.go:5:1*/
+		/*line recursion2.go:6:1*/ m.state = machine.StateRunning /*line recursion2.go:5:1*/
 	case 1:
-		/*line recursion2.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:10:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:10:1*/ goto resume1 /*line recursion2.go:9:1*/
 	case 2:
-		/*line recursion2.go:11:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:11:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:11:1*/ goto resume2 /*line recursion2.go:10:1*/
 	default:
-		/*line recursion2.go:6:1*/ runtime.BadPoll("Odd", m.state)
+		/*line recursion2.go:6:1*/ machine.BadPoll("Odd", m.state)
 	}
 	/*line recursion2.go:7:1*/ if m.n == 0 {
 		/*line recursion2.go:8:1*/ m.result0 = false
@@ -76,17 +79,17 @@ resume2:
 		/*line recursion2.go:11:1*/ m.result0 = v
 	} /*line recursion2.go:10:1*/
 exit:
-	/*line recursion2.go:12:1*/ m.state = runtime.StateDone
+	/*line recursion2.go:12:1*/ m.state = machine.StateDone
 	/*line recursion2.go:12:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion2_asyncgen.go:87:1
+//line recursion2_asyncgen.go:90:1
 func (m *OddFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Odd")
+		machine.PanicMoved("Odd")
 	}
 	m.self = m
 }
@@ -94,33 +97,33 @@ func (m *OddFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion2_asyncgen.go:98:1
+//line recursion2_asyncgen.go:101:1
 func (m *OddFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		machine.Cancel(m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion2_asyncgen.go:114:1
+//line recursion2_asyncgen.go:117:1
 func (m *OddFuture) init(n int) {
 	*m = OddFuture{n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion2_asyncgen.go:122:1
+//line recursion2_asyncgen.go:125:1
 func (m *OddFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -129,14 +132,14 @@ func (m *OddFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion2_asyncgen.go:133:1
+//line recursion2_asyncgen.go:136:1
 func (m *OddFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion2_asyncgen.go:140:1
+//line recursion2_asyncgen.go:143:1
 func (m *OddFuture) value() bool {
 	return m.result0
 }
@@ -144,8 +147,8 @@ func (m *OddFuture) value() bool {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion2_asyncgen.go:148:1
-func (m *OddFuture) deepest() runtime.Stepper {
+//line recursion2_asyncgen.go:151:1
+func (m *OddFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -154,10 +157,10 @@ func (m *OddFuture) deepest() runtime.Stepper {
 //
 // Generated for Outer from a body with hash 98016764fa678eb0.
 //
-//line recursion2_asyncgen.go:158:1
+//line recursion2_asyncgen.go:161:1
 type OuterFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OuterFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -166,12 +169,12 @@ type OuterFuture struct {
 	a       int
 	b       int
 	fut2    TreeSumFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Outer returns a future that runs outer one step at a time.
 //
-//line recursion2_asyncgen.go:175:1
+//line recursion2_asyncgen.go:178:1
 func Outer(log *Log, n int) *OuterFuture {
 	return &OuterFuture{log: log, n: n}
 }
@@ -186,7 +189,7 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion2.go:15:1*/ var v1 int
 	/*line recursion2.go:15:1*/ switch m.state { /*line recursion2.go:14:1*/
 	case 0:
-		/*line recursion2.go:15:1*/ m.state = runtime.StateRunning /*line recursion2.go:14:1*/
+		/*line recursion2.go:15:1*/ m.state = machine.StateRunning /*line recursion2.go:14:1*/
 	case 1:
 		/*line recursion2.go:16:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line recursion2.go:16:1*/ return 0, false
@@ -208,7 +211,7 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 		}
 		/*line recursion2.go:19:1*/ goto resume4 /*line recursion2.go:18:1*/
 	default:
-		/*line recursion2.go:15:1*/ runtime.BadPoll("Outer", m.state)
+		/*line recursion2.go:15:1*/ machine.BadPoll("Outer", m.state)
 	}
 	/*line recursion2.go:16:1*/ m.fut.init(m.log, []int{9}, 1)
 	/*line recursion2.go:16:1*/ m.state = 1 /*line recursion2.go:15:1*/
@@ -224,7 +227,7 @@ resume1:
 			}
 		}
 		/*line recursion2.go:16:1*/ m.deep = nil
-		/*line recursion2.go:16:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:16:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:16:1*/ m.fut = SumFuture{}
 	}
 	/*line recursion2.go:17:1*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
@@ -246,7 +249,7 @@ resume2:
 			}
 		}
 		/*line recursion2.go:17:1*/ m.deep = nil
-		/*line recursion2.go:17:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:17:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:17:1*/ m.fut = SumFuture{}
 		/*line recursion2.go:17:1*/ m.a = v
 	}
@@ -269,7 +272,7 @@ resume3:
 			}
 		}
 		/*line recursion2.go:18:1*/ m.deep = nil
-		/*line recursion2.go:18:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:18:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:18:1*/ m.fut2 = TreeSumFuture{}
 		/*line recursion2.go:18:1*/ m.b = v
 	}
@@ -293,22 +296,22 @@ resume4:
 			}
 		}
 		/*line recursion2.go:19:1*/ m.deep = nil
-		/*line recursion2.go:19:1*/ m.state = runtime.StateRunning
+		/*line recursion2.go:19:1*/ m.state = machine.StateRunning
 		/*line recursion2.go:19:1*/ m.fut = SumFuture{}
 		/*line recursion2.go:19:1*/ v1 = v
 	}
 	/*line recursion2.go:19:1*/ m.result0 = m.a + m.b + v1
-	/*line recursion2.go:20:1*/ m.state = runtime.StateDone
+	/*line recursion2.go:20:1*/ m.state = machine.StateDone
 	/*line recursion2.go:20:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion2_asyncgen.go:309:1
+//line recursion2_asyncgen.go:312:1
 func (m *OuterFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Outer")
+		machine.PanicMoved("Outer")
 	}
 	m.self = m
 }
@@ -316,7 +319,7 @@ func (m *OuterFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion2_asyncgen.go:320:1
+//line recursion2_asyncgen.go:323:1
 func (m *OuterFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -331,22 +334,22 @@ func (m *OuterFuture) Cancel() {
 	case 4:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion2_asyncgen.go:340:1
+//line recursion2_asyncgen.go:343:1
 func (m *OuterFuture) init(log *Log, n int) {
 	*m = OuterFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion2_asyncgen.go:348:1
+//line recursion2_asyncgen.go:351:1
 func (m *OuterFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -355,14 +358,14 @@ func (m *OuterFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion2_asyncgen.go:359:1
+//line recursion2_asyncgen.go:362:1
 func (m *OuterFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion2_asyncgen.go:366:1
+//line recursion2_asyncgen.go:369:1
 func (m *OuterFuture) value() int {
 	return m.result0
 }
@@ -370,8 +373,8 @@ func (m *OuterFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion2_asyncgen.go:374:1
-func (m *OuterFuture) deepest() runtime.Stepper {
+//line recursion2_asyncgen.go:377:1
+func (m *OuterFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}

@@ -2,17 +2,20 @@
 
 package conformance
 
-import "github.com/asyncgen/asyncgen/runtime"
+import (
+	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
+)
 
 // TreeSumFuture is the future state machine of treeSum; TreeSum returns one.
 // It must not be copied once used.
 //
 // Generated for TreeSum from a body with hash 77fd4a4ac9df284b.
 //
-//line recursion_asyncgen.go:13:1
+//line recursion_asyncgen.go:16:1
 type TreeSumFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *TreeSumFuture // set at the first poll: detects a moved machine
 	t       *Tree
 	result0 int
@@ -22,7 +25,7 @@ type TreeSumFuture struct {
 
 // TreeSum returns a future that runs treeSum one step at a time.
 //
-//line recursion_asyncgen.go:26:1
+//line recursion_asyncgen.go:29:1
 func TreeSum(t *Tree) *TreeSumFuture {
 	return &TreeSumFuture{t: t}
 }
@@ -37,15 +40,15 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:6:1*/ var v1 int
 	/*line recursion.go:6:1*/ switch m.state { /*line recursion.go:5:1*/
 	case 0:
-		/*line recursion.go:6:1*/ m.state = runtime.StateRunning /*line recursion.go:5:1*/
+		/*line recursion.go:6:1*/ m.state = machine.StateRunning /*line recursion.go:5:1*/
 	case 1:
-		/*line recursion.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:10:1*/ m.state = machine.StateRunning
 		/*line recursion.go:10:1*/ goto resume1 /*line recursion.go:9:1*/
 	case 2:
-		/*line recursion.go:10:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:10:1*/ m.state = machine.StateRunning
 		/*line recursion.go:10:1*/ goto resume2 /*line recursion.go:9:1*/
 	default:
-		/*line recursion.go:6:1*/ runtime.BadPoll("TreeSum", m.state)
+		/*line recursion.go:6:1*/ machine.BadPoll("TreeSum", m.state)
 	}
 	/*line recursion.go:7:1*/ if m.t == nil {
 		/*line recursion.go:8:1*/ m.result0 = 0
@@ -79,17 +82,17 @@ resume2:
 	}
 	/*line recursion.go:10:1*/ m.result0 = m.v + m.t.V + v1 /*line recursion.go:9:1*/
 exit:
-	/*line recursion.go:11:1*/ m.state = runtime.StateDone
+	/*line recursion.go:11:1*/ m.state = machine.StateDone
 	/*line recursion.go:11:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:90:1
+//line recursion_asyncgen.go:93:1
 func (m *TreeSumFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("TreeSum")
+		machine.PanicMoved("TreeSum")
 	}
 	m.self = m
 }
@@ -97,33 +100,33 @@ func (m *TreeSumFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:101:1
+//line recursion_asyncgen.go:104:1
 func (m *TreeSumFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:117:1
+//line recursion_asyncgen.go:120:1
 func (m *TreeSumFuture) init(t *Tree) {
 	*m = TreeSumFuture{t: t}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:125:1
+//line recursion_asyncgen.go:128:1
 func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -132,14 +135,14 @@ func (m *TreeSumFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:136:1
+//line recursion_asyncgen.go:139:1
 func (m *TreeSumFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:143:1
+//line recursion_asyncgen.go:146:1
 func (m *TreeSumFuture) value() int {
 	return m.result0
 }
@@ -147,8 +150,8 @@ func (m *TreeSumFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:151:1
-func (m *TreeSumFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:154:1
+func (m *TreeSumFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -157,20 +160,20 @@ func (m *TreeSumFuture) deepest() runtime.Stepper {
 //
 // Generated for Even from a body with hash 8359c279aad1be84.
 //
-//line recursion_asyncgen.go:161:1
+//line recursion_asyncgen.go:164:1
 type EvenFuture struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EvenFuture // set at the first poll: detects a moved machine
 	n       int
 	result0 bool
 	fut     OddFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Even returns a future that runs even one step at a time.
 //
-//line recursion_asyncgen.go:174:1
+//line recursion_asyncgen.go:177:1
 func Even(n int) *EvenFuture {
 	return &EvenFuture{n: n}
 }
@@ -184,14 +187,14 @@ func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 	}
 	/*line recursion.go:14:1*/ switch m.state { /*line recursion.go:13:1*/
 	case 0:
-		/*line recursion.go:14:1*/ m.state = runtime.StateRunning /*line recursion.go:13:1*/
+		/*line recursion.go:14:1*/ m.state = machine.StateRunning /*line recursion.go:13:1*/
 	case 1:
 		/*line recursion.go:18:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line recursion.go:18:1*/ return false, false
 		}
 		/*line recursion.go:18:1*/ goto resume1 /*line recursion.go:17:1*/
 	default:
-		/*line recursion.go:14:1*/ runtime.BadPoll("Even", m.state)
+		/*line recursion.go:14:1*/ machine.BadPoll("Even", m.state)
 	}
 	/*line recursion.go:15:1*/ if m.n == 0 {
 		/*line recursion.go:16:1*/ m.result0 = true
@@ -216,22 +219,22 @@ resume1:
 			}
 		}
 		/*line recursion.go:18:1*/ m.deep = nil
-		/*line recursion.go:18:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:18:1*/ m.state = machine.StateRunning
 		/*line recursion.go:18:1*/ m.fut = OddFuture{}
 		/*line recursion.go:18:1*/ m.result0 = v
 	} /*line recursion.go:17:1*/
 exit:
-	/*line recursion.go:19:1*/ m.state = runtime.StateDone
+	/*line recursion.go:19:1*/ m.state = machine.StateDone
 	/*line recursion.go:19:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:232:1
+//line recursion_asyncgen.go:235:1
 func (m *EvenFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Even")
+		machine.PanicMoved("Even")
 	}
 	m.self = m
 }
@@ -239,7 +242,7 @@ func (m *EvenFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:243:1
+//line recursion_asyncgen.go:246:1
 func (m *EvenFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -248,22 +251,22 @@ func (m *EvenFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:257:1
+//line recursion_asyncgen.go:260:1
 func (m *EvenFuture) init(n int) {
 	*m = EvenFuture{n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:265:1
+//line recursion_asyncgen.go:268:1
 func (m *EvenFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -272,14 +275,14 @@ func (m *EvenFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:276:1
+//line recursion_asyncgen.go:279:1
 func (m *EvenFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:283:1
+//line recursion_asyncgen.go:286:1
 func (m *EvenFuture) value() bool {
 	return m.result0
 }
@@ -287,8 +290,8 @@ func (m *EvenFuture) value() bool {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:291:1
-func (m *EvenFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:294:1
+func (m *EvenFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -300,10 +303,10 @@ func (m *EvenFuture) deepest() runtime.Stepper {
 //
 // Generated for Leaf from a body with hash c130554b6e3e7fae.
 //
-//line recursion_asyncgen.go:304:1
+//line recursion_asyncgen.go:307:1
 type LeafFuture struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *LeafFuture // set at the first poll: detects a moved machine
 	p       *Pending[int]
 	result0 int
@@ -311,7 +314,7 @@ type LeafFuture struct {
 
 // Leaf returns a future that runs leaf one step at a time.
 //
-//line recursion_asyncgen.go:315:1
+//line recursion_asyncgen.go:318:1
 func Leaf(p *Pending[int]) *LeafFuture {
 	return &LeafFuture{p: p}
 }
@@ -325,12 +328,12 @@ func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:31:1*/ switch m.state { /*line recursion.go:30:1*/
 	case 0:
-		/*line recursion.go:31:1*/ m.state = runtime.StateRunning /*line recursion.go:30:1*/
+		/*line recursion.go:31:1*/ m.state = machine.StateRunning /*line recursion.go:30:1*/
 	case 1:
-		/*line recursion.go:31:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:31:1*/ m.state = machine.StateRunning
 		/*line recursion.go:31:1*/ goto resume1 /*line recursion.go:30:1*/
 	default:
-		/*line recursion.go:31:1*/ runtime.BadPoll("Leaf", m.state)
+		/*line recursion.go:31:1*/ machine.BadPoll("Leaf", m.state)
 	} /*line recursion.go:30:1*/
 resume1:
 	// await at recursion.go:31
@@ -343,17 +346,17 @@ resume1:
 		}
 		/*line recursion.go:31:1*/ m.result0 = v
 	}
-	/*line recursion.go:31:1*/ m.state = runtime.StateDone
+	/*line recursion.go:31:1*/ m.state = machine.StateDone
 	/*line recursion.go:31:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:354:1
+//line recursion_asyncgen.go:357:1
 func (m *LeafFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Leaf")
+		machine.PanicMoved("Leaf")
 	}
 	m.self = m
 }
@@ -361,31 +364,31 @@ func (m *LeafFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:365:1
+//line recursion_asyncgen.go:368:1
 func (m *LeafFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.p)
+		machine.Cancel(m.p)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:379:1
+//line recursion_asyncgen.go:382:1
 func (m *LeafFuture) init(p *Pending[int]) {
 	*m = LeafFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:387:1
+//line recursion_asyncgen.go:390:1
 func (m *LeafFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -394,14 +397,14 @@ func (m *LeafFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:398:1
+//line recursion_asyncgen.go:401:1
 func (m *LeafFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:405:1
+//line recursion_asyncgen.go:408:1
 func (m *LeafFuture) value() int {
 	return m.result0
 }
@@ -409,8 +412,8 @@ func (m *LeafFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:413:1
-func (m *LeafFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:416:1
+func (m *LeafFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -419,20 +422,20 @@ func (m *LeafFuture) deepest() runtime.Stepper {
 //
 // Generated for Mid from a body with hash 3e1f22f86705f5b3.
 //
-//line recursion_asyncgen.go:423:1
+//line recursion_asyncgen.go:426:1
 type MidFuture struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MidFuture // set at the first poll: detects a moved machine
 	p       *Pending[int]
 	result0 int
 	fut     LeafFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Mid returns a future that runs mid one step at a time.
 //
-//line recursion_asyncgen.go:436:1
+//line recursion_asyncgen.go:439:1
 func Mid(p *Pending[int]) *MidFuture {
 	return &MidFuture{p: p}
 }
@@ -447,14 +450,14 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:34:1*/ var v1 int
 	/*line recursion.go:34:1*/ switch m.state { /*line recursion.go:33:1*/
 	case 0:
-		/*line recursion.go:34:1*/ m.state = runtime.StateRunning /*line recursion.go:33:1*/
+		/*line recursion.go:34:1*/ m.state = machine.StateRunning /*line recursion.go:33:1*/
 	case 1:
 		/*line recursion.go:34:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line recursion.go:34:1*/ return 0, false
 		}
 		/*line recursion.go:34:1*/ goto resume1 /*line recursion.go:33:1*/
 	default:
-		/*line recursion.go:34:1*/ runtime.BadPoll("Mid", m.state)
+		/*line recursion.go:34:1*/ machine.BadPoll("Mid", m.state)
 	}
 	/*line recursion.go:34:1*/ m.fut.init(m.p)
 	/*line recursion.go:34:1*/ m.state = 1
@@ -476,22 +479,22 @@ resume1:
 			}
 		}
 		/*line recursion.go:34:1*/ m.deep = nil
-		/*line recursion.go:34:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:34:1*/ m.state = machine.StateRunning
 		/*line recursion.go:34:1*/ m.fut = LeafFuture{}
 		/*line recursion.go:34:1*/ v1 = v
 	}
 	/*line recursion.go:34:1*/ m.result0 = v1 + 1
-	/*line recursion.go:34:1*/ m.state = runtime.StateDone
+	/*line recursion.go:34:1*/ m.state = machine.StateDone
 	/*line recursion.go:34:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:492:1
+//line recursion_asyncgen.go:495:1
 func (m *MidFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Mid")
+		machine.PanicMoved("Mid")
 	}
 	m.self = m
 }
@@ -499,7 +502,7 @@ func (m *MidFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:503:1
+//line recursion_asyncgen.go:506:1
 func (m *MidFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -508,22 +511,22 @@ func (m *MidFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:517:1
+//line recursion_asyncgen.go:520:1
 func (m *MidFuture) init(p *Pending[int]) {
 	*m = MidFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:525:1
+//line recursion_asyncgen.go:528:1
 func (m *MidFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -532,14 +535,14 @@ func (m *MidFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:536:1
+//line recursion_asyncgen.go:539:1
 func (m *MidFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:543:1
+//line recursion_asyncgen.go:546:1
 func (m *MidFuture) value() int {
 	return m.result0
 }
@@ -547,8 +550,8 @@ func (m *MidFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:551:1
-func (m *MidFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:554:1
+func (m *MidFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -560,21 +563,21 @@ func (m *MidFuture) deepest() runtime.Stepper {
 //
 // Generated for Top from a body with hash 9d22a483b43b5520.
 //
-//line recursion_asyncgen.go:564:1
+//line recursion_asyncgen.go:567:1
 type TopFuture struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *TopFuture // set at the first poll: detects a moved machine
 	p       *Pending[int]
 	result0 int
 	v       int
 	fut     MidFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Top returns a future that runs top one step at a time.
 //
-//line recursion_asyncgen.go:578:1
+//line recursion_asyncgen.go:581:1
 func Top(p *Pending[int]) *TopFuture {
 	return &TopFuture{p: p}
 }
@@ -589,7 +592,7 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line recursion.go:37:1*/ var v1 int
 	/*line recursion.go:37:1*/ switch m.state { /*line recursion.go:36:1*/
 	case 0:
-		/*line recursion.go:37:1*/ m.state = runtime.StateRunning /*line recursion.go:36:1*/
+		/*line recursion.go:37:1*/ m.state = machine.StateRunning /*line recursion.go:36:1*/
 	case 1:
 		/*line recursion.go:37:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line recursion.go:37:1*/ return 0, false
@@ -601,7 +604,7 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 		}
 		/*line recursion.go:37:1*/ goto resume2 /*line recursion.go:36:1*/
 	default:
-		/*line recursion.go:37:1*/ runtime.BadPoll("Top", m.state)
+		/*line recursion.go:37:1*/ machine.BadPoll("Top", m.state)
 	}
 	/*line recursion.go:37:1*/ m.fut.init(m.p)
 	/*line recursion.go:37:1*/ m.state = 1 /*line recursion.go:36:1*/
@@ -622,7 +625,7 @@ resume1:
 			}
 		}
 		/*line recursion.go:37:1*/ m.deep = nil
-		/*line recursion.go:37:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:37:1*/ m.state = machine.StateRunning
 		/*line recursion.go:37:1*/ m.fut = MidFuture{}
 		/*line recursion.go:37:1*/ m.v = v
 	}
@@ -646,22 +649,22 @@ resume2:
 			}
 		}
 		/*line recursion.go:37:1*/ m.deep = nil
-		/*line recursion.go:37:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:37:1*/ m.state = machine.StateRunning
 		/*line recursion.go:37:1*/ m.fut = MidFuture{}
 		/*line recursion.go:37:1*/ v1 = v
 	}
 	/*line recursion.go:37:1*/ m.result0 = m.v * v1
-	/*line recursion.go:37:1*/ m.state = runtime.StateDone
+	/*line recursion.go:37:1*/ m.state = machine.StateDone
 	/*line recursion.go:37:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:662:1
+//line recursion_asyncgen.go:665:1
 func (m *TopFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Top")
+		machine.PanicMoved("Top")
 	}
 	m.self = m
 }
@@ -669,7 +672,7 @@ func (m *TopFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:673:1
+//line recursion_asyncgen.go:676:1
 func (m *TopFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -680,22 +683,22 @@ func (m *TopFuture) Cancel() {
 	case 2:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:689:1
+//line recursion_asyncgen.go:692:1
 func (m *TopFuture) init(p *Pending[int]) {
 	*m = TopFuture{p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:697:1
+//line recursion_asyncgen.go:700:1
 func (m *TopFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -704,14 +707,14 @@ func (m *TopFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:708:1
+//line recursion_asyncgen.go:711:1
 func (m *TopFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:715:1
+//line recursion_asyncgen.go:718:1
 func (m *TopFuture) value() int {
 	return m.result0
 }
@@ -719,8 +722,8 @@ func (m *TopFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:723:1
-func (m *TopFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:726:1
+func (m *TopFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -732,10 +735,10 @@ func (m *TopFuture) deepest() runtime.Stepper {
 //
 // Generated for Holds from a body with hash 3fcae5f6f1a59451.
 //
-//line recursion_asyncgen.go:736:1
+//line recursion_asyncgen.go:739:1
 type HoldsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *HoldsFuture // set at the first poll: detects a moved machine
 	mk      func() *Big
 	g       *Gate
@@ -747,7 +750,7 @@ type HoldsFuture struct {
 
 // Holds returns a future that runs holds one step at a time.
 //
-//line recursion_asyncgen.go:751:1
+//line recursion_asyncgen.go:754:1
 func Holds(mk func() *Big, g *Gate) *HoldsFuture {
 	return &HoldsFuture{mk: mk, g: g}
 }
@@ -761,15 +764,15 @@ func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line recursion.go:43:1*/ switch m.state { /*line recursion.go:42:1*/
 	case 0:
-		/*line recursion.go:43:1*/ m.state = runtime.StateRunning /*line recursion.go:42:1*/
+		/*line recursion.go:43:1*/ m.state = machine.StateRunning /*line recursion.go:42:1*/
 	case 1:
-		/*line recursion.go:45:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:45:1*/ m.state = machine.StateRunning
 		/*line recursion.go:45:1*/ goto resume1 /*line recursion.go:44:1*/
 	case 2:
-		/*line recursion.go:47:1*/ m.state = runtime.StateRunning
+		/*line recursion.go:47:1*/ m.state = machine.StateRunning
 		/*line recursion.go:47:1*/ goto resume2 /*line recursion.go:46:1*/
 	default:
-		/*line recursion.go:43:1*/ runtime.BadPoll("Holds", m.state)
+		/*line recursion.go:43:1*/ machine.BadPoll("Holds", m.state)
 	}
 	/*line recursion.go:44:1*/ m.buf = m.mk()
 	/*line recursion.go:45:1*/ m.fut = After(1, 0)
@@ -798,17 +801,17 @@ resume2:
 		}
 	}
 	/*line recursion.go:48:1*/ m.result0 = m.n
-	/*line recursion.go:49:1*/ m.state = runtime.StateDone
+	/*line recursion.go:49:1*/ m.state = machine.StateDone
 	/*line recursion.go:49:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line recursion_asyncgen.go:809:1
+//line recursion_asyncgen.go:812:1
 func (m *HoldsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Holds")
+		machine.PanicMoved("Holds")
 	}
 	m.self = m
 }
@@ -816,33 +819,33 @@ func (m *HoldsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line recursion_asyncgen.go:820:1
+//line recursion_asyncgen.go:823:1
 func (m *HoldsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.g)
+		machine.Cancel(m.g)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line recursion_asyncgen.go:836:1
+//line recursion_asyncgen.go:839:1
 func (m *HoldsFuture) init(mk func() *Big, g *Gate) {
 	*m = HoldsFuture{mk: mk, g: g}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line recursion_asyncgen.go:844:1
+//line recursion_asyncgen.go:847:1
 func (m *HoldsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -851,14 +854,14 @@ func (m *HoldsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line recursion_asyncgen.go:855:1
+//line recursion_asyncgen.go:858:1
 func (m *HoldsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line recursion_asyncgen.go:862:1
+//line recursion_asyncgen.go:865:1
 func (m *HoldsFuture) value() int {
 	return m.result0
 }
@@ -866,7 +869,7 @@ func (m *HoldsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line recursion_asyncgen.go:870:1
-func (m *HoldsFuture) deepest() runtime.Stepper {
+//line recursion_asyncgen.go:873:1
+func (m *HoldsFuture) deepest() machine.Stepper {
 	return m
 }

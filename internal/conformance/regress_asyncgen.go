@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // RegressionsFuture is the future state machine of regressions; Regressions returns one.
@@ -12,10 +13,10 @@ import (
 //
 // Generated for Regressions from a body with hash b1ee67591c7337c7.
 //
-//line regress_asyncgen.go:16:1
+//line regress_asyncgen.go:17:1
 type RegressionsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RegressionsFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -29,7 +30,7 @@ type RegressionsFuture struct {
 
 // Regressions returns a future that runs regressions one step at a time.
 //
-//line regress_asyncgen.go:33:1
+//line regress_asyncgen.go:34:1
 func Regressions(log *Log, n int) *RegressionsFuture {
 	return &RegressionsFuture{log: log, n: n}
 }
@@ -50,27 +51,27 @@ func (m *RegressionsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line regress.go:12:1*/ var v10 int
 	/*line regress.go:12:1*/ switch m.state { /*line regress.go:11:1*/
 	case 0:
-		/*line regress.go:12:1*/ m.state = runtime.StateRunning /*line regress.go:11:1*/
+		/*line regress.go:12:1*/ m.state = machine.StateRunning /*line regress.go:11:1*/
 	case 1:
-		/*line regress.go:16:1*/ m.state = runtime.StateRunning
+		/*line regress.go:16:1*/ m.state = machine.StateRunning
 		/*line regress.go:16:1*/ goto resume1 /*line regress.go:15:1*/
 	case 2:
-		/*line regress.go:20:1*/ m.state = runtime.StateRunning
+		/*line regress.go:20:1*/ m.state = machine.StateRunning
 		/*line regress.go:20:1*/ goto resume2 /*line regress.go:19:1*/
 	case 3:
-		/*line regress.go:21:1*/ m.state = runtime.StateRunning
+		/*line regress.go:21:1*/ m.state = machine.StateRunning
 		/*line regress.go:21:1*/ goto resume3 /*line regress.go:20:1*/
 	case 4:
-		/*line regress.go:29:1*/ m.state = runtime.StateRunning
+		/*line regress.go:29:1*/ m.state = machine.StateRunning
 		/*line regress.go:29:1*/ goto resume4 /*line regress.go:28:1*/
 	case 5:
-		/*line regress.go:34:1*/ m.state = runtime.StateRunning
+		/*line regress.go:34:1*/ m.state = machine.StateRunning
 		/*line regress.go:34:1*/ goto resume5 /*line regress.go:33:1*/
 	case 6:
-		/*line regress.go:37:1*/ m.state = runtime.StateRunning
+		/*line regress.go:37:1*/ m.state = machine.StateRunning
 		/*line regress.go:37:1*/ goto resume6 /*line regress.go:36:1*/
 	default:
-		/*line regress.go:12:1*/ runtime.BadPoll("Regressions", m.state)
+		/*line regress.go:12:1*/ machine.BadPoll("Regressions", m.state)
 	}
 	/*line regress.go:14:1*/ m.i = new(int)
 	/*line regress.go:14:1*/ *m.i = 0 /*line regress.go:13:1*/
@@ -212,18 +213,18 @@ switchCase12:
 	}
 	/*line regress.go:24:1*/ goto switchDone7 /*line regress.go:23:1*/
 exit:
-	/*line regress.go:43:1*/ runtime.RunDefers(&m.defers)
-	/*line regress.go:43:1*/ m.state = runtime.StateDone
+	/*line regress.go:43:1*/ machine.RunDefers(&m.defers)
+	/*line regress.go:43:1*/ m.state = machine.StateDone
 	/*line regress.go:43:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line regress_asyncgen.go:224:1
+//line regress_asyncgen.go:225:1
 func (m *RegressionsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Regressions")
+		machine.PanicMoved("Regressions")
 	}
 	m.self = m
 }
@@ -231,42 +232,42 @@ func (m *RegressionsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line regress_asyncgen.go:235:1
+//line regress_asyncgen.go:236:1
 func (m *RegressionsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 4:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 5:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 6:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line regress_asyncgen.go:260:1
+//line regress_asyncgen.go:261:1
 func (m *RegressionsFuture) init(log *Log, n int) {
 	*m = RegressionsFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line regress_asyncgen.go:268:1
+//line regress_asyncgen.go:269:1
 func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -275,14 +276,14 @@ func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line regress_asyncgen.go:279:1
+//line regress_asyncgen.go:280:1
 func (m *RegressionsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line regress_asyncgen.go:286:1
+//line regress_asyncgen.go:287:1
 func (m *RegressionsFuture) value() int {
 	return m.result0
 }
@@ -290,26 +291,26 @@ func (m *RegressionsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line regress_asyncgen.go:294:1
-func (m *RegressionsFuture) deepest() runtime.Stepper {
+//line regress_asyncgen.go:295:1
+func (m *RegressionsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line regress_asyncgen.go:301:1
+//line regress_asyncgen.go:302:1
 func (m *RegressionsFuture) unwind(result *int, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }

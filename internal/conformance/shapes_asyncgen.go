@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"strings"
 	"time"
 )
@@ -14,10 +15,10 @@ import (
 //
 // Generated for ShapeSlice from a body with hash 59deba22e666a71d.
 //
-//line shapes_asyncgen.go:18:1
+//line shapes_asyncgen.go:19:1
 type ShapeSliceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeSliceFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -32,7 +33,7 @@ type ShapeSliceFuture struct {
 
 // ShapeSlice returns a future that runs shapeSlice one step at a time.
 //
-//line shapes_asyncgen.go:36:1
+//line shapes_asyncgen.go:37:1
 func ShapeSlice(log *Log, n int) *ShapeSliceFuture {
 	return &ShapeSliceFuture{log: log, n: n}
 }
@@ -47,15 +48,15 @@ func (m *ShapeSliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], boo
 	/*line shapes.go:19:1*/ var v1 int
 	/*line shapes.go:19:1*/ switch m.state { /*line shapes.go:18:1*/
 	case 0:
-		/*line shapes.go:19:1*/ m.state = runtime.StateRunning /*line shapes.go:18:1*/
+		/*line shapes.go:19:1*/ m.state = machine.StateRunning /*line shapes.go:18:1*/
 	case 1:
-		/*line shapes.go:20:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:20:1*/ m.state = machine.StateRunning
 		/*line shapes.go:20:1*/ goto resume1 /*line shapes.go:19:1*/
 	case 2:
-		/*line shapes.go:25:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:25:1*/ m.state = machine.StateRunning
 		/*line shapes.go:25:1*/ goto resume2 /*line shapes.go:24:1*/
 	default:
-		/*line shapes.go:19:1*/ runtime.BadPoll("ShapeSlice", m.state)
+		/*line shapes.go:19:1*/ machine.BadPoll("ShapeSlice", m.state)
 	}
 	/*line shapes.go:20:1*/ m.fut = ready(m.n) /*line shapes.go:19:1*/
 resume1:
@@ -103,17 +104,17 @@ rangeDone7:
 	/*line shapes.go:27:1*/ m.log.Add("slice")
 	/*line shapes.go:28:1*/ m.result0, m.result1 = m.out, nil /*line shapes.go:27:1*/
 exit:
-	/*line shapes.go:29:1*/ m.state = runtime.StateDone
+	/*line shapes.go:29:1*/ m.state = machine.StateDone
 	/*line shapes.go:29:1*/ return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:114:1
+//line shapes_asyncgen.go:115:1
 func (m *ShapeSliceFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapeSlice")
+		machine.PanicMoved("ShapeSlice")
 	}
 	m.self = m
 }
@@ -121,33 +122,33 @@ func (m *ShapeSliceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:125:1
+//line shapes_asyncgen.go:126:1
 func (m *ShapeSliceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:141:1
+//line shapes_asyncgen.go:142:1
 func (m *ShapeSliceFuture) init(log *Log, n int) {
 	*m = ShapeSliceFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:149:1
+//line shapes_asyncgen.go:150:1
 func (m *ShapeSliceFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -156,14 +157,14 @@ func (m *ShapeSliceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:160:1
+//line shapes_asyncgen.go:161:1
 func (m *ShapeSliceFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:167:1
+//line shapes_asyncgen.go:168:1
 func (m *ShapeSliceFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -171,8 +172,8 @@ func (m *ShapeSliceFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:175:1
-func (m *ShapeSliceFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:176:1
+func (m *ShapeSliceFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -181,10 +182,10 @@ func (m *ShapeSliceFuture) deepest() runtime.Stepper {
 //
 // Generated for ShapeMap from a body with hash 1255fe5a9293032b.
 //
-//line shapes_asyncgen.go:185:1
+//line shapes_asyncgen.go:186:1
 type ShapeMapFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeMapFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -198,7 +199,7 @@ type ShapeMapFuture struct {
 
 // ShapeMap returns a future that runs shapeMap one step at a time.
 //
-//line shapes_asyncgen.go:202:1
+//line shapes_asyncgen.go:203:1
 func ShapeMap(log *Log, n int) *ShapeMapFuture {
 	return &ShapeMapFuture{log: log, n: n}
 }
@@ -213,12 +214,12 @@ func (m1 *ShapeMapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]i
 	/*line shapes.go:32:1*/ var v1 int
 	/*line shapes.go:32:1*/ switch m1.state { /*line shapes.go:31:1*/
 	case 0:
-		/*line shapes.go:32:1*/ m1.state = runtime.StateRunning /*line shapes.go:31:1*/
+		/*line shapes.go:32:1*/ m1.state = machine.StateRunning /*line shapes.go:31:1*/
 	case 1:
-		/*line shapes.go:35:1*/ m1.state = runtime.StateRunning
+		/*line shapes.go:35:1*/ m1.state = machine.StateRunning
 		/*line shapes.go:35:1*/ goto resume1 /*line shapes.go:34:1*/
 	default:
-		/*line shapes.go:32:1*/ runtime.BadPoll("ShapeMap", m1.state)
+		/*line shapes.go:32:1*/ machine.BadPoll("ShapeMap", m1.state)
 	}
 	/*line shapes.go:33:1*/ m1.m = map[string]int{}
 	/*line shapes.go:34:1*/ m1.i = 0 /*line shapes.go:33:1*/
@@ -246,17 +247,17 @@ resume1:
 forDone4:
 	/*line shapes.go:37:1*/ m1.log.Add("map")
 	/*line shapes.go:38:1*/ m1.result0, m1.result1 = m1.m, nil
-	/*line shapes.go:39:1*/ m1.state = runtime.StateDone
+	/*line shapes.go:39:1*/ m1.state = machine.StateDone
 	/*line shapes.go:39:1*/ return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:257:1
+//line shapes_asyncgen.go:258:1
 func (m1 *ShapeMapFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("ShapeMap")
+		machine.PanicMoved("ShapeMap")
 	}
 	m1.self = m1
 }
@@ -264,31 +265,31 @@ func (m1 *ShapeMapFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:268:1
+//line shapes_asyncgen.go:269:1
 func (m1 *ShapeMapFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
 	switch m1.state {
 	case 1:
-		runtime.Cancel(m1.fut)
+		machine.Cancel(m1.fut)
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:282:1
+//line shapes_asyncgen.go:283:1
 func (m1 *ShapeMapFuture) init(log *Log, n int) {
 	*m1 = ShapeMapFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:290:1
+//line shapes_asyncgen.go:291:1
 func (m1 *ShapeMapFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -297,14 +298,14 @@ func (m1 *ShapeMapFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:301:1
+//line shapes_asyncgen.go:302:1
 func (m1 *ShapeMapFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:308:1
+//line shapes_asyncgen.go:309:1
 func (m1 *ShapeMapFuture) value() runtime.Result[map[string]int] {
 	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}
 }
@@ -312,8 +313,8 @@ func (m1 *ShapeMapFuture) value() runtime.Result[map[string]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:316:1
-func (m1 *ShapeMapFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:317:1
+func (m1 *ShapeMapFuture) deepest() machine.Stepper {
 	return m1
 }
 
@@ -322,10 +323,10 @@ func (m1 *ShapeMapFuture) deepest() runtime.Stepper {
 //
 // Generated for ShapePointer from a body with hash 21149b2c85c4efe7.
 //
-//line shapes_asyncgen.go:326:1
+//line shapes_asyncgen.go:327:1
 type ShapePointerFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapePointerFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -337,7 +338,7 @@ type ShapePointerFuture struct {
 
 // ShapePointer returns a future that runs shapePointer one step at a time.
 //
-//line shapes_asyncgen.go:341:1
+//line shapes_asyncgen.go:342:1
 func ShapePointer(log *Log, n int) *ShapePointerFuture {
 	return &ShapePointerFuture{log: log, n: n}
 }
@@ -351,12 +352,12 @@ func (m *ShapePointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bo
 	}
 	/*line shapes.go:42:1*/ switch m.state { /*line shapes.go:41:1*/
 	case 0:
-		/*line shapes.go:42:1*/ m.state = runtime.StateRunning /*line shapes.go:41:1*/
+		/*line shapes.go:42:1*/ m.state = machine.StateRunning /*line shapes.go:41:1*/
 	case 1:
-		/*line shapes.go:43:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:43:1*/ m.state = machine.StateRunning
 		/*line shapes.go:43:1*/ goto resume1 /*line shapes.go:42:1*/
 	default:
-		/*line shapes.go:42:1*/ runtime.BadPoll("ShapePointer", m.state)
+		/*line shapes.go:42:1*/ machine.BadPoll("ShapePointer", m.state)
 	}
 	/*line shapes.go:43:1*/ m.fut = ready(m.n) /*line shapes.go:42:1*/
 resume1:
@@ -373,17 +374,17 @@ resume1:
 	}
 	/*line shapes.go:44:1*/ m.log.Add("pointer")
 	/*line shapes.go:45:1*/ m.result0, m.result1 = &m.v, nil
-	/*line shapes.go:46:1*/ m.state = runtime.StateDone
+	/*line shapes.go:46:1*/ m.state = machine.StateDone
 	/*line shapes.go:46:1*/ return runtime.Result[*int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:384:1
+//line shapes_asyncgen.go:385:1
 func (m *ShapePointerFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapePointer")
+		machine.PanicMoved("ShapePointer")
 	}
 	m.self = m
 }
@@ -391,31 +392,31 @@ func (m *ShapePointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:395:1
+//line shapes_asyncgen.go:396:1
 func (m *ShapePointerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:409:1
+//line shapes_asyncgen.go:410:1
 func (m *ShapePointerFuture) init(log *Log, n int) {
 	*m = ShapePointerFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:417:1
+//line shapes_asyncgen.go:418:1
 func (m *ShapePointerFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -424,14 +425,14 @@ func (m *ShapePointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:428:1
+//line shapes_asyncgen.go:429:1
 func (m *ShapePointerFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:435:1
+//line shapes_asyncgen.go:436:1
 func (m *ShapePointerFuture) value() runtime.Result[*int] {
 	return runtime.Result[*int]{Value: m.result0, Err: m.result1}
 }
@@ -439,8 +440,8 @@ func (m *ShapePointerFuture) value() runtime.Result[*int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:443:1
-func (m *ShapePointerFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:444:1
+func (m *ShapePointerFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -449,10 +450,10 @@ func (m *ShapePointerFuture) deepest() runtime.Stepper {
 //
 // Generated for ShapeForeign from a body with hash b2dab2c75db3a54d.
 //
-//line shapes_asyncgen.go:453:1
+//line shapes_asyncgen.go:454:1
 type ShapeForeignFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeForeignFuture // set at the first poll: detects a moved machine
 	log     *Log
 	s       string
@@ -464,7 +465,7 @@ type ShapeForeignFuture struct {
 
 // ShapeForeign returns a future that runs shapeForeign one step at a time.
 //
-//line shapes_asyncgen.go:468:1
+//line shapes_asyncgen.go:469:1
 func ShapeForeign(log *Log, s string) *ShapeForeignFuture {
 	return &ShapeForeignFuture{log: log, s: s}
 }
@@ -479,12 +480,12 @@ func (m *ShapeForeignFuture) Poll(cx *runtime.Context) (runtime.Result[*strings.
 	/*line shapes.go:49:1*/ var v1 string
 	/*line shapes.go:49:1*/ switch m.state { /*line shapes.go:48:1*/
 	case 0:
-		/*line shapes.go:49:1*/ m.state = runtime.StateRunning /*line shapes.go:48:1*/
+		/*line shapes.go:49:1*/ m.state = machine.StateRunning /*line shapes.go:48:1*/
 	case 1:
-		/*line shapes.go:51:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:51:1*/ m.state = machine.StateRunning
 		/*line shapes.go:51:1*/ goto resume1 /*line shapes.go:50:1*/
 	default:
-		/*line shapes.go:49:1*/ runtime.BadPoll("ShapeForeign", m.state)
+		/*line shapes.go:49:1*/ machine.BadPoll("ShapeForeign", m.state)
 	}
 	/*line shapes.go:50:1*/ m.b = strings.Builder{}
 	/*line shapes.go:51:1*/ m.fut = ready(m.s)
@@ -504,17 +505,17 @@ resume1:
 	/*line shapes.go:51:1*/ m.b.WriteString(v1)
 	/*line shapes.go:52:1*/ m.log.Add("foreign")
 	/*line shapes.go:53:1*/ m.result0, m.result1 = &m.b, nil
-	/*line shapes.go:54:1*/ m.state = runtime.StateDone
+	/*line shapes.go:54:1*/ m.state = machine.StateDone
 	/*line shapes.go:54:1*/ return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:515:1
+//line shapes_asyncgen.go:516:1
 func (m *ShapeForeignFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapeForeign")
+		machine.PanicMoved("ShapeForeign")
 	}
 	m.self = m
 }
@@ -522,31 +523,31 @@ func (m *ShapeForeignFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:526:1
+//line shapes_asyncgen.go:527:1
 func (m *ShapeForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:540:1
+//line shapes_asyncgen.go:541:1
 func (m *ShapeForeignFuture) init(log *Log, s string) {
 	*m = ShapeForeignFuture{log: log, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:548:1
+//line shapes_asyncgen.go:549:1
 func (m *ShapeForeignFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -555,14 +556,14 @@ func (m *ShapeForeignFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:559:1
+//line shapes_asyncgen.go:560:1
 func (m *ShapeForeignFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:566:1
+//line shapes_asyncgen.go:567:1
 func (m *ShapeForeignFuture) value() runtime.Result[*strings.Builder] {
 	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}
 }
@@ -570,8 +571,8 @@ func (m *ShapeForeignFuture) value() runtime.Result[*strings.Builder] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:574:1
-func (m *ShapeForeignFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:575:1
+func (m *ShapeForeignFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -580,10 +581,10 @@ func (m *ShapeForeignFuture) deepest() runtime.Stepper {
 //
 // Generated for ShapeDuration from a body with hash 1a54fdfcaabc8398.
 //
-//line shapes_asyncgen.go:584:1
+//line shapes_asyncgen.go:585:1
 type ShapeDurationFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeDurationFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -593,7 +594,7 @@ type ShapeDurationFuture struct {
 
 // ShapeDuration returns a future that runs shapeDuration one step at a time.
 //
-//line shapes_asyncgen.go:597:1
+//line shapes_asyncgen.go:598:1
 func ShapeDuration(log *Log, n int) *ShapeDurationFuture {
 	return &ShapeDurationFuture{log: log, n: n}
 }
@@ -608,12 +609,12 @@ func (m *ShapeDurationFuture) Poll(cx *runtime.Context) (time.Duration, bool) {
 	/*line shapes.go:57:1*/ var v1 int
 	/*line shapes.go:57:1*/ switch m.state { /*line shapes.go:56:1*/
 	case 0:
-		/*line shapes.go:57:1*/ m.state = runtime.StateRunning /*line shapes.go:56:1*/
+		/*line shapes.go:57:1*/ m.state = machine.StateRunning /*line shapes.go:56:1*/
 	case 1:
-		/*line shapes.go:59:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:59:1*/ m.state = machine.StateRunning
 		/*line shapes.go:59:1*/ goto resume1 /*line shapes.go:58:1*/
 	default:
-		/*line shapes.go:57:1*/ runtime.BadPoll("ShapeDuration", m.state)
+		/*line shapes.go:57:1*/ machine.BadPoll("ShapeDuration", m.state)
 	}
 	/*line shapes.go:58:1*/ m.log.Add("duration")
 	/*line shapes.go:59:1*/ m.fut = ready(m.n)
@@ -631,17 +632,17 @@ resume1:
 		/*line shapes.go:59:1*/ v1 = v
 	}
 	/*line shapes.go:59:1*/ m.result0 = time.Duration(v1) * time.Millisecond
-	/*line shapes.go:60:1*/ m.state = runtime.StateDone
+	/*line shapes.go:60:1*/ m.state = machine.StateDone
 	/*line shapes.go:60:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:642:1
+//line shapes_asyncgen.go:643:1
 func (m *ShapeDurationFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapeDuration")
+		machine.PanicMoved("ShapeDuration")
 	}
 	m.self = m
 }
@@ -649,31 +650,31 @@ func (m *ShapeDurationFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:653:1
+//line shapes_asyncgen.go:654:1
 func (m *ShapeDurationFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:667:1
+//line shapes_asyncgen.go:668:1
 func (m *ShapeDurationFuture) init(log *Log, n int) {
 	*m = ShapeDurationFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:675:1
+//line shapes_asyncgen.go:676:1
 func (m *ShapeDurationFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -682,14 +683,14 @@ func (m *ShapeDurationFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:686:1
+//line shapes_asyncgen.go:687:1
 func (m *ShapeDurationFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:693:1
+//line shapes_asyncgen.go:694:1
 func (m *ShapeDurationFuture) value() time.Duration {
 	return m.result0
 }
@@ -697,8 +698,8 @@ func (m *ShapeDurationFuture) value() time.Duration {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:701:1
-func (m *ShapeDurationFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:702:1
+func (m *ShapeDurationFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -707,10 +708,10 @@ func (m *ShapeDurationFuture) deepest() runtime.Stepper {
 //
 // Generated for ShapeGeneric from a body with hash 03ee07dfcae9fa54.
 //
-//line shapes_asyncgen.go:711:1
+//line shapes_asyncgen.go:712:1
 type ShapeGenericFuture[T any] struct {
-	noCopy  runtime.NoCopy
-	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeGenericFuture[T] // set at the first poll: detects a moved machine
 	log     *Log
 	v       T
@@ -722,7 +723,7 @@ type ShapeGenericFuture[T any] struct {
 
 // ShapeGeneric returns a future that runs shapeGeneric one step at a time.
 //
-//line shapes_asyncgen.go:726:1
+//line shapes_asyncgen.go:727:1
 func ShapeGeneric[T any](log *Log, v T, fail bool) *ShapeGenericFuture[T] {
 	return &ShapeGenericFuture[T]{log: log, v: v, fail: fail}
 }
@@ -737,12 +738,12 @@ func (m *ShapeGenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bo
 	/*line shapes.go:63:1*/ var got T
 	/*line shapes.go:63:1*/ switch m.state { /*line shapes.go:62:1*/
 	case 0:
-		/*line shapes.go:63:1*/ m.state = runtime.StateRunning /*line shapes.go:62:1*/
+		/*line shapes.go:63:1*/ m.state = machine.StateRunning /*line shapes.go:62:1*/
 	case 1:
-		/*line shapes.go:64:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:64:1*/ m.state = machine.StateRunning
 		/*line shapes.go:64:1*/ goto resume1 /*line shapes.go:63:1*/
 	default:
-		/*line shapes.go:63:1*/ runtime.BadPoll("ShapeGeneric", m.state)
+		/*line shapes.go:63:1*/ machine.BadPoll("ShapeGeneric", m.state)
 	}
 	/*line shapes.go:64:1*/ m.fut = ready(m.v)
 	/*line shapes.go:64:1*/ m.v = *new(T) /*line shapes.go:63:1*/
@@ -766,17 +767,17 @@ resume1:
 	}
 	/*line shapes.go:70:1*/ m.result0, m.result1 = got, nil /*line shapes.go:69:1*/
 exit:
-	/*line shapes.go:71:1*/ m.state = runtime.StateDone
+	/*line shapes.go:71:1*/ m.state = machine.StateDone
 	/*line shapes.go:71:1*/ return runtime.Result[T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:777:1
+//line shapes_asyncgen.go:778:1
 func (m *ShapeGenericFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapeGeneric")
+		machine.PanicMoved("ShapeGeneric")
 	}
 	m.self = m
 }
@@ -784,31 +785,31 @@ func (m *ShapeGenericFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:788:1
+//line shapes_asyncgen.go:789:1
 func (m *ShapeGenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:802:1
+//line shapes_asyncgen.go:803:1
 func (m *ShapeGenericFuture[T]) init(log *Log, v T, fail bool) {
 	*m = ShapeGenericFuture[T]{log: log, v: v, fail: fail}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:810:1
+//line shapes_asyncgen.go:811:1
 func (m *ShapeGenericFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -817,14 +818,14 @@ func (m *ShapeGenericFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:821:1
+//line shapes_asyncgen.go:822:1
 func (m *ShapeGenericFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:828:1
+//line shapes_asyncgen.go:829:1
 func (m *ShapeGenericFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.result0, Err: m.result1}
 }
@@ -832,8 +833,8 @@ func (m *ShapeGenericFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:836:1
-func (m *ShapeGenericFuture[T]) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:837:1
+func (m *ShapeGenericFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -842,10 +843,10 @@ func (m *ShapeGenericFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for ShapeNaked from a body with hash 13d25e94640be56e.
 //
-//line shapes_asyncgen.go:846:1
+//line shapes_asyncgen.go:847:1
 type ShapeNakedFuture struct {
-	noCopy runtime.NoCopy
-	state  int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ShapeNakedFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -857,7 +858,7 @@ type ShapeNakedFuture struct {
 
 // ShapeNaked returns a future that runs shapeNaked one step at a time.
 //
-//line shapes_asyncgen.go:861:1
+//line shapes_asyncgen.go:862:1
 func ShapeNaked(log *Log, n int) *ShapeNakedFuture {
 	return &ShapeNakedFuture{log: log, n: n}
 }
@@ -873,15 +874,15 @@ func (m *ShapeNakedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], 
 	/*line shapes.go:74:1*/ var v2 int
 	/*line shapes.go:74:1*/ switch m.state { /*line shapes.go:73:1*/
 	case 0:
-		/*line shapes.go:74:1*/ m.state = runtime.StateRunning /*line shapes.go:73:1*/
+		/*line shapes.go:74:1*/ m.state = machine.StateRunning /*line shapes.go:73:1*/
 	case 1:
-		/*line shapes.go:75:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:75:1*/ m.state = machine.StateRunning
 		/*line shapes.go:75:1*/ goto resume1 /*line shapes.go:74:1*/
 	case 2:
-		/*line shapes.go:80:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:80:1*/ m.state = machine.StateRunning
 		/*line shapes.go:80:1*/ goto resume2 /*line shapes.go:79:1*/
 	default:
-		/*line shapes.go:74:1*/ runtime.BadPoll("ShapeNaked", m.state)
+		/*line shapes.go:74:1*/ machine.BadPoll("ShapeNaked", m.state)
 	}
 	/*line shapes.go:75:1*/ m.fut = ready(m.n) /*line shapes.go:74:1*/
 resume1:
@@ -926,17 +927,17 @@ resume2:
 forDone7:
 	/*line shapes.go:82:1*/ m.log.Add("naked") /*line shapes.go:81:1*/
 exit:
-	/*line shapes.go:84:1*/ m.state = runtime.StateDone
+	/*line shapes.go:84:1*/ m.state = machine.StateDone
 	/*line shapes.go:84:1*/ return runtime.Result[[]string]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:937:1
+//line shapes_asyncgen.go:938:1
 func (m *ShapeNakedFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ShapeNaked")
+		machine.PanicMoved("ShapeNaked")
 	}
 	m.self = m
 }
@@ -944,33 +945,33 @@ func (m *ShapeNakedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:948:1
+//line shapes_asyncgen.go:949:1
 func (m *ShapeNakedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:964:1
+//line shapes_asyncgen.go:965:1
 func (m *ShapeNakedFuture) init(log *Log, n int) {
 	*m = ShapeNakedFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:972:1
+//line shapes_asyncgen.go:973:1
 func (m *ShapeNakedFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -979,14 +980,14 @@ func (m *ShapeNakedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:983:1
+//line shapes_asyncgen.go:984:1
 func (m *ShapeNakedFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:990:1
+//line shapes_asyncgen.go:991:1
 func (m *ShapeNakedFuture) value() runtime.Result[[]string] {
 	return runtime.Result[[]string]{Value: m.v, Err: m.err}
 }
@@ -994,8 +995,8 @@ func (m *ShapeNakedFuture) value() runtime.Result[[]string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:998:1
-func (m *ShapeNakedFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:999:1
+func (m *ShapeNakedFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1004,10 +1005,10 @@ func (m *ShapeNakedFuture) deepest() runtime.Stepper {
 //
 // Generated for Shelf.Take from a body with hash b1f6b86c261296e6.
 //
-//line shapes_asyncgen.go:1008:1
+//line shapes_asyncgen.go:1009:1
 type ShelfTakeFuture struct {
-	noCopy runtime.NoCopy
-	state  int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ShelfTakeFuture // set at the first poll: detects a moved machine
 	s      *Shelf
 	log    *Log
@@ -1018,7 +1019,7 @@ type ShelfTakeFuture struct {
 
 // Take returns a future that runs take one step at a time.
 //
-//line shapes_asyncgen.go:1022:1
+//line shapes_asyncgen.go:1023:1
 func (s *Shelf) Take(log *Log) *ShelfTakeFuture {
 	return &ShelfTakeFuture{s: s, log: log}
 }
@@ -1032,12 +1033,12 @@ func (m *ShelfTakeFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	}
 	/*line shapes.go:90:1*/ switch m.state { /*line shapes.go:89:1*/
 	case 0:
-		/*line shapes.go:90:1*/ m.state = runtime.StateRunning /*line shapes.go:89:1*/
+		/*line shapes.go:90:1*/ m.state = machine.StateRunning /*line shapes.go:89:1*/
 	case 1:
-		/*line shapes.go:91:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:91:1*/ m.state = machine.StateRunning
 		/*line shapes.go:91:1*/ goto resume1 /*line shapes.go:90:1*/
 	default:
-		/*line shapes.go:90:1*/ runtime.BadPoll("Take", m.state)
+		/*line shapes.go:90:1*/ machine.BadPoll("Take", m.state)
 	}
 	/*line shapes.go:91:1*/ m.fut = ready(0) /*line shapes.go:90:1*/
 resume1:
@@ -1058,17 +1059,17 @@ resume1:
 	/*line shapes.go:96:1*/ m.item, m.s.items = m.s.items[0], m.s.items[1:]
 	/*line shapes.go:97:1*/ m.log.Add("take " + m.item) /*line shapes.go:96:1*/
 exit:
-	/*line shapes.go:99:1*/ m.state = runtime.StateDone
+	/*line shapes.go:99:1*/ m.state = machine.StateDone
 	/*line shapes.go:99:1*/ return runtime.Result[string]{Value: m.item, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1069:1
+//line shapes_asyncgen.go:1070:1
 func (m *ShelfTakeFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Take")
+		machine.PanicMoved("Take")
 	}
 	m.self = m
 }
@@ -1076,31 +1077,31 @@ func (m *ShelfTakeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1080:1
+//line shapes_asyncgen.go:1081:1
 func (m *ShelfTakeFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1094:1
+//line shapes_asyncgen.go:1095:1
 func (m *ShelfTakeFuture) init(s *Shelf, log *Log) {
 	*m = ShelfTakeFuture{s: s, log: log}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1102:1
+//line shapes_asyncgen.go:1103:1
 func (m *ShelfTakeFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1109,14 +1110,14 @@ func (m *ShelfTakeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1113:1
+//line shapes_asyncgen.go:1114:1
 func (m *ShelfTakeFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1120:1
+//line shapes_asyncgen.go:1121:1
 func (m *ShelfTakeFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.item, Err: m.err}
 }
@@ -1124,8 +1125,8 @@ func (m *ShelfTakeFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1128:1
-func (m *ShelfTakeFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1129:1
+func (m *ShelfTakeFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1134,10 +1135,10 @@ func (m *ShelfTakeFuture) deepest() runtime.Stepper {
 //
 // Generated for EndPanic from a body with hash 7b34dd04de6703b6.
 //
-//line shapes_asyncgen.go:1138:1
+//line shapes_asyncgen.go:1139:1
 type EndPanicFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndPanicFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1147,7 +1148,7 @@ type EndPanicFuture struct {
 
 // EndPanic returns a future that runs endPanic one step at a time.
 //
-//line shapes_asyncgen.go:1151:1
+//line shapes_asyncgen.go:1152:1
 func EndPanic(log *Log, n int) *EndPanicFuture {
 	return &EndPanicFuture{log: log, n: n}
 }
@@ -1162,12 +1163,12 @@ func (m *EndPanicFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:102:1*/ var v1 int
 	/*line shapes.go:102:1*/ switch m.state { /*line shapes.go:101:1*/
 	case 0:
-		/*line shapes.go:102:1*/ m.state = runtime.StateRunning /*line shapes.go:101:1*/
+		/*line shapes.go:102:1*/ m.state = machine.StateRunning /*line shapes.go:101:1*/
 	case 1:
-		/*line shapes.go:103:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:103:1*/ m.state = machine.StateRunning
 		/*line shapes.go:103:1*/ goto resume1 /*line shapes.go:102:1*/
 	default:
-		/*line shapes.go:102:1*/ runtime.BadPoll("EndPanic", m.state)
+		/*line shapes.go:102:1*/ machine.BadPoll("EndPanic", m.state)
 	}
 	/*line shapes.go:103:1*/ m.fut = ready(m.n) /*line shapes.go:102:1*/
 resume1:
@@ -1189,10 +1190,10 @@ resume1:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1193:1
+//line shapes_asyncgen.go:1194:1
 func (m *EndPanicFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndPanic")
+		machine.PanicMoved("EndPanic")
 	}
 	m.self = m
 }
@@ -1200,31 +1201,31 @@ func (m *EndPanicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1204:1
+//line shapes_asyncgen.go:1205:1
 func (m *EndPanicFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1218:1
+//line shapes_asyncgen.go:1219:1
 func (m *EndPanicFuture) init(log *Log, n int) {
 	*m = EndPanicFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1226:1
+//line shapes_asyncgen.go:1227:1
 func (m *EndPanicFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1233,14 +1234,14 @@ func (m *EndPanicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1237:1
+//line shapes_asyncgen.go:1238:1
 func (m *EndPanicFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1244:1
+//line shapes_asyncgen.go:1245:1
 func (m *EndPanicFuture) value() int {
 	return m.result0
 }
@@ -1248,8 +1249,8 @@ func (m *EndPanicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1252:1
-func (m *EndPanicFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1253:1
+func (m *EndPanicFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1258,10 +1259,10 @@ func (m *EndPanicFuture) deepest() runtime.Stepper {
 //
 // Generated for EndPanicPlain from a body with hash cc3c5b5151ef0f66.
 //
-//line shapes_asyncgen.go:1262:1
+//line shapes_asyncgen.go:1263:1
 type EndPanicPlainFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndPanicPlainFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1270,7 +1271,7 @@ type EndPanicPlainFuture struct {
 
 // EndPanicPlain returns a future that runs endPanicPlain one step at a time.
 //
-//line shapes_asyncgen.go:1274:1
+//line shapes_asyncgen.go:1275:1
 func EndPanicPlain(log *Log, n int) *EndPanicPlainFuture {
 	return &EndPanicPlainFuture{log: log, n: n}
 }
@@ -1284,9 +1285,9 @@ func (m *EndPanicPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line shapes.go:108:1*/ switch m.state { /*line shapes.go:107:1*/
 	case 0:
-		/*line shapes.go:108:1*/ m.state = runtime.StateRunning /*line shapes.go:107:1*/
+		/*line shapes.go:108:1*/ m.state = machine.StateRunning /*line shapes.go:107:1*/
 	default:
-		/*line shapes.go:108:1*/ runtime.BadPoll("EndPanicPlain", m.state)
+		/*line shapes.go:108:1*/ machine.BadPoll("EndPanicPlain", m.state)
 	}
 	/*line shapes.go:109:1*/ m.log.Add("plain")
 	/*line shapes.go:110:1*/ panic(fmt.Sprint("end ", m.n))
@@ -1295,10 +1296,10 @@ func (m *EndPanicPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1299:1
+//line shapes_asyncgen.go:1300:1
 func (m *EndPanicPlainFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndPanicPlain")
+		machine.PanicMoved("EndPanicPlain")
 	}
 	m.self = m
 }
@@ -1306,27 +1307,27 @@ func (m *EndPanicPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1310:1
+//line shapes_asyncgen.go:1311:1
 func (m *EndPanicPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1320:1
+//line shapes_asyncgen.go:1321:1
 func (m *EndPanicPlainFuture) init(log *Log, n int) {
 	*m = EndPanicPlainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1328:1
+//line shapes_asyncgen.go:1329:1
 func (m *EndPanicPlainFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1335,14 +1336,14 @@ func (m *EndPanicPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1339:1
+//line shapes_asyncgen.go:1340:1
 func (m *EndPanicPlainFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1346:1
+//line shapes_asyncgen.go:1347:1
 func (m *EndPanicPlainFuture) value() int {
 	return m.result0
 }
@@ -1350,8 +1351,8 @@ func (m *EndPanicPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1354:1
-func (m *EndPanicPlainFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1355:1
+func (m *EndPanicPlainFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1360,10 +1361,10 @@ func (m *EndPanicPlainFuture) deepest() runtime.Stepper {
 //
 // Generated for EndFor from a body with hash 5aeb604459ba723b.
 //
-//line shapes_asyncgen.go:1364:1
+//line shapes_asyncgen.go:1365:1
 type EndForFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndForFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1374,7 +1375,7 @@ type EndForFuture struct {
 
 // EndFor returns a future that runs endFor one step at a time.
 //
-//line shapes_asyncgen.go:1378:1
+//line shapes_asyncgen.go:1379:1
 func EndFor(log *Log, n int) *EndForFuture {
 	return &EndForFuture{log: log, n: n}
 }
@@ -1389,15 +1390,15 @@ func (m *EndForFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:114:1*/ var v1 int
 	/*line shapes.go:114:1*/ switch m.state { /*line shapes.go:113:1*/
 	case 0:
-		/*line shapes.go:114:1*/ m.state = runtime.StateRunning /*line shapes.go:113:1*/
+		/*line shapes.go:114:1*/ m.state = machine.StateRunning /*line shapes.go:113:1*/
 	case 1:
-		/*line shapes.go:115:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:115:1*/ m.state = machine.StateRunning
 		/*line shapes.go:115:1*/ goto resume1 /*line shapes.go:114:1*/
 	case 2:
-		/*line shapes.go:120:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:120:1*/ m.state = machine.StateRunning
 		/*line shapes.go:120:1*/ goto resume2 /*line shapes.go:119:1*/
 	default:
-		/*line shapes.go:114:1*/ runtime.BadPoll("EndFor", m.state)
+		/*line shapes.go:114:1*/ machine.BadPoll("EndFor", m.state)
 	}
 	/*line shapes.go:115:1*/ m.fut = ready(0) /*line shapes.go:114:1*/
 resume1:
@@ -1434,17 +1435,17 @@ resume2:
 	/*line shapes.go:121:1*/ m.log.Add(fmt.Sprint("i ", m.i))
 	/*line shapes.go:121:1*/ goto forCond2 /*line shapes.go:120:1*/
 exit:
-	/*line shapes.go:123:1*/ m.state = runtime.StateDone
+	/*line shapes.go:123:1*/ m.state = machine.StateDone
 	/*line shapes.go:123:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1445:1
+//line shapes_asyncgen.go:1446:1
 func (m *EndForFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndFor")
+		machine.PanicMoved("EndFor")
 	}
 	m.self = m
 }
@@ -1452,33 +1453,33 @@ func (m *EndForFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1456:1
+//line shapes_asyncgen.go:1457:1
 func (m *EndForFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1472:1
+//line shapes_asyncgen.go:1473:1
 func (m *EndForFuture) init(log *Log, n int) {
 	*m = EndForFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1480:1
+//line shapes_asyncgen.go:1481:1
 func (m *EndForFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1487,14 +1488,14 @@ func (m *EndForFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1491:1
+//line shapes_asyncgen.go:1492:1
 func (m *EndForFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1498:1
+//line shapes_asyncgen.go:1499:1
 func (m *EndForFuture) value() int {
 	return m.result0
 }
@@ -1502,8 +1503,8 @@ func (m *EndForFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1506:1
-func (m *EndForFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1507:1
+func (m *EndForFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1512,10 +1513,10 @@ func (m *EndForFuture) deepest() runtime.Stepper {
 //
 // Generated for EndForPlain from a body with hash 22f69dce7401cd16.
 //
-//line shapes_asyncgen.go:1516:1
+//line shapes_asyncgen.go:1517:1
 type EndForPlainFuture struct {
-	noCopy runtime.NoCopy
-	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *EndForPlainFuture // set at the first poll: detects a moved machine
 	log    *Log
 	n      int
@@ -1524,7 +1525,7 @@ type EndForPlainFuture struct {
 
 // EndForPlain returns a future that runs endForPlain one step at a time.
 //
-//line shapes_asyncgen.go:1528:1
+//line shapes_asyncgen.go:1529:1
 func EndForPlain(log *Log, n int) *EndForPlainFuture {
 	return &EndForPlainFuture{log: log, n: n}
 }
@@ -1538,9 +1539,9 @@ func (m *EndForPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line shapes.go:126:1*/ switch m.state { /*line shapes.go:125:1*/
 	case 0:
-		/*line shapes.go:126:1*/ m.state = runtime.StateRunning /*line shapes.go:125:1*/
+		/*line shapes.go:126:1*/ m.state = machine.StateRunning /*line shapes.go:125:1*/
 	default:
-		/*line shapes.go:126:1*/ runtime.BadPoll("EndForPlain", m.state)
+		/*line shapes.go:126:1*/ machine.BadPoll("EndForPlain", m.state)
 	}
 	/*line shapes.go:127:1*/ for i := 0; ; i++ {
 		/*line shapes.go:128:1*/ for j := 0; j < 3; j++ {
@@ -1555,17 +1556,17 @@ func (m *EndForPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 		}
 	} /*line shapes.go:135:1*/
 exit:
-	/*line shapes.go:139:1*/ m.state = runtime.StateDone
+	/*line shapes.go:139:1*/ m.state = machine.StateDone
 	/*line shapes.go:139:1*/ return m.k, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1566:1
+//line shapes_asyncgen.go:1567:1
 func (m *EndForPlainFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndForPlain")
+		machine.PanicMoved("EndForPlain")
 	}
 	m.self = m
 }
@@ -1573,27 +1574,27 @@ func (m *EndForPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1577:1
+//line shapes_asyncgen.go:1578:1
 func (m *EndForPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1587:1
+//line shapes_asyncgen.go:1588:1
 func (m *EndForPlainFuture) init(log *Log, n int) {
 	*m = EndForPlainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1595:1
+//line shapes_asyncgen.go:1596:1
 func (m *EndForPlainFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1602,14 +1603,14 @@ func (m *EndForPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1606:1
+//line shapes_asyncgen.go:1607:1
 func (m *EndForPlainFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1613:1
+//line shapes_asyncgen.go:1614:1
 func (m *EndForPlainFuture) value() int {
 	return m.k
 }
@@ -1617,8 +1618,8 @@ func (m *EndForPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1621:1
-func (m *EndForPlainFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1622:1
+func (m *EndForPlainFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1627,10 +1628,10 @@ func (m *EndForPlainFuture) deepest() runtime.Stepper {
 //
 // Generated for EndSelect from a body with hash 163bca76ab935c89.
 //
-//line shapes_asyncgen.go:1631:1
+//line shapes_asyncgen.go:1632:1
 type EndSelectFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndSelectFuture // set at the first poll: detects a moved machine
 	log     *Log
 	ch      chan int
@@ -1640,7 +1641,7 @@ type EndSelectFuture struct {
 
 // EndSelect returns a future that runs endSelect one step at a time.
 //
-//line shapes_asyncgen.go:1644:1
+//line shapes_asyncgen.go:1645:1
 func EndSelect(log *Log, ch chan int) *EndSelectFuture {
 	return &EndSelectFuture{log: log, ch: ch}
 }
@@ -1655,12 +1656,12 @@ func (m *EndSelectFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:142:1*/ var v1 int
 	/*line shapes.go:142:1*/ switch m.state { /*line shapes.go:141:1*/
 	case 0:
-		/*line shapes.go:142:1*/ m.state = runtime.StateRunning /*line shapes.go:141:1*/
+		/*line shapes.go:142:1*/ m.state = machine.StateRunning /*line shapes.go:141:1*/
 	case 1:
-		/*line shapes.go:143:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:143:1*/ m.state = machine.StateRunning
 		/*line shapes.go:143:1*/ goto resume1 /*line shapes.go:142:1*/
 	default:
-		/*line shapes.go:142:1*/ runtime.BadPoll("EndSelect", m.state)
+		/*line shapes.go:142:1*/ machine.BadPoll("EndSelect", m.state)
 	}
 	/*line shapes.go:143:1*/ m.fut = ready(1) /*line shapes.go:142:1*/
 resume1:
@@ -1685,17 +1686,17 @@ resume1:
 		/*line shapes.go:148:1*/ goto exit
 	} /*line shapes.go:147:1*/
 exit:
-	/*line shapes.go:150:1*/ m.state = runtime.StateDone
+	/*line shapes.go:150:1*/ m.state = machine.StateDone
 	/*line shapes.go:150:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1696:1
+//line shapes_asyncgen.go:1697:1
 func (m *EndSelectFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndSelect")
+		machine.PanicMoved("EndSelect")
 	}
 	m.self = m
 }
@@ -1703,31 +1704,31 @@ func (m *EndSelectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1707:1
+//line shapes_asyncgen.go:1708:1
 func (m *EndSelectFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1721:1
+//line shapes_asyncgen.go:1722:1
 func (m *EndSelectFuture) init(log *Log, ch chan int) {
 	*m = EndSelectFuture{log: log, ch: ch}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1729:1
+//line shapes_asyncgen.go:1730:1
 func (m *EndSelectFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1736,14 +1737,14 @@ func (m *EndSelectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1740:1
+//line shapes_asyncgen.go:1741:1
 func (m *EndSelectFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1747:1
+//line shapes_asyncgen.go:1748:1
 func (m *EndSelectFuture) value() int {
 	return m.result0
 }
@@ -1751,8 +1752,8 @@ func (m *EndSelectFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1755:1
-func (m *EndSelectFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1756:1
+func (m *EndSelectFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1761,10 +1762,10 @@ func (m *EndSelectFuture) deepest() runtime.Stepper {
 //
 // Generated for EndSwitch from a body with hash a3fa0f5cc11389da.
 //
-//line shapes_asyncgen.go:1765:1
+//line shapes_asyncgen.go:1766:1
 type EndSwitchFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndSwitchFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1774,7 +1775,7 @@ type EndSwitchFuture struct {
 
 // EndSwitch returns a future that runs endSwitch one step at a time.
 //
-//line shapes_asyncgen.go:1778:1
+//line shapes_asyncgen.go:1779:1
 func EndSwitch(log *Log, n int) *EndSwitchFuture {
 	return &EndSwitchFuture{log: log, n: n}
 }
@@ -1789,12 +1790,12 @@ func (m *EndSwitchFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line shapes.go:153:1*/ var v1 int
 	/*line shapes.go:153:1*/ switch m.state { /*line shapes.go:152:1*/
 	case 0:
-		/*line shapes.go:153:1*/ m.state = runtime.StateRunning /*line shapes.go:152:1*/
+		/*line shapes.go:153:1*/ m.state = machine.StateRunning /*line shapes.go:152:1*/
 	case 1:
-		/*line shapes.go:154:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:154:1*/ m.state = machine.StateRunning
 		/*line shapes.go:154:1*/ goto resume1 /*line shapes.go:153:1*/
 	default:
-		/*line shapes.go:153:1*/ runtime.BadPoll("EndSwitch", m.state)
+		/*line shapes.go:153:1*/ machine.BadPoll("EndSwitch", m.state)
 	}
 	/*line shapes.go:154:1*/ m.fut = ready(m.n) /*line shapes.go:153:1*/
 resume1:
@@ -1821,17 +1822,17 @@ resume1:
 		/*line shapes.go:162:1*/ goto exit
 	} /*line shapes.go:161:1*/
 exit:
-	/*line shapes.go:164:1*/ m.state = runtime.StateDone
+	/*line shapes.go:164:1*/ m.state = machine.StateDone
 	/*line shapes.go:164:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1832:1
+//line shapes_asyncgen.go:1833:1
 func (m *EndSwitchFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndSwitch")
+		machine.PanicMoved("EndSwitch")
 	}
 	m.self = m
 }
@@ -1839,31 +1840,31 @@ func (m *EndSwitchFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1843:1
+//line shapes_asyncgen.go:1844:1
 func (m *EndSwitchFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1857:1
+//line shapes_asyncgen.go:1858:1
 func (m *EndSwitchFuture) init(log *Log, n int) {
 	*m = EndSwitchFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1865:1
+//line shapes_asyncgen.go:1866:1
 func (m *EndSwitchFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1872,14 +1873,14 @@ func (m *EndSwitchFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1876:1
+//line shapes_asyncgen.go:1877:1
 func (m *EndSwitchFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1883:1
+//line shapes_asyncgen.go:1884:1
 func (m *EndSwitchFuture) value() string {
 	return m.result0
 }
@@ -1887,8 +1888,8 @@ func (m *EndSwitchFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:1891:1
-func (m *EndSwitchFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:1892:1
+func (m *EndSwitchFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1897,10 +1898,10 @@ func (m *EndSwitchFuture) deepest() runtime.Stepper {
 //
 // Generated for EndSwitchPlain from a body with hash 2dd5bec3374bfa1e.
 //
-//line shapes_asyncgen.go:1901:1
+//line shapes_asyncgen.go:1902:1
 type EndSwitchPlainFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndSwitchPlainFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -1909,7 +1910,7 @@ type EndSwitchPlainFuture struct {
 
 // EndSwitchPlain returns a future that runs endSwitchPlain one step at a time.
 //
-//line shapes_asyncgen.go:1913:1
+//line shapes_asyncgen.go:1914:1
 func EndSwitchPlain(log *Log, n int) *EndSwitchPlainFuture {
 	return &EndSwitchPlainFuture{log: log, n: n}
 }
@@ -1923,9 +1924,9 @@ func (m *EndSwitchPlainFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line shapes.go:167:1*/ switch m.state { /*line shapes.go:166:1*/
 	case 0:
-		/*line shapes.go:167:1*/ m.state = runtime.StateRunning /*line shapes.go:166:1*/
+		/*line shapes.go:167:1*/ m.state = machine.StateRunning /*line shapes.go:166:1*/
 	default:
-		/*line shapes.go:167:1*/ runtime.BadPoll("EndSwitchPlain", m.state)
+		/*line shapes.go:167:1*/ machine.BadPoll("EndSwitchPlain", m.state)
 	}
 	/*line shapes.go:168:1*/ m.log.Add("start")
 	/*line shapes.go:169:1*/ switch m.n % 3 { /*line shapes.go:168:1*/
@@ -1938,17 +1939,17 @@ func (m *EndSwitchPlainFuture) Poll(cx *runtime.Context) (string, bool) {
 		/*line shapes.go:175:1*/ panic(fmt.Sprint("rest ", m.n))
 	} /*line shapes.go:174:1*/
 exit:
-	/*line shapes.go:177:1*/ m.state = runtime.StateDone
+	/*line shapes.go:177:1*/ m.state = machine.StateDone
 	/*line shapes.go:177:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:1949:1
+//line shapes_asyncgen.go:1950:1
 func (m *EndSwitchPlainFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndSwitchPlain")
+		machine.PanicMoved("EndSwitchPlain")
 	}
 	m.self = m
 }
@@ -1956,27 +1957,27 @@ func (m *EndSwitchPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:1960:1
+//line shapes_asyncgen.go:1961:1
 func (m *EndSwitchPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:1970:1
+//line shapes_asyncgen.go:1971:1
 func (m *EndSwitchPlainFuture) init(log *Log, n int) {
 	*m = EndSwitchPlainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:1978:1
+//line shapes_asyncgen.go:1979:1
 func (m *EndSwitchPlainFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1985,14 +1986,14 @@ func (m *EndSwitchPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:1989:1
+//line shapes_asyncgen.go:1990:1
 func (m *EndSwitchPlainFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:1996:1
+//line shapes_asyncgen.go:1997:1
 func (m *EndSwitchPlainFuture) value() string {
 	return m.result0
 }
@@ -2000,8 +2001,8 @@ func (m *EndSwitchPlainFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2004:1
-func (m *EndSwitchPlainFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2005:1
+func (m *EndSwitchPlainFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2010,10 +2011,10 @@ func (m *EndSwitchPlainFuture) deepest() runtime.Stepper {
 //
 // Generated for EndGoto from a body with hash fe73f00ae8ab4fa7.
 //
-//line shapes_asyncgen.go:2014:1
+//line shapes_asyncgen.go:2015:1
 type EndGotoFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndGotoFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -2024,7 +2025,7 @@ type EndGotoFuture struct {
 
 // EndGoto returns a future that runs endGoto one step at a time.
 //
-//line shapes_asyncgen.go:2028:1
+//line shapes_asyncgen.go:2029:1
 func EndGoto(log *Log, n int) *EndGotoFuture {
 	return &EndGotoFuture{log: log, n: n}
 }
@@ -2039,12 +2040,12 @@ func (m *EndGotoFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:180:1*/ var v1 int
 	/*line shapes.go:180:1*/ switch m.state { /*line shapes.go:179:1*/
 	case 0:
-		/*line shapes.go:180:1*/ m.state = runtime.StateRunning /*line shapes.go:179:1*/
+		/*line shapes.go:180:1*/ m.state = machine.StateRunning /*line shapes.go:179:1*/
 	case 1:
-		/*line shapes.go:186:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:186:1*/ m.state = machine.StateRunning
 		/*line shapes.go:186:1*/ goto resume1 /*line shapes.go:185:1*/
 	default:
-		/*line shapes.go:180:1*/ runtime.BadPoll("EndGoto", m.state)
+		/*line shapes.go:180:1*/ machine.BadPoll("EndGoto", m.state)
 	}
 	/*line shapes.go:181:1*/ m.i = 0
 	/*line shapes.go:182:1*/ loop:
@@ -2069,17 +2070,17 @@ resume1:
 	/*line shapes.go:187:1*/ m.log.Add(fmt.Sprint("i ", m.i))
 	/*line shapes.go:187:1*/ goto loop /*line shapes.go:186:1*/
 exit:
-	/*line shapes.go:189:1*/ m.state = runtime.StateDone
+	/*line shapes.go:189:1*/ m.state = machine.StateDone
 	/*line shapes.go:189:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2080:1
+//line shapes_asyncgen.go:2081:1
 func (m *EndGotoFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndGoto")
+		machine.PanicMoved("EndGoto")
 	}
 	m.self = m
 }
@@ -2087,31 +2088,31 @@ func (m *EndGotoFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2091:1
+//line shapes_asyncgen.go:2092:1
 func (m *EndGotoFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2105:1
+//line shapes_asyncgen.go:2106:1
 func (m *EndGotoFuture) init(log *Log, n int) {
 	*m = EndGotoFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:2113:1
+//line shapes_asyncgen.go:2114:1
 func (m *EndGotoFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2120,14 +2121,14 @@ func (m *EndGotoFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2124:1
+//line shapes_asyncgen.go:2125:1
 func (m *EndGotoFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2131:1
+//line shapes_asyncgen.go:2132:1
 func (m *EndGotoFuture) value() int {
 	return m.result0
 }
@@ -2135,8 +2136,8 @@ func (m *EndGotoFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2139:1
-func (m *EndGotoFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2140:1
+func (m *EndGotoFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2145,10 +2146,10 @@ func (m *EndGotoFuture) deepest() runtime.Stepper {
 //
 // Generated for EndGotoPlain from a body with hash fa27f0d4c8a05774.
 //
-//line shapes_asyncgen.go:2149:1
+//line shapes_asyncgen.go:2150:1
 type EndGotoPlainFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EndGotoPlainFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -2157,7 +2158,7 @@ type EndGotoPlainFuture struct {
 
 // EndGotoPlain returns a future that runs endGotoPlain one step at a time.
 //
-//line shapes_asyncgen.go:2161:1
+//line shapes_asyncgen.go:2162:1
 func EndGotoPlain(log *Log, n int) *EndGotoPlainFuture {
 	return &EndGotoPlainFuture{log: log, n: n}
 }
@@ -2172,9 +2173,9 @@ func (m *EndGotoPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:192:1*/ var i int
 	/*line shapes.go:192:1*/ switch m.state { /*line shapes.go:191:1*/
 	case 0:
-		/*line shapes.go:192:1*/ m.state = runtime.StateRunning /*line shapes.go:191:1*/
+		/*line shapes.go:192:1*/ m.state = machine.StateRunning /*line shapes.go:191:1*/
 	default:
-		/*line shapes.go:192:1*/ runtime.BadPoll("EndGotoPlain", m.state)
+		/*line shapes.go:192:1*/ machine.BadPoll("EndGotoPlain", m.state)
 	}
 	/*line shapes.go:193:1*/ i = 0
 	/*line shapes.go:194:1*/ loop:
@@ -2185,17 +2186,17 @@ func (m *EndGotoPlainFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line shapes.go:198:1*/ i++
 	/*line shapes.go:198:1*/ goto loop /*line shapes.go:197:1*/
 exit:
-	/*line shapes.go:200:1*/ m.state = runtime.StateDone
+	/*line shapes.go:200:1*/ m.state = machine.StateDone
 	/*line shapes.go:200:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2196:1
+//line shapes_asyncgen.go:2197:1
 func (m *EndGotoPlainFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("EndGotoPlain")
+		machine.PanicMoved("EndGotoPlain")
 	}
 	m.self = m
 }
@@ -2203,27 +2204,27 @@ func (m *EndGotoPlainFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2207:1
+//line shapes_asyncgen.go:2208:1
 func (m *EndGotoPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2217:1
+//line shapes_asyncgen.go:2218:1
 func (m *EndGotoPlainFuture) init(log *Log, n int) {
 	*m = EndGotoPlainFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:2225:1
+//line shapes_asyncgen.go:2226:1
 func (m *EndGotoPlainFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2232,14 +2233,14 @@ func (m *EndGotoPlainFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2236:1
+//line shapes_asyncgen.go:2237:1
 func (m *EndGotoPlainFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2243:1
+//line shapes_asyncgen.go:2244:1
 func (m *EndGotoPlainFuture) value() int {
 	return m.result0
 }
@@ -2247,8 +2248,8 @@ func (m *EndGotoPlainFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2251:1
-func (m *EndGotoPlainFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2252:1
+func (m *EndGotoPlainFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2257,10 +2258,10 @@ func (m *EndGotoPlainFuture) deepest() runtime.Stepper {
 //
 // Generated for Connect from a body with hash b42b7b902c494e5c.
 //
-//line shapes_asyncgen.go:2261:1
+//line shapes_asyncgen.go:2262:1
 type ConnectFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ConnectFuture // set at the first poll: detects a moved machine
 	log     *Log
 	addr    string
@@ -2271,7 +2272,7 @@ type ConnectFuture struct {
 
 // Connect returns a future that runs connect one step at a time.
 //
-//line shapes_asyncgen.go:2275:1
+//line shapes_asyncgen.go:2276:1
 func Connect(log *Log, addr string) *ConnectFuture {
 	return &ConnectFuture{log: log, addr: addr}
 }
@@ -2286,15 +2287,15 @@ func (m *ConnectFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line shapes.go:233:1*/ var b string
 	/*line shapes.go:233:1*/ switch m.state { /*line shapes.go:232:1*/
 	case 0:
-		/*line shapes.go:233:1*/ m.state = runtime.StateRunning /*line shapes.go:232:1*/
+		/*line shapes.go:233:1*/ m.state = machine.StateRunning /*line shapes.go:232:1*/
 	case 1:
-		/*line shapes.go:234:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:234:1*/ m.state = machine.StateRunning
 		/*line shapes.go:234:1*/ goto resume1 /*line shapes.go:233:1*/
 	case 2:
-		/*line shapes.go:235:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:235:1*/ m.state = machine.StateRunning
 		/*line shapes.go:235:1*/ goto resume2 /*line shapes.go:234:1*/
 	default:
-		/*line shapes.go:233:1*/ runtime.BadPoll("Connect", m.state)
+		/*line shapes.go:233:1*/ machine.BadPoll("Connect", m.state)
 	}
 	/*line shapes.go:234:1*/ m.fut = Dial(m.log, m.addr)
 	/*line shapes.go:234:1*/ m.a = "" /*line shapes.go:233:1*/
@@ -2326,17 +2327,17 @@ resume2:
 		/*line shapes.go:235:1*/ b = v
 	}
 	/*line shapes.go:236:1*/ m.result0 = m.a + " " + b
-	/*line shapes.go:237:1*/ m.state = runtime.StateDone
+	/*line shapes.go:237:1*/ m.state = machine.StateDone
 	/*line shapes.go:237:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2337:1
+//line shapes_asyncgen.go:2338:1
 func (m *ConnectFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Connect")
+		machine.PanicMoved("Connect")
 	}
 	m.self = m
 }
@@ -2344,33 +2345,33 @@ func (m *ConnectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2348:1
+//line shapes_asyncgen.go:2349:1
 func (m *ConnectFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2364:1
+//line shapes_asyncgen.go:2365:1
 func (m *ConnectFuture) init(log *Log, addr string) {
 	*m = ConnectFuture{log: log, addr: addr}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:2372:1
+//line shapes_asyncgen.go:2373:1
 func (m *ConnectFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2379,14 +2380,14 @@ func (m *ConnectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2383:1
+//line shapes_asyncgen.go:2384:1
 func (m *ConnectFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2390:1
+//line shapes_asyncgen.go:2391:1
 func (m *ConnectFuture) value() string {
 	return m.result0
 }
@@ -2394,8 +2395,8 @@ func (m *ConnectFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2398:1
-func (m *ConnectFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2399:1
+func (m *ConnectFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2404,10 +2405,10 @@ func (m *ConnectFuture) deepest() runtime.Stepper {
 //
 // Generated for Blanks from a body with hash 2aa1a719292d607a.
 //
-//line shapes_asyncgen.go:2408:1
+//line shapes_asyncgen.go:2409:1
 type BlanksFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BlanksFuture // set at the first poll: detects a moved machine
 	log     *Log
 	s       string
@@ -2417,7 +2418,7 @@ type BlanksFuture struct {
 
 // Blanks returns a future that runs blanks one step at a time.
 //
-//line shapes_asyncgen.go:2421:1
+//line shapes_asyncgen.go:2422:1
 func Blanks(log *Log, s string) *BlanksFuture {
 	return &BlanksFuture{log: log, s: s}
 }
@@ -2435,12 +2436,12 @@ func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line shapes.go:240:1*/ var c string
 	/*line shapes.go:240:1*/ switch m.state { /*line shapes.go:239:1*/
 	case 0:
-		/*line shapes.go:240:1*/ m.state = runtime.StateRunning /*line shapes.go:239:1*/
+		/*line shapes.go:240:1*/ m.state = machine.StateRunning /*line shapes.go:239:1*/
 	case 1:
-		/*line shapes.go:242:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:242:1*/ m.state = machine.StateRunning
 		/*line shapes.go:242:1*/ goto resume1 /*line shapes.go:241:1*/
 	default:
-		/*line shapes.go:240:1*/ runtime.BadPoll("Blanks", m.state)
+		/*line shapes.go:240:1*/ machine.BadPoll("Blanks", m.state)
 	}
 	/*line shapes.go:241:1*/ a, _ = strings.CutPrefix(m.s, "a")
 	/*line shapes.go:242:1*/ m.fut = ready(a)
@@ -2461,17 +2462,17 @@ resume1:
 	/*line shapes.go:243:1*/ c, _, _ = strings.Cut(b, ",")
 	/*line shapes.go:244:1*/ m.log.Add(c)
 	/*line shapes.go:245:1*/ m.result0 = c
-	/*line shapes.go:246:1*/ m.state = runtime.StateDone
+	/*line shapes.go:246:1*/ m.state = machine.StateDone
 	/*line shapes.go:246:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2472:1
+//line shapes_asyncgen.go:2473:1
 func (m *BlanksFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Blanks")
+		machine.PanicMoved("Blanks")
 	}
 	m.self = m
 }
@@ -2479,31 +2480,31 @@ func (m *BlanksFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2483:1
+//line shapes_asyncgen.go:2484:1
 func (m *BlanksFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2497:1
+//line shapes_asyncgen.go:2498:1
 func (m *BlanksFuture) init(log *Log, s string) {
 	*m = BlanksFuture{log: log, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:2505:1
+//line shapes_asyncgen.go:2506:1
 func (m *BlanksFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2512,14 +2513,14 @@ func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2516:1
+//line shapes_asyncgen.go:2517:1
 func (m *BlanksFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2523:1
+//line shapes_asyncgen.go:2524:1
 func (m *BlanksFuture) value() string {
 	return m.result0
 }
@@ -2527,8 +2528,8 @@ func (m *BlanksFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2531:1
-func (m *BlanksFuture) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2532:1
+func (m *BlanksFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -2537,14 +2538,14 @@ func (m *BlanksFuture) deepest() runtime.Stepper {
 //
 // Generated for SumAll from a body with hash 9e73136e7d22ba9f.
 //
-//line shapes_asyncgen.go:2541:1
+//line shapes_asyncgen.go:2542:1
 type SumAllFuture[S interface {
 	~[]E
 }, E interface {
 	~int | ~int64
 }] struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SumAllFuture[S, E] // set at the first poll: detects a moved machine
 	log     *Log
 	s       S
@@ -2559,7 +2560,7 @@ type SumAllFuture[S interface {
 
 // SumAll returns a future that runs sumAll one step at a time.
 //
-//line shapes_asyncgen.go:2563:1
+//line shapes_asyncgen.go:2564:1
 func SumAll[S interface {
 	~[]E
 }, E interface {
@@ -2578,12 +2579,12 @@ func (m *SumAllFuture[S, E]) Poll(cx *runtime.Context) (E, bool) {
 	/*line shapes.go:249:1*/ var v1 int
 	/*line shapes.go:249:1*/ switch m.state { /*line shapes.go:248:1*/
 	case 0:
-		/*line shapes.go:249:1*/ m.state = runtime.StateRunning /*line shapes.go:248:1*/
+		/*line shapes.go:249:1*/ m.state = machine.StateRunning /*line shapes.go:248:1*/
 	case 1:
-		/*line shapes.go:252:1*/ m.state = runtime.StateRunning
+		/*line shapes.go:252:1*/ m.state = machine.StateRunning
 		/*line shapes.go:252:1*/ goto resume1 /*line shapes.go:251:1*/
 	default:
-		/*line shapes.go:249:1*/ runtime.BadPoll("SumAll", m.state)
+		/*line shapes.go:249:1*/ machine.BadPoll("SumAll", m.state)
 	}
 	/*line shapes.go:250:1*/ m.total = *new(E)
 	/*line shapes.go:251:1*/ m.xs = m.s
@@ -2613,17 +2614,17 @@ resume1:
 	/*line shapes.go:253:1*/ goto rangeLoop1 /*line shapes.go:252:1*/
 rangeDone4:
 	/*line shapes.go:255:1*/ m.result0 = m.total
-	/*line shapes.go:256:1*/ m.state = runtime.StateDone
+	/*line shapes.go:256:1*/ m.state = machine.StateDone
 	/*line shapes.go:256:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line shapes_asyncgen.go:2624:1
+//line shapes_asyncgen.go:2625:1
 func (m *SumAllFuture[S, E]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("SumAll")
+		machine.PanicMoved("SumAll")
 	}
 	m.self = m
 }
@@ -2631,31 +2632,31 @@ func (m *SumAllFuture[S, E]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line shapes_asyncgen.go:2635:1
+//line shapes_asyncgen.go:2636:1
 func (m *SumAllFuture[S, E]) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line shapes_asyncgen.go:2649:1
+//line shapes_asyncgen.go:2650:1
 func (m *SumAllFuture[S, E]) init(log *Log, s S) {
 	*m = SumAllFuture[S, E]{log: log, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line shapes_asyncgen.go:2657:1
+//line shapes_asyncgen.go:2658:1
 func (m *SumAllFuture[S, E]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -2664,14 +2665,14 @@ func (m *SumAllFuture[S, E]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line shapes_asyncgen.go:2668:1
+//line shapes_asyncgen.go:2669:1
 func (m *SumAllFuture[S, E]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line shapes_asyncgen.go:2675:1
+//line shapes_asyncgen.go:2676:1
 func (m *SumAllFuture[S, E]) value() E {
 	return m.result0
 }
@@ -2679,7 +2680,7 @@ func (m *SumAllFuture[S, E]) value() E {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line shapes_asyncgen.go:2683:1
-func (m *SumAllFuture[S, E]) deepest() runtime.Stepper {
+//line shapes_asyncgen.go:2684:1
+func (m *SumAllFuture[S, E]) deepest() machine.Stepper {
 	return m
 }

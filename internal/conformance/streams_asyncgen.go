@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // TicksStream is the stream state machine of ticks; Ticks returns one.
@@ -12,22 +13,22 @@ import (
 //
 // Generated for Ticks from a body with hash c848e2dd57a082df.
 //
-//line streams_asyncgen.go:16:1
+//line streams_asyncgen.go:17:1
 type TicksStream struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *TicksStream // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
 	i       int
 	fut     runtime.Future[int]
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Ticks returns a stream of the values yielded by ticks one step at a time.
 //
-//line streams_asyncgen.go:31:1
+//line streams_asyncgen.go:32:1
 func Ticks(log *Log, n int) *TicksStream {
 	return &TicksStream{log: log, n: n}
 }
@@ -45,12 +46,12 @@ func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	/*line streams.go:10:1*/ var v11 bool
 	/*line streams.go:10:1*/ switch m.state { /*line streams.go:9:1*/
 	case 0:
-		/*line streams.go:10:1*/ m.state = runtime.StateRunning /*line streams.go:9:1*/
+		/*line streams.go:10:1*/ m.state = machine.StateRunning /*line streams.go:9:1*/
 	case 1:
-		/*line streams.go:13:1*/ m.state = runtime.StateRunning
+		/*line streams.go:13:1*/ m.state = machine.StateRunning
 		/*line streams.go:13:1*/ goto resume1 /*line streams.go:12:1*/
 	case 2:
-		/*line streams.go:15:1*/ m.state = runtime.StateRunning
+		/*line streams.go:15:1*/ m.state = machine.StateRunning
 		/*line streams.go:15:1*/ goto resume2 /*line streams.go:14:1*/
 	default:
 		/*line streams.go:10:1*/ return 0, runtime.Done
@@ -90,7 +91,7 @@ resume2:
 	// yield at streams.go:15
 	/*line streams.go:15:1*/
 	/*line streams.go:15:1*/
-	v11 = runtime.Resume(m.closing)
+	v11 = machine.Resume(m.closing)
 	/*line streams.go:15:1*/ if v11 {
 		/*line streams.go:15:1*/ goto ifDone8
 	}
@@ -101,17 +102,17 @@ ifDone8:
 forDone4: /*line streams.go:11:1*/
 exit:
 	/*line streams.go:19:1*/ m.runDefers(false, nil)
-	/*line streams.go:19:1*/ m.state = runtime.StateDone
+	/*line streams.go:19:1*/ m.state = machine.StateDone
 	/*line streams.go:19:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:112:1
+//line streams_asyncgen.go:113:1
 func (m *TicksStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Ticks")
+		machine.PanicMoved("Ticks")
 	}
 	m.self = m
 }
@@ -121,10 +122,10 @@ func (m *TicksStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:125:1
+//line streams_asyncgen.go:126:1
 func (m *TicksStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -132,20 +133,20 @@ func (m *TicksStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
-		m.state = runtime.StateCancelled
+		machine.Cancel(m.fut)
+		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:147:1
+//line streams_asyncgen.go:148:1
 func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -156,13 +157,13 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, runtime.Done
 }
 
 // ticksStreamDefer0 is a call deferred by ticks: its function and arguments.
 //
-//line streams_asyncgen.go:166:1
+//line streams_asyncgen.go:167:1
 type ticksStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -171,7 +172,7 @@ type ticksStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:175:1
+//line streams_asyncgen.go:176:1
 func (m *TicksStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -193,10 +194,10 @@ func (m *TicksStream) runDefers(panicking bool, p any) {
 //
 // Generated for SumStream from a body with hash a5cc69966ed31a15.
 //
-//line streams_asyncgen.go:197:1
+//line streams_asyncgen.go:198:1
 type SumStreamFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SumStreamFuture // set at the first poll: detects a moved machine
 	log     *Log
 	s       runtime.AsyncIterator[int]
@@ -208,7 +209,7 @@ type SumStreamFuture struct {
 
 // SumStream returns a future that runs sumStream one step at a time.
 //
-//line streams_asyncgen.go:212:1
+//line streams_asyncgen.go:213:1
 func SumStream(log *Log, s runtime.AsyncIterator[int], limit int) *SumStreamFuture {
 	return &SumStreamFuture{log: log, s: s, limit: limit}
 }
@@ -228,15 +229,15 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line streams.go:22:1*/ var v2 int
 	/*line streams.go:22:1*/ switch m.state { /*line streams.go:21:1*/
 	case 0:
-		/*line streams.go:22:1*/ m.state = runtime.StateRunning /*line streams.go:21:1*/
+		/*line streams.go:22:1*/ m.state = machine.StateRunning /*line streams.go:21:1*/
 	case 1:
-		/*line streams.go:24:1*/ m.state = runtime.StateRunning
+		/*line streams.go:24:1*/ m.state = machine.StateRunning
 		/*line streams.go:24:1*/ goto resume1 /*line streams.go:23:1*/
 	case 2:
-		/*line streams.go:31:1*/ m.state = runtime.StateRunning
+		/*line streams.go:31:1*/ m.state = machine.StateRunning
 		/*line streams.go:31:1*/ goto resume2 /*line streams.go:30:1*/
 	default:
-		/*line streams.go:22:1*/ runtime.BadPoll("SumStream", m.state)
+		/*line streams.go:22:1*/ machine.BadPoll("SumStream", m.state)
 	}
 	/*line streams.go:23:1*/ m.total = 0
 		/*line streams.go:24:1*/ m.stream = m.s /*line streams.go:23:1*/
@@ -284,17 +285,17 @@ resume2:
 	/*line streams.go:32:1*/ goto rangeLoop5 /*line streams.go:31:1*/
 rangeDone7:
 	/*line streams.go:34:1*/ m.result0 = m.total
-	/*line streams.go:35:1*/ m.state = runtime.StateDone
+	/*line streams.go:35:1*/ m.state = machine.StateDone
 	/*line streams.go:35:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:295:1
+//line streams_asyncgen.go:296:1
 func (m *SumStreamFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("SumStream")
+		machine.PanicMoved("SumStream")
 	}
 	m.self = m
 }
@@ -302,27 +303,27 @@ func (m *SumStreamFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line streams_asyncgen.go:306:1
+//line streams_asyncgen.go:307:1
 func (m *SumStreamFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line streams_asyncgen.go:316:1
+//line streams_asyncgen.go:317:1
 func (m *SumStreamFuture) init(log *Log, s runtime.AsyncIterator[int], limit int) {
 	*m = SumStreamFuture{log: log, s: s, limit: limit}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line streams_asyncgen.go:324:1
+//line streams_asyncgen.go:325:1
 func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -331,14 +332,14 @@ func (m *SumStreamFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line streams_asyncgen.go:335:1
+//line streams_asyncgen.go:336:1
 func (m *SumStreamFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line streams_asyncgen.go:342:1
+//line streams_asyncgen.go:343:1
 func (m *SumStreamFuture) value() int {
 	return m.result0
 }
@@ -346,8 +347,8 @@ func (m *SumStreamFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line streams_asyncgen.go:350:1
-func (m *SumStreamFuture) deepest() runtime.Stepper {
+//line streams_asyncgen.go:351:1
+func (m *SumStreamFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -356,10 +357,10 @@ func (m *SumStreamFuture) deepest() runtime.Stepper {
 //
 // Generated for Doubled from a body with hash 4eb06b7ff4e870a7.
 //
-//line streams_asyncgen.go:360:1
+//line streams_asyncgen.go:361:1
 type DoubledStream struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *DoubledStream // set at the first poll: detects a moved machine
 	log     *Log
 	s       runtime.AsyncIterator[int]
@@ -369,12 +370,12 @@ type DoubledStream struct {
 	fut     runtime.Future[int]
 	p       *int
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Doubled returns a stream of the values yielded by doubled one step at a time.
 //
-//line streams_asyncgen.go:378:1
+//line streams_asyncgen.go:379:1
 func Doubled(log *Log, s runtime.AsyncIterator[int]) *DoubledStream {
 	return &DoubledStream{log: log, s: s}
 }
@@ -393,15 +394,15 @@ func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 run
 	/*line streams.go:38:1*/ var v1 bool
 	/*line streams.go:38:1*/ switch m.state { /*line streams.go:37:1*/
 	case 0:
-		/*line streams.go:38:1*/ m.state = runtime.StateRunning /*line streams.go:37:1*/
+		/*line streams.go:38:1*/ m.state = machine.StateRunning /*line streams.go:37:1*/
 	case 1:
-		/*line streams.go:40:1*/ m.state = runtime.StateRunning
+		/*line streams.go:40:1*/ m.state = machine.StateRunning
 		/*line streams.go:40:1*/ goto resume1 /*line streams.go:39:1*/
 	case 2:
-		/*line streams.go:41:1*/ m.state = runtime.StateRunning
+		/*line streams.go:41:1*/ m.state = machine.StateRunning
 		/*line streams.go:41:1*/ goto resume2 /*line streams.go:40:1*/
 	case 3:
-		/*line streams.go:46:1*/ m.state = runtime.StateRunning
+		/*line streams.go:46:1*/ m.state = machine.StateRunning
 		/*line streams.go:46:1*/ goto resume3 /*line streams.go:45:1*/
 	default:
 		/*line streams.go:38:1*/ return "", runtime.Done
@@ -459,7 +460,7 @@ resume3:
 	// yield at streams.go:46
 	/*line streams.go:46:1*/
 	/*line streams.go:46:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line streams.go:46:1*/ if v1 {
 		/*line streams.go:46:1*/ goto ifDone8
 	}
@@ -471,17 +472,17 @@ ifDone8:
 rangeDone3: /*line streams.go:49:1*/
 exit:
 	/*line streams.go:52:1*/ m.runDefers(false, nil)
-	/*line streams.go:52:1*/ m.state = runtime.StateDone
+	/*line streams.go:52:1*/ m.state = machine.StateDone
 	/*line streams.go:52:1*/ return "", runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:482:1
+//line streams_asyncgen.go:483:1
 func (m *DoubledStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Doubled")
+		machine.PanicMoved("Doubled")
 	}
 	m.self = m
 }
@@ -491,10 +492,10 @@ func (m *DoubledStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:495:1
+//line streams_asyncgen.go:496:1
 func (m *DoubledStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -502,24 +503,24 @@ func (m *DoubledStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		m.state = runtime.StateCancelled
+		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
 	case 2:
-		runtime.Cancel(m.fut)
-		m.state = runtime.StateCancelled
+		machine.Cancel(m.fut)
+		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:521:1
+//line streams_asyncgen.go:522:1
 func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -530,13 +531,13 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = "", runtime.Done
 }
 
 // doubledStreamDefer0 is a call deferred by doubled: its function and arguments.
 //
-//line streams_asyncgen.go:540:1
+//line streams_asyncgen.go:541:1
 type doubledStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -545,7 +546,7 @@ type doubledStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:549:1
+//line streams_asyncgen.go:550:1
 func (m *DoubledStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -567,20 +568,20 @@ func (m *DoubledStream) runDefers(panicking bool, p any) {
 //
 // Generated for Gated from a body with hash 2f76d98639dcd444.
 //
-//line streams_asyncgen.go:571:1
+//line streams_asyncgen.go:572:1
 type GatedStream struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GatedStream // set at the first poll: detects a moved machine
 	log     *Log
 	g       *Gate
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
-	closing *runtime.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
 // Gated returns a stream of the values yielded by gated one step at a time.
 //
-//line streams_asyncgen.go:584:1
+//line streams_asyncgen.go:585:1
 func Gated(log *Log, g *Gate) *GatedStream {
 	return &GatedStream{log: log, g: g}
 }
@@ -597,15 +598,15 @@ func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.
 	/*line streams.go:55:1*/ var v1 int
 	/*line streams.go:55:1*/ switch m.state { /*line streams.go:54:1*/
 	case 0:
-		/*line streams.go:55:1*/ m.state = runtime.StateRunning /*line streams.go:54:1*/
+		/*line streams.go:55:1*/ m.state = machine.StateRunning /*line streams.go:54:1*/
 	case 1:
-		/*line streams.go:57:1*/ m.state = runtime.StateRunning
+		/*line streams.go:57:1*/ m.state = machine.StateRunning
 		/*line streams.go:57:1*/ goto resume1 /*line streams.go:56:1*/
 	case 2:
-		/*line streams.go:58:1*/ m.state = runtime.StateRunning
+		/*line streams.go:58:1*/ m.state = machine.StateRunning
 		/*line streams.go:58:1*/ goto resume2 /*line streams.go:57:1*/
 	case 3:
-		/*line streams.go:58:1*/ m.state = runtime.StateRunning
+		/*line streams.go:58:1*/ m.state = machine.StateRunning
 		/*line streams.go:58:1*/ goto resume3 /*line streams.go:57:1*/
 	default:
 		/*line streams.go:55:1*/ return 0, runtime.Done
@@ -624,7 +625,7 @@ resume1:
 	// yield at streams.go:57
 	/*line streams.go:57:1*/
 	/*line streams.go:57:1*/
-	runtime.Resume(m.closing)
+	machine.Resume(m.closing)
 	/*line streams.go:57:1*/ if m.closing != nil {
 		/*line streams.go:57:1*/ panic("asyncgen: Gated awaited after Close")
 	} /*line streams.go:56:1*/
@@ -652,19 +653,19 @@ resume3:
 	// yield at streams.go:58
 	/*line streams.go:58:1*/
 	/*line streams.go:58:1*/
-	runtime.Resume(m.closing)
+	machine.Resume(m.closing)
 	/*line streams.go:59:1*/ m.runDefers(false, nil)
-	/*line streams.go:59:1*/ m.state = runtime.StateDone
+	/*line streams.go:59:1*/ m.state = machine.StateDone
 	/*line streams.go:59:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:665:1
+//line streams_asyncgen.go:666:1
 func (m *GatedStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Gated")
+		machine.PanicMoved("Gated")
 	}
 	m.self = m
 }
@@ -674,10 +675,10 @@ func (m *GatedStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:678:1
+//line streams_asyncgen.go:679:1
 func (m *GatedStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -685,20 +686,20 @@ func (m *GatedStream) Close() {
 	}
 	switch m.state {
 	case 2:
-		runtime.Cancel(m.g)
-		m.state = runtime.StateCancelled
+		machine.Cancel(m.g)
+		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.PollNext(runtime.NewContext(nil))
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line streams_asyncgen.go:700:1
+//line streams_asyncgen.go:701:1
 func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -709,13 +710,13 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = 0, runtime.Done
 }
 
 // gatedStreamDefer0 is a call deferred by gated: its function and arguments.
 //
-//line streams_asyncgen.go:719:1
+//line streams_asyncgen.go:720:1
 type gatedStreamDefer0 struct {
 	fn func(string)
 	a0 string
@@ -724,7 +725,7 @@ type gatedStreamDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line streams_asyncgen.go:728:1
+//line streams_asyncgen.go:729:1
 func (m *GatedStream) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -746,23 +747,23 @@ func (m *GatedStream) runDefers(panicking bool, p any) {
 //
 // Generated for Batches from a body with hash f4921d04ea28a628.
 //
-//line streams_asyncgen.go:750:1
+//line streams_asyncgen.go:751:1
 type BatchesStream struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BatchesStream // set at the first poll: detects a moved machine
 	n       int
 	b       int
 	fut     runtime.Future[[]int]
 	xs1     []int
 	i       int
-	closing *runtime.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *BatchesStream // the machine itself while PollNext may take its fast path
 }
 
 // Batches returns a stream of the values yielded by batches one step at a time.
 //
-//line streams_asyncgen.go:766:1
+//line streams_asyncgen.go:767:1
 func Batches(n int) *BatchesStream {
 	return &BatchesStream{n: n}
 }
@@ -789,7 +790,7 @@ func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Stat
 			/*line streams.go:66:1*/ return x, runtime.Yielded
 		}
 	}
-	/*line streams.go:66:1*/ item, st = runtime.PollNextVia(m, cx, (*BatchesStream).pollNext)
+	/*line streams.go:66:1*/ item, st = machine.PollNextVia(m, cx, (*BatchesStream).pollNext)
 	/*line streams.go:66:1*/ return
 }
 
@@ -806,12 +807,12 @@ func (m *BatchesStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
 	/*line streams.go:66:1*/ var v1 bool
 	/*line streams.go:66:1*/ switch m.state { /*line streams.go:65:1*/
 	case 0:
-		/*line streams.go:66:1*/ m.state = runtime.StateRunning /*line streams.go:65:1*/
+		/*line streams.go:66:1*/ m.state = machine.StateRunning /*line streams.go:65:1*/
 	case 1:
-		/*line streams.go:68:1*/ m.state = runtime.StateRunning
+		/*line streams.go:68:1*/ m.state = machine.StateRunning
 		/*line streams.go:68:1*/ goto resume1 /*line streams.go:67:1*/
 	case 2:
-		/*line streams.go:73:1*/ m.state = runtime.StateRunning
+		/*line streams.go:73:1*/ m.state = machine.StateRunning
 		/*line streams.go:73:1*/ goto resume2 /*line streams.go:72:1*/
 	default:
 		/*line streams.go:66:1*/ return 0, runtime.Done
@@ -861,7 +862,7 @@ resume2:
 	// yield at streams.go:73
 	/*line streams.go:73:1*/
 	/*line streams.go:73:1*/
-	v1 = runtime.Resume(m.closing)
+	v1 = machine.Resume(m.closing)
 	/*line streams.go:73:1*/ if v1 {
 		/*line streams.go:73:1*/ goto ifDone12
 	}
@@ -875,17 +876,17 @@ rangeDone9:
 		/*line streams.go:67:1*/ goto forCond1 /*line streams.go:66:1*/
 forDone4: /*line streams.go:66:1*/
 exit:
-	/*line streams.go:78:1*/ m.state = runtime.StateDone
+	/*line streams.go:78:1*/ m.state = machine.StateDone
 	/*line streams.go:78:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line streams_asyncgen.go:886:1
+//line streams_asyncgen.go:887:1
 func (m *BatchesStream) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Batches")
+		machine.PanicMoved("Batches")
 	}
 	m.self = m
 }
@@ -895,10 +896,10 @@ func (m *BatchesStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line streams_asyncgen.go:899:1
+//line streams_asyncgen.go:900:1
 func (m *BatchesStream) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
@@ -906,10 +907,10 @@ func (m *BatchesStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
-		m.state = runtime.StateCancelled
+		machine.Cancel(m.fut)
+		m.state = machine.StateCancelled
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.pollNext(runtime.NewContext(nil))
 }

@@ -4,6 +4,7 @@ package conformance
 
 import (
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"iter"
 )
 
@@ -12,10 +13,10 @@ import (
 //
 // Generated for IndexAfterAwait from a body with hash 221f7fbb973a0284.
 //
-//line traces_asyncgen.go:16:1
+//line traces_asyncgen.go:17:1
 type IndexAfterAwaitFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *IndexAfterAwaitFuture // set at the first poll: detects a moved machine
 	xs      []int
 	i       int
@@ -25,7 +26,7 @@ type IndexAfterAwaitFuture struct {
 
 // IndexAfterAwait returns a future that runs indexAfterAwait one step at a time.
 //
-//line traces_asyncgen.go:29:1
+//line traces_asyncgen.go:30:1
 func IndexAfterAwait(xs []int, i int) *IndexAfterAwaitFuture {
 	return &IndexAfterAwaitFuture{xs: xs, i: i}
 }
@@ -39,12 +40,12 @@ func (m *IndexAfterAwaitFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line traces.go:8:1*/ switch m.state { /*line traces.go:7:1*/
 	case 0:
-		/*line traces.go:8:1*/ m.state = runtime.StateRunning /*line traces.go:7:1*/
+		/*line traces.go:8:1*/ m.state = machine.StateRunning /*line traces.go:7:1*/
 	case 1:
-		/*line traces.go:9:1*/ m.state = runtime.StateRunning
+		/*line traces.go:9:1*/ m.state = machine.StateRunning
 		/*line traces.go:9:1*/ goto resume1 /*line traces.go:8:1*/
 	default:
-		/*line traces.go:8:1*/ runtime.BadPoll("IndexAfterAwait", m.state)
+		/*line traces.go:8:1*/ machine.BadPoll("IndexAfterAwait", m.state)
 	}
 	/*line traces.go:9:1*/ m.fut = ready(0) /*line traces.go:8:1*/
 resume1:
@@ -59,17 +60,17 @@ resume1:
 		/*line traces.go:9:1*/ m.fut = nil
 	}
 	/*line traces.go:10:1*/ m.result0 = m.xs[m.i]
-	/*line traces.go:11:1*/ m.state = runtime.StateDone
+	/*line traces.go:11:1*/ m.state = machine.StateDone
 	/*line traces.go:11:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:70:1
+//line traces_asyncgen.go:71:1
 func (m *IndexAfterAwaitFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("IndexAfterAwait")
+		machine.PanicMoved("IndexAfterAwait")
 	}
 	m.self = m
 }
@@ -77,31 +78,31 @@ func (m *IndexAfterAwaitFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line traces_asyncgen.go:81:1
+//line traces_asyncgen.go:82:1
 func (m *IndexAfterAwaitFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line traces_asyncgen.go:95:1
+//line traces_asyncgen.go:96:1
 func (m *IndexAfterAwaitFuture) init(xs []int, i int) {
 	*m = IndexAfterAwaitFuture{xs: xs, i: i}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line traces_asyncgen.go:103:1
+//line traces_asyncgen.go:104:1
 func (m *IndexAfterAwaitFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -110,14 +111,14 @@ func (m *IndexAfterAwaitFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line traces_asyncgen.go:114:1
+//line traces_asyncgen.go:115:1
 func (m *IndexAfterAwaitFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line traces_asyncgen.go:121:1
+//line traces_asyncgen.go:122:1
 func (m *IndexAfterAwaitFuture) value() int {
 	return m.result0
 }
@@ -125,8 +126,8 @@ func (m *IndexAfterAwaitFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line traces_asyncgen.go:129:1
-func (m *IndexAfterAwaitFuture) deepest() runtime.Stepper {
+//line traces_asyncgen.go:130:1
+func (m *IndexAfterAwaitFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -135,21 +136,21 @@ func (m *IndexAfterAwaitFuture) deepest() runtime.Stepper {
 //
 // Generated for AwaitsIndex from a body with hash 3c3378b74f838092.
 //
-//line traces_asyncgen.go:139:1
+//line traces_asyncgen.go:140:1
 type AwaitsIndexFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *AwaitsIndexFuture // set at the first poll: detects a moved machine
 	xs      []int
 	i       int
 	result0 int
 	fut     IndexAfterAwaitFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // AwaitsIndex returns a future that runs awaitsIndex one step at a time.
 //
-//line traces_asyncgen.go:153:1
+//line traces_asyncgen.go:154:1
 func AwaitsIndex(xs []int, i int) *AwaitsIndexFuture {
 	return &AwaitsIndexFuture{xs: xs, i: i}
 }
@@ -164,14 +165,14 @@ func (m *AwaitsIndexFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line traces.go:14:1*/ var v1 int
 	/*line traces.go:14:1*/ switch m.state { /*line traces.go:13:1*/
 	case 0:
-		/*line traces.go:14:1*/ m.state = runtime.StateRunning /*line traces.go:13:1*/
+		/*line traces.go:14:1*/ m.state = machine.StateRunning /*line traces.go:13:1*/
 	case 1:
 		/*line traces.go:15:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line traces.go:15:1*/ return 0, false
 		}
 		/*line traces.go:15:1*/ goto resume1 /*line traces.go:14:1*/
 	default:
-		/*line traces.go:14:1*/ runtime.BadPoll("AwaitsIndex", m.state)
+		/*line traces.go:14:1*/ machine.BadPoll("AwaitsIndex", m.state)
 	}
 	/*line traces.go:15:1*/ m.fut.init(m.xs, m.i)
 	/*line traces.go:15:1*/ m.state = 1
@@ -193,22 +194,22 @@ resume1:
 			}
 		}
 		/*line traces.go:15:1*/ m.deep = nil
-		/*line traces.go:15:1*/ m.state = runtime.StateRunning
+		/*line traces.go:15:1*/ m.state = machine.StateRunning
 		/*line traces.go:15:1*/ m.fut = IndexAfterAwaitFuture{}
 		/*line traces.go:15:1*/ v1 = v
 	}
 	/*line traces.go:16:1*/ m.result0 = v1
-	/*line traces.go:17:1*/ m.state = runtime.StateDone
+	/*line traces.go:17:1*/ m.state = machine.StateDone
 	/*line traces.go:17:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:209:1
+//line traces_asyncgen.go:210:1
 func (m *AwaitsIndexFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("AwaitsIndex")
+		machine.PanicMoved("AwaitsIndex")
 	}
 	m.self = m
 }
@@ -216,7 +217,7 @@ func (m *AwaitsIndexFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line traces_asyncgen.go:220:1
+//line traces_asyncgen.go:221:1
 func (m *AwaitsIndexFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -225,22 +226,22 @@ func (m *AwaitsIndexFuture) Cancel() {
 	case 1:
 		m.fut.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line traces_asyncgen.go:234:1
+//line traces_asyncgen.go:235:1
 func (m *AwaitsIndexFuture) init(xs []int, i int) {
 	*m = AwaitsIndexFuture{xs: xs, i: i}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line traces_asyncgen.go:242:1
+//line traces_asyncgen.go:243:1
 func (m *AwaitsIndexFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -249,14 +250,14 @@ func (m *AwaitsIndexFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line traces_asyncgen.go:253:1
+//line traces_asyncgen.go:254:1
 func (m *AwaitsIndexFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line traces_asyncgen.go:260:1
+//line traces_asyncgen.go:261:1
 func (m *AwaitsIndexFuture) value() int {
 	return m.result0
 }
@@ -264,8 +265,8 @@ func (m *AwaitsIndexFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line traces_asyncgen.go:268:1
-func (m *AwaitsIndexFuture) deepest() runtime.Stepper {
+//line traces_asyncgen.go:269:1
+func (m *AwaitsIndexFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -277,20 +278,20 @@ func (m *AwaitsIndexFuture) deepest() runtime.Stepper {
 //
 // Generated for PanicsLast from a body with hash 776f5d48dd2a1c8e.
 //
-//line traces_asyncgen.go:281:1
+//line traces_asyncgen.go:282:1
 type PanicsLastIter struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PanicsLastIter // set at the first poll: detects a moved machine
 	n       int
 	i       int
-	closing *runtime.Stop   // why the body was resumed without an item pulled: Close, or a panic passing through
+	closing *machine.Stop   // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *PanicsLastIter // the machine itself while Next may take its fast path
 }
 
 // PanicsLast returns an iterator over the values yielded by panicsLast one step at a time.
 //
-//line traces_asyncgen.go:294:1
+//line traces_asyncgen.go:295:1
 func PanicsLast(n int) *PanicsLastIter {
 	return &PanicsLastIter{n: n}
 }
@@ -310,7 +311,7 @@ func (m *PanicsLastIter) Next() (item int, more bool) {
 			/*line traces.go:20:1*/ return i, true
 		}
 	}
-	/*line traces.go:20:1*/ item, more = runtime.NextVia(m, (*PanicsLastIter).next)
+	/*line traces.go:20:1*/ item, more = machine.NextVia(m, (*PanicsLastIter).next)
 	/*line traces.go:20:1*/ return
 }
 
@@ -324,9 +325,9 @@ func (m *PanicsLastIter) next() (int, bool) {
 	}
 	/*line traces.go:20:1*/ switch m.state { /*line traces.go:19:1*/
 	case 0:
-		/*line traces.go:20:1*/ m.state = runtime.StateRunning /*line traces.go:19:1*/
+		/*line traces.go:20:1*/ m.state = machine.StateRunning /*line traces.go:19:1*/
 	case 1:
-		/*line traces.go:22:1*/ m.state = runtime.StateRunning
+		/*line traces.go:22:1*/ m.state = machine.StateRunning
 		/*line traces.go:22:1*/ goto resume1 /*line traces.go:21:1*/
 	default:
 		/*line traces.go:20:1*/ return 0, false
@@ -349,24 +350,24 @@ resume1:
 	// yield at traces.go:22
 	/*line traces.go:22:1*/
 	/*line traces.go:22:1*/
-	runtime.Resume(m.closing)
+	machine.Resume(m.closing)
 	/*line traces.go:22:1*/ m.i++
 	/*line traces.go:22:1*/ goto forCond1 /*line traces.go:21:1*/
 forDone4:
 	/*line traces.go:24:1*/ if m.n >= 0 {
 		/*line traces.go:25:1*/ panic("last")
 	}
-	/*line traces.go:27:1*/ m.state = runtime.StateDone
+	/*line traces.go:27:1*/ m.state = machine.StateDone
 	/*line traces.go:27:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line traces_asyncgen.go:367:1
+//line traces_asyncgen.go:368:1
 func (m *PanicsLastIter) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PanicsLast")
+		machine.PanicMoved("PanicsLast")
 	}
 	m.self = m
 }
@@ -375,32 +376,32 @@ func (m *PanicsLastIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line traces_asyncgen.go:379:1
+//line traces_asyncgen.go:380:1
 func (m *PanicsLastIter) Close() {
 	if m.state == 0 {
-		m.state = runtime.StateDone
+		m.state = machine.StateDone
 		return
 	}
 	if m.state < 0 {
 		return
 	}
-	m.closing = runtime.Closed()
+	m.closing = machine.Closed()
 	m.next()
 }
 
 // ClosePanicking stops the iterator while the body of a loop ranging over
-// it panics with p (see runtime.Loop): the yield the body is suspended at
+// it panics with p (see machine.Loop): the yield the body is suspended at
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line traces_asyncgen.go:397:1
+//line traces_asyncgen.go:398:1
 func (m *PanicsLastIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
 		return p
 	}
-	m.closing = runtime.StopPanicking(p)
-	return runtime.Rethrown(func() {
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
 		m.next()
 	})
 }
@@ -412,16 +413,16 @@ func (m *PanicsLastIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line traces_asyncgen.go:416:1
+//line traces_asyncgen.go:417:1
 func (m *PanicsLastIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
-			m.state = runtime.StateDone
+			m.state = machine.StateDone
 			panicsLast(m.n, yield)
 			return
 		}
 		inBody := false
-		defer runtime.EndRange(m, &inBody)
+		defer machine.EndRange(m, &inBody)
 		for {
 			v, ok := m.Next()
 			if !ok {

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // PointersFuture is the future state machine of pointers; Pointers returns one.
@@ -12,10 +13,10 @@ import (
 //
 // Generated for Pointers from a body with hash becab8b473f3d067.
 //
-//line vars_asyncgen.go:16:1
+//line vars_asyncgen.go:17:1
 type PointersFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PointersFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -31,7 +32,7 @@ type PointersFuture struct {
 
 // Pointers returns a future that runs pointers one step at a time.
 //
-//line vars_asyncgen.go:35:1
+//line vars_asyncgen.go:36:1
 func Pointers(log *Log, n int) *PointersFuture {
 	return &PointersFuture{log: log, n: n}
 }
@@ -46,18 +47,18 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:10:1*/ var v1 int
 	/*line vars.go:10:1*/ switch m.state { /*line vars.go:9:1*/
 	case 0:
-		/*line vars.go:10:1*/ m.state = runtime.StateRunning /*line vars.go:9:1*/
+		/*line vars.go:10:1*/ m.state = machine.StateRunning /*line vars.go:9:1*/
 	case 1:
-		/*line vars.go:16:1*/ m.state = runtime.StateRunning
+		/*line vars.go:16:1*/ m.state = machine.StateRunning
 		/*line vars.go:16:1*/ goto resume1 /*line vars.go:15:1*/
 	case 2:
-		/*line vars.go:19:1*/ m.state = runtime.StateRunning
+		/*line vars.go:19:1*/ m.state = machine.StateRunning
 		/*line vars.go:19:1*/ goto resume2 /*line vars.go:18:1*/
 	case 3:
-		/*line vars.go:23:1*/ m.state = runtime.StateRunning
+		/*line vars.go:23:1*/ m.state = machine.StateRunning
 		/*line vars.go:23:1*/ goto resume3 /*line vars.go:22:1*/
 	default:
-		/*line vars.go:10:1*/ runtime.BadPoll("Pointers", m.state)
+		/*line vars.go:10:1*/ machine.BadPoll("Pointers", m.state)
 	}
 	/*line vars.go:11:1*/ m.x = m.n
 	/*line vars.go:12:1*/ m.p = &m.x
@@ -113,17 +114,17 @@ resume3:
 	/*line vars.go:24:1*/ m.inc()
 	/*line vars.go:25:1*/ m.log.Add(fmt.Sprint(m.x, *m.p))
 	/*line vars.go:26:1*/ m.result0 = m.x
-	/*line vars.go:27:1*/ m.state = runtime.StateDone
+	/*line vars.go:27:1*/ m.state = machine.StateDone
 	/*line vars.go:27:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:124:1
+//line vars_asyncgen.go:125:1
 func (m *PointersFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Pointers")
+		machine.PanicMoved("Pointers")
 	}
 	m.self = m
 }
@@ -131,35 +132,35 @@ func (m *PointersFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:135:1
+//line vars_asyncgen.go:136:1
 func (m *PointersFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:153:1
+//line vars_asyncgen.go:154:1
 func (m *PointersFuture) init(log *Log, n int) {
 	*m = PointersFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:161:1
+//line vars_asyncgen.go:162:1
 func (m *PointersFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -168,14 +169,14 @@ func (m *PointersFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:172:1
+//line vars_asyncgen.go:173:1
 func (m *PointersFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:179:1
+//line vars_asyncgen.go:180:1
 func (m *PointersFuture) value() int {
 	return m.result0
 }
@@ -183,8 +184,8 @@ func (m *PointersFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:187:1
-func (m *PointersFuture) deepest() runtime.Stepper {
+//line vars_asyncgen.go:188:1
+func (m *PointersFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -193,10 +194,10 @@ func (m *PointersFuture) deepest() runtime.Stepper {
 //
 // Generated for Closures from a body with hash 0ca3c9163e7a5045.
 //
-//line vars_asyncgen.go:197:1
+//line vars_asyncgen.go:198:1
 type ClosuresFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ClosuresFuture // set at the first poll: detects a moved machine
 	log     *Log
 	n       int
@@ -216,7 +217,7 @@ type ClosuresFuture struct {
 
 // Closures returns a future that runs closures one step at a time.
 //
-//line vars_asyncgen.go:220:1
+//line vars_asyncgen.go:221:1
 func Closures(log *Log, n int) *ClosuresFuture {
 	return &ClosuresFuture{log: log, n: n}
 }
@@ -230,18 +231,18 @@ func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line vars.go:30:1*/ switch m.state { /*line vars.go:29:1*/
 	case 0:
-		/*line vars.go:30:1*/ m.state = runtime.StateRunning /*line vars.go:29:1*/
+		/*line vars.go:30:1*/ m.state = machine.StateRunning /*line vars.go:29:1*/
 	case 1:
-		/*line vars.go:36:1*/ m.state = runtime.StateRunning
+		/*line vars.go:36:1*/ m.state = machine.StateRunning
 		/*line vars.go:36:1*/ goto resume1 /*line vars.go:35:1*/
 	case 2:
-		/*line vars.go:43:1*/ m.state = runtime.StateRunning
+		/*line vars.go:43:1*/ m.state = machine.StateRunning
 		/*line vars.go:43:1*/ goto resume2 /*line vars.go:42:1*/
 	case 3:
-		/*line vars.go:56:1*/ m.state = runtime.StateRunning
+		/*line vars.go:56:1*/ m.state = machine.StateRunning
 		/*line vars.go:56:1*/ goto resume3 /*line vars.go:55:1*/
 	default:
-		/*line vars.go:30:1*/ runtime.BadPoll("Closures", m.state)
+		/*line vars.go:30:1*/ machine.BadPoll("Closures", m.state)
 	}
 	/*line vars.go:31:1*/ m.fs = nil
 	/*line vars.go:32:1*/ m.ps = nil
@@ -347,17 +348,17 @@ resume3:
 	/*line vars.go:55:1*/ goto forCond11 /*line vars.go:54:1*/
 forDone14:
 	/*line vars.go:58:1*/ m.result0 = m.i1 + m.counter
-	/*line vars.go:59:1*/ m.state = runtime.StateDone
+	/*line vars.go:59:1*/ m.state = machine.StateDone
 	/*line vars.go:59:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:358:1
+//line vars_asyncgen.go:359:1
 func (m *ClosuresFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Closures")
+		machine.PanicMoved("Closures")
 	}
 	m.self = m
 }
@@ -365,35 +366,35 @@ func (m *ClosuresFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:369:1
+//line vars_asyncgen.go:370:1
 func (m *ClosuresFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:387:1
+//line vars_asyncgen.go:388:1
 func (m *ClosuresFuture) init(log *Log, n int) {
 	*m = ClosuresFuture{log: log, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:395:1
+//line vars_asyncgen.go:396:1
 func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -402,14 +403,14 @@ func (m *ClosuresFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:406:1
+//line vars_asyncgen.go:407:1
 func (m *ClosuresFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:413:1
+//line vars_asyncgen.go:414:1
 func (m *ClosuresFuture) value() int {
 	return m.result0
 }
@@ -417,8 +418,8 @@ func (m *ClosuresFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:421:1
-func (m *ClosuresFuture) deepest() runtime.Stepper {
+//line vars_asyncgen.go:422:1
+func (m *ClosuresFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -427,10 +428,10 @@ func (m *ClosuresFuture) deepest() runtime.Stepper {
 //
 // Generated for Stack.PushAll from a body with hash e499e9def2df7046.
 //
-//line vars_asyncgen.go:431:1
+//line vars_asyncgen.go:432:1
 type StackPushAllFuture[T any] struct {
-	noCopy  runtime.NoCopy
-	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StackPushAllFuture[T] // set at the first poll: detects a moved machine
 	s       *Stack[T]
 	log     *Log
@@ -444,7 +445,7 @@ type StackPushAllFuture[T any] struct {
 
 // PushAll returns a future that runs pushAll one step at a time.
 //
-//line vars_asyncgen.go:448:1
+//line vars_asyncgen.go:449:1
 func (s *Stack[T]) PushAll(log *Log, vs ...T) *StackPushAllFuture[T] {
 	return &StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
@@ -459,12 +460,12 @@ func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:67:1*/ var v1 T
 	/*line vars.go:67:1*/ switch m.state { /*line vars.go:66:1*/
 	case 0:
-		/*line vars.go:67:1*/ m.state = runtime.StateRunning /*line vars.go:66:1*/
+		/*line vars.go:67:1*/ m.state = machine.StateRunning /*line vars.go:66:1*/
 	case 1:
-		/*line vars.go:69:1*/ m.state = runtime.StateRunning
+		/*line vars.go:69:1*/ m.state = machine.StateRunning
 		/*line vars.go:69:1*/ goto resume1 /*line vars.go:68:1*/
 	default:
-		/*line vars.go:67:1*/ runtime.BadPoll("PushAll", m.state)
+		/*line vars.go:67:1*/ machine.BadPoll("PushAll", m.state)
 	}
 	/*line vars.go:68:1*/ m.xs = m.vs
 	/*line vars.go:68:1*/ m.i = 0 /*line vars.go:67:1*/
@@ -493,17 +494,17 @@ resume1:
 	/*line vars.go:70:1*/ goto rangeLoop1 /*line vars.go:69:1*/
 rangeDone4:
 	/*line vars.go:72:1*/ m.result0 = len(m.s.items)
-	/*line vars.go:73:1*/ m.state = runtime.StateDone
+	/*line vars.go:73:1*/ m.state = machine.StateDone
 	/*line vars.go:73:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:504:1
+//line vars_asyncgen.go:505:1
 func (m *StackPushAllFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PushAll")
+		machine.PanicMoved("PushAll")
 	}
 	m.self = m
 }
@@ -511,31 +512,31 @@ func (m *StackPushAllFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:515:1
+//line vars_asyncgen.go:516:1
 func (m *StackPushAllFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:529:1
+//line vars_asyncgen.go:530:1
 func (m *StackPushAllFuture[T]) init(s *Stack[T], log *Log, vs ...T) {
 	*m = StackPushAllFuture[T]{s: s, log: log, vs: vs}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:537:1
+//line vars_asyncgen.go:538:1
 func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -544,14 +545,14 @@ func (m *StackPushAllFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:548:1
+//line vars_asyncgen.go:549:1
 func (m *StackPushAllFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:555:1
+//line vars_asyncgen.go:556:1
 func (m *StackPushAllFuture[T]) value() int {
 	return m.result0
 }
@@ -559,8 +560,8 @@ func (m *StackPushAllFuture[T]) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:563:1
-func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
+//line vars_asyncgen.go:564:1
+func (m *StackPushAllFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -569,10 +570,10 @@ func (m *StackPushAllFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for MapAsync from a body with hash 8e132ed7763f87d1.
 //
-//line vars_asyncgen.go:573:1
+//line vars_asyncgen.go:574:1
 type MapAsyncFuture[T any, U any] struct {
-	noCopy  runtime.NoCopy
-	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MapAsyncFuture[T, U] // set at the first poll: detects a moved machine
 	xs      []T
 	f       func(T) runtime.Future[U]
@@ -585,7 +586,7 @@ type MapAsyncFuture[T any, U any] struct {
 
 // MapAsync returns a future that runs mapAsync one step at a time.
 //
-//line vars_asyncgen.go:589:1
+//line vars_asyncgen.go:590:1
 func MapAsync[T any, U any](xs []T, f func(T) runtime.Future[U]) *MapAsyncFuture[T, U] {
 	return &MapAsyncFuture[T, U]{xs: xs, f: f}
 }
@@ -601,12 +602,12 @@ func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
 	/*line vars.go:76:1*/ var v1 U
 	/*line vars.go:76:1*/ switch m.state { /*line vars.go:75:1*/
 	case 0:
-		/*line vars.go:76:1*/ m.state = runtime.StateRunning /*line vars.go:75:1*/
+		/*line vars.go:76:1*/ m.state = machine.StateRunning /*line vars.go:75:1*/
 	case 1:
-		/*line vars.go:79:1*/ m.state = runtime.StateRunning
+		/*line vars.go:79:1*/ m.state = machine.StateRunning
 		/*line vars.go:79:1*/ goto resume1 /*line vars.go:78:1*/
 	default:
-		/*line vars.go:76:1*/ runtime.BadPoll("MapAsync", m.state)
+		/*line vars.go:76:1*/ machine.BadPoll("MapAsync", m.state)
 	}
 	/*line vars.go:77:1*/ m.out = nil
 	/*line vars.go:78:1*/ m.xs1 = m.xs
@@ -635,17 +636,17 @@ resume1:
 	/*line vars.go:79:1*/ goto rangeLoop1 /*line vars.go:78:1*/
 rangeDone4:
 	/*line vars.go:81:1*/ m.result0 = m.out
-	/*line vars.go:82:1*/ m.state = runtime.StateDone
+	/*line vars.go:82:1*/ m.state = machine.StateDone
 	/*line vars.go:82:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:646:1
+//line vars_asyncgen.go:647:1
 func (m *MapAsyncFuture[T, U]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("MapAsync")
+		machine.PanicMoved("MapAsync")
 	}
 	m.self = m
 }
@@ -653,31 +654,31 @@ func (m *MapAsyncFuture[T, U]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:657:1
+//line vars_asyncgen.go:658:1
 func (m *MapAsyncFuture[T, U]) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:671:1
+//line vars_asyncgen.go:672:1
 func (m *MapAsyncFuture[T, U]) init(xs []T, f func(T) runtime.Future[U]) {
 	*m = MapAsyncFuture[T, U]{xs: xs, f: f}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:679:1
+//line vars_asyncgen.go:680:1
 func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -686,14 +687,14 @@ func (m *MapAsyncFuture[T, U]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:690:1
+//line vars_asyncgen.go:691:1
 func (m *MapAsyncFuture[T, U]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:697:1
+//line vars_asyncgen.go:698:1
 func (m *MapAsyncFuture[T, U]) value() []U {
 	return m.result0
 }
@@ -701,8 +702,8 @@ func (m *MapAsyncFuture[T, U]) value() []U {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:705:1
-func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
+//line vars_asyncgen.go:706:1
+func (m *MapAsyncFuture[T, U]) deepest() machine.Stepper {
 	return m
 }
 
@@ -711,10 +712,10 @@ func (m *MapAsyncFuture[T, U]) deepest() runtime.Stepper {
 //
 // Generated for Client.Get from a body with hash 8700ec26039f6fc7.
 //
-//line vars_asyncgen.go:715:1
+//line vars_asyncgen.go:716:1
 type ClientGetFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ClientGetFuture // set at the first poll: detects a moved machine
 	c       *Client
 	key     string
@@ -725,7 +726,7 @@ type ClientGetFuture struct {
 
 // Get returns a future that runs get one step at a time.
 //
-//line vars_asyncgen.go:729:1
+//line vars_asyncgen.go:730:1
 func (c *Client) Get(key string) *ClientGetFuture {
 	return &ClientGetFuture{c: c, key: key}
 }
@@ -741,12 +742,12 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	/*line vars.go:88:1*/ var err error
 	/*line vars.go:88:1*/ switch m.state { /*line vars.go:87:1*/
 	case 0:
-		/*line vars.go:88:1*/ m.state = runtime.StateRunning /*line vars.go:87:1*/
+		/*line vars.go:88:1*/ m.state = machine.StateRunning /*line vars.go:87:1*/
 	case 1:
-		/*line vars.go:89:1*/ m.state = runtime.StateRunning
+		/*line vars.go:89:1*/ m.state = machine.StateRunning
 		/*line vars.go:89:1*/ goto resume1 /*line vars.go:88:1*/
 	default:
-		/*line vars.go:88:1*/ runtime.BadPoll("Get", m.state)
+		/*line vars.go:88:1*/ machine.BadPoll("Get", m.state)
 	}
 	/*line vars.go:89:1*/ m.fut = failing(len(m.key)) /*line vars.go:88:1*/
 resume1:
@@ -767,17 +768,17 @@ resume1:
 	}
 	/*line vars.go:93:1*/ m.result0, m.result1 = m.c.prefix+m.key+fmt.Sprint(n), nil /*line vars.go:92:1*/
 exit:
-	/*line vars.go:94:1*/ m.state = runtime.StateDone
+	/*line vars.go:94:1*/ m.state = machine.StateDone
 	/*line vars.go:94:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:778:1
+//line vars_asyncgen.go:779:1
 func (m *ClientGetFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Get")
+		machine.PanicMoved("Get")
 	}
 	m.self = m
 }
@@ -785,31 +786,31 @@ func (m *ClientGetFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:789:1
+//line vars_asyncgen.go:790:1
 func (m *ClientGetFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:803:1
+//line vars_asyncgen.go:804:1
 func (m *ClientGetFuture) init(c *Client, key string) {
 	*m = ClientGetFuture{c: c, key: key}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:811:1
+//line vars_asyncgen.go:812:1
 func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -818,14 +819,14 @@ func (m *ClientGetFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:822:1
+//line vars_asyncgen.go:823:1
 func (m *ClientGetFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:829:1
+//line vars_asyncgen.go:830:1
 func (m *ClientGetFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -833,8 +834,8 @@ func (m *ClientGetFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:837:1
-func (m *ClientGetFuture) deepest() runtime.Stepper {
+//line vars_asyncgen.go:838:1
+func (m *ClientGetFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -843,10 +844,10 @@ func (m *ClientGetFuture) deepest() runtime.Stepper {
 //
 // Generated for Nested from a body with hash 6d508973a5fd926d.
 //
-//line vars_asyncgen.go:847:1
+//line vars_asyncgen.go:848:1
 type NestedFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *NestedFuture // set at the first poll: detects a moved machine
 	log     *Log
 	c       *Client
@@ -856,12 +857,12 @@ type NestedFuture struct {
 	sum     int
 	fut1    SumFuture
 	fut2    MapAsyncFuture[int, string]
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // Nested returns a future that runs nested one step at a time.
 //
-//line vars_asyncgen.go:865:1
+//line vars_asyncgen.go:866:1
 func Nested(log *Log, c *Client) *NestedFuture {
 	return &NestedFuture{log: log, c: c}
 }
@@ -877,7 +878,7 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line vars.go:97:1*/ var vs []string
 	/*line vars.go:97:1*/ switch m.state { /*line vars.go:96:1*/
 	case 0:
-		/*line vars.go:97:1*/ m.state = runtime.StateRunning /*line vars.go:96:1*/
+		/*line vars.go:97:1*/ m.state = machine.StateRunning /*line vars.go:96:1*/
 	case 1:
 		/*line vars.go:98:1*/ if m.deep != nil && !m.deep.Step(cx) {
 			/*line vars.go:98:1*/ return "", false
@@ -894,7 +895,7 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 		}
 		/*line vars.go:104:1*/ goto resume3 /*line vars.go:103:1*/
 	default:
-		/*line vars.go:97:1*/ runtime.BadPoll("Nested", m.state)
+		/*line vars.go:97:1*/ machine.BadPoll("Nested", m.state)
 	}
 	/*line vars.go:98:1*/ m.fut.init(m.c, "abc")
 	/*line vars.go:98:1*/ m.state = 1
@@ -917,7 +918,7 @@ resume1:
 			}
 		}
 		/*line vars.go:98:1*/ m.deep = nil
-		/*line vars.go:98:1*/ m.state = runtime.StateRunning
+		/*line vars.go:98:1*/ m.state = machine.StateRunning
 		/*line vars.go:98:1*/ m.fut = ClientGetFuture{}
 		/*line vars.go:98:1*/ m.s, err = v.Value, v.Err
 	}
@@ -946,7 +947,7 @@ resume2:
 			}
 		}
 		/*line vars.go:103:1*/ m.deep = nil
-		/*line vars.go:103:1*/ m.state = runtime.StateRunning
+		/*line vars.go:103:1*/ m.state = machine.StateRunning
 		/*line vars.go:103:1*/ m.fut1 = SumFuture{}
 		/*line vars.go:103:1*/ m.sum = v
 	}
@@ -971,23 +972,23 @@ resume3:
 			}
 		}
 		/*line vars.go:104:1*/ m.deep = nil
-		/*line vars.go:104:1*/ m.state = runtime.StateRunning
+		/*line vars.go:104:1*/ m.state = machine.StateRunning
 		/*line vars.go:104:1*/ m.fut2 = MapAsyncFuture[int, string]{}
 		/*line vars.go:104:1*/ vs = v
 	}
 	/*line vars.go:105:1*/ m.result0 = fmt.Sprint(m.s, m.sum, vs) /*line vars.go:104:1*/
 exit:
-	/*line vars.go:106:1*/ m.state = runtime.StateDone
+	/*line vars.go:106:1*/ m.state = machine.StateDone
 	/*line vars.go:106:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line vars_asyncgen.go:988:1
+//line vars_asyncgen.go:989:1
 func (m *NestedFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Nested")
+		machine.PanicMoved("Nested")
 	}
 	m.self = m
 }
@@ -995,7 +996,7 @@ func (m *NestedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line vars_asyncgen.go:999:1
+//line vars_asyncgen.go:1000:1
 func (m *NestedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1008,22 +1009,22 @@ func (m *NestedFuture) Cancel() {
 	case 3:
 		m.fut2.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line vars_asyncgen.go:1017:1
+//line vars_asyncgen.go:1018:1
 func (m *NestedFuture) init(log *Log, c *Client) {
 	*m = NestedFuture{log: log, c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line vars_asyncgen.go:1025:1
+//line vars_asyncgen.go:1026:1
 func (m *NestedFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1032,14 +1033,14 @@ func (m *NestedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line vars_asyncgen.go:1036:1
+//line vars_asyncgen.go:1037:1
 func (m *NestedFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line vars_asyncgen.go:1043:1
+//line vars_asyncgen.go:1044:1
 func (m *NestedFuture) value() string {
 	return m.result0
 }
@@ -1047,8 +1048,8 @@ func (m *NestedFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line vars_asyncgen.go:1051:1
-func (m *NestedFuture) deepest() runtime.Stepper {
+//line vars_asyncgen.go:1052:1
+func (m *NestedFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}

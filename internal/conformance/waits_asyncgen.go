@@ -2,17 +2,20 @@
 
 package conformance
 
-import "github.com/asyncgen/asyncgen/runtime"
+import (
+	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
+)
 
 // ProducerFuture is the future state machine of producer; Producer returns one.
 // It must not be copied once used.
 //
 // Generated for Producer from a body with hash 91d5a05c2a7dcd19.
 //
-//line waits_asyncgen.go:13:1
+//line waits_asyncgen.go:16:1
 type ProducerFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ProducerFuture // set at the first poll: detects a moved machine
 	ch      *runtime.Chan[int]
 	n       int
@@ -23,7 +26,7 @@ type ProducerFuture struct {
 
 // Producer returns a future that runs producer one step at a time.
 //
-//line waits_asyncgen.go:27:1
+//line waits_asyncgen.go:30:1
 func Producer(ch *runtime.Chan[int], n int) *ProducerFuture {
 	return &ProducerFuture{ch: ch, n: n}
 }
@@ -38,12 +41,12 @@ func (m *ProducerFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line waits.go:6:1*/ var err error
 	/*line waits.go:6:1*/ switch m.state { /*line waits.go:5:1*/
 	case 0:
-		/*line waits.go:6:1*/ m.state = runtime.StateRunning /*line waits.go:5:1*/
+		/*line waits.go:6:1*/ m.state = machine.StateRunning /*line waits.go:5:1*/
 	case 1:
-		/*line waits.go:8:1*/ m.state = runtime.StateRunning
+		/*line waits.go:8:1*/ m.state = machine.StateRunning
 		/*line waits.go:8:1*/ goto resume1 /*line waits.go:7:1*/
 	default:
-		/*line waits.go:6:1*/ runtime.BadPoll("Producer", m.state)
+		/*line waits.go:6:1*/ machine.BadPoll("Producer", m.state)
 	}
 	/*line waits.go:7:1*/ m.i = 0 /*line waits.go:6:1*/
 forCond1:
@@ -75,17 +78,17 @@ forDone4:
 	/*line waits.go:12:1*/ m.ch.Close()
 	/*line waits.go:13:1*/ m.result0 = nil /*line waits.go:12:1*/
 exit:
-	/*line waits.go:14:1*/ m.state = runtime.StateDone
+	/*line waits.go:14:1*/ m.state = machine.StateDone
 	/*line waits.go:14:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line waits_asyncgen.go:86:1
+//line waits_asyncgen.go:89:1
 func (m *ProducerFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Producer")
+		machine.PanicMoved("Producer")
 	}
 	m.self = m
 }
@@ -93,31 +96,31 @@ func (m *ProducerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line waits_asyncgen.go:97:1
+//line waits_asyncgen.go:100:1
 func (m *ProducerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line waits_asyncgen.go:111:1
+//line waits_asyncgen.go:114:1
 func (m *ProducerFuture) init(ch *runtime.Chan[int], n int) {
 	*m = ProducerFuture{ch: ch, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line waits_asyncgen.go:119:1
+//line waits_asyncgen.go:122:1
 func (m *ProducerFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -126,14 +129,14 @@ func (m *ProducerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line waits_asyncgen.go:130:1
+//line waits_asyncgen.go:133:1
 func (m *ProducerFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line waits_asyncgen.go:137:1
+//line waits_asyncgen.go:140:1
 func (m *ProducerFuture) value() error {
 	return m.result0
 }
@@ -141,8 +144,8 @@ func (m *ProducerFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line waits_asyncgen.go:145:1
-func (m *ProducerFuture) deepest() runtime.Stepper {
+//line waits_asyncgen.go:148:1
+func (m *ProducerFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -151,10 +154,10 @@ func (m *ProducerFuture) deepest() runtime.Stepper {
 //
 // Generated for Consumer from a body with hash 49348fd00d21733e.
 //
-//line waits_asyncgen.go:155:1
+//line waits_asyncgen.go:158:1
 type ConsumerFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ConsumerFuture // set at the first poll: detects a moved machine
 	mu      *runtime.Mutex
 	ch      *runtime.Chan[int]
@@ -168,7 +171,7 @@ type ConsumerFuture struct {
 
 // Consumer returns a future that runs consumer one step at a time.
 //
-//line waits_asyncgen.go:172:1
+//line waits_asyncgen.go:175:1
 func Consumer(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) *ConsumerFuture {
 	return &ConsumerFuture{mu: mu, ch: ch, total: total}
 }
@@ -183,15 +186,15 @@ func (m *ConsumerFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line waits.go:17:1*/ var err error
 	/*line waits.go:17:1*/ switch m.state { /*line waits.go:16:1*/
 	case 0:
-		/*line waits.go:17:1*/ m.state = runtime.StateRunning /*line waits.go:16:1*/
+		/*line waits.go:17:1*/ m.state = machine.StateRunning /*line waits.go:16:1*/
 	case 1:
-		/*line waits.go:20:1*/ m.state = runtime.StateRunning
+		/*line waits.go:20:1*/ m.state = machine.StateRunning
 		/*line waits.go:20:1*/ goto resume1 /*line waits.go:19:1*/
 	case 2:
-		/*line waits.go:24:1*/ m.state = runtime.StateRunning
+		/*line waits.go:24:1*/ m.state = machine.StateRunning
 		/*line waits.go:24:1*/ goto resume2 /*line waits.go:23:1*/
 	default:
-		/*line waits.go:17:1*/ runtime.BadPoll("Consumer", m.state)
+		/*line waits.go:17:1*/ machine.BadPoll("Consumer", m.state)
 	}
 	/*line waits.go:18:1*/ m.n = 0 /*line waits.go:17:1*/
 forCond1:
@@ -229,17 +232,17 @@ resume2:
 	/*line waits.go:27:1*/ m.n++
 	/*line waits.go:27:1*/ goto forCond1 /*line waits.go:26:1*/
 exit:
-	/*line waits.go:29:1*/ m.state = runtime.StateDone
+	/*line waits.go:29:1*/ m.state = machine.StateDone
 	/*line waits.go:29:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line waits_asyncgen.go:240:1
+//line waits_asyncgen.go:243:1
 func (m *ConsumerFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Consumer")
+		machine.PanicMoved("Consumer")
 	}
 	m.self = m
 }
@@ -247,33 +250,33 @@ func (m *ConsumerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line waits_asyncgen.go:251:1
+//line waits_asyncgen.go:254:1
 func (m *ConsumerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line waits_asyncgen.go:267:1
+//line waits_asyncgen.go:270:1
 func (m *ConsumerFuture) init(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) {
 	*m = ConsumerFuture{mu: mu, ch: ch, total: total}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line waits_asyncgen.go:275:1
+//line waits_asyncgen.go:278:1
 func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -282,14 +285,14 @@ func (m *ConsumerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line waits_asyncgen.go:286:1
+//line waits_asyncgen.go:289:1
 func (m *ConsumerFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line waits_asyncgen.go:293:1
+//line waits_asyncgen.go:296:1
 func (m *ConsumerFuture) value() int {
 	return m.result0
 }
@@ -297,7 +300,7 @@ func (m *ConsumerFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line waits_asyncgen.go:301:1
-func (m *ConsumerFuture) deepest() runtime.Stepper {
+//line waits_asyncgen.go:304:1
+func (m *ConsumerFuture) deepest() machine.Stepper {
 	return m
 }

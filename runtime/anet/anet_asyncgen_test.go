@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
 	anet "github.com/asyncgen/asyncgen/runtime/anet"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"io"
 	"sync/atomic"
 	"syscall"
@@ -18,10 +19,10 @@ import (
 //
 // Generated for Echo from a body with hash c1263767019ade76.
 //
-//line anet_asyncgen_test.go:22:1
+//line anet_asyncgen_test.go:23:1
 type EchoFuture struct {
-	noCopy  runtime.NoCopy
-	state   int         // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EchoFuture // set at the first poll: detects a moved machine
 	c       *anet.Conn
 	result0 error
@@ -33,7 +34,7 @@ type EchoFuture struct {
 
 // Echo returns a future that runs echo one step at a time.
 //
-//line anet_asyncgen_test.go:37:1
+//line anet_asyncgen_test.go:38:1
 func Echo(c *anet.Conn) *EchoFuture {
 	return &EchoFuture{c: c}
 }
@@ -51,15 +52,15 @@ func (m *EchoFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line anet_test.go:24:1*/ var err1 error
 	/*line anet_test.go:24:1*/ switch m.state { /*line anet_test.go:23:1*/
 	case 0:
-		/*line anet_test.go:24:1*/ m.state = runtime.StateRunning /*line anet_test.go:23:1*/
+		/*line anet_test.go:24:1*/ m.state = machine.StateRunning /*line anet_test.go:23:1*/
 	case 1:
-		/*line anet_test.go:28:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:28:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:28:1*/ goto resume1 /*line anet_test.go:27:1*/
 	case 2:
-		/*line anet_test.go:35:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:35:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:35:1*/ goto resume2 /*line anet_test.go:34:1*/
 	default:
-		/*line anet_test.go:24:1*/ runtime.BadPoll("Echo", m.state)
+		/*line anet_test.go:24:1*/ machine.BadPoll("Echo", m.state)
 	}
 	/*line anet_test.go:25:1*/ {
 		/*line anet_test.go:25:1*/ fn := m.c.Close
@@ -111,18 +112,18 @@ resume2:
 ifDone7:
 	/*line anet_test.go:36:1*/ goto forCond1 /*line anet_test.go:35:1*/
 exit:
-	/*line anet_test.go:39:1*/ runtime.RunDefers(&m.defers)
-	/*line anet_test.go:39:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:39:1*/ machine.RunDefers(&m.defers)
+	/*line anet_test.go:39:1*/ m.state = machine.StateDone
 	/*line anet_test.go:39:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:123:1
+//line anet_asyncgen_test.go:124:1
 func (m *EchoFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Echo")
+		machine.PanicMoved("Echo")
 	}
 	m.self = m
 }
@@ -130,34 +131,34 @@ func (m *EchoFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:134:1
+//line anet_asyncgen_test.go:135:1
 func (m *EchoFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:151:1
+//line anet_asyncgen_test.go:152:1
 func (m *EchoFuture) init(c *anet.Conn) {
 	*m = EchoFuture{c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:159:1
+//line anet_asyncgen_test.go:160:1
 func (m *EchoFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -166,14 +167,14 @@ func (m *EchoFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:170:1
+//line anet_asyncgen_test.go:171:1
 func (m *EchoFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:177:1
+//line anet_asyncgen_test.go:178:1
 func (m *EchoFuture) value() error {
 	return m.result0
 }
@@ -181,27 +182,27 @@ func (m *EchoFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:185:1
-func (m *EchoFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:186:1
+func (m *EchoFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:192:1
+//line anet_asyncgen_test.go:193:1
 func (m *EchoFuture) unwind(result *error, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }
 
@@ -210,10 +211,10 @@ func (m *EchoFuture) unwind(result *error, ready *bool) {
 //
 // Generated for Serve from a body with hash 73429c7ab1e5ce55.
 //
-//line anet_asyncgen_test.go:214:1
+//line anet_asyncgen_test.go:215:1
 type ServeFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ServeFuture // set at the first poll: detects a moved machine
 	ex      runtime.Executor
 	l       *anet.Listener
@@ -225,7 +226,7 @@ type ServeFuture struct {
 
 // Serve returns a future that runs serve one step at a time.
 //
-//line anet_asyncgen_test.go:229:1
+//line anet_asyncgen_test.go:230:1
 func Serve(ex runtime.Executor, l *anet.Listener, n int) *ServeFuture {
 	return &ServeFuture{ex: ex, l: l, n: n}
 }
@@ -241,12 +242,12 @@ func (m *ServeFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line anet_test.go:44:1*/ var err error
 	/*line anet_test.go:44:1*/ switch m.state { /*line anet_test.go:43:1*/
 	case 0:
-		/*line anet_test.go:44:1*/ m.state = runtime.StateRunning /*line anet_test.go:43:1*/
+		/*line anet_test.go:44:1*/ m.state = machine.StateRunning /*line anet_test.go:43:1*/
 	case 1:
-		/*line anet_test.go:46:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:46:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:46:1*/ goto resume1 /*line anet_test.go:45:1*/
 	default:
-		/*line anet_test.go:44:1*/ runtime.BadPoll("Serve", m.state)
+		/*line anet_test.go:44:1*/ machine.BadPoll("Serve", m.state)
 	}
 	/*line anet_test.go:45:1*/ m.i = 0 /*line anet_test.go:44:1*/
 forCond1:
@@ -276,17 +277,17 @@ resume1:
 forDone4:
 	/*line anet_test.go:52:1*/ m.result0 = nil /*line anet_test.go:51:1*/
 exit:
-	/*line anet_test.go:53:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:53:1*/ m.state = machine.StateDone
 	/*line anet_test.go:53:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:287:1
+//line anet_asyncgen_test.go:288:1
 func (m *ServeFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Serve")
+		machine.PanicMoved("Serve")
 	}
 	m.self = m
 }
@@ -294,31 +295,31 @@ func (m *ServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:298:1
+//line anet_asyncgen_test.go:299:1
 func (m *ServeFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:312:1
+//line anet_asyncgen_test.go:313:1
 func (m *ServeFuture) init(ex runtime.Executor, l *anet.Listener, n int) {
 	*m = ServeFuture{ex: ex, l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:320:1
+//line anet_asyncgen_test.go:321:1
 func (m *ServeFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -327,14 +328,14 @@ func (m *ServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:331:1
+//line anet_asyncgen_test.go:332:1
 func (m *ServeFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:338:1
+//line anet_asyncgen_test.go:339:1
 func (m *ServeFuture) value() error {
 	return m.result0
 }
@@ -342,8 +343,8 @@ func (m *ServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:346:1
-func (m *ServeFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:347:1
+func (m *ServeFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -352,10 +353,10 @@ func (m *ServeFuture) deepest() runtime.Stepper {
 //
 // Generated for RoundTrip from a body with hash 1a79428d85d96bf4.
 //
-//line anet_asyncgen_test.go:356:1
+//line anet_asyncgen_test.go:357:1
 type RoundTripFuture struct {
-	noCopy  runtime.NoCopy
-	state   int              // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RoundTripFuture // set at the first poll: detects a moved machine
 	addr    string
 	msg     []byte
@@ -372,7 +373,7 @@ type RoundTripFuture struct {
 
 // RoundTrip returns a future that runs roundTrip one step at a time.
 //
-//line anet_asyncgen_test.go:376:1
+//line anet_asyncgen_test.go:377:1
 func RoundTrip(addr string, msg []byte) *RoundTripFuture {
 	return &RoundTripFuture{addr: addr, msg: msg}
 }
@@ -391,18 +392,18 @@ func (m *RoundTripFuture) Poll(cx *runtime.Context) (result runtime.Result[[]byt
 	/*line anet_test.go:58:1*/ var err2 error
 	/*line anet_test.go:58:1*/ switch m.state { /*line anet_test.go:57:1*/
 	case 0:
-		/*line anet_test.go:58:1*/ m.state = runtime.StateRunning /*line anet_test.go:57:1*/
+		/*line anet_test.go:58:1*/ m.state = machine.StateRunning /*line anet_test.go:57:1*/
 	case 1:
-		/*line anet_test.go:59:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:59:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:59:1*/ goto resume1 /*line anet_test.go:58:1*/
 	case 2:
-		/*line anet_test.go:64:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:64:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:64:1*/ goto resume2 /*line anet_test.go:63:1*/
 	case 3:
-		/*line anet_test.go:73:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:73:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:73:1*/ goto resume3 /*line anet_test.go:72:1*/
 	default:
-		/*line anet_test.go:58:1*/ runtime.BadPoll("RoundTrip", m.state)
+		/*line anet_test.go:58:1*/ machine.BadPoll("RoundTrip", m.state)
 	}
 	/*line anet_test.go:59:1*/ m.fut.Init(m.addr)
 	/*line anet_test.go:59:1*/ m.addr = ""
@@ -480,18 +481,18 @@ resume3:
 	}
 	/*line anet_test.go:79:1*/ goto forCond5 /*line anet_test.go:78:1*/
 exit:
-	/*line anet_test.go:82:1*/ runtime.RunDefers(&m.defers)
-	/*line anet_test.go:82:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:82:1*/ machine.RunDefers(&m.defers)
+	/*line anet_test.go:82:1*/ m.state = machine.StateDone
 	/*line anet_test.go:82:1*/ return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:492:1
+//line anet_asyncgen_test.go:493:1
 func (m *RoundTripFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("RoundTrip")
+		machine.PanicMoved("RoundTrip")
 	}
 	m.self = m
 }
@@ -499,36 +500,36 @@ func (m *RoundTripFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:503:1
+//line anet_asyncgen_test.go:504:1
 func (m *RoundTripFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut2)
+		machine.Cancel(&m.fut2)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:522:1
+//line anet_asyncgen_test.go:523:1
 func (m *RoundTripFuture) init(addr string, msg []byte) {
 	*m = RoundTripFuture{addr: addr, msg: msg}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:530:1
+//line anet_asyncgen_test.go:531:1
 func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -537,14 +538,14 @@ func (m *RoundTripFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:541:1
+//line anet_asyncgen_test.go:542:1
 func (m *RoundTripFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:548:1
+//line anet_asyncgen_test.go:549:1
 func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -552,27 +553,27 @@ func (m *RoundTripFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:556:1
-func (m *RoundTripFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:557:1
+func (m *RoundTripFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:563:1
+//line anet_asyncgen_test.go:564:1
 func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -581,10 +582,10 @@ func (m *RoundTripFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
 //
 // Generated for ReadOnce from a body with hash fa3d93011d6254e3.
 //
-//line anet_asyncgen_test.go:585:1
+//line anet_asyncgen_test.go:586:1
 type ReadOnceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ReadOnceFuture // set at the first poll: detects a moved machine
 	c       *anet.Conn
 	buf     []byte
@@ -595,7 +596,7 @@ type ReadOnceFuture struct {
 
 // ReadOnce returns a future that runs readOnce one step at a time.
 //
-//line anet_asyncgen_test.go:599:1
+//line anet_asyncgen_test.go:600:1
 func ReadOnce(c *anet.Conn, buf []byte) *ReadOnceFuture {
 	return &ReadOnceFuture{c: c, buf: buf}
 }
@@ -609,12 +610,12 @@ func (m *ReadOnceFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line anet_test.go:87:1*/ switch m.state { /*line anet_test.go:86:1*/
 	case 0:
-		/*line anet_test.go:87:1*/ m.state = runtime.StateRunning /*line anet_test.go:86:1*/
+		/*line anet_test.go:87:1*/ m.state = machine.StateRunning /*line anet_test.go:86:1*/
 	case 1:
-		/*line anet_test.go:88:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:88:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:88:1*/ goto resume1 /*line anet_test.go:87:1*/
 	default:
-		/*line anet_test.go:87:1*/ runtime.BadPoll("ReadOnce", m.state)
+		/*line anet_test.go:87:1*/ machine.BadPoll("ReadOnce", m.state)
 	}
 	/*line anet_test.go:88:1*/ m.fut.Init(m.c, m.buf)
 	/*line anet_test.go:88:1*/ m.c = nil
@@ -631,17 +632,17 @@ resume1:
 		/*line anet_test.go:88:1*/ m.fut = anet.ReadFuture{}
 		/*line anet_test.go:88:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line anet_test.go:89:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:89:1*/ m.state = machine.StateDone
 	/*line anet_test.go:89:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:642:1
+//line anet_asyncgen_test.go:643:1
 func (m *ReadOnceFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ReadOnce")
+		machine.PanicMoved("ReadOnce")
 	}
 	m.self = m
 }
@@ -649,31 +650,31 @@ func (m *ReadOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:653:1
+//line anet_asyncgen_test.go:654:1
 func (m *ReadOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:667:1
+//line anet_asyncgen_test.go:668:1
 func (m *ReadOnceFuture) init(c *anet.Conn, buf []byte) {
 	*m = ReadOnceFuture{c: c, buf: buf}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:675:1
+//line anet_asyncgen_test.go:676:1
 func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -682,14 +683,14 @@ func (m *ReadOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:686:1
+//line anet_asyncgen_test.go:687:1
 func (m *ReadOnceFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:693:1
+//line anet_asyncgen_test.go:694:1
 func (m *ReadOnceFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -697,8 +698,8 @@ func (m *ReadOnceFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:701:1
-func (m *ReadOnceFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:702:1
+func (m *ReadOnceFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -707,10 +708,10 @@ func (m *ReadOnceFuture) deepest() runtime.Stepper {
 //
 // Generated for Clients from a body with hash dd5d17bcba577500.
 //
-//line anet_asyncgen_test.go:711:1
+//line anet_asyncgen_test.go:712:1
 type ClientsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ClientsFuture // set at the first poll: detects a moved machine
 	ex      runtime.Executor
 	addr    string
@@ -725,7 +726,7 @@ type ClientsFuture struct {
 
 // Clients returns a future that runs clients one step at a time.
 //
-//line anet_asyncgen_test.go:729:1
+//line anet_asyncgen_test.go:730:1
 func Clients(ex runtime.Executor, addr string, n int, size int) *ClientsFuture {
 	return &ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
@@ -742,12 +743,12 @@ func (m *ClientsFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line anet_test.go:95:1*/ var err error
 	/*line anet_test.go:95:1*/ switch m.state { /*line anet_test.go:94:1*/
 	case 0:
-		/*line anet_test.go:95:1*/ m.state = runtime.StateRunning /*line anet_test.go:94:1*/
+		/*line anet_test.go:95:1*/ m.state = machine.StateRunning /*line anet_test.go:94:1*/
 	case 1:
-		/*line anet_test.go:101:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:101:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:101:1*/ goto resume1 /*line anet_test.go:100:1*/
 	default:
-		/*line anet_test.go:95:1*/ runtime.BadPoll("Clients", m.state)
+		/*line anet_test.go:95:1*/ machine.BadPoll("Clients", m.state)
 	}
 	/*line anet_test.go:96:1*/ ts = nil
 	/*line anet_test.go:97:1*/ for i := 0; i < m.n; i++ {
@@ -790,17 +791,17 @@ resume1:
 rangeDone4:
 	/*line anet_test.go:112:1*/ m.result0 = nil /*line anet_test.go:111:1*/
 exit:
-	/*line anet_test.go:113:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:113:1*/ m.state = machine.StateDone
 	/*line anet_test.go:113:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:801:1
+//line anet_asyncgen_test.go:802:1
 func (m *ClientsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Clients")
+		machine.PanicMoved("Clients")
 	}
 	m.self = m
 }
@@ -808,31 +809,31 @@ func (m *ClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:812:1
+//line anet_asyncgen_test.go:813:1
 func (m *ClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.t)
+		machine.Cancel(m.t)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:826:1
+//line anet_asyncgen_test.go:827:1
 func (m *ClientsFuture) init(ex runtime.Executor, addr string, n int, size int) {
 	*m = ClientsFuture{ex: ex, addr: addr, n: n, size: size}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:834:1
+//line anet_asyncgen_test.go:835:1
 func (m *ClientsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -841,14 +842,14 @@ func (m *ClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:845:1
+//line anet_asyncgen_test.go:846:1
 func (m *ClientsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:852:1
+//line anet_asyncgen_test.go:853:1
 func (m *ClientsFuture) value() error {
 	return m.result0
 }
@@ -856,8 +857,8 @@ func (m *ClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:860:1
-func (m *ClientsFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:861:1
+func (m *ClientsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -866,10 +867,10 @@ func (m *ClientsFuture) deepest() runtime.Stepper {
 //
 // Generated for ChurnServe from a body with hash 10d2be6c08aee723.
 //
-//line anet_asyncgen_test.go:870:1
+//line anet_asyncgen_test.go:871:1
 type ChurnServeFuture struct {
-	noCopy   runtime.NoCopy
-	state    int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy   machine.NoCopy
+	state    int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self     *ChurnServeFuture // set at the first poll: detects a moved machine
 	ex       runtime.Executor
 	l        *anet.Listener
@@ -882,7 +883,7 @@ type ChurnServeFuture struct {
 
 // ChurnServe returns a future that runs churnServeBody one step at a time.
 //
-//line anet_asyncgen_test.go:886:1
+//line anet_asyncgen_test.go:887:1
 func ChurnServe(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) *ChurnServeFuture {
 	return &ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
@@ -898,12 +899,12 @@ func (m *ChurnServeFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line anet_test.go:219:1*/ var err error
 	/*line anet_test.go:219:1*/ switch m.state { /*line anet_test.go:218:1*/
 	case 0:
-		/*line anet_test.go:219:1*/ m.state = runtime.StateRunning /*line anet_test.go:218:1*/
+		/*line anet_test.go:219:1*/ m.state = machine.StateRunning /*line anet_test.go:218:1*/
 	case 1:
-		/*line anet_test.go:221:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:221:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:221:1*/ goto resume1 /*line anet_test.go:220:1*/
 	default:
-		/*line anet_test.go:219:1*/ runtime.BadPoll("ChurnServe", m.state)
+		/*line anet_test.go:219:1*/ machine.BadPoll("ChurnServe", m.state)
 	}
 	/*line anet_test.go:220:1*/ m.i = 0 /*line anet_test.go:219:1*/
 forCond1:
@@ -939,17 +940,17 @@ forPost3:
 forDone4:
 	/*line anet_test.go:232:1*/ m.result0 = nil /*line anet_test.go:231:1*/
 exit:
-	/*line anet_test.go:233:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:233:1*/ m.state = machine.StateDone
 	/*line anet_test.go:233:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:950:1
+//line anet_asyncgen_test.go:951:1
 func (m *ChurnServeFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ChurnServe")
+		machine.PanicMoved("ChurnServe")
 	}
 	m.self = m
 }
@@ -957,31 +958,31 @@ func (m *ChurnServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:961:1
+//line anet_asyncgen_test.go:962:1
 func (m *ChurnServeFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:975:1
+//line anet_asyncgen_test.go:976:1
 func (m *ChurnServeFuture) init(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.Int64) {
 	*m = ChurnServeFuture{ex: ex, l: l, n: n, accepted: accepted}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:983:1
+//line anet_asyncgen_test.go:984:1
 func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -990,14 +991,14 @@ func (m *ChurnServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:994:1
+//line anet_asyncgen_test.go:995:1
 func (m *ChurnServeFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1001:1
+//line anet_asyncgen_test.go:1002:1
 func (m *ChurnServeFuture) value() error {
 	return m.result0
 }
@@ -1005,8 +1006,8 @@ func (m *ChurnServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1009:1
-func (m *ChurnServeFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:1010:1
+func (m *ChurnServeFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1015,10 +1016,10 @@ func (m *ChurnServeFuture) deepest() runtime.Stepper {
 //
 // Generated for ChurnClient from a body with hash ac1d1d4069da6ada.
 //
-//line anet_asyncgen_test.go:1019:1
+//line anet_asyncgen_test.go:1020:1
 type ChurnClientFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ChurnClientFuture // set at the first poll: detects a moved machine
 	addr    string
 	i       int
@@ -1036,7 +1037,7 @@ type ChurnClientFuture struct {
 
 // ChurnClient returns a future that runs churnClient one step at a time.
 //
-//line anet_asyncgen_test.go:1040:1
+//line anet_asyncgen_test.go:1041:1
 func ChurnClient(addr string, i int) *ChurnClientFuture {
 	return &ChurnClientFuture{addr: addr, i: i}
 }
@@ -1055,21 +1056,21 @@ func (m *ChurnClientFuture) Poll(cx *runtime.Context) (result runtime.Result[int
 	/*line anet_test.go:240:1*/ var err2 error
 	/*line anet_test.go:240:1*/ switch m.state { /*line anet_test.go:239:1*/
 	case 0:
-		/*line anet_test.go:240:1*/ m.state = runtime.StateRunning /*line anet_test.go:239:1*/
+		/*line anet_test.go:240:1*/ m.state = machine.StateRunning /*line anet_test.go:239:1*/
 	case 1:
-		/*line anet_test.go:241:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:241:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:241:1*/ goto resume1 /*line anet_test.go:240:1*/
 	case 2:
-		/*line anet_test.go:254:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:254:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:254:1*/ goto resume2 /*line anet_test.go:253:1*/
 	case 3:
-		/*line anet_test.go:250:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:250:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:250:1*/ goto resume3 /*line anet_test.go:249:1*/
 	case 4:
-		/*line anet_test.go:260:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:260:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:260:1*/ goto resume4 /*line anet_test.go:259:1*/
 	default:
-		/*line anet_test.go:240:1*/ runtime.BadPoll("ChurnClient", m.state)
+		/*line anet_test.go:240:1*/ machine.BadPoll("ChurnClient", m.state)
 	}
 	/*line anet_test.go:241:1*/ m.fut.Init(m.addr)
 	/*line anet_test.go:241:1*/ m.addr = ""
@@ -1180,18 +1181,18 @@ resume3:
 	}
 	/*line anet_test.go:251:1*/ m.result0, m.result1 = 0, nil /*line anet_test.go:250:1*/
 exit:
-	/*line anet_test.go:273:1*/ runtime.RunDefers(&m.defers)
-	/*line anet_test.go:273:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:273:1*/ machine.RunDefers(&m.defers)
+	/*line anet_test.go:273:1*/ m.state = machine.StateDone
 	/*line anet_test.go:273:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1192:1
+//line anet_asyncgen_test.go:1193:1
 func (m *ChurnClientFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ChurnClient")
+		machine.PanicMoved("ChurnClient")
 	}
 	m.self = m
 }
@@ -1199,38 +1200,38 @@ func (m *ChurnClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1203:1
+//line anet_asyncgen_test.go:1204:1
 func (m *ChurnClientFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 4:
-		runtime.Cancel(&m.fut3)
+		machine.Cancel(&m.fut3)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1224:1
+//line anet_asyncgen_test.go:1225:1
 func (m *ChurnClientFuture) init(addr string, i int) {
 	*m = ChurnClientFuture{addr: addr, i: i}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:1232:1
+//line anet_asyncgen_test.go:1233:1
 func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1239,14 +1240,14 @@ func (m *ChurnClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1243:1
+//line anet_asyncgen_test.go:1244:1
 func (m *ChurnClientFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1250:1
+//line anet_asyncgen_test.go:1251:1
 func (m *ChurnClientFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -1254,27 +1255,27 @@ func (m *ChurnClientFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1258:1
-func (m *ChurnClientFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:1259:1
+func (m *ChurnClientFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line anet_asyncgen_test.go:1265:1
+//line anet_asyncgen_test.go:1266:1
 func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -1283,10 +1284,10 @@ func (m *ChurnClientFuture) unwind(result *runtime.Result[int], ready *bool) {
 //
 // Generated for AcceptOnce from a body with hash dcae8e51ed2f212d.
 //
-//line anet_asyncgen_test.go:1287:1
+//line anet_asyncgen_test.go:1288:1
 type AcceptOnceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *AcceptOnceFuture // set at the first poll: detects a moved machine
 	l       *anet.Listener
 	result0 *anet.Conn
@@ -1296,7 +1297,7 @@ type AcceptOnceFuture struct {
 
 // AcceptOnce returns a future that runs acceptOnce one step at a time.
 //
-//line anet_asyncgen_test.go:1300:1
+//line anet_asyncgen_test.go:1301:1
 func AcceptOnce(l *anet.Listener) *AcceptOnceFuture {
 	return &AcceptOnceFuture{l: l}
 }
@@ -1310,12 +1311,12 @@ func (m *AcceptOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn]
 	}
 	/*line anet_test.go:411:1*/ switch m.state { /*line anet_test.go:410:1*/
 	case 0:
-		/*line anet_test.go:411:1*/ m.state = runtime.StateRunning /*line anet_test.go:410:1*/
+		/*line anet_test.go:411:1*/ m.state = machine.StateRunning /*line anet_test.go:410:1*/
 	case 1:
-		/*line anet_test.go:412:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:412:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:412:1*/ goto resume1 /*line anet_test.go:411:1*/
 	default:
-		/*line anet_test.go:411:1*/ runtime.BadPoll("AcceptOnce", m.state)
+		/*line anet_test.go:411:1*/ machine.BadPoll("AcceptOnce", m.state)
 	}
 	/*line anet_test.go:412:1*/ m.fut.Init(m.l)
 	/*line anet_test.go:412:1*/ m.l = nil /*line anet_test.go:411:1*/
@@ -1331,17 +1332,17 @@ resume1:
 		/*line anet_test.go:412:1*/ m.fut = anet.AcceptFuture{}
 		/*line anet_test.go:412:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line anet_test.go:413:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:413:1*/ m.state = machine.StateDone
 	/*line anet_test.go:413:1*/ return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1342:1
+//line anet_asyncgen_test.go:1343:1
 func (m *AcceptOnceFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("AcceptOnce")
+		machine.PanicMoved("AcceptOnce")
 	}
 	m.self = m
 }
@@ -1349,31 +1350,31 @@ func (m *AcceptOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1353:1
+//line anet_asyncgen_test.go:1354:1
 func (m *AcceptOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1367:1
+//line anet_asyncgen_test.go:1368:1
 func (m *AcceptOnceFuture) init(l *anet.Listener) {
 	*m = AcceptOnceFuture{l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:1375:1
+//line anet_asyncgen_test.go:1376:1
 func (m *AcceptOnceFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1382,14 +1383,14 @@ func (m *AcceptOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1386:1
+//line anet_asyncgen_test.go:1387:1
 func (m *AcceptOnceFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1393:1
+//line anet_asyncgen_test.go:1394:1
 func (m *AcceptOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
@@ -1397,8 +1398,8 @@ func (m *AcceptOnceFuture) value() runtime.Result[*anet.Conn] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1401:1
-func (m *AcceptOnceFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:1402:1
+func (m *AcceptOnceFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1407,10 +1408,10 @@ func (m *AcceptOnceFuture) deepest() runtime.Stepper {
 //
 // Generated for WriteAll from a body with hash 4b5b492b0197c6e4.
 //
-//line anet_asyncgen_test.go:1411:1
+//line anet_asyncgen_test.go:1412:1
 type WriteAllFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *WriteAllFuture // set at the first poll: detects a moved machine
 	c       *anet.Conn
 	p       []byte
@@ -1421,7 +1422,7 @@ type WriteAllFuture struct {
 
 // WriteAll returns a future that runs writeAll one step at a time.
 //
-//line anet_asyncgen_test.go:1425:1
+//line anet_asyncgen_test.go:1426:1
 func WriteAll(c *anet.Conn, p []byte) *WriteAllFuture {
 	return &WriteAllFuture{c: c, p: p}
 }
@@ -1435,12 +1436,12 @@ func (m *WriteAllFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line anet_test.go:418:1*/ switch m.state { /*line anet_test.go:417:1*/
 	case 0:
-		/*line anet_test.go:418:1*/ m.state = runtime.StateRunning /*line anet_test.go:417:1*/
+		/*line anet_test.go:418:1*/ m.state = machine.StateRunning /*line anet_test.go:417:1*/
 	case 1:
-		/*line anet_test.go:419:1*/ m.state = runtime.StateRunning
+		/*line anet_test.go:419:1*/ m.state = machine.StateRunning
 		/*line anet_test.go:419:1*/ goto resume1 /*line anet_test.go:418:1*/
 	default:
-		/*line anet_test.go:418:1*/ runtime.BadPoll("WriteAll", m.state)
+		/*line anet_test.go:418:1*/ machine.BadPoll("WriteAll", m.state)
 	}
 	/*line anet_test.go:419:1*/ m.fut.Init(m.c, m.p)
 	/*line anet_test.go:419:1*/ m.c = nil
@@ -1457,17 +1458,17 @@ resume1:
 		/*line anet_test.go:419:1*/ m.fut = anet.WriteFuture{}
 		/*line anet_test.go:419:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line anet_test.go:420:1*/ m.state = runtime.StateDone
+	/*line anet_test.go:420:1*/ m.state = machine.StateDone
 	/*line anet_test.go:420:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line anet_asyncgen_test.go:1468:1
+//line anet_asyncgen_test.go:1469:1
 func (m *WriteAllFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("WriteAll")
+		machine.PanicMoved("WriteAll")
 	}
 	m.self = m
 }
@@ -1475,31 +1476,31 @@ func (m *WriteAllFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line anet_asyncgen_test.go:1479:1
+//line anet_asyncgen_test.go:1480:1
 func (m *WriteAllFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line anet_asyncgen_test.go:1493:1
+//line anet_asyncgen_test.go:1494:1
 func (m *WriteAllFuture) init(c *anet.Conn, p []byte) {
 	*m = WriteAllFuture{c: c, p: p}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line anet_asyncgen_test.go:1501:1
+//line anet_asyncgen_test.go:1502:1
 func (m *WriteAllFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1508,14 +1509,14 @@ func (m *WriteAllFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line anet_asyncgen_test.go:1512:1
+//line anet_asyncgen_test.go:1513:1
 func (m *WriteAllFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line anet_asyncgen_test.go:1519:1
+//line anet_asyncgen_test.go:1520:1
 func (m *WriteAllFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -1523,7 +1524,7 @@ func (m *WriteAllFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line anet_asyncgen_test.go:1527:1
-func (m *WriteAllFuture) deepest() runtime.Stepper {
+//line anet_asyncgen_test.go:1528:1
+func (m *WriteAllFuture) deepest() machine.Stepper {
 	return m
 }

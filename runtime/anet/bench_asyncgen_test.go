@@ -5,6 +5,7 @@ package anet_test
 import (
 	"github.com/asyncgen/asyncgen/runtime"
 	anet "github.com/asyncgen/asyncgen/runtime/anet"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 )
 
 // PingPongFuture is the future state machine of pingPong; PingPong returns one.
@@ -12,10 +13,10 @@ import (
 //
 // Generated for PingPong from a body with hash f30952d493c53ae8.
 //
-//line bench_asyncgen_test.go:16:1
+//line bench_asyncgen_test.go:17:1
 type PingPongFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PingPongFuture // set at the first poll: detects a moved machine
 	c       *anet.Conn
 	n       int
@@ -31,7 +32,7 @@ type PingPongFuture struct {
 
 // PingPong returns a future that runs pingPong one step at a time.
 //
-//line bench_asyncgen_test.go:35:1
+//line bench_asyncgen_test.go:36:1
 func PingPong(c *anet.Conn, n int, size int) *PingPongFuture {
 	return &PingPongFuture{c: c, n: n, size: size}
 }
@@ -48,15 +49,15 @@ func (m *PingPongFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line bench_test.go:15:1*/ var err1 error
 	/*line bench_test.go:15:1*/ switch m.state { /*line bench_test.go:14:1*/
 	case 0:
-		/*line bench_test.go:15:1*/ m.state = runtime.StateRunning /*line bench_test.go:14:1*/
+		/*line bench_test.go:15:1*/ m.state = machine.StateRunning /*line bench_test.go:14:1*/
 	case 1:
-		/*line bench_test.go:19:1*/ m.state = runtime.StateRunning
+		/*line bench_test.go:19:1*/ m.state = machine.StateRunning
 		/*line bench_test.go:19:1*/ goto resume1 /*line bench_test.go:18:1*/
 	case 2:
-		/*line bench_test.go:23:1*/ m.state = runtime.StateRunning
+		/*line bench_test.go:23:1*/ m.state = machine.StateRunning
 		/*line bench_test.go:23:1*/ goto resume2 /*line bench_test.go:22:1*/
 	default:
-		/*line bench_test.go:15:1*/ runtime.BadPoll("PingPong", m.state)
+		/*line bench_test.go:15:1*/ machine.BadPoll("PingPong", m.state)
 	}
 	/*line bench_test.go:16:1*/ m.out = make([]byte, m.size)
 	/*line bench_test.go:17:1*/ m.in = make([]byte, m.size)
@@ -114,17 +115,17 @@ forDone11:
 forDone4:
 	/*line bench_test.go:30:1*/ m.result0 = nil /*line bench_test.go:29:1*/
 exit:
-	/*line bench_test.go:31:1*/ m.state = runtime.StateDone
+	/*line bench_test.go:31:1*/ m.state = machine.StateDone
 	/*line bench_test.go:31:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line bench_asyncgen_test.go:125:1
+//line bench_asyncgen_test.go:126:1
 func (m *PingPongFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("PingPong")
+		machine.PanicMoved("PingPong")
 	}
 	m.self = m
 }
@@ -132,33 +133,33 @@ func (m *PingPongFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line bench_asyncgen_test.go:136:1
+//line bench_asyncgen_test.go:137:1
 func (m *PingPongFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line bench_asyncgen_test.go:152:1
+//line bench_asyncgen_test.go:153:1
 func (m *PingPongFuture) init(c *anet.Conn, n int, size int) {
 	*m = PingPongFuture{c: c, n: n, size: size}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line bench_asyncgen_test.go:160:1
+//line bench_asyncgen_test.go:161:1
 func (m *PingPongFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -167,14 +168,14 @@ func (m *PingPongFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line bench_asyncgen_test.go:171:1
+//line bench_asyncgen_test.go:172:1
 func (m *PingPongFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line bench_asyncgen_test.go:178:1
+//line bench_asyncgen_test.go:179:1
 func (m *PingPongFuture) value() error {
 	return m.result0
 }
@@ -182,7 +183,7 @@ func (m *PingPongFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line bench_asyncgen_test.go:186:1
-func (m *PingPongFuture) deepest() runtime.Stepper {
+//line bench_asyncgen_test.go:187:1
+func (m *PingPongFuture) deepest() machine.Stepper {
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
 	anet "github.com/asyncgen/asyncgen/runtime/anet"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"io"
 )
 
@@ -15,10 +16,10 @@ import (
 //
 // Generated for RoundTripOn from a body with hash 5d88795cbab9e08c.
 //
-//line sim_asyncgen_test.go:19:1
+//line sim_asyncgen_test.go:20:1
 type RoundTripOnFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RoundTripOnFuture // set at the first poll: detects a moved machine
 	nw      anet.Network
 	addr    string
@@ -36,7 +37,7 @@ type RoundTripOnFuture struct {
 
 // RoundTripOn returns a future that runs roundTripOn one step at a time.
 //
-//line sim_asyncgen_test.go:40:1
+//line sim_asyncgen_test.go:41:1
 func RoundTripOn(nw anet.Network, addr string, msg []byte) *RoundTripOnFuture {
 	return &RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
@@ -55,18 +56,18 @@ func (m *RoundTripOnFuture) Poll(cx *runtime.Context) (result runtime.Result[[]b
 	/*line sim_test.go:23:1*/ var err2 error
 	/*line sim_test.go:23:1*/ switch m.state { /*line sim_test.go:22:1*/
 	case 0:
-		/*line sim_test.go:23:1*/ m.state = runtime.StateRunning /*line sim_test.go:22:1*/
+		/*line sim_test.go:23:1*/ m.state = machine.StateRunning /*line sim_test.go:22:1*/
 	case 1:
-		/*line sim_test.go:24:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:24:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:24:1*/ goto resume1 /*line sim_test.go:23:1*/
 	case 2:
-		/*line sim_test.go:29:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:29:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:29:1*/ goto resume2 /*line sim_test.go:28:1*/
 	case 3:
-		/*line sim_test.go:38:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:38:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:38:1*/ goto resume3 /*line sim_test.go:37:1*/
 	default:
-		/*line sim_test.go:23:1*/ runtime.BadPoll("RoundTripOn", m.state)
+		/*line sim_test.go:23:1*/ machine.BadPoll("RoundTripOn", m.state)
 	}
 	/*line sim_test.go:24:1*/ m.fut = m.nw.Dial(m.addr)
 	/*line sim_test.go:24:1*/ m.nw = nil
@@ -145,18 +146,18 @@ resume3:
 	}
 	/*line sim_test.go:44:1*/ goto forCond5 /*line sim_test.go:43:1*/
 exit:
-	/*line sim_test.go:47:1*/ runtime.RunDefers(&m.defers)
-	/*line sim_test.go:47:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:47:1*/ machine.RunDefers(&m.defers)
+	/*line sim_test.go:47:1*/ m.state = machine.StateDone
 	/*line sim_test.go:47:1*/ return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:157:1
+//line sim_asyncgen_test.go:158:1
 func (m *RoundTripOnFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("RoundTripOn")
+		machine.PanicMoved("RoundTripOn")
 	}
 	m.self = m
 }
@@ -164,36 +165,36 @@ func (m *RoundTripOnFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:168:1
+//line sim_asyncgen_test.go:169:1
 func (m *RoundTripOnFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut2)
+		machine.Cancel(&m.fut2)
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:187:1
+//line sim_asyncgen_test.go:188:1
 func (m *RoundTripOnFuture) init(nw anet.Network, addr string, msg []byte) {
 	*m = RoundTripOnFuture{nw: nw, addr: addr, msg: msg}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:195:1
+//line sim_asyncgen_test.go:196:1
 func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -202,14 +203,14 @@ func (m *RoundTripOnFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:206:1
+//line sim_asyncgen_test.go:207:1
 func (m *RoundTripOnFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:213:1
+//line sim_asyncgen_test.go:214:1
 func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 	return runtime.Result[[]byte]{Value: m.result0, Err: m.result1}
 }
@@ -217,27 +218,27 @@ func (m *RoundTripOnFuture) value() runtime.Result[[]byte] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:221:1
-func (m *RoundTripOnFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:222:1
+func (m *RoundTripOnFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:228:1
+//line sim_asyncgen_test.go:229:1
 func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = runtime.Result[[]byte]{Value: m.result0, Err: m.result1}, true
 }
 
@@ -246,10 +247,10 @@ func (m *RoundTripOnFuture) unwind(result *runtime.Result[[]byte], ready *bool) 
 //
 // Generated for SimClients from a body with hash 25d697e68fe28684.
 //
-//line sim_asyncgen_test.go:250:1
+//line sim_asyncgen_test.go:251:1
 type SimClientsFuture struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SimClientsFuture // set at the first poll: detects a moved machine
 	ex      runtime.Executor
 	sim     *anet.Sim
@@ -265,7 +266,7 @@ type SimClientsFuture struct {
 
 // SimClients returns a future that runs simClients one step at a time.
 //
-//line sim_asyncgen_test.go:269:1
+//line sim_asyncgen_test.go:270:1
 func SimClients(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) *SimClientsFuture {
 	return &SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
@@ -282,12 +283,12 @@ func (m *SimClientsFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line sim_test.go:52:1*/ var err error
 	/*line sim_test.go:52:1*/ switch m.state { /*line sim_test.go:51:1*/
 	case 0:
-		/*line sim_test.go:52:1*/ m.state = runtime.StateRunning /*line sim_test.go:51:1*/
+		/*line sim_test.go:52:1*/ m.state = machine.StateRunning /*line sim_test.go:51:1*/
 	case 1:
-		/*line sim_test.go:58:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:58:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:58:1*/ goto resume1 /*line sim_test.go:57:1*/
 	default:
-		/*line sim_test.go:52:1*/ runtime.BadPoll("SimClients", m.state)
+		/*line sim_test.go:52:1*/ machine.BadPoll("SimClients", m.state)
 	}
 	/*line sim_test.go:53:1*/ ts = nil
 	/*line sim_test.go:54:1*/ for i := 0; i < m.n; i++ {
@@ -331,17 +332,17 @@ resume1:
 rangeDone4:
 	/*line sim_test.go:69:1*/ m.result0 = nil /*line sim_test.go:68:1*/
 exit:
-	/*line sim_test.go:70:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:70:1*/ m.state = machine.StateDone
 	/*line sim_test.go:70:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:342:1
+//line sim_asyncgen_test.go:343:1
 func (m *SimClientsFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("SimClients")
+		machine.PanicMoved("SimClients")
 	}
 	m.self = m
 }
@@ -349,31 +350,31 @@ func (m *SimClientsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:353:1
+//line sim_asyncgen_test.go:354:1
 func (m *SimClientsFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.t)
+		machine.Cancel(m.t)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:367:1
+//line sim_asyncgen_test.go:368:1
 func (m *SimClientsFuture) init(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int) {
 	*m = SimClientsFuture{ex: ex, sim: sim, addr: addr, n: n, size: size}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:375:1
+//line sim_asyncgen_test.go:376:1
 func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -382,14 +383,14 @@ func (m *SimClientsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:386:1
+//line sim_asyncgen_test.go:387:1
 func (m *SimClientsFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:393:1
+//line sim_asyncgen_test.go:394:1
 func (m *SimClientsFuture) value() error {
 	return m.result0
 }
@@ -397,8 +398,8 @@ func (m *SimClientsFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:401:1
-func (m *SimClientsFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:402:1
+func (m *SimClientsFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -407,10 +408,10 @@ func (m *SimClientsFuture) deepest() runtime.Stepper {
 //
 // Generated for SimDialOnce from a body with hash 0929b1e638c460b6.
 //
-//line sim_asyncgen_test.go:411:1
+//line sim_asyncgen_test.go:412:1
 type SimDialOnceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SimDialOnceFuture // set at the first poll: detects a moved machine
 	n       *anet.SimNode
 	addr    string
@@ -421,7 +422,7 @@ type SimDialOnceFuture struct {
 
 // SimDialOnce returns a future that runs simDialOnce one step at a time.
 //
-//line sim_asyncgen_test.go:425:1
+//line sim_asyncgen_test.go:426:1
 func SimDialOnce(n *anet.SimNode, addr string) *SimDialOnceFuture {
 	return &SimDialOnceFuture{n: n, addr: addr}
 }
@@ -435,12 +436,12 @@ func (m *SimDialOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn
 	}
 	/*line sim_test.go:146:1*/ switch m.state { /*line sim_test.go:145:1*/
 	case 0:
-		/*line sim_test.go:146:1*/ m.state = runtime.StateRunning /*line sim_test.go:145:1*/
+		/*line sim_test.go:146:1*/ m.state = machine.StateRunning /*line sim_test.go:145:1*/
 	case 1:
-		/*line sim_test.go:147:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:147:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:147:1*/ goto resume1 /*line sim_test.go:146:1*/
 	default:
-		/*line sim_test.go:146:1*/ runtime.BadPoll("SimDialOnce", m.state)
+		/*line sim_test.go:146:1*/ machine.BadPoll("SimDialOnce", m.state)
 	}
 	/*line sim_test.go:147:1*/ m.fut = m.n.Dial(m.addr)
 	/*line sim_test.go:147:1*/ m.n = nil
@@ -457,17 +458,17 @@ resume1:
 		/*line sim_test.go:147:1*/ m.fut = nil
 		/*line sim_test.go:147:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
-	/*line sim_test.go:148:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:148:1*/ m.state = machine.StateDone
 	/*line sim_test.go:148:1*/ return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:468:1
+//line sim_asyncgen_test.go:469:1
 func (m *SimDialOnceFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("SimDialOnce")
+		machine.PanicMoved("SimDialOnce")
 	}
 	m.self = m
 }
@@ -475,31 +476,31 @@ func (m *SimDialOnceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:479:1
+//line sim_asyncgen_test.go:480:1
 func (m *SimDialOnceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:493:1
+//line sim_asyncgen_test.go:494:1
 func (m *SimDialOnceFuture) init(n *anet.SimNode, addr string) {
 	*m = SimDialOnceFuture{n: n, addr: addr}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:501:1
+//line sim_asyncgen_test.go:502:1
 func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -508,14 +509,14 @@ func (m *SimDialOnceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:512:1
+//line sim_asyncgen_test.go:513:1
 func (m *SimDialOnceFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:519:1
+//line sim_asyncgen_test.go:520:1
 func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 	return runtime.Result[*anet.Conn]{Value: m.result0, Err: m.result1}
 }
@@ -523,7 +524,7 @@ func (m *SimDialOnceFuture) value() runtime.Result[*anet.Conn] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:527:1
-func (m *SimDialOnceFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:528:1
+func (m *SimDialOnceFuture) deepest() machine.Stepper {
 	return m
 }

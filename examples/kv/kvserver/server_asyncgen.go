@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/asyncgen/asyncgen/runtime"
 	anet "github.com/asyncgen/asyncgen/runtime/anet"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"net"
 	"time"
 )
@@ -15,10 +16,10 @@ import (
 //
 // Generated for Server.Serve from a body with hash 97402e2422e7698c.
 //
-//line server_asyncgen.go:19:1
+//line server_asyncgen.go:20:1
 type ServerServeFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ServerServeFuture // set at the first poll: detects a moved machine
 	s       *Server
 	ex      runtime.Executor
@@ -31,7 +32,7 @@ type ServerServeFuture struct {
 
 // Serve returns a future that runs serve one step at a time.
 //
-//line server_asyncgen.go:35:1
+//line server_asyncgen.go:36:1
 func (s *Server) Serve(ex runtime.Executor, l *anet.Listener) *ServerServeFuture {
 	return &ServerServeFuture{s: s, ex: ex, l: l}
 }
@@ -48,15 +49,15 @@ func (m *ServerServeFuture) Poll(cx *runtime.Context) (result error, ready bool)
 	/*line server.go:113:1*/ var err error
 	/*line server.go:113:1*/ switch m.state { /*line server.go:112:1*/
 	case 0:
-		/*line server.go:113:1*/ m.state = runtime.StateRunning /*line server.go:112:1*/
+		/*line server.go:113:1*/ m.state = machine.StateRunning /*line server.go:112:1*/
 	case 1:
-		/*line server.go:117:1*/ m.state = runtime.StateRunning
+		/*line server.go:117:1*/ m.state = machine.StateRunning
 		/*line server.go:117:1*/ goto resume1 /*line server.go:116:1*/
 	case 2:
-		/*line server.go:124:1*/ m.state = runtime.StateRunning
+		/*line server.go:124:1*/ m.state = machine.StateRunning
 		/*line server.go:124:1*/ goto resume2 /*line server.go:123:1*/
 	default:
-		/*line server.go:113:1*/ runtime.BadPoll("Serve", m.state)
+		/*line server.go:113:1*/ machine.BadPoll("Serve", m.state)
 	}
 	/*line server.go:114:1*/ runtime.Go(m.ex, m.s.Sweeper())
 	/*line server.go:115:1*/ m.defers = append(m.defers, serverServeFutureDefer0{fn: m.s.stopped.Store, a0: true}) /*line server.go:114:1*/
@@ -101,17 +102,17 @@ ifDone6:
 	/*line server.go:128:1*/ goto forPost3 /*line server.go:127:1*/
 exit:
 	/*line server.go:130:1*/ m.runDefers(false, nil)
-	/*line server.go:130:1*/ m.state = runtime.StateDone
+	/*line server.go:130:1*/ m.state = machine.StateDone
 	/*line server.go:130:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:112:1
+//line server_asyncgen.go:113:1
 func (m *ServerServeFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Serve")
+		machine.PanicMoved("Serve")
 	}
 	m.self = m
 }
@@ -119,34 +120,34 @@ func (m *ServerServeFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:123:1
+//line server_asyncgen.go:124:1
 func (m *ServerServeFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:140:1
+//line server_asyncgen.go:141:1
 func (m *ServerServeFuture) init(s *Server, ex runtime.Executor, l *anet.Listener) {
 	*m = ServerServeFuture{s: s, ex: ex, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:148:1
+//line server_asyncgen.go:149:1
 func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -155,14 +156,14 @@ func (m *ServerServeFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:159:1
+//line server_asyncgen.go:160:1
 func (m *ServerServeFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:166:1
+//line server_asyncgen.go:167:1
 func (m *ServerServeFuture) value() error {
 	return m.result0
 }
@@ -170,16 +171,16 @@ func (m *ServerServeFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:174:1
-func (m *ServerServeFuture) deepest() runtime.Stepper {
+//line server_asyncgen.go:175:1
+func (m *ServerServeFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line server_asyncgen.go:181:1
+//line server_asyncgen.go:182:1
 func (m *ServerServeFuture) unwind(result *error, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
@@ -190,13 +191,13 @@ func (m *ServerServeFuture) unwind(result *error, ready *bool) {
 	}
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }
 
 // serverServeFutureDefer0 is a call deferred by serve: its function and arguments.
 //
-//line server_asyncgen.go:200:1
+//line server_asyncgen.go:201:1
 type serverServeFutureDefer0 struct {
 	fn func(bool)
 	a0 bool
@@ -205,7 +206,7 @@ type serverServeFutureDefer0 struct {
 // runDefers runs the pending defers last first, each deferred directly;
 // when panicking it re-panics with p among them, so they can recover it.
 //
-//line server_asyncgen.go:209:1
+//line server_asyncgen.go:210:1
 func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 	list := m.defers
 	m.defers = nil
@@ -227,10 +228,10 @@ func (m *ServerServeFuture) runDefers(panicking bool, p any) {
 //
 // Generated for Server.Sweeper from a body with hash 0b75fd3eb60add24.
 //
-//line server_asyncgen.go:231:1
+//line server_asyncgen.go:232:1
 type ServerSweeperFuture struct {
-	noCopy runtime.NoCopy
-	state  int                  // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ServerSweeperFuture // set at the first poll: detects a moved machine
 	s      *Server
 	fut    runtime.SleepFuture
@@ -239,7 +240,7 @@ type ServerSweeperFuture struct {
 
 // Sweeper returns a future that runs sweeper one step at a time.
 //
-//line server_asyncgen.go:243:1
+//line server_asyncgen.go:244:1
 func (s *Server) Sweeper() *ServerSweeperFuture {
 	return &ServerSweeperFuture{s: s}
 }
@@ -254,15 +255,15 @@ func (m *ServerSweeperFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	/*line server.go:136:1*/ var now time.Time
 	/*line server.go:136:1*/ switch m.state { /*line server.go:135:1*/
 	case 0:
-		/*line server.go:136:1*/ m.state = runtime.StateRunning /*line server.go:135:1*/
+		/*line server.go:136:1*/ m.state = machine.StateRunning /*line server.go:135:1*/
 	case 1:
-		/*line server.go:138:1*/ m.state = runtime.StateRunning
+		/*line server.go:138:1*/ m.state = machine.StateRunning
 		/*line server.go:138:1*/ goto resume1 /*line server.go:137:1*/
 	case 2:
-		/*line server.go:139:1*/ m.state = runtime.StateRunning
+		/*line server.go:139:1*/ m.state = machine.StateRunning
 		/*line server.go:139:1*/ goto resume2 /*line server.go:138:1*/
 	default:
-		/*line server.go:136:1*/ runtime.BadPoll("Sweeper", m.state)
+		/*line server.go:136:1*/ machine.BadPoll("Sweeper", m.state)
 	} /*line server.go:135:1*/
 forCond1:
 	/*line server.go:137:1*/ if m.s.stopped.Load() {
@@ -297,17 +298,17 @@ resume2:
 	}
 	/*line server.go:140:1*/ goto forCond1 /*line server.go:139:1*/
 forDone4:
-	/*line server.go:143:1*/ m.state = runtime.StateDone
+	/*line server.go:143:1*/ m.state = machine.StateDone
 	/*line server.go:143:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:308:1
+//line server_asyncgen.go:309:1
 func (m *ServerSweeperFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Sweeper")
+		machine.PanicMoved("Sweeper")
 	}
 	m.self = m
 }
@@ -315,33 +316,33 @@ func (m *ServerSweeperFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:319:1
+//line server_asyncgen.go:320:1
 func (m *ServerSweeperFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		machine.Cancel(m.fut1)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:335:1
+//line server_asyncgen.go:336:1
 func (m *ServerSweeperFuture) init(s *Server) {
 	*m = ServerSweeperFuture{s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:343:1
+//line server_asyncgen.go:344:1
 func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -350,14 +351,14 @@ func (m *ServerSweeperFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:354:1
+//line server_asyncgen.go:355:1
 func (m *ServerSweeperFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:361:1
+//line server_asyncgen.go:362:1
 func (m *ServerSweeperFuture) value() struct{} {
 	return struct{}{}
 }
@@ -365,8 +366,8 @@ func (m *ServerSweeperFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:369:1
-func (m *ServerSweeperFuture) deepest() runtime.Stepper {
+//line server_asyncgen.go:370:1
+func (m *ServerSweeperFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -375,10 +376,10 @@ func (m *ServerSweeperFuture) deepest() runtime.Stepper {
 //
 // Generated for Server.Handle from a body with hash 46004a587e1c0ab2.
 //
-//line server_asyncgen.go:379:1
+//line server_asyncgen.go:380:1
 type ServerHandleFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ServerHandleFuture // set at the first poll: detects a moved machine
 	s       *Server
 	c       *anet.Conn
@@ -394,7 +395,7 @@ type ServerHandleFuture struct {
 
 // Handle returns a future that runs handle one step at a time.
 //
-//line server_asyncgen.go:398:1
+//line server_asyncgen.go:399:1
 func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 	return &ServerHandleFuture{s: s, c: c}
 }
@@ -411,18 +412,18 @@ func (m *ServerHandleFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	/*line server.go:150:1*/ var r1 runtime.Result[int]
 	/*line server.go:150:1*/ switch m.state { /*line server.go:149:1*/
 	case 0:
-		/*line server.go:150:1*/ m.state = runtime.StateRunning /*line server.go:149:1*/
+		/*line server.go:150:1*/ m.state = machine.StateRunning /*line server.go:149:1*/
 	case 1:
-		/*line server.go:160:1*/ m.state = runtime.StateRunning
+		/*line server.go:160:1*/ m.state = machine.StateRunning
 		/*line server.go:160:1*/ goto resume1 /*line server.go:159:1*/
 	case 2:
-		/*line server.go:189:1*/ m.state = runtime.StateRunning
+		/*line server.go:189:1*/ m.state = machine.StateRunning
 		/*line server.go:189:1*/ goto resume2 /*line server.go:188:1*/
 	case 3:
-		/*line server.go:221:1*/ m.state = runtime.StateRunning
+		/*line server.go:221:1*/ m.state = machine.StateRunning
 		/*line server.go:221:1*/ goto resume3 /*line server.go:220:1*/
 	default:
-		/*line server.go:150:1*/ runtime.BadPoll("Handle", m.state)
+		/*line server.go:150:1*/ machine.BadPoll("Handle", m.state)
 	}
 	/*line server.go:151:1*/ m.s.open.Add(1)
 	/*line server.go:152:1*/ m.b = nil
@@ -556,17 +557,17 @@ ifDone12: /*line server.go:223:1*/
 forPost3:
 	/*line server.go:224:1*/ goto forCond1 /*line server.go:223:1*/
 exit:
-	/*line server.go:232:1*/ m.state = runtime.StateDone
+	/*line server.go:232:1*/ m.state = machine.StateDone
 	/*line server.go:232:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:567:1
+//line server_asyncgen.go:568:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Handle")
+		machine.PanicMoved("Handle")
 	}
 	m.self = m
 }
@@ -574,35 +575,35 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:578:1
+//line server_asyncgen.go:579:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(m.fut1)
+		machine.Cancel(m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut2)
+		machine.Cancel(&m.fut2)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:596:1
+//line server_asyncgen.go:597:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:604:1
+//line server_asyncgen.go:605:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -611,14 +612,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:615:1
+//line server_asyncgen.go:616:1
 func (m *ServerHandleFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:622:1
+//line server_asyncgen.go:623:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -626,7 +627,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:630:1
-func (m *ServerHandleFuture) deepest() runtime.Stepper {
+//line server_asyncgen.go:631:1
+func (m *ServerHandleFuture) deepest() machine.Stepper {
 	return m
 }

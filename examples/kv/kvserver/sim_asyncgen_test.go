@@ -7,6 +7,7 @@ import (
 	kvserver "github.com/asyncgen/asyncgen/examples/kv/kvserver"
 	"github.com/asyncgen/asyncgen/runtime"
 	anet "github.com/asyncgen/asyncgen/runtime/anet"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -17,10 +18,10 @@ import (
 //
 // Generated for Request from a body with hash ac20dce3730236d2.
 //
-//line sim_asyncgen_test.go:21:1
+//line sim_asyncgen_test.go:22:1
 type RequestFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *RequestFuture // set at the first poll: detects a moved machine
 	c       *anet.Conn
 	cmd     []byte
@@ -34,7 +35,7 @@ type RequestFuture struct {
 
 // Request returns a future that runs request one step at a time.
 //
-//line sim_asyncgen_test.go:38:1
+//line sim_asyncgen_test.go:39:1
 func Request(c *anet.Conn, cmd []byte, rb *replyBuf) *RequestFuture {
 	return &RequestFuture{c: c, cmd: cmd, rb: rb}
 }
@@ -52,18 +53,18 @@ func (m *RequestFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 	/*line sim_test.go:84:1*/ var err1 error
 	/*line sim_test.go:84:1*/ switch m.state { /*line sim_test.go:83:1*/
 	case 0:
-		/*line sim_test.go:84:1*/ m.state = runtime.StateRunning /*line sim_test.go:83:1*/
+		/*line sim_test.go:84:1*/ m.state = machine.StateRunning /*line sim_test.go:83:1*/
 	case 1:
-		/*line sim_test.go:85:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:85:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:85:1*/ goto resume1 /*line sim_test.go:84:1*/
 	case 2:
-		/*line sim_test.go:87:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:87:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:87:1*/ goto resume2 /*line sim_test.go:86:1*/
 	case 3:
-		/*line sim_test.go:95:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:95:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:95:1*/ goto resume3 /*line sim_test.go:94:1*/
 	default:
-		/*line sim_test.go:84:1*/ runtime.BadPoll("Request", m.state)
+		/*line sim_test.go:84:1*/ machine.BadPoll("Request", m.state)
 	}
 	/*line sim_test.go:85:1*/ m.fut = runtime.Now() /*line sim_test.go:84:1*/
 resume1:
@@ -125,17 +126,17 @@ resume3:
 	/*line sim_test.go:99:1*/ m.rb.buf = append(m.rb.buf, m.rb.tmp[:k]...)
 	/*line sim_test.go:99:1*/ goto forCond5 /*line sim_test.go:98:1*/
 exit:
-	/*line sim_test.go:101:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:101:1*/ m.state = machine.StateDone
 	/*line sim_test.go:101:1*/ return runtime.Result[string]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:136:1
+//line sim_asyncgen_test.go:137:1
 func (m *RequestFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Request")
+		machine.PanicMoved("Request")
 	}
 	m.self = m
 }
@@ -143,35 +144,35 @@ func (m *RequestFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:147:1
+//line sim_asyncgen_test.go:148:1
 func (m *RequestFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 3:
-		runtime.Cancel(&m.fut2)
+		machine.Cancel(&m.fut2)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:165:1
+//line sim_asyncgen_test.go:166:1
 func (m *RequestFuture) init(c *anet.Conn, cmd []byte, rb *replyBuf) {
 	*m = RequestFuture{c: c, cmd: cmd, rb: rb}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:173:1
+//line sim_asyncgen_test.go:174:1
 func (m *RequestFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -180,14 +181,14 @@ func (m *RequestFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:184:1
+//line sim_asyncgen_test.go:185:1
 func (m *RequestFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:191:1
+//line sim_asyncgen_test.go:192:1
 func (m *RequestFuture) value() runtime.Result[string] {
 	return runtime.Result[string]{Value: m.result0, Err: m.result1}
 }
@@ -195,8 +196,8 @@ func (m *RequestFuture) value() runtime.Result[string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:199:1
-func (m *RequestFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:200:1
+func (m *RequestFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -205,10 +206,10 @@ func (m *RequestFuture) deepest() runtime.Stepper {
 //
 // Generated for KVClient from a body with hash 3df8eb9f352b6974.
 //
-//line sim_asyncgen_test.go:209:1
+//line sim_asyncgen_test.go:210:1
 type KVClientFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *KVClientFuture // set at the first poll: detects a moved machine
 	nd      *anet.SimNode
 	addr    string
@@ -226,12 +227,12 @@ type KVClientFuture struct {
 	key     string
 	v       int
 	fut2    RequestFuture
-	deep    runtime.Stepper // the innermost inline child suspended in, stepped first
+	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
 // KVClient returns a future that runs kvClient one step at a time.
 //
-//line sim_asyncgen_test.go:235:1
+//line sim_asyncgen_test.go:236:1
 func KVClient(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) *KVClientFuture {
 	return &KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
@@ -252,12 +253,12 @@ func (m *KVClientFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line sim_test.go:108:1*/ var v1 int
 	/*line sim_test.go:108:1*/ switch m.state { /*line sim_test.go:107:1*/
 	case 0:
-		/*line sim_test.go:108:1*/ m.state = runtime.StateRunning /*line sim_test.go:107:1*/
+		/*line sim_test.go:108:1*/ m.state = machine.StateRunning /*line sim_test.go:107:1*/
 	case 1:
-		/*line sim_test.go:114:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:114:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:114:1*/ goto resume1 /*line sim_test.go:113:1*/
 	case 2:
-		/*line sim_test.go:116:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:116:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:116:1*/ goto resume2 /*line sim_test.go:115:1*/
 	case 3:
 		/*line sim_test.go:126:1*/ if m.deep != nil && !m.deep.Step(cx) {
@@ -270,7 +271,7 @@ func (m *KVClientFuture) Poll(cx *runtime.Context) (error, bool) {
 		}
 		/*line sim_test.go:144:1*/ goto resume4 /*line sim_test.go:143:1*/
 	default:
-		/*line sim_test.go:108:1*/ runtime.BadPoll("KVClient", m.state)
+		/*line sim_test.go:108:1*/ machine.BadPoll("KVClient", m.state)
 	}
 	/*line sim_test.go:109:1*/ m.rng = rand.New(rand.NewPCG(m.seed, uint64(m.id)))
 	/*line sim_test.go:110:1*/ m.c = nil
@@ -344,7 +345,7 @@ resume3:
 			}
 		}
 		/*line sim_test.go:126:1*/ m.deep = nil
-		/*line sim_test.go:126:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:126:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:126:1*/ m.fut2 = RequestFuture{}
 		/*line sim_test.go:126:1*/ resp, err1 = v.Value, v.Err
 	}
@@ -385,7 +386,7 @@ resume4:
 			}
 		}
 		/*line sim_test.go:144:1*/ m.deep = nil
-		/*line sim_test.go:144:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:144:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:144:1*/ m.fut2 = RequestFuture{}
 		/*line sim_test.go:144:1*/ resp1, err2 = v.Value, v.Err
 	}
@@ -414,17 +415,17 @@ forDone4:
 	}
 	/*line sim_test.go:165:1*/ m.result0 = nil /*line sim_test.go:164:1*/
 exit:
-	/*line sim_test.go:166:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:166:1*/ m.state = machine.StateDone
 	/*line sim_test.go:166:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:425:1
+//line sim_asyncgen_test.go:426:1
 func (m *KVClientFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("KVClient")
+		machine.PanicMoved("KVClient")
 	}
 	m.self = m
 }
@@ -432,37 +433,37 @@ func (m *KVClientFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:436:1
+//line sim_asyncgen_test.go:437:1
 func (m *KVClientFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 2:
-		runtime.Cancel(&m.fut1)
+		machine.Cancel(&m.fut1)
 	case 3:
 		m.fut2.Cancel()
 	case 4:
 		m.fut2.Cancel()
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:456:1
+//line sim_asyncgen_test.go:457:1
 func (m *KVClientFuture) init(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *history) {
 	*m = KVClientFuture{nd: nd, addr: addr, id: id, ops: ops, seed: seed, h: h}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:464:1
+//line sim_asyncgen_test.go:465:1
 func (m *KVClientFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -471,14 +472,14 @@ func (m *KVClientFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:475:1
+//line sim_asyncgen_test.go:476:1
 func (m *KVClientFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:482:1
+//line sim_asyncgen_test.go:483:1
 func (m *KVClientFuture) value() error {
 	return m.result0
 }
@@ -486,8 +487,8 @@ func (m *KVClientFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:490:1
-func (m *KVClientFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:491:1
+func (m *KVClientFuture) deepest() machine.Stepper {
 	if m.deep != nil {
 		return m.deep
 	}
@@ -499,10 +500,10 @@ func (m *KVClientFuture) deepest() runtime.Stepper {
 //
 // Generated for Nemesis from a body with hash 01089d336998e5b2.
 //
-//line sim_asyncgen_test.go:503:1
+//line sim_asyncgen_test.go:504:1
 type NemesisFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *NemesisFuture // set at the first poll: detects a moved machine
 	ex      runtime.Executor
 	sim     *anet.Sim
@@ -520,7 +521,7 @@ type NemesisFuture struct {
 
 // Nemesis returns a future that runs nemesis one step at a time.
 //
-//line sim_asyncgen_test.go:524:1
+//line sim_asyncgen_test.go:525:1
 func Nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) *NemesisFuture {
 	return &NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
@@ -536,18 +537,18 @@ func (m *NemesisFuture) Poll(cx *runtime.Context) (error, bool) {
 	/*line sim_test.go:173:1*/ var err error
 	/*line sim_test.go:173:1*/ switch m.state { /*line sim_test.go:172:1*/
 	case 0:
-		/*line sim_test.go:173:1*/ m.state = runtime.StateRunning /*line sim_test.go:172:1*/
+		/*line sim_test.go:173:1*/ m.state = machine.StateRunning /*line sim_test.go:172:1*/
 	case 1:
-		/*line sim_test.go:177:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:177:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:177:1*/ goto resume1 /*line sim_test.go:176:1*/
 	case 2:
-		/*line sim_test.go:186:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:186:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:186:1*/ goto resume2 /*line sim_test.go:185:1*/
 	case 3:
-		/*line sim_test.go:191:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:191:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:191:1*/ goto resume3 /*line sim_test.go:190:1*/
 	default:
-		/*line sim_test.go:173:1*/ runtime.BadPoll("Nemesis", m.state)
+		/*line sim_test.go:173:1*/ machine.BadPoll("Nemesis", m.state)
 	}
 	/*line sim_test.go:174:1*/ m.rng = rand.New(rand.NewPCG(m.seed, 99))
 	/*line sim_test.go:175:1*/ m.srv = m.sim.Node("kv") /*line sim_test.go:174:1*/
@@ -624,17 +625,17 @@ resume3:
 forDone4:
 	/*line sim_test.go:200:1*/ m.result0 = nil /*line sim_test.go:199:1*/
 exit:
-	/*line sim_test.go:201:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:201:1*/ m.state = machine.StateDone
 	/*line sim_test.go:201:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:635:1
+//line sim_asyncgen_test.go:636:1
 func (m *NemesisFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Nemesis")
+		machine.PanicMoved("Nemesis")
 	}
 	m.self = m
 }
@@ -642,35 +643,35 @@ func (m *NemesisFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:646:1
+//line sim_asyncgen_test.go:647:1
 func (m *NemesisFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 2:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	case 3:
-		runtime.Cancel(&m.fut)
+		machine.Cancel(&m.fut)
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:664:1
+//line sim_asyncgen_test.go:665:1
 func (m *NemesisFuture) init(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, seed uint64, stop *bool, h *history) {
 	*m = NemesisFuture{ex: ex, sim: sim, db: db, clients: clients, seed: seed, stop: stop, h: h}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:672:1
+//line sim_asyncgen_test.go:673:1
 func (m *NemesisFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -679,14 +680,14 @@ func (m *NemesisFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:683:1
+//line sim_asyncgen_test.go:684:1
 func (m *NemesisFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:690:1
+//line sim_asyncgen_test.go:691:1
 func (m *NemesisFuture) value() error {
 	return m.result0
 }
@@ -694,8 +695,8 @@ func (m *NemesisFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:698:1
-func (m *NemesisFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:699:1
+func (m *NemesisFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -704,10 +705,10 @@ func (m *NemesisFuture) deepest() runtime.Stepper {
 //
 // Generated for Scenario from a body with hash 0655e01eb13af51a.
 //
-//line sim_asyncgen_test.go:708:1
+//line sim_asyncgen_test.go:709:1
 type ScenarioFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ScenarioFuture // set at the first poll: detects a moved machine
 	ex      runtime.Executor
 	sim     *anet.Sim
@@ -732,7 +733,7 @@ type ScenarioFuture struct {
 
 // Scenario returns a future that runs scenario one step at a time.
 //
-//line sim_asyncgen_test.go:736:1
+//line sim_asyncgen_test.go:737:1
 func Scenario(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) *ScenarioFuture {
 	return &ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
@@ -758,21 +759,21 @@ func (m *ScenarioFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line sim_test.go:211:1*/ var v1 int
 	/*line sim_test.go:211:1*/ switch m.state { /*line sim_test.go:210:1*/
 	case 0:
-		/*line sim_test.go:211:1*/ m.state = runtime.StateRunning /*line sim_test.go:210:1*/
+		/*line sim_test.go:211:1*/ m.state = machine.StateRunning /*line sim_test.go:210:1*/
 	case 1:
-		/*line sim_test.go:225:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:225:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:225:1*/ goto resume1 /*line sim_test.go:224:1*/
 	case 2:
-		/*line sim_test.go:234:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:234:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:234:1*/ goto resume2 /*line sim_test.go:233:1*/
 	case 3:
-		/*line sim_test.go:239:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:239:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:239:1*/ goto resume3 /*line sim_test.go:238:1*/
 	case 4:
-		/*line sim_test.go:248:1*/ m.state = runtime.StateRunning
+		/*line sim_test.go:248:1*/ m.state = machine.StateRunning
 		/*line sim_test.go:248:1*/ goto resume4 /*line sim_test.go:247:1*/
 	default:
-		/*line sim_test.go:211:1*/ runtime.BadPoll("Scenario", m.state)
+		/*line sim_test.go:211:1*/ machine.BadPoll("Scenario", m.state)
 	}
 	/*line sim_test.go:212:1*/ db = kvserver.NewDB()
 	/*line sim_test.go:213:1*/ l, err = m.sim.Node("kv").Listen(":6379")
@@ -910,18 +911,18 @@ forDone17:
 forDone13:
 	/*line sim_test.go:261:1*/ m.result0 = nil /*line sim_test.go:260:1*/
 exit:
-	/*line sim_test.go:262:1*/ runtime.RunDefers(&m.defers)
-	/*line sim_test.go:262:1*/ m.state = runtime.StateDone
+	/*line sim_test.go:262:1*/ machine.RunDefers(&m.defers)
+	/*line sim_test.go:262:1*/ m.state = machine.StateDone
 	/*line sim_test.go:262:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line sim_asyncgen_test.go:922:1
+//line sim_asyncgen_test.go:923:1
 func (m *ScenarioFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Scenario")
+		machine.PanicMoved("Scenario")
 	}
 	m.self = m
 }
@@ -929,38 +930,38 @@ func (m *ScenarioFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line sim_asyncgen_test.go:933:1
+//line sim_asyncgen_test.go:934:1
 func (m *ScenarioFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
 	switch m.state {
 	case 1:
-		runtime.Cancel(m.t)
+		machine.Cancel(m.t)
 	case 2:
-		runtime.Cancel(m.nem)
+		machine.Cancel(m.nem)
 	case 3:
-		runtime.Cancel(m.fut)
+		machine.Cancel(m.fut)
 	case 4:
 		m.fut2.Cancel()
 	}
-	m.state = runtime.StateCancelled
-	runtime.RunDefers(&m.defers)
+	m.state = machine.StateCancelled
+	machine.RunDefers(&m.defers)
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line sim_asyncgen_test.go:954:1
+//line sim_asyncgen_test.go:955:1
 func (m *ScenarioFuture) init(ex runtime.Executor, sim *anet.Sim, clients int, ops int, seed uint64, h *history) {
 	*m = ScenarioFuture{ex: ex, sim: sim, clients: clients, ops: ops, seed: seed, h: h}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line sim_asyncgen_test.go:962:1
+//line sim_asyncgen_test.go:963:1
 func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -969,14 +970,14 @@ func (m *ScenarioFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line sim_asyncgen_test.go:973:1
+//line sim_asyncgen_test.go:974:1
 func (m *ScenarioFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line sim_asyncgen_test.go:980:1
+//line sim_asyncgen_test.go:981:1
 func (m *ScenarioFuture) value() error {
 	return m.result0
 }
@@ -984,26 +985,26 @@ func (m *ScenarioFuture) value() error {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line sim_asyncgen_test.go:988:1
-func (m *ScenarioFuture) deepest() runtime.Stepper {
+//line sim_asyncgen_test.go:989:1
+func (m *ScenarioFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line sim_asyncgen_test.go:995:1
+//line sim_asyncgen_test.go:996:1
 func (m *ScenarioFuture) unwind(result *error, ready *bool) {
-	if m.state != runtime.StateRunning || (len(m.defers) == 0) {
+	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
 	p := recover()
 	if p == nil {
 		// runtime.Goexit
-		runtime.RunDefers(&m.defers)
+		machine.RunDefers(&m.defers)
 		return
 	}
-	runtime.Unwind(&m.defers, p)
+	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
-	m.state = runtime.StateDone
+	m.state = machine.StateDone
 	*result, *ready = m.result0, true
 }

@@ -5,6 +5,7 @@ package plain
 import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
+	"github.com/asyncgen/asyncgen/runtime/machine"
 	"strings"
 	"time"
 )
@@ -14,10 +15,10 @@ import (
 //
 // Generated for Nothing from a body with hash d4ce6fb62cf41d9b.
 //
-//line plain_asyncgen.go:18:1
+//line plain_asyncgen.go:19:1
 type NothingFuture struct {
-	noCopy runtime.NoCopy
-	state  int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NothingFuture // set at the first poll: detects a moved machine
 	l      *Log
 	n      int
@@ -25,7 +26,7 @@ type NothingFuture struct {
 
 // Nothing returns a future that runs nothing one step at a time.
 //
-//line plain_asyncgen.go:29:1
+//line plain_asyncgen.go:30:1
 func Nothing(l *Log, n int) *NothingFuture {
 	return &NothingFuture{l: l, n: n}
 }
@@ -39,9 +40,9 @@ func (m *NothingFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line plain.go:23:1*/ switch m.state { /*line plain.go:22:1*/
 	case 0:
-		/*line plain.go:23:1*/ m.state = runtime.StateRunning /*line plain.go:22:1*/
+		/*line plain.go:23:1*/ m.state = machine.StateRunning /*line plain.go:22:1*/
 	default:
-		/*line plain.go:23:1*/ runtime.BadPoll("Nothing", m.state)
+		/*line plain.go:23:1*/ machine.BadPoll("Nothing", m.state)
 	}
 	/*line plain.go:24:1*/ if m.n < 0 {
 		/*line plain.go:25:1*/ m.l.Add("negative")
@@ -49,17 +50,17 @@ func (m *NothingFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line plain.go:28:1*/ m.l.Add(fmt.Sprint("n=", m.n)) /*line plain.go:27:1*/
 exit:
-	/*line plain.go:29:1*/ m.state = runtime.StateDone
+	/*line plain.go:29:1*/ m.state = machine.StateDone
 	/*line plain.go:29:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:60:1
+//line plain_asyncgen.go:61:1
 func (m *NothingFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Nothing")
+		machine.PanicMoved("Nothing")
 	}
 	m.self = m
 }
@@ -67,27 +68,27 @@ func (m *NothingFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:71:1
+//line plain_asyncgen.go:72:1
 func (m *NothingFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:81:1
+//line plain_asyncgen.go:82:1
 func (m *NothingFuture) init(l *Log, n int) {
 	*m = NothingFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:89:1
+//line plain_asyncgen.go:90:1
 func (m *NothingFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -96,14 +97,14 @@ func (m *NothingFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:100:1
+//line plain_asyncgen.go:101:1
 func (m *NothingFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:107:1
+//line plain_asyncgen.go:108:1
 func (m *NothingFuture) value() struct{} {
 	return struct{}{}
 }
@@ -111,8 +112,8 @@ func (m *NothingFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:115:1
-func (m *NothingFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:116:1
+func (m *NothingFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -121,10 +122,10 @@ func (m *NothingFuture) deepest() runtime.Stepper {
 //
 // Generated for Basic from a body with hash 832386c4ebdf7d71.
 //
-//line plain_asyncgen.go:125:1
+//line plain_asyncgen.go:126:1
 type BasicFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BasicFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -133,7 +134,7 @@ type BasicFuture struct {
 
 // Basic returns a future that runs basic one step at a time.
 //
-//line plain_asyncgen.go:137:1
+//line plain_asyncgen.go:138:1
 func Basic(l *Log, n int) *BasicFuture {
 	return &BasicFuture{l: l, n: n}
 }
@@ -147,23 +148,23 @@ func (m *BasicFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line plain.go:32:1*/ switch m.state { /*line plain.go:31:1*/
 	case 0:
-		/*line plain.go:32:1*/ m.state = runtime.StateRunning /*line plain.go:31:1*/
+		/*line plain.go:32:1*/ m.state = machine.StateRunning /*line plain.go:31:1*/
 	default:
-		/*line plain.go:32:1*/ runtime.BadPoll("Basic", m.state)
+		/*line plain.go:32:1*/ machine.BadPoll("Basic", m.state)
 	}
 	/*line plain.go:33:1*/ m.l.Add("basic")
 	/*line plain.go:34:1*/ m.result0 = m.n * 2
-	/*line plain.go:35:1*/ m.state = runtime.StateDone
+	/*line plain.go:35:1*/ m.state = machine.StateDone
 	/*line plain.go:35:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:164:1
+//line plain_asyncgen.go:165:1
 func (m *BasicFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Basic")
+		machine.PanicMoved("Basic")
 	}
 	m.self = m
 }
@@ -171,27 +172,27 @@ func (m *BasicFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:175:1
+//line plain_asyncgen.go:176:1
 func (m *BasicFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:185:1
+//line plain_asyncgen.go:186:1
 func (m *BasicFuture) init(l *Log, n int) {
 	*m = BasicFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:193:1
+//line plain_asyncgen.go:194:1
 func (m *BasicFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -200,14 +201,14 @@ func (m *BasicFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:204:1
+//line plain_asyncgen.go:205:1
 func (m *BasicFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:211:1
+//line plain_asyncgen.go:212:1
 func (m *BasicFuture) value() int {
 	return m.result0
 }
@@ -215,8 +216,8 @@ func (m *BasicFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:219:1
-func (m *BasicFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:220:1
+func (m *BasicFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -225,10 +226,10 @@ func (m *BasicFuture) deepest() runtime.Stepper {
 //
 // Generated for BasicErr from a body with hash 3d883e95dd91be59.
 //
-//line plain_asyncgen.go:229:1
+//line plain_asyncgen.go:230:1
 type BasicErrFuture struct {
-	noCopy  runtime.NoCopy
-	state   int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BasicErrFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -238,7 +239,7 @@ type BasicErrFuture struct {
 
 // BasicErr returns a future that runs basicErr one step at a time.
 //
-//line plain_asyncgen.go:242:1
+//line plain_asyncgen.go:243:1
 func BasicErr(l *Log, n int) *BasicErrFuture {
 	return &BasicErrFuture{l: l, n: n}
 }
@@ -252,9 +253,9 @@ func (m *BasicErrFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	}
 	/*line plain.go:38:1*/ switch m.state { /*line plain.go:37:1*/
 	case 0:
-		/*line plain.go:38:1*/ m.state = runtime.StateRunning /*line plain.go:37:1*/
+		/*line plain.go:38:1*/ m.state = machine.StateRunning /*line plain.go:37:1*/
 	default:
-		/*line plain.go:38:1*/ runtime.BadPoll("BasicErr", m.state)
+		/*line plain.go:38:1*/ machine.BadPoll("BasicErr", m.state)
 	}
 	/*line plain.go:39:1*/ if m.n < 0 {
 		/*line plain.go:40:1*/ m.result0, m.result1 = 0, errNeg
@@ -263,17 +264,17 @@ func (m *BasicErrFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	/*line plain.go:42:1*/ m.l.Add("basicErr")
 	/*line plain.go:43:1*/ m.result0, m.result1 = m.n+1, nil /*line plain.go:42:1*/
 exit:
-	/*line plain.go:44:1*/ m.state = runtime.StateDone
+	/*line plain.go:44:1*/ m.state = machine.StateDone
 	/*line plain.go:44:1*/ return runtime.Result[int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:274:1
+//line plain_asyncgen.go:275:1
 func (m *BasicErrFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("BasicErr")
+		machine.PanicMoved("BasicErr")
 	}
 	m.self = m
 }
@@ -281,27 +282,27 @@ func (m *BasicErrFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:285:1
+//line plain_asyncgen.go:286:1
 func (m *BasicErrFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:295:1
+//line plain_asyncgen.go:296:1
 func (m *BasicErrFuture) init(l *Log, n int) {
 	*m = BasicErrFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:303:1
+//line plain_asyncgen.go:304:1
 func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -310,14 +311,14 @@ func (m *BasicErrFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:314:1
+//line plain_asyncgen.go:315:1
 func (m *BasicErrFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:321:1
+//line plain_asyncgen.go:322:1
 func (m *BasicErrFuture) value() runtime.Result[int] {
 	return runtime.Result[int]{Value: m.result0, Err: m.result1}
 }
@@ -325,8 +326,8 @@ func (m *BasicErrFuture) value() runtime.Result[int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:329:1
-func (m *BasicErrFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:330:1
+func (m *BasicErrFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -335,10 +336,10 @@ func (m *BasicErrFuture) deepest() runtime.Stepper {
 //
 // Generated for Slice from a body with hash e8e40c58c308783e.
 //
-//line plain_asyncgen.go:339:1
+//line plain_asyncgen.go:340:1
 type SliceFuture struct {
-	noCopy  runtime.NoCopy
-	state   int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SliceFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -348,7 +349,7 @@ type SliceFuture struct {
 
 // Slice returns a future that runs slice one step at a time.
 //
-//line plain_asyncgen.go:352:1
+//line plain_asyncgen.go:353:1
 func Slice(l *Log, n int) *SliceFuture {
 	return &SliceFuture{l: l, n: n}
 }
@@ -363,9 +364,9 @@ func (m *SliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
 	/*line plain.go:47:1*/ var out []int
 	/*line plain.go:47:1*/ switch m.state { /*line plain.go:46:1*/
 	case 0:
-		/*line plain.go:47:1*/ m.state = runtime.StateRunning /*line plain.go:46:1*/
+		/*line plain.go:47:1*/ m.state = machine.StateRunning /*line plain.go:46:1*/
 	default:
-		/*line plain.go:47:1*/ runtime.BadPoll("Slice", m.state)
+		/*line plain.go:47:1*/ machine.BadPoll("Slice", m.state)
 	}
 	/*line plain.go:48:1*/ if m.n < 0 {
 		/*line plain.go:49:1*/ m.result0, m.result1 = nil, errNeg
@@ -378,17 +379,17 @@ func (m *SliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
 	/*line plain.go:55:1*/ m.l.Add("slice")
 	/*line plain.go:56:1*/ m.result0, m.result1 = out, nil /*line plain.go:55:1*/
 exit:
-	/*line plain.go:57:1*/ m.state = runtime.StateDone
+	/*line plain.go:57:1*/ m.state = machine.StateDone
 	/*line plain.go:57:1*/ return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:389:1
+//line plain_asyncgen.go:390:1
 func (m *SliceFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Slice")
+		machine.PanicMoved("Slice")
 	}
 	m.self = m
 }
@@ -396,27 +397,27 @@ func (m *SliceFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:400:1
+//line plain_asyncgen.go:401:1
 func (m *SliceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:410:1
+//line plain_asyncgen.go:411:1
 func (m *SliceFuture) init(l *Log, n int) {
 	*m = SliceFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:418:1
+//line plain_asyncgen.go:419:1
 func (m *SliceFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -425,14 +426,14 @@ func (m *SliceFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:429:1
+//line plain_asyncgen.go:430:1
 func (m *SliceFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:436:1
+//line plain_asyncgen.go:437:1
 func (m *SliceFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -440,8 +441,8 @@ func (m *SliceFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:444:1
-func (m *SliceFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:445:1
+func (m *SliceFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -450,10 +451,10 @@ func (m *SliceFuture) deepest() runtime.Stepper {
 //
 // Generated for Map from a body with hash 82715d40582158e0.
 //
-//line plain_asyncgen.go:454:1
+//line plain_asyncgen.go:455:1
 type MapFuture struct {
-	noCopy  runtime.NoCopy
-	state   int        // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *MapFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -463,7 +464,7 @@ type MapFuture struct {
 
 // Map returns a future that runs mapOf one step at a time.
 //
-//line plain_asyncgen.go:467:1
+//line plain_asyncgen.go:468:1
 func Map(l *Log, n int) *MapFuture {
 	return &MapFuture{l: l, n: n}
 }
@@ -478,9 +479,9 @@ func (m1 *MapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]int], 
 	/*line plain.go:60:1*/ var m map[string]int
 	/*line plain.go:60:1*/ switch m1.state { /*line plain.go:59:1*/
 	case 0:
-		/*line plain.go:60:1*/ m1.state = runtime.StateRunning /*line plain.go:59:1*/
+		/*line plain.go:60:1*/ m1.state = machine.StateRunning /*line plain.go:59:1*/
 	default:
-		/*line plain.go:60:1*/ runtime.BadPoll("Map", m1.state)
+		/*line plain.go:60:1*/ machine.BadPoll("Map", m1.state)
 	}
 	/*line plain.go:61:1*/ if m1.n < 0 {
 		/*line plain.go:62:1*/ m1.result0, m1.result1 = nil, errNeg
@@ -493,17 +494,17 @@ func (m1 *MapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]int], 
 	/*line plain.go:68:1*/ m1.l.Add("map")
 	/*line plain.go:69:1*/ m1.result0, m1.result1 = m, nil /*line plain.go:68:1*/
 exit:
-	/*line plain.go:70:1*/ m1.state = runtime.StateDone
+	/*line plain.go:70:1*/ m1.state = machine.StateDone
 	/*line plain.go:70:1*/ return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:504:1
+//line plain_asyncgen.go:505:1
 func (m1 *MapFuture) pin() {
 	if m1.self != nil {
-		runtime.PanicMoved("Map")
+		machine.PanicMoved("Map")
 	}
 	m1.self = m1
 }
@@ -511,27 +512,27 @@ func (m1 *MapFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:515:1
+//line plain_asyncgen.go:516:1
 func (m1 *MapFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
-	m1.state = runtime.StateCancelled
+	m1.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:525:1
+//line plain_asyncgen.go:526:1
 func (m1 *MapFuture) init(l *Log, n int) {
 	*m1 = MapFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:533:1
+//line plain_asyncgen.go:534:1
 func (m1 *MapFuture) Step(cx *runtime.Context) bool {
-	if m1.state == runtime.StateDone {
+	if m1.state == machine.StateDone {
 		return true
 	}
 	_, ok := m1.Poll(cx)
@@ -540,14 +541,14 @@ func (m1 *MapFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:544:1
+//line plain_asyncgen.go:545:1
 func (m1 *MapFuture) finished() bool {
-	return m1.state == runtime.StateDone
+	return m1.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:551:1
+//line plain_asyncgen.go:552:1
 func (m1 *MapFuture) value() runtime.Result[map[string]int] {
 	return runtime.Result[map[string]int]{Value: m1.result0, Err: m1.result1}
 }
@@ -555,8 +556,8 @@ func (m1 *MapFuture) value() runtime.Result[map[string]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:559:1
-func (m1 *MapFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:560:1
+func (m1 *MapFuture) deepest() machine.Stepper {
 	return m1
 }
 
@@ -565,10 +566,10 @@ func (m1 *MapFuture) deepest() runtime.Stepper {
 //
 // Generated for Pointer from a body with hash 2083f57e021c3bd8.
 //
-//line plain_asyncgen.go:569:1
+//line plain_asyncgen.go:570:1
 type PointerFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *PointerFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -578,7 +579,7 @@ type PointerFuture struct {
 
 // Pointer returns a future that runs pointer one step at a time.
 //
-//line plain_asyncgen.go:582:1
+//line plain_asyncgen.go:583:1
 func Pointer(l *Log, n int) *PointerFuture {
 	return &PointerFuture{l: l, n: n}
 }
@@ -592,9 +593,9 @@ func (m *PointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bool) {
 	}
 	/*line plain.go:73:1*/ switch m.state { /*line plain.go:72:1*/
 	case 0:
-		/*line plain.go:73:1*/ m.state = runtime.StateRunning /*line plain.go:72:1*/
+		/*line plain.go:73:1*/ m.state = machine.StateRunning /*line plain.go:72:1*/
 	default:
-		/*line plain.go:73:1*/ runtime.BadPoll("Pointer", m.state)
+		/*line plain.go:73:1*/ machine.BadPoll("Pointer", m.state)
 	}
 	/*line plain.go:74:1*/ if m.n < 0 {
 		/*line plain.go:75:1*/ m.result0, m.result1 = nil, errNeg
@@ -603,17 +604,17 @@ func (m *PointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bool) {
 	/*line plain.go:77:1*/ m.l.Add("pointer")
 	/*line plain.go:78:1*/ m.result0, m.result1 = &m.n, nil /*line plain.go:77:1*/
 exit:
-	/*line plain.go:79:1*/ m.state = runtime.StateDone
+	/*line plain.go:79:1*/ m.state = machine.StateDone
 	/*line plain.go:79:1*/ return runtime.Result[*int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:614:1
+//line plain_asyncgen.go:615:1
 func (m *PointerFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Pointer")
+		machine.PanicMoved("Pointer")
 	}
 	m.self = m
 }
@@ -621,27 +622,27 @@ func (m *PointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:625:1
+//line plain_asyncgen.go:626:1
 func (m *PointerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:635:1
+//line plain_asyncgen.go:636:1
 func (m *PointerFuture) init(l *Log, n int) {
 	*m = PointerFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:643:1
+//line plain_asyncgen.go:644:1
 func (m *PointerFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -650,14 +651,14 @@ func (m *PointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:654:1
+//line plain_asyncgen.go:655:1
 func (m *PointerFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:661:1
+//line plain_asyncgen.go:662:1
 func (m *PointerFuture) value() runtime.Result[*int] {
 	return runtime.Result[*int]{Value: m.result0, Err: m.result1}
 }
@@ -665,8 +666,8 @@ func (m *PointerFuture) value() runtime.Result[*int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:669:1
-func (m *PointerFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:670:1
+func (m *PointerFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -675,10 +676,10 @@ func (m *PointerFuture) deepest() runtime.Stepper {
 //
 // Generated for Foreign from a body with hash df34955495cc83dc.
 //
-//line plain_asyncgen.go:679:1
+//line plain_asyncgen.go:680:1
 type ForeignFuture struct {
-	noCopy  runtime.NoCopy
-	state   int            // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ForeignFuture // set at the first poll: detects a moved machine
 	l       *Log
 	n       int
@@ -688,7 +689,7 @@ type ForeignFuture struct {
 
 // Foreign returns a future that runs foreign one step at a time.
 //
-//line plain_asyncgen.go:692:1
+//line plain_asyncgen.go:693:1
 func Foreign(l *Log, n int) *ForeignFuture {
 	return &ForeignFuture{l: l, n: n}
 }
@@ -702,9 +703,9 @@ func (m *ForeignFuture) Poll(cx *runtime.Context) (runtime.Result[time.Duration]
 	}
 	/*line plain.go:82:1*/ switch m.state { /*line plain.go:81:1*/
 	case 0:
-		/*line plain.go:82:1*/ m.state = runtime.StateRunning /*line plain.go:81:1*/
+		/*line plain.go:82:1*/ m.state = machine.StateRunning /*line plain.go:81:1*/
 	default:
-		/*line plain.go:82:1*/ runtime.BadPoll("Foreign", m.state)
+		/*line plain.go:82:1*/ machine.BadPoll("Foreign", m.state)
 	}
 	/*line plain.go:83:1*/ if m.n < 0 {
 		/*line plain.go:84:1*/ m.result0, m.result1 = 0, errNeg
@@ -713,17 +714,17 @@ func (m *ForeignFuture) Poll(cx *runtime.Context) (runtime.Result[time.Duration]
 	/*line plain.go:86:1*/ m.l.Add("foreign")
 	/*line plain.go:87:1*/ m.result0, m.result1 = time.Duration(m.n)*time.Second, nil /*line plain.go:86:1*/
 exit:
-	/*line plain.go:88:1*/ m.state = runtime.StateDone
+	/*line plain.go:88:1*/ m.state = machine.StateDone
 	/*line plain.go:88:1*/ return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:724:1
+//line plain_asyncgen.go:725:1
 func (m *ForeignFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Foreign")
+		machine.PanicMoved("Foreign")
 	}
 	m.self = m
 }
@@ -731,27 +732,27 @@ func (m *ForeignFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:735:1
+//line plain_asyncgen.go:736:1
 func (m *ForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:745:1
+//line plain_asyncgen.go:746:1
 func (m *ForeignFuture) init(l *Log, n int) {
 	*m = ForeignFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:753:1
+//line plain_asyncgen.go:754:1
 func (m *ForeignFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -760,14 +761,14 @@ func (m *ForeignFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:764:1
+//line plain_asyncgen.go:765:1
 func (m *ForeignFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:771:1
+//line plain_asyncgen.go:772:1
 func (m *ForeignFuture) value() runtime.Result[time.Duration] {
 	return runtime.Result[time.Duration]{Value: m.result0, Err: m.result1}
 }
@@ -775,8 +776,8 @@ func (m *ForeignFuture) value() runtime.Result[time.Duration] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:779:1
-func (m *ForeignFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:780:1
+func (m *ForeignFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -785,10 +786,10 @@ func (m *ForeignFuture) deepest() runtime.Stepper {
 //
 // Generated for ForeignPointer from a body with hash b045a8b59c3a8148.
 //
-//line plain_asyncgen.go:789:1
+//line plain_asyncgen.go:790:1
 type ForeignPointerFuture struct {
-	noCopy  runtime.NoCopy
-	state   int                   // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ForeignPointerFuture // set at the first poll: detects a moved machine
 	l       *Log
 	s       string
@@ -799,7 +800,7 @@ type ForeignPointerFuture struct {
 
 // ForeignPointer returns a future that runs foreignPointer one step at a time.
 //
-//line plain_asyncgen.go:803:1
+//line plain_asyncgen.go:804:1
 func ForeignPointer(l *Log, s string) *ForeignPointerFuture {
 	return &ForeignPointerFuture{l: l, s: s}
 }
@@ -813,9 +814,9 @@ func (m *ForeignPointerFuture) Poll(cx *runtime.Context) (runtime.Result[*string
 	}
 	/*line plain.go:91:1*/ switch m.state { /*line plain.go:90:1*/
 	case 0:
-		/*line plain.go:91:1*/ m.state = runtime.StateRunning /*line plain.go:90:1*/
+		/*line plain.go:91:1*/ m.state = machine.StateRunning /*line plain.go:90:1*/
 	default:
-		/*line plain.go:91:1*/ runtime.BadPoll("ForeignPointer", m.state)
+		/*line plain.go:91:1*/ machine.BadPoll("ForeignPointer", m.state)
 	}
 	/*line plain.go:92:1*/ if m.s == "" {
 		/*line plain.go:93:1*/ m.result0, m.result1 = nil, errNeg
@@ -826,17 +827,17 @@ func (m *ForeignPointerFuture) Poll(cx *runtime.Context) (runtime.Result[*string
 	/*line plain.go:97:1*/ m.l.Add("foreignPointer")
 	/*line plain.go:98:1*/ m.result0, m.result1 = &m.b, nil /*line plain.go:97:1*/
 exit:
-	/*line plain.go:99:1*/ m.state = runtime.StateDone
+	/*line plain.go:99:1*/ m.state = machine.StateDone
 	/*line plain.go:99:1*/ return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:837:1
+//line plain_asyncgen.go:838:1
 func (m *ForeignPointerFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("ForeignPointer")
+		machine.PanicMoved("ForeignPointer")
 	}
 	m.self = m
 }
@@ -844,27 +845,27 @@ func (m *ForeignPointerFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:848:1
+//line plain_asyncgen.go:849:1
 func (m *ForeignPointerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:858:1
+//line plain_asyncgen.go:859:1
 func (m *ForeignPointerFuture) init(l *Log, s string) {
 	*m = ForeignPointerFuture{l: l, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:866:1
+//line plain_asyncgen.go:867:1
 func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -873,14 +874,14 @@ func (m *ForeignPointerFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:877:1
+//line plain_asyncgen.go:878:1
 func (m *ForeignPointerFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:884:1
+//line plain_asyncgen.go:885:1
 func (m *ForeignPointerFuture) value() runtime.Result[*strings.Builder] {
 	return runtime.Result[*strings.Builder]{Value: m.result0, Err: m.result1}
 }
@@ -888,8 +889,8 @@ func (m *ForeignPointerFuture) value() runtime.Result[*strings.Builder] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:892:1
-func (m *ForeignPointerFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:893:1
+func (m *ForeignPointerFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -898,10 +899,10 @@ func (m *ForeignPointerFuture) deepest() runtime.Stepper {
 //
 // Generated for Generic from a body with hash cb6f93fa48b18258.
 //
-//line plain_asyncgen.go:902:1
+//line plain_asyncgen.go:903:1
 type GenericFuture[T any] struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GenericFuture[T] // set at the first poll: detects a moved machine
 	l       *Log
 	v       T
@@ -912,7 +913,7 @@ type GenericFuture[T any] struct {
 
 // Generic returns a future that runs generic one step at a time.
 //
-//line plain_asyncgen.go:916:1
+//line plain_asyncgen.go:917:1
 func Generic[T any](l *Log, v T, fail bool) *GenericFuture[T] {
 	return &GenericFuture[T]{l: l, v: v, fail: fail}
 }
@@ -926,9 +927,9 @@ func (m *GenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
 	}
 	/*line plain.go:102:1*/ switch m.state { /*line plain.go:101:1*/
 	case 0:
-		/*line plain.go:102:1*/ m.state = runtime.StateRunning /*line plain.go:101:1*/
+		/*line plain.go:102:1*/ m.state = machine.StateRunning /*line plain.go:101:1*/
 	default:
-		/*line plain.go:102:1*/ runtime.BadPoll("Generic", m.state)
+		/*line plain.go:102:1*/ machine.BadPoll("Generic", m.state)
 	}
 	/*line plain.go:103:1*/ m.l.Add(fmt.Sprint("generic ", m.v))
 	/*line plain.go:104:1*/ if m.fail {
@@ -938,17 +939,17 @@ func (m *GenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
 	}
 	/*line plain.go:108:1*/ m.result0, m.result1 = m.v, nil /*line plain.go:107:1*/
 exit:
-	/*line plain.go:109:1*/ m.state = runtime.StateDone
+	/*line plain.go:109:1*/ m.state = machine.StateDone
 	/*line plain.go:109:1*/ return runtime.Result[T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:949:1
+//line plain_asyncgen.go:950:1
 func (m *GenericFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Generic")
+		machine.PanicMoved("Generic")
 	}
 	m.self = m
 }
@@ -956,27 +957,27 @@ func (m *GenericFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:960:1
+//line plain_asyncgen.go:961:1
 func (m *GenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:970:1
+//line plain_asyncgen.go:971:1
 func (m *GenericFuture[T]) init(l *Log, v T, fail bool) {
 	*m = GenericFuture[T]{l: l, v: v, fail: fail}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:978:1
+//line plain_asyncgen.go:979:1
 func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -985,14 +986,14 @@ func (m *GenericFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:989:1
+//line plain_asyncgen.go:990:1
 func (m *GenericFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:996:1
+//line plain_asyncgen.go:997:1
 func (m *GenericFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.result0, Err: m.result1}
 }
@@ -1000,8 +1001,8 @@ func (m *GenericFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1004:1
-func (m *GenericFuture[T]) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1005:1
+func (m *GenericFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -1010,10 +1011,10 @@ func (m *GenericFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for GenericSlice from a body with hash 8c5df95c420cd0cb.
 //
-//line plain_asyncgen.go:1014:1
+//line plain_asyncgen.go:1015:1
 type GenericSliceFuture[T comparable] struct {
-	noCopy  runtime.NoCopy
-	state   int                    // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GenericSliceFuture[T] // set at the first poll: detects a moved machine
 	l       *Log
 	xs      []T
@@ -1024,7 +1025,7 @@ type GenericSliceFuture[T comparable] struct {
 
 // GenericSlice returns a future that runs genericSlice one step at a time.
 //
-//line plain_asyncgen.go:1028:1
+//line plain_asyncgen.go:1029:1
 func GenericSlice[T comparable](l *Log, xs []T, x T) *GenericSliceFuture[T] {
 	return &GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
@@ -1039,9 +1040,9 @@ func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], 
 	/*line plain.go:112:1*/ var out []T
 	/*line plain.go:112:1*/ switch m.state { /*line plain.go:111:1*/
 	case 0:
-		/*line plain.go:112:1*/ m.state = runtime.StateRunning /*line plain.go:111:1*/
+		/*line plain.go:112:1*/ m.state = machine.StateRunning /*line plain.go:111:1*/
 	default:
-		/*line plain.go:112:1*/ runtime.BadPoll("GenericSlice", m.state)
+		/*line plain.go:112:1*/ machine.BadPoll("GenericSlice", m.state)
 	}
 	/*line plain.go:113:1*/ out = nil
 	/*line plain.go:114:1*/ for _, y := range m.xs {
@@ -1051,17 +1052,17 @@ func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], 
 	}
 	/*line plain.go:119:1*/ m.l.Add("genericSlice")
 	/*line plain.go:120:1*/ m.result0, m.result1 = out, nil
-	/*line plain.go:121:1*/ m.state = runtime.StateDone
+	/*line plain.go:121:1*/ m.state = machine.StateDone
 	/*line plain.go:121:1*/ return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1062:1
+//line plain_asyncgen.go:1063:1
 func (m *GenericSliceFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("GenericSlice")
+		machine.PanicMoved("GenericSlice")
 	}
 	m.self = m
 }
@@ -1069,27 +1070,27 @@ func (m *GenericSliceFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1073:1
+//line plain_asyncgen.go:1074:1
 func (m *GenericSliceFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1083:1
+//line plain_asyncgen.go:1084:1
 func (m *GenericSliceFuture[T]) init(l *Log, xs []T, x T) {
 	*m = GenericSliceFuture[T]{l: l, xs: xs, x: x}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1091:1
+//line plain_asyncgen.go:1092:1
 func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1098,14 +1099,14 @@ func (m *GenericSliceFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1102:1
+//line plain_asyncgen.go:1103:1
 func (m *GenericSliceFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1109:1
+//line plain_asyncgen.go:1110:1
 func (m *GenericSliceFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
@@ -1113,8 +1114,8 @@ func (m *GenericSliceFuture[T]) value() runtime.Result[[]T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1117:1
-func (m *GenericSliceFuture[T]) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1118:1
+func (m *GenericSliceFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -1123,10 +1124,10 @@ func (m *GenericSliceFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for Named from a body with hash 3359f408ce5077ae.
 //
-//line plain_asyncgen.go:1127:1
+//line plain_asyncgen.go:1128:1
 type NamedFuture struct {
-	noCopy runtime.NoCopy
-	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NamedFuture // set at the first poll: detects a moved machine
 	l      *Log
 	n      int
@@ -1136,7 +1137,7 @@ type NamedFuture struct {
 
 // Named returns a future that runs named one step at a time.
 //
-//line plain_asyncgen.go:1140:1
+//line plain_asyncgen.go:1141:1
 func Named(l *Log, n int) *NamedFuture {
 	return &NamedFuture{l: l, n: n}
 }
@@ -1150,9 +1151,9 @@ func (m *NamedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], bool)
 	}
 	/*line plain.go:124:1*/ switch m.state { /*line plain.go:123:1*/
 	case 0:
-		/*line plain.go:124:1*/ m.state = runtime.StateRunning /*line plain.go:123:1*/
+		/*line plain.go:124:1*/ m.state = machine.StateRunning /*line plain.go:123:1*/
 	default:
-		/*line plain.go:124:1*/ runtime.BadPoll("Named", m.state)
+		/*line plain.go:124:1*/ machine.BadPoll("Named", m.state)
 	}
 	/*line plain.go:125:1*/ if m.n < 0 {
 		/*line plain.go:126:1*/ m.err = errNeg
@@ -1164,17 +1165,17 @@ func (m *NamedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], bool)
 	/*line plain.go:132:1*/ m.l.Add("named")
 	/*line plain.go:133:1*/ m.err = nil /*line plain.go:132:1*/
 exit:
-	/*line plain.go:134:1*/ m.state = runtime.StateDone
+	/*line plain.go:134:1*/ m.state = machine.StateDone
 	/*line plain.go:134:1*/ return runtime.Result[[]string]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1175:1
+//line plain_asyncgen.go:1176:1
 func (m *NamedFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Named")
+		machine.PanicMoved("Named")
 	}
 	m.self = m
 }
@@ -1182,27 +1183,27 @@ func (m *NamedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1186:1
+//line plain_asyncgen.go:1187:1
 func (m *NamedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1196:1
+//line plain_asyncgen.go:1197:1
 func (m *NamedFuture) init(l *Log, n int) {
 	*m = NamedFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1204:1
+//line plain_asyncgen.go:1205:1
 func (m *NamedFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1211,14 +1212,14 @@ func (m *NamedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1215:1
+//line plain_asyncgen.go:1216:1
 func (m *NamedFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1222:1
+//line plain_asyncgen.go:1223:1
 func (m *NamedFuture) value() runtime.Result[[]string] {
 	return runtime.Result[[]string]{Value: m.v, Err: m.err}
 }
@@ -1226,8 +1227,8 @@ func (m *NamedFuture) value() runtime.Result[[]string] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1230:1
-func (m *NamedFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1231:1
+func (m *NamedFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1236,10 +1237,10 @@ func (m *NamedFuture) deepest() runtime.Stepper {
 //
 // Generated for Naked from a body with hash 1a9ea0521acef229.
 //
-//line plain_asyncgen.go:1240:1
+//line plain_asyncgen.go:1241:1
 type NakedFuture struct {
-	noCopy runtime.NoCopy
-	state  int          // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NakedFuture // set at the first poll: detects a moved machine
 	l      *Log
 	n      int
@@ -1249,7 +1250,7 @@ type NakedFuture struct {
 
 // Naked returns a future that runs naked one step at a time.
 //
-//line plain_asyncgen.go:1253:1
+//line plain_asyncgen.go:1254:1
 func Naked(l *Log, n int) *NakedFuture {
 	return &NakedFuture{l: l, n: n}
 }
@@ -1263,9 +1264,9 @@ func (m *NakedFuture) Poll(cx *runtime.Context) (runtime.Result[map[int]bool], b
 	}
 	/*line plain.go:137:1*/ switch m.state { /*line plain.go:136:1*/
 	case 0:
-		/*line plain.go:137:1*/ m.state = runtime.StateRunning /*line plain.go:136:1*/
+		/*line plain.go:137:1*/ m.state = machine.StateRunning /*line plain.go:136:1*/
 	default:
-		/*line plain.go:137:1*/ runtime.BadPoll("Naked", m.state)
+		/*line plain.go:137:1*/ machine.BadPoll("Naked", m.state)
 	}
 	/*line plain.go:138:1*/ m.v = map[int]bool{}
 	/*line plain.go:139:1*/ if m.n < 0 {
@@ -1275,17 +1276,17 @@ func (m *NakedFuture) Poll(cx *runtime.Context) (runtime.Result[map[int]bool], b
 	/*line plain.go:143:1*/ m.v[m.n] = true
 	/*line plain.go:144:1*/ m.l.Add("naked") /*line plain.go:143:1*/
 exit:
-	/*line plain.go:146:1*/ m.state = runtime.StateDone
+	/*line plain.go:146:1*/ m.state = machine.StateDone
 	/*line plain.go:146:1*/ return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1286:1
+//line plain_asyncgen.go:1287:1
 func (m *NakedFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Naked")
+		machine.PanicMoved("Naked")
 	}
 	m.self = m
 }
@@ -1293,27 +1294,27 @@ func (m *NakedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1297:1
+//line plain_asyncgen.go:1298:1
 func (m *NakedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1307:1
+//line plain_asyncgen.go:1308:1
 func (m *NakedFuture) init(l *Log, n int) {
 	*m = NakedFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1315:1
+//line plain_asyncgen.go:1316:1
 func (m *NakedFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1322,14 +1323,14 @@ func (m *NakedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1326:1
+//line plain_asyncgen.go:1327:1
 func (m *NakedFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1333:1
+//line plain_asyncgen.go:1334:1
 func (m *NakedFuture) value() runtime.Result[map[int]bool] {
 	return runtime.Result[map[int]bool]{Value: m.v, Err: m.err}
 }
@@ -1337,8 +1338,8 @@ func (m *NakedFuture) value() runtime.Result[map[int]bool] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1341:1
-func (m *NakedFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1342:1
+func (m *NakedFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1347,10 +1348,10 @@ func (m *NakedFuture) deepest() runtime.Stepper {
 //
 // Generated for NakedOne from a body with hash 3d668f58c1c87e3d.
 //
-//line plain_asyncgen.go:1351:1
+//line plain_asyncgen.go:1352:1
 type NakedOneFuture struct {
-	noCopy runtime.NoCopy
-	state  int             // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NakedOneFuture // set at the first poll: detects a moved machine
 	l      *Log
 	n      int
@@ -1360,7 +1361,7 @@ type NakedOneFuture struct {
 
 // NakedOne returns a future that runs nakedOne one step at a time.
 //
-//line plain_asyncgen.go:1364:1
+//line plain_asyncgen.go:1365:1
 func NakedOne(l *Log, n int) *NakedOneFuture {
 	return &NakedOneFuture{l: l, n: n}
 }
@@ -1374,24 +1375,24 @@ func (m *NakedOneFuture) Poll(cx *runtime.Context) (*time.Time, bool) {
 	}
 	/*line plain.go:149:1*/ switch m.state { /*line plain.go:148:1*/
 	case 0:
-		/*line plain.go:149:1*/ m.state = runtime.StateRunning /*line plain.go:148:1*/
+		/*line plain.go:149:1*/ m.state = machine.StateRunning /*line plain.go:148:1*/
 	default:
-		/*line plain.go:149:1*/ runtime.BadPoll("NakedOne", m.state)
+		/*line plain.go:149:1*/ machine.BadPoll("NakedOne", m.state)
 	}
 	/*line plain.go:150:1*/ m.t = time.Unix(int64(m.n), 0).UTC()
 	/*line plain.go:151:1*/ m.v = &m.t
 	/*line plain.go:152:1*/ m.l.Add("nakedOne")
-	/*line plain.go:154:1*/ m.state = runtime.StateDone
+	/*line plain.go:154:1*/ m.state = machine.StateDone
 	/*line plain.go:154:1*/ return m.v, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1392:1
+//line plain_asyncgen.go:1393:1
 func (m *NakedOneFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("NakedOne")
+		machine.PanicMoved("NakedOne")
 	}
 	m.self = m
 }
@@ -1399,27 +1400,27 @@ func (m *NakedOneFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1403:1
+//line plain_asyncgen.go:1404:1
 func (m *NakedOneFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1413:1
+//line plain_asyncgen.go:1414:1
 func (m *NakedOneFuture) init(l *Log, n int) {
 	*m = NakedOneFuture{l: l, n: n}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1421:1
+//line plain_asyncgen.go:1422:1
 func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1428,14 +1429,14 @@ func (m *NakedOneFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1432:1
+//line plain_asyncgen.go:1433:1
 func (m *NakedOneFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1439:1
+//line plain_asyncgen.go:1440:1
 func (m *NakedOneFuture) value() *time.Time {
 	return m.v
 }
@@ -1443,8 +1444,8 @@ func (m *NakedOneFuture) value() *time.Time {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1447:1
-func (m *NakedOneFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1448:1
+func (m *NakedOneFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1453,10 +1454,10 @@ func (m *NakedOneFuture) deepest() runtime.Stepper {
 //
 // Generated for Counter.Add from a body with hash 2c4a99b6e1468489.
 //
-//line plain_asyncgen.go:1457:1
+//line plain_asyncgen.go:1458:1
 type CounterAddFuture struct {
-	noCopy  runtime.NoCopy
-	state   int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *CounterAddFuture // set at the first poll: detects a moved machine
 	c       *Counter
 	l       *Log
@@ -1467,7 +1468,7 @@ type CounterAddFuture struct {
 
 // Add returns a future that runs add one step at a time.
 //
-//line plain_asyncgen.go:1471:1
+//line plain_asyncgen.go:1472:1
 func (c *Counter) Add(l *Log, k int) *CounterAddFuture {
 	return &CounterAddFuture{c: c, l: l, k: k}
 }
@@ -1481,9 +1482,9 @@ func (m *CounterAddFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], boo
 	}
 	/*line plain.go:160:1*/ switch m.state { /*line plain.go:159:1*/
 	case 0:
-		/*line plain.go:160:1*/ m.state = runtime.StateRunning /*line plain.go:159:1*/
+		/*line plain.go:160:1*/ m.state = machine.StateRunning /*line plain.go:159:1*/
 	default:
-		/*line plain.go:160:1*/ runtime.BadPoll("Add", m.state)
+		/*line plain.go:160:1*/ machine.BadPoll("Add", m.state)
 	}
 	/*line plain.go:161:1*/ if m.k < 0 {
 		/*line plain.go:162:1*/ m.result0, m.result1 = nil, errNeg
@@ -1493,17 +1494,17 @@ func (m *CounterAddFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], boo
 	/*line plain.go:165:1*/ m.l.Add("add")
 	/*line plain.go:166:1*/ m.result0, m.result1 = []int{m.c.N}, nil /*line plain.go:165:1*/
 exit:
-	/*line plain.go:167:1*/ m.state = runtime.StateDone
+	/*line plain.go:167:1*/ m.state = machine.StateDone
 	/*line plain.go:167:1*/ return runtime.Result[[]int]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1504:1
+//line plain_asyncgen.go:1505:1
 func (m *CounterAddFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Add")
+		machine.PanicMoved("Add")
 	}
 	m.self = m
 }
@@ -1511,27 +1512,27 @@ func (m *CounterAddFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1515:1
+//line plain_asyncgen.go:1516:1
 func (m *CounterAddFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1525:1
+//line plain_asyncgen.go:1526:1
 func (m *CounterAddFuture) init(c *Counter, l *Log, k int) {
 	*m = CounterAddFuture{c: c, l: l, k: k}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1533:1
+//line plain_asyncgen.go:1534:1
 func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1540,14 +1541,14 @@ func (m *CounterAddFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1544:1
+//line plain_asyncgen.go:1545:1
 func (m *CounterAddFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1551:1
+//line plain_asyncgen.go:1552:1
 func (m *CounterAddFuture) value() runtime.Result[[]int] {
 	return runtime.Result[[]int]{Value: m.result0, Err: m.result1}
 }
@@ -1555,8 +1556,8 @@ func (m *CounterAddFuture) value() runtime.Result[[]int] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1559:1
-func (m *CounterAddFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1560:1
+func (m *CounterAddFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1565,10 +1566,10 @@ func (m *CounterAddFuture) deepest() runtime.Stepper {
 //
 // Generated for Counter.Get from a body with hash 519ee10ad709dd2f.
 //
-//line plain_asyncgen.go:1569:1
+//line plain_asyncgen.go:1570:1
 type CounterGetFuture struct {
-	noCopy runtime.NoCopy
-	state  int               // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *CounterGetFuture // set at the first poll: detects a moved machine
 	c      Counter
 	l      *Log
@@ -1577,7 +1578,7 @@ type CounterGetFuture struct {
 
 // Get returns a future that runs get one step at a time.
 //
-//line plain_asyncgen.go:1581:1
+//line plain_asyncgen.go:1582:1
 func (c Counter) Get(l *Log) *CounterGetFuture {
 	return &CounterGetFuture{c: c, l: l}
 }
@@ -1591,23 +1592,23 @@ func (m *CounterGetFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line plain.go:170:1*/ switch m.state { /*line plain.go:169:1*/
 	case 0:
-		/*line plain.go:170:1*/ m.state = runtime.StateRunning /*line plain.go:169:1*/
+		/*line plain.go:170:1*/ m.state = machine.StateRunning /*line plain.go:169:1*/
 	default:
-		/*line plain.go:170:1*/ runtime.BadPoll("Get", m.state)
+		/*line plain.go:170:1*/ machine.BadPoll("Get", m.state)
 	}
 	/*line plain.go:171:1*/ m.l.Add("get")
 	/*line plain.go:172:1*/ m.n = m.c.N
-	/*line plain.go:174:1*/ m.state = runtime.StateDone
+	/*line plain.go:174:1*/ m.state = machine.StateDone
 	/*line plain.go:174:1*/ return m.n, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1608:1
+//line plain_asyncgen.go:1609:1
 func (m *CounterGetFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Get")
+		machine.PanicMoved("Get")
 	}
 	m.self = m
 }
@@ -1615,27 +1616,27 @@ func (m *CounterGetFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1619:1
+//line plain_asyncgen.go:1620:1
 func (m *CounterGetFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1629:1
+//line plain_asyncgen.go:1630:1
 func (m *CounterGetFuture) init(c Counter, l *Log) {
 	*m = CounterGetFuture{c: c, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1637:1
+//line plain_asyncgen.go:1638:1
 func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1644,14 +1645,14 @@ func (m *CounterGetFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1648:1
+//line plain_asyncgen.go:1649:1
 func (m *CounterGetFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1655:1
+//line plain_asyncgen.go:1656:1
 func (m *CounterGetFuture) value() int {
 	return m.n
 }
@@ -1659,8 +1660,8 @@ func (m *CounterGetFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1663:1
-func (m *CounterGetFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1664:1
+func (m *CounterGetFuture) deepest() machine.Stepper {
 	return m
 }
 
@@ -1669,10 +1670,10 @@ func (m *CounterGetFuture) deepest() runtime.Stepper {
 //
 // Generated for Stack.Push from a body with hash 8c3873eec154aefa.
 //
-//line plain_asyncgen.go:1673:1
+//line plain_asyncgen.go:1674:1
 type StackPushFuture[T any] struct {
-	noCopy  runtime.NoCopy
-	state   int                 // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StackPushFuture[T] // set at the first poll: detects a moved machine
 	s       *Stack[T]
 	l       *Log
@@ -1683,7 +1684,7 @@ type StackPushFuture[T any] struct {
 
 // Push returns a future that runs push one step at a time.
 //
-//line plain_asyncgen.go:1687:1
+//line plain_asyncgen.go:1688:1
 func (s *Stack[T]) Push(l *Log, v T) *StackPushFuture[T] {
 	return &StackPushFuture[T]{s: s, l: l, v: v}
 }
@@ -1697,24 +1698,24 @@ func (m *StackPushFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], boo
 	}
 	/*line plain.go:180:1*/ switch m.state { /*line plain.go:179:1*/
 	case 0:
-		/*line plain.go:180:1*/ m.state = runtime.StateRunning /*line plain.go:179:1*/
+		/*line plain.go:180:1*/ m.state = machine.StateRunning /*line plain.go:179:1*/
 	default:
-		/*line plain.go:180:1*/ runtime.BadPoll("Push", m.state)
+		/*line plain.go:180:1*/ machine.BadPoll("Push", m.state)
 	}
 	/*line plain.go:181:1*/ m.s.items = append(m.s.items, m.v)
 	/*line plain.go:182:1*/ m.l.Add(fmt.Sprint("push ", m.v))
 	/*line plain.go:183:1*/ m.result0, m.result1 = m.s.items, nil
-	/*line plain.go:184:1*/ m.state = runtime.StateDone
+	/*line plain.go:184:1*/ m.state = machine.StateDone
 	/*line plain.go:184:1*/ return runtime.Result[[]T]{Value: m.result0, Err: m.result1}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1715:1
+//line plain_asyncgen.go:1716:1
 func (m *StackPushFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Push")
+		machine.PanicMoved("Push")
 	}
 	m.self = m
 }
@@ -1722,27 +1723,27 @@ func (m *StackPushFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1726:1
+//line plain_asyncgen.go:1727:1
 func (m *StackPushFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1736:1
+//line plain_asyncgen.go:1737:1
 func (m *StackPushFuture[T]) init(s *Stack[T], l *Log, v T) {
 	*m = StackPushFuture[T]{s: s, l: l, v: v}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1744:1
+//line plain_asyncgen.go:1745:1
 func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1751,14 +1752,14 @@ func (m *StackPushFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1755:1
+//line plain_asyncgen.go:1756:1
 func (m *StackPushFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1762:1
+//line plain_asyncgen.go:1763:1
 func (m *StackPushFuture[T]) value() runtime.Result[[]T] {
 	return runtime.Result[[]T]{Value: m.result0, Err: m.result1}
 }
@@ -1766,8 +1767,8 @@ func (m *StackPushFuture[T]) value() runtime.Result[[]T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1770:1
-func (m *StackPushFuture[T]) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1771:1
+func (m *StackPushFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -1776,10 +1777,10 @@ func (m *StackPushFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for Stack.Pop from a body with hash f08bc9fbd81523fd.
 //
-//line plain_asyncgen.go:1780:1
+//line plain_asyncgen.go:1781:1
 type StackPopFuture[T any] struct {
-	noCopy runtime.NoCopy
-	state  int                // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy machine.NoCopy
+	state  int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *StackPopFuture[T] // set at the first poll: detects a moved machine
 	s      *Stack[T]
 	l      *Log
@@ -1789,7 +1790,7 @@ type StackPopFuture[T any] struct {
 
 // Pop returns a future that runs pop one step at a time.
 //
-//line plain_asyncgen.go:1793:1
+//line plain_asyncgen.go:1794:1
 func (s *Stack[T]) Pop(l *Log) *StackPopFuture[T] {
 	return &StackPopFuture[T]{s: s, l: l}
 }
@@ -1803,9 +1804,9 @@ func (m *StackPopFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) 
 	}
 	/*line plain.go:187:1*/ switch m.state { /*line plain.go:186:1*/
 	case 0:
-		/*line plain.go:187:1*/ m.state = runtime.StateRunning /*line plain.go:186:1*/
+		/*line plain.go:187:1*/ m.state = machine.StateRunning /*line plain.go:186:1*/
 	default:
-		/*line plain.go:187:1*/ runtime.BadPoll("Pop", m.state)
+		/*line plain.go:187:1*/ machine.BadPoll("Pop", m.state)
 	}
 	/*line plain.go:188:1*/ if len(m.s.items) == 0 {
 		/*line plain.go:189:1*/ m.err = errNeg
@@ -1814,17 +1815,17 @@ func (m *StackPopFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) 
 	/*line plain.go:192:1*/ m.v, m.s.items = m.s.items[len(m.s.items)-1], m.s.items[:len(m.s.items)-1]
 	/*line plain.go:193:1*/ m.l.Add("pop") /*line plain.go:192:1*/
 exit:
-	/*line plain.go:195:1*/ m.state = runtime.StateDone
+	/*line plain.go:195:1*/ m.state = machine.StateDone
 	/*line plain.go:195:1*/ return runtime.Result[T]{Value: m.v, Err: m.err}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1825:1
+//line plain_asyncgen.go:1826:1
 func (m *StackPopFuture[T]) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Pop")
+		machine.PanicMoved("Pop")
 	}
 	m.self = m
 }
@@ -1832,27 +1833,27 @@ func (m *StackPopFuture[T]) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1836:1
+//line plain_asyncgen.go:1837:1
 func (m *StackPopFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1846:1
+//line plain_asyncgen.go:1847:1
 func (m *StackPopFuture[T]) init(s *Stack[T], l *Log) {
 	*m = StackPopFuture[T]{s: s, l: l}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1854:1
+//line plain_asyncgen.go:1855:1
 func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1861,14 +1862,14 @@ func (m *StackPopFuture[T]) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1865:1
+//line plain_asyncgen.go:1866:1
 func (m *StackPopFuture[T]) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1872:1
+//line plain_asyncgen.go:1873:1
 func (m *StackPopFuture[T]) value() runtime.Result[T] {
 	return runtime.Result[T]{Value: m.v, Err: m.err}
 }
@@ -1876,8 +1877,8 @@ func (m *StackPopFuture[T]) value() runtime.Result[T] {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1880:1
-func (m *StackPopFuture[T]) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1881:1
+func (m *StackPopFuture[T]) deepest() machine.Stepper {
 	return m
 }
 
@@ -1886,10 +1887,10 @@ func (m *StackPopFuture[T]) deepest() runtime.Stepper {
 //
 // Generated for Blanks from a body with hash 1da112b78f6965ad.
 //
-//line plain_asyncgen.go:1890:1
+//line plain_asyncgen.go:1891:1
 type BlanksFuture struct {
-	noCopy  runtime.NoCopy
-	state   int           // 0: not started; k > 0: suspended at resume k; runtime.State* otherwise
+	noCopy  machine.NoCopy
+	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *BlanksFuture // set at the first poll: detects a moved machine
 	l       *Log
 	s       string
@@ -1898,7 +1899,7 @@ type BlanksFuture struct {
 
 // Blanks returns a future that runs blanks one step at a time.
 //
-//line plain_asyncgen.go:1902:1
+//line plain_asyncgen.go:1903:1
 func Blanks(l *Log, s string) *BlanksFuture {
 	return &BlanksFuture{l: l, s: s}
 }
@@ -1915,26 +1916,26 @@ func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
 	/*line plain.go:198:1*/ var c string
 	/*line plain.go:198:1*/ switch m.state { /*line plain.go:197:1*/
 	case 0:
-		/*line plain.go:198:1*/ m.state = runtime.StateRunning /*line plain.go:197:1*/
+		/*line plain.go:198:1*/ m.state = machine.StateRunning /*line plain.go:197:1*/
 	default:
-		/*line plain.go:198:1*/ runtime.BadPoll("Blanks", m.state)
+		/*line plain.go:198:1*/ machine.BadPoll("Blanks", m.state)
 	}
 	/*line plain.go:199:1*/ a, _ = strings.CutPrefix(m.s, "a")
 	/*line plain.go:200:1*/ b, _ = strings.CutSuffix(a, "z")
 	/*line plain.go:201:1*/ c, _, _ = strings.Cut(b, ",")
 	/*line plain.go:202:1*/ m.l.Add(c)
 	/*line plain.go:203:1*/ m.result0 = c
-	/*line plain.go:204:1*/ m.state = runtime.StateDone
+	/*line plain.go:204:1*/ m.state = machine.StateDone
 	/*line plain.go:204:1*/ return m.result0, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line plain_asyncgen.go:1935:1
+//line plain_asyncgen.go:1936:1
 func (m *BlanksFuture) pin() {
 	if m.self != nil {
-		runtime.PanicMoved("Blanks")
+		machine.PanicMoved("Blanks")
 	}
 	m.self = m
 }
@@ -1942,27 +1943,27 @@ func (m *BlanksFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is cancelled. Polling it afterwards panics.
 //
-//line plain_asyncgen.go:1946:1
+//line plain_asyncgen.go:1947:1
 func (m *BlanksFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = runtime.StateCancelled
+	m.state = machine.StateCancelled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line plain_asyncgen.go:1956:1
+//line plain_asyncgen.go:1957:1
 func (m *BlanksFuture) init(l *Log, s string) {
 	*m = BlanksFuture{l: l, s: s}
 }
 
 // Step polls the machine and reports whether it has finished; it reports
-// true again, without polling, once it has (see runtime.Stepper).
+// true again, without polling, once it has (see machine.Stepper).
 //
-//line plain_asyncgen.go:1964:1
+//line plain_asyncgen.go:1965:1
 func (m *BlanksFuture) Step(cx *runtime.Context) bool {
-	if m.state == runtime.StateDone {
+	if m.state == machine.StateDone {
 		return true
 	}
 	_, ok := m.Poll(cx)
@@ -1971,14 +1972,14 @@ func (m *BlanksFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line plain_asyncgen.go:1975:1
+//line plain_asyncgen.go:1976:1
 func (m *BlanksFuture) finished() bool {
-	return m.state == runtime.StateDone
+	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line plain_asyncgen.go:1982:1
+//line plain_asyncgen.go:1983:1
 func (m *BlanksFuture) value() string {
 	return m.result0
 }
@@ -1986,7 +1987,7 @@ func (m *BlanksFuture) value() string {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line plain_asyncgen.go:1990:1
-func (m *BlanksFuture) deepest() runtime.Stepper {
+//line plain_asyncgen.go:1991:1
+func (m *BlanksFuture) deepest() machine.Stepper {
 	return m
 }

@@ -1,4 +1,6 @@
-package runtime
+package machine
+
+import "github.com/asyncgen/asyncgen/runtime"
 
 // NoCopy is embedded in every generated machine. Its Lock and Unlock
 // methods do nothing; they exist so that go vet's copylocks check reports
@@ -12,16 +14,10 @@ func (*NoCopy) Lock() {}
 // Unlock does nothing; see NoCopy.
 func (*NoCopy) Unlock() {}
 
-// Canceler is implemented by futures that can be dropped before completion.
-// Cancel releases what the future holds: a generated future runs its pending
-// defers and cancels the future it was awaiting.
-type Canceler interface {
-	Cancel()
-}
-
-// Cancel cancels f if it is a Canceler, and does nothing otherwise.
+// Cancel cancels f, the future or stream a dropped machine was suspended
+// on, if it is a [runtime.Canceler]; other futures hold nothing to release.
 func Cancel(f any) {
-	if c, ok := f.(Canceler); ok {
+	if c, ok := f.(runtime.Canceler); ok {
 		c.Cancel()
 	}
 }
@@ -95,7 +91,7 @@ func NextVia[M any, T any](m M, next func(M) (T, bool)) (T, bool) { return next(
 
 // PollNextVia returns pollNext(m, cx): NextVia for a generated stream's
 // PollNext.
-func PollNextVia[M any, T any](m M, cx *Context, pollNext func(M, *Context) (T, Status)) (T, Status) {
+func PollNextVia[M any, T any](m M, cx *runtime.Context, pollNext func(M, *runtime.Context) (T, runtime.Status)) (T, runtime.Status) {
 	return pollNext(m, cx)
 }
 
@@ -105,5 +101,5 @@ func PollNextVia[M any, T any](m M, cx *Context, pollNext func(M, *Context) (T, 
 // when that child finishes, so a wake costs the same at any depth. Step
 // reports whether the machine has finished (true again once it has).
 type Stepper interface {
-	Step(cx *Context) bool
+	Step(cx *runtime.Context) bool
 }
