@@ -188,6 +188,31 @@ func (b *builder) local(obj *types.Var) *Var {
 	return v
 }
 
+// nameSlots names the slot each await stores its future in after the
+// state that resumes it, await3 beside resume3, now that states are
+// numbered.
+func (b *builder) nameSlots() {
+	renamed := map[*Var]bool{}
+	for _, blk := range b.fn.Suspends {
+		s := blk.Term.(*Suspend)
+		if s.Slot == nil || s.Arg == nil || s.Slot.Kind != VTemp || renamed[s.Slot] {
+			continue
+		}
+		renamed[s.Slot] = true
+		name := "await" + strconv.Itoa(s.State)
+		for k := 1; b.used[name]; k++ {
+			name = "await" + strconv.Itoa(s.State) + "_" + strconv.Itoa(k)
+		}
+		b.used[name] = true
+		s.Slot.Name = name
+	}
+	for id, v := range b.fn.Temps {
+		if renamed[v] {
+			id.Name = v.Name
+		}
+	}
+}
+
 // newTemp makes a temporary variable.
 func (b *builder) newTemp(hint string, t types.Type) *Var {
 	name := hint
@@ -300,6 +325,7 @@ func (b *builder) finish() {
 			s.State = len(fn.Suspends)
 		}
 	}
+	b.nameSlots()
 	// Cycles: a declaration block that reaches itself.
 	for _, v := range fn.Vars {
 		if v.Decl != nil && reach[v.Decl] {

@@ -28,14 +28,14 @@
 //
 //	b0 entry:
 //		t = h()
-//		await fut = f(x) → b1 (state 1) live: fut t x
+//		await await1 = f(x) → b1 (state 1) live: await1 t x
 //	b1 resume ← b0:
 //		resume 1: v
 //		y = g(t, v, h())
 //		cond = y > 0
 //		if cond → b2 else b3
 //	b2 cond ← b1:
-//		await fut2 = f(y) → b4 (state 2) live: fut2 x y
+//		await await2 = f(y) → b4 (state 2) live: await2 x y
 //	b3 cond.done ← b1 b4:
 //		if cond → b5 else b6
 //	b4 resume ← b2:

@@ -237,7 +237,7 @@ func (b *builder) markerInto(call *ast.CallExpr, dests []ast.Expr) {
 			}
 		}
 		ft := b.info.TypeOf(call.Args[0])
-		slot := b.newTemp("fut", ft)
+		slot := b.newTemp("fut", ft) // named await<state> once states are numbered (nameSlots)
 		b.suspend(kind, call.Pos(), arg, slot, dests)
 	case MYield:
 		b.suspend(SYield, call.Pos(), arg, nil, dests)

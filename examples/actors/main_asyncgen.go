@@ -22,11 +22,11 @@ type ActorFuture struct {
 	id     int
 	n      int
 	m      Rumor
-	fut    runtime.RecvFuture[Rumor]
-	fut1   runtime.Future[time.Time]
+	await1 runtime.RecvFuture[Rumor]
+	await2 runtime.Future[time.Time]
 	k      int
 	peer   int
-	fut2   runtime.SleepFuture
+	await3 runtime.SleepFuture
 }
 
 // Actor returns a future that runs actor one step at a time.
@@ -62,17 +62,17 @@ func (m1 *ActorFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	}
 	/*line main.go:57:1*/ m1.n = len(m1.w.Inbox) /*line main.go:56:1*/
 forCond1:
-	/*line main.go:59:1*/ m1.fut.Init(m1.w.Inbox[m1.id]) /*line main.go:58:1*/
+	/*line main.go:59:1*/ m1.await1.Init(m1.w.Inbox[m1.id]) /*line main.go:58:1*/
 resume1:
 	// await (TryAwait) at main.go:59
 	/*line main.go:59:1*/ /*line main.go:58:1*/
 	{
-		/*line main.go:59:1*/ v, ok := m1.fut.Poll(cx)
+		/*line main.go:59:1*/ v, ok := m1.await1.Poll(cx)
 		/*line main.go:59:1*/ if !ok {
 			/*line main.go:59:1*/ m1.state = 1
 			/*line main.go:59:1*/ return struct{}{}, false
 		}
-		/*line main.go:59:1*/ m1.fut = runtime.RecvFuture[Rumor]{}
+		/*line main.go:59:1*/ m1.await1 = runtime.RecvFuture[Rumor]{}
 		/*line main.go:59:1*/ m1.m, err = v.Value, v.Err
 	}
 	/*line main.go:60:1*/ if err != nil {
@@ -84,17 +84,17 @@ resume1:
 	/*line main.go:66:1*/ m1.w.Heard[m1.id] = true
 	/*line main.go:67:1*/ m1.w.Informed++
 	/*line main.go:68:1*/ m1.w.MaxHops = max(m1.w.MaxHops, m1.m.Hops)
-	/*line main.go:69:1*/ m1.fut1 = runtime.Now() /*line main.go:68:1*/
+	/*line main.go:69:1*/ m1.await2 = runtime.Now() /*line main.go:68:1*/
 resume2:
 	// await at main.go:69
 	/*line main.go:69:1*/ /*line main.go:68:1*/
 	{
-		/*line main.go:69:1*/ v, ok := m1.fut1.Poll(cx)
+		/*line main.go:69:1*/ v, ok := m1.await2.Poll(cx)
 		/*line main.go:69:1*/ if !ok {
 			/*line main.go:69:1*/ m1.state = 2
 			/*line main.go:69:1*/ return struct{}{}, false
 		}
-		/*line main.go:69:1*/ m1.fut1 = nil
+		/*line main.go:69:1*/ m1.await2 = nil
 		/*line main.go:69:1*/ m1.w.Last = v
 	}
 	/*line main.go:70:1*/ m1.k = 0 /*line main.go:69:1*/
@@ -107,17 +107,17 @@ forCond6:
 		/*line main.go:73:1*/ m1.peer = int(mix(m1.id, m1.k) % uint64(m1.n))
 	}
 	/*line main.go:75:1*/ delay = time.Duration(1+mix(m1.peer, m1.id)%50) * time.Millisecond
-	/*line main.go:76:1*/ m1.fut2.Init(delay) /*line main.go:75:1*/
+	/*line main.go:76:1*/ m1.await3.Init(delay) /*line main.go:75:1*/
 resume3:
 	// await at main.go:76
 	/*line main.go:76:1*/ /*line main.go:75:1*/
 	{
-		/*line main.go:76:1*/ _, ok := m1.fut2.Poll(cx)
+		/*line main.go:76:1*/ _, ok := m1.await3.Poll(cx)
 		/*line main.go:76:1*/ if !ok {
 			/*line main.go:76:1*/ m1.state = 3
 			/*line main.go:76:1*/ return struct{}{}, false
 		}
-		/*line main.go:76:1*/ m1.fut2 = runtime.SleepFuture{}
+		/*line main.go:76:1*/ m1.await3 = runtime.SleepFuture{}
 	}
 	/*line main.go:77:1*/ m1.w.Sent++
 	/*line main.go:78:1*/ if err := m1.w.Inbox[m1.peer].TrySend(Rumor{From: m1.id, Hops: m1.m.Hops + 1}); err != nil {
@@ -154,11 +154,11 @@ func (m1 *ActorFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(&m1.fut)
+		machine.Cancel(&m1.await1)
 	case 2:
-		machine.Cancel(m1.fut1)
+		machine.Cancel(m1.await2)
 	case 3:
-		machine.Cancel(&m1.fut2)
+		machine.Cancel(&m1.await3)
 	}
 	m1.state = machine.StateCancelled
 }

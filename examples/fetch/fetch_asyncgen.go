@@ -23,7 +23,7 @@ type StoreReadFuture struct {
 	key     string
 	result0 string
 	result1 error
-	fut     runtime.SleepFuture
+	await1  runtime.SleepFuture
 }
 
 // Read returns a future that runs read one step at a time.
@@ -51,17 +51,17 @@ func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	default:
 		/*line fetch.go:27:1*/ machine.BadPoll("Read", m.state)
 	}
-	/*line fetch.go:28:1*/ m.fut.Init(m.s.Latency) /*line fetch.go:27:1*/
+	/*line fetch.go:28:1*/ m.await1.Init(m.s.Latency) /*line fetch.go:27:1*/
 resume1:
 	// await at fetch.go:28
 	/*line fetch.go:28:1*/ /*line fetch.go:27:1*/
 	{
-		/*line fetch.go:28:1*/ _, ok := m.fut.Poll(cx)
+		/*line fetch.go:28:1*/ _, ok := m.await1.Poll(cx)
 		/*line fetch.go:28:1*/ if !ok {
 			/*line fetch.go:28:1*/ m.state = 1
 			/*line fetch.go:28:1*/ return runtime.Result[string]{}, false
 		}
-		/*line fetch.go:28:1*/ m.fut = runtime.SleepFuture{}
+		/*line fetch.go:28:1*/ m.await1 = runtime.SleepFuture{}
 	}
 	/*line fetch.go:29:1*/ m.s.Reads++
 	/*line fetch.go:30:1*/ v1, ok1 = m.s.Data[m.key]
@@ -96,7 +96,7 @@ func (m *StoreReadFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -159,7 +159,7 @@ type ResolveFuture struct {
 	result1 error
 	seen    map[string]bool
 	hop     int
-	fut     StoreReadFuture
+	await1  StoreReadFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -201,27 +201,27 @@ forCond1:
 		/*line fetch.go:45:1*/ goto exit
 	}
 	/*line fetch.go:47:1*/ m.seen[m.key] = true
-	/*line fetch.go:48:1*/ m.fut.init(m.s, m.key)
+	/*line fetch.go:48:1*/ m.await1.init(m.s, m.key)
 	/*line fetch.go:48:1*/ m.state = 1 /*line fetch.go:47:1*/
 resume1:
 	// await (TryAwait) at fetch.go:48
 	/*line fetch.go:48:1*/ /*line fetch.go:47:1*/
 	{
 		/*line fetch.go:48:1*/ var v runtime.Result[string]
-		/*line fetch.go:48:1*/ if m.fut.finished() { /*line fetch.go:46:1*/
+		/*line fetch.go:48:1*/ if m.await1.finished() { /*line fetch.go:46:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line fetch.go:47:1*/
+			v = m.await1.value() /*line fetch.go:47:1*/
 		} else {
 			/*line fetch.go:48:1*/ var ok bool
-			/*line fetch.go:48:1*/ v, ok = m.fut.Poll(cx)
+			/*line fetch.go:48:1*/ v, ok = m.await1.Poll(cx)
 			/*line fetch.go:48:1*/ if !ok {
-				/*line fetch.go:48:1*/ m.deep = m.fut.deepest()
+				/*line fetch.go:48:1*/ m.deep = m.await1.deepest()
 				/*line fetch.go:48:1*/ return runtime.Result[string]{}, false
 			}
 		}
 		/*line fetch.go:48:1*/ m.deep = nil
 		/*line fetch.go:48:1*/ m.state = machine.StateRunning
-		/*line fetch.go:48:1*/ m.fut = StoreReadFuture{}
+		/*line fetch.go:48:1*/ m.await1 = StoreReadFuture{}
 		/*line fetch.go:48:1*/ v1, err = v.Value, v.Err
 	}
 	/*line fetch.go:49:1*/ switch { /*line fetch.go:48:1*/
@@ -265,7 +265,7 @@ func (m *ResolveFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -328,7 +328,7 @@ type ResolveAllFuture struct {
 	keys    []string
 	result0 []string
 	out     []string
-	fut     runtime.Future[[]runtime.Result[string]]
+	await1  runtime.Future[[]runtime.Result[string]]
 }
 
 // ResolveAll returns a future that runs resolveAll one step at a time.
@@ -365,18 +365,18 @@ func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
 		/*line fetch.go:68:1*/ fs = append(fs, Resolve(m.s, k, 5))
 	}
 	/*line fetch.go:70:1*/ m.out = nil
-	/*line fetch.go:71:1*/ m.fut = runtime.JoinAll(fs...)
+	/*line fetch.go:71:1*/ m.await1 = runtime.JoinAll(fs...)
 	/*line fetch.go:71:1*/ m.s = nil /*line fetch.go:70:1*/
 resume1:
 	// await at fetch.go:71
 	/*line fetch.go:71:1*/ /*line fetch.go:70:1*/
 	{
-		/*line fetch.go:71:1*/ v, ok := m.fut.Poll(cx)
+		/*line fetch.go:71:1*/ v, ok := m.await1.Poll(cx)
 		/*line fetch.go:71:1*/ if !ok {
 			/*line fetch.go:71:1*/ m.state = 1
 			/*line fetch.go:71:1*/ return nil, false
 		}
-		/*line fetch.go:71:1*/ m.fut = nil
+		/*line fetch.go:71:1*/ m.await1 = nil
 		/*line fetch.go:71:1*/ v1 = v
 	}
 	/*line fetch.go:71:1*/ xs = v1
@@ -421,7 +421,7 @@ func (m *ResolveAllFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }

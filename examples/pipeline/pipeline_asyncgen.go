@@ -267,7 +267,7 @@ type LengthsStream struct {
 	words   runtime.Iterator[string]
 	delay   time.Duration
 	w       string
-	fut     runtime.SleepFuture
+	await1  runtime.SleepFuture
 	defers  []func()      // pending defers, run last first
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
@@ -311,17 +311,17 @@ forCond1:
 	/*line pipeline.go:65:1*/ if m.closing != nil {
 		/*line pipeline.go:65:1*/ panic("asyncgen: Lengths awaited after Close")
 	}
-	/*line pipeline.go:67:1*/ m.fut.Init(m.delay) /*line pipeline.go:66:1*/
+	/*line pipeline.go:67:1*/ m.await1.Init(m.delay) /*line pipeline.go:66:1*/
 resume1:
 	// await at pipeline.go:67
 	/*line pipeline.go:67:1*/ /*line pipeline.go:66:1*/
 	{
-		/*line pipeline.go:67:1*/ _, ok := m.fut.Poll(cx)
+		/*line pipeline.go:67:1*/ _, ok := m.await1.Poll(cx)
 		/*line pipeline.go:67:1*/ if !ok {
 			/*line pipeline.go:67:1*/ m.state = 1
 			/*line pipeline.go:67:1*/ return "", runtime.Pending
 		}
-		/*line pipeline.go:67:1*/ m.fut = runtime.SleepFuture{}
+		/*line pipeline.go:67:1*/ m.await1 = runtime.SleepFuture{}
 	}
 	/*line pipeline.go:68:1*/ {
 		/*line pipeline.go:68:1*/ v := fmt.Sprintf("%s:%d", m.w, len(m.w))
@@ -376,7 +376,7 @@ func (m *LengthsStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 		m.state = machine.StateCancelled
 		machine.RunDefers(&m.defers)
 		return

@@ -24,7 +24,7 @@ type ReadStream struct {
 	start   time.Time
 	i       int
 	at      time.Duration
-	fut     *runtime.SleepFuture
+	await1  *runtime.SleepFuture
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
@@ -65,17 +65,17 @@ forCond1:
 	/*line main.go:55:1*/ if m.closing != nil {
 		/*line main.go:55:1*/ panic("asyncgen: Read awaited after Close")
 	}
-	/*line main.go:56:1*/ m.fut = runtime.SleepUntil(m.start.Add(m.at)) /*line main.go:55:1*/
+	/*line main.go:56:1*/ m.await1 = runtime.SleepUntil(m.start.Add(m.at)) /*line main.go:55:1*/
 resume1:
 	// await at main.go:56
 	/*line main.go:56:1*/ /*line main.go:55:1*/
 	{
-		/*line main.go:56:1*/ _, ok := m.fut.Poll(cx)
+		/*line main.go:56:1*/ _, ok := m.await1.Poll(cx)
 		/*line main.go:56:1*/ if !ok {
 			/*line main.go:56:1*/ m.state = 1
 			/*line main.go:56:1*/ return Reading{}, runtime.Pending
 		}
-		/*line main.go:56:1*/ m.fut = nil
+		/*line main.go:56:1*/ m.await1 = nil
 	}
 	/*line main.go:57:1*/ {
 		/*line main.go:57:1*/ v := Reading{Sensor: m.s.Name, Seq: m.i, At: m.at, Value: value(m.s.Name, m.i)}
@@ -130,7 +130,7 @@ func (m *ReadStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 		m.state = machine.StateCancelled
 		return
 	}
@@ -154,8 +154,8 @@ type ProduceFuture struct {
 	start   time.Time
 	result0 error
 	m       runtime.AsyncIterator[Reading]
-	fut     runtime.Future[runtime.Result[runtime.Item[Reading]]]
-	fut1    runtime.SendFuture[Reading]
+	await1  runtime.Future[runtime.Result[runtime.Item[Reading]]]
+	await2  runtime.SendFuture[Reading]
 	defers  []func() // pending defers, run last first
 }
 
@@ -198,19 +198,19 @@ func (m1 *ProduceFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line main.go:74:1*/ m1.m = runtime.Merge(streams...)
 	/*line main.go:75:1*/ m1.defers = append(m1.defers, m1.m.Close) /*line main.go:74:1*/
 forCond1:
-	/*line main.go:77:1*/ m1.fut = runtime.UntilDone(m1.ctx, runtime.NextItem(m1.m))
+	/*line main.go:77:1*/ m1.await1 = runtime.UntilDone(m1.ctx, runtime.NextItem(m1.m))
 	/*line main.go:77:1*/ m1.sensors = nil
 	/*line main.go:77:1*/ m1.start = time.Time{} /*line main.go:76:1*/
 resume1:
 	// await (TryAwait) at main.go:77
 	/*line main.go:77:1*/ /*line main.go:76:1*/
 	{
-		/*line main.go:77:1*/ v, ok := m1.fut.Poll(cx)
+		/*line main.go:77:1*/ v, ok := m1.await1.Poll(cx)
 		/*line main.go:77:1*/ if !ok {
 			/*line main.go:77:1*/ m1.state = 1
 			/*line main.go:77:1*/ return nil, false
 		}
-		/*line main.go:77:1*/ m1.fut = nil
+		/*line main.go:77:1*/ m1.await1 = nil
 		/*line main.go:77:1*/ item, err = v.Value, v.Err
 	}
 	/*line main.go:78:1*/ if err != nil {
@@ -221,17 +221,17 @@ resume1:
 		/*line main.go:82:1*/ m1.result0 = nil
 		/*line main.go:82:1*/ goto exit
 	}
-	/*line main.go:84:1*/ m1.fut1.Init(m1.out, item.Value) /*line main.go:83:1*/
+	/*line main.go:84:1*/ m1.await2.Init(m1.out, item.Value) /*line main.go:83:1*/
 resume2:
 	// await at main.go:84
 	/*line main.go:84:1*/ /*line main.go:83:1*/
 	{
-		/*line main.go:84:1*/ v, ok := m1.fut1.Poll(cx)
+		/*line main.go:84:1*/ v, ok := m1.await2.Poll(cx)
 		/*line main.go:84:1*/ if !ok {
 			/*line main.go:84:1*/ m1.state = 2
 			/*line main.go:84:1*/ return nil, false
 		}
-		/*line main.go:84:1*/ m1.fut1 = runtime.SendFuture[Reading]{}
+		/*line main.go:84:1*/ m1.await2 = runtime.SendFuture[Reading]{}
 		/*line main.go:84:1*/ err1 = v
 	}
 	/*line main.go:84:1*/ if err1 == nil {
@@ -268,9 +268,9 @@ func (m1 *ProduceFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 2:
-		machine.Cancel(&m1.fut1)
+		machine.Cancel(&m1.await2)
 	}
 	m1.state = machine.StateCancelled
 	machine.RunDefers(&m1.defers)
@@ -354,7 +354,7 @@ type ConsumeFuture struct {
 	result0 Summary
 	result1 error
 	sum     Summary
-	fut     runtime.Future[runtime.Result[Reading]]
+	await1  runtime.Future[runtime.Result[Reading]]
 	defers  []func() // pending defers, run last first
 }
 
@@ -393,18 +393,18 @@ func (m *ConsumeFuture) Poll(cx *runtime.Context) (result runtime.Result[Summary
 	/*line main.go:106:1*/ m.defers = append(m.defers, m.in.Close)
 	/*line main.go:107:1*/ m.sum = Summary{PerSense: map[string]int{}} /*line main.go:106:1*/
 forCond1:
-	/*line main.go:109:1*/ m.fut = runtime.TryUntilDone(m.ctx, runtime.TryTimeout(m.in.Recv(), m.silence))
+	/*line main.go:109:1*/ m.await1 = runtime.TryUntilDone(m.ctx, runtime.TryTimeout(m.in.Recv(), m.silence))
 	/*line main.go:109:1*/ m.cancel = nil /*line main.go:108:1*/
 resume1:
 	// await (TryAwait) at main.go:109
 	/*line main.go:109:1*/ /*line main.go:108:1*/
 	{
-		/*line main.go:109:1*/ v, ok := m.fut.Poll(cx)
+		/*line main.go:109:1*/ v, ok := m.await1.Poll(cx)
 		/*line main.go:109:1*/ if !ok {
 			/*line main.go:109:1*/ m.state = 1
 			/*line main.go:109:1*/ return runtime.Result[Summary]{}, false
 		}
-		/*line main.go:109:1*/ m.fut = nil
+		/*line main.go:109:1*/ m.await1 = nil
 		/*line main.go:109:1*/ r, err = v.Value, v.Err
 	}
 	/*line main.go:110:1*/ switch { /*line main.go:109:1*/
@@ -456,7 +456,7 @@ func (m *ConsumeFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -539,10 +539,10 @@ type MonitorFuture struct {
 	result0 Summary
 	result1 error
 	cancel  context.CancelFunc
-	fut     runtime.Future[time.Time]
+	await1  runtime.Future[time.Time]
 	fs      []runtime.Future[runtime.Result[Summary]]
-	fut1    runtime.Future[runtime.Selected[runtime.Result[Summary]]]
-	fut2    runtime.Future[runtime.Result[Summary]]
+	await2  runtime.Future[runtime.Selected[runtime.Result[Summary]]]
+	await3  runtime.Future[runtime.Result[Summary]]
 	defers  []func() // pending defers, run last first
 }
 
@@ -586,22 +586,22 @@ func (m *MonitorFuture) Poll(cx *runtime.Context) (result runtime.Result[Summary
 			/*line main.go:141:1*/ fn() /*line main.go:140:1*/
 		})
 	}
-	/*line main.go:142:1*/ m.fut = runtime.Now() /*line main.go:141:1*/
+	/*line main.go:142:1*/ m.await1 = runtime.Now() /*line main.go:141:1*/
 resume1:
 	// await at main.go:142
 	/*line main.go:142:1*/ /*line main.go:141:1*/
 	{
-		/*line main.go:142:1*/ v, ok := m.fut.Poll(cx)
+		/*line main.go:142:1*/ v, ok := m.await1.Poll(cx)
 		/*line main.go:142:1*/ if !ok {
 			/*line main.go:142:1*/ m.state = 1
 			/*line main.go:142:1*/ return runtime.Result[Summary]{}, false
 		}
-		/*line main.go:142:1*/ m.fut = nil
+		/*line main.go:142:1*/ m.await1 = nil
 		/*line main.go:142:1*/ start = v
 	}
 	/*line main.go:143:1*/ ch = runtime.NewChan[Reading](4)
 	/*line main.go:144:1*/ m.fs = []runtime.Future[runtime.Result[Summary]]{runtime.MapFuture(runtime.Future[error](Produce(m.ctx, ch, m.sensors, start)), runtime.Err[Summary]), Consume(m.ctx, m.cancel, ch, m.limit, m.silence)}
-	/*line main.go:148:1*/ m.fut1 = runtime.WaitAny(m.fs...)
+	/*line main.go:148:1*/ m.await2 = runtime.WaitAny(m.fs...)
 	/*line main.go:148:1*/ m.ctx = nil
 	/*line main.go:148:1*/ m.sensors = nil
 	/*line main.go:148:1*/ m.cancel = nil /*line main.go:147:1*/
@@ -609,12 +609,12 @@ resume2:
 	// await at main.go:148
 	/*line main.go:148:1*/ /*line main.go:147:1*/
 	{
-		/*line main.go:148:1*/ v, ok := m.fut1.Poll(cx)
+		/*line main.go:148:1*/ v, ok := m.await2.Poll(cx)
 		/*line main.go:148:1*/ if !ok {
 			/*line main.go:148:1*/ m.state = 2
 			/*line main.go:148:1*/ return runtime.Result[Summary]{}, false
 		}
-		/*line main.go:148:1*/ m.fut1 = nil
+		/*line main.go:148:1*/ m.await2 = nil
 		/*line main.go:148:1*/ first = v
 	}
 	/*line main.go:149:1*/ if first.Index == 1 {
@@ -622,18 +622,18 @@ resume2:
 		/*line main.go:151:1*/ m.result0, m.result1 = first.Value.Unpack()
 		/*line main.go:151:1*/ goto exit
 	}
-	/*line main.go:153:1*/ m.fut2 = m.fs[1]
+	/*line main.go:153:1*/ m.await3 = m.fs[1]
 	/*line main.go:153:1*/ m.fs = nil /*line main.go:152:1*/
 resume3:
 	// await (TryAwait) at main.go:153
 	/*line main.go:153:1*/ /*line main.go:152:1*/
 	{
-		/*line main.go:153:1*/ v, ok := m.fut2.Poll(cx)
+		/*line main.go:153:1*/ v, ok := m.await3.Poll(cx)
 		/*line main.go:153:1*/ if !ok {
 			/*line main.go:153:1*/ m.state = 3
 			/*line main.go:153:1*/ return runtime.Result[Summary]{}, false
 		}
-		/*line main.go:153:1*/ m.fut2 = nil
+		/*line main.go:153:1*/ m.await3 = nil
 		/*line main.go:153:1*/ m.result0, m.result1 = v.Value, v.Err
 	} /*line main.go:152:1*/
 exit:
@@ -663,11 +663,11 @@ func (m *MonitorFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut1)
+		machine.Cancel(m.await2)
 	case 3:
-		machine.Cancel(m.fut2)
+		machine.Cancel(m.await3)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)

@@ -154,7 +154,7 @@ type Chain2Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain1Future
+	await1  Chain1Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -183,7 +183,7 @@ func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:31:1*/ machine.BadPoll("Chain2", m.state)
 	}
-	/*line chain.go:31:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:31:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:31:1*/ m.state = 1
 	/*line chain.go:31:1*/ m.t = nil /*line chain.go:30:1*/
 resume1:
@@ -191,20 +191,20 @@ resume1:
 	/*line chain.go:31:1*/ /*line chain.go:30:1*/
 	{
 		/*line chain.go:31:1*/ var v int
-		/*line chain.go:31:1*/ if m.fut.finished() { /*line chain.go:29:1*/
+		/*line chain.go:31:1*/ if m.await1.finished() { /*line chain.go:29:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:30:1*/
+			v = m.await1.value() /*line chain.go:30:1*/
 		} else {
 			/*line chain.go:31:1*/ var ok bool
-			/*line chain.go:31:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:31:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:31:1*/ if !ok {
-				/*line chain.go:31:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:31:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:31:1*/ return 0, false
 			}
 		}
 		/*line chain.go:31:1*/ m.deep = nil
 		/*line chain.go:31:1*/ m.state = machine.StateRunning
-		/*line chain.go:31:1*/ m.fut = Chain1Future{}
+		/*line chain.go:31:1*/ m.await1 = Chain1Future{}
 		/*line chain.go:31:1*/ m.result0 = v
 	}
 	/*line chain.go:31:1*/ m.state = machine.StateDone
@@ -232,7 +232,7 @@ func (m *Chain2Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -294,7 +294,7 @@ type Chain3Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain2Future
+	await1  Chain2Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -323,7 +323,7 @@ func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:34:1*/ machine.BadPoll("Chain3", m.state)
 	}
-	/*line chain.go:34:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:34:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:34:1*/ m.state = 1
 	/*line chain.go:34:1*/ m.t = nil /*line chain.go:33:1*/
 resume1:
@@ -331,20 +331,20 @@ resume1:
 	/*line chain.go:34:1*/ /*line chain.go:33:1*/
 	{
 		/*line chain.go:34:1*/ var v int
-		/*line chain.go:34:1*/ if m.fut.finished() { /*line chain.go:32:1*/
+		/*line chain.go:34:1*/ if m.await1.finished() { /*line chain.go:32:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:33:1*/
+			v = m.await1.value() /*line chain.go:33:1*/
 		} else {
 			/*line chain.go:34:1*/ var ok bool
-			/*line chain.go:34:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:34:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:34:1*/ if !ok {
-				/*line chain.go:34:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:34:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:34:1*/ return 0, false
 			}
 		}
 		/*line chain.go:34:1*/ m.deep = nil
 		/*line chain.go:34:1*/ m.state = machine.StateRunning
-		/*line chain.go:34:1*/ m.fut = Chain2Future{}
+		/*line chain.go:34:1*/ m.await1 = Chain2Future{}
 		/*line chain.go:34:1*/ m.result0 = v
 	}
 	/*line chain.go:34:1*/ m.state = machine.StateDone
@@ -372,7 +372,7 @@ func (m *Chain3Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -434,7 +434,7 @@ type Chain4Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain3Future
+	await1  Chain3Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -463,7 +463,7 @@ func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:37:1*/ machine.BadPoll("Chain4", m.state)
 	}
-	/*line chain.go:37:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:37:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:37:1*/ m.state = 1
 	/*line chain.go:37:1*/ m.t = nil /*line chain.go:36:1*/
 resume1:
@@ -471,20 +471,20 @@ resume1:
 	/*line chain.go:37:1*/ /*line chain.go:36:1*/
 	{
 		/*line chain.go:37:1*/ var v int
-		/*line chain.go:37:1*/ if m.fut.finished() { /*line chain.go:35:1*/
+		/*line chain.go:37:1*/ if m.await1.finished() { /*line chain.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:36:1*/
+			v = m.await1.value() /*line chain.go:36:1*/
 		} else {
 			/*line chain.go:37:1*/ var ok bool
-			/*line chain.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:37:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:37:1*/ if !ok {
-				/*line chain.go:37:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:37:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:37:1*/ return 0, false
 			}
 		}
 		/*line chain.go:37:1*/ m.deep = nil
 		/*line chain.go:37:1*/ m.state = machine.StateRunning
-		/*line chain.go:37:1*/ m.fut = Chain3Future{}
+		/*line chain.go:37:1*/ m.await1 = Chain3Future{}
 		/*line chain.go:37:1*/ m.result0 = v
 	}
 	/*line chain.go:37:1*/ m.state = machine.StateDone
@@ -512,7 +512,7 @@ func (m *Chain4Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -574,7 +574,7 @@ type Chain5Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain4Future
+	await1  Chain4Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -603,7 +603,7 @@ func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:40:1*/ machine.BadPoll("Chain5", m.state)
 	}
-	/*line chain.go:40:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:40:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:40:1*/ m.state = 1
 	/*line chain.go:40:1*/ m.t = nil /*line chain.go:39:1*/
 resume1:
@@ -611,20 +611,20 @@ resume1:
 	/*line chain.go:40:1*/ /*line chain.go:39:1*/
 	{
 		/*line chain.go:40:1*/ var v int
-		/*line chain.go:40:1*/ if m.fut.finished() { /*line chain.go:38:1*/
+		/*line chain.go:40:1*/ if m.await1.finished() { /*line chain.go:38:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:39:1*/
+			v = m.await1.value() /*line chain.go:39:1*/
 		} else {
 			/*line chain.go:40:1*/ var ok bool
-			/*line chain.go:40:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:40:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:40:1*/ if !ok {
-				/*line chain.go:40:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:40:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:40:1*/ return 0, false
 			}
 		}
 		/*line chain.go:40:1*/ m.deep = nil
 		/*line chain.go:40:1*/ m.state = machine.StateRunning
-		/*line chain.go:40:1*/ m.fut = Chain4Future{}
+		/*line chain.go:40:1*/ m.await1 = Chain4Future{}
 		/*line chain.go:40:1*/ m.result0 = v
 	}
 	/*line chain.go:40:1*/ m.state = machine.StateDone
@@ -652,7 +652,7 @@ func (m *Chain5Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -714,7 +714,7 @@ type Chain6Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain5Future
+	await1  Chain5Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -743,7 +743,7 @@ func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:43:1*/ machine.BadPoll("Chain6", m.state)
 	}
-	/*line chain.go:43:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:43:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:43:1*/ m.state = 1
 	/*line chain.go:43:1*/ m.t = nil /*line chain.go:42:1*/
 resume1:
@@ -751,20 +751,20 @@ resume1:
 	/*line chain.go:43:1*/ /*line chain.go:42:1*/
 	{
 		/*line chain.go:43:1*/ var v int
-		/*line chain.go:43:1*/ if m.fut.finished() { /*line chain.go:41:1*/
+		/*line chain.go:43:1*/ if m.await1.finished() { /*line chain.go:41:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:42:1*/
+			v = m.await1.value() /*line chain.go:42:1*/
 		} else {
 			/*line chain.go:43:1*/ var ok bool
-			/*line chain.go:43:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:43:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:43:1*/ if !ok {
-				/*line chain.go:43:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:43:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:43:1*/ return 0, false
 			}
 		}
 		/*line chain.go:43:1*/ m.deep = nil
 		/*line chain.go:43:1*/ m.state = machine.StateRunning
-		/*line chain.go:43:1*/ m.fut = Chain5Future{}
+		/*line chain.go:43:1*/ m.await1 = Chain5Future{}
 		/*line chain.go:43:1*/ m.result0 = v
 	}
 	/*line chain.go:43:1*/ m.state = machine.StateDone
@@ -792,7 +792,7 @@ func (m *Chain6Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -854,7 +854,7 @@ type Chain7Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain6Future
+	await1  Chain6Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -883,7 +883,7 @@ func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:46:1*/ machine.BadPoll("Chain7", m.state)
 	}
-	/*line chain.go:46:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:46:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:46:1*/ m.state = 1
 	/*line chain.go:46:1*/ m.t = nil /*line chain.go:45:1*/
 resume1:
@@ -891,20 +891,20 @@ resume1:
 	/*line chain.go:46:1*/ /*line chain.go:45:1*/
 	{
 		/*line chain.go:46:1*/ var v int
-		/*line chain.go:46:1*/ if m.fut.finished() { /*line chain.go:44:1*/
+		/*line chain.go:46:1*/ if m.await1.finished() { /*line chain.go:44:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:45:1*/
+			v = m.await1.value() /*line chain.go:45:1*/
 		} else {
 			/*line chain.go:46:1*/ var ok bool
-			/*line chain.go:46:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:46:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:46:1*/ if !ok {
-				/*line chain.go:46:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:46:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:46:1*/ return 0, false
 			}
 		}
 		/*line chain.go:46:1*/ m.deep = nil
 		/*line chain.go:46:1*/ m.state = machine.StateRunning
-		/*line chain.go:46:1*/ m.fut = Chain6Future{}
+		/*line chain.go:46:1*/ m.await1 = Chain6Future{}
 		/*line chain.go:46:1*/ m.result0 = v
 	}
 	/*line chain.go:46:1*/ m.state = machine.StateDone
@@ -932,7 +932,7 @@ func (m *Chain7Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -994,7 +994,7 @@ type Chain8Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain7Future
+	await1  Chain7Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1023,7 +1023,7 @@ func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:49:1*/ machine.BadPoll("Chain8", m.state)
 	}
-	/*line chain.go:49:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:49:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:49:1*/ m.state = 1
 	/*line chain.go:49:1*/ m.t = nil /*line chain.go:48:1*/
 resume1:
@@ -1031,20 +1031,20 @@ resume1:
 	/*line chain.go:49:1*/ /*line chain.go:48:1*/
 	{
 		/*line chain.go:49:1*/ var v int
-		/*line chain.go:49:1*/ if m.fut.finished() { /*line chain.go:47:1*/
+		/*line chain.go:49:1*/ if m.await1.finished() { /*line chain.go:47:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:48:1*/
+			v = m.await1.value() /*line chain.go:48:1*/
 		} else {
 			/*line chain.go:49:1*/ var ok bool
-			/*line chain.go:49:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:49:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:49:1*/ if !ok {
-				/*line chain.go:49:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:49:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:49:1*/ return 0, false
 			}
 		}
 		/*line chain.go:49:1*/ m.deep = nil
 		/*line chain.go:49:1*/ m.state = machine.StateRunning
-		/*line chain.go:49:1*/ m.fut = Chain7Future{}
+		/*line chain.go:49:1*/ m.await1 = Chain7Future{}
 		/*line chain.go:49:1*/ m.result0 = v
 	}
 	/*line chain.go:49:1*/ m.state = machine.StateDone
@@ -1072,7 +1072,7 @@ func (m *Chain8Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1134,7 +1134,7 @@ type Chain9Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain8Future
+	await1  Chain8Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1163,7 +1163,7 @@ func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:52:1*/ machine.BadPoll("Chain9", m.state)
 	}
-	/*line chain.go:52:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:52:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:52:1*/ m.state = 1
 	/*line chain.go:52:1*/ m.t = nil /*line chain.go:51:1*/
 resume1:
@@ -1171,20 +1171,20 @@ resume1:
 	/*line chain.go:52:1*/ /*line chain.go:51:1*/
 	{
 		/*line chain.go:52:1*/ var v int
-		/*line chain.go:52:1*/ if m.fut.finished() { /*line chain.go:50:1*/
+		/*line chain.go:52:1*/ if m.await1.finished() { /*line chain.go:50:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:51:1*/
+			v = m.await1.value() /*line chain.go:51:1*/
 		} else {
 			/*line chain.go:52:1*/ var ok bool
-			/*line chain.go:52:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:52:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:52:1*/ if !ok {
-				/*line chain.go:52:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:52:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:52:1*/ return 0, false
 			}
 		}
 		/*line chain.go:52:1*/ m.deep = nil
 		/*line chain.go:52:1*/ m.state = machine.StateRunning
-		/*line chain.go:52:1*/ m.fut = Chain8Future{}
+		/*line chain.go:52:1*/ m.await1 = Chain8Future{}
 		/*line chain.go:52:1*/ m.result0 = v
 	}
 	/*line chain.go:52:1*/ m.state = machine.StateDone
@@ -1212,7 +1212,7 @@ func (m *Chain9Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1274,7 +1274,7 @@ type Chain10Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain9Future
+	await1  Chain9Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1303,7 +1303,7 @@ func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:55:1*/ machine.BadPoll("Chain10", m.state)
 	}
-	/*line chain.go:55:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:55:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:55:1*/ m.state = 1
 	/*line chain.go:55:1*/ m.t = nil /*line chain.go:54:1*/
 resume1:
@@ -1311,20 +1311,20 @@ resume1:
 	/*line chain.go:55:1*/ /*line chain.go:54:1*/
 	{
 		/*line chain.go:55:1*/ var v int
-		/*line chain.go:55:1*/ if m.fut.finished() { /*line chain.go:53:1*/
+		/*line chain.go:55:1*/ if m.await1.finished() { /*line chain.go:53:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:54:1*/
+			v = m.await1.value() /*line chain.go:54:1*/
 		} else {
 			/*line chain.go:55:1*/ var ok bool
-			/*line chain.go:55:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:55:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:55:1*/ if !ok {
-				/*line chain.go:55:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:55:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:55:1*/ return 0, false
 			}
 		}
 		/*line chain.go:55:1*/ m.deep = nil
 		/*line chain.go:55:1*/ m.state = machine.StateRunning
-		/*line chain.go:55:1*/ m.fut = Chain9Future{}
+		/*line chain.go:55:1*/ m.await1 = Chain9Future{}
 		/*line chain.go:55:1*/ m.result0 = v
 	}
 	/*line chain.go:55:1*/ m.state = machine.StateDone
@@ -1352,7 +1352,7 @@ func (m *Chain10Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1414,7 +1414,7 @@ type Chain11Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain10Future
+	await1  Chain10Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1443,7 +1443,7 @@ func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:58:1*/ machine.BadPoll("Chain11", m.state)
 	}
-	/*line chain.go:58:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:58:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:58:1*/ m.state = 1
 	/*line chain.go:58:1*/ m.t = nil /*line chain.go:57:1*/
 resume1:
@@ -1451,20 +1451,20 @@ resume1:
 	/*line chain.go:58:1*/ /*line chain.go:57:1*/
 	{
 		/*line chain.go:58:1*/ var v int
-		/*line chain.go:58:1*/ if m.fut.finished() { /*line chain.go:56:1*/
+		/*line chain.go:58:1*/ if m.await1.finished() { /*line chain.go:56:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:57:1*/
+			v = m.await1.value() /*line chain.go:57:1*/
 		} else {
 			/*line chain.go:58:1*/ var ok bool
-			/*line chain.go:58:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:58:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:58:1*/ if !ok {
-				/*line chain.go:58:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:58:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:58:1*/ return 0, false
 			}
 		}
 		/*line chain.go:58:1*/ m.deep = nil
 		/*line chain.go:58:1*/ m.state = machine.StateRunning
-		/*line chain.go:58:1*/ m.fut = Chain10Future{}
+		/*line chain.go:58:1*/ m.await1 = Chain10Future{}
 		/*line chain.go:58:1*/ m.result0 = v
 	}
 	/*line chain.go:58:1*/ m.state = machine.StateDone
@@ -1492,7 +1492,7 @@ func (m *Chain11Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1554,7 +1554,7 @@ type Chain12Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain11Future
+	await1  Chain11Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1583,7 +1583,7 @@ func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:61:1*/ machine.BadPoll("Chain12", m.state)
 	}
-	/*line chain.go:61:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:61:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:61:1*/ m.state = 1
 	/*line chain.go:61:1*/ m.t = nil /*line chain.go:60:1*/
 resume1:
@@ -1591,20 +1591,20 @@ resume1:
 	/*line chain.go:61:1*/ /*line chain.go:60:1*/
 	{
 		/*line chain.go:61:1*/ var v int
-		/*line chain.go:61:1*/ if m.fut.finished() { /*line chain.go:59:1*/
+		/*line chain.go:61:1*/ if m.await1.finished() { /*line chain.go:59:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:60:1*/
+			v = m.await1.value() /*line chain.go:60:1*/
 		} else {
 			/*line chain.go:61:1*/ var ok bool
-			/*line chain.go:61:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:61:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:61:1*/ if !ok {
-				/*line chain.go:61:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:61:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:61:1*/ return 0, false
 			}
 		}
 		/*line chain.go:61:1*/ m.deep = nil
 		/*line chain.go:61:1*/ m.state = machine.StateRunning
-		/*line chain.go:61:1*/ m.fut = Chain11Future{}
+		/*line chain.go:61:1*/ m.await1 = Chain11Future{}
 		/*line chain.go:61:1*/ m.result0 = v
 	}
 	/*line chain.go:61:1*/ m.state = machine.StateDone
@@ -1632,7 +1632,7 @@ func (m *Chain12Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1694,7 +1694,7 @@ type Chain13Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain12Future
+	await1  Chain12Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1723,7 +1723,7 @@ func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:64:1*/ machine.BadPoll("Chain13", m.state)
 	}
-	/*line chain.go:64:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:64:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:64:1*/ m.state = 1
 	/*line chain.go:64:1*/ m.t = nil /*line chain.go:63:1*/
 resume1:
@@ -1731,20 +1731,20 @@ resume1:
 	/*line chain.go:64:1*/ /*line chain.go:63:1*/
 	{
 		/*line chain.go:64:1*/ var v int
-		/*line chain.go:64:1*/ if m.fut.finished() { /*line chain.go:62:1*/
+		/*line chain.go:64:1*/ if m.await1.finished() { /*line chain.go:62:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:63:1*/
+			v = m.await1.value() /*line chain.go:63:1*/
 		} else {
 			/*line chain.go:64:1*/ var ok bool
-			/*line chain.go:64:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:64:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:64:1*/ if !ok {
-				/*line chain.go:64:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:64:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:64:1*/ return 0, false
 			}
 		}
 		/*line chain.go:64:1*/ m.deep = nil
 		/*line chain.go:64:1*/ m.state = machine.StateRunning
-		/*line chain.go:64:1*/ m.fut = Chain12Future{}
+		/*line chain.go:64:1*/ m.await1 = Chain12Future{}
 		/*line chain.go:64:1*/ m.result0 = v
 	}
 	/*line chain.go:64:1*/ m.state = machine.StateDone
@@ -1772,7 +1772,7 @@ func (m *Chain13Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1834,7 +1834,7 @@ type Chain14Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain13Future
+	await1  Chain13Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -1863,7 +1863,7 @@ func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:67:1*/ machine.BadPoll("Chain14", m.state)
 	}
-	/*line chain.go:67:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:67:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:67:1*/ m.state = 1
 	/*line chain.go:67:1*/ m.t = nil /*line chain.go:66:1*/
 resume1:
@@ -1871,20 +1871,20 @@ resume1:
 	/*line chain.go:67:1*/ /*line chain.go:66:1*/
 	{
 		/*line chain.go:67:1*/ var v int
-		/*line chain.go:67:1*/ if m.fut.finished() { /*line chain.go:65:1*/
+		/*line chain.go:67:1*/ if m.await1.finished() { /*line chain.go:65:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:66:1*/
+			v = m.await1.value() /*line chain.go:66:1*/
 		} else {
 			/*line chain.go:67:1*/ var ok bool
-			/*line chain.go:67:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:67:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:67:1*/ if !ok {
-				/*line chain.go:67:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:67:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:67:1*/ return 0, false
 			}
 		}
 		/*line chain.go:67:1*/ m.deep = nil
 		/*line chain.go:67:1*/ m.state = machine.StateRunning
-		/*line chain.go:67:1*/ m.fut = Chain13Future{}
+		/*line chain.go:67:1*/ m.await1 = Chain13Future{}
 		/*line chain.go:67:1*/ m.result0 = v
 	}
 	/*line chain.go:67:1*/ m.state = machine.StateDone
@@ -1912,7 +1912,7 @@ func (m *Chain14Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -1974,7 +1974,7 @@ type Chain15Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain14Future
+	await1  Chain14Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2003,7 +2003,7 @@ func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:70:1*/ machine.BadPoll("Chain15", m.state)
 	}
-	/*line chain.go:70:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:70:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:70:1*/ m.state = 1
 	/*line chain.go:70:1*/ m.t = nil /*line chain.go:69:1*/
 resume1:
@@ -2011,20 +2011,20 @@ resume1:
 	/*line chain.go:70:1*/ /*line chain.go:69:1*/
 	{
 		/*line chain.go:70:1*/ var v int
-		/*line chain.go:70:1*/ if m.fut.finished() { /*line chain.go:68:1*/
+		/*line chain.go:70:1*/ if m.await1.finished() { /*line chain.go:68:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:69:1*/
+			v = m.await1.value() /*line chain.go:69:1*/
 		} else {
 			/*line chain.go:70:1*/ var ok bool
-			/*line chain.go:70:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:70:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:70:1*/ if !ok {
-				/*line chain.go:70:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:70:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:70:1*/ return 0, false
 			}
 		}
 		/*line chain.go:70:1*/ m.deep = nil
 		/*line chain.go:70:1*/ m.state = machine.StateRunning
-		/*line chain.go:70:1*/ m.fut = Chain14Future{}
+		/*line chain.go:70:1*/ m.await1 = Chain14Future{}
 		/*line chain.go:70:1*/ m.result0 = v
 	}
 	/*line chain.go:70:1*/ m.state = machine.StateDone
@@ -2052,7 +2052,7 @@ func (m *Chain15Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2114,7 +2114,7 @@ type Chain16Future struct {
 	t       *Toggle
 	n       int
 	result0 int
-	fut     Chain15Future
+	await1  Chain15Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2143,7 +2143,7 @@ func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:73:1*/ machine.BadPoll("Chain16", m.state)
 	}
-	/*line chain.go:73:1*/ m.fut.init(m.t, m.n)
+	/*line chain.go:73:1*/ m.await1.init(m.t, m.n)
 	/*line chain.go:73:1*/ m.state = 1
 	/*line chain.go:73:1*/ m.t = nil /*line chain.go:72:1*/
 resume1:
@@ -2151,20 +2151,20 @@ resume1:
 	/*line chain.go:73:1*/ /*line chain.go:72:1*/
 	{
 		/*line chain.go:73:1*/ var v int
-		/*line chain.go:73:1*/ if m.fut.finished() { /*line chain.go:71:1*/
+		/*line chain.go:73:1*/ if m.await1.finished() { /*line chain.go:71:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:72:1*/
+			v = m.await1.value() /*line chain.go:72:1*/
 		} else {
 			/*line chain.go:73:1*/ var ok bool
-			/*line chain.go:73:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:73:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:73:1*/ if !ok {
-				/*line chain.go:73:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:73:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:73:1*/ return 0, false
 			}
 		}
 		/*line chain.go:73:1*/ m.deep = nil
 		/*line chain.go:73:1*/ m.state = machine.StateRunning
-		/*line chain.go:73:1*/ m.fut = Chain15Future{}
+		/*line chain.go:73:1*/ m.await1 = Chain15Future{}
 		/*line chain.go:73:1*/ m.result0 = v
 	}
 	/*line chain.go:73:1*/ m.state = machine.StateDone
@@ -2192,7 +2192,7 @@ func (m *Chain16Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2372,7 +2372,7 @@ type Wrap2Future struct {
 	self    *Wrap2Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap1Future
+	await1  Wrap1Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2401,7 +2401,7 @@ func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:116:1*/ machine.BadPoll("Wrap2", m.state)
 	}
-	/*line chain.go:116:1*/ m.fut.init(m.t)
+	/*line chain.go:116:1*/ m.await1.init(m.t)
 	/*line chain.go:116:1*/ m.state = 1
 	/*line chain.go:116:1*/ m.t = nil /*line chain.go:115:1*/
 resume1:
@@ -2409,20 +2409,20 @@ resume1:
 	/*line chain.go:116:1*/ /*line chain.go:115:1*/
 	{
 		/*line chain.go:116:1*/ var v int
-		/*line chain.go:116:1*/ if m.fut.finished() { /*line chain.go:114:1*/
+		/*line chain.go:116:1*/ if m.await1.finished() { /*line chain.go:114:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:115:1*/
+			v = m.await1.value() /*line chain.go:115:1*/
 		} else {
 			/*line chain.go:116:1*/ var ok bool
-			/*line chain.go:116:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:116:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:116:1*/ if !ok {
-				/*line chain.go:116:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:116:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:116:1*/ return 0, false
 			}
 		}
 		/*line chain.go:116:1*/ m.deep = nil
 		/*line chain.go:116:1*/ m.state = machine.StateRunning
-		/*line chain.go:116:1*/ m.fut = Wrap1Future{}
+		/*line chain.go:116:1*/ m.await1 = Wrap1Future{}
 		/*line chain.go:116:1*/ m.result0 = v
 	}
 	/*line chain.go:116:1*/ m.state = machine.StateDone
@@ -2450,7 +2450,7 @@ func (m *Wrap2Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2511,7 +2511,7 @@ type Wrap3Future struct {
 	self    *Wrap3Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap2Future
+	await1  Wrap2Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2540,7 +2540,7 @@ func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:119:1*/ machine.BadPoll("Wrap3", m.state)
 	}
-	/*line chain.go:119:1*/ m.fut.init(m.t)
+	/*line chain.go:119:1*/ m.await1.init(m.t)
 	/*line chain.go:119:1*/ m.state = 1
 	/*line chain.go:119:1*/ m.t = nil /*line chain.go:118:1*/
 resume1:
@@ -2548,20 +2548,20 @@ resume1:
 	/*line chain.go:119:1*/ /*line chain.go:118:1*/
 	{
 		/*line chain.go:119:1*/ var v int
-		/*line chain.go:119:1*/ if m.fut.finished() { /*line chain.go:117:1*/
+		/*line chain.go:119:1*/ if m.await1.finished() { /*line chain.go:117:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:118:1*/
+			v = m.await1.value() /*line chain.go:118:1*/
 		} else {
 			/*line chain.go:119:1*/ var ok bool
-			/*line chain.go:119:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:119:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:119:1*/ if !ok {
-				/*line chain.go:119:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:119:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:119:1*/ return 0, false
 			}
 		}
 		/*line chain.go:119:1*/ m.deep = nil
 		/*line chain.go:119:1*/ m.state = machine.StateRunning
-		/*line chain.go:119:1*/ m.fut = Wrap2Future{}
+		/*line chain.go:119:1*/ m.await1 = Wrap2Future{}
 		/*line chain.go:119:1*/ m.result0 = v
 	}
 	/*line chain.go:119:1*/ m.state = machine.StateDone
@@ -2589,7 +2589,7 @@ func (m *Wrap3Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2650,7 +2650,7 @@ type Wrap4Future struct {
 	self    *Wrap4Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap3Future
+	await1  Wrap3Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2679,7 +2679,7 @@ func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:122:1*/ machine.BadPoll("Wrap4", m.state)
 	}
-	/*line chain.go:122:1*/ m.fut.init(m.t)
+	/*line chain.go:122:1*/ m.await1.init(m.t)
 	/*line chain.go:122:1*/ m.state = 1
 	/*line chain.go:122:1*/ m.t = nil /*line chain.go:121:1*/
 resume1:
@@ -2687,20 +2687,20 @@ resume1:
 	/*line chain.go:122:1*/ /*line chain.go:121:1*/
 	{
 		/*line chain.go:122:1*/ var v int
-		/*line chain.go:122:1*/ if m.fut.finished() { /*line chain.go:120:1*/
+		/*line chain.go:122:1*/ if m.await1.finished() { /*line chain.go:120:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:121:1*/
+			v = m.await1.value() /*line chain.go:121:1*/
 		} else {
 			/*line chain.go:122:1*/ var ok bool
-			/*line chain.go:122:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:122:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:122:1*/ if !ok {
-				/*line chain.go:122:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:122:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:122:1*/ return 0, false
 			}
 		}
 		/*line chain.go:122:1*/ m.deep = nil
 		/*line chain.go:122:1*/ m.state = machine.StateRunning
-		/*line chain.go:122:1*/ m.fut = Wrap3Future{}
+		/*line chain.go:122:1*/ m.await1 = Wrap3Future{}
 		/*line chain.go:122:1*/ m.result0 = v
 	}
 	/*line chain.go:122:1*/ m.state = machine.StateDone
@@ -2728,7 +2728,7 @@ func (m *Wrap4Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2789,7 +2789,7 @@ type Wrap5Future struct {
 	self    *Wrap5Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap4Future
+	await1  Wrap4Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2818,7 +2818,7 @@ func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:125:1*/ machine.BadPoll("Wrap5", m.state)
 	}
-	/*line chain.go:125:1*/ m.fut.init(m.t)
+	/*line chain.go:125:1*/ m.await1.init(m.t)
 	/*line chain.go:125:1*/ m.state = 1
 	/*line chain.go:125:1*/ m.t = nil /*line chain.go:124:1*/
 resume1:
@@ -2826,20 +2826,20 @@ resume1:
 	/*line chain.go:125:1*/ /*line chain.go:124:1*/
 	{
 		/*line chain.go:125:1*/ var v int
-		/*line chain.go:125:1*/ if m.fut.finished() { /*line chain.go:123:1*/
+		/*line chain.go:125:1*/ if m.await1.finished() { /*line chain.go:123:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:124:1*/
+			v = m.await1.value() /*line chain.go:124:1*/
 		} else {
 			/*line chain.go:125:1*/ var ok bool
-			/*line chain.go:125:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:125:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:125:1*/ if !ok {
-				/*line chain.go:125:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:125:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:125:1*/ return 0, false
 			}
 		}
 		/*line chain.go:125:1*/ m.deep = nil
 		/*line chain.go:125:1*/ m.state = machine.StateRunning
-		/*line chain.go:125:1*/ m.fut = Wrap4Future{}
+		/*line chain.go:125:1*/ m.await1 = Wrap4Future{}
 		/*line chain.go:125:1*/ m.result0 = v
 	}
 	/*line chain.go:125:1*/ m.state = machine.StateDone
@@ -2867,7 +2867,7 @@ func (m *Wrap5Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -2928,7 +2928,7 @@ type Wrap6Future struct {
 	self    *Wrap6Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap5Future
+	await1  Wrap5Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -2957,7 +2957,7 @@ func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:128:1*/ machine.BadPoll("Wrap6", m.state)
 	}
-	/*line chain.go:128:1*/ m.fut.init(m.t)
+	/*line chain.go:128:1*/ m.await1.init(m.t)
 	/*line chain.go:128:1*/ m.state = 1
 	/*line chain.go:128:1*/ m.t = nil /*line chain.go:127:1*/
 resume1:
@@ -2965,20 +2965,20 @@ resume1:
 	/*line chain.go:128:1*/ /*line chain.go:127:1*/
 	{
 		/*line chain.go:128:1*/ var v int
-		/*line chain.go:128:1*/ if m.fut.finished() { /*line chain.go:126:1*/
+		/*line chain.go:128:1*/ if m.await1.finished() { /*line chain.go:126:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:127:1*/
+			v = m.await1.value() /*line chain.go:127:1*/
 		} else {
 			/*line chain.go:128:1*/ var ok bool
-			/*line chain.go:128:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:128:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:128:1*/ if !ok {
-				/*line chain.go:128:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:128:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:128:1*/ return 0, false
 			}
 		}
 		/*line chain.go:128:1*/ m.deep = nil
 		/*line chain.go:128:1*/ m.state = machine.StateRunning
-		/*line chain.go:128:1*/ m.fut = Wrap5Future{}
+		/*line chain.go:128:1*/ m.await1 = Wrap5Future{}
 		/*line chain.go:128:1*/ m.result0 = v
 	}
 	/*line chain.go:128:1*/ m.state = machine.StateDone
@@ -3006,7 +3006,7 @@ func (m *Wrap6Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -3067,7 +3067,7 @@ type Wrap7Future struct {
 	self    *Wrap7Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap6Future
+	await1  Wrap6Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -3096,7 +3096,7 @@ func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:131:1*/ machine.BadPoll("Wrap7", m.state)
 	}
-	/*line chain.go:131:1*/ m.fut.init(m.t)
+	/*line chain.go:131:1*/ m.await1.init(m.t)
 	/*line chain.go:131:1*/ m.state = 1
 	/*line chain.go:131:1*/ m.t = nil /*line chain.go:130:1*/
 resume1:
@@ -3104,20 +3104,20 @@ resume1:
 	/*line chain.go:131:1*/ /*line chain.go:130:1*/
 	{
 		/*line chain.go:131:1*/ var v int
-		/*line chain.go:131:1*/ if m.fut.finished() { /*line chain.go:129:1*/
+		/*line chain.go:131:1*/ if m.await1.finished() { /*line chain.go:129:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:130:1*/
+			v = m.await1.value() /*line chain.go:130:1*/
 		} else {
 			/*line chain.go:131:1*/ var ok bool
-			/*line chain.go:131:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:131:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:131:1*/ if !ok {
-				/*line chain.go:131:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:131:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:131:1*/ return 0, false
 			}
 		}
 		/*line chain.go:131:1*/ m.deep = nil
 		/*line chain.go:131:1*/ m.state = machine.StateRunning
-		/*line chain.go:131:1*/ m.fut = Wrap6Future{}
+		/*line chain.go:131:1*/ m.await1 = Wrap6Future{}
 		/*line chain.go:131:1*/ m.result0 = v
 	}
 	/*line chain.go:131:1*/ m.state = machine.StateDone
@@ -3145,7 +3145,7 @@ func (m *Wrap7Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -3206,7 +3206,7 @@ type Wrap8Future struct {
 	self    *Wrap8Future // set at the first poll: detects a moved machine
 	t       *Toggle
 	result0 int
-	fut     Wrap7Future
+	await1  Wrap7Future
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -3235,7 +3235,7 @@ func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line chain.go:134:1*/ machine.BadPoll("Wrap8", m.state)
 	}
-	/*line chain.go:134:1*/ m.fut.init(m.t)
+	/*line chain.go:134:1*/ m.await1.init(m.t)
 	/*line chain.go:134:1*/ m.state = 1
 	/*line chain.go:134:1*/ m.t = nil /*line chain.go:133:1*/
 resume1:
@@ -3243,20 +3243,20 @@ resume1:
 	/*line chain.go:134:1*/ /*line chain.go:133:1*/
 	{
 		/*line chain.go:134:1*/ var v int
-		/*line chain.go:134:1*/ if m.fut.finished() { /*line chain.go:132:1*/
+		/*line chain.go:134:1*/ if m.await1.finished() { /*line chain.go:132:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line chain.go:133:1*/
+			v = m.await1.value() /*line chain.go:133:1*/
 		} else {
 			/*line chain.go:134:1*/ var ok bool
-			/*line chain.go:134:1*/ v, ok = m.fut.Poll(cx)
+			/*line chain.go:134:1*/ v, ok = m.await1.Poll(cx)
 			/*line chain.go:134:1*/ if !ok {
-				/*line chain.go:134:1*/ m.deep = m.fut.deepest()
+				/*line chain.go:134:1*/ m.deep = m.await1.deepest()
 				/*line chain.go:134:1*/ return 0, false
 			}
 		}
 		/*line chain.go:134:1*/ m.deep = nil
 		/*line chain.go:134:1*/ m.state = machine.StateRunning
-		/*line chain.go:134:1*/ m.fut = Wrap7Future{}
+		/*line chain.go:134:1*/ m.await1 = Wrap7Future{}
 		/*line chain.go:134:1*/ m.result0 = v
 	}
 	/*line chain.go:134:1*/ m.state = machine.StateDone
@@ -3284,7 +3284,7 @@ func (m *Wrap8Future) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }

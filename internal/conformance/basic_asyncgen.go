@@ -26,7 +26,7 @@ type SumFuture struct {
 	xs1     []int
 	i2      int
 	i       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // Sum returns a future that runs sum one step at a time.
@@ -62,18 +62,18 @@ rangeLoop1:
 		/*line basic.go:12:1*/ goto rangeDone4
 	}
 	/*line basic.go:12:1*/ m.i, x = m.i2, m.xs1[m.i2]
-	/*line basic.go:13:1*/ m.fut = After(m.delay, x*2)
+	/*line basic.go:13:1*/ m.await1 = After(m.delay, x*2)
 	/*line basic.go:13:1*/ m.xs = nil /*line basic.go:12:1*/
 resume1:
 	// await at basic.go:13
 	/*line basic.go:13:1*/ /*line basic.go:12:1*/
 	{
-		/*line basic.go:13:1*/ v, ok := m.fut.Poll(cx)
+		/*line basic.go:13:1*/ v, ok := m.await1.Poll(cx)
 		/*line basic.go:13:1*/ if !ok {
 			/*line basic.go:13:1*/ m.state = 1
 			/*line basic.go:13:1*/ return 0, false
 		}
-		/*line basic.go:13:1*/ m.fut = nil
+		/*line basic.go:13:1*/ m.await1 = nil
 		/*line basic.go:13:1*/ v1 = v
 	}
 	/*line basic.go:14:1*/ m.log.Add(fmt.Sprint("item ", m.i, v1))
@@ -111,7 +111,7 @@ func (m *SumFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }

@@ -25,7 +25,7 @@ type IfChainFuture struct {
 	n       int
 	result0 string
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	y       int
 }
 
@@ -60,17 +60,17 @@ func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
 	default:
 		/*line control.go:14:1*/ machine.BadPoll("IfChain", m.state)
 	}
-	/*line control.go:15:1*/ m.fut = ready(m.n) /*line control.go:14:1*/
+	/*line control.go:15:1*/ m.await1 = ready(m.n) /*line control.go:14:1*/
 resume1:
 	// await at control.go:15
 	/*line control.go:15:1*/ /*line control.go:14:1*/
 	{
-		/*line control.go:15:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:15:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:15:1*/ if !ok {
 			/*line control.go:15:1*/ m.state = 1
 			/*line control.go:15:1*/ return "", false
 		}
-		/*line control.go:15:1*/ m.fut = nil
+		/*line control.go:15:1*/ m.await1 = nil
 		/*line control.go:15:1*/ m.x = v
 	}
 	/*line control.go:15:1*/ if m.x >= 0 {
@@ -80,17 +80,17 @@ resume1:
 	/*line control.go:17:1*/ m.result0 = "neg"
 	/*line control.go:17:1*/ goto exit /*line control.go:16:1*/
 ifElse3:
-	/*line control.go:18:1*/ m.fut = ready(m.x * 2) /*line control.go:17:1*/
+	/*line control.go:18:1*/ m.await1 = ready(m.x * 2) /*line control.go:17:1*/
 resume2:
 	// await at control.go:18
 	/*line control.go:18:1*/ /*line control.go:17:1*/
 	{
-		/*line control.go:18:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:18:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:18:1*/ if !ok {
 			/*line control.go:18:1*/ m.state = 2
 			/*line control.go:18:1*/ return "", false
 		}
-		/*line control.go:18:1*/ m.fut = nil
+		/*line control.go:18:1*/ m.await1 = nil
 		/*line control.go:18:1*/ m.y = v
 	}
 	/*line control.go:18:1*/ if m.y != 0 {
@@ -105,17 +105,17 @@ ifElse7:
 	/*line control.go:20:1*/ if !cond {
 		/*line control.go:20:1*/ goto condDone10
 	}
-	/*line control.go:20:1*/ m.fut = ready(m.x) /*line control.go:19:1*/
+	/*line control.go:20:1*/ m.await1 = ready(m.x) /*line control.go:19:1*/
 resume3:
 	// await at control.go:20
 	/*line control.go:20:1*/ /*line control.go:19:1*/
 	{
-		/*line control.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:20:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:20:1*/ if !ok {
 			/*line control.go:20:1*/ m.state = 3
 			/*line control.go:20:1*/ return "", false
 		}
-		/*line control.go:20:1*/ m.fut = nil
+		/*line control.go:20:1*/ m.await1 = nil
 		/*line control.go:20:1*/ v1 = v
 	}
 	/*line control.go:20:1*/ cond = v1 > 20 /*line control.go:19:1*/
@@ -155,11 +155,11 @@ func (m *IfChainFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -220,7 +220,7 @@ type ForFormsFuture struct {
 	result0 int
 	total   int
 	i       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	k       int
 }
 
@@ -266,17 +266,17 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line control.go:31:1*/ m.total = 0
 	/*line control.go:32:1*/ m.i = 0 /*line control.go:31:1*/
 forCond1:
-	/*line control.go:32:1*/ m.fut = ready(m.n) /*line control.go:31:1*/
+	/*line control.go:32:1*/ m.await1 = ready(m.n) /*line control.go:31:1*/
 resume1:
 	// await at control.go:32
 	/*line control.go:32:1*/ /*line control.go:31:1*/
 	{
-		/*line control.go:32:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:32:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:32:1*/ if !ok {
 			/*line control.go:32:1*/ m.state = 1
 			/*line control.go:32:1*/ return 0, false
 		}
-		/*line control.go:32:1*/ m.fut = nil
+		/*line control.go:32:1*/ m.await1 = nil
 		/*line control.go:32:1*/ v1 = v
 	}
 	/*line control.go:32:1*/ if m.i >= v1 {
@@ -284,17 +284,17 @@ resume1:
 	}
 	/*line control.go:33:1*/ m.total += m.i
 	/*line control.go:34:1*/ m.log.Add(fmt.Sprint("a", m.i))
-	/*line control.go:34:1*/ m.fut = ready(1) /*line control.go:33:1*/
+	/*line control.go:34:1*/ m.await1 = ready(1) /*line control.go:33:1*/
 resume2:
 	// await at control.go:32
 	/*line control.go:32:1*/ /*line control.go:31:1*/
 	{
-		/*line control.go:32:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:32:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:32:1*/ if !ok {
 			/*line control.go:32:1*/ m.state = 2
 			/*line control.go:32:1*/ return 0, false
 		}
-		/*line control.go:32:1*/ m.fut = nil
+		/*line control.go:32:1*/ m.await1 = nil
 		/*line control.go:32:1*/ v11 = v
 	}
 	/*line control.go:32:1*/ m.i += v11
@@ -305,34 +305,34 @@ forCond7:
 	/*line control.go:37:1*/ if m.i >= m.n {
 		/*line control.go:37:1*/ goto forDone10
 	}
-	/*line control.go:38:1*/ m.fut = ready(m.i + 2) /*line control.go:37:1*/
+	/*line control.go:38:1*/ m.await1 = ready(m.i + 2) /*line control.go:37:1*/
 resume3:
 	// await at control.go:38
 	/*line control.go:38:1*/ /*line control.go:37:1*/
 	{
-		/*line control.go:38:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:38:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:38:1*/ if !ok {
 			/*line control.go:38:1*/ m.state = 3
 			/*line control.go:38:1*/ return 0, false
 		}
-		/*line control.go:38:1*/ m.fut = nil
+		/*line control.go:38:1*/ m.await1 = nil
 		/*line control.go:38:1*/ m.i = v
 	}
 	/*line control.go:39:1*/ m.log.Add(fmt.Sprint("b", m.i))
 		/*line control.go:39:1*/ goto forCond7 /*line control.go:38:1*/
 forDone10: /*line control.go:38:1*/
 forCond12:
-	/*line control.go:42:1*/ m.fut = ready(m.i) /*line control.go:41:1*/
+	/*line control.go:42:1*/ m.await1 = ready(m.i) /*line control.go:41:1*/
 resume4:
 	// await at control.go:42
 	/*line control.go:42:1*/ /*line control.go:41:1*/
 	{
-		/*line control.go:42:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:42:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:42:1*/ if !ok {
 			/*line control.go:42:1*/ m.state = 4
 			/*line control.go:42:1*/ return 0, false
 		}
-		/*line control.go:42:1*/ m.fut = nil
+		/*line control.go:42:1*/ m.await1 = nil
 		/*line control.go:42:1*/ v4 = v
 	}
 	/*line control.go:42:1*/ if v4 <= 3*m.n {
@@ -347,17 +347,17 @@ forCond19:
 	/*line control.go:49:1*/ if m.k%3 == 0 {
 		/*line control.go:50:1*/ goto forPost21
 	}
-	/*line control.go:52:1*/ m.fut = ready(m.k) /*line control.go:51:1*/
+	/*line control.go:52:1*/ m.await1 = ready(m.k) /*line control.go:51:1*/
 resume5:
 	// await at control.go:52
 	/*line control.go:52:1*/ /*line control.go:51:1*/
 	{
-		/*line control.go:52:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:52:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:52:1*/ if !ok {
 			/*line control.go:52:1*/ m.state = 5
 			/*line control.go:52:1*/ return 0, false
 		}
-		/*line control.go:52:1*/ m.fut = nil
+		/*line control.go:52:1*/ m.await1 = nil
 		/*line control.go:52:1*/ v6 = v
 	}
 	/*line control.go:52:1*/ m.total += v6 /*line control.go:51:1*/
@@ -397,15 +397,15 @@ func (m *ForFormsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 5:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -472,8 +472,8 @@ type RangesFuture struct {
 	xs1     []int
 	i2      int
 	i       int
-	fut     runtime.Future[int]
-	fut6    runtime.Future[string]
+	await1  runtime.Future[int]
+	await2  runtime.Future[string]
 	xs7     [3]string
 	p       *[3]string
 	xs11    *[3]string
@@ -552,18 +552,18 @@ rangeLoop1:
 		/*line control.go:61:1*/ goto rangeDone4
 	}
 	/*line control.go:61:1*/ m.i, x = m.i2, m.xs1[m.i2]
-	/*line control.go:62:1*/ m.fut = ready(x)
+	/*line control.go:62:1*/ m.await1 = ready(x)
 	/*line control.go:62:1*/ m.xs = nil /*line control.go:61:1*/
 resume1:
 	// await at control.go:62
 	/*line control.go:62:1*/ /*line control.go:61:1*/
 	{
-		/*line control.go:62:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:62:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:62:1*/ if !ok {
 			/*line control.go:62:1*/ m.state = 1
 			/*line control.go:62:1*/ return 0, false
 		}
-		/*line control.go:62:1*/ m.fut = nil
+		/*line control.go:62:1*/ m.await1 = nil
 		/*line control.go:62:1*/ v3 = v
 	}
 	/*line control.go:62:1*/ m.total += v3 * m.i
@@ -577,19 +577,19 @@ rangeLoop6:
 	}
 	/*line control.go:64:1*/ m.i = m.i2
 	/*line control.go:65:1*/ m.arr[m.i] += "!"
-	/*line control.go:66:1*/ m.fut6 = ready("?")
+	/*line control.go:66:1*/ m.await2 = ready("?")
 	/*line control.go:66:1*/ m.xs = nil
 	/*line control.go:66:1*/ m.xs1 = nil /*line control.go:65:1*/
 resume2:
 	// await at control.go:66
 	/*line control.go:66:1*/ /*line control.go:65:1*/
 	{
-		/*line control.go:66:1*/ v, ok := m.fut6.Poll(cx)
+		/*line control.go:66:1*/ v, ok := m.await2.Poll(cx)
 		/*line control.go:66:1*/ if !ok {
 			/*line control.go:66:1*/ m.state = 2
 			/*line control.go:66:1*/ return 0, false
 		}
-		/*line control.go:66:1*/ m.fut6 = nil
+		/*line control.go:66:1*/ m.await2 = nil
 		/*line control.go:66:1*/ v5 = v
 	}
 	/*line control.go:66:1*/ m.log.Add(m.arr[m.i] + v5)
@@ -603,19 +603,19 @@ rangeLoop11:
 		/*line control.go:68:1*/ goto rangeDone14
 	}
 	/*line control.go:68:1*/ v1 = m.xs7[m.i2]
-	/*line control.go:69:1*/ m.fut6 = ready(v1)
+	/*line control.go:69:1*/ m.await2 = ready(v1)
 	/*line control.go:69:1*/ m.xs = nil
 	/*line control.go:69:1*/ m.xs1 = nil /*line control.go:68:1*/
 resume3:
 	// await at control.go:69
 	/*line control.go:69:1*/ /*line control.go:68:1*/
 	{
-		/*line control.go:69:1*/ v, ok := m.fut6.Poll(cx)
+		/*line control.go:69:1*/ v, ok := m.await2.Poll(cx)
 		/*line control.go:69:1*/ if !ok {
 			/*line control.go:69:1*/ m.state = 3
 			/*line control.go:69:1*/ return 0, false
 		}
-		/*line control.go:69:1*/ m.fut6 = nil
+		/*line control.go:69:1*/ m.await2 = nil
 		/*line control.go:69:1*/ v9 = v
 	}
 	/*line control.go:69:1*/ m.log.Add(v9)
@@ -631,7 +631,7 @@ rangeLoop16:
 	}
 	/*line control.go:72:1*/ m.i, m.v = m.i2, m.xs11[m.i2]
 	/*line control.go:73:1*/ m.p[(m.i+1)%3] = "changed"
-	/*line control.go:74:1*/ m.fut = ready(0)
+	/*line control.go:74:1*/ m.await1 = ready(0)
 	/*line control.go:74:1*/ m.xs = nil
 	/*line control.go:74:1*/ m.xs1 = nil
 	/*line control.go:74:1*/ m.xs7 = [3]string{} /*line control.go:73:1*/
@@ -639,12 +639,12 @@ resume4:
 	// await at control.go:74
 	/*line control.go:74:1*/ /*line control.go:73:1*/
 	{
-		/*line control.go:74:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:74:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:74:1*/ if !ok {
 			/*line control.go:74:1*/ m.state = 4
 			/*line control.go:74:1*/ return 0, false
 		}
-		/*line control.go:74:1*/ m.fut = nil
+		/*line control.go:74:1*/ m.await1 = nil
 		/*line control.go:74:1*/ v13 = v
 	}
 	/*line control.go:74:1*/ m.log.Add(fmt.Sprint(m.i, m.v, v13))
@@ -659,7 +659,7 @@ rangeLoop21:
 	}
 	/*line control.go:76:1*/ r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
 	/*line control.go:76:1*/ m.i1, m.r = m.i2, r16
-	/*line control.go:77:1*/ m.fut = ready(1)
+	/*line control.go:77:1*/ m.await1 = ready(1)
 	/*line control.go:77:1*/ m.xs = nil
 	/*line control.go:77:1*/ m.s = ""
 	/*line control.go:77:1*/ m.xs1 = nil
@@ -670,12 +670,12 @@ resume5:
 	// await at control.go:77
 	/*line control.go:77:1*/ /*line control.go:76:1*/
 	{
-		/*line control.go:77:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:77:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:77:1*/ if !ok {
 			/*line control.go:77:1*/ m.state = 5
 			/*line control.go:77:1*/ return 0, false
 		}
-		/*line control.go:77:1*/ m.fut = nil
+		/*line control.go:77:1*/ m.await1 = nil
 		/*line control.go:77:1*/ v17 = v
 	}
 	/*line control.go:77:1*/ m.log.Add(fmt.Sprint(m.i1, string(m.r), v17))
@@ -689,7 +689,7 @@ rangeLoop26:
 		/*line control.go:79:1*/ goto rangeDone29
 	}
 	/*line control.go:79:1*/ v2 = v20
-	/*line control.go:80:1*/ m.fut = ready(v2)
+	/*line control.go:80:1*/ m.await1 = ready(v2)
 	/*line control.go:80:1*/ m.xs = nil
 	/*line control.go:80:1*/ m.s = ""
 	/*line control.go:80:1*/ m.ch = nil
@@ -702,12 +702,12 @@ resume6:
 	// await at control.go:80
 	/*line control.go:80:1*/ /*line control.go:79:1*/
 	{
-		/*line control.go:80:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:80:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:80:1*/ if !ok {
 			/*line control.go:80:1*/ m.state = 6
 			/*line control.go:80:1*/ return 0, false
 		}
-		/*line control.go:80:1*/ m.fut = nil
+		/*line control.go:80:1*/ m.await1 = nil
 		/*line control.go:80:1*/ v21 = v
 	}
 	/*line control.go:80:1*/ m.total += v21
@@ -720,7 +720,7 @@ rangeLoop31:
 		/*line control.go:82:1*/ goto rangeDone34
 	}
 	/*line control.go:82:1*/ i = m.i
-	/*line control.go:83:1*/ m.fut = ready(i)
+	/*line control.go:83:1*/ m.await1 = ready(i)
 	/*line control.go:83:1*/ m.xs = nil
 	/*line control.go:83:1*/ m.s = ""
 	/*line control.go:83:1*/ m.ch = nil
@@ -734,19 +734,19 @@ resume7:
 	// await at control.go:83
 	/*line control.go:83:1*/ /*line control.go:82:1*/
 	{
-		/*line control.go:83:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:83:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:83:1*/ if !ok {
 			/*line control.go:83:1*/ m.state = 7
 			/*line control.go:83:1*/ return 0, false
 		}
-		/*line control.go:83:1*/ m.fut = nil
+		/*line control.go:83:1*/ m.await1 = nil
 		/*line control.go:83:1*/ v25 = v
 	}
 	/*line control.go:83:1*/ m.total += v25
 	/*line control.go:83:1*/ m.i++
 	/*line control.go:83:1*/ goto rangeLoop31 /*line control.go:82:1*/
 rangeDone34:
-	/*line control.go:85:1*/ m.fut = ready(2)
+	/*line control.go:85:1*/ m.await1 = ready(2)
 	/*line control.go:85:1*/ m.xs = nil
 	/*line control.go:85:1*/ m.s = ""
 	/*line control.go:85:1*/ m.ch = nil
@@ -760,12 +760,12 @@ resume8:
 	// await at control.go:85
 	/*line control.go:85:1*/ /*line control.go:84:1*/
 	{
-		/*line control.go:85:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:85:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:85:1*/ if !ok {
 			/*line control.go:85:1*/ m.state = 8
 			/*line control.go:85:1*/ return 0, false
 		}
-		/*line control.go:85:1*/ m.fut = nil
+		/*line control.go:85:1*/ m.await1 = nil
 		/*line control.go:85:1*/ v27 = v
 	}
 	/*line control.go:85:1*/ n29 = v27
@@ -804,21 +804,21 @@ func (m *RangesFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut6)
+		machine.Cancel(m.await2)
 	case 3:
-		machine.Cancel(m.fut6)
+		machine.Cancel(m.await2)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 5:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 6:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 7:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 8:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -882,7 +882,7 @@ type MapRangeFuture struct {
 	keys    []string
 	i       int
 	k       string
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // MapRange returns a future that runs mapRange one step at a time.
@@ -934,18 +934,18 @@ rangeLoop1:
 		/*line control.go:94:1*/ goto forPost3
 	}
 	/*line control.go:94:1*/ m1.k, v1 = k1, v2
-	/*line control.go:95:1*/ m1.fut = ready(v1)
+	/*line control.go:95:1*/ m1.await1 = ready(v1)
 	/*line control.go:95:1*/ m1.log = nil /*line control.go:94:1*/
 resume1:
 	// await at control.go:95
 	/*line control.go:95:1*/ /*line control.go:94:1*/
 	{
-		/*line control.go:95:1*/ v, ok := m1.fut.Poll(cx)
+		/*line control.go:95:1*/ v, ok := m1.await1.Poll(cx)
 		/*line control.go:95:1*/ if !ok {
 			/*line control.go:95:1*/ m1.state = 1
 			/*line control.go:95:1*/ return 0, false
 		}
-		/*line control.go:95:1*/ m1.fut = nil
+		/*line control.go:95:1*/ m1.await1 = nil
 		/*line control.go:95:1*/ v3 = v
 	}
 	/*line control.go:95:1*/ m1.total += v3 * len(m1.k)
@@ -970,19 +970,19 @@ rangeLoop7:
 	}
 	/*line control.go:100:1*/ k = k7
 	/*line control.go:101:1*/ delete(m1.m, "gone")
-	/*line control.go:102:1*/ m1.fut = ready(len(k))
+	/*line control.go:102:1*/ m1.await1 = ready(len(k))
 	/*line control.go:102:1*/ m1.log = nil
 	/*line control.go:102:1*/ m1.k = "" /*line control.go:101:1*/
 resume2:
 	// await at control.go:102
 	/*line control.go:102:1*/ /*line control.go:101:1*/
 	{
-		/*line control.go:102:1*/ v, ok := m1.fut.Poll(cx)
+		/*line control.go:102:1*/ v, ok := m1.await1.Poll(cx)
 		/*line control.go:102:1*/ if !ok {
 			/*line control.go:102:1*/ m1.state = 2
 			/*line control.go:102:1*/ return 0, false
 		}
-		/*line control.go:102:1*/ m1.fut = nil
+		/*line control.go:102:1*/ m1.await1 = nil
 		/*line control.go:102:1*/ v10 = v
 	}
 	/*line control.go:102:1*/ m1.total += v10 /*line control.go:101:1*/
@@ -1016,9 +1016,9 @@ func (m1 *MapRangeFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 2:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	}
 	m1.state = machine.StateCancelled
 }
@@ -1081,7 +1081,7 @@ type RangeFuncFuture struct {
 	next1   func() (int, bool)
 	loop    machine.Loop
 	cleanup int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	next11  func() (int, string, bool)
 	i       int
 	w       string
@@ -1146,17 +1146,17 @@ rangeLoop1:
 		/*line control.go:142:1*/ goto rangeDone4
 	}
 	/*line control.go:142:1*/ x = e0
-	/*line control.go:143:1*/ m.fut = ready(x) /*line control.go:142:1*/
+	/*line control.go:143:1*/ m.await1 = ready(x) /*line control.go:142:1*/
 resume1:
 	// await at control.go:143
 	/*line control.go:143:1*/ /*line control.go:142:1*/
 	{
-		/*line control.go:143:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:143:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:143:1*/ if !ok {
 			/*line control.go:143:1*/ m.state = 1
 			/*line control.go:143:1*/ return 0, false
 		}
-		/*line control.go:143:1*/ m.fut = nil
+		/*line control.go:143:1*/ m.await1 = nil
 		/*line control.go:143:1*/ v1 = v
 	}
 	/*line control.go:143:1*/ m.total += v1
@@ -1173,18 +1173,18 @@ rangeLoop6:
 		/*line control.go:145:1*/ goto rangeDone9
 	}
 	/*line control.go:145:1*/ m.i, m.w = e04, e1
-	/*line control.go:146:1*/ m.fut = ready(len(m.w))
+	/*line control.go:146:1*/ m.await1 = ready(len(m.w))
 	/*line control.go:146:1*/ m.next1 = nil /*line control.go:145:1*/
 resume2:
 	// await at control.go:146
 	/*line control.go:146:1*/ /*line control.go:145:1*/
 	{
-		/*line control.go:146:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:146:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:146:1*/ if !ok {
 			/*line control.go:146:1*/ m.state = 2
 			/*line control.go:146:1*/ return 0, false
 		}
-		/*line control.go:146:1*/ m.fut = nil
+		/*line control.go:146:1*/ m.await1 = nil
 		/*line control.go:146:1*/ v6 = v
 	}
 	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
@@ -1201,19 +1201,19 @@ rangeLoop11:
 		/*line control.go:148:1*/ goto rangeDone14
 	}
 	/*line control.go:148:1*/ m.i = e011
-	/*line control.go:149:1*/ m.fut = ready(m.i)
+	/*line control.go:149:1*/ m.await1 = ready(m.i)
 	/*line control.go:149:1*/ m.next11 = nil
 	/*line control.go:149:1*/ m.w = "" /*line control.go:148:1*/
 resume3:
 	// await at control.go:149
 	/*line control.go:149:1*/ /*line control.go:148:1*/
 	{
-		/*line control.go:149:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:149:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:149:1*/ if !ok {
 			/*line control.go:149:1*/ m.state = 3
 			/*line control.go:149:1*/ return 0, false
 		}
-		/*line control.go:149:1*/ m.fut = nil
+		/*line control.go:149:1*/ m.await1 = nil
 		/*line control.go:149:1*/ v13 = v
 	}
 	/*line control.go:149:1*/ if v13 != 3 {
@@ -1231,7 +1231,7 @@ rangeLoop18:
 		/*line control.go:154:1*/ goto rangeDone21
 	}
 	/*line control.go:154:1*/ x1 = e018
-	/*line control.go:155:1*/ m.fut = ready(x1)
+	/*line control.go:155:1*/ m.await1 = ready(x1)
 	/*line control.go:155:1*/ m.log = nil
 	/*line control.go:155:1*/ m.next11 = nil
 	/*line control.go:155:1*/ m.w = "" /*line control.go:154:1*/
@@ -1239,12 +1239,12 @@ resume4:
 	// await at control.go:155
 	/*line control.go:155:1*/ /*line control.go:154:1*/
 	{
-		/*line control.go:155:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:155:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:155:1*/ if !ok {
 			/*line control.go:155:1*/ m.state = 4
 			/*line control.go:155:1*/ return 0, false
 		}
-		/*line control.go:155:1*/ m.fut = nil
+		/*line control.go:155:1*/ m.await1 = nil
 		/*line control.go:155:1*/ v20 = v
 	}
 	/*line control.go:155:1*/ if v20 != 2 {
@@ -1290,13 +1290,13 @@ func (m *RangeFuncFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -1373,10 +1373,10 @@ type SwitchesFuture struct {
 	n       int
 	v       any
 	result0 string
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	tag     int
-	fut4    runtime.Future[bool]
-	fut10   runtime.Future[string]
+	await3  runtime.Future[bool]
+	await6  runtime.Future[string]
 }
 
 // Switches returns a future that runs switches one step at a time.
@@ -1426,17 +1426,17 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
 	default:
 		/*line control.go:163:1*/ machine.BadPoll("Switches", m.state)
 	}
-	/*line control.go:164:1*/ m.fut = ready(m.n) /*line control.go:163:1*/
+	/*line control.go:164:1*/ m.await1 = ready(m.n) /*line control.go:163:1*/
 resume1:
 	// await at control.go:164
 	/*line control.go:164:1*/ /*line control.go:163:1*/
 	{
-		/*line control.go:164:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:164:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:164:1*/ if !ok {
 			/*line control.go:164:1*/ m.state = 1
 			/*line control.go:164:1*/ return "", false
 		}
-		/*line control.go:164:1*/ m.fut = nil
+		/*line control.go:164:1*/ m.await1 = nil
 		/*line control.go:164:1*/ x = v
 	}
 	/*line control.go:164:1*/ m.tag = x
@@ -1452,17 +1452,17 @@ switchDone2:
 	/*line control.go:175:1*/ if !cond {
 		/*line control.go:175:1*/ goto condDone18
 	}
-	/*line control.go:176:1*/ m.fut4 = ready(true) /*line control.go:175:1*/
+	/*line control.go:176:1*/ m.await3 = ready(true) /*line control.go:175:1*/
 resume3:
 	// await at control.go:176
 	/*line control.go:176:1*/ /*line control.go:175:1*/
 	{
-		/*line control.go:176:1*/ v, ok := m.fut4.Poll(cx)
+		/*line control.go:176:1*/ v, ok := m.await3.Poll(cx)
 		/*line control.go:176:1*/ if !ok {
 			/*line control.go:176:1*/ m.state = 3
 			/*line control.go:176:1*/ return "", false
 		}
-		/*line control.go:176:1*/ m.fut4 = nil
+		/*line control.go:176:1*/ m.await3 = nil
 		/*line control.go:176:1*/ v3 = v
 	}
 	/*line control.go:175:1*/ cond = v3 /*line control.go:174:1*/
@@ -1485,19 +1485,19 @@ switchDone12:
 	} /*line control.go:185:1*/
 switchBody25:
 	/*line control.go:186:1*/ m.tag = x7.(int)
-	/*line control.go:188:1*/ m.fut = ready(1)
+	/*line control.go:188:1*/ m.await1 = ready(1)
 	/*line control.go:188:1*/ m.log = nil
 	/*line control.go:188:1*/ m.v = nil /*line control.go:187:1*/
 resume5:
 	// await at control.go:188
 	/*line control.go:188:1*/ /*line control.go:187:1*/
 	{
-		/*line control.go:188:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:188:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:188:1*/ if !ok {
 			/*line control.go:188:1*/ m.state = 5
 			/*line control.go:188:1*/ return "", false
 		}
-		/*line control.go:188:1*/ m.fut = nil
+		/*line control.go:188:1*/ m.await1 = nil
 		/*line control.go:188:1*/ v8 = v
 	}
 	/*line control.go:188:1*/ m.result0 = fmt.Sprint("int ", m.tag+v8)
@@ -1513,19 +1513,19 @@ switchBody27:
 switchBody26:
 	/*line control.go:186:1*/ t = x7
 	/*line control.go:190:1*/ m.log.Add(fmt.Sprint(t))
-	/*line control.go:191:1*/ m.fut10 = ready("str or error")
+	/*line control.go:191:1*/ m.await6 = ready("str or error")
 	/*line control.go:191:1*/ m.log = nil
 	/*line control.go:191:1*/ m.v = nil /*line control.go:190:1*/
 resume6:
 	// await at control.go:191
 	/*line control.go:191:1*/ /*line control.go:190:1*/
 	{
-		/*line control.go:191:1*/ v, ok := m.fut10.Poll(cx)
+		/*line control.go:191:1*/ v, ok := m.await6.Poll(cx)
 		/*line control.go:191:1*/ if !ok {
 			/*line control.go:191:1*/ m.state = 6
 			/*line control.go:191:1*/ return "", false
 		}
-		/*line control.go:191:1*/ m.fut10 = nil
+		/*line control.go:191:1*/ m.await6 = nil
 		/*line control.go:191:1*/ m.result0 = v
 	}
 	/*line control.go:191:1*/ goto exit /*line control.go:190:1*/
@@ -1536,17 +1536,17 @@ switchCase20:
 	/*line control.go:179:1*/ m.log.Add("gt2")
 	/*line control.go:179:1*/ goto switchDone12 /*line control.go:178:1*/
 switchCase21:
-	/*line control.go:180:1*/ m.fut = ready(m.n) /*line control.go:179:1*/
+	/*line control.go:180:1*/ m.await1 = ready(m.n) /*line control.go:179:1*/
 resume4:
 	// await at control.go:180
 	/*line control.go:180:1*/ /*line control.go:179:1*/
 	{
-		/*line control.go:180:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:180:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:180:1*/ if !ok {
 			/*line control.go:180:1*/ m.state = 4
 			/*line control.go:180:1*/ return "", false
 		}
-		/*line control.go:180:1*/ m.fut = nil
+		/*line control.go:180:1*/ m.await1 = nil
 		/*line control.go:180:1*/ v5 = v
 	}
 	/*line control.go:180:1*/ if !trace(m.log, "lazy2", v5 > 1) {
@@ -1565,17 +1565,17 @@ switchCase7:
 	/*line control.go:184:1*/ if m.tag == 2 {
 		/*line control.go:184:1*/ goto switchBody4
 	}
-	/*line control.go:170:1*/ m.fut = ready(3) /*line control.go:169:1*/
+	/*line control.go:170:1*/ m.await1 = ready(3) /*line control.go:169:1*/
 resume2:
 	// await at control.go:170
 	/*line control.go:170:1*/ /*line control.go:169:1*/
 	{
-		/*line control.go:170:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:170:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:170:1*/ if !ok {
 			/*line control.go:170:1*/ m.state = 2
 			/*line control.go:170:1*/ return "", false
 		}
-		/*line control.go:170:1*/ m.fut = nil
+		/*line control.go:170:1*/ m.await1 = nil
 		/*line control.go:170:1*/ v1 = v
 	}
 	/*line control.go:170:1*/ if m.tag != v1 {
@@ -1612,17 +1612,17 @@ func (m *SwitchesFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut4)
+		machine.Cancel(m.await3)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 5:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 6:
-		machine.Cancel(m.fut10)
+		machine.Cancel(m.await6)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1686,8 +1686,8 @@ type SelectsFuture struct {
 	i       int
 	ch      chan int
 	ch2     chan int
-	fut     runtime.Future[chan int]
-	fut7    runtime.Future[int]
+	await1  runtime.Future[chan int]
+	await2  runtime.Future[int]
 }
 
 // Selects returns a future that runs selects one step at a time.
@@ -1743,17 +1743,17 @@ forCond1:
 	}
 	/*line control.go:209:1*/ m.ch = m.a
 	/*line control.go:209:1*/ m.ch2 = m.b
-	/*line control.go:219:1*/ m.fut = ready(make(chan int)) /*line control.go:218:1*/
+	/*line control.go:219:1*/ m.await1 = ready(make(chan int)) /*line control.go:218:1*/
 resume1:
 	// await at control.go:219
 	/*line control.go:219:1*/ /*line control.go:218:1*/
 	{
-		/*line control.go:219:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:219:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:219:1*/ if !ok {
 			/*line control.go:219:1*/ m.state = 1
 			/*line control.go:219:1*/ return 0, false
 		}
-		/*line control.go:219:1*/ m.fut = nil
+		/*line control.go:219:1*/ m.await1 = nil
 		/*line control.go:219:1*/ v4 = v
 	}
 	/*line control.go:209:1*/ ch5 = v4
@@ -1772,19 +1772,19 @@ selectBody6:
 		/*line control.go:213:1*/ m.log.Add("a closed")
 		/*line control.go:214:1*/ goto forPost3
 	}
-	/*line control.go:216:1*/ m.fut7 = ready(v1)
+	/*line control.go:216:1*/ m.await2 = ready(v1)
 	/*line control.go:216:1*/ m.ch = nil
 	/*line control.go:216:1*/ m.ch2 = nil /*line control.go:215:1*/
 resume2:
 	// await at control.go:216
 	/*line control.go:216:1*/ /*line control.go:215:1*/
 	{
-		/*line control.go:216:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:216:1*/ v, ok := m.await2.Poll(cx)
 		/*line control.go:216:1*/ if !ok {
 			/*line control.go:216:1*/ m.state = 2
 			/*line control.go:216:1*/ return 0, false
 		}
-		/*line control.go:216:1*/ m.fut7 = nil
+		/*line control.go:216:1*/ m.await2 = nil
 		/*line control.go:216:1*/ v6 = v
 	}
 		/*line control.go:216:1*/ m.total += v6 /*line control.go:215:1*/
@@ -1797,19 +1797,19 @@ selectBody8:
 	/*line control.go:220:1*/ goto selectDone5 /*line control.go:219:1*/
 selectBody7:
 	/*line control.go:217:1*/ v2 = recv3
-	/*line control.go:218:1*/ m.fut7 = ready(v2 * 10)
+	/*line control.go:218:1*/ m.await2 = ready(v2 * 10)
 	/*line control.go:218:1*/ m.ch = nil
 	/*line control.go:218:1*/ m.ch2 = nil /*line control.go:217:1*/
 resume3:
 	// await at control.go:218
 	/*line control.go:218:1*/ /*line control.go:217:1*/
 	{
-		/*line control.go:218:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:218:1*/ v, ok := m.await2.Poll(cx)
 		/*line control.go:218:1*/ if !ok {
 			/*line control.go:218:1*/ m.state = 3
 			/*line control.go:218:1*/ return 0, false
 		}
-		/*line control.go:218:1*/ m.fut7 = nil
+		/*line control.go:218:1*/ m.await2 = nil
 		/*line control.go:218:1*/ v8 = v
 	}
 	/*line control.go:218:1*/ m.total += v8
@@ -1826,7 +1826,7 @@ selectBody13:
 	/*line control.go:225:1*/ m.result0 = v3
 	/*line control.go:225:1*/ goto exit /*line control.go:224:1*/
 selectBody14:
-	/*line control.go:227:1*/ m.fut7 = ready(m.total)
+	/*line control.go:227:1*/ m.await2 = ready(m.total)
 	/*line control.go:227:1*/ m.a = nil
 	/*line control.go:227:1*/ m.b = nil
 	/*line control.go:227:1*/ m.ch = nil
@@ -1835,12 +1835,12 @@ resume4:
 	// await at control.go:227
 	/*line control.go:227:1*/ /*line control.go:226:1*/
 	{
-		/*line control.go:227:1*/ v, ok := m.fut7.Poll(cx)
+		/*line control.go:227:1*/ v, ok := m.await2.Poll(cx)
 		/*line control.go:227:1*/ if !ok {
 			/*line control.go:227:1*/ m.state = 4
 			/*line control.go:227:1*/ return 0, false
 		}
-		/*line control.go:227:1*/ m.fut7 = nil
+		/*line control.go:227:1*/ m.await2 = nil
 		/*line control.go:227:1*/ v11 = v
 	}
 	/*line control.go:227:1*/ m.log.Add(fmt.Sprint("default ", v11))
@@ -1871,13 +1871,13 @@ func (m *SelectsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut7)
+		machine.Cancel(m.await2)
 	case 3:
-		machine.Cancel(m.fut7)
+		machine.Cancel(m.await2)
 	case 4:
-		machine.Cancel(m.fut7)
+		machine.Cancel(m.await2)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1939,7 +1939,7 @@ type LabelsFuture struct {
 	total   int
 	i       int
 	j       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // Labels returns a future that runs labels one step at a time.
@@ -1993,17 +1993,17 @@ forCond7:
 	case m.i*m.j == 12:
 		/*line control.go:245:1*/ goto forDone5
 	}
-	/*line control.go:247:1*/ m.fut = ready(m.i * m.j) /*line control.go:246:1*/
+	/*line control.go:247:1*/ m.await1 = ready(m.i * m.j) /*line control.go:246:1*/
 resume1:
 	// await at control.go:247
 	/*line control.go:247:1*/ /*line control.go:246:1*/
 	{
-		/*line control.go:247:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:247:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:247:1*/ if !ok {
 			/*line control.go:247:1*/ m.state = 1
 			/*line control.go:247:1*/ return 0, false
 		}
-		/*line control.go:247:1*/ m.fut = nil
+		/*line control.go:247:1*/ m.await1 = nil
 		/*line control.go:247:1*/ v1 = v
 	}
 	/*line control.go:247:1*/ m.total += v1
@@ -2022,17 +2022,17 @@ label12:
 	/*line control.go:259:1*/ if m.i >= 3 {
 		/*line control.go:259:1*/ goto ifDone14
 	}
-	/*line control.go:260:1*/ m.fut = ready(1) /*line control.go:259:1*/
+	/*line control.go:260:1*/ m.await1 = ready(1) /*line control.go:259:1*/
 resume2:
 	// await at control.go:260
 	/*line control.go:260:1*/ /*line control.go:259:1*/
 	{
-		/*line control.go:260:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:260:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:260:1*/ if !ok {
 			/*line control.go:260:1*/ m.state = 2
 			/*line control.go:260:1*/ return 0, false
 		}
-		/*line control.go:260:1*/ m.fut = nil
+		/*line control.go:260:1*/ m.await1 = nil
 		/*line control.go:260:1*/ v11 = v
 	}
 	/*line control.go:260:1*/ m.i += v11
@@ -2042,18 +2042,18 @@ ifDone14:
 	/*line control.go:264:1*/ if m.total > 1000 {
 		/*line control.go:265:1*/ goto label16
 	}
-	/*line control.go:267:1*/ m.fut = ready(1)
+	/*line control.go:267:1*/ m.await1 = ready(1)
 	/*line control.go:267:1*/ m.log = nil /*line control.go:266:1*/
 resume3:
 	// await at control.go:267
 	/*line control.go:267:1*/ /*line control.go:266:1*/
 	{
-		/*line control.go:267:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:267:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:267:1*/ if !ok {
 			/*line control.go:267:1*/ m.state = 3
 			/*line control.go:267:1*/ return 0, false
 		}
-		/*line control.go:267:1*/ m.fut = nil
+		/*line control.go:267:1*/ m.await1 = nil
 		/*line control.go:267:1*/ v3 = v
 	}
 	/*line control.go:267:1*/ m.total += v3 /*line control.go:266:1*/
@@ -2091,11 +2091,11 @@ func (m *LabelsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -2159,7 +2159,7 @@ type GotoOutFuture struct {
 	loop    machine.Loop
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 }
 
@@ -2200,17 +2200,17 @@ rangeLoop1:
 		/*line control.go:275:1*/ goto rangeDone4
 	}
 	/*line control.go:275:1*/ m.x = e0
-	/*line control.go:276:1*/ m.fut = ready(m.x) /*line control.go:275:1*/
+	/*line control.go:276:1*/ m.await1 = ready(m.x) /*line control.go:275:1*/
 resume1:
 	// await at control.go:276
 	/*line control.go:276:1*/ /*line control.go:275:1*/
 	{
-		/*line control.go:276:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:276:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:276:1*/ if !ok {
 			/*line control.go:276:1*/ m.state = 1
 			/*line control.go:276:1*/ return 0, false
 		}
-		/*line control.go:276:1*/ m.fut = nil
+		/*line control.go:276:1*/ m.await1 = nil
 		/*line control.go:276:1*/ v1 = v
 	}
 	/*line control.go:276:1*/ m.total += v1
@@ -2256,7 +2256,7 @@ func (m *GotoOutFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -2336,7 +2336,7 @@ type PanicInPullFuture struct {
 	loop    machine.Loop
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []any          // pending defers, run last first: func() or a deferred call's record
 }
@@ -2384,17 +2384,17 @@ rangeLoop1:
 	}
 	/*line control.go:295:1*/ m.x = e0
 	/*line control.go:296:1*/ m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
-	/*line control.go:297:1*/ m.fut = ready(m.x) /*line control.go:296:1*/
+	/*line control.go:297:1*/ m.await1 = ready(m.x) /*line control.go:296:1*/
 resume1:
 	// await at control.go:297
 	/*line control.go:297:1*/ /*line control.go:296:1*/
 	{
-		/*line control.go:297:1*/ v, ok := m.fut.Poll(cx)
+		/*line control.go:297:1*/ v, ok := m.await1.Poll(cx)
 		/*line control.go:297:1*/ if !ok {
 			/*line control.go:297:1*/ m.state = 1
 			/*line control.go:297:1*/ return 0, false
 		}
-		/*line control.go:297:1*/ m.fut = nil
+		/*line control.go:297:1*/ m.await1 = nil
 		/*line control.go:297:1*/ v1 = v
 	}
 	/*line control.go:297:1*/ m.r += v1
@@ -2431,7 +2431,7 @@ func (m *PanicInPullFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)

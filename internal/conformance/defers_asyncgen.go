@@ -23,7 +23,7 @@ type DefersFuture struct {
 	n      int
 	out    string
 	i      int
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 	defers []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -65,17 +65,17 @@ forCond1:
 		/*line defers.go:17:1*/ goto forDone4
 	}
 	/*line defers.go:18:1*/ m.defers = append(m.defers, defersFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop ", m.i)})
-	/*line defers.go:19:1*/ m.fut = ready(m.i) /*line defers.go:18:1*/
+	/*line defers.go:19:1*/ m.await1 = ready(m.i) /*line defers.go:18:1*/
 resume1:
 	// await at defers.go:19
 	/*line defers.go:19:1*/ /*line defers.go:18:1*/
 	{
-		/*line defers.go:19:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:19:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:19:1*/ if !ok {
 			/*line defers.go:19:1*/ m.state = 1
 			/*line defers.go:19:1*/ return "", false
 		}
-		/*line defers.go:19:1*/ m.fut = nil
+		/*line defers.go:19:1*/ m.await1 = nil
 	}
 	/*line defers.go:17:1*/ m.i++
 	/*line defers.go:17:1*/ goto forCond1 /*line defers.go:16:1*/
@@ -87,17 +87,17 @@ forDone4:
 			/*line defers.go:21:1*/ m.log.Add(fmt.Sprint("arg ", k)) /*line defers.go:20:1*/
 		})
 	}
-	/*line defers.go:22:1*/ m.fut = ready(0) /*line defers.go:21:1*/
+	/*line defers.go:22:1*/ m.await1 = ready(0) /*line defers.go:21:1*/
 resume2:
 	// await at defers.go:22
 	/*line defers.go:22:1*/ /*line defers.go:21:1*/
 	{
-		/*line defers.go:22:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:22:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:22:1*/ if !ok {
 			/*line defers.go:22:1*/ m.state = 2
 			/*line defers.go:22:1*/ return "", false
 		}
-		/*line defers.go:22:1*/ m.fut = nil
+		/*line defers.go:22:1*/ m.await1 = nil
 	}
 	/*line defers.go:23:1*/ m.out = fmt.Sprint("ret", m.n)
 	/*line defers.go:24:1*/ m.runDefers(false, nil)
@@ -126,9 +126,9 @@ func (m *DefersFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
@@ -246,7 +246,7 @@ type RecoversFuture struct {
 	n      int
 	v      int
 	err    error
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 	defers []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -285,33 +285,33 @@ func (m *RecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[int], 
 		} /*line defers.go:38:1*/
 	})
 	/*line defers.go:42:1*/ m.defers = append(m.defers, recoversFutureDefer0{fn: m.log.Add, a0: "deferred before panic"})
-	/*line defers.go:43:1*/ m.fut = ready(m.n) /*line defers.go:42:1*/
+	/*line defers.go:43:1*/ m.await1 = ready(m.n) /*line defers.go:42:1*/
 resume1:
 	// await at defers.go:43
 	/*line defers.go:43:1*/ /*line defers.go:42:1*/
 	{
-		/*line defers.go:43:1*/ v, ok := m.fut.Poll(cx)
+		/*line defers.go:43:1*/ v, ok := m.await1.Poll(cx)
 		/*line defers.go:43:1*/ if !ok {
 			/*line defers.go:43:1*/ m.state = 1
 			/*line defers.go:43:1*/ return runtime.Result[int]{}, false
 		}
-		/*line defers.go:43:1*/ m.fut = nil
+		/*line defers.go:43:1*/ m.await1 = nil
 		/*line defers.go:43:1*/ m.v = v
 	}
 	/*line defers.go:44:1*/ if m.v > 2 {
 		/*line defers.go:45:1*/ panic(fmt.Sprint("too big ", m.v))
 	}
-	/*line defers.go:47:1*/ m.fut = ready(0) /*line defers.go:46:1*/
+	/*line defers.go:47:1*/ m.await1 = ready(0) /*line defers.go:46:1*/
 resume2:
 	// await at defers.go:47
 	/*line defers.go:47:1*/ /*line defers.go:46:1*/
 	{
-		/*line defers.go:47:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:47:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:47:1*/ if !ok {
 			/*line defers.go:47:1*/ m.state = 2
 			/*line defers.go:47:1*/ return runtime.Result[int]{}, false
 		}
-		/*line defers.go:47:1*/ m.fut = nil
+		/*line defers.go:47:1*/ m.await1 = nil
 	}
 	/*line defers.go:48:1*/ m.v, m.err = m.v*2, nil
 	/*line defers.go:49:1*/ m.runDefers(false, nil)
@@ -340,9 +340,9 @@ func (m *RecoversFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
@@ -449,7 +449,7 @@ type PanicsFuture struct {
 	log     *Log
 	n       int
 	result0 int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	defers  []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -478,18 +478,18 @@ func (m *PanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line defers.go:52:1*/ machine.BadPoll("Panics", m.state)
 	}
 	/*line defers.go:53:1*/ m.defers = append(m.defers, panicsFutureDefer0{fn: m.log.Add, a0: "deferred"})
-	/*line defers.go:54:1*/ m.fut = ready(0)
+	/*line defers.go:54:1*/ m.await1 = ready(0)
 	/*line defers.go:54:1*/ m.log = nil /*line defers.go:53:1*/
 resume1:
 	// await at defers.go:54
 	/*line defers.go:54:1*/ /*line defers.go:53:1*/
 	{
-		/*line defers.go:54:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:54:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:54:1*/ if !ok {
 			/*line defers.go:54:1*/ m.state = 1
 			/*line defers.go:54:1*/ return 0, false
 		}
-		/*line defers.go:54:1*/ m.fut = nil
+		/*line defers.go:54:1*/ m.await1 = nil
 	}
 	/*line defers.go:55:1*/ if m.n > 0 {
 		/*line defers.go:56:1*/ panic(errors.New("boom"))
@@ -521,7 +521,7 @@ func (m *PanicsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
@@ -627,7 +627,7 @@ type DeferPanicsFuture struct {
 	self   *DeferPanicsFuture // set at the first poll: detects a moved machine
 	log    *Log
 	s      string
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 	defers []func() // pending defers, run last first
 }
 
@@ -663,17 +663,17 @@ func (m *DeferPanicsFuture) Poll(cx *runtime.Context) (result string, ready1 boo
 	/*line defers.go:68:1*/ m.defers = append(m.defers, func() {
 		/*line defers.go:69:1*/ panic("from defer") /*line defers.go:68:1*/
 	})
-	/*line defers.go:71:1*/ m.fut = ready(0) /*line defers.go:70:1*/
+	/*line defers.go:71:1*/ m.await1 = ready(0) /*line defers.go:70:1*/
 resume1:
 	// await at defers.go:71
 	/*line defers.go:71:1*/ /*line defers.go:70:1*/
 	{
-		/*line defers.go:71:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:71:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:71:1*/ if !ok {
 			/*line defers.go:71:1*/ m.state = 1
 			/*line defers.go:71:1*/ return "", false
 		}
-		/*line defers.go:71:1*/ m.fut = nil
+		/*line defers.go:71:1*/ m.await1 = nil
 	}
 	/*line defers.go:72:1*/ m.s = "normal"
 	/*line defers.go:73:1*/ machine.RunDefers(&m.defers)
@@ -702,7 +702,7 @@ func (m *DeferPanicsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -781,7 +781,7 @@ type CancellableFuture struct {
 	log     *Log
 	g       *Gate
 	result0 int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	defers  []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -814,17 +814,17 @@ func (m *CancellableFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 		/*line defers.go:93:1*/ machine.BadPoll("Cancellable", m.state)
 	}
 	/*line defers.go:94:1*/ m.defers = append(m.defers, cancellableFutureDefer0{fn: m.log.Add, a0: "cleanup 1"})
-	/*line defers.go:95:1*/ m.fut = ready(0) /*line defers.go:94:1*/
+	/*line defers.go:95:1*/ m.await1 = ready(0) /*line defers.go:94:1*/
 resume1:
 	// await at defers.go:95
 	/*line defers.go:95:1*/ /*line defers.go:94:1*/
 	{
-		/*line defers.go:95:1*/ _, ok := m.fut.Poll(cx)
+		/*line defers.go:95:1*/ _, ok := m.await1.Poll(cx)
 		/*line defers.go:95:1*/ if !ok {
 			/*line defers.go:95:1*/ m.state = 1
 			/*line defers.go:95:1*/ return 0, false
 		}
-		/*line defers.go:95:1*/ m.fut = nil
+		/*line defers.go:95:1*/ m.await1 = nil
 	}
 	/*line defers.go:96:1*/ m.defers = append(m.defers, cancellableFutureDefer1{fn: m.log.Add, a0: "cleanup 2"}) /*line defers.go:95:1*/
 resume2:
@@ -866,7 +866,7 @@ func (m *CancellableFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
 		machine.Cancel(m.g)
 	}
@@ -986,7 +986,7 @@ type HelperRecoversFuture struct {
 	n      int
 	v      int
 	err    error
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 	defers []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -1016,18 +1016,18 @@ func (m *HelperRecoversFuture) Poll(cx *runtime.Context) (result runtime.Result[
 	}
 	/*line defers.go:104:1*/ m.defers = append(m.defers, helperRecoversFutureDefer0{fn: handle, a0: m.log, a1: &m.err})
 	/*line defers.go:105:1*/ m.defers = append(m.defers, helperRecoversFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred with ", m.n)})
-	/*line defers.go:106:1*/ m.fut = ready(m.n)
+	/*line defers.go:106:1*/ m.await1 = ready(m.n)
 	/*line defers.go:106:1*/ m.log = nil /*line defers.go:105:1*/
 resume1:
 	// await at defers.go:106
 	/*line defers.go:106:1*/ /*line defers.go:105:1*/
 	{
-		/*line defers.go:106:1*/ v, ok := m.fut.Poll(cx)
+		/*line defers.go:106:1*/ v, ok := m.await1.Poll(cx)
 		/*line defers.go:106:1*/ if !ok {
 			/*line defers.go:106:1*/ m.state = 1
 			/*line defers.go:106:1*/ return runtime.Result[int]{}, false
 		}
-		/*line defers.go:106:1*/ m.fut = nil
+		/*line defers.go:106:1*/ m.await1 = nil
 		/*line defers.go:106:1*/ m.v = v
 	}
 	/*line defers.go:107:1*/ if m.v > 1 {
@@ -1060,7 +1060,7 @@ func (m *HelperRecoversFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	m.runDefers(false, nil)

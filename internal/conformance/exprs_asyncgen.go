@@ -24,9 +24,9 @@ type OrderFuture struct {
 	result0 string
 	x       int
 	t       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	ok      bool
-	fut2    runtime.Future[bool]
+	await2  runtime.Future[bool]
 	p       point
 	arr     []int
 	m       map[string]int
@@ -34,7 +34,7 @@ type OrderFuture struct {
 	t17     func(int) int
 	f       float64
 	str     string
-	fut23   runtime.Future[point]
+	await11 runtime.Future[point]
 	v28     int
 }
 
@@ -126,17 +126,17 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
 	}
 	/*line exprs.go:33:1*/ m1.x = 1
 	/*line exprs.go:35:1*/ m1.t = note(m1.log, "a", m1.x)
-	/*line exprs.go:35:1*/ m1.fut = ready(note(m1.log, "await", 2)) /*line exprs.go:34:1*/
+	/*line exprs.go:35:1*/ m1.await1 = ready(note(m1.log, "await", 2)) /*line exprs.go:34:1*/
 resume1:
 	// await at exprs.go:35
 	/*line exprs.go:35:1*/ /*line exprs.go:34:1*/
 	{
-		/*line exprs.go:35:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:35:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:35:1*/ if !ok {
 			/*line exprs.go:35:1*/ m1.state = 1
 			/*line exprs.go:35:1*/ return "", false
 		}
-		/*line exprs.go:35:1*/ m1.fut = nil
+		/*line exprs.go:35:1*/ m1.await1 = nil
 		/*line exprs.go:35:1*/ v1 = v
 	}
 	/*line exprs.go:35:1*/ s = three(m1.t, v1, note(m1.log, "b", 3))
@@ -145,17 +145,17 @@ resume1:
 	/*line exprs.go:37:1*/ if !cond {
 		/*line exprs.go:37:1*/ goto condDone3
 	}
-	/*line exprs.go:37:1*/ m1.fut2 = ready(note(m1.log, "r", m1.n > 1)) /*line exprs.go:36:1*/
+	/*line exprs.go:37:1*/ m1.await2 = ready(note(m1.log, "r", m1.n > 1)) /*line exprs.go:36:1*/
 resume2:
 	// await at exprs.go:37
 	/*line exprs.go:37:1*/ /*line exprs.go:36:1*/
 	{
-		/*line exprs.go:37:1*/ v, ok := m1.fut2.Poll(cx)
+		/*line exprs.go:37:1*/ v, ok := m1.await2.Poll(cx)
 		/*line exprs.go:37:1*/ if !ok {
 			/*line exprs.go:37:1*/ m1.state = 2
 			/*line exprs.go:37:1*/ return "", false
 		}
-		/*line exprs.go:37:1*/ m1.fut2 = nil
+		/*line exprs.go:37:1*/ m1.await2 = nil
 		/*line exprs.go:37:1*/ v11 = v
 	}
 	/*line exprs.go:37:1*/ cond = v11 /*line exprs.go:36:1*/
@@ -168,209 +168,209 @@ condDone3:
 condDone6:
 	/*line exprs.go:38:1*/ ok2 = cond3
 	/*line exprs.go:39:1*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
-	/*line exprs.go:40:1*/ m1.fut = ready(m1.n) /*line exprs.go:39:1*/
+	/*line exprs.go:40:1*/ m1.await1 = ready(m1.n) /*line exprs.go:39:1*/
 resume4:
 	// await at exprs.go:40
 	/*line exprs.go:40:1*/ /*line exprs.go:39:1*/
 	{
-		/*line exprs.go:40:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:40:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:40:1*/ if !ok {
 			/*line exprs.go:40:1*/ m1.state = 4
 			/*line exprs.go:40:1*/ return "", false
 		}
-		/*line exprs.go:40:1*/ m1.fut = nil
+		/*line exprs.go:40:1*/ m1.await1 = nil
 		/*line exprs.go:40:1*/ v6 = v
 	}
 	/*line exprs.go:40:1*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
 	/*line exprs.go:41:1*/ m1.t = note(m1.log, "e0", 0)
-	/*line exprs.go:41:1*/ m1.fut = ready(1)
+	/*line exprs.go:41:1*/ m1.await1 = ready(1)
 	/*line exprs.go:41:1*/ m1.arr = nil /*line exprs.go:40:1*/
 resume5:
 	// await at exprs.go:41
 	/*line exprs.go:41:1*/ /*line exprs.go:40:1*/
 	{
-		/*line exprs.go:41:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:41:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:41:1*/ if !ok {
 			/*line exprs.go:41:1*/ m1.state = 5
 			/*line exprs.go:41:1*/ return "", false
 		}
-		/*line exprs.go:41:1*/ m1.fut = nil
+		/*line exprs.go:41:1*/ m1.await1 = nil
 		/*line exprs.go:41:1*/ v9 = v
 	}
 	/*line exprs.go:41:1*/ m1.arr = []int{m1.t, v9, 2}
-	/*line exprs.go:42:1*/ m1.fut = ready(m1.n)
+	/*line exprs.go:42:1*/ m1.await1 = ready(m1.n)
 	/*line exprs.go:42:1*/ m1.m = nil /*line exprs.go:41:1*/
 resume6:
 	// await at exprs.go:42
 	/*line exprs.go:42:1*/ /*line exprs.go:41:1*/
 	{
-		/*line exprs.go:42:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:42:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:42:1*/ if !ok {
 			/*line exprs.go:42:1*/ m1.state = 6
 			/*line exprs.go:42:1*/ return "", false
 		}
-		/*line exprs.go:42:1*/ m1.fut = nil
+		/*line exprs.go:42:1*/ m1.await1 = nil
 		/*line exprs.go:42:1*/ v111 = v
 	}
 	/*line exprs.go:42:1*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
-	/*line exprs.go:43:1*/ m1.fut = ready(1) /*line exprs.go:42:1*/
+	/*line exprs.go:43:1*/ m1.await1 = ready(1) /*line exprs.go:42:1*/
 resume7:
 	// await at exprs.go:43
 	/*line exprs.go:43:1*/ /*line exprs.go:42:1*/
 	{
-		/*line exprs.go:43:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:43:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:43:1*/ if !ok {
 			/*line exprs.go:43:1*/ m1.state = 7
 			/*line exprs.go:43:1*/ return "", false
 		}
-		/*line exprs.go:43:1*/ m1.fut = nil
+		/*line exprs.go:43:1*/ m1.await1 = nil
 		/*line exprs.go:43:1*/ m1.t = v
 	}
-	/*line exprs.go:43:1*/ m1.fut = ready(2) /*line exprs.go:42:1*/
+	/*line exprs.go:43:1*/ m1.await1 = ready(2) /*line exprs.go:42:1*/
 resume8:
 	// await at exprs.go:43
 	/*line exprs.go:43:1*/ /*line exprs.go:42:1*/
 	{
-		/*line exprs.go:43:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:43:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:43:1*/ if !ok {
 			/*line exprs.go:43:1*/ m1.state = 8
 			/*line exprs.go:43:1*/ return "", false
 		}
-		/*line exprs.go:43:1*/ m1.fut = nil
+		/*line exprs.go:43:1*/ m1.await1 = nil
 		/*line exprs.go:43:1*/ v15 = v
 	}
 	/*line exprs.go:43:1*/ m1.t = m1.arr[m1.t] + m1.arr[:v15][0]
 	/*line exprs.go:44:1*/ m1.t17 = getPoint(m1.log).Sum
-	/*line exprs.go:44:1*/ m1.fut = ready(100) /*line exprs.go:43:1*/
+	/*line exprs.go:44:1*/ m1.await1 = ready(100) /*line exprs.go:43:1*/
 resume9:
 	// await at exprs.go:44
 	/*line exprs.go:44:1*/ /*line exprs.go:43:1*/
 	{
-		/*line exprs.go:44:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:44:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:44:1*/ if !ok {
 			/*line exprs.go:44:1*/ m1.state = 9
 			/*line exprs.go:44:1*/ return "", false
 		}
-		/*line exprs.go:44:1*/ m1.fut = nil
+		/*line exprs.go:44:1*/ m1.await1 = nil
 		/*line exprs.go:44:1*/ v18 = v
 	}
 	/*line exprs.go:44:1*/ m1.r = m1.t17(v18)
-	/*line exprs.go:45:1*/ m1.fut = ready(m1.n)
+	/*line exprs.go:45:1*/ m1.await1 = ready(m1.n)
 	/*line exprs.go:45:1*/ m1.t17 = nil /*line exprs.go:44:1*/
 resume10:
 	// await at exprs.go:45
 	/*line exprs.go:45:1*/ /*line exprs.go:44:1*/
 	{
-		/*line exprs.go:45:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:45:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:45:1*/ if !ok {
 			/*line exprs.go:45:1*/ m1.state = 10
 			/*line exprs.go:45:1*/ return "", false
 		}
-		/*line exprs.go:45:1*/ m1.fut = nil
+		/*line exprs.go:45:1*/ m1.await1 = nil
 		/*line exprs.go:45:1*/ v20 = v
 	}
 	/*line exprs.go:45:1*/ m1.f = float64(v20) / 2
-	/*line exprs.go:46:1*/ m1.fut23 = ready(m1.p)
+	/*line exprs.go:46:1*/ m1.await11 = ready(m1.p)
 	/*line exprs.go:46:1*/ m1.str = "" /*line exprs.go:45:1*/
 resume11:
 	// await at exprs.go:46
 	/*line exprs.go:46:1*/ /*line exprs.go:45:1*/
 	{
-		/*line exprs.go:46:1*/ v, ok := m1.fut23.Poll(cx)
+		/*line exprs.go:46:1*/ v, ok := m1.await11.Poll(cx)
 		/*line exprs.go:46:1*/ if !ok {
 			/*line exprs.go:46:1*/ m1.state = 11
 			/*line exprs.go:46:1*/ return "", false
 		}
-		/*line exprs.go:46:1*/ m1.fut23 = nil
+		/*line exprs.go:46:1*/ m1.await11 = nil
 		/*line exprs.go:46:1*/ v22 = v
 	}
 	/*line exprs.go:46:1*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v22.String())
-	/*line exprs.go:47:1*/ m1.fut = ready(1)
+	/*line exprs.go:47:1*/ m1.await1 = ready(1)
 	/*line exprs.go:47:1*/ m1.m = nil /*line exprs.go:46:1*/
 resume12:
 	// await at exprs.go:47
 	/*line exprs.go:47:1*/ /*line exprs.go:46:1*/
 	{
-		/*line exprs.go:47:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:47:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:47:1*/ if !ok {
 			/*line exprs.go:47:1*/ m1.state = 12
 			/*line exprs.go:47:1*/ return "", false
 		}
-		/*line exprs.go:47:1*/ m1.fut = nil
+		/*line exprs.go:47:1*/ m1.await1 = nil
 		/*line exprs.go:47:1*/ v24 = v
 	}
 	/*line exprs.go:47:1*/ m1.t, m1.r = v24, note(m1.log, "b", 2)
-	/*line exprs.go:48:1*/ m1.fut = ready(10)
+	/*line exprs.go:48:1*/ m1.await1 = ready(10)
 	/*line exprs.go:48:1*/ m1.log = nil /*line exprs.go:47:1*/
 resume13:
 	// await at exprs.go:48
 	/*line exprs.go:48:1*/ /*line exprs.go:47:1*/
 	{
-		/*line exprs.go:48:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:48:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:48:1*/ if !ok {
 			/*line exprs.go:48:1*/ m1.state = 13
 			/*line exprs.go:48:1*/ return "", false
 		}
-		/*line exprs.go:48:1*/ m1.fut = nil
+		/*line exprs.go:48:1*/ m1.await1 = nil
 		/*line exprs.go:48:1*/ v26 = v
 	}
 	/*line exprs.go:48:1*/ m1.t, m1.r = m1.r+v26, m1.t
-	/*line exprs.go:49:1*/ m1.fut = ready(0) /*line exprs.go:48:1*/
+	/*line exprs.go:49:1*/ m1.await1 = ready(0) /*line exprs.go:48:1*/
 resume14:
 	// await at exprs.go:49
 	/*line exprs.go:49:1*/ /*line exprs.go:48:1*/
 	{
-		/*line exprs.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:49:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:49:1*/ if !ok {
 			/*line exprs.go:49:1*/ m1.state = 14
 			/*line exprs.go:49:1*/ return "", false
 		}
-		/*line exprs.go:49:1*/ m1.fut = nil
+		/*line exprs.go:49:1*/ m1.await1 = nil
 		/*line exprs.go:49:1*/ m1.v28 = v
 	}
-	/*line exprs.go:49:1*/ m1.fut = ready(5) /*line exprs.go:48:1*/
+	/*line exprs.go:49:1*/ m1.await1 = ready(5) /*line exprs.go:48:1*/
 resume15:
 	// await at exprs.go:49
 	/*line exprs.go:49:1*/ /*line exprs.go:48:1*/
 	{
-		/*line exprs.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:49:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:49:1*/ if !ok {
 			/*line exprs.go:49:1*/ m1.state = 15
 			/*line exprs.go:49:1*/ return "", false
 		}
-		/*line exprs.go:49:1*/ m1.fut = nil
+		/*line exprs.go:49:1*/ m1.await1 = nil
 		/*line exprs.go:49:1*/ v30 = v
 	}
 	/*line exprs.go:49:1*/ m1.arr[m1.v28] += v30
 	/*line exprs.go:50:1*/ m1.arr[0]++
-	/*line exprs.go:51:1*/ m1.fut = ready(m1.x) /*line exprs.go:50:1*/
+	/*line exprs.go:51:1*/ m1.await1 = ready(m1.x) /*line exprs.go:50:1*/
 resume16:
 	// await at exprs.go:51
 	/*line exprs.go:51:1*/ /*line exprs.go:50:1*/
 	{
-		/*line exprs.go:51:1*/ v, ok := m1.fut.Poll(cx)
+		/*line exprs.go:51:1*/ v, ok := m1.await1.Poll(cx)
 		/*line exprs.go:51:1*/ if !ok {
 			/*line exprs.go:51:1*/ m1.state = 16
 			/*line exprs.go:51:1*/ return "", false
 		}
-		/*line exprs.go:51:1*/ m1.fut = nil
+		/*line exprs.go:51:1*/ m1.await1 = nil
 		/*line exprs.go:51:1*/ v32 = v
 	}
 	/*line exprs.go:51:1*/ m1.x += v32
 	/*line exprs.go:52:1*/ m1.result0 = fmt.Sprint(m1.str, m1.t, m1.r, m1.arr, m1.x)
 	/*line exprs.go:52:1*/ goto exit /*line exprs.go:51:1*/
 cond5:
-	/*line exprs.go:38:1*/ m1.fut2 = ready(note(m1.log, "r2", true)) /*line exprs.go:37:1*/
+	/*line exprs.go:38:1*/ m1.await2 = ready(note(m1.log, "r2", true)) /*line exprs.go:37:1*/
 resume3:
 	// await at exprs.go:38
 	/*line exprs.go:38:1*/ /*line exprs.go:37:1*/
 	{
-		/*line exprs.go:38:1*/ v, ok := m1.fut2.Poll(cx)
+		/*line exprs.go:38:1*/ v, ok := m1.await2.Poll(cx)
 		/*line exprs.go:38:1*/ if !ok {
 			/*line exprs.go:38:1*/ m1.state = 3
 			/*line exprs.go:38:1*/ return "", false
 		}
-		/*line exprs.go:38:1*/ m1.fut2 = nil
+		/*line exprs.go:38:1*/ m1.await2 = nil
 		/*line exprs.go:38:1*/ v4 = v
 	}
 	/*line exprs.go:38:1*/ cond3 = v4
@@ -401,37 +401,37 @@ func (m1 *OrderFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 2:
-		machine.Cancel(m1.fut2)
+		machine.Cancel(m1.await2)
 	case 3:
-		machine.Cancel(m1.fut2)
+		machine.Cancel(m1.await2)
 	case 4:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 5:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 6:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 7:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 8:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 9:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 10:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 11:
-		machine.Cancel(m1.fut23)
+		machine.Cancel(m1.await11)
 	case 12:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 13:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 14:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 15:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 16:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	}
 	m1.state = machine.StateCancelled
 }
@@ -491,8 +491,8 @@ type ResultsFuture struct {
 	n      int
 	v      int
 	err    error
-	fut    runtime.Future[runtime.Result[int]]
-	fut3   runtime.Future[int]
+	await1 runtime.Future[runtime.Result[int]]
+	await3 runtime.Future[int]
 }
 
 // Results returns a future that runs results one step at a time.
@@ -529,34 +529,34 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	default:
 		/*line exprs.go:56:1*/ machine.BadPoll("Results", m.state)
 	}
-	/*line exprs.go:57:1*/ m.fut = failing(m.n) /*line exprs.go:56:1*/
+	/*line exprs.go:57:1*/ m.await1 = failing(m.n) /*line exprs.go:56:1*/
 resume1:
 	// await (TryAwait) at exprs.go:57
 	/*line exprs.go:57:1*/ /*line exprs.go:56:1*/
 	{
-		/*line exprs.go:57:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:57:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:57:1*/ if !ok {
 			/*line exprs.go:57:1*/ m.state = 1
 			/*line exprs.go:57:1*/ return runtime.Result[int]{}, false
 		}
-		/*line exprs.go:57:1*/ m.fut = nil
+		/*line exprs.go:57:1*/ m.await1 = nil
 		/*line exprs.go:57:1*/ m.v, m.err = v.Value, v.Err
 	}
 	/*line exprs.go:58:1*/ if m.err != nil {
 		/*line exprs.go:59:1*/ m.v, m.err = 0, fmt.Errorf("wrapped: %w", m.err)
 		/*line exprs.go:59:1*/ goto exit
 	}
-	/*line exprs.go:61:1*/ m.fut = failing(m.v) /*line exprs.go:60:1*/
+	/*line exprs.go:61:1*/ m.await1 = failing(m.v) /*line exprs.go:60:1*/
 resume2:
 	// await (TryAwait) at exprs.go:61
 	/*line exprs.go:61:1*/ /*line exprs.go:60:1*/
 	{
-		/*line exprs.go:61:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:61:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:61:1*/ if !ok {
 			/*line exprs.go:61:1*/ m.state = 2
 			/*line exprs.go:61:1*/ return runtime.Result[int]{}, false
 		}
-		/*line exprs.go:61:1*/ m.fut = nil
+		/*line exprs.go:61:1*/ m.await1 = nil
 		/*line exprs.go:61:1*/ w, m.err = v.Value, v.Err
 	}
 	/*line exprs.go:62:1*/ m.log.Add(fmt.Sprint("w", w))
@@ -564,32 +564,32 @@ resume2:
 		/*line exprs.go:64:1*/ m.v = w + 1
 		/*line exprs.go:65:1*/ goto exit
 	}
-	/*line exprs.go:67:1*/ m.fut3 = ready(7) /*line exprs.go:66:1*/
+	/*line exprs.go:67:1*/ m.await3 = ready(7) /*line exprs.go:66:1*/
 resume3:
 	// await at exprs.go:67
 	/*line exprs.go:67:1*/ /*line exprs.go:66:1*/
 	{
-		/*line exprs.go:67:1*/ v, ok := m.fut3.Poll(cx)
+		/*line exprs.go:67:1*/ v, ok := m.await3.Poll(cx)
 		/*line exprs.go:67:1*/ if !ok {
 			/*line exprs.go:67:1*/ m.state = 3
 			/*line exprs.go:67:1*/ return runtime.Result[int]{}, false
 		}
-		/*line exprs.go:67:1*/ m.fut3 = nil
+		/*line exprs.go:67:1*/ m.await3 = nil
 		/*line exprs.go:67:1*/ v2 = v
 	}
 	/*line exprs.go:67:1*/ m.log.Add(fmt.Sprint(pair(v2)))
-	/*line exprs.go:68:1*/ m.fut = failing(m.n + 1)
+	/*line exprs.go:68:1*/ m.await1 = failing(m.n + 1)
 	/*line exprs.go:68:1*/ m.log = nil /*line exprs.go:67:1*/
 resume4:
 	// await (TryAwait) at exprs.go:68
 	/*line exprs.go:68:1*/ /*line exprs.go:67:1*/
 	{
-		/*line exprs.go:68:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:68:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:68:1*/ if !ok {
 			/*line exprs.go:68:1*/ m.state = 4
 			/*line exprs.go:68:1*/ return runtime.Result[int]{}, false
 		}
-		/*line exprs.go:68:1*/ m.fut = nil
+		/*line exprs.go:68:1*/ m.await1 = nil
 		/*line exprs.go:68:1*/ m.v, m.err = v.Value, v.Err
 	} /*line exprs.go:67:1*/
 exit:
@@ -618,13 +618,13 @@ func (m *ResultsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut3)
+		machine.Cancel(m.await3)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -681,8 +681,8 @@ type NoResultFuture struct {
 	state  int             // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *NoResultFuture // set at the first poll: detects a moved machine
 	log    *Log
-	fut    runtime.Future[string]
-	fut1   runtime.Future[int]
+	await1 runtime.Future[string]
+	await2 runtime.Future[int]
 }
 
 // NoResult returns a future that runs noResult one step at a time.
@@ -712,34 +712,34 @@ func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
 	default:
 		/*line exprs.go:72:1*/ machine.BadPoll("NoResult", m.state)
 	}
-	/*line exprs.go:73:1*/ m.fut = ready("x") /*line exprs.go:72:1*/
+	/*line exprs.go:73:1*/ m.await1 = ready("x") /*line exprs.go:72:1*/
 resume1:
 	// await at exprs.go:73
 	/*line exprs.go:73:1*/ /*line exprs.go:72:1*/
 	{
-		/*line exprs.go:73:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:73:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:73:1*/ if !ok {
 			/*line exprs.go:73:1*/ m.state = 1
 			/*line exprs.go:73:1*/ return struct{}{}, false
 		}
-		/*line exprs.go:73:1*/ m.fut = nil
+		/*line exprs.go:73:1*/ m.await1 = nil
 		/*line exprs.go:73:1*/ v1 = v
 	}
 	/*line exprs.go:73:1*/ m.log.Add(fmt.Sprint(v1))
 	/*line exprs.go:74:1*/ if len(m.log.Items) > 5 {
 		/*line exprs.go:75:1*/ goto exit
 	}
-	/*line exprs.go:77:1*/ m.fut1 = ready(0) /*line exprs.go:76:1*/
+	/*line exprs.go:77:1*/ m.await2 = ready(0) /*line exprs.go:76:1*/
 resume2:
 	// await at exprs.go:77
 	/*line exprs.go:77:1*/ /*line exprs.go:76:1*/
 	{
-		/*line exprs.go:77:1*/ _, ok := m.fut1.Poll(cx)
+		/*line exprs.go:77:1*/ _, ok := m.await2.Poll(cx)
 		/*line exprs.go:77:1*/ if !ok {
 			/*line exprs.go:77:1*/ m.state = 2
 			/*line exprs.go:77:1*/ return struct{}{}, false
 		}
-		/*line exprs.go:77:1*/ m.fut1 = nil
+		/*line exprs.go:77:1*/ m.await2 = nil
 	}
 	/*line exprs.go:78:1*/ m.log.Add("end") /*line exprs.go:77:1*/
 exit:
@@ -768,9 +768,9 @@ func (m *NoResultFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut1)
+		machine.Cancel(m.await2)
 	}
 	m.state = machine.StateCancelled
 }
@@ -831,11 +831,11 @@ type ShadowFuture struct {
 	result0 int
 	x       int
 	x1      int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	l       shadowLocal
 	err     error
 	err1    error
-	fut5    runtime.Future[error]
+	await4  runtime.Future[error]
 }
 
 //line exprs_asyncgen.go:842:1
@@ -884,17 +884,17 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line exprs.go:85:1*/ m.x = m.n
 	/*line exprs.go:87:1*/ m.x1 = m.x * 2
-	/*line exprs.go:88:1*/ m.fut = ready(shadowK) /*line exprs.go:87:1*/
+	/*line exprs.go:88:1*/ m.await1 = ready(shadowK) /*line exprs.go:87:1*/
 resume1:
 	// await at exprs.go:88
 	/*line exprs.go:88:1*/ /*line exprs.go:87:1*/
 	{
-		/*line exprs.go:88:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:88:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:88:1*/ if !ok {
 			/*line exprs.go:88:1*/ m.state = 1
 			/*line exprs.go:88:1*/ return 0, false
 		}
-		/*line exprs.go:88:1*/ m.fut = nil
+		/*line exprs.go:88:1*/ m.await1 = nil
 		/*line exprs.go:88:1*/ v1 = v
 	}
 	/*line exprs.go:88:1*/ m.x1 += v1
@@ -903,32 +903,32 @@ resume1:
 	/*line exprs.go:91:1*/ if m.x1 <= 0 {
 		/*line exprs.go:91:1*/ goto ifDone3
 	}
-	/*line exprs.go:92:1*/ m.fut = ready(m.x1) /*line exprs.go:91:1*/
+	/*line exprs.go:92:1*/ m.await1 = ready(m.x1) /*line exprs.go:91:1*/
 resume2:
 	// await at exprs.go:92
 	/*line exprs.go:92:1*/ /*line exprs.go:91:1*/
 	{
-		/*line exprs.go:92:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:92:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:92:1*/ if !ok {
 			/*line exprs.go:92:1*/ m.state = 2
 			/*line exprs.go:92:1*/ return 0, false
 		}
-		/*line exprs.go:92:1*/ m.fut = nil
+		/*line exprs.go:92:1*/ m.await1 = nil
 		/*line exprs.go:92:1*/ v11 = v
 	}
 	/*line exprs.go:92:1*/ m.log.Add(fmt.Sprint("if ", m.x1, v11)) /*line exprs.go:91:1*/
 ifDone3:
-	/*line exprs.go:94:1*/ m.fut = ready(shadowK * 2) /*line exprs.go:93:1*/
+	/*line exprs.go:94:1*/ m.await1 = ready(shadowK * 2) /*line exprs.go:93:1*/
 resume3:
 	// await at exprs.go:94
 	/*line exprs.go:94:1*/ /*line exprs.go:93:1*/
 	{
-		/*line exprs.go:94:1*/ v, ok := m.fut.Poll(cx)
+		/*line exprs.go:94:1*/ v, ok := m.await1.Poll(cx)
 		/*line exprs.go:94:1*/ if !ok {
 			/*line exprs.go:94:1*/ m.state = 3
 			/*line exprs.go:94:1*/ return 0, false
 		}
-		/*line exprs.go:94:1*/ m.fut = nil
+		/*line exprs.go:94:1*/ m.await1 = nil
 		/*line exprs.go:94:1*/ v3 = v
 	}
 	/*line exprs.go:94:1*/ m.l = shadowLocal{A: m.x, B: v3}
@@ -939,17 +939,17 @@ forCond6:
 		/*line exprs.go:96:1*/ goto forDone9
 	}
 	/*line exprs.go:97:1*/ m.err1 = fmt.Errorf("e%d", m.x)
-	/*line exprs.go:98:1*/ m.fut5 = ready(m.err1) /*line exprs.go:97:1*/
+	/*line exprs.go:98:1*/ m.await4 = ready(m.err1) /*line exprs.go:97:1*/
 resume4:
 	// await at exprs.go:98
 	/*line exprs.go:98:1*/ /*line exprs.go:97:1*/
 	{
-		/*line exprs.go:98:1*/ v, ok := m.fut5.Poll(cx)
+		/*line exprs.go:98:1*/ v, ok := m.await4.Poll(cx)
 		/*line exprs.go:98:1*/ if !ok {
 			/*line exprs.go:98:1*/ m.state = 4
 			/*line exprs.go:98:1*/ return 0, false
 		}
-		/*line exprs.go:98:1*/ m.fut5 = nil
+		/*line exprs.go:98:1*/ m.await4 = nil
 		/*line exprs.go:98:1*/ _ = v
 	}
 	/*line exprs.go:99:1*/ m.log.Add(m.err1.Error())
@@ -983,13 +983,13 @@ func (m *ShadowFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 4:
-		machine.Cancel(m.fut5)
+		machine.Cancel(m.await4)
 	}
 	m.state = machine.StateCancelled
 }

@@ -15,25 +15,25 @@ import (
 //
 //line odd_asyncgen.go:17:1
 type OddPlacesFuture struct {
-	noCopy machine.NoCopy
-	state  int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
-	self   *OddPlacesFuture // set at the first poll: detects a moved machine
-	log    *Log
-	n      int
-	r      Triple
-	s      string
-	arr    [3]int
-	xs     []int
-	v1     int
-	fut    runtime.Future[int]
-	v2     int
-	v      int
-	t6     *int
-	m      map[string]int
-	fut18  runtime.Future[any]
-	fut23  runtime.Future[*[3]int]
-	xs24   *[3]int
-	x      int
+	noCopy  machine.NoCopy
+	state   int              // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
+	self    *OddPlacesFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	r       Triple
+	s       string
+	arr     [3]int
+	xs      []int
+	v1      int
+	await1  runtime.Future[int]
+	v2      int
+	v       int
+	t6      *int
+	m       map[string]int
+	await9  runtime.Future[any]
+	await11 runtime.Future[*[3]int]
+	xs24    *[3]int
+	x       int
 }
 
 // OddPlaces returns a future that runs oddPlaces one step at a time.
@@ -114,118 +114,118 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
 	/*line odd.go:19:1*/ m1.s = ""
 	/*line odd.go:20:1*/ m1.arr = [3]int{1, 2, 3}
 	/*line odd.go:21:1*/ m1.xs = []int{0, 0, 0}
-	/*line odd.go:23:1*/ m1.fut = ready(0)
+	/*line odd.go:23:1*/ m1.await1 = ready(0)
 	/*line odd.go:23:1*/ m1.s = "" /*line odd.go:22:1*/
 resume1:
 	// await at odd.go:23
 	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:23:1*/ if !ok {
 			/*line odd.go:23:1*/ m1.state = 1
 			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ m1.await1 = nil
 		/*line odd.go:23:1*/ m1.v1 = v
 	}
-	/*line odd.go:23:1*/ m1.fut = ready(m1.n) /*line odd.go:22:1*/
+	/*line odd.go:23:1*/ m1.await1 = ready(m1.n) /*line odd.go:22:1*/
 resume2:
 	// await at odd.go:23
 	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:23:1*/ if !ok {
 			/*line odd.go:23:1*/ m1.state = 2
 			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ m1.await1 = nil
 		/*line odd.go:23:1*/ m1.v2 = v
 	}
-	/*line odd.go:23:1*/ m1.fut = ready(m1.n + 1) /*line odd.go:22:1*/
+	/*line odd.go:23:1*/ m1.await1 = ready(m1.n + 1) /*line odd.go:22:1*/
 resume3:
 	// await at odd.go:23
 	/*line odd.go:23:1*/ /*line odd.go:22:1*/
 	{
-		/*line odd.go:23:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:23:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:23:1*/ if !ok {
 			/*line odd.go:23:1*/ m1.state = 3
 			/*line odd.go:23:1*/ return Triple{}, false
 		}
-		/*line odd.go:23:1*/ m1.fut = nil
+		/*line odd.go:23:1*/ m1.await1 = nil
 		/*line odd.go:23:1*/ v4 = v
 	}
 	/*line odd.go:23:1*/ m1.xs[m1.v1], m1.xs[2] = m1.v2, v4
 	/*line odd.go:25:1*/ m1.v = 0
 	/*line odd.go:26:1*/ m1.t6 = ptrTo(m1.log, &m1.v)
-	/*line odd.go:26:1*/ m1.fut = ready(7) /*line odd.go:25:1*/
+	/*line odd.go:26:1*/ m1.await1 = ready(7) /*line odd.go:25:1*/
 resume4:
 	// await at odd.go:26
 	/*line odd.go:26:1*/ /*line odd.go:25:1*/
 	{
-		/*line odd.go:26:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:26:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:26:1*/ if !ok {
 			/*line odd.go:26:1*/ m1.state = 4
 			/*line odd.go:26:1*/ return Triple{}, false
 		}
-		/*line odd.go:26:1*/ m1.fut = nil
+		/*line odd.go:26:1*/ m1.await1 = nil
 		/*line odd.go:26:1*/ v7 = v
 	}
 	/*line odd.go:26:1*/ *m1.t6 = v7
-	/*line odd.go:28:1*/ m1.fut = ready(1)
+	/*line odd.go:28:1*/ m1.await1 = ready(1)
 	/*line odd.go:28:1*/ m1.t6 = nil
 	/*line odd.go:28:1*/ m1.m = nil /*line odd.go:27:1*/
 resume5:
 	// await at odd.go:28
 	/*line odd.go:28:1*/ /*line odd.go:27:1*/
 	{
-		/*line odd.go:28:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:28:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:28:1*/ if !ok {
 			/*line odd.go:28:1*/ m1.state = 5
 			/*line odd.go:28:1*/ return Triple{}, false
 		}
-		/*line odd.go:28:1*/ m1.fut = nil
+		/*line odd.go:28:1*/ m1.await1 = nil
 		/*line odd.go:28:1*/ v9 = v
 	}
 	/*line odd.go:28:1*/ m1.s = fmt.Sprint("k", v9)
-	/*line odd.go:28:1*/ m1.fut = ready(2) /*line odd.go:27:1*/
+	/*line odd.go:28:1*/ m1.await1 = ready(2) /*line odd.go:27:1*/
 resume6:
 	// await at odd.go:28
 	/*line odd.go:28:1*/ /*line odd.go:27:1*/
 	{
-		/*line odd.go:28:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:28:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:28:1*/ if !ok {
 			/*line odd.go:28:1*/ m1.state = 6
 			/*line odd.go:28:1*/ return Triple{}, false
 		}
-		/*line odd.go:28:1*/ m1.fut = nil
+		/*line odd.go:28:1*/ m1.await1 = nil
 		/*line odd.go:28:1*/ v12 = v
 	}
 	/*line odd.go:28:1*/ m1.m = map[string]int{m1.s: v12}
-	/*line odd.go:30:1*/ m1.fut = ready(m1.n)
+	/*line odd.go:30:1*/ m1.await1 = ready(m1.n)
 	/*line odd.go:30:1*/ m1.s = "" /*line odd.go:29:1*/
 resume7:
 	// await at odd.go:30
 	/*line odd.go:30:1*/ /*line odd.go:29:1*/
 	{
-		/*line odd.go:30:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:30:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:30:1*/ if !ok {
 			/*line odd.go:30:1*/ m1.state = 7
 			/*line odd.go:30:1*/ return Triple{}, false
 		}
-		/*line odd.go:30:1*/ m1.fut = nil
+		/*line odd.go:30:1*/ m1.await1 = nil
 		/*line odd.go:30:1*/ m1.v1 = v
 	}
-	/*line odd.go:30:1*/ m1.fut = ready(1) /*line odd.go:29:1*/
+	/*line odd.go:30:1*/ m1.await1 = ready(1) /*line odd.go:29:1*/
 resume8:
 	// await at odd.go:30
 	/*line odd.go:30:1*/ /*line odd.go:29:1*/
 	{
-		/*line odd.go:30:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:30:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:30:1*/ if !ok {
 			/*line odd.go:30:1*/ m1.state = 8
 			/*line odd.go:30:1*/ return Triple{}, false
 		}
-		/*line odd.go:30:1*/ m1.fut = nil
+		/*line odd.go:30:1*/ m1.await1 = nil
 		/*line odd.go:30:1*/ v15 = v
 	}
 	/*line odd.go:30:1*/ tag = m1.v1 + v15
@@ -238,17 +238,17 @@ resume8:
 switchBody10:
 	/*line odd.go:32:1*/ m1.s = "one" /*line odd.go:31:1*/
 switchDone9:
-	/*line odd.go:36:1*/ m1.fut18 = ready[any](m1.n) /*line odd.go:35:1*/
+	/*line odd.go:36:1*/ m1.await9 = ready[any](m1.n) /*line odd.go:35:1*/
 resume9:
 	// await at odd.go:36
 	/*line odd.go:36:1*/ /*line odd.go:35:1*/
 	{
-		/*line odd.go:36:1*/ v, ok := m1.fut18.Poll(cx)
+		/*line odd.go:36:1*/ v, ok := m1.await9.Poll(cx)
 		/*line odd.go:36:1*/ if !ok {
 			/*line odd.go:36:1*/ m1.state = 9
 			/*line odd.go:36:1*/ return Triple{}, false
 		}
-		/*line odd.go:36:1*/ m1.fut18 = nil
+		/*line odd.go:36:1*/ m1.await9 = nil
 		/*line odd.go:36:1*/ v17 = v
 	}
 	/*line odd.go:36:1*/ x19 = v17
@@ -262,24 +262,24 @@ switchBody14:
 	/*line odd.go:36:1*/ x = x19.(int)
 	/*line odd.go:38:1*/ m1.s += fmt.Sprint(x + 1) /*line odd.go:37:1*/
 switchDone13:
-	/*line odd.go:42:1*/ m1.fut = ready(m1.n) /*line odd.go:41:1*/
+	/*line odd.go:42:1*/ m1.await1 = ready(m1.n) /*line odd.go:41:1*/
 resume10:
 	// await at odd.go:42
 	/*line odd.go:42:1*/ /*line odd.go:41:1*/
 	{
-		/*line odd.go:42:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:42:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:42:1*/ if !ok {
 			/*line odd.go:42:1*/ m1.state = 10
 			/*line odd.go:42:1*/ return Triple{}, false
 		}
-		/*line odd.go:42:1*/ m1.fut = nil
+		/*line odd.go:42:1*/ m1.await1 = nil
 		/*line odd.go:42:1*/ v20 = v
 	}
 	/*line odd.go:42:1*/ if v20 <= 100 {
 		/*line odd.go:42:1*/ goto ifDone17
 	} /*line odd.go:41:1*/
 label18:
-	/*line odd.go:53:1*/ m1.fut = ready(m1.xs[0])
+	/*line odd.go:53:1*/ m1.await1 = ready(m1.xs[0])
 	/*line odd.go:53:1*/ m1.log = nil
 	/*line odd.go:53:1*/ m1.m = nil
 	/*line odd.go:53:1*/ m1.xs24 = nil /*line odd.go:52:1*/
@@ -287,43 +287,43 @@ resume12:
 	// await at odd.go:53
 	/*line odd.go:53:1*/ /*line odd.go:52:1*/
 	{
-		/*line odd.go:53:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:53:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:53:1*/ if !ok {
 			/*line odd.go:53:1*/ m1.state = 12
 			/*line odd.go:53:1*/ return Triple{}, false
 		}
-		/*line odd.go:53:1*/ m1.fut = nil
+		/*line odd.go:53:1*/ m1.await1 = nil
 		/*line odd.go:53:1*/ m1.v1 = v
 	}
-	/*line odd.go:53:1*/ m1.fut = ready(m1.xs[2])
+	/*line odd.go:53:1*/ m1.await1 = ready(m1.xs[2])
 	/*line odd.go:53:1*/ m1.xs = nil /*line odd.go:52:1*/
 resume14:
 	// await at odd.go:53
 	/*line odd.go:53:1*/ /*line odd.go:52:1*/
 	{
-		/*line odd.go:53:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:53:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:53:1*/ if !ok {
 			/*line odd.go:53:1*/ m1.state = 14
 			/*line odd.go:53:1*/ return Triple{}, false
 		}
-		/*line odd.go:53:1*/ m1.fut = nil
+		/*line odd.go:53:1*/ m1.await1 = nil
 		/*line odd.go:53:1*/ v30 = v
 	}
 	/*line odd.go:53:1*/ m1.r = Triple{m1.v1, v30, m1.s}
 	/*line odd.go:53:1*/ goto exit /*line odd.go:52:1*/
 ifDone17:
 	/*line odd.go:45:1*/ m1.s += "!"
-	/*line odd.go:48:1*/ m1.fut23 = ready(&m1.arr) /*line odd.go:47:1*/
+	/*line odd.go:48:1*/ m1.await11 = ready(&m1.arr) /*line odd.go:47:1*/
 resume11:
 	// await at odd.go:48
 	/*line odd.go:48:1*/ /*line odd.go:47:1*/
 	{
-		/*line odd.go:48:1*/ v, ok := m1.fut23.Poll(cx)
+		/*line odd.go:48:1*/ v, ok := m1.await11.Poll(cx)
 		/*line odd.go:48:1*/ if !ok {
 			/*line odd.go:48:1*/ m1.state = 11
 			/*line odd.go:48:1*/ return Triple{}, false
 		}
-		/*line odd.go:48:1*/ m1.fut23 = nil
+		/*line odd.go:48:1*/ m1.await11 = nil
 		/*line odd.go:48:1*/ v22 = v
 	}
 	/*line odd.go:48:1*/ m1.xs24 = v22
@@ -333,17 +333,17 @@ rangeLoop19:
 		/*line odd.go:48:1*/ goto rangeDone22
 	}
 	/*line odd.go:48:1*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
-	/*line odd.go:49:1*/ m1.fut = ready(2) /*line odd.go:48:1*/
+	/*line odd.go:49:1*/ m1.await1 = ready(2) /*line odd.go:48:1*/
 resume13:
 	// await at odd.go:49
 	/*line odd.go:49:1*/ /*line odd.go:48:1*/
 	{
-		/*line odd.go:49:1*/ v, ok := m1.fut.Poll(cx)
+		/*line odd.go:49:1*/ v, ok := m1.await1.Poll(cx)
 		/*line odd.go:49:1*/ if !ok {
 			/*line odd.go:49:1*/ m1.state = 13
 			/*line odd.go:49:1*/ return Triple{}, false
 		}
-		/*line odd.go:49:1*/ m1.fut = nil
+		/*line odd.go:49:1*/ m1.await1 = nil
 		/*line odd.go:49:1*/ v26 = v
 	}
 	/*line odd.go:49:1*/ m1.arr[m1.v2] = m1.x * v26
@@ -381,33 +381,33 @@ func (m1 *OddPlacesFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 2:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 3:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 4:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 5:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 6:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 7:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 8:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 9:
-		machine.Cancel(m1.fut18)
+		machine.Cancel(m1.await9)
 	case 10:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 11:
-		machine.Cancel(m1.fut23)
+		machine.Cancel(m1.await11)
 	case 12:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 13:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	case 14:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	}
 	m1.state = machine.StateCancelled
 }

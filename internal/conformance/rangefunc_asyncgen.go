@@ -30,7 +30,7 @@ type BodyPanicsFuture struct {
 	next11   func() (int, bool)
 	loop2    machine.Loop
 	cleanup3 int
-	fut      runtime.Future[int]
+	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
 }
@@ -88,17 +88,17 @@ rangeLoop5:
 		/*line rangefunc.go:151:1*/ goto rangeDone8
 	}
 	/*line rangefunc.go:151:1*/ y = e04
-	/*line rangefunc.go:152:1*/ m.fut = ready(10*m.x + y) /*line rangefunc.go:151:1*/
+	/*line rangefunc.go:152:1*/ m.await1 = ready(10*m.x + y) /*line rangefunc.go:151:1*/
 resume1:
 	// await at rangefunc.go:152
 	/*line rangefunc.go:152:1*/ /*line rangefunc.go:151:1*/
 	{
-		/*line rangefunc.go:152:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:152:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:152:1*/ if !ok {
 			/*line rangefunc.go:152:1*/ m.state = 1
 			/*line rangefunc.go:152:1*/ return 0, false
 		}
-		/*line rangefunc.go:152:1*/ m.fut = nil
+		/*line rangefunc.go:152:1*/ m.await1 = nil
 		/*line rangefunc.go:152:1*/ v1 = v
 	}
 	/*line rangefunc.go:153:1*/ if v1 == m.n {
@@ -139,7 +139,7 @@ func (m *BodyPanicsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -263,7 +263,7 @@ type SwallowedPanicFuture struct {
 	loop    machine.Loop
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
@@ -307,17 +307,17 @@ rangeLoop1:
 		/*line rangefunc.go:165:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:165:1*/ m.x = e1
-	/*line rangefunc.go:166:1*/ m.fut = ready(m.x) /*line rangefunc.go:165:1*/
+	/*line rangefunc.go:166:1*/ m.await1 = ready(m.x) /*line rangefunc.go:165:1*/
 resume1:
 	// await at rangefunc.go:166
 	/*line rangefunc.go:166:1*/ /*line rangefunc.go:165:1*/
 	{
-		/*line rangefunc.go:166:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:166:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:166:1*/ if !ok {
 			/*line rangefunc.go:166:1*/ m.state = 1
 			/*line rangefunc.go:166:1*/ return 0, false
 		}
-		/*line rangefunc.go:166:1*/ m.fut = nil
+		/*line rangefunc.go:166:1*/ m.await1 = nil
 		/*line rangefunc.go:166:1*/ v1 = v
 	}
 	/*line rangefunc.go:166:1*/ if v1 != m.n {
@@ -357,7 +357,7 @@ func (m *SwallowedPanicFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -443,7 +443,7 @@ type BadBreakFuture struct {
 	loop    machine.Loop
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
@@ -487,17 +487,17 @@ rangeLoop1:
 		/*line rangefunc.go:178:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:178:1*/ m.x = e1
-	/*line rangefunc.go:179:1*/ m.fut = ready(m.x) /*line rangefunc.go:178:1*/
+	/*line rangefunc.go:179:1*/ m.await1 = ready(m.x) /*line rangefunc.go:178:1*/
 resume1:
 	// await at rangefunc.go:179
 	/*line rangefunc.go:179:1*/ /*line rangefunc.go:178:1*/
 	{
-		/*line rangefunc.go:179:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:179:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:179:1*/ if !ok {
 			/*line rangefunc.go:179:1*/ m.state = 1
 			/*line rangefunc.go:179:1*/ return 0, false
 		}
-		/*line rangefunc.go:179:1*/ m.fut = nil
+		/*line rangefunc.go:179:1*/ m.await1 = nil
 		/*line rangefunc.go:179:1*/ v1 = v
 	}
 	/*line rangefunc.go:179:1*/ m.sum += v1
@@ -535,7 +535,7 @@ func (m *BadBreakFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -620,7 +620,7 @@ type VeryBadFuture struct {
 	next1    func() (int, int, bool)
 	loop     machine.Loop
 	cleanup  int
-	fut      runtime.Future[int]
+	await1   runtime.Future[int]
 	loop2    machine.Loop
 	cleanup3 int
 	next9    func() (int, int, bool)
@@ -683,19 +683,19 @@ rangeLoop2:
 		/*line rangefunc.go:195:1*/ goto rangeDone5
 	}
 	/*line rangefunc.go:196:1*/ x = e1
-	/*line rangefunc.go:197:1*/ m.fut = ready(x)
+	/*line rangefunc.go:197:1*/ m.await1 = ready(x)
 	/*line rangefunc.go:197:1*/ m.loop2 = nil
 	/*line rangefunc.go:197:1*/ m.next9 = nil /*line rangefunc.go:196:1*/
 resume1:
 	// await at rangefunc.go:197
 	/*line rangefunc.go:197:1*/ /*line rangefunc.go:196:1*/
 	{
-		/*line rangefunc.go:197:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:197:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:197:1*/ if !ok {
 			/*line rangefunc.go:197:1*/ m.state = 1
 			/*line rangefunc.go:197:1*/ return nil, false
 		}
-		/*line rangefunc.go:197:1*/ m.fut = nil
+		/*line rangefunc.go:197:1*/ m.await1 = nil
 		/*line rangefunc.go:197:1*/ v1 = v
 	}
 	/*line rangefunc.go:197:1*/ m.result = append(m.result, v1)
@@ -707,19 +707,19 @@ resume1:
 		/*line rangefunc.go:198:1*/ goto rangeDone9
 	}
 	/*line rangefunc.go:198:1*/ y = e15
-	/*line rangefunc.go:199:1*/ m.fut = ready(y)
+	/*line rangefunc.go:199:1*/ m.await1 = ready(y)
 	/*line rangefunc.go:199:1*/ m.s = nil
 	/*line rangefunc.go:199:1*/ m.next1 = nil /*line rangefunc.go:198:1*/
 resume2:
 	// await at rangefunc.go:199
 	/*line rangefunc.go:199:1*/ /*line rangefunc.go:198:1*/
 	{
-		/*line rangefunc.go:199:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:199:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:199:1*/ if !ok {
 			/*line rangefunc.go:199:1*/ m.state = 2
 			/*line rangefunc.go:199:1*/ return nil, false
 		}
-		/*line rangefunc.go:199:1*/ m.fut = nil
+		/*line rangefunc.go:199:1*/ m.await1 = nil
 		/*line rangefunc.go:199:1*/ v7 = v
 	}
 	/*line rangefunc.go:199:1*/ m.result = append(m.result, v7)
@@ -741,17 +741,17 @@ rangeLoop11:
 		/*line rangefunc.go:202:1*/ goto rangeDone14
 	}
 	/*line rangefunc.go:202:1*/ m.z = e113
-	/*line rangefunc.go:203:1*/ m.fut = ready(m.z) /*line rangefunc.go:202:1*/
+	/*line rangefunc.go:203:1*/ m.await1 = ready(m.z) /*line rangefunc.go:202:1*/
 resume3:
 	// await at rangefunc.go:203
 	/*line rangefunc.go:203:1*/ /*line rangefunc.go:202:1*/
 	{
-		/*line rangefunc.go:203:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:203:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:203:1*/ if !ok {
 			/*line rangefunc.go:203:1*/ m.state = 3
 			/*line rangefunc.go:203:1*/ return nil, false
 		}
-		/*line rangefunc.go:203:1*/ m.fut = nil
+		/*line rangefunc.go:203:1*/ m.await1 = nil
 		/*line rangefunc.go:203:1*/ v15 = v
 	}
 	/*line rangefunc.go:203:1*/ m.result = append(m.result, v15)
@@ -790,11 +790,11 @@ func (m *VeryBadFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -879,7 +879,7 @@ type PanickyBreakFuture struct {
 	loop    machine.Loop
 	cleanup int
 	z       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
@@ -923,17 +923,17 @@ rangeLoop1:
 		/*line rangefunc.go:215:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:215:1*/ m.z = e1
-	/*line rangefunc.go:216:1*/ m.fut = ready(m.z) /*line rangefunc.go:215:1*/
+	/*line rangefunc.go:216:1*/ m.await1 = ready(m.z) /*line rangefunc.go:215:1*/
 resume1:
 	// await at rangefunc.go:216
 	/*line rangefunc.go:216:1*/ /*line rangefunc.go:215:1*/
 	{
-		/*line rangefunc.go:216:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:216:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:216:1*/ if !ok {
 			/*line rangefunc.go:216:1*/ m.state = 1
 			/*line rangefunc.go:216:1*/ return nil, false
 		}
-		/*line rangefunc.go:216:1*/ m.fut = nil
+		/*line rangefunc.go:216:1*/ m.await1 = nil
 		/*line rangefunc.go:216:1*/ v1 = v
 	}
 	/*line rangefunc.go:216:1*/ m.result = append(m.result, v1)
@@ -970,7 +970,7 @@ func (m *PanickyBreakFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -1056,7 +1056,7 @@ type TrickyAfterExitFuture struct {
 	next1   func() (int, int, bool)
 	loop    machine.Loop
 	cleanup int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	x       int
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []any          // pending defers, run last first: func() or a deferred call's record
@@ -1112,17 +1112,17 @@ rangeLoop1:
 		/*line rangefunc.go:251:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:251:1*/ x = e1
-	/*line rangefunc.go:252:1*/ m.fut = ready(x) /*line rangefunc.go:251:1*/
+	/*line rangefunc.go:252:1*/ m.await1 = ready(x) /*line rangefunc.go:251:1*/
 resume1:
 	// await at rangefunc.go:252
 	/*line rangefunc.go:252:1*/ /*line rangefunc.go:251:1*/
 	{
-		/*line rangefunc.go:252:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:252:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:252:1*/ if !ok {
 			/*line rangefunc.go:252:1*/ m.state = 1
 			/*line rangefunc.go:252:1*/ return 0, false
 		}
-		/*line rangefunc.go:252:1*/ m.fut = nil
+		/*line rangefunc.go:252:1*/ m.await1 = nil
 		/*line rangefunc.go:252:1*/ v1 = v
 	}
 	/*line rangefunc.go:252:1*/ m.sum += v1
@@ -1143,18 +1143,18 @@ rangeLoop6:
 		/*line rangefunc.go:259:1*/ goto rangeDone9
 	}
 	/*line rangefunc.go:259:1*/ m.x = e15
-	/*line rangefunc.go:260:1*/ m.fut = ready(m.x)
+	/*line rangefunc.go:260:1*/ m.await1 = ready(m.x)
 	/*line rangefunc.go:260:1*/ m.ti = nil /*line rangefunc.go:259:1*/
 resume2:
 	// await at rangefunc.go:260
 	/*line rangefunc.go:260:1*/ /*line rangefunc.go:259:1*/
 	{
-		/*line rangefunc.go:260:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:260:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:260:1*/ if !ok {
 			/*line rangefunc.go:260:1*/ m.state = 2
 			/*line rangefunc.go:260:1*/ return 0, false
 		}
-		/*line rangefunc.go:260:1*/ m.fut = nil
+		/*line rangefunc.go:260:1*/ m.await1 = nil
 		/*line rangefunc.go:260:1*/ v7 = v
 	}
 	/*line rangefunc.go:260:1*/ m.sum += v7
@@ -1189,9 +1189,9 @@ func (m *TrickyAfterExitFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -1310,7 +1310,7 @@ type ExitsFuture struct {
 	loop2    machine.Loop
 	cleanup3 int
 	y        int
-	fut      runtime.Future[int]
+	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
 }
@@ -1368,17 +1368,17 @@ rangeLoop6:
 		/*line rangefunc.go:275:1*/ goto rangeDone9
 	}
 	/*line rangefunc.go:275:1*/ m.y = e04
-	/*line rangefunc.go:276:1*/ m.fut = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
+	/*line rangefunc.go:276:1*/ m.await1 = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
 resume1:
 	// await at rangefunc.go:276
 	/*line rangefunc.go:276:1*/ /*line rangefunc.go:275:1*/
 	{
-		/*line rangefunc.go:276:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:276:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:276:1*/ if !ok {
 			/*line rangefunc.go:276:1*/ m.state = 1
 			/*line rangefunc.go:276:1*/ return "", false
 		}
-		/*line rangefunc.go:276:1*/ m.fut = nil
+		/*line rangefunc.go:276:1*/ m.await1 = nil
 		/*line rangefunc.go:276:1*/ v1 = v
 	}
 	/*line rangefunc.go:276:1*/ switch { /*line rangefunc.go:275:1*/
@@ -1420,7 +1420,7 @@ switchBody15:
 	/*line rangefunc.go:296:1*/ m.res = "out by goto"
 	/*line rangefunc.go:296:1*/ goto exit /*line rangefunc.go:295:1*/
 switchBody14:
-	/*line rangefunc.go:283:1*/ m.fut = ready(v1)
+	/*line rangefunc.go:283:1*/ m.await1 = ready(v1)
 	/*line rangefunc.go:283:1*/ m.log = nil
 	/*line rangefunc.go:283:1*/ m.next1 = nil
 	/*line rangefunc.go:283:1*/ m.next11 = nil /*line rangefunc.go:282:1*/
@@ -1428,12 +1428,12 @@ resume2:
 	// await at rangefunc.go:283
 	/*line rangefunc.go:283:1*/ /*line rangefunc.go:282:1*/
 	{
-		/*line rangefunc.go:283:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:283:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:283:1*/ if !ok {
 			/*line rangefunc.go:283:1*/ m.state = 2
 			/*line rangefunc.go:283:1*/ return "", false
 		}
-		/*line rangefunc.go:283:1*/ m.fut = nil
+		/*line rangefunc.go:283:1*/ m.await1 = nil
 		/*line rangefunc.go:283:1*/ v6 = v
 	}
 	/*line rangefunc.go:283:1*/ m.res = fmt.Sprint("returned ", v6)
@@ -1478,9 +1478,9 @@ func (m *ExitsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -1604,7 +1604,7 @@ type PanicOutOfIteratorFuture struct {
 	cleanup  int
 	loop2    machine.Loop
 	cleanup3 int
-	fut      runtime.Future[int]
+	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []func()       // pending defers, run last first
 }
@@ -1661,17 +1661,17 @@ rangeLoop1:
 		/*line rangefunc.go:303:1*/ goto rangeDone7
 	}
 	/*line rangefunc.go:303:1*/ y = e1
-	/*line rangefunc.go:304:1*/ m.fut = ready(x + y) /*line rangefunc.go:303:1*/
+	/*line rangefunc.go:304:1*/ m.await1 = ready(x + y) /*line rangefunc.go:303:1*/
 resume1:
 	// await at rangefunc.go:304
 	/*line rangefunc.go:304:1*/ /*line rangefunc.go:303:1*/
 	{
-		/*line rangefunc.go:304:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:304:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:304:1*/ if !ok {
 			/*line rangefunc.go:304:1*/ m.state = 1
 			/*line rangefunc.go:304:1*/ return 0, false
 		}
-		/*line rangefunc.go:304:1*/ m.fut = nil
+		/*line rangefunc.go:304:1*/ m.await1 = nil
 		/*line rangefunc.go:304:1*/ v1 = v
 	}
 	/*line rangefunc.go:304:1*/ m.sum += v1 /*line rangefunc.go:303:1*/
@@ -1708,7 +1708,7 @@ func (m *PanicOutOfIteratorFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -2532,7 +2532,7 @@ type OverGeneratedFuture struct {
 	loop    machine.Loop
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
@@ -2581,17 +2581,17 @@ rangeLoop1:
 		/*line rangefunc.go:377:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:377:1*/ m.x = e0
-	/*line rangefunc.go:378:1*/ m.fut = ready(m.x) /*line rangefunc.go:377:1*/
+	/*line rangefunc.go:378:1*/ m.await1 = ready(m.x) /*line rangefunc.go:377:1*/
 resume1:
 	// await at rangefunc.go:378
 	/*line rangefunc.go:378:1*/ /*line rangefunc.go:377:1*/
 	{
-		/*line rangefunc.go:378:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:378:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:378:1*/ if !ok {
 			/*line rangefunc.go:378:1*/ m.state = 1
 			/*line rangefunc.go:378:1*/ return 0, false
 		}
-		/*line rangefunc.go:378:1*/ m.fut = nil
+		/*line rangefunc.go:378:1*/ m.await1 = nil
 		/*line rangefunc.go:378:1*/ v1 = v
 	}
 	/*line rangefunc.go:378:1*/ if v1 != m.bad {
@@ -2630,7 +2630,7 @@ func (m *OverGeneratedFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -2715,7 +2715,7 @@ type OverGeneratedDirectFuture struct {
 	it      *NumbersIter
 	cleanup int
 	x       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 }
@@ -2759,17 +2759,17 @@ rangeLoop1:
 		/*line rangefunc.go:389:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:389:1*/ m.x = e0
-	/*line rangefunc.go:390:1*/ m.fut = ready(m.x) /*line rangefunc.go:389:1*/
+	/*line rangefunc.go:390:1*/ m.await1 = ready(m.x) /*line rangefunc.go:389:1*/
 resume1:
 	// await at rangefunc.go:390
 	/*line rangefunc.go:390:1*/ /*line rangefunc.go:389:1*/
 	{
-		/*line rangefunc.go:390:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:390:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:390:1*/ if !ok {
 			/*line rangefunc.go:390:1*/ m.state = 1
 			/*line rangefunc.go:390:1*/ return 0, false
 		}
-		/*line rangefunc.go:390:1*/ m.fut = nil
+		/*line rangefunc.go:390:1*/ m.await1 = nil
 		/*line rangefunc.go:390:1*/ v1 = v
 	}
 	/*line rangefunc.go:390:1*/ if v1 != m.bad {
@@ -2808,7 +2808,7 @@ func (m *OverGeneratedDirectFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.CloseLoops(&m.loops)
@@ -2892,7 +2892,7 @@ type RelayStreamStream struct {
 	next1   func() (int, bool)
 	loop    machine.Loop
 	cleanup int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
 	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
@@ -2946,17 +2946,17 @@ rangeLoop1:
 	/*line rangefunc.go:401:1*/ if m.closing != nil {
 		/*line rangefunc.go:401:1*/ panic("asyncgen: RelayStream awaited after Close")
 	}
-	/*line rangefunc.go:402:1*/ m.fut = ready(x) /*line rangefunc.go:401:1*/
+	/*line rangefunc.go:402:1*/ m.await1 = ready(x) /*line rangefunc.go:401:1*/
 resume1:
 	// await at rangefunc.go:402
 	/*line rangefunc.go:402:1*/ /*line rangefunc.go:401:1*/
 	{
-		/*line rangefunc.go:402:1*/ v, ok := m.fut.Poll(cx)
+		/*line rangefunc.go:402:1*/ v, ok := m.await1.Poll(cx)
 		/*line rangefunc.go:402:1*/ if !ok {
 			/*line rangefunc.go:402:1*/ m.state = 1
 			/*line rangefunc.go:402:1*/ return 0, runtime.Pending
 		}
-		/*line rangefunc.go:402:1*/ m.fut = nil
+		/*line rangefunc.go:402:1*/ m.await1 = nil
 		/*line rangefunc.go:402:1*/ v1 = v
 	}
 	/*line rangefunc.go:403:1*/ if v1 == m.bad {
@@ -3019,7 +3019,7 @@ func (m *RelayStreamStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 		m.state = machine.StateCancelled
 		machine.CloseLoops(&m.loops)
 		machine.RunDefers(&m.defers)

@@ -19,8 +19,8 @@ type OddFuture struct {
 	self    *OddFuture // set at the first poll: detects a moved machine
 	n       int
 	result0 bool
-	fut     runtime.Future[int]
-	fut1    *EvenFuture
+	await1  runtime.Future[int]
+	await2  *EvenFuture
 }
 
 // Odd returns a future that runs odd one step at a time.
@@ -53,29 +53,29 @@ func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
 		/*line recursion2.go:8:1*/ m.result0 = false
 		/*line recursion2.go:8:1*/ goto exit
 	}
-	/*line recursion2.go:10:1*/ m.fut = After(1, 0) /*line recursion2.go:9:1*/
+	/*line recursion2.go:10:1*/ m.await1 = After(1, 0) /*line recursion2.go:9:1*/
 resume1:
 	// await at recursion2.go:10
 	/*line recursion2.go:10:1*/ /*line recursion2.go:9:1*/
 	{
-		/*line recursion2.go:10:1*/ _, ok := m.fut.Poll(cx)
+		/*line recursion2.go:10:1*/ _, ok := m.await1.Poll(cx)
 		/*line recursion2.go:10:1*/ if !ok {
 			/*line recursion2.go:10:1*/ m.state = 1
 			/*line recursion2.go:10:1*/ return false, false
 		}
-		/*line recursion2.go:10:1*/ m.fut = nil
+		/*line recursion2.go:10:1*/ m.await1 = nil
 	}
-	/*line recursion2.go:11:1*/ m.fut1 = Even(m.n - 1) /*line recursion2.go:10:1*/
+	/*line recursion2.go:11:1*/ m.await2 = Even(m.n - 1) /*line recursion2.go:10:1*/
 resume2:
 	// await at recursion2.go:11
 	/*line recursion2.go:11:1*/ /*line recursion2.go:10:1*/
 	{
-		/*line recursion2.go:11:1*/ v, ok := m.fut1.Poll(cx)
+		/*line recursion2.go:11:1*/ v, ok := m.await2.Poll(cx)
 		/*line recursion2.go:11:1*/ if !ok {
 			/*line recursion2.go:11:1*/ m.state = 2
 			/*line recursion2.go:11:1*/ return false, false
 		}
-		/*line recursion2.go:11:1*/ m.fut1 = nil
+		/*line recursion2.go:11:1*/ m.await2 = nil
 		/*line recursion2.go:11:1*/ m.result0 = v
 	} /*line recursion2.go:10:1*/
 exit:
@@ -104,9 +104,9 @@ func (m *OddFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut1)
+		machine.Cancel(m.await2)
 	}
 	m.state = machine.StateCancelled
 }
@@ -165,10 +165,10 @@ type OuterFuture struct {
 	log     *Log
 	n       int
 	result0 int
-	fut     SumFuture
+	await1  SumFuture
 	a       int
 	b       int
-	fut2    TreeSumFuture
+	await3  TreeSumFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -213,70 +213,70 @@ func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line recursion2.go:15:1*/ machine.BadPoll("Outer", m.state)
 	}
-	/*line recursion2.go:16:1*/ m.fut.init(m.log, []int{9}, 1)
+	/*line recursion2.go:16:1*/ m.await1.init(m.log, []int{9}, 1)
 	/*line recursion2.go:16:1*/ m.state = 1 /*line recursion2.go:15:1*/
 resume1:
 	// await at recursion2.go:16
 	/*line recursion2.go:16:1*/ /*line recursion2.go:15:1*/
 	{
-		/*line recursion2.go:16:1*/ if !m.fut.finished() {
-			/*line recursion2.go:16:1*/ _, ok := m.fut.Poll(cx)
+		/*line recursion2.go:16:1*/ if !m.await1.finished() {
+			/*line recursion2.go:16:1*/ _, ok := m.await1.Poll(cx)
 			/*line recursion2.go:16:1*/ if !ok {
-				/*line recursion2.go:16:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:16:1*/ m.deep = m.await1.deepest()
 				/*line recursion2.go:16:1*/ return 0, false
 			}
 		}
 		/*line recursion2.go:16:1*/ m.deep = nil
 		/*line recursion2.go:16:1*/ m.state = machine.StateRunning
-		/*line recursion2.go:16:1*/ m.fut = SumFuture{}
+		/*line recursion2.go:16:1*/ m.await1 = SumFuture{}
 	}
-	/*line recursion2.go:17:1*/ m.fut.init(m.log, []int{m.n, m.n + 1}, 2)
+	/*line recursion2.go:17:1*/ m.await1.init(m.log, []int{m.n, m.n + 1}, 2)
 	/*line recursion2.go:17:1*/ m.state = 2 /*line recursion2.go:16:1*/
 resume2:
 	// await at recursion2.go:17
 	/*line recursion2.go:17:1*/ /*line recursion2.go:16:1*/
 	{
 		/*line recursion2.go:17:1*/ var v int
-		/*line recursion2.go:17:1*/ if m.fut.finished() { /*line recursion2.go:15:1*/
+		/*line recursion2.go:17:1*/ if m.await1.finished() { /*line recursion2.go:15:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion2.go:16:1*/
+			v = m.await1.value() /*line recursion2.go:16:1*/
 		} else {
 			/*line recursion2.go:17:1*/ var ok bool
-			/*line recursion2.go:17:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion2.go:17:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion2.go:17:1*/ if !ok {
-				/*line recursion2.go:17:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:17:1*/ m.deep = m.await1.deepest()
 				/*line recursion2.go:17:1*/ return 0, false
 			}
 		}
 		/*line recursion2.go:17:1*/ m.deep = nil
 		/*line recursion2.go:17:1*/ m.state = machine.StateRunning
-		/*line recursion2.go:17:1*/ m.fut = SumFuture{}
+		/*line recursion2.go:17:1*/ m.await1 = SumFuture{}
 		/*line recursion2.go:17:1*/ m.a = v
 	}
-	/*line recursion2.go:18:1*/ m.fut2.init(tree(1, m.n))
+	/*line recursion2.go:18:1*/ m.await3.init(tree(1, m.n))
 	/*line recursion2.go:18:1*/ m.state = 3 /*line recursion2.go:17:1*/
 resume3:
 	// await at recursion2.go:18
 	/*line recursion2.go:18:1*/ /*line recursion2.go:17:1*/
 	{
 		/*line recursion2.go:18:1*/ var v int
-		/*line recursion2.go:18:1*/ if m.fut2.finished() { /*line recursion2.go:16:1*/
+		/*line recursion2.go:18:1*/ if m.await3.finished() { /*line recursion2.go:16:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line recursion2.go:17:1*/
+			v = m.await3.value() /*line recursion2.go:17:1*/
 		} else {
 			/*line recursion2.go:18:1*/ var ok bool
-			/*line recursion2.go:18:1*/ v, ok = m.fut2.Poll(cx)
+			/*line recursion2.go:18:1*/ v, ok = m.await3.Poll(cx)
 			/*line recursion2.go:18:1*/ if !ok {
-				/*line recursion2.go:18:1*/ m.deep = m.fut2.deepest()
+				/*line recursion2.go:18:1*/ m.deep = m.await3.deepest()
 				/*line recursion2.go:18:1*/ return 0, false
 			}
 		}
 		/*line recursion2.go:18:1*/ m.deep = nil
 		/*line recursion2.go:18:1*/ m.state = machine.StateRunning
-		/*line recursion2.go:18:1*/ m.fut2 = TreeSumFuture{}
+		/*line recursion2.go:18:1*/ m.await3 = TreeSumFuture{}
 		/*line recursion2.go:18:1*/ m.b = v
 	}
-	/*line recursion2.go:19:1*/ m.fut.init(m.log, []int{1}, 1)
+	/*line recursion2.go:19:1*/ m.await1.init(m.log, []int{1}, 1)
 	/*line recursion2.go:19:1*/ m.state = 4
 	/*line recursion2.go:19:1*/ m.log = nil /*line recursion2.go:18:1*/
 resume4:
@@ -284,20 +284,20 @@ resume4:
 	/*line recursion2.go:19:1*/ /*line recursion2.go:18:1*/
 	{
 		/*line recursion2.go:19:1*/ var v int
-		/*line recursion2.go:19:1*/ if m.fut.finished() { /*line recursion2.go:17:1*/
+		/*line recursion2.go:19:1*/ if m.await1.finished() { /*line recursion2.go:17:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion2.go:18:1*/
+			v = m.await1.value() /*line recursion2.go:18:1*/
 		} else {
 			/*line recursion2.go:19:1*/ var ok bool
-			/*line recursion2.go:19:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion2.go:19:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion2.go:19:1*/ if !ok {
-				/*line recursion2.go:19:1*/ m.deep = m.fut.deepest()
+				/*line recursion2.go:19:1*/ m.deep = m.await1.deepest()
 				/*line recursion2.go:19:1*/ return 0, false
 			}
 		}
 		/*line recursion2.go:19:1*/ m.deep = nil
 		/*line recursion2.go:19:1*/ m.state = machine.StateRunning
-		/*line recursion2.go:19:1*/ m.fut = SumFuture{}
+		/*line recursion2.go:19:1*/ m.await1 = SumFuture{}
 		/*line recursion2.go:19:1*/ v1 = v
 	}
 	/*line recursion2.go:19:1*/ m.result0 = m.a + m.b + v1
@@ -326,13 +326,13 @@ func (m *OuterFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	case 2:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	case 3:
-		m.fut2.Cancel()
+		m.await3.Cancel()
 	case 4:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }

@@ -20,7 +20,7 @@ type TreeSumFuture struct {
 	t       *Tree
 	result0 int
 	v       int
-	fut     *TreeSumFuture
+	await1  *TreeSumFuture
 }
 
 // TreeSum returns a future that runs treeSum one step at a time.
@@ -54,30 +54,30 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
 		/*line recursion.go:8:1*/ m.result0 = 0
 		/*line recursion.go:8:1*/ goto exit
 	}
-	/*line recursion.go:10:1*/ m.fut = TreeSum(m.t.Left) /*line recursion.go:9:1*/
+	/*line recursion.go:10:1*/ m.await1 = TreeSum(m.t.Left) /*line recursion.go:9:1*/
 resume1:
 	// await at recursion.go:10
 	/*line recursion.go:10:1*/ /*line recursion.go:9:1*/
 	{
-		/*line recursion.go:10:1*/ v, ok := m.fut.Poll(cx)
+		/*line recursion.go:10:1*/ v, ok := m.await1.Poll(cx)
 		/*line recursion.go:10:1*/ if !ok {
 			/*line recursion.go:10:1*/ m.state = 1
 			/*line recursion.go:10:1*/ return 0, false
 		}
-		/*line recursion.go:10:1*/ m.fut = nil
+		/*line recursion.go:10:1*/ m.await1 = nil
 		/*line recursion.go:10:1*/ m.v = v
 	}
-	/*line recursion.go:10:1*/ m.fut = TreeSum(m.t.Right) /*line recursion.go:9:1*/
+	/*line recursion.go:10:1*/ m.await1 = TreeSum(m.t.Right) /*line recursion.go:9:1*/
 resume2:
 	// await at recursion.go:10
 	/*line recursion.go:10:1*/ /*line recursion.go:9:1*/
 	{
-		/*line recursion.go:10:1*/ v, ok := m.fut.Poll(cx)
+		/*line recursion.go:10:1*/ v, ok := m.await1.Poll(cx)
 		/*line recursion.go:10:1*/ if !ok {
 			/*line recursion.go:10:1*/ m.state = 2
 			/*line recursion.go:10:1*/ return 0, false
 		}
-		/*line recursion.go:10:1*/ m.fut = nil
+		/*line recursion.go:10:1*/ m.await1 = nil
 		/*line recursion.go:10:1*/ v1 = v
 	}
 	/*line recursion.go:10:1*/ m.result0 = m.v + m.t.V + v1 /*line recursion.go:9:1*/
@@ -107,9 +107,9 @@ func (m *TreeSumFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -167,7 +167,7 @@ type EvenFuture struct {
 	self    *EvenFuture // set at the first poll: detects a moved machine
 	n       int
 	result0 bool
-	fut     OddFuture
+	await1  OddFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -200,27 +200,27 @@ func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
 		/*line recursion.go:16:1*/ m.result0 = true
 		/*line recursion.go:16:1*/ goto exit
 	}
-	/*line recursion.go:18:1*/ m.fut.init(m.n - 1)
+	/*line recursion.go:18:1*/ m.await1.init(m.n - 1)
 	/*line recursion.go:18:1*/ m.state = 1 /*line recursion.go:17:1*/
 resume1:
 	// await at recursion.go:18
 	/*line recursion.go:18:1*/ /*line recursion.go:17:1*/
 	{
 		/*line recursion.go:18:1*/ var v bool
-		/*line recursion.go:18:1*/ if m.fut.finished() { /*line recursion.go:16:1*/
+		/*line recursion.go:18:1*/ if m.await1.finished() { /*line recursion.go:16:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion.go:17:1*/
+			v = m.await1.value() /*line recursion.go:17:1*/
 		} else {
 			/*line recursion.go:18:1*/ var ok bool
-			/*line recursion.go:18:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:18:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion.go:18:1*/ if !ok {
-				/*line recursion.go:18:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:18:1*/ m.deep = m.await1.deepest()
 				/*line recursion.go:18:1*/ return false, false
 			}
 		}
 		/*line recursion.go:18:1*/ m.deep = nil
 		/*line recursion.go:18:1*/ m.state = machine.StateRunning
-		/*line recursion.go:18:1*/ m.fut = OddFuture{}
+		/*line recursion.go:18:1*/ m.await1 = OddFuture{}
 		/*line recursion.go:18:1*/ m.result0 = v
 	} /*line recursion.go:17:1*/
 exit:
@@ -249,7 +249,7 @@ func (m *EvenFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -429,7 +429,7 @@ type MidFuture struct {
 	self    *MidFuture // set at the first poll: detects a moved machine
 	p       *Pending[int]
 	result0 int
-	fut     LeafFuture
+	await1  LeafFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -459,7 +459,7 @@ func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line recursion.go:34:1*/ machine.BadPoll("Mid", m.state)
 	}
-	/*line recursion.go:34:1*/ m.fut.init(m.p)
+	/*line recursion.go:34:1*/ m.await1.init(m.p)
 	/*line recursion.go:34:1*/ m.state = 1
 	/*line recursion.go:34:1*/ m.p = nil /*line recursion.go:33:1*/
 resume1:
@@ -467,20 +467,20 @@ resume1:
 	/*line recursion.go:34:1*/ /*line recursion.go:33:1*/
 	{
 		/*line recursion.go:34:1*/ var v int
-		/*line recursion.go:34:1*/ if m.fut.finished() { /*line recursion.go:32:1*/
+		/*line recursion.go:34:1*/ if m.await1.finished() { /*line recursion.go:32:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion.go:33:1*/
+			v = m.await1.value() /*line recursion.go:33:1*/
 		} else {
 			/*line recursion.go:34:1*/ var ok bool
-			/*line recursion.go:34:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:34:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion.go:34:1*/ if !ok {
-				/*line recursion.go:34:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:34:1*/ m.deep = m.await1.deepest()
 				/*line recursion.go:34:1*/ return 0, false
 			}
 		}
 		/*line recursion.go:34:1*/ m.deep = nil
 		/*line recursion.go:34:1*/ m.state = machine.StateRunning
-		/*line recursion.go:34:1*/ m.fut = LeafFuture{}
+		/*line recursion.go:34:1*/ m.await1 = LeafFuture{}
 		/*line recursion.go:34:1*/ v1 = v
 	}
 	/*line recursion.go:34:1*/ m.result0 = v1 + 1
@@ -509,7 +509,7 @@ func (m *MidFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -571,7 +571,7 @@ type TopFuture struct {
 	p       *Pending[int]
 	result0 int
 	v       int
-	fut     MidFuture
+	await1  MidFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -606,30 +606,30 @@ func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line recursion.go:37:1*/ machine.BadPoll("Top", m.state)
 	}
-	/*line recursion.go:37:1*/ m.fut.init(m.p)
+	/*line recursion.go:37:1*/ m.await1.init(m.p)
 	/*line recursion.go:37:1*/ m.state = 1 /*line recursion.go:36:1*/
 resume1:
 	// await at recursion.go:37
 	/*line recursion.go:37:1*/ /*line recursion.go:36:1*/
 	{
 		/*line recursion.go:37:1*/ var v int
-		/*line recursion.go:37:1*/ if m.fut.finished() { /*line recursion.go:35:1*/
+		/*line recursion.go:37:1*/ if m.await1.finished() { /*line recursion.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion.go:36:1*/
+			v = m.await1.value() /*line recursion.go:36:1*/
 		} else {
 			/*line recursion.go:37:1*/ var ok bool
-			/*line recursion.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:37:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion.go:37:1*/ if !ok {
-				/*line recursion.go:37:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:37:1*/ m.deep = m.await1.deepest()
 				/*line recursion.go:37:1*/ return 0, false
 			}
 		}
 		/*line recursion.go:37:1*/ m.deep = nil
 		/*line recursion.go:37:1*/ m.state = machine.StateRunning
-		/*line recursion.go:37:1*/ m.fut = MidFuture{}
+		/*line recursion.go:37:1*/ m.await1 = MidFuture{}
 		/*line recursion.go:37:1*/ m.v = v
 	}
-	/*line recursion.go:37:1*/ m.fut.init(m.p)
+	/*line recursion.go:37:1*/ m.await1.init(m.p)
 	/*line recursion.go:37:1*/ m.state = 2
 	/*line recursion.go:37:1*/ m.p = nil /*line recursion.go:36:1*/
 resume2:
@@ -637,20 +637,20 @@ resume2:
 	/*line recursion.go:37:1*/ /*line recursion.go:36:1*/
 	{
 		/*line recursion.go:37:1*/ var v int
-		/*line recursion.go:37:1*/ if m.fut.finished() { /*line recursion.go:35:1*/
+		/*line recursion.go:37:1*/ if m.await1.finished() { /*line recursion.go:35:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line recursion.go:36:1*/
+			v = m.await1.value() /*line recursion.go:36:1*/
 		} else {
 			/*line recursion.go:37:1*/ var ok bool
-			/*line recursion.go:37:1*/ v, ok = m.fut.Poll(cx)
+			/*line recursion.go:37:1*/ v, ok = m.await1.Poll(cx)
 			/*line recursion.go:37:1*/ if !ok {
-				/*line recursion.go:37:1*/ m.deep = m.fut.deepest()
+				/*line recursion.go:37:1*/ m.deep = m.await1.deepest()
 				/*line recursion.go:37:1*/ return 0, false
 			}
 		}
 		/*line recursion.go:37:1*/ m.deep = nil
 		/*line recursion.go:37:1*/ m.state = machine.StateRunning
-		/*line recursion.go:37:1*/ m.fut = MidFuture{}
+		/*line recursion.go:37:1*/ m.await1 = MidFuture{}
 		/*line recursion.go:37:1*/ v1 = v
 	}
 	/*line recursion.go:37:1*/ m.result0 = m.v * v1
@@ -679,9 +679,9 @@ func (m *TopFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	case 2:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -744,7 +744,7 @@ type HoldsFuture struct {
 	g       *Gate
 	result0 int
 	buf     *Big
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	n       int
 }
 
@@ -775,18 +775,18 @@ func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
 		/*line recursion.go:43:1*/ machine.BadPoll("Holds", m.state)
 	}
 	/*line recursion.go:44:1*/ m.buf = m.mk()
-	/*line recursion.go:45:1*/ m.fut = After(1, 0)
+	/*line recursion.go:45:1*/ m.await1 = After(1, 0)
 	/*line recursion.go:45:1*/ m.mk = nil /*line recursion.go:44:1*/
 resume1:
 	// await at recursion.go:45
 	/*line recursion.go:45:1*/ /*line recursion.go:44:1*/
 	{
-		/*line recursion.go:45:1*/ _, ok := m.fut.Poll(cx)
+		/*line recursion.go:45:1*/ _, ok := m.await1.Poll(cx)
 		/*line recursion.go:45:1*/ if !ok {
 			/*line recursion.go:45:1*/ m.state = 1
 			/*line recursion.go:45:1*/ return 0, false
 		}
-		/*line recursion.go:45:1*/ m.fut = nil
+		/*line recursion.go:45:1*/ m.await1 = nil
 	}
 	/*line recursion.go:46:1*/ m.n = len(m.buf.Data)
 	/*line recursion.go:46:1*/ m.buf = nil /*line recursion.go:45:1*/
@@ -826,7 +826,7 @@ func (m *HoldsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
 		machine.Cancel(m.g)
 	}

@@ -22,7 +22,7 @@ type RegressionsFuture struct {
 	n       int
 	result0 int
 	i       *int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	t       int
 	ch      chan int
 	defers  []func() // pending defers, run last first
@@ -86,17 +86,17 @@ forCond1:
 			/*line regress.go:15:1*/ m.log.Add(fmt.Sprint("defer ", k, *i)) /*line regress.go:14:1*/
 		})
 	}
-	/*line regress.go:16:1*/ m.fut = ready(0) /*line regress.go:15:1*/
+	/*line regress.go:16:1*/ m.await1 = ready(0) /*line regress.go:15:1*/
 resume1:
 	// await at regress.go:16
 	/*line regress.go:16:1*/ /*line regress.go:15:1*/
 	{
-		/*line regress.go:16:1*/ _, ok := m.fut.Poll(cx)
+		/*line regress.go:16:1*/ _, ok := m.await1.Poll(cx)
 		/*line regress.go:16:1*/ if !ok {
 			/*line regress.go:16:1*/ m.state = 1
 			/*line regress.go:16:1*/ return 0, false
 		}
-		/*line regress.go:16:1*/ m.fut = nil
+		/*line regress.go:16:1*/ m.await1 = nil
 	}
 	/*line regress.go:14:1*/ {
 		/*line regress.go:14:1*/ next := *m.i
@@ -106,31 +106,31 @@ resume1:
 	/*line regress.go:14:1*/ goto forCond1 /*line regress.go:13:1*/
 forDone4:
 	/*line regress.go:20:1*/ m.t = note(m.log, "t1", 1)
-	/*line regress.go:20:1*/ m.fut = ready(m.n) /*line regress.go:19:1*/
+	/*line regress.go:20:1*/ m.await1 = ready(m.n) /*line regress.go:19:1*/
 resume2:
 	// await at regress.go:20
 	/*line regress.go:20:1*/ /*line regress.go:19:1*/
 	{
-		/*line regress.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:20:1*/ v, ok := m.await1.Poll(cx)
 		/*line regress.go:20:1*/ if !ok {
 			/*line regress.go:20:1*/ m.state = 2
 			/*line regress.go:20:1*/ return 0, false
 		}
-		/*line regress.go:20:1*/ m.fut = nil
+		/*line regress.go:20:1*/ m.await1 = nil
 		/*line regress.go:20:1*/ v1 = v
 	}
 	/*line regress.go:20:1*/ m.t = add3(m.t, v1, note(m.log, "t2", 2)) % 4
-	/*line regress.go:21:1*/ m.fut = ready(0) /*line regress.go:20:1*/
+	/*line regress.go:21:1*/ m.await1 = ready(0) /*line regress.go:20:1*/
 resume3:
 	// await at regress.go:21
 	/*line regress.go:21:1*/ /*line regress.go:20:1*/
 	{
-		/*line regress.go:21:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:21:1*/ v, ok := m.await1.Poll(cx)
 		/*line regress.go:21:1*/ if !ok {
 			/*line regress.go:21:1*/ m.state = 3
 			/*line regress.go:21:1*/ return 0, false
 		}
-		/*line regress.go:21:1*/ m.fut = nil
+		/*line regress.go:21:1*/ m.await1 = nil
 		/*line regress.go:21:1*/ v2 = v
 	}
 	/*line regress.go:21:1*/ if m.t != v2 {
@@ -139,17 +139,17 @@ resume3:
 	/*line regress.go:22:1*/ m.log.Add("zero") /*line regress.go:21:1*/
 switchDone7:
 	/*line regress.go:28:1*/ m.ch = make(chan int, 2)
-	/*line regress.go:29:1*/ m.fut = ready(4) /*line regress.go:28:1*/
+	/*line regress.go:29:1*/ m.await1 = ready(4) /*line regress.go:28:1*/
 resume4:
 	// await at regress.go:29
 	/*line regress.go:29:1*/ /*line regress.go:28:1*/
 	{
-		/*line regress.go:29:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:29:1*/ v, ok := m.await1.Poll(cx)
 		/*line regress.go:29:1*/ if !ok {
 			/*line regress.go:29:1*/ m.state = 4
 			/*line regress.go:29:1*/ return 0, false
 		}
-		/*line regress.go:29:1*/ m.fut = nil
+		/*line regress.go:29:1*/ m.await1 = nil
 		/*line regress.go:29:1*/ v4 = v
 	}
 	/*line regress.go:29:1*/ m.ch <- v4
@@ -161,34 +161,34 @@ rangeLoop15:
 	/*line regress.go:33:1*/ if !ok1 {
 		/*line regress.go:33:1*/ goto rangeDone18
 	}
-	/*line regress.go:34:1*/ m.fut = ready(1) /*line regress.go:33:1*/
+	/*line regress.go:34:1*/ m.await1 = ready(1) /*line regress.go:33:1*/
 resume5:
 	// await at regress.go:34
 	/*line regress.go:34:1*/ /*line regress.go:33:1*/
 	{
-		/*line regress.go:34:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:34:1*/ v, ok := m.await1.Poll(cx)
 		/*line regress.go:34:1*/ if !ok {
 			/*line regress.go:34:1*/ m.state = 5
 			/*line regress.go:34:1*/ return 0, false
 		}
-		/*line regress.go:34:1*/ m.fut = nil
+		/*line regress.go:34:1*/ m.await1 = nil
 		/*line regress.go:34:1*/ v8 = v
 	}
 	/*line regress.go:34:1*/ m.t += v8
 	/*line regress.go:34:1*/ goto rangeLoop15 /*line regress.go:33:1*/
 rangeDone18:
-	/*line regress.go:37:1*/ m.fut = ready(m.n)
+	/*line regress.go:37:1*/ m.await1 = ready(m.n)
 	/*line regress.go:37:1*/ m.ch = nil /*line regress.go:36:1*/
 resume6:
 	// await at regress.go:37
 	/*line regress.go:37:1*/ /*line regress.go:36:1*/
 	{
-		/*line regress.go:37:1*/ v, ok := m.fut.Poll(cx)
+		/*line regress.go:37:1*/ v, ok := m.await1.Poll(cx)
 		/*line regress.go:37:1*/ if !ok {
 			/*line regress.go:37:1*/ m.state = 6
 			/*line regress.go:37:1*/ return 0, false
 		}
-		/*line regress.go:37:1*/ m.fut = nil
+		/*line regress.go:37:1*/ m.await1 = nil
 		/*line regress.go:37:1*/ v10 = v
 	}
 	/*line regress.go:37:1*/ if v10 <= 5 {
@@ -239,17 +239,17 @@ func (m *RegressionsFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 4:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 5:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 6:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)

@@ -24,7 +24,7 @@ type ShapeSliceFuture struct {
 	n       int
 	result0 []int
 	result1 error
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	out     []int
 	xs      []int
 	i1      int
@@ -58,17 +58,17 @@ func (m *ShapeSliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], boo
 	default:
 		/*line shapes.go:19:1*/ machine.BadPoll("ShapeSlice", m.state)
 	}
-	/*line shapes.go:20:1*/ m.fut = ready(m.n) /*line shapes.go:19:1*/
+	/*line shapes.go:20:1*/ m.await1 = ready(m.n) /*line shapes.go:19:1*/
 resume1:
 	// await at shapes.go:20
 	/*line shapes.go:20:1*/ /*line shapes.go:19:1*/
 	{
-		/*line shapes.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:20:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:20:1*/ if !ok {
 			/*line shapes.go:20:1*/ m.state = 1
 			/*line shapes.go:20:1*/ return runtime.Result[[]int]{}, false
 		}
-		/*line shapes.go:20:1*/ m.fut = nil
+		/*line shapes.go:20:1*/ m.await1 = nil
 		/*line shapes.go:20:1*/ v1 = v
 	}
 	/*line shapes.go:20:1*/ if v1 >= 0 {
@@ -85,17 +85,17 @@ rangeLoop4:
 		/*line shapes.go:24:1*/ goto rangeDone7
 	}
 	/*line shapes.go:24:1*/ m.i = m.i1
-	/*line shapes.go:25:1*/ m.fut = After(m.i%2, m.i*m.i) /*line shapes.go:24:1*/
+	/*line shapes.go:25:1*/ m.await1 = After(m.i%2, m.i*m.i) /*line shapes.go:24:1*/
 resume2:
 	// await at shapes.go:25
 	/*line shapes.go:25:1*/ /*line shapes.go:24:1*/
 	{
-		/*line shapes.go:25:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:25:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:25:1*/ if !ok {
 			/*line shapes.go:25:1*/ m.state = 2
 			/*line shapes.go:25:1*/ return runtime.Result[[]int]{}, false
 		}
-		/*line shapes.go:25:1*/ m.fut = nil
+		/*line shapes.go:25:1*/ m.await1 = nil
 		/*line shapes.go:25:1*/ m.out[m.i] = v
 	}
 	/*line shapes.go:24:1*/ m.i1++
@@ -129,9 +129,9 @@ func (m *ShapeSliceFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -194,7 +194,7 @@ type ShapeMapFuture struct {
 	m       map[string]int
 	i       int
 	t       string
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // ShapeMap returns a future that runs shapeMap one step at a time.
@@ -228,17 +228,17 @@ forCond1:
 		/*line shapes.go:34:1*/ goto forDone4
 	}
 	/*line shapes.go:35:1*/ m1.t = fmt.Sprint(m1.i)
-	/*line shapes.go:35:1*/ m1.fut = ready(m1.i) /*line shapes.go:34:1*/
+	/*line shapes.go:35:1*/ m1.await1 = ready(m1.i) /*line shapes.go:34:1*/
 resume1:
 	// await at shapes.go:35
 	/*line shapes.go:35:1*/ /*line shapes.go:34:1*/
 	{
-		/*line shapes.go:35:1*/ v, ok := m1.fut.Poll(cx)
+		/*line shapes.go:35:1*/ v, ok := m1.await1.Poll(cx)
 		/*line shapes.go:35:1*/ if !ok {
 			/*line shapes.go:35:1*/ m1.state = 1
 			/*line shapes.go:35:1*/ return runtime.Result[map[string]int]{}, false
 		}
-		/*line shapes.go:35:1*/ m1.fut = nil
+		/*line shapes.go:35:1*/ m1.await1 = nil
 		/*line shapes.go:35:1*/ v1 = v
 	}
 	/*line shapes.go:35:1*/ m1.m[m1.t] = v1
@@ -272,7 +272,7 @@ func (m1 *ShapeMapFuture) Cancel() {
 	}
 	switch m1.state {
 	case 1:
-		machine.Cancel(m1.fut)
+		machine.Cancel(m1.await1)
 	}
 	m1.state = machine.StateCancelled
 }
@@ -333,7 +333,7 @@ type ShapePointerFuture struct {
 	result0 *int
 	result1 error
 	v       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // ShapePointer returns a future that runs shapePointer one step at a time.
@@ -359,17 +359,17 @@ func (m *ShapePointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bo
 	default:
 		/*line shapes.go:42:1*/ machine.BadPoll("ShapePointer", m.state)
 	}
-	/*line shapes.go:43:1*/ m.fut = ready(m.n) /*line shapes.go:42:1*/
+	/*line shapes.go:43:1*/ m.await1 = ready(m.n) /*line shapes.go:42:1*/
 resume1:
 	// await at shapes.go:43
 	/*line shapes.go:43:1*/ /*line shapes.go:42:1*/
 	{
-		/*line shapes.go:43:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:43:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:43:1*/ if !ok {
 			/*line shapes.go:43:1*/ m.state = 1
 			/*line shapes.go:43:1*/ return runtime.Result[*int]{}, false
 		}
-		/*line shapes.go:43:1*/ m.fut = nil
+		/*line shapes.go:43:1*/ m.await1 = nil
 		/*line shapes.go:43:1*/ m.v = v
 	}
 	/*line shapes.go:44:1*/ m.log.Add("pointer")
@@ -399,7 +399,7 @@ func (m *ShapePointerFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -460,7 +460,7 @@ type ShapeForeignFuture struct {
 	result0 *strings.Builder
 	result1 error
 	b       strings.Builder
-	fut     runtime.Future[string]
+	await1  runtime.Future[string]
 }
 
 // ShapeForeign returns a future that runs shapeForeign one step at a time.
@@ -488,18 +488,18 @@ func (m *ShapeForeignFuture) Poll(cx *runtime.Context) (runtime.Result[*strings.
 		/*line shapes.go:49:1*/ machine.BadPoll("ShapeForeign", m.state)
 	}
 	/*line shapes.go:50:1*/ m.b = strings.Builder{}
-	/*line shapes.go:51:1*/ m.fut = ready(m.s)
+	/*line shapes.go:51:1*/ m.await1 = ready(m.s)
 	/*line shapes.go:51:1*/ m.s = "" /*line shapes.go:50:1*/
 resume1:
 	// await at shapes.go:51
 	/*line shapes.go:51:1*/ /*line shapes.go:50:1*/
 	{
-		/*line shapes.go:51:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:51:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:51:1*/ if !ok {
 			/*line shapes.go:51:1*/ m.state = 1
 			/*line shapes.go:51:1*/ return runtime.Result[*strings.Builder]{}, false
 		}
-		/*line shapes.go:51:1*/ m.fut = nil
+		/*line shapes.go:51:1*/ m.await1 = nil
 		/*line shapes.go:51:1*/ v1 = v
 	}
 	/*line shapes.go:51:1*/ m.b.WriteString(v1)
@@ -530,7 +530,7 @@ func (m *ShapeForeignFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -589,7 +589,7 @@ type ShapeDurationFuture struct {
 	log     *Log
 	n       int
 	result0 time.Duration
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // ShapeDuration returns a future that runs shapeDuration one step at a time.
@@ -617,18 +617,18 @@ func (m *ShapeDurationFuture) Poll(cx *runtime.Context) (time.Duration, bool) {
 		/*line shapes.go:57:1*/ machine.BadPoll("ShapeDuration", m.state)
 	}
 	/*line shapes.go:58:1*/ m.log.Add("duration")
-	/*line shapes.go:59:1*/ m.fut = ready(m.n)
+	/*line shapes.go:59:1*/ m.await1 = ready(m.n)
 	/*line shapes.go:59:1*/ m.log = nil /*line shapes.go:58:1*/
 resume1:
 	// await at shapes.go:59
 	/*line shapes.go:59:1*/ /*line shapes.go:58:1*/
 	{
-		/*line shapes.go:59:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:59:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:59:1*/ if !ok {
 			/*line shapes.go:59:1*/ m.state = 1
 			/*line shapes.go:59:1*/ return time.Duration(0), false
 		}
-		/*line shapes.go:59:1*/ m.fut = nil
+		/*line shapes.go:59:1*/ m.await1 = nil
 		/*line shapes.go:59:1*/ v1 = v
 	}
 	/*line shapes.go:59:1*/ m.result0 = time.Duration(v1) * time.Millisecond
@@ -657,7 +657,7 @@ func (m *ShapeDurationFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -718,7 +718,7 @@ type ShapeGenericFuture[T any] struct {
 	fail    bool
 	result0 T
 	result1 error
-	fut     runtime.Future[T]
+	await1  runtime.Future[T]
 }
 
 // ShapeGeneric returns a future that runs shapeGeneric one step at a time.
@@ -745,18 +745,18 @@ func (m *ShapeGenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bo
 	default:
 		/*line shapes.go:63:1*/ machine.BadPoll("ShapeGeneric", m.state)
 	}
-	/*line shapes.go:64:1*/ m.fut = ready(m.v)
+	/*line shapes.go:64:1*/ m.await1 = ready(m.v)
 	/*line shapes.go:64:1*/ m.v = *new(T) /*line shapes.go:63:1*/
 resume1:
 	// await at shapes.go:64
 	/*line shapes.go:64:1*/ /*line shapes.go:63:1*/
 	{
-		/*line shapes.go:64:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:64:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:64:1*/ if !ok {
 			/*line shapes.go:64:1*/ m.state = 1
 			/*line shapes.go:64:1*/ return runtime.Result[T]{}, false
 		}
-		/*line shapes.go:64:1*/ m.fut = nil
+		/*line shapes.go:64:1*/ m.await1 = nil
 		/*line shapes.go:64:1*/ got = v
 	}
 	/*line shapes.go:65:1*/ m.log.Add(fmt.Sprint("generic ", got))
@@ -792,7 +792,7 @@ func (m *ShapeGenericFuture[T]) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -852,7 +852,7 @@ type ShapeNakedFuture struct {
 	n      int
 	v      []string
 	err    error
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 	i      int
 }
 
@@ -884,17 +884,17 @@ func (m *ShapeNakedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], 
 	default:
 		/*line shapes.go:74:1*/ machine.BadPoll("ShapeNaked", m.state)
 	}
-	/*line shapes.go:75:1*/ m.fut = ready(m.n) /*line shapes.go:74:1*/
+	/*line shapes.go:75:1*/ m.await1 = ready(m.n) /*line shapes.go:74:1*/
 resume1:
 	// await at shapes.go:75
 	/*line shapes.go:75:1*/ /*line shapes.go:74:1*/
 	{
-		/*line shapes.go:75:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:75:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:75:1*/ if !ok {
 			/*line shapes.go:75:1*/ m.state = 1
 			/*line shapes.go:75:1*/ return runtime.Result[[]string]{}, false
 		}
-		/*line shapes.go:75:1*/ m.fut = nil
+		/*line shapes.go:75:1*/ m.await1 = nil
 		/*line shapes.go:75:1*/ v1 = v
 	}
 	/*line shapes.go:75:1*/ if v1 >= 0 {
@@ -908,17 +908,17 @@ forCond4:
 	/*line shapes.go:79:1*/ if m.i >= m.n {
 		/*line shapes.go:79:1*/ goto forDone7
 	}
-	/*line shapes.go:80:1*/ m.fut = ready(m.i) /*line shapes.go:79:1*/
+	/*line shapes.go:80:1*/ m.await1 = ready(m.i) /*line shapes.go:79:1*/
 resume2:
 	// await at shapes.go:80
 	/*line shapes.go:80:1*/ /*line shapes.go:79:1*/
 	{
-		/*line shapes.go:80:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:80:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:80:1*/ if !ok {
 			/*line shapes.go:80:1*/ m.state = 2
 			/*line shapes.go:80:1*/ return runtime.Result[[]string]{}, false
 		}
-		/*line shapes.go:80:1*/ m.fut = nil
+		/*line shapes.go:80:1*/ m.await1 = nil
 		/*line shapes.go:80:1*/ v2 = v
 	}
 	/*line shapes.go:80:1*/ m.v = append(m.v, fmt.Sprint(v2))
@@ -952,9 +952,9 @@ func (m *ShapeNakedFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1014,7 +1014,7 @@ type ShelfTakeFuture struct {
 	log    *Log
 	item   string
 	err    error
-	fut    runtime.Future[int]
+	await1 runtime.Future[int]
 }
 
 // Take returns a future that runs take one step at a time.
@@ -1040,17 +1040,17 @@ func (m *ShelfTakeFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	default:
 		/*line shapes.go:90:1*/ machine.BadPoll("Take", m.state)
 	}
-	/*line shapes.go:91:1*/ m.fut = ready(0) /*line shapes.go:90:1*/
+	/*line shapes.go:91:1*/ m.await1 = ready(0) /*line shapes.go:90:1*/
 resume1:
 	// await at shapes.go:91
 	/*line shapes.go:91:1*/ /*line shapes.go:90:1*/
 	{
-		/*line shapes.go:91:1*/ _, ok := m.fut.Poll(cx)
+		/*line shapes.go:91:1*/ _, ok := m.await1.Poll(cx)
 		/*line shapes.go:91:1*/ if !ok {
 			/*line shapes.go:91:1*/ m.state = 1
 			/*line shapes.go:91:1*/ return runtime.Result[string]{}, false
 		}
-		/*line shapes.go:91:1*/ m.fut = nil
+		/*line shapes.go:91:1*/ m.await1 = nil
 	}
 	/*line shapes.go:92:1*/ if len(m.s.items) == 0 {
 		/*line shapes.go:93:1*/ m.err = errShape
@@ -1084,7 +1084,7 @@ func (m *ShelfTakeFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1143,7 +1143,7 @@ type EndPanicFuture struct {
 	log     *Log
 	n       int
 	result0 int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // EndPanic returns a future that runs endPanic one step at a time.
@@ -1170,17 +1170,17 @@ func (m *EndPanicFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line shapes.go:102:1*/ machine.BadPoll("EndPanic", m.state)
 	}
-	/*line shapes.go:103:1*/ m.fut = ready(m.n) /*line shapes.go:102:1*/
+	/*line shapes.go:103:1*/ m.await1 = ready(m.n) /*line shapes.go:102:1*/
 resume1:
 	// await at shapes.go:103
 	/*line shapes.go:103:1*/ /*line shapes.go:102:1*/
 	{
-		/*line shapes.go:103:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:103:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:103:1*/ if !ok {
 			/*line shapes.go:103:1*/ m.state = 1
 			/*line shapes.go:103:1*/ return 0, false
 		}
-		/*line shapes.go:103:1*/ m.fut = nil
+		/*line shapes.go:103:1*/ m.await1 = nil
 		/*line shapes.go:103:1*/ v1 = v
 	}
 	/*line shapes.go:103:1*/ m.log.Add(fmt.Sprint("got ", v1))
@@ -1208,7 +1208,7 @@ func (m *EndPanicFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1370,7 +1370,7 @@ type EndForFuture struct {
 	n       int
 	result0 int
 	i       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // EndFor returns a future that runs endFor one step at a time.
@@ -1400,17 +1400,17 @@ func (m *EndForFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line shapes.go:114:1*/ machine.BadPoll("EndFor", m.state)
 	}
-	/*line shapes.go:115:1*/ m.fut = ready(0) /*line shapes.go:114:1*/
+	/*line shapes.go:115:1*/ m.await1 = ready(0) /*line shapes.go:114:1*/
 resume1:
 	// await at shapes.go:115
 	/*line shapes.go:115:1*/ /*line shapes.go:114:1*/
 	{
-		/*line shapes.go:115:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:115:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:115:1*/ if !ok {
 			/*line shapes.go:115:1*/ m.state = 1
 			/*line shapes.go:115:1*/ return 0, false
 		}
-		/*line shapes.go:115:1*/ m.fut = nil
+		/*line shapes.go:115:1*/ m.await1 = nil
 		/*line shapes.go:115:1*/ m.i = v
 	} /*line shapes.go:114:1*/
 forCond2:
@@ -1418,17 +1418,17 @@ forCond2:
 		/*line shapes.go:118:1*/ m.result0 = m.i
 		/*line shapes.go:118:1*/ goto exit
 	}
-	/*line shapes.go:120:1*/ m.fut = ready(1) /*line shapes.go:119:1*/
+	/*line shapes.go:120:1*/ m.await1 = ready(1) /*line shapes.go:119:1*/
 resume2:
 	// await at shapes.go:120
 	/*line shapes.go:120:1*/ /*line shapes.go:119:1*/
 	{
-		/*line shapes.go:120:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:120:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:120:1*/ if !ok {
 			/*line shapes.go:120:1*/ m.state = 2
 			/*line shapes.go:120:1*/ return 0, false
 		}
-		/*line shapes.go:120:1*/ m.fut = nil
+		/*line shapes.go:120:1*/ m.await1 = nil
 		/*line shapes.go:120:1*/ v1 = v
 	}
 	/*line shapes.go:120:1*/ m.i += v1
@@ -1460,9 +1460,9 @@ func (m *EndForFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1636,7 +1636,7 @@ type EndSelectFuture struct {
 	log     *Log
 	ch      chan int
 	result0 int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // EndSelect returns a future that runs endSelect one step at a time.
@@ -1663,17 +1663,17 @@ func (m *EndSelectFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line shapes.go:142:1*/ machine.BadPoll("EndSelect", m.state)
 	}
-	/*line shapes.go:143:1*/ m.fut = ready(1) /*line shapes.go:142:1*/
+	/*line shapes.go:143:1*/ m.await1 = ready(1) /*line shapes.go:142:1*/
 resume1:
 	// await at shapes.go:143
 	/*line shapes.go:143:1*/ /*line shapes.go:142:1*/
 	{
-		/*line shapes.go:143:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:143:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:143:1*/ if !ok {
 			/*line shapes.go:143:1*/ m.state = 1
 			/*line shapes.go:143:1*/ return 0, false
 		}
-		/*line shapes.go:143:1*/ m.fut = nil
+		/*line shapes.go:143:1*/ m.await1 = nil
 		/*line shapes.go:143:1*/ v1 = v
 	}
 	/*line shapes.go:143:1*/ m.log.Add(fmt.Sprint("wait ", v1))
@@ -1711,7 +1711,7 @@ func (m *EndSelectFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1770,7 +1770,7 @@ type EndSwitchFuture struct {
 	log     *Log
 	n       int
 	result0 string
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // EndSwitch returns a future that runs endSwitch one step at a time.
@@ -1797,17 +1797,17 @@ func (m *EndSwitchFuture) Poll(cx *runtime.Context) (string, bool) {
 	default:
 		/*line shapes.go:153:1*/ machine.BadPoll("EndSwitch", m.state)
 	}
-	/*line shapes.go:154:1*/ m.fut = ready(m.n) /*line shapes.go:153:1*/
+	/*line shapes.go:154:1*/ m.await1 = ready(m.n) /*line shapes.go:153:1*/
 resume1:
 	// await at shapes.go:154
 	/*line shapes.go:154:1*/ /*line shapes.go:153:1*/
 	{
-		/*line shapes.go:154:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:154:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:154:1*/ if !ok {
 			/*line shapes.go:154:1*/ m.state = 1
 			/*line shapes.go:154:1*/ return "", false
 		}
-		/*line shapes.go:154:1*/ m.fut = nil
+		/*line shapes.go:154:1*/ m.await1 = nil
 		/*line shapes.go:154:1*/ v1 = v
 	}
 	/*line shapes.go:155:1*/ switch { /*line shapes.go:154:1*/
@@ -1847,7 +1847,7 @@ func (m *EndSwitchFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -2020,7 +2020,7 @@ type EndGotoFuture struct {
 	n       int
 	result0 int
 	i       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // EndGoto returns a future that runs endGoto one step at a time.
@@ -2053,17 +2053,17 @@ func (m *EndGotoFuture) Poll(cx *runtime.Context) (int, bool) {
 		/*line shapes.go:184:1*/ m.result0 = m.i * 10
 		/*line shapes.go:184:1*/ goto exit
 	}
-	/*line shapes.go:186:1*/ m.fut = ready(1) /*line shapes.go:185:1*/
+	/*line shapes.go:186:1*/ m.await1 = ready(1) /*line shapes.go:185:1*/
 resume1:
 	// await at shapes.go:186
 	/*line shapes.go:186:1*/ /*line shapes.go:185:1*/
 	{
-		/*line shapes.go:186:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:186:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:186:1*/ if !ok {
 			/*line shapes.go:186:1*/ m.state = 1
 			/*line shapes.go:186:1*/ return 0, false
 		}
-		/*line shapes.go:186:1*/ m.fut = nil
+		/*line shapes.go:186:1*/ m.await1 = nil
 		/*line shapes.go:186:1*/ v1 = v
 	}
 	/*line shapes.go:186:1*/ m.i += v1
@@ -2095,7 +2095,7 @@ func (m *EndGotoFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -2267,7 +2267,7 @@ type ConnectFuture struct {
 	addr    string
 	result0 string
 	a       string
-	fut     *Conn
+	await1  *Conn
 }
 
 // Connect returns a future that runs connect one step at a time.
@@ -2297,33 +2297,33 @@ func (m *ConnectFuture) Poll(cx *runtime.Context) (string, bool) {
 	default:
 		/*line shapes.go:233:1*/ machine.BadPoll("Connect", m.state)
 	}
-	/*line shapes.go:234:1*/ m.fut = Dial(m.log, m.addr)
+	/*line shapes.go:234:1*/ m.await1 = Dial(m.log, m.addr)
 	/*line shapes.go:234:1*/ m.a = "" /*line shapes.go:233:1*/
 resume1:
 	// await at shapes.go:234
 	/*line shapes.go:234:1*/ /*line shapes.go:233:1*/
 	{
-		/*line shapes.go:234:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:234:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:234:1*/ if !ok {
 			/*line shapes.go:234:1*/ m.state = 1
 			/*line shapes.go:234:1*/ return "", false
 		}
-		/*line shapes.go:234:1*/ m.fut = nil
+		/*line shapes.go:234:1*/ m.await1 = nil
 		/*line shapes.go:234:1*/ m.a = v
 	}
-	/*line shapes.go:235:1*/ m.fut = Dial(m.log, m.addr+"2")
+	/*line shapes.go:235:1*/ m.await1 = Dial(m.log, m.addr+"2")
 	/*line shapes.go:235:1*/ m.log = nil
 	/*line shapes.go:235:1*/ m.addr = "" /*line shapes.go:234:1*/
 resume2:
 	// await at shapes.go:235
 	/*line shapes.go:235:1*/ /*line shapes.go:234:1*/
 	{
-		/*line shapes.go:235:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:235:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:235:1*/ if !ok {
 			/*line shapes.go:235:1*/ m.state = 2
 			/*line shapes.go:235:1*/ return "", false
 		}
-		/*line shapes.go:235:1*/ m.fut = nil
+		/*line shapes.go:235:1*/ m.await1 = nil
 		/*line shapes.go:235:1*/ b = v
 	}
 	/*line shapes.go:236:1*/ m.result0 = m.a + " " + b
@@ -2352,9 +2352,9 @@ func (m *ConnectFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -2413,7 +2413,7 @@ type BlanksFuture struct {
 	log     *Log
 	s       string
 	result0 string
-	fut     runtime.Future[string]
+	await1  runtime.Future[string]
 }
 
 // Blanks returns a future that runs blanks one step at a time.
@@ -2444,18 +2444,18 @@ func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
 		/*line shapes.go:240:1*/ machine.BadPoll("Blanks", m.state)
 	}
 	/*line shapes.go:241:1*/ a, _ = strings.CutPrefix(m.s, "a")
-	/*line shapes.go:242:1*/ m.fut = ready(a)
+	/*line shapes.go:242:1*/ m.await1 = ready(a)
 	/*line shapes.go:242:1*/ m.s = "" /*line shapes.go:241:1*/
 resume1:
 	// await at shapes.go:242
 	/*line shapes.go:242:1*/ /*line shapes.go:241:1*/
 	{
-		/*line shapes.go:242:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:242:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:242:1*/ if !ok {
 			/*line shapes.go:242:1*/ m.state = 1
 			/*line shapes.go:242:1*/ return "", false
 		}
-		/*line shapes.go:242:1*/ m.fut = nil
+		/*line shapes.go:242:1*/ m.await1 = nil
 		/*line shapes.go:242:1*/ v1 = v
 	}
 	/*line shapes.go:242:1*/ b, _ = strings.CutSuffix(v1, "z")
@@ -2487,7 +2487,7 @@ func (m *BlanksFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -2555,7 +2555,7 @@ type SumAllFuture[S interface {
 	i1      int
 	i       int
 	x       E
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // SumAll returns a future that runs sumAll one step at a time.
@@ -2594,18 +2594,18 @@ rangeLoop1:
 		/*line shapes.go:251:1*/ goto rangeDone4
 	}
 	/*line shapes.go:251:1*/ m.i, m.x = m.i1, m.xs[m.i1]
-	/*line shapes.go:252:1*/ m.fut = After(m.i%2, 1)
+	/*line shapes.go:252:1*/ m.await1 = After(m.i%2, 1)
 	/*line shapes.go:252:1*/ m.s = *new(S) /*line shapes.go:251:1*/
 resume1:
 	// await at shapes.go:252
 	/*line shapes.go:252:1*/ /*line shapes.go:251:1*/
 	{
-		/*line shapes.go:252:1*/ v, ok := m.fut.Poll(cx)
+		/*line shapes.go:252:1*/ v, ok := m.await1.Poll(cx)
 		/*line shapes.go:252:1*/ if !ok {
 			/*line shapes.go:252:1*/ m.state = 1
 			/*line shapes.go:252:1*/ return *new(E), false
 		}
-		/*line shapes.go:252:1*/ m.fut = nil
+		/*line shapes.go:252:1*/ m.await1 = nil
 		/*line shapes.go:252:1*/ v1 = v
 	}
 	/*line shapes.go:252:1*/ m.total += m.x * E(v1)
@@ -2639,7 +2639,7 @@ func (m *SumAllFuture[S, E]) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }

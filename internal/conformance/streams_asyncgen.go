@@ -21,7 +21,7 @@ type TicksStream struct {
 	log     *Log
 	n       int
 	i       int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
@@ -65,17 +65,17 @@ forCond1:
 	/*line streams.go:12:1*/ if m.closing != nil {
 		/*line streams.go:12:1*/ panic("asyncgen: Ticks awaited after Close")
 	}
-	/*line streams.go:13:1*/ m.fut = After(m.i%3, m.i*m.i) /*line streams.go:12:1*/
+	/*line streams.go:13:1*/ m.await1 = After(m.i%3, m.i*m.i) /*line streams.go:12:1*/
 resume1:
 	// await at streams.go:13
 	/*line streams.go:13:1*/ /*line streams.go:12:1*/
 	{
-		/*line streams.go:13:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:13:1*/ v, ok := m.await1.Poll(cx)
 		/*line streams.go:13:1*/ if !ok {
 			/*line streams.go:13:1*/ m.state = 1
 			/*line streams.go:13:1*/ return 0, runtime.Pending
 		}
-		/*line streams.go:13:1*/ m.fut = nil
+		/*line streams.go:13:1*/ m.await1 = nil
 		/*line streams.go:13:1*/ v1 = v
 	}
 	/*line streams.go:14:1*/ m.log.Add(fmt.Sprint("tick ", v1))
@@ -133,7 +133,7 @@ func (m *TicksStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
@@ -367,7 +367,7 @@ type DoubledStream struct {
 	stream  runtime.AsyncIterator[int]
 	v       int
 	x       *int
-	fut     runtime.Future[int]
+	await2  runtime.Future[int]
 	p       *int
 	defers  []any         // pending defers, run last first: func() or a deferred call's record
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
@@ -431,17 +431,17 @@ resume1:
 	/*line streams.go:41:1*/ if m.closing != nil {
 		/*line streams.go:41:1*/ panic("asyncgen: Doubled awaited after Close")
 	}
-	/*line streams.go:41:1*/ m.fut = After(2, m.v*2) /*line streams.go:40:1*/
+	/*line streams.go:41:1*/ m.await2 = After(2, m.v*2) /*line streams.go:40:1*/
 resume2:
 	// await at streams.go:41
 	/*line streams.go:41:1*/ /*line streams.go:40:1*/
 	{
-		/*line streams.go:41:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:41:1*/ v, ok := m.await2.Poll(cx)
 		/*line streams.go:41:1*/ if !ok {
 			/*line streams.go:41:1*/ m.state = 2
 			/*line streams.go:41:1*/ return "", runtime.Pending
 		}
-		/*line streams.go:41:1*/ m.fut = nil
+		/*line streams.go:41:1*/ m.await2 = nil
 		/*line streams.go:41:1*/ *m.x = v
 	}
 	/*line streams.go:42:1*/ m.p = &*m.x
@@ -507,7 +507,7 @@ func (m *DoubledStream) Close() {
 		m.runDefers(false, nil)
 		return
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await2)
 		m.state = machine.StateCancelled
 		m.runDefers(false, nil)
 		return
@@ -754,7 +754,7 @@ type BatchesStream struct {
 	self    *BatchesStream // set at the first poll: detects a moved machine
 	n       int
 	b       int
-	fut     runtime.Future[[]int]
+	await1  runtime.Future[[]int]
 	xs1     []int
 	i       int
 	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
@@ -825,18 +825,18 @@ forCond1:
 	/*line streams.go:67:1*/ if m.closing != nil {
 		/*line streams.go:67:1*/ panic("asyncgen: Batches awaited after Close")
 	}
-	/*line streams.go:68:1*/ m.fut = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
+	/*line streams.go:68:1*/ m.await1 = After(m.b%3, []int{m.b, m.b * 10, m.b * 100, m.b + 1})
 	/*line streams.go:68:1*/ m.xs1 = nil /*line streams.go:67:1*/
 resume1:
 	// await at streams.go:68
 	/*line streams.go:68:1*/ /*line streams.go:67:1*/
 	{
-		/*line streams.go:68:1*/ v, ok := m.fut.Poll(cx)
+		/*line streams.go:68:1*/ v, ok := m.await1.Poll(cx)
 		/*line streams.go:68:1*/ if !ok {
 			/*line streams.go:68:1*/ m.state = 1
 			/*line streams.go:68:1*/ return 0, runtime.Pending
 		}
-		/*line streams.go:68:1*/ m.fut = nil
+		/*line streams.go:68:1*/ m.await1 = nil
 		/*line streams.go:68:1*/ xs = v
 	}
 	/*line streams.go:69:1*/ m.xs1 = xs
@@ -907,7 +907,7 @@ func (m *BatchesStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 		m.state = machine.StateCancelled
 		return
 	}

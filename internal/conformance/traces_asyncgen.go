@@ -21,7 +21,7 @@ type IndexAfterAwaitFuture struct {
 	xs      []int
 	i       int
 	result0 int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 }
 
 // IndexAfterAwait returns a future that runs indexAfterAwait one step at a time.
@@ -47,17 +47,17 @@ func (m *IndexAfterAwaitFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line traces.go:8:1*/ machine.BadPoll("IndexAfterAwait", m.state)
 	}
-	/*line traces.go:9:1*/ m.fut = ready(0) /*line traces.go:8:1*/
+	/*line traces.go:9:1*/ m.await1 = ready(0) /*line traces.go:8:1*/
 resume1:
 	// await at traces.go:9
 	/*line traces.go:9:1*/ /*line traces.go:8:1*/
 	{
-		/*line traces.go:9:1*/ _, ok := m.fut.Poll(cx)
+		/*line traces.go:9:1*/ _, ok := m.await1.Poll(cx)
 		/*line traces.go:9:1*/ if !ok {
 			/*line traces.go:9:1*/ m.state = 1
 			/*line traces.go:9:1*/ return 0, false
 		}
-		/*line traces.go:9:1*/ m.fut = nil
+		/*line traces.go:9:1*/ m.await1 = nil
 	}
 	/*line traces.go:10:1*/ m.result0 = m.xs[m.i]
 	/*line traces.go:11:1*/ m.state = machine.StateDone
@@ -85,7 +85,7 @@ func (m *IndexAfterAwaitFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -144,7 +144,7 @@ type AwaitsIndexFuture struct {
 	xs      []int
 	i       int
 	result0 int
-	fut     IndexAfterAwaitFuture
+	await1  IndexAfterAwaitFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -174,7 +174,7 @@ func (m *AwaitsIndexFuture) Poll(cx *runtime.Context) (int, bool) {
 	default:
 		/*line traces.go:14:1*/ machine.BadPoll("AwaitsIndex", m.state)
 	}
-	/*line traces.go:15:1*/ m.fut.init(m.xs, m.i)
+	/*line traces.go:15:1*/ m.await1.init(m.xs, m.i)
 	/*line traces.go:15:1*/ m.state = 1
 	/*line traces.go:15:1*/ m.xs = nil /*line traces.go:14:1*/
 resume1:
@@ -182,20 +182,20 @@ resume1:
 	/*line traces.go:15:1*/ /*line traces.go:14:1*/
 	{
 		/*line traces.go:15:1*/ var v int
-		/*line traces.go:15:1*/ if m.fut.finished() { /*line traces.go:13:1*/
+		/*line traces.go:15:1*/ if m.await1.finished() { /*line traces.go:13:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line traces.go:14:1*/
+			v = m.await1.value() /*line traces.go:14:1*/
 		} else {
 			/*line traces.go:15:1*/ var ok bool
-			/*line traces.go:15:1*/ v, ok = m.fut.Poll(cx)
+			/*line traces.go:15:1*/ v, ok = m.await1.Poll(cx)
 			/*line traces.go:15:1*/ if !ok {
-				/*line traces.go:15:1*/ m.deep = m.fut.deepest()
+				/*line traces.go:15:1*/ m.deep = m.await1.deepest()
 				/*line traces.go:15:1*/ return 0, false
 			}
 		}
 		/*line traces.go:15:1*/ m.deep = nil
 		/*line traces.go:15:1*/ m.state = machine.StateRunning
-		/*line traces.go:15:1*/ m.fut = IndexAfterAwaitFuture{}
+		/*line traces.go:15:1*/ m.await1 = IndexAfterAwaitFuture{}
 		/*line traces.go:15:1*/ v1 = v
 	}
 	/*line traces.go:16:1*/ m.result0 = v1
@@ -224,7 +224,7 @@ func (m *AwaitsIndexFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	}
 	m.state = machine.StateCancelled
 }

@@ -26,7 +26,7 @@ type PointersFuture struct {
 	arr     [4]int
 	s       []int
 	pt      point
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	inc     func()
 }
 
@@ -65,32 +65,32 @@ func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
 	/*line vars.go:13:1*/ m.arr = [4]int{1, 2, 3, 4}
 	/*line vars.go:14:1*/ m.s = m.arr[1:3]
 	/*line vars.go:15:1*/ m.pt = point{1, 2}
-	/*line vars.go:16:1*/ m.fut = ready(0) /*line vars.go:15:1*/
+	/*line vars.go:16:1*/ m.await1 = ready(0) /*line vars.go:15:1*/
 resume1:
 	// await at vars.go:16
 	/*line vars.go:16:1*/ /*line vars.go:15:1*/
 	{
-		/*line vars.go:16:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:16:1*/ _, ok := m.await1.Poll(cx)
 		/*line vars.go:16:1*/ if !ok {
 			/*line vars.go:16:1*/ m.state = 1
 			/*line vars.go:16:1*/ return 0, false
 		}
-		/*line vars.go:16:1*/ m.fut = nil
+		/*line vars.go:16:1*/ m.await1 = nil
 	}
 	/*line vars.go:17:1*/ *m.p += 10
 	/*line vars.go:18:1*/ m.s[0] = 99
-	/*line vars.go:19:1*/ m.fut = ready(3)
+	/*line vars.go:19:1*/ m.await1 = ready(3)
 	/*line vars.go:19:1*/ m.s = nil /*line vars.go:18:1*/
 resume2:
 	// await at vars.go:19
 	/*line vars.go:19:1*/ /*line vars.go:18:1*/
 	{
-		/*line vars.go:19:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:19:1*/ v, ok := m.await1.Poll(cx)
 		/*line vars.go:19:1*/ if !ok {
 			/*line vars.go:19:1*/ m.state = 2
 			/*line vars.go:19:1*/ return 0, false
 		}
-		/*line vars.go:19:1*/ m.fut = nil
+		/*line vars.go:19:1*/ m.await1 = nil
 		/*line vars.go:19:1*/ v1 = v
 	}
 	/*line vars.go:19:1*/ m.pt.Scale(v1)
@@ -99,17 +99,17 @@ resume2:
 		/*line vars.go:21:1*/ m.x++
 	}
 	/*line vars.go:22:1*/ m.inc()
-	/*line vars.go:23:1*/ m.fut = ready(0) /*line vars.go:22:1*/
+	/*line vars.go:23:1*/ m.await1 = ready(0) /*line vars.go:22:1*/
 resume3:
 	// await at vars.go:23
 	/*line vars.go:23:1*/ /*line vars.go:22:1*/
 	{
-		/*line vars.go:23:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:23:1*/ _, ok := m.await1.Poll(cx)
 		/*line vars.go:23:1*/ if !ok {
 			/*line vars.go:23:1*/ m.state = 3
 			/*line vars.go:23:1*/ return 0, false
 		}
-		/*line vars.go:23:1*/ m.fut = nil
+		/*line vars.go:23:1*/ m.await1 = nil
 	}
 	/*line vars.go:24:1*/ m.inc()
 	/*line vars.go:25:1*/ m.log.Add(fmt.Sprint(m.x, *m.p))
@@ -139,11 +139,11 @@ func (m *PointersFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -205,7 +205,7 @@ type ClosuresFuture struct {
 	fs      []func() int
 	ps      []*int
 	i       *int
-	fut     runtime.Future[int]
+	await1  runtime.Future[int]
 	xs      []int
 	i1      int
 	v       *int
@@ -258,17 +258,17 @@ forCond1:
 		} /*line vars.go:33:1*/
 	}(m.i))
 	/*line vars.go:35:1*/ m.ps = append(m.ps, &*m.i)
-	/*line vars.go:36:1*/ m.fut = ready(*m.i) /*line vars.go:35:1*/
+	/*line vars.go:36:1*/ m.await1 = ready(*m.i) /*line vars.go:35:1*/
 resume1:
 	// await at vars.go:36
 	/*line vars.go:36:1*/ /*line vars.go:35:1*/
 	{
-		/*line vars.go:36:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:36:1*/ _, ok := m.await1.Poll(cx)
 		/*line vars.go:36:1*/ if !ok {
 			/*line vars.go:36:1*/ m.state = 1
 			/*line vars.go:36:1*/ return 0, false
 		}
-		/*line vars.go:36:1*/ m.fut = nil
+		/*line vars.go:36:1*/ m.await1 = nil
 	}
 	/*line vars.go:37:1*/ *m.i++
 	/*line vars.go:38:1*/ m.log.Add(fmt.Sprint("i=", *m.i))
@@ -294,18 +294,18 @@ rangeLoop6:
 			/*line vars.go:42:1*/ return *v + *j
 		} /*line vars.go:41:1*/
 	}(m.v, m.j))
-	/*line vars.go:43:1*/ m.fut = ready(0)
+	/*line vars.go:43:1*/ m.await1 = ready(0)
 	/*line vars.go:43:1*/ m.log = nil /*line vars.go:42:1*/
 resume2:
 	// await at vars.go:43
 	/*line vars.go:43:1*/ /*line vars.go:42:1*/
 	{
-		/*line vars.go:43:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:43:1*/ _, ok := m.await1.Poll(cx)
 		/*line vars.go:43:1*/ if !ok {
 			/*line vars.go:43:1*/ m.state = 2
 			/*line vars.go:43:1*/ return 0, false
 		}
-		/*line vars.go:43:1*/ m.fut = nil
+		/*line vars.go:43:1*/ m.await1 = nil
 	}
 	/*line vars.go:44:1*/ *m.j++
 	/*line vars.go:44:1*/ m.i1++
@@ -328,7 +328,7 @@ forCond11:
 	/*line vars.go:55:1*/ if m.k >= 3 {
 		/*line vars.go:55:1*/ goto forDone14
 	}
-	/*line vars.go:56:1*/ m.fut = ready(m.bump())
+	/*line vars.go:56:1*/ m.await1 = ready(m.bump())
 	/*line vars.go:56:1*/ m.log = nil
 	/*line vars.go:56:1*/ m.fs = nil
 	/*line vars.go:56:1*/ m.ps = nil
@@ -337,12 +337,12 @@ resume3:
 	// await at vars.go:56
 	/*line vars.go:56:1*/ /*line vars.go:55:1*/
 	{
-		/*line vars.go:56:1*/ _, ok := m.fut.Poll(cx)
+		/*line vars.go:56:1*/ _, ok := m.await1.Poll(cx)
 		/*line vars.go:56:1*/ if !ok {
 			/*line vars.go:56:1*/ m.state = 3
 			/*line vars.go:56:1*/ return 0, false
 		}
-		/*line vars.go:56:1*/ m.fut = nil
+		/*line vars.go:56:1*/ m.await1 = nil
 	}
 	/*line vars.go:55:1*/ m.k++
 	/*line vars.go:55:1*/ goto forCond11 /*line vars.go:54:1*/
@@ -373,11 +373,11 @@ func (m *ClosuresFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -440,7 +440,7 @@ type StackPushAllFuture[T any] struct {
 	xs      []T
 	i       int
 	v       T
-	fut     runtime.Future[T]
+	await1  runtime.Future[T]
 }
 
 // PushAll returns a future that runs pushAll one step at a time.
@@ -474,18 +474,18 @@ rangeLoop1:
 		/*line vars.go:68:1*/ goto rangeDone4
 	}
 	/*line vars.go:68:1*/ m.v = m.xs[m.i]
-	/*line vars.go:69:1*/ m.fut = ready(m.v)
+	/*line vars.go:69:1*/ m.await1 = ready(m.v)
 	/*line vars.go:69:1*/ m.vs = nil /*line vars.go:68:1*/
 resume1:
 	// await at vars.go:69
 	/*line vars.go:69:1*/ /*line vars.go:68:1*/
 	{
-		/*line vars.go:69:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:69:1*/ v, ok := m.await1.Poll(cx)
 		/*line vars.go:69:1*/ if !ok {
 			/*line vars.go:69:1*/ m.state = 1
 			/*line vars.go:69:1*/ return 0, false
 		}
-		/*line vars.go:69:1*/ m.fut = nil
+		/*line vars.go:69:1*/ m.await1 = nil
 		/*line vars.go:69:1*/ v1 = v
 	}
 	/*line vars.go:69:1*/ m.s.Push(v1)
@@ -519,7 +519,7 @@ func (m *StackPushAllFuture[T]) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -581,7 +581,7 @@ type MapAsyncFuture[T any, U any] struct {
 	out     []U
 	xs1     []T
 	i       int
-	fut     runtime.Future[U]
+	await1  runtime.Future[U]
 }
 
 // MapAsync returns a future that runs mapAsync one step at a time.
@@ -617,18 +617,18 @@ rangeLoop1:
 		/*line vars.go:78:1*/ goto rangeDone4
 	}
 	/*line vars.go:78:1*/ x = m.xs1[m.i]
-	/*line vars.go:79:1*/ m.fut = m.f(x)
+	/*line vars.go:79:1*/ m.await1 = m.f(x)
 	/*line vars.go:79:1*/ m.xs = nil /*line vars.go:78:1*/
 resume1:
 	// await at vars.go:79
 	/*line vars.go:79:1*/ /*line vars.go:78:1*/
 	{
-		/*line vars.go:79:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:79:1*/ v, ok := m.await1.Poll(cx)
 		/*line vars.go:79:1*/ if !ok {
 			/*line vars.go:79:1*/ m.state = 1
 			/*line vars.go:79:1*/ return nil, false
 		}
-		/*line vars.go:79:1*/ m.fut = nil
+		/*line vars.go:79:1*/ m.await1 = nil
 		/*line vars.go:79:1*/ v1 = v
 	}
 	/*line vars.go:79:1*/ m.out = append(m.out, v1)
@@ -661,7 +661,7 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -721,7 +721,7 @@ type ClientGetFuture struct {
 	key     string
 	result0 string
 	result1 error
-	fut     runtime.Future[runtime.Result[int]]
+	await1  runtime.Future[runtime.Result[int]]
 }
 
 // Get returns a future that runs get one step at a time.
@@ -749,17 +749,17 @@ func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], boo
 	default:
 		/*line vars.go:88:1*/ machine.BadPoll("Get", m.state)
 	}
-	/*line vars.go:89:1*/ m.fut = failing(len(m.key)) /*line vars.go:88:1*/
+	/*line vars.go:89:1*/ m.await1 = failing(len(m.key)) /*line vars.go:88:1*/
 resume1:
 	// await (TryAwait) at vars.go:89
 	/*line vars.go:89:1*/ /*line vars.go:88:1*/
 	{
-		/*line vars.go:89:1*/ v, ok := m.fut.Poll(cx)
+		/*line vars.go:89:1*/ v, ok := m.await1.Poll(cx)
 		/*line vars.go:89:1*/ if !ok {
 			/*line vars.go:89:1*/ m.state = 1
 			/*line vars.go:89:1*/ return runtime.Result[string]{}, false
 		}
-		/*line vars.go:89:1*/ m.fut = nil
+		/*line vars.go:89:1*/ m.await1 = nil
 		/*line vars.go:89:1*/ n, err = v.Value, v.Err
 	}
 	/*line vars.go:90:1*/ if err != nil {
@@ -793,7 +793,7 @@ func (m *ClientGetFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -853,10 +853,10 @@ type NestedFuture struct {
 	c       *Client
 	result0 string
 	s       string
-	fut     ClientGetFuture
+	await1  ClientGetFuture
 	sum     int
-	fut1    SumFuture
-	fut2    MapAsyncFuture[int, string]
+	await2  SumFuture
+	await3  MapAsyncFuture[int, string]
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -897,7 +897,7 @@ func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
 	default:
 		/*line vars.go:97:1*/ machine.BadPoll("Nested", m.state)
 	}
-	/*line vars.go:98:1*/ m.fut.init(m.c, "abc")
+	/*line vars.go:98:1*/ m.await1.init(m.c, "abc")
 	/*line vars.go:98:1*/ m.state = 1
 	/*line vars.go:98:1*/ m.c = nil
 	/*line vars.go:98:1*/ m.s = "" /*line vars.go:97:1*/
@@ -906,20 +906,20 @@ resume1:
 	/*line vars.go:98:1*/ /*line vars.go:97:1*/
 	{
 		/*line vars.go:98:1*/ var v runtime.Result[string]
-		/*line vars.go:98:1*/ if m.fut.finished() { /*line vars.go:96:1*/
+		/*line vars.go:98:1*/ if m.await1.finished() { /*line vars.go:96:1*/
 			// finished by a step of the deepest child
-			v = m.fut.value() /*line vars.go:97:1*/
+			v = m.await1.value() /*line vars.go:97:1*/
 		} else {
 			/*line vars.go:98:1*/ var ok bool
-			/*line vars.go:98:1*/ v, ok = m.fut.Poll(cx)
+			/*line vars.go:98:1*/ v, ok = m.await1.Poll(cx)
 			/*line vars.go:98:1*/ if !ok {
-				/*line vars.go:98:1*/ m.deep = m.fut.deepest()
+				/*line vars.go:98:1*/ m.deep = m.await1.deepest()
 				/*line vars.go:98:1*/ return "", false
 			}
 		}
 		/*line vars.go:98:1*/ m.deep = nil
 		/*line vars.go:98:1*/ m.state = machine.StateRunning
-		/*line vars.go:98:1*/ m.fut = ClientGetFuture{}
+		/*line vars.go:98:1*/ m.await1 = ClientGetFuture{}
 		/*line vars.go:98:1*/ m.s, err = v.Value, v.Err
 	}
 	/*line vars.go:99:1*/ m.log.Add(m.s)
@@ -927,7 +927,7 @@ resume1:
 		/*line vars.go:101:1*/ m.result0 = "error"
 		/*line vars.go:101:1*/ goto exit
 	}
-	/*line vars.go:103:1*/ m.fut1.init(m.log, []int{1, 2}, 1)
+	/*line vars.go:103:1*/ m.await2.init(m.log, []int{1, 2}, 1)
 	/*line vars.go:103:1*/ m.state = 2
 	/*line vars.go:103:1*/ m.log = nil /*line vars.go:102:1*/
 resume2:
@@ -935,23 +935,23 @@ resume2:
 	/*line vars.go:103:1*/ /*line vars.go:102:1*/
 	{
 		/*line vars.go:103:1*/ var v int
-		/*line vars.go:103:1*/ if m.fut1.finished() { /*line vars.go:101:1*/
+		/*line vars.go:103:1*/ if m.await2.finished() { /*line vars.go:101:1*/
 			// finished by a step of the deepest child
-			v = m.fut1.value() /*line vars.go:102:1*/
+			v = m.await2.value() /*line vars.go:102:1*/
 		} else {
 			/*line vars.go:103:1*/ var ok bool
-			/*line vars.go:103:1*/ v, ok = m.fut1.Poll(cx)
+			/*line vars.go:103:1*/ v, ok = m.await2.Poll(cx)
 			/*line vars.go:103:1*/ if !ok {
-				/*line vars.go:103:1*/ m.deep = m.fut1.deepest()
+				/*line vars.go:103:1*/ m.deep = m.await2.deepest()
 				/*line vars.go:103:1*/ return "", false
 			}
 		}
 		/*line vars.go:103:1*/ m.deep = nil
 		/*line vars.go:103:1*/ m.state = machine.StateRunning
-		/*line vars.go:103:1*/ m.fut1 = SumFuture{}
+		/*line vars.go:103:1*/ m.await2 = SumFuture{}
 		/*line vars.go:103:1*/ m.sum = v
 	}
-	/*line vars.go:104:1*/ m.fut2.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
+	/*line vars.go:104:1*/ m.await3.init([]int{1, 2, 3}, func(x int) runtime.Future[string] {
 		/*line vars.go:104:1*/ return ready(fmt.Sprint(x * x)) /*line vars.go:103:1*/
 	})
 	/*line vars.go:104:1*/ m.state = 3 /*line vars.go:103:1*/
@@ -960,20 +960,20 @@ resume3:
 	/*line vars.go:104:1*/ /*line vars.go:103:1*/
 	{
 		/*line vars.go:104:1*/ var v []string
-		/*line vars.go:104:1*/ if m.fut2.finished() { /*line vars.go:102:1*/
+		/*line vars.go:104:1*/ if m.await3.finished() { /*line vars.go:102:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line vars.go:103:1*/
+			v = m.await3.value() /*line vars.go:103:1*/
 		} else {
 			/*line vars.go:104:1*/ var ok bool
-			/*line vars.go:104:1*/ v, ok = m.fut2.Poll(cx)
+			/*line vars.go:104:1*/ v, ok = m.await3.Poll(cx)
 			/*line vars.go:104:1*/ if !ok {
-				/*line vars.go:104:1*/ m.deep = m.fut2.deepest()
+				/*line vars.go:104:1*/ m.deep = m.await3.deepest()
 				/*line vars.go:104:1*/ return "", false
 			}
 		}
 		/*line vars.go:104:1*/ m.deep = nil
 		/*line vars.go:104:1*/ m.state = machine.StateRunning
-		/*line vars.go:104:1*/ m.fut2 = MapAsyncFuture[int, string]{}
+		/*line vars.go:104:1*/ m.await3 = MapAsyncFuture[int, string]{}
 		/*line vars.go:104:1*/ vs = v
 	}
 	/*line vars.go:105:1*/ m.result0 = fmt.Sprint(m.s, m.sum, vs) /*line vars.go:104:1*/
@@ -1003,11 +1003,11 @@ func (m *NestedFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		m.fut.Cancel()
+		m.await1.Cancel()
 	case 2:
-		m.fut1.Cancel()
+		m.await2.Cancel()
 	case 3:
-		m.fut2.Cancel()
+		m.await3.Cancel()
 	}
 	m.state = machine.StateCancelled
 }

@@ -21,7 +21,7 @@ type ProducerFuture struct {
 	n       int
 	result0 error
 	i       int
-	fut     runtime.SendFuture[int]
+	await1  runtime.SendFuture[int]
 }
 
 // Producer returns a future that runs producer one step at a time.
@@ -53,17 +53,17 @@ forCond1:
 	/*line waits.go:7:1*/ if m.i >= m.n {
 		/*line waits.go:7:1*/ goto forDone4
 	}
-	/*line waits.go:8:1*/ m.fut.Init(m.ch, m.i) /*line waits.go:7:1*/
+	/*line waits.go:8:1*/ m.await1.Init(m.ch, m.i) /*line waits.go:7:1*/
 resume1:
 	// await at waits.go:8
 	/*line waits.go:8:1*/ /*line waits.go:7:1*/
 	{
-		/*line waits.go:8:1*/ v, ok := m.fut.Poll(cx)
+		/*line waits.go:8:1*/ v, ok := m.await1.Poll(cx)
 		/*line waits.go:8:1*/ if !ok {
 			/*line waits.go:8:1*/ m.state = 1
 			/*line waits.go:8:1*/ return nil, false
 		}
-		/*line waits.go:8:1*/ m.fut = runtime.SendFuture[int]{}
+		/*line waits.go:8:1*/ m.await1 = runtime.SendFuture[int]{}
 		/*line waits.go:8:1*/ err = v
 	}
 	/*line waits.go:8:1*/ if err == nil {
@@ -103,7 +103,7 @@ func (m *ProducerFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -165,8 +165,8 @@ type ConsumerFuture struct {
 	result0 int
 	n       int
 	v       int
-	fut     runtime.RecvFuture[int]
-	fut1    runtime.LockFuture
+	await1  runtime.RecvFuture[int]
+	await2  runtime.LockFuture
 }
 
 // Consumer returns a future that runs consumer one step at a time.
@@ -198,34 +198,34 @@ func (m *ConsumerFuture) Poll(cx *runtime.Context) (int, bool) {
 	}
 	/*line waits.go:18:1*/ m.n = 0 /*line waits.go:17:1*/
 forCond1:
-	/*line waits.go:20:1*/ m.fut.Init(m.ch) /*line waits.go:19:1*/
+	/*line waits.go:20:1*/ m.await1.Init(m.ch) /*line waits.go:19:1*/
 resume1:
 	// await (TryAwait) at waits.go:20
 	/*line waits.go:20:1*/ /*line waits.go:19:1*/
 	{
-		/*line waits.go:20:1*/ v, ok := m.fut.Poll(cx)
+		/*line waits.go:20:1*/ v, ok := m.await1.Poll(cx)
 		/*line waits.go:20:1*/ if !ok {
 			/*line waits.go:20:1*/ m.state = 1
 			/*line waits.go:20:1*/ return 0, false
 		}
-		/*line waits.go:20:1*/ m.fut = runtime.RecvFuture[int]{}
+		/*line waits.go:20:1*/ m.await1 = runtime.RecvFuture[int]{}
 		/*line waits.go:20:1*/ m.v, err = v.Value, v.Err
 	}
 	/*line waits.go:21:1*/ if err != nil {
 		/*line waits.go:22:1*/ m.result0 = m.n
 		/*line waits.go:22:1*/ goto exit
 	}
-	/*line waits.go:24:1*/ m.fut1.Init(m.mu) /*line waits.go:23:1*/
+	/*line waits.go:24:1*/ m.await2.Init(m.mu) /*line waits.go:23:1*/
 resume2:
 	// await at waits.go:24
 	/*line waits.go:24:1*/ /*line waits.go:23:1*/
 	{
-		/*line waits.go:24:1*/ _, ok := m.fut1.Poll(cx)
+		/*line waits.go:24:1*/ _, ok := m.await2.Poll(cx)
 		/*line waits.go:24:1*/ if !ok {
 			/*line waits.go:24:1*/ m.state = 2
 			/*line waits.go:24:1*/ return 0, false
 		}
-		/*line waits.go:24:1*/ m.fut1 = runtime.LockFuture{}
+		/*line waits.go:24:1*/ m.await2 = runtime.LockFuture{}
 	}
 	/*line waits.go:25:1*/ *m.total += m.v
 	/*line waits.go:26:1*/ m.mu.Unlock()
@@ -257,9 +257,9 @@ func (m *ConsumerFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	}
 	m.state = machine.StateCancelled
 }

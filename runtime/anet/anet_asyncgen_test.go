@@ -27,8 +27,8 @@ type EchoFuture struct {
 	c       *anet.Conn
 	result0 error
 	buf     []byte
-	fut     anet.ReadFuture
-	fut1    anet.WriteFuture
+	await1  anet.ReadFuture
+	await2  anet.WriteFuture
 	defers  []func() // pending defers, run last first
 }
 
@@ -70,17 +70,17 @@ func (m *EchoFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	}
 	/*line anet_test.go:26:1*/ m.buf = make([]byte, 4096) /*line anet_test.go:25:1*/
 forCond1:
-	/*line anet_test.go:28:1*/ m.fut.Init(m.c, m.buf) /*line anet_test.go:27:1*/
+	/*line anet_test.go:28:1*/ m.await1.Init(m.c, m.buf) /*line anet_test.go:27:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:28
 	/*line anet_test.go:28:1*/ /*line anet_test.go:27:1*/
 	{
-		/*line anet_test.go:28:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:28:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:28:1*/ if !ok {
 			/*line anet_test.go:28:1*/ m.state = 1
 			/*line anet_test.go:28:1*/ return nil, false
 		}
-		/*line anet_test.go:28:1*/ m.fut = anet.ReadFuture{}
+		/*line anet_test.go:28:1*/ m.await1 = anet.ReadFuture{}
 		/*line anet_test.go:28:1*/ n, err = v.Value, v.Err
 	}
 	/*line anet_test.go:29:1*/ if err == io.EOF {
@@ -91,17 +91,17 @@ resume1:
 		/*line anet_test.go:33:1*/ m.result0 = err
 		/*line anet_test.go:33:1*/ goto exit
 	}
-	/*line anet_test.go:35:1*/ m.fut1.Init(m.c, m.buf[:n]) /*line anet_test.go:34:1*/
+	/*line anet_test.go:35:1*/ m.await2.Init(m.c, m.buf[:n]) /*line anet_test.go:34:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:35
 	/*line anet_test.go:35:1*/ /*line anet_test.go:34:1*/
 	{
-		/*line anet_test.go:35:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:35:1*/ v, ok := m.await2.Poll(cx)
 		/*line anet_test.go:35:1*/ if !ok {
 			/*line anet_test.go:35:1*/ m.state = 2
 			/*line anet_test.go:35:1*/ return nil, false
 		}
-		/*line anet_test.go:35:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:35:1*/ m.await2 = anet.WriteFuture{}
 		/*line anet_test.go:35:1*/ _, err1 = v.Value, v.Err
 	}
 	/*line anet_test.go:35:1*/ if err1 == nil {
@@ -138,9 +138,9 @@ func (m *EchoFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -221,7 +221,7 @@ type ServeFuture struct {
 	n       int
 	result0 error
 	i       int
-	fut     anet.AcceptFuture
+	await1  anet.AcceptFuture
 }
 
 // Serve returns a future that runs serve one step at a time.
@@ -254,17 +254,17 @@ forCond1:
 	/*line anet_test.go:45:1*/ if m.i >= m.n {
 		/*line anet_test.go:45:1*/ goto forDone4
 	}
-	/*line anet_test.go:46:1*/ m.fut.Init(m.l) /*line anet_test.go:45:1*/
+	/*line anet_test.go:46:1*/ m.await1.Init(m.l) /*line anet_test.go:45:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:46
 	/*line anet_test.go:46:1*/ /*line anet_test.go:45:1*/
 	{
-		/*line anet_test.go:46:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:46:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:46:1*/ if !ok {
 			/*line anet_test.go:46:1*/ m.state = 1
 			/*line anet_test.go:46:1*/ return nil, false
 		}
-		/*line anet_test.go:46:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:46:1*/ m.await1 = anet.AcceptFuture{}
 		/*line anet_test.go:46:1*/ c, err = v.Value, v.Err
 	}
 	/*line anet_test.go:47:1*/ if err != nil {
@@ -302,7 +302,7 @@ func (m *ServeFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -363,11 +363,11 @@ type RoundTripFuture struct {
 	result0 []byte
 	result1 error
 	c       *anet.Conn
-	fut     anet.DialFuture
-	fut1    anet.WriteFuture
+	await1  anet.DialFuture
+	await2  anet.WriteFuture
 	out     []byte
 	buf     []byte
-	fut2    anet.ReadFuture
+	await3  anet.ReadFuture
 	defers  []func() // pending defers, run last first
 }
 
@@ -405,19 +405,19 @@ func (m *RoundTripFuture) Poll(cx *runtime.Context) (result runtime.Result[[]byt
 	default:
 		/*line anet_test.go:58:1*/ machine.BadPoll("RoundTrip", m.state)
 	}
-	/*line anet_test.go:59:1*/ m.fut.Init(m.addr)
+	/*line anet_test.go:59:1*/ m.await1.Init(m.addr)
 	/*line anet_test.go:59:1*/ m.addr = ""
 	/*line anet_test.go:59:1*/ m.c = nil /*line anet_test.go:58:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:59
 	/*line anet_test.go:59:1*/ /*line anet_test.go:58:1*/
 	{
-		/*line anet_test.go:59:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:59:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:59:1*/ if !ok {
 			/*line anet_test.go:59:1*/ m.state = 1
 			/*line anet_test.go:59:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line anet_test.go:59:1*/ m.fut = anet.DialFuture{}
+		/*line anet_test.go:59:1*/ m.await1 = anet.DialFuture{}
 		/*line anet_test.go:59:1*/ m.c, err = v.Value, v.Err
 	}
 	/*line anet_test.go:60:1*/ if err != nil {
@@ -430,18 +430,18 @@ resume1:
 			/*line anet_test.go:63:1*/ fn() /*line anet_test.go:62:1*/
 		})
 	}
-	/*line anet_test.go:64:1*/ m.fut1.Init(m.c, m.msg)
+	/*line anet_test.go:64:1*/ m.await2.Init(m.c, m.msg)
 	/*line anet_test.go:64:1*/ m.msg = nil /*line anet_test.go:63:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:64
 	/*line anet_test.go:64:1*/ /*line anet_test.go:63:1*/
 	{
-		/*line anet_test.go:64:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:64:1*/ v, ok := m.await2.Poll(cx)
 		/*line anet_test.go:64:1*/ if !ok {
 			/*line anet_test.go:64:1*/ m.state = 2
 			/*line anet_test.go:64:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line anet_test.go:64:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:64:1*/ m.await2 = anet.WriteFuture{}
 		/*line anet_test.go:64:1*/ _, err1 = v.Value, v.Err
 	}
 	/*line anet_test.go:64:1*/ if err1 == nil {
@@ -457,17 +457,17 @@ ifDone4:
 	/*line anet_test.go:70:1*/ m.out = nil
 	/*line anet_test.go:71:1*/ m.buf = make([]byte, 1000) /*line anet_test.go:70:1*/
 forCond5:
-	/*line anet_test.go:73:1*/ m.fut2.Init(m.c, m.buf) /*line anet_test.go:72:1*/
+	/*line anet_test.go:73:1*/ m.await3.Init(m.c, m.buf) /*line anet_test.go:72:1*/
 resume3:
 	// await (TryAwait) at anet_test.go:73
 	/*line anet_test.go:73:1*/ /*line anet_test.go:72:1*/
 	{
-		/*line anet_test.go:73:1*/ v, ok := m.fut2.Poll(cx)
+		/*line anet_test.go:73:1*/ v, ok := m.await3.Poll(cx)
 		/*line anet_test.go:73:1*/ if !ok {
 			/*line anet_test.go:73:1*/ m.state = 3
 			/*line anet_test.go:73:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line anet_test.go:73:1*/ m.fut2 = anet.ReadFuture{}
+		/*line anet_test.go:73:1*/ m.await3 = anet.ReadFuture{}
 		/*line anet_test.go:73:1*/ n, err2 = v.Value, v.Err
 	}
 	/*line anet_test.go:74:1*/ m.out = append(m.out, m.buf[:n]...)
@@ -507,11 +507,11 @@ func (m *RoundTripFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	case 3:
-		machine.Cancel(&m.fut2)
+		machine.Cancel(&m.await3)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -591,7 +591,7 @@ type ReadOnceFuture struct {
 	buf     []byte
 	result0 int
 	result1 error
-	fut     anet.ReadFuture
+	await1  anet.ReadFuture
 }
 
 // ReadOnce returns a future that runs readOnce one step at a time.
@@ -617,19 +617,19 @@ func (m *ReadOnceFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	default:
 		/*line anet_test.go:87:1*/ machine.BadPoll("ReadOnce", m.state)
 	}
-	/*line anet_test.go:88:1*/ m.fut.Init(m.c, m.buf)
+	/*line anet_test.go:88:1*/ m.await1.Init(m.c, m.buf)
 	/*line anet_test.go:88:1*/ m.c = nil
 	/*line anet_test.go:88:1*/ m.buf = nil /*line anet_test.go:87:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:88
 	/*line anet_test.go:88:1*/ /*line anet_test.go:87:1*/
 	{
-		/*line anet_test.go:88:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:88:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:88:1*/ if !ok {
 			/*line anet_test.go:88:1*/ m.state = 1
 			/*line anet_test.go:88:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:88:1*/ m.fut = anet.ReadFuture{}
+		/*line anet_test.go:88:1*/ m.await1 = anet.ReadFuture{}
 		/*line anet_test.go:88:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
 	/*line anet_test.go:89:1*/ m.state = machine.StateDone
@@ -657,7 +657,7 @@ func (m *ReadOnceFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -878,7 +878,7 @@ type ChurnServeFuture struct {
 	accepted *atomic.Int64
 	result0  error
 	i        int
-	fut      anet.AcceptFuture
+	await1   anet.AcceptFuture
 }
 
 // ChurnServe returns a future that runs churnServeBody one step at a time.
@@ -911,17 +911,17 @@ forCond1:
 	/*line anet_test.go:220:1*/ if m.i >= m.n {
 		/*line anet_test.go:220:1*/ goto forDone4
 	}
-	/*line anet_test.go:221:1*/ m.fut.Init(m.l) /*line anet_test.go:220:1*/
+	/*line anet_test.go:221:1*/ m.await1.Init(m.l) /*line anet_test.go:220:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:221
 	/*line anet_test.go:221:1*/ /*line anet_test.go:220:1*/
 	{
-		/*line anet_test.go:221:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:221:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:221:1*/ if !ok {
 			/*line anet_test.go:221:1*/ m.state = 1
 			/*line anet_test.go:221:1*/ return nil, false
 		}
-		/*line anet_test.go:221:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:221:1*/ m.await1 = anet.AcceptFuture{}
 		/*line anet_test.go:221:1*/ c, err = v.Value, v.Err
 	}
 	/*line anet_test.go:222:1*/ if err != nil {
@@ -965,7 +965,7 @@ func (m *ChurnServeFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1026,12 +1026,12 @@ type ChurnClientFuture struct {
 	result0 int
 	result1 error
 	c       *anet.Conn
-	fut     anet.DialFuture
-	fut1    anet.WriteFuture
+	await1  anet.DialFuture
+	await3  anet.WriteFuture
 	msg     []byte
 	got     []byte
 	buf     []byte
-	fut3    anet.ReadFuture
+	await4  anet.ReadFuture
 	defers  []func() // pending defers, run last first
 }
 
@@ -1072,19 +1072,19 @@ func (m *ChurnClientFuture) Poll(cx *runtime.Context) (result runtime.Result[int
 	default:
 		/*line anet_test.go:240:1*/ machine.BadPoll("ChurnClient", m.state)
 	}
-	/*line anet_test.go:241:1*/ m.fut.Init(m.addr)
+	/*line anet_test.go:241:1*/ m.await1.Init(m.addr)
 	/*line anet_test.go:241:1*/ m.addr = ""
 	/*line anet_test.go:241:1*/ m.c = nil /*line anet_test.go:240:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:241
 	/*line anet_test.go:241:1*/ /*line anet_test.go:240:1*/
 	{
-		/*line anet_test.go:241:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:241:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:241:1*/ if !ok {
 			/*line anet_test.go:241:1*/ m.state = 1
 			/*line anet_test.go:241:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:241:1*/ m.fut = anet.DialFuture{}
+		/*line anet_test.go:241:1*/ m.await1 = anet.DialFuture{}
 		/*line anet_test.go:241:1*/ m.c, err = v.Value, v.Err
 	}
 	/*line anet_test.go:242:1*/ if err != nil {
@@ -1110,17 +1110,17 @@ switchBody3:
 	/*line anet_test.go:248:1*/ goto exit /*line anet_test.go:247:1*/
 switchDone2:
 	/*line anet_test.go:253:1*/ m.msg = message(m.i, 100)
-	/*line anet_test.go:254:1*/ m.fut1.Init(m.c, m.msg) /*line anet_test.go:253:1*/
+	/*line anet_test.go:254:1*/ m.await3.Init(m.c, m.msg) /*line anet_test.go:253:1*/
 resume2:
 	// await (TryAwait) at anet_test.go:254
 	/*line anet_test.go:254:1*/ /*line anet_test.go:253:1*/
 	{
-		/*line anet_test.go:254:1*/ v, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:254:1*/ v, ok := m.await3.Poll(cx)
 		/*line anet_test.go:254:1*/ if !ok {
 			/*line anet_test.go:254:1*/ m.state = 2
 			/*line anet_test.go:254:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:254:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:254:1*/ m.await3 = anet.WriteFuture{}
 		/*line anet_test.go:254:1*/ _, err1 = v.Value, v.Err
 	}
 	/*line anet_test.go:254:1*/ if err1 == nil {
@@ -1135,17 +1135,17 @@ forCond9:
 	/*line anet_test.go:259:1*/ if len(m.got) >= len(m.msg) {
 		/*line anet_test.go:259:1*/ goto forDone12
 	}
-	/*line anet_test.go:260:1*/ m.fut3.Init(m.c, m.buf) /*line anet_test.go:259:1*/
+	/*line anet_test.go:260:1*/ m.await4.Init(m.c, m.buf) /*line anet_test.go:259:1*/
 resume4:
 	// await (TryAwait) at anet_test.go:260
 	/*line anet_test.go:260:1*/ /*line anet_test.go:259:1*/
 	{
-		/*line anet_test.go:260:1*/ v, ok := m.fut3.Poll(cx)
+		/*line anet_test.go:260:1*/ v, ok := m.await4.Poll(cx)
 		/*line anet_test.go:260:1*/ if !ok {
 			/*line anet_test.go:260:1*/ m.state = 4
 			/*line anet_test.go:260:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:260:1*/ m.fut3 = anet.ReadFuture{}
+		/*line anet_test.go:260:1*/ m.await4 = anet.ReadFuture{}
 		/*line anet_test.go:260:1*/ n, err2 = v.Value, v.Err
 	}
 	/*line anet_test.go:261:1*/ if err2 != nil {
@@ -1166,18 +1166,18 @@ forDone12:
 	/*line anet_test.go:272:1*/ m.result0, m.result1 = 1, nil
 	/*line anet_test.go:272:1*/ goto exit /*line anet_test.go:271:1*/
 switchBody4:
-	/*line anet_test.go:250:1*/ m.fut1.Init(m.c, []byte("bye"))
+	/*line anet_test.go:250:1*/ m.await3.Init(m.c, []byte("bye"))
 	/*line anet_test.go:250:1*/ m.c = nil /*line anet_test.go:249:1*/
 resume3:
 	// await (TryAwait) at anet_test.go:250
 	/*line anet_test.go:250:1*/ /*line anet_test.go:249:1*/
 	{
-		/*line anet_test.go:250:1*/ _, ok := m.fut1.Poll(cx)
+		/*line anet_test.go:250:1*/ _, ok := m.await3.Poll(cx)
 		/*line anet_test.go:250:1*/ if !ok {
 			/*line anet_test.go:250:1*/ m.state = 3
 			/*line anet_test.go:250:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:250:1*/ m.fut1 = anet.WriteFuture{}
+		/*line anet_test.go:250:1*/ m.await3 = anet.WriteFuture{}
 	}
 	/*line anet_test.go:251:1*/ m.result0, m.result1 = 0, nil /*line anet_test.go:250:1*/
 exit:
@@ -1207,13 +1207,13 @@ func (m *ChurnClientFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await3)
 	case 3:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await3)
 	case 4:
-		machine.Cancel(&m.fut3)
+		machine.Cancel(&m.await4)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -1292,7 +1292,7 @@ type AcceptOnceFuture struct {
 	l       *anet.Listener
 	result0 *anet.Conn
 	result1 error
-	fut     anet.AcceptFuture
+	await1  anet.AcceptFuture
 }
 
 // AcceptOnce returns a future that runs acceptOnce one step at a time.
@@ -1318,18 +1318,18 @@ func (m *AcceptOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn]
 	default:
 		/*line anet_test.go:411:1*/ machine.BadPoll("AcceptOnce", m.state)
 	}
-	/*line anet_test.go:412:1*/ m.fut.Init(m.l)
+	/*line anet_test.go:412:1*/ m.await1.Init(m.l)
 	/*line anet_test.go:412:1*/ m.l = nil /*line anet_test.go:411:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:412
 	/*line anet_test.go:412:1*/ /*line anet_test.go:411:1*/
 	{
-		/*line anet_test.go:412:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:412:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:412:1*/ if !ok {
 			/*line anet_test.go:412:1*/ m.state = 1
 			/*line anet_test.go:412:1*/ return runtime.Result[*anet.Conn]{}, false
 		}
-		/*line anet_test.go:412:1*/ m.fut = anet.AcceptFuture{}
+		/*line anet_test.go:412:1*/ m.await1 = anet.AcceptFuture{}
 		/*line anet_test.go:412:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
 	/*line anet_test.go:413:1*/ m.state = machine.StateDone
@@ -1357,7 +1357,7 @@ func (m *AcceptOnceFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -1417,7 +1417,7 @@ type WriteAllFuture struct {
 	p       []byte
 	result0 int
 	result1 error
-	fut     anet.WriteFuture
+	await1  anet.WriteFuture
 }
 
 // WriteAll returns a future that runs writeAll one step at a time.
@@ -1443,19 +1443,19 @@ func (m *WriteAllFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
 	default:
 		/*line anet_test.go:418:1*/ machine.BadPoll("WriteAll", m.state)
 	}
-	/*line anet_test.go:419:1*/ m.fut.Init(m.c, m.p)
+	/*line anet_test.go:419:1*/ m.await1.Init(m.c, m.p)
 	/*line anet_test.go:419:1*/ m.c = nil
 	/*line anet_test.go:419:1*/ m.p = nil /*line anet_test.go:418:1*/
 resume1:
 	// await (TryAwait) at anet_test.go:419
 	/*line anet_test.go:419:1*/ /*line anet_test.go:418:1*/
 	{
-		/*line anet_test.go:419:1*/ v, ok := m.fut.Poll(cx)
+		/*line anet_test.go:419:1*/ v, ok := m.await1.Poll(cx)
 		/*line anet_test.go:419:1*/ if !ok {
 			/*line anet_test.go:419:1*/ m.state = 1
 			/*line anet_test.go:419:1*/ return runtime.Result[int]{}, false
 		}
-		/*line anet_test.go:419:1*/ m.fut = anet.WriteFuture{}
+		/*line anet_test.go:419:1*/ m.await1 = anet.WriteFuture{}
 		/*line anet_test.go:419:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
 	/*line anet_test.go:420:1*/ m.state = machine.StateDone
@@ -1483,7 +1483,7 @@ func (m *WriteAllFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }

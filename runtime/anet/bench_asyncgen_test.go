@@ -25,9 +25,9 @@ type PingPongFuture struct {
 	out     []byte
 	in      []byte
 	i       int
-	fut     anet.WriteFuture
+	await1  anet.WriteFuture
 	got     int
-	fut1    anet.ReadFuture
+	await2  anet.ReadFuture
 }
 
 // PingPong returns a future that runs pingPong one step at a time.
@@ -66,17 +66,17 @@ forCond1:
 	/*line bench_test.go:18:1*/ if m.i >= m.n {
 		/*line bench_test.go:18:1*/ goto forDone4
 	}
-	/*line bench_test.go:19:1*/ m.fut.Init(m.c, m.out) /*line bench_test.go:18:1*/
+	/*line bench_test.go:19:1*/ m.await1.Init(m.c, m.out) /*line bench_test.go:18:1*/
 resume1:
 	// await (TryAwait) at bench_test.go:19
 	/*line bench_test.go:19:1*/ /*line bench_test.go:18:1*/
 	{
-		/*line bench_test.go:19:1*/ v, ok := m.fut.Poll(cx)
+		/*line bench_test.go:19:1*/ v, ok := m.await1.Poll(cx)
 		/*line bench_test.go:19:1*/ if !ok {
 			/*line bench_test.go:19:1*/ m.state = 1
 			/*line bench_test.go:19:1*/ return nil, false
 		}
-		/*line bench_test.go:19:1*/ m.fut = anet.WriteFuture{}
+		/*line bench_test.go:19:1*/ m.await1 = anet.WriteFuture{}
 		/*line bench_test.go:19:1*/ _, err = v.Value, v.Err
 	}
 	/*line bench_test.go:19:1*/ if err == nil {
@@ -90,17 +90,17 @@ forCond8:
 	/*line bench_test.go:22:1*/ if m.got >= m.size {
 		/*line bench_test.go:22:1*/ goto forDone11
 	}
-	/*line bench_test.go:23:1*/ m.fut1.Init(m.c, m.in[m.got:]) /*line bench_test.go:22:1*/
+	/*line bench_test.go:23:1*/ m.await2.Init(m.c, m.in[m.got:]) /*line bench_test.go:22:1*/
 resume2:
 	// await (TryAwait) at bench_test.go:23
 	/*line bench_test.go:23:1*/ /*line bench_test.go:22:1*/
 	{
-		/*line bench_test.go:23:1*/ v, ok := m.fut1.Poll(cx)
+		/*line bench_test.go:23:1*/ v, ok := m.await2.Poll(cx)
 		/*line bench_test.go:23:1*/ if !ok {
 			/*line bench_test.go:23:1*/ m.state = 2
 			/*line bench_test.go:23:1*/ return nil, false
 		}
-		/*line bench_test.go:23:1*/ m.fut1 = anet.ReadFuture{}
+		/*line bench_test.go:23:1*/ m.await2 = anet.ReadFuture{}
 		/*line bench_test.go:23:1*/ k, err1 = v.Value, v.Err
 	}
 	/*line bench_test.go:24:1*/ if err1 != nil {
@@ -140,9 +140,9 @@ func (m *PingPongFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	}
 	m.state = machine.StateCancelled
 }

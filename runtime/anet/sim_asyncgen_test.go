@@ -27,11 +27,11 @@ type RoundTripOnFuture struct {
 	result0 []byte
 	result1 error
 	c       *anet.Conn
-	fut     runtime.Future[runtime.Result[*anet.Conn]]
-	fut1    anet.WriteFuture
+	await1  runtime.Future[runtime.Result[*anet.Conn]]
+	await2  anet.WriteFuture
 	out     []byte
 	buf     []byte
-	fut2    anet.ReadFuture
+	await3  anet.ReadFuture
 	defers  []func() // pending defers, run last first
 }
 
@@ -69,7 +69,7 @@ func (m *RoundTripOnFuture) Poll(cx *runtime.Context) (result runtime.Result[[]b
 	default:
 		/*line sim_test.go:23:1*/ machine.BadPoll("RoundTripOn", m.state)
 	}
-	/*line sim_test.go:24:1*/ m.fut = m.nw.Dial(m.addr)
+	/*line sim_test.go:24:1*/ m.await1 = m.nw.Dial(m.addr)
 	/*line sim_test.go:24:1*/ m.nw = nil
 	/*line sim_test.go:24:1*/ m.addr = ""
 	/*line sim_test.go:24:1*/ m.c = nil /*line sim_test.go:23:1*/
@@ -77,12 +77,12 @@ resume1:
 	// await (TryAwait) at sim_test.go:24
 	/*line sim_test.go:24:1*/ /*line sim_test.go:23:1*/
 	{
-		/*line sim_test.go:24:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:24:1*/ v, ok := m.await1.Poll(cx)
 		/*line sim_test.go:24:1*/ if !ok {
 			/*line sim_test.go:24:1*/ m.state = 1
 			/*line sim_test.go:24:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line sim_test.go:24:1*/ m.fut = nil
+		/*line sim_test.go:24:1*/ m.await1 = nil
 		/*line sim_test.go:24:1*/ m.c, err = v.Value, v.Err
 	}
 	/*line sim_test.go:25:1*/ if err != nil {
@@ -95,18 +95,18 @@ resume1:
 			/*line sim_test.go:28:1*/ fn() /*line sim_test.go:27:1*/
 		})
 	}
-	/*line sim_test.go:29:1*/ m.fut1.Init(m.c, m.msg)
+	/*line sim_test.go:29:1*/ m.await2.Init(m.c, m.msg)
 	/*line sim_test.go:29:1*/ m.msg = nil /*line sim_test.go:28:1*/
 resume2:
 	// await (TryAwait) at sim_test.go:29
 	/*line sim_test.go:29:1*/ /*line sim_test.go:28:1*/
 	{
-		/*line sim_test.go:29:1*/ v, ok := m.fut1.Poll(cx)
+		/*line sim_test.go:29:1*/ v, ok := m.await2.Poll(cx)
 		/*line sim_test.go:29:1*/ if !ok {
 			/*line sim_test.go:29:1*/ m.state = 2
 			/*line sim_test.go:29:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line sim_test.go:29:1*/ m.fut1 = anet.WriteFuture{}
+		/*line sim_test.go:29:1*/ m.await2 = anet.WriteFuture{}
 		/*line sim_test.go:29:1*/ _, err1 = v.Value, v.Err
 	}
 	/*line sim_test.go:29:1*/ if err1 == nil {
@@ -122,17 +122,17 @@ ifDone4:
 	/*line sim_test.go:35:1*/ m.out = nil
 	/*line sim_test.go:36:1*/ m.buf = make([]byte, 1000) /*line sim_test.go:35:1*/
 forCond5:
-	/*line sim_test.go:38:1*/ m.fut2.Init(m.c, m.buf) /*line sim_test.go:37:1*/
+	/*line sim_test.go:38:1*/ m.await3.Init(m.c, m.buf) /*line sim_test.go:37:1*/
 resume3:
 	// await (TryAwait) at sim_test.go:38
 	/*line sim_test.go:38:1*/ /*line sim_test.go:37:1*/
 	{
-		/*line sim_test.go:38:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:38:1*/ v, ok := m.await3.Poll(cx)
 		/*line sim_test.go:38:1*/ if !ok {
 			/*line sim_test.go:38:1*/ m.state = 3
 			/*line sim_test.go:38:1*/ return runtime.Result[[]byte]{}, false
 		}
-		/*line sim_test.go:38:1*/ m.fut2 = anet.ReadFuture{}
+		/*line sim_test.go:38:1*/ m.await3 = anet.ReadFuture{}
 		/*line sim_test.go:38:1*/ n, err2 = v.Value, v.Err
 	}
 	/*line sim_test.go:39:1*/ m.out = append(m.out, m.buf[:n]...)
@@ -172,11 +172,11 @@ func (m *RoundTripOnFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	case 3:
-		machine.Cancel(&m.fut2)
+		machine.Cancel(&m.await3)
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
@@ -417,7 +417,7 @@ type SimDialOnceFuture struct {
 	addr    string
 	result0 *anet.Conn
 	result1 error
-	fut     runtime.Future[runtime.Result[*anet.Conn]]
+	await1  runtime.Future[runtime.Result[*anet.Conn]]
 }
 
 // SimDialOnce returns a future that runs simDialOnce one step at a time.
@@ -443,19 +443,19 @@ func (m *SimDialOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn
 	default:
 		/*line sim_test.go:146:1*/ machine.BadPoll("SimDialOnce", m.state)
 	}
-	/*line sim_test.go:147:1*/ m.fut = m.n.Dial(m.addr)
+	/*line sim_test.go:147:1*/ m.await1 = m.n.Dial(m.addr)
 	/*line sim_test.go:147:1*/ m.n = nil
 	/*line sim_test.go:147:1*/ m.addr = "" /*line sim_test.go:146:1*/
 resume1:
 	// await (TryAwait) at sim_test.go:147
 	/*line sim_test.go:147:1*/ /*line sim_test.go:146:1*/
 	{
-		/*line sim_test.go:147:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:147:1*/ v, ok := m.await1.Poll(cx)
 		/*line sim_test.go:147:1*/ if !ok {
 			/*line sim_test.go:147:1*/ m.state = 1
 			/*line sim_test.go:147:1*/ return runtime.Result[*anet.Conn]{}, false
 		}
-		/*line sim_test.go:147:1*/ m.fut = nil
+		/*line sim_test.go:147:1*/ m.await1 = nil
 		/*line sim_test.go:147:1*/ m.result0, m.result1 = v.Value, v.Err
 	}
 	/*line sim_test.go:148:1*/ m.state = machine.StateDone
@@ -483,7 +483,7 @@ func (m *SimDialOnceFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	}
 	m.state = machine.StateCancelled
 }

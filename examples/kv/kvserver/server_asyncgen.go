@@ -25,8 +25,8 @@ type ServerServeFuture struct {
 	ex      runtime.Executor
 	l       *anet.Listener
 	result0 error
-	fut     anet.AcceptFuture
-	fut1    runtime.SleepFuture
+	await1  anet.AcceptFuture
+	await2  runtime.SleepFuture
 	defers  []any // pending defers, run last first: func() or a deferred call's record
 }
 
@@ -62,17 +62,17 @@ func (m *ServerServeFuture) Poll(cx *runtime.Context) (result error, ready bool)
 	/*line server.go:114:1*/ runtime.Go(m.ex, m.s.Sweeper())
 	/*line server.go:115:1*/ m.defers = append(m.defers, serverServeFutureDefer0{fn: m.s.stopped.Store, a0: true}) /*line server.go:114:1*/
 forCond1:
-	/*line server.go:117:1*/ m.fut.Init(m.l) /*line server.go:116:1*/
+	/*line server.go:117:1*/ m.await1.Init(m.l) /*line server.go:116:1*/
 resume1:
 	// await (TryAwait) at server.go:117
 	/*line server.go:117:1*/ /*line server.go:116:1*/
 	{
-		/*line server.go:117:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:117:1*/ v, ok := m.await1.Poll(cx)
 		/*line server.go:117:1*/ if !ok {
 			/*line server.go:117:1*/ m.state = 1
 			/*line server.go:117:1*/ return nil, false
 		}
-		/*line server.go:117:1*/ m.fut = anet.AcceptFuture{}
+		/*line server.go:117:1*/ m.await1 = anet.AcceptFuture{}
 		/*line server.go:117:1*/ c, err = v.Value, v.Err
 	}
 	/*line server.go:118:1*/ if errors.Is(err, net.ErrClosed) {
@@ -82,17 +82,17 @@ resume1:
 	/*line server.go:121:1*/ if err == nil {
 		/*line server.go:121:1*/ goto ifDone6
 	}
-	/*line server.go:124:1*/ m.fut1.Init(10 * time.Millisecond) /*line server.go:123:1*/
+	/*line server.go:124:1*/ m.await2.Init(10 * time.Millisecond) /*line server.go:123:1*/
 resume2:
 	// await at server.go:124
 	/*line server.go:124:1*/ /*line server.go:123:1*/
 	{
-		/*line server.go:124:1*/ _, ok := m.fut1.Poll(cx)
+		/*line server.go:124:1*/ _, ok := m.await2.Poll(cx)
 		/*line server.go:124:1*/ if !ok {
 			/*line server.go:124:1*/ m.state = 2
 			/*line server.go:124:1*/ return nil, false
 		}
-		/*line server.go:124:1*/ m.fut1 = runtime.SleepFuture{}
+		/*line server.go:124:1*/ m.await2 = runtime.SleepFuture{}
 	} /*line server.go:123:1*/
 forPost3:
 	/*line server.go:124:1*/ goto forCond1 /*line server.go:123:1*/
@@ -127,9 +127,9 @@ func (m *ServerServeFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	}
 	m.state = machine.StateCancelled
 	m.runDefers(false, nil)
@@ -234,8 +234,8 @@ type ServerSweeperFuture struct {
 	state  int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *ServerSweeperFuture // set at the first poll: detects a moved machine
 	s      *Server
-	fut    runtime.SleepFuture
-	fut1   runtime.Future[time.Time]
+	await1 runtime.SleepFuture
+	await2 runtime.Future[time.Time]
 }
 
 // Sweeper returns a future that runs sweeper one step at a time.
@@ -269,29 +269,29 @@ forCond1:
 	/*line server.go:137:1*/ if m.s.stopped.Load() {
 		/*line server.go:137:1*/ goto forDone4
 	}
-	/*line server.go:138:1*/ m.fut.Init(100 * time.Millisecond) /*line server.go:137:1*/
+	/*line server.go:138:1*/ m.await1.Init(100 * time.Millisecond) /*line server.go:137:1*/
 resume1:
 	// await at server.go:138
 	/*line server.go:138:1*/ /*line server.go:137:1*/
 	{
-		/*line server.go:138:1*/ _, ok := m.fut.Poll(cx)
+		/*line server.go:138:1*/ _, ok := m.await1.Poll(cx)
 		/*line server.go:138:1*/ if !ok {
 			/*line server.go:138:1*/ m.state = 1
 			/*line server.go:138:1*/ return struct{}{}, false
 		}
-		/*line server.go:138:1*/ m.fut = runtime.SleepFuture{}
+		/*line server.go:138:1*/ m.await1 = runtime.SleepFuture{}
 	}
-	/*line server.go:139:1*/ m.fut1 = runtime.Now() /*line server.go:138:1*/
+	/*line server.go:139:1*/ m.await2 = runtime.Now() /*line server.go:138:1*/
 resume2:
 	// await at server.go:139
 	/*line server.go:139:1*/ /*line server.go:138:1*/
 	{
-		/*line server.go:139:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:139:1*/ v, ok := m.await2.Poll(cx)
 		/*line server.go:139:1*/ if !ok {
 			/*line server.go:139:1*/ m.state = 2
 			/*line server.go:139:1*/ return struct{}{}, false
 		}
-		/*line server.go:139:1*/ m.fut1 = nil
+		/*line server.go:139:1*/ m.await2 = nil
 		/*line server.go:139:1*/ now = v
 	}
 	/*line server.go:140:1*/ for m.s.DB.Sweep(now, 20) == 20 {
@@ -323,9 +323,9 @@ func (m *ServerSweeperFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(m.fut1)
+		machine.Cancel(m.await2)
 	}
 	m.state = machine.StateCancelled
 }
@@ -388,9 +388,9 @@ type ServerHandleFuture struct {
 	more    bool
 	closing bool
 	partial bool
-	fut     anet.ReadableFuture
-	fut1    runtime.Future[time.Time]
-	fut2    anet.WriteFuture
+	await1  anet.ReadableFuture
+	await2  runtime.Future[time.Time]
+	await3  anet.WriteFuture
 }
 
 // Handle returns a future that runs handle one step at a time.
@@ -438,17 +438,17 @@ forCond1:
 	/*line server.go:158:1*/ if !m.wait {
 		/*line server.go:158:1*/ goto ifDone6
 	}
-	/*line server.go:160:1*/ m.fut.Init(m.c) /*line server.go:159:1*/
+	/*line server.go:160:1*/ m.await1.Init(m.c) /*line server.go:159:1*/
 resume1:
 	// await at server.go:160
 	/*line server.go:160:1*/ /*line server.go:159:1*/
 	{
-		/*line server.go:160:1*/ v, ok := m.fut.Poll(cx)
+		/*line server.go:160:1*/ v, ok := m.await1.Poll(cx)
 		/*line server.go:160:1*/ if !ok {
 			/*line server.go:160:1*/ m.state = 1
 			/*line server.go:160:1*/ return struct{}{}, false
 		}
-		/*line server.go:160:1*/ m.fut = anet.ReadableFuture{}
+		/*line server.go:160:1*/ m.await1 = anet.ReadableFuture{}
 		/*line server.go:160:1*/ r = v
 	}
 	/*line server.go:160:1*/ if r.Err == nil {
@@ -488,17 +488,17 @@ ifDone6:
 		}
 	}
 	/*line server.go:188:1*/ m.more = false
-	/*line server.go:189:1*/ m.fut1 = runtime.Now() /*line server.go:188:1*/
+	/*line server.go:189:1*/ m.await2 = runtime.Now() /*line server.go:188:1*/
 resume2:
 	// await at server.go:189
 	/*line server.go:189:1*/ /*line server.go:188:1*/
 	{
-		/*line server.go:189:1*/ v, ok := m.fut1.Poll(cx)
+		/*line server.go:189:1*/ v, ok := m.await2.Poll(cx)
 		/*line server.go:189:1*/ if !ok {
 			/*line server.go:189:1*/ m.state = 2
 			/*line server.go:189:1*/ return struct{}{}, false
 		}
-		/*line server.go:189:1*/ m.fut1 = nil
+		/*line server.go:189:1*/ m.await2 = nil
 		/*line server.go:189:1*/ now = v
 	}
 	/*line server.go:190:1*/ for !m.closing {
@@ -534,17 +534,17 @@ resume2:
 	/*line server.go:220:1*/ if len(m.b.out) <= 0 {
 		/*line server.go:220:1*/ goto ifDone12
 	}
-	/*line server.go:221:1*/ m.fut2.Init(m.c, m.b.out) /*line server.go:220:1*/
+	/*line server.go:221:1*/ m.await3.Init(m.c, m.b.out) /*line server.go:220:1*/
 resume3:
 	// await at server.go:221
 	/*line server.go:221:1*/ /*line server.go:220:1*/
 	{
-		/*line server.go:221:1*/ v, ok := m.fut2.Poll(cx)
+		/*line server.go:221:1*/ v, ok := m.await3.Poll(cx)
 		/*line server.go:221:1*/ if !ok {
 			/*line server.go:221:1*/ m.state = 3
 			/*line server.go:221:1*/ return struct{}{}, false
 		}
-		/*line server.go:221:1*/ m.fut2 = anet.WriteFuture{}
+		/*line server.go:221:1*/ m.await3 = anet.WriteFuture{}
 		/*line server.go:221:1*/ r1 = v
 	}
 	/*line server.go:221:1*/ if r1.Err == nil {
@@ -582,11 +582,11 @@ func (m *ServerHandleFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(m.fut1)
+		machine.Cancel(m.await2)
 	case 3:
-		machine.Cancel(&m.fut2)
+		machine.Cancel(&m.await3)
 	}
 	m.state = machine.StateCancelled
 }

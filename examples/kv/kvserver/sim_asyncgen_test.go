@@ -28,9 +28,9 @@ type RequestFuture struct {
 	rb      *replyBuf
 	result0 string
 	result1 error
-	fut     runtime.Future[time.Time]
-	fut1    anet.WriteFuture
-	fut2    anet.ReadFuture
+	await1  runtime.Future[time.Time]
+	await2  anet.WriteFuture
+	await3  anet.ReadFuture
 }
 
 // Request returns a future that runs request one step at a time.
@@ -66,32 +66,32 @@ func (m *RequestFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool)
 	default:
 		/*line sim_test.go:84:1*/ machine.BadPoll("Request", m.state)
 	}
-	/*line sim_test.go:85:1*/ m.fut = runtime.Now() /*line sim_test.go:84:1*/
+	/*line sim_test.go:85:1*/ m.await1 = runtime.Now() /*line sim_test.go:84:1*/
 resume1:
 	// await at sim_test.go:85
 	/*line sim_test.go:85:1*/ /*line sim_test.go:84:1*/
 	{
-		/*line sim_test.go:85:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:85:1*/ v, ok := m.await1.Poll(cx)
 		/*line sim_test.go:85:1*/ if !ok {
 			/*line sim_test.go:85:1*/ m.state = 1
 			/*line sim_test.go:85:1*/ return runtime.Result[string]{}, false
 		}
-		/*line sim_test.go:85:1*/ m.fut = nil
+		/*line sim_test.go:85:1*/ m.await1 = nil
 		/*line sim_test.go:85:1*/ now = v
 	}
 	/*line sim_test.go:86:1*/ m.c.SetDeadline(now.Add(2 * time.Second))
-	/*line sim_test.go:87:1*/ m.fut1.Init(m.c, m.cmd)
+	/*line sim_test.go:87:1*/ m.await2.Init(m.c, m.cmd)
 	/*line sim_test.go:87:1*/ m.cmd = nil /*line sim_test.go:86:1*/
 resume2:
 	// await (TryAwait) at sim_test.go:87
 	/*line sim_test.go:87:1*/ /*line sim_test.go:86:1*/
 	{
-		/*line sim_test.go:87:1*/ v, ok := m.fut1.Poll(cx)
+		/*line sim_test.go:87:1*/ v, ok := m.await2.Poll(cx)
 		/*line sim_test.go:87:1*/ if !ok {
 			/*line sim_test.go:87:1*/ m.state = 2
 			/*line sim_test.go:87:1*/ return runtime.Result[string]{}, false
 		}
-		/*line sim_test.go:87:1*/ m.fut1 = anet.WriteFuture{}
+		/*line sim_test.go:87:1*/ m.await2 = anet.WriteFuture{}
 		/*line sim_test.go:87:1*/ _, err = v.Value, v.Err
 	}
 	/*line sim_test.go:87:1*/ if err == nil {
@@ -106,17 +106,17 @@ forCond5:
 		/*line sim_test.go:93:1*/ m.result0, m.result1 = r, nil
 		/*line sim_test.go:93:1*/ goto exit
 	}
-	/*line sim_test.go:95:1*/ m.fut2.Init(m.c, m.rb.tmp[:]) /*line sim_test.go:94:1*/
+	/*line sim_test.go:95:1*/ m.await3.Init(m.c, m.rb.tmp[:]) /*line sim_test.go:94:1*/
 resume3:
 	// await (TryAwait) at sim_test.go:95
 	/*line sim_test.go:95:1*/ /*line sim_test.go:94:1*/
 	{
-		/*line sim_test.go:95:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:95:1*/ v, ok := m.await3.Poll(cx)
 		/*line sim_test.go:95:1*/ if !ok {
 			/*line sim_test.go:95:1*/ m.state = 3
 			/*line sim_test.go:95:1*/ return runtime.Result[string]{}, false
 		}
-		/*line sim_test.go:95:1*/ m.fut2 = anet.ReadFuture{}
+		/*line sim_test.go:95:1*/ m.await3 = anet.ReadFuture{}
 		/*line sim_test.go:95:1*/ k, err1 = v.Value, v.Err
 	}
 	/*line sim_test.go:96:1*/ if err1 != nil {
@@ -151,11 +151,11 @@ func (m *RequestFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	case 3:
-		machine.Cancel(&m.fut2)
+		machine.Cancel(&m.await3)
 	}
 	m.state = machine.StateCancelled
 }
@@ -222,11 +222,11 @@ type KVClientFuture struct {
 	c       *anet.Conn
 	rb      *replyBuf
 	i       int
-	fut     runtime.Future[runtime.Result[*anet.Conn]]
-	fut1    runtime.SleepFuture
+	await1  runtime.Future[runtime.Result[*anet.Conn]]
+	await2  runtime.SleepFuture
 	key     string
 	v       int
-	fut2    RequestFuture
+	await3  RequestFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
 
@@ -284,34 +284,34 @@ forCond1:
 	/*line sim_test.go:113:1*/ if m.c != nil {
 		/*line sim_test.go:113:1*/ goto ifDone6
 	}
-	/*line sim_test.go:114:1*/ m.fut = m.nd.Dial(m.addr)
+	/*line sim_test.go:114:1*/ m.await1 = m.nd.Dial(m.addr)
 	/*line sim_test.go:114:1*/ m.key = "" /*line sim_test.go:113:1*/
 resume1:
 	// await (TryAwait) at sim_test.go:114
 	/*line sim_test.go:114:1*/ /*line sim_test.go:113:1*/
 	{
-		/*line sim_test.go:114:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:114:1*/ v, ok := m.await1.Poll(cx)
 		/*line sim_test.go:114:1*/ if !ok {
 			/*line sim_test.go:114:1*/ m.state = 1
 			/*line sim_test.go:114:1*/ return nil, false
 		}
-		/*line sim_test.go:114:1*/ m.fut = nil
+		/*line sim_test.go:114:1*/ m.await1 = nil
 		/*line sim_test.go:114:1*/ cc, err = v.Value, v.Err
 	}
 	/*line sim_test.go:115:1*/ if err == nil {
 		/*line sim_test.go:115:1*/ goto ifDone9
 	}
-	/*line sim_test.go:116:1*/ m.fut1.Init(100 * time.Millisecond) /*line sim_test.go:115:1*/
+	/*line sim_test.go:116:1*/ m.await2.Init(100 * time.Millisecond) /*line sim_test.go:115:1*/
 resume2:
 	// await at sim_test.go:116
 	/*line sim_test.go:116:1*/ /*line sim_test.go:115:1*/
 	{
-		/*line sim_test.go:116:1*/ _, ok := m.fut1.Poll(cx)
+		/*line sim_test.go:116:1*/ _, ok := m.await2.Poll(cx)
 		/*line sim_test.go:116:1*/ if !ok {
 			/*line sim_test.go:116:1*/ m.state = 2
 			/*line sim_test.go:116:1*/ return nil, false
 		}
-		/*line sim_test.go:116:1*/ m.fut1 = runtime.SleepFuture{}
+		/*line sim_test.go:116:1*/ m.await2 = runtime.SleepFuture{}
 	} /*line sim_test.go:115:1*/
 forPost3:
 	/*line sim_test.go:112:1*/ m.i++
@@ -326,27 +326,27 @@ ifDone6:
 	}
 	/*line sim_test.go:124:1*/ m.h.next[m.key]++
 	/*line sim_test.go:125:1*/ m.v = m.h.next[m.key]
-	/*line sim_test.go:126:1*/ m.fut2.init(m.c, command("SET", m.key, strconv.Itoa(m.v)), m.rb)
+	/*line sim_test.go:126:1*/ m.await3.init(m.c, command("SET", m.key, strconv.Itoa(m.v)), m.rb)
 	/*line sim_test.go:126:1*/ m.state = 3 /*line sim_test.go:125:1*/
 resume3:
 	// await (TryAwait) at sim_test.go:126
 	/*line sim_test.go:126:1*/ /*line sim_test.go:125:1*/
 	{
 		/*line sim_test.go:126:1*/ var v runtime.Result[string]
-		/*line sim_test.go:126:1*/ if m.fut2.finished() { /*line sim_test.go:124:1*/
+		/*line sim_test.go:126:1*/ if m.await3.finished() { /*line sim_test.go:124:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line sim_test.go:125:1*/
+			v = m.await3.value() /*line sim_test.go:125:1*/
 		} else {
 			/*line sim_test.go:126:1*/ var ok bool
-			/*line sim_test.go:126:1*/ v, ok = m.fut2.Poll(cx)
+			/*line sim_test.go:126:1*/ v, ok = m.await3.Poll(cx)
 			/*line sim_test.go:126:1*/ if !ok {
-				/*line sim_test.go:126:1*/ m.deep = m.fut2.deepest()
+				/*line sim_test.go:126:1*/ m.deep = m.await3.deepest()
 				/*line sim_test.go:126:1*/ return nil, false
 			}
 		}
 		/*line sim_test.go:126:1*/ m.deep = nil
 		/*line sim_test.go:126:1*/ m.state = machine.StateRunning
-		/*line sim_test.go:126:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:126:1*/ m.await3 = RequestFuture{}
 		/*line sim_test.go:126:1*/ resp, err1 = v.Value, v.Err
 	}
 	/*line sim_test.go:127:1*/ if err1 != nil {
@@ -367,27 +367,27 @@ resume3:
 	/*line sim_test.go:141:1*/ m.h.writes++
 	/*line sim_test.go:141:1*/ goto forPost3 /*line sim_test.go:140:1*/
 ifDone12:
-	/*line sim_test.go:144:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb)
+	/*line sim_test.go:144:1*/ m.await3.init(m.c, command("GET", m.key), m.rb)
 	/*line sim_test.go:144:1*/ m.state = 4 /*line sim_test.go:143:1*/
 resume4:
 	// await (TryAwait) at sim_test.go:144
 	/*line sim_test.go:144:1*/ /*line sim_test.go:143:1*/
 	{
 		/*line sim_test.go:144:1*/ var v runtime.Result[string]
-		/*line sim_test.go:144:1*/ if m.fut2.finished() { /*line sim_test.go:142:1*/
+		/*line sim_test.go:144:1*/ if m.await3.finished() { /*line sim_test.go:142:1*/
 			// finished by a step of the deepest child
-			v = m.fut2.value() /*line sim_test.go:143:1*/
+			v = m.await3.value() /*line sim_test.go:143:1*/
 		} else {
 			/*line sim_test.go:144:1*/ var ok bool
-			/*line sim_test.go:144:1*/ v, ok = m.fut2.Poll(cx)
+			/*line sim_test.go:144:1*/ v, ok = m.await3.Poll(cx)
 			/*line sim_test.go:144:1*/ if !ok {
-				/*line sim_test.go:144:1*/ m.deep = m.fut2.deepest()
+				/*line sim_test.go:144:1*/ m.deep = m.await3.deepest()
 				/*line sim_test.go:144:1*/ return nil, false
 			}
 		}
 		/*line sim_test.go:144:1*/ m.deep = nil
 		/*line sim_test.go:144:1*/ m.state = machine.StateRunning
-		/*line sim_test.go:144:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:144:1*/ m.await3 = RequestFuture{}
 		/*line sim_test.go:144:1*/ resp1, err2 = v.Value, v.Err
 	}
 	/*line sim_test.go:145:1*/ if err2 != nil {
@@ -440,13 +440,13 @@ func (m *KVClientFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await1)
 	case 2:
-		machine.Cancel(&m.fut1)
+		machine.Cancel(&m.await2)
 	case 3:
-		m.fut2.Cancel()
+		m.await3.Cancel()
 	case 4:
-		m.fut2.Cancel()
+		m.await3.Cancel()
 	}
 	m.state = machine.StateCancelled
 }
@@ -515,7 +515,7 @@ type NemesisFuture struct {
 	result0 error
 	rng     *rand.Rand
 	srv     *anet.SimNode
-	fut     runtime.SleepFuture
+	await1  runtime.SleepFuture
 	peer    string
 }
 
@@ -556,18 +556,18 @@ forCond1:
 	/*line sim_test.go:176:1*/ if *m.stop {
 		/*line sim_test.go:176:1*/ goto forDone4
 	}
-	/*line sim_test.go:177:1*/ m.fut.Init(time.Duration(200+m.rng.IntN(800)) * time.Millisecond)
+	/*line sim_test.go:177:1*/ m.await1.Init(time.Duration(200+m.rng.IntN(800)) * time.Millisecond)
 	/*line sim_test.go:177:1*/ m.peer = "" /*line sim_test.go:176:1*/
 resume1:
 	// await at sim_test.go:177
 	/*line sim_test.go:177:1*/ /*line sim_test.go:176:1*/
 	{
-		/*line sim_test.go:177:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:177:1*/ _, ok := m.await1.Poll(cx)
 		/*line sim_test.go:177:1*/ if !ok {
 			/*line sim_test.go:177:1*/ m.state = 1
 			/*line sim_test.go:177:1*/ return nil, false
 		}
-		/*line sim_test.go:177:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:177:1*/ m.await1 = runtime.SleepFuture{}
 	}
 	/*line sim_test.go:178:1*/ if *m.stop {
 		/*line sim_test.go:179:1*/ goto forDone4
@@ -584,17 +584,17 @@ switchBody7:
 	/*line sim_test.go:183:1*/ m.peer = fmt.Sprint("c", m.rng.IntN(m.clients))
 	/*line sim_test.go:184:1*/ m.sim.Partition("kv", m.peer)
 	/*line sim_test.go:185:1*/ m.h.cuts++
-	/*line sim_test.go:186:1*/ m.fut.Init(time.Duration(500+m.rng.IntN(3000)) * time.Millisecond) /*line sim_test.go:185:1*/
+	/*line sim_test.go:186:1*/ m.await1.Init(time.Duration(500+m.rng.IntN(3000)) * time.Millisecond) /*line sim_test.go:185:1*/
 resume2:
 	// await at sim_test.go:186
 	/*line sim_test.go:186:1*/ /*line sim_test.go:185:1*/
 	{
-		/*line sim_test.go:186:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:186:1*/ _, ok := m.await1.Poll(cx)
 		/*line sim_test.go:186:1*/ if !ok {
 			/*line sim_test.go:186:1*/ m.state = 2
 			/*line sim_test.go:186:1*/ return nil, false
 		}
-		/*line sim_test.go:186:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:186:1*/ m.await1 = runtime.SleepFuture{}
 	}
 	/*line sim_test.go:187:1*/ m.sim.Heal("kv", m.peer) /*line sim_test.go:186:1*/
 switchDone6:
@@ -602,17 +602,17 @@ switchDone6:
 switchBody8:
 	/*line sim_test.go:189:1*/ m.srv.Crash()
 	/*line sim_test.go:190:1*/ m.h.crashes++
-	/*line sim_test.go:191:1*/ m.fut.Init(time.Duration(100+m.rng.IntN(1000)) * time.Millisecond) /*line sim_test.go:190:1*/
+	/*line sim_test.go:191:1*/ m.await1.Init(time.Duration(100+m.rng.IntN(1000)) * time.Millisecond) /*line sim_test.go:190:1*/
 resume3:
 	// await at sim_test.go:191
 	/*line sim_test.go:191:1*/ /*line sim_test.go:190:1*/
 	{
-		/*line sim_test.go:191:1*/ _, ok := m.fut.Poll(cx)
+		/*line sim_test.go:191:1*/ _, ok := m.await1.Poll(cx)
 		/*line sim_test.go:191:1*/ if !ok {
 			/*line sim_test.go:191:1*/ m.state = 3
 			/*line sim_test.go:191:1*/ return nil, false
 		}
-		/*line sim_test.go:191:1*/ m.fut = runtime.SleepFuture{}
+		/*line sim_test.go:191:1*/ m.await1 = runtime.SleepFuture{}
 	}
 	/*line sim_test.go:192:1*/ m.srv.Restart()
 	/*line sim_test.go:193:1*/ l, err = m.srv.Listen(":6379")
@@ -650,11 +650,11 @@ func (m *NemesisFuture) Cancel() {
 	}
 	switch m.state {
 	case 1:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 2:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	case 3:
-		machine.Cancel(&m.fut)
+		machine.Cancel(&m.await1)
 	}
 	m.state = machine.StateCancelled
 }
@@ -723,11 +723,11 @@ type ScenarioFuture struct {
 	i1      int
 	t       *runtime.Task[error]
 	c       *anet.Conn
-	fut     runtime.Future[runtime.Result[*anet.Conn]]
+	await3  runtime.Future[runtime.Result[*anet.Conn]]
 	rb      *replyBuf
 	k       int
 	key     string
-	fut2    RequestFuture
+	await4  RequestFuture
 	defers  []func() // pending defers, run last first
 }
 
@@ -840,7 +840,7 @@ resume2:
 	/*line sim_test.go:235:1*/ goto exit /*line sim_test.go:234:1*/
 ifDone8:
 	/*line sim_test.go:237:1*/ m.sim.HealAll()
-	/*line sim_test.go:239:1*/ m.fut = m.sim.Node("check").Dial("kv:6379")
+	/*line sim_test.go:239:1*/ m.await3 = m.sim.Node("check").Dial("kv:6379")
 	/*line sim_test.go:239:1*/ m.sim = nil
 	/*line sim_test.go:239:1*/ m.nem = nil
 	/*line sim_test.go:239:1*/ m.c = nil /*line sim_test.go:238:1*/
@@ -848,12 +848,12 @@ resume3:
 	// await (TryAwait) at sim_test.go:239
 	/*line sim_test.go:239:1*/ /*line sim_test.go:238:1*/
 	{
-		/*line sim_test.go:239:1*/ v, ok := m.fut.Poll(cx)
+		/*line sim_test.go:239:1*/ v, ok := m.await3.Poll(cx)
 		/*line sim_test.go:239:1*/ if !ok {
 			/*line sim_test.go:239:1*/ m.state = 3
 			/*line sim_test.go:239:1*/ return nil, false
 		}
-		/*line sim_test.go:239:1*/ m.fut = nil
+		/*line sim_test.go:239:1*/ m.await3 = nil
 		/*line sim_test.go:239:1*/ m.c, err = v.Value, v.Err
 	}
 	/*line sim_test.go:240:1*/ if err != nil {
@@ -878,17 +878,17 @@ forCond14:
 		/*line sim_test.go:246:1*/ goto forDone17
 	}
 	/*line sim_test.go:247:1*/ m.key = fmt.Sprintf("c%d:k%d", m.i1, m.k)
-	/*line sim_test.go:248:1*/ m.fut2.init(m.c, command("GET", m.key), m.rb) /*line sim_test.go:247:1*/
+	/*line sim_test.go:248:1*/ m.await4.init(m.c, command("GET", m.key), m.rb) /*line sim_test.go:247:1*/
 resume4:
 	// await (TryAwait) at sim_test.go:248
 	/*line sim_test.go:248:1*/ /*line sim_test.go:247:1*/
 	{
-		/*line sim_test.go:248:1*/ v, ok := m.fut2.Poll(cx)
+		/*line sim_test.go:248:1*/ v, ok := m.await4.Poll(cx)
 		/*line sim_test.go:248:1*/ if !ok {
 			/*line sim_test.go:248:1*/ m.state = 4
 			/*line sim_test.go:248:1*/ return nil, false
 		}
-		/*line sim_test.go:248:1*/ m.fut2 = RequestFuture{}
+		/*line sim_test.go:248:1*/ m.await4 = RequestFuture{}
 		/*line sim_test.go:248:1*/ resp, err3 = v.Value, v.Err
 	}
 	/*line sim_test.go:249:1*/ if err3 != nil {
@@ -941,9 +941,9 @@ func (m *ScenarioFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.nem)
 	case 3:
-		machine.Cancel(m.fut)
+		machine.Cancel(m.await3)
 	case 4:
-		m.fut2.Cancel()
+		m.await4.Cancel()
 	}
 	m.state = machine.StateCancelled
 	machine.RunDefers(&m.defers)
