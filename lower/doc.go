@@ -31,7 +31,8 @@
 //		return v * k
 //	}
 //
-// becomes (line directives elided)
+// becomes, as testdata/golden/await.txtar has it (line directives and
+// doc comments elided, comments added):
 //
 //	type DoubleFuture struct {
 //		noCopy  machine.NoCopy
@@ -201,18 +202,31 @@
 // arithmetic, comparisons, len and cap, division and shifts by constants,
 // the element reads of ranges over slices and arrays, which are in bounds
 // by construction) gets a fast path in Next (PollNext, whose full step is
-// pollNext, called through machine.PollNextVia):
+// pollNext, called through machine.PollNextVia). For
 //
-//	func (m *CountIter) Next() (item int, more bool) {
+//	//asyncgen:gen Squares
+//	func squares(n int, yield func(int) bool) {
+//		for i := 0; i < n; i++ {
+//			sq := i * i
+//			if !yield(sq) {
+//				return
+//			}
+//		}
+//	}
+//
+// Next is, as testdata/golden/fastpath.txtar has it:
+//
+//	func (m *SquaresIter) Next() (item int, more bool) {
 //		if m.fast == m { // suspended at that yield, not moved, not closing
 //			i := m.i
 //			i++
 //			if i < m.n {
+//				sq := i * i
 //				m.i = i
-//				return i, true
+//				return sq, true
 //			}
 //		}
-//		item, more = machine.NextVia(m, (*CountIter).next) // the full step
+//		item, more = machine.NextVia(m, (*SquaresIter).next) // the full step
 //		return
 //	}
 //
@@ -222,11 +236,12 @@
 // locals first assigned on the cycle are declared there, and those the
 // cycle never reads are dropped with their assignments. A branch that
 // leaves the cycle and comes back to it (a filter's skipped item, a
-// continue) makes the rest of the cycle a loop inside Next:
+// continue) makes the rest of the cycle a loop inside Next (Sparse, as
+// testdata/golden/fastpath.txtar has it):
 //
 //	for {
 //		i++
-//		if !(i < len(m.xs1)) {
+//		if i >= len(m.xs1) {
 //			break // leave: the full step runs
 //		}
 //		x := m.xs1[i]
@@ -280,6 +295,31 @@
 // from its first and last statements). The body's own units stay in the
 // profile too (uncovered when it only ran as a machine): go tool cover
 // -html draws the two overlapping, and -func counts both.
+//
+// # Files
+//
+// Loading and driving:
+//
+//   - load.go: the quick load (named packages checked from source against
+//     their dependencies' export data); stubs.go: the load when generated
+//     files are missing or stale (stubs of what they will declare);
+//   - lower.go: Generate, per package and file; directive.go: directives and
+//     the shapes of bodies; buildtags.go, hash.go: what a twin carries over.
+//
+// One machine (a new construct or suspension kind starts in package ir,
+// then comes here where its variables are stored and it is dispatched and
+// resumed):
+//
+//   - names.go: where each variable lives (field, box, local; shared
+//     fields) and the machine's names;
+//   - machine.go: the emitter, block order and labels; poll.go: the
+//     struct, constructor, All, the step method, resumes, Cancel and Close,
+//     defers and unwinding;
+//   - fastpath.go finds an iterator's fast path, fastemit.go writes it;
+//   - bridge.go and types.go: typed go/ast to jennifer (every package
+//     reference through Qual);
+//   - linemap.go: line directives; explain.go: -explain, with sizes from
+//     the target's types.Sizes; graph.go: -graph.
 //
 // # What is not supported
 //
