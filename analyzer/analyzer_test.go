@@ -22,7 +22,7 @@ func TestAnalyzer(t *testing.T) {
 // ownCheck matches the analyzer's reports of missing or stale twins.
 var ownCheck = regexp.MustCompile(`has no generated twin|is not in \S+ yet|changed since \S+ was generated`)
 
-// Every error the tool reports on the packages of lower/testdata/errors,
+// Every error the tool reports on the packages of testdata/errors,
 // the analyzer reports too, at the same place: the ERROR comments there
 // are the expectations of both. The packages are loaded as the tool loads
 // them (what their generated files would declare stubbed in); those that
@@ -32,7 +32,7 @@ func TestAnalyzerReportsToolErrors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads packages with the go command")
 	}
-	dir, want := loadtest.ExpectingModule(t, filepath.Join(loadtest.RepoRoot(), "lower", "testdata", "errors"))
+	dir, want := loadtest.ExpectingModule(t, filepath.Join(loadtest.RepoRoot(), "testdata", "errors"))
 	pkgs, err := lower.Load(dir, "./...")
 	if err != nil {
 		t.Fatal(err)

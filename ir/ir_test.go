@@ -55,7 +55,7 @@ func directives(pkg *packages.Package) (out []struct {
 // testdata/*.txtar and compares its dump with the archive's "want" file.
 // The DOT form of each graph is checked to be well formed.
 func TestGolden(t *testing.T) {
-	archives := loadtest.Archives(t, "testdata")
+	archives := loadtest.Archives(t, filepath.Join(loadtest.RepoRoot(), "testdata", "ir"))
 	dir := loadtest.Module(t, archives)
 	pkgs, err := packages.Load(&packages.Config{Mode: mode, Dir: dir}, "./...")
 	if err != nil {
@@ -97,7 +97,7 @@ func TestGolden(t *testing.T) {
 			a := archives[name]
 			if *update {
 				loadtest.SetFile(a, "want", buf.Bytes())
-				if err := os.WriteFile(filepath.Join("testdata", name+".txtar"), txtar.Format(a), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(loadtest.RepoRoot(), "testdata", "ir", name+".txtar"), txtar.Format(a), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return

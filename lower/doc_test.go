@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/asyncgen/asyncgen/internal/loadtest"
 	"golang.org/x/tools/txtar"
 )
 
@@ -78,7 +79,7 @@ func TestDocExamples(t *testing.T) {
 
 // goldenOutput returns the generated files of testdata/golden/name.txtar.
 func goldenOutput(t *testing.T, name string) string {
-	data, err := os.ReadFile(filepath.Join("testdata", "golden", name+".txtar"))
+	data, err := os.ReadFile(filepath.Join(loadtest.RepoRoot(), "testdata", "golden", name+".txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 // that a directive keeps its text) before the packages are loaded, all of
 // them in one call, as packages of one temporary module.
 func TestErrors(t *testing.T) {
-	dir, want := loadtest.ExpectingModule(t, filepath.Join("testdata", "errors"))
+	dir, want := loadtest.ExpectingModule(t, filepath.Join(loadtest.RepoRoot(), "testdata", "errors"))
 	pkgs, err := lower.Load(dir, "./...")
 	if err != nil {
 		t.Fatal(err)

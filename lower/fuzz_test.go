@@ -270,7 +270,7 @@ func typeCheckErrs(files []*ast.File) (*packages.Package, []error) {
 // conformance package, the conformance bodies.
 func fuzzSeeds(t testing.TB) []string {
 	var seeds []string
-	for _, a := range loadtest.Archives(t, filepath.Join("testdata", "golden")) {
+	for _, a := range loadtest.Archives(t, filepath.Join(loadtest.RepoRoot(), "testdata", "golden")) {
 		if src := loadtest.File(a, "a.go"); src != nil {
 			seeds = append(seeds, string(src))
 		}

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // generated a_asyncgen.go with the archive's "want" file. The generated code
 // of all archives is then vetted (so it type-checks and passes copylocks).
 func TestGolden(t *testing.T) {
-	archives := loadtest.Archives(t, filepath.Join("testdata", "golden"))
+	archives := loadtest.Archives(t, filepath.Join(loadtest.RepoRoot(), "testdata", "golden"))
 	dir := loadtest.Module(t, archives)
 	pkgs, err := lower.Load(dir, "./...")
 	if err != nil {
@@ -61,7 +61,7 @@ func TestGolden(t *testing.T) {
 			a := archives[name]
 			if *update {
 				loadtest.SetFile(a, "want", got)
-				if err := os.WriteFile(filepath.Join("testdata", "golden", name+".txtar"), txtar.Format(a), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(loadtest.RepoRoot(), "testdata", "golden", name+".txtar"), txtar.Format(a), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -240,7 +240,7 @@ func series[N int | float64](start, step N, n int, yield func(N) bool) {
 }
 
 // The bodies below take fast paths of different shapes (see
-// lower/testdata/golden/fastpath.txtar); Deref's element read can panic
+// testdata/golden/fastpath.txtar); Deref's element read can panic
 // and takes none.
 
 //asyncgen:gen EachString
