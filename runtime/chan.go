@@ -39,9 +39,10 @@ type Chan[T any] struct {
 	recvq  wlist[T]
 }
 
-// NewChan returns a channel with a buffer of size values; size 0 makes an
-// unbuffered channel, where a send completes when a receiver takes the
-// value.
+// NewChan returns a channel with a buffer of size values, as make(chan T,
+// size) does: size 0 makes an unbuffered channel, where a send completes
+// when a receiver takes the value, and a negative size panics. A channel
+// whose sends never wait is NewUnbounded's.
 func NewChan[T any](size int) *Chan[T] {
 	if size < 0 {
 		panic("asyncgen: negative channel size")
@@ -53,21 +54,25 @@ func NewChan[T any](size int) *Chan[T] {
 func NewUnbounded[T any]() *Chan[T] { return &Chan[T]{size: -1} }
 
 // NewLocalChan returns a channel of l's tasks only, with a buffer of size
-// values (0: unbuffered; -1: unbounded). It takes no lock: every operation
-// on it — polling its futures and streams, TrySend, TryRecv, Close, Len —
-// must run on the goroutine that runs l, in practice inside the polls of
-// l's tasks, or on any one goroutine while l is not running. A send or
-// receive that completes the operation of a waiting task of l queues it on
-// l without a lock or an atomic instruction, so two tasks of l exchanging
-// values through local channels synchronise nothing. Polled by a task of
-// another executor, its futures panic; other misuse is a data race, which
-// the race detector reports.
+// values, sized as NewChan's (0: unbuffered; negative: a panic). It takes
+// no lock: every operation on it — polling its futures and streams,
+// TrySend, TryRecv, Close, Len — must run on the goroutine that runs l, in
+// practice inside the polls of l's tasks, or on any one goroutine while l
+// is not running. A send or receive that completes the operation of a
+// waiting task of l queues it on l without a lock or an atomic
+// instruction, so two tasks of l exchanging values through local channels
+// synchronise nothing. Polled by a task of another executor, its futures
+// panic; other misuse is a data race, which the race detector reports.
 func NewLocalChan[T any](l *Local, size int) *Chan[T] {
-	if size < -1 {
+	if size < 0 {
 		panic("asyncgen: negative channel size")
 	}
 	return &Chan[T]{owner: l, size: size}
 }
+
+// NewLocalUnbounded returns a channel of l's tasks only (as NewLocalChan's)
+// whose sends never wait.
+func NewLocalUnbounded[T any](l *Local) *Chan[T] { return &Chan[T]{owner: l, size: -1} }
 
 // checkOwner panics if c belongs to a Local and cx is the context of a task
 // of another executor.

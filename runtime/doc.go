@@ -36,8 +36,9 @@
 //   - I/O: an executor waits in a [Poller] once a future attaches one
 //     ([AttachPoller]); package runtime/anet provides TCP over the
 //     operating system's poller, and a simulated network.
-//   - Channels: [Chan] ([NewChan], [NewUnbounded]; [NewLocalChan] for a
-//     channel used only by the tasks of one Local, which takes no lock),
+//   - Channels: [Chan] ([NewChan] sized as make's, [NewUnbounded];
+//     [NewLocalChan] and [NewLocalUnbounded] for a channel used only by the
+//     tasks of one Local, which takes no lock),
 //     and bridges to Go channels and iterators ([FromChan], [Values],
 //     [FromSeq], [FromIterator]).
 //   - Synchronisation: [Mutex], [Semaphore], [Notify], [Event] and

@@ -9,7 +9,13 @@ import (
 func TestLocalChanPingPong(t *testing.T) {
 	for _, size := range []int{0, 1, -1} {
 		l := NewLocal()
-		ping, pong := NewLocalChan[int](l, size), NewLocalChan[int](l, size)
+		mk := func() *Chan[int] {
+			if size < 0 {
+				return NewLocalUnbounded[int](l)
+			}
+			return NewLocalChan[int](l, size)
+		}
+		ping, pong := mk(), mk()
 		const n = 200
 		var got []int
 		Spawn[struct{}](l, run(repeat(n, func(i int) []step {
@@ -29,6 +35,23 @@ func TestLocalChanPingPong(t *testing.T) {
 		if len(got) != n || got[n-1] != 2*(n-1) {
 			t.Fatalf("size %d: got %v", size, got)
 		}
+	}
+}
+
+// Both constructors size channels as make does: a negative size panics.
+func TestChanNegativeSize(t *testing.T) {
+	for name, mk := range map[string]func(){
+		"NewChan":      func() { NewChan[int](-1) },
+		"NewLocalChan": func() { NewLocalChan[int](NewLocal(), -1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s(-1) did not panic", name)
+				}
+			}()
+			mk()
+		}()
 	}
 }
 

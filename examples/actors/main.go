@@ -95,7 +95,7 @@ func NewSim(n int) *Sim {
 	l := runtime.NewLocal(runtime.WithVirtualTime(start))
 	w := &World{Inbox: make([]*runtime.Chan[Rumor], n), Heard: make([]bool, n)}
 	for i := range n {
-		w.Inbox[i] = runtime.NewLocalChan[Rumor](l, -1)
+		w.Inbox[i] = runtime.NewLocalUnbounded[Rumor](l)
 		runtime.Go(l, Actor(w, i))
 	}
 	return &Sim{L: l, W: w, Start: start}
