@@ -695,10 +695,10 @@ func (e *emitter) emitCancel(f *jen.File) {
 	var body []jen.Code
 	body = append(body, jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()))
 	body = append(body, e.cancelAwaited(nil)...)
-	body = append(body, e.field(e.fState).Op("=").Qual(mc, "StateCancelled"))
+	body = append(body, e.field(e.fState).Op("=").Qual(mc, "StateCanceled"))
 	body = append(body, e.runDefers()...)
 	f.Commentf("Cancel drops the future: its pending defers run and the future it awaits")
-	f.Commentf("is cancelled. Polling it afterwards panics.")
+	f.Commentf("is canceled. Polling it afterwards panics.")
 	f.Func().Params(e.recvDecl()).Id("Cancel").Params().Block(body...)
 }
 
@@ -868,7 +868,7 @@ func (e *emitter) noDefersPending() jen.Code {
 func (e *emitter) unwinds() bool { return e.fn.HasDefer || e.fn.HasCleanup }
 
 // runCleanups renders the closing of the iterators of the pull loops the
-// body is inside, innermost first: when the body is cancelled or closed
+// body is inside, innermost first: when the body is canceled or closed
 // they stop before the body's defers run, as the iterator frames unwind
 // before the body's in Go.
 func (e *emitter) runCleanups() []jen.Code {
@@ -1008,7 +1008,7 @@ func (e *emitter) emitClose(f *jen.File) {
 		jen.If(e.field(e.fState).Op("<").Lit(0)).Block(jen.Return()),
 	)
 	// A stream suspended at an await drops the future it awaits.
-	drop := []jen.Code{e.field(e.fState).Op("=").Qual(mc, "StateCancelled")}
+	drop := []jen.Code{e.field(e.fState).Op("=").Qual(mc, "StateCanceled")}
 	drop = append(drop, e.runDefers()...)
 	drop = append(drop, jen.Return())
 	body = append(body, e.cancelAwaited(drop)...)

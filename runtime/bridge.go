@@ -26,13 +26,13 @@ type BlockingFuture[T any] struct {
 // Blocking returns a future of fn's result. At its first poll fn starts on
 // a new goroutine, so it may block without holding up the executor. If fn
 // panics, the future's Poll panics with a *PanicError carrying the value.
-// Cancelling the future abandons fn (which runs to its end regardless).
+// Canceling the future abandons fn (which runs to its end regardless).
 func Blocking[T any](fn func() T) *BlockingFuture[T] { return &BlockingFuture[T]{fn: fn} }
 
 // BlockingContext is Blocking for a function that stops when its context
-// is cancelled. fn's context is derived from parent (nil means
-// context.Background()), so it is cancelled when parent is, and when the
-// future is cancelled; it is released once fn returns.
+// is canceled. fn's context is derived from parent (nil means
+// context.Background()), so it is canceled when parent is, and when the
+// future is canceled; it is released once fn returns.
 func BlockingContext[T any](parent context.Context, fn func(ctx context.Context) (T, error)) *BlockingFuture[Result[T]] {
 	if parent == nil {
 		parent = context.Background()
@@ -88,7 +88,7 @@ func (f *BlockingFuture[T]) run() {
 	}
 }
 
-// Cancel abandons the function, cancelling its context if it has one.
+// Cancel abandons the function, canceling its context if it has one.
 func (f *BlockingFuture[T]) Cancel() {
 	f.mu.Lock()
 	f.w = nil

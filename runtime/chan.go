@@ -21,7 +21,7 @@ var (
 // is full; Recv waits while it is empty. After Close, sends fail with
 // ErrClosed and receivers drain the buffer, then get ErrClosed. Values are
 // received in the order they were sent, waiting senders and receivers are
-// served in the order they started waiting, and a cancelled receive never
+// served in the order they started waiting, and a canceled receive never
 // loses a value handed to it.
 //
 // A channel made by [NewLocalChan] belongs to one [Local] executor and
@@ -183,7 +183,7 @@ func (c *Chan[T]) TryRecv() (T, error) {
 }
 
 // Send returns a future that sends v, ready with nil once the value is in
-// the channel (or taken by a receiver), or with ErrClosed. Cancelled while
+// the channel (or taken by a receiver), or with ErrClosed. Canceled while
 // waiting, it withdraws v.
 func (c *Chan[T]) Send(v T) *SendFuture[T] {
 	f := &SendFuture[T]{c: c}

@@ -68,7 +68,7 @@ func TestChanCloseAndCancel(t *testing.T) {
 		t.Fatalf("recv after drain: %v", r)
 	}
 
-	// a value handed to a receiver that is then cancelled is not lost
+	// a value handed to a receiver that is then canceled is not lost
 	c = NewChan[int](1)
 	a, b := c.Recv(), c.Recv()
 	a.Poll(cx)

@@ -3,7 +3,7 @@ package runtime
 // This file holds the future combinators: Then, MapFuture, Join, JoinAll,
 // Race, Select, First and FuseFuture. A combinator cancels the futures it
 // drops: the losers of a race, and every unfinished child when it is
-// cancelled itself.
+// canceled itself.
 
 import (
 	"errors"
@@ -168,7 +168,7 @@ type selectFuture[T any] struct {
 }
 
 // Select returns a future of the first of fs to be ready, with its index.
-// The others are cancelled. Children are polled in the order they were
+// The others are canceled. Children are polled in the order they were
 // woken, the first poll in index order.
 func Select[T any](fs ...Future[T]) Future[Selected[T]] {
 	return &selectFuture[T]{fs: fs, left: len(fs)}
@@ -216,7 +216,7 @@ func (s *selectFuture[T]) Cancel() {
 }
 
 // Race returns a future of the value of the first of fs to be ready; the
-// others are cancelled.
+// others are canceled.
 func Race[T any](fs ...Future[T]) Future[T] {
 	return MapFuture(Select(fs...), func(s Selected[T]) T { return s.Value })
 }
@@ -228,7 +228,7 @@ type firstFuture[T any] struct {
 }
 
 // First returns a future of the first successful result of fs; the others
-// are cancelled. If every one fails, it fails with all their errors joined.
+// are canceled. If every one fails, it fails with all their errors joined.
 func First[T any](fs ...Future[Result[T]]) Future[Result[T]] {
 	f := &firstFuture[T]{errs: make([]error, len(fs))}
 	f.s = selectFuture[Result[T]]{fs: fs, left: len(fs)}

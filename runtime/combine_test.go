@@ -65,7 +65,7 @@ func TestJoinAllPollsOnlyWoken(t *testing.T) {
 	l.Run()
 	for _, c := range idle {
 		if !c.canceled {
-			t.Fatal("unfinished child not cancelled")
+			t.Fatal("unfinished child not canceled")
 		}
 	}
 }
@@ -75,7 +75,7 @@ func TestRaceCancelsLosers(t *testing.T) {
 	loser := &cancelable{}
 	v, _ := RunFuture(l, Race[int](loser, after(time.Second, 5)))
 	if v != 5 || !loser.canceled {
-		t.Fatalf("got %d, loser cancelled %v", v, loser.canceled)
+		t.Fatalf("got %d, loser canceled %v", v, loser.canceled)
 	}
 	sel, _ := RunFuture(l, Select(after(2*time.Second, "x"), after(time.Second, "y")))
 	if sel.Index != 1 || sel.Value != "y" {

@@ -2,7 +2,7 @@ package runtime
 
 // This file holds the bridges to the standard library's context package:
 // a context's end as a future, a future bounded by a context, a task
-// cancelled by a context, and a context that lives as long as a future.
+// canceled by a context, and a context that lives as long as a future.
 //
 // A context.Context is an event from outside the executor: its
 // cancellation, and its deadline, which runs on the real clock, reach a
@@ -11,7 +11,7 @@ package runtime
 // virtual clock nor is moved by it, and a task waiting on a context
 // deadline alone stalls the executor until that much real time has passed.
 // A deadline that belongs to the simulation is a Timeout or Deadline, which
-// run on the executor's clock. For the same reason a context cancelled by
+// run on the executor's clock. For the same reason a context canceled by
 // one task reaches another through a goroutine (context.AfterFunc's), not
 // at once: on virtual time the clock may move on before it arrives. Inside
 // a simulation, stop tasks with Cancel (or a combinator that cancels, such
@@ -92,7 +92,7 @@ type untilDone[T any] struct {
 }
 
 // UntilDone returns a future of f's value that fails with
-// context.Cause(ctx), after cancelling f, if ctx is done first. f is polled
+// context.Cause(ctx), after canceling f, if ctx is done first. f is polled
 // first, so a value that is ready wins over a context that is done.
 func UntilDone[T any](ctx context.Context, f Future[T]) Future[Result[T]] {
 	return &untilDone[T]{f: MapFuture(f, Ok[T]), done: ContextDoneFuture{ctx: ctx}}
@@ -154,7 +154,7 @@ func (c *ctxTask[T]) Cancel() {
 }
 
 // SpawnContext is Spawn for a task that ctx cancels: once ctx is done the
-// task is cancelled as by its handle's Cancel (unless it finished first),
+// task is canceled as by its handle's Cancel (unless it finished first),
 // so its outcome is ErrCanceled. The registration with ctx is released
 // when the task finishes.
 func SpawnContext[T any](ex Executor, ctx context.Context, f Future[T]) *Task[T] {
@@ -187,8 +187,8 @@ type withContext[T any] struct {
 }
 
 // WithContext returns a future of the future mk makes, at the first poll,
-// with a context derived from parent. The context is cancelled when that
-// future finishes (with cause context.Canceled), panics, or is cancelled
+// with a context derived from parent. The context is canceled when that
+// future finishes (with cause context.Canceled), panics, or is canceled
 // (with cause ErrCanceled): spawned, it is the context of its task. It is
 // how a body hands a context to code that takes one: mk passes it on, to a
 // BlockingContext say.

@@ -43,7 +43,7 @@ func TestContextDoneCancelReleases(t *testing.T) {
 	cancel()
 	time.Sleep(5 * time.Millisecond)
 	if woken.Load() != 0 {
-		t.Fatal("a cancelled ContextDone woke its task")
+		t.Fatal("a canceled ContextDone woke its task")
 	}
 }
 
@@ -51,10 +51,10 @@ func TestUntilDone(t *testing.T) {
 	l := NewLocal()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(time.Millisecond); cancel() }()
-	var cancelled atomic.Bool
-	r, _ := RunFuture(l, UntilDone(ctx, &cancelProbe[int]{f: Never[int](), c: &cancelled}))
-	if !errors.Is(r.Err, context.Canceled) || !cancelled.Load() {
-		t.Fatalf("got %v, cancelled %v", r.Err, cancelled.Load())
+	var canceled atomic.Bool
+	r, _ := RunFuture(l, UntilDone(ctx, &cancelProbe[int]{f: Never[int](), c: &canceled}))
+	if !errors.Is(r.Err, context.Canceled) || !canceled.Load() {
+		t.Fatalf("got %v, canceled %v", r.Err, canceled.Load())
 	}
 	// A ready value wins over a done context.
 	r, _ = RunFuture(l, UntilDone(ctx, Ready(7)))
@@ -81,16 +81,16 @@ func (p *cancelProbe[T]) Cancel()                    { p.c.Store(true); Cancel(p
 func TestSpawnContext(t *testing.T) {
 	for _, ex := range []Executor{NewLocal(), NewPool(2)} {
 		ctx, cancel := context.WithCancel(context.Background())
-		var cancelled atomic.Bool
-		h := SpawnContext(ex, ctx, Future[int](&cancelProbe[int]{f: Never[int](), c: &cancelled}))
+		var canceled atomic.Bool
+		h := SpawnContext(ex, ctx, Future[int](&cancelProbe[int]{f: Never[int](), c: &canceled}))
 		if l, ok := ex.(*Local); ok {
 			go func() { time.Sleep(time.Millisecond); cancel() }()
 			l.Run()
 		} else {
 			cancel()
 		}
-		if _, err := h.Wait(); err != ErrCanceled || !cancelled.Load() {
-			t.Fatalf("%T: %v, cancelled %v", ex, err, cancelled.Load())
+		if _, err := h.Wait(); err != ErrCanceled || !canceled.Load() {
+			t.Fatalf("%T: %v, canceled %v", ex, err, canceled.Load())
 		}
 		// A task that finishes first keeps its value; the context's
 		// registration is released.
@@ -117,7 +117,7 @@ func TestWithContext(t *testing.T) {
 	if v != 1 || err != nil || !errors.Is(inner.Err(), context.Canceled) {
 		t.Fatalf("finished: %v %v %v", v, err, inner.Err())
 	}
-	// Cancelled: the context's cause is ErrCanceled, and a BlockingContext
+	// Canceled: the context's cause is ErrCanceled, and a BlockingContext
 	// given it stops.
 	stopped := make(chan error, 1)
 	h := Spawn(l, WithContext(context.Background(), func(ctx context.Context) Future[Result[int]] {
@@ -137,7 +137,7 @@ func TestWithContext(t *testing.T) {
 	if context.Cause(inner) != ErrCanceled || <-stopped != context.Canceled {
 		t.Fatalf("cause %v", context.Cause(inner))
 	}
-	// A parent that is cancelled reaches the blocking code.
+	// A parent that is canceled reaches the blocking code.
 	parent, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(time.Millisecond); cancel() }()
 	r, _ := RunFuture(l, BlockingContext(parent, func(ctx context.Context) (int, error) {
@@ -192,9 +192,9 @@ func TestCurrentExecutor(t *testing.T) {
 	}
 }
 
-// Stress: contexts cancelled while their tasks complete, on a Pool, many
+// Stress: contexts canceled while their tasks complete, on a Pool, many
 // tasks at once; every task ends with its value or ErrCanceled, and every
-// WithContext context is cancelled once its task is over.
+// WithContext context is canceled once its task is over.
 func TestStressSpawnContextRacesCompletion(t *testing.T) {
 	p := NewPool(4)
 	defer p.Close()
@@ -235,7 +235,7 @@ func TestStressSpawnContextRacesCompletion(t *testing.T) {
 				t.Fatalf("task %d: %v %v", i, v, err)
 			}
 			if inners[i] != nil && inners[i].Err() == nil {
-				t.Fatalf("task %d over, its context is not cancelled", i)
+				t.Fatalf("task %d over, its context is not canceled", i)
 			}
 			cancels[i]()
 		}

@@ -46,7 +46,7 @@
 //   - Combinators: [Join], [JoinAll], [Race], [First], [Select], [Then],
 //     [MapFuture] for futures; [TryJoinAll] (stop at the first error, with
 //     a concurrency limit), [WaitAny] and [Completed] (wait without
-//     cancelling the others), [TryTimeout] and [TryDeadline] for futures
+//     canceling the others), [TryTimeout] and [TryDeadline] for futures
 //     of a Result; [Map], [Filter], [Take], [Merge], [Fuse], [Collect] and
 //     [NextItem] for streams. [CurrentExecutor] is the executor polling a
 //     body.

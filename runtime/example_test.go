@@ -70,7 +70,7 @@ func ExampleSpawn() {
 	// true boom
 }
 
-// Cancelling a task runs its future's Cancel and reports ErrCanceled.
+// Canceling a task runs its future's Cancel and reports ErrCanceled.
 func ExampleTask_Cancel() {
 	ex := runtime.NewLocal()
 	t := runtime.Spawn(ex, runtime.Never[int]())

@@ -1,7 +1,7 @@
 package runtime
 
 // This file holds the combinators for groups of fallible futures and for
-// waiting without cancelling: TryJoinAll (join, stop at the first error,
+// waiting without canceling: TryJoinAll (join, stop at the first error,
 // at most limit at once), WaitAny and Completed (the first ready, or each
 // as it becomes ready, the others kept), NextItem (a stream's next item as
 // a future), and TryTimeout and TryDeadline (Timeout without nesting
@@ -24,7 +24,7 @@ type tryJoinAll[T any] struct {
 // TryJoinAll returns a future of all of fs's values, in order, polling them
 // concurrently, at most limit at a time (limit <= 0: no limit), starting
 // them in index order as earlier ones finish. It stops at the first error:
-// every unfinished child, started or not, is cancelled, and the future
+// every unfinished child, started or not, is canceled, and the future
 // fails with that error. A child that panics cancels the others too before
 // the panic propagates.
 func TryJoinAll[T any](limit int, fs ...Future[Result[T]]) Future[Result[[]T]] {
@@ -117,7 +117,7 @@ type waitAny[T any] struct {
 // WaitAny returns a future of the first of fs to be ready, with its index,
 // that cancels none of them: the others are left as they are, to be polled
 // again later (by another WaitAny, say), and the winner has completed and
-// must not be polled again. Cancelling the WaitAny cancels none of fs
+// must not be polled again. Canceling the WaitAny cancels none of fs
 // either. A nil entry is skipped, so a caller may nil out the futures that
 // have finished; at least one entry must be non-nil.
 func WaitAny[T any](fs ...Future[T]) Future[Selected[T]] { return &waitAny[T]{fs: fs} }
@@ -227,7 +227,7 @@ type NextFuture[T any] struct {
 	done bool
 }
 
-// NextItem returns a future of s's next item. Cancelling it (when it loses
+// NextItem returns a future of s's next item. Canceling it (when it loses
 // a Select, say) loses no item: the stream is left where it was, and s is
 // not closed.
 func NextItem[T any](s AsyncIterator[T]) *NextFuture[T] { return &NextFuture[T]{s: s} }

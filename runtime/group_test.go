@@ -10,7 +10,7 @@ import (
 
 // sleepy is a fallible future that sleeps d, then succeeds with v or fails
 // with err, tracking how many of its kind run at once.
-func sleepy(d time.Duration, v int, err error, running, peak *atomic.Int32, cancelled *atomic.Int32) Future[Result[int]] {
+func sleepy(d time.Duration, v int, err error, running, peak *atomic.Int32, canceled *atomic.Int32) Future[Result[int]] {
 	started := false
 	var s *SleepFuture
 	return &cancelFn[Result[int]]{
@@ -33,7 +33,7 @@ func sleepy(d time.Duration, v int, err error, running, peak *atomic.Int32, canc
 			return Result[int]{v, err}, true
 		},
 		cancel: func() {
-			cancelled.Add(1)
+			canceled.Add(1)
 			if started {
 				running.Add(-1)
 				s.Cancel()
@@ -51,21 +51,21 @@ func (c *cancelFn[T]) Poll(cx *Context) (T, bool) { return c.poll(cx) }
 func (c *cancelFn[T]) Cancel()                    { c.cancel() }
 
 func TestTryJoinAll(t *testing.T) {
-	var running, peak, cancelled atomic.Int32
+	var running, peak, canceled atomic.Int32
 	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
 	var fs []Future[Result[int]]
 	for i := range 10 {
-		fs = append(fs, sleepy(time.Duration(10-i)*time.Millisecond, i*i, nil, &running, &peak, &cancelled))
+		fs = append(fs, sleepy(time.Duration(10-i)*time.Millisecond, i*i, nil, &running, &peak, &canceled))
 	}
 	r, _ := RunFuture(l, TryJoinAll(3, fs...))
 	if r.Err != nil || fmt.Sprint(r.Value) != "[0 1 4 9 16 25 36 49 64 81]" {
 		t.Fatalf("got %+v", r)
 	}
-	if peak.Load() != 3 || cancelled.Load() != 0 {
-		t.Fatalf("peak %d (want 3), cancelled %d", peak.Load(), cancelled.Load())
+	if peak.Load() != 3 || canceled.Load() != 0 {
+		t.Fatalf("peak %d (want 3), canceled %d", peak.Load(), canceled.Load())
 	}
 
-	// The first error wins; the running and the unstarted are cancelled.
+	// The first error wins; the running and the unstarted are canceled.
 	running.Store(0)
 	peak.Store(0)
 	boom := errors.New("boom")
@@ -75,7 +75,7 @@ func TestTryJoinAll(t *testing.T) {
 		if i == 1 {
 			err = boom
 		}
-		fs = append(fs, sleepy(time.Duration(i+1)*time.Millisecond, i, err, &running, &peak, &cancelled))
+		fs = append(fs, sleepy(time.Duration(i+1)*time.Millisecond, i, err, &running, &peak, &canceled))
 	}
 	t0 := l.Now()
 	r, _ = RunFuture(l, TryJoinAll(4, fs...))
@@ -83,9 +83,9 @@ func TestTryJoinAll(t *testing.T) {
 		t.Fatalf("got %+v after %v", r, l.Now().Sub(t0))
 	}
 	// Started 0..3 (0 finished, 1 failed, 4 started when 0 finished): 2, 3, 4
-	// running cancelled, 5..9 never started, cancelled too.
-	if cancelled.Load() != 8 || running.Load() != 0 {
-		t.Fatalf("cancelled %d (want 8), still running %d", cancelled.Load(), running.Load())
+	// running canceled, 5..9 never started, canceled too.
+	if canceled.Load() != 8 || running.Load() != 0 {
+		t.Fatalf("canceled %d (want 8), still running %d", canceled.Load(), running.Load())
 	}
 	// No limit, and no futures.
 	r, _ = RunFuture(l, TryJoinAll[int](0))
@@ -95,24 +95,24 @@ func TestTryJoinAll(t *testing.T) {
 }
 
 func TestTryJoinAllPanic(t *testing.T) {
-	var running, peak, cancelled atomic.Int32
+	var running, peak, canceled atomic.Int32
 	l := NewLocal()
 	bad := &cancelFn[Result[int]]{poll: func(*Context) (Result[int], bool) { panic("bad") }, cancel: func() {}}
-	h := Spawn(l, TryJoinAll(0, sleepy(time.Hour, 0, nil, &running, &peak, &cancelled), Future[Result[int]](bad)))
+	h := Spawn(l, TryJoinAll(0, sleepy(time.Hour, 0, nil, &running, &peak, &canceled), Future[Result[int]](bad)))
 	l.Run()
 	var pe *PanicError
-	if _, err := h.Wait(); !errors.As(err, &pe) || cancelled.Load() != 1 {
-		t.Fatalf("%v, cancelled %d", err, cancelled.Load())
+	if _, err := h.Wait(); !errors.As(err, &pe) || canceled.Load() != 1 {
+		t.Fatalf("%v, canceled %d", err, canceled.Load())
 	}
 }
 
 func TestWaitAnyKeepsTheRest(t *testing.T) {
 	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
-	var running, peak, cancelled atomic.Int32
+	var running, peak, canceled atomic.Int32
 	fs := []Future[Result[int]]{
-		sleepy(30*time.Millisecond, 0, nil, &running, &peak, &cancelled),
-		sleepy(10*time.Millisecond, 1, nil, &running, &peak, &cancelled),
-		sleepy(20*time.Millisecond, 2, nil, &running, &peak, &cancelled),
+		sleepy(30*time.Millisecond, 0, nil, &running, &peak, &canceled),
+		sleepy(10*time.Millisecond, 1, nil, &running, &peak, &canceled),
+		sleepy(20*time.Millisecond, 2, nil, &running, &peak, &canceled),
 	}
 	var order []int
 	for range fs {
@@ -120,17 +120,17 @@ func TestWaitAnyKeepsTheRest(t *testing.T) {
 		order = append(order, sel.Index)
 		fs[sel.Index] = nil
 	}
-	if fmt.Sprint(order) != "[1 2 0]" || cancelled.Load() != 0 || l.Now().Sub(time.Unix(0, 0)) != 30*time.Millisecond {
-		t.Fatalf("order %v, cancelled %d, at %v", order, cancelled.Load(), l.Now())
+	if fmt.Sprint(order) != "[1 2 0]" || canceled.Load() != 0 || l.Now().Sub(time.Unix(0, 0)) != 30*time.Millisecond {
+		t.Fatalf("order %v, canceled %d, at %v", order, canceled.Load(), l.Now())
 	}
 }
 
 func TestCompleted(t *testing.T) {
 	l := NewLocal(WithVirtualTime(time.Unix(0, 0)))
-	var running, peak, cancelled atomic.Int32
+	var running, peak, canceled atomic.Int32
 	var fs []Future[Result[int]]
 	for i := range 5 {
-		fs = append(fs, sleepy(time.Duration(5-i)*time.Millisecond, i, nil, &running, &peak, &cancelled))
+		fs = append(fs, sleepy(time.Duration(5-i)*time.Millisecond, i, nil, &running, &peak, &canceled))
 	}
 	s := Completed(fs...)
 	got, _ := RunFuture(l, Collect(Take(s, 3)))
@@ -138,12 +138,12 @@ func TestCompleted(t *testing.T) {
 	for _, sel := range got {
 		idx = append(idx, sel.Index)
 	}
-	if fmt.Sprint(idx) != "[4 3 2]" || cancelled.Load() != 0 {
-		t.Fatalf("got %v, cancelled %d", idx, cancelled.Load())
+	if fmt.Sprint(idx) != "[4 3 2]" || canceled.Load() != 0 {
+		t.Fatalf("got %v, canceled %d", idx, canceled.Load())
 	}
 	s.Close()
-	if cancelled.Load() != 2 {
-		t.Fatalf("close cancelled %d, want 2", cancelled.Load())
+	if canceled.Load() != 2 {
+		t.Fatalf("close canceled %d, want 2", canceled.Load())
 	}
 }
 
@@ -207,7 +207,7 @@ func TestTryTimeout(t *testing.T) {
 }
 
 // Stress: TryJoinAll on a Pool with many children failing at random
-// moments while the joins themselves are cancelled from another goroutine.
+// moments while the joins themselves are canceled from another goroutine.
 func TestStressTryJoinAll(t *testing.T) {
 	p := NewPool(4)
 	defer p.Close()
@@ -216,7 +216,7 @@ func TestStressTryJoinAll(t *testing.T) {
 		rounds = 50
 	}
 	boom := errors.New("boom")
-	var running, peak, cancelled atomic.Int32
+	var running, peak, canceled atomic.Int32
 	hs := make([]*Task[Result[[]int]], rounds)
 	for r := range rounds {
 		var fs []Future[Result[int]]
@@ -225,7 +225,7 @@ func TestStressTryJoinAll(t *testing.T) {
 			if r%3 == 0 && i == r%20 {
 				err = boom
 			}
-			fs = append(fs, sleepy(time.Duration((i*7+r)%5)*time.Microsecond, i, err, &running, &peak, &cancelled))
+			fs = append(fs, sleepy(time.Duration((i*7+r)%5)*time.Microsecond, i, err, &running, &peak, &canceled))
 		}
 		hs[r] = Spawn(p, TryJoinAll(1+r%6, fs...))
 		if r%4 == 1 {
@@ -251,8 +251,8 @@ func TestStressTryJoinAll(t *testing.T) {
 
 // Stress: futures completed from other goroutines while a task on a Pool
 // takes them one by one with Completed, and others with WaitAny, with the
-// consumers cancelled at random moments. Every value is seen at most once,
-// and a consumer that is not cancelled sees every value.
+// consumers canceled at random moments. Every value is seen at most once,
+// and a consumer that is not canceled sees every value.
 func TestStressCompletedWaitAny(t *testing.T) {
 	p := NewPool(4)
 	defer p.Close()

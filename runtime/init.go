@@ -66,7 +66,7 @@ func (f *GroupWait) Init(g *Group) *GroupWait {
 }
 
 // Init sets s up to sleep for d from its next poll and returns s. A queued
-// timer is cancelled first.
+// timer is canceled first.
 func (s *SleepFuture) Init(d time.Duration) *SleepFuture {
 	s.Cancel()
 	*s = SleepFuture{d: d}
@@ -74,7 +74,7 @@ func (s *SleepFuture) Init(d time.Duration) *SleepFuture {
 }
 
 // InitUntil sets s up to sleep until t on the executor's clock and returns
-// s. A queued timer is cancelled first.
+// s. A queued timer is canceled first.
 func (s *SleepFuture) InitUntil(t time.Time) *SleepFuture {
 	s.Cancel()
 	*s = SleepFuture{abs: t, hasAbs: true}

@@ -261,7 +261,7 @@ func (l *Local) poll(t *task) {
 // Run runs the executor's tasks until every task has finished, parking the
 // goroutine while all tasks wait for wakes from other goroutines (or, with
 // a real clock, for timers). It returns at once if the executor is closed
-// (possibly by a task) and closing cancelled the remaining tasks. Run must
+// (possibly by a task) and closing canceled the remaining tasks. Run must
 // not be called by two goroutines at once.
 func (l *Local) Run() { l.run(false, nil) }
 

@@ -3,7 +3,7 @@ package runtime
 // Long randomized schedules: on a seeded, virtual-time Local with the
 // executor's invariants checked at every poll and the trace compared run
 // against run, and on a Pool under the race detector with tasks completing,
-// waking one another and being cancelled all at once.
+// waking one another and being canceled all at once.
 
 import (
 	"fmt"
@@ -145,9 +145,9 @@ func (a *actor) Poll(cx *Context) (int, bool) {
 	return a.polls, true
 }
 
-func (a *actor) Cancel() { a.w.t.Fatalf("actor %d cancelled", a.id) }
+func (a *actor) Cancel() { a.w.t.Fatalf("actor %d canceled", a.id) }
 
-// victim waits for ever, until cancelled.
+// victim waits for ever, until canceled.
 type victim struct {
 	w        *scheduleWorld
 	id       int
@@ -166,7 +166,7 @@ func (v *victim) Poll(cx *Context) (int, bool) {
 
 func (v *victim) Cancel() {
 	v.canceled++
-	v.w.log("v%d cancelled", v.id)
+	v.w.log("v%d canceled", v.id)
 }
 
 func (w *scheduleWorld) log(format string, args ...any) {
@@ -272,7 +272,7 @@ func (w *scheduleWorld) run() uint64 {
 	}
 	for i, v := range w.victims {
 		if _, err := w.handles[len(w.actors)+i].Wait(); err != ErrCanceled || v.canceled != 1 {
-			t.Fatalf("victim %d: %v, cancelled %d times", i, err, v.canceled)
+			t.Fatalf("victim %d: %v, canceled %d times", i, err, v.canceled)
 		}
 	}
 	for i := 1; i < len(w.fired); i++ {
@@ -343,7 +343,7 @@ func TestStressLocalSeedChangesSchedule(t *testing.T) {
 // chaos is a Pool task that, poll by poll, completes, wakes itself during
 // the poll, wakes other tasks, or has a goroutine wake it a little later.
 // It checks that it is never polled by two workers at once, never after
-// completing or being cancelled, and is cancelled at most once.
+// completing or being canceled, and is canceled at most once.
 type chaos struct {
 	exclusive
 	id       int
@@ -407,16 +407,16 @@ func (c *chaos) Cancel() {
 	c.enter()
 	defer c.leave()
 	if c.done.Load() {
-		c.fail("task %d cancelled after completion", c.id)
+		c.fail("task %d canceled after completion", c.id)
 	}
 	if c.canceled.Add(1) != 1 {
-		c.fail("task %d cancelled twice", c.id)
+		c.fail("task %d canceled twice", c.id)
 	}
 }
 
 // TestStressPoolChaos runs rounds of many tasks on a Pool while other
 // goroutines cancel some of them (racing their completion) and wake all of
-// them spuriously. Every task ends exactly once, completed or cancelled,
+// them spuriously. Every task ends exactly once, completed or canceled,
 // and nothing is left running.
 func TestStressPoolChaos(t *testing.T) {
 	before := goruntime.NumGoroutine()
@@ -487,9 +487,9 @@ func TestStressPoolChaos(t *testing.T) {
 			case err == ErrCanceled && !c.done.Load() && c.canceled.Load() == 1:
 				canceled++
 			case err == ErrCanceled && c.canceled.Load() == 0 && c.npolls.Load() == 0:
-				canceled++ // cancelled before its first poll
+				canceled++ // canceled before its first poll
 			default:
-				t.Fatalf("round %d: task %d: %d, %v (done %v, cancelled %d times)", round, i, v, err, c.done.Load(), c.canceled.Load())
+				t.Fatalf("round %d: task %d: %d, %v (done %v, canceled %d times)", round, i, v, err, c.done.Load(), c.canceled.Load())
 			}
 		}
 		close(stop)
@@ -500,7 +500,7 @@ func TestStressPoolChaos(t *testing.T) {
 			t.Fatalf("round %d: %s", round, s)
 		}
 	}
-	t.Logf("%d rounds: %d tasks completed, %d cancelled, %v", rounds, completed, canceled, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d rounds: %d tasks completed, %d canceled, %v", rounds, completed, canceled, time.Since(start).Round(time.Millisecond))
 	checkGoroutines(t, before)
 }
 

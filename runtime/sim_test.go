@@ -71,7 +71,7 @@ func TestGoDetached(t *testing.T) {
 	l.RunUntilStalled()
 	l.Close()
 	if !f.canceled {
-		t.Fatal("detached task not cancelled by Close")
+		t.Fatal("detached task not canceled by Close")
 	}
 
 	l = NewLocal()

@@ -204,7 +204,7 @@ func TestStressCancelRacesCompletion(t *testing.T) {
 			t.Fatalf("got %d, %v, canceled %d times", v, err, f.canceled.Load())
 		}
 	}
-	t.Logf("%d completed, %d cancelled", won, canceled)
+	t.Logf("%d completed, %d canceled", won, canceled)
 	p.Close()
 	checkGoroutines(t, before)
 }
@@ -388,7 +388,7 @@ func TestStressChanCancel(t *testing.T) {
 }
 
 // Spawns from many goroutines race Close: every task ends, either run or
-// cancelled with ErrClosed, and nothing is left behind.
+// canceled with ErrClosed, and nothing is left behind.
 func TestStressCloseRacesSpawn(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for round := range 20 {

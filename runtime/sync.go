@@ -53,7 +53,7 @@ func (s *Semaphore) grant() {
 }
 
 // Acquire returns a future that is ready once n permits are taken. If it
-// is cancelled it leaves the queue, or gives back permits it was granted.
+// is canceled it leaves the queue, or gives back permits it was granted.
 func (s *Semaphore) Acquire(n int) *AcquireFuture {
 	return &AcquireFuture{s: s, w: waiter{n: n}}
 }

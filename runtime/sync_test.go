@@ -45,7 +45,7 @@ func TestMutexCancel(t *testing.T) {
 	c, d := m.Lock(), m.Lock()
 	c.Poll(cx)
 	d.Poll(cx)
-	m.Unlock() // hands to c, which is cancelled before it sees it
+	m.Unlock() // hands to c, which is canceled before it sees it
 	c.Cancel() // passes it on to d
 	if _, ok := d.Poll(cx); !ok {
 		t.Fatal("d did not get the lock")
@@ -110,7 +110,7 @@ func TestSemaphoreFIFO(t *testing.T) {
 	if s.Available() != 3 {
 		t.Fatalf("available %d", s.Available())
 	}
-	// a granted but cancelled acquire gives its permits back
+	// a granted but canceled acquire gives its permits back
 	w := s.Acquire(4)
 	w.Poll(cx)
 	s.Release(1)

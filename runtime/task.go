@@ -15,7 +15,7 @@ import (
 
 // Errors reported by the runtime.
 var (
-	// ErrCanceled is the error of a task or operation that was cancelled.
+	// ErrCanceled is the error of a task or operation that was canceled.
 	ErrCanceled = errors.New("asyncgen: canceled")
 	// ErrClosed is the error of an operation on a closed channel or
 	// executor.
@@ -51,7 +51,7 @@ type Executor interface {
 	// Local executor created WithVirtualTime.
 	Now() time.Time
 	// Close stops the executor. Tasks that have not completed are
-	// cancelled: their futures' Cancel methods run and their handles report
+	// canceled: their futures' Cancel methods run and their handles report
 	// ErrClosed. Spawning on a closed executor gives a task that has
 	// already failed with ErrClosed.
 	Close()
@@ -293,7 +293,7 @@ func killAll(ts []*task, err error) {
 
 // A Task is the handle of a spawned future. It is itself a future of the
 // task's outcome: a Result holding the future's value, or the error
-// ErrCanceled (the task was cancelled), ErrClosed (its executor closed), or
+// ErrCanceled (the task was canceled), ErrClosed (its executor closed), or
 // a *PanicError (the future panicked). A Task is awaited by one awaiter at
 // a time; Wait may be called from any number of goroutines.
 //

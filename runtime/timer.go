@@ -361,7 +361,7 @@ type TimeoutFuture[T any] struct {
 }
 
 // Timeout returns a future of f's value that fails with ErrTimeout, after
-// cancelling f, if f is not ready within d of the first poll.
+// canceling f, if f is not ready within d of the first poll.
 func Timeout[T any](f Future[T], d time.Duration) *TimeoutFuture[T] {
 	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{d: d}}
 }

@@ -145,7 +145,7 @@ func (m1 *ActorFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line main_asyncgen.go:151:1
 func (m1 *ActorFuture) Cancel() {
@@ -160,7 +160,7 @@ func (m1 *ActorFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m1.await3)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -87,7 +87,7 @@ func (m *StoreReadFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line fetch_asyncgen.go:93:1
 func (m *StoreReadFuture) Cancel() {
@@ -98,7 +98,7 @@ func (m *StoreReadFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -256,7 +256,7 @@ func (m *ResolveFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line fetch_asyncgen.go:262:1
 func (m *ResolveFuture) Cancel() {
@@ -267,7 +267,7 @@ func (m *ResolveFuture) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -412,7 +412,7 @@ func (m *ResolveAllFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line fetch_asyncgen.go:418:1
 func (m *ResolveAllFuture) Cancel() {
@@ -423,7 +423,7 @@ func (m *ResolveAllFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -377,7 +377,7 @@ func (m *LengthsStream) Close() {
 	switch m.state {
 	case 1:
 		machine.Cancel(&m.await1)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		machine.RunDefers(&m.defers)
 		return
 	}
@@ -512,14 +512,14 @@ func (m *CollectFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line pipeline_asyncgen.go:518:1
 func (m *CollectFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

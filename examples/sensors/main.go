@@ -1,7 +1,7 @@
 // Command sensors is an async pipeline: sensors that read on timers are
 // merged into one stream, sent over a channel to a consumer that checks
 // each reading against a limit and a silence timeout, and the whole run is
-// cancelled through a context.Context, by the consumer's error or from
+// canceled through a context.Context, by the consumer's error or from
 // outside.
 //
 //	go run ./examples/sensors
@@ -131,9 +131,9 @@ func consume(ctx context.Context, cancel context.CancelFunc, in *runtime.Chan[Re
 
 // Monitor runs the producer and the consumer side by side and returns the
 // consumer's summary and error. When the consumer stops first, the
-// producer is cancelled on the spot (its defers close the streams and the
+// producer is canceled on the spot (its defers close the streams and the
 // channel); when the producer ends first, the consumer drains the channel.
-// Cancelling ctx stops the run.
+// Canceling ctx stops the run.
 //
 //asyncgen:async Monitor
 func monitor(ctx context.Context, sensors []Sensor, limit int, silence time.Duration) (Summary, error) {
@@ -186,7 +186,7 @@ func main() {
 	r, err = runtime.RunFuture(virtual(), Monitor(context.Background(), slow, 100, 20*time.Millisecond))
 	report("silence 20ms", r.Value, errors.Join(err, r.Err))
 
-	// Cancelled from outside, on the real clock: contexts run in real time,
+	// Canceled from outside, on the real clock: contexts run in real time,
 	// so this run uses a Local with the real clock too.
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
 	defer cancel()

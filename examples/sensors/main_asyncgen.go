@@ -131,7 +131,7 @@ func (m *ReadStream) Close() {
 	switch m.state {
 	case 1:
 		machine.Cancel(m.await1)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		return
 	}
 	m.closing = machine.Closed()
@@ -259,7 +259,7 @@ func (m1 *ProduceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line main_asyncgen.go:265:1
 func (m1 *ProduceFuture) Cancel() {
@@ -272,7 +272,7 @@ func (m1 *ProduceFuture) Cancel() {
 	case 2:
 		machine.Cancel(&m1.await2)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 	machine.RunDefers(&m1.defers)
 }
 
@@ -447,7 +447,7 @@ func (m *ConsumeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line main_asyncgen.go:453:1
 func (m *ConsumeFuture) Cancel() {
@@ -458,7 +458,7 @@ func (m *ConsumeFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -654,7 +654,7 @@ func (m *MonitorFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line main_asyncgen.go:660:1
 func (m *MonitorFuture) Cancel() {
@@ -669,7 +669,7 @@ func (m *MonitorFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await3)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 

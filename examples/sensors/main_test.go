@@ -118,12 +118,12 @@ func TestVirtualTimeContextDeadline(t *testing.T) {
 	if got.sum.Readings != 30 || got.err != "" {
 		t.Fatalf("%+v", got)
 	}
-	// An already cancelled context stops the run at once.
+	// An already canceled context stops the run at once.
 	done, cancel2 := context.WithCancel(context.Background())
 	cancel2()
 	got = onVirtual(done, Sensors, 100, 50*time.Millisecond)
 	if got.sum.Readings != 0 || got.err != context.Canceled.Error() || got.elapsed != 0 {
-		t.Fatalf("cancelled: %+v", got)
+		t.Fatalf("canceled: %+v", got)
 	}
 }
 

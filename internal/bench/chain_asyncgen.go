@@ -86,7 +86,7 @@ func (m *Chain1Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:92:1
 func (m *Chain1Future) Cancel() {
@@ -97,7 +97,7 @@ func (m *Chain1Future) Cancel() {
 	case 1:
 		machine.Cancel(m.t)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -223,7 +223,7 @@ func (m *Chain2Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:229:1
 func (m *Chain2Future) Cancel() {
@@ -234,7 +234,7 @@ func (m *Chain2Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -363,7 +363,7 @@ func (m *Chain3Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:369:1
 func (m *Chain3Future) Cancel() {
@@ -374,7 +374,7 @@ func (m *Chain3Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -503,7 +503,7 @@ func (m *Chain4Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:509:1
 func (m *Chain4Future) Cancel() {
@@ -514,7 +514,7 @@ func (m *Chain4Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -643,7 +643,7 @@ func (m *Chain5Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:649:1
 func (m *Chain5Future) Cancel() {
@@ -654,7 +654,7 @@ func (m *Chain5Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -783,7 +783,7 @@ func (m *Chain6Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:789:1
 func (m *Chain6Future) Cancel() {
@@ -794,7 +794,7 @@ func (m *Chain6Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -923,7 +923,7 @@ func (m *Chain7Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:929:1
 func (m *Chain7Future) Cancel() {
@@ -934,7 +934,7 @@ func (m *Chain7Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1063,7 +1063,7 @@ func (m *Chain8Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1069:1
 func (m *Chain8Future) Cancel() {
@@ -1074,7 +1074,7 @@ func (m *Chain8Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1203,7 +1203,7 @@ func (m *Chain9Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1209:1
 func (m *Chain9Future) Cancel() {
@@ -1214,7 +1214,7 @@ func (m *Chain9Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1343,7 +1343,7 @@ func (m *Chain10Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1349:1
 func (m *Chain10Future) Cancel() {
@@ -1354,7 +1354,7 @@ func (m *Chain10Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1483,7 +1483,7 @@ func (m *Chain11Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1489:1
 func (m *Chain11Future) Cancel() {
@@ -1494,7 +1494,7 @@ func (m *Chain11Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1623,7 +1623,7 @@ func (m *Chain12Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1629:1
 func (m *Chain12Future) Cancel() {
@@ -1634,7 +1634,7 @@ func (m *Chain12Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1763,7 +1763,7 @@ func (m *Chain13Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1769:1
 func (m *Chain13Future) Cancel() {
@@ -1774,7 +1774,7 @@ func (m *Chain13Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1903,7 +1903,7 @@ func (m *Chain14Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:1909:1
 func (m *Chain14Future) Cancel() {
@@ -1914,7 +1914,7 @@ func (m *Chain14Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2043,7 +2043,7 @@ func (m *Chain15Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2049:1
 func (m *Chain15Future) Cancel() {
@@ -2054,7 +2054,7 @@ func (m *Chain15Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2183,7 +2183,7 @@ func (m *Chain16Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2189:1
 func (m *Chain16Future) Cancel() {
@@ -2194,7 +2194,7 @@ func (m *Chain16Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2305,7 +2305,7 @@ func (m *Wrap1Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2311:1
 func (m *Wrap1Future) Cancel() {
@@ -2316,7 +2316,7 @@ func (m *Wrap1Future) Cancel() {
 	case 1:
 		machine.Cancel(m.t)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2441,7 +2441,7 @@ func (m *Wrap2Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2447:1
 func (m *Wrap2Future) Cancel() {
@@ -2452,7 +2452,7 @@ func (m *Wrap2Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2580,7 +2580,7 @@ func (m *Wrap3Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2586:1
 func (m *Wrap3Future) Cancel() {
@@ -2591,7 +2591,7 @@ func (m *Wrap3Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2719,7 +2719,7 @@ func (m *Wrap4Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2725:1
 func (m *Wrap4Future) Cancel() {
@@ -2730,7 +2730,7 @@ func (m *Wrap4Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2858,7 +2858,7 @@ func (m *Wrap5Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:2864:1
 func (m *Wrap5Future) Cancel() {
@@ -2869,7 +2869,7 @@ func (m *Wrap5Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2997,7 +2997,7 @@ func (m *Wrap6Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:3003:1
 func (m *Wrap6Future) Cancel() {
@@ -3008,7 +3008,7 @@ func (m *Wrap6Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -3136,7 +3136,7 @@ func (m *Wrap7Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:3142:1
 func (m *Wrap7Future) Cancel() {
@@ -3147,7 +3147,7 @@ func (m *Wrap7Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -3275,7 +3275,7 @@ func (m *Wrap8Future) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:3281:1
 func (m *Wrap8Future) Cancel() {
@@ -3286,7 +3286,7 @@ func (m *Wrap8Future) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -3403,7 +3403,7 @@ func (m *IdleFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line chain_asyncgen.go:3409:1
 func (m *IdleFuture) Cancel() {
@@ -3414,7 +3414,7 @@ func (m *IdleFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.g)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -102,7 +102,7 @@ func (m *SumFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line basic_asyncgen.go:108:1
 func (m *SumFuture) Cancel() {
@@ -113,7 +113,7 @@ func (m *SumFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -146,7 +146,7 @@ func (m *IfChainFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:152:1
 func (m *IfChainFuture) Cancel() {
@@ -161,7 +161,7 @@ func (m *IfChainFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -388,7 +388,7 @@ func (m *ForFormsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:394:1
 func (m *ForFormsFuture) Cancel() {
@@ -407,7 +407,7 @@ func (m *ForFormsFuture) Cancel() {
 	case 5:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -795,7 +795,7 @@ func (m *RangesFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:801:1
 func (m *RangesFuture) Cancel() {
@@ -820,7 +820,7 @@ func (m *RangesFuture) Cancel() {
 	case 8:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1007,7 +1007,7 @@ func (m1 *MapRangeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:1013:1
 func (m1 *MapRangeFuture) Cancel() {
@@ -1020,7 +1020,7 @@ func (m1 *MapRangeFuture) Cancel() {
 	case 2:
 		machine.Cancel(m1.await1)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1281,7 +1281,7 @@ func (m *RangeFuncFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:1287:1
 func (m *RangeFuncFuture) Cancel() {
@@ -1298,7 +1298,7 @@ func (m *RangeFuncFuture) Cancel() {
 	case 4:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 }
 
@@ -1603,7 +1603,7 @@ func (m *SwitchesFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:1609:1
 func (m *SwitchesFuture) Cancel() {
@@ -1624,7 +1624,7 @@ func (m *SwitchesFuture) Cancel() {
 	case 6:
 		machine.Cancel(m.await6)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1862,7 +1862,7 @@ func (m *SelectsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:1868:1
 func (m *SelectsFuture) Cancel() {
@@ -1879,7 +1879,7 @@ func (m *SelectsFuture) Cancel() {
 	case 4:
 		machine.Cancel(m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2082,7 +2082,7 @@ func (m *LabelsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:2088:1
 func (m *LabelsFuture) Cancel() {
@@ -2097,7 +2097,7 @@ func (m *LabelsFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2247,7 +2247,7 @@ func (m *GotoOutFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:2253:1
 func (m *GotoOutFuture) Cancel() {
@@ -2258,7 +2258,7 @@ func (m *GotoOutFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 }
 
@@ -2422,7 +2422,7 @@ func (m *PanicInPullFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line control_asyncgen.go:2428:1
 func (m *PanicInPullFuture) Cancel() {
@@ -2433,7 +2433,7 @@ func (m *PanicInPullFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }

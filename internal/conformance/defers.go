@@ -75,7 +75,7 @@ func deferPanics(log *Log) (s string) {
 // Gate is a future that stays pending until Open; it records cancellation.
 type Gate struct {
 	open      bool
-	Cancelled bool
+	Canceled bool
 	waker     runtime.Waker
 }
 
@@ -87,7 +87,7 @@ func (g *Gate) Poll(cx *runtime.Context) (int, bool) {
 	return 0, false
 }
 
-func (g *Gate) Cancel() { g.Cancelled = true }
+func (g *Gate) Cancel() { g.Canceled = true }
 
 //asyncgen:async Cancellable
 func cancellable(log *Log, g *Gate) int {

@@ -117,7 +117,7 @@ func (m *DefersFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:123:1
 func (m *DefersFuture) Cancel() {
@@ -130,7 +130,7 @@ func (m *DefersFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 
@@ -331,7 +331,7 @@ func (m *RecoversFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:337:1
 func (m *RecoversFuture) Cancel() {
@@ -344,7 +344,7 @@ func (m *RecoversFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 
@@ -512,7 +512,7 @@ func (m *PanicsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:518:1
 func (m *PanicsFuture) Cancel() {
@@ -523,7 +523,7 @@ func (m *PanicsFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 
@@ -693,7 +693,7 @@ func (m *DeferPanicsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:699:1
 func (m *DeferPanicsFuture) Cancel() {
@@ -704,7 +704,7 @@ func (m *DeferPanicsFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -857,7 +857,7 @@ func (m *CancellableFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:863:1
 func (m *CancellableFuture) Cancel() {
@@ -870,7 +870,7 @@ func (m *CancellableFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.g)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 
@@ -1051,7 +1051,7 @@ func (m *HelperRecoversFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line defers_asyncgen.go:1057:1
 func (m *HelperRecoversFuture) Cancel() {
@@ -1062,7 +1062,7 @@ func (m *HelperRecoversFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 

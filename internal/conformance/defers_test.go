@@ -67,8 +67,8 @@ func TestCancel(t *testing.T) {
 		}
 	}
 	m.Cancel()
-	if !g.Cancelled {
-		t.Error("awaited future not cancelled")
+	if !g.Canceled {
+		t.Error("awaited future not canceled")
 	}
 	if want := []string{"cleanup 2", "cleanup 1"}; !reflect.DeepEqual(l.Items, want) {
 		t.Errorf("log %q, want %q", l.Items, want)
@@ -78,7 +78,7 @@ func TestCancel(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(p), "polled after Cancel") {
 		t.Errorf("poll after cancel: %v", p)
 	}
-	// Cancelling an unstarted machine runs nothing.
+	// Canceling an unstarted machine runs nothing.
 	var l2 Log
 	m2 := Cancellable(&l2, &Gate{})
 	m2.Cancel()

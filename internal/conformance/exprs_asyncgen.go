@@ -392,7 +392,7 @@ func (m1 *OrderFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line exprs_asyncgen.go:398:1
 func (m1 *OrderFuture) Cancel() {
@@ -433,7 +433,7 @@ func (m1 *OrderFuture) Cancel() {
 	case 16:
 		machine.Cancel(m1.await1)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -609,7 +609,7 @@ func (m *ResultsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line exprs_asyncgen.go:615:1
 func (m *ResultsFuture) Cancel() {
@@ -626,7 +626,7 @@ func (m *ResultsFuture) Cancel() {
 	case 4:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -759,7 +759,7 @@ func (m *NoResultFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line exprs_asyncgen.go:765:1
 func (m *NoResultFuture) Cancel() {
@@ -772,7 +772,7 @@ func (m *NoResultFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -974,7 +974,7 @@ func (m *ShadowFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line exprs_asyncgen.go:980:1
 func (m *ShadowFuture) Cancel() {
@@ -991,7 +991,7 @@ func (m *ShadowFuture) Cancel() {
 	case 4:
 		machine.Cancel(m.await4)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

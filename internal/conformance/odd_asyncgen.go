@@ -372,7 +372,7 @@ func (m1 *OddPlacesFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line odd_asyncgen.go:378:1
 func (m1 *OddPlacesFuture) Cancel() {
@@ -409,7 +409,7 @@ func (m1 *OddPlacesFuture) Cancel() {
 	case 14:
 		machine.Cancel(m1.await1)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -130,7 +130,7 @@ func (m *BodyPanicsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:136:1
 func (m *BodyPanicsFuture) Cancel() {
@@ -141,7 +141,7 @@ func (m *BodyPanicsFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
@@ -348,7 +348,7 @@ func (m *SwallowedPanicFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:354:1
 func (m *SwallowedPanicFuture) Cancel() {
@@ -359,7 +359,7 @@ func (m *SwallowedPanicFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -526,7 +526,7 @@ func (m *BadBreakFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:532:1
 func (m *BadBreakFuture) Cancel() {
@@ -537,7 +537,7 @@ func (m *BadBreakFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -781,7 +781,7 @@ func (m *VeryBadFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:787:1
 func (m *VeryBadFuture) Cancel() {
@@ -796,7 +796,7 @@ func (m *VeryBadFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -961,7 +961,7 @@ func (m *PanickyBreakFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:967:1
 func (m *PanickyBreakFuture) Cancel() {
@@ -972,7 +972,7 @@ func (m *PanickyBreakFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -1180,7 +1180,7 @@ func (m *TrickyAfterExitFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:1186:1
 func (m *TrickyAfterExitFuture) Cancel() {
@@ -1193,7 +1193,7 @@ func (m *TrickyAfterExitFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
@@ -1469,7 +1469,7 @@ func (m *ExitsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:1475:1
 func (m *ExitsFuture) Cancel() {
@@ -1482,7 +1482,7 @@ func (m *ExitsFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	m.runDefers(false, nil)
 }
@@ -1699,7 +1699,7 @@ func (m *PanicOutOfIteratorFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:1705:1
 func (m *PanicOutOfIteratorFuture) Cancel() {
@@ -1710,7 +1710,7 @@ func (m *PanicOutOfIteratorFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -2621,7 +2621,7 @@ func (m *OverGeneratedFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:2627:1
 func (m *OverGeneratedFuture) Cancel() {
@@ -2632,7 +2632,7 @@ func (m *OverGeneratedFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -2799,7 +2799,7 @@ func (m *OverGeneratedDirectFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line rangefunc_asyncgen.go:2805:1
 func (m *OverGeneratedDirectFuture) Cancel() {
@@ -2810,7 +2810,7 @@ func (m *OverGeneratedDirectFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.CloseLoops(&m.loops)
 	machine.RunDefers(&m.defers)
 }
@@ -3020,7 +3020,7 @@ func (m *RelayStreamStream) Close() {
 	switch m.state {
 	case 1:
 		machine.Cancel(m.await1)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		machine.CloseLoops(&m.loops)
 		machine.RunDefers(&m.defers)
 		return

@@ -95,7 +95,7 @@ func (m *OddFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion2_asyncgen.go:101:1
 func (m *OddFuture) Cancel() {
@@ -108,7 +108,7 @@ func (m *OddFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -317,7 +317,7 @@ func (m *OuterFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion2_asyncgen.go:323:1
 func (m *OuterFuture) Cancel() {
@@ -334,7 +334,7 @@ func (m *OuterFuture) Cancel() {
 	case 4:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -98,7 +98,7 @@ func (m *TreeSumFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:104:1
 func (m *TreeSumFuture) Cancel() {
@@ -111,7 +111,7 @@ func (m *TreeSumFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -240,7 +240,7 @@ func (m *EvenFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:246:1
 func (m *EvenFuture) Cancel() {
@@ -251,7 +251,7 @@ func (m *EvenFuture) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -362,7 +362,7 @@ func (m *LeafFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:368:1
 func (m *LeafFuture) Cancel() {
@@ -373,7 +373,7 @@ func (m *LeafFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.p)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -500,7 +500,7 @@ func (m *MidFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:506:1
 func (m *MidFuture) Cancel() {
@@ -511,7 +511,7 @@ func (m *MidFuture) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -670,7 +670,7 @@ func (m *TopFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:676:1
 func (m *TopFuture) Cancel() {
@@ -683,7 +683,7 @@ func (m *TopFuture) Cancel() {
 	case 2:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -817,7 +817,7 @@ func (m *HoldsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line recursion_asyncgen.go:823:1
 func (m *HoldsFuture) Cancel() {
@@ -830,7 +830,7 @@ func (m *HoldsFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.g)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

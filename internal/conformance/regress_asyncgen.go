@@ -230,7 +230,7 @@ func (m *RegressionsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line regress_asyncgen.go:236:1
 func (m *RegressionsFuture) Cancel() {
@@ -251,7 +251,7 @@ func (m *RegressionsFuture) Cancel() {
 	case 6:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 

@@ -120,7 +120,7 @@ func (m *ShapeSliceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:126:1
 func (m *ShapeSliceFuture) Cancel() {
@@ -133,7 +133,7 @@ func (m *ShapeSliceFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -263,7 +263,7 @@ func (m1 *ShapeMapFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:269:1
 func (m1 *ShapeMapFuture) Cancel() {
@@ -274,7 +274,7 @@ func (m1 *ShapeMapFuture) Cancel() {
 	case 1:
 		machine.Cancel(m1.await1)
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -390,7 +390,7 @@ func (m *ShapePointerFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:396:1
 func (m *ShapePointerFuture) Cancel() {
@@ -401,7 +401,7 @@ func (m *ShapePointerFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -521,7 +521,7 @@ func (m *ShapeForeignFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:527:1
 func (m *ShapeForeignFuture) Cancel() {
@@ -532,7 +532,7 @@ func (m *ShapeForeignFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -648,7 +648,7 @@ func (m *ShapeDurationFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:654:1
 func (m *ShapeDurationFuture) Cancel() {
@@ -659,7 +659,7 @@ func (m *ShapeDurationFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -783,7 +783,7 @@ func (m *ShapeGenericFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:789:1
 func (m *ShapeGenericFuture[T]) Cancel() {
@@ -794,7 +794,7 @@ func (m *ShapeGenericFuture[T]) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -943,7 +943,7 @@ func (m *ShapeNakedFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:949:1
 func (m *ShapeNakedFuture) Cancel() {
@@ -956,7 +956,7 @@ func (m *ShapeNakedFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1075,7 +1075,7 @@ func (m *ShelfTakeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1081:1
 func (m *ShelfTakeFuture) Cancel() {
@@ -1086,7 +1086,7 @@ func (m *ShelfTakeFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1199,7 +1199,7 @@ func (m *EndPanicFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1205:1
 func (m *EndPanicFuture) Cancel() {
@@ -1210,7 +1210,7 @@ func (m *EndPanicFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1305,14 +1305,14 @@ func (m *EndPanicPlainFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1311:1
 func (m *EndPanicPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1451,7 +1451,7 @@ func (m *EndForFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1457:1
 func (m *EndForFuture) Cancel() {
@@ -1464,7 +1464,7 @@ func (m *EndForFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1572,14 +1572,14 @@ func (m *EndForPlainFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1578:1
 func (m *EndForPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1702,7 +1702,7 @@ func (m *EndSelectFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1708:1
 func (m *EndSelectFuture) Cancel() {
@@ -1713,7 +1713,7 @@ func (m *EndSelectFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1838,7 +1838,7 @@ func (m *EndSwitchFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1844:1
 func (m *EndSwitchFuture) Cancel() {
@@ -1849,7 +1849,7 @@ func (m *EndSwitchFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1955,14 +1955,14 @@ func (m *EndSwitchPlainFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:1961:1
 func (m *EndSwitchPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2086,7 +2086,7 @@ func (m *EndGotoFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:2092:1
 func (m *EndGotoFuture) Cancel() {
@@ -2097,7 +2097,7 @@ func (m *EndGotoFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2202,14 +2202,14 @@ func (m *EndGotoPlainFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:2208:1
 func (m *EndGotoPlainFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2343,7 +2343,7 @@ func (m *ConnectFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:2349:1
 func (m *ConnectFuture) Cancel() {
@@ -2356,7 +2356,7 @@ func (m *ConnectFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2478,7 +2478,7 @@ func (m *BlanksFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:2484:1
 func (m *BlanksFuture) Cancel() {
@@ -2489,7 +2489,7 @@ func (m *BlanksFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -2630,7 +2630,7 @@ func (m *SumAllFuture[S, E]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line shapes_asyncgen.go:2636:1
 func (m *SumAllFuture[S, E]) Cancel() {
@@ -2641,7 +2641,7 @@ func (m *SumAllFuture[S, E]) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

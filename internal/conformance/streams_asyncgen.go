@@ -134,7 +134,7 @@ func (m *TicksStream) Close() {
 	switch m.state {
 	case 1:
 		machine.Cancel(m.await1)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		m.runDefers(false, nil)
 		return
 	}
@@ -301,14 +301,14 @@ func (m *SumStreamFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line streams_asyncgen.go:307:1
 func (m *SumStreamFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -503,12 +503,12 @@ func (m *DoubledStream) Close() {
 	}
 	switch m.state {
 	case 1:
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		m.runDefers(false, nil)
 		return
 	case 2:
 		machine.Cancel(m.await2)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		m.runDefers(false, nil)
 		return
 	}
@@ -687,7 +687,7 @@ func (m *GatedStream) Close() {
 	switch m.state {
 	case 2:
 		machine.Cancel(m.g)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		m.runDefers(false, nil)
 		return
 	}
@@ -908,7 +908,7 @@ func (m *BatchesStream) Close() {
 	switch m.state {
 	case 1:
 		machine.Cancel(m.await1)
-		m.state = machine.StateCancelled
+		m.state = machine.StateCanceled
 		return
 	}
 	m.closing = machine.Closed()

@@ -77,8 +77,8 @@ func TestStreamCloseWhileAwaiting(t *testing.T) {
 		t.Fatal(st)
 	}
 	s.Close()
-	if !g.Cancelled || !reflect.DeepEqual(l.Items, []string{"gated cleanup"}) {
-		t.Fatalf("cancelled %v, log %q", g.Cancelled, l.Items)
+	if !g.Canceled || !reflect.DeepEqual(l.Items, []string{"gated cleanup"}) {
+		t.Fatalf("canceled %v, log %q", g.Canceled, l.Items)
 	}
 	if _, st := s.PollNext(cx); st != runtime.Done {
 		t.Fatal("closed stream gave", st)

@@ -76,7 +76,7 @@ func (m *IndexAfterAwaitFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line traces_asyncgen.go:82:1
 func (m *IndexAfterAwaitFuture) Cancel() {
@@ -87,7 +87,7 @@ func (m *IndexAfterAwaitFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -215,7 +215,7 @@ func (m *AwaitsIndexFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line traces_asyncgen.go:221:1
 func (m *AwaitsIndexFuture) Cancel() {
@@ -226,7 +226,7 @@ func (m *AwaitsIndexFuture) Cancel() {
 	case 1:
 		m.await1.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

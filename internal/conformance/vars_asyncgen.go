@@ -130,7 +130,7 @@ func (m *PointersFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:136:1
 func (m *PointersFuture) Cancel() {
@@ -145,7 +145,7 @@ func (m *PointersFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -364,7 +364,7 @@ func (m *ClosuresFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:370:1
 func (m *ClosuresFuture) Cancel() {
@@ -379,7 +379,7 @@ func (m *ClosuresFuture) Cancel() {
 	case 3:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -510,7 +510,7 @@ func (m *StackPushAllFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:516:1
 func (m *StackPushAllFuture[T]) Cancel() {
@@ -521,7 +521,7 @@ func (m *StackPushAllFuture[T]) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -652,7 +652,7 @@ func (m *MapAsyncFuture[T, U]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:658:1
 func (m *MapAsyncFuture[T, U]) Cancel() {
@@ -663,7 +663,7 @@ func (m *MapAsyncFuture[T, U]) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -784,7 +784,7 @@ func (m *ClientGetFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:790:1
 func (m *ClientGetFuture) Cancel() {
@@ -795,7 +795,7 @@ func (m *ClientGetFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -994,7 +994,7 @@ func (m *NestedFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line vars_asyncgen.go:1000:1
 func (m *NestedFuture) Cancel() {
@@ -1009,7 +1009,7 @@ func (m *NestedFuture) Cancel() {
 	case 3:
 		m.await3.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

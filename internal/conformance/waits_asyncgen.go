@@ -94,7 +94,7 @@ func (m *ProducerFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line waits_asyncgen.go:100:1
 func (m *ProducerFuture) Cancel() {
@@ -105,7 +105,7 @@ func (m *ProducerFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -248,7 +248,7 @@ func (m *ConsumerFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line waits_asyncgen.go:254:1
 func (m *ConsumerFuture) Cancel() {
@@ -261,7 +261,7 @@ func (m *ConsumerFuture) Cancel() {
 	case 2:
 		machine.Cancel(&m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -222,7 +222,7 @@ type ReadFuture struct {
 }
 
 // Init sets f up to read from c into p and returns f. A waiting f is
-// cancelled first.
+// canceled first.
 func (f *ReadFuture) Init(c *Conn, p []byte) *ReadFuture {
 	f.Cancel()
 	*f = ReadFuture{c: c, p: p}
@@ -276,7 +276,7 @@ type ReadableFuture struct {
 	done bool
 }
 
-// Init sets f up to wait for c and returns f. A waiting f is cancelled
+// Init sets f up to wait for c and returns f. A waiting f is canceled
 // first.
 func (f *ReadableFuture) Init(c *Conn) *ReadableFuture {
 	f.Cancel()
@@ -326,7 +326,7 @@ type WriteFuture struct {
 	done bool
 }
 
-// Init sets f up to write p to c and returns f. A waiting f is cancelled
+// Init sets f up to write p to c and returns f. A waiting f is canceled
 // first.
 func (f *WriteFuture) Init(c *Conn, p []byte) *WriteFuture {
 	f.Cancel()

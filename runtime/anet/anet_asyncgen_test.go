@@ -129,7 +129,7 @@ func (m *EchoFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:135:1
 func (m *EchoFuture) Cancel() {
@@ -142,7 +142,7 @@ func (m *EchoFuture) Cancel() {
 	case 2:
 		machine.Cancel(&m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -293,7 +293,7 @@ func (m *ServeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:299:1
 func (m *ServeFuture) Cancel() {
@@ -304,7 +304,7 @@ func (m *ServeFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -498,7 +498,7 @@ func (m *RoundTripFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:504:1
 func (m *RoundTripFuture) Cancel() {
@@ -513,7 +513,7 @@ func (m *RoundTripFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m.await3)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -648,7 +648,7 @@ func (m *ReadOnceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:654:1
 func (m *ReadOnceFuture) Cancel() {
@@ -659,7 +659,7 @@ func (m *ReadOnceFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -807,7 +807,7 @@ func (m *ClientsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:813:1
 func (m *ClientsFuture) Cancel() {
@@ -818,7 +818,7 @@ func (m *ClientsFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.t)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -956,7 +956,7 @@ func (m *ChurnServeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:962:1
 func (m *ChurnServeFuture) Cancel() {
@@ -967,7 +967,7 @@ func (m *ChurnServeFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1198,7 +1198,7 @@ func (m *ChurnClientFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:1204:1
 func (m *ChurnClientFuture) Cancel() {
@@ -1215,7 +1215,7 @@ func (m *ChurnClientFuture) Cancel() {
 	case 4:
 		machine.Cancel(&m.await4)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -1348,7 +1348,7 @@ func (m *AcceptOnceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:1354:1
 func (m *AcceptOnceFuture) Cancel() {
@@ -1359,7 +1359,7 @@ func (m *AcceptOnceFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1474,7 +1474,7 @@ func (m *WriteAllFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line anet_asyncgen_test.go:1480:1
 func (m *WriteAllFuture) Cancel() {
@@ -1485,7 +1485,7 @@ func (m *WriteAllFuture) Cancel() {
 	case 1:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -320,7 +320,7 @@ func TestReadDeadline(t *testing.T) {
 }
 
 // TestCancelRead cancels a waiting read, then reads the data with a new
-// one: the cancelled read left no waker behind.
+// one: the canceled read left no waker behind.
 func TestCancelRead(t *testing.T) {
 	c, s := pair(t)
 	l := runtime.NewLocal()
@@ -333,7 +333,7 @@ func TestCancelRead(t *testing.T) {
 	first.Cancel()
 	l.RunUntilStalled()
 	if _, err := first.Wait(); !errors.Is(err, runtime.ErrCanceled) {
-		t.Fatalf("cancelled read: %v", err)
+		t.Fatalf("canceled read: %v", err)
 	}
 	runtime.BlockOn(s.Write([]byte("hello")))
 	r, err := runtime.RunFuture(l, ReadOnce(c, buf))
@@ -430,12 +430,12 @@ func TestCancelAcceptAndWrite(t *testing.T) {
 	first.Cancel()
 	ex.RunUntilStalled()
 	if _, err := first.Wait(); !errors.Is(err, runtime.ErrCanceled) {
-		t.Fatalf("cancelled accept: %v", err)
+		t.Fatalf("canceled accept: %v", err)
 	}
 	go runtime.BlockOn(anet.Dial(l.Addr().String()))
 	r, err := runtime.RunFuture(ex, AcceptOnce(l))
 	if err != nil || r.Err != nil {
-		t.Fatalf("accept after a cancelled one: %v %v", err, r.Err)
+		t.Fatalf("accept after a canceled one: %v %v", err, r.Err)
 	}
 	s := r.Value
 	defer s.Close()
@@ -462,7 +462,7 @@ func TestCancelAcceptAndWrite(t *testing.T) {
 	w.Cancel()
 	ex.RunUntilStalled()
 	if _, err := w.Wait(); !errors.Is(err, runtime.ErrCanceled) {
-		t.Fatalf("cancelled write: %v", err)
+		t.Fatalf("canceled write: %v", err)
 	}
 	drained := make(chan []byte)
 	go func() {
@@ -481,7 +481,7 @@ func TestCancelAcceptAndWrite(t *testing.T) {
 		}
 	}()
 	if r, err := runtime.RunFuture(ex, WriteAll(c, []byte("after"))); err != nil || r.Err != nil || r.Value != 5 {
-		t.Fatalf("write after a cancelled one: %v %v", err, r.Err)
+		t.Fatalf("write after a canceled one: %v %v", err, r.Err)
 	}
 	c.CloseWrite()
 	if tail := <-drained; !bytes.HasSuffix(tail, []byte("after")) {

@@ -131,7 +131,7 @@ func (m *PingPongFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line bench_asyncgen_test.go:137:1
 func (m *PingPongFuture) Cancel() {
@@ -144,7 +144,7 @@ func (m *PingPongFuture) Cancel() {
 	case 2:
 		machine.Cancel(&m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -22,7 +22,7 @@
 // [Listen] and [Dial] (or the [TCP] [Network]) make listeners and
 // connections. [Conn.Read], [Conn.Write], [Listener.Accept] and [Dial]
 // return futures with an Init method, so a generated machine stores them
-// inline and an await allocates nothing. Cancelling a waiting future
+// inline and an await allocates nothing. Canceling a waiting future
 // forgets its waker and timer; the connection stays usable. Deadlines
 // ([Conn.SetReadDeadline], [Conn.SetWriteDeadline]) are times on the clock
 // of the executor that polls the operation, kept by its timers. Errors are

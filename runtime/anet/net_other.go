@@ -7,7 +7,7 @@ package anet
 // (one per pending read, write, accept or dial) that wakes the task when
 // its call returns. It keeps the API and its semantics, not the cost: it
 // takes goroutines and copies the data through buffers of its own. A
-// cancelled read's data is kept for the next read; a cancelled write is
+// canceled read's data is kept for the next read; a canceled write is
 // still carried out.
 
 import (

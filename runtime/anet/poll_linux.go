@@ -326,7 +326,7 @@ func (pd *pollDesc) arm(cx *runtime.Context, d int, seq uint64) (bool, error) {
 }
 
 // disarm forgets the waker of direction d (a pending operation was
-// cancelled, or gave up on a deadline).
+// canceled, or gave up on a deadline).
 func (pd *pollDesc) disarm(d int) {
 	pd.mu.Lock()
 	pd.waker[d] = nil

@@ -163,7 +163,7 @@ func (m *RoundTripOnFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:169:1
 func (m *RoundTripOnFuture) Cancel() {
@@ -178,7 +178,7 @@ func (m *RoundTripOnFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m.await3)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 
@@ -348,7 +348,7 @@ func (m *SimClientsFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:354:1
 func (m *SimClientsFuture) Cancel() {
@@ -359,7 +359,7 @@ func (m *SimClientsFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.t)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -474,7 +474,7 @@ func (m *SimDialOnceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:480:1
 func (m *SimDialOnceFuture) Cancel() {
@@ -485,7 +485,7 @@ func (m *SimDialOnceFuture) Cancel() {
 	case 1:
 		machine.Cancel(m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -295,11 +295,11 @@ type DialFuture struct {
 
 // Dial returns a future of a TCP connection to addr ("host:port"; a host
 // name is resolved at the first poll, blocking it: pass an IP address from
-// a task). Cancelling it (or a runtime.Timeout around it) closes the
+// a task). Canceling it (or a runtime.Timeout around it) closes the
 // socket.
 func Dial(addr string) *DialFuture { return &DialFuture{addr: addr} }
 
-// Init sets f up to dial addr and returns f. A waiting f is cancelled
+// Init sets f up to dial addr and returns f. A waiting f is canceled
 // first.
 func (f *DialFuture) Init(addr string) *DialFuture {
 	f.Cancel()

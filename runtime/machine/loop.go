@@ -17,7 +17,7 @@ import (
 // loops the body is inside on a stack.
 type Loop interface {
 	// Close stops the iterator when the loop is left (break, return, goto,
-	// the body closed or cancelled): the yield it is suspended at returns
+	// the body closed or canceled): the yield it is suspended at returns
 	// false and it runs to its return.
 	Close()
 	// ClosePanicking stops the iterator while the loop body panics with p:
@@ -207,7 +207,7 @@ func PopLoop(ls *[]Loop, i int) {
 	*ls = list
 }
 
-// CloseLoops closes the loops a cancelled or closed body is inside,
+// CloseLoops closes the loops a canceled or closed body is inside,
 // innermost first, and empties the stack. An iterator that panics does not
 // keep the others from being closed.
 func CloseLoops(ls *[]Loop) {

@@ -30,19 +30,19 @@ const (
 	// StateRunning: the body is running. A machine found in this state at
 	// the start of a poll panicked during an earlier one.
 	StateRunning = -2
-	// StateCancelled: Cancel dropped the machine.
-	StateCancelled = -3
+	// StateCanceled: Cancel dropped the machine.
+	StateCanceled = -3
 )
 
 // BadPoll panics with the message for a generated future named name that
-// is polled in state (StateDone, StateRunning or StateCancelled).
+// is polled in state (StateDone, StateRunning or StateCanceled).
 func BadPoll(name string, state int) {
 	switch state {
 	case StateDone:
 		panic("asyncgen: " + name + " polled after completion")
 	case StateRunning:
 		panic("asyncgen: " + name + " polled after a panic")
-	case StateCancelled:
+	case StateCanceled:
 		panic("asyncgen: " + name + " polled after Cancel")
 	}
 	panic("asyncgen: " + name + " polled in a corrupt state")

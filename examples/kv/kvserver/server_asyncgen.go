@@ -118,7 +118,7 @@ func (m *ServerServeFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line server_asyncgen.go:124:1
 func (m *ServerServeFuture) Cancel() {
@@ -131,7 +131,7 @@ func (m *ServerServeFuture) Cancel() {
 	case 2:
 		machine.Cancel(&m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	m.runDefers(false, nil)
 }
 
@@ -314,7 +314,7 @@ func (m *ServerSweeperFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line server_asyncgen.go:320:1
 func (m *ServerSweeperFuture) Cancel() {
@@ -327,7 +327,7 @@ func (m *ServerSweeperFuture) Cancel() {
 	case 2:
 		machine.Cancel(m.await2)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -573,7 +573,7 @@ func (m *ServerHandleFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line server_asyncgen.go:579:1
 func (m *ServerHandleFuture) Cancel() {
@@ -588,7 +588,7 @@ func (m *ServerHandleFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m.await3)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).

@@ -142,7 +142,7 @@ func (m *RequestFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:148:1
 func (m *RequestFuture) Cancel() {
@@ -157,7 +157,7 @@ func (m *RequestFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m.await3)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -431,7 +431,7 @@ func (m *KVClientFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:437:1
 func (m *KVClientFuture) Cancel() {
@@ -448,7 +448,7 @@ func (m *KVClientFuture) Cancel() {
 	case 4:
 		m.await3.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -641,7 +641,7 @@ func (m *NemesisFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:647:1
 func (m *NemesisFuture) Cancel() {
@@ -656,7 +656,7 @@ func (m *NemesisFuture) Cancel() {
 	case 3:
 		machine.Cancel(&m.await1)
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -928,7 +928,7 @@ func (m *ScenarioFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line sim_asyncgen_test.go:934:1
 func (m *ScenarioFuture) Cancel() {
@@ -945,7 +945,7 @@ func (m *ScenarioFuture) Cancel() {
 	case 4:
 		m.await4.Cancel()
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 	machine.RunDefers(&m.defers)
 }
 

@@ -66,14 +66,14 @@ func (m *NothingFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:72:1
 func (m *NothingFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -170,14 +170,14 @@ func (m *BasicFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:176:1
 func (m *BasicFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -280,14 +280,14 @@ func (m *BasicErrFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:286:1
 func (m *BasicErrFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -395,14 +395,14 @@ func (m *SliceFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:401:1
 func (m *SliceFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -510,14 +510,14 @@ func (m1 *MapFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:516:1
 func (m1 *MapFuture) Cancel() {
 	if m1.state < 0 {
 		return
 	}
-	m1.state = machine.StateCancelled
+	m1.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -620,14 +620,14 @@ func (m *PointerFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:626:1
 func (m *PointerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -730,14 +730,14 @@ func (m *ForeignFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:736:1
 func (m *ForeignFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -843,14 +843,14 @@ func (m *ForeignPointerFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:849:1
 func (m *ForeignPointerFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -955,14 +955,14 @@ func (m *GenericFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:961:1
 func (m *GenericFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1068,14 +1068,14 @@ func (m *GenericSliceFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1074:1
 func (m *GenericSliceFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1181,14 +1181,14 @@ func (m *NamedFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1187:1
 func (m *NamedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1292,14 +1292,14 @@ func (m *NakedFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1298:1
 func (m *NakedFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1398,14 +1398,14 @@ func (m *NakedOneFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1404:1
 func (m *NakedOneFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1510,14 +1510,14 @@ func (m *CounterAddFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1516:1
 func (m *CounterAddFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1614,14 +1614,14 @@ func (m *CounterGetFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1620:1
 func (m *CounterGetFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1721,14 +1721,14 @@ func (m *StackPushFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1727:1
 func (m *StackPushFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1831,14 +1831,14 @@ func (m *StackPopFuture[T]) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1837:1
 func (m *StackPopFuture[T]) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
@@ -1941,14 +1941,14 @@ func (m *BlanksFuture) pin() {
 }
 
 // Cancel drops the future: its pending defers run and the future it awaits
-// is cancelled. Polling it afterwards panics.
+// is canceled. Polling it afterwards panics.
 //
 //line plain_asyncgen.go:1947:1
 func (m *BlanksFuture) Cancel() {
 	if m.state < 0 {
 		return
 	}
-	m.state = machine.StateCancelled
+	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
