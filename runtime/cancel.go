@@ -7,8 +7,11 @@ type Canceler interface {
 	Cancel()
 }
 
-// Cancel cancels f if it is a Canceler, and does nothing otherwise.
-func Cancel(f any) {
+// Cancel drops f before completion: it cancels f if f is a Canceler (what
+// it holds is released, a generated future runs its pending defers); a
+// future that holds nothing needs nothing done. Only a future can be
+// passed: a stream is stopped with its Close.
+func Cancel[T any](f Future[T]) {
 	if c, ok := f.(Canceler); ok {
 		c.Cancel()
 	}
