@@ -32,7 +32,8 @@
 //     handle, [Go] starts a detached one, [RunFuture] runs a Local until a
 //     future is done. [Blocking] runs blocking code on its own goroutine.
 //   - Timers, on the executor's clock: [Sleep], [SleepUntil], [Tick],
-//     [Timeout], [Deadline] and [Now]; [Yield] lets other tasks run.
+//     [Timeout], [Deadline] and [Now]; [YieldNow] lets other tasks run (a
+//     future, unlike a generator's yield).
 //   - I/O: an executor waits in a [Poller] once a future attaches one
 //     ([AttachPoller]); package runtime/anet provides TCP over the
 //     operating system's poller, and a simulated network.

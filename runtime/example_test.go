@@ -138,7 +138,7 @@ func ExampleMutex() {
 	for _, name := range []string{"a", "b", "c"} {
 		runtime.Go(ex, runtime.Then(mu.Lock(), func(struct{}) runtime.Future[struct{}] {
 			log = append(log, name+" in")
-			return runtime.MapFuture(runtime.Yield(), func(struct{}) struct{} {
+			return runtime.MapFuture(runtime.YieldNow(), func(struct{}) struct{} {
 				log = append(log, name+" out")
 				mu.Unlock()
 				return struct{}{}

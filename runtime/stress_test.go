@@ -313,7 +313,7 @@ func TestStressSemaphoreCancel(t *testing.T) {
 						timedOut.Add(1)
 					}
 				}),
-				await(Yield, nil),
+				await(YieldNow, nil),
 				do(func() {
 					if ok {
 						sem.Release(1 + (i+j)%2)

@@ -425,9 +425,9 @@ func (y *yieldFuture) Poll(cx *Context) (struct{}, bool) {
 	return struct{}{}, false
 }
 
-// Yield returns a future that is pending once, waking its task at once: it
+// YieldNow returns a future that is pending once, waking its task at once: it
 // lets the executor run other tasks.
-func Yield() Future[struct{}] { return &yieldFuture{} }
+func YieldNow() Future[struct{}] { return &yieldFuture{} }
 
 // clockNow returns the time on the clock of the executor polling with cx.
 func clockNow(cx *Context) time.Time {

@@ -384,7 +384,7 @@ func (c *copied) write(t *testing.T) {
 
 // await is the statement the suspend mode inserts: a future that is
 // pending once.
-const await = rt + ".Await(" + rt + ".Yield()); "
+const await = rt + ".Await(" + rt + ".YieldNow()); "
 
 // awaits returns the insertions of awaits into body: at its start, before
 // each return and at the start of each loop body, outside function
