@@ -255,6 +255,11 @@ func (b *builder) returnStmt(s *ast.ReturnStmt) {
 // the cleanups of every enclosing construct. At the flattened level
 // (flat) markers in the results are lowered in place.
 func (b *builder) returnStmts(s *ast.ReturnStmt, flat bool) []ast.Stmt {
+	return append(b.resultStmts(s, flat), b.cleanups()...)
+}
+
+// resultStmts returns the statements that set the results for s.
+func (b *builder) resultStmts(s *ast.ReturnStmt, flat bool) []ast.Stmt {
 	var out []ast.Stmt
 	res := b.fn.Results
 	if len(s.Results) > 0 {
@@ -288,10 +293,32 @@ func (b *builder) returnStmts(s *ast.ReturnStmt, flat bool) []ast.Stmt {
 			}
 		}
 	}
+	return out
+}
+
+// cleanups returns the cleanups of every enclosing construct, innermost
+// first: what leaving the body runs.
+func (b *builder) cleanups() []ast.Stmt {
+	var out []ast.Stmt
 	for t := b.targets; t != nil; t = t.tail {
 		out = append(out, t.cleanup...)
 	}
 	return out
+}
+
+// trampoline returns a block that runs cleanup and jumps to to, or to
+// itself when there is no cleanup. A branch out of a statement kept whole
+// goes through it rather than running the cleanups where it stands: inside
+// a loop over a function iterator kept whole, they must run once that
+// loop is left, after its iterator has returned, as they do in Go.
+func (b *builder) trampoline(cleanup []ast.Stmt, to *Block) *Block {
+	if len(cleanup) == 0 {
+		return to
+	}
+	tramp := &Block{Kind: KLabel, Stmts: cleanup, Term: &Jump{To: to}}
+	tramp.Index = len(b.fn.Blocks)
+	b.fn.Blocks = append(b.fn.Blocks, tramp)
+	return tramp
 }
 
 // branchStmt lowers break, continue, goto and fallthrough at the flattened level.

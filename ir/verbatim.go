@@ -183,9 +183,9 @@ func (b *builder) rewriteInner(s ast.Stmt, inner map[string]bool, breaks, loops 
 			b.errorf(s.Pos(), "cannot resolve the target of %s", Describe(s))
 			return
 		}
-		b.fn.Rewrites[s] = append(stmts, b.gotoStmt(to))
+		b.fn.Rewrites[s] = []ast.Stmt{b.gotoStmt(b.trampoline(stmts, to))}
 	case *ast.ReturnStmt:
-		b.fn.Rewrites[s] = append(b.returnStmts(s, false), b.gotoStmt(b.fn.Exit))
+		b.fn.Rewrites[s] = append(b.resultStmts(s, false), b.gotoStmt(b.trampoline(b.cleanups(), b.fn.Exit)))
 	case *ast.DeferStmt:
 		b.fn.HasDefer = true
 		b.fn.Rewrites[s] = []ast.Stmt{&PushDefer{specialBase: newSpecialBase(), Call: s.Call}}

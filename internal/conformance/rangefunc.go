@@ -296,6 +296,36 @@ out:
 	return "out by goto"
 }
 
+// exitsThroughKept leaves a loop over a function iterator whose body does
+// not suspend (kept whole: a native loop inside the machine) by return,
+// break and continue of the suspending loop around it, and goto: the inner
+// iterator returns before the outer one is closed, as in Go.
+//
+//asyncgen:async ExitsThroughKept
+func exitsThroughKept(log *Log, how int) string {
+	defer log.Add("exits returns")
+outer:
+	for x := range watching(log, "outer", 3, false) {
+		runtime.Await(ready(x))
+		for y := range watching(log, "inner", 3, false) {
+			switch {
+			case how == 0 && y == 1:
+				return fmt.Sprint("returned ", x, y)
+			case how == 1 && y == 1:
+				break outer
+			case how == 2 && y == 1:
+				continue outer
+			case how == 3 && x == 1 && y == 1:
+				goto out
+			}
+			log.Add(fmt.Sprint("at ", x, y))
+		}
+	}
+	return "end"
+out:
+	return "out by goto"
+}
+
 //asyncgen:async PanicOutOfIterator
 func panicOutOfIterator(log *Log) (sum int) {
 	defer func() { log.Add(fmt.Sprint("body recovered: ", recover())) }()

@@ -1587,12 +1587,235 @@ func (m *ExitsFuture) runDefers(panicking bool, p any) {
 	}
 }
 
+// ExitsThroughKeptFuture is the future state machine of exitsThroughKept; ExitsThroughKept returns one.
+// It must not be copied once used.
+//
+// Generated for ExitsThroughKept from a body with hash 9df0cfb75a4523d1.
+//
+//line rangefunc_asyncgen.go:1596:1
+type ExitsThroughKeptFuture struct {
+	noCopy  machine.NoCopy
+	state   int                     // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
+	self    *ExitsThroughKeptFuture // set at the first poll: detects a moved machine
+	log     *Log
+	how     int
+	result0 string
+	next1   func() (int, bool)
+	loop    machine.Loop
+	cleanup int
+	x       int
+	await1  runtime.Future[int]
+	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
+	defers  []any          // pending defers, run last first: func() or a deferred call's record
+}
+
+// ExitsThroughKept returns a future that runs exitsThroughKept one step at a time.
+//
+//line rangefunc_asyncgen.go:1615:1
+func ExitsThroughKept(log *Log, how int) *ExitsThroughKeptFuture {
+	return &ExitsThroughKeptFuture{log: log, how: how}
+}
+
+// Poll runs exitsThroughKept until it suspends or returns.
+//
+//line rangefunc.go:305:1
+func (m *ExitsThroughKeptFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
+	/*line rangefunc.go:305:1*/ if m.self != m {
+		/*line rangefunc.go:305:1*/ m.pin()
+	}
+	/*line rangefunc.go:305:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:305:1*/ var e0 int
+	/*line rangefunc.go:305:1*/ var ok1 bool
+	/*line rangefunc.go:305:1*/ switch m.state { /*line rangefunc.go:304:1*/
+	case 0:
+		/*line rangefunc.go:305:1*/ m.state = machine.StateRunning /*line rangefunc.go:304:1*/
+	case 1:
+		/*line rangefunc.go:309:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:309:1*/ goto resume1 /*line rangefunc.go:308:1*/
+	default:
+		/*line rangefunc.go:305:1*/ machine.BadPoll("ExitsThroughKept", m.state)
+	}
+	/*line rangefunc.go:306:1*/ m.defers = append(m.defers, exitsThroughKeptFutureDefer0{fn: m.log.Add, a0: "exits returns"})
+	/*line rangefunc.go:307:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
+	/*line rangefunc.go:307:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:307:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:306:1*/
+rangeLoop2:
+	/*line rangefunc.go:307:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:307:1*/ if !ok1 {
+		/*line rangefunc.go:307:1*/ goto rangeDone5
+	}
+	/*line rangefunc.go:308:1*/ m.x = e0
+	/*line rangefunc.go:309:1*/ m.await1 = ready(m.x) /*line rangefunc.go:308:1*/
+resume1:
+	// await at rangefunc.go:309
+	/*line rangefunc.go:309:1*/ /*line rangefunc.go:308:1*/
+	{
+		/*line rangefunc.go:309:1*/ _, ok := m.await1.Poll(cx)
+		/*line rangefunc.go:309:1*/ if !ok {
+			/*line rangefunc.go:309:1*/ m.state = 1
+			/*line rangefunc.go:309:1*/ return "", false
+		}
+		/*line rangefunc.go:309:1*/ m.await1 = nil
+	}
+	/*line rangefunc.go:310:1*/ for y := range watching(m.log, "inner", 3, false) {
+		/*line rangefunc.go:311:1*/ switch { /*line rangefunc.go:310:1*/
+		case m.how == 0 && y == 1:
+			/*line rangefunc.go:313:1*/ m.result0 = fmt.Sprint("returned ", m.x, y)
+			/*line rangefunc.go:313:1*/ goto label7 /*line rangefunc.go:312:1*/
+		case m.how == 1 && y == 1:
+			/*line rangefunc.go:315:1*/ goto rangeDone5 /*line rangefunc.go:314:1*/
+		case m.how == 2 && y == 1:
+			/*line rangefunc.go:317:1*/ goto forPost4 /*line rangefunc.go:316:1*/
+		case m.how == 3 && m.x == 1 && y == 1:
+			/*line rangefunc.go:319:1*/ goto label9
+		}
+		/*line rangefunc.go:321:1*/ m.log.Add(fmt.Sprint("at ", m.x, y))
+	} /*line rangefunc.go:320:1*/
+forPost4:
+	/*line rangefunc.go:321:1*/ goto rangeLoop2 /*line rangefunc.go:320:1*/
+label9:
+	/*line rangefunc.go:307:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:307:1*/ m.loop.Close()
+	/*line rangefunc.go:326:1*/ m.result0 = "out by goto"
+	/*line rangefunc.go:326:1*/ goto exit /*line rangefunc.go:325:1*/
+rangeDone5:
+	/*line rangefunc.go:307:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:307:1*/ m.loop.Close()
+	/*line rangefunc.go:324:1*/ m.result0 = "end"
+	/*line rangefunc.go:324:1*/ goto exit /*line rangefunc.go:323:1*/
+label7:
+	/*line rangefunc.go:307:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:307:1*/ m.loop.Close() /*line rangefunc.go:306:1*/
+exit:
+	/*line rangefunc.go:327:1*/ m.runDefers(false, nil)
+	/*line rangefunc.go:327:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:327:1*/ return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line rangefunc_asyncgen.go:1699:1
+func (m *ExitsThroughKeptFuture) pin() {
+	if m.self != nil {
+		machine.PanicMoved("ExitsThroughKept")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is canceled. Polling it afterwards panics.
+//
+//line rangefunc_asyncgen.go:1710:1
+func (m *ExitsThroughKeptFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		machine.Cancel(m.await1)
+	}
+	m.state = machine.StateCanceled
+	machine.CloseLoops(&m.loops)
+	m.runDefers(false, nil)
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line rangefunc_asyncgen.go:1726:1
+func (m *ExitsThroughKeptFuture) init(log *Log, how int) {
+	*m = ExitsThroughKeptFuture{log: log, how: how}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see machine.Stepper).
+//
+//line rangefunc_asyncgen.go:1734:1
+func (m *ExitsThroughKeptFuture) Step(cx *runtime.Context) bool {
+	if m.state == machine.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line rangefunc_asyncgen.go:1745:1
+func (m *ExitsThroughKeptFuture) finished() bool {
+	return m.state == machine.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line rangefunc_asyncgen.go:1752:1
+func (m *ExitsThroughKeptFuture) value() string {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line rangefunc_asyncgen.go:1760:1
+func (m *ExitsThroughKeptFuture) deepest() machine.Stepper {
+	return m
+}
+
+// unwind runs the pending defers when the body panics during a step.
+//
+//line rangefunc_asyncgen.go:1767:1
+func (m *ExitsThroughKeptFuture) unwind(result *string, ready *bool) {
+	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
+		return
+	}
+	p := recover()
+	if p == nil {
+		// runtime.Goexit
+		machine.CloseLoops(&m.loops)
+		m.runDefers(false, nil)
+		return
+	}
+	p = machine.UnwindLoops(&m.loops, p)
+	m.runDefers(true, p)
+	// a deferred call recovered: the body returns normally
+	m.state = machine.StateDone
+	*result, *ready = m.result0, true
+}
+
+// exitsThroughKeptFutureDefer0 is a call deferred by exitsThroughKept: its function and arguments.
+//
+//line rangefunc_asyncgen.go:1788:1
+type exitsThroughKeptFutureDefer0 struct {
+	fn func(string)
+	a0 string
+}
+
+// runDefers runs the pending defers last first, each deferred directly;
+// when panicking it re-panics with p among them, so they can recover it.
+//
+//line rangefunc_asyncgen.go:1797:1
+func (m *ExitsThroughKeptFuture) runDefers(panicking bool, p any) {
+	list := m.defers
+	m.defers = nil
+	for _, d := range list {
+		switch d := d.(type) {
+		case func():
+			defer d()
+		case exitsThroughKeptFutureDefer0:
+			defer d.fn(d.a0)
+		}
+	}
+	if panicking {
+		panic(p)
+	}
+}
+
 // PanicOutOfIteratorFuture is the future state machine of panicOutOfIterator; PanicOutOfIterator returns one.
 // It must not be copied once used.
 //
 // Generated for PanicOutOfIterator from a body with hash b45b6d02b5a42bc5.
 //
-//line rangefunc_asyncgen.go:1596:1
+//line rangefunc_asyncgen.go:1819:1
 type PanicOutOfIteratorFuture struct {
 	noCopy   machine.NoCopy
 	state    int                       // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -1611,86 +1834,86 @@ type PanicOutOfIteratorFuture struct {
 
 // PanicOutOfIterator returns a future that runs panicOutOfIterator one step at a time.
 //
-//line rangefunc_asyncgen.go:1615:1
+//line rangefunc_asyncgen.go:1838:1
 func PanicOutOfIterator(log *Log) *PanicOutOfIteratorFuture {
 	return &PanicOutOfIteratorFuture{log: log}
 }
 
 // Poll runs panicOutOfIterator until it suspends or returns.
 //
-//line rangefunc.go:300:1
+//line rangefunc.go:330:1
 func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	/*line rangefunc.go:300:1*/ if m.self != m {
-		/*line rangefunc.go:300:1*/ m.pin()
+	/*line rangefunc.go:330:1*/ if m.self != m {
+		/*line rangefunc.go:330:1*/ m.pin()
 	}
-	/*line rangefunc.go:300:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:300:1*/ var e0 int
-	/*line rangefunc.go:300:1*/ var ok1 bool
-	/*line rangefunc.go:300:1*/ var x int
-	/*line rangefunc.go:300:1*/ var next1 func() (int, int, bool)
-	/*line rangefunc.go:300:1*/ var e1 int
-	/*line rangefunc.go:300:1*/ var ok5 bool
-	/*line rangefunc.go:300:1*/ var y int
-	/*line rangefunc.go:300:1*/ var v1 int
-	/*line rangefunc.go:300:1*/ switch m.state { /*line rangefunc.go:299:1*/
+	/*line rangefunc.go:330:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:330:1*/ var e0 int
+	/*line rangefunc.go:330:1*/ var ok1 bool
+	/*line rangefunc.go:330:1*/ var x int
+	/*line rangefunc.go:330:1*/ var next1 func() (int, int, bool)
+	/*line rangefunc.go:330:1*/ var e1 int
+	/*line rangefunc.go:330:1*/ var ok5 bool
+	/*line rangefunc.go:330:1*/ var y int
+	/*line rangefunc.go:330:1*/ var v1 int
+	/*line rangefunc.go:330:1*/ switch m.state { /*line rangefunc.go:329:1*/
 	case 0:
-		/*line rangefunc.go:300:1*/ m.state = machine.StateRunning /*line rangefunc.go:299:1*/
+		/*line rangefunc.go:330:1*/ m.state = machine.StateRunning /*line rangefunc.go:329:1*/
 	case 1:
-		/*line rangefunc.go:304:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:304:1*/ goto resume1 /*line rangefunc.go:303:1*/
+		/*line rangefunc.go:334:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:334:1*/ goto resume1 /*line rangefunc.go:333:1*/
 	default:
-		/*line rangefunc.go:300:1*/ machine.BadPoll("PanicOutOfIterator", m.state)
+		/*line rangefunc.go:330:1*/ machine.BadPoll("PanicOutOfIterator", m.state)
 	}
-	/*line rangefunc.go:301:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:301:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:300:1*/
+	/*line rangefunc.go:331:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:331:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:330:1*/
 	})
-	/*line rangefunc.go:302:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
-	/*line rangefunc.go:302:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:302:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:301:1*/
+	/*line rangefunc.go:332:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "outer", 3, false)))
+	/*line rangefunc.go:332:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:332:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:331:1*/
 rangeLoop1:
-	/*line rangefunc.go:302:1*/ e0, ok1 = m.next1()
-	/*line rangefunc.go:302:1*/ if !ok1 {
-		/*line rangefunc.go:302:1*/ goto rangeDone4
+	/*line rangefunc.go:332:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:332:1*/ if !ok1 {
+		/*line rangefunc.go:332:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:302:1*/ x = e0
-	/*line rangefunc.go:303:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
-	/*line rangefunc.go:303:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:303:1*/ m.loops = append(m.loops, m.loop2)
-	/*line rangefunc.go:303:1*/ _, e1, ok5 = next1()
-	/*line rangefunc.go:303:1*/ if !ok5 {
-		/*line rangefunc.go:303:1*/ goto rangeDone7
+	/*line rangefunc.go:332:1*/ x = e0
+	/*line rangefunc.go:333:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
+	/*line rangefunc.go:333:1*/ m.cleanup3 = len(m.loops)
+	/*line rangefunc.go:333:1*/ m.loops = append(m.loops, m.loop2)
+	/*line rangefunc.go:333:1*/ _, e1, ok5 = next1()
+	/*line rangefunc.go:333:1*/ if !ok5 {
+		/*line rangefunc.go:333:1*/ goto rangeDone7
 	}
-	/*line rangefunc.go:303:1*/ y = e1
-	/*line rangefunc.go:304:1*/ m.await1 = ready(x + y) /*line rangefunc.go:303:1*/
+	/*line rangefunc.go:333:1*/ y = e1
+	/*line rangefunc.go:334:1*/ m.await1 = ready(x + y) /*line rangefunc.go:333:1*/
 resume1:
-	// await at rangefunc.go:304
-	/*line rangefunc.go:304:1*/ /*line rangefunc.go:303:1*/
+	// await at rangefunc.go:334
+	/*line rangefunc.go:334:1*/ /*line rangefunc.go:333:1*/
 	{
-		/*line rangefunc.go:304:1*/ v, ok := m.await1.Poll(cx)
-		/*line rangefunc.go:304:1*/ if !ok {
-			/*line rangefunc.go:304:1*/ m.state = 1
-			/*line rangefunc.go:304:1*/ return 0, false
+		/*line rangefunc.go:334:1*/ v, ok := m.await1.Poll(cx)
+		/*line rangefunc.go:334:1*/ if !ok {
+			/*line rangefunc.go:334:1*/ m.state = 1
+			/*line rangefunc.go:334:1*/ return 0, false
 		}
-		/*line rangefunc.go:304:1*/ m.await1 = nil
-		/*line rangefunc.go:304:1*/ v1 = v
+		/*line rangefunc.go:334:1*/ m.await1 = nil
+		/*line rangefunc.go:334:1*/ v1 = v
 	}
-	/*line rangefunc.go:304:1*/ m.sum += v1 /*line rangefunc.go:303:1*/
+	/*line rangefunc.go:334:1*/ m.sum += v1 /*line rangefunc.go:333:1*/
 rangeDone7:
-	/*line rangefunc.go:303:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:303:1*/ m.loop2.Close()
-	/*line rangefunc.go:303:1*/ goto rangeLoop1 /*line rangefunc.go:302:1*/
+	/*line rangefunc.go:333:1*/ machine.PopLoop(&m.loops, m.cleanup3)
+	/*line rangefunc.go:333:1*/ m.loop2.Close()
+	/*line rangefunc.go:333:1*/ goto rangeLoop1 /*line rangefunc.go:332:1*/
 rangeDone4:
-	/*line rangefunc.go:302:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:302:1*/ m.loop.Close()
-	/*line rangefunc.go:309:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:309:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:309:1*/ return m.sum, true
+	/*line rangefunc.go:332:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:332:1*/ m.loop.Close()
+	/*line rangefunc.go:339:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:339:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:339:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1694:1
+//line rangefunc_asyncgen.go:1917:1
 func (m *PanicOutOfIteratorFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("PanicOutOfIterator")
@@ -1701,7 +1924,7 @@ func (m *PanicOutOfIteratorFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:1705:1
+//line rangefunc_asyncgen.go:1928:1
 func (m *PanicOutOfIteratorFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -1717,7 +1940,7 @@ func (m *PanicOutOfIteratorFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:1721:1
+//line rangefunc_asyncgen.go:1944:1
 func (m *PanicOutOfIteratorFuture) init(log *Log) {
 	*m = PanicOutOfIteratorFuture{log: log}
 }
@@ -1725,7 +1948,7 @@ func (m *PanicOutOfIteratorFuture) init(log *Log) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:1729:1
+//line rangefunc_asyncgen.go:1952:1
 func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -1736,14 +1959,14 @@ func (m *PanicOutOfIteratorFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:1740:1
+//line rangefunc_asyncgen.go:1963:1
 func (m *PanicOutOfIteratorFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:1747:1
+//line rangefunc_asyncgen.go:1970:1
 func (m *PanicOutOfIteratorFuture) value() int {
 	return m.sum
 }
@@ -1751,14 +1974,14 @@ func (m *PanicOutOfIteratorFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:1755:1
+//line rangefunc_asyncgen.go:1978:1
 func (m *PanicOutOfIteratorFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1762:1
+//line rangefunc_asyncgen.go:1985:1
 func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1782,7 +2005,7 @@ func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 //
 // Generated for Relay from a body with hash 5f8ef43240c16b05.
 //
-//line rangefunc_asyncgen.go:1786:1
+//line rangefunc_asyncgen.go:2009:1
 type RelayIter struct {
 	noCopy  machine.NoCopy
 	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -1800,7 +2023,7 @@ type RelayIter struct {
 
 // Relay returns an iterator over the values yielded by relay one step at a time.
 //
-//line rangefunc_asyncgen.go:1804:1
+//line rangefunc_asyncgen.go:2027:1
 func Relay(log *Log, n int, bad int) *RelayIter {
 	return &RelayIter{log: log, n: n, bad: bad}
 }
@@ -1808,74 +2031,74 @@ func Relay(log *Log, n int, bad int) *RelayIter {
 // Next runs relay until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
 //
-//line rangefunc.go:315:1
+//line rangefunc.go:345:1
 func (m *RelayIter) Next() (result int, ready1 bool) {
-	/*line rangefunc.go:315:1*/ if m.self != m {
-		/*line rangefunc.go:315:1*/ m.pin()
+	/*line rangefunc.go:345:1*/ if m.self != m {
+		/*line rangefunc.go:345:1*/ m.pin()
 	}
-	/*line rangefunc.go:315:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:315:1*/ var e0 int
-	/*line rangefunc.go:315:1*/ var ok1 bool
-	/*line rangefunc.go:315:1*/ var x int
-	/*line rangefunc.go:315:1*/ var v1 bool
-	/*line rangefunc.go:315:1*/ switch m.state { /*line rangefunc.go:314:1*/
+	/*line rangefunc.go:345:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:345:1*/ var e0 int
+	/*line rangefunc.go:345:1*/ var ok1 bool
+	/*line rangefunc.go:345:1*/ var x int
+	/*line rangefunc.go:345:1*/ var v1 bool
+	/*line rangefunc.go:345:1*/ switch m.state { /*line rangefunc.go:344:1*/
 	case 0:
-		/*line rangefunc.go:315:1*/ m.state = machine.StateRunning /*line rangefunc.go:314:1*/
+		/*line rangefunc.go:345:1*/ m.state = machine.StateRunning /*line rangefunc.go:344:1*/
 	case 1:
-		/*line rangefunc.go:321:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:321:1*/ goto resume1 /*line rangefunc.go:320:1*/
+		/*line rangefunc.go:351:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:351:1*/ goto resume1 /*line rangefunc.go:350:1*/
 	default:
-		/*line rangefunc.go:315:1*/ return 0, false
+		/*line rangefunc.go:345:1*/ return 0, false
 	}
-	/*line rangefunc.go:316:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:316:1*/ m.log.Add(fmt.Sprint("relay recovered: ", recover())) /*line rangefunc.go:315:1*/
+	/*line rangefunc.go:346:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:346:1*/ m.log.Add(fmt.Sprint("relay recovered: ", recover())) /*line rangefunc.go:345:1*/
 	})
-	/*line rangefunc.go:317:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
-	/*line rangefunc.go:317:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:317:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:316:1*/
+	/*line rangefunc.go:347:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", m.n, true)))
+	/*line rangefunc.go:347:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:347:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:346:1*/
 rangeLoop1:
-	/*line rangefunc.go:317:1*/ e0, ok1 = m.next1()
-	/*line rangefunc.go:317:1*/ if !ok1 {
-		/*line rangefunc.go:317:1*/ goto rangeDone4
+	/*line rangefunc.go:347:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:347:1*/ if !ok1 {
+		/*line rangefunc.go:347:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:317:1*/ x = e0
-	/*line rangefunc.go:318:1*/ if x == m.bad {
-		/*line rangefunc.go:319:1*/ panic(fmt.Sprint("relay boom ", x))
+	/*line rangefunc.go:347:1*/ x = e0
+	/*line rangefunc.go:348:1*/ if x == m.bad {
+		/*line rangefunc.go:349:1*/ panic(fmt.Sprint("relay boom ", x))
 	}
-	/*line rangefunc.go:321:1*/ {
-		/*line rangefunc.go:321:1*/ v := x
-		/*line rangefunc.go:321:1*/ if m.closing != nil {
-			/*line rangefunc.go:321:1*/ panic("asyncgen: Relay yielded after Close")
+	/*line rangefunc.go:351:1*/ {
+		/*line rangefunc.go:351:1*/ v := x
+		/*line rangefunc.go:351:1*/ if m.closing != nil {
+			/*line rangefunc.go:351:1*/ panic("asyncgen: Relay yielded after Close")
 		}
-		/*line rangefunc.go:321:1*/ m.state = 1
-		/*line rangefunc.go:321:1*/ return v, true
-	} /*line rangefunc.go:320:1*/
+		/*line rangefunc.go:351:1*/ m.state = 1
+		/*line rangefunc.go:351:1*/ return v, true
+	} /*line rangefunc.go:350:1*/
 resume1:
-	// yield at rangefunc.go:321
-	/*line rangefunc.go:321:1*/
-	/*line rangefunc.go:321:1*/
+	// yield at rangefunc.go:351
+	/*line rangefunc.go:351:1*/
+	/*line rangefunc.go:351:1*/
 	v1 = machine.Resume(m.closing)
-	/*line rangefunc.go:321:1*/ if v1 {
-		/*line rangefunc.go:321:1*/ goto ifDone7
+	/*line rangefunc.go:351:1*/ if v1 {
+		/*line rangefunc.go:351:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:317:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:317:1*/ m.loop.Close()
-	/*line rangefunc.go:317:1*/ goto exit /*line rangefunc.go:316:1*/
+	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ m.loop.Close()
+	/*line rangefunc.go:347:1*/ goto exit /*line rangefunc.go:346:1*/
 ifDone7:
-	/*line rangefunc.go:317:1*/ goto rangeLoop1 /*line rangefunc.go:316:1*/
+	/*line rangefunc.go:347:1*/ goto rangeLoop1 /*line rangefunc.go:346:1*/
 rangeDone4:
-	/*line rangefunc.go:317:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:317:1*/ m.loop.Close() /*line rangefunc.go:316:1*/
+	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:347:1*/ m.loop.Close() /*line rangefunc.go:346:1*/
 exit:
-	/*line rangefunc.go:325:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:325:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:325:1*/ return 0, false
+	/*line rangefunc.go:355:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:355:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:355:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:1879:1
+//line rangefunc_asyncgen.go:2102:1
 func (m *RelayIter) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Relay")
@@ -1887,7 +2110,7 @@ func (m *RelayIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:1891:1
+//line rangefunc_asyncgen.go:2114:1
 func (m *RelayIter) Close() {
 	if m.state == 0 {
 		m.state = machine.StateDone
@@ -1905,7 +2128,7 @@ func (m *RelayIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:1909:1
+//line rangefunc_asyncgen.go:2132:1
 func (m *RelayIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -1924,7 +2147,7 @@ func (m *RelayIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:1928:1
+//line rangefunc_asyncgen.go:2151:1
 func (m *RelayIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -1951,7 +2174,7 @@ func (m *RelayIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:1955:1
+//line rangefunc_asyncgen.go:2178:1
 func (m *RelayIter) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -1975,7 +2198,7 @@ func (m *RelayIter) unwind(result *int, ready *bool) {
 //
 // Generated for Numbers from a body with hash df2341621f5b19ed.
 //
-//line rangefunc_asyncgen.go:1979:1
+//line rangefunc_asyncgen.go:2202:1
 type NumbersIter struct {
 	noCopy  machine.NoCopy
 	state   int          // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -1989,7 +2212,7 @@ type NumbersIter struct {
 
 // Numbers returns an iterator over the values yielded by numbers one step at a time.
 //
-//line rangefunc_asyncgen.go:1993:1
+//line rangefunc_asyncgen.go:2216:1
 func Numbers(log *Log, n int) *NumbersIter {
 	return &NumbersIter{log: log, n: n}
 }
@@ -1997,66 +2220,66 @@ func Numbers(log *Log, n int) *NumbersIter {
 // Next runs numbers until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
 //
-//line rangefunc.go:328:1
+//line rangefunc.go:358:1
 func (m *NumbersIter) Next() (result int, ready1 bool) {
-	/*line rangefunc.go:328:1*/ if m.self != m {
-		/*line rangefunc.go:328:1*/ m.pin()
+	/*line rangefunc.go:358:1*/ if m.self != m {
+		/*line rangefunc.go:358:1*/ m.pin()
 	}
-	/*line rangefunc.go:328:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:328:1*/ var v1 bool
-	/*line rangefunc.go:328:1*/ switch m.state { /*line rangefunc.go:327:1*/
+	/*line rangefunc.go:358:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:358:1*/ var v1 bool
+	/*line rangefunc.go:358:1*/ switch m.state { /*line rangefunc.go:357:1*/
 	case 0:
-		/*line rangefunc.go:328:1*/ m.state = machine.StateRunning /*line rangefunc.go:327:1*/
+		/*line rangefunc.go:358:1*/ m.state = machine.StateRunning /*line rangefunc.go:357:1*/
 	case 1:
-		/*line rangefunc.go:337:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:337:1*/ goto resume1 /*line rangefunc.go:336:1*/
+		/*line rangefunc.go:367:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:367:1*/ goto resume1 /*line rangefunc.go:366:1*/
 	default:
-		/*line rangefunc.go:328:1*/ return 0, false
+		/*line rangefunc.go:358:1*/ return 0, false
 	}
-	/*line rangefunc.go:329:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:330:1*/ r := recover()
-		/*line rangefunc.go:331:1*/ m.log.Add(fmt.Sprint("numbers recovered: ", r))
-		/*line rangefunc.go:332:1*/ if r != nil {
-			/*line rangefunc.go:333:1*/ panic(fmt.Sprint("numbers(", r, ")"))
-		} /*line rangefunc.go:332:1*/
+	/*line rangefunc.go:359:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:360:1*/ r := recover()
+		/*line rangefunc.go:361:1*/ m.log.Add(fmt.Sprint("numbers recovered: ", r))
+		/*line rangefunc.go:362:1*/ if r != nil {
+			/*line rangefunc.go:363:1*/ panic(fmt.Sprint("numbers(", r, ")"))
+		} /*line rangefunc.go:362:1*/
 	})
-	/*line rangefunc.go:336:1*/ m.i = 0 /*line rangefunc.go:335:1*/
+	/*line rangefunc.go:366:1*/ m.i = 0 /*line rangefunc.go:365:1*/
 forCond1:
-	/*line rangefunc.go:336:1*/ if m.i >= m.n {
-		/*line rangefunc.go:336:1*/ goto forDone4
+	/*line rangefunc.go:366:1*/ if m.i >= m.n {
+		/*line rangefunc.go:366:1*/ goto forDone4
 	}
-	/*line rangefunc.go:337:1*/ {
-		/*line rangefunc.go:337:1*/ v := m.i
-		/*line rangefunc.go:337:1*/ if m.closing != nil {
-			/*line rangefunc.go:337:1*/ panic("asyncgen: Numbers yielded after Close")
+	/*line rangefunc.go:367:1*/ {
+		/*line rangefunc.go:367:1*/ v := m.i
+		/*line rangefunc.go:367:1*/ if m.closing != nil {
+			/*line rangefunc.go:367:1*/ panic("asyncgen: Numbers yielded after Close")
 		}
-		/*line rangefunc.go:337:1*/ m.state = 1
-		/*line rangefunc.go:337:1*/ return v, true
-	} /*line rangefunc.go:336:1*/
+		/*line rangefunc.go:367:1*/ m.state = 1
+		/*line rangefunc.go:367:1*/ return v, true
+	} /*line rangefunc.go:366:1*/
 resume1:
-	// yield at rangefunc.go:337
-	/*line rangefunc.go:337:1*/
-	/*line rangefunc.go:337:1*/
+	// yield at rangefunc.go:367
+	/*line rangefunc.go:367:1*/
+	/*line rangefunc.go:367:1*/
 	v1 = machine.Resume(m.closing)
-	/*line rangefunc.go:337:1*/ if v1 {
-		/*line rangefunc.go:337:1*/ goto ifDone7
+	/*line rangefunc.go:367:1*/ if v1 {
+		/*line rangefunc.go:367:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:338:1*/ m.log.Add("numbers stopped")
-	/*line rangefunc.go:338:1*/ goto exit /*line rangefunc.go:337:1*/
+	/*line rangefunc.go:368:1*/ m.log.Add("numbers stopped")
+	/*line rangefunc.go:368:1*/ goto exit /*line rangefunc.go:367:1*/
 ifDone7:
-	/*line rangefunc.go:336:1*/ m.i++
-		/*line rangefunc.go:336:1*/ goto forCond1 /*line rangefunc.go:335:1*/
-forDone4: /*line rangefunc.go:335:1*/
+	/*line rangefunc.go:366:1*/ m.i++
+		/*line rangefunc.go:366:1*/ goto forCond1 /*line rangefunc.go:365:1*/
+forDone4: /*line rangefunc.go:365:1*/
 exit:
-	/*line rangefunc.go:342:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:342:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:342:1*/ return 0, false
+	/*line rangefunc.go:372:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:372:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:372:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2060:1
+//line rangefunc_asyncgen.go:2283:1
 func (m *NumbersIter) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Numbers")
@@ -2068,7 +2291,7 @@ func (m *NumbersIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2072:1
+//line rangefunc_asyncgen.go:2295:1
 func (m *NumbersIter) Close() {
 	if m.state == 0 {
 		m.state = machine.StateDone
@@ -2086,7 +2309,7 @@ func (m *NumbersIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2090:1
+//line rangefunc_asyncgen.go:2313:1
 func (m *NumbersIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2105,7 +2328,7 @@ func (m *NumbersIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2109:1
+//line rangefunc_asyncgen.go:2332:1
 func (m *NumbersIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2132,7 +2355,7 @@ func (m *NumbersIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2136:1
+//line rangefunc_asyncgen.go:2359:1
 func (m *NumbersIter) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
@@ -2154,7 +2377,7 @@ func (m *NumbersIter) unwind(result *int, ready *bool) {
 //
 // Generated for Delegate from a body with hash 83930a01006b39b7.
 //
-//line rangefunc_asyncgen.go:2158:1
+//line rangefunc_asyncgen.go:2381:1
 type DelegateIter struct {
 	noCopy  machine.NoCopy
 	state   int           // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -2171,7 +2394,7 @@ type DelegateIter struct {
 
 // Delegate returns an iterator over the values yielded by delegate one step at a time.
 //
-//line rangefunc_asyncgen.go:2175:1
+//line rangefunc_asyncgen.go:2398:1
 func Delegate(log *Log, n int, bad int) *DelegateIter {
 	return &DelegateIter{log: log, n: n, bad: bad}
 }
@@ -2179,74 +2402,74 @@ func Delegate(log *Log, n int, bad int) *DelegateIter {
 // Next runs delegate until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
 //
-//line rangefunc.go:345:1
+//line rangefunc.go:375:1
 func (m *DelegateIter) Next() (result int, ready1 bool) {
-	/*line rangefunc.go:345:1*/ if m.self != m {
-		/*line rangefunc.go:345:1*/ m.pin()
+	/*line rangefunc.go:375:1*/ if m.self != m {
+		/*line rangefunc.go:375:1*/ m.pin()
 	}
-	/*line rangefunc.go:345:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:345:1*/ var e0 int
-	/*line rangefunc.go:345:1*/ var ok1 bool
-	/*line rangefunc.go:345:1*/ var x int
-	/*line rangefunc.go:345:1*/ var v1 bool
-	/*line rangefunc.go:345:1*/ switch m.state { /*line rangefunc.go:344:1*/
+	/*line rangefunc.go:375:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:375:1*/ var e0 int
+	/*line rangefunc.go:375:1*/ var ok1 bool
+	/*line rangefunc.go:375:1*/ var x int
+	/*line rangefunc.go:375:1*/ var v1 bool
+	/*line rangefunc.go:375:1*/ switch m.state { /*line rangefunc.go:374:1*/
 	case 0:
-		/*line rangefunc.go:345:1*/ m.state = machine.StateRunning /*line rangefunc.go:344:1*/
+		/*line rangefunc.go:375:1*/ m.state = machine.StateRunning /*line rangefunc.go:374:1*/
 	case 1:
-		/*line rangefunc.go:351:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:351:1*/ goto resume1 /*line rangefunc.go:350:1*/
+		/*line rangefunc.go:381:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:381:1*/ goto resume1 /*line rangefunc.go:380:1*/
 	default:
-		/*line rangefunc.go:345:1*/ return 0, false
+		/*line rangefunc.go:375:1*/ return 0, false
 	}
-	/*line rangefunc.go:346:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:346:1*/ m.log.Add(fmt.Sprint("delegate recovered: ", recover())) /*line rangefunc.go:345:1*/
+	/*line rangefunc.go:376:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:376:1*/ m.log.Add(fmt.Sprint("delegate recovered: ", recover())) /*line rangefunc.go:375:1*/
 	})
-	/*line rangefunc.go:347:1*/ m.it = Numbers(m.log, m.n)
-	/*line rangefunc.go:347:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:347:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:346:1*/
+	/*line rangefunc.go:377:1*/ m.it = Numbers(m.log, m.n)
+	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:376:1*/
 rangeLoop1:
-	/*line rangefunc.go:347:1*/ e0, ok1 = m.it.Next()
-	/*line rangefunc.go:347:1*/ if !ok1 {
-		/*line rangefunc.go:347:1*/ goto rangeDone4
+	/*line rangefunc.go:377:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:377:1*/ if !ok1 {
+		/*line rangefunc.go:377:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:347:1*/ x = e0
-	/*line rangefunc.go:348:1*/ if x == m.bad {
-		/*line rangefunc.go:349:1*/ panic(fmt.Sprint("delegate boom ", x))
+	/*line rangefunc.go:377:1*/ x = e0
+	/*line rangefunc.go:378:1*/ if x == m.bad {
+		/*line rangefunc.go:379:1*/ panic(fmt.Sprint("delegate boom ", x))
 	}
-	/*line rangefunc.go:351:1*/ {
-		/*line rangefunc.go:351:1*/ v := x * 10
-		/*line rangefunc.go:351:1*/ if m.closing != nil {
-			/*line rangefunc.go:351:1*/ panic("asyncgen: Delegate yielded after Close")
+	/*line rangefunc.go:381:1*/ {
+		/*line rangefunc.go:381:1*/ v := x * 10
+		/*line rangefunc.go:381:1*/ if m.closing != nil {
+			/*line rangefunc.go:381:1*/ panic("asyncgen: Delegate yielded after Close")
 		}
-		/*line rangefunc.go:351:1*/ m.state = 1
-		/*line rangefunc.go:351:1*/ return v, true
-	} /*line rangefunc.go:350:1*/
+		/*line rangefunc.go:381:1*/ m.state = 1
+		/*line rangefunc.go:381:1*/ return v, true
+	} /*line rangefunc.go:380:1*/
 resume1:
-	// yield at rangefunc.go:351
-	/*line rangefunc.go:351:1*/
-	/*line rangefunc.go:351:1*/
+	// yield at rangefunc.go:381
+	/*line rangefunc.go:381:1*/
+	/*line rangefunc.go:381:1*/
 	v1 = machine.Resume(m.closing)
-	/*line rangefunc.go:351:1*/ if v1 {
-		/*line rangefunc.go:351:1*/ goto ifDone7
+	/*line rangefunc.go:381:1*/ if v1 {
+		/*line rangefunc.go:381:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:347:1*/ m.it.Close()
-	/*line rangefunc.go:347:1*/ goto exit /*line rangefunc.go:346:1*/
+	/*line rangefunc.go:377:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:377:1*/ m.it.Close()
+	/*line rangefunc.go:377:1*/ goto exit /*line rangefunc.go:376:1*/
 ifDone7:
-	/*line rangefunc.go:347:1*/ goto rangeLoop1 /*line rangefunc.go:346:1*/
+	/*line rangefunc.go:377:1*/ goto rangeLoop1 /*line rangefunc.go:376:1*/
 rangeDone4:
-	/*line rangefunc.go:347:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:347:1*/ m.it.Close() /*line rangefunc.go:346:1*/
+	/*line rangefunc.go:377:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:377:1*/ m.it.Close() /*line rangefunc.go:376:1*/
 exit:
-	/*line rangefunc.go:355:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:355:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:355:1*/ return 0, false
+	/*line rangefunc.go:385:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:385:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:385:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2250:1
+//line rangefunc_asyncgen.go:2473:1
 func (m *DelegateIter) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Delegate")
@@ -2258,7 +2481,7 @@ func (m *DelegateIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2262:1
+//line rangefunc_asyncgen.go:2485:1
 func (m *DelegateIter) Close() {
 	if m.state == 0 {
 		m.state = machine.StateDone
@@ -2276,7 +2499,7 @@ func (m *DelegateIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2280:1
+//line rangefunc_asyncgen.go:2503:1
 func (m *DelegateIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2295,7 +2518,7 @@ func (m *DelegateIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2299:1
+//line rangefunc_asyncgen.go:2522:1
 func (m *DelegateIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2322,7 +2545,7 @@ func (m *DelegateIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2326:1
+//line rangefunc_asyncgen.go:2549:1
 func (m *DelegateIter) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2346,7 +2569,7 @@ func (m *DelegateIter) unwind(result *int, ready *bool) {
 //
 // Generated for Swallower from a body with hash 7c8f109a3860b2e4.
 //
-//line rangefunc_asyncgen.go:2350:1
+//line rangefunc_asyncgen.go:2573:1
 type SwallowerIter struct {
 	noCopy  machine.NoCopy
 	state   int            // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -2359,7 +2582,7 @@ type SwallowerIter struct {
 
 // Swallower returns an iterator over the values yielded by swallower one step at a time.
 //
-//line rangefunc_asyncgen.go:2363:1
+//line rangefunc_asyncgen.go:2586:1
 func Swallower(log *Log) *SwallowerIter {
 	return &SwallowerIter{log: log}
 }
@@ -2367,61 +2590,61 @@ func Swallower(log *Log) *SwallowerIter {
 // Next runs swallower until it yields an item, and returns it; it returns false
 // once the body has returned, panicked or been closed.
 //
-//line rangefunc.go:361:1
+//line rangefunc.go:391:1
 func (m *SwallowerIter) Next() (result int, ready1 bool) {
-	/*line rangefunc.go:361:1*/ if m.self != m {
-		/*line rangefunc.go:361:1*/ m.pin()
+	/*line rangefunc.go:391:1*/ if m.self != m {
+		/*line rangefunc.go:391:1*/ m.pin()
 	}
-	/*line rangefunc.go:361:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:361:1*/ var v1 bool
-	/*line rangefunc.go:361:1*/ switch m.state { /*line rangefunc.go:360:1*/
+	/*line rangefunc.go:391:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:391:1*/ var v1 bool
+	/*line rangefunc.go:391:1*/ switch m.state { /*line rangefunc.go:390:1*/
 	case 0:
-		/*line rangefunc.go:361:1*/ m.state = machine.StateRunning /*line rangefunc.go:360:1*/
+		/*line rangefunc.go:391:1*/ m.state = machine.StateRunning /*line rangefunc.go:390:1*/
 	case 1:
-		/*line rangefunc.go:364:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:364:1*/ goto resume1 /*line rangefunc.go:363:1*/
+		/*line rangefunc.go:394:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:394:1*/ goto resume1 /*line rangefunc.go:393:1*/
 	default:
-		/*line rangefunc.go:361:1*/ return 0, false
+		/*line rangefunc.go:391:1*/ return 0, false
 	}
-	/*line rangefunc.go:362:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:362:1*/ m.log.Add(fmt.Sprint("swallower recovered: ", recover())) /*line rangefunc.go:361:1*/
+	/*line rangefunc.go:392:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:392:1*/ m.log.Add(fmt.Sprint("swallower recovered: ", recover())) /*line rangefunc.go:391:1*/
 	})
-	/*line rangefunc.go:363:1*/ m.i = 0 /*line rangefunc.go:362:1*/
+	/*line rangefunc.go:393:1*/ m.i = 0 /*line rangefunc.go:392:1*/
 forCond1:
-	/*line rangefunc.go:363:1*/ if m.i >= 3 {
-		/*line rangefunc.go:363:1*/ goto forDone4
+	/*line rangefunc.go:393:1*/ if m.i >= 3 {
+		/*line rangefunc.go:393:1*/ goto forDone4
 	}
-	/*line rangefunc.go:364:1*/ {
-		/*line rangefunc.go:364:1*/ v := m.i
-		/*line rangefunc.go:364:1*/ if m.closing != nil {
-			/*line rangefunc.go:364:1*/ panic("asyncgen: Swallower yielded after Close")
+	/*line rangefunc.go:394:1*/ {
+		/*line rangefunc.go:394:1*/ v := m.i
+		/*line rangefunc.go:394:1*/ if m.closing != nil {
+			/*line rangefunc.go:394:1*/ panic("asyncgen: Swallower yielded after Close")
 		}
-		/*line rangefunc.go:364:1*/ m.state = 1
-		/*line rangefunc.go:364:1*/ return v, true
-	} /*line rangefunc.go:363:1*/
+		/*line rangefunc.go:394:1*/ m.state = 1
+		/*line rangefunc.go:394:1*/ return v, true
+	} /*line rangefunc.go:393:1*/
 resume1:
-	// yield at rangefunc.go:364
-	/*line rangefunc.go:364:1*/
-	/*line rangefunc.go:364:1*/
+	// yield at rangefunc.go:394
+	/*line rangefunc.go:394:1*/
+	/*line rangefunc.go:394:1*/
 	v1 = machine.Resume(m.closing)
-	/*line rangefunc.go:364:1*/ if v1 {
-		/*line rangefunc.go:364:1*/ goto ifDone7
+	/*line rangefunc.go:394:1*/ if v1 {
+		/*line rangefunc.go:394:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:364:1*/ goto exit /*line rangefunc.go:363:1*/
+	/*line rangefunc.go:394:1*/ goto exit /*line rangefunc.go:393:1*/
 ifDone7:
-	/*line rangefunc.go:363:1*/ m.i++
-		/*line rangefunc.go:363:1*/ goto forCond1 /*line rangefunc.go:362:1*/
-forDone4: /*line rangefunc.go:362:1*/
+	/*line rangefunc.go:393:1*/ m.i++
+		/*line rangefunc.go:393:1*/ goto forCond1 /*line rangefunc.go:392:1*/
+forDone4: /*line rangefunc.go:392:1*/
 exit:
-	/*line rangefunc.go:368:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:368:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:368:1*/ return 0, false
+	/*line rangefunc.go:398:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:398:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:398:1*/ return 0, false
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2425:1
+//line rangefunc_asyncgen.go:2648:1
 func (m *SwallowerIter) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Swallower")
@@ -2433,7 +2656,7 @@ func (m *SwallowerIter) pin() {
 // returning false and runs to its return (its defers run); a body that has
 // not started runs nothing. Closing twice or after the end is harmless.
 //
-//line rangefunc_asyncgen.go:2437:1
+//line rangefunc_asyncgen.go:2660:1
 func (m *SwallowerIter) Close() {
 	if m.state == 0 {
 		m.state = machine.StateDone
@@ -2451,7 +2674,7 @@ func (m *SwallowerIter) Close() {
 // panics with p, so its defers run and may recover it, as when the loop
 // ranges over the body run directly. It returns the panic that comes out.
 //
-//line rangefunc_asyncgen.go:2455:1
+//line rangefunc_asyncgen.go:2678:1
 func (m *SwallowerIter) ClosePanicking(p any) any {
 	if m.state <= 0 {
 		m.Close()
@@ -2470,7 +2693,7 @@ func (m *SwallowerIter) ClosePanicking(p any) any {
 // through the body (ClosePanicking), as it would through the body run
 // directly.
 //
-//line rangefunc_asyncgen.go:2474:1
+//line rangefunc_asyncgen.go:2697:1
 func (m *SwallowerIter) All() iter.Seq[int] {
 	return func(yield func(int) bool) {
 		if m.state == 0 && m.self == nil {
@@ -2497,7 +2720,7 @@ func (m *SwallowerIter) All() iter.Seq[int] {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2501:1
+//line rangefunc_asyncgen.go:2724:1
 func (m *SwallowerIter) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
@@ -2519,7 +2742,7 @@ func (m *SwallowerIter) unwind(result *int, ready *bool) {
 //
 // Generated for OverGenerated from a body with hash 1204b35335d7c9b1.
 //
-//line rangefunc_asyncgen.go:2523:1
+//line rangefunc_asyncgen.go:2746:1
 type OverGeneratedFuture struct {
 	noCopy  machine.NoCopy
 	state   int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -2539,80 +2762,80 @@ type OverGeneratedFuture struct {
 
 // OverGenerated returns a future that runs overGenerated one step at a time.
 //
-//line rangefunc_asyncgen.go:2543:1
+//line rangefunc_asyncgen.go:2766:1
 func OverGenerated(log *Log, bad int, swallow bool) *OverGeneratedFuture {
 	return &OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
 
 // Poll runs overGenerated until it suspends or returns.
 //
-//line rangefunc.go:371:1
+//line rangefunc.go:401:1
 func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	/*line rangefunc.go:371:1*/ if m.self != m {
-		/*line rangefunc.go:371:1*/ m.pin()
+	/*line rangefunc.go:401:1*/ if m.self != m {
+		/*line rangefunc.go:401:1*/ m.pin()
 	}
-	/*line rangefunc.go:371:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:371:1*/ var seq iter.Seq[int]
-	/*line rangefunc.go:371:1*/ var e0 int
-	/*line rangefunc.go:371:1*/ var ok1 bool
-	/*line rangefunc.go:371:1*/ var v1 int
-	/*line rangefunc.go:371:1*/ switch m.state { /*line rangefunc.go:370:1*/
+	/*line rangefunc.go:401:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:401:1*/ var seq iter.Seq[int]
+	/*line rangefunc.go:401:1*/ var e0 int
+	/*line rangefunc.go:401:1*/ var ok1 bool
+	/*line rangefunc.go:401:1*/ var v1 int
+	/*line rangefunc.go:401:1*/ switch m.state { /*line rangefunc.go:400:1*/
 	case 0:
-		/*line rangefunc.go:371:1*/ m.state = machine.StateRunning /*line rangefunc.go:370:1*/
+		/*line rangefunc.go:401:1*/ m.state = machine.StateRunning /*line rangefunc.go:400:1*/
 	case 1:
-		/*line rangefunc.go:378:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:378:1*/ goto resume1 /*line rangefunc.go:377:1*/
+		/*line rangefunc.go:408:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:408:1*/ goto resume1 /*line rangefunc.go:407:1*/
 	default:
-		/*line rangefunc.go:371:1*/ machine.BadPoll("OverGenerated", m.state)
+		/*line rangefunc.go:401:1*/ machine.BadPoll("OverGenerated", m.state)
 	}
-	/*line rangefunc.go:372:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:372:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:371:1*/
+	/*line rangefunc.go:402:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:402:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:401:1*/
 	})
-	/*line rangefunc.go:373:1*/ seq = Numbers(m.log, 4).All()
-	/*line rangefunc.go:374:1*/ if m.swallow {
-		/*line rangefunc.go:375:1*/ seq = Swallower(m.log).All()
+	/*line rangefunc.go:403:1*/ seq = Numbers(m.log, 4).All()
+	/*line rangefunc.go:404:1*/ if m.swallow {
+		/*line rangefunc.go:405:1*/ seq = Swallower(m.log).All()
 	}
-	/*line rangefunc.go:377:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(seq))
-	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:376:1*/
+	/*line rangefunc.go:407:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(seq))
+	/*line rangefunc.go:407:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:407:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:406:1*/
 rangeLoop1:
-	/*line rangefunc.go:377:1*/ e0, ok1 = m.next1()
-	/*line rangefunc.go:377:1*/ if !ok1 {
-		/*line rangefunc.go:377:1*/ goto rangeDone4
+	/*line rangefunc.go:407:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:407:1*/ if !ok1 {
+		/*line rangefunc.go:407:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:377:1*/ m.x = e0
-	/*line rangefunc.go:378:1*/ m.await1 = ready(m.x) /*line rangefunc.go:377:1*/
+	/*line rangefunc.go:407:1*/ m.x = e0
+	/*line rangefunc.go:408:1*/ m.await1 = ready(m.x) /*line rangefunc.go:407:1*/
 resume1:
-	// await at rangefunc.go:378
-	/*line rangefunc.go:378:1*/ /*line rangefunc.go:377:1*/
+	// await at rangefunc.go:408
+	/*line rangefunc.go:408:1*/ /*line rangefunc.go:407:1*/
 	{
-		/*line rangefunc.go:378:1*/ v, ok := m.await1.Poll(cx)
-		/*line rangefunc.go:378:1*/ if !ok {
-			/*line rangefunc.go:378:1*/ m.state = 1
-			/*line rangefunc.go:378:1*/ return 0, false
+		/*line rangefunc.go:408:1*/ v, ok := m.await1.Poll(cx)
+		/*line rangefunc.go:408:1*/ if !ok {
+			/*line rangefunc.go:408:1*/ m.state = 1
+			/*line rangefunc.go:408:1*/ return 0, false
 		}
-		/*line rangefunc.go:378:1*/ m.await1 = nil
-		/*line rangefunc.go:378:1*/ v1 = v
+		/*line rangefunc.go:408:1*/ m.await1 = nil
+		/*line rangefunc.go:408:1*/ v1 = v
 	}
-	/*line rangefunc.go:378:1*/ if v1 != m.bad {
-		/*line rangefunc.go:378:1*/ goto ifDone7
+	/*line rangefunc.go:408:1*/ if v1 != m.bad {
+		/*line rangefunc.go:408:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:379:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:378:1*/
+	/*line rangefunc.go:409:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:408:1*/
 ifDone7:
-	/*line rangefunc.go:381:1*/ m.sum += m.x
-	/*line rangefunc.go:381:1*/ goto rangeLoop1 /*line rangefunc.go:380:1*/
+	/*line rangefunc.go:411:1*/ m.sum += m.x
+	/*line rangefunc.go:411:1*/ goto rangeLoop1 /*line rangefunc.go:410:1*/
 rangeDone4:
-	/*line rangefunc.go:377:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:377:1*/ m.loop.Close()
-	/*line rangefunc.go:384:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:384:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:384:1*/ return m.sum, true
+	/*line rangefunc.go:407:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:407:1*/ m.loop.Close()
+	/*line rangefunc.go:414:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:414:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:414:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2616:1
+//line rangefunc_asyncgen.go:2839:1
 func (m *OverGeneratedFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("OverGenerated")
@@ -2623,7 +2846,7 @@ func (m *OverGeneratedFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2627:1
+//line rangefunc_asyncgen.go:2850:1
 func (m *OverGeneratedFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2639,7 +2862,7 @@ func (m *OverGeneratedFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2643:1
+//line rangefunc_asyncgen.go:2866:1
 func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 	*m = OverGeneratedFuture{log: log, bad: bad, swallow: swallow}
 }
@@ -2647,7 +2870,7 @@ func (m *OverGeneratedFuture) init(log *Log, bad int, swallow bool) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:2651:1
+//line rangefunc_asyncgen.go:2874:1
 func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -2658,14 +2881,14 @@ func (m *OverGeneratedFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2662:1
+//line rangefunc_asyncgen.go:2885:1
 func (m *OverGeneratedFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2669:1
+//line rangefunc_asyncgen.go:2892:1
 func (m *OverGeneratedFuture) value() int {
 	return m.sum
 }
@@ -2673,14 +2896,14 @@ func (m *OverGeneratedFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2677:1
+//line rangefunc_asyncgen.go:2900:1
 func (m *OverGeneratedFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2684:1
+//line rangefunc_asyncgen.go:2907:1
 func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2704,7 +2927,7 @@ func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 //
 // Generated for OverGeneratedDirect from a body with hash 243c20ebb8019c1d.
 //
-//line rangefunc_asyncgen.go:2708:1
+//line rangefunc_asyncgen.go:2931:1
 type OverGeneratedDirectFuture struct {
 	noCopy  machine.NoCopy
 	state   int                        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -2722,75 +2945,75 @@ type OverGeneratedDirectFuture struct {
 
 // OverGeneratedDirect returns a future that runs overGeneratedDirect one step at a time.
 //
-//line rangefunc_asyncgen.go:2726:1
+//line rangefunc_asyncgen.go:2949:1
 func OverGeneratedDirect(log *Log, bad int) *OverGeneratedDirectFuture {
 	return &OverGeneratedDirectFuture{log: log, bad: bad}
 }
 
 // Poll runs overGeneratedDirect until it suspends or returns.
 //
-//line rangefunc.go:387:1
+//line rangefunc.go:417:1
 func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
-	/*line rangefunc.go:387:1*/ if m.self != m {
-		/*line rangefunc.go:387:1*/ m.pin()
+	/*line rangefunc.go:417:1*/ if m.self != m {
+		/*line rangefunc.go:417:1*/ m.pin()
 	}
-	/*line rangefunc.go:387:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:387:1*/ var e0 int
-	/*line rangefunc.go:387:1*/ var ok1 bool
-	/*line rangefunc.go:387:1*/ var v1 int
-	/*line rangefunc.go:387:1*/ switch m.state { /*line rangefunc.go:386:1*/
+	/*line rangefunc.go:417:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:417:1*/ var e0 int
+	/*line rangefunc.go:417:1*/ var ok1 bool
+	/*line rangefunc.go:417:1*/ var v1 int
+	/*line rangefunc.go:417:1*/ switch m.state { /*line rangefunc.go:416:1*/
 	case 0:
-		/*line rangefunc.go:387:1*/ m.state = machine.StateRunning /*line rangefunc.go:386:1*/
+		/*line rangefunc.go:417:1*/ m.state = machine.StateRunning /*line rangefunc.go:416:1*/
 	case 1:
-		/*line rangefunc.go:390:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:390:1*/ goto resume1 /*line rangefunc.go:389:1*/
+		/*line rangefunc.go:420:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:420:1*/ goto resume1 /*line rangefunc.go:419:1*/
 	default:
-		/*line rangefunc.go:387:1*/ machine.BadPoll("OverGeneratedDirect", m.state)
+		/*line rangefunc.go:417:1*/ machine.BadPoll("OverGeneratedDirect", m.state)
 	}
-	/*line rangefunc.go:388:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:388:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:387:1*/
+	/*line rangefunc.go:418:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:418:1*/ m.log.Add(fmt.Sprint("body recovered: ", recover())) /*line rangefunc.go:417:1*/
 	})
-	/*line rangefunc.go:389:1*/ m.it = Numbers(m.log, 4)
-	/*line rangefunc.go:389:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:389:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:388:1*/
+	/*line rangefunc.go:419:1*/ m.it = Numbers(m.log, 4)
+	/*line rangefunc.go:419:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:419:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:418:1*/
 rangeLoop1:
-	/*line rangefunc.go:389:1*/ e0, ok1 = m.it.Next()
-	/*line rangefunc.go:389:1*/ if !ok1 {
-		/*line rangefunc.go:389:1*/ goto rangeDone4
+	/*line rangefunc.go:419:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:419:1*/ if !ok1 {
+		/*line rangefunc.go:419:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:389:1*/ m.x = e0
-	/*line rangefunc.go:390:1*/ m.await1 = ready(m.x) /*line rangefunc.go:389:1*/
+	/*line rangefunc.go:419:1*/ m.x = e0
+	/*line rangefunc.go:420:1*/ m.await1 = ready(m.x) /*line rangefunc.go:419:1*/
 resume1:
-	// await at rangefunc.go:390
-	/*line rangefunc.go:390:1*/ /*line rangefunc.go:389:1*/
+	// await at rangefunc.go:420
+	/*line rangefunc.go:420:1*/ /*line rangefunc.go:419:1*/
 	{
-		/*line rangefunc.go:390:1*/ v, ok := m.await1.Poll(cx)
-		/*line rangefunc.go:390:1*/ if !ok {
-			/*line rangefunc.go:390:1*/ m.state = 1
-			/*line rangefunc.go:390:1*/ return 0, false
+		/*line rangefunc.go:420:1*/ v, ok := m.await1.Poll(cx)
+		/*line rangefunc.go:420:1*/ if !ok {
+			/*line rangefunc.go:420:1*/ m.state = 1
+			/*line rangefunc.go:420:1*/ return 0, false
 		}
-		/*line rangefunc.go:390:1*/ m.await1 = nil
-		/*line rangefunc.go:390:1*/ v1 = v
+		/*line rangefunc.go:420:1*/ m.await1 = nil
+		/*line rangefunc.go:420:1*/ v1 = v
 	}
-	/*line rangefunc.go:390:1*/ if v1 != m.bad {
-		/*line rangefunc.go:390:1*/ goto ifDone7
+	/*line rangefunc.go:420:1*/ if v1 != m.bad {
+		/*line rangefunc.go:420:1*/ goto ifDone7
 	}
-	/*line rangefunc.go:391:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:390:1*/
+	/*line rangefunc.go:421:1*/ panic(fmt.Sprint("over boom ", m.x)) /*line rangefunc.go:420:1*/
 ifDone7:
-	/*line rangefunc.go:393:1*/ m.sum += m.x
-	/*line rangefunc.go:393:1*/ goto rangeLoop1 /*line rangefunc.go:392:1*/
+	/*line rangefunc.go:423:1*/ m.sum += m.x
+	/*line rangefunc.go:423:1*/ goto rangeLoop1 /*line rangefunc.go:422:1*/
 rangeDone4:
-	/*line rangefunc.go:389:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:389:1*/ m.it.Close()
-	/*line rangefunc.go:396:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:396:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:396:1*/ return m.sum, true
+	/*line rangefunc.go:419:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:419:1*/ m.it.Close()
+	/*line rangefunc.go:426:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:426:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:426:1*/ return m.sum, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2794:1
+//line rangefunc_asyncgen.go:3017:1
 func (m *OverGeneratedDirectFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("OverGeneratedDirect")
@@ -2801,7 +3024,7 @@ func (m *OverGeneratedDirectFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line rangefunc_asyncgen.go:2805:1
+//line rangefunc_asyncgen.go:3028:1
 func (m *OverGeneratedDirectFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -2817,7 +3040,7 @@ func (m *OverGeneratedDirectFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line rangefunc_asyncgen.go:2821:1
+//line rangefunc_asyncgen.go:3044:1
 func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 	*m = OverGeneratedDirectFuture{log: log, bad: bad}
 }
@@ -2825,7 +3048,7 @@ func (m *OverGeneratedDirectFuture) init(log *Log, bad int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line rangefunc_asyncgen.go:2829:1
+//line rangefunc_asyncgen.go:3052:1
 func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -2836,14 +3059,14 @@ func (m *OverGeneratedDirectFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line rangefunc_asyncgen.go:2840:1
+//line rangefunc_asyncgen.go:3063:1
 func (m *OverGeneratedDirectFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line rangefunc_asyncgen.go:2847:1
+//line rangefunc_asyncgen.go:3070:1
 func (m *OverGeneratedDirectFuture) value() int {
 	return m.sum
 }
@@ -2851,14 +3074,14 @@ func (m *OverGeneratedDirectFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line rangefunc_asyncgen.go:2855:1
+//line rangefunc_asyncgen.go:3078:1
 func (m *OverGeneratedDirectFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:2862:1
+//line rangefunc_asyncgen.go:3085:1
 func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
@@ -2882,7 +3105,7 @@ func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 //
 // Generated for RelayStream from a body with hash ef973f12877c3d6f.
 //
-//line rangefunc_asyncgen.go:2886:1
+//line rangefunc_asyncgen.go:3109:1
 type RelayStreamStream struct {
 	noCopy  machine.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -2900,7 +3123,7 @@ type RelayStreamStream struct {
 
 // RelayStream returns a stream of the values yielded by relayStream one step at a time.
 //
-//line rangefunc_asyncgen.go:2904:1
+//line rangefunc_asyncgen.go:3127:1
 func RelayStream(log *Log, bad int) *RelayStreamStream {
 	return &RelayStreamStream{log: log, bad: bad}
 }
@@ -2908,94 +3131,94 @@ func RelayStream(log *Log, bad int) *RelayStreamStream {
 // PollNext runs relayStream until it yields an item (Yielded), suspends
 // (Pending) or has finished (Done).
 //
-//line rangefunc.go:399:1
+//line rangefunc.go:429:1
 func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
-	/*line rangefunc.go:399:1*/ if m.self != m {
-		/*line rangefunc.go:399:1*/ m.pin()
+	/*line rangefunc.go:429:1*/ if m.self != m {
+		/*line rangefunc.go:429:1*/ m.pin()
 	}
-	/*line rangefunc.go:399:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:399:1*/ var e0 int
-	/*line rangefunc.go:399:1*/ var ok1 bool
-	/*line rangefunc.go:399:1*/ var x int
-	/*line rangefunc.go:399:1*/ var v1 int
-	/*line rangefunc.go:399:1*/ var v11 bool
-	/*line rangefunc.go:399:1*/ switch m.state { /*line rangefunc.go:398:1*/
+	/*line rangefunc.go:429:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:429:1*/ var e0 int
+	/*line rangefunc.go:429:1*/ var ok1 bool
+	/*line rangefunc.go:429:1*/ var x int
+	/*line rangefunc.go:429:1*/ var v1 int
+	/*line rangefunc.go:429:1*/ var v11 bool
+	/*line rangefunc.go:429:1*/ switch m.state { /*line rangefunc.go:428:1*/
 	case 0:
-		/*line rangefunc.go:399:1*/ m.state = machine.StateRunning /*line rangefunc.go:398:1*/
+		/*line rangefunc.go:429:1*/ m.state = machine.StateRunning /*line rangefunc.go:428:1*/
 	case 1:
-		/*line rangefunc.go:402:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:402:1*/ goto resume1 /*line rangefunc.go:401:1*/
+		/*line rangefunc.go:432:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:432:1*/ goto resume1 /*line rangefunc.go:431:1*/
 	case 2:
-		/*line rangefunc.go:406:1*/ m.state = machine.StateRunning
-		/*line rangefunc.go:406:1*/ goto resume2 /*line rangefunc.go:405:1*/
+		/*line rangefunc.go:436:1*/ m.state = machine.StateRunning
+		/*line rangefunc.go:436:1*/ goto resume2 /*line rangefunc.go:435:1*/
 	default:
-		/*line rangefunc.go:399:1*/ return 0, runtime.Done
+		/*line rangefunc.go:429:1*/ return 0, runtime.Done
 	}
-	/*line rangefunc.go:400:1*/ m.defers = append(m.defers, func() {
-		/*line rangefunc.go:400:1*/ m.log.Add(fmt.Sprint("stream recovered: ", recover())) /*line rangefunc.go:399:1*/
+	/*line rangefunc.go:430:1*/ m.defers = append(m.defers, func() {
+		/*line rangefunc.go:430:1*/ m.log.Add(fmt.Sprint("stream recovered: ", recover())) /*line rangefunc.go:429:1*/
 	})
-	/*line rangefunc.go:401:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
-	/*line rangefunc.go:401:1*/ m.cleanup = len(m.loops)
-	/*line rangefunc.go:401:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:400:1*/
+	/*line rangefunc.go:431:1*/ m.next1, m.loop = machine.Pull((func(func(int) bool))(watching(m.log, "source", 4, true)))
+	/*line rangefunc.go:431:1*/ m.cleanup = len(m.loops)
+	/*line rangefunc.go:431:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:430:1*/
 rangeLoop1:
-	/*line rangefunc.go:401:1*/ e0, ok1 = m.next1()
-	/*line rangefunc.go:401:1*/ if !ok1 {
-		/*line rangefunc.go:401:1*/ goto rangeDone4
+	/*line rangefunc.go:431:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:431:1*/ if !ok1 {
+		/*line rangefunc.go:431:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:401:1*/ x = e0
-	/*line rangefunc.go:401:1*/ if m.closing != nil {
-		/*line rangefunc.go:401:1*/ panic("asyncgen: RelayStream awaited after Close")
+	/*line rangefunc.go:431:1*/ x = e0
+	/*line rangefunc.go:431:1*/ if m.closing != nil {
+		/*line rangefunc.go:431:1*/ panic("asyncgen: RelayStream awaited after Close")
 	}
-	/*line rangefunc.go:402:1*/ m.await1 = ready(x) /*line rangefunc.go:401:1*/
+	/*line rangefunc.go:432:1*/ m.await1 = ready(x) /*line rangefunc.go:431:1*/
 resume1:
-	// await at rangefunc.go:402
-	/*line rangefunc.go:402:1*/ /*line rangefunc.go:401:1*/
+	// await at rangefunc.go:432
+	/*line rangefunc.go:432:1*/ /*line rangefunc.go:431:1*/
 	{
-		/*line rangefunc.go:402:1*/ v, ok := m.await1.Poll(cx)
-		/*line rangefunc.go:402:1*/ if !ok {
-			/*line rangefunc.go:402:1*/ m.state = 1
-			/*line rangefunc.go:402:1*/ return 0, runtime.Pending
+		/*line rangefunc.go:432:1*/ v, ok := m.await1.Poll(cx)
+		/*line rangefunc.go:432:1*/ if !ok {
+			/*line rangefunc.go:432:1*/ m.state = 1
+			/*line rangefunc.go:432:1*/ return 0, runtime.Pending
 		}
-		/*line rangefunc.go:402:1*/ m.await1 = nil
-		/*line rangefunc.go:402:1*/ v1 = v
+		/*line rangefunc.go:432:1*/ m.await1 = nil
+		/*line rangefunc.go:432:1*/ v1 = v
 	}
-	/*line rangefunc.go:403:1*/ if v1 == m.bad {
-		/*line rangefunc.go:404:1*/ panic(fmt.Sprint("stream boom ", v1))
+	/*line rangefunc.go:433:1*/ if v1 == m.bad {
+		/*line rangefunc.go:434:1*/ panic(fmt.Sprint("stream boom ", v1))
 	}
-	/*line rangefunc.go:406:1*/ {
-		/*line rangefunc.go:406:1*/ v := v1
-		/*line rangefunc.go:406:1*/ if m.closing != nil {
-			/*line rangefunc.go:406:1*/ panic("asyncgen: RelayStream yielded after Close")
+	/*line rangefunc.go:436:1*/ {
+		/*line rangefunc.go:436:1*/ v := v1
+		/*line rangefunc.go:436:1*/ if m.closing != nil {
+			/*line rangefunc.go:436:1*/ panic("asyncgen: RelayStream yielded after Close")
 		}
-		/*line rangefunc.go:406:1*/ m.state = 2
-		/*line rangefunc.go:406:1*/ return v, runtime.Yielded
-	} /*line rangefunc.go:405:1*/
+		/*line rangefunc.go:436:1*/ m.state = 2
+		/*line rangefunc.go:436:1*/ return v, runtime.Yielded
+	} /*line rangefunc.go:435:1*/
 resume2:
-	// yield at rangefunc.go:406
-	/*line rangefunc.go:406:1*/
-	/*line rangefunc.go:406:1*/
+	// yield at rangefunc.go:436
+	/*line rangefunc.go:436:1*/
+	/*line rangefunc.go:436:1*/
 	v11 = machine.Resume(m.closing)
-	/*line rangefunc.go:406:1*/ if v11 {
-		/*line rangefunc.go:406:1*/ goto ifDone8
+	/*line rangefunc.go:436:1*/ if v11 {
+		/*line rangefunc.go:436:1*/ goto ifDone8
 	}
-	/*line rangefunc.go:401:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:401:1*/ m.loop.Close()
-	/*line rangefunc.go:401:1*/ goto exit /*line rangefunc.go:400:1*/
+	/*line rangefunc.go:431:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:431:1*/ m.loop.Close()
+	/*line rangefunc.go:431:1*/ goto exit /*line rangefunc.go:430:1*/
 ifDone8:
-	/*line rangefunc.go:401:1*/ goto rangeLoop1 /*line rangefunc.go:400:1*/
+	/*line rangefunc.go:431:1*/ goto rangeLoop1 /*line rangefunc.go:430:1*/
 rangeDone4:
-	/*line rangefunc.go:401:1*/ machine.PopLoop(&m.loops, m.cleanup)
-	/*line rangefunc.go:401:1*/ m.loop.Close() /*line rangefunc.go:400:1*/
+	/*line rangefunc.go:431:1*/ machine.PopLoop(&m.loops, m.cleanup)
+	/*line rangefunc.go:431:1*/ m.loop.Close() /*line rangefunc.go:430:1*/
 exit:
-	/*line rangefunc.go:410:1*/ machine.RunDefers(&m.defers)
-	/*line rangefunc.go:410:1*/ m.state = machine.StateDone
-	/*line rangefunc.go:410:1*/ return 0, runtime.Done
+	/*line rangefunc.go:440:1*/ machine.RunDefers(&m.defers)
+	/*line rangefunc.go:440:1*/ m.state = machine.StateDone
+	/*line rangefunc.go:440:1*/ return 0, runtime.Done
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line rangefunc_asyncgen.go:2999:1
+//line rangefunc_asyncgen.go:3222:1
 func (m *RelayStreamStream) pin() {
 	if m.self != nil {
 		machine.PanicMoved("RelayStream")
@@ -3008,7 +3231,7 @@ func (m *RelayStreamStream) pin() {
 // an await drops the future and runs its pending defers. Closing twice or
 // after the end is harmless.
 //
-//line rangefunc_asyncgen.go:3012:1
+//line rangefunc_asyncgen.go:3235:1
 func (m *RelayStreamStream) Close() {
 	if m.state == 0 {
 		m.state = machine.StateDone
@@ -3031,7 +3254,7 @@ func (m *RelayStreamStream) Close() {
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line rangefunc_asyncgen.go:3035:1
+//line rangefunc_asyncgen.go:3258:1
 func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return

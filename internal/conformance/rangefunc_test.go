@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,6 +118,20 @@ func TestExitsFromNestedLoops(t *testing.T) {
 	for how := 0; how <= 6; how++ {
 		sameOutcome(t, fmt.Sprint("how=", how), func(l *Log) string { return exits(l, how) },
 			func(l *Log) runtime.Future[string] { return Exits(l, how) })
+	}
+}
+
+func TestExitsThroughKeptLoop(t *testing.T) {
+	for how := 0; how <= 4; how++ {
+		sameOutcome(t, fmt.Sprint("how=", how), func(l *Log) string { return exitsThroughKept(l, how) },
+			func(l *Log) runtime.Future[string] { return ExitsThroughKept(l, how) })
+	}
+	// The inner iterator is done before the outer one is closed.
+	var l Log
+	BlockOnQuiet(ExitsThroughKept(&l, 0))
+	inner, outer := slices.Index(l.Items, "inner unwinds"), slices.Index(l.Items, "outer stopped")
+	if inner < 0 || outer < 0 || inner > outer {
+		t.Errorf("order: %q", l.Items)
 	}
 }
 
