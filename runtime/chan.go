@@ -80,7 +80,8 @@ func (c *Chan[T]) checkOwner(cx *Context) {
 	if c.owner == nil || cx == nil {
 		return
 	}
-	if t, ok := cx.waker.(*task); ok {
+	if tw, ok := cx.waker.(*taskWaker); ok {
+		t := (*task)(tw)
 		if l, ok := t.ex.(*Local); ok && l == c.owner {
 			return
 		}

@@ -9,8 +9,6 @@ type executorHost interface {
 	executor() Executor
 }
 
-func (t *task) executor() Executor { return t.ex }
-
 func (w *subWaker) executor() Executor {
 	w.s.mu.Lock()
 	p := w.s.parent

@@ -238,7 +238,7 @@ func (l *Local) poll(t *task) {
 		t.r.abort(ErrCanceled)
 		done = true
 	} else {
-		l.cx.waker = t
+		l.cx.waker = t.waker()
 		done = t.r.poll(&l.cx)
 	}
 	l.cur = nil

@@ -242,7 +242,7 @@ func (w *worker) run(t *task) {
 	if id := int32(w.id) + 1; t.worker.Load() != id {
 		t.worker.Store(id)
 	}
-	w.cx.waker = t
+	w.cx.waker = t.waker()
 	t.run(&w.cx)
 }
 

@@ -127,7 +127,7 @@ func (a *actor) Poll(cx *Context) (int, bool) {
 			a.got = append(a.got, r.Value)
 			a.recv = nil
 		case stepSpur:
-			w.handles[op.arg].Wake()
+			w.handles[op.arg].wake()
 		case stepCancel:
 			w.handles[len(w.actors)+op.arg].Cancel()
 		case stepSelfish:
@@ -395,7 +395,7 @@ func (c *chaos) Poll(cx *Context) (int, bool) {
 	default: // wake itself, and others spuriously
 		for range 2 {
 			if o := c.others[c.rng.IntN(len(c.others))]; o != nil {
-				o.Wake()
+				o.wake()
 			}
 		}
 		cx.Waker().Wake()
@@ -466,7 +466,7 @@ func TestStressPoolChaos(t *testing.T) {
 				default:
 				}
 				for _, h := range hs {
-					h.Wake()
+					h.wake()
 				}
 				goruntime.Gosched()
 			}

@@ -232,7 +232,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 			default:
 			}
 			for _, h := range hs {
-				h.Wake()
+				h.wake()
 			}
 		}
 	}()

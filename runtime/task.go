@@ -88,8 +88,9 @@ type runner interface {
 	publish()
 }
 
-// task is the untyped header of a Task. Its address is the task's Waker.
-// It holds no Context: an executor polls every task with a Context of its
+// task is the untyped header of a Task. Its address, as a *taskWaker, is
+// the task's Waker (a type of its own, so that Wake is not a method of
+// Task). It holds no Context: an executor polls every task with a Context of its
 // own (one per Local, one per Pool worker) whose waker it sets to the task,
 // which a Context being valid only during its Poll allows.
 type task struct {
@@ -106,9 +107,22 @@ type task struct {
 	lnext  *task
 }
 
-// Wake schedules the task to be polled. It is safe from any goroutine, any
+// taskWaker is a task seen as its Waker.
+type taskWaker task
+
+// Wake schedules the task to be polled.
+func (w *taskWaker) Wake() { (*task)(w).wake() }
+
+func (w *taskWaker) timerQueue() *timerQueue { return (*task)(w).timerQueue() }
+
+func (w *taskWaker) executor() Executor { return (*task)(w).ex }
+
+// waker returns t as its Waker.
+func (t *task) waker() Waker { return (*taskWaker)(t) }
+
+// wake schedules the task to be polled. It is safe from any goroutine, any
 // number of times; a wake during a poll makes the executor poll again.
-func (t *task) Wake() {
+func (t *task) wake() {
 	if t.claimSchedule() {
 		t.ex.schedule(t)
 	}
@@ -144,8 +158,10 @@ func (t *task) claimSchedule() bool {
 // worker's queue. A Context is only valid during the Poll it is passed to,
 // which is what makes this sound.
 func wake(cx *Context, w Waker) {
-	if t, ok := w.(*task); ok && cx != nil {
-		if cur, ok := cx.waker.(*task); ok {
+	if tw, ok := w.(*taskWaker); ok && cx != nil {
+		t := (*task)(tw)
+		if cw, ok := cx.waker.(*taskWaker); ok {
+			cur := (*task)(cw)
 			if l, ok := cur.ex.(*Local); ok && l.cur == cur {
 				if tl, ok := t.ex.(*Local); ok && tl == l {
 					l.wakeLocal(t)
@@ -187,7 +203,7 @@ func (t *task) requestCancel() {
 			break
 		}
 	}
-	t.Wake()
+	t.wake()
 }
 
 // run polls the task once. The caller has taken it from a run queue, so the
