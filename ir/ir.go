@@ -99,6 +99,7 @@ const (
 	KSelectBody
 	KSelectDone
 	KLabel
+	KLeave // runs the cleanups a branch out of pulled loops leaves behind
 	KCond
 	KCondDone
 	KExit
@@ -109,7 +110,7 @@ var kindNames = [...]string{
 	"entry", "body", "resume", "if.then", "if.else", "if.done", "for.cond",
 	"for.body", "for.post", "for.done", "range.loop", "range.body",
 	"range.done", "switch.case", "switch.body", "switch.done", "select.body",
-	"select.done", "label", "cond", "cond.done", "exit", "unreachable",
+	"select.done", "label", "leave", "cond", "cond.done", "exit", "unreachable",
 }
 
 func (k BlockKind) String() string { return kindNames[k] }

@@ -315,7 +315,7 @@ func (b *builder) trampoline(cleanup []ast.Stmt, to *Block) *Block {
 	if len(cleanup) == 0 {
 		return to
 	}
-	tramp := &Block{Kind: KLabel, Stmts: cleanup, Term: &Jump{To: to}}
+	tramp := &Block{Kind: KLeave, Stmts: cleanup, Term: &Jump{To: to}}
 	tramp.Index = len(b.fn.Blocks)
 	b.fn.Blocks = append(b.fn.Blocks, tramp)
 	return tramp
@@ -350,7 +350,7 @@ func (b *builder) branchTarget(s *ast.BranchStmt) ([]ast.Stmt, *Block) {
 		}
 		// Leaving constructs with cleanups (pulled iterators): jump through
 		// a trampoline that runs those the label is outside of.
-		tramp := &Block{Kind: KLabel, Term: &Jump{To: l.block}}
+		tramp := &Block{Kind: KLeave, Term: &Jump{To: l.block}}
 		tramp.Index = len(b.fn.Blocks)
 		b.fn.Blocks = append(b.fn.Blocks, tramp)
 		if l.defined {
@@ -687,6 +687,9 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 // (iter.Pull with the checks Go makes). The iterator is pushed on the
 // machine's stack of loops, so that a panic of the body passes through it
 // and a cancellation closes it, and closed when the loop is left.
+// pulledNames name the values a pull loop's next returns, by their count.
+var pulledNames = [][]string{nil, {"item"}, {"key", "val"}}
+
 func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, loop, body, post, done *Block, key, val ast.Expr) {
 	yieldSig := sig.Params().At(0).Type().Underlying().(*types.Signature)
 	n := yieldSig.Params().Len()
@@ -722,7 +725,7 @@ func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, 
 	pop := &PopCleanup{specialBase: newSpecialBase(), Loop: loopVal, Slot: slot}
 	var temps []ast.Expr
 	for i, t := range elems {
-		temps = append(temps, b.ident(b.newTemp("e"+string(rune('0'+i)), t)))
+		temps = append(temps, b.ident(b.newTemp(pulledNames[n][i], t)))
 	}
 	ok := b.newTemp("ok", types.Typ[types.Bool])
 	b.jump(loop)

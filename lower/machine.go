@@ -374,7 +374,7 @@ var labelWords = map[ir.BlockKind]string{
 	ir.KForPost: "forPost", ir.KForDone: "forDone", ir.KRangeLoop: "rangeLoop",
 	ir.KRangeBody: "rangeBody", ir.KRangeDone: "rangeDone", ir.KSwitchCase: "switchCase",
 	ir.KSwitchBody: "switchBody", ir.KSwitchDone: "switchDone", ir.KSelectBody: "selectBody",
-	ir.KSelectDone: "selectDone", ir.KLabel: "label", ir.KCond: "cond", ir.KCondDone: "condDone",
+	ir.KSelectDone: "selectDone", ir.KLabel: "label", ir.KLeave: "leave", ir.KCond: "cond", ir.KCondDone: "condDone",
 	ir.KExit: "exit", ir.KUnreachable: "unreachable",
 }
 

@@ -43,12 +43,12 @@ func (m *WalkIter) Next() (result string, ready bool) {
 		/*line pipeline.go:38:1*/ m.pin()
 	}
 	/*line pipeline.go:38:1*/ defer m.unwind(&result, &ready)
-	/*line pipeline.go:38:1*/ var e0 string
+	/*line pipeline.go:38:1*/ var item string
 	/*line pipeline.go:38:1*/ var ok1 bool
 	/*line pipeline.go:38:1*/ var w string
 	/*line pipeline.go:38:1*/ var v1 bool
 	/*line pipeline.go:38:1*/ var v11 bool
-	/*line pipeline.go:38:1*/ var e04 string
+	/*line pipeline.go:38:1*/ var item4 string
 	/*line pipeline.go:38:1*/ var ok5 bool
 	/*line pipeline.go:38:1*/ var w1 string
 	/*line pipeline.go:38:1*/ var v6 bool
@@ -74,11 +74,11 @@ func (m *WalkIter) Next() (result string, ready bool) {
 	/*line pipeline.go:42:1*/ m.cleanup = len(m.loops)
 	/*line pipeline.go:42:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:41:1*/
 rangeLoop1:
-	/*line pipeline.go:42:1*/ e0, ok1 = m.it.Next()
+	/*line pipeline.go:42:1*/ item, ok1 = m.it.Next()
 	/*line pipeline.go:42:1*/ if !ok1 {
 		/*line pipeline.go:42:1*/ goto rangeDone4
 	}
-	/*line pipeline.go:42:1*/ w = e0
+	/*line pipeline.go:42:1*/ w = item
 	/*line pipeline.go:43:1*/ {
 		/*line pipeline.go:43:1*/ v := w
 		/*line pipeline.go:43:1*/ if m.closing != nil {
@@ -126,11 +126,11 @@ ifDone10:
 	/*line pipeline.go:50:1*/ m.cleanup = len(m.loops)
 	/*line pipeline.go:50:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:49:1*/
 rangeLoop11:
-	/*line pipeline.go:50:1*/ e04, ok5 = m.it.Next()
+	/*line pipeline.go:50:1*/ item4, ok5 = m.it.Next()
 	/*line pipeline.go:50:1*/ if !ok5 {
 		/*line pipeline.go:50:1*/ goto rangeDone14
 	}
-	/*line pipeline.go:50:1*/ w1 = e04
+	/*line pipeline.go:50:1*/ w1 = item4
 	/*line pipeline.go:51:1*/ {
 		/*line pipeline.go:51:1*/ v := w1
 		/*line pipeline.go:51:1*/ m.t = nil

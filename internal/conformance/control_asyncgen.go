@@ -1103,21 +1103,21 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:140:1*/ m.pin()
 	}
 	/*line control.go:140:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:140:1*/ var e0 int
+	/*line control.go:140:1*/ var item int
 	/*line control.go:140:1*/ var ok1 bool
 	/*line control.go:140:1*/ var x int
 	/*line control.go:140:1*/ var v1 int
-	/*line control.go:140:1*/ var e04 int
-	/*line control.go:140:1*/ var e1 string
-	/*line control.go:140:1*/ var ok5 bool
-	/*line control.go:140:1*/ var v6 int
-	/*line control.go:140:1*/ var e011 int
-	/*line control.go:140:1*/ var ok12 bool
-	/*line control.go:140:1*/ var v13 int
-	/*line control.go:140:1*/ var e018 int
-	/*line control.go:140:1*/ var ok19 bool
+	/*line control.go:140:1*/ var key int
+	/*line control.go:140:1*/ var val string
+	/*line control.go:140:1*/ var ok4 bool
+	/*line control.go:140:1*/ var v5 int
+	/*line control.go:140:1*/ var item10 int
+	/*line control.go:140:1*/ var ok11 bool
+	/*line control.go:140:1*/ var v12 int
+	/*line control.go:140:1*/ var item17 int
+	/*line control.go:140:1*/ var ok18 bool
 	/*line control.go:140:1*/ var x1 int
-	/*line control.go:140:1*/ var v20 int
+	/*line control.go:140:1*/ var v19 int
 	/*line control.go:140:1*/ switch m.state { /*line control.go:139:1*/
 	case 0:
 		/*line control.go:140:1*/ m.state = machine.StateRunning /*line control.go:139:1*/
@@ -1141,11 +1141,11 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:142:1*/ m.cleanup = len(m.loops)
 	/*line control.go:142:1*/ m.loops = append(m.loops, m.loop) /*line control.go:141:1*/
 rangeLoop1:
-	/*line control.go:142:1*/ e0, ok1 = m.next1()
+	/*line control.go:142:1*/ item, ok1 = m.next1()
 	/*line control.go:142:1*/ if !ok1 {
 		/*line control.go:142:1*/ goto rangeDone4
 	}
-	/*line control.go:142:1*/ x = e0
+	/*line control.go:142:1*/ x = item
 	/*line control.go:143:1*/ m.await1 = ready(x) /*line control.go:142:1*/
 resume1:
 	// await at control.go:143
@@ -1168,11 +1168,11 @@ rangeDone4:
 	/*line control.go:145:1*/ m.cleanup = len(m.loops)
 	/*line control.go:145:1*/ m.loops = append(m.loops, m.loop) /*line control.go:144:1*/
 rangeLoop6:
-	/*line control.go:145:1*/ e04, e1, ok5 = m.next11()
-	/*line control.go:145:1*/ if !ok5 {
+	/*line control.go:145:1*/ key, val, ok4 = m.next11()
+	/*line control.go:145:1*/ if !ok4 {
 		/*line control.go:145:1*/ goto rangeDone9
 	}
-	/*line control.go:145:1*/ m.i, m.w = e04, e1
+	/*line control.go:145:1*/ m.i, m.w = key, val
 	/*line control.go:146:1*/ m.await1 = ready(len(m.w))
 	/*line control.go:146:1*/ m.next1 = nil /*line control.go:145:1*/
 resume2:
@@ -1185,9 +1185,9 @@ resume2:
 			/*line control.go:146:1*/ return 0, false
 		}
 		/*line control.go:146:1*/ m.await1 = nil
-		/*line control.go:146:1*/ v6 = v
+		/*line control.go:146:1*/ v5 = v
 	}
-	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v6))
+	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v5))
 	/*line control.go:146:1*/ goto rangeLoop6 /*line control.go:145:1*/
 rangeDone9:
 	/*line control.go:145:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -1196,11 +1196,11 @@ rangeDone9:
 	/*line control.go:148:1*/ m.cleanup = len(m.loops)
 	/*line control.go:148:1*/ m.loops = append(m.loops, m.loop) /*line control.go:147:1*/
 rangeLoop11:
-	/*line control.go:148:1*/ e011, ok12 = m.next1()
-	/*line control.go:148:1*/ if !ok12 {
+	/*line control.go:148:1*/ item10, ok11 = m.next1()
+	/*line control.go:148:1*/ if !ok11 {
 		/*line control.go:148:1*/ goto rangeDone14
 	}
-	/*line control.go:148:1*/ m.i = e011
+	/*line control.go:148:1*/ m.i = item10
 	/*line control.go:149:1*/ m.await1 = ready(m.i)
 	/*line control.go:149:1*/ m.next11 = nil
 	/*line control.go:149:1*/ m.w = "" /*line control.go:148:1*/
@@ -1214,9 +1214,9 @@ resume3:
 			/*line control.go:149:1*/ return 0, false
 		}
 		/*line control.go:149:1*/ m.await1 = nil
-		/*line control.go:149:1*/ v13 = v
+		/*line control.go:149:1*/ v12 = v
 	}
-	/*line control.go:149:1*/ if v13 != 3 {
+	/*line control.go:149:1*/ if v12 != 3 {
 		/*line control.go:149:1*/ goto ifDone17
 	} /*line control.go:148:1*/
 rangeDone14:
@@ -1226,11 +1226,11 @@ rangeDone14:
 	/*line control.go:154:1*/ m.cleanup = len(m.loops)
 	/*line control.go:154:1*/ m.loops = append(m.loops, m.loop) /*line control.go:153:1*/
 rangeLoop18:
-	/*line control.go:154:1*/ e018, ok19 = m.next1()
-	/*line control.go:154:1*/ if !ok19 {
+	/*line control.go:154:1*/ item17, ok18 = m.next1()
+	/*line control.go:154:1*/ if !ok18 {
 		/*line control.go:154:1*/ goto rangeDone21
 	}
-	/*line control.go:154:1*/ x1 = e018
+	/*line control.go:154:1*/ x1 = item17
 	/*line control.go:155:1*/ m.await1 = ready(x1)
 	/*line control.go:155:1*/ m.log = nil
 	/*line control.go:155:1*/ m.next11 = nil
@@ -1245,9 +1245,9 @@ resume4:
 			/*line control.go:155:1*/ return 0, false
 		}
 		/*line control.go:155:1*/ m.await1 = nil
-		/*line control.go:155:1*/ v20 = v
+		/*line control.go:155:1*/ v19 = v
 	}
-	/*line control.go:155:1*/ if v20 != 2 {
+	/*line control.go:155:1*/ if v19 != 2 {
 		/*line control.go:155:1*/ goto ifDone24
 	}
 	/*line control.go:156:1*/ m.result0 = m.total
@@ -2178,7 +2178,7 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:273:1*/ m.pin()
 	}
 	/*line control.go:273:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:273:1*/ var e0 int
+	/*line control.go:273:1*/ var item int
 	/*line control.go:273:1*/ var ok1 bool
 	/*line control.go:273:1*/ var v1 int
 	/*line control.go:273:1*/ switch m.state { /*line control.go:272:1*/
@@ -2195,11 +2195,11 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:275:1*/ m.cleanup = len(m.loops)
 	/*line control.go:275:1*/ m.loops = append(m.loops, m.loop) /*line control.go:274:1*/
 rangeLoop1:
-	/*line control.go:275:1*/ e0, ok1 = m.next1()
+	/*line control.go:275:1*/ item, ok1 = m.next1()
 	/*line control.go:275:1*/ if !ok1 {
 		/*line control.go:275:1*/ goto rangeDone4
 	}
-	/*line control.go:275:1*/ m.x = e0
+	/*line control.go:275:1*/ m.x = item
 	/*line control.go:276:1*/ m.await1 = ready(m.x) /*line control.go:275:1*/
 resume1:
 	// await at control.go:276
@@ -2215,10 +2215,10 @@ resume1:
 	}
 	/*line control.go:276:1*/ m.total += v1
 	/*line control.go:277:1*/ if m.x == m.n {
-		/*line control.go:278:1*/ goto label7
+		/*line control.go:278:1*/ goto leave7
 	}
 	/*line control.go:278:1*/ goto rangeLoop1 /*line control.go:277:1*/
-label7:
+leave7:
 	/*line control.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line control.go:275:1*/ m.loop.Close() /*line control.go:274:1*/
 label6:
@@ -2356,7 +2356,7 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 		/*line control.go:288:1*/ m.pin()
 	}
 	/*line control.go:288:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:288:1*/ var e0 int
+	/*line control.go:288:1*/ var item int
 	/*line control.go:288:1*/ var ok1 bool
 	/*line control.go:288:1*/ var v1 int
 	/*line control.go:288:1*/ switch m.state { /*line control.go:287:1*/
@@ -2378,11 +2378,11 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line control.go:295:1*/ m.cleanup = len(m.loops)
 	/*line control.go:295:1*/ m.loops = append(m.loops, m.loop) /*line control.go:294:1*/
 rangeLoop1:
-	/*line control.go:295:1*/ e0, ok1 = m.next1()
+	/*line control.go:295:1*/ item, ok1 = m.next1()
 	/*line control.go:295:1*/ if !ok1 {
 		/*line control.go:295:1*/ goto rangeDone4
 	}
-	/*line control.go:295:1*/ m.x = e0
+	/*line control.go:295:1*/ m.x = item
 	/*line control.go:296:1*/ m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
 	/*line control.go:297:1*/ m.await1 = ready(m.x) /*line control.go:296:1*/
 resume1:

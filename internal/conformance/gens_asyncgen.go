@@ -449,7 +449,7 @@ func (m *PermutationsIter) Next() (result []int, ready1 bool) {
 	}
 	/*line gens.go:33:1*/ defer m.unwind(&result, &ready1)
 	/*line gens.go:33:1*/ var rest []int
-	/*line gens.go:33:1*/ var e0 []int
+	/*line gens.go:33:1*/ var item []int
 	/*line gens.go:33:1*/ var ok1 bool
 	/*line gens.go:33:1*/ var p []int
 	/*line gens.go:33:1*/ var v1 bool
@@ -496,11 +496,11 @@ rangeLoop4:
 	/*line gens.go:40:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:40:1*/ m.loops = append(m.loops, m.it) /*line gens.go:39:1*/
 rangeLoop8:
-	/*line gens.go:40:1*/ e0, ok1 = m.it.Next()
+	/*line gens.go:40:1*/ item, ok1 = m.it.Next()
 	/*line gens.go:40:1*/ if !ok1 {
 		/*line gens.go:40:1*/ goto rangeDone11
 	}
-	/*line gens.go:40:1*/ p = e0
+	/*line gens.go:40:1*/ p = item
 	/*line gens.go:41:1*/ {
 		/*line gens.go:41:1*/ v := append([]int{m.xs[m.i]}, p...)
 		/*line gens.go:41:1*/ if m.closing != nil {
@@ -1150,12 +1150,12 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 		/*line gens.go:111:1*/ m.pin()
 	}
 	/*line gens.go:111:1*/ defer m.unwind(&result, &ready1)
-	/*line gens.go:111:1*/ var e0 int
+	/*line gens.go:111:1*/ var item int
 	/*line gens.go:111:1*/ var ok1 bool
 	/*line gens.go:111:1*/ var v1 int
 	/*line gens.go:111:1*/ var v11 bool
 	/*line gens.go:111:1*/ var v2 bool
-	/*line gens.go:111:1*/ var e05 int
+	/*line gens.go:111:1*/ var item5 int
 	/*line gens.go:111:1*/ var ok6 bool
 	/*line gens.go:111:1*/ var v3 int
 	/*line gens.go:111:1*/ var v7 bool
@@ -1181,11 +1181,11 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 	/*line gens.go:115:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:115:1*/ m.loops = append(m.loops, m.it) /*line gens.go:114:1*/
 rangeLoop1:
-	/*line gens.go:115:1*/ e0, ok1 = m.it.Next()
+	/*line gens.go:115:1*/ item, ok1 = m.it.Next()
 	/*line gens.go:115:1*/ if !ok1 {
 		/*line gens.go:115:1*/ goto rangeDone4
 	}
-	/*line gens.go:115:1*/ v1 = e0
+	/*line gens.go:115:1*/ v1 = item
 	/*line gens.go:116:1*/ {
 		/*line gens.go:116:1*/ v := v1
 		/*line gens.go:116:1*/ if m.closing != nil {
@@ -1233,11 +1233,11 @@ ifDone10:
 	/*line gens.go:123:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:123:1*/ m.loops = append(m.loops, m.it) /*line gens.go:122:1*/
 rangeLoop11:
-	/*line gens.go:123:1*/ e05, ok6 = m.it.Next()
+	/*line gens.go:123:1*/ item5, ok6 = m.it.Next()
 	/*line gens.go:123:1*/ if !ok6 {
 		/*line gens.go:123:1*/ goto rangeDone14
 	}
-	/*line gens.go:123:1*/ v3 = e05
+	/*line gens.go:123:1*/ v3 = item5
 	/*line gens.go:124:1*/ {
 		/*line gens.go:124:1*/ v := v3
 		/*line gens.go:124:1*/ m.t = nil

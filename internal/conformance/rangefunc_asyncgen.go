@@ -50,9 +50,9 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line rangefunc.go:146:1*/ m.pin()
 	}
 	/*line rangefunc.go:146:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:146:1*/ var e0 int
+	/*line rangefunc.go:146:1*/ var item int
 	/*line rangefunc.go:146:1*/ var ok1 bool
-	/*line rangefunc.go:146:1*/ var e04 int
+	/*line rangefunc.go:146:1*/ var item4 int
 	/*line rangefunc.go:146:1*/ var ok5 bool
 	/*line rangefunc.go:146:1*/ var y int
 	/*line rangefunc.go:146:1*/ var v1 int
@@ -73,21 +73,21 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:149:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:149:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:148:1*/
 rangeLoop1:
-	/*line rangefunc.go:149:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:149:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:149:1*/ if !ok1 {
 		/*line rangefunc.go:149:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:149:1*/ m.x = e0
+	/*line rangefunc.go:149:1*/ m.x = item
 	/*line rangefunc.go:150:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
 	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
 	/*line rangefunc.go:151:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:150:1*/
 rangeLoop5:
-	/*line rangefunc.go:151:1*/ e04, ok5 = m.next11()
+	/*line rangefunc.go:151:1*/ item4, ok5 = m.next11()
 	/*line rangefunc.go:151:1*/ if !ok5 {
 		/*line rangefunc.go:151:1*/ goto rangeDone8
 	}
-	/*line rangefunc.go:151:1*/ y = e04
+	/*line rangefunc.go:151:1*/ y = item4
 	/*line rangefunc.go:152:1*/ m.await1 = ready(10*m.x + y) /*line rangefunc.go:151:1*/
 resume1:
 	// await at rangefunc.go:152
@@ -283,7 +283,7 @@ func (m *SwallowedPanicFuture) Poll(cx *runtime.Context) (result int, ready1 boo
 		/*line rangefunc.go:163:1*/ m.pin()
 	}
 	/*line rangefunc.go:163:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:163:1*/ var e1 int
+	/*line rangefunc.go:163:1*/ var val int
 	/*line rangefunc.go:163:1*/ var ok1 bool
 	/*line rangefunc.go:163:1*/ var v1 int
 	/*line rangefunc.go:163:1*/ switch m.state { /*line rangefunc.go:162:1*/
@@ -302,11 +302,11 @@ func (m *SwallowedPanicFuture) Poll(cx *runtime.Context) (result int, ready1 boo
 	/*line rangefunc.go:165:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:165:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:164:1*/
 rangeLoop1:
-	/*line rangefunc.go:165:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:165:1*/ _, val, ok1 = m.next1()
 	/*line rangefunc.go:165:1*/ if !ok1 {
 		/*line rangefunc.go:165:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:165:1*/ m.x = e1
+	/*line rangefunc.go:165:1*/ m.x = val
 	/*line rangefunc.go:166:1*/ m.await1 = ready(m.x) /*line rangefunc.go:165:1*/
 resume1:
 	// await at rangefunc.go:166
@@ -463,7 +463,7 @@ func (m *BadBreakFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line rangefunc.go:176:1*/ m.pin()
 	}
 	/*line rangefunc.go:176:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:176:1*/ var e1 int
+	/*line rangefunc.go:176:1*/ var val int
 	/*line rangefunc.go:176:1*/ var ok1 bool
 	/*line rangefunc.go:176:1*/ var v1 int
 	/*line rangefunc.go:176:1*/ switch m.state { /*line rangefunc.go:175:1*/
@@ -482,11 +482,11 @@ func (m *BadBreakFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:178:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:178:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:177:1*/
 rangeLoop1:
-	/*line rangefunc.go:178:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:178:1*/ _, val, ok1 = m.next1()
 	/*line rangefunc.go:178:1*/ if !ok1 {
 		/*line rangefunc.go:178:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:178:1*/ m.x = e1
+	/*line rangefunc.go:178:1*/ m.x = val
 	/*line rangefunc.go:179:1*/ m.await1 = ready(m.x) /*line rangefunc.go:178:1*/
 resume1:
 	// await at rangefunc.go:179
@@ -644,16 +644,16 @@ func (m *VeryBadFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
 		/*line rangefunc.go:193:1*/ m.pin()
 	}
 	/*line rangefunc.go:193:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:193:1*/ var e1 int
+	/*line rangefunc.go:193:1*/ var val int
 	/*line rangefunc.go:193:1*/ var ok1 bool
 	/*line rangefunc.go:193:1*/ var x int
 	/*line rangefunc.go:193:1*/ var v1 int
 	/*line rangefunc.go:193:1*/ var next1 func() (int, int, bool)
-	/*line rangefunc.go:193:1*/ var e15 int
+	/*line rangefunc.go:193:1*/ var val5 int
 	/*line rangefunc.go:193:1*/ var ok6 bool
 	/*line rangefunc.go:193:1*/ var y int
 	/*line rangefunc.go:193:1*/ var v7 int
-	/*line rangefunc.go:193:1*/ var e113 int
+	/*line rangefunc.go:193:1*/ var val13 int
 	/*line rangefunc.go:193:1*/ var ok14 bool
 	/*line rangefunc.go:193:1*/ var v15 int
 	/*line rangefunc.go:193:1*/ switch m.state { /*line rangefunc.go:192:1*/
@@ -678,11 +678,11 @@ func (m *VeryBadFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
 	/*line rangefunc.go:195:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:195:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:194:1*/
 rangeLoop2:
-	/*line rangefunc.go:195:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:195:1*/ _, val, ok1 = m.next1()
 	/*line rangefunc.go:195:1*/ if !ok1 {
 		/*line rangefunc.go:195:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:196:1*/ x = e1
+	/*line rangefunc.go:196:1*/ x = val
 	/*line rangefunc.go:197:1*/ m.await1 = ready(x)
 	/*line rangefunc.go:197:1*/ m.loop2 = nil
 	/*line rangefunc.go:197:1*/ m.next9 = nil /*line rangefunc.go:196:1*/
@@ -702,11 +702,11 @@ resume1:
 	/*line rangefunc.go:198:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
 	/*line rangefunc.go:198:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:198:1*/ m.loops = append(m.loops, m.loop2)
-	/*line rangefunc.go:198:1*/ _, e15, ok6 = next1()
+	/*line rangefunc.go:198:1*/ _, val5, ok6 = next1()
 	/*line rangefunc.go:198:1*/ if !ok6 {
 		/*line rangefunc.go:198:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:198:1*/ y = e15
+	/*line rangefunc.go:198:1*/ y = val5
 	/*line rangefunc.go:199:1*/ m.await1 = ready(y)
 	/*line rangefunc.go:199:1*/ m.s = nil
 	/*line rangefunc.go:199:1*/ m.next1 = nil /*line rangefunc.go:198:1*/
@@ -736,11 +736,11 @@ rangeDone9:
 	/*line rangefunc.go:202:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:202:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:201:1*/
 rangeLoop11:
-	/*line rangefunc.go:202:1*/ _, e113, ok14 = m.next9()
+	/*line rangefunc.go:202:1*/ _, val13, ok14 = m.next9()
 	/*line rangefunc.go:202:1*/ if !ok14 {
 		/*line rangefunc.go:202:1*/ goto rangeDone14
 	}
-	/*line rangefunc.go:202:1*/ m.z = e113
+	/*line rangefunc.go:202:1*/ m.z = val13
 	/*line rangefunc.go:203:1*/ m.await1 = ready(m.z) /*line rangefunc.go:202:1*/
 resume3:
 	// await at rangefunc.go:203
@@ -899,7 +899,7 @@ func (m *PanickyBreakFuture) Poll(cx *runtime.Context) (result []int, ready1 boo
 		/*line rangefunc.go:213:1*/ m.pin()
 	}
 	/*line rangefunc.go:213:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:213:1*/ var e1 int
+	/*line rangefunc.go:213:1*/ var val int
 	/*line rangefunc.go:213:1*/ var ok1 bool
 	/*line rangefunc.go:213:1*/ var v1 int
 	/*line rangefunc.go:213:1*/ switch m.state { /*line rangefunc.go:212:1*/
@@ -918,11 +918,11 @@ func (m *PanickyBreakFuture) Poll(cx *runtime.Context) (result []int, ready1 boo
 	/*line rangefunc.go:215:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:215:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:214:1*/
 rangeLoop1:
-	/*line rangefunc.go:215:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:215:1*/ _, val, ok1 = m.next1()
 	/*line rangefunc.go:215:1*/ if !ok1 {
 		/*line rangefunc.go:215:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:215:1*/ m.z = e1
+	/*line rangefunc.go:215:1*/ m.z = val
 	/*line rangefunc.go:216:1*/ m.await1 = ready(m.z) /*line rangefunc.go:215:1*/
 resume1:
 	// await at rangefunc.go:216
@@ -1078,11 +1078,11 @@ func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bo
 	}
 	/*line rangefunc.go:244:1*/ defer m.unwind(&result, &ready1)
 	/*line rangefunc.go:244:1*/ var seq iter.Seq2[int, int]
-	/*line rangefunc.go:244:1*/ var e1 int
+	/*line rangefunc.go:244:1*/ var val int
 	/*line rangefunc.go:244:1*/ var ok1 bool
 	/*line rangefunc.go:244:1*/ var x int
 	/*line rangefunc.go:244:1*/ var v1 int
-	/*line rangefunc.go:244:1*/ var e15 int
+	/*line rangefunc.go:244:1*/ var val5 int
 	/*line rangefunc.go:244:1*/ var ok6 bool
 	/*line rangefunc.go:244:1*/ var v7 int
 	/*line rangefunc.go:244:1*/ switch m.state { /*line rangefunc.go:243:1*/
@@ -1107,11 +1107,11 @@ func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bo
 	/*line rangefunc.go:251:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:251:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:250:1*/
 rangeLoop1:
-	/*line rangefunc.go:251:1*/ _, e1, ok1 = m.next1()
+	/*line rangefunc.go:251:1*/ _, val, ok1 = m.next1()
 	/*line rangefunc.go:251:1*/ if !ok1 {
 		/*line rangefunc.go:251:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:251:1*/ x = e1
+	/*line rangefunc.go:251:1*/ x = val
 	/*line rangefunc.go:252:1*/ m.await1 = ready(x) /*line rangefunc.go:251:1*/
 resume1:
 	// await at rangefunc.go:252
@@ -1138,11 +1138,11 @@ rangeDone4:
 	/*line rangefunc.go:259:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:259:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:258:1*/
 rangeLoop6:
-	/*line rangefunc.go:259:1*/ _, e15, ok6 = m.next1()
+	/*line rangefunc.go:259:1*/ _, val5, ok6 = m.next1()
 	/*line rangefunc.go:259:1*/ if !ok6 {
 		/*line rangefunc.go:259:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:259:1*/ m.x = e15
+	/*line rangefunc.go:259:1*/ m.x = val5
 	/*line rangefunc.go:260:1*/ m.await1 = ready(m.x)
 	/*line rangefunc.go:260:1*/ m.ti = nil /*line rangefunc.go:259:1*/
 resume2:
@@ -1330,9 +1330,9 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 		/*line rangefunc.go:270:1*/ m.pin()
 	}
 	/*line rangefunc.go:270:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:270:1*/ var e0 int
+	/*line rangefunc.go:270:1*/ var item int
 	/*line rangefunc.go:270:1*/ var ok1 bool
-	/*line rangefunc.go:270:1*/ var e04 int
+	/*line rangefunc.go:270:1*/ var item4 int
 	/*line rangefunc.go:270:1*/ var ok5 bool
 	/*line rangefunc.go:270:1*/ var v1 int
 	/*line rangefunc.go:270:1*/ var v6 int
@@ -1353,21 +1353,21 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line rangefunc.go:272:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:272:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:271:1*/
 rangeLoop2:
-	/*line rangefunc.go:272:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:272:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:272:1*/ if !ok1 {
 		/*line rangefunc.go:272:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:273:1*/ m.x = e0
+	/*line rangefunc.go:273:1*/ m.x = item
 	/*line rangefunc.go:274:1*/ m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
 	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
 	/*line rangefunc.go:275:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:274:1*/
 rangeLoop6:
-	/*line rangefunc.go:275:1*/ e04, ok5 = m.next11()
+	/*line rangefunc.go:275:1*/ item4, ok5 = m.next11()
 	/*line rangefunc.go:275:1*/ if !ok5 {
 		/*line rangefunc.go:275:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:275:1*/ m.y = e04
+	/*line rangefunc.go:275:1*/ m.y = item4
 	/*line rangefunc.go:276:1*/ m.await1 = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
 resume1:
 	// await at rangefunc.go:276
@@ -1624,7 +1624,7 @@ func (m *ExitsThroughKeptFuture) Poll(cx *runtime.Context) (result string, ready
 		/*line rangefunc.go:305:1*/ m.pin()
 	}
 	/*line rangefunc.go:305:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:305:1*/ var e0 int
+	/*line rangefunc.go:305:1*/ var item int
 	/*line rangefunc.go:305:1*/ var ok1 bool
 	/*line rangefunc.go:305:1*/ switch m.state { /*line rangefunc.go:304:1*/
 	case 0:
@@ -1640,11 +1640,11 @@ func (m *ExitsThroughKeptFuture) Poll(cx *runtime.Context) (result string, ready
 	/*line rangefunc.go:307:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:307:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:306:1*/
 rangeLoop2:
-	/*line rangefunc.go:307:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:307:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:307:1*/ if !ok1 {
 		/*line rangefunc.go:307:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:308:1*/ m.x = e0
+	/*line rangefunc.go:308:1*/ m.x = item
 	/*line rangefunc.go:309:1*/ m.await1 = ready(m.x) /*line rangefunc.go:308:1*/
 resume1:
 	// await at rangefunc.go:309
@@ -1661,19 +1661,19 @@ resume1:
 		/*line rangefunc.go:311:1*/ switch { /*line rangefunc.go:310:1*/
 		case m.how == 0 && y == 1:
 			/*line rangefunc.go:313:1*/ m.result0 = fmt.Sprint("returned ", m.x, y)
-			/*line rangefunc.go:313:1*/ goto label7 /*line rangefunc.go:312:1*/
+			/*line rangefunc.go:313:1*/ goto leave7 /*line rangefunc.go:312:1*/
 		case m.how == 1 && y == 1:
 			/*line rangefunc.go:315:1*/ goto rangeDone5 /*line rangefunc.go:314:1*/
 		case m.how == 2 && y == 1:
 			/*line rangefunc.go:317:1*/ goto forPost4 /*line rangefunc.go:316:1*/
 		case m.how == 3 && m.x == 1 && y == 1:
-			/*line rangefunc.go:319:1*/ goto label9
+			/*line rangefunc.go:319:1*/ goto leave9
 		}
 		/*line rangefunc.go:321:1*/ m.log.Add(fmt.Sprint("at ", m.x, y))
 	} /*line rangefunc.go:320:1*/
 forPost4:
 	/*line rangefunc.go:321:1*/ goto rangeLoop2 /*line rangefunc.go:320:1*/
-label9:
+leave9:
 	/*line rangefunc.go:307:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:307:1*/ m.loop.Close()
 	/*line rangefunc.go:326:1*/ m.result0 = "out by goto"
@@ -1683,7 +1683,7 @@ rangeDone5:
 	/*line rangefunc.go:307:1*/ m.loop.Close()
 	/*line rangefunc.go:324:1*/ m.result0 = "end"
 	/*line rangefunc.go:324:1*/ goto exit /*line rangefunc.go:323:1*/
-label7:
+leave7:
 	/*line rangefunc.go:307:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:307:1*/ m.loop.Close() /*line rangefunc.go:306:1*/
 exit:
@@ -1847,12 +1847,12 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 		/*line rangefunc.go:330:1*/ m.pin()
 	}
 	/*line rangefunc.go:330:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:330:1*/ var e0 int
+	/*line rangefunc.go:330:1*/ var item int
 	/*line rangefunc.go:330:1*/ var ok1 bool
 	/*line rangefunc.go:330:1*/ var x int
 	/*line rangefunc.go:330:1*/ var next1 func() (int, int, bool)
-	/*line rangefunc.go:330:1*/ var e1 int
-	/*line rangefunc.go:330:1*/ var ok5 bool
+	/*line rangefunc.go:330:1*/ var val int
+	/*line rangefunc.go:330:1*/ var ok4 bool
 	/*line rangefunc.go:330:1*/ var y int
 	/*line rangefunc.go:330:1*/ var v1 int
 	/*line rangefunc.go:330:1*/ switch m.state { /*line rangefunc.go:329:1*/
@@ -1871,19 +1871,19 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 	/*line rangefunc.go:332:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:332:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:331:1*/
 rangeLoop1:
-	/*line rangefunc.go:332:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:332:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:332:1*/ if !ok1 {
 		/*line rangefunc.go:332:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:332:1*/ x = e0
+	/*line rangefunc.go:332:1*/ x = item
 	/*line rangefunc.go:333:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
 	/*line rangefunc.go:333:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:333:1*/ m.loops = append(m.loops, m.loop2)
-	/*line rangefunc.go:333:1*/ _, e1, ok5 = next1()
-	/*line rangefunc.go:333:1*/ if !ok5 {
+	/*line rangefunc.go:333:1*/ _, val, ok4 = next1()
+	/*line rangefunc.go:333:1*/ if !ok4 {
 		/*line rangefunc.go:333:1*/ goto rangeDone7
 	}
-	/*line rangefunc.go:333:1*/ y = e1
+	/*line rangefunc.go:333:1*/ y = val
 	/*line rangefunc.go:334:1*/ m.await1 = ready(x + y) /*line rangefunc.go:333:1*/
 resume1:
 	// await at rangefunc.go:334
@@ -2037,7 +2037,7 @@ func (m *RelayIter) Next() (result int, ready1 bool) {
 		/*line rangefunc.go:345:1*/ m.pin()
 	}
 	/*line rangefunc.go:345:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:345:1*/ var e0 int
+	/*line rangefunc.go:345:1*/ var item int
 	/*line rangefunc.go:345:1*/ var ok1 bool
 	/*line rangefunc.go:345:1*/ var x int
 	/*line rangefunc.go:345:1*/ var v1 bool
@@ -2057,11 +2057,11 @@ func (m *RelayIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:347:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:347:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:346:1*/
 rangeLoop1:
-	/*line rangefunc.go:347:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:347:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:347:1*/ if !ok1 {
 		/*line rangefunc.go:347:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:347:1*/ x = e0
+	/*line rangefunc.go:347:1*/ x = item
 	/*line rangefunc.go:348:1*/ if x == m.bad {
 		/*line rangefunc.go:349:1*/ panic(fmt.Sprint("relay boom ", x))
 	}
@@ -2408,7 +2408,7 @@ func (m *DelegateIter) Next() (result int, ready1 bool) {
 		/*line rangefunc.go:375:1*/ m.pin()
 	}
 	/*line rangefunc.go:375:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:375:1*/ var e0 int
+	/*line rangefunc.go:375:1*/ var item int
 	/*line rangefunc.go:375:1*/ var ok1 bool
 	/*line rangefunc.go:375:1*/ var x int
 	/*line rangefunc.go:375:1*/ var v1 bool
@@ -2428,11 +2428,11 @@ func (m *DelegateIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:376:1*/
 rangeLoop1:
-	/*line rangefunc.go:377:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:377:1*/ item, ok1 = m.it.Next()
 	/*line rangefunc.go:377:1*/ if !ok1 {
 		/*line rangefunc.go:377:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:377:1*/ x = e0
+	/*line rangefunc.go:377:1*/ x = item
 	/*line rangefunc.go:378:1*/ if x == m.bad {
 		/*line rangefunc.go:379:1*/ panic(fmt.Sprint("delegate boom ", x))
 	}
@@ -2776,7 +2776,7 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	}
 	/*line rangefunc.go:401:1*/ defer m.unwind(&result, &ready1)
 	/*line rangefunc.go:401:1*/ var seq iter.Seq[int]
-	/*line rangefunc.go:401:1*/ var e0 int
+	/*line rangefunc.go:401:1*/ var item int
 	/*line rangefunc.go:401:1*/ var ok1 bool
 	/*line rangefunc.go:401:1*/ var v1 int
 	/*line rangefunc.go:401:1*/ switch m.state { /*line rangefunc.go:400:1*/
@@ -2799,11 +2799,11 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	/*line rangefunc.go:407:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:407:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:406:1*/
 rangeLoop1:
-	/*line rangefunc.go:407:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:407:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:407:1*/ if !ok1 {
 		/*line rangefunc.go:407:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:407:1*/ m.x = e0
+	/*line rangefunc.go:407:1*/ m.x = item
 	/*line rangefunc.go:408:1*/ m.await1 = ready(m.x) /*line rangefunc.go:407:1*/
 resume1:
 	// await at rangefunc.go:408
@@ -2958,7 +2958,7 @@ func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready
 		/*line rangefunc.go:417:1*/ m.pin()
 	}
 	/*line rangefunc.go:417:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:417:1*/ var e0 int
+	/*line rangefunc.go:417:1*/ var item int
 	/*line rangefunc.go:417:1*/ var ok1 bool
 	/*line rangefunc.go:417:1*/ var v1 int
 	/*line rangefunc.go:417:1*/ switch m.state { /*line rangefunc.go:416:1*/
@@ -2977,11 +2977,11 @@ func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready
 	/*line rangefunc.go:419:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:419:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:418:1*/
 rangeLoop1:
-	/*line rangefunc.go:419:1*/ e0, ok1 = m.it.Next()
+	/*line rangefunc.go:419:1*/ item, ok1 = m.it.Next()
 	/*line rangefunc.go:419:1*/ if !ok1 {
 		/*line rangefunc.go:419:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:419:1*/ m.x = e0
+	/*line rangefunc.go:419:1*/ m.x = item
 	/*line rangefunc.go:420:1*/ m.await1 = ready(m.x) /*line rangefunc.go:419:1*/
 resume1:
 	// await at rangefunc.go:420
@@ -3137,7 +3137,7 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 ru
 		/*line rangefunc.go:429:1*/ m.pin()
 	}
 	/*line rangefunc.go:429:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:429:1*/ var e0 int
+	/*line rangefunc.go:429:1*/ var item int
 	/*line rangefunc.go:429:1*/ var ok1 bool
 	/*line rangefunc.go:429:1*/ var x int
 	/*line rangefunc.go:429:1*/ var v1 int
@@ -3161,11 +3161,11 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 ru
 	/*line rangefunc.go:431:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:431:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:430:1*/
 rangeLoop1:
-	/*line rangefunc.go:431:1*/ e0, ok1 = m.next1()
+	/*line rangefunc.go:431:1*/ item, ok1 = m.next1()
 	/*line rangefunc.go:431:1*/ if !ok1 {
 		/*line rangefunc.go:431:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:431:1*/ x = e0
+	/*line rangefunc.go:431:1*/ x = item
 	/*line rangefunc.go:431:1*/ if m.closing != nil {
 		/*line rangefunc.go:431:1*/ panic("asyncgen: RelayStream awaited after Close")
 	}
