@@ -311,13 +311,13 @@ func killAll(ts []*task, err error) {
 // task's outcome: a Result holding the future's value, or the error
 // ErrCanceled (the task was canceled), ErrClosed (its executor closed), or
 // a *PanicError (the future panicked). A Task is awaited by one awaiter at
-// a time; Wait may be called from any number of goroutines.
-//
-// The handle and the task are one allocation (112 bytes plus the value's
-// size). Its outcome is published with one atomic
-// instruction; the join lock, a bit of the task's state, is taken only
-// when an awaiter registers a waker or has registered one (stJoin).
+// a time; Wait may be called from any number of goroutines. The handle
+// and the task are one allocation.
 type Task[T any] struct {
+	// The allocation is 112 bytes plus the value's size. The outcome is
+	// published with one atomic instruction; the join lock, a bit of the
+	// task's state, is taken only when an awaiter registers a waker or has
+	// registered one (stJoin).
 	task
 	fut  Future[T]
 	val  T
