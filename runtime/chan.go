@@ -25,11 +25,11 @@ var (
 // loses a value handed to it.
 //
 // A channel made by [NewLocalChan] belongs to one [Local] executor and
-// takes no lock (every mu.Lock is skipped when owner is set); see there.
-//
-// Invariants (under mu): receivers wait only while the buffer is empty;
-// senders wait only while it is full.
+// takes no lock; see there.
 type Chan[T any] struct {
+	// Invariants (under mu): receivers wait only while the buffer is
+	// empty; senders wait only while it is full. Every mu.Lock is skipped
+	// when owner is set.
 	mu     sync.Mutex
 	owner  *Local // set: used only on owner's Run goroutine; mu is not used
 	buf    ring[T]
