@@ -74,9 +74,9 @@ func deferPanics(log *Log) (s string) {
 
 // Gate is a future that stays pending until Open; it records cancellation.
 type Gate struct {
-	open      bool
+	open     bool
 	Canceled bool
-	waker     runtime.Waker
+	waker    runtime.Waker
 }
 
 func (g *Gate) Poll(cx *runtime.Context) (int, bool) {
