@@ -14,12 +14,12 @@ import (
 )
 
 // sizes returns the sizes of the package's target (GOARCH), as go list
-// gave them, or amd64's.
+// gave them, or as the quick load defaults them.
 func (g *generator) sizes() types.Sizes {
 	if g.pkg.TypesSizes != nil {
 		return g.pkg.TypesSizes
 	}
-	return types.SizesFor("gc", "amd64")
+	return defaultSizes()
 }
 
 // A fieldSize is the size and alignment of one field of a machine.

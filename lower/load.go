@@ -90,7 +90,7 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	exported := map[string]*types.Package{}
 	// The target's sizes come with the dependencies' types; a package
 	// that imports nothing is sized for GOARCH as go/build sees it.
-	sizes := types.SizesFor("gc", build.Default.GOARCH)
+	sizes := defaultSizes()
 	mainDeps := false
 	if len(deps) > 0 {
 		dcfg := cfg
@@ -421,6 +421,10 @@ func fileOf(files []*ast.File, pos token.Pos) *ast.File {
 	}
 	return nil
 }
+
+// defaultSizes are the gc compiler's sizes for GOARCH as go/build sees it:
+// what a package is sized with when go list gave no sizes.
+func defaultSizes() types.Sizes { return types.SizesFor("gc", build.Default.GOARCH) }
 
 type importerFunc func(path string) (*types.Package, error)
 
