@@ -135,7 +135,7 @@ func (e *emitter) primary(x ast.Expr) jen.Code {
 }
 
 // identVar returns the hoisted variable id names, if any.
-func (e *emitter) identVar(id *ast.Ident) *ir.Var { return e.fn.IdentVar(id) }
+func (p *plan) identVar(id *ast.Ident) *ir.Var { return p.fn.IdentVar(id) }
 
 // callee renders the function of a call; a conversion to a type that does
 // not start with an identifier is parenthesized.

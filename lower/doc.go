@@ -310,12 +310,16 @@
 // then comes here where its variables are stored and it is dispatched and
 // resumed):
 //
-//   - names.go: where each variable lives (field, box, local; shared
-//     fields) and the machine's names;
-//   - machine.go: the emitter, block order and labels; poll.go: the
-//     struct, constructor, All, the step method, resumes, Cancel and Close,
-//     defers and unwinding;
-//   - fastpath.go finds an iterator's fast path, fastemit.go writes it;
+//   - plan.go: the plan, every decision made before code is written, in
+//     three steps (newPlan, planInline in lower.go, finish); storage.go:
+//     where each variable lives (field, box, local; shared fields), the
+//     machine's fields in order and its names;
+//   - emitter.go: the emitter, which renders a plan; decls.go: the struct,
+//     constructor, Init, Stepper and All; step.go: the step method, block
+//     order and labels, terminators and resumes; unwind.go: defers, the
+//     cleanups of pull loops, unwinding, Cancel and Close;
+//   - fastpath.go finds an iterator's fast path (part of the plan),
+//     fastemit.go writes it;
 //   - bridge.go and types.go: typed go/ast to jennifer (every package
 //     reference through Qual);
 //   - linemap.go: line directives; explain.go: -explain, with sizes from

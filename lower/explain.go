@@ -28,56 +28,46 @@ type fieldSize struct {
 	size, align int64
 }
 
-// fieldSizes returns the machine's fields in declaration order (as the
-// struct the step renders declares them); inline children count at their
-// own machine's size.
-func (e *emitter) fieldSizes(machineSize func(*directive) int64) []fieldSize {
-	sizes := e.g.sizes()
-	var out []fieldSize
-	add := func(name string, t types.Type) {
-		out = append(out, fieldSize{name, sizes.Sizeof(t), sizes.Alignof(t)})
-	}
+// fieldSizes returns the sizes of the machine's fields, in order; inline
+// children count at their own machine's size.
+func (p *plan) fieldSizes(machineSize func(*directive) int64) []fieldSize {
+	sizes := p.g.sizes()
 	ptr := types.Typ[types.UnsafePointer]
-	slice := types.NewSlice(ptr)
-	add(e.fNoCopy, types.NewStruct(nil, nil))
-	add(e.fState, types.Typ[types.Int])
-	add(e.fSelf, ptr)
-	seen := map[string]bool{}
-	for _, v := range e.fn.Vars {
-		if e.store[v] == sLocal || e.store[v] == sDiscard || seen[e.names[v]] {
+	var out []fieldSize
+	for _, fl := range p.fields {
+		var t types.Type
+		switch fl.role {
+		case roleVar, roleBox:
+			out = append(out, p.varSize(fl.v, machineSize))
 			continue
+		case roleNoCopy:
+			t = types.NewStruct(nil, nil)
+		case roleState:
+			t = types.Typ[types.Int]
+		case roleSelf, roleClosing, roleFast:
+			t = ptr
+		case roleLoops, roleDefers:
+			t = types.NewSlice(ptr)
+		case roleDeep:
+			t = types.NewInterfaceType(nil, nil)
+		default:
+			panic(fmt.Sprintf("unknown field role %d", fl.role))
 		}
-		seen[e.names[v]] = true
-		out = append(out, e.varSize(v, machineSize))
-	}
-	if e.fLoops != "" {
-		add(e.fLoops, slice)
-	}
-	if e.fn.HasDefer {
-		add(e.fDefers, slice)
-	}
-	if e.fn.Kind != ir.Async {
-		add(e.fClosing, ptr)
-	}
-	if e.fDeep != "" {
-		add(e.fDeep, types.NewInterfaceType(nil, nil))
-	}
-	if e.fFast != "" {
-		add(e.fFast, ptr)
+		out = append(out, fieldSize{fl.name, sizes.Sizeof(t), sizes.Alignof(t)})
 	}
 	return out
 }
 
 // varSize is the size of v's field: 0 for a type parameter's, which has
 // none until the machine is instantiated.
-func (e *emitter) varSize(v *ir.Var, machineSize func(*directive) int64) (f fieldSize) {
-	sizes := e.g.sizes()
+func (p *plan) varSize(v *ir.Var, machineSize func(*directive) int64) (f fieldSize) {
+	sizes := p.g.sizes()
 	word := sizes.Sizeof(types.Typ[types.Uintptr])
-	f.name = e.names[v]
-	if e.store[v] == sBoxed {
+	f.name = p.names[v]
+	if p.store[v] == sBoxed {
 		return fieldSize{f.name, word, word}
 	}
-	for s, child := range e.inline {
+	for s, child := range p.inline {
 		if s.Slot == v {
 			return fieldSize{f.name, machineSize(child), word}
 		}
@@ -87,7 +77,7 @@ func (e *emitter) varSize(v *ir.Var, machineSize func(*directive) int64) (f fiel
 			f = fieldSize{f.name, 0, 1}
 		}
 	}()
-	t := e.slotType(v)
+	t := p.slotType(v)
 	return fieldSize{f.name, sizes.Sizeof(t), sizes.Alignof(t)}
 }
 
@@ -108,44 +98,44 @@ func structSize(fields []fieldSize) int64 {
 }
 
 // explain renders the report of one machine.
-func (e *emitter) explain(machineSize func(*directive) int64) string {
+func (p *plan) explain(machineSize func(*directive) int64) string {
 	var b strings.Builder
-	pos := e.fset.Position(e.d.decl.Pos())
-	fmt.Fprintf(&b, "%s (%s:%d): %s, %d bytes\n", e.d.name, filepath.Base(pos.Filename), pos.Line, e.typeName, structSize(e.fieldSizes(machineSize)))
-	for _, blk := range e.fn.Suspends {
+	pos := p.fset.Position(p.d.decl.Pos())
+	fmt.Fprintf(&b, "%s (%s:%d): %s, %d bytes\n", p.d.name, filepath.Base(pos.Filename), pos.Line, p.typeName, structSize(p.fieldSizes(machineSize)))
+	for _, blk := range p.fn.Suspends {
 		s := blk.Term.(*ir.Suspend)
-		p := e.fset.Position(s.Pos)
+		at := p.fset.Position(s.Pos)
 		var held []string
 		var total int64
-		for _, v := range e.live.Across[blk] {
-			if e.store[v] == sLocal || e.store[v] == sDiscard {
+		for _, v := range p.live.Across[blk] {
+			if p.store[v] == sLocal || p.store[v] == sDiscard {
 				continue
 			}
-			n := e.varSize(v, machineSize).size
+			n := p.varSize(v, machineSize).size
 			total += n
 			what := v.Name
-			if e.inline[s] != nil && v == s.Slot {
-				what += " (inline " + e.inline[s].name + ")"
+			if p.inline[s] != nil && v == s.Slot {
+				what += " (inline " + p.inline[s].name + ")"
 			}
-			held = append(held, fmt.Sprintf("%s %s (%d)", what, types.TypeString(e.slotType(v), e.qualifier), n))
+			held = append(held, fmt.Sprintf("%s %s (%d)", what, types.TypeString(p.slotType(v), p.qualifier), n))
 		}
 		sort.Strings(held)
-		fmt.Fprintf(&b, "  resume %d, %s at line %d: %d bytes held: %s\n", s.State, s.Kind, p.Line, total, strings.Join(held, ", "))
-		if e.fast != nil && e.fast.yield == s {
+		fmt.Fprintf(&b, "  resume %d, %s at line %d: %d bytes held: %s\n", s.State, s.Kind, at.Line, total, strings.Join(held, ", "))
+		if p.fast != nil && p.fast.yield == s {
 			loop := ""
-			if e.fast.loop > 0 {
+			if p.fast.loop > 0 {
 				loop = ", looping over what it skips"
 			}
-			fmt.Fprintf(&b, "    fast path: %s runs the way back to this yield on locals%s\n", e.stepName(), loop)
+			fmt.Fprintf(&b, "    fast path: %s runs the way back to this yield on locals%s\n", p.stepName(), loop)
 		}
 	}
 	return b.String()
 }
 
 // qualifier writes other packages by name and this one not at all.
-func (e *emitter) qualifier(p *types.Package) string {
-	if p == e.pkg {
+func (p *plan) qualifier(other *types.Package) string {
+	if other == p.pkg {
 		return ""
 	}
-	return p.Name()
+	return other.Name()
 }

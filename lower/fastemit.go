@@ -53,7 +53,11 @@ type fastEmitter struct {
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	// The locals and results avoid the receiver, the context, the machine
 	// type and the runtime and machine packages too.
-	x := &fastEmitter{e: e, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
+	// The cycle renders with an emitter of its own, whose renaming maps
+	// the variables the cycle assigns to the locals standing for them.
+	fe := *e
+	fe.shadow = map[*ir.Var]string{}
+	x := &fastEmitter{e: &fe, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
 	x.listEvents()
 	x.cleared = map[*ir.Var]bool{}
 	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
@@ -61,14 +65,11 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	}
 	x.findDead()
 	x.firstEvents()
-	e.shadow = map[*ir.Var]string{}
 	for v := range x.fp.dests {
-		e.shadow[v] = "true" // read only in known conditions, never emitted
+		fe.shadow[v] = "true" // read only in known conditions, never emitted
 	}
 	x.nameLocals()
-	body := append(x.decls(), x.cycle()...)
-	e.shadow = nil
-	x.writeNext(f, body)
+	x.writeNext(f, append(x.decls(), x.cycle()...))
 }
 
 // varOf returns the variable x names if the fast path keeps it: not one

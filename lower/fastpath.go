@@ -41,20 +41,20 @@ type fastPath struct {
 const maxFastBlocks = 12
 
 // findFastPath returns the fast path of a generator, or nil.
-func (e *emitter) findFastPath() *fastPath {
-	if e.fn.Kind == ir.Async || e.unwinds() {
+func (p *plan) findFastPath() *fastPath {
+	if p.fn.Kind == ir.Async || p.unwinds() {
 		return nil
 	}
-	for _, sb := range e.fn.Suspends {
+	for _, sb := range p.fn.Suspends {
 		y := sb.Term.(*ir.Suspend)
-		if y.Kind != ir.SYield || !e.safeExpr(y.Arg) {
+		if y.Kind != ir.SYield || !p.safeExpr(y.Arg) {
 			continue
 		}
 		fp := &fastPath{yield: y, next: map[*ir.Block]*ir.Block{}}
 		seen := map[*ir.Block]bool{}
 		var walk func(b *ir.Block) bool
 		walk = func(b *ir.Block) bool {
-			if seen[b] || len(fp.blocks) >= maxFastBlocks || b.Resume != nil && b != y.Resume || !e.safeBlock(b) {
+			if seen[b] || len(fp.blocks) >= maxFastBlocks || b.Resume != nil && b != y.Resume || !p.safeBlock(b) {
 				return false
 			}
 			seen[b] = true
@@ -70,7 +70,7 @@ func (e *emitter) findFastPath() *fastPath {
 					return true
 				}
 			case *ir.If:
-				if e.safeExpr(t.Cond) {
+				if p.safeExpr(t.Cond) {
 					for _, s := range []*ir.Block{t.Then, t.Else} {
 						fp.next[b] = s
 						if walk(s) {
@@ -83,7 +83,7 @@ func (e *emitter) findFastPath() *fastPath {
 			delete(fp.next, b)
 			return false
 		}
-		if walk(y.Resume) && e.findBackEdges(fp) && e.followable(fp) {
+		if walk(y.Resume) && p.findBackEdges(fp) && p.followable(fp) {
 			return fp
 		}
 	}
@@ -94,8 +94,8 @@ func (e *emitter) findFastPath() *fastPath {
 // the other way (a constant one, or one computed from the yield's result):
 // otherwise the fast path could never reach the yield. It records on fp
 // what is known on the cycle.
-func (e *emitter) followable(fp *fastPath) bool {
-	fp.dests, fp.constStmts, fp.knownConds = e.knownValues(fp)
+func (p *plan) followable(fp *fastPath) bool {
+	fp.dests, fp.constStmts, fp.knownConds = p.knownValues(fp)
 	for b, val := range fp.knownConds {
 		if t := b.Term.(*ir.If); val != (fp.next[b] == t.Then) {
 			return false
@@ -110,7 +110,7 @@ func (e *emitter) followable(fp *fastPath) bool {
 // the cycle's conditions leave the fast path. A goto out of a statement on
 // the cycle (a continue or break in an if) must come back to the head too,
 // or leave from inside the loop; otherwise there is no fast path.
-func (e *emitter) findBackEdges(fp *fastPath) bool {
+func (p *plan) findBackEdges(fp *fastPath) bool {
 	index := map[*ir.Block]int{}
 	for i, b := range fp.blocks {
 		index[b] = i
@@ -125,7 +125,7 @@ func (e *emitter) findBackEdges(fp *fastPath) bool {
 			}
 			jump, ok := c.Term.(*ir.Jump)
 			if !ok || len(chain) >= maxFastBlocks || c.Resume != nil || slices.Contains(chain, c) ||
-				len(e.fn.GotoTargets(c)) > 0 || !e.safeBlock(c) {
+				len(p.fn.GotoTargets(c)) > 0 || !p.safeBlock(c) {
 				return nil, -1
 			}
 			chain = append(chain, c)
@@ -144,7 +144,7 @@ func (e *emitter) findBackEdges(fp *fastPath) bool {
 	fp.leave = map[*ir.Block]bool{}
 	var leaving []int // blocks whose statements leave the cycle by a goto
 	for j, b := range fp.blocks {
-		for _, t := range e.fn.GotoTargets(b) {
+		for _, t := range p.fn.GotoTargets(b) {
 			if chain, k := wayBack(t); k >= 0 && head(k, j) {
 				fp.jumps[t] = chain
 			} else if k >= 0 {
@@ -175,68 +175,68 @@ func (e *emitter) findBackEdges(fp *fastPath) bool {
 }
 
 // safeBlock reports whether b's statements run without calls or panics.
-func (e *emitter) safeBlock(b *ir.Block) bool {
+func (p *plan) safeBlock(b *ir.Block) bool {
 	for _, s := range b.Stmts {
-		if !e.safeStmt(s) {
+		if !p.safeStmt(s) {
 			return false
 		}
 	}
 	return true
 }
 
-func (e *emitter) safeStmt(s ast.Stmt) bool {
-	if r, ok := e.fn.Rewrites[s]; ok {
+func (p *plan) safeStmt(s ast.Stmt) bool {
+	if r, ok := p.fn.Rewrites[s]; ok {
 		// A branch out of a verbatim statement: safe statements, then a
 		// goto (findBackEdges decides where it may go).
 		if _, branch := s.(*ast.BranchStmt); !branch || len(r) == 0 {
 			return false
 		}
 		for _, st := range r[:len(r)-1] {
-			if !e.safeStmt(st) {
+			if !p.safeStmt(st) {
 				return false
 			}
 		}
 		g, ok := r[len(r)-1].(*ast.BranchStmt)
-		return ok && g.Tok == token.GOTO && g.Label != nil && e.fn.Gotos[g.Label] != nil
+		return ok && g.Tok == token.GOTO && g.Label != nil && p.fn.Gotos[g.Label] != nil
 	}
 	switch s := s.(type) {
 	case *ast.IfStmt:
-		return s.Init == nil && e.safeExpr(s.Cond) && e.safeStmt(s.Body) && (s.Else == nil || e.safeStmt(s.Else))
+		return s.Init == nil && p.safeExpr(s.Cond) && p.safeStmt(s.Body) && (s.Else == nil || p.safeStmt(s.Else))
 	case *ast.BlockStmt:
 		for _, st := range s.List {
-			if !e.safeStmt(st) {
+			if !p.safeStmt(st) {
 				return false
 			}
 		}
 		return true
 	case *ir.NewBox:
-		return e.store[s.Var] != sBoxed // a no-op unless boxed
+		return p.store[s.Var] != sBoxed // a no-op unless boxed
 	case *ir.Rebox:
-		return e.store[s.Var] != sBoxed
+		return p.store[s.Var] != sBoxed
 	case *ast.AssignStmt:
 		switch s.Tok {
 		case token.ASSIGN, token.DEFINE, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN,
 			token.AND_ASSIGN, token.OR_ASSIGN, token.XOR_ASSIGN, token.AND_NOT_ASSIGN:
 		case token.QUO_ASSIGN, token.REM_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
-			if len(s.Lhs) != 1 || len(s.Rhs) != 1 || !e.safeOp(opOf[s.Tok], s.Lhs[0], s.Rhs[0]) {
+			if len(s.Lhs) != 1 || len(s.Rhs) != 1 || !p.safeOp(opOf[s.Tok], s.Lhs[0], s.Rhs[0]) {
 				return false
 			}
 		default:
 			return false
 		}
 		for _, l := range s.Lhs {
-			if !e.plainVar(l) {
+			if !p.plainVar(l) {
 				return false
 			}
 		}
 		for _, r := range s.Rhs {
-			if !e.safeExpr(r) {
+			if !p.safeExpr(r) {
 				return false
 			}
 		}
 		return len(s.Lhs) == len(s.Rhs)
 	case *ast.IncDecStmt:
-		return e.plainVar(s.X)
+		return p.plainVar(s.X)
 	case *ast.EmptyStmt:
 		return true
 	}
@@ -251,7 +251,7 @@ var opOf = map[token.Token]token.Token{
 
 // plainVar reports whether x is a hoisted variable held by value in a field
 // or a local of the step, whose address nothing takes.
-func (e *emitter) plainVar(x ast.Expr) bool {
+func (p *plan) plainVar(x ast.Expr) bool {
 	id, ok := ast.Unparen(x).(*ast.Ident)
 	if !ok {
 		return false
@@ -259,84 +259,84 @@ func (e *emitter) plainVar(x ast.Expr) bool {
 	if id.Name == "_" {
 		return true
 	}
-	v := e.identVar(id)
-	return v != nil && !v.AddrTaken && e.store[v] != sBoxed && !e.shared[v] && !e.inlineSlot[v] && v.Kind != ir.VResult
+	v := p.identVar(id)
+	return v != nil && !v.AddrTaken && p.store[v] != sBoxed && !p.shared[v] && !p.inlineSlot[v] && v.Kind != ir.VResult
 }
 
 // safeExpr reports whether x evaluates without calls or panics: variables,
 // constants, arithmetic that cannot fault, len and cap, and the element
 // reads of range loops, which are in bounds by construction.
-func (e *emitter) safeExpr(x ast.Expr) bool {
+func (p *plan) safeExpr(x ast.Expr) bool {
 	if x == nil {
 		return true
 	}
-	if tv, ok := e.info.Types[x]; ok && tv.Value != nil {
+	if tv, ok := p.info.Types[x]; ok && tv.Value != nil {
 		return true // a constant
 	}
 	switch x := x.(type) {
 	case *ast.BasicLit:
 		return true
 	case *ast.Ident:
-		if _, synth := e.fn.Exprs[x]; synth {
+		if _, synth := p.fn.Exprs[x]; synth {
 			return false
 		}
-		if e.identVar(x) != nil {
-			return e.plainVar(x)
+		if p.identVar(x) != nil {
+			return p.plainVar(x)
 		}
-		switch e.info.ObjectOf(x).(type) {
+		switch p.info.ObjectOf(x).(type) {
 		case *types.Const, *types.Nil:
 			return true
 		}
 		return x.Name == "true" || x.Name == "false"
 	case *ast.ParenExpr:
-		return e.safeExpr(x.X)
+		return p.safeExpr(x.X)
 	case *ast.UnaryExpr:
 		switch x.Op {
 		case token.SUB, token.ADD, token.NOT, token.XOR:
-			return e.safeExpr(x.X)
+			return p.safeExpr(x.X)
 		}
 	case *ast.IndexExpr:
-		return e.fn.InBounds[x] && e.safeExpr(x.X) && e.safeExpr(x.Index)
+		return p.fn.InBounds[x] && p.safeExpr(x.X) && p.safeExpr(x.Index)
 	case *ast.CallExpr:
 		// len and cap never panic, not even on nil.
 		id, ok := ast.Unparen(x.Fun).(*ast.Ident)
 		if !ok || len(x.Args) != 1 || id.Name != "len" && id.Name != "cap" {
 			return false
 		}
-		switch e.info.ObjectOf(id).(type) {
+		switch p.info.ObjectOf(id).(type) {
 		case *types.Builtin, nil: // nil: written by the builder
-			return e.identVar(id) == nil && e.safeExpr(x.Args[0])
+			return p.identVar(id) == nil && p.safeExpr(x.Args[0])
 		}
 		return false
 	case *ast.BinaryExpr:
-		if !e.safeOp(x.Op, x.X, x.Y) {
+		if !p.safeOp(x.Op, x.X, x.Y) {
 			return false
 		}
-		if t, ok := e.info.Types[x.X]; ok {
+		if t, ok := p.info.Types[x.X]; ok {
 			if _, isIface := t.Type.Underlying().(*types.Interface); isIface {
 				return false // comparing interfaces can panic
 			}
 		}
-		return e.safeExpr(x.X) && e.safeExpr(x.Y)
+		return p.safeExpr(x.X) && p.safeExpr(x.Y)
 	}
 	return false
 }
 
 // safeOp reports whether x op y cannot panic, given that x and y do not.
-func (e *emitter) safeOp(op token.Token, x, y ast.Expr) bool {
+func (p *plan) safeOp(op token.Token, x, y ast.Expr) bool {
 	switch op {
 	case token.QUO, token.REM:
 		// Integer division panics on a zero divisor; by a constant other
 		// than zero, or on floats, it cannot.
-		if t, ok := e.info.Types[x]; ok && isFloat(t.Type) {
+		if t, ok := p.info.Types[x]; ok && isFloat(t.Type) {
 			return true
 		}
-		tv, ok := e.info.Types[y]
+		tv, ok := p.info.Types[y]
 		return ok && tv.Value != nil && constant.Sign(tv.Value) != 0
 	case token.SHL, token.SHR:
 		// A shift panics on a negative count: not a constant one (that
 		// does not compile) nor an unsigned one.
-		tv, ok := e.info.Types[y]
+		tv, ok := p.info.Types[y]
 		return ok && (tv.Value != nil || isUnsigned(tv.Type))
 	}
 	return true
@@ -360,11 +360,11 @@ func isUnsigned(t types.Type) bool {
 // returns the variables that receive the yield's result, the assignments
 // whose value is known (written with a literal) and the known conditions
 // of the cycle's branches.
-func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
+func (p *plan) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[ast.Stmt]bool, conds map[*ir.Block]bool) {
 	dests, kv := map[*ir.Var]bool{}, map[*ir.Var]bool{}
 	for _, d := range fp.yield.Dest {
 		if id, ok := d.(*ast.Ident); ok {
-			if v := e.identVar(id); v != nil {
+			if v := p.identVar(id); v != nil {
 				dests[v], kv[v] = true, true
 			}
 		}
@@ -375,8 +375,8 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 	apply := func(s ast.Stmt, kv map[*ir.Var]bool, folded map[ast.Stmt]bool) {
 		if as, ok := s.(*ast.AssignStmt); ok && len(as.Lhs) == 1 && (as.Tok == token.ASSIGN || as.Tok == token.DEFINE) {
 			if id, ok := as.Lhs[0].(*ast.Ident); ok {
-				if v := e.identVar(id); v != nil {
-					if val, ok := e.evalKnown(as.Rhs[0], kv); ok {
+				if v := p.identVar(id); v != nil {
+					if val, ok := p.evalKnown(as.Rhs[0], kv); ok {
 						kv[v] = val
 						if folded != nil {
 							folded[s] = val
@@ -386,7 +386,7 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 				}
 			}
 		}
-		e.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
+		p.forAssigned(s, func(v *ir.Var) { delete(kv, v) })
 	}
 	// run runs blocks from kv, folding statements and conditions; at each
 	// branch back to the loop's head it hands what is known there to back.
@@ -394,9 +394,9 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 		stmts, conds = map[ast.Stmt]bool{}, map[*ir.Block]bool{}
 		for _, b := range blocks {
 			for _, s := range b.Stmts {
-				if back != nil && e.jumpsBack(fp, s) {
+				if back != nil && p.jumpsBack(fp, s) {
 					kb := maps.Clone(kv)
-					e.forAssigned(s, func(v *ir.Var) { delete(kb, v) })
+					p.forAssigned(s, func(v *ir.Var) { delete(kb, v) })
 					back(kb)
 				}
 				apply(s, kv, stmts)
@@ -405,12 +405,12 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 			if !ok {
 				continue
 			}
-			if val, ok := e.evalKnown(t.Cond, kv); ok {
+			if val, ok := p.evalKnown(t.Cond, kv); ok {
 				conds[b] = val
 			}
 			if chain, ok := fp.back[b]; ok && back != nil {
 				kb := maps.Clone(kv)
-				e.learn(kb, t.Cond, fp.next[b] != t.Then) // the branch back takes the other way
+				p.learn(kb, t.Cond, fp.next[b] != t.Then) // the branch back takes the other way
 				for _, c := range chain {
 					for _, s := range c.Stmts {
 						apply(s, kb, nil)
@@ -450,7 +450,7 @@ func (e *emitter) knownValues(fp *fastPath) (dests map[*ir.Var]bool, stmts map[a
 
 // learn records in kv the value that cond is known to have, when cond is
 // a variable or its negation.
-func (e *emitter) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
+func (p *plan) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
 	for {
 		switch x := cond.(type) {
 		case *ast.ParenExpr:
@@ -462,7 +462,7 @@ func (e *emitter) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
 				continue
 			}
 		case *ast.Ident:
-			if v := e.identVar(x); v != nil {
+			if v := p.identVar(x); v != nil {
 				kv[v] = value
 			}
 		}
@@ -471,8 +471,8 @@ func (e *emitter) learn(kv map[*ir.Var]bool, cond ast.Expr, value bool) {
 }
 
 // jumpsBack reports whether s holds a branch back to the loop's head.
-func (e *emitter) jumpsBack(fp *fastPath, s ast.Stmt) bool {
-	for _, t := range e.fn.StmtGotoTargets(s) {
+func (p *plan) jumpsBack(fp *fastPath, s ast.Stmt) bool {
+	for _, t := range p.fn.StmtGotoTargets(s) {
 		if _, back := fp.jumps[t]; back {
 			return true
 		}
@@ -482,7 +482,7 @@ func (e *emitter) jumpsBack(fp *fastPath, s ast.Stmt) bool {
 
 // forAssigned calls f with each variable that s assigns, at any depth
 // (the statements that replace its branches included).
-func (e *emitter) forAssigned(s ast.Stmt, f func(*ir.Var)) {
+func (p *plan) forAssigned(s ast.Stmt, f func(*ir.Var)) {
 	switch sp := s.(type) {
 	case *ir.NewBox:
 		f(sp.Var)
@@ -503,14 +503,14 @@ func (e *emitter) forAssigned(s ast.Stmt, f func(*ir.Var)) {
 		}
 		for _, l := range lhs {
 			if id, ok := l.(*ast.Ident); ok {
-				if v := e.identVar(id); v != nil {
+				if v := p.identVar(id); v != nil {
 					f(v)
 				}
 			}
 		}
 		if n != nil {
-			for _, r := range e.fn.Rewrites[n] {
-				e.forAssigned(r, f)
+			for _, r := range p.fn.Rewrites[n] {
+				p.forAssigned(r, f)
 			}
 		}
 		return true
@@ -518,20 +518,20 @@ func (e *emitter) forAssigned(s ast.Stmt, f func(*ir.Var)) {
 }
 
 // evalKnown evaluates a condition from the known values kv.
-func (e *emitter) evalKnown(x ast.Expr, kv map[*ir.Var]bool) (value, ok bool) {
-	if tv, ok := e.info.Types[x]; ok && tv.Value != nil && tv.Value.Kind() == constant.Bool {
+func (p *plan) evalKnown(x ast.Expr, kv map[*ir.Var]bool) (value, ok bool) {
+	if tv, ok := p.info.Types[x]; ok && tv.Value != nil && tv.Value.Kind() == constant.Bool {
 		return constant.BoolVal(tv.Value), true
 	}
 	switch x := x.(type) {
 	case *ast.ParenExpr:
-		return e.evalKnown(x.X, kv)
+		return p.evalKnown(x.X, kv)
 	case *ast.UnaryExpr:
 		if x.Op == token.NOT {
-			v, ok := e.evalKnown(x.X, kv)
+			v, ok := p.evalKnown(x.X, kv)
 			return !v, ok
 		}
 	case *ast.Ident:
-		if v := e.identVar(x); v != nil {
+		if v := p.identVar(x); v != nil {
 			val, ok := kv[v]
 			return val, ok
 		}
@@ -539,8 +539,8 @@ func (e *emitter) evalKnown(x ast.Expr, kv map[*ir.Var]bool) (value, ok bool) {
 		// Operands on the cycle have no effects: one known operand can
 		// decide.
 		if x.Op == token.LAND || x.Op == token.LOR {
-			l, lok := e.evalKnown(x.X, kv)
-			r, rok := e.evalKnown(x.Y, kv)
+			l, lok := p.evalKnown(x.X, kv)
+			r, rok := p.evalKnown(x.Y, kv)
 			decides := x.Op == token.LOR // the value that decides alone
 			switch {
 			case lok && l == decides || rok && r == decides:

@@ -80,7 +80,7 @@ func newDiag(pos token.Pos, format string, args ...any) diag {
 type Output struct {
 	Write   map[string][]byte // generated files by path
 	Remove  []string          // generated twins whose source lost its directives
-	Explain []string          // machine layout reports, for -explain
+	Explain []string          // the machines' sizes and what each suspension holds, for -explain
 	Debug   []string          // graphs of the bodies, as Options ask
 	Raw     map[string][]byte // unformatted twins of files that do not format, as Options ask
 }
@@ -101,7 +101,7 @@ type generator struct {
 	diags        []diag
 	twins        map[string]bool // generated files of the package
 	hoistedNames map[string]bool
-	emitters     map[*directive]*emitter
+	plans        map[*directive]*plan
 	byCtor       map[string]*directive
 	opts         Options
 	raw          map[string][]byte // Output.Raw
@@ -205,14 +205,14 @@ func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
 	}
 	g.prepare(all)
 	for _, d := range all {
-		if e := g.emitters[d]; e != nil && lowers(pkg, g.fset.Position(d.decl.Pos()).Filename) {
+		if p := g.plans[d]; p != nil && lowers(pkg, g.fset.Position(d.decl.Pos()).Filename) {
 			if opts.IR {
 				var buf bytes.Buffer
-				e.fn.Fprint(&buf, e.fset, e.fn.Live())
+				p.fn.Fprint(&buf, p.fset, p.fn.Live())
 				out.Debug = append(out.Debug, buf.String())
 			}
 			if opts.DOT {
-				out.Debug = append(out.Debug, e.fn.DOT())
+				out.Debug = append(out.Debug, p.fn.DOT())
 			}
 		}
 	}
@@ -235,15 +235,13 @@ func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
 	if len(syntax) > 0 {
 		out.Remove = append(out.Remove, g.orphans(pkg.Fset.File(syntax[0].Pos()).Name())...)
 	}
-	// Reported once every machine is written: writing decides the fast
-	// paths and the fields that go with them.
 	for _, f := range files {
 		if !lowers(pkg, f.path) {
 			continue
 		}
 		for _, d := range f.dirs {
-			if e := g.emitters[d]; e != nil {
-				out.Explain = append(out.Explain, e.explain(g.machineSize))
+			if p := g.plans[d]; p != nil {
+				out.Explain = append(out.Explain, p.explain(g.machineSize))
 			}
 		}
 	}
@@ -428,7 +426,7 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 	g.importMachine(f)
 	ok := true
 	for _, d := range dirs {
-		if g.emitters[d] == nil || !g.emitOne(f, d) {
+		if g.plans[d] == nil || !g.emitOne(f, d) {
 			ok = false
 		}
 	}
@@ -469,7 +467,7 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 // plans the package's machines together: which awaited generated futures
 // are stored inline, and where a cycle of inline children is boxed.
 func (g *generator) prepare(dirs []*directive) {
-	g.emitters = map[*directive]*emitter{}
+	g.plans = map[*directive]*plan{}
 	g.byCtor = map[string]*directive{}
 	for _, d := range dirs {
 		g.byCtor[ctorKey(d)] = d
@@ -486,21 +484,26 @@ func (g *generator) prepare(dirs []*directive) {
 					g.errorf(d.decl.Pos(), "internal error lowering %s: %v", d.decl.Name.Name, p)
 				}
 			}()
-			if e := g.newEmitter(d); e != nil {
-				g.emitters[d] = e
+			if p := g.newPlan(d); p != nil {
+				g.plans[d] = p
 			}
 		}()
 	}
 	g.planInline(dirs)
+	for _, d := range dirs {
+		if p := g.plans[d]; p != nil {
+			p.finish()
+		}
+	}
 }
 
 // machineSize returns the size of d's machine, children inline included.
 func (g *generator) machineSize(d *directive) int64 {
-	e := g.emitters[d]
-	if e == nil {
+	p := g.plans[d]
+	if p == nil {
 		return 0
 	}
-	return structSize(e.fieldSizes(g.machineSize))
+	return structSize(p.fieldSizes(g.machineSize))
 }
 
 // ctorKey names a constructor: NAME, or Recv.NAME for a method.
@@ -536,14 +539,14 @@ func (g *generator) planInline(dirs []*directive) {
 	}
 	edges := map[*directive][]edge{}
 	for _, d := range dirs {
-		e := g.emitters[d]
-		if e == nil {
+		p := g.plans[d]
+		if p == nil {
 			continue
 		}
-		e.inline = map[*ir.Suspend]*directive{}
-		e.initInline = map[*ir.Suspend]bool{}
-		e.inlineSlot = map[*ir.Var]bool{}
-		for _, b := range e.fn.Suspends {
+		p.inline = map[*ir.Suspend]*directive{}
+		p.initInline = map[*ir.Suspend]bool{}
+		p.inlineSlot = map[*ir.Var]bool{}
+		for _, b := range p.fn.Suspends {
 			s := b.Term.(*ir.Suspend)
 			if (s.Kind != ir.SAwait && s.Kind != ir.STryAwait) || s.Arg == nil || s.Slot.Kind != ir.VTemp {
 				continue
@@ -552,13 +555,13 @@ func (g *generator) planInline(dirs []*directive) {
 			if !ok {
 				continue
 			}
-			if to := g.constructorOf(call); to != nil && to.kind == ir.Async && g.emitters[to] != nil {
+			if to := g.constructorOf(call); to != nil && to.kind == ir.Async && g.plans[to] != nil {
 				if _, isPtr := s.Slot.Type.(*types.Pointer); isPtr {
 					edges[d] = append(edges[d], edge{s, to})
 				}
 			} else if g.hasInitProtocol(call, s.Slot.Type) {
-				e.initInline[s] = true
-				e.inlineSlot[s.Slot] = true
+				p.initInline[s] = true
+				p.inlineSlot[s.Slot] = true
 			}
 		}
 	}
@@ -578,20 +581,15 @@ func (g *generator) planInline(dirs []*directive) {
 			case white:
 				visit(ed.to)
 			}
-			e := g.emitters[d]
-			e.inline[ed.s] = ed.to
-			e.inlineSlot[ed.s.Slot] = true
+			p := g.plans[d]
+			p.inline[ed.s] = ed.to
+			p.inlineSlot[ed.s.Slot] = true
 		}
 		color[d] = black
 	}
 	for _, d := range dirs {
 		if color[d] == white {
 			visit(d)
-		}
-	}
-	for _, d := range dirs {
-		if e := g.emitters[d]; e != nil {
-			e.layoutFields()
 		}
 	}
 }
@@ -695,12 +693,9 @@ func (g *generator) emitOne(f *jen.File, d *directive) (ok bool) {
 			ok = false
 		}
 	}()
-	e := g.emitters[d]
-	e.emit(f)
-	for _, x := range e.errs {
-		g.diags = append(g.diags, x)
-	}
-	return len(e.errs) == 0
+	before := len(g.diags)
+	newEmitter(g.plans[d]).emit(f)
+	return len(g.diags) == before
 }
 
 // SortDiagnostics orders diagnostics by file, line and column.

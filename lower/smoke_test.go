@@ -51,8 +51,8 @@ func TestStdlibEmitSmoke(t *testing.T) {
 					}()
 					before := len(g.diags)
 					g.prepare([]*directive{d})
-					e := g.emitters[d]
-					if e == nil {
+					p := g.plans[d]
+					if p == nil {
 						refused++
 						for _, x := range g.diags[before:] {
 							t.Logf("refused: %s: %s", pkg.Fset.Position(x.pos), x.msg)
@@ -60,8 +60,9 @@ func TestStdlibEmitSmoke(t *testing.T) {
 						return
 					}
 					jf := jen.NewFilePathName(pkg.PkgPath, pkg.Name)
-					e.emit(jf)
-					if len(e.errs) > 0 {
+					before = len(g.diags)
+					newEmitter(p).emit(jf)
+					if len(g.diags) > before {
 						return
 					}
 					var buf bytes.Buffer

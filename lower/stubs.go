@@ -178,8 +178,8 @@ func (g *generator) stub(f *jen.File, d *directive) {
 		recvName = recvTypeName(d.sig.Recv().Type())
 	}
 	fn := &ir.Func{Kind: d.kind, VarOf: map[*types.Var]*ir.Var{}}
-	e := &emitter{d: d, info: g.info, pkg: g.pkg.Types, fn: fn, hoisted: map[types.Object]string{},
-		typeName: machineTypeName(d, recvName), recv: "m", cx: "cx", names: map[*ir.Var]string{}}
+	e := newEmitter(&plan{d: d, info: g.info, pkg: g.pkg.Types, fn: fn, hoisted: map[types.Object]string{},
+		typeName: machineTypeName(d, recvName), recv: "m", cx: "cx", names: map[*ir.Var]string{}})
 	e.tparams = typeParams(d.sig)
 	if d.kind != ir.Async {
 		fn.Yield = d.sig.Params().At(d.sig.Params().Len() - 1)

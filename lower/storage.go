@@ -1,5 +1,7 @@
-// This file decides where each hoisted variable lives and names
-// everything the lowering invents, so that no name collides with the user's.
+// This file holds the storage part of a plan: where each hoisted variable
+// lives, which variables share a field, the machine's fields in order,
+// and the names of everything the lowering invents, so that no name
+// collides with the user's.
 
 package lower
 
@@ -13,8 +15,9 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// newEmitter builds the graph of d's body and prepares its emission.
-func (g *generator) newEmitter(d *directive) *emitter {
+// newPlan builds the graph of d's body, decides where each variable
+// lives and names Poll's own identifiers and internal fields.
+func (g *generator) newPlan(d *directive) *plan {
 	recvName := ""
 	if d.sig.Recv() != nil {
 		recvName = recvTypeName(d.sig.Recv().Type())
@@ -31,14 +34,13 @@ func (g *generator) newEmitter(d *directive) *emitter {
 		return nil
 	}
 	d.used = ir.UsedNames(d.decl)
-	e := &emitter{
+	p := &plan{
 		fn: fn, d: d, info: g.info, fset: g.fset, pkg: g.pkg.Types,
-		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, bound: map[*ir.Var]string{}, shared: map[*ir.Var]bool{},
-		hoisted: map[types.Object]string{}, labels: map[*ir.Block]string{},
-		typeName: machineTypeName(d, recvName), g: g,
+		names: map[*ir.Var]string{}, store: map[*ir.Var]storage{}, shared: map[*ir.Var]bool{},
+		hoisted: map[types.Object]string{}, typeName: machineTypeName(d, recvName), g: g,
 	}
-	e.tparams = typeParams(d.sig)
-	e.findTypedDefers()
+	p.tparams = typeParams(d.sig)
+	p.findTypedDefers()
 	// Storage: params and results are fields; a local is a field when it is
 	// live across a suspension or its address is taken (boxed when its
 	// declaration can run again); otherwise a local of Poll.
@@ -47,19 +49,19 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	for _, v := range fn.Vars {
 		switch {
 		case v.Kind == ir.VTemp && !read[v] && !v.AddrTaken:
-			e.store[v] = sDiscard
+			p.store[v] = sDiscard
 		case v.Kind == ir.VParam || v.Kind == ir.VResult:
-			e.store[v] = sField
+			p.store[v] = sField
 		case v.Boxed():
-			e.store[v] = sBoxed
+			p.store[v] = sBoxed
 		case v.AddrTaken || lv.Stored[v]:
-			e.store[v] = sField
+			p.store[v] = sField
 		default:
-			e.store[v] = sLocal
+			p.store[v] = sLocal
 			if !read[v] {
 				// Read only in code that cannot run (after an endless
 				// loop), which is not written: Poll must still use it.
-				e.unread = append(e.unread, v)
+				p.unread = append(p.unread, v)
 			}
 		}
 	}
@@ -102,45 +104,45 @@ func (g *generator) newEmitter(d *directive) *emitter {
 	for n := range outside {
 		all[n] = true
 	}
-	e.recv = pickOutside("m", all)
+	p.recv = pickOutside("m", all)
 	pollNames := map[string]bool{}
 	for n := range outside {
 		pollNames[n] = true
 	}
-	for _, n := range []string{e.recv, "state", "v", "ok", "st", "next", "fn", "runtime", g.machineName()} {
+	for _, n := range []string{p.recv, "state", "v", "ok", "st", "next", "fn", "runtime", g.machineName()} {
 		pollNames[n] = true
 	}
 	for i := 0; i < 8; i++ {
 		pollNames["arg"+strconv.Itoa(i)] = true
 	}
-	e.cx = pickOutside("cx", pollNames)
+	p.cx = pickOutside("cx", pollNames)
 	if fn.HasDefer || fn.HasCleanup {
-		e.res = pickOutside("result", pollNames)
-		e.ready = pickOutside("ready", pollNames)
+		p.res = pickOutside("result", pollNames)
+		p.ready = pickOutside("ready", pollNames)
 	}
 	fieldNames := map[string]bool{}
 	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin", "Step", "finished", "value", "deepest"} {
 		fieldNames[n] = true
 	}
-	e.fNoCopy = pick("noCopy", fieldNames)
-	e.fState = pick("state", fieldNames)
-	e.fSelf = pick("self", fieldNames)
+	p.fNoCopy = pick("noCopy", fieldNames)
+	p.fState = pick("state", fieldNames)
+	p.fSelf = pick("self", fieldNames)
 	if fn.HasDefer {
-		e.fDefers = pick("defers", fieldNames)
+		p.fDefers = pick("defers", fieldNames)
 	}
 	if fn.HasCleanup {
-		e.fLoops = pick("loops", fieldNames)
+		p.fLoops = pick("loops", fieldNames)
 	}
 	if fn.Kind != ir.Async {
-		e.fClosing = pick("closing", fieldNames)
+		p.fClosing = pick("closing", fieldNames)
 	}
 	for _, v := range fn.Vars {
-		if e.store[v] == sLocal {
-			e.names[v] = pickOutside(baseName(v), pollNames)
+		if p.store[v] == sLocal {
+			p.names[v] = pickOutside(baseName(v), pollNames)
 		}
 	}
-	e.fieldNames = fieldNames
-	e.live = lv
+	p.fieldNames = fieldNames
+	p.live = lv
 	// Hoisted local types and constants.
 	for _, gd := range fn.LocalTypes {
 		for _, spec := range gd.Specs {
@@ -157,12 +159,12 @@ func (g *generator) newEmitter(d *directive) *emitter {
 					if id.Name == "_" {
 						continue
 					}
-					e.hoisted[obj] = g.uniquePkgName(base)
+					p.hoisted[obj] = g.uniquePkgName(base)
 				}
 			}
 		}
 	}
-	return e
+	return p
 }
 
 func baseName(v *ir.Var) string {
@@ -184,22 +186,22 @@ func freshName(base string, taken map[string]bool) string {
 }
 
 // pickField reserves a field name for the machine's own use.
-func (e *emitter) pickField(base string) string { return freshName(base, e.fieldNames) }
+func (p *plan) pickField(base string) string { return freshName(base, p.fieldNames) }
 
-// layoutFields names the machine's fields once the package's plan is known
+// nameFields names the machine's fields once the package's plan is known
 // (which awaits hold their child inline). Variables of identical type whose
 // live ranges never overlap share one field; the others get their own. It
 // also decides which dead references each suspension clears.
-func (e *emitter) layoutFields() {
-	fn := e.fn
-	pick := e.pickField
+func (p *plan) nameFields() {
+	fn := p.fn
+	pick := p.pickField
 	for _, b := range fn.Suspends {
-		if e.lazy(b.Term.(*ir.Suspend)) {
-			e.fDeep = pick("deep")
+		if p.lazy(b.Term.(*ir.Suspend)) {
+			p.fDeep = pick("deep")
 			break
 		}
 	}
-	interf := fn.Interference(e.live)
+	interf := fn.Interference(p.live)
 	type group struct {
 		name    string
 		typ     types.Type
@@ -207,21 +209,21 @@ func (e *emitter) layoutFields() {
 	}
 	var groups []*group
 	shareable := func(v *ir.Var) bool {
-		return e.store[v] == sField && (v.Kind == ir.VLocal || v.Kind == ir.VTemp) && !v.AddrTaken
+		return p.store[v] == sField && (v.Kind == ir.VLocal || v.Kind == ir.VTemp) && !v.AddrTaken
 	}
 	for _, v := range fn.Vars {
-		switch e.store[v] {
+		switch p.store[v] {
 		case sLocal, sDiscard:
 			continue
 		case sBoxed:
-			e.names[v] = pick(baseName(v))
+			p.names[v] = pick(baseName(v))
 			continue
 		}
 		if !shareable(v) {
-			e.names[v] = pick(baseName(v))
+			p.names[v] = pick(baseName(v))
 			continue
 		}
-		t := e.slotType(v)
+		t := p.slotType(v)
 		var joined *group
 		for _, g := range groups {
 			if !types.Identical(g.typ, t) {
@@ -244,9 +246,9 @@ func (e *emitter) layoutFields() {
 			groups = append(groups, joined)
 		}
 		joined.members = append(joined.members, v)
-		e.names[v] = joined.name
+		p.names[v] = joined.name
 		if len(joined.members) > 1 {
-			e.shared[v] = true
+			p.shared[v] = true
 		}
 	}
 	// Dead references cleared at each suspension, by field.
@@ -257,26 +259,26 @@ func (e *emitter) layoutFields() {
 		}
 	}
 	clearable := func(v *ir.Var) bool {
-		return e.store[v] == sField && v.Kind != ir.VResult && !v.AddrTaken && !slotTemp[v] &&
-			!e.inlineSlot[v] && isPointerLike(v.Type)
+		return p.store[v] == sField && v.Kind != ir.VResult && !v.AddrTaken && !slotTemp[v] &&
+			!p.inlineSlot[v] && isPointerLike(v.Type)
 	}
-	e.clears = map[*ir.Block][]*ir.Var{}
-	for b, vs := range fn.Clears(e.live, clearable) {
+	p.clears = map[*ir.Block][]*ir.Var{}
+	for b, vs := range fn.Clears(p.live, clearable) {
 		across := map[string]bool{}
-		for _, v := range e.live.Across[b] {
-			across[e.names[v]] = true
+		for _, v := range p.live.Across[b] {
+			across[p.names[v]] = true
 		}
 		if s := b.Term.(*ir.Suspend); s.Slot != nil {
-			across[e.names[s.Slot]] = true
+			across[p.names[s.Slot]] = true
 		}
 		seen := map[string]bool{}
 		for _, v := range vs {
-			n := e.names[v]
+			n := p.names[v]
 			if across[n] || seen[n] {
 				continue
 			}
 			seen[n] = true
-			e.clears[b] = append(e.clears[b], v)
+			p.clears[b] = append(p.clears[b], v)
 		}
 	}
 }
@@ -378,4 +380,28 @@ func typeParams(sig *types.Signature) []*types.TypeParam {
 		}
 	}
 	return out
+}
+
+// lazy reports whether the resume point of s leaves the state alone while
+// the child is pending: a generated child held inline is poisoned by its
+// own panics, so the parent marks itself running only once the child is
+// done. Not with defers, whose unwinding needs the running state.
+func (p *plan) lazy(s *ir.Suspend) bool {
+	return !p.unwinds() && p.inline[s] != nil
+}
+
+// slotType is the type of v's field: the machine itself for an inline
+// child, v's type otherwise.
+func (p *plan) slotType(v *ir.Var) types.Type {
+	if p.inlineSlot[v] {
+		return v.Type.(*types.Pointer).Elem()
+	}
+	return v.Type
+}
+
+// pollValue is the type of the value the future in slot v produces (the
+// first result of its Poll), instantiated as the slot holds it.
+func (p *plan) pollValue(v *ir.Var) types.Type {
+	obj, _, _ := types.LookupFieldOrMethod(v.Type, true, nil, "Poll")
+	return obj.Type().(*types.Signature).Results().At(0).Type()
 }
