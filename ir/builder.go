@@ -362,31 +362,19 @@ func blockGotos(fn *Func, blk *Block) []*Block {
 
 // stmtGotos appends to out the blocks that gotos inside s jump to.
 func stmtGotos(fn *Func, s ast.Stmt, out []*Block) []*Block {
-	var walk func(n ast.Node)
-	walk = func(n ast.Node) {
-		if _, ok := n.(Special); ok {
-			return
+	fn.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			if n.Label != nil {
+				if t := fn.Gotos[n.Label]; t != nil {
+					out = append(out, t)
+				}
+			}
 		}
-		ast.Inspect(n, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.BranchStmt:
-				if n.Label != nil {
-					if t := fn.Gotos[n.Label]; t != nil {
-						out = append(out, t)
-					}
-				}
-			}
-			if n != nil {
-				for _, r := range fn.Rewrites[n] {
-					walk(r)
-				}
-			}
-			return true
-		})
-	}
-	walk(s)
+		return true
+	})
 	return out
 }
 

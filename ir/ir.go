@@ -252,3 +252,47 @@ func (fn *Func) IdentVar(id *ast.Ident) *Var {
 	}
 	return nil
 }
+
+// Inspect walks n depth-first as ast.Inspect does, with the builder's
+// rewrites applied: a node that was rewritten is visited, and then, if f
+// returns true, its replacement statements are walked in place of its
+// children. A synthetic statement (a Special) is visited, not entered.
+// Every walk of verbatim code that must see what runs goes through it.
+func (fn *Func) Inspect(n ast.Node, f func(ast.Node) bool) {
+	ast.Inspect(n, func(m ast.Node) bool {
+		if m == nil || !f(m) {
+			return false
+		}
+		if _, ok := m.(Special); ok {
+			return false
+		}
+		if r, ok := fn.Rewrites[m]; ok {
+			for _, st := range r {
+				fn.Inspect(st, f)
+			}
+			return false
+		}
+		return true
+	})
+}
+
+// BranchOut reports whether s is a branch out of a verbatim statement the
+// builder rewrote (a break, continue, goto or return that leaves it): what
+// runs on the way (results set, cleanups), then the jump to the block it
+// reaches.
+func (fn *Func) BranchOut(s ast.Stmt) (way []ast.Stmt, to *Block, ok bool) {
+	r, ok := fn.Rewrites[s]
+	if !ok || len(r) == 0 {
+		return nil, nil, false
+	}
+	if _, branch := s.(*ast.BranchStmt); !branch {
+		if _, ret := s.(*ast.ReturnStmt); !ret {
+			return nil, nil, false
+		}
+	}
+	g, ok := r[len(r)-1].(*ast.BranchStmt)
+	if !ok || g.Tok != token.GOTO || g.Label == nil || fn.Gotos[g.Label] == nil {
+		return nil, nil, false
+	}
+	return r[:len(r)-1], fn.Gotos[g.Label], true
+}

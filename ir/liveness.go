@@ -76,10 +76,7 @@ func (fn *Func) refs(n ast.Node, uses, defs func(*Var)) {
 				return
 			}
 		}
-		ast.Inspect(n, func(n ast.Node) bool {
-			if n == nil {
-				return false
-			}
+		fn.Inspect(n, func(n ast.Node) bool {
 			if r, ok := fn.Rewrites[n]; ok {
 				for _, st := range r {
 					// Inside verbatim code a definition may not run: only uses count.

@@ -163,19 +163,16 @@ func (fn *Func) stmtString(s ast.Stmt) string {
 
 func (fn *Func) gotoTargets(n ast.Node) string {
 	var ts []string
-	ast.Inspect(n, func(n ast.Node) bool {
+	fn.Inspect(n, func(n ast.Node) bool {
+		if s, ok := n.(ast.Stmt); ok {
+			if _, to, ok := fn.BranchOut(s); ok {
+				ts = append(ts, fmt.Sprintf("%s → b%d", fn.nodeString(n), to.Index))
+				return false
+			}
+		}
 		if br, ok := n.(*ast.BranchStmt); ok && br.Label != nil {
 			if t := fn.Gotos[br.Label]; t != nil {
 				ts = append(ts, fmt.Sprintf("→ b%d", t.Index))
-			}
-		}
-		if n != nil {
-			if r, ok := fn.Rewrites[n]; ok {
-				for _, st := range r {
-					if br, ok := st.(*ast.BranchStmt); ok && br.Label != nil && fn.Gotos[br.Label] != nil {
-						ts = append(ts, fmt.Sprintf("%s → b%d", fn.nodeString(n), fn.Gotos[br.Label].Index))
-					}
-				}
 			}
 		}
 		return true

@@ -108,12 +108,12 @@ func (x *fastEmitter) read(n ast.Node) {
 
 func (x *fastEmitter) stmtEvents(s ast.Stmt) {
 	fn := x.e.fn
-	if r, ok := fn.Rewrites[s]; ok {
+	if way, to, ok := fn.BranchOut(s); ok {
 		// A branch out: its statements, then those on the way back.
-		for _, st := range r[:len(r)-1] {
+		for _, st := range way {
 			x.stmtEvents(st)
 		}
-		for _, c := range x.fp.jumps[fn.Gotos[r[len(r)-1].(*ast.BranchStmt).Label]] {
+		for _, c := range x.fp.jumps[to] {
 			for _, st := range c.Stmts {
 				x.stmtEvents(st)
 			}
@@ -344,10 +344,9 @@ func (x *fastEmitter) stmtCodes(s ast.Stmt) []jen.Code {
 	if x.dead[s] {
 		return nil
 	}
-	if r, ok := e.fn.Rewrites[s]; ok {
+	if way, t, ok := e.fn.BranchOut(s); ok {
 		// A branch out: back to the loop's head, or out of the loop.
-		out := x.list(r[:len(r)-1])
-		t := e.fn.Gotos[r[len(r)-1].(*ast.BranchStmt).Label]
+		out := x.list(way)
 		if fp.leave[t] {
 			return append(out, jen.Break())
 		}

@@ -185,19 +185,19 @@ func (p *plan) safeBlock(b *ir.Block) bool {
 }
 
 func (p *plan) safeStmt(s ast.Stmt) bool {
-	if r, ok := p.fn.Rewrites[s]; ok {
-		// A branch out of a verbatim statement: safe statements, then a
-		// goto (findBackEdges decides where it may go).
-		if _, branch := s.(*ast.BranchStmt); !branch || len(r) == 0 {
+	if _, ok := p.fn.Rewrites[s]; ok {
+		// A break, continue or goto out of a verbatim statement: safe
+		// statements, then a goto (findBackEdges decides where it may go).
+		way, _, ok := p.fn.BranchOut(s)
+		if _, branch := s.(*ast.BranchStmt); !ok || !branch {
 			return false
 		}
-		for _, st := range r[:len(r)-1] {
+		for _, st := range way {
 			if !p.safeStmt(st) {
 				return false
 			}
 		}
-		g, ok := r[len(r)-1].(*ast.BranchStmt)
-		return ok && g.Tok == token.GOTO && g.Label != nil && p.fn.Gotos[g.Label] != nil
+		return true
 	}
 	switch s := s.(type) {
 	case *ast.IfStmt:
@@ -493,7 +493,7 @@ func (p *plan) forAssigned(s ast.Stmt, f func(*ir.Var)) {
 	case ir.Special:
 		return
 	}
-	ast.Inspect(s, func(n ast.Node) bool {
+	p.fn.Inspect(s, func(n ast.Node) bool {
 		var lhs []ast.Expr
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -506,11 +506,6 @@ func (p *plan) forAssigned(s ast.Stmt, f func(*ir.Var)) {
 				if v := p.identVar(id); v != nil {
 					f(v)
 				}
-			}
-		}
-		if n != nil {
-			for _, r := range p.fn.Rewrites[n] {
-				p.forAssigned(r, f)
 			}
 		}
 		return true
