@@ -1,7 +1,7 @@
 package runtime
 
-// This file holds the future combinators: Then, MapFuture, Join, JoinAll,
-// Race, Select, First and FuseFuture. A combinator cancels the futures it
+// This file holds the future combinators: Then, Map, Join, JoinAll,
+// Race, Select, First and Fuse. A combinator cancels the futures it
 // drops: the losers of a race, and every unfinished child when it is
 // canceled itself.
 
@@ -43,14 +43,14 @@ func (t *thenFuture[T, U]) Cancel() {
 	}
 }
 
-// mapFuture is the future of MapFuture.
+// mapFuture is the future of Map.
 type mapFuture[T, U any] struct {
 	f  Future[T]
 	fn func(T) U
 }
 
-// MapFuture returns a future of fn applied to f's value.
-func MapFuture[T, U any](f Future[T], fn func(T) U) Future[U] {
+// Map returns a future of fn applied to f's value.
+func Map[T, U any](f Future[T], fn func(T) U) Future[U] {
 	return &mapFuture[T, U]{f, fn}
 }
 
@@ -218,7 +218,7 @@ func (s *selectFuture[T]) Cancel() {
 // Race returns a future of the value of the first of fs to be ready; the
 // others are canceled.
 func Race[T any](fs ...Future[T]) Future[T] {
-	return MapFuture(Select(fs...), func(s Selected[T]) T { return s.Value })
+	return Map(Select(fs...), func(s Selected[T]) T { return s.Value })
 }
 
 // firstFuture is the future of First.
@@ -252,16 +252,16 @@ func (f *firstFuture[T]) Poll(cx *Context) (Result[T], bool) {
 
 func (f *firstFuture[T]) Cancel() { f.s.Cancel() }
 
-// fused is the future of FuseFuture.
+// fused is the future of Fuse.
 type fused[T any] struct {
 	f    Future[T]
 	v    T
 	done bool
 }
 
-// FuseFuture returns a future that may be polled after completion: it
+// Fuse returns a future that may be polled after completion: it
 // returns f's value again without polling f.
-func FuseFuture[T any](f Future[T]) Future[T] { return &fused[T]{f: f} }
+func Fuse[T any](f Future[T]) Future[T] { return &fused[T]{f: f} }
 
 func (u *fused[T]) Poll(cx *Context) (T, bool) {
 	if !u.done {

@@ -12,7 +12,7 @@ var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // after is a future of v after d.
 func after[T any](d time.Duration, v T) Future[T] {
-	return MapFuture[struct{}](Sleep(d), func(struct{}) T { return v })
+	return Map[struct{}](Sleep(d), func(struct{}) T { return v })
 }
 
 func TestJoin(t *testing.T) {
@@ -94,7 +94,7 @@ func TestRaceCancelsLosers(t *testing.T) {
 
 func TestStreams(t *testing.T) {
 	l := NewLocal()
-	s := Take(Map(Filter(FromSlice([]int{1, 2, 3, 4, 5, 6, 7, 8}), func(v int) bool { return v%2 == 0 }),
+	s := Take(MapStream(Filter(FromSlice([]int{1, 2, 3, 4, 5, 6, 7, 8}), func(v int) bool { return v%2 == 0 }),
 		func(v int) string { return string(rune('a' + v)) }), 3)
 	got, _ := RunFuture(l, Collect(s))
 	if !slices.Equal(got, []string{"c", "e", "g"}) {
@@ -107,7 +107,7 @@ func TestStreams(t *testing.T) {
 			}
 		}
 	}
-	got2, _ := RunFuture(l, Collect(Fuse(FromSeq(seq))))
+	got2, _ := RunFuture(l, Collect(FuseStream(FromSeq(seq))))
 	if !slices.Equal(got2, []int{0, 1, 2, 3, 4}) {
 		t.Fatalf("FromSeq %v", got2)
 	}

@@ -95,7 +95,7 @@ type untilDone[T any] struct {
 // context.Cause(ctx), after canceling f, if ctx is done first. f is polled
 // first, so a value that is ready wins over a context that is done.
 func UntilDone[T any](ctx context.Context, f Future[T]) Future[Result[T]] {
-	return &untilDone[T]{f: MapFuture(f, Ok[T]), done: ContextDoneFuture{ctx: ctx}}
+	return &untilDone[T]{f: Map(f, Ok[T]), done: ContextDoneFuture{ctx: ctx}}
 }
 
 // TryUntilDone is UntilDone for a future of a Result: its error is f's

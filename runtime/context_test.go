@@ -158,8 +158,8 @@ func TestContextDeadlineVirtualTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	sel, _ := RunFuture(l, Select(
-		MapFuture(Sleep(time.Hour), func(struct{}) int { return 0 }),
-		MapFuture(ContextDone(ctx), func(error) int { return 1 }),
+		Map(Sleep(time.Hour), func(struct{}) int { return 0 }),
+		Map(ContextDone(ctx), func(error) int { return 1 }),
 	))
 	if sel.Index != 0 || l.Now().Sub(start) != time.Hour || time.Since(t0) > 150*time.Millisecond {
 		t.Fatalf("virtual sleep did not win at once: %+v at %v", sel, l.Now().Sub(start))
@@ -213,7 +213,7 @@ func TestStressSpawnContextRacesCompletion(t *testing.T) {
 			i := i
 			hs[i] = SpawnContext(p, ctx, WithContext(ctx, func(ctx context.Context) Future[int] {
 				inners[i] = ctx
-				return MapFuture(Sleep(time.Duration(i%7)*time.Microsecond), func(struct{}) int { return i })
+				return Map(Sleep(time.Duration(i%7)*time.Microsecond), func(struct{}) int { return i })
 			}))
 		}
 		wg.Add(1)

@@ -45,12 +45,13 @@
 //   - Synchronisation: [Mutex], [Semaphore], [Notify], [Event] and
 //     [Group].
 //   - Combinators: [Join], [JoinAll], [Race], [First], [Select], [Then],
-//     [MapFuture] for futures; [TryJoinAll] (stop at the first error, with
-//     a concurrency limit), [WaitAny] and [Completed] (wait without
+//     [Map] and [Fuse] for futures; [TryJoinAll] (stop at the first error,
+//     with a concurrency limit), [WaitAny] and [Completed] (wait without
 //     canceling the others), [TryTimeout] and [TryDeadline] for futures
-//     of a Result; [Map], [Filter], [Take], [Merge], [Fuse], [Collect] and
-//     [NextItem] for streams. [CurrentExecutor] is the executor polling a
-//     body.
+//     of a Result; [MapStream], [FuseStream], [Filter], [Take], [Merge],
+//     [Collect] and [NextItem] for streams. A combinator both kinds have
+//     is named bare for futures and with Stream for streams.
+//     [CurrentExecutor] is the executor polling a body.
 //   - The standard context package: [ContextDone] (a context's end as a
 //     future), [UntilDone] and [TryUntilDone] (a future bounded by a
 //     context), [SpawnContext] (a task a context cancels), [WithContext] (a

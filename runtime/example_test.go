@@ -18,7 +18,7 @@ var start = time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
 func ExampleNewLocal() {
 	ex := runtime.NewLocal(runtime.WithVirtualTime(start))
 	for _, d := range []time.Duration{3 * time.Hour, time.Hour, 2 * time.Hour} {
-		runtime.Go(ex, runtime.MapFuture(runtime.Sleep(d), func(struct{}) struct{} {
+		runtime.Go(ex, runtime.Map(runtime.Sleep(d), func(struct{}) struct{} {
 			fmt.Println(ex.Now().Format(time.Kitchen), "slept", d)
 			return struct{}{}
 		}))
@@ -53,7 +53,7 @@ func ExampleWithSeed() {
 func ExampleSpawn() {
 	pool := runtime.NewPool(2)
 	defer pool.Close()
-	t := runtime.Spawn(pool, runtime.MapFuture(runtime.Sleep(time.Millisecond), func(struct{}) string {
+	t := runtime.Spawn(pool, runtime.Map(runtime.Sleep(time.Millisecond), func(struct{}) string {
 		return "done"
 	}))
 	v, err := t.Wait()
@@ -94,7 +94,7 @@ func ExampleChan() {
 	ex := runtime.NewLocal()
 	ping, pong := runtime.NewChan[int](0), runtime.NewChan[int](0)
 	// the ponger doubles what it receives until ping is closed
-	runtime.Go(ex, runtime.Then(runtime.Collect(runtime.Map(ping.Stream(), func(v int) error {
+	runtime.Go(ex, runtime.Then(runtime.Collect(runtime.MapStream(ping.Stream(), func(v int) error {
 		return pong.TrySend(v * 2) // room: the pinger is waiting to receive
 	})), func([]error) runtime.Future[struct{}] {
 		pong.Close()
@@ -138,7 +138,7 @@ func ExampleMutex() {
 	for _, name := range []string{"a", "b", "c"} {
 		runtime.Go(ex, runtime.Then(mu.Lock(), func(struct{}) runtime.Future[struct{}] {
 			log = append(log, name+" in")
-			return runtime.MapFuture(runtime.YieldNow(), func(struct{}) struct{} {
+			return runtime.Map(runtime.YieldNow(), func(struct{}) struct{} {
 				log = append(log, name+" out")
 				mu.Unlock()
 				return struct{}{}
@@ -152,8 +152,8 @@ func ExampleMutex() {
 
 func ExampleRace() {
 	ex := runtime.NewLocal(runtime.WithVirtualTime(start))
-	slow := runtime.MapFuture(runtime.Sleep(time.Hour), func(struct{}) string { return "slow" })
-	fast := runtime.MapFuture(runtime.Sleep(time.Second), func(struct{}) string { return "fast" })
+	slow := runtime.Map(runtime.Sleep(time.Hour), func(struct{}) string { return "slow" })
+	fast := runtime.Map(runtime.Sleep(time.Second), func(struct{}) string { return "fast" })
 	v, _ := runtime.RunFuture(ex, runtime.Race(slow, fast))
 	fmt.Println(v, ex.Now().Sub(start))
 	// Output: fast 1s
@@ -163,7 +163,7 @@ func ExampleJoinAll() {
 	ex := runtime.NewLocal(runtime.WithVirtualTime(start))
 	var fs []runtime.Future[int]
 	for i := 3; i > 0; i-- {
-		fs = append(fs, runtime.MapFuture(runtime.Sleep(time.Duration(i)*time.Second), func(struct{}) int { return i }))
+		fs = append(fs, runtime.Map(runtime.Sleep(time.Duration(i)*time.Second), func(struct{}) int { return i }))
 	}
 	vs, _ := runtime.RunFuture(ex, runtime.JoinAll(fs...))
 	fmt.Println(vs, ex.Now().Sub(start))
@@ -191,7 +191,7 @@ func ExampleGroup() {
 	var g runtime.Group
 	for i := range 3 {
 		g.Add(1)
-		runtime.Go(ex, runtime.MapFuture(runtime.Sleep(time.Duration(i)*time.Minute), func(struct{}) struct{} {
+		runtime.Go(ex, runtime.Map(runtime.Sleep(time.Duration(i)*time.Minute), func(struct{}) struct{} {
 			g.Done()
 			return struct{}{}
 		}))

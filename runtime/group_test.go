@@ -167,7 +167,7 @@ func TestNextItem(t *testing.T) {
 			if done {
 				return Ready(Ok(Item[int]{}))
 			}
-			return TryTimeout(MapFuture(NextItem(s), Ok[Item[int]]), 3*time.Millisecond)
+			return TryTimeout(Map(NextItem(s), Ok[Item[int]]), 3*time.Millisecond)
 		}, func(r Result[Item[int]]) {
 			switch {
 			case done:

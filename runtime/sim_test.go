@@ -18,7 +18,7 @@ func simulate(seed uint64, n int) (uint64, time.Duration) {
 	out := NewChan[int](16)
 	h := fnv.New64a()
 	var buf [16]byte
-	Go(ex, MapFuture(Collect(Map(out.Stream(), func(id int) struct{} {
+	Go(ex, Map(Collect(MapStream(out.Stream(), func(id int) struct{} {
 		now := ex.Now().Sub(epoch)
 		for i := range 8 {
 			buf[i] = byte(id >> (8 * i))
@@ -67,7 +67,7 @@ func TestSimulationDeterministic(t *testing.T) {
 func TestGoDetached(t *testing.T) {
 	l := NewLocal()
 	f := &cancelable{}
-	Go(l, MapFuture[int](f, func(int) struct{} { return struct{}{} }))
+	Go(l, Map[int](f, func(int) struct{} { return struct{}{} }))
 	l.RunUntilStalled()
 	l.Close()
 	if !f.canceled {

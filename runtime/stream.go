@@ -1,7 +1,7 @@
 package runtime
 
 // This file holds the stream (AsyncIterator) sources and combinators:
-// FromSlice, FromSeq, FromIterator, Once, Fuse, Map, Filter, Take, Merge
+// FromSlice, FromSeq, FromIterator, Once, FuseStream, MapStream, Filter, Take, Merge
 // and Collect.
 
 import "iter"
@@ -126,15 +126,15 @@ func (s *onceStream[T]) Close() {
 	}
 }
 
-// fuseStream is the stream of Fuse.
+// fuseStream is the stream of FuseStream.
 type fuseStream[T any] struct {
 	s    AsyncIterator[T]
 	done bool
 }
 
-// Fuse returns a stream of s's items that, once s is Done (or the fused
+// FuseStream returns a stream of s's items that, once s is Done (or the fused
 // stream closed), reports Done without polling s again.
-func Fuse[T any](s AsyncIterator[T]) AsyncIterator[T] { return &fuseStream[T]{s: s} }
+func FuseStream[T any](s AsyncIterator[T]) AsyncIterator[T] { return &fuseStream[T]{s: s} }
 
 func (f *fuseStream[T]) PollNext(cx *Context) (T, Status) {
 	if f.done {
@@ -155,14 +155,14 @@ func (f *fuseStream[T]) Close() {
 	}
 }
 
-// mapStream is the stream of Map.
+// mapStream is the stream of MapStream.
 type mapStream[T, U any] struct {
 	s  AsyncIterator[T]
 	fn func(T) U
 }
 
-// Map returns a stream of fn applied to s's items.
-func Map[T, U any](s AsyncIterator[T], fn func(T) U) AsyncIterator[U] {
+// MapStream returns a stream of fn applied to s's items.
+func MapStream[T, U any](s AsyncIterator[T], fn func(T) U) AsyncIterator[U] {
 	return &mapStream[T, U]{s, fn}
 }
 

@@ -402,7 +402,7 @@ func TestStressCloseRacesSpawn(t *testing.T) {
 				for i := range 200 {
 					var f Future[int] = &counter{n: i % 3}
 					if i%5 == 0 {
-						f = MapFuture(Timeout(Never[int](), time.Hour), func(Result[int]) int { return 0 })
+						f = Map(Timeout(Never[int](), time.Hour), func(Result[int]) int { return 0 })
 					}
 					hs[g] = append(hs[g], Spawn(p, f))
 				}

@@ -142,7 +142,7 @@ func monitor(ctx context.Context, sensors []Sensor, limit int, silence time.Dura
 	start := runtime.Await(runtime.Now())
 	ch := runtime.NewChan[Reading](4)
 	fs := []runtime.Future[runtime.Result[Summary]]{
-		runtime.MapFuture(runtime.Future[error](Produce(ctx, ch, sensors, start)), runtime.Err[Summary]),
+		runtime.Map(runtime.Future[error](Produce(ctx, ch, sensors, start)), runtime.Err[Summary]),
 		Consume(ctx, cancel, ch, limit, silence),
 	}
 	first := runtime.Await(runtime.WaitAny(fs...))

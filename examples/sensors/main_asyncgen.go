@@ -525,7 +525,7 @@ func (m *ConsumeFuture) unwind(result *runtime.Result[Summary], ready *bool) {
 // MonitorFuture is the future state machine of monitor; Monitor returns one.
 // It must not be copied once used.
 //
-// Generated for Monitor from a body with hash 666b81dde3b9bac7.
+// Generated for Monitor from a body with hash 91eaa091f0a945cd.
 //
 //line main_asyncgen.go:531:1
 type MonitorFuture struct {
@@ -600,7 +600,7 @@ resume1:
 		/*line main.go:142:1*/ start = v
 	}
 	/*line main.go:143:1*/ ch = runtime.NewChan[Reading](4)
-	/*line main.go:144:1*/ m.fs = []runtime.Future[runtime.Result[Summary]]{runtime.MapFuture(runtime.Future[error](Produce(m.ctx, ch, m.sensors, start)), runtime.Err[Summary]), Consume(m.ctx, m.cancel, ch, m.limit, m.silence)}
+	/*line main.go:144:1*/ m.fs = []runtime.Future[runtime.Result[Summary]]{runtime.Map(runtime.Future[error](Produce(m.ctx, ch, m.sensors, start)), runtime.Err[Summary]), Consume(m.ctx, m.cancel, ch, m.limit, m.silence)}
 	/*line main.go:148:1*/ m.await2 = runtime.WaitAny(m.fs...)
 	/*line main.go:148:1*/ m.ctx = nil
 	/*line main.go:148:1*/ m.sensors = nil

@@ -17,7 +17,7 @@ func TestRuntimeFuturesInline(t *testing.T) {
 		ch := runtime.NewChan[int](0)
 		var mu runtime.Mutex
 		total := 0
-		runtime.Go(l, runtime.MapFuture[error, struct{}](Producer(ch, n), func(error) struct{} { return struct{}{} }))
+		runtime.Go(l, runtime.Map[error, struct{}](Producer(ch, n), func(error) struct{} { return struct{}{} }))
 		got, err := runtime.RunFuture(l, Consumer(&mu, ch, &total))
 		if err != nil || got != n || total != n*(n-1)/2 {
 			t.Fatalf("got %d items, total %d, err %v", got, total, err)

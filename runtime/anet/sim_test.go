@@ -173,7 +173,7 @@ func TestSimFailures(t *testing.T) {
 	}
 
 	// Healed before the retransmissions give up: the connection is made.
-	runtime.Spawn(ex, runtime.MapFuture(runtime.Future[struct{}](runtime.Sleep(time.Second)), func(struct{}) struct{} { sim.HealAll(); return struct{}{} }))
+	runtime.Spawn(ex, runtime.Map(runtime.Future[struct{}](runtime.Sleep(time.Second)), func(struct{}) struct{} { sim.HealAll(); return struct{}{} }))
 	r, _ = runtime.RunFuture(ex, SimDialOnce(a, "b:1"))
 	if r.Err != nil {
 		t.Fatalf("dial across a partition that heals: %v", r.Err)

@@ -201,7 +201,7 @@ func nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, s
 }
 
 func discard(ex runtime.Executor, s *kvserver.Server, l *anet.Listener) runtime.Future[struct{}] {
-	return runtime.MapFuture(runtime.Future[error](s.Serve(ex, l)), func(error) struct{} { return struct{}{} })
+	return runtime.Map(runtime.Future[error](s.Serve(ex, l)), func(error) struct{} { return struct{}{} })
 }
 
 // scenario runs clients against a kv server on a simulated network

@@ -61,7 +61,7 @@ func TestPlainShapes(t *testing.T) {
 		samePlain(t, "Foreign", func(l *Log) runtime.Result[time.Duration] { return res(foreign(l, n)) }, func(l *Log) runtime.Future[runtime.Result[time.Duration]] { return Foreign(l, n) })
 		s := fmt.Sprint(n)[1:]
 		samePlain(t, "ForeignPointer", func(l *Log) string { b, err := foreignPointer(l, s); return builderString(b, err) }, func(l *Log) runtime.Future[string] {
-			return runtime.MapFuture(ForeignPointer(l, s), func(r runtime.Result[*strings.Builder]) string { return builderString(r.Value, r.Err) })
+			return runtime.Map(ForeignPointer(l, s), func(r runtime.Result[*strings.Builder]) string { return builderString(r.Value, r.Err) })
 		})
 		samePlain(t, "Generic", func(l *Log) runtime.Result[string] { return res(generic(l, s, n < 0)) }, func(l *Log) runtime.Future[runtime.Result[string]] { return Generic(l, s, n < 0) })
 		samePlain(t, "GenericSlice", func(l *Log) runtime.Result[[]int] {
