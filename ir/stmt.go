@@ -688,7 +688,7 @@ func (b *builder) rangeStmt(s *ast.RangeStmt, lbl string) {
 // machine's stack of loops, so that a panic of the body passes through it
 // and a cancellation closes it, and closed when the loop is left.
 // pulledNames name the values a pull loop's next returns, by their count.
-var pulledNames = [][]string{nil, {"item"}, {"key", "val"}}
+var pulledNames = [][]string{nil, {"pulled"}, {"key", "val"}}
 
 func (b *builder) rangeFunc(s *ast.RangeStmt, sig *types.Signature, lbl string, loop, body, post, done *Block, key, val ast.Expr) {
 	yieldSig := sig.Params().At(0).Type().Underlying().(*types.Signature)
@@ -758,7 +758,7 @@ func (b *builder) forAwait(s *ast.RangeStmt, lbl string) {
 	st := b.newTemp("stream", b.typeOf(call.Args[0]))
 	b.emit(assign(b.ident(st), stream))
 	elem := b.info.TypeOf(s.X).Underlying().(*types.Signature).Params().At(0).Type().Underlying().(*types.Signature).Params().At(0).Type()
-	vt := b.newTemp("item", elem)
+	vt := b.newTemp("elem", elem)
 	ok := b.newTemp("ok", types.Typ[types.Bool])
 	loop := b.newBlock(KRangeLoop, s)
 	body := b.newBlock(KRangeBody, s.Body)

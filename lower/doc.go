@@ -43,7 +43,7 @@
 //		k       int
 //	}
 //
-//	func (m *DoubleFuture) Poll(cx *runtime.Context) (int, bool) {
+//	func (m *DoubleFuture) Poll(cx *runtime.Context) (result int, ready bool) {
 //		if m.self != m {
 //			m.pin() // first poll: remember the address; later: panic, it moved
 //		}

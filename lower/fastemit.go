@@ -57,7 +57,7 @@ func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
 	// the variables the cycle assigns to the locals standing for them.
 	fe := *e
 	fe.shadow = map[*ir.Var]string{}
-	x := &fastEmitter{e: &fe, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
+	x := &fastEmitter{e: &fe, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.res: true, e.ready: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
 	x.listEvents()
 	x.cleared = map[*ir.Var]bool{}
 	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
@@ -474,17 +474,14 @@ func (x *fastEmitter) writeNext(f *jen.File, body []jen.Code) {
 	// to the inliner a call of a parameter costs a third of a call of a
 	// method, which keeps Next small enough to inline into the caller's
 	// loop.
-	item := freshName("item", x.taken)
+	item, more := e.res, e.ready
 	var params []jen.Code
-	var more string
 	var full jen.Code
 	fullStep := jen.Parens(jen.Op("*").Add(e.machineType())).Dot(e.fullStep())
 	if e.fn.Kind == ir.Stream {
-		more = freshName("st", x.taken)
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))
 		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(mc, "PollNextVia").Call(jen.Id(e.recv), jen.Id(e.cx), fullStep)
 	} else {
-		more = freshName("more", x.taken)
 		full = jen.List(jen.Id(item), jen.Id(more)).Op("=").Qual(mc, "NextVia").Call(jen.Id(e.recv), fullStep)
 	}
 	e.bodyFunc(f).Params(e.recvDecl()).Id(e.stepName()).Params(params...).Params(jen.Id(item).Add(e.valueType()), jen.Id(more).Add(e.secondType())).Block(

@@ -199,10 +199,7 @@ func (e *emitter) emitStep(f *jen.File) {
 	var body []jen.Code
 	body = append(body, e.prologue()...)
 	body = append(body, e.blocks()...)
-	results := jen.Params(e.valueType(), e.secondType())
-	if e.unwinds() {
-		results = jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
-	}
+	results := jen.Params(jen.Id(e.res).Add(e.valueType()), jen.Id(e.ready).Add(e.secondType()))
 	var params []jen.Code
 	if fn.Kind != ir.Gen {
 		params = append(params, jen.Id(e.cx).Op("*").Qual(rt, "Context"))

@@ -116,9 +116,16 @@ func (g *generator) newPlan(d *directive) *plan {
 		pollNames["arg"+strconv.Itoa(i)] = true
 	}
 	p.cx = pickOutside("cx", pollNames)
-	if fn.HasDefer || fn.HasCleanup {
-		p.res = pickOutside("result", pollNames)
-		p.ready = pickOutside("ready", pollNames)
+	// The step's results have one pair of names per kind, on every
+	// method that returns or sets them (Poll and unwind; Next, next and
+	// unwind; PollNext, pollNext and unwind).
+	switch fn.Kind {
+	case ir.Async:
+		p.res, p.ready = pickOutside("result", pollNames), pickOutside("ready", pollNames)
+	case ir.Gen:
+		p.res, p.ready = pickOutside("item", pollNames), pickOutside("more", pollNames)
+	case ir.Stream:
+		p.res, p.ready = pickOutside("item", pollNames), pickOutside("status", pollNames)
 	}
 	fieldNames := map[string]bool{}
 	for _, n := range []string{"Poll", "Cancel", "Next", "Close", "PollNext", "All", "unwind", "init", "poll", "next", "pollNext", "pin", "Step", "finished", "value", "deepest"} {

@@ -389,7 +389,7 @@ func (e *emitter) emitUnwind(f *jen.File) {
 			jen.Panic(jen.Qual(mc, "UnwindLoops").Call(jen.Op("&").Add(e.field(e.fLoops)), jen.Id("p"))),
 		}
 		f.Comment("unwind passes a panic of the body through the iterators it pulls.")
-		f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
+		f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id(e.res).Op("*").Add(e.valueType()), jen.Id(e.ready).Op("*").Add(e.secondType())).Block(body...)
 		return
 	}
 	f.Comment("unwind runs the pending defers when the body panics during a step.")
@@ -404,9 +404,9 @@ func (e *emitter) emitUnwind(f *jen.File) {
 	body = append(body,
 		jen.Comment("a deferred call recovered: the body returns normally"),
 		e.field(e.fState).Op("=").Qual(mc, "StateDone"),
-		jen.List(jen.Op("*").Id("result"), jen.Op("*").Id("ready")).Op("=").List(e.doneValues()...),
+		jen.List(jen.Op("*").Id(e.res), jen.Op("*").Id(e.ready)).Op("=").List(e.doneValues()...),
 	)
-	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id("result").Op("*").Add(e.valueType()), jen.Id("ready").Op("*").Add(e.secondType())).Block(body...)
+	f.Func().Params(e.recvDecl()).Id("unwind").Params(jen.Id(e.res).Op("*").Add(e.valueType()), jen.Id(e.ready).Op("*").Add(e.secondType())).Block(body...)
 }
 
 // emitClose writes Close for an iterator or a stream: a body suspended at a

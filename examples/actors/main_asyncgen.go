@@ -39,7 +39,7 @@ func Actor(w *World, id int) *ActorFuture {
 // Poll runs actor until it suspends or returns.
 //
 //line main.go:56:1
-func (m1 *ActorFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+func (m1 *ActorFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
 	/*line main.go:56:1*/ if m1.self != m1 {
 		/*line main.go:56:1*/ m1.pin()
 	}

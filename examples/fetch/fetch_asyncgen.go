@@ -36,7 +36,7 @@ func (s *Store) Read(key string) *StoreReadFuture {
 // Poll runs read until it suspends or returns.
 //
 //line fetch.go:27:1
-func (m *StoreReadFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
+func (m *StoreReadFuture) Poll(cx *runtime.Context) (result runtime.Result[string], ready bool) {
 	/*line fetch.go:27:1*/ if m.self != m {
 		/*line fetch.go:27:1*/ m.pin()
 	}
@@ -173,7 +173,7 @@ func Resolve(s *Store, key string, max int) *ResolveFuture {
 // Poll runs resolve until it suspends or returns.
 //
 //line fetch.go:41:1
-func (m *ResolveFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
+func (m *ResolveFuture) Poll(cx *runtime.Context) (result runtime.Result[string], ready bool) {
 	/*line fetch.go:41:1*/ if m.self != m {
 		/*line fetch.go:41:1*/ m.pin()
 	}
@@ -341,7 +341,7 @@ func ResolveAll(s *Store, keys []string) *ResolveAllFuture {
 // Poll runs resolveAll until it suspends or returns.
 //
 //line fetch.go:65:1
-func (m *ResolveAllFuture) Poll(cx *runtime.Context) ([]string, bool) {
+func (m *ResolveAllFuture) Poll(cx *runtime.Context) (result []string, ready bool) {
 	/*line fetch.go:65:1*/ if m.self != m {
 		/*line fetch.go:65:1*/ m.pin()
 	}

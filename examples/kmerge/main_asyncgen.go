@@ -54,7 +54,7 @@ func (m *MultiplesIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line main.go:27:1
-func (m *MultiplesIter) next() (int, bool) {
+func (m *MultiplesIter) next() (item int, more bool) {
 	/*line main.go:27:1*/ m.fast = nil
 	/*line main.go:27:1*/ if m.self != m {
 		/*line main.go:27:1*/ m.pin()
@@ -205,11 +205,11 @@ func Merge(srcs []runtime.Iterator[int]) *MergeIter {
 // once the body has returned, panicked or been closed.
 //
 //line main.go:80:1
-func (m *MergeIter) Next() (result int, ready bool) {
+func (m *MergeIter) Next() (item int, more bool) {
 	/*line main.go:80:1*/ if m.self != m {
 		/*line main.go:80:1*/ m.pin()
 	}
-	/*line main.go:80:1*/ defer m.unwind(&result, &ready)
+	/*line main.go:80:1*/ defer m.unwind(&item, &more)
 	/*line main.go:80:1*/ var v1 bool
 	/*line main.go:80:1*/ switch m.state { /*line main.go:79:1*/
 	case 0:
@@ -348,7 +348,7 @@ func (m *MergeIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line main_asyncgen.go:351:1
-func (m *MergeIter) unwind(result *int, ready *bool) {
+func (m *MergeIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -361,7 +361,7 @@ func (m *MergeIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // DistinctIter is the iterator state machine of distinct; Distinct returns one.
@@ -391,11 +391,11 @@ func Distinct(src runtime.Iterator[int]) *DistinctIter {
 // once the body has returned, panicked or been closed.
 //
 //line main.go:109:1
-func (m *DistinctIter) Next() (result int, ready bool) {
+func (m *DistinctIter) Next() (item int, more bool) {
 	/*line main.go:109:1*/ if m.self != m {
 		/*line main.go:109:1*/ m.pin()
 	}
-	/*line main.go:109:1*/ defer m.unwind(&result, &ready)
+	/*line main.go:109:1*/ defer m.unwind(&item, &more)
 	/*line main.go:109:1*/ var last int
 	/*line main.go:109:1*/ var first bool
 	/*line main.go:109:1*/ var ok1 bool
@@ -526,7 +526,7 @@ func (m *DistinctIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line main_asyncgen.go:529:1
-func (m *DistinctIter) unwind(result *int, ready *bool) {
+func (m *DistinctIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -539,5 +539,5 @@ func (m *DistinctIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }

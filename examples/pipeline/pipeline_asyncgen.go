@@ -38,17 +38,17 @@ func Walk(t *Tree) *WalkIter {
 // once the body has returned, panicked or been closed.
 //
 //line pipeline.go:38:1
-func (m *WalkIter) Next() (result string, ready bool) {
+func (m *WalkIter) Next() (item string, more bool) {
 	/*line pipeline.go:38:1*/ if m.self != m {
 		/*line pipeline.go:38:1*/ m.pin()
 	}
-	/*line pipeline.go:38:1*/ defer m.unwind(&result, &ready)
-	/*line pipeline.go:38:1*/ var item string
+	/*line pipeline.go:38:1*/ defer m.unwind(&item, &more)
+	/*line pipeline.go:38:1*/ var pulled string
 	/*line pipeline.go:38:1*/ var ok1 bool
 	/*line pipeline.go:38:1*/ var w string
 	/*line pipeline.go:38:1*/ var v1 bool
 	/*line pipeline.go:38:1*/ var v11 bool
-	/*line pipeline.go:38:1*/ var item4 string
+	/*line pipeline.go:38:1*/ var pulled4 string
 	/*line pipeline.go:38:1*/ var ok5 bool
 	/*line pipeline.go:38:1*/ var w1 string
 	/*line pipeline.go:38:1*/ var v6 bool
@@ -74,11 +74,11 @@ func (m *WalkIter) Next() (result string, ready bool) {
 	/*line pipeline.go:42:1*/ m.cleanup = len(m.loops)
 	/*line pipeline.go:42:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:41:1*/
 rangeLoop1:
-	/*line pipeline.go:42:1*/ item, ok1 = m.it.Next()
+	/*line pipeline.go:42:1*/ pulled, ok1 = m.it.Next()
 	/*line pipeline.go:42:1*/ if !ok1 {
 		/*line pipeline.go:42:1*/ goto rangeDone4
 	}
-	/*line pipeline.go:42:1*/ w = item
+	/*line pipeline.go:42:1*/ w = pulled
 	/*line pipeline.go:43:1*/ {
 		/*line pipeline.go:43:1*/ v := w
 		/*line pipeline.go:43:1*/ if m.closing != nil {
@@ -126,11 +126,11 @@ ifDone10:
 	/*line pipeline.go:50:1*/ m.cleanup = len(m.loops)
 	/*line pipeline.go:50:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:49:1*/
 rangeLoop11:
-	/*line pipeline.go:50:1*/ item4, ok5 = m.it.Next()
+	/*line pipeline.go:50:1*/ pulled4, ok5 = m.it.Next()
 	/*line pipeline.go:50:1*/ if !ok5 {
 		/*line pipeline.go:50:1*/ goto rangeDone14
 	}
-	/*line pipeline.go:50:1*/ w1 = item4
+	/*line pipeline.go:50:1*/ w1 = pulled4
 	/*line pipeline.go:51:1*/ {
 		/*line pipeline.go:51:1*/ v := w1
 		/*line pipeline.go:51:1*/ m.t = nil
@@ -241,7 +241,7 @@ func (m *WalkIter) All() iter.Seq[string] {
 // unwind passes a panic of the body through the iterators it pulls.
 //
 //line pipeline_asyncgen.go:244:1
-func (m *WalkIter) unwind(result *string, ready *bool) {
+func (m *WalkIter) unwind(item *string, more *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
@@ -283,11 +283,11 @@ func Lengths(words runtime.Iterator[string], delay time.Duration) *LengthsStream
 // (Pending) or has finished (Done).
 //
 //line pipeline.go:60:1
-func (m *LengthsStream) PollNext(cx *runtime.Context) (result string, ready runtime.Status) {
+func (m *LengthsStream) PollNext(cx *runtime.Context) (item string, status runtime.Status) {
 	/*line pipeline.go:60:1*/ if m.self != m {
 		/*line pipeline.go:60:1*/ m.pin()
 	}
-	/*line pipeline.go:60:1*/ defer m.unwind(&result, &ready)
+	/*line pipeline.go:60:1*/ defer m.unwind(&item, &status)
 	/*line pipeline.go:60:1*/ var ok1 bool
 	/*line pipeline.go:60:1*/ var v1 bool
 	/*line pipeline.go:60:1*/ switch m.state { /*line pipeline.go:59:1*/
@@ -388,7 +388,7 @@ func (m *LengthsStream) Close() {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line pipeline_asyncgen.go:391:1
-func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
+func (m *LengthsStream) unwind(item *string, status *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -401,7 +401,7 @@ func (m *LengthsStream) unwind(result *string, ready *runtime.Status) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = "", runtime.Done
+	*item, *status = "", runtime.Done
 }
 
 // CollectFuture is the future state machine of collect; Collect returns one.
@@ -430,16 +430,16 @@ func Collect(s runtime.AsyncIterator[string], max int) *CollectFuture {
 // Poll runs collect until it suspends or returns.
 //
 //line pipeline.go:78:1
-func (m *CollectFuture) Poll(cx *runtime.Context) (Lists, bool) {
+func (m *CollectFuture) Poll(cx *runtime.Context) (result Lists, ready bool) {
 	/*line pipeline.go:78:1*/ if m.self != m {
 		/*line pipeline.go:78:1*/ m.pin()
 	}
-	/*line pipeline.go:78:1*/ var item1 string
+	/*line pipeline.go:78:1*/ var elem string
 	/*line pipeline.go:78:1*/ var ok1 bool
 	/*line pipeline.go:78:1*/ var item string
-	/*line pipeline.go:78:1*/ var item3 string
-	/*line pipeline.go:78:1*/ var ok4 bool
-	/*line pipeline.go:78:1*/ var item2 string
+	/*line pipeline.go:78:1*/ var elem2 string
+	/*line pipeline.go:78:1*/ var ok3 bool
+	/*line pipeline.go:78:1*/ var item1 string
 	/*line pipeline.go:78:1*/ switch m.state { /*line pipeline.go:77:1*/
 	case 0:
 		/*line pipeline.go:78:1*/ m.state = machine.StateRunning /*line pipeline.go:77:1*/
@@ -463,12 +463,12 @@ resume1:
 			/*line pipeline.go:79:1*/ m.state = 1
 			/*line pipeline.go:79:1*/ return Lists{}, false
 		}
-		/*line pipeline.go:79:1*/ item1, ok1 = v, st == runtime.Yielded
+		/*line pipeline.go:79:1*/ elem, ok1 = v, st == runtime.Yielded
 	}
 	/*line pipeline.go:79:1*/ if !ok1 {
 		/*line pipeline.go:79:1*/ goto rangeDone3
 	}
-	/*line pipeline.go:79:1*/ item = item1
+	/*line pipeline.go:79:1*/ item = elem
 	/*line pipeline.go:80:1*/ m.l.First = append(m.l.First, item)
 	/*line pipeline.go:81:1*/ if len(m.l.First) == m.max {
 		/*line pipeline.go:82:1*/ goto rangeDone3
@@ -487,13 +487,13 @@ resume2:
 			/*line pipeline.go:85:1*/ m.state = 2
 			/*line pipeline.go:85:1*/ return Lists{}, false
 		}
-		/*line pipeline.go:85:1*/ item3, ok4 = v, st == runtime.Yielded
+		/*line pipeline.go:85:1*/ elem2, ok3 = v, st == runtime.Yielded
 	}
-	/*line pipeline.go:85:1*/ if !ok4 {
+	/*line pipeline.go:85:1*/ if !ok3 {
 		/*line pipeline.go:85:1*/ goto rangeDone7
 	}
-	/*line pipeline.go:85:1*/ item2 = item3
-	/*line pipeline.go:86:1*/ m.l.Rest = append(m.l.Rest, item2)
+	/*line pipeline.go:85:1*/ item1 = elem2
+	/*line pipeline.go:86:1*/ m.l.Rest = append(m.l.Rest, item1)
 	/*line pipeline.go:86:1*/ goto rangeLoop5 /*line pipeline.go:85:1*/
 rangeDone7:
 	/*line pipeline.go:89:1*/ m.state = machine.StateDone

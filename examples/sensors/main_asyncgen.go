@@ -39,7 +39,7 @@ func Read(s Sensor, start time.Time) *ReadStream {
 // (Pending) or has finished (Done).
 //
 //line main.go:53:1
-func (m *ReadStream) PollNext(cx *runtime.Context) (Reading, runtime.Status) {
+func (m *ReadStream) PollNext(cx *runtime.Context) (item Reading, status runtime.Status) {
 	/*line main.go:53:1*/ if m.self != m {
 		/*line main.go:53:1*/ m.pin()
 	}

@@ -34,7 +34,7 @@ func Chain1(t *Toggle, n int) *Chain1Future {
 // Poll runs chain1 until it suspends or returns.
 //
 //line chain.go:22:1
-func (m *Chain1Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain1Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:22:1*/ if m.self != m {
 		/*line chain.go:22:1*/ m.pin()
 	}
@@ -168,7 +168,7 @@ func Chain2(t *Toggle, n int) *Chain2Future {
 // Poll runs chain2 until it suspends or returns.
 //
 //line chain.go:31:1
-func (m *Chain2Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain2Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:31:1*/ if m.self != m {
 		/*line chain.go:31:1*/ m.pin()
 	}
@@ -308,7 +308,7 @@ func Chain3(t *Toggle, n int) *Chain3Future {
 // Poll runs chain3 until it suspends or returns.
 //
 //line chain.go:34:1
-func (m *Chain3Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain3Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:34:1*/ if m.self != m {
 		/*line chain.go:34:1*/ m.pin()
 	}
@@ -448,7 +448,7 @@ func Chain4(t *Toggle, n int) *Chain4Future {
 // Poll runs chain4 until it suspends or returns.
 //
 //line chain.go:37:1
-func (m *Chain4Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain4Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:37:1*/ if m.self != m {
 		/*line chain.go:37:1*/ m.pin()
 	}
@@ -588,7 +588,7 @@ func Chain5(t *Toggle, n int) *Chain5Future {
 // Poll runs chain5 until it suspends or returns.
 //
 //line chain.go:40:1
-func (m *Chain5Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain5Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:40:1*/ if m.self != m {
 		/*line chain.go:40:1*/ m.pin()
 	}
@@ -728,7 +728,7 @@ func Chain6(t *Toggle, n int) *Chain6Future {
 // Poll runs chain6 until it suspends or returns.
 //
 //line chain.go:43:1
-func (m *Chain6Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain6Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:43:1*/ if m.self != m {
 		/*line chain.go:43:1*/ m.pin()
 	}
@@ -868,7 +868,7 @@ func Chain7(t *Toggle, n int) *Chain7Future {
 // Poll runs chain7 until it suspends or returns.
 //
 //line chain.go:46:1
-func (m *Chain7Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain7Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:46:1*/ if m.self != m {
 		/*line chain.go:46:1*/ m.pin()
 	}
@@ -1008,7 +1008,7 @@ func Chain8(t *Toggle, n int) *Chain8Future {
 // Poll runs chain8 until it suspends or returns.
 //
 //line chain.go:49:1
-func (m *Chain8Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain8Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:49:1*/ if m.self != m {
 		/*line chain.go:49:1*/ m.pin()
 	}
@@ -1148,7 +1148,7 @@ func Chain9(t *Toggle, n int) *Chain9Future {
 // Poll runs chain9 until it suspends or returns.
 //
 //line chain.go:52:1
-func (m *Chain9Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain9Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:52:1*/ if m.self != m {
 		/*line chain.go:52:1*/ m.pin()
 	}
@@ -1288,7 +1288,7 @@ func Chain10(t *Toggle, n int) *Chain10Future {
 // Poll runs chain10 until it suspends or returns.
 //
 //line chain.go:55:1
-func (m *Chain10Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain10Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:55:1*/ if m.self != m {
 		/*line chain.go:55:1*/ m.pin()
 	}
@@ -1428,7 +1428,7 @@ func Chain11(t *Toggle, n int) *Chain11Future {
 // Poll runs chain11 until it suspends or returns.
 //
 //line chain.go:58:1
-func (m *Chain11Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain11Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:58:1*/ if m.self != m {
 		/*line chain.go:58:1*/ m.pin()
 	}
@@ -1568,7 +1568,7 @@ func Chain12(t *Toggle, n int) *Chain12Future {
 // Poll runs chain12 until it suspends or returns.
 //
 //line chain.go:61:1
-func (m *Chain12Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain12Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:61:1*/ if m.self != m {
 		/*line chain.go:61:1*/ m.pin()
 	}
@@ -1708,7 +1708,7 @@ func Chain13(t *Toggle, n int) *Chain13Future {
 // Poll runs chain13 until it suspends or returns.
 //
 //line chain.go:64:1
-func (m *Chain13Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain13Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:64:1*/ if m.self != m {
 		/*line chain.go:64:1*/ m.pin()
 	}
@@ -1848,7 +1848,7 @@ func Chain14(t *Toggle, n int) *Chain14Future {
 // Poll runs chain14 until it suspends or returns.
 //
 //line chain.go:67:1
-func (m *Chain14Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain14Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:67:1*/ if m.self != m {
 		/*line chain.go:67:1*/ m.pin()
 	}
@@ -1988,7 +1988,7 @@ func Chain15(t *Toggle, n int) *Chain15Future {
 // Poll runs chain15 until it suspends or returns.
 //
 //line chain.go:70:1
-func (m *Chain15Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain15Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:70:1*/ if m.self != m {
 		/*line chain.go:70:1*/ m.pin()
 	}
@@ -2128,7 +2128,7 @@ func Chain16(t *Toggle, n int) *Chain16Future {
 // Poll runs chain16 until it suspends or returns.
 //
 //line chain.go:73:1
-func (m *Chain16Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Chain16Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:73:1*/ if m.self != m {
 		/*line chain.go:73:1*/ m.pin()
 	}
@@ -2265,7 +2265,7 @@ func Wrap1(t *Toggle) *Wrap1Future {
 // Poll runs wrap1 until it suspends or returns.
 //
 //line chain.go:113:1
-func (m *Wrap1Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap1Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:113:1*/ if m.self != m {
 		/*line chain.go:113:1*/ m.pin()
 	}
@@ -2386,7 +2386,7 @@ func Wrap2(t *Toggle) *Wrap2Future {
 // Poll runs wrap2 until it suspends or returns.
 //
 //line chain.go:116:1
-func (m *Wrap2Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap2Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:116:1*/ if m.self != m {
 		/*line chain.go:116:1*/ m.pin()
 	}
@@ -2525,7 +2525,7 @@ func Wrap3(t *Toggle) *Wrap3Future {
 // Poll runs wrap3 until it suspends or returns.
 //
 //line chain.go:119:1
-func (m *Wrap3Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap3Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:119:1*/ if m.self != m {
 		/*line chain.go:119:1*/ m.pin()
 	}
@@ -2664,7 +2664,7 @@ func Wrap4(t *Toggle) *Wrap4Future {
 // Poll runs wrap4 until it suspends or returns.
 //
 //line chain.go:122:1
-func (m *Wrap4Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap4Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:122:1*/ if m.self != m {
 		/*line chain.go:122:1*/ m.pin()
 	}
@@ -2803,7 +2803,7 @@ func Wrap5(t *Toggle) *Wrap5Future {
 // Poll runs wrap5 until it suspends or returns.
 //
 //line chain.go:125:1
-func (m *Wrap5Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap5Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:125:1*/ if m.self != m {
 		/*line chain.go:125:1*/ m.pin()
 	}
@@ -2942,7 +2942,7 @@ func Wrap6(t *Toggle) *Wrap6Future {
 // Poll runs wrap6 until it suspends or returns.
 //
 //line chain.go:128:1
-func (m *Wrap6Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap6Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:128:1*/ if m.self != m {
 		/*line chain.go:128:1*/ m.pin()
 	}
@@ -3081,7 +3081,7 @@ func Wrap7(t *Toggle) *Wrap7Future {
 // Poll runs wrap7 until it suspends or returns.
 //
 //line chain.go:131:1
-func (m *Wrap7Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap7Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:131:1*/ if m.self != m {
 		/*line chain.go:131:1*/ m.pin()
 	}
@@ -3220,7 +3220,7 @@ func Wrap8(t *Toggle) *Wrap8Future {
 // Poll runs wrap8 until it suspends or returns.
 //
 //line chain.go:134:1
-func (m *Wrap8Future) Poll(cx *runtime.Context) (int, bool) {
+func (m *Wrap8Future) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:134:1*/ if m.self != m {
 		/*line chain.go:134:1*/ m.pin()
 	}
@@ -3360,7 +3360,7 @@ func Idle(g runtime.Future[int], a int, b int) *IdleFuture {
 // Poll runs idle until it suspends or returns.
 //
 //line chain.go:139:1
-func (m *IdleFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *IdleFuture) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line chain.go:139:1*/ if m.self != m {
 		/*line chain.go:139:1*/ m.pin()
 	}

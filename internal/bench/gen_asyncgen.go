@@ -53,7 +53,7 @@ func (m *CountIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gen.go:12:1
-func (m *CountIter) next() (int, bool) {
+func (m *CountIter) next() (item int, more bool) {
 	/*line gen.go:12:1*/ m.fast = nil
 	/*line gen.go:12:1*/ if m.self != m {
 		/*line gen.go:12:1*/ m.pin()
@@ -224,7 +224,7 @@ func (m *EachIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gen.go:63:1
-func (m *EachIter) next() (int, bool) {
+func (m *EachIter) next() (item int, more bool) {
 	/*line gen.go:63:1*/ m.fast = nil
 	/*line gen.go:63:1*/ if m.self != m {
 		/*line gen.go:63:1*/ m.pin()
@@ -406,7 +406,7 @@ func (m *EvensIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gen.go:93:1
-func (m *EvensIter) next() (int, bool) {
+func (m *EvensIter) next() (item int, more bool) {
 	/*line gen.go:93:1*/ m.fast = nil
 	/*line gen.go:93:1*/ if m.self != m {
 		/*line gen.go:93:1*/ m.pin()
@@ -571,7 +571,7 @@ func Items(xs []int) *ItemsStream {
 // pollNext, the full step, runs instead.
 //
 //line gen.go:127:1
-func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
+func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line gen.go:127:1*/ if m.fast == m {
 		/*line gen.go:127:1*/ i := m.i
 		/*line gen.go:127:1*/ i++
@@ -581,14 +581,14 @@ func (m *ItemsStream) PollNext(cx *runtime.Context) (item int, st runtime.Status
 			/*line gen.go:127:1*/ return x, runtime.Yielded
 		}
 	}
-	/*line gen.go:127:1*/ item, st = machine.PollNextVia(m, cx, (*ItemsStream).pollNext)
+	/*line gen.go:127:1*/ item, status = machine.PollNextVia(m, cx, (*ItemsStream).pollNext)
 	/*line gen.go:127:1*/ return
 }
 
 // pollNext is the full step of PollNext.
 //
 //line gen.go:127:1
-func (m *ItemsStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
+func (m *ItemsStream) pollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line gen.go:127:1*/ m.fast = nil
 	/*line gen.go:127:1*/ if m.self != m {
 		/*line gen.go:127:1*/ m.pin()

@@ -39,7 +39,7 @@ func Sum(log *Log, xs []int, delay int) *SumFuture {
 // Poll runs sum until it suspends or returns.
 //
 //line basic.go:10:1
-func (m *SumFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *SumFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line basic.go:10:1*/ if m.self != m {
 		/*line basic.go:10:1*/ m.pin()
 	}

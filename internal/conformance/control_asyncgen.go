@@ -39,7 +39,7 @@ func IfChain(log *Log, n int) *IfChainFuture {
 // Poll runs ifChain until it suspends or returns.
 //
 //line control.go:14:1
-func (m *IfChainFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *IfChainFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line control.go:14:1*/ if m.self != m {
 		/*line control.go:14:1*/ m.pin()
 	}
@@ -234,7 +234,7 @@ func ForForms(log *Log, n int) *ForFormsFuture {
 // Poll runs forForms until it suspends or returns.
 //
 //line control.go:30:1
-func (m *ForFormsFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *ForFormsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:30:1*/ if m.self != m {
 		/*line control.go:30:1*/ m.pin()
 	}
@@ -493,7 +493,7 @@ func Ranges(log *Log, xs []int, arr [3]string, s string, ch chan int, n int) *Ra
 // Poll runs ranges until it suspends or returns.
 //
 //line control.go:59:1
-func (m *RangesFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *RangesFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:59:1*/ if m.self != m {
 		/*line control.go:59:1*/ m.pin()
 	}
@@ -895,7 +895,7 @@ func MapRange(log *Log, m map[string]int) *MapRangeFuture {
 // Poll runs mapRange until it suspends or returns.
 //
 //line control.go:92:1
-func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:92:1*/ if m1.self != m1 {
 		/*line control.go:92:1*/ m1.pin()
 	}
@@ -1103,7 +1103,7 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:140:1*/ m.pin()
 	}
 	/*line control.go:140:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:140:1*/ var item int
+	/*line control.go:140:1*/ var pulled int
 	/*line control.go:140:1*/ var ok1 bool
 	/*line control.go:140:1*/ var x int
 	/*line control.go:140:1*/ var v1 int
@@ -1111,10 +1111,10 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:140:1*/ var val string
 	/*line control.go:140:1*/ var ok4 bool
 	/*line control.go:140:1*/ var v5 int
-	/*line control.go:140:1*/ var item10 int
+	/*line control.go:140:1*/ var pulled10 int
 	/*line control.go:140:1*/ var ok11 bool
 	/*line control.go:140:1*/ var v12 int
-	/*line control.go:140:1*/ var item17 int
+	/*line control.go:140:1*/ var pulled17 int
 	/*line control.go:140:1*/ var ok18 bool
 	/*line control.go:140:1*/ var x1 int
 	/*line control.go:140:1*/ var v19 int
@@ -1141,11 +1141,11 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:142:1*/ m.cleanup = len(m.loops)
 	/*line control.go:142:1*/ m.loops = append(m.loops, m.loop) /*line control.go:141:1*/
 rangeLoop1:
-	/*line control.go:142:1*/ item, ok1 = m.next1()
+	/*line control.go:142:1*/ pulled, ok1 = m.next1()
 	/*line control.go:142:1*/ if !ok1 {
 		/*line control.go:142:1*/ goto rangeDone4
 	}
-	/*line control.go:142:1*/ x = item
+	/*line control.go:142:1*/ x = pulled
 	/*line control.go:143:1*/ m.await1 = ready(x) /*line control.go:142:1*/
 resume1:
 	// await at control.go:143
@@ -1196,11 +1196,11 @@ rangeDone9:
 	/*line control.go:148:1*/ m.cleanup = len(m.loops)
 	/*line control.go:148:1*/ m.loops = append(m.loops, m.loop) /*line control.go:147:1*/
 rangeLoop11:
-	/*line control.go:148:1*/ item10, ok11 = m.next1()
+	/*line control.go:148:1*/ pulled10, ok11 = m.next1()
 	/*line control.go:148:1*/ if !ok11 {
 		/*line control.go:148:1*/ goto rangeDone14
 	}
-	/*line control.go:148:1*/ m.i = item10
+	/*line control.go:148:1*/ m.i = pulled10
 	/*line control.go:149:1*/ m.await1 = ready(m.i)
 	/*line control.go:149:1*/ m.next11 = nil
 	/*line control.go:149:1*/ m.w = "" /*line control.go:148:1*/
@@ -1226,11 +1226,11 @@ rangeDone14:
 	/*line control.go:154:1*/ m.cleanup = len(m.loops)
 	/*line control.go:154:1*/ m.loops = append(m.loops, m.loop) /*line control.go:153:1*/
 rangeLoop18:
-	/*line control.go:154:1*/ item17, ok18 = m.next1()
+	/*line control.go:154:1*/ pulled17, ok18 = m.next1()
 	/*line control.go:154:1*/ if !ok18 {
 		/*line control.go:154:1*/ goto rangeDone21
 	}
-	/*line control.go:154:1*/ x1 = item17
+	/*line control.go:154:1*/ x1 = pulled17
 	/*line control.go:155:1*/ m.await1 = ready(x1)
 	/*line control.go:155:1*/ m.log = nil
 	/*line control.go:155:1*/ m.next11 = nil
@@ -1346,7 +1346,7 @@ func (m *RangeFuncFuture) deepest() machine.Stepper {
 // unwind passes a panic of the body through the iterators it pulls.
 //
 //line control_asyncgen.go:1349:1
-func (m *RangeFuncFuture) unwind(result *int, ready *bool) {
+func (m *RangeFuncFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
@@ -1389,7 +1389,7 @@ func Switches(log *Log, n int, v any) *SwitchesFuture {
 // Poll runs switches until it suspends or returns.
 //
 //line control.go:163:1
-func (m *SwitchesFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *SwitchesFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line control.go:163:1*/ if m.self != m {
 		/*line control.go:163:1*/ m.pin()
 	}
@@ -1700,7 +1700,7 @@ func Selects(log *Log, a chan int, b chan int) *SelectsFuture {
 // Poll runs selects until it suspends or returns.
 //
 //line control.go:206:1
-func (m *SelectsFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *SelectsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:206:1*/ if m.self != m {
 		/*line control.go:206:1*/ m.pin()
 	}
@@ -1952,7 +1952,7 @@ func Labels(log *Log, n int) *LabelsFuture {
 // Poll runs labels until it suspends or returns.
 //
 //line control.go:233:1
-func (m *LabelsFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *LabelsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:233:1*/ if m.self != m {
 		/*line control.go:233:1*/ m.pin()
 	}
@@ -2178,7 +2178,7 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:273:1*/ m.pin()
 	}
 	/*line control.go:273:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:273:1*/ var item int
+	/*line control.go:273:1*/ var pulled int
 	/*line control.go:273:1*/ var ok1 bool
 	/*line control.go:273:1*/ var v1 int
 	/*line control.go:273:1*/ switch m.state { /*line control.go:272:1*/
@@ -2195,11 +2195,11 @@ func (m *GotoOutFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:275:1*/ m.cleanup = len(m.loops)
 	/*line control.go:275:1*/ m.loops = append(m.loops, m.loop) /*line control.go:274:1*/
 rangeLoop1:
-	/*line control.go:275:1*/ item, ok1 = m.next1()
+	/*line control.go:275:1*/ pulled, ok1 = m.next1()
 	/*line control.go:275:1*/ if !ok1 {
 		/*line control.go:275:1*/ goto rangeDone4
 	}
-	/*line control.go:275:1*/ m.x = item
+	/*line control.go:275:1*/ m.x = pulled
 	/*line control.go:276:1*/ m.await1 = ready(m.x) /*line control.go:275:1*/
 resume1:
 	// await at control.go:276
@@ -2306,7 +2306,7 @@ func (m *GotoOutFuture) deepest() machine.Stepper {
 // unwind passes a panic of the body through the iterators it pulls.
 //
 //line control_asyncgen.go:2309:1
-func (m *GotoOutFuture) unwind(result *int, ready *bool) {
+func (m *GotoOutFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
@@ -2356,7 +2356,7 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 		/*line control.go:288:1*/ m.pin()
 	}
 	/*line control.go:288:1*/ defer m.unwind(&result, &ready1)
-	/*line control.go:288:1*/ var item int
+	/*line control.go:288:1*/ var pulled int
 	/*line control.go:288:1*/ var ok1 bool
 	/*line control.go:288:1*/ var v1 int
 	/*line control.go:288:1*/ switch m.state { /*line control.go:287:1*/
@@ -2378,11 +2378,11 @@ func (m *PanicInPullFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line control.go:295:1*/ m.cleanup = len(m.loops)
 	/*line control.go:295:1*/ m.loops = append(m.loops, m.loop) /*line control.go:294:1*/
 rangeLoop1:
-	/*line control.go:295:1*/ item, ok1 = m.next1()
+	/*line control.go:295:1*/ pulled, ok1 = m.next1()
 	/*line control.go:295:1*/ if !ok1 {
 		/*line control.go:295:1*/ goto rangeDone4
 	}
-	/*line control.go:295:1*/ m.x = item
+	/*line control.go:295:1*/ m.x = pulled
 	/*line control.go:296:1*/ m.defers = append(m.defers, panicInPullFutureDefer0{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
 	/*line control.go:297:1*/ m.await1 = ready(m.x) /*line control.go:296:1*/
 resume1:
@@ -2482,7 +2482,7 @@ func (m *PanicInPullFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line control_asyncgen.go:2485:1
-func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
+func (m *PanicInPullFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -2497,7 +2497,7 @@ func (m *PanicInPullFuture) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.r, true
+	*result, *ready1 = m.r, true
 }
 
 // panicInPullFutureDefer0 is a call deferred by panicInPull: its function and arguments.

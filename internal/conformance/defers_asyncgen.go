@@ -178,7 +178,7 @@ func (m *DefersFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:181:1
-func (m *DefersFuture) unwind(result *string, ready *bool) {
+func (m *DefersFuture) unwind(result *string, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -191,7 +191,7 @@ func (m *DefersFuture) unwind(result *string, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.out, true
+	*result, *ready1 = m.out, true
 }
 
 // defersFutureDefer0 is a call deferred by defers: its function and arguments.
@@ -392,7 +392,7 @@ func (m *RecoversFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:395:1
-func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
+func (m *RecoversFuture) unwind(result *runtime.Result[int], ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -405,7 +405,7 @@ func (m *RecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
+	*result, *ready1 = runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // recoversFutureDefer0 is a call deferred by recovers: its function and arguments.
@@ -571,7 +571,7 @@ func (m *PanicsFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:574:1
-func (m *PanicsFuture) unwind(result *int, ready *bool) {
+func (m *PanicsFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -584,7 +584,7 @@ func (m *PanicsFuture) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result0, true
+	*result, *ready1 = m.result0, true
 }
 
 // panicsFutureDefer0 is a call deferred by panics: its function and arguments.
@@ -752,7 +752,7 @@ func (m *DeferPanicsFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:755:1
-func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
+func (m *DeferPanicsFuture) unwind(result *string, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -765,7 +765,7 @@ func (m *DeferPanicsFuture) unwind(result *string, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.s, true
+	*result, *ready1 = m.s, true
 }
 
 // CancellableFuture is the future state machine of cancellable; Cancellable returns one.
@@ -918,7 +918,7 @@ func (m *CancellableFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:921:1
-func (m *CancellableFuture) unwind(result *int, ready *bool) {
+func (m *CancellableFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -931,7 +931,7 @@ func (m *CancellableFuture) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result0, true
+	*result, *ready1 = m.result0, true
 }
 
 // cancellableFutureDefer0 is a call deferred by cancellable: its function and arguments.
@@ -1110,7 +1110,7 @@ func (m *HelperRecoversFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line defers_asyncgen.go:1113:1
-func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) {
+func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -1123,7 +1123,7 @@ func (m *HelperRecoversFuture) unwind(result *runtime.Result[int], ready *bool) 
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
+	*result, *ready1 = runtime.Result[int]{Value: m.v, Err: m.err}, true
 }
 
 // helperRecoversFutureDefer0 is a call deferred by helperRecovers: its function and arguments.

@@ -48,7 +48,7 @@ func Order(log *Log, n int) *OrderFuture {
 // Poll runs order until it suspends or returns.
 //
 //line exprs.go:32:1
-func (m1 *OrderFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m1 *OrderFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line exprs.go:32:1*/ if m1.self != m1 {
 		/*line exprs.go:32:1*/ m1.pin()
 	}
@@ -505,7 +505,7 @@ func Results(log *Log, n int) *ResultsFuture {
 // Poll runs results until it suspends or returns.
 //
 //line exprs.go:56:1
-func (m *ResultsFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+func (m *ResultsFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
 	/*line exprs.go:56:1*/ if m.self != m {
 		/*line exprs.go:56:1*/ m.pin()
 	}
@@ -695,7 +695,7 @@ func NoResult(log *Log) *NoResultFuture {
 // Poll runs noResult until it suspends or returns.
 //
 //line exprs.go:72:1
-func (m *NoResultFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+func (m *NoResultFuture) Poll(cx *runtime.Context) (result struct{}, ready1 bool) {
 	/*line exprs.go:72:1*/ if m.self != m {
 		/*line exprs.go:72:1*/ m.pin()
 	}
@@ -857,7 +857,7 @@ func Shadow(log *Log, n int) *ShadowFuture {
 // Poll runs shadow until it suspends or returns.
 //
 //line exprs.go:82:1
-func (m *ShadowFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *ShadowFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line exprs.go:82:1*/ if m.self != m {
 		/*line exprs.go:82:1*/ m.pin()
 	}

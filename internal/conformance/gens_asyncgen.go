@@ -61,7 +61,7 @@ func (m *FibIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:10:1
-func (m *FibIter) next() (int, bool) {
+func (m *FibIter) next() (item int, more bool) {
 	/*line gens.go:10:1*/ m.fast = nil
 	/*line gens.go:10:1*/ if m.self != m {
 		/*line gens.go:10:1*/ m.pin()
@@ -215,11 +215,11 @@ func Pairs(log *Log, n int) *PairsIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:21:1
-func (m *PairsIter) Next() (result string, ready1 bool) {
+func (m *PairsIter) Next() (item string, more bool) {
 	/*line gens.go:21:1*/ if m.self != m {
 		/*line gens.go:21:1*/ m.pin()
 	}
-	/*line gens.go:21:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:21:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:21:1*/ var ok1 bool
 	/*line gens.go:21:1*/ var v1 bool
 	/*line gens.go:21:1*/ var cond bool
@@ -368,7 +368,7 @@ func (m *PairsIter) All() iter.Seq[string] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line gens_asyncgen.go:371:1
-func (m *PairsIter) unwind(result *string, ready *bool) {
+func (m *PairsIter) unwind(item *string, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -381,7 +381,7 @@ func (m *PairsIter) unwind(result *string, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = "", false
+	*item, *more = "", false
 }
 
 // pairsIterDefer0 is a call deferred by pairsGen: its function and arguments.
@@ -443,13 +443,13 @@ func Permutations(xs []int) *PermutationsIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:33:1
-func (m *PermutationsIter) Next() (result []int, ready1 bool) {
+func (m *PermutationsIter) Next() (item []int, more bool) {
 	/*line gens.go:33:1*/ if m.self != m {
 		/*line gens.go:33:1*/ m.pin()
 	}
-	/*line gens.go:33:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:33:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:33:1*/ var rest []int
-	/*line gens.go:33:1*/ var item []int
+	/*line gens.go:33:1*/ var pulled []int
 	/*line gens.go:33:1*/ var ok1 bool
 	/*line gens.go:33:1*/ var p []int
 	/*line gens.go:33:1*/ var v1 bool
@@ -496,11 +496,11 @@ rangeLoop4:
 	/*line gens.go:40:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:40:1*/ m.loops = append(m.loops, m.it) /*line gens.go:39:1*/
 rangeLoop8:
-	/*line gens.go:40:1*/ item, ok1 = m.it.Next()
+	/*line gens.go:40:1*/ pulled, ok1 = m.it.Next()
 	/*line gens.go:40:1*/ if !ok1 {
 		/*line gens.go:40:1*/ goto rangeDone11
 	}
-	/*line gens.go:40:1*/ p = item
+	/*line gens.go:40:1*/ p = pulled
 	/*line gens.go:41:1*/ {
 		/*line gens.go:41:1*/ v := append([]int{m.xs[m.i]}, p...)
 		/*line gens.go:41:1*/ if m.closing != nil {
@@ -613,7 +613,7 @@ func (m *PermutationsIter) All() iter.Seq[[]int] {
 // unwind passes a panic of the body through the iterators it pulls.
 //
 //line gens_asyncgen.go:616:1
-func (m *PermutationsIter) unwind(result *[]int, ready *bool) {
+func (m *PermutationsIter) unwind(item *[]int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
@@ -669,7 +669,7 @@ func (m *CountIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:49:1
-func (m *CountIter) next() (int, bool) {
+func (m *CountIter) next() (item int, more bool) {
 	/*line gens.go:49:1*/ m.fast = nil
 	/*line gens.go:49:1*/ if m.self != m {
 		/*line gens.go:49:1*/ m.pin()
@@ -816,11 +816,11 @@ func Filter(src *CountIter, p int) *FilterIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:58:1
-func (m *FilterIter) Next() (result int, ready1 bool) {
+func (m *FilterIter) Next() (item int, more bool) {
 	/*line gens.go:58:1*/ if m.self != m {
 		/*line gens.go:58:1*/ m.pin()
 	}
-	/*line gens.go:58:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:58:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:58:1*/ var v1 int
 	/*line gens.go:58:1*/ var ok1 bool
 	/*line gens.go:58:1*/ var cond bool
@@ -951,7 +951,7 @@ func (m *FilterIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line gens_asyncgen.go:954:1
-func (m *FilterIter) unwind(result *int, ready *bool) {
+func (m *FilterIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -964,7 +964,7 @@ func (m *FilterIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // PrimesIter is the iterator state machine of primes; Primes returns one.
@@ -993,7 +993,7 @@ func Primes() *PrimesIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:72:1
-func (m *PrimesIter) Next() (int, bool) {
+func (m *PrimesIter) Next() (item int, more bool) {
 	/*line gens.go:72:1*/ if m.self != m {
 		/*line gens.go:72:1*/ m.pin()
 	}
@@ -1145,17 +1145,17 @@ func Walk(t *Tree) *WalkIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:111:1
-func (m *WalkIter) Next() (result int, ready1 bool) {
+func (m *WalkIter) Next() (item int, more bool) {
 	/*line gens.go:111:1*/ if m.self != m {
 		/*line gens.go:111:1*/ m.pin()
 	}
-	/*line gens.go:111:1*/ defer m.unwind(&result, &ready1)
-	/*line gens.go:111:1*/ var item int
+	/*line gens.go:111:1*/ defer m.unwind(&item, &more)
+	/*line gens.go:111:1*/ var pulled int
 	/*line gens.go:111:1*/ var ok1 bool
 	/*line gens.go:111:1*/ var v1 int
 	/*line gens.go:111:1*/ var v11 bool
 	/*line gens.go:111:1*/ var v2 bool
-	/*line gens.go:111:1*/ var item5 int
+	/*line gens.go:111:1*/ var pulled5 int
 	/*line gens.go:111:1*/ var ok6 bool
 	/*line gens.go:111:1*/ var v3 int
 	/*line gens.go:111:1*/ var v7 bool
@@ -1181,11 +1181,11 @@ func (m *WalkIter) Next() (result int, ready1 bool) {
 	/*line gens.go:115:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:115:1*/ m.loops = append(m.loops, m.it) /*line gens.go:114:1*/
 rangeLoop1:
-	/*line gens.go:115:1*/ item, ok1 = m.it.Next()
+	/*line gens.go:115:1*/ pulled, ok1 = m.it.Next()
 	/*line gens.go:115:1*/ if !ok1 {
 		/*line gens.go:115:1*/ goto rangeDone4
 	}
-	/*line gens.go:115:1*/ v1 = item
+	/*line gens.go:115:1*/ v1 = pulled
 	/*line gens.go:116:1*/ {
 		/*line gens.go:116:1*/ v := v1
 		/*line gens.go:116:1*/ if m.closing != nil {
@@ -1233,11 +1233,11 @@ ifDone10:
 	/*line gens.go:123:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:123:1*/ m.loops = append(m.loops, m.it) /*line gens.go:122:1*/
 rangeLoop11:
-	/*line gens.go:123:1*/ item5, ok6 = m.it.Next()
+	/*line gens.go:123:1*/ pulled5, ok6 = m.it.Next()
 	/*line gens.go:123:1*/ if !ok6 {
 		/*line gens.go:123:1*/ goto rangeDone14
 	}
-	/*line gens.go:123:1*/ v3 = item5
+	/*line gens.go:123:1*/ v3 = pulled5
 	/*line gens.go:124:1*/ {
 		/*line gens.go:124:1*/ v := v3
 		/*line gens.go:124:1*/ m.t = nil
@@ -1348,7 +1348,7 @@ func (m *WalkIter) All() iter.Seq[int] {
 // unwind passes a panic of the body through the iterators it pulls.
 //
 //line gens_asyncgen.go:1351:1
-func (m *WalkIter) unwind(result *int, ready *bool) {
+func (m *WalkIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0) {
 		return
 	}
@@ -1393,11 +1393,11 @@ func Shapes(log *Log, n int) *ShapesIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:131:1
-func (m *ShapesIter) Next() (result string, ready1 bool) {
+func (m *ShapesIter) Next() (item string, more bool) {
 	/*line gens.go:131:1*/ if m.self != m {
 		/*line gens.go:131:1*/ m.pin()
 	}
-	/*line gens.go:131:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:131:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:131:1*/ var v1 bool
 	/*line gens.go:131:1*/ switch m.state { /*line gens.go:130:1*/
 	case 0:
@@ -1597,7 +1597,7 @@ func (m *ShapesIter) All() iter.Seq[string] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line gens_asyncgen.go:1600:1
-func (m *ShapesIter) unwind(result *string, ready *bool) {
+func (m *ShapesIter) unwind(item *string, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -1610,7 +1610,7 @@ func (m *ShapesIter) unwind(result *string, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = "", false
+	*item, *more = "", false
 }
 
 // BoomIter is the iterator state machine of boom; Boom returns one.
@@ -1641,11 +1641,11 @@ func Boom(log *Log, n int) *BoomIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:165:1
-func (m *BoomIter) Next() (result int, ready1 bool) {
+func (m *BoomIter) Next() (item int, more bool) {
 	/*line gens.go:165:1*/ if m.self != m {
 		/*line gens.go:165:1*/ m.pin()
 	}
-	/*line gens.go:165:1*/ defer m.unwind(&result, &ready1)
+	/*line gens.go:165:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:165:1*/ var v1 bool
 	/*line gens.go:165:1*/ switch m.state { /*line gens.go:164:1*/
 	case 0:
@@ -1769,7 +1769,7 @@ func (m *BoomIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line gens_asyncgen.go:1772:1
-func (m *BoomIter) unwind(result *int, ready *bool) {
+func (m *BoomIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -1782,7 +1782,7 @@ func (m *BoomIter) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // boomIterDefer0 is a call deferred by boom: its function and arguments.
@@ -1837,7 +1837,7 @@ func Stubborn() *StubbornIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:178:1
-func (m *StubbornIter) Next() (int, bool) {
+func (m *StubbornIter) Next() (item int, more bool) {
 	/*line gens.go:178:1*/ if m.self != m {
 		/*line gens.go:178:1*/ m.pin()
 	}
@@ -1990,7 +1990,7 @@ func (r *Ring[T]) Each(log *Log, start int) *RingEachIter[T] {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:187:1
-func (m *RingEachIter[T]) Next() (T, bool) {
+func (m *RingEachIter[T]) Next() (item T, more bool) {
 	/*line gens.go:187:1*/ if m.self != m {
 		/*line gens.go:187:1*/ m.pin()
 	}
@@ -2151,7 +2151,7 @@ func Drain(log *Log, a chan int, b chan int) *DrainIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:203:1
-func (m *DrainIter) Next() (int, bool) {
+func (m *DrainIter) Next() (item int, more bool) {
 	/*line gens.go:203:1*/ if m.self != m {
 		/*line gens.go:203:1*/ m.pin()
 	}
@@ -2379,7 +2379,7 @@ func (m *SeriesIter[N]) Next() (item N, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:232:1
-func (m *SeriesIter[N]) next() (N, bool) {
+func (m *SeriesIter[N]) next() (item N, more bool) {
 	/*line gens.go:232:1*/ m.fast = nil
 	/*line gens.go:232:1*/ if m.self != m {
 		/*line gens.go:232:1*/ m.pin()
@@ -2553,7 +2553,7 @@ func (m *EachStringIter) Next() (item string, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:247:1
-func (m *EachStringIter) next() (string, bool) {
+func (m *EachStringIter) next() (item string, more bool) {
 	/*line gens.go:247:1*/ m.fast = nil
 	/*line gens.go:247:1*/ if m.self != m {
 		/*line gens.go:247:1*/ m.pin()
@@ -2728,7 +2728,7 @@ func (m *EachArrayIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:256:1
-func (m *EachArrayIter) next() (int, bool) {
+func (m *EachArrayIter) next() (item int, more bool) {
 	/*line gens.go:256:1*/ m.fast = nil
 	/*line gens.go:256:1*/ if m.self != m {
 		/*line gens.go:256:1*/ m.pin()
@@ -2902,7 +2902,7 @@ func (m *SquaresIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:265:1
-func (m *SquaresIter) next() (int, bool) {
+func (m *SquaresIter) next() (item int, more bool) {
 	/*line gens.go:265:1*/ m.fast = nil
 	/*line gens.go:265:1*/ if m.self != m {
 		/*line gens.go:265:1*/ m.pin()
@@ -3075,7 +3075,7 @@ func (m *OffcycleIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:275:1
-func (m *OffcycleIter) next() (int, bool) {
+func (m *OffcycleIter) next() (item int, more bool) {
 	/*line gens.go:275:1*/ m.fast = nil
 	/*line gens.go:275:1*/ if m.self != m {
 		/*line gens.go:275:1*/ m.pin()
@@ -3272,7 +3272,7 @@ func (m *DigitsIter) Next() (item uint, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:290:1
-func (m *DigitsIter) next() (uint, bool) {
+func (m *DigitsIter) next() (item uint, more bool) {
 	/*line gens.go:290:1*/ m.fast = nil
 	/*line gens.go:290:1*/ if m.self != m {
 		/*line gens.go:290:1*/ m.pin()
@@ -3449,7 +3449,7 @@ func (m *OddsIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:300:1
-func (m *OddsIter) next() (int, bool) {
+func (m *OddsIter) next() (item int, more bool) {
 	/*line gens.go:300:1*/ m.fast = nil
 	/*line gens.go:300:1*/ if m.self != m {
 		/*line gens.go:300:1*/ m.pin()
@@ -3641,7 +3641,7 @@ func (m *SparseIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:309:1
-func (m *SparseIter) next() (int, bool) {
+func (m *SparseIter) next() (item int, more bool) {
 	/*line gens.go:309:1*/ m.fast = nil
 	/*line gens.go:309:1*/ if m.self != m {
 		/*line gens.go:309:1*/ m.pin()
@@ -3848,7 +3848,7 @@ func (m *StepperIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:324:1
-func (m *StepperIter) next() (int, bool) {
+func (m *StepperIter) next() (item int, more bool) {
 	/*line gens.go:324:1*/ m.fast = nil
 	/*line gens.go:324:1*/ if m.self != m {
 		/*line gens.go:324:1*/ m.pin()
@@ -4037,7 +4037,7 @@ func (m *UntilIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:338:1
-func (m *UntilIter) next() (int, bool) {
+func (m *UntilIter) next() (item int, more bool) {
 	/*line gens.go:338:1*/ m.fast = nil
 	/*line gens.go:338:1*/ if m.self != m {
 		/*line gens.go:338:1*/ m.pin()
@@ -4202,7 +4202,7 @@ func Never(n int) *NeverIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:347:1
-func (m *NeverIter) Next() (int, bool) {
+func (m *NeverIter) Next() (item int, more bool) {
 	/*line gens.go:347:1*/ if m.self != m {
 		/*line gens.go:347:1*/ m.pin()
 	}
@@ -4425,7 +4425,7 @@ func (m *StickyIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:362:1
-func (m *StickyIter) next() (int, bool) {
+func (m *StickyIter) next() (item int, more bool) {
 	/*line gens.go:362:1*/ m.fast = nil
 	/*line gens.go:362:1*/ if m.self != m {
 		/*line gens.go:362:1*/ m.pin()
@@ -4604,7 +4604,7 @@ func (m *BlockyIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line gens.go:375:1
-func (m *BlockyIter) next() (int, bool) {
+func (m *BlockyIter) next() (item int, more bool) {
 	/*line gens.go:375:1*/ m.fast = nil
 	/*line gens.go:375:1*/ if m.self != m {
 		/*line gens.go:375:1*/ m.pin()
@@ -4759,7 +4759,7 @@ func Deref(p *[3]int) *DerefIter {
 // once the body has returned, panicked or been closed.
 //
 //line gens.go:388:1
-func (m *DerefIter) Next() (int, bool) {
+func (m *DerefIter) Next() (item int, more bool) {
 	/*line gens.go:388:1*/ if m.self != m {
 		/*line gens.go:388:1*/ m.pin()
 	}

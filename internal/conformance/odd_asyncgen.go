@@ -46,7 +46,7 @@ func OddPlaces(log *Log, n int) *OddPlacesFuture {
 // Poll runs oddPlaces until it suspends or returns.
 //
 //line odd.go:18:1
-func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (Triple, bool) {
+func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (result Triple, ready1 bool) {
 	/*line odd.go:18:1*/ if m1.self != m1 {
 		/*line odd.go:18:1*/ m1.pin()
 	}

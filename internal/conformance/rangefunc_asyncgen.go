@@ -50,9 +50,9 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line rangefunc.go:146:1*/ m.pin()
 	}
 	/*line rangefunc.go:146:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:146:1*/ var item int
+	/*line rangefunc.go:146:1*/ var pulled int
 	/*line rangefunc.go:146:1*/ var ok1 bool
-	/*line rangefunc.go:146:1*/ var item4 int
+	/*line rangefunc.go:146:1*/ var pulled4 int
 	/*line rangefunc.go:146:1*/ var ok5 bool
 	/*line rangefunc.go:146:1*/ var y int
 	/*line rangefunc.go:146:1*/ var v1 int
@@ -73,21 +73,21 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:149:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:149:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:148:1*/
 rangeLoop1:
-	/*line rangefunc.go:149:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:149:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:149:1*/ if !ok1 {
 		/*line rangefunc.go:149:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:149:1*/ m.x = item
+	/*line rangefunc.go:149:1*/ m.x = pulled
 	/*line rangefunc.go:150:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
 	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
 	/*line rangefunc.go:151:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:150:1*/
 rangeLoop5:
-	/*line rangefunc.go:151:1*/ item4, ok5 = m.next11()
+	/*line rangefunc.go:151:1*/ pulled4, ok5 = m.next11()
 	/*line rangefunc.go:151:1*/ if !ok5 {
 		/*line rangefunc.go:151:1*/ goto rangeDone8
 	}
-	/*line rangefunc.go:151:1*/ y = item4
+	/*line rangefunc.go:151:1*/ y = pulled4
 	/*line rangefunc.go:152:1*/ m.await1 = ready(10*m.x + y) /*line rangefunc.go:151:1*/
 resume1:
 	// await at rangefunc.go:152
@@ -190,7 +190,7 @@ func (m *BodyPanicsFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:193:1
-func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
+func (m *BodyPanicsFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -205,7 +205,7 @@ func (m *BodyPanicsFuture) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // bodyPanicsFutureDefer0 is a call deferred by bodyPanics: its function and arguments.
@@ -408,7 +408,7 @@ func (m *SwallowedPanicFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:411:1
-func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
+func (m *SwallowedPanicFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -423,7 +423,7 @@ func (m *SwallowedPanicFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // BadBreakFuture is the future state machine of badBreak; BadBreak returns one.
@@ -586,7 +586,7 @@ func (m *BadBreakFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:589:1
-func (m *BadBreakFuture) unwind(result *int, ready *bool) {
+func (m *BadBreakFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -601,7 +601,7 @@ func (m *BadBreakFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // VeryBadFuture is the future state machine of veryBad; VeryBad returns one.
@@ -845,7 +845,7 @@ func (m *VeryBadFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:848:1
-func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
+func (m *VeryBadFuture) unwind(result *[]int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -860,7 +860,7 @@ func (m *VeryBadFuture) unwind(result *[]int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result, true
+	*result, *ready1 = m.result, true
 }
 
 // PanickyBreakFuture is the future state machine of panickyBreak; PanickyBreak returns one.
@@ -1021,7 +1021,7 @@ func (m *PanickyBreakFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:1024:1
-func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
+func (m *PanickyBreakFuture) unwind(result *[]int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -1036,7 +1036,7 @@ func (m *PanickyBreakFuture) unwind(result *[]int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result, true
+	*result, *ready1 = m.result, true
 }
 
 // TrickyAfterExitFuture is the future state machine of trickyAfterExit; TrickyAfterExit returns one.
@@ -1242,7 +1242,7 @@ func (m *TrickyAfterExitFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:1245:1
-func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
+func (m *TrickyAfterExitFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -1257,7 +1257,7 @@ func (m *TrickyAfterExitFuture) unwind(result *int, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // trickyAfterExitFutureDefer0 is a call deferred by trickyAfterExit: its function and arguments.
@@ -1330,9 +1330,9 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 		/*line rangefunc.go:270:1*/ m.pin()
 	}
 	/*line rangefunc.go:270:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:270:1*/ var item int
+	/*line rangefunc.go:270:1*/ var pulled int
 	/*line rangefunc.go:270:1*/ var ok1 bool
-	/*line rangefunc.go:270:1*/ var item4 int
+	/*line rangefunc.go:270:1*/ var pulled4 int
 	/*line rangefunc.go:270:1*/ var ok5 bool
 	/*line rangefunc.go:270:1*/ var v1 int
 	/*line rangefunc.go:270:1*/ var v6 int
@@ -1353,21 +1353,21 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line rangefunc.go:272:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:272:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:271:1*/
 rangeLoop2:
-	/*line rangefunc.go:272:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:272:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:272:1*/ if !ok1 {
 		/*line rangefunc.go:272:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:273:1*/ m.x = item
+	/*line rangefunc.go:273:1*/ m.x = pulled
 	/*line rangefunc.go:274:1*/ m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
 	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
 	/*line rangefunc.go:275:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:274:1*/
 rangeLoop6:
-	/*line rangefunc.go:275:1*/ item4, ok5 = m.next11()
+	/*line rangefunc.go:275:1*/ pulled4, ok5 = m.next11()
 	/*line rangefunc.go:275:1*/ if !ok5 {
 		/*line rangefunc.go:275:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:275:1*/ m.y = item4
+	/*line rangefunc.go:275:1*/ m.y = pulled4
 	/*line rangefunc.go:276:1*/ m.await1 = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
 resume1:
 	// await at rangefunc.go:276
@@ -1531,7 +1531,7 @@ func (m *ExitsFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:1534:1
-func (m *ExitsFuture) unwind(result *string, ready *bool) {
+func (m *ExitsFuture) unwind(result *string, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -1546,7 +1546,7 @@ func (m *ExitsFuture) unwind(result *string, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.res, true
+	*result, *ready1 = m.res, true
 }
 
 // exitsFutureDefer0 is a call deferred by exits: its function and arguments.
@@ -1624,7 +1624,7 @@ func (m *ExitsThroughKeptFuture) Poll(cx *runtime.Context) (result string, ready
 		/*line rangefunc.go:305:1*/ m.pin()
 	}
 	/*line rangefunc.go:305:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:305:1*/ var item int
+	/*line rangefunc.go:305:1*/ var pulled int
 	/*line rangefunc.go:305:1*/ var ok1 bool
 	/*line rangefunc.go:305:1*/ switch m.state { /*line rangefunc.go:304:1*/
 	case 0:
@@ -1640,11 +1640,11 @@ func (m *ExitsThroughKeptFuture) Poll(cx *runtime.Context) (result string, ready
 	/*line rangefunc.go:307:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:307:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:306:1*/
 rangeLoop2:
-	/*line rangefunc.go:307:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:307:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:307:1*/ if !ok1 {
 		/*line rangefunc.go:307:1*/ goto rangeDone5
 	}
-	/*line rangefunc.go:308:1*/ m.x = item
+	/*line rangefunc.go:308:1*/ m.x = pulled
 	/*line rangefunc.go:309:1*/ m.await1 = ready(m.x) /*line rangefunc.go:308:1*/
 resume1:
 	// await at rangefunc.go:309
@@ -1764,7 +1764,7 @@ func (m *ExitsThroughKeptFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:1767:1
-func (m *ExitsThroughKeptFuture) unwind(result *string, ready *bool) {
+func (m *ExitsThroughKeptFuture) unwind(result *string, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -1779,7 +1779,7 @@ func (m *ExitsThroughKeptFuture) unwind(result *string, ready *bool) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result0, true
+	*result, *ready1 = m.result0, true
 }
 
 // exitsThroughKeptFutureDefer0 is a call deferred by exitsThroughKept: its function and arguments.
@@ -1847,7 +1847,7 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 		/*line rangefunc.go:330:1*/ m.pin()
 	}
 	/*line rangefunc.go:330:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:330:1*/ var item int
+	/*line rangefunc.go:330:1*/ var pulled int
 	/*line rangefunc.go:330:1*/ var ok1 bool
 	/*line rangefunc.go:330:1*/ var x int
 	/*line rangefunc.go:330:1*/ var next1 func() (int, int, bool)
@@ -1871,11 +1871,11 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 	/*line rangefunc.go:332:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:332:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:331:1*/
 rangeLoop1:
-	/*line rangefunc.go:332:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:332:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:332:1*/ if !ok1 {
 		/*line rangefunc.go:332:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:332:1*/ x = item
+	/*line rangefunc.go:332:1*/ x = pulled
 	/*line rangefunc.go:333:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
 	/*line rangefunc.go:333:1*/ m.cleanup3 = len(m.loops)
 	/*line rangefunc.go:333:1*/ m.loops = append(m.loops, m.loop2)
@@ -1982,7 +1982,7 @@ func (m *PanicOutOfIteratorFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:1985:1
-func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
+func (m *PanicOutOfIteratorFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -1997,7 +1997,7 @@ func (m *PanicOutOfIteratorFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // RelayIter is the iterator state machine of relay; Relay returns one.
@@ -2032,12 +2032,12 @@ func Relay(log *Log, n int, bad int) *RelayIter {
 // once the body has returned, panicked or been closed.
 //
 //line rangefunc.go:345:1
-func (m *RelayIter) Next() (result int, ready1 bool) {
+func (m *RelayIter) Next() (item int, more bool) {
 	/*line rangefunc.go:345:1*/ if m.self != m {
 		/*line rangefunc.go:345:1*/ m.pin()
 	}
-	/*line rangefunc.go:345:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:345:1*/ var item int
+	/*line rangefunc.go:345:1*/ defer m.unwind(&item, &more)
+	/*line rangefunc.go:345:1*/ var pulled int
 	/*line rangefunc.go:345:1*/ var ok1 bool
 	/*line rangefunc.go:345:1*/ var x int
 	/*line rangefunc.go:345:1*/ var v1 bool
@@ -2057,11 +2057,11 @@ func (m *RelayIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:347:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:347:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:346:1*/
 rangeLoop1:
-	/*line rangefunc.go:347:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:347:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:347:1*/ if !ok1 {
 		/*line rangefunc.go:347:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:347:1*/ x = item
+	/*line rangefunc.go:347:1*/ x = pulled
 	/*line rangefunc.go:348:1*/ if x == m.bad {
 		/*line rangefunc.go:349:1*/ panic(fmt.Sprint("relay boom ", x))
 	}
@@ -2175,7 +2175,7 @@ func (m *RelayIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:2178:1
-func (m *RelayIter) unwind(result *int, ready *bool) {
+func (m *RelayIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -2190,7 +2190,7 @@ func (m *RelayIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // NumbersIter is the iterator state machine of numbers; Numbers returns one.
@@ -2221,11 +2221,11 @@ func Numbers(log *Log, n int) *NumbersIter {
 // once the body has returned, panicked or been closed.
 //
 //line rangefunc.go:358:1
-func (m *NumbersIter) Next() (result int, ready1 bool) {
+func (m *NumbersIter) Next() (item int, more bool) {
 	/*line rangefunc.go:358:1*/ if m.self != m {
 		/*line rangefunc.go:358:1*/ m.pin()
 	}
-	/*line rangefunc.go:358:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:358:1*/ defer m.unwind(&item, &more)
 	/*line rangefunc.go:358:1*/ var v1 bool
 	/*line rangefunc.go:358:1*/ switch m.state { /*line rangefunc.go:357:1*/
 	case 0:
@@ -2356,7 +2356,7 @@ func (m *NumbersIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:2359:1
-func (m *NumbersIter) unwind(result *int, ready *bool) {
+func (m *NumbersIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -2369,7 +2369,7 @@ func (m *NumbersIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // DelegateIter is the iterator state machine of delegate; Delegate returns one.
@@ -2403,12 +2403,12 @@ func Delegate(log *Log, n int, bad int) *DelegateIter {
 // once the body has returned, panicked or been closed.
 //
 //line rangefunc.go:375:1
-func (m *DelegateIter) Next() (result int, ready1 bool) {
+func (m *DelegateIter) Next() (item int, more bool) {
 	/*line rangefunc.go:375:1*/ if m.self != m {
 		/*line rangefunc.go:375:1*/ m.pin()
 	}
-	/*line rangefunc.go:375:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:375:1*/ var item int
+	/*line rangefunc.go:375:1*/ defer m.unwind(&item, &more)
+	/*line rangefunc.go:375:1*/ var pulled int
 	/*line rangefunc.go:375:1*/ var ok1 bool
 	/*line rangefunc.go:375:1*/ var x int
 	/*line rangefunc.go:375:1*/ var v1 bool
@@ -2428,11 +2428,11 @@ func (m *DelegateIter) Next() (result int, ready1 bool) {
 	/*line rangefunc.go:377:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:377:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:376:1*/
 rangeLoop1:
-	/*line rangefunc.go:377:1*/ item, ok1 = m.it.Next()
+	/*line rangefunc.go:377:1*/ pulled, ok1 = m.it.Next()
 	/*line rangefunc.go:377:1*/ if !ok1 {
 		/*line rangefunc.go:377:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:377:1*/ x = item
+	/*line rangefunc.go:377:1*/ x = pulled
 	/*line rangefunc.go:378:1*/ if x == m.bad {
 		/*line rangefunc.go:379:1*/ panic(fmt.Sprint("delegate boom ", x))
 	}
@@ -2546,7 +2546,7 @@ func (m *DelegateIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:2549:1
-func (m *DelegateIter) unwind(result *int, ready *bool) {
+func (m *DelegateIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -2561,7 +2561,7 @@ func (m *DelegateIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // SwallowerIter is the iterator state machine of swallower; Swallower returns one.
@@ -2591,11 +2591,11 @@ func Swallower(log *Log) *SwallowerIter {
 // once the body has returned, panicked or been closed.
 //
 //line rangefunc.go:391:1
-func (m *SwallowerIter) Next() (result int, ready1 bool) {
+func (m *SwallowerIter) Next() (item int, more bool) {
 	/*line rangefunc.go:391:1*/ if m.self != m {
 		/*line rangefunc.go:391:1*/ m.pin()
 	}
-	/*line rangefunc.go:391:1*/ defer m.unwind(&result, &ready1)
+	/*line rangefunc.go:391:1*/ defer m.unwind(&item, &more)
 	/*line rangefunc.go:391:1*/ var v1 bool
 	/*line rangefunc.go:391:1*/ switch m.state { /*line rangefunc.go:390:1*/
 	case 0:
@@ -2721,7 +2721,7 @@ func (m *SwallowerIter) All() iter.Seq[int] {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:2724:1
-func (m *SwallowerIter) unwind(result *int, ready *bool) {
+func (m *SwallowerIter) unwind(item *int, more *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -2734,7 +2734,7 @@ func (m *SwallowerIter) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, false
+	*item, *more = 0, false
 }
 
 // OverGeneratedFuture is the future state machine of overGenerated; OverGenerated returns one.
@@ -2776,7 +2776,7 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	}
 	/*line rangefunc.go:401:1*/ defer m.unwind(&result, &ready1)
 	/*line rangefunc.go:401:1*/ var seq iter.Seq[int]
-	/*line rangefunc.go:401:1*/ var item int
+	/*line rangefunc.go:401:1*/ var pulled int
 	/*line rangefunc.go:401:1*/ var ok1 bool
 	/*line rangefunc.go:401:1*/ var v1 int
 	/*line rangefunc.go:401:1*/ switch m.state { /*line rangefunc.go:400:1*/
@@ -2799,11 +2799,11 @@ func (m *OverGeneratedFuture) Poll(cx *runtime.Context) (result int, ready1 bool
 	/*line rangefunc.go:407:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:407:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:406:1*/
 rangeLoop1:
-	/*line rangefunc.go:407:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:407:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:407:1*/ if !ok1 {
 		/*line rangefunc.go:407:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:407:1*/ m.x = item
+	/*line rangefunc.go:407:1*/ m.x = pulled
 	/*line rangefunc.go:408:1*/ m.await1 = ready(m.x) /*line rangefunc.go:407:1*/
 resume1:
 	// await at rangefunc.go:408
@@ -2904,7 +2904,7 @@ func (m *OverGeneratedFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:2907:1
-func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
+func (m *OverGeneratedFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -2919,7 +2919,7 @@ func (m *OverGeneratedFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // OverGeneratedDirectFuture is the future state machine of overGeneratedDirect; OverGeneratedDirect returns one.
@@ -2958,7 +2958,7 @@ func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready
 		/*line rangefunc.go:417:1*/ m.pin()
 	}
 	/*line rangefunc.go:417:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:417:1*/ var item int
+	/*line rangefunc.go:417:1*/ var pulled int
 	/*line rangefunc.go:417:1*/ var ok1 bool
 	/*line rangefunc.go:417:1*/ var v1 int
 	/*line rangefunc.go:417:1*/ switch m.state { /*line rangefunc.go:416:1*/
@@ -2977,11 +2977,11 @@ func (m *OverGeneratedDirectFuture) Poll(cx *runtime.Context) (result int, ready
 	/*line rangefunc.go:419:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:419:1*/ m.loops = append(m.loops, m.it) /*line rangefunc.go:418:1*/
 rangeLoop1:
-	/*line rangefunc.go:419:1*/ item, ok1 = m.it.Next()
+	/*line rangefunc.go:419:1*/ pulled, ok1 = m.it.Next()
 	/*line rangefunc.go:419:1*/ if !ok1 {
 		/*line rangefunc.go:419:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:419:1*/ m.x = item
+	/*line rangefunc.go:419:1*/ m.x = pulled
 	/*line rangefunc.go:420:1*/ m.await1 = ready(m.x) /*line rangefunc.go:419:1*/
 resume1:
 	// await at rangefunc.go:420
@@ -3082,7 +3082,7 @@ func (m *OverGeneratedDirectFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:3085:1
-func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
+func (m *OverGeneratedDirectFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -3097,7 +3097,7 @@ func (m *OverGeneratedDirectFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.sum, true
+	*result, *ready1 = m.sum, true
 }
 
 // RelayStreamStream is the stream state machine of relayStream; RelayStream returns one.
@@ -3132,12 +3132,12 @@ func RelayStream(log *Log, bad int) *RelayStreamStream {
 // (Pending) or has finished (Done).
 //
 //line rangefunc.go:429:1
-func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
+func (m *RelayStreamStream) PollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line rangefunc.go:429:1*/ if m.self != m {
 		/*line rangefunc.go:429:1*/ m.pin()
 	}
-	/*line rangefunc.go:429:1*/ defer m.unwind(&result, &ready1)
-	/*line rangefunc.go:429:1*/ var item int
+	/*line rangefunc.go:429:1*/ defer m.unwind(&item, &status)
+	/*line rangefunc.go:429:1*/ var pulled int
 	/*line rangefunc.go:429:1*/ var ok1 bool
 	/*line rangefunc.go:429:1*/ var x int
 	/*line rangefunc.go:429:1*/ var v1 int
@@ -3161,11 +3161,11 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (result int, ready1 ru
 	/*line rangefunc.go:431:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:431:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:430:1*/
 rangeLoop1:
-	/*line rangefunc.go:431:1*/ item, ok1 = m.next1()
+	/*line rangefunc.go:431:1*/ pulled, ok1 = m.next1()
 	/*line rangefunc.go:431:1*/ if !ok1 {
 		/*line rangefunc.go:431:1*/ goto rangeDone4
 	}
-	/*line rangefunc.go:431:1*/ x = item
+	/*line rangefunc.go:431:1*/ x = pulled
 	/*line rangefunc.go:431:1*/ if m.closing != nil {
 		/*line rangefunc.go:431:1*/ panic("asyncgen: RelayStream awaited after Close")
 	}
@@ -3255,7 +3255,7 @@ func (m *RelayStreamStream) Close() {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line rangefunc_asyncgen.go:3258:1
-func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
+func (m *RelayStreamStream) unwind(item *int, status *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.loops) == 0 && len(m.defers) == 0) {
 		return
 	}
@@ -3270,5 +3270,5 @@ func (m *RelayStreamStream) unwind(result *int, ready *runtime.Status) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, runtime.Done
+	*item, *status = 0, runtime.Done
 }

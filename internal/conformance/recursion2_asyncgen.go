@@ -33,7 +33,7 @@ func Odd(n int) *OddFuture {
 // Poll runs odd until it suspends or returns.
 //
 //line recursion2.go:6:1
-func (m *OddFuture) Poll(cx *runtime.Context) (bool, bool) {
+func (m *OddFuture) Poll(cx *runtime.Context) (result bool, ready1 bool) {
 	/*line recursion2.go:6:1*/ if m.self != m {
 		/*line recursion2.go:6:1*/ m.pin()
 	}
@@ -182,7 +182,7 @@ func Outer(log *Log, n int) *OuterFuture {
 // Poll runs outer until it suspends or returns.
 //
 //line recursion2.go:15:1
-func (m *OuterFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *OuterFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion2.go:15:1*/ if m.self != m {
 		/*line recursion2.go:15:1*/ m.pin()
 	}

@@ -33,7 +33,7 @@ func TreeSum(t *Tree) *TreeSumFuture {
 // Poll runs treeSum until it suspends or returns.
 //
 //line recursion.go:6:1
-func (m *TreeSumFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *TreeSumFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:6:1*/ if m.self != m {
 		/*line recursion.go:6:1*/ m.pin()
 	}
@@ -181,7 +181,7 @@ func Even(n int) *EvenFuture {
 // Poll runs even until it suspends or returns.
 //
 //line recursion.go:14:1
-func (m *EvenFuture) Poll(cx *runtime.Context) (bool, bool) {
+func (m *EvenFuture) Poll(cx *runtime.Context) (result bool, ready1 bool) {
 	/*line recursion.go:14:1*/ if m.self != m {
 		/*line recursion.go:14:1*/ m.pin()
 	}
@@ -322,7 +322,7 @@ func Leaf(p *Pending[int]) *LeafFuture {
 // Poll runs leaf until it suspends or returns.
 //
 //line recursion.go:31:1
-func (m *LeafFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *LeafFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:31:1*/ if m.self != m {
 		/*line recursion.go:31:1*/ m.pin()
 	}
@@ -443,7 +443,7 @@ func Mid(p *Pending[int]) *MidFuture {
 // Poll runs mid until it suspends or returns.
 //
 //line recursion.go:34:1
-func (m *MidFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *MidFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:34:1*/ if m.self != m {
 		/*line recursion.go:34:1*/ m.pin()
 	}
@@ -585,7 +585,7 @@ func Top(p *Pending[int]) *TopFuture {
 // Poll runs top until it suspends or returns.
 //
 //line recursion.go:37:1
-func (m *TopFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *TopFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:37:1*/ if m.self != m {
 		/*line recursion.go:37:1*/ m.pin()
 	}
@@ -758,7 +758,7 @@ func Holds(mk func() *Big, g *Gate) *HoldsFuture {
 // Poll runs holds until it suspends or returns.
 //
 //line recursion.go:43:1
-func (m *HoldsFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *HoldsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:43:1*/ if m.self != m {
 		/*line recursion.go:43:1*/ m.pin()
 	}

@@ -299,7 +299,7 @@ func (m *RegressionsFuture) deepest() machine.Stepper {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line regress_asyncgen.go:302:1
-func (m *RegressionsFuture) unwind(result *int, ready *bool) {
+func (m *RegressionsFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -312,5 +312,5 @@ func (m *RegressionsFuture) unwind(result *int, ready *bool) {
 	machine.Unwind(&m.defers, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = m.result0, true
+	*result, *ready1 = m.result0, true
 }

@@ -41,7 +41,7 @@ func ShapeSlice(log *Log, n int) *ShapeSliceFuture {
 // Poll runs shapeSlice until it suspends or returns.
 //
 //line shapes.go:19:1
-func (m *ShapeSliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
+func (m *ShapeSliceFuture) Poll(cx *runtime.Context) (result runtime.Result[[]int], ready1 bool) {
 	/*line shapes.go:19:1*/ if m.self != m {
 		/*line shapes.go:19:1*/ m.pin()
 	}
@@ -207,7 +207,7 @@ func ShapeMap(log *Log, n int) *ShapeMapFuture {
 // Poll runs shapeMap until it suspends or returns.
 //
 //line shapes.go:32:1
-func (m1 *ShapeMapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]int], bool) {
+func (m1 *ShapeMapFuture) Poll(cx *runtime.Context) (result runtime.Result[map[string]int], ready1 bool) {
 	/*line shapes.go:32:1*/ if m1.self != m1 {
 		/*line shapes.go:32:1*/ m1.pin()
 	}
@@ -346,7 +346,7 @@ func ShapePointer(log *Log, n int) *ShapePointerFuture {
 // Poll runs shapePointer until it suspends or returns.
 //
 //line shapes.go:42:1
-func (m *ShapePointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bool) {
+func (m *ShapePointerFuture) Poll(cx *runtime.Context) (result runtime.Result[*int], ready1 bool) {
 	/*line shapes.go:42:1*/ if m.self != m {
 		/*line shapes.go:42:1*/ m.pin()
 	}
@@ -473,7 +473,7 @@ func ShapeForeign(log *Log, s string) *ShapeForeignFuture {
 // Poll runs shapeForeign until it suspends or returns.
 //
 //line shapes.go:49:1
-func (m *ShapeForeignFuture) Poll(cx *runtime.Context) (runtime.Result[*strings.Builder], bool) {
+func (m *ShapeForeignFuture) Poll(cx *runtime.Context) (result runtime.Result[*strings.Builder], ready1 bool) {
 	/*line shapes.go:49:1*/ if m.self != m {
 		/*line shapes.go:49:1*/ m.pin()
 	}
@@ -602,7 +602,7 @@ func ShapeDuration(log *Log, n int) *ShapeDurationFuture {
 // Poll runs shapeDuration until it suspends or returns.
 //
 //line shapes.go:57:1
-func (m *ShapeDurationFuture) Poll(cx *runtime.Context) (time.Duration, bool) {
+func (m *ShapeDurationFuture) Poll(cx *runtime.Context) (result time.Duration, ready1 bool) {
 	/*line shapes.go:57:1*/ if m.self != m {
 		/*line shapes.go:57:1*/ m.pin()
 	}
@@ -731,7 +731,7 @@ func ShapeGeneric[T any](log *Log, v T, fail bool) *ShapeGenericFuture[T] {
 // Poll runs shapeGeneric until it suspends or returns.
 //
 //line shapes.go:63:1
-func (m *ShapeGenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
+func (m *ShapeGenericFuture[T]) Poll(cx *runtime.Context) (result runtime.Result[T], ready1 bool) {
 	/*line shapes.go:63:1*/ if m.self != m {
 		/*line shapes.go:63:1*/ m.pin()
 	}
@@ -866,7 +866,7 @@ func ShapeNaked(log *Log, n int) *ShapeNakedFuture {
 // Poll runs shapeNaked until it suspends or returns.
 //
 //line shapes.go:74:1
-func (m *ShapeNakedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], bool) {
+func (m *ShapeNakedFuture) Poll(cx *runtime.Context) (result runtime.Result[[]string], ready1 bool) {
 	/*line shapes.go:74:1*/ if m.self != m {
 		/*line shapes.go:74:1*/ m.pin()
 	}
@@ -1027,7 +1027,7 @@ func (s *Shelf) Take(log *Log) *ShelfTakeFuture {
 // Poll runs take until it suspends or returns.
 //
 //line shapes.go:90:1
-func (m *ShelfTakeFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
+func (m *ShelfTakeFuture) Poll(cx *runtime.Context) (result runtime.Result[string], ready1 bool) {
 	/*line shapes.go:90:1*/ if m.self != m {
 		/*line shapes.go:90:1*/ m.pin()
 	}
@@ -1156,7 +1156,7 @@ func EndPanic(log *Log, n int) *EndPanicFuture {
 // Poll runs endPanic until it suspends or returns.
 //
 //line shapes.go:102:1
-func (m *EndPanicFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndPanicFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:102:1*/ if m.self != m {
 		/*line shapes.go:102:1*/ m.pin()
 	}
@@ -1279,7 +1279,7 @@ func EndPanicPlain(log *Log, n int) *EndPanicPlainFuture {
 // Poll runs endPanicPlain until it suspends or returns.
 //
 //line shapes.go:108:1
-func (m *EndPanicPlainFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndPanicPlainFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:108:1*/ if m.self != m {
 		/*line shapes.go:108:1*/ m.pin()
 	}
@@ -1383,7 +1383,7 @@ func EndFor(log *Log, n int) *EndForFuture {
 // Poll runs endFor until it suspends or returns.
 //
 //line shapes.go:114:1
-func (m *EndForFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndForFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:114:1*/ if m.self != m {
 		/*line shapes.go:114:1*/ m.pin()
 	}
@@ -1533,7 +1533,7 @@ func EndForPlain(log *Log, n int) *EndForPlainFuture {
 // Poll runs endForPlain until it suspends or returns.
 //
 //line shapes.go:126:1
-func (m *EndForPlainFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndForPlainFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:126:1*/ if m.self != m {
 		/*line shapes.go:126:1*/ m.pin()
 	}
@@ -1649,7 +1649,7 @@ func EndSelect(log *Log, ch chan int) *EndSelectFuture {
 // Poll runs endSelect until it suspends or returns.
 //
 //line shapes.go:142:1
-func (m *EndSelectFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndSelectFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:142:1*/ if m.self != m {
 		/*line shapes.go:142:1*/ m.pin()
 	}
@@ -1783,7 +1783,7 @@ func EndSwitch(log *Log, n int) *EndSwitchFuture {
 // Poll runs endSwitch until it suspends or returns.
 //
 //line shapes.go:153:1
-func (m *EndSwitchFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *EndSwitchFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line shapes.go:153:1*/ if m.self != m {
 		/*line shapes.go:153:1*/ m.pin()
 	}
@@ -1918,7 +1918,7 @@ func EndSwitchPlain(log *Log, n int) *EndSwitchPlainFuture {
 // Poll runs endSwitchPlain until it suspends or returns.
 //
 //line shapes.go:167:1
-func (m *EndSwitchPlainFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *EndSwitchPlainFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line shapes.go:167:1*/ if m.self != m {
 		/*line shapes.go:167:1*/ m.pin()
 	}
@@ -2033,7 +2033,7 @@ func EndGoto(log *Log, n int) *EndGotoFuture {
 // Poll runs endGoto until it suspends or returns.
 //
 //line shapes.go:180:1
-func (m *EndGotoFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndGotoFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:180:1*/ if m.self != m {
 		/*line shapes.go:180:1*/ m.pin()
 	}
@@ -2166,7 +2166,7 @@ func EndGotoPlain(log *Log, n int) *EndGotoPlainFuture {
 // Poll runs endGotoPlain until it suspends or returns.
 //
 //line shapes.go:192:1
-func (m *EndGotoPlainFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *EndGotoPlainFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line shapes.go:192:1*/ if m.self != m {
 		/*line shapes.go:192:1*/ m.pin()
 	}
@@ -2280,7 +2280,7 @@ func Connect(log *Log, addr string) *ConnectFuture {
 // Poll runs connect until it suspends or returns.
 //
 //line shapes.go:233:1
-func (m *ConnectFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *ConnectFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line shapes.go:233:1*/ if m.self != m {
 		/*line shapes.go:233:1*/ m.pin()
 	}
@@ -2426,7 +2426,7 @@ func Blanks(log *Log, s string) *BlanksFuture {
 // Poll runs blanks until it suspends or returns.
 //
 //line shapes.go:240:1
-func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *BlanksFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line shapes.go:240:1*/ if m.self != m {
 		/*line shapes.go:240:1*/ m.pin()
 	}
@@ -2572,7 +2572,7 @@ func SumAll[S interface {
 // Poll runs sumAll until it suspends or returns.
 //
 //line shapes.go:249:1
-func (m *SumAllFuture[S, E]) Poll(cx *runtime.Context) (E, bool) {
+func (m *SumAllFuture[S, E]) Poll(cx *runtime.Context) (result E, ready1 bool) {
 	/*line shapes.go:249:1*/ if m.self != m {
 		/*line shapes.go:249:1*/ m.pin()
 	}

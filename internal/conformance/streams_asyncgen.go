@@ -37,11 +37,11 @@ func Ticks(log *Log, n int) *TicksStream {
 // (Pending) or has finished (Done).
 //
 //line streams.go:10:1
-func (m *TicksStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
+func (m *TicksStream) PollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line streams.go:10:1*/ if m.self != m {
 		/*line streams.go:10:1*/ m.pin()
 	}
-	/*line streams.go:10:1*/ defer m.unwind(&result, &ready1)
+	/*line streams.go:10:1*/ defer m.unwind(&item, &status)
 	/*line streams.go:10:1*/ var v1 int
 	/*line streams.go:10:1*/ var v11 bool
 	/*line streams.go:10:1*/ switch m.state { /*line streams.go:9:1*/
@@ -145,7 +145,7 @@ func (m *TicksStream) Close() {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line streams_asyncgen.go:148:1
-func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
+func (m *TicksStream) unwind(item *int, status *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -158,7 +158,7 @@ func (m *TicksStream) unwind(result *int, ready *runtime.Status) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, runtime.Done
+	*item, *status = 0, runtime.Done
 }
 
 // ticksStreamDefer0 is a call deferred by ticks: its function and arguments.
@@ -217,14 +217,14 @@ func SumStream(log *Log, s runtime.AsyncIterator[int], limit int) *SumStreamFutu
 // Poll runs sumStream until it suspends or returns.
 //
 //line streams.go:22:1
-func (m *SumStreamFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *SumStreamFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line streams.go:22:1*/ if m.self != m {
 		/*line streams.go:22:1*/ m.pin()
 	}
-	/*line streams.go:22:1*/ var item int
+	/*line streams.go:22:1*/ var elem int
 	/*line streams.go:22:1*/ var ok1 bool
 	/*line streams.go:22:1*/ var v1 int
-	/*line streams.go:22:1*/ var item2 int
+	/*line streams.go:22:1*/ var elem2 int
 	/*line streams.go:22:1*/ var ok3 bool
 	/*line streams.go:22:1*/ var v2 int
 	/*line streams.go:22:1*/ switch m.state { /*line streams.go:21:1*/
@@ -251,12 +251,12 @@ resume1:
 			/*line streams.go:24:1*/ m.state = 1
 			/*line streams.go:24:1*/ return 0, false
 		}
-		/*line streams.go:24:1*/ item, ok1 = v, st == runtime.Yielded
+		/*line streams.go:24:1*/ elem, ok1 = v, st == runtime.Yielded
 	}
 	/*line streams.go:24:1*/ if !ok1 {
 		/*line streams.go:24:1*/ goto rangeDone3
 	}
-	/*line streams.go:24:1*/ v1 = item
+	/*line streams.go:24:1*/ v1 = elem
 	/*line streams.go:25:1*/ m.total += v1
 	/*line streams.go:26:1*/ if m.total > m.limit {
 		/*line streams.go:27:1*/ goto rangeDone3
@@ -275,12 +275,12 @@ resume2:
 			/*line streams.go:31:1*/ m.state = 2
 			/*line streams.go:31:1*/ return 0, false
 		}
-		/*line streams.go:31:1*/ item2, ok3 = v, st == runtime.Yielded
+		/*line streams.go:31:1*/ elem2, ok3 = v, st == runtime.Yielded
 	}
 	/*line streams.go:31:1*/ if !ok3 {
 		/*line streams.go:31:1*/ goto rangeDone7
 	}
-	/*line streams.go:31:1*/ v2 = item2
+	/*line streams.go:31:1*/ v2 = elem2
 	/*line streams.go:32:1*/ m.log.Add(fmt.Sprint("rest ", v2))
 	/*line streams.go:32:1*/ goto rangeLoop5 /*line streams.go:31:1*/
 rangeDone7:
@@ -384,12 +384,12 @@ func Doubled(log *Log, s runtime.AsyncIterator[int]) *DoubledStream {
 // (Pending) or has finished (Done).
 //
 //line streams.go:38:1
-func (m *DoubledStream) PollNext(cx *runtime.Context) (result string, ready1 runtime.Status) {
+func (m *DoubledStream) PollNext(cx *runtime.Context) (item string, status runtime.Status) {
 	/*line streams.go:38:1*/ if m.self != m {
 		/*line streams.go:38:1*/ m.pin()
 	}
-	/*line streams.go:38:1*/ defer m.unwind(&result, &ready1)
-	/*line streams.go:38:1*/ var item int
+	/*line streams.go:38:1*/ defer m.unwind(&item, &status)
+	/*line streams.go:38:1*/ var elem int
 	/*line streams.go:38:1*/ var ok1 bool
 	/*line streams.go:38:1*/ var v1 bool
 	/*line streams.go:38:1*/ switch m.state { /*line streams.go:37:1*/
@@ -421,12 +421,12 @@ resume1:
 			/*line streams.go:40:1*/ m.state = 1
 			/*line streams.go:40:1*/ return "", runtime.Pending
 		}
-		/*line streams.go:40:1*/ item, ok1 = v, st == runtime.Yielded
+		/*line streams.go:40:1*/ elem, ok1 = v, st == runtime.Yielded
 	}
 	/*line streams.go:40:1*/ if !ok1 {
 		/*line streams.go:40:1*/ goto rangeDone3
 	}
-	/*line streams.go:40:1*/ m.v = item
+	/*line streams.go:40:1*/ m.v = elem
 	/*line streams.go:41:1*/ m.x = new(int)
 	/*line streams.go:41:1*/ if m.closing != nil {
 		/*line streams.go:41:1*/ panic("asyncgen: Doubled awaited after Close")
@@ -519,7 +519,7 @@ func (m *DoubledStream) Close() {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line streams_asyncgen.go:522:1
-func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
+func (m *DoubledStream) unwind(item *string, status *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -532,7 +532,7 @@ func (m *DoubledStream) unwind(result *string, ready *runtime.Status) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = "", runtime.Done
+	*item, *status = "", runtime.Done
 }
 
 // doubledStreamDefer0 is a call deferred by doubled: its function and arguments.
@@ -590,11 +590,11 @@ func Gated(log *Log, g *Gate) *GatedStream {
 // (Pending) or has finished (Done).
 //
 //line streams.go:55:1
-func (m *GatedStream) PollNext(cx *runtime.Context) (result int, ready1 runtime.Status) {
+func (m *GatedStream) PollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line streams.go:55:1*/ if m.self != m {
 		/*line streams.go:55:1*/ m.pin()
 	}
-	/*line streams.go:55:1*/ defer m.unwind(&result, &ready1)
+	/*line streams.go:55:1*/ defer m.unwind(&item, &status)
 	/*line streams.go:55:1*/ var v1 int
 	/*line streams.go:55:1*/ switch m.state { /*line streams.go:54:1*/
 	case 0:
@@ -698,7 +698,7 @@ func (m *GatedStream) Close() {
 // unwind runs the pending defers when the body panics during a step.
 //
 //line streams_asyncgen.go:701:1
-func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
+func (m *GatedStream) unwind(item *int, status *runtime.Status) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
 	}
@@ -711,7 +711,7 @@ func (m *GatedStream) unwind(result *int, ready *runtime.Status) {
 	m.runDefers(true, p)
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
-	*result, *ready = 0, runtime.Done
+	*item, *status = 0, runtime.Done
 }
 
 // gatedStreamDefer0 is a call deferred by gated: its function and arguments.
@@ -774,7 +774,7 @@ func Batches(n int) *BatchesStream {
 // pollNext, the full step, runs instead.
 //
 //line streams.go:66:1
-func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Status) {
+func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line streams.go:66:1*/ if m.fast == m {
 		/*line streams.go:66:1*/ i := m.i
 		/*line streams.go:66:1*/ for {
@@ -790,14 +790,14 @@ func (m *BatchesStream) PollNext(cx *runtime.Context) (item int, st runtime.Stat
 			/*line streams.go:66:1*/ return x, runtime.Yielded
 		}
 	}
-	/*line streams.go:66:1*/ item, st = machine.PollNextVia(m, cx, (*BatchesStream).pollNext)
+	/*line streams.go:66:1*/ item, status = machine.PollNextVia(m, cx, (*BatchesStream).pollNext)
 	/*line streams.go:66:1*/ return
 }
 
 // pollNext is the full step of PollNext.
 //
 //line streams.go:66:1
-func (m *BatchesStream) pollNext(cx *runtime.Context) (int, runtime.Status) {
+func (m *BatchesStream) pollNext(cx *runtime.Context) (item int, status runtime.Status) {
 	/*line streams.go:66:1*/ m.fast = nil
 	/*line streams.go:66:1*/ if m.self != m {
 		/*line streams.go:66:1*/ m.pin()

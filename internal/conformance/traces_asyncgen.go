@@ -34,7 +34,7 @@ func IndexAfterAwait(xs []int, i int) *IndexAfterAwaitFuture {
 // Poll runs indexAfterAwait until it suspends or returns.
 //
 //line traces.go:8:1
-func (m *IndexAfterAwaitFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *IndexAfterAwaitFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line traces.go:8:1*/ if m.self != m {
 		/*line traces.go:8:1*/ m.pin()
 	}
@@ -158,7 +158,7 @@ func AwaitsIndex(xs []int, i int) *AwaitsIndexFuture {
 // Poll runs awaitsIndex until it suspends or returns.
 //
 //line traces.go:14:1
-func (m *AwaitsIndexFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *AwaitsIndexFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line traces.go:14:1*/ if m.self != m {
 		/*line traces.go:14:1*/ m.pin()
 	}
@@ -318,7 +318,7 @@ func (m *PanicsLastIter) Next() (item int, more bool) {
 // next is the full step of Next.
 //
 //line traces.go:20:1
-func (m *PanicsLastIter) next() (int, bool) {
+func (m *PanicsLastIter) next() (item int, more bool) {
 	/*line traces.go:20:1*/ m.fast = nil
 	/*line traces.go:20:1*/ if m.self != m {
 		/*line traces.go:20:1*/ m.pin()

@@ -40,7 +40,7 @@ func Pointers(log *Log, n int) *PointersFuture {
 // Poll runs pointers until it suspends or returns.
 //
 //line vars.go:10:1
-func (m *PointersFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *PointersFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line vars.go:10:1*/ if m.self != m {
 		/*line vars.go:10:1*/ m.pin()
 	}
@@ -225,7 +225,7 @@ func Closures(log *Log, n int) *ClosuresFuture {
 // Poll runs closures until it suspends or returns.
 //
 //line vars.go:30:1
-func (m *ClosuresFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *ClosuresFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line vars.go:30:1*/ if m.self != m {
 		/*line vars.go:30:1*/ m.pin()
 	}
@@ -453,7 +453,7 @@ func (s *Stack[T]) PushAll(log *Log, vs ...T) *StackPushAllFuture[T] {
 // Poll runs pushAll until it suspends or returns.
 //
 //line vars.go:67:1
-func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (int, bool) {
+func (m *StackPushAllFuture[T]) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line vars.go:67:1*/ if m.self != m {
 		/*line vars.go:67:1*/ m.pin()
 	}
@@ -594,7 +594,7 @@ func MapAsync[T any, U any](xs []T, f func(T) runtime.Future[U]) *MapAsyncFuture
 // Poll runs mapAsync until it suspends or returns.
 //
 //line vars.go:76:1
-func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) ([]U, bool) {
+func (m *MapAsyncFuture[T, U]) Poll(cx *runtime.Context) (result []U, ready1 bool) {
 	/*line vars.go:76:1*/ if m.self != m {
 		/*line vars.go:76:1*/ m.pin()
 	}
@@ -734,7 +734,7 @@ func (c *Client) Get(key string) *ClientGetFuture {
 // Poll runs get until it suspends or returns.
 //
 //line vars.go:88:1
-func (m *ClientGetFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
+func (m *ClientGetFuture) Poll(cx *runtime.Context) (result runtime.Result[string], ready1 bool) {
 	/*line vars.go:88:1*/ if m.self != m {
 		/*line vars.go:88:1*/ m.pin()
 	}
@@ -870,7 +870,7 @@ func Nested(log *Log, c *Client) *NestedFuture {
 // Poll runs nested until it suspends or returns.
 //
 //line vars.go:97:1
-func (m *NestedFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *NestedFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line vars.go:97:1*/ if m.self != m {
 		/*line vars.go:97:1*/ m.pin()
 	}

@@ -34,7 +34,7 @@ func Producer(ch *runtime.Chan[int], n int) *ProducerFuture {
 // Poll runs producer until it suspends or returns.
 //
 //line waits.go:6:1
-func (m *ProducerFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *ProducerFuture) Poll(cx *runtime.Context) (result error, ready1 bool) {
 	/*line waits.go:6:1*/ if m.self != m {
 		/*line waits.go:6:1*/ m.pin()
 	}
@@ -179,7 +179,7 @@ func Consumer(mu *runtime.Mutex, ch *runtime.Chan[int], total *int) *ConsumerFut
 // Poll runs consumer until it suspends or returns.
 //
 //line waits.go:17:1
-func (m *ConsumerFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *ConsumerFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line waits.go:17:1*/ if m.self != m {
 		/*line waits.go:17:1*/ m.pin()
 	}

@@ -234,7 +234,7 @@ func Serve(ex runtime.Executor, l *anet.Listener, n int) *ServeFuture {
 // Poll runs serve until it suspends or returns.
 //
 //line anet_test.go:44:1
-func (m *ServeFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *ServeFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line anet_test.go:44:1*/ if m.self != m {
 		/*line anet_test.go:44:1*/ m.pin()
 	}
@@ -604,7 +604,7 @@ func ReadOnce(c *anet.Conn, buf []byte) *ReadOnceFuture {
 // Poll runs readOnce until it suspends or returns.
 //
 //line anet_test.go:87:1
-func (m *ReadOnceFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+func (m *ReadOnceFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready bool) {
 	/*line anet_test.go:87:1*/ if m.self != m {
 		/*line anet_test.go:87:1*/ m.pin()
 	}
@@ -734,7 +734,7 @@ func Clients(ex runtime.Executor, addr string, n int, size int) *ClientsFuture {
 // Poll runs clients until it suspends or returns.
 //
 //line anet_test.go:95:1
-func (m *ClientsFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *ClientsFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line anet_test.go:95:1*/ if m.self != m {
 		/*line anet_test.go:95:1*/ m.pin()
 	}
@@ -891,7 +891,7 @@ func ChurnServe(ex runtime.Executor, l *anet.Listener, n int, accepted *atomic.I
 // Poll runs churnServeBody until it suspends or returns.
 //
 //line anet_test.go:219:1
-func (m *ChurnServeFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *ChurnServeFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line anet_test.go:219:1*/ if m.self != m {
 		/*line anet_test.go:219:1*/ m.pin()
 	}
@@ -1305,7 +1305,7 @@ func AcceptOnce(l *anet.Listener) *AcceptOnceFuture {
 // Poll runs acceptOnce until it suspends or returns.
 //
 //line anet_test.go:411:1
-func (m *AcceptOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn], bool) {
+func (m *AcceptOnceFuture) Poll(cx *runtime.Context) (result runtime.Result[*anet.Conn], ready bool) {
 	/*line anet_test.go:411:1*/ if m.self != m {
 		/*line anet_test.go:411:1*/ m.pin()
 	}
@@ -1430,7 +1430,7 @@ func WriteAll(c *anet.Conn, p []byte) *WriteAllFuture {
 // Poll runs writeAll until it suspends or returns.
 //
 //line anet_test.go:418:1
-func (m *WriteAllFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+func (m *WriteAllFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready bool) {
 	/*line anet_test.go:418:1*/ if m.self != m {
 		/*line anet_test.go:418:1*/ m.pin()
 	}

@@ -40,7 +40,7 @@ func PingPong(c *anet.Conn, n int, size int) *PingPongFuture {
 // Poll runs pingPong until it suspends or returns.
 //
 //line bench_test.go:15:1
-func (m *PingPongFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *PingPongFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line bench_test.go:15:1*/ if m.self != m {
 		/*line bench_test.go:15:1*/ m.pin()
 	}

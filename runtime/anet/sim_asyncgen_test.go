@@ -274,7 +274,7 @@ func SimClients(ex runtime.Executor, sim *anet.Sim, addr string, n int, size int
 // Poll runs simClients until it suspends or returns.
 //
 //line sim_test.go:52:1
-func (m *SimClientsFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *SimClientsFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line sim_test.go:52:1*/ if m.self != m {
 		/*line sim_test.go:52:1*/ m.pin()
 	}
@@ -430,7 +430,7 @@ func SimDialOnce(n *anet.SimNode, addr string) *SimDialOnceFuture {
 // Poll runs simDialOnce until it suspends or returns.
 //
 //line sim_test.go:146:1
-func (m *SimDialOnceFuture) Poll(cx *runtime.Context) (runtime.Result[*anet.Conn], bool) {
+func (m *SimDialOnceFuture) Poll(cx *runtime.Context) (result runtime.Result[*anet.Conn], ready bool) {
 	/*line sim_test.go:146:1*/ if m.self != m {
 		/*line sim_test.go:146:1*/ m.pin()
 	}

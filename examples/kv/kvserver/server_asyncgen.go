@@ -248,7 +248,7 @@ func (s *Server) Sweeper() *ServerSweeperFuture {
 // Poll runs sweeper until it suspends or returns.
 //
 //line server.go:136:1
-func (m *ServerSweeperFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+func (m *ServerSweeperFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
 	/*line server.go:136:1*/ if m.self != m {
 		/*line server.go:136:1*/ m.pin()
 	}
@@ -403,7 +403,7 @@ func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 // Poll runs handle until it suspends or returns.
 //
 //line server.go:150:1
-func (m *ServerHandleFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
 	/*line server.go:150:1*/ if m.self != m {
 		/*line server.go:150:1*/ m.pin()
 	}

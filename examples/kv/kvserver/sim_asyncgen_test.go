@@ -43,7 +43,7 @@ func Request(c *anet.Conn, cmd []byte, rb *replyBuf) *RequestFuture {
 // Poll runs request until it suspends or returns.
 //
 //line sim_test.go:84:1
-func (m *RequestFuture) Poll(cx *runtime.Context) (runtime.Result[string], bool) {
+func (m *RequestFuture) Poll(cx *runtime.Context) (result runtime.Result[string], ready bool) {
 	/*line sim_test.go:84:1*/ if m.self != m {
 		/*line sim_test.go:84:1*/ m.pin()
 	}
@@ -240,7 +240,7 @@ func KVClient(nd *anet.SimNode, addr string, id int, ops int, seed uint64, h *hi
 // Poll runs kvClient until it suspends or returns.
 //
 //line sim_test.go:108:1
-func (m *KVClientFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *KVClientFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line sim_test.go:108:1*/ if m.self != m {
 		/*line sim_test.go:108:1*/ m.pin()
 	}
@@ -529,7 +529,7 @@ func Nemesis(ex runtime.Executor, sim *anet.Sim, db *kvserver.DB, clients int, s
 // Poll runs nemesis until it suspends or returns.
 //
 //line sim_test.go:173:1
-func (m *NemesisFuture) Poll(cx *runtime.Context) (error, bool) {
+func (m *NemesisFuture) Poll(cx *runtime.Context) (result error, ready bool) {
 	/*line sim_test.go:173:1*/ if m.self != m {
 		/*line sim_test.go:173:1*/ m.pin()
 	}

@@ -34,7 +34,7 @@ func Nothing(l *Log, n int) *NothingFuture {
 // Poll runs nothing until it suspends or returns.
 //
 //line plain.go:23:1
-func (m *NothingFuture) Poll(cx *runtime.Context) (struct{}, bool) {
+func (m *NothingFuture) Poll(cx *runtime.Context) (result struct{}, ready bool) {
 	/*line plain.go:23:1*/ if m.self != m {
 		/*line plain.go:23:1*/ m.pin()
 	}
@@ -142,7 +142,7 @@ func Basic(l *Log, n int) *BasicFuture {
 // Poll runs basic until it suspends or returns.
 //
 //line plain.go:32:1
-func (m *BasicFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *BasicFuture) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line plain.go:32:1*/ if m.self != m {
 		/*line plain.go:32:1*/ m.pin()
 	}
@@ -247,7 +247,7 @@ func BasicErr(l *Log, n int) *BasicErrFuture {
 // Poll runs basicErr until it suspends or returns.
 //
 //line plain.go:38:1
-func (m *BasicErrFuture) Poll(cx *runtime.Context) (runtime.Result[int], bool) {
+func (m *BasicErrFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready bool) {
 	/*line plain.go:38:1*/ if m.self != m {
 		/*line plain.go:38:1*/ m.pin()
 	}
@@ -357,7 +357,7 @@ func Slice(l *Log, n int) *SliceFuture {
 // Poll runs slice until it suspends or returns.
 //
 //line plain.go:47:1
-func (m *SliceFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
+func (m *SliceFuture) Poll(cx *runtime.Context) (result runtime.Result[[]int], ready bool) {
 	/*line plain.go:47:1*/ if m.self != m {
 		/*line plain.go:47:1*/ m.pin()
 	}
@@ -472,7 +472,7 @@ func Map(l *Log, n int) *MapFuture {
 // Poll runs mapOf until it suspends or returns.
 //
 //line plain.go:60:1
-func (m1 *MapFuture) Poll(cx *runtime.Context) (runtime.Result[map[string]int], bool) {
+func (m1 *MapFuture) Poll(cx *runtime.Context) (result runtime.Result[map[string]int], ready bool) {
 	/*line plain.go:60:1*/ if m1.self != m1 {
 		/*line plain.go:60:1*/ m1.pin()
 	}
@@ -587,7 +587,7 @@ func Pointer(l *Log, n int) *PointerFuture {
 // Poll runs pointer until it suspends or returns.
 //
 //line plain.go:73:1
-func (m *PointerFuture) Poll(cx *runtime.Context) (runtime.Result[*int], bool) {
+func (m *PointerFuture) Poll(cx *runtime.Context) (result runtime.Result[*int], ready bool) {
 	/*line plain.go:73:1*/ if m.self != m {
 		/*line plain.go:73:1*/ m.pin()
 	}
@@ -697,7 +697,7 @@ func Foreign(l *Log, n int) *ForeignFuture {
 // Poll runs foreign until it suspends or returns.
 //
 //line plain.go:82:1
-func (m *ForeignFuture) Poll(cx *runtime.Context) (runtime.Result[time.Duration], bool) {
+func (m *ForeignFuture) Poll(cx *runtime.Context) (result runtime.Result[time.Duration], ready bool) {
 	/*line plain.go:82:1*/ if m.self != m {
 		/*line plain.go:82:1*/ m.pin()
 	}
@@ -808,7 +808,7 @@ func ForeignPointer(l *Log, s string) *ForeignPointerFuture {
 // Poll runs foreignPointer until it suspends or returns.
 //
 //line plain.go:91:1
-func (m *ForeignPointerFuture) Poll(cx *runtime.Context) (runtime.Result[*strings.Builder], bool) {
+func (m *ForeignPointerFuture) Poll(cx *runtime.Context) (result runtime.Result[*strings.Builder], ready bool) {
 	/*line plain.go:91:1*/ if m.self != m {
 		/*line plain.go:91:1*/ m.pin()
 	}
@@ -921,7 +921,7 @@ func Generic[T any](l *Log, v T, fail bool) *GenericFuture[T] {
 // Poll runs generic until it suspends or returns.
 //
 //line plain.go:102:1
-func (m *GenericFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
+func (m *GenericFuture[T]) Poll(cx *runtime.Context) (result runtime.Result[T], ready bool) {
 	/*line plain.go:102:1*/ if m.self != m {
 		/*line plain.go:102:1*/ m.pin()
 	}
@@ -1033,7 +1033,7 @@ func GenericSlice[T comparable](l *Log, xs []T, x T) *GenericSliceFuture[T] {
 // Poll runs genericSlice until it suspends or returns.
 //
 //line plain.go:112:1
-func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], bool) {
+func (m *GenericSliceFuture[T]) Poll(cx *runtime.Context) (result runtime.Result[[]T], ready bool) {
 	/*line plain.go:112:1*/ if m.self != m {
 		/*line plain.go:112:1*/ m.pin()
 	}
@@ -1145,7 +1145,7 @@ func Named(l *Log, n int) *NamedFuture {
 // Poll runs named until it suspends or returns.
 //
 //line plain.go:124:1
-func (m *NamedFuture) Poll(cx *runtime.Context) (runtime.Result[[]string], bool) {
+func (m *NamedFuture) Poll(cx *runtime.Context) (result runtime.Result[[]string], ready bool) {
 	/*line plain.go:124:1*/ if m.self != m {
 		/*line plain.go:124:1*/ m.pin()
 	}
@@ -1258,7 +1258,7 @@ func Naked(l *Log, n int) *NakedFuture {
 // Poll runs naked until it suspends or returns.
 //
 //line plain.go:137:1
-func (m *NakedFuture) Poll(cx *runtime.Context) (runtime.Result[map[int]bool], bool) {
+func (m *NakedFuture) Poll(cx *runtime.Context) (result runtime.Result[map[int]bool], ready bool) {
 	/*line plain.go:137:1*/ if m.self != m {
 		/*line plain.go:137:1*/ m.pin()
 	}
@@ -1369,7 +1369,7 @@ func NakedOne(l *Log, n int) *NakedOneFuture {
 // Poll runs nakedOne until it suspends or returns.
 //
 //line plain.go:149:1
-func (m *NakedOneFuture) Poll(cx *runtime.Context) (*time.Time, bool) {
+func (m *NakedOneFuture) Poll(cx *runtime.Context) (result *time.Time, ready bool) {
 	/*line plain.go:149:1*/ if m.self != m {
 		/*line plain.go:149:1*/ m.pin()
 	}
@@ -1476,7 +1476,7 @@ func (c *Counter) Add(l *Log, k int) *CounterAddFuture {
 // Poll runs add until it suspends or returns.
 //
 //line plain.go:160:1
-func (m *CounterAddFuture) Poll(cx *runtime.Context) (runtime.Result[[]int], bool) {
+func (m *CounterAddFuture) Poll(cx *runtime.Context) (result runtime.Result[[]int], ready bool) {
 	/*line plain.go:160:1*/ if m.self != m {
 		/*line plain.go:160:1*/ m.pin()
 	}
@@ -1586,7 +1586,7 @@ func (c Counter) Get(l *Log) *CounterGetFuture {
 // Poll runs get until it suspends or returns.
 //
 //line plain.go:170:1
-func (m *CounterGetFuture) Poll(cx *runtime.Context) (int, bool) {
+func (m *CounterGetFuture) Poll(cx *runtime.Context) (result int, ready bool) {
 	/*line plain.go:170:1*/ if m.self != m {
 		/*line plain.go:170:1*/ m.pin()
 	}
@@ -1692,7 +1692,7 @@ func (s *Stack[T]) Push(l *Log, v T) *StackPushFuture[T] {
 // Poll runs push until it suspends or returns.
 //
 //line plain.go:180:1
-func (m *StackPushFuture[T]) Poll(cx *runtime.Context) (runtime.Result[[]T], bool) {
+func (m *StackPushFuture[T]) Poll(cx *runtime.Context) (result runtime.Result[[]T], ready bool) {
 	/*line plain.go:180:1*/ if m.self != m {
 		/*line plain.go:180:1*/ m.pin()
 	}
@@ -1798,7 +1798,7 @@ func (s *Stack[T]) Pop(l *Log) *StackPopFuture[T] {
 // Poll runs pop until it suspends or returns.
 //
 //line plain.go:187:1
-func (m *StackPopFuture[T]) Poll(cx *runtime.Context) (runtime.Result[T], bool) {
+func (m *StackPopFuture[T]) Poll(cx *runtime.Context) (result runtime.Result[T], ready bool) {
 	/*line plain.go:187:1*/ if m.self != m {
 		/*line plain.go:187:1*/ m.pin()
 	}
@@ -1907,7 +1907,7 @@ func Blanks(l *Log, s string) *BlanksFuture {
 // Poll runs blanks until it suspends or returns.
 //
 //line plain.go:198:1
-func (m *BlanksFuture) Poll(cx *runtime.Context) (string, bool) {
+func (m *BlanksFuture) Poll(cx *runtime.Context) (result string, ready bool) {
 	/*line plain.go:198:1*/ if m.self != m {
 		/*line plain.go:198:1*/ m.pin()
 	}
