@@ -40,7 +40,7 @@ func BuildOpts(kind Kind, name string, decl *ast.FuncDecl, info *types.Info, pkg
 		InBounds:  map[*ast.IndexExpr]bool{},
 		Positions: map[ast.Stmt]token.Pos{},
 	}
-	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll, pos: decl.Pos()}
+	b := &builder{fn: fn, info: info, labels: map[string]*label{}, splitAll: opts.SplitAll, pos: decl.Pos(), ntemp: map[string]int{}}
 	sig := info.Defs[decl.Name].Type().(*types.Signature)
 	if kind != Async && sig.Params().Len() > 0 {
 		fn.Yield = sig.Params().At(sig.Params().Len() - 1)
@@ -94,7 +94,7 @@ type builder struct {
 	used     map[string]bool
 	addr     map[*types.Var]bool
 	splitAll bool
-	ntemp    int
+	ntemp    map[string]int // the last number given to temporaries, by name
 }
 
 // targets is a linked stack of break/continue/fallthrough targets.
@@ -213,18 +213,24 @@ func (b *builder) nameSlots() {
 	}
 }
 
-// newTemp makes a temporary variable.
+// newTemp makes a temporary variable named hint, or hint and the next
+// number of that name that is free. The values of awaits and the ok of
+// receives are always numbered (v1, ok1): a machine's step keeps v and ok
+// for its own short-lived locals.
 func (b *builder) newTemp(hint string, t types.Type) *Var {
 	name := hint
-	for b.used[name] {
-		b.ntemp++
-		name = hint + strconv.Itoa(b.ntemp)
+	for b.used[name] || numbered[hint] && name == hint {
+		b.ntemp[hint]++
+		name = hint + strconv.Itoa(b.ntemp[hint])
 	}
 	b.used[name] = true
 	v := &Var{Name: name, Type: t, Kind: VTemp, Decl: b.cur, Index: len(b.fn.Vars)}
 	b.fn.Vars = append(b.fn.Vars, v)
 	return v
 }
+
+// numbered holds the temporaries' names that always carry a number.
+var numbered = map[string]bool{"v": true, "ok": true}
 
 // ident returns a new identifier naming v.
 func (b *builder) ident(v *Var) *ast.Ident {

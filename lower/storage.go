@@ -143,9 +143,13 @@ func (g *generator) newPlan(d *directive) *plan {
 	if fn.Kind != ir.Async {
 		p.fClosing = pick("closing", fieldNames)
 	}
-	for _, v := range fn.Vars {
-		if p.store[v] == sLocal {
-			p.names[v] = pickOutside(baseName(v), pollNames)
+	// Temporaries first: their names are unique already (v1, v2), and a
+	// local named as a step's own (v) then takes a number none of them has.
+	for _, temps := range []bool{true, false} {
+		for _, v := range fn.Vars {
+			if p.store[v] == sLocal && (v.Kind == ir.VTemp) == temps {
+				p.names[v] = pickOutside(baseName(v), pollNames)
+			}
 		}
 	}
 	p.fieldNames = fieldNames

@@ -47,11 +47,11 @@ func (m *WalkIter) Next() (item string, more bool) {
 	/*line pipeline.go:38:1*/ var ok1 bool
 	/*line pipeline.go:38:1*/ var w string
 	/*line pipeline.go:38:1*/ var v1 bool
-	/*line pipeline.go:38:1*/ var v11 bool
-	/*line pipeline.go:38:1*/ var pulled4 string
-	/*line pipeline.go:38:1*/ var ok5 bool
+	/*line pipeline.go:38:1*/ var v2 bool
+	/*line pipeline.go:38:1*/ var pulled1 string
+	/*line pipeline.go:38:1*/ var ok2 bool
 	/*line pipeline.go:38:1*/ var w1 string
-	/*line pipeline.go:38:1*/ var v6 bool
+	/*line pipeline.go:38:1*/ var v3 bool
 	/*line pipeline.go:38:1*/ switch m.state { /*line pipeline.go:37:1*/
 	case 0:
 		/*line pipeline.go:38:1*/ m.state = machine.StateRunning /*line pipeline.go:37:1*/
@@ -116,8 +116,8 @@ resume2:
 	// yield at pipeline.go:47
 	/*line pipeline.go:47:1*/
 	/*line pipeline.go:47:1*/
-	v11 = machine.Resume(m.closing)
-	/*line pipeline.go:47:1*/ if v11 {
+	v2 = machine.Resume(m.closing)
+	/*line pipeline.go:47:1*/ if v2 {
 		/*line pipeline.go:47:1*/ goto ifDone10
 	}
 	/*line pipeline.go:47:1*/ goto exit /*line pipeline.go:46:1*/
@@ -126,11 +126,11 @@ ifDone10:
 	/*line pipeline.go:50:1*/ m.cleanup = len(m.loops)
 	/*line pipeline.go:50:1*/ m.loops = append(m.loops, m.it) /*line pipeline.go:49:1*/
 rangeLoop11:
-	/*line pipeline.go:50:1*/ pulled4, ok5 = m.it.Next()
-	/*line pipeline.go:50:1*/ if !ok5 {
+	/*line pipeline.go:50:1*/ pulled1, ok2 = m.it.Next()
+	/*line pipeline.go:50:1*/ if !ok2 {
 		/*line pipeline.go:50:1*/ goto rangeDone14
 	}
-	/*line pipeline.go:50:1*/ w1 = pulled4
+	/*line pipeline.go:50:1*/ w1 = pulled1
 	/*line pipeline.go:51:1*/ {
 		/*line pipeline.go:51:1*/ v := w1
 		/*line pipeline.go:51:1*/ m.t = nil
@@ -144,8 +144,8 @@ resume3:
 	// yield at pipeline.go:51
 	/*line pipeline.go:51:1*/
 	/*line pipeline.go:51:1*/
-	v6 = machine.Resume(m.closing)
-	/*line pipeline.go:51:1*/ if v6 {
+	v3 = machine.Resume(m.closing)
+	/*line pipeline.go:51:1*/ if v3 {
 		/*line pipeline.go:51:1*/ goto ifDone17
 	}
 	/*line pipeline.go:50:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -437,8 +437,8 @@ func (m *CollectFuture) Poll(cx *runtime.Context) (result Lists, ready bool) {
 	/*line pipeline.go:78:1*/ var elem string
 	/*line pipeline.go:78:1*/ var ok1 bool
 	/*line pipeline.go:78:1*/ var item string
-	/*line pipeline.go:78:1*/ var elem2 string
-	/*line pipeline.go:78:1*/ var ok3 bool
+	/*line pipeline.go:78:1*/ var elem1 string
+	/*line pipeline.go:78:1*/ var ok2 bool
 	/*line pipeline.go:78:1*/ var item1 string
 	/*line pipeline.go:78:1*/ switch m.state { /*line pipeline.go:77:1*/
 	case 0:
@@ -487,12 +487,12 @@ resume2:
 			/*line pipeline.go:85:1*/ m.state = 2
 			/*line pipeline.go:85:1*/ return Lists{}, false
 		}
-		/*line pipeline.go:85:1*/ elem2, ok3 = v, st == runtime.Yielded
+		/*line pipeline.go:85:1*/ elem1, ok2 = v, st == runtime.Yielded
 	}
-	/*line pipeline.go:85:1*/ if !ok3 {
+	/*line pipeline.go:85:1*/ if !ok2 {
 		/*line pipeline.go:85:1*/ goto rangeDone7
 	}
-	/*line pipeline.go:85:1*/ item1 = elem2
+	/*line pipeline.go:85:1*/ item1 = elem1
 	/*line pipeline.go:86:1*/ m.l.Rest = append(m.l.Rest, item1)
 	/*line pipeline.go:86:1*/ goto rangeLoop5 /*line pipeline.go:85:1*/
 rangeDone7:

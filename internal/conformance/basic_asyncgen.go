@@ -24,7 +24,7 @@ type SumFuture struct {
 	result0 int
 	total   int
 	xs1     []int
-	i2      int
+	i1      int
 	i       int
 	await1  runtime.Future[int]
 }
@@ -56,12 +56,12 @@ func (m *SumFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line basic.go:11:1*/ m.total = 0
 	/*line basic.go:12:1*/ m.xs1 = m.xs
-	/*line basic.go:12:1*/ m.i2 = 0 /*line basic.go:11:1*/
+	/*line basic.go:12:1*/ m.i1 = 0 /*line basic.go:11:1*/
 rangeLoop1:
-	/*line basic.go:12:1*/ if m.i2 >= len(m.xs1) {
+	/*line basic.go:12:1*/ if m.i1 >= len(m.xs1) {
 		/*line basic.go:12:1*/ goto rangeDone4
 	}
-	/*line basic.go:12:1*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line basic.go:12:1*/ m.i, x = m.i1, m.xs1[m.i1]
 	/*line basic.go:13:1*/ m.await1 = After(m.delay, x*2)
 	/*line basic.go:13:1*/ m.xs = nil /*line basic.go:12:1*/
 resume1:
@@ -82,7 +82,7 @@ resume1:
 	}
 	/*line basic.go:18:1*/ m.total += v1 /*line basic.go:17:1*/
 forPost3:
-	/*line basic.go:12:1*/ m.i2++
+	/*line basic.go:12:1*/ m.i1++
 	/*line basic.go:12:1*/ goto rangeLoop1 /*line basic.go:11:1*/
 rangeDone4:
 	/*line basic.go:20:1*/ m.result0 = m.total

@@ -239,9 +239,9 @@ func (m *ForFormsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:30:1*/ m.pin()
 	}
 	/*line control.go:30:1*/ var v1 int
-	/*line control.go:30:1*/ var v11 int
+	/*line control.go:30:1*/ var v2 int
+	/*line control.go:30:1*/ var v3 int
 	/*line control.go:30:1*/ var v4 int
-	/*line control.go:30:1*/ var v6 int
 	/*line control.go:30:1*/ switch m.state { /*line control.go:29:1*/
 	case 0:
 		/*line control.go:30:1*/ m.state = machine.StateRunning /*line control.go:29:1*/
@@ -295,9 +295,9 @@ resume2:
 			/*line control.go:32:1*/ return 0, false
 		}
 		/*line control.go:32:1*/ m.await1 = nil
-		/*line control.go:32:1*/ v11 = v
+		/*line control.go:32:1*/ v2 = v
 	}
-	/*line control.go:32:1*/ m.i += v11
+	/*line control.go:32:1*/ m.i += v2
 	/*line control.go:32:1*/ goto forCond1 /*line control.go:31:1*/
 forDone4:
 	/*line control.go:36:1*/ m.i = 0 /*line control.go:35:1*/
@@ -333,9 +333,9 @@ resume4:
 			/*line control.go:42:1*/ return 0, false
 		}
 		/*line control.go:42:1*/ m.await1 = nil
-		/*line control.go:42:1*/ v4 = v
+		/*line control.go:42:1*/ v3 = v
 	}
-	/*line control.go:42:1*/ if v4 <= 3*m.n {
+	/*line control.go:42:1*/ if v3 <= 3*m.n {
 		/*line control.go:42:1*/ goto ifDone18
 	}
 	/*line control.go:47:1*/ m.k = 0
@@ -358,9 +358,9 @@ resume5:
 			/*line control.go:52:1*/ return 0, false
 		}
 		/*line control.go:52:1*/ m.await1 = nil
-		/*line control.go:52:1*/ v6 = v
+		/*line control.go:52:1*/ v4 = v
 	}
-	/*line control.go:52:1*/ m.total += v6 /*line control.go:51:1*/
+	/*line control.go:52:1*/ m.total += v4 /*line control.go:51:1*/
 forPost21:
 	/*line control.go:48:1*/ m.k--
 	/*line control.go:48:1*/ goto forCond19 /*line control.go:47:1*/
@@ -470,17 +470,17 @@ type RangesFuture struct {
 	result0 int
 	total   int
 	xs1     []int
-	i2      int
+	i1      int
 	i       int
 	await1  runtime.Future[int]
 	await2  runtime.Future[string]
-	xs7     [3]string
+	xs2     [3]string
 	p       *[3]string
-	xs11    *[3]string
+	xs3     *[3]string
 	v       string
-	i1      int
+	i2      int
 	r       rune
-	ch19    chan int
+	ch1     chan int
 }
 
 // Ranges returns a future that runs ranges one step at a time.
@@ -498,22 +498,22 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:59:1*/ m.pin()
 	}
 	/*line control.go:59:1*/ var x int
-	/*line control.go:59:1*/ var v3 int
-	/*line control.go:59:1*/ var v5 string
-	/*line control.go:59:1*/ var v1 string
-	/*line control.go:59:1*/ var v9 string
-	/*line control.go:59:1*/ var v13 int
-	/*line control.go:59:1*/ var r16 int32
-	/*line control.go:59:1*/ var v17 int
-	/*line control.go:59:1*/ var v20 int
+	/*line control.go:59:1*/ var v1 int
+	/*line control.go:59:1*/ var v2 string
+	/*line control.go:59:1*/ var v10 string
+	/*line control.go:59:1*/ var v3 string
+	/*line control.go:59:1*/ var v4 int
+	/*line control.go:59:1*/ var r1 int32
+	/*line control.go:59:1*/ var v5 int
+	/*line control.go:59:1*/ var v6 int
 	/*line control.go:59:1*/ var ok1 bool
-	/*line control.go:59:1*/ var v2 int
-	/*line control.go:59:1*/ var v21 int
+	/*line control.go:59:1*/ var v11 int
+	/*line control.go:59:1*/ var v7 int
 	/*line control.go:59:1*/ var i int
-	/*line control.go:59:1*/ var v25 int
-	/*line control.go:59:1*/ var v27 int
-	/*line control.go:59:1*/ var n29 int
-	/*line control.go:59:1*/ var i30 int
+	/*line control.go:59:1*/ var v8 int
+	/*line control.go:59:1*/ var v9 int
+	/*line control.go:59:1*/ var n2 int
+	/*line control.go:59:1*/ var i7 int
 	/*line control.go:59:1*/ switch m.state { /*line control.go:58:1*/
 	case 0:
 		/*line control.go:59:1*/ m.state = machine.StateRunning /*line control.go:58:1*/
@@ -546,12 +546,12 @@ func (m *RangesFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line control.go:60:1*/ m.total = 0
 	/*line control.go:61:1*/ m.xs1 = m.xs
-	/*line control.go:61:1*/ m.i2 = 0 /*line control.go:60:1*/
+	/*line control.go:61:1*/ m.i1 = 0 /*line control.go:60:1*/
 rangeLoop1:
-	/*line control.go:61:1*/ if m.i2 >= len(m.xs1) {
+	/*line control.go:61:1*/ if m.i1 >= len(m.xs1) {
 		/*line control.go:61:1*/ goto rangeDone4
 	}
-	/*line control.go:61:1*/ m.i, x = m.i2, m.xs1[m.i2]
+	/*line control.go:61:1*/ m.i, x = m.i1, m.xs1[m.i1]
 	/*line control.go:62:1*/ m.await1 = ready(x)
 	/*line control.go:62:1*/ m.xs = nil /*line control.go:61:1*/
 resume1:
@@ -564,18 +564,18 @@ resume1:
 			/*line control.go:62:1*/ return 0, false
 		}
 		/*line control.go:62:1*/ m.await1 = nil
-		/*line control.go:62:1*/ v3 = v
+		/*line control.go:62:1*/ v1 = v
 	}
-	/*line control.go:62:1*/ m.total += v3 * m.i
-	/*line control.go:62:1*/ m.i2++
+	/*line control.go:62:1*/ m.total += v1 * m.i
+	/*line control.go:62:1*/ m.i1++
 	/*line control.go:62:1*/ goto rangeLoop1 /*line control.go:61:1*/
 rangeDone4:
-	/*line control.go:64:1*/ m.i2 = 0 /*line control.go:63:1*/
+	/*line control.go:64:1*/ m.i1 = 0 /*line control.go:63:1*/
 rangeLoop6:
-	/*line control.go:64:1*/ if m.i2 >= len(m.arr) {
+	/*line control.go:64:1*/ if m.i1 >= len(m.arr) {
 		/*line control.go:64:1*/ goto rangeDone9
 	}
-	/*line control.go:64:1*/ m.i = m.i2
+	/*line control.go:64:1*/ m.i = m.i1
 	/*line control.go:65:1*/ m.arr[m.i] += "!"
 	/*line control.go:66:1*/ m.await2 = ready("?")
 	/*line control.go:66:1*/ m.xs = nil
@@ -590,20 +590,20 @@ resume2:
 			/*line control.go:66:1*/ return 0, false
 		}
 		/*line control.go:66:1*/ m.await2 = nil
-		/*line control.go:66:1*/ v5 = v
+		/*line control.go:66:1*/ v2 = v
 	}
-	/*line control.go:66:1*/ m.log.Add(m.arr[m.i] + v5)
-	/*line control.go:66:1*/ m.i2++
+	/*line control.go:66:1*/ m.log.Add(m.arr[m.i] + v2)
+	/*line control.go:66:1*/ m.i1++
 	/*line control.go:66:1*/ goto rangeLoop6 /*line control.go:65:1*/
 rangeDone9:
-	/*line control.go:68:1*/ m.xs7 = m.arr
-	/*line control.go:68:1*/ m.i2 = 0 /*line control.go:67:1*/
+	/*line control.go:68:1*/ m.xs2 = m.arr
+	/*line control.go:68:1*/ m.i1 = 0 /*line control.go:67:1*/
 rangeLoop11:
-	/*line control.go:68:1*/ if m.i2 >= len(m.xs7) {
+	/*line control.go:68:1*/ if m.i1 >= len(m.xs2) {
 		/*line control.go:68:1*/ goto rangeDone14
 	}
-	/*line control.go:68:1*/ v1 = m.xs7[m.i2]
-	/*line control.go:69:1*/ m.await2 = ready(v1)
+	/*line control.go:68:1*/ v10 = m.xs2[m.i1]
+	/*line control.go:69:1*/ m.await2 = ready(v10)
 	/*line control.go:69:1*/ m.xs = nil
 	/*line control.go:69:1*/ m.xs1 = nil /*line control.go:68:1*/
 resume3:
@@ -616,25 +616,25 @@ resume3:
 			/*line control.go:69:1*/ return 0, false
 		}
 		/*line control.go:69:1*/ m.await2 = nil
-		/*line control.go:69:1*/ v9 = v
+		/*line control.go:69:1*/ v3 = v
 	}
-	/*line control.go:69:1*/ m.log.Add(v9)
-	/*line control.go:69:1*/ m.i2++
+	/*line control.go:69:1*/ m.log.Add(v3)
+	/*line control.go:69:1*/ m.i1++
 	/*line control.go:69:1*/ goto rangeLoop11 /*line control.go:68:1*/
 rangeDone14:
 	/*line control.go:71:1*/ m.p = &m.arr
-	/*line control.go:72:1*/ m.xs11 = m.p
-	/*line control.go:72:1*/ m.i2 = 0 /*line control.go:71:1*/
+	/*line control.go:72:1*/ m.xs3 = m.p
+	/*line control.go:72:1*/ m.i1 = 0 /*line control.go:71:1*/
 rangeLoop16:
-	/*line control.go:72:1*/ if m.i2 >= len(m.xs11) {
+	/*line control.go:72:1*/ if m.i1 >= len(m.xs3) {
 		/*line control.go:72:1*/ goto rangeDone19
 	}
-	/*line control.go:72:1*/ m.i, m.v = m.i2, m.xs11[m.i2]
+	/*line control.go:72:1*/ m.i, m.v = m.i1, m.xs3[m.i1]
 	/*line control.go:73:1*/ m.p[(m.i+1)%3] = "changed"
 	/*line control.go:74:1*/ m.await1 = ready(0)
 	/*line control.go:74:1*/ m.xs = nil
 	/*line control.go:74:1*/ m.xs1 = nil
-	/*line control.go:74:1*/ m.xs7 = [3]string{} /*line control.go:73:1*/
+	/*line control.go:74:1*/ m.xs2 = [3]string{} /*line control.go:73:1*/
 resume4:
 	// await at control.go:74
 	/*line control.go:74:1*/ /*line control.go:73:1*/
@@ -645,27 +645,27 @@ resume4:
 			/*line control.go:74:1*/ return 0, false
 		}
 		/*line control.go:74:1*/ m.await1 = nil
-		/*line control.go:74:1*/ v13 = v
+		/*line control.go:74:1*/ v4 = v
 	}
-	/*line control.go:74:1*/ m.log.Add(fmt.Sprint(m.i, m.v, v13))
-	/*line control.go:74:1*/ m.i2++
+	/*line control.go:74:1*/ m.log.Add(fmt.Sprint(m.i, m.v, v4))
+	/*line control.go:74:1*/ m.i1++
 	/*line control.go:74:1*/ goto rangeLoop16 /*line control.go:73:1*/
 rangeDone19:
 	/*line control.go:76:1*/ m.v = m.s
-	/*line control.go:76:1*/ m.i2 = 0 /*line control.go:75:1*/
+	/*line control.go:76:1*/ m.i1 = 0 /*line control.go:75:1*/
 rangeLoop21:
-	/*line control.go:76:1*/ if m.i2 >= len(m.v) {
+	/*line control.go:76:1*/ if m.i1 >= len(m.v) {
 		/*line control.go:76:1*/ goto rangeDone24
 	}
-	/*line control.go:76:1*/ r16, m.i = utf8.DecodeRuneInString(m.v[m.i2:])
-	/*line control.go:76:1*/ m.i1, m.r = m.i2, r16
+	/*line control.go:76:1*/ r1, m.i = utf8.DecodeRuneInString(m.v[m.i1:])
+	/*line control.go:76:1*/ m.i2, m.r = m.i1, r1
 	/*line control.go:77:1*/ m.await1 = ready(1)
 	/*line control.go:77:1*/ m.xs = nil
 	/*line control.go:77:1*/ m.s = ""
 	/*line control.go:77:1*/ m.xs1 = nil
-	/*line control.go:77:1*/ m.xs7 = [3]string{}
+	/*line control.go:77:1*/ m.xs2 = [3]string{}
 	/*line control.go:77:1*/ m.p = nil
-	/*line control.go:77:1*/ m.xs11 = nil /*line control.go:76:1*/
+	/*line control.go:77:1*/ m.xs3 = nil /*line control.go:76:1*/
 resume5:
 	// await at control.go:77
 	/*line control.go:77:1*/ /*line control.go:76:1*/
@@ -676,27 +676,27 @@ resume5:
 			/*line control.go:77:1*/ return 0, false
 		}
 		/*line control.go:77:1*/ m.await1 = nil
-		/*line control.go:77:1*/ v17 = v
+		/*line control.go:77:1*/ v5 = v
 	}
-	/*line control.go:77:1*/ m.log.Add(fmt.Sprint(m.i1, string(m.r), v17))
-	/*line control.go:77:1*/ m.i2 += m.i
+	/*line control.go:77:1*/ m.log.Add(fmt.Sprint(m.i2, string(m.r), v5))
+	/*line control.go:77:1*/ m.i1 += m.i
 	/*line control.go:77:1*/ goto rangeLoop21 /*line control.go:76:1*/
 rangeDone24:
-	/*line control.go:79:1*/ m.ch19 = m.ch /*line control.go:78:1*/
+	/*line control.go:79:1*/ m.ch1 = m.ch /*line control.go:78:1*/
 rangeLoop26:
-	/*line control.go:79:1*/ v20, ok1 = <-m.ch19
+	/*line control.go:79:1*/ v6, ok1 = <-m.ch1
 	/*line control.go:79:1*/ if !ok1 {
 		/*line control.go:79:1*/ goto rangeDone29
 	}
-	/*line control.go:79:1*/ v2 = v20
-	/*line control.go:80:1*/ m.await1 = ready(v2)
+	/*line control.go:79:1*/ v11 = v6
+	/*line control.go:80:1*/ m.await1 = ready(v11)
 	/*line control.go:80:1*/ m.xs = nil
 	/*line control.go:80:1*/ m.s = ""
 	/*line control.go:80:1*/ m.ch = nil
 	/*line control.go:80:1*/ m.xs1 = nil
-	/*line control.go:80:1*/ m.xs7 = [3]string{}
+	/*line control.go:80:1*/ m.xs2 = [3]string{}
 	/*line control.go:80:1*/ m.p = nil
-	/*line control.go:80:1*/ m.xs11 = nil
+	/*line control.go:80:1*/ m.xs3 = nil
 	/*line control.go:80:1*/ m.v = "" /*line control.go:79:1*/
 resume6:
 	// await at control.go:80
@@ -708,15 +708,15 @@ resume6:
 			/*line control.go:80:1*/ return 0, false
 		}
 		/*line control.go:80:1*/ m.await1 = nil
-		/*line control.go:80:1*/ v21 = v
+		/*line control.go:80:1*/ v7 = v
 	}
-	/*line control.go:80:1*/ m.total += v21
+	/*line control.go:80:1*/ m.total += v7
 	/*line control.go:80:1*/ goto rangeLoop26 /*line control.go:79:1*/
 rangeDone29:
-	/*line control.go:82:1*/ m.i2 = m.n
+	/*line control.go:82:1*/ m.i1 = m.n
 	/*line control.go:82:1*/ m.i = 0 /*line control.go:81:1*/
 rangeLoop31:
-	/*line control.go:82:1*/ if m.i >= m.i2 {
+	/*line control.go:82:1*/ if m.i >= m.i1 {
 		/*line control.go:82:1*/ goto rangeDone34
 	}
 	/*line control.go:82:1*/ i = m.i
@@ -725,11 +725,11 @@ rangeLoop31:
 	/*line control.go:83:1*/ m.s = ""
 	/*line control.go:83:1*/ m.ch = nil
 	/*line control.go:83:1*/ m.xs1 = nil
-	/*line control.go:83:1*/ m.xs7 = [3]string{}
+	/*line control.go:83:1*/ m.xs2 = [3]string{}
 	/*line control.go:83:1*/ m.p = nil
-	/*line control.go:83:1*/ m.xs11 = nil
+	/*line control.go:83:1*/ m.xs3 = nil
 	/*line control.go:83:1*/ m.v = ""
-	/*line control.go:83:1*/ m.ch19 = nil /*line control.go:82:1*/
+	/*line control.go:83:1*/ m.ch1 = nil /*line control.go:82:1*/
 resume7:
 	// await at control.go:83
 	/*line control.go:83:1*/ /*line control.go:82:1*/
@@ -740,9 +740,9 @@ resume7:
 			/*line control.go:83:1*/ return 0, false
 		}
 		/*line control.go:83:1*/ m.await1 = nil
-		/*line control.go:83:1*/ v25 = v
+		/*line control.go:83:1*/ v8 = v
 	}
-	/*line control.go:83:1*/ m.total += v25
+	/*line control.go:83:1*/ m.total += v8
 	/*line control.go:83:1*/ m.i++
 	/*line control.go:83:1*/ goto rangeLoop31 /*line control.go:82:1*/
 rangeDone34:
@@ -751,11 +751,11 @@ rangeDone34:
 	/*line control.go:85:1*/ m.s = ""
 	/*line control.go:85:1*/ m.ch = nil
 	/*line control.go:85:1*/ m.xs1 = nil
-	/*line control.go:85:1*/ m.xs7 = [3]string{}
+	/*line control.go:85:1*/ m.xs2 = [3]string{}
 	/*line control.go:85:1*/ m.p = nil
-	/*line control.go:85:1*/ m.xs11 = nil
+	/*line control.go:85:1*/ m.xs3 = nil
 	/*line control.go:85:1*/ m.v = ""
-	/*line control.go:85:1*/ m.ch19 = nil /*line control.go:84:1*/
+	/*line control.go:85:1*/ m.ch1 = nil /*line control.go:84:1*/
 resume8:
 	// await at control.go:85
 	/*line control.go:85:1*/ /*line control.go:84:1*/
@@ -766,16 +766,16 @@ resume8:
 			/*line control.go:85:1*/ return 0, false
 		}
 		/*line control.go:85:1*/ m.await1 = nil
-		/*line control.go:85:1*/ v27 = v
+		/*line control.go:85:1*/ v9 = v
 	}
-	/*line control.go:85:1*/ n29 = v27
-	/*line control.go:85:1*/ i30 = 0 /*line control.go:84:1*/
+	/*line control.go:85:1*/ n2 = v9
+	/*line control.go:85:1*/ i7 = 0 /*line control.go:84:1*/
 rangeLoop36:
-	/*line control.go:85:1*/ if i30 >= n29 {
+	/*line control.go:85:1*/ if i7 >= n2 {
 		/*line control.go:85:1*/ goto rangeDone39
 	}
 	/*line control.go:86:1*/ m.log.Add("twice")
-	/*line control.go:86:1*/ i30++
+	/*line control.go:86:1*/ i7++
 	/*line control.go:86:1*/ goto rangeLoop36 /*line control.go:85:1*/
 rangeDone39:
 	/*line control.go:88:1*/ m.result0 = m.total
@@ -900,14 +900,14 @@ func (m1 *MapRangeFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:92:1*/ m1.pin()
 	}
 	/*line control.go:92:1*/ var k1 string
-	/*line control.go:92:1*/ var v2 int
-	/*line control.go:92:1*/ var ok1 bool
 	/*line control.go:92:1*/ var v1 int
+	/*line control.go:92:1*/ var ok1 bool
 	/*line control.go:92:1*/ var v3 int
-	/*line control.go:92:1*/ var k7 string
-	/*line control.go:92:1*/ var ok9 bool
+	/*line control.go:92:1*/ var v2 int
+	/*line control.go:92:1*/ var k2 string
+	/*line control.go:92:1*/ var ok2 bool
 	/*line control.go:92:1*/ var k string
-	/*line control.go:92:1*/ var v10 int
+	/*line control.go:92:1*/ var v4 int
 	/*line control.go:92:1*/ switch m1.state { /*line control.go:91:1*/
 	case 0:
 		/*line control.go:92:1*/ m1.state = machine.StateRunning /*line control.go:91:1*/
@@ -929,12 +929,12 @@ rangeLoop1:
 		/*line control.go:94:1*/ goto rangeDone4
 	}
 	/*line control.go:94:1*/ k1 = m1.keys[m1.i]
-	/*line control.go:94:1*/ v2, ok1 = m1.mp[k1]
+	/*line control.go:94:1*/ v1, ok1 = m1.mp[k1]
 	/*line control.go:94:1*/ if !ok1 {
 		/*line control.go:94:1*/ goto forPost3
 	}
-	/*line control.go:94:1*/ m1.k, v1 = k1, v2
-	/*line control.go:95:1*/ m1.await1 = ready(v1)
+	/*line control.go:94:1*/ m1.k, v3 = k1, v1
+	/*line control.go:95:1*/ m1.await1 = ready(v3)
 	/*line control.go:95:1*/ m1.log = nil /*line control.go:94:1*/
 resume1:
 	// await at control.go:95
@@ -946,9 +946,9 @@ resume1:
 			/*line control.go:95:1*/ return 0, false
 		}
 		/*line control.go:95:1*/ m1.await1 = nil
-		/*line control.go:95:1*/ v3 = v
+		/*line control.go:95:1*/ v2 = v
 	}
-	/*line control.go:95:1*/ m1.total += v3 * len(m1.k)
+	/*line control.go:95:1*/ m1.total += v2 * len(m1.k)
 	/*line control.go:96:1*/ if m1.k == "del" {
 		/*line control.go:97:1*/ goto forPost3
 	} /*line control.go:96:1*/
@@ -963,12 +963,12 @@ rangeLoop7:
 	/*line control.go:100:1*/ if m1.i >= len(m1.keys) {
 		/*line control.go:100:1*/ goto rangeDone10
 	}
-	/*line control.go:100:1*/ k7 = m1.keys[m1.i]
-	/*line control.go:100:1*/ _, ok9 = m1.mp[k7]
-	/*line control.go:100:1*/ if !ok9 {
+	/*line control.go:100:1*/ k2 = m1.keys[m1.i]
+	/*line control.go:100:1*/ _, ok2 = m1.mp[k2]
+	/*line control.go:100:1*/ if !ok2 {
 		/*line control.go:100:1*/ goto forPost9
 	}
-	/*line control.go:100:1*/ k = k7
+	/*line control.go:100:1*/ k = k2
 	/*line control.go:101:1*/ delete(m1.m, "gone")
 	/*line control.go:102:1*/ m1.await1 = ready(len(k))
 	/*line control.go:102:1*/ m1.log = nil
@@ -983,9 +983,9 @@ resume2:
 			/*line control.go:102:1*/ return 0, false
 		}
 		/*line control.go:102:1*/ m1.await1 = nil
-		/*line control.go:102:1*/ v10 = v
+		/*line control.go:102:1*/ v4 = v
 	}
-	/*line control.go:102:1*/ m1.total += v10 /*line control.go:101:1*/
+	/*line control.go:102:1*/ m1.total += v4 /*line control.go:101:1*/
 forPost9:
 	/*line control.go:100:1*/ m1.i++
 	/*line control.go:100:1*/ goto rangeLoop7 /*line control.go:99:1*/
@@ -1109,15 +1109,15 @@ func (m *RangeFuncFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line control.go:140:1*/ var v1 int
 	/*line control.go:140:1*/ var key int
 	/*line control.go:140:1*/ var val string
+	/*line control.go:140:1*/ var ok2 bool
+	/*line control.go:140:1*/ var v2 int
+	/*line control.go:140:1*/ var pulled1 int
+	/*line control.go:140:1*/ var ok3 bool
+	/*line control.go:140:1*/ var v3 int
+	/*line control.go:140:1*/ var pulled2 int
 	/*line control.go:140:1*/ var ok4 bool
-	/*line control.go:140:1*/ var v5 int
-	/*line control.go:140:1*/ var pulled10 int
-	/*line control.go:140:1*/ var ok11 bool
-	/*line control.go:140:1*/ var v12 int
-	/*line control.go:140:1*/ var pulled17 int
-	/*line control.go:140:1*/ var ok18 bool
 	/*line control.go:140:1*/ var x1 int
-	/*line control.go:140:1*/ var v19 int
+	/*line control.go:140:1*/ var v4 int
 	/*line control.go:140:1*/ switch m.state { /*line control.go:139:1*/
 	case 0:
 		/*line control.go:140:1*/ m.state = machine.StateRunning /*line control.go:139:1*/
@@ -1168,8 +1168,8 @@ rangeDone4:
 	/*line control.go:145:1*/ m.cleanup = len(m.loops)
 	/*line control.go:145:1*/ m.loops = append(m.loops, m.loop) /*line control.go:144:1*/
 rangeLoop6:
-	/*line control.go:145:1*/ key, val, ok4 = m.next11()
-	/*line control.go:145:1*/ if !ok4 {
+	/*line control.go:145:1*/ key, val, ok2 = m.next11()
+	/*line control.go:145:1*/ if !ok2 {
 		/*line control.go:145:1*/ goto rangeDone9
 	}
 	/*line control.go:145:1*/ m.i, m.w = key, val
@@ -1185,9 +1185,9 @@ resume2:
 			/*line control.go:146:1*/ return 0, false
 		}
 		/*line control.go:146:1*/ m.await1 = nil
-		/*line control.go:146:1*/ v5 = v
+		/*line control.go:146:1*/ v2 = v
 	}
-	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v5))
+	/*line control.go:146:1*/ m.log.Add(fmt.Sprint(m.i, m.w, v2))
 	/*line control.go:146:1*/ goto rangeLoop6 /*line control.go:145:1*/
 rangeDone9:
 	/*line control.go:145:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -1196,11 +1196,11 @@ rangeDone9:
 	/*line control.go:148:1*/ m.cleanup = len(m.loops)
 	/*line control.go:148:1*/ m.loops = append(m.loops, m.loop) /*line control.go:147:1*/
 rangeLoop11:
-	/*line control.go:148:1*/ pulled10, ok11 = m.next1()
-	/*line control.go:148:1*/ if !ok11 {
+	/*line control.go:148:1*/ pulled1, ok3 = m.next1()
+	/*line control.go:148:1*/ if !ok3 {
 		/*line control.go:148:1*/ goto rangeDone14
 	}
-	/*line control.go:148:1*/ m.i = pulled10
+	/*line control.go:148:1*/ m.i = pulled1
 	/*line control.go:149:1*/ m.await1 = ready(m.i)
 	/*line control.go:149:1*/ m.next11 = nil
 	/*line control.go:149:1*/ m.w = "" /*line control.go:148:1*/
@@ -1214,9 +1214,9 @@ resume3:
 			/*line control.go:149:1*/ return 0, false
 		}
 		/*line control.go:149:1*/ m.await1 = nil
-		/*line control.go:149:1*/ v12 = v
+		/*line control.go:149:1*/ v3 = v
 	}
-	/*line control.go:149:1*/ if v12 != 3 {
+	/*line control.go:149:1*/ if v3 != 3 {
 		/*line control.go:149:1*/ goto ifDone17
 	} /*line control.go:148:1*/
 rangeDone14:
@@ -1226,11 +1226,11 @@ rangeDone14:
 	/*line control.go:154:1*/ m.cleanup = len(m.loops)
 	/*line control.go:154:1*/ m.loops = append(m.loops, m.loop) /*line control.go:153:1*/
 rangeLoop18:
-	/*line control.go:154:1*/ pulled17, ok18 = m.next1()
-	/*line control.go:154:1*/ if !ok18 {
+	/*line control.go:154:1*/ pulled2, ok4 = m.next1()
+	/*line control.go:154:1*/ if !ok4 {
 		/*line control.go:154:1*/ goto rangeDone21
 	}
-	/*line control.go:154:1*/ x1 = pulled17
+	/*line control.go:154:1*/ x1 = pulled2
 	/*line control.go:155:1*/ m.await1 = ready(x1)
 	/*line control.go:155:1*/ m.log = nil
 	/*line control.go:155:1*/ m.next11 = nil
@@ -1245,9 +1245,9 @@ resume4:
 			/*line control.go:155:1*/ return 0, false
 		}
 		/*line control.go:155:1*/ m.await1 = nil
-		/*line control.go:155:1*/ v19 = v
+		/*line control.go:155:1*/ v4 = v
 	}
-	/*line control.go:155:1*/ if v19 != 2 {
+	/*line control.go:155:1*/ if v4 != 2 {
 		/*line control.go:155:1*/ goto ifDone24
 	}
 	/*line control.go:156:1*/ m.result0 = m.total
@@ -1396,10 +1396,10 @@ func (m *SwitchesFuture) Poll(cx *runtime.Context) (result string, ready1 bool) 
 	/*line control.go:163:1*/ var x int
 	/*line control.go:163:1*/ var v1 int
 	/*line control.go:163:1*/ var cond bool
-	/*line control.go:163:1*/ var v3 bool
-	/*line control.go:163:1*/ var v5 int
-	/*line control.go:163:1*/ var x7 any
-	/*line control.go:163:1*/ var v8 int
+	/*line control.go:163:1*/ var v2 bool
+	/*line control.go:163:1*/ var v3 int
+	/*line control.go:163:1*/ var x1 any
+	/*line control.go:163:1*/ var v4 int
 	/*line control.go:163:1*/ var t any
 	/*line control.go:163:1*/ var t1 any
 	/*line control.go:163:1*/ switch m.state { /*line control.go:162:1*/
@@ -1463,17 +1463,17 @@ resume3:
 			/*line control.go:176:1*/ return "", false
 		}
 		/*line control.go:176:1*/ m.await3 = nil
-		/*line control.go:176:1*/ v3 = v
+		/*line control.go:176:1*/ v2 = v
 	}
-	/*line control.go:175:1*/ cond = v3 /*line control.go:174:1*/
+	/*line control.go:175:1*/ cond = v2 /*line control.go:174:1*/
 condDone18:
 	/*line control.go:175:1*/ if !cond {
 		/*line control.go:175:1*/ goto switchCase20
 	}
 	/*line control.go:177:1*/ m.log.Add("gt5") /*line control.go:176:1*/
 switchDone12:
-	/*line control.go:186:1*/ x7 = m.v
-	/*line control.go:186:1*/ switch x7.(type) { /*line control.go:185:1*/
+	/*line control.go:186:1*/ x1 = m.v
+	/*line control.go:186:1*/ switch x1.(type) { /*line control.go:185:1*/
 	case int:
 		/*line control.go:186:1*/ goto switchBody25 /*line control.go:185:1*/
 	case string, error:
@@ -1484,7 +1484,7 @@ switchDone12:
 		/*line control.go:186:1*/ goto switchBody28
 	} /*line control.go:185:1*/
 switchBody25:
-	/*line control.go:186:1*/ m.tag = x7.(int)
+	/*line control.go:186:1*/ m.tag = x1.(int)
 	/*line control.go:188:1*/ m.await1 = ready(1)
 	/*line control.go:188:1*/ m.log = nil
 	/*line control.go:188:1*/ m.v = nil /*line control.go:187:1*/
@@ -1498,12 +1498,12 @@ resume5:
 			/*line control.go:188:1*/ return "", false
 		}
 		/*line control.go:188:1*/ m.await1 = nil
-		/*line control.go:188:1*/ v8 = v
+		/*line control.go:188:1*/ v4 = v
 	}
-	/*line control.go:188:1*/ m.result0 = fmt.Sprint("int ", m.tag+v8)
+	/*line control.go:188:1*/ m.result0 = fmt.Sprint("int ", m.tag+v4)
 	/*line control.go:188:1*/ goto exit /*line control.go:187:1*/
 switchBody28:
-	/*line control.go:186:1*/ t1 = x7
+	/*line control.go:186:1*/ t1 = x1
 	/*line control.go:195:1*/ _ = t1
 	/*line control.go:197:1*/ m.result0 = "end"
 	/*line control.go:197:1*/ goto exit /*line control.go:196:1*/
@@ -1511,7 +1511,7 @@ switchBody27:
 	/*line control.go:193:1*/ m.result0 = "nil"
 	/*line control.go:193:1*/ goto exit /*line control.go:192:1*/
 switchBody26:
-	/*line control.go:186:1*/ t = x7
+	/*line control.go:186:1*/ t = x1
 	/*line control.go:190:1*/ m.log.Add(fmt.Sprint(t))
 	/*line control.go:191:1*/ m.await6 = ready("str or error")
 	/*line control.go:191:1*/ m.log = nil
@@ -1547,9 +1547,9 @@ resume4:
 			/*line control.go:180:1*/ return "", false
 		}
 		/*line control.go:180:1*/ m.await1 = nil
-		/*line control.go:180:1*/ v5 = v
+		/*line control.go:180:1*/ v3 = v
 	}
-	/*line control.go:180:1*/ if !trace(m.log, "lazy2", v5 > 1) {
+	/*line control.go:180:1*/ if !trace(m.log, "lazy2", v3 > 1) {
 		/*line control.go:180:1*/ goto switchCase23
 	}
 	/*line control.go:181:1*/ m.log.Add("gt1") /*line control.go:180:1*/
@@ -1685,7 +1685,7 @@ type SelectsFuture struct {
 	total   int
 	i       int
 	ch      chan int
-	ch2     chan int
+	ch1     chan int
 	await1  runtime.Future[chan int]
 	await2  runtime.Future[int]
 }
@@ -1706,17 +1706,17 @@ func (m *SelectsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	}
 	/*line control.go:206:1*/ var recv int
 	/*line control.go:206:1*/ var recv1 bool
-	/*line control.go:206:1*/ var recv3 int
-	/*line control.go:206:1*/ var v4 chan int
-	/*line control.go:206:1*/ var ch5 chan int
-	/*line control.go:206:1*/ var v1 int
+	/*line control.go:206:1*/ var recv2 int
+	/*line control.go:206:1*/ var v1 chan int
+	/*line control.go:206:1*/ var ch2 chan int
+	/*line control.go:206:1*/ var v5 int
 	/*line control.go:206:1*/ var ok1 bool
-	/*line control.go:206:1*/ var v6 int
 	/*line control.go:206:1*/ var v2 int
-	/*line control.go:206:1*/ var v8 int
-	/*line control.go:206:1*/ var recv10 int
+	/*line control.go:206:1*/ var v6 int
 	/*line control.go:206:1*/ var v3 int
-	/*line control.go:206:1*/ var v11 int
+	/*line control.go:206:1*/ var recv3 int
+	/*line control.go:206:1*/ var v7 int
+	/*line control.go:206:1*/ var v4 int
 	/*line control.go:206:1*/ switch m.state { /*line control.go:205:1*/
 	case 0:
 		/*line control.go:206:1*/ m.state = machine.StateRunning /*line control.go:205:1*/
@@ -1742,7 +1742,7 @@ forCond1:
 		/*line control.go:208:1*/ goto forDone4
 	}
 	/*line control.go:209:1*/ m.ch = m.a
-	/*line control.go:209:1*/ m.ch2 = m.b
+	/*line control.go:209:1*/ m.ch1 = m.b
 	/*line control.go:219:1*/ m.await1 = ready(make(chan int)) /*line control.go:218:1*/
 resume1:
 	// await at control.go:219
@@ -1754,27 +1754,27 @@ resume1:
 			/*line control.go:219:1*/ return 0, false
 		}
 		/*line control.go:219:1*/ m.await1 = nil
-		/*line control.go:219:1*/ v4 = v
+		/*line control.go:219:1*/ v1 = v
 	}
-	/*line control.go:209:1*/ ch5 = v4
+	/*line control.go:209:1*/ ch2 = v1
 	/*line control.go:209:1*/ select { /*line control.go:208:1*/
 	case recv, recv1 = <-m.ch:
 		/*line control.go:209:1*/ goto selectBody6 /*line control.go:208:1*/
-	case recv3 = <-m.ch2:
+	case recv2 = <-m.ch1:
 		/*line control.go:209:1*/ goto selectBody7 /*line control.go:208:1*/
-	case <-ch5:
+	case <-ch2:
 		/*line control.go:209:1*/ goto selectBody8
 	} /*line control.go:208:1*/
 selectBody6:
-	/*line control.go:210:1*/ v1, ok1 = recv, recv1
+	/*line control.go:210:1*/ v5, ok1 = recv, recv1
 	/*line control.go:211:1*/ if !ok1 {
 		/*line control.go:212:1*/ m.a = nil
 		/*line control.go:213:1*/ m.log.Add("a closed")
 		/*line control.go:214:1*/ goto forPost3
 	}
-	/*line control.go:216:1*/ m.await2 = ready(v1)
+	/*line control.go:216:1*/ m.await2 = ready(v5)
 	/*line control.go:216:1*/ m.ch = nil
-	/*line control.go:216:1*/ m.ch2 = nil /*line control.go:215:1*/
+	/*line control.go:216:1*/ m.ch1 = nil /*line control.go:215:1*/
 resume2:
 	// await at control.go:216
 	/*line control.go:216:1*/ /*line control.go:215:1*/
@@ -1785,9 +1785,9 @@ resume2:
 			/*line control.go:216:1*/ return 0, false
 		}
 		/*line control.go:216:1*/ m.await2 = nil
-		/*line control.go:216:1*/ v6 = v
+		/*line control.go:216:1*/ v2 = v
 	}
-		/*line control.go:216:1*/ m.total += v6 /*line control.go:215:1*/
+		/*line control.go:216:1*/ m.total += v2 /*line control.go:215:1*/
 selectDone5: /*line control.go:215:1*/
 forPost3:
 	/*line control.go:208:1*/ m.i++
@@ -1796,10 +1796,10 @@ selectBody8:
 	/*line control.go:220:1*/ m.log.Add("never")
 	/*line control.go:220:1*/ goto selectDone5 /*line control.go:219:1*/
 selectBody7:
-	/*line control.go:217:1*/ v2 = recv3
-	/*line control.go:218:1*/ m.await2 = ready(v2 * 10)
+	/*line control.go:217:1*/ v6 = recv2
+	/*line control.go:218:1*/ m.await2 = ready(v6 * 10)
 	/*line control.go:218:1*/ m.ch = nil
-	/*line control.go:218:1*/ m.ch2 = nil /*line control.go:217:1*/
+	/*line control.go:218:1*/ m.ch1 = nil /*line control.go:217:1*/
 resume3:
 	// await at control.go:218
 	/*line control.go:218:1*/ /*line control.go:217:1*/
@@ -1810,27 +1810,27 @@ resume3:
 			/*line control.go:218:1*/ return 0, false
 		}
 		/*line control.go:218:1*/ m.await2 = nil
-		/*line control.go:218:1*/ v8 = v
+		/*line control.go:218:1*/ v3 = v
 	}
-	/*line control.go:218:1*/ m.total += v8
+	/*line control.go:218:1*/ m.total += v3
 	/*line control.go:218:1*/ goto selectDone5 /*line control.go:217:1*/
 forDone4:
 	/*line control.go:218:1*/ select { /*line control.go:217:1*/
-	case recv10 = <-m.a:
+	case recv3 = <-m.a:
 		/*line control.go:218:1*/ goto selectBody13 /*line control.go:217:1*/
 	default:
 		/*line control.go:218:1*/ goto selectBody14
 	} /*line control.go:217:1*/
 selectBody13:
-	/*line control.go:224:1*/ v3 = recv10
-	/*line control.go:225:1*/ m.result0 = v3
+	/*line control.go:224:1*/ v7 = recv3
+	/*line control.go:225:1*/ m.result0 = v7
 	/*line control.go:225:1*/ goto exit /*line control.go:224:1*/
 selectBody14:
 	/*line control.go:227:1*/ m.await2 = ready(m.total)
 	/*line control.go:227:1*/ m.a = nil
 	/*line control.go:227:1*/ m.b = nil
 	/*line control.go:227:1*/ m.ch = nil
-	/*line control.go:227:1*/ m.ch2 = nil /*line control.go:226:1*/
+	/*line control.go:227:1*/ m.ch1 = nil /*line control.go:226:1*/
 resume4:
 	// await at control.go:227
 	/*line control.go:227:1*/ /*line control.go:226:1*/
@@ -1841,9 +1841,9 @@ resume4:
 			/*line control.go:227:1*/ return 0, false
 		}
 		/*line control.go:227:1*/ m.await2 = nil
-		/*line control.go:227:1*/ v11 = v
+		/*line control.go:227:1*/ v4 = v
 	}
-	/*line control.go:227:1*/ m.log.Add(fmt.Sprint("default ", v11))
+	/*line control.go:227:1*/ m.log.Add(fmt.Sprint("default ", v4))
 	/*line control.go:229:1*/ m.result0 = m.total /*line control.go:228:1*/
 exit:
 	/*line control.go:230:1*/ m.state = machine.StateDone
@@ -1957,7 +1957,7 @@ func (m *LabelsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line control.go:233:1*/ m.pin()
 	}
 	/*line control.go:233:1*/ var v1 int
-	/*line control.go:233:1*/ var v11 int
+	/*line control.go:233:1*/ var v2 int
 	/*line control.go:233:1*/ var v3 int
 	/*line control.go:233:1*/ switch m.state { /*line control.go:232:1*/
 	case 0:
@@ -2033,9 +2033,9 @@ resume2:
 			/*line control.go:260:1*/ return 0, false
 		}
 		/*line control.go:260:1*/ m.await1 = nil
-		/*line control.go:260:1*/ v11 = v
+		/*line control.go:260:1*/ v2 = v
 	}
-	/*line control.go:260:1*/ m.i += v11
+	/*line control.go:260:1*/ m.i += v2
 	/*line control.go:261:1*/ m.log.Add(fmt.Sprint("goto ", m.i))
 	/*line control.go:261:1*/ goto label12 /*line control.go:260:1*/
 ifDone14:

@@ -31,11 +31,11 @@ type OrderFuture struct {
 	arr     []int
 	m       map[string]int
 	r       int
-	t17     func(int) int
+	t2      func(int) int
 	f       float64
 	str     string
 	await11 runtime.Future[point]
-	v28     int
+	v14     int
 }
 
 // Order returns a future that runs order one step at a time.
@@ -55,21 +55,21 @@ func (m1 *OrderFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line exprs.go:32:1*/ var s string
 	/*line exprs.go:32:1*/ var v1 int
 	/*line exprs.go:32:1*/ var cond bool
-	/*line exprs.go:32:1*/ var v11 bool
+	/*line exprs.go:32:1*/ var v2 bool
 	/*line exprs.go:32:1*/ var ok2 bool
-	/*line exprs.go:32:1*/ var cond3 bool
-	/*line exprs.go:32:1*/ var v4 bool
+	/*line exprs.go:32:1*/ var cond1 bool
+	/*line exprs.go:32:1*/ var v3 bool
+	/*line exprs.go:32:1*/ var v4 int
+	/*line exprs.go:32:1*/ var v5 int
 	/*line exprs.go:32:1*/ var v6 int
+	/*line exprs.go:32:1*/ var v8 int
 	/*line exprs.go:32:1*/ var v9 int
-	/*line exprs.go:32:1*/ var v111 int
+	/*line exprs.go:32:1*/ var v10 int
+	/*line exprs.go:32:1*/ var v11 point
+	/*line exprs.go:32:1*/ var v12 int
+	/*line exprs.go:32:1*/ var v13 int
 	/*line exprs.go:32:1*/ var v15 int
-	/*line exprs.go:32:1*/ var v18 int
-	/*line exprs.go:32:1*/ var v20 int
-	/*line exprs.go:32:1*/ var v22 point
-	/*line exprs.go:32:1*/ var v24 int
-	/*line exprs.go:32:1*/ var v26 int
-	/*line exprs.go:32:1*/ var v30 int
-	/*line exprs.go:32:1*/ var v32 int
+	/*line exprs.go:32:1*/ var v16 int
 	/*line exprs.go:32:1*/ switch m1.state { /*line exprs.go:31:1*/
 	case 0:
 		/*line exprs.go:32:1*/ m1.state = machine.StateRunning /*line exprs.go:31:1*/
@@ -156,17 +156,17 @@ resume2:
 			/*line exprs.go:37:1*/ return "", false
 		}
 		/*line exprs.go:37:1*/ m1.await2 = nil
-		/*line exprs.go:37:1*/ v11 = v
+		/*line exprs.go:37:1*/ v2 = v
 	}
-	/*line exprs.go:37:1*/ cond = v11 /*line exprs.go:36:1*/
+	/*line exprs.go:37:1*/ cond = v2 /*line exprs.go:36:1*/
 condDone3:
 	/*line exprs.go:37:1*/ m1.ok = cond
-	/*line exprs.go:38:1*/ cond3 = note(m1.log, "l2", m1.n > 0)
-	/*line exprs.go:38:1*/ if !cond3 {
+	/*line exprs.go:38:1*/ cond1 = note(m1.log, "l2", m1.n > 0)
+	/*line exprs.go:38:1*/ if !cond1 {
 		/*line exprs.go:38:1*/ goto cond5
 	} /*line exprs.go:37:1*/
 condDone6:
-	/*line exprs.go:38:1*/ ok2 = cond3
+	/*line exprs.go:38:1*/ ok2 = cond1
 	/*line exprs.go:39:1*/ m1.log.Add(fmt.Sprint(m1.ok, ok2))
 	/*line exprs.go:40:1*/ m1.await1 = ready(m1.n) /*line exprs.go:39:1*/
 resume4:
@@ -179,9 +179,9 @@ resume4:
 			/*line exprs.go:40:1*/ return "", false
 		}
 		/*line exprs.go:40:1*/ m1.await1 = nil
-		/*line exprs.go:40:1*/ v6 = v
+		/*line exprs.go:40:1*/ v4 = v
 	}
-	/*line exprs.go:40:1*/ m1.p = point{X: v6, Y: note(m1.log, "y", 7)}
+	/*line exprs.go:40:1*/ m1.p = point{X: v4, Y: note(m1.log, "y", 7)}
 	/*line exprs.go:41:1*/ m1.t = note(m1.log, "e0", 0)
 	/*line exprs.go:41:1*/ m1.await1 = ready(1)
 	/*line exprs.go:41:1*/ m1.arr = nil /*line exprs.go:40:1*/
@@ -195,9 +195,9 @@ resume5:
 			/*line exprs.go:41:1*/ return "", false
 		}
 		/*line exprs.go:41:1*/ m1.await1 = nil
-		/*line exprs.go:41:1*/ v9 = v
+		/*line exprs.go:41:1*/ v5 = v
 	}
-	/*line exprs.go:41:1*/ m1.arr = []int{m1.t, v9, 2}
+	/*line exprs.go:41:1*/ m1.arr = []int{m1.t, v5, 2}
 	/*line exprs.go:42:1*/ m1.await1 = ready(m1.n)
 	/*line exprs.go:42:1*/ m1.m = nil /*line exprs.go:41:1*/
 resume6:
@@ -210,9 +210,9 @@ resume6:
 			/*line exprs.go:42:1*/ return "", false
 		}
 		/*line exprs.go:42:1*/ m1.await1 = nil
-		/*line exprs.go:42:1*/ v111 = v
+		/*line exprs.go:42:1*/ v6 = v
 	}
-	/*line exprs.go:42:1*/ m1.m = map[string]int{"k" + strconv.Itoa(v111): 1}
+	/*line exprs.go:42:1*/ m1.m = map[string]int{"k" + strconv.Itoa(v6): 1}
 	/*line exprs.go:43:1*/ m1.await1 = ready(1) /*line exprs.go:42:1*/
 resume7:
 	// await at exprs.go:43
@@ -237,10 +237,10 @@ resume8:
 			/*line exprs.go:43:1*/ return "", false
 		}
 		/*line exprs.go:43:1*/ m1.await1 = nil
-		/*line exprs.go:43:1*/ v15 = v
+		/*line exprs.go:43:1*/ v8 = v
 	}
-	/*line exprs.go:43:1*/ m1.t = m1.arr[m1.t] + m1.arr[:v15][0]
-	/*line exprs.go:44:1*/ m1.t17 = getPoint(m1.log).Sum
+	/*line exprs.go:43:1*/ m1.t = m1.arr[m1.t] + m1.arr[:v8][0]
+	/*line exprs.go:44:1*/ m1.t2 = getPoint(m1.log).Sum
 	/*line exprs.go:44:1*/ m1.await1 = ready(100) /*line exprs.go:43:1*/
 resume9:
 	// await at exprs.go:44
@@ -252,11 +252,11 @@ resume9:
 			/*line exprs.go:44:1*/ return "", false
 		}
 		/*line exprs.go:44:1*/ m1.await1 = nil
-		/*line exprs.go:44:1*/ v18 = v
+		/*line exprs.go:44:1*/ v9 = v
 	}
-	/*line exprs.go:44:1*/ m1.r = m1.t17(v18)
+	/*line exprs.go:44:1*/ m1.r = m1.t2(v9)
 	/*line exprs.go:45:1*/ m1.await1 = ready(m1.n)
-	/*line exprs.go:45:1*/ m1.t17 = nil /*line exprs.go:44:1*/
+	/*line exprs.go:45:1*/ m1.t2 = nil /*line exprs.go:44:1*/
 resume10:
 	// await at exprs.go:45
 	/*line exprs.go:45:1*/ /*line exprs.go:44:1*/
@@ -267,9 +267,9 @@ resume10:
 			/*line exprs.go:45:1*/ return "", false
 		}
 		/*line exprs.go:45:1*/ m1.await1 = nil
-		/*line exprs.go:45:1*/ v20 = v
+		/*line exprs.go:45:1*/ v10 = v
 	}
-	/*line exprs.go:45:1*/ m1.f = float64(v20) / 2
+	/*line exprs.go:45:1*/ m1.f = float64(v10) / 2
 	/*line exprs.go:46:1*/ m1.await11 = ready(m1.p)
 	/*line exprs.go:46:1*/ m1.str = "" /*line exprs.go:45:1*/
 resume11:
@@ -282,9 +282,9 @@ resume11:
 			/*line exprs.go:46:1*/ return "", false
 		}
 		/*line exprs.go:46:1*/ m1.await11 = nil
-		/*line exprs.go:46:1*/ v22 = v
+		/*line exprs.go:46:1*/ v11 = v
 	}
-	/*line exprs.go:46:1*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v22.String())
+	/*line exprs.go:46:1*/ m1.str = fmt.Sprint(m1.p, m1.arr, m1.m, m1.t, m1.r, m1.f, v11.String())
 	/*line exprs.go:47:1*/ m1.await1 = ready(1)
 	/*line exprs.go:47:1*/ m1.m = nil /*line exprs.go:46:1*/
 resume12:
@@ -297,9 +297,9 @@ resume12:
 			/*line exprs.go:47:1*/ return "", false
 		}
 		/*line exprs.go:47:1*/ m1.await1 = nil
-		/*line exprs.go:47:1*/ v24 = v
+		/*line exprs.go:47:1*/ v12 = v
 	}
-	/*line exprs.go:47:1*/ m1.t, m1.r = v24, note(m1.log, "b", 2)
+	/*line exprs.go:47:1*/ m1.t, m1.r = v12, note(m1.log, "b", 2)
 	/*line exprs.go:48:1*/ m1.await1 = ready(10)
 	/*line exprs.go:48:1*/ m1.log = nil /*line exprs.go:47:1*/
 resume13:
@@ -312,9 +312,9 @@ resume13:
 			/*line exprs.go:48:1*/ return "", false
 		}
 		/*line exprs.go:48:1*/ m1.await1 = nil
-		/*line exprs.go:48:1*/ v26 = v
+		/*line exprs.go:48:1*/ v13 = v
 	}
-	/*line exprs.go:48:1*/ m1.t, m1.r = m1.r+v26, m1.t
+	/*line exprs.go:48:1*/ m1.t, m1.r = m1.r+v13, m1.t
 	/*line exprs.go:49:1*/ m1.await1 = ready(0) /*line exprs.go:48:1*/
 resume14:
 	// await at exprs.go:49
@@ -326,7 +326,7 @@ resume14:
 			/*line exprs.go:49:1*/ return "", false
 		}
 		/*line exprs.go:49:1*/ m1.await1 = nil
-		/*line exprs.go:49:1*/ m1.v28 = v
+		/*line exprs.go:49:1*/ m1.v14 = v
 	}
 	/*line exprs.go:49:1*/ m1.await1 = ready(5) /*line exprs.go:48:1*/
 resume15:
@@ -339,9 +339,9 @@ resume15:
 			/*line exprs.go:49:1*/ return "", false
 		}
 		/*line exprs.go:49:1*/ m1.await1 = nil
-		/*line exprs.go:49:1*/ v30 = v
+		/*line exprs.go:49:1*/ v15 = v
 	}
-	/*line exprs.go:49:1*/ m1.arr[m1.v28] += v30
+	/*line exprs.go:49:1*/ m1.arr[m1.v14] += v15
 	/*line exprs.go:50:1*/ m1.arr[0]++
 	/*line exprs.go:51:1*/ m1.await1 = ready(m1.x) /*line exprs.go:50:1*/
 resume16:
@@ -354,9 +354,9 @@ resume16:
 			/*line exprs.go:51:1*/ return "", false
 		}
 		/*line exprs.go:51:1*/ m1.await1 = nil
-		/*line exprs.go:51:1*/ v32 = v
+		/*line exprs.go:51:1*/ v16 = v
 	}
-	/*line exprs.go:51:1*/ m1.x += v32
+	/*line exprs.go:51:1*/ m1.x += v16
 	/*line exprs.go:52:1*/ m1.result0 = fmt.Sprint(m1.str, m1.t, m1.r, m1.arr, m1.x)
 	/*line exprs.go:52:1*/ goto exit /*line exprs.go:51:1*/
 cond5:
@@ -371,9 +371,9 @@ resume3:
 			/*line exprs.go:38:1*/ return "", false
 		}
 		/*line exprs.go:38:1*/ m1.await2 = nil
-		/*line exprs.go:38:1*/ v4 = v
+		/*line exprs.go:38:1*/ v3 = v
 	}
-	/*line exprs.go:38:1*/ cond3 = v4
+	/*line exprs.go:38:1*/ cond1 = v3
 	/*line exprs.go:38:1*/ goto condDone6 /*line exprs.go:37:1*/
 exit:
 	/*line exprs.go:53:1*/ m1.state = machine.StateDone
@@ -510,7 +510,7 @@ func (m *ResultsFuture) Poll(cx *runtime.Context) (result runtime.Result[int], r
 		/*line exprs.go:56:1*/ m.pin()
 	}
 	/*line exprs.go:56:1*/ var w int
-	/*line exprs.go:56:1*/ var v2 int
+	/*line exprs.go:56:1*/ var v1 int
 	/*line exprs.go:56:1*/ switch m.state { /*line exprs.go:55:1*/
 	case 0:
 		/*line exprs.go:56:1*/ m.state = machine.StateRunning /*line exprs.go:55:1*/
@@ -575,9 +575,9 @@ resume3:
 			/*line exprs.go:67:1*/ return runtime.Result[int]{}, false
 		}
 		/*line exprs.go:67:1*/ m.await3 = nil
-		/*line exprs.go:67:1*/ v2 = v
+		/*line exprs.go:67:1*/ v1 = v
 	}
-	/*line exprs.go:67:1*/ m.log.Add(fmt.Sprint(pair(v2)))
+	/*line exprs.go:67:1*/ m.log.Add(fmt.Sprint(pair(v1)))
 	/*line exprs.go:68:1*/ m.await1 = failing(m.n + 1)
 	/*line exprs.go:68:1*/ m.log = nil /*line exprs.go:67:1*/
 resume4:
@@ -862,7 +862,7 @@ func (m *ShadowFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 		/*line exprs.go:82:1*/ m.pin()
 	}
 	/*line exprs.go:82:1*/ var v1 int
-	/*line exprs.go:82:1*/ var v11 int
+	/*line exprs.go:82:1*/ var v2 int
 	/*line exprs.go:82:1*/ var v3 int
 	/*line exprs.go:82:1*/ switch m.state { /*line exprs.go:81:1*/
 	case 0:
@@ -914,9 +914,9 @@ resume2:
 			/*line exprs.go:92:1*/ return 0, false
 		}
 		/*line exprs.go:92:1*/ m.await1 = nil
-		/*line exprs.go:92:1*/ v11 = v
+		/*line exprs.go:92:1*/ v2 = v
 	}
-	/*line exprs.go:92:1*/ m.log.Add(fmt.Sprint("if ", m.x1, v11)) /*line exprs.go:91:1*/
+	/*line exprs.go:92:1*/ m.log.Add(fmt.Sprint("if ", m.x1, v2)) /*line exprs.go:91:1*/
 ifDone3:
 	/*line exprs.go:94:1*/ m.await1 = ready(shadowK * 2) /*line exprs.go:93:1*/
 resume3:

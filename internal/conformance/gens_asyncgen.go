@@ -223,7 +223,7 @@ func (m *PairsIter) Next() (item string, more bool) {
 	/*line gens.go:21:1*/ var ok1 bool
 	/*line gens.go:21:1*/ var v1 bool
 	/*line gens.go:21:1*/ var cond bool
-	/*line gens.go:21:1*/ var v11 bool
+	/*line gens.go:21:1*/ var v2 bool
 	/*line gens.go:21:1*/ switch m.state { /*line gens.go:20:1*/
 	case 0:
 		/*line gens.go:21:1*/ m.state = machine.StateRunning /*line gens.go:20:1*/
@@ -271,8 +271,8 @@ resume2:
 	// yield at gens.go:24
 	/*line gens.go:24:1*/
 	/*line gens.go:24:1*/
-	v11 = machine.Resume(m.closing)
-	/*line gens.go:24:1*/ cond = v11 /*line gens.go:23:1*/
+	v2 = machine.Resume(m.closing)
+	/*line gens.go:24:1*/ cond = v2 /*line gens.go:23:1*/
 condDone7:
 	/*line gens.go:24:1*/ ok1 = cond
 	/*line gens.go:25:1*/ m.log.Add(fmt.Sprint("after ", m.i, ok1))
@@ -424,7 +424,7 @@ type PermutationsIter struct {
 	self    *PermutationsIter // set at the first poll: detects a moved machine
 	xs      []int
 	xs1     []int
-	i2      int
+	i1      int
 	i       int
 	it      *PermutationsIter
 	cleanup int
@@ -485,12 +485,12 @@ resume1:
 	/*line gens.go:35:1*/ goto exit /*line gens.go:34:1*/
 ifDone2:
 	/*line gens.go:38:1*/ m.xs1 = m.xs
-	/*line gens.go:38:1*/ m.i2 = 0 /*line gens.go:37:1*/
+	/*line gens.go:38:1*/ m.i1 = 0 /*line gens.go:37:1*/
 rangeLoop4:
-	/*line gens.go:38:1*/ if m.i2 >= len(m.xs1) {
+	/*line gens.go:38:1*/ if m.i1 >= len(m.xs1) {
 		/*line gens.go:38:1*/ goto rangeDone7
 	}
-	/*line gens.go:38:1*/ m.i = m.i2
+	/*line gens.go:38:1*/ m.i = m.i1
 	/*line gens.go:39:1*/ rest = append(append([]int(nil), m.xs[:m.i]...), m.xs[m.i+1:]...)
 	/*line gens.go:40:1*/ m.it = Permutations(rest)
 	/*line gens.go:40:1*/ m.cleanup = len(m.loops)
@@ -525,7 +525,7 @@ ifDone14:
 rangeDone11:
 	/*line gens.go:40:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line gens.go:40:1*/ m.it.Close()
-	/*line gens.go:40:1*/ m.i2++
+	/*line gens.go:40:1*/ m.i1++
 		/*line gens.go:40:1*/ goto rangeLoop4 /*line gens.go:39:1*/
 rangeDone7: /*line gens.go:39:1*/
 exit:
@@ -821,10 +821,10 @@ func (m *FilterIter) Next() (item int, more bool) {
 		/*line gens.go:58:1*/ m.pin()
 	}
 	/*line gens.go:58:1*/ defer m.unwind(&item, &more)
-	/*line gens.go:58:1*/ var v1 int
+	/*line gens.go:58:1*/ var v2 int
 	/*line gens.go:58:1*/ var ok1 bool
 	/*line gens.go:58:1*/ var cond bool
-	/*line gens.go:58:1*/ var v11 bool
+	/*line gens.go:58:1*/ var v1 bool
 	/*line gens.go:58:1*/ switch m.state { /*line gens.go:57:1*/
 	case 0:
 		/*line gens.go:58:1*/ m.state = machine.StateRunning /*line gens.go:57:1*/
@@ -836,16 +836,16 @@ func (m *FilterIter) Next() (item int, more bool) {
 	}
 	/*line gens.go:59:1*/ m.defers = append(m.defers, m.src.Close) /*line gens.go:58:1*/
 forCond1:
-	/*line gens.go:61:1*/ v1, ok1 = m.src.Next()
+	/*line gens.go:61:1*/ v2, ok1 = m.src.Next()
 	/*line gens.go:62:1*/ if !ok1 {
 		/*line gens.go:63:1*/ goto exit
 	}
-	/*line gens.go:65:1*/ cond = v1%m.p != 0
+	/*line gens.go:65:1*/ cond = v2%m.p != 0
 	/*line gens.go:65:1*/ if !cond {
 		/*line gens.go:65:1*/ goto condDone5
 	}
 	/*line gens.go:65:1*/ {
-		/*line gens.go:65:1*/ v := v1
+		/*line gens.go:65:1*/ v := v2
 		/*line gens.go:65:1*/ if m.closing != nil {
 			/*line gens.go:65:1*/ panic("asyncgen: Filter yielded after Close")
 		}
@@ -856,8 +856,8 @@ resume1:
 	// yield at gens.go:65
 	/*line gens.go:65:1*/
 	/*line gens.go:65:1*/
-	v11 = machine.Resume(m.closing)
-	/*line gens.go:65:1*/ cond = !v11 /*line gens.go:64:1*/
+	v1 = machine.Resume(m.closing)
+	/*line gens.go:65:1*/ cond = !v1 /*line gens.go:64:1*/
 condDone5:
 	/*line gens.go:65:1*/ if !cond {
 		/*line gens.go:65:1*/ goto ifDone8
@@ -1152,13 +1152,13 @@ func (m *WalkIter) Next() (item int, more bool) {
 	/*line gens.go:111:1*/ defer m.unwind(&item, &more)
 	/*line gens.go:111:1*/ var pulled int
 	/*line gens.go:111:1*/ var ok1 bool
-	/*line gens.go:111:1*/ var v1 int
-	/*line gens.go:111:1*/ var v11 bool
+	/*line gens.go:111:1*/ var v4 int
+	/*line gens.go:111:1*/ var v1 bool
 	/*line gens.go:111:1*/ var v2 bool
-	/*line gens.go:111:1*/ var pulled5 int
-	/*line gens.go:111:1*/ var ok6 bool
-	/*line gens.go:111:1*/ var v3 int
-	/*line gens.go:111:1*/ var v7 bool
+	/*line gens.go:111:1*/ var pulled1 int
+	/*line gens.go:111:1*/ var ok2 bool
+	/*line gens.go:111:1*/ var v5 int
+	/*line gens.go:111:1*/ var v3 bool
 	/*line gens.go:111:1*/ switch m.state { /*line gens.go:110:1*/
 	case 0:
 		/*line gens.go:111:1*/ m.state = machine.StateRunning /*line gens.go:110:1*/
@@ -1185,9 +1185,9 @@ rangeLoop1:
 	/*line gens.go:115:1*/ if !ok1 {
 		/*line gens.go:115:1*/ goto rangeDone4
 	}
-	/*line gens.go:115:1*/ v1 = pulled
+	/*line gens.go:115:1*/ v4 = pulled
 	/*line gens.go:116:1*/ {
-		/*line gens.go:116:1*/ v := v1
+		/*line gens.go:116:1*/ v := v4
 		/*line gens.go:116:1*/ if m.closing != nil {
 			/*line gens.go:116:1*/ panic("asyncgen: Walk yielded after Close")
 		}
@@ -1198,8 +1198,8 @@ resume1:
 	// yield at gens.go:116
 	/*line gens.go:116:1*/
 	/*line gens.go:116:1*/
-	v11 = machine.Resume(m.closing)
-	/*line gens.go:116:1*/ if v11 {
+	v1 = machine.Resume(m.closing)
+	/*line gens.go:116:1*/ if v1 {
 		/*line gens.go:116:1*/ goto ifDone7
 	}
 	/*line gens.go:115:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -1233,13 +1233,13 @@ ifDone10:
 	/*line gens.go:123:1*/ m.cleanup = len(m.loops)
 	/*line gens.go:123:1*/ m.loops = append(m.loops, m.it) /*line gens.go:122:1*/
 rangeLoop11:
-	/*line gens.go:123:1*/ pulled5, ok6 = m.it.Next()
-	/*line gens.go:123:1*/ if !ok6 {
+	/*line gens.go:123:1*/ pulled1, ok2 = m.it.Next()
+	/*line gens.go:123:1*/ if !ok2 {
 		/*line gens.go:123:1*/ goto rangeDone14
 	}
-	/*line gens.go:123:1*/ v3 = pulled5
+	/*line gens.go:123:1*/ v5 = pulled1
 	/*line gens.go:124:1*/ {
-		/*line gens.go:124:1*/ v := v3
+		/*line gens.go:124:1*/ v := v5
 		/*line gens.go:124:1*/ m.t = nil
 		/*line gens.go:124:1*/ if m.closing != nil {
 			/*line gens.go:124:1*/ panic("asyncgen: Walk yielded after Close")
@@ -1251,8 +1251,8 @@ resume3:
 	// yield at gens.go:124
 	/*line gens.go:124:1*/
 	/*line gens.go:124:1*/
-	v7 = machine.Resume(m.closing)
-	/*line gens.go:124:1*/ if v7 {
+	v3 = machine.Resume(m.closing)
+	/*line gens.go:124:1*/ if v3 {
 		/*line gens.go:124:1*/ goto ifDone17
 	}
 	/*line gens.go:123:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -2159,12 +2159,12 @@ func (m *DrainIter) Next() (item int, more bool) {
 	/*line gens.go:203:1*/ var recv1 bool
 	/*line gens.go:203:1*/ var recv2 int
 	/*line gens.go:203:1*/ var recv3 bool
-	/*line gens.go:203:1*/ var v1 int
+	/*line gens.go:203:1*/ var v3 int
 	/*line gens.go:203:1*/ var ok1 bool
-	/*line gens.go:203:1*/ var v4 bool
-	/*line gens.go:203:1*/ var v2 int
+	/*line gens.go:203:1*/ var v1 bool
+	/*line gens.go:203:1*/ var v4 int
 	/*line gens.go:203:1*/ var ok2 bool
-	/*line gens.go:203:1*/ var v5 bool
+	/*line gens.go:203:1*/ var v2 bool
 	/*line gens.go:203:1*/ switch m.state { /*line gens.go:202:1*/
 	case 0:
 		/*line gens.go:203:1*/ m.state = machine.StateRunning /*line gens.go:202:1*/
@@ -2188,14 +2188,14 @@ forCond1:
 		/*line gens.go:204:1*/ goto selectBody7
 	} /*line gens.go:203:1*/
 selectBody6:
-	/*line gens.go:206:1*/ v1, ok1 = recv, recv1
+	/*line gens.go:206:1*/ v3, ok1 = recv, recv1
 	/*line gens.go:207:1*/ if !ok1 {
 		/*line gens.go:208:1*/ m.a = nil
 		/*line gens.go:209:1*/ m.log.Add("a done")
 		/*line gens.go:210:1*/ goto forPost3
 	}
 	/*line gens.go:212:1*/ {
-		/*line gens.go:212:1*/ v := v1
+		/*line gens.go:212:1*/ v := v3
 		/*line gens.go:212:1*/ if m.closing != nil {
 			/*line gens.go:212:1*/ panic("asyncgen: Drain yielded after Close")
 		}
@@ -2206,8 +2206,8 @@ resume1:
 	// yield at gens.go:212
 	/*line gens.go:212:1*/
 	/*line gens.go:212:1*/
-	v4 = machine.Resume(m.closing)
-	/*line gens.go:212:1*/ if v4 {
+	v1 = machine.Resume(m.closing)
+	/*line gens.go:212:1*/ if v1 {
 		/*line gens.go:212:1*/ goto ifDone10
 	}
 		/*line gens.go:212:1*/ goto exit /*line gens.go:211:1*/
@@ -2216,14 +2216,14 @@ selectDone5: /*line gens.go:211:1*/
 forPost3:
 	/*line gens.go:212:1*/ goto forCond1 /*line gens.go:211:1*/
 selectBody7:
-	/*line gens.go:215:1*/ v2, ok2 = recv2, recv3
+	/*line gens.go:215:1*/ v4, ok2 = recv2, recv3
 	/*line gens.go:216:1*/ if !ok2 {
 		/*line gens.go:217:1*/ m.b = nil
 		/*line gens.go:218:1*/ m.log.Add("b done")
 		/*line gens.go:219:1*/ goto forPost3
 	}
 	/*line gens.go:221:1*/ {
-		/*line gens.go:221:1*/ v := v2 * 100
+		/*line gens.go:221:1*/ v := v4 * 100
 		/*line gens.go:221:1*/ if m.closing != nil {
 			/*line gens.go:221:1*/ panic("asyncgen: Drain yielded after Close")
 		}
@@ -2234,8 +2234,8 @@ resume2:
 	// yield at gens.go:221
 	/*line gens.go:221:1*/
 	/*line gens.go:221:1*/
-	v5 = machine.Resume(m.closing)
-	/*line gens.go:221:1*/ if v5 {
+	v2 = machine.Resume(m.closing)
+	/*line gens.go:221:1*/ if v2 {
 		/*line gens.go:221:1*/ goto ifDone13
 	}
 	/*line gens.go:221:1*/ goto exit /*line gens.go:220:1*/
@@ -2693,7 +2693,7 @@ type EachArrayIter struct {
 	self    *EachArrayIter // set at the first poll: detects a moved machine
 	xs      [4]int
 	xs1     [4]int
-	i2      int
+	i1      int
 	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *EachArrayIter // the machine itself while Next may take its fast path
 }
@@ -2713,11 +2713,11 @@ func EachArray(xs [4]int) *EachArrayIter {
 //line gens.go:256:1
 func (m *EachArrayIter) Next() (item int, more bool) {
 	/*line gens.go:256:1*/ if m.fast == m {
-		/*line gens.go:256:1*/ i2 := m.i2
-		/*line gens.go:256:1*/ i2++
-		/*line gens.go:256:1*/ if i2 < len(m.xs1) {
-			/*line gens.go:256:1*/ i, x := i2, m.xs1[i2]
-			/*line gens.go:256:1*/ m.i2 = i2
+		/*line gens.go:256:1*/ i1 := m.i1
+		/*line gens.go:256:1*/ i1++
+		/*line gens.go:256:1*/ if i1 < len(m.xs1) {
+			/*line gens.go:256:1*/ i, x := i1, m.xs1[i1]
+			/*line gens.go:256:1*/ m.i1 = i1
 			/*line gens.go:256:1*/ return x*10 + i, true
 		}
 	}
@@ -2746,12 +2746,12 @@ func (m *EachArrayIter) next() (item int, more bool) {
 		/*line gens.go:256:1*/ return 0, false
 	}
 	/*line gens.go:257:1*/ m.xs1 = m.xs
-	/*line gens.go:257:1*/ m.i2 = 0 /*line gens.go:256:1*/
+	/*line gens.go:257:1*/ m.i1 = 0 /*line gens.go:256:1*/
 rangeLoop1:
-	/*line gens.go:257:1*/ if m.i2 >= len(m.xs1) {
+	/*line gens.go:257:1*/ if m.i1 >= len(m.xs1) {
 		/*line gens.go:257:1*/ goto rangeDone4
 	}
-	/*line gens.go:257:1*/ i, x = m.i2, m.xs1[m.i2]
+	/*line gens.go:257:1*/ i, x = m.i1, m.xs1[m.i1]
 	/*line gens.go:258:1*/ {
 		/*line gens.go:258:1*/ v := x*10 + i
 		/*line gens.go:258:1*/ if m.closing != nil {
@@ -2771,7 +2771,7 @@ resume1:
 	}
 	/*line gens.go:258:1*/ goto exit /*line gens.go:257:1*/
 ifDone7:
-	/*line gens.go:257:1*/ m.i2++
+	/*line gens.go:257:1*/ m.i1++
 		/*line gens.go:257:1*/ goto rangeLoop1 /*line gens.go:256:1*/
 rangeDone4: /*line gens.go:256:1*/
 exit:
@@ -3082,7 +3082,7 @@ func (m *OffcycleIter) next() (item int, more bool) {
 	}
 	/*line gens.go:275:1*/ var x int
 	/*line gens.go:275:1*/ var v1 bool
-	/*line gens.go:275:1*/ var v11 bool
+	/*line gens.go:275:1*/ var v2 bool
 	/*line gens.go:275:1*/ switch m.state { /*line gens.go:274:1*/
 	case 0:
 		/*line gens.go:275:1*/ m.state = machine.StateRunning /*line gens.go:274:1*/
@@ -3136,8 +3136,8 @@ resume2:
 	// yield at gens.go:283
 	/*line gens.go:283:1*/
 	/*line gens.go:283:1*/
-	v11 = machine.Resume(m.closing)
-	/*line gens.go:283:1*/ if v11 {
+	v2 = machine.Resume(m.closing)
+	/*line gens.go:283:1*/ if v2 {
 		/*line gens.go:283:1*/ goto ifDone12
 	}
 	/*line gens.go:283:1*/ goto exit /*line gens.go:282:1*/
@@ -4187,7 +4187,7 @@ type NeverIter struct {
 	n       int
 	acc     int
 	n1      int
-	i2      int
+	i1      int
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
 }
 
@@ -4209,7 +4209,7 @@ func (m *NeverIter) Next() (item int, more bool) {
 	/*line gens.go:347:1*/ var v1 bool
 	/*line gens.go:347:1*/ var i int
 	/*line gens.go:347:1*/ var cond bool
-	/*line gens.go:347:1*/ var v3 bool
+	/*line gens.go:347:1*/ var v2 bool
 	/*line gens.go:347:1*/ switch m.state { /*line gens.go:346:1*/
 	case 0:
 		/*line gens.go:347:1*/ m.state = machine.StateRunning /*line gens.go:346:1*/
@@ -4245,12 +4245,12 @@ resume1:
 ifDone3:
 	/*line gens.go:351:1*/ m.acc = 1
 	/*line gens.go:352:1*/ m.n1 = m.n
-	/*line gens.go:352:1*/ m.i2 = 0 /*line gens.go:351:1*/
+	/*line gens.go:352:1*/ m.i1 = 0 /*line gens.go:351:1*/
 rangeLoop4:
-	/*line gens.go:352:1*/ if m.i2 >= m.n1 {
+	/*line gens.go:352:1*/ if m.i1 >= m.n1 {
 		/*line gens.go:352:1*/ goto rangeDone7
 	}
-	/*line gens.go:352:1*/ i = m.i2
+	/*line gens.go:352:1*/ i = m.i1
 	/*line gens.go:353:1*/ m.acc ^= 1
 	/*line gens.go:354:1*/ cond = 7%3 == 0
 	/*line gens.go:354:1*/ if !cond {
@@ -4268,15 +4268,15 @@ resume3:
 	// yield at gens.go:354
 	/*line gens.go:354:1*/
 	/*line gens.go:354:1*/
-	v3 = machine.Resume(m.closing)
-	/*line gens.go:354:1*/ cond = !v3 /*line gens.go:353:1*/
+	v2 = machine.Resume(m.closing)
+	/*line gens.go:354:1*/ cond = !v2 /*line gens.go:353:1*/
 condDone9:
 	/*line gens.go:354:1*/ if !cond {
 		/*line gens.go:354:1*/ goto ifDone12
 	}
 	/*line gens.go:354:1*/ goto exit /*line gens.go:353:1*/
 ifDone12:
-	/*line gens.go:352:1*/ m.i2++
+	/*line gens.go:352:1*/ m.i1++
 	/*line gens.go:352:1*/ goto rangeLoop4 /*line gens.go:351:1*/
 rangeDone7:
 	/*line gens.go:358:1*/ {
@@ -4763,8 +4763,8 @@ func (m *DerefIter) Next() (item int, more bool) {
 	/*line gens.go:388:1*/ if m.self != m {
 		/*line gens.go:388:1*/ m.pin()
 	}
-	/*line gens.go:388:1*/ var v1 int
-	/*line gens.go:388:1*/ var v11 bool
+	/*line gens.go:388:1*/ var v2 int
+	/*line gens.go:388:1*/ var v1 bool
 	/*line gens.go:388:1*/ switch m.state { /*line gens.go:387:1*/
 	case 0:
 		/*line gens.go:388:1*/ m.state = machine.StateRunning /*line gens.go:387:1*/
@@ -4780,9 +4780,9 @@ rangeLoop1:
 	/*line gens.go:389:1*/ if m.i >= len(m.xs) {
 		/*line gens.go:389:1*/ goto rangeDone4
 	}
-	/*line gens.go:389:1*/ v1 = m.xs[m.i]
+	/*line gens.go:389:1*/ v2 = m.xs[m.i]
 	/*line gens.go:390:1*/ {
-		/*line gens.go:390:1*/ v := v1
+		/*line gens.go:390:1*/ v := v2
 		/*line gens.go:390:1*/ m.p = nil
 		/*line gens.go:390:1*/ if m.closing != nil {
 			/*line gens.go:390:1*/ panic("asyncgen: Deref yielded after Close")
@@ -4794,8 +4794,8 @@ resume1:
 	// yield at gens.go:390
 	/*line gens.go:390:1*/
 	/*line gens.go:390:1*/
-	v11 = machine.Resume(m.closing)
-	/*line gens.go:390:1*/ if v11 {
+	v1 = machine.Resume(m.closing)
+	/*line gens.go:390:1*/ if v1 {
 		/*line gens.go:390:1*/ goto ifDone7
 	}
 	/*line gens.go:390:1*/ goto exit /*line gens.go:389:1*/

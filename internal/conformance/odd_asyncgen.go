@@ -28,11 +28,11 @@ type OddPlacesFuture struct {
 	await1  runtime.Future[int]
 	v2      int
 	v       int
-	t6      *int
+	t1      *int
 	m       map[string]int
 	await9  runtime.Future[any]
 	await11 runtime.Future[*[3]int]
-	xs24    *[3]int
+	xs1     *[3]int
 	x       int
 }
 
@@ -50,19 +50,19 @@ func (m1 *OddPlacesFuture) Poll(cx *runtime.Context) (result Triple, ready1 bool
 	/*line odd.go:18:1*/ if m1.self != m1 {
 		/*line odd.go:18:1*/ m1.pin()
 	}
+	/*line odd.go:18:1*/ var v3 int
 	/*line odd.go:18:1*/ var v4 int
+	/*line odd.go:18:1*/ var v5 int
+	/*line odd.go:18:1*/ var v6 int
 	/*line odd.go:18:1*/ var v7 int
-	/*line odd.go:18:1*/ var v9 int
-	/*line odd.go:18:1*/ var v12 int
-	/*line odd.go:18:1*/ var v15 int
 	/*line odd.go:18:1*/ var tag int
-	/*line odd.go:18:1*/ var v17 any
-	/*line odd.go:18:1*/ var x19 any
+	/*line odd.go:18:1*/ var v8 any
+	/*line odd.go:18:1*/ var x1 any
 	/*line odd.go:18:1*/ var x int
-	/*line odd.go:18:1*/ var v20 int
-	/*line odd.go:18:1*/ var v22 *[3]int
-	/*line odd.go:18:1*/ var v26 int
-	/*line odd.go:18:1*/ var v30 int
+	/*line odd.go:18:1*/ var v9 int
+	/*line odd.go:18:1*/ var v10 *[3]int
+	/*line odd.go:18:1*/ var v11 int
+	/*line odd.go:18:1*/ var v13 int
 	/*line odd.go:18:1*/ switch m1.state { /*line odd.go:17:1*/
 	case 0:
 		/*line odd.go:18:1*/ m1.state = machine.StateRunning /*line odd.go:17:1*/
@@ -152,11 +152,11 @@ resume3:
 			/*line odd.go:23:1*/ return Triple{}, false
 		}
 		/*line odd.go:23:1*/ m1.await1 = nil
-		/*line odd.go:23:1*/ v4 = v
+		/*line odd.go:23:1*/ v3 = v
 	}
-	/*line odd.go:23:1*/ m1.xs[m1.v1], m1.xs[2] = m1.v2, v4
+	/*line odd.go:23:1*/ m1.xs[m1.v1], m1.xs[2] = m1.v2, v3
 	/*line odd.go:25:1*/ m1.v = 0
-	/*line odd.go:26:1*/ m1.t6 = ptrTo(m1.log, &m1.v)
+	/*line odd.go:26:1*/ m1.t1 = ptrTo(m1.log, &m1.v)
 	/*line odd.go:26:1*/ m1.await1 = ready(7) /*line odd.go:25:1*/
 resume4:
 	// await at odd.go:26
@@ -168,11 +168,11 @@ resume4:
 			/*line odd.go:26:1*/ return Triple{}, false
 		}
 		/*line odd.go:26:1*/ m1.await1 = nil
-		/*line odd.go:26:1*/ v7 = v
+		/*line odd.go:26:1*/ v4 = v
 	}
-	/*line odd.go:26:1*/ *m1.t6 = v7
+	/*line odd.go:26:1*/ *m1.t1 = v4
 	/*line odd.go:28:1*/ m1.await1 = ready(1)
-	/*line odd.go:28:1*/ m1.t6 = nil
+	/*line odd.go:28:1*/ m1.t1 = nil
 	/*line odd.go:28:1*/ m1.m = nil /*line odd.go:27:1*/
 resume5:
 	// await at odd.go:28
@@ -184,9 +184,9 @@ resume5:
 			/*line odd.go:28:1*/ return Triple{}, false
 		}
 		/*line odd.go:28:1*/ m1.await1 = nil
-		/*line odd.go:28:1*/ v9 = v
+		/*line odd.go:28:1*/ v5 = v
 	}
-	/*line odd.go:28:1*/ m1.s = fmt.Sprint("k", v9)
+	/*line odd.go:28:1*/ m1.s = fmt.Sprint("k", v5)
 	/*line odd.go:28:1*/ m1.await1 = ready(2) /*line odd.go:27:1*/
 resume6:
 	// await at odd.go:28
@@ -198,9 +198,9 @@ resume6:
 			/*line odd.go:28:1*/ return Triple{}, false
 		}
 		/*line odd.go:28:1*/ m1.await1 = nil
-		/*line odd.go:28:1*/ v12 = v
+		/*line odd.go:28:1*/ v6 = v
 	}
-	/*line odd.go:28:1*/ m1.m = map[string]int{m1.s: v12}
+	/*line odd.go:28:1*/ m1.m = map[string]int{m1.s: v6}
 	/*line odd.go:30:1*/ m1.await1 = ready(m1.n)
 	/*line odd.go:30:1*/ m1.s = "" /*line odd.go:29:1*/
 resume7:
@@ -226,9 +226,9 @@ resume8:
 			/*line odd.go:30:1*/ return Triple{}, false
 		}
 		/*line odd.go:30:1*/ m1.await1 = nil
-		/*line odd.go:30:1*/ v15 = v
+		/*line odd.go:30:1*/ v7 = v
 	}
-	/*line odd.go:30:1*/ tag = m1.v1 + v15
+	/*line odd.go:30:1*/ tag = m1.v1 + v7
 	/*line odd.go:30:1*/ switch tag { /*line odd.go:29:1*/
 	case 1:
 		/*line odd.go:30:1*/ goto switchBody10 /*line odd.go:29:1*/
@@ -249,17 +249,17 @@ resume9:
 			/*line odd.go:36:1*/ return Triple{}, false
 		}
 		/*line odd.go:36:1*/ m1.await9 = nil
-		/*line odd.go:36:1*/ v17 = v
+		/*line odd.go:36:1*/ v8 = v
 	}
-	/*line odd.go:36:1*/ x19 = v17
-	/*line odd.go:36:1*/ switch x19.(type) { /*line odd.go:35:1*/
+	/*line odd.go:36:1*/ x1 = v8
+	/*line odd.go:36:1*/ switch x1.(type) { /*line odd.go:35:1*/
 	case int:
 		/*line odd.go:36:1*/ goto switchBody14 /*line odd.go:35:1*/
 	default:
 		/*line odd.go:36:1*/ goto switchDone13
 	} /*line odd.go:35:1*/
 switchBody14:
-	/*line odd.go:36:1*/ x = x19.(int)
+	/*line odd.go:36:1*/ x = x1.(int)
 	/*line odd.go:38:1*/ m1.s += fmt.Sprint(x + 1) /*line odd.go:37:1*/
 switchDone13:
 	/*line odd.go:42:1*/ m1.await1 = ready(m1.n) /*line odd.go:41:1*/
@@ -273,16 +273,16 @@ resume10:
 			/*line odd.go:42:1*/ return Triple{}, false
 		}
 		/*line odd.go:42:1*/ m1.await1 = nil
-		/*line odd.go:42:1*/ v20 = v
+		/*line odd.go:42:1*/ v9 = v
 	}
-	/*line odd.go:42:1*/ if v20 <= 100 {
+	/*line odd.go:42:1*/ if v9 <= 100 {
 		/*line odd.go:42:1*/ goto ifDone17
 	} /*line odd.go:41:1*/
 label18:
 	/*line odd.go:53:1*/ m1.await1 = ready(m1.xs[0])
 	/*line odd.go:53:1*/ m1.log = nil
 	/*line odd.go:53:1*/ m1.m = nil
-	/*line odd.go:53:1*/ m1.xs24 = nil /*line odd.go:52:1*/
+	/*line odd.go:53:1*/ m1.xs1 = nil /*line odd.go:52:1*/
 resume12:
 	// await at odd.go:53
 	/*line odd.go:53:1*/ /*line odd.go:52:1*/
@@ -307,9 +307,9 @@ resume14:
 			/*line odd.go:53:1*/ return Triple{}, false
 		}
 		/*line odd.go:53:1*/ m1.await1 = nil
-		/*line odd.go:53:1*/ v30 = v
+		/*line odd.go:53:1*/ v13 = v
 	}
-	/*line odd.go:53:1*/ m1.r = Triple{m1.v1, v30, m1.s}
+	/*line odd.go:53:1*/ m1.r = Triple{m1.v1, v13, m1.s}
 	/*line odd.go:53:1*/ goto exit /*line odd.go:52:1*/
 ifDone17:
 	/*line odd.go:45:1*/ m1.s += "!"
@@ -324,15 +324,15 @@ resume11:
 			/*line odd.go:48:1*/ return Triple{}, false
 		}
 		/*line odd.go:48:1*/ m1.await11 = nil
-		/*line odd.go:48:1*/ v22 = v
+		/*line odd.go:48:1*/ v10 = v
 	}
-	/*line odd.go:48:1*/ m1.xs24 = v22
+	/*line odd.go:48:1*/ m1.xs1 = v10
 	/*line odd.go:48:1*/ m1.v1 = 0 /*line odd.go:47:1*/
 rangeLoop19:
-	/*line odd.go:48:1*/ if m1.v1 >= len(m1.xs24) {
+	/*line odd.go:48:1*/ if m1.v1 >= len(m1.xs1) {
 		/*line odd.go:48:1*/ goto rangeDone22
 	}
-	/*line odd.go:48:1*/ m1.v2, m1.x = m1.v1, m1.xs24[m1.v1]
+	/*line odd.go:48:1*/ m1.v2, m1.x = m1.v1, m1.xs1[m1.v1]
 	/*line odd.go:49:1*/ m1.await1 = ready(2) /*line odd.go:48:1*/
 resume13:
 	// await at odd.go:49
@@ -344,9 +344,9 @@ resume13:
 			/*line odd.go:49:1*/ return Triple{}, false
 		}
 		/*line odd.go:49:1*/ m1.await1 = nil
-		/*line odd.go:49:1*/ v26 = v
+		/*line odd.go:49:1*/ v11 = v
 	}
-	/*line odd.go:49:1*/ m1.arr[m1.v2] = m1.x * v26
+	/*line odd.go:49:1*/ m1.arr[m1.v2] = m1.x * v11
 	/*line odd.go:49:1*/ m1.v1++
 	/*line odd.go:49:1*/ goto rangeLoop19 /*line odd.go:48:1*/
 rangeDone22:

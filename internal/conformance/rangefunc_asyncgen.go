@@ -28,8 +28,8 @@ type BodyPanicsFuture struct {
 	cleanup  int
 	x        int
 	next11   func() (int, bool)
-	loop2    machine.Loop
-	cleanup3 int
+	loop1    machine.Loop
+	cleanup1 int
 	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
@@ -52,8 +52,8 @@ func (m *BodyPanicsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line rangefunc.go:146:1*/ defer m.unwind(&result, &ready1)
 	/*line rangefunc.go:146:1*/ var pulled int
 	/*line rangefunc.go:146:1*/ var ok1 bool
-	/*line rangefunc.go:146:1*/ var pulled4 int
-	/*line rangefunc.go:146:1*/ var ok5 bool
+	/*line rangefunc.go:146:1*/ var pulled1 int
+	/*line rangefunc.go:146:1*/ var ok2 bool
 	/*line rangefunc.go:146:1*/ var y int
 	/*line rangefunc.go:146:1*/ var v1 int
 	/*line rangefunc.go:146:1*/ switch m.state { /*line rangefunc.go:145:1*/
@@ -79,15 +79,15 @@ rangeLoop1:
 	}
 	/*line rangefunc.go:149:1*/ m.x = pulled
 	/*line rangefunc.go:150:1*/ m.defers = append(m.defers, bodyPanicsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("loop defer ", m.x)})
-	/*line rangefunc.go:151:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
-	/*line rangefunc.go:151:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:150:1*/
+	/*line rangefunc.go:151:1*/ m.next11, m.loop1 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 3, m.rewrap)))
+	/*line rangefunc.go:151:1*/ m.cleanup1 = len(m.loops)
+	/*line rangefunc.go:151:1*/ m.loops = append(m.loops, m.loop1) /*line rangefunc.go:150:1*/
 rangeLoop5:
-	/*line rangefunc.go:151:1*/ pulled4, ok5 = m.next11()
-	/*line rangefunc.go:151:1*/ if !ok5 {
+	/*line rangefunc.go:151:1*/ pulled1, ok2 = m.next11()
+	/*line rangefunc.go:151:1*/ if !ok2 {
 		/*line rangefunc.go:151:1*/ goto rangeDone8
 	}
-	/*line rangefunc.go:151:1*/ y = pulled4
+	/*line rangefunc.go:151:1*/ y = pulled1
 	/*line rangefunc.go:152:1*/ m.await1 = ready(10*m.x + y) /*line rangefunc.go:151:1*/
 resume1:
 	// await at rangefunc.go:152
@@ -107,8 +107,8 @@ resume1:
 	/*line rangefunc.go:156:1*/ m.sum += v1
 	/*line rangefunc.go:156:1*/ goto rangeLoop5 /*line rangefunc.go:155:1*/
 rangeDone8:
-	/*line rangefunc.go:151:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:151:1*/ m.loop2.Close()
+	/*line rangefunc.go:151:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:151:1*/ m.loop1.Close()
 	/*line rangefunc.go:151:1*/ goto rangeLoop1 /*line rangefunc.go:150:1*/
 rangeDone4:
 	/*line rangefunc.go:149:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -621,9 +621,9 @@ type VeryBadFuture struct {
 	loop     machine.Loop
 	cleanup  int
 	await1   runtime.Future[int]
-	loop2    machine.Loop
-	cleanup3 int
-	next9    func() (int, int, bool)
+	loop1    machine.Loop
+	cleanup1 int
+	next2    func() (int, int, bool)
 	z        int
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []func()       // pending defers, run last first
@@ -649,13 +649,13 @@ func (m *VeryBadFuture) Poll(cx *runtime.Context) (result []int, ready1 bool) {
 	/*line rangefunc.go:193:1*/ var x int
 	/*line rangefunc.go:193:1*/ var v1 int
 	/*line rangefunc.go:193:1*/ var next1 func() (int, int, bool)
-	/*line rangefunc.go:193:1*/ var val5 int
-	/*line rangefunc.go:193:1*/ var ok6 bool
+	/*line rangefunc.go:193:1*/ var val1 int
+	/*line rangefunc.go:193:1*/ var ok2 bool
 	/*line rangefunc.go:193:1*/ var y int
-	/*line rangefunc.go:193:1*/ var v7 int
-	/*line rangefunc.go:193:1*/ var val13 int
-	/*line rangefunc.go:193:1*/ var ok14 bool
-	/*line rangefunc.go:193:1*/ var v15 int
+	/*line rangefunc.go:193:1*/ var v2 int
+	/*line rangefunc.go:193:1*/ var val2 int
+	/*line rangefunc.go:193:1*/ var ok3 bool
+	/*line rangefunc.go:193:1*/ var v3 int
 	/*line rangefunc.go:193:1*/ switch m.state { /*line rangefunc.go:192:1*/
 	case 0:
 		/*line rangefunc.go:193:1*/ m.state = machine.StateRunning /*line rangefunc.go:192:1*/
@@ -684,8 +684,8 @@ rangeLoop2:
 	}
 	/*line rangefunc.go:196:1*/ x = val
 	/*line rangefunc.go:197:1*/ m.await1 = ready(x)
-	/*line rangefunc.go:197:1*/ m.loop2 = nil
-	/*line rangefunc.go:197:1*/ m.next9 = nil /*line rangefunc.go:196:1*/
+	/*line rangefunc.go:197:1*/ m.loop1 = nil
+	/*line rangefunc.go:197:1*/ m.next2 = nil /*line rangefunc.go:196:1*/
 resume1:
 	// await at rangefunc.go:197
 	/*line rangefunc.go:197:1*/ /*line rangefunc.go:196:1*/
@@ -699,14 +699,14 @@ resume1:
 		/*line rangefunc.go:197:1*/ v1 = v
 	}
 	/*line rangefunc.go:197:1*/ m.result = append(m.result, v1)
-	/*line rangefunc.go:198:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
-	/*line rangefunc.go:198:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:198:1*/ m.loops = append(m.loops, m.loop2)
-	/*line rangefunc.go:198:1*/ _, val5, ok6 = next1()
-	/*line rangefunc.go:198:1*/ if !ok6 {
+	/*line rangefunc.go:198:1*/ next1, m.loop1 = machine.Pull2((func(func(int, int) bool))(veryBadOfSliceIndex(m.log, m.s)))
+	/*line rangefunc.go:198:1*/ m.cleanup1 = len(m.loops)
+	/*line rangefunc.go:198:1*/ m.loops = append(m.loops, m.loop1)
+	/*line rangefunc.go:198:1*/ _, val1, ok2 = next1()
+	/*line rangefunc.go:198:1*/ if !ok2 {
 		/*line rangefunc.go:198:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:198:1*/ y = val5
+	/*line rangefunc.go:198:1*/ y = val1
 	/*line rangefunc.go:199:1*/ m.await1 = ready(y)
 	/*line rangefunc.go:199:1*/ m.s = nil
 	/*line rangefunc.go:199:1*/ m.next1 = nil /*line rangefunc.go:198:1*/
@@ -720,27 +720,27 @@ resume2:
 			/*line rangefunc.go:199:1*/ return nil, false
 		}
 		/*line rangefunc.go:199:1*/ m.await1 = nil
-		/*line rangefunc.go:199:1*/ v7 = v
+		/*line rangefunc.go:199:1*/ v2 = v
 	}
-	/*line rangefunc.go:199:1*/ m.result = append(m.result, v7)
-	/*line rangefunc.go:199:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:199:1*/ m.loop2.Close() /*line rangefunc.go:198:1*/
+	/*line rangefunc.go:199:1*/ m.result = append(m.result, v2)
+	/*line rangefunc.go:199:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:199:1*/ m.loop1.Close() /*line rangefunc.go:198:1*/
 rangeDone5:
 	/*line rangefunc.go:195:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:195:1*/ m.loop.Close()
 	/*line rangefunc.go:195:1*/ goto exit /*line rangefunc.go:194:1*/
 rangeDone9:
-	/*line rangefunc.go:198:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:198:1*/ m.loop2.Close()
-	/*line rangefunc.go:202:1*/ m.next9, m.loop2 = machine.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
-	/*line rangefunc.go:202:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:202:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:201:1*/
+	/*line rangefunc.go:198:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:198:1*/ m.loop1.Close()
+	/*line rangefunc.go:202:1*/ m.next2, m.loop1 = machine.Pull2((func(func(int, int) bool))(ofSliceIndex(m.log, []int{100, 200, 300})))
+	/*line rangefunc.go:202:1*/ m.cleanup1 = len(m.loops)
+	/*line rangefunc.go:202:1*/ m.loops = append(m.loops, m.loop1) /*line rangefunc.go:201:1*/
 rangeLoop11:
-	/*line rangefunc.go:202:1*/ _, val13, ok14 = m.next9()
-	/*line rangefunc.go:202:1*/ if !ok14 {
+	/*line rangefunc.go:202:1*/ _, val2, ok3 = m.next2()
+	/*line rangefunc.go:202:1*/ if !ok3 {
 		/*line rangefunc.go:202:1*/ goto rangeDone14
 	}
-	/*line rangefunc.go:202:1*/ m.z = val13
+	/*line rangefunc.go:202:1*/ m.z = val2
 	/*line rangefunc.go:203:1*/ m.await1 = ready(m.z) /*line rangefunc.go:202:1*/
 resume3:
 	// await at rangefunc.go:203
@@ -752,16 +752,16 @@ resume3:
 			/*line rangefunc.go:203:1*/ return nil, false
 		}
 		/*line rangefunc.go:203:1*/ m.await1 = nil
-		/*line rangefunc.go:203:1*/ v15 = v
+		/*line rangefunc.go:203:1*/ v3 = v
 	}
-	/*line rangefunc.go:203:1*/ m.result = append(m.result, v15)
+	/*line rangefunc.go:203:1*/ m.result = append(m.result, v3)
 	/*line rangefunc.go:204:1*/ if m.z == 100 {
 		/*line rangefunc.go:205:1*/ goto rangeDone14
 	}
 	/*line rangefunc.go:205:1*/ goto rangeLoop11 /*line rangefunc.go:204:1*/
 rangeDone14:
-	/*line rangefunc.go:202:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:202:1*/ m.loop2.Close()
+	/*line rangefunc.go:202:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:202:1*/ m.loop1.Close()
 	/*line rangefunc.go:202:1*/ goto rangeLoop2 /*line rangefunc.go:201:1*/
 exit:
 	/*line rangefunc.go:210:1*/ machine.RunDefers(&m.defers)
@@ -1082,9 +1082,9 @@ func (m *TrickyAfterExitFuture) Poll(cx *runtime.Context) (result int, ready1 bo
 	/*line rangefunc.go:244:1*/ var ok1 bool
 	/*line rangefunc.go:244:1*/ var x int
 	/*line rangefunc.go:244:1*/ var v1 int
-	/*line rangefunc.go:244:1*/ var val5 int
-	/*line rangefunc.go:244:1*/ var ok6 bool
-	/*line rangefunc.go:244:1*/ var v7 int
+	/*line rangefunc.go:244:1*/ var val1 int
+	/*line rangefunc.go:244:1*/ var ok2 bool
+	/*line rangefunc.go:244:1*/ var v2 int
 	/*line rangefunc.go:244:1*/ switch m.state { /*line rangefunc.go:243:1*/
 	case 0:
 		/*line rangefunc.go:244:1*/ m.state = machine.StateRunning /*line rangefunc.go:243:1*/
@@ -1138,11 +1138,11 @@ rangeDone4:
 	/*line rangefunc.go:259:1*/ m.cleanup = len(m.loops)
 	/*line rangefunc.go:259:1*/ m.loops = append(m.loops, m.loop) /*line rangefunc.go:258:1*/
 rangeLoop6:
-	/*line rangefunc.go:259:1*/ _, val5, ok6 = m.next1()
-	/*line rangefunc.go:259:1*/ if !ok6 {
+	/*line rangefunc.go:259:1*/ _, val1, ok2 = m.next1()
+	/*line rangefunc.go:259:1*/ if !ok2 {
 		/*line rangefunc.go:259:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:259:1*/ m.x = val5
+	/*line rangefunc.go:259:1*/ m.x = val1
 	/*line rangefunc.go:260:1*/ m.await1 = ready(m.x)
 	/*line rangefunc.go:260:1*/ m.ti = nil /*line rangefunc.go:259:1*/
 resume2:
@@ -1155,9 +1155,9 @@ resume2:
 			/*line rangefunc.go:260:1*/ return 0, false
 		}
 		/*line rangefunc.go:260:1*/ m.await1 = nil
-		/*line rangefunc.go:260:1*/ v7 = v
+		/*line rangefunc.go:260:1*/ v2 = v
 	}
-	/*line rangefunc.go:260:1*/ m.sum += v7
+	/*line rangefunc.go:260:1*/ m.sum += v2
 	/*line rangefunc.go:261:1*/ m.log.Add(fmt.Sprint("echo ", m.x))
 	/*line rangefunc.go:261:1*/ goto rangeLoop6 /*line rangefunc.go:260:1*/
 rangeDone9:
@@ -1307,8 +1307,8 @@ type ExitsFuture struct {
 	cleanup  int
 	x        int
 	next11   func() (int, bool)
-	loop2    machine.Loop
-	cleanup3 int
+	loop1    machine.Loop
+	cleanup1 int
 	y        int
 	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
@@ -1332,10 +1332,10 @@ func (m *ExitsFuture) Poll(cx *runtime.Context) (result string, ready1 bool) {
 	/*line rangefunc.go:270:1*/ defer m.unwind(&result, &ready1)
 	/*line rangefunc.go:270:1*/ var pulled int
 	/*line rangefunc.go:270:1*/ var ok1 bool
-	/*line rangefunc.go:270:1*/ var pulled4 int
-	/*line rangefunc.go:270:1*/ var ok5 bool
+	/*line rangefunc.go:270:1*/ var pulled1 int
+	/*line rangefunc.go:270:1*/ var ok2 bool
+	/*line rangefunc.go:270:1*/ var v2 int
 	/*line rangefunc.go:270:1*/ var v1 int
-	/*line rangefunc.go:270:1*/ var v6 int
 	/*line rangefunc.go:270:1*/ switch m.state { /*line rangefunc.go:269:1*/
 	case 0:
 		/*line rangefunc.go:270:1*/ m.state = machine.StateRunning /*line rangefunc.go:269:1*/
@@ -1359,15 +1359,15 @@ rangeLoop2:
 	}
 	/*line rangefunc.go:273:1*/ m.x = pulled
 	/*line rangefunc.go:274:1*/ m.defers = append(m.defers, exitsFutureDefer1{fn: m.log.Add, a0: fmt.Sprint("deferred in loop ", m.x)})
-	/*line rangefunc.go:275:1*/ m.next11, m.loop2 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
-	/*line rangefunc.go:275:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop2) /*line rangefunc.go:274:1*/
+	/*line rangefunc.go:275:1*/ m.next11, m.loop1 = machine.Pull((func(func(int) bool))(watching(m.log, "inner", 4, false)))
+	/*line rangefunc.go:275:1*/ m.cleanup1 = len(m.loops)
+	/*line rangefunc.go:275:1*/ m.loops = append(m.loops, m.loop1) /*line rangefunc.go:274:1*/
 rangeLoop6:
-	/*line rangefunc.go:275:1*/ pulled4, ok5 = m.next11()
-	/*line rangefunc.go:275:1*/ if !ok5 {
+	/*line rangefunc.go:275:1*/ pulled1, ok2 = m.next11()
+	/*line rangefunc.go:275:1*/ if !ok2 {
 		/*line rangefunc.go:275:1*/ goto rangeDone9
 	}
-	/*line rangefunc.go:275:1*/ m.y = pulled4
+	/*line rangefunc.go:275:1*/ m.y = pulled1
 	/*line rangefunc.go:276:1*/ m.await1 = ready(10*m.x + m.y) /*line rangefunc.go:275:1*/
 resume1:
 	// await at rangefunc.go:276
@@ -1379,48 +1379,48 @@ resume1:
 			/*line rangefunc.go:276:1*/ return "", false
 		}
 		/*line rangefunc.go:276:1*/ m.await1 = nil
-		/*line rangefunc.go:276:1*/ v1 = v
+		/*line rangefunc.go:276:1*/ v2 = v
 	}
 	/*line rangefunc.go:276:1*/ switch { /*line rangefunc.go:275:1*/
-	case m.how == 0 && v1 == 12:
+	case m.how == 0 && v2 == 12:
 		/*line rangefunc.go:276:1*/ goto switchBody12 /*line rangefunc.go:275:1*/
-	case m.how == 1 && v1 == 12:
+	case m.how == 1 && v2 == 12:
 		/*line rangefunc.go:276:1*/ goto switchBody13 /*line rangefunc.go:275:1*/
-	case m.how == 2 && v1 == 21:
+	case m.how == 2 && v2 == 21:
 		/*line rangefunc.go:276:1*/ goto switchBody14 /*line rangefunc.go:275:1*/
-	case m.how == 3 && v1 == 13:
+	case m.how == 3 && v2 == 13:
 		/*line rangefunc.go:276:1*/ goto switchBody15 /*line rangefunc.go:275:1*/
 	case m.how == 4 && m.y == 1:
 		/*line rangefunc.go:276:1*/ goto switchBody16 /*line rangefunc.go:275:1*/
-	case m.how == 5 && v1 == 22:
+	case m.how == 5 && v2 == 22:
 		/*line rangefunc.go:276:1*/ goto switchBody17 /*line rangefunc.go:275:1*/
 	default:
 		/*line rangefunc.go:276:1*/ goto switchDone11
 	} /*line rangefunc.go:275:1*/
 switchBody12:
-	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:275:1*/ m.loop1.Close() /*line rangefunc.go:274:1*/
 rangeDone5:
 	/*line rangefunc.go:272:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:272:1*/ m.loop.Close()
 	/*line rangefunc.go:294:1*/ m.res = "end"
 	/*line rangefunc.go:294:1*/ goto exit /*line rangefunc.go:293:1*/
 switchDone11:
-	/*line rangefunc.go:291:1*/ m.log.Add(fmt.Sprint("at ", v1))
+	/*line rangefunc.go:291:1*/ m.log.Add(fmt.Sprint("at ", v2))
 	/*line rangefunc.go:291:1*/ goto rangeLoop6 /*line rangefunc.go:290:1*/
 switchBody17:
-	/*line rangefunc.go:289:1*/ panic(fmt.Sprint("exit by panic ", v1)) /*line rangefunc.go:288:1*/
+	/*line rangefunc.go:289:1*/ panic(fmt.Sprint("exit by panic ", v2)) /*line rangefunc.go:288:1*/
 switchBody16:
 	/*line rangefunc.go:289:1*/ goto switchDone11 /*line rangefunc.go:288:1*/
 switchBody15:
-	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:275:1*/ m.loop2.Close()
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:275:1*/ m.loop1.Close()
 	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:275:1*/ m.loop.Close()
 	/*line rangefunc.go:296:1*/ m.res = "out by goto"
 	/*line rangefunc.go:296:1*/ goto exit /*line rangefunc.go:295:1*/
 switchBody14:
-	/*line rangefunc.go:283:1*/ m.await1 = ready(v1)
+	/*line rangefunc.go:283:1*/ m.await1 = ready(v2)
 	/*line rangefunc.go:283:1*/ m.log = nil
 	/*line rangefunc.go:283:1*/ m.next1 = nil
 	/*line rangefunc.go:283:1*/ m.next11 = nil /*line rangefunc.go:282:1*/
@@ -1434,22 +1434,22 @@ resume2:
 			/*line rangefunc.go:283:1*/ return "", false
 		}
 		/*line rangefunc.go:283:1*/ m.await1 = nil
-		/*line rangefunc.go:283:1*/ v6 = v
+		/*line rangefunc.go:283:1*/ v1 = v
 	}
-	/*line rangefunc.go:283:1*/ m.res = fmt.Sprint("returned ", v6)
-	/*line rangefunc.go:283:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:283:1*/ m.loop2.Close()
+	/*line rangefunc.go:283:1*/ m.res = fmt.Sprint("returned ", v1)
+	/*line rangefunc.go:283:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:283:1*/ m.loop1.Close()
 	/*line rangefunc.go:283:1*/ machine.PopLoop(&m.loops, m.cleanup)
 	/*line rangefunc.go:283:1*/ m.loop.Close()
 	/*line rangefunc.go:283:1*/ goto exit /*line rangefunc.go:282:1*/
 switchBody13:
-	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:275:1*/ m.loop2.Close() /*line rangefunc.go:274:1*/
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:275:1*/ m.loop1.Close() /*line rangefunc.go:274:1*/
 forPost4:
 	/*line rangefunc.go:275:1*/ goto rangeLoop2 /*line rangefunc.go:274:1*/
 rangeDone9:
-	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:275:1*/ m.loop2.Close()
+	/*line rangefunc.go:275:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:275:1*/ m.loop1.Close()
 	/*line rangefunc.go:275:1*/ goto forPost4 /*line rangefunc.go:274:1*/
 exit:
 	/*line rangefunc.go:297:1*/ m.runDefers(false, nil)
@@ -1825,8 +1825,8 @@ type PanicOutOfIteratorFuture struct {
 	next1    func() (int, bool)
 	loop     machine.Loop
 	cleanup  int
-	loop2    machine.Loop
-	cleanup3 int
+	loop1    machine.Loop
+	cleanup1 int
 	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []func()       // pending defers, run last first
@@ -1852,7 +1852,7 @@ func (m *PanicOutOfIteratorFuture) Poll(cx *runtime.Context) (result int, ready1
 	/*line rangefunc.go:330:1*/ var x int
 	/*line rangefunc.go:330:1*/ var next1 func() (int, int, bool)
 	/*line rangefunc.go:330:1*/ var val int
-	/*line rangefunc.go:330:1*/ var ok4 bool
+	/*line rangefunc.go:330:1*/ var ok2 bool
 	/*line rangefunc.go:330:1*/ var y int
 	/*line rangefunc.go:330:1*/ var v1 int
 	/*line rangefunc.go:330:1*/ switch m.state { /*line rangefunc.go:329:1*/
@@ -1876,11 +1876,11 @@ rangeLoop1:
 		/*line rangefunc.go:332:1*/ goto rangeDone4
 	}
 	/*line rangefunc.go:332:1*/ x = pulled
-	/*line rangefunc.go:333:1*/ next1, m.loop2 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
-	/*line rangefunc.go:333:1*/ m.cleanup3 = len(m.loops)
-	/*line rangefunc.go:333:1*/ m.loops = append(m.loops, m.loop2)
-	/*line rangefunc.go:333:1*/ _, val, ok4 = next1()
-	/*line rangefunc.go:333:1*/ if !ok4 {
+	/*line rangefunc.go:333:1*/ next1, m.loop1 = machine.Pull2((func(func(int, int) bool))(panickyOfSliceIndex([]int{1, 2})))
+	/*line rangefunc.go:333:1*/ m.cleanup1 = len(m.loops)
+	/*line rangefunc.go:333:1*/ m.loops = append(m.loops, m.loop1)
+	/*line rangefunc.go:333:1*/ _, val, ok2 = next1()
+	/*line rangefunc.go:333:1*/ if !ok2 {
 		/*line rangefunc.go:333:1*/ goto rangeDone7
 	}
 	/*line rangefunc.go:333:1*/ y = val
@@ -1899,8 +1899,8 @@ resume1:
 	}
 	/*line rangefunc.go:334:1*/ m.sum += v1 /*line rangefunc.go:333:1*/
 rangeDone7:
-	/*line rangefunc.go:333:1*/ machine.PopLoop(&m.loops, m.cleanup3)
-	/*line rangefunc.go:333:1*/ m.loop2.Close()
+	/*line rangefunc.go:333:1*/ machine.PopLoop(&m.loops, m.cleanup1)
+	/*line rangefunc.go:333:1*/ m.loop1.Close()
 	/*line rangefunc.go:333:1*/ goto rangeLoop1 /*line rangefunc.go:332:1*/
 rangeDone4:
 	/*line rangefunc.go:332:1*/ machine.PopLoop(&m.loops, m.cleanup)
@@ -3140,8 +3140,8 @@ func (m *RelayStreamStream) PollNext(cx *runtime.Context) (item int, status runt
 	/*line rangefunc.go:429:1*/ var pulled int
 	/*line rangefunc.go:429:1*/ var ok1 bool
 	/*line rangefunc.go:429:1*/ var x int
-	/*line rangefunc.go:429:1*/ var v1 int
-	/*line rangefunc.go:429:1*/ var v11 bool
+	/*line rangefunc.go:429:1*/ var v2 int
+	/*line rangefunc.go:429:1*/ var v1 bool
 	/*line rangefunc.go:429:1*/ switch m.state { /*line rangefunc.go:428:1*/
 	case 0:
 		/*line rangefunc.go:429:1*/ m.state = machine.StateRunning /*line rangefunc.go:428:1*/
@@ -3180,13 +3180,13 @@ resume1:
 			/*line rangefunc.go:432:1*/ return 0, runtime.Pending
 		}
 		/*line rangefunc.go:432:1*/ m.await1 = nil
-		/*line rangefunc.go:432:1*/ v1 = v
+		/*line rangefunc.go:432:1*/ v2 = v
 	}
-	/*line rangefunc.go:433:1*/ if v1 == m.bad {
-		/*line rangefunc.go:434:1*/ panic(fmt.Sprint("stream boom ", v1))
+	/*line rangefunc.go:433:1*/ if v2 == m.bad {
+		/*line rangefunc.go:434:1*/ panic(fmt.Sprint("stream boom ", v2))
 	}
 	/*line rangefunc.go:436:1*/ {
-		/*line rangefunc.go:436:1*/ v := v1
+		/*line rangefunc.go:436:1*/ v := v2
 		/*line rangefunc.go:436:1*/ if m.closing != nil {
 			/*line rangefunc.go:436:1*/ panic("asyncgen: RelayStream yielded after Close")
 		}
@@ -3197,8 +3197,8 @@ resume2:
 	// yield at rangefunc.go:436
 	/*line rangefunc.go:436:1*/
 	/*line rangefunc.go:436:1*/
-	v11 = machine.Resume(m.closing)
-	/*line rangefunc.go:436:1*/ if v11 {
+	v1 = machine.Resume(m.closing)
+	/*line rangefunc.go:436:1*/ if v1 {
 		/*line rangefunc.go:436:1*/ goto ifDone8
 	}
 	/*line rangefunc.go:431:1*/ machine.PopLoop(&m.loops, m.cleanup)

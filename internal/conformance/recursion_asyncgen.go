@@ -19,7 +19,7 @@ type TreeSumFuture struct {
 	self    *TreeSumFuture // set at the first poll: detects a moved machine
 	t       *Tree
 	result0 int
-	v       int
+	v1      int
 	await1  *TreeSumFuture
 }
 
@@ -37,7 +37,7 @@ func (m *TreeSumFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:6:1*/ if m.self != m {
 		/*line recursion.go:6:1*/ m.pin()
 	}
-	/*line recursion.go:6:1*/ var v1 int
+	/*line recursion.go:6:1*/ var v2 int
 	/*line recursion.go:6:1*/ switch m.state { /*line recursion.go:5:1*/
 	case 0:
 		/*line recursion.go:6:1*/ m.state = machine.StateRunning /*line recursion.go:5:1*/
@@ -65,7 +65,7 @@ resume1:
 			/*line recursion.go:10:1*/ return 0, false
 		}
 		/*line recursion.go:10:1*/ m.await1 = nil
-		/*line recursion.go:10:1*/ m.v = v
+		/*line recursion.go:10:1*/ m.v1 = v
 	}
 	/*line recursion.go:10:1*/ m.await1 = TreeSum(m.t.Right) /*line recursion.go:9:1*/
 resume2:
@@ -78,9 +78,9 @@ resume2:
 			/*line recursion.go:10:1*/ return 0, false
 		}
 		/*line recursion.go:10:1*/ m.await1 = nil
-		/*line recursion.go:10:1*/ v1 = v
+		/*line recursion.go:10:1*/ v2 = v
 	}
-	/*line recursion.go:10:1*/ m.result0 = m.v + m.t.V + v1 /*line recursion.go:9:1*/
+	/*line recursion.go:10:1*/ m.result0 = m.v1 + m.t.V + v2 /*line recursion.go:9:1*/
 exit:
 	/*line recursion.go:11:1*/ m.state = machine.StateDone
 	/*line recursion.go:11:1*/ return m.result0, true
@@ -570,7 +570,7 @@ type TopFuture struct {
 	self    *TopFuture // set at the first poll: detects a moved machine
 	p       *Pending[int]
 	result0 int
-	v       int
+	v1      int
 	await1  MidFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
 }
@@ -589,7 +589,7 @@ func (m *TopFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line recursion.go:37:1*/ if m.self != m {
 		/*line recursion.go:37:1*/ m.pin()
 	}
-	/*line recursion.go:37:1*/ var v1 int
+	/*line recursion.go:37:1*/ var v2 int
 	/*line recursion.go:37:1*/ switch m.state { /*line recursion.go:36:1*/
 	case 0:
 		/*line recursion.go:37:1*/ m.state = machine.StateRunning /*line recursion.go:36:1*/
@@ -627,7 +627,7 @@ resume1:
 		/*line recursion.go:37:1*/ m.deep = nil
 		/*line recursion.go:37:1*/ m.state = machine.StateRunning
 		/*line recursion.go:37:1*/ m.await1 = MidFuture{}
-		/*line recursion.go:37:1*/ m.v = v
+		/*line recursion.go:37:1*/ m.v1 = v
 	}
 	/*line recursion.go:37:1*/ m.await1.init(m.p)
 	/*line recursion.go:37:1*/ m.state = 2
@@ -651,9 +651,9 @@ resume2:
 		/*line recursion.go:37:1*/ m.deep = nil
 		/*line recursion.go:37:1*/ m.state = machine.StateRunning
 		/*line recursion.go:37:1*/ m.await1 = MidFuture{}
-		/*line recursion.go:37:1*/ v1 = v
+		/*line recursion.go:37:1*/ v2 = v
 	}
-	/*line recursion.go:37:1*/ m.result0 = m.v * v1
+	/*line recursion.go:37:1*/ m.result0 = m.v1 * v2
 	/*line recursion.go:37:1*/ m.state = machine.StateDone
 	/*line recursion.go:37:1*/ return m.result0, true
 }

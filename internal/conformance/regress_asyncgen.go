@@ -45,10 +45,10 @@ func (m *RegressionsFuture) Poll(cx *runtime.Context) (result int, ready1 bool) 
 	/*line regress.go:12:1*/ defer m.unwind(&result, &ready1)
 	/*line regress.go:12:1*/ var v1 int
 	/*line regress.go:12:1*/ var v2 int
-	/*line regress.go:12:1*/ var v4 int
+	/*line regress.go:12:1*/ var v3 int
 	/*line regress.go:12:1*/ var ok1 bool
-	/*line regress.go:12:1*/ var v8 int
-	/*line regress.go:12:1*/ var v10 int
+	/*line regress.go:12:1*/ var v5 int
+	/*line regress.go:12:1*/ var v6 int
 	/*line regress.go:12:1*/ switch m.state { /*line regress.go:11:1*/
 	case 0:
 		/*line regress.go:12:1*/ m.state = machine.StateRunning /*line regress.go:11:1*/
@@ -150,9 +150,9 @@ resume4:
 			/*line regress.go:29:1*/ return 0, false
 		}
 		/*line regress.go:29:1*/ m.await1 = nil
-		/*line regress.go:29:1*/ v4 = v
+		/*line regress.go:29:1*/ v3 = v
 	}
-	/*line regress.go:29:1*/ m.ch <- v4
+	/*line regress.go:29:1*/ m.ch <- v3
 	/*line regress.go:30:1*/ m.ch <- 5
 	/*line regress.go:31:1*/ close(m.ch)
 	/*line regress.go:32:1*/ m.t = 0 /*line regress.go:31:1*/
@@ -172,9 +172,9 @@ resume5:
 			/*line regress.go:34:1*/ return 0, false
 		}
 		/*line regress.go:34:1*/ m.await1 = nil
-		/*line regress.go:34:1*/ v8 = v
+		/*line regress.go:34:1*/ v5 = v
 	}
-	/*line regress.go:34:1*/ m.t += v8
+	/*line regress.go:34:1*/ m.t += v5
 	/*line regress.go:34:1*/ goto rangeLoop15 /*line regress.go:33:1*/
 rangeDone18:
 	/*line regress.go:37:1*/ m.await1 = ready(m.n)
@@ -189,9 +189,9 @@ resume6:
 			/*line regress.go:37:1*/ return 0, false
 		}
 		/*line regress.go:37:1*/ m.await1 = nil
-		/*line regress.go:37:1*/ v10 = v
+		/*line regress.go:37:1*/ v6 = v
 	}
-	/*line regress.go:37:1*/ if v10 <= 5 {
+	/*line regress.go:37:1*/ if v6 <= 5 {
 		/*line regress.go:37:1*/ goto ifElse22
 	}
 	/*line regress.go:38:1*/ m.log.Add("big")

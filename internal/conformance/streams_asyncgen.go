@@ -42,8 +42,8 @@ func (m *TicksStream) PollNext(cx *runtime.Context) (item int, status runtime.St
 		/*line streams.go:10:1*/ m.pin()
 	}
 	/*line streams.go:10:1*/ defer m.unwind(&item, &status)
-	/*line streams.go:10:1*/ var v1 int
-	/*line streams.go:10:1*/ var v11 bool
+	/*line streams.go:10:1*/ var v2 int
+	/*line streams.go:10:1*/ var v1 bool
 	/*line streams.go:10:1*/ switch m.state { /*line streams.go:9:1*/
 	case 0:
 		/*line streams.go:10:1*/ m.state = machine.StateRunning /*line streams.go:9:1*/
@@ -76,11 +76,11 @@ resume1:
 			/*line streams.go:13:1*/ return 0, runtime.Pending
 		}
 		/*line streams.go:13:1*/ m.await1 = nil
-		/*line streams.go:13:1*/ v1 = v
+		/*line streams.go:13:1*/ v2 = v
 	}
-	/*line streams.go:14:1*/ m.log.Add(fmt.Sprint("tick ", v1))
+	/*line streams.go:14:1*/ m.log.Add(fmt.Sprint("tick ", v2))
 	/*line streams.go:15:1*/ {
-		/*line streams.go:15:1*/ v := v1
+		/*line streams.go:15:1*/ v := v2
 		/*line streams.go:15:1*/ if m.closing != nil {
 			/*line streams.go:15:1*/ panic("asyncgen: Ticks yielded after Close")
 		}
@@ -91,8 +91,8 @@ resume2:
 	// yield at streams.go:15
 	/*line streams.go:15:1*/
 	/*line streams.go:15:1*/
-	v11 = machine.Resume(m.closing)
-	/*line streams.go:15:1*/ if v11 {
+	v1 = machine.Resume(m.closing)
+	/*line streams.go:15:1*/ if v1 {
 		/*line streams.go:15:1*/ goto ifDone8
 	}
 	/*line streams.go:15:1*/ goto exit /*line streams.go:14:1*/
@@ -224,8 +224,8 @@ func (m *SumStreamFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
 	/*line streams.go:22:1*/ var elem int
 	/*line streams.go:22:1*/ var ok1 bool
 	/*line streams.go:22:1*/ var v1 int
-	/*line streams.go:22:1*/ var elem2 int
-	/*line streams.go:22:1*/ var ok3 bool
+	/*line streams.go:22:1*/ var elem1 int
+	/*line streams.go:22:1*/ var ok2 bool
 	/*line streams.go:22:1*/ var v2 int
 	/*line streams.go:22:1*/ switch m.state { /*line streams.go:21:1*/
 	case 0:
@@ -275,12 +275,12 @@ resume2:
 			/*line streams.go:31:1*/ m.state = 2
 			/*line streams.go:31:1*/ return 0, false
 		}
-		/*line streams.go:31:1*/ elem2, ok3 = v, st == runtime.Yielded
+		/*line streams.go:31:1*/ elem1, ok2 = v, st == runtime.Yielded
 	}
-	/*line streams.go:31:1*/ if !ok3 {
+	/*line streams.go:31:1*/ if !ok2 {
 		/*line streams.go:31:1*/ goto rangeDone7
 	}
-	/*line streams.go:31:1*/ v2 = elem2
+	/*line streams.go:31:1*/ v2 = elem1
 	/*line streams.go:32:1*/ m.log.Add(fmt.Sprint("rest ", v2))
 	/*line streams.go:32:1*/ goto rangeLoop5 /*line streams.go:31:1*/
 rangeDone7:
