@@ -8,14 +8,16 @@ import (
 	"fmt"
 	"go/token"
 	"path/filepath"
+	"strings"
 )
 
 // StateDOT returns the state machine of fn in Graphviz DOT form: a node
 // for the start (state 0), one for each suspension point (state k,
 // labelled with what it waits for and its source line), and one for the
 // end; an edge from a state to each state, or the end, that the body can
-// reach from it without suspending.
-func (fn *Func) StateDOT(fset *token.FileSet) string {
+// reach from it without suspending. held, if not nil, gives for each
+// suspension point a line to add to its label: what the machine holds there.
+func (fn *Func) StateDOT(fset *token.FileSet, held func(*Suspend) string) string {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "digraph %q {\n", fn.Name)
 	buf.WriteString("\trankdir=TB;\n\tnode [fontname=\"monospace\"];\n")
@@ -24,7 +26,13 @@ func (fn *Func) StateDOT(fset *token.FileSet) string {
 	for _, b := range fn.Suspends {
 		s := b.Term.(*Suspend)
 		p := fset.Position(s.Pos)
-		fmt.Fprintf(&buf, "\ts%d [label=\"%d: %s\\n%s:%d\" shape=box];\n", s.State, s.State, what[s.Kind], filepath.Base(p.Filename), p.Line)
+		extra := ""
+		if held != nil {
+			if h := held(s); h != "" {
+				extra = "\\n" + strings.ReplaceAll(h, `"`, `\"`)
+			}
+		}
+		fmt.Fprintf(&buf, "\ts%d [label=\"%d: %s\\n%s:%d%s\" shape=box];\n", s.State, s.State, what[s.Kind], filepath.Base(p.Filename), p.Line, extra)
 	}
 	buf.WriteString("\tdone [label=\"done\" shape=doublecircle];\n")
 	edges := func(from string, b *Block) {

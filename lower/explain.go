@@ -107,19 +107,11 @@ func (p *plan) explain(machineSize func(*directive) int64) string {
 		at := p.fset.Position(s.Pos)
 		var held []string
 		var total int64
-		for _, v := range p.live.Across[blk] {
-			if p.store[v] == sLocal || p.store[v] == sDiscard {
-				continue
-			}
+		for _, v := range p.held(blk) {
 			n := p.varSize(v, machineSize).size
 			total += n
-			what := v.Name
-			if p.inline[s] != nil && v == s.Slot {
-				what += " (inline " + p.inline[s].name + ")"
-			}
-			held = append(held, fmt.Sprintf("%s %s (%d)", what, types.TypeString(p.slotType(v), p.qualifier), n))
+			held = append(held, fmt.Sprintf("%s (%d)", p.describeHeld(s, v), n))
 		}
-		sort.Strings(held)
 		fmt.Fprintf(&b, "  resume %d, %s at line %d: %d bytes held: %s\n", s.State, s.Kind, at.Line, total, strings.Join(held, ", "))
 		if p.fast != nil && p.fast.yield == s {
 			loop := ""
@@ -130,6 +122,30 @@ func (p *plan) explain(machineSize func(*directive) int64) string {
 		}
 	}
 	return b.String()
+}
+
+// held returns the variables the machine holds in its fields while
+// suspended at the end of blk, in the order of their descriptions.
+func (p *plan) held(blk *ir.Block) []*ir.Var {
+	s := blk.Term.(*ir.Suspend)
+	var vs []*ir.Var
+	for _, v := range p.live.Across[blk] {
+		if p.store[v] != sLocal && p.store[v] != sDiscard {
+			vs = append(vs, v)
+		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return p.describeHeld(s, vs[i]) < p.describeHeld(s, vs[j]) })
+	return vs
+}
+
+// describeHeld describes a variable held at s: its name and type, and the
+// child machine stored inline in it.
+func (p *plan) describeHeld(s *ir.Suspend, v *ir.Var) string {
+	what := v.Name
+	if p.inline[s] != nil && v == s.Slot {
+		what += " (inline " + p.inline[s].name + ")"
+	}
+	return what + " " + types.TypeString(p.slotType(v), p.qualifier)
 }
 
 // qualifier writes other packages by name and this one not at all.
