@@ -11,13 +11,19 @@ import (
 
 // Pool is a multi-threaded executor: a fixed set of worker goroutines, each
 // with its own run queue. Spawned tasks enter a shared queue, from which
-// idle workers take batches. A task woken by another task of the pool goes
-// to the queue of the worker running the waker (so a producer and its
-// consumer stay together); woken from elsewhere, it goes back to the worker
-// that last ran it. A worker whose queue is empty takes from the shared
-// queue, then steals half of another worker's queue, spins briefly, and
-// parks when there is nothing to run anywhere. A task is polled by one
-// worker at a time; a wake during its poll makes it run again.
+// idle workers take batches. A task woken by another task of the pool (a
+// channel handing it a value, say) goes to the "next" slot of the worker
+// running the waker, and that worker runs it as soon as the waker's poll
+// ends: a producer and its consumer take turns on one worker, with no queue
+// and no other worker involved. The slot holds one task; a task it held is
+// moved to the back of the worker's queue. It is not stolen, so a worker
+// runs it at most lifoBudget times in a row while other tasks wait in its
+// queue or the shared one (then it queues it behind them). Woken from
+// elsewhere, a task goes back to the queue of the worker that last ran it.
+// A worker whose queue is empty takes from the shared queue, then steals
+// half of another worker's queue, spins briefly, and parks when there is
+// nothing to run anywhere. A task is polled by one worker at a time; a
+// wake during its poll makes it run again.
 //
 // Timers are one heap per Pool, driven by one goroutine with one
 // time.Timer. Once a future attaches an I/O poller ([AttachPoller]), an
@@ -61,13 +67,21 @@ func (q *runQueue) sync() {
 	}
 }
 
+// lifoBudget is how many tasks in a row a worker takes from its "next"
+// slot while other tasks are ready.
+const lifoBudget = 4
+
 type worker struct {
 	id    int
 	p     *Pool
-	local runQueue
+	local runQueue // locked by stealers too
+	_     [64]byte // the fields below are the worker goroutine's own
+	lifo  *task    // the "next" slot: runs after the current poll
+	runs  uint32   // tasks taken from lifo in a row
 	tick  uint32
 	rnd   uint32
-	cx    Context  // the context of every poll on w; its waker is the task
+	cur   *task    // the task being polled
+	cx    Context  // the context of every poll on w; its waker is cur
 	_     [64]byte // keep workers' queues on separate cache lines
 }
 
@@ -189,7 +203,7 @@ func (w *worker) loop() {
 				p.polling.Store(false)
 			}
 		}
-		if t := w.find(); t != nil {
+		if t := w.next(); t != nil {
 			w.run(t)
 			continue
 		}
@@ -242,8 +256,40 @@ func (w *worker) run(t *task) {
 	if id := int32(w.id) + 1; t.worker.Load() != id {
 		t.worker.Store(id)
 	}
+	w.cur = t
 	w.cx.waker = t.waker()
 	t.run(&w.cx)
+	w.cur = nil
+}
+
+// wakeNext puts t, scheduled by a wake from w.cur's poll on w's goroutine,
+// in w's "next" slot. No other worker is signalled: w runs t as soon as
+// the poll ends. A task the slot held goes to the back of w's queue, where
+// others may steal it.
+func (w *worker) wakeNext(t *task) {
+	old := w.lifo
+	w.lifo = t
+	if old != nil {
+		w.p.scheduleOn(old, int32(w.id))
+	}
+}
+
+// next returns the task w runs next: the one in its "next" slot, unless it
+// has taken lifoBudget in a row and other tasks are ready (its queue, or
+// the shared queue when its turn comes), in which case the slot's task
+// goes to the back of w's queue; otherwise one that find finds.
+func (w *worker) next() *task {
+	w.tick++
+	if t := w.lifo; t != nil {
+		w.lifo = nil
+		if w.runs < lifoBudget || !w.local.full.Load() && (w.tick%61 != 0 || !w.p.inject.full.Load()) {
+			w.runs++
+			return t
+		}
+		w.p.scheduleOn(t, int32(w.id))
+	}
+	w.runs = 0
+	return w.find()
 }
 
 // spin looks for work a few times, yielding the processor in between.
@@ -261,7 +307,6 @@ func (w *worker) spin() *task {
 // queue one time in 61, so it is never starved), the shared queue, or
 // another worker's queue.
 func (w *worker) find() *task {
-	w.tick++
 	if w.tick%61 == 0 {
 		if t := w.takeShared(); t != nil {
 			return t
@@ -421,6 +466,12 @@ func (p *Pool) Close() {
 		}
 		p.wg.Wait()
 		var ts []*task
+		for _, w := range p.workers {
+			if w.lifo != nil {
+				ts = append(ts, w.lifo)
+				w.lifo = nil
+			}
+		}
 		for _, q := range append([]*runQueue{&p.inject}, p.queues()...) {
 			q.mu.Lock()
 			for {

@@ -175,16 +175,23 @@ func wake(cx *Context, w Waker) {
 	w.Wake()
 }
 
-// wakeFrom is Wake called from within cur's poll.
+// wakeFrom is Wake called from within cur's poll, on the goroutine
+// polling cur.
 func (t *task) wakeFrom(cur *task) {
 	if !t.claimSchedule() {
 		return
 	}
 	// t.ex is stable now: t cannot finish (and a detached task cannot be
 	// recycled) while it is scheduled.
-	if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex && cur.state.Load()&stRunning != 0 {
-		p.scheduleOn(t, cur.worker.Load()-1)
-		return
+	if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex {
+		// cur is being polled by the worker that last ran it, whose
+		// goroutine this is: w.cur is that goroutine's own field.
+		if i := cur.worker.Load() - 1; i >= 0 {
+			if w := p.workers[i]; w.cur == cur {
+				w.wakeNext(t)
+				return
+			}
+		}
 	}
 	t.ex.schedule(t)
 }
