@@ -206,6 +206,16 @@ func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 	}
 	c := f.c
 	c.checkOwner(cx)
+	// A receiver that took the value (or Close) has settled the node: no
+	// lock is needed to see it.
+	switch f.w.settled() {
+	case wNotified:
+		f.done = true
+		return nil, true
+	case wClosed:
+		f.done = true
+		return ErrClosed, true
+	}
 	if c.owner == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -294,6 +304,17 @@ func (f *RecvFuture[T]) Cancel() {
 func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 	var zero T
 	c.checkOwner(cx)
+	// A sender that handed a value (or Close) has settled the node: no lock
+	// is needed to take it.
+	switch w.settled() {
+	case wNotified:
+		v := w.v
+		w.v = zero
+		w.state = wIdle
+		return v, Yielded
+	case wClosed:
+		return zero, Done
+	}
 	if c.owner == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -203,8 +203,12 @@ func (w *worker) loop() {
 				p.polling.Store(false)
 			}
 		}
-		if t := w.next(); t != nil {
-			w.run(t)
+		if t, claimed := w.next(); t != nil {
+			if claimed {
+				w.runClaimed(t)
+			} else {
+				w.run(t)
+			}
 			continue
 		}
 		// Spin a little before parking: parking and unparking cost far
@@ -262,10 +266,22 @@ func (w *worker) run(t *task) {
 	w.cur = nil
 }
 
-// wakeNext puts t, scheduled by a wake from w.cur's poll on w's goroutine,
-// in w's "next" slot. No other worker is signalled: w runs t as soon as
-// the poll ends. A task the slot held goes to the back of w's queue, where
-// others may steal it.
+// runClaimed runs t, taken from w's "next" slot: it is marked running
+// already, and w ran the task that woke it.
+func (w *worker) runClaimed(t *task) {
+	if id := int32(w.id) + 1; t.worker.Load() != id {
+		t.worker.Store(id)
+	}
+	w.cur = t
+	w.cx.waker = t.waker()
+	t.runClaimed(&w.cx)
+	w.cur = nil
+}
+
+// wakeNext puts t, claimed by a wake from w.cur's poll on w's goroutine, in
+// w's "next" slot. No other worker is signalled: w runs t as soon as the
+// poll ends. A task the slot held goes to the back of w's queue, where
+// others may steal it (it is marked running; run polls it as any other).
 func (w *worker) wakeNext(t *task) {
 	old := w.lifo
 	w.lifo = t
@@ -277,19 +293,20 @@ func (w *worker) wakeNext(t *task) {
 // next returns the task w runs next: the one in its "next" slot, unless it
 // has taken lifoBudget in a row and other tasks are ready (its queue, or
 // the shared queue when its turn comes), in which case the slot's task
-// goes to the back of w's queue; otherwise one that find finds.
-func (w *worker) next() *task {
+// goes to the back of w's queue; otherwise one that find finds. claimed
+// reports a task from the slot, for runClaimed.
+func (w *worker) next() (t *task, claimed bool) {
 	w.tick++
 	if t := w.lifo; t != nil {
 		w.lifo = nil
 		if w.runs < lifoBudget || !w.local.full.Load() && (w.tick%61 != 0 || !w.p.inject.full.Load()) {
 			w.runs++
-			return t
+			return t, true
 		}
 		w.p.scheduleOn(t, int32(w.id))
 	}
 	w.runs = 0
-	return w.find()
+	return w.find(), false
 }
 
 // spin looks for work a few times, yielding the processor in between.

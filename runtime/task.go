@@ -132,7 +132,13 @@ func (t *task) wake() {
 // caller must queue t: t was neither finished, queued, nor already notified,
 // and is not being polled (a wake during a poll only sets stNotified, so the
 // executor polls again).
-func (t *task) claimSchedule() bool {
+func (t *task) claimSchedule() bool { return t.claim(stScheduled) }
+
+// claim is claimSchedule setting bit: stScheduled, or stRunning for a
+// caller that polls t next itself with runClaimed (a Pool worker's "next"
+// slot), which saves the poll an atomic instruction. A wake while t waits
+// there is a wake during its poll: it makes t run once more.
+func (t *task) claim(bit uint32) bool {
 	for {
 		s := t.state.Load()
 		if s&(stComplete|stScheduled|stNotified) != 0 {
@@ -144,7 +150,7 @@ func (t *task) claimSchedule() bool {
 			}
 			continue
 		}
-		if t.state.CompareAndSwap(s, s|stScheduled) {
+		if t.state.CompareAndSwap(s, s|bit) {
 			return true
 		}
 	}
@@ -178,21 +184,23 @@ func wake(cx *Context, w Waker) {
 // wakeFrom is Wake called from within cur's poll, on the goroutine
 // polling cur.
 func (t *task) wakeFrom(cur *task) {
+	if p, ok := cur.ex.(*Pool); ok && t.ex == cur.ex {
+		// cur is being polled by the worker that last ran it, whose
+		// goroutine this is: w.cur is that goroutine's own field.
+		if i := cur.worker.Load() - 1; i >= 0 {
+			if w := p.workers[i]; w.cur == cur {
+				if t.claim(stRunning) {
+					w.wakeNext(t)
+				}
+				return
+			}
+		}
+	}
 	if !t.claimSchedule() {
 		return
 	}
 	// t.ex is stable now: t cannot finish (and a detached task cannot be
 	// recycled) while it is scheduled.
-	if p, ok := t.ex.(*Pool); ok && t.ex == cur.ex {
-		// cur is being polled by the worker that last ran it, whose
-		// goroutine this is: w.cur is that goroutine's own field.
-		if i := cur.worker.Load() - 1; i >= 0 {
-			if w := p.workers[i]; w.cur == cur {
-				w.wakeNext(t)
-				return
-			}
-		}
-	}
 	t.ex.schedule(t)
 }
 
@@ -226,6 +234,20 @@ func (t *task) run(cx *Context) {
 			break
 		}
 	}
+	t.polled(cx, s)
+}
+
+// runClaimed polls the task once; the caller claimed it with
+// claim(stRunning), so it is marked running already.
+func (t *task) runClaimed(cx *Context) {
+	if s := t.state.Load(); s&stComplete == 0 {
+		t.polled(cx, s)
+	}
+}
+
+// polled polls the task, marked running, whose state was s when it was
+// marked, and settles its state after the poll.
+func (t *task) polled(cx *Context, s uint32) {
 	var done bool
 	if s&stCancel != 0 {
 		t.r.abort(ErrCanceled)

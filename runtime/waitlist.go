@@ -5,10 +5,18 @@ package runtime
 // waiting allocates nothing; the primitive links it into its FIFO list.
 // Every list operation runs under the owning primitive's mutex, and
 // primitives wake waiters while holding it (a Waker must not block).
+//
+// A waiter's state is written under that mutex, but pop, which takes a
+// waiter off its list on behalf of another task, stores it atomically, as
+// its last write to the node: a waiter that loads wNotified or wClosed
+// atomically owns its node again and may read it without the mutex (see
+// wnode.settled).
+
+import "sync/atomic"
 
 // Waiter states.
 const (
-	wIdle     uint8 = iota // not queued
+	wIdle     uint32 = iota // not queued
 	wQueued                // in a list, waiting
 	wNotified              // taken off the list by the primitive: proceed
 	wClosed                // taken off the list because the primitive closed
@@ -19,7 +27,7 @@ const (
 type wnode[V any] struct {
 	prev, next *wnode[V]
 	waker      Waker
-	state      uint8
+	state      uint32 // stored atomically by pop; loaded atomically by settled
 	n          int // what the waiter wants (permits)
 	v          V
 }
@@ -71,21 +79,28 @@ func (l *wlist[V]) remove(w *wnode[V]) {
 
 // pop unlinks the first waiter, marks it st and wakes it on behalf of the
 // task polled with cx (nil outside a poll).
-func (l *wlist[V]) pop(st uint8, cx *Context) *wnode[V] {
+func (l *wlist[V]) pop(st uint32, cx *Context) *wnode[V] {
 	w := l.head
 	if w == nil {
 		return nil
 	}
 	l.remove(w)
-	w.state = st
 	k := w.waker
 	w.waker = nil
+	atomic.StoreUint32(&w.state, st)
 	wake(cx, k)
 	return w
 }
 
+// settled reports the state of a waiter that pop may have taken off its
+// list concurrently: wNotified or wClosed (after which the node is its
+// owner's alone, and its value visible), or wIdle or wQueued (which the
+// owner must look at again under the mutex). Only the waiter's owner calls
+// it.
+func (w *wnode[V]) settled() uint32 { return atomic.LoadUint32(&w.state) }
+
 // wakeAll pops every waiter with state st.
-func (l *wlist[V]) wakeAll(st uint8) {
+func (l *wlist[V]) wakeAll(st uint32) {
 	for l.head != nil {
 		l.pop(st, nil)
 	}
