@@ -88,11 +88,16 @@ func (p *poller) Wait(timeout time.Duration) {
 			p.pds[i] = nil
 			pd.ready(p.events[i].Events)
 		} else if int(p.events[i].Fd) == p.evfd {
-			// Clear the flag before reading: an Interrupt after this
-			// writes again (and the caller looks at its state anyway).
-			p.notified.Store(false)
+			// Read, then clear the flag: an Interrupt after the clear
+			// writes again, and one between the two finds the flag set
+			// and writes nothing, but this Wait returns (and the caller
+			// looks at its state anyway). Clearing first would let an
+			// Interrupt's write be read here with the flag left set, the
+			// descriptor (level-triggered) not ready, and every later
+			// Interrupt dropped.
 			var buf [8]byte
 			syscall.Read(p.evfd, buf[:])
+			p.notified.Store(false)
 		}
 	}
 }
