@@ -17,9 +17,9 @@ import "sync/atomic"
 // Waiter states.
 const (
 	wIdle     uint32 = iota // not queued
-	wQueued                // in a list, waiting
-	wNotified              // taken off the list by the primitive: proceed
-	wClosed                // taken off the list because the primitive closed
+	wQueued                 // in a list, waiting
+	wNotified               // taken off the list by the primitive: proceed
+	wClosed                 // taken off the list because the primitive closed
 )
 
 // wnode is a list node stored inside a waiting future; v carries a value
@@ -28,7 +28,7 @@ type wnode[V any] struct {
 	prev, next *wnode[V]
 	waker      Waker
 	state      uint32 // stored atomically by pop; loaded atomically by settled
-	n          int // what the waiter wants (permits)
+	n          int    // what the waiter wants (permits)
 	v          V
 }
 
