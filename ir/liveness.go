@@ -4,6 +4,7 @@
 package ir
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"slices"
@@ -21,8 +22,45 @@ type Liveness struct {
 	// Stored is the union of Across.
 	Stored map[*Var]bool
 	// points are the uses and definitions of each block, point by point
-	// (see blockPoints).
+	// (see blockPoints); exits, for a block with gotos inside its
+	// statements, the blocks each point may jump to before the block ends.
 	points map[*Block][][2][]*Var
+	exits  map[*Block][][]*Block
+}
+
+// liveBefore adds to live, walking b's points backwards from the end of
+// the block (live holds what is live there), what is live before each
+// point; at a point that may jump out of the block (a branch rewritten in
+// verbatim code), what is live at its targets is live before it too, even
+// if a later point of b defines it. at, if not nil, sees each point with
+// what is live after it.
+func (lv *Liveness) liveBefore(b *Block, live varSet, at func(i int, after varSet)) {
+	points, exits := lv.points[b], lv.exits[b]
+	for i := len(points) - 1; i >= 0; i-- {
+		if exits != nil {
+			for _, t := range exits[i] {
+				for v := range lv.In[t] {
+					live[v] = true
+				}
+			}
+		}
+		if at != nil {
+			at(i, live)
+		}
+		for _, d := range points[i][1] {
+			delete(live, d)
+		}
+		for _, u := range points[i][0] {
+			live[u] = true
+		}
+		if exits != nil {
+			for _, t := range exits[i] {
+				for v := range lv.In[t] {
+					live[v] = true
+				}
+			}
+		}
+	}
 }
 
 // refs returns the variables n uses and the ones it defines (assigns
@@ -102,10 +140,17 @@ func (fn *Func) Live() *Liveness {
 	}
 	// Per block: upward-exposed uses and definitions.
 	points := map[*Block][][2][]*Var{}
+	exits := map[*Block][][]*Block{}
 	eff := map[*Block]*effect{}
 	for _, b := range fn.Blocks {
 		e := &effect{use: varSet{}, def: varSet{}}
 		points[b] = fn.blockPoints(b)
+		if ex := fn.pointExits(b); ex != nil {
+			if len(ex) != len(points[b]) {
+				panic(fmt.Sprintf("b%d: %d points, exits for %d", b.Index, len(points[b]), len(ex)))
+			}
+			exits[b] = ex
+		}
 		for _, pt := range points[b] {
 			for _, u := range pt[0] {
 				if !e.def[u] {
@@ -118,7 +163,7 @@ func (fn *Func) Live() *Liveness {
 		}
 		eff[b] = e
 	}
-	lv := &Liveness{In: map[*Block]varSet{}, Out: map[*Block]varSet{}, Across: map[*Block][]*Var{}, Stored: map[*Var]bool{}, points: points}
+	lv := &Liveness{In: map[*Block]varSet{}, Out: map[*Block]varSet{}, Across: map[*Block][]*Var{}, Stored: map[*Var]bool{}, points: points, exits: exits}
 	for _, b := range fn.Blocks {
 		lv.In[b] = varSet{}
 		lv.Out[b] = varSet{}
@@ -137,6 +182,21 @@ func (fn *Func) Live() *Liveness {
 				}
 			}
 			in := lv.In[b]
+			if exits[b] != nil {
+				// A goto out of the middle of the block: walk its points.
+				live := varSet{}
+				for v := range out {
+					live[v] = true
+				}
+				lv.liveBefore(b, live, nil)
+				for v := range live {
+					if !in[v] {
+						in[v] = true
+						changed = true
+					}
+				}
+				continue
+			}
 			for v := range eff[b].use {
 				if !in[v] {
 					in[v] = true
@@ -170,6 +230,33 @@ func (fn *Func) Live() *Liveness {
 		lv.Across[b] = across
 	}
 	return lv
+}
+
+// pointExits returns, for each point of b (as blockPoints lists them),
+// the blocks that gotos inside it jump to, or nil when b has none before
+// its terminator.
+func (fn *Func) pointExits(b *Block) [][]*Block {
+	var exits [][]*Block
+	any := false
+	if b.Resume != nil {
+		exits = append(exits, nil)
+	}
+	for _, s := range b.Stmts {
+		ts := fn.StmtGotoTargets(s)
+		any = any || len(ts) > 0
+		exits = append(exits, ts)
+	}
+	if !any {
+		return nil
+	}
+	switch b.Term.(type) {
+	case *If, *Dispatch, *Suspend:
+		exits = append(exits, nil)
+	}
+	if b == fn.Exit {
+		exits = append(exits, nil)
+	}
+	return exits
 }
 
 // blockPoints returns, in order, the uses and definitions of each point of
@@ -256,20 +343,13 @@ func (fn *Func) Interference(lv *Liveness) map[*Var]map[*Var]bool {
 			live[v] = true
 		}
 		points := lv.points[b]
-		for i := len(points) - 1; i >= 0; i-- {
-			uses, defs := points[i][0], points[i][1]
-			for _, d := range defs {
-				for v := range live {
+		lv.liveBefore(b, live, func(i int, after varSet) {
+			for _, d := range points[i][1] {
+				for v := range after {
 					link(d, v)
 				}
 			}
-			for _, d := range defs {
-				delete(live, d)
-			}
-			for _, u := range uses {
-				live[u] = true
-			}
-		}
+		})
 		// Everything live on entry is live together.
 		var in []*Var
 		for v := range lv.In[b] {

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"iter"
 	"slices"
 	"testing"
 
@@ -109,5 +110,18 @@ func TestRegressions(t *testing.T) {
 func TestPanicInPull(t *testing.T) {
 	for _, n := range []int{1, 20} {
 		same(t, func(l *Log) int { return panicInPull(l, n) }, func(l *Log) runtime.Future[int] { return PanicInPull(l, n) })
+	}
+}
+
+// A branch out of the middle of a block: what is live at its target is
+// live before it, whatever the rest of the block assigns.
+func TestKeepPastBranch(t *testing.T) {
+	sameGen(t, []int{-1, 1, 3}, func(l *Log) iter.Seq[int] { return func(y func(int) bool) { keepPastContinue(l, y) } },
+		func(l *Log) runtime.Iterator[int] { return KeepPastContinue(l) })
+	if got := pullTake(KeepPastContinue(&Log{}), -1); !slices.Equal(got, []int{0, 1, 2, 1}) {
+		t.Errorf("KeepPastContinue: %v", got)
+	}
+	for _, n := range []int{0, 2, 3, 5} {
+		same(t, func(l *Log) int { return keepPastBreak(l, n) }, func(l *Log) runtime.Future[int] { return KeepPastBreak(l, n) })
 	}
 }

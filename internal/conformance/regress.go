@@ -41,3 +41,41 @@ func regressions(log *Log, n int) int {
 	}
 	return -c
 }
+
+// A variable assigned after a branch out of verbatim code, in the same
+// block, keeps across the suspension before it the value the branch leaves
+// it with: the continue reaches a use of x before the assignment kills it.
+//
+//asyncgen:gen KeepPastContinue
+func keepPastContinue(log *Log, yield func(int) bool) {
+	x := -1
+	for i := range 3 {
+		if !yield(i) {
+			return
+		}
+		if i == 2 {
+			log.Add("skip")
+			continue
+		}
+		x = i
+	}
+	yield(x)
+}
+
+// The same with a break, in an async body whose other variable of the same
+// type would share x's field if x were thought dead there.
+//
+//asyncgen:async KeepPastBreak
+func keepPastBreak(log *Log, n int) int {
+	x := -1
+	for i := 0; i < n; i++ {
+		j := runtime.Await(ready(i))
+		runtime.Await(ready(0)) // j is held across it
+		if j == 2 {
+			log.Add("stop")
+			break
+		}
+		x = j
+	}
+	return x + runtime.Await(ready(0))
+}

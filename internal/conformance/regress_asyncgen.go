@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/asyncgen/asyncgen/runtime"
 	"github.com/asyncgen/asyncgen/runtime/machine"
+	"iter"
 )
 
 // RegressionsFuture is the future state machine of regressions; Regressions returns one.
@@ -13,7 +14,7 @@ import (
 //
 // Generated for Regressions from a body with hash b1ee67591c7337c7.
 //
-//line regress_asyncgen.go:17:1
+//line regress_asyncgen.go:18:1
 type RegressionsFuture struct {
 	noCopy  machine.NoCopy
 	state   int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
@@ -30,7 +31,7 @@ type RegressionsFuture struct {
 
 // Regressions returns a future that runs regressions one step at a time.
 //
-//line regress_asyncgen.go:34:1
+//line regress_asyncgen.go:35:1
 func Regressions(log *Log, n int) *RegressionsFuture {
 	return &RegressionsFuture{log: log, n: n}
 }
@@ -221,7 +222,7 @@ exit:
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line regress_asyncgen.go:225:1
+//line regress_asyncgen.go:226:1
 func (m *RegressionsFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Regressions")
@@ -232,7 +233,7 @@ func (m *RegressionsFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line regress_asyncgen.go:236:1
+//line regress_asyncgen.go:237:1
 func (m *RegressionsFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -257,7 +258,7 @@ func (m *RegressionsFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line regress_asyncgen.go:261:1
+//line regress_asyncgen.go:262:1
 func (m *RegressionsFuture) init(log *Log, n int) {
 	*m = RegressionsFuture{log: log, n: n}
 }
@@ -265,7 +266,7 @@ func (m *RegressionsFuture) init(log *Log, n int) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line regress_asyncgen.go:269:1
+//line regress_asyncgen.go:270:1
 func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -276,14 +277,14 @@ func (m *RegressionsFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line regress_asyncgen.go:280:1
+//line regress_asyncgen.go:281:1
 func (m *RegressionsFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line regress_asyncgen.go:287:1
+//line regress_asyncgen.go:288:1
 func (m *RegressionsFuture) value() int {
 	return m.result0
 }
@@ -291,14 +292,14 @@ func (m *RegressionsFuture) value() int {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line regress_asyncgen.go:295:1
+//line regress_asyncgen.go:296:1
 func (m *RegressionsFuture) deepest() machine.Stepper {
 	return m
 }
 
 // unwind runs the pending defers when the body panics during a step.
 //
-//line regress_asyncgen.go:302:1
+//line regress_asyncgen.go:303:1
 func (m *RegressionsFuture) unwind(result *int, ready1 *bool) {
 	if m.state != machine.StateRunning || (len(m.defers) == 0) {
 		return
@@ -313,4 +314,359 @@ func (m *RegressionsFuture) unwind(result *int, ready1 *bool) {
 	// a deferred call recovered: the body returns normally
 	m.state = machine.StateDone
 	*result, *ready1 = m.result0, true
+}
+
+// KeepPastContinueIter is the iterator state machine of keepPastContinue; KeepPastContinue returns one.
+// It must not be copied once used.
+//
+// Generated for KeepPastContinue from a body with hash 0acc633307b63b5e.
+//
+//line regress_asyncgen.go:325:1
+type KeepPastContinueIter struct {
+	noCopy  machine.NoCopy
+	state   int                   // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
+	self    *KeepPastContinueIter // set at the first poll: detects a moved machine
+	log     *Log
+	x       int
+	n       int
+	i1      int
+	i       int
+	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+}
+
+// KeepPastContinue returns an iterator over the values yielded by keepPastContinue one step at a time.
+//
+//line regress_asyncgen.go:340:1
+func KeepPastContinue(log *Log) *KeepPastContinueIter {
+	return &KeepPastContinueIter{log: log}
+}
+
+// Next runs keepPastContinue until it yields an item, and returns it; it returns false
+// once the body has returned, panicked or been closed.
+//
+//line regress.go:50:1
+func (m *KeepPastContinueIter) Next() (item int, more bool) {
+	/*line regress.go:50:1*/ if m.self != m {
+		/*line regress.go:50:1*/ m.pin()
+	}
+	/*line regress.go:50:1*/ var v1 bool
+	/*line regress.go:50:1*/ switch m.state { /*line regress.go:49:1*/
+	case 0:
+		/*line regress.go:50:1*/ m.state = machine.StateRunning /*line regress.go:49:1*/
+	case 1:
+		/*line regress.go:53:1*/ m.state = machine.StateRunning
+		/*line regress.go:53:1*/ goto resume1 /*line regress.go:52:1*/
+	case 2:
+		/*line regress.go:62:1*/ m.state = machine.StateRunning
+		/*line regress.go:62:1*/ goto resume2 /*line regress.go:61:1*/
+	default:
+		/*line regress.go:50:1*/ return 0, false
+	}
+	/*line regress.go:51:1*/ m.x = -1
+	/*line regress.go:52:1*/ m.n = 3
+	/*line regress.go:52:1*/ m.i1 = 0 /*line regress.go:51:1*/
+rangeLoop1:
+	/*line regress.go:52:1*/ if m.i1 >= m.n {
+		/*line regress.go:52:1*/ goto rangeDone4
+	}
+	/*line regress.go:52:1*/ m.i = m.i1
+	/*line regress.go:53:1*/ {
+		/*line regress.go:53:1*/ v := m.i
+		/*line regress.go:53:1*/ if m.closing != nil {
+			/*line regress.go:53:1*/ panic("asyncgen: KeepPastContinue yielded after Close")
+		}
+		/*line regress.go:53:1*/ m.state = 1
+		/*line regress.go:53:1*/ return v, true
+	} /*line regress.go:52:1*/
+resume1:
+	// yield at regress.go:53
+	/*line regress.go:53:1*/
+	/*line regress.go:53:1*/
+	v1 = machine.Resume(m.closing)
+	/*line regress.go:53:1*/ if v1 {
+		/*line regress.go:53:1*/ goto ifDone7
+	}
+	/*line regress.go:53:1*/ goto exit /*line regress.go:52:1*/
+ifDone7:
+	/*line regress.go:56:1*/ if m.i == 2 {
+		/*line regress.go:57:1*/ m.log.Add("skip")
+		/*line regress.go:58:1*/ goto forPost3
+	}
+	/*line regress.go:60:1*/ m.x = m.i /*line regress.go:59:1*/
+forPost3:
+	/*line regress.go:52:1*/ m.i1++
+	/*line regress.go:52:1*/ goto rangeLoop1 /*line regress.go:51:1*/
+rangeDone4:
+	/*line regress.go:62:1*/ {
+		/*line regress.go:62:1*/ v := m.x
+		/*line regress.go:62:1*/ m.log = nil
+		/*line regress.go:62:1*/ if m.closing != nil {
+			/*line regress.go:62:1*/ panic("asyncgen: KeepPastContinue yielded after Close")
+		}
+		/*line regress.go:62:1*/ m.state = 2
+		/*line regress.go:62:1*/ return v, true
+	} /*line regress.go:61:1*/
+resume2:
+	// yield at regress.go:62
+	/*line regress.go:62:1*/
+	/*line regress.go:62:1*/
+	machine.Resume(m.closing) /*line regress.go:61:1*/
+exit:
+	/*line regress.go:63:1*/ m.state = machine.StateDone
+	/*line regress.go:63:1*/ return 0, false
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line regress_asyncgen.go:423:1
+func (m *KeepPastContinueIter) pin() {
+	if m.self != nil {
+		machine.PanicMoved("KeepPastContinue")
+	}
+	m.self = m
+}
+
+// Close stops the iterator: a body suspended at a yield resumes with yield
+// returning false and runs to its return (its defers run); a body that has
+// not started runs nothing. Closing twice or after the end is harmless.
+//
+//line regress_asyncgen.go:435:1
+func (m *KeepPastContinueIter) Close() {
+	if m.state == 0 {
+		m.state = machine.StateDone
+		return
+	}
+	if m.state < 0 {
+		return
+	}
+	m.closing = machine.Closed()
+	m.Next()
+}
+
+// ClosePanicking stops the iterator while the body of a loop ranging over
+// it panics with p (see machine.Loop): the yield the body is suspended at
+// panics with p, so its defers run and may recover it, as when the loop
+// ranges over the body run directly. It returns the panic that comes out.
+//
+//line regress_asyncgen.go:453:1
+func (m *KeepPastContinueIter) ClosePanicking(p any) any {
+	if m.state <= 0 {
+		m.Close()
+		return p
+	}
+	m.closing = machine.StopPanicking(p)
+	return machine.Rethrown(func() {
+		m.Next()
+	})
+}
+
+// All returns the items as a sequence for range. On an iterator that has
+// not started, it runs the body directly, pushing the items: no state
+// machine is needed when nothing pulls. Otherwise it pulls them; leaving
+// the loop early closes the iterator, and a panic of the loop body passes
+// through the body (ClosePanicking), as it would through the body run
+// directly.
+//
+//line regress_asyncgen.go:472:1
+func (m *KeepPastContinueIter) All() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if m.state == 0 && m.self == nil {
+			m.state = machine.StateDone
+			keepPastContinue(m.log, yield)
+			return
+		}
+		inBody := false
+		defer machine.EndRange(m, &inBody)
+		for {
+			v, ok := m.Next()
+			if !ok {
+				return
+			}
+			inBody = true
+			more := yield(v)
+			inBody = false
+			if !more {
+				return
+			}
+		}
+	}
+}
+
+// KeepPastBreakFuture is the future state machine of keepPastBreak; KeepPastBreak returns one.
+// It must not be copied once used.
+//
+// Generated for KeepPastBreak from a body with hash 45ed8f2c28182547.
+//
+//line regress_asyncgen.go:502:1
+type KeepPastBreakFuture struct {
+	noCopy  machine.NoCopy
+	state   int                  // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
+	self    *KeepPastBreakFuture // set at the first poll: detects a moved machine
+	log     *Log
+	n       int
+	result0 int
+	x       int
+	i       int
+	j       int
+	await1  runtime.Future[int]
+}
+
+// KeepPastBreak returns a future that runs keepPastBreak one step at a time.
+//
+//line regress_asyncgen.go:518:1
+func KeepPastBreak(log *Log, n int) *KeepPastBreakFuture {
+	return &KeepPastBreakFuture{log: log, n: n}
+}
+
+// Poll runs keepPastBreak until it suspends or returns.
+//
+//line regress.go:69:1
+func (m *KeepPastBreakFuture) Poll(cx *runtime.Context) (result int, ready1 bool) {
+	/*line regress.go:69:1*/ if m.self != m {
+		/*line regress.go:69:1*/ m.pin()
+	}
+	/*line regress.go:69:1*/ var v1 int
+	/*line regress.go:69:1*/ switch m.state { /*line regress.go:68:1*/
+	case 0:
+		/*line regress.go:69:1*/ m.state = machine.StateRunning /*line regress.go:68:1*/
+	case 1:
+		/*line regress.go:72:1*/ m.state = machine.StateRunning
+		/*line regress.go:72:1*/ goto resume1 /*line regress.go:71:1*/
+	case 2:
+		/*line regress.go:80:1*/ m.state = machine.StateRunning
+		/*line regress.go:80:1*/ goto resume2 /*line regress.go:79:1*/
+	case 3:
+		/*line regress.go:73:1*/ m.state = machine.StateRunning
+		/*line regress.go:73:1*/ goto resume3 /*line regress.go:72:1*/
+	default:
+		/*line regress.go:69:1*/ machine.BadPoll("KeepPastBreak", m.state)
+	}
+	/*line regress.go:70:1*/ m.x = -1
+	/*line regress.go:71:1*/ m.i = 0 /*line regress.go:70:1*/
+forCond1:
+	/*line regress.go:71:1*/ if m.i >= m.n {
+		/*line regress.go:71:1*/ goto forDone4
+	}
+	/*line regress.go:72:1*/ m.await1 = ready(m.i) /*line regress.go:71:1*/
+resume1:
+	// await at regress.go:72
+	/*line regress.go:72:1*/ /*line regress.go:71:1*/
+	{
+		/*line regress.go:72:1*/ v, ok := m.await1.Poll(cx)
+		/*line regress.go:72:1*/ if !ok {
+			/*line regress.go:72:1*/ m.state = 1
+			/*line regress.go:72:1*/ return 0, false
+		}
+		/*line regress.go:72:1*/ m.await1 = nil
+		/*line regress.go:72:1*/ m.j = v
+	}
+	/*line regress.go:73:1*/ m.await1 = ready(0) /*line regress.go:72:1*/
+resume3:
+	// await at regress.go:73
+	/*line regress.go:73:1*/ /*line regress.go:72:1*/
+	{
+		/*line regress.go:73:1*/ _, ok := m.await1.Poll(cx)
+		/*line regress.go:73:1*/ if !ok {
+			/*line regress.go:73:1*/ m.state = 3
+			/*line regress.go:73:1*/ return 0, false
+		}
+		/*line regress.go:73:1*/ m.await1 = nil
+	}
+	/*line regress.go:74:1*/ if m.j == 2 {
+		/*line regress.go:75:1*/ m.log.Add("stop")
+		/*line regress.go:76:1*/ goto forDone4
+	}
+	/*line regress.go:78:1*/ m.x = m.j
+	/*line regress.go:78:1*/ m.i++
+	/*line regress.go:78:1*/ goto forCond1 /*line regress.go:77:1*/
+forDone4:
+	/*line regress.go:80:1*/ m.await1 = ready(0)
+	/*line regress.go:80:1*/ m.log = nil /*line regress.go:79:1*/
+resume2:
+	// await at regress.go:80
+	/*line regress.go:80:1*/ /*line regress.go:79:1*/
+	{
+		/*line regress.go:80:1*/ v, ok := m.await1.Poll(cx)
+		/*line regress.go:80:1*/ if !ok {
+			/*line regress.go:80:1*/ m.state = 2
+			/*line regress.go:80:1*/ return 0, false
+		}
+		/*line regress.go:80:1*/ m.await1 = nil
+		/*line regress.go:80:1*/ v1 = v
+	}
+	/*line regress.go:80:1*/ m.result0 = m.x + v1
+	/*line regress.go:81:1*/ m.state = machine.StateDone
+	/*line regress.go:81:1*/ return m.result0, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line regress_asyncgen.go:607:1
+func (m *KeepPastBreakFuture) pin() {
+	if m.self != nil {
+		machine.PanicMoved("KeepPastBreak")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is canceled. Polling it afterwards panics.
+//
+//line regress_asyncgen.go:618:1
+func (m *KeepPastBreakFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		machine.Cancel(m.await1)
+	case 2:
+		machine.Cancel(m.await1)
+	case 3:
+		machine.Cancel(m.await1)
+	}
+	m.state = machine.StateCanceled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line regress_asyncgen.go:636:1
+func (m *KeepPastBreakFuture) init(log *Log, n int) {
+	*m = KeepPastBreakFuture{log: log, n: n}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see machine.Stepper).
+//
+//line regress_asyncgen.go:644:1
+func (m *KeepPastBreakFuture) Step(cx *runtime.Context) bool {
+	if m.state == machine.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line regress_asyncgen.go:655:1
+func (m *KeepPastBreakFuture) finished() bool {
+	return m.state == machine.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line regress_asyncgen.go:662:1
+func (m *KeepPastBreakFuture) value() int {
+	return m.result0
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line regress_asyncgen.go:670:1
+func (m *KeepPastBreakFuture) deepest() machine.Stepper {
+	return m
 }
