@@ -8,7 +8,9 @@
 package lower
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -21,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -95,10 +98,10 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	if len(deps) > 0 {
 		dcfg := cfg
 		dcfg.Tests = false
-		// NeedExportFile: with NeedDeps, go/packages asks go list for
-		// export data only when told to, and otherwise type-checks every
-		// dependency from source.
-		dcfg.Mode = packages.NeedName | packages.NeedTypes | packages.NeedTypesSizes |
+		// The whole graph (to see what it holds) with the export files;
+		// only the direct dependencies' export data is read, below: what
+		// they refer to of their own dependencies comes with it.
+		dcfg.Mode = packages.NeedName | packages.NeedTypesSizes |
 			packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedExportFile
 		dpkgs, err := packages.Load(&dcfg, deps...)
 		if err != nil {
@@ -118,8 +121,14 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 			parsing.Wait()
 			return refused
 		}
+		imports := map[string]*types.Package{}
 		for _, p := range dpkgs {
-			exported[p.ID] = p.Types
+			tp, err := readExport(p, fset, imports)
+			if err != nil {
+				parsing.Wait()
+				return refused
+			}
+			exported[p.ID] = tp
 			if p.TypesSizes != nil {
 				sizes = p.TypesSizes
 			}
@@ -181,6 +190,25 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 		return quick{roots, quickTypeErrors}
 	}
 	return refused
+}
+
+// readExport reads p's export data into imports, which the packages read
+// before share: a package that one of them refers to is completed, not
+// made twice.
+func readExport(p *packages.Package, fset *token.FileSet, imports map[string]*types.Package) (*types.Package, error) {
+	if p.ExportFile == "" {
+		return nil, fmt.Errorf("no export data for %s", p.PkgPath)
+	}
+	f, err := os.Open(p.ExportFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, err
+	}
+	return gcexportdata.Read(r, fset, imports, p.PkgPath)
 }
 
 // importCycle reports whether the roots import each other in a cycle.
