@@ -34,16 +34,18 @@ type emitter struct {
 	// (set on the fast path's own emitter only).
 	bound     map[*ir.Var]string
 	shadow    map[*ir.Var]string
+	failed    *bool    // an error was reported: shared with the fast path's copy
 	stubValue jen.Code // the value type, for stubs
 }
 
 // newEmitter returns an emitter of p's machine.
 func newEmitter(p *plan) *emitter {
-	return &emitter{plan: p, labels: map[*ir.Block]string{}, bound: map[*ir.Var]string{}}
+	return &emitter{plan: p, labels: map[*ir.Block]string{}, bound: map[*ir.Var]string{}, failed: new(bool)}
 }
 
 // errorf reports what the emitter cannot write.
 func (e *emitter) errorf(pos token.Pos, format string, args ...any) {
+	*e.failed = true
 	e.g.errorf(pos, format, args...)
 }
 

@@ -105,6 +105,7 @@ type generator struct {
 	byCtor       map[string]*directive
 	opts         Options
 	raw          map[string][]byte // Output.Raw
+	mu           sync.Mutex        // guards diags and raw while files are written in parallel
 
 	// What the directives of the package declare and what its sources
 	// declare, computed once: every directive is checked against them.
@@ -115,7 +116,9 @@ type generator struct {
 }
 
 func (g *generator) errorf(pos token.Pos, format string, args ...any) {
+	g.mu.Lock()
 	g.diags = append(g.diags, newDiag(pos, format, args...))
+	g.mu.Unlock()
 }
 
 // IsGenerated reports whether the file at path starts with the header.
@@ -216,7 +219,20 @@ func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
 			}
 		}
 	}
-	for _, f := range files {
+	// The files are written in parallel: each has its own jennifer file
+	// and emitters; the plans and the package's names are read only (the
+	// names are computed before).
+	g.machineName()
+	g.pkgNames()
+	srcs := make([][]byte, len(files))
+	var writing sync.WaitGroup
+	for i, f := range files {
+		if lowers(pkg, f.path) && len(f.dirs) > 0 {
+			writing.Go(func() { srcs[i], _ = g.generateFile(f.file, f.dirs) })
+		}
+	}
+	writing.Wait()
+	for i, f := range files {
 		if !lowers(pkg, f.path) {
 			continue
 		}
@@ -227,9 +243,8 @@ func GenerateOpts(pkg *packages.Package, opts Options) (*Output, []Diagnostic) {
 			}
 			continue
 		}
-		src, ok := g.generateFile(f.file, f.dirs)
-		if ok {
-			out.Write[twin] = src
+		if srcs[i] != nil {
+			out.Write[twin] = srcs[i]
 		}
 	}
 	if len(syntax) > 0 {
@@ -444,7 +459,9 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 			f.NoFormat = true
 			buf.Reset()
 			if f.Render(&buf) == nil {
+				g.mu.Lock()
 				g.raw[TwinOf(g.fset.Position(file.Pos()).Filename)] = buf.Bytes()
+				g.mu.Unlock()
 			}
 		}
 		return nil, false
@@ -693,9 +710,9 @@ func (g *generator) emitOne(f *jen.File, d *directive) (ok bool) {
 			ok = false
 		}
 	}()
-	before := len(g.diags)
-	newEmitter(g.plans[d]).emit(f)
-	return len(g.diags) == before
+	e := newEmitter(g.plans[d])
+	e.emit(f)
+	return !*e.failed
 }
 
 // SortDiagnostics orders diagnostics by file, line and column.
