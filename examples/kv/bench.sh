@@ -29,6 +29,7 @@ go build -o "$bin/idleconns" ./examples/kv/internal/idleconns
 start() {
 	case $1 in
 	kv-local) "$bin/kv" -addr 127.0.0.1:$PORT -exec local 2>/dev/null & ;;
+	kv-loops) "$bin/kv" -addr 127.0.0.1:$PORT -exec loops 2>/dev/null & ;;
 	kv-pool) "$bin/kv" -addr 127.0.0.1:$PORT -exec pool 2>/dev/null & ;;
 	goroutine) "$bin/kv" -addr 127.0.0.1:$PORT -exec goroutine 2>/dev/null & ;;
 	gnet) "$bin/gnetkv" -addr 127.0.0.1:$PORT 2>/dev/null & ;;
@@ -46,7 +47,7 @@ stop() { kill $pid; wait $pid 2>/dev/null || true; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(go version | cut -d' ' -f3), $(redis-server --version | cut -d' ' -f3)"
 echo "# redis-benchmark -q -t ping,set,get -n $N -c $C [-P 16]; load average before each run"
-servers=${SERVERS:-kv-local kv-pool goroutine gnet redis}
+servers=${SERVERS:-kv-local kv-loops kv-pool goroutine gnet redis}
 for P in ${PIPES:-1 16}; do
 	for s in $servers; do
 		start $s
@@ -57,7 +58,7 @@ for P in ${PIPES:-1 16}; do
 	done
 done
 echo "# idle connections: $IDLE; used_memory (Go: heap+stacks after GC) per connection"
-for s in ${IDLE_SERVERS-kv-local kv-pool goroutine gnet redis}; do
+for s in ${IDLE_SERVERS-kv-local kv-loops kv-pool goroutine gnet redis}; do
 	start $s
 	echo "idle $s $("$bin/idleconns" -addr 127.0.0.1:$PORT -n $IDLE)"
 	stop

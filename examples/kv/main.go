@@ -3,6 +3,7 @@
 //
 //	go run ./examples/kv -addr 127.0.0.1:6380            # on a Local executor
 //	go run ./examples/kv -addr 127.0.0.1:6380 -exec pool # on a Pool
+//	go run ./examples/kv -addr 127.0.0.1:6380 -exec loops # a Local per core
 //	redis-cli -p 6380 set greeting hello
 //
 // -exec goroutine serves the same commands the usual Go way instead (a
@@ -16,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"runtime/pprof"
 
 	"github.com/asyncgen/asyncgen/examples/kv/internal/gokv"
@@ -26,8 +28,8 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6380", "address to listen on")
-	exec := flag.String("exec", "local", "how to run connections: local (one Local executor), pool (a Pool), goroutine (a goroutine each, net package)")
-	workers := flag.Int("workers", 0, "workers of -exec pool (0: GOMAXPROCS)")
+	exec := flag.String("exec", "local", "how to run connections: local (one Local executor), loops (a Local executor per core, each with a listener of its own on the address, SO_REUSEPORT), pool (a Pool), goroutine (a goroutine each, net package)")
+	workers := flag.Int("workers", 0, "workers of -exec pool, executors of -exec loops (0: GOMAXPROCS)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file until interrupted")
 	flag.Parse()
 	log.SetFlags(0)
@@ -57,6 +59,10 @@ func main() {
 		return
 	}
 
+	if *exec == "loops" {
+		serveLoops(*addr, *workers)
+		return
+	}
 	l, err := anet.Listen(*addr)
 	if err != nil {
 		log.Fatal(err)
@@ -78,6 +84,62 @@ func main() {
 	default:
 		log.Fatalf("unknown -exec %q", *exec)
 	}
+}
+
+// serveLoops serves addr on n Local executors (GOMAXPROCS if n <= 0) until
+// interrupted.
+func serveLoops(addr string, n int) {
+	ls, done, err := startLoops(addr, n)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "kv: listening on %s (%d Local executors)\n", ls[0].Addr(), len(ls))
+	go func() {
+		waitSignal()
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for range ls {
+		if err := <-done; err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// startLoops starts serving addr on n Local executors (GOMAXPROCS if n <=
+// 0), one goroutine each, as an event loop per core: every executor has its
+// own listener on the address and the kernel spreads the connections among
+// them. They share the server (its DB is locked). Each executor's end
+// (its listener closed) is sent on done.
+func startLoops(addr string, n int) (ls []*anet.Listener, done <-chan error, err error) {
+	if n <= 0 {
+		n = goruntime.GOMAXPROCS(0)
+	}
+	for len(ls) < n {
+		a := addr
+		if len(ls) > 0 {
+			a = ls[0].Addr().String() // the port the first one got
+		}
+		l, err := anet.ListenReusePort(a)
+		if err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return nil, nil, err
+		}
+		ls = append(ls, l)
+	}
+	s := kvserver.NewServer()
+	errs := make(chan error, n)
+	for _, l := range ls {
+		go func() {
+			ex := runtime.NewLocal()
+			_, err := runtime.RunFuture(ex, s.Serve(ex, l))
+			errs <- err
+		}()
+	}
+	return ls, errs, nil
 }
 
 func waitSignal() {

@@ -11,6 +11,7 @@ package anet
 // still carried out.
 
 import (
+	"errors"
 	"net"
 	"sync"
 
@@ -261,6 +262,12 @@ func Listen(addr string) (*Listener, error) {
 		return nil, err
 	}
 	return &Listener{a: &goAcceptor{l: l}, net: "tcp", addr: l.Addr()}, nil
+}
+
+// ListenReusePort returns errors.ErrUnsupported: sharing an address among
+// listeners (SO_REUSEPORT) is for the poller of Linux.
+func ListenReusePort(addr string) (*Listener, error) {
+	return nil, &net.OpError{Op: "listen", Net: "tcp", Err: errors.ErrUnsupported}
 }
 
 // A DialFuture connects to a TCP address; see [Dial].

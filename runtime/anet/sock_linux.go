@@ -259,7 +259,16 @@ func (tcpNetwork) Dial(addr string) runtime.Future[runtime.Result[*Conn]] { retu
 
 // Listen listens for TCP connections on addr ("host:port"; host is an IP
 // address or a name resolved at once, empty for all of IPv4).
-func Listen(addr string) (*Listener, error) {
+func Listen(addr string) (*Listener, error) { return listen(addr, false) }
+
+// ListenReusePort is Listen with SO_REUSEPORT: several listeners on the
+// same address (each on an executor of its own, as one event loop per
+// core) share the incoming connections, which the kernel spreads among
+// them. Where the fallback of other systems serves, it returns
+// errors.ErrUnsupported.
+func ListenReusePort(addr string) (*Listener, error) { return listen(addr, true) }
+
+func listen(addr string, reusePort bool) (*Listener, error) {
 	opErr := func(err error, a net.Addr) error {
 		return &net.OpError{Op: "listen", Net: "tcp", Addr: a, Err: err}
 	}
@@ -273,6 +282,12 @@ func Listen(addr string) (*Listener, error) {
 		return nil, opErr(os.NewSyscallError("socket", err), ta)
 	}
 	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if reusePort {
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, soReusePort, 1); err != nil {
+			syscall.Close(fd)
+			return nil, opErr(os.NewSyscallError("setsockopt", err), ta)
+		}
+	}
 	if err := syscall.Bind(fd, sa); err != nil {
 		syscall.Close(fd)
 		return nil, opErr(os.NewSyscallError("bind", err), ta)
