@@ -39,7 +39,8 @@ type Pool struct {
 	inject   runQueue
 	_        [64]byte
 	sleepers atomic.Int32
-	polling  atomic.Bool // a worker waits in (or polls) the attached poller
+	spinning atomic.Int32 // workers looking for tasks before they park
+	polling  atomic.Bool  // a worker waits in (or polls) the attached poller
 	_        [64]byte
 	wg       sync.WaitGroup
 	live     []liveSet
@@ -149,14 +150,19 @@ func (p *Pool) scheduleOn(t *task, i int32) {
 	p.signal()
 }
 
-// signal unparks a worker if any is parked. Pushers write a queue, then
-// read sleepers; parkers increment sleepers, then read every queue: one of
-// the two sees the other. When the only sleeper waits in the I/O poller,
-// it is interrupted; otherwise a worker parked on sem is woken (the one in
-// the poller keeps waiting for readiness). A worker that takes the poller
+// signal unparks a worker if any is parked and none is spinning (a
+// spinning worker finds the task). Pushers write a queue, then read
+// spinning and sleepers; a spinner decrements spinning and a parker
+// increments sleepers, then each reads every queue: one of the two sees
+// the other. When the only sleeper waits in the I/O poller, it is
+// interrupted; otherwise a worker parked on sem is woken (the one in the
+// poller keeps waiting for readiness). A worker that takes the poller
 // reads the queues once more after taking it, so a pusher that saw no
 // poller has a parker to wake, or is seen.
 func (p *Pool) signal() {
+	if p.spinning.Load() > 0 {
+		return
+	}
 	if n := p.sleepers.Load(); n > 0 {
 		if n == 1 && p.polling.Load() {
 			if pl := p.tq.pollerOf(); pl != nil {
@@ -262,8 +268,11 @@ func (w *worker) run(t *task) {
 	}
 	w.cur = t
 	w.cx.waker = t.waker()
-	t.run(&w.cx)
+	again := t.run(&w.cx)
 	w.cur = nil
+	if again {
+		w.requeue(t)
+	}
 }
 
 // runClaimed runs t, taken from w's "next" slot: it is marked running
@@ -274,8 +283,26 @@ func (w *worker) runClaimed(t *task) {
 	}
 	w.cur = t
 	w.cx.waker = t.waker()
-	t.runClaimed(&w.cx)
+	again := t.runClaimed(&w.cx)
 	w.cur = nil
+	if again {
+		w.requeue(t)
+	}
+}
+
+// requeue queues t, which was woken during its poll on w, at the back of
+// w's queue. Another worker is signalled only if other tasks wait there:
+// otherwise w runs t once its next slot is empty.
+func (w *worker) requeue(t *task) {
+	q := &w.local
+	q.mu.Lock()
+	others := q.q.len() > 0
+	q.q.pushBack(t)
+	q.sync()
+	q.mu.Unlock()
+	if others {
+		w.p.signal()
+	}
 }
 
 // wakeNext puts t, claimed by a wake from w.cur's poll on w's goroutine, in
@@ -309,15 +336,38 @@ func (w *worker) next() (t *task, claimed bool) {
 	return w.find(), false
 }
 
-// spin looks for work a few times, yielding the processor in between.
+// spin looks for work a few times, yielding the processor in between,
+// counted in spinning so that pushers need not wake another worker. The
+// last spinner to find a task wakes one if tasks are left in the queues
+// (a pusher may have counted on it for them); one that finds none looks
+// again after it stops counting (see signal).
 func (w *worker) spin() *task {
+	p := w.p
+	p.spinning.Add(1)
 	for range 8 {
 		runtime.Gosched()
 		if t := w.find(); t != nil {
+			if p.spinning.Add(-1) == 0 && p.queued() {
+				p.signal()
+			}
 			return t
 		}
 	}
+	p.spinning.Add(-1)
 	return nil
+}
+
+// queued reports whether a run queue looks non-empty.
+func (p *Pool) queued() bool {
+	if p.inject.full.Load() {
+		return true
+	}
+	for _, w := range p.workers {
+		if w.local.full.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // find returns a task to run: from the worker's queue (but from the shared

@@ -222,32 +222,35 @@ func (t *task) requestCancel() {
 }
 
 // run polls the task once. The caller has taken it from a run queue, so the
-// task is scheduled and nobody else runs it.
-func (t *task) run(cx *Context) {
+// task is scheduled and nobody else runs it. It reports whether the task
+// was woken during the poll: it is marked scheduled again, and the caller
+// must queue it.
+func (t *task) run(cx *Context) (again bool) {
 	var s uint32
 	for {
 		s = t.state.Load()
 		if s&stComplete != 0 {
-			return
+			return false
 		}
 		if t.state.CompareAndSwap(s, s&^stScheduled|stRunning) {
 			break
 		}
 	}
-	t.polled(cx, s)
+	return t.polled(cx, s)
 }
 
-// runClaimed polls the task once; the caller claimed it with
-// claim(stRunning), so it is marked running already.
-func (t *task) runClaimed(cx *Context) {
+// runClaimed is run for a task the caller claimed with claim(stRunning),
+// so it is marked running already.
+func (t *task) runClaimed(cx *Context) (again bool) {
 	if s := t.state.Load(); s&stComplete == 0 {
-		t.polled(cx, s)
+		return t.polled(cx, s)
 	}
+	return false
 }
 
 // polled polls the task, marked running, whose state was s when it was
-// marked, and settles its state after the poll.
-func (t *task) polled(cx *Context, s uint32) {
+// marked, and settles its state after the poll; again is run's.
+func (t *task) polled(cx *Context, s uint32) (again bool) {
 	var done bool
 	if s&stCancel != 0 {
 		t.r.abort(ErrCanceled)
@@ -259,7 +262,7 @@ func (t *task) polled(cx *Context, s uint32) {
 		t.finish()
 		t.ex.finished(t)
 		t.r.publish()
-		return
+		return false
 	}
 	if !t.listed {
 		// A task that completes at its first poll never enters the live
@@ -271,13 +274,12 @@ func (t *task) polled(cx *Context, s uint32) {
 		s = t.state.Load()
 		if s&stNotified != 0 {
 			if t.state.CompareAndSwap(s, s&^(stRunning|stNotified)|stScheduled) {
-				t.ex.schedule(t)
-				return
+				return true
 			}
 			continue
 		}
 		if t.state.CompareAndSwap(s, s&^stRunning) {
-			return
+			return false
 		}
 	}
 }
