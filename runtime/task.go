@@ -161,41 +161,66 @@ func (t *task) claim(bit uint32) bool {
 // current one runs: on a Local in the batch that only Run's goroutine
 // touches, with no lock and no atomic instruction (the wake runs on Run's
 // goroutine, inside the current task's poll); on a Pool in the current
-// worker's queue. A Context is only valid during the Poll it is passed to,
-// which is what makes this sound.
-func wake(cx *Context, w Waker) {
+// worker's next slot. A Context is only valid during the Poll it is passed
+// to, which is what makes this sound.
+func wake(cx *Context, w Waker) { wakeSettle(cx, w, nil, 0) }
+
+// wakeSettle is wake that first stores st in *state (unless state is nil),
+// a word the woken task may load atomically without a lock (a waiter's
+// state, see wnode.settled); the caller holds the lock that every other
+// write of the word takes. The store is atomic unless no goroutine can
+// poll the woken task before this wake hands it over: a task of the same
+// Local (polled on this goroutine), or a task of the same Pool that this
+// wake claims for the current worker's next slot (polled on this
+// goroutine, or on another after a queue's lock passes it on).
+func wakeSettle(cx *Context, w Waker, state *uint32, st uint32) {
 	if tw, ok := w.(*taskWaker); ok && cx != nil {
 		t := (*task)(tw)
 		if cw, ok := cx.waker.(*taskWaker); ok {
 			cur := (*task)(cw)
-			if l, ok := cur.ex.(*Local); ok && l.cur == cur {
-				if tl, ok := t.ex.(*Local); ok && tl == l {
-					l.wakeLocal(t)
+			switch ex := cur.ex.(type) {
+			case *Local:
+				if ex.cur == cur && t.ex == cur.ex {
+					if state != nil {
+						*state = st
+					}
+					ex.wakeLocal(t)
 					return
 				}
+			case *Pool:
+				// cur is being polled by the worker that last ran it,
+				// whose goroutine this is: w.cur is that goroutine's own
+				// field.
+				if i := cur.worker.Load() - 1; i >= 0 && t.ex == cur.ex {
+					if w := ex.workers[i]; w.cur == cur {
+						if t.claim(stRunning) {
+							if state != nil {
+								*state = st
+							}
+							w.wakeNext(t)
+						} else if state != nil {
+							atomic.StoreUint32(state, st)
+						}
+						return
+					}
+				}
+			}
+			if state != nil {
+				atomic.StoreUint32(state, st)
 			}
 			t.wakeFrom(cur)
 			return
 		}
 	}
+	if state != nil {
+		atomic.StoreUint32(state, st)
+	}
 	w.Wake()
 }
 
-// wakeFrom is Wake called from within cur's poll, on the goroutine
-// polling cur.
+// wakeFrom is Wake called from within cur's poll, when t is not a task of
+// cur's executor to be woken in place (see wakeSettle).
 func (t *task) wakeFrom(cur *task) {
-	if p, ok := cur.ex.(*Pool); ok && t.ex == cur.ex {
-		// cur is being polled by the worker that last ran it, whose
-		// goroutine this is: w.cur is that goroutine's own field.
-		if i := cur.worker.Load() - 1; i >= 0 {
-			if w := p.workers[i]; w.cur == cur {
-				if t.claim(stRunning) {
-					w.wakeNext(t)
-				}
-				return
-			}
-		}
-	}
 	if !t.claimSchedule() {
 		return
 	}

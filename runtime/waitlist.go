@@ -7,10 +7,11 @@ package runtime
 // primitives wake waiters while holding it (a Waker must not block).
 //
 // A waiter's state is written under that mutex, but pop, which takes a
-// waiter off its list on behalf of another task, stores it atomically, as
-// its last write to the node: a waiter that loads wNotified or wClosed
-// atomically owns its node again and may read it without the mutex (see
-// wnode.settled).
+// waiter off its list on behalf of another task, stores it as its last
+// write to the node, atomically unless the wake hands the waiting task to
+// the goroutine that stores it (see wakeSettle): a waiter that loads
+// wNotified or wClosed atomically owns its node again and may read it
+// without the mutex (see wnode.settled).
 
 import "sync/atomic"
 
@@ -27,7 +28,7 @@ const (
 type wnode[V any] struct {
 	prev, next *wnode[V]
 	waker      Waker
-	state      uint32 // stored atomically by pop; loaded atomically by settled
+	state      uint32 // see wakeSettle and settled
 	n          int    // what the waiter wants (permits)
 	v          V
 }
@@ -87,8 +88,7 @@ func (l *wlist[V]) pop(st uint32, cx *Context) *wnode[V] {
 	l.remove(w)
 	k := w.waker
 	w.waker = nil
-	atomic.StoreUint32(&w.state, st)
-	wake(cx, k)
+	wakeSettle(cx, k, &w.state, st)
 	return w
 }
 
