@@ -165,14 +165,15 @@ func (t *task) claim(bit uint32) bool {
 // to, which is what makes this sound.
 func wake(cx *Context, w Waker) { wakeSettle(cx, w, nil, 0) }
 
-// wakeSettle is wake that first stores st in *state (unless state is nil),
+// wakeSettle is wake that also stores st in *state (unless state is nil),
 // a word the woken task may load atomically without a lock (a waiter's
-// state, see wnode.settled); the caller holds the lock that every other
-// write of the word takes. The store is atomic unless no goroutine can
-// poll the woken task before this wake hands it over: a task of the same
-// Local (polled on this goroutine), or a task of the same Pool that this
-// wake claims for the current worker's next slot (polled on this
-// goroutine, or on another after a queue's lock passes it on).
+// state, see wnode.settled), before it hands the task over; the caller
+// holds the lock that every other write of the word takes, so a load that
+// misses the store sends its task to that lock. The store is atomic unless
+// no goroutine can poll the woken task before this wake hands it over: a
+// task of the same Local (polled on this goroutine), or a task of the same
+// Pool that this wake claims for the current worker's next slot (polled
+// on this goroutine, or on another after a queue's lock passes it on).
 func wakeSettle(cx *Context, w Waker, state *uint32, st uint32) {
 	if tw, ok := w.(*taskWaker); ok && cx != nil {
 		t := (*task)(tw)
