@@ -242,8 +242,8 @@ func BenchmarkPingPong(b *testing.B) {
 		b.ResetTimer()
 		h1 := Spawn[struct{}](p, ping)
 		h2 := Spawn[struct{}](p, pong)
-		h1.Wait()
-		h2.Wait()
+		h1.Join()
+		h2.Join()
 	})
 	b.Run("goroutines/chan", func(b *testing.B) {
 		b.ReportAllocs()

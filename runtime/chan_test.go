@@ -129,13 +129,13 @@ func TestChanStressMPMC(t *testing.T) {
 		cons = append(cons, Spawn(p, Collect[int](c.Stream())))
 	}
 	for _, h := range prods {
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c.Close()
 	for _, h := range cons {
-		vs, err := h.Wait()
+		vs, err := h.Join()
 		if err != nil {
 			t.Fatal(err)
 		}

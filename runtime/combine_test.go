@@ -178,7 +178,7 @@ func TestMergeWithChannels(t *testing.T) {
 	}
 	c1.Close()
 	c2.Close()
-	got, err := h.Wait()
+	got, err := h.Join()
 	if err != nil || len(got) != 200 {
 		t.Fatalf("got %d items, %v", len(got), err)
 	}

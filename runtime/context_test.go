@@ -89,7 +89,7 @@ func TestSpawnContext(t *testing.T) {
 		} else {
 			cancel()
 		}
-		if _, err := h.Wait(); err != ErrCanceled || !canceled.Load() {
+		if _, err := h.Join(); err != ErrCanceled || !canceled.Load() {
 			t.Fatalf("%T: %v, canceled %v", ex, err, canceled.Load())
 		}
 		// A task that finishes first keeps its value; the context's
@@ -99,7 +99,7 @@ func TestSpawnContext(t *testing.T) {
 		if l, ok := ex.(*Local); ok {
 			l.Run()
 		}
-		if v, err := h2.Wait(); v != 5 || err != nil {
+		if v, err := h2.Join(); v != 5 || err != nil {
 			t.Fatalf("%T: %v %v", ex, v, err)
 		}
 		cancel2()
@@ -131,7 +131,7 @@ func TestWithContext(t *testing.T) {
 	l.RunUntilStalled()
 	h.Cancel()
 	l.Run()
-	if _, err := h.Wait(); err != ErrCanceled {
+	if _, err := h.Join(); err != ErrCanceled {
 		t.Fatalf("task: %v", err)
 	}
 	if context.Cause(inner) != ErrCanceled || <-stopped != context.Canceled {
@@ -183,7 +183,7 @@ func TestCurrentExecutor(t *testing.T) {
 	}
 	pool := NewPool(2)
 	defer pool.Close()
-	got, _ := Spawn(pool, JoinAll(CurrentExecutor(), CurrentExecutor())).Wait()
+	got, _ := Spawn(pool, JoinAll(CurrentExecutor(), CurrentExecutor())).Join()
 	if got[0] != pool || got[1] != pool {
 		t.Fatal("pool")
 	}
@@ -227,7 +227,7 @@ func TestStressSpawnContextRacesCompletion(t *testing.T) {
 		}()
 		wg.Wait()
 		for i, h := range hs {
-			v, err := h.Wait()
+			v, err := h.Join()
 			switch {
 			case err == nil && v == i:
 			case err == ErrCanceled:

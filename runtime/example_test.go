@@ -49,20 +49,20 @@ func ExampleWithSeed() {
 	// Output: true
 }
 
-// A Task is a future of its outcome; from plain Go, Wait blocks for it.
+// A Task is a future of its outcome; from plain Go, Join blocks for it.
 func ExampleSpawn() {
 	pool := runtime.NewPool(2)
 	defer pool.Close()
 	t := runtime.Spawn(pool, runtime.Map(runtime.Sleep(time.Millisecond), func(struct{}) string {
 		return "done"
 	}))
-	v, err := t.Wait()
+	v, err := t.Join()
 	fmt.Println(v, err)
 
 	boom := runtime.Spawn(pool, runtime.PollFunc[int](func(*runtime.Context) (int, bool) {
 		panic("boom")
 	}))
-	_, err = boom.Wait()
+	_, err = boom.Join()
 	var pe *runtime.PanicError
 	fmt.Println(errors.As(err, &pe), pe.Value)
 	// Output:
@@ -77,7 +77,7 @@ func ExampleTask_Cancel() {
 	ex.RunUntilStalled()
 	t.Cancel()
 	ex.Run()
-	_, err := t.Wait()
+	_, err := t.Join()
 	fmt.Println(err)
 	// Output: asyncgen: canceled
 }

@@ -27,7 +27,7 @@ func TestLocalRunsTasks(t *testing.T) {
 	}
 	l.Run()
 	for i, h := range hs {
-		v, err := h.Wait()
+		v, err := h.Join()
 		if err != nil || v != i+1 {
 			t.Errorf("task %d: got %d, %v", i, v, err)
 		}
@@ -123,7 +123,7 @@ func TestTaskPanic(t *testing.T) {
 	l := NewLocal()
 	h := Spawn[int](l, PollFunc[int](func(*Context) (int, bool) { panic("boom") }))
 	l.Run()
-	_, err := h.Wait()
+	_, err := h.Join()
 	var pe *PanicError
 	if !errors.As(err, &pe) || pe.Value != "boom" || len(pe.Stack) == 0 {
 		t.Fatalf("err = %v", err)
@@ -143,7 +143,7 @@ func TestTaskCancel(t *testing.T) {
 	l.RunUntilStalled()
 	h.Cancel()
 	l.Run()
-	if _, err := h.Wait(); err != ErrCanceled || !f.canceled {
+	if _, err := h.Join(); err != ErrCanceled || !f.canceled {
 		t.Fatalf("err = %v, canceled = %v", err, f.canceled)
 	}
 }
@@ -156,10 +156,10 @@ func TestLocalClose(t *testing.T) {
 		t.Fatal("stalled with no unfinished task")
 	}
 	l.Close()
-	if _, err := h.Wait(); err != ErrClosed || !f.canceled {
+	if _, err := h.Join(); err != ErrClosed || !f.canceled {
 		t.Fatalf("err = %v, canceled = %v", err, f.canceled)
 	}
-	if _, err := Spawn[int](l, Ready(1)).Wait(); err != ErrClosed {
+	if _, err := Spawn[int](l, Ready(1)).Join(); err != ErrClosed {
 		t.Fatalf("spawn after close: %v", err)
 	}
 }

@@ -101,7 +101,7 @@ func TestTryJoinAllPanic(t *testing.T) {
 	h := Spawn(l, TryJoinAll(0, sleepy(time.Hour, 0, nil, &running, &peak, &canceled), Future[Result[int]](bad)))
 	l.Run()
 	var pe *PanicError
-	if _, err := h.Wait(); !errors.As(err, &pe) || canceled.Load() != 1 {
+	if _, err := h.Join(); !errors.As(err, &pe) || canceled.Load() != 1 {
 		t.Fatalf("%v, canceled %d", err, canceled.Load())
 	}
 }
@@ -233,7 +233,7 @@ func TestStressTryJoinAll(t *testing.T) {
 		}
 	}
 	for r, h := range hs {
-		res, err := h.Wait()
+		res, err := h.Join()
 		switch {
 		case err == ErrCanceled:
 		case err != nil:
@@ -316,7 +316,7 @@ func TestStressCompletedWaitAny(t *testing.T) {
 		if r%5 == 0 {
 			go h.Cancel()
 		}
-		n, err := h.Wait()
+		n, err := h.Join()
 		for i := range seen {
 			if seen[i].Load() > 1 {
 				t.Fatalf("round %d: value %d seen %d times", r, i, seen[i].Load())

@@ -138,7 +138,7 @@ func waitAll[T any](t *testing.T, what string, timeout time.Duration, hs []*Task
 			}
 			time.Sleep(100 * time.Microsecond)
 		}
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatalf("%s %d: %v", what, i, err)
 		}
 	}
@@ -247,7 +247,7 @@ func (f *orderFuture) Poll(cx *Context) (int, bool) {
 func TestPoolWokenTaskRunsNext(t *testing.T) {
 	p := NewPool(1)
 	defer p.Close()
-	var log []string // touched by the pool's one worker only, then read after Wait
+	var log []string // touched by the pool's one worker only, then read after Join
 	ch := NewUnbounded[int]()
 	recvd := make(chan Waker, 1)
 	b := Spawn[int](p, &sideReader{c: ch, n: 1, log: &log, polled: recvd})

@@ -265,13 +265,13 @@ func (w *scheduleWorld) run() uint64 {
 		t.Fatalf("%d tasks left", n)
 	}
 	for i, a := range w.actors {
-		v, err := w.handles[i].Wait()
+		v, err := w.handles[i].Join()
 		if err != nil || !a.done || v != a.polls {
 			t.Fatalf("actor %d: %d, %v (done %v, %d polls)", i, v, err, a.done, a.polls)
 		}
 	}
 	for i, v := range w.victims {
-		if _, err := w.handles[len(w.actors)+i].Wait(); err != ErrCanceled || v.canceled != 1 {
+		if _, err := w.handles[len(w.actors)+i].Join(); err != ErrCanceled || v.canceled != 1 {
 			t.Fatalf("victim %d: %v, canceled %d times", i, err, v.canceled)
 		}
 	}
@@ -479,7 +479,7 @@ func TestStressPoolChaos(t *testing.T) {
 				}
 				time.Sleep(100 * time.Microsecond)
 			}
-			v, err := h.Wait()
+			v, err := h.Join()
 			c := cs[i]
 			switch {
 			case err == nil && v == i && c.done.Load() && c.canceled.Load() == 0:

@@ -92,7 +92,7 @@ func TestStressManyWakers(t *testing.T) {
 	wg.Wait()
 	polls := 0
 	for i, h := range hs {
-		n, err := h.Wait()
+		n, err := h.Join()
 		if err != nil {
 			t.Fatalf("task %d: %v", i, err)
 		}
@@ -135,7 +135,7 @@ func TestStressWakeDuringPoll(t *testing.T) {
 			l.Run()
 		}
 		for _, h := range hs {
-			if v, err := h.Wait(); err != nil || v != 51 {
+			if v, err := h.Join(); err != nil || v != 51 {
 				t.Fatalf("got %d, %v", v, err)
 			}
 		}
@@ -194,7 +194,7 @@ func TestStressCancelRacesCompletion(t *testing.T) {
 			h.Cancel()
 		}()
 		wg.Wait()
-		v, err := h.Wait()
+		v, err := h.Join()
 		switch {
 		case err == nil && v == 1 && f.canceled.Load() == 0:
 			won++
@@ -242,7 +242,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 		}
 	}
 	for _, h := range hs {
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,10 +260,10 @@ func TestPoolCloseCancels(t *testing.T) {
 	s := Spawn[struct{}](p, Sleep(time.Hour))
 	time.Sleep(10 * time.Millisecond)
 	p.Close()
-	if _, err := h.Wait(); err != ErrClosed || f.canceled.Load() != 1 {
+	if _, err := h.Join(); err != ErrClosed || f.canceled.Load() != 1 {
 		t.Fatalf("err %v, canceled %d", err, f.canceled.Load())
 	}
-	if _, err := s.Wait(); err != ErrClosed {
+	if _, err := s.Join(); err != ErrClosed {
 		t.Fatalf("sleep: %v", err)
 	}
 	if p.tq.len() != 0 {
@@ -281,12 +281,12 @@ func TestPoolTimers(t *testing.T) {
 		hs = append(hs, Spawn[struct{}](p, Sleep(time.Duration(i%10)*time.Millisecond)))
 	}
 	for _, h := range hs {
-		h.Wait()
+		h.Join()
 	}
 	if el := time.Since(t0); el < 9*time.Millisecond {
 		t.Errorf("took %v", el)
 	}
-	r, _ := Spawn[Result[int]](p, Timeout(Never[int](), 5*time.Millisecond)).Wait()
+	r, _ := Spawn[Result[int]](p, Timeout(Never[int](), 5*time.Millisecond)).Join()
 	if r.Err != ErrTimeout {
 		t.Errorf("timeout: %v", r.Err)
 	}
@@ -323,7 +323,7 @@ func TestStressSemaphoreCancel(t *testing.T) {
 		})...)))
 	}
 	for _, h := range hs {
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -369,12 +369,12 @@ func TestStressChanCancel(t *testing.T) {
 		cons = append(cons, Spawn(p, loop()))
 	}
 	for _, h := range prods {
-		h.Wait()
+		h.Join()
 	}
 	done.Store(true)
 	c.Close()
 	for _, h := range cons {
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -415,7 +415,7 @@ func TestStressCloseRacesSpawn(t *testing.T) {
 		wg.Wait()
 		for _, list := range hs {
 			for _, h := range list {
-				if _, err := h.Wait(); err != nil && err != ErrClosed {
+				if _, err := h.Join(); err != nil && err != ErrClosed {
 					t.Fatal(err)
 				}
 			}

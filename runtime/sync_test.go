@@ -74,7 +74,7 @@ func TestMutexStress(t *testing.T) {
 		})...)))
 	}
 	for _, h := range hs {
-		if _, err := h.Wait(); err != nil {
+		if _, err := h.Join(); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -506,10 +506,12 @@ func (t *Task[T]) Cancel() { t.requestCancel() }
 // Done reports whether the task has finished.
 func (t *Task[T]) Done() bool { return t.published() }
 
-// Wait blocks the calling goroutine until the task has finished and returns
-// its outcome. It must not be called from the goroutine that runs a Local
-// executor's Run (nothing would run the task).
-func (t *Task[T]) Wait() (T, error) {
+// Join blocks the calling goroutine until the task has finished, as a
+// thread's join does, and returns its outcome. Inside a body, await the
+// task instead (it is a future); the runtime's methods named Wait return
+// futures (Group.Wait, Event.Wait). Join must not be called from the
+// goroutine that runs a Local executor's Run (nothing would run the task).
+func (t *Task[T]) Join() (T, error) {
 	if !t.published() {
 		t.lockJoin()
 		f, ok := t.join.(*waitFan)

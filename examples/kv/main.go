@@ -78,7 +78,7 @@ func main() {
 		}
 	case "pool":
 		ex := runtime.NewPool(*workers)
-		if _, err := runtime.Spawn(ex, s.Serve(ex, l)).Wait(); err != nil {
+		if _, err := runtime.Spawn(ex, s.Serve(ex, l)).Join(); err != nil {
 			log.Fatal(err)
 		}
 	default:

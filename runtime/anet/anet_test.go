@@ -137,7 +137,7 @@ func echoTest(t *testing.T, ex runtime.Executor, run func(runtime.Future[error])
 	if err := run(Clients(ex, l.Addr().String(), n, size)); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := srv.Wait(); err != nil || r != nil {
+	if r, err := srv.Join(); err != nil || r != nil {
 		t.Fatal(err, r)
 	}
 }
@@ -154,7 +154,7 @@ func onLocal(l *runtime.Local) func(runtime.Future[error]) error {
 
 func onPool(p *runtime.Pool) func(runtime.Future[error]) error {
 	return func(f runtime.Future[error]) error {
-		r, err := runtime.Spawn(p, f).Wait()
+		r, err := runtime.Spawn(p, f).Join()
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func TestChurn(t *testing.T) {
 	}
 	echoed := 0
 	for _, tk := range ts {
-		r, err := tk.Wait()
+		r, err := tk.Join()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestChurn(t *testing.T) {
 		}
 		echoed += r.Value
 	}
-	if r, err := acc.Wait(); err != nil || r != nil {
+	if r, err := acc.Join(); err != nil || r != nil {
 		t.Fatal(err, r)
 	}
 	if accepted.Load() != n {
@@ -332,7 +332,7 @@ func TestCancelRead(t *testing.T) {
 	}
 	first.Cancel()
 	l.RunUntilStalled()
-	if _, err := first.Wait(); !errors.Is(err, runtime.ErrCanceled) {
+	if _, err := first.Join(); !errors.Is(err, runtime.ErrCanceled) {
 		t.Fatalf("canceled read: %v", err)
 	}
 	runtime.BlockOn(s.Write([]byte("hello")))
@@ -351,7 +351,7 @@ func TestCloseWakesRead(t *testing.T) {
 	task := runtime.Spawn(p, ReadOnce(c, make([]byte, 10)))
 	time.Sleep(10 * time.Millisecond)
 	c.Close()
-	r, err := task.Wait()
+	r, err := task.Join()
 	if err != nil || !errors.Is(r.Err, net.ErrClosed) {
 		t.Fatalf("read on closed conn: %v %v", err, r.Err)
 	}
@@ -400,7 +400,7 @@ func TestLocalTimersBoundPollerWait(t *testing.T) {
 		runtime.BlockOn(s.Write([]byte("x")))
 	}()
 	l.Run()
-	if r, err := rd.Wait(); err != nil || r.Err != nil || r.Value != 1 {
+	if r, err := rd.Join(); err != nil || r.Err != nil || r.Value != 1 {
 		t.Fatalf("read: %v %v %v", r.Value, r.Err, err)
 	}
 }
@@ -429,7 +429,7 @@ func TestCancelAcceptAndWrite(t *testing.T) {
 	ex.RunUntilStalled()
 	first.Cancel()
 	ex.RunUntilStalled()
-	if _, err := first.Wait(); !errors.Is(err, runtime.ErrCanceled) {
+	if _, err := first.Join(); !errors.Is(err, runtime.ErrCanceled) {
 		t.Fatalf("canceled accept: %v", err)
 	}
 	go runtime.BlockOn(anet.Dial(l.Addr().String()))
@@ -461,7 +461,7 @@ func TestCancelAcceptAndWrite(t *testing.T) {
 	}
 	w.Cancel()
 	ex.RunUntilStalled()
-	if _, err := w.Wait(); !errors.Is(err, runtime.ErrCanceled) {
+	if _, err := w.Join(); !errors.Is(err, runtime.ErrCanceled) {
 		t.Fatalf("canceled write: %v", err)
 	}
 	drained := make(chan []byte)

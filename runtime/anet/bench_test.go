@@ -66,13 +66,13 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 		}
 		defer l.Close()
 		runtime.Spawn(ex, Serve(ex, l, 1))
-		c, err := runtime.Spawn(ex, runtime.Future[runtime.Result[*anet.Conn]](anet.Dial(l.Addr().String()))).Wait()
+		c, err := runtime.Spawn(ex, runtime.Future[runtime.Result[*anet.Conn]](anet.Dial(l.Addr().String()))).Join()
 		if err != nil || c.Err != nil {
 			b.Fatal(err, c.Err)
 		}
 		defer c.Value.Close()
 		b.ResetTimer()
-		if r, err := runtime.Spawn(ex, PingPong(c.Value, b.N, size)).Wait(); err != nil || r != nil {
+		if r, err := runtime.Spawn(ex, PingPong(c.Value, b.N, size)).Join(); err != nil || r != nil {
 			b.Fatal(err, r)
 		}
 	})

@@ -194,10 +194,10 @@ func TestSimFailures(t *testing.T) {
 	ex.RunUntilStalled()
 	b.Crash()
 	ex.RunUntilStalled()
-	if res, _ := rd.Wait(); !errors.Is(res.Err, syscall.ECONNRESET) {
+	if res, _ := rd.Join(); !errors.Is(res.Err, syscall.ECONNRESET) {
 		t.Fatalf("read after the peer crashed: %v", res.Err)
 	}
-	if res, _ := acc2.Wait(); !errors.Is(res.Err, net.ErrClosed) {
+	if res, _ := acc2.Join(); !errors.Is(res.Err, net.ErrClosed) {
 		t.Fatalf("accept on a crashed node: %v", res.Err)
 	}
 	r, _ = runtime.RunFuture(ex, SimDialOnce(a, "b:1"))

@@ -60,7 +60,7 @@ func start(t testing.TB, exec string, cmdTimeout time.Duration) server {
 		task := runtime.Spawn(ex, s.Serve(ex, l))
 		go func() {
 			defer close(done)
-			if _, err := task.Wait(); err != nil {
+			if _, err := task.Join(); err != nil {
 				t.Error(err)
 			}
 		}()
