@@ -100,7 +100,56 @@
 // goto and fallthrough are lowered only when a suspension is inside them.
 // A for loop becomes cond, body and post blocks; the post block gives Go
 // 1.22 per-iteration variables whose address is taken fresh storage
-// (`rebox`). A range evaluates its operand once: slices, arrays and
+// (`rebox`). For two loops, the inner one awaiting, and a labeled continue
+// out of the inner one (Control):
+//
+//	outer:
+//		for i := 0; i < n; i++ {
+//			for j := 0; j < i; j++ {
+//				if j == 2 {
+//					continue outer
+//				}
+//				total += runtime.Await(f(j))
+//			}
+//		}
+//
+// the step runs, as testdata/golden/control.txtar has it (line directives
+// left out here and below; the await's poll is the same in every example):
+//
+//		m.i = 0
+//	forCond11:
+//		if m.i >= m.n {
+//			goto forDone14
+//		}
+//		m.j = 0
+//	forCond15:
+//		if m.j >= m.i {
+//			goto forDone18
+//		}
+//		if m.j == 2 {
+//			goto forPost13 // continue outer: the outer loop's post statement
+//		}
+//		m.await1 = f(m.j) // the future is stored in the slot named after its state
+//	resume3:
+//		{
+//			v, ok := m.await1.Poll(cx)
+//			if !ok {
+//				m.state = 3
+//				return 0, false
+//			}
+//			m.await1 = nil
+//			v2 = v
+//		}
+//		m.total += v2
+//		m.j++
+//		goto forCond15
+//	forPost13:
+//		m.i++
+//		goto forCond11
+//	forDone18:
+//		goto forPost13
+//
+// A range evaluates its operand once: slices, arrays and
 // pointers to arrays by index, strings with utf8.DecodeRuneInString,
 // integers by counting, channels by receiving; a map is ranged over a
 // snapshot of its keys, skipping entries deleted before they are reached,
@@ -132,7 +181,35 @@
 //	                                      m.loop.Close()
 //
 // and on a panic p of the body, unwind runs
-// p = machine.UnwindLoops(&m.loops, p) before the defers.
+// p = machine.UnwindLoops(&m.loops, p) before the defers. In full, for
+// `for v := range seq { if runtime.Await(f(v)) < 0 { break } }` and then
+// `return t` (the receiver is m1 there: the body has a parameter m), as
+// testdata/golden/ranges.txtar has it:
+//
+//		m1.next1, m1.loop = machine.Pull((func(func(int) bool))(m1.seq))
+//		m1.i1 = len(m1.loops)
+//		m1.loops = append(m1.loops, m1.loop)
+//	rangeLoop27:
+//		pulled, ok3 = m1.next1()
+//		if !ok3 {
+//			goto rangeDone30
+//		}
+//		v11 = pulled
+//		m1.await1 = f(v11)
+//		m1.xs = nil // references dead from here on are cleared
+//		// ...
+//	resume6:
+//		// ... the await's poll, into v8
+//		if v8 >= 0 {
+//			goto ifDone33
+//		}
+//	rangeDone30:
+//		machine.PopLoop(&m1.loops, m1.i1)
+//		m1.loop.Close()
+//		m1.result0 = m1.t
+//		goto exit
+//	ifDone33:
+//		goto rangeLoop27
 //
 // A switch whose cases do not suspend dispatches with a native switch whose
 // clauses jump to the bodies; otherwise its cases are evaluated in order,
@@ -140,6 +217,41 @@
 // way; a select's received values land in temporaries and are assigned in
 // the chosen clause's block. break, continue, goto and return inside a
 // statement kept whole are rewritten to gotos to the blocks they leave to.
+// For
+//
+//	select {
+//	case v, ok := <-a:
+//		if ok {
+//			return runtime.Await(f(v))
+//		}
+//	case b <- 1:
+//	}
+//	return 0
+//
+// the step runs, as testdata/golden/switches.txtar has it:
+//
+//		select {
+//		case recv, recv1 = <-m.a:
+//			goto selectBody6
+//		case m.b <- 1:
+//			goto selectBody7
+//		}
+//	selectBody6:
+//		v1, ok1 = recv, recv1
+//		if !ok1 {
+//			goto ifDone9
+//		}
+//		m.await1 = f(v1)
+//		// ...
+//	resume2:
+//		// ... the await's poll, into m.result0
+//		goto exit
+//	ifDone9:
+//	selectDone5:
+//		m.result0 = 0
+//		goto exit
+//	selectBody7:
+//		goto selectDone5
 //
 // # Variables
 //
@@ -183,7 +295,92 @@
 // as the deferred calls left them. Cancel cancels the awaited future and
 // runs the pending defers (recover sees nil: it is not a panic). A panic
 // leaves the state StateRunning, so a later poll panics naming the
-// constructor.
+// constructor. For
+//
+//	//asyncgen:async Safe
+//	func safe(n int) (v int, err error) {
+//		defer func() {
+//			if r := recover(); r != nil {
+//				err = fmt.Errorf("recovered: %v", r)
+//			}
+//		}()
+//		p := &v
+//		*p = runtime.Await(f(n))
+//		if v < 0 {
+//			panic("negative")
+//		}
+//		defer fmt.Println("done", n)
+//		return v, nil
+//	}
+//
+// the machine is, as testdata/golden/defers.txtar has it (in part):
+//
+//	func (m *SafeFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready bool) {
+//		if m.self != m {
+//			m.pin()
+//		}
+//		defer m.unwind(&result, &ready)
+//		// ... the dispatch on m.state
+//		m.defers = append(m.defers, func() {
+//			if r := recover(); r != nil {
+//				m.err = fmt.Errorf("recovered: %v", r)
+//			}
+//		})
+//		m.p = &m.v
+//		// ... the await, into *m.p
+//		if m.v < 0 {
+//			panic("negative")
+//		}
+//		m.defers = append(m.defers, safeFutureDefer0{fn: fmt.Println, a0: "done", a1: m.n})
+//		m.err = nil
+//		m.runDefers(false, nil)
+//		m.state = machine.StateDone
+//		return runtime.Result[int]{Value: m.v, Err: m.err}, true
+//	}
+//
+//	func (m *SafeFuture) Cancel() {
+//		if m.state < 0 {
+//			return
+//		}
+//		switch m.state {
+//		case 1:
+//			machine.Cancel(m.await1)
+//		}
+//		m.state = machine.StateCanceled
+//		m.runDefers(false, nil)
+//	}
+//
+//	func (m *SafeFuture) unwind(result *runtime.Result[int], ready *bool) {
+//		if m.state != machine.StateRunning || (len(m.defers) == 0) {
+//			return
+//		}
+//		p := recover()
+//		if p == nil {
+//			// runtime.Goexit
+//			m.runDefers(false, nil)
+//			return
+//		}
+//		m.runDefers(true, p)
+//		// a deferred call recovered: the body returns normally
+//		m.state = machine.StateDone
+//		*result, *ready = runtime.Result[int]{Value: m.v, Err: m.err}, true
+//	}
+//
+//	func (m *SafeFuture) runDefers(panicking bool, p any) {
+//		list := m.defers
+//		m.defers = nil
+//		for _, d := range list {
+//			switch d := d.(type) {
+//			case func():
+//				defer d()
+//			case safeFutureDefer0:
+//				defer d.fn(d.a0, d.a1)
+//			}
+//		}
+//		if panicking {
+//			panic(p)
+//		}
+//	}
 //
 // # Generators and streams
 //
@@ -195,7 +392,44 @@
 // an await drops the awaited future and runs its pending defers. All
 // returns an iter.Seq whose loop closes the iterator when left early. A
 // for-await loop stores its stream and suspends at each PollNext; breaking
-// out of it leaves the stream where it was.
+// out of it leaves the stream where it was. Close is, for Fib (a generator
+// without defers), as testdata/golden/gen.txtar has it:
+//
+//	func (m *FibIter) Close() {
+//		if m.state == 0 {
+//			m.state = machine.StateDone
+//			return
+//		}
+//		if m.state < 0 {
+//			return
+//		}
+//		m.closing = machine.Closed() // what yield reports: false
+//		m.next()                     // the full step runs the body to its end
+//	}
+//
+// For `for v := range runtime.ForAwait(s) { sum += v; if sum > limit {
+// break } }` the step runs, as testdata/golden/stream.txtar has it:
+//
+//		m.stream = m.s
+//	rangeLoop1:
+//	resume1:
+//		{
+//			v, st := m.stream.PollNext(cx)
+//			if st == runtime.Pending {
+//				m.state = 1
+//				return 0, false
+//			}
+//			elem, ok1 = v, st == runtime.Yielded
+//		}
+//		if !ok1 {
+//			goto rangeDone3
+//		}
+//		v1 = elem
+//		m.sum += v1
+//		if m.sum > m.limit {
+//			goto rangeDone3
+//		}
+//		goto rangeLoop1
 //
 // An iterator or a stream whose cycle from a yield back to it calls
 // nothing, awaits nothing and cannot panic (variables, constants,
@@ -277,6 +511,54 @@
 // parent suspended in an inline child remembers the deepest child
 // (machine.Stepper) and steps it first when polled, so a wake costs the
 // same at any depth; the full walk happens only when that child finishes.
+// For `//asyncgen:async Mid` over `return runtime.Await(Leaf(f)) + 1`,
+// where Leaf is generated too, as testdata/golden/children.txtar has it:
+//
+//	type MidFuture struct {
+//		noCopy  machine.NoCopy
+//		state   int
+//		self    *MidFuture
+//		f       runtime.Future[int]
+//		result0 int
+//		await1  LeafFuture // the child, by value
+//		deep    machine.Stepper
+//	}
+//
+// and its step, as testdata/golden/children.txtar has it:
+//
+//		switch m.state {
+//		case 0:
+//			m.state = machine.StateRunning
+//		case 1:
+//			if m.deep != nil && !m.deep.Step(cx) {
+//				return 0, false // the deepest child is still pending
+//			}
+//			goto resume1
+//		default:
+//			machine.BadPoll("Mid", m.state)
+//		}
+//		m.await1.init(m.f) // built in place
+//		m.state = 1
+//		m.f = nil
+//	resume1:
+//		{
+//			var v int
+//			if m.await1.finished() {
+//				v = m.await1.value()
+//			} else {
+//				var ok bool
+//				v, ok = m.await1.Poll(cx)
+//				if !ok {
+//					m.deep = m.await1.deepest()
+//					return 0, false
+//				}
+//			}
+//			m.deep = nil
+//			m.state = machine.StateRunning
+//			m.await1 = LeafFuture{}
+//			v1 = v
+//		}
+//		m.result0 = v1 + 1
 //
 // # Line directives
 //
