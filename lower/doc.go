@@ -605,7 +605,14 @@
 //   - bridge.go and types.go: typed go/ast to jennifer (every package
 //     reference through Qual);
 //   - linemap.go: line directives; explain.go: -explain, with sizes from
-//     the target's types.Sizes; graph.go: -graph.
+//     the target's types.Sizes, and what each suspension holds; graph.go:
+//     -graph, the states with what the same plan holds at each.
+//
+// A new construct: ir (builder, liveness, checker), then storage.go if it
+// holds values of a new kind, step.go for its terminator or resume, a
+// golden in testdata/golden and a conformance body. A new suspension kind:
+// ir's Suspend kinds (their switches panic on a kind they do not know),
+// step.go's resume, unwind.go's Cancel and Close.
 //
 // # What is not supported
 //
