@@ -21,11 +21,12 @@
 // The flags are:
 //
 //	-check    write nothing; exit 1 if a generated file is missing or stale
-//	-explain  print each machine's layout: its size and, per suspension
+//	-explain  print each machine's size and, per suspension
 //	          point, the variables it holds
 //	-graph    write the state machine of constructor NAME as Graphviz DOT:
 //	          its states (start, each suspension point with its source
-//	          line, done) and the steps between them; nothing is generated
+//	          line and what the machine holds there, done) and the steps
+//	          between them; nothing is generated
 //	-debug    debug the tool: ir prints each body's graph (blocks,
 //	          statements, suspensions, liveness), dot the same as Graphviz
 //	          DOT, raw writes the unformatted twin of a file whose generated
@@ -79,7 +80,7 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o options
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 if a generated file is missing or stale")
-	fs.BoolVar(&o.explain, "explain", false, "print each machine's layout")
+	fs.BoolVar(&o.explain, "explain", false, "print each machine's size and, per suspension, what it holds")
 	fs.StringVar(&o.debug, "debug", "", "debug the tool: `ir` prints each body's graph with liveness, dot the same as Graphviz DOT, raw writes the unformatted twin of a file whose generated code does not format")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
 	fs.StringVar(&o.graph, "graph", "", "write the state machine of constructor `NAME` (Recv.NAME for a method) as Graphviz DOT, and nothing else")
