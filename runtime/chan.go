@@ -306,28 +306,17 @@ func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 	c.checkOwner(cx)
 	// A sender that handed a value (or Close) has settled the node: no lock
 	// is needed to take it.
-	switch w.settled() {
-	case wNotified:
-		v := w.v
-		w.v = zero
-		w.state = wIdle
-		return v, Yielded
-	case wClosed:
-		return zero, Done
+	if v, st, ok := w.take(w.settled()); ok {
+		return v, st
 	}
 	if c.owner == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 	}
-	switch w.state {
-	case wNotified:
-		v := w.v
-		w.v = zero
-		w.state = wIdle
-		return v, Yielded
-	case wClosed:
-		return zero, Done
-	case wQueued:
+	if v, st, ok := w.take(w.state); ok {
+		return v, st
+	}
+	if w.state == wQueued {
 		w.waker = cx.Waker()
 		return zero, Pending
 	}

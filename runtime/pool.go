@@ -210,23 +210,19 @@ func (w *worker) loop() {
 			}
 		}
 		if t, claimed := w.next(); t != nil {
-			if claimed {
-				w.runClaimed(t)
-			} else {
-				w.run(t)
-			}
+			w.run(t, claimed)
 			continue
 		}
 		// Spin a little before parking: parking and unparking cost far
 		// more than a few empty looks at the queues.
 		if t := w.spin(); t != nil {
-			w.run(t)
+			w.run(t, false)
 			continue
 		}
 		p.sleepers.Add(1)
 		if t := w.find(); t != nil {
 			p.sleepers.Add(-1)
-			w.run(t)
+			w.run(t, false)
 			continue
 		}
 		if p.closed.Load() {
@@ -239,7 +235,7 @@ func (w *worker) loop() {
 			if t := w.find(); t != nil {
 				p.polling.Store(false)
 				p.sleepers.Add(-1)
-				w.run(t)
+				w.run(t, false)
 				continue
 			}
 			pl.Wait(-1)
@@ -261,29 +257,21 @@ func (w *worker) loop() {
 }
 
 // run runs t on w, recording w as the worker that last ran it (storing
-// only when that changes: a store is a locked instruction).
-func (w *worker) run(t *task) {
+// only when that changes: a store is a locked instruction). claimed says t
+// comes from w's "next" slot: it is marked running already, and w ran the
+// task that woke it.
+func (w *worker) run(t *task, claimed bool) {
 	if id := int32(w.id) + 1; t.worker.Load() != id {
 		t.worker.Store(id)
 	}
 	w.cur = t
 	w.cx.waker = t.waker()
-	again := t.run(&w.cx)
-	w.cur = nil
-	if again {
-		w.requeue(t)
+	var again bool
+	if claimed {
+		again = t.runClaimed(&w.cx)
+	} else {
+		again = t.run(&w.cx)
 	}
-}
-
-// runClaimed runs t, taken from w's "next" slot: it is marked running
-// already, and w ran the task that woke it.
-func (w *worker) runClaimed(t *task) {
-	if id := int32(w.id) + 1; t.worker.Load() != id {
-		t.worker.Store(id)
-	}
-	w.cur = t
-	w.cx.waker = t.waker()
-	again := t.runClaimed(&w.cx)
 	w.cur = nil
 	if again {
 		w.requeue(t)

@@ -92,6 +92,23 @@ func (l *wlist[V]) pop(st uint32, cx *Context) *wnode[V] {
 	return w
 }
 
+// take returns what a receiving waiter in state s was handed — a value
+// (Yielded; the node is idle again) or Close (Done) — and false when it
+// was handed nothing.
+func (w *wnode[V]) take(s uint32) (v V, st Status, ok bool) {
+	switch s {
+	case wNotified:
+		v = w.v
+		var zero V
+		w.v = zero
+		w.state = wIdle
+		return v, Yielded, true
+	case wClosed:
+		return v, Done, true
+	}
+	return v, Pending, false
+}
+
 // settled reports the state of a waiter that pop may have taken off its
 // list concurrently: wNotified or wClosed (after which the node is its
 // owner's alone, and its value visible), or wIdle or wQueued (which the
