@@ -8,30 +8,17 @@ import (
 
 	"github.com/asyncgen/asyncgen/internal/loadtest"
 	"github.com/asyncgen/asyncgen/lower"
+	"golang.org/x/tools/go/packages"
 )
 
 // The size -explain reports for a machine is the size the compiler gives
 // the struct its twin declares (go/types' gc sizes are the compiler's), for
 // every machine of the packages below that is not generic.
 func TestExplainSizes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads packages")
-	}
-	pkgs, err := lower.Load(loadtest.RepoRoot(), "./internal/conformance", "./examples/...")
-	if err != nil {
-		t.Fatal(err)
-	}
 	head := regexp.MustCompile(`^\S+ \(\S+:\d+\): (\w+), (\d+) bytes\n`)
 	n := 0
-	for _, pkg := range pkgs {
-		out, diags := lower.Generate(pkg)
-		if len(diags) > 0 {
-			t.Fatalf("%s: %v", pkg.ID, diags)
-		}
-		if out == nil {
-			continue
-		}
-		for _, report := range out.Explain {
+	for pkg, reports := range explainReports(t) {
+		for _, report := range reports {
 			m := head.FindStringSubmatch(report)
 			if m == nil {
 				t.Fatalf("explain report without a size line:\n%s", report)
@@ -55,6 +42,30 @@ func TestExplainSizes(t *testing.T) {
 		t.Fatalf("only %d machines compared", n)
 	}
 	t.Logf("%d machines", n)
+}
+
+// explainReports loads the conformance bodies and the examples and returns
+// each package's -explain reports; it skips the test with -short.
+func explainReports(t *testing.T) map[*packages.Package][]string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads packages")
+	}
+	pkgs, err := lower.Load(loadtest.RepoRoot(), "./internal/conformance", "./examples/...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := map[*packages.Package][]string{}
+	for _, pkg := range pkgs {
+		out, diags := lower.Generate(pkg)
+		if len(diags) > 0 {
+			t.Fatalf("%s: %v", pkg.ID, diags)
+		}
+		if out != nil {
+			reports[pkg] = out.Explain
+		}
+	}
+	return reports
 }
 
 // Packages generated at once give what each gives alone (run with -race:

@@ -15,28 +15,14 @@ import (
 // packages below is labelled with what -explain says it holds, and its
 // edges reach only states the machine has.
 func TestStateGraph(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads packages")
-	}
-	pkgs, err := lower.Load(loadtest.RepoRoot(), "./examples/...", "./internal/conformance")
-	if err != nil {
-		t.Fatal(err)
-	}
 	header := regexp.MustCompile(`^(\S+) \(`)
 	state := regexp.MustCompile(`^  resume (\d+), (\S+(?: \S+)*) at line (\d+): \d+ bytes held: (.*)$`)
 	held := regexp.MustCompile(` \(\d+\)(, |$)`)
 	node := regexp.MustCompile(`(?m)^\ts(\d+) \[label="(\d+): ([^\\]+)\\n(\S+):(\d+)(?:\\nholds ([^"]*))?" shape=box\];$`)
 	edge := regexp.MustCompile(`(?m)^\t(\w+) -> (\w+);$`)
 	machines := 0
-	for _, pkg := range pkgs {
-		out, diags := lower.Generate(pkg)
-		if len(diags) > 0 {
-			t.Fatalf("%s: %v", pkg.ID, diags)
-		}
-		if out == nil {
-			continue
-		}
-		for _, report := range out.Explain {
+	for pkg, reports := range explainReports(t) {
+		for _, report := range reports {
 			lines := strings.Split(strings.TrimSuffix(report, "\n"), "\n")
 			name := header.FindStringSubmatch(lines[0])[1]
 			dot, found, errs := lower.StateGraph(pkg, name)
