@@ -600,8 +600,8 @@
 //     constructor, Init, Stepper and All; step.go: the step method, block
 //     order and labels, terminators and resumes; unwind.go: defers, the
 //     cleanups of pull loops, unwinding, Cancel and Close;
-//   - fastpath.go finds an iterator's fast path (part of the plan),
-//     fastemit.go writes it;
+//   - fastpath.go finds an iterator's fast path and fastemit.go decides
+//     how it runs on locals (both part of the plan), then writes it;
 //   - bridge.go and types.go: typed go/ast to jennifer (every package
 //     reference through Qual);
 //   - linemap.go: line directives; explain.go: -explain, with sizes from

@@ -1,5 +1,6 @@
-// This file writes an iterator's fast path (found by fastpath.go) as the
-// Next (PollNext) in front of the full step.
+// This file decides how an iterator's fast path (found by fastpath.go)
+// runs on locals, as part of the plan, and writes it as the Next
+// (PollNext) in front of the full step.
 
 package lower
 
@@ -21,14 +22,15 @@ type fastEvent struct {
 	turn  int  // 1 or 2: the turn of the loop it belongs to; 0 outside
 }
 
-// A fastEmitter writes one fast path. Variables the cycle assigns get
-// locals; their names avoid every other name the cycle spells. The cycle's
-// reads and writes are listed in the order it runs them (a loop's twice
-// over, as two turns of it run): a variable whose first event is a plain
-// assignment that surely runs is declared there (:=); one read before such
-// an assignment starts as a copy of its field.
-type fastEmitter struct {
-	e  *emitter
+// fastLocals is the part of the plan that decides how a fast path runs
+// on locals (planFastLocals). Variables the cycle assigns get locals;
+// their names avoid every other name the cycle spells. The cycle's reads
+// and writes are listed in the order it runs them (a loop's twice over, as
+// two turns of it run): a variable whose first event is a plain assignment
+// that surely runs is declared there (:=); one read before such an
+// assignment starts as a copy of its field.
+type fastLocals struct {
+	p  *plan
 	fp *fastPath
 
 	taken      map[string]bool // names the cycle spells, and the locals given out
@@ -42,6 +44,30 @@ type fastEmitter struct {
 	firstWrite map[*ir.Var]ast.Stmt
 	order      []*ir.Var // the variables the cycle assigns, in order
 	dropped    map[*ir.Var]bool
+	names      map[*ir.Var]string // the locals standing for the others
+}
+
+// planFastLocals decides how fp runs on locals.
+func (p *plan) planFastLocals(fp *fastPath) *fastLocals {
+	// The locals avoid the receiver, the context, the results, the machine
+	// type and the runtime and machine packages too.
+	x := &fastLocals{p: p, fp: fp, taken: map[string]bool{p.recv: true, p.cx: true, p.res: true, p.ready: true, p.typeName: true, "runtime": true, p.g.machineName(): true}}
+	x.listEvents()
+	x.cleared = map[*ir.Var]bool{}
+	for _, v := range p.clears[fp.blocks[len(fp.blocks)-1]] {
+		x.cleared[v] = true
+	}
+	x.findDead()
+	x.firstEvents()
+	x.nameLocals()
+	x.events = nil // what is decided is in the lists made from them
+	return x
+}
+
+// A fastEmitter writes one fast path, as its fastLocals decided.
+type fastEmitter struct {
+	*fastLocals
+	e *emitter
 }
 
 // emitFastNext writes Next (PollNext) with the fast path in front of the
@@ -51,32 +77,25 @@ type fastEmitter struct {
 // through to the full step with nothing changed. It is written small so
 // that the compiler may inline it.
 func (e *emitter) emitFastNext(f *jen.File, fp *fastPath) {
-	// The locals and results avoid the receiver, the context, the machine
-	// type and the runtime and machine packages too.
 	// The cycle renders with an emitter of its own, whose renaming maps
 	// the variables the cycle assigns to the locals standing for them.
 	fe := *e
 	fe.shadow = map[*ir.Var]string{}
-	x := &fastEmitter{e: &fe, fp: fp, taken: map[string]bool{e.recv: true, e.cx: true, e.res: true, e.ready: true, e.typeName: true, "runtime": true, e.g.machineName(): true}}
-	x.listEvents()
-	x.cleared = map[*ir.Var]bool{}
-	for _, v := range e.clears[fp.blocks[len(fp.blocks)-1]] {
-		x.cleared[v] = true
-	}
-	x.findDead()
-	x.firstEvents()
-	for v := range x.fp.dests {
+	for v := range fp.dests {
 		fe.shadow[v] = "true" // read only in known conditions, never emitted
 	}
-	x.nameLocals()
+	for v, name := range fp.locals.names {
+		fe.shadow[v] = name
+	}
+	x := &fastEmitter{fastLocals: fp.locals, e: &fe}
 	x.writeNext(f, append(x.decls(), x.cycle()...))
 }
 
 // varOf returns the variable x names if the fast path keeps it: not one
 // known there, nor one never read.
-func (x *fastEmitter) varOf(ex ast.Expr) *ir.Var {
+func (x *fastLocals) varOf(ex ast.Expr) *ir.Var {
 	if id, ok := ast.Unparen(ex).(*ast.Ident); ok {
-		if v := x.e.identVar(id); v != nil && !x.fp.dests[v] && x.e.store[v] != sDiscard {
+		if v := x.p.identVar(id); v != nil && !x.fp.dests[v] && x.p.store[v] != sDiscard {
 			return v
 		}
 	}
@@ -86,11 +105,11 @@ func (x *fastEmitter) varOf(ex ast.Expr) *ir.Var {
 // commits reports whether v is committed to its field at the yield: a
 // field is, unless the yield clears it (dead from there on: the full step
 // cleared it there before, and it stays clear).
-func (x *fastEmitter) commits(v *ir.Var) bool {
-	return x.e.store[v] == sField && !x.cleared[v]
+func (x *fastLocals) commits(v *ir.Var) bool {
+	return x.p.store[v] == sField && !x.cleared[v]
 }
 
-func (x *fastEmitter) read(n ast.Node) {
+func (x *fastLocals) read(n ast.Node) {
 	if _, special := n.(ir.Special); n == nil || special {
 		return
 	}
@@ -98,7 +117,7 @@ func (x *fastEmitter) read(n ast.Node) {
 		if id, ok := n.(*ast.Ident); ok {
 			if v := x.varOf(id); v != nil {
 				x.events = append(x.events, fastEvent{v: v, use: true, maybe: x.maybe, turn: x.turn})
-			} else if x.e.identVar(id) == nil {
+			} else if x.p.identVar(id) == nil {
 				x.taken[id.Name] = true
 			}
 		}
@@ -106,8 +125,8 @@ func (x *fastEmitter) read(n ast.Node) {
 	})
 }
 
-func (x *fastEmitter) stmtEvents(s ast.Stmt) {
-	fn := x.e.fn
+func (x *fastLocals) stmtEvents(s ast.Stmt) {
+	fn := x.p.fn
 	if way, to, ok := fn.BranchOut(s); ok {
 		// A branch out: its statements, then those on the way back.
 		for _, st := range way {
@@ -159,7 +178,7 @@ func (x *fastEmitter) stmtEvents(s ast.Stmt) {
 	}
 }
 
-func (x *fastEmitter) blockEvents(b *ir.Block) {
+func (x *fastLocals) blockEvents(b *ir.Block) {
 	for _, s := range b.Stmts {
 		x.stmtEvents(s)
 	}
@@ -182,7 +201,7 @@ func (x *fastEmitter) blockEvents(b *ir.Block) {
 
 // listEvents lists the cycle's events: the blocks before the loop's head,
 // two turns of the loop, and the yield's item.
-func (x *fastEmitter) listEvents() {
+func (x *fastLocals) listEvents() {
 	fp := x.fp
 	head := len(fp.blocks)
 	if fp.loop > 0 {
@@ -204,7 +223,7 @@ func (x *fastEmitter) listEvents() {
 // before they are read (by a write that surely runs), or never read nor
 // committed: dead in every turn of the loop they are written in, they are
 // not written at all.
-func (x *fastEmitter) findDead() {
+func (x *fastLocals) findDead() {
 	deadIn := map[ast.Stmt]int{}
 	writes := map[ast.Stmt]int{}
 	pending := map[*ir.Var]ast.Stmt{}
@@ -239,7 +258,7 @@ func (x *fastEmitter) findDead() {
 // written inside the loop is declared there only if the loop's second
 // turn, too, writes it there before reading it: each turn declares it
 // afresh.
-func (x *fastEmitter) firstEvents() {
+func (x *fastLocals) firstEvents() {
 	assigned := map[*ir.Var]bool{}
 	surely := map[*ir.Var]bool{} // assigned by a write that surely runs
 	x.readFirst = map[*ir.Var]bool{}
@@ -279,20 +298,21 @@ func (x *fastEmitter) firstEvents() {
 
 // nameLocals names the locals; a variable neither committed nor used is
 // dropped, with the assignments to it (they have no effects).
-func (x *fastEmitter) nameLocals() {
+func (x *fastLocals) nameLocals() {
 	x.dropped = map[*ir.Var]bool{}
+	x.names = map[*ir.Var]string{}
 	for _, v := range x.order {
 		if !x.used[v] && !x.commits(v) {
 			x.dropped[v] = true
 			continue
 		}
-		x.e.shadow[v] = freshName(x.e.names[v], x.taken)
+		x.names[v] = freshName(x.p.names[v], x.taken)
 	}
 }
 
 // defines reports whether an assignment declares its variables: every one
 // it keeps is assigned there first.
-func (x *fastEmitter) defines(s *ast.AssignStmt) bool {
+func (x *fastLocals) defines(s *ast.AssignStmt) bool {
 	if s.Tok != token.ASSIGN && s.Tok != token.DEFINE {
 		return false
 	}

@@ -36,6 +36,8 @@ type fastPath struct {
 	dests      map[*ir.Var]bool
 	constStmts map[ast.Stmt]bool
 	knownConds map[*ir.Block]bool
+
+	locals *fastLocals // how it runs on locals (fastemit.go)
 }
 
 const maxFastBlocks = 12

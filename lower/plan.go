@@ -75,6 +75,7 @@ func (p *plan) finish() {
 	p.nameFields()
 	if p.fast = p.findFastPath(); p.fast != nil {
 		p.fFast = p.pickField("fast")
+		p.fast.locals = p.planFastLocals(p.fast)
 	}
 	p.fields = p.machineFields()
 }
