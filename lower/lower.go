@@ -480,9 +480,10 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 	return src, true
 }
 
-// prepare checks the markers of every directive, builds its graph and
-// plans the package's machines together: which awaited generated futures
-// are stored inline, and where a cycle of inline children is boxed.
+// prepare checks the markers of every directive and makes the plans of the
+// package's machines (plan.go): each one's graph, storage and names; then
+// together which awaited generated futures are stored inline, and where a
+// cycle of inline children is boxed; then each one's fields and fast path.
 func (g *generator) prepare(dirs []*directive) {
 	g.plans = map[*directive]*plan{}
 	g.byCtor = map[string]*directive{}

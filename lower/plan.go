@@ -69,8 +69,9 @@ type plan struct {
 }
 
 // finish completes the plan once the package's plans know their inline
-// children: it lays out the fields, finds the fast path and lists the
-// machine's fields.
+// children: it names the fields (sharing some, deciding what each
+// suspension clears), finds the fast path and how it runs on locals, and
+// lists the machine's fields.
 func (p *plan) finish() {
 	p.nameFields()
 	if p.fast = p.findFastPath(); p.fast != nil {
