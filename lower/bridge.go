@@ -348,7 +348,11 @@ func (e *emitter) stmt(s ast.Stmt) jen.Code {
 		if e.sameStorage(s) {
 			return nil // a copy between variables that share one field
 		}
-		return jen.Add(e.exprList(s.Lhs)).Op(s.Tok.String()).Add(e.exprList(s.Rhs))
+		lhs, rhs := e.dropSelfAssigned(s)
+		if len(lhs) == 0 {
+			return nil
+		}
+		return jen.Add(e.exprList(lhs)).Op(s.Tok.String()).Add(e.exprList(rhs))
 	case *ast.IncDecStmt:
 		return jen.Add(e.expr(s.X)).Op(s.Tok.String())
 	case *ast.SendStmt:
@@ -536,6 +540,29 @@ func (e *emitter) genDecl(d *ast.GenDecl, rename func(*ast.Ident) string) jen.Co
 		return kw.Add(defs[0])
 	}
 	return kw.Defs(defs...)
+}
+
+// dropSelfAssigned returns the sides of s without the pairs of a tuple
+// assignment that assign a variable to itself (return r, f() with r a
+// named result is r, err = r, f()): go vet reports them, and they do
+// nothing — the order in which Go reads r beside a call on the right is
+// not specified, and the compiler reads it after the call, as leaving the
+// pair out does.
+func (e *emitter) dropSelfAssigned(s *ast.AssignStmt) (lhs, rhs []ast.Expr) {
+	if s.Tok != token.ASSIGN || len(s.Lhs) < 2 || len(s.Lhs) != len(s.Rhs) {
+		return s.Lhs, s.Rhs
+	}
+	for i, l := range s.Lhs {
+		li, ok1 := l.(*ast.Ident)
+		ri, ok2 := ast.Unparen(s.Rhs[i]).(*ast.Ident)
+		if ok1 && ok2 {
+			if lv := e.identVar(li); lv != nil && lv == e.identVar(ri) {
+				continue
+			}
+		}
+		lhs, rhs = append(lhs, l), append(rhs, s.Rhs[i])
+	}
+	return lhs, rhs
 }
 
 // sameStorage reports whether s assigns a hoisted variable to another one

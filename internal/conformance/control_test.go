@@ -125,3 +125,8 @@ func TestKeepPastBranch(t *testing.T) {
 		same(t, func(l *Log) int { return keepPastBreak(l, n) }, func(l *Log) runtime.Future[int] { return KeepPastBreak(l, n) })
 	}
 }
+
+func TestResultBesideCall(t *testing.T) {
+	same(t, func(l *Log) runtime.Result[int] { r, err := resultBesideCall(l); return runtime.Result[int]{Value: r, Err: err} },
+		func(l *Log) runtime.Future[runtime.Result[int]] { return ResultBesideCall(l) })
+}

@@ -79,3 +79,19 @@ func keepPastBreak(log *Log, n int) int {
 	}
 	return x + runtime.Await(ready(0))
 }
+
+// A named result returned as itself beside a call that changes it: the
+// result is what the call left (the compiler reads r after the call), and
+// the generated code assigns only err (r = r is left out, as go vet asks).
+//
+//asyncgen:async ResultBesideCall
+func resultBesideCall(log *Log) (r int, err error) {
+	r = runtime.Await(ready(1))
+	return r, bump(log, &r, runtime.Await(ready(4)))
+}
+
+func bump(log *Log, p *int, d int) error {
+	*p += d
+	log.Add(fmt.Sprint("bumped to ", *p))
+	return nil
+}

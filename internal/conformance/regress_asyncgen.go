@@ -670,3 +670,146 @@ func (m *KeepPastBreakFuture) value() int {
 func (m *KeepPastBreakFuture) deepest() machine.Stepper {
 	return m
 }
+
+// ResultBesideCallFuture is the future state machine of resultBesideCall; ResultBesideCall returns one.
+// It must not be copied once used.
+//
+// Generated for ResultBesideCall from a body with hash dda7d59c34bbbeff.
+//
+//line regress_asyncgen.go:680:1
+type ResultBesideCallFuture struct {
+	noCopy machine.NoCopy
+	state  int                     // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
+	self   *ResultBesideCallFuture // set at the first poll: detects a moved machine
+	log    *Log
+	r      int
+	err    error
+	await1 runtime.Future[int]
+}
+
+// ResultBesideCall returns a future that runs resultBesideCall one step at a time.
+//
+//line regress_asyncgen.go:693:1
+func ResultBesideCall(log *Log) *ResultBesideCallFuture {
+	return &ResultBesideCallFuture{log: log}
+}
+
+// Poll runs resultBesideCall until it suspends or returns.
+//
+//line regress.go:88:1
+func (m *ResultBesideCallFuture) Poll(cx *runtime.Context) (result runtime.Result[int], ready1 bool) {
+	/*line regress.go:88:1*/ if m.self != m {
+		/*line regress.go:88:1*/ m.pin()
+	}
+	/*line regress.go:88:1*/ var v1 int
+	/*line regress.go:88:1*/ switch m.state { /*line regress.go:87:1*/
+	case 0:
+		/*line regress.go:88:1*/ m.state = machine.StateRunning /*line regress.go:87:1*/
+	case 1:
+		/*line regress.go:89:1*/ m.state = machine.StateRunning
+		/*line regress.go:89:1*/ goto resume1 /*line regress.go:88:1*/
+	case 2:
+		/*line regress.go:90:1*/ m.state = machine.StateRunning
+		/*line regress.go:90:1*/ goto resume2 /*line regress.go:89:1*/
+	default:
+		/*line regress.go:88:1*/ machine.BadPoll("ResultBesideCall", m.state)
+	}
+	/*line regress.go:89:1*/ m.await1 = ready(1) /*line regress.go:88:1*/
+resume1:
+	// await at regress.go:89
+	/*line regress.go:89:1*/ /*line regress.go:88:1*/
+	{
+		/*line regress.go:89:1*/ v, ok := m.await1.Poll(cx)
+		/*line regress.go:89:1*/ if !ok {
+			/*line regress.go:89:1*/ m.state = 1
+			/*line regress.go:89:1*/ return runtime.Result[int]{}, false
+		}
+		/*line regress.go:89:1*/ m.await1 = nil
+		/*line regress.go:89:1*/ m.r = v
+	}
+	/*line regress.go:90:1*/ m.await1 = ready(4) /*line regress.go:89:1*/
+resume2:
+	// await at regress.go:90
+	/*line regress.go:90:1*/ /*line regress.go:89:1*/
+	{
+		/*line regress.go:90:1*/ v, ok := m.await1.Poll(cx)
+		/*line regress.go:90:1*/ if !ok {
+			/*line regress.go:90:1*/ m.state = 2
+			/*line regress.go:90:1*/ return runtime.Result[int]{}, false
+		}
+		/*line regress.go:90:1*/ m.await1 = nil
+		/*line regress.go:90:1*/ v1 = v
+	}
+	/*line regress.go:90:1*/ m.err = bump(m.log, &m.r, v1)
+	/*line regress.go:91:1*/ m.state = machine.StateDone
+	/*line regress.go:91:1*/ return runtime.Result[int]{Value: m.r, Err: m.err}, true
+}
+
+// pin records the machine's address at its first step and panics if it
+// has moved since.
+//
+//line regress_asyncgen.go:752:1
+func (m *ResultBesideCallFuture) pin() {
+	if m.self != nil {
+		machine.PanicMoved("ResultBesideCall")
+	}
+	m.self = m
+}
+
+// Cancel drops the future: its pending defers run and the future it awaits
+// is canceled. Polling it afterwards panics.
+//
+//line regress_asyncgen.go:763:1
+func (m *ResultBesideCallFuture) Cancel() {
+	if m.state < 0 {
+		return
+	}
+	switch m.state {
+	case 1:
+		machine.Cancel(m.await1)
+	case 2:
+		machine.Cancel(m.await1)
+	}
+	m.state = machine.StateCanceled
+}
+
+// init constructs the machine in place (a parent holds it by value).
+//
+//line regress_asyncgen.go:779:1
+func (m *ResultBesideCallFuture) init(log *Log) {
+	*m = ResultBesideCallFuture{log: log}
+}
+
+// Step polls the machine and reports whether it has finished; it reports
+// true again, without polling, once it has (see machine.Stepper).
+//
+//line regress_asyncgen.go:787:1
+func (m *ResultBesideCallFuture) Step(cx *runtime.Context) bool {
+	if m.state == machine.StateDone {
+		return true
+	}
+	_, ok := m.Poll(cx)
+	return ok
+}
+
+// finished reports whether the body has returned.
+//
+//line regress_asyncgen.go:798:1
+func (m *ResultBesideCallFuture) finished() bool {
+	return m.state == machine.StateDone
+}
+
+// value is the machine's value once it has finished.
+//
+//line regress_asyncgen.go:805:1
+func (m *ResultBesideCallFuture) value() runtime.Result[int] {
+	return runtime.Result[int]{Value: m.r, Err: m.err}
+}
+
+// deepest is the innermost inline child the machine is suspended in, or
+// the machine itself.
+//
+//line regress_asyncgen.go:813:1
+func (m *ResultBesideCallFuture) deepest() machine.Stepper {
+	return m
+}
