@@ -127,6 +127,9 @@ func TestKeepPastBranch(t *testing.T) {
 }
 
 func TestResultBesideCall(t *testing.T) {
-	same(t, func(l *Log) runtime.Result[int] { r, err := resultBesideCall(l); return runtime.Result[int]{Value: r, Err: err} },
+	same(t, func(l *Log) runtime.Result[int] {
+		r, err := resultBesideCall(l)
+		return runtime.Result[int]{Value: r, Err: err}
+	},
 		func(l *Log) runtime.Future[runtime.Result[int]] { return ResultBesideCall(l) })
 }
