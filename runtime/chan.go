@@ -199,6 +199,20 @@ type SendFuture[T any] struct {
 	done bool
 }
 
+// settled returns the outcome of a send whose waiter is in state s: done
+// when a receiver took the value (nil) or the channel closed (ErrClosed).
+func (f *SendFuture[T]) settled(s uint32) (error, bool) {
+	switch s {
+	case wNotified:
+		f.done = true
+		return nil, true
+	case wClosed:
+		f.done = true
+		return ErrClosed, true
+	}
+	return nil, false
+}
+
 // Poll sends the value or waits for room.
 func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 	if f.done {
@@ -208,26 +222,17 @@ func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 	c.checkOwner(cx)
 	// A receiver that took the value (or Close) has settled the node: no
 	// lock is needed to see it.
-	switch f.w.settled() {
-	case wNotified:
-		f.done = true
-		return nil, true
-	case wClosed:
-		f.done = true
-		return ErrClosed, true
+	if err, ok := f.settled(f.w.settled()); ok {
+		return err, true
 	}
 	if c.owner == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 	}
-	switch f.w.state {
-	case wNotified:
-		f.done = true
-		return nil, true
-	case wClosed:
-		f.done = true
-		return ErrClosed, true
-	case wQueued:
+	if err, ok := f.settled(f.w.state); ok {
+		return err, true
+	}
+	if f.w.state == wQueued {
 		f.w.waker = cx.Waker()
 		return nil, false
 	}

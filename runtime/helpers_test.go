@@ -1,5 +1,7 @@
 package runtime
 
+import goruntime "runtime"
+
 // A script is a hand-written async body for tests: a list of steps, each
 // awaiting a future and handing its value to a callback.
 type script struct {
@@ -68,4 +70,28 @@ func repeat(n int, mk func(i int) []step) []step {
 		out = append(out, mk(i)...)
 	}
 	return out
+}
+
+// wakeSpuriously wakes every task of hs over and over from a goroutine of
+// its own (yielding the processor between rounds if yield is set) until
+// the returned stop is called; stop returns once the goroutine has ended.
+func wakeSpuriously(hs []*Task[int], yield bool) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			for _, h := range hs {
+				h.wake()
+			}
+			if yield {
+				goruntime.Gosched()
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }

@@ -191,26 +191,10 @@ func TestStressPoolPairs(t *testing.T) {
 				}
 			}()
 		}
-		stop := make(chan struct{})
-		spurious := make(chan struct{})
-		go func() {
-			defer close(spurious)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				for _, h := range hs {
-					h.wake()
-				}
-				goruntime.Gosched()
-			}
-		}()
+		stopWakes := wakeSpuriously(hs, true)
 		waitAll(t, fmt.Sprintf("%d workers: task", workers), time.Minute, hs)
 		outsiders.Wait()
-		close(stop)
-		<-spurious
+		stopWakes()
 		p.Close()
 		if s, ok := bad.Load().(string); ok {
 			t.Fatal(s)

@@ -221,21 +221,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 		fs[i] = &eventFuture{want: 100}
 		hs[i] = Spawn[int](p, fs[i])
 	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			for _, h := range hs {
-				h.wake()
-			}
-		}
-	}()
+	stopWakes := wakeSpuriously(hs, false)
 	for range 100 {
 		for _, f := range fs {
 			f.event()
@@ -246,8 +232,7 @@ func TestStressSpuriousPolls(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	close(stop)
-	<-done
+	stopWakes()
 	p.Close()
 	checkGoroutines(t, before)
 }
