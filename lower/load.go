@@ -49,13 +49,20 @@ const (
 // named packages are recorded as go/packages records them.
 func loadQuick(cfg packages.Config, patterns []string) quick {
 	refused := quick{state: quickRefused}
-	cfg.Mode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-		packages.NeedImports | packages.NeedModule
-	roots, err := packages.Load(&cfg, patterns...)
-	if err != nil || len(roots) == 0 {
+	local, isLocal := listLocal(cfg, patterns)
+	roots := local.pkgs
+	if !isLocal {
+		cfg.Mode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+			packages.NeedImports | packages.NeedModule
+		var err error
+		if roots, err = packages.Load(&cfg, patterns...); err != nil {
+			return refused
+		}
+		roots = slices.DeleteFunc(roots, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
+	}
+	if len(roots) == 0 {
 		return refused
 	}
-	roots = slices.DeleteFunc(roots, func(p *packages.Package) bool { return strings.HasSuffix(p.ID, ".test") })
 	byID := map[string]*packages.Package{}
 	for _, p := range roots {
 		if len(p.Errors) > 0 {
@@ -90,48 +97,45 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	for i, p := range roots {
 		parsing.Go(func() { parsed[i] = parseFiles(p, fset, cfg.Overlay) })
 	}
-	exported := map[string]*types.Package{}
-	// The target's sizes come with the dependencies' types; a package
-	// that imports nothing is sized for GOARCH as go/build sees it.
+	exports := map[string]*types.Package{}
+	// The target's sizes come with the dependencies; a package that
+	// imports nothing is sized for GOARCH as go/build sees it.
 	sizes := defaultSizes()
 	mainDeps := false
-	if len(deps) > 0 {
-		dcfg := cfg
-		dcfg.Tests = false
+	if len(deps) > 0 || isLocal {
 		// The whole graph (to see what it holds) with the export files;
 		// only the direct dependencies' export data is read, below: what
-		// they refer to of their own dependencies comes with it.
-		dcfg.Mode = packages.NeedName | packages.NeedTypesSizes |
-			packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedExportFile
-		dpkgs, err := packages.Load(&dcfg, deps...)
-		if err != nil {
+		// they refer to of their own dependencies comes with it. Listing
+		// something confirms the context the roots were read in.
+		list := deps
+		if len(list) == 0 {
+			list = []string{"unsafe"}
+		}
+		listed, context, err := listDeps(cfg, list)
+		if err != nil || isLocal && context != local.context {
 			parsing.Wait()
 			return refused
 		}
-		clean := true
-		packages.Visit(dpkgs, nil, func(p *packages.Package) {
-			if len(p.Errors) > 0 || byID[p.ID] != nil || byID[p.PkgPath] != nil {
-				clean = false
+		if s := contextSizes(context); s != nil {
+			sizes = s
+		}
+		exportFile := map[string]string{}
+		for _, d := range listed {
+			if d.broken || byID[d.path] != nil {
+				parsing.Wait()
+				return refused
 			}
-			if p.Module != nil && p.Module.Main {
-				mainDeps = true
-			}
-		})
-		if !clean {
-			parsing.Wait()
-			return refused
+			mainDeps = mainDeps || d.main
+			exportFile[d.path] = d.export
 		}
 		imports := map[string]*types.Package{}
-		for _, p := range dpkgs {
-			tp, err := readExport(p, fset, imports)
+		for _, path := range deps {
+			tp, err := readExport(path, exportFile[path], fset, imports)
 			if err != nil {
 				parsing.Wait()
 				return refused
 			}
-			exported[p.ID] = tp
-			if p.TypesSizes != nil {
-				sizes = p.TypesSizes
-			}
+			exports[path] = tp
 		}
 	}
 	parsing.Wait()
@@ -171,7 +175,7 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 				if r := byID[id]; r != nil {
 					return r.Types
 				}
-				return exported[id]
+				return exports[id]
 			})
 		})
 	}
@@ -192,14 +196,14 @@ func loadQuick(cfg packages.Config, patterns []string) quick {
 	return refused
 }
 
-// readExport reads p's export data into imports, which the packages read
-// before share: a package that one of them refers to is completed, not
-// made twice.
-func readExport(p *packages.Package, fset *token.FileSet, imports map[string]*types.Package) (*types.Package, error) {
-	if p.ExportFile == "" {
-		return nil, fmt.Errorf("no export data for %s", p.PkgPath)
+// readExport reads the export data of the package at path from file
+// into imports, which the packages read before share: a package that one
+// of them refers to is completed, not made twice.
+func readExport(path, file string, fset *token.FileSet, imports map[string]*types.Package) (*types.Package, error) {
+	if file == "" {
+		return nil, fmt.Errorf("no export data for %s", path)
 	}
-	f, err := os.Open(p.ExportFile)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +212,7 @@ func readExport(p *packages.Package, fset *token.FileSet, imports map[string]*ty
 	if err != nil {
 		return nil, err
 	}
-	return gcexportdata.Read(r, fset, imports, p.PkgPath)
+	return gcexportdata.Read(r, fset, imports, path)
 }
 
 // importCycle reports whether the roots import each other in a cycle.
