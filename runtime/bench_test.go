@@ -245,6 +245,28 @@ func BenchmarkPingPong(b *testing.B) {
 		h1.Join()
 		h2.Join()
 	})
+	// Each task awaits its pinger inside a combinator (JoinAll of one),
+	// so every wake goes through a child's waker to the task.
+	b.Run("async/local/combinator", func(b *testing.B) {
+		b.ReportAllocs()
+		l := NewLocal()
+		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
+		b.ResetTimer()
+		Spawn(l, JoinAll[struct{}](ping))
+		Spawn(l, JoinAll[struct{}](pong))
+		l.Run()
+	})
+	b.Run("async/pool/combinator", func(b *testing.B) {
+		b.ReportAllocs()
+		p := NewPool(0)
+		defer p.Close()
+		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
+		b.ResetTimer()
+		h1 := Spawn(p, JoinAll[struct{}](ping))
+		h2 := Spawn(p, JoinAll[struct{}](pong))
+		h1.Join()
+		h2.Join()
+	})
 	b.Run("goroutines/chan", func(b *testing.B) {
 		b.ReportAllocs()
 		ping, pong := make(chan int), make(chan int)

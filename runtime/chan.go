@@ -80,8 +80,7 @@ func (c *Chan[T]) checkOwner(cx *Context) {
 	if c.owner == nil || cx == nil {
 		return
 	}
-	if tw, ok := cx.waker.(*taskWaker); ok {
-		t := (*task)(tw)
+	if t := pollingTask(cx); t != nil {
 		if l, ok := t.ex.(*Local); ok && l == c.owner {
 			return
 		}

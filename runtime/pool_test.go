@@ -148,7 +148,8 @@ func waitAll[T any](t *testing.T, what string, timeout time.Duration, hs []*Task
 // two and four workers, where a task woken by the task being polled runs
 // next on its worker. The tasks wake themselves and their partners from
 // inside their polls and are woken from another goroutine while being
-// polled; a goroutine wakes every task spuriously; other pairs have a
+// polled; some pairs poll through combinators (so wakes go through the
+// combinators' child wakers); a goroutine wakes every task spuriously; other pairs have a
 // plain goroutine at one end, blocking in BlockOn, so their tasks are
 // woken from outside the pool. Every value arrives, in order, and every
 // task finishes; none is polled by two workers at once.
@@ -165,7 +166,16 @@ func TestStressPoolPairs(t *testing.T) {
 		for i := range pairs {
 			op, other := newRelayPair(n, i%2, &delivered)
 			op.stir, other.stir = i%3 != 0, i%3 != 0
-			hs = append(hs, Spawn[int](p, op), Spawn[int](p, other))
+			var a, b Future[int] = op, other
+			switch i % 4 {
+			case 1:
+				// Wakes reach these tasks through a combinator's child
+				// waker, and come from inside one.
+				a, b = Race[int](op), Map(JoinAll[int](Race[int](other)), func(v []int) int { return v[0] })
+			case 2:
+				a = Race[int](op)
+			}
+			hs = append(hs, Spawn(p, a), Spawn(p, b))
 		}
 		var outsiders sync.WaitGroup
 		var bad atomic.Value

@@ -239,7 +239,11 @@ func newScheduleWorld(t *testing.T, seed, exSeed uint64, nActors, nVictims, maxS
 	}
 	w.handles = make([]*Task[int], nActors+nVictims)
 	for _, i := range r.Perm(nActors + nVictims) {
-		if i < nActors {
+		if i < nActors && i%3 == 1 {
+			// Polled inside a combinator: its wakes go through the
+			// combinator's child waker.
+			w.handles[i] = Spawn(w.l, Race[int](w.actors[i]))
+		} else if i < nActors {
 			w.handles[i] = Spawn[int](w.l, w.actors[i])
 		} else {
 			w.handles[i] = Spawn[int](w.l, w.victims[i-nActors])

@@ -174,11 +174,25 @@ func wake(cx *Context, w Waker) { wakeSettle(cx, w, nil, 0) }
 // task of the same Local (polled on this goroutine), or a task of the same
 // Pool that this wake claims for the current worker's next slot (polled
 // on this goroutine, or on another after a queue's lock passes it on).
+//
+// A waker of a combinator's child (a subWaker) is recorded in its
+// combinator and the wake goes on to the combinator's own waker, in the
+// same way; cx may be a child's context too (pollingTask). The state is
+// then stored atomically first: the parent, once it learns of the child,
+// may poll it on another goroutine.
 func wakeSettle(cx *Context, w Waker, state *uint32, st uint32) {
+	if sw, ok := w.(*subWaker); ok && cx != nil {
+		if state != nil {
+			atomic.StoreUint32(state, st)
+		}
+		if p := sw.record(); p != nil {
+			wakeSettle(cx, p, nil, 0)
+		}
+		return
+	}
 	if tw, ok := w.(*taskWaker); ok && cx != nil {
 		t := (*task)(tw)
-		if cw, ok := cx.waker.(*taskWaker); ok {
-			cur := (*task)(cw)
+		if cur := pollingTask(cx); cur != nil {
 			switch ex := cur.ex.(type) {
 			case *Local:
 				if ex.cur == cur && t.ex == cur.ex {

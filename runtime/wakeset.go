@@ -43,6 +43,14 @@ func newWakeSet(n int) *wakeSet {
 
 // Wake records the child as ready and wakes the parent.
 func (w *subWaker) Wake() {
+	if p := w.record(); p != nil {
+		p.Wake()
+	}
+}
+
+// record records the child as ready and returns the parent's waker (nil
+// before the combinator's first poll), which the caller wakes.
+func (w *subWaker) record() Waker {
 	s := w.s
 	s.mu.Lock()
 	if !s.queued[w.i] {
@@ -51,8 +59,25 @@ func (w *subWaker) Wake() {
 	}
 	p := s.parent
 	s.mu.Unlock()
-	if p != nil {
-		p.Wake()
+	return p
+}
+
+// pollingTask returns the task being polled with cx, through the contexts
+// combinators give their children, or nil when cx is no task's. Only the
+// goroutine polling with cx calls it: a combinator sets its parent waker
+// (take) on that goroutine, during this poll, before it polls a child, so
+// reading it needs no lock.
+func pollingTask(cx *Context) *task {
+	w := cx.waker
+	for {
+		switch k := w.(type) {
+		case *taskWaker:
+			return (*task)(k)
+		case *subWaker:
+			w = k.s.parent
+		default:
+			return nil
+		}
 	}
 }
 
