@@ -7,6 +7,7 @@ package runtime
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // Errors of the non-waiting channel operations.
@@ -30,8 +31,14 @@ type Chan[T any] struct {
 	// Invariants (under mu): receivers wait only while the buffer is
 	// empty; senders wait only while it is full. Every mu.Lock is skipped
 	// when owner is set.
-	mu     sync.Mutex
-	owner  *Local // set: used only on owner's Run goroutine; mu is not used
+	mu    sync.Mutex
+	owner *Local // set: used only on owner's Run goroutine; mu is not used
+	// The fast path of an unbuffered channel that is no Local's
+	// (chanfast.go): while gate is open (0), one waiter may wait in slot,
+	// outside the lists, and an operation that finds it there completes
+	// with it without the lock.
+	slot   atomic.Pointer[wnode[T]]
+	gate   atomic.Uint32
 	buf    ring[T]
 	size   int // -1: unbounded
 	closed bool
@@ -90,10 +97,8 @@ func (c *Chan[T]) checkOwner(cx *Context) {
 
 // Len returns the number of buffered values.
 func (c *Chan[T]) Len() int {
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-	}
+	c.lock()
+	defer c.unlock()
 	return c.buf.len()
 }
 
@@ -104,10 +109,8 @@ func (c *Chan[T]) Cap() int { return c.size }
 // waiting receivers get ErrClosed (the buffer is empty when they wait).
 // Closing twice is harmless.
 func (c *Chan[T]) Close() {
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-	}
+	c.lock()
+	defer c.unlock()
 	c.closed = true
 	c.recvq.wakeAll(wClosed)
 	c.sendq.wakeAll(wClosed)
@@ -152,10 +155,8 @@ func (c *Chan[T]) tryRecv(cx *Context) (T, bool) {
 // TrySend sends v if that needs no waiting. It returns nil, ErrFull or
 // ErrClosed.
 func (c *Chan[T]) TrySend(v T) error {
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-	}
+	c.lock()
+	defer c.unlock()
 	if c.closed {
 		return ErrClosed
 	}
@@ -168,10 +169,8 @@ func (c *Chan[T]) TrySend(v T) error {
 // TryRecv receives a value if one is ready. Its error is nil, ErrEmpty or
 // ErrClosed.
 func (c *Chan[T]) TryRecv() (T, error) {
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-	}
+	c.lock()
+	defer c.unlock()
 	if v, ok := c.tryRecv(nil); ok {
 		return v, nil
 	}
@@ -188,6 +187,7 @@ func (c *Chan[T]) TryRecv() (T, error) {
 func (c *Chan[T]) Send(v T) *SendFuture[T] {
 	f := &SendFuture[T]{c: c}
 	f.w.v = v
+	f.w.send = true
 	return f
 }
 
@@ -224,10 +224,19 @@ func (f *SendFuture[T]) Poll(cx *Context) (error, bool) {
 	if err, ok := f.settled(f.w.settled()); ok {
 		return err, true
 	}
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
+	if c.hasFast() {
+		switch c.pollFast(&f.w, cx) {
+		case fastWaiting:
+			return nil, false
+		case fastDone:
+			f.done = true
+			return nil, true
+		case fastSettled:
+			return f.settled(f.w.settled())
+		}
 	}
+	c.lock()
+	defer c.unlock()
 	if err, ok := f.settled(f.w.state); ok {
 		return err, true
 	}
@@ -256,10 +265,11 @@ func (f *SendFuture[T]) Cancel() {
 	}
 	f.done = true
 	c := f.c
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
+	if c.hasFast() && !c.unpark(&f.w) {
+		return // settled: the value was taken, or the channel closed
 	}
+	c.lock()
+	defer c.unlock()
 	if f.w.state == wQueued {
 		c.sendq.remove(&f.w)
 		f.w.state = wIdle
@@ -313,10 +323,21 @@ func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 	if v, st, ok := w.take(w.settled()); ok {
 		return v, st
 	}
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
+	if c.hasFast() {
+		switch c.pollFast(w, cx) {
+		case fastWaiting:
+			return zero, Pending
+		case fastDone:
+			v := w.v
+			w.v = zero
+			return v, Yielded
+		case fastSettled:
+			v, st, _ := w.take(w.settled())
+			return v, st
+		}
 	}
+	c.lock()
+	defer c.unlock()
 	if v, st, ok := w.take(w.state); ok {
 		return v, st
 	}
@@ -337,10 +358,11 @@ func (c *Chan[T]) pollRecv(w *wnode[T], cx *Context) (T, Status) {
 
 // cancelRecv withdraws the receive node w, passing on a value handed to it.
 func (c *Chan[T]) cancelRecv(w *wnode[T]) {
-	if c.owner == nil {
-		c.mu.Lock()
-		defer c.mu.Unlock()
+	if c.hasFast() {
+		c.unpark(w) // now idle, listed, or settled
 	}
+	c.lock()
+	defer c.unlock()
 	switch w.state {
 	case wQueued:
 		c.recvq.remove(w)

@@ -9,7 +9,7 @@ import "time"
 
 // mustIdle panics if the waiter w is queued.
 func mustIdle[V any](w *wnode[V], what string) {
-	if w.state == wQueued {
+	if w.state == wQueued || w.state == wParked {
 		panic("asyncgen: Init of a waiting " + what)
 	}
 }
@@ -19,6 +19,7 @@ func (f *SendFuture[T]) Init(c *Chan[T], v T) *SendFuture[T] {
 	mustIdle(&f.w, "SendFuture")
 	*f = SendFuture[T]{c: c}
 	f.w.v = v
+	f.w.send = true
 	return f
 }
 

@@ -29,6 +29,7 @@ type wnode[V any] struct {
 	prev, next *wnode[V]
 	waker      Waker
 	state      uint32 // see wakeSettle and settled
+	send       bool   // a channel's sender (set before it first waits; see chanfast.go)
 	n          int    // what the waiter wants (permits)
 	v          V
 }
@@ -51,6 +52,12 @@ func (l *wlist[V]) empty() bool { return l.head == nil }
 func (l *wlist[V]) push(w *wnode[V], waker Waker) {
 	w.waker = waker
 	w.state = wQueued
+	l.link(w)
+}
+
+// link queues w, which has its waker and state already (a node moved
+// from a channel's slot).
+func (l *wlist[V]) link(w *wnode[V]) {
 	w.next = nil
 	w.prev = l.tail
 	if l.tail != nil {
@@ -59,6 +66,19 @@ func (l *wlist[V]) push(w *wnode[V], waker Waker) {
 		l.head = w
 	}
 	l.tail = w
+	l.n++
+}
+
+// linkFront is link at the front of the list.
+func (l *wlist[V]) linkFront(w *wnode[V]) {
+	w.prev = nil
+	w.next = l.head
+	if l.head != nil {
+		l.head.prev = w
+	} else {
+		l.tail = w
+	}
+	l.head = w
 	l.n++
 }
 
@@ -79,16 +99,16 @@ func (l *wlist[V]) remove(w *wnode[V]) {
 }
 
 // pop unlinks the first waiter, marks it st and wakes it on behalf of the
-// task polled with cx (nil outside a poll).
+// task polled with cx (nil outside a poll). It leaves the node's waker in
+// place: only the node's owner writes it (the owner of a node moved from
+// a channel's slot may be reading it, see chanfast.go).
 func (l *wlist[V]) pop(st uint32, cx *Context) *wnode[V] {
 	w := l.head
 	if w == nil {
 		return nil
 	}
 	l.remove(w)
-	k := w.waker
-	w.waker = nil
-	wakeSettle(cx, k, &w.state, st)
+	wakeSettle(cx, w.waker, &w.state, st)
 	return w
 }
 
