@@ -28,6 +28,11 @@ type poller struct {
 	epfd     int
 	evfd     int
 	notified atomic.Bool // an interrupt is written and not yet read
+	// dispatching is set while Wait wakes what became ready: a Wait in
+	// progress that will return without blocking again, so Interrupt has
+	// nothing to do (the wakes Wait makes call it, through the executor,
+	// and would otherwise write the eventfd for the next Wait to read).
+	dispatching atomic.Bool
 	mu       sync.RWMutex
 	fds      []*pollDesc // by file descriptor
 	events   [256]syscall.EpollEvent
@@ -71,6 +76,8 @@ func (p *poller) Wait(timeout time.Duration) {
 	if err != nil {
 		return // EINTR: the caller looks again
 	}
+	p.dispatching.Store(true)
+	defer p.dispatching.Store(false)
 	// Look the descriptors up under the lock, and wake outside it: a
 	// descriptor being armed holds its own lock and then takes p.mu.
 	p.mu.RLock()
@@ -103,9 +110,11 @@ func (p *poller) Wait(timeout time.Duration) {
 }
 
 // Interrupt makes Wait return; see runtime.Poller. It writes the eventfd
-// at most once per Wait.
+// at most once per Wait, and not while a Wait wakes what became ready:
+// that Wait returns next, and its caller looks at its queues after it (an
+// executor that queued a task before calling Interrupt finds it there).
 func (p *poller) Interrupt() {
-	if p.notified.Swap(true) {
+	if p.dispatching.Load() || p.notified.Swap(true) {
 		return
 	}
 	one := [8]byte{1}
