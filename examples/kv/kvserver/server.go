@@ -150,12 +150,12 @@ func (s *Server) sweeper() {
 func (s *Server) handle(c *anet.Conn) {
 	s.open.Add(1)
 	var b *buffer
-	wait := true     // wait until readable before reading
+	wait := true     // wait until readable before reading (the socket was emptied)
 	more := false    // complete requests are left in b: parse before reading
 	closing := false // the reply being written is the last
 	partial := false // a request has begun: the read deadline is set
 	for !closing {
-		if wait {
+		if wait && !more {
 			// Idle (b is nil), or in the middle of a request.
 			if r := runtime.Await(c.Readable()); r.Err != nil {
 				break // the peer went, or a request did not arrive in time
@@ -182,6 +182,10 @@ func (s *Server) handle(c *anet.Conn) {
 					wait = true
 					continue
 				}
+				// A short read emptied the socket: the next read waits
+				// for readiness first (Readable costs no system call
+				// then, a read would find nothing).
+				wait = n < len(b.in)-b.end
 				b.end += n
 			}
 		}

@@ -374,7 +374,7 @@ func (m *ServerSweeperFuture) deepest() machine.Stepper {
 // ServerHandleFuture is the future state machine of handle; Handle returns one.
 // It must not be copied once used.
 //
-// Generated for Server.Handle from a body with hash 46004a587e1c0ab2.
+// Generated for Server.Handle from a body with hash 4589c5783b675884.
 //
 //line server_asyncgen.go:380:1
 type ServerHandleFuture struct {
@@ -417,11 +417,11 @@ func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready b
 		/*line server.go:160:1*/ m.state = machine.StateRunning
 		/*line server.go:160:1*/ goto resume1 /*line server.go:159:1*/
 	case 2:
-		/*line server.go:189:1*/ m.state = machine.StateRunning
-		/*line server.go:189:1*/ goto resume2 /*line server.go:188:1*/
+		/*line server.go:193:1*/ m.state = machine.StateRunning
+		/*line server.go:193:1*/ goto resume2 /*line server.go:192:1*/
 	case 3:
-		/*line server.go:221:1*/ m.state = machine.StateRunning
-		/*line server.go:221:1*/ goto resume3 /*line server.go:220:1*/
+		/*line server.go:225:1*/ m.state = machine.StateRunning
+		/*line server.go:225:1*/ goto resume3 /*line server.go:224:1*/
 	default:
 		/*line server.go:150:1*/ machine.BadPoll("Handle", m.state)
 	}
@@ -435,7 +435,7 @@ forCond1:
 	/*line server.go:157:1*/ if m.closing {
 		/*line server.go:157:1*/ goto forDone4
 	}
-	/*line server.go:158:1*/ if !m.wait {
+	/*line server.go:158:1*/ if !(m.wait && !m.more) {
 		/*line server.go:158:1*/ goto ifDone6
 	}
 	/*line server.go:160:1*/ m.await1.Init(m.c) /*line server.go:159:1*/
@@ -455,12 +455,12 @@ resume1:
 		/*line server.go:160:1*/ goto ifDone9
 	} /*line server.go:159:1*/
 forDone4:
-	/*line server.go:227:1*/ if m.b != nil {
-		/*line server.go:228:1*/ m.s.putBuf(m.b)
+	/*line server.go:231:1*/ if m.b != nil {
+		/*line server.go:232:1*/ m.s.putBuf(m.b)
 	}
-	/*line server.go:230:1*/ m.c.Close()
-	/*line server.go:231:1*/ m.s.open.Add(-1)
-	/*line server.go:231:1*/ goto exit /*line server.go:230:1*/
+	/*line server.go:234:1*/ m.c.Close()
+	/*line server.go:235:1*/ m.s.open.Add(-1)
+	/*line server.go:235:1*/ goto exit /*line server.go:234:1*/
 ifDone9:
 	/*line server.go:163:1*/ m.wait = false /*line server.go:162:1*/
 ifDone6:
@@ -484,87 +484,88 @@ ifDone6:
 				/*line server.go:182:1*/ m.wait = true
 				/*line server.go:183:1*/ goto forPost3
 			}
-			/*line server.go:185:1*/ m.b.end += n
+			/*line server.go:188:1*/ m.wait = n < len(m.b.in)-m.b.end
+			/*line server.go:189:1*/ m.b.end += n
 		}
 	}
-	/*line server.go:188:1*/ m.more = false
-	/*line server.go:189:1*/ m.await2 = runtime.Now() /*line server.go:188:1*/
+	/*line server.go:192:1*/ m.more = false
+	/*line server.go:193:1*/ m.await2 = runtime.Now() /*line server.go:192:1*/
 resume2:
-	// await at server.go:189
-	/*line server.go:189:1*/ /*line server.go:188:1*/
+	// await at server.go:193
+	/*line server.go:193:1*/ /*line server.go:192:1*/
 	{
-		/*line server.go:189:1*/ v, ok := m.await2.Poll(cx)
-		/*line server.go:189:1*/ if !ok {
-			/*line server.go:189:1*/ m.state = 2
-			/*line server.go:189:1*/ return struct{}{}, false
+		/*line server.go:193:1*/ v, ok := m.await2.Poll(cx)
+		/*line server.go:193:1*/ if !ok {
+			/*line server.go:193:1*/ m.state = 2
+			/*line server.go:193:1*/ return struct{}{}, false
 		}
-		/*line server.go:189:1*/ m.await2 = nil
-		/*line server.go:189:1*/ now = v
+		/*line server.go:193:1*/ m.await2 = nil
+		/*line server.go:193:1*/ now = v
 	}
-	/*line server.go:190:1*/ for !m.closing {
-		/*line server.go:191:1*/ args, used, perr := Parse(m.b.in[m.b.start:m.b.end], m.b.args)
-		/*line server.go:192:1*/ m.b.args = args
-		/*line server.go:193:1*/ if perr == ErrIncomplete {
-			/*line server.go:194:1*/ break
+	/*line server.go:194:1*/ for !m.closing {
+		/*line server.go:195:1*/ args, used, perr := Parse(m.b.in[m.b.start:m.b.end], m.b.args)
+		/*line server.go:196:1*/ m.b.args = args
+		/*line server.go:197:1*/ if perr == ErrIncomplete {
+			/*line server.go:198:1*/ break
 		}
-		/*line server.go:196:1*/ if perr != nil {
-			/*line server.go:197:1*/ m.b.out = appendError(m.b.out, "ERR "+perr.Error())
-			/*line server.go:198:1*/ m.closing = true
-			/*line server.go:199:1*/ break
+		/*line server.go:200:1*/ if perr != nil {
+			/*line server.go:201:1*/ m.b.out = appendError(m.b.out, "ERR "+perr.Error())
+			/*line server.go:202:1*/ m.closing = true
+			/*line server.go:203:1*/ break
 		}
-		/*line server.go:201:1*/ m.b.start += used
-		/*line server.go:202:1*/ m.b.out, m.closing = m.s.DB.Exec(now, args, m.b.out)
-		/*line server.go:203:1*/ if len(m.b.out) >= flushAt {
-			/*line server.go:204:1*/ m.more = true
-			/*line server.go:205:1*/ break
+		/*line server.go:205:1*/ m.b.start += used
+		/*line server.go:206:1*/ m.b.out, m.closing = m.s.DB.Exec(now, args, m.b.out)
+		/*line server.go:207:1*/ if len(m.b.out) >= flushAt {
+			/*line server.go:208:1*/ m.more = true
+			/*line server.go:209:1*/ break
 		}
 	}
-	/*line server.go:208:1*/ if !m.more && !m.closing {
-		/*line server.go:209:1*/ if m.b.start == m.b.end {
-			/*line server.go:210:1*/ m.b.start, m.b.end = 0, 0
-			/*line server.go:211:1*/ if m.partial {
-				/*line server.go:212:1*/ m.partial = false
-				/*line server.go:213:1*/ m.c.SetReadDeadline(time.Time{})
-			} /*line server.go:212:1*/
+	/*line server.go:212:1*/ if !m.more && !m.closing {
+		/*line server.go:213:1*/ if m.b.start == m.b.end {
+			/*line server.go:214:1*/ m.b.start, m.b.end = 0, 0
+			/*line server.go:215:1*/ if m.partial {
+				/*line server.go:216:1*/ m.partial = false
+				/*line server.go:217:1*/ m.c.SetReadDeadline(time.Time{})
+			} /*line server.go:216:1*/
 		} else if !m.partial {
-			/*line server.go:216:1*/ m.partial = true
-			/*line server.go:217:1*/ m.c.SetReadDeadline(now.Add(m.s.cmdTimeout()))
+			/*line server.go:220:1*/ m.partial = true
+			/*line server.go:221:1*/ m.c.SetReadDeadline(now.Add(m.s.cmdTimeout()))
 		}
 	}
-	/*line server.go:220:1*/ if len(m.b.out) <= 0 {
-		/*line server.go:220:1*/ goto ifDone12
+	/*line server.go:224:1*/ if len(m.b.out) <= 0 {
+		/*line server.go:224:1*/ goto ifDone12
 	}
-	/*line server.go:221:1*/ m.await3.Init(m.c, m.b.out) /*line server.go:220:1*/
+	/*line server.go:225:1*/ m.await3.Init(m.c, m.b.out) /*line server.go:224:1*/
 resume3:
-	// await at server.go:221
-	/*line server.go:221:1*/ /*line server.go:220:1*/
+	// await at server.go:225
+	/*line server.go:225:1*/ /*line server.go:224:1*/
 	{
-		/*line server.go:221:1*/ v, ok := m.await3.Poll(cx)
-		/*line server.go:221:1*/ if !ok {
-			/*line server.go:221:1*/ m.state = 3
-			/*line server.go:221:1*/ return struct{}{}, false
+		/*line server.go:225:1*/ v, ok := m.await3.Poll(cx)
+		/*line server.go:225:1*/ if !ok {
+			/*line server.go:225:1*/ m.state = 3
+			/*line server.go:225:1*/ return struct{}{}, false
 		}
-		/*line server.go:221:1*/ m.await3 = anet.WriteFuture{}
-		/*line server.go:221:1*/ r1 = v
+		/*line server.go:225:1*/ m.await3 = anet.WriteFuture{}
+		/*line server.go:225:1*/ r1 = v
 	}
-	/*line server.go:221:1*/ if r1.Err == nil {
-		/*line server.go:221:1*/ goto ifDone15
+	/*line server.go:225:1*/ if r1.Err == nil {
+		/*line server.go:225:1*/ goto ifDone15
 	}
-	/*line server.go:221:1*/ goto forDone4 /*line server.go:220:1*/
+	/*line server.go:225:1*/ goto forDone4 /*line server.go:224:1*/
 ifDone15:
-		/*line server.go:224:1*/ m.b.out = m.b.out[:0] /*line server.go:223:1*/
-ifDone12: /*line server.go:223:1*/
+		/*line server.go:228:1*/ m.b.out = m.b.out[:0] /*line server.go:227:1*/
+ifDone12: /*line server.go:227:1*/
 forPost3:
-	/*line server.go:224:1*/ goto forCond1 /*line server.go:223:1*/
+	/*line server.go:228:1*/ goto forCond1 /*line server.go:227:1*/
 exit:
-	/*line server.go:232:1*/ m.state = machine.StateDone
-	/*line server.go:232:1*/ return struct{}{}, true
+	/*line server.go:236:1*/ m.state = machine.StateDone
+	/*line server.go:236:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:568:1
+//line server_asyncgen.go:569:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Handle")
@@ -575,7 +576,7 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:579:1
+//line server_asyncgen.go:580:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -593,7 +594,7 @@ func (m *ServerHandleFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:597:1
+//line server_asyncgen.go:598:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
@@ -601,7 +602,7 @@ func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:605:1
+//line server_asyncgen.go:606:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -612,14 +613,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:616:1
+//line server_asyncgen.go:617:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:623:1
+//line server_asyncgen.go:624:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -627,7 +628,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:631:1
+//line server_asyncgen.go:632:1
 func (m *ServerHandleFuture) deepest() machine.Stepper {
 	return m
 }
