@@ -45,7 +45,7 @@ type localList struct {
 }
 
 // listLocal lists the packages that patterns name in cfg.Dir, with their
-// tests, as go/packages does with NeedName, NeedFiles,
+// tests if cfg.Tests is set, as go/packages does with NeedName, NeedFiles,
 // NeedCompiledGoFiles, NeedImports and NeedModule (test mains left out),
 // reading the directories with go/build. It reports false, and the
 // caller lists with go list, unless every pattern is a directory of the
@@ -115,7 +115,7 @@ func listLocal(cfg packages.Config, patterns []string) (localList, bool) {
 	var pkgs, tests []*packages.Package
 	for _, d := range dirs {
 		bp, err := ctx.ImportDir(d, 0)
-		if err != nil || len(bp.CgoFiles)+len(bp.SwigFiles)+len(bp.SwigCXXFiles) > 0 || len(bp.InvalidGoFiles) > 0 {
+		if err != nil || bp.Name == "" || len(bp.CgoFiles)+len(bp.SwigFiles)+len(bp.SwigCXXFiles) > 0 || len(bp.InvalidGoFiles) > 0 {
 			return none, false
 		}
 		rel, err := filepath.Rel(mod.Dir, d)
@@ -141,6 +141,9 @@ func listLocal(cfg packages.Config, patterns []string) (localList, bool) {
 		p.IgnoredFiles = files(bp.IgnoredGoFiles, bp.IgnoredOtherFiles)
 		addImports(p, bp.Imports, nil)
 		pkgs = append(pkgs, p)
+		if !cfg.Tests {
+			continue
+		}
 		testID := pkgPath + " [" + pkgPath + ".test]"
 		under := p
 		if len(bp.TestGoFiles) > 0 {

@@ -92,16 +92,18 @@ var S = a.A
 	for _, c := range []struct {
 		tags     string
 		patterns []string
+		noTests  bool
 	}{
-		{"", []string{"./..."}},
-		{"foo", []string{"./..."}},
-		{"", []string{"./a", "./b"}},
-		{"", []string{"./a/..."}},
-		{"", []string{"./b", "./a", "./b/..."}},
-		{"foo,bar", []string{"./c", "./e/..."}},
-		{"", []string{dir + "/a"}},
+		{"", []string{"./..."}, false},
+		{"", []string{"./..."}, true},
+		{"foo", []string{"./..."}, false},
+		{"", []string{"./a", "./b"}, false},
+		{"", []string{"./a/..."}, false},
+		{"", []string{"./b", "./a", "./b/..."}, false},
+		{"foo,bar", []string{"./c", "./e/..."}, false},
+		{"", []string{dir + "/a"}, false},
 	} {
-		cfg := packages.Config{Mode: listMode, Dir: dir, Tests: true}
+		cfg := packages.Config{Mode: listMode, Dir: dir, Tests: !c.noTests}
 		if c.tags != "" {
 			cfg.BuildFlags = []string{"-tags=" + c.tags}
 		}
