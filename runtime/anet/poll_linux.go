@@ -33,10 +33,10 @@ type poller struct {
 	// nothing to do (the wakes Wait makes call it, through the executor,
 	// and would otherwise write the eventfd for the next Wait to read).
 	dispatching atomic.Bool
-	mu       sync.RWMutex
-	fds      []*pollDesc // by file descriptor
-	events   [256]syscall.EpollEvent
-	pds      [256]*pollDesc // the descriptors of events (Wait's only)
+	mu          sync.RWMutex
+	fds         []*pollDesc // by file descriptor
+	events      [256]syscall.EpollEvent
+	pds         [256]*pollDesc // the descriptors of events (Wait's only)
 }
 
 // newPoller returns a poller, or nil and the error.
