@@ -39,9 +39,10 @@
 //     operating system's poller, and a simulated network.
 //   - Channels: [Chan] ([NewChan] sized as make's, [NewUnbounded];
 //     [NewLocalChan] and [NewLocalUnbounded] for a channel used only by the
-//     tasks of one Local, which takes no lock),
-//     and bridges to Go channels and iterators ([FromChan], [Values],
-//     [FromSeq], [FromIterator]).
+//     tasks of one Local, which takes no lock; an unbuffered Chan hands a
+//     value from one waiting operation to the one that completes it with a
+//     compare-and-swap each, without its lock), and bridges to Go channels
+//     and iterators ([FromChan], [Values], [FromSeq], [FromIterator]).
 //   - Synchronisation: [Mutex], [Semaphore], [Notify], [Event] and
 //     [Group].
 //   - Combinators: [Join], [JoinAll], [Race], [First], [Select], [Then],
