@@ -583,7 +583,9 @@
 // Loading and driving:
 //
 //   - load.go: the quick load (named packages checked from source against
-//     their dependencies' export data); stubs.go: the load when generated
+//     their dependencies' export data); golist.go: its listing (the named
+//     directories read in process with go/build, the dependencies' export
+//     data from one go list run); stubs.go: the load when generated
 //     files are missing or stale (stubs of what they will declare);
 //   - lower.go: Generate, per package and file; directive.go: directives and
 //     the shapes of bodies; buildtags.go, hash.go: what a twin carries over.
