@@ -575,8 +575,10 @@
 // other function maps back to the generated file at its own lines. Within
 // a basic block positions never go back (coverage takes a block's extent
 // from its first and last statements). The body's own units stay in the
-// profile too (uncovered when it only ran as a machine): go tool cover
-// -html draws the two overlapping, and -func counts both.
+// profile too (uncovered when it only ran as a machine): -func counts
+// both, and asyncgen -coverprofile folds each machine unit into the body's
+// unit where it starts, for go tool cover -html, which needs a file's
+// units disjoint.
 //
 // # Files
 //

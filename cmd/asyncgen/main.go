@@ -31,6 +31,13 @@
 //	          statements, suspensions, liveness), dot the same as Graphviz
 //	          DOT, raw writes the unformatted twin of a file whose generated
 //	          code does not format, so there is something to inspect
+//	-coverprofile FILE
+//	          rewrite the coverage profile FILE that go test wrote: the
+//	          units of each machine, which count under its body's lines,
+//	          are folded into the body's own units (a count goes to the
+//	          unit where the machine's unit starts), so that go tool cover
+//	          -html draws each body once, covered where either run
+//	          covered it; nothing is generated
 //	-tags     comma-separated build tags to load the packages with
 //	-version  print the version and exit
 //
@@ -84,9 +91,10 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.debug, "debug", "", "debug the tool: `ir` prints each body's graph with liveness, dot the same as Graphviz DOT, raw writes the unformatted twin of a file whose generated code does not format")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
 	fs.StringVar(&o.graph, "graph", "", "write the state machine of constructor `NAME` (Recv.NAME for a method) as Graphviz DOT, and nothing else")
+	fs.StringVar(&o.coverprofile, "coverprofile", "", "rewrite the go test coverage profile `FILE`: the machines' units are folded into their bodies' own, so that go tool cover -html draws each body once; nothing is generated")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-graph NAME] [-tags list] [packages | files]\n")
+		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-graph NAME] [-coverprofile FILE] [-tags list] [packages | files]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -104,8 +112,8 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 
 // options are the flags of a run.
 type options struct {
-	check, explain     bool
-	tags, graph, debug string
+	check, explain                   bool
+	tags, graph, debug, coverprofile string
 }
 
 // toolVersion returns the module version the tool was built from and the
@@ -159,6 +167,13 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 		return 1
 	}
 	patterns, only := fileArgs(args)
+	if o.coverprofile != "" {
+		if err := foldCoverage(o.coverprofile, patterns, o.tags); err != nil {
+			fmt.Fprintf(stderr, "asyncgen: %s\n", goMessage(err))
+			return 1
+		}
+		return 0
+	}
 	for _, p := range patterns {
 		if fi, err := os.Stat(p); only != nil && (err != nil || !fi.IsDir()) {
 			fmt.Fprintf(stderr, "asyncgen: %s: no such directory\n", p)
