@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,6 +33,7 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"htmlspans": htmlSpans},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("HOME", os.Getenv("HOME"))
@@ -92,5 +94,41 @@ func TestUsage(t *testing.T) {
 			t.Errorf("asyncgen %s: status %d, stdout %q, stderr %q; want status %d, stderr holding %q",
 				strings.Join(tc.args, " "), status, stdout.String(), stderr.String(), tc.status, tc.stderr)
 		}
+	}
+}
+
+// htmlSpans is the script command "htmlspans FILE": every file of the
+// coverage report FILE (go tool cover -html) opens and closes its spans in
+// turn, none inside another or closed without being opened, as the report
+// draws them when a file's units are disjoint.
+func htmlSpans(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: htmlspans FILE")
+	}
+	html := ts.ReadFile(args[0])
+	files := regexp.MustCompile(`(?s)<pre class="file" id="file\d+"[^>]*>(.*?)</pre>`).FindAllStringSubmatch(html, -1)
+	if len(files) == 0 {
+		ts.Fatalf("%s: no file in the report", args[0])
+	}
+	bad := 0
+	for _, f := range files {
+		depth, ok := 0, true
+		for _, tag := range regexp.MustCompile(`<span|</span>`).FindAllString(f[1], -1) {
+			if tag == "<span" {
+				depth++
+			} else {
+				depth--
+			}
+			ok = ok && depth >= 0 && depth <= 1
+		}
+		if !ok || depth != 0 {
+			bad++
+		}
+	}
+	if bad > 0 && !neg {
+		ts.Fatalf("%s: %d of %d files with overlapping units", args[0], bad, len(files))
+	}
+	if bad == 0 && neg {
+		ts.Fatalf("%s: every file's units are disjoint", args[0])
 	}
 }
