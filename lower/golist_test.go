@@ -78,10 +78,12 @@ import "example.com/t/a"
 
 var S = a.A
 `)),
-		// b has external tests only, c tests only, d no Go file at all.
+		// b has external tests, c tests only, d no Go file at all, f
+		// external tests only.
 		"b": txtar.Parse([]byte("-- b.go --\npackage b\n\nvar B = 1\n-- b_test.go --\npackage b_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/t/b\"\n)\n\nfunc TestB(t *testing.T) { _ = b.B }\n")),
 		"c": txtar.Parse([]byte("-- c_test.go --\npackage c\n\nimport \"testing\"\n\nfunc TestC(t *testing.T) {}\n")),
 		"d": txtar.Parse([]byte("-- README --\nno Go here\n")),
+		"f": txtar.Parse([]byte("-- f_test.go --\npackage f_test\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) {}\n")),
 		// Trees go list does not walk into.
 		"_skip":         txtar.Parse([]byte("-- s.go --\npackage skip\n")),
 		".hidden":       txtar.Parse([]byte("-- h.go --\npackage hidden\n")),
