@@ -345,10 +345,7 @@ func (e *emitter) stmt(s ast.Stmt) jen.Code {
 	case *ast.ExprStmt:
 		return e.expr(s.X)
 	case *ast.AssignStmt:
-		if e.sameStorage(s) {
-			return nil // a copy between variables that share one field
-		}
-		lhs, rhs := e.dropSelfAssigned(s)
+		lhs, rhs := e.withoutNoOps(s)
 		if len(lhs) == 0 {
 			return nil
 		}
@@ -542,21 +539,23 @@ func (e *emitter) genDecl(d *ast.GenDecl, rename func(*ast.Ident) string) jen.Co
 	return kw.Defs(defs...)
 }
 
-// dropSelfAssigned returns the sides of s without the pairs of a tuple
-// assignment that assign a variable to itself (return r, f() with r a
-// named result is r, err = r, f()): go vet reports them, and they do
-// nothing — the order in which Go reads r beside a call on the right is
+// withoutNoOps returns the sides of the assignment s without the pairs
+// that do nothing: a copy between two variables stored in one field, and,
+// in a tuple assignment, a variable assigned to itself (return r, f() with
+// r a named result is r, err = r, f()). go vet reports both once lowered
+// (m.f = m.f); the order in which Go reads r beside a call on the right is
 // not specified, and the compiler reads it after the call, as leaving the
 // pair out does.
-func (e *emitter) dropSelfAssigned(s *ast.AssignStmt) (lhs, rhs []ast.Expr) {
-	if s.Tok != token.ASSIGN || len(s.Lhs) < 2 || len(s.Lhs) != len(s.Rhs) {
+func (e *emitter) withoutNoOps(s *ast.AssignStmt) (lhs, rhs []ast.Expr) {
+	if s.Tok != token.ASSIGN || len(s.Lhs) != len(s.Rhs) {
 		return s.Lhs, s.Rhs
 	}
 	for i, l := range s.Lhs {
-		li, ok1 := l.(*ast.Ident)
-		ri, ok2 := ast.Unparen(s.Rhs[i]).(*ast.Ident)
-		if ok1 && ok2 {
-			if lv := e.identVar(li); lv != nil && lv == e.identVar(ri) {
+		if lv, rv := e.assignedVars(l, s.Rhs[i]); lv != nil && rv != nil {
+			if lv == rv && len(s.Lhs) > 1 {
+				continue
+			}
+			if lv != rv && e.names[lv] == e.names[rv] && e.store[lv] == e.store[rv] && e.store[lv] != sBoxed {
 				continue
 			}
 		}
@@ -565,17 +564,13 @@ func (e *emitter) dropSelfAssigned(s *ast.AssignStmt) (lhs, rhs []ast.Expr) {
 	return lhs, rhs
 }
 
-// sameStorage reports whether s assigns a hoisted variable to another one
-// stored in the very same place (variables that share a field): a no-op.
-func (e *emitter) sameStorage(s *ast.AssignStmt) bool {
-	if s.Tok != token.ASSIGN || len(s.Lhs) != 1 || len(s.Rhs) != 1 {
-		return false
-	}
-	l, ok1 := s.Lhs[0].(*ast.Ident)
-	r, ok2 := ast.Unparen(s.Rhs[0]).(*ast.Ident)
+// assignedVars returns the variables of a pair of an assignment when both
+// sides name one, or nils.
+func (e *emitter) assignedVars(l, r ast.Expr) (lv, rv *ir.Var) {
+	li, ok1 := l.(*ast.Ident)
+	ri, ok2 := ast.Unparen(r).(*ast.Ident)
 	if !ok1 || !ok2 {
-		return false
+		return nil, nil
 	}
-	lv, rv := e.identVar(l), e.identVar(r)
-	return lv != nil && rv != nil && lv != rv && e.names[lv] == e.names[rv] && e.store[lv] == e.store[rv] && e.store[lv] != sBoxed
+	return e.identVar(li), e.identVar(ri)
 }

@@ -181,15 +181,6 @@ func wake(cx *Context, w Waker) { wakeSettle(cx, w, nil, 0) }
 // then stored atomically first: the parent, once it learns of the child,
 // may poll it on another goroutine.
 func wakeSettle(cx *Context, w Waker, state *uint32, st uint32) {
-	if sw, ok := w.(*subWaker); ok && cx != nil {
-		if state != nil {
-			atomic.StoreUint32(state, st)
-		}
-		if p := sw.record(); p != nil {
-			wakeSettle(cx, p, nil, 0)
-		}
-		return
-	}
 	if tw, ok := w.(*taskWaker); ok && cx != nil {
 		t := (*task)(tw)
 		if cur := pollingTask(cx); cur != nil {
@@ -226,6 +217,15 @@ func wakeSettle(cx *Context, w Waker, state *uint32, st uint32) {
 			t.wakeFrom(cur)
 			return
 		}
+	}
+	if sw, ok := w.(*subWaker); ok && cx != nil {
+		if state != nil {
+			atomic.StoreUint32(state, st)
+		}
+		if p := sw.record(); p != nil {
+			wakeSettle(cx, p, nil, 0)
+		}
+		return
 	}
 	if state != nil {
 		atomic.StoreUint32(state, st)
