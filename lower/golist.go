@@ -15,6 +15,7 @@ import (
 	"go/build"
 	"go/types"
 	"io/fs"
+	"iter"
 	"os"
 	"os/exec"
 	"path"
@@ -216,27 +217,26 @@ func reaches(p *packages.Package, path string, seen map[*packages.Package]bool) 
 // and false when there is none, it does not parse, it is part of a
 // workspace, or it names directories to ignore.
 func mainModule(dir string) (*packages.Module, bool) {
-	for d := dir; ; {
+	for d := range upward(dir) {
 		gomod := filepath.Join(d, "go.mod")
-		if data, err := os.ReadFile(gomod); err == nil {
-			f, err := modfile.ParseLax(gomod, data, nil)
-			if err != nil || f.Module == nil || len(f.Ignore) > 0 || inWorkspace(d) {
-				return nil, false
-			}
-			m := &packages.Module{Path: f.Module.Mod.Path, Main: true, Dir: d, GoMod: gomod}
-			if f.Go != nil {
-				m.GoVersion = f.Go.Version
-			}
-			return m, true
-		} else if !errors.Is(err, fs.ErrNotExist) {
+		data, err := os.ReadFile(gomod)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
 			return nil, false
 		}
-		up := filepath.Dir(d)
-		if up == d {
+		f, err := modfile.ParseLax(gomod, data, nil)
+		if err != nil || f.Module == nil || len(f.Ignore) > 0 || inWorkspace(d) {
 			return nil, false
 		}
-		d = up
+		m := &packages.Module{Path: f.Module.Mod.Path, Main: true, Dir: d, GoMod: gomod}
+		if f.Go != nil {
+			m.GoVersion = f.Go.Version
+		}
+		return m, true
 	}
+	return nil, false
 }
 
 // inWorkspace reports whether the go command may see the module at dir
@@ -249,15 +249,24 @@ func inWorkspace(dir string) bool {
 	default:
 		return true
 	}
-	for d := dir; ; {
+	for d := range upward(dir) {
 		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
 			return true
 		}
-		up := filepath.Dir(d)
-		if up == d {
-			return false
+	}
+	return false
+}
+
+// upward yields dir and each directory above it, up to the root.
+func upward(dir string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for d := dir; yield(d); {
+			up := filepath.Dir(d)
+			if up == d {
+				return
+			}
+			d = up
 		}
-		d = up
 	}
 }
 
