@@ -44,17 +44,23 @@ start() {
 	exit 1
 }
 stop() { kill $pid; wait $pid 2>/dev/null || true; }
+# cpu: the server's user+system CPU time so far, in clock ticks.
+cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(go version | cut -d' ' -f3), $(redis-server --version | cut -d' ' -f3)"
-echo "# redis-benchmark -q -t ping,set,get -n $N -c $C [-P 16]; load average before each run"
+echo "# redis-benchmark -q -t ping,set,get -n $N -c $C [-P 16]; load average before each run; server CPU per request"
 servers=${SERVERS:-kv-local kv-loops kv-pool goroutine gnet redis}
 for P in ${PIPES:-1 16}; do
 	for s in $servers; do
 		start $s
 		load=$(cut -d' ' -f1 /proc/loadavg)
+		before=$(cpu)
 		out=$(redis-benchmark -p $PORT -q -t ping,set,get -n $N -c $C -P $P 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | sed 's/ requests per second.*//')
+		ticks=$(($(cpu) - before))
 		stop
-		echo "P=$P $s load=$load $(echo $out | tr '\n' ' ')"
+		# µs of server CPU per request, over the four tests (4N requests)
+		us=$(awk -v t=$ticks -v hz="$(getconf CLK_TCK)" -v n=$((4 * N)) 'BEGIN{printf "%.2f", t / hz * 1e6 / n}')
+		echo "P=$P $s load=$load $(echo $out | tr '\n' ' ') cpu/req=${us}us"
 	done
 done
 echo "# idle connections: $IDLE; used_memory (Go: heap+stacks after GC) per connection"

@@ -72,7 +72,13 @@ func (p *poller) Wait(timeout time.Duration) {
 			ms = int(24 * time.Hour / time.Millisecond)
 		}
 	}
-	n, err := syscall.EpollWait(p.epfd, p.events[:], ms)
+	var n int
+	var err error
+	if ms == 0 {
+		n, err = rawEpollWait(p.epfd, p.events[:])
+	} else {
+		n, err = syscall.EpollWait(p.epfd, p.events[:], ms)
+	}
 	if err != nil {
 		return // EINTR: the caller looks again
 	}
@@ -103,7 +109,7 @@ func (p *poller) Wait(timeout time.Duration) {
 			// descriptor (level-triggered) not ready, and every later
 			// Interrupt dropped.
 			var buf [8]byte
-			syscall.Read(p.evfd, buf[:])
+			rawRead(p.evfd, buf[:])
 			p.notified.Store(false)
 		}
 	}
@@ -118,7 +124,7 @@ func (p *poller) Interrupt() {
 		return
 	}
 	one := [8]byte{1}
-	syscall.Write(p.evfd, one[:])
+	rawWrite(p.evfd, one[:])
 }
 
 // add registers pd, edge-triggered for both directions.

@@ -75,7 +75,7 @@ func (s *sock) read(cx *runtime.Context, p []byte) (int, error, bool) {
 	}
 	for {
 		seq := pd.seq[dirRead].Load()
-		n, err := syscall.Read(pd.fd, p)
+		n, err := rawRead(pd.fd, p)
 		switch {
 		case err == nil:
 			pd.decref()
@@ -111,7 +111,7 @@ func (s *sock) tryRead(p []byte) (int, error, bool) {
 	defer pd.decref()
 	for {
 		seq := pd.seq[dirRead].Load()
-		n, err := syscall.Read(pd.fd, p)
+		n, err := rawRead(pd.fd, p)
 		switch {
 		case err == nil:
 			if n == 0 && len(p) > 0 {
@@ -161,7 +161,7 @@ func (s *sock) write(cx *runtime.Context, p []byte) (int, error, bool) {
 	off := 0
 	for off < len(p) {
 		seq := pd.seq[dirWrite].Load()
-		n, err := syscall.Write(pd.fd, p[off:])
+		n, err := rawWrite(pd.fd, p[off:])
 		if n > 0 {
 			off += n
 		}
