@@ -578,7 +578,12 @@
 // profile too (uncovered when it only ran as a machine): -func counts
 // both, and asyncgen -coverprofile folds each machine unit into the body's
 // unit where it starts, for go tool cover -html, which needs a file's
-// units disjoint.
+// units disjoint. Directives name files by their base names, which the
+// compiler keeps as written (a directive's relative name is not joined
+// with a directory, as a source file's is), so the output does not depend
+// on where the module is; Options.AbsPaths (asyncgen -abspaths) names
+// them by absolute paths, as ordinary source is named, for twins that
+// are generated where they are built.
 //
 // # Files
 //

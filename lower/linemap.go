@@ -10,7 +10,6 @@ import (
 	"go/format"
 	"go/scanner"
 	"go/token"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -34,12 +33,13 @@ import (
 // file is named by its base name: go/scanner (go vet, gopls) reads a
 // relative name as relative to the generated file's directory, which is
 // the source's; the compiler keeps it as written, so stack traces name
-// the base name (an absolute name would make the output depend on where
-// the module is checked out). The column is 1 on every line: the go
-// tool's coverage takes block extents from these positions, and columns
-// that are the generated code's would not be the source's.
+// the base name (an absolute name, which Options.AbsPaths asks for, makes
+// the output depend on where the module is checked out). The column is 1
+// on every line: the go tool's coverage takes block extents from these
+// positions, and columns that are the generated code's would not be the
+// source's.
 func (e *emitter) lineDirective(p token.Position) string {
-	return fmt.Sprintf("/*line %s:%d:1*/", filepath.Base(p.Filename), p.Line)
+	return fmt.Sprintf("/*line %s:%d:1*/", e.g.opts.lineName(p.Filename), p.Line)
 }
 
 // at prefixes the first of codes with a line directive pointing at pos in
@@ -58,17 +58,17 @@ func (e *emitter) at(pos token.Pos, codes []jen.Code) []jen.Code {
 // func line itself would be moved to a line of its own by gofmt).
 func (e *emitter) bodyFunc(f *jen.File) *jen.Statement {
 	p := e.fset.Position(e.d.decl.Pos())
-	f.Comment(fmt.Sprintf("//line %s:%d:1", filepath.Base(p.Filename), p.Line))
+	f.Comment(fmt.Sprintf("//line %s:%d:1", e.g.opts.lineName(p.Filename), p.Line))
 	return f.Func()
 }
 
 // directiveRE matches a line directive at the start of a line's code: a
 // /*line*/ one, for the code that follows it, or a //line one alone on a
 // line at its start, for the next line.
-var directiveRE = regexp.MustCompile(`^(?:/\*line ([^*]*):(\d+):1\*/|//line ([^ ]*):(\d+):1\n?$)`)
+var directiveRE = regexp.MustCompile(`^(?:/\*line ([^*]*):(\d+):1\*/|//line (.*):(\d+):1\n?$)`)
 
 // stick finishes the line mapping of a generated file, named twin in
-// directives (its base name), from src, its formatted source: in a
+// directives (its base name, or its absolute path), from src, its formatted source: in a
 // step method, each line without a directive gets the last one again; a
 // top-level declaration without one gets a directive back to the
 // generated file at its own line, which then holds for the lines after it.

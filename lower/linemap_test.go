@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/asyncgen/asyncgen/internal/loadtest"
 )
 
 // TestLineMapping walks every generated file of this repository and checks
@@ -32,25 +34,80 @@ func TestLineMapping(t *testing.T) {
 		t.Fatalf("found only %d generated files", len(twins))
 	}
 	for _, twin := range twins {
-		checkLineMapping(t, twin)
+		checkLineMapping(t, twin, nil, false)
 	}
 }
 
-func checkLineMapping(t *testing.T, twin string) {
-	t.Helper()
-	fset := token.NewFileSet()
-	gen, err := parser.ParseFile(fset, twin, nil, parser.ParseComments)
+// TestLineMappingAbsPaths generates the examples with Options.AbsPaths
+// and checks the same of their output, each directive naming the source
+// or the generated file by its absolute path.
+func TestLineMappingAbsPaths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads packages")
+	}
+	pkgs, err := Load(loadtest.RepoRoot(), "./examples/...")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := parser.ParseFile(fset, SourceOf(twin), nil, 0)
+	n := 0
+	for _, pkg := range pkgs {
+		out, diags := GenerateOpts(pkg, Options{AbsPaths: true})
+		if len(diags) > 0 {
+			t.Fatalf("%s: %v", pkg.ID, diags)
+		}
+		for twin, src := range out.Write {
+			if !filepath.IsAbs(twin) {
+				t.Fatalf("%s: not an absolute path", twin)
+			}
+			checkLineMapping(t, twin, src, true)
+			n++
+		}
+	}
+	if n < 5 {
+		t.Fatalf("checked only %d generated files", n)
+	}
+}
+
+// checkLineMapping checks the generated file twin (its contents src, or
+// the file itself if src is nil); abs says its directives name files by
+// absolute paths.
+func checkLineMapping(t *testing.T, twin string, src []byte, abs bool) {
+	t.Helper()
+	fset := token.NewFileSet()
+	var text any // the file itself, unless src is given
+	if src != nil {
+		text = src
+	}
+	gen, err := parser.ParseFile(fset, twin, text, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast.Inspect(gen, func(n ast.Node) bool {
+		c, ok := n.(*ast.Comment)
+		if !ok {
+			return true
+		}
+		m := directiveRE.FindStringSubmatch(c.Text + "\n")
+		if m == nil {
+			return true
+		}
+		name := m[1] + m[3]
+		switch {
+		case abs && name != twin && name != SourceOf(twin):
+			t.Errorf("%s: directive names %s, want %s or %s", fset.Position(c.Pos()), name, twin, SourceOf(twin))
+		case !abs && name != filepath.Base(twin) && name != filepath.Base(SourceOf(twin)):
+			t.Errorf("%s: directive names %s, want a base name", fset.Position(c.Pos()), name)
+		}
+		return true
+	})
+	source, err := parser.ParseFile(fset, SourceOf(twin), nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The annotated functions' extents in the source, by line.
 	type extent struct{ from, to int }
 	var bodies []extent
-	for _, d := range src.Decls {
+	for _, d := range source.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 			bodies = append(bodies, extent{fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line})
 		}

@@ -133,11 +133,30 @@ func Generate(pkg *packages.Package) (*Output, []Diagnostic) {
 	return GenerateOpts(pkg, Options{})
 }
 
-// Options ask Generate for what helps debug the tool itself.
+// Options ask Generate for absolute file names in line directives, and for
+// what helps debug the tool itself.
 type Options struct {
-	IR  bool // Output.Debug holds each body's graph, with liveness
-	DOT bool // Output.Debug holds each body's graph in Graphviz DOT form
-	Raw bool // Output.Raw holds the unformatted twin of a file that does not format
+	// AbsPaths names files in line directives by their absolute paths, as
+	// the compiler names ordinary source: stack traces then show the
+	// directory (and a -trimpath build the module path), but the output
+	// depends on where the module is, so it suits twins generated where
+	// they are built rather than committed. By default a file is named by
+	// its base name, which the compiler keeps as written.
+	AbsPaths bool
+	IR       bool // Output.Debug holds each body's graph, with liveness
+	DOT      bool // Output.Debug holds each body's graph in Graphviz DOT form
+	Raw      bool // Output.Raw holds the unformatted twin of a file that does not format
+}
+
+// lineName is how line directives name the file at path.
+func (o Options) lineName(path string) string {
+	if o.AbsPaths {
+		if abs, err := filepath.Abs(path); err == nil {
+			return abs
+		}
+		return path
+	}
+	return filepath.Base(path)
 }
 
 // GenerateAll generates every package of pkgs, as many at a time as
@@ -467,7 +486,7 @@ func (g *generator) generateFile(file *ast.File, dirs []*directive) ([]byte, boo
 		return nil, false
 	}
 	path := g.fset.Position(file.Pos()).Filename
-	src, err := stick(buf.Bytes(), filepath.Base(TwinOf(path)))
+	src, err := stick(buf.Bytes(), g.opts.lineName(TwinOf(path)))
 	if err != nil {
 		g.errorf(file.Pos(), "internal error: line mapping does not format: %v", err)
 		return nil, false

@@ -39,6 +39,12 @@
 //	          -html draws each body once, covered where either run
 //	          covered it; nothing is generated
 //	-tags     comma-separated build tags to load the packages with
+//	-abspaths name files in line directives by their absolute paths, as
+//	          the compiler names ordinary source: stack traces show the
+//	          directory, and a -trimpath build the module path; the
+//	          output then depends on where the module is, so use it for
+//	          twins generated where they are built, not committed ones
+//	          (-check needs the same flag)
 //	-version  print the version and exit
 //
 // Arguments naming .go files (as in //go:generate asyncgen $GOFILE) lower
@@ -91,10 +97,11 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.debug, "debug", "", "debug the tool: `ir` prints each body's graph with liveness, dot the same as Graphviz DOT, raw writes the unformatted twin of a file whose generated code does not format")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags to load the packages with, as for go build")
 	fs.StringVar(&o.graph, "graph", "", "write the state machine of constructor `NAME` (Recv.NAME for a method) as Graphviz DOT, and nothing else")
+	fs.BoolVar(&o.abspaths, "abspaths", false, "name files in line directives by their absolute paths, as the compiler names ordinary source (stack traces show the directory); the output then depends on where the module is")
 	fs.StringVar(&o.coverprofile, "coverprofile", "", "rewrite the go test coverage profile `FILE`: the machines' units are folded into their bodies' own, so that go tool cover -html draws each body once; nothing is generated")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-graph NAME] [-coverprofile FILE] [-tags list] [packages | files]\n")
+		fmt.Fprintf(stderr, "usage: asyncgen [-check] [-explain] [-graph NAME] [-coverprofile FILE] [-tags list] [-abspaths] [packages | files]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -112,7 +119,7 @@ func mainWithArgs(args []string, stdout, stderr io.Writer) int {
 
 // options are the flags of a run.
 type options struct {
-	check, explain                   bool
+	check, explain, abspaths         bool
 	tags, graph, debug, coverprofile string
 }
 
@@ -202,7 +209,7 @@ func run(args []string, o options, stdout, stderr io.Writer) int {
 	write := map[string][]byte{}
 	var remove []string
 	var reports []string
-	var opts lower.Options
+	opts := lower.Options{AbsPaths: o.abspaths}
 	switch o.debug {
 	case "":
 	case "ir":

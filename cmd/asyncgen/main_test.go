@@ -84,7 +84,7 @@ func TestUsage(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus\nusage: asyncgen [-check] [-explain] [-graph NAME] [-coverprofile FILE] [-tags list] [packages | files]\n"},
+		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus\nusage: asyncgen [-check] [-explain] [-graph NAME] [-coverprofile FILE] [-tags list] [-abspaths] [packages | files]\n"},
 		{[]string{"-check=maybe"}, 2, "invalid boolean value"},
 		{[]string{"-h"}, 0, "usage: asyncgen"},
 	} {
