@@ -43,9 +43,10 @@ type Local struct {
 	polls    uint64 // touched by Run's goroutine only
 	ioAt     uint64 // polls when the poller was last looked at (Run's goroutine only)
 	tick     uint32
-	cur      *task       // the task being polled (Run's goroutine only)
-	cx       Context     // the context of every poll; its waker is cur
-	isClosed atomic.Bool // closed, readable without the lock
+	pass     passBeforeWait // Run's goroutine only
+	cur      *task          // the task being polled (Run's goroutine only)
+	cx       Context        // the context of every poll; its waker is cur
+	isClosed atomic.Bool    // closed, readable without the lock
 }
 
 // A LocalOption configures a Local executor.
@@ -337,6 +338,7 @@ func (l *Local) run(stall bool, until func() bool) bool {
 		l.sleepIn = pl
 		l.mu.Unlock()
 		if pl != nil {
+			l.pass.pass()
 			pl.Wait(l.tq.pollTimeout(when, ok))
 			l.ioAt = l.polls
 		} else if ok {

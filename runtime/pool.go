@@ -81,9 +81,10 @@ type worker struct {
 	runs  uint32   // tasks taken from lifo in a row
 	tick  uint32
 	rnd   uint32
-	cur   *task    // the task being polled
-	cx    Context  // the context of every poll on w; its waker is cur
-	_     [64]byte // keep workers' queues on separate cache lines
+	cur   *task          // the task being polled
+	cx    Context        // the context of every poll on w; its waker is cur
+	pass  passBeforeWait // before waiting in the poller
+	_     [64]byte       // keep workers' queues on separate cache lines
 }
 
 // NewPool returns a multi-threaded executor with n workers; n <= 0 means
@@ -238,6 +239,7 @@ func (w *worker) loop() {
 				w.run(t, false)
 				continue
 			}
+			w.pass.pass()
 			pl.Wait(-1)
 			p.polling.Store(false)
 			p.sleepers.Add(-1)
