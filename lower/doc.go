@@ -276,7 +276,10 @@
 //
 // Fields of identical type whose variables are never live at the same time
 // share storage. A reference that is dead from a suspension on is cleared
-// there, so a suspended machine does not keep garbage alive.
+// there, so a suspended machine does not keep garbage alive. After the
+// state and self fields the fields are laid out by alignment, largest
+// first (fields of size 0 first of all), so that the compiler pads none
+// of them: a bool between two words would cost a word.
 //
 // # Defer, panic, recover, cancel
 //

@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 
 	"github.com/asyncgen/asyncgen/ir"
 )
@@ -133,7 +134,33 @@ func (p *plan) machineFields() []machineField {
 			fs = append(fs, machineField{name: f.name, role: f.role})
 		}
 	}
+	// Lay the fields after the first three out by alignment, largest
+	// first, as rustc orders a coroutine's fields: the compiler pads each
+	// field to its alignment, so a bool between two words costs a word.
+	// Fields of size 0 go first, where they cost nothing (last, one would
+	// be padded so as not to point past the struct).
+	word := p.g.sizes().Alignof(types.Typ[types.UnsafePointer])
+	key := func(f machineField) int64 {
+		if f.role != roleVar {
+			return word // a pointer, a slice, an interface
+		}
+		size, align := p.varLayout(f.v)
+		if size == 0 {
+			return 1 << 10
+		}
+		return align
+	}
+	tail := fs[3:]
+	sort.SliceStable(tail, func(i, j int) bool { return key(tail[i]) > key(tail[j]) })
 	return fs
+}
+
+// varLayout is the size and alignment of v's field as the compiler lays it
+// out (an inline child's field is a word-aligned machine; a type
+// parameter's counts as size 0 here, its size being the instantiation's).
+func (p *plan) varLayout(v *ir.Var) (size, align int64) {
+	f := p.varSize(v, func(*directive) int64 { return 1 })
+	return f.size, f.align
 }
 
 // stepName is the name of the method that runs the body one step.

@@ -95,3 +95,6 @@ func wakeSpuriously(hs []*Task[int], yield bool) (stop func()) {
 	}()
 	return func() { close(quit); <-done }
 }
+
+// yieldNow is YieldNow as a Future, for await.
+func yieldNow() Future[struct{}] { return YieldNow() }

@@ -298,7 +298,7 @@ func TestStressSemaphoreCancel(t *testing.T) {
 						timedOut.Add(1)
 					}
 				}),
-				await(YieldNow, nil),
+				await(yieldNow, nil),
 				do(func() {
 					if ok {
 						sem.Release(1 + (i+j)%2)

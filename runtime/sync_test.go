@@ -19,7 +19,7 @@ func TestMutexFIFO(t *testing.T) {
 		Spawn[struct{}](l, run(
 			await(func() Future[struct{}] { return f }, nil),
 			do(func() { order = append(order, i) }),
-			await(YieldNow, nil),
+			await(yieldNow, nil),
 			do(m.Unlock),
 		))
 	}
@@ -68,7 +68,7 @@ func TestMutexStress(t *testing.T) {
 			return []step{
 				await(func() Future[struct{}] { return m.Lock() }, nil),
 				do(func() { counter++ }),
-				await(YieldNow, nil),
+				await(yieldNow, nil),
 				do(m.Unlock),
 			}
 		})...)))

@@ -413,21 +413,29 @@ func (nowFuture) Poll(cx *Context) (time.Time, bool) {
 // time.Now outside an executor. In a body: runtime.Await(runtime.Now()).
 func Now() Future[time.Time] { return nowFuture{} }
 
-// yieldFuture is the future of Yield.
-type yieldFuture struct{ yielded bool }
+// A YieldFuture is pending once, waking its task at once; see [YieldNow].
+type YieldFuture struct{ yielded bool }
 
-func (y *yieldFuture) Poll(cx *Context) (struct{}, bool) {
-	if y.yielded {
+// Init sets f up to yield once and returns it (a machine stores the
+// future inline and sets it up with Init instead of calling YieldNow).
+func (f *YieldFuture) Init() *YieldFuture {
+	f.yielded = false
+	return f
+}
+
+// Poll is pending the first time, after waking the task, and ready after.
+func (f *YieldFuture) Poll(cx *Context) (struct{}, bool) {
+	if f.yielded {
 		return struct{}{}, true
 	}
-	y.yielded = true
+	f.yielded = true
 	cx.Waker().Wake()
 	return struct{}{}, false
 }
 
 // YieldNow returns a future that is pending once, waking its task at once: it
-// lets the executor run other tasks.
-func YieldNow() Future[struct{}] { return &yieldFuture{} }
+// lets the executor run the other tasks that are ready first.
+func YieldNow() *YieldFuture { return &YieldFuture{} }
 
 // clockNow returns the time on the clock of the executor polling with cx.
 func clockNow(cx *Context) time.Time {

@@ -479,8 +479,8 @@ type RangesFuture struct {
 	xs3     *[3]string
 	v       string
 	i2      int
-	r       rune
 	ch1     chan int
+	r       rune
 }
 
 // Ranges returns a future that runs ranges one step at a time.

@@ -25,7 +25,6 @@ type OrderFuture struct {
 	x       int
 	t       int
 	await1  runtime.Future[int]
-	ok      bool
 	await2  runtime.Future[bool]
 	p       point
 	arr     []int
@@ -36,6 +35,7 @@ type OrderFuture struct {
 	str     string
 	await11 runtime.Future[point]
 	v14     int
+	ok      bool
 }
 
 // Order returns a future that runs order one step at a time.

@@ -1375,11 +1375,11 @@ type ShapesIter struct {
 	n       int
 	x       int
 	p       *int
-	more    bool
 	i       int
 	j       int
 	defers  []func()      // pending defers, run last first
 	closing *machine.Stop // why the body was resumed without an item pulled: Close, or a panic passing through
+	more    bool
 }
 
 // Shapes returns an iterator over the values yielded by shapes one step at a time.
@@ -2338,8 +2338,8 @@ type SeriesIter[N interface {
 	self    *SeriesIter[N] // set at the first poll: detects a moved machine
 	start   N
 	step    N
-	n       int
 	x       N
+	n       int
 	i       int
 	closing *machine.Stop  // why the body was resumed without an item pulled: Close, or a panic passing through
 	fast    *SeriesIter[N] // the machine itself while Next may take its fast path

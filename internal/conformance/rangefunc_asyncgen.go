@@ -21,7 +21,6 @@ type BodyPanicsFuture struct {
 	self     *BodyPanicsFuture // set at the first poll: detects a moved machine
 	log      *Log
 	n        int
-	rewrap   bool
 	sum      int
 	next1    func() (int, bool)
 	loop     machine.Loop
@@ -33,6 +32,7 @@ type BodyPanicsFuture struct {
 	await1   runtime.Future[int]
 	loops    []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers   []any          // pending defers, run last first: func() or a deferred call's record
+	rewrap   bool
 }
 
 // BodyPanics returns a future that runs bodyPanics one step at a time.
@@ -1050,7 +1050,6 @@ type TrickyAfterExitFuture struct {
 	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *TrickyAfterExitFuture // set at the first poll: detects a moved machine
 	log     *Log
-	zero    bool
 	sum     int
 	ti      *tricky
 	next1   func() (int, int, bool)
@@ -1060,6 +1059,7 @@ type TrickyAfterExitFuture struct {
 	x       int
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []any          // pending defers, run last first: func() or a deferred call's record
+	zero    bool
 }
 
 // TrickyAfterExit returns a future that runs trickyAfterExit one step at a time.
@@ -2749,7 +2749,6 @@ type OverGeneratedFuture struct {
 	self    *OverGeneratedFuture // set at the first poll: detects a moved machine
 	log     *Log
 	bad     int
-	swallow bool
 	sum     int
 	next1   func() (int, bool)
 	loop    machine.Loop
@@ -2758,6 +2757,7 @@ type OverGeneratedFuture struct {
 	await1  runtime.Future[int]
 	loops   []machine.Loop // the iterators of the pull loops the body is in, innermost last
 	defers  []func()       // pending defers, run last first
+	swallow bool
 }
 
 // OverGenerated returns a future that runs overGenerated one step at a time.

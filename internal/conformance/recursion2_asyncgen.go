@@ -18,9 +18,9 @@ type OddFuture struct {
 	state   int        // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *OddFuture // set at the first poll: detects a moved machine
 	n       int
-	result0 bool
 	await1  runtime.Future[int]
 	await2  *EvenFuture
+	result0 bool
 }
 
 // Odd returns a future that runs odd one step at a time.

@@ -166,9 +166,9 @@ type EvenFuture struct {
 	state   int         // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *EvenFuture // set at the first poll: detects a moved machine
 	n       int
-	result0 bool
 	await1  OddFuture
 	deep    machine.Stepper // the innermost inline child suspended in, stepped first
+	result0 bool
 }
 
 // Even returns a future that runs even one step at a time.

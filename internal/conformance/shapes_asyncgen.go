@@ -713,12 +713,12 @@ type ShapeGenericFuture[T any] struct {
 	noCopy  machine.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *ShapeGenericFuture[T] // set at the first poll: detects a moved machine
-	log     *Log
 	v       T
-	fail    bool
 	result0 T
+	log     *Log
 	result1 error
 	await1  runtime.Future[T]
+	fail    bool
 }
 
 // ShapeGeneric returns a future that runs shapeGeneric one step at a time.
@@ -2547,14 +2547,14 @@ type SumAllFuture[S interface {
 	noCopy  machine.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *SumAllFuture[S, E] // set at the first poll: detects a moved machine
-	log     *Log
 	s       S
 	result0 E
 	total   E
 	xs      S
+	x       E
+	log     *Log
 	i1      int
 	i       int
-	x       E
 	await1  runtime.Future[int]
 }
 

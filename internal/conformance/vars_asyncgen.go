@@ -433,13 +433,13 @@ type StackPushAllFuture[T any] struct {
 	noCopy  machine.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StackPushAllFuture[T] // set at the first poll: detects a moved machine
+	v       T
 	s       *Stack[T]
 	log     *Log
 	vs      []T
 	result0 int
 	xs      []T
 	i       int
-	v       T
 	await1  runtime.Future[T]
 }
 

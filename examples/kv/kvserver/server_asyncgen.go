@@ -374,7 +374,7 @@ func (m *ServerSweeperFuture) deepest() machine.Stepper {
 // ServerHandleFuture is the future state machine of handle; Handle returns one.
 // It must not be copied once used.
 //
-// Generated for Server.Handle from a body with hash 4589c5783b675884.
+// Generated for Server.Handle from a body with hash 5cb16c89d53a1d34.
 //
 //line server_asyncgen.go:380:1
 type ServerHandleFuture struct {
@@ -384,18 +384,19 @@ type ServerHandleFuture struct {
 	s       *Server
 	c       *anet.Conn
 	b       *buffer
+	await1  anet.ReadableFuture
+	await2  runtime.Future[time.Time]
+	await4  anet.WriteFuture
 	wait    bool
 	more    bool
 	closing bool
 	partial bool
-	await1  anet.ReadableFuture
-	await2  runtime.Future[time.Time]
-	await3  anet.WriteFuture
+	await3  runtime.YieldFuture
 }
 
 // Handle returns a future that runs handle one step at a time.
 //
-//line server_asyncgen.go:399:1
+//line server_asyncgen.go:400:1
 func (s *Server) Handle(c *anet.Conn) *ServerHandleFuture {
 	return &ServerHandleFuture{s: s, c: c}
 }
@@ -420,8 +421,11 @@ func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready b
 		/*line server.go:193:1*/ m.state = machine.StateRunning
 		/*line server.go:193:1*/ goto resume2 /*line server.go:192:1*/
 	case 3:
-		/*line server.go:225:1*/ m.state = machine.StateRunning
-		/*line server.go:225:1*/ goto resume3 /*line server.go:224:1*/
+		/*line server.go:232:1*/ m.state = machine.StateRunning
+		/*line server.go:232:1*/ goto resume3 /*line server.go:231:1*/
+	case 4:
+		/*line server.go:233:1*/ m.state = machine.StateRunning
+		/*line server.go:233:1*/ goto resume4 /*line server.go:232:1*/
 	default:
 		/*line server.go:150:1*/ machine.BadPoll("Handle", m.state)
 	}
@@ -455,12 +459,12 @@ resume1:
 		/*line server.go:160:1*/ goto ifDone9
 	} /*line server.go:159:1*/
 forDone4:
-	/*line server.go:231:1*/ if m.b != nil {
-		/*line server.go:232:1*/ m.s.putBuf(m.b)
+	/*line server.go:239:1*/ if m.b != nil {
+		/*line server.go:240:1*/ m.s.putBuf(m.b)
 	}
-	/*line server.go:234:1*/ m.c.Close()
-	/*line server.go:235:1*/ m.s.open.Add(-1)
-	/*line server.go:235:1*/ goto exit /*line server.go:234:1*/
+	/*line server.go:242:1*/ m.c.Close()
+	/*line server.go:243:1*/ m.s.open.Add(-1)
+	/*line server.go:243:1*/ goto exit /*line server.go:242:1*/
 ifDone9:
 	/*line server.go:163:1*/ m.wait = false /*line server.go:162:1*/
 ifDone6:
@@ -535,37 +539,49 @@ resume2:
 	/*line server.go:224:1*/ if len(m.b.out) <= 0 {
 		/*line server.go:224:1*/ goto ifDone12
 	}
-	/*line server.go:225:1*/ m.await3.Init(m.c, m.b.out) /*line server.go:224:1*/
+	/*line server.go:232:1*/ m.await3.Init() /*line server.go:231:1*/
 resume3:
-	// await at server.go:225
-	/*line server.go:225:1*/ /*line server.go:224:1*/
+	// await at server.go:232
+	/*line server.go:232:1*/ /*line server.go:231:1*/
 	{
-		/*line server.go:225:1*/ v, ok := m.await3.Poll(cx)
-		/*line server.go:225:1*/ if !ok {
-			/*line server.go:225:1*/ m.state = 3
-			/*line server.go:225:1*/ return struct{}{}, false
+		/*line server.go:232:1*/ _, ok := m.await3.Poll(cx)
+		/*line server.go:232:1*/ if !ok {
+			/*line server.go:232:1*/ m.state = 3
+			/*line server.go:232:1*/ return struct{}{}, false
 		}
-		/*line server.go:225:1*/ m.await3 = anet.WriteFuture{}
-		/*line server.go:225:1*/ r1 = v
+		/*line server.go:232:1*/ m.await3 = runtime.YieldFuture{}
 	}
-	/*line server.go:225:1*/ if r1.Err == nil {
-		/*line server.go:225:1*/ goto ifDone15
+	/*line server.go:233:1*/ m.await4.Init(m.c, m.b.out) /*line server.go:232:1*/
+resume4:
+	// await at server.go:233
+	/*line server.go:233:1*/ /*line server.go:232:1*/
+	{
+		/*line server.go:233:1*/ v, ok := m.await4.Poll(cx)
+		/*line server.go:233:1*/ if !ok {
+			/*line server.go:233:1*/ m.state = 4
+			/*line server.go:233:1*/ return struct{}{}, false
+		}
+		/*line server.go:233:1*/ m.await4 = anet.WriteFuture{}
+		/*line server.go:233:1*/ r1 = v
 	}
-	/*line server.go:225:1*/ goto forDone4 /*line server.go:224:1*/
-ifDone15:
-		/*line server.go:228:1*/ m.b.out = m.b.out[:0] /*line server.go:227:1*/
-ifDone12: /*line server.go:227:1*/
+	/*line server.go:233:1*/ if r1.Err == nil {
+		/*line server.go:233:1*/ goto ifDone16
+	}
+	/*line server.go:233:1*/ goto forDone4 /*line server.go:232:1*/
+ifDone16:
+		/*line server.go:236:1*/ m.b.out = m.b.out[:0] /*line server.go:235:1*/
+ifDone12: /*line server.go:235:1*/
 forPost3:
-	/*line server.go:228:1*/ goto forCond1 /*line server.go:227:1*/
+	/*line server.go:236:1*/ goto forCond1 /*line server.go:235:1*/
 exit:
-	/*line server.go:236:1*/ m.state = machine.StateDone
-	/*line server.go:236:1*/ return struct{}{}, true
+	/*line server.go:244:1*/ m.state = machine.StateDone
+	/*line server.go:244:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:569:1
+//line server_asyncgen.go:585:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Handle")
@@ -576,7 +592,7 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:580:1
+//line server_asyncgen.go:596:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -588,13 +604,15 @@ func (m *ServerHandleFuture) Cancel() {
 		machine.Cancel(m.await2)
 	case 3:
 		machine.Cancel(&m.await3)
+	case 4:
+		machine.Cancel(&m.await4)
 	}
 	m.state = machine.StateCanceled
 }
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:598:1
+//line server_asyncgen.go:616:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
@@ -602,7 +620,7 @@ func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:606:1
+//line server_asyncgen.go:624:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -613,14 +631,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:617:1
+//line server_asyncgen.go:635:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:624:1
+//line server_asyncgen.go:642:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -628,7 +646,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:632:1
+//line server_asyncgen.go:650:1
 func (m *ServerHandleFuture) deepest() machine.Stepper {
 	return m
 }

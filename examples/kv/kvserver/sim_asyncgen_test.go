@@ -717,7 +717,6 @@ type ScenarioFuture struct {
 	seed    uint64
 	h       *history
 	result0 error
-	stop    bool
 	nem     *runtime.Task[error]
 	xs      []*runtime.Task[error]
 	i1      int
@@ -729,6 +728,7 @@ type ScenarioFuture struct {
 	key     string
 	await4  RequestFuture
 	defers  []func() // pending defers, run last first
+	stop    bool
 }
 
 // Scenario returns a future that runs scenario one step at a time.

@@ -904,11 +904,11 @@ type GenericFuture[T any] struct {
 	noCopy  machine.NoCopy
 	state   int               // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GenericFuture[T] // set at the first poll: detects a moved machine
-	l       *Log
 	v       T
-	fail    bool
 	result0 T
+	l       *Log
 	result1 error
+	fail    bool
 }
 
 // Generic returns a future that runs generic one step at a time.
@@ -1016,9 +1016,9 @@ type GenericSliceFuture[T comparable] struct {
 	noCopy  machine.NoCopy
 	state   int                    // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *GenericSliceFuture[T] // set at the first poll: detects a moved machine
+	x       T
 	l       *Log
 	xs      []T
-	x       T
 	result0 []T
 	result1 error
 }
@@ -1675,9 +1675,9 @@ type StackPushFuture[T any] struct {
 	noCopy  machine.NoCopy
 	state   int                 // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self    *StackPushFuture[T] // set at the first poll: detects a moved machine
+	v       T
 	s       *Stack[T]
 	l       *Log
-	v       T
 	result0 []T
 	result1 error
 }
@@ -1782,9 +1782,9 @@ type StackPopFuture[T any] struct {
 	noCopy machine.NoCopy
 	state  int                // 0: not started; k > 0: suspended at resume k; machine.State* otherwise
 	self   *StackPopFuture[T] // set at the first poll: detects a moved machine
+	v      T
 	s      *Stack[T]
 	l      *Log
-	v      T
 	err    error
 }
 
