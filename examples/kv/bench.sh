@@ -25,19 +25,25 @@ go build -o "$bin/kv" ./examples/kv
 go build -o "$bin/idleconns" ./examples/kv/internal/idleconns
 (cd internal/gnetkv && go build -o "$bin/gnetkv" .)
 
-# start NAME: starts server NAME on $PORT and waits until it answers.
+# start NAME: starts server NAME on the next port from $PORT on, $port, and
+# waits until it answers. Each server gets a port of its own: the sockets of
+# the one before may still hold its port (TIME_WAIT), and not every server
+# binds with SO_REUSEADDR.
+next=$PORT
 start() {
+	port=$next
+	next=$((next + 1))
 	case $1 in
-	kv-local) "$bin/kv" -addr 127.0.0.1:$PORT -exec local 2>/dev/null & ;;
-	kv-loops) "$bin/kv" -addr 127.0.0.1:$PORT -exec loops 2>/dev/null & ;;
-	kv-pool) "$bin/kv" -addr 127.0.0.1:$PORT -exec pool 2>/dev/null & ;;
-	goroutine) "$bin/kv" -addr 127.0.0.1:$PORT -exec goroutine 2>/dev/null & ;;
-	gnet) "$bin/gnetkv" -addr 127.0.0.1:$PORT 2>/dev/null & ;;
-	redis) redis-server --port $PORT --bind 127.0.0.1 --save '' --appendonly no --maxclients 60000 >/dev/null & ;;
+	kv-local) "$bin/kv" -addr 127.0.0.1:$port -exec local 2>/dev/null & ;;
+	kv-loops) "$bin/kv" -addr 127.0.0.1:$port -exec loops 2>/dev/null & ;;
+	kv-pool) "$bin/kv" -addr 127.0.0.1:$port -exec pool 2>/dev/null & ;;
+	goroutine) "$bin/kv" -addr 127.0.0.1:$port -exec goroutine 2>/dev/null & ;;
+	gnet) "$bin/gnetkv" -addr 127.0.0.1:$port 2>/dev/null & ;;
+	redis) redis-server --port $port --bind 127.0.0.1 --save '' --appendonly no --maxclients 60000 >/dev/null & ;;
 	esac
 	pid=$!
 	for _ in $(seq 100); do
-		redis-cli -p $PORT ping >/dev/null 2>&1 && return
+		redis-cli -p $port ping >/dev/null 2>&1 && return
 		sleep 0.05
 	done
 	echo "bench: $1 did not start" >&2
@@ -55,7 +61,7 @@ for P in ${PIPES:-1 16}; do
 		start $s
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		before=$(cpu)
-		out=$(redis-benchmark -p $PORT -q -t ping,set,get -n $N -c $C -P $P 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | sed 's/ requests per second.*//')
+		out=$(redis-benchmark -p $port -q -t ping,set,get -n $N -c $C -P $P 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | sed 's/ requests per second.*//')
 		ticks=$(($(cpu) - before))
 		stop
 		# µs of server CPU per request, over the four tests (4N requests)
@@ -66,6 +72,6 @@ done
 echo "# idle connections: $IDLE; used_memory (Go: heap+stacks after GC) per connection"
 for s in ${IDLE_SERVERS-kv-local kv-loops kv-pool goroutine gnet redis}; do
 	start $s
-	echo "idle $s $("$bin/idleconns" -addr 127.0.0.1:$PORT -n $IDLE)"
+	echo "idle $s $("$bin/idleconns" -addr 127.0.0.1:$port -n $IDLE)"
 	stop
 done

@@ -156,6 +156,10 @@ func (s *Server) handle(c *anet.Conn) {
 	partial := false // a request has begun: the read deadline is set
 	for !closing {
 		if wait && !more {
+			if b != nil && b.start == b.end {
+				s.putBuf(b) // idle: hold no buffer while waiting
+				b = nil
+			}
 			// Idle (b is nil), or in the middle of a request.
 			if r := runtime.Await(c.Readable()); r.Err != nil {
 				break // the peer went, or a request did not arrive in time

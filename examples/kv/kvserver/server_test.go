@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -437,6 +438,66 @@ func TestManyClients(t *testing.T) {
 				t.Error(err)
 			}
 			waitOpen(t, s, 0)
+		})
+	}
+}
+
+// TestIdleConnections checks that an idle connection, once served, holds
+// no buffer: what 300 of them add to the process's heap and stacks (the
+// server's INFO used_memory, which counts this test's client sockets too)
+// stays far below one 16 KB read buffer each.
+func TestIdleConnections(t *testing.T) {
+	for _, exec := range []string{"local", "pool"} {
+		t.Run(exec, func(t *testing.T) {
+			s := start(t, exec, 0)
+			ctl := dial(t, s.addr)
+			used := func() int64 {
+				t.Helper()
+				info, err := strconv.Unquote(ctl.do("INFO", "memory"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range strings.Split(info, "\r\n") {
+					if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
+						n, err := strconv.ParseInt(v, 10, 64)
+						if err != nil {
+							t.Fatal(err)
+						}
+						return n
+					}
+				}
+				t.Fatalf("no used_memory in %q", info)
+				return 0
+			}
+			const n = 300
+			before := used()
+			conns := make([]net.Conn, 0, n)
+			defer func() {
+				for _, c := range conns {
+					c.Close()
+				}
+			}()
+			buf := make([]byte, 7)
+			for range n {
+				c, err := net.Dial("tcp", s.addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				conns = append(conns, c)
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				if _, err := c.Write([]byte("PING\r\n")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "+PONG\r\n" {
+					t.Fatalf("PING: %q %v", buf, err)
+				}
+			}
+			waitOpen(t, s, n+1)
+			per := (used() - before) / n
+			t.Logf("%d bytes per idle connection", per)
+			if per > 4096 {
+				t.Errorf("%d bytes per idle connection: a connection holds its buffers while idle", per)
+			}
 		})
 	}
 }
