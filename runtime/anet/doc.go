@@ -51,7 +51,12 @@
 // counter has not moved, so no edge is lost and the fast path takes no
 // lock. A close waits for the system calls in flight on the descriptor
 // (a reference count) before it closes the file descriptor, so a
-// descriptor number is never reused under a running call.
+// descriptor number is never reused under a running call. Reads and
+// writes, which never block on these non-blocking sockets, are raw
+// system calls: they skip the Go scheduler's entry into and exit from a
+// system call; only a wait in epoll that may block goes through it. An
+// executor's loop passes through Go's scheduler before such a wait now
+// and then, so that Go's monitor thread does not take its processor.
 //
 // On other systems the package falls back to the net package: each
 // waiting operation is a goroutine blocked in the net call, which wakes
