@@ -139,28 +139,26 @@ func (p *plan) machineFields() []machineField {
 	// field to its alignment, so a bool between two words costs a word.
 	// Fields of size 0 go first, where they cost nothing (last, one would
 	// be padded so as not to point past the struct).
+	// Each field's key is computed once: its alignment, or more than any
+	// for size 0 (an inline child's field counts as a word-aligned
+	// machine, a type parameter's as size 0, its size being the
+	// instantiation's).
 	word := p.g.sizes().Alignof(types.Typ[types.UnsafePointer])
-	key := func(f machineField) int64 {
-		if f.role != roleVar {
-			return word // a pointer, a slice, an interface
-		}
-		size, align := p.varLayout(f.v)
-		if size == 0 {
-			return 1 << 10
-		}
-		return align
-	}
 	tail := fs[3:]
-	sort.SliceStable(tail, func(i, j int) bool { return key(tail[i]) > key(tail[j]) })
+	keys := make(map[string]int64, len(tail)) // field names are unique
+	for _, f := range tail {
+		key := word // a pointer, a slice, an interface
+		if f.role == roleVar {
+			if l := p.varSize(f.v, func(*directive) int64 { return 1 }); l.size == 0 {
+				key = 1 << 10
+			} else {
+				key = l.align
+			}
+		}
+		keys[f.name] = key
+	}
+	sort.SliceStable(tail, func(i, j int) bool { return keys[tail[i].name] > keys[tail[j].name] })
 	return fs
-}
-
-// varLayout is the size and alignment of v's field as the compiler lays it
-// out (an inline child's field is a word-aligned machine; a type
-// parameter's counts as size 0 here, its size being the instantiation's).
-func (p *plan) varLayout(v *ir.Var) (size, align int64) {
-	f := p.varSize(v, func(*directive) int64 { return 1 })
-	return f.size, f.align
 }
 
 // stepName is the name of the method that runs the body one step.

@@ -210,18 +210,14 @@ func BenchmarkPingPong(b *testing.B) {
 		l := NewLocal()
 		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
 		b.ResetTimer()
-		Spawn[struct{}](l, ping)
-		Spawn[struct{}](l, pong)
-		l.Run()
+		runPair[struct{}](l, ping, pong)
 	})
 	b.Run("async/local/localchan", func(b *testing.B) {
 		b.ReportAllocs()
 		l := NewLocal()
 		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewLocalChan[int](l, 0) })
 		b.ResetTimer()
-		Spawn[struct{}](l, ping)
-		Spawn[struct{}](l, pong)
-		l.Run()
+		runPair[struct{}](l, ping, pong)
 	})
 	b.Run("async/local/alloc", func(b *testing.B) {
 		b.ReportAllocs()
@@ -230,9 +226,7 @@ func BenchmarkPingPong(b *testing.B) {
 		ping := &allocPinger{out: a, in: c, n: b.N, first: true, send: a.Send(0)}
 		pong := &allocPinger{out: c, in: a, n: b.N, recv: a.Recv()}
 		b.ResetTimer()
-		Spawn[struct{}](l, ping)
-		Spawn[struct{}](l, pong)
-		l.Run()
+		runPair[struct{}](l, ping, pong)
 	})
 	b.Run("async/pool/inline", func(b *testing.B) {
 		b.ReportAllocs()
@@ -240,10 +234,7 @@ func BenchmarkPingPong(b *testing.B) {
 		defer p.Close()
 		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
 		b.ResetTimer()
-		h1 := Spawn[struct{}](p, ping)
-		h2 := Spawn[struct{}](p, pong)
-		h1.Join()
-		h2.Join()
+		joinPair[struct{}](p, ping, pong)
 	})
 	// Each task awaits its pinger inside a combinator (JoinAll of one),
 	// so every wake goes through a child's waker to the task.
@@ -252,9 +243,7 @@ func BenchmarkPingPong(b *testing.B) {
 		l := NewLocal()
 		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
 		b.ResetTimer()
-		Spawn(l, JoinAll[struct{}](ping))
-		Spawn(l, JoinAll[struct{}](pong))
-		l.Run()
+		runPair(l, JoinAll[struct{}](ping), JoinAll[struct{}](pong))
 	})
 	b.Run("async/pool/combinator", func(b *testing.B) {
 		b.ReportAllocs()
@@ -262,10 +251,7 @@ func BenchmarkPingPong(b *testing.B) {
 		defer p.Close()
 		ping, pong := newPingPong(b.N, func() *Chan[int] { return NewChan[int](0) })
 		b.ResetTimer()
-		h1 := Spawn(p, JoinAll[struct{}](ping))
-		h2 := Spawn(p, JoinAll[struct{}](pong))
-		h1.Join()
-		h2.Join()
+		joinPair(p, JoinAll[struct{}](ping), JoinAll[struct{}](pong))
 	})
 	b.Run("goroutines/chan", func(b *testing.B) {
 		b.ReportAllocs()
@@ -338,4 +324,18 @@ func BenchmarkIdleMemory(b *testing.B) {
 		}
 		b.ReportMetric(per, "bytes/task")
 	})
+}
+
+// runPair spawns a and b on l and runs it until both have finished.
+func runPair[T any](l *Local, a, b Future[T]) {
+	Spawn(l, a)
+	Spawn(l, b)
+	l.Run()
+}
+
+// joinPair spawns a and b on p and waits until both have finished.
+func joinPair[T any](p *Pool, a, b Future[T]) {
+	h1, h2 := Spawn(p, a), Spawn(p, b)
+	h1.Join()
+	h2.Join()
 }
