@@ -179,11 +179,7 @@ func (s *Server) handle(c *anet.Conn) {
 					break // EOF, or the connection failed
 				}
 				if !ok {
-					if b.start == b.end {
-						s.putBuf(b) // idle: hold no buffer
-						b = nil
-					}
-					wait = true
+					wait = true // and give b back if idle, before waiting
 					continue
 				}
 				// A short read emptied the socket: the next read waits

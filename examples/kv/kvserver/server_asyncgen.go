@@ -374,7 +374,7 @@ func (m *ServerSweeperFuture) deepest() machine.Stepper {
 // ServerHandleFuture is the future state machine of handle; Handle returns one.
 // It must not be copied once used.
 //
-// Generated for Server.Handle from a body with hash bfc9aa45f0cea6a8.
+// Generated for Server.Handle from a body with hash b8f9c0af49d7ff71.
 //
 //line server_asyncgen.go:380:1
 type ServerHandleFuture struct {
@@ -418,14 +418,14 @@ func (m *ServerHandleFuture) Poll(cx *runtime.Context) (result struct{}, ready b
 		/*line server.go:164:1*/ m.state = machine.StateRunning
 		/*line server.go:164:1*/ goto resume1 /*line server.go:163:1*/
 	case 2:
-		/*line server.go:197:1*/ m.state = machine.StateRunning
-		/*line server.go:197:1*/ goto resume2 /*line server.go:196:1*/
+		/*line server.go:193:1*/ m.state = machine.StateRunning
+		/*line server.go:193:1*/ goto resume2 /*line server.go:192:1*/
 	case 3:
-		/*line server.go:236:1*/ m.state = machine.StateRunning
-		/*line server.go:236:1*/ goto resume3 /*line server.go:235:1*/
+		/*line server.go:232:1*/ m.state = machine.StateRunning
+		/*line server.go:232:1*/ goto resume3 /*line server.go:231:1*/
 	case 4:
-		/*line server.go:237:1*/ m.state = machine.StateRunning
-		/*line server.go:237:1*/ goto resume4 /*line server.go:236:1*/
+		/*line server.go:233:1*/ m.state = machine.StateRunning
+		/*line server.go:233:1*/ goto resume4 /*line server.go:232:1*/
 	default:
 		/*line server.go:150:1*/ machine.BadPoll("Handle", m.state)
 	}
@@ -463,12 +463,12 @@ resume1:
 		/*line server.go:164:1*/ goto ifDone9
 	} /*line server.go:163:1*/
 forDone4:
-	/*line server.go:243:1*/ if m.b != nil {
-		/*line server.go:244:1*/ m.s.putBuf(m.b)
+	/*line server.go:239:1*/ if m.b != nil {
+		/*line server.go:240:1*/ m.s.putBuf(m.b)
 	}
-	/*line server.go:246:1*/ m.c.Close()
-	/*line server.go:247:1*/ m.s.open.Add(-1)
-	/*line server.go:247:1*/ goto exit /*line server.go:246:1*/
+	/*line server.go:242:1*/ m.c.Close()
+	/*line server.go:243:1*/ m.s.open.Add(-1)
+	/*line server.go:243:1*/ goto exit /*line server.go:242:1*/
 ifDone9:
 	/*line server.go:167:1*/ m.wait = false /*line server.go:166:1*/
 ifDone6:
@@ -485,107 +485,103 @@ ifDone6:
 				/*line server.go:179:1*/ goto forDone4
 			}
 			/*line server.go:181:1*/ if !ok {
-				/*line server.go:182:1*/ if m.b.start == m.b.end {
-					/*line server.go:183:1*/ m.s.putBuf(m.b)
-					/*line server.go:184:1*/ m.b = nil
-				}
-				/*line server.go:186:1*/ m.wait = true
-				/*line server.go:187:1*/ goto forPost3
+				/*line server.go:182:1*/ m.wait = true
+				/*line server.go:183:1*/ goto forPost3
 			}
-			/*line server.go:192:1*/ m.wait = n < len(m.b.in)-m.b.end
-			/*line server.go:193:1*/ m.b.end += n
+			/*line server.go:188:1*/ m.wait = n < len(m.b.in)-m.b.end
+			/*line server.go:189:1*/ m.b.end += n
 		}
 	}
-	/*line server.go:196:1*/ m.more = false
-	/*line server.go:197:1*/ m.await2 = runtime.Now() /*line server.go:196:1*/
+	/*line server.go:192:1*/ m.more = false
+	/*line server.go:193:1*/ m.await2 = runtime.Now() /*line server.go:192:1*/
 resume2:
-	// await at server.go:197
-	/*line server.go:197:1*/ /*line server.go:196:1*/
+	// await at server.go:193
+	/*line server.go:193:1*/ /*line server.go:192:1*/
 	{
-		/*line server.go:197:1*/ v, ok := m.await2.Poll(cx)
-		/*line server.go:197:1*/ if !ok {
-			/*line server.go:197:1*/ m.state = 2
-			/*line server.go:197:1*/ return struct{}{}, false
+		/*line server.go:193:1*/ v, ok := m.await2.Poll(cx)
+		/*line server.go:193:1*/ if !ok {
+			/*line server.go:193:1*/ m.state = 2
+			/*line server.go:193:1*/ return struct{}{}, false
 		}
-		/*line server.go:197:1*/ m.await2 = nil
-		/*line server.go:197:1*/ now = v
+		/*line server.go:193:1*/ m.await2 = nil
+		/*line server.go:193:1*/ now = v
 	}
-	/*line server.go:198:1*/ for !m.closing {
-		/*line server.go:199:1*/ args, used, perr := Parse(m.b.in[m.b.start:m.b.end], m.b.args)
-		/*line server.go:200:1*/ m.b.args = args
-		/*line server.go:201:1*/ if perr == ErrIncomplete {
-			/*line server.go:202:1*/ break
+	/*line server.go:194:1*/ for !m.closing {
+		/*line server.go:195:1*/ args, used, perr := Parse(m.b.in[m.b.start:m.b.end], m.b.args)
+		/*line server.go:196:1*/ m.b.args = args
+		/*line server.go:197:1*/ if perr == ErrIncomplete {
+			/*line server.go:198:1*/ break
 		}
-		/*line server.go:204:1*/ if perr != nil {
-			/*line server.go:205:1*/ m.b.out = appendError(m.b.out, "ERR "+perr.Error())
-			/*line server.go:206:1*/ m.closing = true
-			/*line server.go:207:1*/ break
+		/*line server.go:200:1*/ if perr != nil {
+			/*line server.go:201:1*/ m.b.out = appendError(m.b.out, "ERR "+perr.Error())
+			/*line server.go:202:1*/ m.closing = true
+			/*line server.go:203:1*/ break
 		}
-		/*line server.go:209:1*/ m.b.start += used
-		/*line server.go:210:1*/ m.b.out, m.closing = m.s.DB.Exec(now, args, m.b.out)
-		/*line server.go:211:1*/ if len(m.b.out) >= flushAt {
-			/*line server.go:212:1*/ m.more = true
-			/*line server.go:213:1*/ break
+		/*line server.go:205:1*/ m.b.start += used
+		/*line server.go:206:1*/ m.b.out, m.closing = m.s.DB.Exec(now, args, m.b.out)
+		/*line server.go:207:1*/ if len(m.b.out) >= flushAt {
+			/*line server.go:208:1*/ m.more = true
+			/*line server.go:209:1*/ break
 		}
 	}
-	/*line server.go:216:1*/ if !m.more && !m.closing {
-		/*line server.go:217:1*/ if m.b.start == m.b.end {
-			/*line server.go:218:1*/ m.b.start, m.b.end = 0, 0
-			/*line server.go:219:1*/ if m.partial {
-				/*line server.go:220:1*/ m.partial = false
-				/*line server.go:221:1*/ m.c.SetReadDeadline(time.Time{})
-			} /*line server.go:220:1*/
+	/*line server.go:212:1*/ if !m.more && !m.closing {
+		/*line server.go:213:1*/ if m.b.start == m.b.end {
+			/*line server.go:214:1*/ m.b.start, m.b.end = 0, 0
+			/*line server.go:215:1*/ if m.partial {
+				/*line server.go:216:1*/ m.partial = false
+				/*line server.go:217:1*/ m.c.SetReadDeadline(time.Time{})
+			} /*line server.go:216:1*/
 		} else if !m.partial {
-			/*line server.go:224:1*/ m.partial = true
-			/*line server.go:225:1*/ m.c.SetReadDeadline(now.Add(m.s.cmdTimeout()))
+			/*line server.go:220:1*/ m.partial = true
+			/*line server.go:221:1*/ m.c.SetReadDeadline(now.Add(m.s.cmdTimeout()))
 		}
 	}
-	/*line server.go:228:1*/ if len(m.b.out) <= 0 {
-		/*line server.go:228:1*/ goto ifDone12
+	/*line server.go:224:1*/ if len(m.b.out) <= 0 {
+		/*line server.go:224:1*/ goto ifDone12
 	}
-	/*line server.go:236:1*/ m.await3.Init() /*line server.go:235:1*/
+	/*line server.go:232:1*/ m.await3.Init() /*line server.go:231:1*/
 resume3:
-	// await at server.go:236
-	/*line server.go:236:1*/ /*line server.go:235:1*/
+	// await at server.go:232
+	/*line server.go:232:1*/ /*line server.go:231:1*/
 	{
-		/*line server.go:236:1*/ _, ok := m.await3.Poll(cx)
-		/*line server.go:236:1*/ if !ok {
-			/*line server.go:236:1*/ m.state = 3
-			/*line server.go:236:1*/ return struct{}{}, false
+		/*line server.go:232:1*/ _, ok := m.await3.Poll(cx)
+		/*line server.go:232:1*/ if !ok {
+			/*line server.go:232:1*/ m.state = 3
+			/*line server.go:232:1*/ return struct{}{}, false
 		}
-		/*line server.go:236:1*/ m.await3 = runtime.YieldFuture{}
+		/*line server.go:232:1*/ m.await3 = runtime.YieldFuture{}
 	}
-	/*line server.go:237:1*/ m.await4.Init(m.c, m.b.out) /*line server.go:236:1*/
+	/*line server.go:233:1*/ m.await4.Init(m.c, m.b.out) /*line server.go:232:1*/
 resume4:
-	// await at server.go:237
-	/*line server.go:237:1*/ /*line server.go:236:1*/
+	// await at server.go:233
+	/*line server.go:233:1*/ /*line server.go:232:1*/
 	{
-		/*line server.go:237:1*/ v, ok := m.await4.Poll(cx)
-		/*line server.go:237:1*/ if !ok {
-			/*line server.go:237:1*/ m.state = 4
-			/*line server.go:237:1*/ return struct{}{}, false
+		/*line server.go:233:1*/ v, ok := m.await4.Poll(cx)
+		/*line server.go:233:1*/ if !ok {
+			/*line server.go:233:1*/ m.state = 4
+			/*line server.go:233:1*/ return struct{}{}, false
 		}
-		/*line server.go:237:1*/ m.await4 = anet.WriteFuture{}
-		/*line server.go:237:1*/ r1 = v
+		/*line server.go:233:1*/ m.await4 = anet.WriteFuture{}
+		/*line server.go:233:1*/ r1 = v
 	}
-	/*line server.go:237:1*/ if r1.Err == nil {
-		/*line server.go:237:1*/ goto ifDone16
+	/*line server.go:233:1*/ if r1.Err == nil {
+		/*line server.go:233:1*/ goto ifDone16
 	}
-	/*line server.go:237:1*/ goto forDone4 /*line server.go:236:1*/
+	/*line server.go:233:1*/ goto forDone4 /*line server.go:232:1*/
 ifDone16:
-		/*line server.go:240:1*/ m.b.out = m.b.out[:0] /*line server.go:239:1*/
-ifDone12: /*line server.go:239:1*/
+		/*line server.go:236:1*/ m.b.out = m.b.out[:0] /*line server.go:235:1*/
+ifDone12: /*line server.go:235:1*/
 forPost3:
-	/*line server.go:240:1*/ goto forCond1 /*line server.go:239:1*/
+	/*line server.go:236:1*/ goto forCond1 /*line server.go:235:1*/
 exit:
-	/*line server.go:248:1*/ m.state = machine.StateDone
-	/*line server.go:248:1*/ return struct{}{}, true
+	/*line server.go:244:1*/ m.state = machine.StateDone
+	/*line server.go:244:1*/ return struct{}{}, true
 }
 
 // pin records the machine's address at its first step and panics if it
 // has moved since.
 //
-//line server_asyncgen.go:589:1
+//line server_asyncgen.go:585:1
 func (m *ServerHandleFuture) pin() {
 	if m.self != nil {
 		machine.PanicMoved("Handle")
@@ -596,7 +592,7 @@ func (m *ServerHandleFuture) pin() {
 // Cancel drops the future: its pending defers run and the future it awaits
 // is canceled. Polling it afterwards panics.
 //
-//line server_asyncgen.go:600:1
+//line server_asyncgen.go:596:1
 func (m *ServerHandleFuture) Cancel() {
 	if m.state < 0 {
 		return
@@ -616,7 +612,7 @@ func (m *ServerHandleFuture) Cancel() {
 
 // init constructs the machine in place (a parent holds it by value).
 //
-//line server_asyncgen.go:620:1
+//line server_asyncgen.go:616:1
 func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 	*m = ServerHandleFuture{s: s, c: c}
 }
@@ -624,7 +620,7 @@ func (m *ServerHandleFuture) init(s *Server, c *anet.Conn) {
 // Step polls the machine and reports whether it has finished; it reports
 // true again, without polling, once it has (see machine.Stepper).
 //
-//line server_asyncgen.go:628:1
+//line server_asyncgen.go:624:1
 func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 	if m.state == machine.StateDone {
 		return true
@@ -635,14 +631,14 @@ func (m *ServerHandleFuture) Step(cx *runtime.Context) bool {
 
 // finished reports whether the body has returned.
 //
-//line server_asyncgen.go:639:1
+//line server_asyncgen.go:635:1
 func (m *ServerHandleFuture) finished() bool {
 	return m.state == machine.StateDone
 }
 
 // value is the machine's value once it has finished.
 //
-//line server_asyncgen.go:646:1
+//line server_asyncgen.go:642:1
 func (m *ServerHandleFuture) value() struct{} {
 	return struct{}{}
 }
@@ -650,7 +646,7 @@ func (m *ServerHandleFuture) value() struct{} {
 // deepest is the innermost inline child the machine is suspended in, or
 // the machine itself.
 //
-//line server_asyncgen.go:654:1
+//line server_asyncgen.go:650:1
 func (m *ServerHandleFuture) deepest() machine.Stepper {
 	return m
 }
